@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * acl: the rule table. Owns netblock text (a strict front end to libcidr),
+ * building a table from allow/deny rules with their FILE:LINE, the
+ * longest-prefix lookup, the decision inside the matched netblock, and
+ * reference-counted generations so a reload can swap tables while
+ * connections in flight keep the one they took. Knows nothing of
+ * processes, privileges or syslog: untrusted bytes reach this code.
+ */
+#ifndef DAYTIMED_ACL_H
+#define DAYTIMED_ACL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define ACL_USER_MAX	512	/* longest user name a rule may hold */
+
+/* An address: IPv4 in bytes[0..3], IPv6 in bytes[0..15]. */
+struct acl_addr {
+	int		family;		/* AF_INET or AF_INET6 */
+	uint8_t		bytes[16];
+};
+
+struct acl_prefix {
+	struct acl_addr	addr;		/* host bits cleared */
+	unsigned	plen;		/* 0..32 or 0..128 */
+};
+
+enum acl_action { ACL_DENY = 0, ACL_ALLOW = 1 };
+
+/* acl_prefix_parse warnings (bit flags). */
+#define ACL_WARN_HOSTBITS	0x01	/* host bits were set and cleared */
+#define ACL_WARN_MAPPED		0x02	/* ::ffff:a.b.c.d/n read as IPv4 */
+
+/* One rule as the configuration states it. */
+struct acl_rule {
+	enum acl_action		 action;
+	struct acl_prefix	 net;
+	int			 has_user;	/* 0: the netblock's "*" rule */
+	const unsigned char	*user;		/* bytes, not a C string */
+	size_t			 userlen;
+	const char		*file;		/* copied by acl_build_add */
+	unsigned		 line;
+};
+
+/* Diagnostics from building: is_error 0 is a warning. */
+typedef void acl_diag_fn(void *arg, int is_error, const char *file,
+    unsigned line, const char *msg);
+
+struct acl;		/* a built, immutable, reference-counted table */
+struct acl_build;	/* a table under construction */
+struct acl_block;	/* one netblock of a table and its rules */
+
+struct acl_decision {
+	enum acl_action		 action;
+	const char		*file;	/* NULL: the default (deny) decided */
+	unsigned		 line;
+	int			 matched; /* a netblock matched */
+	struct acl_prefix	 net;	/* the netblock, when matched */
+};
+
+struct acl_stats {
+	size_t	rules;
+	size_t	v4_blocks;
+	size_t	v6_blocks;
+};
+
+/*
+ * Parse NETBLOCK text held in (s, len): a canonical dotted quad or RFC 4291
+ * IPv6 text, with an optional /prefix in range. Returns 0 and fills *out
+ * (host bits cleared, IPv4-mapped IPv6 read as IPv4), *warn gets
+ * ACL_WARN_* bits; returns -1 with a static message in *errstr.
+ */
+int	acl_prefix_parse(const char *s, size_t len, struct acl_prefix *out,
+	    int *warn, const char **errstr);
+/* Write a prefix as text ("10.0.0.0/8", "2001:db8::/32"). */
+int	acl_prefix_format(const struct acl_prefix *, char *buf, size_t len);
+/* Fill an acl_addr from a socket address; IPv4-mapped IPv6 becomes IPv4. */
+int	acl_addr_from_sockaddr(const struct sockaddr *, socklen_t,
+	    struct acl_addr *);
+
+struct acl_build *acl_build_new(void);
+/* Add one rule. Conflicts and duplicates are reported by acl_build_finish. */
+int	acl_build_add(struct acl_build *, const struct acl_rule *);
+/*
+ * Check and build the table. Reports every error and warning through diag;
+ * returns NULL when there was an error. Frees the builder either way.
+ */
+struct acl *acl_build_finish(struct acl_build *, acl_diag_fn *, void *);
+void	acl_build_free(struct acl_build *);
+
+/* An empty table: everything is denied by default. */
+struct acl *acl_empty(void);
+void	acl_ref(struct acl *);
+void	acl_unref(struct acl *);
+void	acl_stats(const struct acl *, struct acl_stats *);
+
+/* The most specific netblock holding peer that has a rule, or NULL. */
+const struct acl_block *acl_lookup(const struct acl *, const struct acl_addr *);
+/* Whether the netblock has a rule naming a user (ident mode "rules"). */
+int	acl_block_has_user_rules(const struct acl_block *);
+/*
+ * Decide inside the netblock (NULL: none matched). user NULL means "no
+ * ident answer"; otherwise it is compared byte for byte.
+ */
+void	acl_decide(const struct acl_block *, const unsigned char *user,
+	    size_t userlen, struct acl_decision *);
+
+#endif

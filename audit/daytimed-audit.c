@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: ISC */
+/* stub */
+int main(void) { return 1; }

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: ISC */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include "compat/compat.h"
+
+#ifndef HAVE_STRTONUM
+/* OpenBSD's strtonum: one bounded parser for numbers from argv and config. */
+long long
+strtonum(const char *s, long long minval, long long maxval, const char **errstrp)
+{
+	const char *p = s;
+	int neg = 0;
+	unsigned long long acc = 0, lim;
+
+	if (errstrp != NULL)
+		*errstrp = NULL;
+	if (minval > maxval || s == NULL)
+		goto invalid;
+	if (*p == '-' || *p == '+')
+		neg = (*p++ == '-');
+	if (*p == '\0')
+		goto invalid;
+	lim = neg ? (unsigned long long)LLONG_MAX + 1 : (unsigned long long)LLONG_MAX;
+	for (; *p != '\0'; p++) {
+		unsigned d;
+
+		if (*p < '0' || *p > '9')
+			goto invalid;
+		d = (unsigned)(*p - '0');
+		if (acc > (lim - d) / 10) {
+			acc = lim;	/* saturate: reported out of range below */
+			while (p[1] >= '0' && p[1] <= '9')
+				p++;
+			if (p[1] != '\0')
+				goto invalid;
+			if (errstrp != NULL)
+				*errstrp = neg ? "too small" : "too large";
+			errno = ERANGE;
+			return 0;
+		}
+		acc = acc * 10 + d;
+	}
+	{
+		long long v;
+
+		if (neg)
+			v = acc == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)acc;
+		else
+			v = (long long)acc;
+		if (v < minval) {
+			if (errstrp != NULL)
+				*errstrp = "too small";
+			errno = ERANGE;
+			return 0;
+		}
+		if (v > maxval) {
+			if (errstrp != NULL)
+				*errstrp = "too large";
+			errno = ERANGE;
+			return 0;
+		}
+		return v;
+	}
+invalid:
+	if (errstrp != NULL)
+		*errstrp = "invalid";
+	errno = EINVAL;
+	return 0;
+}
+#endif
+
+#ifndef HAVE_STRLCPY
+size_t
+strlcpy(char *dst, const char *src, size_t dsize)
+{
+	size_t n = strlen(src);
+
+	if (dsize != 0) {
+		size_t c = n >= dsize ? dsize - 1 : n;
+
+		memcpy(dst, src, c);
+		dst[c] = '\0';
+	}
+	return n;
+}
+#endif
+
+/* Decimal digits only, no sign, no blanks; rejects values over max as it reads. */
+int
+compat_parse_uint(const char *buf, size_t len, unsigned long long max,
+    unsigned long long *out)
+{
+	unsigned long long acc = 0;
+	size_t i;
+
+	if (len == 0)
+		return -1;
+	for (i = 0; i < len; i++) {
+		unsigned d;
+
+		if (buf[i] < '0' || buf[i] > '9')
+			return -1;
+		d = (unsigned)(buf[i] - '0');
+		if (d > max || acc > (max - d) / 10)
+			return -1;
+		acc = acc * 10 + d;
+	}
+	*out = acc;
+	return 0;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * audit: the audit record. Formats one key=value line per connection or
+ * UDP request, escapes every untrusted byte string (audit_escape is the
+ * one escaping function), and, with an auditor's key, seals the records
+ * into a forward-secure MAC chain. Hands finished lines to log.
+ */
+#ifndef DAYTIMED_AUDIT_H
+#define DAYTIMED_AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "ident/ident_parse.h"
+#include "acl/acl.h"
+
+#define AUDIT_LINE_MAX	2048	/* a record never exceeds this */
+
+struct audit;
+
+/* What one connection or datagram produced. */
+struct audit_conn {
+	uint64_t		 conn;		/* random per connection */
+	int			 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	const struct sockaddr	*peer;
+	socklen_t		 peerlen;
+	const struct sockaddr	*local;
+	socklen_t		 locallen;
+	const char		*decision;	/* "allow", "deny", "drop" */
+	const char		*rule_file;	/* NULL with limit NULL: "default" */
+	unsigned		 rule_line;
+	const char		*limit;		/* non-NULL: rule=limit:NAME */
+	const struct acl_prefix	*net;		/* matched netblock, or NULL */
+	enum ident_status	 ident_status;
+	const struct ident_answer *ident;	/* when a lookup ran, or NULL */
+	uint64_t		 duration_us;
+	size_t			 bytes;		/* bytes of answer sent */
+	unsigned		 count;		/* >1: aggregated drop records */
+};
+
+/*
+ * Escape (src, srclen) into dst as the contract says: bare when every
+ * byte is printable ASCII other than space, '"' and '\\'; otherwise in
+ * double quotes with \" \\ and \xHH. Cuts an over-long value with a
+ * visible "..." marker inside the quotes. Returns the length written
+ * (dst is always NUL-terminated when dstlen > 0).
+ */
+size_t	audit_escape(char *dst, size_t dstlen, const unsigned char *src,
+	    size_t srclen);
+
+/*
+ * Prepare auditing. keypath NULL: plain records. Otherwise read the
+ * auditor's public key (errors name the file) and start a chain. Must run
+ * before chroot. Returns NULL with a message in err on failure.
+ */
+struct audit *audit_open(const char *keypath, char *err, size_t errlen);
+void	audit_close(struct audit *);
+
+/* Format, seal and log one connection record at LOG_INFO. */
+int	audit_conn_log(struct audit *, const struct audit_conn *);
+/* Format one connection record into buf without sealing (tests, fuzz). */
+int	audit_conn_format(char *buf, size_t len, const struct audit_conn *);
+/*
+ * An event record ("start", "reload", "stop", "counters") at pri with
+ * extra key=value text that the caller built with audit_escape.
+ */
+int	audit_event_log(struct audit *, int pri, const char *event,
+	    const char *kv);
+
+#endif

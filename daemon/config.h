@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * config: configuration text -> struct config, or FILE:LINE diagnostics.
+ * Pure: the bytes of each file come from a loader (the disk at startup and
+ * for -t/-e; the monitor's bundle on reload), so one parser serves all.
+ */
+#ifndef DAYTIMED_CONFIG_H
+#define DAYTIMED_CONFIG_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include "acl/acl.h"
+
+#define CONFIG_LINE_MAX		4096	/* longest line, newline excluded */
+#define CONFIG_FILE_MAX		(64u << 20) /* largest file read */
+#define CONFIG_INCLUDE_DEPTH	8
+#define CONFIG_FILES_MAX	1024	/* files in one configuration */
+#define CONFIG_LISTEN_MAX	64
+
+enum ident_mode { IDENT_MODE_ALWAYS = 0, IDENT_MODE_RULES, IDENT_MODE_OFF };
+
+struct config_listen {
+	int			proto;		/* SOCK_STREAM or SOCK_DGRAM */
+	struct sockaddr_storage	ss;
+	socklen_t		sslen;
+	char			text[64];	/* "tcp 127.0.0.1:13" as written */
+	unsigned		line;
+};
+
+struct config {
+	char			*file;		/* the main file */
+	struct config_listen	 listens[CONFIG_LISTEN_MAX];
+	size_t			 nlistens;
+	char			*user;
+	char			*group;
+	char			*chroot;
+	char			*pidfile;
+	char			*syslog_socket;	/* default /dev/log */
+	int			 facility;	/* LOG_DAEMON ... */
+	enum ident_mode		 ident_mode;
+	struct timeval		 ident_timeout;
+	unsigned		 ident_port;
+	unsigned		 limit_connections;	/* 0: unlimited */
+	unsigned		 limit_per_source;
+	unsigned		 limit_udp_rate;
+	int			 udp_privileged_ports;	/* answer sources < 1024 */
+	unsigned		 workers;
+	char			*audit_key;
+	struct acl		*acl;
+	struct acl_stats	 stats;
+	size_t			 nfiles;	/* files read, includes too */
+};
+
+/* Diagnostics: is_error 0 is a warning. file NULL: no position. */
+typedef void config_diag_fn(void *arg, int is_error, const char *file,
+    unsigned line, const char *msg);
+
+/*
+ * Where file bytes come from. glob returns the sorted names matching a
+ * pattern (0 and *names NULL for none; -1 with errno for an error) and
+ * read returns a file's bytes (-1 and a message in err on failure).
+ */
+struct config_loader {
+	int	(*glob)(void *arg, const char *pattern, char ***names,
+		    size_t *n, char *err, size_t errlen);
+	int	(*read)(void *arg, const char *name, char **buf, size_t *len,
+		    char *err, size_t errlen);
+	void	*arg;
+};
+
+/* The loader that reads the filesystem. */
+extern const struct config_loader config_disk_loader;
+
+/*
+ * Parse the configuration rooted at file. Every error and warning goes to
+ * diag; returns NULL when there was at least one error.
+ */
+struct config *config_load(const char *file, const struct config_loader *,
+	    config_diag_fn *, void *arg);
+/* Parse one in-memory file with no includes allowed (tests, fuzzing). */
+struct config *config_parse_buffer(const char *name, const char *buf,
+	    size_t len, config_diag_fn *, void *arg);
+void	config_free(struct config *);
+
+/* Facility number for a name ("daemon", "local0", ...), or -1. */
+int	config_facility(const char *);
+
+#endif

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: ISC */
+/* stub: to be written */
+#include "autoconf.h"

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * log: the one writer to syslog and, before daemonizing, to stderr.
+ * Messages go to the syslog socket without ever blocking the caller: a
+ * bounded queue drains from the event loop, and its fill level is the
+ * back-pressure signal the engine reads (log_congested).
+ */
+#ifndef DAYTIMED_LOG_H
+#define DAYTIMED_LOG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct event_base;
+
+#define LOG_SOCKET_DEFAULT	"/dev/log"
+
+struct log_counters {
+	unsigned long long	queued;		/* messages handed to the queue */
+	unsigned long long	sent;		/* messages the socket took */
+	unsigned long long	lost;		/* messages that could not be kept */
+	unsigned long long	congested;	/* episodes of back-pressure */
+	unsigned long long	congested_us;	/* total time under back-pressure */
+};
+
+/* Start logging to stderr (name is the program name for syslog too). */
+void	log_init(const char *name, int verbose);
+/* Open the syslog socket (before chroot); later messages go there too. */
+int	log_open_syslog(const char *path, int facility);
+/* Stop writing to stderr (after daemonizing). */
+void	log_stderr(int on);
+/* Drain the queue from this loop; NULL detaches (blocking flush). */
+void	log_attach(struct event_base *);
+/* Flush what is queued, waiting at most timeout_ms (at stop). */
+void	log_flush(int timeout_ms);
+/* True while the queue is above its high-water mark. */
+int	log_congested(void);
+/* Called when congestion ends, so the engine resumes accepting. */
+void	log_set_drain_cb(void (*)(void *), void *);
+void	log_get_counters(struct log_counters *);
+
+/* A structured record at priority pri (LOG_INFO for audit records). */
+int	log_record(int pri, const char *msg, size_t len);
+
+void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_notice(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
+void	fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
+void	vlog(int pri, const char *, va_list) __attribute__((format(printf, 2, 0)));
+
+#endif

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: ISC */
+/* The one unit-test runner: every module's suite, forked (CK_FORK). */
+#include <stdlib.h>
+
+#include <check.h>
+
+#include "tests/unit/suites.h"
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	sr = srunner_create(compat_suite());
+	srunner_add_suite(sr, answer_suite());
+	srunner_add_suite(sr, config_suite());
+	srunner_add_suite(sr, trie_suite());
+	srunner_add_suite(sr, acl_suite());
+	srunner_add_suite(sr, ident_parse_suite());
+	srunner_add_suite(sr, audit_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
