@@ -1,4 +1,40 @@
 /* SPDX-License-Identifier: ISC */
+/*
+ * engine: everything that touches a client. Listeners, accept, the
+ * connection state machine (limits, rules, ident, answer, audit), UDP,
+ * reload swaps and signals, on one libevent loop.
+ */
 #ifndef DAYTIMED_ENGINE_H
 #define DAYTIMED_ENGINE_H
+
+#include "daemon/config.h"
+
+struct audit;
+struct engine;
+
+/*
+ * Where a reload gets the configuration's bytes: a loader valid for one
+ * config_load on the reload thread (the disk, or the monitor's bundle),
+ * released by put.
+ */
+struct engine_source {
+	int	(*get)(void *arg, struct config_loader *, char *err, size_t);
+	void	(*put)(void *arg, struct config_loader *);
+	void	*arg;
+};
+
+/*
+ * Open every listen socket of conf into fds[] (conf->nlistens entries),
+ * using inherited sockets where given (systemd: nfds > 0). Runs while
+ * still privileged. On error prints why through log and returns -1.
+ */
+int	engine_listen(const struct config *, int *fds, const int *inherited,
+	    size_t ninherited);
+/* Take the configuration, bound sockets and audit state; build the loop. */
+struct engine *engine_new(struct config *, const int *fds, struct audit *,
+	    const struct engine_source *);
+/* Run until TERM or INT; returns the exit status. */
+int	engine_run(struct engine *);
+void	engine_free(struct engine *);
+
 #endif

@@ -1,3 +1,328 @@
 /* SPDX-License-Identifier: ISC */
-/* stub: to be written */
 #include "autoconf.h"
+
+#include <sys/types.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compat/compat.h"
+#include "daemon/life.h"
+#include "daemon/log.h"
+
+#define LIFE_READY_BYTE	'\0'	/* on the starter pipe: all is well */
+#define LIFE_SD_FDS_START 3
+
+static int	 life_pidfd = -1;
+static char	*life_pidpath;
+static int	 life_starter = -1;	/* write end, in the daemon */
+
+/* Best effort: a starter that went away cannot be told anything. */
+static void
+life_write(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+int
+life_user(const char *user, const char *group, struct life_user *u)
+{
+	struct passwd *pw;
+	struct group *gr;
+
+	memset(u, 0, sizeof(*u));
+	if (user == NULL) {
+		if (geteuid() == 0) {
+			log_warnx("started as root with no 'user' directive: "
+			    "refusing to run as root");
+			return -1;
+		}
+		if (group != NULL)
+			log_warnx("'group' ignored: not started as root");
+		log_info("not started as root: running as uid %u as is",
+		    (unsigned)geteuid());
+		return 0;
+	}
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL) {
+		log_warnx("unknown user '%s'", user);
+		return -1;
+	}
+	u->uid = pw->pw_uid;
+	u->gid = pw->pw_gid;
+	if (group != NULL) {
+		if ((gr = getgrnam(group)) == NULL) {
+			log_warnx("unknown group '%s'", group);
+			return -1;
+		}
+		u->gid = gr->gr_gid;
+	}
+	if (strlcpy(u->name, user, sizeof(u->name)) >= sizeof(u->name)) {
+		log_warnx("user name too long: '%s'", user);
+		return -1;
+	}
+	if (geteuid() != 0) {
+		if (u->uid != geteuid())
+			log_info("not started as root: staying uid %u, not "
+			    "'%s'", (unsigned)geteuid(), user);
+		return 0;
+	}
+	if (u->uid == 0) {
+		log_warnx("user '%s' is root: refusing to run as root", user);
+		return -1;
+	}
+	u->set = 1;
+	return 0;
+}
+
+/*
+ * The lock is the truth; the pid in the file is for people. A stale file
+ * left by a killed daemon holds no lock and is simply taken over.
+ */
+int
+life_pidfile_open(const char *path)
+{
+	char buf[32];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0644)) == -1) {
+		log_warn("pidfile %s", path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK) {
+			n = pread(fd, buf, sizeof(buf) - 1, 0);
+			buf[n > 0 ? n : 0] = '\0';
+			buf[strcspn(buf, "\n")] = '\0';
+			log_warnx("already running (pid %s): pidfile %s locked",
+			    buf[0] != '\0' ? buf : "unknown", path);
+		} else
+			log_warn("pidfile %s: lock", path);
+		close(fd);
+		return -1;
+	}
+	if ((life_pidpath = strdup(path)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	life_pidfd = fd;
+	return 0;
+}
+
+int
+life_pidfile_write(void)
+{
+	char buf[32];
+	int n;
+
+	if (life_pidfd == -1)
+		return 0;
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof(buf) || ftruncate(life_pidfd, 0) == -1 ||
+	    pwrite(life_pidfd, buf, (size_t)n, 0) != n) {
+		log_warn("pidfile %s: write", life_pidpath);
+		return -1;
+	}
+	return 0;
+}
+
+void
+life_pidfile_remove(void)
+{
+	if (life_pidfd == -1)
+		return;
+	if (unlink(life_pidpath) == -1 && errno != ENOENT)
+		log_debug("pidfile %s left behind: %s", life_pidpath,
+		    strerror(errno));
+	close(life_pidfd);
+	life_pidfd = -1;
+}
+
+/* The starter: copy the daemon's startup messages; exit as it fared. */
+static void __attribute__((noreturn))
+life_starter_wait(int fd)
+{
+	char buf[512];
+	ssize_t n, i;
+
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			_exit(1);	/* the daemon died before it was ready */
+		for (i = 0; i < n; i++)
+			if (buf[i] == LIFE_READY_BYTE) {
+				life_write(STDERR_FILENO, buf, (size_t)i);
+				_exit(0);
+			}
+		life_write(STDERR_FILENO, buf, (size_t)n);
+	}
+}
+
+void
+life_daemonize(void)
+{
+	struct sigaction sa;
+	sigset_t set;
+	int p[2], fd, sig;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		fatal("pipe");
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid != 0) {
+		close(p[1]);
+		life_starter_wait(p[0]);
+	}
+	close(p[0]);
+	if (setsid() == -1)
+		fatal("setsid");
+	/* A second fork: not a session leader, so never a controlling tty. */
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid != 0)
+		_exit(0);
+	umask(027);
+	if (chdir("/") == -1)
+		fatal("chdir /");
+	sigemptyset(&set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (sig = 1; sig < NSIG; sig++)
+		(void)sigaction(sig, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	(void)sigaction(SIGPIPE, &sa, NULL);
+	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
+		fatal("/dev/null");
+	if (dup2(fd, STDIN_FILENO) == -1 || dup2(fd, STDOUT_FILENO) == -1)
+		fatal("dup2");
+	/* Until ready, stderr is the starter pipe: errors reach the caller. */
+	if (dup2(p[1], STDERR_FILENO) == -1)
+		fatal("dup2");
+	close(fd);
+	life_starter = p[1];
+	log_setpid();
+}
+
+void
+life_ready(void)
+{
+	char b = LIFE_READY_BYTE;
+	int fd;
+
+	if (life_starter == -1)
+		return;
+	log_stderr(0);
+	life_write(life_starter, &b, 1);
+	close(life_starter);
+	life_starter = -1;
+	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) != -1) {
+		(void)dup2(fd, STDERR_FILENO);
+		close(fd);
+	}
+}
+
+/*
+ * Fixed order, each step fatal: chroot and chdir; then groups, gid, uid;
+ * then prove it: every id is the target's and root cannot be regained.
+ */
+int
+life_drop(const char *dir, const struct life_user *u)
+{
+	struct rlimit rl = { 0, 0 };
+	uid_t r, e, s;
+	gid_t rg, eg, sg;
+
+	if (dir != NULL) {
+		if (chroot(dir) == -1) {
+			log_warn("chroot %s", dir);
+			return -1;
+		}
+		if (chdir("/") == -1) {
+			log_warn("chdir / in chroot %s", dir);
+			return -1;
+		}
+	}
+	/* Key material lives in memory: no core dumps, not even after a drop. */
+	if (setrlimit(RLIMIT_CORE, &rl) == -1 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1) {
+		log_warn("disabling core dumps");
+		return -1;
+	}
+	if (u->set) {
+		if (setgroups(1, &u->gid) == -1 ||
+		    setresgid(u->gid, u->gid, u->gid) == -1 ||
+		    setresuid(u->uid, u->uid, u->uid) == -1) {
+			log_warn("dropping privileges to %s", u->name);
+			return -1;
+		}
+		if (getresuid(&r, &e, &s) == -1 || getresgid(&rg, &eg, &sg) == -1 ||
+		    r != u->uid || e != u->uid || s != u->uid ||
+		    rg != u->gid || eg != u->gid || sg != u->gid) {
+			log_warnx("privilege drop did not take");
+			return -1;
+		}
+		if (setuid(0) != -1 || seteuid(0) != -1) {
+			log_warnx("privilege drop is reversible: refusing to run");
+			return -1;
+		}
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
+		log_warn("PR_SET_NO_NEW_PRIVS");
+		return -1;
+	}
+	return 0;
+}
+
+/* sd_listen_fds(3) without libsystemd: LISTEN_PID must name us. */
+size_t
+life_systemd_fds(int *fds, size_t max)
+{
+	const char *pid_s, *n_s, *errstr;
+	long long pid, n, i;
+
+	pid_s = getenv("LISTEN_PID");
+	n_s = getenv("LISTEN_FDS");
+	if (pid_s == NULL || n_s == NULL)
+		return 0;
+	pid = strtonum(pid_s, 1, INT_MAX, &errstr);
+	if (errstr != NULL || pid != (long long)getpid())
+		return 0;
+	n = strtonum(n_s, 0, (long long)max, &errstr);
+	if (errstr != NULL) {
+		log_warnx("LISTEN_FDS %s: %s", n_s, errstr);
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		fds[i] = LIFE_SD_FDS_START + (int)i;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return (size_t)n;
+}

@@ -1,4 +1,41 @@
 /* SPDX-License-Identifier: ISC */
+/*
+ * life: the daemon's life outside the event loop. The pidfile and its
+ * lock, the double fork with a starter pipe that carries startup errors
+ * back to the command that started the daemon, chroot, and the privilege
+ * drop with its verification.
+ */
 #ifndef DAYTIMED_LIFE_H
 #define DAYTIMED_LIFE_H
+
+#include <sys/types.h>
+
+struct life_user {
+	uid_t	uid;
+	gid_t	gid;
+	int	set;		/* 0: run as is (not started as root) */
+	char	name[64];
+};
+
+/* Look up user and group (before chroot). -1 with a message logged. */
+int	life_user(const char *user, const char *group, struct life_user *);
+/* Open and lock the pidfile: -1 with "already running (pid N)" logged. */
+int	life_pidfile_open(const char *path);
+/* Write our pid into the locked pidfile. */
+int	life_pidfile_write(void);
+/* Remove it at a clean stop, where permissions allow. */
+void	life_pidfile_remove(void);
+/*
+ * Fork, setsid, fork again. Returns in the daemon only; the starter waits
+ * for life_ready (exit 0) or for the daemon's end (exit 1), copying what
+ * the daemon writes on stderr until then to its own stderr.
+ */
+void	life_daemonize(void);
+/* Tell the starter all went well; stderr goes to /dev/null. */
+void	life_ready(void);
+/* chroot (when dir != NULL), then drop to the user, then verify. */
+int	life_drop(const char *chroot_dir, const struct life_user *);
+/* The inherited sockets named by LISTEN_PID/LISTEN_FDS, if any. */
+size_t	life_systemd_fds(int *fds, size_t max);
+
 #endif

@@ -1,3 +1,307 @@
 /* SPDX-License-Identifier: ISC */
-/* stub */
-int main(void) { return 1; }
+#include "autoconf.h"
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "acl/acl.h"
+#include "daemon/audit.h"
+#include "daemon/config.h"
+#include "daemon/engine.h"
+#include "daemon/life.h"
+#include "daemon/log.h"
+
+#define MAIN_CONFIG	SYSCONFDIR "/daytimed/daytimed.conf"
+#define MAIN_SD_MAX	64
+
+struct main_diag {
+	FILE	*out;
+	size_t	 errors;
+	size_t	 warnings;
+};
+
+static void	main_usage(FILE *) ;
+static void	main_diag(void *, int, const char *, unsigned, const char *);
+static int	main_explain(struct config *, const char *, const char *);
+static int	main_test(struct config *, const char *, struct main_diag *);
+static int	main_run(struct config *, int, const char *);
+static int	disk_get(void *, struct config_loader *, char *, size_t);
+static void	disk_put(void *, struct config_loader *);
+
+static const struct option main_longopts[] = {
+	{ "foreground",	no_argument,		NULL, 'f' },
+	{ "config",	required_argument,	NULL, 'c' },
+	{ "pidfile",	required_argument,	NULL, 'p' },
+	{ "test",	no_argument,		NULL, 't' },
+	{ "explain",	required_argument,	NULL, 'e' },
+	{ "verbose",	no_argument,		NULL, 'v' },
+	{ "version",	no_argument,		NULL, 'V' },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+main_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: daytimed [-fv] [-c FILE] [-p PIDFILE]   run (daemonize unless -f)\n"
+	    "       daytimed -t [-c FILE]                   check the configuration\n"
+	    "       daytimed -e ADDR [USER] [-c FILE]       explain the decision for a peer\n"
+	    "       daytimed -V | -h\n"
+	    "default configuration: %s\n", MAIN_CONFIG);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct main_diag diag = { stderr, 0, 0 };
+	struct config *conf;
+	const char *file = MAIN_CONFIG, *pidfile = NULL, *explain = NULL;
+	const char *user = NULL;
+	int ch, foreground = 0, test = 0, verbose = 0;
+
+	while ((ch = getopt_long(argc, argv, "fc:p:te:vVh", main_longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			foreground = 1;
+			break;
+		case 'c':
+			file = optarg;
+			break;
+		case 'p':
+			pidfile = optarg;
+			break;
+		case 't':
+			test = 1;
+			break;
+		case 'e':
+			explain = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'V':
+			printf("daytimed %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'h':
+			main_usage(stdout);
+			return 0;
+		default:
+			main_usage(stderr);
+			return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (explain != NULL && argc == 1)
+		user = argv[0];
+	else if (argc != 0 || (test && explain != NULL)) {
+		main_usage(stderr);
+		return 2;
+	}
+	log_init("daytimed", verbose);
+	if (test)
+		diag.out = stdout;
+	conf = config_load(file, &config_disk_loader, main_diag, &diag);
+	if (test)
+		return main_test(conf, file, &diag);
+	if (conf == NULL) {
+		fprintf(stderr, "daytimed: %s: %zu error%s; not started\n", file,
+		    diag.errors, diag.errors == 1 ? "" : "s");
+		return explain != NULL ? 2 : 1;
+	}
+	if (explain != NULL)
+		return main_explain(conf, explain, user);
+	if (pidfile != NULL) {
+		free(conf->pidfile);
+		if ((conf->pidfile = strdup(pidfile)) == NULL)
+			fatal("strdup");
+	}
+	return main_run(conf, foreground, file);
+}
+
+/* FILE:LINE: error: message, as editors and -t readers expect. */
+static void
+main_diag(void *arg, int is_error, const char *file, unsigned line,
+    const char *msg)
+{
+	struct main_diag *d = arg;
+
+	if (is_error)
+		d->errors++;
+	else
+		d->warnings++;
+	if (file != NULL && line > 0)
+		fprintf(d->out, "%s:%u: %s: %s\n", file, line,
+		    is_error ? "error" : "warning", msg);
+	else
+		fprintf(d->out, "%s: %s: %s\n", file != NULL ? file : "daytimed",
+		    is_error ? "error" : "warning", msg);
+}
+
+static int
+main_test(struct config *conf, const char *file, struct main_diag *d)
+{
+	if (conf == NULL) {
+		printf("%s: %zu error%s, %zu warning%s\n", file, d->errors,
+		    d->errors == 1 ? "" : "s", d->warnings,
+		    d->warnings == 1 ? "" : "s");
+		return 1;
+	}
+	printf("%s: ok: %zu rule%s, %zu IPv4 and %zu IPv6 netblocks, "
+	    "%zu listener%s, %zu file%s, %zu warning%s\n", file,
+	    conf->stats.rules, conf->stats.rules == 1 ? "" : "s",
+	    conf->stats.v4_blocks, conf->stats.v6_blocks,
+	    conf->nlistens, conf->nlistens == 1 ? "" : "s",
+	    conf->nfiles, conf->nfiles == 1 ? "" : "s",
+	    d->warnings, d->warnings == 1 ? "" : "s");
+	config_free(conf);
+	return 0;
+}
+
+/* -e ADDR [USER]: the decision, the deciding rule and the netblock. */
+static int
+main_explain(struct config *conf, const char *addr, const char *user)
+{
+	struct sockaddr_storage ss;
+	struct acl_decision d;
+	struct acl_addr a;
+	const struct acl_block *b;
+	char net[64];
+	socklen_t len;
+	int lookup;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, addr, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+		ss.ss_family = AF_INET;
+		len = sizeof(struct sockaddr_in);
+	} else if (inet_pton(AF_INET6, addr,
+	    &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+		ss.ss_family = AF_INET6;
+		len = sizeof(struct sockaddr_in6);
+	} else {
+		fprintf(stderr, "daytimed: -e %s: not an IPv4 or IPv6 address\n",
+		    addr);
+		config_free(conf);
+		return 2;
+	}
+	if (acl_addr_from_sockaddr((struct sockaddr *)&ss, len, &a) == -1) {
+		fprintf(stderr, "daytimed: -e %s: unusable address\n", addr);
+		config_free(conf);
+		return 2;
+	}
+	b = acl_lookup(conf->acl, &a);
+	acl_decide(b, (const unsigned char *)user, user != NULL ?
+	    strlen(user) : 0, &d);
+	if (!d.matched || acl_prefix_format(&d.net, net, sizeof(net)) == -1)
+		snprintf(net, sizeof(net), "none");
+	lookup = b != NULL && (conf->ident_mode == IDENT_MODE_ALWAYS ||
+	    (conf->ident_mode == IDENT_MODE_RULES && acl_block_has_user_rules(b)));
+	if (d.file != NULL)
+		printf("%s rule=%s:%u netblock=%s ident=%s\n",
+		    d.action == ACL_ALLOW ? "allow" : "deny", d.file, d.line, net,
+		    lookup ? "lookup" : "none");
+	else
+		printf("%s rule=default netblock=%s ident=%s\n",
+		    d.action == ACL_ALLOW ? "allow" : "deny", net,
+		    lookup ? "lookup" : "none");
+	config_free(conf);
+	return d.action == ACL_ALLOW ? 0 : 1;
+}
+
+/* Reloads read the disk (the monitor process replaces this under chroot). */
+static int
+disk_get(void *arg, struct config_loader *l, char *err, size_t errlen)
+{
+	(void)arg;
+	(void)err;
+	(void)errlen;
+	*l = config_disk_loader;
+	return 0;
+}
+
+static void
+disk_put(void *arg, struct config_loader *l)
+{
+	(void)arg;
+	(void)l;
+}
+
+/*
+ * Startup in the fixed order: everything that needs root or the outside
+ * filesystem first (pidfile, sockets, syslog, keys, time zone), then the
+ * fork, then chroot and the privilege drop, then the first client.
+ */
+static int
+main_run(struct config *conf, int foreground, const char *file)
+{
+	struct engine_source src = { disk_get, disk_put, NULL };
+	struct life_user u;
+	struct engine *e;
+	struct audit *audit;
+	int sd[MAIN_SD_MAX], fds[CONFIG_LISTEN_MAX], rc;
+	size_t nsd;
+	char err[256];
+
+	(void)file;
+	nsd = life_systemd_fds(sd, MAIN_SD_MAX);
+	if (sodium_init() < 0)
+		fatalx("libsodium cannot start");
+	if (life_user(conf->user, conf->group, &u) == -1)
+		return 1;
+	if (conf->chroot != NULL && !u.set) {
+		log_warnx("chroot %s needs root", conf->chroot);
+		return 1;
+	}
+	if (conf->pidfile != NULL && life_pidfile_open(conf->pidfile) == -1)
+		return 1;
+	if (engine_listen(conf, fds, sd, nsd) == -1)
+		return 1;
+	if (log_open_syslog(conf->syslog_socket != NULL ? conf->syslog_socket :
+	    LOG_SOCKET_DEFAULT, conf->facility) == -1)
+		log_warn("syslog %s: records wait in the queue",
+		    conf->syslog_socket != NULL ? conf->syslog_socket :
+		    LOG_SOCKET_DEFAULT);
+	if ((audit = audit_open(conf->audit_key, err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		return 1;
+	}
+	tzset();	/* the zone is loaded now; the chroot may have none */
+	{
+		time_t now = time(NULL);
+		struct tm tm;
+
+		(void)localtime_r(&now, &tm);
+	}
+	if (!foreground)
+		life_daemonize();
+	if (life_pidfile_write() == -1)
+		return 1;
+	if (life_drop(conf->chroot, &u) == -1)
+		return 1;
+	if ((e = engine_new(conf, fds, audit, &src)) == NULL) {
+		log_warnx("cannot set up the event loop");
+		return 1;
+	}
+	log_info("listening with %zu socket%s as uid %u", conf->nlistens,
+	    conf->nlistens == 1 ? "" : "s", (unsigned)getuid());
+	if (!foreground)
+		life_ready();
+	rc = engine_run(e);
+	engine_free(e);
+	audit_close(audit);
+	life_pidfile_remove();
+	return rc;
+}
