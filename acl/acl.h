@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #define ACL_USER_MAX	512	/* longest user name a rule may hold */
+#define ACL_PREFIX_STRLEN 64	/* room for any acl_prefix_format text */
 
 /* An address: IPv4 in bytes[0..3], IPv6 in bytes[0..15]. */
 struct acl_addr {
@@ -76,6 +77,14 @@ int	acl_prefix_parse(const char *s, size_t len, struct acl_prefix *out,
 	    int *warn, const char **errstr);
 /* Write a prefix as text ("10.0.0.0/8", "2001:db8::/32"). */
 int	acl_prefix_format(const struct acl_prefix *, char *buf, size_t len);
+/* Write an address as text (dotted quad or RFC 5952); -1 if it won't fit. */
+int	acl_addr_format(const struct acl_addr *, char *buf, size_t len);
+/*
+ * Parse a bare address (no /prefix), as for `daytimed -e ADDR`; the same
+ * strict rules as acl_prefix_parse, IPv4-mapped IPv6 read as IPv4.
+ */
+int	acl_addr_parse(const char *s, size_t len, struct acl_addr *out,
+	    const char **errstr);
 /* Fill an acl_addr from a socket address; IPv4-mapped IPv6 becomes IPv4. */
 int	acl_addr_from_sockaddr(const struct sockaddr *, socklen_t,
 	    struct acl_addr *);
@@ -86,11 +95,14 @@ int	acl_build_add(struct acl_build *, const struct acl_rule *);
 /*
  * Check and build the table. Reports every error and warning through diag;
  * returns NULL when there was an error. Frees the builder either way.
+ * Diagnostics come in the order the rules were added; msg carries no
+ * "FILE:LINE:" prefix. NULL with errno EINVAL: diag heard of the errors;
+ * NULL with errno ENOMEM: out of memory (not reported through diag).
  */
 struct acl *acl_build_finish(struct acl_build *, acl_diag_fn *, void *);
 void	acl_build_free(struct acl_build *);
 
-/* An empty table: everything is denied by default. */
+/* An empty table (one reference, NULL when out of memory): all denied. */
 struct acl *acl_empty(void);
 void	acl_ref(struct acl *);
 void	acl_unref(struct acl *);
@@ -100,6 +112,8 @@ void	acl_stats(const struct acl *, struct acl_stats *);
 const struct acl_block *acl_lookup(const struct acl *, const struct acl_addr *);
 /* Whether the netblock has a rule naming a user (ident mode "rules"). */
 int	acl_block_has_user_rules(const struct acl_block *);
+/* The netblock itself (NULL for NULL). */
+const struct acl_prefix *acl_block_prefix(const struct acl_block *);
 /*
  * Decide inside the netblock (NULL: none matched). user NULL means "no
  * ident answer"; otherwise it is compared byte for byte.
