@@ -1,3 +1,779 @@
 /* SPDX-License-Identifier: ISC */
-/* stub: to be written */
+/*
+ * log: the one writer to syslog and, before daemonizing, to stderr.
+ *
+ * Syslog messages are RFC 3164 datagrams ("<PRI>Mmm dd hh:mm:ss
+ * NAME[PID]: text") sent on our own AF_UNIX SOCK_DGRAM socket, never
+ * through syslog(3), whose glibc version blocks when the receiver is full.
+ * A message is sent at once when nothing is queued; when the socket
+ * answers EAGAIN/ENOBUFS it waits in a bounded queue (LOG_QUEUE_MSGS
+ * messages, LOG_QUEUE_BYTES bytes) that an EV_WRITE event on the attached
+ * event_base drains. Above 3/4 of either bound the log is "congested"
+ * (log_congested), which the engine reads to stop accepting; below 1/4 the
+ * drain callback tells it to resume. Only a message that finds the queue
+ * completely full, or that the socket refuses for good, is lost.
+ *
+ * When the receiver goes away (rsyslogd restarts: ECONNREFUSED), the
+ * socket is reconnected to the same path at most once per second while
+ * the queue keeps the messages. After chroot the path is resolved inside
+ * the chroot, so a chrooted daemon needs a socket there to reconnect.
+ *
+ * Threads: the queue, the socket and the counters are guarded by one
+ * mutex, so any thread may log. The EV_WRITE and reconnect events belong
+ * to the attached base; calling event_add from a thread other than the
+ * base's needs libevent's threading support (evthread_use_pthreads).
+ * The drain callback runs on the attached base's thread (or inside
+ * log_flush), without the mutex held.
+ */
 #include "autoconf.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "compat/compat.h"
+#include "daemon/log.h"
+
+#define LOG_MSG_MAX		8192	/* longest datagram we build */
+#define LOG_TEXT_MAX		4096	/* longest vlog text before escaping */
+#define LOG_QUEUE_MSGS		4096	/* hard cap on queued messages */
+#define LOG_QUEUE_BYTES		(4u * 1024 * 1024)
+#define LOG_RECONNECT_SEC	1
+#define LOG_NAME_MAX		32
+
+struct log_msg {
+	char	*buf;
+	size_t	 len;
+};
+
+struct log_state {
+	pthread_mutex_t		 mtx;
+	char			 name[LOG_NAME_MAX];
+	int			 verbose;
+	int			 to_stderr;
+	int			 fd;		/* -1: syslog not opened */
+	int			 connected;	/* fd is connected to path */
+	int			 facility;
+	struct sockaddr_un	 sun;
+	pid_t			 pid;		/* 0: getpid() per message */
+	time_t			 last_connect;	/* monotonic seconds */
+
+	struct log_msg		 q[LOG_QUEUE_MSGS];
+	size_t			 qhead;
+	size_t			 qcount;
+	size_t			 qbytes;
+
+	int			 congested;
+	struct timespec		 congested_since;
+	struct log_counters	 ctr;
+
+	struct event_base	*base;
+	struct event		*ev_write;
+	struct event		*ev_retry;
+	int			 write_armed;
+	int			 retry_armed;
+
+	void			(*drain_cb)(void *);
+	void			*drain_arg;
+};
+
+static struct log_state L = {
+	.mtx = PTHREAD_MUTEX_INITIALIZER,
+	.name = "daytimed",
+	.to_stderr = 1,
+	.fd = -1,
+	.facility = LOG_DAEMON,
+};
+
+static size_t	log_escape_ctl(char *, size_t, const char *, size_t);
+static void	log_emit(int, const char *, size_t);
+static size_t	log_header(char *, size_t, int);
+static int	log_send_locked(const char *, size_t);
+static int	log_enqueue_locked(const char *, size_t);
+static int	log_drain_locked(void);
+static void	log_arm_locked(void);
+static void	log_check_congestion_locked(int *);
+static int	log_reconnect_locked(int);
+static void	log_write_cb(evutil_socket_t, short, void *);
+static void	log_retry_cb(evutil_socket_t, short, void *);
+static time_t	log_mono_sec(void);
+static void	log_stderr_write(const char *, size_t);
+
+/* Start logging to stderr under the program name. */
+void
+log_init(const char *name, int verbose)
+{
+	int saved = errno;
+
+	pthread_mutex_lock(&L.mtx);
+	if (name != NULL)
+		strlcpy(L.name, name, sizeof(L.name));
+	L.verbose = verbose;
+	L.to_stderr = 1;
+	pthread_mutex_unlock(&L.mtx);
+	tzset();
+	errno = saved;
+}
+
+/* Use this PID in syslog headers (0: ask getpid() for each message). */
+void
+log_setpid(pid_t pid)
+{
+	pthread_mutex_lock(&L.mtx);
+	L.pid = pid;
+	pthread_mutex_unlock(&L.mtx);
+}
+
+/* Open the non-blocking syslog socket; must run before chroot. */
+int
+log_open_syslog(const char *path, int facility)
+{
+	int fd, saved;
+
+	if (path == NULL)
+		path = LOG_SOCKET_DEFAULT;
+	if (strlen(path) >= sizeof(L.sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	pthread_mutex_lock(&L.mtx);
+	memset(&L.sun, 0, sizeof(L.sun));
+	L.sun.sun_family = AF_UNIX;
+	strlcpy(L.sun.sun_path, path, sizeof(L.sun.sun_path));
+	if (connect(fd, (struct sockaddr *)&L.sun, sizeof(L.sun)) == -1) {
+		saved = errno;
+		pthread_mutex_unlock(&L.mtx);
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	if (L.fd != -1)
+		close(L.fd);
+	L.fd = fd;
+	L.connected = 1;
+	L.facility = facility & LOG_FACMASK;
+	L.last_connect = log_mono_sec();
+	pthread_mutex_unlock(&L.mtx);
+	return 0;
+}
+
+/* Turn the copy of every message on stderr on or off. */
+void
+log_stderr(int on)
+{
+	pthread_mutex_lock(&L.mtx);
+	L.to_stderr = on;
+	pthread_mutex_unlock(&L.mtx);
+}
+
+/* Drain the queue from this event loop; NULL detaches. */
+void
+log_attach(struct event_base *base)
+{
+	int saved = errno;
+
+	pthread_mutex_lock(&L.mtx);
+	if (L.ev_write != NULL)
+		event_free(L.ev_write);
+	if (L.ev_retry != NULL)
+		event_free(L.ev_retry);
+	L.ev_write = L.ev_retry = NULL;
+	L.write_armed = L.retry_armed = 0;
+	L.base = base;
+	if (base != NULL && L.fd != -1) {
+		L.ev_write = event_new(base, L.fd, EV_WRITE | EV_PERSIST,
+		    log_write_cb, NULL);
+		L.ev_retry = evtimer_new(base, log_retry_cb, NULL);
+		log_arm_locked();
+	}
+	pthread_mutex_unlock(&L.mtx);
+	errno = saved;
+}
+
+/* At stop: send what is queued, blocking at most timeout_ms. */
+void
+log_flush(int timeout_ms)
+{
+	struct timespec now, end;
+	struct pollfd pfd;
+	long left;
+	int congested_ended = 0, saved = errno;
+	void (*cb)(void *);
+	void *arg;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += timeout_ms / 1000;
+	end.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (end.tv_nsec >= 1000000000L) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&L.mtx);
+	for (;;) {
+		if (L.fd == -1 || L.qcount == 0)
+			break;
+		if (!L.connected)
+			log_reconnect_locked(1);
+		if (L.connected)
+			log_drain_locked();
+		log_check_congestion_locked(&congested_ended);
+		if (L.qcount == 0)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = (end.tv_sec - now.tv_sec) * 1000L +
+		    (end.tv_nsec - now.tv_nsec) / 1000000L;
+		if (left <= 0)
+			break;
+		if (left > 100 || !L.connected)
+			left = L.connected ? left : 100; /* re-check a dead peer */
+		pfd.fd = L.fd;
+		pfd.events = POLLOUT;
+		pfd.revents = 0;
+		pthread_mutex_unlock(&L.mtx);
+		(void)poll(&pfd, 1, (int)left);
+		pthread_mutex_lock(&L.mtx);
+	}
+	log_arm_locked();
+	cb = L.drain_cb;
+	arg = L.drain_arg;
+	pthread_mutex_unlock(&L.mtx);
+	if (congested_ended && cb != NULL)
+		cb(arg);
+	errno = saved;
+}
+
+/* True while the queue is above its high-water mark. */
+int
+log_congested(void)
+{
+	int c;
+
+	pthread_mutex_lock(&L.mtx);
+	c = L.congested;
+	pthread_mutex_unlock(&L.mtx);
+	return c;
+}
+
+/* Register the callback that ends back-pressure. */
+void
+log_set_drain_cb(void (*cb)(void *), void *arg)
+{
+	pthread_mutex_lock(&L.mtx);
+	L.drain_cb = cb;
+	L.drain_arg = arg;
+	pthread_mutex_unlock(&L.mtx);
+}
+
+/* Copy the counters (congested_us includes a running episode). */
+void
+log_get_counters(struct log_counters *c)
+{
+	struct timespec now;
+
+	pthread_mutex_lock(&L.mtx);
+	*c = L.ctr;
+	if (L.congested) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		c->congested_us += (unsigned long long)
+		    ((now.tv_sec - L.congested_since.tv_sec) * 1000000LL +
+		    (now.tv_nsec - L.congested_since.tv_nsec) / 1000);
+	}
+	pthread_mutex_unlock(&L.mtx);
+}
+
+/* Log a structured record; msg need not be NUL-terminated. */
+int
+log_record(int pri, const char *msg, size_t len)
+{
+	unsigned long long lost;
+	int saved = errno;
+
+	pthread_mutex_lock(&L.mtx);
+	lost = L.ctr.lost;
+	pthread_mutex_unlock(&L.mtx);
+	log_emit(pri, msg, len);
+	pthread_mutex_lock(&L.mtx);
+	lost = L.ctr.lost - lost;
+	pthread_mutex_unlock(&L.mtx);
+	errno = saved;
+	return lost ? -1 : 0;
+}
+
+/* Format, escape and emit one message at pri. */
+void
+vlog(int pri, const char *fmt, va_list ap)
+{
+	char text[LOG_TEXT_MAX];
+	int saved = errno, n;
+
+	if (LOG_PRI(pri) == LOG_DEBUG && !L.verbose) {
+		errno = saved;
+		return;
+	}
+	n = vsnprintf(text, sizeof(text), fmt, ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof(text))
+		n = sizeof(text) - 1;	/* cut: better a cut line than none */
+	log_emit(pri, text, (size_t)n);
+	errno = saved;
+}
+
+/* A warning followed by ": strerror(errno)". */
+void
+log_warn(const char *fmt, ...)
+{
+	char buf[LOG_TEXT_MAX];
+	va_list ap;
+	int saved = errno, n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		buf[sizeof(buf) - 1] = '\0';	/* keep the cut text */
+	log_warnx("%s: %s", buf, strerror(saved));
+	errno = saved;
+}
+
+/* A warning without errno. */
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	vlog(LOG_WARNING, fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+/* A notice. */
+void
+log_notice(const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	vlog(LOG_NOTICE, fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+/* An informational message. */
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	vlog(LOG_INFO, fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+/* A debug message, shown only when verbose. */
+void
+log_debug(const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	vlog(LOG_DEBUG, fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+/* Log at LOG_CRIT with strerror(errno), flush briefly and exit(1). */
+void
+fatal(const char *fmt, ...)
+{
+	char buf[LOG_TEXT_MAX], line[LOG_TEXT_MAX];
+	va_list ap;
+	int saved = errno, n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		buf[sizeof(buf) - 1] = '\0';
+	if (saved != 0)
+		n = snprintf(line, sizeof(line), "fatal: %s: %s", buf,
+		    strerror(saved));
+	else
+		n = snprintf(line, sizeof(line), "fatal: %s", buf);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	log_emit(LOG_CRIT, line, (size_t)n);
+	log_flush(1000);
+	exit(1);
+}
+
+/* Log at LOG_CRIT, flush briefly and exit(1). */
+void
+fatalx(const char *fmt, ...)
+{
+	char buf[LOG_TEXT_MAX], line[LOG_TEXT_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		buf[sizeof(buf) - 1] = '\0';
+	n = snprintf(line, sizeof(line), "fatal: %s", buf);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	log_emit(LOG_CRIT, line, (size_t)n);
+	log_flush(1000);
+	exit(1);
+}
+
+/*
+ * Copy (src, len) to dst writing bytes below 0x20 and 0x7f as \xHH, so
+ * nothing a peer or a config file held can split a syslog line. Stops
+ * before an escape that would not fit. Returns the length written.
+ */
+static size_t
+log_escape_ctl(char *dst, size_t dstlen, const char *src, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, o = 0;
+	unsigned char c;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)src[i];
+		if (c < 0x20 || c == 0x7f) {
+			if (o + 4 > dstlen)
+				break;
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 0xf];
+		} else {
+			if (o + 1 > dstlen)
+				break;
+			dst[o++] = (char)c;
+		}
+	}
+	return o;
+}
+
+/* Build "<PRI>Mmm dd hh:mm:ss NAME[PID]: " into buf; L.mtx held. */
+static size_t
+log_header(char *buf, size_t len, int pri)
+{
+	static const char mon[12][4] = { "Jan", "Feb", "Mar", "Apr", "May",
+	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	struct tm tm;
+	time_t now;
+	pid_t pid;
+	int n;
+
+	now = time(NULL);
+	if (localtime_r(&now, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm));
+	pid = L.pid != 0 ? L.pid : getpid();
+	n = snprintf(buf, len, "<%d>%s %2d %02d:%02d:%02d %s[%ld]: ",
+	    L.facility | LOG_PRI(pri), mon[tm.tm_mon % 12], tm.tm_mday,
+	    tm.tm_hour, tm.tm_min, tm.tm_sec, L.name, (long)pid);
+	if (n < 0 || (size_t)n >= len)
+		return 0;
+	return (size_t)n;
+}
+
+/* The single path of every message: stderr copy, then send or queue. */
+static void
+log_emit(int pri, const char *msg, size_t len)
+{
+	char dgram[LOG_MSG_MAX];
+	char line[LOG_MSG_MAX];
+	size_t hl, bl, n;
+	int congested_ended = 0, use_stderr;
+	void (*cb)(void *) = NULL;
+	void *arg = NULL;
+
+	pthread_mutex_lock(&L.mtx);
+	use_stderr = L.to_stderr || L.fd == -1;
+	if (use_stderr) {
+		n = (size_t)snprintf(line, sizeof(line), "%s: ", L.name);
+		if (n >= sizeof(line))
+			n = 0;
+		n += log_escape_ctl(line + n, sizeof(line) - 1 - n, msg, len);
+		line[n++] = '\n';
+		log_stderr_write(line, n);
+	}
+	if (L.fd == -1) {
+		pthread_mutex_unlock(&L.mtx);
+		return;
+	}
+	hl = log_header(dgram, sizeof(dgram), pri);
+	bl = log_escape_ctl(dgram + hl, sizeof(dgram) - hl, msg, len);
+	if (L.qcount == 0 && L.connected) {
+		if (log_send_locked(dgram, hl + bl) != 0)
+			log_enqueue_locked(dgram, hl + bl);
+	} else {
+		if (L.base == NULL && !L.connected)
+			log_reconnect_locked(0);
+		if (L.base == NULL && L.connected)
+			log_drain_locked();	/* no loop: drain as we go */
+		if (L.qcount == 0 && L.connected) {
+			if (log_send_locked(dgram, hl + bl) != 0)
+				log_enqueue_locked(dgram, hl + bl);
+		} else
+			log_enqueue_locked(dgram, hl + bl);
+	}
+	log_check_congestion_locked(&congested_ended);
+	log_arm_locked();
+	cb = L.drain_cb;
+	arg = L.drain_arg;
+	pthread_mutex_unlock(&L.mtx);
+	if (congested_ended && cb != NULL)
+		cb(arg);
+}
+
+/*
+ * Try one non-blocking send. 0: taken (or lost for good: counted);
+ * 1: try again later (full receiver, or the receiver went away).
+ */
+static int
+log_send_locked(const char *buf, size_t len)
+{
+	ssize_t r;
+
+	for (;;) {
+		r = send(L.fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r >= 0) {
+			L.ctr.sent++;
+			return 0;
+		}
+		switch (errno) {
+		case EINTR:
+			continue;
+		case EAGAIN:
+#if EWOULDBLOCK != EAGAIN
+		case EWOULDBLOCK:
+#endif
+		case ENOBUFS:
+		case ENOMEM:
+			return 1;
+		case ECONNREFUSED:
+		case ECONNRESET:
+		case ENOTCONN:
+		case EPIPE:
+		case EDESTADDRREQ:
+			/* the receiver went away: keep it, reconnect later */
+			L.connected = 0;
+			return 1;
+		default:
+			L.ctr.lost++;	/* EMSGSIZE and friends: this one only */
+			return 0;
+		}
+	}
+}
+
+/* Keep a copy in the queue; count it lost when even the cap is full. */
+static int
+log_enqueue_locked(const char *buf, size_t len)
+{
+	struct log_msg *m;
+	char *copy;
+
+	if (L.qcount >= LOG_QUEUE_MSGS || L.qbytes + len > LOG_QUEUE_BYTES ||
+	    (copy = malloc(len)) == NULL) {
+		L.ctr.lost++;
+		return -1;
+	}
+	memcpy(copy, buf, len);
+	m = &L.q[(L.qhead + L.qcount) % LOG_QUEUE_MSGS];
+	m->buf = copy;
+	m->len = len;
+	L.qcount++;
+	L.qbytes += len;
+	L.ctr.queued++;
+	return 0;
+}
+
+/* Send queued messages until the socket pushes back. 0: queue empty. */
+static int
+log_drain_locked(void)
+{
+	struct log_msg *m;
+
+	while (L.qcount > 0 && L.connected) {
+		m = &L.q[L.qhead];
+		if (log_send_locked(m->buf, m->len) != 0)
+			return 1;
+		L.qbytes -= m->len;
+		free(m->buf);
+		m->buf = NULL;
+		L.qhead = (L.qhead + 1) % LOG_QUEUE_MSGS;
+		L.qcount--;
+	}
+	return L.qcount > 0;
+}
+
+/*
+ * Arm the write event while something waits and the socket is connected,
+ * the reconnect timer while it is not; disarm the write event otherwise
+ * (an idle datagram socket is always writable: it would spin).
+ */
+static void
+log_arm_locked(void)
+{
+	struct timeval tv = { LOG_RECONNECT_SEC, 0 };
+	int want_write, want_retry;
+
+	if (L.base == NULL || L.ev_write == NULL)
+		return;
+	want_write = L.qcount > 0 && L.connected;
+	want_retry = !L.connected;
+	if (want_write && !L.write_armed) {
+		event_add(L.ev_write, NULL);
+		L.write_armed = 1;
+	} else if (!want_write && L.write_armed) {
+		event_del(L.ev_write);
+		L.write_armed = 0;
+	}
+	if (want_retry && !L.retry_armed) {
+		evtimer_add(L.ev_retry, &tv);
+		L.retry_armed = 1;
+	} else if (!want_retry && L.retry_armed) {
+		evtimer_del(L.ev_retry);
+		L.retry_armed = 0;
+	}
+}
+
+/* Enter or leave back-pressure; *ended set when it just ended. */
+static void
+log_check_congestion_locked(int *ended)
+{
+	struct timespec now;
+
+	if (!L.congested && (L.qcount > LOG_QUEUE_MSGS / 4 * 3 ||
+	    L.qbytes > LOG_QUEUE_BYTES / 4 * 3)) {
+		L.congested = 1;
+		L.ctr.congested++;
+		clock_gettime(CLOCK_MONOTONIC, &L.congested_since);
+	} else if (L.congested && L.qcount < LOG_QUEUE_MSGS / 4 &&
+	    L.qbytes < LOG_QUEUE_BYTES / 4) {
+		L.congested = 0;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		L.ctr.congested_us += (unsigned long long)
+		    ((now.tv_sec - L.congested_since.tv_sec) * 1000000LL +
+		    (now.tv_nsec - L.congested_since.tv_nsec) / 1000);
+		*ended = 1;
+	}
+}
+
+/* Connect the socket to its path again, at most once a second. */
+static int
+log_reconnect_locked(int force)
+{
+	time_t now = log_mono_sec();
+
+	if (L.fd == -1)
+		return -1;
+	if (!force && now - L.last_connect < LOG_RECONNECT_SEC)
+		return -1;
+	L.last_connect = now;
+	if (connect(L.fd, (struct sockaddr *)&L.sun, sizeof(L.sun)) == -1)
+		return -1;
+	L.connected = 1;
+	return 0;
+}
+
+/* EV_WRITE: the receiver has room again; drain. */
+static void
+log_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	int congested_ended = 0, saved = errno;
+	void (*cb)(void *);
+	void *cbarg;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	pthread_mutex_lock(&L.mtx);
+	log_drain_locked();
+	log_check_congestion_locked(&congested_ended);
+	log_arm_locked();
+	cb = L.drain_cb;
+	cbarg = L.drain_arg;
+	pthread_mutex_unlock(&L.mtx);
+	if (congested_ended && cb != NULL)
+		cb(cbarg);
+	errno = saved;
+}
+
+/* Timer: try to reach the syslog daemon again. */
+static void
+log_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	int congested_ended = 0, saved = errno;
+	void (*cb)(void *);
+	void *cbarg;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	pthread_mutex_lock(&L.mtx);
+	L.retry_armed = 0;
+	if (log_reconnect_locked(1) == 0)
+		log_drain_locked();
+	log_check_congestion_locked(&congested_ended);
+	log_arm_locked();
+	cb = L.drain_cb;
+	cbarg = L.drain_arg;
+	pthread_mutex_unlock(&L.mtx);
+	if (congested_ended && cb != NULL)
+		cb(cbarg);
+	errno = saved;
+}
+
+/* Seconds on the monotonic clock. */
+static time_t
+log_mono_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* Write a whole line to stderr, ignoring failure (nowhere to report it). */
+static void
+log_stderr_write(const char *buf, size_t len)
+{
+	ssize_t r;
+
+	while (len > 0) {
+		r = write(STDERR_FILENO, buf, len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return;
+		buf += r;
+		len -= (size_t)r;
+	}
+}

@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct event_base;
 
@@ -25,6 +26,8 @@ struct log_counters {
 
 /* Start logging to stderr (name is the program name for syslog too). */
 void	log_init(const char *name, int verbose);
+/* The PID syslog headers carry (0, the default: getpid() per message). */
+void	log_setpid(pid_t);
 /* Open the syslog socket (before chroot); later messages go there too. */
 int	log_open_syslog(const char *path, int facility);
 /* Stop writing to stderr (after daemonizing). */
