@@ -1,0 +1,855 @@
+# SPDX-License-Identifier: ISC
+"""Integration test harness for daytimed: stdlib only, loopback only.
+
+Helpers to start the REAL daemon in the foreground on high loopback ports,
+to collect what it sends to syslog, to talk to it over TCP and UDP, to run
+the `daytime` client, and a tiny ordered test runner whose every test is
+bounded in time.  Nothing here sleeps a fixed time: every wait polls
+against a deadline.
+
+Environment: DAYTIMED and DAYTIME name the programs (defaults: ../../daytimed
+and ../../daytime relative to this file, i.e. an in-tree build).
+"""
+
+import atexit
+import errno
+import os
+import random
+import re
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DAYTIMED = os.environ.get("DAYTIMED") or os.path.join(HERE, "..", "..", "daytimed")
+DAYTIME = os.environ.get("DAYTIME") or os.path.join(HERE, "..", "..", "daytime")
+
+PORT_LOW, PORT_HIGH = 20000, 60000
+DEFAULT_TEST_TIMEOUT = 60.0
+POLL = 0.02  # seconds between two looks at something we wait for
+
+DAYS = b"Mon|Tue|Wed|Thu|Fri|Sat|Sun"
+MONTHS = b"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+# The whole TCP answer or UDP datagram: one ctime line ending in CR LF.
+# \Z rather than $: $ would also accept one extra trailing "\n".
+CTIME_RE = re.compile(
+    rb"^(" + DAYS + rb") (" + MONTHS + rb") [ 1-3]\d \d\d:\d\d:\d\d \d{4}\r\n\Z")
+
+
+class Skip(Exception):
+    """Raise in a test to report it as skipped, with the reason."""
+
+
+class TestTimeout(Exception):
+    """Raised inside a test that ran past its time bound."""
+
+
+class DaemonError(Exception):
+    """The daemon failed to start, or misbehaved while stopping."""
+
+
+# ---------------------------------------------------------------- ports
+
+def have_ipv6():
+    """True when ::1 can be bound (IPv6 loopback is configured)."""
+    if not socket.has_ipv6:
+        return False
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+def _hosts(host):
+    if host in ("both", "all", None):
+        return ["127.0.0.1", "::1"]
+    if isinstance(host, str):
+        return [host]
+    return list(host)
+
+
+def _bindable(port, protos, hosts):
+    for h in hosts:
+        fam = socket.AF_INET6 if ":" in h else socket.AF_INET
+        for p in protos:
+            typ = socket.SOCK_STREAM if p == "tcp" else socket.SOCK_DGRAM
+            try:
+                with socket.socket(fam, typ) as s:
+                    if fam == socket.AF_INET6:
+                        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                    s.bind((h, port))
+            except OSError:
+                return False
+    return True
+
+
+def _ephemeral_range():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            lo, hi = f.read().split()
+        return int(lo), int(hi)
+    except (OSError, ValueError):
+        return None
+
+
+def free_port(proto="tcp", host="127.0.0.1"):
+    """A random port in 20000-60000 that is bindable right now.
+
+    The port is checked for BOTH TCP and UDP whatever `proto` says (the
+    daemon usually listens on both), on `host`, which may be an address,
+    a list of addresses, or "both" for 127.0.0.1 and ::1.  Ports in the
+    kernel's ephemeral range are avoided when possible, so that outgoing
+    connections (ident lookups, clients) do not take them meanwhile.
+    """
+    if proto not in ("tcp", "udp", "both"):
+        raise ValueError("proto must be tcp, udp or both")
+    hosts = _hosts(host)
+    if "::1" in hosts and not have_ipv6():
+        raise Skip("IPv6 loopback (::1) not available")
+    eph = _ephemeral_range()
+    candidates = range(PORT_LOW, PORT_HIGH + 1)
+    if eph:
+        outside = [p for p in (range(PORT_LOW, min(eph[0], PORT_HIGH + 1)))]
+        outside += list(range(max(eph[1] + 1, PORT_LOW), PORT_HIGH + 1))
+        if len(outside) > 1000:
+            candidates = outside
+    for _ in range(200):
+        port = random.choice(candidates)
+        if _bindable(port, ("tcp", "udp"), hosts):
+            return port
+    raise RuntimeError("no free port found in %d-%d" % (PORT_LOW, PORT_HIGH))
+
+
+# ---------------------------------------------------------------- syslog
+
+_SYSLOG_RE = re.compile(
+    rb"^<(\d{1,3})>([A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d) "
+    rb"([^\s\[\]:]+)\[(\d+)\]: (.*)\Z", re.S)
+
+
+class Record:
+    """One RFC 3164 datagram: pri, facility, severity, pid, tag, msg, raw.
+
+    msg is a str (UTF-8, undecodable bytes as backslash escapes); raw is the
+    whole datagram as bytes.
+    """
+
+    __slots__ = ("pri", "facility", "severity", "pid", "tag", "msg", "raw",
+                 "stamp", "received")
+
+    def __init__(self, raw):
+        m = _SYSLOG_RE.match(raw)
+        if m is None:
+            raise ValueError("not an RFC 3164 datagram: %r" % raw[:200])
+        self.raw = raw
+        self.pri = int(m.group(1))
+        if self.pri > 191:
+            raise ValueError("PRI out of range: %r" % raw[:200])
+        self.facility, self.severity = divmod(self.pri, 8)
+        self.stamp = m.group(2).decode("ascii")
+        self.tag = m.group(3).decode("ascii", "backslashreplace")
+        self.pid = int(m.group(4))
+        self.msg = m.group(5).decode("utf-8", "backslashreplace")
+        self.received = time.monotonic()
+
+    def __iter__(self):
+        return iter((self.pri, self.pid, self.msg))
+
+    def __repr__(self):
+        return "Record(pri=%d, pid=%d, msg=%r)" % (self.pri, self.pid, self.msg)
+
+
+SEVERITIES = {"emerg": 0, "alert": 1, "crit": 2, "err": 3, "warning": 4,
+              "notice": 5, "info": 6, "debug": 7}
+
+
+class SyslogSink:
+    """An AF_UNIX datagram socket standing in for /dev/log.
+
+    Configure the daemon with `syslog socket <sink.path>`.  A thread drains
+    the socket continuously, so the daemon's non-blocking writes never find
+    it full.  Datagrams that do not parse are kept in `unparsed`.
+    """
+
+    def __init__(self, rcvbuf=1 << 20):
+        self.dir = tempfile.mkdtemp(prefix="dts-", dir="/tmp")
+        os.chmod(self.dir, 0o755)
+        self.path = os.path.join(self.dir, "log")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        try:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        except OSError:
+            pass
+        self.sock.bind(self.path)
+        # The daemon may reopen the log after dropping privileges.
+        os.chmod(self.path, 0o666)
+        self.sock.setblocking(False)
+        self._records = []
+        self.unparsed = []
+        self._cond = threading.Condition()
+        self._stop = False
+        self._thread = threading.Thread(target=self._drain, daemon=True)
+        self._thread.start()
+
+    def _drain(self):
+        while not self._stop:
+            try:
+                r, _, _ = select.select([self.sock], [], [], 0.1)
+            except (OSError, ValueError):
+                return
+            if not r:
+                continue
+            while True:
+                try:
+                    data = self.sock.recv(65536)
+                except (BlockingIOError, InterruptedError):
+                    break
+                except OSError:
+                    return
+                with self._cond:
+                    try:
+                        self._records.append(Record(data))
+                    except ValueError:
+                        self.unparsed.append(data)
+                    self._cond.notify_all()
+
+    @staticmethod
+    def _matcher(pattern):
+        if pattern is None:
+            return lambda rec: True
+        if callable(pattern):
+            return pattern
+        rx = re.compile(pattern) if isinstance(pattern, str) else pattern
+        return lambda rec: rx.search(rec.msg) is not None
+
+    def records(self, pattern=None):
+        """Every record received so far whose msg matches `pattern`.
+
+        pattern: None (all), a regex (str or compiled, searched in msg) or a
+        predicate taking a Record.
+        """
+        match = self._matcher(pattern)
+        with self._cond:
+            return [r for r in self._records if match(r)]
+
+    def audit(self, pattern=None):
+        """kv() of every record that looks like an audit record (has conn=)."""
+        out = []
+        for r in self.records(pattern):
+            if r.msg.startswith("conn=") or " conn=" in r.msg:
+                out.append(kv(r.msg))
+        return out
+
+    def wait_for(self, predicate, timeout=5.0, count=1):
+        """Wait until `count` records match; return the first (or the list).
+
+        predicate as for records().  Raises TimeoutError listing the last
+        records seen.
+        """
+        match = self._matcher(predicate)
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                hits = [r for r in self._records if match(r)]
+                if len(hits) >= count:
+                    return hits[0] if count == 1 else hits[:count]
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    tail = "\n  ".join(repr(r) for r in self._records[-10:])
+                    raise TimeoutError(
+                        "syslog: %d of %d matching records after %.1f s; "
+                        "last records:\n  %s" % (len(hits), count, timeout, tail))
+                self._cond.wait(min(left, 0.2))
+
+    def clear(self):
+        """Forget what has been received (the socket stays open)."""
+        with self._cond:
+            self._records = []
+            self.unparsed = []
+
+    def close(self):
+        self._stop = True
+        self._thread.join(2.0)
+        self.sock.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+_KV_KEY = re.compile(r"[A-Za-z0-9_.-]+\Z")
+_HEX = "0123456789abcdefABCDEF"
+
+
+def kv(msg, as_bytes=False):
+    """Parse an audit message `k=v k="q v" ...` into a dict.
+
+    Quoted values undo the \\" \\\\ and \\xHH escapes.  Values are str, with
+    every byte mapped to the code point of the same number (latin-1), so an
+    escaped byte compares exactly: kv(m)["ident"] == b"\\xff".decode("latin-1").
+    With as_bytes=True the values are bytes.  Malformed input (no '=', an
+    unknown escape, an unterminated quote, a duplicate key, two spaces) raises
+    ValueError: a test must not gloss over a daemon writing such records.
+    """
+    if isinstance(msg, bytes):
+        msg = msg.decode("latin-1")
+    out = {}
+    i, n = 0, len(msg)
+    while i < n:
+        eq = msg.find("=", i)
+        if eq == -1:
+            raise ValueError("kv: no '=' after %r" % msg[i:i + 40])
+        key = msg[i:eq]
+        if not _KV_KEY.match(key):
+            raise ValueError("kv: bad key %r" % key)
+        if key in out:
+            raise ValueError("kv: duplicate key %r" % key)
+        i = eq + 1
+        if i < n and msg[i] == '"':
+            i += 1
+            val = bytearray()
+            while True:
+                if i >= n:
+                    raise ValueError("kv: unterminated quote for %r" % key)
+                c = msg[i]
+                if c == '"':
+                    i += 1
+                    break
+                if c == "\\":
+                    if i + 1 >= n:
+                        raise ValueError("kv: dangling backslash for %r" % key)
+                    e = msg[i + 1]
+                    if e in '"\\':
+                        val.append(ord(e))
+                        i += 2
+                    elif e == "x" and i + 3 < n and msg[i + 2] in _HEX \
+                            and msg[i + 3] in _HEX:
+                        val.append(int(msg[i + 2:i + 4], 16))
+                        i += 4
+                    else:
+                        raise ValueError("kv: bad escape in %r" % key)
+                    continue
+                if ord(c) > 255:
+                    raise ValueError("kv: non-byte character in %r" % key)
+                val.append(ord(c))
+                i += 1
+            value = bytes(val)
+        else:
+            sp = msg.find(" ", i)
+            end = n if sp == -1 else sp
+            raw = msg[i:end]
+            if '"' in raw or "\\" in raw:
+                raise ValueError("kv: unquoted value with quote or backslash "
+                                 "for %r" % key)
+            value = raw.encode("latin-1")
+            i = end
+        out[key] = value if as_bytes else value.decode("latin-1")
+        if i < n:
+            if msg[i] != " " or i + 1 >= n or msg[i + 1] == " ":
+                raise ValueError("kv: expected one space at %r" % msg[i:i + 40])
+            i += 1
+    return out
+
+
+# ---------------------------------------------------------------- the daemon
+
+_LISTEN_RE = re.compile(
+    r"^\s*listen\s+(tcp|udp)\s+(\[[^\]]+\]|[^\s:]+):(\d+)", re.M)
+_PIDFILE_RE = re.compile(r"^\s*pidfile\s+(\S+)", re.M)
+_live_daemons = []
+
+
+def _wildcard_to_loopback(addr):
+    return {"0.0.0.0": "127.0.0.1", "::": "::1", "*": "127.0.0.1"}.get(addr, addr)
+
+
+def listen_addresses(conf_text):
+    """[(proto, host, port)] of the `listen` lines, brackets removed."""
+    out = []
+    for m in _LISTEN_RE.finditer(re.sub(r"#[^\n]*", "", conf_text)):
+        host = m.group(2)
+        if host.startswith("["):
+            host = host[1:-1]
+        out.append((m.group(1), host, int(m.group(3))))
+    return out
+
+
+def _proc_bound(proto, host, port):
+    """True when /proc/net shows a socket bound there (LISTEN for TCP)."""
+    v6 = ":" in host
+    path = "/proc/net/%s%s" % (proto, "6" if v6 else "")
+    try:
+        with open(path) as f:
+            lines = f.read().splitlines()[1:]
+    except OSError:
+        return False
+    want_port = "%04X" % port
+    for line in lines:
+        fields = line.split()
+        if len(fields) < 4:
+            continue
+        local, state = fields[1], fields[3]
+        if not local.endswith(":" + want_port):
+            continue
+        if proto == "tcp" and state != "0A":
+            continue
+        return True
+    return False
+
+
+class Daemon:
+    """The real daytimed, started with -f -c CONF, stopped by its own PID.
+
+    conf_text is written to CONF in a fresh temp dir (self.dir), after
+    replacing every "@DIR@" with that directory (for pidfiles and the like).
+    ready says how start() knows the daemon serves:
+      "probe" (default): connect to the first TCP listen address and wait
+        for the server to answer or close (which proves the event loop runs);
+        for a UDP-only config, send empty datagrams until one is answered.
+        Probes are real requests: their peers ("ADDR:PORT" strings) are in
+        self.probe_peers so tests can tell them from their own.
+      "proc": wait until /proc/net shows every listen address bound.
+      None: do not wait; or a callable(daemon) -> bool polled until true.
+    With foreground=False the daemon daemonizes: start() waits for the
+    starting command to exit 0 and reads the PID from the pidfile (which the
+    config or args must name).
+    """
+
+    def __init__(self, conf_text, args=(), foreground=True, ready="probe",
+                 timeout=10.0, start=True, env=None):
+        self.dir = tempfile.mkdtemp(prefix="dtd-", dir="/tmp")
+        os.chmod(self.dir, 0o755)  # the unprivileged monitor rereads CONF
+        self.conf = os.path.join(self.dir, "daytimed.conf")
+        self.conf_text = None
+        self.args = list(args)
+        self.foreground = foreground
+        self.ready = ready
+        self.timeout = timeout
+        self.env = env
+        self.proc = None
+        self.pid = None
+        self.returncode = None
+        self.probe_peers = set()
+        self.stopped = False
+        self.killed = False
+        self._out = os.path.join(self.dir, "stdout")
+        self._err = os.path.join(self.dir, "stderr")
+        self.write_conf(conf_text)
+        if start:
+            self.start()
+
+    # -- files
+
+    def write_conf(self, text):
+        """Replace CONF atomically (temp file + rename), as an editor would."""
+        text = text.replace("@DIR@", self.dir)
+        tmp = self.conf + ".new"
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)
+        os.rename(tmp, self.conf)
+        self.conf_text = text
+
+    def stderr_text(self):
+        try:
+            with open(self._err, "rb") as f:
+                return f.read().decode("utf-8", "backslashreplace")
+        except OSError:
+            return ""
+
+    def stdout_text(self):
+        try:
+            with open(self._out, "rb") as f:
+                return f.read().decode("utf-8", "backslashreplace")
+        except OSError:
+            return ""
+
+    # -- life
+
+    def command(self):
+        cmd = [DAYTIMED]
+        if self.foreground:
+            cmd.append("-f")
+        return cmd + ["-c", self.conf] + self.args
+
+    def start(self):
+        if self.proc is not None or self.pid is not None:
+            raise DaemonError("already started (use a new Daemon)")
+        deadline = time.monotonic() + self.timeout
+        with open(self._out, "wb") as out, open(self._err, "wb") as err:
+            # Own session: an escalated stop can reach the engine child too.
+            self.proc = subprocess.Popen(
+                self.command(), stdin=subprocess.DEVNULL, stdout=out,
+                stderr=err, start_new_session=True, env=self.env)
+        _live_daemons.append(self)
+        if self.foreground:
+            self.pid = self.proc.pid
+        else:
+            self._wait_parent(deadline)
+        try:
+            self._wait_ready(deadline)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_parent(self, deadline):
+        try:
+            rc = self.proc.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise DaemonError("daytimed did not detach within %.1f s; stderr:\n%s"
+                              % (self.timeout, self.stderr_text()))
+        if rc != 0:
+            self.returncode = rc
+            raise DaemonError("daytimed exited %d at startup; stderr:\n%s"
+                              % (rc, self.stderr_text()))
+        m = None
+        for i, a in enumerate(self.args):
+            if a in ("-p", "--pidfile") and i + 1 < len(self.args):
+                m = self.args[i + 1]
+        if m is None:
+            found = _PIDFILE_RE.search(self.conf_text)
+            m = found.group(1) if found else None
+        if m is None:
+            raise DaemonError("foreground=False needs a pidfile to find the PID")
+        with open(m) as f:
+            self.pid = int(f.read().split()[0])
+
+    def alive(self):
+        """True while our daemon process exists (a zombie counts as gone)."""
+        if self.pid is None or self.stopped:
+            return False
+        if self.proc is not None and self.foreground:
+            return self.proc.poll() is None
+        try:
+            with open("/proc/%d/stat" % self.pid) as f:
+                stat = f.read()
+        except OSError:
+            return False
+        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+    def _check_alive(self):
+        if not self.alive():
+            rc = self.proc.poll() if self.proc is not None else None
+            self.returncode = rc
+            raise DaemonError("daytimed exited early (status %s); stderr:\n%s"
+                              % (rc, self.stderr_text()))
+
+    def _wait_ready(self, deadline):
+        if self.ready is None:
+            return
+        addrs = listen_addresses(self.conf_text)
+        while True:
+            self._check_alive()
+            if self._is_ready(addrs, deadline):
+                return
+            if time.monotonic() >= deadline:
+                self._check_alive()
+                raise DaemonError("daytimed not ready within %.1f s; stderr:\n%s"
+                                  % (self.timeout, self.stderr_text()))
+            time.sleep(POLL)
+
+    def _is_ready(self, addrs, deadline):
+        if callable(self.ready):
+            return bool(self.ready(self))
+        if self.ready == "proc":
+            return all(_proc_bound(p, h, port) for p, h, port in addrs)
+        if self.ready != "probe":
+            raise ValueError("ready must be 'probe', 'proc', None or callable")
+        tcp = [(h, p) for proto, h, p in addrs if proto == "tcp"]
+        udp = [(h, p) for proto, h, p in addrs if proto == "udp"]
+        left = max(0.05, min(1.0, deadline - time.monotonic()))
+        if tcp:
+            host, port = tcp[0]
+            return self._probe_tcp(_wildcard_to_loopback(host), port, left)
+        if udp:
+            host, port = udp[0]
+            return self._probe_udp(_wildcard_to_loopback(host), port,
+                                   min(left, 0.25))
+        raise DaemonError("ready='probe' needs a listen line in the config")
+
+    def _probe_tcp(self, host, port, timeout):
+        fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(fam, socket.SOCK_STREAM) as s:
+            s.settimeout(timeout)
+            try:
+                s.connect((host, port))
+            except (ConnectionRefusedError, socket.timeout):
+                return False
+            self.probe_peers.add(_fmt_addr(s.getsockname()))
+            end = time.monotonic() + timeout
+            try:
+                while time.monotonic() < end:
+                    if not s.recv(4096):
+                        return True  # answered (or denied) and closed
+            except ConnectionResetError:
+                return True
+            except socket.timeout:
+                return False
+            return False
+
+    def _probe_udp(self, host, port, timeout):
+        fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(fam, socket.SOCK_DGRAM) as s:
+            s.connect((host, port))
+            self.probe_peers.add(_fmt_addr(s.getsockname()))
+            s.settimeout(timeout)
+            try:
+                s.send(b"")
+                return bool(s.recv(4096))
+            except (ConnectionRefusedError, socket.timeout):
+                return False
+
+    def signal(self, sig):
+        """Send sig to our daemon's PID (and nothing else)."""
+        if self.pid is None or self.stopped:
+            raise DaemonError("not running")
+        os.kill(self.pid, sig)
+
+    def reload(self, new_text):
+        """Rewrite the configuration and send SIGHUP."""
+        self.write_conf(new_text)
+        self.signal(signal.SIGHUP)
+
+    def wait(self, timeout=5.0):
+        """Wait for the daemon to exit by itself; return its status or None."""
+        deadline = time.monotonic() + timeout
+        while self.alive():
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(POLL)
+        if self.proc is not None and self.foreground:
+            self.returncode = self.proc.wait()
+        return self.returncode
+
+    def stop(self, timeout=5.0):
+        """SIGTERM, wait up to timeout, then SIGKILL; return the exit status."""
+        if self.pid is None or self.stopped:
+            return self.returncode
+        if self.alive():
+            try:
+                os.kill(self.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            if self.wait(timeout) is None and self.alive():
+                # Our session only: the daemon and the engine it forked.
+                try:
+                    os.killpg(self.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+                try:
+                    os.kill(self.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.wait(timeout)
+                self.killed = True
+        if self.proc is not None:
+            try:
+                rc = self.proc.wait(timeout)
+                if self.foreground:
+                    self.returncode = rc
+            except subprocess.TimeoutExpired:
+                pass
+        if self in _live_daemons:
+            _live_daemons.remove(self)
+        self.stopped = True
+        return self.returncode
+
+    def cleanup(self):
+        """Remove the temp dir (after stop())."""
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        self.cleanup()
+
+
+@atexit.register
+def _stop_leftover_daemons():
+    for d in list(_live_daemons):
+        try:
+            d.stop(2.0)
+        except Exception:
+            pass
+
+
+def _fmt_addr(sa):
+    host, port = sa[0], sa[1]
+    return "[%s]:%d" % (host, port) if ":" in host else "%s:%d" % (host, port)
+
+
+# ---------------------------------------------------------------- clients
+
+def _family(host):
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def tcp_get(host, port, timeout=5.0, bind=None):
+    """Connect, read every byte until EOF; raise TimeoutError past timeout.
+
+    One deadline covers connect and reads.  ConnectionRefusedError and
+    ConnectionResetError propagate.
+    """
+    deadline = time.monotonic() + timeout
+    data = bytearray()
+    with socket.socket(_family(host), socket.SOCK_STREAM) as s:
+        if bind is not None:
+            s.bind(bind)
+        s.settimeout(timeout)
+        try:
+            s.connect((host, port))
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise socket.timeout()
+                s.settimeout(left)
+                chunk = s.recv(65536)
+                if not chunk:
+                    return bytes(data)
+                data += chunk
+        except socket.timeout:
+            raise TimeoutError("tcp_get %s port %d: no EOF within %.1f s "
+                               "(got %r)" % (host, port, timeout,
+                                             bytes(data[:200])))
+
+
+def udp_get(host, port, payload=b"", timeout=2.0, bind=None):
+    """Send one datagram; return the first reply from host:port, or None.
+
+    None means silence until the timeout (a denied UDP peer gets nothing).
+    The socket is connected, so only the server's own address is heard; an
+    ICMP port unreachable raises ConnectionRefusedError.
+    """
+    with socket.socket(_family(host), socket.SOCK_DGRAM) as s:
+        if bind is not None:
+            s.bind(bind)
+        s.connect((host, port))
+        s.settimeout(timeout)
+        s.send(payload)
+        try:
+            return s.recv(65536)
+        except socket.timeout:
+            return None
+
+
+class ClientResult:
+    """What run_client saw: returncode, stdout, stderr (bytes), elapsed (s)."""
+
+    def __init__(self, returncode, stdout, stderr, elapsed):
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+        self.elapsed = elapsed
+
+    def __repr__(self):
+        return ("ClientResult(rc=%r, stdout=%r, stderr=%r, elapsed=%.3f)"
+                % (self.returncode, self.stdout[:200], self.stderr[:500],
+                   self.elapsed))
+
+
+def run_client(args, timeout=10.0):
+    """Run $DAYTIME with args; subprocess.TimeoutExpired past timeout."""
+    start = time.monotonic()
+    p = subprocess.run([DAYTIME] + [str(a) for a in args],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=timeout)
+    return ClientResult(p.returncode, p.stdout, p.stderr,
+                        time.monotonic() - start)
+
+
+# ---------------------------------------------------------------- runner
+
+_tests = []
+
+
+def test(fn=None, timeout=DEFAULT_TEST_TIMEOUT):
+    """Register a test; use as @test or @test(timeout=SECONDS).
+
+    Tests run in the order they are defined.
+    """
+    def register(f):
+        f._harness_timeout = timeout
+        _tests.append(f)
+        return f
+    if fn is not None:
+        return register(fn)
+    return register
+
+
+def _on_alarm(signum, frame):
+    raise TestTimeout("test ran past its time bound")
+
+
+def check(cond, fmt="check failed", *args):
+    """assert that survives python -O, with a formatted message."""
+    if not cond:
+        raise AssertionError(fmt % args if args else fmt)
+
+
+def main(argv=None):
+    """Run the registered tests (or those named in argv); exit 0 if none failed."""
+    argv = sys.argv[1:] if argv is None else argv
+    selected = [t for t in _tests if not argv or t.__name__ in argv]
+    unknown = set(argv) - {t.__name__ for t in _tests}
+    if unknown:
+        print("unknown test(s): %s" % " ".join(sorted(unknown)))
+        sys.exit(2)
+    passed = failed = skipped = 0
+    old = signal.signal(signal.SIGALRM, _on_alarm)
+    for t in selected:
+        name = t.__name__
+        started = list(_live_daemons)
+        try:
+            signal.setitimer(signal.ITIMER_REAL, t._harness_timeout)
+            try:
+                t()
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        except Skip as e:
+            skipped += 1
+            print("skip %s: %s" % (name, e))
+        except BaseException as e:
+            if isinstance(e, KeyboardInterrupt):
+                raise
+            failed += 1
+            reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+            print("FAIL %s: %s" % (name, reason))
+            traceback.print_exc(file=sys.stdout)
+            for d in _live_daemons:
+                if d not in started:
+                    print("-- daytimed stderr (pid %s):\n%s"
+                          % (d.pid, d.stderr_text()))
+        else:
+            passed += 1
+            print("ok %s" % name)
+        finally:
+            # A test that forgot to stop its daemon must not affect the next.
+            for d in list(_live_daemons):
+                if d not in started:
+                    d.stop(2.0)
+                    d.cleanup()
+        sys.stdout.flush()
+    signal.signal(signal.SIGALRM, old)
+    line = "%d passed, %d failed" % (passed, failed)
+    if skipped:
+        line += ", %d skipped" % skipped
+    print(line)
+    sys.stdout.flush()
+    sys.exit(1 if failed else 0)
