@@ -553,6 +553,13 @@ class Daemon:
         if self.ready is None:
             return
         addrs = listen_addresses(self.conf_text)
+        if self.ready == "probe" and not addrs:
+            # Say why the daemon died, if it does, rather than blame the config.
+            self.wait(min(1.0, max(0.0, deadline - time.monotonic())))
+            self._check_alive()
+            raise DaemonError("ready='probe' needs a listen line in the "
+                              "config (listen lines in includes are not "
+                              "seen: pass ready='proc' or a callable)")
         while True:
             self._check_alive()
             if self._is_ready(addrs, deadline):
@@ -793,8 +800,11 @@ def test(fn=None, timeout=DEFAULT_TEST_TIMEOUT):
     return register
 
 
+_current_bound = [0.0]
+
+
 def _on_alarm(signum, frame):
-    raise TestTimeout("test ran past its time bound")
+    raise TestTimeout("test ran past its time bound (%g s)" % _current_bound[0])
 
 
 def check(cond, fmt="check failed", *args):
@@ -817,6 +827,7 @@ def main(argv=None):
         name = t.__name__
         started = list(_live_daemons)
         try:
+            _current_bound[0] = t._harness_timeout
             signal.setitimer(signal.ITIMER_REAL, t._harness_timeout)
             try:
                 t()
@@ -830,6 +841,8 @@ def main(argv=None):
                 raise
             failed += 1
             reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+            if len(reason) > 300:
+                reason = reason[:300] + "..."
             print("FAIL %s: %s" % (name, reason))
             traceback.print_exc(file=sys.stdout)
             for d in _live_daemons:
