@@ -359,9 +359,8 @@ engine_run(struct engine *e)
 	char kv[256];
 	int n;
 
-	n = snprintf(kv, sizeof(kv), "version=%s rules=%zu v4_netblocks=%zu "
-	    "v6_netblocks=%zu listeners=%zu", PACKAGE_VERSION,
-	    e->conf->stats.rules, e->conf->stats.v4_blocks,
+	n = snprintf(kv, sizeof(kv), "rules=%zu v4_netblocks=%zu "
+	    "v6_netblocks=%zu listeners=%zu", e->conf->stats.rules, e->conf->stats.v4_blocks,
 	    e->conf->stats.v6_blocks, e->nlisteners);
 	if (n > 0 && (size_t)n < sizeof(kv))
 		audit_event_log(e->audit, LOG_NOTICE, "start", kv);

@@ -227,7 +227,7 @@ life_daemonize(void)
 		fatal("dup2");
 	close(fd);
 	life_starter = p[1];
-	log_setpid();
+	log_setpid(getpid());
 }
 
 void

@@ -52,8 +52,6 @@ void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 void	fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
-/* The pid in syslog lines, after a fork. */
-void	log_setpid(void);
 void	vlog(int pri, const char *, va_list) __attribute__((format(printf, 2, 0)));
 
 #endif
