@@ -356,11 +356,13 @@ engine_free(struct engine *e)
 int
 engine_run(struct engine *e)
 {
-	char kv[256];
+	char kv[AUDIT_LINE_MAX / 2], esc[AUDIT_LINE_MAX / 4];
 	int n;
 
-	n = snprintf(kv, sizeof(kv), "rules=%zu v4_netblocks=%zu "
-	    "v6_netblocks=%zu listeners=%zu", e->conf->stats.rules, e->conf->stats.v4_blocks,
+	audit_escape(esc, sizeof(esc), (const unsigned char *)e->conf->file,
+	    strlen(e->conf->file));
+	n = snprintf(kv, sizeof(kv), "config=%s rules=%zu v4_netblocks=%zu "
+	    "v6_netblocks=%zu listeners=%zu", esc, e->conf->stats.rules, e->conf->stats.v4_blocks,
 	    e->conf->stats.v6_blocks, e->nlisteners);
 	if (n > 0 && (size_t)n < sizeof(kv))
 		audit_event_log(e->audit, LOG_NOTICE, "start", kv);

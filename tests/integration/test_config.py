@@ -1,2 +1,182 @@
 #!/usr/bin/env python3
-print("placeholder")
+# SPDX-License-Identifier: ISC
+"""The command line without a running daemon: -t, -e, -V, -h, usage errors
+and hostile configuration files, with exact output and exit codes."""
+
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as h  # noqa: E402
+from harness import check, test  # noqa: E402
+
+TMP = tempfile.mkdtemp(prefix="dtc-", dir="/tmp")
+HEAD = "listen tcp 127.0.0.1:20013\nident mode rules\n"
+
+
+def write(name, data):
+    path = os.path.join(TMP, name)
+    with open(path, "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode())
+    return path
+
+
+def run(*args):
+    p = subprocess.run([h.DAYTIMED] + list(args), stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=60)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), \
+        p.stderr.decode("utf-8", "replace")
+
+
+@test
+def version_and_help():
+    rc, out, _ = run("-V")
+    check(rc == 0 and out.startswith("daytimed "), "%r", out)
+    rc, out2, _ = run("--version")
+    check(rc == 0 and out2 == out, "%r", out2)
+    rc, out, _ = run("-h")
+    check(rc == 0 and "usage: daytimed" in out and "-e ADDR" in out, "%r", out)
+    rc, out, _ = run("--help")
+    check(rc == 0 and "usage: daytimed" in out, "%r", out)
+
+
+@test
+def usage_errors_exit_2():
+    for args in (["-x"], ["stray"], ["-t", "-e", "1.2.3.4"], ["-c"],
+                 ["-e", "1.2.3.4", "alice", "bob"]):
+        rc, _, err = run(*args)
+        check(rc == 2 and "usage:" in err, "%r: %d %r", args, rc, err)
+
+
+@test
+def test_mode_ok_summary():
+    inc = os.path.join(TMP, "rules.d")
+    os.makedirs(inc, exist_ok=True)
+    write("rules.d/b.rules", "deny 10.1.0.0/16\n")
+    write("rules.d/a.rules", "allow 2001:db8::/32\n")
+    path = write("ok.conf", HEAD + "allow 10.0.0.0/8\ninclude rules.d/*.rules\n"
+                 "include rules.d/none-*.rules\n")
+    rc, out, err = run("-t", "-c", path)
+    check(rc == 0, "rc %d %r %r", rc, out, err)
+    check(out == "%s: ok: 3 rules, 2 IPv4 and 1 IPv6 netblocks, 1 listener, "
+          "3 files, 0 warnings\n" % path, "%r", out)
+    rc, out, err = run("--test", "--config", path)
+    check(rc == 0, "long options")
+
+
+@test
+def test_mode_errors_with_file_and_line():
+    path = write("bad.conf", HEAD +
+                 "allow 10.0.0.0/8\n"             # 3
+                 "deny 10.0.0.0/8\n"              # 4: conflict
+                 "allow 010.0.0.1\n"              # 5: octal-looking
+                 "frobnicate on\n"                # 6
+                 "listen sctp 127.0.0.1:1\n"      # 7
+                 "ident timeout 0\n"              # 8
+                 "limit connections -1\n"         # 9
+                 "allow 10.2.0.0/16 user\n"       # 10
+                 "user a\nuser b\n"               # 11, 12
+                 "syslog facility kern\n"         # 13
+                 "allow 10.3.0.1/16\n"            # 14: warning, host bits
+                 "allow 10.4.0.0/16 user alice\n"  # 15: warning, spoofable
+                 )
+    rc, out, err = run("-t", "-c", path)
+    check(rc == 1, "rc %d", rc)
+    lines = out.splitlines()
+    want_prefixes = [
+        "%s:4: error: " % path,
+        "%s:5: error: bad netblock '010.0.0.1'" % path,
+        "%s:6: error: unknown directive 'frobnicate'" % path,
+        "%s:7: error: listen: protocol must be tcp or udp, not 'sctp'" % path,
+        "%s:8: error: ident timeout must be from 0.001 to 300 seconds" % path,
+        "%s:9: error: limit connections must be a number from 1 to 1000000,"
+        " not '-1'" % path,
+        "%s:10: error: usage: allow NETBLOCK [user NAME]" % path,
+        "%s:12: error: 'user NAME' given twice (first at %s:11)" % (path, path),
+        "%s:13: error: unknown syslog facility 'kern'" % path,
+        "%s:14: warning: host bits set in '10.3.0.1/16': read as "
+        "10.3.0.0/16" % path,
+        "%s:15: warning: " % path,
+    ]
+    for p in want_prefixes:
+        check(any(l.startswith(p) for l in lines), "missing %r in:\n%s", p, out)
+    conflict = [l for l in lines if l.startswith("%s:4: error: " % path)][0]
+    check(":3" in conflict and ":4" in conflict, "%r", conflict)
+    check(lines[-1].startswith("%s: " % path) and " errors, " in lines[-1],
+          "summary %r", lines[-1])
+
+
+@test
+def hostile_files():
+    long_line = b"allow 10.0.0.0/8 user " + b"a" * 5000 + b"\n"
+    cases = [
+        ("nul.conf", HEAD.encode() + b"allow 10.0.0.0/8\x00\n",
+         ":3: error: NUL byte in line"),
+        ("ctl.conf", HEAD.encode() + b"allow 10.0.0.0/8 user a\x1bb\n",
+         ":3: error: control byte \\x1b in line"),
+        ("long.conf", HEAD.encode() + long_line,
+         ":3: error: line too long (5022 bytes, at most 4096)"),
+        ("user.conf", HEAD.encode() + b"allow 10.0.0.0/8 user " + b"u" * 513
+         + b"\n", ":3: error: user name too long (513 bytes, at most 512)"),
+        ("loop.conf", HEAD.encode() + b"include loop.conf\n",
+         ":3: error: include loop: "),
+        ("missing.conf", HEAD.encode() + b"include nowhere.conf\n",
+         ":3: error: include %s/nowhere.conf: no such file" % TMP.encode()),
+    ]
+    for name, data, want in cases:
+        path = write(name, data)
+        rc, out, err = run("-t", "-c", path)
+        check(rc == 1 and (path + want) in out, "%s: %d %r", name, rc, out)
+    rc, out, _ = run("-t", "-c", TMP)
+    check(rc == 1 and "is a directory" in out, "%r", out)
+    rc, out, _ = run("-t", "-c", os.path.join(TMP, "absent.conf"))
+    check(rc == 1 and "cannot open: No such file or directory" in out, "%r", out)
+    if os.geteuid() != 0:
+        path = write("unreadable.conf", HEAD)
+        os.chmod(path, 0)
+        rc, out, _ = run("-t", "-c", path)
+        check(rc == 1 and "Permission denied" in out, "%r", out)
+    # the daemon itself refuses to start, exit 1, FILE:LINE on stderr
+    rc, out, err = run("-f", "-c", os.path.join(TMP, "nul.conf"))
+    check(rc == 1 and ":3: error: NUL byte in line" in err, "%d %r", rc, err)
+
+
+@test
+def explain_decisions():
+    path = write("ex.conf", HEAD +
+                 "allow 10.0.0.0/8\n"                 # 3
+                 "deny 10.1.0.0/16\n"                 # 4
+                 "allow 10.1.0.0/16 user alice\n"     # 5
+                 "deny 10.2.0.0/16 user mallory\n"    # 6
+                 "allow 2001:db8::/32\n"              # 7
+                 )
+    cases = [
+        (["10.9.9.9"], 0, "allow rule=%s:3 netblock=10.0.0.0/8 ident=none"),
+        (["10.1.2.3"], 1, "deny rule=%s:4 netblock=10.1.0.0/16 ident=lookup"),
+        (["10.1.2.3", "alice"], 0,
+         "allow rule=%s:5 netblock=10.1.0.0/16 ident=lookup"),
+        (["10.1.2.3", "Alice"], 1,
+         "deny rule=%s:4 netblock=10.1.0.0/16 ident=lookup"),
+        # the most specific netblock decides; 10/8 is not consulted
+        (["10.2.0.1"], 1, "deny rule=default netblock=10.2.0.0/16 ident=lookup"),
+        (["::ffff:10.9.9.9"], 0,
+         "allow rule=%s:3 netblock=10.0.0.0/8 ident=none"),
+        (["2001:db8::1"], 0, "allow rule=%s:7 netblock=2001:db8::/32 ident=none"),
+        (["192.0.2.1"], 1, "deny rule=default netblock=none ident=none"),
+    ]
+    for args, code, want in cases:
+        rc, out, err = run("-c", path, "-e", *args)
+        want = want % path if "%s" in want else want
+        check(rc == code and out == want + "\n", "%r: %d %r %r", args, rc,
+              out, err)
+    rc, out, err = run("-c", path, "-e", "10.0.0.300")
+    check(rc == 2 and "not an IPv4 or IPv6 address" in err, "%r", err)
+    rc, out, err = run("-c", os.path.join(TMP, "nul.conf"), "-e", "10.0.0.1")
+    check(rc == 2, "config error with -e exits 2, got %d", rc)
+
+
+if __name__ == "__main__":
+    h.main()
