@@ -124,7 +124,7 @@ def hostile_files():
         ("loop.conf", HEAD.encode() + b"include loop.conf\n",
          ":3: error: include loop: "),
         ("missing.conf", HEAD.encode() + b"include nowhere.conf\n",
-         ":3: error: include %s/nowhere.conf: no such file" % TMP.encode()),
+         ":3: error: include %s/nowhere.conf: no such file" % TMP),
     ]
     for name, data, want in cases:
         path = write(name, data)
