@@ -363,6 +363,9 @@ def kv(msg, as_bytes=False):
     return out
 
 
+SyslogSink.kv = staticmethod(kv)
+
+
 # ---------------------------------------------------------------- the daemon
 
 _LISTEN_RE = re.compile(
