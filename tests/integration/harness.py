@@ -363,6 +363,9 @@ def kv(msg, as_bytes=False):
     return out
 
 
+SyslogSink.kv = staticmethod(kv)
+
+
 # ---------------------------------------------------------------- the daemon
 
 _LISTEN_RE = re.compile(
@@ -448,7 +451,12 @@ class Daemon:
         self._err = os.path.join(self.dir, "stderr")
         self.write_conf(conf_text)
         if start:
-            self.start()
+            try:
+                self.start()
+            except BaseException:
+                # No object reaches the caller: nobody else can clean up.
+                self.cleanup()
+                raise
 
     # -- files
 
@@ -693,6 +701,7 @@ def _stop_leftover_daemons():
     for d in list(_live_daemons):
         try:
             d.stop(2.0)
+            d.cleanup()
         except Exception:
             pass
 
