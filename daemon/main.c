@@ -269,11 +269,18 @@ main_run(struct config *conf, int foreground, const char *file)
 		return 1;
 	if (engine_listen(conf, fds, sd, nsd) == -1)
 		return 1;
+	/*
+	 * Without syslog a daemon would drop its audit trail on the floor: an
+	 * error. In the foreground the records go to stderr instead.
+	 */
 	if (log_open_syslog(conf->syslog_socket != NULL ? conf->syslog_socket :
-	    LOG_SOCKET_DEFAULT, conf->facility) == -1)
-		log_warn("syslog %s: records wait in the queue",
-		    conf->syslog_socket != NULL ? conf->syslog_socket :
-		    LOG_SOCKET_DEFAULT);
+	    LOG_SOCKET_DEFAULT, conf->facility) == -1) {
+		log_warn("syslog socket %s", conf->syslog_socket != NULL ?
+		    conf->syslog_socket : LOG_SOCKET_DEFAULT);
+		if (!foreground)
+			return 1;
+		log_warnx("logging to stderr only");
+	}
 	if ((audit = audit_open(conf->audit_key, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
 		return 1;
