@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * audit_emit: a test helper for test_audit_tool.py. Writes a sealed
+ * audit chain the way the daemon does (audit.c through log.c onto a
+ * syslog datagram socket), and prints the datagrams as rsyslog's
+ * traditional file format ("Mmm dd hh:mm:ss HOST daytimed[PID]: ...").
+ *
+ *   audit_emit PUBFILE NCONN
+ *
+ * The chain: event=start, NCONN connection records (IPv4, IPv6, mapped
+ * peers, hostile ident bytes), event=stop.
+ */
+#include "autoconf.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "compat/compat.h"
+#include "daemon/audit.h"
+#include "daemon/log.h"
+
+static int	emit_sock;
+
+/* Print every datagram waiting on the socket as a syslog file line. */
+static void
+emit_drain(void)
+{
+	char buf[8192];
+	const char *p;
+	ssize_t n;
+
+	while ((n = recv(emit_sock, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+		p = memchr(buf, '>', (size_t)n);
+		if (buf[0] != '<' || p == NULL || (buf + n) - (p + 1) < 16) {
+			fprintf(stderr, "audit_emit: bad datagram\n");
+			exit(1);
+		}
+		p++;
+		/* "Mmm dd hh:mm:ss " then the tag and message */
+		printf("%.16stesthost %.*s\n", p, (int)((buf + n) - (p + 16)),
+		    p + 16);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	char dir[] = "/tmp/audit_emit.XXXXXX", path[128], err[512];
+	struct sockaddr_un sun;
+	struct sockaddr_in p4, l4;
+	struct sockaddr_in6 p6, l6;
+	struct ident_answer id;
+	struct acl_prefix net;
+	struct audit_conn c;
+	struct audit *a;
+	const char *errstr;
+	long long n, i;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: audit_emit PUBFILE NCONN\n");
+		return 2;
+	}
+	n = strtonum(argv[2], 0, 1000000, &errstr);
+	if (errstr != NULL) {
+		fprintf(stderr, "audit_emit: NCONN %s\n", errstr);
+		return 2;
+	}
+	if (mkdtemp(dir) == NULL ||
+	    snprintf(path, sizeof(path), "%s/log", dir) >= (int)sizeof(path))
+		return 1;
+	emit_sock = socket(AF_UNIX, SOCK_DGRAM, 0);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strlcpy(sun.sun_path, path, sizeof(sun.sun_path));
+	if (emit_sock == -1 ||
+	    bind(emit_sock, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		perror("audit_emit: bind");
+		return 1;
+	}
+	log_init("daytimed", 0);
+	if (log_open_syslog(path, LOG_DAEMON) == -1) {
+		perror("audit_emit: log_open_syslog");
+		return 1;
+	}
+	log_stderr(0);
+	if ((a = audit_open(argv[1], err, sizeof(err))) == NULL) {
+		fprintf(stderr, "audit_emit: %s\n", err);
+		return 1;
+	}
+
+	memset(&p4, 0, sizeof(p4));
+	p4.sin_family = AF_INET;
+	p4.sin_port = htons(40000);
+	inet_pton(AF_INET, "127.0.0.1", &p4.sin_addr);
+	l4 = p4;
+	l4.sin_port = htons(13);
+	memset(&p6, 0, sizeof(p6));
+	p6.sin6_family = AF_INET6;
+	p6.sin6_port = htons(40001);
+	inet_pton(AF_INET6, "::1", &p6.sin6_addr);
+	l6 = p6;
+	l6.sin6_port = htons(13);
+	memset(&net, 0, sizeof(net));
+	net.addr.family = AF_INET;
+	net.addr.bytes[0] = 127;
+	net.plen = 8;
+
+	audit_event_log(a, LOG_NOTICE, "start", "config=/etc/daytimed.conf");
+	emit_drain();
+	for (i = 0; i < n; i++) {
+		memset(&c, 0, sizeof(c));
+		memset(&id, 0, sizeof(id));
+		c.conn = 0x1000 + (unsigned long long)i;
+		c.proto = i % 5 == 4 ? IPPROTO_UDP : IPPROTO_TCP;
+		if (i % 2 == 0) {
+			c.peer = (struct sockaddr *)&p4;
+			c.peerlen = sizeof(p4);
+			c.local = (struct sockaddr *)&l4;
+			c.locallen = sizeof(l4);
+		} else {
+			c.peer = (struct sockaddr *)&p6;
+			c.peerlen = sizeof(p6);
+			c.local = (struct sockaddr *)&l6;
+			c.locallen = sizeof(l6);
+		}
+		c.decision = i % 3 == 2 ? "deny" : "allow";
+		c.rule_file = i % 3 == 2 ? NULL : "/etc/daytimed/daytimed.conf";
+		c.rule_line = 10 + (unsigned)i;
+		c.net = i % 3 == 2 ? NULL : &net;
+		if (i % 4 == 1) {
+			c.ident_status = IDENT_OK;
+			/* a hostile answer: a forged line and an escape */
+			memcpy(id.user, "eve\n\x1b[2J\"x\\", 12);
+			id.userlen = 12;
+			c.ident = &id;
+		} else
+			c.ident_status = i % 4 == 0 ? IDENT_SKIPPED :
+			    IDENT_TIMEOUT;
+		c.duration_us = 100 + (unsigned long long)i;
+		c.bytes = c.decision[0] == 'a' ? 26 : 0;
+		if (audit_conn_log(a, &c) == -1) {
+			fprintf(stderr, "audit_emit: record %lld lost\n", i);
+			return 1;
+		}
+		emit_drain();
+	}
+	audit_event_log(a, LOG_NOTICE, "stop", "reason=test");
+	log_flush(1000);
+	emit_drain();
+	audit_close(a);
+	unlink(path);
+	rmdir(dir);
+	return 0;
+}
