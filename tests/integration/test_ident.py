@@ -1,0 +1,312 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
+"""Ident end to end: the real daemon asks a scripted ident server (every
+misbehavior it can show) and Debian's oidentd, in each ident mode; the
+decision and the audit fields that result; 50 lookups at once."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as h  # noqa: E402
+from harness import check, test  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class FakeIdent:
+    """tests/integration/fakeident.py on 127.0.0.1, stopped by its PID."""
+
+    def __init__(self, mode, user=None):
+        args = [sys.executable, os.path.join(HERE, "fakeident.py"),
+                "--port", "0", "--mode", mode]
+        if user is not None:
+            args += ["--user", user]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL,
+                                     stdin=subprocess.DEVNULL)
+        line = self.proc.stdout.readline().decode()
+        check(line.startswith("ready "), "fakeident: %r", line)
+        self.port = int(line.split()[1])
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def conf(port, sink, identport, mode="always", timeout="2", rules=None):
+    text = ("listen tcp 127.0.0.1:%d\nlisten tcp [::1]:%d\n"
+            "syslog socket %s\nident mode %s\nident timeout %s\n"
+            "ident port %d\n" % (port, port, sink.path, mode, timeout,
+                                 identport))
+    if os.geteuid() == 0:
+        text += "user nobody\n"
+    if rules is None:
+        # line 8 (9 when root): the * rule; then alice's
+        rules = "deny 127.0.0.1\nallow 127.0.0.1 user alice\nallow ::1\n"
+    return text + rules
+
+
+def line_of(d, text):
+    """FILE:LINE of the first line of the daemon's config holding text."""
+    for i, l in enumerate(d.conf_text.splitlines(), 1):
+        if l.strip() == text:
+            return "%s:%d" % (d.conf, i)
+    raise AssertionError("no line %r" % text)
+
+
+def ask(port, host="127.0.0.1", timeout=8):
+    """Connect, return (bytes received, our peer string, seconds taken)."""
+    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+    start = time.monotonic()
+    with socket.socket(fam) as s:
+        s.settimeout(timeout)
+        s.connect((host, port))
+        name = s.getsockname()
+        me = ("[%s]:%d" if fam == socket.AF_INET6 else "%s:%d") % name[:2]
+        data = b""
+        while True:
+            chunk = s.recv(1024)
+            if not chunk:
+                break
+            data += chunk
+    return data, me, time.monotonic() - start
+
+
+def record_for(sink, me, timeout=8):
+    rec = sink.wait_for(lambda r: ("peer=%s " % me) in r.msg, timeout=timeout)
+    return h.kv(rec.msg), rec
+
+
+def one(mode, user=None, timeout="2", want=None):
+    """Run one scripted ident answer; check the decision and audit fields."""
+    port = h.free_port()
+    with FakeIdent(mode, user) as fi, h.SyslogSink() as sink, \
+            h.Daemon(conf(port, sink, fi.port, timeout=timeout),
+                     ready="proc") as d:
+        data, me, took = ask(port)
+        k, rec = record_for(sink, me)
+        allowed = want.pop("allowed")
+        check(bool(h.CTIME_RE.match(data)) == allowed, "%s: data %r, %r",
+              mode, data, rec.msg)
+        rule = want.pop("rule")
+        want["rule"] = line_of(d, rule) if rule != "default" else "default"
+        want["decision"] = "allow" if allowed else "deny"
+        for key, val in want.items():
+            check(k.get(key) == val, "%s: %s=%r want %r in %r", mode, key,
+                  k.get(key), val, rec.msg)
+        return took, rec
+
+
+@test
+def ident_ok_user_decides():
+    one("ok", "alice", want={"allowed": True, "ident": "alice",
+                             "ident_status": "ok",
+                             "rule": "allow 127.0.0.1 user alice"})
+    # another user: the netblock's * rule
+    one("ok", "bob", want={"allowed": False, "ident": "bob",
+                           "ident_status": "ok", "rule": "deny 127.0.0.1"})
+    # byte for byte: case matters
+    one("ok", "Alice", want={"allowed": False, "ident": "Alice",
+                             "ident_status": "ok", "rule": "deny 127.0.0.1"})
+
+
+@test
+def ident_error_answer():
+    one("error", want={"allowed": False, "ident": "-",
+                       "ident_status": "error:NO-USER",
+                       "rule": "deny 127.0.0.1"})
+
+
+@test
+def ident_silent_times_out():
+    took, _ = one("silent", timeout="0.5",
+                  want={"allowed": False, "ident": "-",
+                        "ident_status": "timeout", "rule": "deny 127.0.0.1"})
+    check(0.4 < took < 3, "took %.2f s", took)
+
+
+@test
+def ident_one_byte_a_second_times_out():
+    took, _ = one("slow", timeout="1.5",
+                  want={"allowed": False, "ident": "-",
+                        "ident_status": "timeout", "rule": "deny 127.0.0.1"})
+    check(1.3 < took < 4, "took %.2f s", took)
+
+
+@test
+def ident_hostile_answers_are_malformed():
+    for mode in ("garbage", "overlong", "wrongports", "close", "forged-lf"):
+        one(mode, want={"allowed": False, "ident": "-",
+                        "ident_status": "malformed",
+                        "rule": "deny 127.0.0.1"})
+
+
+@test
+def ident_forged_name_is_escaped():
+    _, rec = one("forged", want={"allowed": False, "ident_status": "ok",
+                                 "ident": 'root\x1b[31m "x" decision=allow',
+                                 "rule": "deny 127.0.0.1"})
+    check(b'ident="root\\x1b[31m \\"x\\" decision=allow"' in rec.raw,
+          "%r", rec.raw)
+    check(b"\x1b" not in rec.raw and rec.raw.count(b"decision=deny") == 1,
+          "%r", rec.raw)
+
+
+@test
+def ident_no_listener_is_refused():
+    idport = h.free_port()
+    port = h.free_port()
+    with h.SyslogSink() as sink, h.Daemon(conf(port, sink, idport),
+                                          ready="proc") as d:
+        data, me, _ = ask(port)
+        k, rec = record_for(sink, me)
+        check(data == b"" and k["ident_status"] == "refused" and
+              k["ident"] == "-" and k["rule"] == line_of(d, "deny 127.0.0.1"),
+              "%r", rec.msg)
+
+
+@test
+def ident_modes_rules_and_off():
+    port = h.free_port()
+    rules = ("allow 127.0.0.1\nallow ::1\ndeny ::1 user mallory\n")
+    with FakeIdent("ok", "mallory") as fi, h.SyslogSink() as sink:
+        # rules: only the netblock with a user rule is looked up
+        with h.Daemon(conf(port, sink, fi.port, mode="rules", rules=rules),
+                      ready="proc") as d:
+            data, me, _ = ask(port)
+            k, _ = record_for(sink, me)
+            check(h.CTIME_RE.match(data) and k["ident_status"] == "skipped",
+                  "%r", k)
+            data, me, _ = ask(port, "::1")
+            k, _ = record_for(sink, me)
+            # ::1 has a user rule: looked up, but the fake server listens on
+            # 127.0.0.1 only, so the lookup to [::1] is refused
+            check(h.CTIME_RE.match(data), "%r", data)
+            check(k["ident_status"] == "refused" and k["decision"] == "allow"
+                  and k["rule"] == line_of(d, "allow ::1"), "%r", k)
+        # off: never looked up, user rules can never decide
+        port = h.free_port()
+        with h.Daemon(conf(port, sink, fi.port, mode="off", rules=rules),
+                      ready="proc"):
+            data, me, _ = ask(port, "::1")
+            k, _ = record_for(sink, me)
+            check(h.CTIME_RE.match(data) and k["ident_status"] == "skipped"
+                  and k["ident"] == "-", "%r", k)
+
+
+@test
+def fifty_lookups_at_once_take_one_timeout():
+    port = h.free_port()
+    rules = "allow 127.0.0.1\nallow 127.0.0.1 user alice\nallow 127.0.0.2\n"
+    with FakeIdent("silent") as fi, h.SyslogSink() as sink, \
+            h.Daemon(conf(port, sink, fi.port, mode="rules", timeout="1",
+                          rules=rules), ready="proc"):
+        socks = []
+        start = time.monotonic()
+        for _ in range(50):
+            s = socket.socket()
+            s.settimeout(10)
+            s.connect(("127.0.0.1", port))
+            socks.append(s)
+        # meanwhile a peer that needs no lookup is answered at once
+        t0 = time.monotonic()
+        data = h.tcp_get("127.0.0.1", port, bind=("127.0.0.2", 0), timeout=5)
+        quick = time.monotonic() - t0
+        check(h.CTIME_RE.match(data), "%r", data)
+        check(quick < 0.5, "no-lookup client took %.3f s", quick)
+        for s in socks:
+            got = b""
+            while True:
+                c = s.recv(100)
+                if not c:
+                    break
+                got += c
+            check(h.CTIME_RE.match(got), "%r", got)
+            s.close()
+        took = time.monotonic() - start
+        check(took < 3.0, "50 lookups took %.2f s, not about 1", took)
+        recs = sink.wait_for(r"ident_status=timeout", count=50)
+        check(len(recs) == 50, "records")
+
+
+def start_oidentd():
+    exe = shutil.which("oidentd")
+    if exe is None:
+        raise h.Skip("oidentd is not installed (apt-get install oidentd)")
+    if os.geteuid() != 0:
+        raise h.Skip("oidentd must bind port 113: needs root")
+    with socket.socket() as s:
+        if s.connect_ex(("127.0.0.1", 113)) == 0:
+            raise h.Skip("something already listens on 127.0.0.1:113")
+    p = subprocess.Popen([exe, "-i", "-S", "-q", "-a", "127.0.0.1", "-p",
+                          "113"], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", 113)) == 0:
+                return p
+        if p.poll() is not None:
+            raise AssertionError("oidentd exited: %r" % p.stderr.read())
+        time.sleep(0.02)
+    p.kill()
+    raise AssertionError("oidentd did not listen on 127.0.0.1:113")
+
+
+def client_as(uid, port):
+    """Run the real client as uid; return its stdout and exit status."""
+    p = subprocess.run([h.DAYTIME, "-w", "5", "-p", str(port), "127.0.0.1"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       user=uid, timeout=20)
+    return p.stdout, p.returncode
+
+
+@test
+def real_oidentd_two_users():
+    import pwd
+    allowed = pwd.getpwnam("daemon")
+    other = pwd.getpwnam("nobody")
+    p = start_oidentd()
+    try:
+        port = h.free_port()
+        rules = "deny 127.0.0.1\nallow 127.0.0.1 user %s\n" % allowed.pw_name
+        with h.SyslogSink() as sink, \
+                h.Daemon(conf(port, sink, 113, rules=rules), ready="proc") as d:
+            out, rc = client_as(allowed.pw_uid, port)
+            check(rc == 0 and h.CTIME_RE.match(out), "%s: %d %r",
+                  allowed.pw_name, rc, out)
+            rec = sink.wait_for(r"ident=%s " % allowed.pw_name)
+            k = h.kv(rec.msg)
+            check(k["ident_status"] == "ok" and k["decision"] == "allow" and
+                  k["rule"] == line_of(d, "allow 127.0.0.1 user daemon"),
+                  "%r", rec.msg)
+            out, rc = client_as(other.pw_uid, port)
+            check(rc == 1 and out == b"", "%s: %d %r", other.pw_name, rc, out)
+            rec = sink.wait_for(r"ident=%s " % other.pw_name)
+            k = h.kv(rec.msg)
+            check(k["ident_status"] == "ok" and k["decision"] == "deny" and
+                  k["rule"] == line_of(d, "deny 127.0.0.1"), "%r", rec.msg)
+    finally:
+        p.terminate()
+        try:
+            p.wait(5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+if __name__ == "__main__":
+    h.main()
