@@ -161,6 +161,14 @@ life_pidfile_remove(void)
 	life_pidfd = -1;
 }
 
+void
+life_pidfile_close(void)
+{
+	if (life_pidfd != -1)
+		close(life_pidfd);
+	life_pidfd = -1;
+}
+
 /* The starter: copy the daemon's startup messages; exit as it fared. */
 static void __attribute__((noreturn))
 life_starter_wait(int fd)
@@ -228,6 +236,22 @@ life_daemonize(void)
 	close(fd);
 	life_starter = p[1];
 	log_setpid(getpid());
+}
+
+void
+life_forget_starter(void)
+{
+	int fd;
+
+	if (life_starter == -1)
+		return;
+	log_stderr(0);
+	close(life_starter);
+	life_starter = -1;
+	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) != -1) {
+		(void)dup2(fd, STDERR_FILENO);
+		close(fd);
+	}
 }
 
 void

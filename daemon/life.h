@@ -31,6 +31,10 @@ void	life_pidfile_remove(void);
  * the daemon writes on stderr until then to its own stderr.
  */
 void	life_daemonize(void);
+/* Close the pidfile without removing it (the monitor owns it). */
+void	life_pidfile_close(void);
+/* In the monitor: let go of the starter pipe; only the engine reports. */
+void	life_forget_starter(void);
 /* Tell the starter all went well; stderr goes to /dev/null. */
 void	life_ready(void);
 /* chroot (when dir != NULL), then drop to the user, then verify. */

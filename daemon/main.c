@@ -21,6 +21,7 @@
 #include "daemon/engine.h"
 #include "daemon/life.h"
 #include "daemon/log.h"
+#include "daemon/monitor.h"
 
 #define MAIN_CONFIG	SYSCONFDIR "/daytimed/daytimed.conf"
 #define MAIN_SD_MAX	64
@@ -36,8 +37,6 @@ static void	main_diag(void *, int, const char *, unsigned, const char *);
 static int	main_explain(struct config *, const char *, const char *);
 static int	main_test(struct config *, const char *, struct main_diag *);
 static int	main_run(struct config *, int, const char *);
-static int	disk_get(void *, struct config_loader *, char *, size_t);
-static void	disk_put(void *, struct config_loader *);
 
 static const struct option main_longopts[] = {
 	{ "foreground",	no_argument,		NULL, 'f' },
@@ -69,6 +68,7 @@ main(int argc, char *argv[])
 	struct config *conf;
 	const char *file = MAIN_CONFIG, *pidfile = NULL, *explain = NULL;
 	const char *user = NULL;
+	char *abspath = NULL;
 	int ch, foreground = 0, test = 0, verbose = 0;
 
 	while ((ch = getopt_long(argc, argv, "fc:p:te:vVh", main_longopts,
@@ -112,6 +112,14 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	log_init("daytimed", verbose);
+	/* The daemon changes directory: keep the path it rereads absolute. */
+	if (!test && explain == NULL && file[0] != '/') {
+		if ((abspath = realpath(file, NULL)) == NULL) {
+			fprintf(stderr, "daytimed: %s: %s\n", file, strerror(errno));
+			return 1;
+		}
+		file = abspath;
+	}
 	if (test)
 		diag.out = stdout;
 	conf = config_load(file, &config_disk_loader, main_diag, &diag);
@@ -221,24 +229,6 @@ main_explain(struct config *conf, const char *addr, const char *user)
 	return d.action == ACL_ALLOW ? 0 : 1;
 }
 
-/* Reloads read the disk (the monitor process replaces this under chroot). */
-static int
-disk_get(void *arg, struct config_loader *l, char *err, size_t errlen)
-{
-	(void)arg;
-	(void)err;
-	(void)errlen;
-	*l = config_disk_loader;
-	return 0;
-}
-
-static void
-disk_put(void *arg, struct config_loader *l)
-{
-	(void)arg;
-	(void)l;
-}
-
 /*
  * Startup in the fixed order: everything that needs root or the outside
  * filesystem first (pidfile, sockets, syslog, keys, time zone), then the
@@ -247,7 +237,7 @@ disk_put(void *arg, struct config_loader *l)
 static int
 main_run(struct config *conf, int foreground, const char *file)
 {
-	struct engine_source src = { disk_get, disk_put, NULL };
+	struct engine_source src;
 	struct life_user u;
 	struct engine *e;
 	struct audit *audit;
@@ -296,7 +286,13 @@ main_run(struct config *conf, int foreground, const char *file)
 		life_daemonize();
 	if (life_pidfile_write() == -1)
 		return 1;
+	/* The monitor keeps the pidfile and reads files; the engine serves. */
+	if (monitor_split(conf->file, &u, fds, conf->nlistens, &src) == -1)
+		return 1;
+	life_pidfile_close();
 	if (life_drop(conf->chroot, &u) == -1)
+		return 1;
+	if (monitor_wait_ready() == -1)
 		return 1;
 	if ((e = engine_new(conf, fds, audit, &src)) == NULL) {
 		log_warnx("cannot set up the event loop");
@@ -309,6 +305,5 @@ main_run(struct config *conf, int foreground, const char *file)
 	rc = engine_run(e);
 	engine_free(e);
 	audit_close(audit);
-	life_pidfile_remove();
 	return rc;
 }
