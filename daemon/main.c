@@ -247,6 +247,8 @@ main_run(struct config *conf, int foreground, const char *file)
 
 	(void)file;
 	nsd = life_systemd_fds(sd, MAIN_SD_MAX);
+	/* Nothing the caller left open survives, but what systemd passed. */
+	closefrom(3 + (int)nsd);
 	if (sodium_init() < 0)
 		fatalx("libsodium cannot start");
 	if (life_user(conf->user, conf->group, &u) == -1)
