@@ -656,6 +656,10 @@ START_TEST(test_chain_plain)
 	ck_assert_int_gt(sink_recv(&k, dgram, sizeof(dgram)), 0);
 	ck_assert_str_eq(msg_of(dgram), "event=reload");
 	ck_assert_int_eq(strncmp(dgram, "<29>", 4), 0);
+	/* caller-built kv must already be escaped */
+	ck_assert_int_eq(audit_event_log(a, LOG_NOTICE, "reload", "x=\n"), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(sink_recv(&k, dgram, sizeof(dgram)), -1);
 	audit_close(a);
 	sink_close(&k);
 }
