@@ -15,6 +15,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,6 +272,28 @@ conn_init(struct audit_conn *c)
 	c->ident_status = IDENT_SKIPPED;
 	c->duration_us = 1500;
 	c->bytes = 26;
+}
+
+/* conn_init with the addresses in thread-local storage. */
+static void
+conn_init_local(struct audit_conn *c)
+{
+	static _Thread_local struct sockaddr_in p, l;
+
+	memset(c, 0, sizeof(*c));
+	memset(&p, 0, sizeof(p));
+	p.sin_family = AF_INET;
+	p.sin_port = htons(40000);
+	inet_pton(AF_INET, "127.0.0.2", &p.sin_addr);
+	l = p;
+	l.sin_port = htons(13);
+	c->proto = IPPROTO_TCP;
+	c->peer = (struct sockaddr *)&p;
+	c->peerlen = sizeof(p);
+	c->local = (struct sockaddr *)&l;
+	c->locallen = sizeof(l);
+	c->decision = "allow";
+	c->ident_status = IDENT_SKIPPED;
 }
 
 /* Set an IPv6 peer and local address. */
@@ -631,6 +655,79 @@ START_TEST(test_chain_round_trip)
 }
 END_TEST
 
+struct thr_arg {
+	struct audit	*a;
+	int		 n;
+};
+
+/* A worker: n connection records through the shared chain. */
+static void *
+thr_log(void *arg)
+{
+	struct thr_arg *t = arg;
+	struct audit_conn c;
+	int i;
+
+	conn_init_local(&c);
+	for (i = 0; i < t->n; i++)
+		if (audit_conn_log(t->a, &c) != 0)
+			return (void *)1;
+	return NULL;
+}
+
+START_TEST(test_chain_threads)
+{
+	unsigned char pk[AUDIT_KEY_BYTES], sk[AUDIT_KEY_BYTES];
+	char path[160], err[256], d[4096], want[32];
+	struct thr_arg ta = { NULL, 300 };
+	struct log_counters ct;
+	pthread_t th[4];
+	struct pollfd pfd;
+	struct sink k;
+	void *rv;
+	int i, got = 0, idle = 0;
+
+	ck_assert_int_ge(sodium_init(), 0);
+	crypto_box_keypair(pk, sk);
+	sink_open(&k);
+	snprintf(path, sizeof(path), "%s/pub", k.dir);
+	keyfile_write(path, pk);
+	log_init("daytimed", 0);
+	ck_assert_int_eq(log_open_syslog(k.path, LOG_DAEMON), 0);
+	log_stderr(0);
+	ta.a = audit_open(path, err, sizeof(err));
+	ck_assert_msg(ta.a != NULL, "%s", err);
+	unlink(path);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, thr_log, &ta), 0);
+	/* records arrive in seq order whatever thread made them */
+	pfd.fd = k.fd;
+	pfd.events = POLLIN;
+	while (got < 1200 && idle < 50) {
+		if (poll(&pfd, 1, 100) <= 0) {
+			idle++;
+			log_flush(0);	/* the writers may have stopped */
+			continue;
+		}
+		while (sink_recv(&k, d, sizeof(d)) > 0) {
+			snprintf(want, sizeof(want), " seq=%d mac=", got);
+			ck_assert_msg(strstr(d, want) != NULL, "want seq %d: %s",
+			    got, d);
+			got++;
+		}
+	}
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(pthread_join(th[i], &rv), 0);
+		ck_assert_ptr_null(rv);
+	}
+	ck_assert_int_eq(got, 1200);
+	log_get_counters(&ct);
+	ck_assert_uint_eq(ct.lost, 0);
+	audit_close(ta.a);
+	sink_close(&k);
+}
+END_TEST
+
 START_TEST(test_chain_plain)
 {
 	struct audit_conn c;
@@ -915,6 +1012,7 @@ audit_suite(void)
 	tcase_add_test(tc, test_chain_step_vector);
 	tcase_add_test(tc, test_chain_round_trip);
 	tcase_add_test(tc, test_chain_plain);
+	tcase_add_test(tc, test_chain_threads);
 	tcase_add_test(tc, test_key_parse);
 	tcase_add_test(tc, test_key_open_errors);
 	suite_add_tcase(s, tc);
