@@ -52,8 +52,9 @@ struct audit_conn {
  * byte is printable ASCII other than space, '"' and '\\'; otherwise in
  * double quotes with \" \\ and \xHH. Cuts a value longer than
  * AUDIT_VALUE_MAX bytes, or one that does not fit dst, quoted and ending
- * with AUDIT_CUT_MARK inside the quotes; an empty value is "". Returns the length written
- * (dst is always NUL-terminated when dstlen > 0).
+ * with AUDIT_CUT_MARK inside the quotes; an empty value is "".
+ * Returns the length written (dst is always NUL-terminated when
+ * dstlen > 0).
  */
 size_t	audit_escape(char *dst, size_t dstlen, const unsigned char *src,
 	    size_t srclen);
