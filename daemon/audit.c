@@ -308,15 +308,23 @@ audit_conn_format(char *buf, size_t len, const struct audit_conn *c)
 
 /*
  * Log an event record: "event=NAME", "version=V" for start, then kv
- * (already escaped by the caller). The first record of a sealed epoch
- * (seq 0, normally the start) also carries sealed=HEX.
+ * (already escaped by the caller: a control byte is refused). The
+ * first record of a sealed epoch (seq 0, normally the start) also
+ * carries sealed=HEX.
  */
 int
 audit_event_log(struct audit *a, int pri, const char *event, const char *kv)
 {
 	char line[AUDIT_LINE_MAX], ev[AUDIT_SMALL_BUDGET];
+	const unsigned char *p;
 	size_t o = 0;
 
+	/* log.c would escape a control byte after the MAC was made */
+	for (p = (const unsigned char *)kv; p != NULL && *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f) {
+			errno = EINVAL;
+			return -1;
+		}
 	audit_escape(ev, sizeof(ev), (const unsigned char *)event,
 	    strlen(event));
 	if (audit_append(line, AUDIT_BODY_MAX + 1, &o, "event=%s", ev) == -1)

@@ -50,9 +50,11 @@ struct audit_conn {
 /*
  * Escape (src, srclen) into dst as the contract says: bare when every
  * byte is printable ASCII other than space, '"' and '\\'; otherwise in
- * double quotes with \" \\ and \xHH. Cuts an over-long value with a
- * visible "..." marker inside the quotes. Returns the length written
- * (dst is always NUL-terminated when dstlen > 0).
+ * double quotes with \" \\ and \xHH. Cuts a value longer than
+ * AUDIT_VALUE_MAX bytes, or one that does not fit dst, quoted and ending
+ * with AUDIT_CUT_MARK inside the quotes; an empty value is "".
+ * Returns the length written (dst is always NUL-terminated when
+ * dstlen > 0).
  */
 size_t	audit_escape(char *dst, size_t dstlen, const unsigned char *src,
 	    size_t srclen);

@@ -87,6 +87,7 @@ struct log_state {
 
 	void			(*drain_cb)(void *);
 	void			*drain_arg;
+	int			 drain_pending;	/* congestion ended, cb due */
 };
 
 static struct log_state L = {
@@ -104,7 +105,8 @@ static int	log_send_locked(const char *, size_t);
 static int	log_enqueue_locked(const char *, size_t);
 static int	log_drain_locked(void);
 static void	log_arm_locked(void);
-static void	log_check_congestion_locked(int *);
+static void	log_check_congestion_locked(void);
+static void	log_unlock_and_notify(void);
 static int	log_reconnect_locked(int);
 static void	log_write_cb(evutil_socket_t, short, void *);
 static void	log_retry_cb(evutil_socket_t, short, void *);
@@ -212,9 +214,7 @@ log_flush(int timeout_ms)
 	struct timespec now, end;
 	struct pollfd pfd;
 	long left;
-	int congested_ended = 0, saved = errno;
-	void (*cb)(void *);
-	void *arg;
+	int saved = errno;
 
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	end.tv_sec += timeout_ms / 1000;
@@ -231,7 +231,7 @@ log_flush(int timeout_ms)
 			log_reconnect_locked(1);
 		if (L.connected)
 			log_drain_locked();
-		log_check_congestion_locked(&congested_ended);
+		log_check_congestion_locked();
 		if (L.qcount == 0)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -249,11 +249,7 @@ log_flush(int timeout_ms)
 		pthread_mutex_lock(&L.mtx);
 	}
 	log_arm_locked();
-	cb = L.drain_cb;
-	arg = L.drain_arg;
-	pthread_mutex_unlock(&L.mtx);
-	if (congested_ended && cb != NULL)
-		cb(arg);
+	log_unlock_and_notify();
 	errno = saved;
 }
 
@@ -509,9 +505,7 @@ log_emit(int pri, const char *msg, size_t len)
 	char dgram[LOG_MSG_MAX];
 	char line[LOG_MSG_MAX];
 	size_t hl, bl, n;
-	int congested_ended = 0, use_stderr;
-	void (*cb)(void *) = NULL;
-	void *arg = NULL;
+	int use_stderr;
 
 	pthread_mutex_lock(&L.mtx);
 	use_stderr = L.to_stderr || L.fd == -1;
@@ -543,13 +537,13 @@ log_emit(int pri, const char *msg, size_t len)
 		} else
 			log_enqueue_locked(dgram, hl + bl);
 	}
-	log_check_congestion_locked(&congested_ended);
+	log_check_congestion_locked();
 	log_arm_locked();
-	cb = L.drain_cb;
-	arg = L.drain_arg;
+	/*
+	 * No drain callback from here: the caller may hold its own locks
+	 * (audit's chain mutex). It runs from the loop or log_flush.
+	 */
 	pthread_mutex_unlock(&L.mtx);
-	if (congested_ended && cb != NULL)
-		cb(arg);
 }
 
 /*
@@ -664,9 +658,9 @@ log_arm_locked(void)
 	}
 }
 
-/* Enter or leave back-pressure; *ended set when it just ended. */
+/* Enter or leave back-pressure; leaving makes the drain callback due. */
 static void
-log_check_congestion_locked(int *ended)
+log_check_congestion_locked(void)
 {
 	struct timespec now;
 
@@ -682,8 +676,25 @@ log_check_congestion_locked(int *ended)
 		L.ctr.congested_us += (unsigned long long)
 		    ((now.tv_sec - L.congested_since.tv_sec) * 1000000LL +
 		    (now.tv_nsec - L.congested_since.tv_nsec) / 1000);
-		*ended = 1;
+		L.drain_pending = 1;
 	}
+}
+
+/* Drop the mutex, then run the drain callback if it is due. */
+static void
+log_unlock_and_notify(void)
+{
+	void (*cb)(void *) = NULL;
+	void *arg = NULL;
+
+	if (L.drain_pending && L.drain_cb != NULL) {
+		L.drain_pending = 0;
+		cb = L.drain_cb;
+		arg = L.drain_arg;
+	}
+	pthread_mutex_unlock(&L.mtx);
+	if (cb != NULL)
+		cb(arg);
 }
 
 /* Connect the socket to its path again, at most once a second. */
@@ -707,22 +718,16 @@ log_reconnect_locked(int force)
 static void
 log_write_cb(evutil_socket_t fd, short what, void *arg)
 {
-	int congested_ended = 0, saved = errno;
-	void (*cb)(void *);
-	void *cbarg;
+	int saved = errno;
 
 	(void)fd;
 	(void)what;
 	(void)arg;
 	pthread_mutex_lock(&L.mtx);
 	log_drain_locked();
-	log_check_congestion_locked(&congested_ended);
+	log_check_congestion_locked();
 	log_arm_locked();
-	cb = L.drain_cb;
-	cbarg = L.drain_arg;
-	pthread_mutex_unlock(&L.mtx);
-	if (congested_ended && cb != NULL)
-		cb(cbarg);
+	log_unlock_and_notify();
 	errno = saved;
 }
 
@@ -730,9 +735,7 @@ log_write_cb(evutil_socket_t fd, short what, void *arg)
 static void
 log_retry_cb(evutil_socket_t fd, short what, void *arg)
 {
-	int congested_ended = 0, saved = errno;
-	void (*cb)(void *);
-	void *cbarg;
+	int saved = errno;
 
 	(void)fd;
 	(void)what;
@@ -741,13 +744,9 @@ log_retry_cb(evutil_socket_t fd, short what, void *arg)
 	L.retry_armed = 0;
 	if (log_reconnect_locked(1) == 0)
 		log_drain_locked();
-	log_check_congestion_locked(&congested_ended);
+	log_check_congestion_locked();
 	log_arm_locked();
-	cb = L.drain_cb;
-	cbarg = L.drain_arg;
-	pthread_mutex_unlock(&L.mtx);
-	if (congested_ended && cb != NULL)
-		cb(cbarg);
+	log_unlock_and_notify();
 	errno = saved;
 }
 

@@ -32,7 +32,12 @@ void	log_setpid(pid_t);
 int	log_open_syslog(const char *path, int facility);
 /* Stop writing to stderr (after daemonizing). */
 void	log_stderr(int on);
-/* Drain the queue from this loop; NULL detaches (blocking flush). */
+/*
+ * Drain the queue from this loop (EV_WRITE, and a 1 s reconnect timer).
+ * NULL detaches: the queue then drains only as later messages are logged
+ * and in log_flush. Call log_flush before fork(): a queue copied into a
+ * child would be sent twice.
+ */
 void	log_attach(struct event_base *);
 /* Flush what is queued, waiting at most timeout_ms (at stop). */
 void	log_flush(int timeout_ms);
