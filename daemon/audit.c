@@ -87,7 +87,6 @@ static size_t	audit_escape_budget(char *, size_t, const unsigned char *,
 		    size_t, size_t);
 static int	audit_addr_text(char *, size_t, const struct sockaddr *,
 		    socklen_t);
-static int	audit_prefix_text(char *, size_t, const struct acl_prefix *);
 static size_t	audit_rule_text(char *, size_t, const struct audit_conn *);
 static size_t	audit_status_text(char *, size_t, const struct audit_conn *);
 static int	audit_seal_and_log(struct audit *, int, char *, size_t);
@@ -292,7 +291,7 @@ audit_conn_format(char *buf, size_t len, const struct audit_conn *c)
 	    c->conn, proto, peer, local, decision, rule, ident, status) == -1)
 		return -1;
 	if (c->net != NULL) {
-		if (audit_prefix_text(net, sizeof(net), c->net) == -1)
+		if (acl_prefix_format(c->net, net, sizeof(net)) == -1)
 			memcpy(net, "-", 2);
 		if (audit_append(buf, max, &o, " netblock=%s", net) == -1)
 			return -1;
@@ -496,32 +495,6 @@ audit_addr_text(char *buf, size_t len, const struct sockaddr *sa,
 none:
 	snprintf(buf, len, "-");
 	return -1;
-}
-
-/*
- * A netblock as text ("10.0.0.0/8", "2001:db8::/32"). A local twin of
- * acl_prefix_format until the acl branch is merged.
- */
-static int
-audit_prefix_text(char *buf, size_t len, const struct acl_prefix *p)
-{
-	char a[INET6_ADDRSTRLEN];
-	int n;
-
-	if (p->addr.family == AF_INET) {
-		if (p->plen > 32 || inet_ntop(AF_INET, p->addr.bytes, a,
-		    sizeof(a)) == NULL)
-			return -1;
-	} else if (p->addr.family == AF_INET6) {
-		if (p->plen > 128 || inet_ntop(AF_INET6, p->addr.bytes, a,
-		    sizeof(a)) == NULL)
-			return -1;
-	} else
-		return -1;
-	n = snprintf(buf, len, "%s/%u", a, p->plen);
-	if (n < 0 || (size_t)n >= len)
-		return -1;
-	return 0;
 }
 
 /* rule=: escaped FILE with :LINE (inside the quotes), limit:NAME, default. */

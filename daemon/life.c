@@ -199,6 +199,7 @@ life_daemonize(void)
 	int p[2], fd, sig;
 	pid_t pid;
 
+	log_flush(1000);	/* a queued message must not be sent twice */
 	if (pipe2(p, O_CLOEXEC) == -1)
 		fatal("pipe");
 	if ((pid = fork()) == -1)

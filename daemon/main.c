@@ -273,10 +273,6 @@ main_run(struct config *conf, int foreground, const char *file)
 			return 1;
 		log_warnx("logging to stderr only");
 	}
-	if ((audit = audit_open(conf->audit_key, err, sizeof(err))) == NULL) {
-		log_warnx("%s", err);
-		return 1;
-	}
 	tzset();	/* the zone is loaded now; the chroot may have none */
 	{
 		time_t now = time(NULL);
@@ -292,6 +288,14 @@ main_run(struct config *conf, int foreground, const char *file)
 	if (monitor_split(conf->file, &u, fds, conf->nlistens, &src) == -1)
 		return 1;
 	life_pidfile_close();
+	/*
+	 * The epoch key is drawn here, in the engine only, so that no other
+	 * process ever holds a copy; the key file is read before chroot.
+	 */
+	if ((audit = audit_open(conf->audit_key, err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		return 1;
+	}
 	if (life_drop(conf->chroot, &u) == -1)
 		return 1;
 	if (monitor_wait_ready() == -1)

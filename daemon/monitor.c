@@ -522,6 +522,7 @@ monitor_split(const char *conffile, const struct life_user *u, const int *fds,
 		log_warn("socketpair");
 		return -1;
 	}
+	log_flush(1000);	/* a queued message must not be sent twice */
 	if ((pid = fork()) == -1) {
 		log_warn("fork");
 		return -1;

@@ -187,8 +187,14 @@ def daemonized_process_shape():
             # no stray descriptors: the engine holds its 2 listeners, the
             # syslog socket, the monitor's socketpair, libevent's own
             # (epoll, signal pair/eventfd) and the reload pipe pair.
-            kinds = sorted(re.sub(r"\[\d+\]", "", v) for k, v in
-                           fds(engine).items() if k > 2)
+            # (our own request may still be draining: poll, with a deadline)
+            deadline = time.monotonic() + 5
+            while True:
+                kinds = sorted(re.sub(r"\[\d+\]", "", v) for k, v in
+                               fds(engine).items() if k > 2)
+                if kinds == ENGINE_FDS or time.monotonic() > deadline:
+                    break
+                time.sleep(0.02)
             check(kinds == ENGINE_FDS, "engine descriptors %r", kinds)
             mfds = sorted(re.sub(r"\[\d+\]", "", v) for k, v in
                           fds(monitor).items() if k > 2)
