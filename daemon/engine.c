@@ -91,6 +91,7 @@ struct engine {
 	struct config		*reload_conf;	/* built by the thread */
 	char			*reload_diag;	/* its first error, if any */
 	int			 paused;	/* accept paused: EMFILE */
+	unsigned		 episode;	/* pauses since the last accept */
 	int			 congested;	/* accept paused: the log */
 	int			 stopping;
 	unsigned		 nconns;
@@ -552,8 +553,9 @@ engine_accept_cb(evutil_socket_t fd, short ev, void *arg)
 				/* Pause, never spin: the loop keeps serving. */
 				struct timeval tv = { 0, ENGINE_EMFILE_MS * 1000 };
 
-				if (!e->paused)
-					log_warn("accept: pausing %d ms",
+				if (e->episode++ == 0)
+					log_warn("accept: pausing %d ms at a "
+					    "time until descriptors free up",
 					    ENGINE_EMFILE_MS);
 				e->cnt.emfile++;
 				e->paused = 1;
@@ -561,6 +563,10 @@ engine_accept_cb(evutil_socket_t fd, short ev, void *arg)
 				evtimer_add(e->ev_resume, &tv);
 			}
 			return;
+		}
+		if (e->episode != 0) {
+			log_info("accept: resumed after %u pauses", e->episode);
+			e->episode = 0;
 		}
 		e->cnt.accepted++;
 		conn_new(l, cfd, &ss, sslen);

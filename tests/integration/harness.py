@@ -790,6 +790,33 @@ def run_client(args, timeout=10.0):
                         time.monotonic() - start)
 
 
+class FakeIdent:
+    """tests/integration/fakeident.py on 127.0.0.1, stopped by its PID."""
+
+    def __init__(self, mode, user=None):
+        args = [sys.executable, os.path.join(HERE, "fakeident.py"),
+                "--port", "0", "--mode", mode]
+        if user is not None:
+            args += ["--user", user]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL,
+                                     stdin=subprocess.DEVNULL)
+        line = self.proc.stdout.readline().decode()
+        check(line.startswith("ready "), "fakeident: %r", line)
+        self.port = int(line.split()[1])
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
 # ---------------------------------------------------------------- runner
 
 _tests = []

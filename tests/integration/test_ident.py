@@ -16,36 +16,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
 from harness import check, test  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-class FakeIdent:
-    """tests/integration/fakeident.py on 127.0.0.1, stopped by its PID."""
-
-    def __init__(self, mode, user=None):
-        args = [sys.executable, os.path.join(HERE, "fakeident.py"),
-                "--port", "0", "--mode", mode]
-        if user is not None:
-            args += ["--user", user]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL,
-                                     stdin=subprocess.DEVNULL)
-        line = self.proc.stdout.readline().decode()
-        check(line.startswith("ready "), "fakeident: %r", line)
-        self.port = int(line.split()[1])
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.proc.terminate()
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-
 def conf(port, sink, identport, mode="always", timeout="2", rules=None):
     text = ("listen tcp 127.0.0.1:%d\nlisten tcp [::1]:%d\n"
             "syslog socket %s\nident mode %s\nident timeout %s\n"
@@ -93,7 +63,7 @@ def record_for(sink, me, timeout=8):
 def one(mode, user=None, timeout="2", want=None):
     """Run one scripted ident answer; check the decision and audit fields."""
     port = h.free_port()
-    with FakeIdent(mode, user) as fi, h.SyslogSink() as sink, \
+    with h.FakeIdent(mode, user) as fi, h.SyslogSink() as sink, \
             h.Daemon(conf(port, sink, fi.port, timeout=timeout),
                      ready="proc") as d:
         data, me, took = ask(port)
@@ -182,7 +152,7 @@ def ident_no_listener_is_refused():
 def ident_modes_rules_and_off():
     port = h.free_port()
     rules = ("allow 127.0.0.1\nallow ::1\ndeny ::1 user mallory\n")
-    with FakeIdent("ok", "mallory") as fi, h.SyslogSink() as sink:
+    with h.FakeIdent("ok", "mallory") as fi, h.SyslogSink() as sink:
         # rules: only the netblock with a user rule is looked up
         with h.Daemon(conf(port, sink, fi.port, mode="rules", rules=rules),
                       ready="proc") as d:
@@ -211,7 +181,7 @@ def ident_modes_rules_and_off():
 def fifty_lookups_at_once_take_one_timeout():
     port = h.free_port()
     rules = "allow 127.0.0.1\nallow 127.0.0.1 user alice\nallow 127.0.0.2\n"
-    with FakeIdent("silent") as fi, h.SyslogSink() as sink, \
+    with h.FakeIdent("silent") as fi, h.SyslogSink() as sink, \
             h.Daemon(conf(port, sink, fi.port, mode="rules", timeout="1",
                           rules=rules), ready="proc"):
         socks = []

@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
+"""Limits and abuse: concurrent and per-source TCP limits (pending ident
+lookups count), the UDP rate and source rules, descriptor exhaustion."""
+
+import os
+import resource
+import signal
+import socket
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as h  # noqa: E402
+from harness import check, test  # noqa: E402
+
+
+def conf(port, sink, extra, identport=None):
+    text = ("listen tcp 127.0.0.1:%d\nlisten udp 127.0.0.1:%d\n"
+            "syslog socket %s\n" % (port, port, sink.path))
+    if identport is None:
+        text += "ident mode off\n"
+    else:
+        text += "ident mode rules\nident timeout 5\nident port %d\n" % identport
+    if os.geteuid() == 0:
+        text += "user nobody\n"
+    return text + extra
+
+
+def engine_pid(d):
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with open("/proc/%d/task/%d/children" % (d.pid, d.pid)) as f:
+            kids = f.read().split()
+        if len(kids) == 1:
+            return int(kids[0])
+        time.sleep(0.02)
+    raise AssertionError("no engine")
+
+
+def held(port, n, src="127.0.0.1"):
+    """n connections that wait on an ident server that never answers."""
+    out = []
+    for _ in range(n):
+        s = socket.socket()
+        s.bind((src, 0))
+        s.connect(("127.0.0.1", port))
+        out.append(s)
+    return out
+
+
+def refused(port, src):
+    """Connect from src; return our peer string once the daemon closed."""
+    with socket.socket() as s:
+        s.bind((src, 0))
+        s.settimeout(5)
+        s.connect(("127.0.0.1", port))
+        me = "%s:%d" % (src, s.getsockname()[1])
+        try:
+            data = s.recv(100)
+        except ConnectionResetError:
+            data = b""
+        check(data == b"", "over a limit but answered: %r", data)
+    return me
+
+
+@test
+def per_source_and_total_limits_count_pending_lookups():
+    port = h.free_port()
+    # 127.0.0.1 and 127.0.0.2 have user rules: looked up (and the ident
+    # server never answers); 127.0.0.3 needs no lookup.
+    rules = ("allow 127.0.0.1\nallow 127.0.0.1 user alice\n"
+             "allow 127.0.0.2\nallow 127.0.0.2 user alice\n"
+             "allow 127.0.0.3\n")
+    with h.FakeIdent("silent") as fi, h.SyslogSink() as sink, \
+            h.Daemon(conf(port, sink, "limit per-source 2\n"
+                          "limit connections 3\n" + rules, fi.port),
+                     ready="proc"):
+        waiting = held(port, 2, "127.0.0.1")
+        me = refused(port, "127.0.0.1")
+        rec = sink.wait_for(lambda r: "peer=%s " % me in r.msg)
+        k = h.kv(rec.msg)
+        check(k["decision"] == "drop" and k["rule"] == "limit:per-source"
+              and k["ident_status"] == "skipped", "%r", rec.msg)
+        # a third pending lookup from another source fills the total
+        waiting += held(port, 1, "127.0.0.2")
+        me = refused(port, "127.0.0.3")
+        rec = sink.wait_for(lambda r: "peer=%s " % me in r.msg)
+        check(h.kv(rec.msg)["rule"] == "limit:connections", "%r", rec.msg)
+        # a slot freed is a slot taken: 127.0.0.3 is answered again
+        waiting.pop().close()
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                data = h.tcp_get("127.0.0.1", port, bind=("127.0.0.3", 0))
+            except ConnectionResetError:
+                data = b""
+            if data or time.monotonic() > deadline:
+                break
+            time.sleep(0.02)
+        check(h.CTIME_RE.match(data), "%r", data)
+        for s in waiting:
+            s.close()
+
+
+@test
+def udp_rate_per_source():
+    port = h.free_port()
+    with h.SyslogSink() as sink, h.Daemon(
+            conf(port, sink, "limit udp-rate 5\nallow 127.0.0.0/8\n"),
+            ready="proc"):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as c:
+            c.connect(("127.0.0.1", port))
+            me = "127.0.0.1:%d" % c.getsockname()[1]
+            for _ in range(50):
+                c.send(b"")
+            c.settimeout(0.5)
+            answers = 0
+            try:
+                while True:
+                    c.recv(100)
+                    answers += 1
+            except socket.timeout:
+                pass
+        # a burst of 5, plus what refilled while 50 were sent (fast)
+        check(5 <= answers <= 7, "%d answers", answers)
+        drops = sink.wait_for(lambda r: "peer=%s " % me in r.msg and
+                              "rule=limit:udp-rate" in r.msg, count=40)
+        check(h.kv(drops[0].msg)["decision"] == "drop", "%r", drops[0].msg)
+        # another source has its own bucket
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as c:
+            c.bind(("127.0.0.2", 0))
+            c.connect(("127.0.0.1", port))
+            c.settimeout(2)
+            c.send(b"")
+            check(h.CTIME_RE.match(c.recv(100)), "other source")
+
+
+@test
+def udp_sources_that_cannot_be_honest():
+    if os.geteuid() != 0:
+        raise h.Skip("binding a privileged source port needs root")
+    port = h.free_port()
+    for setting, low_answered in (("", False),
+                                  ("udp privileged-sources answer\n", True)):
+        with h.SyslogSink() as sink, h.Daemon(
+                conf(port, sink, setting + "allow 127.0.0.0/8\n"),
+                ready="proc"):
+            for sport, want in ((7, False), (13, False), (19, False),
+                                (37, False), (1000, low_answered),
+                                (1023, low_answered)):
+                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as c:
+                    c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    c.bind(("127.0.0.1", sport))
+                    c.connect(("127.0.0.1", port))
+                    c.settimeout(0.5 if not want else 3)
+                    c.send(b"")
+                    try:
+                        got = c.recv(100)
+                    except socket.timeout:
+                        got = None
+                check((got is not None) == want, "source port %d (%r): %r",
+                      sport, setting, got)
+                rec = sink.wait_for(lambda r: "peer=127.0.0.1:%d " % sport
+                                    in r.msg)
+                k = h.kv(rec.msg)
+                check(k["decision"] == ("allow" if want else "drop") and
+                      (want or k["rule"] == "limit:udp-source"), "%r",
+                      rec.msg)
+
+
+@test
+def descriptor_exhaustion_pauses_without_spinning():
+    port = h.free_port()
+    # the daemon inherits a low descriptor limit; the test keeps its own
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (24, hard))
+    try:
+        sink = h.SyslogSink()
+        d = h.Daemon(conf(port, sink, "allow 127.0.0.0/8\n"), ready="proc")
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    with sink, d:
+        engine = engine_pid(d)
+
+        def ticks():
+            with open("/proc/%d/stat" % engine) as f:
+                f = f.read().rsplit(")", 1)[1].split()
+            return int(f[11]) + int(f[12])
+
+        held = []
+        for _ in range(40):
+            s = socket.socket()
+            s.setblocking(False)
+            s.connect_ex(("127.0.0.1", port))
+            held.append(s)
+        rec = sink.wait_for(r"accept: pausing")
+        check("Too many open files" in rec.msg, "%r", rec.msg)
+        # paused for a second: the engine does not spin
+        t0 = ticks()
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+        used = ticks() - t0
+        check(used < 30, "engine used %d ticks in 1 s while out of fds", used)
+        for s in held:
+            s.close()
+        # it recovers by itself and serves again
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                data = h.tcp_get("127.0.0.1", port, timeout=5)
+            except (ConnectionResetError, TimeoutError):
+                data = b""
+            if h.CTIME_RE.match(data) or time.monotonic() > deadline:
+                break
+            time.sleep(0.02)
+        check(h.CTIME_RE.match(data), "not serving after: %r", data)
+        n = len(sink.records(r"accept: pausing"))
+        check(n == 1, "logged %d times: once per episode expected", n)
+        sink.wait_for(r"accept: resumed after \d+ pauses")
+
+
+if __name__ == "__main__":
+    h.main()
