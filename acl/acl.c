@@ -39,6 +39,7 @@
 
 #define ACL_TEXT_MAX	64	/* longest netblock text accepted */
 #define ACL_V6TEXT_MAX	45	/* longest IPv6 address text (RFC 4291) */
+#define ACL_CIDR_PAD	32	/* zero bytes before the text for libcidr */
 
 /* One rule while building; the user and file are referred to by index. */
 struct acl_brule {
@@ -360,14 +361,20 @@ static int
 acl_cidr_agrees(const char *s, size_t len, int v6, const uint8_t *bytes,
     unsigned plen, const char **errstr)
 {
-	char buf[ACL_TEXT_MAX + 1];
+	char buf[ACL_CIDR_PAD + ACL_TEXT_MAX + 1];
 	CIDR *c;
 	uint8_t *a;
 	int ok;
 
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	if ((c = cidr_from_str(buf)) == NULL) {
+	/*
+	 * libcidr 1.2.3 compares the last 13 bytes of the text with
+	 * ".in-addr.arpa" however short the text is, reading before its
+	 * start (found by ASan): give it zero bytes to read there.
+	 */
+	memset(buf, 0, ACL_CIDR_PAD);
+	memcpy(buf + ACL_CIDR_PAD, s, len);
+	buf[ACL_CIDR_PAD + len] = '\0';
+	if ((c = cidr_from_str(buf + ACL_CIDR_PAD)) == NULL) {
 		*errstr = errno == ENOMEM ? "out of memory" :
 		    "netblock rejected by libcidr";
 		return -1;
