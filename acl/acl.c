@@ -231,7 +231,7 @@ acl_parse_v4(const char *s, size_t len, uint8_t *out, const char **errstr)
 	size_t i = 0, start;
 	unsigned octets = 0, v;
 
-	if (s[0] < '0' || s[0] > '9') {
+	if (len == 0 || s[0] < '0' || s[0] > '9') {
 		*errstr = "not an IPv4 or IPv6 address";
 		return -1;
 	}
@@ -306,8 +306,13 @@ acl_parse_v6(const char *s, size_t len, uint8_t *out, const char **errstr)
 		return -1;
 	}
 	if (memchr(s, '.', len) != NULL) {
-		/* An embedded IPv4 address obeys the IPv4 rules. */
+		/* An embedded IPv4 address ends the text and obeys its rules. */
 		colon = memrchr(s, ':', len);
+		if (colon == s + len - 1 || memchr(colon, '.',
+		    (size_t)(s + len - colon)) == NULL) {
+			*errstr = "malformed IPv6 address";
+			return -1;
+		}
 		if (acl_parse_v4(colon + 1, len - (size_t)(colon + 1 - s), v4,
 		    errstr) == -1)
 			return -1;

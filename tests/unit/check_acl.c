@@ -121,6 +121,9 @@ static const struct parse_err_case parse_err[] = {
 	{ "::ffff:10.0.0.0/8", "IPv4-mapped netblock shorter than /96" },
 	{ "1:2:3:4:5:6:7:8:9", "malformed IPv6 address" },
 	{ "1:::2", "malformed IPv6 address" },
+	{ "1a2.3.:", "malformed IPv6 address" },
+	{ "1.2.3.4::", "malformed IPv6 address" },
+	{ "::1.2.3.4:1", "malformed IPv6 address" },
 	{ "12345::", "malformed IPv6 address" },
 	{ "1::2::3", "malformed IPv6 address" },
 	{ ":1::", "malformed IPv6 address" },
@@ -131,7 +134,7 @@ static const struct parse_err_case parse_err[] = {
 	{ "::ffff:010.0.0.1", "leading zero in IPv4 octet" },
 	{ "::ffff:1.2.3", "IPv4 address needs four octets" },
 	{ "::ffff:0x1.2.3.4", "invalid character in IPv6 address" },
-	{ "1.2.3.4:80", "IPv4 address needs four octets" },
+	{ "1.2.3.4:80", "malformed IPv6 address" },
 	{ "00000:0000:0000:0000:0000:0000:255.255.255.255",
 	  "IPv6 address too long" },
 	{ "1111111111111111111111111111111111111111111111111111111111111111"
