@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -831,6 +832,75 @@ START_TEST(test_refcount)
 }
 END_TEST
 
+START_TEST(test_build_empty)
+{
+	struct acl_build *b = acl_build_new();
+	struct diags dg = { .n = 0 };
+	struct acl_stats st;
+	struct acl_addr a;
+	struct acl *t;
+
+	t = acl_build_finish(b, diag_collect, &dg);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_eq(dg.n, 0);
+	acl_stats(t, &st);
+	ck_assert_uint_eq(st.rules + st.v4_blocks + st.v6_blocks, 0);
+	ck_assert_int_eq(acl_addr_parse("::1", 3, &a, NULL), 0);
+	ck_assert_ptr_null(acl_lookup(t, &a));
+	acl_unref(t);
+	errno = 0;
+	ck_assert_ptr_null(acl_build_finish(NULL, NULL, NULL));
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+/* A connection's life, many times: take the table, judge, let go. */
+static void *
+refcount_worker(void *arg)
+{
+	struct acl *t = arg;
+	struct acl_decision d;
+	struct acl_addr a;
+	int i;
+
+	memset(&a, 0, sizeof(a));
+	a.family = AF_INET;
+	a.bytes[0] = 127;
+	a.bytes[3] = 1;
+	for (i = 0; i < 200000; i++) {
+		acl_ref(t);
+		acl_decide(acl_lookup(t, &a), NULL, 0, &d);
+		if (d.action != ACL_ALLOW)
+			abort();
+		acl_unref(t);
+	}
+	return NULL;
+}
+
+START_TEST(test_refcount_threads)
+{
+	struct acl_build *b = acl_build_new();
+	struct acl_decision d;
+	pthread_t th[2];
+	struct acl *t;
+	int i;
+
+	add(b, ACL_ALLOW, "127.0.0.0/8", NULL, "a.conf", 1);
+	t = acl_build_finish(b, NULL, NULL);
+	ck_assert_ptr_nonnull(t);
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, refcount_worker,
+		    t), 0);
+	refcount_worker(t);
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+	/* Balanced: the table is alive on its first reference alone. */
+	judge(t, "127.0.0.1", NULL, &d);
+	expect(&d, ACL_ALLOW, 1, "127.0.0.0/8");
+	acl_unref(t);
+}
+END_TEST
+
 /* Seconds on the monotonic clock. */
 static double
 now(void)
@@ -952,10 +1022,13 @@ acl_suite(void)
 	tcase_add_test(tc, test_diag_never_decides);
 	tcase_add_test(tc, test_build_add_rejects);
 	tcase_add_test(tc, test_build_interns_files);
+	tcase_add_test(tc, test_build_empty);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("lifetime");
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_refcount);
+	tcase_add_test(tc, test_refcount_threads);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
