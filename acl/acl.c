@@ -919,6 +919,8 @@ acl_build_finish(struct acl_build *b, acl_diag_fn *diag, void *arg)
 		    &t->t6, blk->net.addr.bytes, blk->net.plen, blk) != 0)
 			goto oom;
 	}
+	trie_trim(&t->t4);
+	trie_trim(&t->t6);
 	for (i = 0; i < t->nblocks; i++) {
 		blk = &t->blocks[i];
 		if (!trie_covered(blk->net.addr.family == AF_INET ? &t->t4 :

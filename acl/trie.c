@@ -256,6 +256,20 @@ trie_covered(const struct trie *t, const uint8_t *key, unsigned plen)
 	return 0;
 }
 
+/* Give back the room kept for growth; on failure keep it. */
+void
+trie_trim(struct trie *t)
+{
+	struct trie_node *nn;
+
+	if (t->nnodes == 0 || t->nnodes == t->cap)
+		return;
+	if ((nn = reallocarray(t->nodes, t->nnodes, sizeof(*nn))) == NULL)
+		return;
+	t->nodes = nn;
+	t->cap = t->nnodes;
+}
+
 /* Number of stored prefixes. */
 size_t
 trie_count(const struct trie *t)

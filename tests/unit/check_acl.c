@@ -983,6 +983,68 @@ START_TEST(test_scale)
 }
 END_TEST
 
+/* Many user rules in one netblock: each found, its neighbours not. */
+START_TEST(test_many_users_one_block)
+{
+	struct acl_build *b = acl_build_new();
+	struct acl_decision d;
+	struct acl_addr a;
+	const struct acl_block *blk;
+	struct acl_rule r;
+	struct acl *t;
+	char user[32];
+	unsigned i;
+	int len;
+
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(acl_prefix_parse("192.0.2.0/24", 12, &r.net, NULL,
+	    NULL), 0);
+	r.file = "users.rules";
+	r.action = ACL_DENY;
+	r.line = 1;
+	ck_assert_int_eq(acl_build_add(b, &r), 0);
+	r.has_user = 1;
+	/* Added in an order unrelated to the sorted one. */
+	for (i = 0; i < 20000; i++) {
+		unsigned k = (i * 7919) % 20000;
+
+		len = snprintf(user, sizeof(user), "user%u", k);
+		ck_assert(len > 0 && (size_t)len < sizeof(user));
+		r.user = (const unsigned char *)user;
+		r.userlen = (size_t)len;
+		r.action = k % 3 == 0 ? ACL_ALLOW : ACL_DENY;
+		r.line = k + 2;
+		if (acl_build_add(b, &r) != 0)
+			ck_abort_msg("acl_build_add");
+	}
+	t = acl_build_finish(b, NULL, NULL);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(acl_addr_parse("192.0.2.77", 10, &a, NULL), 0);
+	blk = acl_lookup(t, &a);
+	ck_assert_int_eq(acl_block_has_user_rules(blk), 1);
+	for (i = 0; i < 20000; i++) {
+		len = snprintf(user, sizeof(user), "user%u", i);
+		acl_decide(blk, (const unsigned char *)user, (size_t)len, &d);
+		if (d.line != i + 2 ||
+		    d.action != (i % 3 == 0 ? ACL_ALLOW : ACL_DENY))
+			ck_abort_msg("user%u: line %u", i, d.line);
+		/* "userNx" is no rule: the "*" rule decides. */
+		user[len] = 'x';
+		acl_decide(blk, (const unsigned char *)user, (size_t)len + 1,
+		    &d);
+		if (d.line != 1)
+			ck_abort_msg("user%ux decided at line %u", i, d.line);
+		/* One byte shorter is user(i/10), or "user" (no rule). */
+		acl_decide(blk, (const unsigned char *)user, (size_t)len - 1,
+		    &d);
+		if (d.line != (i < 10 ? 1 : i / 10 + 2))
+			ck_abort_msg("prefix of user%u decided at line %u", i,
+			    d.line);
+	}
+	acl_unref(t);
+}
+END_TEST
+
 Suite *
 acl_suite(void)
 {
@@ -1034,6 +1096,7 @@ acl_suite(void)
 	tc = tcase_create("limits");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_scale);
+	tcase_add_test(tc, test_many_users_one_block);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -251,6 +251,8 @@ random_cross_check(unsigned maxbits)
 	}
 	ck_assert_uint_eq(trie_count(&t), n);
 	ck_assert_uint_lt(t.nnodes, 2 * n);
+	trie_trim(&t);
+	ck_assert_uint_eq(t.cap, t.nnodes);
 	for (i = 0; i < RAND_LOOKUPS; i++) {
 		int *got;
 		int want;
