@@ -74,6 +74,13 @@ static const struct parse_ok_case parse_ok[] = {
 	{ "::FFFF:a00:0/104", "10.0.0.0/8", ACL_WARN_MAPPED },
 	{ "0:0:0:0:0:ffff:a01:203", "10.1.2.3/32", ACL_WARN_MAPPED },
 	{ "::ffff:ffff:ffff/128", "255.255.255.255/32", ACL_WARN_MAPPED },
+	{ "::ffff:0:0/97", "0.0.0.0/1", ACL_WARN_MAPPED },
+	{ "1:2:3:4:5:6:7::", "1:2:3:4:5:6:7:0/128", 0 },
+	{ "::2:3:4:5:6:7:8", "0:2:3:4:5:6:7:8/128", 0 },
+	{ "1:2:3:4:5::1.2.3.4", "1:2:3:4:5:0:102:304/128", 0 },
+	{ "::0.0.0.0", "::/128", 0 },
+	{ "FFFF::/1", "8000::/1", ACL_WARN_HOSTBITS },
+	{ "64:ff9b::1.2.3.4/96", "64:ff9b::/96", ACL_WARN_HOSTBITS },
 };
 
 static const struct parse_err_case parse_err[] = {
