@@ -69,7 +69,7 @@ enum acl_diag_kind {
 struct acl_bdiag {
 	size_t		seq;
 	size_t		rule;		/* index in the sorted rules */
-	size_t		other;		/* the earlier rule, when there is one */
+	size_t		other;		/* the earlier rule, if any */
 	enum acl_diag_kind kind;
 };
 
@@ -134,8 +134,10 @@ static int	acl_format_v6(const uint8_t *, char *, size_t);
 static int	acl_intern(struct acl_build *, const char *, uint32_t *);
 static uint64_t	acl_hash(const char *);
 static int	acl_brule_cmp(const void *, const void *);
-static int	acl_same_block(const struct acl_brule *, const struct acl_brule *);
-static int	acl_same_user(const struct acl_brule *, const struct acl_brule *);
+static int	acl_same_block(const struct acl_brule *,
+		    const struct acl_brule *);
+static int	acl_same_user(const struct acl_brule *,
+		    const struct acl_brule *);
 static int	acl_bdiag_cmp(const void *, const void *);
 static int	acl_bdiag_add(struct acl_bdiag **, size_t *, size_t *, size_t,
 		    size_t, size_t, enum acl_diag_kind);
@@ -306,7 +308,7 @@ acl_parse_v6(const char *s, size_t len, uint8_t *out, const char **errstr)
 		return -1;
 	}
 	if (memchr(s, '.', len) != NULL) {
-		/* An embedded IPv4 address ends the text and obeys its rules. */
+		/* An embedded IPv4 address ends the text, by IPv4 rules. */
 		colon = memrchr(s, ':', len);
 		if (colon == s + len - 1 || memchr(colon, '.',
 		    (size_t)(s + len - colon)) == NULL) {
@@ -415,7 +417,8 @@ acl_clear_host(uint8_t *b, unsigned plen, unsigned n, int *warn)
 	for (i = 0; i < n; i++) {
 		if (plen >= (i + 1) * 8)
 			continue;
-		keep = plen <= i * 8 ? 0 : (uint8_t)(0xff << (8 - (plen - i * 8)));
+		keep = plen <= i * 8 ? 0 :
+		    (uint8_t)(0xff << (8 - (plen - i * 8)));
 		if ((b[i] & ~keep) != 0)
 			*warn |= ACL_WARN_HOSTBITS;
 		b[i] &= keep;
@@ -432,7 +435,7 @@ acl_is_mapped(const uint8_t *b)
 	return memcmp(b, pfx, sizeof(pfx)) == 0;
 }
 
-/* Write a prefix as text ("10.0.0.0/8", "2001:db8::/32"); -1 if it won't fit. */
+/* Write a prefix as text ("10.0.0.0/8", "2001:db8::/32"); -1: no room. */
 int
 acl_prefix_format(const struct acl_prefix *p, char *buf, size_t len)
 {
@@ -838,8 +841,10 @@ acl_build_finish(struct acl_build *b, acl_diag_fn *diag, void *arg)
 	atomic_init(&t->refs, 1);
 	trie_init(&t->t4, 32);
 	trie_init(&t->t6, 128);
-	if ((nblocks > 0 && (t->blocks = calloc(nblocks, sizeof(*blk))) == NULL) ||
-	    (nusers > 0 && (t->urules = calloc(nusers, sizeof(*u))) == NULL) ||
+	if ((nblocks > 0 &&
+	    (t->blocks = calloc(nblocks, sizeof(*blk))) == NULL) ||
+	    (nusers > 0 &&
+	    (t->urules = calloc(nusers, sizeof(*u))) == NULL) ||
 	    (bstart = calloc(nblocks + 1, sizeof(*bstart))) == NULL)
 		goto oom;
 	t->arena = b->arena;

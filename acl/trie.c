@@ -134,7 +134,8 @@ trie_insert(struct trie *t, const uint8_t *key, unsigned plen, void *value)
 	slot = &t->root;
 	while (*slot != TRIE_NONE) {
 		n = &t->nodes[*slot];
-		common = trie_common(n->key, key, plen < n->plen ? plen : n->plen);
+		common = trie_common(n->key, key,
+		    plen < n->plen ? plen : n->plen);
 		if (common == n->plen && n->plen == plen) {
 			if (n->has_value)
 				return 1;
@@ -247,7 +248,8 @@ trie_covered(const struct trie *t, const uint8_t *key, unsigned plen)
 			/* The topmost node inside key/plen, if it is inside. */
 			if (!trie_match(key, n->key, plen) || n->plen != plen)
 				return 0;
-			return trie_half_full(t, i, 0) && trie_half_full(t, i, 1);
+			return trie_half_full(t, i, 0) &&
+			    trie_half_full(t, i, 1);
 		}
 		if (!trie_match(n->key, key, n->plen))
 			return 0;

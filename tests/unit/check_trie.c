@@ -173,7 +173,8 @@ START_TEST(test_trie_covered)
 	ck_assert_int_eq(trie_covered(&t, k, 8), 1);
 	ck_assert_int_eq(trie_covered(&t, k, 9), 0);
 	key4(k, 10, 128, 0, 0);
-	ck_assert_int_eq(trie_covered(&t, k, 9), 1);	/* not stored, covered */
+	/* Not stored itself, but covered. */
+	ck_assert_int_eq(trie_covered(&t, k, 9), 1);
 	ck_assert_int_eq(trie_covered(&t, k, 10), 0);
 	key4(k, 0, 0, 0, 0);
 	ck_assert_int_eq(trie_covered(&t, k, 0), 0);
