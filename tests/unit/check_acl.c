@@ -495,6 +495,8 @@ START_TEST(test_decide_user)
 	acl_decide(blk, (const unsigned char *)"", 0, &d);
 	expect(&d, ACL_DENY, 1, "10.0.0.0/8");
 	ck_assert_int_eq(acl_block_has_user_rules(blk), 1);
+	ck_assert_uint_eq(acl_block_prefix(blk)->plen, 8);
+	ck_assert_ptr_null(acl_block_prefix(NULL));
 	ck_assert_int_eq(acl_addr_parse("11.9.9.9", 8, &a, NULL), 0);
 	ck_assert_int_eq(acl_block_has_user_rules(acl_lookup(t, &a)), 0);
 	ck_assert_int_eq(acl_block_has_user_rules(NULL), 0);
