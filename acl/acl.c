@@ -688,8 +688,11 @@ acl_build_add(struct acl_build *b, const struct acl_rule *r)
 			size_t cap = b->caparena == 0 ? 4096 : b->caparena;
 			unsigned char *na;
 
-			while (cap - b->narena < r->userlen)
+			while (cap - b->narena < r->userlen) {
+				if (cap > SIZE_MAX / 2)
+					goto oom;
 				cap *= 2;
+			}
 			if ((na = realloc(b->arena, cap)) == NULL)
 				goto oom;
 			b->arena = na;
@@ -1027,8 +1030,13 @@ acl_str_add(struct acl_str *m, const char *s, size_t len)
 		return;
 	if (m->cap - m->len < len) {
 		cap = m->cap == 0 ? 256 : m->cap;
-		while (cap - m->len < len)
+		while (cap - m->len < len) {
+			if (cap > SIZE_MAX / 2) {
+				m->oom = 1;
+				return;
+			}
 			cap *= 2;
+		}
 		if ((np = realloc(m->p, cap)) == NULL) {
 			m->oom = 1;
 			return;
