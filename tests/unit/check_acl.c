@@ -380,6 +380,10 @@ START_TEST(test_format)
 	ck_assert_int_eq(acl_addr_format(&a, buf, sizeof(buf)), 0);
 	ck_assert_str_eq(buf, "1.2.3.4");
 	ck_assert_int_eq(acl_addr_format(&a, buf, 7), -1);
+	ck_assert_int_eq(acl_addr_parse("2001:db8::1", 11, &a, &err), 0);
+	ck_assert_int_eq(acl_addr_format(&a, buf, 11), -1);
+	ck_assert_int_eq(acl_addr_format(&a, buf, 12), 0);
+	ck_assert_str_eq(buf, "2001:db8::1");
 	ck_assert_int_eq(acl_addr_parse("1.2.3.4/32", 10, &a, &err), -1);
 	ck_assert_str_eq(err, "prefix length in an address");
 	ck_assert_int_eq(acl_addr_parse("010.2.3.4", 9, &a, &err), -1);
@@ -841,6 +845,53 @@ START_TEST(test_refcount)
 }
 END_TEST
 
+/* Rules from many files (an include glob): each keeps its own name. */
+START_TEST(test_build_many_files)
+{
+	struct acl_build *b = acl_build_new();
+	struct acl_decision d;
+	struct acl_addr a;
+	struct acl_rule r;
+	struct acl *t;
+	char name[64], want[64];
+	unsigned i, k;
+
+	memset(&r, 0, sizeof(r));
+	r.action = ACL_ALLOW;
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < 300; i++) {
+			ck_assert(snprintf(name, sizeof(name),
+			    "/etc/daytimed/rules.d/%03u.rules", i) > 0);
+			r.net.addr.family = AF_INET;
+			r.net.addr.bytes[0] = 10;
+			r.net.addr.bytes[1] = (uint8_t)k;
+			r.net.addr.bytes[2] = (uint8_t)(i >> 8);
+			r.net.addr.bytes[3] = (uint8_t)i;
+			r.net.plen = 32;
+			r.file = name;
+			r.line = k + 1;
+			ck_assert_int_eq(acl_build_add(b, &r), 0);
+		}
+	}
+	t = acl_build_finish(b, NULL, NULL);
+	ck_assert_ptr_nonnull(t);
+	for (i = 0; i < 300; i++) {
+		memset(&a, 0, sizeof(a));
+		a.family = AF_INET;
+		a.bytes[0] = 10;
+		a.bytes[1] = 2;
+		a.bytes[2] = (uint8_t)(i >> 8);
+		a.bytes[3] = (uint8_t)i;
+		acl_decide(acl_lookup(t, &a), NULL, 0, &d);
+		ck_assert(snprintf(want, sizeof(want),
+		    "/etc/daytimed/rules.d/%03u.rules", i) > 0);
+		ck_assert_str_eq(d.file, want);
+		ck_assert_uint_eq(d.line, 3);
+	}
+	acl_unref(t);
+}
+END_TEST
+
 START_TEST(test_build_empty)
 {
 	struct acl_build *b = acl_build_new();
@@ -1094,6 +1145,7 @@ acl_suite(void)
 	tcase_add_test(tc, test_build_add_rejects);
 	tcase_add_test(tc, test_build_interns_files);
 	tcase_add_test(tc, test_build_empty);
+	tcase_add_test(tc, test_build_many_files);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("lifetime");

@@ -175,6 +175,9 @@ START_TEST(test_trie_covered)
 	key4(k, 10, 128, 0, 0);
 	/* Not stored itself, but covered. */
 	ck_assert_int_eq(trie_covered(&t, k, 9), 1);
+	key4(k, 11, 0, 0, 0);
+	ck_assert_int_eq(trie_covered(&t, k, 16), 0);
+	ck_assert_int_eq(trie_covered(&t, k, 8), 0);
 	ck_assert_int_eq(trie_covered(&t, k, 10), 0);
 	key4(k, 0, 0, 0, 0);
 	ck_assert_int_eq(trie_covered(&t, k, 0), 0);
