@@ -39,6 +39,7 @@
 
 #define ACL_TEXT_MAX	64	/* longest netblock text accepted */
 #define ACL_V6TEXT_MAX	45	/* longest IPv6 address text (RFC 4291) */
+#define ACL_CIDR_PAD	32	/* zero bytes before the text for libcidr */
 
 /* One rule while building; the user and file are referred to by index. */
 struct acl_brule {
@@ -68,7 +69,7 @@ enum acl_diag_kind {
 struct acl_bdiag {
 	size_t		seq;
 	size_t		rule;		/* index in the sorted rules */
-	size_t		other;		/* the earlier rule, when there is one */
+	size_t		other;		/* the earlier rule, if any */
 	enum acl_diag_kind kind;
 };
 
@@ -133,8 +134,10 @@ static int	acl_format_v6(const uint8_t *, char *, size_t);
 static int	acl_intern(struct acl_build *, const char *, uint32_t *);
 static uint64_t	acl_hash(const char *);
 static int	acl_brule_cmp(const void *, const void *);
-static int	acl_same_block(const struct acl_brule *, const struct acl_brule *);
-static int	acl_same_user(const struct acl_brule *, const struct acl_brule *);
+static int	acl_same_block(const struct acl_brule *,
+		    const struct acl_brule *);
+static int	acl_same_user(const struct acl_brule *,
+		    const struct acl_brule *);
 static int	acl_bdiag_cmp(const void *, const void *);
 static int	acl_bdiag_add(struct acl_bdiag **, size_t *, size_t *, size_t,
 		    size_t, size_t, enum acl_diag_kind);
@@ -230,7 +233,7 @@ acl_parse_v4(const char *s, size_t len, uint8_t *out, const char **errstr)
 	size_t i = 0, start;
 	unsigned octets = 0, v;
 
-	if (s[0] < '0' || s[0] > '9') {
+	if (len == 0 || s[0] < '0' || s[0] > '9') {
 		*errstr = "not an IPv4 or IPv6 address";
 		return -1;
 	}
@@ -305,8 +308,13 @@ acl_parse_v6(const char *s, size_t len, uint8_t *out, const char **errstr)
 		return -1;
 	}
 	if (memchr(s, '.', len) != NULL) {
-		/* An embedded IPv4 address obeys the IPv4 rules. */
+		/* An embedded IPv4 address ends the text, by IPv4 rules. */
 		colon = memrchr(s, ':', len);
+		if (colon == s + len - 1 || memchr(colon, '.',
+		    (size_t)(s + len - colon)) == NULL) {
+			*errstr = "malformed IPv6 address";
+			return -1;
+		}
 		if (acl_parse_v4(colon + 1, len - (size_t)(colon + 1 - s), v4,
 		    errstr) == -1)
 			return -1;
@@ -360,14 +368,20 @@ static int
 acl_cidr_agrees(const char *s, size_t len, int v6, const uint8_t *bytes,
     unsigned plen, const char **errstr)
 {
-	char buf[ACL_TEXT_MAX + 1];
+	char buf[ACL_CIDR_PAD + ACL_TEXT_MAX + 1];
 	CIDR *c;
 	uint8_t *a;
 	int ok;
 
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	if ((c = cidr_from_str(buf)) == NULL) {
+	/*
+	 * libcidr 1.2.3 compares the last 13 bytes of the text with
+	 * ".in-addr.arpa" however short the text is, reading before its
+	 * start (found by ASan): give it zero bytes to read there.
+	 */
+	memset(buf, 0, ACL_CIDR_PAD);
+	memcpy(buf + ACL_CIDR_PAD, s, len);
+	buf[ACL_CIDR_PAD + len] = '\0';
+	if ((c = cidr_from_str(buf + ACL_CIDR_PAD)) == NULL) {
 		*errstr = errno == ENOMEM ? "out of memory" :
 		    "netblock rejected by libcidr";
 		return -1;
@@ -403,7 +417,8 @@ acl_clear_host(uint8_t *b, unsigned plen, unsigned n, int *warn)
 	for (i = 0; i < n; i++) {
 		if (plen >= (i + 1) * 8)
 			continue;
-		keep = plen <= i * 8 ? 0 : (uint8_t)(0xff << (8 - (plen - i * 8)));
+		keep = plen <= i * 8 ? 0 :
+		    (uint8_t)(0xff << (8 - (plen - i * 8)));
 		if ((b[i] & ~keep) != 0)
 			*warn |= ACL_WARN_HOSTBITS;
 		b[i] &= keep;
@@ -420,7 +435,7 @@ acl_is_mapped(const uint8_t *b)
 	return memcmp(b, pfx, sizeof(pfx)) == 0;
 }
 
-/* Write a prefix as text ("10.0.0.0/8", "2001:db8::/32"); -1 if it won't fit. */
+/* Write a prefix as text ("10.0.0.0/8", "2001:db8::/32"); -1: no room. */
 int
 acl_prefix_format(const struct acl_prefix *p, char *buf, size_t len)
 {
@@ -673,8 +688,11 @@ acl_build_add(struct acl_build *b, const struct acl_rule *r)
 			size_t cap = b->caparena == 0 ? 4096 : b->caparena;
 			unsigned char *na;
 
-			while (cap - b->narena < r->userlen)
+			while (cap - b->narena < r->userlen) {
+				if (cap > SIZE_MAX / 2)
+					goto oom;
 				cap *= 2;
+			}
 			if ((na = realloc(b->arena, cap)) == NULL)
 				goto oom;
 			b->arena = na;
@@ -826,8 +844,10 @@ acl_build_finish(struct acl_build *b, acl_diag_fn *diag, void *arg)
 	atomic_init(&t->refs, 1);
 	trie_init(&t->t4, 32);
 	trie_init(&t->t6, 128);
-	if ((nblocks > 0 && (t->blocks = calloc(nblocks, sizeof(*blk))) == NULL) ||
-	    (nusers > 0 && (t->urules = calloc(nusers, sizeof(*u))) == NULL) ||
+	if ((nblocks > 0 &&
+	    (t->blocks = calloc(nblocks, sizeof(*blk))) == NULL) ||
+	    (nusers > 0 &&
+	    (t->urules = calloc(nusers, sizeof(*u))) == NULL) ||
 	    (bstart = calloc(nblocks + 1, sizeof(*bstart))) == NULL)
 		goto oom;
 	t->arena = b->arena;
@@ -907,6 +927,8 @@ acl_build_finish(struct acl_build *b, acl_diag_fn *diag, void *arg)
 		    &t->t6, blk->net.addr.bytes, blk->net.plen, blk) != 0)
 			goto oom;
 	}
+	trie_trim(&t->t4);
+	trie_trim(&t->t6);
 	for (i = 0; i < t->nblocks; i++) {
 		blk = &t->blocks[i];
 		if (!trie_covered(blk->net.addr.family == AF_INET ? &t->t4 :
@@ -1008,8 +1030,13 @@ acl_str_add(struct acl_str *m, const char *s, size_t len)
 		return;
 	if (m->cap - m->len < len) {
 		cap = m->cap == 0 ? 256 : m->cap;
-		while (cap - m->len < len)
+		while (cap - m->len < len) {
+			if (cap > SIZE_MAX / 2) {
+				m->oom = 1;
+				return;
+			}
 			cap *= 2;
+		}
 		if ((np = realloc(m->p, cap)) == NULL) {
 			m->oom = 1;
 			return;

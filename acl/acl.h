@@ -45,7 +45,10 @@ struct acl_rule {
 	unsigned		 line;
 };
 
-/* Diagnostics from building: is_error 0 is a warning. */
+/*
+ * Diagnostics from building: is_error 0 is a warning. file and msg live
+ * only during the call.
+ */
 typedef void acl_diag_fn(void *arg, int is_error, const char *file,
     unsigned line, const char *msg);
 
@@ -55,7 +58,8 @@ struct acl_block;	/* one netblock of a table and its rules */
 
 struct acl_decision {
 	enum acl_action		 action;
-	const char		*file;	/* NULL: the default (deny) decided */
+	const char		*file;	/* NULL: the default (deny) decided;
+					   lives as long as the table */
 	unsigned		 line;
 	int			 matched; /* a netblock matched */
 	struct acl_prefix	 net;	/* the netblock, when matched */
@@ -75,7 +79,7 @@ struct acl_stats {
  */
 int	acl_prefix_parse(const char *s, size_t len, struct acl_prefix *out,
 	    int *warn, const char **errstr);
-/* Write a prefix as text ("10.0.0.0/8", "2001:db8::/32"). */
+/* Write a prefix as text ("10.0.0.0/8", "2001:db8::/32"); -1: no room. */
 int	acl_prefix_format(const struct acl_prefix *, char *buf, size_t len);
 /* Write an address as text (dotted quad or RFC 5952); -1 if it won't fit. */
 int	acl_addr_format(const struct acl_addr *, char *buf, size_t len);

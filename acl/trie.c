@@ -134,7 +134,8 @@ trie_insert(struct trie *t, const uint8_t *key, unsigned plen, void *value)
 	slot = &t->root;
 	while (*slot != TRIE_NONE) {
 		n = &t->nodes[*slot];
-		common = trie_common(n->key, key, plen < n->plen ? plen : n->plen);
+		common = trie_common(n->key, key,
+		    plen < n->plen ? plen : n->plen);
 		if (common == n->plen && n->plen == plen) {
 			if (n->has_value)
 				return 1;
@@ -247,13 +248,28 @@ trie_covered(const struct trie *t, const uint8_t *key, unsigned plen)
 			/* The topmost node inside key/plen, if it is inside. */
 			if (!trie_match(key, n->key, plen) || n->plen != plen)
 				return 0;
-			return trie_half_full(t, i, 0) && trie_half_full(t, i, 1);
+			return trie_half_full(t, i, 0) &&
+			    trie_half_full(t, i, 1);
 		}
 		if (!trie_match(n->key, key, n->plen))
 			return 0;
 		i = n->child[trie_bit(key, n->plen)];
 	}
 	return 0;
+}
+
+/* Give back the room kept for growth; on failure keep it. */
+void
+trie_trim(struct trie *t)
+{
+	struct trie_node *nn;
+
+	if (t->nnodes == 0 || t->nnodes == t->cap)
+		return;
+	if ((nn = reallocarray(t->nodes, t->nnodes, sizeof(*nn))) == NULL)
+		return;
+	t->nodes = nn;
+	t->cap = t->nnodes;
 }
 
 /* Number of stored prefixes. */

@@ -49,7 +49,7 @@ void	trie_free(struct trie *);
  */
 int	trie_insert(struct trie *, const uint8_t *key, unsigned plen,
 	    void *value);
-/* The value of the longest stored prefix holding key (maxbits bits), or NULL. */
+/* The value of the longest stored prefix holding key, or NULL. */
 void	*trie_lookup(const struct trie *, const uint8_t *key);
 /* The value stored under exactly key/plen, or NULL. */
 void	*trie_get(const struct trie *, const uint8_t *key, unsigned plen);
@@ -59,6 +59,8 @@ void	*trie_get(const struct trie *, const uint8_t *key, unsigned plen);
  * Asking this of every stored prefix costs time linear in the trie.
  */
 int	trie_covered(const struct trie *, const uint8_t *key, unsigned plen);
+/* Give back the room kept for growth, once no more inserts will come. */
+void	trie_trim(struct trie *);
 /* Number of stored prefixes. */
 size_t	trie_count(const struct trie *);
 

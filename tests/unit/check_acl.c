@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,13 @@ static const struct parse_ok_case parse_ok[] = {
 	{ "::FFFF:a00:0/104", "10.0.0.0/8", ACL_WARN_MAPPED },
 	{ "0:0:0:0:0:ffff:a01:203", "10.1.2.3/32", ACL_WARN_MAPPED },
 	{ "::ffff:ffff:ffff/128", "255.255.255.255/32", ACL_WARN_MAPPED },
+	{ "::ffff:0:0/97", "0.0.0.0/1", ACL_WARN_MAPPED },
+	{ "1:2:3:4:5:6:7::", "1:2:3:4:5:6:7:0/128", 0 },
+	{ "::2:3:4:5:6:7:8", "0:2:3:4:5:6:7:8/128", 0 },
+	{ "1:2:3:4:5::1.2.3.4", "1:2:3:4:5:0:102:304/128", 0 },
+	{ "::0.0.0.0", "::/128", 0 },
+	{ "FFFF::/1", "8000::/1", ACL_WARN_HOSTBITS },
+	{ "64:ff9b::1.2.3.4/96", "64:ff9b::/96", ACL_WARN_HOSTBITS },
 };
 
 static const struct parse_err_case parse_err[] = {
@@ -121,6 +129,9 @@ static const struct parse_err_case parse_err[] = {
 	{ "::ffff:10.0.0.0/8", "IPv4-mapped netblock shorter than /96" },
 	{ "1:2:3:4:5:6:7:8:9", "malformed IPv6 address" },
 	{ "1:::2", "malformed IPv6 address" },
+	{ "1a2.3.:", "malformed IPv6 address" },
+	{ "1.2.3.4::", "malformed IPv6 address" },
+	{ "::1.2.3.4:1", "malformed IPv6 address" },
 	{ "12345::", "malformed IPv6 address" },
 	{ "1::2::3", "malformed IPv6 address" },
 	{ ":1::", "malformed IPv6 address" },
@@ -131,7 +142,7 @@ static const struct parse_err_case parse_err[] = {
 	{ "::ffff:010.0.0.1", "leading zero in IPv4 octet" },
 	{ "::ffff:1.2.3", "IPv4 address needs four octets" },
 	{ "::ffff:0x1.2.3.4", "invalid character in IPv6 address" },
-	{ "1.2.3.4:80", "IPv4 address needs four octets" },
+	{ "1.2.3.4:80", "malformed IPv6 address" },
 	{ "00000:0000:0000:0000:0000:0000:255.255.255.255",
 	  "IPv6 address too long" },
 	{ "1111111111111111111111111111111111111111111111111111111111111111"
@@ -369,6 +380,10 @@ START_TEST(test_format)
 	ck_assert_int_eq(acl_addr_format(&a, buf, sizeof(buf)), 0);
 	ck_assert_str_eq(buf, "1.2.3.4");
 	ck_assert_int_eq(acl_addr_format(&a, buf, 7), -1);
+	ck_assert_int_eq(acl_addr_parse("2001:db8::1", 11, &a, &err), 0);
+	ck_assert_int_eq(acl_addr_format(&a, buf, 11), -1);
+	ck_assert_int_eq(acl_addr_format(&a, buf, 12), 0);
+	ck_assert_str_eq(buf, "2001:db8::1");
 	ck_assert_int_eq(acl_addr_parse("1.2.3.4/32", 10, &a, &err), -1);
 	ck_assert_str_eq(err, "prefix length in an address");
 	ck_assert_int_eq(acl_addr_parse("010.2.3.4", 9, &a, &err), -1);
@@ -484,6 +499,8 @@ START_TEST(test_decide_user)
 	acl_decide(blk, (const unsigned char *)"", 0, &d);
 	expect(&d, ACL_DENY, 1, "10.0.0.0/8");
 	ck_assert_int_eq(acl_block_has_user_rules(blk), 1);
+	ck_assert_uint_eq(acl_block_prefix(blk)->plen, 8);
+	ck_assert_ptr_null(acl_block_prefix(NULL));
 	ck_assert_int_eq(acl_addr_parse("11.9.9.9", 8, &a, NULL), 0);
 	ck_assert_int_eq(acl_block_has_user_rules(acl_lookup(t, &a)), 0);
 	ck_assert_int_eq(acl_block_has_user_rules(NULL), 0);
@@ -828,6 +845,122 @@ START_TEST(test_refcount)
 }
 END_TEST
 
+/* Rules from many files (an include glob): each keeps its own name. */
+START_TEST(test_build_many_files)
+{
+	struct acl_build *b = acl_build_new();
+	struct acl_decision d;
+	struct acl_addr a;
+	struct acl_rule r;
+	struct acl *t;
+	char name[64], want[64];
+	unsigned i, k;
+
+	memset(&r, 0, sizeof(r));
+	r.action = ACL_ALLOW;
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < 300; i++) {
+			ck_assert(snprintf(name, sizeof(name),
+			    "/etc/daytimed/rules.d/%03u.rules", i) > 0);
+			r.net.addr.family = AF_INET;
+			r.net.addr.bytes[0] = 10;
+			r.net.addr.bytes[1] = (uint8_t)k;
+			r.net.addr.bytes[2] = (uint8_t)(i >> 8);
+			r.net.addr.bytes[3] = (uint8_t)i;
+			r.net.plen = 32;
+			r.file = name;
+			r.line = k + 1;
+			ck_assert_int_eq(acl_build_add(b, &r), 0);
+		}
+	}
+	t = acl_build_finish(b, NULL, NULL);
+	ck_assert_ptr_nonnull(t);
+	for (i = 0; i < 300; i++) {
+		memset(&a, 0, sizeof(a));
+		a.family = AF_INET;
+		a.bytes[0] = 10;
+		a.bytes[1] = 2;
+		a.bytes[2] = (uint8_t)(i >> 8);
+		a.bytes[3] = (uint8_t)i;
+		acl_decide(acl_lookup(t, &a), NULL, 0, &d);
+		ck_assert(snprintf(want, sizeof(want),
+		    "/etc/daytimed/rules.d/%03u.rules", i) > 0);
+		ck_assert_str_eq(d.file, want);
+		ck_assert_uint_eq(d.line, 3);
+	}
+	acl_unref(t);
+}
+END_TEST
+
+START_TEST(test_build_empty)
+{
+	struct acl_build *b = acl_build_new();
+	struct diags dg = { .n = 0 };
+	struct acl_stats st;
+	struct acl_addr a;
+	struct acl *t;
+
+	t = acl_build_finish(b, diag_collect, &dg);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_eq(dg.n, 0);
+	acl_stats(t, &st);
+	ck_assert_uint_eq(st.rules + st.v4_blocks + st.v6_blocks, 0);
+	ck_assert_int_eq(acl_addr_parse("::1", 3, &a, NULL), 0);
+	ck_assert_ptr_null(acl_lookup(t, &a));
+	acl_unref(t);
+	errno = 0;
+	ck_assert_ptr_null(acl_build_finish(NULL, NULL, NULL));
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+/* A connection's life, many times: take the table, judge, let go. */
+static void *
+refcount_worker(void *arg)
+{
+	struct acl *t = arg;
+	struct acl_decision d;
+	struct acl_addr a;
+	int i;
+
+	memset(&a, 0, sizeof(a));
+	a.family = AF_INET;
+	a.bytes[0] = 127;
+	a.bytes[3] = 1;
+	for (i = 0; i < 200000; i++) {
+		acl_ref(t);
+		acl_decide(acl_lookup(t, &a), NULL, 0, &d);
+		if (d.action != ACL_ALLOW)
+			abort();
+		acl_unref(t);
+	}
+	return NULL;
+}
+
+START_TEST(test_refcount_threads)
+{
+	struct acl_build *b = acl_build_new();
+	struct acl_decision d;
+	pthread_t th[2];
+	struct acl *t;
+	int i;
+
+	add(b, ACL_ALLOW, "127.0.0.0/8", NULL, "a.conf", 1);
+	t = acl_build_finish(b, NULL, NULL);
+	ck_assert_ptr_nonnull(t);
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, refcount_worker,
+		    t), 0);
+	refcount_worker(t);
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+	/* Balanced: the table is alive on its first reference alone. */
+	judge(t, "127.0.0.1", NULL, &d);
+	expect(&d, ACL_ALLOW, 1, "127.0.0.0/8");
+	acl_unref(t);
+}
+END_TEST
+
 /* Seconds on the monotonic clock. */
 static double
 now(void)
@@ -910,6 +1043,68 @@ START_TEST(test_scale)
 }
 END_TEST
 
+/* Many user rules in one netblock: each found, its neighbours not. */
+START_TEST(test_many_users_one_block)
+{
+	struct acl_build *b = acl_build_new();
+	struct acl_decision d;
+	struct acl_addr a;
+	const struct acl_block *blk;
+	struct acl_rule r;
+	struct acl *t;
+	char user[32];
+	unsigned i;
+	int len;
+
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(acl_prefix_parse("192.0.2.0/24", 12, &r.net, NULL,
+	    NULL), 0);
+	r.file = "users.rules";
+	r.action = ACL_DENY;
+	r.line = 1;
+	ck_assert_int_eq(acl_build_add(b, &r), 0);
+	r.has_user = 1;
+	/* Added in an order unrelated to the sorted one. */
+	for (i = 0; i < 20000; i++) {
+		unsigned k = (i * 7919) % 20000;
+
+		len = snprintf(user, sizeof(user), "user%u", k);
+		ck_assert(len > 0 && (size_t)len < sizeof(user));
+		r.user = (const unsigned char *)user;
+		r.userlen = (size_t)len;
+		r.action = k % 3 == 0 ? ACL_ALLOW : ACL_DENY;
+		r.line = k + 2;
+		if (acl_build_add(b, &r) != 0)
+			ck_abort_msg("acl_build_add");
+	}
+	t = acl_build_finish(b, NULL, NULL);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(acl_addr_parse("192.0.2.77", 10, &a, NULL), 0);
+	blk = acl_lookup(t, &a);
+	ck_assert_int_eq(acl_block_has_user_rules(blk), 1);
+	for (i = 0; i < 20000; i++) {
+		len = snprintf(user, sizeof(user), "user%u", i);
+		acl_decide(blk, (const unsigned char *)user, (size_t)len, &d);
+		if (d.line != i + 2 ||
+		    d.action != (i % 3 == 0 ? ACL_ALLOW : ACL_DENY))
+			ck_abort_msg("user%u: line %u", i, d.line);
+		/* "userNx" is no rule: the "*" rule decides. */
+		user[len] = 'x';
+		acl_decide(blk, (const unsigned char *)user, (size_t)len + 1,
+		    &d);
+		if (d.line != 1)
+			ck_abort_msg("user%ux decided at line %u", i, d.line);
+		/* One byte shorter is user(i/10), or "user" (no rule). */
+		acl_decide(blk, (const unsigned char *)user, (size_t)len - 1,
+		    &d);
+		if (d.line != (i < 10 ? 1 : i / 10 + 2))
+			ck_abort_msg("prefix of user%u decided at line %u", i,
+			    d.line);
+	}
+	acl_unref(t);
+}
+END_TEST
+
 Suite *
 acl_suite(void)
 {
@@ -949,15 +1144,20 @@ acl_suite(void)
 	tcase_add_test(tc, test_diag_never_decides);
 	tcase_add_test(tc, test_build_add_rejects);
 	tcase_add_test(tc, test_build_interns_files);
+	tcase_add_test(tc, test_build_empty);
+	tcase_add_test(tc, test_build_many_files);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("lifetime");
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_refcount);
+	tcase_add_test(tc, test_refcount_threads);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_scale);
+	tcase_add_test(tc, test_many_users_one_block);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -173,7 +173,11 @@ START_TEST(test_trie_covered)
 	ck_assert_int_eq(trie_covered(&t, k, 8), 1);
 	ck_assert_int_eq(trie_covered(&t, k, 9), 0);
 	key4(k, 10, 128, 0, 0);
-	ck_assert_int_eq(trie_covered(&t, k, 9), 1);	/* not stored, covered */
+	/* Not stored itself, but covered. */
+	ck_assert_int_eq(trie_covered(&t, k, 9), 1);
+	key4(k, 11, 0, 0, 0);
+	ck_assert_int_eq(trie_covered(&t, k, 16), 0);
+	ck_assert_int_eq(trie_covered(&t, k, 8), 0);
 	ck_assert_int_eq(trie_covered(&t, k, 10), 0);
 	key4(k, 0, 0, 0, 0);
 	ck_assert_int_eq(trie_covered(&t, k, 0), 0);
@@ -251,6 +255,8 @@ random_cross_check(unsigned maxbits)
 	}
 	ck_assert_uint_eq(trie_count(&t), n);
 	ck_assert_uint_lt(t.nnodes, 2 * n);
+	trie_trim(&t);
+	ck_assert_uint_eq(t.cap, t.nnodes);
 	for (i = 0; i < RAND_LOOKUPS; i++) {
 		int *got;
 		int want;
