@@ -37,6 +37,7 @@ static void	main_diag(void *, int, const char *, unsigned, const char *);
 static int	main_explain(struct config *, const char *, const char *);
 static int	main_test(struct config *, const char *, struct main_diag *);
 static int	main_run(struct config *, int, const char *);
+static int	main_start(struct config *, int, const char *);
 
 static const struct option main_longopts[] = {
 	{ "foreground",	no_argument,		NULL, 'f' },
@@ -69,7 +70,7 @@ main(int argc, char *argv[])
 	const char *file = MAIN_CONFIG, *pidfile = NULL, *explain = NULL;
 	const char *user = NULL;
 	char *abspath = NULL;
-	int ch, foreground = 0, test = 0, verbose = 0;
+	int ch, rc, foreground = 0, test = 0, verbose = 0;
 
 	while ((ch = getopt_long(argc, argv, "fc:p:te:vVh", main_longopts,
 	    NULL)) != -1) {
@@ -137,7 +138,9 @@ main(int argc, char *argv[])
 		if ((conf->pidfile = strdup(pidfile)) == NULL)
 			fatal("strdup");
 	}
-	return main_run(conf, foreground, file);
+	rc = main_run(conf, foreground, file);
+	free(abspath);
+	return rc;
 }
 
 /* FILE:LINE: error: message, as editors and -t readers expect. */
@@ -237,6 +240,19 @@ main_explain(struct config *conf, const char *addr, const char *user)
 static int
 main_run(struct config *conf, int foreground, const char *file)
 {
+	int rc;
+
+	/* Until the engine takes the configuration, it is ours to free. */
+	if ((rc = main_start(conf, foreground, file)) == -1) {
+		config_free(conf);
+		rc = 1;
+	}
+	return rc;
+}
+
+static int
+main_start(struct config *conf, int foreground, const char *file)
+{
 	struct engine_source src;
 	struct life_user u;
 	struct engine *e;
@@ -252,15 +268,15 @@ main_run(struct config *conf, int foreground, const char *file)
 	if (sodium_init() < 0)
 		fatalx("libsodium cannot start");
 	if (life_user(conf->user, conf->group, &u) == -1)
-		return 1;
+		return -1;
 	if (conf->chroot != NULL && !u.set) {
 		log_warnx("chroot %s needs root", conf->chroot);
-		return 1;
+		return -1;
 	}
 	if (conf->pidfile != NULL && life_pidfile_open(conf->pidfile) == -1)
-		return 1;
+		return -1;
 	if (engine_listen(conf, fds, sd, nsd) == -1)
-		return 1;
+		return -1;
 	/*
 	 * Without syslog a daemon would drop its audit trail on the floor: an
 	 * error. In the foreground the records go to stderr instead.
@@ -270,7 +286,7 @@ main_run(struct config *conf, int foreground, const char *file)
 		log_warn("syslog socket %s", conf->syslog_socket != NULL ?
 		    conf->syslog_socket : LOG_SOCKET_DEFAULT);
 		if (!foreground)
-			return 1;
+			return -1;
 		log_warnx("logging to stderr only");
 	}
 	tzset();	/* the zone is loaded now; the chroot may have none */
@@ -283,10 +299,10 @@ main_run(struct config *conf, int foreground, const char *file)
 	if (!foreground)
 		life_daemonize();
 	if (life_pidfile_write() == -1)
-		return 1;
+		return -1;
 	/* The monitor keeps the pidfile and reads files; the engine serves. */
 	if (monitor_split(conf->file, &u, fds, conf->nlistens, &src) == -1)
-		return 1;
+		return -1;
 	life_pidfile_close();
 	/*
 	 * The epoch key is drawn here, in the engine only, so that no other
@@ -294,14 +310,15 @@ main_run(struct config *conf, int foreground, const char *file)
 	 */
 	if ((audit = audit_open(conf->audit_key, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
-		return 1;
+		return -1;
 	}
-	if (life_drop(conf->chroot, &u) == -1)
-		return 1;
-	if (monitor_wait_ready() == -1)
-		return 1;
+	if (life_drop(conf->chroot, &u) == -1 || monitor_wait_ready() == -1) {
+		audit_close(audit);
+		return -1;
+	}
 	if ((e = engine_new(conf, fds, audit, &src)) == NULL) {
-		log_warnx("cannot set up the event loop");
+		log_warnx("cannot set up the event loop");	/* it freed conf */
+		audit_close(audit);
 		return 1;
 	}
 	log_info("listening with %zu socket%s as uid %u", conf->nlistens,

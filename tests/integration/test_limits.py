@@ -54,9 +54,10 @@ def refused(port, src):
     with socket.socket() as s:
         s.bind((src, 0))
         s.settimeout(5)
-        s.connect(("127.0.0.1", port))
         me = "%s:%d" % (src, s.getsockname()[1])
         try:
+            # the reset may beat connect() itself back
+            s.connect(("127.0.0.1", port))
             data = s.recv(100)
         except ConnectionResetError:
             data = b""
