@@ -101,6 +101,7 @@ parse_len(struct collect *c, const char *text, size_t len)
 	return config_parse_buffer("t.conf", text, len, collect_diag, c);
 }
 
+/* qsort order of file names, as glob(3) sorts. */
 static int
 mem_cmp(const void *a, const void *b)
 {
@@ -1730,6 +1731,7 @@ START_TEST(test_long_token_shown_bounded)
 }
 END_TEST
 
+/* The config suite: one test case per concern. */
 Suite *
 config_suite(void)
 {
