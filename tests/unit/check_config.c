@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,24 @@ struct memfs {
 	int			 nreads;
 };
 
+static size_t	fmt(char *, size_t, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/* snprintf that fails the test rather than truncate; the length. */
+static size_t
+fmt(char *buf, size_t len, const char *f, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, f);
+	n = vsnprintf(buf, len, f, ap);
+	va_end(ap);
+	ck_assert_int_ge(n, 0);
+	ck_assert_uint_lt((size_t)n, len);
+	return (size_t)n;
+}
+
 /* The diag callback: keep each diagnostic for exact comparison. */
 static void
 collect_diag(void *arg, int is_error, const char *file, unsigned line,
@@ -66,10 +85,10 @@ collect_diag(void *arg, int is_error, const char *file, unsigned line,
 	d->is_error = is_error;
 	d->file[0] = '\0';
 	if (file != NULL)
-		snprintf(d->file, sizeof(d->file), "%s", file);
+		fmt(d->file, sizeof(d->file), "%s", file);
 	d->line = line;
 	ck_assert_uint_lt(strlen(msg), sizeof(d->msg));
-	snprintf(d->msg, sizeof(d->msg), "%s", msg);
+	fmt(d->msg, sizeof(d->msg), "%s", msg);
 }
 
 /* Assert diagnostic i exactly. */
@@ -119,7 +138,7 @@ mem_glob(void *arg, const char *pattern, char ***names, size_t *n,
 	*names = NULL;
 	*n = 0;
 	if (strstr(pattern, "EIO") != NULL) {
-		snprintf(err, errlen, "cannot read directory");
+		fmt(err, errlen, "cannot read directory");
 		errno = EIO;
 		return -1;
 	}
@@ -151,7 +170,7 @@ mem_read(void *arg, const char *name, char **buf, size_t *len, char *err,
 		if (strcmp(fs->files[i].name, name) != 0)
 			continue;
 		if (fs->files[i].text == NULL) {
-			snprintf(err, errlen, "cannot open: Permission denied");
+			fmt(err, errlen, "cannot open: Permission denied");
 			return -1;
 		}
 		*len = strlen(fs->files[i].text);
@@ -160,7 +179,7 @@ mem_read(void *arg, const char *name, char **buf, size_t *len, char *err,
 		memcpy(*buf, fs->files[i].text, *len + 1);
 		return 0;
 	}
-	snprintf(err, errlen, "cannot open: No such file or directory");
+	fmt(err, errlen, "cannot open: No such file or directory");
 	return -1;
 }
 
@@ -300,7 +319,7 @@ START_TEST(test_facility)
 	struct config *conf;
 	char text[128];
 
-	snprintf(text, sizeof(text), LISTEN "syslog facility %s\n",
+	fmt(text, sizeof(text), LISTEN "syslog facility %s\n",
 	    facilities[_i].name);
 	conf = parse(&c, text);
 	ck_assert_ptr_nonnull(conf);
@@ -337,7 +356,7 @@ START_TEST(test_ident_timeout_good)
 	struct config *conf;
 	char text[128];
 
-	snprintf(text, sizeof(text), LISTEN "ident timeout %s\n",
+	fmt(text, sizeof(text), LISTEN "ident timeout %s\n",
 	    good_timeouts[_i].text);
 	conf = parse(&c, text);
 	ck_assert_msg(conf != NULL, "rejected %s", good_timeouts[_i].text);
@@ -358,8 +377,8 @@ START_TEST(test_ident_timeout_bad)
 {
 	char line[128], msg[256];
 
-	snprintf(line, sizeof(line), "ident timeout %s", bad_timeouts[_i]);
-	snprintf(msg, sizeof(msg), "ident timeout must be from 0.001 to 300 "
+	fmt(line, sizeof(line), "ident timeout %s", bad_timeouts[_i]);
+	fmt(msg, sizeof(msg), "ident timeout must be from 0.001 to 300 "
 	    "seconds (up to 6 decimals), not '%s'", bad_timeouts[_i]);
 	expect_one_error(line, msg);
 }
@@ -376,7 +395,7 @@ START_TEST(test_ident_modes)
 	size_t i;
 
 	for (i = 0; i < 3; i++) {
-		snprintf(text, sizeof(text), LISTEN "ident mode %s\n", m[i]);
+		fmt(text, sizeof(text), LISTEN "ident mode %s\n", m[i]);
 		conf = parse(&c, text);
 		ck_assert_ptr_nonnull(conf);
 		ck_assert_uint_eq(c.n, 0);
@@ -526,9 +545,9 @@ START_TEST(test_given_twice)
 	struct config *conf;
 	char text[256], msg[256];
 
-	snprintf(text, sizeof(text), "%s\n# between\n%s\n" LISTEN,
+	fmt(text, sizeof(text), "%s\n# between\n%s\n" LISTEN,
 	    twice[_i].first, twice[_i].second);
-	snprintf(msg, sizeof(msg), "'%s' given twice (first at t.conf:1)",
+	fmt(msg, sizeof(msg), "'%s' given twice (first at t.conf:1)",
 	    twice[_i].what);
 	conf = parse(&c, text);
 	ck_assert_ptr_null(conf);
@@ -659,8 +678,8 @@ START_TEST(test_listen_bad)
 {
 	char line[256], msg[512];
 
-	snprintf(line, sizeof(line), "listen tcp %s", bad_listens[_i].addr);
-	snprintf(msg, sizeof(msg), "listen: %s: '%s'", bad_listens[_i].why,
+	fmt(line, sizeof(line), "listen tcp %s", bad_listens[_i].addr);
+	fmt(msg, sizeof(msg), "listen: %s: '%s'", bad_listens[_i].why,
 	    bad_listens[_i].addr);
 	expect_one_error(line, msg);
 }
@@ -707,7 +726,7 @@ START_TEST(test_listen_too_many)
 	text = malloc(cap);
 	ck_assert_ptr_nonnull(text);
 	for (i = 0; i < CONFIG_LISTEN_MAX + 1; i++)
-		o += (size_t)snprintf(text + o, cap - o,
+		o += fmt(text + o, cap - o,
 		    "listen tcp 127.0.0.1:%zu\n", 1000 + i);
 	conf = parse_len(&c, text, o);
 	ck_assert_ptr_null(conf);
@@ -718,7 +737,7 @@ START_TEST(test_listen_too_many)
 	/* Exactly the maximum is fine. */
 	o = 0;
 	for (i = 0; i < CONFIG_LISTEN_MAX; i++)
-		o += (size_t)snprintf(text + o, cap - o,
+		o += fmt(text + o, cap - o,
 		    "listen udp 127.0.0.1:%zu\n", 1000 + i);
 	conf = parse_len(&c, text, o);
 	ck_assert_ptr_nonnull(conf);
@@ -972,8 +991,8 @@ START_TEST(test_rule_bad_netblock)
 {
 	char line[128], msg[256];
 
-	snprintf(line, sizeof(line), "deny %s", bad_nets[_i].net);
-	snprintf(msg, sizeof(msg), "bad netblock '%s': %s", bad_nets[_i].net,
+	fmt(line, sizeof(line), "deny %s", bad_nets[_i].net);
+	fmt(msg, sizeof(msg), "bad netblock '%s': %s", bad_nets[_i].net,
 	    bad_nets[_i].why);
 	expect_one_error(line, msg);
 }
@@ -1010,7 +1029,7 @@ START_TEST(test_rule_user_bytes)
 	config_free(conf);
 
 	/* At most ACL_USER_MAX bytes. */
-	o = (size_t)snprintf(text, sizeof(text), LISTEN "deny ::/0 user ");
+	o = fmt(text, sizeof(text), LISTEN "deny ::/0 user ");
 	memset(text + o, '\xff', ACL_USER_MAX);
 	memcpy(text + o + ACL_USER_MAX, "\n", 2);
 	conf = parse(&c, text);
@@ -1035,10 +1054,10 @@ START_TEST(test_long_message_bounded)
 	size_t o, i;
 
 	/* A conflict naming a 512-byte name escaped: cut at 511 with "...". */
-	o = (size_t)snprintf(text, sizeof(text), LISTEN "allow ::/0 user ");
+	o = fmt(text, sizeof(text), LISTEN "allow ::/0 user ");
 	memset(text + o, '\x80', ACL_USER_MAX);
 	o += ACL_USER_MAX;
-	o += (size_t)snprintf(text + o, sizeof(text) - o, "\ndeny ::/0 user ");
+	o += fmt(text + o, sizeof(text) - o, "\ndeny ::/0 user ");
 	memset(text + o, '\x80', ACL_USER_MAX);
 	o += ACL_USER_MAX;
 	text[o++] = '\n';
@@ -1406,7 +1425,7 @@ START_TEST(test_include_too_many_files)
 	f[0].name = "/d/main";
 	f[0].text = LISTEN "include x/*\n";
 	for (i = 1; i < n; i++) {
-		snprintf(names[i], sizeof(names[i]), "/d/x/%04zu", i);
+		fmt(names[i], sizeof(names[i]), "/d/x/%04zu", i);
 		f[i].name = names[i];
 		f[i].text = "# empty\n";
 	}
@@ -1445,7 +1464,7 @@ disk_rm(const char *dir, const char *name)
 {
 	char path[512];
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fmt(path, sizeof(path), "%s/%s", dir, name);
 	ck_assert_int_eq(remove(path), 0);
 }
 
@@ -1457,10 +1476,10 @@ START_TEST(test_disk_loader)
 	struct config *conf;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(main, sizeof(main), "%s/main.conf", dir);
-	snprintf(sub, sizeof(sub), "%s/d", dir);
+	fmt(main, sizeof(main), "%s/main.conf", dir);
+	fmt(sub, sizeof(sub), "%s/d", dir);
 	ck_assert_int_eq(mkdir(sub, 0700), 0);
-	snprintf(sub, sizeof(sub), "%s/empty", dir);
+	fmt(sub, sizeof(sub), "%s/empty", dir);
 	ck_assert_int_eq(mkdir(sub, 0700), 0);
 	/* glob(3) sorts; an empty glob is fine. */
 	disk_put(dir, "d/b.rules", "deny 10.0.0.0/8\n");
@@ -1471,8 +1490,8 @@ START_TEST(test_disk_loader)
 	conf = config_load(main, &config_disk_loader, collect_diag, &c);
 	ck_assert_ptr_null(conf);
 	ck_assert_uint_eq(c.n, 1);
-	snprintf(sub, sizeof(sub), "%s/d/b.rules", dir);
-	snprintf(want, sizeof(want), "conflicting rules for 10.0.0.0/8: allow "
+	fmt(sub, sizeof(sub), "%s/d/b.rules", dir);
+	fmt(want, sizeof(want), "conflicting rules for 10.0.0.0/8: allow "
 	    "at %s/d/a.rules:2, deny at %s/d/b.rules:1", dir, dir);
 	expect(&c, 0, 1, sub, 1, want);
 
@@ -1483,10 +1502,10 @@ START_TEST(test_disk_loader)
 	conf = config_load(main, &config_disk_loader, collect_diag, &c);
 	ck_assert_ptr_null(conf);
 	ck_assert_uint_eq(c.n, 3);
-	snprintf(sub, sizeof(sub), "%s/d", dir);
+	fmt(sub, sizeof(sub), "%s/d", dir);
 	expect(&c, 0, 1, sub, 0, "is a directory, not a file");
 	expect(&c, 1, 1, "/dev/null", 0, "not a regular file");
-	snprintf(want, sizeof(want), "include %s/missing.conf: no such file",
+	fmt(want, sizeof(want), "include %s/missing.conf: no such file",
 	    dir);
 	expect(&c, 2, 1, main, 4, want);
 
@@ -1526,7 +1545,7 @@ START_TEST(test_disk_glob_missing_directory)
 	struct config *conf;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(main, sizeof(main), "%s/main.conf", dir);
+	fmt(main, sizeof(main), "%s/main.conf", dir);
 	disk_put(dir, "main.conf", LISTEN "include rules.d/*.rules\n");
 	memset(&c, 0, sizeof(c));
 	conf = config_load(main, &config_disk_loader, collect_diag, &c);
@@ -1723,10 +1742,10 @@ START_TEST(test_long_token_shown_bounded)
 
 	/* Escapes are never cut in half. */
 	memset(line, '\xff', 200);
-	o = (size_t)snprintf(want, sizeof(want), "unknown directive '");
+	o = fmt(want, sizeof(want), "unknown directive '");
 	for (i = 0; i < 19; i++)
-		o += (size_t)snprintf(want + o, sizeof(want) - o, "\\xff");
-	snprintf(want + o, sizeof(want) - o, "...'");
+		o += fmt(want + o, sizeof(want) - o, "\\xff");
+	fmt(want + o, sizeof(want) - o, "...'");
 	expect_one_error(line, want);
 }
 END_TEST
