@@ -212,7 +212,7 @@ config_parse_buffer(const char *name, const char *buf, size_t len,
 	memset(&p, 0, sizeof(p));
 	p.diag = diag;
 	p.diag_arg = arg;
-	return config_run(&p, name, buf, len);
+	return config_run(&p, name, buf != NULL ? buf : "", len);
 }
 
 /* Remember a file name for the life of the parse; rules point at it. */
