@@ -50,6 +50,7 @@ struct config_parse {
 	const char			*first_user_file;
 	unsigned			 first_user_line;
 	struct config_seen		 seen[16];
+	const char			*listen_file[CONFIG_LISTEN_MAX];
 };
 
 enum config_once {
@@ -558,11 +559,13 @@ config_listen(struct config_parse *p, const char *file, unsigned line,
 		    conf->listens[i].sslen == l->sslen &&
 		    memcmp(&conf->listens[i].ss, &l->ss, l->sslen) == 0) {
 			config_report(p, 1, file, line,
-			    "listen: duplicate of line %u", conf->listens[i].line);
+			    "listen: duplicate of %s:%u", p->listen_file[i],
+			    conf->listens[i].line);
 			return;
 		}
 	l->proto = proto;
 	l->line = line;
+	p->listen_file[conf->nlistens] = file;
 	if ((size_t)snprintf(l->text, sizeof(l->text), "%.*s %.*s",
 	    (int)tok[1].len, tok[1].s, (int)tok[2].len, tok[2].s) >=
 	    sizeof(l->text)) {
@@ -650,10 +653,48 @@ config_rule(struct config_parse *p, const char *file, unsigned line,
 		config_report(p, 1, file, line, "out of memory");
 }
 
-static int
-config_has_glob(const char *s)
+/* A file name as it may appear in a message (escaped, bounded). */
+static void
+config_nameshow(const char *name, char *buf, size_t len)
 {
-	return strpbrk(s, "*?[") != NULL;
+	struct config_token t = { name, strlen(name) };
+
+	config_tokshow(&t, buf, len);
+}
+
+static int
+config_has_glob(const struct config_token *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->len; i++)
+		if (t->s[i] == '*' || t->s[i] == '?' || t->s[i] == '[')
+			return 1;
+	return 0;
+}
+
+/*
+ * The including file's directory is a path, not a pattern: its glob
+ * characters are escaped so that "/etc/d[1]/x.conf" means just that.
+ */
+static int
+config_dir_pattern(const char *file, char *buf, size_t len)
+{
+	const char *slash = strrchr(file, '/');
+	size_t dl = slash != NULL ? (size_t)(slash - file) + 1 : 0, i, o = 0;
+
+	for (i = 0; i < dl; i++) {
+		if (strchr("*?[\\", file[i]) != NULL) {
+			if (o + 1 >= len)
+				return -1;
+			buf[o++] = '\\';
+		}
+		if (o + 1 >= len)
+			return -1;
+		buf[o++] = file[i];
+	}
+	buf[o] = '\0';
+	return (int)o;
 }
 
 /* include PATTERN: relative to the including file; sorted; no loops. */
@@ -661,9 +702,9 @@ static void
 config_include(struct config_parse *p, const char *file, unsigned line,
     struct config_token *tok, size_t ntok)
 {
-	char pattern[4096], err[256], **names = NULL, show[80];
+	char pattern[4096], plain[4096], err[256], **names = NULL, show[160];
 	size_t n = 0, i, j;
-	int len;
+	int len, dl;
 
 	if (ntok != 2) {
 		config_report(p, 1, file, line, "usage: include PATTERN");
@@ -673,37 +714,44 @@ config_include(struct config_parse *p, const char *file, unsigned line,
 		config_report(p, 1, file, line, "include is not allowed here");
 		return;
 	}
-	if (tok[1].s[0] == '/') {
-		len = snprintf(pattern, sizeof(pattern), "%.*s",
-		    (int)tok[1].len, tok[1].s);
-	} else {
+	dl = tok[1].s[0] == '/' ? 0 :
+	    config_dir_pattern(file, pattern, sizeof(pattern));
+	len = dl < 0 ? -1 : snprintf(pattern + dl, sizeof(pattern) - (size_t)dl,
+	    "%.*s", (int)tok[1].len, tok[1].s);
+	if (len >= 0 && (size_t)len < sizeof(pattern) - (size_t)dl) {
+		/* what messages show: the path as written, unescaped */
 		const char *slash = strrchr(file, '/');
-		int dl = slash != NULL ? (int)(slash - file) + 1 : 0;
+		int pl = tok[1].s[0] == '/' || slash == NULL ? 0 :
+		    (int)(slash - file) + 1;
 
-		len = snprintf(pattern, sizeof(pattern), "%.*s%.*s", dl, file,
-		    (int)tok[1].len, tok[1].s);
+		if (snprintf(plain, sizeof(plain), "%.*s%.*s", pl, file,
+		    (int)tok[1].len, tok[1].s) >= (int)sizeof(plain))
+			len = -1;
 	}
-	if (len < 0 || (size_t)len >= sizeof(pattern)) {
+	if (len < 0 || (size_t)len >= sizeof(pattern) - (size_t)dl) {
 		config_report(p, 1, file, line, "include: path too long");
 		return;
 	}
 	if (p->loader->glob(p->loader->arg, pattern, &names, &n, err,
 	    sizeof(err)) == -1) {
-		config_report(p, 1, file, line, "include %s: %s", pattern, err);
+		config_nameshow(plain, show, sizeof(show));
+		config_report(p, 1, file, line, "include %s: %s", show, err);
 		return;
 	}
-	if (n == 0 && !config_has_glob(pattern)) {
-		config_tokshow(&tok[1], show, sizeof(show));
+	if (n == 0 && !config_has_glob(&tok[1])) {
+		config_nameshow(plain, show, sizeof(show));
 		config_report(p, 1, file, line, "include %s: no such file",
-		    pattern);
+		    show);
 	}
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < p->depth; j++)
 			if (strcmp(p->stack[j], names[i]) == 0)
 				break;
-		if (j < p->depth)
+		if (j < p->depth) {
+			config_nameshow(names[i], show, sizeof(show));
 			config_report(p, 1, file, line,
-			    "include loop: %s is already being read", names[i]);
+			    "include loop: %s is already being read", show);
+		}
 		else if (p->depth >= CONFIG_INCLUDE_DEPTH)
 			config_report(p, 1, file, line,
 			    "includes nested too deeply (at most %d)",
@@ -889,6 +937,14 @@ config_finish(struct config_parse *p)
 		config_report(p, 1, conf->file, 0, "could not build the rule table");
 }
 
+/* A directory that is not there matches nothing; one we cannot read is an error. */
+static int
+disk_glob_err(const char *path, int err)
+{
+	(void)path;
+	return err != ENOENT && err != ENOTDIR;
+}
+
 /* glob(3) for the disk loader: sorted, and "no match" is not an error. */
 static int
 disk_glob(void *arg, const char *pattern, char ***names, size_t *n,
@@ -902,7 +958,7 @@ disk_glob(void *arg, const char *pattern, char ***names, size_t *n,
 	*names = NULL;
 	*n = 0;
 	memset(&g, 0, sizeof(g));
-	rc = glob(pattern, GLOB_ERR, NULL, &g);
+	rc = glob(pattern, 0, disk_glob_err, &g);
 	if (rc == GLOB_NOMATCH)
 		return 0;
 	if (rc != 0) {

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <event2/thread.h>
 #include <sodium.h>
 
 #include "acl/acl.h"
@@ -38,15 +40,34 @@
 #define ENGINE_STOP_MS		1000	/* in-flight work gets this long at stop */
 #define ENGINE_SRC_BUCKETS	4096	/* per-source connection counts */
 #define ENGINE_UDP_SLOTS	8192	/* per-source UDP token buckets */
+#define ENGINE_WORKERS_MAX	64
+
+#define CNT_ADD(e, f, n)	atomic_fetch_add_explicit(&(e)->cnt.f, (n), \
+				    memory_order_relaxed)
+#define CNT_INC(e, f)		CNT_ADD(e, f, 1)
+#define CNT_GET(e, f)		atomic_load_explicit(&(e)->cnt.f, \
+				    memory_order_relaxed)
 
 enum conn_state { CONN_IDENT, CONN_WRITE, CONN_DRAIN };
 
+struct worker;
+
+/* One worker's event on a listening socket that every worker shares. */
 struct engine_listener {
-	struct engine		*e;
+	struct worker		*w;
 	int			 fd;
 	int			 proto;		/* SOCK_STREAM or SOCK_DGRAM */
 	struct event		*ev;
-	const struct config_listen *cl;
+	struct config_listen	 cl;		/* a copy: configs come and go */
+};
+
+/*
+ * A configuration generation: connections hold a reference for their
+ * life, so a reload never pulls a table from under a lookup in flight.
+ */
+struct gen {
+	struct config		*conf;
+	atomic_uint		 refs;
 };
 
 struct conn;
@@ -65,24 +86,36 @@ struct udp_slot {
 };
 
 struct engine_counters {
-	unsigned long long	accepted, allowed, denied, dropped;
-	unsigned long long	udp, udp_ignored;
-	unsigned long long	ident[IDENT_SKIPPED + 1];
-	unsigned long long	emfile;
-	unsigned long long	reloads, reload_failures;
-	unsigned long long	backpressure;
+	atomic_ullong		 accepted, allowed, denied, dropped;
+	atomic_ullong		 udp;
+	atomic_ullong		 ident[IDENT_SKIPPED + 1];
+	atomic_ullong		 emfile;
+	atomic_ullong		 reloads, reload_failures;
+	atomic_ullong		 backpressure;
+};
+
+/* An event loop on its own thread; worker 0 is the main thread's. */
+struct worker {
+	struct engine		*e;
+	unsigned		 id;
+	pthread_t		 thread;
+	struct event_base	*base;
+	struct engine_listener	*listeners;
+	struct event		*ev_resume;	/* after EMFILE */
+	struct event		*ev_stop;	/* the stop deadline */
+	struct event		*ev_wake;	/* stop, or accept again */
+	int			 paused;	/* accept paused: EMFILE */
+	unsigned		 nconns;
+	struct conn		*conns;		/* this loop's connections */
 };
 
 struct engine {
-	struct event_base	*base;
-	struct config		*conf;
+	struct worker		*workers;
+	unsigned		 nworkers;
+	size_t			 nlisteners;
 	struct audit		*audit;
 	struct engine_source	 source;
-	struct engine_listener	*listeners;
-	size_t			 nlisteners;
 	struct event		*ev_term, *ev_int, *ev_hup, *ev_usr1;
-	struct event		*ev_resume;	/* after EMFILE */
-	struct event		*ev_stop;	/* the stop deadline */
 	struct event		*ev_reload;	/* the reload thread is done */
 	int			 reload_pipe[2];
 	pthread_t		 reload_thread;
@@ -90,27 +123,28 @@ struct engine {
 	int			 reload_again;
 	struct config		*reload_conf;	/* built by the thread */
 	char			*reload_diag;	/* its first error, if any */
-	int			 paused;	/* accept paused: EMFILE */
-	unsigned		 episode;	/* pauses since the last accept */
-	int			 congested;	/* accept paused: the log */
-	int			 stopping;
+	atomic_int		 congested;	/* accept paused: the log */
+	atomic_int		 stopping;
+	atomic_uint		 episode;	/* EMFILE pauses since an accept */
+	/* Shared by the workers, under mtx: */
+	pthread_mutex_t		 mtx;
+	struct gen		*gen;
 	unsigned		 nconns;
-	struct conn		*conns;		/* every live connection */
 	struct src_count	*src[ENGINE_SRC_BUCKETS];
-	unsigned char		 src_key[crypto_shorthash_KEYBYTES];
 	struct udp_slot		*udp_slots;
+	unsigned char		 src_key[crypto_shorthash_KEYBYTES];
 	struct engine_counters	 cnt;
 };
 
 struct conn {
-	struct engine		*e;
+	struct worker		*w;
 	struct conn		*prev, *next;
 	int			 fd;
 	enum conn_state		 state;
 	struct sockaddr_storage	 peer, local;
 	socklen_t		 peerlen, locallen;
 	struct acl_addr		 addr;
-	struct acl		*acl;		/* the table this connection took */
+	struct gen		*gen;		/* the rules this connection took */
 	const struct acl_block	*block;
 	struct ident_req	*ident;
 	struct ident_answer	*answer;	/* when a lookup ran */
@@ -129,9 +163,10 @@ static void	engine_udp_cb(evutil_socket_t, short, void *);
 static void	engine_signal_cb(evutil_socket_t, short, void *);
 static void	engine_resume_cb(evutil_socket_t, short, void *);
 static void	engine_stop_cb(evutil_socket_t, short, void *);
+static void	engine_wake_cb(evutil_socket_t, short, void *);
 static void	engine_reload_done_cb(evutil_socket_t, short, void *);
 static void	engine_log_drained(void *);
-static void	engine_accepting(struct engine *, int);
+static void	worker_accepting(struct worker *);
 static void	conn_new(struct engine_listener *, int,
 		    const struct sockaddr_storage *, socklen_t);
 static void	conn_ident_cb(const struct ident_answer *, void *);
@@ -256,84 +291,194 @@ fail:
 	return -1;
 }
 
+static struct gen *
+gen_new(struct config *conf)
+{
+	struct gen *g;
+
+	if ((g = calloc(1, sizeof(*g))) == NULL)
+		return NULL;
+	g->conf = conf;
+	atomic_init(&g->refs, 1);
+	return g;
+}
+
+static void
+gen_ref(struct gen *g)
+{
+	atomic_fetch_add_explicit(&g->refs, 1, memory_order_relaxed);
+}
+
+/* The last holder frees the configuration and its rule table. */
+static void
+gen_unref(struct gen *g)
+{
+	if (g != NULL && atomic_fetch_sub_explicit(&g->refs, 1,
+	    memory_order_acq_rel) == 1) {
+		config_free(g->conf);
+		free(g);
+	}
+}
+
+/* The current generation, with a reference for the caller. */
+static struct gen *
+engine_gen(struct engine *e)
+{
+	struct gen *g;
+
+	pthread_mutex_lock(&e->mtx);
+	g = e->gen;
+	gen_ref(g);
+	pthread_mutex_unlock(&e->mtx);
+	return g;
+}
+
+static unsigned
+engine_nworkers(const struct config *conf)
+{
+	long n = conf->workers;
+
+	if (n == 0)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	if (n > ENGINE_WORKERS_MAX)
+		n = ENGINE_WORKERS_MAX;
+	return (unsigned)n;
+}
+
+/* One loop: its own base, its own events on the shared listening sockets. */
+static int
+worker_init(struct engine *e, struct worker *w, const struct config *conf,
+    const int *fds)
+{
+	size_t i;
+
+	w->e = e;
+	if ((w->base = event_base_new()) == NULL ||
+	    (w->listeners = calloc(conf->nlistens, sizeof(*w->listeners))) == NULL)
+		return -1;
+	for (i = 0; i < conf->nlistens; i++) {
+		struct engine_listener *l = &w->listeners[i];
+
+		l->w = w;
+		l->fd = fds[i];
+		l->cl = conf->listens[i];
+		l->proto = conf->listens[i].proto;
+		l->ev = event_new(w->base, l->fd, EV_READ | EV_PERSIST,
+		    l->proto == SOCK_STREAM ? engine_accept_cb : engine_udp_cb, l);
+		if (l->ev == NULL)
+			return -1;
+	}
+	w->ev_resume = evtimer_new(w->base, engine_resume_cb, w);
+	w->ev_stop = evtimer_new(w->base, engine_stop_cb, w);
+	w->ev_wake = event_new(w->base, -1, 0, engine_wake_cb, w);
+	if (w->ev_resume == NULL || w->ev_stop == NULL || w->ev_wake == NULL)
+		return -1;
+	return 0;
+}
+
 struct engine *
 engine_new(struct config *conf, const int *fds, struct audit *audit,
     const struct engine_source *source)
 {
+	static int threads;
 	struct engine *e;
-	size_t i;
+	struct worker *w0;
+	unsigned i;
 
-	if ((e = calloc(1, sizeof(*e))) == NULL)
+	/* Workers log, wake each other and share the log's events. */
+	if (!threads && evthread_use_pthreads() == -1) {
+		config_free(conf);
 		return NULL;
-	e->conf = conf;
+	}
+	threads = 1;
+	if ((e = calloc(1, sizeof(*e))) == NULL) {
+		config_free(conf);
+		return NULL;
+	}
+	pthread_mutex_init(&e->mtx, NULL);
+	if ((e->gen = gen_new(conf)) == NULL) {
+		config_free(conf);
+		goto fail;
+	}
 	e->audit = audit;
 	e->source = *source;
 	e->reload_pipe[0] = e->reload_pipe[1] = -1;
+	e->nlisteners = conf->nlistens;
 	crypto_shorthash_keygen(e->src_key);
-	if ((e->base = event_base_new()) == NULL ||
-	    (e->listeners = calloc(conf->nlistens, sizeof(*e->listeners))) == NULL ||
+	e->nworkers = engine_nworkers(conf);
+	if ((e->workers = calloc(e->nworkers, sizeof(*e->workers))) == NULL ||
 	    (e->udp_slots = calloc(ENGINE_UDP_SLOTS, sizeof(*e->udp_slots))) == NULL ||
 	    pipe2(e->reload_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
 		goto fail;
-	for (i = 0; i < conf->nlistens; i++) {
-		struct engine_listener *l = &e->listeners[i];
-
-		l->e = e;
-		l->fd = fds[i];
-		l->cl = &conf->listens[i];
-		l->proto = conf->listens[i].proto;
-		l->ev = event_new(e->base, l->fd, EV_READ | EV_PERSIST,
-		    l->proto == SOCK_STREAM ? engine_accept_cb : engine_udp_cb, l);
-		if (l->ev == NULL)
+	for (i = 0; i < e->nworkers; i++) {
+		e->workers[i].id = i;
+		if (worker_init(e, &e->workers[i], conf, fds) == -1)
 			goto fail;
-		e->nlisteners++;
 	}
-	e->ev_term = evsignal_new(e->base, SIGTERM, engine_signal_cb, e);
-	e->ev_int = evsignal_new(e->base, SIGINT, engine_signal_cb, e);
-	e->ev_hup = evsignal_new(e->base, SIGHUP, engine_signal_cb, e);
-	e->ev_usr1 = evsignal_new(e->base, SIGUSR1, engine_signal_cb, e);
-	e->ev_resume = evtimer_new(e->base, engine_resume_cb, e);
-	e->ev_stop = evtimer_new(e->base, engine_stop_cb, e);
-	e->ev_reload = event_new(e->base, e->reload_pipe[0], EV_READ | EV_PERSIST,
+	w0 = &e->workers[0];
+	e->ev_term = evsignal_new(w0->base, SIGTERM, engine_signal_cb, e);
+	e->ev_int = evsignal_new(w0->base, SIGINT, engine_signal_cb, e);
+	e->ev_hup = evsignal_new(w0->base, SIGHUP, engine_signal_cb, e);
+	e->ev_usr1 = evsignal_new(w0->base, SIGUSR1, engine_signal_cb, e);
+	e->ev_reload = event_new(w0->base, e->reload_pipe[0], EV_READ | EV_PERSIST,
 	    engine_reload_done_cb, e);
 	if (e->ev_term == NULL || e->ev_int == NULL || e->ev_hup == NULL ||
-	    e->ev_usr1 == NULL || e->ev_resume == NULL || e->ev_stop == NULL ||
-	    e->ev_reload == NULL)
+	    e->ev_usr1 == NULL || e->ev_reload == NULL)
 		goto fail;
 	if (event_add(e->ev_term, NULL) == -1 || event_add(e->ev_int, NULL) == -1 ||
 	    event_add(e->ev_hup, NULL) == -1 || event_add(e->ev_usr1, NULL) == -1 ||
 	    event_add(e->ev_reload, NULL) == -1)
 		goto fail;
-	log_attach(e->base);
+	log_attach(w0->base);
 	log_set_drain_cb(engine_log_drained, e);
-	engine_accepting(e, 1);
+	for (i = 0; i < e->nworkers; i++)
+		worker_accepting(&e->workers[i]);
 	return e;
 fail:
 	engine_free(e);
 	return NULL;
 }
 
-void
-engine_free(struct engine *e)
+static void
+worker_free(struct worker *w, size_t nlisteners)
 {
 	size_t i;
 
+	while (w->conns != NULL)
+		conn_free(w->conns);
+	for (i = 0; w->listeners != NULL && i < nlisteners; i++)
+		if (w->listeners[i].ev != NULL)
+			event_free(w->listeners[i].ev);
+	if (w->ev_resume != NULL)
+		event_free(w->ev_resume);
+	if (w->ev_stop != NULL)
+		event_free(w->ev_stop);
+	if (w->ev_wake != NULL)
+		event_free(w->ev_wake);
+}
+
+void
+engine_free(struct engine *e)
+{
+	unsigned i;
+	size_t j;
+
 	if (e == NULL)
 		return;
-	while (e->conns != NULL)
-		conn_free(e->conns);
-	for (i = 0; i < e->nlisteners; i++) {
-		if (e->listeners[i].ev != NULL)
-			event_free(e->listeners[i].ev);
-		if (e->listeners[i].fd != -1)
-			close(e->listeners[i].fd);
-	}
-	free(e->listeners);
-	for (i = 0; i < ENGINE_SRC_BUCKETS; i++)
-		while (e->src[i] != NULL) {
-			struct src_count *s = e->src[i];
+	for (i = 0; e->workers != NULL && i < e->nworkers; i++)
+		worker_free(&e->workers[i], e->nlisteners);
+	/* The sockets are shared: close them once. */
+	if (e->workers != NULL && e->workers[0].listeners != NULL)
+		for (j = 0; j < e->nlisteners; j++)
+			if (e->workers[0].listeners[j].ev != NULL)
+				close(e->workers[0].listeners[j].fd);
+	for (j = 0; j < ENGINE_SRC_BUCKETS; j++)
+		while (e->src[j] != NULL) {
+			struct src_count *s = e->src[j];
 
-			e->src[i] = s->next;
+			e->src[j] = s->next;
 			free(s);
 		}
 	free(e->udp_slots);
@@ -341,33 +486,57 @@ engine_free(struct engine *e)
 	if (e->ev_int) event_free(e->ev_int);
 	if (e->ev_hup) event_free(e->ev_hup);
 	if (e->ev_usr1) event_free(e->ev_usr1);
-	if (e->ev_resume) event_free(e->ev_resume);
-	if (e->ev_stop) event_free(e->ev_stop);
 	if (e->ev_reload) event_free(e->ev_reload);
 	if (e->reload_pipe[0] != -1) close(e->reload_pipe[0]);
 	if (e->reload_pipe[1] != -1) close(e->reload_pipe[1]);
 	log_set_drain_cb(NULL, NULL);
 	log_attach(NULL);
-	if (e->base != NULL)
-		event_base_free(e->base);
-	config_free(e->conf);
+	for (i = 0; e->workers != NULL && i < e->nworkers; i++) {
+		free(e->workers[i].listeners);
+		if (e->workers[i].base != NULL)
+			event_base_free(e->workers[i].base);
+	}
+	free(e->workers);
+	gen_unref(e->gen);
+	pthread_mutex_destroy(&e->mtx);
 	free(e);
+}
+
+static void *
+worker_thread(void *arg)
+{
+	struct worker *w = arg;
+
+	event_base_loop(w->base, EVLOOP_NO_EXIT_ON_EMPTY);
+	return NULL;
 }
 
 int
 engine_run(struct engine *e)
 {
 	char kv[AUDIT_LINE_MAX / 2], esc[AUDIT_LINE_MAX / 4];
+	const struct config *conf = e->gen->conf;
+	unsigned i, started;
 	int n;
 
-	audit_escape(esc, sizeof(esc), (const unsigned char *)e->conf->file,
-	    strlen(e->conf->file));
+	audit_escape(esc, sizeof(esc), (const unsigned char *)conf->file,
+	    strlen(conf->file));
 	n = snprintf(kv, sizeof(kv), "config=%s rules=%zu v4_netblocks=%zu "
-	    "v6_netblocks=%zu listeners=%zu", esc, e->conf->stats.rules, e->conf->stats.v4_blocks,
-	    e->conf->stats.v6_blocks, e->nlisteners);
+	    "v6_netblocks=%zu listeners=%zu workers=%u", esc, conf->stats.rules,
+	    conf->stats.v4_blocks, conf->stats.v6_blocks, e->nlisteners,
+	    e->nworkers);
 	if (n > 0 && (size_t)n < sizeof(kv))
 		audit_event_log(e->audit, LOG_NOTICE, "start", kv);
-	event_base_dispatch(e->base);
+	for (started = 1; started < e->nworkers; started++)
+		if (pthread_create(&e->workers[started].thread, NULL,
+		    worker_thread, &e->workers[started]) != 0) {
+			log_warnx("cannot start worker %u; running with %u",
+			    started, started);
+			break;
+		}
+	event_base_loop(e->workers[0].base, EVLOOP_NO_EXIT_ON_EMPTY);
+	for (i = 1; i < started; i++)
+		pthread_join(e->workers[i].thread, NULL);
 	if (e->reloading)
 		pthread_join(e->reload_thread, NULL);
 	audit_event_log(e->audit, LOG_NOTICE, "stop", "reason=signal");
@@ -375,19 +544,49 @@ engine_run(struct engine *e)
 	return 0;
 }
 
-/* Listening follows three switches: stopping, out of descriptors, log full. */
+/* A worker listens unless stopping, out of descriptors, or the log is full. */
 static void
-engine_accepting(struct engine *e, int on)
+worker_accepting(struct worker *w)
 {
+	struct engine *e = w->e;
+	int on;
 	size_t i;
 
-	if (e->stopping || e->paused || e->congested)
-		on = 0;
+	on = !atomic_load(&e->stopping) && !w->paused &&
+	    !atomic_load(&e->congested);
 	for (i = 0; i < e->nlisteners; i++) {
 		if (on)
-			event_add(e->listeners[i].ev, NULL);
+			event_add(w->listeners[i].ev, NULL);
 		else
-			event_del(e->listeners[i].ev);
+			event_del(w->listeners[i].ev);
+	}
+}
+
+/* Every worker rereads the switches on its own thread. */
+static void
+engine_wake_all(struct engine *e)
+{
+	unsigned i;
+
+	for (i = 0; i < e->nworkers; i++)
+		event_active(e->workers[i].ev_wake, EV_READ, 0);
+}
+
+/* On the worker's thread: listen again, or wind down when stopping. */
+static void
+engine_wake_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct worker *w = arg;
+	struct timeval tv = { ENGINE_STOP_MS / 1000, (ENGINE_STOP_MS % 1000) * 1000 };
+
+	(void)fd;
+	(void)ev;
+	worker_accepting(w);
+	if (atomic_load(&w->e->stopping)) {
+		if (w->nconns == 0)
+			event_base_loopexit(w->base, NULL);
+		else if (!evtimer_pending(w->ev_stop, NULL))
+			evtimer_add(w->ev_stop, &tv);
 	}
 }
 
@@ -397,33 +596,34 @@ engine_log_drained(void *arg)
 {
 	struct engine *e = arg;
 
-	if (e->congested) {
-		e->congested = 0;
-		engine_accepting(e, 1);
-	}
+	if (atomic_exchange(&e->congested, 0))
+		engine_wake_all(e);
 }
 
 /* Back-pressure: while the syslog sink lags, clients wait in the backlog. */
 static int
 engine_backpressure(struct engine *e)
 {
-	if (!e->congested && log_congested()) {
-		e->congested = 1;
-		e->cnt.backpressure++;
-		engine_accepting(e, 0);
-	}
-	return e->congested;
+	if (atomic_load(&e->congested) || !log_congested())
+		return atomic_load(&e->congested);
+	if (!atomic_exchange(&e->congested, 1))
+		CNT_INC(e, backpressure);
+	/* The log may have drained between the look and the switch. */
+	if (!log_congested() && atomic_exchange(&e->congested, 0))
+		return 0;
+	engine_wake_all(e);
+	return 1;
 }
 
 static void
 engine_resume_cb(evutil_socket_t fd, short ev, void *arg)
 {
-	struct engine *e = arg;
+	struct worker *w = arg;
 
 	(void)fd;
 	(void)ev;
-	e->paused = 0;
-	engine_accepting(e, 1);
+	w->paused = 0;
+	worker_accepting(w);
 }
 
 /* The source's bucket in the per-source count table (keyed: not guessable). */
@@ -447,7 +647,7 @@ engine_addr_eq(const struct acl_addr *a, const struct acl_addr *b)
 
 /* Count a connection for its source; -1 when the per-source limit is hit. */
 static int
-engine_src_take(struct engine *e, const struct acl_addr *a)
+engine_src_take(struct engine *e, const struct acl_addr *a, unsigned limit)
 {
 	struct src_count **slot = engine_src_slot(e, a), *s;
 
@@ -461,7 +661,7 @@ engine_src_take(struct engine *e, const struct acl_addr *a)
 		s->next = *slot;
 		*slot = s;
 	}
-	if (e->conf->limit_per_source != 0 && s->n >= e->conf->limit_per_source)
+	if (limit != 0 && s->n >= limit)
 		return -1;	/* s->n > 0 here: the entry stays */
 	s->n++;
 	return 0;
@@ -482,6 +682,40 @@ engine_src_put(struct engine *e, const struct acl_addr *a)
 		}
 }
 
+/*
+ * Admit a TCP connection against the limits of every worker together;
+ * NULL, with a generation reference for it, or the limit's name.
+ */
+static const char *
+engine_admit(struct engine *e, const struct acl_addr *a, struct gen **gp)
+{
+	const struct config *conf;
+	const char *limit = NULL;
+
+	pthread_mutex_lock(&e->mtx);
+	conf = e->gen->conf;
+	if (conf->limit_connections != 0 && e->nconns >= conf->limit_connections)
+		limit = "connections";
+	else if (engine_src_take(e, a, conf->limit_per_source) == -1)
+		limit = "per-source";
+	else {
+		e->nconns++;
+		*gp = e->gen;
+		gen_ref(*gp);
+	}
+	pthread_mutex_unlock(&e->mtx);
+	return limit;
+}
+
+static void
+engine_release(struct engine *e, const struct acl_addr *a)
+{
+	pthread_mutex_lock(&e->mtx);
+	e->nconns--;
+	engine_src_put(e, a);
+	pthread_mutex_unlock(&e->mtx);
+}
+
 static uint64_t
 engine_now_us(void)
 {
@@ -494,30 +728,30 @@ engine_now_us(void)
 /*
  * Per-source token bucket in a fixed table: a flood from many spoofed
  * sources evicts slots but never grows memory. Rate N answers a second,
- * burst N.
+ * burst N. The caller holds the engine lock.
  */
 static int
-engine_udp_admit(struct engine *e, const struct acl_addr *a)
+engine_udp_admit(struct engine *e, const struct acl_addr *a, unsigned rate)
 {
 	unsigned char h[crypto_shorthash_BYTES];
 	struct udp_slot *s;
 	uint64_t v, now, add;
 	uint32_t cap;
 
-	if (e->conf->limit_udp_rate == 0)
+	if (rate == 0)
 		return 1;
 	crypto_shorthash(h, a->bytes, a->family == AF_INET ? 4 : 16, e->src_key);
 	memcpy(&v, h, sizeof(v));
 	s = &e->udp_slots[v % ENGINE_UDP_SLOTS];
 	now = engine_now_us();
-	cap = e->conf->limit_udp_rate * 1000u;
+	cap = rate * 1000u;
 	if (!s->used || !engine_addr_eq(&s->addr, a)) {
 		s->used = 1;
 		s->addr = *a;
 		s->tokens_milli = cap;
 		s->last_us = now;
 	} else {
-		add = (now - s->last_us) * e->conf->limit_udp_rate / 1000u;
+		add = (now - s->last_us) * rate / 1000u;
 		if (add > 0) {
 			s->tokens_milli = add >= cap - s->tokens_milli ? cap :
 			    s->tokens_milli + (uint32_t)add;
@@ -534,7 +768,8 @@ static void
 engine_accept_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct engine_listener *l = arg;
-	struct engine *e = l->e;
+	struct worker *w = l->w;
+	struct engine *e = w->e;
 	int i;
 
 	(void)ev;
@@ -553,22 +788,24 @@ engine_accept_cb(evutil_socket_t fd, short ev, void *arg)
 				/* Pause, never spin: the loop keeps serving. */
 				struct timeval tv = { 0, ENGINE_EMFILE_MS * 1000 };
 
-				if (e->episode++ == 0)
+				if (atomic_fetch_add(&e->episode, 1) == 0)
 					log_warn("accept: pausing %d ms at a "
 					    "time until descriptors free up",
 					    ENGINE_EMFILE_MS);
-				e->cnt.emfile++;
-				e->paused = 1;
-				engine_accepting(e, 0);
-				evtimer_add(e->ev_resume, &tv);
+				CNT_INC(e, emfile);
+				w->paused = 1;
+				worker_accepting(w);
+				evtimer_add(w->ev_resume, &tv);
 			}
 			return;
 		}
-		if (e->episode != 0) {
-			log_info("accept: resumed after %u pauses", e->episode);
-			e->episode = 0;
+		if (atomic_load_explicit(&e->episode, memory_order_relaxed) != 0) {
+			unsigned n = atomic_exchange(&e->episode, 0);
+
+			if (n != 0)
+				log_info("accept: resumed after %u pauses", n);
 		}
-		e->cnt.accepted++;
+		CNT_INC(e, accepted);
 		conn_new(l, cfd, &ss, sslen);
 	}
 }
@@ -578,9 +815,11 @@ static void
 conn_new(struct engine_listener *l, int fd, const struct sockaddr_storage *ss,
     socklen_t sslen)
 {
-	struct engine *e = l->e;
-	struct config *conf = e->conf;
-	struct conn *c;
+	struct worker *w = l->w;
+	struct engine *e = w->e;
+	const struct config *conf;
+	struct gen *g = NULL;
+	struct conn *c = NULL;
 	const char *limit = NULL;
 	struct acl_addr addr;
 	struct timeval now;
@@ -593,32 +832,31 @@ conn_new(struct engine_listener *l, int fd, const struct sockaddr_storage *ss,
 		close(fd);
 		return;
 	}
-	if (conf->limit_connections != 0 &&
-	    e->nconns >= conf->limit_connections)
-		limit = "connections";
-	else if (engine_src_take(e, &addr) == -1)
-		limit = "per-source";
-	if (limit != NULL || (c = calloc(1, sizeof(*c))) == NULL) {
+	if ((limit = engine_admit(e, &addr, &g)) == NULL &&
+	    (c = calloc(1, sizeof(*c))) == NULL) {
+		engine_release(e, &addr);
+		gen_unref(g);
+		limit = "memory";
+	}
+	if (limit != NULL) {
 		struct sockaddr_storage local;
 		socklen_t locallen = sizeof(local);
 		struct linger lg = { 1, 0 };
 
-		if (limit == NULL) {
-			engine_src_put(e, &addr);
-			limit = "memory";
-		}
 		if (getsockname(fd, (struct sockaddr *)&local, &locallen) == -1)
 			locallen = 0;
 		/* A reset frees the slot at once; the peer learns nothing. */
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		close(fd);
-		e->cnt.dropped++;
+		CNT_INC(e, dropped);
 		engine_audit(e, id, IPPROTO_TCP, (const struct sockaddr *)ss,
 		    sslen, (const struct sockaddr *)&local, locallen, "drop",
 		    NULL, limit, IDENT_SKIPPED, NULL, &now, 0);
 		return;
 	}
-	c->e = e;
+	conf = g->conf;
+	c->w = w;
+	c->gen = g;
 	c->fd = fd;
 	c->id = id;
 	c->start = now;
@@ -629,21 +867,19 @@ conn_new(struct engine_listener *l, int fd, const struct sockaddr_storage *ss,
 	if (getsockname(fd, (struct sockaddr *)&c->local, &c->locallen) == -1)
 		c->locallen = 0;
 	c->istatus = IDENT_SKIPPED;
-	c->acl = conf->acl;
-	acl_ref(c->acl);
-	c->next = e->conns;
-	if (e->conns != NULL)
-		e->conns->prev = c;
-	e->conns = c;
-	e->nconns++;
+	c->next = w->conns;
+	if (w->conns != NULL)
+		w->conns->prev = c;
+	w->conns = c;
+	w->nconns++;
 
-	c->block = acl_lookup(c->acl, &c->addr);
+	c->block = acl_lookup(conf->acl, &c->addr);
 	if (c->block != NULL && c->locallen != 0 &&
 	    (conf->ident_mode == IDENT_MODE_ALWAYS ||
 	    (conf->ident_mode == IDENT_MODE_RULES &&
 	    acl_block_has_user_rules(c->block)))) {
 		c->state = CONN_IDENT;
-		c->ident = ident_start(e->base, (struct sockaddr *)&c->local,
+		c->ident = ident_start(w->base, (struct sockaddr *)&c->local,
 		    c->locallen, (struct sockaddr *)&c->peer, c->peerlen,
 		    conf->ident_port, &conf->ident_timeout, conn_ident_cb, c);
 		if (c->ident != NULL)
@@ -660,7 +896,7 @@ conn_ident_cb(const struct ident_answer *ans, void *arg)
 
 	c->ident = NULL;	/* the request frees itself after calling back */
 	c->istatus = ans->status;
-	c->e->cnt.ident[ans->status]++;
+	CNT_INC(c->w->e, ident[ans->status]);
 	if (ans->status == IDENT_OK || ans->status == IDENT_ERROR) {
 		if ((c->answer = malloc(sizeof(*c->answer))) != NULL)
 			*c->answer = *ans;
@@ -672,7 +908,7 @@ conn_ident_cb(const struct ident_answer *ans, void *arg)
 static void
 conn_decide(struct conn *c)
 {
-	struct engine *e = c->e;
+	struct engine *e = c->w->e;
 	const unsigned char *user = NULL;
 	size_t userlen = 0;
 
@@ -682,14 +918,14 @@ conn_decide(struct conn *c)
 	}
 	acl_decide(c->block, user, userlen, &c->dec);
 	if (c->dec.action != ACL_ALLOW) {
-		e->cnt.denied++;
+		CNT_INC(e, denied);
 		engine_audit(e, c->id, IPPROTO_TCP, (struct sockaddr *)&c->peer,
 		    c->peerlen, (struct sockaddr *)&c->local, c->locallen,
 		    "deny", &c->dec, NULL, c->istatus, c->answer, &c->start, 0);
 		conn_free(c);
 		return;
 	}
-	e->cnt.allowed++;
+	CNT_INC(e, allowed);
 	c->linelen = answer_now(c->line, sizeof(c->line));
 	c->state = CONN_WRITE;
 	conn_write(c);
@@ -699,7 +935,7 @@ conn_decide(struct conn *c)
 static void
 conn_write(struct conn *c)
 {
-	struct engine *e = c->e;
+	struct engine *e = c->w->e;
 	struct timeval tv;
 
 	while (c->off < c->linelen) {
@@ -711,7 +947,7 @@ conn_write(struct conn *c)
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			tv.tv_sec = ENGINE_WRITE_SECS;
 			tv.tv_usec = 0;
-			if (c->ev == NULL && (c->ev = event_new(e->base, c->fd,
+			if (c->ev == NULL && (c->ev = event_new(c->w->base, c->fd,
 			    EV_WRITE, conn_io_cb, c)) == NULL)
 				break;
 			event_add(c->ev, &tv);
@@ -726,7 +962,7 @@ conn_write(struct conn *c)
 	    &c->dec,
 	    NULL, c->istatus, c->answer, &c->start, c->off);
 	if (c->off < c->linelen || shutdown(c->fd, SHUT_WR) == -1 ||
-	    e->stopping) {
+	    atomic_load(&e->stopping)) {
 		conn_free(c);
 		return;
 	}
@@ -739,7 +975,7 @@ conn_write(struct conn *c)
 		event_free(c->ev);
 	tv.tv_sec = ENGINE_DRAIN_SECS;
 	tv.tv_usec = 0;
-	if ((c->ev = event_new(e->base, c->fd, EV_READ | EV_PERSIST, conn_io_cb,
+	if ((c->ev = event_new(c->w->base, c->fd, EV_READ | EV_PERSIST, conn_io_cb,
 	    c)) == NULL || event_add(c->ev, &tv) == -1)
 		conn_free(c);
 }
@@ -783,7 +1019,8 @@ conn_io_cb(evutil_socket_t fd, short ev, void *arg)
 static void
 conn_free(struct conn *c)
 {
-	struct engine *e = c->e;
+	struct worker *w = c->w;
+	struct engine *e = w->e;
 
 	if (c->ident != NULL)
 		ident_cancel(c->ident);
@@ -791,19 +1028,19 @@ conn_free(struct conn *c)
 		event_free(c->ev);
 	if (c->fd != -1)
 		close(c->fd);
-	engine_src_put(e, &c->addr);
-	acl_unref(c->acl);
+	engine_release(e, &c->addr);
+	gen_unref(c->gen);
 	free(c->answer);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
-		e->conns = c->next;
+		w->conns = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
-	e->nconns--;
+	w->nconns--;
 	free(c);
-	if (e->stopping && e->nconns == 0)
-		event_base_loopexit(e->base, NULL);
+	if (atomic_load(&e->stopping) && w->nconns == 0)
+		event_base_loopexit(w->base, NULL);
 }
 
 /*
@@ -811,7 +1048,7 @@ conn_free(struct conn *c)
  * loop between services (OpenBSD inetd's dg_badinput): no reply.
  */
 static const char *
-engine_udp_bad(const struct engine *e, const struct sockaddr_storage *ss,
+engine_udp_bad(const struct config *conf, const struct sockaddr_storage *ss,
     const struct acl_addr *a)
 {
 	unsigned port;
@@ -821,7 +1058,7 @@ engine_udp_bad(const struct engine *e, const struct sockaddr_storage *ss,
 	    ((const struct sockaddr_in6 *)ss)->sin6_port);
 	if (port == 0 || port == 7 || port == 13 || port == 19 || port == 37)
 		return "udp-source";
-	if (port < 1024 && !e->conf->udp_privileged_ports)
+	if (port < 1024 && !conf->udp_privileged_ports)
 		return "udp-source";
 	if (a->family == AF_INET) {
 		if (a->bytes[0] == 0 || a->bytes[0] >= 224 ||
@@ -874,7 +1111,9 @@ static void
 engine_udp_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct engine_listener *l = arg;
-	struct engine *e = l->e;
+	struct engine *e = l->w->e;
+	struct gen *g = engine_gen(e);
+	const struct config *conf = g->conf;
 	int i;
 
 	(void)ev;
@@ -897,8 +1136,10 @@ engine_udp_cb(evutil_socket_t fd, short ev, void *arg)
 		ssize_t n;
 		uint64_t id;
 
+		int admit = 1;
+
 		if (engine_backpressure(e))
-			return;
+			break;
 		memset(&msg, 0, sizeof(msg));
 		iov.iov_base = b;
 		iov.iov_len = sizeof(b);	/* the content does not matter */
@@ -910,32 +1151,37 @@ engine_udp_cb(evutil_socket_t fd, short ev, void *arg)
 		msg.msg_controllen = sizeof(cbuf.buf);
 		n = recvmsg(fd, &msg, 0);
 		if (n == -1)
-			return;		/* EAGAIN, or an ICMP error queued */
-		e->cnt.udp++;
+			break;		/* EAGAIN, or an ICMP error queued */
+		CNT_INC(e, udp);
 		gettimeofday(&now, NULL);
 		randombytes_buf(&id, sizeof(id));
-		locallen = engine_pktinfo(&msg, l->cl, &local, pkt, &pktlen);
+		locallen = engine_pktinfo(&msg, &l->cl, &local, pkt, &pktlen);
 		if (acl_addr_from_sockaddr((struct sockaddr *)&ss,
 		    msg.msg_namelen, &addr) == -1)
 			continue;
-		if ((bad = engine_udp_bad(e, &ss, &addr)) != NULL ||
-		    !engine_udp_admit(e, &addr)) {
-			e->cnt.dropped++;
+		if ((bad = engine_udp_bad(conf, &ss, &addr)) == NULL &&
+		    conf->limit_udp_rate != 0) {
+			pthread_mutex_lock(&e->mtx);
+			admit = engine_udp_admit(e, &addr, conf->limit_udp_rate);
+			pthread_mutex_unlock(&e->mtx);
+		}
+		if (bad != NULL || !admit) {
+			CNT_INC(e, dropped);
 			engine_audit(e, id, IPPROTO_UDP, (struct sockaddr *)&ss,
 			    msg.msg_namelen, (struct sockaddr *)&local, locallen,
 			    "drop", NULL, bad != NULL ? bad : "udp-rate",
 			    IDENT_SKIPPED, NULL, &now, 0);
 			continue;
 		}
-		acl_decide(acl_lookup(e->conf->acl, &addr), NULL, 0, &d);
+		acl_decide(acl_lookup(conf->acl, &addr), NULL, 0, &d);
 		if (d.action != ACL_ALLOW) {
-			e->cnt.denied++;
+			CNT_INC(e, denied);
 			engine_audit(e, id, IPPROTO_UDP, (struct sockaddr *)&ss,
 			    msg.msg_namelen, (struct sockaddr *)&local, locallen,
 			    "deny", &d, NULL, IDENT_SKIPPED, NULL, &now, 0);
 			continue;
 		}
-		e->cnt.allowed++;
+		CNT_INC(e, allowed);
 		len = answer_now(line, sizeof(line));
 		iov.iov_base = line;
 		iov.iov_len = len;
@@ -964,6 +1210,7 @@ engine_udp_cb(evutil_socket_t fd, short ev, void *arg)
 		    "allow", &d, NULL, IDENT_SKIPPED, NULL, &now,
 		    n > 0 ? (size_t)n : 0);
 	}
+	gen_unref(g);
 }
 
 /* Every connection and datagram ends here: one record. */
@@ -1008,9 +1255,13 @@ engine_log_counters(struct engine *e)
 {
 	struct log_counters lc;
 	char kv[512];
+	unsigned nconns;
 	int n;
 
 	log_get_counters(&lc);
+	pthread_mutex_lock(&e->mtx);
+	nconns = e->nconns;
+	pthread_mutex_unlock(&e->mtx);
 	n = snprintf(kv, sizeof(kv), "connections=%u accepted=%llu allowed=%llu "
 	    "denied=%llu dropped=%llu udp=%llu emfile_pauses=%llu "
 	    "ident_ok=%llu ident_error=%llu ident_timeout=%llu "
@@ -1018,12 +1269,14 @@ engine_log_counters(struct engine *e)
 	    "reloads=%llu reload_failures=%llu backpressure=%llu "
 	    "log_queued=%llu log_sent=%llu log_lost=%llu "
 	    "log_congested=%llu log_congested_us=%llu",
-	    e->nconns, e->cnt.accepted, e->cnt.allowed, e->cnt.denied,
-	    e->cnt.dropped, e->cnt.udp, e->cnt.emfile,
-	    e->cnt.ident[IDENT_OK], e->cnt.ident[IDENT_ERROR],
-	    e->cnt.ident[IDENT_TIMEOUT], e->cnt.ident[IDENT_REFUSED],
-	    e->cnt.ident[IDENT_UNREACHABLE], e->cnt.ident[IDENT_MALFORMED],
-	    e->cnt.reloads, e->cnt.reload_failures, e->cnt.backpressure,
+	    nconns, CNT_GET(e, accepted), CNT_GET(e, allowed),
+	    CNT_GET(e, denied), CNT_GET(e, dropped), CNT_GET(e, udp),
+	    CNT_GET(e, emfile), CNT_GET(e, ident[IDENT_OK]),
+	    CNT_GET(e, ident[IDENT_ERROR]), CNT_GET(e, ident[IDENT_TIMEOUT]),
+	    CNT_GET(e, ident[IDENT_REFUSED]),
+	    CNT_GET(e, ident[IDENT_UNREACHABLE]),
+	    CNT_GET(e, ident[IDENT_MALFORMED]), CNT_GET(e, reloads),
+	    CNT_GET(e, reload_failures), CNT_GET(e, backpressure),
 	    lc.queued, lc.sent, lc.lost, lc.congested, lc.congested_us);
 	if (n > 0 && (size_t)n < sizeof(kv))
 		audit_event_log(e->audit, LOG_NOTICE, "counters", kv);
@@ -1067,11 +1320,11 @@ engine_reload_thread(void *arg)
 	ssize_t n;
 
 	if (e->source.get(e->source.arg, &loader, err, sizeof(err)) == -1) {
-		if (asprintf(&e->reload_diag, "%s: error: %s", e->conf->file,
+		if (asprintf(&e->reload_diag, "%s: error: %s", e->gen->conf->file,
 		    err) == -1)
 			e->reload_diag = NULL;
 	} else {
-		e->reload_conf = config_load(e->conf->file, &loader,
+		e->reload_conf = config_load(e->gen->conf->file, &loader,
 		    engine_reload_diag, e);
 		e->source.put(e->source.arg, &loader);
 	}
@@ -1110,7 +1363,7 @@ engine_str_differs(const char *a, const char *b)
 static void
 engine_keep_fixed(struct engine *e, struct config *n)
 {
-	struct config *o = e->conf;
+	struct config *o = e->gen->conf;	/* only this thread swaps it */
 	char **fields[] = { &n->user, &n->group, &n->chroot, &n->pidfile,
 	    &n->syslog_socket, &n->audit_key };
 	char *old[] = { o->user, o->group, o->chroot, o->pidfile,
@@ -1151,9 +1404,8 @@ static void
 engine_reload_done_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct engine *e = arg;
-	struct config *old;
+	struct gen *g, *old;
 	char b[16], kv[AUDIT_LINE_MAX / 2], esc[AUDIT_LINE_MAX / 2];
-	size_t i;
 
 	(void)ev;
 	while (read(fd, b, sizeof(b)) > 0)
@@ -1162,8 +1414,13 @@ engine_reload_done_cb(evutil_socket_t fd, short ev, void *arg)
 		return;
 	pthread_join(e->reload_thread, NULL);
 	e->reloading = 0;
-	if (e->reload_conf == NULL) {
-		e->cnt.reload_failures++;
+	g = NULL;
+	if (e->reload_conf != NULL && (g = gen_new(e->reload_conf)) == NULL) {
+		config_free(e->reload_conf);
+		e->reload_conf = NULL;
+	}
+	if (g == NULL) {
+		CNT_INC(e, reload_failures);
 		if (e->reload_diag == NULL)
 			e->reload_diag = strdup("unknown error");
 		audit_escape(esc, sizeof(esc),
@@ -1174,17 +1431,17 @@ engine_reload_done_cb(evutil_socket_t fd, short ev, void *arg)
 			kv[0] = '\0';
 		audit_event_log(e->audit, LOG_ERR, "reload", kv);
 	} else {
-		engine_keep_fixed(e, e->reload_conf);
-		old = e->conf;
-		e->conf = e->reload_conf;
-		/* listeners point at their listen lines: keep them valid */
-		for (i = 0; i < e->nlisteners; i++)
-			e->listeners[i].cl = &e->conf->listens[i];
-		config_free(old);	/* connections keep their own acl ref */
-		e->cnt.reloads++;
+		engine_keep_fixed(e, g->conf);
+		/* One step; connections in flight keep the generation they took. */
+		pthread_mutex_lock(&e->mtx);
+		old = e->gen;
+		e->gen = g;
+		pthread_mutex_unlock(&e->mtx);
+		gen_unref(old);
+		CNT_INC(e, reloads);
 		if (snprintf(kv, sizeof(kv), "result=ok rules=%zu "
-		    "v4_netblocks=%zu v6_netblocks=%zu", e->conf->stats.rules,
-		    e->conf->stats.v4_blocks, e->conf->stats.v6_blocks) >=
+		    "v4_netblocks=%zu v6_netblocks=%zu", g->conf->stats.rules,
+		    g->conf->stats.v4_blocks, g->conf->stats.v6_blocks) >=
 		    (int)sizeof(kv))
 			kv[0] = '\0';
 		audit_event_log(e->audit, LOG_NOTICE, "reload", kv);
@@ -1192,7 +1449,7 @@ engine_reload_done_cb(evutil_socket_t fd, short ev, void *arg)
 	free(e->reload_diag);
 	e->reload_diag = NULL;
 	e->reload_conf = NULL;
-	if (e->reload_again && !e->stopping) {
+	if (e->reload_again && !atomic_load(&e->stopping)) {
 		e->reload_again = 0;
 		engine_reload_start(e);
 	}
@@ -1205,12 +1462,12 @@ engine_reload_done_cb(evutil_socket_t fd, short ev, void *arg)
 static void
 engine_stop_cb(evutil_socket_t fd, short ev, void *arg)
 {
-	struct engine *e = arg;
+	struct worker *w = arg;
 	struct conn *c, *next;
 
 	(void)fd;
 	(void)ev;
-	for (c = e->conns; c != NULL; c = next) {
+	for (c = w->conns; c != NULL; c = next) {
 		next = c->next;
 		if (c->state == CONN_IDENT && c->ident != NULL) {
 			ident_cancel(c->ident);
@@ -1219,7 +1476,7 @@ engine_stop_cb(evutil_socket_t fd, short ev, void *arg)
 			conn_decide(c);
 		}
 	}
-	event_base_loopexit(e->base, NULL);
+	event_base_loopexit(w->base, NULL);
 }
 
 /* Signals arrive here through the loop: no work in an async handler. */
@@ -1227,22 +1484,20 @@ static void
 engine_signal_cb(evutil_socket_t sig, short ev, void *arg)
 {
 	struct engine *e = arg;
-	struct timeval tv = { ENGINE_STOP_MS / 1000, (ENGINE_STOP_MS % 1000) * 1000 };
+	unsigned nconns;
 
 	(void)ev;
 	switch (sig) {
 	case SIGTERM:
 	case SIGINT:
-		if (e->stopping)
+		if (atomic_exchange(&e->stopping, 1))
 			return;
-		e->stopping = 1;
-		engine_accepting(e, 0);
+		pthread_mutex_lock(&e->mtx);
+		nconns = e->nconns;
+		pthread_mutex_unlock(&e->mtx);
 		log_info("stopping on signal %d; %u connections in flight",
-		    (int)sig, e->nconns);
-		if (e->nconns == 0)
-			event_base_loopexit(e->base, NULL);
-		else
-			evtimer_add(e->ev_stop, &tv);
+		    (int)sig, nconns);
+		engine_wake_all(e);
 		break;
 	case SIGHUP:
 		engine_reload_start(e);

@@ -20,10 +20,11 @@ import harness as h  # noqa: E402
 from harness import check, test  # noqa: E402
 
 NOBODY = pwd.getpwnam("nobody")
-# 2 listeners, syslog and the monitor's socketpair; libevent's epoll and
-# its signal pipe; the reload thread's pipe.
-ENGINE_FDS = sorted(["socket:"] * 4 + ["anon_inode:[eventpoll]"] +
-                    ["pipe:"] * 4)
+# With "workers 2": 2 listeners, syslog and the monitor's socketpair; per
+# loop an epoll, an eventfd (cross-thread wakeups) and a pipe pair; the
+# reload thread's pipe pair.
+ENGINE_FDS = sorted(["socket:"] * 4 + ["anon_inode:[eventpoll]"] * 2 +
+                    ["anon_inode:[eventfd]"] * 2 + ["pipe:"] * 6)
 
 
 def need_root():
@@ -143,7 +144,8 @@ def daemonized_process_shape():
     port = h.free_port()
     with Tmp() as t, h.SyslogSink() as sink:
         pidfile = os.path.join(t.dir, "d.pid")
-        path = t.write("d.conf", conf(port, sink, "pidfile %s\n" % pidfile))
+        path = t.write("d.conf", conf(port, sink, "pidfile %s\nworkers 2\n"
+                                      % pidfile))
         # a descriptor the caller leaks must not reach the daemon
         stray = os.open(t.write("stray", "x"), os.O_RDONLY)
         starter = subprocess.Popen([h.DAYTIMED, "-c", path],

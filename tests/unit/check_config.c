@@ -707,12 +707,12 @@ START_TEST(test_listen_duplicate)
 	    "listen tcp 127.0.0.1:013\n");
 	ck_assert_ptr_null(conf);
 	ck_assert_uint_eq(c.n, 1);
-	expect(&c, 0, 1, "t.conf", 3, "listen: duplicate of line 1");
+	expect(&c, 0, 1, "t.conf", 3, "listen: duplicate of t.conf:1");
 
 	conf = parse(&c, "listen udp [::1]:13\nlisten udp [0:0::1]:13\n");
 	ck_assert_ptr_null(conf);
 	ck_assert_uint_eq(c.n, 1);
-	expect(&c, 0, 1, "t.conf", 2, "listen: duplicate of line 1");
+	expect(&c, 0, 1, "t.conf", 2, "listen: duplicate of t.conf:1");
 }
 END_TEST
 
