@@ -1045,17 +1045,23 @@ conn_free(struct conn *c)
 
 /*
  * Datagrams that cannot be honest requests, or whose answer could start a
- * loop between services (OpenBSD inetd's dg_badinput): no reply.
+ * loop between services (OpenBSD inetd's dg_badinput), get no reply: the
+ * limit's name. Otherwise NULL, and *d says what the rules decide. Pure:
+ * the datagram path's judgment, also driven by its fuzz target.
  */
-static const char *
-engine_udp_bad(const struct config *conf, const struct sockaddr_storage *ss,
-    const struct acl_addr *a)
+const char *
+engine_udp_judge(const struct config *conf, const struct sockaddr *sa,
+    socklen_t salen, struct acl_addr *a, struct acl_decision *d)
 {
 	unsigned port;
 
-	port = ntohs(ss->ss_family == AF_INET ?
-	    ((const struct sockaddr_in *)ss)->sin_port :
-	    ((const struct sockaddr_in6 *)ss)->sin6_port);
+	memset(d, 0, sizeof(*d));
+	d->action = ACL_DENY;
+	if (acl_addr_from_sockaddr(sa, salen, a) == -1)
+		return "udp-source";
+	port = ntohs(sa->sa_family == AF_INET ?
+	    ((const struct sockaddr_in *)(const void *)sa)->sin_port :
+	    ((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
 	if (port == 0 || port == 7 || port == 13 || port == 19 || port == 37)
 		return "udp-source";
 	if (port < 1024 && !conf->udp_privileged_ports)
@@ -1071,6 +1077,7 @@ engine_udp_bad(const struct config *conf, const struct sockaddr_storage *ss,
 		if (a->bytes[0] == 0xff || memcmp(a->bytes, zero, 16) == 0)
 			return "udp-source";
 	}
+	acl_decide(acl_lookup(conf->acl, a), NULL, 0, d);
 	return NULL;
 }
 
@@ -1156,10 +1163,9 @@ engine_udp_cb(evutil_socket_t fd, short ev, void *arg)
 		gettimeofday(&now, NULL);
 		randombytes_buf(&id, sizeof(id));
 		locallen = engine_pktinfo(&msg, &l->cl, &local, pkt, &pktlen);
-		if (acl_addr_from_sockaddr((struct sockaddr *)&ss,
-		    msg.msg_namelen, &addr) == -1)
-			continue;
-		if ((bad = engine_udp_bad(conf, &ss, &addr)) == NULL &&
+		bad = engine_udp_judge(conf, (struct sockaddr *)&ss,
+		    msg.msg_namelen, &addr, &d);
+		if (bad == NULL &&
 		    conf->limit_udp_rate != 0) {
 			pthread_mutex_lock(&e->mtx);
 			admit = engine_udp_admit(e, &addr, conf->limit_udp_rate);
@@ -1173,7 +1179,6 @@ engine_udp_cb(evutil_socket_t fd, short ev, void *arg)
 			    IDENT_SKIPPED, NULL, &now, 0);
 			continue;
 		}
-		acl_decide(acl_lookup(conf->acl, &addr), NULL, 0, &d);
 		if (d.action != ACL_ALLOW) {
 			CNT_INC(e, denied);
 			engine_audit(e, id, IPPROTO_UDP, (struct sockaddr *)&ss,

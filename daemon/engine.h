@@ -30,6 +30,12 @@ struct engine_source {
  */
 int	engine_listen(const struct config *, int *fds, const int *inherited,
 	    size_t ninherited);
+/*
+ * The datagram path's judgment of a source: NULL and the rules' decision
+ * in *d, or the name of the limit that drops it. Pure.
+ */
+const char *engine_udp_judge(const struct config *, const struct sockaddr *,
+	    socklen_t, struct acl_addr *, struct acl_decision *);
 /* Take the configuration, bound sockets and audit state; build the loop. */
 struct engine *engine_new(struct config *, const int *fds, struct audit *,
 	    const struct engine_source *);
