@@ -31,6 +31,7 @@ import re
 import select
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -119,7 +120,6 @@ class Ident:
     """fakeident.py on host:port (FakeIdent listens on 127.0.0.1 only)."""
 
     def __init__(self, mode, host, port, user="alice"):
-        import subprocess
         self.proc = subprocess.Popen(
             [sys.executable, os.path.join(h.HERE, "fakeident.py"),
              "--port", str(port), "--host", host, "--mode", mode,
@@ -133,7 +133,7 @@ class Ident:
         self.proc.terminate()
         try:
             self.proc.wait(5)
-        except Exception:
+        except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
 
@@ -788,6 +788,11 @@ def _soak(d, sink, port, identport, asan):
         ("accepted", "allowed", "denied", "dropped", "udp", "ident_ok",
          "ident_timeout", "reloads", "reload_failures", "backpressure",
          "log_lost")))
+    most = max(ports.used.values())
+    print("  source ports used: at most %d of %d on one address%s"
+          % (most, LAST_PORT - FIRST_PORT,
+             " (exhausted: the load thinned out)"
+             if most >= LAST_PORT - FIRST_PORT else ""))
     print("  daemon exit status %s, stderr %d bytes" % (rc, len(stderr)))
     sys.stdout.flush()
 
