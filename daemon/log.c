@@ -99,7 +99,7 @@ static struct log_state L = {
 };
 
 static size_t	log_escape_ctl(char *, size_t, const char *, size_t);
-static void	log_emit(int, const char *, size_t);
+static void	log_emit(int, const char *, size_t, int);
 static size_t	log_header(char *, size_t, int);
 static int	log_send_locked(const char *, size_t);
 static int	log_enqueue_locked(const char *, size_t);
@@ -302,7 +302,7 @@ log_record(int pri, const char *msg, size_t len)
 	pthread_mutex_lock(&L.mtx);
 	lost = L.ctr.lost;
 	pthread_mutex_unlock(&L.mtx);
-	log_emit(pri, msg, len);
+	log_emit(pri, msg, len, 1);
 	pthread_mutex_lock(&L.mtx);
 	lost = L.ctr.lost - lost;
 	pthread_mutex_unlock(&L.mtx);
@@ -326,7 +326,7 @@ vlog(int pri, const char *fmt, va_list ap)
 		n = 0;
 	if ((size_t)n >= sizeof(text))
 		n = sizeof(text) - 1;	/* cut: better a cut line than none */
-	log_emit(pri, text, (size_t)n);
+	log_emit(pri, text, (size_t)n, 0);
 	errno = saved;
 }
 
@@ -419,7 +419,7 @@ fatal(const char *fmt, ...)
 		n = snprintf(line, sizeof(line), "fatal: %s", buf);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = sizeof(line) - 1;
-	log_emit(LOG_CRIT, line, (size_t)n);
+	log_emit(LOG_CRIT, line, (size_t)n, 0);
 	log_flush(1000);
 	exit(1);
 }
@@ -440,7 +440,7 @@ fatalx(const char *fmt, ...)
 	n = snprintf(line, sizeof(line), "fatal: %s", buf);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = sizeof(line) - 1;
-	log_emit(LOG_CRIT, line, (size_t)n);
+	log_emit(LOG_CRIT, line, (size_t)n, 0);
 	log_flush(1000);
 	exit(1);
 }
@@ -500,7 +500,7 @@ log_header(char *buf, size_t len, int pri)
 
 /* The single path of every message: stderr copy, then send or queue. */
 static void
-log_emit(int pri, const char *msg, size_t len)
+log_emit(int pri, const char *msg, size_t len, int record)
 {
 	char dgram[LOG_MSG_MAX];
 	char line[LOG_MSG_MAX];
@@ -508,7 +508,8 @@ log_emit(int pri, const char *msg, size_t len)
 	int use_stderr;
 
 	pthread_mutex_lock(&L.mtx);
-	use_stderr = L.to_stderr || L.fd == -1;
+	/* Records go to syslog only; stderr has them when there is no syslog. */
+	use_stderr = (L.to_stderr && !record) || L.fd == -1;
 	if (use_stderr) {
 		n = (size_t)snprintf(line, sizeof(line), "%s: ", L.name);
 		if (n >= sizeof(line))
