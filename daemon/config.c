@@ -56,7 +56,8 @@ struct config_parse {
 enum config_once {
 	ONCE_USER, ONCE_GROUP, ONCE_CHROOT, ONCE_PIDFILE, ONCE_FACILITY,
 	ONCE_SOCKET, ONCE_IDMODE, ONCE_IDTIMEOUT, ONCE_IDPORT, ONCE_LCONN,
-	ONCE_LSRC, ONCE_LUDP, ONCE_AUDITKEY, ONCE_WORKERS, ONCE_UDPPRIV
+	ONCE_LSRC, ONCE_LUDP, ONCE_AUDITKEY, ONCE_WORKERS, ONCE_UDPPRIV,
+	ONCE_LUDPT
 };
 
 static void	config_report(struct config_parse *, int, const char *,
@@ -878,10 +879,14 @@ config_line(struct config_parse *p, const char *file, unsigned line,
 			which = ONCE_LUDP;
 			dst = &conf->limit_udp_rate;
 			what = "limit udp-rate";
+		} else if (config_tokeq(&tok[1], "udp-total")) {
+			which = ONCE_LUDPT;
+			dst = &conf->limit_udp_total;
+			what = "limit udp-total";
 		} else {
 			config_tokshow(&tok[1], show, sizeof(show));
 			config_report(p, 1, file, line, "unknown limit '%s' "
-			    "(connections, per-source, udp-rate)", show);
+			    "(connections, per-source, udp-rate, udp-total)", show);
 			return;
 		}
 		if (ntok != 3)

@@ -45,6 +45,7 @@ struct config {
 	unsigned		 limit_connections;	/* 0: unlimited */
 	unsigned		 limit_per_source;
 	unsigned		 limit_udp_rate;
+	unsigned		 limit_udp_total;	/* answers/s, all sources */
 	int			 udp_privileged_ports;	/* answer sources < 1024 */
 	unsigned		 workers;
 	char			*audit_key;

@@ -78,11 +78,15 @@ struct src_count {
 	unsigned		 n;
 };
 
-struct udp_slot {
-	struct acl_addr		 addr;
+struct bucket {
 	uint64_t		 last_us;	/* token refill time */
 	uint32_t		 tokens_milli;	/* tokens x 1000 */
 	uint8_t			 used;
+};
+
+struct udp_slot {
+	struct acl_addr		 addr;
+	struct bucket		 b;
 };
 
 struct engine_counters {
@@ -132,6 +136,7 @@ struct engine {
 	unsigned		 nconns;
 	struct src_count	*src[ENGINE_SRC_BUCKETS];
 	struct udp_slot		*udp_slots;
+	struct bucket		 udp_total;
 	unsigned char		 src_key[crypto_shorthash_KEYBYTES];
 	struct engine_counters	 cnt;
 };
@@ -725,43 +730,62 @@ engine_now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/*
- * Per-source token bucket in a fixed table: a flood from many spoofed
- * sources evicts slots but never grows memory. Rate N answers a second,
- * burst N. The caller holds the engine lock.
- */
+/* Take a token from a bucket of rate N a second and burst N. */
 static int
-engine_udp_admit(struct engine *e, const struct acl_addr *a, unsigned rate)
+engine_bucket_take(struct bucket *b, unsigned rate, uint64_t now)
+{
+	uint32_t cap = rate * 1000u;
+	uint64_t add;
+
+	if (!b->used) {
+		b->used = 1;
+		b->tokens_milli = cap;
+		b->last_us = now;
+	} else {
+		add = (now - b->last_us) * rate / 1000u;
+		if (add > 0) {
+			b->tokens_milli = add >= cap - b->tokens_milli ? cap :
+			    b->tokens_milli + (uint32_t)add;
+			b->last_us = now;
+		}
+	}
+	if (b->tokens_milli < 1000)
+		return 0;
+	b->tokens_milli -= 1000;
+	return 1;
+}
+
+/*
+ * UDP answers: a per-source token bucket in a fixed table (a flood from
+ * many spoofed sources evicts slots but never grows memory), then one
+ * bucket for all sources together. NULL, or the limit that was hit. The
+ * caller holds the engine lock.
+ */
+static const char *
+engine_udp_admit(struct engine *e, const struct acl_addr *a,
+    const struct config *conf)
 {
 	unsigned char h[crypto_shorthash_BYTES];
 	struct udp_slot *s;
-	uint64_t v, now, add;
-	uint32_t cap;
+	uint64_t v, now;
 
-	if (rate == 0)
-		return 1;
-	crypto_shorthash(h, a->bytes, a->family == AF_INET ? 4 : 16, e->src_key);
-	memcpy(&v, h, sizeof(v));
-	s = &e->udp_slots[v % ENGINE_UDP_SLOTS];
 	now = engine_now_us();
-	cap = rate * 1000u;
-	if (!s->used || !engine_addr_eq(&s->addr, a)) {
-		s->used = 1;
-		s->addr = *a;
-		s->tokens_milli = cap;
-		s->last_us = now;
-	} else {
-		add = (now - s->last_us) * rate / 1000u;
-		if (add > 0) {
-			s->tokens_milli = add >= cap - s->tokens_milli ? cap :
-			    s->tokens_milli + (uint32_t)add;
-			s->last_us = now;
+	if (conf->limit_udp_rate != 0) {
+		crypto_shorthash(h, a->bytes, a->family == AF_INET ? 4 : 16,
+		    e->src_key);
+		memcpy(&v, h, sizeof(v));
+		s = &e->udp_slots[v % ENGINE_UDP_SLOTS];
+		if (!s->b.used || !engine_addr_eq(&s->addr, a)) {
+			s->b.used = 0;	/* a new source: a full bucket */
+			s->addr = *a;
 		}
+		if (!engine_bucket_take(&s->b, conf->limit_udp_rate, now))
+			return "udp-rate";
 	}
-	if (s->tokens_milli < 1000)
-		return 0;
-	s->tokens_milli -= 1000;
-	return 1;
+	if (conf->limit_udp_total != 0 &&
+	    !engine_bucket_take(&e->udp_total, conf->limit_udp_total, now))
+		return "udp-total";
+	return NULL;
 }
 
 static void
@@ -1143,7 +1167,7 @@ engine_udp_cb(evutil_socket_t fd, short ev, void *arg)
 		ssize_t n;
 		uint64_t id;
 
-		int admit = 1;
+		const char *limit = NULL;
 
 		if (engine_backpressure(e))
 			break;
@@ -1165,17 +1189,17 @@ engine_udp_cb(evutil_socket_t fd, short ev, void *arg)
 		locallen = engine_pktinfo(&msg, &l->cl, &local, pkt, &pktlen);
 		bad = engine_udp_judge(conf, (struct sockaddr *)&ss,
 		    msg.msg_namelen, &addr, &d);
-		if (bad == NULL &&
-		    conf->limit_udp_rate != 0) {
+		if (bad == NULL && (conf->limit_udp_rate != 0 ||
+		    conf->limit_udp_total != 0)) {
 			pthread_mutex_lock(&e->mtx);
-			admit = engine_udp_admit(e, &addr, conf->limit_udp_rate);
+			limit = engine_udp_admit(e, &addr, conf);
 			pthread_mutex_unlock(&e->mtx);
 		}
-		if (bad != NULL || !admit) {
+		if (bad != NULL || limit != NULL) {
 			CNT_INC(e, dropped);
 			engine_audit(e, id, IPPROTO_UDP, (struct sockaddr *)&ss,
 			    msg.msg_namelen, (struct sockaddr *)&local, locallen,
-			    "drop", NULL, bad != NULL ? bad : "udp-rate",
+			    "drop", NULL, bad != NULL ? bad : limit,
 			    IDENT_SKIPPED, NULL, &now, 0);
 			continue;
 		}

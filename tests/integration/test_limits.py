@@ -138,6 +138,34 @@ def udp_rate_per_source():
 
 
 @test
+def udp_total_rate_across_sources():
+    port = h.free_port()
+    with h.SyslogSink() as sink, h.Daemon(
+            conf(port, sink, "limit udp-total 4\nallow 127.0.0.0/8\n"),
+            ready="proc"):
+        socks = []
+        for i in range(20):
+            c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            c.bind(("127.0.0.%d" % (i + 2), 0))
+            c.connect(("127.0.0.1", port))
+            c.send(b"")
+            socks.append(c)
+        answers = 0
+        for c in socks:
+            c.settimeout(0.3)
+            try:
+                c.recv(100)
+                answers += 1
+            except socket.timeout:
+                pass
+            c.close()
+        # a burst of 4 for everyone together, plus what refilled meanwhile
+        check(4 <= answers <= 6, "%d answers from 20 sources", answers)
+        drops = sink.wait_for(r"rule=limit:udp-total", count=20 - answers)
+        check(h.kv(drops[0].msg)["decision"] == "drop", "%r", drops[0].msg)
+
+
+@test
 def udp_sources_that_cannot_be_honest():
     if os.geteuid() != 0:
         raise h.Skip("binding a privileged source port needs root")

@@ -485,7 +485,7 @@ static const struct {
 	{ "limit udp-rate 1.5", "limit udp-rate must be a number from 1 to "
 	  "1000000, not '1.5'" },
 	{ "limit bandwidth 5", "unknown limit 'bandwidth' (connections, "
-	  "per-source, udp-rate)" },
+	  "per-source, udp-rate, udp-total)" },
 	{ "limit", "unknown directive 'limit'" },
 	{ "audit key", "usage: audit key PATH" },
 	{ "audit key key.pub",
