@@ -314,15 +314,39 @@ gen_ref(struct gen *g)
 	atomic_fetch_add_explicit(&g->refs, 1, memory_order_relaxed);
 }
 
-/* The last holder frees the configuration and its rule table. */
+static void *
+gen_free_thread(void *arg)
+{
+	struct gen *g = arg;
+
+	config_free(g->conf);
+	free(g);
+	return NULL;
+}
+
+/*
+ * The last holder frees the configuration and its rule table. A table of
+ * a million rules takes tens of milliseconds to free, so that happens on
+ * a thread of its own, never on an event loop.
+ */
 static void
 gen_unref(struct gen *g)
 {
-	if (g != NULL && atomic_fetch_sub_explicit(&g->refs, 1,
-	    memory_order_acq_rel) == 1) {
-		config_free(g->conf);
-		free(g);
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc = -1;
+
+	if (g == NULL || atomic_fetch_sub_explicit(&g->refs, 1,
+	    memory_order_acq_rel) != 1)
+		return;
+	if (pthread_attr_init(&attr) == 0) {
+		if (pthread_attr_setdetachstate(&attr,
+		    PTHREAD_CREATE_DETACHED) == 0)
+			rc = pthread_create(&t, &attr, gen_free_thread, g);
+		pthread_attr_destroy(&attr);
 	}
+	if (rc != 0)
+		gen_free_thread(g);
 }
 
 /* The current generation, with a reference for the caller. */
@@ -502,7 +526,8 @@ engine_free(struct engine *e)
 			event_base_free(e->workers[i].base);
 	}
 	free(e->workers);
-	gen_unref(e->gen);
+	if (e->gen != NULL)
+		gen_free_thread(e->gen);	/* the last holder, at exit */
 	pthread_mutex_destroy(&e->mtx);
 	free(e);
 }
