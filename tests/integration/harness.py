@@ -817,6 +817,18 @@ class FakeIdent:
             self.proc.wait()
 
 
+def engine_pid(d, timeout=5.0):
+    """The engine: the only child of the daemon's monitor (d.pid)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with open("/proc/%d/task/%d/children" % (d.pid, d.pid)) as f:
+            kids = f.read().split()
+        if len(kids) == 1:
+            return int(kids[0])
+        time.sleep(POLL)
+    raise DaemonError("no engine process under %d" % d.pid)
+
+
 # ---------------------------------------------------------------- runner
 
 _tests = []

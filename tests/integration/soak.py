@@ -429,17 +429,6 @@ def guarded(load, fn, seed):
 CLIENTS = [run_reader, run_resetter, run_holder, run_junk, run_ident, run_udp]
 
 
-def engine_pid(d):
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with open("/proc/%d/task/%d/children" % (d.pid, d.pid)) as f:
-            kids = f.read().split()
-        if len(kids) == 1:
-            return int(kids[0])
-        time.sleep(h.POLL)
-    raise AssertionError("no engine child under the monitor %d" % d.pid)
-
-
 def fd_count(pid):
     return len(os.listdir("/proc/%d/fd" % pid))
 
@@ -699,7 +688,7 @@ def soak():
 
 def _soak(d, sink, port, identport, asan):
     ports = Ports([port, identport])
-    engine = engine_pid(d)
+    engine = h.engine_pid(d, 10)
     fds_start = fd_count(engine)
     load_ref = [None]
     reloader = Reloader(d, sink, port, identport, load_ref)
@@ -756,7 +745,7 @@ def _soak(d, sink, port, identport, asan):
     got = sink.wait_for(r"^event=counters ", count=n + 1, timeout=10)
     counters = h.kv((got[-1] if isinstance(got, list) else got).msg)
     engine_alive = os.path.exists("/proc/%d" % engine) and \
-        engine_pid(d) == engine
+        h.engine_pid(d, 10) == engine
     recs.update()
     bad, tally = judge(made, recs, d.probe_peers, "%s:%d" % (SERVER, port))
     rc = d.stop()

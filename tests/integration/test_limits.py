@@ -27,15 +27,6 @@ def conf(port, sink, extra, identport=None):
     return text + extra
 
 
-def engine_pid(d):
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        with open("/proc/%d/task/%d/children" % (d.pid, d.pid)) as f:
-            kids = f.read().split()
-        if len(kids) == 1:
-            return int(kids[0])
-        time.sleep(0.02)
-    raise AssertionError("no engine")
 
 
 def held(port, n, src="127.0.0.1"):
@@ -210,7 +201,7 @@ def descriptor_exhaustion_pauses_without_spinning():
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
     with sink, d:
-        engine = engine_pid(d)
+        engine = h.engine_pid(d)
 
         def ticks():
             with open("/proc/%d/stat" % engine) as f:

@@ -57,16 +57,6 @@ def settled_fd_count(pid, want=None, timeout=5):
     return last
 
 
-def engine_pid(d):
-    """The engine: the monitor's only child (the monitor is d.pid)."""
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        with open("/proc/%d/task/%d/children" % (d.pid, d.pid)) as f:
-            kids = f.read().split()
-        if len(kids) == 1:
-            return int(kids[0])
-        time.sleep(0.02)
-    raise AssertionError("no engine process under %d" % d.pid)
 
 
 @test
@@ -134,8 +124,8 @@ def audit_records_exact():
             me = "127.0.0.1:%d" % s.getsockname()[1]
             data = s.recv(100)
         rec = sink.wait_for(lambda r: ("peer=%s " % me) in r.msg)
-        check(rec.pid == engine_pid(d), "pid %d != engine %d", rec.pid,
-              engine_pid(d))
+        check(rec.pid == h.engine_pid(d), "pid %d != engine %d", rec.pid,
+              h.engine_pid(d))
         check(rec.severity == 6, "severity %d", rec.severity)
         check(rec.facility == 3, "facility %d (daemon is 3)", rec.facility)
         k = h.kv(rec.msg)
@@ -208,7 +198,7 @@ def resets_and_silent_clients_block_nobody():
     port = h.free_port()
     with h.SyslogSink() as sink, h.Daemon(conf(port, sink)) as d:
         h.tcp_get("127.0.0.1", port)
-        engine = engine_pid(d)
+        engine = h.engine_pid(d)
         before = settled_fd_count(engine)
         idle = []
         for _ in range(20):
