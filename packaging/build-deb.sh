@@ -23,6 +23,8 @@ out=$(cd "$out" && pwd)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/daytimed-deb.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
+# Tests run during the build may run the programs as another user.
+chmod 0755 "$work"
 src=$work/daytimed
 
 mkdir "$src"
