@@ -1,0 +1,363 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# The Debian package, end to end, as root: build it with
+# packaging/build-deb.sh, lint it, install it, check what it put where,
+# run the installed daemon on a high loopback port (also under socket
+# activation), prove an edited conffile survives a reinstall, then remove
+# and purge. Everything it makes is removed again; a daytimed package
+# that was installed before the test is never touched.
+#
+# Environment: DEB_BUILD_OPTIONS (default "nocheck": make check runs
+# elsewhere in CI); PKG_TEST_KEEP=1 keeps the temporary directory.
+set -u
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "skip: not root"
+	exit 0
+fi
+for tool in dpkg-buildpackage dh lintian apt-get python3 timeout; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "skip: $tool is not installed"
+		exit 0
+	fi
+done
+if dpkg-query -W -f='${Status}' daytimed 2>/dev/null |
+    grep -q 'installed\|config-files\|unpacked'; then
+	echo "skip: a daytimed package is already on this system; not touching it"
+	exit 0
+fi
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/daytimed-pkgtest.XXXXXX")
+chmod 0755 "$tmp"	# the daemon reads its test files after dropping root
+installed=0
+user_before=0
+getent passwd daytimed >/dev/null 2>&1 && user_before=1
+failures=0
+pids=""
+
+say() { printf '%s\n' "$*"; }
+fail() { say "FAIL: $*"; failures=$((failures + 1)); }
+ok() { say "ok: $*"; }
+
+# Whether a process runs (a zombie child of ours does not count).
+alive() {
+	[ -r "/proc/$1/stat" ] &&
+	    ! sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | grep -q '^Z'
+}
+
+# Stop a process we started, by its pid, and wait for it (5 s at most).
+stop_pid() {
+	p=$1
+	alive "$p" || { wait "$p" 2>/dev/null; return 0; }
+	kill -TERM "$p" 2>/dev/null
+	i=0
+	while alive "$p" && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	if alive "$p"; then
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+		return 1
+	fi
+	wait "$p" 2>/dev/null
+	return 0
+}
+
+cleanup() {
+	for p in $pids; do
+		stop_pid "$p" || true
+	done
+	if [ "$installed" -eq 1 ]; then
+		dpkg --purge daytimed >/dev/null 2>&1 || true
+	fi
+	if [ "$user_before" -eq 0 ] && getent passwd daytimed >/dev/null 2>&1; then
+		deluser --quiet --system daytimed >/dev/null 2>&1 || true
+		getent group daytimed >/dev/null 2>&1 &&
+		    delgroup --quiet --system daytimed >/dev/null 2>&1 || true
+	fi
+	if [ "${PKG_TEST_KEEP:-0}" = 1 ]; then
+		say "kept $tmp"
+	else
+		rm -rf "$tmp"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# Wait until a file has contents, or a socket exists (5 s at most).
+wait_file() {
+	i=0
+	while [ ! -s "$1" ] && [ ! -S "$1" ] && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	[ -s "$1" ] || [ -S "$1" ]
+}
+
+# A free-looking high port; the caller retries when it turns out taken.
+pick_port() {
+	n=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+	echo $((20000 + n % 40000))
+}
+
+CTIME='^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9] [0-9]{4}$'
+
+# --- build ---------------------------------------------------------------
+say "building the package (log: $tmp/build.log)"
+if ! DEB_BUILD_OPTIONS=${DEB_BUILD_OPTIONS-nocheck} timeout 1200 \
+    "$top/packaging/build-deb.sh" "$tmp/out" >"$tmp/build.log" 2>&1; then
+	tail -40 "$tmp/build.log"
+	say "FAIL: build-deb.sh"
+	exit 1
+fi
+deb=$(ls "$tmp"/out/daytimed_*.deb 2>/dev/null | head -1)
+[ -n "$deb" ] || { say "FAIL: no daytimed_*.deb in $tmp/out"; exit 1; }
+ok "built $(basename "$deb")"
+
+# --- lintian -------------------------------------------------------------
+timeout 300 lintian "$deb" >"$tmp/lintian.txt" 2>&1
+sed 's/^/lintian: /' "$tmp/lintian.txt"
+if grep -q '^E:' "$tmp/lintian.txt"; then
+	fail "lintian reports errors"
+else
+	ok "lintian: no errors"
+fi
+
+# --- install -------------------------------------------------------------
+installed=1
+if ! timeout 600 env DEBIAN_FRONTEND=noninteractive apt-get install -y \
+    --no-install-recommends "$deb" >"$tmp/install.log" 2>&1; then
+	tail -20 "$tmp/install.log"
+	say "FAIL: apt-get install"
+	exit 1
+fi
+ok "installed"
+
+for f in /usr/sbin/daytimed /usr/bin/daytime /usr/sbin/daytimed-audit; do
+	[ -x "$f" ] && ok "$f" || fail "$f is missing"
+done
+for f in /lib/systemd/system/daytimed.service \
+    /lib/systemd/system/daytimed.socket \
+    /usr/share/man/man8/daytimed.8.gz \
+    /usr/share/man/man8/daytimed-audit.8.gz \
+    /usr/share/man/man5/daytimed.conf.5.gz \
+    /usr/share/man/man1/daytime.1.gz; do
+	[ -f "$f" ] && ok "$f" || fail "$f is missing"
+done
+[ -d /etc/daytimed/rules.d ] && ok "/etc/daytimed/rules.d" ||
+    fail "/etc/daytimed/rules.d is missing"
+dpkg-query -W -f='${Conffiles}\n' daytimed |
+    grep -q '^ /etc/daytimed/daytimed.conf ' &&
+    ok "/etc/daytimed/daytimed.conf is a conffile" ||
+    fail "/etc/daytimed/daytimed.conf is not a conffile"
+pw=$(getent passwd daytimed)
+case $pw in
+daytimed:*:/nonexistent:/usr/sbin/nologin) ok "user daytimed: $pw" ;;
+*) fail "user daytimed: '$pw'" ;;
+esac
+uid=$(id -u daytimed 2>/dev/null)
+[ -n "$uid" ] && [ "$uid" -lt 1000 ] && [ "$uid" -ne 0 ] &&
+    ok "daytimed is a system user (uid $uid)" || fail "daytimed uid '$uid'"
+/usr/sbin/daytimed -V | grep -q '^daytimed ' && ok "daytimed -V" ||
+    fail "daytimed -V"
+
+# --- the shipped configuration ------------------------------------------
+out=$(/usr/sbin/daytimed -t 2>&1)
+rc=$?
+say "daytimed -t: $out"
+[ $rc -eq 0 ] && ok "daytimed -t on the shipped configuration" ||
+    fail "daytimed -t exit $rc"
+out=$(/usr/sbin/daytimed -e 127.0.0.1)
+case $out in
+"allow rule=/etc/daytimed/daytimed.conf:"*" netblock=127.0.0.0/8 ident=none")
+	ok "-e 127.0.0.1: $out" ;;
+*) fail "-e 127.0.0.1: '$out'" ;;
+esac
+out=$(/usr/sbin/daytimed -e 192.0.2.1)
+[ "$out" = "deny rule=default netblock=none ident=none" ] &&
+    ok "-e 192.0.2.1: $out" || fail "-e 192.0.2.1: '$out'"
+# The socket unit and the configuration carry the same addresses.
+sock=$(sed -n 's/^Listen\(Stream\|Datagram\)=//p' \
+    /lib/systemd/system/daytimed.socket | sort | tr '\n' ' ')
+conf=$(sed -n 's/^listen \(tcp\|udp\) //p' /etc/daytimed/daytimed.conf |
+    sort | tr '\n' ' ')
+[ "$sock" = "$conf" ] && ok "socket unit matches the listen lines: $sock" ||
+    fail "socket unit '$sock' vs listen lines '$conf'"
+if command -v systemd-analyze >/dev/null 2>&1; then
+	if systemd-analyze verify /lib/systemd/system/daytimed.socket \
+	    /lib/systemd/system/daytimed.service >"$tmp/verify.txt" 2>&1; then
+		ok "systemd-analyze verify"
+	else
+		sed 's/^/systemd-analyze: /' "$tmp/verify.txt"
+		fail "systemd-analyze verify"
+	fi
+fi
+
+# --- the installed daemon on a test port --------------------------------
+# syslog goes to a socket of ours, to read the audit records back.
+python3 - "$tmp/log" "$tmp/syslog.txt" <<'EOF' &
+import os, signal, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o666)
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
+with open(sys.argv[2], "ab", buffering=0) as f:
+    while True:
+        f.write(s.recv(65536) + b"\n")
+EOF
+pids="$pids $!"
+wait_file "$tmp/log" || fail "the test syslog socket did not appear"
+
+started=0
+for attempt in 1 2 3 4 5; do
+	port=$(pick_port)
+	{
+		printf 'listen tcp 127.0.0.1:%s\nlisten udp 127.0.0.1:%s\n' \
+		    "$port" "$port"
+		printf 'syslog socket %s\n' "$tmp/log"
+		grep -v '^listen ' /etc/daytimed/daytimed.conf
+	} >"$tmp/test.conf"
+	rm -f "$tmp/test.pid"
+	if timeout 20 /usr/sbin/daytimed -c "$tmp/test.conf" \
+	    -p "$tmp/test.pid" 2>"$tmp/start.err"; then
+		started=1
+		break
+	fi
+	grep -q 'in use' "$tmp/start.err" || break
+done
+if [ $started -eq 1 ] && wait_file "$tmp/test.pid"; then
+	dpid=$(cat "$tmp/test.pid")
+	pids="$pids $dpid"
+	ok "daemonized on 127.0.0.1:$port, pid $dpid"
+	duid=$(awk '/^Uid:/ { print $2 $3 $4 $5 }' "/proc/$dpid/status")
+	[ "$duid" = "$uid$uid$uid$uid" ] && ok "runs as daytimed" ||
+	    fail "runs with uids $duid"
+	ans=$(timeout 10 /usr/bin/daytime -w 5 -p "$port" 127.0.0.1 | tr -d '\r')
+	printf '%s\n' "$ans" | grep -Eq "$CTIME" &&
+	    ok "TCP answer: $ans" || fail "TCP answer: '$ans'"
+	ans=$(timeout 10 /usr/bin/daytime -u -w 5 -p "$port" 127.0.0.1 | tr -d '\r')
+	printf '%s\n' "$ans" | grep -Eq "$CTIME" &&
+	    ok "UDP answer: $ans" || fail "UDP answer: '$ans'"
+	stop_pid "$dpid" && ok "stopped on TERM" || fail "did not stop on TERM"
+	if grep -q "proto=tcp .*decision=allow rule=$tmp/test.conf:" \
+	    "$tmp/syslog.txt" && grep -q 'event=stop' "$tmp/syslog.txt"; then
+		ok "audit records reached syslog"
+	else
+		sed 's/^/syslog: /' "$tmp/syslog.txt"
+		fail "no audit records"
+	fi
+else
+	sed 's/^/daytimed: /' "$tmp/start.err"
+	fail "the installed daemon did not start"
+fi
+
+# --- socket activation ---------------------------------------------------
+if command -v systemd-socket-activate >/dev/null 2>&1; then
+	port=$(pick_port)
+	{
+		printf 'listen tcp 127.0.0.1:%s\n' "$port"
+		grep -v '^listen ' /etc/daytimed/daytimed.conf
+	} >"$tmp/sa.conf"
+	systemd-socket-activate -l "127.0.0.1:$port" \
+	    /usr/sbin/daytimed -f -c "$tmp/sa.conf" \
+	    >"$tmp/sa.out" 2>"$tmp/sa.err" &
+	sapid=$!
+	pids="$pids $sapid"
+	ans=""
+	i=0
+	while [ $i -lt 50 ]; do
+		ans=$(timeout 10 /usr/bin/daytime -w 2 -p "$port" 127.0.0.1 \
+		    2>/dev/null | tr -d '\r')
+		[ -n "$ans" ] && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	printf '%s\n' "$ans" | grep -Eq "$CTIME" &&
+	    ok "socket-activated answer: $ans" ||
+	    { sed 's/^/daytimed: /' "$tmp/sa.err"; fail "socket activation"; }
+	stop_pid "$sapid" || fail "socket-activated daemon did not stop"
+	# A passed socket that matches no listen line: refused, exit 1.
+	port2=$(pick_port)
+	[ "$port2" = "$port" ] && port2=$((port + 1))
+	systemd-socket-activate -l "127.0.0.1:$port2" \
+	    /usr/sbin/daytimed -f -c "$tmp/sa.conf" 2>"$tmp/sa2.err" &
+	sapid=$!
+	pids="$pids $sapid"
+	# It execs the daemon at the first connection: knock until it has.
+	i=0
+	while ! grep -q '^Execing' "$tmp/sa2.err" && alive "$sapid" &&
+	    [ $i -lt 50 ]; do
+		timeout 5 /usr/bin/daytime -w 1 -p "$port2" 127.0.0.1 \
+		    >/dev/null 2>&1
+		sleep 0.1
+		i=$((i + 1))
+	done
+	i=0
+	while alive "$sapid" && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	if alive "$sapid"; then
+		stop_pid "$sapid"
+		rc=running
+	else
+		wait "$sapid" 2>/dev/null
+		rc=$?
+	fi
+	if [ $rc -eq 1 ] && grep -q 'no socket passed by the service manager matches' \
+	    "$tmp/sa2.err"; then
+		ok "a listen line without a passed socket is refused"
+	else
+		sed 's/^/daytimed: /' "$tmp/sa2.err"
+		fail "mismatched socket activation: exit $rc"
+	fi
+fi
+
+# --- conffile edits survive a reinstall ----------------------------------
+mark="# local edit $$ $(date +%s)"
+printf '%s\nallow 192.0.2.0/24\n' "$mark" >>/etc/daytimed/daytimed.conf
+printf 'allow 198.51.100.0/24\n' >/etc/daytimed/rules.d/50-test.rules
+if timeout 300 dpkg -i --force-confold "$deb" >"$tmp/reinstall.log" 2>&1; then
+	ok "reinstalled"
+else
+	tail -20 "$tmp/reinstall.log"
+	fail "dpkg -i over an edited conffile"
+fi
+grep -qF "$mark" /etc/daytimed/daytimed.conf &&
+    ok "the edited conffile was kept" || fail "the conffile edit was lost"
+out=$(/usr/sbin/daytimed -e 198.51.100.7)
+[ "$out" = "allow rule=/etc/daytimed/rules.d/50-test.rules:1 netblock=198.51.100.0/24 ident=none" ] &&
+    ok "rules.d is included: $out" || fail "rules.d: '$out'"
+rm -f /etc/daytimed/rules.d/50-test.rules
+
+# --- remove, then purge --------------------------------------------------
+if timeout 300 dpkg -r daytimed >"$tmp/remove.log" 2>&1; then
+	ok "removed"
+else
+	tail -20 "$tmp/remove.log"
+	fail "dpkg -r"
+fi
+[ ! -e /usr/sbin/daytimed ] && ok "the programs are gone" ||
+    fail "/usr/sbin/daytimed is still there"
+[ -f /etc/daytimed/daytimed.conf ] && ok "remove keeps /etc/daytimed" ||
+    fail "remove deleted the configuration"
+if timeout 300 dpkg --purge daytimed >"$tmp/purge.log" 2>&1; then
+	ok "purged"
+	installed=0
+else
+	tail -20 "$tmp/purge.log"
+	fail "dpkg --purge"
+fi
+[ ! -e /etc/daytimed ] && ok "purge removed /etc/daytimed" ||
+    fail "/etc/daytimed is still there after purge"
+getent passwd daytimed >/dev/null && ok "purge keeps the daytimed user (policy)" ||
+    fail "purge removed the daytimed user"
+
+if [ $failures -ne 0 ]; then
+	say "FAIL: $failures check(s) failed"
+	exit 1
+fi
+say "PASS: package"
+exit 0
