@@ -260,6 +260,7 @@ main_start(struct config *conf, int foreground, const char *file)
 	int sd[MAIN_SD_MAX], fds[CONFIG_LISTEN_MAX], rc;
 	size_t nsd;
 	char err[256];
+	int syslog_ok;
 
 	(void)file;
 	nsd = life_systemd_fds(sd, MAIN_SD_MAX);
@@ -281,8 +282,12 @@ main_start(struct config *conf, int foreground, const char *file)
 	 * Without syslog a daemon would drop its audit trail on the floor: an
 	 * error. In the foreground the records go to stderr instead.
 	 */
-	if (log_open_syslog(conf->syslog_socket != NULL ? conf->syslog_socket :
-	    LOG_SOCKET_DEFAULT, conf->facility) == -1) {
+	if ((syslog_ok = log_open_syslog(conf->syslog_socket != NULL ?
+	    conf->syslog_socket : LOG_SOCKET_DEFAULT, conf->facility) == 0) &&
+	    foreground && getenv("JOURNAL_STREAM") != NULL) {
+		/* Under systemd stderr is the journal too: say things once. */
+		log_stderr(0);
+	} else if (!syslog_ok) {
 		log_warn("syslog socket %s", conf->syslog_socket != NULL ?
 		    conf->syslog_socket : LOG_SOCKET_DEFAULT);
 		if (!foreground)
