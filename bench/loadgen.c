@@ -3,7 +3,7 @@
  * loadgen -- a bounded, non-blocking load generator for daytime servers.
  *
  *   loadgen -p PORT [-a ADDR] [-c N] [-n COUNT] [-d SECONDS] [-w SECONDS]
- *           [-s SRCADDR] [-u]
+ *           [-s SRCADDR] [-u] [-A]
  *
  * Keeps N connections (or UDP requests) in flight with epoll until COUNT
  * have been started or SECONDS have passed, whichever comes first; it
@@ -11,7 +11,9 @@
  * line, close.  UDP (-u): send one byte, check the one datagram.  Each
  * socket is bound to a source address cycling over 127.0.1.1 ..
  * 127.0.255.254 (IP_BIND_ADDRESS_NO_PORT, port 0) so that ephemeral ports
- * never run out; -s pins one source address instead.
+ * never run out; -s pins one source address instead.  -w bounds each
+ * exchange (default 10 s).  -A accepts any answer of one line ending in
+ * CR LF, up to 64 bytes (xinetd's daytime is not in ctime form).
  *
  * Prints one line of key=value pairs on stdout:
  *   proto= c= ok= err= err_connect= err_closed= err_reset= err_bad=
@@ -62,6 +64,7 @@ struct loadgen {
 	struct in_addr	src;		/* pinned source, when pin */
 	int		pin;
 	int		udp;
+	int		anyline;	/* -A */
 	unsigned	conc;
 	uint64_t	count;		/* 0: unbounded (duration bounds) */
 	uint64_t	deadline;	/* ns */
@@ -87,7 +90,8 @@ static void	 loadgen_start(struct loadgen *, unsigned);
 static void	 loadgen_next_src(struct loadgen *, struct in_addr *);
 static void	 loadgen_finish(struct loadgen *, unsigned, int);
 static void	 loadgen_readable(struct loadgen *, unsigned, uint32_t);
-static int	 loadgen_line_ok(const unsigned char *, size_t);
+static int	 loadgen_line_ok(const struct loadgen *, const unsigned char *,
+		    size_t);
 static void	 loadgen_record(struct loadgen *, uint64_t);
 static int	 loadgen_cmp(const void *, const void *);
 static void	 loadgen_report(struct loadgen *, uint64_t);
@@ -107,8 +111,11 @@ main(int argc, char *argv[])
 
 	memset(&lg, 0, sizeof(lg));
 	lg.conc = 64;
-	while ((ch = getopt(argc, argv, "a:c:d:n:p:s:uw:")) != -1) {
+	while ((ch = getopt(argc, argv, "Aa:c:d:n:p:s:uw:")) != -1) {
 		switch (ch) {
+		case 'A':
+			lg.anyline = 1;
+			break;
 		case 'a':
 			addr = optarg;
 			break;
@@ -226,7 +233,7 @@ static void
 loadgen_usage(void)
 {
 	fprintf(stderr, "usage: loadgen -p PORT [-a ADDR] [-c N] [-n COUNT] "
-	    "[-d SECONDS] [-w SECONDS] [-s SRCADDR] [-u]\n");
+	    "[-d SECONDS] [-w SECONDS] [-s SRCADDR] [-u] [-A]\n");
 	exit(2);
 }
 
@@ -404,7 +411,7 @@ loadgen_readable(struct loadgen *lg, unsigned i, uint32_t events)
 			loadgen_finish(lg, i, errno == ECONNREFUSED ?
 			    LG_CONNECT : LG_RESET);
 		else
-			loadgen_finish(lg, i, loadgen_line_ok(s->buf,
+			loadgen_finish(lg, i, loadgen_line_ok(lg, s->buf,
 			    (size_t)r) ? LG_OK : LG_BAD);
 		return;
 	}
@@ -425,7 +432,7 @@ loadgen_readable(struct loadgen *lg, unsigned i, uint32_t events)
 				loadgen_finish(lg, i, LG_CLOSED);
 			else
 				loadgen_finish(lg, i,
-				    loadgen_line_ok(s->buf, s->len) ?
+				    loadgen_line_ok(lg, s->buf, s->len) ?
 				    LG_OK : LG_BAD);
 			return;
 		}
@@ -452,7 +459,7 @@ loadgen_readable(struct loadgen *lg, unsigned i, uint32_t events)
 
 /* Exactly one ctime line and CR LF: "Www Mmm dD hh:mm:ss yyyy\r\n". */
 static int
-loadgen_line_ok(const unsigned char *b, size_t len)
+loadgen_line_ok(const struct loadgen *lg, const unsigned char *b, size_t len)
 {
 	static const char days[] = "MonTueWedThuFriSatSun";
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
@@ -460,6 +467,9 @@ loadgen_line_ok(const unsigned char *b, size_t len)
 	size_t i;
 	int found;
 
+	if (lg->anyline)
+		return len >= 3 && len <= LOADGEN_BUF && b[len - 2] == '\r' &&
+		    b[len - 1] == '\n' && memchr(b, '\n', len - 1) == NULL;
 	if (len != LOADGEN_LINE)
 		return 0;
 	for (i = 0; i < LOADGEN_LINE; i++) {

@@ -1,0 +1,594 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+#
+# bench/run.sh -- daytimed under load, against a minimal server, xinetd and
+# tcpserver, all measured in the same run on this machine; writes
+# bench/RESULTS.md.  See bench/README.md.
+#
+#   bench/run.sh                 (from the top of a built tree)
+#   REPS=3 DUR=5 CONC=64 HOLD=10000 PROFILE=1 OUT=bench/RESULTS.md bench/run.sh
+#
+# Loopback and high ports only (port 113 for oidentd, as root).  Every
+# process it starts is stopped by PID on exit; every load is bounded in
+# count and time.
+
+set -u
+
+BENCH=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$BENCH/.." && pwd)
+DAYTIMED=${DAYTIMED:-$TOP/daytimed}
+FAKEIDENT=$TOP/tests/integration/fakeident.py
+REPS=${REPS:-3}
+DUR=${DUR:-5}
+CONC=${CONC:-64}
+HOLD=${HOLD:-10000}
+RULES=${RULES:-10000}
+PROFILE=${PROFILE:-1}
+OUT=${OUT:-$BENCH/RESULTS.md}
+CLK=$(getconf CLK_TCK)
+CMDLINE="REPS=$REPS DUR=$DUR CONC=$CONC HOLD=$HOLD RULES=$RULES PROFILE=$PROFILE bench/run.sh"
+
+PIDS=()
+WORK=$(mktemp -d /tmp/dtbench.XXXXXX)
+chmod 755 "$WORK"
+
+# ---------------------------------------------------------------- plumbing
+
+say() { printf '%s\n' "$*" >&2; }
+
+# Stop every process we started, newest first, by PID: TERM, then KILL.
+cleanup() {
+	local i pid n
+	for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+		pid=${PIDS[$i]}
+		kill -TERM "$pid" 2>/dev/null || continue
+		for ((n = 0; n < 50; n++)); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	PIDS=()
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Stop one process we started (and forget it).
+stop() {
+	local pid=$1 n i
+	kill -TERM "$pid" 2>/dev/null
+	for ((n = 0; n < 50; n++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	for i in "${!PIDS[@]}"; do
+		[ "${PIDS[$i]}" = "$pid" ] && unset 'PIDS[i]'
+	done
+	PIDS=("${PIDS[@]}")
+}
+
+# A TCP and UDP port on 127.0.0.1, below the ephemeral range, free now.
+free_port() {
+	local p n
+	for ((n = 0; n < 200; n++)); do
+		p=$((20000 + RANDOM % 12000))
+		if [ -z "$(ss -Hatun "( sport = :$p )" 2>/dev/null)" ]; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# Wait (at most 10 s) until something listens on 127.0.0.1:PORT over TCP.
+wait_port() {
+	local n
+	for ((n = 0; n < 100; n++)); do
+		[ -n "$(ss -Hltn "( sport = :$1 )" 2>/dev/null)" ] && return 0
+		sleep 0.1
+	done
+	say "nothing listens on port $1"
+	return 1
+}
+
+# The engine: the monitor's only child (polled, 10 s at most).
+engine_of() {
+	local n c
+	for ((n = 0; n < 100; n++)); do
+		c=$(cat "/proc/$1/task/$1/children" 2>/dev/null)
+		c=${c%% *}
+		if [ -n "$c" ]; then
+			echo "$c"
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# CPU ticks of PID with its reaped children (utime stime cutime cstime).
+ticks() {
+	local s
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+	s=${s##*) }
+	echo "$s" | awk '{ print $12 + $13 + $14 + $15 }'
+}
+
+rss_kb() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0
+}
+
+kv() {	# kv KEY LINE
+	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+median() {	# median of the numbers on stdin
+	sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0;
+	    else if (NR % 2) print v[(NR + 1) / 2];
+	    else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+
+# Results, one row per configuration, kept in files under $WORK/rows.
+mkdir -p "$WORK/rows"
+NOTES=()
+note() { NOTES+=("$*"); say "note: $*"; }
+
+# measure NAME CPU_PIDS -- LOADGEN_ARGS: REPS runs; median rate and p99.
+# CPU_PIDS is a comma-separated list of processes whose CPU use to report.
+measure() {
+	local name=$1 cpupids=$2 r line t1 w0 w1 pid cpu="" first=""
+	shift 3
+	: > "$WORK/rows/$name.runs"
+	declare -A tk0
+	for pid in ${cpupids//,/ }; do tk0[$pid]=$(ticks "$pid"); done
+	w0=$(date +%s.%N)
+	for ((r = 1; r <= REPS; r++)); do
+		line=$("$BENCH/loadgen" "$@")
+		say "  $name run $r: $line"
+		printf '%s\n' "$line" >> "$WORK/rows/$name.runs"
+	done
+	w1=$(date +%s.%N)
+	for pid in ${cpupids//,/ }; do
+		t1=$(ticks "$pid")
+		[ -z "$first" ] && first=$((t1 - tk0[$pid]))
+		cpu="$cpu$(awk -v a="${tk0[$pid]}" -v b="$t1" -v w0="$w0" \
+		    -v w1="$w1" -v k="$CLK" \
+		    'BEGIN { printf "%.0f%% ", 100 * (b - a) / k / (w1 - w0) }')"
+	done
+	summarize "$name" "$cpu"
+	echo "cpuus=$(awk -v t="$first" -v k="$CLK" -v n="$(get "$name" ok)" \
+	    'BEGIN { if (n > 0) printf "%.1f", t / k * 1e6 / n; else print "-" }')" \
+	    >> "$WORK/rows/$name.sum"
+}
+
+# Median rate, p50, p99 and the total errors of a row's runs.
+summarize() {
+	local f="$WORK/rows/$1.runs" line
+	{
+		echo "rate=$(while read -r line; do kv rate "$line"; done < "$f" | median)"
+		echo "p50=$(while read -r line; do kv p50_us "$line"; done < "$f" | median)"
+		echo "p99=$(while read -r line; do kv p99_us "$line"; done < "$f" | median)"
+		echo "err=$(while read -r line; do kv err "$line"; done < "$f" | awk '{ s += $1 } END { print s + 0 }')"
+		echo "ok=$(while read -r line; do kv ok "$line"; done < "$f" | awk '{ s += $1 } END { print s + 0 }')"
+		echo "rates=$(while read -r line; do kv rate "$line"; done < "$f" | tr '\n' '/' | sed 's|/$||')"
+		echo "cpu=\"$2\""
+	} > "$WORK/rows/$1.sum"
+}
+
+get() {	# get ROW KEY
+	sed -n "s/^$2=//p" "$WORK/rows/$1.sum" 2>/dev/null | tr -d '"'
+}
+
+# ---------------------------------------------------------------- servers
+
+start_rsyslog() {
+	local exe n
+	exe=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)
+	[ -x "$exe" ] || { note "rsyslogd is not installed: rows b-d, g skipped"; return 1; }
+	mkdir -p "$WORK/rs"
+	chmod 755 "$WORK/rs"
+	RSLOG=$WORK/rs/log
+	RSFILE=$WORK/rs/messages
+	cat > "$WORK/rs/rsyslog.conf" <<-EOF
+	global(workDirectory="$WORK/rs")
+	module(load="imuxsock" SysSock.Use="off")
+	input(type="imuxsock" Socket="$RSLOG" RateLimit.Interval="0")
+	*.* action(type="omfile" file="$RSFILE" template="RSYSLOG_TraditionalFileFormat")
+	EOF
+	"$exe" -n -f "$WORK/rs/rsyslog.conf" -i "$WORK/rs/pid" \
+	    </dev/null >/dev/null 2>"$WORK/rs/stderr" &
+	RSPID=$!
+	PIDS+=("$RSPID")
+	for ((n = 0; n < 100; n++)); do
+		[ -S "$RSLOG" ] && { chmod 666 "$RSLOG"; return 0; }
+		sleep 0.1
+	done
+	note "rsyslogd did not start: $(cat "$WORK/rs/stderr")"
+	return 1
+}
+
+# The rule file: RULES netblocks under 10.0.0.0/8, /24s, allow and deny mixed.
+make_rules() {
+	awk -v n="$RULES" 'BEGIN {
+		for (i = 0; i < n; i++)
+			printf "%s 10.%d.%d.0/24\n", (i % 3 ? "allow" : "deny"),
+			    int(i / 256) % 256, i % 256
+	}' > "$WORK/rules.conf"
+}
+
+# start_daytimed NAME EXTRA_CONFIG_TEXT: sets DPORT, DMON, DENG.
+start_daytimed() {
+	local conf=$WORK/$1.conf
+	DPORT=$(free_port) || return 1
+	{
+		echo "listen tcp 127.0.0.1:$DPORT"
+		echo "listen udp 127.0.0.1:$DPORT"
+		echo "user nobody"
+		echo "syslog socket $RSLOG"
+		printf '%b' "$2"
+		echo "include $WORK/rules.conf"
+	} > "$conf"
+	chmod 644 "$conf" "$WORK/rules.conf"
+	"$DAYTIMED" -f -c "$conf" </dev/null >"$WORK/$1.out" 2>&1 &
+	DMON=$!
+	PIDS+=("$DMON")
+	wait_port "$DPORT" || { note "daytimed ($1) did not start: $(head -c 500 "$WORK/$1.out")"; return 1; }
+	DENG=$(engine_of "$DMON") || { note "daytimed ($1): no engine process"; return 1; }
+	PIDS+=("$DENG")
+}
+
+stop_daytimed() {
+	stop "$DMON"
+	stop "$DENG"
+}
+
+# ---------------------------------------------------------------- checks
+
+[ -x "$DAYTIMED" ] || { say "no $DAYTIMED: build the tree first"; exit 1; }
+make -s -C "$BENCH" >/dev/null || { say "bench build failed"; exit 1; }
+# 10,000 held connections need two descriptors each in the daemon.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+ROOT=0
+[ "$(id -u)" = 0 ] && ROOT=1
+# The daemon needs two descriptors per held connection (client, ident).
+HOLD_MAX=$((($(ulimit -n) - 200) / 2))
+if [ "$HOLD" -gt "$HOLD_MAX" ]; then
+	note "RLIMIT_NOFILE is $(ulimit -n) here (the hard limit; raising it needs CAP_SYS_RESOURCE, which this container lacks): $HOLD_MAX connections held instead of $HOLD, the 10,000 figure is extrapolated per connection"
+	HOLD=$HOLD_MAX
+fi
+say "bench: reps=$REPS dur=${DUR}s conc=$CONC nofile=$(ulimit -n) work=$WORK"
+make_rules
+
+# ---------------------------------------------------------------- a. minimal
+
+P=$(free_port)
+"$BENCH/minimal" -p "$P" & MPID=$!
+PIDS+=("$MPID")
+wait_port "$P"
+say "a. minimal server"
+measure a "$MPID" -- -p "$P" -c "$CONC" -d "$DUR" -w 10
+measure a_udp "$MPID" -- -p "$P" -u -c "$CONC" -d "$DUR" -w 10
+echo "rss=$(rss_kb "$MPID")" >> "$WORK/rows/a.sum"
+stop "$MPID"
+
+HAVE_RS=0
+start_rsyslog && HAVE_RS=1
+
+# ---------------------------------------------------------------- b. rules + audit
+
+if [ $HAVE_RS = 1 ]; then
+	say "b. daytimed, $RULES rules, audit to rsyslogd, ident off"
+	if start_daytimed b "ident mode off\nallow 127.0.0.0/8\n"; then
+		l0=$(wc -l < "$RSFILE")
+		measure b "$DENG,$RSPID" -- -p "$DPORT" -c "$CONC" -d "$DUR" -w 10
+		echo "rss=$(rss_kb "$DENG")" >> "$WORK/rows/b.sum"
+		# Every answered connection should have left one record.
+		sleep 1
+		l1=$(wc -l < "$RSFILE")
+		B_RECORDS=$((l1 - l0))
+		B_SAMPLE=$(grep 'proto=tcp' "$RSFILE" | tail -1 | cut -c1-300)
+		measure b_udp "$DENG,$RSPID" -- -p "$DPORT" -u -c "$CONC" -d "$DUR" -w 10
+		if [ "$PROFILE" = 1 ] && command -v strace >/dev/null; then
+			# Syscalls per connection: outside the measured runs.
+			"$BENCH/loadgen" -p "$DPORT" -c "$CONC" -n 20000 -d 30 >/dev/null &
+			lgp=$!
+			PIDS+=("$lgp")
+			timeout -s INT 3 strace -c -f -p "$DENG" -o "$WORK/strace.txt" 2>/dev/null
+			wait "$lgp" 2>/dev/null
+			stop "$lgp"
+		fi
+		if [ "$PROFILE" = 1 ] && command -v perf >/dev/null; then
+			"$BENCH/loadgen" -p "$DPORT" -c "$CONC" -n 200000 -d 6 >/dev/null &
+			lgp=$!
+			PIDS+=("$lgp")
+			perf record -q -g -o "$WORK/perf.data" -p "$DENG" -- sleep 4 \
+			    >/dev/null 2>&1
+			wait "$lgp" 2>/dev/null
+			stop "$lgp"
+			perf report -q -i "$WORK/perf.data" --stdio --no-children \
+			    --sort symbol -g none 2>/dev/null | grep -v '^$' |
+			    head -25 > "$WORK/perf.txt"
+		fi
+		stop_daytimed
+	fi
+fi
+
+# ---------------------------------------------------------------- c, f. oidentd
+
+HAVE_OID=0
+if [ $ROOT = 0 ]; then
+	note "not root: oidentd cannot listen on port 113; rows c and f skipped"
+elif ! command -v oidentd >/dev/null; then
+	note "oidentd is not installed (apt-get install -y oidentd): rows c and f skipped"
+elif [ -n "$(ss -Hltn '( sport = :113 )')" ]; then
+	note "port 113 is taken by a process this script did not start: rows c and f skipped"
+else
+	oidentd -i -S -q -a 127.0.0.1 -p 113 </dev/null >"$WORK/oidentd.out" 2>&1 &
+	OIDPID=$!
+	PIDS+=("$OIDPID")
+	wait_port 113 && HAVE_OID=1
+fi
+
+if [ $HAVE_OID = 1 ] && [ $HAVE_RS = 1 ]; then
+	say "c. daytimed, $RULES rules, audit, ident always against oidentd"
+	# oidentd listens on 127.0.0.1 only and the lookup goes to the
+	# client's address: the clients come from 127.0.0.1.
+	if start_daytimed c "ident mode always\nident timeout 5\nallow 127.0.0.0/8\n"; then
+		measure c "$DENG,$OIDPID,$RSPID" -- -p "$DPORT" -s 127.0.0.1 \
+		    -c "$CONC" -d "$DUR" -w 10
+		echo "rss=$(rss_kb "$DENG")" >> "$WORK/rows/c.sum"
+		sleep 0.5
+		C_SAMPLE=$(grep 'proto=tcp' "$RSFILE" | tail -1 | cut -c1-300)
+		C_STATUS=$(tail -n 20000 "$RSFILE" | grep -o 'ident_status=[a-z:-]*' | sort | uniq -c | tr -s ' ' | tr '\n' ';')
+		stop_daytimed
+	fi
+fi
+
+# ---------------------------------------------------------------- d. silent ident
+
+if [ $HAVE_RS = 1 ]; then
+	say "d. daytimed, ident against a server that never answers"
+	IP=$(free_port)
+	python3 "$FAKEIDENT" --port "$IP" --mode silent >"$WORK/fake.out" 2>/dev/null &
+	FPID=$!
+	PIDS+=("$FPID")
+	if wait_port "$IP" && start_daytimed d "ident mode rules\nident timeout 5\nident port $IP\nallow 127.0.0.1 user alice\nallow 127.0.0.1\nallow 127.0.0.2\n"; then
+		# The no-lookup client (127.0.0.2: only a * rule) alone ...
+		measure d_alone "$DENG" -- -p "$DPORT" -s 127.0.0.2 -c 8 -d "$DUR" -w 10
+		# ... and with 64 connections held by lookups that never end
+		# (127.0.0.1: a user rule, so a lookup; fakeident is there).
+		"$BENCH/loadgen" -p "$DPORT" -s 127.0.0.1 -c 64 \
+		    -d $((REPS * DUR + 12)) -w 10 > "$WORK/d_silent.out" &
+		SLP=$!
+		PIDS+=("$SLP")
+		for ((n = 0; n < 100; n++)); do
+			held=$(ss -Htn state established "( dport = :$IP )" | wc -l)
+			[ "$held" -ge 64 ] && break
+			sleep 0.1
+		done
+		D_HELD=$held
+		measure d_loaded "$DENG" -- -p "$DPORT" -s 127.0.0.2 -c 8 -d "$DUR" -w 10
+		D_HELD_END=$(ss -Htn state established "( dport = :$IP )" | wc -l)
+		stop "$SLP"
+		D_SILENT=$(cat "$WORK/d_silent.out")
+		stop_daytimed
+	fi
+	stop "$FPID"
+fi
+
+# ---------------------------------------------------------------- e. xinetd
+
+if command -v xinetd >/dev/null; then
+	say "e. xinetd, internal daytime"
+	XP=$(free_port)
+	cat > "$WORK/xinetd.conf" <<-EOF
+	defaults
+	{
+	    instances      = UNLIMITED
+	    cps            = 1000000 1
+	    log_type       = FILE $WORK/xinetd.log
+	}
+	service daytime
+	{
+	    type           = INTERNAL UNLISTED
+	    id             = daytime-stream
+	    socket_type    = stream
+	    protocol       = tcp
+	    wait           = no
+	    user           = root
+	    port           = $XP
+	    bind           = 127.0.0.1
+	    only_from      = 127.0.0.0/8
+	    log_on_success = HOST
+	    flags          = REUSE
+	}
+	EOF
+	xinetd -dontfork -f "$WORK/xinetd.conf" -pidfile "$WORK/xinetd.pid" \
+	    </dev/null >"$WORK/xinetd.out" 2>&1 &
+	XPID=$!
+	PIDS+=("$XPID")
+	if wait_port "$XP"; then
+		measure e "$XPID" -- -A -p "$XP" -c "$CONC" -d "$DUR" -w 10
+		echo "rss=$(rss_kb "$XPID")" >> "$WORK/rows/e.sum"
+		E_LOG=$(wc -l < "$WORK/xinetd.log")
+		E_ANSWER=$(python3 -c 'import socket,sys; s=socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5); print(s.recv(100).decode("ascii", "replace"))' "$XP" 2>/dev/null)
+	else
+		note "xinetd did not start: $(head -c 400 "$WORK/xinetd.out")"
+	fi
+	stop "$XPID"
+else
+	note "xinetd is not installed (apt-get install -y xinetd): row e skipped"
+fi
+
+# ---------------------------------------------------------------- f. tcpserver
+
+if [ $HAVE_OID = 1 ] && command -v tcpserver >/dev/null; then
+	say "f. tcpserver -r against oidentd"
+	TP=$(free_port)
+	tcpserver -r -H -l0 -c "$CONC" 127.0.0.1 "$TP" "$BENCH/minimal" -o \
+	    </dev/null >/dev/null 2>"$WORK/tcpserver.err" &
+	TPID=$!
+	PIDS+=("$TPID")
+	if wait_port "$TP"; then
+		measure f "$TPID,$OIDPID" -- -p "$TP" -s 127.0.0.1 -c "$CONC" -d "$DUR" -w 10
+		F_SAMPLE=$(grep ' ok ' "$WORK/tcpserver.err" | tail -1)
+	fi
+	stop "$TPID"
+elif [ $HAVE_OID = 1 ]; then
+	note "tcpserver is not installed (apt-get install -y ucspi-tcp): row f skipped"
+fi
+
+[ $HAVE_OID = 1 ] && stop "$OIDPID"
+
+# ---------------------------------------------------------------- g. memory
+
+if [ $HAVE_RS = 1 ]; then
+	say "g. $HOLD connections waiting on ident"
+	SP=$(free_port)
+	"$BENCH/minimal" -S -p "$SP" & SPID=$!
+	PIDS+=("$SPID")
+	if wait_port "$SP" && start_daytimed g "ident mode always\nident timeout 30\nident port $SP\nallow 127.0.0.0/8\n"; then
+		# A few hundred answered first, so the "before" is a warm engine.
+		"$BENCH/loadgen" -p "$DPORT" -s 127.0.0.2 -c 8 -n 1 -d 2 >/dev/null
+		G_BEFORE=$(rss_kb "$DENG")
+		"$BENCH/loadgen" -p "$DPORT" -s 127.0.0.1 -c "$HOLD" -n "$HOLD" \
+		    -d 28 -w 40 > "$WORK/g.out" &
+		GLP=$!
+		PIDS+=("$GLP")
+		t0=$(date +%s)
+		for ((n = 0; n < 250; n++)); do
+			G_HELD=$(ss -Htn state established "( dport = :$SP )" | wc -l)
+			[ "$G_HELD" -ge "$HOLD" ] && break
+			sleep 0.1
+		done
+		G_SECS=$(( $(date +%s) - t0 ))
+		G_WITH=$(rss_kb "$DENG")
+		G_FDS=$(ls "/proc/$DENG/fd" | wc -l)
+		stop "$GLP"
+		G_LG=$(cat "$WORK/g.out")
+		stop_daytimed
+	fi
+	stop "$SPID"
+fi
+
+# ---------------------------------------------------------------- report
+
+ratio() {	# ratio ROW BASEROW
+	awk -v a="$(get "$1" rate)" -v b="$(get "$2" rate)" \
+	    'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "-" }'
+}
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
+
+row() {	# row ROW LABEL BASEROW
+	local r=$1
+	if [ ! -f "$WORK/rows/$r.sum" ]; then
+		printf '| %s | skipped | | | | | | | |\n' "$2"
+		return
+	fi
+	local rss
+	rss=$(get "$r" rss)
+	printf '| %s | %s | %s | %s µs | %s µs | %s / %s | %s | %s | %s |\n' \
+	    "$2" "$(get "$r" rate)" "$(ratio "$r" "$3")" "$(get "$r" p50)" \
+	    "$(get "$r" p99)" "$(get "$r" err)" "$(get "$r" ok)" \
+	    "${rss:+$(mb "$rss")}" "$(get "$r" cpu)" "$(get "$r" cpuus)"
+}
+
+verdict() {	# verdict CONDITION(awk) -> met / not met
+	awk "BEGIN { exit !($1) }" && echo "**met**" || echo "**not met**"
+}
+
+{
+	echo "# daytimed benchmark results"
+	echo
+	echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+	echo "- machine: \`nproc\` = $(nproc), $(uname -srm), $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
+	echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared; other jobs ran meanwhile)"
+	echo "- command: \`$CMDLINE\` (as $(id -un))"
+	echo "- daytimed: \`$($DAYTIMED -V 2>&1 | head -1)\`, $(cd "$TOP" && git rev-parse --short HEAD 2>/dev/null)"
+	echo "- each row: $REPS runs of ${DUR} s of \`bench/loadgen\`, the median rate, the median p50 and p99 (connect to EOF); errors and answers are summed over the runs; CPU is each listed process's share of one core over the runs, children included"
+	echo
+	echo "| configuration | conn/s | vs minimal | p50 | p99 | errors / ok | RSS | CPU (listed processes) | CPU µs/conn (first listed) |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |"
+	row a "a. minimal epoll server, $CONC in flight" a
+	row b "b. daytimed, $RULES rules + allow 127/8, audit to rsyslogd, ident off, $CONC in flight (CPU: engine, rsyslogd)" a
+	row c "c. daytimed as b, ident always against oidentd, clients from 127.0.0.1 (CPU: engine, oidentd, rsyslogd)" a
+	row e "e. xinetd internal daytime, $CONC in flight (CPU: xinetd)" a
+	row f "f. tcpserver -r -H -l0 -c $CONC + bench/minimal -o, against oidentd, clients from 127.0.0.1 (CPU: tcpserver, oidentd)" a
+	row d_alone "d. daytimed, no-lookup client 127.0.0.2, 8 in flight, alone" a
+	row d_loaded "d. the same, with 64 connections held by a silent ident server" a
+	row a_udp "UDP: minimal server, $CONC in flight" a_udp
+	row b_udp "UDP: daytimed as b, $CONC in flight" a_udp
+	echo
+	echo "Runs (conn/s of each run): a $(get a rates); b $(get b rates); c $(get c rates); e $(get e rates); f $(get f rates); d alone $(get d_alone rates); d loaded $(get d_loaded rates)."
+	echo
+	echo "## Memory: connections waiting on ident"
+	echo
+	if [ -n "${G_WITH:-}" ]; then
+		echo "daytimed (ident always, timeout 30 s, no connection limit) against \`bench/minimal -S\`, a server that accepts and never answers; $HOLD clients from 127.0.0.1."
+		echo
+		echo "| engine RSS before | with held connections | held (ident connections established) | engine descriptors | per connection |"
+		echo "| ---: | ---: | ---: | ---: | ---: |"
+		awk -v b="$G_BEFORE" -v w="$G_WITH" -v h="$G_HELD" -v f="$G_FDS" \
+		    'BEGIN { printf "| %.1f MB | %.1f MB | %d | %d | %.0f bytes |\n",
+		    b / 1024, w / 1024, h, f, (h > 0 ? (w - b) * 1024 / h : 0) }'
+		echo
+		echo "All $G_HELD held after ${G_SECS} s. loadgen: \`$G_LG\` (stopped on purpose while the lookups were pending: unfinished is expected)."
+	else
+		echo "skipped"
+	fi
+	echo
+	echo "## Targets"
+	echo
+	echo "| target | measured | verdict |"
+	echo "| --- | --- | --- |"
+	if [ -f "$WORK/rows/b.sum" ]; then
+		br=$(get b rate); ar=$(get a rate); er=$(get e rate)
+		echo "| daytimed with rules and audit ≥ 0.9× the minimal server at $CONC in flight | $br vs $ar conn/s = $(ratio b a) | $(verdict "$br >= 0.9 * $ar") |"
+		[ -f "$WORK/rows/e.sum" ] &&
+		echo "| … and ahead of xinetd | $br vs $er conn/s | $(verdict "$br > $er") |"
+	fi
+	if [ -f "$WORK/rows/c.sum" ] && [ -f "$WORK/rows/f.sum" ]; then
+		cr=$(get c rate); fr=$(get f rate)
+		echo "| with ident against oidentd ≥ 1.5× tcpserver -r | $cr vs $fr conn/s = $(ratio c f) | $(verdict "$cr >= 1.5 * $fr") |"
+		echo "| … limited by oidentd's own rate (oidentd near 100% of a core) | CPU engine, oidentd, rsyslogd: $(get c cpu) | see notes |"
+	fi
+	if [ -f "$WORK/rows/d_loaded.sum" ]; then
+		pa=$(get d_alone p99); pl=$(get d_loaded p99)
+		echo "| no-lookup client's p99 with the silent-ident load within 20% of without | $pl µs vs $pa µs ($(awk -v a="$pa" -v l="$pl" 'BEGIN { printf "%+.0f%%", (a > 0 ? 100 * (l - a) / a : 0) }')) | $(verdict "$pl <= 1.2 * $pa") |"
+	fi
+	if [ -n "${G_WITH:-}" ]; then
+		G_10K=$(awk -v b="$G_BEFORE" -v w="$G_WITH" -v h="$G_HELD" 'BEGIN { printf "%.0f", (h > 0 ? b + (w - b) * 10000 / h : 0) }')
+		echo "| 10,000 connections waiting on ident under 20 MB RSS | $(mb "$G_WITH") with $G_HELD held; $(mb "$G_10K") at 10,000 by the per-connection figure | $(verdict "$G_10K < 20 * 1024 && $G_HELD >= 0.95 * $HOLD") |"
+	fi
+	echo
+	echo "## Details"
+	echo
+	[ -n "${B_RECORDS:-}" ] && echo "- b: rsyslogd's file grew by $B_RECORDS lines during b's TCP runs ($(get b ok) answers). A record: \`$B_SAMPLE\`"
+	[ -n "${C_SAMPLE:-}" ] && echo "- c: last record: \`$C_SAMPLE\`; ident_status counts in the last 20,000 lines: $C_STATUS"
+	[ -n "${D_SILENT:-}" ] && echo "- d: silent-ident load: $D_HELD ident connections held at start, $D_HELD_END at the end; its loadgen: \`$D_SILENT\`"
+	[ -n "${E_LOG:-}" ] && echo "- e: xinetd logged $E_LOG lines to its file (\`log_type = FILE\`: this machine has no /dev/log, and creating one would disturb other work; \`cps\` raised from its default 50/s, which would stop the service for 10 s, \`instances = UNLIMITED\`)"
+	[ -n "${F_SAMPLE:-}" ] && echo "- f: a tcpserver log line: \`$F_SAMPLE\`"
+	for n in "${NOTES[@]}"; do echo "- $n"; done
+	if [ -s "$WORK/strace.txt" ]; then
+		echo
+		echo "### strace -c -f on the engine, 3 s of load as in b"
+		echo
+		echo '```'
+		head -30 "$WORK/strace.txt"
+		echo '```'
+	fi
+	if [ -s "$WORK/perf.txt" ]; then
+		echo
+		echo "### perf record -g on the engine, 4 s of load as in b (self time, top symbols)"
+		echo
+		echo '```'
+		cat "$WORK/perf.txt"
+		echo '```'
+	fi
+} > "$OUT.tmp"
+mv "$OUT.tmp" "$OUT"
+say "wrote $OUT"
