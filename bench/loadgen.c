@@ -3,7 +3,7 @@
  * loadgen -- a bounded, non-blocking load generator for daytime servers.
  *
  *   loadgen -p PORT [-a ADDR] [-c N] [-n COUNT] [-d SECONDS] [-w SECONDS]
- *           [-s SRCADDR] [-u] [-A]
+ *           [-r RATE] [-s SRCADDR] [-u] [-A]
  *
  * Keeps N connections (or UDP requests) in flight with epoll until COUNT
  * have been started or SECONDS have passed, whichever comes first; it
@@ -13,7 +13,9 @@
  * 127.0.255.254 (IP_BIND_ADDRESS_NO_PORT, port 0) so that ephemeral ports
  * never run out; -s pins one source address instead.  -w bounds each
  * exchange (default 10 s).  -A accepts any answer of one line ending in
- * CR LF, up to 64 bytes (xinetd's daytime is not in ctime form).
+ * CR LF, up to 64 bytes (xinetd's daytime is not in ctime form).  -r
+ * starts at most RATE exchanges a second (to open many connections
+ * without overflowing the server's listen queue).
  *
  * Prints one line of key=value pairs on stdout:
  *   proto= c= ok= err= err_connect= err_closed= err_reset= err_bad=
@@ -66,6 +68,8 @@ struct loadgen {
 	int		udp;
 	int		anyline;	/* -A */
 	unsigned	conc;
+	uint64_t	rate;		/* starts per second, 0: any */
+	uint64_t	t0;		/* ns */
 	uint64_t	count;		/* 0: unbounded (duration bounds) */
 	uint64_t	deadline;	/* ns */
 	uint64_t	timeout;	/* ns, per connection */
@@ -86,6 +90,7 @@ static int	 loadgen_num(const char *, unsigned long long,
 static uint64_t	 loadgen_now(void);
 static void	 loadgen_onsig(int);
 static int	 loadgen_want_more(const struct loadgen *, uint64_t);
+static int	 loadgen_rate_ok(const struct loadgen *, uint64_t);
 static void	 loadgen_start(struct loadgen *, unsigned);
 static void	 loadgen_next_src(struct loadgen *, struct in_addr *);
 static void	 loadgen_finish(struct loadgen *, unsigned, int);
@@ -111,7 +116,7 @@ main(int argc, char *argv[])
 
 	memset(&lg, 0, sizeof(lg));
 	lg.conc = 64;
-	while ((ch = getopt(argc, argv, "Aa:c:d:n:p:s:uw:")) != -1) {
+	while ((ch = getopt(argc, argv, "Aa:c:d:n:p:r:s:uw:")) != -1) {
 		switch (ch) {
 		case 'A':
 			lg.anyline = 1;
@@ -150,6 +155,11 @@ main(int argc, char *argv[])
 				loadgen_usage();
 			port = (int)v;
 			break;
+		case 'r':
+			if (loadgen_num(optarg, 1, 10000000, &v) == -1)
+				loadgen_usage();
+			lg.rate = v;
+			break;
 		case 's':
 			if (inet_pton(AF_INET, optarg, &lg.src) != 1)
 				loadgen_usage();
@@ -186,7 +196,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < lg.conc; i++)
 		lg.slots[i].fd = -1;
 
-	t0 = loadgen_now();
+	t0 = lg.t0 = loadgen_now();
 	lg.deadline = t0 + (uint64_t)(dur * 1e9);
 	lg.timeout = (uint64_t)(wait * 1e9);
 	for (i = 0; i < lg.conc && loadgen_want_more(&lg, t0); i++)
@@ -201,9 +211,10 @@ main(int argc, char *argv[])
 		for (i = 0; i < lg.conc; i++)
 			if (lg.slots[i].fd != -1)
 				inflight++;
-		if (inflight == 0)
+		if (inflight == 0 && !loadgen_want_more(&lg, now))
 			break;
-		n = epoll_wait(lg.ep, evs, LOADGEN_EVENTS, LOADGEN_SCAN_MS);
+		n = epoll_wait(lg.ep, evs, LOADGEN_EVENTS,
+		    lg.rate != 0 && inflight < lg.conc ? 1 : LOADGEN_SCAN_MS);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -212,6 +223,10 @@ main(int argc, char *argv[])
 		}
 		for (k = 0; k < n; k++)
 			loadgen_readable(&lg, evs[k].data.u32, evs[k].events);
+		/* Slots left idle by the rate limit. */
+		for (i = 0; lg.rate != 0 && i < lg.conc; i++)
+			if (lg.slots[i].fd == -1)
+				loadgen_start(&lg, i);
 		now = loadgen_now();
 		if (now - lastscan >= (uint64_t)LOADGEN_SCAN_MS * 1000000) {
 			lastscan = now;
@@ -233,7 +248,7 @@ static void
 loadgen_usage(void)
 {
 	fprintf(stderr, "usage: loadgen -p PORT [-a ADDR] [-c N] [-n COUNT] "
-	    "[-d SECONDS] [-w SECONDS] [-s SRCADDR] [-u] [-A]\n");
+	    "[-d SECONDS] [-w SECONDS] [-r RATE] [-s SRCADDR] [-u] [-A]\n");
 	exit(2);
 }
 
@@ -284,6 +299,14 @@ loadgen_want_more(const struct loadgen *lg, uint64_t now)
 	return lg->count == 0 || lg->started < lg->count;
 }
 
+/* Whether the rate limit, if any, lets one more start now. */
+static int
+loadgen_rate_ok(const struct loadgen *lg, uint64_t now)
+{
+	return lg->rate == 0 ||
+	    lg->started < 1 + lg->rate * (now - lg->t0) / 1000000000ULL;
+}
+
 /* The next source address of the spread: 127.0.1.1 .. 127.0.255.254. */
 static void
 loadgen_next_src(struct loadgen *lg, struct in_addr *a)
@@ -308,7 +331,8 @@ loadgen_start(struct loadgen *lg, unsigned i)
 	int fd, one = 1;
 
 	for (;;) {
-		if (!loadgen_want_more(lg, loadgen_now()))
+		if (!loadgen_want_more(lg, loadgen_now()) ||
+		    !loadgen_rate_ok(lg, loadgen_now()))
 			return;
 		lg->started++;
 		s->start = loadgen_now();
