@@ -259,10 +259,17 @@ start_daytimed() {
 		echo "include $WORK/rules.conf"
 	} > "$conf"
 	chmod 644 "$conf" "$WORK/rules.conf"
-	"$DAYTIMED" -f -c "$conf" </dev/null >"$WORK/$1.out" 2>&1 &
-	DMON=$!
+	# Daemonized, as in production: in the foreground (-f) every record
+	# would also be copied to stderr.  The command returns once the
+	# daemon listens; the pidfile names the monitor.
+	if ! "$DAYTIMED" -c "$conf" -p "$WORK/$1.pid" </dev/null \
+	    >"$WORK/$1.out" 2>&1; then
+		note "daytimed ($1) did not start: $(head -c 500 "$WORK/$1.out")"
+		return 1
+	fi
+	DMON=$(cat "$WORK/$1.pid")
 	PIDS+=("$DMON")
-	wait_port "$DPORT" || { note "daytimed ($1) did not start: $(head -c 500 "$WORK/$1.out")"; return 1; }
+	wait_port "$DPORT" || { note "daytimed ($1) does not listen"; return 1; }
 	DENG=$(engine_of "$DMON") || { note "daytimed ($1): no engine process"; return 1; }
 	PIDS+=("$DENG")
 }
