@@ -133,6 +133,11 @@ timewait() {
 	ss -s | sed -n 's/.*timewait \([0-9]*\).*/\1/p'
 }
 
+# Busy and total jiffies of the whole host, from /proc/stat.
+hostcpu() {
+	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
+}
+
 rss_kb() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0
 }
@@ -156,14 +161,16 @@ note() { NOTES+=("$*"); say "note: $*"; }
 # CPU_PIDS is a comma-separated list of processes whose CPU use to count
 # over the run (their reaped children included).
 run1() {
-	local name=$1 cpupids=$2 line w0 w1 pid i
+	local name=$1 cpupids=$2 line w0 w1 pid i h0
 	local -a tk0
 	shift 3
 	i=0
 	for pid in ${cpupids//,/ }; do tk0[$i]=$(ticks "$pid"); i=$((i + 1)); done
+	h0=$(hostcpu)
 	w0=$(date +%s.%N)
 	line=$("$BENCH/loadgen" "$@")
 	w1=$(date +%s.%N)
+	echo "$h0 $(hostcpu)" >> "$WORK/rows/$name.host"
 	i=0
 	for pid in ${cpupids//,/ }; do
 		echo "$i $(( $(ticks "$pid") - tk0[$i] ))" >> "$WORK/rows/$name.ticks"
@@ -192,6 +199,9 @@ summarize() {
 		    printf "%.0f%% ", 100 * t[i] / k / w; print "\"" }' \
 		    "$WORK/rows/$1.ticks"
 	} > "$WORK/rows/$1.sum"
+	echo "host=$(awk '{ b += $3 - $1; t += $4 - $2 }
+	    END { if (t > 0) printf "%.0f%%", 100 * b / t }' "$WORK/rows/$1.host")" \
+	    >> "$WORK/rows/$1.sum"
 	echo "cpuus=$(awk -v k="$CLK" -v n="$(get "$1" ok)" '$1 == 0 { t += $2 }
 	    END { if (n > 0) printf "%.1f", t / k * 1e6 / n; else print "-" }' \
 	    "$WORK/rows/$1.ticks")" >> "$WORK/rows/$1.sum"
@@ -339,6 +349,13 @@ if [ $HAVE_OID = 1 ]; then
 		note "tcpserver is not installed (apt-get install -y ucspi-tcp): row f skipped"
 	fi
 	say "c, f: daytimed with ident always, tcpserver -r; both against oidentd"
+	# Let earlier TIME_WAIT sockets (ours or other work's) expire: 75 s
+	# at most; the count is reported either way.
+	for ((n = 0; n < 75; n++)); do
+		[ "$(timewait)" -lt 20000 ] && break
+		sleep 1
+	done
+	CF_T0=$(ticks "$OIDPID") CF_H0=$(hostcpu) CF_W0=$(date +%s.%N)
 	CF_TW=""
 	for ((r = 1; r <= REPS; r++)); do
 		CF_TW="$CF_TW $(timewait)"
@@ -348,6 +365,10 @@ if [ $HAVE_OID = 1 ]; then
 		[ $HAVE_F = 1 ] && run1 f "$TPID,$OIDPID" -- -p "$TP" \
 		    -s 127.0.0.1 -c "$CONC" -d "$DUR" -w 10
 	done
+	CF_OID=$(awk -v a="$CF_T0" -v b="$(ticks "$OIDPID")" -v w0="$CF_W0" \
+	    -v w1="$(date +%s.%N)" -v k="$CLK" -v h="$CF_H0 $(hostcpu)" \
+	    'BEGIN { split(h, x, " "); printf "%.0f%% of one core over %.0f s (the host was %.0f%% busy)",
+	    100 * (b - a) / k / (w1 - w0), w1 - w0, 100 * (x[3] - x[1]) / (x[4] - x[2]) }')
 	if [ $HAVE_C = 1 ]; then
 		echo "$(rss_kb "$CENG")" > "$WORK/rows/c.rss"
 		sleep 0.5
@@ -564,15 +585,15 @@ mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
 row() {	# row ROW LABEL BASEROW
 	local r=$1
 	if [ ! -s "$WORK/rows/$r.sum" ]; then
-		printf '| %s | skipped | | | | | | | |\n' "$2"
+		printf '| %s | skipped | | | | | | | | |\n' "$2"
 		return
 	fi
 	local rss
 	rss=$(cat "$WORK/rows/$r.rss" 2>/dev/null)
-	printf '| %s | %s | %s | %s µs | %s µs | %s / %s | %s | %s | %s |\n' \
+	printf '| %s | %s | %s | %s µs | %s µs | %s / %s | %s | %s | %s | %s |\n' \
 	    "$2" "$(get "$r" rate)" "$(ratio "$r" "$3")" "$(get "$r" p50)" \
 	    "$(get "$r" p99)" "$(get "$r" err)" "$(get "$r" ok)" \
-	    "${rss:+$(mb "$rss")}" "$(get "$r" cpu)" "$(get "$r" cpuus)"
+	    "${rss:+$(mb "$rss")}" "$(get "$r" cpu)" "$(get "$r" cpuus)" "$(get "$r" host)"
 }
 
 verdict() {	# verdict CONDITION(awk) -> met / not met
@@ -587,10 +608,10 @@ verdict() {	# verdict CONDITION(awk) -> met / not met
 	echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared; other jobs ran meanwhile)"
 	echo "- command: \`$CMDLINE\` (as $(id -un))"
 	echo "- daytimed: \`$($DAYTIMED -V 2>&1 | head -1)\`, $(cd "$TOP" && git rev-parse --short HEAD 2>/dev/null)"
-	echo "- each row: $REPS runs of ${DUR} s of \`bench/loadgen\`, in alternating rounds with the rows it is compared with (a b e, c f, d alone / d loaded), the median rate, the median p50 and p99 (connect to EOF); errors and answers are summed over the runs; CPU is each listed process's share of one core over the runs, children included"
+	echo "- each row: $REPS runs of ${DUR} s of \`bench/loadgen\`, in alternating rounds with the rows it is compared with (a b e, c f, d alone / d loaded), the median rate, the median p50 and p99 (connect to EOF); errors and answers are summed over the runs; CPU is each listed process's share of one core over the runs, children included (children count when reaped, so a forking server's share can leak into the next run); host busy is the whole machine's CPU use (2 cores = 100%) during the row's runs"
 	echo
-	echo "| configuration | conn/s | vs minimal | p50 | p99 | errors / ok | RSS | CPU (listed processes) | CPU µs/conn (first listed) |"
-	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |"
+	echo "| configuration | conn/s | vs minimal | p50 | p99 | errors / ok | RSS | CPU (listed processes) | CPU µs/conn (first listed) | host busy |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"
 	row a "a. minimal epoll server, $CONC in flight" a
 	row b "b. daytimed, $RULES rules + allow 127/8, audit to rsyslogd, ident off, $CONC in flight (CPU: engine, rsyslogd)" a
 	row c "c. daytimed as b, ident always against oidentd, clients from 127.0.0.1 (CPU: engine, oidentd, rsyslogd)" a
@@ -632,7 +653,7 @@ verdict() {	# verdict CONDITION(awk) -> met / not met
 	if [ -s "$WORK/rows/c.sum" ] && [ -s "$WORK/rows/f.sum" ]; then
 		cr=$(get c rate); fr=$(get f rate)
 		echo "| with ident against oidentd ≥ 1.5× tcpserver -r | $cr vs $fr conn/s = $(ratio c f) (per round: $(round_ratio c f)) | $(verdict "$cr >= 1.5 * $fr") |"
-		echo "| … limited by oidentd's own rate (oidentd near 100% of a core) | CPU engine, oidentd, rsyslogd: $(get c cpu) | see notes |"
+		echo "| … limited by oidentd's own rate (oidentd near 100% of a core) | oidentd with its children: ${CF_OID:-?} over the c/f rounds; daytimed's engine: $(get c cpu | cut -d' ' -f1) during c | see the analysis |"
 	fi
 	if [ -s "$WORK/rows/d_loaded.sum" ]; then
 		pa=$(get d_alone p99); pl=$(get d_loaded p99)
