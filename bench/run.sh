@@ -202,9 +202,11 @@ summarize() {
 	echo "host=$(awk '{ b += $3 - $1; t += $4 - $2 }
 	    END { if (t > 0) printf "%.0f%%", 100 * b / t }' "$WORK/rows/$1.host")" \
 	    >> "$WORK/rows/$1.sum"
-	echo "cpuus=$(awk -v k="$CLK" -v n="$(get "$1" ok)" '$1 == 0 { t += $2 }
-	    END { if (n > 0) printf "%.1f", t / k * 1e6 / n; else print "-" }' \
-	    "$WORK/rows/$1.ticks")" >> "$WORK/rows/$1.sum"
+	echo "cpuus=\"$(awk -v k="$CLK" -v n="$(get "$1" ok)" \
+	    '{ t[$1] += $2; if ($1 > m) m = $1 }
+	    END { for (i = 0; i <= m; i++)
+	    printf "%s%.1f", (i ? " + " : ""), (n > 0 ? t[i] / k * 1e6 / n : 0) }' \
+	    "$WORK/rows/$1.ticks")\"" >> "$WORK/rows/$1.sum"
 }
 
 # The median over rounds of ROW's rate divided by BASE's in the same round.
@@ -610,7 +612,7 @@ verdict() {	# verdict CONDITION(awk) -> met / not met
 	echo "- daytimed: \`$($DAYTIMED -V 2>&1 | head -1)\`, $(cd "$TOP" && git rev-parse --short HEAD 2>/dev/null)"
 	echo "- each row: $REPS runs of ${DUR} s of \`bench/loadgen\`, in alternating rounds with the rows it is compared with (a b e, c f, d alone / d loaded), the median rate, the median p50 and p99 (connect to EOF); errors and answers are summed over the runs; CPU is each listed process's share of one core over the runs, children included (children count when reaped, so a forking server's share can leak into the next run); host busy is the whole machine's CPU use (2 cores = 100%) during the row's runs"
 	echo
-	echo "| configuration | conn/s | vs minimal | p50 | p99 | errors / ok | RSS | CPU (listed processes) | CPU µs/conn (first listed) | host busy |"
+	echo "| configuration | conn/s | vs minimal | p50 | p99 | errors / ok | RSS | CPU (listed processes) | CPU µs per answer (listed processes) | host busy |"
 	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"
 	row a "a. minimal epoll server, $CONC in flight" a
 	row b "b. daytimed, $RULES rules + allow 127/8, audit to rsyslogd, ident off, $CONC in flight (CPU: engine, rsyslogd)" a
