@@ -314,8 +314,8 @@ start_rsyslog && HAVE_RS=1
 # ---------------------------------------------------------------- c, f. oidentd
 #
 # First, before the other rows leave tens of thousands of TIME_WAIT sockets:
-# oidentd reads /proc/net/tcp for each query, so its rate falls as the
-# host's socket table grows (the count is reported for each run).
+# oidentd appears to scan the host's socket table for each query, so its
+# rate falls as the table grows (the count is reported for each run).
 
 HAVE_OID=0
 if [ $ROOT = 0 ]; then
@@ -673,7 +673,7 @@ verdict() {	# verdict CONDITION(awk) -> met / not met
 	[ -n "${D_HELD:-}" ] && echo "- d: ident connections held by the silent-ident load at the start/end of each loaded run:$D_HELD"
 	[ -n "${E_LOG:-}" ] && echo "- e: xinetd logged $E_LOG lines to its file (\`log_type = FILE\`: this machine has no /dev/log, and creating one would disturb other work; \`cps\` raised from its default 50/s, which would stop the service for 10 s, \`instances = UNLIMITED\`; its daytime answer is not in ctime form, e.g. \`$(printf '%s' "${E_ANSWER:-}" | tr -d '\r\n')\`, so its loadgen runs with -A: any one CR LF line)"
 	[ -n "${F_SAMPLE:-}" ] && echo "- f: a tcpserver log line: \`$F_SAMPLE\`"
-	[ -n "${CF_TW:-}" ] && echo "- c, f: TIME_WAIT sockets on the host before each c/f run:$CF_TW (oidentd reads /proc/net/tcp, every socket of the host, for each query)"
+	[ -n "${CF_TW:-}" ] && echo "- c, f: TIME_WAIT sockets on the host before each c/f run:$CF_TW (oidentd appears to scan the host's socket table for each query)"
 	for n in "${NOTES[@]}"; do echo "- $n"; done
 	if [ -s "$WORK/strace.txt" ]; then
 		echo
