@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * minimal -- the least a daytime server can do, as a benchmark's upper bound.
+ *
+ *   minimal -p PORT [-a ADDR]    serve: epoll, accept4, write the ctime
+ *                                line, close (TCP); answer every datagram
+ *                                (UDP on the same port); until TERM/INT
+ *   minimal -S -p PORT [-a ADDR] a silent ident server: accept, read and
+ *                                discard, never answer, hold the connection
+ *                                until the peer closes
+ *   minimal -o                   write one ctime line to stdout and exit
+ *                                (the program behind tcpserver)
+ *
+ * No rules, no ident, no log: only what any daytime server must do.
+ */
+
+#define _GNU_SOURCE	/* accept4 */
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MINIMAL_LINE	26
+#define MINIMAL_EVENTS	256
+
+static volatile sig_atomic_t minimal_stop;
+
+static void	 minimal_usage(void) __attribute__((noreturn));
+static void	 minimal_onsig(int);
+static int	 minimal_line(char *, size_t);
+static int	 minimal_socket(int, const char *, int);
+
+int
+main(int argc, char *argv[])
+{
+	struct epoll_event ev, evs[MINIMAL_EVENTS];
+	struct sigaction sa;
+	struct sockaddr_storage ss;
+	socklen_t slen;
+	const char *addr = "127.0.0.1";
+	char line[64], junk[512];
+	time_t cached = 0;
+	long v;
+	char *end;
+	int ch, port = -1, silent = 0, once = 0, lfd, ufd = -1, ep, n, k, fd;
+	ssize_t r;
+
+	while ((ch = getopt(argc, argv, "a:op:S")) != -1) {
+		switch (ch) {
+		case 'a':
+			addr = optarg;
+			break;
+		case 'o':
+			once = 1;
+			break;
+		case 'p':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || v < 1 || v > 65535)
+				minimal_usage();
+			port = (int)v;
+			break;
+		case 'S':
+			silent = 1;
+			break;
+		default:
+			minimal_usage();
+		}
+	}
+	if (optind != argc)
+		minimal_usage();
+	if (once) {
+		if (minimal_line(line, sizeof(line)) == -1 ||
+		    write(STDOUT_FILENO, line, MINIMAL_LINE) != MINIMAL_LINE)
+			return 1;
+		return 0;
+	}
+	if (port == -1)
+		minimal_usage();
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = minimal_onsig;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((lfd = minimal_socket(SOCK_STREAM, addr, port)) == -1 ||
+	    (!silent && (ufd = minimal_socket(SOCK_DGRAM, addr, port)) == -1))
+		return 1;
+	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1) {
+		perror("minimal: epoll_create1");
+		return 1;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.fd = lfd;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev) == -1)
+		return 1;
+	if (ufd != -1) {
+		ev.data.fd = ufd;
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, ufd, &ev) == -1)
+			return 1;
+	}
+
+	while (!minimal_stop) {
+		n = epoll_wait(ep, evs, MINIMAL_EVENTS, 1000);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			perror("minimal: epoll_wait");
+			return 1;
+		}
+		for (k = 0; k < n; k++) {
+			fd = evs[k].data.fd;
+			if (!silent && time(NULL) != cached) {
+				cached = time(NULL);
+				if (minimal_line(line, sizeof(line)) == -1)
+					return 1;
+			}
+			if (fd == lfd) {
+				/* Drain the backlog: one wakeup, many clients. */
+				for (;;) {
+					fd = accept4(lfd, NULL, NULL,
+					    SOCK_NONBLOCK | SOCK_CLOEXEC);
+					if (fd == -1)
+						break;
+					if (silent) {
+						ev.events = EPOLLIN;
+						ev.data.fd = fd;
+						if (epoll_ctl(ep, EPOLL_CTL_ADD,
+						    fd, &ev) == -1)
+							close(fd);
+						continue;
+					}
+					(void)write(fd, line, MINIMAL_LINE);
+					close(fd);
+				}
+				if (errno == EMFILE || errno == ENFILE) {
+					fprintf(stderr, "minimal: accept4: %s\n",
+					    strerror(errno));
+					sleep(1);
+				}
+			} else if (fd == ufd) {
+				for (;;) {
+					slen = sizeof(ss);
+					r = recvfrom(ufd, junk, sizeof(junk),
+					    MSG_DONTWAIT, (struct sockaddr *)&ss,
+					    &slen);
+					if (r == -1)
+						break;
+					(void)sendto(ufd, line, MINIMAL_LINE,
+					    MSG_DONTWAIT,
+					    (struct sockaddr *)&ss, slen);
+				}
+			} else {
+				/* Silent: swallow the query, close on EOF. */
+				r = read(fd, junk, sizeof(junk));
+				if (r == 0 || (r == -1 && errno != EAGAIN &&
+				    errno != EINTR))
+					close(fd);
+			}
+		}
+	}
+	return 0;
+}
+
+static void
+minimal_usage(void)
+{
+	fprintf(stderr, "usage: minimal [-S] -p PORT [-a ADDR] | minimal -o\n");
+	exit(2);
+}
+
+static void
+minimal_onsig(int sig)
+{
+	(void)sig;
+	minimal_stop = 1;
+}
+
+/* The daytime line for now: ctime form and CR LF, 26 bytes. */
+static int
+minimal_line(char *buf, size_t size)
+{
+	struct tm tm;
+	time_t t = time(NULL);
+
+	if (size < MINIMAL_LINE + 1 || localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, size, "%a %b %e %H:%M:%S %Y\r\n", &tm) !=
+	    MINIMAL_LINE)
+		return -1;
+	return 0;
+}
+
+/* A bound (and, for TCP, listening) non-blocking socket, or -1. */
+static int
+minimal_socket(int type, const char *addr, int port)
+{
+	struct sockaddr_in sin;
+	int fd, one = 1;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1) {
+		fprintf(stderr, "minimal: bad address %s\n", addr);
+		return -1;
+	}
+	if ((fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    (type == SOCK_STREAM && listen(fd, 511) == -1)) {
+		perror("minimal: socket");
+		return -1;
+	}
+	return fd;
+}

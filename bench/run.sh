@@ -1,0 +1,696 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+#
+# bench/run.sh -- daytimed under load, against a minimal server, xinetd and
+# tcpserver, all measured in the same run on this machine; writes
+# bench/RESULTS.md.  See bench/README.md.
+#
+#   bench/run.sh                 (from the top of a built tree)
+#   REPS=3 DUR=5 CONC=64 HOLD=10000 PROFILE=1 OUT=bench/RESULTS.md bench/run.sh
+#
+# Loopback and high ports only (port 113 for oidentd, as root).  Every
+# process it starts is stopped by PID on exit; every load is bounded in
+# count and time.
+
+set -u
+
+BENCH=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$BENCH/.." && pwd)
+DAYTIMED=${DAYTIMED:-$TOP/daytimed}
+FAKEIDENT=$TOP/tests/integration/fakeident.py
+REPS=${REPS:-3}
+DUR=${DUR:-5}
+CONC=${CONC:-64}
+HOLD=${HOLD:-10000}
+RULES=${RULES:-10000}
+PROFILE=${PROFILE:-1}
+OUT=${OUT:-$BENCH/RESULTS.md}
+CLK=$(getconf CLK_TCK)
+CMDLINE="REPS=$REPS DUR=$DUR CONC=$CONC HOLD=$HOLD RULES=$RULES PROFILE=$PROFILE bench/run.sh"
+
+PIDS=()
+WORK=$(mktemp -d /tmp/dtbench.XXXXXX)
+chmod 755 "$WORK"
+
+# ---------------------------------------------------------------- plumbing
+
+say() { printf '%s\n' "$*" >&2; }
+
+# The children of PID (a forking server's workers), by PID.
+children() {
+	cat /proc/"$1"/task/*/children 2>/dev/null
+}
+
+# TERM PID, wait up to 5 s, then KILL; then the same for the children it
+# had (oidentd's and tcpserver's per-connection children outlive a parent
+# stopped mid-query).
+terminate() {
+	local pid=$1 kids n k
+	kids=$(children "$pid")
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for ((n = 0; n < 50; n++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	for k in $kids; do
+		kill -TERM "$k" 2>/dev/null
+	done
+}
+
+# Stop every process we started, newest first, by PID.
+cleanup() {
+	local i
+	for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+		terminate "${PIDS[$i]}"
+	done
+	PIDS=()
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Stop one process we started (and forget it).
+stop() {
+	local pid=$1 i
+	terminate "$pid"
+	for i in "${!PIDS[@]}"; do
+		[ "${PIDS[$i]}" = "$pid" ] && unset 'PIDS[i]'
+	done
+	PIDS=("${PIDS[@]}")
+}
+
+# A TCP and UDP port on 127.0.0.1, below the ephemeral range, free now.
+free_port() {
+	local p n
+	for ((n = 0; n < 200; n++)); do
+		p=$((20000 + RANDOM % 12000))
+		if [ -z "$(ss -Hatun "( sport = :$p )" 2>/dev/null)" ]; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# Wait (at most 10 s) until something listens on 127.0.0.1:PORT over TCP.
+wait_port() {
+	local n
+	for ((n = 0; n < 100; n++)); do
+		[ -n "$(ss -Hltn "( sport = :$1 )" 2>/dev/null)" ] && return 0
+		sleep 0.1
+	done
+	say "nothing listens on port $1"
+	return 1
+}
+
+# The engine: the monitor's only child (polled, 10 s at most).
+engine_of() {
+	local n c
+	for ((n = 0; n < 100; n++)); do
+		c=$(cat "/proc/$1/task/$1/children" 2>/dev/null)
+		c=${c%% *}
+		if [ -n "$c" ]; then
+			echo "$c"
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# CPU ticks of PID with its reaped children (utime stime cutime cstime).
+ticks() {
+	local s
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+	s=${s##*) }
+	echo "$s" | awk '{ print $12 + $13 + $14 + $15 }'
+}
+
+# TIME_WAIT sockets on the host now.
+timewait() {
+	ss -s | sed -n 's/.*timewait \([0-9]*\).*/\1/p'
+}
+
+# Busy and total jiffies of the whole host, from /proc/stat.
+hostcpu() {
+	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
+}
+
+rss_kb() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0
+}
+
+kv() {	# kv KEY LINE
+	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+median() {	# median of the numbers on stdin
+	sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0;
+	    else if (NR % 2) print v[(NR + 1) / 2];
+	    else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+
+# Results, one row per configuration, kept in files under $WORK/rows.
+mkdir -p "$WORK/rows"
+NOTES=()
+note() { NOTES+=("$*"); say "note: $*"; }
+
+# run1 ROW CPU_PIDS -- LOADGEN_ARGS: one loadgen run, appended to ROW.
+# CPU_PIDS is a comma-separated list of processes whose CPU use to count
+# over the run (their reaped children included).
+run1() {
+	local name=$1 cpupids=$2 line w0 w1 pid i h0
+	local -a tk0
+	shift 3
+	i=0
+	for pid in ${cpupids//,/ }; do tk0[$i]=$(ticks "$pid"); i=$((i + 1)); done
+	h0=$(hostcpu)
+	w0=$(date +%s.%N)
+	line=$("$BENCH/loadgen" "$@")
+	w1=$(date +%s.%N)
+	echo "$h0 $(hostcpu)" >> "$WORK/rows/$name.host"
+	i=0
+	for pid in ${cpupids//,/ }; do
+		echo "$i $(( $(ticks "$pid") - tk0[$i] ))" >> "$WORK/rows/$name.ticks"
+		i=$((i + 1))
+	done
+	awk -v a="$w0" -v b="$w1" 'BEGIN { print b - a }' >> "$WORK/rows/$name.wall"
+	say "  $name: $line"
+	printf '%s\n' "$line" >> "$WORK/rows/$name.runs"
+}
+
+# Median rate, p50, p99, total errors and answers, CPU of a row's runs.
+summarize() {
+	local f="$WORK/rows/$1.runs" line wall
+	[ -s "$f" ] || return 0
+	wall=$(awk '{ s += $1 } END { print s }' "$WORK/rows/$1.wall")
+	{
+		echo "rate=$(while read -r line; do kv rate "$line"; done < "$f" | median)"
+		echo "p50=$(while read -r line; do kv p50_us "$line"; done < "$f" | median)"
+		echo "p99=$(while read -r line; do kv p99_us "$line"; done < "$f" | median)"
+		echo "err=$(while read -r line; do kv err "$line"; done < "$f" | awk '{ s += $1 } END { print s + 0 }')"
+		echo "ok=$(while read -r line; do kv ok "$line"; done < "$f" | awk '{ s += $1 } END { print s + 0 }')"
+		echo "rates=$(while read -r line; do kv rate "$line"; done < "$f" | tr '\n' '/' | sed 's|/$||')"
+		echo "p99s=$(while read -r line; do kv p99_us "$line"; done < "$f" | tr '\n' '/' | sed 's|/$||')"
+		awk -v w="$wall" -v k="$CLK" '{ t[$1] += $2; if ($1 > n) n = $1 }
+		    END { printf "cpu=\""; for (i = 0; i <= n; i++)
+		    printf "%.0f%% ", 100 * t[i] / k / w; print "\"" }' \
+		    "$WORK/rows/$1.ticks"
+	} > "$WORK/rows/$1.sum"
+	echo "host=$(awk '{ b += $3 - $1; t += $4 - $2 }
+	    END { if (t > 0) printf "%.0f%%", 100 * b / t }' "$WORK/rows/$1.host")" \
+	    >> "$WORK/rows/$1.sum"
+	echo "cpuus=\"$(awk -v k="$CLK" -v n="$(get "$1" ok)" \
+	    '{ t[$1] += $2; if ($1 > m) m = $1 }
+	    END { for (i = 0; i <= m; i++)
+	    printf "%s%.1f", (i ? " + " : ""), (n > 0 ? t[i] / k * 1e6 / n : 0) }' \
+	    "$WORK/rows/$1.ticks")\"" >> "$WORK/rows/$1.sum"
+}
+
+# The median over rounds of ROW's rate divided by BASE's in the same round.
+round_ratio() {
+	paste <(while read -r l; do kv rate "$l"; done < "$WORK/rows/$1.runs") \
+	    <(while read -r l; do kv rate "$l"; done < "$WORK/rows/$2.runs") |
+	    awk '$2 > 0 { printf "%.3f\n", $1 / $2 }' | sort -n |
+	    awk '{ v[NR] = $1 } END { if (NR) printf "%.2f×", v[int((NR + 1) / 2)] }'
+}
+
+get() {	# get ROW KEY
+	sed -n "s/^$2=//p" "$WORK/rows/$1.sum" 2>/dev/null | tr -d '"'
+}
+
+# ---------------------------------------------------------------- servers
+
+start_rsyslog() {
+	local exe n
+	exe=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)
+	[ -x "$exe" ] || { note "rsyslogd is not installed: rows b-d, g skipped"; return 1; }
+	mkdir -p "$WORK/rs"
+	chmod 755 "$WORK/rs"
+	RSLOG=$WORK/rs/log
+	RSFILE=$WORK/rs/messages
+	cat > "$WORK/rs/rsyslog.conf" <<-EOF
+	global(workDirectory="$WORK/rs")
+	module(load="imuxsock" SysSock.Use="off")
+	input(type="imuxsock" Socket="$RSLOG" RateLimit.Interval="0")
+	*.* action(type="omfile" file="$RSFILE" template="RSYSLOG_TraditionalFileFormat")
+	EOF
+	"$exe" -n -f "$WORK/rs/rsyslog.conf" -i "$WORK/rs/pid" \
+	    </dev/null >/dev/null 2>"$WORK/rs/stderr" &
+	RSPID=$!
+	PIDS+=("$RSPID")
+	for ((n = 0; n < 100; n++)); do
+		[ -S "$RSLOG" ] && { chmod 666 "$RSLOG"; return 0; }
+		sleep 0.1
+	done
+	note "rsyslogd did not start: $(cat "$WORK/rs/stderr")"
+	return 1
+}
+
+# The rule file: RULES netblocks under 10.0.0.0/8, /24s, allow and deny mixed.
+make_rules() {
+	awk -v n="$RULES" 'BEGIN {
+		for (i = 0; i < n; i++)
+			printf "%s 10.%d.%d.0/24\n", (i % 3 ? "allow" : "deny"),
+			    int(i / 256) % 256, i % 256
+	}' > "$WORK/rules.conf"
+}
+
+# start_daytimed NAME EXTRA_CONFIG_TEXT: sets DPORT, DMON, DENG.
+start_daytimed() {
+	local conf=$WORK/$1.conf
+	DPORT=$(free_port) || return 1
+	{
+		echo "listen tcp 127.0.0.1:$DPORT"
+		echo "listen udp 127.0.0.1:$DPORT"
+		echo "user nobody"
+		echo "syslog socket $RSLOG"
+		printf '%b' "$2"
+		echo "include $WORK/rules.conf"
+	} > "$conf"
+	chmod 644 "$conf" "$WORK/rules.conf"
+	# Daemonized, as in production: in the foreground (-f) every record
+	# would also be copied to stderr.  The command returns once the
+	# daemon listens; the pidfile names the monitor.
+	if ! "$DAYTIMED" -c "$conf" -p "$WORK/$1.pid" </dev/null \
+	    >"$WORK/$1.out" 2>&1; then
+		note "daytimed ($1) did not start: $(head -c 500 "$WORK/$1.out")"
+		return 1
+	fi
+	DMON=$(cat "$WORK/$1.pid")
+	PIDS+=("$DMON")
+	wait_port "$DPORT" || { note "daytimed ($1) does not listen"; return 1; }
+	DENG=$(engine_of "$DMON") || { note "daytimed ($1): no engine process"; return 1; }
+	PIDS+=("$DENG")
+}
+
+stop_daytimed() {
+	stop "$DMON"
+	stop "$DENG"
+}
+
+# ---------------------------------------------------------------- checks
+
+[ -x "$DAYTIMED" ] || { say "no $DAYTIMED: build the tree first"; exit 1; }
+make -s -C "$BENCH" >/dev/null || { say "bench build failed"; exit 1; }
+# 10,000 held connections need two descriptors each in the daemon.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+ROOT=0
+[ "$(id -u)" = 0 ] && ROOT=1
+# The daemon needs two descriptors per held connection (client, ident).
+HOLD_MAX=$((($(ulimit -n) - 200) / 2))
+if [ "$HOLD" -gt "$HOLD_MAX" ]; then
+	note "RLIMIT_NOFILE is $(ulimit -n) here (the hard limit; raising it needs CAP_SYS_RESOURCE, which this container lacks): $HOLD_MAX connections held instead of $HOLD, the 10,000 figure is extrapolated per connection"
+	HOLD=$HOLD_MAX
+fi
+say "bench: reps=$REPS dur=${DUR}s conc=$CONC nofile=$(ulimit -n) work=$WORK"
+make_rules
+
+HAVE_RS=0
+start_rsyslog && HAVE_RS=1
+
+# ---------------------------------------------------------------- c, f. oidentd
+#
+# First, before the other rows leave tens of thousands of TIME_WAIT sockets:
+# oidentd appears to scan the host's socket table for each query, so its
+# rate falls as the table grows (the count is reported for each run).
+
+HAVE_OID=0
+if [ $ROOT = 0 ]; then
+	note "not root: oidentd cannot listen on port 113; rows c and f skipped"
+elif ! command -v oidentd >/dev/null; then
+	note "oidentd is not installed (apt-get install -y oidentd): rows c and f skipped"
+elif [ -n "$(ss -Hltn '( sport = :113 )')" ]; then
+	note "port 113 is taken by a process this script did not start: rows c and f skipped"
+else
+	oidentd -i -S -q -a 127.0.0.1 -p 113 </dev/null >"$WORK/oidentd.out" 2>&1 &
+	OIDPID=$!
+	PIDS+=("$OIDPID")
+	wait_port 113 && HAVE_OID=1
+fi
+
+if [ $HAVE_OID = 1 ]; then
+	HAVE_C=0
+	# oidentd listens on 127.0.0.1 only and a lookup goes to the
+	# client's address: these clients come from 127.0.0.1.
+	if [ $HAVE_RS = 1 ] && start_daytimed c "ident mode always\nident timeout 5\nallow 127.0.0.0/8\n"; then
+		HAVE_C=1
+		CPORT=$DPORT CMON=$DMON CENG=$DENG
+	fi
+	HAVE_F=0
+	if command -v tcpserver >/dev/null; then
+		TP=$(free_port)
+		tcpserver -r -H -l0 -c "$CONC" 127.0.0.1 "$TP" "$BENCH/minimal" -o \
+		    </dev/null >/dev/null 2>"$WORK/tcpserver.err" &
+		TPID=$!
+		PIDS+=("$TPID")
+		wait_port "$TP" && HAVE_F=1
+	else
+		note "tcpserver is not installed (apt-get install -y ucspi-tcp): row f skipped"
+	fi
+	say "c, f: daytimed with ident always, tcpserver -r; both against oidentd"
+	# Let earlier TIME_WAIT sockets (ours or other work's) expire: 75 s
+	# at most; the count is reported either way.
+	for ((n = 0; n < 75; n++)); do
+		[ "$(timewait)" -lt 20000 ] && break
+		sleep 1
+	done
+	CF_T0=$(ticks "$OIDPID") CF_H0=$(hostcpu) CF_W0=$(date +%s.%N)
+	CF_TW=""
+	for ((r = 1; r <= REPS; r++)); do
+		CF_TW="$CF_TW $(timewait)"
+		[ $HAVE_C = 1 ] && run1 c "$CENG,$OIDPID,$RSPID" -- -p "$CPORT" \
+		    -s 127.0.0.1 -c "$CONC" -d "$DUR" -w 10
+		CF_TW="$CF_TW/$(timewait)"
+		[ $HAVE_F = 1 ] && run1 f "$TPID,$OIDPID" -- -p "$TP" \
+		    -s 127.0.0.1 -c "$CONC" -d "$DUR" -w 10
+	done
+	CF_OID=$(awk -v a="$CF_T0" -v b="$(ticks "$OIDPID")" -v w0="$CF_W0" \
+	    -v w1="$(date +%s.%N)" -v k="$CLK" -v h="$CF_H0 $(hostcpu)" \
+	    'BEGIN { split(h, x, " "); printf "%.0f%% of one core over %.0f s (the host was %.0f%% busy)",
+	    100 * (b - a) / k / (w1 - w0), w1 - w0, 100 * (x[3] - x[1]) / (x[4] - x[2]) }')
+	if [ $HAVE_C = 1 ]; then
+		echo "$(rss_kb "$CENG")" > "$WORK/rows/c.rss"
+		sleep 0.5
+		C_SAMPLE=$(grep 'proto=tcp' "$RSFILE" | grep 'ident_status=ok' | tail -1 | cut -c1-300)
+		C_STATUS=$(grep "daytimed\\[$CENG\\]" "$RSFILE" | grep -o 'ident_status=[a-zA-Z:-]*' | sort | uniq -c | awk '{ printf "%s %s; ", $2, $1 }')
+		stop "$CMON"
+		stop "$CENG"
+	fi
+	if [ $HAVE_F = 1 ]; then
+		F_SAMPLE=$(grep ' ok ' "$WORK/tcpserver.err" | tail -1)
+		stop "$TPID"
+	fi
+	stop "$OIDPID"
+fi
+
+# ---------------------------------------------------------------- start a, b, e
+
+# The reference, daytimed and xinetd all run at once and are measured in
+# alternating rounds (a b e, a b e, ...), so that the machine's other load
+# falls on all of them alike.
+P=$(free_port)
+"$BENCH/minimal" -p "$P" & MPID=$!
+PIDS+=("$MPID")
+wait_port "$P" || exit 1
+
+HAVE_B=0
+if [ $HAVE_RS = 1 ] &&
+    start_daytimed b "ident mode off\nallow 127.0.0.0/8\n"; then
+	HAVE_B=1
+	BPORT=$DPORT BMON=$DMON BENG=$DENG
+fi
+
+HAVE_E=0
+if command -v xinetd >/dev/null; then
+	XP=$(free_port)
+	cat > "$WORK/xinetd.conf" <<-XEOF
+	defaults
+	{
+	    instances      = UNLIMITED
+	    cps            = 1000000 1
+	    log_type       = FILE $WORK/xinetd.log
+	}
+	service daytime
+	{
+	    type           = INTERNAL UNLISTED
+	    id             = daytime-stream
+	    socket_type    = stream
+	    protocol       = tcp
+	    wait           = no
+	    user           = root
+	    port           = $XP
+	    bind           = 127.0.0.1
+	    only_from      = 127.0.0.0/8
+	    log_on_success = HOST
+	    flags          = REUSE
+	}
+	XEOF
+	xinetd -dontfork -f "$WORK/xinetd.conf" -pidfile "$WORK/xinetd.pid" \
+	    </dev/null >"$WORK/xinetd.out" 2>&1 &
+	XPID=$!
+	PIDS+=("$XPID")
+	if wait_port "$XP"; then
+		HAVE_E=1
+		E_ANSWER=$(python3 -c 'import socket,sys; s=socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5); print(s.recv(100).decode("ascii", "replace"))' "$XP" 2>/dev/null)
+	else
+		note "xinetd did not start: $(head -c 400 "$WORK/xinetd.out")"
+	fi
+else
+	note "xinetd is not installed (apt-get install -y xinetd): row e skipped"
+fi
+
+# ---------------------------------------------------------------- a, b, e rounds
+
+say "a, b, e: minimal, daytimed ($RULES rules, audit to rsyslogd, ident off), xinetd"
+[ $HAVE_B = 1 ] && B_L0=$(wc -l < "$RSFILE")
+for ((r = 1; r <= REPS; r++)); do
+	run1 a "$MPID" -- -p "$P" -c "$CONC" -d "$DUR" -w 10
+	[ $HAVE_B = 1 ] &&
+	    run1 b "$BENG,$RSPID" -- -p "$BPORT" -c "$CONC" -d "$DUR" -w 10
+	[ $HAVE_E = 1 ] &&
+	    run1 e "$XPID" -- -A -p "$XP" -c "$CONC" -d "$DUR" -w 10
+done
+echo "$(rss_kb "$MPID")" > "$WORK/rows/a.rss"
+if [ $HAVE_B = 1 ]; then
+	echo "$(rss_kb "$BENG")" > "$WORK/rows/b.rss"
+	# Every answered connection should have left one record.
+	sleep 1
+	B_RECORDS=$(( $(wc -l < "$RSFILE") - B_L0 ))
+	B_SAMPLE=$(grep 'proto=tcp' "$RSFILE" | tail -1 | cut -c1-300)
+fi
+if [ $HAVE_E = 1 ]; then
+	echo "$(rss_kb "$XPID")" > "$WORK/rows/e.rss"
+	E_LOG=$(wc -l < "$WORK/xinetd.log")
+	stop "$XPID"
+fi
+
+say "UDP: minimal, daytimed"
+for ((r = 1; r <= REPS; r++)); do
+	run1 a_udp "$MPID" -- -p "$P" -u -c "$CONC" -d "$DUR" -w 10
+	[ $HAVE_B = 1 ] &&
+	    run1 b_udp "$BENG,$RSPID" -- -p "$BPORT" -u -c "$CONC" -d "$DUR" -w 10
+done
+stop "$MPID"
+
+if [ $HAVE_B = 1 ]; then
+	if [ "$PROFILE" = 1 ] && command -v strace >/dev/null; then
+		# Syscalls per connection: outside the measured runs.
+		"$BENCH/loadgen" -p "$BPORT" -c "$CONC" -n 20000 -d 30 >/dev/null &
+		lgp=$!
+		PIDS+=("$lgp")
+		timeout -s INT 3 strace -c -f -p "$BENG" -o "$WORK/strace.txt" 2>/dev/null
+		stop "$lgp"
+	fi
+	if [ "$PROFILE" = 1 ] && command -v perf >/dev/null; then
+		"$BENCH/loadgen" -p "$BPORT" -c "$CONC" -n 200000 -d 6 >/dev/null &
+		lgp=$!
+		PIDS+=("$lgp")
+		perf record -q -g -o "$WORK/perf.data" -p "$BENG" -- sleep 4 \
+		    >/dev/null 2>&1
+		stop "$lgp"
+		perf report -q -i "$WORK/perf.data" --stdio --no-children \
+		    --sort dso,symbol -g none 2>/dev/null | grep -v '^$' |
+		    sed 's/ *$//' | head -30 > "$WORK/perf.txt"
+	fi
+	stop "$BMON"
+	stop "$BENG"
+fi
+
+# ---------------------------------------------------------------- d. silent ident
+
+if [ $HAVE_RS = 1 ]; then
+	say "d. daytimed, ident against a server that never answers"
+	IP=$(free_port)
+	python3 "$FAKEIDENT" --port "$IP" --mode silent >"$WORK/fake.out" 2>/dev/null &
+	FPID=$!
+	PIDS+=("$FPID")
+	if wait_port "$IP" && start_daytimed d "ident mode rules\nident timeout 5\nident port $IP\nallow 127.0.0.1 user alice\nallow 127.0.0.1\nallow 127.0.0.2\n"; then
+		D_HELD=""
+		for ((r = 1; r <= REPS; r++)); do
+			# The no-lookup client (127.0.0.2: only a * rule) alone ...
+			run1 d_alone "$DENG" -- -p "$DPORT" -s 127.0.0.2 -c 8 -d "$DUR" -w 10
+			# ... and with 64 connections held by lookups that never
+			# end (127.0.0.1: a user rule, so a lookup; fakeident).
+			"$BENCH/loadgen" -p "$DPORT" -s 127.0.0.1 -c 64 \
+			    -d $((DUR + 12)) -w 10 > "$WORK/d_silent.out" &
+			SLP=$!
+			PIDS+=("$SLP")
+			for ((n = 0; n < 100; n++)); do
+				held=$(ss -Htn state established "( dport = :$IP )" | wc -l)
+				[ "$held" -ge 64 ] && break
+				sleep 0.1
+			done
+			run1 d_loaded "$DENG" -- -p "$DPORT" -s 127.0.0.2 -c 8 -d "$DUR" -w 10
+			held_end=$(ss -Htn state established "( dport = :$IP )" | wc -l)
+			D_HELD="$D_HELD $held/$held_end"
+			stop "$SLP"
+			# Let the abandoned lookups end (timeout 5 s) before
+			# the next "alone" run.
+			for ((n = 0; n < 100; n++)); do
+				[ "$(ss -Htn state established "( dport = :$IP )" | wc -l)" = 0 ] && break
+				sleep 0.1
+			done
+		done
+		stop "$DMON"
+		stop "$DENG"
+	fi
+	stop "$FPID"
+fi
+
+# ---------------------------------------------------------------- g. memory
+
+if [ $HAVE_RS = 1 ]; then
+	say "g. $HOLD connections waiting on ident"
+	SP=$(free_port)
+	"$BENCH/minimal" -S -p "$SP" & SPID=$!
+	PIDS+=("$SPID")
+	if wait_port "$SP" && start_daytimed g "ident mode always\nident timeout 30\nident port $SP\nallow 127.0.0.0/8\n"; then
+		# A few hundred answered first, so the "before" is a warm engine
+		# (127.0.0.2: its lookup is refused at once).
+		"$BENCH/loadgen" -p "$DPORT" -s 127.0.0.2 -c 8 -n 500 -d 5 >/dev/null
+		G_BEFORE=$(rss_kb "$DENG")
+		# Opened at 2,000/s so the listen queue (511) never overflows;
+		# all are held within ~5 s, well inside the 30 s ident timeout.
+		"$BENCH/loadgen" -p "$DPORT" -s 127.0.0.1 -c "$HOLD" -n "$HOLD" \
+		    -r 2000 -d 60 -w 60 > "$WORK/g.out" &
+		GLP=$!
+		PIDS+=("$GLP")
+		t0=$(date +%s)
+		for ((n = 0; n < 250; n++)); do
+			G_HELD=$(ss -Htn state established "( dport = :$SP )" | wc -l)
+			[ "$G_HELD" -ge "$HOLD" ] && break
+			sleep 0.1
+		done
+		G_SECS=$(( $(date +%s) - t0 ))
+		G_WITH=$(rss_kb "$DENG")
+		G_FDS=$(ls "/proc/$DENG/fd" | wc -l)
+		stop "$GLP"
+		G_LG=$(cat "$WORK/g.out")
+		stop_daytimed
+	fi
+	stop "$SPID"
+fi
+
+# ---------------------------------------------------------------- report
+
+for r in a b c e f d_alone d_loaded a_udp b_udp; do summarize "$r"; done
+
+ratio() {	# ratio ROW BASEROW
+	awk -v a="$(get "$1" rate)" -v b="$(get "$2" rate)" \
+	    'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "-" }'
+}
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
+
+row() {	# row ROW LABEL BASEROW
+	local r=$1
+	if [ ! -s "$WORK/rows/$r.sum" ]; then
+		printf '| %s | skipped | | | | | | | | |\n' "$2"
+		return
+	fi
+	local rss
+	rss=$(cat "$WORK/rows/$r.rss" 2>/dev/null)
+	printf '| %s | %s | %s | %s µs | %s µs | %s / %s | %s | %s | %s | %s |\n' \
+	    "$2" "$(get "$r" rate)" "$(ratio "$r" "$3")" "$(get "$r" p50)" \
+	    "$(get "$r" p99)" "$(get "$r" err)" "$(get "$r" ok)" \
+	    "${rss:+$(mb "$rss")}" "$(get "$r" cpu)" "$(get "$r" cpuus)" "$(get "$r" host)"
+}
+
+verdict() {	# verdict CONDITION(awk) -> met / not met
+	awk "BEGIN { exit !($1) }" && echo "**met**" || echo "**not met**"
+}
+
+{
+	echo "# daytimed benchmark results"
+	echo
+	echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+	echo "- machine: \`nproc\` = $(nproc), $(uname -srm), $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
+	echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared; other jobs ran meanwhile)"
+	echo "- command: \`$CMDLINE\` (as $(id -un))"
+	echo "- daytimed: \`$($DAYTIMED -V 2>&1 | head -1)\`, $(cd "$TOP" && git rev-parse --short HEAD 2>/dev/null)"
+	echo "- each row: $REPS runs of ${DUR} s of \`bench/loadgen\`, in alternating rounds with the rows it is compared with (a b e, c f, d alone / d loaded), the median rate, the median p50 and p99 (connect to EOF); errors and answers are summed over the runs; CPU is each listed process's share of one core over the runs, children included (children count when reaped, so a forking server's share can leak into the next run); host busy is the whole machine's CPU use (2 cores = 100%) during the row's runs"
+	echo
+	echo "| configuration | conn/s | vs minimal | p50 | p99 | errors / ok | RSS | CPU (listed processes) | CPU µs per answer (listed processes) | host busy |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"
+	row a "a. minimal epoll server, $CONC in flight" a
+	row b "b. daytimed, $RULES rules + allow 127/8, audit to rsyslogd, ident off, $CONC in flight (CPU: engine, rsyslogd)" a
+	row c "c. daytimed as b, ident always against oidentd, clients from 127.0.0.1 (CPU: engine, oidentd, rsyslogd)" a
+	row e "e. xinetd internal daytime, $CONC in flight (CPU: xinetd)" a
+	row f "f. tcpserver -r -H -l0 -c $CONC + bench/minimal -o, against oidentd, clients from 127.0.0.1 (CPU: tcpserver, oidentd)" a
+	row d_alone "d. daytimed, no-lookup client 127.0.0.2, 8 in flight, alone" a
+	row d_loaded "d. the same, with 64 connections held by a silent ident server" a
+	row a_udp "UDP: minimal server, $CONC in flight" a_udp
+	row b_udp "UDP: daytimed as b, $CONC in flight" a_udp
+	echo
+	echo "Runs (conn/s of each run): a $(get a rates); b $(get b rates); c $(get c rates); e $(get e rates); f $(get f rates); d alone $(get d_alone rates); d loaded $(get d_loaded rates)."
+	echo
+	echo "## Memory: connections waiting on ident"
+	echo
+	if [ -n "${G_WITH:-}" ]; then
+		echo "daytimed (ident always, timeout 30 s, no connection limit) against \`bench/minimal -S\`, a server that accepts and never answers; $HOLD clients from 127.0.0.1."
+		echo
+		echo "| engine RSS before | with held connections | held (ident connections established) | engine descriptors | per connection |"
+		echo "| ---: | ---: | ---: | ---: | ---: |"
+		awk -v b="$G_BEFORE" -v w="$G_WITH" -v h="$G_HELD" -v f="$G_FDS" \
+		    'BEGIN { printf "| %.1f MB | %.1f MB | %d | %d | %.0f bytes |\n",
+		    b / 1024, w / 1024, h, f, (h > 0 ? (w - b) * 1024 / h : 0) }'
+		echo
+		echo "$G_HELD held after ${G_SECS} s (clients opened at 2,000/s). loadgen: \`$G_LG\` (stopped on purpose while the lookups were pending: unfinished is expected)."
+	else
+		echo "skipped"
+	fi
+	echo
+	echo "## Targets"
+	echo
+	echo "| target | measured | verdict |"
+	echo "| --- | --- | --- |"
+	if [ -s "$WORK/rows/b.sum" ]; then
+		br=$(get b rate); ar=$(get a rate); er=$(get e rate)
+		echo "| daytimed with rules and audit ≥ 0.9× the minimal server at $CONC in flight | $br vs $ar conn/s = $(ratio b a) (median of the per-round ratios: $(round_ratio b a)) | $(verdict "$br >= 0.9 * $ar") |"
+		[ -s "$WORK/rows/e.sum" ] &&
+		echo "| … and ahead of xinetd | $br vs $er conn/s = $(ratio b e) (per round: $(round_ratio b e)) | $(verdict "$br > $er") |"
+	fi
+	if [ -s "$WORK/rows/c.sum" ] && [ -s "$WORK/rows/f.sum" ]; then
+		cr=$(get c rate); fr=$(get f rate)
+		echo "| with ident against oidentd ≥ 1.5× tcpserver -r | $cr vs $fr conn/s = $(ratio c f) (per round: $(round_ratio c f)) | $(verdict "$cr >= 1.5 * $fr") |"
+		echo "| … limited by oidentd's own rate (oidentd near 100% of a core) | oidentd with its children: ${CF_OID:-?} over the c/f rounds; daytimed's engine: $(get c cpu | cut -d' ' -f1) during c | see the analysis |"
+	fi
+	if [ -s "$WORK/rows/d_loaded.sum" ]; then
+		pa=$(get d_alone p99); pl=$(get d_loaded p99)
+		echo "| no-lookup client's p99 with the silent-ident load within 20% of without | $pl µs vs $pa µs (runs: $(get d_loaded p99s) vs $(get d_alone p99s); $(awk -v a="$pa" -v l="$pl" 'BEGIN { printf "%+.0f%%", (a > 0 ? 100 * (l - a) / a : 0) }')) | $(verdict "$pl <= 1.2 * $pa") |"
+	fi
+	if [ -n "${G_WITH:-}" ]; then
+		G_10K=$(awk -v b="$G_BEFORE" -v w="$G_WITH" -v h="$G_HELD" 'BEGIN { printf "%.0f", (h > 0 ? b + (w - b) * 10000 / h : 0) }')
+		echo "| 10,000 connections waiting on ident under 20 MB RSS | $(mb "$G_WITH") with $G_HELD held; $(mb "$G_10K") at 10,000 by the per-connection figure | $(verdict "$G_10K < 20 * 1024 && $G_HELD >= 0.95 * $HOLD") |"
+	fi
+	echo
+	echo "## Details"
+	echo
+	[ -n "${B_RECORDS:-}" ] && echo "- b: rsyslogd's file grew by $B_RECORDS lines during b's TCP runs ($(get b ok) answers). A record: \`$B_SAMPLE\`"
+	[ -n "${C_SAMPLE:-}" ] && echo "- c: a record: \`$C_SAMPLE\`; ident_status counts over c's engine's records: $C_STATUS"
+	[ -n "${D_HELD:-}" ] && echo "- d: ident connections held by the silent-ident load at the start/end of each loaded run:$D_HELD"
+	[ -n "${E_LOG:-}" ] && echo "- e: xinetd logged $E_LOG lines to its file (\`log_type = FILE\`: this machine has no /dev/log, and creating one would disturb other work; \`cps\` raised from its default 50/s, which would stop the service for 10 s, \`instances = UNLIMITED\`; its daytime answer is not in ctime form, e.g. \`$(printf '%s' "${E_ANSWER:-}" | tr -d '\r\n')\`, so its loadgen runs with -A: any one CR LF line)"
+	[ -n "${F_SAMPLE:-}" ] && echo "- f: a tcpserver log line: \`$F_SAMPLE\`"
+	[ -n "${CF_TW:-}" ] && echo "- c, f: TIME_WAIT sockets on the host before each c/f run:$CF_TW (oidentd appears to scan the host's socket table for each query)"
+	for n in "${NOTES[@]}"; do echo "- $n"; done
+	if [ -s "$WORK/strace.txt" ]; then
+		echo
+		echo "### strace -c -f on the engine, 3 s of load as in b"
+		echo
+		echo '```'
+		head -30 "$WORK/strace.txt"
+		echo '```'
+	fi
+	if [ -s "$WORK/perf.txt" ]; then
+		echo
+		echo "### perf record -g on the engine, 4 s of load as in b (self time, top symbols)"
+		echo
+		echo '```'
+		cat "$WORK/perf.txt"
+		echo '```'
+	fi
+} > "$OUT.tmp"
+mv "$OUT.tmp" "$OUT"
+say "wrote $OUT"
