@@ -97,9 +97,21 @@ wait_file() {
 }
 
 # A free-looking high port; the caller retries when it turns out taken.
+# A port below the ephemeral range that TCP and UDP can both bind now.
 pick_port() {
-	n=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
-	echo $((20000 + n % 40000))
+	python3 -c '
+import random, socket
+for _ in range(200):
+    p = random.randrange(20000, 32000)
+    try:
+        for t in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            with socket.socket(socket.AF_INET, t) as s:
+                s.bind(("127.0.0.1", p))
+        print(p)
+        break
+    except OSError:
+        pass
+'
 }
 
 CTIME='^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9] [0-9]{4}$'
