@@ -111,6 +111,8 @@ struct worker {
 	int			 paused;	/* accept paused: EMFILE */
 	unsigned		 nconns;
 	struct conn		*conns;		/* this loop's connections */
+	uint64_t		 ids[256];	/* random conn ids, drawn in bulk */
+	unsigned		 nids;
 };
 
 struct engine {
@@ -178,6 +180,7 @@ static void	conn_ident_cb(const struct ident_answer *, void *);
 static void	conn_decide(struct conn *);
 static void	conn_io_cb(evutil_socket_t, short, void *);
 static void	conn_write(struct conn *);
+static int	conn_drain(struct conn *);
 static void	conn_free(struct conn *);
 static void	engine_audit(struct engine *, uint64_t, int,
 		    const struct sockaddr *, socklen_t, const struct sockaddr *,
@@ -360,6 +363,17 @@ engine_gen(struct engine *e)
 	gen_ref(g);
 	pthread_mutex_unlock(&e->mtx);
 	return g;
+}
+
+/* A random connection id: one getrandom() per 256 connections, not each. */
+static uint64_t
+worker_id(struct worker *w)
+{
+	if (w->nids == 0) {
+		randombytes_buf(w->ids, sizeof(w->ids));
+		w->nids = sizeof(w->ids) / sizeof(w->ids[0]);
+	}
+	return w->ids[--w->nids];
 }
 
 static unsigned
@@ -859,6 +873,33 @@ engine_accept_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 }
 
+/*
+ * A connection's local address: the listener's own when it is bound to
+ * one address, so only wildcard listeners cost a getsockname().
+ */
+static socklen_t
+engine_local(const struct engine_listener *l, int fd,
+    struct sockaddr_storage *ss)
+{
+	static const struct in6_addr any6 = IN6ADDR_ANY_INIT;
+	socklen_t len = sizeof(*ss);
+	int wildcard;
+
+	if (l->cl.ss.ss_family == AF_INET)
+		wildcard = ((const struct sockaddr_in *)&l->cl.ss)->sin_addr.s_addr ==
+		    htonl(INADDR_ANY);
+	else
+		wildcard = memcmp(&((const struct sockaddr_in6 *)&l->cl.ss)->sin6_addr,
+		    &any6, sizeof(any6)) == 0;
+	if (!wildcard) {
+		memcpy(ss, &l->cl.ss, l->cl.sslen);
+		return l->cl.sslen;
+	}
+	if (getsockname(fd, (struct sockaddr *)ss, &len) == -1)
+		return 0;
+	return len;
+}
+
 /* The decision left the connection: drop (limits) before any other work. */
 static void
 conn_new(struct engine_listener *l, int fd, const struct sockaddr_storage *ss,
@@ -875,7 +916,7 @@ conn_new(struct engine_listener *l, int fd, const struct sockaddr_storage *ss,
 	uint64_t id;
 
 	gettimeofday(&now, NULL);
-	randombytes_buf(&id, sizeof(id));
+	id = worker_id(w);
 	if (acl_addr_from_sockaddr((const struct sockaddr *)ss, sslen,
 	    &addr) == -1) {
 		close(fd);
@@ -892,8 +933,7 @@ conn_new(struct engine_listener *l, int fd, const struct sockaddr_storage *ss,
 		socklen_t locallen = sizeof(local);
 		struct linger lg = { 1, 0 };
 
-		if (getsockname(fd, (struct sockaddr *)&local, &locallen) == -1)
-			locallen = 0;
+		locallen = engine_local(l, fd, &local);
 		/* A reset frees the slot at once; the peer learns nothing. */
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		close(fd);
@@ -912,9 +952,7 @@ conn_new(struct engine_listener *l, int fd, const struct sockaddr_storage *ss,
 	c->addr = addr;
 	memcpy(&c->peer, ss, sslen);
 	c->peerlen = sslen;
-	c->locallen = sizeof(c->local);
-	if (getsockname(fd, (struct sockaddr *)&c->local, &c->locallen) == -1)
-		c->locallen = 0;
+	c->locallen = engine_local(l, fd, &c->local);
 	c->istatus = IDENT_SKIPPED;
 	c->next = w->conns;
 	if (w->conns != NULL)
@@ -1010,15 +1048,17 @@ conn_write(struct conn *c)
 	    c->peerlen, (struct sockaddr *)&c->local, c->locallen, "allow",
 	    &c->dec,
 	    NULL, c->istatus, c->answer, &c->start, c->off);
-	if (c->off < c->linelen || shutdown(c->fd, SHUT_WR) == -1 ||
-	    atomic_load(&e->stopping)) {
+	/*
+	 * A daytime client sends nothing: with no input unread, closing now
+	 * sends a clean FIN. Closing with unread input would send a reset
+	 * that can destroy the answer in the client's buffer, so a client
+	 * that did send something is drained until its EOF, briefly, bounded.
+	 */
+	if (c->off < c->linelen || conn_drain(c) == 1 || c->drained == 0 ||
+	    shutdown(c->fd, SHUT_WR) == -1 || atomic_load(&e->stopping)) {
 		conn_free(c);
 		return;
 	}
-	/*
-	 * Closing with unread input would send a reset that can destroy the
-	 * answer in the client's buffer: wait for its EOF, briefly, bounded.
-	 */
 	c->state = CONN_DRAIN;
 	if (c->ev != NULL)
 		event_free(c->ev);
@@ -1033,8 +1073,6 @@ static void
 conn_io_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct conn *c = arg;
-	char buf[512];
-	ssize_t n;
 
 	if (ev & EV_TIMEOUT) {
 		if (c->state == CONN_WRITE)
@@ -1048,21 +1086,35 @@ conn_io_cb(evutil_socket_t fd, short ev, void *arg)
 		conn_write(c);
 		return;
 	}
+	(void)fd;
+	if (conn_drain(c) == 1)
+		conn_free(c);
+}
+
+/*
+ * Read and discard what the client sent, up to a cap: 1 when the
+ * exchange is over (EOF, error, cap), 0 when more may come.
+ */
+static int
+conn_drain(struct conn *c)
+{
+	char buf[512];
+	ssize_t n;
+
 	for (;;) {
-		n = recv(fd, buf, sizeof(buf), 0);
+		n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n > 0) {
 			c->drained += (size_t)n;
 			if (c->drained > ENGINE_DRAIN_MAX)
-				break;
+				return 1;
 			continue;
 		}
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;
-		break;	/* EOF or error */
+			return 0;
+		return 1;	/* EOF or error */
 	}
-	conn_free(c);
 }
 
 static void
@@ -1210,7 +1262,7 @@ engine_udp_cb(evutil_socket_t fd, short ev, void *arg)
 			break;		/* EAGAIN, or an ICMP error queued */
 		CNT_INC(e, udp);
 		gettimeofday(&now, NULL);
-		randombytes_buf(&id, sizeof(id));
+		id = worker_id(l->w);
 		locallen = engine_pktinfo(&msg, &l->cl, &local, pkt, &pktlen);
 		bad = engine_udp_judge(conf, (struct sockaddr *)&ss,
 		    msg.msg_namelen, &addr, &d);

@@ -793,9 +793,9 @@ def run_client(args, timeout=10.0):
 class FakeIdent:
     """tests/integration/fakeident.py on 127.0.0.1, stopped by its PID."""
 
-    def __init__(self, mode, user=None):
+    def __init__(self, mode, user=None, host="127.0.0.1", port=0):
         args = [sys.executable, os.path.join(HERE, "fakeident.py"),
-                "--port", "0", "--mode", mode]
+                "--port", str(port), "--mode", mode, "--host", host]
         if user is not None:
             args += ["--user", user]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE,
