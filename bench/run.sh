@@ -26,7 +26,7 @@ RULES=${RULES:-10000}
 PROFILE=${PROFILE:-1}
 OUT=${OUT:-$BENCH/RESULTS.md}
 CLK=$(getconf CLK_TCK)
-CMDLINE="REPS=$REPS DUR=$DUR CONC=$CONC HOLD=$HOLD RULES=$RULES PROFILE=$PROFILE bench/run.sh"
+CMDLINE="${WORKERS:+WORKERS=$WORKERS }REPS=$REPS DUR=$DUR CONC=$CONC HOLD=$HOLD RULES=$RULES PROFILE=$PROFILE bench/run.sh"
 
 PIDS=()
 WORK=$(mktemp -d /tmp/dtbench.XXXXXX)
@@ -267,6 +267,7 @@ start_daytimed() {
 		echo "listen udp 127.0.0.1:$DPORT"
 		echo "user nobody"
 		echo "syslog socket $RSLOG"
+		[ -z "${WORKERS:-}" ] || echo "workers $WORKERS"
 		printf '%b' "$2"
 		echo "include $WORK/rules.conf"
 	} > "$conf"

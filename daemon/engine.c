@@ -165,6 +165,7 @@ struct conn {
 	size_t			 drained;
 };
 
+static unsigned	engine_nworkers(const struct config *);
 static void	engine_accept_cb(evutil_socket_t, short, void *);
 static void	engine_udp_cb(evutil_socket_t, short, void *);
 static void	engine_signal_cb(evutil_socket_t, short, void *);
@@ -237,14 +238,47 @@ engine_matches(int fd, const struct config_listen *cl)
 	}
 }
 
-int
-engine_listen(const struct config *conf, int *fds, const int *inherited,
-    size_t ninherited)
+/* A socket for one listen line, bound, with every option set. */
+static int
+engine_socket(const struct config *conf, const struct config_listen *cl,
+    int reuseport)
 {
-	size_t i, j;
+	int fd, on = 1;
+
+	fd = socket(cl->ss.ss_family, cl->proto | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1 || engine_sockopts(fd, cl) == -1 ||
+	    (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on,
+	    sizeof(on)) == -1) ||
+	    bind(fd, (const struct sockaddr *)&cl->ss, cl->sslen) == -1 ||
+	    (cl->proto == SOCK_STREAM && listen(fd, 511) == -1)) {
+		log_warn("%s:%u: listen %s", conf->file, cl->line, cl->text);
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Every worker gets its own socket for each listen line, bound with
+ * SO_REUSEPORT, so the kernel spreads clients over the loops and no two
+ * loops wake for one client. The address is first bound once without it:
+ * a port someone else holds, even another daytimed, is an error, never
+ * silently shared. Sockets passed by a service manager are shared by all
+ * workers instead. fds[w * nlistens + i] is worker w's socket for line i.
+ */
+size_t
+engine_listen(const struct config *conf, int *fds, size_t maxfds,
+    const int *inherited, size_t ninherited)
+{
+	size_t i, j, w, n = conf->nlistens, nw = engine_nworkers(conf);
 	int on = 1;
 
-	for (i = 0; i < conf->nlistens; i++) {
+	if (nw * n > maxfds)
+		nw = maxfds / (n ? n : 1);
+	for (i = 0; i < nw * n; i++)
+		fds[i] = -1;
+	for (i = 0; i < n; i++) {
 		const struct config_listen *cl = &conf->listens[i];
 		int fd = -1;
 
@@ -259,20 +293,7 @@ engine_listen(const struct config *conf, int *fds, const int *inherited,
 			    cl->text);
 			goto fail;
 		}
-		if (fd == -1) {
-			fd = socket(cl->ss.ss_family,
-			    cl->proto | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-			if (fd == -1 || engine_sockopts(fd, cl) == -1 ||
-			    bind(fd, (const struct sockaddr *)&cl->ss,
-			    cl->sslen) == -1 ||
-			    (cl->proto == SOCK_STREAM && listen(fd, 511) == -1)) {
-				log_warn("%s:%u: listen %s", conf->file, cl->line,
-				    cl->text);
-				if (fd != -1)
-					close(fd);
-				goto fail;
-			}
-		} else {
+		if (fd != -1) {
 			int fl = fcntl(fd, F_GETFL);
 
 			if (fl == -1 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1 ||
@@ -280,23 +301,49 @@ engine_listen(const struct config *conf, int *fds, const int *inherited,
 				log_warn("listen %s: inherited socket", cl->text);
 				goto fail;
 			}
+			for (w = 0; w < nw; w++)
+				fds[w * n + i] = fd;
+		} else {
+			if ((fd = engine_socket(conf, cl, 0)) == -1)
+				goto fail;
+			close(fd);	/* nobody else holds it: now share it */
+			for (w = 0; w < nw; w++)
+				if ((fds[w * n + i] = engine_socket(conf, cl,
+				    nw > 1)) == -1)
+					goto fail;
 		}
 		/* The local address of each datagram, to answer from it. */
-		if (cl->proto == SOCK_DGRAM && (cl->ss.ss_family == AF_INET ?
-		    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) :
-		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
-		    sizeof(on))) == -1) {
-			log_warn("listen %s: packet info", cl->text);
-			close(fd);
-			goto fail;
-		}
-		fds[i] = fd;
+		for (w = 0; cl->proto == SOCK_DGRAM && w < nw; w++)
+			if ((cl->ss.ss_family == AF_INET ?
+			    setsockopt(fds[w * n + i], IPPROTO_IP, IP_PKTINFO, &on,
+			    sizeof(on)) :
+			    setsockopt(fds[w * n + i], IPPROTO_IPV6,
+			    IPV6_RECVPKTINFO, &on, sizeof(on))) == -1) {
+				log_warn("listen %s: packet info", cl->text);
+				goto fail;
+			}
 	}
-	return 0;
+	return nw * n;
 fail:
-	while (i > 0)
-		close(fds[--i]);
-	return -1;
+	engine_close_fds(fds, nw * n);
+	return 0;
+}
+
+/* Close each socket once: passed sockets stand in several places. */
+void
+engine_close_fds(int *fds, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		if (fds[i] == -1)
+			continue;
+		for (j = i + 1; j < n; j++)
+			if (fds[j] == fds[i])
+				fds[j] = -1;
+		close(fds[i]);
+		fds[i] = -1;
+	}
 }
 
 static struct gen *
@@ -457,7 +504,8 @@ engine_new(struct config *conf, const int *fds, struct audit *audit,
 		goto fail;
 	for (i = 0; i < e->nworkers; i++) {
 		e->workers[i].id = i;
-		if (worker_init(e, &e->workers[i], conf, fds) == -1)
+		if (worker_init(e, &e->workers[i], conf,
+		    fds + (size_t)i * conf->nlistens) == -1)
 			goto fail;
 	}
 	w0 = &e->workers[0];
@@ -512,11 +560,19 @@ engine_free(struct engine *e)
 		return;
 	for (i = 0; e->workers != NULL && i < e->nworkers; i++)
 		worker_free(&e->workers[i], e->nlisteners);
-	/* The sockets are shared: close them once. */
-	if (e->workers != NULL && e->workers[0].listeners != NULL)
-		for (j = 0; j < e->nlisteners; j++)
-			if (e->workers[0].listeners[j].ev != NULL)
-				close(e->workers[0].listeners[j].fd);
+	/* Passed sockets are shared by the workers: close each once. */
+	for (i = 0; e->workers != NULL && i < e->nworkers; i++)
+		for (j = 0; e->workers[i].listeners != NULL &&
+		    j < e->nlisteners; j++)
+			if (e->workers[i].listeners[j].ev != NULL) {
+				unsigned k;
+				int fd = e->workers[i].listeners[j].fd, seen = 0;
+
+				for (k = 0; k < i; k++)
+					seen |= e->workers[k].listeners[j].fd == fd;
+				if (!seen)
+					close(fd);
+			}
 	for (j = 0; j < ENGINE_SRC_BUCKETS; j++)
 		while (e->src[j] != NULL) {
 			struct src_count *s = e->src[j];

@@ -24,19 +24,23 @@ struct engine_source {
 };
 
 /*
- * Open every listen socket of conf into fds[] (conf->nlistens entries),
- * using inherited sockets where given (systemd: nfds > 0). Runs while
- * still privileged. On error prints why through log and returns -1.
+ * Open the listen sockets of conf while still privileged: one per listen
+ * line for each worker (fds[w * nlistens + i]), or the sockets systemd
+ * passed (inherited, shared by the workers). Returns how many entries of
+ * fds it filled, 0 on error (already logged). maxfds bounds fds.
  */
-int	engine_listen(const struct config *, int *fds, const int *inherited,
-	    size_t ninherited);
+size_t	engine_listen(const struct config *, int *fds, size_t maxfds,
+	    const int *inherited, size_t ninherited);
+/* Close what engine_listen opened, each socket once. */
+void	engine_close_fds(int *fds, size_t n);
 /*
  * The datagram path's judgment of a source: NULL and the rules' decision
  * in *d, or the name of the limit that drops it. Pure.
  */
 const char *engine_udp_judge(const struct config *, const struct sockaddr *,
 	    socklen_t, struct acl_addr *, struct acl_decision *);
-/* Take the configuration, bound sockets and audit state; build the loop. */
+/* Take the configuration, the sockets engine_listen opened and the audit
+ * state; build the loops. */
 struct engine *engine_new(struct config *, const int *fds, struct audit *,
 	    const struct engine_source *);
 /* Run until TERM or INT; returns the exit status. */

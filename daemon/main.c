@@ -257,7 +257,9 @@ main_start(struct config *conf, int foreground, const char *file)
 	struct life_user u;
 	struct engine *e;
 	struct audit *audit;
-	int sd[MAIN_SD_MAX], fds[CONFIG_LISTEN_MAX], rc;
+	static int fds[CONFIG_LISTEN_MAX * 64];
+	int sd[MAIN_SD_MAX], rc;
+	size_t nfds;
 	size_t nsd;
 	char err[256];
 	int syslog_ok;
@@ -276,7 +278,8 @@ main_start(struct config *conf, int foreground, const char *file)
 	}
 	if (conf->pidfile != NULL && life_pidfile_open(conf->pidfile) == -1)
 		return -1;
-	if (engine_listen(conf, fds, sd, nsd) == -1)
+	if ((nfds = engine_listen(conf, fds, sizeof(fds) / sizeof(fds[0]), sd,
+	    nsd)) == 0)
 		return -1;
 	/*
 	 * Without syslog a daemon would drop its audit trail on the floor: an
@@ -306,7 +309,7 @@ main_start(struct config *conf, int foreground, const char *file)
 	if (life_pidfile_write() == -1)
 		return -1;
 	/* The monitor keeps the pidfile and reads files; the engine serves. */
-	if (monitor_split(conf->file, &u, fds, conf->nlistens, &src) == -1)
+	if (monitor_split(conf->file, &u, fds, nfds, &src) == -1)
 		return -1;
 	life_pidfile_close();
 	/*

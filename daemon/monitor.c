@@ -510,11 +510,10 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 }
 
 int
-monitor_split(const char *conffile, const struct life_user *u, const int *fds,
+monitor_split(const char *conffile, const struct life_user *u, int *fds,
     size_t nfds, struct engine_source *src)
 {
 	char ready = MONITOR_READY;
-	size_t i;
 	int sp[2];
 	pid_t pid;
 
@@ -542,8 +541,7 @@ monitor_split(const char *conffile, const struct life_user *u, const int *fds,
 	}
 	/* The monitor: no client socket, no root, no starter pipe. */
 	close(sp[1]);
-	for (i = 0; i < nfds; i++)
-		close(fds[i]);
+	engine_close_fds(fds, nfds);
 	if (life_drop(NULL, u) == -1)
 		_exit(1);
 	life_forget_starter();

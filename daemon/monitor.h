@@ -19,7 +19,7 @@
  * returns. fds are the listening sockets, closed in the monitor.
  */
 int	monitor_split(const char *conffile, const struct life_user *,
-	    const int *fds, size_t nfds, struct engine_source *src);
+	    int *fds, size_t nfds, struct engine_source *src);
 /* In the engine: wait until the monitor has dropped its privileges. */
 int	monitor_wait_ready(void);
 

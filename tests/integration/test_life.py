@@ -20,10 +20,10 @@ import harness as h  # noqa: E402
 from harness import check, test  # noqa: E402
 
 NOBODY = pwd.getpwnam("nobody")
-# With "workers 2": 2 listeners, syslog and the monitor's socketpair; per
-# loop an epoll, an eventfd (cross-thread wakeups) and a pipe pair; the
-# reload thread's pipe pair.
-ENGINE_FDS = sorted(["socket:"] * 4 + ["anon_inode:[eventpoll]"] * 2 +
+# With "workers 2": 2 listen lines with a socket for each worker, syslog
+# and the monitor's socketpair; per loop an epoll, an eventfd
+# (cross-thread wakeups) and a pipe pair; the reload thread's pipe pair.
+ENGINE_FDS = sorted(["socket:"] * 6 + ["anon_inode:[eventpoll]"] * 2 +
                     ["anon_inode:[eventfd]"] * 2 + ["pipe:"] * 6)
 
 
