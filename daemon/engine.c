@@ -1027,7 +1027,8 @@ conn_new(struct engine_listener *l, int fd, const struct sockaddr_storage *ss,
 		    conf->ident_port, &conf->ident_timeout, conn_ident_cb, c);
 		if (c->ident != NULL)
 			return;
-		c->istatus = IDENT_ERROR;	/* no resources for a lookup */
+		/* No descriptor or memory for a lookup: decided without one. */
+		c->istatus = IDENT_UNREACHABLE;
 	}
 	conn_decide(c);
 }

@@ -221,7 +221,7 @@ def descriptor_exhaustion_pauses_without_spinning():
     port = h.free_port()
     # the daemon inherits a low descriptor limit; the test keeps its own
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (24, hard))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (32, hard))
     try:
         sink = h.SyslogSink()
         d = h.Daemon(conf(port, sink, "allow 127.0.0.0/8\n"), ready="proc")
@@ -235,15 +235,20 @@ def descriptor_exhaustion_pauses_without_spinning():
                 f = f.read().rsplit(")", 1)[1].split()
             return int(f[11]) + int(f[12])
 
-        # clients that send a byte and never close: the daemon keeps each
+        # clients that sent a byte before they were accepted (the engine
+        # is stopped meanwhile) and never close: the daemon keeps each one
         # open, waiting for its EOF, and runs out of descriptors
         held = []
-        for _ in range(40):
-            s = socket.socket()
-            s.settimeout(5)
-            s.connect(("127.0.0.1", port))
-            s.send(b"x")
-            held.append(s)
+        os.kill(engine, signal.SIGSTOP)
+        try:
+            for _ in range(40):
+                s = socket.socket()
+                s.settimeout(5)
+                s.connect(("127.0.0.1", port))
+                s.send(b"x")
+                held.append(s)
+        finally:
+            os.kill(engine, signal.SIGCONT)
         rec = sink.wait_for(r"accept: pausing")
         check("Too many open files" in rec.msg, "%r", rec.msg)
         # paused for a second: the engine does not spin
