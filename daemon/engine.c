@@ -152,6 +152,7 @@ struct conn {
 	socklen_t		 peerlen, locallen;
 	struct acl_addr		 addr;
 	struct gen		*gen;		/* the rules this connection took */
+	int			 counted;	/* in the per-source table */
 	const struct acl_block	*block;
 	struct ident_req	*ident;
 	struct ident_answer	*answer;	/* when a lookup ran */
@@ -787,16 +788,19 @@ engine_src_put(struct engine *e, const struct acl_addr *a)
  * NULL, with a generation reference for it, or the limit's name.
  */
 static const char *
-engine_admit(struct engine *e, const struct acl_addr *a, struct gen **gp)
+engine_admit(struct engine *e, const struct acl_addr *a, struct gen **gp,
+    int *counted)
 {
 	const struct config *conf;
 	const char *limit = NULL;
 
 	pthread_mutex_lock(&e->mtx);
 	conf = e->gen->conf;
+	/* Sources are counted only while a per-source limit is set. */
 	if (conf->limit_connections != 0 && e->nconns >= conf->limit_connections)
 		limit = "connections";
-	else if (engine_src_take(e, a, conf->limit_per_source) == -1)
+	else if ((*counted = conf->limit_per_source != 0) &&
+	    engine_src_take(e, a, conf->limit_per_source) == -1)
 		limit = "per-source";
 	else {
 		e->nconns++;
@@ -807,12 +811,14 @@ engine_admit(struct engine *e, const struct acl_addr *a, struct gen **gp)
 	return limit;
 }
 
+/* Give back what engine_admit took (a source is counted only under a limit). */
 static void
-engine_release(struct engine *e, const struct acl_addr *a)
+engine_release(struct engine *e, const struct acl_addr *a, int counted)
 {
 	pthread_mutex_lock(&e->mtx);
 	e->nconns--;
-	engine_src_put(e, a);
+	if (counted)
+		engine_src_put(e, a);
 	pthread_mutex_unlock(&e->mtx);
 }
 
@@ -966,6 +972,7 @@ conn_new(struct engine_listener *l, int fd, const struct sockaddr_storage *ss,
 	const struct config *conf;
 	struct gen *g = NULL;
 	struct conn *c = NULL;
+	int counted = 0;
 	const char *limit = NULL;
 	struct acl_addr addr;
 	struct timeval now;
@@ -978,9 +985,9 @@ conn_new(struct engine_listener *l, int fd, const struct sockaddr_storage *ss,
 		close(fd);
 		return;
 	}
-	if ((limit = engine_admit(e, &addr, &g)) == NULL &&
+	if ((limit = engine_admit(e, &addr, &g, &counted)) == NULL &&
 	    (c = calloc(1, sizeof(*c))) == NULL) {
-		engine_release(e, &addr);
+		engine_release(e, &addr, counted);
 		gen_unref(g);
 		limit = "memory";
 	}
@@ -1002,6 +1009,7 @@ conn_new(struct engine_listener *l, int fd, const struct sockaddr_storage *ss,
 	conf = g->conf;
 	c->w = w;
 	c->gen = g;
+	c->counted = counted;
 	c->fd = fd;
 	c->id = id;
 	c->start = now;
@@ -1186,7 +1194,7 @@ conn_free(struct conn *c)
 		event_free(c->ev);
 	if (c->fd != -1)
 		close(c->fd);
-	engine_release(e, &c->addr);
+	engine_release(e, &c->addr, c->counted);
 	gen_unref(c->gen);
 	free(c->answer);
 	if (c->prev != NULL)
