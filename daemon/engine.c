@@ -164,6 +164,7 @@ struct conn {
 	char			 line[ANSWER_MAX];
 	size_t			 linelen, off;
 	size_t			 drained;
+	uint64_t		 drain_until;	/* monotonic µs */
 };
 
 static unsigned	engine_nworkers(const struct config *);
@@ -324,6 +325,16 @@ engine_listen(const struct config *conf, int *fds, size_t maxfds,
 				goto fail;
 			}
 	}
+	/* A passed socket no listen line wants would queue clients forever. */
+	for (j = 0; j < ninherited; j++) {
+		for (i = 0; i < n && fds[i] != inherited[j]; i++)
+			;
+		if (i == n && inherited[j] != -1) {
+			log_warnx("closing a socket passed by the service manager "
+			    "that no listen line names");
+			close(inherited[j]);
+		}
+	}
 	return nw * n;
 fail:
 	engine_close_fds(fds, nw * n);
@@ -470,8 +481,8 @@ worker_init(struct engine *e, struct worker *w, const struct config *conf,
 }
 
 struct engine *
-engine_new(struct config *conf, const int *fds, struct audit *audit,
-    const struct engine_source *source)
+engine_new(struct config *conf, const int *fds, size_t nfds,
+    struct audit *audit, const struct engine_source *source)
 {
 	static int threads;
 	struct engine *e;
@@ -498,7 +509,10 @@ engine_new(struct config *conf, const int *fds, struct audit *audit,
 	e->reload_pipe[0] = e->reload_pipe[1] = -1;
 	e->nlisteners = conf->nlistens;
 	crypto_shorthash_keygen(e->src_key);
-	e->nworkers = engine_nworkers(conf);
+	/* As many loops as engine_listen opened sockets for: no more, no less. */
+	e->nworkers = conf->nlistens > 0 ? (unsigned)(nfds / conf->nlistens) : 1;
+	if (e->nworkers == 0)
+		e->nworkers = 1;
 	if ((e->workers = calloc(e->nworkers, sizeof(*e->workers))) == NULL ||
 	    (e->udp_slots = calloc(ENGINE_UDP_SLOTS, sizeof(*e->udp_slots))) == NULL ||
 	    pipe2(e->reload_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
@@ -603,6 +617,25 @@ engine_free(struct engine *e)
 	free(e);
 }
 
+/* A worker whose thread could not start: close its own sockets. */
+static void
+worker_disable(struct engine *e, struct worker *w)
+{
+	size_t i;
+
+	for (i = 0; i < e->nlisteners; i++) {
+		struct engine_listener *l = &w->listeners[i];
+
+		if (l->ev != NULL) {
+			event_free(l->ev);
+			l->ev = NULL;
+		}
+		if (l->fd != -1 && l->fd != e->workers[0].listeners[i].fd)
+			close(l->fd);
+		l->fd = -1;
+	}
+}
+
 static void *
 worker_thread(void *arg)
 {
@@ -633,13 +666,21 @@ engine_run(struct engine *e)
 		    worker_thread, &e->workers[started]) != 0) {
 			log_warnx("cannot start worker %u; running with %u",
 			    started, started);
+			/* Their sockets must go, or the kernel feeds them. */
+			for (i = started; i < e->nworkers; i++)
+				worker_disable(e, &e->workers[i]);
 			break;
 		}
 	event_base_loop(e->workers[0].base, EVLOOP_NO_EXIT_ON_EMPTY);
 	for (i = 1; i < started; i++)
 		pthread_join(e->workers[i].thread, NULL);
-	if (e->reloading)
+	if (e->reloading) {
 		pthread_join(e->reload_thread, NULL);
+		config_free(e->reload_conf);
+		free(e->reload_diag);
+		e->reload_conf = NULL;
+		e->reload_diag = NULL;
+	}
 	audit_event_log(e->audit, LOG_NOTICE, "stop", "reason=signal");
 	log_flush(1000);
 	return 0;
@@ -831,28 +872,40 @@ engine_now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* Take a token from a bucket of rate N a second and burst N. */
+/*
+ * Take a token from a bucket of rate N a second and burst N. The refill
+ * keeps its fraction (last_us advances by what was credited), a bucket
+ * over a cap lowered by a reload is clamped, and a long idle time fills
+ * it without overflowing.
+ */
 static int
 engine_bucket_take(struct bucket *b, unsigned rate, uint64_t now)
 {
-	uint32_t cap = rate * 1000u;
-	uint64_t add;
+	uint64_t cap = (uint64_t)rate * 1000u, tokens, elapsed, add;
 
-	if (!b->used) {
+	if (!b->used || now < b->last_us) {
 		b->used = 1;
-		b->tokens_milli = cap;
+		b->tokens_milli = (uint32_t)cap;
 		b->last_us = now;
-	} else {
-		add = (now - b->last_us) * rate / 1000u;
-		if (add > 0) {
-			b->tokens_milli = add >= cap - b->tokens_milli ? cap :
-			    b->tokens_milli + (uint32_t)add;
+	}
+	tokens = b->tokens_milli > cap ? cap : b->tokens_milli;
+	elapsed = now - b->last_us;
+	if (elapsed >= 1000000u) {		/* a second or more: full */
+		tokens = cap;
+		b->last_us = now;
+	} else if ((add = elapsed * rate / 1000u) > 0) {
+		tokens += add;
+		b->last_us += add * 1000u / rate;
+		if (tokens >= cap) {
+			tokens = cap;
 			b->last_us = now;
 		}
 	}
-	if (b->tokens_milli < 1000)
+	if (tokens < 1000) {
+		b->tokens_milli = (uint32_t)tokens;
 		return 0;
-	b->tokens_milli -= 1000;
+	}
+	b->tokens_milli = (uint32_t)(tokens - 1000);
 	return 1;
 }
 
@@ -981,11 +1034,9 @@ conn_new(struct engine_listener *l, int fd, const struct sockaddr_storage *ss,
 	gettimeofday(&now, NULL);
 	id = worker_id(w);
 	if (acl_addr_from_sockaddr((const struct sockaddr *)ss, sslen,
-	    &addr) == -1) {
-		close(fd);
-		return;
-	}
-	if ((limit = engine_admit(e, &addr, &g, &counted)) == NULL &&
+	    &addr) == -1)
+		limit = "address";	/* no family we judge: still recorded */
+	else if ((limit = engine_admit(e, &addr, &g, &counted)) == NULL &&
 	    (c = calloc(1, sizeof(*c))) == NULL) {
 		engine_release(e, &addr, counted);
 		gen_unref(g);
@@ -1125,11 +1176,13 @@ conn_write(struct conn *c)
 		return;
 	}
 	c->state = CONN_DRAIN;
+	c->drain_until = engine_now_us() + ENGINE_DRAIN_SECS * 1000000u;
 	if (c->ev != NULL)
 		event_free(c->ev);
 	tv.tv_sec = ENGINE_DRAIN_SECS;
 	tv.tv_usec = 0;
-	if ((c->ev = event_new(c->w->base, c->fd, EV_READ | EV_PERSIST, conn_io_cb,
+	/* Not persistent: a client that trickles bytes must not reset the clock. */
+	if ((c->ev = event_new(c->w->base, c->fd, EV_READ, conn_io_cb,
 	    c)) == NULL || event_add(c->ev, &tv) == -1)
 		conn_free(c);
 }
@@ -1152,8 +1205,19 @@ conn_io_cb(evutil_socket_t fd, short ev, void *arg)
 		return;
 	}
 	(void)fd;
-	if (conn_drain(c) == 1)
+	if (conn_drain(c) == 1 || engine_now_us() >= c->drain_until) {
 		conn_free(c);
+		return;
+	}
+	/* Wait again, for what is left of the one drain deadline. */
+	{
+		uint64_t left = c->drain_until - engine_now_us();
+		struct timeval tv = { (time_t)(left / 1000000u),
+		    (suseconds_t)(left % 1000000u) };
+
+		if (event_add(c->ev, &tv) == -1)
+			conn_free(c);
+	}
 }
 
 /*
@@ -1576,7 +1640,7 @@ engine_reload_done_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct engine *e = arg;
 	struct gen *g, *old;
-	char b[16], kv[AUDIT_LINE_MAX / 2], esc[AUDIT_LINE_MAX / 2];
+	char b[16], kv[AUDIT_LINE_MAX / 2], esc[AUDIT_LINE_MAX / 2 - 32];
 
 	(void)ev;
 	while (read(fd, b, sizeof(b)) > 0)
@@ -1645,6 +1709,9 @@ engine_stop_cb(evutil_socket_t fd, short ev, void *arg)
 			c->ident = NULL;
 			c->istatus = IDENT_TIMEOUT;
 			conn_decide(c);
+		} else if (c->state == CONN_WRITE) {
+			c->linelen = c->off;	/* cut: record what went */
+			conn_write(c);
 		}
 	}
 	event_base_loopexit(w->base, NULL);

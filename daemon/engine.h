@@ -41,7 +41,8 @@ const char *engine_udp_judge(const struct config *, const struct sockaddr *,
 	    socklen_t, struct acl_addr *, struct acl_decision *);
 /* Take the configuration, the sockets engine_listen opened and the audit
  * state; build the loops. */
-struct engine *engine_new(struct config *, const int *fds, struct audit *,
+struct engine *engine_new(struct config *, const int *fds, size_t nfds,
+	    struct audit *,
 	    const struct engine_source *);
 /* Run until TERM or INT; returns the exit status. */
 int	engine_run(struct engine *);

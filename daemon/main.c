@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,6 +266,7 @@ main_start(struct config *conf, int foreground, const char *file)
 	int syslog_ok;
 
 	(void)file;
+	signal(SIGPIPE, SIG_IGN);	/* a peer gone away is an error, not a death */
 	nsd = life_systemd_fds(sd, MAIN_SD_MAX);
 	/* Nothing the caller left open survives, but what systemd passed. */
 	closefrom(3 + (int)nsd);
@@ -324,11 +326,12 @@ main_start(struct config *conf, int foreground, const char *file)
 		audit_close(audit);
 		return -1;
 	}
-	if ((e = engine_new(conf, fds, audit, &src)) == NULL) {
+	if ((e = engine_new(conf, fds, nfds, audit, &src)) == NULL) {
 		log_warnx("cannot set up the event loop");	/* it freed conf */
 		audit_close(audit);
 		return 1;
 	}
+	monitor_unblock_signals();	/* the loop's handlers are in place */
 	log_info("listening with %zu socket%s as uid %u", conf->nlistens,
 	    conf->nlistens == 1 ? "" : "s", (unsigned)getuid());
 	if (!foreground)

@@ -92,8 +92,15 @@ record_glob(void *arg, const char *pattern, char ***names, size_t *n,
 	}
 	for (i = 0; i < *n; i++)
 		len += strlen((*names)[i]) + 1;
-	if (len > 0 && (list = malloc(len)) == NULL)
+	if (len > 0 && (list = malloc(len)) == NULL) {
+		for (i = 0; i < *n; i++)
+			free((*names)[i]);
+		free(*names);
+		*names = NULL;
+		*n = 0;
+		snprintf(err, errlen, "out of memory");
 		return -1;
+	}
 	for (len = 0, i = 0; i < *n; i++) {
 		size_t l = strlen((*names)[i]) + 1;
 
@@ -332,7 +339,7 @@ static int
 monitor_write(int fd, const char *buf, size_t len)
 {
 	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
 
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -369,19 +376,21 @@ monitor_get(void *arg, struct config_loader *l, char *err, size_t errlen)
 	size_t len;
 
 	(void)arg;
-	if (monitor_write(monitor_fd, &req, 1) == -1 ||
+	if (monitor_fd == -1 || monitor_write(monitor_fd, &req, 1) == -1 ||
 	    monitor_read(monitor_fd, hdr, 4) == -1) {
 		snprintf(err, errlen, "the monitor process is gone");
 		return -1;
 	}
 	len = get32(hdr);
-	if (len > MONITOR_BUNDLE_MAX + 8 || (buf = malloc(len ? len : 1)) == NULL) {
-		snprintf(err, errlen, "configuration bundle too large");
-		return -1;
-	}
-	if (monitor_read(monitor_fd, buf, len) == -1) {
-		free(buf);
-		snprintf(err, errlen, "the monitor process is gone");
+	if (len > MONITOR_BUNDLE_MAX + 8 || (buf = malloc(len ? len : 1)) == NULL ||
+	    monitor_read(monitor_fd, buf, len) == -1) {
+		if (len <= MONITOR_BUNDLE_MAX + 8 && buf != NULL)
+			free(buf);
+		/* The stream is out of step now: no more reloads, say so. */
+		close(monitor_fd);
+		monitor_fd = -1;
+		snprintf(err, errlen, "lost the monitor's configuration channel; "
+		    "restart to reload");
 		return -1;
 	}
 	b = monitor_bundle_decode(buf, len);
@@ -417,6 +426,20 @@ monitor_wait_ready(void)
 		return -1;
 	}
 	return 0;
+}
+
+void
+monitor_unblock_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
 static void
@@ -514,6 +537,7 @@ monitor_split(const char *conffile, const struct life_user *u, int *fds,
     size_t nfds, struct engine_source *src)
 {
 	char ready = MONITOR_READY;
+	sigset_t block;
 	int sp[2];
 	pid_t pid;
 
@@ -521,6 +545,17 @@ monitor_split(const char *conffile, const struct life_user *u, int *fds,
 		log_warn("socketpair");
 		return -1;
 	}
+	/*
+	 * Signals stay blocked across the fork: the monitor takes them only
+	 * inside ppoll, the engine once its loop has its handlers.
+	 */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGUSR1);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, NULL);
 	log_flush(1000);	/* a queued message must not be sent twice */
 	if ((pid = fork()) == -1) {
 		log_warn("fork");

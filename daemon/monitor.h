@@ -22,6 +22,8 @@ int	monitor_split(const char *conffile, const struct life_user *,
 	    int *fds, size_t nfds, struct engine_source *src);
 /* In the engine: wait until the monitor has dropped its privileges. */
 int	monitor_wait_ready(void);
+/* In the engine, once its signal events are in place: take signals. */
+void	monitor_unblock_signals(void);
 
 /* The bundle format, exposed for tests: encode what a loader reads. */
 struct monitor_bundle;

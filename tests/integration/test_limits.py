@@ -123,6 +123,37 @@ def per_source_and_total_limits_count_pending_lookups():
 
 
 @test
+def trickling_client_is_cut_at_the_drain_deadline():
+    port = h.free_port()
+    with h.SyslogSink() as sink, h.Daemon(
+            conf(port, sink, "allow 127.0.0.0/8\n"), ready="proc") as d:
+        engine = h.engine_pid(d)
+        # input queued before the answer makes the daemon wait for EOF...
+        os.kill(engine, signal.SIGSTOP)
+        try:
+            s = socket.socket()
+            s.settimeout(5)
+            s.connect(("127.0.0.1", port))
+            s.send(b"x")
+        finally:
+            os.kill(engine, signal.SIGCONT)
+        check(h.CTIME_RE.match(s.recv(100)), "no answer")
+        # ...for 2 s in all, however the client trickles bytes meanwhile
+        start = time.monotonic()
+        while time.monotonic() - start < 3.5:
+            try:
+                s.send(b"y")
+            except OSError:
+                break
+            time.sleep(0.3)     # the client's own pace, not a wait
+        # still trickling (or cut off): the daemon holds nothing for it
+        d.signal(signal.SIGUSR1)
+        rec = sink.wait_for(r"^event=counters ")
+        check(h.kv(rec.msg)["connections"] == "0", "%r", rec.msg)
+        s.close()
+
+
+@test
 def udp_rate_per_source():
     port = h.free_port()
     with h.SyslogSink() as sink, h.Daemon(
@@ -153,6 +184,33 @@ def udp_rate_per_source():
             c.settimeout(2)
             c.send(b"")
             check(h.CTIME_RE.match(c.recv(100)), "other source")
+
+
+@test
+def udp_rate_lowered_by_a_reload_takes_hold():
+    port = h.free_port()
+    with h.SyslogSink() as sink, h.Daemon(
+            conf(port, sink, "limit udp-rate 1000\nallow 127.0.0.0/8\n"),
+            ready="proc") as d:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as c:
+            c.connect(("127.0.0.1", port))
+            c.settimeout(3)
+            c.send(b"")
+            check(h.CTIME_RE.match(c.recv(100)), "first answer")
+            # the bucket holds ~999 tokens; the new rate is 2 a second
+            d.reload(conf(port, sink, "limit udp-rate 2\nallow 127.0.0.0/8\n"))
+            sink.wait_for(r"^event=reload result=ok")
+            for _ in range(30):
+                c.send(b"")
+            c.settimeout(0.5)
+            answers = 0
+            try:
+                while True:
+                    c.recv(100)
+                    answers += 1
+            except socket.timeout:
+                pass
+        check(answers <= 3, "%d answers at 2 a second", answers)
 
 
 @test
