@@ -428,17 +428,24 @@ monitor_wait_ready(void)
 	return 0;
 }
 
+/* The signals the monitor forwards, and SIGCHLD. */
+static void
+monitor_sigset(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR1);
+	sigaddset(set, SIGCHLD);
+}
+
 void
 monitor_unblock_signals(void)
 {
 	sigset_t set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGCHLD);
+	monitor_sigset(&set);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
@@ -549,12 +556,7 @@ monitor_split(const char *conffile, const struct life_user *u, int *fds,
 	 * Signals stay blocked across the fork: the monitor takes them only
 	 * inside ppoll, the engine once its loop has its handlers.
 	 */
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGUSR1);
-	sigaddset(&block, SIGCHLD);
+	monitor_sigset(&block);
 	sigprocmask(SIG_BLOCK, &block, NULL);
 	log_flush(1000);	/* a queued message must not be sent twice */
 	if ((pid = fork()) == -1) {
