@@ -113,6 +113,9 @@ struct worker {
 	struct conn		*conns;		/* this loop's connections */
 	uint64_t		 ids[256];	/* random conn ids, drawn in bulk */
 	unsigned		 nids;
+	time_t			 line_sec;	/* the answer line of that second */
+	char			 line[ANSWER_MAX];
+	size_t			 linelen;
 };
 
 struct engine {
@@ -433,6 +436,25 @@ worker_id(struct worker *w)
 		w->nids = sizeof(w->ids) / sizeof(w->ids[0]);
 	}
 	return w->ids[--w->nids];
+}
+
+/*
+ * The answer for now: formatted once a second per loop, since localtime_r
+ * takes a lock all threads share.
+ */
+static size_t
+worker_answer(struct worker *w, char *buf, size_t len)
+{
+	time_t now = time(NULL);
+
+	if (now != w->line_sec || w->linelen == 0) {
+		w->linelen = answer_now(w->line, sizeof(w->line));
+		w->line_sec = now;
+	}
+	if (w->linelen == 0 || w->linelen >= len)
+		return 0;
+	memcpy(buf, w->line, w->linelen + 1);
+	return w->linelen;
 }
 
 static unsigned
@@ -1129,7 +1151,7 @@ conn_decide(struct conn *c)
 		return;
 	}
 	CNT_INC(e, allowed);
-	c->linelen = answer_now(c->line, sizeof(c->line));
+	c->linelen = worker_answer(c->w, c->line, sizeof(c->line));
 	c->state = CONN_WRITE;
 	conn_write(c);
 }
@@ -1417,7 +1439,7 @@ engine_udp_cb(evutil_socket_t fd, short ev, void *arg)
 			continue;
 		}
 		CNT_INC(e, allowed);
-		len = answer_now(line, sizeof(line));
+		len = worker_answer(l->w, line, sizeof(line));
 		iov.iov_base = line;
 		iov.iov_len = len;
 		msg.msg_iov = &iov;
