@@ -40,7 +40,6 @@
 #define ENGINE_STOP_MS		1000	/* in-flight work gets this long at stop */
 #define ENGINE_SRC_BUCKETS	4096	/* per-source connection counts */
 #define ENGINE_UDP_SLOTS	8192	/* per-source UDP token buckets */
-#define ENGINE_WORKERS_MAX	64
 
 #define CNT_ADD(e, f, n)	atomic_fetch_add_explicit(&(e)->cnt.f, (n), \
 				    memory_order_relaxed)

@@ -9,6 +9,8 @@
 
 #include "daemon/config.h"
 
+#define ENGINE_WORKERS_MAX	64	/* event loops at most */
+
 struct audit;
 struct engine;
 

@@ -37,8 +37,8 @@ static void	main_usage(FILE *) ;
 static void	main_diag(void *, int, const char *, unsigned, const char *);
 static int	main_explain(struct config *, const char *, const char *);
 static int	main_test(struct config *, const char *, struct main_diag *);
-static int	main_run(struct config *, int, const char *);
-static int	main_start(struct config *, int, const char *);
+static int	main_run(struct config *, int);
+static int	main_start(struct config *, int);
 
 static const struct option main_longopts[] = {
 	{ "foreground",	no_argument,		NULL, 'f' },
@@ -139,7 +139,7 @@ main(int argc, char *argv[])
 		if ((conf->pidfile = strdup(pidfile)) == NULL)
 			fatal("strdup");
 	}
-	rc = main_run(conf, foreground, file);
+	rc = main_run(conf, foreground);
 	free(abspath);
 	return rc;
 }
@@ -239,12 +239,12 @@ main_explain(struct config *conf, const char *addr, const char *user)
  * fork, then chroot and the privilege drop, then the first client.
  */
 static int
-main_run(struct config *conf, int foreground, const char *file)
+main_run(struct config *conf, int foreground)
 {
 	int rc;
 
 	/* Until the engine takes the configuration, it is ours to free. */
-	if ((rc = main_start(conf, foreground, file)) == -1) {
+	if ((rc = main_start(conf, foreground)) == -1) {
 		config_free(conf);
 		rc = 1;
 	}
@@ -252,20 +252,19 @@ main_run(struct config *conf, int foreground, const char *file)
 }
 
 static int
-main_start(struct config *conf, int foreground, const char *file)
+main_start(struct config *conf, int foreground)
 {
 	struct engine_source src;
 	struct life_user u;
 	struct engine *e;
 	struct audit *audit;
-	static int fds[CONFIG_LISTEN_MAX * 64];
+	static int fds[CONFIG_LISTEN_MAX * ENGINE_WORKERS_MAX];
 	int sd[MAIN_SD_MAX], rc;
 	size_t nfds;
 	size_t nsd;
 	char err[256];
 	int syslog_ok;
 
-	(void)file;
 	signal(SIGPIPE, SIG_IGN);	/* a peer gone away is an error, not a death */
 	nsd = life_systemd_fds(sd, MAIN_SD_MAX);
 	/* Nothing the caller left open survives, but what systemd passed. */
