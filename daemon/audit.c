@@ -36,7 +36,7 @@
  * never hash the same message.
  *
  * Threads: one mutex per struct audit guards the key, seq and the hand
- * off to log_record, so seq order is log order.
+ * off to log_record_ordered (never batched), so seq order is log order.
  */
 #include "autoconf.h"
 
@@ -613,7 +613,7 @@ audit_seal_and_log(struct audit *a, int pri, char *line, size_t len)
 		goto toolong;
 	audit_chain_next(a->key);
 	a->seq++;
-	rv = log_record(pri, line, o);
+	rv = log_record_ordered(pri, line, o);
 	pthread_mutex_unlock(&a->mtx);
 	return rv;
 toolong:

@@ -662,7 +662,9 @@ worker_thread(void *arg)
 {
 	struct worker *w = arg;
 
+	(void)log_batch_open(w->base, LOG_BATCH_WINDOW_US);
 	event_base_loop(w->base, EVLOOP_NO_EXIT_ON_EMPTY);
+	log_batch_close();
 	return NULL;
 }
 
@@ -692,7 +694,9 @@ engine_run(struct engine *e)
 				worker_disable(e, &e->workers[i]);
 			break;
 		}
+	(void)log_batch_open(e->workers[0].base, LOG_BATCH_WINDOW_US);
 	event_base_loop(e->workers[0].base, EVLOOP_NO_EXIT_ON_EMPTY);
+	log_batch_close();
 	for (i = 1; i < started; i++)
 		pthread_join(e->workers[i].thread, NULL);
 	if (e->reloading) {

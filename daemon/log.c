@@ -18,10 +18,29 @@
  * the queue keeps the messages. After chroot the path is resolved inside
  * the chroot, so a chrooted daemon needs a socket there to reconnect.
  *
+ * Coalescing: a thread that runs an event loop may open a batch
+ * (log_batch_open) with a window (LOG_BATCH_WINDOW_US in the engine).
+ * While it logs faster than one message per window, its messages wait in
+ * the batch, at most one window and LOG_BATCH_MSGS messages, and go out
+ * together in one sendmmsg: the syslog daemon then wakes once per batch
+ * instead of once per record. A message after a quiet spell is sent at
+ * once. Order within a thread is kept; a batch is flushed when its thread
+ * closes it, and by log_flush on its thread.
+ *
  * Threads: the queue, the socket and the counters are guarded by one
- * mutex, so any thread may log. The EV_WRITE and reconnect events belong
- * to the attached base; calling event_add from a thread other than the
- * base's needs libevent's threading support (evthread_use_pthreads).
+ * mutex, so any thread may log. The mutex is never held across the
+ * common send: a message is formatted without it, and when nothing is
+ * queued it is sent straight away with the mutex released, so that loops
+ * logging a record per connection do not queue up behind each other's
+ * system calls (messages of different threads may then reach syslog in
+ * either order; audit's chain mutex orders the sealed records). The
+ * descriptor number never changes once open (a new socket is dup2'd onto
+ * it), so a send racing log_open_syslog reaches the old or the new
+ * socket, never a reused descriptor. The header fields (name, PID,
+ * facility) are set while the program has one thread. The EV_WRITE and
+ * reconnect events belong to the attached base; calling event_add from a
+ * thread other than the base's needs libevent's threading support
+ * (evthread_use_pthreads).
  * The drain callback runs on the attached base's thread (or inside
  * log_flush), without the mutex held.
  */
@@ -31,9 +50,12 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +74,8 @@
 #define LOG_QUEUE_BYTES		(4u * 1024 * 1024)
 #define LOG_RECONNECT_SEC	1
 #define LOG_NAME_MAX		32
+#define LOG_BATCH_MSGS		32	/* messages a batch holds */
+#define LOG_BATCH_BYTES		(32u * 1024)
 
 struct log_msg {
 	char	*buf;
@@ -75,9 +99,10 @@ struct log_state {
 	size_t			 qcount;
 	size_t			 qbytes;
 
-	int			 congested;
+	atomic_int		 congested;	/* read without the mutex */
 	struct timespec		 congested_since;
 	struct log_counters	 ctr;
+	atomic_ullong		 sent_direct;	/* sends without the mutex */
 
 	struct event_base	*base;
 	struct event		*ev_write;
@@ -90,6 +115,21 @@ struct log_state {
 	int			 drain_pending;	/* congestion ended, cb due */
 };
 
+/* One thread's messages waiting to go out together. */
+struct log_batch {
+	struct event		*ev;		/* the timer that sends them */
+	int			 armed;
+	unsigned		 window_us;
+	uint64_t		 last_us;	/* the last send, monotonic */
+	size_t			 n;
+	size_t			 used;		/* bytes of buf */
+	struct mmsghdr		 mm[LOG_BATCH_MSGS];
+	struct iovec		 iov[LOG_BATCH_MSGS];
+	char			 buf[LOG_BATCH_BYTES];
+};
+
+static _Thread_local struct log_batch *B;
+
 static struct log_state L = {
 	.mtx = PTHREAD_MUTEX_INITIALIZER,
 	.name = "daytimed",
@@ -99,7 +139,12 @@ static struct log_state L = {
 };
 
 static size_t	log_escape_ctl(char *, size_t, const char *, size_t);
-static void	log_emit(int, const char *, size_t, int);
+static int	log_emit(int, const char *, size_t, int);
+
+/* log_emit's flags */
+#define LOG_F_RECORD	0x1	/* a record: never copied to stderr */
+#define LOG_F_ORDERED	0x2	/* never batched: order across threads */
+static int	log_send_errno_locked(int);
 static size_t	log_header(char *, size_t, int);
 static int	log_send_locked(const char *, size_t);
 static int	log_enqueue_locked(const char *, size_t);
@@ -112,6 +157,10 @@ static void	log_write_cb(evutil_socket_t, short, void *);
 static void	log_retry_cb(evutil_socket_t, short, void *);
 static time_t	log_mono_sec(void);
 static void	log_stderr_write(const char *, size_t);
+static uint64_t	log_mono_us(void);
+static int	log_batch_add(const char *, size_t);
+static void	log_batch_send(void);
+static void	log_batch_cb(evutil_socket_t, short, void *);
 
 /* Start logging to stderr under the program name. */
 void
@@ -164,9 +213,19 @@ log_open_syslog(const char *path, int facility)
 		errno = saved;
 		return -1;
 	}
-	if (L.fd != -1)
-		close(L.fd);
-	L.fd = fd;
+	if (L.fd == -1)
+		L.fd = fd;
+	else {
+		/* Same number: a send racing this one never hits a stranger. */
+		if (dup3(fd, L.fd, O_CLOEXEC) == -1) {
+			saved = errno;
+			pthread_mutex_unlock(&L.mtx);
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		close(fd);
+	}
 	L.connected = 1;
 	L.facility = facility & LOG_FACMASK;
 	L.last_connect = log_mono_sec();
@@ -216,6 +275,7 @@ log_flush(int timeout_ms)
 	long left;
 	int saved = errno;
 
+	log_batch_send();	/* this thread's, first: they are older */
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	end.tv_sec += timeout_ms / 1000;
 	end.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
@@ -257,12 +317,7 @@ log_flush(int timeout_ms)
 int
 log_congested(void)
 {
-	int c;
-
-	pthread_mutex_lock(&L.mtx);
-	c = L.congested;
-	pthread_mutex_unlock(&L.mtx);
-	return c;
+	return atomic_load_explicit(&L.congested, memory_order_relaxed);
 }
 
 /* Register the callback that ends back-pressure. */
@@ -283,6 +338,7 @@ log_get_counters(struct log_counters *c)
 
 	pthread_mutex_lock(&L.mtx);
 	*c = L.ctr;
+	c->sent += atomic_load_explicit(&L.sent_direct, memory_order_relaxed);
 	if (L.congested) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		c->congested_us += (unsigned long long)
@@ -296,18 +352,25 @@ log_get_counters(struct log_counters *c)
 int
 log_record(int pri, const char *msg, size_t len)
 {
-	unsigned long long lost;
-	int saved = errno;
+	int saved = errno, rv;
 
-	pthread_mutex_lock(&L.mtx);
-	lost = L.ctr.lost;
-	pthread_mutex_unlock(&L.mtx);
-	log_emit(pri, msg, len, 1);
-	pthread_mutex_lock(&L.mtx);
-	lost = L.ctr.lost - lost;
-	pthread_mutex_unlock(&L.mtx);
+	rv = log_emit(pri, msg, len, LOG_F_RECORD);
 	errno = saved;
-	return lost ? -1 : 0;
+	return rv;
+}
+
+/*
+ * A record that reaches syslog in the order of the calls, whatever thread
+ * makes them (never batched); the caller orders the calls (audit's chain).
+ */
+int
+log_record_ordered(int pri, const char *msg, size_t len)
+{
+	int saved = errno, rv;
+
+	rv = log_emit(pri, msg, len, LOG_F_RECORD | LOG_F_ORDERED);
+	errno = saved;
+	return rv;
 }
 
 /* Format, escape and emit one message at pri. */
@@ -475,41 +538,62 @@ log_escape_ctl(char *dst, size_t dstlen, const char *src, size_t len)
 	return o;
 }
 
-/* Build "<PRI>Mmm dd hh:mm:ss NAME[PID]: " into buf; L.mtx held. */
+/*
+ * Build "<PRI>Mmm dd hh:mm:ss NAME[PID]: " into buf. The time is
+ * converted once a second per thread: localtime_r takes a lock shared by
+ * every thread. Reads fields set while the program had one thread.
+ */
 static size_t
 log_header(char *buf, size_t len, int pri)
 {
 	static const char mon[12][4] = { "Jan", "Feb", "Mar", "Apr", "May",
 	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	static _Thread_local time_t last = (time_t)-1;
+	static _Thread_local char stamp[16];	/* "Mmm dd hh:mm:ss" */
 	struct tm tm;
 	time_t now;
 	pid_t pid;
 	int n;
 
 	now = time(NULL);
-	if (localtime_r(&now, &tm) == NULL)
-		memset(&tm, 0, sizeof(tm));
+	if (now != last) {
+		if (localtime_r(&now, &tm) == NULL)
+			memset(&tm, 0, sizeof(tm));
+		n = snprintf(stamp, sizeof(stamp), "%s %2d %02d:%02d:%02d",
+		    mon[(unsigned)tm.tm_mon % 12], tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec);
+		if (n < 0 || (size_t)n >= sizeof(stamp))
+			stamp[0] = '\0';
+		last = now;
+	}
 	pid = L.pid != 0 ? L.pid : getpid();
-	n = snprintf(buf, len, "<%d>%s %2d %02d:%02d:%02d %s[%ld]: ",
-	    L.facility | LOG_PRI(pri), mon[tm.tm_mon % 12], tm.tm_mday,
-	    tm.tm_hour, tm.tm_min, tm.tm_sec, L.name, (long)pid);
+	n = snprintf(buf, len, "<%d>%s %s[%ld]: ",
+	    L.facility | LOG_PRI(pri), stamp, L.name, (long)pid);
 	if (n < 0 || (size_t)n >= len)
 		return 0;
 	return (size_t)n;
 }
 
-/* The single path of every message: stderr copy, then send or queue. */
-static void
-log_emit(int pri, const char *msg, size_t len, int record)
+/*
+ * The single path of every message: stderr copy, then send or queue.
+ * 0: sent or queued; -1: lost (counted).
+ */
+static int
+log_emit(int pri, const char *msg, size_t len, int flags)
 {
 	char dgram[LOG_MSG_MAX];
 	char line[LOG_MSG_MAX];
 	size_t hl, bl, n;
-	int use_stderr;
+	ssize_t r;
+	int use_stderr, fd, rv, err;
+
+	/* Formatted before the mutex: only the queue needs it. */
+	hl = log_header(dgram, sizeof(dgram), pri);
+	bl = log_escape_ctl(dgram + hl, sizeof(dgram) - hl, msg, len);
 
 	pthread_mutex_lock(&L.mtx);
 	/* Records go to syslog only; stderr has them when there is no syslog. */
-	use_stderr = (L.to_stderr && !record) || L.fd == -1;
+	use_stderr = (L.to_stderr && !(flags & LOG_F_RECORD)) || L.fd == -1;
 	if (use_stderr) {
 		n = (size_t)snprintf(line, sizeof(line), "%s: ", L.name);
 		if (n >= sizeof(line))
@@ -520,23 +604,40 @@ log_emit(int pri, const char *msg, size_t len, int record)
 	}
 	if (L.fd == -1) {
 		pthread_mutex_unlock(&L.mtx);
-		return;
+		return 0;
 	}
-	hl = log_header(dgram, sizeof(dgram), pri);
-	bl = log_escape_ctl(dgram + hl, sizeof(dgram) - hl, msg, len);
+	if (B != NULL && !(flags & LOG_F_ORDERED)) {
+		pthread_mutex_unlock(&L.mtx);
+		if (log_batch_add(dgram, hl + bl) == 0)
+			return 0;	/* waits in the batch */
+		pthread_mutex_lock(&L.mtx);
+	}
 	if (L.qcount == 0 && L.connected) {
-		if (log_send_locked(dgram, hl + bl) != 0)
-			log_enqueue_locked(dgram, hl + bl);
+		/* The common case: send with the mutex released. */
+		fd = L.fd;
+		pthread_mutex_unlock(&L.mtx);
+		do
+			r = send(fd, dgram, hl + bl, MSG_DONTWAIT | MSG_NOSIGNAL);
+		while (r == -1 && errno == EINTR);
+		if (r >= 0) {
+			atomic_fetch_add_explicit(&L.sent_direct, 1,
+			    memory_order_relaxed);
+			return 0;
+		}
+		err = errno;
+		pthread_mutex_lock(&L.mtx);
+		rv = log_send_errno_locked(err) == 1 ?
+		    log_enqueue_locked(dgram, hl + bl) : -1;
 	} else {
 		if (L.base == NULL && !L.connected)
 			log_reconnect_locked(0);
 		if (L.base == NULL && L.connected)
 			log_drain_locked();	/* no loop: drain as we go */
-		if (L.qcount == 0 && L.connected) {
-			if (log_send_locked(dgram, hl + bl) != 0)
-				log_enqueue_locked(dgram, hl + bl);
-		} else
-			log_enqueue_locked(dgram, hl + bl);
+		rv = 1;
+		if (L.qcount == 0 && L.connected)
+			rv = log_send_locked(dgram, hl + bl);
+		if (rv == 1)
+			rv = log_enqueue_locked(dgram, hl + bl);
 	}
 	log_check_congestion_locked();
 	log_arm_locked();
@@ -545,10 +646,11 @@ log_emit(int pri, const char *msg, size_t len, int record)
 	 * (audit's chain mutex). It runs from the loop or log_flush.
 	 */
 	pthread_mutex_unlock(&L.mtx);
+	return rv;
 }
 
 /*
- * Try one non-blocking send. 0: taken (or lost for good: counted);
+ * Try one non-blocking send. 0: taken; -1: lost for good (counted);
  * 1: try again later (full receiver, or the receiver went away).
  */
 static int
@@ -562,29 +664,168 @@ log_send_locked(const char *buf, size_t len)
 			L.ctr.sent++;
 			return 0;
 		}
-		switch (errno) {
-		case EINTR:
-			continue;
-		case EAGAIN:
-#if EWOULDBLOCK != EAGAIN
-		case EWOULDBLOCK:
-#endif
-		case ENOBUFS:
-		case ENOMEM:
-			return 1;
-		case ECONNREFUSED:
-		case ECONNRESET:
-		case ENOTCONN:
-		case EPIPE:
-		case EDESTADDRREQ:
-			/* the receiver went away: keep it, reconnect later */
-			L.connected = 0;
-			return 1;
-		default:
-			L.ctr.lost++;	/* EMSGSIZE and friends: this one only */
-			return 0;
-		}
+		if (errno != EINTR)
+			return log_send_errno_locked(errno);
 	}
+}
+
+/* What a failed send means: 1, try again later; -1, lost (counted). */
+static int
+log_send_errno_locked(int err)
+{
+	switch (err) {
+	case EAGAIN:
+#if EWOULDBLOCK != EAGAIN
+	case EWOULDBLOCK:
+#endif
+	case ENOBUFS:
+	case ENOMEM:
+		return 1;
+	case ECONNREFUSED:
+	case ECONNRESET:
+	case ENOTCONN:
+	case EPIPE:
+	case EDESTADDRREQ:
+		/* the receiver went away: keep it, reconnect later */
+		L.connected = 0;
+		return 1;
+	default:
+		L.ctr.lost++;	/* EMSGSIZE and friends: this one only */
+		return -1;
+	}
+}
+
+/*
+ * Give this thread's loop a batch (see the top of the file); the calling
+ * thread must be the one that runs base. -1: no memory (messages then go
+ * out one by one).
+ */
+int
+log_batch_open(struct event_base *base, unsigned window_us)
+{
+	struct log_batch *b;
+
+	if (B != NULL)
+		return 0;
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return -1;
+	if ((b->ev = evtimer_new(base, log_batch_cb, NULL)) == NULL) {
+		free(b);
+		return -1;
+	}
+	b->window_us = window_us;
+	B = b;
+	return 0;
+}
+
+/* Send what this thread's batch holds and close it. */
+void
+log_batch_close(void)
+{
+	int saved = errno;
+
+	if (B == NULL)
+		return;
+	log_batch_send();
+	event_free(B->ev);
+	free(B);
+	B = NULL;
+	errno = saved;
+}
+
+/*
+ * Keep a formatted message in this thread's batch: 0. 1: the thread has
+ * been quiet for a window, send it now (the caller does).
+ */
+static int
+log_batch_add(const char *buf, size_t len)
+{
+	struct timeval tv = { (time_t)(B->window_us / 1000000u),
+	    (suseconds_t)(B->window_us % 1000000u) };
+	uint64_t now = log_mono_us();
+
+	if (B->n == 0 && now - B->last_us >= B->window_us) {
+		B->last_us = now;
+		return 1;
+	}
+	if (B->n == LOG_BATCH_MSGS || len > sizeof(B->buf) - B->used)
+		log_batch_send();
+	memcpy(B->buf + B->used, buf, len);
+	B->iov[B->n].iov_base = B->buf + B->used;
+	B->iov[B->n].iov_len = len;
+	memset(&B->mm[B->n], 0, sizeof(B->mm[B->n]));
+	B->mm[B->n].msg_hdr.msg_iov = &B->iov[B->n];
+	B->mm[B->n].msg_hdr.msg_iovlen = 1;
+	B->used += len;
+	B->n++;
+	if (!B->armed && evtimer_add(B->ev, &tv) == 0)
+		B->armed = 1;
+	else if (!B->armed)
+		log_batch_send();	/* no timer: do not keep it */
+	return 0;
+}
+
+/*
+ * Send this thread's batch in one sendmmsg when nothing is queued (with
+ * the mutex released, as in log_emit); what the socket refuses, and all
+ * of it when the queue holds older messages, goes to the queue in order.
+ */
+static void
+log_batch_send(void)
+{
+	size_t i = 0;
+	int r, fd, err;
+
+	if (B == NULL || B->n == 0)
+		return;
+	if (B->armed) {
+		evtimer_del(B->ev);
+		B->armed = 0;
+	}
+	B->last_us = log_mono_us();
+	pthread_mutex_lock(&L.mtx);
+	while (i < B->n && L.fd != -1 && L.qcount == 0 && L.connected) {
+		fd = L.fd;
+		pthread_mutex_unlock(&L.mtx);
+		do
+			r = sendmmsg(fd, B->mm + i, (unsigned)(B->n - i),
+			    MSG_DONTWAIT | MSG_NOSIGNAL);
+		while (r == -1 && errno == EINTR);
+		if (r > 0) {
+			atomic_fetch_add_explicit(&L.sent_direct,
+			    (unsigned long long)r, memory_order_relaxed);
+			i += (size_t)r;
+			pthread_mutex_lock(&L.mtx);
+			continue;
+		}
+		err = errno;
+		pthread_mutex_lock(&L.mtx);
+		if (log_send_errno_locked(err) == 1)
+			break;
+		i++;			/* lost for good (counted) */
+	}
+	for (; i < B->n; i++)
+		(void)log_enqueue_locked(B->iov[i].iov_base, B->iov[i].iov_len);
+	log_check_congestion_locked();
+	log_arm_locked();
+	/* No drain callback: the caller may hold audit's chain mutex. */
+	pthread_mutex_unlock(&L.mtx);
+	B->n = 0;
+	B->used = 0;
+}
+
+/* The batch's timer: its oldest message has waited a window. */
+static void
+log_batch_cb(evutil_socket_t fd, short what, void *arg)
+{
+	int saved = errno;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	B->armed = 0;
+	log_batch_send();
+	errno = saved;
 }
 
 /* Keep a copy in the queue; count it lost when even the cap is full. */
@@ -617,7 +858,7 @@ log_drain_locked(void)
 
 	while (L.qcount > 0 && L.connected) {
 		m = &L.q[L.qhead];
-		if (log_send_locked(m->buf, m->len) != 0)
+		if (log_send_locked(m->buf, m->len) == 1)
 			return 1;
 		L.qbytes -= m->len;
 		free(m->buf);
@@ -749,6 +990,16 @@ log_retry_cb(evutil_socket_t fd, short what, void *arg)
 	log_arm_locked();
 	log_unlock_and_notify();
 	errno = saved;
+}
+
+/* Microseconds on the monotonic clock. */
+static uint64_t
+log_mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
 /* Seconds on the monotonic clock. */

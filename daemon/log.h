@@ -39,6 +39,15 @@ void	log_stderr(int on);
  * child would be sent twice.
  */
 void	log_attach(struct event_base *);
+/*
+ * Coalesce this thread's messages while it logs faster than one a window:
+ * they wait at most window_us, then go out together (one sendmmsg). Open
+ * from the thread that runs base; close (which sends what waits) on the
+ * same thread before base is freed.
+ */
+#define LOG_BATCH_WINDOW_US	1000
+int	log_batch_open(struct event_base *, unsigned window_us);
+void	log_batch_close(void);
 /* Flush what is queued, waiting at most timeout_ms (at stop). */
 void	log_flush(int timeout_ms);
 /* True while the queue is above its high-water mark. */
@@ -49,6 +58,8 @@ void	log_get_counters(struct log_counters *);
 
 /* A structured record at priority pri (LOG_INFO for audit records). */
 int	log_record(int pri, const char *msg, size_t len);
+/* The same, in call order across threads (never batched). */
+int	log_record_ordered(int pri, const char *msg, size_t len);
 
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

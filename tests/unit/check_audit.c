@@ -933,6 +933,131 @@ START_TEST(test_log_backpressure)
 }
 END_TEST
 
+/* Receive one datagram within ms milliseconds, running base meanwhile. */
+static int
+sink_wait(struct sink *k, struct event_base *base, char *buf, size_t len,
+    int ms)
+{
+	struct pollfd pfd = { k->fd, POLLIN, 0 };
+	int n, i;
+
+	for (i = 0; i < ms; i++) {
+		if ((n = sink_recv(k, buf, len)) > 0)
+			return n;
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		(void)poll(&pfd, 1, 1);
+	}
+	return sink_recv(k, buf, len);
+}
+
+/* Log the record "TAG I". */
+static void
+rec(const char *tag, int i)
+{
+	char m[64];
+	int n = snprintf(m, sizeof(m), "%s %d", tag, i);
+
+	ck_assert_int_eq(log_record(LOG_INFO, m, (size_t)n), 0);
+}
+
+/*
+ * The next datagram is the record "TAG I" (the receiver holds only a few:
+ * the rest wait in the queue, which base drains).
+ */
+static void
+want_rec(struct sink *k, struct event_base *base, const char *tag, int i)
+{
+	char d[4096], m[64];
+
+	snprintf(m, sizeof(m), "%s %d", tag, i);
+	ck_assert_int_gt(sink_wait(k, base, d, sizeof(d), 5000), 0);
+	ck_assert_str_eq(msg_of(d), m);
+}
+
+START_TEST(test_log_batch)
+{
+	struct log_counters ct;
+	struct event_base *base;
+	struct sink k;
+	char d[4096];
+	int i;
+
+	sink_open(&k);
+	log_init("daytimed", 0);
+	ck_assert_int_eq(log_open_syslog(k.path, LOG_DAEMON), 0);
+	log_stderr(0);
+	base = event_base_new();
+	ck_assert_ptr_nonnull(base);
+	log_attach(base);
+	/* a 10 s window: in this part nothing leaves by the clock */
+	ck_assert_int_eq(log_batch_open(base, 10u * 1000000u), 0);
+	rec("r", 0);			/* after a quiet spell: at once */
+	want_rec(&k, base, "r", 0);
+	for (i = 1; i <= 32; i++)	/* then they wait, 32 at most */
+		rec("r", i);
+	ck_assert_int_eq(sink_recv(&k, d, sizeof(d)), -1);
+	/* an ordered record (audit's chain) never waits */
+	ck_assert_int_eq(log_record_ordered(LOG_INFO, "sealed", 6), 0);
+	ck_assert_int_gt(sink_recv(&k, d, sizeof(d)), 0);
+	ck_assert_str_eq(msg_of(d), "sealed");
+	rec("r", 33);		/* the batch is full: 1..32 go */
+	for (i = 1; i <= 32; i++)
+		want_rec(&k, base, "r", i);
+	ck_assert_int_eq(sink_recv(&k, d, sizeof(d)), -1);
+	log_flush(0);			/* the thread's batch first */
+	want_rec(&k, base, "r", 33);
+	log_info("x");			/* other messages wait too */
+	ck_assert_int_eq(sink_recv(&k, d, sizeof(d)), -1);
+	log_batch_close();		/* closing sends what waits */
+	ck_assert_int_gt(sink_recv(&k, d, sizeof(d)), 0);
+	ck_assert_str_eq(msg_of(d), "x");
+	log_get_counters(&ct);
+	ck_assert_uint_eq(ct.sent, 36);	/* some via the queue */
+	ck_assert_uint_eq(ct.lost, 0);
+
+	/* a 20 ms window: what waits leaves on the loop's timer */
+	ck_assert_int_eq(log_batch_open(base, 20000), 0);
+	rec("t", 0);
+	rec("t", 1);
+	ck_assert_int_gt(sink_wait(&k, base, d, sizeof(d), 5000), 0);
+	ck_assert_str_eq(msg_of(d), "t 0");
+	ck_assert_int_gt(sink_wait(&k, base, d, sizeof(d), 5000), 0);
+	ck_assert_str_eq(msg_of(d), "t 1");
+	log_batch_close();
+
+	/* a full receiver: a batch joins the queue behind older messages */
+	ck_assert_int_eq(log_batch_open(base, 10u * 1000000u), 0);
+	for (i = 0; i < 5000; i++) {
+		ck_assert_int_eq(log_record_ordered(LOG_INFO, "fill", 4), 0);
+		log_get_counters(&ct);
+		if (ct.queued > 0)
+			break;
+	}
+	ck_assert_uint_gt(ct.queued, 0);
+	for (i = 0; i < 10; i++)
+		rec("q", i);
+	log_batch_close();
+	log_get_counters(&ct);
+	ck_assert_uint_eq(ct.lost, 0);
+	while (sink_wait(&k, base, d, sizeof(d), 1000) > 0 &&
+	    strcmp(msg_of(d), "fill") == 0)
+		;
+	ck_assert_str_eq(msg_of(d), "q 0");
+	for (i = 1; i < 10; i++) {
+		char m[64];
+
+		snprintf(m, sizeof(m), "q %d", i);
+		ck_assert_int_gt(sink_wait(&k, base, d, sizeof(d), 5000), 0);
+		ck_assert_str_eq(msg_of(d), m);
+	}
+	log_get_counters(&ct);
+	ck_assert_uint_eq(ct.lost, 0);
+	log_attach(NULL);
+	event_base_free(base);
+	sink_close(&k);
+}
+END_TEST
+
 START_TEST(test_log_reconnect)
 {
 	struct log_counters ct;
@@ -1022,6 +1147,7 @@ audit_suite(void)
 	tcase_add_test(tc, test_log_format);
 	tcase_add_test(tc, test_log_escape);
 	tcase_add_test(tc, test_log_backpressure);
+	tcase_add_test(tc, test_log_batch);
 	tcase_add_test(tc, test_log_reconnect);
 	tcase_add_test(tc, test_log_open_errors);
 	tcase_set_timeout(tc, 20);
