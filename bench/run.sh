@@ -390,7 +390,7 @@ fi
 # ---------------------------------------------------------------- start a, b, e
 
 # The reference, daytimed and xinetd all run at once and are measured in
-# alternating rounds (a b e, a b e, ...), so that the machine's other load
+# alternating rounds (a b e e2, a b e e2, ...), so that the machine's other load
 # falls on all of them alike.
 P=$(free_port)
 "$BENCH/minimal" -p "$P" & MPID=$!
@@ -404,15 +404,21 @@ if [ $HAVE_RS = 1 ] &&
 	BPORT=$DPORT BMON=$DMON BENG=$DENG
 fi
 
-HAVE_E=0
-if command -v xinetd >/dev/null; then
-	XP=$(free_port)
-	cat > "$WORK/xinetd.conf" <<-XEOF
+# start_xinetd ROW LOGTYPE: xinetd's internal daytime on a port of its own,
+# logging HOST on success with LOGTYPE; sets XPORT and XPID.  For SYSLOG,
+# xinetd runs in a private mount namespace whose /dev is a tmpfs holding
+# null, zero, urandom and a /dev/log that is the bench's rsyslogd socket:
+# it then logs like daytimed, through syslog(3) to the same rsyslogd, and
+# the host's /dev is not touched.
+start_xinetd() {
+	local row=$1 logtype=$2 conf=$WORK/xinetd-$1.conf
+	XPORT=$(free_port) || return 1
+	cat > "$conf" <<-XEOF
 	defaults
 	{
 	    instances      = UNLIMITED
 	    cps            = 1000000 1
-	    log_type       = FILE $WORK/xinetd.log
+	    log_type       = $logtype
 	}
 	service daytime
 	{
@@ -422,50 +428,86 @@ if command -v xinetd >/dev/null; then
 	    protocol       = tcp
 	    wait           = no
 	    user           = root
-	    port           = $XP
+	    port           = $XPORT
 	    bind           = 127.0.0.1
 	    only_from      = 127.0.0.0/8
 	    log_on_success = HOST
 	    flags          = REUSE
 	}
 	XEOF
-	xinetd -dontfork -f "$WORK/xinetd.conf" -pidfile "$WORK/xinetd.pid" \
-	    </dev/null >"$WORK/xinetd.out" 2>&1 &
+	if [ "${logtype%% *}" = SYSLOG ]; then
+		mkdir -p "$WORK/hostdev"
+		unshare -m sh -c '
+		    mount --make-rprivate / &&
+		    mount --bind /dev "$1/hostdev" &&
+		    mount -t tmpfs -o mode=755 tmpfs /dev &&
+		    for n in null zero urandom random; do
+			touch "/dev/$n" && mount --bind "$1/hostdev/$n" "/dev/$n" ||
+			    exit 1
+		    done &&
+		    ln -s "$2" /dev/log &&
+		    exec xinetd -dontfork -f "$3" -pidfile "$1/xinetd-$4.pid"' \
+		    sh "$WORK" "$RSLOG" "$conf" "$row" \
+		    </dev/null >"$WORK/xinetd-$row.out" 2>&1 &
+	else
+		xinetd -dontfork -f "$conf" -pidfile "$WORK/xinetd-$row.pid" \
+		    </dev/null >"$WORK/xinetd-$row.out" 2>&1 &
+	fi
 	XPID=$!
 	PIDS+=("$XPID")
-	if wait_port "$XP"; then
-		HAVE_E=1
-		E_ANSWER=$(python3 -c 'import socket,sys; s=socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5); print(s.recv(100).decode("ascii", "replace"))' "$XP" 2>/dev/null)
-	else
-		note "xinetd did not start: $(head -c 400 "$WORK/xinetd.out")"
+	if ! wait_port "$XPORT"; then
+		note "xinetd ($row) did not start: $(head -c 400 "$WORK/xinetd-$row.out")"
+		return 1
 	fi
+}
+
+HAVE_E=0 HAVE_E2=0
+if ! command -v xinetd >/dev/null; then
+	note "xinetd is not installed (apt-get install -y xinetd): rows e skipped"
 else
-	note "xinetd is not installed (apt-get install -y xinetd): row e skipped"
+	if [ $HAVE_RS = 1 ] && start_xinetd e "SYSLOG daemon info"; then
+		HAVE_E=1
+		EPORT=$XPORT EPID=$XPID
+		E_ANSWER=$(python3 -c 'import socket,sys; s=socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5); print(s.recv(100).decode("ascii", "replace"))' "$EPORT" 2>/dev/null)
+	fi
+	if start_xinetd e2 "FILE $WORK/xinetd.log"; then
+		HAVE_E2=1
+		E2PORT=$XPORT E2PID=$XPID
+	fi
 fi
 
 # ---------------------------------------------------------------- a, b, e rounds
 
-say "a, b, e: minimal, daytimed ($RULES rules, audit to rsyslogd, ident off), xinetd"
-[ $HAVE_B = 1 ] && B_L0=$(wc -l < "$RSFILE")
+say "a, b, e, e2: minimal, daytimed ($RULES rules, audit to rsyslogd, ident off), xinetd (syslog, file)"
+# xinetd (e) logs to the same rsyslogd: count the engine's lines only.
+[ $HAVE_B = 1 ] && B_L0=$(grep -c "daytimed\[$BENG\]" "$RSFILE")
 for ((r = 1; r <= REPS; r++)); do
 	run1 a "$MPID" -- -p "$P" -c "$CONC" -d "$DUR" -w 10
 	[ $HAVE_B = 1 ] &&
 	    run1 b "$BENG,$RSPID" -- -p "$BPORT" -c "$CONC" -d "$DUR" -w 10
 	[ $HAVE_E = 1 ] &&
-	    run1 e "$XPID" -- -A -p "$XP" -c "$CONC" -d "$DUR" -w 10
+	    run1 e "$EPID,$RSPID" -- -A -p "$EPORT" -c "$CONC" -d "$DUR" -w 10
+	[ $HAVE_E2 = 1 ] &&
+	    run1 e2 "$E2PID" -- -A -p "$E2PORT" -c "$CONC" -d "$DUR" -w 10
 done
 echo "$(rss_kb "$MPID")" > "$WORK/rows/a.rss"
 if [ $HAVE_B = 1 ]; then
 	echo "$(rss_kb "$BENG")" > "$WORK/rows/b.rss"
 	# Every answered connection should have left one record.
 	sleep 1
-	B_RECORDS=$(( $(wc -l < "$RSFILE") - B_L0 ))
-	B_SAMPLE=$(grep 'proto=tcp' "$RSFILE" | tail -1 | cut -c1-300)
+	B_RECORDS=$(( $(grep -c "daytimed\[$BENG\]" "$RSFILE") - B_L0 ))
+	B_SAMPLE=$(grep "daytimed\[$BENG\].*proto=tcp" "$RSFILE" | tail -1 | cut -c1-300)
 fi
 if [ $HAVE_E = 1 ]; then
-	echo "$(rss_kb "$XPID")" > "$WORK/rows/e.rss"
-	E_LOG=$(wc -l < "$WORK/xinetd.log")
-	stop "$XPID"
+	echo "$(rss_kb "$EPID")" > "$WORK/rows/e.rss"
+	E_LOG=$(grep -c "xinetd\[$EPID\]" "$RSFILE")
+	E_SAMPLE=$(grep "xinetd\[$EPID\]" "$RSFILE" | tail -1 | cut -c1-200)
+	stop "$EPID"
+fi
+if [ $HAVE_E2 = 1 ]; then
+	echo "$(rss_kb "$E2PID")" > "$WORK/rows/e2.rss"
+	E2_LOG=$(wc -l < "$WORK/xinetd.log")
+	stop "$E2PID"
 fi
 
 say "UDP: minimal, daytimed"
@@ -577,7 +619,7 @@ fi
 
 # ---------------------------------------------------------------- report
 
-for r in a b c e f d_alone d_loaded a_udp b_udp; do summarize "$r"; done
+for r in a b c e e2 f d_alone d_loaded a_udp b_udp; do summarize "$r"; done
 
 ratio() {	# ratio ROW BASEROW
 	awk -v a="$(get "$1" rate)" -v b="$(get "$2" rate)" \
@@ -611,21 +653,22 @@ verdict() {	# verdict CONDITION(awk) -> met / not met
 	echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared; other jobs ran meanwhile)"
 	echo "- command: \`$CMDLINE\` (as $(id -un))"
 	echo "- daytimed: \`$($DAYTIMED -V 2>&1 | head -1)\`, $(cd "$TOP" && git rev-parse --short HEAD 2>/dev/null)"
-	echo "- each row: $REPS runs of ${DUR} s of \`bench/loadgen\`, in alternating rounds with the rows it is compared with (a b e, c f, d alone / d loaded), the median rate, the median p50 and p99 (connect to EOF); errors and answers are summed over the runs; CPU is each listed process's share of one core over the runs, children included (children count when reaped, so a forking server's share can leak into the next run); host busy is the whole machine's CPU use (2 cores = 100%) during the row's runs"
+	echo "- each row: $REPS runs of ${DUR} s of \`bench/loadgen\`, in alternating rounds with the rows it is compared with (a b e e2, c f, d alone / d loaded), the median rate, the median p50 and p99 (connect to EOF); errors and answers are summed over the runs; CPU is each listed process's share of one core over the runs, children included (children count when reaped, so a forking server's share can leak into the next run); host busy is the whole machine's CPU use (2 cores = 100%) during the row's runs"
 	echo
 	echo "| configuration | conn/s | vs minimal | p50 | p99 | errors / ok | RSS | CPU (listed processes) | CPU µs per answer (listed processes) | host busy |"
 	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"
 	row a "a. minimal epoll server, $CONC in flight" a
 	row b "b. daytimed, $RULES rules + allow 127/8, audit to rsyslogd, ident off, $CONC in flight (CPU: engine, rsyslogd)" a
 	row c "c. daytimed as b, ident always against oidentd, clients from 127.0.0.1 (CPU: engine, oidentd, rsyslogd)" a
-	row e "e. xinetd internal daytime, $CONC in flight (CPU: xinetd)" a
+	row e "e. xinetd internal daytime, HOST logged through syslog(3) to the same rsyslogd, $CONC in flight (CPU: xinetd, rsyslogd)" a
+	row e2 "e2. xinetd as e, logging to its own file instead, $CONC in flight (CPU: xinetd)" a
 	row f "f. tcpserver -r -H -l0 -c $CONC + bench/minimal -o, against oidentd, clients from 127.0.0.1 (CPU: tcpserver, oidentd)" a
 	row d_alone "d. daytimed, no-lookup client 127.0.0.2, 8 in flight, alone" a
 	row d_loaded "d. the same, with 64 connections held by a silent ident server" a
 	row a_udp "UDP: minimal server, $CONC in flight" a_udp
 	row b_udp "UDP: daytimed as b, $CONC in flight" a_udp
 	echo
-	echo "Runs (conn/s of each run): a $(get a rates); b $(get b rates); c $(get c rates); e $(get e rates); f $(get f rates); d alone $(get d_alone rates); d loaded $(get d_loaded rates)."
+	echo "Runs (conn/s of each run): a $(get a rates); b $(get b rates); c $(get c rates); e $(get e rates); e2 $(get e2 rates); f $(get f rates); d alone $(get d_alone rates); d loaded $(get d_loaded rates)."
 	echo
 	echo "## Memory: connections waiting on ident"
 	echo
@@ -651,7 +694,9 @@ verdict() {	# verdict CONDITION(awk) -> met / not met
 		br=$(get b rate); ar=$(get a rate); er=$(get e rate)
 		echo "| daytimed with rules and audit ≥ 0.9× the minimal server at $CONC in flight | $br vs $ar conn/s = $(ratio b a) (median of the per-round ratios: $(round_ratio b a)) | $(verdict "$br >= 0.9 * $ar") |"
 		[ -s "$WORK/rows/e.sum" ] &&
-		echo "| … and ahead of xinetd | $br vs $er conn/s = $(ratio b e) (per round: $(round_ratio b e)) | $(verdict "$br > $er") |"
+		echo "| … and ahead of xinetd (e: both log each connection to the same rsyslogd) | $br vs $er conn/s = $(ratio b e) (per round: $(round_ratio b e)) | $(verdict "$br > $er") |"
+		[ -s "$WORK/rows/e2.sum" ] &&
+		echo "| (for reference: ahead of xinetd logging to its own file, e2) | $br vs $(get e2 rate) conn/s = $(ratio b e2) (per round: $(round_ratio b e2)) | $(verdict "$br > $(get e2 rate)") |"
 	fi
 	if [ -s "$WORK/rows/c.sum" ] && [ -s "$WORK/rows/f.sum" ]; then
 		cr=$(get c rate); fr=$(get f rate)
@@ -672,7 +717,8 @@ verdict() {	# verdict CONDITION(awk) -> met / not met
 	[ -n "${B_RECORDS:-}" ] && echo "- b: rsyslogd's file grew by $B_RECORDS lines during b's TCP runs ($(get b ok) answers). A record: \`$B_SAMPLE\`"
 	[ -n "${C_SAMPLE:-}" ] && echo "- c: a record: \`$C_SAMPLE\`; ident_status counts over c's engine's records: $C_STATUS"
 	[ -n "${D_HELD:-}" ] && echo "- d: ident connections held by the silent-ident load at the start/end of each loaded run:$D_HELD"
-	[ -n "${E_LOG:-}" ] && echo "- e: xinetd logged $E_LOG lines to its file (\`log_type = FILE\`: this machine has no /dev/log, and creating one would disturb other work; \`cps\` raised from its default 50/s, which would stop the service for 10 s, \`instances = UNLIMITED\`; its daytime answer is not in ctime form, e.g. \`$(printf '%s' "${E_ANSWER:-}" | tr -d '\r\n')\`, so its loadgen runs with -A: any one CR LF line)"
+	[ -n "${E_LOG:-}" ] && echo "- e: xinetd's lines in rsyslogd's file: $E_LOG, e.g. \`$E_SAMPLE\` (xinetd runs in a private mount namespace whose /dev is a tmpfs with null, zero, urandom and random from the host and /dev/log linked to the bench's rsyslogd socket: this machine has no /dev/log, and creating one on the host would disturb other work). For e and e2, \`cps\` is raised from its default 50/s, which would stop the service for 10 s, and \`instances = UNLIMITED\`; xinetd's daytime answer is not in ctime form, e.g. \`$(printf '%s' "${E_ANSWER:-}" | tr -d '\r\n')\`, so its loadgen runs with -A: any one CR LF line"
+	[ -n "${E2_LOG:-}" ] && echo "- e2: xinetd logged $E2_LOG lines to its file (\`log_type = FILE\`)"
 	[ -n "${F_SAMPLE:-}" ] && echo "- f: a tcpserver log line: \`$F_SAMPLE\`"
 	[ -n "${CF_TW:-}" ] && echo "- c, f: TIME_WAIT sockets on the host before each c/f run:$CF_TW (oidentd appears to scan the host's socket table for each query)"
 	for n in "${NOTES[@]}"; do echo "- $n"; done
