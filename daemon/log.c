@@ -34,10 +34,11 @@
  * logging a record per connection do not queue up behind each other's
  * system calls (messages of different threads may then reach syslog in
  * either order; audit's chain mutex orders the sealed records). The
- * descriptor number never changes once open (a new socket is dup2'd onto
+ * descriptor number never changes once open (a new socket is dup3'd onto
  * it), so a send racing log_open_syslog reaches the old or the new
  * socket, never a reused descriptor. The header fields (name, PID,
- * facility) are set while the program has one thread. The EV_WRITE and
+ * facility) are read without the mutex: log_init, log_setpid and
+ * log_open_syslog are for a program that has one thread. The EV_WRITE and
  * reconnect events belong to the attached base; calling event_add from a
  * thread other than the base's needs libevent's threading support
  * (evthread_use_pthreads).
@@ -121,6 +122,7 @@ struct log_batch {
 	int			 armed;
 	unsigned		 window_us;
 	uint64_t		 last_us;	/* the last send, monotonic */
+	int			 sent;		/* last_us is set */
 	size_t			 n;
 	size_t			 used;		/* bytes of buf */
 	struct mmsghdr		 mm[LOG_BATCH_MSGS];
@@ -150,6 +152,7 @@ static int	log_send_locked(const char *, size_t);
 static int	log_enqueue_locked(const char *, size_t);
 static int	log_drain_locked(void);
 static void	log_arm_locked(void);
+static void	log_events_locked(struct event_base *);
 static void	log_check_congestion_locked(void);
 static void	log_unlock_and_notify(void);
 static int	log_reconnect_locked(int);
@@ -225,6 +228,8 @@ log_open_syslog(const char *path, int facility)
 			return -1;
 		}
 		close(fd);
+		/* epoll forgot the old socket: the events watch the new one. */
+		log_events_locked(L.base);
 	}
 	L.connected = 1;
 	L.facility = facility & LOG_FACMASK;
@@ -249,6 +254,15 @@ log_attach(struct event_base *base)
 	int saved = errno;
 
 	pthread_mutex_lock(&L.mtx);
+	log_events_locked(base);
+	pthread_mutex_unlock(&L.mtx);
+	errno = saved;
+}
+
+/* (Re)make the write and reconnect events on base (NULL: none). */
+static void
+log_events_locked(struct event_base *base)
+{
 	if (L.ev_write != NULL)
 		event_free(L.ev_write);
 	if (L.ev_retry != NULL)
@@ -262,8 +276,6 @@ log_attach(struct event_base *base)
 		L.ev_retry = evtimer_new(base, log_retry_cb, NULL);
 		log_arm_locked();
 	}
-	pthread_mutex_unlock(&L.mtx);
-	errno = saved;
 }
 
 /* At stop: send what is queued, blocking at most timeout_ms. */
@@ -606,10 +618,21 @@ log_emit(int pri, const char *msg, size_t len, int flags)
 		pthread_mutex_unlock(&L.mtx);
 		return 0;
 	}
-	if (B != NULL && !(flags & LOG_F_ORDERED)) {
+	/*
+	 * Held only while the socket takes messages at once: behind a queue
+	 * holding would save nothing, and the caller learns of a loss. An
+	 * ordered record, or one that goes to the queue, first sends what
+	 * this thread holds (its messages keep their order).
+	 */
+	if (B != NULL && !(flags & LOG_F_ORDERED) && L.qcount == 0 &&
+	    L.connected) {
 		pthread_mutex_unlock(&L.mtx);
 		if (log_batch_add(dgram, hl + bl) == 0)
 			return 0;	/* waits in the batch */
+		pthread_mutex_lock(&L.mtx);
+	} else if (B != NULL && B->n > 0) {
+		pthread_mutex_unlock(&L.mtx);
+		log_batch_send();
 		pthread_mutex_lock(&L.mtx);
 	}
 	if (L.qcount == 0 && L.connected) {
@@ -697,8 +720,8 @@ log_send_errno_locked(int err)
 
 /*
  * Give this thread's loop a batch (see the top of the file); the calling
- * thread must be the one that runs base. -1: no memory (messages then go
- * out one by one).
+ * thread must be the one that runs base. -1: no memory, or this thread
+ * has a batch on another base (messages then go out one by one).
  */
 int
 log_batch_open(struct event_base *base, unsigned window_us)
@@ -706,10 +729,10 @@ log_batch_open(struct event_base *base, unsigned window_us)
 	struct log_batch *b;
 
 	if (B != NULL)
-		return 0;
+		return event_get_base(B->ev) == base ? 0 : -1;
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		return -1;
-	if ((b->ev = evtimer_new(base, log_batch_cb, NULL)) == NULL) {
+	if ((b->ev = evtimer_new(base, log_batch_cb, b)) == NULL) {
 		free(b);
 		return -1;
 	}
@@ -744,8 +767,9 @@ log_batch_add(const char *buf, size_t len)
 	    (suseconds_t)(B->window_us % 1000000u) };
 	uint64_t now = log_mono_us();
 
-	if (B->n == 0 && now - B->last_us >= B->window_us) {
+	if (B->n == 0 && (!B->sent || now - B->last_us >= B->window_us)) {
 		B->last_us = now;
+		B->sent = 1;
 		return 1;
 	}
 	if (B->n == LOG_BATCH_MSGS || len > sizeof(B->buf) - B->used)
@@ -783,6 +807,7 @@ log_batch_send(void)
 		B->armed = 0;
 	}
 	B->last_us = log_mono_us();
+	B->sent = 1;
 	pthread_mutex_lock(&L.mtx);
 	while (i < B->n && L.fd != -1 && L.qcount == 0 && L.connected) {
 		fd = L.fd;
@@ -822,7 +847,10 @@ log_batch_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	(void)arg;
+	if (arg != B) {
+		errno = saved;
+		return;		/* another thread's batch: never ours to send */
+	}
 	B->armed = 0;
 	log_batch_send();
 	errno = saved;

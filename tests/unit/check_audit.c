@@ -977,7 +977,8 @@ want_rec(struct sink *k, struct event_base *base, const char *tag, int i)
 START_TEST(test_log_batch)
 {
 	struct log_counters ct;
-	struct event_base *base;
+	struct event_base *base, *base2;
+	unsigned long long q0;
 	struct sink k;
 	char d[4096];
 	int i;
@@ -996,10 +997,16 @@ START_TEST(test_log_batch)
 	for (i = 1; i <= 32; i++)	/* then they wait, 32 at most */
 		rec("r", i);
 	ck_assert_int_eq(sink_recv(&k, d, sizeof(d)), -1);
-	/* an ordered record (audit's chain) never waits */
+	/* an ordered record (audit's chain) never waits, nor passes them */
 	ck_assert_int_eq(log_record_ordered(LOG_INFO, "sealed", 6), 0);
-	ck_assert_int_gt(sink_recv(&k, d, sizeof(d)), 0);
+	for (i = 1; i <= 32; i++)
+		want_rec(&k, base, "r", i);
+	ck_assert_int_gt(sink_wait(&k, base, d, sizeof(d), 5000), 0);
 	ck_assert_str_eq(msg_of(d), "sealed");
+	ck_assert_int_eq(sink_recv(&k, d, sizeof(d)), -1);
+	for (i = 1; i <= 32; i++)	/* held again, 32 at most */
+		rec("r", i);
+	ck_assert_int_eq(sink_recv(&k, d, sizeof(d)), -1);
 	rec("r", 33);		/* the batch is full: 1..32 go */
 	for (i = 1; i <= 32; i++)
 		want_rec(&k, base, "r", i);
@@ -1012,7 +1019,7 @@ START_TEST(test_log_batch)
 	ck_assert_int_gt(sink_recv(&k, d, sizeof(d)), 0);
 	ck_assert_str_eq(msg_of(d), "x");
 	log_get_counters(&ct);
-	ck_assert_uint_eq(ct.sent, 36);	/* some via the queue */
+	ck_assert_uint_eq(ct.sent, 68);	/* some via the queue */
 	ck_assert_uint_eq(ct.lost, 0);
 
 	/* a 20 ms window: what waits leaves on the loop's timer */
@@ -1025,21 +1032,30 @@ START_TEST(test_log_batch)
 	ck_assert_str_eq(msg_of(d), "t 1");
 	log_batch_close();
 
-	/* a full receiver: a batch joins the queue behind older messages */
+	/*
+	 * A full receiver: messages held before it filled join the queue
+	 * behind older ones; while the queue holds any, nothing is held,
+	 * and a record lost past its cap says so.
+	 */
 	ck_assert_int_eq(log_batch_open(base, 10u * 1000000u), 0);
-	for (i = 0; i < 5000; i++) {
+	rec("h", 0);			/* at once */
+	want_rec(&k, base, "h", 0);
+	rec("h", 1);			/* held */
+	log_get_counters(&ct);
+	q0 = ct.queued;
+	for (i = 0; i < 5000 && ct.queued == q0; i++) {
 		ck_assert_int_eq(log_record_ordered(LOG_INFO, "fill", 4), 0);
 		log_get_counters(&ct);
-		if (ct.queued > 0)
-			break;
 	}
-	ck_assert_uint_gt(ct.queued, 0);
+	ck_assert_uint_gt(ct.queued, q0);
+	/* "h 1" went first: the ordered records sent it */
+	ck_assert_int_gt(sink_recv(&k, d, sizeof(d)), 0);
+	ck_assert_str_eq(msg_of(d), "h 1");
 	for (i = 0; i < 10; i++)
-		rec("q", i);
-	log_batch_close();
+		rec("q", i);		/* queued, not held */
 	log_get_counters(&ct);
 	ck_assert_uint_eq(ct.lost, 0);
-	while (sink_wait(&k, base, d, sizeof(d), 1000) > 0 &&
+	while (sink_wait(&k, base, d, sizeof(d), 5000) > 0 &&
 	    strcmp(msg_of(d), "fill") == 0)
 		;
 	ck_assert_str_eq(msg_of(d), "q 0");
@@ -1052,9 +1068,63 @@ START_TEST(test_log_batch)
 	}
 	log_get_counters(&ct);
 	ck_assert_uint_eq(ct.lost, 0);
+	/* nobody reads: past the queue's cap a record reports its loss */
+	for (i = 0; i < 6000; i++)
+		if (log_record(LOG_INFO, "cap", 3) == -1)
+			break;
+	ck_assert_int_lt(i, 6000);
+	log_get_counters(&ct);
+	ck_assert_uint_eq(ct.lost, 1);
+	log_batch_close();
+	/* a batch on another base is refused while this one is open */
+	ck_assert_int_eq(log_batch_open(base, 1000), 0);
+	base2 = event_base_new();
+	ck_assert_ptr_nonnull(base2);
+	ck_assert_int_eq(log_batch_open(base2, 1000), -1);
+	ck_assert_int_eq(log_batch_open(base, 1000), 0);
+	log_batch_close();
+	event_base_free(base2);
 	log_attach(NULL);
 	event_base_free(base);
 	sink_close(&k);
+}
+END_TEST
+
+START_TEST(test_log_reopen)
+{
+	struct log_counters ct;
+	struct event_base *base;
+	struct sink k1, k2;
+	char d[4096];
+	int i;
+	unsigned long long got = 0;
+
+	sink_open(&k1);
+	sink_open(&k2);
+	log_init("daytimed", 0);
+	ck_assert_int_eq(log_open_syslog(k1.path, LOG_DAEMON), 0);
+	log_stderr(0);
+	base = event_base_new();
+	ck_assert_ptr_nonnull(base);
+	log_attach(base);
+	/* nobody reads the first socket: messages wait in the queue */
+	for (i = 0; i < 200; i++)
+		log_info("m %d", i);
+	log_get_counters(&ct);
+	ck_assert_uint_gt(ct.queued, 0);
+	/* the socket replaced under an armed write event: the loop drains */
+	ck_assert_int_eq(log_open_syslog(k2.path, LOG_DAEMON), 0);
+	while (got < ct.queued &&
+	    sink_wait(&k2, base, d, sizeof(d), 5000) > 0)
+		got++;
+	ck_assert_uint_eq(got, ct.queued);	/* all of the queue, there */
+	log_get_counters(&ct);
+	ck_assert_uint_eq(ct.lost, 0);
+	ck_assert_uint_eq(ct.sent, 200);
+	log_attach(NULL);
+	event_base_free(base);
+	sink_close(&k1);
+	sink_close(&k2);
 }
 END_TEST
 
@@ -1148,6 +1218,7 @@ audit_suite(void)
 	tcase_add_test(tc, test_log_escape);
 	tcase_add_test(tc, test_log_backpressure);
 	tcase_add_test(tc, test_log_batch);
+	tcase_add_test(tc, test_log_reopen);
 	tcase_add_test(tc, test_log_reconnect);
 	tcase_add_test(tc, test_log_open_errors);
 	tcase_set_timeout(tc, 20);
