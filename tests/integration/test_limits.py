@@ -15,13 +15,14 @@ import harness as h  # noqa: E402
 from harness import check, test  # noqa: E402
 
 
-def conf(port, sink, extra, identport=None):
+def conf(port, sink, extra, identport=None, identtimeout=5):
     text = ("listen tcp 127.0.0.1:%d\nlisten udp 127.0.0.1:%d\n"
             "syslog socket %s\n" % (port, port, sink.path))
     if identport is None:
         text += "ident mode off\n"
     else:
-        text += "ident mode rules\nident timeout 5\nident port %d\n" % identport
+        text += "ident mode rules\nident timeout %d\nident port %d\n" % (
+            identtimeout, identport)
     if os.geteuid() == 0:
         text += "user nobody\n"
     return text + extra
@@ -83,13 +84,15 @@ def refused(port, src):
 def per_source_and_total_limits_count_pending_lookups():
     port = h.free_port()
     # 127.0.0.1 and 127.0.0.2 have user rules: looked up (and the ident
-    # server never answers); 127.0.0.3 needs no lookup.
+    # server never answers); 127.0.0.3 needs no lookup. The lookups must
+    # outlast the test however slow the machine (a timed-out lookup frees
+    # its slot): 60 s, and the connections are closed at the end.
     rules = ("allow 127.0.0.1\nallow 127.0.0.1 user alice\n"
              "allow 127.0.0.2\nallow 127.0.0.2 user alice\n"
              "allow 127.0.0.3\n")
     with h.FakeIdent("silent") as fi, h.SyslogSink() as sink, \
             h.Daemon(conf(port, sink, "limit per-source 2\n"
-                          "limit connections 3\n" + rules, fi.port),
+                          "limit connections 3\n" + rules, fi.port, 60),
                      ready="proc"):
         waiting = held(port, 2, "127.0.0.1")
         # (workers accept in parallel: let these two be admitted first)
