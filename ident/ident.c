@@ -6,6 +6,12 @@
  * timer is added once, at the start, and never re-armed: it bounds the
  * connect, the query and the read together, however slowly a peer
  * dribbles.
+ *
+ * The socket is closed with a reset (SO_LINGER 0), answered or not: the
+ * exchange is over either way, and an orderly close would leave a
+ * TIME_WAIT socket on this host for every lookup, each holding a local
+ * port toward the client's port 113 for a minute, so that a client asking
+ * for lookups fast enough would exhaust them.
  */
 #include "autoconf.h"
 
@@ -420,8 +426,13 @@ ident_free(struct ident_req *req)
 		event_free(req->io);
 	if (req->timer != NULL)
 		event_free(req->timer);
-	if (req->fd != -1)
+	if (req->fd != -1) {
+		struct linger lg = { 1, 0 };
+
+		(void)setsockopt(req->fd, SOL_SOCKET, SO_LINGER, &lg,
+		    sizeof(lg));
 		close(req->fd);
+	}
 	free(req->buf);
 	free(req);
 }

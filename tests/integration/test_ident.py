@@ -177,6 +177,36 @@ def ident_modes_rules_and_off():
                   and k["ident"] == "-", "%r", k)
 
 
+def time_waits(port):
+    """TIME_WAIT sockets on the host with port at either end."""
+    n = 0
+    for path in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(path) as f:
+            next(f)
+            for line in f:
+                fields = line.split()
+                ends = (fields[1].split(":")[1], fields[2].split(":")[1])
+                if fields[3] == "06" and "%04X" % port in ends:
+                    n += 1
+    return n
+
+
+@test
+def lookups_leave_no_time_wait():
+    # the daemon resets its ident connection when done: no TIME_WAIT
+    # socket per lookup, on its side or the ident server's
+    port = h.free_port()
+    with h.FakeIdent("ok", "alice") as fi, h.SyslogSink() as sink, \
+            h.Daemon(conf(port, sink, fi.port), ready="proc"):
+        for _ in range(20):
+            data, me, _ = ask(port)
+            check(h.CTIME_RE.match(data), "%r", data)
+            k, rec = record_for(sink, me)
+            check(k["ident_status"] == "ok", "%r", rec.msg)
+        check(time_waits(fi.port) == 0, "%d TIME_WAIT sockets on the "
+              "ident port after 20 lookups", time_waits(fi.port))
+
+
 @test
 def fifty_lookups_at_once_take_one_timeout():
     port = h.free_port()
