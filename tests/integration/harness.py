@@ -412,6 +412,28 @@ def _proc_bound(proto, host, port):
     return False
 
 
+TCP_ESTABLISHED = "01"
+TCP_TIME_WAIT = "06"
+
+
+def tcp_sockets():
+    """(local port, remote port, state) of every TCP socket on the host,
+    IPv4 and IPv6, from /proc/net/tcp{,6}; state is the kernel's hex code
+    (TCP_ESTABLISHED, TCP_TIME_WAIT, ...)."""
+    for path in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(path) as f:
+                lines = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) < 4:
+                continue
+            yield (int(fields[1].rsplit(":", 1)[1], 16),
+                   int(fields[2].rsplit(":", 1)[1], 16), fields[3])
+
+
 class Daemon:
     """The real daytimed, started with -f -c CONF, stopped by its own PID.
 

@@ -179,16 +179,8 @@ def ident_modes_rules_and_off():
 
 def time_waits(port):
     """TIME_WAIT sockets on the host with port at either end."""
-    n = 0
-    for path in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with open(path) as f:
-            next(f)
-            for line in f:
-                fields = line.split()
-                ends = (fields[1].split(":")[1], fields[2].split(":")[1])
-                if fields[3] == "06" and "%04X" % port in ends:
-                    n += 1
-    return n
+    return sum(1 for lport, rport, state in h.tcp_sockets()
+               if state == h.TCP_TIME_WAIT and port in (lport, rport))
 
 
 @test

@@ -31,17 +31,9 @@ def conf(port, sink, extra, identport=None, identtimeout=5):
 
 
 def lookups_to(identport):
-    """Connections established to the ident server (from /proc/net/tcp)."""
-    n = 0
-    for path in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with open(path) as f:
-            next(f)
-            for line in f:
-                fields = line.split()
-                if fields[3] == "01" and \
-                        int(fields[2].split(":")[1], 16) == identport:
-                    n += 1
-    return n
+    """Connections established to the ident server."""
+    return sum(1 for _, rport, state in h.tcp_sockets()
+               if state == h.TCP_ESTABLISHED and rport == identport)
 
 
 def wait_lookups(identport, n, timeout=5):
