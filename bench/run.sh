@@ -708,7 +708,10 @@ verdict() {	# verdict CONDITION(awk) -> met / not met
 	if [ -s "$WORK/rows/c.sum" ] && [ -s "$WORK/rows/f.sum" ]; then
 		cr=$(get c rate); fr=$(get f rate)
 		echo "| with ident against oidentd ≥ 1.5× tcpserver -r | $cr vs $fr conn/s = $(ratio c f) (per round: $(round_ratio c f)) | $(verdict "$cr >= 1.5 * $fr") |"
-		echo "| … limited by oidentd's own rate (oidentd near 100% of a core) | oidentd with its children: ${CF_OID:-?} over the c/f rounds; daytimed's engine: $(get c cpu | cut -d' ' -f1) during c | see the analysis |"
+		# oidentd's share over the c/f rounds; the engine's during c
+		oidp=$(printf '%s' "${CF_OID:-0}" | sed 's/%.*//')
+		engp=$(get c cpu | cut -d' ' -f1 | tr -d '%')
+		echo "| … limited by oidentd's own rate, not by daytimed (oidentd busy, at least 90% of a core; daytimed's engine at most half of oidentd's share) | oidentd with its children: ${CF_OID:-?} over the c/f rounds; daytimed's engine: ${engp:-?}% of one core during c | $(verdict "${oidp:-0} >= 90 && ${engp:-999} <= ${oidp:-0} / 2") |"
 	fi
 	if [ -s "$WORK/rows/d_loaded.sum" ]; then
 		pa=$(get d_alone p99); pl=$(get d_loaded p99)
