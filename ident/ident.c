@@ -195,6 +195,7 @@ ident_connect(struct ident_req *req, const struct sockaddr *local,
     unsigned identport)
 {
 	struct sockaddr_storage ss;
+	ssize_t n;
 	int one = 1;
 
 	memset(&ss, 0, sizeof(ss));
@@ -230,8 +231,27 @@ ident_connect(struct ident_req *req, const struct sockaddr *local,
 		ident_fail_soon(req, ident_connect_status(errno));
 		return;
 	}
-	/* Connected or not yet: writable tells which, from the loop. */
-	if (event_add(req->io, NULL) == -1)
+	/*
+	 * Try the query at once: with a peer on this host the handshake has
+	 * usually finished inside connect(), and a trip through the loop (two
+	 * epoll_ctl, a wakeup, the SO_ERROR check) is saved. Otherwise send
+	 * says EAGAIN and writable tells the rest, from the loop. Nothing is
+	 * delivered from here: a failure goes through ident_fail_soon.
+	 */
+	do
+		n = send(req->fd, req->query, req->querylen, MSG_NOSIGNAL);
+	while (n == -1 && errno == EINTR);
+	if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK) {
+		ident_fail_soon(req, ident_connect_status(errno));
+		return;
+	}
+	if (n > 0) {
+		req->querysent = (unsigned char)n;
+		req->phase = req->querysent < req->querylen ?
+		    IDENT_SENDING : IDENT_READING;
+	}
+	if ((req->phase == IDENT_READING ? ident_watch(req, EV_READ) :
+	    event_add(req->io, NULL)) == -1)
 		ident_fail_soon(req, IDENT_UNREACHABLE);
 }
 
