@@ -3,7 +3,7 @@
  * loadgen -- a bounded, non-blocking load generator for daytime servers.
  *
  *   loadgen -p PORT [-a ADDR] [-c N] [-n COUNT] [-d SECONDS] [-w SECONDS]
- *           [-r RATE] [-s SRCADDR] [-u] [-A]
+ *           [-r RATE] [-s SRCADDR] [-u] [-A] [-R]
  *
  * Keeps N connections (or UDP requests) in flight with epoll until COUNT
  * have been started or SECONDS have passed, whichever comes first; it
@@ -15,7 +15,10 @@
  * exchange (default 10 s).  -A accepts any answer of one line ending in
  * CR LF, up to 64 bytes (xinetd's daytime is not in ctime form).  -r
  * starts at most RATE exchanges a second (to open many connections
- * without overflowing the server's listen queue).
+ * without overflowing the server's listen queue).  -R closes each TCP
+ * connection with a reset once it is over (SO_LINGER 0): the server's
+ * socket, waiting in FIN_WAIT_2, then leaves no TIME_WAIT behind, so a
+ * run does not grow the host's socket table for the runs after it.
  *
  * Prints one line of key=value pairs on stdout:
  *   proto= c= ok= err= err_connect= err_closed= err_reset= err_bad=
@@ -67,6 +70,7 @@ struct loadgen {
 	int		pin;
 	int		udp;
 	int		anyline;	/* -A */
+	int		reset;		/* -R: close with a reset */
 	unsigned	conc;
 	uint64_t	rate;		/* starts per second, 0: any */
 	uint64_t	t0;		/* ns */
@@ -116,7 +120,7 @@ main(int argc, char *argv[])
 
 	memset(&lg, 0, sizeof(lg));
 	lg.conc = 64;
-	while ((ch = getopt(argc, argv, "Aa:c:d:n:p:r:s:uw:")) != -1) {
+	while ((ch = getopt(argc, argv, "Aa:c:d:n:p:Rr:s:uw:")) != -1) {
 		switch (ch) {
 		case 'A':
 			lg.anyline = 1;
@@ -164,6 +168,9 @@ main(int argc, char *argv[])
 			if (inet_pton(AF_INET, optarg, &lg.src) != 1)
 				loadgen_usage();
 			lg.pin = 1;
+			break;
+		case 'R':
+			lg.reset = 1;
 			break;
 		case 'u':
 			lg.udp = 1;
@@ -248,7 +255,7 @@ static void
 loadgen_usage(void)
 {
 	fprintf(stderr, "usage: loadgen -p PORT [-a ADDR] [-c N] [-n COUNT] "
-	    "[-d SECONDS] [-w SECONDS] [-r RATE] [-s SRCADDR] [-u] [-A]\n");
+	    "[-d SECONDS] [-w SECONDS] [-r RATE] [-s SRCADDR] [-u] [-A] [-R]\n");
 	exit(2);
 }
 
@@ -386,6 +393,11 @@ loadgen_finish(struct loadgen *lg, unsigned i, int result)
 {
 	struct slot *s = &lg->slots[i];
 
+	if (lg->reset && !lg->udp) {
+		struct linger lo = { 1, 0 };
+
+		(void)setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lo, sizeof(lo));
+	}
 	close(s->fd);	/* also removes it from the epoll set */
 	s->fd = -1;
 	switch (result) {
