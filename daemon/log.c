@@ -474,50 +474,57 @@ log_debug(const char *fmt, ...)
 	errno = saved;
 }
 
-/* Log at LOG_CRIT with strerror(errno), flush briefly and exit(1). */
-void
-fatal(const char *fmt, ...)
+/* Log "fatal: msg[: strerror(err)]" at LOG_CRIT, flush briefly, exit(1). */
+static void __attribute__((noreturn))
+log_fatal_exit(const char *msg, int err)
 {
-	char buf[LOG_TEXT_MAX], line[LOG_TEXT_MAX];
-	va_list ap;
-	int saved = errno, n;
+	char line[LOG_TEXT_MAX];
+	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(buf))
-		buf[sizeof(buf) - 1] = '\0';
-	if (saved != 0)
-		n = snprintf(line, sizeof(line), "fatal: %s: %s", buf,
-		    strerror(saved));
+	if (err != 0)
+		n = snprintf(line, sizeof(line), "fatal: %s: %s", msg,
+		    strerror(err));
 	else
-		n = snprintf(line, sizeof(line), "fatal: %s", buf);
-	if (n < 0 || (size_t)n >= sizeof(line))
+		n = snprintf(line, sizeof(line), "fatal: %s", msg);
+	if (n < 0)
+		n = 0;
+	else if ((size_t)n >= sizeof(line))
 		n = sizeof(line) - 1;
 	log_emit(LOG_CRIT, line, (size_t)n, 0);
 	log_flush(1000);
 	exit(1);
 }
 
+/* Log at LOG_CRIT with strerror(errno), flush briefly and exit(1). */
+void
+fatal(const char *fmt, ...)
+{
+	char buf[LOG_TEXT_MAX];
+	va_list ap;
+	int saved = errno, n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		buf[0] = '\0';
+	log_fatal_exit(buf, saved);
+}
+
 /* Log at LOG_CRIT, flush briefly and exit(1). */
 void
 fatalx(const char *fmt, ...)
 {
-	char buf[LOG_TEXT_MAX], line[LOG_TEXT_MAX];
+	char buf[LOG_TEXT_MAX];
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
 	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(buf))
-		buf[sizeof(buf) - 1] = '\0';
-	n = snprintf(line, sizeof(line), "fatal: %s", buf);
-	if (n < 0 || (size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;
-	log_emit(LOG_CRIT, line, (size_t)n, 0);
-	log_flush(1000);
-	exit(1);
+	if (n < 0)
+		buf[0] = '\0';
+	log_fatal_exit(buf, 0);
 }
 
 /*

@@ -9,6 +9,7 @@
 
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -49,16 +50,12 @@ esc(const char *s, size_t len)
 	return buf;
 }
 
-/* A datagram receiver standing in for /dev/log; log.c connects to it. */
+/* Bind a fresh datagram socket at k->path. */
 static void
-sink_open(struct sink *k)
+sink_bind(struct sink *k)
 {
 	struct sockaddr_un sun;
 
-	strlcpy(k->dir, "/tmp/check_audit.XXXXXX", sizeof(k->dir));
-	ck_assert_ptr_nonnull(mkdtemp(k->dir));
-	ck_assert_int_lt(snprintf(k->path, sizeof(k->path), "%s/log", k->dir),
-	    (int)sizeof(k->path));
 	k->fd = socket(AF_UNIX, SOCK_DGRAM, 0);
 	ck_assert_int_ge(k->fd, 0);
 	memset(&sun, 0, sizeof(sun));
@@ -67,20 +64,24 @@ sink_open(struct sink *k)
 	ck_assert_int_eq(bind(k->fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
 }
 
+/* A datagram receiver standing in for /dev/log; log.c connects to it. */
+static void
+sink_open(struct sink *k)
+{
+	strlcpy(k->dir, "/tmp/check_audit.XXXXXX", sizeof(k->dir));
+	ck_assert_ptr_nonnull(mkdtemp(k->dir));
+	ck_assert_int_lt(snprintf(k->path, sizeof(k->path), "%s/log", k->dir),
+	    (int)sizeof(k->path));
+	sink_bind(k);
+}
+
 /* Re-create the receiver at the same path (a restarted syslogd). */
 static void
 sink_restart(struct sink *k)
 {
-	struct sockaddr_un sun;
-
 	close(k->fd);
 	unlink(k->path);
-	k->fd = socket(AF_UNIX, SOCK_DGRAM, 0);
-	ck_assert_int_ge(k->fd, 0);
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	strlcpy(sun.sun_path, k->path, sizeof(sun.sun_path));
-	ck_assert_int_eq(bind(k->fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	sink_bind(k);
 }
 
 static void
@@ -1128,6 +1129,38 @@ START_TEST(test_log_reopen)
 }
 END_TEST
 
+/* fatal and fatalx: one LOG_CRIT line, with or without strerror, exit 1. */
+START_TEST(test_log_fatal)
+{
+	struct sink k;
+	char d[4096];
+	int i, st;
+	pid_t pid;
+
+	sink_open(&k);
+	log_init("daytimed", 0);
+	ck_assert_int_eq(log_open_syslog(k.path, LOG_DAEMON), 0);
+	log_stderr(0);
+	for (i = 0; i < 2; i++) {
+		pid = fork();
+		ck_assert_int_ne(pid, -1);
+		if (pid == 0) {
+			errno = ENOENT;
+			if (i == 0)
+				fatal("open %s", "x");
+			fatalx("bad %d", 7);
+		}
+		ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+		ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+		ck_assert_int_gt(sink_recv(&k, d, sizeof(d)), 0);
+		ck_assert_int_eq(strncmp(d, "<26>", 4), 0);	/* daemon.crit */
+		ck_assert_str_eq(msg_of(d), i == 0 ?
+		    "fatal: open x: No such file or directory" : "fatal: bad 7");
+	}
+	sink_close(&k);
+}
+END_TEST
+
 START_TEST(test_log_reconnect)
 {
 	struct log_counters ct;
@@ -1219,6 +1252,7 @@ audit_suite(void)
 	tcase_add_test(tc, test_log_backpressure);
 	tcase_add_test(tc, test_log_batch);
 	tcase_add_test(tc, test_log_reopen);
+	tcase_add_test(tc, test_log_fatal);
 	tcase_add_test(tc, test_log_reconnect);
 	tcase_add_test(tc, test_log_open_errors);
 	tcase_set_timeout(tc, 20);
