@@ -245,6 +245,7 @@ worker_free(struct worker *w, size_t nlisteners)
 	w->loop.conf = NULL;
 }
 
+/* Everything engine_new built; the listen set and the configuration too. */
 void
 engine_free(struct engine *e)
 {
@@ -291,6 +292,7 @@ worker_disable(struct engine *e, struct worker *w)
 	listen_close_worker(e->ls, w->id);
 }
 
+/* A worker's thread: its loop, until the stop. */
 static void *
 worker_thread(void *arg)
 {
