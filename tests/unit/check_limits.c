@@ -13,7 +13,10 @@
 
 #define SEC	1000000u	/* µs */
 
-static const unsigned char test_key[LIMITS_KEY_BYTES] = "0123456789abcdef";
+static const unsigned char test_key[LIMITS_KEY_BYTES] = {
+	0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+	0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff
+};
 
 static struct acl_addr
 test_v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
