@@ -52,7 +52,7 @@ struct config {
 	struct acl		*acl;
 	struct acl_stats	 stats;
 	size_t			 nfiles;	/* files read, includes too */
-	_Atomic unsigned	 refs;	/* holders less one (config_ref) */
+	_Atomic unsigned	 refs;	/* holders less one: 0 is the first */
 };
 
 /* Diagnostics: is_error 0 is a warning. file NULL: no position. */
