@@ -1052,3 +1052,102 @@ fail:
 	close(fd);
 	return -1;
 }
+
+/*
+ * Sharing and reloading a configuration. (Its own includes here, apart
+ * from the parser above.)
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+
+static void	*config_free_thread(void *);
+static int	 config_str_differs(const char *, const char *);
+
+void
+config_ref(struct config *conf)
+{
+	atomic_fetch_add_explicit(&conf->refs, 1, memory_order_relaxed);
+}
+
+/* The body of the thread that frees a configuration nobody holds. */
+static void *
+config_free_thread(void *arg)
+{
+	config_free(arg);
+	return NULL;
+}
+
+void
+config_unref(struct config *conf)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc = -1;
+
+	if (conf == NULL || atomic_fetch_sub_explicit(&conf->refs, 1,
+	    memory_order_acq_rel) != 0)
+		return;
+	if (pthread_attr_init(&attr) == 0) {
+		if (pthread_attr_setdetachstate(&attr,
+		    PTHREAD_CREATE_DETACHED) == 0)
+			rc = pthread_create(&t, &attr, config_free_thread, conf);
+		pthread_attr_destroy(&attr);
+	}
+	if (rc != 0)
+		config_free(conf);	/* no thread to be had: free it here */
+}
+
+static int
+config_str_differs(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
+int
+config_keep_fixed(struct config *n, const struct config *o,
+    config_diag_fn *diag, void *arg)
+{
+	char **fields[] = { &n->user, &n->group, &n->chroot, &n->pidfile,
+	    &n->syslog_socket, &n->audit_key };
+	const char *old[] = { o->user, o->group, o->chroot, o->pidfile,
+	    o->syslog_socket, o->audit_key };
+	static const char *const names[] = { "user", "group", "chroot",
+	    "pidfile", "syslog socket", "audit key" };
+	char msg[128];
+	int listens = n->nlistens != o->nlistens, rc = 0, len;
+	size_t i;
+
+	for (i = 0; !listens && i < o->nlistens; i++)
+		if (n->listens[i].proto != o->listens[i].proto ||
+		    n->listens[i].sslen != o->listens[i].sslen ||
+		    memcmp(&n->listens[i].ss, &o->listens[i].ss,
+		    o->listens[i].sslen) != 0)
+			listens = 1;
+	if (listens)
+		diag(arg, 0, NULL, 0, "listen changed; needs a restart, kept "
+		    "as is");
+	memcpy(n->listens, o->listens, sizeof(n->listens));
+	n->nlistens = o->nlistens;
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (config_str_differs(*fields[i], old[i]) &&
+		    (len = snprintf(msg, sizeof(msg), "%s changed; needs a "
+		    "restart, kept as is", names[i])) > 0 &&
+		    (size_t)len < sizeof(msg))
+			diag(arg, 0, NULL, 0, msg);
+		free(*fields[i]);
+		*fields[i] = NULL;
+		if (old[i] != NULL && (*fields[i] = strdup(old[i])) == NULL)
+			rc = -1;
+	}
+	if (n->facility != o->facility)
+		diag(arg, 0, NULL, 0, "syslog facility changed; needs a "
+		    "restart, kept as is");
+	n->facility = o->facility;
+	if (n->workers != o->workers)
+		diag(arg, 0, NULL, 0, "workers changed; needs a restart, kept "
+		    "as is");
+	n->workers = o->workers;
+	return rc;
+}

@@ -52,6 +52,7 @@ struct config {
 	struct acl		*acl;
 	struct acl_stats	 stats;
 	size_t			 nfiles;	/* files read, includes too */
+	_Atomic unsigned	 refs;	/* holders less one: 0 is the first */
 };
 
 /* Diagnostics: is_error 0 is a warning. file NULL: no position. */
@@ -87,5 +88,26 @@ void	config_free(struct config *);
 
 /* Facility number for a name ("daemon", "local0", ...), or -1. */
 int	config_facility(const char *);
+
+/*
+ * A configuration in use is shared: the engine holds the current one,
+ * each event loop a reference to it, and each connection in flight the
+ * one it took. A new configuration has one holder.
+ */
+void	config_ref(struct config *);
+/*
+ * Drop a reference. The last one frees the configuration on a thread of
+ * its own: a table of a million rules takes tens of milliseconds to free,
+ * and that must never happen on an event loop.
+ */
+void	config_unref(struct config *);
+/*
+ * A reload keeps what needs a restart (listen, user, group, chroot,
+ * pidfile, syslog, audit key, workers) from the running configuration
+ * old in the new one, and warns through diag (file NULL) for each that
+ * changed. Returns -1 when out of memory.
+ */
+int	config_keep_fixed(struct config *, const struct config *old,
+	    config_diag_fn *, void *arg);
 
 #endif

@@ -21,6 +21,7 @@
 #include "daemon/config.h"
 #include "daemon/engine.h"
 #include "daemon/life.h"
+#include "daemon/listen.h"
 #include "daemon/log.h"
 #include "daemon/monitor.h"
 
@@ -254,13 +255,12 @@ main_run(struct config *conf, int foreground)
 static int
 main_start(struct config *conf, int foreground)
 {
-	struct engine_source src;
+	struct reload_source src;
+	struct listen_set *ls;
 	struct life_user u;
 	struct engine *e;
 	struct audit *audit;
-	static int fds[CONFIG_LISTEN_MAX * ENGINE_WORKERS_MAX];
 	int sd[MAIN_SD_MAX], rc;
-	size_t nfds;
 	size_t nsd;
 	char err[256];
 	int syslog_ok;
@@ -279,8 +279,7 @@ main_start(struct config *conf, int foreground)
 	}
 	if (conf->pidfile != NULL && life_pidfile_open(conf->pidfile) == -1)
 		return -1;
-	if ((nfds = engine_listen(conf, fds, sizeof(fds) / sizeof(fds[0]), sd,
-	    nsd)) == 0)
+	if ((ls = listen_open(conf, engine_workers(conf), sd, nsd)) == NULL)
 		return -1;
 	/*
 	 * Without syslog a daemon would drop its audit trail on the floor: an
@@ -310,7 +309,7 @@ main_start(struct config *conf, int foreground)
 	if (life_pidfile_write() == -1)
 		return -1;
 	/* The monitor keeps the pidfile and reads files; the engine serves. */
-	if (monitor_split(conf->file, &u, fds, nfds, &src) == -1)
+	if (monitor_split(conf->file, &u, ls, &src) == -1)
 		return -1;
 	life_pidfile_close();
 	/*
@@ -325,7 +324,7 @@ main_start(struct config *conf, int foreground)
 		audit_close(audit);
 		return -1;
 	}
-	if ((e = engine_new(conf, fds, nfds, audit, &src)) == NULL) {
+	if ((e = engine_new(conf, ls, audit, &src)) == NULL) {
 		log_warnx("cannot set up the event loop");	/* it freed conf */
 		audit_close(audit);
 		return 1;

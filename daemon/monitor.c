@@ -540,8 +540,8 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 }
 
 int
-monitor_split(const char *conffile, const struct life_user *u, int *fds,
-    size_t nfds, struct engine_source *src)
+monitor_split(const char *conffile, const struct life_user *u,
+    struct listen_set *ls, struct reload_source *src)
 {
 	char ready = MONITOR_READY;
 	sigset_t block;
@@ -578,7 +578,7 @@ monitor_split(const char *conffile, const struct life_user *u, int *fds,
 	}
 	/* The monitor: no client socket, no root, no starter pipe. */
 	close(sp[1]);
-	engine_close_fds(fds, nfds);
+	listen_free(ls);
 	if (life_drop(NULL, u) == -1)
 		_exit(1);
 	life_forget_starter();

@@ -8,18 +8,19 @@
 #ifndef DAYTIMED_MONITOR_H
 #define DAYTIMED_MONITOR_H
 
-#include "daemon/engine.h"
 #include "daemon/life.h"
+#include "daemon/listen.h"
+#include "daemon/reload.h"
 
 #define MONITOR_BUNDLE_MAX	(256u << 20)	/* bytes of one bundle */
 
 /*
  * Fork. Returns in the engine (child) with *src set to fetch bundles from
  * the monitor; the monitor drops privileges (no chroot) and never
- * returns. fds are the listening sockets, closed in the monitor.
+ * returns. ls holds the listening sockets, closed in the monitor.
  */
 int	monitor_split(const char *conffile, const struct life_user *,
-	    int *fds, size_t nfds, struct engine_source *src);
+	    struct listen_set *ls, struct reload_source *src);
 /* In the engine: wait until the monitor has dropped its privileges. */
 int	monitor_wait_ready(void);
 /* In the engine, once its signal events are in place: take signals. */

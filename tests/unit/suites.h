@@ -10,4 +10,5 @@ Suite	*trie_suite(void);
 Suite	*acl_suite(void);
 Suite	*ident_parse_suite(void);
 Suite	*audit_suite(void);
+Suite	*limits_suite(void);
 #endif
