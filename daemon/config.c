@@ -2,20 +2,15 @@
 #include "autoconf.h"
 
 #include <sys/types.h>
-#include <sys/stat.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
-#include <errno.h>
-#include <fcntl.h>
-#include <glob.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <unistd.h>
 
 #include "compat/compat.h"
 #include "acl/acl.h"
@@ -72,14 +67,6 @@ static void	config_finish(struct config_parse *);
 static int	config_tokeq(const struct config_token *, const char *);
 static char	*config_tokdup(const struct config_token *);
 static void	config_tokshow(const struct config_token *, char *, size_t);
-static int	disk_glob(void *, const char *, char ***, size_t *, char *,
-		    size_t);
-static int	disk_read(void *, const char *, char **, size_t *, char *,
-		    size_t);
-
-const struct config_loader config_disk_loader = {
-	disk_glob, disk_read, NULL
-};
 
 static const struct {
 	const char	*name;
@@ -940,115 +927,4 @@ config_finish(struct config_parse *p)
 		acl_stats(conf->acl, &conf->stats);
 	else if (p->errors == 0)
 		config_report(p, 1, conf->file, 0, "could not build the rule table");
-}
-
-/* A directory that is not there matches nothing; one we cannot read is an error. */
-static int
-disk_glob_err(const char *path, int err)
-{
-	(void)path;
-	return err != ENOENT && err != ENOTDIR;
-}
-
-/* glob(3) for the disk loader: sorted, and "no match" is not an error. */
-static int
-disk_glob(void *arg, const char *pattern, char ***names, size_t *n,
-    char *err, size_t errlen)
-{
-	glob_t g;
-	size_t i;
-	int rc;
-
-	(void)arg;
-	*names = NULL;
-	*n = 0;
-	memset(&g, 0, sizeof(g));
-	rc = glob(pattern, 0, disk_glob_err, &g);
-	if (rc == GLOB_NOMATCH)
-		return 0;
-	if (rc != 0) {
-		snprintf(err, errlen, "%s", rc == GLOB_NOSPACE ?
-		    "out of memory" : "cannot read directory");
-		globfree(&g);
-		return -1;
-	}
-	if (g.gl_pathc > CONFIG_FILES_MAX ||
-	    (*names = calloc(g.gl_pathc, sizeof(char *))) == NULL) {
-		snprintf(err, errlen, "too many files");
-		globfree(&g);
-		return -1;
-	}
-	for (i = 0; i < g.gl_pathc; i++)
-		if (((*names)[i] = strdup(g.gl_pathv[i])) == NULL) {
-			while (i > 0)
-				free((*names)[--i]);
-			free(*names);
-			*names = NULL;
-			globfree(&g);
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-	*n = g.gl_pathc;
-	globfree(&g);
-	return 0;
-}
-
-/* Read a whole regular file of bounded size. */
-static int
-disk_read(void *arg, const char *name, char **buf, size_t *len, char *err,
-    size_t errlen)
-{
-	struct stat st;
-	char *b = NULL;
-	size_t have = 0;
-	int fd;
-
-	(void)arg;
-	if ((fd = open(name, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
-		snprintf(err, errlen, "cannot open: %s", strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) == -1) {
-		snprintf(err, errlen, "cannot stat: %s", strerror(errno));
-		goto fail;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "is a directory, not a file");
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "not a regular file");
-		goto fail;
-	}
-	if ((unsigned long long)st.st_size > CONFIG_FILE_MAX) {
-		snprintf(err, errlen, "too large (%lld bytes, at most %u)",
-		    (long long)st.st_size, CONFIG_FILE_MAX);
-		goto fail;
-	}
-	if ((b = malloc((size_t)st.st_size + 1)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto fail;
-	}
-	while (have < (size_t)st.st_size) {
-		ssize_t r = read(fd, b + have, (size_t)st.st_size - have);
-
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			snprintf(err, errlen, "cannot read: %s", strerror(errno));
-			goto fail;
-		}
-		if (r == 0)
-			break;	/* shrank while we read: take what is there */
-		have += (size_t)r;
-	}
-	close(fd);
-	b[have] = '\0';
-	*buf = b;
-	*len = have;
-	return 0;
-fail:
-	free(b);
-	close(fd);
-	return -1;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * config: configuration text -> struct config, or FILE:LINE diagnostics.
- * Pure: the bytes of each file come from a loader (the disk at startup and
- * for -t/-e; the monitor's bundle on reload), so one parser serves all.
+ * Pure: the bytes of each file come from a loader (loader.h: the disk at
+ * startup and for -t/-e; the monitor's bundle on reload), so one parser
+ * serves all.
  */
 #ifndef DAYTIMED_CONFIG_H
 #define DAYTIMED_CONFIG_H
@@ -14,7 +15,6 @@
 #include "acl/acl.h"
 
 #define CONFIG_LINE_MAX		4096	/* longest line, newline excluded */
-#define CONFIG_FILE_MAX		(64u << 20) /* largest file read */
 #define CONFIG_INCLUDE_DEPTH	8
 #define CONFIG_FILES_MAX	1024	/* files in one configuration */
 #define CONFIG_LISTEN_MAX	64
@@ -70,9 +70,6 @@ struct config_loader {
 		    char *err, size_t errlen);
 	void	*arg;
 };
-
-/* The loader that reads the filesystem. */
-extern const struct config_loader config_disk_loader;
 
 /*
  * Parse the configuration rooted at file. Every error and warning goes to

@@ -22,6 +22,7 @@
 
 #include "acl/acl.h"
 #include "daemon/config.h"
+#include "daemon/loader.h"
 #include "tests/unit/suites.h"
 
 #define DIAG_MAX	64
@@ -1487,7 +1488,7 @@ START_TEST(test_disk_loader)
 	disk_put(dir, "main.conf", LISTEN "include d/*.rules\n"
 	    "include empty/*.conf\n");
 	memset(&c, 0, sizeof(c));
-	conf = config_load(main, &config_disk_loader, collect_diag, &c);
+	conf = config_load(main, &loader_disk, collect_diag, &c);
 	ck_assert_ptr_null(conf);
 	ck_assert_uint_eq(c.n, 1);
 	fmt(sub, sizeof(sub), "%s/d/b.rules", dir);
@@ -1499,7 +1500,7 @@ START_TEST(test_disk_loader)
 	disk_put(dir, "main.conf", LISTEN "include d\ninclude /dev/null\n"
 	    "include missing.conf\n");
 	memset(&c, 0, sizeof(c));
-	conf = config_load(main, &config_disk_loader, collect_diag, &c);
+	conf = config_load(main, &loader_disk, collect_diag, &c);
 	ck_assert_ptr_null(conf);
 	ck_assert_uint_eq(c.n, 3);
 	fmt(sub, sizeof(sub), "%s/d", dir);
@@ -1512,7 +1513,7 @@ START_TEST(test_disk_loader)
 	/* A good one, and the main file missing. */
 	disk_put(dir, "main.conf", LISTEN "include d/a.rules\n");
 	memset(&c, 0, sizeof(c));
-	conf = config_load(main, &config_disk_loader, collect_diag, &c);
+	conf = config_load(main, &loader_disk, collect_diag, &c);
 	ck_assert_ptr_nonnull(conf);
 	ck_assert_uint_eq(c.n, 0);
 	ck_assert_uint_eq(conf->nfiles, 2);
@@ -1525,7 +1526,7 @@ START_TEST(test_disk_loader)
 	disk_rm(dir, "empty");
 	disk_rm(dir, "main.conf");
 	memset(&c, 0, sizeof(c));
-	conf = config_load(main, &config_disk_loader, collect_diag, &c);
+	conf = config_load(main, &loader_disk, collect_diag, &c);
 	ck_assert_ptr_null(conf);
 	ck_assert_uint_eq(c.n, 1);
 	expect(&c, 0, 1, main, 0, "cannot open: No such file or directory");
@@ -1548,7 +1549,7 @@ START_TEST(test_disk_glob_missing_directory)
 	fmt(main, sizeof(main), "%s/main.conf", dir);
 	disk_put(dir, "main.conf", LISTEN "include rules.d/*.rules\n");
 	memset(&c, 0, sizeof(c));
-	conf = config_load(main, &config_disk_loader, collect_diag, &c);
+	conf = config_load(main, &loader_disk, collect_diag, &c);
 	disk_rm(dir, "main.conf");
 	ck_assert_int_eq(rmdir(dir), 0);
 	ck_assert_msg(c.n == 0, "%s", c.n > 0 ? c.d[0].msg : "");
