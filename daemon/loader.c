@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "compat/compat.h"
-#include "daemon/config.h"
+#include "daemon/config_parse.h"
 #include "daemon/loader.h"
 
 #define LOADER_HEADER		8	/* magic, count */
@@ -291,7 +291,7 @@ loader_bundle_record(const char *conffile, size_t max)
 	if ((b = loader_bundle_new(max)) == NULL)
 		return NULL;
 	l.arg = b;
-	config_free(config_load(conffile, &l, NULL, NULL));
+	config_parse_files(conffile, &l);
 	return b;
 }
 

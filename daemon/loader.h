@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "daemon/config.h"
+#include "daemon/config_parse.h"
 
 #define LOADER_FILE_MAX		(64u << 20)	/* largest file read */
 #define LOADER_BUNDLE_MAX	(256u << 20)	/* bytes of one bundle */
