@@ -2,7 +2,8 @@
 /*
  * config_parse: include through an in-memory loader: globs sorted, paths
  * relative to the including file, loops, depth, positions, names
- * escaped, how many files.
+ * escaped, how many files; and the files-only walk the monitor runs,
+ * which must make exactly the loader calls the full parse makes.
  */
 #include "autoconf.h"
 
@@ -21,6 +22,7 @@
 
 #include "acl/acl.h"
 #include "daemon/config.h"
+#include "daemon/config_parse.h"
 #include "tests/unit/config_fixture.h"
 #include "tests/unit/suites.h"
 
@@ -390,6 +392,109 @@ START_TEST(test_include_too_many_files)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* the files-only walk (the monitor's) */
+
+/* Includes of every kind, good and bad, and lines that are not. */
+static const struct memfile walk_mixed[] = {
+	{ "/etc/d/main.conf", LISTEN "bogus\nuser a\nuser b\n"
+	  "include rules.d/*.rules\ninclude one.conf\ninclude one.conf x\n"
+	  "include\ninclude missing.conf\ninclude EIO/*.conf\n"
+	  "include main.conf\ninclude\x01 one.conf\nallow 10.0.0.0/8 user\n"
+	  "include none.d/*.conf\n  include   one.conf  # again\n" },
+	{ "/etc/d/rules.d/b.rules", "# b\ndeny 10.0.0.0/8\n"
+	  "include ../one.conf\ninclude /etc/d/one.conf\n" },
+	{ "/etc/d/rules.d/a.rules", "allow 10.0.0.0/8\ninclude /etc/d/two.conf\n" },
+	{ "/etc/d/rules.d/c.txt", "include one.conf\n" },
+	{ "/etc/d/one.conf", "user b\ninclude two.conf\ninclude one.conf\n" },
+	{ "/etc/d/two.conf", NULL },
+};
+
+/* A chain deeper than CONFIG_INCLUDE_DEPTH. */
+static const struct memfile walk_deep[] = {
+	{ "/d/f0", LISTEN "include f1\n" }, { "/d/f1", "include f2\n" },
+	{ "/d/f2", "include f3\n" }, { "/d/f3", "include f4\n" },
+	{ "/d/f4", "include f5\n" }, { "/d/f5", "include f6\n" },
+	{ "/d/f6", "include f7\n" }, { "/d/f7", "include f8\n" },
+	{ "/d/f8", "include f9\n" }, { "/d/f9", "user deep\n" },
+};
+
+/* The main file missing. */
+static const struct memfile walk_none[] = {
+	{ "/etc/d/other.conf", LISTEN },
+};
+
+static const struct {
+	const char		*main;
+	const struct memfile	*files;
+	size_t			 nfiles;
+} walks[] = {
+	{ "/etc/d/main.conf", walk_mixed, NFILES(walk_mixed) },
+	{ "/d/f0", walk_deep, NFILES(walk_deep) },
+	{ "/etc/d/main.conf", walk_none, NFILES(walk_none) },
+};
+
+START_TEST(test_files_walk_as_load)
+{
+	static char trace[sizeof(((struct memfs *)0)->trace)];
+	struct config_loader l;
+	struct collect c;
+	struct memfs fs;
+	struct config *conf;
+
+	/* The full parse's loader calls ... */
+	conf = load(&c, &fs, walks[_i].main, walks[_i].files,
+	    walks[_i].nfiles);
+	config_free(conf);
+	ck_assert_uint_gt(fs.tlen, 0);
+	memcpy(trace, fs.trace, fs.tlen + 1);
+	/* ... are exactly the walk's, in the same order. */
+	l = mem_loader(&fs, walks[_i].files, walks[_i].nfiles);
+	config_parse_files(walks[_i].main, &l);
+	ck_assert_str_eq(fs.trace, trace);
+}
+END_TEST
+
+START_TEST(test_files_walk_many)
+{
+	struct memfile *f;
+	char (*names)[32], *trace;
+	struct config_loader l;
+	struct collect c;
+	struct memfs *fs;
+	struct config *conf;
+	size_t i, n = CONFIG_FILES_MAX + 3;
+
+	/* Past CONFIG_FILES_MAX the walk stops where the parse stops. */
+	f = calloc(n, sizeof(*f));
+	names = calloc(n, sizeof(*names));
+	fs = calloc(1, sizeof(*fs));
+	trace = calloc(1, sizeof(fs->trace));
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(names);
+	ck_assert_ptr_nonnull(fs);
+	ck_assert_ptr_nonnull(trace);
+	f[0].name = "/d/main";
+	f[0].text = LISTEN "include x/*\n";
+	for (i = 1; i < n; i++) {
+		fmt(names[i], sizeof(names[i]), "/d/x/%04zu", i);
+		f[i].name = names[i];
+		f[i].text = "include ../main\nuser x\n";
+	}
+	conf = load(&c, fs, "/d/main", f, n);
+	ck_assert_ptr_null(conf);
+	memcpy(trace, fs->trace, fs->tlen + 1);
+	l = mem_loader(fs, f, n);
+	config_parse_files("/d/main", &l);
+	ck_assert_int_eq(fs->nreads, (int)n);
+	ck_assert_str_eq(fs->trace, trace);
+	free(trace);
+	free(fs);
+	free(names);
+	free(f);
+}
+END_TEST
+
 /* The config_parse_include suite: one test case per concern. */
 Suite *
 config_parse_include_suite(void)
@@ -411,6 +516,11 @@ config_parse_include_suite(void)
 	tcase_add_test(tc, test_include_loop_name_escaped);
 	tcase_add_test(tc, test_include_missing_name_escaped);
 	tcase_add_test(tc, test_include_too_many_files);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("files only");
+	tcase_add_loop_test(tc, test_files_walk_as_load, 0, NFILES(walks));
+	tcase_add_test(tc, test_files_walk_many);
 	suite_add_tcase(s, tc);
 	return s;
 }
