@@ -20,6 +20,7 @@ main(void)
 	srunner_add_suite(sr, config_parse_include_suite());
 	srunner_add_suite(sr, config_set_suite());
 	srunner_add_suite(sr, config_suite());
+	srunner_add_suite(sr, loader_disk_suite());
 	srunner_add_suite(sr, loader_suite());
 	srunner_add_suite(sr, trie_suite());
 	srunner_add_suite(sr, acl_suite());

@@ -199,3 +199,37 @@ expect_one_error(const char *line, const char *msg)
 	    line, c.n > 0 ? c.d[0].msg : "");
 	expect(&c, 0, 1, "t.conf", 2, msg);
 }
+
+/* Write a file dir/name; the test's own scratch space. */
+void
+disk_put(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/%s", dir, name),
+	    (int)sizeof(path));
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(text, 1, strlen(text), f), strlen(text));
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Remove dir/name, a file or an empty directory. */
+void
+disk_rm(const char *dir, const char *name)
+{
+	char path[512];
+
+	fmt(path, sizeof(path), "%s/%s", dir, name);
+	ck_assert_int_eq(remove(path), 0);
+}
+
+/* Free what a glob returned. */
+void
+names_free(char **names, size_t n)
+{
+	while (n > 0)
+		free(names[--n]);
+	free(names);
+}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * config_fixture: helpers the configuration suites share (diagnostics
- * kept for exact comparison, parsing, an in-memory loader).
+ * config_fixture: helpers the configuration and loader suites share
+ * (diagnostics kept for exact comparison, parsing, an in-memory loader,
+ * scratch files).
  */
 #ifndef DAYTIMED_CONFIG_FIXTURE_H
 #define DAYTIMED_CONFIG_FIXTURE_H
@@ -60,5 +61,11 @@ struct config *load(struct collect *, struct memfs *, const char *main,
 	    const struct memfile *, size_t);
 /* One bad line after a good listen: exactly this error at t.conf:2. */
 void	expect_one_error(const char *line, const char *msg);
+/* Write a file dir/name; the test's own scratch space. */
+void	disk_put(const char *dir, const char *name, const char *text);
+/* Remove dir/name, a file or an empty directory. */
+void	disk_rm(const char *dir, const char *name);
+/* Free what a glob returned. */
+void	names_free(char **names, size_t n);
 
 #endif

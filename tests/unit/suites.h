@@ -11,6 +11,7 @@ Suite	*config_parse_text_suite(void);
 Suite	*config_parse_include_suite(void);
 Suite	*config_set_suite(void);
 Suite	*config_suite(void);
+Suite	*loader_disk_suite(void);
 Suite	*loader_suite(void);
 Suite	*trie_suite(void);
 Suite	*acl_suite(void);
