@@ -224,75 +224,60 @@ wire_head(char *buf, uint32_t magic, uint32_t count)
 	return 8;
 }
 
+/*
+ * One malformed bundle of one entry: each row changes one thing of the
+ * well-formed { magic, 1, 'F', 3, "a.c", 2, "x\n" } (the lengths as
+ * written, the bytes actually there, a trailing byte or not).
+ */
+static const struct {
+	const char	*what;
+	uint32_t	 magic, count;
+	char		 kind;
+	uint32_t	 nl;
+	const char	*name;
+	size_t		 nbytes;
+	uint32_t	 dl;
+	int		 trailing;
+} malformed[] = {
+	{ "bad magic", LOADER_MAGIC ^ 1, 1, 'F', 3, "a.c", 3, 2, 0 },
+	{ "count larger", LOADER_MAGIC, 2, 'F', 3, "a.c", 3, 2, 0 },
+	{ "count huge", LOADER_MAGIC, 0xffffffffu, 'F', 3, "a.c", 3, 2, 0 },
+	{ "count smaller", LOADER_MAGIC, 0, 'F', 3, "a.c", 3, 2, 0 },
+	{ "trailing byte", LOADER_MAGIC, 1, 'F', 3, "a.c", 3, 2, 1 },
+	{ "unknown kind", LOADER_MAGIC, 1, 'X', 3, "a.c", 3, 2, 0 },
+	{ "kind NUL", LOADER_MAGIC, 1, '\0', 3, "a.c", 3, 2, 0 },
+	{ "kind lower case", LOADER_MAGIC, 1, 'f', 3, "a.c", 3, 2, 0 },
+	{ "NUL in name", LOADER_MAGIC, 1, 'F', 3, "a\0c", 3, 2, 0 },
+	{ "empty name", LOADER_MAGIC, 1, 'F', 0, "", 0, 2, 0 },
+	{ "data one past", LOADER_MAGIC, 1, 'F', 3, "a.c", 3, 3, 0 },
+	{ "data far past", LOADER_MAGIC, 1, 'F', 3, "a.c", 3, 0xffffffffu, 0 },
+	{ "name past", LOADER_MAGIC, 1, 'F', 10, "a.c", 3, 2, 0 },
+	{ "name far past", LOADER_MAGIC, 1, 'F', 0xffffffffu, "a.c", 3, 2, 0 },
+};
+
 START_TEST(test_bundle_hostile)
 {
 	struct loader_bundle *b;
-	char w[256];
+	char w[64];
 	size_t o;
 
-	/* The well-formed one these are all variations of. */
+	/* The well-formed one the rows are variations of. */
 	o = wire_head(w, LOADER_MAGIC, 1);
 	o = wire_entry(w, o, 'F', 3, "a.c", 3, 2, "x\n", 2);
 	b = decode_exact(w, o, 64);
 	ck_assert_ptr_nonnull(b);
 	ck_assert_str_eq(b->e[0].data, "x\n");
 	loader_bundle_free(b);
-
-	/* Bad magic, and a header alone that is too short. */
-	o = wire_head(w, LOADER_MAGIC ^ 1, 1);
-	o = wire_entry(w, o, 'F', 3, "a.c", 3, 2, "x\n", 2);
-	ck_assert_ptr_null(decode_exact(w, o, 64));
 	ck_assert_ptr_null(decode_exact("dtb1", 4, 64));
 
-	/* A count larger than the entries, or smaller (trailing bytes). */
-	o = wire_head(w, LOADER_MAGIC, 2);
-	o = wire_entry(w, o, 'F', 3, "a.c", 3, 2, "x\n", 2);
-	ck_assert_ptr_null(decode_exact(w, o, 64));
-	o = wire_head(w, LOADER_MAGIC, 0xffffffffu);
-	o = wire_entry(w, o, 'F', 3, "a.c", 3, 2, "x\n", 2);
-	ck_assert_ptr_null(decode_exact(w, o, 64));
-	o = wire_head(w, LOADER_MAGIC, 0);
-	o = wire_entry(w, o, 'F', 3, "a.c", 3, 2, "x\n", 2);
-	ck_assert_ptr_null(decode_exact(w, o, 64));
-
-	/* A trailing byte after the last entry. */
-	o = wire_head(w, LOADER_MAGIC, 1);
-	o = wire_entry(w, o, 'F', 3, "a.c", 3, 2, "x\n", 2);
-	w[o++] = '\0';
-	ck_assert_ptr_null(decode_exact(w, o, 64));
-
-	/* Unknown kinds. */
-	o = wire_head(w, LOADER_MAGIC, 1);
-	o = wire_entry(w, o, 'X', 3, "a.c", 3, 2, "x\n", 2);
-	ck_assert_ptr_null(decode_exact(w, o, 64));
-	o = wire_head(w, LOADER_MAGIC, 1);
-	o = wire_entry(w, o, '\0', 3, "a.c", 3, 2, "x\n", 2);
-	ck_assert_ptr_null(decode_exact(w, o, 64));
-	o = wire_head(w, LOADER_MAGIC, 1);
-	o = wire_entry(w, o, 'f', 3, "a.c", 3, 2, "x\n", 2);
-	ck_assert_ptr_null(decode_exact(w, o, 64));
-
-	/* A NUL in a name; a zero-length name. */
-	o = wire_head(w, LOADER_MAGIC, 1);
-	o = wire_entry(w, o, 'F', 3, "a\0c", 3, 2, "x\n", 2);
-	ck_assert_ptr_null(decode_exact(w, o, 64));
-	o = wire_head(w, LOADER_MAGIC, 1);
-	o = wire_entry(w, o, 'F', 0, "", 0, 2, "x\n", 2);
-	ck_assert_ptr_null(decode_exact(w, o, 64));
-
-	/* Lengths running past the end, by one and by far. */
-	o = wire_head(w, LOADER_MAGIC, 1);
-	o = wire_entry(w, o, 'F', 3, "a.c", 3, 3, "x\n", 2);
-	ck_assert_ptr_null(decode_exact(w, o, 64));
-	o = wire_head(w, LOADER_MAGIC, 1);
-	o = wire_entry(w, o, 'F', 3, "a.c", 3, 0xffffffffu, "x\n", 2);
-	ck_assert_ptr_null(decode_exact(w, o, 64));
-	o = wire_head(w, LOADER_MAGIC, 1);
-	o = wire_entry(w, o, 'F', 10, "a.c", 3, 2, "x\n", 2);
-	ck_assert_ptr_null(decode_exact(w, o, 64));
-	o = wire_head(w, LOADER_MAGIC, 1);
-	o = wire_entry(w, o, 'F', 0xffffffffu, "a.c", 3, 2, "x\n", 2);
-	ck_assert_ptr_null(decode_exact(w, o, 64));
+	o = wire_head(w, malformed[_i].magic, malformed[_i].count);
+	o = wire_entry(w, o, malformed[_i].kind, malformed[_i].nl,
+	    malformed[_i].name, malformed[_i].nbytes, malformed[_i].dl,
+	    "x\n", 2);
+	if (malformed[_i].trailing)
+		w[o++] = '\0';
+	ck_assert_msg(decode_exact(w, o, 64) == NULL, "decoded: %s",
+	    malformed[_i].what);
 }
 END_TEST
 
@@ -423,7 +408,7 @@ loader_suite(void)
 
 	tc = tcase_create("hostile input");
 	tcase_add_test(tc, test_bundle_truncated);
-	tcase_add_test(tc, test_bundle_hostile);
+	tcase_add_loop_test(tc, test_bundle_hostile, 0, NFILES(malformed));
 	tcase_add_test(tc, test_bundle_cap);
 	suite_add_tcase(s, tc);
 	return s;
