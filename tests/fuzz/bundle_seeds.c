@@ -64,6 +64,7 @@ seeds_str(struct loader_bundle *b, enum loader_kind kind, const char *name,
 	seeds_add(b, kind, name, text, strlen(text));
 }
 
+/* Write every seed bundle into the directory named by argv[1]. */
 int
 main(int argc, char *argv[])
 {
