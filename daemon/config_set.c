@@ -24,6 +24,7 @@
 static const char *const config_set_modes[] = {
 	"always", "rules", "off", NULL
 };
+
 /* listen tcp|udp ADDRESS:PORT */
 void
 config_set_listen(struct config_parse *p, const struct config_directive *d,
