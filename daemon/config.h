@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * config: configuration text -> struct config, or FILE:LINE diagnostics.
- * Pure: the bytes of each file come from a loader (the disk at startup and
- * for -t/-e; the monitor's bundle on reload), so one parser serves all.
+ * config: struct config and its lifecycle (defaults, free), a whole load
+ * (config_parse for the text, then the checks that need every file read:
+ * a listen line, rules against ident mode, the rule table built), and the
+ * syslog facility names. The bytes come from a loader (loader.h: the disk
+ * at startup and for -t/-e; the monitor's bundle on reload).
  */
 #ifndef DAYTIMED_CONFIG_H
 #define DAYTIMED_CONFIG_H
@@ -12,12 +14,7 @@
 #include <sys/time.h>
 
 #include "acl/acl.h"
-
-#define CONFIG_LINE_MAX		4096	/* longest line, newline excluded */
-#define CONFIG_FILE_MAX		(64u << 20) /* largest file read */
-#define CONFIG_INCLUDE_DEPTH	8
-#define CONFIG_FILES_MAX	1024	/* files in one configuration */
-#define CONFIG_LISTEN_MAX	64
+#include "daemon/config_parse.h"
 
 enum ident_mode { IDENT_MODE_ALWAYS = 0, IDENT_MODE_RULES, IDENT_MODE_OFF };
 
@@ -54,26 +51,6 @@ struct config {
 	size_t			 nfiles;	/* files read, includes too */
 	_Atomic unsigned	 refs;	/* holders less one: 0 is the first */
 };
-
-/* Diagnostics: is_error 0 is a warning. file NULL: no position. */
-typedef void config_diag_fn(void *arg, int is_error, const char *file,
-    unsigned line, const char *msg);
-
-/*
- * Where file bytes come from. glob returns the sorted names matching a
- * pattern (0 and *names NULL for none; -1 with errno for an error) and
- * read returns a file's bytes (-1 and a message in err on failure).
- */
-struct config_loader {
-	int	(*glob)(void *arg, const char *pattern, char ***names,
-		    size_t *n, char *err, size_t errlen);
-	int	(*read)(void *arg, const char *name, char **buf, size_t *len,
-		    char *err, size_t errlen);
-	void	*arg;
-};
-
-/* The loader that reads the filesystem. */
-extern const struct config_loader config_disk_loader;
 
 /*
  * Parse the configuration rooted at file. Every error and warning goes to

@@ -22,6 +22,7 @@
 #include "daemon/engine.h"
 #include "daemon/life.h"
 #include "daemon/listen.h"
+#include "daemon/loader.h"
 #include "daemon/log.h"
 #include "daemon/monitor.h"
 
@@ -125,7 +126,7 @@ main(int argc, char *argv[])
 	}
 	if (test)
 		diag.out = stdout;
-	conf = config_load(file, &config_disk_loader, main_diag, &diag);
+	conf = config_load(file, &loader_disk, main_diag, &diag);
 	if (test)
 		return main_test(conf, file, &diag);
 	if (conf == NULL) {

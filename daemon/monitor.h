@@ -12,8 +12,6 @@
 #include "daemon/listen.h"
 #include "daemon/reload.h"
 
-#define MONITOR_BUNDLE_MAX	(256u << 20)	/* bytes of one bundle */
-
 /*
  * Fork. Returns in the engine (child) with *src set to fetch bundles from
  * the monitor; the monitor drops privileges (no chroot) and never
@@ -25,13 +23,5 @@ int	monitor_split(const char *conffile, const struct life_user *,
 int	monitor_wait_ready(void);
 /* In the engine, once its signal events are in place: take signals. */
 void	monitor_unblock_signals(void);
-
-/* The bundle format, exposed for tests: encode what a loader reads. */
-struct monitor_bundle;
-struct monitor_bundle *monitor_bundle_record(const char *conffile);
-int	monitor_bundle_encode(const struct monitor_bundle *, char **, size_t *);
-struct monitor_bundle *monitor_bundle_decode(const char *, size_t);
-void	monitor_bundle_loader(struct monitor_bundle *, struct config_loader *);
-void	monitor_bundle_free(struct monitor_bundle *);
 
 #endif

@@ -14,7 +14,14 @@ main(void)
 
 	sr = srunner_create(compat_suite());
 	srunner_add_suite(sr, answer_suite());
+	srunner_add_suite(sr, config_word_suite());
+	srunner_add_suite(sr, config_parse_suite());
+	srunner_add_suite(sr, config_parse_text_suite());
+	srunner_add_suite(sr, config_parse_include_suite());
+	srunner_add_suite(sr, config_set_suite());
 	srunner_add_suite(sr, config_suite());
+	srunner_add_suite(sr, loader_disk_suite());
+	srunner_add_suite(sr, loader_suite());
 	srunner_add_suite(sr, trie_suite());
 	srunner_add_suite(sr, acl_suite());
 	srunner_add_suite(sr, ident_parse_suite());

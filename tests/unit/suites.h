@@ -5,7 +5,14 @@
 #include <check.h>
 Suite	*compat_suite(void);
 Suite	*answer_suite(void);
+Suite	*config_word_suite(void);
+Suite	*config_parse_suite(void);
+Suite	*config_parse_text_suite(void);
+Suite	*config_parse_include_suite(void);
+Suite	*config_set_suite(void);
 Suite	*config_suite(void);
+Suite	*loader_disk_suite(void);
+Suite	*loader_suite(void);
 Suite	*trie_suite(void);
 Suite	*acl_suite(void);
 Suite	*ident_parse_suite(void);
