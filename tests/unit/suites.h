@@ -9,5 +9,6 @@ Suite	*config_suite(void);
 Suite	*trie_suite(void);
 Suite	*acl_suite(void);
 Suite	*ident_parse_suite(void);
+Suite	*ident_suite(void);
 Suite	*audit_suite(void);
 #endif
