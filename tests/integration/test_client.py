@@ -111,11 +111,6 @@ def flood(conn, peer):
     conn.close()
 
 
-def need_ipv6():
-    if not harness.have_ipv6():
-        raise harness.Skip("no IPv6 loopback")
-
-
 def expect(r, rc, stdout=None):
     check(r.returncode == rc, "exit %r, wanted %d: %r", r.returncode, rc, r)
     if stdout is not None:
@@ -146,7 +141,7 @@ def tcp_raw_bytes_untouched():
 
 @test
 def tcp_answer_ipv6():
-    need_ipv6()
+    harness.need_ipv6()
     with Server("tcp", "::1", answer_and_close) as s:
         r = run_client(["-6", "-p", s.port, "::1"])
     expect(r, 0, ANSWER)
@@ -227,7 +222,7 @@ def udp_answer_ipv4():
 
 @test
 def udp_answer_ipv6():
-    need_ipv6()
+    harness.need_ipv6()
     with Server("udp", "::1", lambda d, p: ANSWER) as s:
         r = run_client(["-u", "-6", "-p", s.port, "::1"])
     expect(r, 0, ANSWER)
