@@ -97,7 +97,17 @@ def poll_until(fn, timeout=5.0, done=bool, retry=(), interval=POLL):
 
 # ---------------------------------------------------------------- files
 
-class TempDir:
+class Closing:
+    """For what has a close(): `with` calls it at the end."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class TempDir(Closing):
     """A fresh directory under /tmp, mode 0755 (the daemon's unprivileged
     processes read in it), removed by close(), at the end of `with`, or
     (at_exit=True, for one that lives as long as the script) at exit."""
@@ -123,12 +133,6 @@ class TempDir:
 
     def close(self):
         shutil.rmtree(self.path, ignore_errors=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 # ---------------------------------------------------------------- processes
@@ -365,7 +369,7 @@ SEVERITIES = {"emerg": 0, "alert": 1, "crit": 2, "err": 3, "warning": 4,
               "notice": 5, "info": 6, "debug": 7}
 
 
-class SyslogSink:
+class SyslogSink(Closing):
     """An AF_UNIX datagram socket standing in for /dev/log.
 
     Configure the daemon with `syslog socket <sink.path>`.  A thread drains
@@ -488,12 +492,6 @@ class SyslogSink:
             self._thread.join(2.0)
         self.sock.close()
         self._tmp.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 _KV_KEY = re.compile(r"[A-Za-z0-9_.-]+\Z")
@@ -1019,13 +1017,15 @@ def read_to_eof(s, deadline):
         data += chunk
 
 
-def tcp_open(port, host="127.0.0.1", src=None, timeout=5.0):
-    """A TCP socket connected to host:port (from src, an address, when
-    given), with `timeout` on each operation."""
-    s = socket.socket(_family(host), socket.SOCK_STREAM)
+def _connected(kind, host, port, bind=None, timeout=None, reuse=False):
+    """A socket of kind connected to host:port, bound first to bind (an
+    (address, port) pair) when given, with SO_REUSEADDR when reuse."""
+    s = socket.socket(_family(host), kind)
     try:
-        if src is not None:
-            s.bind((src, 0))
+        if reuse:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if bind is not None:
+            s.bind(bind)
         s.settimeout(timeout)
         s.connect((host, port))
     except BaseException:
@@ -1034,20 +1034,17 @@ def tcp_open(port, host="127.0.0.1", src=None, timeout=5.0):
     return s
 
 
+def tcp_open(port, host="127.0.0.1", src=None, timeout=5.0):
+    """A TCP socket connected to host:port (from src, an address, when
+    given), with `timeout` on each operation."""
+    return _connected(socket.SOCK_STREAM, host, port,
+                      None if src is None else (src, 0), timeout)
+
+
 def udp_open(port, host="127.0.0.1", bind=None, reuse=False):
     """A UDP socket connected to host:port, bound first to bind (an
     (address, port) pair) when given, with SO_REUSEADDR when reuse."""
-    s = socket.socket(_family(host), socket.SOCK_DGRAM)
-    try:
-        if reuse:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if bind is not None:
-            s.bind(bind)
-        s.connect((host, port))
-    except BaseException:
-        s.close()
-        raise
-    return s
+    return _connected(socket.SOCK_DGRAM, host, port, bind, reuse=reuse)
 
 
 def recv_or_none(s, timeout):
@@ -1192,18 +1189,12 @@ def audit_verify(seckey, *paths, **kw):
 
 # ---------------------------------------------------------------- servers
 
-class _Started:
+class _Started(Closing):
     """A process we started (self.proc): close() stops it by its PID, as
     does the end of `with`."""
 
     def close(self):
         stop_process(self.proc)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 class FakeIdent(_Started):
@@ -1242,7 +1233,8 @@ class Oidentd(_Started):
             stderr=subprocess.PIPE)
         state = poll_until(self._state, 5)
         if state == "exited":
-            raise AssertionError("oidentd exited: %r" % self.proc.stderr.read())
+            raise AssertionError("oidentd exited: %r"
+                                 % self.proc.stderr.read())
         if state is None:
             self.close()
             raise AssertionError("oidentd did not listen on 127.0.0.1:113")

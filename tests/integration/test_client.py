@@ -19,7 +19,7 @@ from harness import check, run_client, test  # noqa: E402
 ANSWER = b"Thu Nov 26 10:32:52 2026\r\n"
 
 
-class Server:
+class Server(harness.Closing):
     """One loopback TCP or UDP server in a thread, bounded by a stop flag.
 
     behaviour(conn_or_sock, peer) runs per TCP connection / UDP datagram.
@@ -78,12 +78,6 @@ class Server:
         for c in self._conns:
             c.close()
         self.sock.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def answer_and_close(conn, peer):
