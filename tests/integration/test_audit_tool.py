@@ -51,9 +51,10 @@ def epoch_of(lines):
     return re.search(r" epoch=([0-9a-f]{16}) ", lines[0]).group(1)
 
 
-def verify(sec, path, expect_rc, expect_lines, name):
-    """Run verify on path; compare the finding lines (summary excluded)."""
-    rc, out, err = h.audit_verify(sec, path)
+def verify(path, expect_rc, expect_lines, name, sec=None):
+    """Run verify on path (with keys()' secret key unless sec); compare the
+    finding lines (summary excluded)."""
+    rc, out, err = h.audit_verify(sec or keys()[1], path)
     got = [l for l in out.splitlines() if not l.startswith("daytimed-audit:")]
     check(rc == expect_rc, "%s (exit %d): exit %d, out=%r err=%r", name,
           expect_rc, rc, out, err)
@@ -148,7 +149,7 @@ def intact_chain():
     check(all(l.count("\n") == 1 for l in lines)
           and '"eve\\x0a\\x1b[2J\\"x\\\\\\x00"' in "".join(lines),
           "hostile ident is escaped on one line")
-    out = verify(sec, log, 0, [], "intact chain")
+    out = verify(log, 0, [], "intact chain")
     check("22 sealed records in 1 epochs, 22 verified: intact" in out,
           "intact summary: %s", out)
     rc, out, _ = h.audit_verify(sec, input="".join(lines).encode())
@@ -159,151 +160,78 @@ def intact_chain():
     check(rc == 0, "--secret-key=FILE and - for stdin: %s", out)
 
 
-@test
-def modified_byte():
-    # a modified byte (seq 5 is line 6)
-    lines, _ = chain()
-    _, sec = keys()
-    t = list(lines)
-    t[5] = t[5].replace("duration_us=104", "duration_us=105")
-    p = TMP.write("modified.log", t)
-    verify(sec, p, 1, ["%s:6: modified: seq 5 does not verify "
-                       "(mac mismatch)" % p], "one modified byte")
+def flip_first_mac_digit(line):
+    return re.sub(r"mac=([0-9a-f])", lambda m: "mac=" +
+                  ("0" if m.group(1) != "0" else "1"), line)
 
 
-@test
-def modified_mac():
-    lines, _ = chain()
-    _, sec = keys()
-    t = list(lines)
-    t[3] = re.sub(r"mac=([0-9a-f])", lambda m: "mac=" +
-                  ("0" if m.group(1) != "0" else "1"), t[3])
-    p = TMP.write("mac.log", t)
-    verify(sec, p, 1, ["%s:4: modified: seq 3 does not verify "
-                       "(mac mismatch)" % p], "a modified mac")
+# Tampered copies of the intact chain: the test's name, what the copy is
+# (l: the 22 lines; seq N is line N + 1), verify's exit status, and the
+# findings it must print ({p}: the copy's path, {ep}: the chain's epoch).
+TAMPERED = [
+    ("modified_byte",
+     lambda l: l[:5] + [l[5].replace("duration_us=104", "duration_us=105")]
+     + l[6:], 1,
+     ["{p}:6: modified: seq 5 does not verify (mac mismatch)"],
+     "one modified byte"),
+    ("modified_mac",
+     lambda l: l[:3] + [flip_first_mac_digit(l[3])] + l[4:], 1,
+     ["{p}:4: modified: seq 3 does not verify (mac mismatch)"],
+     "a modified mac"),
+    ("deleted_record", lambda l: l[:5] + l[6:], 1,
+     ["epoch {ep}: missing: seq 5 (before {p}:6)"], "one deleted record"),
+    ("three_deleted_records", lambda l: l[:8] + l[11:], 1,
+     ["epoch {ep}: missing: seq 8..10 (3 records, before {p}:9)"],
+     "three deleted records"),
+    ("swapped_records", lambda l: l[:5] + [l[6], l[5]] + l[7:], 1,
+     ["{p}:6: reordered: seq 6 comes after seq 4"], "two records swapped"),
+    ("record_moved_later", lambda l: l[:3] + l[4:12] + [l[3]] + l[12:], 1,
+     ["{p}:12: reordered: seq 3 comes after seq 11"],
+     "one record moved later"),
+    ("duplicated_record", lambda l: l[:9] + [l[5]] + l[9:], 1,
+     ["{p}:10: inserted: repeats seq 5 of {p}:6"], "a duplicated record"),
+    ("forged_record_inserted",
+     lambda l: l[:7] + [l[5].replace("conn=0000000000001004",
+                                     "conn=00000000deadbeef")] + l[7:], 1,
+     ["{p}:8: inserted: seq 5 does not verify and seq 5 is at {p}:6"],
+     "an inserted forged record"),
+    ("forged_record_far_past_the_end",
+     lambda l: l + [re.sub(r"seq=5 ", "seq=99999999999 ", l[5])], 1,
+     ["{p}:23: modified or inserted: seq 99999999999 does not verify "
+      "(past the last verified record)"],
+     "a forged record far past the end"),
+    ("broken_chain_fields",
+     lambda l: l[:4] + [l[4].replace(" seq=4 ", " seq=04 ")] + l[5:], 1,
+     ["{p}:5: modified: a daytimed record with broken chain fields",
+      "epoch {ep}: missing: seq 4 (before {p}:6)"], "broken chain fields"),
+    ("truncated_tail", lambda l: l[:-3], 1,
+     ["epoch {ep}: chain ends at seq 18 ({p}:19) without a stop record "
+      "(truncated or still running)"], "truncated tail"),
+    ("start_record_missing", lambda l: l[1:], 1,
+     ["epoch {ep}: its start record (seq 0, with the sealed key) is "
+      "missing: 21 records cannot be verified"], "start record missing"),
+]
 
 
-@test
-def deleted_record():
-    lines, _ = chain()
-    ep = epoch_of(lines)
-    _, sec = keys()
-    t = lines[:5] + lines[6:]
-    p = TMP.write("deleted.log", t)
-    verify(sec, p, 1, ["epoch %s: missing: seq 5 (before %s:6)" % (ep, p)],
-           "one deleted record")
+def tampered_test(name, copy, rc, findings, what):
+    """The test of one TAMPERED entry, registered under its name."""
+    def run():
+        lines, _ = chain()
+        p = TMP.write(name + ".log", copy(lines))
+        verify(p, rc, [f.format(p=p, ep=epoch_of(lines)) for f in findings],
+               what)
+    run.__name__ = name
+    return test(run)
 
 
-@test
-def three_deleted_records():
-    lines, _ = chain()
-    ep = epoch_of(lines)
-    _, sec = keys()
-    t = lines[:8] + lines[11:]
-    p = TMP.write("deleted3.log", t)
-    verify(sec, p, 1, ["epoch %s: missing: seq 8..10 (3 records, before "
-                       "%s:9)" % (ep, p)], "three deleted records")
-
-
-@test
-def swapped_records():
-    # two lines swapped (seq 5 and 6)
-    lines, _ = chain()
-    _, sec = keys()
-    t = list(lines)
-    t[5], t[6] = t[6], t[5]
-    p = TMP.write("swapped.log", t)
-    verify(sec, p, 1, ["%s:6: reordered: seq 6 comes after seq 4" % p],
-           "two records swapped")
-
-
-@test
-def record_moved_later():
-    # a record moved far back
-    lines, _ = chain()
-    _, sec = keys()
-    t = lines[:3] + lines[4:12] + [lines[3]] + lines[12:]
-    p = TMP.write("moved.log", t)
-    verify(sec, p, 1, ["%s:12: reordered: seq 3 comes after seq 11" % p],
-           "one record moved later")
-
-
-@test
-def duplicated_record():
-    lines, _ = chain()
-    _, sec = keys()
-    t = lines[:9] + [lines[5]] + lines[9:]
-    p = TMP.write("dup.log", t)
-    verify(sec, p, 1, ["%s:10: inserted: repeats seq 5 of %s:6" % (p, p)],
-           "a duplicated record")
-
-
-@test
-def forged_record_inserted():
-    # a forged record with an existing seq
-    lines, _ = chain()
-    _, sec = keys()
-    forged = lines[5].replace("conn=0000000000001004", "conn=00000000deadbeef")
-    t = lines[:7] + [forged] + lines[7:]
-    p = TMP.write("forged.log", t)
-    verify(sec, p, 1, ["%s:8: inserted: seq 5 does not verify and seq 5 is "
-                       "at %s:6" % (p, p)], "an inserted forged record")
-
-
-@test
-def forged_record_far_past_the_end():
-    lines, _ = chain()
-    _, sec = keys()
-    forged = re.sub(r"seq=5 ", "seq=99999999999 ", lines[5])
-    t = lines + [forged]
-    p = TMP.write("far.log", t)
-    verify(sec, p, 1, ["%s:23: modified or inserted: seq 99999999999 does "
-                       "not verify (past the last verified record)" % p],
-           "a forged record far past the end")
-
-
-@test
-def broken_chain_fields():
-    lines, _ = chain()
-    ep = epoch_of(lines)
-    _, sec = keys()
-    t = list(lines)
-    t[4] = t[4].replace(" seq=4 ", " seq=04 ")
-    p = TMP.write("broken.log", t)
-    verify(sec, p, 1, ["%s:5: modified: a daytimed record with broken chain "
-                       "fields" % p, "epoch %s: missing: seq 4 (before "
-                       "%s:6)" % (ep, p)], "broken chain fields")
-
-
-@test
-def truncated_tail():
-    lines, _ = chain()
-    ep = epoch_of(lines)
-    _, sec = keys()
-    t = lines[:-3]
-    p = TMP.write("truncated.log", t)
-    verify(sec, p, 1, ["epoch %s: chain ends at seq 18 (%s:19) without a "
-                       "stop record (truncated or still running)" % (ep, p)],
-           "truncated tail")
-
-
-@test
-def start_record_missing():
-    lines, _ = chain()
-    ep = epoch_of(lines)
-    _, sec = keys()
-    t = lines[1:]
-    p = TMP.write("nostart.log", t)
-    verify(sec, p, 1, ["epoch %s: its start record (seq 0, with the sealed "
-                       "key) is missing: 21 records cannot be verified" % ep],
-           "start record missing")
+for _case in TAMPERED:
+    tampered_test(*_case)
 
 
 @test
 def other_programs_interleaved():
     # other programs interleaved, plain daytimed messages, CRLF
     lines, _ = chain()
-    _, sec = keys()
     t = []
     for i, l in enumerate(lines):
         t.append("Nov 26 10:00:0%d testhost sshd[77]: Accepted key for "
@@ -316,24 +244,23 @@ def other_programs_interleaved():
             t.append("\n")
         t.append(l if i != 7 else l.replace("\n", "\r\n"))
     p = TMP.write("interleaved.log", t)
-    verify(sec, p, 0, [], "other programs' lines interleaved")
+    verify(p, 0, [], "other programs' lines interleaved")
 
 
 @test
 def rfc5424_and_iso_layouts():
     lines, _ = chain()
-    _, sec = keys()
     t = []
     for l in lines:
         msg = l.split("]: ", 1)[1]
         t.append("<30>1 2026-11-26T10:32:52.123456+00:00 testhost daytimed "
                  "4242 - - " + msg)
     p = TMP.write("rfc5424.log", t)
-    verify(sec, p, 0, [], "RFC 5424 layout")
+    verify(p, 0, [], "RFC 5424 layout")
     t = ["2026-11-26T10:32:52.123456+00:00 testhost " +
          l.split(" testhost ", 1)[1] for l in lines]
     p = TMP.write("iso.log", t)
-    verify(sec, p, 0, [], "ISO timestamp layout")
+    verify(p, 0, [], "ISO timestamp layout")
 
 
 @test
@@ -357,22 +284,20 @@ def wrong_secret_key():
     ep = epoch_of(lines)
     _, sec = keys()
     other_pub, other_sec = keys("other")
-    verify(other_sec, log, 2, ["secret key does not match epoch %s (22 "
-                               "records not verified)" % ep],
-           "wrong secret key")
+    verify(log, 2, ["secret key does not match epoch %s (22 records not "
+               "verified)" % ep], "wrong secret key", sec=other_sec)
     # one epoch sealed to another key: said once, the rest verified
     lines3 = emit(other_pub, 2)
     ep3 = epoch_of(lines3)
     p = TMP.write("mixed.log", lines + lines3)
-    verify(sec, p, 1, ["secret key does not match epoch %s (4 records not "
-                       "verified)" % ep3], "one epoch under another key")
+    verify(p, 1, ["secret key does not match epoch %s (4 records not "
+                  "verified)" % ep3], "one epoch under another key")
 
 
 @test
 def nothing_sealed():
-    _, sec = keys()
     p = TMP.write("empty.log", ["Nov 26 10:00:00 testhost cron[1]: nothing\n"])
-    verify(sec, p, 1, ["no sealed daytimed records found"], "no records")
+    verify(p, 1, ["no sealed daytimed records found"], "no records")
 
 
 if __name__ == "__main__":
