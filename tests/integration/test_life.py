@@ -215,7 +215,8 @@ def reload_under_chroot_and_local_time():
                   "monitor chrooted")
             data = h.tcp_get("127.0.0.1", port)
             # the daemon's zone, not UTC, although the jail has no zoneinfo
-            check(data in h.recent_ctimes("Asia/Kolkata"), "%r not the time in Asia/Kolkata", data)
+            check(data in h.recent_ctimes("Asia/Kolkata"),
+                  "%r not the time in Asia/Kolkata", data)
             # edit an included file outside the jail, HUP the monitor
             with open(os.path.join(rules_d, "a.rules"), "w") as f:
                 f.write("deny 127.0.0.0/8\n")
