@@ -332,18 +332,28 @@ START_TEST(test_ident_client_overlong)
 }
 END_TEST
 
+/* Run sc on 127.0.0.1 with a deadline of timeout_ms; seconds it took. */
+static double
+cl_timed(const struct cl_script *sc, long timeout_ms, struct cl_result *r)
+{
+	unsigned port;
+	double t;
+	pid_t pid;
+
+	pid = cl_server("127.0.0.1", sc, "127.0.0.1", &port);
+	t = cl_lookup("127.0.0.1", "127.0.0.1", port, timeout_ms, r);
+	cl_server_stop(pid);
+	return t;
+}
+
 START_TEST(test_ident_client_timeout)
 {
 	static const struct cl_script sc =
 	    CL("", CL_HOLD, 0, IDENT_TIMEOUT, "");
 	struct cl_result r;
-	unsigned port;
 	double t;
-	pid_t pid;
 
-	pid = cl_server("127.0.0.1", &sc, "127.0.0.1", &port);
-	t = cl_lookup("127.0.0.1", "127.0.0.1", port, 300, &r);
-	cl_server_stop(pid);
+	t = cl_timed(&sc, 300, &r);
 	ck_assert_int_eq(r.ans.status, IDENT_TIMEOUT);
 	ck_assert_uint_eq(r.ans.userlen, 0);
 	ck_assert_msg(t >= 0.28 && t < 2.0, "took %.3f s", t);
@@ -357,13 +367,9 @@ START_TEST(test_ident_client_dribble)
 	    CL("4321 , 13 : USERID : UNIX : a-rather-long-user-name\r\n",
 	    CL_ANSWER, 50, IDENT_TIMEOUT, "");
 	struct cl_result r;
-	unsigned port;
 	double t;
-	pid_t pid;
 
-	pid = cl_server("127.0.0.1", &sc, "127.0.0.1", &port);
-	t = cl_lookup("127.0.0.1", "127.0.0.1", port, 400, &r);
-	cl_server_stop(pid);
+	t = cl_timed(&sc, 400, &r);
 	ck_assert_int_eq(r.ans.status, IDENT_TIMEOUT);
 	ck_assert_msg(t >= 0.38 && t < 1.5, "took %.3f s", t);
 }
