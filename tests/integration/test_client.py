@@ -19,7 +19,7 @@ from harness import check, run_client, test  # noqa: E402
 ANSWER = b"Thu Nov 26 10:32:52 2026\r\n"
 
 
-class Server:
+class Server(harness.Closing):
     """One loopback TCP or UDP server in a thread, bounded by a stop flag.
 
     behaviour(conn_or_sock, peer) runs per TCP connection / UDP datagram.
@@ -79,12 +79,6 @@ class Server:
             c.close()
         self.sock.close()
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
 
 def answer_and_close(conn, peer):
     conn.sendall(ANSWER)
@@ -109,11 +103,6 @@ def flood(conn, peer):
     except OSError:
         pass
     conn.close()
-
-
-def need_ipv6():
-    if not harness.have_ipv6():
-        raise harness.Skip("no IPv6 loopback")
 
 
 def expect(r, rc, stdout=None):
@@ -146,7 +135,7 @@ def tcp_raw_bytes_untouched():
 
 @test
 def tcp_answer_ipv6():
-    need_ipv6()
+    harness.need_ipv6()
     with Server("tcp", "::1", answer_and_close) as s:
         r = run_client(["-6", "-p", s.port, "::1"])
     expect(r, 0, ANSWER)
@@ -227,7 +216,7 @@ def udp_answer_ipv4():
 
 @test
 def udp_answer_ipv6():
-    need_ipv6()
+    harness.need_ipv6()
     with Server("udp", "::1", lambda d, p: ANSWER) as s:
         r = run_client(["-u", "-6", "-p", s.port, "::1"])
     expect(r, 0, ANSWER)

@@ -25,6 +25,7 @@ main(void)
 	srunner_add_suite(sr, trie_suite());
 	srunner_add_suite(sr, acl_suite());
 	srunner_add_suite(sr, ident_parse_suite());
+	srunner_add_suite(sr, ident_suite());
 	srunner_add_suite(sr, audit_suite());
 	srunner_add_suite(sr, limits_suite());
 	srunner_run_all(sr, CK_NORMAL);

@@ -16,6 +16,7 @@ Suite	*loader_suite(void);
 Suite	*trie_suite(void);
 Suite	*acl_suite(void);
 Suite	*ident_parse_suite(void);
+Suite	*ident_suite(void);
 Suite	*audit_suite(void);
 Suite	*limits_suite(void);
 #endif
