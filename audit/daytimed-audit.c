@@ -15,8 +15,8 @@
  * tag when there is one, otherwise at the first "conn=" or "event=" that
  * starts a word (RFC 5424 and ISO-timestamp layouts). Lines of other
  * programs, and daytimed lines without chain fields, are skipped.
- * The chain itself is computed by daemon/audit.c (audit_chain_mac,
- * audit_chain_next), the code that wrote it.
+ * The chain itself is computed by audit/chain.c (chain_mac, chain_next),
+ * the code the daemon seals with.
  *
  * Exit: 0 every chain intact; 1 something was found (or nothing sealed
  * was found); 2 usage error, unreadable key, or a key that opens none of
@@ -38,18 +38,18 @@
 #include <sodium.h>
 
 #include "compat/compat.h"
-#include "daemon/audit.h"
+#include "audit/chain.h"
 
 #define VERIFY_SEQ_SPAN	10000000ULL	/* farthest a key is walked ahead */
-#define EPOCH_HEX	(2 * AUDIT_EPOCH_BYTES)
-#define SEALED_BYTES	(AUDIT_KEY_BYTES + crypto_box_SEALBYTES)
+#define EPOCH_HEX	(2 * CHAIN_EPOCH_BYTES)
+#define SEALED_BYTES	(CHAIN_KEY_BYTES + crypto_box_SEALBYTES)
 
 struct rec {
 	char		*text;		/* the record, from conn=/event= on */
 	size_t		 len;
 	size_t		 maclen;	/* bytes covered by the mac */
 	uint64_t	 seq;
-	unsigned char	 mac[AUDIT_MAC_BYTES];
+	unsigned char	 mac[CHAIN_MAC_BYTES];
 	char		 epoch[EPOCH_HEX + 1];
 	const char	*file;
 	unsigned long	 line;
@@ -77,8 +77,8 @@ struct verify {
 	size_t		 capepochs;
 	unsigned long	 findings;
 	unsigned long	 unsealed;
-	unsigned char	 pk[AUDIT_KEY_BYTES];
-	unsigned char	 sk[AUDIT_KEY_BYTES];
+	unsigned char	 pk[CHAIN_KEY_BYTES];
+	unsigned char	 sk[CHAIN_KEY_BYTES];
 };
 
 static void	usage(FILE *);
@@ -151,7 +151,7 @@ usage(FILE *f)
 static int
 audit_keygen(int argc, char **argv)
 {
-	unsigned char pk[AUDIT_KEY_BYTES], sk[AUDIT_KEY_BYTES];
+	unsigned char pk[CHAIN_KEY_BYTES], sk[CHAIN_KEY_BYTES];
 	int rv = 1;
 
 	if (argc != 3 || argv[1][0] == '\0' || argv[2][0] == '\0') {
@@ -180,7 +180,7 @@ out:
 static int
 audit_write_keyfile(const char *path, const unsigned char *key, mode_t mode)
 {
-	char line[AUDIT_KEYFILE_LEN + 1];
+	char line[CHAIN_KEYFILE_LEN + 1];
 	size_t off = 0;
 	ssize_t r;
 	int fd;
@@ -193,12 +193,12 @@ audit_write_keyfile(const char *path, const unsigned char *key, mode_t mode)
 		    strerror(errno));
 		return -1;
 	}
-	audit_hex(line, key, AUDIT_KEY_BYTES);
-	line[2 * AUDIT_KEY_BYTES] = '\n';
+	chain_hex(line, key, CHAIN_KEY_BYTES);
+	line[2 * CHAIN_KEY_BYTES] = '\n';
 	if (fchmod(fd, mode) == -1)
 		goto fail;
-	while (off < AUDIT_KEYFILE_LEN) {
-		r = write(fd, line + off, AUDIT_KEYFILE_LEN - off);
+	while (off < CHAIN_KEYFILE_LEN) {
+		r = write(fd, line + off, CHAIN_KEYFILE_LEN - off);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -259,7 +259,7 @@ audit_verify(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (audit_key_load(keyfile, v.sk, err, sizeof(err)) == -1) {
+	if (chain_key_load(keyfile, v.sk, err, sizeof(err)) == -1) {
 		fprintf(stderr, "daytimed-audit: %s\n", err);
 		return 2;
 	}
@@ -449,9 +449,9 @@ verify_parse(struct rec *r, const char *s, size_t len)
 			return 1;
 		return -1;
 	}
-	if (len - macpos - 5 != 2 * AUDIT_MAC_BYTES ||
-	    audit_unhex(r->mac, AUDIT_MAC_BYTES, s + macpos + 5,
-	    2 * AUDIT_MAC_BYTES) == -1)
+	if (len - macpos - 5 != 2 * CHAIN_MAC_BYTES ||
+	    chain_unhex(r->mac, CHAIN_MAC_BYTES, s + macpos + 5,
+	    2 * CHAIN_MAC_BYTES) == -1)
 		return -1;
 	r->maclen = macpos;
 	if (verify_token(s, macpos, " seq=", &seqpos) == -1)
@@ -474,7 +474,7 @@ verify_parse(struct rec *r, const char *s, size_t len)
 	r->epoch[EPOCH_HEX] = '\0';
 	if (verify_token(s, eppos, " sealed=", &sealpos) == 0 &&
 	    eppos - sealpos - 8 == 2 * SEALED_BYTES &&
-	    audit_unhex(r->sealed, SEALED_BYTES, s + sealpos + 8,
+	    chain_unhex(r->sealed, SEALED_BYTES, s + sealpos + 8,
 	    2 * SEALED_BYTES) == 0)
 		r->has_sealed = 1;
 	r->is_stop = len >= 10 && memcmp(s, "event=stop", 10) == 0 &&
@@ -525,13 +525,13 @@ verify_epoch(struct verify *v, const char *id)
 static int
 verify_epoch_check(struct verify *v, struct epoch *ep)
 {
-	unsigned char *k, mac[AUDIT_MAC_BYTES];
+	unsigned char *k, mac[CHAIN_MAC_BYTES];
 	size_t *sorted, i, j, k2, found = 0;
 	struct rec *r, *o;
 	uint64_t cur = 0, maxv = 0, expect;
 	int have_sealed = 0, have_v = 0;
 
-	if ((k = sodium_malloc(AUDIT_KEY_BYTES)) == NULL) {
+	if ((k = sodium_malloc(CHAIN_KEY_BYTES)) == NULL) {
 		fprintf(stderr, "daytimed-audit: out of memory\n");
 		exit(2);
 	}
@@ -567,10 +567,10 @@ verify_epoch_check(struct verify *v, struct epoch *ep)
 		if (r->seq - cur > VERIFY_SEQ_SPAN)
 			break;	/* forged far ahead: nothing verifies there */
 		while (cur < r->seq) {
-			audit_chain_next(k);
+			chain_next(k);
 			cur++;
 		}
-		audit_chain_mac(k, r->text, r->maclen, mac);
+		chain_mac(k, r->text, r->maclen, mac);
 		r->verified = sodium_memcmp(mac, r->mac, sizeof(mac)) == 0;
 		if (r->verified && (!have_v || r->seq > maxv)) {
 			maxv = r->seq;

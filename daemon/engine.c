@@ -1505,7 +1505,6 @@ engine_audit(struct engine *e, uint64_t id, int proto,
 	r.duration_us = diff.tv_sec < 0 ? 0 :
 	    (uint64_t)diff.tv_sec * 1000000u + (uint64_t)diff.tv_usec;
 	r.bytes = bytes;
-	r.count = 1;
 	audit_conn_log(e->audit, &r);
 }
 

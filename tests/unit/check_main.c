@@ -18,7 +18,11 @@ main(void)
 	srunner_add_suite(sr, trie_suite());
 	srunner_add_suite(sr, acl_suite());
 	srunner_add_suite(sr, ident_parse_suite());
+	srunner_add_suite(sr, record_suite());
+	srunner_add_suite(sr, chain_suite());
 	srunner_add_suite(sr, audit_suite());
+	srunner_add_suite(sr, log_suite());
+	srunner_add_suite(sr, logsink_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
