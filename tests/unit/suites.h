@@ -11,6 +11,7 @@ Suite	*acl_suite(void);
 Suite	*ident_parse_suite(void);
 Suite	*record_suite(void);
 Suite	*chain_suite(void);
+Suite	*verify_suite(void);
 Suite	*audit_suite(void);
 Suite	*log_suite(void);
 Suite	*logsink_suite(void);
