@@ -25,7 +25,7 @@
 #include "audit/chain.h"
 #include "audit/record.h"
 #include "daemon/audit.h"
-#include "daemon/log.h"
+#include "daemon/logsink.h"
 
 /* The body's share of a line: the rest is for the chain fields. */
 #define AUDIT_BODY_MAX		(AUDIT_LINE_MAX - CHAIN_FIELDS_MAX - 1)

@@ -16,6 +16,7 @@
 #include <event2/event.h>
 
 #include "daemon/log.h"
+#include "daemon/logsink.h"
 #include "tests/unit/sink.h"
 #include "tests/unit/suites.h"
 
