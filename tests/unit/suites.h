@@ -17,6 +17,11 @@ Suite	*trie_suite(void);
 Suite	*acl_suite(void);
 Suite	*ident_parse_suite(void);
 Suite	*ident_suite(void);
-Suite	*audit_suite(void);
 Suite	*limits_suite(void);
+Suite	*record_suite(void);
+Suite	*chain_suite(void);
+Suite	*verify_suite(void);
+Suite	*audit_suite(void);
+Suite	*log_suite(void);
+Suite	*logsink_suite(void);
 #endif
