@@ -117,6 +117,27 @@ for _ in range(200):
 CTIME='^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9] [0-9]{4}$'
 
 # --- build ---------------------------------------------------------------
+# A copy of the tree that fails half way stops the build, loudly.
+mkdir "$tmp/badtar"
+cat >"$tmp/badtar/tar" <<'EOF'
+#!/bin/sh
+case "$*" in *-xf*) exec /usr/bin/tar "$@" ;; esac
+/usr/bin/tar "$@"
+echo "tar: a file could not be read (test stub)" >&2
+exit 2
+EOF
+chmod 755 "$tmp/badtar/tar"
+if PATH="$tmp/badtar:$PATH" "$top/packaging/build-deb.sh" "$tmp/badout" \
+    >"$tmp/badtar.log" 2>&1; then
+	fail "build-deb.sh went on after tar failed"
+elif grep -q 'copying the tree failed' "$tmp/badtar.log" &&
+    ! ls "$tmp"/badout/*.deb >/dev/null 2>&1; then
+	ok "build-deb.sh stops when copying the tree fails"
+else
+	sed 's/^/build-deb.sh: /' "$tmp/badtar.log"
+	fail "build-deb.sh after a failed copy"
+fi
+
 say "building the package (log: $tmp/build.log)"
 if ! DEB_BUILD_OPTIONS=${DEB_BUILD_OPTIONS-nocheck} timeout 1200 \
     "$top/packaging/build-deb.sh" "$tmp/out" >"$tmp/build.log" 2>&1; then
