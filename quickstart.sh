@@ -21,7 +21,7 @@ esac
 
 need="build-essential autoconf automake pkg-config libevent-dev libsodium-dev
 libcidr-dev check python3"
-[ "$1" = test ] && need="$need oidentd rsyslog"
+[ "$1" = test ] && need="$need oidentd rsyslog logrotate"
 
 prc=/usr/sbin/policy-rc.d
 prc_made=0

@@ -17,67 +17,10 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
 from harness import check, test  # noqa: E402
+from rsyslog_private import Rsyslog  # noqa: E402
 
 AUDIT = os.environ.get("DAYTIMED_AUDIT") or os.path.join(
     h.HERE, "..", "..", "daytimed-audit")
-
-
-class Rsyslog:
-    """A private rsyslogd: its own socket, its own file, no rate limits."""
-
-    def __init__(self):
-        exe = shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
-        if not os.path.exists(exe):
-            raise h.Skip("rsyslogd is not installed (apt-get install rsyslog)")
-        self.dir = tempfile.mkdtemp(prefix="dtr-", dir="/tmp")
-        os.chmod(self.dir, 0o755)
-        self.sock = os.path.join(self.dir, "log")
-        self.file = os.path.join(self.dir, "messages")
-        conf = os.path.join(self.dir, "rsyslog.conf")
-        with open(conf, "w") as f:
-            f.write('global(workDirectory="%s")\n'
-                    'module(load="imuxsock" SysSock.Use="off")\n'
-                    'input(type="imuxsock" Socket="%s" RateLimit.Interval="0")\n'
-                    '*.* action(type="omfile" file="%s" '
-                    'template="RSYSLOG_TraditionalFileFormat")\n'
-                    % (self.dir, self.sock, self.file))
-        self.proc = subprocess.Popen(
-            [exe, "-n", "-f", conf, "-i", os.path.join(self.dir, "pid")],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE, start_new_session=True)
-        deadline = time.monotonic() + 10
-        while not os.path.exists(self.sock):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.close()
-                raise AssertionError("rsyslogd did not start: %r"
-                                     % self.proc.stderr.read())
-            time.sleep(0.02)
-        os.chmod(self.sock, 0o666)
-
-    def text(self):
-        try:
-            with open(self.file, "rb") as f:
-                return f.read().decode("utf-8", "backslashreplace")
-        except OSError:
-            return ""
-
-    def wait_for(self, needle, timeout=10):
-        deadline = time.monotonic() + timeout
-        while needle not in self.text():
-            if time.monotonic() > deadline:
-                raise AssertionError("%r not in rsyslog's file:\n%s"
-                                     % (needle, self.text()[-2000:]))
-            time.sleep(0.02)
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def verify(seckey, path):
