@@ -260,7 +260,8 @@ def start_oidentd():
 
 def client_as(uid, port):
     """Run the real client as uid; return its stdout and exit status."""
-    p = subprocess.run([h.DAYTIME, "-w", "5", "-p", str(port), "127.0.0.1"],
+    p = subprocess.run([h.DAYTIME, "-r", "-w", "5", "-p", str(port),
+                        "127.0.0.1"],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        user=uid, timeout=20)
     return p.stdout, p.returncode
