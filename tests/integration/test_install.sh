@@ -4,8 +4,8 @@
 # example in place as daytimed.conf (and daytimed.conf.example); a second
 # install after an edit keeps the edit and refreshes only the example;
 # "make uninstall" keeps an edited daytimed.conf and removes one that is
-# still the example. Everything goes to DESTDIRs under a temporary
-# directory. Environment (set by make check): TOP_BUILDDIR, TOP_SRCDIR.
+# still the example; the installed manual pages name the configured
+# directory. Everything goes to DESTDIRs under a temporary directory. Environment (set by make check): TOP_BUILDDIR, TOP_SRCDIR.
 set -u
 
 top_build=${TOP_BUILDDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -47,6 +47,22 @@ cmp -s "$example" "$dir/daytimed.conf" &&
 cmp -s "$example" "$dir/daytimed.conf.example" &&
     ok "first install: daytimed.conf.example" ||
     fail "first install: daytimed.conf.example differs"
+
+# The manual pages name the configured directory (/usr/local/etc for a
+# default ./configure, /etc for the Debian package).
+sysconf=$(dirname "${dir#"$d"}")
+for page in man8/daytimed.8 man5/daytimed.conf.5 man1/daytimed-audit.1; do
+	f=$(find "$d" -path "*/man/$page" -type f | head -n 1)
+	if [ -z "$f" ]; then
+		fail "$page is not installed"
+	elif grep -q '@[a-z]*dir@' "$f"; then
+		fail "$page: $(grep -o '@[a-z]*dir@' "$f" | head -n 1) left as is"
+	elif grep -q "$sysconf/daytimed/daytimed.conf" "$f"; then
+		ok "$page names $sysconf/daytimed/daytimed.conf"
+	else
+		fail "$page does not name $sysconf/daytimed/daytimed.conf"
+	fi
+done
 
 mark="# edited by test_install.sh $$"
 printf '%s\n' "$mark" >>"$dir/daytimed.conf"
