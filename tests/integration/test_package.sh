@@ -261,9 +261,10 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 	fi
 fi
 
-# --- the installed daemon on a test port --------------------------------
-# syslog goes to a socket of ours, to read the audit records back.
-python3 - "$tmp/log" "$tmp/syslog.txt" <<'EOF' &
+# A syslog socket of ours at $1 (mode 0666), each datagram appended to the
+# file $2 as a line, until TERM; its pid joins $pids.
+syslog_sink() {
+	python3 - "$1" "$2" <<'EOF' &
 import os, signal, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
@@ -273,8 +274,13 @@ with open(sys.argv[2], "ab", buffering=0) as f:
     while True:
         f.write(s.recv(65536) + b"\n")
 EOF
-pids="$pids $!"
-wait_file "$tmp/log" || fail "the test syslog socket did not appear"
+	pids="$pids $!"
+	wait_file "$1" || fail "the test syslog socket $1 did not appear"
+}
+
+# --- the installed daemon on a test port --------------------------------
+# syslog goes to a socket of ours, to read the audit records back.
+syslog_sink "$tmp/log" "$tmp/syslog.txt"
 
 started=0
 for attempt in 1 2 3 4 5; do
@@ -420,18 +426,7 @@ elif ! port13_free 2>"$tmp/port13.err"; then
 else
 	if [ ! -e /dev/log ]; then
 		devlog_ours=1
-		python3 - /dev/log "$tmp/devlog.txt" <<'EOF' &
-import os, signal, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-os.chmod(sys.argv[1], 0o666)
-signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
-with open(sys.argv[2], "ab", buffering=0) as f:
-    while True:
-        f.write(s.recv(65536) + b"\n")
-EOF
-		pids="$pids $!"
-		wait_file /dev/log || fail "the test's /dev/log did not appear"
+		syslog_sink /dev/log "$tmp/devlog.txt"
 	fi
 	rm -rf /run/daytimed	# as after a boot: /run is empty
 	if "$initd" start >"$tmp/init.out" 2>&1 && pid1=$(init_pid); then
