@@ -1253,26 +1253,36 @@ class Oidentd(_Started):
 
 
 class Rsyslog(_Started):
-    """A private rsyslogd: its own socket (self.path, for `syslog socket`),
-    its own file (self.file), no rate limits; stopped by its PID."""
+    """A private rsyslogd: its own socket (self.path, also self.sock, for
+    `syslog socket`), its own file (self.file), no rate limits; stopped by
+    its PID.  include: a file or glob of rsyslog configuration read before
+    the catch-all rule, as Debian's rsyslog.conf reads /etc/rsyslog.d
+    ("@DIR@" stands for the private directory, self.dir); prepare(dir) is
+    called before the start, to write it there."""
 
-    def __init__(self):
+    def __init__(self, include=None, prepare=None):
         exe = shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
         if not os.path.exists(exe):
             raise Skip("rsyslogd is not installed (apt-get install rsyslog)")
         self._tmp = TempDir("dtr-")
-        self.path = self._tmp.join("log")
+        os.chmod(self._tmp.path, 0o755)
+        self.dir = self._tmp.path
+        self.path = self.sock = self._tmp.join("log")
         self.file = self._tmp.join("messages")
-        conf = self._tmp.write(
-            "rsyslog.conf",
-            'global(workDirectory="%s")\n'
-            'module(load="imuxsock" SysSock.Use="off")\n'
-            'input(type="imuxsock" Socket="%s" RateLimit.Interval="0")\n'
-            '*.* action(type="omfile" file="%s" '
-            'template="RSYSLOG_TraditionalFileFormat")\n'
-            % (self._tmp.path, self.path, self.file))
+        self.pidfile = self._tmp.join("pid")
+        if prepare is not None:
+            prepare(self.dir)
+        conf = ('global(workDirectory="%s")\n'
+                'module(load="imuxsock" SysSock.Use="off")\n'
+                'input(type="imuxsock" Socket="%s" RateLimit.Interval="0")\n'
+                % (self.dir, self.path))
+        if include is not None:
+            conf += "$IncludeConfig %s\n" % include.replace("@DIR@", self.dir)
+        conf += ('*.* action(type="omfile" file="%s" '
+                 'template="RSYSLOG_TraditionalFileFormat")\n' % self.file)
+        conf = self._tmp.write("rsyslog.conf", conf)
         self.proc = subprocess.Popen(
-            [exe, "-n", "-f", conf, "-i", self._tmp.join("pid")],
+            [exe, "-n", "-f", conf, "-i", self.pidfile],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE, start_new_session=True)
         if not poll_until(lambda: os.path.exists(self.path) or
@@ -1283,17 +1293,19 @@ class Rsyslog(_Started):
                                  % self.proc.stderr.read())
         os.chmod(self.path, 0o666)
 
-    def text(self):
+    def text(self, path=None):
+        """The contents of path (default: the catch-all file), or ""."""
         try:
-            with open(self.file, "rb") as f:
+            with open(path or self.file, "rb") as f:
                 return f.read().decode("utf-8", "backslashreplace")
         except OSError:
             return ""
 
-    def wait_for(self, needle, timeout=10):
-        if not poll_until(lambda: needle in self.text(), timeout):
-            raise AssertionError("%r not in rsyslog's file:\n%s"
-                                 % (needle, self.text()[-2000:]))
+    def wait_for(self, needle, timeout=10, path=None):
+        if not poll_until(lambda: needle in self.text(path), timeout):
+            raise AssertionError("%r not in %s:\n%s"
+                                 % (needle, path or self.file,
+                                    self.text(path)[-2000:]))
 
     def close(self):
         _Started.close(self)
