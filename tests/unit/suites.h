@@ -17,6 +17,7 @@ Suite	*trie_suite(void);
 Suite	*acl_suite(void);
 Suite	*ident_parse_suite(void);
 Suite	*ident_suite(void);
+Suite	*proxy_parse_suite(void);
 Suite	*limits_suite(void);
 Suite	*record_suite(void);
 Suite	*chain_suite(void);
