@@ -24,6 +24,7 @@ struct config_listen {
 	socklen_t		sslen;
 	char			text[64];	/* "tcp 127.0.0.1:13" as written */
 	unsigned		line;
+	int			proxy;		/* expects a PROXY protocol header */
 };
 
 struct config {
@@ -46,6 +47,9 @@ struct config {
 	int			 udp_privileged_ports;	/* answer sources < 1024 */
 	unsigned		 workers;
 	char			*audit_key;
+	struct acl_prefix	*proxies;	/* trusted to send PROXY headers */
+	size_t			 nproxies;
+	struct timeval		 proxy_timeout;	/* the header within this */
 	struct acl		*acl;
 	struct acl_stats	 stats;
 	size_t			 nfiles;	/* files read, includes too */
@@ -66,6 +70,9 @@ void	config_free(struct config *);
 /* Facility number for a name ("daemon", "local0", ...), or -1. */
 int	config_facility(const char *);
 
+/* Whether a is inside one of the proxy netblocks (may send a PROXY header). */
+int	config_proxy_trusted(const struct config *, const struct acl_addr *a);
+
 /*
  * A configuration in use is shared: the engine holds the current one,
  * each event loop a reference to it, and each connection in flight the
@@ -79,8 +86,10 @@ void	config_ref(struct config *);
  */
 void	config_unref(struct config *);
 /*
- * A reload keeps what needs a restart (listen, user, group, chroot,
- * pidfile, syslog, audit key, workers) from the running configuration
+ * A reload keeps what needs a restart (listen lines with their proxy
+ * mark, user, group, chroot, pidfile, syslog, audit key, workers; the
+ * proxy netblocks and proxy timeout are not among them, like the rules
+ * they take effect for new connections) from the running configuration
  * old in the new one, and warns through diag (file NULL) for each that
  * changed. Returns -1 when out of memory.
  */

@@ -22,6 +22,7 @@
 #define CONFIG_KEY_MAX		3	/* words naming a directive */
 #define CONFIG_NUM_MAX		2	/* numeric arguments of a directive */
 #define CONFIG_LISTEN_MAX	64	/* listen lines */
+#define CONFIG_PROXY_MAX	256	/* proxy netblocks */
 #define CONFIG_NAME_MAX		64	/* a directive's name in messages */
 
 struct acl_build;

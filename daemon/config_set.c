@@ -25,7 +25,7 @@ static const char *const config_set_modes[] = {
 	"always", "rules", "off", NULL
 };
 
-/* listen tcp|udp ADDRESS:PORT */
+/* listen tcp|udp ADDRESS:PORT [proxy] */
 void
 config_set_listen(struct config_parse *p, const struct config_directive *d,
     const struct config_line *l)
@@ -38,7 +38,6 @@ config_set_listen(struct config_parse *p, const struct config_directive *d,
 	size_t i;
 	int proto;
 
-	(void)d;
 	if (config_word_eq(&arg[0], "tcp"))
 		proto = SOCK_STREAM;
 	else if (config_word_eq(&arg[0], "udp"))
@@ -47,6 +46,15 @@ config_set_listen(struct config_parse *p, const struct config_directive *d,
 		config_word_show(&arg[0], show, sizeof(show));
 		config_parse_report(p, 1, l->file, l->line,
 		    "listen: protocol must be tcp or udp, not '%s'", show);
+		return;
+	}
+	if (l->narg == 3 && !config_word_eq(&arg[2], "proxy")) {
+		config_parse_usage(p, d, l);
+		return;
+	}
+	if (l->narg == 3 && proto != SOCK_STREAM) {
+		config_parse_report(p, 1, l->file, l->line,
+		    "listen: only a tcp listener can take a PROXY header");
 		return;
 	}
 	if (conf->nlistens == CONFIG_LISTEN_MAX) {
@@ -72,6 +80,7 @@ config_set_listen(struct config_parse *p, const struct config_directive *d,
 		}
 	cl->proto = proto;
 	cl->line = l->line;
+	cl->proxy = l->narg == 3;
 	p->listen_file[conf->nlistens] = l->file;
 	if ((size_t)snprintf(cl->text, sizeof(cl->text), "%.*s %.*s",
 	    (int)arg[0].len, arg[0].s, (int)arg[1].len, arg[1].s) >=
@@ -83,6 +92,34 @@ config_set_listen(struct config_parse *p, const struct config_directive *d,
 	conf->nlistens++;
 }
 
+/* A NETBLOCK word: -1 (reported) when bad; warns as it reads it. */
+static int
+config_set_netblock(struct config_parse *p, const struct config_line *l,
+    const struct config_token *arg, struct acl_prefix *out)
+{
+	const char *errstr = NULL;
+	char show[80], net[64];
+	int warn = 0;
+
+	if (acl_prefix_parse(arg->s, arg->len, out, &warn, &errstr) == -1) {
+		config_word_show(arg, show, sizeof(show));
+		config_parse_report(p, 1, l->file, l->line,
+		    "bad netblock '%s': %s", show,
+		    errstr != NULL ? errstr : "invalid");
+		return -1;
+	}
+	if (warn != 0 && acl_prefix_format(out, net, sizeof(net)) != -1) {
+		config_word_show(arg, show, sizeof(show));
+		if (warn & ACL_WARN_MAPPED)
+			config_parse_report(p, 0, l->file, l->line,
+			    "IPv4-mapped netblock '%s' is read as %s", show, net);
+		if (warn & ACL_WARN_HOSTBITS)
+			config_parse_report(p, 0, l->file, l->line,
+			    "host bits set in '%s': read as %s", show, net);
+	}
+	return 0;
+}
+
 /* allow|deny NETBLOCK [user NAME]: one rule into the build. */
 void
 config_set_rule(struct config_parse *p, const struct config_directive *d,
@@ -90,9 +127,6 @@ config_set_rule(struct config_parse *p, const struct config_directive *d,
 {
 	const struct config_token *arg = l->arg;
 	struct acl_rule r;
-	const char *errstr = NULL;
-	char show[80], net[64];
-	int warn = 0;
 
 	memset(&r, 0, sizeof(r));
 	r.action = (enum acl_action)d->value;
@@ -101,23 +135,8 @@ config_set_rule(struct config_parse *p, const struct config_directive *d,
 		config_parse_usage(p, d, l);
 		return;
 	}
-	if (acl_prefix_parse(arg[0].s, arg[0].len, &r.net, &warn,
-	    &errstr) == -1) {
-		config_word_show(&arg[0], show, sizeof(show));
-		config_parse_report(p, 1, l->file, l->line,
-		    "bad netblock '%s': %s", show,
-		    errstr != NULL ? errstr : "invalid");
+	if (config_set_netblock(p, l, &arg[0], &r.net) == -1)
 		return;
-	}
-	if (warn != 0 && acl_prefix_format(&r.net, net, sizeof(net)) != -1) {
-		config_word_show(&arg[0], show, sizeof(show));
-		if (warn & ACL_WARN_MAPPED)
-			config_parse_report(p, 0, l->file, l->line,
-			    "IPv4-mapped netblock '%s' is read as %s", show, net);
-		if (warn & ACL_WARN_HOSTBITS)
-			config_parse_report(p, 0, l->file, l->line,
-			    "host bits set in '%s': read as %s", show, net);
-	}
 	if (l->narg == 3 && !config_word_eq(&arg[2], "*")) {
 		if (arg[2].len > ACL_USER_MAX) {
 			config_parse_report(p, 1, l->file, l->line,
@@ -238,4 +257,40 @@ config_set_udp_sources(struct config_parse *p,
 	int *dst = (int *)(void *)((char *)p->conf + d->field);
 
 	*dst = config_word_eq(&l->arg[0], "answer");
+}
+
+/* proxy NETBLOCK: one more proxy trusted to send a PROXY header. */
+void
+config_set_proxy(struct config_parse *p, const struct config_directive *d,
+    const struct config_line *l)
+{
+	struct config *conf = p->conf;
+	struct acl_prefix net, *n;
+	char show[80];
+	size_t i;
+
+	(void)d;
+	if (config_set_netblock(p, l, &l->arg[0], &net) == -1)
+		return;
+	for (i = 0; i < conf->nproxies; i++)
+		if (conf->proxies[i].plen == net.plen &&
+		    memcmp(&conf->proxies[i].addr, &net.addr,
+		    sizeof(net.addr)) == 0) {
+			config_word_show(&l->arg[0], show, sizeof(show));
+			config_parse_report(p, 0, l->file, l->line,
+			    "duplicate proxy netblock '%s'", show);
+			return;
+		}
+	if (conf->nproxies == CONFIG_PROXY_MAX) {
+		config_parse_report(p, 1, l->file, l->line,
+		    "too many proxy lines (at most %d)", CONFIG_PROXY_MAX);
+		return;
+	}
+	if ((n = reallocarray(conf->proxies, conf->nproxies + 1,
+	    sizeof(*n))) == NULL) {
+		config_parse_report(p, 1, l->file, l->line, "out of memory");
+		return;
+	}
+	conf->proxies = n;
+	n[conf->nproxies++] = net;
 }

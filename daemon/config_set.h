@@ -8,7 +8,7 @@
 
 #include "daemon/config_parse.h"
 
-config_handler_fn	config_set_listen;	/* listen tcp|udp ADDR:PORT */
+config_handler_fn	config_set_listen;	/* listen tcp|udp ADDR:PORT [proxy] */
 config_handler_fn	config_set_rule;	/* allow|deny NETBLOCK [user] */
 config_handler_fn	config_set_string;	/* a string at d->field */
 config_handler_fn	config_set_uint;	/* a number at d->field */
@@ -16,5 +16,6 @@ config_handler_fn	config_set_facility;	/* syslog facility NAME */
 config_handler_fn	config_set_ident_mode;	/* ident mode always|... */
 config_handler_fn	config_set_seconds;	/* a timeval at d->field */
 config_handler_fn	config_set_udp_sources;	/* answer|ignore at d->field */
+config_handler_fn	config_set_proxy;	/* proxy NETBLOCK */
 
 #endif

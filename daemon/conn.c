@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * conn: one TCP connection from accept to free. Admission (limits), the
- * rule lookup in the configuration the connection took, the ident lookup
- * when the rules want one, the decision, the answer, a bounded drain of
- * what the client sent, and exactly one audit record.
+ * conn: one TCP connection from accept to free. Admission (limits), on a
+ * proxy listener the proxy's trust and its PROXY header (the client it
+ * names is then the peer), the rule lookup in the configuration the
+ * connection took, the ident lookup when the rules want one, the
+ * decision, the answer, a bounded drain of what the client sent, and
+ * exactly one audit record.
+ *
+ * Limits on a proxy listener: at accept only `limit connections` is
+ * known to apply (to the proxy's connection); the per-source count is
+ * taken once the header names the client (the proxy itself for a LOCAL
+ * header), and a client over it is dropped then (rule=limit:per-source).
  */
 #include "autoconf.h"
 
@@ -24,6 +31,8 @@
 
 #include "acl/acl.h"
 #include "ident/ident.h"
+#include "proxy/proxy_parse.h"
+#include "proxy/proxy_read.h"
 #include "daemon/answer.h"
 #include "daemon/audit.h"
 #include "daemon/config.h"
@@ -35,7 +44,8 @@
 #define CONN_DRAIN_SECS	2
 #define CONN_WRITE_SECS	5
 
-enum conn_state { CONN_IDENT, CONN_WRITE, CONN_DRAIN };
+/* What a connection waits for; CONN_JUDGE: nothing, it is being judged. */
+enum conn_state { CONN_JUDGE, CONN_PROXY, CONN_IDENT, CONN_WRITE, CONN_DRAIN };
 
 struct conn {
 	struct loop		*lp;
@@ -44,6 +54,12 @@ struct conn {
 	enum conn_state		 state;
 	struct sockaddr_storage	 peer, local;
 	socklen_t		 peerlen, locallen;
+	struct sockaddr_storage	 via;		/* the proxy that relayed it */
+	socklen_t		 vialen;	/* 0: not a proxy listener */
+	struct proxy_read	*px;		/* the header so far (CONN_PROXY) */
+	uint64_t		 proxy_until;	/* monotonic µs */
+	const char		*limit;		/* a drop: rule=limit:NAME */
+	const char		*proxy_rule;	/* a denial: rule=proxy:NAME */
 	struct acl_addr		 addr;
 	struct config		*conf;		/* the rules this connection took */
 	int			 counted;	/* in the per-source table */
@@ -66,9 +82,14 @@ static socklen_t conn_local(const struct config_listen *, int,
 static void	conn_fill(struct audit_conn *, uint64_t,
 		    const struct sockaddr_storage *, socklen_t,
 		    const struct sockaddr_storage *, socklen_t, const char *);
-static void	conn_drop(struct loop *, const struct config_listen *, int,
+static void	conn_refuse(struct loop *, const struct config_listen *, int,
 		    const struct sockaddr_storage *, socklen_t, uint64_t,
-		    const struct timeval *, const char *);
+		    const struct timeval *, const char *, const char *);
+static void	conn_proxy_start(struct conn *);
+static void	conn_proxy_read(struct conn *);
+static void	conn_proxy_done(struct conn *, const struct proxy_header *);
+static void	conn_proxy_deny(struct conn *, const char *);
+static void	conn_judge(struct conn *);
 static void	conn_record(struct conn *, const char *);
 static void	conn_ident_cb(const struct ident_answer *, void *);
 static void	conn_decide(struct conn *);
@@ -121,11 +142,15 @@ conn_fill(struct audit_conn *r, uint64_t id,
 	r->ident_status = IDENT_SKIPPED;
 }
 
-/* A limit said no: reset, count and record, before any other work. */
+/*
+ * Refused before any other work, counted and recorded: a limit said no
+ * (limit non-NULL: reset, decision=drop), or a proxy listener's peer is
+ * not a trusted proxy (proxy non-NULL: closed, decision=deny).
+ */
 static void
-conn_drop(struct loop *lp, const struct config_listen *cl, int fd,
+conn_refuse(struct loop *lp, const struct config_listen *cl, int fd,
     const struct sockaddr_storage *ss, socklen_t sslen, uint64_t id,
-    const struct timeval *start, const char *limit)
+    const struct timeval *start, const char *limit, const char *proxy)
 {
 	struct sockaddr_storage local;
 	struct linger lg = { 1, 0 };
@@ -134,11 +159,17 @@ conn_drop(struct loop *lp, const struct config_listen *cl, int fd,
 
 	locallen = conn_local(cl, fd, &local);
 	/* A reset frees the slot at once; the peer learns nothing. */
-	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	if (limit != NULL)
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	close(fd);
-	LOOP_CNT_INC(lp, dropped);
-	conn_fill(&r, id, ss, sslen, &local, locallen, "drop");
+	if (limit != NULL)
+		LOOP_CNT_INC(lp, dropped);
+	else
+		LOOP_CNT_INC(lp, denied);
+	conn_fill(&r, id, ss, sslen, &local, locallen,
+	    limit != NULL ? "drop" : "deny");
 	r.limit = limit;
+	r.proxy = proxy;
 	loop_record(lp, &r, NULL, start);
 }
 
@@ -160,15 +191,19 @@ conn_new(struct loop *lp, const struct config_listen *cl, int fd,
 	if (acl_addr_from_sockaddr((const struct sockaddr *)ss, sslen,
 	    &addr) == -1)
 		limit = "address";	/* no family we judge: still recorded */
-	else if ((st = limits_admit(lp->limits, &addr, conf->limit_connections,
-	    conf->limit_per_source, &counted)) != LIMITS_OK)
+	else if (cl->proxy && !config_proxy_trusted(conf, &addr)) {
+		conn_refuse(lp, cl, fd, ss, sslen, id, &now, NULL, "untrusted");
+		return;
+	} else if ((st = limits_admit(lp->limits, &addr,
+	    conf->limit_connections, cl->proxy ? 0 : conf->limit_per_source,
+	    &counted)) != LIMITS_OK)
 		limit = limits_name(st);
 	else if ((c = calloc(1, sizeof(*c))) == NULL) {
 		limits_release(lp->limits, &addr, counted);
 		limit = limits_name(LIMITS_MEMORY);
 	}
 	if (limit != NULL) {
-		conn_drop(lp, cl, fd, ss, sslen, id, &now, limit);
+		conn_refuse(lp, cl, fd, ss, sslen, id, &now, limit, NULL);
 		return;
 	}
 	config_ref(conf);
@@ -188,14 +223,133 @@ conn_new(struct loop *lp, const struct config_listen *cl, int fd,
 		lp->conns->prev = c;
 	lp->conns = c;
 	lp->nconns++;
+	if (cl->proxy) {
+		memcpy(&c->via, ss, sslen);
+		c->vialen = sslen;
+		conn_proxy_start(c);
+		return;
+	}
+	conn_judge(c);
+}
+
+/* Start reading the PROXY header: one deadline for all of it. */
+static void
+conn_proxy_start(struct conn *c)
+{
+	const struct timeval *t = &c->conf->proxy_timeout;
+
+	c->state = CONN_PROXY;
+	c->proxy_until = loop_now_us() + (uint64_t)t->tv_sec * 1000000u +
+	    (uint64_t)t->tv_usec;
+	if ((c->px = calloc(1, sizeof(*c->px))) == NULL) {
+		c->limit = limits_name(LIMITS_MEMORY);
+		LOOP_CNT_INC(c->lp, dropped);
+		conn_record(c, "drop");
+		conn_free(c);
+		return;
+	}
+	/* A proxy sends the header at once: it is usually in already. */
+	conn_proxy_read(c);
+}
+
+/* Take what came of the header; judge once it is whole, else wait. */
+static void
+conn_proxy_read(struct conn *c)
+{
+	struct proxy_header hdr;
+	struct timeval tv;
+	uint64_t now;
+
+	switch (proxy_read(c->fd, c->px, &hdr)) {
+	case PROXY_READ_DONE:
+		conn_proxy_done(c, &hdr);
+		return;
+	case PROXY_READ_BAD:
+		conn_proxy_deny(c, "malformed");
+		return;
+	case PROXY_READ_WAIT:
+		break;
+	}
+	if ((now = loop_now_us()) >= c->proxy_until) {
+		conn_proxy_deny(c, "timeout");
+		return;
+	}
+	/* Not persistent: a proxy that trickles bytes must not reset the clock. */
+	tv.tv_sec = (time_t)((c->proxy_until - now) / 1000000u);
+	tv.tv_usec = (suseconds_t)((c->proxy_until - now) % 1000000u);
+	if ((c->ev == NULL && (c->ev = event_new(c->lp->base, c->fd, EV_READ,
+	    conn_io_cb, c)) == NULL) || event_add(c->ev, &tv) == -1)
+		conn_proxy_deny(c, "timeout");	/* cannot wait for the rest */
+}
+
+/*
+ * The header is in: its source is the peer from now on (a LOCAL header
+ * leaves the proxy as the peer), charged to the per-source limit, then
+ * judged. The proxy stays in via.
+ */
+static void
+conn_proxy_done(struct conn *c, const struct proxy_header *hdr)
+{
+	struct linger lg = { 1, 0 };
+	enum limits_status st;
+	struct acl_addr addr;
+
+	free(c->px);
+	c->px = NULL;
+	if (c->ev != NULL) {
+		event_free(c->ev);
+		c->ev = NULL;
+	}
+	c->state = CONN_JUDGE;
+	if (hdr->command == PROXY_CMD_PROXY) {
+		if (acl_addr_from_sockaddr((const struct sockaddr *)&hdr->src,
+		    hdr->srclen, &addr) == -1) {
+			conn_proxy_deny(c, "malformed");
+			return;
+		}
+		memcpy(&c->peer, &hdr->src, hdr->srclen);
+		c->peerlen = hdr->srclen;
+		c->addr = addr;
+	}
+	if ((st = limits_admit_source(c->lp->limits, &c->addr,
+	    c->conf->limit_per_source, &c->counted)) != LIMITS_OK) {
+		c->limit = limits_name(st);
+		LOOP_CNT_INC(c->lp, dropped);
+		conn_record(c, "drop");
+		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		conn_free(c);
+		return;
+	}
+	conn_judge(c);
+}
+
+/* A proxy listener's connection denied without data: rule=proxy:why. */
+static void
+conn_proxy_deny(struct conn *c, const char *why)
+{
+	c->proxy_rule = why;
+	LOOP_CNT_INC(c->lp, denied);
+	conn_record(c, "deny");
+	conn_free(c);
+}
+
+/*
+ * Look the peer up in the rules, ask its identd when they want it (never
+ * for a proxied peer: its identd cannot see a connection to this host),
+ * then decide.
+ */
+static void
+conn_judge(struct conn *c)
+{
+	struct config *conf = c->conf;
 
 	c->block = acl_lookup(conf->acl, &c->addr);
-	if (c->block != NULL && c->locallen != 0 &&
+	if (c->block != NULL && c->locallen != 0 && c->vialen == 0 &&
 	    (conf->ident_mode == IDENT_MODE_ALWAYS ||
 	    (conf->ident_mode == IDENT_MODE_RULES &&
 	    acl_block_has_user_rules(c->block)))) {
 		c->state = CONN_IDENT;
-		c->ident = ident_start(lp->base, (struct sockaddr *)&c->local,
+		c->ident = ident_start(c->lp->base, (struct sockaddr *)&c->local,
 		    c->locallen, (struct sockaddr *)&c->peer, c->peerlen,
 		    conf->ident_port, &conf->ident_timeout, conn_ident_cb, c);
 		if (c->ident != NULL)
@@ -214,6 +368,12 @@ conn_record(struct conn *c, const char *decision)
 
 	conn_fill(&r, c->id, &c->peer, c->peerlen, &c->local, c->locallen,
 	    decision);
+	if (c->vialen != 0) {
+		r.via = (const struct sockaddr *)&c->via;
+		r.vialen = c->vialen;
+	}
+	r.limit = c->limit;
+	r.proxy = c->proxy_rule;
 	r.ident_status = c->istatus;
 	r.ident = c->answer;
 	r.bytes = c->off;
@@ -315,6 +475,13 @@ conn_io_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct conn *c = arg;
 
+	if (c->state == CONN_PROXY) {
+		if (ev & EV_TIMEOUT)
+			conn_proxy_deny(c, "timeout");
+		else
+			conn_proxy_read(c);
+		return;
+	}
 	if (ev & EV_TIMEOUT) {
 		if (c->state == CONN_WRITE)
 			c->linelen = c->off;	/* give up: record what went */
@@ -381,6 +548,7 @@ conn_free(struct conn *c)
 		event_free(c->ev);
 	if (c->fd != -1)
 		close(c->fd);
+	free(c->px);
 	limits_release(lp->limits, &c->addr, c->counted);
 	config_unref(c->conf);
 	free(c->answer);
@@ -403,7 +571,9 @@ conn_cut_all(struct loop *lp)
 
 	for (c = lp->conns; c != NULL; c = next) {
 		next = c->next;
-		if (c->state == CONN_IDENT && c->ident != NULL) {
+		if (c->state == CONN_PROXY)
+			conn_proxy_deny(c, "timeout");	/* frees c */
+		else if (c->state == CONN_IDENT && c->ident != NULL) {
 			ident_cancel(c->ident);
 			c->ident = NULL;
 			c->istatus = IDENT_TIMEOUT;

@@ -271,7 +271,7 @@ static const struct {
 	const char	*twice;
 } directives[] = {
 	{ "listen", "listen udp 127.0.0.1:14",
-	  "usage: listen tcp|udp ADDRESS:PORT", NULL },
+	  "usage: listen tcp|udp ADDRESS:PORT [proxy]", NULL },
 	{ "allow", "allow 10.0.0.0/8", "usage: allow NETBLOCK [user NAME]",
 	  NULL },
 	{ "deny", "deny 10.0.0.0/9", "usage: deny NETBLOCK [user NAME]",
@@ -302,6 +302,9 @@ static const struct {
 	  "usage: limit udp-total N", "limit udp-total" },
 	{ "audit key", "audit key /etc/daytimed/audit.pub",
 	  "usage: audit key PATH", "audit key PATH" },
+	{ "proxy", "proxy 10.0.0.0/8", "usage: proxy NETBLOCK", NULL },
+	{ "proxy timeout", "proxy timeout 0.5", "usage: proxy timeout SECONDS",
+	  "proxy timeout" },
 	{ "workers", "workers 4", "usage: workers N", "workers" },
 	{ "udp privileged-sources", "udp privileged-sources answer",
 	  "usage: udp privileged-sources answer|ignore",
@@ -569,8 +572,6 @@ static const struct {
 	{ "ident-mode off", "unknown directive 'ident-mode'" },
 	{ "udp privileged-source answer", "unknown directive 'udp'" },
 	{ "audit signing-key /k", "unknown directive 'audit'" },
-	{ "proxy 10.0.0.0/8", "unknown directive 'proxy'" },
-	{ "proxy timeout 5", "unknown directive 'proxy'" },
 	{ "limit rate 5", "unknown limit 'rate' (connections, per-source, "
 	  "udp-rate, udp-total)" },
 	{ "limit Connections 5", "unknown limit 'Connections' (connections, "
