@@ -6,7 +6,7 @@
 #   ./quickstart.sh test    make check (unit and integration tests)
 # While apt-get installs, a /usr/sbin/policy-rc.d that says "exit 101"
 # keeps the new packages' services from starting (the tests start their
-# own oidentd and rsyslogd). It is created only when none exists, and the
+# own oidentd, rsyslogd and haproxy). It is created only when none exists, and the
 # trap below removes it on every way out, the file quickstart made and no
 # other.
 set -eu
@@ -21,7 +21,7 @@ esac
 
 need="build-essential autoconf automake pkg-config libevent-dev libsodium-dev
 libcidr-dev check python3"
-[ "$1" = test ] && need="$need oidentd rsyslog logrotate"
+[ "$1" = test ] && need="$need oidentd rsyslog logrotate haproxy rsyslog-relp"
 
 prc=/usr/sbin/policy-rc.d
 prc_made=0

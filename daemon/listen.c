@@ -9,6 +9,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -29,7 +30,8 @@ struct listen_set {
 	int			 fds[];		/* [w * nlines + i] */
 };
 
-static int	listen_sockopts(int, const struct config_listen *);
+static int	listen_sockopts(int, const struct config *,
+		    const struct config_listen *);
 static int	listen_matches(int, const struct config_listen *);
 static int	listen_socket(const struct config *,
 		    const struct config_listen *, int);
@@ -39,9 +41,10 @@ static int	listen_pktinfo(struct listen_set *, size_t);
 
 /* Socket options that must hold before bind. */
 static int
-listen_sockopts(int fd, const struct config_listen *cl)
+listen_sockopts(int fd, const struct config *conf,
+    const struct config_listen *cl)
 {
-	int on = 1;
+	int on = 1, defer;
 
 	if (cl->proto == SOCK_STREAM &&
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1)
@@ -52,6 +55,16 @@ listen_sockopts(int fd, const struct config_listen *cl)
 	 */
 	if (cl->ss.ss_family == AF_INET6 &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1)
+		return -1;
+	/*
+	 * A proxy speaks first: the kernel hands over a connection once its
+	 * header is in (or about proxy timeout later), which saves the loop
+	 * a wakeup for each. The timeout itself runs from the accept.
+	 */
+	defer = (int)conf->proxy_timeout.tv_sec +
+	    (conf->proxy_timeout.tv_usec > 0);
+	if (cl->proxy && setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer,
+	    sizeof(defer)) == -1)
 		return -1;
 	return 0;
 }
@@ -94,7 +107,7 @@ listen_socket(const struct config *conf, const struct config_listen *cl,
 	int fd, on = 1;
 
 	fd = socket(cl->ss.ss_family, cl->proto | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1 || listen_sockopts(fd, cl) == -1 ||
+	if (fd == -1 || listen_sockopts(fd, conf, cl) == -1 ||
 	    (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on,
 	    sizeof(on)) == -1) ||
 	    bind(fd, (const struct sockaddr *)&cl->ss, cl->sslen) == -1 ||
