@@ -241,26 +241,26 @@ conn_proxy_start(struct conn *c)
 	c->state = CONN_PROXY;
 	c->proxy_until = loop_now_us() + (uint64_t)t->tv_sec * 1000000u +
 	    (uint64_t)t->tv_usec;
-	if ((c->px = calloc(1, sizeof(*c->px))) == NULL) {
-		c->limit = limits_name(LIMITS_MEMORY);
-		LOOP_CNT_INC(c->lp, dropped);
-		conn_record(c, "drop");
-		conn_free(c);
-		return;
-	}
-	/* A proxy sends the header at once: it is usually in already. */
 	conn_proxy_read(c);
 }
 
-/* Take what came of the header; judge once it is whole, else wait. */
+/*
+ * Take what came of the header; judge once it is whole, else wait. The
+ * listener defers accept until the proxy has sent something, and a proxy
+ * sends its header at once, so the first read usually finds all of it:
+ * that read goes to the stack, and only a header still to come gets a
+ * buffer of its own.
+ */
 static void
 conn_proxy_read(struct conn *c)
 {
 	struct proxy_header hdr;
+	struct proxy_read first, *r = c->px != NULL ? c->px : &first;
 	struct timeval tv;
 	uint64_t now;
 
-	switch (proxy_read(c->fd, c->px, &hdr)) {
+	first.len = 0;
+	switch (proxy_read(c->fd, r, &hdr)) {
 	case PROXY_READ_DONE:
 		conn_proxy_done(c, &hdr);
 		return;
@@ -270,6 +270,15 @@ conn_proxy_read(struct conn *c)
 	case PROXY_READ_WAIT:
 		break;
 	}
+	if (c->px == NULL && (c->px = malloc(sizeof(*c->px))) == NULL) {
+		c->limit = limits_name(LIMITS_MEMORY);
+		LOOP_CNT_INC(c->lp, dropped);
+		conn_record(c, "drop");
+		conn_free(c);
+		return;
+	}
+	if (r == &first)
+		*c->px = first;
 	if ((now = loop_now_us()) >= c->proxy_until) {
 		conn_proxy_deny(c, "timeout");
 		return;
