@@ -26,6 +26,8 @@ import os
 import random
 import re
 import shutil
+import socket
+import struct
 import subprocess
 import sys
 import time
@@ -85,27 +87,28 @@ def relp():
                 glob.glob("/usr/lib/*/rsyslog/imrelp.so"))
 
 
-def forward_conf(d):
-    """A host's rsyslogd: everything to the central one, RELP or TCP."""
-    with open(os.path.join(d, "forward.conf"), "w") as f:
-        if relp():
-            f.write('module(load="omrelp")\n*.* action(type="omrelp" '
-                    'target="%s" port="%d")\n' % (CENTRAL, LOGPORT))
-        else:
-            f.write('*.* action(type="omfwd" protocol="tcp" target="%s" '
-                    'port="%d" TCP_Framing="octet-counted")\n'
-                    % (CENTRAL, LOGPORT))
+def rsyslog_include(name, with_relp, with_tcp):
+    """A prepare() for h.Rsyslog: write NAME in its directory, the RELP
+    text when rsyslog-relp is installed, else the TCP one (each formatted
+    with CENTRAL and LOGPORT)."""
+    def prepare(d):
+        with open(os.path.join(d, name), "w") as f:
+            f.write((with_relp if relp() else with_tcp) % (CENTRAL, LOGPORT))
+    return prepare
 
 
-def central_conf(d):
-    """The central rsyslogd: receive on CENTRAL:LOGPORT."""
-    with open(os.path.join(d, "receive.conf"), "w") as f:
-        if relp():
-            f.write('module(load="imrelp")\ninput(type="imrelp" '
-                    'address="%s" port="%d")\n' % (CENTRAL, LOGPORT))
-        else:
-            f.write('module(load="imtcp")\ninput(type="imtcp" '
-                    'address="%s" port="%d")\n' % (CENTRAL, LOGPORT))
+# A host's rsyslogd: everything to the central one.
+forward_conf = rsyslog_include(
+    "forward.conf",
+    'module(load="omrelp")\n*.* action(type="omrelp" target="%s" '
+    'port="%d")\n',
+    '*.* action(type="omfwd" protocol="tcp" target="%s" port="%d" '
+    'TCP_Framing="octet-counted")\n')
+# The central rsyslogd: receive on CENTRAL:LOGPORT.
+central_conf = rsyslog_include(
+    "receive.conf",
+    'module(load="imrelp")\ninput(type="imrelp" address="%s" port="%d")\n',
+    'module(load="imtcp")\ninput(type="imtcp" address="%s" port="%d")\n')
 
 
 class NetNS(h.Closing):
@@ -152,6 +155,17 @@ class NetNS(h.Closing):
             h.run(["ip", "netns", "del", self.name], timeout=10)
 
 
+def listening(addr, port):
+    """Whether a TCP socket listens on addr:port (this namespace's
+    /proc/net/tcp; the harness's check looks at the port alone, and both
+    hosts listen on port 13)."""
+    want = "%08X:%04X" % (struct.unpack("<I", socket.inet_aton(addr))[0],
+                          port)
+    with open("/proc/net/tcp") as f:
+        return any(l.split()[1] == want and l.split()[3] == "0A"
+                   for l in f.readlines()[1:])
+
+
 class HAProxy(h.Closing):
     """Debian's haproxy in the foreground (-db) with conf; stopped by PID."""
 
@@ -166,7 +180,7 @@ class HAProxy(h.Closing):
                                          stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL,
                                          stderr=err)
-        if not h.poll_until(lambda: h._proc_bound("tcp", LB, 13) or
+        if not h.poll_until(lambda: listening(LB, 13) or
                             self.proc.poll() is not None, 10) or \
                 self.proc.poll() is not None:
             self.close()
@@ -216,8 +230,7 @@ def fleet_behind_haproxy():
         check(rc == 0, "keygen: %s", err)
         with h.Rsyslog(include="@DIR@/receive.conf",
                        prepare=central_conf) as central:
-            check(h.poll_until(lambda: h._proc_bound("tcp", CENTRAL,
-                                                      LOGPORT), 10),
+            check(h.poll_until(lambda: listening(CENTRAL, LOGPORT), 10),
                   "the central rsyslogd does not listen")
             run_fleet(exe, tmp, pub, sec, central)
 
@@ -231,7 +244,7 @@ def run_fleet(exe, tmp, pub, sec, central):
                                    prepare=forward_conf, hostname=host)
             daemons[host] = h.Daemon(DAYTIMED_CONF.format(
                 addr=addr, log=logs[host].path, pub=pub, lb=LB),
-                ready="proc")
+                ready=lambda d, a=addr: listening(a, 13))
         with HAProxy(exe, HAPROXY_CONF.format(lb=LB, a=HOSTS["fleet-a"][0],
                                               b=HOSTS["fleet-b"][0]), tmp):
             mine = clients(central)

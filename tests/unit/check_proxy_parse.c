@@ -274,8 +274,8 @@ proxy_check(const struct proxy_case *c)
 	ck_assert_uint_le(c->len, sizeof(buf) - 8);
 	memcpy(buf, c->buf, c->len);
 	st = proxy_parse(buf, c->len, &h);
-	ck_assert_msg(st == c->status, "case %.40s: status %d, not %d (%s)",
-	    c->buf, st, c->status, h.why ? h.why : "");
+	ck_assert_msg(st == c->status, "case %.40s (%zu bytes): status %d, not "
+	    "%d (%s)", c->buf, c->len, st, c->status, h.why ? h.why : "");
 	switch (st) {
 	case PROXY_PARSE_DONE:
 		ck_assert_uint_eq(h.len, c->hdrlen);
@@ -324,35 +324,37 @@ proxy_check(const struct proxy_case *c)
 		ck_assert_int_eq(st, PROXY_PARSE_BAD);
 }
 
-#define NCASES(a)	(int)(sizeof(a) / sizeof((a)[0]))
+#define NCASES(a)	(sizeof(a) / sizeof((a)[0]))
 
-START_TEST(test_proxy_v1)
+/* Every table above, one after the other, for one loop test. */
+static const struct {
+	const struct proxy_case	*c;
+	size_t			 n;
+} proxy_tables[] = {
+	{ v1_cases, NCASES(v1_cases) }, { v1_bad, NCASES(v1_bad) },
+	{ v2_cases, NCASES(v2_cases) }, { v2_bad, NCASES(v2_bad) },
+	{ more_cases, NCASES(more_cases) },
+};
+
+/* How many cases the tables hold. */
+static int
+proxy_ncases(void)
 {
-	proxy_check(&v1_cases[_i]);
+	size_t i, n = 0;
+
+	for (i = 0; i < NCASES(proxy_tables); i++)
+		n += proxy_tables[i].n;
+	return (int)n;
 }
-END_TEST
 
-START_TEST(test_proxy_v1_bad)
+/* Case _i of all the tables. */
+START_TEST(test_proxy_case)
 {
-	proxy_check(&v1_bad[_i]);
-}
-END_TEST
+	size_t i, k = (size_t)_i;
 
-START_TEST(test_proxy_v2)
-{
-	proxy_check(&v2_cases[_i]);
-}
-END_TEST
-
-START_TEST(test_proxy_v2_bad)
-{
-	proxy_check(&v2_bad[_i]);
-}
-END_TEST
-
-START_TEST(test_proxy_more)
-{
-	proxy_check(&more_cases[_i]);
+	for (i = 0; k >= proxy_tables[i].n; i++)
+		k -= proxy_tables[i].n;
+	proxy_check(&proxy_tables[i].c[k]);
 }
 END_TEST
 
@@ -563,16 +565,13 @@ proxy_parse_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("parse");
-	tcase_add_loop_test(tc, test_proxy_v1, 0, NCASES(v1_cases));
-	tcase_add_loop_test(tc, test_proxy_v2, 0, NCASES(v2_cases));
 	tcase_add_test(tc, test_proxy_need);
 	tcase_add_test(tc, test_proxy_v2_families);
 	suite_add_tcase(s, tc);
 
+	/* the tables: headers, hostile and truncated input, every prefix */
 	tc = tcase_create("hostile input");
-	tcase_add_loop_test(tc, test_proxy_v1_bad, 0, NCASES(v1_bad));
-	tcase_add_loop_test(tc, test_proxy_v2_bad, 0, NCASES(v2_bad));
-	tcase_add_loop_test(tc, test_proxy_more, 0, NCASES(more_cases));
+	tcase_add_loop_test(tc, test_proxy_case, 0, proxy_ncases());
 	tcase_add_test(tc, test_proxy_every_byte);
 	suite_add_tcase(s, tc);
 
