@@ -80,21 +80,13 @@ config_list_next(const char *buf, size_t len, size_t *pos, unsigned *line,
 static void
 config_list_words(const char *l, size_t ll, struct config_list_line *out)
 {
-	struct config_token *t[2] = { &out->word, &out->extra };
-	size_t i = 0, n = 0, start;
+	struct config_token tok[2];
+	size_t n = config_word_split(l, ll, tok, 2);
 
-	while (n < 2) {
-		while (i < ll && (l[i] == ' ' || l[i] == '\t'))
-			i++;
-		if (i == ll)
-			break;
-		start = i;
-		while (i < ll && l[i] != ' ' && l[i] != '\t')
-			i++;
-		t[n]->s = l + start;
-		t[n]->len = i - start;
-		n++;
-	}
+	if (n >= 1)
+		out->word = tok[0];
+	if (n >= 2)
+		out->extra = tok[1];
 	out->kind = n == 0 ? CONFIG_LIST_BLANK : n == 1 ? CONFIG_LIST_ENTRY :
 	    CONFIG_LIST_WORDS;
 }

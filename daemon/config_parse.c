@@ -604,26 +604,8 @@ config_parse_text(struct config_parse *p, const char *name, const char *buf,
 		}
 		if (bad)
 			continue;
-		ll = i;		/* the comment, if any, is gone */
-		ntok = 0;
-		for (i = 0; i < ll;) {
-			size_t start;
-
-			while (i < ll && (l[i] == ' ' || l[i] == '\t'))
-				i++;
-			if (i == ll)
-				break;
-			start = i;
-			while (i < ll && l[i] != ' ' && l[i] != '\t')
-				i++;
-			if (ntok == CONFIG_TOKENS_MAX) {
-				ntok++;
-				break;
-			}
-			tok[ntok].s = l + start;
-			tok[ntok].len = i - start;
-			ntok++;
-		}
+		/* the comment, if any, is gone */
+		ntok = config_word_split(l, i, tok, CONFIG_TOKENS_MAX);
 		if (ntok > CONFIG_TOKENS_MAX) {
 			config_parse_report(p, 1, file, line, "too many words");
 			continue;
