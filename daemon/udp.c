@@ -40,7 +40,6 @@ union udp_cmsg {
 /* One datagram of a batch, from recvmmsg to its record. */
 struct udp_slot {
 	struct sockaddr_storage	 ss, local;
-	union udp_cmsg		 cbuf;	/* its packet info in, then out */
 	unsigned char		 pkt[sizeof(struct in6_pktinfo)];
 	size_t			 pktlen;
 	struct iovec		 iov, oiov;
@@ -49,6 +48,8 @@ struct udp_slot {
 	struct acl_decision	 d;
 	struct audit_conn	 r;
 	size_t			 out;	/* its answer in the batch, or SIZE_MAX */
+	union udp_cmsg		 cbuf;	/* its packet info in, then out (last:
+					   clang sees CMSG_SPACE as variable) */
 };
 
 static socklen_t udp_pktinfo(struct msghdr *, const struct config_listen *,
