@@ -1,18 +1,11 @@
-#!/bin/bash
 # SPDX-License-Identifier: ISC
 #
-# bench/lib.sh -- what the bench scripts share (run.sh, proxy.sh): sourced,
-# after the script has set BENCH, TOP, DAYTIMED, CLK and the like.  It makes
-# the work directory, stops every process the script started (by PID) on
-# exit, and holds the plumbing (ports, CPU ticks, one loadgen run, the
-# summaries and ratios) and the servers both scripts start (rsyslogd,
-# daytimed with the rule file).
-
-PIDS=()
-WORK=$(mktemp -d /tmp/dtbench.XXXXXX)
-chmod 755 "$WORK"
-
-# ---------------------------------------------------------------- plumbing
+# bench/lib.sh -- what the bench scripts (run.sh, lists.sh, proxy.sh)
+# share: stopping what they started by PID, ports, the engine of a
+# monitor, CPU ticks, medians, notes, a private rsyslogd, one loadgen run
+# and the summaries and ratios of rows, daytimed with the rule file, and
+# the report's rows.  Sourced after PIDS=() and WORK are set; it sets the
+# EXIT trap that stops everything.
 
 say() { printf '%s\n' "$*" >&2; }
 
@@ -132,10 +125,41 @@ median() {	# median of the numbers on stdin
 	    else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
 }
 
-# Results, one row per configuration, kept in files under $WORK/rows.
-mkdir -p "$WORK/rows"
 NOTES=()
 note() { NOTES+=("$*"); say "note: $*"; }
+
+# A private rsyslogd on its own socket ($RSLOG), writing $RSFILE, no rate
+# limit; sets RSPID.
+start_rsyslog() {
+	local exe n
+	exe=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)
+	[ -x "$exe" ] || { note "rsyslogd is not installed: rows b-d, g skipped"; return 1; }
+	mkdir -p "$WORK/rs"
+	chmod 755 "$WORK/rs"
+	RSLOG=$WORK/rs/log
+	RSFILE=$WORK/rs/messages
+	cat > "$WORK/rs/rsyslog.conf" <<-EOF
+	global(workDirectory="$WORK/rs")
+	module(load="imuxsock" SysSock.Use="off")
+	input(type="imuxsock" Socket="$RSLOG" RateLimit.Interval="0")
+	*.* action(type="omfile" file="$RSFILE" template="RSYSLOG_TraditionalFileFormat")
+	EOF
+	"$exe" -n -f "$WORK/rs/rsyslog.conf" -i "$WORK/rs/pid" \
+	    </dev/null >/dev/null 2>"$WORK/rs/stderr" &
+	RSPID=$!
+	PIDS+=("$RSPID")
+	for ((n = 0; n < 100; n++)); do
+		[ -S "$RSLOG" ] && { chmod 666 "$RSLOG"; return 0; }
+		sleep 0.1
+	done
+	note "rsyslogd did not start: $(cat "$WORK/rs/stderr")"
+	return 1
+}
+
+# ---------------------------------------------------------------- rows
+
+# Results, one row per configuration, kept in files under $WORK/rows.
+mkdir -p "$WORK/rows"
 
 # run1 ROW CPU_PIDS -- LOADGEN_ARGS: one loadgen run, appended to ROW.
 # CPU_PIDS is a comma-separated list of processes whose CPU use to count
@@ -203,32 +227,6 @@ get() {	# get ROW KEY
 
 # ---------------------------------------------------------------- servers
 
-start_rsyslog() {
-	local exe n
-	exe=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)
-	[ -x "$exe" ] || { note "rsyslogd is not installed: rows b-d, g skipped"; return 1; }
-	mkdir -p "$WORK/rs"
-	chmod 755 "$WORK/rs"
-	RSLOG=$WORK/rs/log
-	RSFILE=$WORK/rs/messages
-	cat > "$WORK/rs/rsyslog.conf" <<-EOF
-	global(workDirectory="$WORK/rs")
-	module(load="imuxsock" SysSock.Use="off")
-	input(type="imuxsock" Socket="$RSLOG" RateLimit.Interval="0")
-	*.* action(type="omfile" file="$RSFILE" template="RSYSLOG_TraditionalFileFormat")
-	EOF
-	"$exe" -n -f "$WORK/rs/rsyslog.conf" -i "$WORK/rs/pid" \
-	    </dev/null >/dev/null 2>"$WORK/rs/stderr" &
-	RSPID=$!
-	PIDS+=("$RSPID")
-	for ((n = 0; n < 100; n++)); do
-		[ -S "$RSLOG" ] && { chmod 666 "$RSLOG"; return 0; }
-		sleep 0.1
-	done
-	note "rsyslogd did not start: $(cat "$WORK/rs/stderr")"
-	return 1
-}
-
 # The rule file: RULES netblocks under 10.0.0.0/8, /24s, allow and deny mixed.
 make_rules() {
 	awk -v n="$RULES" 'BEGIN {
@@ -272,7 +270,6 @@ stop_daytimed() {
 	stop "$DMON"
 	stop "$DENG"
 }
-
 
 # ---------------------------------------------------------------- report
 
