@@ -107,6 +107,10 @@ P_SAMPLE=$(grep "daytimed\[$PENG\].* via=" "$RSFILE" | tail -1 | cut -c1-320)
 HAPROXY_V=$("$HAPROXY" -v | head -1)
 for r in h j j1 j0; do summarize "$r"; done
 
+cpu() {	# cpu ROW N: the Nth process's CPU µs per answer in ROW
+	get "$1" cpuus | awk -F ' [+] ' -v n="$2" '{ print $n }'
+}
+
 section() {
 	echo "## Behind HAProxy (bench/proxy.sh)"
 	echo
@@ -134,6 +138,7 @@ section() {
 		echo "| (the header's own cost: j against j0, the same daytimed behind the same HAProxy with no header) | $jr vs $(get j0 rate) conn/s = $(ratio j j0) (per round: $(round_ratio j j0)) | $(verdict "$jr >= 0.95 * $(get j0 rate)") |"
 	fi
 	echo
+	echo "- where the time goes, in CPU µs per answer: daytimed's engine $(cpu j 1) with a v2 header (j), $(cpu j0 1) with none (j0): the header's own cost in daytimed is the difference; \`minimal -P\` $(cpu h 1); rsyslogd $(cpu j 2) for daytimed's record; HAProxy $(cpu h 2) (h), $(cpu j 3) (j), $(cpu j0 3) (j0). Two cores carry HAProxy, the load generator and the server, so the server's CPU per answer sets the rate."
 	echo "- daytimed wrote $P_RECORDS records during the runs ($(( $(get j ok) + $(get j1 ok) + $(get j0 ok) )) answers); $P_VIA of them name a client other than HAProxy's 127.0.0.1, from the header ($(( $(get j ok) + $(get j1 ok) )) answers through j and j1). A record: \`$P_SAMPLE\`"
 	for n in "${NOTES[@]}"; do echo "- $n"; done
 }
