@@ -160,6 +160,9 @@ conn_new(struct loop *lp, const struct config_listen *cl, int fd,
 	if (acl_addr_from_sockaddr((const struct sockaddr *)ss, sslen,
 	    &addr) == -1)
 		limit = "address";	/* no family we judge: still recorded */
+	else if ((st = limits_rate_admit(lp->limits, &addr, conf->limit_rate,
+	    loop_now_us())) != LIMITS_OK)
+		limit = limits_name(st);
 	else if ((st = limits_admit(lp->limits, &addr, conf->limit_connections,
 	    conf->limit_per_source, &counted)) != LIMITS_OK)
 		limit = limits_name(st);

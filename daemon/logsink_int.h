@@ -40,9 +40,11 @@ struct logsink {
 	pthread_mutex_t		 mtx;
 	char			 name[LOGSINK_NAME_MAX];
 	int			 to_stderr;
+	int			 debug;		/* records on stderr too (-d) */
 	int			 fd;		/* -1: syslog not opened */
 	int			 connected;	/* fd is connected to sun */
 	int			 facility;
+	int			 audit_facility; /* of records; -1: facility */
 	struct sockaddr_un	 sun;
 	pid_t			 pid;		/* 0: getpid() per message */
 	time_t			 last_connect;	/* monotonic seconds */

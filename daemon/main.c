@@ -298,6 +298,7 @@ main_start(struct config *conf, int foreground)
 			return -1;
 		log_warnx("logging to stderr only");
 	}
+	log_set_audit_facility(config_audit_facility(conf));
 	tzset();	/* the zone is loaded now; the chroot may have none */
 	{
 		time_t now = time(NULL);

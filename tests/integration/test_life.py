@@ -135,7 +135,8 @@ def startup_errors_on_the_starters_stderr():
             p2 = t.write("user.conf", conf(port + 1, sink).replace(
                 "user nobody", "user no-such-user-dt"))
             cases.append((p2, "unknown user 'no-such-user-dt'"))
-            p3 = t.write("syntax.conf", conf(port, sink) + "allow 1.2.3/8\n")
+            p3 = t.write("syntax.conf", conf(
+                port, sink, rules="allow 127.0.0.0/8\nallow 1.2.3/8\n"))
             cases.append((p3, "syntax.conf:7: error: bad netblock '1.2.3/8'"))
             p4 = t.write("root.conf", conf(port + 1, sink).replace(
                 "user nobody\n", ""))
