@@ -21,7 +21,7 @@ NOBODY = pwd.getpwnam("nobody")
 # and the monitor's socketpair; per loop an epoll, an eventfd
 # (cross-thread wakeups) and a pipe pair; the reload thread's pipe pair.
 ENGINE_FDS = sorted(["socket:"] * 6 + ["anon_inode:[eventpoll]"] * 2 +
-                    ["anon_inode:[eventfd]"] * 2 + ["pipe:"] * 6)
+                    ["anon_inode:[eventfd]"] * 2 + ["pipe:"] * 8)
 
 
 def conf(port, sink, extra="", rules="allow 127.0.0.0/8\n"):
@@ -100,12 +100,16 @@ def daemonized_process_shape():
                           fd, f.get(fd))
                 files = [v for k, v in f.items() if k > 2 and
                          v.startswith("/")]
-                check(files == ([pidfile] if pid == monitor else []),
+                # the monitor keeps the pidfile and the reload status
+                status = pidfile[:-len(".pid")] + ".status"
+                check(sorted(files) == ([pidfile, status] if pid == monitor
+                                        else []),
                       "%d: stray files %r", pid, files)
                 check(os.readlink("/proc/%d/cwd" % pid) == "/", "cwd")
             # no stray descriptors: the engine holds its 2 listeners, the
             # syslog socket, the monitor's socketpair, libevent's own
-            # (epoll, signal pair/eventfd) and the reload pipe pair.
+            # (epoll, signal pair/eventfd), the reload pipe pair and the
+            # pipe pair that brings HUP and USR1 with their sender.
             # (our own request may still be draining: poll, with a deadline)
             kinds = h.poll_until(lambda: fd_kinds(engine), 5,
                                  done=lambda k: k == ENGINE_FDS)

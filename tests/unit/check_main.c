@@ -20,6 +20,8 @@ main(void)
 	srunner_add_suite(sr, config_parse_include_suite());
 	srunner_add_suite(sr, config_set_suite());
 	srunner_add_suite(sr, config_suite());
+	srunner_add_suite(sr, config_show_suite());
+	srunner_add_suite(sr, explain_suite());
 	srunner_add_suite(sr, loader_disk_suite());
 	srunner_add_suite(sr, loader_suite());
 	srunner_add_suite(sr, trie_suite());
@@ -27,6 +29,8 @@ main(void)
 	srunner_add_suite(sr, ident_parse_suite());
 	srunner_add_suite(sr, ident_suite());
 	srunner_add_suite(sr, limits_suite());
+	srunner_add_suite(sr, sigpair_suite());
+	srunner_add_suite(sr, status_suite());
 	srunner_add_suite(sr, record_suite());
 	srunner_add_suite(sr, chain_suite());
 	srunner_add_suite(sr, verify_suite());
