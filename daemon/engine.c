@@ -39,6 +39,7 @@
 #include "daemon/loop.h"
 #include "daemon/proctitle.h"
 #include "daemon/reload.h"
+#include "daemon/sigpair.h"
 #include "daemon/udp.h"
 
 #define ENGINE_ACCEPT_BATCH	64	/* accepts per wakeup, so UDP is not starved */
@@ -236,7 +237,9 @@ engine_new(struct config *conf, struct listen_set *ls, struct audit *audit,
 		sigemptyset(&sa.sa_mask);
 		engine_sigfd = e->sigpipe[1];
 		if (sigaction(SIGHUP, &sa, NULL) == -1 ||
-		    sigaction(SIGUSR1, &sa, NULL) == -1)
+		    sigaction(SIGUSR1, &sa, NULL) == -1 ||
+		    sigaction(sigpair_forward(SIGHUP), &sa, NULL) == -1 ||
+		    sigaction(sigpair_forward(SIGUSR1), &sa, NULL) == -1)
 			goto fail;
 	}
 	log_attach(w0->loop.base);
@@ -293,6 +296,8 @@ engine_free(struct engine *e)
 	if (e->sigpipe[1] != -1) {
 		signal(SIGHUP, SIG_IGN);
 		signal(SIGUSR1, SIG_IGN);
+		signal(sigpair_forward(SIGHUP), SIG_IGN);
+		signal(sigpair_forward(SIGUSR1), SIG_IGN);
 		engine_sigfd = -1;
 		close(e->sigpipe[1]);
 	}
@@ -640,20 +645,22 @@ engine_act(struct engine *e, int sig)
 }
 
 /*
- * HUP and USR1 on the loop. From the monitor: act. From anyone else: the
- * monitor decides, since "pkill -HUP daytimed" signals it too and it
- * would forward its own (sigpair.h); without a monitor, act.
+ * HUP and USR1 on the loop. Forwarded by the monitor (as its real-time
+ * signals): act. From anyone else: the monitor decides, since "pkill -HUP
+ * daytimed" signals it too and it forwards its own (sigpair.h); without
+ * a monitor, act.
  */
 static void
 engine_sigs_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct engine *e = arg;
 	struct engine_sig s;
+	int fwd;
 
 	(void)ev;
 	while (read(fd, &s, sizeof(s)) == (ssize_t)sizeof(s)) {
-		if (s.pid != 0 && s.pid == getppid())
-			engine_act(e, s.sig);
+		if ((fwd = sigpair_forwarded(s.sig)) != 0)
+			engine_act(e, fwd);
 		else if (e->source.signal == NULL ||
 		    e->source.signal(e->source.arg, s.sig, s.pid) == -1)
 			engine_act(e, s.sig);

@@ -201,6 +201,9 @@ monitor_sigset(sigset_t *set)
 	sigaddset(set, SIGHUP);
 	sigaddset(set, SIGUSR1);
 	sigaddset(set, SIGCHLD);
+	/* What the monitor forwards HUP and USR1 as (sigpair.h). */
+	sigaddset(set, sigpair_forward(SIGHUP));
+	sigaddset(set, sigpair_forward(SIGUSR1));
 }
 
 /* In the engine: take the signals the split blocked. */
@@ -258,7 +261,7 @@ monitor_pair(struct monitor_state *ms, pid_t engine, int sig, pid_t pid,
     enum sigpair_at where)
 {
 	if (sigpair_take(&ms->pairs, sig, pid, where, monitor_now_us()))
-		kill(engine, sig);
+		kill(engine, sigpair_forward(sig));
 	else
 		log_debug("signal %d from pid %ld reached both processes: "
 		    "acting once", sig, (long)pid);

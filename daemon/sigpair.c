@@ -7,6 +7,7 @@
  */
 #include "autoconf.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include "daemon/sigpair.h"
@@ -38,4 +39,25 @@ sigpair_take(struct sigpair *p, int sig, pid_t pid, enum sigpair_at where,
 	slot->sig = sig;
 	slot->where = (int)where;
 	return 1;
+}
+
+/* HUP goes as SIGRTMIN + 1, USR1 as SIGRTMIN + 2. */
+int
+sigpair_forward(int sig)
+{
+	if (sig == SIGHUP)
+		return SIGRTMIN + 1;
+	if (sig == SIGUSR1)
+		return SIGRTMIN + 2;
+	return 0;
+}
+
+int
+sigpair_forwarded(int rtsig)
+{
+	if (rtsig == SIGRTMIN + 1)
+		return SIGHUP;
+	if (rtsig == SIGRTMIN + 2)
+		return SIGUSR1;
+	return 0;
 }

@@ -9,6 +9,13 @@
  * SIGPAIR_WINDOW_US) are one: the first acts, the second is dropped.
  * Two signals to the same process are two, however close. Pure: time
  * comes in as now_us.
+ *
+ * The monitor forwards as a real-time signal of its own (sigpair_forward):
+ * a forwarded HUP sent as HUP could merge, still pending, with the one the
+ * sender sent the engine directly (standard signals do not queue), and the
+ * engine, seeing one HUP from the sender, would hand it back as the half
+ * already paired. Real-time signals queue, and their number says "from the
+ * monitor".
  */
 #ifndef DAYTIMED_SIGPAIR_H
 #define DAYTIMED_SIGPAIR_H
@@ -43,5 +50,9 @@ struct sigpair {
  */
 int	sigpair_take(struct sigpair *, int sig, pid_t pid,
 	    enum sigpair_at where, uint64_t now_us);
+/* The real-time signal the monitor forwards sig (HUP, USR1) as; 0: none. */
+int	sigpair_forward(int sig);
+/* What a forwarded signal stands for (HUP, USR1); 0: not one. */
+int	sigpair_forwarded(int rtsig);
 
 #endif

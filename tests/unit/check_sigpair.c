@@ -96,6 +96,19 @@ START_TEST(test_full)
 }
 END_TEST
 
+/* What the monitor forwards as, and back. */
+START_TEST(test_forward)
+{
+	ck_assert_int_eq(sigpair_forward(SIGHUP), SIGRTMIN + 1);
+	ck_assert_int_eq(sigpair_forward(SIGUSR1), SIGRTMIN + 2);
+	ck_assert_int_eq(sigpair_forward(SIGTERM), 0);
+	ck_assert_int_eq(sigpair_forwarded(SIGRTMIN + 1), SIGHUP);
+	ck_assert_int_eq(sigpair_forwarded(SIGRTMIN + 2), SIGUSR1);
+	ck_assert_int_eq(sigpair_forwarded(SIGHUP), 0);
+	ck_assert_int_eq(sigpair_forwarded(SIGRTMIN), 0);
+}
+END_TEST
+
 Suite *
 sigpair_suite(void)
 {
@@ -107,6 +120,7 @@ sigpair_suite(void)
 	tcase_add_test(tc, test_distinct);
 	tcase_add_test(tc, test_window);
 	tcase_add_test(tc, test_full);
+	tcase_add_test(tc, test_forward);
 	suite_add_tcase(s, tc);
 	return s;
 }
