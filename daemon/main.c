@@ -250,9 +250,6 @@ main(int argc, char *argv[])
 		return inetd_main(o.file, o.debug);
 	if (o.mode == MAIN_TEST)
 		diag.out = stdout;
-	if (o.mode == MAIN_RELOAD && o.pidfile != NULL)
-		return status_reload(o.pidfile, STATUS_WAIT_SECS) == 0 ?
-		    MAIN_EXIT_OK : MAIN_EXIT_NO;
 	flags = o.inetd ? CONFIG_LOAD_INETD : 0;
 	conf = config_load_flags(o.file, &loader_disk, flags, main_diag, &diag);
 	if (o.mode == MAIN_TEST)
@@ -274,13 +271,15 @@ main(int argc, char *argv[])
 		rc = main_explain(conf, &o);
 		break;
 	case MAIN_RELOAD:
-		if (conf->pidfile == NULL) {
+		/* Checked like -t first: a file with errors would not take. */
+		if (o.pidfile == NULL && conf->pidfile == NULL) {
 			fprintf(stderr, "daytimed: -r: %s names no pidfile; give "
 			    "the running daemon's with -p\n", conf->file);
 			rc = MAIN_EXIT_NO;
 		} else
-			rc = status_reload(conf->pidfile, STATUS_WAIT_SECS) == 0 ?
-			    MAIN_EXIT_OK : MAIN_EXIT_NO;
+			rc = status_reload(o.pidfile != NULL ? o.pidfile :
+			    conf->pidfile, STATUS_WAIT_SECS) == 0 ? MAIN_EXIT_OK :
+			    MAIN_EXIT_NO;
 		config_free(conf);
 		break;
 	default:
