@@ -617,6 +617,10 @@ def _proc_bound(proto, host, port):
     return False
 
 
+# For tests: whether /proc/net shows host:port bound (listening, for TCP).
+proc_bound = _proc_bound
+
+
 TCP_ESTABLISHED = "01"
 TCP_TIME_WAIT = "06"
 
@@ -927,6 +931,10 @@ def _stop_leftover_daemons():
 def _fmt_addr(sa):
     host, port = sa[0], sa[1]
     return "[%s]:%d" % (host, port) if ":" in host else "%s:%d" % (host, port)
+
+
+# For tests: a socket's name as records write it, "ADDR:PORT" ("[ADDR]:PORT").
+fmt_addr = _fmt_addr
 
 
 # daytimed's built-in limits (daytimed.conf(5)); daemon_conf turns off
