@@ -2,16 +2,20 @@
 /*
  * Fuzz the configuration parser: any bytes as one file. Every diagnostic
  * must be a bounded C string with no control bytes (the parser escapes
- * what it quotes), and the result must free cleanly.
+ * what it quotes), and the result must free cleanly. A configuration
+ * that parses is printed as -T prints it, and that text must parse again
+ * (-T's output is a configuration -t accepts).
  */
 #include "autoconf.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "daemon/config.h"
+#include "daemon/config_show.h"
 
 #define FUZZ_MSG_MAX	600
 
@@ -45,13 +49,28 @@ fuzz_config_diag(void *arg, int is_error, const char *file, unsigned line,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct config *conf;
+	struct config *conf, *again;
+	char *shown = NULL;
+	size_t len = 0;
+	FILE *f;
 
 	conf = config_parse_buffer("fuzz.conf", (const char *)data, size,
 	    fuzz_config_diag, NULL);
 	if (conf != NULL && (conf->nlistens == 0 ||
 	    conf->nlistens > CONFIG_LISTEN_MAX || conf->acl == NULL))
 		abort();
+	if (conf != NULL && (f = open_memstream(&shown, &len)) != NULL) {
+		if (config_show(conf, f) == -1)
+			abort();
+		fclose(f);
+		again = config_parse_buffer("fuzz.conf", shown, len,
+		    fuzz_config_diag, NULL);
+		if (again == NULL || again->stats.rules != conf->stats.rules ||
+		    again->nlistens != conf->nlistens)
+			abort();
+		config_free(again);
+		free(shown);
+	}
 	config_free(conf);
 	return 0;
 }
