@@ -46,8 +46,23 @@ def served_by(sink, me):
     return rec.kv(), rec.pid
 
 
-def wait_gone(pid, timeout):
-    return h.poll_until(lambda: not h.pid_alive(pid), timeout)
+def udp_wait_service(sink, port, n, payload):
+    """n datagrams to a "wait" service: each answered, each recorded by one
+    and the same process, which exits once it has been idle."""
+    with h.udp_open(port) as u:
+        got = []
+        for _ in range(n):
+            u.send(payload)
+            got.append(h.recv_or_none(u, 5))
+        me = h.fmt_addr(u.getsockname())
+    check(all(g is not None and h.CTIME_RE.match(g) for g in got), "%r", got)
+    recs = sink.wait_for(lambda r: "peer=%s " % me in r.msg, count=n)
+    pids = {r.pid for r in recs}
+    check(len(pids) == 1 and all(r.kv()["proto"] == "udp" for r in recs),
+          "%r", recs)
+    pid = pids.pop()
+    check(h.poll_until(lambda: not h.pid_alive(pid), IDLE + 10),
+          "pid %d not gone after %d s idle", pid, IDLE)
 
 
 @test(timeout=120)
@@ -90,19 +105,7 @@ def under_openbsd_inetd():
             check(len({p1, p2, p3}) == 3, "one process each: %r",
                   (p1, p2, p3))
             # UDP wait: one process serves datagrams until it is idle.
-            with h.udp_open(port) as u:
-                answers = []
-                for _ in range(3):
-                    u.send(b"")
-                    answers.append(h.recv_or_none(u, 5))
-                me = h.fmt_addr(u.getsockname())
-            check(all(a is not None and h.CTIME_RE.match(a) for a in answers),
-                  "%r", answers)
-            recs = sink.wait_for(lambda r: "peer=%s " % me in r.msg, count=3)
-            pids = {r.pid for r in recs}
-            check(len(pids) == 1 and all(r.kv()["proto"] == "udp"
-                                         for r in recs), "%r", recs)
-            check(wait_gone(pids.pop(), IDLE + 10), "not gone after idle")
+            udp_wait_service(sink, port, 3, b"")
             # Nothing but the answers went to the clients; the records and
             # nothing else went to syslog (no start/stop per process).
             check(not sink.records(r"^event="), "%r", sink.records(r"^event="))
@@ -149,17 +152,7 @@ def under_systemd_socket_activation():
         port = h.free_port()
         proc = socket_activate(["--datagram", "--inetd"], port, conf, "udp")
         try:
-            with h.udp_open(port) as u:
-                got = []
-                for _ in range(2):
-                    u.send(b"x")
-                    got.append(h.recv_or_none(u, 5))
-                me = h.fmt_addr(u.getsockname())
-            check(all(g is not None and h.CTIME_RE.match(g) for g in got),
-                  "%r", got)
-            recs = sink.wait_for(lambda r: "peer=%s " % me in r.msg, count=2)
-            check(len({r.pid for r in recs}) == 1, "%r", recs)
-            check(wait_gone(recs[0].pid, IDLE + 10), "not gone after idle")
+            udp_wait_service(sink, port, 2, b"x")
         finally:
             h.stop_process(proc)
 
