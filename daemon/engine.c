@@ -14,7 +14,6 @@
 #include <sys/time.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -40,6 +39,7 @@
 #include "daemon/proctitle.h"
 #include "daemon/reload.h"
 #include "daemon/sigpair.h"
+#include "daemon/sigpipe.h"
 #include "daemon/udp.h"
 
 #define ENGINE_ACCEPT_BATCH	64	/* accepts per wakeup, so UDP is not starved */
@@ -84,8 +84,8 @@ struct engine {
 	struct reload		*reload;	/* the current configuration */
 	struct limits		*limits;
 	struct loop_counters	 cnt;
-	struct event		*ev_term, *ev_int, *ev_sigs;
-	int			 sigpipe[2];	/* HUP, USR1 with their sender */
+	struct event		*ev_term, *ev_int;
+	struct sigpipe		*sigs;		/* HUP, USR1 with their sender */
 	struct reload_source	 source;
 	atomic_int		 congested;	/* accept paused: the log */
 	atomic_int		 stopping;
@@ -101,8 +101,7 @@ static void	engine_wake_all(struct engine *);
 static void	engine_accept_cb(evutil_socket_t, short, void *);
 static void	engine_udp_cb(evutil_socket_t, short, void *);
 static void	engine_signal_cb(evutil_socket_t, short, void *);
-static void	engine_sigs_cb(evutil_socket_t, short, void *);
-static void	engine_sig_handler(int, siginfo_t *, void *);
+static void	engine_sigs_cb(void *, int, pid_t);
 static void	engine_act(struct engine *, int);
 static void	engine_resume_cb(evutil_socket_t, short, void *);
 static void	engine_stop_cb(evutil_socket_t, short, void *);
@@ -111,14 +110,6 @@ static void	engine_log_drained(void *);
 static void	engine_swapped(void *);
 static int	engine_backpressure(struct engine *);
 static int	engine_counters(struct engine *, char *, size_t);
-
-/* HUP and USR1 with their sender's pid, from the handler to the loop. */
-struct engine_sig {
-	int	sig;
-	pid_t	pid;
-};
-
-static volatile int	engine_sigfd = -1;	/* the handler's end */
 
 unsigned
 engine_workers(const struct config *conf)
@@ -199,7 +190,6 @@ engine_new(struct config *conf, struct listen_set *ls, struct audit *audit,
 	e->ls = ls;
 	e->audit = audit;
 	e->source = *source;
-	e->sigpipe[0] = e->sigpipe[1] = -1;
 	e->nworkers = listen_workers(ls);
 	e->nlisteners = listen_lines(ls);
 	if ((e->limits = engine_limits()) == NULL ||
@@ -220,26 +210,15 @@ engine_new(struct config *conf, struct listen_set *ls, struct audit *audit,
 	e->ev_term = evsignal_new(w0->loop.base, SIGTERM, engine_signal_cb, e);
 	e->ev_int = evsignal_new(w0->loop.base, SIGINT, engine_signal_cb, e);
 	if (e->ev_term == NULL || e->ev_int == NULL ||
-	    pipe2(e->sigpipe, O_CLOEXEC | O_NONBLOCK) == -1 ||
-	    (e->ev_sigs = event_new(w0->loop.base, e->sigpipe[0],
-	    EV_READ | EV_PERSIST, engine_sigs_cb, e)) == NULL)
+	    event_add(e->ev_term, NULL) == -1 || event_add(e->ev_int, NULL) == -1)
 		goto fail;
-	if (event_add(e->ev_term, NULL) == -1 || event_add(e->ev_int, NULL) == -1 ||
-	    event_add(e->ev_sigs, NULL) == -1)
-		goto fail;
-	/* HUP and USR1 come with si_pid, which libevent's handler drops. */
+	/* HUP and USR1, and what the monitor forwards them as (sigpair.h). */
 	{
-		struct sigaction sa;
+		const int sigs[] = { SIGHUP, SIGUSR1, sigpair_forward(SIGHUP),
+		    sigpair_forward(SIGUSR1) };
 
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_sigaction = engine_sig_handler;
-		sa.sa_flags = SA_SIGINFO | SA_RESTART;
-		sigemptyset(&sa.sa_mask);
-		engine_sigfd = e->sigpipe[1];
-		if (sigaction(SIGHUP, &sa, NULL) == -1 ||
-		    sigaction(SIGUSR1, &sa, NULL) == -1 ||
-		    sigaction(sigpair_forward(SIGHUP), &sa, NULL) == -1 ||
-		    sigaction(sigpair_forward(SIGUSR1), &sa, NULL) == -1)
+		if ((e->sigs = sigpipe_new(w0->loop.base, sigs,
+		    sizeof(sigs) / sizeof(sigs[0]), engine_sigs_cb, e)) == NULL)
 			goto fail;
 	}
 	log_attach(w0->loop.base);
@@ -292,17 +271,7 @@ engine_free(struct engine *e)
 	reload_free(e->reload);
 	if (e->ev_term) event_free(e->ev_term);
 	if (e->ev_int) event_free(e->ev_int);
-	if (e->ev_sigs) event_free(e->ev_sigs);
-	if (e->sigpipe[1] != -1) {
-		signal(SIGHUP, SIG_IGN);
-		signal(SIGUSR1, SIG_IGN);
-		signal(sigpair_forward(SIGHUP), SIG_IGN);
-		signal(sigpair_forward(SIGUSR1), SIG_IGN);
-		engine_sigfd = -1;
-		close(e->sigpipe[1]);
-	}
-	if (e->sigpipe[0] != -1)
-		close(e->sigpipe[0]);
+	sigpipe_free(e->sigs);
 	log_set_drain_cb(NULL, NULL);
 	log_attach(NULL);
 	for (i = 0; e->workers != NULL && i < e->nworkers; i++) {
@@ -616,22 +585,6 @@ engine_signal_cb(evutil_socket_t sig, short ev, void *arg)
 	engine_wake_all(e);
 }
 
-/* HUP or USR1: note the sender; the loop decides (async-signal-safe). */
-static void
-engine_sig_handler(int sig, siginfo_t *si, void *ctx)
-{
-	struct engine_sig s;
-	int saved = errno;
-
-	(void)ctx;
-	s.sig = sig;
-	s.pid = si != NULL ? si->si_pid : 0;
-	/* A full pipe already holds signals for the loop: this one waits. */
-	if (engine_sigfd != -1 && write(engine_sigfd, &s, sizeof(s)) == -1)
-		errno = saved;
-	errno = saved;
-}
-
 /* Reload (HUP) or log the counters (USR1). */
 static void
 engine_act(struct engine *e, int sig)
@@ -651,18 +604,14 @@ engine_act(struct engine *e, int sig)
  * a monitor, act.
  */
 static void
-engine_sigs_cb(evutil_socket_t fd, short ev, void *arg)
+engine_sigs_cb(void *arg, int sig, pid_t from)
 {
 	struct engine *e = arg;
-	struct engine_sig s;
 	int fwd;
 
-	(void)ev;
-	while (read(fd, &s, sizeof(s)) == (ssize_t)sizeof(s)) {
-		if ((fwd = sigpair_forwarded(s.sig)) != 0)
-			engine_act(e, fwd);
-		else if (e->source.signal == NULL ||
-		    e->source.signal(e->source.arg, s.sig, s.pid) == -1)
-			engine_act(e, s.sig);
-	}
+	if ((fwd = sigpair_forwarded(sig)) != 0)
+		engine_act(e, fwd);
+	else if (e->source.signal == NULL ||
+	    e->source.signal(e->source.arg, sig, from) == -1)
+		engine_act(e, sig);
 }
