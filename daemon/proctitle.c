@@ -23,6 +23,7 @@ extern char **environ;
 
 static char	*proctitle_room;	/* where argv[0] was; NULL: none */
 static size_t	 proctitle_len;
+static char	**proctitle_args;	/* the copies argv points at now */
 
 /* Copy argv and the environment away, and keep their memory. */
 void
@@ -58,6 +59,7 @@ proctitle_init(int argc, char **argv)
 	proctitle_len = (size_t)(end - argv[0]);
 	for (i = 0; i < (size_t)argc; i++)
 		argv[i] = args[i];
+	proctitle_args = args;	/* they live as long as the process */
 	environ = env;
 }
 
