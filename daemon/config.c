@@ -72,7 +72,7 @@ config_free(struct config *conf)
 	free(conf->syslog_socket);
 	free(conf->audit_key);
 	for (i = 0; i < conf->nnames; i++)
-		free(conf->names[i]);
+		free(conf->names[i].name);
 	free(conf->names);
 	free(conf->origin);
 	if (conf->acl != NULL)
@@ -142,14 +142,15 @@ config_run(const char *file, const char *buf, size_t len,
 	p.conf = conf;
 	config_parse_run(&p, file, buf, len);
 	config_finish(&p, flags);
+	config_parse_summary(&p);
 	conf->nfiles = config_parse_nfiles(&p);
 	/* The file names and where each setting was given stay, for -T. */
-	conf->names = p.names;
-	conf->nnames = p.nnames;
+	conf->names = p.files;
+	conf->nnames = p.nfiles;
 	conf->origin = p.seen;
 	memcpy(conf->listen_file, p.listen_file, sizeof(conf->listen_file));
-	p.names = NULL;
-	p.nnames = 0;
+	p.files = NULL;
+	p.nfiles = 0;
 	p.seen = NULL;
 	errors = p.errors;
 	config_parse_end(&p);

@@ -62,7 +62,7 @@ struct config {
 	struct acl_stats	 stats;
 	size_t			 nfiles;	/* files read, includes too */
 	/* Where each setting came from, for -T (config_show.c): */
-	char			**names;	/* the names of the files read */
+	struct config_parse_file *names;	/* the files read */
 	size_t			 nnames;
 	struct config_seen	*origin;	/* per directive row; file NULL:
 						   the default */

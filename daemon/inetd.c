@@ -42,7 +42,7 @@
 #include "daemon/proctitle.h"
 #include "daemon/udp.h"
 
-#define INETD_UDP_BATCH	64	/* datagrams per wakeup */
+#define INETD_UDP_BATCH	64	/* datagrams per wakeup, about */
 
 struct inetd {
 	struct loop		 lp;
@@ -138,14 +138,14 @@ static void
 inetd_udp_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct inetd *in = arg;
-	int i;
+	int i, n;
 
 	if (ev & EV_TIMEOUT) {
 		event_base_loopbreak(in->lp.base);
 		return;
 	}
-	for (i = 0; i < INETD_UDP_BATCH; i++)
-		if (udp_datagram(&in->lp, fd, &in->cl) == -1)
+	for (i = 0; i < INETD_UDP_BATCH; i += n)
+		if ((n = udp_datagram(&in->lp, fd, &in->cl)) < UDP_BATCH)
 			break;
 }
 

@@ -7,7 +7,8 @@ and stderr at once, as inetd does: nothing but the answer reaches the
 client, not even with -d or a broken configuration.
 
 openbsd-inetd may not be installed (it is one inetd among several): set
-INETD to its binary, e.g. one unpacked with
+INETD (or OBSD_INETD, as bench/run.sh reads it) to its binary, e.g. one
+unpacked with
   apt-get download openbsd-inetd && dpkg-deb -x openbsd-inetd_*.deb DIR
 and INETD=DIR/usr/sbin/inetd; otherwise that test is skipped."""
 
@@ -67,7 +68,8 @@ def udp_wait_service(sink, port, n, payload):
 
 @test(timeout=120)
 def under_openbsd_inetd():
-    exe = os.environ.get("INETD") or shutil.which("inetd")
+    exe = (os.environ.get("INETD") or os.environ.get("OBSD_INETD") or
+           shutil.which("inetd"))
     if exe is None or not os.path.exists(exe):
         raise h.Skip("openbsd-inetd is not installed; set INETD (see the "
                      "top of this file)")
