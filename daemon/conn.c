@@ -8,9 +8,10 @@
  * exactly one audit record.
  *
  * Limits on a proxy listener: at accept only `limit connections` is
- * known to apply (to the proxy's connection); the per-source count is
- * taken once the header names the client (the proxy itself for a LOCAL
- * header), and a client over it is dropped then (rule=limit:per-source).
+ * known to apply (to the proxy's connection); the per-source rate and
+ * count are taken once the header names the client (the proxy itself
+ * for a LOCAL header), and a client over either is dropped then
+ * (rule=limit:rate, rule=limit:per-source).
  */
 #include "autoconf.h"
 
@@ -38,6 +39,7 @@
 #include "daemon/config.h"
 #include "daemon/conn.h"
 #include "daemon/limits.h"
+#include "daemon/log.h"
 #include "daemon/loop.h"
 
 #define CONN_DRAIN_MAX	4096	/* bytes read from a client after the answer */
@@ -194,7 +196,10 @@ conn_new(struct loop *lp, const struct config_listen *cl, int fd,
 	else if (cl->proxy && !config_proxy_trusted(conf, &addr)) {
 		conn_refuse(lp, cl, fd, ss, sslen, id, &now, NULL, "untrusted");
 		return;
-	} else if ((st = limits_admit(lp->limits, &addr,
+	} else if (!cl->proxy && (st = limits_rate_admit(lp->limits, &addr,
+	    conf->limit_rate, loop_now_us())) != LIMITS_OK)
+		limit = limits_name(st);
+	else if ((st = limits_admit(lp->limits, &addr,
 	    conf->limit_connections, cl->proxy ? 0 : conf->limit_per_source,
 	    &counted)) != LIMITS_OK)
 		limit = limits_name(st);
@@ -293,8 +298,8 @@ conn_proxy_read(struct conn *c)
 
 /*
  * The header is in: its source is the peer from now on (a LOCAL header
- * leaves the proxy as the peer), charged to the per-source limit, then
- * judged. The proxy stays in via.
+ * leaves the proxy as the peer), charged to the per-source limits (rate,
+ * then count), then judged. The proxy stays in via.
  */
 static void
 conn_proxy_done(struct conn *c, const struct proxy_header *hdr)
@@ -320,7 +325,9 @@ conn_proxy_done(struct conn *c, const struct proxy_header *hdr)
 		c->peerlen = hdr->srclen;
 		c->addr = addr;
 	}
-	if ((st = limits_admit_source(c->lp->limits, &c->addr,
+	if ((st = limits_rate_admit(c->lp->limits, &c->addr,
+	    c->conf->limit_rate, loop_now_us())) != LIMITS_OK ||
+	    (st = limits_admit_source(c->lp->limits, &c->addr,
 	    c->conf->limit_per_source, &c->counted)) != LIMITS_OK) {
 		c->limit = limits_name(st);
 		LOOP_CNT_INC(c->lp, dropped);
@@ -387,6 +394,26 @@ conn_record(struct conn *c, const char *decision)
 	r.ident = c->answer;
 	r.bytes = c->off;
 	loop_record(c->lp, &r, &c->dec, &c->start);
+}
+
+/* daytimed -d: one line for each ident exchange, its bytes escaped. */
+static void
+conn_ident_trace(void *arg, const char *sent, size_t sentlen,
+    const unsigned char *got, size_t gotlen, enum ident_status st)
+{
+	const struct conn *c = arg;
+	char q[64], a[AUDIT_LINE_MAX / 2];
+
+	(void)audit_escape(q, sizeof(q), (const unsigned char *)sent, sentlen);
+	(void)audit_escape(a, sizeof(a), got, gotlen);
+	log_debug("ident conn=%016llx sent=%s received=%s status=%s",
+	    (unsigned long long)c->id, q, a, ident_status_name(st));
+}
+
+void
+conn_debug(void)
+{
+	ident_set_trace(conn_ident_trace);
 }
 
 /* The lookup is over (the request has freed itself): decide. */
