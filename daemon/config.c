@@ -74,6 +74,7 @@ config_free(struct config *conf)
 	free(conf->syslog_socket);
 	free(conf->audit_key);
 	free(conf->proxies);
+	free(conf->proxy_seen);
 	for (i = 0; i < conf->nnames; i++)
 		free(conf->names[i].name);
 	free(conf->names);

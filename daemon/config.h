@@ -60,6 +60,7 @@ struct config {
 	unsigned		 workers;
 	char			*audit_key;
 	struct acl_prefix	*proxies;	/* trusted to send PROXY headers */
+	struct config_seen	*proxy_seen;	/* where each was given (-T) */
 	size_t			 nproxies;
 	struct timeval		 proxy_timeout;	/* the header within this */
 	struct acl		*acl;

@@ -288,6 +288,7 @@ config_set_proxy(struct config_parse *p, const struct config_directive *d,
 {
 	struct config *conf = p->conf;
 	struct acl_prefix net, *n;
+	struct config_seen *seen;
 	char show[80];
 	size_t i;
 
@@ -309,10 +310,16 @@ config_set_proxy(struct config_parse *p, const struct config_directive *d,
 		return;
 	}
 	if ((n = reallocarray(conf->proxies, conf->nproxies + 1,
-	    sizeof(*n))) == NULL) {
+	    sizeof(*n))) != NULL)
+		conf->proxies = n;
+	if ((seen = reallocarray(conf->proxy_seen, conf->nproxies + 1,
+	    sizeof(*seen))) != NULL)
+		conf->proxy_seen = seen;
+	if (n == NULL || seen == NULL) {
 		config_parse_report(p, 1, l->file, l->line, "out of memory");
 		return;
 	}
-	conf->proxies = n;
+	seen[conf->nproxies].file = l->file;
+	seen[conf->nproxies].line = l->line;
 	n[conf->nproxies++] = net;
 }
