@@ -7,7 +7,10 @@
  * the socket: conn.c for a connection, udp.c for datagrams, one record
  * each. Limits are this process's: a connection is one, so only those
  * that count datagrams (udp-rate, udp-total) can ever say no; the super
- * server's own limits are the ones that count processes.
+ * server's own limits are the ones that count processes. A TCP socket
+ * whose address a `listen tcp ... proxy` line names (or names with the
+ * wildcard address of its family) takes a PROXY header, as that
+ * listener would.
  */
 #include "autoconf.h"
 
@@ -133,6 +136,40 @@ inetd_socket(int fd, struct config_listen *cl)
 	return fd;
 }
 
+/* Whether a proxy listen line names cl's address (its own or the wildcard). */
+static int
+inetd_proxy(const struct config *conf, const struct config_listen *cl)
+{
+	const struct config_listen *l;
+	size_t i;
+
+	for (i = 0; i < conf->nlistens; i++) {
+		l = &conf->listens[i];
+		if (!l->proxy || l->proto != SOCK_STREAM ||
+		    cl->proto != SOCK_STREAM ||
+		    l->ss.ss_family != cl->ss.ss_family)
+			continue;
+		if (l->ss.ss_family == AF_INET) {
+			const struct sockaddr_in *a = (const void *)&l->ss,
+			    *b = (const void *)&cl->ss;
+
+			if (a->sin_port == b->sin_port &&
+			    (a->sin_addr.s_addr == htonl(INADDR_ANY) ||
+			    a->sin_addr.s_addr == b->sin_addr.s_addr))
+				return 1;
+		} else {
+			const struct sockaddr_in6 *a = (const void *)&l->ss,
+			    *b = (const void *)&cl->ss;
+
+			if (a->sin6_port == b->sin6_port &&
+			    (IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr) ||
+			    IN6_ARE_ADDR_EQUAL(&a->sin6_addr, &b->sin6_addr)))
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* Datagrams are waiting, or the socket has been idle: serve, or stop. */
 static void
 inetd_udp_cb(evutil_socket_t fd, short ev, void *arg)
@@ -207,6 +244,7 @@ inetd_start(struct config *conf, int debug, int usable, int fd)
 	}
 	if ((in.fd = inetd_socket(fd, &in.cl)) == -1)
 		return -1;
+	in.cl.proxy = inetd_proxy(conf, &in.cl);
 	if (log_open_syslog(conf->syslog_socket != NULL ? conf->syslog_socket :
 	    LOG_SOCKET_DEFAULT, conf->facility) == -1) {
 		log_warn("syslog socket %s", conf->syslog_socket != NULL ?

@@ -119,6 +119,38 @@ START_TEST(test_stream_warn_once)
 }
 END_TEST
 
+/*
+ * Every TCP listener a proxy one: no peer is looked up, so a USER never
+ * decides (warned once); one plain TCP listener and the peer is.
+ */
+START_TEST(test_stream_proxied)
+{
+	static const char input[] = "10.1.0.1 bob\n10.1.0.2 bob\n";
+	static const char rules[] = "proxy 127.0.0.1\nident mode always\n"
+	    "allow 10.1.0.0/16\ndeny 10.1.0.0/16 user bob\n";
+	char conf[512], out[1024], err[1024];
+
+	snprintf(conf, sizeof(conf), "listen tcp 127.0.0.1:13 proxy\n"
+	    "listen udp 127.0.0.1:13\n%s", rules);
+	ck_assert_int_eq(run_stream(conf, input, sizeof(input) - 1, out,
+	    sizeof(out), err, sizeof(err)), EXPLAIN_ALLOW);
+	ck_assert_str_eq(out,
+	    "allow rule=t.conf:5 netblock=10.1.0.0/16 ident=none\n"
+	    "allow rule=t.conf:5 netblock=10.1.0.0/16 ident=none\n");
+	ck_assert_str_eq(err, "daytimed: warning: every tcp listener is a "
+	    "proxy listener (proxied peers get no ident lookup): a USER is "
+	    "never looked up, so peers are judged without one\n");
+	snprintf(conf, sizeof(conf), "listen tcp 127.0.0.1:13 proxy\n"
+	    "listen tcp 127.0.0.1:1013\n%s", rules);
+	ck_assert_int_eq(run_stream(conf, input, sizeof(input) - 1, out,
+	    sizeof(out), err, sizeof(err)), EXPLAIN_DENY);
+	ck_assert_str_eq(out,
+	    "deny rule=t.conf:6 netblock=10.1.0.0/16 ident=lookup\n"
+	    "deny rule=t.conf:6 netblock=10.1.0.0/16 ident=lookup\n");
+	ck_assert_str_eq(err, "");
+}
+END_TEST
+
 START_TEST(test_one)
 {
 	struct explain_warned w = { 0 };
@@ -156,6 +188,7 @@ explain_suite(void)
 	tcase_add_test(tc, test_stream_errors);
 	tcase_add_test(tc, test_stream_long);
 	tcase_add_test(tc, test_stream_warn_once);
+	tcase_add_test(tc, test_stream_proxied);
 	tcase_add_test(tc, test_one);
 	suite_add_tcase(s, tc);
 	return s;
