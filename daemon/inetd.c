@@ -39,6 +39,7 @@
 #include "daemon/inetd.h"
 #include "daemon/life.h"
 #include "daemon/limits.h"
+#include "daemon/listen.h"
 #include "daemon/loader.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
@@ -145,27 +146,10 @@ inetd_proxy(const struct config *conf, const struct config_listen *cl)
 
 	for (i = 0; i < conf->nlistens; i++) {
 		l = &conf->listens[i];
-		if (!l->proxy || l->proto != SOCK_STREAM ||
-		    cl->proto != SOCK_STREAM ||
-		    l->ss.ss_family != cl->ss.ss_family)
-			continue;
-		if (l->ss.ss_family == AF_INET) {
-			const struct sockaddr_in *a = (const void *)&l->ss,
-			    *b = (const void *)&cl->ss;
-
-			if (a->sin_port == b->sin_port &&
-			    (a->sin_addr.s_addr == htonl(INADDR_ANY) ||
-			    a->sin_addr.s_addr == b->sin_addr.s_addr))
-				return 1;
-		} else {
-			const struct sockaddr_in6 *a = (const void *)&l->ss,
-			    *b = (const void *)&cl->ss;
-
-			if (a->sin6_port == b->sin6_port &&
-			    (IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr) ||
-			    IN6_ARE_ADDR_EQUAL(&a->sin6_addr, &b->sin6_addr)))
-				return 1;
-		}
+		if (l->proxy && l->proto == SOCK_STREAM &&
+		    cl->proto == SOCK_STREAM &&
+		    listen_addr_match(&l->ss, &cl->ss, 1))
+			return 1;
 	}
 	return 0;
 }

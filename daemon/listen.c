@@ -83,6 +83,33 @@ listen_sockopts(int fd, const struct config *conf,
 	return 0;
 }
 
+/*
+ * Whether line (AF_INET or AF_INET6) and sock have the same family, port
+ * and address; with wild, the line's wildcard address matches any.
+ */
+int
+listen_addr_match(const struct sockaddr_storage *line,
+    const struct sockaddr_storage *sock, int wild)
+{
+	if (line->ss_family != sock->ss_family)
+		return 0;
+	if (line->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const void *)line;
+		const struct sockaddr_in *b = (const void *)sock;
+
+		return a->sin_port == b->sin_port &&
+		    (a->sin_addr.s_addr == b->sin_addr.s_addr ||
+		    (wild && a->sin_addr.s_addr == htonl(INADDR_ANY)));
+	} else {
+		const struct sockaddr_in6 *a = (const void *)line;
+		const struct sockaddr_in6 *b = (const void *)sock;
+
+		return a->sin6_port == b->sin6_port &&
+		    (memcmp(&a->sin6_addr, &b->sin6_addr, 16) == 0 ||
+		    (wild && IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr)));
+	}
+}
+
 /* Whether an inherited socket is the one a listen line describes. */
 static int
 listen_matches(int fd, const struct config_listen *cl)
@@ -96,21 +123,9 @@ listen_matches(int fd, const struct config_listen *cl)
 	    type != cl->proto)
 		return 0;
 	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == -1 ||
-	    sslen != cl->sslen || ss.ss_family != cl->ss.ss_family)
+	    sslen != cl->sslen)
 		return 0;
-	if (ss.ss_family == AF_INET) {
-		const struct sockaddr_in *a = (const void *)&ss;
-		const struct sockaddr_in *b = (const void *)&cl->ss;
-
-		return a->sin_port == b->sin_port &&
-		    a->sin_addr.s_addr == b->sin_addr.s_addr;
-	} else {
-		const struct sockaddr_in6 *a = (const void *)&ss;
-		const struct sockaddr_in6 *b = (const void *)&cl->ss;
-
-		return a->sin6_port == b->sin6_port &&
-		    memcmp(&a->sin6_addr, &b->sin6_addr, 16) == 0;
-	}
+	return listen_addr_match(&cl->ss, &ss, 0);
 }
 
 /* A socket for one listen line, bound, with every option set. */
