@@ -277,6 +277,32 @@ def per_source_limits_count_the_client():
 
 
 @test
+def the_rate_limit_counts_the_client():
+    """limit rate: the header's client has the bucket, not the proxy that
+    makes every connection."""
+    port = h.free_port()
+    with h.SyslogSink() as sink, daemon(port, sink, "limit rate 2\n"):
+        # a burst of 2, then one token each 0.5 s: a third connection at
+        # once is over, unless this host is slower than that (then a
+        # fourth, ... up to 8, is)
+        dropped = None
+        for i in range(8):
+            data, how, me = send(port, [v1("10.1.2.3", 20 + i)])
+            if data == b"":
+                dropped = record_via(sink, me)
+                break
+            check(h.CTIME_RE.match(data), "%d: %r", i, data)
+        check(dropped is not None and i >= 2, "never over its rate")
+        check(dropped["decision"] == "drop" and
+              dropped["rule"] == "limit:rate" and
+              dropped["peer"] == "10.1.2.3:%d" % (20 + i), "%r", dropped)
+        # other clients through the same proxy have their own buckets
+        for j, src in enumerate(("10.1.2.4", "10.1.2.5", "10.1.2.6")):
+            data, how, me = send(port, [v2(src, 30 + j)])
+            check(h.CTIME_RE.match(data), "%s: %r", src, data)
+
+
+@test
 def a_reload_changes_the_trusted_proxies():
     port = h.free_port()
     with h.SyslogSink() as sink, daemon(port, sink) as d:
