@@ -126,28 +126,32 @@ END_TEST
 START_TEST(test_stream_proxied)
 {
 	static const char input[] = "10.1.0.1 bob\n10.1.0.2 bob\n";
-	static const char rules[] = "proxy 127.0.0.1\nident mode always\n"
-	    "allow 10.1.0.0/16\ndeny 10.1.0.0/16 user bob\n";
-	char conf[512], out[1024], err[1024];
+	static const struct {
+		const char		*listens;
+		enum explain_status	 st;
+		const char		*line, *err;
+	} t[] = {
+		{ "listen udp 127.0.0.1:13\n", EXPLAIN_ALLOW,
+		  "allow rule=t.conf:5 netblock=10.1.0.0/16 ident=none\n",
+		  "daytimed: warning: every tcp listener is a proxy listener "
+		  "(proxied peers get no ident lookup): a USER is never looked "
+		  "up, so peers are judged without one\n" },
+		{ "listen tcp 127.0.0.1:1013\n", EXPLAIN_DENY,
+		  "deny rule=t.conf:6 netblock=10.1.0.0/16 ident=lookup\n", "" },
+	};
+	char conf[512], want[256], out[1024], err[1024];
+	size_t i;
 
-	snprintf(conf, sizeof(conf), "listen tcp 127.0.0.1:13 proxy\n"
-	    "listen udp 127.0.0.1:13\n%s", rules);
-	ck_assert_int_eq(run_stream(conf, input, sizeof(input) - 1, out,
-	    sizeof(out), err, sizeof(err)), EXPLAIN_ALLOW);
-	ck_assert_str_eq(out,
-	    "allow rule=t.conf:5 netblock=10.1.0.0/16 ident=none\n"
-	    "allow rule=t.conf:5 netblock=10.1.0.0/16 ident=none\n");
-	ck_assert_str_eq(err, "daytimed: warning: every tcp listener is a "
-	    "proxy listener (proxied peers get no ident lookup): a USER is "
-	    "never looked up, so peers are judged without one\n");
-	snprintf(conf, sizeof(conf), "listen tcp 127.0.0.1:13 proxy\n"
-	    "listen tcp 127.0.0.1:1013\n%s", rules);
-	ck_assert_int_eq(run_stream(conf, input, sizeof(input) - 1, out,
-	    sizeof(out), err, sizeof(err)), EXPLAIN_DENY);
-	ck_assert_str_eq(out,
-	    "deny rule=t.conf:6 netblock=10.1.0.0/16 ident=lookup\n"
-	    "deny rule=t.conf:6 netblock=10.1.0.0/16 ident=lookup\n");
-	ck_assert_str_eq(err, "");
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(conf, sizeof(conf), "listen tcp 127.0.0.1:13 proxy\n"
+		    "%sproxy 127.0.0.1\nident mode always\nallow 10.1.0.0/16\n"
+		    "deny 10.1.0.0/16 user bob\n", t[i].listens);
+		snprintf(want, sizeof(want), "%s%s", t[i].line, t[i].line);
+		ck_assert_int_eq(run_stream(conf, input, sizeof(input) - 1, out,
+		    sizeof(out), err, sizeof(err)), t[i].st);
+		ck_assert_str_eq(out, want);
+		ck_assert_str_eq(err, t[i].err);
+	}
 }
 END_TEST
 
