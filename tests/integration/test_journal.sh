@@ -6,7 +6,8 @@
 #   journalctl -t daytimed -o short-iso | daytimed-audit verify -k SEC
 # finds every record intact; a record edited in that output is reported.
 # The host's journal is not touched: the test runs in a private mount
-# namespace with tmpfs over /run/systemd and /var/log/journal, and its
+# namespace with tmpfs over /run/systemd, /run/log and /var/log/journal
+# (when it exists; the test never creates it), and its
 # journald is a namespace of its own (systemd-journald NAMESPACE, read with
 # journalctl --namespace). Root only (unshare, mount); automake's skip
 # status (77) without root or journald. Environment (set by make check):
@@ -67,7 +68,12 @@ wait_for() {
 	"$@"
 }
 
-for d in /run/systemd /var/log/journal; do
+# journald writes to /var/log/journal when it exists, else /run/log/journal.
+# Only directories under /run (volatile) are ever created: a new
+# /var/log/journal would make the host's own journal persistent.
+over="/run/systemd /run/log"
+[ -d /var/log/journal ] && over="$over /var/log/journal"
+for d in $over; do
 	mkdir -p "$d" && mount -t tmpfs -o size=16m,mode=0755 dt-journal "$d" ||
 	    { say "FAIL: mount tmpfs on $d"; exit 1; }
 done
