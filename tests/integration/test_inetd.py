@@ -237,6 +237,29 @@ def under_systemd_socket_activation():
             udp_wait_service(sink, port, 2, b"x")
         finally:
             h.stop_process(proc)
+        # The limits that make sense for one process hold: udp-rate over
+        # the datagrams it serves (a burst of 1, then drops, recorded).
+        rated = t.write("rated.conf", inetd_conf(
+            sink, "allow 127.0.0.1\n", "ident mode off\nlimit udp-rate 1\n"))
+        port = h.free_port()
+        proc = socket_activate(["--datagram", "--inetd"], port, rated, "udp")
+        try:
+            with h.udp_open(port) as u:
+                for _ in range(3):
+                    u.send(b"x")
+                got = [h.recv_or_none(u, 2) for _ in range(2)]
+                me = h.fmt_addr(u.getsockname())
+            check(h.CTIME_RE.match(got[0] or b"") and got[1] is None,
+                  "%r", got)
+            recs = sink.wait_for(lambda r: "peer=%s " % me in r.msg, count=3)
+            k = [r.kv() for r in recs]
+            check([x["decision"] for x in k] == ["allow", "drop", "drop"] and
+                  k[1]["rule"] == "limit:udp-rate", "%r", k)
+            pid = recs[0].pid
+            check(h.poll_until(lambda: not h.pid_alive(pid), IDLE + 10),
+                  "pid %d not gone after %d s idle", pid, IDLE)
+        finally:
+            h.stop_process(proc)
 
 
 def launch(conf, args=()):
