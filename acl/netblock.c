@@ -305,16 +305,6 @@ acl_clear_host(uint8_t *b, unsigned plen, unsigned n, int *warn)
 	}
 }
 
-/* Whether 16 bytes are an IPv4-mapped IPv6 address (::ffff:a.b.c.d). */
-int
-acl_is_mapped(const uint8_t *b)
-{
-	static const uint8_t pfx[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0xff, 0xff };
-
-	return memcmp(b, pfx, sizeof(pfx)) == 0;
-}
-
 /* Write a prefix as text ("10.0.0.0/8", "2001:db8::/32"); -1: no room. */
 int
 acl_prefix_format(const struct acl_prefix *p, char *buf, size_t len)

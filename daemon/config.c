@@ -122,7 +122,7 @@ config_free(struct config *conf)
 	free(conf->syslog_socket);
 	free(conf->audit_key);
 	if (conf->acl != NULL)
-		acl_unref(conf->acl);
+		acl_free(conf->acl);
 	free(conf);
 }
 

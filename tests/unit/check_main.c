@@ -16,6 +16,7 @@ main(void)
 	srunner_add_suite(sr, answer_suite());
 	srunner_add_suite(sr, config_suite());
 	srunner_add_suite(sr, trie_suite());
+	srunner_add_suite(sr, lpm_suite());
 	srunner_add_suite(sr, acl_suite());
 	srunner_add_suite(sr, ident_parse_suite());
 	srunner_add_suite(sr, audit_suite());

@@ -7,6 +7,7 @@ Suite	*compat_suite(void);
 Suite	*answer_suite(void);
 Suite	*config_suite(void);
 Suite	*trie_suite(void);
+Suite	*lpm_suite(void);
 Suite	*acl_suite(void);
 Suite	*ident_parse_suite(void);
 Suite	*audit_suite(void);
