@@ -36,6 +36,16 @@
 #include "acl/netblock.h"
 #include "acl/table.h"
 
+/* What the sort compares, small enough to move cheaply. */
+struct acl_skey {
+	uint64_t		 hi, lo;	/* the netblock's 16 bytes */
+	const unsigned char	*user;		/* NULL: the "*" rule */
+	uint32_t		 seq;
+	uint16_t		 ulen;
+	uint8_t			 plen;
+	uint8_t			 v6;
+};
+
 /* What finishing a build needs besides the builder. */
 struct acl_fin {
 	struct acl_bdiag	*d;
@@ -51,7 +61,8 @@ struct acl_fin {
 
 static int	acl_intern(struct acl_build *, const char *, uint32_t *);
 static uint64_t	acl_hash(const char *);
-static int	acl_brule_cmp(const void *, const void *);
+static int	acl_skey_cmp(const void *, const void *);
+static int	acl_sort(struct acl_build *);
 static int	acl_same_block(const struct acl_brule *,
 		    const struct acl_brule *);
 static int	acl_same_user(const struct acl_brule *,
@@ -153,6 +164,8 @@ acl_build_add(struct acl_build *b, const struct acl_rule *r)
 		errno = EINVAL;
 		return -1;
 	}
+	if (b->nrules >= UINT32_MAX)
+		goto oom;
 	if (b->nrules == b->caprules) {
 		size_t cap = b->caprules == 0 ? 64 : b->caprules * 2;
 
@@ -214,25 +227,78 @@ acl_user_cmp(const unsigned char *a, size_t alen, const unsigned char *b,
 	return alen < blen ? -1 : alen > blen;
 }
 
+/* Bytes 0..7 of a netblock as a big-endian number. */
+static inline uint64_t
+acl_be64(const uint8_t *p)
+{
+	return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 |
+	    (uint64_t)p[2] << 40 | (uint64_t)p[3] << 32 |
+	    (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 |
+	    (uint64_t)p[6] << 8 | p[7];
+}
+
 /* Sort order: family, netblock, "*" first, user, order of addition. */
 static int
-acl_brule_cmp(const void *va, const void *vb)
+acl_skey_cmp(const void *va, const void *vb)
 {
-	const struct acl_brule *a = va, *b = vb;
+	const struct acl_skey *a = va, *b = vb;
 	int c;
 
 	if (a->v6 != b->v6)
 		return a->v6 < b->v6 ? -1 : 1;
-	if ((c = memcmp(a->bytes, b->bytes, sizeof(a->bytes))) != 0)
-		return c;
+	if (a->hi != b->hi)
+		return a->hi < b->hi ? -1 : 1;
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
 	if (a->plen != b->plen)
 		return a->plen < b->plen ? -1 : 1;
-	if (a->has_user != b->has_user)
-		return a->has_user < b->has_user ? -1 : 1;
-	if (a->has_user && (c = acl_user_cmp(a->user.p, a->userlen, b->user.p,
-	    b->userlen)) != 0)
+	if ((a->user == NULL) != (b->user == NULL))
+		return a->user == NULL ? -1 : 1;
+	if (a->user != NULL &&
+	    (c = acl_user_cmp(a->user, a->ulen, b->user, b->ulen)) != 0)
 		return c;
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/*
+ * Sort the rules. The sort moves and compares small keys, not the rules
+ * (32 bytes against 56, and numbers against memcmp): at a million rules
+ * that halves the build. Then the rules follow their keys.
+ */
+static int
+acl_sort(struct acl_build *b)
+{
+	struct acl_skey *k;
+	struct acl_brule *sorted, *r;
+	size_t i;
+
+	if (b->nrules < 2)
+		return 0;
+	if ((k = reallocarray(NULL, b->nrules, sizeof(*k))) == NULL)
+		return -1;
+	for (i = 0; i < b->nrules; i++) {
+		r = &b->rules[i];
+		k[i].hi = acl_be64(r->bytes);
+		k[i].lo = acl_be64(r->bytes + 8);
+		k[i].user = r->has_user ? r->user.p : NULL;
+		k[i].seq = (uint32_t)i;
+		k[i].ulen = (uint16_t)r->userlen;
+		k[i].plen = r->plen;
+		k[i].v6 = r->v6;
+	}
+	qsort(k, b->nrules, sizeof(*k), acl_skey_cmp);
+	if ((sorted = reallocarray(NULL, b->nrules, sizeof(*sorted))) ==
+	    NULL) {
+		free(k);
+		return -1;
+	}
+	for (i = 0; i < b->nrules; i++)
+		sorted[i] = b->rules[k[i].seq];
+	free(k);
+	free(b->rules);
+	b->rules = sorted;
+	b->caprules = b->nrules;
+	return 0;
 }
 
 /* Whether two rules name the same netblock. */
@@ -302,10 +368,8 @@ acl_build_finish(struct acl_build *b, acl_diag_fn *diag, void *arg)
 	for (i = 0; i < b->nrules; i++)
 		if (b->rules[i].has_user)
 			b->rules[i].user.p = b->arena + b->rules[i].user.off;
-	if (b->nrules > 1)
-		qsort(b->rules, b->nrules, sizeof(*b->rules), acl_brule_cmp);
-	if (acl_check(b, &f) == -1 || (t = calloc(1, sizeof(*t))) == NULL ||
-	    acl_layout(b, &f, t) == -1)
+	if (acl_sort(b) == -1 || acl_check(b, &f) == -1 ||
+	    (t = calloc(1, sizeof(*t))) == NULL || acl_layout(b, &f, t) == -1)
 		goto oom;
 
 	/* Netblocks that more specific ones cover: every rule is dead. */
