@@ -418,7 +418,7 @@ static int
 acl_check(struct acl_build *b, struct acl_fin *f)
 {
 	const struct acl_brule *r, *q;
-	size_t i, j, first[2];
+	size_t i, j, first[2], *same, *other;
 
 	if ((f->bstart = calloc(b->nrules + 1, sizeof(*f->bstart))) == NULL)
 		return -1;
@@ -442,20 +442,23 @@ acl_check(struct acl_build *b, struct acl_fin *f)
 		for (j = i; j < b->nrules && acl_same_block(&b->rules[j], r) &&
 		    acl_same_user(&b->rules[j], r); j++) {
 			q = &b->rules[j];
-			if (first[!q->action] != SIZE_MAX) {
+			same = &first[q->action];
+			other = &first[!q->action];
+			if (*other != SIZE_MAX) {
 				f->errors++;
-				if (acl_bdiag_add(f, q->seq, j, first[!q->action],
+				if (acl_bdiag_add(f, q->seq, j, *other,
 				    ACL_DIAG_CONFLICT) == -1)
 					return -1;
 			}
-			if (first[q->action] != SIZE_MAX) {
-				if (acl_bdiag_add(f, q->seq, j, first[q->action],
+			if (*same != SIZE_MAX) {
+				if (acl_bdiag_add(f, q->seq, j, *same,
 				    ACL_DIAG_DUPLICATE) == -1)
 					return -1;
 			} else
-				first[q->action] = j;
+				*same = j;
 			if (q->has_user && q->action == ACL_ALLOW &&
-			    acl_bdiag_add(f, q->seq, j, j, ACL_DIAG_SPOOF) == -1)
+			    acl_bdiag_add(f, q->seq, j, j,
+			    ACL_DIAG_SPOOF) == -1)
 				return -1;
 		}
 	}
@@ -549,7 +552,8 @@ acl_layout(struct acl_build *b, struct acl_fin *f, struct acl *t)
 			ur = &u->u[u->n++];
 			memcpy(names, r->user.p, r->userlen);
 			ur->name = (int32_t)(names - (char *)ur);
-			ur->file = (int32_t)(t->mem + foff[r->file] - (char *)ur);
+			ur->file = (int32_t)(t->mem + foff[r->file] -
+			    (char *)ur);
 			ur->line = r->line;
 			ur->len = (uint16_t)r->userlen;
 			ur->action = r->action;

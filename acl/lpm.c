@@ -432,7 +432,8 @@ lpm_shadowed(const struct lpm_prefix *p, size_t n, unsigned maxbits,
 	uint64_t s[2], e[2];
 	size_t i, sp = 0;
 
-	if ((maxbits != 32 && maxbits != 128) || lpm_check(p, n, maxbits) == -1) {
+	if ((maxbits != 32 && maxbits != 128) ||
+	    lpm_check(p, n, maxbits) == -1) {
 		errno = EINVAL;
 		return -1;
 	}

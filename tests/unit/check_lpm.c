@@ -73,7 +73,8 @@ mask_key(uint8_t *k, unsigned plen)
 	for (i = 0; i < 16; i++) {
 		if (plen >= (i + 1) * 8)
 			continue;
-		k[i] &= plen <= i * 8 ? 0 : (uint8_t)(0xff << (8 - (plen - i * 8)));
+		k[i] &= plen <= i * 8 ? 0 :
+		    (uint8_t)(0xff << (8 - (plen - i * 8)));
 	}
 }
 
@@ -265,7 +266,8 @@ START_TEST(test_lpm_every_length)
 	for (len = 0; len <= maxbits; len++) {
 		memcpy(k, base, 16);
 		if (len < maxbits)
-			set_bit(k, len, !((base[len / 8] >> (7 - len % 8)) & 1));
+			set_bit(k, len,
+			    !((base[len / 8] >> (7 - len % 8)) & 1));
 		ck_assert_uint_eq(p[lpm_lookup(&l, k)].plen, len);
 	}
 	lpm_free(&l);
