@@ -169,6 +169,95 @@ acl_user_find(const struct acl_users *u, const unsigned char *user,
 	}
 }
 
+/* Netblock order for acl_each: longest prefix first, then address. */
+static int
+acl_each_cmp(const void *va, const void *vb)
+{
+	const struct acl_block *a = *(const struct acl_block *const *)va;
+	const struct acl_block *b = *(const struct acl_block *const *)vb;
+
+	if (a->plen != b->plen)
+		return a->plen > b->plen ? -1 : 1;
+	if (a->flags & ACL_B_V6)
+		return memcmp(((const struct acl_block6 *)a)->addr,
+		    ((const struct acl_block6 *)b)->addr, 16);
+	return memcmp(a->v4, b->v4, 4);
+}
+
+/* The rules of one netblock as acl_each hands them over. */
+static size_t
+acl_each_rules(const struct acl_block *b, struct acl_rule *rules,
+    const struct acl_prefix *net)
+{
+	const struct acl_users *u = NULL;
+	const struct acl_urule *r;
+	size_t n = 0, j;
+
+	if (b->flags & ACL_B_USERS)
+		u = (const struct acl_users *)(const void *)
+		    ((const char *)b + b->rel);
+	if (b->flags & ACL_B_STAR) {
+		memset(&rules[n], 0, sizeof(rules[n]));
+		rules[n].action = b->flags & ACL_B_ALLOW ? ACL_ALLOW :
+		    ACL_DENY;
+		rules[n].net = *net;
+		rules[n].file = u != NULL ? (const char *)u + u->file :
+		    (const char *)b + b->rel;
+		rules[n++].line = b->line;
+	}
+	for (j = 0; u != NULL && j < u->n; j++, n++) {
+		r = &u->u[j];
+		rules[n].action = r->action;
+		rules[n].net = *net;
+		rules[n].has_user = 1;
+		rules[n].user = (const unsigned char *)r + r->name;
+		rules[n].userlen = r->len;
+		rules[n].file = (const char *)r + r->file;
+		rules[n].line = r->line;
+	}
+	return n;
+}
+
+/* Every netblock with its rules, most specific first (daytimed -T). */
+int
+acl_each(const struct acl *t, acl_each_fn *fn, void *arg)
+{
+	const struct acl_block **order;
+	const struct acl_users *u;
+	struct acl_rule *rules;
+	struct acl_decision d;
+	size_t i, n4, n, most = 0;
+
+	if (t == NULL || (n = t->stats.v4_blocks + t->stats.v6_blocks) == 0)
+		return 0;
+	if ((order = calloc(n, sizeof(*order))) == NULL)
+		return -1;
+	n4 = t->stats.v4_blocks;
+	for (i = 0; i < n; i++) {
+		order[i] = i < n4 ? &t->b4[i] : &t->b6[i - n4].b;
+		if ((order[i]->flags & ACL_B_USERS) == 0)
+			continue;
+		u = (const struct acl_users *)(const void *)
+		    ((const char *)order[i] + order[i]->rel);
+		if (u->n > most)
+			most = u->n;
+	}
+	if ((rules = calloc(most + 1, sizeof(*rules))) == NULL) {
+		free(order);
+		return -1;
+	}
+	/* IPv4 before IPv6: each family is sorted on its own. */
+	qsort(order, n4, sizeof(*order), acl_each_cmp);
+	qsort(order + n4, n - n4, sizeof(*order), acl_each_cmp);
+	for (i = 0; i < n; i++) {
+		acl_decide(order[i], NULL, 0, &d);
+		fn(arg, &d.net, rules, acl_each_rules(order[i], rules, &d.net));
+	}
+	free(rules);
+	free(order);
+	return 0;
+}
+
 /*
  * The reference lookup for tests and bench/acl_bench.c: trie.c's
  * patricia trie over the table's netblocks, answering with the same

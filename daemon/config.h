@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * config: configuration text -> struct config, or FILE:LINE diagnostics.
- * Pure: the bytes of each file come from a loader (the disk at startup and
- * for -t/-e; the monitor's bundle on reload), so one parser serves all.
+ * config: struct config and its lifecycle (defaults, free), a whole load
+ * (config_parse for the text, then the checks that need every file read:
+ * a listen line, rules against ident mode, the rule table built), and the
+ * syslog facility names. The bytes come from a loader (loader.h: the disk
+ * at startup and for -t/-e; the monitor's bundle on reload).
  */
 #ifndef DAYTIMED_CONFIG_H
 #define DAYTIMED_CONFIG_H
@@ -12,12 +14,17 @@
 #include <sys/time.h>
 
 #include "acl/acl.h"
+#include "daemon/config_parse.h"
 
-#define CONFIG_LINE_MAX		4096	/* longest line, newline excluded */
-#define CONFIG_FILE_MAX		(64u << 20) /* largest file read */
-#define CONFIG_INCLUDE_DEPTH	8
-#define CONFIG_FILES_MAX	1024	/* files in one configuration */
-#define CONFIG_LISTEN_MAX	64
+/*
+ * The limits a configuration has when it says nothing (daytimed.conf(5),
+ * "Built-in limits", gives the reasons): safe with no limit line at all.
+ */
+#define CONFIG_DEFAULT_CONNECTIONS	256	/* two descriptors each */
+#define CONFIG_DEFAULT_PER_SOURCE	8
+#define CONFIG_DEFAULT_RATE		10	/* new connections/s per source */
+#define CONFIG_DEFAULT_UDP_RATE		5	/* answers/s per source */
+#define CONFIG_DEFAULT_UDP_TOTAL	100	/* answers/s, all sources */
 
 enum ident_mode { IDENT_MODE_ALWAYS = 0, IDENT_MODE_RULES, IDENT_MODE_OFF };
 
@@ -39,11 +46,13 @@ struct config {
 	char			*pidfile;
 	char			*syslog_socket;	/* default /dev/log */
 	int			 facility;	/* LOG_DAEMON ... */
+	int			 audit_facility;  /* the records'; -1: facility */
 	enum ident_mode		 ident_mode;
 	struct timeval		 ident_timeout;
 	unsigned		 ident_port;
 	unsigned		 limit_connections;	/* 0: unlimited */
 	unsigned		 limit_per_source;
+	unsigned		 limit_rate;	/* new connections/s per source */
 	unsigned		 limit_udp_rate;
 	unsigned		 limit_udp_total;	/* answers/s, all sources */
 	int			 udp_privileged_ports;	/* answer sources < 1024 */
@@ -52,27 +61,14 @@ struct config {
 	struct acl		*acl;
 	struct acl_stats	 stats;
 	size_t			 nfiles;	/* files read, includes too */
+	/* Where each setting came from, for -T (config_show.c): */
+	struct config_parse_file *names;	/* the files read */
+	size_t			 nnames;
+	struct config_seen	*origin;	/* per directive row; file NULL:
+						   the default */
+	const char		*listen_file[CONFIG_LISTEN_MAX];
+	_Atomic unsigned	 refs;	/* holders less one: 0 is the first */
 };
-
-/* Diagnostics: is_error 0 is a warning. file NULL: no position. */
-typedef void config_diag_fn(void *arg, int is_error, const char *file,
-    unsigned line, const char *msg);
-
-/*
- * Where file bytes come from. glob returns the sorted names matching a
- * pattern (0 and *names NULL for none; -1 with errno for an error) and
- * read returns a file's bytes (-1 and a message in err on failure).
- */
-struct config_loader {
-	int	(*glob)(void *arg, const char *pattern, char ***names,
-		    size_t *n, char *err, size_t errlen);
-	int	(*read)(void *arg, const char *name, char **buf, size_t *len,
-		    char *err, size_t errlen);
-	void	*arg;
-};
-
-/* The loader that reads the filesystem. */
-extern const struct config_loader config_disk_loader;
 
 /*
  * Parse the configuration rooted at file. Every error and warning goes to
@@ -80,6 +76,11 @@ extern const struct config_loader config_disk_loader;
  */
 struct config *config_load(const char *file, const struct config_loader *,
 	    config_diag_fn *, void *arg);
+/* The same, with CONFIG_LOAD_* flags. */
+#define CONFIG_LOAD_INETD	0x1	/* -i: no listen line needed */
+struct config *config_load_flags(const char *file,
+	    const struct config_loader *, unsigned flags, config_diag_fn *,
+	    void *arg);
 /* Parse one in-memory file with no includes allowed (tests, fuzzing). */
 struct config *config_parse_buffer(const char *name, const char *buf,
 	    size_t len, config_diag_fn *, void *arg);
@@ -87,5 +88,30 @@ void	config_free(struct config *);
 
 /* Facility number for a name ("daemon", "local0", ...), or -1. */
 int	config_facility(const char *);
+/* The name of a facility number, or NULL. */
+const char *config_facility_name(int);
+/* The facility audit records go to: audit-facility, else facility. */
+int	config_audit_facility(const struct config *);
+
+/*
+ * A configuration in use is shared: the engine holds the current one,
+ * each event loop a reference to it, and each connection in flight the
+ * one it took. A new configuration has one holder.
+ */
+void	config_ref(struct config *);
+/*
+ * Drop a reference. The last one frees the configuration on a thread of
+ * its own: a table of a million rules takes tens of milliseconds to free,
+ * and that must never happen on an event loop.
+ */
+void	config_unref(struct config *);
+/*
+ * A reload keeps what needs a restart (listen, user, group, chroot,
+ * pidfile, syslog, audit key, workers) from the running configuration
+ * old in the new one, and warns through diag (file NULL) for each that
+ * changed. Returns -1 when out of memory.
+ */
+int	config_keep_fixed(struct config *, const struct config *old,
+	    config_diag_fn *, void *arg);
 
 #endif

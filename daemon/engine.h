@@ -1,51 +1,33 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * engine: everything that touches a client. Listeners, accept, the
- * connection state machine (limits, rules, ident, answer, audit), UDP,
- * reload swaps and signals, on one libevent loop.
+ * engine: the event loops. One worker thread per loop (worker 0 is the
+ * main thread), each with its own sockets from a listen set, accepting
+ * connections (conn.c) and reading datagrams (udp.c); the back-pressure
+ * switch that pauses accepting while the log lags, the pause on EMFILE,
+ * signals (TERM and INT stop, HUP reloads through reload.c, USR1 logs the
+ * counters) and the stop.
  */
 #ifndef DAYTIMED_ENGINE_H
 #define DAYTIMED_ENGINE_H
 
 #include "daemon/config.h"
+#include "daemon/listen.h"
+#include "daemon/reload.h"
 
 #define ENGINE_WORKERS_MAX	64	/* event loops at most */
 
 struct audit;
 struct engine;
 
+/* How many event loops conf asks for: workers, or one per core. */
+unsigned engine_workers(const struct config *);
 /*
- * Where a reload gets the configuration's bytes: a loader valid for one
- * config_load on the reload thread (the disk, or the monitor's bundle),
- * released by put.
+ * Take the configuration, the listen set (one socket set per loop) and
+ * the audit state; build the loops. NULL on failure, conf and the set
+ * freed.
  */
-struct engine_source {
-	int	(*get)(void *arg, struct config_loader *, char *err, size_t);
-	void	(*put)(void *arg, struct config_loader *);
-	void	*arg;
-};
-
-/*
- * Open the listen sockets of conf while still privileged: one per listen
- * line for each worker (fds[w * nlistens + i]), or the sockets systemd
- * passed (inherited, shared by the workers). Returns how many entries of
- * fds it filled, 0 on error (already logged). maxfds bounds fds.
- */
-size_t	engine_listen(const struct config *, int *fds, size_t maxfds,
-	    const int *inherited, size_t ninherited);
-/* Close what engine_listen opened, each socket once. */
-void	engine_close_fds(int *fds, size_t n);
-/*
- * The datagram path's judgment of a source: NULL and the rules' decision
- * in *d, or the name of the limit that drops it. Pure.
- */
-const char *engine_udp_judge(const struct config *, const struct sockaddr *,
-	    socklen_t, struct acl_addr *, struct acl_decision *);
-/* Take the configuration, the sockets engine_listen opened and the audit
- * state; build the loops. */
-struct engine *engine_new(struct config *, const int *fds, size_t nfds,
-	    struct audit *,
-	    const struct engine_source *);
+struct engine *engine_new(struct config *, struct listen_set *,
+	    struct audit *, const struct reload_source *);
 /* Run until TERM or INT; returns the exit status. */
 int	engine_run(struct engine *);
 void	engine_free(struct engine *);

@@ -1,4 +1,17 @@
 /* SPDX-License-Identifier: ISC */
+/*
+ * monitor: the monitor process. It serves reload requests with a bundle
+ * (loader.h) of the files the configuration reads, forwards signals to
+ * the engine and exits with it.
+ *
+ * The socketpair carries, engine to monitor: 'R' (send the files), 'S'
+ * SIG PID[4] (a signal reached the engine from PID: the monitor decides,
+ * sigpair.h) and 'O' LEN[4] TEXT (a reload's outcome: LEN 0 is "ok",
+ * else the first error), which the monitor writes to the status file
+ * (status.h); monitor to engine, only the answers to 'R': LEN[4] BUNDLE.
+ * The engine's reload thread and its loop both write: a lock keeps
+ * their messages whole.
+ */
 #include "autoconf.h"
 
 #include <sys/types.h>
@@ -8,333 +21,36 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon/config.h"
 #include "daemon/life.h"
+#include "daemon/loader.h"
 #include "daemon/log.h"
 #include "daemon/monitor.h"
+#include "daemon/proctitle.h"
+#include "daemon/sigpair.h"
+#include "daemon/status.h"
 
 #define MONITOR_REQ_RELOAD	'R'
+#define MONITOR_REQ_SIGNAL	'S'
+#define MONITOR_REQ_OUTCOME	'O'
 #define MONITOR_READY		'!'
-#define MONITOR_MAGIC		0x64746231u	/* "dtb1" */
-
-enum bundle_kind { BUNDLE_GLOB = 'G', BUNDLE_FILE = 'F', BUNDLE_ERROR = 'E' };
-
-struct bundle_entry {
-	enum bundle_kind	 kind;
-	char			*name;
-	char			*data;	/* GLOB: NUL-separated names */
-	size_t			 len;
-};
-
-struct monitor_bundle {
-	struct bundle_entry	*e;
-	size_t			 n;
-	size_t			 bytes;
-	int			 full;	/* over MONITOR_BUNDLE_MAX */
-};
+#define MONITOR_OUTCOME_MAX	1024	/* bytes of an error kept */
 
 static int			 monitor_fd = -1;	/* to the other side */
+static pthread_mutex_t		 monitor_wlock = PTHREAD_MUTEX_INITIALIZER;
 static volatile sig_atomic_t	 monitor_pending[NSIG];
+static volatile sig_atomic_t	 monitor_from[NSIG];	/* the sender's pid */
 
-static int	bundle_add(struct monitor_bundle *, enum bundle_kind,
-		    const char *, const char *, size_t);
-
-/* The bundle keeps what the disk loader returned, in order. */
-static int
-bundle_add(struct monitor_bundle *b, enum bundle_kind kind, const char *name,
-    const char *data, size_t len)
-{
-	struct bundle_entry *e;
-
-	if (b->full || b->bytes + strlen(name) + len + 16 > MONITOR_BUNDLE_MAX) {
-		b->full = 1;
-		return -1;
-	}
-	if ((e = reallocarray(b->e, b->n + 1, sizeof(*e))) == NULL)
-		return -1;
-	b->e = e;
-	e = &b->e[b->n];
-	if ((e->name = strdup(name)) == NULL)
-		return -1;
-	if ((e->data = malloc(len + 1)) == NULL) {
-		free(e->name);
-		return -1;
-	}
-	memcpy(e->data, data, len);
-	e->data[len] = '\0';
-	e->len = len;
-	e->kind = kind;
-	b->n++;
-	b->bytes += strlen(name) + len + 16;
-	return 0;
-}
-
-static int
-record_glob(void *arg, const char *pattern, char ***names, size_t *n,
-    char *err, size_t errlen)
-{
-	struct monitor_bundle *b = arg;
-	char *list = NULL;
-	size_t len = 0, i;
-	int rc;
-
-	rc = config_disk_loader.glob(NULL, pattern, names, n, err, errlen);
-	if (rc == -1) {
-		bundle_add(b, BUNDLE_ERROR, pattern, err, strlen(err));
-		return -1;
-	}
-	for (i = 0; i < *n; i++)
-		len += strlen((*names)[i]) + 1;
-	if (len > 0 && (list = malloc(len)) == NULL) {
-		for (i = 0; i < *n; i++)
-			free((*names)[i]);
-		free(*names);
-		*names = NULL;
-		*n = 0;
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (len = 0, i = 0; i < *n; i++) {
-		size_t l = strlen((*names)[i]) + 1;
-
-		memcpy(list + len, (*names)[i], l);
-		len += l;
-	}
-	bundle_add(b, BUNDLE_GLOB, pattern, list != NULL ? list : "", len);
-	free(list);
-	return 0;
-}
-
-static int
-record_read(void *arg, const char *name, char **buf, size_t *len, char *err,
-    size_t errlen)
-{
-	struct monitor_bundle *b = arg;
-
-	if (config_disk_loader.read(NULL, name, buf, len, err, errlen) == -1) {
-		bundle_add(b, BUNDLE_ERROR, name, err, strlen(err));
-		return -1;
-	}
-	if (bundle_add(b, BUNDLE_FILE, name, *buf, *len) == -1) {
-		snprintf(err, errlen, "configuration too large to hand over");
-		bundle_add(b, BUNDLE_ERROR, name, err, strlen(err));
-	}
-	return 0;
-}
-
-/* Read the configuration the way the parser does, keeping every byte. */
-struct monitor_bundle *
-monitor_bundle_record(const char *conffile)
-{
-	struct monitor_bundle *b;
-	struct config_loader l = { record_glob, record_read, NULL };
-	struct config *conf;
-
-	if ((b = calloc(1, sizeof(*b))) == NULL)
-		return NULL;
-	l.arg = b;
-	conf = config_load(conffile, &l, NULL, NULL);
-	config_free(conf);
-	return b;
-}
-
-void
-monitor_bundle_free(struct monitor_bundle *b)
-{
-	size_t i;
-
-	if (b == NULL)
-		return;
-	for (i = 0; i < b->n; i++) {
-		free(b->e[i].name);
-		free(b->e[i].data);
-	}
-	free(b->e);
-	free(b);
-}
-
-static void
-put32(char *p, uint32_t v)
-{
-	p[0] = (char)(v >> 24);
-	p[1] = (char)(v >> 16);
-	p[2] = (char)(v >> 8);
-	p[3] = (char)v;
-}
-
-static uint32_t
-get32(const char *p)
-{
-	const unsigned char *u = (const unsigned char *)p;
-
-	return (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 |
-	    (uint32_t)u[2] << 8 | u[3];
-}
-
-/* magic, count, then per entry: kind, name length, name, data length, data. */
-int
-monitor_bundle_encode(const struct monitor_bundle *b, char **out,
-    size_t *outlen)
-{
-	size_t len = 8, i, o;
-	char *buf;
-
-	for (i = 0; i < b->n; i++)
-		len += 9 + strlen(b->e[i].name) + b->e[i].len;
-	if (len > MONITOR_BUNDLE_MAX + 8 || (buf = malloc(len)) == NULL)
-		return -1;
-	put32(buf, MONITOR_MAGIC);
-	put32(buf + 4, (uint32_t)b->n);
-	for (o = 8, i = 0; i < b->n; i++) {
-		size_t nl = strlen(b->e[i].name);
-
-		buf[o++] = (char)b->e[i].kind;
-		put32(buf + o, (uint32_t)nl);
-		memcpy(buf + o + 4, b->e[i].name, nl);
-		o += 4 + nl;
-		put32(buf + o, (uint32_t)b->e[i].len);
-		memcpy(buf + o + 4, b->e[i].data, b->e[i].len);
-		o += 4 + b->e[i].len;
-	}
-	*out = buf;
-	*outlen = len;
-	return 0;
-}
-
-/* The engine checks every length: the monitor is trusted, bugs are not. */
-struct monitor_bundle *
-monitor_bundle_decode(const char *buf, size_t len)
-{
-	struct monitor_bundle *b;
-	size_t o = 8, i, n;
-
-	if (len < 8 || get32(buf) != MONITOR_MAGIC)
-		return NULL;
-	n = get32(buf + 4);
-	if ((b = calloc(1, sizeof(*b))) == NULL)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		size_t nl, dl;
-		char kind, *name;
-
-		if (len - o < 5)
-			goto bad;
-		kind = buf[o];
-		nl = get32(buf + o + 1);
-		o += 5;
-		if (nl == 0 || nl > len - o || memchr(buf + o, '\0', nl) != NULL)
-			goto bad;
-		if ((name = strndup(buf + o, nl)) == NULL)
-			goto bad;
-		o += nl;
-		if (len - o < 4) {
-			free(name);
-			goto bad;
-		}
-		dl = get32(buf + o);
-		o += 4;
-		if (dl > len - o || (kind != BUNDLE_GLOB && kind != BUNDLE_FILE &&
-		    kind != BUNDLE_ERROR) ||
-		    bundle_add(b, (enum bundle_kind)kind, name, buf + o, dl) == -1) {
-			free(name);
-			goto bad;
-		}
-		free(name);
-		o += dl;
-	}
-	if (o != len)
-		goto bad;
-	return b;
-bad:
-	monitor_bundle_free(b);
-	return NULL;
-}
-
-static const struct bundle_entry *
-bundle_find(const struct monitor_bundle *b, const char *name, int glob)
-{
-	size_t i;
-
-	for (i = 0; i < b->n; i++)
-		if (strcmp(b->e[i].name, name) == 0 &&
-		    (glob ? b->e[i].kind == BUNDLE_GLOB :
-		    b->e[i].kind != BUNDLE_GLOB))
-			return &b->e[i];
-	for (i = 0; glob && i < b->n; i++)
-		if (b->e[i].kind == BUNDLE_ERROR && strcmp(b->e[i].name, name) == 0)
-			return &b->e[i];
-	return NULL;
-}
-
-static int
-bundle_glob(void *arg, const char *pattern, char ***names, size_t *n,
-    char *err, size_t errlen)
-{
-	const struct bundle_entry *e = bundle_find(arg, pattern, 1);
-	size_t i, k, o;
-
-	*names = NULL;
-	*n = 0;
-	if (e == NULL || e->kind == BUNDLE_ERROR) {
-		snprintf(err, errlen, "%s", e != NULL ? e->data :
-		    "not read by the monitor");
-		return -1;
-	}
-	for (k = 0, i = 0; i < e->len; i++)
-		k += e->data[i] == '\0';
-	if (k == 0)
-		return 0;
-	if ((*names = calloc(k, sizeof(char *))) == NULL)
-		return -1;
-	for (o = 0, i = 0; i < k; i++) {
-		if (((*names)[i] = strdup(e->data + o)) == NULL) {
-			while (i > 0)
-				free((*names)[--i]);
-			free(*names);
-			*names = NULL;
-			return -1;
-		}
-		o += strlen(e->data + o) + 1;
-	}
-	*n = k;
-	return 0;
-}
-
-static int
-bundle_read(void *arg, const char *name, char **buf, size_t *len, char *err,
-    size_t errlen)
-{
-	const struct bundle_entry *e = bundle_find(arg, name, 0);
-
-	if (e == NULL || e->kind == BUNDLE_ERROR) {
-		snprintf(err, errlen, "%s", e != NULL ? e->data :
-		    "not read by the monitor");
-		return -1;
-	}
-	if ((*buf = malloc(e->len + 1)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	memcpy(*buf, e->data, e->len + 1);
-	*len = e->len;
-	return 0;
-}
-
-void
-monitor_bundle_loader(struct monitor_bundle *b, struct config_loader *l)
-{
-	l->glob = bundle_glob;
-	l->read = bundle_read;
-	l->arg = b;
-}
-
+/* Write all of buf to the socketpair. */
 static int
 monitor_write(int fd, const char *buf, size_t len)
 {
@@ -351,6 +67,7 @@ monitor_write(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* Read exactly len bytes from the socketpair. */
 static int
 monitor_read(int fd, char *buf, size_t len)
 {
@@ -367,50 +84,96 @@ monitor_read(int fd, char *buf, size_t len)
 	return 0;
 }
 
+/* In the engine: one whole message to the monitor, whichever thread. */
+static int
+monitor_send(const char *buf, size_t len)
+{
+	int rc;
+
+	pthread_mutex_lock(&monitor_wlock);
+	rc = monitor_fd == -1 ? -1 : monitor_write(monitor_fd, buf, len);
+	pthread_mutex_unlock(&monitor_wlock);
+	return rc;
+}
+
+/* In the engine, on the loop: a reload's outcome, for the status file. */
+static void
+monitor_done(void *arg, const char *error)
+{
+	char msg[5 + MONITOR_OUTCOME_MAX];
+	size_t len = error != NULL ? strlen(error) : 0;
+
+	(void)arg;
+	if (len > MONITOR_OUTCOME_MAX)
+		len = MONITOR_OUTCOME_MAX;
+	msg[0] = MONITOR_REQ_OUTCOME;
+	loader_put32(msg + 1, (uint32_t)len);
+	if (len > 0)
+		memcpy(msg + 5, error, len);
+	(void)monitor_send(msg, 5 + len);
+}
+
+/* In the engine: a HUP or USR1 from pid, for the monitor to decide on. */
+static int
+monitor_signal(void *arg, int sig, pid_t from)
+{
+	char msg[6];
+
+	(void)arg;
+	msg[0] = MONITOR_REQ_SIGNAL;
+	msg[1] = (char)sig;
+	loader_put32(msg + 2, (uint32_t)from);
+	return monitor_send(msg, sizeof(msg));
+}
+
 /* The engine's reload thread: ask, then take the bundle (blocking, off-loop). */
 static int
 monitor_get(void *arg, struct config_loader *l, char *err, size_t errlen)
 {
-	struct monitor_bundle *b;
+	struct loader_bundle *b;
 	char req = MONITOR_REQ_RELOAD, hdr[4], *buf;
 	size_t len;
 
 	(void)arg;
-	if (monitor_fd == -1 || monitor_write(monitor_fd, &req, 1) == -1 ||
+	if (monitor_fd == -1 || monitor_send(&req, 1) == -1 ||
 	    monitor_read(monitor_fd, hdr, 4) == -1) {
 		snprintf(err, errlen, "the monitor process is gone");
 		return -1;
 	}
-	len = get32(hdr);
-	if (len > MONITOR_BUNDLE_MAX + 8 || (buf = malloc(len ? len : 1)) == NULL ||
+	len = loader_get32(hdr);
+	if (len > LOADER_BUNDLE_MAX + 8 || (buf = malloc(len ? len : 1)) == NULL ||
 	    monitor_read(monitor_fd, buf, len) == -1) {
-		if (len <= MONITOR_BUNDLE_MAX + 8 && buf != NULL)
+		if (len <= LOADER_BUNDLE_MAX + 8 && buf != NULL)
 			free(buf);
 		/* The stream is out of step now: no more reloads, say so. */
+		pthread_mutex_lock(&monitor_wlock);
 		close(monitor_fd);
 		monitor_fd = -1;
+		pthread_mutex_unlock(&monitor_wlock);
 		snprintf(err, errlen, "lost the monitor's configuration channel; "
 		    "restart to reload");
 		return -1;
 	}
-	b = monitor_bundle_decode(buf, len);
+	b = loader_bundle_decode(buf, len, LOADER_BUNDLE_MAX);
 	free(buf);
 	if (b == NULL) {
 		snprintf(err, errlen, "bad configuration bundle from the monitor");
 		return -1;
 	}
-	monitor_bundle_loader(b, l);
+	loader_bundle_loader(b, l);
 	return 0;
 }
 
+/* The reload thread is done with the bundle. */
 static void
 monitor_put(void *arg, struct config_loader *l)
 {
 	(void)arg;
-	monitor_bundle_free(l->arg);
+	loader_bundle_free(l->arg);
 	l->arg = NULL;
 }
 
+/* In the engine: wait for the monitor's privilege drop. */
 int
 monitor_wait_ready(void)
 {
@@ -438,8 +201,12 @@ monitor_sigset(sigset_t *set)
 	sigaddset(set, SIGHUP);
 	sigaddset(set, SIGUSR1);
 	sigaddset(set, SIGCHLD);
+	/* What the monitor forwards HUP and USR1 as (sigpair.h). */
+	sigaddset(set, sigpair_forward(SIGHUP));
+	sigaddset(set, sigpair_forward(SIGUSR1));
 }
 
+/* In the engine: take the signals the split blocked. */
 void
 monitor_unblock_signals(void)
 {
@@ -449,32 +216,106 @@ monitor_unblock_signals(void)
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
+/* The monitor's signal handler: note who sent what, act in the loop. */
 static void
-monitor_sig(int sig)
+monitor_sig(int sig, siginfo_t *si, void *ctx)
 {
+	(void)ctx;
+	monitor_from[sig] = si != NULL ? si->si_pid : 0;
 	monitor_pending[sig] = 1;
+}
+
+/* What the status file says, kept to rewrite it, and the signal pairs. */
+struct monitor_state {
+	unsigned long long	 reads;		/* files read for the engine */
+	unsigned long long	 done;		/* the read of the last outcome */
+	const char		*result;	/* "starting", "ok", "failed" */
+	char			 error[MONITOR_OUTCOME_MAX + 1];
+	struct sigpair		 pairs;
+};
+
+/* Rewrite the status file from the state. */
+static void
+monitor_status(const struct monitor_state *ms)
+{
+	status_write(getpid(), ms->reads, ms->done, ms->result,
+	    ms->error[0] != '\0' ? ms->error : NULL);
+}
+
+/* The monotonic clock in µs, for the signal pairs. */
+static uint64_t
+monitor_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/*
+ * A HUP or USR1 from pid reached where: forward it to the engine unless
+ * it is the second half of a sending that already acted (pkill -HUP).
+ */
+static void
+monitor_pair(struct monitor_state *ms, pid_t engine, int sig, pid_t pid,
+    enum sigpair_at where)
+{
+	if (sigpair_take(&ms->pairs, sig, pid, where, monitor_now_us()))
+		kill(engine, sigpair_forward(sig));
+	else
+		log_debug("signal %d from pid %ld reached both processes: "
+		    "acting once", sig, (long)pid);
+}
+
+/* A message from the engine after its first byte c: a signal or an outcome. */
+static void
+monitor_message(int fd, char c, struct monitor_state *ms, pid_t engine)
+{
+	char hdr[5], text[MONITOR_OUTCOME_MAX + 1];
+	uint32_t len;
+
+	if (c == MONITOR_REQ_SIGNAL && monitor_read(fd, hdr, 5) == 0) {
+		if (hdr[0] == SIGHUP || hdr[0] == SIGUSR1)
+			monitor_pair(ms, engine, hdr[0],
+			    (pid_t)loader_get32(hdr + 1), SIGPAIR_ENGINE);
+		return;
+	}
+	if (c != MONITOR_REQ_OUTCOME || monitor_read(fd, hdr, 4) == -1 ||
+	    (len = loader_get32(hdr)) > MONITOR_OUTCOME_MAX ||
+	    monitor_read(fd, text, len) == -1) {
+		log_warnx("monitor: a message from the engine out of step");
+		return;
+	}
+	text[len] = '\0';
+	ms->done = ms->reads;
+	ms->result = len == 0 ? "ok" : "failed";
+	memcpy(ms->error, text, len + 1);
+	monitor_status(ms);
 }
 
 /* Serve one reload request: read everything, send it all. */
 static void
-monitor_serve(int fd, const char *conffile)
+monitor_serve(int fd, const char *conffile, struct monitor_state *ms)
 {
-	struct monitor_bundle *b;
+	struct loader_bundle *b;
 	char hdr[4], *buf = NULL;
 	size_t len = 0;
 
-	b = monitor_bundle_record(conffile);
-	if (b == NULL || monitor_bundle_encode(b, &buf, &len) == -1) {
+	/* A read that starts now sees every file as it is now. */
+	ms->reads++;
+	monitor_status(ms);
+	b = loader_bundle_record(conffile, LOADER_BUNDLE_MAX);
+	if (b == NULL || loader_bundle_encode(b, &buf, &len) == -1) {
 		/* an empty bundle: the engine reports what it cannot read */
-		struct monitor_bundle empty = { NULL, 0, 0, 0 };
+		struct loader_bundle empty = { NULL, 0, 0, LOADER_BUNDLE_MAX, 0 };
 
 		free(buf);
 		buf = NULL;
-		if (monitor_bundle_encode(&empty, &buf, &len) == -1)
+		if (loader_bundle_encode(&empty, &buf, &len) == -1)
 			fatalx("monitor: out of memory");
 	}
-	monitor_bundle_free(b);
-	put32(hdr, (uint32_t)len);
+	loader_bundle_free(b);
+	loader_put32(hdr, (uint32_t)len);
 	if (monitor_write(fd, hdr, 4) == -1 || monitor_write(fd, buf, len) == -1)
 		log_warnx("monitor: cannot hand the configuration over");
 	free(buf);
@@ -485,6 +326,7 @@ static void __attribute__((noreturn))
 monitor_main(int fd, pid_t engine, const char *conffile)
 {
 	static const int fwd[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
+	struct monitor_state ms;
 	struct sigaction sa;
 	struct pollfd pfd;
 	sigset_t block, empty;
@@ -492,8 +334,12 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 	int status;
 	char c;
 
+	memset(&ms, 0, sizeof(ms));
+	ms.result = "starting";
+	monitor_status(&ms);
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = monitor_sig;
+	sa.sa_sigaction = monitor_sig;
+	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&block);
 	for (i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++) {
 		sigaction(fwd[i], &sa, NULL);
@@ -509,15 +355,22 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 		pfd.revents = 0;
 		if (ppoll(&pfd, 1, NULL, &empty) == -1 && errno != EINTR)
 			fatal("monitor: poll");
-		for (i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++)
-			if (monitor_pending[fwd[i]]) {
-				monitor_pending[fwd[i]] = 0;
+		for (i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++) {
+			if (!monitor_pending[fwd[i]])
+				continue;
+			monitor_pending[fwd[i]] = 0;
+			/* TERM twice does no harm; HUP and USR1 act once. */
+			if (fwd[i] == SIGHUP || fwd[i] == SIGUSR1)
+				monitor_pair(&ms, engine, fwd[i],
+				    (pid_t)monitor_from[fwd[i]], SIGPAIR_MONITOR);
+			else
 				kill(engine, fwd[i]);
-			}
+		}
 		if (monitor_pending[SIGCHLD]) {
 			monitor_pending[SIGCHLD] = 0;
 			if (waitpid(engine, &status, WNOHANG) == engine) {
 				life_pidfile_remove();
+				status_remove();
 				log_flush(500);
 				_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
 			}
@@ -526,22 +379,26 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 			ssize_t n = read(fd, &c, 1);
 
 			if (n == 1 && c == MONITOR_REQ_RELOAD)
-				monitor_serve(fd, conffile);
+				monitor_serve(fd, conffile, &ms);
+			else if (n == 1)
+				monitor_message(fd, c, &ms, engine);
 			else if (n == 0 || (n == -1 && errno != EINTR)) {
 				/* the engine is gone: reap it and go */
 				while (waitpid(engine, &status, 0) == -1 &&
 				    errno == EINTR)
 					;
 				life_pidfile_remove();
+				status_remove();
 				_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
 			}
 		}
 	}
 }
 
+/* Fork the engine off; the parent becomes the monitor. */
 int
-monitor_split(const char *conffile, const struct life_user *u, int *fds,
-    size_t nfds, struct engine_source *src)
+monitor_split(const char *conffile, const struct life_user *u,
+    struct listen_set *ls, struct reload_source *src)
 {
 	char ready = MONITOR_READY;
 	sigset_t block;
@@ -573,12 +430,15 @@ monitor_split(const char *conffile, const struct life_user *u, int *fds,
 			return -1;
 		src->get = monitor_get;
 		src->put = monitor_put;
+		src->done = monitor_done;
+		src->signal = monitor_signal;
 		src->arg = NULL;
 		return 0;
 	}
 	/* The monitor: no client socket, no root, no starter pipe. */
 	close(sp[1]);
-	engine_close_fds(fds, nfds);
+	listen_free(ls);
+	proctitle_set("monitor");
 	if (life_drop(NULL, u) == -1)
 		_exit(1);
 	life_forget_starter();

@@ -8,29 +8,20 @@
 #ifndef DAYTIMED_MONITOR_H
 #define DAYTIMED_MONITOR_H
 
-#include "daemon/engine.h"
 #include "daemon/life.h"
-
-#define MONITOR_BUNDLE_MAX	(256u << 20)	/* bytes of one bundle */
+#include "daemon/listen.h"
+#include "daemon/reload.h"
 
 /*
  * Fork. Returns in the engine (child) with *src set to fetch bundles from
  * the monitor; the monitor drops privileges (no chroot) and never
- * returns. fds are the listening sockets, closed in the monitor.
+ * returns. ls holds the listening sockets, closed in the monitor.
  */
 int	monitor_split(const char *conffile, const struct life_user *,
-	    int *fds, size_t nfds, struct engine_source *src);
+	    struct listen_set *ls, struct reload_source *src);
 /* In the engine: wait until the monitor has dropped its privileges. */
 int	monitor_wait_ready(void);
 /* In the engine, once its signal events are in place: take signals. */
 void	monitor_unblock_signals(void);
-
-/* The bundle format, exposed for tests: encode what a loader reads. */
-struct monitor_bundle;
-struct monitor_bundle *monitor_bundle_record(const char *conffile);
-int	monitor_bundle_encode(const struct monitor_bundle *, char **, size_t *);
-struct monitor_bundle *monitor_bundle_decode(const char *, size_t);
-void	monitor_bundle_loader(struct monitor_bundle *, struct config_loader *);
-void	monitor_bundle_free(struct monitor_bundle *);
 
 #endif

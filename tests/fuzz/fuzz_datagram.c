@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "daemon/config.h"
-#include "daemon/engine.h"
+#include "daemon/udp.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -83,7 +83,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		memcpy(&s4->sin_addr, data + 3, 4);
 		sl = (data[0] & 4) ? (socklen_t)(data[0] >> 3) : sizeof(*s4);
 	}
-	bad = engine_udp_judge(conf, (struct sockaddr *)&ss, sl, &a, &d);
+	bad = udp_judge(conf, (struct sockaddr *)&ss, sl, &a, &d);
 	if (bad != NULL) {
 		if (strcmp(bad, "udp-source") != 0 || d.action != ACL_DENY)
 			abort();

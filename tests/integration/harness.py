@@ -1,18 +1,22 @@
 # SPDX-License-Identifier: ISC
 """Integration test harness for daytimed: stdlib only, loopback only.
 
-Helpers to start the REAL daemon in the foreground on high loopback ports,
-to collect what it sends to syslog, to talk to it over TCP and UDP, to run
-the `daytime` client, and a tiny ordered test runner whose every test is
-bounded in time.  Nothing here sleeps a fixed time: every wait polls
-against a deadline.
+The one set of helpers every integration script and the soak share: start
+the REAL daemon in the foreground on high loopback ports and write its
+configuration; collect what it sends to syslog (a socket of our own, or a
+private rsyslogd); talk to it over TCP and UDP; run the programs (daytimed,
+daytime, daytimed-audit) and the ident servers (fakeident.py, oidentd);
+look at processes in /proc and stop the ones we started, by PID; temporary
+directories; and a tiny ordered test runner whose every test is bounded in
+time.  Nothing here sleeps a fixed time: every wait polls against a
+deadline (poll_until).
 
-Environment: DAYTIMED and DAYTIME name the programs (defaults: ../../daytimed
-and ../../daytime relative to this file, i.e. an in-tree build).
+Environment: DAYTIMED, DAYTIME and DAYTIMED_AUDIT name the programs
+(defaults: ../../daytimed, ../../daytime and ../../daytimed-audit relative
+to this file, i.e. an in-tree build).
 """
 
 import atexit
-import errno
 import os
 import random
 import re
@@ -30,6 +34,8 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 DAYTIMED = os.environ.get("DAYTIMED") or os.path.join(HERE, "..", "..", "daytimed")
 DAYTIME = os.environ.get("DAYTIME") or os.path.join(HERE, "..", "..", "daytime")
+DAYTIMED_AUDIT = os.environ.get("DAYTIMED_AUDIT") or os.path.join(
+    HERE, "..", "..", "daytimed-audit")
 
 PORT_LOW, PORT_HIGH = 20000, 60000
 DEFAULT_TEST_TIMEOUT = 60.0
@@ -53,6 +59,228 @@ class TestTimeout(Exception):
 
 class DaemonError(Exception):
     """The daemon failed to start, or misbehaved while stopping."""
+
+
+def need_root(why="needs root (privilege drop, chroot)"):
+    """Skip the test unless we run as root."""
+    if os.geteuid() != 0:
+        raise Skip(why)
+
+
+def need_ipv6():
+    """Skip the test unless ::1 can be bound."""
+    if not have_ipv6():
+        raise Skip("no IPv6 loopback")
+
+
+UNPACK_DIR = os.environ.get("DAYTIMED_TEST_DEBS") or "/var/tmp/daytimed-test-debs"
+
+
+def unpacked_deb(package, path):
+    """PATH (e.g. "usr/sbin/inetd") from Debian's PACKAGE, unpacked with
+    dpkg-deb -x under UNPACK_DIR (kept between runs): for the real parts a
+    test needs that conflict with packages already installed (openbsd-inetd
+    with xinetd, syslog-ng with rsyslog).  Fetches the .deb with `apt-get
+    download` when it is not there yet; skips the test with the reason
+    when that cannot be done."""
+    root = os.path.join(UNPACK_DIR, package)
+    exe = os.path.join(root, "root", path)
+    if os.path.exists(exe):
+        return exe
+    if shutil.which("apt-get") is None or shutil.which("dpkg-deb") is None:
+        raise Skip("%s is not installed and apt-get/dpkg-deb are missing"
+                   % package)
+    os.makedirs(root, exist_ok=True)
+    r = subprocess.run(["apt-get", "download", package], cwd=root,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=300)
+    debs = [f for f in os.listdir(root) if f.endswith(".deb")]
+    if r.returncode != 0 or not debs:
+        raise Skip("apt-get download %s failed: %s"
+                   % (package, r.stdout.decode(errors="replace")[-300:]))
+    r = subprocess.run(["dpkg-deb", "-x", os.path.join(root, debs[0]),
+                        os.path.join(root, "root")],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=120)
+    if r.returncode != 0 or not os.path.exists(exe):
+        raise Skip("dpkg-deb -x %s gave no %s: %s"
+                   % (debs[0], path, r.stdout.decode(errors="replace")[-300:]))
+    return exe
+
+
+# ---------------------------------------------------------------- waiting
+
+def poll_until(fn, timeout=5.0, done=bool, retry=(), interval=POLL):
+    """Call fn every `interval` s until done(result); return that result.
+
+    An exception of a class in `retry` counts as not done.  At the deadline:
+    the last result, or the last such exception raised again.  The caller
+    checks the result: this never fails a test by itself.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            result = fn()
+        except retry:
+            if time.monotonic() >= deadline:
+                raise
+        else:
+            if done(result) or time.monotonic() >= deadline:
+                return result
+        time.sleep(interval)
+
+
+# ---------------------------------------------------------------- files
+
+class Closing:
+    """For what has a close(): `with` calls it at the end."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class TempDir(Closing):
+    """A fresh directory under /tmp, mode 0755 (the daemon's unprivileged
+    processes read in it), removed by close(), at the end of `with`, or
+    (at_exit=True, for one that lives as long as the script) at exit."""
+
+    def __init__(self, prefix="dtt-", at_exit=False):
+        self.path = tempfile.mkdtemp(prefix=prefix, dir="/tmp")
+        os.chmod(self.path, 0o755)
+        if at_exit:
+            atexit.register(self.close)
+
+    def join(self, *names):
+        return os.path.join(self.path, *names)
+
+    def write(self, name, data, mode=0o644):
+        """Write str, bytes or a list of str lines to NAME; return its path."""
+        path = self.join(name)
+        if isinstance(data, list):
+            data = "".join(data)
+        with open(path, "wb") as f:
+            f.write(data if isinstance(data, bytes) else data.encode())
+        os.chmod(path, mode)
+        return path
+
+    def close(self):
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- processes
+
+def stop_process(proc, timeout=5.0):
+    """SIGTERM a process we started (a Popen), wait, then SIGKILL it."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def proc_stat(pid):
+    """/proc/PID/stat after the command (which may hold spaces): [0] is the
+    state ("Z": zombie), [1] the parent, [3] the session, [4] the tty,
+    [11] and [12] user and system time in ticks.  None once pid is gone."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def pid_alive(pid):
+    """True while pid exists and is not a zombie."""
+    st = proc_stat(pid)
+    return st is not None and st[0] != "Z"
+
+
+def proc_status(pid):
+    """/proc/PID/status as {key: [words]}."""
+    out = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            out[k] = v.split()
+    return out
+
+
+def proc_children(pid):
+    """The PIDs of pid's children."""
+    with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+        return [int(x) for x in f.read().split()]
+
+
+def proc_fds(pid):
+    """{descriptor: what it points to} of pid."""
+    out = {}
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            out[int(fd)] = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+        except OSError:
+            pass
+    return out
+
+
+def fd_count(pid):
+    return len(os.listdir("/proc/%d/fd" % pid))
+
+
+def rss_kb(pid):
+    rss = proc_status(pid).get("VmRSS")
+    if not rss:
+        raise AssertionError("no VmRSS for %d" % pid)
+    return int(rss[0])
+
+
+def settled_fd_count(pid, want=None, timeout=5.0, steady=0.2, hold=0.0):
+    """Poll pid's descriptor count until it equals want for `hold` s (or,
+    with want None, holds still for `steady` s); return the last count."""
+    deadline = time.monotonic() + timeout
+    last, since = None, time.monotonic()
+    while True:
+        n = fd_count(pid)
+        now = time.monotonic()
+        if n != last:
+            last, since = n, now
+        if want is not None and n == want and now - since >= hold:
+            return n
+        if want is None and now - since >= steady:
+            return n
+        if now >= deadline:
+            return n
+        time.sleep(POLL)
+
+
+def stop_pid(pid, timeout=5.0):
+    """SIGTERM a process we started (by its PID), wait, then SIGKILL."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    if not poll_until(lambda: not pid_alive(pid), timeout):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def read_pidfile(path, timeout=5.0):
+    """The PID in a pidfile, once it is written whole (ends in a newline)."""
+    def pid():
+        with open(path) as f:
+            text = f.read()
+        return int(text) if text.endswith("\n") else None
+    found = poll_until(pid, timeout, done=lambda p: p is not None,
+                       retry=(OSError, ValueError))
+    if found is None:
+        raise AssertionError("no pid in %s" % path)
+    return found
 
 
 # ---------------------------------------------------------------- ports
@@ -167,23 +395,28 @@ class Record:
     def __repr__(self):
         return "Record(pri=%d, pid=%d, msg=%r)" % (self.pri, self.pid, self.msg)
 
+    def kv(self):
+        """kv() of the message: the audit record's fields."""
+        return kv(self.msg)
+
 
 SEVERITIES = {"emerg": 0, "alert": 1, "crit": 2, "err": 3, "warning": 4,
               "notice": 5, "info": 6, "debug": 7}
 
 
-class SyslogSink:
+class SyslogSink(Closing):
     """An AF_UNIX datagram socket standing in for /dev/log.
 
     Configure the daemon with `syslog socket <sink.path>`.  A thread drains
     the socket continuously, so the daemon's non-blocking writes never find
-    it full.  Datagrams that do not parse are kept in `unparsed`.
+    it full; with drain=False it reads nothing until drain() (to stall the
+    daemon's log on purpose).  Datagrams that do not parse are kept in
+    `unparsed`.
     """
 
-    def __init__(self, rcvbuf=1 << 20):
-        self.dir = tempfile.mkdtemp(prefix="dts-", dir="/tmp")
-        os.chmod(self.dir, 0o755)
-        self.path = os.path.join(self.dir, "log")
+    def __init__(self, rcvbuf=1 << 20, drain=True):
+        self._tmp = TempDir("dts-")
+        self.path = self._tmp.join("log")
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         try:
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
@@ -197,8 +430,15 @@ class SyslogSink:
         self.unparsed = []
         self._cond = threading.Condition()
         self._stop = False
-        self._thread = threading.Thread(target=self._drain, daemon=True)
-        self._thread.start()
+        self._thread = None
+        if drain:
+            self.drain()
+
+    def drain(self):
+        """Start reading the socket (a thread), if not reading yet."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._drain, daemon=True)
+            self._thread.start()
 
     def _drain(self):
         while not self._stop:
@@ -270,6 +510,11 @@ class SyslogSink:
                         "last records:\n  %s" % (len(hits), count, timeout, tail))
                 self._cond.wait(min(left, 0.2))
 
+    def wait_peer(self, peer, timeout=5.0):
+        """Wait for the record of the client "ADDR:PORT"; return it."""
+        return self.wait_for(lambda r: ("peer=%s " % peer) in r.msg,
+                             timeout=timeout)
+
     def clear(self):
         """Forget what has been received (the socket stays open)."""
         with self._cond:
@@ -278,15 +523,10 @@ class SyslogSink:
 
     def close(self):
         self._stop = True
-        self._thread.join(2.0)
+        if self._thread is not None:
+            self._thread.join(2.0)
         self.sock.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+        self._tmp.close()
 
 
 _KV_KEY = re.compile(r"[A-Za-z0-9_.-]+\Z")
@@ -412,6 +652,10 @@ def _proc_bound(proto, host, port):
     return False
 
 
+# For tests: whether /proc/net shows host:port bound (listening, for TCP).
+proc_bound = _proc_bound
+
+
 TCP_ESTABLISHED = "01"
 TCP_TIME_WAIT = "06"
 
@@ -454,8 +698,8 @@ class Daemon:
 
     def __init__(self, conf_text, args=(), foreground=True, ready="probe",
                  timeout=10.0, start=True, env=None):
-        self.dir = tempfile.mkdtemp(prefix="dtd-", dir="/tmp")
-        os.chmod(self.dir, 0o755)  # the unprivileged monitor rereads CONF
+        self._tmp = TempDir("dtd-")  # the unprivileged monitor rereads CONF
+        self.dir = self._tmp.path
         self.conf = os.path.join(self.dir, "daytimed.conf")
         self.conf_text = None
         self.args = list(args)
@@ -556,8 +800,7 @@ class Daemon:
             m = found.group(1) if found else None
         if m is None:
             raise DaemonError("foreground=False needs a pidfile to find the PID")
-        with open(m) as f:
-            self.pid = int(f.read().split()[0])
+        self.pid = read_pidfile(m)
 
     def alive(self):
         """True while our daemon process exists (a zombie counts as gone)."""
@@ -565,12 +808,7 @@ class Daemon:
             return False
         if self.proc is not None and self.foreground:
             return self.proc.poll() is None
-        try:
-            with open("/proc/%d/stat" % self.pid) as f:
-                stat = f.read()
-        except OSError:
-            return False
-        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+        return pid_alive(self.pid)
 
     def _check_alive(self):
         if not self.alive():
@@ -664,11 +902,8 @@ class Daemon:
 
     def wait(self, timeout=5.0):
         """Wait for the daemon to exit by itself; return its status or None."""
-        deadline = time.monotonic() + timeout
-        while self.alive():
-            if time.monotonic() >= deadline:
-                return None
-            time.sleep(POLL)
+        if not poll_until(lambda: not self.alive(), timeout):
+            return None
         if self.proc is not None and self.foreground:
             self.returncode = self.proc.wait()
         return self.returncode
@@ -708,7 +943,7 @@ class Daemon:
 
     def cleanup(self):
         """Remove the temp dir (after stop())."""
-        shutil.rmtree(self.dir, ignore_errors=True)
+        self._tmp.close()
 
     def __enter__(self):
         return self
@@ -733,39 +968,200 @@ def _fmt_addr(sa):
     return "[%s]:%d" % (host, port) if ":" in host else "%s:%d" % (host, port)
 
 
+# For tests: a socket's name as records write it, "ADDR:PORT" ("[ADDR]:PORT").
+fmt_addr = _fmt_addr
+
+
+# daytimed's built-in limits (daytimed.conf(5)); daemon_conf turns off
+# those a test does not set, unless it asks for them (limits=True).
+LIMITS = ("connections", "per-source", "rate", "udp-rate", "udp-total")
+
+
+def daemon_conf(port, sink, settings="ident mode off\n", body="",
+                listen=("tcp", "udp"), hosts=("127.0.0.1",), user=None,
+                limits=False):
+    """A daemon configuration, in this order: a listen line for every host
+    and protocol (hosts outer), `syslog socket` (a SyslogSink, a Rsyslog or
+    a path), settings, `user nobody` when we run as root (user: a name to
+    set whatever we run as, or "" for no user line), body, and last (so
+    that no line number above moves) `limit NAME off` for each built-in
+    limit that settings and body leave alone, unless limits: a test about
+    something else must not meet them."""
+    text = "".join("listen %s %s:%d\n"
+                   % (proto, "[%s]" % host if ":" in host else host, port)
+                   for host in hosts for proto in listen)
+    text += "syslog socket %s\n" % getattr(sink, "path", sink)
+    text += settings
+    if user is None:
+        user = "nobody" if os.geteuid() == 0 else ""
+    if user:
+        text += "user %s\n" % user
+    text += body
+    if not limits:
+        if text and not text.endswith("\n"):
+            text += "\n"
+        text += "".join("limit %s off\n" % name for name in LIMITS
+                        if not re.search(r"^limit %s\s" % re.escape(name),
+                                         settings + body, re.M))
+    return text
+
+
+def start_fails(conf_text, what):
+    """A Daemon whose start must fail (DaemonError); `what` says what it
+    would mean if it did not.  Returns it, exited, still to clean up."""
+    d = Daemon(conf_text, start=False)
+    try:
+        d.start()
+    except DaemonError:
+        return d
+    raise AssertionError(what)
+
+
+def recent_ctimes(tz=None):
+    """The answers (ctime lines with CR LF) for the local time from 3 s ago
+    to 1 s ahead; with tz, the local time of that zone."""
+    old = os.environ.get("TZ")
+    if tz is not None:
+        os.environ["TZ"] = tz
+        time.tzset()
+    try:
+        now = time.time()
+        want = set()
+        for d in range(-3, 2):
+            t = time.localtime(now + d)
+            want.add((time.strftime("%a %b ", t) + "%2d" % t.tm_mday +
+                      time.strftime(" %H:%M:%S %Y", t) + "\r\n").encode())
+        return want
+    finally:
+        if tz is not None:
+            if old is None:
+                del os.environ["TZ"]
+            else:
+                os.environ["TZ"] = old
+            time.tzset()
+
+
+def engine_pid(d, timeout=5.0):
+    """The engine: the only child of the daemon's monitor (d.pid)."""
+    kids = poll_until(lambda: proc_children(d.pid), timeout,
+                      done=lambda k: len(k) == 1)
+    if len(kids) != 1:
+        raise DaemonError("no engine process under %d" % d.pid)
+    return kids[0]
+
+
 # ---------------------------------------------------------------- clients
 
 def _family(host):
     return socket.AF_INET6 if ":" in host else socket.AF_INET
 
 
-def tcp_get(host, port, timeout=5.0, bind=None):
-    """Connect, read every byte until EOF; raise TimeoutError past timeout.
+def read_to_eof(s, deadline):
+    """Read a TCP socket to EOF or the deadline (time.monotonic()); return
+    (bytes, "eof" | "reset" | "timeout")."""
+    data = b""
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return data, "timeout"
+        s.settimeout(left)
+        try:
+            chunk = s.recv(65536)
+        except socket.timeout:
+            return data, "timeout"
+        except ConnectionResetError:
+            return data, "reset"
+        if not chunk:
+            return data, "eof"
+        data += chunk
 
-    One deadline covers connect and reads.  ConnectionRefusedError and
-    ConnectionResetError propagate.
-    """
-    deadline = time.monotonic() + timeout
-    data = bytearray()
-    with socket.socket(_family(host), socket.SOCK_STREAM) as s:
+
+def _connected(kind, host, port, bind=None, timeout=None, reuse=False):
+    """A socket of kind connected to host:port, bound first to bind (an
+    (address, port) pair) when given, with SO_REUSEADDR when reuse."""
+    s = socket.socket(_family(host), kind)
+    try:
+        if reuse:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         if bind is not None:
             s.bind(bind)
         s.settimeout(timeout)
+        s.connect((host, port))
+    except BaseException:
+        s.close()
+        raise
+    return s
+
+
+def tcp_open(port, host="127.0.0.1", src=None, timeout=5.0):
+    """A TCP socket connected to host:port (from src, an address, when
+    given), with `timeout` on each operation."""
+    return _connected(socket.SOCK_STREAM, host, port,
+                      None if src is None else (src, 0), timeout)
+
+
+def udp_open(port, host="127.0.0.1", bind=None, reuse=False):
+    """A UDP socket connected to host:port, bound first to bind (an
+    (address, port) pair) when given, with SO_REUSEADDR when reuse."""
+    return _connected(socket.SOCK_DGRAM, host, port, bind, reuse=reuse)
+
+
+def recv_or_none(s, timeout):
+    """What one recv on s brings within timeout s, or None."""
+    s.settimeout(timeout)
+    try:
+        return s.recv(65536)
+    except socket.timeout:
+        return None
+
+
+def busy_port(port, host="127.0.0.1"):
+    """A socket listening on host:port, to make the port busy."""
+    s = socket.socket(_family(host), socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((host, port))
+    s.listen(1)
+    return s
+
+
+def tcp_talk(host, port, timeout=5.0, bind=None, reset_ok=False):
+    """Connect (from bind), read until EOF: (bytes, our end "ADDR:PORT").
+
+    One deadline covers connect and reads; past it, TimeoutError.
+    ConnectionRefusedError propagates, and so does ConnectionResetError
+    unless reset_ok (then a reset ends the bytes, even one that beats
+    connect() back, as long as bind gave our end its name before).
+    """
+    deadline = time.monotonic() + timeout
+    with socket.socket(_family(host), socket.SOCK_STREAM) as s:
+        me = None
+        if bind is not None:
+            s.bind(bind)
+            me = _fmt_addr(s.getsockname())
+        s.settimeout(timeout)
         try:
             s.connect((host, port))
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise socket.timeout()
-                s.settimeout(left)
-                chunk = s.recv(65536)
-                if not chunk:
-                    return bytes(data)
-                data += chunk
         except socket.timeout:
-            raise TimeoutError("tcp_get %s port %d: no EOF within %.1f s "
-                               "(got %r)" % (host, port, timeout,
-                                             bytes(data[:200])))
+            raise TimeoutError("tcp_talk %s port %d: no connection within "
+                               "%.1f s" % (host, port, timeout))
+        except ConnectionResetError:
+            if reset_ok and me is not None:
+                return b"", me
+            raise
+        me = _fmt_addr(s.getsockname())
+        data, how = read_to_eof(s, deadline)
+        if how == "reset" and not reset_ok:
+            raise ConnectionResetError("tcp_talk %s port %d: reset after %r"
+                                       % (host, port, data[:200]))
+        if how == "timeout":
+            raise TimeoutError("tcp_talk %s port %d: no EOF within %.1f s "
+                               "(got %r)" % (host, port, timeout, data[:200]))
+        return data, me
+
+
+def tcp_get(host, port, timeout=5.0, bind=None):
+    """Connect, read every byte until EOF: tcp_talk without our name."""
+    return tcp_talk(host, port, timeout, bind)[0]
 
 
 def udp_get(host, port, payload=b"", timeout=2.0, bind=None):
@@ -775,20 +1171,31 @@ def udp_get(host, port, payload=b"", timeout=2.0, bind=None):
     The socket is connected, so only the server's own address is heard; an
     ICMP port unreachable raises ConnectionRefusedError.
     """
-    with socket.socket(_family(host), socket.SOCK_DGRAM) as s:
-        if bind is not None:
-            s.bind(bind)
-        s.connect((host, port))
-        s.settimeout(timeout)
+    with udp_open(port, host, bind) as s:
         s.send(payload)
-        try:
-            return s.recv(65536)
-        except socket.timeout:
-            return None
+        return recv_or_none(s, timeout)
 
 
-class ClientResult:
-    """What run_client saw: returncode, stdout, stderr (bytes), elapsed (s)."""
+def udp_burst(s, n, quiet):
+    """Send n empty datagrams on the connected UDP socket s, then count the
+    answers that come until none has come for `quiet` s."""
+    for _ in range(n):
+        s.send(b"")
+    s.settimeout(quiet)
+    answers = 0
+    try:
+        while True:
+            s.recv(100)
+            answers += 1
+    except socket.timeout:
+        pass
+    return answers
+
+
+# ---------------------------------------------------------------- programs
+
+class Result:
+    """What run() saw: returncode, stdout, stderr (bytes), elapsed (s)."""
 
     def __init__(self, returncode, stdout, stderr, elapsed):
         self.returncode = returncode
@@ -796,24 +1203,62 @@ class ClientResult:
         self.stderr = stderr
         self.elapsed = elapsed
 
+    def text(self):
+        """(returncode, stdout, stderr), the outputs as text."""
+        return (self.returncode, self.stdout.decode("utf-8", "replace"),
+                self.stderr.decode("utf-8", "replace"))
+
     def __repr__(self):
-        return ("ClientResult(rc=%r, stdout=%r, stderr=%r, elapsed=%.3f)"
+        return ("Result(rc=%r, stdout=%r, stderr=%r, elapsed=%.3f)"
                 % (self.returncode, self.stdout[:200], self.stderr[:500],
                    self.elapsed))
 
 
-def run_client(args, timeout=10.0):
-    """Run $DAYTIME with args; subprocess.TimeoutExpired past timeout."""
+def run(argv, input=None, timeout=60.0, user=None, env=None):
+    """Run a program to its end; subprocess.TimeoutExpired past timeout.
+    stdin is `input` (bytes), or /dev/null."""
     start = time.monotonic()
-    p = subprocess.run([DAYTIME] + [str(a) for a in args],
-                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=timeout)
-    return ClientResult(p.returncode, p.stdout, p.stderr,
-                        time.monotonic() - start)
+    p = subprocess.run([str(a) for a in argv], input=input,
+                       stdin=subprocess.DEVNULL if input is None else None,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=timeout, user=user, env=env)
+    return Result(p.returncode, p.stdout, p.stderr, time.monotonic() - start)
 
 
-class FakeIdent:
-    """tests/integration/fakeident.py on 127.0.0.1, stopped by its PID."""
+def run_client(args, timeout=10.0, user=None):
+    """Run $DAYTIME with args (as user, a uid or name)."""
+    return run([DAYTIME] + list(args), timeout=timeout, user=user)
+
+
+def daytimed(*args, **kw):
+    """Run $DAYTIMED with args to its end: (status, stdout, stderr) as text.
+    Keywords as for run()."""
+    return run([DAYTIMED] + list(args), **kw).text()
+
+
+def daytimed_audit(*args, **kw):
+    """Run $DAYTIMED_AUDIT with args: (status, stdout, stderr) as text."""
+    return run([DAYTIMED_AUDIT] + list(args), **kw).text()
+
+
+def audit_verify(seckey, *paths, **kw):
+    """daytimed-audit verify --secret-key SECKEY [PATH...]."""
+    return daytimed_audit("verify", "--secret-key", seckey, *paths, **kw)
+
+
+# ---------------------------------------------------------------- servers
+
+class _Started(Closing):
+    """A process we started (self.proc): close() stops it by its PID, as
+    does the end of `with`."""
+
+    def close(self):
+        stop_process(self.proc)
+
+
+class FakeIdent(_Started):
+    """tests/integration/fakeident.py on host:port (port 0: any free one),
+    answering as `mode` says; stopped by its PID."""
 
     def __init__(self, mode, user=None, host="127.0.0.1", port=0):
         args = [sys.executable, os.path.join(HERE, "fakeident.py"),
@@ -824,31 +1269,106 @@ class FakeIdent:
                                      stderr=subprocess.DEVNULL,
                                      stdin=subprocess.DEVNULL)
         line = self.proc.stdout.readline().decode()
-        check(line.startswith("ready "), "fakeident: %r", line)
+        if not line.startswith("ready "):
+            self.close()
+            raise AssertionError("fakeident %s: %r" % (mode, line))
         self.port = int(line.split()[1])
 
-    def __enter__(self):
-        return self
 
-    def __exit__(self, *exc):
-        self.proc.terminate()
+class Oidentd(_Started):
+    """Debian's oidentd on 127.0.0.1:113 (skips unless installed, root and
+    the port free); stopped by its PID."""
+
+    def __init__(self):
+        exe = shutil.which("oidentd")
+        if exe is None:
+            raise Skip("oidentd is not installed (apt-get install oidentd)")
+        need_root("oidentd must bind port 113: needs root")
+        if self._listening():
+            raise Skip("something already listens on 127.0.0.1:113")
+        self.proc = subprocess.Popen(
+            [exe, "-i", "-S", "-q", "-a", "127.0.0.1", "-p", "113"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE)
+        state = poll_until(self._state, 5)
+        if state == "exited":
+            raise AssertionError("oidentd exited: %r"
+                                 % self.proc.stderr.read())
+        if state is None:
+            self.close()
+            raise AssertionError("oidentd did not listen on 127.0.0.1:113")
+
+    def _state(self):
+        if self._listening():
+            return "listening"
+        if self.proc.poll() is not None:
+            return "exited"
+        return None
+
+    @staticmethod
+    def _listening():
+        with socket.socket() as s:
+            return s.connect_ex(("127.0.0.1", 113)) == 0
+
+
+class Rsyslog(_Started):
+    """A private rsyslogd: its own socket (self.path, also self.sock, for
+    `syslog socket`), its own file (self.file), no rate limits; stopped by
+    its PID.  include: a file or glob of rsyslog configuration read before
+    the catch-all rule, as Debian's rsyslog.conf reads /etc/rsyslog.d
+    ("@DIR@" stands for the private directory, self.dir); prepare(dir) is
+    called before the start, to write it there."""
+
+    def __init__(self, include=None, prepare=None):
+        exe = shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
+        if not os.path.exists(exe):
+            raise Skip("rsyslogd is not installed (apt-get install rsyslog)")
+        self._tmp = TempDir("dtr-")
+        os.chmod(self._tmp.path, 0o755)
+        self.dir = self._tmp.path
+        self.path = self.sock = self._tmp.join("log")
+        self.file = self._tmp.join("messages")
+        self.pidfile = self._tmp.join("pid")
+        if prepare is not None:
+            prepare(self.dir)
+        conf = ('global(workDirectory="%s")\n'
+                'module(load="imuxsock" SysSock.Use="off")\n'
+                'input(type="imuxsock" Socket="%s" RateLimit.Interval="0")\n'
+                % (self.dir, self.path))
+        if include is not None:
+            conf += "$IncludeConfig %s\n" % include.replace("@DIR@", self.dir)
+        conf += ('*.* action(type="omfile" file="%s" '
+                 'template="RSYSLOG_TraditionalFileFormat")\n' % self.file)
+        conf = self._tmp.write("rsyslog.conf", conf)
+        self.proc = subprocess.Popen(
+            [exe, "-n", "-f", conf, "-i", self.pidfile],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, start_new_session=True)
+        if not poll_until(lambda: os.path.exists(self.path) or
+                          self.proc.poll() is not None, 10) or \
+                not os.path.exists(self.path):
+            self.close()
+            raise AssertionError("rsyslogd did not start: %r"
+                                 % self.proc.stderr.read())
+        os.chmod(self.path, 0o666)
+
+    def text(self, path=None):
+        """The contents of path (default: the catch-all file), or ""."""
         try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+            with open(path or self.file, "rb") as f:
+                return f.read().decode("utf-8", "backslashreplace")
+        except OSError:
+            return ""
 
+    def wait_for(self, needle, timeout=10, path=None):
+        if not poll_until(lambda: needle in self.text(path), timeout):
+            raise AssertionError("%r not in %s:\n%s"
+                                 % (needle, path or self.file,
+                                    self.text(path)[-2000:]))
 
-def engine_pid(d, timeout=5.0):
-    """The engine: the only child of the daemon's monitor (d.pid)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with open("/proc/%d/task/%d/children" % (d.pid, d.pid)) as f:
-            kids = f.read().split()
-        if len(kids) == 1:
-            return int(kids[0])
-        time.sleep(POLL)
-    raise DaemonError("no engine process under %d" % d.pid)
+    def close(self):
+        _Started.close(self)
+        self._tmp.close()
 
 
 # ---------------------------------------------------------------- runner

@@ -31,7 +31,6 @@ import re
 import select
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -103,39 +102,12 @@ BROKEN = ["allow 127.0.0.5\n",            # conflicts with deny 127.0.0.5
 
 
 def conf_text(port, identport, sink, which, broken=None):
-    text = ("listen tcp %s:%d\nlisten udp %s:%d\nsyslog socket %s\n"
-            "ident mode rules\nident timeout 0.5\nident port %d\n"
-            "limit connections 4096\nlimit per-source 1024\n"
-            "limit udp-rate 1000000\n"
-            % (SERVER, port, SERVER, port, sink.path, identport))
-    if os.geteuid() == 0:
-        text += "user nobody\n"
-    text += rules(which)
-    if broken is not None:
-        text += broken
-    return text
-
-
-class Ident:
-    """fakeident.py on host:port (FakeIdent listens on 127.0.0.1 only)."""
-
-    def __init__(self, mode, host, port, user="alice"):
-        self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(h.HERE, "fakeident.py"),
-             "--port", str(port), "--host", host, "--mode", mode,
-             "--user", user],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            stdin=subprocess.DEVNULL)
-        line = self.proc.stdout.readline().decode()
-        check(line.startswith("ready "), "fakeident %s: %r", mode, line)
-
-    def close(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+    return h.daemon_conf(port, sink,
+                         "ident mode rules\nident timeout 0.5\n"
+                         "ident port %d\nlimit connections 4096\n"
+                         "limit per-source 1024\nlimit udp-rate 1000000\n"
+                         % identport, rules(which) + (broken or ""),
+                         hosts=(SERVER,))
 
 
 class Ports:
@@ -212,27 +184,8 @@ def tcp_connect(load, src, timeout=5.0):
     return None, None
 
 
-def read_all(s, deadline):
-    """Read to EOF; return (bytes, "eof"|"reset"|"timeout")."""
-    data = b""
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return data, "timeout"
-        s.settimeout(left)
-        try:
-            chunk = s.recv(4096)
-        except socket.timeout:
-            return data, "timeout"
-        except ConnectionResetError:
-            return data, "reset"
-        if not chunk:
-            return data, "eof"
-        data += chunk
-
-
 def finish_reader(load, s, entry):
-    data, how = read_all(s, time.monotonic() + TCP_WAIT)
+    data, how = h.read_to_eof(s, time.monotonic() + TCP_WAIT)
     s.close()
     entry["data"], entry["outcome"] = data, how
     if how == "timeout":
@@ -313,7 +266,7 @@ def run_junk(load, rng):
                     s.shutdown(socket.SHUT_WR)
             except OSError:
                 pass            # the daemon answered and closed: fine
-            data, how = read_all(s, time.monotonic() + TCP_WAIT)
+            data, how = h.read_to_eof(s, time.monotonic() + TCP_WAIT)
             s.close()
             entry["data"], entry["outcome"] = data, "junk-" + how
             if how == "timeout":
@@ -429,18 +382,6 @@ def guarded(load, fn, seed):
 CLIENTS = [run_reader, run_resetter, run_holder, run_junk, run_ident, run_udp]
 
 
-def fd_count(pid):
-    return len(os.listdir("/proc/%d/fd" % pid))
-
-
-def rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS for %d" % pid)
-
-
 def is_asan(path):
     with open(path, "rb") as f:
         return b"__asan_init" in f.read()
@@ -550,32 +491,11 @@ def wait_records(recs, made, timeout):
     want = {m["peer"] for m in made
             if (m["proto"] == "tcp" and m["connected"]) or
             (m["proto"] == "udp" and m.get("answered"))}
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def missing():
         recs.update()
-        missing = want - set(recs.by_peer)
-        if not missing or time.monotonic() >= deadline:
-            return missing
-        time.sleep(0.1)
-
-
-def wait_settled(pid, want=None, timeout=15.0):
-    """Poll the engine's descriptor count until it equals want (or, without
-    want, holds still for a second); return the last count."""
-    deadline = time.monotonic() + timeout
-    last, since = None, time.monotonic()
-    while True:
-        n = fd_count(pid)
-        now = time.monotonic()
-        if n != last:
-            last, since = n, now
-        if want is not None and n == want and now - since >= 0.3:
-            return n
-        if want is None and now - since >= 1.0:
-            return n
-        if now >= deadline:
-            return n
-        time.sleep(0.05)
+        return want - set(recs.by_peer)
+    return h.poll_until(missing, timeout, done=lambda m: not m, interval=0.1)
 
 
 def judge(made, recs, probe_peers, local):
@@ -672,8 +592,8 @@ def soak():
     asan = is_asan(h.DAYTIMED)
     port = h.free_port()
     identport = h.free_port(host=[IDENT_OK, IDENT_SILENT])
-    ok_ident = Ident("ok", IDENT_OK, identport)
-    silent_ident = Ident("silent", IDENT_SILENT, identport)
+    ok_ident = h.FakeIdent("ok", "alice", IDENT_OK, identport)
+    silent_ident = h.FakeIdent("silent", "alice", IDENT_SILENT, identport)
     sink = h.SyslogSink(rcvbuf=8 << 20)
     d = h.Daemon(conf_text(port, identport, sink, "A"), ready="proc")
     try:
@@ -689,7 +609,7 @@ def soak():
 def _soak(d, sink, port, identport, asan):
     ports = Ports([port, identport])
     engine = h.engine_pid(d, 10)
-    fds_start = fd_count(engine)
+    fds_start = h.fd_count(engine)
     load_ref = [None]
     reloader = Reloader(d, sink, port, identport, load_ref)
     recs = Records(sink)
@@ -704,8 +624,8 @@ def _soak(d, sink, port, identport, asan):
     missing = wait_records(recs, made, 30)
     check(not missing, "after warm-up, %d peers without a record, e.g. %r",
           len(missing), sorted(missing)[:5])
-    fds_base = wait_settled(engine)
-    rss_base = rss_kb(engine)
+    fds_base = h.settled_fd_count(engine, timeout=15, steady=1.0)
+    rss_base = h.rss_kb(engine)
     reloads_warm = (reloader.ok, reloader.failed)
 
     load = load_ref[0] = Load(port, ports, SEED + 1)
@@ -715,8 +635,8 @@ def _soak(d, sink, port, identport, asan):
     problems = list(load.problems)
     made += load.made
     missing = wait_records(recs, made, 60)
-    fds_end = wait_settled(engine, want=fds_base)
-    rss_end = rss_kb(engine)
+    fds_end = h.settled_fd_count(engine, want=fds_base, timeout=15, hold=0.3)
+    rss_end = h.rss_kb(engine)
 
     # (c) still answering, over both protocols
     final = Load(port, ports, SEED + 2)

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: ISC
 """daytimed-audit end to end: keygen, then verify on sealed chains written
 by tests/integration/audit_emit (audit.c + log.c, as the daemon writes
-them) and on tampered copies of them. Exits 0 when every check passes.
+them) and on tampered copies of them.
 
 Environment: DAYTIMED_AUDIT (the built daytimed-audit); AUDIT_EMIT
 (default: tests/integration/audit_emit next to DAYTIMED_AUDIT)."""
@@ -10,264 +10,228 @@ Environment: DAYTIMED_AUDIT (the built daytimed-audit); AUDIT_EMIT
 import os
 import re
 import stat
-import subprocess
 import sys
-import tempfile
 
-AUDIT = os.environ.get("DAYTIMED_AUDIT", "./daytimed-audit")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as h  # noqa: E402
+from harness import check, test  # noqa: E402
+
 EMIT = os.environ.get("AUDIT_EMIT") or os.path.join(
-    os.path.dirname(os.path.abspath(AUDIT)), "tests", "integration",
-    "audit_emit")
-TIMEOUT = 60
-
-passed = 0
-failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok   " + name)
-    else:
-        failed += 1
-        print("FAIL " + name + (": " + detail if detail else ""))
-
-
-def run(args, stdin=None):
-    p = subprocess.run([AUDIT] + args, input=stdin, capture_output=True,
-                       timeout=TIMEOUT)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), \
-        p.stderr.decode("utf-8", "replace")
+    os.path.dirname(os.path.abspath(h.DAYTIMED_AUDIT)), "tests",
+    "integration", "audit_emit")
+TMP = h.TempDir("dta-", at_exit=True)
+_chain = {}
 
 
 def emit(pub, n):
-    p = subprocess.run([EMIT, pub, str(n)], capture_output=True,
-                       timeout=TIMEOUT)
-    if p.returncode != 0:
-        raise RuntimeError("audit_emit failed: " + p.stderr.decode())
-    return p.stdout.decode().splitlines(keepends=True)
+    r = h.run([EMIT, pub, n])
+    if r.returncode != 0:
+        raise RuntimeError("audit_emit failed: " + r.stderr.decode())
+    return r.stdout.decode().splitlines(keepends=True)
 
 
-def write(path, lines):
-    with open(path, "w") as f:
-        f.writelines(lines)
+def keys(name="audit"):
+    """TMP/NAME.pub and TMP/NAME.sec, made by keygen unless they exist."""
+    pub, sec = TMP.join(name + ".pub"), TMP.join(name + ".sec")
+    if not os.path.exists(sec):
+        h.daytimed_audit("keygen", pub, sec)
+    return pub, sec
+
+
+def chain():
+    """The 22 lines (start, 20 connections, stop) audit_emit sealed to
+    keys(), made once, and TMP/intact.log holding them."""
+    if not _chain:
+        _chain["lines"] = emit(keys()[0], 20)
+        _chain["log"] = TMP.write("intact.log", _chain["lines"])
+    return _chain["lines"], _chain["log"]
 
 
 def epoch_of(lines):
     return re.search(r" epoch=([0-9a-f]{16}) ", lines[0]).group(1)
 
 
-def verify(sec, path, expect_rc, expect_lines, name, exact=True):
-    """Run verify on path; compare the finding lines (summary excluded)."""
-    rc, out, err = run(["verify", "--secret-key", sec, path])
+def verify(path, expect_rc, expect_lines, name, sec=None):
+    """Run verify on path (with keys()' secret key unless sec); compare the
+    finding lines (summary excluded)."""
+    rc, out, err = h.audit_verify(sec or keys()[1], path)
     got = [l for l in out.splitlines() if not l.startswith("daytimed-audit:")]
-    check(name + " (exit %d)" % expect_rc, rc == expect_rc,
-          "exit %d, out=%r err=%r" % (rc, out, err))
-    if exact:
-        check(name + " (findings)", got == expect_lines,
-              "got %r, want %r" % (got, expect_lines))
-    else:
-        for want in expect_lines:
-            check(name + " (" + want[:40] + "...)", want in got,
-                  "got %r" % got)
+    check(rc == expect_rc, "%s (exit %d): exit %d, out=%r err=%r", name,
+          expect_rc, rc, out, err)
+    check(got == expect_lines, "%s (findings): got %r, want %r", name, got,
+          expect_lines)
     return out
 
 
-def main():
-    tmp = tempfile.mkdtemp(prefix="test_audit_tool.")
-    pub = os.path.join(tmp, "audit.pub")
-    sec = os.path.join(tmp, "audit.sec")
+@test
+def command_line():
+    pub = TMP.join("audit.pub")
+    rc, out, _ = h.daytimed_audit("-h")
+    check(rc == 0 and "keygen" in out and "verify" in out,
+          "-h exits 0 and shows keygen and verify")
+    rc, out, _ = h.daytimed_audit("--help")
+    check(rc == 0 and "usage:" in out, "--help exits 0")
+    rc, out, _ = h.daytimed_audit("-V")
+    check(rc == 0 and re.match(r"daytimed-audit \d+\.\d+", out) is not None,
+          "-V prints the version: %s", out)
+    rc, _, err = h.daytimed_audit()
+    check(rc == 2 and "usage:" in err, "no command: exit 2")
+    rc, _, err = h.daytimed_audit("frobnicate")
+    check(rc == 2 and "unknown command" in err, "unknown command: exit 2")
+    rc, _, err = h.daytimed_audit("keygen", pub)
+    check(rc == 2, "keygen with one file: exit 2")
 
-    # --- the command line
-    rc, out, _ = run(["-h"])
-    check("-h exits 0 and shows keygen and verify",
-          rc == 0 and "keygen" in out and "verify" in out)
-    rc, out, _ = run(["--help"])
-    check("--help exits 0", rc == 0 and "usage:" in out)
-    rc, out, _ = run(["-V"])
-    check("-V prints the version", rc == 0 and
-          re.match(r"daytimed-audit \d+\.\d+", out) is not None, out)
-    rc, _, err = run([])
-    check("no command: exit 2", rc == 2 and "usage:" in err)
-    rc, _, err = run(["frobnicate"])
-    check("unknown command: exit 2", rc == 2 and "unknown command" in err)
-    rc, _, err = run(["keygen", pub])
-    check("keygen with one file: exit 2", rc == 2)
 
-    # --- keygen
-    rc, out, err = run(["keygen", pub, sec])
-    check("keygen exits 0", rc == 0, err)
-    check("public key mode 0644",
-          stat.S_IMODE(os.stat(pub).st_mode) == 0o644,
-          oct(os.stat(pub).st_mode))
-    check("secret key mode 0600",
-          stat.S_IMODE(os.stat(sec).st_mode) == 0o600,
-          oct(os.stat(sec).st_mode))
+@test
+def keygen():
+    pub, sec = TMP.join("audit.pub"), TMP.join("audit.sec")
+    rc, out, err = h.daytimed_audit("keygen", pub, sec)
+    check(rc == 0, "keygen exits 0: %s", err)
+    check(stat.S_IMODE(os.stat(pub).st_mode) == 0o644,
+          "public key mode 0644: %s", oct(os.stat(pub).st_mode))
+    check(stat.S_IMODE(os.stat(sec).st_mode) == 0o600,
+          "secret key mode 0600: %s", oct(os.stat(sec).st_mode))
     for path in (pub, sec):
-        data = open(path, "rb").read()
-        check("key file format " + os.path.basename(path),
-              re.fullmatch(rb"[0-9a-f]{64}\n", data) is not None, repr(data))
-    check("public and secret differ",
-          open(pub).read() != open(sec).read())
-    before = (open(pub).read(), open(sec).read())
-    rc, _, err = run(["keygen", pub, sec])
-    check("keygen refuses to overwrite", rc != 0 and "exists" in err, err)
-    pub2 = os.path.join(tmp, "new.pub")
-    rc, _, err = run(["keygen", pub2, sec])
-    check("keygen refuses an existing secret file",
-          rc != 0 and not os.path.exists(pub2), err)
-    sec2 = os.path.join(tmp, "new.sec")
-    rc, _, err = run(["keygen", pub, sec2])
-    check("keygen refuses an existing public file, leaves no secret",
-          rc != 0 and not os.path.exists(sec2), err)
-    check("refused keygen changed nothing",
-          (open(pub).read(), open(sec).read()) == before)
-    other_pub = os.path.join(tmp, "other.pub")
-    other_sec = os.path.join(tmp, "other.sec")
-    run(["keygen", other_pub, other_sec])
+        with open(path, "rb") as f:
+            data = f.read()
+        check(re.fullmatch(rb"[0-9a-f]{64}\n", data) is not None,
+              "key file format %s: %r", os.path.basename(path), data)
 
-    # --- key errors
-    bad = os.path.join(tmp, "bad.sec")
-    with open(bad, "w") as f:
-        f.write("00" * 31 + "\n")
-    rc, _, err = run(["verify", "--secret-key", bad, "/dev/null"])
-    check("malformed secret key: exit 2, names the file",
-          rc == 2 and bad in err, err)
-    with open(bad, "w") as f:
-        f.write("AB" * 32 + "\n")
-    rc, _, err = run(["verify", "--secret-key", bad, "/dev/null"])
-    check("uppercase key rejected (strict)", rc == 2 and bad in err, err)
-    rc, _, err = run(["verify", "--secret-key", os.path.join(tmp, "nope"),
-                      "/dev/null"])
-    check("missing secret key: exit 2", rc == 2 and "nope" in err, err)
-    rc, _, err = run(["verify", "/dev/null"])
-    check("verify without --secret-key: exit 2", rc == 2, err)
-    rc, _, err = run(["verify", "--secret-key", sec,
-                      os.path.join(tmp, "no-such.log")])
-    check("unreadable log: exit 2", rc == 2 and "no-such.log" in err, err)
+    def both():
+        with open(pub) as p, open(sec) as s:
+            return p.read(), s.read()
+    before = both()
+    check(before[0] != before[1], "public and secret differ")
+    rc, _, err = h.daytimed_audit("keygen", pub, sec)
+    check(rc != 0 and "exists" in err, "keygen refuses to overwrite: %s",
+          err)
+    pub2 = TMP.join("new.pub")
+    rc, _, err = h.daytimed_audit("keygen", pub2, sec)
+    check(rc != 0 and not os.path.exists(pub2),
+          "keygen refuses an existing secret file: %s", err)
+    sec2 = TMP.join("new.sec")
+    rc, _, err = h.daytimed_audit("keygen", pub, sec2)
+    check(rc != 0 and not os.path.exists(sec2),
+          "keygen refuses an existing public file, leaves no secret: %s", err)
+    check(both() == before, "refused keygen changed nothing")
 
-    # --- an intact chain: start, 20 connections, stop = seq 0..21
-    lines = emit(pub, 20)
-    check("emitter wrote 22 records", len(lines) == 22, str(len(lines)))
-    ep = epoch_of(lines)
-    check("start record carries sealed= and seq=0",
-          "event=start " in lines[0] and " sealed=" in lines[0]
-          and " seq=0 mac=" in lines[0])
-    check("stop record ends the chain",
-          "event=stop " in lines[-1] and " seq=21 mac=" in lines[-1])
-    check("hostile ident is escaped on one line",
-          all(l.count("\n") == 1 for l in lines)
-          and '"eve\\x0a\\x1b[2J\\"x\\\\\\x00"' in "".join(lines))
-    log = os.path.join(tmp, "intact.log")
-    write(log, lines)
-    out = verify(sec, log, 0, [], "intact chain")
-    check("intact summary", "22 sealed records in 1 epochs, 22 verified: "
-          "intact" in out, out)
-    rc, out, _ = run(["verify", "--secret-key", sec], stdin="".join(
-        lines).encode())
-    check("reads stdin when no file is named", rc == 0 and "intact" in out,
-          out)
-    rc, out, _ = run(["verify", "--secret-key=" + sec, "-"],
-                     stdin="".join(lines).encode())
-    check("--secret-key=FILE and - for stdin", rc == 0, out)
 
-    # --- a modified byte (seq 5 is line 6)
-    t = list(lines)
-    t[5] = t[5].replace("duration_us=104", "duration_us=105")
-    p = os.path.join(tmp, "modified.log")
-    write(p, t)
-    verify(sec, p, 1, ["%s:6: modified: seq 5 does not verify "
-                       "(mac mismatch)" % p], "one modified byte")
+@test
+def key_errors():
+    _, sec = keys()
+    bad = TMP.write("bad.sec", "00" * 31 + "\n")
+    rc, _, err = h.audit_verify(bad, "/dev/null")
+    check(rc == 2 and bad in err,
+          "malformed secret key: exit 2, names the file: %s", err)
+    TMP.write("bad.sec", "AB" * 32 + "\n")
+    rc, _, err = h.audit_verify(bad, "/dev/null")
+    check(rc == 2 and bad in err, "uppercase key rejected (strict): %s", err)
+    rc, _, err = h.audit_verify(TMP.join("nope"), "/dev/null")
+    check(rc == 2 and "nope" in err, "missing secret key: exit 2: %s", err)
+    rc, _, err = h.daytimed_audit("verify", "/dev/null")
+    check(rc == 2, "verify without --secret-key: exit 2: %s", err)
+    rc, _, err = h.audit_verify(sec, TMP.join("no-such.log"))
+    check(rc == 2 and "no-such.log" in err, "unreadable log: exit 2: %s",
+          err)
 
-    # --- a modified mac
-    t = list(lines)
-    t[3] = re.sub(r"mac=([0-9a-f])", lambda m: "mac=" +
-                  ("0" if m.group(1) != "0" else "1"), t[3])
-    p = os.path.join(tmp, "mac.log")
-    write(p, t)
-    verify(sec, p, 1, ["%s:4: modified: seq 3 does not verify "
-                       "(mac mismatch)" % p], "a modified mac")
 
-    # --- a deleted line
-    t = lines[:5] + lines[6:]
-    p = os.path.join(tmp, "deleted.log")
-    write(p, t)
-    verify(sec, p, 1, ["epoch %s: missing: seq 5 (before %s:6)" % (ep, p)],
-           "one deleted record")
+@test
+def intact_chain():
+    # start, 20 connections, stop = seq 0..21
+    _, sec = keys()
+    lines, log = chain()
+    check(len(lines) == 22, "emitter wrote 22 records: %d", len(lines))
+    check("event=start " in lines[0] and " sealed=" in lines[0]
+          and " seq=0 mac=" in lines[0],
+          "start record carries sealed= and seq=0")
+    check("event=stop " in lines[-1] and " seq=21 mac=" in lines[-1],
+          "stop record ends the chain")
+    check(all(l.count("\n") == 1 for l in lines)
+          and '"eve\\x0a\\x1b[2J\\"x\\\\\\x00"' in "".join(lines),
+          "hostile ident is escaped on one line")
+    out = verify(log, 0, [], "intact chain")
+    check("22 sealed records in 1 epochs, 22 verified: intact" in out,
+          "intact summary: %s", out)
+    rc, out, _ = h.audit_verify(sec, input="".join(lines).encode())
+    check(rc == 0 and "intact" in out,
+          "reads stdin when no file is named: %s", out)
+    rc, out, _ = h.daytimed_audit("verify", "--secret-key=" + sec, "-",
+                                  input="".join(lines).encode())
+    check(rc == 0, "--secret-key=FILE and - for stdin: %s", out)
 
-    # --- three deleted lines
-    t = lines[:8] + lines[11:]
-    p = os.path.join(tmp, "deleted3.log")
-    write(p, t)
-    verify(sec, p, 1, ["epoch %s: missing: seq 8..10 (3 records, before "
-                       "%s:9)" % (ep, p)], "three deleted records")
 
-    # --- two lines swapped (seq 5 and 6)
-    t = list(lines)
-    t[5], t[6] = t[6], t[5]
-    p = os.path.join(tmp, "swapped.log")
-    write(p, t)
-    verify(sec, p, 1, ["%s:6: reordered: seq 6 comes after seq 4" % p],
-           "two records swapped")
+def flip_first_mac_digit(line):
+    return re.sub(r"mac=([0-9a-f])", lambda m: "mac=" +
+                  ("0" if m.group(1) != "0" else "1"), line)
 
-    # --- a record moved far back
-    t = lines[:3] + lines[4:12] + [lines[3]] + lines[12:]
-    p = os.path.join(tmp, "moved.log")
-    write(p, t)
-    verify(sec, p, 1, ["%s:12: reordered: seq 3 comes after seq 11" % p],
-           "one record moved later")
 
-    # --- a replayed (duplicated) record
-    t = lines[:9] + [lines[5]] + lines[9:]
-    p = os.path.join(tmp, "dup.log")
-    write(p, t)
-    verify(sec, p, 1, ["%s:10: inserted: repeats seq 5 of %s:6" % (p, p)],
-           "a duplicated record")
+# Tampered copies of the intact chain: the test's name, what the copy is
+# (l: the 22 lines; seq N is line N + 1), verify's exit status, and the
+# findings it must print ({p}: the copy's path, {ep}: the chain's epoch).
+TAMPERED = [
+    ("modified_byte",
+     lambda l: l[:5] + [l[5].replace("duration_us=104", "duration_us=105")]
+     + l[6:], 1,
+     ["{p}:6: modified: seq 5 does not verify (mac mismatch)"],
+     "one modified byte"),
+    ("modified_mac",
+     lambda l: l[:3] + [flip_first_mac_digit(l[3])] + l[4:], 1,
+     ["{p}:4: modified: seq 3 does not verify (mac mismatch)"],
+     "a modified mac"),
+    ("deleted_record", lambda l: l[:5] + l[6:], 1,
+     ["epoch {ep}: missing: seq 5 (before {p}:6)"], "one deleted record"),
+    ("three_deleted_records", lambda l: l[:8] + l[11:], 1,
+     ["epoch {ep}: missing: seq 8..10 (3 records, before {p}:9)"],
+     "three deleted records"),
+    ("swapped_records", lambda l: l[:5] + [l[6], l[5]] + l[7:], 1,
+     ["{p}:6: reordered: seq 6 comes after seq 4"], "two records swapped"),
+    ("record_moved_later", lambda l: l[:3] + l[4:12] + [l[3]] + l[12:], 1,
+     ["{p}:12: reordered: seq 3 comes after seq 11"],
+     "one record moved later"),
+    ("duplicated_record", lambda l: l[:9] + [l[5]] + l[9:], 1,
+     ["{p}:10: inserted: repeats seq 5 of {p}:6"], "a duplicated record"),
+    ("forged_record_inserted",
+     lambda l: l[:7] + [l[5].replace("conn=0000000000001004",
+                                     "conn=00000000deadbeef")] + l[7:], 1,
+     ["{p}:8: inserted: seq 5 does not verify and seq 5 is at {p}:6"],
+     "an inserted forged record"),
+    ("forged_record_far_past_the_end",
+     lambda l: l + [re.sub(r"seq=5 ", "seq=99999999999 ", l[5])], 1,
+     ["{p}:23: modified or inserted: seq 99999999999 does not verify "
+      "(past the last verified record)"],
+     "a forged record far past the end"),
+    ("broken_chain_fields",
+     lambda l: l[:4] + [l[4].replace(" seq=4 ", " seq=04 ")] + l[5:], 1,
+     ["{p}:5: modified: a daytimed record with broken chain fields",
+      "epoch {ep}: missing: seq 4 (before {p}:6)"], "broken chain fields"),
+    ("truncated_tail", lambda l: l[:-3], 1,
+     ["epoch {ep}: chain ends at seq 18 ({p}:19) without a stop record "
+      "(truncated or still running)"], "truncated tail"),
+    ("start_record_missing", lambda l: l[1:], 1,
+     ["epoch {ep}: its start record (seq 0, with the sealed key) is "
+      "missing: 21 records cannot be verified"], "start record missing"),
+]
 
-    # --- a forged record with an existing seq
-    forged = lines[5].replace("conn=0000000000001004", "conn=00000000deadbeef")
-    t = lines[:7] + [forged] + lines[7:]
-    p = os.path.join(tmp, "forged.log")
-    write(p, t)
-    verify(sec, p, 1, ["%s:8: inserted: seq 5 does not verify and seq 5 is "
-                       "at %s:6" % (p, p)], "an inserted forged record")
 
-    # --- a forged record far past the end
-    forged = re.sub(r"seq=5 ", "seq=99999999999 ", lines[5])
-    t = lines + [forged]
-    p = os.path.join(tmp, "far.log")
-    write(p, t)
-    verify(sec, p, 1, ["%s:23: modified or inserted: seq 99999999999 does "
-                       "not verify (past the last verified record)" % p],
-           "a forged record far past the end")
+def tampered_test(name, copy, rc, findings, what):
+    """The test of one TAMPERED entry, registered under its name."""
+    def run():
+        lines, _ = chain()
+        p = TMP.write(name + ".log", copy(lines))
+        verify(p, rc, [f.format(p=p, ep=epoch_of(lines)) for f in findings],
+               what)
+    run.__name__ = name
+    return test(run)
 
-    # --- broken chain fields
-    t = list(lines)
-    t[4] = t[4].replace(" seq=4 ", " seq=04 ")
-    p = os.path.join(tmp, "broken.log")
-    write(p, t)
-    verify(sec, p, 1, ["%s:5: modified: a daytimed record with broken chain "
-                       "fields" % p, "epoch %s: missing: seq 4 (before "
-                       "%s:6)" % (ep, p)], "broken chain fields")
 
-    # --- a truncated tail
-    t = lines[:-3]
-    p = os.path.join(tmp, "truncated.log")
-    write(p, t)
-    verify(sec, p, 1, ["epoch %s: chain ends at seq 18 (%s:19) without a "
-                       "stop record (truncated or still running)" % (ep, p)],
-           "truncated tail")
+for _case in TAMPERED:
+    tampered_test(*_case)
 
-    # --- the start record missing
-    t = lines[1:]
-    p = os.path.join(tmp, "nostart.log")
-    write(p, t)
-    verify(sec, p, 1, ["epoch %s: its start record (seq 0, with the sealed "
-                       "key) is missing: 21 records cannot be verified" % ep],
-           "start record missing")
 
-    # --- other programs interleaved, plain daytimed messages, CRLF
+@test
+def other_programs_interleaved():
+    # other programs interleaved, plain daytimed messages, CRLF
+    lines, _ = chain()
     t = []
     for i, l in enumerate(lines):
         t.append("Nov 26 10:00:0%d testhost sshd[77]: Accepted key for "
@@ -279,63 +243,62 @@ def main():
                      "000001 proto=tcp peer=127.0.0.1:1 decision=allow\n")
             t.append("\n")
         t.append(l if i != 7 else l.replace("\n", "\r\n"))
-    p = os.path.join(tmp, "interleaved.log")
-    write(p, t)
-    verify(sec, p, 0, [], "other programs' lines interleaved")
+    p = TMP.write("interleaved.log", t)
+    verify(p, 0, [], "other programs' lines interleaved")
 
-    # --- RFC 5424 and ISO timestamp layouts
+
+@test
+def rfc5424_and_iso_layouts():
+    lines, _ = chain()
     t = []
     for l in lines:
         msg = l.split("]: ", 1)[1]
         t.append("<30>1 2026-11-26T10:32:52.123456+00:00 testhost daytimed "
                  "4242 - - " + msg)
-    p = os.path.join(tmp, "rfc5424.log")
-    write(p, t)
-    verify(sec, p, 0, [], "RFC 5424 layout")
+    p = TMP.write("rfc5424.log", t)
+    verify(p, 0, [], "RFC 5424 layout")
     t = ["2026-11-26T10:32:52.123456+00:00 testhost " +
          l.split(" testhost ", 1)[1] for l in lines]
-    p = os.path.join(tmp, "iso.log")
-    write(p, t)
-    verify(sec, p, 0, [], "ISO timestamp layout")
+    p = TMP.write("iso.log", t)
+    verify(p, 0, [], "ISO timestamp layout")
 
-    # --- two epochs (a restart), across two files
+
+@test
+def two_epochs_in_two_files():
+    # two epochs (a restart), across two files
+    lines, log = chain()
+    ep = epoch_of(lines)
+    pub, sec = keys()
     lines2 = emit(pub, 3)
     ep2 = epoch_of(lines2)
-    check("a new run draws a new epoch", ep2 != ep)
-    p2 = os.path.join(tmp, "second.log")
-    write(p2, lines2)
-    rc, out, _ = run(["verify", "--secret-key", sec, log, p2])
-    check("two epochs in two files intact",
-          rc == 0 and "27 sealed records in 2 epochs" in out, out)
+    check(ep2 != ep, "a new run draws a new epoch")
+    p2 = TMP.write("second.log", lines2)
+    rc, out, _ = h.audit_verify(sec, log, p2)
+    check(rc == 0 and "27 sealed records in 2 epochs" in out,
+          "two epochs in two files intact: %s", out)
 
-    # --- the wrong secret key
-    verify(other_sec, log, 2, ["secret key does not match epoch %s (22 "
-                               "records not verified)" % ep],
-           "wrong secret key")
+
+@test
+def wrong_secret_key():
+    lines, log = chain()
+    ep = epoch_of(lines)
+    _, sec = keys()
+    other_pub, other_sec = keys("other")
+    verify(log, 2, ["secret key does not match epoch %s (22 records not "
+               "verified)" % ep], "wrong secret key", sec=other_sec)
     # one epoch sealed to another key: said once, the rest verified
     lines3 = emit(other_pub, 2)
     ep3 = epoch_of(lines3)
-    p = os.path.join(tmp, "mixed.log")
-    write(p, lines + lines3)
-    verify(sec, p, 1, ["secret key does not match epoch %s (4 records not "
-                       "verified)" % ep3], "one epoch under another key")
+    p = TMP.write("mixed.log", lines + lines3)
+    verify(p, 1, ["secret key does not match epoch %s (4 records not "
+                  "verified)" % ep3], "one epoch under another key")
 
-    # --- nothing sealed
-    p = os.path.join(tmp, "empty.log")
-    write(p, ["Nov 26 10:00:00 testhost cron[1]: nothing\n"])
-    verify(sec, p, 1, ["no sealed daytimed records found"], "no records")
 
-    # clean up what we made
-    for name in os.listdir(tmp):
-        os.unlink(os.path.join(tmp, name))
-    os.rmdir(tmp)
+@test
+def nothing_sealed():
+    p = TMP.write("empty.log", ["Nov 26 10:00:00 testhost cron[1]: nothing\n"])
+    verify(p, 1, ["no sealed daytimed records found"], "no records")
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as e:  # a crash is a failure, reported as such
-        failed += 1
-        print("FAIL exception: %r" % (e,))
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(0 if failed == 0 else 1)
+    h.main()

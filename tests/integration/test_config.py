@@ -4,42 +4,25 @@
 and hostile configuration files, with exact output and exit codes."""
 
 import os
-import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
 from harness import check, test  # noqa: E402
 
-TMP = tempfile.mkdtemp(prefix="dtc-", dir="/tmp")
+TMP = h.TempDir("dtc-", at_exit=True)
 HEAD = "listen tcp 127.0.0.1:20013\nident mode rules\n"
-
-
-def write(name, data):
-    path = os.path.join(TMP, name)
-    with open(path, "wb") as f:
-        f.write(data if isinstance(data, bytes) else data.encode())
-    return path
-
-
-def run(*args):
-    p = subprocess.run([h.DAYTIMED] + list(args), stdin=subprocess.DEVNULL,
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       timeout=60)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), \
-        p.stderr.decode("utf-8", "replace")
 
 
 @test
 def version_and_help():
-    rc, out, _ = run("-V")
+    rc, out, _ = h.daytimed("-V")
     check(rc == 0 and out.startswith("daytimed "), "%r", out)
-    rc, out2, _ = run("--version")
+    rc, out2, _ = h.daytimed("--version")
     check(rc == 0 and out2 == out, "%r", out2)
-    rc, out, _ = run("-h")
+    rc, out, _ = h.daytimed("-h")
     check(rc == 0 and "usage: daytimed" in out and "-e ADDR" in out, "%r", out)
-    rc, out, _ = run("--help")
+    rc, out, _ = h.daytimed("--help")
     check(rc == 0 and "usage: daytimed" in out, "%r", out)
 
 
@@ -47,43 +30,43 @@ def version_and_help():
 def usage_errors_exit_2():
     for args in (["-x"], ["stray"], ["-t", "-e", "1.2.3.4"], ["-c"],
                  ["-e", "1.2.3.4", "alice", "bob"]):
-        rc, _, err = run(*args)
+        rc, _, err = h.daytimed(*args)
         check(rc == 2 and "usage:" in err, "%r: %d %r", args, rc, err)
 
 
 @test
 def test_mode_ok_summary():
-    inc = os.path.join(TMP, "rules.d")
+    inc = TMP.join("rules.d")
     os.makedirs(inc, exist_ok=True)
-    write("rules.d/b.rules", "deny 10.1.0.0/16\n")
-    write("rules.d/a.rules", "allow 2001:db8::/32\n")
-    path = write("ok.conf", HEAD + "allow 10.0.0.0/8\ninclude rules.d/*.rules\n"
-                 "include rules.d/none-*.rules\n")
-    rc, out, err = run("-t", "-c", path)
+    TMP.write("rules.d/b.rules", "deny 10.1.0.0/16\n")
+    TMP.write("rules.d/a.rules", "allow 2001:db8::/32\n")
+    path = TMP.write("ok.conf", HEAD + "allow 10.0.0.0/8\n"
+                     "include rules.d/*.rules\ninclude rules.d/none-*.rules\n")
+    rc, out, err = h.daytimed("-t", "-c", path)
     check(rc == 0, "rc %d %r %r", rc, out, err)
     check(out == "%s: ok: 3 rules, 2 IPv4 and 1 IPv6 netblocks, 1 listener, "
           "3 files, 0 warnings\n" % path, "%r", out)
-    rc, out, err = run("--test", "--config", path)
+    rc, out, err = h.daytimed("--test", "--config", path)
     check(rc == 0, "long options")
 
 
 @test
 def test_mode_errors_with_file_and_line():
-    path = write("bad.conf", HEAD +
-                 "allow 10.0.0.0/8\n"             # 3
-                 "deny 10.0.0.0/8\n"              # 4: conflict
-                 "allow 010.0.0.1\n"              # 5: octal-looking
-                 "frobnicate on\n"                # 6
-                 "listen sctp 127.0.0.1:1\n"      # 7
-                 "ident timeout 0\n"              # 8
-                 "limit connections -1\n"         # 9
-                 "allow 10.2.0.0/16 user\n"       # 10
-                 "user a\nuser b\n"               # 11, 12
-                 "syslog facility kern\n"         # 13
-                 "allow 10.3.0.1/16\n"            # 14: warning, host bits
-                 "allow 10.4.0.0/16 user alice\n"  # 15: warning, spoofable
-                 )
-    rc, out, err = run("-t", "-c", path)
+    path = TMP.write("bad.conf", HEAD +
+                     "allow 10.0.0.0/8\n"             # 3
+                     "deny 10.0.0.0/8\n"              # 4: conflict
+                     "allow 010.0.0.1\n"              # 5: octal-looking
+                     "frobnicate on\n"                # 6
+                     "listen sctp 127.0.0.1:1\n"      # 7
+                     "ident timeout 0\n"              # 8
+                     "limit connections -1\n"         # 9
+                     "allow 10.2.0.0/16 user\n"       # 10
+                     "user a\nuser b\n"               # 11, 12
+                     "syslog facility kern\n"         # 13
+                     "allow 10.3.0.1/16\n"            # 14: warning, host bits
+                     "allow 10.4.0.0/16 user alice\n"  # 15: warning, spoofable
+                     )
+    rc, out, err = h.daytimed("-t", "-c", path)
     check(rc == 1, "rc %d", rc)
     lines = out.splitlines()
     want_prefixes = [
@@ -92,8 +75,8 @@ def test_mode_errors_with_file_and_line():
         "%s:6: error: unknown directive 'frobnicate'" % path,
         "%s:7: error: listen: protocol must be tcp or udp, not 'sctp'" % path,
         "%s:8: error: ident timeout must be from 0.001 to 300 seconds" % path,
-        "%s:9: error: limit connections must be a number from 1 to 1000000,"
-        " not '-1'" % path,
+        "%s:9: error: limit connections must be off or a number from 1 to "
+        "1000000, not '-1'" % path,
         "%s:10: error: usage: allow NETBLOCK [user NAME]" % path,
         "%s:12: error: 'user NAME' given twice (first at %s:11)" % (path, path),
         "%s:13: error: unknown syslog facility 'kern'" % path,
@@ -124,35 +107,35 @@ def hostile_files():
         ("loop.conf", HEAD.encode() + b"include loop.conf\n",
          ":3: error: include loop: "),
         ("missing.conf", HEAD.encode() + b"include nowhere.conf\n",
-         ":3: error: include %s/nowhere.conf: no such file" % TMP),
+         ":3: error: include %s/nowhere.conf: no such file" % TMP.path),
     ]
     for name, data, want in cases:
-        path = write(name, data)
-        rc, out, err = run("-t", "-c", path)
+        path = TMP.write(name, data)
+        rc, out, err = h.daytimed("-t", "-c", path)
         check(rc == 1 and (path + want) in out, "%s: %d %r", name, rc, out)
-    rc, out, _ = run("-t", "-c", TMP)
+    rc, out, _ = h.daytimed("-t", "-c", TMP.path)
     check(rc == 1 and "is a directory" in out, "%r", out)
-    rc, out, _ = run("-t", "-c", os.path.join(TMP, "absent.conf"))
+    rc, out, _ = h.daytimed("-t", "-c", TMP.join("absent.conf"))
     check(rc == 1 and "cannot open: No such file or directory" in out, "%r", out)
     if os.geteuid() != 0:
-        path = write("unreadable.conf", HEAD)
+        path = TMP.write("unreadable.conf", HEAD)
         os.chmod(path, 0)
-        rc, out, _ = run("-t", "-c", path)
+        rc, out, _ = h.daytimed("-t", "-c", path)
         check(rc == 1 and "Permission denied" in out, "%r", out)
     # the daemon itself refuses to start, exit 1, FILE:LINE on stderr
-    rc, out, err = run("-f", "-c", os.path.join(TMP, "nul.conf"))
+    rc, out, err = h.daytimed("-f", "-c", TMP.join("nul.conf"))
     check(rc == 1 and ":3: error: NUL byte in line" in err, "%d %r", rc, err)
 
 
 @test
 def explain_decisions():
-    path = write("ex.conf", HEAD +
-                 "allow 10.0.0.0/8\n"                 # 3
-                 "deny 10.1.0.0/16\n"                 # 4
-                 "allow 10.1.0.0/16 user alice\n"     # 5
-                 "deny 10.2.0.0/16 user mallory\n"    # 6
-                 "allow 2001:db8::/32\n"              # 7
-                 )
+    path = TMP.write("ex.conf", HEAD +
+                     "allow 10.0.0.0/8\n"                 # 3
+                     "deny 10.1.0.0/16\n"                 # 4
+                     "allow 10.1.0.0/16 user alice\n"     # 5
+                     "deny 10.2.0.0/16 user mallory\n"    # 6
+                     "allow 2001:db8::/32\n"              # 7
+                     )
     cases = [
         (["10.9.9.9"], 0, "allow rule=%s:3 netblock=10.0.0.0/8 ident=none"),
         (["10.1.2.3"], 1, "deny rule=%s:4 netblock=10.1.0.0/16 ident=lookup"),
@@ -168,13 +151,13 @@ def explain_decisions():
         (["192.0.2.1"], 1, "deny rule=default netblock=none ident=none"),
     ]
     for args, code, want in cases:
-        rc, out, err = run("-c", path, "-e", *args)
+        rc, out, err = h.daytimed("-c", path, "-e", *args)
         want = want % path if "%s" in want else want
         check(rc == code and out == want + "\n", "%r: %d %r %r", args, rc,
               out, err)
-    rc, out, err = run("-c", path, "-e", "10.0.0.300")
+    rc, out, err = h.daytimed("-c", path, "-e", "10.0.0.300")
     check(rc == 2 and "not an IPv4 or IPv6 address" in err, "%r", err)
-    rc, out, err = run("-c", os.path.join(TMP, "nul.conf"), "-e", "10.0.0.1")
+    rc, out, err = h.daytimed("-c", TMP.join("nul.conf"), "-e", "10.0.0.1")
     check(rc == 2, "config error with -e exits 2, got %d", rc)
 
 

@@ -6,7 +6,6 @@ lookups count), the UDP rate and source rules, descriptor exhaustion."""
 import os
 import resource
 import signal
-import socket
 import sys
 import time
 
@@ -16,18 +15,12 @@ from harness import check, test  # noqa: E402
 
 
 def conf(port, sink, extra, identport=None, identtimeout=5):
-    text = ("listen tcp 127.0.0.1:%d\nlisten udp 127.0.0.1:%d\n"
-            "syslog socket %s\n" % (port, port, sink.path))
     if identport is None:
-        text += "ident mode off\n"
+        ident = "ident mode off\n"
     else:
-        text += "ident mode rules\nident timeout %d\nident port %d\n" % (
+        ident = "ident mode rules\nident timeout %d\nident port %d\n" % (
             identtimeout, identport)
-    if os.geteuid() == 0:
-        text += "user nobody\n"
-    return text + extra
-
-
+    return h.daemon_conf(port, sink, ident, extra)
 
 
 def lookups_to(identport):
@@ -38,37 +31,20 @@ def lookups_to(identport):
 
 def wait_lookups(identport, n, timeout=5):
     """Wait until the daemon has n lookups open (admitted, in flight)."""
-    deadline = time.monotonic() + timeout
-    while lookups_to(identport) < n:
-        check(time.monotonic() < deadline, "%d lookups, not %d",
-              lookups_to(identport), n)
-        time.sleep(0.02)
+    check(h.poll_until(lambda: lookups_to(identport) >= n, timeout),
+          "%d lookups, not %d", lookups_to(identport), n)
 
 
 def held(port, n, src="127.0.0.1"):
     """n connections that wait on an ident server that never answers."""
-    out = []
-    for _ in range(n):
-        s = socket.socket()
-        s.bind((src, 0))
-        s.connect(("127.0.0.1", port))
-        out.append(s)
-    return out
+    return [h.tcp_open(port, src=src) for _ in range(n)]
 
 
 def refused(port, src):
     """Connect from src; return our peer string once the daemon closed."""
-    with socket.socket() as s:
-        s.bind((src, 0))
-        s.settimeout(5)
-        me = "%s:%d" % (src, s.getsockname()[1])
-        try:
-            # the reset may beat connect() itself back
-            s.connect(("127.0.0.1", port))
-            data = s.recv(100)
-        except ConnectionResetError:
-            data = b""
-        check(data == b"", "over a limit but answered: %r", data)
+    # the reset may beat connect() itself back
+    data, me = h.tcp_talk("127.0.0.1", port, bind=(src, 0), reset_ok=True)
+    check(data == b"", "over a limit but answered: %r", data)
     return me
 
 
@@ -90,7 +66,7 @@ def per_source_and_total_limits_count_pending_lookups():
         # (workers accept in parallel: let these two be admitted first)
         wait_lookups(fi.port, 2)
         me = refused(port, "127.0.0.1")
-        rec = sink.wait_for(lambda r: "peer=%s " % me in r.msg)
+        rec = sink.wait_peer(me)
         k = h.kv(rec.msg)
         check(k["decision"] == "drop" and k["rule"] == "limit:per-source"
               and k["ident_status"] == "skipped", "%r", rec.msg)
@@ -99,19 +75,13 @@ def per_source_and_total_limits_count_pending_lookups():
             waiting += held(port, 1, "127.0.0.2")
             wait_lookups(fi.port, 3)
             me = refused(port, "127.0.0.3")
-        rec = sink.wait_for(lambda r: "peer=%s " % me in r.msg)
+        rec = sink.wait_peer(me)
         check(h.kv(rec.msg)["rule"] == "limit:connections", "%r", rec.msg)
         # a slot freed is a slot taken: 127.0.0.3 is answered again
         waiting.pop().close()
-        deadline = time.monotonic() + 5
-        while True:
-            try:
-                data = h.tcp_get("127.0.0.1", port, bind=("127.0.0.3", 0))
-            except ConnectionResetError:
-                data = b""
-            if data or time.monotonic() > deadline:
-                break
-            time.sleep(0.02)
+        data, _ = h.poll_until(
+            lambda: h.tcp_talk("127.0.0.1", port, bind=("127.0.0.3", 0),
+                               reset_ok=True), 5, done=lambda r: r[0])
         check(h.CTIME_RE.match(data), "%r", data)
         for s in waiting:
             s.close()
@@ -126,9 +96,7 @@ def trickling_client_is_cut_at_the_drain_deadline():
         # input queued before the answer makes the daemon wait for EOF...
         os.kill(engine, signal.SIGSTOP)
         try:
-            s = socket.socket()
-            s.settimeout(5)
-            s.connect(("127.0.0.1", port))
+            s = h.tcp_open(port)
             s.send(b"x")
         finally:
             os.kill(engine, signal.SIGCONT)
@@ -154,31 +122,17 @@ def udp_rate_per_source():
     with h.SyslogSink() as sink, h.Daemon(
             conf(port, sink, "limit udp-rate 5\nallow 127.0.0.0/8\n"),
             ready="proc"):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as c:
-            c.connect(("127.0.0.1", port))
+        with h.udp_open(port) as c:
             me = "127.0.0.1:%d" % c.getsockname()[1]
-            for _ in range(50):
-                c.send(b"")
-            c.settimeout(0.5)
-            answers = 0
-            try:
-                while True:
-                    c.recv(100)
-                    answers += 1
-            except socket.timeout:
-                pass
+            answers = h.udp_burst(c, 50, 0.5)
         # a burst of 5, plus what refilled while 50 were sent (fast)
         check(5 <= answers <= 7, "%d answers", answers)
         drops = sink.wait_for(lambda r: "peer=%s " % me in r.msg and
                               "rule=limit:udp-rate" in r.msg, count=40)
         check(h.kv(drops[0].msg)["decision"] == "drop", "%r", drops[0].msg)
         # another source has its own bucket
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as c:
-            c.bind(("127.0.0.2", 0))
-            c.connect(("127.0.0.1", port))
-            c.settimeout(2)
-            c.send(b"")
-            check(h.CTIME_RE.match(c.recv(100)), "other source")
+        data = h.udp_get("127.0.0.1", port, bind=("127.0.0.2", 0))
+        check(data is not None and h.CTIME_RE.match(data), "other source")
 
 
 @test
@@ -187,24 +141,14 @@ def udp_rate_lowered_by_a_reload_takes_hold():
     with h.SyslogSink() as sink, h.Daemon(
             conf(port, sink, "limit udp-rate 1000\nallow 127.0.0.0/8\n"),
             ready="proc") as d:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as c:
-            c.connect(("127.0.0.1", port))
+        with h.udp_open(port) as c:
             c.settimeout(3)
             c.send(b"")
             check(h.CTIME_RE.match(c.recv(100)), "first answer")
             # the bucket holds ~999 tokens; the new rate is 2 a second
             d.reload(conf(port, sink, "limit udp-rate 2\nallow 127.0.0.0/8\n"))
             sink.wait_for(r"^event=reload result=ok")
-            for _ in range(30):
-                c.send(b"")
-            c.settimeout(0.5)
-            answers = 0
-            try:
-                while True:
-                    c.recv(100)
-                    answers += 1
-            except socket.timeout:
-                pass
+            answers = h.udp_burst(c, 30, 0.5)
         check(answers <= 3, "%d answers at 2 a second", answers)
 
 
@@ -216,19 +160,13 @@ def udp_total_rate_across_sources():
             ready="proc"):
         socks = []
         for i in range(20):
-            c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            c.bind(("127.0.0.%d" % (i + 2), 0))
-            c.connect(("127.0.0.1", port))
+            c = h.udp_open(port, bind=("127.0.0.%d" % (i + 2), 0))
             c.send(b"")
             socks.append(c)
         answers = 0
         for c in socks:
-            c.settimeout(0.3)
-            try:
-                c.recv(100)
+            if h.recv_or_none(c, 0.3) is not None:
                 answers += 1
-            except socket.timeout:
-                pass
             c.close()
         # a burst of 4 for everyone together, plus what refilled meanwhile
         check(4 <= answers <= 6, "%d answers from 20 sources", answers)
@@ -238,8 +176,7 @@ def udp_total_rate_across_sources():
 
 @test
 def udp_sources_that_cannot_be_honest():
-    if os.geteuid() != 0:
-        raise h.Skip("binding a privileged source port needs root")
+    h.need_root("binding a privileged source port needs root")
     port = h.free_port()
     for setting, low_answered in (("", False),
                                   ("udp privileged-sources answer\n", True)):
@@ -249,16 +186,10 @@ def udp_sources_that_cannot_be_honest():
             for sport, want in ((7, False), (13, False), (19, False),
                                 (37, False), (1000, low_answered),
                                 (1023, low_answered)):
-                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as c:
-                    c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                    c.bind(("127.0.0.1", sport))
-                    c.connect(("127.0.0.1", port))
-                    c.settimeout(0.5 if not want else 3)
+                with h.udp_open(port, bind=("127.0.0.1", sport),
+                                reuse=True) as c:
                     c.send(b"")
-                    try:
-                        got = c.recv(100)
-                    except socket.timeout:
-                        got = None
+                    got = h.recv_or_none(c, 0.5 if not want else 3)
                 check((got is not None) == want, "source port %d (%r): %r",
                       sport, setting, got)
                 rec = sink.wait_for(lambda r: "peer=127.0.0.1:%d " % sport
@@ -284,8 +215,7 @@ def descriptor_exhaustion_pauses_without_spinning():
         engine = h.engine_pid(d)
 
         def ticks():
-            with open("/proc/%d/stat" % engine) as f:
-                f = f.read().rsplit(")", 1)[1].split()
+            f = h.proc_stat(engine)
             return int(f[11]) + int(f[12])
 
         # clients that sent a byte before they were accepted (the engine
@@ -295,9 +225,7 @@ def descriptor_exhaustion_pauses_without_spinning():
         os.kill(engine, signal.SIGSTOP)
         try:
             for _ in range(40):
-                s = socket.socket()
-                s.settimeout(5)
-                s.connect(("127.0.0.1", port))
+                s = h.tcp_open(port)
                 s.send(b"x")
                 held.append(s)
         finally:
@@ -314,15 +242,9 @@ def descriptor_exhaustion_pauses_without_spinning():
         for s in held:
             s.close()
         # it recovers by itself and serves again
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                data = h.tcp_get("127.0.0.1", port, timeout=5)
-            except (ConnectionResetError, TimeoutError):
-                data = b""
-            if h.CTIME_RE.match(data) or time.monotonic() > deadline:
-                break
-            time.sleep(0.02)
+        data = h.poll_until(lambda: h.tcp_get("127.0.0.1", port, timeout=5),
+                            10, done=h.CTIME_RE.match,
+                            retry=(ConnectionResetError, TimeoutError))
         check(h.CTIME_RE.match(data), "not serving after: %r", data)
         # once per episode (out of descriptors until an accept succeeds),
         # not once per failed accept: every episode has its end logged

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * config_set: the handlers of the directive table that set struct config
+ * (listen, allow/deny into the rule build, strings, numbers, facility,
+ * ident mode, durations). Each runs after the dispatcher checked what
+ * the row declares; it checks the rest and reports with FILE:LINE.
+ */
+#include "autoconf.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acl/acl.h"
+#include "daemon/config.h"
+#include "daemon/config_parse.h"
+#include "daemon/config_set.h"
+#include "daemon/config_word.h"
+
+/* ident mode's words, in enum ident_mode order. */
+static const char *const config_set_modes[] = {
+	"always", "rules", "off", NULL
+};
+
+/* listen tcp|udp ADDRESS:PORT */
+void
+config_set_listen(struct config_parse *p, const struct config_directive *d,
+    const struct config_line *l)
+{
+	struct config *conf = p->conf;
+	struct config_listen *cl;
+	const struct config_token *arg = l->arg;
+	const char *why = NULL;
+	char show[80];
+	size_t i;
+	int proto;
+
+	(void)d;
+	if (config_word_eq(&arg[0], "tcp"))
+		proto = SOCK_STREAM;
+	else if (config_word_eq(&arg[0], "udp"))
+		proto = SOCK_DGRAM;
+	else {
+		config_word_show(&arg[0], show, sizeof(show));
+		config_parse_report(p, 1, l->file, l->line,
+		    "listen: protocol must be tcp or udp, not '%s'", show);
+		return;
+	}
+	if (conf->nlistens == CONFIG_LISTEN_MAX) {
+		config_parse_report(p, 1, l->file, l->line,
+		    "too many listen lines (at most %d)", CONFIG_LISTEN_MAX);
+		return;
+	}
+	cl = &conf->listens[conf->nlistens];
+	if (config_word_sockaddr(&arg[1], &cl->ss, &cl->sslen, &why) == -1) {
+		config_word_show(&arg[1], show, sizeof(show));
+		config_parse_report(p, 1, l->file, l->line, "listen: %s: '%s'",
+		    why, show);
+		return;
+	}
+	for (i = 0; i < conf->nlistens; i++)
+		if (conf->listens[i].proto == proto &&
+		    conf->listens[i].sslen == cl->sslen &&
+		    memcmp(&conf->listens[i].ss, &cl->ss, cl->sslen) == 0) {
+			config_parse_report(p, 1, l->file, l->line,
+			    "listen: duplicate of %s:%u", p->listen_file[i],
+			    conf->listens[i].line);
+			return;
+		}
+	cl->proto = proto;
+	cl->line = l->line;
+	p->listen_file[conf->nlistens] = l->file;
+	if ((size_t)snprintf(cl->text, sizeof(cl->text), "%.*s %.*s",
+	    (int)arg[0].len, arg[0].s, (int)arg[1].len, arg[1].s) >=
+	    sizeof(cl->text)) {
+		config_parse_report(p, 1, l->file, l->line,
+		    "listen: address too long");
+		return;
+	}
+	conf->nlistens++;
+}
+
+/*
+ * A NETBLOCK word of line l: 0 and *net, with a warning for host bits or
+ * an IPv4-mapped netblock; -1 after reporting an error.
+ */
+int
+config_set_netblock(struct config_parse *p, const struct config_line *l,
+    const struct config_token *word, struct acl_prefix *net)
+{
+	const char *errstr = NULL;
+	char show[80], text[ACL_PREFIX_STRLEN];
+	int warn = 0;
+
+	if (acl_prefix_parse(word->s, word->len, net, &warn, &errstr) == -1) {
+		config_word_show(word, show, sizeof(show));
+		config_parse_report(p, 1, l->file, l->line,
+		    "bad netblock '%s': %s", show,
+		    errstr != NULL ? errstr : "invalid");
+		return -1;
+	}
+	if (warn != 0 && acl_prefix_format(net, text, sizeof(text)) != -1) {
+		config_word_show(word, show, sizeof(show));
+		if (warn & ACL_WARN_MAPPED)
+			config_parse_report(p, 0, l->file, l->line,
+			    "IPv4-mapped netblock '%s' is read as %s", show,
+			    text);
+		if (warn & ACL_WARN_HOSTBITS)
+			config_parse_report(p, 0, l->file, l->line,
+			    "host bits set in '%s': read as %s", show, text);
+	}
+	return 0;
+}
+
+/* Add rule r, stated on line l, to the build: -1 after reporting why not. */
+int
+config_set_add(struct config_parse *p, const struct config_line *l,
+    struct acl_rule *r)
+{
+	if (p->nrules >= CONFIG_RULES_MAX) {
+		config_parse_report(p, 1, l->file, l->line,
+		    "too many rules (at most %u)", CONFIG_RULES_MAX);
+		return -1;
+	}
+	r->file = l->file;
+	r->line = l->line;
+	if (acl_build_add(p->build, r) == -1) {
+		config_parse_report(p, 1, l->file, l->line, "out of memory");
+		return -1;
+	}
+	p->nrules++;
+	return 0;
+}
+
+/* allow|deny NETBLOCK [user NAME]: one rule into the build. */
+void
+config_set_rule(struct config_parse *p, const struct config_directive *d,
+    const struct config_line *l)
+{
+	const struct config_token *arg = l->arg;
+	struct acl_rule r;
+
+	memset(&r, 0, sizeof(r));
+	r.action = (enum acl_action)d->value;
+	if (l->narg != 1 && !(l->narg == 3 &&
+	    config_word_eq(&arg[1], "user"))) {
+		config_parse_usage(p, d, l);
+		return;
+	}
+	if (config_set_netblock(p, l, &arg[0], &r.net) == -1)
+		return;
+	if (l->narg == 3 && !config_word_eq(&arg[2], "*")) {
+		if (arg[2].len > ACL_USER_MAX) {
+			config_parse_report(p, 1, l->file, l->line,
+			    "user name too long (%zu bytes, at most %d)",
+			    arg[2].len, ACL_USER_MAX);
+			return;
+		}
+		r.has_user = 1;
+		r.user = (const unsigned char *)arg[2].s;
+		r.userlen = arg[2].len;
+		if (p->nuser_rules++ == 0) {
+			p->first_user_file = l->file;
+			p->first_user_line = l->line;
+		}
+	}
+	(void)config_set_add(p, l, &r);
+}
+
+/* A string setting: user, group, chroot, pidfile, ... */
+void
+config_set_string(struct config_parse *p, const struct config_directive *d,
+    const struct config_line *l)
+{
+	char **dst = (char **)(void *)((char *)p->conf + d->field);
+	char name[CONFIG_NAME_MAX], show[80];
+
+	if ((d->flags & CONFIG_ABSOLUTE) && l->arg[0].s[0] != '/') {
+		config_parse_name(d, name, sizeof(name));
+		config_word_show(&l->arg[0], show, sizeof(show));
+		config_parse_report(p, 1, l->file, l->line,
+		    "%s: an absolute path is needed, not '%s'", name, show);
+		return;
+	}
+	free(*dst);
+	if ((*dst = config_word_dup(&l->arg[0])) == NULL)
+		config_parse_report(p, 1, l->file, l->line, "out of memory");
+}
+
+/* A number setting, already checked against the row's bounds. */
+void
+config_set_uint(struct config_parse *p, const struct config_directive *d,
+    const struct config_line *l)
+{
+	unsigned *dst = (unsigned *)(void *)((char *)p->conf + d->field);
+
+	*dst = (unsigned)l->num[0];
+}
+
+/* syslog facility NAME, syslog audit-facility NAME: an int at d->field. */
+void
+config_set_facility(struct config_parse *p,
+    const struct config_directive *d, const struct config_line *l)
+{
+	const struct config_token *arg = &l->arg[0];
+	int *dst = (int *)(void *)((char *)p->conf + d->field);
+	char name[16], key[CONFIG_NAME_MAX], show[80];
+	int f = -1;
+
+	if (arg->len < sizeof(name)) {
+		memcpy(name, arg->s, arg->len);
+		name[arg->len] = '\0';
+		f = config_facility(name);
+	}
+	if (f == -1) {
+		config_parse_name(d, key, sizeof(key));
+		config_word_show(arg, show, sizeof(show));
+		config_parse_report(p, 1, l->file, l->line,
+		    "unknown %s '%s' (daemon, auth, authpriv, local0 ... "
+		    "local7)", key, show);
+	} else
+		*dst = f;
+}
+
+/* ident mode always|rules|off */
+void
+config_set_ident_mode(struct config_parse *p,
+    const struct config_directive *d, const struct config_line *l)
+{
+	char show[80];
+	size_t i;
+
+	(void)d;
+	for (i = 0; config_set_modes[i] != NULL; i++)
+		if (config_word_eq(&l->arg[0], config_set_modes[i])) {
+			p->conf->ident_mode = (enum ident_mode)i;
+			return;
+		}
+	config_word_show(&l->arg[0], show, sizeof(show));
+	config_parse_report(p, 1, l->file, l->line,
+	    "ident mode must be always, rules or off, not '%s'", show);
+}
+
+/* A duration setting, SECONDS: ident timeout. */
+void
+config_set_seconds(struct config_parse *p, const struct config_directive *d,
+    const struct config_line *l)
+{
+	struct timeval *dst = (struct timeval *)(void *)((char *)p->conf +
+	    d->field);
+	char name[CONFIG_NAME_MAX], show[80];
+
+	if (config_word_seconds(&l->arg[0], dst) == -1) {
+		config_parse_name(d, name, sizeof(name));
+		config_word_show(&l->arg[0], show, sizeof(show));
+		config_parse_report(p, 1, l->file, l->line,
+		    "%s must be from 0.001 to 300 seconds (up to 6 decimals), "
+		    "not '%s'", name, show);
+	}
+}
+
+/* udp privileged-sources answer|ignore (the choice is already checked). */
+void
+config_set_udp_sources(struct config_parse *p,
+    const struct config_directive *d, const struct config_line *l)
+{
+	int *dst = (int *)(void *)((char *)p->conf + d->field);
+
+	*dst = config_word_eq(&l->arg[0], "answer");
+}

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * config_word: the values one configuration word can hold (seconds, an
+ * address and port), and the one way a message shows a word. Pure.
+ */
+#include "autoconf.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat/compat.h"
+#include "daemon/config_word.h"
+
+/* The words of a line, split at blanks; max + 1: more than max. */
+size_t
+config_word_split(const char *s, size_t len, struct config_token *tok,
+    size_t max)
+{
+	size_t i = 0, n = 0, start;
+
+	for (;;) {
+		while (i < len && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		if (i == len)
+			return n;
+		start = i;
+		while (i < len && s[i] != ' ' && s[i] != '\t')
+			i++;
+		if (n == max)
+			return max + 1;
+		tok[n].s = s + start;
+		tok[n].len = i - start;
+		n++;
+	}
+}
+
+/* Whether the word is exactly s. */
+int
+config_word_eq(const struct config_token *t, const char *s)
+{
+	return t->len == strlen(s) && memcmp(t->s, s, t->len) == 0;
+}
+
+/* The word as a C string. */
+char *
+config_word_dup(const struct config_token *t)
+{
+	return strndup(t->s, t->len);
+}
+
+/* A word as it may appear in a message: bounded, bytes over 0x7e escaped. */
+void
+config_word_show(const struct config_token *t, char *buf, size_t len)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < t->len && o + 5 < len; i++) {
+		unsigned char c = (unsigned char)t->s[i];
+
+		if (c >= 0x21 && c <= 0x7e && c != '\\') {
+			buf[o++] = (char)c;
+		} else {
+			int n = snprintf(buf + o, len - o, "\\x%02x", c);
+
+			if (n < 0 || (size_t)n >= len - o)
+				break;
+			o += (size_t)n;
+		}
+	}
+	if (i < t->len && o + 4 <= len) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+}
+
+/* A file name as it may appear in a message (escaped, bounded). */
+void
+config_word_show_str(const char *name, char *buf, size_t len)
+{
+	struct config_token t = { name, strlen(name) };
+
+	config_word_show(&t, buf, len);
+}
+
+/* Whether a pattern holds a glob character. */
+int
+config_word_has_glob(const struct config_token *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->len; i++)
+		if (t->s[i] == '*' || t->s[i] == '?' || t->s[i] == '[')
+			return 1;
+	return 0;
+}
+
+/* SECONDS with up to six decimals: "5", "0.25", "1.5". */
+int
+config_word_seconds(const struct config_token *t, struct timeval *tv)
+{
+	unsigned long long sec = 0, usec = 0;
+	size_t dot, i;
+
+	for (dot = 0; dot < t->len && t->s[dot] != '.'; dot++)
+		;
+	if (compat_parse_uint(t->s, dot, 300, &sec) == -1)
+		return -1;
+	if (dot < t->len) {
+		size_t nd = t->len - dot - 1;
+
+		if (nd == 0 || nd > 6)
+			return -1;
+		if (compat_parse_uint(t->s + dot + 1, nd, 999999, &usec) == -1)
+			return -1;
+		for (i = nd; i < 6; i++)
+			usec *= 10;
+	}
+	if (sec == 300 && usec > 0)
+		return -1;
+	if (sec == 0 && usec < 1000)
+		return -1;
+	tv->tv_sec = (time_t)sec;
+	tv->tv_usec = (suseconds_t)usec;
+	return 0;
+}
+
+/* ADDRESS:PORT, or [IPV6]:PORT; numeric addresses only (no DNS at startup). */
+int
+config_word_sockaddr(const struct config_token *t, struct sockaddr_storage *ss,
+    socklen_t *sslen, const char **why)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *port;
+	size_t hl, pl;
+	unsigned long long pn;
+
+	memset(ss, 0, sizeof(*ss));
+	if (t->len > 0 && t->s[0] == '[') {
+		const char *rb = memchr(t->s, ']', t->len);
+
+		if (rb == NULL || (size_t)(rb - t->s) + 1 >= t->len ||
+		    rb[1] != ':') {
+			*why = "IPv6 must be written [ADDRESS]:PORT";
+			return -1;
+		}
+		hl = (size_t)(rb - t->s) - 1;
+		port = rb + 2;
+		if (hl == 0 || hl >= sizeof(host)) {
+			*why = "bad IPv6 address";
+			return -1;
+		}
+		memcpy(host, t->s + 1, hl);
+		host[hl] = '\0';
+		if (inet_pton(AF_INET6, host,
+		    &((struct sockaddr_in6 *)ss)->sin6_addr) != 1) {
+			*why = "bad IPv6 address";
+			return -1;
+		}
+		ss->ss_family = AF_INET6;
+		*sslen = sizeof(struct sockaddr_in6);
+	} else {
+		const char *colon = NULL;
+		size_t i;
+
+		for (i = 0; i < t->len; i++)
+			if (t->s[i] == ':') {
+				if (colon != NULL) {
+					*why = "IPv6 must be written [ADDRESS]:PORT";
+					return -1;
+				}
+				colon = t->s + i;
+			}
+		if (colon == NULL) {
+			*why = "expected ADDRESS:PORT";
+			return -1;
+		}
+		hl = (size_t)(colon - t->s);
+		port = colon + 1;
+		if (hl == 0 || hl >= sizeof(host)) {
+			*why = "bad IPv4 address";
+			return -1;
+		}
+		memcpy(host, t->s, hl);
+		host[hl] = '\0';
+		if (inet_pton(AF_INET, host,
+		    &((struct sockaddr_in *)ss)->sin_addr) != 1) {
+			*why = "bad IPv4 address (numeric addresses only)";
+			return -1;
+		}
+		ss->ss_family = AF_INET;
+		*sslen = sizeof(struct sockaddr_in);
+	}
+	pl = t->len - (size_t)(port - t->s);
+	if (compat_parse_uint(port, pl, 65535, &pn) == -1 || pn == 0) {
+		*why = "port must be a number from 1 to 65535";
+		return -1;
+	}
+	if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)pn);
+	else
+		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)pn);
+	return 0;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * listen: the listening sockets, opened while still privileged. For each
+ * listen line every worker gets a socket of its own, bound with
+ * SO_REUSEPORT, or all workers share one socket that a service manager
+ * passed (and, later, the one inetd hands over as stdin). A struct
+ * listen_set holds them with a copy of the lines they serve; its users ask
+ * for worker w's socket of line i and never see how they are laid out.
+ */
+#ifndef DAYTIMED_LISTEN_H
+#define DAYTIMED_LISTEN_H
+
+#include <stddef.h>
+
+#include "daemon/config.h"
+
+struct listen_set;
+
+/*
+ * Open the sockets of conf's listen lines for nworkers event loops, or
+ * take them from the inherited sockets (systemd's), closing any of those
+ * that no line names. NULL on error, already logged.
+ */
+struct listen_set *listen_open(const struct config *, unsigned nworkers,
+	    const int *inherited, size_t ninherited);
+/* How many event loops the set has sockets for. */
+unsigned listen_workers(const struct listen_set *);
+/* How many listen lines it serves. */
+size_t	listen_lines(const struct listen_set *);
+/* Line i as it was configured (the set's own copy). */
+const struct config_listen *listen_line(const struct listen_set *, size_t i);
+/* Whether line i is served by one passed socket that every worker shares. */
+int	listen_inherited(const struct listen_set *, size_t i);
+/* Worker w's socket for line i, or -1 once closed. */
+int	listen_fd(const struct listen_set *, unsigned w, size_t i);
+/*
+ * Close worker w's own sockets (a worker that could not start: the kernel
+ * would feed them clients nobody takes). Shared sockets stay open.
+ */
+void	listen_close_worker(struct listen_set *, unsigned w);
+/* Close every socket, each once, and free the set. */
+void	listen_free(struct listen_set *);
+
+#endif

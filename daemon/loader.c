@@ -1,0 +1,480 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * loader: the disk loader (glob, open and check, bounded read) and the
+ * bundle codec between monitor and engine (record, encode, decode, serve).
+ */
+#include "autoconf.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compat/compat.h"
+#include "daemon/config_parse.h"
+#include "daemon/loader.h"
+
+#define LOADER_HEADER		8	/* magic, count */
+#define LOADER_ENTRY_HEADER	9	/* kind, name length, data length */
+#define LOADER_ENTRY_COST	16	/* what an entry counts against max */
+
+static int	loader_disk_glob(void *, const char *, char ***, size_t *,
+		    char *, size_t);
+static int	loader_disk_read(void *, const char *, char **, size_t *,
+		    char *, size_t);
+
+const struct config_loader loader_disk = {
+	loader_disk_glob, loader_disk_read, NULL
+};
+
+/* A directory that is not there matches nothing; one we cannot read is an error. */
+static int
+loader_disk_glob_err(const char *path, int err)
+{
+	(void)path;
+	return err != ENOENT && err != ENOTDIR;
+}
+
+/* Free n names and the array. */
+static void
+loader_names_free(char **names, size_t n)
+{
+	while (n > 0)
+		free(names[--n]);
+	free(names);
+}
+
+/* glob(3) for the disk loader: sorted, and "no match" is not an error. */
+static int
+loader_disk_glob(void *arg, const char *pattern, char ***names, size_t *n,
+    char *err, size_t errlen)
+{
+	glob_t g;
+	size_t i;
+	int rc;
+
+	(void)arg;
+	*names = NULL;
+	*n = 0;
+	memset(&g, 0, sizeof(g));
+	rc = glob(pattern, 0, loader_disk_glob_err, &g);
+	if (rc == GLOB_NOMATCH)
+		return 0;
+	if (rc != 0) {
+		snprintf(err, errlen, "%s", rc == GLOB_NOSPACE ?
+		    "out of memory" : "cannot read directory");
+		globfree(&g);
+		return -1;
+	}
+	if (g.gl_pathc > CONFIG_FILES_MAX ||
+	    (*names = calloc(g.gl_pathc, sizeof(char *))) == NULL) {
+		snprintf(err, errlen, "too many files");
+		globfree(&g);
+		return -1;
+	}
+	for (i = 0; i < g.gl_pathc; i++)
+		if (((*names)[i] = strdup(g.gl_pathv[i])) == NULL) {
+			loader_names_free(*names, i);
+			*names = NULL;
+			globfree(&g);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	*n = g.gl_pathc;
+	globfree(&g);
+	return 0;
+}
+
+/*
+ * Open one configuration file for reading and check what it is: the one
+ * place every file the daemon reads passes through. Returns the fd, its
+ * stat in *st, or -1 and a message.
+ */
+static int
+loader_open(const char *name, struct stat *st, char *err, size_t errlen)
+{
+	int fd;
+
+	if ((fd = open(name, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, st) == -1) {
+		snprintf(err, errlen, "cannot stat: %s", strerror(errno));
+		goto fail;
+	}
+	if (S_ISDIR(st->st_mode)) {
+		snprintf(err, errlen, "is a directory, not a file");
+		goto fail;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		snprintf(err, errlen, "not a regular file");
+		goto fail;
+	}
+	if ((unsigned long long)st->st_size > LOADER_FILE_MAX) {
+		snprintf(err, errlen, "too large (%lld bytes, at most %u)",
+		    (long long)st->st_size, LOADER_FILE_MAX);
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* Read a whole regular file of bounded size. */
+static int
+loader_disk_read(void *arg, const char *name, char **buf, size_t *len,
+    char *err, size_t errlen)
+{
+	struct stat st;
+	char *b;
+	size_t have = 0;
+	int fd;
+
+	(void)arg;
+	if ((fd = loader_open(name, &st, err, errlen)) == -1)
+		return -1;
+	if ((b = malloc((size_t)st.st_size + 1)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		close(fd);
+		return -1;
+	}
+	while (have < (size_t)st.st_size) {
+		ssize_t r = read(fd, b + have, (size_t)st.st_size - have);
+
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			snprintf(err, errlen, "cannot read: %s", strerror(errno));
+			free(b);
+			close(fd);
+			return -1;
+		}
+		if (r == 0)
+			break;	/* shrank while we read: take what is there */
+		have += (size_t)r;
+	}
+	close(fd);
+	b[have] = '\0';
+	*buf = b;
+	*len = have;
+	return 0;
+}
+
+/* An empty bundle. */
+struct loader_bundle *
+loader_bundle_new(size_t max)
+{
+	struct loader_bundle *b;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return NULL;
+	b->max = max;
+	return b;
+}
+
+/* The bundle keeps what the disk loader returned, in order. */
+int
+loader_bundle_add(struct loader_bundle *b, enum loader_kind kind,
+    const char *name, const char *data, size_t len)
+{
+	struct loader_entry *e;
+	size_t cost = strlen(name) + len + LOADER_ENTRY_COST;
+
+	if (b->full || cost < len || b->bytes + cost > b->max) {
+		b->full = 1;
+		return -1;
+	}
+	if ((e = reallocarray(b->e, b->n + 1, sizeof(*e))) == NULL)
+		return -1;
+	b->e = e;
+	e = &b->e[b->n];
+	if ((e->name = strdup(name)) == NULL)
+		return -1;
+	if ((e->data = malloc(len + 1)) == NULL) {
+		free(e->name);
+		return -1;
+	}
+	memcpy(e->data, data, len);
+	e->data[len] = '\0';
+	e->len = len;
+	e->kind = kind;
+	b->n++;
+	b->bytes += cost;
+	return 0;
+}
+
+/* Free a bundle and its entries. */
+void
+loader_bundle_free(struct loader_bundle *b)
+{
+	size_t i;
+
+	if (b == NULL)
+		return;
+	for (i = 0; i < b->n; i++) {
+		free(b->e[i].name);
+		free(b->e[i].data);
+	}
+	free(b->e);
+	free(b);
+}
+
+/* The recording loader's glob: the disk's answer, kept as NUL-ended names. */
+static int
+loader_record_glob(void *arg, const char *pattern, char ***names, size_t *n,
+    char *err, size_t errlen)
+{
+	struct loader_bundle *b = arg;
+	char *list = NULL;
+	size_t len = 0, i;
+
+	if (loader_disk_glob(NULL, pattern, names, n, err, errlen) == -1) {
+		loader_bundle_add(b, LOADER_ERROR, pattern, err, strlen(err));
+		return -1;
+	}
+	for (i = 0; i < *n; i++)
+		len += strlen((*names)[i]) + 1;
+	if (len > 0 && (list = malloc(len)) == NULL) {
+		loader_names_free(*names, *n);
+		*names = NULL;
+		*n = 0;
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (len = 0, i = 0; i < *n; i++) {
+		size_t l = strlen((*names)[i]) + 1;
+
+		memcpy(list + len, (*names)[i], l);
+		len += l;
+	}
+	loader_bundle_add(b, LOADER_GLOB, pattern, list != NULL ? list : "",
+	    len);
+	free(list);
+	return 0;
+}
+
+/* The recording loader's read: the disk's answer, kept whole. */
+static int
+loader_record_read(void *arg, const char *name, char **buf, size_t *len,
+    char *err, size_t errlen)
+{
+	struct loader_bundle *b = arg;
+
+	if (loader_disk_read(NULL, name, buf, len, err, errlen) == -1) {
+		loader_bundle_add(b, LOADER_ERROR, name, err, strlen(err));
+		return -1;
+	}
+	if (loader_bundle_add(b, LOADER_FILE, name, *buf, *len) == -1) {
+		snprintf(err, errlen, "configuration too large to hand over");
+		loader_bundle_add(b, LOADER_ERROR, name, err, strlen(err));
+	}
+	return 0;
+}
+
+/* Follow the configuration's files the way the parser does, keeping every byte. */
+struct loader_bundle *
+loader_bundle_record(const char *conffile, size_t max)
+{
+	struct loader_bundle *b;
+	struct config_loader l = { loader_record_glob, loader_record_read,
+	    NULL };
+
+	if ((b = loader_bundle_new(max)) == NULL)
+		return NULL;
+	l.arg = b;
+	config_parse_files(conffile, &l);
+	return b;
+}
+
+/* Store v big-endian. */
+void
+loader_put32(char *p, uint32_t v)
+{
+	p[0] = (char)(v >> 24);
+	p[1] = (char)(v >> 16);
+	p[2] = (char)(v >> 8);
+	p[3] = (char)v;
+}
+
+/* Load a big-endian v. */
+uint32_t
+loader_get32(const char *p)
+{
+	const unsigned char *u = (const unsigned char *)p;
+
+	return (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 |
+	    (uint32_t)u[2] << 8 | u[3];
+}
+
+/* magic, count, then per entry: kind, name length, name, data length, data. */
+int
+loader_bundle_encode(const struct loader_bundle *b, char **out,
+    size_t *outlen)
+{
+	size_t len = LOADER_HEADER, i, o;
+	char *buf;
+
+	for (i = 0; i < b->n; i++)
+		len += LOADER_ENTRY_HEADER + strlen(b->e[i].name) + b->e[i].len;
+	if (len > b->max + LOADER_HEADER || (buf = malloc(len)) == NULL)
+		return -1;
+	loader_put32(buf, LOADER_MAGIC);
+	loader_put32(buf + 4, (uint32_t)b->n);
+	for (o = LOADER_HEADER, i = 0; i < b->n; i++) {
+		size_t nl = strlen(b->e[i].name);
+
+		buf[o++] = (char)b->e[i].kind;
+		loader_put32(buf + o, (uint32_t)nl);
+		memcpy(buf + o + 4, b->e[i].name, nl);
+		o += 4 + nl;
+		loader_put32(buf + o, (uint32_t)b->e[i].len);
+		memcpy(buf + o + 4, b->e[i].data, b->e[i].len);
+		o += 4 + b->e[i].len;
+	}
+	*out = buf;
+	*outlen = len;
+	return 0;
+}
+
+/* The engine checks every length: the monitor is trusted, bugs are not. */
+struct loader_bundle *
+loader_bundle_decode(const char *buf, size_t len, size_t max)
+{
+	struct loader_bundle *b;
+	size_t o = LOADER_HEADER, i, n;
+
+	if (len < LOADER_HEADER || len > max + LOADER_HEADER ||
+	    loader_get32(buf) != LOADER_MAGIC)
+		return NULL;
+	n = loader_get32(buf + 4);
+	if ((b = loader_bundle_new(max)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		size_t nl, dl;
+		char kind, *name;
+
+		if (len - o < 5)
+			goto bad;
+		kind = buf[o];
+		nl = loader_get32(buf + o + 1);
+		o += 5;
+		if (nl == 0 || nl > len - o || memchr(buf + o, '\0', nl) != NULL)
+			goto bad;
+		if ((name = strndup(buf + o, nl)) == NULL)
+			goto bad;
+		o += nl;
+		if (len - o < 4) {
+			free(name);
+			goto bad;
+		}
+		dl = loader_get32(buf + o);
+		o += 4;
+		if (dl > len - o || (kind != LOADER_GLOB && kind != LOADER_FILE &&
+		    kind != LOADER_ERROR) || loader_bundle_add(b,
+		    (enum loader_kind)kind, name, buf + o, dl) == -1) {
+			free(name);
+			goto bad;
+		}
+		free(name);
+		o += dl;
+	}
+	if (o != len)
+		goto bad;
+	return b;
+bad:
+	loader_bundle_free(b);
+	return NULL;
+}
+
+/* The entry for a name: a glob's answer (or its error), or a read's. */
+static const struct loader_entry *
+loader_bundle_find(const struct loader_bundle *b, const char *name, int glob)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		if (strcmp(b->e[i].name, name) == 0 &&
+		    (glob ? b->e[i].kind == LOADER_GLOB :
+		    b->e[i].kind != LOADER_GLOB))
+			return &b->e[i];
+	for (i = 0; glob && i < b->n; i++)
+		if (b->e[i].kind == LOADER_ERROR &&
+		    strcmp(b->e[i].name, name) == 0)
+			return &b->e[i];
+	return NULL;
+}
+
+/* The bundle loader's glob: the names the monitor's glob returned. */
+static int
+loader_bundle_glob(void *arg, const char *pattern, char ***names, size_t *n,
+    char *err, size_t errlen)
+{
+	const struct loader_entry *e = loader_bundle_find(arg, pattern, 1);
+	size_t i, k, o;
+
+	*names = NULL;
+	*n = 0;
+	if (e == NULL || e->kind == LOADER_ERROR) {
+		snprintf(err, errlen, "%s", e != NULL ? e->data :
+		    "not read by the monitor");
+		return -1;
+	}
+	for (k = 0, i = 0; i < e->len; i++)
+		k += e->data[i] == '\0';
+	if (k == 0)
+		return 0;
+	if ((*names = calloc(k, sizeof(char *))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (o = 0, i = 0; i < k; i++) {
+		if (((*names)[i] = strdup(e->data + o)) == NULL) {
+			loader_names_free(*names, i);
+			*names = NULL;
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		o += strlen(e->data + o) + 1;
+	}
+	*n = k;
+	return 0;
+}
+
+/* The bundle loader's read: the bytes the monitor read, or its error. */
+static int
+loader_bundle_read(void *arg, const char *name, char **buf, size_t *len,
+    char *err, size_t errlen)
+{
+	const struct loader_entry *e = loader_bundle_find(arg, name, 0);
+
+	if (e == NULL || e->kind == LOADER_ERROR) {
+		snprintf(err, errlen, "%s", e != NULL ? e->data :
+		    "not read by the monitor");
+		return -1;
+	}
+	if ((*buf = malloc(e->len + 1)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memcpy(*buf, e->data, e->len + 1);
+	*len = e->len;
+	return 0;
+}
+
+/* Serve the bundle through a loader. */
+void
+loader_bundle_loader(struct loader_bundle *b, struct config_loader *l)
+{
+	l->glob = loader_bundle_glob;
+	l->read = loader_bundle_read;
+	l->arg = b;
+}

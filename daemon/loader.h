@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * loader: where configuration bytes come from. The disk loader (sorted
+ * glob, bounded reads of regular files; every open goes through one
+ * function, the place for checks on what may be read), and the bundle:
+ * what the monitor read for one load, recorded in order, encoded for the
+ * socketpair, then decoded by the engine and served as a loader of its
+ * own, so the engine parses exactly the bytes the monitor read.
+ */
+#ifndef DAYTIMED_LOADER_H
+#define DAYTIMED_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "daemon/config_parse.h"
+
+#define LOADER_FILE_MAX		(64u << 20)	/* largest file read */
+#define LOADER_BUNDLE_MAX	(256u << 20)	/* bytes of one bundle */
+#define LOADER_MAGIC		0x64746231u	/* "dtb1" */
+
+/* The loader that reads the filesystem. */
+extern const struct config_loader loader_disk;
+
+/* What one bundle entry holds: the result of one glob or one read. */
+enum loader_kind {
+	LOADER_GLOB = 'G',	/* data: the names, each NUL-terminated */
+	LOADER_FILE = 'F',	/* data: the file's bytes */
+	LOADER_ERROR = 'E'	/* data: the loader's message */
+};
+
+struct loader_entry {
+	enum loader_kind	 kind;
+	char			*name;	/* a pattern or a file name */
+	char			*data;	/* len bytes and a NUL */
+	size_t			 len;
+};
+
+struct loader_bundle {
+	struct loader_entry	*e;
+	size_t			 n;
+	size_t			 bytes;	/* counted against max */
+	size_t			 max;
+	int			 full;	/* an entry did not fit */
+};
+
+/* An empty bundle that will hold at most max bytes. */
+struct loader_bundle *loader_bundle_new(size_t max);
+/* Append one entry (copied); -1 when out of memory or over the cap. */
+int	loader_bundle_add(struct loader_bundle *, enum loader_kind,
+	    const char *name, const char *data, size_t len);
+/* Read the configuration at conffile from disk as the parser would. */
+struct loader_bundle *loader_bundle_record(const char *conffile, size_t max);
+/*
+ * The wire form: magic, count, then per entry kind, name length, name,
+ * data length, data (lengths 32-bit big-endian).
+ */
+int	loader_bundle_encode(const struct loader_bundle *, char **out,
+	    size_t *outlen);
+/* Decode the wire form, checking every length; NULL when malformed. */
+struct loader_bundle *loader_bundle_decode(const char *, size_t, size_t max);
+/* A loader serving the bundle's entries; valid while the bundle lives. */
+void	loader_bundle_loader(struct loader_bundle *, struct config_loader *);
+void	loader_bundle_free(struct loader_bundle *);
+
+/* The 32-bit big-endian integers of the wire form (and its framing). */
+void	loader_put32(char *, uint32_t);
+uint32_t loader_get32(const char *);
+
+#endif

@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * loader: the bundle codec between monitor and engine: round trips
+ * (binary bytes, NULs, empty entries, the empty bundle), the loader it
+ * serves, what the monitor records from disk, and hostile wire bytes
+ * (every truncation, lengths past the end, counts, kinds, names,
+ * trailing bytes, the cap). The disk loader: check_loader_disk.c.
+ */
+#include "autoconf.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "acl/acl.h"
+#include "daemon/config.h"
+#include "daemon/loader.h"
+#include "tests/unit/config_fixture.h"
+#include "tests/unit/suites.h"
+
+static const char bin_data[] = "a\0b\x01\xff\n\0";
+
+/* One of every kind of entry, binary bytes and empty data among them. */
+static struct loader_bundle *
+bundle_sample(size_t max)
+{
+	struct loader_bundle *b = loader_bundle_new(max);
+
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(loader_bundle_add(b, LOADER_FILE, "/e/main.conf",
+	    LISTEN "include conf.d/*.conf\n", strlen(LISTEN) + 22), 0);
+	ck_assert_int_eq(loader_bundle_add(b, LOADER_GLOB, "/e/conf.d/*.conf",
+	    "/e/conf.d/a.conf\0/e/conf.d/b.conf", 34), 0);
+	ck_assert_int_eq(loader_bundle_add(b, LOADER_FILE, "/e/conf.d/a.conf",
+	    "user a\n", 7), 0);
+	ck_assert_int_eq(loader_bundle_add(b, LOADER_ERROR, "/e/conf.d/b.conf",
+	    "cannot open: Permission denied", 30), 0);
+	ck_assert_int_eq(loader_bundle_add(b, LOADER_GLOB, "/e/none/*", "", 0),
+	    0);
+	ck_assert_int_eq(loader_bundle_add(b, LOADER_FILE, "/e/bin", bin_data,
+	    sizeof(bin_data)), 0);
+	ck_assert_int_eq(loader_bundle_add(b, LOADER_FILE, "/e/empty", "", 0),
+	    0);
+	ck_assert_int_eq(loader_bundle_add(b, LOADER_ERROR, "/e/d/*",
+	    "cannot read directory", 21), 0);
+	return b;
+}
+
+/* Assert two bundles hold the same entries. */
+static void
+bundle_same(const struct loader_bundle *a, const struct loader_bundle *b)
+{
+	size_t i;
+
+	ck_assert_uint_eq(a->n, b->n);
+	for (i = 0; i < a->n; i++) {
+		ck_assert_int_eq(a->e[i].kind, b->e[i].kind);
+		ck_assert_str_eq(a->e[i].name, b->e[i].name);
+		ck_assert_uint_eq(a->e[i].len, b->e[i].len);
+		ck_assert_int_eq(memcmp(a->e[i].data, b->e[i].data,
+		    a->e[i].len), 0);
+		ck_assert_int_eq(b->e[i].data[b->e[i].len], '\0');
+	}
+}
+
+/* Decode exactly len bytes held in their own allocation (ASan sees overreads). */
+static struct loader_bundle *
+decode_exact(const char *wire, size_t len, size_t max)
+{
+	struct loader_bundle *b;
+	char *copy = malloc(len > 0 ? len : 1);
+
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, wire, len);
+	b = loader_bundle_decode(copy, len, max);
+	free(copy);
+	return b;
+}
+
+START_TEST(test_bundle_round_trip)
+{
+	struct loader_bundle *a = bundle_sample(LOADER_BUNDLE_MAX), *b;
+	char *wire, *again;
+	size_t len, len2;
+
+	ck_assert_int_eq(loader_bundle_encode(a, &wire, &len), 0);
+	b = decode_exact(wire, len, LOADER_BUNDLE_MAX);
+	ck_assert_ptr_nonnull(b);
+	bundle_same(a, b);
+	ck_assert_uint_eq(b->bytes, a->bytes);
+	ck_assert_int_eq(loader_bundle_encode(b, &again, &len2), 0);
+	ck_assert_uint_eq(len2, len);
+	ck_assert_int_eq(memcmp(again, wire, len), 0);
+	free(again);
+	free(wire);
+	loader_bundle_free(a);
+	loader_bundle_free(b);
+
+	/* The empty bundle: magic and a zero count. */
+	a = loader_bundle_new(LOADER_BUNDLE_MAX);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(loader_bundle_encode(a, &wire, &len), 0);
+	ck_assert_uint_eq(len, 8);
+	ck_assert_int_eq(memcmp(wire, "dtb1\0\0\0\0", 8), 0);
+	b = decode_exact(wire, len, LOADER_BUNDLE_MAX);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_uint_eq(b->n, 0);
+	free(wire);
+	loader_bundle_free(a);
+	loader_bundle_free(b);
+}
+END_TEST
+
+START_TEST(test_bundle_loader)
+{
+	struct loader_bundle *b = bundle_sample(LOADER_BUNDLE_MAX);
+	struct config_loader l;
+	char err[256], **names, *buf;
+	size_t n, len;
+
+	loader_bundle_loader(b, &l);
+	ck_assert_int_eq(l.glob(l.arg, "/e/conf.d/*.conf", &names, &n, err,
+	    sizeof(err)), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(names[0], "/e/conf.d/a.conf");
+	ck_assert_str_eq(names[1], "/e/conf.d/b.conf");
+	names_free(names, n);
+	ck_assert_int_eq(l.glob(l.arg, "/e/none/*", &names, &n, err,
+	    sizeof(err)), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_ptr_null(names);
+	ck_assert_int_eq(l.read(l.arg, "/e/bin", &buf, &len, err, sizeof(err)),
+	    0);
+	ck_assert_uint_eq(len, sizeof(bin_data));
+	ck_assert_int_eq(memcmp(buf, bin_data, len), 0);
+	free(buf);
+
+	/* The monitor's errors come through as they were. */
+	ck_assert_int_eq(l.read(l.arg, "/e/conf.d/b.conf", &buf, &len, err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(err, "cannot open: Permission denied");
+	ck_assert_int_eq(l.glob(l.arg, "/e/d/*", &names, &n, err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(err, "cannot read directory");
+	/* What the monitor did not read is not made up. */
+	ck_assert_int_eq(l.read(l.arg, "/e/other", &buf, &len, err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(err, "not read by the monitor");
+	ck_assert_int_eq(l.read(l.arg, "/e/none/*", &buf, &len, err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(err, "not read by the monitor");
+	ck_assert_int_eq(l.glob(l.arg, "/e/main.conf", &names, &n, err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(err, "not read by the monitor");
+	loader_bundle_free(b);
+}
+END_TEST
+
+START_TEST(test_bundle_config)
+{
+	struct loader_bundle *b = bundle_sample(LOADER_BUNDLE_MAX);
+	struct config_loader l;
+	struct collect c;
+	struct config *conf;
+
+	/* The parser reads the bundle as it reads the disk. */
+	loader_bundle_loader(b, &l);
+	memset(&c, 0, sizeof(c));
+	conf = config_load("/e/main.conf", &l, collect_diag, &c);
+	ck_assert_ptr_null(conf);
+	ck_assert_uint_eq(c.n, 1);
+	expect(&c, 0, 1, "/e/conf.d/b.conf", 0,
+	    "cannot open: Permission denied");
+	loader_bundle_free(b);
+}
+END_TEST
+
+START_TEST(test_bundle_truncated)
+{
+	struct loader_bundle *a = bundle_sample(LOADER_BUNDLE_MAX);
+	char *wire;
+	size_t len, i;
+
+	ck_assert_int_eq(loader_bundle_encode(a, &wire, &len), 0);
+	for (i = 0; i < len; i++)
+		ck_assert_msg(decode_exact(wire, i, LOADER_BUNDLE_MAX) == NULL,
+		    "%zu of %zu bytes decoded", i, len);
+	free(wire);
+	loader_bundle_free(a);
+}
+END_TEST
+
+/* Append one entry's wire form with lengths as given (not as true). */
+static size_t
+wire_entry(char *buf, size_t o, char kind, uint32_t nl, const char *name,
+    size_t nbytes, uint32_t dl, const char *data, size_t dbytes)
+{
+	buf[o++] = kind;
+	loader_put32(buf + o, nl);
+	memcpy(buf + o + 4, name, nbytes);
+	o += 4 + nbytes;
+	loader_put32(buf + o, dl);
+	memcpy(buf + o + 4, data, dbytes);
+	return o + 4 + dbytes;
+}
+
+/* A wire header: magic and count. */
+static size_t
+wire_head(char *buf, uint32_t magic, uint32_t count)
+{
+	loader_put32(buf, magic);
+	loader_put32(buf + 4, count);
+	return 8;
+}
+
+/*
+ * One malformed bundle of one entry: each row changes one thing of the
+ * well-formed { magic, 1, 'F', 3, "a.c", 2, "x\n" } (the lengths as
+ * written, the bytes actually there, a trailing byte or not).
+ */
+static const struct {
+	const char	*what;
+	uint32_t	 magic, count;
+	char		 kind;
+	uint32_t	 nl;
+	const char	*name;
+	size_t		 nbytes;
+	uint32_t	 dl;
+	int		 trailing;
+} malformed[] = {
+	{ "bad magic", LOADER_MAGIC ^ 1, 1, 'F', 3, "a.c", 3, 2, 0 },
+	{ "count larger", LOADER_MAGIC, 2, 'F', 3, "a.c", 3, 2, 0 },
+	{ "count huge", LOADER_MAGIC, 0xffffffffu, 'F', 3, "a.c", 3, 2, 0 },
+	{ "count smaller", LOADER_MAGIC, 0, 'F', 3, "a.c", 3, 2, 0 },
+	{ "trailing byte", LOADER_MAGIC, 1, 'F', 3, "a.c", 3, 2, 1 },
+	{ "unknown kind", LOADER_MAGIC, 1, 'X', 3, "a.c", 3, 2, 0 },
+	{ "kind NUL", LOADER_MAGIC, 1, '\0', 3, "a.c", 3, 2, 0 },
+	{ "kind lower case", LOADER_MAGIC, 1, 'f', 3, "a.c", 3, 2, 0 },
+	{ "NUL in name", LOADER_MAGIC, 1, 'F', 3, "a\0c", 3, 2, 0 },
+	{ "empty name", LOADER_MAGIC, 1, 'F', 0, "", 0, 2, 0 },
+	{ "data one past", LOADER_MAGIC, 1, 'F', 3, "a.c", 3, 3, 0 },
+	{ "data far past", LOADER_MAGIC, 1, 'F', 3, "a.c", 3, 0xffffffffu, 0 },
+	{ "name past", LOADER_MAGIC, 1, 'F', 10, "a.c", 3, 2, 0 },
+	{ "name far past", LOADER_MAGIC, 1, 'F', 0xffffffffu, "a.c", 3, 2, 0 },
+};
+
+START_TEST(test_bundle_hostile)
+{
+	struct loader_bundle *b;
+	char w[64];
+	size_t o;
+
+	/* The well-formed one the rows are variations of. */
+	o = wire_head(w, LOADER_MAGIC, 1);
+	o = wire_entry(w, o, 'F', 3, "a.c", 3, 2, "x\n", 2);
+	b = decode_exact(w, o, 64);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_str_eq(b->e[0].data, "x\n");
+	loader_bundle_free(b);
+	ck_assert_ptr_null(decode_exact("dtb1", 4, 64));
+
+	o = wire_head(w, malformed[_i].magic, malformed[_i].count);
+	o = wire_entry(w, o, malformed[_i].kind, malformed[_i].nl,
+	    malformed[_i].name, malformed[_i].nbytes, malformed[_i].dl,
+	    "x\n", 2);
+	if (malformed[_i].trailing)
+		w[o++] = '\0';
+	ck_assert_msg(decode_exact(w, o, 64) == NULL, "decoded: %s",
+	    malformed[_i].what);
+}
+END_TEST
+
+START_TEST(test_bundle_cap)
+{
+	struct loader_bundle *b;
+	char w[256], *wire;
+	size_t o, len;
+
+	/* Each entry counts name + data + 16 bytes against the cap. */
+	o = wire_head(w, LOADER_MAGIC, 2);
+	o = wire_entry(w, o, 'F', 3, "a.c", 3, 2, "x\n", 2);
+	o = wire_entry(w, o, 'G', 1, "*", 1, 4, "a.c", 4);
+	b = decode_exact(w, o, 21 + 21);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_uint_eq(b->bytes, 42);
+	loader_bundle_free(b);
+	ck_assert_ptr_null(decode_exact(w, o, 21 + 21 - 1));
+	/* A length over the cap is refused before a byte is read. */
+	wire = malloc(1);
+	ck_assert_ptr_nonnull(wire);
+	ck_assert_ptr_null(loader_bundle_decode(wire, 100, 10));
+	free(wire);
+
+	/* Adding: the entry that does not fit, and everything after it. */
+	b = loader_bundle_new(50);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(loader_bundle_add(b, LOADER_FILE, "a", "0123456789",
+	    10), 0);
+	ck_assert_int_eq(loader_bundle_add(b, LOADER_FILE, "b", "0123456789",
+	    10), -1);
+	ck_assert_int_eq(b->full, 1);
+	ck_assert_int_eq(loader_bundle_add(b, LOADER_ERROR, "b", "", 0), -1);
+	ck_assert_uint_eq(b->n, 1);
+	ck_assert_int_eq(loader_bundle_encode(b, &wire, &len), 0);
+	ck_assert_uint_eq(len, 8 + 9 + 1 + 10);
+	free(wire);
+	loader_bundle_free(b);
+}
+END_TEST
+
+START_TEST(test_bundle_record)
+{
+	char dir[] = "/tmp/check_loader.XXXXXX", main[512], sub[512];
+	struct loader_bundle *b, *d;
+	struct config_loader l;
+	struct collect c, cd;
+	struct config *conf;
+	char *wire;
+	size_t len, i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	fmt(main, sizeof(main), "%s/main.conf", dir);
+	fmt(sub, sizeof(sub), "%s/d", dir);
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+	disk_put(dir, "d/b.rules", "deny 10.0.0.0/8\n");
+	disk_put(dir, "d/a.rules", "allow 10.0.0.0/8\n");
+	disk_put(dir, "main.conf", LISTEN "user x\nuser y\n"
+	    "include d/*.rules\ninclude missing.conf\ninclude d\n");
+
+	/* What the disk loader says ... */
+	memset(&cd, 0, sizeof(cd));
+	conf = config_load(main, &loader_disk, collect_diag, &cd);
+	ck_assert_ptr_null(conf);
+	ck_assert_uint_eq(cd.n, 4);
+
+	/* ... the recorded, encoded, decoded bundle says too. */
+	b = loader_bundle_record(main, LOADER_BUNDLE_MAX);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_uint_eq(b->n, 7);
+	ck_assert_int_eq(b->e[0].kind, LOADER_FILE);
+	ck_assert_str_eq(b->e[0].name, main);
+	ck_assert_int_eq(b->e[1].kind, LOADER_GLOB);
+	ck_assert_int_eq(b->e[2].kind, LOADER_FILE);
+	ck_assert_int_eq(b->e[3].kind, LOADER_FILE);
+	ck_assert_int_eq(b->e[4].kind, LOADER_GLOB);
+	ck_assert_uint_eq(b->e[4].len, 0);
+	ck_assert_int_eq(b->e[5].kind, LOADER_GLOB);
+	ck_assert_int_eq(b->e[6].kind, LOADER_ERROR);
+	ck_assert_str_eq(b->e[6].data, "is a directory, not a file");
+	ck_assert_int_eq(loader_bundle_encode(b, &wire, &len), 0);
+	d = decode_exact(wire, len, LOADER_BUNDLE_MAX);
+	ck_assert_ptr_nonnull(d);
+	loader_bundle_loader(d, &l);
+	memset(&c, 0, sizeof(c));
+	conf = config_load(main, &l, collect_diag, &c);
+	ck_assert_ptr_null(conf);
+	ck_assert_uint_eq(c.n, cd.n);
+	for (i = 0; i < c.n; i++)
+		expect(&c, i, cd.d[i].is_error, cd.d[i].file, cd.d[i].line,
+		    cd.d[i].msg);
+	free(wire);
+	loader_bundle_free(b);
+	loader_bundle_free(d);
+
+	/* Over the cap: the file is missing from the bundle, the load fails. */
+	b = loader_bundle_record(main, 64);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(b->full, 1);
+	loader_bundle_loader(b, &l);
+	memset(&c, 0, sizeof(c));
+	conf = config_load(main, &l, collect_diag, &c);
+	ck_assert_ptr_null(conf);
+	ck_assert_uint_ge(c.errors, 1);
+	loader_bundle_free(b);
+
+	disk_rm(dir, "d/a.rules");
+	disk_rm(dir, "d/b.rules");
+	disk_rm(dir, "d");
+	disk_rm(dir, "main.conf");
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+/* The loader suite: one test case per concern. */
+Suite *
+loader_suite(void)
+{
+	Suite *s = suite_create("loader");
+	TCase *tc;
+
+	tc = tcase_create("bundle");
+	tcase_add_test(tc, test_bundle_round_trip);
+	tcase_add_test(tc, test_bundle_loader);
+	tcase_add_test(tc, test_bundle_config);
+	tcase_add_test(tc, test_bundle_record);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("hostile input");
+	tcase_add_test(tc, test_bundle_truncated);
+	tcase_add_loop_test(tc, test_bundle_hostile, 0, NFILES(malformed));
+	tcase_add_test(tc, test_bundle_cap);
+	suite_add_tcase(s, tc);
+	return s;
+}
