@@ -5,7 +5,10 @@
  * every prefix length from /0 to the host route, nested and adjacent
  * prefixes, and peers at the edges of each prefix, both must give the
  * same longest match, and lpm_shadowed must agree with trie_covered. The
- * same again through the acl API (acl_lookup against acl_reftrie_lookup).
+ * same again through the acl API (acl_lookup against acl_reftrie_lookup),
+ * at blocklist scale (300,000 prefixes), at the lowest and highest
+ * addresses, across the longest skips, and for hostile calls (no table,
+ * no address, unknown families, IPv4-mapped peers).
  *
  * LPM_PROPERTY_ROUNDS=N runs N random sets per test instead of the few
  * the default run affords.
@@ -312,6 +315,181 @@ START_TEST(test_lpm_rejects)
 }
 END_TEST
 
+/* The lowest and highest addresses, host routes and halves, both families. */
+START_TEST(test_lpm_extremes)
+{
+	static struct lpm_prefix p[4];
+	unsigned maxbits = _i == 0 ? 32 : 128, nb = maxbits / 8;
+	uint8_t lo[16] = { 0 }, hi[16] = { 0 }, k[16];
+	struct lpm l;
+
+	memset(hi, 0xff, nb);
+	memset(p, 0, sizeof(p));
+	/* Pre-order: 0/1, 0/maxbits, 8000../1, ff..ff/maxbits. */
+	p[0].plen = 1;
+	p[1].plen = maxbits;
+	p[2].key[0] = 0x80;
+	p[2].plen = 1;
+	memcpy(p[3].key, hi, nb);
+	p[3].plen = maxbits;
+	ck_assert_int_eq(lpm_build(&l, maxbits, p, 4), 0);
+	ck_assert_uint_eq(lpm_lookup(&l, lo), 1);
+	ck_assert_uint_eq(lpm_lookup(&l, hi), 3);
+	memcpy(k, lo, 16);
+	step_key(k, maxbits, 1);
+	ck_assert_uint_eq(lpm_lookup(&l, k), 0);
+	memcpy(k, hi, 16);
+	step_key(k, maxbits, -1);
+	ck_assert_uint_eq(lpm_lookup(&l, k), 2);
+	lpm_free(&l);
+	/* Without the halves, nothing but the two hosts is held. */
+	p[0] = p[1];
+	p[1] = p[3];
+	ck_assert_int_eq(lpm_build(&l, maxbits, p, 2), 0);
+	ck_assert_uint_eq(lpm_lookup(&l, lo), 0);
+	ck_assert_uint_eq(lpm_lookup(&l, hi), 1);
+	ck_assert_uint_eq(lpm_lookup(&l, k), LPM_NONE);
+	lpm_free(&l);
+}
+END_TEST
+
+/*
+ * Two IPv6 host routes that differ only in the last bit, nothing above
+ * them: the walk skips 63 bits, then more, and must not let a key that
+ * differs anywhere in the skipped bits through.
+ */
+START_TEST(test_lpm_long_skips)
+{
+	static struct lpm_prefix p[2];
+	uint8_t k[16];
+	unsigned b;
+	struct lpm l;
+
+	memset(p, 0, sizeof(p));
+	memset(p[0].key, 0xa5, 16);
+	p[0].key[15] = 0xa4;
+	p[0].plen = 128;
+	memset(p[1].key, 0xa5, 16);
+	p[1].plen = 128;
+	ck_assert_int_eq(lpm_build(&l, 128, p, 2), 0);
+	ck_assert_uint_eq(lpm_lookup(&l, p[0].key), 0);
+	ck_assert_uint_eq(lpm_lookup(&l, p[1].key), 1);
+	for (b = 0; b < 127; b++) {
+		memcpy(k, p[1].key, 16);
+		k[b / 8] ^= (uint8_t)(0x80 >> (b % 8));
+		if (lpm_lookup(&l, k) != LPM_NONE)
+			ck_abort_msg("bit %u flipped still matched", b);
+	}
+	lpm_free(&l);
+}
+END_TEST
+
+/*
+ * A table at blocklist scale (a first level of 2^18 entries, every node
+ * kind): 300,000 random prefixes, /8../32 or /20../128, against the trie
+ * on every prefix's edges and random peers.
+ */
+START_TEST(test_lpm_large)
+{
+	unsigned maxbits = _i == 0 ? 32 : 128, lo = _i == 0 ? 8 : 20;
+	size_t n = 300000, m, i, j;
+	struct lpm_prefix *p;
+	uint8_t k[16];
+	struct trie t;
+	struct lpm l;
+	uintptr_t want;
+	uint32_t got;
+
+	lpm_rng = 0x6a09e667f3bcc909ULL + (uint64_t)_i;
+	ck_assert_ptr_nonnull(p = calloc(n, sizeof(*p)));
+	for (i = 0; i < n; i++) {
+		rand_key(p[i].key, maxbits);
+		p[i].plen = lo + (unsigned)(lpm_rand() % (maxbits - lo + 1));
+		mask_key(p[i].key, p[i].plen);
+	}
+	qsort(p, n, sizeof(*p), prefix_cmp);
+	for (i = m = 0; i < n; i++)
+		if (m == 0 || prefix_cmp(&p[m - 1], &p[i]) != 0)
+			p[m++] = p[i];
+	ck_assert_int_eq(lpm_build(&l, maxbits, p, m), 0);
+	ck_assert_uint_eq(l.sbits, 18);
+	trie_init(&t, maxbits);
+	for (i = 0; i < m; i++)
+		ck_assert_int_eq(trie_insert(&t, p[i].key, p[i].plen,
+		    (void *)(i + 1)), 0);
+	for (i = 0; i < m + 100000; i++) {
+		if (i < m) {
+			/* Inside it, or just past its end. */
+			memcpy(k, p[i].key, 16);
+			for (j = p[i].plen; j < maxbits; j++)
+				if (i % 2 || lpm_rand() & 1)
+					set_bit(k, (unsigned)j, 1);
+			if (i % 2)
+				step_key(k, maxbits, 1);
+		} else
+			rand_key(k, maxbits);
+		got = lpm_lookup(&l, k);
+		want = (uintptr_t)trie_lookup(&t, k);
+		if (got != (want == 0 ? LPM_NONE : (uint32_t)(want - 1)))
+			ck_abort_msg("/%u keys: peer %zu: lpm %u, trie %lu",
+			    maxbits, i, got, (unsigned long)want - 1);
+	}
+	trie_free(&t);
+	lpm_free(&l);
+	free(p);
+}
+END_TEST
+
+/* Hostile calls through acl.h: no table, no address, unknown families. */
+START_TEST(test_acl_lookup_hostile)
+{
+	struct acl_decision d;
+	struct acl_build *b;
+	struct acl_rule r;
+	struct acl_addr a;
+	struct acl *t;
+
+	memset(&a, 0, sizeof(a));
+	a.family = AF_INET;
+	ck_assert_ptr_null(acl_lookup(NULL, &a));
+	/* An empty table holds nothing; the default decides. */
+	ck_assert_ptr_nonnull(b = acl_build_new());
+	ck_assert_ptr_nonnull(t = acl_build_finish(b, NULL, NULL));
+	ck_assert_ptr_null(acl_lookup(t, &a));
+	a.family = AF_INET6;
+	ck_assert_ptr_null(acl_lookup(t, &a));
+	acl_decide(acl_lookup(t, &a), (const unsigned char *)"root", 4, &d);
+	ck_assert_int_eq(d.action, ACL_DENY);
+	ck_assert_int_eq(d.matched, 0);
+	ck_assert_ptr_null(d.file);
+	acl_free(t);
+	/* 0.0.0.0/0 and ::/0: every address of its family, no other. */
+	ck_assert_ptr_nonnull(b = acl_build_new());
+	memset(&r, 0, sizeof(r));
+	r.action = ACL_ALLOW;
+	r.net.addr.family = AF_INET;
+	r.file = "a.conf";
+	r.line = 1;
+	ck_assert_int_eq(acl_build_add(b, &r), 0);
+	ck_assert_ptr_nonnull(t = acl_build_finish(b, NULL, NULL));
+	ck_assert_ptr_null(acl_lookup(t, NULL));
+	a.family = AF_UNIX;
+	ck_assert_ptr_null(acl_lookup(t, &a));
+	a.family = AF_INET6;	/* :: is not IPv4-mapped */
+	ck_assert_ptr_null(acl_lookup(t, &a));
+	a.bytes[10] = a.bytes[11] = 0xff;	/* ::ffff:0.0.0.0 is */
+	ck_assert_ptr_nonnull(acl_lookup(t, &a));
+	memset(a.bytes, 0xff, 16);
+	ck_assert_ptr_null(acl_lookup(t, &a));
+	a.family = AF_INET;
+	acl_decide(acl_lookup(t, &a), NULL, 0, &d);
+	ck_assert_int_eq(d.action, ACL_ALLOW);
+	ck_assert_str_eq(d.file, "a.conf");
+	ck_assert_uint_eq(d.net.plen, 0);
+	acl_free(t);
+}
+END_TEST
+
 /* A random rule set through the acl API, as an acl_rule list. */
 static size_t
 rand_rules(struct acl_rule *r, struct lpm_prefix *p, int v6)
@@ -404,12 +582,16 @@ lpm_suite(void)
 	tc = tcase_create("edges");
 	tcase_add_loop_test(tc, test_lpm_every_length, 0, 2);
 	tcase_add_test(tc, test_lpm_rejects);
+	tcase_add_loop_test(tc, test_lpm_extremes, 0, 2);
+	tcase_add_test(tc, test_lpm_long_skips);
+	tcase_add_test(tc, test_acl_lookup_hostile);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("against the reference trie");
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_lpm_random, 0, 2);
 	tcase_add_test(tc, test_acl_against_reference);
+	tcase_add_loop_test(tc, test_lpm_large, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
