@@ -278,7 +278,7 @@ bench_one(const char *mix, const struct bench_list *l, int reps,
 	struct acl_stats st;
 	struct acl_addr *p;
 	struct acl *t;
-	double h0, r0, t0, t1, t2, h1, r1, heap, rss, refheap;
+	double h0, r0, t0, t1, t2, h1, r1, heap, rss, refheap, c0, c2;
 	double newr[64], oldr[64], newu[64], oldu[64];
 	unsigned long sink = 0;
 	size_t i, bad = 0;
@@ -289,6 +289,7 @@ bench_one(const char *mix, const struct bench_list *l, int reps,
 	h0 = bench_heap();
 	r0 = bench_rss();
 	t0 = bench_now();
+	c0 = bench_cpu();
 	if ((b = acl_build_new()) == NULL) {
 		perror("acl_build_new");
 		exit(1);
@@ -304,6 +305,7 @@ bench_one(const char *mix, const struct bench_list *l, int reps,
 		exit(1);
 	}
 	t2 = bench_now();
+	c2 = bench_cpu();
 	h1 = bench_heap();
 	r1 = bench_rss();
 	heap = h1 - h0;
@@ -338,13 +340,13 @@ bench_one(const char *mix, const struct bench_list *l, int reps,
 		    secs, &sink);
 	}
 	printf("list=%s rules=%zu v4_blocks=%zu v6_blocks=%zu "
-	    "build_s=%.3f add_s=%.3f finish_s=%.3f "
+	    "build_s=%.3f build_cpu_s=%.3f add_s=%.3f finish_s=%.3f "
 	    "table_bytes=%zu heap_bytes=%.0f rss_bytes=%.0f "
 	    "ref_trie_bytes=%zu ref_heap_bytes=%.0f "
 	    "lookups_per_s=%.0f ref_lookups_per_s=%.0f ratio=%.2f "
 	    "user_lookups_per_s=%.0f ref_user_lookups_per_s=%.0f "
 	    "user_ratio=%.2f cpu_share=%.2f reps=%d sink=%lu\n",
-	    mix, st.rules, st.v4_blocks, st.v6_blocks, t2 - t0, t1 - t0,
+	    mix, st.rules, st.v4_blocks, st.v6_blocks, t2 - t0, c2 - c0, t1 - t0,
 	    t2 - t1, st.bytes, heap, rss, acl_reftrie_bytes(ref), refheap,
 	    bench_median(newr, reps), bench_median(oldr, reps),
 	    bench_median(newr, reps) / bench_median(oldr, reps),
