@@ -63,15 +63,16 @@ fuzz_mask(uint8_t *k, unsigned plen)
 			    (uint8_t)(0xff << (8 - (plen - i * 8)));
 }
 
-/* Whether the first plen bits of a and b agree. */
+/* Whether the netblock net/plen holds the key k. */
 static int
 fuzz_holds(const uint8_t *net, unsigned plen, const uint8_t *k)
 {
-	uint8_t m[16];
+	unsigned full = plen / 8, rest = plen % 8;
 
-	memcpy(m, k, 16);
-	fuzz_mask(m, plen);
-	return memcmp(m, net, 16) == 0;
+	if (memcmp(net, k, full) != 0)
+		return 0;
+	return rest == 0 ||
+	    ((net[full] ^ k[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
 }
 
 /* Pre-order: key, then plen. */
@@ -182,41 +183,62 @@ fuzz_lpm(const struct fuzz_rule *r, size_t nr, int v6)
 	lpm_free(&l);
 }
 
-/* The decision of contract steps 1-3 by a scan over the rules. */
+/* What the scan finds for one peer: its netblock and the rules there. */
+struct fuzz_want {
+	size_t	best;		/* the longest netblock's first rule */
+	size_t	star;		/* its first "*" rule */
+	size_t	named[4];	/* its first rule naming each user */
+};
+
+/* Contract steps 2 and 3 by a scan over the rules (nr: none). */
+static void
+fuzz_scan_rules(const struct fuzz_rule *r, size_t nr, int v6,
+    const uint8_t *k, struct fuzz_want *w)
+{
+	size_t i;
+
+	w->best = w->star = nr;
+	for (i = 0; i < 4; i++)
+		w->named[i] = nr;
+	for (i = 0; i < nr; i++)
+		if (r[i].v6 == v6 && fuzz_holds(r[i].net, r[i].plen, k) &&
+		    (w->best == nr || r[i].plen > r[w->best].plen))
+			w->best = i;
+	for (i = 0; w->best != nr && i < nr; i++) {
+		if (r[i].v6 != v6 || r[i].plen != r[w->best].plen ||
+		    memcmp(r[i].net, r[w->best].net, 16) != 0)
+			continue;
+		if (!r[i].has_user && w->star == nr)
+			w->star = i;
+		if (r[i].has_user && w->named[r[i].user] == nr)
+			w->named[r[i].user] = i;
+	}
+}
+
+/* The decision the scan gives for an ident answer (NULL: none). */
 static void
 fuzz_decide(const struct fuzz_rule *r, size_t nr, int v6,
-    const uint8_t *k, const char *user, struct acl_decision *d)
+    const struct fuzz_want *w, const char *user, struct acl_decision *d)
 {
-	size_t i, best = nr, star = nr, named = nr;
+	size_t i, pick;
 
 	memset(d, 0, sizeof(*d));
 	d->action = ACL_DENY;
-	for (i = 0; i < nr; i++)
-		if (r[i].v6 == v6 && fuzz_holds(r[i].net, r[i].plen, k) &&
-		    (best == nr || r[i].plen > r[best].plen))
-			best = i;
-	if (best == nr)
+	if (w->best == nr)
 		return;
 	d->matched = 1;
 	d->net.addr.family = v6 ? AF_INET6 : AF_INET;
-	memcpy(d->net.addr.bytes, r[best].net, 16);
-	d->net.plen = r[best].plen;
-	for (i = 0; i < nr; i++) {
-		if (r[i].v6 != v6 || r[i].plen != r[best].plen ||
-		    memcmp(r[i].net, r[best].net, 16) != 0)
-			continue;
-		if (!r[i].has_user && star == nr)
-			star = i;
-		if (r[i].has_user && named == nr && user != NULL &&
-		    strcmp(fuzz_users[r[i].user], user) == 0)
-			named = i;
-	}
-	i = named != nr ? named : star;
-	if (i == nr)
+	memcpy(d->net.addr.bytes, r[w->best].net, 16);
+	d->net.plen = r[w->best].plen;
+	pick = w->star;
+	for (i = 0; user != NULL && i < 4; i++)
+		if (strcmp(fuzz_users[i], user) == 0 && w->named[i] != nr)
+			pick = w->named[i];
+	if (pick == nr)
 		return;
-	d->action = r[i].allow ? ACL_ALLOW : ACL_DENY;
-	d->file = fuzz_files[i % 2];
-	d->line = (unsigned)i + 1;
+	d->action = r[pick].allow ? ACL_ALLOW : ACL_DENY;
+	d->file = fuzz_files[pick % 2];
+	d->line = (unsigned)pick + 1;
 }
 
 /* One peer, every ident answer: the table as the scan says. */
@@ -228,6 +250,7 @@ fuzz_peer(const struct acl *t, const struct acl_reftrie *ref,
 	static const char *const answers[] = { NULL, "u0", "u1", "u3", "u9" };
 	struct acl_decision got, want;
 	const struct acl_block *b;
+	struct fuzz_want w;
 	struct acl_addr a;
 	uint8_t v4[16];
 	size_t i;
@@ -250,10 +273,11 @@ fuzz_peer(const struct acl *t, const struct acl_reftrie *ref,
 	b = acl_lookup(t, &a);
 	if (b != acl_reftrie_lookup(ref, &a))
 		abort();
+	fuzz_scan_rules(r, nr, v6, k, &w);
 	for (i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
 		acl_decide(b, (const unsigned char *)answers[i],
 		    answers[i] == NULL ? 0 : strlen(answers[i]), &got);
-		fuzz_decide(r, nr, v6, k, answers[i], &want);
+		fuzz_decide(r, nr, v6, &w, answers[i], &want);
 		if (got.action != want.action || got.line != want.line ||
 		    got.matched != want.matched ||
 		    (got.file == NULL) != (want.file == NULL) ||
