@@ -91,6 +91,8 @@ verdict() {	# verdict CONDITION(awk) -> met / not met
 		echo "| $K rules: ≥ 50M lookups+decisions/s on one core | $(mega "$L") M/s (reference: $(mega "$(get "$MIX" $K ref_lookups_per_s)") M/s) | $(verdict "$L >= 50e6") |"
 	fi
 	echo
+	echo "Why the rate at 1,000,000 rules stops where it does, and what was tried: bench/README.md, \"acl_bench\"."
+	echo
 	echo "acl_bench's lines:"
 	echo
 	echo '```'
