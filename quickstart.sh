@@ -20,8 +20,9 @@ run | test) ;;
 esac
 
 need="build-essential autoconf automake pkg-config libevent-dev libsodium-dev
-libcidr-dev check python3"
-[ "$1" = test ] && need="$need oidentd rsyslog logrotate"
+libcidr-dev zlib1g-dev check python3"
+# time: GNU time(1) measures the audit tool's memory on a huge line
+[ "$1" = test ] && need="$need oidentd rsyslog logrotate time"
 
 prc=/usr/sbin/policy-rc.d
 prc_made=0

@@ -63,6 +63,8 @@ config_free(struct config *conf)
 	free(conf->pidfile);
 	free(conf->syslog_socket);
 	free(conf->audit_key);
+	free(conf->audit_signing_key);
+	free(conf->audit_state);
 	if (conf->acl != NULL)
 		acl_unref(conf->acl);
 	free(conf);
@@ -143,6 +145,11 @@ config_finish(struct config_parse *p)
 
 	if (conf->nlistens == 0 && p->errors == 0)
 		config_parse_report(p, 1, conf->file, 0, "no listen directive");
+	if (conf->audit_key == NULL && (conf->audit_signing_key != NULL ||
+	    conf->audit_state != NULL) && p->errors == 0)
+		config_parse_report(p, 1, conf->file, 0, "audit %s needs an "
+		    "'audit key': without one, records are not sealed",
+		    conf->audit_signing_key != NULL ? "signing-key" : "state");
 	if (conf->ident_mode == IDENT_MODE_OFF && p->nuser_rules > 0)
 		config_parse_report(p, 0, p->first_user_file, p->first_user_line,
 		    "rules naming a user can never decide with 'ident mode "
@@ -204,11 +211,14 @@ config_keep_fixed(struct config *n, const struct config *o,
     config_diag_fn *diag, void *arg)
 {
 	char **fields[] = { &n->user, &n->group, &n->chroot, &n->pidfile,
-	    &n->syslog_socket, &n->audit_key };
+	    &n->syslog_socket, &n->audit_key, &n->audit_signing_key,
+	    &n->audit_state };
 	const char *old[] = { o->user, o->group, o->chroot, o->pidfile,
-	    o->syslog_socket, o->audit_key };
+	    o->syslog_socket, o->audit_key, o->audit_signing_key,
+	    o->audit_state };
 	static const char *const names[] = { "user", "group", "chroot",
-	    "pidfile", "syslog socket", "audit key" };
+	    "pidfile", "syslog socket", "audit key", "audit signing-key",
+	    "audit state" };
 	char msg[128];
 	int listens = n->nlistens != o->nlistens, rc = 0, len;
 	size_t i;

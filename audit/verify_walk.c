@@ -1,0 +1,596 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * verify_walk: one epoch's chain, record by record, in one pass.
+ *
+ * An epoch opens at its start record: the signature is checked against
+ * the listed host keys first (an epoch none of them signed is rejected
+ * without any work), then the sealed K0 is opened with the auditor's
+ * secret key. Records that come before it are held (VERIFY_BUFFER_MAX
+ * bytes in all) and walked when it comes.
+ *
+ * The walk keeps K_cur, the key of the next seq, and a ring of the keys
+ * of the last VERIFY_RING seqs with where their records were. A record
+ * of seq cur is checked and the key stepped; one a little ahead is
+ * reached by stepping over the seqs between (they wait in the ring, and
+ * are missing if they never come); one behind is checked with its key
+ * from the ring (a repeat, an insertion, a record moved: all told
+ * apart); one further behind can no longer be checked and says so. A
+ * record more than VERIFY_RING ahead is held (VERIFY_AHEAD_MAX of them)
+ * until the walk comes near, or the hold is full, or the input ends: a
+ * single forged seq cannot make the records before it uncheckable. No
+ * walk goes more than VERIFY_GAP_MAX past the last verified record, and
+ * walks that verify nothing spend the run's VERIFY_WALK_BUDGET.
+ */
+#include "autoconf.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "audit/chain.h"
+#include "audit/verify.h"
+#include "audit/verify_int.h"
+
+static void	verify_start(struct verify *, struct verify_epoch *, uint32_t,
+		    unsigned long, const char *, size_t,
+		    const struct verify_fields *);
+static int	verify_origin(struct verify *, struct verify_epoch *,
+		    uint32_t, unsigned long, const struct verify_fields *);
+static void	verify_seq(struct verify *, struct verify_epoch *, uint32_t,
+		    unsigned long, const char *, size_t,
+		    const struct verify_fields *, int);
+static void	verify_late(struct verify *, struct verify_epoch *, uint32_t,
+		    unsigned long, const char *, const struct verify_fields *);
+static struct verify_slot *verify_ring_put(struct verify *,
+		    struct verify_epoch *);
+static void	verify_ring_evict(struct verify *, struct verify_epoch *,
+		    uint64_t);
+static int	verify_mac_ok(const unsigned char *, const char *,
+		    const struct verify_fields *);
+static void	verify_accept(struct verify *, struct verify_epoch *,
+		    struct verify_slot *, uint32_t, unsigned long,
+		    const struct verify_fields *);
+static void	verify_order(struct verify *, struct verify_epoch *, uint32_t,
+		    unsigned long, uint64_t);
+static void	verify_hold(struct verify *, struct verify_epoch *,
+		    struct verify_held **, size_t *, size_t *, uint32_t,
+		    unsigned long, const char *, size_t, uint64_t);
+static int	verify_ahead_pop(struct verify *, struct verify_epoch *, int);
+static void	verify_replay(struct verify *, struct verify_epoch *,
+		    struct verify_held *, int);
+
+/* A sealed record of ep: its start opens it; then walk, or hold. */
+void
+verify_walk_record(struct verify *v, struct verify_epoch *ep, uint32_t file,
+    unsigned long line, const char *rec, size_t len,
+    const struct verify_fields *f)
+{
+	ep->records++;
+	if (!ep->seen || f->seq < ep->minseq)
+		ep->minseq = f->seq;
+	if (!ep->seen || f->seq > ep->maxseq)
+		ep->maxseq = f->seq;
+	ep->seen = 1;
+	if (f->seq == 0 && f->has_sealed) {
+		if (ep->state == VERIFY_EPOCH_UNOPENED) {
+			verify_start(v, ep, file, line, rec, len, f);
+			return;
+		}
+		if (ep->has_start && sodium_memcmp(ep->sealed, f->sealed,
+		    CHAIN_SEALED_BYTES) != 0) {
+			verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "%s:%lu: "
+			    "forged: a second start record of epoch %s with "
+			    "another sealed key (the first at %s:%lu)",
+			    v->files[file], line, ep->hex,
+			    v->files[ep->start_file], ep->start_line);
+			return;
+		}
+	}
+	switch (ep->state) {
+	case VERIFY_EPOCH_UNOPENED:
+		verify_hold(v, ep, &ep->held, &ep->nheld, &ep->capheld, file,
+		    line, rec, len, f->seq);
+		break;
+	case VERIFY_EPOCH_OPEN:
+		verify_seq(v, ep, file, line, rec, len, f, 0);
+		while (ep->nahead > 0 && verify_ahead_pop(v, ep, 0))
+			;
+		break;
+	default:
+		break;	/* not opened, not signed: counted only */
+	}
+}
+
+/* The start record: who signed it, then the sealed key, then the walk. */
+static void
+verify_start(struct verify *v, struct verify_epoch *ep, uint32_t file,
+    unsigned long line, const char *rec, size_t len,
+    const struct verify_fields *f)
+{
+	unsigned char k0[CHAIN_KEY_BYTES];
+	size_t i;
+
+	ep->has_start = 1;
+	ep->start_file = file;
+	ep->start_line = line;
+	memcpy(ep->sealed, f->sealed, CHAIN_SEALED_BYTES);
+	if ((ep->has_sealed_to = f->has_sealed_to))
+		memcpy(ep->sealed_to, f->sealed_to, CHAIN_KEY_BYTES);
+	if ((ep->has_prev = f->has_prev))
+		ep->prev = f->prev;
+	if ((ep->has_host_key = f->has_host_key))
+		memcpy(ep->host_key, f->host_key, CHAIN_SIGN_PK_BYTES);
+	if (verify_origin(v, ep, file, line, f) == -1)
+		ep->state = VERIFY_EPOCH_REJECTED;
+	else if (crypto_box_seal_open(k0, f->sealed, CHAIN_SEALED_BYTES,
+	    v->pk, v->sk) != 0)
+		ep->state = VERIFY_EPOCH_NOKEY;
+	else {
+		ep->state = VERIFY_EPOCH_OPEN;
+		memcpy(ep->key, k0, CHAIN_KEY_BYTES);
+		sodium_memzero(k0, sizeof(k0));
+		ep->cur = 0;
+		verify_seq(v, ep, file, line, rec, len, f, 0);
+	}
+	/* what came before the start: walked now, in the order it came */
+	for (i = 0; i < ep->nheld; i++)
+		verify_replay(v, ep, &ep->held[i], 0);
+	free(ep->held);
+	ep->held = NULL;
+	ep->nheld = ep->capheld = 0;
+	while (ep->nahead > 0 && verify_ahead_pop(v, ep, 0))
+		;
+}
+
+/*
+ * The epoch's signature. With listed host keys, an epoch not signed by
+ * one of them is rejected (-1), by name; without, the signature (if any)
+ * is only checked against the key the record names.
+ */
+static int
+verify_origin(struct verify *v, struct verify_epoch *ep, uint32_t file,
+    unsigned long line, const struct verify_fields *f)
+{
+	char prev[LINK_TEXT_MAX + 1], msg[CHAIN_MESSAGE_MAX], kh[17];
+	const char *why = NULL;
+	size_t i;
+	int ml, ok = 0;
+
+	if (f->has_sig) {
+		if (f->has_prev) {
+			memcpy(prev, f->prev_text, f->prev_len);
+			prev[f->prev_len] = '\0';
+		}
+		ml = chain_epoch_message(msg, sizeof(msg), ep->hex,
+		    f->has_prev ? prev : NULL, f->sealed_to, f->sealed,
+		    f->host_key);
+		ok = ml > 0 && crypto_sign_verify_detached(f->sig,
+		    (const unsigned char *)msg, (unsigned long long)ml,
+		    f->host_key) == 0;
+	}
+	if (v->nhkeys == 0) {
+		ep->auth = !f->has_sig ? VERIFY_AUTH_UNSIGNED : ok ?
+		    VERIFY_AUTH_UNLISTED : VERIFY_AUTH_BAD;
+		if (ep->auth == VERIFY_AUTH_BAD)
+			verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "%s:%lu: "
+			    "epoch %s: its signature does not verify (the start "
+			    "record was changed, or forged)", v->files[file],
+			    line, ep->hex);
+		return 0;
+	}
+	for (i = 0; f->has_sig && i < v->nhkeys; i++)
+		if (sodium_memcmp(v->hkeys[i].pk, f->host_key,
+		    CHAIN_SIGN_PK_BYTES) == 0)
+			break;
+	if (!f->has_sig)
+		why = "it is not signed";
+	else if (i == v->nhkeys) {
+		chain_hex(kh, f->host_key, 8);
+		why = "it is signed by another key";
+	} else if (!ok)
+		why = "its signature does not verify";
+	if (why != NULL) {
+		ep->auth = VERIFY_AUTH_REJECTED;
+		verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "%s:%lu: epoch %s "
+		    "(host %s) rejected: not signed by any --host-key given: "
+		    "%s%s%s%s", v->files[file], line, ep->hex,
+		    v->hosts[ep->host].name[0] ? v->hosts[ep->host].name : "-",
+		    why, f->has_sig && i == v->nhkeys ? " (" : "",
+		    f->has_sig && i == v->nhkeys ? kh : "",
+		    f->has_sig && i == v->nhkeys ? "...)" : "");
+		return -1;
+	}
+	ep->auth = VERIFY_AUTH_LISTED;
+	ep->key_index = i;
+	return 0;
+}
+
+/* A record of an open epoch, at, ahead of or behind the walk. */
+static void
+verify_seq(struct verify *v, struct verify_epoch *ep, uint32_t file,
+    unsigned long line, const char *rec, size_t len,
+    const struct verify_fields *f, int force)
+{
+	struct verify_slot *slot;
+	uint64_t s = f->seq, base = ep->has_v ? ep->lastv : 0, d;
+	int ok;
+
+	if (s < ep->cur) {
+		verify_late(v, ep, file, line, rec, f);
+		return;
+	}
+	if (s - base > VERIFY_GAP_MAX) {
+		verify_run_add(v, ep, SIZE_MAX, &ep->far, s, file, line, base,
+		    0, 0);
+		return;
+	}
+	d = s - ep->cur;
+	if (d > VERIFY_RING && !force) {
+		if (ep->nahead == VERIFY_AHEAD_MAX)
+			(void)verify_ahead_pop(v, ep, 1);
+		if (s >= ep->cur) {
+			verify_hold(v, ep, &ep->ahead, &ep->nahead,
+			    &ep->capahead, file, line, rec, len, s);
+			return;
+		}
+		verify_seq(v, ep, file, line, rec, len, f, 1);
+		return;
+	}
+	if (d > v->budget) {
+		verify_run_add(v, ep, SIZE_MAX, &ep->budget, s, file, line, 0,
+		    0, 0);
+		return;
+	}
+	while (ep->cur < s) {
+		if (verify_ring_put(v, ep) == NULL)
+			return;
+		chain_next(ep->key);
+		ep->cur++;
+		v->steps++;
+	}
+	if ((slot = verify_ring_put(v, ep)) == NULL)
+		return;
+	ok = verify_mac_ok(ep->key, rec, f);
+	chain_next(ep->key);
+	ep->cur++;
+	v->steps++;
+	if (ok)
+		verify_accept(v, ep, slot, file, line, f);
+	else {
+		slot->state = VERIFY_SLOT_BAD;
+		slot->file = file;
+		slot->line = line;
+		v->budget -= d;		/* the walk there verified nothing */
+	}
+}
+
+/* A record behind the walk: checked with its key from the ring. */
+static void
+verify_late(struct verify *v, struct verify_epoch *ep, uint32_t file,
+    unsigned long line, const char *rec, const struct verify_fields *f)
+{
+	struct verify_slot *slot;
+	uint64_t s = f->seq;
+	int ok;
+
+	if (s < ep->ring_lo) {
+		verify_run_add(v, ep, SIZE_MAX, &ep->late, s, file, line, 0,
+		    0, 0);
+		return;
+	}
+	slot = &ep->ring[s & (ep->ringcap - 1)];
+	ok = verify_mac_ok(slot->key, rec, f);
+	switch (slot->state) {
+	case VERIFY_SLOT_UNSEEN:
+		if (ok)
+			verify_accept(v, ep, slot, file, line, f);
+		else {
+			slot->state = VERIFY_SLOT_BAD;
+			slot->file = file;
+			slot->line = line;
+		}
+		break;
+	case VERIFY_SLOT_VERIFIED:
+		if (ok)
+			verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "%s:%lu: "
+			    "inserted: repeats seq %" PRIu64 " of %s:%lu",
+			    v->files[file], line, s, v->files[slot->file],
+			    slot->line);
+		else
+			verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "%s:%lu: "
+			    "inserted: seq %" PRIu64 " does not verify and seq "
+			    "%" PRIu64 " is at %s:%lu", v->files[file], line, s,
+			    s, v->files[slot->file], slot->line);
+		break;
+	default:
+		if (ok) {
+			verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "%s:%lu: "
+			    "inserted: seq %" PRIu64 " does not verify and seq "
+			    "%" PRIu64 " is at %s:%lu", v->files[slot->file],
+			    slot->line, s, s, v->files[file], line);
+			verify_accept(v, ep, slot, file, line, f);
+		} else
+			verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "%s:%lu: "
+			    "inserted: seq %" PRIu64 " does not verify, nor does "
+			    "the one at %s:%lu", v->files[file], line, s,
+			    v->files[slot->file], slot->line);
+		break;
+	}
+}
+
+/*
+ * The slot of seq cur, holding K_cur and no record yet; the ring grows
+ * to VERIFY_RING, then its oldest slot is evicted. NULL: no memory.
+ */
+static struct verify_slot *
+verify_ring_put(struct verify *v, struct verify_epoch *ep)
+{
+	struct verify_slot *slot, *nr;
+	size_t ncap;
+	uint64_t s;
+
+	if (ep->cur - ep->ring_lo == ep->ringcap) {
+		if (ep->ringcap < VERIFY_RING) {
+			ncap = ep->ringcap ? 2 * ep->ringcap : 16;
+			if ((nr = calloc(ncap, sizeof(*nr))) == NULL) {
+				v->nomem = 1;
+				return NULL;
+			}
+			for (s = ep->ring_lo; s < ep->cur; s++)
+				nr[s & (ncap - 1)] =
+				    ep->ring[s & (ep->ringcap - 1)];
+			if (ep->ring != NULL) {
+				sodium_memzero(ep->ring, ep->ringcap *
+				    sizeof(*ep->ring));
+				free(ep->ring);
+			}
+			ep->ring = nr;
+			ep->ringcap = ncap;
+		} else
+			verify_ring_evict(v, ep, ep->ring_lo + 1);
+	}
+	slot = &ep->ring[ep->cur & (ep->ringcap - 1)];
+	memcpy(slot->key, ep->key, CHAIN_KEY_BYTES);
+	slot->seq = ep->cur;
+	slot->state = VERIFY_SLOT_UNSEEN;
+	slot->file = 0;
+	slot->line = 0;
+	return slot;
+}
+
+/*
+ * Let the slots below to go: a seq never seen is missing (consecutive
+ * ones noted together, before the record that follows them), a record
+ * that never verified is modified, or inserted past the last verified.
+ */
+static void
+verify_ring_evict(struct verify *v, struct verify_epoch *ep, uint64_t to)
+{
+	struct verify_run *m = &ep->missing;
+	struct verify_slot *slot;
+
+	for (; ep->ring_lo < to && ep->ring_lo < ep->cur; ep->ring_lo++) {
+		slot = &ep->ring[ep->ring_lo & (ep->ringcap - 1)];
+		if (slot->state == VERIFY_SLOT_UNSEEN) {
+			if (m->on && m->last + 1 == slot->seq)
+				m->last = slot->seq;
+			else {
+				verify_run_flush(v, ep, SIZE_MAX, m);
+				m->on = 1;
+				m->first = m->last = slot->seq;
+				m->line0 = m->line1 = 0;
+			}
+		} else if (m->on) {
+			m->file = slot->file;
+			m->line0 = m->line1 = slot->line;
+			verify_run_flush(v, ep, SIZE_MAX, m);
+		}
+		if (slot->state == VERIFY_SLOT_BAD) {
+			if (ep->has_v && slot->seq < ep->lastv)
+				verify_note(v, VERIFY_FINDING, ep, SIZE_MAX,
+				    "%s:%lu: modified: seq %" PRIu64 " does not "
+				    "verify (mac mismatch)", v->files[slot->file],
+				    slot->line, slot->seq);
+			else
+				verify_note(v, VERIFY_FINDING, ep, SIZE_MAX,
+				    "%s:%lu: modified or inserted: seq %" PRIu64
+				    " does not verify (past the last verified "
+				    "record)", v->files[slot->file], slot->line,
+				    slot->seq);
+		}
+		sodium_memzero(slot->key, sizeof(slot->key));
+	}
+}
+
+/* Whether the record's mac is the one key makes. */
+static int
+verify_mac_ok(const unsigned char *key, const char *rec,
+    const struct verify_fields *f)
+{
+	unsigned char mac[CHAIN_MAC_BYTES];
+
+	chain_mac(key, rec, f->maclen, mac);
+	return crypto_verify_32(mac, f->mac) == 0;
+}
+
+/* A record verified: count it, its time, its place. */
+static void
+verify_accept(struct verify *v, struct verify_epoch *ep,
+    struct verify_slot *slot, uint32_t file, unsigned long line,
+    const struct verify_fields *f)
+{
+	char t1[CHAIN_TIME_LEN + 1], t2[CHAIN_TIME_LEN + 1];
+	uint64_t s = f->seq;
+
+	slot->state = VERIFY_SLOT_VERIFIED;
+	slot->file = file;
+	slot->line = line;
+	ep->verified++;
+	v->hosts[ep->host].verified++;
+	if (!ep->has_v || s > ep->lastv) {
+		ep->lastv = s;
+		ep->lastv_file = file;
+		ep->lastv_line = line;
+		ep->has_v = 1;
+	}
+	if (s == 0)
+		ep->start_verified = 1;
+	if (f->is_stop) {
+		ep->stopped = 1;
+		ep->stop_seq = s;
+	}
+	if (f->has_time) {
+		if (!ep->has_time || f->time_us < ep->first_us)
+			ep->first_us = f->time_us;
+		if (!ep->has_time || f->time_us > ep->last_us)
+			ep->last_us = f->time_us;
+		ep->has_time = 1;
+		if (ep->has_t && s > ep->tseq && f->time_us < ep->tus &&
+		    ep->backwards++ == 0 &&
+		    chain_time_format(f->time_us, t1, sizeof(t1)) > 0 &&
+		    chain_time_format(ep->tus, t2, sizeof(t2)) > 0)
+			verify_note(v, VERIFY_WARNING, ep, SIZE_MAX, "%s:%lu: "
+			    "epoch %s: time goes back at seq %" PRIu64 ": %s, "
+			    "after %s at seq %" PRIu64 " (the host's clock was "
+			    "set back)", v->files[file], line, ep->hex, s, t1,
+			    t2, ep->tseq);
+		if (!ep->has_t || s > ep->tseq) {
+			ep->tseq = s;
+			ep->tus = f->time_us;
+			ep->has_t = 1;
+		}
+	}
+	verify_order(v, ep, file, line, s);
+}
+
+/* Order inside one file: a verified record after a higher seq moved. */
+static void
+verify_order(struct verify *v, struct verify_epoch *ep, uint32_t file,
+    unsigned long line, uint64_t s)
+{
+	if (!ep->ord_on || ep->ord_file != file) {
+		verify_run_flush(v, ep, SIZE_MAX, &ep->reorder);
+		ep->ord_on = 1;
+		ep->ord_file = file;
+		ep->ord_max = s;
+		ep->ord_max_line = line;
+		return;
+	}
+	if (s < ep->ord_max) {
+		verify_run_add(v, ep, SIZE_MAX, &ep->reorder, s, file, line,
+		    ep->ord_max, file, ep->ord_max_line);
+		return;
+	}
+	verify_run_flush(v, ep, SIZE_MAX, &ep->reorder);
+	ep->ord_max = s;
+	ep->ord_max_line = line;
+}
+
+/* Keep a copy of a record for later (bounded: VERIFY_BUFFER_MAX). */
+static void
+verify_hold(struct verify *v, struct verify_epoch *ep,
+    struct verify_held **arr, size_t *n, size_t *cap, uint32_t file,
+    unsigned long line, const char *rec, size_t len, uint64_t seq)
+{
+	struct verify_held *h;
+	void *p;
+
+	if (v->held_bytes + len > VERIFY_BUFFER_MAX) {
+		ep->dropped++;
+		return;
+	}
+	if ((p = verify_grow(*arr, cap, *n, sizeof(**arr))) == NULL) {
+		v->nomem = 1;
+		return;
+	}
+	*arr = p;
+	h = &(*arr)[*n];
+	if ((h->text = malloc(len ? len : 1)) == NULL) {
+		v->nomem = 1;
+		return;
+	}
+	memcpy(h->text, rec, len);
+	h->len = len;
+	h->seq = seq;
+	h->file = file;
+	h->line = line;
+	v->held_bytes += len;
+	(*n)++;
+}
+
+/*
+ * Walk to the nearest record held ahead, when it is within the ring of
+ * the walk (or always, with force). 1: one was walked; 0: none.
+ */
+static int
+verify_ahead_pop(struct verify *v, struct verify_epoch *ep, int force)
+{
+	struct verify_held h;
+	size_t i, m = 0;
+
+	if (ep->nahead == 0)
+		return 0;
+	for (i = 1; i < ep->nahead; i++)
+		if (ep->ahead[i].seq < ep->ahead[m].seq)
+			m = i;
+	if (!force && ep->ahead[m].seq >= ep->cur &&
+	    ep->ahead[m].seq - ep->cur > VERIFY_RING)
+		return 0;
+	h = ep->ahead[m];
+	ep->ahead[m] = ep->ahead[--ep->nahead];
+	verify_replay(v, ep, &h, 1);
+	return 1;
+}
+
+/* Walk a held record (its text is freed). */
+static void
+verify_replay(struct verify *v, struct verify_epoch *ep,
+    struct verify_held *h, int force)
+{
+	struct verify_fields f;
+
+	if (ep->state == VERIFY_EPOCH_OPEN &&
+	    verify_fields_parse(h->text, h->len, &f) == 0)
+		verify_seq(v, ep, h->file, h->line, h->text, h->len, &f, force);
+	v->held_bytes -= h->len;
+	free(h->text);
+	h->text = NULL;
+}
+
+/* The end of the input: what is held ahead, then every slot let go. */
+void
+verify_walk_end(struct verify *v, struct verify_epoch *ep)
+{
+	if (ep->state != VERIFY_EPOCH_OPEN)
+		return;
+	while (verify_ahead_pop(v, ep, 1))
+		;
+	verify_run_flush(v, ep, SIZE_MAX, &ep->reorder);
+	verify_run_flush(v, ep, SIZE_MAX, &ep->late);
+	verify_run_flush(v, ep, SIZE_MAX, &ep->far);
+	verify_run_flush(v, ep, SIZE_MAX, &ep->budget);
+	verify_ring_evict(v, ep, ep->cur);
+	verify_run_flush(v, ep, SIZE_MAX, &ep->missing);
+}
+
+/* Wipe the keys; free the ring and what is held. */
+void
+verify_walk_free(struct verify_epoch *ep)
+{
+	size_t i;
+
+	sodium_memzero(ep->key, sizeof(ep->key));
+	if (ep->ring != NULL) {
+		sodium_memzero(ep->ring, ep->ringcap * sizeof(*ep->ring));
+		free(ep->ring);
+	}
+	for (i = 0; i < ep->nheld; i++)
+		free(ep->held[i].text);
+	free(ep->held);
+	for (i = 0; i < ep->nahead; i++)
+		free(ep->ahead[i].text);
+	free(ep->ahead);
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * audit_state: the file that remembers the last epoch (audit state PATH),
+ * so that the next epoch's start record can name it (prev=, audit/link.h).
+ *
+ * Startup, as root and before any chroot: audit_state_open opens the
+ * file's directory (kept open: every later write is openat/renameat on
+ * that descriptor, so it works inside a chroot and after the privilege
+ * drop) and reads the last link. Rules: the directory is owned by the run
+ * user and not writable by group or others; the file, when there, is a
+ * regular file owned by the run user with no access for group or others,
+ * and no larger than a state file. Breaking one is a startup error naming
+ * the file. No file yet: the new epoch says prev=none. A file of the right
+ * size that does not parse is corrupt: reported, replaced, and the new
+ * epoch says prev=broken.
+ *
+ * Running: audit_state_note (under the audit mutex, after each seal)
+ * hands the position to a writer thread, which saves it durably (temp
+ * file, fsync, rename, fsync of the directory) at once, then at most
+ * once every AUDIT_STATE_INTERVAL_US: the saved seq trails the chain by
+ * at most the records of that interval and one write. audit_state_stop
+ * saves the stop record's seq synchronously.
+ */
+#ifndef DAYTIMED_AUDIT_STATE_H
+#define DAYTIMED_AUDIT_STATE_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "audit/link.h"
+
+#define AUDIT_STATE_INTERVAL_US	1000000	/* at most one save a second */
+
+struct audit_state;
+
+/*
+ * Open the state at path for the run user uid: the previous link in
+ * *prev, a note for the log in note (empty when there is nothing to say).
+ * NULL with a message naming the file in err on a startup error.
+ */
+struct audit_state *audit_state_open(const char *path, uid_t uid,
+	    struct link *prev, char *note, size_t notelen, char *err,
+	    size_t errlen);
+/* The chain's last record is epoch's seq last: save it soon. */
+void	audit_state_note(struct audit_state *, const char *epoch,
+	    uint64_t last);
+/*
+ * The stop record is epoch's seq last: stop the writer and save the link
+ * with "stop" now. 0, or -1 with a message in err.
+ */
+int	audit_state_stop(struct audit_state *, const char *epoch, uint64_t last,
+	    char *err, size_t errlen);
+/* Stop the writer (a pending save is made) and free. */
+void	audit_state_close(struct audit_state *);
+
+#endif
