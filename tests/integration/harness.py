@@ -1187,6 +1187,41 @@ def audit_verify(seckey, *paths, **kw):
     return daytimed_audit("verify", "--secret-key", seckey, *paths, **kw)
 
 
+class AuditFiles:
+    """Everything a sealed, signed, linked audit trail needs, in tmp (a
+    TempDir): the auditor's keys (self.pub, self.sec), the host's keys
+    (self.hpub, self.hsec), and a state directory owned by the user the
+    daemon runs as (self.state is the file in it). self.settings is the
+    configuration text naming them; verify(*paths) runs daytimed-audit
+    verify with both keys."""
+
+    def __init__(self, tmp, name="a"):
+        os.chmod(tmp.path, 0o755)
+        self.pub, self.sec = tmp.join(name + ".pub"), tmp.join(name + ".sec")
+        self.hpub = tmp.join(name + "-host.pub")
+        self.hsec = tmp.join(name + "-host.sec")
+        for cmd, pub, sec in (("keygen", self.pub, self.sec),
+                              ("host-keygen", self.hpub, self.hsec)):
+            rc, _, err = daytimed_audit(cmd, pub, sec)
+            if rc != 0:
+                raise AssertionError("daytimed-audit %s: %s" % (cmd, err))
+        statedir = tmp.join(name + "-state")
+        os.mkdir(statedir, 0o700)
+        if os.geteuid() == 0:
+            import pwd
+            os.chown(statedir, pwd.getpwnam("nobody").pw_uid, -1)
+        self.state = os.path.join(statedir, "audit.state")
+        self.settings = ("audit key %s\naudit signing-key %s\n"
+                         "audit state %s\n" % (self.pub, self.hsec,
+                                               self.state))
+
+    def verify(self, *paths, **kw):
+        """verify --secret-key SEC --host-key HPUB PATH...:
+        (status, stdout, stderr)."""
+        return daytimed_audit("verify", "--secret-key", self.sec,
+                              "--host-key", self.hpub, *paths, **kw)
+
+
 # ---------------------------------------------------------------- servers
 
 class _Started(Closing):
@@ -1258,9 +1293,13 @@ class Rsyslog(_Started):
     its PID.  include: a file or glob of rsyslog configuration read before
     the catch-all rule, as Debian's rsyslog.conf reads /etc/rsyslog.d
     ("@DIR@" stands for the private directory, self.dir); prepare(dir) is
-    called before the start, to write it there."""
+    called before the start, to write it there.  templates: more files for
+    the catch-all rule to write, one per rsyslog template name (e.g.
+    "RSYSLOG_FileFormat", "RSYSLOG_SyslogProtocol23Format" for RFC 5424):
+    self.files maps each name to its file (self.file is the traditional
+    one)."""
 
-    def __init__(self, include=None, prepare=None):
+    def __init__(self, include=None, prepare=None, templates=()):
         exe = shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
         if not os.path.exists(exe):
             raise Skip("rsyslogd is not installed (apt-get install rsyslog)")
@@ -1269,6 +1308,7 @@ class Rsyslog(_Started):
         self.dir = self._tmp.path
         self.path = self.sock = self._tmp.join("log")
         self.file = self._tmp.join("messages")
+        self.files = {"RSYSLOG_TraditionalFileFormat": self.file}
         self.pidfile = self._tmp.join("pid")
         if prepare is not None:
             prepare(self.dir)
@@ -1278,6 +1318,10 @@ class Rsyslog(_Started):
                 % (self.dir, self.path))
         if include is not None:
             conf += "$IncludeConfig %s\n" % include.replace("@DIR@", self.dir)
+        for t in templates:
+            self.files[t] = self._tmp.join(t)
+            conf += ('*.* action(type="omfile" file="%s" template="%s")\n'
+                     % (self.files[t], t))
         conf += ('*.* action(type="omfile" file="%s" '
                  'template="RSYSLOG_TraditionalFileFormat")\n' % self.file)
         conf = self._tmp.write("rsyslog.conf", conf)

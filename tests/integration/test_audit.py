@@ -16,12 +16,9 @@ from harness import check, test  # noqa: E402
 @test
 def sealed_chain_through_rsyslog():
     with h.Rsyslog() as rs, h.TempDir("dtk-") as keys:
-        pub, sec = keys.join("a.pub"), keys.join("a.sec")
-        rc, _, err = h.daytimed_audit("keygen", pub, sec)
-        check(rc == 0, "keygen: %r", err)
+        af = h.AuditFiles(keys)
         port = h.free_port()
-        text = h.daemon_conf(port, rs,
-                             "ident mode off\naudit key %s\n" % pub,
+        text = h.daemon_conf(port, rs, "ident mode off\n" + af.settings,
                              "allow 127.0.0.0/8\ndeny 127.0.0.2\n")
         with h.Daemon(text) as d:
             for _ in range(10):
@@ -42,7 +39,7 @@ def sealed_chain_through_rsyslog():
               "unsealed records:\n%s", log[:2000])
         check(sum("decision=" in l for l in lines) >= 21, "records: %d",
               len(lines))
-        rc, out, err = h.audit_verify(sec, rs.file)
+        rc, out, err = af.verify(rs.file)
         check(rc == 0, "verify on the intact file: %d\n%s", rc, out + err)
         # modify one record: the verifier names it
         victim = next(i for i, l in enumerate(log.splitlines())
@@ -51,13 +48,13 @@ def sealed_chain_through_rsyslog():
         out_lines[victim] = out_lines[victim].replace("decision=deny",
                                                       "decision=allow")
         tampered = keys.write("tampered", "\n".join(out_lines) + "\n")
-        rc, out, err = h.audit_verify(sec, tampered)
+        rc, out, err = af.verify(tampered)
         check(rc == 1 and ":%d:" % (victim + 1) in out + err, "%d\n%s", rc,
               out + err)
         # drop one record
         del out_lines[victim]
         keys.write("tampered", "\n".join(out_lines) + "\n")
-        rc, out, err = h.audit_verify(sec, tampered)
+        rc, out, err = af.verify(tampered)
         check(rc == 1 and "missing" in out + err, "%d\n%s", rc, out + err)
 
 
