@@ -17,8 +17,15 @@
 #include "audit/chain.h"
 #include "audit/record.h"
 
-#define CHAIN_STEP	"\0daytimed audit chain step v1"
-#define CHAIN_MESSAGE_TAG	"daytimed-audit epoch v1\n"
+#define CHAIN_STEP_V1	"\0daytimed audit chain step v1"
+#define CHAIN_NONCE	"dtchain2"	/* ChaCha20's 8-byte nonce, v2 */
+#define CHAIN_MESSAGE_TAG	"daytimed-audit epoch v1\nchain=2\n"
+
+_Static_assert(crypto_onetimeauth_BYTES == CHAIN_MAC_BYTES &&
+    crypto_onetimeauth_KEYBYTES == CHAIN_KEY_BYTES &&
+    crypto_stream_chacha20_KEYBYTES == CHAIN_KEY_BYTES &&
+    crypto_stream_chacha20_NONCEBYTES == sizeof(CHAIN_NONCE) - 1,
+    "chain v2 is ChaCha20 and Poly1305 on 32-byte keys");
 
 struct chain {
 	unsigned char	*key;			/* K_seq, sodium_malloc'd */
@@ -154,7 +161,7 @@ int
 chain_seal(struct chain *ch, uint64_t now_us, char *line, size_t size,
     size_t *len)
 {
-	unsigned char mac[CHAIN_MAC_BYTES];
+	unsigned char mac[CHAIN_MAC_BYTES], a[CHAIN_KEY_BYTES];
 	char machex[2 * CHAIN_MAC_BYTES + 1], t[CHAIN_TIME_LEN + 1];
 	size_t o = *len;
 
@@ -164,12 +171,13 @@ chain_seal(struct chain *ch, uint64_t now_us, char *line, size_t size,
 	    record_append(line, size, &o, " time=%s epoch=%s seq=%" PRIu64, t,
 	    ch->epoch, ch->seq) == -1)
 		goto toolong;
-	chain_mac(ch->key, line, o, mac);
+	if (o + 5 + 2 * CHAIN_MAC_BYTES >= size)
+		goto toolong;	/* checked before the key moves */
+	chain_step(ch->key, a);
+	chain_mac(a, line, o, mac);
+	sodium_memzero(a, sizeof(a));
 	chain_hex(machex, mac, sizeof(mac));
-	sodium_memzero(mac, sizeof(mac));
-	if (record_append(line, size, &o, " mac=%s", machex) == -1)
-		goto toolong;
-	chain_next(ch->key);
+	(void)record_append(line, size, &o, " mac=%s", machex);
 	ch->seq++;
 	*len = o;
 	return 0;
@@ -206,24 +214,47 @@ chain_time_format(uint64_t us, char *buf, size_t len)
 	return n;
 }
 
-/* mac = BLAKE2b-256 keyed with K_n over (text, len). */
+/* A_n || K_{n+1} = ChaCha20(K_n, CHAIN_NONCE): A_n out, K_n replaced. */
 void
-chain_mac(const unsigned char key[CHAIN_KEY_BYTES], const char *text,
+chain_step(unsigned char key[CHAIN_KEY_BYTES],
+    unsigned char mackey[CHAIN_KEY_BYTES])
+{
+	unsigned char out[2 * CHAIN_KEY_BYTES];
+
+	crypto_stream_chacha20(out, sizeof(out),
+	    (const unsigned char *)CHAIN_NONCE, key);
+	if (mackey != NULL)
+		memcpy(mackey, out, CHAIN_KEY_BYTES);
+	memcpy(key, out + CHAIN_KEY_BYTES, CHAIN_KEY_BYTES);
+	sodium_memzero(out, sizeof(out));
+}
+
+/* mac = Poly1305 keyed with A_n over (text, len). */
+void
+chain_mac(const unsigned char mackey[CHAIN_KEY_BYTES], const char *text,
     size_t len, unsigned char mac[CHAIN_MAC_BYTES])
 {
-	crypto_generichash(mac, CHAIN_MAC_BYTES, (const unsigned char *)text,
+	crypto_onetimeauth(mac, (const unsigned char *)text, len, mackey);
+}
+
+/* v1: mac = BLAKE2b-256 keyed with K_n over (text, len). */
+void
+chain_mac_v1(const unsigned char key[CHAIN_KEY_BYTES], const char *text,
+    size_t len, unsigned char mac[CHAIN_MAC1_BYTES])
+{
+	crypto_generichash(mac, CHAIN_MAC1_BYTES, (const unsigned char *)text,
 	    len, key, CHAIN_KEY_BYTES);
 }
 
-/* K_{n+1} = BLAKE2b-256 keyed with K_n over the step constant; wipe K_n. */
+/* v1: K_{n+1} = BLAKE2b-256 keyed with K_n over the step; wipe K_n. */
 void
-chain_next(unsigned char key[CHAIN_KEY_BYTES])
+chain_next_v1(unsigned char key[CHAIN_KEY_BYTES])
 {
 	unsigned char next[CHAIN_KEY_BYTES];
 
 	crypto_generichash(next, sizeof(next),
-	    (const unsigned char *)CHAIN_STEP, sizeof(CHAIN_STEP) - 1, key,
-	    CHAIN_KEY_BYTES);
+	    (const unsigned char *)CHAIN_STEP_V1, sizeof(CHAIN_STEP_V1) - 1,
+	    key, CHAIN_KEY_BYTES);
 	memcpy(key, next, CHAIN_KEY_BYTES);
 	sodium_memzero(next, sizeof(next));
 }
@@ -242,28 +273,44 @@ chain_hex(char *dst, const unsigned char *src, size_t len)
 	dst[2 * len] = '\0';
 }
 
+/*
+ * The value of a lowercase hex digit, or 16: a table, because the
+ * verifier decodes a MAC per record and branches cost.
+ */
+static const unsigned char chain_hexval[256] = {
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+};
+
 /* Exactly 2 * len lowercase hex digits from (src, srclen) into dst. */
 int
 chain_unhex(unsigned char *dst, size_t len, const char *src, size_t srclen)
 {
+	const unsigned char *s = (const unsigned char *)src;
+	unsigned hi, lo, bad = 0;
 	size_t i;
-	int hi = 0, lo;
-	char c;
 
 	if (srclen != 2 * len)
 		return -1;
-	for (i = 0; i < srclen; i++) {
-		c = src[i];
-		if (c >= '0' && c <= '9')
-			lo = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			lo = c - 'a' + 10;
-		else
-			return -1;
-		if (i % 2 == 0)
-			hi = lo;
-		else
-			dst[i / 2] = (unsigned char)(hi << 4 | lo);
+	for (i = 0; i < len; i++) {
+		hi = chain_hexval[s[2 * i]];
+		lo = chain_hexval[s[2 * i + 1]];
+		bad |= (hi | lo) & 16;
+		dst[i] = (unsigned char)(hi << 4 | (lo & 15));
 	}
-	return 0;
+	return bad ? -1 : 0;
 }

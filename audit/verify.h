@@ -74,13 +74,15 @@ const char *verify_find_record(const char *line, size_t len);
 /*
  * The chain fields at the end of a sealed record, read from the end:
  * "[ prev=L][ sealed_to=K][ sealed=S][ host_key=H][ sig=G][ time=T]
- * epoch=ID seq=N mac=M". Pointers point into the record.
+ * epoch=ID seq=N mac=M", M of 32 hex digits (chain v2) or 64 (chain v1,
+ * the first release's). Pointers point into the record.
  */
 struct verify_fields {
 	size_t		 maclen;	/* bytes of the record the mac covers */
 	size_t		 bodylen;	/* bytes before the first chain field */
 	uint64_t	 seq;
-	unsigned char	 mac[CHAIN_MAC_BYTES];
+	int		 version;	/* the chain's: 2, or 1 (64-digit mac) */
+	unsigned char	 mac[CHAIN_MAC1_BYTES];	/* CHAIN_MAC_BYTES used in v2 */
 	char		 epoch[CHAIN_EPOCH_HEX + 1];
 	uint64_t	 epoch_id;	/* the same 16 digits as a number */
 	int		 has_time;

@@ -73,6 +73,7 @@ struct verify_epoch {
 	char			 hex[CHAIN_EPOCH_HEX + 1];
 	size_t			 host;
 	enum verify_epoch_state	 state;
+	int			 version;	/* the chain's, from its start */
 	/* the walk: K_cur is the key of seq cur */
 	unsigned char		 key[CHAIN_KEY_BYTES];
 	uint64_t		 cur;

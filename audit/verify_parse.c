@@ -295,7 +295,9 @@ verify_fields_parse(const char *s, size_t len, struct verify_fields *r)
 			return -1;	/* chain fields, but not at the end */
 		return 1;
 	}
-	if (verify_hex_field(v, vl, r->mac, CHAIN_MAC_BYTES) == -1)
+	r->version = vl == 2 * CHAIN_MAC_BYTES ? 2 : 1;
+	if (verify_hex_field(v, vl, r->mac, r->version == 2 ? CHAIN_MAC_BYTES :
+	    CHAIN_MAC1_BYTES) == -1)
 		return -1;
 	r->maclen = e;
 	if (verify_prev_token(s, len, &e, "seq", &v, &vl) != 1 ||

@@ -48,8 +48,12 @@ static struct verify_slot *verify_ring_put(struct verify *,
 		    struct verify_epoch *);
 static void	verify_ring_evict(struct verify *, struct verify_epoch *,
 		    uint64_t);
-static int	verify_mac_ok(const unsigned char *, const char *,
+static int	verify_mac_ok(const struct verify_epoch *,
+		    const unsigned char *, const char *,
 		    const struct verify_fields *);
+static int	verify_check_step(struct verify_epoch *, const char *,
+		    const struct verify_fields *);
+static void	verify_step(struct verify_epoch *);
 static void	verify_accept(struct verify *, struct verify_epoch *,
 		    struct verify_slot *, uint32_t, unsigned long,
 		    const struct verify_fields *);
@@ -130,6 +134,7 @@ verify_start(struct verify *v, struct verify_epoch *ep, uint32_t file,
 		ep->state = VERIFY_EPOCH_NOKEY;
 	else {
 		ep->state = VERIFY_EPOCH_OPEN;
+		ep->version = f->version;
 		memcpy(ep->key, k0, CHAIN_KEY_BYTES);
 		sodium_memzero(k0, sizeof(k0));
 		ep->cur = 0;
@@ -247,14 +252,13 @@ verify_seq(struct verify *v, struct verify_epoch *ep, uint32_t file,
 	while (ep->cur < s) {
 		if (verify_ring_put(v, ep) == NULL)
 			return;
-		chain_next(ep->key);
+		verify_step(ep);
 		ep->cur++;
 		v->steps++;
 	}
 	if ((slot = verify_ring_put(v, ep)) == NULL)
 		return;
-	ok = verify_mac_ok(ep->key, rec, f);
-	chain_next(ep->key);
+	ok = verify_check_step(ep, rec, f);
 	ep->cur++;
 	v->steps++;
 	if (ok)
@@ -282,7 +286,7 @@ verify_late(struct verify *v, struct verify_epoch *ep, uint32_t file,
 		return;
 	}
 	slot = &ep->ring[s & (ep->ringcap - 1)];
-	ok = verify_mac_ok(slot->key, rec, f);
+	ok = verify_mac_ok(ep, slot->key, rec, f);
 	switch (slot->state) {
 	case VERIFY_SLOT_UNSEEN:
 		if (ok)
@@ -363,8 +367,10 @@ verify_ring_put(struct verify *v, struct verify_epoch *ep)
 
 /*
  * Let the slots below to go: a seq never seen is missing (consecutive
- * ones noted together, before the record that follows them), a record
- * that never verified is modified, or inserted past the last verified.
+ * ones noted together, before the record that follows them) when a
+ * verified record comes after it (a walk toward a record that did not
+ * verify proves nothing missing); a record that never verified is
+ * modified, or inserted past the last verified.
  */
 static void
 verify_ring_evict(struct verify *v, struct verify_epoch *ep, uint64_t to)
@@ -374,7 +380,10 @@ verify_ring_evict(struct verify *v, struct verify_epoch *ep, uint64_t to)
 
 	for (; ep->ring_lo < to && ep->ring_lo < ep->cur; ep->ring_lo++) {
 		slot = &ep->ring[ep->ring_lo & (ep->ringcap - 1)];
-		if (slot->state == VERIFY_SLOT_UNSEEN) {
+		if (slot->state == VERIFY_SLOT_UNSEEN &&
+		    (!ep->has_v || slot->seq > ep->lastv))
+			;	/* past the last verified record: proves nothing */
+		else if (slot->state == VERIFY_SLOT_UNSEEN) {
 			if (m->on && m->last + 1 == slot->seq)
 				m->last = slot->seq;
 			else {
@@ -405,15 +414,57 @@ verify_ring_evict(struct verify *v, struct verify_epoch *ep, uint64_t to)
 	}
 }
 
-/* Whether the record's mac is the one key makes. */
+/* Whether the record's mac is the one K_s (key, kept) makes. */
 static int
-verify_mac_ok(const unsigned char *key, const char *rec,
+verify_mac_ok(const struct verify_epoch *ep, const unsigned char *key,
+    const char *rec, const struct verify_fields *f)
+{
+	unsigned char k[CHAIN_KEY_BYTES], a[CHAIN_KEY_BYTES];
+	unsigned char mac[CHAIN_MAC1_BYTES];
+	int ok;
+
+	if (f->version != ep->version)
+		return 0;	/* a record of another chain's making */
+	if (ep->version == 1) {
+		chain_mac_v1(key, rec, f->maclen, mac);
+		return crypto_verify_32(mac, f->mac) == 0;
+	}
+	memcpy(k, key, sizeof(k));
+	chain_step(k, a);
+	chain_mac(a, rec, f->maclen, mac);
+	ok = crypto_verify_16(mac, f->mac) == 0;
+	sodium_memzero(k, sizeof(k));
+	sodium_memzero(a, sizeof(a));
+	return ok;
+}
+
+/* Check the record of seq cur with K_cur, and step to K_{cur+1}. */
+static int
+verify_check_step(struct verify_epoch *ep, const char *rec,
     const struct verify_fields *f)
 {
-	unsigned char mac[CHAIN_MAC_BYTES];
+	unsigned char a[CHAIN_KEY_BYTES], mac[CHAIN_MAC1_BYTES];
+	int ok;
 
-	chain_mac(key, rec, f->maclen, mac);
-	return crypto_verify_32(mac, f->mac) == 0;
+	if (ep->version == 1) {
+		ok = verify_mac_ok(ep, ep->key, rec, f);
+		chain_next_v1(ep->key);
+		return ok;
+	}
+	chain_step(ep->key, a);
+	chain_mac(a, rec, f->maclen, mac);
+	sodium_memzero(a, sizeof(a));
+	return f->version == 2 && crypto_verify_16(mac, f->mac) == 0;
+}
+
+/* K_cur to K_{cur+1}, over a seq no record was checked for. */
+static void
+verify_step(struct verify_epoch *ep)
+{
+	if (ep->version == 1)
+		chain_next_v1(ep->key);
+	else
+		chain_step(ep->key, NULL);
 }
 
 /* A record verified: count it, its time, its place. */

@@ -123,7 +123,8 @@ fuzz_verify_line(const char *line, size_t len)
 	if (rc != 0)
 		return 0;
 	/* the mac covers everything before " mac=" and 64 digits follow */
-	if (f.maclen + 5 + 2 * CHAIN_MAC_BYTES != rl ||
+	if (f.maclen + 5 + 2 * (f.version == 2 ? CHAIN_MAC_BYTES :
+	    CHAIN_MAC1_BYTES) != rl || (f.version != 1 && f.version != 2) ||
 	    memcmp(p + f.maclen, " mac=", 5) != 0)
 		abort();
 	if (strlen(f.epoch) != CHAIN_EPOCH_HEX)

@@ -21,24 +21,52 @@
 
 #define CHAIN_STEP	"\0daytimed audit chain step v1"
 
+/* Chain v2, spelled out: ChaCha20 gives A_n and K_{n+1}; Poly1305. */
 START_TEST(test_chain_step_vector)
 {
-	unsigned char k[CHAIN_KEY_BYTES], want[CHAIN_KEY_BYTES];
+	unsigned char k[CHAIN_KEY_BYTES], k0[CHAIN_KEY_BYTES];
+	unsigned char out[64], a[CHAIN_KEY_BYTES];
 	unsigned char mac[CHAIN_MAC_BYTES], wmac[CHAIN_MAC_BYTES];
 	size_t i;
 
 	ck_assert_int_ge(sodium_init(), 0);
 	for (i = 0; i < sizeof(k); i++)
 		k[i] = (unsigned char)i;
-	/* the definition, spelled out: MAC and step are keyed BLAKE2b-256 */
+	memcpy(k0, k, sizeof(k));
+	crypto_stream_chacha20(out, sizeof(out),
+	    (const unsigned char *)"dtchain2", k0);
+	chain_step(k, a);
+	ck_assert_mem_eq(a, out, 32);
+	ck_assert_mem_eq(k, out + 32, 32);
+	crypto_onetimeauth(wmac, (const unsigned char *)"abc", 3, a);
+	chain_mac(a, "abc", 3, mac);
+	ck_assert_mem_eq(mac, wmac, sizeof(mac));
+	/* a step over computes the same next key */
+	memcpy(k, k0, sizeof(k));
+	chain_step(k, NULL);
+	ck_assert_mem_eq(k, out + 32, 32);
+	ck_assert_int_eq(CHAIN_MAC_BYTES, 16);
+}
+END_TEST
+
+/* Chain v1 (the first release's), still read: keyed BLAKE2b-256. */
+START_TEST(test_chain_v1_vector)
+{
+	unsigned char k[CHAIN_KEY_BYTES], want[CHAIN_KEY_BYTES];
+	unsigned char mac[CHAIN_MAC1_BYTES], wmac[CHAIN_MAC1_BYTES];
+	size_t i;
+
+	ck_assert_int_ge(sodium_init(), 0);
+	for (i = 0; i < sizeof(k); i++)
+		k[i] = (unsigned char)i;
 	crypto_generichash(wmac, sizeof(wmac), (const unsigned char *)"abc", 3,
 	    k, sizeof(k));
-	chain_mac(k, "abc", 3, mac);
+	chain_mac_v1(k, "abc", 3, mac);
 	ck_assert_mem_eq(mac, wmac, sizeof(mac));
 	crypto_generichash(want, sizeof(want),
 	    (const unsigned char *)CHAIN_STEP, sizeof(CHAIN_STEP) - 1, k,
 	    sizeof(k));
-	chain_next(k);
+	chain_next_v1(k);
 	ck_assert_mem_eq(k, want, sizeof(k));
 }
 END_TEST
@@ -90,6 +118,7 @@ START_TEST(test_chain_seal)
 	unsigned char pk[CHAIN_KEY_BYTES], sk[CHAIN_KEY_BYTES];
 	unsigned char k[CHAIN_KEY_BYTES], sealed[CHAIN_SEALED_BYTES];
 	unsigned char mac[CHAIN_MAC_BYTES], got[CHAIN_MAC_BYTES];
+	unsigned char a[CHAIN_KEY_BYTES];
 	char line[2048], epoch[CHAIN_EPOCH_HEX + 1], want[96], v[512];
 	const char *m;
 	struct chain *ch;
@@ -134,9 +163,9 @@ START_TEST(test_chain_seal)
 		ck_assert_uint_eq(len, ml + 5 + 2 * CHAIN_MAC_BYTES);
 		ck_assert_int_eq(chain_unhex(got, sizeof(got), line + ml + 5,
 		    2 * CHAIN_MAC_BYTES), 0);
-		chain_mac(k, line, ml, mac);
+		chain_step(k, a);
+		chain_mac(a, line, ml, mac);
 		ck_assert_mem_eq(mac, got, sizeof(mac));
-		chain_next(k);
 	}
 	chain_position(ch, v, &next);
 	ck_assert_str_eq(v, epoch);
@@ -194,7 +223,8 @@ START_TEST(test_chain_signed_head)
 	ml = chain_epoch_message(msg, sizeof(msg), epoch,
 	    "00112233445566ff:41:stop", pk, sealed, hpk);
 	ck_assert_int_gt(ml, 0);
-	ck_assert_int_eq(strncmp(msg, "daytimed-audit epoch v1\nepoch=", 30), 0);
+	ck_assert_int_eq(strncmp(msg, "daytimed-audit epoch v1\nchain=2\n"
+	    "epoch=", 38), 0);
 	ck_assert_int_eq(crypto_sign_verify_detached(sig,
 	    (unsigned char *)msg, (unsigned long long)ml, hpk), 0);
 	/* another prev, another message: the link cannot be moved */
@@ -289,6 +319,7 @@ chain_suite(void)
 
 	tc = tcase_create("chain");
 	tcase_add_test(tc, test_chain_step_vector);
+	tcase_add_test(tc, test_chain_v1_vector);
 	tcase_add_test(tc, test_chain_seal);
 	tcase_add_test(tc, test_chain_signed_head);
 	tcase_add_test(tc, test_chain_seal_too_long);

@@ -423,6 +423,49 @@ START_TEST(test_walk_keys)
 }
 END_TEST
 
+/* A chain of the first release (v1: BLAKE2b, no time, no head) verifies. */
+START_TEST(test_walk_v1)
+{
+	unsigned char k[CHAIN_KEY_BYTES], sealed[CHAIN_SEALED_BYTES];
+	unsigned char mac[CHAIN_MAC1_BYTES];
+	char hex[2 * CHAIN_SEALED_BYTES + 1], mh[2 * CHAIN_MAC1_BYTES + 1];
+	struct fix_keys fk;
+	struct fix_log *log;
+	struct fix_run r;
+	size_t o;
+	int i;
+
+	fix_keys(&fk);
+	log = calloc(1, sizeof(*log));
+	ck_assert_ptr_nonnull(log);
+	randombytes_buf(k, sizeof(k));
+	ck_assert_int_eq(crypto_box_seal(sealed, k, sizeof(k), fk.pk), 0);
+	chain_hex(hex, sealed, sizeof(sealed));
+	for (i = 0; i < 5; i++) {
+		char *l = log->line[log->n++];
+
+		o = (size_t)snprintf(l, FIX_LINE_MAX, HDR "%s%s%s epoch="
+		    "0123456789abcdef seq=%d", i == 0 ? "event=start" : i == 4 ?
+		    "event=stop" : "conn=1", i == 0 ? " sealed=" : "",
+		    i == 0 ? hex : "", i);
+		chain_mac_v1(k, l + strlen(HDR), o - strlen(HDR), mac);
+		chain_next_v1(k);
+		chain_hex(mh, mac, sizeof(mac));
+		snprintf(l + o, FIX_LINE_MAX - o, " mac=%s", mh);
+	}
+	verify_free(fix_run(&r, log, fk.sk, NULL));
+	ck_assert_uint_eq(r.s.findings, 0);
+	ck_assert_uint_eq(r.s.verified, 5);
+	/* a v2 mac in a v1 chain does not verify */
+	memcpy(strstr(log->line[2], " mac=") + 5,
+	    "00112233445566778899aabbccddeeff", 33);
+	verify_free(fix_run(&r, log, fk.sk, NULL));
+	ck_assert_uint_eq(r.s.verified, 4);
+	ck_assert_int_ge(fix_find(&r, "log:3: modified: seq 2"), 0);
+	free(log);
+}
+END_TEST
+
 Suite *
 verify_suite(void)
 {
@@ -434,6 +477,7 @@ verify_suite(void)
 	tcase_add_test(tc, test_walk_findings);
 	tcase_add_test(tc, test_walk_start_late);
 	tcase_add_test(tc, test_walk_keys);
+	tcase_add_test(tc, test_walk_v1);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("hostile input");

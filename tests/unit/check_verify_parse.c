@@ -211,7 +211,16 @@ START_TEST(test_fields_parse)
 	struct verify_fields f;
 	const char *s;
 
+	/* chain v2: a 32-digit mac */
+	ck_assert_int_eq(fields("conn=1 time=" TIME " epoch=" EPOCH16
+	    " seq=3 mac=00112233445566778899aabbccddeeff", &f), 0);
+	ck_assert_int_eq(f.version, 2);
+	ck_assert_uint_eq(f.mac[15], 0xff);
+	ck_assert_int_eq(fields("conn=1 epoch=" EPOCH16 " seq=3 mac="
+	    "00112233445566778899aabbccddeef", &f), -1);
+	/* chain v1: 64 */
 	ck_assert_int_eq(fields(REC, &f), 0);
+	ck_assert_int_eq(f.version, 1);
 	ck_assert_uint_eq(f.seq, 7);
 	ck_assert_str_eq(f.epoch, EPOCH16);
 	ck_assert_uint_eq(f.epoch_id, 0x0123456789abcdefULL);
