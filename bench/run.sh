@@ -750,6 +750,11 @@ verdict() {	# verdict CONDITION(awk) -> met / not met
 		cat "$WORK/perf.txt"
 		echo '```'
 	fi
+	# the audit verification section is bench/verify.sh's: kept as it was
+	if [ -f "$OUT" ] && grep -q '^<!-- verify.sh -->$' "$OUT"; then
+		echo
+		sed -n '/^<!-- verify.sh -->$/,/^<!-- \/verify.sh -->$/p' "$OUT"
+	fi
 } > "$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
 say "wrote $OUT"
