@@ -205,6 +205,23 @@ void	verify_run_flush(struct verify *, struct verify_epoch *, size_t host,
 void	verify_walk_record(struct verify *, struct verify_epoch *,
 	    uint32_t file, unsigned long line, const char *rec, size_t len,
 	    const struct verify_fields *);
+/* A record of an open epoch (force: walk to it even far ahead). */
+void	verify_walk_seq(struct verify *, struct verify_epoch *, uint32_t file,
+	    unsigned long line, const char *rec, size_t len,
+	    const struct verify_fields *, int force);
+
+/* verify_ring.c */
+/* The slot of seq cur, holding K_cur; NULL: no memory. */
+struct verify_slot *verify_ring_put(struct verify *, struct verify_epoch *);
+/* Keep a copy of a record in *arr (bounded: VERIFY_BUFFER_MAX in all). */
+void	verify_hold(struct verify *, struct verify_epoch *,
+	    struct verify_held **arr, size_t *n, size_t *cap, uint32_t file,
+	    unsigned long line, const char *rec, size_t len, uint64_t seq);
+/* Walk to the nearest record held ahead when near (or force); 1: one. */
+int	verify_ahead_pop(struct verify *, struct verify_epoch *, int force);
+/* Walk a held record and free its text. */
+void	verify_replay(struct verify *, struct verify_epoch *,
+	    struct verify_held *, int force);
 /* The end of the walk: every record held ahead, then the ring emptied. */
 void	verify_walk_end(struct verify *, struct verify_epoch *);
 /* Wipe and free an epoch's keys and held records. */

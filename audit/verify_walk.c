@@ -19,7 +19,8 @@
  * until the walk comes near, or the hold is full, or the input ends: a
  * single forged seq cannot make the records before it uncheckable. No
  * walk goes more than VERIFY_GAP_MAX past the last verified record, and
- * walks that verify nothing spend the run's VERIFY_WALK_BUDGET.
+ * walks that verify nothing spend the run's VERIFY_WALK_BUDGET. The ring
+ * and what is held are verify_ring.c's.
  */
 #include "autoconf.h"
 
@@ -39,15 +40,8 @@ static void	verify_start(struct verify *, struct verify_epoch *, uint32_t,
 		    const struct verify_fields *);
 static int	verify_origin(struct verify *, struct verify_epoch *,
 		    uint32_t, unsigned long, const struct verify_fields *);
-static void	verify_seq(struct verify *, struct verify_epoch *, uint32_t,
-		    unsigned long, const char *, size_t,
-		    const struct verify_fields *, int);
 static void	verify_late(struct verify *, struct verify_epoch *, uint32_t,
 		    unsigned long, const char *, const struct verify_fields *);
-static struct verify_slot *verify_ring_put(struct verify *,
-		    struct verify_epoch *);
-static void	verify_ring_evict(struct verify *, struct verify_epoch *,
-		    uint64_t);
 static int	verify_mac_ok(const struct verify_epoch *,
 		    const unsigned char *, const char *,
 		    const struct verify_fields *);
@@ -59,12 +53,6 @@ static void	verify_accept(struct verify *, struct verify_epoch *,
 		    const struct verify_fields *);
 static void	verify_order(struct verify *, struct verify_epoch *, uint32_t,
 		    unsigned long, uint64_t);
-static void	verify_hold(struct verify *, struct verify_epoch *,
-		    struct verify_held **, size_t *, size_t *, uint32_t,
-		    unsigned long, const char *, size_t, uint64_t);
-static int	verify_ahead_pop(struct verify *, struct verify_epoch *, int);
-static void	verify_replay(struct verify *, struct verify_epoch *,
-		    struct verify_held *, int);
 
 /* A sealed record of ep: its start opens it; then walk, or hold. */
 void
@@ -99,7 +87,7 @@ verify_walk_record(struct verify *v, struct verify_epoch *ep, uint32_t file,
 		    line, rec, len, f->seq);
 		break;
 	case VERIFY_EPOCH_OPEN:
-		verify_seq(v, ep, file, line, rec, len, f, 0);
+		verify_walk_seq(v, ep, file, line, rec, len, f, 0);
 		while (ep->nahead > 0 && verify_ahead_pop(v, ep, 0))
 			;
 		break;
@@ -138,7 +126,7 @@ verify_start(struct verify *v, struct verify_epoch *ep, uint32_t file,
 		memcpy(ep->key, k0, CHAIN_KEY_BYTES);
 		sodium_memzero(k0, sizeof(k0));
 		ep->cur = 0;
-		verify_seq(v, ep, file, line, rec, len, f, 0);
+		verify_walk_seq(v, ep, file, line, rec, len, f, 0);
 	}
 	/* what came before the start: walked now, in the order it came */
 	for (i = 0; i < ep->nheld; i++)
@@ -214,8 +202,8 @@ verify_origin(struct verify *v, struct verify_epoch *ep, uint32_t file,
 }
 
 /* A record of an open epoch, at, ahead of or behind the walk. */
-static void
-verify_seq(struct verify *v, struct verify_epoch *ep, uint32_t file,
+void
+verify_walk_seq(struct verify *v, struct verify_epoch *ep, uint32_t file,
     unsigned long line, const char *rec, size_t len,
     const struct verify_fields *f, int force)
 {
@@ -241,7 +229,7 @@ verify_seq(struct verify *v, struct verify_epoch *ep, uint32_t file,
 			    &ep->capahead, file, line, rec, len, s);
 			return;
 		}
-		verify_seq(v, ep, file, line, rec, len, f, 1);
+		verify_walk_seq(v, ep, file, line, rec, len, f, 1);
 		return;
 	}
 	if (d > v->budget) {
@@ -322,95 +310,6 @@ verify_late(struct verify *v, struct verify_epoch *ep, uint32_t file,
 			    "the one at %s:%lu", v->files[file], line, s,
 			    v->files[slot->file], slot->line);
 		break;
-	}
-}
-
-/*
- * The slot of seq cur, holding K_cur and no record yet; the ring grows
- * to VERIFY_RING, then its oldest slot is evicted. NULL: no memory.
- */
-static struct verify_slot *
-verify_ring_put(struct verify *v, struct verify_epoch *ep)
-{
-	struct verify_slot *slot, *nr;
-	size_t ncap;
-	uint64_t s;
-
-	if (ep->cur - ep->ring_lo == ep->ringcap) {
-		if (ep->ringcap < VERIFY_RING) {
-			ncap = ep->ringcap ? 2 * ep->ringcap : 16;
-			if ((nr = calloc(ncap, sizeof(*nr))) == NULL) {
-				v->nomem = 1;
-				return NULL;
-			}
-			for (s = ep->ring_lo; s < ep->cur; s++)
-				nr[s & (ncap - 1)] =
-				    ep->ring[s & (ep->ringcap - 1)];
-			if (ep->ring != NULL) {
-				sodium_memzero(ep->ring, ep->ringcap *
-				    sizeof(*ep->ring));
-				free(ep->ring);
-			}
-			ep->ring = nr;
-			ep->ringcap = ncap;
-		} else
-			verify_ring_evict(v, ep, ep->ring_lo + 1);
-	}
-	slot = &ep->ring[ep->cur & (ep->ringcap - 1)];
-	memcpy(slot->key, ep->key, CHAIN_KEY_BYTES);
-	slot->seq = ep->cur;
-	slot->state = VERIFY_SLOT_UNSEEN;
-	slot->file = 0;
-	slot->line = 0;
-	return slot;
-}
-
-/*
- * Let the slots below to go: a seq never seen is missing (consecutive
- * ones noted together, before the record that follows them) when a
- * verified record comes after it (a walk toward a record that did not
- * verify proves nothing missing); a record that never verified is
- * modified, or inserted past the last verified.
- */
-static void
-verify_ring_evict(struct verify *v, struct verify_epoch *ep, uint64_t to)
-{
-	struct verify_run *m = &ep->missing;
-	struct verify_slot *slot;
-
-	for (; ep->ring_lo < to && ep->ring_lo < ep->cur; ep->ring_lo++) {
-		slot = &ep->ring[ep->ring_lo & (ep->ringcap - 1)];
-		if (slot->state == VERIFY_SLOT_UNSEEN &&
-		    (!ep->has_v || slot->seq > ep->lastv))
-			;	/* past the last verified record: proves nothing */
-		else if (slot->state == VERIFY_SLOT_UNSEEN) {
-			if (m->on && m->last + 1 == slot->seq)
-				m->last = slot->seq;
-			else {
-				verify_run_flush(v, ep, SIZE_MAX, m);
-				m->on = 1;
-				m->first = m->last = slot->seq;
-				m->line0 = m->line1 = 0;
-			}
-		} else if (m->on) {
-			m->file = slot->file;
-			m->line0 = m->line1 = slot->line;
-			verify_run_flush(v, ep, SIZE_MAX, m);
-		}
-		if (slot->state == VERIFY_SLOT_BAD) {
-			if (ep->has_v && slot->seq < ep->lastv)
-				verify_note(v, VERIFY_FINDING, ep, SIZE_MAX,
-				    "%s:%lu: modified: seq %" PRIu64 " does not "
-				    "verify (mac mismatch)", v->files[slot->file],
-				    slot->line, slot->seq);
-			else
-				verify_note(v, VERIFY_FINDING, ep, SIZE_MAX,
-				    "%s:%lu: modified or inserted: seq %" PRIu64
-				    " does not verify (past the last verified "
-				    "record)", v->files[slot->file], slot->line,
-				    slot->seq);
-		}
-		sodium_memzero(slot->key, sizeof(slot->key));
 	}
 }
 
@@ -540,108 +439,3 @@ verify_order(struct verify *v, struct verify_epoch *ep, uint32_t file,
 	ep->ord_max_line = line;
 }
 
-/* Keep a copy of a record for later (bounded: VERIFY_BUFFER_MAX). */
-static void
-verify_hold(struct verify *v, struct verify_epoch *ep,
-    struct verify_held **arr, size_t *n, size_t *cap, uint32_t file,
-    unsigned long line, const char *rec, size_t len, uint64_t seq)
-{
-	struct verify_held *h;
-	void *p;
-
-	if (v->held_bytes + len > VERIFY_BUFFER_MAX) {
-		ep->dropped++;
-		return;
-	}
-	if ((p = verify_grow(*arr, cap, *n, sizeof(**arr))) == NULL) {
-		v->nomem = 1;
-		return;
-	}
-	*arr = p;
-	h = &(*arr)[*n];
-	if ((h->text = malloc(len ? len : 1)) == NULL) {
-		v->nomem = 1;
-		return;
-	}
-	memcpy(h->text, rec, len);
-	h->len = len;
-	h->seq = seq;
-	h->file = file;
-	h->line = line;
-	v->held_bytes += len;
-	(*n)++;
-}
-
-/*
- * Walk to the nearest record held ahead, when it is within the ring of
- * the walk (or always, with force). 1: one was walked; 0: none.
- */
-static int
-verify_ahead_pop(struct verify *v, struct verify_epoch *ep, int force)
-{
-	struct verify_held h;
-	size_t i, m = 0;
-
-	if (ep->nahead == 0)
-		return 0;
-	for (i = 1; i < ep->nahead; i++)
-		if (ep->ahead[i].seq < ep->ahead[m].seq)
-			m = i;
-	if (!force && ep->ahead[m].seq >= ep->cur &&
-	    ep->ahead[m].seq - ep->cur > VERIFY_RING)
-		return 0;
-	h = ep->ahead[m];
-	ep->ahead[m] = ep->ahead[--ep->nahead];
-	verify_replay(v, ep, &h, 1);
-	return 1;
-}
-
-/* Walk a held record (its text is freed). */
-static void
-verify_replay(struct verify *v, struct verify_epoch *ep,
-    struct verify_held *h, int force)
-{
-	struct verify_fields f;
-
-	if (ep->state == VERIFY_EPOCH_OPEN &&
-	    verify_fields_parse(h->text, h->len, &f) == 0)
-		verify_seq(v, ep, h->file, h->line, h->text, h->len, &f, force);
-	v->held_bytes -= h->len;
-	free(h->text);
-	h->text = NULL;
-}
-
-/* The end of the input: what is held ahead, then every slot let go. */
-void
-verify_walk_end(struct verify *v, struct verify_epoch *ep)
-{
-	if (ep->state != VERIFY_EPOCH_OPEN)
-		return;
-	while (verify_ahead_pop(v, ep, 1))
-		;
-	verify_run_flush(v, ep, SIZE_MAX, &ep->reorder);
-	verify_run_flush(v, ep, SIZE_MAX, &ep->late);
-	verify_run_flush(v, ep, SIZE_MAX, &ep->far);
-	verify_run_flush(v, ep, SIZE_MAX, &ep->budget);
-	verify_ring_evict(v, ep, ep->cur);
-	verify_run_flush(v, ep, SIZE_MAX, &ep->missing);
-}
-
-/* Wipe the keys; free the ring and what is held. */
-void
-verify_walk_free(struct verify_epoch *ep)
-{
-	size_t i;
-
-	sodium_memzero(ep->key, sizeof(ep->key));
-	if (ep->ring != NULL) {
-		sodium_memzero(ep->ring, ep->ringcap * sizeof(*ep->ring));
-		free(ep->ring);
-	}
-	for (i = 0; i < ep->nheld; i++)
-		free(ep->held[i].text);
-	free(ep->held);
-	for (i = 0; i < ep->nahead; i++)
-		free(ep->ahead[i].text);
-	free(ep->ahead);
-}
