@@ -40,7 +40,7 @@ static void	verify_sealed_host(struct verify *, size_t, struct verify_epoch *,
 
 /* A verifier for the auditor's secret key sk. */
 struct verify *
-verify_new(const unsigned char sk[CHAIN_KEY_BYTES], verify_note_fn *note,
+verify_new(const unsigned char sk[CHAIN_KEY_BYTES], verify_finding_fn *text,
     void *arg)
 {
 	struct verify *v;
@@ -49,10 +49,19 @@ verify_new(const unsigned char sk[CHAIN_KEY_BYTES], verify_note_fn *note,
 		return NULL;
 	memcpy(v->sk, sk, CHAIN_KEY_BYTES);
 	crypto_scalarmult_base(v->pk, v->sk);
-	v->note = note;
+	v->text = text;
 	v->note_arg = arg;
 	v->budget = VERIFY_WALK_BUDGET;
 	return v;
+}
+
+/* Notes with their kind and host, instead of text. */
+void
+verify_notes(struct verify *v, verify_note_fn *note, void *arg)
+{
+	v->note = note;
+	v->text = NULL;
+	v->note_arg = arg;
 }
 
 /* Trust one more host key. */
@@ -445,6 +454,18 @@ verify_note(struct verify *v, enum verify_kind kind, struct verify_epoch *ep,
 	n.text = text;
 	if (v->note != NULL)
 		v->note(v->note_arg, &n);
+	else if (v->text != NULL && kind == VERIFY_WARNING) {
+		char *w;
+
+		if ((w = malloc(strlen(text) + 10)) != NULL) {
+			memcpy(w, "warning: ", 9);
+			memcpy(w + 9, text, strlen(text) + 1);
+			v->text(v->note_arg, w);
+			free(w);
+		} else
+			v->text(v->note_arg, text);
+	} else if (v->text != NULL)
+		v->text(v->note_arg, text);
 	if (text != small)
 		free(text);
 }

@@ -150,6 +150,8 @@ struct verify_note {
 
 /* Receives each note. */
 typedef void verify_note_fn(void *arg, const struct verify_note *);
+/* Receives each note as one line of text ("warning: " before warnings). */
+typedef void verify_finding_fn(void *arg, const char *text);
 
 /* How an epoch's origin stands. */
 enum verify_auth {
@@ -221,10 +223,13 @@ struct verify;	/* the walk so far */
 /*
  * A verifier holding the auditor's secret key sk (the same bytes as the
  * key file; a public key given by mistake is told apart when the records
- * name their auditor key); NULL: out of memory.
+ * name their auditor key), telling each note as text to the callback
+ * (may be NULL); NULL: out of memory.
  */
 struct verify *verify_new(const unsigned char sk[CHAIN_KEY_BYTES],
-	    verify_note_fn *, void *arg);
+	    verify_finding_fn *, void *arg);
+/* Tell each note, with its kind and host, to this callback instead. */
+void	verify_notes(struct verify *, verify_note_fn *, void *arg);
 /*
  * Trust a host's public key (repeatable; name, e.g. its file, must
  * outlive v). With at least one, epochs signed by none of them are

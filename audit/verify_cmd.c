@@ -114,8 +114,9 @@ verify_cmd(int argc, char **argv)
 		return 2;
 	}
 	crypto_scalarmult_base(pk, sk);
-	if ((v = verify_new(sk, verify_cmd_note, NULL)) == NULL)
+	if ((v = verify_new(sk, NULL, NULL)) == NULL)
 		verify_cmd_nomem();
+	verify_notes(v, verify_cmd_note, NULL);
 	sodium_memzero(sk, sizeof(sk));
 	for (i = 0; i < nhost; i++)
 		if (verify_cmd_hostkey(v, hostkeys[i], pk) == -1)

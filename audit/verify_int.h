@@ -158,6 +158,7 @@ struct verify {
 	unsigned char		 sk[CHAIN_KEY_BYTES];
 	unsigned char		 pk[CHAIN_KEY_BYTES];
 	verify_note_fn		*note;
+	verify_finding_fn	*text;
 	void			*note_arg;
 	struct verify_hkey	*hkeys;
 	size_t			 nhkeys;

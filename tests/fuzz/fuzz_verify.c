@@ -190,8 +190,9 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	if (maxseq > FUZZ_SEQ_MAX)
 		return 0;
 	fuzz_verify_sk(sk);
-	if ((v = verify_new(sk, fuzz_verify_note, &reported)) == NULL)
+	if ((v = verify_new(sk, NULL, NULL)) == NULL)
 		return 0;
+	verify_notes(v, fuzz_verify_note, &reported);
 	off = 0;
 	while (++lines <= FUZZ_LINES_MAX &&
 	    (copy = fuzz_verify_next(d, n, &off, &len)) != NULL) {

@@ -117,8 +117,9 @@ fix_run(struct fix_run *r, const struct fix_log *log, const unsigned char *sk,
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
-	v = verify_new(sk, fix_note, r);
+	v = verify_new(sk, NULL, NULL);
 	ck_assert_ptr_nonnull(v);
+	verify_notes(v, fix_note, r);
 	for (i = 0; hostkeys != NULL && hostkeys[i] != NULL; i++)
 		ck_assert_int_eq(verify_host_key(v, i ? "host2.pub" :
 		    "host.pub", hostkeys[i]), 0);

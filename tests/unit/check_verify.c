@@ -377,14 +377,28 @@ START_TEST(test_walk_unsealed)
 }
 END_TEST
 
+/* The text callback of verify_new: findings as they are, warnings marked. */
+static void
+text_note(void *arg, const char *text)
+{
+	char (*t)[256] = arg;
+	size_t i;
+
+	for (i = 0; i < 3 && t[i][0] != '\0'; i++)
+		;
+	if (i < 3)
+		snprintf(t[i], sizeof(t[0]), "%s", text);
+}
+
 START_TEST(test_walk_overlong)
 {
 	unsigned char sk[CHAIN_KEY_BYTES] = { 1 };
 	struct verify_summary s;
 	struct verify *v;
 	static const char head[] = HDR "conn=0000000000000001 ident=\"aaaa";
+	char texts[3][256] = { "", "", "" };
 
-	v = verify_new(sk, NULL, NULL);
+	v = verify_new(sk, text_note, texts);
 	ck_assert_ptr_nonnull(v);
 	ck_assert_int_eq(verify_line_overlong(v, "log", 1, head,
 	    sizeof(head) - 1), 0);
@@ -394,6 +408,10 @@ START_TEST(test_walk_overlong)
 	ck_assert_uint_eq(s.overlong, 2);
 	ck_assert_uint_eq(s.findings, 2);	/* that one, and nothing sealed */
 	ck_assert_uint_eq(s.warnings, 1);
+	ck_assert_str_eq(texts[0], "log:1: an over-long daytimed record: "
+	    "daytimed writes none that long (skipped)");
+	ck_assert_str_eq(texts[1], "warning: log:2: an over-long line, skipped "
+	    "(not a daytimed record)");
 	verify_free(v);
 }
 END_TEST
