@@ -48,6 +48,7 @@ static int	verify_mac_ok(const struct verify_epoch *,
 static int	verify_check_step(struct verify_epoch *, const char *,
 		    const struct verify_fields *);
 static void	verify_step(struct verify_epoch *);
+static void	verify_bad(struct verify_slot *, uint32_t, unsigned long);
 static void	verify_accept(struct verify *, struct verify_epoch *,
 		    struct verify_slot *, uint32_t, unsigned long,
 		    const struct verify_fields *);
@@ -252,11 +253,18 @@ verify_walk_seq(struct verify *v, struct verify_epoch *ep, uint32_t file,
 	if (ok)
 		verify_accept(v, ep, slot, file, line, f);
 	else {
-		slot->state = VERIFY_SLOT_BAD;
-		slot->file = file;
-		slot->line = line;
+		verify_bad(slot, file, line);
 		v->budget -= d;		/* the walk there verified nothing */
 	}
+}
+
+/* A record came for the slot's seq and did not verify. */
+static void
+verify_bad(struct verify_slot *slot, uint32_t file, unsigned long line)
+{
+	slot->state = VERIFY_SLOT_BAD;
+	slot->file = file;
+	slot->line = line;
 }
 
 /* A record behind the walk: checked with its key from the ring. */
@@ -279,11 +287,8 @@ verify_late(struct verify *v, struct verify_epoch *ep, uint32_t file,
 	case VERIFY_SLOT_UNSEEN:
 		if (ok)
 			verify_accept(v, ep, slot, file, line, f);
-		else {
-			slot->state = VERIFY_SLOT_BAD;
-			slot->file = file;
-			slot->line = line;
-		}
+		else
+			verify_bad(slot, file, line);
 		break;
 	case VERIFY_SLOT_VERIFIED:
 		if (ok)

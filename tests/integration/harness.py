@@ -1287,6 +1287,16 @@ class Oidentd(_Started):
             return s.connect_ex(("127.0.0.1", 113)) == 0
 
 
+def file_text(path):
+    """The contents of a log file as text (bytes that are not UTF-8 as
+    backslash escapes), or "" when it is not there (yet)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode("utf-8", "backslashreplace")
+    except OSError:
+        return ""
+
+
 class Rsyslog(_Started):
     """A private rsyslogd: its own socket (self.path, also self.sock, for
     `syslog socket`), its own file (self.file), no rate limits; stopped by
@@ -1339,11 +1349,7 @@ class Rsyslog(_Started):
 
     def text(self, path=None):
         """The contents of path (default: the catch-all file), or ""."""
-        try:
-            with open(path or self.file, "rb") as f:
-                return f.read().decode("utf-8", "backslashreplace")
-        except OSError:
-            return ""
+        return file_text(path or self.file)
 
     def wait_for(self, needle, timeout=10, path=None):
         if not poll_until(lambda: needle in self.text(path), timeout):

@@ -117,11 +117,7 @@ class SyslogNg(h._Started):
                                  % self.proc.stderr.read())
 
     def text(self, path=None):
-        try:
-            with open(path or self.file, "rb") as f:
-                return f.read().decode("utf-8", "backslashreplace")
-        except OSError:
-            return ""
+        return h.file_text(path or self.file)
 
     def wait_for(self, needle, timeout=10, path=None, count=1):
         if not h.poll_until(lambda: self.text(path).count(needle) >= count,
