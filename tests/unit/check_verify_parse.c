@@ -134,7 +134,7 @@ START_TEST(test_header_not_records)
 	static const char *lines[] = {
 		/* another program's words that look like a record */
 		"Nov 26 10:32:52 host sshd[77]: Accepted key for conn=x root",
-		"Nov 26 10:32:52 host sshd[77]: conn=1 epoch=" EPOCH16,
+		("Nov 26 10:32:52 host sshd[77]: conn=1 epoch=" EPOCH16),
 		"<30>1 2026-11-26T10:32:52Z host sshd 1 - - conn=1",
 		"2026-11-26T10:32:52+00:00 host other[1]: event=start",
 		/* a daytimed message that is not a record */
