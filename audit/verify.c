@@ -123,8 +123,8 @@ verify_line(struct verify *v, const char *file, unsigned long lineno,
 	ep = p == 0 ? verify_epoch(v, &f, SIZE_MAX, fi, lineno) : NULL;
 	if (ep != NULL && v->hosts[ep->host].namelen == (hd.hostlen >
 	    VERIFY_HOST_MAX ? VERIFY_HOST_MAX : hd.hostlen) &&
-	    memcmp(v->hosts[ep->host].name, hd.host,
-	    v->hosts[ep->host].namelen) == 0)
+	    (hd.hostlen == 0 || memcmp(v->hosts[ep->host].name, hd.host,
+	    v->hosts[ep->host].namelen) == 0))
 		h = ep->host;	/* the common case: the epoch's own host */
 	else
 		h = verify_host(v, hd.host, hd.hostlen);
@@ -220,7 +220,8 @@ verify_host(struct verify *v, const char *name, size_t len)
 		if (i == 0)
 			break;
 		hr = &v->hosts[i - 1];
-		if (hr->namelen == len && memcmp(hr->name, name, len) == 0)
+		if (hr->namelen == len && (len == 0 ||
+		    memcmp(hr->name, name, len) == 0))
 			return i - 1;
 	}
 	if (2 * (v->nhosts + 1) > v->htabcap) {
@@ -248,7 +249,8 @@ verify_host(struct verify *v, const char *name, size_t len)
 	memset(hr, 0, sizeof(*hr));
 	if ((hr->name = malloc(len + 1)) == NULL)
 		goto nomem;
-	memcpy(hr->name, name, len);
+	if (len > 0)
+		memcpy(hr->name, name, len);
 	hr->name[len] = '\0';
 	hr->namelen = len;
 	hr->unsealed_run.kind = VERIFY_RUN_UNSEALED;
@@ -581,11 +583,14 @@ verify_run_flush(struct verify *v, struct verify_epoch *ep, size_t host,
 			    r->line0 ? where : "");
 		break;
 	case VERIFY_RUN_UNSEALED:
-		if (r->other != SIZE_MAX && ep != NULL)
+		/* the run's epoch (other), not the caller's */
+		ep = r->other < v->nepochs ? &v->epochs[r->other] : NULL;
+		if (ep != NULL)
 			verify_note(v, VERIFY_FINDING, ep, host, "%s: unsealed: "
 			    "%llu daytimed record%s without chain fields, inside "
 			    "epoch %s", where, (unsigned long long)(r->last -
-			    r->first + 1), r->first == r->last ? "" : "s", id);
+			    r->first + 1), r->first == r->last ? "" : "s",
+			    ep->hex);
 		else
 			verify_note(v, VERIFY_FINDING, NULL, host, "%s: unsealed: "
 			    "%llu daytimed record%s without chain fields, from "

@@ -302,9 +302,10 @@ verify_hosts_end(struct verify *v)
 
 	for (h = 0; h < v->nhosts; h++) {
 		hr = &v->hosts[h];
-		verify_run_flush(v, hr->unsealed_run.other != SIZE_MAX ?
-		    &v->epochs[hr->unsealed_run.other] : NULL, h,
-		    &hr->unsealed_run);
+		if (hr->unsealed_run.on)
+			verify_run_flush(v, hr->unsealed_run.other < v->nepochs ?
+			    &v->epochs[hr->unsealed_run.other] : NULL, h,
+			    &hr->unsealed_run);
 		if (hr->early > 0) {
 			n = hr->early < VERIFY_UNSEALED_SHOWN ? hr->early :
 			    VERIFY_UNSEALED_SHOWN;
