@@ -114,7 +114,9 @@ fuzz_verify_line(const char *line, size_t len)
 	if (!(rl >= 5 && memcmp(p, "conn=", 5) == 0) &&
 	    !(rl >= 6 && memcmp(p, "event=", 6) == 0))
 		abort();
-	if (p != line && p[-1] != ' ' && (unsigned char)p[-1] != 0xbf)
+	/* after a space, the tag's colon, or RFC 5424's BOM */
+	if (p != line && p[-1] != ' ' && p[-1] != ':' &&
+	    (unsigned char)p[-1] != 0xbf)
 		abort();
 	fuzz_verify_kv(p, rl);
 	rc = verify_fields_parse(p, rl, &f);
