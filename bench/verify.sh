@@ -86,6 +86,12 @@ if [ -f "$OUT" ] && grep -q '^<!-- verify.sh -->$' "$OUT"; then
 	/^<!-- \/verify.sh -->$/ { skip = 0; next }
 	!skip { print }' "$OUT" > "$OUT.tmp"
 	mv "$OUT.tmp" "$OUT"
+elif [ -f "$OUT" ] && grep -q '^<!-- bench/lists.sh -->$' "$OUT"; then
+	# before lists.sh's section, which runs from its marker to the end
+	awk -v sect="$SECTION" '
+	/^<!-- bench\/lists.sh -->$/ && !done { print sect; print ""; done = 1 }
+	{ print }' "$OUT" > "$OUT.tmp"
+	mv "$OUT.tmp" "$OUT"
 else
 	{ [ -f "$OUT" ] && cat "$OUT" && echo; echo "$SECTION"; } > "$OUT.tmp"
 	mv "$OUT.tmp" "$OUT"
