@@ -60,6 +60,23 @@ fix_epoch(struct fix_log *log, struct fix_epoch *e)
 	chain_close(ch);
 }
 
+/* An epoch from its parts. */
+void
+fix_make(struct fix_log *log, struct fix_epoch *e, const struct fix_keys *k,
+    const char *prefix, const unsigned char *sign, const struct link *prev,
+    int n, int stop, uint64_t t0)
+{
+	memset(e, 0, sizeof(*e));
+	e->prefix = prefix;
+	e->auditor = k->pk;
+	e->sign = sign;
+	e->prev = prev;
+	e->n = n;
+	e->stop = stop;
+	e->t0 = t0;
+	fix_epoch(log, e);
+}
+
 /* prev= for the epoch after e. */
 void
 fix_link(struct link *l, const struct fix_epoch *e, int stopped)

@@ -56,6 +56,13 @@ struct fix_run {
 void	fix_keys(struct fix_keys *);
 /* Append one epoch's lines to log (fills e->id and e->last). */
 void	fix_epoch(struct fix_log *, struct fix_epoch *);
+/*
+ * Fill e and append its epoch to log: n records under prefix, sealed to
+ * k's auditor, signed by sign (or not), linked to prev (or no prev=).
+ */
+void	fix_make(struct fix_log *, struct fix_epoch *e, const struct fix_keys *k,
+	    const char *prefix, const unsigned char *sign,
+	    const struct link *prev, int n, int stop, uint64_t t0);
 /* A link to epoch e (its last seq, stopped or not). */
 void	fix_link(struct link *, const struct fix_epoch *e, int stopped);
 /* Remove line i of log. */

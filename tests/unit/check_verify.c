@@ -31,13 +31,7 @@ one_epoch(const struct fix_keys *k, const char *prefix, int n, int stop,
 	struct fix_log *log = calloc(1, sizeof(*log));
 
 	ck_assert_ptr_nonnull(log);
-	memset(e, 0, sizeof(*e));
-	e->prefix = prefix;
-	e->auditor = k->pk;
-	e->n = n;
-	e->stop = stop;
-	e->t0 = T0;
-	fix_epoch(log, e);
+	fix_make(log, e, k, prefix, NULL, NULL, n, stop, T0);
 	return log;
 }
 
@@ -317,13 +311,8 @@ START_TEST(test_walk_budget)
 	log = calloc(1, sizeof(*log));
 	ck_assert_ptr_nonnull(log);
 	for (i = 0; i < 10; i++) {
-		memset(&e, 0, sizeof(e));
-		e.prefix = HDR;
-		e.auditor = k.pk;
-		e.n = 2;
-		e.t0 = T0;
 		start = log->n;
-		fix_epoch(log, &e);
+		fix_make(log, &e, &k, HDR, NULL, NULL, 2, 0, T0);
 		memcpy(tmp, log->line[start + 1], FIX_LINE_MAX);
 		p = strstr(tmp, " seq=1 ");
 		snprintf(p, 200, " seq=%llu mac=%064d", (unsigned long long)

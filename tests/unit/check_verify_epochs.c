@@ -27,23 +27,6 @@
 #define HDR2	"Nov 26 10:32:52 web2 daytimed[9]: "
 #define HOUR	3600000000ULL
 
-/* An epoch of n records on log: signed by sign (or not), linked to prev. */
-static void
-epoch(struct fix_log *log, struct fix_epoch *e, const struct fix_keys *k,
-    const char *prefix, const unsigned char *sign, const struct link *prev,
-    int n, int stop, uint64_t t0)
-{
-	memset(e, 0, sizeof(*e));
-	e->prefix = prefix;
-	e->auditor = k->pk;
-	e->sign = sign;
-	e->prev = prev;
-	e->n = n;
-	e->stop = stop;
-	e->t0 = t0;
-	fix_epoch(log, e);
-}
-
 /* Three linked, signed epochs of web1: A, B, C (6, 5, 4 records). */
 static struct fix_log *
 three(const struct fix_keys *k, struct fix_epoch *a, struct fix_epoch *b,
@@ -55,11 +38,11 @@ three(const struct fix_keys *k, struct fix_epoch *a, struct fix_epoch *b,
 	ck_assert_ptr_nonnull(log);
 	memset(&none, 0, sizeof(none));
 	none.kind = LINK_NONE;
-	epoch(log, a, k, HDR, k->hsk, &none, 6, 1, T0);
+	fix_make(log, a, k, HDR, k->hsk, &none, 6, 1, T0);
 	fix_link(&l, a, 1);
-	epoch(log, b, k, HDR, k->hsk, &l, 5, b_stops, T0 + HOUR);
+	fix_make(log, b, k, HDR, k->hsk, &l, 5, b_stops, T0 + HOUR);
 	fix_link(&l, b, b_stops);
-	epoch(log, c, k, HDR, k->hsk, &l, 4, 1, T0 + 2 * HOUR);
+	fix_make(log, c, k, HDR, k->hsk, &l, 4, 1, T0 + 2 * HOUR);
 	return log;
 }
 
@@ -136,7 +119,7 @@ START_TEST(test_forged_epoch)
 	log = three(&k, &a, &b, &c, 1);
 	forged = calloc(1, sizeof(*forged));
 	ck_assert_ptr_nonnull(forged);
-	epoch(forged, &f, &k, HDR, NULL, NULL, 4, 1, T0 + HOUR / 2);
+	fix_make(forged, &f, &k, HDR, NULL, NULL, 4, 1, T0 + HOUR / 2);
 	for (i = 0; i < forged->n; i++)
 		fix_insert(log, 6 + i, forged->line[i]);
 	verify_free(fix_run(&r, log, k.sk, hk));
@@ -148,14 +131,14 @@ START_TEST(test_forged_epoch)
 	ck_assert_uint_eq(r.s.steps, 15);	/* the forged one cost nothing */
 	/* signed by another host's key: rejected too */
 	forged->n = 0;
-	epoch(forged, &f, &k, HDR, k.hsk2, NULL, 4, 1, T0 + HOUR / 2);
+	fix_make(forged, &f, &k, HDR, k.hsk2, NULL, 4, 1, T0 + HOUR / 2);
 	memcpy(log->line + 6, forged->line, 4 * sizeof(log->line[0]));
 	verify_free(fix_run(&r, log, k.sk, hk));
 	ck_assert_int_ge(fix_find(&r, "it is signed by another key ("), 0);
 	ck_assert_uint_eq(r.s.rejected, 1);
 	/* without host keys: unauthenticated, and the odd one named */
 	forged->n = 0;
-	epoch(forged, &f, &k, HDR, NULL, NULL, 4, 1, T0 + HOUR / 2);
+	fix_make(forged, &f, &k, HDR, NULL, NULL, 4, 1, T0 + HOUR / 2);
 	memcpy(log->line + 6, forged->line, 4 * sizeof(log->line[0]));
 	verify_free(fix_run(&r, log, k.sk, NULL));
 	ck_assert_uint_eq(r.s.findings, 0);
@@ -291,10 +274,10 @@ START_TEST(test_links_broken)
 	ck_assert_ptr_nonnull(log);
 	memset(&l, 0, sizeof(l));
 	l.kind = LINK_NONE;
-	epoch(log, &a, &k, HDR, k.hsk, &l, 3, 1, T0);
-	epoch(log, &b, &k, HDR, k.hsk, &l, 3, 1, T0 + HOUR);
+	fix_make(log, &a, &k, HDR, k.hsk, &l, 3, 1, T0);
+	fix_make(log, &b, &k, HDR, k.hsk, &l, 3, 1, T0 + HOUR);
 	l.kind = LINK_BROKEN;
-	epoch(log, &c, &k, HDR, k.hsk, &l, 3, 1, T0 + 2 * HOUR);
+	fix_make(log, &c, &k, HDR, k.hsk, &l, 3, 1, T0 + 2 * HOUR);
 	verify_free(fix_run(&r, log, k.sk, NULL));
 	snprintf(want, sizeof(want), "epoch %s (log:4): starts a new chain of "
 	    "epochs (prev=none: no state file when it started): its link to "
@@ -307,10 +290,10 @@ START_TEST(test_links_broken)
 	/* a fork: B and C both follow A */
 	log->n = 0;
 	l.kind = LINK_NONE;
-	epoch(log, &a, &k, HDR, k.hsk, &l, 3, 1, T0);
+	fix_make(log, &a, &k, HDR, k.hsk, &l, 3, 1, T0);
 	fix_link(&l, &a, 1);
-	epoch(log, &b, &k, HDR, k.hsk, &l, 3, 1, T0 + HOUR);
-	epoch(log, &c, &k, HDR, k.hsk, &l, 3, 1, T0 + 2 * HOUR);
+	fix_make(log, &b, &k, HDR, k.hsk, &l, 3, 1, T0 + HOUR);
+	fix_make(log, &c, &k, HDR, k.hsk, &l, 3, 1, T0 + 2 * HOUR);
 	verify_free(fix_run(&r, log, k.sk, NULL));
 	snprintf(want, sizeof(want), "epochs %s and %s both follow epoch %s",
 	    b.id, c.id, a.id);
@@ -419,8 +402,8 @@ START_TEST(test_many_hosts)
 	l2 = calloc(1, sizeof(*l2));
 	log = calloc(1, sizeof(*log));
 	ck_assert(l1 != NULL && l2 != NULL && log != NULL);
-	epoch(l1, &a, &k, HDR, k.hsk, NULL, 20, 1, T0);
-	epoch(l2, &b, &k, HDR2, k.hsk2, NULL, 20, 1, T0);
+	fix_make(l1, &a, &k, HDR, k.hsk, NULL, 20, 1, T0);
+	fix_make(l2, &b, &k, HDR2, k.hsk2, NULL, 20, 1, T0);
 	for (i = 0; i < 20; i++) {
 		fix_insert(log, log->n, l1->line[i]);
 		fix_insert(log, log->n, l2->line[i]);
