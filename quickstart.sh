@@ -21,8 +21,12 @@ esac
 
 need="build-essential autoconf automake pkg-config libevent-dev libsodium-dev
 libcidr-dev zlib1g-dev check python3"
-# time: GNU time(1) measures the audit tool's memory on a huge line
-[ "$1" = test ] && need="$need oidentd rsyslog logrotate time"
+# test: the real parts the integration tests run (openbsd-inetd is unpacked
+# by its test with dpkg-deb -x, as it conflicts with other inetds: it needs
+# the libraries below; systemd brings systemd-socket-activate); time: GNU
+# time(1) measures the audit tool's memory on a huge line
+[ "$1" = test ] && need="$need oidentd rsyslog logrotate systemd libwrap0
+libbsd0 libtirpc3 time"
 
 prc=/usr/sbin/policy-rc.d
 prc_made=0
