@@ -8,6 +8,7 @@
 #include "autoconf.h"
 
 #include <sys/types.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -38,6 +39,9 @@ struct audit_state {
 	int		 stopping;
 	int		 dirty;		/* want holds an unsaved position */
 	int		 failing;	/* the last save failed (logged once) */
+	int		 shared;	/* inetd: other processes use the file */
+	int		 locked;	/* shared: the lock held since open */
+	uid_t		 uid;		/* the file's owner */
 	struct link	 want;
 };
 
@@ -49,6 +53,9 @@ static int	audit_state_read(struct audit_state *, uid_t, struct link *,
 		    char *, size_t, char *, size_t);
 static int	audit_state_write(struct audit_state *, const struct link *,
 		    char *, size_t);
+static int	audit_state_lock(struct audit_state *, char *, size_t);
+static int	audit_state_save(struct audit_state *, const struct link *,
+		    char *, size_t);
 static void	*audit_state_writer(void *);
 static void	audit_state_start(struct audit_state *);
 
@@ -56,6 +63,15 @@ static void	audit_state_start(struct audit_state *);
 struct audit_state *
 audit_state_open(const char *path, uid_t uid, struct link *prev, char *note,
     size_t notelen, char *err, size_t errlen)
+{
+	return audit_state_open_flags(path, uid, 0, prev, note, notelen, err,
+	    errlen);
+}
+
+/* audit_state_open; with AUDIT_STATE_SHARED, the lock held until seq 0. */
+struct audit_state *
+audit_state_open_flags(const char *path, uid_t uid, int flags,
+    struct link *prev, char *note, size_t notelen, char *err, size_t errlen)
 {
 	struct audit_state *st;
 	pthread_condattr_t ca;
@@ -71,8 +87,11 @@ audit_state_open(const char *path, uid_t uid, struct link *prev, char *note,
 		return NULL;
 	}
 	st->dirfd = -1;
+	st->uid = uid;
+	st->shared = (flags & AUDIT_STATE_SHARED) != 0;
 	if (audit_state_split(st, path, dir, sizeof(dir), err, errlen) == -1 ||
 	    audit_state_dir(st, dir, uid, err, errlen) == -1 ||
+	    (st->shared && audit_state_lock(st, err, errlen) == -1) ||
 	    audit_state_read(st, uid, prev, note, notelen, err, errlen) == -1)
 		goto fail;
 	if (pthread_condattr_init(&ca) != 0 ||
@@ -286,10 +305,66 @@ fail:
 	return -1;
 }
 
+/*
+ * Shared (inetd: a process an epoch, several at once): the file belongs
+ * to the last epoch that started. The lock makes a start's read of the
+ * link and its save of seq 0 one step, so that each epoch names the one
+ * that started just before it and no two name the same one; a later save
+ * of an epoch's position (or its stop) is made only while the file still
+ * names that epoch. A lock held longer than AUDIT_STATE_LOCK_US (a stuck
+ * process) is an error, not a wait without end.
+ */
+static int
+audit_state_lock(struct audit_state *st, char *err, size_t errlen)
+{
+	struct timespec nap = { 0, AUDIT_STATE_LOCK_NAP_US * 1000 };
+	unsigned i;
+
+	for (i = 0; i <= AUDIT_STATE_LOCK_US / AUDIT_STATE_LOCK_NAP_US; i++) {
+		if (flock(st->dirfd, LOCK_EX | LOCK_NB) == 0) {
+			st->locked = 1;
+			return 0;
+		}
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			break;
+		(void)nanosleep(&nap, NULL);
+	}
+	snprintf(err, errlen, "audit state %s: cannot lock its directory: %s",
+	    st->path, errno == EWOULDBLOCK ? "another daytimed held it "
+	    "too long" : strerror(errno));
+	return -1;
+}
+
+/* Save l: at once, or (shared) under the lock while the file is ours. */
+static int
+audit_state_save(struct audit_state *st, const struct link *l, char *err,
+    size_t errlen)
+{
+	struct link cur;
+	char note[8];
+	int rv = 0, held = st->locked;
+
+	if (!st->shared)
+		return audit_state_write(st, l, err, errlen);
+	if (!held && audit_state_lock(st, err, errlen) == -1)
+		return -1;
+	if (held)
+		rv = audit_state_write(st, l, err, errlen);
+	else if ((rv = audit_state_read(st, st->uid, &cur, note, sizeof(note),
+	    err, errlen)) == 0 && cur.kind == LINK_EPOCH &&
+	    strcmp(cur.epoch, l->epoch) == 0)
+		rv = audit_state_write(st, l, err, errlen);
+	(void)flock(st->dirfd, LOCK_UN);
+	st->locked = 0;
+	return rv;
+}
+
 /* Hand the position to the writer; the first note starts it. */
 void
 audit_state_note(struct audit_state *st, const char *epoch, uint64_t last)
 {
+	char err[512];
+
 	if (st == NULL)
 		return;
 	pthread_mutex_lock(&st->mtx);
@@ -298,6 +373,13 @@ audit_state_note(struct audit_state *st, const char *epoch, uint64_t last)
 	st->want.epoch[LINK_EPOCH_HEX] = '\0';
 	st->want.seq = last;
 	st->want.stopped = 0;
+	if (st->locked) {
+		/* shared: seq 0 is saved before the lock goes to the next */
+		if (audit_state_save(st, &st->want, err, sizeof(err)) == -1)
+			log_warnx("%s", err);
+		pthread_mutex_unlock(&st->mtx);
+		return;
+	}
 	if (!st->dirty) {
 		st->dirty = 1;
 		pthread_cond_signal(&st->cond);
@@ -342,7 +424,7 @@ audit_state_writer(void *arg)
 		l = st->want;
 		st->dirty = 0;
 		pthread_mutex_unlock(&st->mtx);
-		rc = audit_state_write(st, &l, err, sizeof(err));
+		rc = audit_state_save(st, &l, err, sizeof(err));
 		pthread_mutex_lock(&st->mtx);
 		if (rc == -1 && !st->failing)
 			log_warnx("%s", err);
@@ -398,7 +480,7 @@ audit_state_stop(struct audit_state *st, const char *epoch, uint64_t last,
 	pthread_mutex_lock(&st->mtx);
 	st->dirty = 0;
 	pthread_mutex_unlock(&st->mtx);
-	return audit_state_write(st, &l, err, errlen);
+	return audit_state_save(st, &l, err, errlen);
 }
 
 /* Stop the writer, close the directory, free. */

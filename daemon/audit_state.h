@@ -20,6 +20,15 @@
  * once every AUDIT_STATE_INTERVAL_US: the saved seq trails the chain by
  * at most the records of that interval and one write. audit_state_stop
  * saves the stop record's seq synchronously.
+ *
+ * Shared (AUDIT_STATE_SHARED, inetd mode: each process is an epoch, and
+ * several run at once): the directory is locked (flock) from the read of
+ * the last link to the save of the new epoch's seq 0, which is made at
+ * once; so each epoch names the one that started just before it. Later
+ * saves (positions, the stop) lock again and are made only while the
+ * file still names the same epoch: once a newer epoch has started, the
+ * link is its own, and it already names this one as "run" (its records
+ * reach at least the seq it saw).
  */
 #ifndef DAYTIMED_AUDIT_STATE_H
 #define DAYTIMED_AUDIT_STATE_H
@@ -32,6 +41,9 @@
 #include "audit/link.h"
 
 #define AUDIT_STATE_INTERVAL_US	1000000	/* at most one save a second */
+#define AUDIT_STATE_SHARED	0x01	/* inetd mode: see below */
+#define AUDIT_STATE_LOCK_US	5000000	/* shared: wait for the lock at most */
+#define AUDIT_STATE_LOCK_NAP_US	10000	/* shared: between two tries */
 
 struct audit_state;
 
@@ -43,6 +55,10 @@ struct audit_state;
 struct audit_state *audit_state_open(const char *path, uid_t uid,
 	    struct link *prev, char *note, size_t notelen, char *err,
 	    size_t errlen);
+/* The same, with flags (AUDIT_STATE_SHARED). */
+struct audit_state *audit_state_open_flags(const char *path, uid_t uid,
+	    int flags, struct link *prev, char *note, size_t notelen,
+	    char *err, size_t errlen);
 /* The chain's last record is epoch's seq last: save it soon. */
 void	audit_state_note(struct audit_state *, const char *epoch,
 	    uint64_t last);

@@ -12,9 +12,11 @@
 #include "autoconf.h"
 
 #include <sys/types.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -317,6 +319,69 @@ START_TEST(test_state_write)
 }
 END_TEST
 
+/*
+ * Shared (inetd mode): the lock is held from the read to the save of seq
+ * 0, which is made at once; a later epoch owns the file, and an older
+ * one's position and stop no longer overwrite it.
+ */
+START_TEST(test_state_shared)
+{
+	char dir[64], path[128], note[512], err[512];
+	struct audit_state *a, *b;
+	struct link l;
+	int fd;
+
+	tmpdir(dir);
+	snprintf(path, sizeof(path), "%s/audit.state", dir);
+	a = audit_state_open_flags(path, geteuid(), AUDIT_STATE_SHARED, &l,
+	    note, sizeof(note), err, sizeof(err));
+	ck_assert_msg(a != NULL, "%s", err);
+	ck_assert_int_eq(l.kind, LINK_NONE);
+	/* held: another opener (a new descriptor) cannot lock */
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ne(fd, -1);
+	ck_assert_int_eq(flock(fd, LOCK_EX | LOCK_NB), -1);
+	/* seq 0 is saved synchronously, and the lock goes */
+	audit_state_note(a, "00000000000000aa", 0);
+	ck_assert(wait_for(path,
+	    "daytimed-audit-state-v1 00000000000000aa:0:run\n"));
+	ck_assert_int_eq(flock(fd, LOCK_EX | LOCK_NB), 0);
+	/* a held lock is waited for, then is an error naming the file */
+	b = audit_state_open_flags(path, geteuid(), AUDIT_STATE_SHARED, &l,
+	    note, sizeof(note), err, sizeof(err));
+	ck_assert_ptr_null(b);
+	ck_assert_ptr_nonnull(strstr(err, "cannot lock its directory"));
+	ck_assert_ptr_nonnull(strstr(err, path));
+	ck_assert_int_eq(flock(fd, LOCK_UN), 0);
+	close(fd);
+	/* the next epoch names a, as it stood */
+	b = audit_state_open_flags(path, geteuid(), AUDIT_STATE_SHARED, &l,
+	    note, sizeof(note), err, sizeof(err));
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(l.kind, LINK_EPOCH);
+	ck_assert_str_eq(l.epoch, "00000000000000aa");
+	ck_assert_uint_eq(l.seq, 0);
+	ck_assert_int_eq(l.stopped, 0);
+	audit_state_note(b, "00000000000000bb", 0);
+	ck_assert(wait_for(path,
+	    "daytimed-audit-state-v1 00000000000000bb:0:run\n"));
+	/* a goes on and stops: the file stays b's */
+	audit_state_note(a, "00000000000000aa", 1);
+	ck_assert_int_eq(audit_state_stop(a, "00000000000000aa", 2, err,
+	    sizeof(err)), 0);
+	ck_assert(wait_for(path,
+	    "daytimed-audit-state-v1 00000000000000bb:0:run\n"));
+	audit_state_close(a);
+	/* b's stop is saved */
+	ck_assert_int_eq(audit_state_stop(b, "00000000000000bb", 3, err,
+	    sizeof(err)), 0);
+	ck_assert(wait_for(path,
+	    "daytimed-audit-state-v1 00000000000000bb:3:stop\n"));
+	audit_state_close(b);
+	cleanup(dir);
+}
+END_TEST
+
 /* ---- audit_open with every file: two starts that link */
 
 /* Collect the records a sink received into log lines. */
@@ -438,6 +503,7 @@ audit_state_suite(void)
 	tc = tcase_create("state");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_state_write);
+	tcase_add_test(tc, test_state_shared);
 	tcase_add_test(tc, test_open_linked);
 	suite_add_tcase(s, tc);
 	return s;
