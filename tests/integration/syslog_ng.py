@@ -4,9 +4,9 @@
 Debian's syslog-ng-core conflicts with rsyslog, which the other tests
 need, so it is not installed: its package (and the libraries it needs
 that this system lacks) is fetched with `apt-get download` and unpacked
-with `dpkg-deb -x` into a cache directory (SYSLOG_NG_DIR, default
-$TMPDIR/dt-syslog-ng), once; then run from there with a private
-configuration, LD_LIBRARY_PATH pointing at the unpacked libraries. When
+with `dpkg-deb -x` by harness.unpacked_deb (kept under its UNPACK_DIR),
+once; then run from there with a private configuration, LD_LIBRARY_PATH
+pointing at the unpacked libraries. When
 the download cannot be done (no network, no apt lists), the test that
 wants it is skipped, with the reason. A syslog-ng on PATH is used as is.
 """
@@ -14,48 +14,24 @@ wants it is skipped, with the reason. A syslog-ng on PATH is used as is.
 import os
 import shutil
 import subprocess
-import tempfile
 
 import harness as h
 
-PACKAGES = ("syslog-ng-core", "libivykis0", "libnet1")
-CACHE = os.environ.get("SYSLOG_NG_DIR") or os.path.join(
-    tempfile.gettempdir(), "dt-syslog-ng")
+# The libraries syslog-ng-core needs that this system may lack.
+LIBS = (("libivykis0", "libivykis.so.0"), ("libnet1", "libnet.so.1"))
+ARCH_LIB = "usr/lib/x86_64-linux-gnu"
 
 
 def _unpacked():
     """(exe, module dir, library path) of an unpacked syslog-ng, fetched
-    on first use; Skip when it cannot be had."""
-    root = os.path.join(CACHE, "root")
-    exe = os.path.join(root, "usr", "sbin", "syslog-ng")
-    if not os.path.exists(exe):
-        for tool in ("apt-get", "dpkg-deb"):
-            if shutil.which(tool) is None:
-                raise h.Skip("syslog-ng: %s is not there to fetch it" % tool)
-        os.makedirs(CACHE, exist_ok=True)
-        work = tempfile.mkdtemp(prefix="dl-", dir=CACHE)
-        try:
-            p = subprocess.run(["apt-get", "download"] + list(PACKAGES),
-                               cwd=work, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, timeout=300)
-            debs = [f for f in os.listdir(work) if f.endswith(".deb")]
-            if p.returncode != 0 or len(debs) < len(PACKAGES):
-                raise h.Skip("syslog-ng: apt-get download %s failed: %s"
-                             % (" ".join(PACKAGES),
-                                p.stdout.decode("utf-8", "replace")
-                                .strip().splitlines()[-1:]))
-            new = os.path.join(work, "root")
-            for deb in debs:
-                subprocess.run(["dpkg-deb", "-x", os.path.join(work, deb),
-                                new], check=True, timeout=120)
-            try:
-                os.rename(new, root)	# another run may have won: fine
-            except OSError:
-                pass
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+    on first use by harness.unpacked_deb; Skip when it cannot be had."""
+    exe = h.unpacked_deb("syslog-ng-core", "usr/sbin/syslog-ng")
+    root = exe[:-len("usr/sbin/syslog-ng")]
     libs = [os.path.join(root, "usr", "lib", "syslog-ng"),
-            os.path.join(root, "usr", "lib", "x86_64-linux-gnu")]
+            os.path.join(root, ARCH_LIB)]
+    for pkg, lib in LIBS:
+        libs.append(os.path.dirname(h.unpacked_deb(pkg, ARCH_LIB + "/" +
+                                                   lib)))
     mods = os.path.join(root, "usr", "lib", "syslog-ng")
     vers = sorted(d for d in os.listdir(mods) if d[:1].isdigit())
     if not vers:
@@ -75,7 +51,7 @@ def find():
                        stderr=subprocess.STDOUT, timeout=30)
     if r.returncode != 0:
         raise h.Skip("syslog-ng unpacked in %s does not run: %s"
-                     % (CACHE, r.stdout.decode("utf-8", "replace")[:300]))
+                     % (exe, r.stdout.decode("utf-8", "replace")[:300]))
     return exe, modpath, env
 
 
