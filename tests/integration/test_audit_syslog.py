@@ -10,7 +10,9 @@ writing two (its default, and RFC 5424 with structured data). Its peers'
 ident answers are hostile (issue 13): a forged field (finding 6) and a
 daytimed tag inside the value (finding 5). Each file must verify intact;
 grep must not be fooled; then one edited line, one deleted line and one
-deleted epoch are each reported. journald's layouts cannot be made here
+deleted epoch are each reported. Then two hosts' daemons into one central
+file (issue 16, item 2), verified together, each host judged alone.
+journald's layouts cannot be made here
 (no journald): check_verify_parse.c has them as journalctl prints them."""
 
 import os
@@ -143,6 +145,77 @@ def through_syslog_ng():
         check("[meta sequenceId=" in sn.text(sn.file5424),
               "syslog-ng's RFC 5424 with structured data: %s",
               sn.text(sn.file5424)[:300])
+
+
+def two_hosts_conf(d):
+    """rsyslog inputs for two hosts: a socket each, named by HostName, all
+    into the one central file."""
+    os.makedirs(os.path.join(d, "in"))
+    os.chmod(os.path.join(d, "in"), 0o755)
+    with open(os.path.join(d, "inputs.conf"), "w") as f:
+        for host in ("web1", "web2"):
+            f.write('input(type="imuxsock" Socket="%s/in/%s" HostName="%s" '
+                    'RateLimit.Interval="0")\n' % (d, host, host))
+
+
+@test(timeout=120)
+def two_hosts_one_central_file():
+    """Issue 16, item 2: web1 and web2, each with its host key and state,
+    log at once through one rsyslogd into one file; verify with both host
+    keys says each host intact and the total intact; a record of web2
+    deleted leaves web1 intact and names web2's missing seq."""
+    with h.Rsyslog(include="@DIR@/inputs.conf", prepare=two_hosts_conf) \
+            as rs, h.TempDir("dtk-") as tmp:
+        af = {n: h.AuditFiles(tmp, n) for n in ("web1", "web2")}
+        daemons, ports = [], []
+        try:
+            for n in ("web1", "web2"):
+                sock = os.path.join(rs.dir, "in", n)
+                check(h.poll_until(lambda: os.path.exists(sock), 10),
+                      "no %s", sock)
+                os.chmod(sock, 0o666)
+                port = h.free_port()
+                # one auditor for both hosts: web1's auditor key
+                text = h.daemon_conf(port, rs, "ident mode off\n" +
+                                     af[n].settings.replace(
+                                         af[n].pub, af["web1"].pub),
+                                     "allow 127.0.0.0/8\n")
+                text = text.replace(rs.path, sock)
+                daemons.append(h.Daemon(text))
+                ports.append(port)
+            for _ in range(5):
+                for port in ports:
+                    h.tcp_get("127.0.0.1", port)
+                    h.udp_get("127.0.0.1", port)
+        finally:
+            for d in daemons:
+                d.stop()
+        check(h.poll_until(lambda: rs.text().count("event=stop") >= 2, 10),
+              "stops: %s", rs.text()[-2000:])
+        keys = ("--host-key", af["web1"].hpub, "--host-key", af["web2"].hpub)
+        rc, out, err = h.daytimed_audit("verify", "--secret-key",
+                                        af["web1"].sec, *keys, rs.file)
+        n = {host: sum(" %s daytimed[" % host in l and " seq=" in l
+                       for l in rs.text().splitlines())
+             for host in ("web1", "web2")}
+        check(rc == 0 and n["web1"] >= 12 and n["web2"] >= 12 and
+              all(re.search(r"host %s: 1 epoch, %d sealed records, %d "
+                            r"verified, .*: intact\n" % (host, k, k), out)
+                  for host, k in n.items()) and
+              "%d sealed records in 2 epochs, %d verified, 2 hosts: intact"
+              % (sum(n.values()), sum(n.values())) in out,
+              "%d %r\n%s%s", rc, n, out, err)
+        lines = rs.text().splitlines(True)
+        victim = next(i for i, l in enumerate(lines)
+                      if " web2 daytimed[" in l and " seq=4 " in l)
+        p = tmp.write("central-cut.log", "".join(lines[:victim] +
+                                                  lines[victim + 1:]))
+        rc, out, err = h.daytimed_audit("verify", "--secret-key",
+                                        af["web1"].sec, *keys, p)
+        check(rc == 1 and "missing: seq 4 (before %s:%d)" % (p, victim + 1)
+              in out and re.search(r"host web1: .*: intact\n", out) and
+              re.search(r"host web2: .*: NOT intact", out),
+              "%d\n%s%s", rc, out, err)
 
 
 if __name__ == "__main__":
