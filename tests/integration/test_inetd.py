@@ -76,9 +76,14 @@ def openbsd_inetd():
     return exe
 
 
-def start_inetd(exe, t, itab, port):
-    """inetd -d on the table itab (a file in t), bound to port (TCP and
-    UDP); stop it with h.stop_process, close the returned file."""
+def start_inetd(exe, t, conf, port, user):
+    """inetd -d (in t) running daytimed -i -c conf as user, for TCP nowait
+    and UDP wait on port; stop it with h.stop_process, close the returned
+    file."""
+    itab = t.write("inetd.conf", "".join(
+        "127.0.0.1:%d %s %s %s daytimed -i -c %s\n"
+        % (port, kind, user, h.DAYTIMED, conf)
+        for kind in ("stream tcp nowait", "dgram udp wait")))
     out = open(t.join("inetd.out"), "wb")
     proc = subprocess.Popen([exe, "-d", itab], stdin=subprocess.DEVNULL,
                             stdout=out, stderr=out)
@@ -100,11 +105,7 @@ def under_openbsd_inetd():
             sink, "allow 127.0.0.1\ndeny 127.0.0.2\n"
             "allow 127.0.0.3 user alice\n", "ident mode rules\n"
             "ident timeout 3\nident port %d\n" % fi.port))
-        itab = t.write("inetd.conf", "".join(
-            "127.0.0.1:%d %s nobody %s daytimed -i -c %s\n"
-            % (port, kind, h.DAYTIMED, conf)
-            for kind in ("stream tcp nowait", "dgram udp wait")))
-        proc, out = start_inetd(exe, t, itab, port)
+        proc, out = start_inetd(exe, t, conf, port, "nobody")
         try:
             # TCP nowait: one process per connection, judged as usual.
             data, me1 = h.tcp_talk("127.0.0.1", port, bind=("127.0.0.1", 0))
@@ -157,11 +158,7 @@ def signed_linked_epochs_under_inetd():
         conf = t.write("d.conf", inetd_conf(rs, "allow 127.0.0.0/8\n",
                                             "ident mode off\n" + af.settings))
         # As root: the signing key is root's; daytimed drops to nobody.
-        itab = t.write("inetd.conf", "".join(
-            "127.0.0.1:%d %s root %s daytimed -i -c %s\n"
-            % (port, kind, h.DAYTIMED, conf)
-            for kind in ("stream tcp nowait", "dgram udp wait")))
-        proc, out = start_inetd(exe, t, itab, port)
+        proc, out = start_inetd(exe, t, conf, port, "root")
         try:
             # Eight connections at once, then two datagrams (one process).
             socks = [h.tcp_open(port) for _ in range(8)]
