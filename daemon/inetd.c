@@ -277,7 +277,7 @@ inetd_start(struct config *conf, int debug, int usable, int fd)
 		log_warnx("%s", err);
 		return -1;
 	}
-	if (note[0] != '\0' && log_debugging())
+	if (note[0] != '\0')	/* a first start, a state replaced: once */
 		log_info("%s", note);
 	if (life_drop(conf->chroot, &u) == -1)
 		goto out;
