@@ -18,6 +18,7 @@
 
 #include "audit/chain.h"
 #include "audit/keyfile.h"
+#include "compat/compat.h"
 
 /* A small regular file, read whole without ever blocking on open. */
 int
@@ -117,8 +118,7 @@ keyfile_write(const char *path, const unsigned char *key, size_t n,
     mode_t mode, char *err, size_t errlen)
 {
 	char line[2 * KEYFILE_SIGN_SK_BYTES + 2];
-	size_t off = 0, ll = 2 * n + 1;
-	ssize_t r;
+	size_t ll = 2 * n + 1;
 	int fd;
 
 	if (n > KEYFILE_SIGN_SK_BYTES) {
@@ -136,13 +136,10 @@ keyfile_write(const char *path, const unsigned char *key, size_t n,
 	line[2 * n] = '\n';
 	if (fchmod(fd, mode) == -1)
 		goto fail;
-	while (off < ll) {
-		r = write(fd, line + off, ll - off);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			goto fail;
-		off += (size_t)r;
+	if (compat_write_all(fd, line, ll) == -1) {
+		if (errno == 0)
+			errno = EIO;
+		goto fail;
 	}
 	sodium_memzero(line, sizeof(line));
 	if (fsync(fd) == -1) {

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "audit/link.h"
+#include "compat/compat.h"
 #include "daemon/audit_state.h"
 #include "daemon/log.h"
 
@@ -257,8 +258,6 @@ audit_state_write(struct audit_state *st, const struct link *l, char *err,
 {
 	char buf[LINK_STATE_MAX + 1];
 	const char *what = "write";
-	size_t off = 0;
-	ssize_t r;
 	int n, fd;
 
 	if ((n = link_state_format(l, buf, sizeof(buf))) == -1) {
@@ -271,17 +270,11 @@ audit_state_write(struct audit_state *st, const struct link *l, char *err,
 		what = "create the temporary file";
 		goto fail;
 	}
-	while (off < (size_t)n) {
-		r = write(fd, buf + off, (size_t)n - off);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (r == 0)
-				errno = EIO;
-			close(fd);
-			goto fail;
-		}
-		off += (size_t)r;
+	if (compat_write_all(fd, buf, (size_t)n) == -1) {
+		if (errno == 0)
+			errno = EIO;
+		close(fd);
+		goto fail;
 	}
 	if (fsync(fd) == -1) {
 		what = "fsync";
