@@ -36,6 +36,10 @@ DAYTIMED = os.environ.get("DAYTIMED") or os.path.join(HERE, "..", "..", "daytime
 DAYTIME = os.environ.get("DAYTIME") or os.path.join(HERE, "..", "..", "daytime")
 DAYTIMED_AUDIT = os.environ.get("DAYTIMED_AUDIT") or os.path.join(
     HERE, "..", "..", "daytimed-audit")
+# Seals chains with the daemon's own code (tests/integration/audit_emit.c).
+AUDIT_EMIT = os.environ.get("AUDIT_EMIT") or os.path.join(
+    os.path.dirname(os.path.abspath(DAYTIMED_AUDIT)), "tests",
+    "integration", "audit_emit")
 
 PORT_LOW, PORT_HIGH = 20000, 60000
 DEFAULT_TEST_TIMEOUT = 60.0

@@ -17,9 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
 from harness import check, test  # noqa: E402
 
-EMIT = os.environ.get("AUDIT_EMIT") or os.path.join(
-    os.path.dirname(os.path.abspath(h.DAYTIMED_AUDIT)), "tests",
-    "integration", "audit_emit")
+EMIT = h.AUDIT_EMIT
 TMP = h.TempDir("dtx-", at_exit=True)
 _keys = {}
 
