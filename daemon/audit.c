@@ -133,9 +133,8 @@ audit_prepare(const struct audit_params *p, struct audit *a, char *note,
 		if (audit_files_signing(p->signing_key, sk, err, errlen) == -1)
 			goto out;
 	}
-	if (p->state != NULL && (st = audit_state_open_flags(p->state, p->uid,
-	    p->shared ? AUDIT_STATE_SHARED : 0, &prev, note, notelen, err,
-	    errlen)) == NULL)
+	if (p->state != NULL && (st = audit_state_open(p->state, p->uid, &prev,
+	    note, notelen, err, errlen)) == NULL)
 		goto out;
 	if (a == NULL) {
 		rv = 0;

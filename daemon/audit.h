@@ -58,8 +58,6 @@ struct audit_params {
 	const char	*signing_key;	/* audit signing-key, or NULL */
 	const char	*state;		/* audit state, or NULL: no links */
 	uid_t		 uid;		/* the user the engine will run as */
-	int		 shared;	/* inetd mode: a process an epoch, */
-					/* the state shared (audit_state.h) */
 };
 
 /*

@@ -3,7 +3,9 @@
  * audit_state: the last epoch's link on disk (see audit_state.h). The
  * writer is a thread of its own because a durable write waits for the
  * disk (two fsyncs), and nothing may wait on an event loop: the sealing
- * side only stores the position and signals.
+ * side only stores the position and signals. Seq 0, the start record,
+ * is the exception: it is saved synchronously, before the loops run, to
+ * hand the lock on.
  */
 #include "autoconf.h"
 
@@ -40,8 +42,7 @@ struct audit_state {
 	int		 stopping;
 	int		 dirty;		/* want holds an unsaved position */
 	int		 failing;	/* the last save failed (logged once) */
-	int		 shared;	/* inetd: other processes use the file */
-	int		 locked;	/* shared: the lock held since open */
+	int		 locked;	/* the lock held since open, until seq 0 */
 	uid_t		 uid;		/* the file's owner */
 	struct link	 want;
 };
@@ -60,19 +61,10 @@ static int	audit_state_save(struct audit_state *, const struct link *,
 static void	*audit_state_writer(void *);
 static void	audit_state_start(struct audit_state *);
 
-/* Open the directory, check both, read the last link. */
+/* Open the directory, check both, lock, read the last link. */
 struct audit_state *
 audit_state_open(const char *path, uid_t uid, struct link *prev, char *note,
     size_t notelen, char *err, size_t errlen)
-{
-	return audit_state_open_flags(path, uid, 0, prev, note, notelen, err,
-	    errlen);
-}
-
-/* audit_state_open; with AUDIT_STATE_SHARED, the lock held until seq 0. */
-struct audit_state *
-audit_state_open_flags(const char *path, uid_t uid, int flags,
-    struct link *prev, char *note, size_t notelen, char *err, size_t errlen)
 {
 	struct audit_state *st;
 	pthread_condattr_t ca;
@@ -89,10 +81,9 @@ audit_state_open_flags(const char *path, uid_t uid, int flags,
 	}
 	st->dirfd = -1;
 	st->uid = uid;
-	st->shared = (flags & AUDIT_STATE_SHARED) != 0;
 	if (audit_state_split(st, path, dir, sizeof(dir), err, errlen) == -1 ||
 	    audit_state_dir(st, dir, uid, err, errlen) == -1 ||
-	    (st->shared && audit_state_lock(st, err, errlen) == -1) ||
+	    audit_state_lock(st, err, errlen) == -1 ||
 	    audit_state_read(st, uid, prev, note, notelen, err, errlen) == -1)
 		goto fail;
 	if (pthread_condattr_init(&ca) != 0 ||
@@ -299,8 +290,8 @@ fail:
 }
 
 /*
- * Shared (inetd: a process an epoch, several at once): the file belongs
- * to the last epoch that started. The lock makes a start's read of the
+ * The file belongs to the last epoch that started, of whichever process
+ * (inetd mode: a process an epoch, several at once). The lock makes a start's read of the
  * link and its save of seq 0 one step, so that each epoch names the one
  * that started just before it and no two name the same one; a later save
  * of an epoch's position (or its stop) is made only while the file still
@@ -328,7 +319,7 @@ audit_state_lock(struct audit_state *st, char *err, size_t errlen)
 	return -1;
 }
 
-/* Save l: at once, or (shared) under the lock while the file is ours. */
+/* Save l under the lock: seq 0 at once, later ones while the file is ours. */
 static int
 audit_state_save(struct audit_state *st, const struct link *l, char *err,
     size_t errlen)
@@ -337,8 +328,6 @@ audit_state_save(struct audit_state *st, const struct link *l, char *err,
 	char note[8];
 	int rv = 0, held = st->locked;
 
-	if (!st->shared)
-		return audit_state_write(st, l, err, errlen);
 	if (!held && audit_state_lock(st, err, errlen) == -1)
 		return -1;
 	if (held)
@@ -367,7 +356,7 @@ audit_state_note(struct audit_state *st, const char *epoch, uint64_t last)
 	st->want.seq = last;
 	st->want.stopped = 0;
 	if (st->locked) {
-		/* shared: seq 0 is saved before the lock goes to the next */
+		/* seq 0 is saved before the lock goes to the next epoch */
 		if (audit_state_save(st, &st->want, err, sizeof(err)) == -1)
 			log_warnx("%s", err);
 		pthread_mutex_unlock(&st->mtx);

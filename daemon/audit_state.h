@@ -6,29 +6,30 @@
  * Startup, as root and before any chroot: audit_state_open opens the
  * file's directory (kept open: every later write is openat/renameat on
  * that descriptor, so it works inside a chroot and after the privilege
- * drop) and reads the last link. Rules: the directory is owned by the run
- * user and not writable by group or others; the file, when there, is a
- * regular file owned by the run user with no access for group or others,
- * and no larger than a state file. Breaking one is a startup error naming
- * the file. No file yet: the new epoch says prev=none. A file of the right
- * size that does not parse is corrupt: reported, replaced, and the new
- * epoch says prev=broken.
+ * drop), locks it (flock) and reads the last link. Rules: the directory
+ * is owned by the run user and not writable by group or others; the
+ * file, when there, is a regular file owned by the run user with no
+ * access for group or others, and no larger than a state file. Breaking
+ * one is a startup error naming the file. No file yet: the new epoch says
+ * prev=none. A file of the right size that does not parse is corrupt:
+ * reported, replaced, and the new epoch says prev=broken.
+ *
+ * Several processes may share the file (inetd mode: each process is an
+ * epoch, and several run at once; or a daemon beside them): the lock is
+ * held from the read of the last link to the save of the new epoch's seq
+ * 0, which audit_state_note makes at once, synchronously; so each epoch
+ * names the one that started just before it, and no two name the same
+ * one. A lock not had within AUDIT_STATE_LOCK_US is a startup error.
  *
  * Running: audit_state_note (under the audit mutex, after each seal)
- * hands the position to a writer thread, which saves it durably (temp
- * file, fsync, rename, fsync of the directory) at once, then at most
- * once every AUDIT_STATE_INTERVAL_US: the saved seq trails the chain by
- * at most the records of that interval and one write. audit_state_stop
- * saves the stop record's seq synchronously.
- *
- * Shared (AUDIT_STATE_SHARED, inetd mode: each process is an epoch, and
- * several run at once): the directory is locked (flock) from the read of
- * the last link to the save of the new epoch's seq 0, which is made at
- * once; so each epoch names the one that started just before it. Later
- * saves (positions, the stop) lock again and are made only while the
- * file still names the same epoch: once a newer epoch has started, the
- * link is its own, and it already names this one as "run" (its records
- * reach at least the seq it saw).
+ * hands later positions to a writer thread, which saves one durably
+ * (temp file, fsync, rename, fsync of the directory) at most once every
+ * AUDIT_STATE_INTERVAL_US: the saved seq trails the chain by at most the
+ * records of that interval and one write. audit_state_stop saves the stop
+ * record's seq synchronously. Each of these saves takes the lock again
+ * and is made only while the file still names the same epoch: once a
+ * newer epoch has started, the link is its own, and it already names
+ * this one as "run" (its records reach at least the seq it saw).
  */
 #ifndef DAYTIMED_AUDIT_STATE_H
 #define DAYTIMED_AUDIT_STATE_H
@@ -41,9 +42,8 @@
 #include "audit/link.h"
 
 #define AUDIT_STATE_INTERVAL_US	1000000	/* at most one save a second */
-#define AUDIT_STATE_SHARED	0x01	/* inetd mode: see below */
-#define AUDIT_STATE_LOCK_US	5000000	/* shared: wait for the lock at most */
-#define AUDIT_STATE_LOCK_NAP_US	10000	/* shared: between two tries */
+#define AUDIT_STATE_LOCK_US	5000000	/* wait for the lock at most */
+#define AUDIT_STATE_LOCK_NAP_US	10000	/* between two tries */
 
 struct audit_state;
 
@@ -55,10 +55,6 @@ struct audit_state;
 struct audit_state *audit_state_open(const char *path, uid_t uid,
 	    struct link *prev, char *note, size_t notelen, char *err,
 	    size_t errlen);
-/* The same, with flags (AUDIT_STATE_SHARED). */
-struct audit_state *audit_state_open_flags(const char *path, uid_t uid,
-	    int flags, struct link *prev, char *note, size_t notelen,
-	    char *err, size_t errlen);
 /* The chain's last record is epoch's seq last: save it soon. */
 void	audit_state_note(struct audit_state *, const char *epoch,
 	    uint64_t last);

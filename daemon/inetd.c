@@ -271,7 +271,6 @@ inetd_start(struct config *conf, int debug, int usable, int fd)
 	ap.signing_key = conf->audit_signing_key;
 	ap.state = config_audit_state(conf);
 	ap.uid = u.set ? u.uid : geteuid();
-	ap.shared = 1;
 	if ((in.lp.audit = audit_open(&ap, note, sizeof(note), err,
 	    sizeof(err))) == NULL) {
 		log_warnx("%s", err);

@@ -320,8 +320,8 @@ START_TEST(test_state_write)
 END_TEST
 
 /*
- * Shared (inetd mode): the lock is held from the read to the save of seq
- * 0, which is made at once; a later epoch owns the file, and an older
+ * Shared (inetd mode, several processes): the lock is held from the read
+ * to the save of seq 0, which is made at once; a later epoch owns the file, and an older
  * one's position and stop no longer overwrite it.
  */
 START_TEST(test_state_shared)
@@ -333,8 +333,8 @@ START_TEST(test_state_shared)
 
 	tmpdir(dir);
 	snprintf(path, sizeof(path), "%s/audit.state", dir);
-	a = audit_state_open_flags(path, geteuid(), AUDIT_STATE_SHARED, &l,
-	    note, sizeof(note), err, sizeof(err));
+	a = audit_state_open(path, geteuid(), &l, note, sizeof(note), err,
+	    sizeof(err));
 	ck_assert_msg(a != NULL, "%s", err);
 	ck_assert_int_eq(l.kind, LINK_NONE);
 	/* held: another opener (a new descriptor) cannot lock */
@@ -347,16 +347,16 @@ START_TEST(test_state_shared)
 	    "daytimed-audit-state-v1 00000000000000aa:0:run\n"));
 	ck_assert_int_eq(flock(fd, LOCK_EX | LOCK_NB), 0);
 	/* a held lock is waited for, then is an error naming the file */
-	b = audit_state_open_flags(path, geteuid(), AUDIT_STATE_SHARED, &l,
-	    note, sizeof(note), err, sizeof(err));
+	b = audit_state_open(path, geteuid(), &l, note, sizeof(note), err,
+	    sizeof(err));
 	ck_assert_ptr_null(b);
 	ck_assert_ptr_nonnull(strstr(err, "cannot lock its directory"));
 	ck_assert_ptr_nonnull(strstr(err, path));
 	ck_assert_int_eq(flock(fd, LOCK_UN), 0);
 	close(fd);
 	/* the next epoch names a, as it stood */
-	b = audit_state_open_flags(path, geteuid(), AUDIT_STATE_SHARED, &l,
-	    note, sizeof(note), err, sizeof(err));
+	b = audit_state_open(path, geteuid(), &l, note, sizeof(note), err,
+	    sizeof(err));
 	ck_assert_ptr_nonnull(b);
 	ck_assert_int_eq(l.kind, LINK_EPOCH);
 	ck_assert_str_eq(l.epoch, "00000000000000aa");
