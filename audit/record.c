@@ -50,7 +50,7 @@ static void	record_addr_text(char *, size_t, const struct sockaddr *,
 static size_t	record_rule_text(char *, size_t, const struct record_conn *);
 static size_t	record_status_text(char *, size_t, const struct record_conn *);
 
-/* The one byte-class rule both forms of escaping follow. */
+/* The one byte-class rule every form of escaping follows. */
 static enum record_class
 record_class(unsigned char c)
 {
@@ -164,6 +164,34 @@ record_escape_ctl(char *dst, size_t dstlen, const void *src, size_t srclen)
 			dst[o++] = (char)s[i];
 		}
 	}
+	return o;
+}
+
+/* Text for a person: plain and space kept but for the single quote
+ * (messages put names between two), all else \xHH; stops where dst runs
+ * out. */
+size_t
+record_escape_show(char *dst, size_t dstlen, const void *src, size_t srclen,
+    size_t *used)
+{
+	const unsigned char *s = src;
+	size_t i, o = 0;
+	enum record_class k;
+
+	for (i = 0; i < srclen; i++) {
+		k = record_class(s[i]);
+		if ((k == RECORD_PLAIN && s[i] != '\'') || k == RECORD_SPACE) {
+			if (o + 1 > dstlen)
+				break;
+			dst[o++] = (char)s[i];
+		} else {
+			if (o + 4 > dstlen)
+				break;
+			o += record_hex_byte(dst + o, s[i]);
+		}
+	}
+	if (used != NULL)
+		*used = i;
 	return o;
 }
 

@@ -17,7 +17,7 @@
  *   control  0x00..0x1f and 0x7f
  *   high     0x80..0xff
  *
- * and there are two forms:
+ * and there are three forms:
  *
  *   record_escape      a value in a key=value record: bare when every byte
  *                      is plain, else in double quotes with \" \\ for the
@@ -32,6 +32,11 @@
  *   record_escape_ctl  a line guard for free text (operational log
  *                      messages): \xHH for control bytes, every other byte
  *                      kept, so that nothing can split or forge a line.
+ *   record_escape_show a name or answer shown to a person (-t and -e
+ *                      messages, file names, a daytime server's answer on
+ *                      the client's terminal): plain and space kept, \xHH
+ *                      for the quote class, control and high bytes and
+ *                      the single quote that messages put around names.
  */
 #ifndef DAYTIMED_RECORD_H
 #define DAYTIMED_RECORD_H
@@ -86,6 +91,15 @@ size_t	record_escape(char *dst, size_t dstlen, const void *src, size_t srclen);
  */
 size_t	record_escape_ctl(char *dst, size_t dstlen, const void *src,
 	    size_t srclen);
+/*
+ * Copy (src, srclen) to dst as text for a person: plain bytes but ' and
+ * space as they are, every other byte as \xHH. Stops before an escape or byte
+ * that would not fit; writes no NUL. Returns the length written; *used
+ * (when not NULL) gets how many bytes of src it covers, srclen unless dst
+ * ran out.
+ */
+size_t	record_escape_show(char *dst, size_t dstlen, const void *src,
+	    size_t srclen, size_t *used);
 /* 1 when (s, len) holds a control byte, which free text must not. */
 int	record_has_ctl(const void *s, size_t len);
 

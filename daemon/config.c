@@ -79,7 +79,7 @@ config_free(struct config *conf)
 	free(conf->names);
 	free(conf->origin);
 	if (conf->acl != NULL)
-		acl_unref(conf->acl);
+		acl_free(conf->acl);
 	free(conf);
 }
 

@@ -334,6 +334,64 @@ START_TEST(test_has_ctl)
 }
 END_TEST
 
+/* ---- text for a person (record_escape_show) */
+
+/* Show (s, len) into a static, NUL-terminated buffer of room bytes. */
+static const char *
+show(const char *s, size_t len, size_t room, size_t *used)
+{
+	static char buf[2048];
+	size_t n;
+
+	n = record_escape_show(buf, room, s, len, used);
+	ck_assert_uint_le(n, room);
+	buf[n] = '\0';
+	return buf;
+}
+
+START_TEST(test_show_every_byte)
+{
+	unsigned char b;
+	char want[16];
+	size_t used;
+	int c;
+
+	for (c = 0; c < 256; c++) {
+		b = (unsigned char)c;
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\' &&
+		    c != '\'')
+			snprintf(want, sizeof(want), "%c", c);
+		else
+			snprintf(want, sizeof(want), "\\x%02x", c);
+		ck_assert_str_eq(show((const char *)&b, 1, 16, &used), want);
+		ck_assert_uint_eq(used, 1);
+	}
+}
+END_TEST
+
+START_TEST(test_show_text_and_cut)
+{
+	size_t used;
+
+	/* a terminal title and clear-screen from a hostile daytime server */
+	ck_assert_str_eq(show("\x1b]0;pwned\a\x1b[2J", 14, 64, &used),
+	    "\\x1b]0;pwned\\x07\\x1b[2J");
+	ck_assert_uint_eq(used, 14);
+	ck_assert_str_eq(show("my rules.conf", 13, 64, NULL), "my rules.conf");
+	ck_assert_str_eq(show("j\xc3\xb6'r\\g", 7, 64, NULL),
+	    "j\\xc3\\xb6\\x27r\\x5cg");
+	/* stops before an escape that would not fit, and says where */
+	ck_assert_str_eq(show("ab\ncd", 5, 5, &used), "ab");
+	ck_assert_uint_eq(used, 2);
+	ck_assert_str_eq(show("ab\ncd", 5, 6, &used), "ab\\x0a");
+	ck_assert_uint_eq(used, 3);
+	ck_assert_str_eq(show("abc", 3, 0, &used), "");
+	ck_assert_uint_eq(used, 0);
+	ck_assert_str_eq(show("", 0, 8, &used), "");
+	ck_assert_uint_eq(used, 0);
+}
+END_TEST
+
 /* ---- records from text */
 
 static struct sockaddr_in	 r_peer, r_local;
@@ -525,6 +583,8 @@ record_suite(void)
 	tcase_add_test(tc, test_ctl_text);
 	tcase_add_test(tc, test_ctl_small_dst);
 	tcase_add_test(tc, test_has_ctl);
+	tcase_add_test(tc, test_show_every_byte);
+	tcase_add_test(tc, test_show_text_and_cut);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("hostile input");

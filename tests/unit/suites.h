@@ -17,6 +17,7 @@ Suite	*explain_suite(void);
 Suite	*loader_disk_suite(void);
 Suite	*loader_suite(void);
 Suite	*trie_suite(void);
+Suite	*lpm_suite(void);
 Suite	*acl_suite(void);
 Suite	*ident_parse_suite(void);
 Suite	*ident_suite(void);
