@@ -180,7 +180,8 @@ record_escape_show(char *dst, size_t dstlen, const void *src, size_t srclen,
 
 	for (i = 0; i < srclen; i++) {
 		k = record_class(s[i]);
-		if ((k == RECORD_PLAIN && s[i] != '\'') || k == RECORD_SPACE) {
+		if ((k == RECORD_PLAIN && s[i] != '\'') || k == RECORD_SPACE ||
+		    k == RECORD_EQUALS) {
 			if (o + 1 > dstlen)
 				break;
 			dst[o++] = (char)s[i];
