@@ -10,9 +10,10 @@
  * one rule decides what reaches a log or a terminal. Bytes fall into one
  * set of classes:
  *
- *   plain    0x21..0x7e other than '"' and '\\'
+ *   plain    0x21..0x7e other than '"', '\\' and '='
  *   space    0x20
  *   quote    '"' and '\\'
+ *   equals   '='
  *   control  0x00..0x1f and 0x7f
  *   high     0x80..0xff
  *
@@ -21,7 +22,13 @@
  *   record_escape      a value in a key=value record: bare when every byte
  *                      is plain, else in double quotes with \" \\ for the
  *                      quote class, \xHH (two lowercase hex digits) for
- *                      control and high bytes, space kept.
+ *                      equals, control and high bytes, space kept. So no
+ *                      value holds a '=', and no untrusted text can spell
+ *                      " KEY=": every '=' in a record ends a key, and
+ *                      grep ' decision=allow ' matches only the real field.
+ *                      The one-byte value "-" is quoted too ("\"-\""), so
+ *                      that it differs from the bare "-" records write for
+ *                      "none" (a claimed ident user "-" is ident="-").
  *   record_escape_ctl  a line guard for free text (operational log
  *                      messages): \xHH for control bytes, every other byte
  *                      kept, so that nothing can split or forge a line.
