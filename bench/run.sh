@@ -579,9 +579,16 @@ for r in a b c e e2 i f d_alone d_loaded a_udp b_udp; do summarize "$r"; done
 		cat "$WORK/perf_$x.txt"
 		echo '```'
 	done
-	# The figures of bench/proxy.sh and bench/lists.sh follow their
-	# markers (<!-- bench/NAME.sh -->): kept.
-	[ -f "$OUT" ] && sed -n '/^<!-- bench\/[a-z]*\.sh -->$/,$p' "$OUT"
+	# The audit verification section is bench/verify.sh's: kept as it was.
+	if [ -f "$OUT" ] && grep -q '^<!-- verify.sh -->$' "$OUT"; then
+		echo
+		sed -n '/^<!-- verify.sh -->$/,/^<!-- \/verify.sh -->$/p' "$OUT"
+		echo
+	fi
+	# The figures of bench/proxy.sh, bench/lists.sh and bench/acl.sh
+	# follow their markers (<!-- bench/NAME.sh -->): kept.
+	[ -f "$OUT" ] && sed -n '/^<!-- bench\/[a-z]*\.sh -->$/,$p' "$OUT" |
+	    sed '/^<!-- verify.sh -->$/,/^<!-- \/verify.sh -->$/d'
 } > "$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
 say "wrote $OUT"
