@@ -14,15 +14,17 @@ its own (loopback only; every address below is one of its 127.x):
 Checks: every client is judged by its own address through the proxy, each
 record names the real peer and the proxy (via=), a connection that skips
 the proxy is denied (proxy:untrusted), HAProxy's health checks are
-answered as the proxy itself, and daytimed-audit verify finds both hosts'
-chains intact in the central file, then reports the seq of a record
-deleted from it.  Needs root (ip netns), haproxy and rsyslogd; skips with
+answered as the proxy itself, and one daytimed-audit verify over the
+central file (the auditor's key, each host's signing key) finds each
+host's chain intact, one line per host, then reports the seq of a record
+deleted from it and that host alone NOT intact.  Needs root (ip netns), haproxy and rsyslogd; skips with
 the reason otherwise.  The configurations are those of "RUNNING A FLEET"
 in daytimed(8)."""
 
 import ctypes
 import glob
 import os
+import pwd
 import random
 import re
 import shutil
@@ -71,6 +73,8 @@ listen tcp {addr}:13 proxy
 syslog socket {log}
 user nobody
 audit key {pub}
+audit signing-key {hsec}
+audit state {state}
 ident mode always
 proxy {lb}
 proxy timeout 2
@@ -225,17 +229,49 @@ def fleet_behind_haproxy():
     if shutil.which("ip") is None:
         raise h.Skip("ip (iproute2) is not installed")
     with h.TempDir("dtf-") as tmp, NetNS():
-        pub, sec = tmp.join("audit.pub"), tmp.join("audit.sec")
-        rc, _, err = h.daytimed_audit("keygen", pub, sec)
-        check(rc == 0, "keygen: %s", err)
+        keys = FleetKeys(tmp)
         with h.Rsyslog(include="@DIR@/receive.conf",
                        prepare=central_conf) as central:
             check(h.poll_until(lambda: listening(CENTRAL, LOGPORT), 10),
                   "the central rsyslogd does not listen")
-            run_fleet(exe, tmp, pub, sec, central)
+            run_fleet(exe, tmp, keys, central)
 
 
-def run_fleet(exe, tmp, pub, sec, central):
+class FleetKeys:
+    """The auditor's key pair (pub, sec), and for each host its signing
+    key pair and a state directory the daemon's user owns:
+    hosts[host] = (host.pub, host.sec, the state file)."""
+
+    def __init__(self, tmp):
+        os.chmod(tmp.path, 0o755)
+        self.pub, self.sec = tmp.join("audit.pub"), tmp.join("audit.sec")
+        self._gen("keygen", self.pub, self.sec)
+        self.hosts = {}
+        for host in HOSTS:
+            hpub, hsec = tmp.join(host + ".pub"), tmp.join(host + ".sec")
+            self._gen("host-keygen", hpub, hsec)
+            statedir = tmp.join(host + "-state")
+            os.mkdir(statedir, 0o700)
+            os.chown(statedir, pwd.getpwnam("nobody").pw_uid, -1)
+            self.hosts[host] = (hpub, hsec,
+                                os.path.join(statedir, "audit.state"))
+
+    @staticmethod
+    def _gen(cmd, pub, sec):
+        rc, _, err = h.daytimed_audit(cmd, pub, sec)
+        check(rc == 0, "%s: %s", cmd, err)
+
+    def verify(self, path):
+        """verify with the auditor's key and every host's: (status,
+        stdout and stderr)."""
+        args = ["verify", "--secret-key", self.sec]
+        for hpub, _, _ in self.hosts.values():
+            args += ["--host-key", hpub]
+        rc, out, err = h.daytimed_audit(*(args + [path]))
+        return rc, out + err
+
+
+def run_fleet(exe, tmp, keys, central):
     """The hosts, their logs, HAProxy and the clients; then the checks."""
     logs, daemons = {}, {}
     try:
@@ -243,7 +279,8 @@ def run_fleet(exe, tmp, pub, sec, central):
             logs[host] = h.Rsyslog(include="@DIR@/forward.conf",
                                    prepare=forward_conf, hostname=host)
             daemons[host] = h.Daemon(DAYTIMED_CONF.format(
-                addr=addr, log=logs[host].path, pub=pub, lb=LB),
+                addr=addr, log=logs[host].path, pub=keys.pub,
+                hsec=keys.hosts[host][1], state=keys.hosts[host][2], lb=LB),
                 ready=lambda d, a=addr: listening(a, 13))
         with HAProxy(exe, HAPROXY_CONF.format(lb=LB, a=HOSTS["fleet-a"][0],
                                               b=HOSTS["fleet-b"][0]), tmp):
@@ -268,7 +305,7 @@ def run_fleet(exe, tmp, pub, sec, central):
             r.close()
     text = central.text()
     check_records(text, mine, bypass)
-    check_audit(tmp, sec, text)
+    check_audit(tmp, keys, text)
 
 
 def clients(central):
@@ -351,39 +388,35 @@ def check_records(text, mine, bypass):
           set(seen.values()))
 
 
-def verify(sec, path):
-    rc, out, err = h.audit_verify(sec, path)
-    return rc, out + err
+def host_line(out, host, verdict):
+    """verify's summary line of host, ending in verdict."""
+    return re.search(r"^daytimed-audit: host %s: 1 epoch, \d+ sealed records, "
+                     r"\d+ verified, .*: %s$" % (re.escape(host), verdict),
+                     out, re.M)
 
 
-def check_audit(tmp, sec, text):
-    """The central file's chains: intact; then one record deleted."""
-    # TODO(audit-trust): once `daytimed-audit verify` groups a central
-    # file by host (issue 16, item 2), call it once on the whole file and
-    # check its one summary line per host and the total.  Until then each
-    # host's lines are split out by the syslog header and verified alone.
-    for host in HOSTS:
-        path = tmp.write(host + ".log", audit_lines(text, host))
-        rc, out = verify(sec, path)
-        check(rc == 0 and ": intact" in out, "%s: %s", host, out)
-    rc, out = verify(sec, tmp.write("central.log", text))
-    check(rc == 0 and "in 2 epochs" in out and ": intact" in out,
+def check_audit(tmp, keys, text):
+    """One verify over the central file: each host's chain intact and
+    signed, a line per host and the total; then one record deleted."""
+    rc, out = keys.verify(tmp.write("central.log", text))
+    check(rc == 0 and all(host_line(out, host, "intact") for host in HOSTS)
+          and re.search(r"^daytimed-audit: \d+ sealed records in 2 epochs, "
+                        r"\d+ verified, 2 hosts: intact$", out, re.M) and
+          "every epoch opened is signed by a --host-key given" in out,
           "the central file: %s", out)
     # one of fleet-a's connection records deleted from the central file
     lines = text.splitlines(keepends=True)
     victim = [i for i, l in enumerate(lines) if " fleet-a daytimed[" in l
               and ": conn=" in l][3]
     seq = re.search(r" seq=(\d+) ", lines[victim]).group(1)
-    cut = lines[:victim] + lines[victim + 1:]
-    rc, out = verify(sec, tmp.write("cut.log", cut))
+    rc, out = keys.verify(tmp.write("cut.log", lines[:victim] +
+                                    lines[victim + 1:]))
     check(rc == 1 and re.search(r"epoch [0-9a-f]+: missing: seq %s\b" % seq,
-                                out), "a record deleted: %s", out)
-    check(verify(sec, tmp.write("b.log", audit_lines("".join(cut),
-                                                     "fleet-b")))[0] == 0,
-          "fleet-b after the cut")
-    rc, out = verify(sec, tmp.write("a.log", audit_lines("".join(cut),
-                                                         "fleet-a")))
-    check(rc == 1 and "missing: seq %s" % seq in out, "fleet-a: %s", out)
+                                out) and
+          host_line(out, "fleet-a", r"NOT intact \(1 finding\)") and
+          host_line(out, "fleet-b", "intact") and
+          re.search(r"^daytimed-audit: .* 2 hosts: NOT intact$", out, re.M),
+          "a record deleted: %s", out)
 
 
 if __name__ == "__main__":
