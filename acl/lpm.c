@@ -31,6 +31,13 @@
  * netblock), at most 3 for IPv4, each most often one cache line; then
  * acl_decide reads the netblock's record: one more.
  *
+ * lpm_lookup_many walks a batch of keys in lock step, as DPDK's
+ * rte_lpm_lookup_bulk: each walk of a group of LPM_GROUP takes one step
+ * and prefetches the node of its next before any takes that next, so
+ * that where the table outgrows the cache the misses of the group are in
+ * flight together rather than one after the other (one at a time, a
+ * lookup at 1,000,000 rules is about two misses to memory, 110 ns).
+ *
  * Not DIR-24-8 (DPDK's rte_lpm) for IPv4: its first table alone is 2^24
  * entries (64 MB), and each /24 holding a longer prefix takes a group of
  * 256 more (1 KB); the 224,000 prefixes longer than /24 in the mix above
