@@ -10,6 +10,9 @@
  *                             (stdin when none): every modified, inserted,
  *                             reordered or missing record, and a chain
  *                             that ends without its stop record.
+ *   report [--config FILE] ... [LOGFILE...]
+ *                             the auditor's page: what the records say
+ *                             (audit/report_cmd.c and audit/report*.c).
  *
  * This file holds the commands: arguments, files, output. Reading the
  * records and walking the chains is audit/verify.c, over the chain that
@@ -35,6 +38,7 @@
 
 #include "compat/compat.h"
 #include "audit/chain.h"
+#include "audit/report_cmd.h"
 #include "audit/verify.h"
 
 static void	usage(FILE *);
@@ -70,6 +74,8 @@ main(int argc, char **argv)
 		return audit_keygen(argc - 1, argv + 1);
 	if (strcmp(argv[1], "verify") == 0)
 		return audit_verify(argc - 1, argv + 1);
+	if (strcmp(argv[1], "report") == 0)
+		return report_cmd(argc - 1, argv + 1);
 	fprintf(stderr, "daytimed-audit: unknown command: %s\n", argv[1]);
 	usage(stderr);
 	return 2;
@@ -82,6 +88,9 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: daytimed-audit keygen PUBFILE SECFILE\n"
 	    "       daytimed-audit verify --secret-key SECFILE [LOGFILE...]\n"
+	    "       daytimed-audit report [--config FILE] [--since T] "
+	    "[--until T] [--json]\n"
+	    "           [--secret-key SECFILE] [LOGFILE...]\n"
 	    "       daytimed-audit -V | -h\n"
 	    "\n"
 	    "keygen writes a key pair: PUBFILE (mode 0644) is the daemon's\n"
@@ -89,7 +98,8 @@ usage(FILE *f)
 	    "Neither file may exist already.\n"
 	    "verify checks the sealed records in syslog files (stdin when no\n"
 	    "LOGFILE or \"-\"), one line per finding, then a summary.\n"
-	    "Exit: 0 intact, 1 findings, 2 usage or key error.\n");
+	    "Exit: 0 intact, 1 findings, 2 usage or key error.\n"
+	    "report prints the auditor's page (daytimed-audit report -h).\n");
 }
 
 /* keygen PUBFILE SECFILE. */

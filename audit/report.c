@@ -1,0 +1,512 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * report: one syslog line in, counts out (see report.h for the files of
+ * the report). Pure: the line comes as (buffer, length), the clock in
+ * the options, and nothing is printed here.
+ *
+ * A line is a record when verify's finder says so (the one place that
+ * knows the syslog layouts). A record that does not parse, or lacks a
+ * key every connection record has, or holds a value outside its set
+ * (decision, proto, ident_status's form, peer), is "unparsed": counted,
+ * and the first few are kept, escaped, for the page. A record with keys
+ * this version does not know is counted as usual, and the keys are
+ * counted too. Records outside --since/--until are counted only as such;
+ * a record without any time (journalctl -o cat, no time=) is kept unless
+ * a bound is given.
+ */
+#include "autoconf.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/record.h"
+#include "audit/record_parse.h"
+#include "audit/report_int.h"
+#include "audit/verify.h"
+
+#define REPORT_VAL_MAX	1024	/* an unescaped value kept (the daemon's: 256) */
+#define REPORT_ADDR_MAX	80	/* an address without brackets or port */
+
+/* What one connection record says, unescaped where it counts. */
+struct report_rec {
+	int64_t		 t_us;
+	enum report_path path;
+	enum report_dec	 dec;
+	int		 is_default;
+	enum report_status status;
+	char		 rule[REPORT_VAL_MAX];
+	size_t		 rulelen;
+	char		 net[REPORT_VAL_MAX];
+	size_t		 netlen;	/* 0: no netblock= */
+	char		 src[REPORT_ADDR_MAX];
+	size_t		 srclen;
+	const struct record_field *ident;
+	const struct record_field *st;
+};
+
+static const char *const report_known[] = {
+	"conn", "proto", "peer", "local", "decision", "rule", "ident",
+	"ident_status", "netblock", "duration_us", "bytes", "via", "time",
+	"seq", "mac", "epoch", "sealed", NULL
+};
+
+static int	report_unparsed(struct report *, const char *, unsigned long,
+		    const char *, size_t, const char *);
+static int	report_event(struct report *, const struct record_fields *,
+		    int64_t);
+static const char *report_conn(const struct record_fields *,
+		    struct report_rec *);
+static int	report_unknown(struct report *, const struct record_fields *);
+static int	report_count(struct report *, struct report_rec *);
+static int	report_peer(const struct record_field *, struct report_rec *);
+static enum report_status report_status_of(const struct record_field *,
+		    const char **, size_t *);
+static int	report_is(const struct record_field *, const char *);
+
+/* A report with empty tables. */
+struct report *
+report_new(const struct report_opts *o)
+{
+	struct report *r;
+	size_t cap;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->o = *o;
+	cap = o->cap < REPORT_CAP_MIN ? REPORT_CAP_MIN :
+	    o->cap > REPORT_CAP_MAX ? REPORT_CAP_MAX : o->cap;
+	r->o.cap = cap;
+	report_time_clock(&r->clock, o->now_us);
+	r->first_us = r->last_us = REPORT_TIME_NONE;
+	r->hour_key = -1;
+	if ((r->rules = report_table_new(cap)) == NULL ||
+	    (r->nets = report_table_new(cap)) == NULL ||
+	    (r->denied_src = report_table_new(cap)) == NULL ||
+	    (r->denied_net = report_table_new(cap)) == NULL ||
+	    (r->drops = report_table_new(cap)) == NULL ||
+	    (r->limits = report_table_new(REPORT_SMALL_CAP)) == NULL ||
+	    (r->names = report_table_new(cap)) == NULL ||
+	    (r->named = report_table_new(cap)) == NULL ||
+	    (r->errtypes = report_table_new(REPORT_SMALL_CAP)) == NULL ||
+	    (r->ukeys = report_table_new(REPORT_SMALL_CAP)) == NULL ||
+	    (r->evnames = report_table_new(REPORT_SMALL_CAP)) == NULL ||
+	    (r->hours = report_table_new(cap)) == NULL ||
+	    (r->users = report_table_new(REPORT_SMALL_CAP)) == NULL) {
+		report_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Free the tables and the report. */
+void
+report_free(struct report *r)
+{
+	if (r == NULL)
+		return;
+	report_table_free(r->rules);
+	report_table_free(r->nets);
+	report_table_free(r->denied_src);
+	report_table_free(r->denied_net);
+	report_table_free(r->drops);
+	report_table_free(r->limits);
+	report_table_free(r->names);
+	report_table_free(r->named);
+	report_table_free(r->errtypes);
+	report_table_free(r->ukeys);
+	report_table_free(r->evnames);
+	report_table_free(r->hours);
+	report_table_free(r->users);
+	free(r->conf.text);
+	free(r);
+}
+
+/* The verifier's result, for the top of the page. */
+void
+report_set_check(struct report *r, struct report_check *check)
+{
+	r->check = check;
+}
+
+/* Read one syslog line. */
+int
+report_line(struct report *r, const char *file, unsigned long lineno,
+    const char *line, size_t len, int cut)
+{
+	struct report_rec rec;
+	struct record_fields f;
+	struct verify_fields vf;
+	const struct record_field *tf;
+	const char *start, *why;
+	size_t rl;
+	int64_t t = REPORT_TIME_NONE;
+
+	r->lines++;
+	if ((start = verify_find_record(line, len)) == NULL)
+		return 0;
+	rl = len - (size_t)(start - line);
+	if (cut)
+		return report_unparsed(r, file, lineno, start, rl,
+		    "longer than 65536 bytes");
+	if (record_parse(start, rl, &f, &why) == -1)
+		return report_unparsed(r, file, lineno, start, rl, why);
+	if (record_parse_get(&f, "mac") != NULL ||
+	    record_parse_get(&f, "epoch") != NULL) {
+		r->sealed++;
+		if (verify_fields_parse(start, rl, &vf) != 0)
+			r->broken++;
+	}
+	if ((tf = record_parse_get(&f, "time")) != NULL) {
+		if (tf->quoted ||
+		    report_time_rfc3339(tf->val, tf->vallen, &t) == -1)
+			return report_unparsed(r, file, lineno, start, rl,
+			    "a bad time=");
+	} else if (report_time_header(&r->clock, line,
+	    (size_t)(start - line), &t) == -1)
+		t = REPORT_TIME_NONE;
+
+	if (f.f[0].keylen == 5 && memcmp(f.f[0].key, "event", 5) == 0)
+		return report_event(r, &f, t);
+	rec.t_us = t;
+	if ((why = report_conn(&f, &rec)) != NULL)
+		return report_unparsed(r, file, lineno, start, rl, why);
+	if (report_unknown(r, &f) == -1)
+		return -1;
+	if (t == REPORT_TIME_NONE) {
+		r->undated++;
+		if (r->o.since_us != REPORT_TIME_NONE ||
+		    r->o.until_us != REPORT_TIME_NONE) {
+			r->undated_skipped++;
+			return 0;
+		}
+	} else if ((r->o.since_us != REPORT_TIME_NONE && t < r->o.since_us) ||
+	    (r->o.until_us != REPORT_TIME_NONE && t >= r->o.until_us)) {
+		r->outside++;
+		return 0;
+	}
+	return report_count(r, &rec);
+}
+
+/* Count a line that looked like a record and did not parse. */
+static int
+report_unparsed(struct report *r, const char *file, unsigned long lineno,
+    const char *rec, size_t len, const char *why)
+{
+	struct report_bad *b;
+
+	if (r->unparsed < REPORT_SHOWN) {
+		b = &r->bad[r->unparsed];
+		b->file = file;
+		b->line = lineno;
+		b->why = why;
+		b->cut = len > REPORT_SHOWN_TEXT;
+		record_escape(b->text, sizeof(b->text), rec,
+		    b->cut ? REPORT_SHOWN_TEXT : len);
+	}
+	r->unparsed++;
+	return 0;
+}
+
+/* An event record (start, reload, stop, counters) inside the period. */
+static int
+report_event(struct report *r, const struct record_fields *f, int64_t t)
+{
+	char name[64];
+	long n;
+
+	if ((r->o.since_us != REPORT_TIME_NONE ||
+	    r->o.until_us != REPORT_TIME_NONE) && (t == REPORT_TIME_NONE ||
+	    (r->o.since_us != REPORT_TIME_NONE && t < r->o.since_us) ||
+	    (r->o.until_us != REPORT_TIME_NONE && t >= r->o.until_us)))
+		return 0;
+	if ((n = record_parse_value(name, sizeof(name), &f->f[0])) == -1)
+		n = sizeof(name);
+	r->events++;
+	return report_table_add(r->evnames, name, (size_t)n, t, 0) == NULL ?
+	    -1 : 0;
+}
+
+/* The fields of a connection record; NULL, or why it does not parse. */
+static const char *
+report_conn(const struct record_fields *f, struct report_rec *rec)
+{
+	const struct record_field *proto, *dec, *rule, *net, *c;
+	const char *detail;
+	size_t dl, i;
+	long n;
+	int v6;
+
+	if ((c = record_parse_get(f, "conn")) == NULL || c->vallen != 16 ||
+	    c->quoted)
+		return "no conn= of 16 hex digits";
+	for (i = 0; i < 16; i++)
+		if (!((c->val[i] >= '0' && c->val[i] <= '9') ||
+		    (c->val[i] >= 'a' && c->val[i] <= 'f')))
+			return "no conn= of 16 hex digits";
+	if ((proto = record_parse_get(f, "proto")) == NULL ||
+	    !(report_is(proto, "tcp") || report_is(proto, "udp")))
+		return "no proto=tcp or udp";
+	if ((v6 = report_peer(record_parse_get(f, "peer"), rec)) == -1)
+		return "no peer=ADDR:PORT";
+	rec->path = report_is(proto, "tcp") ? (v6 ? REPORT_TCP6 : REPORT_TCP4) :
+	    (v6 ? REPORT_UDP6 : REPORT_UDP4);
+	if ((dec = record_parse_get(f, "decision")) == NULL)
+		return "no decision=";
+	if (report_is(dec, "allow"))
+		rec->dec = REPORT_ALLOW;
+	else if (report_is(dec, "deny"))
+		rec->dec = REPORT_DENY;
+	else if (report_is(dec, "drop"))
+		rec->dec = REPORT_DROP;
+	else
+		return "a decision other than allow, deny, drop";
+	if ((rule = record_parse_get(f, "rule")) == NULL ||
+	    (n = record_parse_value(rec->rule, sizeof(rec->rule), rule)) <= 0 ||
+	    memchr(rec->rule, '\0', (size_t)n) != NULL)
+		return "no rule=, or a NUL in it";
+	rec->rulelen = (size_t)n;
+	rec->is_default = report_is(rule, "default");
+	if ((rec->ident = record_parse_get(f, "ident")) == NULL)
+		return "no ident=";
+	if ((rec->st = record_parse_get(f, "ident_status")) == NULL)
+		return "no ident_status=";
+	rec->status = report_status_of(rec->st, &detail, &dl);
+	rec->netlen = 0;
+	if ((net = record_parse_get(f, "netblock")) != NULL) {
+		if ((n = record_parse_value(rec->net, sizeof(rec->net),
+		    net)) <= 0 || memchr(rec->net, '\0', (size_t)n) != NULL)
+			return "a bad netblock=";
+		rec->netlen = (size_t)n;
+	}
+	return NULL;
+}
+
+/* Count the record's keys this version does not know. */
+static int
+report_unknown(struct report *r, const struct record_fields *f)
+{
+	size_t i, k;
+	int any = 0;
+
+	for (i = 0; i < f->n; i++) {
+		for (k = 0; report_known[k] != NULL; k++)
+			if (strlen(report_known[k]) == f->f[i].keylen &&
+			    memcmp(report_known[k], f->f[i].key,
+			    f->f[i].keylen) == 0)
+				break;
+		if (report_known[k] != NULL)
+			continue;
+		any = 1;
+		if (report_table_add(r->ukeys, f->f[i].key, f->f[i].keylen,
+		    REPORT_TIME_NONE, 0) == NULL)
+			return -1;
+	}
+	r->unknown += any;
+	return 0;
+}
+
+/* Count one connection record inside the period. */
+static int
+report_count(struct report *r, struct report_rec *rec)
+{
+	char key[REPORT_KEY_MAX], name[REPORT_VAL_MAX];
+	struct report_entry *e;
+	const char *detail, *lim;
+	size_t kl, dl;
+	int64_t hour;
+	long n;
+	unsigned sub = rec->dec;
+
+	r->records++;
+	if (rec->t_us != REPORT_TIME_NONE) {
+		if (r->first_us == REPORT_TIME_NONE || rec->t_us < r->first_us)
+			r->first_us = rec->t_us;
+		if (r->last_us == REPORT_TIME_NONE || rec->t_us > r->last_us)
+			r->last_us = rec->t_us;
+		hour = report_time_hour(&r->clock, rec->t_us);
+		if (hour == r->hour_key && r->hour_e != NULL) {
+			/* the same hour as the last record: no lookup */
+			e = r->hour_e;
+			report_table_bump(r->hours, e, rec->t_us, sub);
+		} else {
+			char hk[24];
+			int hn = snprintf(hk, sizeof(hk), "%010lld",
+			    (long long)hour);
+
+			if (hn < 0 || (size_t)hn >= sizeof(hk))
+				return -1;
+			e = report_table_add(r->hours, hk, (size_t)hn,
+			    rec->t_us, sub);
+		}
+		if (e == NULL)
+			return -1;
+		r->hour_key = hour;
+		r->hour_e = e;
+	}
+	r->totals[rec->path][rec->dec]++;
+	r->status[rec->status]++;
+
+	kl = report_join(key, sizeof(key), rec->rule, rec->rulelen, rec->net,
+	    rec->netlen);
+	if (report_table_add(r->rules, key, kl, rec->t_us, sub) == NULL)
+		return -1;
+	if (rec->netlen > 0) {
+		if ((e = report_table_add(r->nets, rec->net, rec->netlen,
+		    rec->t_us, sub)) == NULL)
+			return -1;
+		if (rec->is_default)
+			e->n[REPORT_DEFAULT]++;
+	}
+	if (rec->dec == REPORT_DENY &&
+	    (report_table_add(r->denied_src, rec->src, rec->srclen,
+	    rec->t_us, sub) == NULL ||
+	    report_table_add(r->denied_net, rec->net, rec->netlen,
+	    rec->t_us, sub) == NULL))
+		return -1;
+	if (rec->dec == REPORT_DROP) {
+		lim = rec->rule;
+		dl = rec->rulelen;
+		if (dl > 6 && memcmp(lim, "limit:", 6) == 0) {
+			lim += 6;
+			dl -= 6;
+		}
+		kl = report_join(key, sizeof(key), lim, dl, rec->src,
+		    rec->srclen);
+		if (report_table_add(r->drops, key, kl, rec->t_us, sub) ==
+		    NULL || report_table_add(r->limits, lim, dl, rec->t_us,
+		    sub) == NULL)
+			return -1;
+	}
+	if (rec->status == REPORT_ST_ERROR) {
+		(void)report_status_of(rec->st, &detail, &dl);
+		if (report_table_add(r->errtypes, detail, dl, rec->t_us, 0) ==
+		    NULL)
+			return -1;
+	}
+	if (rec->status == REPORT_ST_OK &&
+	    (n = record_parse_value(name, sizeof(name), rec->ident)) >= 0) {
+		kl = report_join(key, sizeof(key), rec->net, rec->netlen, name,
+		    (size_t)n);
+		if (report_table_add(r->names, key, kl, rec->t_us, sub) ==
+		    NULL || report_table_add(r->named, rec->net, rec->netlen,
+		    rec->t_us, sub) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/* The peer's address and family: 0 IPv4, 1 IPv6, -1 malformed. */
+static int
+report_peer(const struct record_field *p, struct report_rec *rec)
+{
+	const char *v, *colon;
+	size_t len, i, alen;
+	int v6;
+
+	if (p == NULL || p->quoted || p->vallen < 3)
+		return -1;
+	v = p->val;
+	len = p->vallen;
+	for (colon = v + len; colon > v && colon[-1] != ':'; colon--)
+		;
+	if (colon == v || colon == v + len || (size_t)(v + len - colon) > 5)
+		return -1;
+	for (i = (size_t)(colon - v); i < len; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+	v6 = v[0] == '[';
+	if (v6) {
+		if (colon - v < 4 || colon[-2] != ']')
+			return -1;
+		v++;
+		alen = (size_t)(colon - v) - 2;
+	} else
+		alen = (size_t)(colon - v) - 1;
+	if (alen == 0 || alen >= REPORT_ADDR_MAX)
+		return -1;
+	for (i = 0; i < alen; i++) {
+		char c = v[i];
+
+		if (!((c >= '0' && c <= '9') || c == '.' || (v6 &&
+		    ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
+		    c == ':' || c == '%' || (c >= 'g' && c <= 'z')))))
+			return -1;
+	}
+	memcpy(rec->src, v, alen);
+	rec->srclen = alen;
+	return v6;
+}
+
+/* Which status; for error:TYPE, the TYPE in (*detail, *dl). */
+static enum report_status
+report_status_of(const struct record_field *f, const char **detail,
+    size_t *dl)
+{
+	static const char *const names[] = { "ok", "error", "timeout",
+	    "refused", "unreachable", "malformed", "skipped" };
+	size_t i;
+
+	*detail = "";
+	*dl = 0;
+	if (f->quoted)
+		return REPORT_ST_OTHER;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (report_is(f, names[i]))
+			return (enum report_status)i;
+	if (f->vallen > 6 && memcmp(f->val, "error:", 6) == 0) {
+		*detail = f->val + 6;
+		*dl = f->vallen - 6;
+		return REPORT_ST_ERROR;
+	}
+	return REPORT_ST_OTHER;
+}
+
+/* Whether a bare value is exactly s. */
+static int
+report_is(const struct record_field *f, const char *s)
+{
+	size_t l = strlen(s);
+
+	return !f->quoted && f->vallen == l && memcmp(f->val, s, l) == 0;
+}
+
+/* a NUL b into key (both cut to fit); its length. */
+size_t
+report_join(char *key, size_t cap, const char *a, size_t al, const char *b,
+    size_t bl)
+{
+	if (al > cap / 2)
+		al = cap / 2;
+	if (bl > cap - al - 1)
+		bl = cap - al - 1;
+	memcpy(key, a, al);
+	key[al] = '\0';
+	memcpy(key + al + 1, b, bl);
+	return al + 1 + bl;
+}
+
+/* The part of a NUL-joined key before (0) or after (1) the NUL. */
+const char *
+report_key_part(const struct report_entry *e, int i, size_t *len)
+{
+	const char *nul = memchr(e->key, '\0', e->keylen);
+
+	if (nul == NULL) {
+		*len = i == 0 ? e->keylen : 0;
+		return i == 0 ? e->key : e->key + e->keylen;
+	}
+	if (i == 0) {
+		*len = (size_t)(nul - e->key);
+		return e->key;
+	}
+	*len = e->keylen - (size_t)(nul - e->key) - 1;
+	return nul + 1;
+}
+
+/* What the table is sure of. */
+uint64_t
+report_sure(const struct report_entry *e)
+{
+	return e->count - e->err;
+}

@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * report_cmd: `daytimed-audit report`, the command around the report:
+ * options, log files (stdin when none), the chain verifier when a secret
+ * key is given, and the page or the JSON document on standard output.
+ *
+ *   report [--config FILE] [--daytimed PATH] [--since T] [--until T]
+ *          [--secret-key SECFILE] [--json] [--top N] [--cap N] [LOGFILE...]
+ *
+ * Exit: 0 the report was written; 1 it was written and the sealed records
+ * do not verify (only with --secret-key); 2 a usage error, an unreadable
+ * file or key, or no memory.
+ */
+#include "autoconf.h"
+
+#include <sys/time.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "compat/compat.h"
+#include "audit/chain.h"
+#include "audit/lineread.h"
+#include "audit/record.h"
+#include "audit/report.h"
+#include "audit/report_cmd.h"
+#include "audit/report_config.h"
+#include "audit/report_time.h"
+#include "audit/verify.h"
+
+#ifndef SBINDIR
+#define SBINDIR "/usr/sbin"
+#endif
+
+#define REPORT_FINDINGS_SHOWN	20	/* findings quoted on the page */
+
+/* What the options say. */
+struct report_args {
+	struct report_opts	 o;
+	const char		*config;
+	const char		*daytimed;
+	const char		*keyfile;
+	int			 json;
+	int			 first;		/* argv index of the first file */
+};
+
+static int	report_cmd_args(int, char **, struct report_args *);
+static int	report_cmd_number(const char *, const char *, size_t, size_t,
+		    size_t *);
+static int	report_cmd_time(const char *, const char *, int64_t *);
+static int	report_cmd_read(struct report *, struct verify *, const char *);
+static void	report_cmd_finding(void *, const char *);
+static void	report_cmd_usage(FILE *);
+static int	report_cmd_nomem(void);
+
+/* The command: read everything, then print. */
+int
+report_cmd(int argc, char **argv)
+{
+	unsigned char sk[CHAIN_KEY_BYTES];
+	struct report_check check;
+	struct verify_summary sum;
+	struct report_args a;
+	struct verify *v = NULL;
+	struct report *r;
+	char err[512];
+	size_t i;
+	int rv = 0;
+
+	if (report_cmd_args(argc, argv, &a) == -1)
+		return 2;
+	memset(&check, 0, sizeof(check));
+	if (a.keyfile != NULL) {
+		if (chain_key_load(a.keyfile, sk, err, sizeof(err)) == -1) {
+			fprintf(stderr, "daytimed-audit: %s\n", err);
+			return 2;
+		}
+		v = verify_new(sk, report_cmd_finding, &check);
+		sodium_memzero(sk, sizeof(sk));
+		if (v == NULL)
+			return report_cmd_nomem();
+		check.keyed = 1;
+	}
+	if ((r = report_new(&a.o)) == NULL) {
+		verify_free(v);
+		return report_cmd_nomem();
+	}
+	if (a.config != NULL &&
+	    report_config_load(r, a.daytimed, a.config) == -1)
+		rv = report_cmd_nomem();
+	if (rv == 0 && a.first >= argc)
+		rv = report_cmd_read(r, v, "-");
+	for (i = (size_t)a.first; rv == 0 && i < (size_t)argc; i++)
+		rv = report_cmd_read(r, v, argv[i]);
+	if (rv == 0 && v != NULL) {
+		if (verify_finish(v, &sum) == -1)
+			rv = report_cmd_nomem();
+		check.records = sum.records;
+		check.epochs = sum.epochs;
+		check.verified = sum.verified;
+		check.findings = sum.findings;
+		check.key_mismatch = sum.mismatched > 0 && sum.opened == 0;
+		report_set_check(r, &check);
+	}
+	if (rv == 0 && (a.json ? report_json(r, stdout) :
+	    report_print(r, stdout)) == -1) {
+		fprintf(stderr, "daytimed-audit: report: cannot write the "
+		    "report: %s\n", strerror(errno));
+		rv = 2;
+	}
+	if (rv == 0 && check.keyed && check.findings > 0)
+		rv = 1;
+	for (i = 0; i < check.ntext; i++)
+		free(check.text[i]);
+	free(check.text);
+	report_free(r);
+	verify_free(v);
+	return rv;
+}
+
+/* The options; -1 (said why) on a usage error. */
+static int
+report_cmd_args(int argc, char **argv, struct report_args *a)
+{
+	struct timeval tv;
+	const char *opt, *val;
+	char sa[REPORT_TIME_TEXT], ua[REPORT_TIME_TEXT], name[32];
+	size_t nl;
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	gettimeofday(&tv, NULL);
+	a->o.now_us = (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+	a->o.since_us = a->o.until_us = REPORT_TIME_NONE;
+	a->o.cap = REPORT_CAP_DEFAULT;
+	a->o.top = REPORT_TOP_DEFAULT;
+	a->daytimed = SBINDIR "/daytimed";
+	for (i = 1; i < argc; i++) {
+		opt = argv[i];
+		if (strcmp(opt, "--") == 0) {
+			i++;
+			break;
+		}
+		if (opt[0] != '-' || opt[1] == '\0')
+			break;
+		if (strcmp(opt, "--json") == 0) {
+			a->json = 1;
+			continue;
+		}
+		if (strcmp(opt, "-h") == 0 || strcmp(opt, "--help") == 0) {
+			report_cmd_usage(stdout);
+			exit(0);
+		}
+		if ((val = strchr(opt, '=')) != NULL && opt[1] == '-') {
+			/* --name=value */
+			nl = (size_t)(val - opt);
+			if (nl >= sizeof(name))
+				goto unknown;
+			memcpy(name, opt, nl);
+			name[nl] = '\0';
+			opt = name;
+			val++;
+		} else if (i + 1 < argc)
+			val = argv[++i];
+		else {
+			fprintf(stderr, "daytimed-audit: report: %s needs a "
+			    "value\n", opt);
+			goto usage;
+		}
+		if (strcmp(opt, "--config") == 0 || strcmp(opt, "-c") == 0)
+			a->config = val;
+		else if (strcmp(opt, "--daytimed") == 0)
+			a->daytimed = val;
+		else if (strcmp(opt, "--secret-key") == 0 ||
+		    strcmp(opt, "-k") == 0)
+			a->keyfile = val;
+		else if (strcmp(opt, "--since") == 0) {
+			if (report_cmd_time(opt, val, &a->o.since_us) == -1)
+				goto usage;
+		} else if (strcmp(opt, "--until") == 0) {
+			if (report_cmd_time(opt, val, &a->o.until_us) == -1)
+				goto usage;
+		} else if (strcmp(opt, "--top") == 0) {
+			if (report_cmd_number(opt, val, 1, 1000, &a->o.top) == -1)
+				goto usage;
+		} else if (strcmp(opt, "--cap") == 0) {
+			if (report_cmd_number(opt, val, REPORT_CAP_MIN,
+			    REPORT_CAP_MAX, &a->o.cap) == -1)
+				goto usage;
+		} else
+			goto unknown;
+	}
+	a->first = i;
+	if (a->o.since_us != REPORT_TIME_NONE &&
+	    a->o.until_us != REPORT_TIME_NONE &&
+	    a->o.since_us >= a->o.until_us) {
+		report_time_format(sa, sizeof(sa), a->o.since_us, 0);
+		report_time_format(ua, sizeof(ua), a->o.until_us, 0);
+		fprintf(stderr, "daytimed-audit: report: --since %s is not "
+		    "before --until %s: the period is empty\n", sa, ua);
+		goto usage;
+	}
+	return 0;
+unknown:
+	nl = record_escape(sa, sizeof(sa), opt, strnlen(opt, 20));
+	fprintf(stderr, "daytimed-audit: report: unknown option %.*s\n",
+	    (int)nl, sa);
+usage:
+	report_cmd_usage(stderr);
+	return -1;
+}
+
+/* A number option between lo and hi. */
+static int
+report_cmd_number(const char *opt, const char *val, size_t lo, size_t hi,
+    size_t *out)
+{
+	unsigned long long v;
+
+	if (compat_parse_uint(val, strlen(val), hi, &v) == -1 || v < lo) {
+		fprintf(stderr, "daytimed-audit: report: %s wants a number "
+		    "from %zu to %zu\n", opt, lo, hi);
+		return -1;
+	}
+	*out = (size_t)v;
+	return 0;
+}
+
+/* A --since or --until time. */
+static int
+report_cmd_time(const char *opt, const char *val, int64_t *out)
+{
+	char esc[64];
+
+	if (report_time_arg(val, out) == 0)
+		return 0;
+	record_escape(esc, sizeof(esc), val, strlen(val));
+	fprintf(stderr, "daytimed-audit: report: %s %s: not a time "
+	    "(YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] local, or RFC 3339)\n", opt,
+	    esc);
+	return -1;
+}
+
+/* Every line of one file ("-": stdin) into the report and the verifier. */
+static int
+report_cmd_read(struct report *r, struct verify *v, const char *path)
+{
+	struct lineread *lr;
+	const char *name = strcmp(path, "-") == 0 ? "(stdin)" : path;
+	const char *line;
+	unsigned long lineno = 0;
+	size_t len;
+	int cut, k;
+
+	if ((lr = lineread_open(path, REPORT_LINE_MAX)) == NULL) {
+		fprintf(stderr, "daytimed-audit: %s: %s\n", name,
+		    strerror(errno));
+		return 2;
+	}
+	while ((k = lineread_next(lr, &line, &len, &cut)) == 1) {
+		lineno++;
+		if (report_line(r, name, lineno, line, len, cut) == -1 ||
+		    (v != NULL && verify_line(v, name, lineno, line, len) ==
+		    -1)) {
+			lineread_close(lr);
+			return report_cmd_nomem();
+		}
+	}
+	if (k == -1) {
+		fprintf(stderr, "daytimed-audit: %s: %s\n", name,
+		    strerror(errno));
+		lineread_close(lr);
+		return 2;
+	}
+	lineread_close(lr);
+	return 0;
+}
+
+/* Keep the first findings (escaped) for the page; verify counts them all. */
+static void
+report_cmd_finding(void *arg, const char *text)
+{
+	struct report_check *c = arg;
+	char **p;
+	size_t len = strlen(text), n;
+
+	if (c->ntext >= REPORT_FINDINGS_SHOWN)
+		return;
+	if ((p = realloc(c->text, (c->ntext + 1) * sizeof(*p))) == NULL)
+		return;
+	c->text = p;
+	if ((p[c->ntext] = malloc(4 * len + 1)) == NULL)
+		return;
+	n = record_escape_ctl(p[c->ntext], 4 * len, text, len);
+	p[c->ntext][n] = '\0';
+	c->ntext++;
+}
+
+/* The synopsis. */
+static void
+report_cmd_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: daytimed-audit report [--config FILE] [--daytimed PATH]\n"
+	    "           [--since T] [--until T] [--secret-key SECFILE] [--json]\n"
+	    "           [--top N] [--cap N] [LOGFILE...]\n"
+	    "The auditor's page: what daytimed's records say, one page of\n"
+	    "text (or one JSON document), from syslog files or stdin.\n"
+	    "T: YYYY-MM-DD, \"YYYY-MM-DD HH:MM[:SS]\" (local) or RFC 3339.\n"
+	    "Exit: 0 written, 1 written and the records do not verify,\n"
+	    "2 usage or read error.\n");
+}
+
+/* Out of memory: say so. */
+static int
+report_cmd_nomem(void)
+{
+	fprintf(stderr, "daytimed-audit: report: out of memory\n");
+	return 2;
+}
