@@ -93,8 +93,14 @@ record_parse(const char *rec, size_t len, struct record_fields *out,
 			f->quoted = 0;
 			for (k = i; k < len && record_parse_plain(s[k]); k++)
 				;
+			if (k < len && s[k] != ' ') {
+				*why = s[k] == '"' || s[k] == '\\' ?
+				    "a quote or backslash in a bare value" :
+				    "a raw control or high byte in a value";
+				return -1;
+			}
 			if (k == i) {
-				*why = "an empty or unquoted value";
+				*why = "an empty value";
 				return -1;
 			}
 			i = k;

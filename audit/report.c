@@ -45,19 +45,35 @@ struct report_rec {
 	const struct record_field *st;
 };
 
-static const char *const report_known[] = {
+/* The keys a record may have, in one table; K_UNKNOWN for the others. */
+enum report_key {
+	K_CONN, K_PROTO, K_PEER, K_LOCAL, K_DECISION, K_RULE, K_IDENT,
+	K_IDENT_STATUS, K_NETBLOCK, K_DURATION_US, K_BYTES, K_VIA, K_TIME,
+	K_SEQ, K_MAC, K_EPOCH, K_SEALED, K_N, K_UNKNOWN = K_N
+};
+
+static const char *const report_keys[K_N] = {
 	"conn", "proto", "peer", "local", "decision", "rule", "ident",
 	"ident_status", "netblock", "duration_us", "bytes", "via", "time",
-	"seq", "mac", "epoch", "sealed", NULL
+	"seq", "mac", "epoch", "sealed"
+};
+
+/* A record's fields by key: NULL where the record has none. */
+struct report_keyed {
+	const struct record_field *k[K_N];
+	int		 unknown;	/* keys outside the table */
 };
 
 static int	report_unparsed(struct report *, const char *, unsigned long,
 		    const char *, size_t, const char *);
 static int	report_event(struct report *, const struct record_fields *,
 		    int64_t);
-static const char *report_conn(const struct record_fields *,
+static const char *report_conn(const struct report_keyed *,
 		    struct report_rec *);
-static int	report_unknown(struct report *, const struct record_fields *);
+static int	report_index(struct report *, const struct record_fields *,
+		    struct report_keyed *);
+static int	report_count_unknown(struct report *,
+		    const struct record_fields *, const struct report_keyed *);
 static int	report_count(struct report *, struct report_rec *);
 static int	report_peer(const struct record_field *, struct report_rec *);
 static enum report_status report_status_of(const struct record_field *,
@@ -136,6 +152,7 @@ report_line(struct report *r, const char *file, unsigned long lineno,
 {
 	struct report_rec rec;
 	struct record_fields f;
+	struct report_keyed kf;
 	struct verify_fields vf;
 	const struct record_field *tf;
 	const char *start, *why;
@@ -151,13 +168,14 @@ report_line(struct report *r, const char *file, unsigned long lineno,
 		    "longer than 65536 bytes");
 	if (record_parse(start, rl, &f, &why) == -1)
 		return report_unparsed(r, file, lineno, start, rl, why);
-	if (record_parse_get(&f, "mac") != NULL ||
-	    record_parse_get(&f, "epoch") != NULL) {
+	if (report_index(r, &f, &kf) == -1)
+		return -1;
+	if (kf.k[K_MAC] != NULL || kf.k[K_EPOCH] != NULL) {
 		r->sealed++;
 		if (verify_fields_parse(start, rl, &vf) != 0)
 			r->broken++;
 	}
-	if ((tf = record_parse_get(&f, "time")) != NULL) {
+	if ((tf = kf.k[K_TIME]) != NULL) {
 		if (tf->quoted ||
 		    report_time_rfc3339(tf->val, tf->vallen, &t) == -1)
 			return report_unparsed(r, file, lineno, start, rl,
@@ -169,9 +187,9 @@ report_line(struct report *r, const char *file, unsigned long lineno,
 	if (f.f[0].keylen == 5 && memcmp(f.f[0].key, "event", 5) == 0)
 		return report_event(r, &f, t);
 	rec.t_us = t;
-	if ((why = report_conn(&f, &rec)) != NULL)
+	if ((why = report_conn(&kf, &rec)) != NULL)
 		return report_unparsed(r, file, lineno, start, rl, why);
-	if (report_unknown(r, &f) == -1)
+	if (kf.unknown && report_count_unknown(r, &f, &kf) == -1)
 		return -1;
 	if (t == REPORT_TIME_NONE) {
 		r->undated++;
@@ -229,7 +247,7 @@ report_event(struct report *r, const struct record_fields *f, int64_t t)
 
 /* The fields of a connection record; NULL, or why it does not parse. */
 static const char *
-report_conn(const struct record_fields *f, struct report_rec *rec)
+report_conn(const struct report_keyed *f, struct report_rec *rec)
 {
 	const struct record_field *proto, *dec, *rule, *net, *c;
 	const char *detail;
@@ -237,21 +255,21 @@ report_conn(const struct record_fields *f, struct report_rec *rec)
 	long n;
 	int v6;
 
-	if ((c = record_parse_get(f, "conn")) == NULL || c->vallen != 16 ||
+	if ((c = f->k[K_CONN]) == NULL || c->vallen != 16 ||
 	    c->quoted)
 		return "no conn= of 16 hex digits";
 	for (i = 0; i < 16; i++)
 		if (!((c->val[i] >= '0' && c->val[i] <= '9') ||
 		    (c->val[i] >= 'a' && c->val[i] <= 'f')))
 			return "no conn= of 16 hex digits";
-	if ((proto = record_parse_get(f, "proto")) == NULL ||
+	if ((proto = f->k[K_PROTO]) == NULL ||
 	    !(report_is(proto, "tcp") || report_is(proto, "udp")))
 		return "no proto=tcp or udp";
-	if ((v6 = report_peer(record_parse_get(f, "peer"), rec)) == -1)
+	if ((v6 = report_peer(f->k[K_PEER], rec)) == -1)
 		return "no peer=ADDR:PORT";
 	rec->path = report_is(proto, "tcp") ? (v6 ? REPORT_TCP6 : REPORT_TCP4) :
 	    (v6 ? REPORT_UDP6 : REPORT_UDP4);
-	if ((dec = record_parse_get(f, "decision")) == NULL)
+	if ((dec = f->k[K_DECISION]) == NULL)
 		return "no decision=";
 	if (report_is(dec, "allow"))
 		rec->dec = REPORT_ALLOW;
@@ -261,19 +279,19 @@ report_conn(const struct record_fields *f, struct report_rec *rec)
 		rec->dec = REPORT_DROP;
 	else
 		return "a decision other than allow, deny, drop";
-	if ((rule = record_parse_get(f, "rule")) == NULL ||
+	if ((rule = f->k[K_RULE]) == NULL ||
 	    (n = record_parse_value(rec->rule, sizeof(rec->rule), rule)) <= 0 ||
 	    memchr(rec->rule, '\0', (size_t)n) != NULL)
 		return "no rule=, or a NUL in it";
 	rec->rulelen = (size_t)n;
 	rec->is_default = report_is(rule, "default");
-	if ((rec->ident = record_parse_get(f, "ident")) == NULL)
+	if ((rec->ident = f->k[K_IDENT]) == NULL)
 		return "no ident=";
-	if ((rec->st = record_parse_get(f, "ident_status")) == NULL)
+	if ((rec->st = f->k[K_IDENT_STATUS]) == NULL)
 		return "no ident_status=";
 	rec->status = report_status_of(rec->st, &detail, &dl);
 	rec->netlen = 0;
-	if ((net = record_parse_get(f, "netblock")) != NULL) {
+	if ((net = f->k[K_NETBLOCK]) != NULL) {
 		if ((n = record_parse_value(rec->net, sizeof(rec->net),
 		    net)) <= 0 || memchr(rec->net, '\0', (size_t)n) != NULL)
 			return "a bad netblock=";
@@ -282,27 +300,55 @@ report_conn(const struct record_fields *f, struct report_rec *rec)
 	return NULL;
 }
 
-/* Count the record's keys this version does not know. */
+/*
+ * The fields by key. An event record's keys are its own business; a
+ * connection record's unknown keys are counted (report_count_unknown).
+ */
 static int
-report_unknown(struct report *r, const struct record_fields *f)
+report_index(struct report *r, const struct record_fields *f,
+    struct report_keyed *kf)
 {
-	size_t i, k;
-	int any = 0;
+	const struct record_field *x;
+	size_t i;
+	int k, event;
 
+	(void)r;
+	memset(kf, 0, sizeof(*kf));
+	event = f->f[0].keylen == 5 && memcmp(f->f[0].key, "event", 5) == 0;
 	for (i = 0; i < f->n; i++) {
-		for (k = 0; report_known[k] != NULL; k++)
-			if (strlen(report_known[k]) == f->f[i].keylen &&
-			    memcmp(report_known[k], f->f[i].key,
-			    f->f[i].keylen) == 0)
+		x = &f->f[i];
+		for (k = 0; k < K_N; k++)
+			if (report_keys[k][0] == x->key[0] &&
+			    strlen(report_keys[k]) == x->keylen &&
+			    memcmp(report_keys[k], x->key, x->keylen) == 0)
 				break;
-		if (report_known[k] != NULL)
+		if (k < K_N)
+			kf->k[k] = x;
+		else if (!event)
+			kf->unknown = 1;
+	}
+	return 0;
+}
+
+/* Count the keys of a connection record that this version does not know. */
+static int
+report_count_unknown(struct report *r, const struct record_fields *f,
+    const struct report_keyed *kf)
+{
+	size_t i;
+	int k;
+
+	r->unknown++;
+	for (i = 0; i < f->n; i++) {
+		for (k = 0; k < K_N; k++)
+			if (kf->k[k] == &f->f[i])
+				break;
+		if (k < K_N)
 			continue;
-		any = 1;
 		if (report_table_add(r->ukeys, f->f[i].key, f->f[i].keylen,
 		    REPORT_TIME_NONE, 0) == NULL)
 			return -1;
 	}
-	r->unknown += any;
 	return 0;
 }
 

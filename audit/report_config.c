@@ -114,7 +114,7 @@ report_config_line(const char *s, size_t len, struct report_crule *out)
 			fv.val = s + b;
 			fv.vallen = e - b;
 			fv.quoted = s[b] == '"';
-			if (fv.quoted && !report_config_quoted(&fv))
+			if (!report_config_quoted(&fv))
 				return -1;
 			if ((n = record_parse_value(out->user,
 			    sizeof(out->user), &fv)) <= 0 ||
@@ -143,7 +143,7 @@ report_config_line(const char *s, size_t len, struct report_crule *out)
 	}
 	fv.val = s + b;
 	fv.vallen = c - b;
-	if (fv.vallen == 0 || (fv.quoted && !report_config_quoted(&fv)))
+	if (!report_config_quoted(&fv))
 		return -1;
 	if ((n = record_parse_value(out->rule, sizeof(out->rule), &fv)) <= 0 ||
 	    memchr(out->rule, '\0', (size_t)n) != NULL)
@@ -158,14 +158,14 @@ report_config_line(const char *s, size_t len, struct report_crule *out)
 	return 1;
 }
 
-/* Whether a quoted value is one that record_parse accepts whole. */
+/* Whether a value, bare or quoted, is one that record_parse accepts. */
 static int
 report_config_quoted(const struct record_field *fv)
 {
 	struct record_fields f;
 	char buf[REPORT_CONF_LINE + 4];
 
-	if (fv->vallen < 2 || fv->vallen + 2 > sizeof(buf))
+	if (fv->vallen == 0 || fv->vallen + 2 > sizeof(buf))
 		return 0;
 	memcpy(buf, "k=", 2);
 	memcpy(buf + 2, fv->val, fv->vallen);

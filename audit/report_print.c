@@ -293,14 +293,15 @@ report_print_rules(FILE *f, struct report *r, int tf)
 	struct report_entry **v;
 	const char *k, *what;
 	size_t n, i, kl;
-	int col, d;
+	int col, d, tw;
 
 	if ((v = report_table_sorted(r->rules, &n)) == NULL)
 		return -1;
 	report_print_head(f, "Deciding rules, by hits (%zu rule%s)", n,
 	    n == 1 ? "" : "s");
-	fprintf(f, "  %10s  %-6s %-11s %-11s rule, netblock\n", "hits",
-	    "action", "first", "last");
+	tw = tf == 2 ? 8 : 11;
+	fprintf(f, "  %10s  %-6s %-*s %-*s rule, netblock\n", "hits",
+	    "action", tw, "first", tw, "last");
 	for (i = 0; i < n && i < r->o.top; i++) {
 		what = "mixed";
 		for (d = 0; d < REPORT_NDEC; d++)
@@ -308,15 +309,15 @@ report_print_rules(FILE *f, struct report *r, int tf)
 				what = act[d];
 		report_time_format(a, sizeof(a), v[i]->first_us, tf);
 		report_time_format(b, sizeof(b), v[i]->last_us, tf);
-		fprintf(f, "  %10" PRIu64 "%c %-6s %-11s %-11s", report_sure(v[i]),
-		    v[i]->err > 0 ? '+' : ' ', what, a, b);
-		col = 45;
+		fprintf(f, "  %10" PRIu64 "%c %-6s %-*s %-*s", report_sure(v[i]),
+		    v[i]->err > 0 ? '+' : ' ', what, tw, a, tw, b);
+		col = 21 + 2 * tw + 1;
 		k = report_key_part(v[i], 0, &kl);
-		col = report_print_text(f, col, 45,
+		col = report_print_text(f, col, 22 + 2 * tw,
 		    report_print_esc(esc, k, kl));
 		k = report_key_part(v[i], 1, &kl);
 		if (kl > 0)
-			(void)report_print_text(f, col, 45,
+			(void)report_print_text(f, col, 22 + 2 * tw,
 			    report_print_esc(esc, k, kl));
 		fputc('\n', f);
 	}
@@ -334,20 +335,22 @@ report_print_top(FILE *f, struct report_table *t, size_t top, int tf,
 	struct report_entry **v;
 	const char *k;
 	size_t n, i, kl;
+	int tw = tf == 2 ? 8 : 11;
 
 	if ((v = report_table_sorted(t, &n)) == NULL)
 		return -1;
 	report_print_head(f, "%s (%zu)", title, n);
 	if (n > 0)
-		fprintf(f, "  %10s  %-11s %-11s %s\n", "count", "first",
-		    "last", what);
+		fprintf(f, "  %10s  %-*s %-*s %s\n", "count", tw, "first",
+		    tw, "last", what);
 	for (i = 0; i < n && i < top; i++) {
 		report_time_format(a, sizeof(a), v[i]->first_us, tf);
 		report_time_format(b, sizeof(b), v[i]->last_us, tf);
-		fprintf(f, "  %10" PRIu64 "%c %-11s %-11s", report_sure(v[i]),
-		    v[i]->err > 0 ? '+' : ' ', a, b);
+		fprintf(f, "  %10" PRIu64 "%c %-*s %-*s", report_sure(v[i]),
+		    v[i]->err > 0 ? '+' : ' ', tw, a, tw, b);
 		k = report_key_part(v[i], 0, &kl);
-		(void)report_print_text(f, 38, 38, kl == 0 ? empty :
+		(void)report_print_text(f, 15 + 2 * tw + 1, 15 + 2 * tw + 1,
+		    kl == 0 ? empty :
 		    report_print_esc(esc, k, kl));
 		fputc('\n', f);
 	}

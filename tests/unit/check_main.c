@@ -30,6 +30,9 @@ main(void)
 	srunner_add_suite(sr, record_suite());
 	srunner_add_suite(sr, chain_suite());
 	srunner_add_suite(sr, verify_suite());
+	srunner_add_suite(sr, record_parse_suite());
+	srunner_add_suite(sr, report_table_suite());
+	srunner_add_suite(sr, report_suite());
 	srunner_add_suite(sr, audit_suite());
 	srunner_add_suite(sr, log_suite());
 	srunner_add_suite(sr, logsink_suite());
