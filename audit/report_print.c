@@ -390,9 +390,11 @@ report_print_drops(FILE *f, struct report *r)
 	    report_table_total(r->limits));
 	for (i = 0; i < nl; i++) {
 		k = report_key_part(lim[i], 0, &kl);
-		fprintf(f, "  limit %s: %" PRIu64 "%s, top sources\n",
-		    report_print_esc(esc, k, kl), report_sure(lim[i]),
-		    lim[i]->err > 0 ? "+" : "");
+		fprintf(f, "  %10" PRIu64 "%c dropped by limit",
+		    report_sure(lim[i]), lim[i]->err > 0 ? '+' : ' ');
+		(void)report_print_text(f, 30, 30,
+		    report_print_esc(esc, k, kl));
+		fputc('\n', f);
 		sum = 0;
 		for (j = 0, shown = 0; j < n && shown < r->o.top; j++) {
 			s = report_key_part(v[j], 0, &sl);
@@ -456,7 +458,7 @@ report_print_status(FILE *f, const struct report *r)
 int
 report_print_names(FILE *f, struct report *r)
 {
-	char esc[REPORT_ESC], num[32];
+	char esc[REPORT_ESC];
 	struct report_entry **nets, **v;
 	const char *k, *s;
 	size_t nn, n, i, j, kl, sl, shown, skipped = 0;
@@ -477,13 +479,11 @@ report_print_names(FILE *f, struct report *r)
 			skipped++;
 			continue;
 		}
-		snprintf(num, sizeof(num), "%" PRIu64 "%s answer%s",
-		    report_sure(nets[i]), nets[i]->err > 0 ? "+" : "",
-		    report_sure(nets[i]) == 1 ? "" : "s");
-		fprintf(f, "  netblock");
-		(void)report_print_text(f, 10, 10, kl == 0 ? "-" :
+		fprintf(f, "  %10" PRIu64 "%c answers in netblock",
+		    report_sure(nets[i]), nets[i]->err > 0 ? '+' : ' ');
+		(void)report_print_text(f, 34, 34, kl == 0 ? "-" :
 		    report_print_esc(esc, k, kl));
-		fprintf(f, ": %s\n", num);
+		fputc('\n', f);
 		sum = 0;
 		for (j = 0, shown = 0; j < n && shown < r->o.top; j++) {
 			s = report_key_part(v[j], 0, &sl);
