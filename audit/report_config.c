@@ -441,6 +441,10 @@ report_print_config(FILE *f, struct report *r)
 		fputc('\n', f);
 		return 0;
 	}
+	fprintf(f, "  the rules of");
+	(void)report_print_text(f, 14, 14, report_print_esc(esc, r->conf.file,
+	    strlen(r->conf.file)));
+	fputc('\n', f);
 	while (report_config_next(r, &off, v)) {
 		if (!report_config_dead(r, v))
 			continue;
@@ -459,11 +463,8 @@ report_print_config(FILE *f, struct report *r)
 		    strlen(v[1])));
 		fputc('\n', f);
 	}
-	fprintf(f, "  %zu of %zu rule%s of ", dead, r->conf.rules,
-	    r->conf.rules == 1 ? "" : "s");
-	(void)report_print_text(f, REPORT_PRINT_WIDTH, 4,
-	    report_print_esc(esc, r->conf.file, strlen(r->conf.file)));
-	fputc('\n', f);
+	fprintf(f, "  %zu of %zu rule%s decided nothing\n", dead,
+	    r->conf.rules, r->conf.rules == 1 ? "" : "s");
 	if (r->conf.dropped > 0 || r->conf.unread > 0)
 		fprintf(f, "  (%zu rules past the cap of %d not checked, %zu "
 		    "lines of daytimed -T not read)\n", r->conf.dropped,

@@ -1,0 +1,452 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
+"""daytimed-audit report end to end: the REAL daemon writes a known mix
+of connections and datagrams (allow, deny, drop by two limits; every
+ident status, from scripted ident servers on 127.0.0.11-16; a hostile
+ident name) through a private rsyslogd with the package's routing
+snippet, and the report on that audit.log is checked number by number,
+as a page (80 columns, escaped) and as JSON (read back by python's json).
+Then --config (a rule that never hits, a netblock only ever denied by
+default, a configuration that fails), a sealed log with a tampered
+record and an unparseable line (said at the top), and bad input: 1 MB
+lines, binary junk, unknown keys, --since after --until."""
+
+import atexit
+import json
+import os
+import re
+import resource
+import socket
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as h  # noqa: E402
+from harness import check, test  # noqa: E402
+
+TOP = os.environ.get("TOP_SRCDIR") or os.path.join(h.HERE, "..", "..")
+SNIPPET = os.path.join(TOP, "packaging", "rsyslog", "daytimed.conf")
+LOGDIR = "/var/log/daytimed"
+TMP = h.TempDir("dtrep-", at_exit=True)
+FORGED = b'root\x1b[31m "x" decision=allow'
+_log = {}
+
+# The configuration's rule lines, numbered as the file will number them
+# (the listen, syslog, ident and limit lines come first: see conf()).
+RULES = [
+    "allow 127.0.0.11 user alice",     # hit 3 times (ok, alice)
+    "deny 127.0.0.11",                 # never: alice always answers
+    "allow 127.0.0.12 user bob",       # never: the ident server errs
+    "deny 127.0.0.12",                 # hit 2 times (error:NO-USER)
+    "allow 127.0.0.13 user carol",     # never: the ident server is silent
+    "allow 127.0.0.13",                # hit once (timeout)
+    "allow 127.0.0.14 user dave",      # never: nothing answers ident
+    "deny 127.0.0.15 user mallory",    # never: the answer is garbage
+    "allow 127.0.0.15",                # hit once (malformed)
+    "allow 127.0.0.16 user eve",       # never: the answer is forged
+    "deny 127.0.0.16",                 # hit once (ok, the forged name)
+    "allow 127.0.0.17",                # TCP 2, UDP 1 (skipped)
+    "allow 192.0.2.0/24",              # never: no such traffic
+    "allow ::1",                       # hit once over IPv6, when there is
+]
+
+
+def conf(port, sock, identport, extra=""):
+    """The daemon's configuration; the rule of RULES[i] is on line
+    RULE_LINE0 + i."""
+    head = ("listen tcp 127.0.0.1:%d\nlisten udp 127.0.0.1:%d\n" % (port, port))
+    if h.have_ipv6():
+        head += "listen tcp [::1]:%d\n" % port
+    else:
+        head += "# no IPv6 loopback\n"
+    head += ("syslog socket %s\nident mode rules\nident timeout 1\n"
+             "ident port %d\nlimit per-source 1\nlimit udp-rate 1\n%s"
+             % (sock, identport, extra))
+    head += "user nobody\n" if os.geteuid() == 0 else "# not root\n"
+    return head, head + "".join(r + "\n" for r in RULES)
+
+
+def rule_line(i, head):
+    return head.count("\n") + 1 + i
+
+
+def prepare(root):
+    with open(SNIPPET) as f:
+        text = f.read().replace(LOGDIR, root + LOGDIR)
+    os.mkdir(os.path.join(root, "rsyslog.d"))
+    with open(os.path.join(root, "rsyslog.d", "daytimed.conf"), "w") as f:
+        f.write(text)
+
+
+def tcp_from(src, port):
+    """One TCP exchange from src; the answer (b"" when denied)."""
+    return h.tcp_get("127.0.0.1", port, bind=(src, 0), timeout=10)
+
+
+def wait_lookup(identport, timeout=5):
+    """Until the daemon's ident connection to a silent server is up."""
+    return h.poll_until(lambda: any(
+        r == identport and st == h.TCP_ESTABLISHED
+        for _, r, st in h.tcp_sockets()), timeout)
+
+
+def make_log():
+    """Run the daemon through the mix once; the audit.log and facts."""
+    if _log:
+        return _log
+    rs = h.Rsyslog(include="@DIR@/rsyslog.d/*.conf", prepare=prepare)
+    audit = rs.dir + LOGDIR + "/audit.log"
+    ok = h.FakeIdent("ok", "alice", host="127.0.0.11")
+    idp = ok.port
+    servers = [ok, h.FakeIdent("error", host="127.0.0.12", port=idp),
+               h.FakeIdent("silent", host="127.0.0.13", port=idp),
+               h.FakeIdent("garbage", host="127.0.0.15", port=idp),
+               h.FakeIdent("forged", host="127.0.0.16", port=idp)]
+    try:
+        port = h.free_port("both")
+        head, text = conf(port, rs.sock, idp)
+        d = h.Daemon(text, ready="proc")
+        try:
+            for _ in range(3):
+                check(tcp_from("127.0.0.11", port), "alice is answered")
+            for _ in range(2):
+                check(tcp_from("127.0.0.12", port) == b"", ".12 denied")
+            # .13: its lookup hangs for the 1 s timeout; meanwhile a
+            # second connection from it is over the per-source limit
+            s = socket.create_connection(("127.0.0.1", port), 10,
+                                         ("127.0.0.13", 0))
+            check(wait_lookup(idp), "the lookup for .13 started")
+            check(h.tcp_talk("127.0.0.1", port, 10, ("127.0.0.13", 0),
+                             reset_ok=True)[0] == b"",
+                  "the second .13 connection is dropped")
+            s.settimeout(10)
+            data, how = h.read_to_eof(s, time.monotonic() + 10)
+            s.close()
+            check(data, ".13 answered after the ident timeout: %r", how)
+            for _ in range(2):
+                check(tcp_from("127.0.0.14", port) == b"", ".14 denied")
+            check(tcp_from("127.0.0.15", port), ".15 allowed")
+            check(tcp_from("127.0.0.16", port) == b"", ".16 denied")
+            for _ in range(2):
+                check(tcp_from("127.0.0.17", port), ".17 allowed")
+            check(tcp_from("127.0.0.18", port) == b"", ".18 denied")
+            v6 = h.have_ipv6()
+            if v6:
+                check(h.tcp_get("::1", port, timeout=10), "::1 allowed")
+            # UDP: three at once from .17 (one answered, two dropped by
+            # udp-rate 1), one from .18 (denied)
+            with h.udp_open(port, "127.0.0.1", ("127.0.0.17", 0)) as u:
+                for _ in range(3):
+                    u.send(b"")
+                check(h.recv_or_none(u, 5), "the first datagram is answered")
+            check(h.udp_get("127.0.0.1", port, bind=("127.0.0.18", 0),
+                            timeout=0.3) is None, ".18 UDP denied")
+            want = 18 + (1 if v6 else 0)
+            h.poll_until(lambda: rs.text(audit).count(" conn=") >= want, 10)
+        finally:
+            d.stop()
+            # its configuration stays where the records say the rules are
+            atexit.register(d.cleanup)
+        rs.wait_for("event=stop", path=audit)
+        with open(audit, "rb") as f:
+            data = f.read()
+    finally:
+        for s in servers:
+            s.close()
+        rs.close()
+    _log.update(path=TMP.write("audit.log", data), head=head, v6=v6,
+                conf=d.conf, data=data)
+    return _log
+
+
+def report(*args, **kw):
+    rc, out, err = h.daytimed_audit("report", *args, **kw)
+    return rc, out, err
+
+
+def report_json(*args):
+    rc, out, err = report("--json", *args)
+    check(rc == 0, "report --json exit 0: %d %s", rc, err)
+    return json.loads(out)
+
+
+def check_page(out):
+    for i, line in enumerate(out.split("\n")):
+        check(len(line) <= 80, "line %d has %d columns: %r", i + 1,
+              len(line), line)
+        check(all(0x20 <= ord(c) < 0x7f for c in line),
+              "line %d has a byte outside printable ASCII: %r", i + 1, line)
+
+
+def fake_T(head):
+    """A stand-in for `daytimed -T`: the rules as -T shows them."""
+    lines = ["# the effective configuration (stand-in for daytimed -T)",
+             "ident mode rules # %s:4" % _log["conf"]]
+    for i, r in enumerate(RULES):
+        w = r.split()
+        net = w[1] if "/" in w[1] else w[1] + ("/128" if ":" in w[1]
+                                                 else "/32")
+        lines.append("%s %s%s  # %s:%d" % (
+            w[0], net, " " + " ".join(w[2:]) if len(w) > 2 else "",
+            _log["conf"], rule_line(i, head)))
+    return TMP.write("fake-T", "#!/bin/sh\ncat <<'EOF'\n%s\nEOF\n"
+                     % "\n".join(lines), mode=0o755)
+
+
+def daytimed_for_T():
+    """The real daytimed when it knows -T, else the stand-in."""
+    rc, out, _ = h.daytimed("-T", "-c", _log["conf"])
+    if rc == 0 and re.search(r"^allow 127\.0\.0\.11", out, re.M):
+        return h.DAYTIMED
+    print("note: daytimed has no -T yet; --config runs a stand-in")
+    return fake_T(_log["head"])
+
+
+@test(timeout=120)
+def numbers():
+    log = make_log()
+    j = report_json(log["path"])
+    v6 = 1 if log["v6"] else 0
+    t = j["totals"]
+    check(t["tcp"]["ipv4"] == {"allow": 7, "deny": 6, "drop": 1},
+          "tcp ipv4: %r", t["tcp"]["ipv4"])
+    check(t["tcp"]["ipv6"] == {"allow": v6, "deny": 0, "drop": 0},
+          "tcp ipv6: %r", t["tcp"]["ipv6"])
+    check(t["udp"]["ipv4"] == {"allow": 1, "deny": 1, "drop": 2},
+          "udp ipv4: %r", t["udp"]["ipv4"])
+    check(j["input"]["records"] == 18 + v6, "records: %r", j["input"])
+    check(j["input"]["events"] == {"start": 1, "stop": 1}, "events: %r",
+          j["input"]["events"])
+    check(j["input"]["unparsed"]["count"] == 0, "unparsed: %r",
+          j["input"]["unparsed"])
+    st = j["ident"]["status"]
+    check(st == {"ok": 4, "error": 2, "timeout": 1, "refused": 2,
+                 "unreachable": 0, "malformed": 1, "skipped": 8 + v6,
+                 "other": 0}, "ident status: %r", st)
+    check(j["ident"]["error_types"] == {"NO-USER": 2}, "error types: %r",
+          j["ident"]["error_types"])
+    conf = log["conf"]
+    rules = {(r["rule"], r["netblock"]): r for r in j["rules"]["rows"]}
+
+    def hits(i, net):
+        r = rules.get(("%s:%d" % (conf, rule_line(i, log["head"])), net))
+        return None if r is None else (r["count"], r["allow"], r["deny"],
+                                       r["drop"])
+    check(hits(0, "127.0.0.11/32") == (3, 3, 0, 0), "alice's rule: %r",
+          hits(0, "127.0.0.11/32"))
+    check(hits(3, "127.0.0.12/32") == (2, 0, 2, 0), "deny .12")
+    check(hits(5, "127.0.0.13/32") == (1, 1, 0, 0), "allow .13")
+    check(hits(8, "127.0.0.15/32") == (1, 1, 0, 0), "allow .15")
+    check(hits(10, "127.0.0.16/32") == (1, 0, 1, 0), "deny .16")
+    check(hits(11, "127.0.0.17/32") == (3, 3, 0, 0), "allow .17")
+    check(rules[("default", "127.0.0.14/32")]["deny"] == 2, "default .14")
+    check(rules[("default", None)]["deny"] == 2, "default, no netblock")
+    check(rules[("limit:per-source", None)]["drop"] == 1, "per-source")
+    check(rules[("limit:udp-rate", None)]["drop"] == 2, "udp-rate")
+    check(j["rules"]["others"] == 0, "no others: %r", j["rules"]["others"])
+    src = {r["source"]: r["count"] for r in j["denied_sources"]["rows"]}
+    check(src == {"127.0.0.12": 2, "127.0.0.14": 2, "127.0.0.16": 1,
+                  "127.0.0.18": 2}, "denied sources: %r", src)
+    drops = j["drops"]
+    check(drops["per-source"]["count"] == 1 and
+          drops["per-source"]["sources"][0]["source"] == "127.0.0.13",
+          "per-source drops: %r", drops)
+    check(drops["udp-rate"]["count"] == 2 and
+          drops["udp-rate"]["sources"][0]["source"] == "127.0.0.17",
+          "udp-rate drops: %r", drops)
+    names = {n["netblock"]: {x["name"]: x["count"] for x in n["names"]}
+             for n in j["ident"]["names"]}
+    forged = '"root\\x1b[31m \\"x\\" decision%sallow"'
+    check(names["127.0.0.11/32"] == {"alice": 3}, "names: %r", names)
+    check(list(names["127.0.0.16/32"].values()) == [1] and
+          list(names["127.0.0.16/32"])[0] in (forged % "=", forged % "\\x3d"),
+          "the forged name, escaped: %r", names["127.0.0.16/32"])
+    rows = j["histogram"]["rows"]
+    check(sum(r["allow"] + r["deny"] + r["drop"] for r in rows) == 18 + v6,
+          "the histogram adds up: %r", rows)
+    check(j["verification"]["checked"] is False and
+          j["verification"]["sealed_records"] == 0, "not sealed: %r",
+          j["verification"])
+
+
+@test(timeout=120)
+def page():
+    log = make_log()
+    rc, out, err = report(log["path"])
+    check(rc == 0, "report exit 0: %d %s", rc, err)
+    check_page(out)
+    # the same figures on the page
+    check(re.search(r"^  tcp IPv4 +7 +6 +1 +14$", out, re.M), "tcp row:\n%s",
+          out)
+    check(re.search(r"^  udp IPv4 +1 +1 +2 +4$", out, re.M), "udp row")
+    check(re.search(r"^ +4  ok$", out, re.M), "ok 4")
+    check(re.search(r"^ +2  error: NO-USER 2$", out, re.M), "error:NO-USER")
+    check(re.search(r"^ +2  refused$", out, re.M), "refused 2")
+    check("no sealed records" in out.split("Period")[0],
+          "the top says there is nothing to verify")
+    # the forged name is shown escaped, its count in its column
+    m = re.search(r'^ +1    ("root\\x1b\[31m \\"x\\" decision(=|\\x3d)allow")$',
+                  out, re.M)
+    check(m, "the forged name, escaped, in its column:\n%s",
+          out.split("Ident names")[1])
+    check("\x1b" not in out, "no raw escape byte")
+    check(out.index("Verification") < out.index("Period") <
+          out.index("Totals") < out.index("Per hour") <
+          out.index("Deciding rules") < out.index("Top denied sources") <
+          out.index("Top denied netblocks") < out.index("Dropped by") <
+          out.index("Ident") < out.index("Rules that decided nothing"),
+          "the sections in the issue's order")
+
+
+@test(timeout=120)
+def config_dead_rules():
+    log = make_log()
+    daytimed = daytimed_for_T()
+    j = report_json("--config", log["conf"], "--daytimed", daytimed,
+                    log["path"])
+    c = j["config"]
+    check(c["available"] is True, "config read: %r", c)
+    dead = sorted(r["rule"] for r in c["dead_rules"])
+    want = sorted("%s:%d" % (log["conf"], rule_line(i, log["head"]))
+                  for i in (1, 2, 4, 6, 7, 9, 12) + (() if log["v6"]
+                                                      else (13,)))
+    check(dead == want, "dead rules: %r, want %r", dead, want)
+    nets = [n["netblock"] for n in c["default_deny_netblocks"]]
+    check(nets == ["127.0.0.14/32"], "only default denies: %r", nets)
+    names = {n["netblock"]: n for n in j["ident"]["names"]}
+    check(names["127.0.0.11/32"]["names"][0]["user_rule"] is True,
+          "alice is a user rule's name")
+    check(names["127.0.0.16/32"]["names"][0]["user_rule"] is False,
+          "the forged name is no user rule's")
+    rc, out, _ = report("--config", log["conf"], "--daytimed", daytimed,
+                        log["path"])
+    check_page(out)
+    sect = out.split("Rules that decided nothing")[1]
+    check("allow 192.0.2.0/24 %s:%d" % (log["conf"], rule_line(12,
+          log["head"])) in sect, "the dead rule on the page:\n%s", sect)
+    check("7 of 14 rules decided nothing" in sect or
+          (not log["v6"] and "8 of 14 rules decided nothing" in sect),
+          "the count of dead rules")
+    check(re.search(r"^ +2  127\.0\.0\.14/32$", sect, re.M),
+          "the netblock only denied by default, on the page:\n%s", sect)
+    check(re.search(r"^ +3  \* alice$", out, re.M), "alice flagged")
+
+
+@test(timeout=60)
+def config_that_fails():
+    log = make_log()
+    bad = TMP.write("bad.conf", "allow 10.0.0.0/8\nallow 10.0.0.0/8 user\n"
+                    "frobnicate yes\n")
+    rc, out, err = report("--config", bad, "--daytimed", h.DAYTIMED,
+                          log["path"])
+    check(rc == 0, "the report is still produced: %d %s", rc, err)
+    check_page(out)
+    sect = out.split("Rules that decided nothing")[1]
+    check("not available" in sect and "bad.conf" in sect,
+          "the section says why it is missing:\n%s", sect)
+    check(re.search(r"^  tcp IPv4 +7 +6 +1 +14$", out, re.M),
+          "the figures are all there")
+    j = report_json("--config", bad, "--daytimed", h.DAYTIMED, log["path"])
+    check(j["config"]["available"] is False and j["config"]["why"],
+          "JSON: why: %r", j["config"])
+    # a daytimed that cannot be run at all
+    rc, out, _ = report("--config", bad, "--daytimed", TMP.join("nope"),
+                        log["path"])
+    check(rc == 0 and "cannot run" in out, "no daytimed: said so")
+
+
+@test(timeout=120)
+def sealed_tampered_unparseable():
+    pub, sec = TMP.join("a.pub"), TMP.join("a.sec")
+    h.daytimed_audit("keygen", pub, sec)
+    os.chmod(TMP.path, 0o755)
+    with h.SyslogSink() as sink:
+        port = h.free_port("both")
+        text = h.daemon_conf(port, sink, "ident mode off\naudit key %s\n"
+                             % pub, "allow 127.0.0.0/8\n")
+        with h.Daemon(text, ready="proc"):
+            for _ in range(4):
+                h.tcp_get("127.0.0.1", port)
+            sink.wait_for(lambda r: " conn=" in " " + r.msg, count=4)
+        sink.wait_for(lambda r: r.msg.startswith("event=stop"))
+        lines = [r.raw.decode("latin-1") for r in sink.records()
+                 if r.msg.startswith(("conn=", "event="))]
+    good = TMP.write("sealed.log", "\n".join(lines) + "\n")
+    rc, out, _ = report("--secret-key", sec, good)
+    check(rc == 0 and "intact" in out.split("Period")[0] and
+          "NOT" not in out.split("Period")[0], "intact:\n%s", out)
+    rc, out, _ = report(good)
+    check("NOT VERIFIED" in out.split("Period")[0],
+          "without a key: the top says not verified")
+    tampered = list(lines)
+    i = next(k for k, l in enumerate(tampered) if "conn=" in l)
+    tampered[i] = tampered[i].replace("decision=allow", "decision=deny")
+    tampered.insert(i + 1, tampered[i].split("conn=")[0] +
+                    'conn=0123 proto="broken')
+    bad = TMP.write("tampered.log", "\n".join(tampered) + "\n")
+    rc, out, _ = report("--secret-key", sec, bad)
+    top = out.split("Period")[0]
+    check(rc == 1, "exit 1 when the records do not verify: %d", rc)
+    check("NOT INTACT" in top and "modified" in top,
+          "the top says NOT INTACT:\n%s", top)
+    check("1 line looked like daytimed records and did not parse" in top,
+          "the top says a line did not parse:\n%s", top)
+    check_page(out)
+    rc, out, _ = report("--json", "--secret-key", sec, bad)
+    j = json.loads(out)
+    check(j["verification"]["intact"] is False and
+          j["verification"]["findings"] >= 1, "JSON: %r", j["verification"])
+
+
+@test(timeout=60)
+def bad_input():
+    junk = bytearray()
+    rec = (b"2026-11-26T10:00:00Z h daytimed[1]: conn=00000000000000aa "
+           b"proto=tcp peer=10.0.0.1:1 local=10.0.0.2:13 decision=allow "
+           b"rule=default ident=- ident_status=skipped bytes=0")
+    junk += rec + b" color=blue\n"                     # unknown key: counted
+    junk += b"2026-11-26T10:00:01Z h daytimed[1]: conn=" + b"A" * (1 << 20) \
+        + b"\n"                                        # a 1 MB line
+    junk += bytes(range(256)) * 64 + b"\n"             # binary junk
+    junk += b"\x00" * 70000 + b"\n"                    # a long NUL line
+    junk += rec + b"\n"
+    path = TMP.write("junk.log", bytes(junk))
+    rc, out, err = report(path)
+    check(rc == 0, "exit 0: %d %s", rc, err)
+    check_page(out)
+    j = report_json(path)
+    check(j["input"]["records"] == 2, "two records: %r", j["input"])
+    check(j["input"]["unknown_keys"] == {"records": 1, "keys": {"color": 1}},
+          "unknown keys counted: %r", j["input"]["unknown_keys"])
+    check(j["input"]["unparsed"]["count"] == 1 and
+          j["input"]["unparsed"]["first"][0]["cut"] is True,
+          "the 1 MB line: %r", j["input"]["unparsed"])
+    # memory stays bounded: a 64 MB line without an end
+    big = TMP.join("endless.log")
+    with open(big, "wb") as f:
+        f.write(b"h daytimed[1]: conn=")
+        for _ in range(64):
+            f.write(b"B" * (1 << 20))
+    p = subprocess.run([h.DAYTIMED_AUDIT, "report", big],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=60)
+    check(p.returncode == 0, "endless line: exit 0")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    check(peak < 48 * 1024, "a 64 MB line is not held: peak RSS %d kB "
+          "(of any child so far)", peak)
+    # --since after --until
+    rc, out, err = report("--since", "2026-11-27", "--until", "2026-11-26",
+                          path)
+    check(rc == 2 and "--since" in err and "not before --until" in err,
+          "--since after --until: %d %r", rc, err)
+    rc, _, err = report("--since", "tomorrow", path)
+    check(rc == 2 and "not a time" in err, "a bad time: %r", err)
+    rc, _, err = report("--frob", path)
+    check(rc == 2 and "unknown option" in err, "unknown option: %r", err)
+    rc, _, err = report(TMP.join("missing.log"))
+    check(rc == 2 and "missing.log" in err, "a missing file: %r", err)
+
+
+if __name__ == "__main__":
+    h.main()
