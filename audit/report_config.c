@@ -21,9 +21,10 @@
  * words.
  *
  * What is read of -T's output: the lines "allow|deny NETBLOCK [user
- * NAME]" followed by a comment that ends in the rule's FILE:LINE
- * (escaped like a record value when it needs to be), one line per rule.
- * Every other line is skipped. report_config_line is that reader, pure.
+ * NAME]  # FILE:LINE", one per rule (list files' entries included), the
+ * FILE with its control bytes written \xHH (record_escape_ctl) and NAME
+ * the word the parser took. Every other line (settings, comments) is
+ * skipped. report_config_line is that reader, pure.
  */
 #include "autoconf.h"
 
@@ -52,7 +53,7 @@
 
 static int	report_config_token(const char *, size_t, size_t *, size_t *,
 		    size_t *);
-static int	report_config_quoted(const struct record_field *);
+static long	report_config_unescape(char *, size_t, const char *, size_t);
 static int	report_config_add(struct report *, const struct report_crule *);
 static int	report_config_keep(struct report *, const char *, size_t);
 static int	report_config_take(struct report *, const char *, size_t);
@@ -83,7 +84,6 @@ report_config_token(const char *s, size_t len, size_t *i, size_t *b,
 int
 report_config_line(const char *s, size_t len, struct report_crule *out)
 {
-	struct record_field fv;
 	size_t i = 0, b, e, c, colon;
 	unsigned long long line;
 	long n;
@@ -100,53 +100,35 @@ report_config_line(const char *s, size_t len, struct report_crule *out)
 	if (report_config_token(s, len, &i, &b, &e) == -1)
 		return -1;
 	if (e - b == 4 && memcmp(s + b, "file", 4) == 0)
-		return 0;	/* a list file: its entries come as rules */
+		return 0;	/* a list file: -T shows its entries as rules */
 	if (e - b >= sizeof(out->net) || memchr(s + b, '\0', e - b) != NULL)
 		return -1;
 	memcpy(out->net, s + b, e - b);
 	out->netlen = e - b;
 	if (report_config_token(s, len, &i, &b, &e) == 0) {
+		/* "user NAME": NAME as the parser took it, a word */
 		if (e - b != 4 || memcmp(s + b, "user", 4) != 0 ||
 		    report_config_token(s, len, &i, &b, &e) == -1 ||
-		    e - b >= sizeof(out->user))
+		    e - b >= sizeof(out->user) ||
+		    memchr(s + b, '\0', e - b) != NULL)
 			return -1;
 		if (!(e - b == 1 && s[b] == '*')) {
-			fv.val = s + b;
-			fv.vallen = e - b;
-			fv.quoted = s[b] == '"';
-			if (!report_config_quoted(&fv))
-				return -1;
-			if ((n = record_parse_value(out->user,
-			    sizeof(out->user), &fv)) <= 0 ||
-			    memchr(out->user, '\0', (size_t)n) != NULL)
-				return -1;
-			out->userlen = (size_t)n;
+			memcpy(out->user, s + b, e - b);
+			out->userlen = e - b;
 			out->has_user = 1;
 		}
 		if (report_config_token(s, len, &i, &b, &e) == 0)
 			return -1;
 	}
-	/* the comment: its last token, or its quoted value, is FILE:LINE */
+	/* the comment is FILE:LINE, FILE's control bytes written \xHH */
 	if (i == len || s[i] != '#')
 		return -1;
-	for (c = len; c > i + 1 && (s[c - 1] == ' ' || s[c - 1] == '\t'); c--)
+	for (b = i + 1; b < len && (s[b] == ' ' || s[b] == '\t'); b++)
 		;
-	if (c > i + 1 && s[c - 1] == '"') {
-		for (b = i + 1; b < c - 1 && s[b] != '"'; b++)
-			;
-		fv.quoted = 1;
-	} else {
-		for (b = c; b > i + 1 && s[b - 1] != ' ' && s[b - 1] != '\t';
-		    b--)
-			;
-		fv.quoted = 0;
-	}
-	fv.val = s + b;
-	fv.vallen = c - b;
-	if (!report_config_quoted(&fv))
-		return -1;
-	if ((n = record_parse_value(out->rule, sizeof(out->rule), &fv)) <= 0 ||
-	    memchr(out->rule, '\0', (size_t)n) != NULL)
+	for (c = len; c > b && (s[c - 1] == ' ' || s[c - 1] == '\t'); c--)
+		;
+	if ((n = report_config_unescape(out->rule, sizeof(out->rule), s + b,
+	    c - b)) <= 0)
 		return -1;
 	for (colon = (size_t)n; colon > 0 && out->rule[colon - 1] != ':';
 	    colon--)
@@ -158,18 +140,43 @@ report_config_line(const char *s, size_t len, struct report_crule *out)
 	return 1;
 }
 
-/* Whether a value, bare or quoted, is one that record_parse accepts. */
-static int
-report_config_quoted(const struct record_field *fv)
+/*
+ * FILE:LINE as -T writes it (record_escape_ctl: \xHH for control bytes,
+ * every other byte as it is) back to its bytes; a quoted value (the
+ * record's form) is read as record_parse reads it. Its length, or -1.
+ */
+static long
+report_config_unescape(char *dst, size_t dstlen, const char *s, size_t len)
 {
+	static const char hex[] = "0123456789abcdef";
 	struct record_fields f;
 	char buf[REPORT_CONF_LINE + 4];
+	const char *h, *l;
+	size_t i, o = 0;
 
-	if (fv->vallen == 0 || fv->vallen + 2 > sizeof(buf))
-		return 0;
-	memcpy(buf, "k=", 2);
-	memcpy(buf + 2, fv->val, fv->vallen);
-	return record_parse(buf, fv->vallen + 2, &f, NULL) == 0 && f.n == 1;
+	if (len > 0 && s[0] == '"') {
+		if (len + 2 > sizeof(buf))
+			return -1;
+		memcpy(buf, "k=", 2);
+		memcpy(buf + 2, s, len);
+		if (record_parse(buf, len + 2, &f, NULL) == -1 || f.n != 1)
+			return -1;
+		return record_parse_value(dst, dstlen, &f.f[0]);
+	}
+	for (i = 0; i < len; i++, o++) {
+		if (o == dstlen || s[i] == '\0')
+			return -1;
+		if (s[i] == '\\' && i + 3 < len && s[i + 1] == 'x' &&
+		    (h = memchr(hex, s[i + 2], 16)) != NULL &&
+		    (l = memchr(hex, s[i + 3], 16)) != NULL &&
+		    (((h - hex) << 4 | (l - hex)) < 0x20 ||
+		    ((h - hex) << 4 | (l - hex)) == 0x7f)) {
+			dst[o] = (char)((h - hex) << 4 | (l - hex));
+			i += 3;
+		} else
+			dst[o] = s[i];
+	}
+	return (long)o;
 }
 
 /* Keep one rule: its text, and pinned entries for what it counts. */

@@ -311,7 +311,9 @@ START_TEST(test_report_config_line)
 	struct report_crule c;
 	const char *s;
 
-	s = "allow 10.0.0.0/8 user alice   # /etc/daytimed/daytimed.conf:12";
+	/* as daytimed -T writes them (config_show.c) */
+	s = "allow 10.0.0.0/8 user alice             # "
+	    "/etc/daytimed/daytimed.conf:12";
 	ck_assert_int_eq(report_config_line(s, strlen(s), &c), 1);
 	ck_assert_int_eq(c.deny, 0);
 	ck_assert_int_eq(c.has_user, 1);
@@ -319,22 +321,35 @@ START_TEST(test_report_config_line)
 	ck_assert_mem_eq(c.net, "10.0.0.0/8", 10);
 	ck_assert_uint_eq(c.rulelen, 30);
 	ck_assert_mem_eq(c.rule, "/etc/daytimed/daytimed.conf:12", 30);
-	s = "  deny ::1/128 # from \"/etc/my rules.d/x.rules:3\"";
+	s = "deny ::1/128                            # /etc/my rules.d/x:3";
 	ck_assert_int_eq(report_config_line(s, strlen(s), &c), 1);
 	ck_assert_int_eq(c.deny, 1);
 	ck_assert_int_eq(c.has_user, 0);
-	ck_assert_mem_eq(c.rule, "/etc/my rules.d/x.rules:3", 25);
+	ck_assert_uint_eq(c.rulelen, 19);
+	ck_assert_mem_eq(c.rule, "/etc/my rules.d/x:3", 19);
+	/* control bytes of a file name come back; other bytes as they are */
+	s = "allow 10.0.0.0/8 # /etc/a\\x1b\\x7fb\\x41\xc3\xa9.conf:4";
+	ck_assert_int_eq(report_config_line(s, strlen(s), &c), 1);
+	ck_assert_uint_eq(c.rulelen, 22);
+	ck_assert_mem_eq(c.rule, "/etc/a\x1b\x7f" "b\\x41\xc3\xa9.conf:4", 22);
+	/* the record's quoted form reads too */
+	s = "allow 10.0.0.0/8 # \"/etc/my rules:3\"";
+	ck_assert_int_eq(report_config_line(s, strlen(s), &c), 1);
+	ck_assert_mem_eq(c.rule, "/etc/my rules:3", 15);
 	s = "allow 10.0.0.0/8 user * # a.conf:1";
 	ck_assert_int_eq(report_config_line(s, strlen(s), &c), 1);
 	ck_assert_int_eq(c.has_user, 0);
-	s = "allow 10.0.0.0/8 user \"we\\x1bird\" # a.conf:2";
+	/* a user name is the parser's word, bytes as they are */
+	s = "allow 10.0.0.0/8 user we\"ird\\ # a.conf:2";
 	ck_assert_int_eq(report_config_line(s, strlen(s), &c), 1);
-	ck_assert_uint_eq(c.userlen, 6);
-	ck_assert_mem_eq(c.user, "we\x1bird", 6);
+	ck_assert_uint_eq(c.userlen, 7);
+	ck_assert_mem_eq(c.user, "we\"ird\\", 7);
 	/* other lines */
-	s = "ident mode rules # default";
+	s = "ident mode rules                        # t.conf:9";
 	ck_assert_int_eq(report_config_line(s, strlen(s), &c), 0);
-	s = "# netblock 10.0.0.0/8";
+	s = "# group                                 # default: the user's";
+	ck_assert_int_eq(report_config_line(s, strlen(s), &c), 0);
+	s = "# 10.0.0.0/8";
 	ck_assert_int_eq(report_config_line(s, strlen(s), &c), 0);
 	s = "allow file /etc/daytimed/partners.list # a.conf:9";
 	ck_assert_int_eq(report_config_line(s, strlen(s), &c), 0);
@@ -345,6 +360,10 @@ START_TEST(test_report_config_line)
 	s = "allow 10.0.0.0/8 # a.conf";
 	ck_assert_int_eq(report_config_line(s, strlen(s), &c), -1);
 	s = "allow 10.0.0.0/8 # a.conf:x";
+	ck_assert_int_eq(report_config_line(s, strlen(s), &c), -1);
+	s = "allow 10.0.0.0/8 # :3";
+	ck_assert_int_eq(report_config_line(s, strlen(s), &c), -1);
+	s = "allow 10.0.0.0/8 #";
 	ck_assert_int_eq(report_config_line(s, strlen(s), &c), -1);
 	s = "allow 10.0.0.0/8 user # a.conf:1";
 	ck_assert_int_eq(report_config_line(s, strlen(s), &c), -1);
