@@ -93,6 +93,8 @@ report_new(const struct report_opts *o)
 	cap = o->cap < REPORT_CAP_MIN ? REPORT_CAP_MIN :
 	    o->cap > REPORT_CAP_MAX ? REPORT_CAP_MAX : o->cap;
 	r->o.cap = cap;
+	if (r->o.width < REPORT_WIDTH_MIN || r->o.width > REPORT_WIDTH_MAX)
+		r->o.width = REPORT_WIDTH_DEFAULT;
 	report_time_clock(&r->clock, o->now_us);
 	r->first_us = r->last_us = REPORT_TIME_NONE;
 	r->hour_key = -1;

@@ -26,6 +26,9 @@
 #define REPORT_CAP_MIN		16
 #define REPORT_CAP_MAX		1000000
 #define REPORT_TOP_DEFAULT	10	/* rows of each top list on the page */
+#define REPORT_WIDTH_DEFAULT	80	/* the page's columns */
+#define REPORT_WIDTH_MIN	79	/* what logwatch's indent leaves */
+#define REPORT_WIDTH_MAX	250
 #define REPORT_LINE_MAX		65536	/* bytes of a line looked at */
 
 struct report;
@@ -36,6 +39,7 @@ struct report_opts {
 	int64_t		 until_us;	/* exclusive; REPORT_TIME_NONE: none */
 	size_t		 cap;		/* keys kept per table */
 	size_t		 top;		/* rows per top list on the page */
+	int		 width;		/* the page's columns */
 };
 
 /* What the chain verifier found, for the top of the page. */

@@ -5,7 +5,8 @@
  * key is given, and the page or the JSON document on standard output.
  *
  *   report [--config FILE] [--daytimed PATH] [--since T] [--until T]
- *          [--secret-key SECFILE] [--json] [--top N] [--cap N] [LOGFILE...]
+ *          [--secret-key SECFILE] [--json] [--top N] [--width N] [--cap N]
+ *          [LOGFILE...]
  *
  * Exit: 0 the report was written; 1 it was written and the sealed records
  * do not verify (only with --secret-key); 2 a usage error, an unreadable
@@ -129,7 +130,7 @@ report_cmd_args(int argc, char **argv, struct report_args *a)
 	struct timeval tv;
 	const char *opt, *val;
 	char sa[REPORT_TIME_TEXT], ua[REPORT_TIME_TEXT], name[32];
-	size_t nl;
+	size_t nl, n;
 	int i;
 
 	memset(a, 0, sizeof(*a));
@@ -138,6 +139,7 @@ report_cmd_args(int argc, char **argv, struct report_args *a)
 	a->o.since_us = a->o.until_us = REPORT_TIME_NONE;
 	a->o.cap = REPORT_CAP_DEFAULT;
 	a->o.top = REPORT_TOP_DEFAULT;
+	a->o.width = REPORT_WIDTH_DEFAULT;
 	a->daytimed = SBINDIR "/daytimed";
 	for (i = 1; i < argc; i++) {
 		opt = argv[i];
@@ -187,6 +189,11 @@ report_cmd_args(int argc, char **argv, struct report_args *a)
 		} else if (strcmp(opt, "--top") == 0) {
 			if (report_cmd_number(opt, val, 1, 1000, &a->o.top) == -1)
 				goto usage;
+		} else if (strcmp(opt, "--width") == 0) {
+			if (report_cmd_number(opt, val, REPORT_WIDTH_MIN,
+			    REPORT_WIDTH_MAX, &n) == -1)
+				goto usage;
+			a->o.width = (int)n;
 		} else if (strcmp(opt, "--cap") == 0) {
 			if (report_cmd_number(opt, val, REPORT_CAP_MIN,
 			    REPORT_CAP_MAX, &a->o.cap) == -1)
@@ -307,7 +314,7 @@ report_cmd_usage(FILE *f)
 	fprintf(f,
 	    "usage: daytimed-audit report [--config FILE] [--daytimed PATH]\n"
 	    "           [--since T] [--until T] [--secret-key SECFILE] [--json]\n"
-	    "           [--top N] [--cap N] [LOGFILE...]\n"
+	    "           [--top N] [--width N] [--cap N] [LOGFILE...]\n"
 	    "The auditor's page: what daytimed's records say, one page of\n"
 	    "text (or one JSON document), from syslog files or stdin.\n"
 	    "T: YYYY-MM-DD, \"YYYY-MM-DD HH:MM[:SS]\" (local) or RFC 3339.\n"

@@ -441,15 +441,15 @@ report_print_config(FILE *f, struct report *r)
 	if (!r->conf.ok) {
 		fprintf(f, "  not available: %s -T could not read ",
 		    "daytimed");
-		(void)report_print_text(f, REPORT_PRINT_WIDTH, 4,
+		(void)report_print_text(f, r->o.width, r->o.width, 4,
 		    report_print_esc(esc, r->conf.file, strlen(r->conf.file)));
 		fputc('\n', f);
-		(void)report_print_text(f, REPORT_PRINT_WIDTH, 4, r->conf.why);
+		(void)report_print_text(f, r->o.width, r->o.width, 4, r->conf.why);
 		fputc('\n', f);
 		return 0;
 	}
 	fprintf(f, "  the rules of");
-	(void)report_print_text(f, 14, 14, report_print_esc(esc, r->conf.file,
+	(void)report_print_text(f, r->o.width, 14, 14, report_print_esc(esc, r->conf.file,
 	    strlen(r->conf.file)));
 	fputc('\n', f);
 	while (report_config_next(r, &off, v)) {
@@ -459,14 +459,14 @@ report_print_config(FILE *f, struct report *r)
 		snprintf(text, sizeof(text), "%s %s", v[0][0] == 'd' ? "deny" :
 		    "allow", v[2]);
 		fprintf(f, "  %-5s", v[0][0] == 'd' ? "deny" : "allow");
-		col = report_print_text(f, 7, 7, report_print_esc(esc, v[2],
+		col = report_print_text(f, r->o.width, 7, 7, report_print_esc(esc, v[2],
 		    strlen(v[2])));
 		if (v[3][0] != '\0') {
 			snprintf(text, sizeof(text), "user %s",
 			    report_print_esc(esc, v[3], strlen(v[3])));
-			col = report_print_text(f, col, 7, text);
+			col = report_print_text(f, r->o.width, col, 7, text);
 		}
-		(void)report_print_text(f, col, 7, report_print_esc(esc, v[1],
+		(void)report_print_text(f, r->o.width, col, 7, report_print_esc(esc, v[1],
 		    strlen(v[1])));
 		fputc('\n', f);
 	}
@@ -484,7 +484,7 @@ report_print_config(FILE *f, struct report *r)
 			continue;
 		dead++;
 		fprintf(f, "  %10" PRIu64 " ", e[i].count);
-		(void)report_print_text(f, 13, 13, report_print_esc(esc,
+		(void)report_print_text(f, r->o.width, 13, 13, report_print_esc(esc,
 		    e[i].key, e[i].keylen));
 		fputc('\n', f);
 	}

@@ -25,7 +25,6 @@
 #include "audit/report_int.h"
 #include "audit/report_print.h"
 
-#define REPORT_WIDTH	REPORT_PRINT_WIDTH
 
 static void	report_print_verify(FILE *, const struct report *);
 static int	report_print_input(FILE *, const struct report *);
@@ -55,30 +54,30 @@ report_print_esc(char *buf, const char *s, size_t len)
  * longer still. Returns the new column.
  */
 int
-report_print_text(FILE *f, int col, int indent, const char *s)
+report_print_text(FILE *f, int width, int col, int indent, const char *s)
 {
 	size_t len = strlen(s), room;
 	int at;
 
-	if ((size_t)col + 1 + len <= REPORT_WIDTH)
+	if ((size_t)col + 1 + len <= (size_t)width)
 		at = col;
-	else if (col > indent && (size_t)indent + 1 + len <= REPORT_WIDTH)
+	else if (col > indent && (size_t)indent + 1 + len <= (size_t)width)
 		at = indent;
-	else if (col > 4 && 5 + len <= REPORT_WIDTH)
+	else if (col > 4 && 5 + len <= (size_t)width)
 		at = 4;
 	else
 		at = col > indent ? indent : col;
 	if (at != col)
 		fprintf(f, "\n%*s", at, "");
-	if ((size_t)at + 1 + len <= REPORT_WIDTH) {
+	if ((size_t)at + 1 + len <= (size_t)width) {
 		fprintf(f, " %s", s);
 		return at + 1 + (int)len;
 	}
-	room = (size_t)at + 1 < REPORT_WIDTH ? REPORT_WIDTH - (size_t)at - 1 :
+	room = (size_t)at + 1 < (size_t)width ? (size_t)width - (size_t)at - 1 :
 	    0;
 	if (room > 3)
 		fprintf(f, " %.*s...", (int)(room - 3), s);
-	return REPORT_WIDTH;
+	return width;
 }
 
 /* A section's title line. */
@@ -110,14 +109,15 @@ int
 report_print(struct report *r, FILE *f)
 {
 	char z[8];
-	int tf = report_print_tform(r);
+	int tf = report_print_tform(r), i;
 
 	report_time_zone(z, sizeof(z), r->first_us != REPORT_TIME_NONE ?
 	    r->first_us : r->o.now_us);
 	fprintf(f, "daytimed-audit report %s (times are local, UTC%s)\n",
 	    PACKAGE_VERSION, z);
-	fprintf(f, "%.*s\n", REPORT_WIDTH - 1, "================================"
-	    "===============================================");
+	for (i = 1; i < r->o.width; i++)
+		fputc('=', f);
+	fputc('\n', f);
 	report_print_verify(f, r);
 	if (report_print_input(f, r) == -1)
 		return -1;
@@ -156,7 +156,7 @@ report_print_verify(FILE *f, const struct report *r)
 			    c->findings == 1 ? "" : "s");
 		for (i = 0; i < c->ntext; i++) {
 			fprintf(f, "   ");
-			(void)report_print_text(f, 3, 3, c->text[i]);
+			(void)report_print_text(f, r->o.width, 3, 3, c->text[i]);
 			fputc('\n', f);
 		}
 		if (c->findings > c->ntext)
@@ -209,9 +209,9 @@ report_print_input(FILE *f, const struct report *r)
 		k = report_key_part(v[i], 0, &kl);
 		snprintf(b, sizeof(b), "%" PRIu64 "%s", report_sure(v[i]),
 		    i + 1 < n ? "," : "");
-		col = report_print_text(f, col, 22,
+		col = report_print_text(f, r->o.width, col, 22,
 		    report_print_esc(esc, k, kl));
-		col = report_print_text(f, col, 22, b);
+		col = report_print_text(f, r->o.width, col, 22, b);
 	}
 	free(v);
 	fputc('\n', f);
@@ -231,9 +231,9 @@ report_print_input(FILE *f, const struct report *r)
 			k = report_key_part(v[i], 0, &kl);
 			snprintf(a, sizeof(a), "%" PRIu64 "%s",
 			    report_sure(v[i]), i + 1 < n ? "," : "");
-			col = report_print_text(f, col, 16,
+			col = report_print_text(f, r->o.width, col, 16,
 			    report_print_esc(esc, k, kl));
-			col = report_print_text(f, col, 16, a);
+			col = report_print_text(f, r->o.width, col, 16, a);
 		}
 		free(v);
 		fputc('\n', f);
@@ -246,9 +246,9 @@ report_print_input(FILE *f, const struct report *r)
 		    strlen(r->bad[i].file)), r->bad[i].line, r->bad[i].why,
 		    r->bad[i].cut ? " (its start)" : "");
 		fprintf(f, "   ");
-		(void)report_print_text(f, 3, 3, text);
+		(void)report_print_text(f, r->o.width, 3, 3, text);
 		fprintf(f, "\n     ");
-		(void)report_print_text(f, 5, 5, r->bad[i].text);
+		(void)report_print_text(f, r->o.width, 5, 5, r->bad[i].text);
 		fputc('\n', f);
 	}
 	if (r->unparsed > REPORT_SHOWN)
@@ -313,11 +313,11 @@ report_print_rules(FILE *f, struct report *r, int tf)
 		    v[i]->err > 0 ? '+' : ' ', what, tw, a, tw, b);
 		col = 21 + 2 * tw + 1;
 		k = report_key_part(v[i], 0, &kl);
-		col = report_print_text(f, col, 22 + 2 * tw,
+		col = report_print_text(f, r->o.width, col, 22 + 2 * tw,
 		    report_print_esc(esc, k, kl));
 		k = report_key_part(v[i], 1, &kl);
 		if (kl > 0)
-			(void)report_print_text(f, col, 22 + 2 * tw,
+			(void)report_print_text(f, r->o.width, col, 22 + 2 * tw,
 			    report_print_esc(esc, k, kl));
 		fputc('\n', f);
 	}
@@ -328,7 +328,8 @@ report_print_rules(FILE *f, struct report *r, int tf)
 
 /* One top list of (count, key): denied sources, denied netblocks. */
 int
-report_print_top(FILE *f, struct report_table *t, size_t top, int tf,
+report_print_top(FILE *f, int width, struct report_table *t, size_t top,
+    int tf,
     const char *title, const char *what, const char *empty)
 {
 	char a[REPORT_TIME_TEXT], b[REPORT_TIME_TEXT], esc[REPORT_ESC];
@@ -349,7 +350,7 @@ report_print_top(FILE *f, struct report_table *t, size_t top, int tf,
 		fprintf(f, "  %10" PRIu64 "%c %-*s %-*s", report_sure(v[i]),
 		    v[i]->err > 0 ? '+' : ' ', tw, a, tw, b);
 		k = report_key_part(v[i], 0, &kl);
-		(void)report_print_text(f, 15 + 2 * tw + 1, 15 + 2 * tw + 1,
+		(void)report_print_text(f, width, 15 + 2 * tw + 1, 15 + 2 * tw + 1,
 		    kl == 0 ? empty :
 		    report_print_esc(esc, k, kl));
 		fputc('\n', f);
@@ -363,10 +364,10 @@ report_print_top(FILE *f, struct report_table *t, size_t top, int tf,
 static int
 report_print_denied(FILE *f, struct report *r, int tf)
 {
-	if (report_print_top(f, r->denied_src, r->o.top, tf,
+	if (report_print_top(f, r->o.width, r->denied_src, r->o.top, tf,
 	    "Top denied sources", "source", "-") == -1)
 		return -1;
-	return report_print_top(f, r->denied_net, r->o.top, tf,
+	return report_print_top(f, r->o.width, r->denied_net, r->o.top, tf,
 	    "Top denied netblocks", "netblock", "(none: no rule's netblock)");
 }
 
@@ -392,7 +393,7 @@ report_print_drops(FILE *f, struct report *r)
 		k = report_key_part(lim[i], 0, &kl);
 		fprintf(f, "  %10" PRIu64 "%c dropped by limit",
 		    report_sure(lim[i]), lim[i]->err > 0 ? '+' : ' ');
-		(void)report_print_text(f, 30, 30,
+		(void)report_print_text(f, r->o.width, 30, 30,
 		    report_print_esc(esc, k, kl));
 		fputc('\n', f);
 		sum = 0;
@@ -405,7 +406,7 @@ report_print_drops(FILE *f, struct report *r)
 			s = report_key_part(v[j], 1, &sl);
 			fprintf(f, "    %10" PRIu64 "%c", report_sure(v[j]),
 			    v[j]->err > 0 ? '+' : ' ');
-			(void)report_print_text(f, 15, 15,
+			(void)report_print_text(f, r->o.width, 15, 15,
 			    report_print_esc(esc2, s, sl));
 			fputc('\n', f);
 		}
@@ -444,9 +445,9 @@ report_print_status(FILE *f, const struct report *r)
 				k = report_key_part(v[i], 0, &kl);
 				snprintf(num, sizeof(num), "%" PRIu64 "%s",
 				    report_sure(v[i]), i + 1 < n ? "," : "");
-				col = report_print_text(f, col, 19,
+				col = report_print_text(f, r->o.width, col, 19,
 				    report_print_esc(esc, k, kl));
-				col = report_print_text(f, col, 19, num);
+				col = report_print_text(f, r->o.width, col, 19, num);
 			}
 			free(v);
 		}
@@ -481,7 +482,7 @@ report_print_names(FILE *f, struct report *r)
 		}
 		fprintf(f, "  %10" PRIu64 "%c answers in netblock",
 		    report_sure(nets[i]), nets[i]->err > 0 ? '+' : ' ');
-		(void)report_print_text(f, 34, 34, kl == 0 ? "-" :
+		(void)report_print_text(f, r->o.width, 34, 34, kl == 0 ? "-" :
 		    report_print_esc(esc, k, kl));
 		fputc('\n', f);
 		sum = 0;
@@ -495,7 +496,7 @@ report_print_names(FILE *f, struct report *r)
 			fprintf(f, "    %10" PRIu64 "%c %c", report_sure(v[j]),
 			    v[j]->err > 0 ? '+' : ' ', r->conf.ok &&
 			    report_config_user(r, k, kl, s, sl) ? '*' : ' ');
-			(void)report_print_text(f, 17, 17,
+			(void)report_print_text(f, r->o.width, 17, 17,
 			    report_print_esc(esc, s, sl));
 			fputc('\n', f);
 		}

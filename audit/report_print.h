@@ -33,12 +33,14 @@ struct report_hist_row {
 
 /* Bytes as the page shows them (record_escape) in buf[REPORT_ESC]. */
 const char *report_print_esc(char *buf, const char *s, size_t len);
-/* Text after a row's numbers, kept to 80 columns; the new column. */
-int	report_print_text(FILE *, int col, int indent, const char *s);
+/* Text after a row's numbers, kept to width columns; the new column. */
+int	report_print_text(FILE *, int width, int col, int indent,
+	    const char *s);
 /* The time form for first/last columns (report_time_format's fmt). */
 int	report_print_tform(const struct report *);
 /* A top list of one table. -1: out of memory. */
-int	report_print_top(FILE *, struct report_table *, size_t top, int tf,
+int	report_print_top(FILE *, int width, struct report_table *, size_t top,
+	    int tf,
 	    const char *title, const char *what, const char *empty);
 /* The "others" row under the first `shown` of v (n sorted entries). */
 void	report_print_others(FILE *, const struct report_table *,
@@ -56,8 +58,6 @@ void	report_hist_label(char *buf, size_t len, int64_t key,
 	    enum report_unit);
 /* The histogram section. -1: out of memory. */
 int	report_print_hist(FILE *, struct report *);
-
-#define REPORT_PRINT_WIDTH	80	/* the page's columns */
 
 /* The ident names section. -1: out of memory. */
 int	report_print_names(FILE *, struct report *);

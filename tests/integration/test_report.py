@@ -12,10 +12,10 @@ record and an unparseable line (said at the top), and bad input: 1 MB
 lines, binary junk, unknown keys, --since after --until."""
 
 import atexit
+import gzip
 import json
 import os
 import re
-import resource
 import socket
 import subprocess
 import sys
@@ -422,19 +422,24 @@ def bad_input():
     check(j["input"]["unparsed"]["count"] == 1 and
           j["input"]["unparsed"]["first"][0]["cut"] is True,
           "the 1 MB line: %r", j["input"]["unparsed"])
-    # memory stays bounded: a 64 MB line without an end
+    # memory stays bounded: a 128 MB line without an end (the child's
+    # peak counts the Python it was forked from, hence the margin)
     big = TMP.join("endless.log")
     with open(big, "wb") as f:
         f.write(b"h daytimed[1]: conn=")
-        for _ in range(64):
+        for _ in range(128):
             f.write(b"B" * (1 << 20))
-    p = subprocess.run([h.DAYTIMED_AUDIT, "report", big],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       timeout=60)
-    check(p.returncode == 0, "endless line: exit 0")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    check(peak < 48 * 1024, "a 64 MB line is not held: peak RSS %d kB "
-          "(of any child so far)", peak)
+    p = subprocess.Popen([h.DAYTIMED_AUDIT, "report", big],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _, status, ru = h.poll_until(lambda: os.wait4(p.pid, os.WNOHANG),
+                                     60, done=lambda w: w[0] == p.pid)
+    finally:
+        h.stop_process(p)
+    check(os.waitstatus_to_exitcode(status) == 0, "endless line: exit 0")
+    check(ru.ru_maxrss < 96 * 1024, "a 128 MB line is not held: peak RSS "
+          "%d kB", ru.ru_maxrss)
+    os.unlink(big)
     # --since after --until
     rc, out, err = report("--since", "2026-11-27", "--until", "2026-11-26",
                           path)
@@ -446,6 +451,70 @@ def bad_input():
     check(rc == 2 and "unknown option" in err, "unknown option: %r", err)
     rc, _, err = report(TMP.join("missing.log"))
     check(rc == 2 and "missing.log" in err, "a missing file: %r", err)
+
+
+LOGWATCH = os.path.join(TOP, "packaging", "logwatch")
+
+
+@test(timeout=120)
+def logwatch():
+    """The packaged logwatch service under the real logwatch, with a
+    private configuration and log directory (its /etc/logwatch moved by
+    one edit of a copy of the program): the page is in its output, the
+    rotated .gz copy read too, and every line of it fits 80 columns with
+    logwatch's indent."""
+    exe = "/usr/sbin/logwatch"
+    if not os.path.exists(exe):
+        raise h.Skip("logwatch is not installed (apt-get install logwatch)")
+    log = make_log()
+    root = TMP.join("lw")
+    etc = os.path.join(root, "etc")
+    for d in ("conf/services", "conf/logfiles", "scripts/services"):
+        os.makedirs(os.path.join(etc, d))
+    os.makedirs(os.path.join(root, "log", "daytimed"))
+    os.makedirs(os.path.join(root, "cache"))
+    with open(exe) as f:
+        prog = f.read()
+    line = 'my $ConfigDir = "/etc/logwatch";'
+    check(line in prog, "logwatch names its ConfigDir as expected")
+    prog = TMP.write("lw/logwatch", prog.replace(
+        line, 'my $ConfigDir = "%s";' % etc))
+    with open(os.path.join(LOGWATCH, "conf", "services", "daytimed.conf")) as f:
+        svc = f.read()
+    for key, val in (("daytimed_audit", h.DAYTIMED_AUDIT),
+                     ("daytimed_config", log["conf"]),
+                     ("daytimed_daytimed", daytimed_for_T())):
+        svc, n = re.subn(r"(?m)^\$%s = .*$" % key, '$%s = "%s"' % (key, val),
+                         svc)
+        check(n == 1, "the service sets $%s", key)
+    TMP.write("lw/etc/conf/services/daytimed.conf", svc)
+    with open(os.path.join(LOGWATCH, "conf", "logfiles", "daytimed.conf")) as f:
+        TMP.write("lw/etc/conf/logfiles/daytimed.conf", f.read())
+    with open(os.path.join(LOGWATCH, "services", "daytimed")) as f:
+        TMP.write("lw/etc/scripts/services/daytimed", f.read(), mode=0o755)
+    TMP.write("lw/etc/conf/logwatch.conf",
+              "LogDir = %s/log\nTmpDir = %s/cache\n"
+              "AppendVarLogToLogDirs = No\nOutput = stdout\n" % (root, root))
+    # the log as logrotate leaves it: the older half gzipped
+    lines = log["data"].splitlines(keepends=True)
+    half = len(lines) // 2
+    TMP.write("lw/log/daytimed/audit.log", b"".join(lines[half:]))
+    with gzip.open(TMP.join("lw/log/daytimed/audit.log.2.gz"), "wb") as f:
+        f.write(b"".join(lines[:half]))
+    r = h.run(["perl", prog, "--service", "daytimed", "--range", "all",
+               "--output", "stdout"], timeout=60)
+    rc, out, err = r.text()
+    check(rc == 0, "logwatch exit 0: %d %s", rc, err)
+    check("--- daytimed Begin ---" in out and "--- daytimed End ---" in out,
+          "the service's section:\n%s", out)
+    page = out.split("--- daytimed Begin ---")[1].split("--- daytimed End")[0]
+    check("daytimed-audit report" in page, "the page is in it:\n%s", out)
+    check(re.search(r"^   tcp IPv4 +7 +6 +1 +14$", page, re.M),
+          "both files counted:\n%s", page)
+    check("allow 192.0.2.0/24" in page, "the dead rules, from --config")
+    for l in page.split("\n"):
+        check(len(l) <= 80, "a line of %d columns in logwatch's mail: %r",
+              len(l), l)
 
 
 if __name__ == "__main__":
