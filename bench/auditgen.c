@@ -4,12 +4,14 @@
  * standard output, as rsyslog writes /var/log/daytimed/audit.log
  * (RSYSLOG_FileFormat, as the Debian package routes it):
  *
- *   auditgen [-n RECORDS] [-s] [-d DAY] [-r SEED]
+ *   auditgen [-n RECORDS] [-s] [-u] [-d DAY] [-r SEED]
  *
  * -n records (10,000,000), spread evenly over one day (-d YYYY-MM-DD,
  * default 2026-11-26, UTC); -s adds time= and chain fields as sealed
  * records have (the MACs are random: the report's own cost of reading
- * them, not a chain that verifies); -r the seed (1).
+ * them, not a chain that verifies); -u makes every denied source a new
+ * one (a flood of spoofed sources: the worst case for bounded tables);
+ * -r the seed (1).
  *
  * The mix, per 1000 records: 700 allowed TCP and UDP connections from
  * 2,000 clients in a few partner netblocks (ident ok for most, a named
@@ -58,20 +60,23 @@ main(int argc, char **argv)
 	static const char *const limits[] = { "per-source", "connections",
 	    "udp-rate" };
 	uint64_t n = 10000000, i, x, src;
-	int sealed = 0, c, y = 2026, mo = 11, d = 26;
+	int sealed = 0, unique = 0, c, y = 2026, mo = 11, d = 26;
 	struct tm tm;
 	time_t day;
 	char stamp[64], peer[64], ident[64], st[32], net[48], rule[96];
 	const char *proto, *dec;
 	int64_t t_us, step;
 
-	while ((c = getopt(argc, argv, "n:sd:r:")) != -1) {
+	while ((c = getopt(argc, argv, "n:sud:r:")) != -1) {
 		switch (c) {
 		case 'n':
 			n = strtoull(optarg, NULL, 10);
 			break;
 		case 's':
 			sealed = 1;
+			break;
+		case 'u':
+			unique = 1;
 			break;
 		case 'd':
 			if (strlen(optarg) != 10 || optarg[4] != '-' ||
@@ -85,7 +90,7 @@ main(int argc, char **argv)
 			rng = strtoull(optarg, NULL, 10) | 1;
 			break;
 		default:
-			fprintf(stderr, "usage: auditgen [-n RECORDS] [-s] "
+			fprintf(stderr, "usage: auditgen [-n RECORDS] [-s] [-u] "
 			    "[-d YYYY-MM-DD] [-r SEED]\n");
 			return 2;
 		}
@@ -162,6 +167,8 @@ main(int argc, char **argv)
 			src = auditgen_rand() % 10 < 3 ? auditgen_rand() % 20 :
 			    20 + auditgen_rand() % 200000;
 			src = (src + 1) * 2654435761ULL;
+			if (unique)
+				src = (i + 1) << 8;
 			dec = "deny";
 			snprintf(rule, sizeof(rule), "default");
 			if (src % 20 == 0) {

@@ -750,6 +750,11 @@ verdict() {	# verdict CONDITION(awk) -> met / not met
 		cat "$WORK/perf.txt"
 		echo '```'
 	fi
+	# bench/report.sh's section (daytimed-audit report) is kept as it was
+	if [ -f "$OUT" ] && grep -q '^<!-- report.sh: begin -->$' "$OUT"; then
+		echo
+		sed -n '/^<!-- report.sh: begin -->$/,/^<!-- report.sh: end -->$/p' "$OUT"
+	fi
 } > "$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
 say "wrote $OUT"
