@@ -552,6 +552,24 @@ report_key_part(const struct report_entry *e, int i, size_t *len)
 	return nul + 1;
 }
 
+/* The next of v[*j..n) whose key's first part is k; its second in *s. */
+struct report_entry *
+report_group_next(struct report_entry **v, size_t n, size_t *j,
+    const char *k, size_t kl, const char **s, size_t *sl)
+{
+	const char *a;
+	size_t al;
+
+	for (; *j < n; (*j)++) {
+		a = report_key_part(v[*j], 0, &al);
+		if (al == kl && memcmp(a, k, kl) == 0) {
+			*s = report_key_part(v[*j], 1, sl);
+			return v[(*j)++];
+		}
+	}
+	return NULL;
+}
+
 /* What the table is sure of. */
 uint64_t
 report_sure(const struct report_entry *e)

@@ -124,6 +124,13 @@ size_t	report_join(char *key, size_t cap, const char *a, size_t al,
 	    const char *b, size_t bl);
 /* The part of a NUL-joined key before (i 0) or after (i 1) the NUL. */
 const char *report_key_part(const struct report_entry *, int i, size_t *len);
+/*
+ * Groups of a sorted table whose keys are "GROUP \0 ITEM": the next entry
+ * of v[*j..n) in group k, its ITEM in (*s, *sl), *j past it; NULL when
+ * there is none.
+ */
+struct report_entry *report_group_next(struct report_entry **v, size_t n,
+	    size_t *j, const char *k, size_t kl, const char **s, size_t *sl);
 /* A certain count: what the table is sure of for e. */
 uint64_t report_sure(const struct report_entry *);
 

@@ -23,10 +23,11 @@
 
 static void	report_json_time(FILE *, int64_t);
 static void	report_json_check(FILE *, const struct report *);
-static void	report_json_input(FILE *, struct report *);
+static int	report_json_input(FILE *, struct report *);
 static int	report_json_hist(FILE *, struct report *);
 static int	report_json_list(FILE *, struct report_table *, const char *,
 		    const char *, const char *);
+static int	report_json_map(FILE *, struct report_table *);
 static int	report_json_drops(FILE *, struct report *);
 static int	report_json_ident(FILE *, struct report *);
 
@@ -80,7 +81,8 @@ report_json(struct report *r, FILE *f)
 
 	fprintf(f, "{\n\"version\": \"%s\",\n", PACKAGE_VERSION);
 	report_json_check(f, r);
-	report_json_input(f, r);
+	if (report_json_input(f, r) == -1)
+		return -1;
 	fputs(",\n\"totals\": {", f);
 	for (p = 0; p < REPORT_NPATH; p++)
 		fprintf(f, "%s\"%s\": {\"allow\": %" PRIu64 ", \"deny\": %"
@@ -130,13 +132,11 @@ report_json_check(FILE *f, const struct report *r)
 	fputs("},\n", f);
 }
 
-/* The period and what was read. */
-static void
+/* The period and what was read. -1: out of memory. */
+static int
 report_json_input(FILE *f, struct report *r)
 {
-	struct report_entry **v;
-	const char *k;
-	size_t n, i, kl;
+	size_t i;
 
 	fputs("\"period\": {\"first\": ", f);
 	report_json_time(f, r->first_us);
@@ -147,30 +147,16 @@ report_json_input(FILE *f, struct report *r)
 	fputs(", \"until\": ", f);
 	report_json_time(f, r->o.until_us);
 	fprintf(f, "},\n\"input\": {\"lines\": %" PRIu64 ", \"records\": %"
-	    PRIu64 ", \"events\": {", r->lines, r->records);
-	if ((v = report_table_sorted(r->evnames, &n)) != NULL) {
-		for (i = 0; i < n; i++) {
-			k = report_key_part(v[i], 0, &kl);
-			fputs(i > 0 ? ", " : "", f);
-			report_json_bytes(f, k, kl);
-			fprintf(f, ": %" PRIu64, report_sure(v[i]));
-		}
-		free(v);
-	}
-	fprintf(f, "}, \"outside_period\": %" PRIu64 ", \"undated\": %"
+	    PRIu64 ", \"events\": ", r->lines, r->records);
+	if (report_json_map(f, r->evnames) == -1)
+		return -1;
+	fprintf(f, ", \"outside_period\": %" PRIu64 ", \"undated\": %"
 	    PRIu64 ", \"undated_not_counted\": %" PRIu64 ", \"unknown_keys\": "
-	    "{\"records\": %" PRIu64 ", \"keys\": {", r->outside, r->undated,
+	    "{\"records\": %" PRIu64 ", \"keys\": ", r->outside, r->undated,
 	    r->undated_skipped, r->unknown);
-	if ((v = report_table_sorted(r->ukeys, &n)) != NULL) {
-		for (i = 0; i < n; i++) {
-			k = report_key_part(v[i], 0, &kl);
-			fputs(i > 0 ? ", " : "", f);
-			report_json_bytes(f, k, kl);
-			fprintf(f, ": %" PRIu64, report_sure(v[i]));
-		}
-		free(v);
-	}
-	fprintf(f, "}}, \"unparsed\": {\"count\": %" PRIu64 ", \"first\": [",
+	if (report_json_map(f, r->ukeys) == -1)
+		return -1;
+	fprintf(f, "}, \"unparsed\": {\"count\": %" PRIu64 ", \"first\": [",
 	    r->unparsed);
 	for (i = 0; i < r->unparsed && i < REPORT_SHOWN; i++) {
 		fputs(i > 0 ? ", " : "", f);
@@ -184,6 +170,29 @@ report_json_input(FILE *f, struct report *r)
 		fputs("}", f);
 	}
 	fputs("]}}", f);
+	return 0;
+}
+
+/* A small table as an object {"KEY": count, ...}, most first. */
+static int
+report_json_map(FILE *f, struct report_table *t)
+{
+	struct report_entry **v;
+	const char *k;
+	size_t n, i, kl;
+
+	if ((v = report_table_sorted(t, &n)) == NULL)
+		return -1;
+	fputc('{', f);
+	for (i = 0; i < n; i++) {
+		k = report_key_part(v[i], 0, &kl);
+		fputs(i > 0 ? ", " : "", f);
+		report_json_bytes(f, k, kl);
+		fprintf(f, ": %" PRIu64, report_sure(v[i]));
+	}
+	fputc('}', f);
+	free(v);
+	return 0;
 }
 
 /* The histogram's rows. */
@@ -257,7 +266,7 @@ report_json_list(FILE *f, struct report_table *t, const char *title,
 static int
 report_json_drops(FILE *f, struct report *r)
 {
-	struct report_entry **lim, **v;
+	struct report_entry **lim, **v, *e;
 	const char *k, *s;
 	size_t nl, n, i, j, kl, sl, shown;
 	uint64_t sum;
@@ -276,17 +285,14 @@ report_json_drops(FILE *f, struct report *r)
 		fprintf(f, ": {\"count\": %" PRIu64 ", \"sources\": [",
 		    report_sure(lim[i]));
 		sum = 0;
-		for (j = 0, shown = 0; j < n; j++) {
-			s = report_key_part(v[j], 0, &sl);
-			if (sl != kl || memcmp(s, k, kl) != 0)
-				continue;
-			sum += report_sure(v[j]);
-			s = report_key_part(v[j], 1, &sl);
-			fputs(shown++ > 0 ? ", " : "", f);
+		for (j = 0, shown = 0; (e = report_group_next(v, n, &j, k, kl,
+		    &s, &sl)) != NULL; shown++) {
+			sum += report_sure(e);
+			fputs(shown > 0 ? ", " : "", f);
 			fputs("{\"source\": ", f);
 			report_json_bytes(f, s, sl);
 			fprintf(f, ", \"count\": %" PRIu64 ", \"at_most_more\": %"
-			    PRIu64 "}", report_sure(v[j]), v[j]->err);
+			    PRIu64 "}", report_sure(e), e->err);
 		}
 		fprintf(f, "], \"others\": %" PRIu64 "}",
 		    report_sure(lim[i]) > sum ? report_sure(lim[i]) - sum : 0);
@@ -303,7 +309,7 @@ report_json_ident(FILE *f, struct report *r)
 {
 	static const char *const names[] = { "ok", "error", "timeout",
 	    "refused", "unreachable", "malformed", "skipped", "other" };
-	struct report_entry **v, **nets;
+	struct report_entry **v, **nets, *e;
 	const char *k, *s;
 	size_t n, nn, i, j, kl, sl, shown;
 	int st;
@@ -312,23 +318,16 @@ report_json_ident(FILE *f, struct report *r)
 	for (st = 0; st < REPORT_NSTATUS; st++)
 		fprintf(f, "%s\"%s\": %" PRIu64, st > 0 ? ", " : "", names[st],
 		    r->status[st]);
-	fputs("}, \"error_types\": {", f);
-	if ((v = report_table_sorted(r->errtypes, &n)) == NULL)
+	fputs("}, \"error_types\": ", f);
+	if (report_json_map(f, r->errtypes) == -1)
 		return -1;
-	for (i = 0; i < n; i++) {
-		k = report_key_part(v[i], 0, &kl);
-		fputs(i > 0 ? ", " : "", f);
-		report_json_bytes(f, k, kl);
-		fprintf(f, ": %" PRIu64, report_sure(v[i]));
-	}
-	free(v);
 	if ((nets = report_table_sorted(r->named, &nn)) == NULL)
 		return -1;
 	if ((v = report_table_sorted(r->names, &n)) == NULL) {
 		free(nets);
 		return -1;
 	}
-	fprintf(f, "}, \"config_known\": %s, \"names\": [",
+	fprintf(f, ", \"config_known\": %s, \"names\": [",
 	    r->conf.ok ? "true" : "false");
 	for (i = 0; i < nn; i++) {
 		k = report_key_part(nets[i], 0, &kl);
@@ -341,17 +340,14 @@ report_json_ident(FILE *f, struct report *r)
 		fprintf(f, ", \"user_rules\": %s, \"answers\": %" PRIu64
 		    ", \"names\": [", r->conf.ok && report_config_user(r, k, kl,
 		    NULL, 0) ? "true" : "false", report_sure(nets[i]));
-		for (j = 0, shown = 0; j < n; j++) {
-			s = report_key_part(v[j], 0, &sl);
-			if (sl != kl || memcmp(s, k, kl) != 0)
-				continue;
-			s = report_key_part(v[j], 1, &sl);
-			fputs(shown++ > 0 ? ", " : "", f);
+		for (j = 0, shown = 0; (e = report_group_next(v, n, &j, k, kl,
+		    &s, &sl)) != NULL; shown++) {
+			fputs(shown > 0 ? ", " : "", f);
 			fputs("{\"name\": ", f);
 			report_json_bytes(f, s, sl);
 			fprintf(f, ", \"count\": %" PRIu64 ", \"at_most_more\": %"
-			    PRIu64 ", \"user_rule\": %s}", report_sure(v[j]),
-			    v[j]->err, r->conf.ok && report_config_user(r, k,
+			    PRIu64 ", \"user_rule\": %s}", report_sure(e),
+			    e->err, r->conf.ok && report_config_user(r, k,
 			    kl, s, sl) ? "true" : "false");
 		}
 		fputs("]}", f);

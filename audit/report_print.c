@@ -376,7 +376,7 @@ static int
 report_print_drops(FILE *f, struct report *r)
 {
 	char esc[REPORT_ESC], esc2[REPORT_ESC];
-	struct report_entry **lim, **v;
+	struct report_entry **lim, **v, *e;
 	const char *k, *s;
 	size_t nl, n, i, j, kl, sl, shown;
 	uint64_t sum;
@@ -397,15 +397,12 @@ report_print_drops(FILE *f, struct report *r)
 		    report_print_esc(esc, k, kl));
 		fputc('\n', f);
 		sum = 0;
-		for (j = 0, shown = 0; j < n && shown < r->o.top; j++) {
-			s = report_key_part(v[j], 0, &sl);
-			if (sl != kl || memcmp(s, k, kl) != 0)
-				continue;
-			shown++;
-			sum += report_sure(v[j]);
-			s = report_key_part(v[j], 1, &sl);
-			fprintf(f, "    %10" PRIu64 "%c", report_sure(v[j]),
-			    v[j]->err > 0 ? '+' : ' ');
+		for (j = 0, shown = 0; shown < r->o.top && (e =
+		    report_group_next(v, n, &j, k, kl, &s, &sl)) != NULL;
+		    shown++) {
+			sum += report_sure(e);
+			fprintf(f, "    %10" PRIu64 "%c", report_sure(e),
+			    e->err > 0 ? '+' : ' ');
 			(void)report_print_text(f, r->o.width, 15, 15,
 			    report_print_esc(esc2, s, sl));
 			fputc('\n', f);
@@ -460,7 +457,7 @@ int
 report_print_names(FILE *f, struct report *r)
 {
 	char esc[REPORT_ESC];
-	struct report_entry **nets, **v;
+	struct report_entry **nets, **v, *e;
 	const char *k, *s;
 	size_t nn, n, i, j, kl, sl, shown, skipped = 0;
 	uint64_t sum;
@@ -486,15 +483,12 @@ report_print_names(FILE *f, struct report *r)
 		    report_print_esc(esc, k, kl));
 		fputc('\n', f);
 		sum = 0;
-		for (j = 0, shown = 0; j < n && shown < r->o.top; j++) {
-			s = report_key_part(v[j], 0, &sl);
-			if (sl != kl || memcmp(s, k, kl) != 0)
-				continue;
-			shown++;
-			sum += report_sure(v[j]);
-			s = report_key_part(v[j], 1, &sl);
-			fprintf(f, "    %10" PRIu64 "%c %c", report_sure(v[j]),
-			    v[j]->err > 0 ? '+' : ' ', r->conf.ok &&
+		for (j = 0, shown = 0; shown < r->o.top && (e =
+		    report_group_next(v, n, &j, k, kl, &s, &sl)) != NULL;
+		    shown++) {
+			sum += report_sure(e);
+			fprintf(f, "    %10" PRIu64 "%c %c", report_sure(e),
+			    e->err > 0 ? '+' : ' ', r->conf.ok &&
 			    report_config_user(r, k, kl, s, sl) ? '*' : ' ');
 			(void)report_print_text(f, r->o.width, 17, 17,
 			    report_print_esc(esc, s, sl));
