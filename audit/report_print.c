@@ -32,7 +32,9 @@ static void	report_print_totals(FILE *, const struct report *);
 static int	report_print_rules(FILE *, struct report *, int);
 static int	report_print_denied(FILE *, struct report *, int);
 static int	report_print_drops(FILE *, struct report *);
-static void	report_print_status(FILE *, const struct report *);
+static int	report_print_status(FILE *, const struct report *);
+static int	report_print_inline(FILE *, int, struct report_table *, int,
+		    int);
 static void	report_print_head(FILE *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 
@@ -78,6 +80,30 @@ report_print_text(FILE *f, int width, int col, int indent, const char *s)
 	if (room > 3)
 		fprintf(f, " %.*s...", (int)(room - 3), s);
 	return width;
+}
+
+/* A small table inline at col: "KEY N, KEY N", wrapping at indent. */
+static int
+report_print_inline(FILE *f, int width, struct report_table *t, int col,
+    int indent)
+{
+	char esc[REPORT_ESC], num[32];
+	struct report_entry **v;
+	const char *k;
+	size_t n, i, kl;
+
+	if ((v = report_table_sorted(t, &n)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		k = report_key_part(v[i], 0, &kl);
+		snprintf(num, sizeof(num), "%" PRIu64 "%s", report_sure(v[i]),
+		    i + 1 < n ? "," : "");
+		col = report_print_text(f, width, col, indent,
+		    report_print_esc(esc, k, kl));
+		col = report_print_text(f, width, col, indent, num);
+	}
+	free(v);
+	return 0;
 }
 
 /* A section's title line. */
@@ -127,8 +153,8 @@ report_print(struct report *r, FILE *f)
 	    report_print_denied(f, r, tf) == -1 ||
 	    report_print_drops(f, r) == -1)
 		return -1;
-	report_print_status(f, r);
-	if (report_print_names(f, r) == -1 ||
+	if (report_print_status(f, r) == -1 ||
+	    report_print_names(f, r) == -1 ||
 	    report_print_config(f, r) == -1)
 		return -1;
 	fflush(f);
@@ -184,10 +210,7 @@ report_print_input(FILE *f, const struct report *r)
 {
 	char a[REPORT_TIME_TEXT], b[REPORT_TIME_TEXT], esc[REPORT_ESC];
 	char text[REPORT_ESC + 128];
-	struct report_entry **v;
-	size_t n, i, kl;
-	const char *k;
-	int col;
+	uint64_t i;
 
 	report_print_head(f, "Period and input");
 	report_time_format(a, sizeof(a), r->first_us, 0);
@@ -203,17 +226,8 @@ report_print_input(FILE *f, const struct report *r)
 	fprintf(f, "  %12" PRIu64 "  connection and datagram records\n",
 	    r->records);
 	fprintf(f, "  %12" PRIu64 "  events", r->events);
-	if ((v = report_table_sorted(r->evnames, &n)) == NULL)
+	if (report_print_inline(f, r->o.width, r->evnames, 22, 22) == -1)
 		return -1;
-	for (i = 0, col = 22; i < n; i++) {
-		k = report_key_part(v[i], 0, &kl);
-		snprintf(b, sizeof(b), "%" PRIu64 "%s", report_sure(v[i]),
-		    i + 1 < n ? "," : "");
-		col = report_print_text(f, r->o.width, col, 22,
-		    report_print_esc(esc, k, kl));
-		col = report_print_text(f, r->o.width, col, 22, b);
-	}
-	free(v);
 	fputc('\n', f);
 	if (r->outside > 0)
 		fprintf(f, "  %12" PRIu64 "  records outside the period (not "
@@ -225,17 +239,8 @@ report_print_input(FILE *f, const struct report *r)
 	if (r->unknown > 0) {
 		fprintf(f, "  %12" PRIu64 "  records with keys this version "
 		    "does not know (ignored):\n%16s", r->unknown, "");
-		if ((v = report_table_sorted(r->ukeys, &n)) == NULL)
+		if (report_print_inline(f, r->o.width, r->ukeys, 16, 16) == -1)
 			return -1;
-		for (i = 0, col = 16; i < n; i++) {
-			k = report_key_part(v[i], 0, &kl);
-			snprintf(a, sizeof(a), "%" PRIu64 "%s",
-			    report_sure(v[i]), i + 1 < n ? "," : "");
-			col = report_print_text(f, r->o.width, col, 16,
-			    report_print_esc(esc, k, kl));
-			col = report_print_text(f, r->o.width, col, 16, a);
-		}
-		free(v);
 		fputc('\n', f);
 	}
 	fprintf(f, "  %12" PRIu64 "  lines that looked like records and did "
@@ -417,17 +422,13 @@ report_print_drops(FILE *f, struct report *r)
 	return 0;
 }
 
-/* Ident statuses, error types among them. */
-static void
+/* Ident statuses, error types among them. -1: out of memory. */
+static int
 report_print_status(FILE *f, const struct report *r)
 {
 	static const char *const names[] = { "ok", "error", "timeout",
 	    "refused", "unreachable", "malformed", "skipped", "other" };
-	char esc[REPORT_ESC], num[32];
-	struct report_entry **v;
-	const char *k;
-	size_t n, i, kl;
-	int s, col;
+	int s;
 
 	report_print_head(f, "Ident");
 	for (s = 0; s < REPORT_NSTATUS; s++) {
@@ -436,20 +437,11 @@ report_print_status(FILE *f, const struct report *r)
 		fprintf(f, "  %10" PRIu64 "  %s%s", r->status[s], names[s],
 		    s == REPORT_ST_ERROR && r->status[s] > 0 ? ":" : "");
 		if (s == REPORT_ST_ERROR &&
-		    (v = report_table_sorted(r->errtypes, &n)) != NULL) {
-			col = 20;
-			for (i = 0; i < n; i++) {
-				k = report_key_part(v[i], 0, &kl);
-				snprintf(num, sizeof(num), "%" PRIu64 "%s",
-				    report_sure(v[i]), i + 1 < n ? "," : "");
-				col = report_print_text(f, r->o.width, col, 19,
-				    report_print_esc(esc, k, kl));
-				col = report_print_text(f, r->o.width, col, 19, num);
-			}
-			free(v);
-		}
+		    report_print_inline(f, r->o.width, r->errtypes, 20, 19) == -1)
+			return -1;
 		fputc('\n', f);
 	}
+	return 0;
 }
 
 /* The names claimed per netblock, flagged when a user rule names them. */
