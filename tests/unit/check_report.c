@@ -161,7 +161,7 @@ END_TEST
 START_TEST(test_report_unparsed)
 {
 	struct report *r = new_report();
-	char big[1024 * 1024];
+	char big[1024 * 1024], *text;
 	size_t i;
 
 	line(r, HDR "conn=00000000000000aa proto=tcp peer=\"unterminated");
@@ -189,7 +189,9 @@ START_TEST(test_report_unparsed)
 	/* binary junk that is no record: not even a look */
 	ck_assert_int_eq(report_line(r, "t.log", 100, big + 100, 5000, 0), 0);
 	ck_assert_uint_eq(r->unparsed, 7);
-	check_page(page(r, 0));
+	text = page(r, 0);
+	check_page(text);
+	free(text);
 	report_free(r);
 }
 END_TEST
@@ -285,7 +287,7 @@ END_TEST
 START_TEST(test_report_bounded)
 {
 	struct report *r = new_report();	/* cap 64 */
-	char rec[512];
+	char rec[512], *text;
 	size_t i;
 
 	for (i = 0; i < 5000; i++) {
@@ -301,7 +303,9 @@ START_TEST(test_report_bounded)
 	ck_assert_uint_eq(r->records, 6250);
 	ck_assert_uint_eq(count(r->denied_src, "203.0.113.5", 11), 1250);
 	ck_assert_uint_gt(report_table_others(r->denied_src), 0);
-	check_page(page(r, 0));
+	text = page(r, 0);
+	check_page(text);
+	free(text);
 	report_free(r);
 }
 END_TEST
