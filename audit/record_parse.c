@@ -10,28 +10,27 @@
 
 #include "audit/record_parse.h"
 
-static int	record_parse_key_byte(unsigned char);
-static int	record_parse_plain(unsigned char);
+#define RECORD_PARSE_KEY	0x1	/* a byte a key may hold */
+#define RECORD_PARSE_PLAIN	0x2	/* 0x21..0x7e other than '"' and '\\' */
+#define RECORD_PARSE_QUOTED	0x4	/* plain, or a space: raw in quotes */
+
+/* The byte classes above, one table lookup per byte. */
+static const unsigned char record_parse_class[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	4, 6, 0, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 6,	/* ' ' .. '/' */
+	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 6, 6, 6, 6, 6,	/* '0' .. '?' */
+	6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,	/* '@' .. 'O' */
+	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 0, 6, 6, 7,	/* 'P' .. '_' */
+	6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,	/* '`' .. 'o' */
+	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 6, 6, 6, 0,	/* 'p' .. DEL */
+};
+
 static int	record_parse_hex(unsigned char);
 static int	record_parse_quoted(const char *, size_t, size_t *,
 		    const char **);
 static int	record_parse_dup(const struct record_fields *, const char *,
 		    size_t);
-
-/* A byte a key may hold. */
-static int
-record_parse_key_byte(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
-}
-
-/* A byte a bare value may hold: 0x21..0x7e other than '"' and '\\'. */
-static int
-record_parse_plain(unsigned char c)
-{
-	return c >= 0x21 && c <= 0x7e && c != '"' && c != '\\';
-}
 
 /* A lowercase hex digit's value, or -1. */
 static int
@@ -68,7 +67,8 @@ record_parse(const char *rec, size_t len, struct record_fields *out,
 		}
 		f = &out->f[out->n];
 		f->key = rec + i;
-		for (k = i; k < len && record_parse_key_byte(s[k]); k++)
+		for (k = i; k < len &&
+		    (record_parse_class[s[k]] & RECORD_PARSE_KEY); k++)
 			if (k - i == RECORD_KEY_MAX) {
 				*why = "key too long";
 				return -1;
@@ -91,7 +91,8 @@ record_parse(const char *rec, size_t len, struct record_fields *out,
 				return -1;
 		} else {
 			f->quoted = 0;
-			for (k = i; k < len && record_parse_plain(s[k]); k++)
+			for (k = i; k < len &&
+			    (record_parse_class[s[k]] & RECORD_PARSE_PLAIN); k++)
 				;
 			if (k < len && s[k] != ' ') {
 				*why = s[k] == '"' || s[k] == '\\' ?
@@ -142,7 +143,7 @@ record_parse_quoted(const char *rec, size_t len, size_t *pos,
 				*why = "a bad escape in a quoted value";
 				return -1;
 			}
-		} else if (record_parse_plain(s[i]) || s[i] == ' ')
+		} else if (record_parse_class[s[i]] & RECORD_PARSE_QUOTED)
 			i++;
 		else {
 			*why = "a raw control or high byte in a value";

@@ -45,17 +45,11 @@ struct report_rec {
 	const struct record_field *st;
 };
 
-/* The keys a record may have, in one table; K_UNKNOWN for the others. */
+/* The keys a record may have (report_key_id); K_UNKNOWN for the others. */
 enum report_key {
 	K_CONN, K_PROTO, K_PEER, K_LOCAL, K_DECISION, K_RULE, K_IDENT,
 	K_IDENT_STATUS, K_NETBLOCK, K_DURATION_US, K_BYTES, K_VIA, K_TIME,
 	K_SEQ, K_MAC, K_EPOCH, K_SEALED, K_N, K_UNKNOWN = K_N
-};
-
-static const char *const report_keys[K_N] = {
-	"conn", "proto", "peer", "local", "decision", "rule", "ident",
-	"ident_status", "netblock", "duration_us", "bytes", "via", "time",
-	"seq", "mac", "epoch", "sealed"
 };
 
 /* A record's fields by key: NULL where the record has none. */
@@ -72,6 +66,7 @@ static const char *report_conn(const struct report_keyed *,
 		    struct report_rec *);
 static int	report_index(struct report *, const struct record_fields *,
 		    struct report_keyed *);
+static enum report_key report_key_id(const char *, size_t);
 static int	report_count_unknown(struct report *,
 		    const struct record_fields *, const struct report_keyed *);
 static int	report_count(struct report *, struct report_rec *);
@@ -155,7 +150,6 @@ report_line(struct report *r, const char *file, unsigned long lineno,
 	struct report_rec rec;
 	struct record_fields f;
 	struct report_keyed kf;
-	struct verify_fields vf;
 	const struct record_field *tf;
 	const char *start, *why;
 	size_t rl;
@@ -172,11 +166,9 @@ report_line(struct report *r, const char *file, unsigned long lineno,
 		return report_unparsed(r, file, lineno, start, rl, why);
 	if (report_index(r, &f, &kf) == -1)
 		return -1;
-	if (kf.k[K_MAC] != NULL || kf.k[K_EPOCH] != NULL) {
+	/* the chain fields are the verifier's to judge (--secret-key) */
+	if (kf.k[K_MAC] != NULL || kf.k[K_EPOCH] != NULL)
 		r->sealed++;
-		if (verify_fields_parse(start, rl, &vf) != 0)
-			r->broken++;
-	}
 	if ((tf = kf.k[K_TIME]) != NULL) {
 		if (tf->quoted ||
 		    report_time_rfc3339(tf->val, tf->vallen, &t) == -1)
@@ -311,25 +303,56 @@ report_index(struct report *r, const struct record_fields *f,
     struct report_keyed *kf)
 {
 	const struct record_field *x;
+	enum report_key k;
 	size_t i;
-	int k, event;
+	int event;
 
 	(void)r;
 	memset(kf, 0, sizeof(*kf));
 	event = f->f[0].keylen == 5 && memcmp(f->f[0].key, "event", 5) == 0;
 	for (i = 0; i < f->n; i++) {
 		x = &f->f[i];
-		for (k = 0; k < K_N; k++)
-			if (report_keys[k][0] == x->key[0] &&
-			    strlen(report_keys[k]) == x->keylen &&
-			    memcmp(report_keys[k], x->key, x->keylen) == 0)
-				break;
-		if (k < K_N)
+		if ((k = report_key_id(x->key, x->keylen)) != K_UNKNOWN)
 			kf->k[k] = x;
 		else if (!event)
 			kf->unknown = 1;
 	}
 	return 0;
+}
+
+/* Which known key (key, len) is: by length, then bytes of a fixed size. */
+static enum report_key
+report_key_id(const char *key, size_t len)
+{
+#define REPORT_IS(k, s)	(memcmp(k, s, sizeof(s) - 1) == 0)
+	switch (len) {
+	case 3:
+		return REPORT_IS(key, "mac") ? K_MAC : REPORT_IS(key, "seq") ?
+		    K_SEQ : REPORT_IS(key, "via") ? K_VIA : K_UNKNOWN;
+	case 4:
+		return REPORT_IS(key, "conn") ? K_CONN : REPORT_IS(key,
+		    "peer") ? K_PEER : REPORT_IS(key, "rule") ? K_RULE :
+		    REPORT_IS(key, "time") ? K_TIME : K_UNKNOWN;
+	case 5:
+		return REPORT_IS(key, "proto") ? K_PROTO : REPORT_IS(key,
+		    "local") ? K_LOCAL : REPORT_IS(key, "ident") ? K_IDENT :
+		    REPORT_IS(key, "bytes") ? K_BYTES : REPORT_IS(key,
+		    "epoch") ? K_EPOCH : K_UNKNOWN;
+	case 6:
+		return REPORT_IS(key, "sealed") ? K_SEALED : K_UNKNOWN;
+	case 8:
+		return REPORT_IS(key, "decision") ? K_DECISION :
+		    REPORT_IS(key, "netblock") ? K_NETBLOCK : K_UNKNOWN;
+	case 11:
+		return REPORT_IS(key, "duration_us") ? K_DURATION_US :
+		    K_UNKNOWN;
+	case 12:
+		return REPORT_IS(key, "ident_status") ? K_IDENT_STATUS :
+		    K_UNKNOWN;
+	default:
+		return K_UNKNOWN;
+	}
+#undef REPORT_IS
 }
 
 /* Count the keys of a connection record that this version does not know. */

@@ -95,7 +95,6 @@ struct report {
 	struct report_bad	 bad[REPORT_SHOWN];
 	uint64_t		 unknown;	/* records with unknown keys */
 	uint64_t		 sealed;	/* records with chain fields */
-	uint64_t		 broken;	/* ... that are malformed */
 	int64_t			 first_us;
 	int64_t			 last_us;
 	uint64_t		 totals[REPORT_NPATH][REPORT_NDEC];

@@ -114,8 +114,8 @@ report_json_check(FILE *f, const struct report *r)
 	size_t i;
 
 	fprintf(f, "\"verification\": {\"sealed_records\": %" PRIu64
-	    ", \"broken_chain_fields\": %" PRIu64 ", \"checked\": %s",
-	    r->sealed, r->broken, c != NULL && c->keyed ? "true" : "false");
+	    ", \"checked\": %s", r->sealed, c != NULL && c->keyed ? "true" :
+	    "false");
 	if (c != NULL && c->keyed) {
 		fprintf(f, ", \"intact\": %s, \"records\": %zu, \"epochs\": %zu, "
 		    "\"verified\": %zu, \"key_opens_no_epoch\": %s, "

@@ -195,9 +195,6 @@ report_print_verify(FILE *f, const struct report *r)
 	else
 		fprintf(f, "  no sealed records (no \"audit key\"): nothing "
 		    "to verify\n");
-	if (r->broken > 0)
-		fprintf(f, "  !! %" PRIu64 " record%s with broken chain fields "
-		    "(modified)\n", r->broken, r->broken == 1 ? "" : "s");
 	if (r->unparsed > 0)
 		fprintf(f, "  !! %" PRIu64 " line%s looked like daytimed records "
 		    "and did not parse (below)\n", r->unparsed,
