@@ -5,7 +5,8 @@
 # and 10M records (bench/auditgen, as rsyslog writes the package's
 # audit.log), pinned to one core: wall and CPU time, and peak RSS, which
 # must not grow with the records. Writes its section of bench/RESULTS.md
-# (between the "report.sh" markers; run.sh keeps it).
+# (between the "report.sh" markers, before bench/lists.sh's section;
+# run.sh keeps it).
 #
 #   bench/report.sh                        (from the top of a built tree)
 #   N=10000000 REPS=3 CPU=0 OUT=bench/RESULTS.md bench/report.sh
@@ -123,6 +124,15 @@ if [ -f "$OUT" ] && grep -q '^<!-- report.sh: begin -->$' "$OUT"; then
 		/^<!-- report.sh: begin -->$/ { while ((getline l < f) > 0) print l; skip = 1; next }
 		/^<!-- report.sh: end -->$/ { skip = 0; next }
 		!skip { print }' "$OUT" >"$OUT.tmp"
+elif [ -f "$OUT" ] && grep -q '^<!-- bench/lists.sh -->$' "$OUT"; then
+	# before bench/lists.sh's section, which runs to the end of the file
+	awk -v f="$WORK/section" '
+		$0 == "<!-- bench/lists.sh -->" && !done {
+			while ((getline l < f) > 0) print l
+			print ""
+			done = 1
+		}
+		{ print }' "$OUT" >"$OUT.tmp"
 else
 	{ [ -f "$OUT" ] && cat "$OUT" && echo; cat "$WORK/section"; } >"$OUT.tmp"
 fi
