@@ -617,6 +617,10 @@ def _proc_bound(proto, host, port):
     return False
 
 
+# For tests: whether /proc/net shows host:port bound (listening, for TCP).
+proc_bound = _proc_bound
+
+
 TCP_ESTABLISHED = "01"
 TCP_TIME_WAIT = "06"
 
@@ -929,12 +933,25 @@ def _fmt_addr(sa):
     return "[%s]:%d" % (host, port) if ":" in host else "%s:%d" % (host, port)
 
 
+# For tests: a socket's name as records write it, "ADDR:PORT" ("[ADDR]:PORT").
+fmt_addr = _fmt_addr
+
+
+# daytimed's built-in limits (daytimed.conf(5)); daemon_conf turns off
+# those a test does not set, unless it asks for them (limits=True).
+LIMITS = ("connections", "per-source", "rate", "udp-rate", "udp-total")
+
+
 def daemon_conf(port, sink, settings="ident mode off\n", body="",
-                listen=("tcp", "udp"), hosts=("127.0.0.1",), user=None):
+                listen=("tcp", "udp"), hosts=("127.0.0.1",), user=None,
+                limits=False):
     """A daemon configuration, in this order: a listen line for every host
     and protocol (hosts outer), `syslog socket` (a SyslogSink, a Rsyslog or
     a path), settings, `user nobody` when we run as root (user: a name to
-    set whatever we run as, or "" for no user line), then body."""
+    set whatever we run as, or "" for no user line), body, and last (so
+    that no line number above moves) `limit NAME off` for each built-in
+    limit that settings and body leave alone, unless limits: a test about
+    something else must not meet them."""
     text = "".join("listen %s %s:%d\n"
                    % (proto, "[%s]" % host if ":" in host else host, port)
                    for host in hosts for proto in listen)
@@ -944,7 +961,14 @@ def daemon_conf(port, sink, settings="ident mode off\n", body="",
         user = "nobody" if os.geteuid() == 0 else ""
     if user:
         text += "user %s\n" % user
-    return text + body
+    text += body
+    if not limits:
+        if text and not text.endswith("\n"):
+            text += "\n"
+        text += "".join("limit %s off\n" % name for name in LIMITS
+                        if not re.search(r"^limit %s\s" % re.escape(name),
+                                         settings + body, re.M))
+    return text
 
 
 def start_fails(conf_text, what):
