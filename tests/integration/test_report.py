@@ -6,8 +6,9 @@ ident status, from scripted ident servers on 127.0.0.11-16; a hostile
 ident name) through a private rsyslogd with the package's routing
 snippet, and the report on that audit.log is checked number by number,
 as a page (80 columns, escaped) and as JSON (read back by python's json).
-Then --config (a rule that never hits, a netblock only ever denied by
-default, a configuration that fails), a sealed log with a tampered
+Then --config (rules that never hit, in the file and in a list file, a
+netblock only ever denied by default, a configuration that fails; the
+rules from the real `daytimed -T`), a sealed log with a tampered
 record and an unparseable line (said at the top), and bad input: 1 MB
 lines, binary junk, unknown keys, --since after --until."""
 
@@ -49,6 +50,13 @@ RULES = [
     "allow 127.0.0.17",                # TCP 2, UDP 1 (skipped)
     "allow 192.0.2.0/24",              # never: no such traffic
     "allow ::1",                       # hit once over IPv6, when there is
+    "allow file @LIST@",               # LIST's rules, below
+]
+# The list file's lines: each a rule of its own, LIST:LINE.
+LIST = [
+    "# partners of the list",
+    "127.0.0.19",                      # LIST:2, hit once (TCP)
+    "198.51.100.0/24",                 # LIST:3, never
 ]
 
 
@@ -64,7 +72,16 @@ def conf(port, sock, identport, extra=""):
              "ident port %d\nlimit per-source 1\nlimit udp-rate 1\n%s"
              % (sock, identport, extra))
     head += "user nobody\n" if os.geteuid() == 0 else "# not root\n"
-    return head, head + "".join(r + "\n" for r in RULES)
+    return head, head + "".join(r.replace("@LIST@", list_file()) + "\n"
+                                for r in RULES)
+
+
+def list_file():
+    """The list file of RULES, written once."""
+    path = TMP.join("partners.list")
+    if not os.path.exists(path):
+        TMP.write("partners.list", "".join(l + "\n" for l in LIST))
+    return path
 
 
 def rule_line(i, head):
@@ -131,6 +148,7 @@ def make_log():
             for _ in range(2):
                 check(tcp_from("127.0.0.17", port), ".17 allowed")
             check(tcp_from("127.0.0.18", port) == b"", ".18 denied")
+            check(tcp_from("127.0.0.19", port), ".19 allowed by the list")
             v6 = h.have_ipv6()
             if v6:
                 check(h.tcp_get("::1", port, timeout=10), "::1 allowed")
@@ -142,7 +160,7 @@ def make_log():
                 check(h.recv_or_none(u, 5), "the first datagram is answered")
             check(h.udp_get("127.0.0.1", port, bind=("127.0.0.18", 0),
                             timeout=0.3) is None, ".18 UDP denied")
-            want = 18 + (1 if v6 else 0)
+            want = 19 + (1 if v6 else 0)
             h.poll_until(lambda: rs.text(audit).count(" conn=") >= want, 10)
         finally:
             d.stop()
@@ -179,50 +197,26 @@ def check_page(out):
               "line %d has a byte outside printable ASCII: %r", i + 1, line)
 
 
-def fake_T(head):
-    """A stand-in for `daytimed -T`: the rules as -T shows them."""
-    lines = ["# the effective configuration (stand-in for daytimed -T)",
-             "ident mode rules # %s:4" % _log["conf"]]
-    for i, r in enumerate(RULES):
-        w = r.split()
-        net = w[1] if "/" in w[1] else w[1] + ("/128" if ":" in w[1]
-                                                 else "/32")
-        lines.append("%s %s%s  # %s:%d" % (
-            w[0], net, " " + " ".join(w[2:]) if len(w) > 2 else "",
-            _log["conf"], rule_line(i, head)))
-    return TMP.write("fake-T", "#!/bin/sh\ncat <<'EOF'\n%s\nEOF\n"
-                     % "\n".join(lines), mode=0o755)
-
-
-def daytimed_for_T():
-    """The real daytimed when it knows -T, else the stand-in."""
-    rc, out, _ = h.daytimed("-T", "-c", _log["conf"])
-    if rc == 0 and re.search(r"^allow 127\.0\.0\.11", out, re.M):
-        return h.DAYTIMED
-    print("note: daytimed has no -T yet; --config runs a stand-in")
-    return fake_T(_log["head"])
-
-
 @test(timeout=120)
 def numbers():
     log = make_log()
     j = report_json(log["path"])
     v6 = 1 if log["v6"] else 0
     t = j["totals"]
-    check(t["tcp"]["ipv4"] == {"allow": 7, "deny": 6, "drop": 1},
+    check(t["tcp"]["ipv4"] == {"allow": 8, "deny": 6, "drop": 1},
           "tcp ipv4: %r", t["tcp"]["ipv4"])
     check(t["tcp"]["ipv6"] == {"allow": v6, "deny": 0, "drop": 0},
           "tcp ipv6: %r", t["tcp"]["ipv6"])
     check(t["udp"]["ipv4"] == {"allow": 1, "deny": 1, "drop": 2},
           "udp ipv4: %r", t["udp"]["ipv4"])
-    check(j["input"]["records"] == 18 + v6, "records: %r", j["input"])
+    check(j["input"]["records"] == 19 + v6, "records: %r", j["input"])
     check(j["input"]["events"] == {"start": 1, "stop": 1}, "events: %r",
           j["input"]["events"])
     check(j["input"]["unparsed"]["count"] == 0, "unparsed: %r",
           j["input"]["unparsed"])
     st = j["ident"]["status"]
     check(st == {"ok": 4, "error": 2, "timeout": 1, "refused": 2,
-                 "unreachable": 0, "malformed": 1, "skipped": 8 + v6,
+                 "unreachable": 0, "malformed": 1, "skipped": 9 + v6,
                  "other": 0}, "ident status: %r", st)
     check(j["ident"]["error_types"] == {"NO-USER": 2}, "error types: %r",
           j["ident"]["error_types"])
@@ -241,6 +235,8 @@ def numbers():
     check(hits(10, "127.0.0.16/32") == (1, 0, 1, 0), "deny .16")
     check(hits(11, "127.0.0.17/32") == (3, 3, 0, 0), "allow .17")
     check(rules[("default", "127.0.0.14/32")]["deny"] == 2, "default .14")
+    r = rules.get(("%s:2" % list_file(), "127.0.0.19/32"))
+    check(r is not None and r["allow"] == 1, "the list's rule: %r", r)
     check(rules[("default", None)]["deny"] == 2, "default, no netblock")
     check(rules[("limit:per-source", None)]["drop"] == 1, "per-source")
     check(rules[("limit:udp-rate", None)]["drop"] == 2, "udp-rate")
@@ -263,7 +259,7 @@ def numbers():
           list(names["127.0.0.16/32"])[0] in (forged % "=", forged % "\\x3d"),
           "the forged name, escaped: %r", names["127.0.0.16/32"])
     rows = j["histogram"]["rows"]
-    check(sum(r["allow"] + r["deny"] + r["drop"] for r in rows) == 18 + v6,
+    check(sum(r["allow"] + r["deny"] + r["drop"] for r in rows) == 19 + v6,
           "the histogram adds up: %r", rows)
     check(j["verification"]["checked"] is False and
           j["verification"]["sealed_records"] == 0, "not sealed: %r",
@@ -277,7 +273,7 @@ def page():
     check(rc == 0, "report exit 0: %d %s", rc, err)
     check_page(out)
     # the same figures on the page
-    check(re.search(r"^  tcp IPv4 +7 +6 +1 +14$", out, re.M), "tcp row:\n%s",
+    check(re.search(r"^  tcp IPv4 +8 +6 +1 +15$", out, re.M), "tcp row:\n%s",
           out)
     check(re.search(r"^  udp IPv4 +1 +1 +2 +4$", out, re.M), "udp row")
     check(re.search(r"^ +4  ok$", out, re.M), "ok 4")
@@ -302,15 +298,16 @@ def page():
 @test(timeout=120)
 def config_dead_rules():
     log = make_log()
-    daytimed = daytimed_for_T()
+    daytimed = h.DAYTIMED
     j = report_json("--config", log["conf"], "--daytimed", daytimed,
                     log["path"])
     c = j["config"]
     check(c["available"] is True, "config read: %r", c)
     dead = sorted(r["rule"] for r in c["dead_rules"])
-    want = sorted("%s:%d" % (log["conf"], rule_line(i, log["head"]))
-                  for i in (1, 2, 4, 6, 7, 9, 12) + (() if log["v6"]
-                                                      else (13,)))
+    want = sorted(["%s:%d" % (log["conf"], rule_line(i, log["head"]))
+                   for i in (1, 2, 4, 6, 7, 9, 12) + (() if log["v6"]
+                                                       else (13,))] +
+                  ["%s:3" % list_file()])
     check(dead == want, "dead rules: %r, want %r", dead, want)
     nets = [n["netblock"] for n in c["default_deny_netblocks"]]
     check(nets == ["127.0.0.14/32"], "only default denies: %r", nets)
@@ -325,9 +322,11 @@ def config_dead_rules():
     sect = out.split("Rules that decided nothing")[1]
     check("allow 192.0.2.0/24 %s:%d" % (log["conf"], rule_line(12,
           log["head"])) in sect, "the dead rule on the page:\n%s", sect)
-    check("7 of 14 rules decided nothing" in sect or
-          (not log["v6"] and "8 of 14 rules decided nothing" in sect),
-          "the count of dead rules")
+    check("8 of 16 rules decided nothing" in sect or
+          (not log["v6"] and "9 of 16 rules decided nothing" in sect),
+          "the count of dead rules:\n%s", sect)
+    check("allow 198.51.100.0/24 %s:3" % list_file() in sect,
+          "the list's dead rule on the page")
     check(re.search(r"^ +2  127\.0\.0\.14/32$", sect, re.M),
           "the netblock only denied by default, on the page:\n%s", sect)
     check(re.search(r"^ +3  \* alice$", out, re.M), "alice flagged")
@@ -345,7 +344,7 @@ def config_that_fails():
     sect = out.split("Rules that decided nothing")[1]
     check("not available" in sect and "bad.conf" in sect,
           "the section says why it is missing:\n%s", sect)
-    check(re.search(r"^  tcp IPv4 +7 +6 +1 +14$", out, re.M),
+    check(re.search(r"^  tcp IPv4 +8 +6 +1 +15$", out, re.M),
           "the figures are all there")
     j = report_json("--config", bad, "--daytimed", h.DAYTIMED, log["path"])
     check(j["config"]["available"] is False and j["config"]["why"],
@@ -483,7 +482,7 @@ def logwatch():
         svc = f.read()
     for key, val in (("daytimed_audit", h.DAYTIMED_AUDIT),
                      ("daytimed_config", log["conf"]),
-                     ("daytimed_daytimed", daytimed_for_T())):
+                     ("daytimed_daytimed", h.DAYTIMED)):
         svc, n = re.subn(r"(?m)^\$%s = .*$" % key, '$%s = "%s"' % (key, val),
                          svc)
         check(n == 1, "the service sets $%s", key)
@@ -509,7 +508,7 @@ def logwatch():
           "the service's section:\n%s", out)
     page = out.split("--- daytimed Begin ---")[1].split("--- daytimed End")[0]
     check("daytimed-audit report" in page, "the page is in it:\n%s", out)
-    check(re.search(r"^   tcp IPv4 +7 +6 +1 +14$", page, re.M),
+    check(re.search(r"^   tcp IPv4 +8 +6 +1 +15$", page, re.M),
           "both files counted:\n%s", page)
     check("allow 192.0.2.0/24" in page, "the dead rules, from --config")
     for l in page.split("\n"):
