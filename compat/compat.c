@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: ISC */
+/*
+ * compat: what glibc lacks and OpenBSD has (strtonum, strlcpy), and
+ * compat_parse_uint, the one bounded parser of decimal numbers in a
+ * (buffer, length) that is not NUL-terminated.
+ */
 #include "autoconf.h"
 
 #include <errno.h>

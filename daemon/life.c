@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: ISC */
+/*
+ * life: the process's life outside the event loop. The run user and
+ * group, the pidfile (ours only, never someone else's file), the double
+ * fork with the starter waiting for "ready" on a pipe, systemd's
+ * LISTEN_FDS, and the drop: chroot, groups, uid, no new privileges.
+ */
 #include "autoconf.h"
 
 #include <sys/types.h>

@@ -73,6 +73,41 @@ def need_ipv6():
         raise Skip("no IPv6 loopback")
 
 
+UNPACK_DIR = os.environ.get("DAYTIMED_TEST_DEBS") or "/var/tmp/daytimed-test-debs"
+
+
+def unpacked_deb(package, path):
+    """PATH (e.g. "usr/sbin/inetd") from Debian's PACKAGE, unpacked with
+    dpkg-deb -x under UNPACK_DIR (kept between runs): for the real parts a
+    test needs that conflict with packages already installed (openbsd-inetd
+    with xinetd, syslog-ng with rsyslog).  Fetches the .deb with `apt-get
+    download` when it is not there yet; skips the test with the reason
+    when that cannot be done."""
+    root = os.path.join(UNPACK_DIR, package)
+    exe = os.path.join(root, "root", path)
+    if os.path.exists(exe):
+        return exe
+    if shutil.which("apt-get") is None or shutil.which("dpkg-deb") is None:
+        raise Skip("%s is not installed and apt-get/dpkg-deb are missing"
+                   % package)
+    os.makedirs(root, exist_ok=True)
+    r = subprocess.run(["apt-get", "download", package], cwd=root,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=300)
+    debs = [f for f in os.listdir(root) if f.endswith(".deb")]
+    if r.returncode != 0 or not debs:
+        raise Skip("apt-get download %s failed: %s"
+                   % (package, r.stdout.decode(errors="replace")[-300:]))
+    r = subprocess.run(["dpkg-deb", "-x", os.path.join(root, debs[0]),
+                        os.path.join(root, "root")],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=120)
+    if r.returncode != 0 or not os.path.exists(exe):
+        raise Skip("dpkg-deb -x %s gave no %s: %s"
+                   % (debs[0], path, r.stdout.decode(errors="replace")[-300:]))
+    return exe
+
+
 # ---------------------------------------------------------------- waiting
 
 def poll_until(fn, timeout=5.0, done=bool, retry=(), interval=POLL):

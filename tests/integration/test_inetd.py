@@ -6,11 +6,10 @@ and a launcher of our own that hands the connection over as stdin, stdout
 and stderr at once, as inetd does: nothing but the answer reaches the
 client, not even with -d or a broken configuration.
 
-openbsd-inetd may not be installed (it is one inetd among several): set
-INETD (or OBSD_INETD, as bench/run.sh reads it) to its binary, e.g. one
-unpacked with
-  apt-get download openbsd-inetd && dpkg-deb -x openbsd-inetd_*.deb DIR
-and INETD=DIR/usr/sbin/inetd; otherwise that test is skipped."""
+openbsd-inetd may not be installed (it is one inetd among several, and
+conflicts with xinetd): INETD (or OBSD_INETD, as bench/run.sh reads it)
+names its binary; otherwise the installed one, or else the test fetches
+Debian's package and unpacks it with dpkg-deb -x (harness.unpacked_deb)."""
 
 import os
 import shutil
@@ -71,8 +70,7 @@ def under_openbsd_inetd():
     exe = (os.environ.get("INETD") or os.environ.get("OBSD_INETD") or
            shutil.which("inetd"))
     if exe is None or not os.path.exists(exe):
-        raise h.Skip("openbsd-inetd is not installed; set INETD (see the "
-                     "top of this file)")
+        exe = h.unpacked_deb("openbsd-inetd", "usr/sbin/inetd")
     h.need_root("inetd runs daytimed as nobody")
     port = h.free_port()
     with private_dir() as t, h.SyslogSink() as sink, \
