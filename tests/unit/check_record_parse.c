@@ -2,7 +2,8 @@
 /*
  * record_parse_suite: audit/record_parse.c, reading a record's key=value
  * text back. Records as record.c writes them, every byte through the
- * escaper and back, and hostile text: broken quotes and escapes, raw
+ * escaper and back, both forms of the text (the first release's, the
+ * grep-safe one), and hostile text: broken quotes and escapes, raw
  * control and high bytes, forged second keys, too many fields, long
  * keys, stray spaces.
  */
@@ -117,6 +118,60 @@ START_TEST(test_parse_every_byte_round_trip)
 }
 END_TEST
 
+/*
+ * Both forms of the record text: the first release's (a '=' kept raw in
+ * a quoted value, and bare in a bare one; a claimed user "-" written
+ * ident=-) and the grep-safe one (every '=' of a value written \x3d in
+ * quotes; a claimed "-" quoted, ident="-"). Logs hold both across an
+ * upgrade: each reads to the same bytes, and "quoted" tells a claimed
+ * "-" from no answer where the record says so.
+ */
+START_TEST(test_parse_old_and_new_forms)
+{
+	static const char *const pairs[][2] = {
+		{ "ident=\"root \\\"x\\\" decision=allow\" ident_status=ok",
+		  "ident=\"root \\\"x\\\" decision\\x3dallow\" ident_status=ok" },
+		{ "ident=a=b ident_status=ok",
+		  "ident=\"a\\x3db\" ident_status=ok" },
+		{ "ident=\"x rule=default\\x1b\" ident_status=ok",
+		  "ident=\"x rule\\x3ddefault\\x1b\" ident_status=ok" },
+	};
+	struct record_fields f;
+	const struct record_field *x;
+	char a[256], b[300];
+	size_t i;
+
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		ck_assert_int_eq(parse(pairs[i][0], &f), 0);
+		ck_assert_uint_eq(f.n, 2);
+		snprintf(a, sizeof(a), "%s", value(&f, "ident"));
+		ck_assert_str_eq(value(&f, "ident_status"), "ok");
+		ck_assert_int_eq(parse(pairs[i][1], &f), 0);
+		ck_assert_uint_eq(f.n, 2);
+		snprintf(b, sizeof(b), "%s", value(&f, "ident"));
+		ck_assert_str_eq(a, b);
+	}
+	/* no answer: bare "-" in both; a claimed "-": bare before, quoted now */
+	ck_assert_int_eq(parse("ident=- ident_status=timeout", &f), 0);
+	x = record_parse_get(&f, "ident");
+	ck_assert_int_eq(x->quoted, 0);
+	ck_assert_str_eq(value(&f, "ident"), "-");
+	ck_assert_int_eq(parse("ident=\"-\" ident_status=ok", &f), 0);
+	x = record_parse_get(&f, "ident");
+	ck_assert_int_eq(x->quoted, 1);
+	ck_assert_str_eq(value(&f, "ident"), "-");
+	/* what the escaper writes today reads back either way */
+	ck_assert_uint_gt(record_escape(a, sizeof(a), "-", 1), 0);
+	snprintf(b, sizeof(b), "ident=%s", a);
+	ck_assert_int_eq(parse(b, &f), 0);
+	ck_assert_str_eq(value(&f, "ident"), "-");
+	ck_assert_uint_gt(record_escape(a, sizeof(a), "k=v", 3), 0);
+	snprintf(b, sizeof(b), "ident=%s", a);
+	ck_assert_int_eq(parse(b, &f), 0);
+	ck_assert_str_eq(value(&f, "ident"), "k=v");
+}
+END_TEST
+
 START_TEST(test_parse_hostile)
 {
 	static const char *const bad[] = {
@@ -210,6 +265,7 @@ record_parse_suite(void)
 	tc = tcase_create("parse");
 	tcase_add_test(tc, test_parse_daemon_record);
 	tcase_add_test(tc, test_parse_every_byte_round_trip);
+	tcase_add_test(tc, test_parse_old_and_new_forms);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("hostile input");
 	tcase_add_test(tc, test_parse_hostile);

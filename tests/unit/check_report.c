@@ -32,6 +32,7 @@
 	"conn=00000000000000aa proto=tcp peer=" peer " local=127.0.0.1:13 " \
 	"decision=" dec " rule=" rule " ident=" ident " ident_status=" st \
 	net " duration_us=5 bytes=0"
+#define HEX64	"07a37cbc142093c8b755dc1b10e86cb426374ad16aa853ed0bdfc0b2b86d1c7c"
 
 /* UTC and libsodium for every test. */
 static void
@@ -154,6 +155,83 @@ START_TEST(test_report_counts)
 	ck_assert_uint_eq(report_table_find(r->nets, "10.0.0.0/8",
 	    10)->n[REPORT_DEFAULT], 1);
 	ck_assert_int_eq(r->first_us, 1795687201LL * US);
+	report_free(r);
+}
+END_TEST
+
+/* A name row of the page: count 2, the name as record_escape writes it. */
+static void
+want(const char *text, const char *name)
+{
+	char esc[128], row[160];
+
+	record_escape(esc, sizeof(esc), name, strlen(name));
+	snprintf(row, sizeof(row), " 2    %s\n", esc);
+	ck_assert_msg(strstr(text, row) != NULL, "no row \"%s\" in:\n%s", row,
+	    text);
+}
+
+/*
+ * A log across the upgrade to grep-safe records and chain v2: the first
+ * release's lines ('=' raw in values, a claimed "-" bare) and today's
+ * ('=' as \x3d, a claimed "-" quoted; time=, epoch=, seq=, mac= of 32
+ * digits; a signed start naming its previous epoch) are counted as one:
+ * the same name is one row, no line is unparsed, no key unknown.
+ */
+START_TEST(test_report_old_and_new_format)
+{
+	struct report *r = new_report();
+	char *text;
+
+	/* the first release */
+	line(r, HDR REC("10.0.0.1:1", "allow", "/etc/d.conf:3", "a=b", "ok",
+	    " netblock=10.0.0.0/8"));
+	line(r, HDR REC("10.0.0.1:2", "allow", "/etc/d.conf:3",
+	    "\"x decision=deny\"", "ok", " netblock=10.0.0.0/8"));
+	line(r, HDR REC("10.0.0.1:3", "deny", "/etc/d.conf:4", "-", "ok",
+	    " netblock=10.0.0.0/8"));
+	/* grep-safe records, chain v2 */
+	line(r, HDR "event=start version=0.2.0 config=/etc/d.conf "
+	    "prev=734ba77b94583146:4:stop sealed_to=" HEX64 " sealed=" HEX64
+	    HEX64 " host_key=" HEX64 " sig=" HEX64 HEX64
+	    " time=2026-11-26T10:00:02.000000Z epoch=1133b10482260edb seq=0 "
+	    "mac=0cf4a32342335a030bd28d66bf88889b");
+	line(r, HDR REC("10.0.0.1:4", "allow", "/etc/d.conf:3", "\"a\\x3db\"",
+	    "ok", " netblock=10.0.0.0/8") " time=2026-11-26T10:00:03.000000Z "
+	    "epoch=1133b10482260edb seq=1 mac=4054063cb260995d5dfd68352113ea09");
+	line(r, HDR REC("10.0.0.1:5", "allow", "/etc/d.conf:3",
+	    "\"x decision\\x3ddeny\"", "ok", " netblock=10.0.0.0/8")
+	    " time=2026-11-26T10:00:04.000000Z epoch=1133b10482260edb seq=2 "
+	    "mac=1308ddd328a769595156a08779b7c397");
+	line(r, HDR REC("10.0.0.1:6", "deny", "/etc/d.conf:4", "\"-\"", "ok",
+	    " netblock=10.0.0.0/8") " time=2026-11-26T10:00:05.000000Z "
+	    "epoch=1133b10482260edb seq=3 mac=3ebe8803556f60bf423cf15f1ddd7d12");
+	line(r, HDR REC("10.0.0.1:7", "deny", "default", "-", "timeout",
+	    " netblock=10.0.0.0/8") " time=2026-11-26T10:00:06.000000Z "
+	    "epoch=1133b10482260edb seq=4 mac=e1d95b17ac348dac3b47c32e34c64b84");
+
+	ck_assert_uint_eq(r->unparsed, 0);
+	ck_assert_uint_eq(r->unknown, 0);
+	ck_assert_uint_eq(r->records, 7);
+	ck_assert_uint_eq(r->events, 1);
+	ck_assert_uint_eq(r->sealed, 5);
+	ck_assert_uint_eq(r->totals[REPORT_TCP4][REPORT_ALLOW], 4);
+	ck_assert_uint_eq(r->totals[REPORT_TCP4][REPORT_DENY], 3);
+	ck_assert_uint_eq(r->status[REPORT_ST_OK], 6);
+	ck_assert_uint_eq(r->status[REPORT_ST_TIMEOUT], 1);
+	ck_assert_uint_eq(count(r->names, "10.0.0.0/8\0a=b", 14), 2);
+	ck_assert_uint_eq(count(r->names, "10.0.0.0/8\0x decision=deny", 26),
+	    2);
+	ck_assert_uint_eq(count(r->names, "10.0.0.0/8\0-", 12), 2);
+	ck_assert_uint_eq(count(r->rules, "/etc/d.conf:3\0" "10.0.0.0/8",
+	    24), 4);
+	ck_assert_int_eq(r->last_us, 1795687206LL * US);
+	text = page(r, 0);
+	check_page(text);
+	/* shown once each, as the escaper writes them (record_escape) */
+	want(text, "x decision=deny");
+	want(text, "-");
+	free(text);
 	report_free(r);
 }
 END_TEST
@@ -429,6 +507,7 @@ report_suite(void)
 	tcase_add_test(tc, test_report_unknown_keys);
 	tcase_add_test(tc, test_report_period);
 	tcase_add_test(tc, test_report_bounded);
+	tcase_add_test(tc, test_report_old_and_new_format);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("hostile input");
 	tcase_add_checked_fixture(tc, setup, NULL);
