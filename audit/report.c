@@ -4,8 +4,9 @@
  * the report). Pure: the line comes as (buffer, length), the clock in
  * the options, and nothing is printed here.
  *
- * A line is a record when verify's finder says so (the one place that
- * knows the syslog layouts). A record that does not parse, or lacks a
+ * A line is a record when verify's header reader says so (the one place
+ * that knows the syslog layouts); it also names the host and the time
+ * stamp. A record that does not parse, or lacks a
  * key every connection record has, or holds a value outside its set
  * (decision, proto, ident_status's form, peer), is "unparsed": counted,
  * and the first few are kept, escaped, for the page. A record with keys
@@ -31,6 +32,8 @@
 /* What one connection record says, unescaped where it counts. */
 struct report_rec {
 	int64_t		 t_us;
+	const char	*host;		/* the syslog header's; len 0: none */
+	size_t		 hostlen;
 	enum report_path path;
 	enum report_dec	 dec;
 	int		 is_default;
@@ -105,7 +108,8 @@ report_new(const struct report_opts *o)
 	    (r->ukeys = report_table_new(REPORT_SMALL_CAP)) == NULL ||
 	    (r->evnames = report_table_new(REPORT_SMALL_CAP)) == NULL ||
 	    (r->hours = report_table_new(cap)) == NULL ||
-	    (r->users = report_table_new(REPORT_SMALL_CAP)) == NULL) {
+	    (r->users = report_table_new(REPORT_SMALL_CAP)) == NULL ||
+	    (r->hosts = report_table_new(cap)) == NULL) {
 		report_free(r);
 		return NULL;
 	}
@@ -131,6 +135,7 @@ report_free(struct report *r)
 	report_table_free(r->evnames);
 	report_table_free(r->hours);
 	report_table_free(r->users);
+	report_table_free(r->hosts);
 	free(r->conf.text);
 	free(r);
 }
@@ -147,42 +152,46 @@ int
 report_line(struct report *r, const char *file, unsigned long lineno,
     const char *line, size_t len, int cut)
 {
+	struct verify_header h;
 	struct report_rec rec;
 	struct record_fields f;
 	struct report_keyed kf;
 	const struct record_field *tf;
-	const char *start, *why;
-	size_t rl;
+	const char *why;
+	uint64_t tu;
 	int64_t t = REPORT_TIME_NONE;
 
 	r->lines++;
-	if ((start = verify_find_record(line, len)) == NULL)
+	if (verify_header_parse(line, len, &h) != 1)
 		return 0;
-	rl = len - (size_t)(start - line);
 	if (cut)
-		return report_unparsed(r, file, lineno, start, rl,
+		return report_unparsed(r, file, lineno, h.rec, h.reclen,
 		    "longer than 65536 bytes");
-	if (record_parse(start, rl, &f, &why) == -1)
-		return report_unparsed(r, file, lineno, start, rl, why);
+	if (record_parse(h.rec, h.reclen, &f, &why) == -1)
+		return report_unparsed(r, file, lineno, h.rec, h.reclen, why);
 	if (report_index(r, &f, &kf) == -1)
 		return -1;
 	/* the chain fields are the verifier's to judge (--secret-key) */
 	if (kf.k[K_MAC] != NULL || kf.k[K_EPOCH] != NULL)
 		r->sealed++;
 	if ((tf = kf.k[K_TIME]) != NULL) {
-		if (tf->quoted ||
-		    report_time_rfc3339(tf->val, tf->vallen, &t) == -1)
-			return report_unparsed(r, file, lineno, start, rl,
-			    "a bad time=");
-	} else if (report_time_header(&r->clock, line,
-	    (size_t)(start - line), &t) == -1)
+		/* a sealed record's own time, as the verifier reads it */
+		if (tf->quoted || verify_time_parse(tf->val, tf->vallen,
+		    &tu) == -1 || tu > INT64_MAX)
+			return report_unparsed(r, file, lineno, h.rec,
+			    h.reclen, "a bad time=");
+		t = (int64_t)tu;
+	} else if (h.timelen == 0 ||
+	    report_time_header(&r->clock, h.time, h.timelen, &t) == -1)
 		t = REPORT_TIME_NONE;
 
 	if (f.f[0].keylen == 5 && memcmp(f.f[0].key, "event", 5) == 0)
 		return report_event(r, &f, t);
 	rec.t_us = t;
+	rec.host = h.host;
+	rec.hostlen = h.hostlen;
 	if ((why = report_conn(&kf, &rec)) != NULL)
-		return report_unparsed(r, file, lineno, start, rl, why);
+		return report_unparsed(r, file, lineno, h.rec, h.reclen, why);
 	if (kf.unknown && report_count_unknown(r, &f, &kf) == -1)
 		return -1;
 	if (t == REPORT_TIME_NONE) {
@@ -417,6 +426,9 @@ report_count(struct report *r, struct report_rec *rec)
 	}
 	r->totals[rec->path][rec->dec]++;
 	r->status[rec->status]++;
+	if (report_table_add(r->hosts, rec->host, rec->hostlen, rec->t_us,
+	    sub) == NULL)
+		return -1;
 
 	kl = report_join(key, sizeof(key), rec->rule, rec->rulelen, rec->net,
 	    rec->netlen);

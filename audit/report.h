@@ -42,16 +42,47 @@ struct report_opts {
 	int		 width;		/* the page's columns */
 };
 
+/* One host as the verifier saw it. */
+struct report_check_host {
+	char		*name;		/* "" for lines without a header */
+	size_t		 epochs;
+	size_t		 records;
+	size_t		 verified;
+	unsigned long	 findings;
+	size_t		 unauthenticated;	/* epochs no --host-key signed */
+};
+
+/* One epoch (a run of the daemon) as the verifier saw it. */
+struct report_check_epoch {
+	char		 id[17];
+	size_t		 host;		/* index into hosts */
+	size_t		 records;
+	size_t		 verified;
+	unsigned long	 findings;
+	int		 opened;	/* the secret key opened it */
+	int		 stopped;	/* its stop record verified */
+	int		 auth;		/* enum verify_auth */
+	char		*signer;	/* the --host-key file that signed it */
+};
+
 /* What the chain verifier found, for the top of the page. */
 struct report_check {
 	int		 keyed;		/* a secret key was given */
+	size_t		 hostkeys;	/* --host-key files given */
 	size_t		 records;	/* sealed records read */
 	size_t		 epochs;
 	size_t		 verified;
 	unsigned long	 findings;
+	unsigned long	 warnings;
 	int		 key_mismatch;	/* the key opened no epoch */
+	int		 secret_is_public;	/* --secret-key is the public key */
+	size_t		 unauthenticated;	/* epochs no --host-key signed */
 	char		**text;		/* the first findings, escaped */
 	size_t		 ntext;
+	struct report_check_host  *hosts;
+	size_t		 nhosts;
+	struct report_check_epoch *ep;
+	size_t		 nep;
 };
 
 /* A report over opts; NULL: out of memory. */

@@ -5,8 +5,12 @@
  * key is given, and the page or the JSON document on standard output.
  *
  *   report [--config FILE] [--daytimed PATH] [--since T] [--until T]
- *          [--secret-key SECFILE] [--json] [--top N] [--width N] [--cap N]
- *          [LOGFILE...]
+ *          [--secret-key SECFILE [--host-key PUBFILE]...] [--json]
+ *          [--top N] [--width N] [--cap N] [LOGFILE...]
+ *
+ * Log files are read by logread (gzip as it is, lines bounded), each line
+ * going to the report and, with a key, to the verifier: the same walk as
+ * `verify`, whose hosts and epochs head the page.
  *
  * Exit: 0 the report was written; 1 it was written and the sealed records
  * do not verify (only with --secret-key); 2 a usage error, an unreadable
@@ -17,21 +21,24 @@
 #include <sys/time.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
 #include "compat/compat.h"
 #include "audit/chain.h"
-#include "audit/lineread.h"
+#include "audit/logread.h"
 #include "audit/record.h"
 #include "audit/report.h"
 #include "audit/report_cmd.h"
 #include "audit/report_config.h"
 #include "audit/report_time.h"
 #include "audit/verify.h"
+#include "audit/verify_cmd.h"
 
 #ifndef SBINDIR
 #define SBINDIR "/usr/sbin"
@@ -45,6 +52,8 @@ struct report_args {
 	const char		*config;
 	const char		*daytimed;
 	const char		*keyfile;
+	const char		**hostkeys;	/* argc of them at most */
+	size_t			 nhostkeys;
 	int			 json;
 	int			 first;		/* argv index of the first file */
 };
@@ -54,7 +63,9 @@ static int	report_cmd_number(const char *, const char *, size_t, size_t,
 		    size_t *);
 static int	report_cmd_time(const char *, const char *, int64_t *);
 static int	report_cmd_read(struct report *, struct verify *, const char *);
-static void	report_cmd_finding(void *, const char *);
+static void	report_cmd_note(void *, const struct verify_note *);
+static int	report_cmd_verified(struct verify *, struct report_check *);
+static void	report_cmd_check_free(struct report_check *);
 static void	report_cmd_usage(FILE *);
 static int	report_cmd_nomem(void);
 
@@ -62,35 +73,41 @@ static int	report_cmd_nomem(void);
 int
 report_cmd(int argc, char **argv)
 {
-	unsigned char sk[CHAIN_KEY_BYTES];
+	unsigned char sk[CHAIN_KEY_BYTES], pk[CHAIN_KEY_BYTES];
 	struct report_check check;
-	struct verify_summary sum;
 	struct report_args a;
 	struct verify *v = NULL;
-	struct report *r;
-	char err[512];
+	struct report *r = NULL;
 	size_t i;
 	int rv = 0;
 
-	if (report_cmd_args(argc, argv, &a) == -1)
-		return 2;
 	memset(&check, 0, sizeof(check));
+	if (report_cmd_args(argc, argv, &a) == -1) {
+		free(a.hostkeys);
+		return 2;
+	}
 	if (a.keyfile != NULL) {
-		if (chain_key_load(a.keyfile, sk, err, sizeof(err)) == -1) {
-			fprintf(stderr, "daytimed-audit: %s\n", err);
+		if (verify_cmd_secret(a.keyfile, sk) == -1) {
+			free(a.hostkeys);
 			return 2;
 		}
-		v = verify_new(sk, report_cmd_finding, &check);
+		crypto_scalarmult_base(pk, sk);
+		v = verify_new(sk, NULL, NULL);
 		sodium_memzero(sk, sizeof(sk));
-		if (v == NULL)
+		if (v == NULL) {
+			free(a.hostkeys);
 			return report_cmd_nomem();
+		}
+		verify_notes(v, report_cmd_note, &check);
 		check.keyed = 1;
+		check.hostkeys = a.nhostkeys;
+		for (i = 0; i < a.nhostkeys; i++)
+			if (verify_cmd_hostkey(v, a.hostkeys[i], pk) == -1)
+				rv = 2;
 	}
-	if ((r = report_new(&a.o)) == NULL) {
-		verify_free(v);
-		return report_cmd_nomem();
-	}
-	if (a.config != NULL &&
+	if (rv == 0 && (r = report_new(&a.o)) == NULL)
+		rv = report_cmd_nomem();
+	if (rv == 0 && a.config != NULL &&
 	    report_config_load(r, a.daytimed, a.config) == -1)
 		rv = report_cmd_nomem();
 	if (rv == 0 && a.first >= argc)
@@ -98,13 +115,8 @@ report_cmd(int argc, char **argv)
 	for (i = (size_t)a.first; rv == 0 && i < (size_t)argc; i++)
 		rv = report_cmd_read(r, v, argv[i]);
 	if (rv == 0 && v != NULL) {
-		if (verify_finish(v, &sum) == -1)
+		if (report_cmd_verified(v, &check) == -1)
 			rv = report_cmd_nomem();
-		check.records = sum.records;
-		check.epochs = sum.epochs;
-		check.verified = sum.verified;
-		check.findings = sum.findings;
-		check.key_mismatch = sum.mismatched > 0 && sum.opened == 0;
 		report_set_check(r, &check);
 	}
 	if (rv == 0 && (a.json ? report_json(r, stdout) :
@@ -115,12 +127,79 @@ report_cmd(int argc, char **argv)
 	}
 	if (rv == 0 && check.keyed && check.findings > 0)
 		rv = 1;
-	for (i = 0; i < check.ntext; i++)
-		free(check.text[i]);
-	free(check.text);
+	report_cmd_check_free(&check);
 	report_free(r);
 	verify_free(v);
+	free(a.hostkeys);
 	return rv;
+}
+
+/* The walk's end: its numbers, hosts and epochs into check. -1: no memory. */
+static int
+report_cmd_verified(struct verify *v, struct report_check *c)
+{
+	struct verify_summary sum;
+	struct verify_host_info hi;
+	struct verify_epoch_info ei;
+	size_t i;
+
+	if (verify_finish(v, &sum) == -1)
+		return -1;
+	c->records = sum.records;
+	c->epochs = sum.epochs;
+	c->verified = sum.verified;
+	c->findings = sum.findings;
+	c->warnings = sum.warnings;
+	c->key_mismatch = sum.mismatched > 0 && sum.opened == 0;
+	c->secret_is_public = sum.secret_is_public;
+	c->unauthenticated = sum.unauthenticated;
+	c->nhosts = verify_nhosts(v);
+	c->nep = verify_nepochs(v);
+	if ((c->hosts = calloc(c->nhosts + 1, sizeof(*c->hosts))) == NULL ||
+	    (c->ep = calloc(c->nep + 1, sizeof(*c->ep))) == NULL)
+		return -1;
+	for (i = 0; i < c->nhosts; i++) {
+		verify_host_get(v, i, &hi);
+		if ((c->hosts[i].name = strdup(hi.name)) == NULL)
+			return -1;
+		c->hosts[i].epochs = hi.epochs;
+		c->hosts[i].records = hi.records;
+		c->hosts[i].verified = hi.verified;
+		c->hosts[i].findings = hi.findings;
+		c->hosts[i].unauthenticated = hi.unauthenticated;
+	}
+	for (i = 0; i < c->nep; i++) {
+		verify_epoch_get(v, i, &ei);
+		memcpy(c->ep[i].id, ei.id, sizeof(c->ep[i].id));
+		c->ep[i].host = verify_epoch_host(v, i);
+		c->ep[i].records = ei.records;
+		c->ep[i].verified = ei.verified;
+		c->ep[i].findings = ei.findings;
+		c->ep[i].opened = ei.opened;
+		c->ep[i].stopped = ei.stopped;
+		c->ep[i].auth = (int)ei.auth;
+		if (ei.key_name != NULL &&
+		    (c->ep[i].signer = strdup(ei.key_name)) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/* Free what report_cmd_verified and the notes kept. */
+static void
+report_cmd_check_free(struct report_check *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->ntext; i++)
+		free(c->text[i]);
+	free(c->text);
+	for (i = 0; c->hosts != NULL && i < c->nhosts; i++)
+		free(c->hosts[i].name);
+	free(c->hosts);
+	for (i = 0; c->ep != NULL && i < c->nep; i++)
+		free(c->ep[i].signer);
+	free(c->ep);
 }
 
 /* The options; -1 (said why) on a usage error. */
@@ -134,6 +213,11 @@ report_cmd_args(int argc, char **argv, struct report_args *a)
 	int i;
 
 	memset(a, 0, sizeof(*a));
+	if ((a->hostkeys = calloc((size_t)argc + 1, sizeof(*a->hostkeys))) ==
+	    NULL) {
+		(void)report_cmd_nomem();
+		return -1;
+	}
 	gettimeofday(&tv, NULL);
 	a->o.now_us = (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 	a->o.since_us = a->o.until_us = REPORT_TIME_NONE;
@@ -180,6 +264,9 @@ report_cmd_args(int argc, char **argv, struct report_args *a)
 		else if (strcmp(opt, "--secret-key") == 0 ||
 		    strcmp(opt, "-k") == 0)
 			a->keyfile = val;
+		else if (strcmp(opt, "--host-key") == 0 ||
+		    strcmp(opt, "-H") == 0)
+			a->hostkeys[a->nhostkeys++] = val;
 		else if (strcmp(opt, "--since") == 0) {
 			if (report_cmd_time(opt, val, &a->o.since_us) == -1)
 				goto usage;
@@ -202,6 +289,11 @@ report_cmd_args(int argc, char **argv, struct report_args *a)
 			goto unknown;
 	}
 	a->first = i;
+	if (a->nhostkeys > 0 && a->keyfile == NULL) {
+		fprintf(stderr, "daytimed-audit: report: --host-key needs "
+		    "--secret-key\n");
+		goto usage;
+	}
 	if (a->o.since_us != REPORT_TIME_NONE &&
 	    a->o.until_us != REPORT_TIME_NONE &&
 	    a->o.since_us >= a->o.until_us) {
@@ -256,54 +348,59 @@ report_cmd_time(const char *opt, const char *val, int64_t *out)
 static int
 report_cmd_read(struct report *r, struct verify *v, const char *path)
 {
-	struct lineread *lr;
+	struct logread *lr;
 	const char *name = strcmp(path, "-") == 0 ? "(stdin)" : path;
 	const char *line;
+	char err[512];
 	unsigned long lineno = 0;
 	size_t len;
-	int cut, k;
+	int fd, over, k;
 
-	if ((lr = lineread_open(path, REPORT_LINE_MAX)) == NULL) {
+	fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) :
+	    open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd == -1) {
 		fprintf(stderr, "daytimed-audit: %s: %s\n", name,
 		    strerror(errno));
 		return 2;
 	}
-	while ((k = lineread_next(lr, &line, &len, &cut)) == 1) {
+	if ((lr = logread_open(fd, name, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "daytimed-audit: %s\n", err);
+		return 2;
+	}
+	while ((k = logread_line(lr, &line, &len, &over, err,
+	    sizeof(err))) == 1) {
 		lineno++;
-		if (report_line(r, name, lineno, line, len, cut) == -1 ||
-		    (v != NULL && verify_line(v, name, lineno, line, len) ==
+		if (report_line(r, name, lineno, line, len, over) == -1 ||
+		    (v != NULL && (over ? verify_line_overlong(v, name, lineno,
+		    line, len) : verify_line(v, name, lineno, line, len)) ==
 		    -1)) {
-			lineread_close(lr);
+			logread_close(lr);
 			return report_cmd_nomem();
 		}
 	}
-	if (k == -1) {
-		fprintf(stderr, "daytimed-audit: %s: %s\n", name,
-		    strerror(errno));
-		lineread_close(lr);
-		return 2;
-	}
-	lineread_close(lr);
-	return 0;
+	if (k == -1)
+		fprintf(stderr, "daytimed-audit: %s\n", err);
+	logread_close(lr);
+	return k == -1 ? 2 : 0;
 }
 
 /* Keep the first findings (escaped) for the page; verify counts them all. */
 static void
-report_cmd_finding(void *arg, const char *text)
+report_cmd_note(void *arg, const struct verify_note *n)
 {
 	struct report_check *c = arg;
 	char **p;
-	size_t len = strlen(text), n;
+	size_t len = strlen(n->text), o;
 
-	if (c->ntext >= REPORT_FINDINGS_SHOWN)
+	if (n->kind != VERIFY_FINDING || c->ntext >= REPORT_FINDINGS_SHOWN)
 		return;
 	if ((p = realloc(c->text, (c->ntext + 1) * sizeof(*p))) == NULL)
 		return;
 	c->text = p;
 	if ((p[c->ntext] = malloc(4 * len + 1)) == NULL)
 		return;
-	n = record_escape_ctl(p[c->ntext], 4 * len, text, len);
-	p[c->ntext][n] = '\0';
+	o = record_escape_ctl(p[c->ntext], 4 * len, n->text, len);
+	p[c->ntext][o] = '\0';
 	c->ntext++;
 }
 
@@ -313,8 +410,9 @@ report_cmd_usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: daytimed-audit report [--config FILE] [--daytimed PATH]\n"
-	    "           [--since T] [--until T] [--secret-key SECFILE] [--json]\n"
-	    "           [--top N] [--width N] [--cap N] [LOGFILE...]\n"
+	    "           [--since T] [--until T] [--secret-key SECFILE\n"
+	    "           [--host-key PUBFILE]...] [--json] [--top N] [--width N]\n"
+	    "           [--cap N] [LOGFILE...]\n"
 	    "The auditor's page: what daytimed's records say, one page of\n"
 	    "text (or one JSON document), from syslog files or stdin.\n"
 	    "T: YYYY-MM-DD, \"YYYY-MM-DD HH:MM[:SS]\" (local) or RFC 3339.\n"

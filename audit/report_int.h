@@ -112,6 +112,7 @@ struct report {
 	struct report_table	*evnames;	/* event=NAME */
 	struct report_table	*hours;		/* YYYYMMDDHH, n[] by dec */
 	struct report_table	*users;		/* NETBLOCK \0 NAME: user rules */
+	struct report_table	*hosts;		/* HOST ("" for none), n[] by dec */
 	int64_t			 hour_key;	/* the last hour counted ... */
 	struct report_entry	*hour_e;	/* ... and its entry */
 	struct report_conf	 conf;

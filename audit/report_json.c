@@ -127,6 +127,41 @@ report_json_check(FILE *f, const struct report *r)
 			fputs(i > 0 ? ", " : "", f);
 			report_json_str(f, c->text[i]);
 		}
+		fprintf(f, "], \"host_keys\": %zu, \"unauthenticated\": %zu, "
+		    "\"secret_is_public\": %s, \"hosts\": [", c->hostkeys,
+		    c->unauthenticated, c->secret_is_public ? "true" : "false");
+		for (i = 0; i < c->nhosts; i++) {
+			fputs(i > 0 ? ",\n  " : "\n  ", f);
+			fputs("{\"host\": ", f);
+			report_json_bytes(f, c->hosts[i].name,
+			    strlen(c->hosts[i].name));
+			fprintf(f, ", \"epochs\": %zu, \"records\": %zu, "
+			    "\"verified\": %zu, \"findings\": %lu, "
+			    "\"unauthenticated\": %zu}", c->hosts[i].epochs,
+			    c->hosts[i].records, c->hosts[i].verified,
+			    c->hosts[i].findings, c->hosts[i].unauthenticated);
+		}
+		fputs("], \"epochs\": [", f);
+		for (i = 0; i < c->nep; i++) {
+			fputs(i > 0 ? ",\n  " : "\n  ", f);
+			fprintf(f, "{\"epoch\": \"%s\", \"host\": ", c->ep[i].id);
+			report_json_bytes(f, c->hosts[c->ep[i].host].name,
+			    strlen(c->hosts[c->ep[i].host].name));
+			fprintf(f, ", \"records\": %zu, \"verified\": %zu, "
+			    "\"findings\": %lu, \"opened\": %s, \"stopped\": "
+			    "%s, \"origin\": \"%s\", \"signer\": ",
+			    c->ep[i].records, c->ep[i].verified,
+			    c->ep[i].findings, c->ep[i].opened ? "true" : "false",
+			    c->ep[i].stopped ? "true" : "false",
+			    report_print_auth(c->ep[i].auth));
+			if (c->ep[i].signer == NULL)
+				fputs("null}", f);
+			else {
+				report_json_bytes(f, c->ep[i].signer,
+				    strlen(c->ep[i].signer));
+				fputc('}', f);
+			}
+		}
 		fputs("]", f);
 	}
 	fputs("},\n", f);
@@ -147,7 +182,10 @@ report_json_input(FILE *f, struct report *r)
 	fputs(", \"until\": ", f);
 	report_json_time(f, r->o.until_us);
 	fprintf(f, "},\n\"input\": {\"lines\": %" PRIu64 ", \"records\": %"
-	    PRIu64 ", \"events\": ", r->lines, r->records);
+	    PRIu64 ", \"hosts\": ", r->lines, r->records);
+	if (report_json_map(f, r->hosts) == -1)
+		return -1;
+	fputs(", \"events\": ", f);
 	if (report_json_map(f, r->evnames) == -1)
 		return -1;
 	fprintf(f, ", \"outside_period\": %" PRIu64 ", \"undated\": %"

@@ -27,6 +27,7 @@
 
 
 static void	report_print_verify(FILE *, const struct report *);
+static void	report_print_epochs(FILE *, const struct report *);
 static int	report_print_input(FILE *, const struct report *);
 static void	report_print_totals(FILE *, const struct report *);
 static int	report_print_rules(FILE *, struct report *, int);
@@ -170,16 +171,29 @@ report_print_verify(FILE *f, const struct report *r)
 
 	report_print_head(f, "Verification");
 	if (c != NULL && c->keyed) {
-		fprintf(f, "  %zu sealed record%s in %zu epoch%s, %zu verified: "
-		    "%s\n", c->records, c->records == 1 ? "" : "s", c->epochs,
-		    c->epochs == 1 ? "" : "s", c->verified, c->findings == 0 ?
+		fprintf(f, "  %zu sealed record%s in %zu epoch%s on %zu host%s, "
+		    "%zu verified: %s\n", c->records, c->records == 1 ? "" :
+		    "s", c->epochs, c->epochs == 1 ? "" : "s", c->nhosts,
+		    c->nhosts == 1 ? "" : "s", c->verified, c->findings == 0 ?
 		    "intact" : "NOT INTACT");
-		if (c->key_mismatch)
-			fprintf(f, "  the secret key opens none of the epochs\n");
+		if (c->secret_is_public)
+			fprintf(f, "  !! the --secret-key file is the auditor's "
+			    "public key\n");
+		else if (c->key_mismatch)
+			fprintf(f, "  !! the secret key opens none of the "
+			    "epochs\n");
 		if (c->findings > 0)
 			fprintf(f, "  !! %lu finding%s: the figures below count "
 			    "records that do not verify\n", c->findings,
 			    c->findings == 1 ? "" : "s");
+		if (c->hostkeys == 0 && c->epochs > 0)
+			fprintf(f, "  origin not authenticated: no --host-key "
+			    "(anyone with the auditor's\n  public key can "
+			    "write an epoch that verifies)\n");
+		else if (c->unauthenticated > 0)
+			fprintf(f, "  !! %zu epoch%s not signed by a --host-key\n",
+			    c->unauthenticated, c->unauthenticated == 1 ? "" :
+			    "s");
 		for (i = 0; i < c->ntext; i++) {
 			fprintf(f, "   ");
 			(void)report_print_text(f, r->o.width, 3, 3, c->text[i]);
@@ -188,6 +202,7 @@ report_print_verify(FILE *f, const struct report *r)
 		if (c->findings > c->ntext)
 			fprintf(f, "   ... and %lu more (daytimed-audit verify "
 			    "lists them all)\n", c->findings - c->ntext);
+		report_print_epochs(f, r);
 	} else if (r->sealed > 0)
 		fprintf(f, "  %" PRIu64 " sealed record%s, NOT VERIFIED: give "
 		    "--secret-key to check the chain\n", r->sealed,
@@ -199,6 +214,64 @@ report_print_verify(FILE *f, const struct report *r)
 		fprintf(f, "  !! %" PRIu64 " line%s looked like daytimed records "
 		    "and did not parse (below)\n", r->unparsed,
 		    r->unparsed == 1 ? "" : "s");
+}
+
+/* What verify says of an epoch's origin, by enum verify_auth. */
+const char *
+report_print_auth(int auth)
+{
+	static const char *const names[] = { "unsigned", "unlisted",
+	    "listed", "bad", "rejected" };
+
+	return auth >= 0 && auth < (int)(sizeof(names) / sizeof(names[0])) ?
+	    names[auth] : "unknown";
+}
+
+/* The verifier's hosts, each with its epochs: counts first, names last. */
+static void
+report_print_epochs(FILE *f, const struct report *r)
+{
+	const struct report_check *c = r->check;
+	const struct report_check_epoch *e;
+	char esc[REPORT_ESC], text[REPORT_ESC + 128];
+	size_t h, i, shown = 0;
+	int col;
+
+	if (c->nhosts == 0)
+		return;
+	fprintf(f, "  %10s %10s %8s\n", "records", "verified", "findings");
+	for (h = 0; h < c->nhosts; h++) {
+		fprintf(f, "  %10zu %10zu %8lu  host", c->hosts[h].records,
+		    c->hosts[h].verified, c->hosts[h].findings);
+		(void)report_print_text(f, r->o.width, 38, 38,
+		    c->hosts[h].name[0] == '\0' ? "(none: no syslog header)" :
+		    report_print_esc(esc, c->hosts[h].name,
+		    strlen(c->hosts[h].name)));
+		fputc('\n', f);
+		for (i = 0; i < c->nep; i++) {
+			e = &c->ep[i];
+			if (e->host != h)
+				continue;
+			if (shown++ >= REPORT_EPOCHS_SHOWN)
+				continue;
+			fprintf(f, "  %10zu %10zu %8lu    epoch %s %s\n",
+			    e->records, e->verified, e->findings, e->id,
+			    !e->opened ? "NOT OPENED by the key" : e->stopped ?
+			    "stopped" : "no stop record");
+			snprintf(text, sizeof(text), "origin %s%s%s",
+			    report_print_auth(e->auth), e->signer != NULL ?
+			    ": " : "", e->signer != NULL ? report_print_esc(esc,
+			    e->signer, strlen(e->signer)) : "");
+			/* under "epoch" when it fits there, else further left */
+			col = strlen(text) + 43 <= (size_t)r->o.width ? 42 : 4;
+			fprintf(f, "%*s", col, "");
+			(void)report_print_text(f, r->o.width, col, col, text);
+			fputc('\n', f);
+		}
+	}
+	if (shown > REPORT_EPOCHS_SHOWN)
+		fprintf(f, "  ... and %zu more epochs (daytimed-audit verify "
+		    "lists them all)\n", shown - REPORT_EPOCHS_SHOWN);
 }
 
 /* The period, and what was read. -1: out of memory. */
@@ -222,6 +295,10 @@ report_print_input(FILE *f, const struct report *r)
 	fprintf(f, "  %12" PRIu64 "  lines read\n", r->lines);
 	fprintf(f, "  %12" PRIu64 "  connection and datagram records\n",
 	    r->records);
+	fprintf(f, "  %12zu  hosts", report_table_count(r->hosts));
+	if (report_print_inline(f, r->o.width, r->hosts, 21, 21) == -1)
+		return -1;
+	fputc('\n', f);
 	fprintf(f, "  %12" PRIu64 "  events", r->events);
 	if (report_print_inline(f, r->o.width, r->evnames, 22, 22) == -1)
 		return -1;

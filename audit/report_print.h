@@ -31,6 +31,10 @@ struct report_hist_row {
 	uint64_t	 n[REPORT_NDEC];
 };
 
+#define REPORT_EPOCHS_SHOWN	50	/* epoch rows on the page */
+
+/* What verify says of an epoch's origin (enum verify_auth), a word. */
+const char *report_print_auth(int auth);
 /* Bytes as the page shows them (record_escape) in buf[REPORT_ESC]. */
 const char *report_print_esc(char *buf, const char *s, size_t len);
 /* Text after a row's numbers, kept to width columns; the new column. */

@@ -365,6 +365,18 @@ report_table_total(const struct report_table *t)
 	return t->total;
 }
 
+/* Kept keys with a certain count. */
+size_t
+report_table_count(const struct report_table *t)
+{
+	size_t n = 0;
+	uint32_t i;
+
+	for (i = 0; i < t->n; i++)
+		n += t->e[i].count > t->e[i].err;
+	return n;
+}
+
 /* What the kept keys' certain counts leave out. */
 uint64_t
 report_table_others(const struct report_table *t)

@@ -73,6 +73,8 @@ struct report_entry *report_table_find(struct report_table *,
 	    const void *key, size_t len);
 /* Every add so far. */
 uint64_t report_table_total(const struct report_table *);
+/* How many keys are kept with something counted. */
+size_t	report_table_count(const struct report_table *);
 /* total minus the certain counts of the keys kept: the "others" row. */
 uint64_t report_table_others(const struct report_table *);
 /* Entries with a count: *n of them, sorted by certain count, then key. */

@@ -357,34 +357,49 @@ def config_that_fails():
 
 @test(timeout=120)
 def sealed_tampered_unparseable():
-    pub, sec = TMP.join("a.pub"), TMP.join("a.sec")
-    h.daytimed_audit("keygen", pub, sec)
-    os.chmod(TMP.path, 0o755)
-    with h.SyslogSink() as sink:
+    """A sealed, signed trail through a private rsyslogd: the top of the
+    page gives the verification per host and epoch; then one record is
+    changed and a broken one inserted, and the top says both."""
+    af = h.AuditFiles(TMP, "rep")
+    rs = h.Rsyslog()
+    try:
         port = h.free_port("both")
-        text = h.daemon_conf(port, sink, "ident mode off\naudit key %s\n"
-                             % pub, "allow 127.0.0.0/8\n")
+        text = h.daemon_conf(port, rs, "ident mode off\n" + af.settings,
+                             "allow 127.0.0.0/8\n")
         with h.Daemon(text, ready="proc"):
             for _ in range(4):
                 h.tcp_get("127.0.0.1", port)
-            sink.wait_for(lambda r: " conn=" in " " + r.msg, count=4)
-        sink.wait_for(lambda r: r.msg.startswith("event=stop"))
-        lines = [r.raw.decode("latin-1") for r in sink.records()
-                 if r.msg.startswith(("conn=", "event="))]
-    good = TMP.write("sealed.log", "\n".join(lines) + "\n")
-    rc, out, _ = report("--secret-key", sec, good)
-    check(rc == 0 and "intact" in out.split("Period")[0] and
-          "NOT" not in out.split("Period")[0], "intact:\n%s", out)
+            h.poll_until(lambda: rs.text().count(" conn=") >= 4, 10)
+        rs.wait_for("event=stop")
+        lines = [l for l in rs.text().splitlines(keepends=True)
+                 if " daytimed[" in l]
+    finally:
+        rs.close()
+    good = TMP.write("sealed.log", lines)
+    rc, out, err = report("--secret-key", af.sec, "--host-key", af.hpub,
+                          good)
+    top = out.split("Period")[0]
+    check(rc == 0 and "intact" in top and "NOT" not in top and
+          "!!" not in top, "intact and signed:\n%s%s", out, err)
+    check(re.search(r"^ +\d+ +\d+ +0  host \S+$", top, re.M) and
+          re.search(r"^ +\d+ +\d+ +0    epoch [0-9a-f]{16} stopped\n"
+                    r" +origin listed: \S*rep-host\.pub$", top, re.M),
+          "per host and epoch, signed by the listed key:\n%s", top)
+    check_page(out)
+    rc, out, _ = report("--secret-key", af.sec, good)
+    top = out.split("Period")[0]
+    check(rc == 0 and "origin not authenticated" in top,
+          "without --host-key the top says so:\n%s", top)
     rc, out, _ = report(good)
     check("NOT VERIFIED" in out.split("Period")[0],
           "without a key: the top says not verified")
     tampered = list(lines)
-    i = next(k for k, l in enumerate(tampered) if "conn=" in l)
+    i = next(k for k, l in enumerate(tampered) if " conn=" in l)
     tampered[i] = tampered[i].replace("decision=allow", "decision=deny")
     tampered.insert(i + 1, tampered[i].split("conn=")[0] +
-                    'conn=0123 proto="broken')
-    bad = TMP.write("tampered.log", "\n".join(tampered) + "\n")
-    rc, out, _ = report("--secret-key", sec, bad)
+                    'conn=0123 proto="broken\n')
+    bad = TMP.write("tampered.log", tampered)
+    rc, out, _ = report("--secret-key", af.sec, "--host-key", af.hpub, bad)
     top = out.split("Period")[0]
     check(rc == 1, "exit 1 when the records do not verify: %d", rc)
     check("NOT INTACT" in top and "modified" in top,
@@ -392,10 +407,13 @@ def sealed_tampered_unparseable():
     check("1 line looked like daytimed records and did not parse" in top,
           "the top says a line did not parse:\n%s", top)
     check_page(out)
-    rc, out, _ = report("--json", "--secret-key", sec, bad)
-    j = json.loads(out)
-    check(j["verification"]["intact"] is False and
-          j["verification"]["findings"] >= 1, "JSON: %r", j["verification"])
+    rc, out, _ = report("--json", "--secret-key", af.sec, "--host-key",
+                        af.hpub, bad)
+    v = json.loads(out)["verification"]
+    check(v["intact"] is False and v["findings"] >= 1 and
+          v["epochs"][0]["origin"] == "listed" and
+          v["epochs"][0]["findings"] >= 1 and len(v["hosts"]) == 1,
+          "JSON: %r", v)
 
 
 @test(timeout=60)

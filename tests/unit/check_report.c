@@ -4,8 +4,7 @@
  * by number; what does not parse (kept, escaped, the first few); unknown
  * keys; the period; hostile lines (binary junk, a cut 1 MB line, forged
  * fields, names built to break columns) and the page staying printable
- * ASCII in 80 columns; -T's rule lines (report_config_line); the bounded
- * line reader (audit/lineread.c).
+ * ASCII in 80 columns; -T's rule lines (report_config_line).
  */
 #include "autoconf.h"
 
@@ -18,7 +17,6 @@
 
 #include <sodium.h>
 
-#include "audit/lineread.h"
 #include "audit/record.h"
 #include "audit/report.h"
 #include "audit/report_config.h"
@@ -348,8 +346,9 @@ START_TEST(test_report_hostile_names)
 	ck_assert_uint_eq(r->status[REPORT_ST_OK], 2);
 	text = page(r, 0);
 	check_page(text);
+	/* shown as the escaper writes it: '=' too is \x3d in quotes */
 	ck_assert_ptr_nonnull(strstr(text, "\"root\\x1b[31m \\\"x\\\" "
-	    "decision=allow\""));
+	    "decision\\x3dallow\""));
 	/* the decision column of that row is still "allow" */
 	p = strstr(text, "Deciding rules");
 	ck_assert_ptr_nonnull(p);
@@ -458,43 +457,6 @@ START_TEST(test_report_config_line)
 }
 END_TEST
 
-START_TEST(test_lineread)
-{
-	char path[] = "/tmp/check_lineread.XXXXXX", big[200];
-	struct lineread *lr;
-	const char *l;
-	size_t len;
-	int fd, cut;
-
-	fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	memset(big, 'x', sizeof(big));
-	ck_assert_int_eq(write(fd, "one\r\ntwo\n", 9), 9);
-	ck_assert_int_eq(write(fd, big, sizeof(big)), (int)sizeof(big));
-	ck_assert_int_eq(write(fd, "\n\nlast", 6), 6);
-	close(fd);
-	lr = lineread_open(path, 64);
-	ck_assert_ptr_nonnull(lr);
-	ck_assert_int_eq(lineread_next(lr, &l, &len, &cut), 1);
-	ck_assert_uint_eq(len, 3);
-	ck_assert_mem_eq(l, "one", 3);
-	ck_assert_int_eq(lineread_next(lr, &l, &len, &cut), 1);
-	ck_assert_mem_eq(l, "two", 3);
-	ck_assert_int_eq(lineread_next(lr, &l, &len, &cut), 1);
-	ck_assert_uint_eq(len, 64);
-	ck_assert_int_eq(cut, 1);
-	ck_assert_int_eq(lineread_next(lr, &l, &len, &cut), 1);
-	ck_assert_uint_eq(len, 0);		/* the empty line */
-	ck_assert_int_eq(cut, 0);
-	ck_assert_int_eq(lineread_next(lr, &l, &len, &cut), 1);
-	ck_assert_mem_eq(l, "last", 4);
-	ck_assert_int_eq(lineread_next(lr, &l, &len, &cut), 0);
-	lineread_close(lr);
-	unlink(path);
-	ck_assert_ptr_null(lineread_open("/nonexistent/x", 64));
-}
-END_TEST
-
 Suite *
 report_suite(void)
 {
@@ -514,9 +476,6 @@ report_suite(void)
 	tcase_add_test(tc, test_report_unparsed);
 	tcase_add_test(tc, test_report_hostile_names);
 	tcase_add_test(tc, test_report_config_line);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("read");
-	tcase_add_test(tc, test_lineread);
 	suite_add_tcase(s, tc);
 	return s;
 }
