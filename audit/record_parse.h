@@ -7,15 +7,17 @@
  *
  *   record  = field *( " " field )          one space between fields
  *   field   = key "=" value
- *   key     = 1*64( "a".."z" / "A".."Z" / "0".."9" / "_" / "-" / "." )
+ *   key     = 1*64( "a".."z" / "0".."9" / "_" )
  *   value   = bare / quoted
  *   bare    = 1*plain                        0x21..0x7e but '"' and '\\'
  *   quoted  = '"' *( plain / " " / '\"' / '\\' / "\x" HEX HEX ) '"'
  *
  * HEX is a lowercase hex digit: one spelling per byte, as the escaper
- * writes it. A key may appear once (a second "decision=" is a forgery,
- * never "the last one wins"), and a record has at most RECORD_FIELDS_MAX
- * fields. Values stay as they are in the text (pointers into it); the
+ * writes it. The split is verify_kv_next's (audit/verify.h), the one
+ * reader of this text; on top of it a key may appear once (a second
+ * "decision=" is a forgery, never "the last one wins"), a record has at
+ * most RECORD_FIELDS_MAX fields, and a value holds only what the escaper
+ * writes. Values stay as they are in the text (pointers into it); the
  * caller unescapes the ones it needs with record_parse_value.
  */
 #ifndef DAYTIMED_RECORD_PARSE_H

@@ -239,8 +239,11 @@ START_TEST(test_parse_limits)
 	memset(key, 'k', sizeof(key));
 	snprintf(rec, sizeof(rec), "%.*s=1", RECORD_KEY_MAX + 1, key);
 	ck_assert_int_eq(parse(rec, &f), -1);
-	/* keys of the allowed bytes */
-	ck_assert_int_eq(parse("a.b-c_D9=1", &f), 0);
+	/* keys of the allowed bytes, as the daemon writes them */
+	ck_assert_int_eq(parse("a_b9=1", &f), 0);
+	ck_assert_int_eq(parse("a.b=1", &f), -1);
+	ck_assert_int_eq(parse("a-b=1", &f), -1);
+	ck_assert_int_eq(parse("Ab=1", &f), -1);
 }
 END_TEST
 
