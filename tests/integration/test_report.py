@@ -201,6 +201,17 @@ def check_page(out):
 def numbers():
     log = make_log()
     j = report_json(log["path"])
+    # logrotate's .gz copy (named without .gz too) and stdin: the same
+    packed = gzip.compress(log["data"])
+    gz = TMP.write("audit.log.2.gz", packed)
+    for args, stdin in (((gz,), None), ((TMP.write("rotated", packed),), None),
+                        ((), log["data"])):
+        rc, out, err = report("--json", *args, input=stdin)
+        check(rc == 0, "report %s: %d %s", args, rc, err)
+        k = json.loads(out)
+        check(k["totals"] == j["totals"] and k["input"]["records"] ==
+              j["input"]["records"], "%s reads as the plain file: %r",
+              args or "stdin", k["totals"])
     v6 = 1 if log["v6"] else 0
     t = j["totals"]
     check(t["tcp"]["ipv4"] == {"allow": 8, "deny": 6, "drop": 1},
