@@ -188,7 +188,7 @@ report_line(struct report *r, const char *file, unsigned long lineno,
 	if (f.f[0].keylen == 5 && memcmp(f.f[0].key, "event", 5) == 0)
 		return report_event(r, &f, t);
 	rec.t_us = t;
-	rec.host = h.host;
+	rec.host = h.host != NULL ? h.host : "";	/* bare: no header */
 	rec.hostlen = h.hostlen;
 	if ((why = report_conn(&kf, &rec)) != NULL)
 		return report_unparsed(r, file, lineno, h.rec, h.reclen, why);

@@ -112,7 +112,7 @@ report_table_lookup(struct report_table *t, const void *key, size_t len,
 	    i = e->next) {
 		e = &t->e[i];
 		if (e->hash == h && e->keylen == len &&
-		    memcmp(e->key, key, len) == 0)
+		    (len == 0 || memcmp(e->key, key, len) == 0))
 			return e;
 	}
 	return NULL;
@@ -289,7 +289,8 @@ report_table_setkey(struct report_entry *e, const void *key, size_t len)
 		e->key = p;
 		e->keycap = (uint32_t)len;
 	}
-	memcpy(e->key, key, len);
+	if (len > 0)	/* an empty key may come as NULL */
+		memcpy(e->key, key, len);
 	e->keylen = (uint32_t)len;
 	return 0;
 }

@@ -208,15 +208,22 @@ START_TEST(test_report_old_and_new_format)
 	    " netblock=10.0.0.0/8") " time=2026-11-26T10:00:06.000000Z "
 	    "epoch=1133b10482260edb seq=4 mac=e1d95b17ac348dac3b47c32e34c64b84");
 
+	/* journalctl -o cat: no header, so no host (counted under "") */
+	line(r, REC("10.0.0.1:8", "deny", "default", "-", "timeout",
+	    " netblock=10.0.0.0/8") " time=2026-11-26T10:00:06.000000Z "
+	    "epoch=1133b10482260edb seq=5 mac=e1d95b17ac348dac3b47c32e34c64b84");
+	ck_assert_uint_eq(count(r->hosts, "gw", 2), 7);
+	ck_assert_uint_eq(count(r->hosts, "", 0), 1);
+
 	ck_assert_uint_eq(r->unparsed, 0);
 	ck_assert_uint_eq(r->unknown, 0);
-	ck_assert_uint_eq(r->records, 7);
+	ck_assert_uint_eq(r->records, 8);
 	ck_assert_uint_eq(r->events, 1);
-	ck_assert_uint_eq(r->sealed, 5);
+	ck_assert_uint_eq(r->sealed, 6);
 	ck_assert_uint_eq(r->totals[REPORT_TCP4][REPORT_ALLOW], 4);
-	ck_assert_uint_eq(r->totals[REPORT_TCP4][REPORT_DENY], 3);
+	ck_assert_uint_eq(r->totals[REPORT_TCP4][REPORT_DENY], 4);
 	ck_assert_uint_eq(r->status[REPORT_ST_OK], 6);
-	ck_assert_uint_eq(r->status[REPORT_ST_TIMEOUT], 1);
+	ck_assert_uint_eq(r->status[REPORT_ST_TIMEOUT], 2);
 	ck_assert_uint_eq(count(r->names, "10.0.0.0/8\0a=b", 14), 2);
 	ck_assert_uint_eq(count(r->names, "10.0.0.0/8\0x decision=deny", 26),
 	    2);
