@@ -579,6 +579,11 @@ for r in a b c e e2 i f d_alone d_loaded a_udp b_udp; do summarize "$r"; done
 		cat "$WORK/perf_$x.txt"
 		echo '```'
 	done
+	# bench/report.sh's section (daytimed-audit report) is kept as it was
+	if [ -f "$OUT" ] && grep -q '^<!-- report.sh: begin -->$' "$OUT"; then
+		echo
+		sed -n '/^<!-- report.sh: begin -->$/,/^<!-- report.sh: end -->$/p' "$OUT"
+	fi
 	# The audit verification section is bench/verify.sh's: kept as it was.
 	if [ -f "$OUT" ] && grep -q '^<!-- verify.sh -->$' "$OUT"; then
 		echo
