@@ -247,6 +247,7 @@ main_run(struct config *conf, int foreground)
 
 	/* Until the engine takes the configuration, it is ours to free. */
 	if ((rc = main_start(conf, foreground)) == -1) {
+		life_pidfile_remove();	/* the one we made, if we did */
 		config_free(conf);
 		rc = 1;
 	}
