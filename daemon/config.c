@@ -7,6 +7,10 @@
  */
 #include "autoconf.h"
 
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -19,6 +23,7 @@
 #include "daemon/config_parse.h"
 
 static void	config_finish(struct config_parse *);
+static void	config_origins_free(struct config *);
 static void	*config_free_thread(void *);
 static int	 config_str_differs(const char *, const char *);
 
@@ -63,9 +68,58 @@ config_free(struct config *conf)
 	free(conf->pidfile);
 	free(conf->syslog_socket);
 	free(conf->audit_key);
+	config_origins_free(conf);
 	if (conf->acl != NULL)
 		acl_unref(conf->acl);
 	free(conf);
+}
+
+/* The origins of the once-directives. */
+static void
+config_origins_free(struct config *conf)
+{
+	size_t i, n;
+
+	if (conf->origins == NULL)
+		return;
+	(void)config_parse_table(&n);
+	for (i = 0; i < n; i++)
+		free(conf->origins[i].file);
+	free(conf->origins);
+	conf->origins = NULL;
+}
+
+/* Keep where each once-directive was given, past the parse. */
+static int
+config_origins_keep(struct config *conf, const struct config_parse *p)
+{
+	size_t i, n;
+
+	(void)config_parse_table(&n);
+	if ((conf->origins = calloc(n, sizeof(*conf->origins))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (p->seen[i].file == NULL)
+			continue;
+		if ((conf->origins[i].file = strdup(p->seen[i].file)) == NULL)
+			return -1;
+		conf->origins[i].line = p->seen[i].line;
+	}
+	return 0;
+}
+
+int
+config_origin(const struct config *conf, const char *key, const char **file,
+    unsigned *line)
+{
+	int row = config_parse_row(key);
+
+	if (row < 0 || conf->origins == NULL ||
+	    conf->origins[row].file == NULL)
+		return -1;
+	*file = conf->origins[row].file;
+	*line = conf->origins[row].line;
+	return 0;
 }
 
 /* The facility number for a name, or -1. */
@@ -109,6 +163,9 @@ config_run(const char *file, const char *buf, size_t len,
 	p.conf = conf;
 	config_parse_run(&p, file, buf, len);
 	config_finish(&p);
+	if (config_origins_keep(conf, &p) == -1)
+		config_parse_report(&p, 1, NULL, 0, "out of memory");
+	config_parse_flush(&p);
 	conf->nfiles = config_parse_nfiles(&p);
 	errors = p.errors;
 	config_parse_end(&p);
@@ -135,6 +192,38 @@ config_parse_buffer(const char *name, const char *buf, size_t len,
 	return config_run(name, buf != NULL ? buf : "", len, NULL, diag, arg);
 }
 
+/*
+ * An ident lookup goes to the peer's address on the ident port: from a
+ * peer on this host, that can be this daemon's own listener, which would
+ * look the lookup up in turn, and so on.
+ */
+static void
+config_ident_port(struct config_parse *p)
+{
+	struct config *conf = p->conf;
+	const struct config_seen *s;
+	int row = config_parse_row("ident port");
+	size_t i;
+
+	if (conf->ident_mode == IDENT_MODE_OFF || row < 0)
+		return;
+	s = &p->seen[row];
+	for (i = 0; i < conf->nlistens; i++) {
+		const struct config_listen *cl = &conf->listens[i];
+		unsigned port = ntohs(cl->ss.ss_family == AF_INET ?
+		    ((const struct sockaddr_in *)(const void *)&cl->ss)->sin_port :
+		    ((const struct sockaddr_in6 *)(const void *)&cl->ss)->sin6_port);
+
+		if (cl->proto != SOCK_STREAM || port != conf->ident_port)
+			continue;
+		config_parse_report(p, 1, s->file != NULL ? s->file :
+		    p->listen_file[i], s->file != NULL ? s->line : cl->line,
+		    "ident port %u is the port of 'listen %s' (%s:%u): a lookup "
+		    "from this host would reach this daemon", conf->ident_port,
+		    cl->text, p->listen_file[i], cl->line);
+	}
+}
+
 /* Whole-configuration checks once every file is read; then the rule table. */
 static void
 config_finish(struct config_parse *p)
@@ -143,6 +232,7 @@ config_finish(struct config_parse *p)
 
 	if (conf->nlistens == 0 && p->errors == 0)
 		config_parse_report(p, 1, conf->file, 0, "no listen directive");
+	config_ident_port(p);
 	if (conf->ident_mode == IDENT_MODE_OFF && p->nuser_rules > 0)
 		config_parse_report(p, 0, p->first_user_file, p->first_user_line,
 		    "rules naming a user can never decide with 'ident mode "

@@ -26,6 +26,12 @@ struct config_listen {
 	unsigned		line;
 };
 
+/* Where a once-directive was given: file NULL when it was not. */
+struct config_origin {
+	char			*file;
+	unsigned		 line;
+};
+
 struct config {
 	char			*file;		/* the main file */
 	struct config_listen	 listens[CONFIG_LISTEN_MAX];
@@ -49,6 +55,7 @@ struct config {
 	struct acl		*acl;
 	struct acl_stats	 stats;
 	size_t			 nfiles;	/* files read, includes too */
+	struct config_origin	*origins;	/* one per directive row */
 	_Atomic unsigned	 refs;	/* holders less one: 0 is the first */
 };
 
@@ -62,6 +69,13 @@ struct config *config_load(const char *file, const struct config_loader *,
 struct config *config_parse_buffer(const char *name, const char *buf,
 	    size_t len, config_diag_fn *, void *arg);
 void	config_free(struct config *);
+
+/*
+ * Where the directive key ("user", "audit key") was given: 0 with *file
+ * and *line, or -1 when it was not (its value is the default).
+ */
+int	config_origin(const struct config *, const char *key,
+	    const char **file, unsigned *line);
 
 /* Facility number for a name ("daemon", "local0", ...), or -1. */
 int	config_facility(const char *);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * config_parse: the tokenizer, the table of directives, the dispatcher
- * that checks a line against its row, and include (the one directive
- * that reads files today). Adding a directive is adding a row to
- * config_parse_directives and, when none in config_set.c fits, a handler.
+ * that checks a line against its row, and the bounds on errors shown.
+ * Adding a directive is adding a row to config_parse_directives and, when
+ * none in config_set.c fits, a handler. include is config_include.c's.
  */
 #include "autoconf.h"
 
@@ -16,20 +16,19 @@
 #include "compat/compat.h"
 #include "acl/acl.h"
 #include "daemon/config.h"
+#include "daemon/config_include.h"
 #include "daemon/config_parse.h"
 #include "daemon/config_set.h"
 #include "daemon/config_word.h"
 
-#define CONFIG_PARSE_MSG_MAX	512
+#define CONFIG_PARSE_MSG_MAX	1536
 #define F(f)		offsetof(struct config, f)
 #define NUMBER(lo, hi)	1, { { (lo), (hi) } }
 #define ONCE		CONFIG_ONCE
 #define ABS		CONFIG_ABSOLUTE
 
-static config_handler_fn config_parse_include;
-static void	config_parse_file(struct config_parse *, const char *);
-static void	config_parse_text(struct config_parse *, const char *,
-		    const char *, size_t);
+static void	config_parse_key(const struct config_directive *, char *,
+		    size_t);
 
 static const char *const config_parse_udp_choices[] = {
 	"answer", "ignore", NULL
@@ -47,7 +46,7 @@ static const struct config_directive config_parse_directives[] = {
 	  .value = ACL_ALLOW },
 	{ { "deny" }, "NETBLOCK [user NAME]", 0, 1, 3, config_set_rule,
 	  .value = ACL_DENY },
-	{ { "include" }, "PATTERN", CONFIG_FILES, 1, 1, config_parse_include },
+	{ { "include" }, "PATTERN", CONFIG_FILES, 1, 1, config_include },
 	{ { "user" }, "NAME", ONCE, 1, 1, config_set_string, F(user) },
 	{ { "group" }, "NAME", ONCE, 1, 1, config_set_string, F(group) },
 	{ { "chroot" }, "DIR", ONCE | ABS, 1, 1, config_set_string,
@@ -96,22 +95,81 @@ config_parse_table(size_t *n)
 	return config_parse_directives;
 }
 
-/* One place formats diagnostics; the caller's diag adds nothing but FILE:LINE. */
+/* The row whose key is key's words, or -1. */
+int
+config_parse_row(const char *key)
+{
+	char k[CONFIG_NAME_MAX];
+	size_t i;
+
+	for (i = 0; i < CONFIG_PARSE_NDIRECTIVES; i++) {
+		config_parse_key(&config_parse_directives[i], k, sizeof(k));
+		if (strcmp(k, key) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/*
+ * One place formats diagnostics; the caller's diag adds nothing but
+ * FILE:LINE. Errors past the bounds (per file while it is being read, and
+ * in all) are counted, and said at the end of the file or of the parse.
+ */
 void
 config_parse_report(struct config_parse *p, int is_error, const char *file,
     unsigned line, const char *fmt, ...)
 {
 	char msg[CONFIG_PARSE_MSG_MAX];
+	struct config_frame *f = NULL;
 	va_list ap;
 
+	if (is_error) {
+		p->errors++;
+		if (p->depth > 0 && file != NULL &&
+		    strcmp(p->stack[p->depth - 1].file, file) == 0)
+			f = &p->stack[p->depth - 1];
+		if (p->shown >= CONFIG_ERRORS_MAX ||
+		    (f != NULL && f->shown >= CONFIG_ERRORS_PER_FILE)) {
+			if (f != NULL)
+				f->hidden++;
+			else
+				p->hidden++;
+			return;
+		}
+		p->shown++;
+		if (f != NULL)
+			f->shown++;
+	}
+	if (p->diag == NULL)
+		return;
 	va_start(ap, fmt);
 	if (vsnprintf(msg, sizeof(msg), fmt, ap) >= (int)sizeof(msg))
 		memcpy(msg + sizeof(msg) - 4, "...", 4);
 	va_end(ap);
-	if (is_error)
-		p->errors++;
-	if (p->diag != NULL)
-		p->diag(p->diag_arg, is_error, file, line, msg);
+	p->diag(p->diag_arg, is_error, file, line, msg);
+}
+
+/* "... and N more errors" for file (NULL: in all), N in line. */
+static void
+config_parse_more(struct config_parse *p, const char *file, unsigned n)
+{
+	char msg[64];
+
+	if (p->diag == NULL)
+		return;
+	p->shown++;
+	snprintf(msg, sizeof(msg), "... and %u more error%s", n,
+	    n == 1 ? "" : "s");
+	p->diag(p->diag_arg, CONFIG_DIAG_MORE, file, n, msg);
+}
+
+/* The errors not shown that no file has said yet. */
+void
+config_parse_flush(struct config_parse *p)
+{
+	if (p->hidden > 0)
+		config_parse_more(p, NULL, p->hidden);
+	p->hidden = 0;
 }
 
 /* Start a parse: the once-bookkeeping has one slot per table row. */
@@ -137,10 +195,12 @@ void
 config_parse_run(struct config_parse *p, const char *file, const char *buf,
     size_t len)
 {
+	static const struct config_file_id none;
+
 	if (buf != NULL)
-		config_parse_text(p, file, buf, len);
+		config_parse_text(p, file, buf, len, &none);
 	else
-		config_parse_file(p, file);
+		config_include_file(p, file, NULL);
 }
 
 /* How many files were read. */
@@ -192,22 +252,6 @@ config_parse_intern(struct config_parse *p, const char *name)
 	if ((n[p->nnames] = strdup(name)) == NULL)
 		return NULL;
 	return n[p->nnames++];
-}
-
-/* Read one file through the loader and parse it. */
-static void
-config_parse_file(struct config_parse *p, const char *name)
-{
-	char err[256], *buf = NULL;
-	size_t len = 0;
-
-	if (p->loader->read(p->loader->arg, name, &buf, &len, err,
-	    sizeof(err)) == -1) {
-		config_parse_report(p, 1, name, 0, "%s", err);
-		return;
-	}
-	config_parse_text(p, name, buf, len);
-	free(buf);
 }
 
 /* The directive's key as messages name it: "limit connections". */
@@ -307,10 +351,23 @@ config_parse_unknown(struct config_parse *p, const char *file, unsigned line,
 			break;
 		o += (size_t)n;
 	}
+	if (o > 0 && !config_word_is_name(&tok[1])) {
+		config_parse_report(p, 1, file, line, "unknown %.*s (a word of "
+		    "%zu bytes that is not a name; not shown) (%s)",
+		    (int)tok[0].len, tok[0].s, tok[1].len, list);
+		return;
+	}
 	if (o > 0) {
 		config_word_show(&tok[1], show, sizeof(show));
 		config_parse_report(p, 1, file, line, "unknown %.*s '%s' (%s)",
 		    (int)tok[0].len, tok[0].s, show, list);
+		return;
+	}
+	/* Not a name: some other file's line, never echoed. */
+	if (!config_word_is_name(&tok[0])) {
+		config_parse_report(p, 1, file, line, "unknown directive (a "
+		    "word of %zu bytes that is not a name; not shown)",
+		    tok[0].len);
 		return;
 	}
 	config_word_show(&tok[0], show, sizeof(show));
@@ -413,15 +470,17 @@ config_parse_line(struct config_parse *p, const char *file, unsigned line,
 
 /*
  * Split the text into lines and lines into tokens. Every line is checked
- * for length, NUL and control bytes before any directive sees it.
+ * for length, NUL and control bytes, comments included, before any
+ * directive sees it.
  */
-static void
+void
 config_parse_text(struct config_parse *p, const char *name, const char *buf,
-    size_t len)
+    size_t len, const struct config_file_id *id)
 {
 	struct config_token tok[CONFIG_TOKENS_MAX + 1];
+	struct config_frame *f;
 	const char *file;
-	size_t pos = 0, ntok, i;
+	size_t pos = 0, ntok, i, comment;
 	unsigned line = 0;
 
 	if ((file = config_parse_intern(p, name)) == NULL) {
@@ -430,7 +489,10 @@ config_parse_text(struct config_parse *p, const char *name, const char *buf,
 		    "out of memory", CONFIG_FILES_MAX);
 		return;
 	}
-	p->stack[p->depth++] = file;
+	f = &p->stack[p->depth++];
+	memset(f, 0, sizeof(*f));
+	f->file = file;
+	f->id = *id;
 	while (pos < len) {
 		const char *l = buf + pos, *nl;
 		size_t ll;
@@ -448,11 +510,11 @@ config_parse_text(struct config_parse *p, const char *name, const char *buf,
 			    CONFIG_LINE_MAX);
 			continue;
 		}
-		for (i = 0; i < ll; i++) {
+		for (comment = ll, i = 0; i < ll; i++) {
 			unsigned char c = (unsigned char)l[i];
 
-			if (c == '#')
-				break;
+			if (c == '#' && comment == ll)
+				comment = i;
 			if (c == '\0') {
 				config_parse_report(p, 1, file, line,
 				    "NUL byte in line");
@@ -468,7 +530,7 @@ config_parse_text(struct config_parse *p, const char *name, const char *buf,
 		}
 		if (bad)
 			continue;
-		ll = i;		/* the comment, if any, is gone */
+		ll = comment;	/* the comment, if any, is gone */
 		ntok = 0;
 		for (i = 0; i < ll;) {
 			size_t start;
@@ -496,97 +558,10 @@ config_parse_text(struct config_parse *p, const char *name, const char *buf,
 			config_parse_line(p, file, line, tok, ntok);
 	}
 	p->depth--;
-}
-
-/*
- * The including file's directory is a path, not a pattern: its glob
- * characters are escaped so that "/etc/d[1]/x.conf" means just that.
- */
-static int
-config_parse_dir_pattern(const char *file, char *buf, size_t len)
-{
-	const char *slash = strrchr(file, '/');
-	size_t dl = slash != NULL ? (size_t)(slash - file) + 1 : 0, i, o = 0;
-
-	for (i = 0; i < dl; i++) {
-		if (strchr("*?[\\", file[i]) != NULL) {
-			if (o + 1 >= len)
-				return -1;
-			buf[o++] = '\\';
-		}
-		if (o + 1 >= len)
-			return -1;
-		buf[o++] = file[i];
-	}
-	buf[o] = '\0';
-	return (int)o;
-}
-
-/* include PATTERN: relative to the including file; sorted; no loops. */
-static void
-config_parse_include(struct config_parse *p,
-    const struct config_directive *d, const struct config_line *l)
-{
-	const struct config_token *arg = &l->arg[0];
-	char pattern[4096], plain[4096], err[256], **names = NULL, show[160];
-	size_t n = 0, i, j;
-	int len, dl;
-
-	(void)d;
-	if (p->loader == NULL) {
-		config_parse_report(p, 1, l->file, l->line,
-		    "include is not allowed here");
-		return;
-	}
-	dl = arg->s[0] == '/' ? 0 :
-	    config_parse_dir_pattern(l->file, pattern, sizeof(pattern));
-	len = dl < 0 ? -1 : snprintf(pattern + dl, sizeof(pattern) - (size_t)dl,
-	    "%.*s", (int)arg->len, arg->s);
-	if (len >= 0 && (size_t)len < sizeof(pattern) - (size_t)dl) {
-		/* what messages show: the path as written, unescaped */
-		const char *slash = strrchr(l->file, '/');
-		int pl = arg->s[0] == '/' || slash == NULL ? 0 :
-		    (int)(slash - l->file) + 1;
-
-		if (snprintf(plain, sizeof(plain), "%.*s%.*s", pl, l->file,
-		    (int)arg->len, arg->s) >= (int)sizeof(plain))
-			len = -1;
-	}
-	if (len < 0 || (size_t)len >= sizeof(pattern) - (size_t)dl) {
-		config_parse_report(p, 1, l->file, l->line,
-		    "include: path too long");
-		return;
-	}
-	if (p->loader->glob(p->loader->arg, pattern, &names, &n, err,
-	    sizeof(err)) == -1) {
-		config_word_show_str(plain, show, sizeof(show));
-		config_parse_report(p, 1, l->file, l->line, "include %s: %s",
-		    show, err);
-		return;
-	}
-	if (n == 0 && !config_word_has_glob(arg)) {
-		config_word_show_str(plain, show, sizeof(show));
-		config_parse_report(p, 1, l->file, l->line,
-		    "include %s: no such file", show);
-	}
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < p->depth; j++)
-			if (strcmp(p->stack[j], names[i]) == 0)
-				break;
-		if (j < p->depth) {
-			config_word_show_str(names[i], show, sizeof(show));
-			config_parse_report(p, 1, l->file, l->line,
-			    "include loop: %s is already being read", show);
-		}
-		else if (p->depth >= CONFIG_INCLUDE_DEPTH)
-			config_parse_report(p, 1, l->file, l->line,
-			    "includes nested too deeply (at most %d)",
-			    CONFIG_INCLUDE_DEPTH);
+	if (f->hidden > 0) {
+		if (p->shown < CONFIG_ERRORS_MAX)
+			config_parse_more(p, file, f->hidden);
 		else
-			config_parse_file(p, names[i]);
+			p->hidden += f->hidden;
 	}
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
 }
-

@@ -12,6 +12,7 @@
 #define DAYTIMED_CONFIG_PARSE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "daemon/config_word.h"
 
@@ -23,26 +24,42 @@
 #define CONFIG_NUM_MAX		2	/* numeric arguments of a directive */
 #define CONFIG_LISTEN_MAX	64	/* listen lines */
 #define CONFIG_NAME_MAX		64	/* a directive's name in messages */
+#define CONFIG_ERRORS_PER_FILE	20	/* errors shown for one file */
+#define CONFIG_ERRORS_MAX	100	/* errors shown in all */
 
 struct acl_build;
 struct config;
 struct config_parse;
 struct config_directive;
 
-/* Diagnostics: is_error 0 is a warning. file NULL: no position. */
+/*
+ * Diagnostics: is_error 0 is a warning, 1 an error. file NULL: no
+ * position. Past CONFIG_ERRORS_PER_FILE errors in one file or
+ * CONFIG_ERRORS_MAX in all, errors are counted but not shown; then one
+ * diagnostic of kind CONFIG_DIAG_MORE says how many ("... and N more
+ * errors"), with N in line, file the file they were in (or NULL).
+ */
+#define CONFIG_DIAG_MORE	2
 typedef void config_diag_fn(void *arg, int is_error, const char *file,
     unsigned line, const char *msg);
+
+/* What a file is, whatever its name, to find include loops: 0 0 unknown. */
+struct config_file_id {
+	uint64_t	dev;
+	uint64_t	ino;
+};
 
 /*
  * Where file bytes come from. glob returns the sorted names matching a
  * pattern (0 and *names NULL for none; -1 with errno for an error) and
- * read returns a file's bytes (-1 and a message in err on failure).
+ * read returns a file's bytes and identity (-1 and a message in err on
+ * failure).
  */
 struct config_loader {
 	int	(*glob)(void *arg, const char *pattern, char ***names,
 		    size_t *n, char *err, size_t errlen);
 	int	(*read)(void *arg, const char *name, char **buf, size_t *len,
-		    char *err, size_t errlen);
+		    struct config_file_id *id, char *err, size_t errlen);
 	void	*arg;
 };
 
@@ -93,6 +110,14 @@ struct config_seen {
 	unsigned	 line;
 };
 
+/* A file being read: the include stack, and its errors shown and not. */
+struct config_frame {
+	const char		*file;
+	struct config_file_id	 id;
+	unsigned		 shown;
+	unsigned		 hidden;
+};
+
 enum config_parse_mode {
 	CONFIG_PARSE_ALL,	/* every directive */
 	CONFIG_PARSE_FILES	/* only those that read files */
@@ -114,8 +139,10 @@ struct config_parse {
 	const char			*first_user_file;
 	unsigned			 first_user_line;
 	/* for config_parse.c and its handlers only */
-	const char			*stack[CONFIG_INCLUDE_DEPTH + 1];
+	struct config_frame		 stack[CONFIG_INCLUDE_DEPTH + 1];
 	size_t				 depth;
+	unsigned			 shown;		/* errors shown */
+	unsigned			 hidden;	/* not shown, no file */
 	char				**names;	/* every file name read */
 	size_t				 nnames;
 	struct config_seen		*seen;		/* one per table row */
@@ -128,11 +155,19 @@ struct config_parse {
  */
 int	config_parse_begin(struct config_parse *, enum config_parse_mode,
 	    const struct config_loader *, config_diag_fn *, void *);
+/*
+ * Parse the bytes of one file (the include code hands each file here);
+ * id is what the loader said the file is.
+ */
+void	config_parse_text(struct config_parse *, const char *name,
+	    const char *buf, size_t len, const struct config_file_id *id);
 /* Parse file: its bytes from buf when not NULL, else from the loader. */
 void	config_parse_run(struct config_parse *, const char *file,
 	    const char *buf, size_t len);
 /* How many files the parse read. */
 size_t	config_parse_nfiles(const struct config_parse *);
+/* Say how many errors were not shown, if any ("... and N more"). */
+void	config_parse_flush(struct config_parse *);
 /* Free what the parse holds; the file names rules point at go too. */
 void	config_parse_end(struct config_parse *);
 /* Follow every file the configuration at file reads, nothing more. */
@@ -151,5 +186,7 @@ void	config_parse_usage(struct config_parse *,
 	    const struct config_directive *, const struct config_line *);
 /* The table of directives (tests check that each row is covered). */
 const struct config_directive *config_parse_table(size_t *n);
+/* The row whose key is the words of key ("audit key"), or -1. */
+int	config_parse_row(const char *key);
 
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * config_word: the values one configuration word can hold (seconds, an
- * address and port), and the one way a message shows a word. Pure.
+ * address and port), and the one way a message shows a word (through the
+ * one escaper, record_escape). Pure.
  */
 #include "autoconf.h"
 
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "compat/compat.h"
+#include "audit/record.h"
 #include "daemon/config_word.h"
 
 /* Whether the word is exactly s. */
@@ -31,30 +33,42 @@ config_word_dup(const struct config_token *t)
 	return strndup(t->s, t->len);
 }
 
-/* A word as it may appear in a message: bounded, bytes over 0x7e escaped. */
+/*
+ * A word as it may appear in a message: through the one escaper, whose
+ * quotes are dropped (messages put the word in quotes of their own).
+ */
 void
 config_word_show(const struct config_token *t, char *buf, size_t len)
 {
-	size_t i, o = 0;
+	size_t n = record_escape(buf, len, t->s, t->len);
 
-	for (i = 0; i < t->len && o + 5 < len; i++) {
+	if (n >= 2 && buf[0] == '"' && buf[n - 1] == '"') {
+		memmove(buf, buf + 1, n - 2);
+		buf[n - 2] = '\0';
+	}
+}
+
+/*
+ * Whether a word could name a directive: letters, digits, '-' and '_',
+ * at most CONFIG_WORD_NAME_MAX bytes. Only such words are shown back as
+ * unknown: a line of some other file (a password file included by a
+ * link) is not echoed.
+ */
+int
+config_word_is_name(const struct config_token *t)
+{
+	size_t i;
+
+	if (t->len == 0 || t->len > CONFIG_WORD_NAME_MAX)
+		return 0;
+	for (i = 0; i < t->len; i++) {
 		unsigned char c = (unsigned char)t->s[i];
 
-		if (c >= 0x21 && c <= 0x7e && c != '\\') {
-			buf[o++] = (char)c;
-		} else {
-			int n = snprintf(buf + o, len - o, "\\x%02x", c);
-
-			if (n < 0 || (size_t)n >= len - o)
-				break;
-			o += (size_t)n;
-		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return 0;
 	}
-	if (i < t->len && o + 4 <= len) {
-		memcpy(buf + o, "...", 3);
-		o += 3;
-	}
-	buf[o] = '\0';
+	return 1;
 }
 
 /* A file name as it may appear in a message (escaped, bounded). */

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,17 +18,22 @@
 #include <sodium.h>
 
 #include "acl/acl.h"
+#include "audit/record.h"
 #include "daemon/audit.h"
 #include "daemon/config.h"
+#include "daemon/config_word.h"
 #include "daemon/engine.h"
 #include "daemon/life.h"
 #include "daemon/listen.h"
 #include "daemon/loader.h"
 #include "daemon/log.h"
 #include "daemon/monitor.h"
+#include "daemon/preflight.h"
+#include "daemon/trust.h"
 
 #define MAIN_CONFIG	SYSCONFDIR "/daytimed/daytimed.conf"
 #define MAIN_SD_MAX	64
+#define MAIN_SHOW	(4 * 256 + 16)	/* a name through the escaper */
 
 struct main_diag {
 	FILE	*out;
@@ -69,7 +75,10 @@ int
 main(int argc, char *argv[])
 {
 	struct main_diag diag = { stderr, 0, 0 };
+	struct config_loader loader;
 	struct config *conf;
+	struct trust trust;
+	char show[MAIN_SHOW];
 	const char *file = MAIN_CONFIG, *pidfile = NULL, *explain = NULL;
 	const char *user = NULL;
 	char *abspath = NULL;
@@ -119,63 +128,91 @@ main(int argc, char *argv[])
 	/* The daemon changes directory: keep the path it rereads absolute. */
 	if (!test && explain == NULL && file[0] != '/') {
 		if ((abspath = realpath(file, NULL)) == NULL) {
-			fprintf(stderr, "daytimed: %s: %s\n", file, strerror(errno));
+			config_word_show_str(file, show, sizeof(show));
+			fprintf(stderr, "daytimed: %s: %s\n", show, strerror(errno));
 			return 1;
 		}
 		file = abspath;
 	}
 	if (test)
 		diag.out = stdout;
-	conf = config_load(file, &loader_disk, main_diag, &diag);
-	if (test)
-		return main_test(conf, file, &diag);
-	if (conf == NULL) {
-		fprintf(stderr, "daytimed: %s: %zu error%s; not started\n", file,
-		    diag.errors, diag.errors == 1 ? "" : "s");
-		return explain != NULL ? 2 : 1;
-	}
-	if (explain != NULL)
-		return main_explain(conf, explain, user);
-	if (pidfile != NULL) {
+	/*
+	 * Started as root, the run user is known only once the configuration
+	 * names it: what the files' walks owe to it is judged then.
+	 */
+	trust_init(&trust, geteuid() != 0, geteuid(), getegid());
+	loader_disk_trusting(&trust, &loader);
+	conf = config_load(file, &loader, main_diag, &diag);
+	if (conf != NULL && pidfile != NULL) {
 		free(conf->pidfile);
 		if ((conf->pidfile = strdup(pidfile)) == NULL)
 			fatal("strdup");
 	}
+	if (conf != NULL)
+		(void)preflight(conf, &trust, explain != NULL ? PREFLIGHT_FILES :
+		    PREFLIGHT_START, main_diag, &diag);
+	trust_free(&trust);
+	if (test)
+		return main_test(conf, file, &diag);
+	if (conf == NULL || diag.errors > 0) {
+		config_word_show_str(file, show, sizeof(show));
+		fprintf(stderr, "daytimed: %s: %zu error%s; not started\n", show,
+		    diag.errors, diag.errors == 1 ? "" : "s");
+		config_free(conf);
+		return explain != NULL ? 2 : 1;
+	}
+	if (explain != NULL)
+		return main_explain(conf, explain, user);
 	rc = main_run(conf, foreground);
 	free(abspath);
 	return rc;
 }
 
-/* FILE:LINE: error: message, as editors and -t readers expect. */
+/*
+ * FILE:LINE: error: message, as editors and -t readers expect; FILE
+ * through the one escaper. "... and N more errors" counts N errors.
+ */
 static void
 main_diag(void *arg, int is_error, const char *file, unsigned line,
     const char *msg)
 {
 	struct main_diag *d = arg;
+	char show[MAIN_SHOW];
 
+	config_word_show_str(file != NULL ? file : "daytimed", show,
+	    sizeof(show));
+	if (is_error == CONFIG_DIAG_MORE) {
+		d->errors += line;
+		fprintf(d->out, "%s: error: %s\n", show, msg);
+		return;
+	}
 	if (is_error)
 		d->errors++;
 	else
 		d->warnings++;
 	if (file != NULL && line > 0)
-		fprintf(d->out, "%s:%u: %s: %s\n", file, line,
+		fprintf(d->out, "%s:%u: %s: %s\n", show, line,
 		    is_error ? "error" : "warning", msg);
 	else
-		fprintf(d->out, "%s: %s: %s\n", file != NULL ? file : "daytimed",
+		fprintf(d->out, "%s: %s: %s\n", show,
 		    is_error ? "error" : "warning", msg);
 }
 
 static int
 main_test(struct config *conf, const char *file, struct main_diag *d)
 {
-	if (conf == NULL) {
-		printf("%s: %zu error%s, %zu warning%s\n", file, d->errors,
+	char show[MAIN_SHOW];
+
+	config_word_show_str(file, show, sizeof(show));
+	if (conf == NULL || d->errors > 0) {
+		printf("%s: %zu error%s, %zu warning%s\n", show, d->errors,
 		    d->errors == 1 ? "" : "s", d->warnings,
 		    d->warnings == 1 ? "" : "s");
+		config_free(conf);
 		return 1;
 	}
 	printf("%s: ok: %zu rule%s, %zu IPv4 and %zu IPv6 netblocks, "
-	    "%zu listener%s, %zu file%s, %zu warning%s\n", file,
+	    "%zu listener%s, %zu file%s, %zu warning%s\n", show,
 	    conf->stats.rules, conf->stats.rules == 1 ? "" : "s",
 	    conf->stats.v4_blocks, conf->stats.v6_blocks,
 	    conf->nlistens, conf->nlistens == 1 ? "" : "s",
@@ -193,7 +230,7 @@ main_explain(struct config *conf, const char *addr, const char *user)
 	struct acl_decision d;
 	struct acl_addr a;
 	const struct acl_block *b;
-	char net[64];
+	char net[64], show[MAIN_SHOW], rule[PATH_MAX + 16];
 	socklen_t len;
 	int lookup;
 
@@ -206,13 +243,15 @@ main_explain(struct config *conf, const char *addr, const char *user)
 		ss.ss_family = AF_INET6;
 		len = sizeof(struct sockaddr_in6);
 	} else {
+		config_word_show_str(addr, show, sizeof(show));
 		fprintf(stderr, "daytimed: -e %s: not an IPv4 or IPv6 address\n",
-		    addr);
+		    show);
 		config_free(conf);
 		return 2;
 	}
 	if (acl_addr_from_sockaddr((struct sockaddr *)&ss, len, &a) == -1) {
-		fprintf(stderr, "daytimed: -e %s: unusable address\n", addr);
+		config_word_show_str(addr, show, sizeof(show));
+		fprintf(stderr, "daytimed: -e %s: unusable address\n", show);
 		config_free(conf);
 		return 2;
 	}
@@ -223,14 +262,14 @@ main_explain(struct config *conf, const char *addr, const char *user)
 		snprintf(net, sizeof(net), "none");
 	lookup = b != NULL && (conf->ident_mode == IDENT_MODE_ALWAYS ||
 	    (conf->ident_mode == IDENT_MODE_RULES && acl_block_has_user_rules(b)));
-	if (d.file != NULL)
-		printf("%s rule=%s:%u netblock=%s ident=%s\n",
-		    d.action == ACL_ALLOW ? "allow" : "deny", d.file, d.line, net,
-		    lookup ? "lookup" : "none");
-	else
-		printf("%s rule=default netblock=%s ident=%s\n",
-		    d.action == ACL_ALLOW ? "allow" : "deny", net,
-		    lookup ? "lookup" : "none");
+	/* FILE:LINE as a record's rule= shows it: one escaped value */
+	if (d.file == NULL || snprintf(rule, sizeof(rule), "%s:%u", d.file,
+	    d.line) >= (int)sizeof(rule))
+		snprintf(rule, sizeof(rule), "default");
+	record_escape(show, sizeof(show), rule, strlen(rule));
+	printf("%s rule=%s netblock=%s ident=%s\n",
+	    d.action == ACL_ALLOW ? "allow" : "deny", show, net,
+	    lookup ? "lookup" : "none");
 	config_free(conf);
 	return d.action == ACL_ALLOW ? 0 : 1;
 }

@@ -16,7 +16,7 @@
 #include "daemon/config.h"
 #include "daemon/loader.h"
 
-#define FUZZ_MSG_MAX	600
+#define FUZZ_MSG_MAX	1600
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -28,7 +28,7 @@ fuzz_bundle_diag(void *arg, int is_error, const char *file, unsigned line,
 	(void)arg;
 	(void)file;
 	(void)line;
-	if (is_error != 0 && is_error != 1)
+	if (is_error != 0 && is_error != 1 && is_error != CONFIG_DIAG_MORE)
 		abort();
 	if (strnlen(msg, FUZZ_MSG_MAX) >= FUZZ_MSG_MAX)
 		abort();

@@ -13,7 +13,7 @@
 
 #include "daemon/config.h"
 
-#define FUZZ_MSG_MAX	600
+#define FUZZ_MSG_MAX	1600
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -26,7 +26,7 @@ fuzz_config_diag(void *arg, int is_error, const char *file, unsigned line,
 
 	(void)line;
 	(void)arg;
-	if (is_error != 0 && is_error != 1)
+	if (is_error != 0 && is_error != 1 && is_error != CONFIG_DIAG_MORE)
 		abort();
 	if (file != NULL && strcmp(file, "fuzz.conf") != 0)
 		abort();

@@ -176,8 +176,13 @@ static const struct {
 	{ "include", "usage: include PATTERN" },
 	{ "bogus", "unknown directive 'bogus'" },
 	{ "Listen tcp 127.0.0.1:14", "unknown directive 'Listen'" },
-	{ "bogus\\", "unknown directive 'bogus\\x5c'" },
-	{ "\xc3\xa6", "unknown directive '\\xc3\\xa6'" },
+	/* Not a name: a word of some other file, never shown back. */
+	{ "bogus\\", "unknown directive (a word of 6 bytes that is not a "
+	  "name; not shown)" },
+	{ "\xc3\xa6", "unknown directive (a word of 2 bytes that is not a "
+	  "name; not shown)" },
+	{ "root:x:0:0:root:/root:/bin/bash", "unknown directive (a word of 31 "
+	  "bytes that is not a name; not shown)" },
 	{ "ident mode \xff",
 	  "ident mode must be always, rules or off, not '\\xff'" },
 };
@@ -308,11 +313,16 @@ static const struct {
 	  "udp privileged-sources" },
 };
 
-/* Every numeric directive, its bounds and where it lands. */
+/*
+ * Every numeric argument of every directive, its bounds and where it
+ * lands: the line is "KEY BEFORE WORD AFTER" (the other arguments of a
+ * directive that takes two numbers around the one under test).
+ */
 static const struct {
 	const char		*key;
 	unsigned long long	 min, max;
 	size_t			 field;
+	const char		*before, *after;
 } numbers[] = {
 	{ "ident port", 1, 65535, offsetof(struct config, ident_port) },
 	{ "limit connections", 1, 1000000,
@@ -342,7 +352,7 @@ START_TEST(test_table_covered)
 {
 	const struct config_directive *t;
 	char key[128];
-	size_t n, i, j, nnum = 0;
+	size_t n, i, j, k, nnum = 0;
 
 	/* Each row has exactly one entry above, and each entry one row. */
 	t = config_parse_table(&n);
@@ -373,15 +383,18 @@ START_TEST(test_table_covered)
 		if (t[i].nnum == 0)
 			continue;
 		/* Numbers: the bounds tested below are the table's. */
-		nnum++;
-		for (j = 0; j < NFILES(numbers); j++)
-			if (strcmp(numbers[j].key, key) == 0)
-				break;
-		ck_assert_msg(j < NFILES(numbers), "no bounds test for '%s'",
-		    key);
-		ck_assert_uint_eq(t[i].nnum, 1);
-		ck_assert_uint_eq(t[i].num[0].min, numbers[j].min);
-		ck_assert_uint_eq(t[i].num[0].max, numbers[j].max);
+		for (k = 0; k < t[i].nnum; k++) {
+			nnum++;
+			for (j = 0; j < NFILES(numbers); j++)
+				if (strcmp(numbers[j].key, key) == 0 &&
+				    numbers[j].field == t[i].field +
+				    k * sizeof(unsigned))
+					break;
+			ck_assert_msg(j < NFILES(numbers), "no bounds test for "
+			    "'%s' number %zu", key, k);
+			ck_assert_uint_eq(t[i].num[k].min, numbers[j].min);
+			ck_assert_uint_eq(t[i].num[k].max, numbers[j].max);
+		}
 	}
 	ck_assert_uint_eq(nnum, NFILES(numbers));
 }
@@ -489,6 +502,9 @@ show_word(const char *w, char *buf, size_t len)
 	buf[o] = '\0';
 }
 
+#define N_BEFORE(i)	(numbers[i].before != NULL ? numbers[i].before : "")
+#define N_AFTER(i)	(numbers[i].after != NULL ? numbers[i].after : "")
+
 /* Words a number must not be, as the bounded parser reads them. */
 static const char *const not_numbers[] = {
 	"x", "1x", "x1", "0x10", "1e3", "1.0", "1,0", "+1", "-1", "-0", "+0",
@@ -529,8 +545,8 @@ START_TEST(test_number_edges)
 			    v);
 			break;
 		}
-		fmt(text, sizeof(text), LISTEN "%s %s\n", numbers[_i].key,
-		    word);
+		fmt(text, sizeof(text), LISTEN "%s %s%s%s\n", numbers[_i].key,
+		    N_BEFORE(_i), word, N_AFTER(_i));
 		conf = parse(&c, text);
 		ck_assert_msg(conf != NULL, "rejected '%s %s'",
 		    numbers[_i].key, word);
@@ -549,7 +565,8 @@ START_TEST(test_number_edges)
 		else
 			fmt(word, sizeof(word), "%s", not_numbers[i - 2]);
 		show_word(word, show, sizeof(show));
-		fmt(line, sizeof(line), "%s %s", numbers[_i].key, word);
+		fmt(line, sizeof(line), "%s %s%s%s", numbers[_i].key,
+		    N_BEFORE(_i), word, N_AFTER(_i));
 		fmt(msg, sizeof(msg), "%s must be a number from %llu to %llu, "
 		    "not '%s'", numbers[_i].key, numbers[_i].min,
 		    numbers[_i].max, show);
@@ -575,8 +592,8 @@ static const struct {
 	  "udp-rate, udp-total)" },
 	{ "limit Connections 5", "unknown limit 'Connections' (connections, "
 	  "per-source, udp-rate, udp-total)" },
-	{ "limit \xff", "unknown limit '\\xff' (connections, per-source, "
-	  "udp-rate, udp-total)" },
+	{ "limit \xff", "unknown limit (a word of 1 bytes that is not a name; "
+	  "not shown) (connections, per-source, udp-rate, udp-total)" },
 	{ "limit source-prefix 24 56", "unknown limit 'source-prefix' "
 	  "(connections, per-source, udp-rate, udp-total)" },
 	{ "# limit rate 5\nlimit", "unknown directive 'limit'" },
