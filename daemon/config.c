@@ -52,6 +52,8 @@ config_new(void)
 	conf->ident_timeout.tv_sec = 5;
 	conf->ident_port = 113;
 	conf->workers = 0;	/* 0: one per core, decided at startup */
+	conf->source_prefix[0] = 32;
+	conf->source_prefix[1] = 64;	/* what one customer is given */
 	return conf;
 }
 

@@ -49,6 +49,7 @@ struct config {
 	unsigned		 limit_per_source;
 	unsigned		 limit_udp_rate;
 	unsigned		 limit_udp_total;	/* answers/s, all sources */
+	unsigned		 source_prefix[2];	/* a source: IPv4, IPv6 bits */
 	int			 udp_privileged_ports;	/* answer sources < 1024 */
 	unsigned		 workers;
 	char			*audit_key;

@@ -24,6 +24,7 @@
 #define CONFIG_PARSE_MSG_MAX	1536
 #define F(f)		offsetof(struct config, f)
 #define NUMBER(lo, hi)	1, { { (lo), (hi) } }
+#define NUMBERS(lo1, hi1, lo2, hi2) 2, { { (lo1), (hi1) }, { (lo2), (hi2) } }
 #define ONCE		CONFIG_ONCE
 #define ABS		CONFIG_ABSOLUTE
 
@@ -70,6 +71,8 @@ static const struct config_directive config_parse_directives[] = {
 	  config_set_uint, F(limit_udp_rate), NUMBER(1, 1000000) },
 	{ { "limit", "udp-total" }, "N", ONCE | CONFIG_LISTED, 1, 1,
 	  config_set_uint, F(limit_udp_total), NUMBER(1, 1000000) },
+	{ { "limit", "source-prefix" }, "V4 V6", ONCE | CONFIG_LISTED, 2, 2,
+	  config_set_uint, F(source_prefix), NUMBERS(1, 32, 1, 128) },
 	{ { "audit", "key" }, "PATH", ONCE | ABS, 1, 1, config_set_string,
 	  F(audit_key) },
 	{ { "workers" }, "N", ONCE, 1, 1, config_set_uint, F(workers),
@@ -81,6 +84,7 @@ static const struct config_directive config_parse_directives[] = {
 
 #undef F
 #undef NUMBER
+#undef NUMBERS
 #undef ONCE
 #undef ABS
 

@@ -159,14 +159,16 @@ config_set_string(struct config_parse *p, const struct config_directive *d,
 		config_parse_report(p, 1, l->file, l->line, "out of memory");
 }
 
-/* A number setting, already checked against the row's bounds. */
+/* Numbers (the row's, one or more), already checked against its bounds. */
 void
 config_set_uint(struct config_parse *p, const struct config_directive *d,
     const struct config_line *l)
 {
 	unsigned *dst = (unsigned *)(void *)((char *)p->conf + d->field);
+	size_t i;
 
-	*dst = (unsigned)l->num[0];
+	for (i = 0; i < d->nnum || i == 0; i++)
+		dst[i] = (unsigned)l->num[i];
 }
 
 /* syslog facility NAME */

@@ -246,6 +246,12 @@ listen_line(const struct listen_set *ls, size_t i)
 }
 
 int
+listen_shared(const struct listen_set *ls, size_t i)
+{
+	return ls->shared[i];
+}
+
+int
 listen_fd(const struct listen_set *ls, unsigned w, size_t i)
 {
 	return ls->fds[w * ls->nlines + i];

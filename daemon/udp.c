@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * udp: one datagram from recvmsg to its record. The source is judged
- * (udp_judge: pure), the UDP rate limits admit it, the rules decide, and
- * the answer goes back from the address it came to, to its source only.
- * The payload is never read (one byte at most, discarded).
+ * udp: one datagram from recvmsg to its record. Its destination and
+ * source are judged (udp_judge: pure), the UDP rate limits admit it, the
+ * rules decide, and the answer goes back from the address it came to, to
+ * its source only. The payload is never read (one byte at most,
+ * discarded).
  */
 #include "autoconf.h"
 
@@ -32,23 +33,50 @@ union udp_cmsg {
 };
 
 static socklen_t udp_pktinfo(struct msghdr *, const struct config_listen *,
-		    struct sockaddr_storage *, unsigned char *, size_t *);
+		    struct sockaddr_storage *, unsigned char *, size_t *, int *);
 static ssize_t	udp_answer(struct loop *, int, struct msghdr *,
 		    union udp_cmsg *, int, const unsigned char *, size_t);
 
 /*
- * Datagrams that cannot be honest requests, or whose answer could start a
- * loop between services (OpenBSD inetd's dg_badinput), get no reply: the
- * limit's name. Otherwise NULL, and *d says what the rules decide.
+ * A datagram sent to a broadcast or multicast address was sent to many:
+ * an answer would make this host one of many reflectors, and every
+ * socket bound to the port gets its own copy of it.
+ */
+static int
+udp_grouped(const struct sockaddr *dst, socklen_t dstlen, int grouped)
+{
+	struct acl_addr a;
+
+	if (grouped)
+		return 1;
+	if (dst == NULL || acl_addr_from_sockaddr(dst, dstlen, &a) == -1)
+		return 0;
+	if (a.family == AF_INET)
+		return (a.bytes[0] & 0xf0) == 0xe0 || (a.bytes[0] == 255 &&
+		    a.bytes[1] == 255 && a.bytes[2] == 255 && a.bytes[3] == 255);
+	return a.bytes[0] == 0xff;
+}
+
+/*
+ * Datagrams not sent to us alone, that cannot be honest requests, or
+ * whose answer could start a loop between services (OpenBSD inetd's
+ * dg_badinput), get no reply: the limit's name. Otherwise NULL, and *d
+ * says what the rules decide.
  */
 const char *
 udp_judge(const struct config *conf, const struct sockaddr *sa,
-    socklen_t salen, struct acl_addr *a, struct acl_decision *d)
+    socklen_t salen, const struct sockaddr *dst, socklen_t dstlen,
+    int grouped, struct acl_addr *a, struct acl_decision *d)
 {
 	unsigned port;
 
 	memset(d, 0, sizeof(*d));
 	d->action = ACL_DENY;
+	if (udp_grouped(dst, dstlen, grouped)) {
+		memset(a, 0, sizeof(*a));
+		(void)acl_addr_from_sockaddr(sa, salen, a);
+		return UDP_DESTINATION;
+	}
 	if (acl_addr_from_sockaddr(sa, salen, a) == -1)
 		return "udp-source";
 	port = ntohs(sa->sa_family == AF_INET ?
@@ -73,21 +101,29 @@ udp_judge(const struct config *conf, const struct sockaddr *sa,
 	return NULL;
 }
 
-/* Read the local address of a datagram from its packet info. */
+/*
+ * Read the local address of a datagram (its destination) from its packet
+ * info. An IPv4 datagram whose destination is not the address the kernel
+ * would answer from (ipi_spec_dst) was not sent to one of our addresses
+ * but to a broadcast (a subnet's included) or multicast one: *grouped.
+ */
 static socklen_t
 udp_pktinfo(struct msghdr *msg, const struct config_listen *cl,
-    struct sockaddr_storage *local, unsigned char *pkt, size_t *pktlen)
+    struct sockaddr_storage *local, unsigned char *pkt, size_t *pktlen,
+    int *grouped)
 {
 	struct cmsghdr *cm;
 
 	memcpy(local, &cl->ss, cl->sslen);
 	*pktlen = 0;
+	*grouped = 0;
 	for (cm = CMSG_FIRSTHDR(msg); cm != NULL; cm = CMSG_NXTHDR(msg, cm)) {
 		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
 			struct in_pktinfo pi;
 
 			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
 			((struct sockaddr_in *)local)->sin_addr = pi.ipi_addr;
+			*grouped = pi.ipi_spec_dst.s_addr != pi.ipi_addr.s_addr;
 			pi.ipi_spec_dst = pi.ipi_addr;
 			pi.ipi_ifindex = 0;
 			memcpy(pkt, &pi, sizeof(pi));
@@ -140,14 +176,18 @@ udp_answer(struct loop *lp, int fd, struct msghdr *msg, union udp_cmsg *cbuf,
 }
 
 int
-udp_datagram(struct loop *lp, int fd, const struct config_listen *cl)
+udp_datagram(struct loop *lp, int fd, const struct config_listen *cl,
+    int copy)
 {
 	const struct config *conf = lp->conf;
 	unsigned char pkt[sizeof(struct in6_pktinfo)];
 	struct sockaddr_storage ss, local;
 	struct acl_decision d;
 	struct acl_addr addr;
+	struct acl_prefix src;
+	enum limits_status st;
 	struct audit_conn r;
+	char source[ACL_PREFIX_STRLEN];
 	struct timeval now;
 	union udp_cmsg cbuf;
 	struct msghdr msg;
@@ -155,6 +195,7 @@ udp_datagram(struct loop *lp, int fd, const struct config_listen *cl)
 	char b[1];
 	size_t pktlen;
 	ssize_t n;
+	int grouped;
 
 	memset(&msg, 0, sizeof(msg));
 	iov.iov_base = b;
@@ -167,23 +208,31 @@ udp_datagram(struct loop *lp, int fd, const struct config_listen *cl)
 	msg.msg_controllen = sizeof(cbuf.buf);
 	if (recvmsg(fd, &msg, 0) == -1)
 		return -1;	/* EAGAIN, or an ICMP error queued */
-	LOOP_CNT_INC(lp, udp);
 	gettimeofday(&now, NULL);
 	memset(&r, 0, sizeof(r));
-	r.conn = loop_id(lp);
-	r.proto = IPPROTO_UDP;
 	r.peer = (struct sockaddr *)&ss;
 	r.peerlen = msg.msg_namelen;
 	r.local = (struct sockaddr *)&local;
-	r.locallen = udp_pktinfo(&msg, cl, &local, pkt, &pktlen);
-	r.ident_status = IDENT_SKIPPED;
+	r.locallen = udp_pktinfo(&msg, cl, &local, pkt, &pktlen, &grouped);
 	r.limit = udp_judge(conf, (struct sockaddr *)&ss, msg.msg_namelen,
-	    &addr, &d);
+	    r.local, r.locallen, grouped, &addr, &d);
+	/* Every worker's socket has a copy: one worker speaks for them all. */
+	if (copy && r.limit != NULL && strcmp(r.limit, UDP_DESTINATION) == 0)
+		return 0;
+	LOOP_CNT_INC(lp, udp);
+	r.conn = loop_id(lp);
+	r.proto = IPPROTO_UDP;
+	r.ident_status = IDENT_SKIPPED;
 	if (r.limit == NULL && (conf->limit_udp_rate != 0 ||
-	    conf->limit_udp_total != 0))
-		r.limit = limits_name(limits_udp_admit(lp->limits, &addr,
-		    conf->limit_udp_rate, conf->limit_udp_total,
-		    loop_now_us()));
+	    conf->limit_udp_total != 0)) {
+		limits_source(&addr, conf->source_prefix, &src);
+		st = limits_udp_admit(lp->limits, &src.addr,
+		    conf->limit_udp_rate, conf->limit_udp_total, loop_now_us());
+		r.limit = limits_name(st);
+		if (st == LIMITS_UDP_RATE &&
+		    acl_prefix_format(&src, source, sizeof(source)) == 0)
+			r.source = source;
+	}
 	if (r.limit != NULL) {
 		LOOP_CNT_INC(lp, dropped);
 		r.decision = "drop";

@@ -49,6 +49,8 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(conf->limit_udp_rate, 0);
 	ck_assert_int_eq(conf->udp_privileged_ports, 0);
 	ck_assert_uint_eq(conf->workers, 0);
+	ck_assert_uint_eq(conf->source_prefix[0], 32);
+	ck_assert_uint_eq(conf->source_prefix[1], 64);
 	ck_assert_ptr_nonnull(conf->acl);
 	ck_assert_uint_eq(conf->stats.rules, 0);
 	ck_assert_uint_eq(conf->nfiles, 1);

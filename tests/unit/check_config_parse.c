@@ -155,7 +155,7 @@ static const struct {
 	{ "limit udp-rate 1.5", "limit udp-rate must be a number from 1 to "
 	  "1000000, not '1.5'" },
 	{ "limit bandwidth 5", "unknown limit 'bandwidth' (connections, "
-	  "per-source, udp-rate, udp-total)" },
+	  "per-source, udp-rate, udp-total, source-prefix)" },
 	{ "limit", "unknown directive 'limit'" },
 	{ "audit key", "usage: audit key PATH" },
 	{ "audit key key.pub",
@@ -183,6 +183,7 @@ static const struct {
 	  "name; not shown)" },
 	{ "root:x:0:0:root:/root:/bin/bash", "unknown directive (a word of 31 "
 	  "bytes that is not a name; not shown)" },
+	{ "limit source-prefix 24", "usage: limit source-prefix V4 V6" },
 	{ "ident mode \xff",
 	  "ident mode must be always, rules or off, not '\\xff'" },
 };
@@ -311,6 +312,8 @@ static const struct {
 	{ "udp privileged-sources", "udp privileged-sources answer",
 	  "usage: udp privileged-sources answer|ignore",
 	  "udp privileged-sources" },
+	{ "limit source-prefix", "limit source-prefix 24 56",
+	  "usage: limit source-prefix V4 V6", "limit source-prefix" },
 };
 
 /*
@@ -334,6 +337,11 @@ static const struct {
 	{ "limit udp-total", 1, 1000000,
 	  offsetof(struct config, limit_udp_total) },
 	{ "workers", 1, 64, offsetof(struct config, workers) },
+	{ "limit source-prefix", 1, 32,
+	  offsetof(struct config, source_prefix), "", " 64" },
+	{ "limit source-prefix", 1, 128,
+	  offsetof(struct config, source_prefix) + sizeof(unsigned), "32 ",
+	  "" },
 };
 
 /* A row's key as one string. */
@@ -589,13 +597,12 @@ static const struct {
 	{ "proxy 10.0.0.0/8", "unknown directive 'proxy'" },
 	{ "proxy timeout 5", "unknown directive 'proxy'" },
 	{ "limit rate 5", "unknown limit 'rate' (connections, per-source, "
-	  "udp-rate, udp-total)" },
+	  "udp-rate, udp-total, source-prefix)" },
 	{ "limit Connections 5", "unknown limit 'Connections' (connections, "
-	  "per-source, udp-rate, udp-total)" },
+	  "per-source, udp-rate, udp-total, source-prefix)" },
 	{ "limit \xff", "unknown limit (a word of 1 bytes that is not a name; "
-	  "not shown) (connections, per-source, udp-rate, udp-total)" },
-	{ "limit source-prefix 24 56", "unknown limit 'source-prefix' "
-	  "(connections, per-source, udp-rate, udp-total)" },
+	  "not shown) (connections, per-source, udp-rate, udp-total, "
+	  "source-prefix)" },
 	{ "# limit rate 5\nlimit", "unknown directive 'limit'" },
 };
 

@@ -14,6 +14,7 @@ Suite	*config_suite(void);
 Suite	*loader_disk_suite(void);
 Suite	*loader_suite(void);
 Suite	*trust_suite(void);
+Suite	*udp_suite(void);
 Suite	*life_suite(void);
 Suite	*trie_suite(void);
 Suite	*acl_suite(void);
