@@ -20,7 +20,7 @@ run | test) ;;
 esac
 
 need="build-essential autoconf automake pkg-config libevent-dev libsodium-dev
-libcidr-dev check python3"
+libcidr-dev libseccomp-dev check python3"
 [ "$1" = test ] && need="$need oidentd rsyslog logrotate"
 
 prc=/usr/sbin/policy-rc.d

@@ -54,6 +54,7 @@ config_new(void)
 	conf->workers = 0;	/* 0: one per core, decided at startup */
 	conf->source_prefix[0] = 32;
 	conf->source_prefix[1] = 64;	/* what one customer is given */
+	conf->seccomp = 1;
 	return conf;
 }
 
@@ -335,5 +336,9 @@ config_keep_fixed(struct config *n, const struct config *o,
 		diag(arg, 0, NULL, 0, "workers changed; needs a restart, kept "
 		    "as is");
 	n->workers = o->workers;
+	if (n->seccomp != o->seccomp)
+		diag(arg, 0, NULL, 0, "seccomp changed; needs a restart, kept "
+		    "as is");
+	n->seccomp = o->seccomp;
 	return rc;
 }

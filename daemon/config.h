@@ -52,6 +52,7 @@ struct config {
 	unsigned		 source_prefix[2];	/* a source: IPv4, IPv6 bits */
 	int			 udp_privileged_ports;	/* answer sources < 1024 */
 	unsigned		 workers;
+	int			 seccomp;	/* the engine's system call filter */
 	char			*audit_key;
 	struct acl		*acl;
 	struct acl_stats	 stats;
@@ -95,9 +96,9 @@ void	config_ref(struct config *);
 void	config_unref(struct config *);
 /*
  * A reload keeps what needs a restart (listen, user, group, chroot,
- * pidfile, syslog, audit key, workers) from the running configuration
- * old in the new one, and warns through diag (file NULL) for each that
- * changed. Returns -1 when out of memory.
+ * pidfile, syslog, audit key, workers, seccomp) from the running
+ * configuration old in the new one, and warns through diag (file NULL)
+ * for each that changed. Returns -1 when out of memory.
  */
 int	config_keep_fixed(struct config *, const struct config *old,
 	    config_diag_fn *, void *arg);

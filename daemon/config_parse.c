@@ -31,8 +31,12 @@
 static void	config_parse_key(const struct config_directive *, char *,
 		    size_t);
 
+/* Choices in the order of the value they set (config_set_choice). */
 static const char *const config_parse_udp_choices[] = {
-	"answer", "ignore", NULL
+	"ignore", "answer", NULL
+};
+static const char *const config_parse_onoff[] = {
+	"off", "on", NULL
 };
 
 /*
@@ -78,8 +82,10 @@ static const struct config_directive config_parse_directives[] = {
 	{ { "workers" }, "N", ONCE, 1, 1, config_set_uint, F(workers),
 	  NUMBER(1, 64) },
 	{ { "udp", "privileged-sources" }, "answer|ignore", ONCE, 1, 1,
-	  config_set_udp_sources, F(udp_privileged_ports),
+	  config_set_choice, F(udp_privileged_ports),
 	  .choices = config_parse_udp_choices },
+	{ { "seccomp" }, "on|off", ONCE, 1, 1, config_set_choice, F(seccomp),
+	  .choices = config_parse_onoff },
 };
 
 #undef F

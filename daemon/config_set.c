@@ -232,12 +232,15 @@ config_set_seconds(struct config_parse *p, const struct config_directive *d,
 	}
 }
 
-/* udp privileged-sources answer|ignore (the choice is already checked). */
+/* One of the row's choices (already checked): its index at d->field. */
 void
-config_set_udp_sources(struct config_parse *p,
-    const struct config_directive *d, const struct config_line *l)
+config_set_choice(struct config_parse *p, const struct config_directive *d,
+    const struct config_line *l)
 {
 	int *dst = (int *)(void *)((char *)p->conf + d->field);
+	int i;
 
-	*dst = config_word_eq(&l->arg[0], "answer");
+	for (i = 0; d->choices[i] != NULL; i++)
+		if (config_word_eq(&l->arg[0], d->choices[i]))
+			*dst = i;
 }

@@ -29,6 +29,7 @@
 #include "daemon/log.h"
 #include "daemon/monitor.h"
 #include "daemon/preflight.h"
+#include "daemon/sandbox.h"
 #include "daemon/trust.h"
 
 #define MAIN_CONFIG	SYSCONFDIR "/daytimed/daytimed.conf"
@@ -304,7 +305,7 @@ main_start(struct config *conf, int foreground)
 	int sd[MAIN_SD_MAX], rc;
 	size_t nsd;
 	char err[256];
-	int syslog_ok;
+	int syslog_ok, seccomp;
 
 	signal(SIGPIPE, SIG_IGN);	/* a peer gone away is an error, not a death */
 	nsd = life_systemd_fds(sd, MAIN_SD_MAX);
@@ -365,6 +366,7 @@ main_start(struct config *conf, int foreground)
 		audit_close(audit);
 		return -1;
 	}
+	seccomp = conf->seccomp;
 	if ((e = engine_new(conf, ls, audit, &src)) == NULL) {
 		log_warnx("cannot set up the event loop");	/* it freed conf */
 		audit_close(audit);
@@ -373,6 +375,20 @@ main_start(struct config *conf, int foreground)
 	monitor_unblock_signals();	/* the loop's handlers are in place */
 	log_info("listening with %zu socket%s as uid %u", conf->nlistens,
 	    conf->nlistens == 1 ? "" : "s", (unsigned)getuid());
+	/* From here on the engine only serves: the filter says so. */
+	if (sandbox_engine(seccomp, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		engine_free(e);
+		audit_close(audit);
+		return 1;
+	}
+	if (!seccomp)
+		log_info("seccomp off: the engine runs without its system call "
+		    "filter");
+	else if (!sandbox_available())
+		log_info("seccomp off: a sanitizer build");
+	else
+		log_info("seccomp on: the engine's system calls are filtered");
 	if (!foreground)
 		life_ready();
 	rc = engine_run(e);

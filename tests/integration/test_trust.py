@@ -3,7 +3,8 @@
 """Trust, as root: only files root or the run user could have written are
 read (FIFOs never block, includes loop by what they are, errors are bounded
 and never echo a file), -t predicts every start failure, the pidfile is
-never someone else's file, and the jail keeps /dev/null on 0-2."""
+never someone else's file, the jail keeps /dev/null on 0-2, and the engine
+runs under its seccomp filter."""
 
 import os
 import pwd
@@ -19,6 +20,8 @@ from harness import check, test  # noqa: E402
 NOBODY = pwd.getpwnam("nobody")
 DAEMON = pwd.getpwnam("daemon")     # a run user other than nobody
 STRANGER = 54321                    # a uid nobody runs as
+SHIM = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                    "seccomp_shim.so")
 
 
 def head(port=20013, user="nobody"):
@@ -359,5 +362,39 @@ def jail_keeps_dev_null_on_0_to_2():
             h.stop_pid(monitor)
 
 
- == "__main__":
+@test
+def seccomp_kills_a_call_outside_the_filter():
+    h.need_root()
+    if not os.path.exists(SHIM):
+        raise h.Skip("%s not built (make check builds it)" % SHIM)
+    port = h.free_port()
+    env = dict(os.environ, LD_PRELOAD=SHIM)
+    with h.SyslogSink() as sink:
+        with h.Daemon(h.daemon_conf(port, sink, body="seccomp off\n"
+                                    "allow 127.0.0.0/8\n"), env=env) as d:
+            engine = h.engine_pid(d)
+            sink.wait_for(r"seccomp off: the engine runs without")
+            check(h.proc_status(engine)["Seccomp"] == ["0"], "filtered")
+        d = h.Daemon(h.daemon_conf(port, sink, body="allow 127.0.0.0/8\n"),
+                     env=env)
+        with d:
+            engine = h.engine_pid(d)
+            rec = sink.wait_for(r"^seccomp (on|off)")
+            if "sanitizer" in rec.msg:
+                raise h.Skip("a sanitizer build runs without the filter")
+            check(h.proc_status(engine)["Seccomp"] == ["2"], "not filtered")
+            # it serves, reloads and logs its counters under the filter
+            check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)), "answer")
+            d.signal(signal.SIGHUP)
+            sink.wait_for(r"^event=reload result=ok")
+            d.signal(signal.SIGUSR1)
+            sink.wait_for(r"^event=counters ")
+            # the shim makes the engine call ptrace on SIGUSR2
+            os.kill(engine, signal.SIGUSR2)
+            rc = d.wait(10)
+            check(rc == 1, "monitor exit %r", rc)
+            sink.wait_for(r"engine killed by seccomp \(SIGSYS\)")
+
+
+if __name__ == "__main__":
     h.main()

@@ -51,9 +51,34 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(conf->workers, 0);
 	ck_assert_uint_eq(conf->source_prefix[0], 32);
 	ck_assert_uint_eq(conf->source_prefix[1], 64);
+	ck_assert_int_eq(conf->seccomp, 1);
 	ck_assert_ptr_nonnull(conf->acl);
 	ck_assert_uint_eq(conf->stats.rules, 0);
 	ck_assert_uint_eq(conf->nfiles, 1);
+	config_free(conf);
+}
+END_TEST
+
+START_TEST(test_origins)
+{
+	struct collect c;
+	struct config *conf = parse(&c, LISTEN "# a comment\nuser alice\n"
+	    "limit source-prefix 24 56\nseccomp off\n");
+	const char *file;
+	unsigned line;
+
+	ck_assert_ptr_nonnull(conf);
+	ck_assert_uint_eq(conf->source_prefix[0], 24);
+	ck_assert_uint_eq(conf->source_prefix[1], 56);
+	ck_assert_int_eq(conf->seccomp, 0);
+	/* where each once-directive was given, for -t (and -T) to say */
+	ck_assert_int_eq(config_origin(conf, "user", &file, &line), 0);
+	ck_assert_str_eq(file, "t.conf");
+	ck_assert_uint_eq(line, 3);
+	ck_assert_int_eq(config_origin(conf, "seccomp", &file, &line), 0);
+	ck_assert_uint_eq(line, 5);
+	ck_assert_int_eq(config_origin(conf, "group", &file, &line), -1);
+	ck_assert_int_eq(config_origin(conf, "no such key", &file, &line), -1);
 	config_free(conf);
 }
 END_TEST
@@ -417,6 +442,7 @@ config_suite(void)
 
 	tc = tcase_create("whole file");
 	tcase_add_test(tc, test_no_listen);
+	tcase_add_test(tc, test_origins);
 	tcase_add_test(tc, test_ident_port_is_a_listen_port);
 	tcase_add_test(tc, test_errors_bounded);
 	tcase_add_test(tc, test_user_rules_ident_off);

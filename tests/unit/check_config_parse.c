@@ -184,6 +184,7 @@ static const struct {
 	{ "root:x:0:0:root:/root:/bin/bash", "unknown directive (a word of 31 "
 	  "bytes that is not a name; not shown)" },
 	{ "limit source-prefix 24", "usage: limit source-prefix V4 V6" },
+	{ "seccomp maybe", "usage: seccomp on|off" },
 	{ "ident mode \xff",
 	  "ident mode must be always, rules or off, not '\\xff'" },
 };
@@ -314,6 +315,7 @@ static const struct {
 	  "udp privileged-sources" },
 	{ "limit source-prefix", "limit source-prefix 24 56",
 	  "usage: limit source-prefix V4 V6", "limit source-prefix" },
+	{ "seccomp", "seccomp off", "usage: seccomp on|off", "seccomp" },
 };
 
 /*
