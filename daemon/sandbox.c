@@ -16,7 +16,8 @@
  * start after, and inherit it), so no thread sync is asked for: that
  * needs the seccomp() call, which a service manager's own filter may
  * refuse (systemd's @system-service has prctl, not seccomp), while
- * PR_SET_SECCOMP, libseccomp's way without it, is allowed there.
+ * PR_SET_SECCOMP, libseccomp's way without it, is allowed there. For the
+ * same reason the default action falls back to SECCOMP_RET_TRAP.
  */
 #include "autoconf.h"
 
@@ -116,7 +117,14 @@ sandbox_engine(int on, char *err, size_t errlen)
 
 	if (!on || SANDBOX_SANITIZED)
 		return 0;
-	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL) {
+	/*
+	 * SECCOMP_RET_KILL_PROCESS, where libseccomp can tell it is there
+	 * (it asks seccomp(2), which a service manager's filter may refuse);
+	 * else SECCOMP_RET_TRAP: SIGSYS, which nothing here catches, ends
+	 * the whole process all the same.
+	 */
+	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL &&
+	    (ctx = seccomp_init(SCMP_ACT_TRAP)) == NULL) {
 		snprintf(err, errlen, "seccomp: cannot start a filter");
 		return -1;
 	}

@@ -5,12 +5,13 @@
  * and writes sockets, waits in epoll, logs (and reconnects to syslog),
  * looks up ident (a socket, bind, connect), allocates, draws random
  * bytes, and runs threads (workers, reloads, frees). Any other call
- * kills the whole engine (SECCOMP_RET_KILL_PROCESS) and the monitor
- * logs "engine killed by seccomp (SIGSYS)". Opening a file fails with
- * EACCES instead: the engine has nothing to open, and a library that
- * tries must not take the service down. "seccomp off" turns the filter
- * off; so does a build with AddressSanitizer, whose runtime makes calls
- * of its own (see sandbox.c).
+ * kills the whole engine (SECCOMP_RET_KILL_PROCESS, or SECCOMP_RET_TRAP
+ * where a service manager's own filter hides the former from libseccomp)
+ * and the monitor logs "engine killed by seccomp (SIGSYS)". Opening a
+ * file fails with EACCES instead: the engine has nothing to open, and a
+ * library that tries must not take the service down. "seccomp off" turns
+ * the filter off; so does a build with AddressSanitizer, whose runtime
+ * makes calls of its own (see sandbox.c).
  */
 #ifndef DAYTIMED_SANDBOX_H
 #define DAYTIMED_SANDBOX_H
