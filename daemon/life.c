@@ -59,6 +59,8 @@ life_write(int fd, const char *buf, size_t len)
 
 /* Whether st (from a path) is the file fd holds. */
 static int	life_same(const struct stat *, int);
+static int	life_err(char *, size_t, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
 
 int
 life_user(const char *user, const char *group, struct life_user *u)
