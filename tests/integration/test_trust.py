@@ -375,6 +375,7 @@ def seccomp_kills_a_call_outside_the_filter():
             engine = h.engine_pid(d)
             sink.wait_for(r"seccomp off: the engine runs without")
             check(h.proc_status(engine)["Seccomp"] == ["0"], "filtered")
+        sink.clear()
         d = h.Daemon(h.daemon_conf(port, sink, body="allow 127.0.0.0/8\n"),
                      env=env)
         with d:
