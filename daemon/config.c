@@ -168,7 +168,7 @@ config_run(const char *file, const char *buf, size_t len,
 	config_finish(&p);
 	if (config_origins_keep(conf, &p) == -1)
 		config_parse_report(&p, 1, NULL, 0, "out of memory");
-	config_parse_flush(&p);
+	config_parse_summary(&p);
 	conf->nfiles = config_parse_nfiles(&p);
 	errors = p.errors;
 	config_parse_end(&p);

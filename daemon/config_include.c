@@ -28,7 +28,7 @@ config_include_file(struct config_parse *p, const char *name,
 	struct config_file_id id = { 0, 0 };
 	size_t len = 0, j;
 
-	if (p->nnames >= CONFIG_FILES_MAX) {
+	if (p->nfiles >= CONFIG_FILES_MAX) {
 		config_parse_report(p, 1, name, 0, "too many configuration "
 		    "files (at most %d)", CONFIG_FILES_MAX);
 		return;
@@ -98,16 +98,10 @@ config_include(struct config_parse *p,
 	    config_include_dir_pattern(l->file, pattern, sizeof(pattern));
 	len = dl < 0 ? -1 : snprintf(pattern + dl, sizeof(pattern) - (size_t)dl,
 	    "%.*s", (int)arg->len, arg->s);
-	if (len >= 0 && (size_t)len < sizeof(pattern) - (size_t)dl) {
-		/* what messages show: the path as written, unescaped */
-		const char *slash = strrchr(l->file, '/');
-		int pl = arg->s[0] == '/' || slash == NULL ? 0 :
-		    (int)(slash - l->file) + 1;
-
-		if (snprintf(plain, sizeof(plain), "%.*s%.*s", pl, l->file,
-		    (int)arg->len, arg->s) >= (int)sizeof(plain))
-			len = -1;
-	}
+	/* what messages show: the path as written, unescaped */
+	if (len >= 0 && (size_t)len < sizeof(pattern) - (size_t)dl &&
+	    config_parse_path(l->file, arg, plain, sizeof(plain)) == -1)
+		len = -1;
 	if (len < 0 || (size_t)len >= sizeof(pattern) - (size_t)dl) {
 		config_parse_report(p, 1, l->file, l->line,
 		    "include: path too long");

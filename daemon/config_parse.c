@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * config_parse: the tokenizer, the table of directives, the dispatcher
- * that checks a line against its row, and the bounds on errors shown.
- * Adding a directive is adding a row to config_parse_directives and, when
- * none in config_set.c fits, a handler. include is config_include.c's.
+ * that checks a line against its row, the bounds on diagnostics shown,
+ * and the reading of the files directives name (include in
+ * config_include.c, list files in config_list.c). Adding a directive is
+ * adding a row to config_parse_directives and, when none in config_set.c
+ * fits, a handler.
  */
 #include "autoconf.h"
 
@@ -17,6 +19,7 @@
 #include "acl/acl.h"
 #include "daemon/config.h"
 #include "daemon/config_include.h"
+#include "daemon/config_list.h"
 #include "daemon/config_parse.h"
 #include "daemon/config_set.h"
 #include "daemon/config_word.h"
@@ -27,6 +30,8 @@
 #define NUMBERS(lo1, hi1, lo2, hi2) 2, { { (lo1), (hi1) }, { (lo2), (hi2) } }
 #define ONCE		CONFIG_ONCE
 #define ABS		CONFIG_ABSOLUTE
+#define CONFIG_PARSE_XSTR(x)	#x
+#define CONFIG_PARSE_STR(x)	CONFIG_PARSE_XSTR(x)
 
 static void	config_parse_key(const struct config_directive *, char *,
 		    size_t);
@@ -50,6 +55,10 @@ static const struct config_directive config_parse_directives[] = {
 	{ { "allow" }, "NETBLOCK [user NAME]", 0, 1, 3, config_set_rule,
 	  .value = ACL_ALLOW },
 	{ { "deny" }, "NETBLOCK [user NAME]", 0, 1, 3, config_set_rule,
+	  .value = ACL_DENY },
+	{ { "allow", "file" }, "PATH", CONFIG_FILES, 1, 1, config_list_file,
+	  .value = ACL_ALLOW },
+	{ { "deny", "file" }, "PATH", CONFIG_FILES, 1, 1, config_list_file,
 	  .value = ACL_DENY },
 	{ { "include" }, "PATTERN", CONFIG_FILES, 1, 1, config_include },
 	{ { "user" }, "NAME", ONCE, 1, 1, config_set_string, F(user) },
@@ -120,38 +129,61 @@ config_parse_row(const char *key)
 	return -1;
 }
 
+/* The parse's record of a file, found by name (the last one first), or NULL. */
+static struct config_parse_file *
+config_parse_file_of(struct config_parse *p, const char *file)
+{
+	size_t i;
+
+	if (p->lastdiag < p->nfiles &&
+	    (p->files[p->lastdiag].name == file ||
+	    strcmp(p->files[p->lastdiag].name, file) == 0))
+		return &p->files[p->lastdiag];
+	for (i = 0; i < p->nfiles; i++)
+		if (p->files[i].name == file || strcmp(p->files[i].name,
+		    file) == 0) {
+			p->lastdiag = i;
+			return &p->files[i];
+		}
+	return NULL;
+}
+
 /*
  * One place formats diagnostics; the caller's diag adds nothing but
- * FILE:LINE. Errors past the bounds (per file while it is being read, and
- * in all) are counted, and said at the end of the file or of the parse.
+ * FILE:LINE. Past CONFIG_DIAG_PER_FILE for one file, or CONFIG_DIAG_MAX
+ * in all, they are counted, not formatted: config_parse_summary reports
+ * the counts.
  */
 void
 config_parse_report(struct config_parse *p, int is_error, const char *file,
     unsigned line, const char *fmt, ...)
 {
+	struct config_parse_file *f;
 	char msg[CONFIG_PARSE_MSG_MAX];
-	struct config_frame *f = NULL;
 	va_list ap;
 
-	if (is_error) {
+	if (is_error)
 		p->errors++;
-		if (p->depth > 0 && file != NULL &&
-		    strcmp(p->stack[p->depth - 1].file, file) == 0)
-			f = &p->stack[p->depth - 1];
-		if (p->shown >= CONFIG_ERRORS_MAX ||
-		    (f != NULL && f->shown >= CONFIG_ERRORS_PER_FILE)) {
-			if (f != NULL)
-				f->hidden++;
-			else
-				p->hidden++;
-			return;
-		}
-		p->shown++;
-		if (f != NULL)
-			f->shown++;
-	}
 	if (p->diag == NULL)
 		return;
+	if (p->shown >= CONFIG_DIAG_MAX) {
+		if (is_error)
+			p->hidden_errors++;
+		else
+			p->hidden_warnings++;
+		return;
+	}
+	if (file != NULL && (f = config_parse_file_of(p, file)) != NULL) {
+		if (f->shown >= CONFIG_DIAG_PER_FILE) {
+			if (is_error)
+				f->hidden_errors++;
+			else
+				f->hidden_warnings++;
+			return;
+		}
+		f->shown++;
+	}
+	p->shown++;
 	va_start(ap, fmt);
 	if (vsnprintf(msg, sizeof(msg), fmt, ap) >= (int)sizeof(msg))
 		memcpy(msg + sizeof(msg) - 4, "...", 4);
@@ -159,27 +191,61 @@ config_parse_report(struct config_parse *p, int is_error, const char *file,
 	p->diag(p->diag_arg, is_error, file, line, msg);
 }
 
-/* "... and N more errors" for file (NULL: in all), N in line. */
-static void
-config_parse_more(struct config_parse *p, const char *file, unsigned n)
+/* "3 more errors", "1 more warning": a count that is not zero. */
+static int
+config_parse_more(char *buf, size_t len, size_t n, const char *what)
 {
-	char msg[64];
+	int r = n == 0 ? snprintf(buf, len, "%s", "") :
+	    snprintf(buf, len, "%zu more %s%s", n, what, n == 1 ? "" : "s");
 
-	if (p->diag == NULL)
-		return;
-	p->shown++;
-	snprintf(msg, sizeof(msg), "... and %u more error%s", n,
-	    n == 1 ? "" : "s");
-	p->diag(p->diag_arg, CONFIG_DIAG_MORE, file, n, msg);
+	return r < 0 || (size_t)r >= len ? -1 : 0;
 }
 
-/* The errors not shown that no file has said yet. */
-void
-config_parse_flush(struct config_parse *p)
+/* "N more errors and M more warnings not shown (at most K are shown WHERE)". */
+static void
+config_parse_sum(struct config_parse *p, const char *file, size_t errors,
+    size_t warnings, int most, const char *where)
 {
-	if (p->hidden > 0)
-		config_parse_more(p, NULL, p->hidden);
-	p->hidden = 0;
+	char msg[CONFIG_PARSE_MSG_MAX], e[64], w[64];
+	int n;
+
+	if (errors + warnings == 0 || config_parse_more(e, sizeof(e), errors,
+	    "error") == -1 || config_parse_more(w, sizeof(w), warnings,
+	    "warning") == -1)
+		return;
+	n = snprintf(msg, sizeof(msg), "%s%s%s not shown (at most %d are "
+	    "shown %s)", e, e[0] != '\0' && w[0] != '\0' ? " and " : "", w,
+	    most, where);
+	if (n > 0 && (size_t)n < sizeof(msg))
+		p->diag(p->diag_arg, errors > 0, file, 0, msg);
+}
+
+/*
+ * One line per file for the diagnostics that were not shown, while lines
+ * may still be shown; then one line for all the rest.
+ */
+void
+config_parse_summary(struct config_parse *p)
+{
+	const struct config_parse_file *f;
+	size_t i;
+
+	for (i = 0; p->diag != NULL && i < p->nfiles; i++) {
+		f = &p->files[i];
+		if (f->hidden_errors + f->hidden_warnings == 0)
+			continue;
+		if (p->shown >= CONFIG_DIAG_MAX) {
+			p->hidden_errors += f->hidden_errors;
+			p->hidden_warnings += f->hidden_warnings;
+			continue;
+		}
+		p->shown++;
+		config_parse_sum(p, f->name, f->hidden_errors,
+		    f->hidden_warnings, CONFIG_DIAG_PER_FILE, "for one file");
+	}
+	if (p->diag != NULL)
+		config_parse_sum(p, NULL, p->hidden_errors, p->hidden_warnings,
+		    CONFIG_DIAG_MAX, "in all");
 }
 
 /* Start a parse: the once-bookkeeping has one slot per table row. */
@@ -217,7 +283,7 @@ config_parse_run(struct config_parse *p, const char *file, const char *buf,
 size_t
 config_parse_nfiles(const struct config_parse *p)
 {
-	return p->nnames;
+	return p->nfiles;
 }
 
 /* Free the parse's file names, bookkeeping and any unfinished build. */
@@ -226,9 +292,9 @@ config_parse_end(struct config_parse *p)
 {
 	size_t i;
 
-	for (i = 0; i < p->nnames; i++)
-		free(p->names[i]);
-	free(p->names);
+	for (i = 0; i < p->nfiles; i++)
+		free(p->files[i].name);
+	free(p->files);
 	free(p->seen);
 	if (p->build != NULL)
 		acl_build_free(p->build);
@@ -252,16 +318,76 @@ config_parse_files(const char *file, const struct config_loader *loader)
 static const char *
 config_parse_intern(struct config_parse *p, const char *name)
 {
-	char **n;
+	struct config_parse_file *f;
 
-	if (p->nnames >= CONFIG_FILES_MAX)
+	if (p->nfiles >= CONFIG_FILES_MAX)
 		return NULL;
-	if ((n = reallocarray(p->names, p->nnames + 1, sizeof(*n))) == NULL)
+	if ((f = reallocarray(p->files, p->nfiles + 1, sizeof(*f))) == NULL)
 		return NULL;
-	p->names = n;
-	if ((n[p->nnames] = strdup(name)) == NULL)
+	p->files = f;
+	f += p->nfiles;
+	memset(f, 0, sizeof(*f));
+	if ((f->name = strdup(name)) == NULL)
 		return NULL;
-	return n[p->nnames++];
+	return p->files[p->nfiles++].name;
+}
+
+/* Why a file could not be interned. */
+static const char *
+config_parse_intern_error(const struct config_parse *p)
+{
+	return p->nfiles >= CONFIG_FILES_MAX ?
+	    "too many configuration files (at most " 
+	    CONFIG_PARSE_STR(CONFIG_FILES_MAX) ")" : "out of memory";
+}
+
+/* Read a file a directive names (a list file); its name interned. */
+const char *
+config_parse_read(struct config_parse *p, const struct config_line *l,
+    const char *what, const char *path, char **buf, size_t *len)
+{
+	struct config_file_id id;
+	char err[1280], show[160];
+	const char *file;
+
+	*buf = NULL;
+	*len = 0;
+	config_word_show_str(path, show, sizeof(show));
+	if (p->loader == NULL) {
+		config_parse_report(p, 1, l->file, l->line,
+		    "%s is not allowed here", what);
+		return NULL;
+	}
+	if (p->loader->read(p->loader->arg, path, buf, len, &id, err,
+	    sizeof(err)) == -1) {
+		config_parse_report(p, 1, l->file, l->line, "%s %s: %s", what,
+		    show, err);
+		return NULL;
+	}
+	if ((file = config_parse_intern(p, path)) == NULL) {
+		config_parse_report(p, 1, l->file, l->line, "%s %s: %s", what,
+		    show, config_parse_intern_error(p));
+		free(*buf);
+		*buf = NULL;
+		return NULL;
+	}
+	return file;
+}
+
+/*
+ * A path as a directive names it: absolute as is, relative against the
+ * directory of the file that names it.
+ */
+int
+config_parse_path(const char *from, const struct config_token *arg,
+    char *buf, size_t len)
+{
+	const char *slash = strrchr(from, '/');
+	int pl = arg->len > 0 && arg->s[0] == '/' ? 0 :
+	    slash == NULL ? 0 : (int)(slash - from) + 1;
+	int n = snprintf(buf, len, "%.*s%.*s", pl, from, (int)arg->len, arg->s);
+
+	return n < 0 || (size_t)n >= len ? -1 : n;
 }
 
 /* The directive's key as messages name it: "limit connections". */
@@ -494,13 +620,11 @@ config_parse_text(struct config_parse *p, const char *name, const char *buf,
 	unsigned line = 0;
 
 	if ((file = config_parse_intern(p, name)) == NULL) {
-		config_parse_report(p, 1, name, 0, p->nnames >= CONFIG_FILES_MAX ?
-		    "too many configuration files (at most %d)" :
-		    "out of memory", CONFIG_FILES_MAX);
+		config_parse_report(p, 1, name, 0, "%s",
+		    config_parse_intern_error(p));
 		return;
 	}
 	f = &p->stack[p->depth++];
-	memset(f, 0, sizeof(*f));
 	f->file = file;
 	f->id = *id;
 	while (pos < len) {
@@ -540,26 +664,8 @@ config_parse_text(struct config_parse *p, const char *name, const char *buf,
 		}
 		if (bad)
 			continue;
-		ll = comment;	/* the comment, if any, is gone */
-		ntok = 0;
-		for (i = 0; i < ll;) {
-			size_t start;
-
-			while (i < ll && (l[i] == ' ' || l[i] == '\t'))
-				i++;
-			if (i == ll)
-				break;
-			start = i;
-			while (i < ll && l[i] != ' ' && l[i] != '\t')
-				i++;
-			if (ntok == CONFIG_TOKENS_MAX) {
-				ntok++;
-				break;
-			}
-			tok[ntok].s = l + start;
-			tok[ntok].len = i - start;
-			ntok++;
-		}
+		/* the comment, if any, is gone */
+		ntok = config_word_split(l, comment, tok, CONFIG_TOKENS_MAX);
 		if (ntok > CONFIG_TOKENS_MAX) {
 			config_parse_report(p, 1, file, line, "too many words");
 			continue;
@@ -568,10 +674,4 @@ config_parse_text(struct config_parse *p, const char *name, const char *buf,
 			config_parse_line(p, file, line, tok, ntok);
 	}
 	p->depth--;
-	if (f->hidden > 0) {
-		if (p->shown < CONFIG_ERRORS_MAX)
-			config_parse_more(p, file, f->hidden);
-		else
-			p->hidden += f->hidden;
-	}
 }

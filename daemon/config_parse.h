@@ -6,7 +6,13 @@
  * a loader (struct config_loader), so the same parser serves the disk at
  * startup, -t and -e, and the monitor's bundle on reload. In the FILES
  * mode only the directives that read files run: the monitor follows the
- * same includes the full parse would, and nothing else.
+ * same includes and list files the full parse would, and nothing else.
+ *
+ * Diagnostics are bounded: at most CONFIG_DIAG_PER_FILE are shown for one
+ * file and CONFIG_DIAG_MAX in all, the rest are counted and summed up by
+ * config_parse_summary, one line per file and one for all (a list of a
+ * million entries, or a file that includes itself on every line, must not
+ * make a million lines).
  */
 #ifndef DAYTIMED_CONFIG_PARSE_H
 #define DAYTIMED_CONFIG_PARSE_H
@@ -24,22 +30,16 @@
 #define CONFIG_NUM_MAX		2	/* numeric arguments of a directive */
 #define CONFIG_LISTEN_MAX	64	/* listen lines */
 #define CONFIG_NAME_MAX		64	/* a directive's name in messages */
-#define CONFIG_ERRORS_PER_FILE	20	/* errors shown for one file */
-#define CONFIG_ERRORS_MAX	100	/* errors shown in all */
+#define CONFIG_RULES_MAX	(1u << 22)	/* rules in one configuration */
+#define CONFIG_DIAG_PER_FILE	100	/* diagnostics shown for one file */
+#define CONFIG_DIAG_MAX		500	/* diagnostics shown in all */
 
 struct acl_build;
 struct config;
 struct config_parse;
 struct config_directive;
 
-/*
- * Diagnostics: is_error 0 is a warning, 1 an error. file NULL: no
- * position. Past CONFIG_ERRORS_PER_FILE errors in one file or
- * CONFIG_ERRORS_MAX in all, errors are counted but not shown; then one
- * diagnostic of kind CONFIG_DIAG_MORE says how many ("... and N more
- * errors"), with N in line, file the file they were in (or NULL).
- */
-#define CONFIG_DIAG_MORE	2
+/* Diagnostics: is_error 0 is a warning. file NULL: no position. */
 typedef void config_diag_fn(void *arg, int is_error, const char *file,
     unsigned line, const char *msg);
 
@@ -104,18 +104,23 @@ struct config_directive {
 	int			 value;		/* a constant for the handler */
 };
 
+/* A file the parse read: its name, and how many diagnostics it drew. */
+struct config_parse_file {
+	char		*name;		/* interned: rules point at it */
+	unsigned	 shown;
+	size_t		 hidden_errors, hidden_warnings;
+};
+
 /* Where a once-directive was first given, to name it in errors. */
 struct config_seen {
 	const char	*file;
 	unsigned	 line;
 };
 
-/* A file being read: the include stack, and its errors shown and not. */
+/* A file being read (the include stack) and what it is. */
 struct config_frame {
 	const char		*file;
 	struct config_file_id	 id;
-	unsigned		 shown;
-	unsigned		 hidden;
 };
 
 enum config_parse_mode {
@@ -138,13 +143,16 @@ struct config_parse {
 	size_t				 nuser_rules;
 	const char			*first_user_file;
 	unsigned			 first_user_line;
+	size_t				 nrules;	/* added to build */
 	/* for config_parse.c and its handlers only */
 	struct config_frame		 stack[CONFIG_INCLUDE_DEPTH + 1];
 	size_t				 depth;
-	unsigned			 shown;		/* errors shown */
-	unsigned			 hidden;	/* not shown, no file */
-	char				**names;	/* every file name read */
-	size_t				 nnames;
+	struct config_parse_file	*files;		/* every file read */
+	size_t				 nfiles;
+	size_t				 lastdiag;	/* files[] of the last one */
+	size_t				 shown;		/* diagnostics shown */
+	size_t				 hidden_errors;	/* past CONFIG_DIAG_MAX */
+	size_t				 hidden_warnings;
 	struct config_seen		*seen;		/* one per table row */
 	const char			*listen_file[CONFIG_LISTEN_MAX];
 };
@@ -166,8 +174,11 @@ void	config_parse_run(struct config_parse *, const char *file,
 	    const char *buf, size_t len);
 /* How many files the parse read. */
 size_t	config_parse_nfiles(const struct config_parse *);
-/* Say how many errors were not shown, if any ("... and N more"). */
-void	config_parse_flush(struct config_parse *);
+/*
+ * Report, per file and then for all, the diagnostics that were counted
+ * but not shown.
+ */
+void	config_parse_summary(struct config_parse *);
 /* Free what the parse holds; the file names rules point at go too. */
 void	config_parse_end(struct config_parse *);
 /* Follow every file the configuration at file reads, nothing more. */
@@ -184,6 +195,20 @@ void	config_parse_name(const struct config_directive *, char *, size_t);
 /* Report "usage: KEY ARGUMENTS" for the line. */
 void	config_parse_usage(struct config_parse *,
 	    const struct config_directive *, const struct config_line *);
+/*
+ * A path as a directive names it: an absolute arg as is, a relative one
+ * against the directory of the file that names it (from). -1: too long.
+ */
+int	config_parse_path(const char *from, const struct config_token *arg,
+	    char *buf, size_t len);
+/*
+ * Read the file at path through the loader for the directive on line l
+ * (what: its name in messages, "allow file"). Returns the file name,
+ * interned for the life of the parse, and its bytes in *buf (the
+ * caller frees them); NULL when it was reported as an error at l.
+ */
+const char *config_parse_read(struct config_parse *, const struct config_line *l,
+	    const char *what, const char *path, char **buf, size_t *len);
 /* The table of directives (tests check that each row is covered). */
 const struct config_directive *config_parse_table(size_t *n);
 /* The row whose key is the words of key ("audit key"), or -1. */

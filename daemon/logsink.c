@@ -55,6 +55,7 @@ static struct logsink sink = {
 static int	logsink_emit(struct logsink *, int, const char *, size_t, int);
 static size_t	logsink_header(struct logsink *, char *, size_t, int);
 static void	logsink_stderr_line(struct logsink *, const char *, size_t);
+static int	logsink_fast(struct logsink *);
 
 /* Set the program name used in headers and on stderr. */
 void
@@ -330,6 +331,15 @@ logsink_stderr_line(struct logsink *ls, const char *msg, size_t len)
 	}
 }
 
+/* Whether the socket takes messages at once: open, connected, no queue. */
+static int
+logsink_fast(struct logsink *ls)
+{
+	return atomic_load_explicit(&ls->fd, memory_order_relaxed) != -1 &&
+	    atomic_load_explicit(&ls->connected, memory_order_relaxed) &&
+	    atomic_load_explicit(&ls->qcount, memory_order_relaxed) == 0;
+}
+
 /*
  * The single path of every message: stderr copy, then send or queue.
  * 0: sent or queued; -1: lost (counted).
@@ -348,6 +358,17 @@ logsink_emit(struct logsink *ls, int pri, const char *msg, size_t len,
 	dl = logsink_header(ls, dgram, sizeof(dgram), pri);
 	dl += record_escape_ctl(dgram + dl, sizeof(dgram) - dl, msg, len);
 
+	/*
+	 * The common case under load, without the mutex: a record joins
+	 * this thread's batch while the socket takes messages at once. The
+	 * loops would otherwise queue on the mutex for every record.
+	 */
+	if (b != NULL && (flags & LOGSINK_F_RECORD) &&
+	    !(flags & LOGSINK_F_ORDERED) && logsink_fast(ls)) {
+		if (logsink_batch_add(ls, b, dgram, dl) == 0)
+			return 0;	/* waits in the batch */
+		b = NULL;	/* a quiet spell: it goes now, not batched */
+	}
 	pthread_mutex_lock(&ls->mtx);
 	/* Records go to syslog only; stderr has them when there is no syslog. */
 	if ((ls->to_stderr && !(flags & LOGSINK_F_RECORD)) || ls->fd == -1)

@@ -40,8 +40,13 @@ struct logsink {
 	pthread_mutex_t		 mtx;
 	char			 name[LOGSINK_NAME_MAX];
 	int			 to_stderr;
-	int			 fd;		/* -1: syslog not opened */
-	int			 connected;	/* fd is connected to sun */
+	/*
+	 * fd, connected and qcount change under mtx only; they are atomic
+	 * so that logsink_emit may look at them without it, to let a record
+	 * join its thread's batch (the batch's send looks again, locked).
+	 */
+	atomic_int		 fd;		/* -1: syslog not opened */
+	atomic_int		 connected;	/* fd is connected to sun */
 	int			 facility;
 	struct sockaddr_un	 sun;
 	pid_t			 pid;		/* 0: getpid() per message */
@@ -49,7 +54,7 @@ struct logsink {
 
 	struct logsink_msg	 q[LOGSINK_QUEUE_MSGS];
 	size_t			 qhead;
-	size_t			 qcount;
+	atomic_size_t		 qcount;
 	size_t			 qbytes;
 
 	atomic_int		 congested;	/* read without the mutex */

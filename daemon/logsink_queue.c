@@ -24,6 +24,7 @@
 #include "daemon/logsink_int.h"
 
 #define LOGSINK_RECONNECT_SEC	1
+#define LOGSINK_DRAIN_MSGS	32	/* queued messages in one sendmmsg */
 
 static void	logsink_write_cb(evutil_socket_t, short, void *);
 static void	logsink_retry_cb(evutil_socket_t, short, void *);
@@ -116,21 +117,60 @@ logsink_enqueue_locked(struct logsink *ls, const char *buf, size_t len)
 	return 0;
 }
 
-/* Send queued messages until the socket pushes back. 0: queue empty. */
-int
-logsink_drain_locked(struct logsink *ls)
+/* Forget the n oldest queued messages (sent, or lost and counted). */
+static void
+logsink_pop_locked(struct logsink *ls, size_t n)
 {
 	struct logsink_msg *m;
 
-	while (ls->qcount > 0 && ls->connected) {
+	while (n-- > 0 && ls->qcount > 0) {
 		m = &ls->q[ls->qhead];
-		if (logsink_send_locked(ls, m->buf, m->len) == 1)
-			return 1;
 		ls->qbytes -= m->len;
 		free(m->buf);
 		m->buf = NULL;
 		ls->qhead = (ls->qhead + 1) % LOGSINK_QUEUE_MSGS;
 		ls->qcount--;
+	}
+}
+
+/*
+ * Send queued messages until the socket pushes back, up to
+ * LOGSINK_DRAIN_MSGS in one sendmmsg: a receiver whose queue holds only
+ * a few datagrams (net.unix.max_dgram_qlen is 10 where nothing raised
+ * it) is otherwise fed one system call per message, under the mutex.
+ * 0: queue empty.
+ */
+int
+logsink_drain_locked(struct logsink *ls)
+{
+	struct mmsghdr mm[LOGSINK_DRAIN_MSGS];
+	struct iovec iov[LOGSINK_DRAIN_MSGS];
+	const struct logsink_msg *m;
+	size_t i, n;
+	int r;
+
+	while (ls->qcount > 0 && ls->connected) {
+		n = ls->qcount < LOGSINK_DRAIN_MSGS ? ls->qcount :
+		    LOGSINK_DRAIN_MSGS;
+		memset(mm, 0, n * sizeof(mm[0]));
+		for (i = 0; i < n; i++) {
+			m = &ls->q[(ls->qhead + i) % LOGSINK_QUEUE_MSGS];
+			iov[i].iov_base = m->buf;
+			iov[i].iov_len = m->len;
+			mm[i].msg_hdr.msg_iov = &iov[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+		}
+		r = sendmmsg(ls->fd, mm, (unsigned)n,
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (logsink_send_errno_locked(ls, errno) == 1)
+				return 1;
+			r = 1;		/* lost for good (counted) */
+		} else
+			ls->ctr.sent += (unsigned long long)r;
+		logsink_pop_locked(ls, (size_t)r);
 	}
 	return ls->qcount > 0;
 }

@@ -171,7 +171,7 @@ main(int argc, char *argv[])
 
 /*
  * FILE:LINE: error: message, as editors and -t readers expect; FILE
- * through the one escaper. "... and N more errors" counts N errors.
+ * through the one escaper.
  */
 static void
 main_diag(void *arg, int is_error, const char *file, unsigned line,
@@ -182,11 +182,6 @@ main_diag(void *arg, int is_error, const char *file, unsigned line,
 
 	config_word_show_str(file != NULL ? file : "daytimed", show,
 	    sizeof(show));
-	if (is_error == CONFIG_DIAG_MORE) {
-		d->errors += line;
-		fprintf(d->out, "%s: error: %s\n", show, msg);
-		return;
-	}
 	if (is_error)
 		d->errors++;
 	else

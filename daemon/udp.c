@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * udp: one datagram from recvmsg to its record. Its destination and
- * source are judged (udp_judge: pure), the UDP rate limits admit it, the
- * rules decide, and the answer goes back from the address it came to, to
- * its source only. The payload is never read (one byte at most,
- * discarded).
+ * udp: datagrams from recvmmsg to their records. Each is judged by where
+ * it was sent and where it came from (udp_judge: pure), the UDP rate
+ * limits admit its source, the rules decide, and the answer goes back
+ * from the address it came to, to its source only. The payload is never
+ * read (one byte at most, discarded).
+ *
+ * A batch costs two system calls however many datagrams were waiting:
+ * one recvmmsg, one sendmmsg for the answers (then the records, which
+ * the log batches). Every datagram is still judged, admitted, answered
+ * and recorded on its own, in the order it arrived.
  */
 #include "autoconf.h"
 
@@ -14,6 +19,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -32,10 +38,29 @@ union udp_cmsg {
 	unsigned char	buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 };
 
+/* One datagram of a batch, from recvmmsg to its record. */
+struct udp_slot {
+	struct sockaddr_storage	 ss, local;
+	unsigned char		 pkt[sizeof(struct in6_pktinfo)];
+	size_t			 pktlen;
+	struct iovec		 iov, oiov;
+	char			 b[1];
+	struct acl_addr		 addr;
+	struct acl_prefix	 src;	/* the source the limits charge */
+	char			 source[ACL_PREFIX_STRLEN];
+	struct acl_decision	 d;
+	struct audit_conn	 r;
+	size_t			 out;	/* its answer in the batch, or SIZE_MAX */
+	int			 copy;	/* another socket's to record */
+	union udp_cmsg		 cbuf;	/* its packet info in, then out (last:
+					   clang sees CMSG_SPACE as variable) */
+};
+
 static socklen_t udp_pktinfo(struct msghdr *, const struct config_listen *,
 		    struct sockaddr_storage *, unsigned char *, size_t *, int *);
-static ssize_t	udp_answer(struct loop *, int, struct msghdr *,
-		    union udp_cmsg *, int, const unsigned char *, size_t);
+static void	udp_answer(struct msghdr *, struct iovec *, union udp_cmsg *,
+		    int, const unsigned char *, size_t, char *, size_t);
+static void	udp_send(int, struct mmsghdr *, size_t, size_t *);
 
 /*
  * A datagram sent to a broadcast or multicast address was sent to many:
@@ -142,19 +167,17 @@ udp_pktinfo(struct msghdr *msg, const struct config_listen *cl,
 }
 
 /*
- * Send the answer line to the source msg came from, from the address it
- * came to (pkt: its packet info, for family). The bytes sent, or -1.
+ * Make msg the answer (line, len bytes) to the source it came from, sent
+ * from the address it came to (pkt: its packet info, for family).
  */
-static ssize_t
-udp_answer(struct loop *lp, int fd, struct msghdr *msg, union udp_cmsg *cbuf,
-    int family, const unsigned char *pkt, size_t pktlen)
+static void
+udp_answer(struct msghdr *msg, struct iovec *iov, union udp_cmsg *cbuf,
+    int family, const unsigned char *pkt, size_t pktlen, char *line,
+    size_t len)
 {
-	char line[ANSWER_MAX];
-	struct iovec iov;
-
-	iov.iov_base = line;
-	iov.iov_len = loop_answer(lp, line, sizeof(line));
-	msg->msg_iov = &iov;
+	iov->iov_base = line;
+	iov->iov_len = len;
+	msg->msg_iov = iov;
 	msg->msg_iovlen = 1;
 	msg->msg_flags = 0;
 	if (pktlen > 0) {
@@ -172,83 +195,132 @@ udp_answer(struct loop *lp, int fd, struct msghdr *msg, union udp_cmsg *cbuf,
 		msg->msg_control = NULL;
 		msg->msg_controllen = 0;
 	}
-	return sendmsg(fd, msg, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
+/*
+ * Send the batch's answers in as few sendmmsg calls as the socket allows.
+ * A message the socket refuses is not retried (its bytes stay 0), as a
+ * single sendmsg would not be; the ones after it still go.
+ */
+static void
+udp_send(int fd, struct mmsghdr *out, size_t n, size_t *bytes)
+{
+	size_t i = 0, k;
+	int r;
+
+	while (i < n) {
+		r = sendmmsg(fd, out + i, (unsigned)(n - i),
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			bytes[i++] = 0;		/* this one failed */
+			continue;
+		}
+		for (k = 0; k < (size_t)r; k++)
+			bytes[i + k] = out[i + k].msg_len;
+		i += (size_t)r;
+	}
+}
+
+/*
+ * One batch: every datagram waiting (at most UDP_BATCH) in one recvmmsg,
+ * each judged and admitted in arrival order, the answers in one sendmmsg,
+ * then one record each, in arrival order. A copy of a broadcast that
+ * another socket records is let go without a count or a record.
+ */
 int
 udp_datagram(struct loop *lp, int fd, const struct config_listen *cl,
     int copy)
 {
 	const struct config *conf = lp->conf;
-	unsigned char pkt[sizeof(struct in6_pktinfo)];
-	struct sockaddr_storage ss, local;
-	struct acl_decision d;
-	struct acl_addr addr;
-	struct acl_prefix src;
-	enum limits_status st;
-	struct audit_conn r;
-	char source[ACL_PREFIX_STRLEN];
+	struct udp_slot slots[UDP_BATCH], *s;
+	struct mmsghdr in[UDP_BATCH], out[UDP_BATCH];
+	size_t bytes[UDP_BATCH], nout = 0, i, linelen;
+	char line[ANSWER_MAX];
 	struct timeval now;
-	union udp_cmsg cbuf;
-	struct msghdr msg;
-	struct iovec iov;
-	char b[1];
-	size_t pktlen;
-	ssize_t n;
-	int grouped;
+	enum limits_status st;
+	int n, grouped;
 
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = b;
-	iov.iov_len = sizeof(b);	/* the content does not matter */
-	msg.msg_name = &ss;
-	msg.msg_namelen = sizeof(ss);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf.buf;
-	msg.msg_controllen = sizeof(cbuf.buf);
-	if (recvmsg(fd, &msg, 0) == -1)
+	memset(in, 0, sizeof(in));
+	for (i = 0; i < UDP_BATCH; i++) {
+		s = &slots[i];
+		s->iov.iov_base = s->b;
+		s->iov.iov_len = sizeof(s->b);	/* the content does not matter */
+		in[i].msg_hdr.msg_name = &s->ss;
+		in[i].msg_hdr.msg_namelen = sizeof(s->ss);
+		in[i].msg_hdr.msg_iov = &s->iov;
+		in[i].msg_hdr.msg_iovlen = 1;
+		in[i].msg_hdr.msg_control = s->cbuf.buf;
+		in[i].msg_hdr.msg_controllen = sizeof(s->cbuf.buf);
+	}
+	do
+		n = recvmmsg(fd, in, UDP_BATCH, MSG_DONTWAIT, NULL);
+	while (n == -1 && errno == EINTR);
+	if (n <= 0)
 		return -1;	/* EAGAIN, or an ICMP error queued */
 	gettimeofday(&now, NULL);
-	memset(&r, 0, sizeof(r));
-	r.peer = (struct sockaddr *)&ss;
-	r.peerlen = msg.msg_namelen;
-	r.local = (struct sockaddr *)&local;
-	r.locallen = udp_pktinfo(&msg, cl, &local, pkt, &pktlen, &grouped);
-	r.limit = udp_judge(conf, (struct sockaddr *)&ss, msg.msg_namelen,
-	    r.local, r.locallen, grouped, &addr, &d);
-	/* Every worker's socket has a copy: one worker speaks for them all. */
-	if (copy && r.limit != NULL && strcmp(r.limit, UDP_DESTINATION) == 0)
-		return 0;
-	LOOP_CNT_INC(lp, udp);
-	r.conn = loop_id(lp);
-	r.proto = IPPROTO_UDP;
-	r.ident_status = IDENT_SKIPPED;
-	if (r.limit == NULL && (conf->limit_udp_rate != 0 ||
-	    conf->limit_udp_total != 0)) {
-		limits_source(&addr, conf->source_prefix, &src);
-		st = limits_udp_admit(lp->limits, &src.addr,
-		    conf->limit_udp_rate, conf->limit_udp_total, loop_now_us());
-		r.limit = limits_name(st);
-		if (st == LIMITS_UDP_RATE &&
-		    acl_prefix_format(&src, source, sizeof(source)) == 0)
-			r.source = source;
+	linelen = loop_answer(lp, line, sizeof(line));
+	for (i = 0; i < (size_t)n; i++) {
+		struct msghdr *m = &in[i].msg_hdr;
+
+		s = &slots[i];
+		memset(&s->r, 0, sizeof(s->r));
+		s->out = SIZE_MAX;
+		s->r.peer = (struct sockaddr *)&s->ss;
+		s->r.peerlen = m->msg_namelen;
+		s->r.local = (struct sockaddr *)&s->local;
+		s->r.locallen = udp_pktinfo(m, cl, &s->local, s->pkt,
+		    &s->pktlen, &grouped);
+		s->r.limit = udp_judge(conf, (struct sockaddr *)&s->ss,
+		    m->msg_namelen, s->r.local, s->r.locallen, grouped,
+		    &s->addr, &s->d);
+		/* Every worker's socket has a copy: one speaks for them all. */
+		s->copy = copy && s->r.limit != NULL &&
+		    strcmp(s->r.limit, UDP_DESTINATION) == 0;
+		if (s->copy)
+			continue;
+		LOOP_CNT_INC(lp, udp);
+		s->r.conn = loop_id(lp);
+		s->r.proto = IPPROTO_UDP;
+		s->r.ident_status = IDENT_SKIPPED;
+		if (s->r.limit == NULL && (conf->limit_udp_rate != 0 ||
+		    conf->limit_udp_total != 0)) {
+			limits_source(&s->addr, conf->source_prefix, &s->src);
+			st = limits_udp_admit(lp->limits, &s->src.addr,
+			    conf->limit_udp_rate, conf->limit_udp_total,
+			    loop_now_us());
+			s->r.limit = limits_name(st);
+			if (st == LIMITS_UDP_RATE && acl_prefix_format(&s->src,
+			    s->source, sizeof(s->source)) == 0)
+				s->r.source = s->source;
+		}
+		if (s->r.limit != NULL) {
+			LOOP_CNT_INC(lp, dropped);
+			s->r.decision = "drop";
+		} else if (s->d.action != ACL_ALLOW) {
+			LOOP_CNT_INC(lp, denied);
+			s->r.decision = "deny";
+		} else {
+			LOOP_CNT_INC(lp, allowed);
+			s->r.decision = "allow";
+			memset(&out[nout], 0, sizeof(out[nout]));
+			out[nout].msg_hdr.msg_name = &s->ss;
+			out[nout].msg_hdr.msg_namelen = m->msg_namelen;
+			udp_answer(&out[nout].msg_hdr, &s->oiov, &s->cbuf,
+			    s->ss.ss_family, s->pkt, s->pktlen, line, linelen);
+			s->out = nout++;
+		}
 	}
-	if (r.limit != NULL) {
-		LOOP_CNT_INC(lp, dropped);
-		r.decision = "drop";
-		loop_record(lp, &r, NULL, &now);
-		return 0;
+	if (nout > 0)
+		udp_send(fd, out, nout, bytes);
+	for (i = 0; i < (size_t)n; i++) {
+		s = &slots[i];
+		if (s->copy)
+			continue;
+		if (s->out != SIZE_MAX)
+			s->r.bytes = bytes[s->out];
+		loop_record(lp, &s->r, s->r.limit != NULL ? NULL : &s->d, &now);
 	}
-	if (d.action != ACL_ALLOW) {
-		LOOP_CNT_INC(lp, denied);
-		r.decision = "deny";
-		loop_record(lp, &r, &d, &now);
-		return 0;
-	}
-	LOOP_CNT_INC(lp, allowed);
-	n = udp_answer(lp, fd, &msg, &cbuf, ss.ss_family, pkt, pktlen);
-	r.decision = "allow";
-	r.bytes = n > 0 ? (size_t)n : 0;
-	loop_record(lp, &r, &d, &now);
-	return 0;
+	return n;
 }

@@ -26,12 +26,16 @@
 const char *udp_judge(const struct config *, const struct sockaddr *src,
 	    socklen_t, const struct sockaddr *dst, socklen_t, int grouped,
 	    struct acl_addr *, struct acl_decision *);
+#define UDP_BATCH	32	/* datagrams read in one recvmmsg */
+
 /*
- * Serve one datagram waiting on fd, which listens for line cl, under the
- * loop's current configuration: 0 when one was read, -1 when none was
- * waiting (or an ICMP error was queued instead). copy: fd is one of
- * several sockets each given every broadcast or multicast datagram, and
- * not the one that records them: such a datagram is let go silently.
+ * Serve the datagrams waiting on fd, which listens for line cl, under the
+ * loop's current configuration, at most UDP_BATCH of them: how many were
+ * read, or -1 when none was waiting (or an ICMP error was queued instead).
+ * Fewer than UDP_BATCH: the socket had no more at that moment. copy: fd
+ * is one of several sockets each given every broadcast or multicast
+ * datagram, and not the one that records them: such datagrams are let go
+ * silently.
  */
 int	udp_datagram(struct loop *, int fd, const struct config_listen *cl,
 	    int copy);

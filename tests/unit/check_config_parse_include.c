@@ -260,28 +260,27 @@ START_TEST(test_include_errors_bounded)
 		o += fmt(self + o, sizeof(self) - o, "include ./main\n");
 	conf = load(&c, &fs, "/d/main", f, NFILES(f));
 	ck_assert_ptr_null(conf);
-	ck_assert_uint_eq(c.n, CONFIG_ERRORS_PER_FILE + 1);
+	ck_assert_uint_eq(c.n, CONFIG_DIAG_PER_FILE + 1);
 	expect(&c, 0, 1, "/d/main", 2, "include loop: /d/./main is already "
 	    "being read (as /d/main)");
-	expect(&c, CONFIG_ERRORS_PER_FILE, CONFIG_DIAG_MORE, "/d/main", 280,
-	    "... and 280 more errors");
 	ck_assert_int_eq(fs.nreads, 301);
 }
 END_TEST
 
 START_TEST(test_include_errors_bounded_in_all)
 {
-	/* 8 files of 20 errors each: 100 shown in all, then the rest counted */
-	static const char bad[] = "bogus\nbogus\nbogus\nbogus\nbogus\n"
-	    "bogus\nbogus\nbogus\nbogus\nbogus\nbogus\nbogus\nbogus\nbogus\n"
-	    "bogus\nbogus\nbogus\nbogus\nbogus\nbogus\n";
+	/* 8 files of 99 errors each: 500 shown in all, then one sum */
 	struct memfile f[9];
-	char names[8][16];
+	char names[8][16], *bad;
 	struct collect c;
 	struct memfs fs;
 	struct config *conf;
-	size_t i, errors = 0;
+	size_t i, o;
 
+	bad = malloc(99 * 6 + 1);
+	ck_assert_ptr_nonnull(bad);
+	for (o = 0, i = 0; i < 99; i++)
+		o += fmt(bad + o, 7, "bogus\n");
 	f[0].name = "/d/main";
 	f[0].text = LISTEN "include x/*\n";
 	f[0].same = NULL;
@@ -293,12 +292,10 @@ START_TEST(test_include_errors_bounded_in_all)
 	}
 	conf = load(&c, &fs, "/d/main", f, NFILES(f));
 	ck_assert_ptr_null(conf);
-	ck_assert_uint_eq(c.n, CONFIG_ERRORS_MAX + 1);
-	for (i = 0; i < CONFIG_ERRORS_MAX && i < DIAG_MAX; i++)
-		errors += c.d[i].is_error == 1;
+	ck_assert_uint_eq(c.n, CONFIG_DIAG_MAX + 1);
+	ck_assert_uint_eq(c.errors, CONFIG_DIAG_MAX + 1);
 	expect(&c, 0, 1, "/d/x/0", 1, "unknown directive 'bogus'");
-	ck_assert_uint_eq(c.errors, CONFIG_ERRORS_MAX + 1);
-	ck_assert_uint_eq(errors, DIAG_MAX);
+	free(bad);
 }
 END_TEST
 
@@ -511,6 +508,19 @@ static const struct memfile walk_deep[] = {
 	{ "/d/f8", "include f9\n" }, { "/d/f9", "user deep\n" },
 };
 
+/* List files: read (not parsed), relative, missing, denied, repeated. */
+static const struct memfile walk_lists[] = {
+	{ "/etc/d/main.conf", LISTEN "deny file drop.txt\ninclude one.conf\n"
+	  "allow file /l/missing\nallow file\ndeny file drop.txt\n"
+	  "deny file denied.txt\n" },
+	{ "/etc/d/one.conf", "allow file ../l/partners.txt\n" },
+	{ "/etc/d/drop.txt", "; include one.conf\n1.10.16.0/20 ; SBL1\n"
+	  "include two.conf\n" },
+	{ "/etc/l/partners.txt", "192.0.2.0/24\n" },
+	{ "/etc/d/denied.txt", NULL },
+	{ "/etc/d/two.conf", "user two\n" },
+};
+
 /* The main file missing. */
 static const struct memfile walk_none[] = {
 	{ "/etc/d/other.conf", LISTEN },
@@ -524,6 +534,7 @@ static const struct {
 	{ "/etc/d/main.conf", walk_mixed, NFILES(walk_mixed) },
 	{ "/d/f0", walk_deep, NFILES(walk_deep) },
 	{ "/etc/d/main.conf", walk_none, NFILES(walk_none) },
+	{ "/etc/d/main.conf", walk_lists, NFILES(walk_lists) },
 };
 
 START_TEST(test_files_walk_as_load)

@@ -19,6 +19,7 @@ main(void)
 	srunner_add_suite(sr, config_parse_text_suite());
 	srunner_add_suite(sr, config_parse_include_suite());
 	srunner_add_suite(sr, config_set_suite());
+	srunner_add_suite(sr, config_list_suite());
 	srunner_add_suite(sr, config_suite());
 	srunner_add_suite(sr, loader_disk_suite());
 	srunner_add_suite(sr, loader_suite());

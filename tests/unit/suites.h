@@ -10,6 +10,7 @@ Suite	*config_parse_suite(void);
 Suite	*config_parse_text_suite(void);
 Suite	*config_parse_include_suite(void);
 Suite	*config_set_suite(void);
+Suite	*config_list_suite(void);
 Suite	*config_suite(void);
 Suite	*loader_disk_suite(void);
 Suite	*loader_suite(void);
