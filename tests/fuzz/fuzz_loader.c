@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -120,6 +121,25 @@ fuzz_path(char *buf, size_t len, uint8_t i)
 	snprintf(buf, len, "%s/%s", fuzz_tree, fuzz_names[i % NITEMS(fuzz_names)]);
 }
 
+/*
+ * Write a file; never blocking on a FIFO of the tree's (opening one for
+ * writing with no reader fails at once) nor following a link out of it.
+ */
+static void
+fuzz_write(const char *path, const char *text)
+{
+	size_t len = strlen(text), off = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK |
+	    O_NOFOLLOW | O_CLOEXEC, 0644)) == -1)
+		return;
+	while (off < len && (n = write(fd, text + off, len - off)) > 0)
+		off += (size_t)n;
+	close(fd);
+}
+
 /* Build the tree the input says: ops until the bytes run out. */
 static void
 fuzz_build(const uint8_t *d, size_t n)
@@ -138,14 +158,7 @@ fuzz_build(const uint8_t *d, size_t n)
 			for (o = 0, text[0] = '\0'; k > 0 && i < n; k--, i++)
 				o += (size_t)snprintf(text + o, sizeof(text) - o,
 				    "%s", fuzz_lines[d[i] % NITEMS(fuzz_lines)]);
-			{
-				FILE *f = fopen(path, "w");
-
-				if (f != NULL) {
-					fputs(text, f);
-					fclose(f);
-				}
-			}
+			fuzz_write(path, text);
 			break;
 		case 1:		/* a directory */
 			(void)mkdir(path, 0755);
