@@ -167,18 +167,12 @@ config_parse_report(struct config_parse *p, int is_error, const char *file,
 	if (p->diag == NULL)
 		return;
 	if (p->shown >= CONFIG_DIAG_MAX) {
-		if (is_error)
-			p->hidden_errors++;
-		else
-			p->hidden_warnings++;
+		(*(is_error ? &p->hidden_errors : &p->hidden_warnings))++;
 		return;
 	}
 	if (file != NULL && (f = config_parse_file_of(p, file)) != NULL) {
 		if (f->shown >= CONFIG_DIAG_PER_FILE) {
-			if (is_error)
-				f->hidden_errors++;
-			else
-				f->hidden_warnings++;
+			(*(is_error ? &f->hidden_errors : &f->hidden_warnings))++;
 			return;
 		}
 		f->shown++;
