@@ -222,13 +222,14 @@ def include_loops_and_error_bounds():
                       "already being read (as %s/loop2.conf)"
                       % (t.join("loop2.conf"), t.path, t.path))
         check(len(out.splitlines()) == 2, "%r", out)
-        # 300 lines including itself: 20 errors shown, the rest counted
+        # 300 lines including itself: 100 errors shown, the rest counted
         path = t.write("self.conf", head() + "include ./self.conf\n" * 300)
         rc, out = dash_t(path)
         lines = out.splitlines()
-        check(rc == 1 and len(lines) == 22, "%d lines", len(lines))
-        check(lines[20] == "%s: error: ... and 280 more errors" % path and
-              lines[21] == "%s: 300 errors, 0 warnings" % path, "%r",
+        check(rc == 1 and len(lines) == 102, "%d lines", len(lines))
+        check(lines[100] == "%s: error: 200 more errors not shown (at most "
+              "100 are shown for one file)" % path and
+              lines[101] == "%s: 101 errors, 0 warnings" % path, "%r",
               lines[-3:])
 
 
