@@ -237,17 +237,52 @@ preflight(const struct config *conf, struct trust *files, int what,
 	pf.conf = conf;
 	pf.diag = diag;
 	pf.arg = arg;
-	preflight_user(&pf, what == PREFLIGHT_START);
+	preflight_user(&pf, what != PREFLIGHT_FILES);
 	if (files != NULL)
 		pf.errors += trust_judge(files, pf.known, pf.uid, pf.gid, diag,
 		    arg);
-	if (what != PREFLIGHT_START)
+	if (what == PREFLIGHT_FILES)
 		return pf.errors;
 	/* Unknown run user: only root's files are trusted. */
 	trust_init(&t, 1, pf.known ? pf.uid : 0, pf.known ? pf.gid : 0);
 	preflight_chroot(&pf, &t);
 	preflight_key(&pf, &t, "audit key", conf->audit_key);
-	preflight_pidfile(&pf);
+	if (what == PREFLIGHT_START)
+		preflight_pidfile(&pf);
 	trust_free(&t);
 	return pf.errors;
+}
+
+struct config *
+preflight_load(const char *file, unsigned flags, int what,
+    const char *pidfile, config_diag_fn *diag, void *arg)
+{
+	struct config_loader loader;
+	struct config *conf;
+	struct trust trust;
+	size_t errors = 0;
+
+	/*
+	 * Started as root, the run user is known only once the configuration
+	 * names it: what the files' walks owe to it is judged then.
+	 */
+	trust_init(&trust, geteuid() != 0, geteuid(), getegid());
+	loader_disk_trusting(&trust, &loader);
+	conf = config_load_flags(file, &loader, flags, diag, arg);
+	if (conf != NULL && pidfile != NULL) {
+		free(conf->pidfile);
+		if ((conf->pidfile = strdup(pidfile)) == NULL) {
+			config_free(conf);
+			conf = NULL;
+			diag(arg, 1, file, 0, "out of memory");
+		}
+	}
+	if (conf != NULL)
+		errors = preflight(conf, &trust, what, diag, arg);
+	trust_free(&trust);
+	if (errors > 0) {
+		config_free(conf);
+		return NULL;
+	}
+	return conf;
 }

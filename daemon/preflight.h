@@ -17,8 +17,9 @@
 #include "daemon/config.h"
 #include "daemon/trust.h"
 
-#define PREFLIGHT_FILES	0	/* only the files: -e */
+#define PREFLIGHT_FILES	0	/* only the files: -e, -T, -r */
 #define PREFLIGHT_START	1	/* everything a start needs: run, -t */
+#define PREFLIGHT_INETD	2	/* the same for -i, which has no pidfile */
 
 /*
  * Check conf for a start by this process (its effective user tells
@@ -28,5 +29,15 @@
  */
 size_t	preflight(const struct config *, struct trust *files, int what,
 	    config_diag_fn *, void *);
+
+/*
+ * The one way a start, -t, -T, -e, -r and -i read the configuration:
+ * file loaded with config_load_flags (flags), every file on the way
+ * judged for the run user, pidfile (-p, or NULL) put in place of the
+ * configuration's, then preflight(what). The configuration, or NULL
+ * when anything was an error (each reported through diag).
+ */
+struct config *preflight_load(const char *file, unsigned flags, int what,
+	    const char *pidfile, config_diag_fn *, void *);
 
 #endif

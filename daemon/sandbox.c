@@ -32,6 +32,7 @@
 
 #include <seccomp.h>
 
+#include "daemon/log.h"
 #include "daemon/sandbox.h"
 
 /* A sanitizer's runtime makes calls of its own (at exit, on a report). */
@@ -157,4 +158,23 @@ sandbox_engine(int on, char *err, size_t errlen)
 fail:
 	seccomp_release(ctx);
 	return -1;
+}
+
+int
+sandbox_start(int on)
+{
+	char err[256];
+
+	if (sandbox_engine(on, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	if (!on)
+		log_info("seccomp off: the engine runs without its system call "
+		    "filter");
+	else if (!sandbox_available())
+		log_info("seccomp off: a sanitizer build");
+	else
+		log_info("seccomp on: the engine's system calls are filtered");
+	return 0;
 }

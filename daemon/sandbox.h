@@ -25,5 +25,10 @@ int	sandbox_available(void);
  * any thread: they inherit it. 0, or -1 and a message in err.
  */
 int	sandbox_engine(int on, char *err, size_t errlen);
+/*
+ * sandbox_engine, then one log line saying whether the filter is on
+ * (and why not): 0, or -1 with the reason logged.
+ */
+int	sandbox_start(int on);
 
 #endif
