@@ -9,6 +9,12 @@
  * agree, every diagnostic must be a bounded line of printable bytes, and
  * nothing may block: a FIFO read would hang, and the fuzzer's -timeout
  * is the deadline that catches it.
+ *
+ * The tree holds links to /, /etc/passwd and /dev, and this runs as root:
+ * building it must never act through one. Every step names a path whose
+ * directories are real directories of the tree (fuzz_inside) and acts on
+ * the last name itself (O_NOFOLLOW, AT_SYMLINK_NOFOLLOW): a chmod() that
+ * followed a link to /etc/passwd once left it mode 0600.
  */
 #include "autoconf.h"
 
@@ -94,8 +100,9 @@ fuzz_rm(const char *path, const struct stat *st, int flag, struct FTW *f)
 {
 	(void)st;
 	(void)f;
+	/* FTW_PHYS: a directory here is one, never a link to one. */
 	if (flag == FTW_DP || flag == FTW_D)
-		(void)chmod(path, 0700);
+		(void)fchmodat(AT_FDCWD, path, 0700, AT_SYMLINK_NOFOLLOW);
 	return remove(path) == -1 && errno != ENOENT ? 0 : 0;
 }
 
@@ -119,6 +126,28 @@ static void
 fuzz_path(char *buf, size_t len, uint8_t i)
 {
 	snprintf(buf, len, "%s/%s", fuzz_tree, fuzz_names[i % NITEMS(fuzz_names)]);
+}
+
+/*
+ * 1 when every directory above name i is a directory of the tree (no
+ * link on the way out of it: "d" may be a link to "/"), so that acting
+ * on the path acts inside the tree.
+ */
+static int
+fuzz_inside(uint8_t i)
+{
+	const char *name = fuzz_names[i % NITEMS(fuzz_names)], *slash;
+	char path[256];
+	struct stat st;
+
+	for (slash = strchr(name, '/'); slash != NULL;
+	    slash = strchr(slash + 1, '/')) {
+		snprintf(path, sizeof(path), "%s/%.*s", fuzz_tree,
+		    (int)(slash - name), name);
+		if (lstat(path, &st) == -1 || !S_ISDIR(st.st_mode))
+			return 0;
+	}
+	return 1;
 }
 
 /*
@@ -149,6 +178,7 @@ fuzz_build(const uint8_t *d, size_t n)
 
 	while (i + 2 <= n) {
 		uint8_t op = d[i] % 6, a = d[i + 1];
+		int in = fuzz_inside(a);	/* else: arguments read, no act */
 
 		i += 2;
 		fuzz_path(path, sizeof(path), a);
@@ -158,26 +188,32 @@ fuzz_build(const uint8_t *d, size_t n)
 			for (o = 0, text[0] = '\0'; k > 0 && i < n; k--, i++)
 				o += (size_t)snprintf(text + o, sizeof(text) - o,
 				    "%s", fuzz_lines[d[i] % NITEMS(fuzz_lines)]);
-			fuzz_write(path, text);
+			if (in)
+				fuzz_write(path, text);
 			break;
 		case 1:		/* a directory */
-			(void)mkdir(path, 0755);
+			if (in)
+				(void)mkdir(path, 0755);
 			break;
 		case 2:		/* a link */
-			if (i < n)
-				(void)symlink(fuzz_targets[d[i++] %
+			if (i < n && in)
+				(void)symlink(fuzz_targets[d[i] %
 				    NITEMS(fuzz_targets)], path);
+			i += i < n;
 			break;
 		case 3:		/* a FIFO */
-			(void)mkfifo(path, 0644);
+			if (in)
+				(void)mkfifo(path, 0644);
 			break;
-		case 4:		/* a mode */
-			if (i < n)
-				(void)chmod(path, fuzz_modes[d[i++] %
-				    NITEMS(fuzz_modes)]);
+		case 4:		/* a mode, of a link itself: ENOTSUP */
+			if (i < n && in)
+				(void)fchmodat(AT_FDCWD, path, fuzz_modes[d[i] %
+				    NITEMS(fuzz_modes)], AT_SYMLINK_NOFOLLOW);
+			i += i < n;
 			break;
-		default:	/* gone again */
-			(void)remove(path);
+		default:	/* gone again (a link: the link) */
+			if (in)
+				(void)remove(path);
 			break;
 		}
 	}
