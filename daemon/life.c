@@ -379,36 +379,39 @@ life_daemonize(void)
 	log_setpid(getpid());
 }
 
-/* stderr leaves the starter pipe for the /dev/null opened before. */
+/*
+ * stderr leaves the starter pipe for the /dev/null opened before; then,
+ * when ready, the starter learns it: by then fds 0-2 are all /dev/null.
+ */
 static void
-life_quiet_stderr(void)
+life_quiet_stderr(int ready)
 {
+	char b = LIFE_READY_BYTE;
+
 	log_stderr(0);
-	close(life_starter);
-	life_starter = -1;
 	if (life_devnull != -1) {
 		(void)dup2(life_devnull, STDERR_FILENO);
 		close(life_devnull);
 		life_devnull = -1;
 	}
+	if (ready)
+		life_write(life_starter, &b, 1);
+	close(life_starter);
+	life_starter = -1;
 }
 
 void
 life_forget_starter(void)
 {
 	if (life_starter != -1)
-		life_quiet_stderr();
+		life_quiet_stderr(0);
 }
 
 void
 life_ready(void)
 {
-	char b = LIFE_READY_BYTE;
-
-	if (life_starter == -1)
-		return;
-	life_write(life_starter, &b, 1);
-	life_quiet_stderr();
+	if (life_starter != -1)
+		life_quiet_stderr(1);
 }
 
 /*

@@ -7,7 +7,9 @@
  * stop): libevent's epoll, the log's sendmmsg and its reconnect,
  * getrandom for libsodium, clock_gettime, futex and clone for the
  * workers and the reload and free threads, malloc's mmap, munmap and
- * madvise, qsort's sysinfo and sodium_free's munlock. clone must share
+ * madvise, qsort's sysinfo, sodium_free's munlock, and prctl's
+ * PR_SET_NAME alone (each worker and reload thread names itself, for
+ * ps and top; proctitle.c). clone must share
  * the address space (a thread, never a process); clone3, whose flags a
  * filter cannot see, answers ENOSYS so that glibc falls back to clone.
  * Sockets are IPv4, IPv6 or local only.
@@ -22,6 +24,7 @@
 #include "autoconf.h"
 
 #include <sys/types.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -141,6 +144,8 @@ sandbox_engine(int on, char *err, size_t errlen)
 			goto fail;
 	if (sandbox_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), err, errlen, 1,
 	    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD)) == -1 ||
+	    sandbox_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), err, errlen, 1,
+	    SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME)) == -1 ||
 	    sandbox_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), err,
 	    errlen, 0, none) == -1 ||
 	    sandbox_rule(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), err,
