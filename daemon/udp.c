@@ -148,7 +148,13 @@ udp_pktinfo(struct msghdr *msg, const struct config_listen *cl,
 
 			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
 			((struct sockaddr_in *)local)->sin_addr = pi.ipi_addr;
-			*grouped = pi.ipi_spec_dst.s_addr != pi.ipi_addr.s_addr;
+			/*
+			 * A datagram queued before IP_PKTINFO was set (inetd
+			 * mode's first) has no ipi_spec_dst: its address is
+			 * then judged alone (udp_grouped).
+			 */
+			*grouped = pi.ipi_spec_dst.s_addr != INADDR_ANY &&
+			    pi.ipi_spec_dst.s_addr != pi.ipi_addr.s_addr;
 			pi.ipi_spec_dst = pi.ipi_addr;
 			pi.ipi_ifindex = 0;
 			memcpy(pkt, &pi, sizeof(pi));
