@@ -186,6 +186,27 @@ def udp_rate_counts_a_source_prefix():
         check(got is not None, "another /24")
 
 
+@test
+def rate_counts_a_source_prefix():
+    """limit rate charges the source prefix, as per-source does: a second
+    address of the same /24 finds the bucket empty; another /24 does not."""
+    port = h.free_port()
+    with h.SyslogSink() as sink, h.Daemon(
+            conf(port, sink, "limit rate 1\nlimit source-prefix 24 64\n"
+                 "allow 127.0.0.0/8\n", listen=("tcp",)), ready="proc"):
+        check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port,
+                                         bind=("127.0.8.1", 0))), "first")
+        got, me = h.tcp_talk("127.0.0.1", port, bind=("127.0.8.2", 0),
+                             reset_ok=True)
+        check(not got, "second of the /24 answered: %r", got)
+        rec = sink.wait_peer(me)
+        k = h.kv(rec.msg)
+        check(k["decision"] == "drop" and k["rule"] == "limit:rate" and
+              k["source"] == "127.0.8.0/24", "%r", rec.msg)
+        check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port,
+                                         bind=("127.0.9.1", 0))), "other /24")
+
+
 @test(timeout=120)
 def ipv6_in_a_network_namespace():
     h.need_root("a network namespace of its own")

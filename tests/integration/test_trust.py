@@ -114,8 +114,18 @@ def untrusted_files_refused():
                       "-e: %d %r %r", rc, out, err)
                 rc, out, err = h.daytimed("-c", path, "-f", timeout=20)
                 check(rc == 1 and want in err, "start: %d %r", rc, err)
+                # inetd mode reads the same files, judged the same way
+                rc, out, err = h.daytimed("-t", "-i", "-c", path)
+                check(rc == 1 and want in out, "-t -i: %d %r", rc, out)
+                rc, out, err = h.daytimed("-i", "-c", path, timeout=20)
+                check(rc == 1 and want in err and "not serving" in err,
+                      "-i: %d %r", rc, err)
             finally:
                 mend()
+        # mended, -i gets past the files to its socket (stdin is none)
+        rc, out, err = h.daytimed("-i", "-c", path, timeout=20)
+        check(rc == 1 and "is not a socket" in err and "not trusted"
+              not in err, "-i: %d %r", rc, err)
         # the run user's own file is trusted; nobody's is not, for daemon
         os.chown(rules, NOBODY.pw_uid, -1)
         rc, out = dash_t(path)
