@@ -274,6 +274,9 @@ def file_names_escaped_in_t_and_e():
         check("%s/%s:2: error: unknown directive 'frobnicate'"
               % (t.path, shown) in out, "%r", out)
         t.write(name, "allow 192.0.2.0/24\n")
+        rc, out, err = h.daytimed("-c", path, "-T")
+        check(rc == 0 and "\x1b" not in out and "\nconn=" not in out and
+              "# %s/%s:1" % (t.path, shown) in out, "-T: %r", out)
         rc, out, err = h.daytimed("-c", path, "-e", "192.0.2.7")
         check(rc == 0 and out == 'allow rule="%s/%s:1" netblock=192.0.2.0/24 '
               'ident=none\n' % (t.path, shown), "%d %r %r", rc, out, err)
