@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * life: the pidfile (created, never truncated, removed only when it is
- * still ours), the double fork and its starter pipe, /dev/null kept for
- * descriptors 0 to 2 even in a chroot, the privilege drop, and the
- * sockets a service manager passes.
+ * life: the process's life outside the event loop. The run user and
+ * group, the pidfile (ours only: created, never truncated, never someone
+ * else's file, removed only while it is still ours), the double fork with
+ * the starter waiting for "ready" on a pipe, /dev/null kept for
+ * descriptors 0 to 2 even in a chroot, systemd's LISTEN_FDS, and the
+ * drop: chroot, groups, uid, no new privileges.
  */
 #include "autoconf.h"
 
@@ -40,22 +42,6 @@ static char	*life_pidpath;
 static struct stat life_pidst;		/* the pidfile we created */
 static int	 life_starter = -1;	/* write end, in the daemon */
 static int	 life_devnull = -1;	/* opened before any chroot */
-
-/* Best effort: a starter that went away cannot be told anything. */
-static void
-life_write(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		buf += n;
-		len -= (size_t)n;
-	}
-}
 
 /* Whether st (from a path) is the file fd holds. */
 static int	life_same(const struct stat *, int);
@@ -323,10 +309,10 @@ life_starter_wait(int fd)
 			_exit(1);	/* the daemon died before it was ready */
 		for (i = 0; i < n; i++)
 			if (buf[i] == LIFE_READY_BYTE) {
-				life_write(STDERR_FILENO, buf, (size_t)i);
+				(void)compat_write_all(STDERR_FILENO, buf, (size_t)i);
 				_exit(0);
 			}
-		life_write(STDERR_FILENO, buf, (size_t)n);
+		(void)compat_write_all(STDERR_FILENO, buf, (size_t)n);
 	}
 }
 
@@ -395,7 +381,7 @@ life_quiet_stderr(int ready)
 		life_devnull = -1;
 	}
 	if (ready)
-		life_write(life_starter, &b, 1);
+		(void)compat_write_all(life_starter, &b, 1);	/* best effort */
 	close(life_starter);
 	life_starter = -1;
 }
