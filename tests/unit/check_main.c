@@ -29,6 +29,7 @@ main(void)
 	srunner_add_suite(sr, udp_suite());
 	srunner_add_suite(sr, life_suite());
 	srunner_add_suite(sr, trie_suite());
+	srunner_add_suite(sr, lpm_suite());
 	srunner_add_suite(sr, acl_suite());
 	srunner_add_suite(sr, ident_parse_suite());
 	srunner_add_suite(sr, ident_suite());

@@ -20,6 +20,7 @@ Suite	*trust_suite(void);
 Suite	*udp_suite(void);
 Suite	*life_suite(void);
 Suite	*trie_suite(void);
+Suite	*lpm_suite(void);
 Suite	*acl_suite(void);
 Suite	*ident_parse_suite(void);
 Suite	*ident_suite(void);
