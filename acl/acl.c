@@ -24,6 +24,9 @@
 #include "acl/table.h"
 #include "acl/trie.h"
 
+#define ACL_MANY	32	/* peers acl_lookup_many takes at a time */
+#define ACL_MANY_CACHED	(4U << 20) /* smaller tables: one at a time */
+
 /* The reference: the patricia trie of trie.c over the same netblocks. */
 struct acl_reftrie {
 	struct trie	t4, t6;
@@ -67,23 +70,85 @@ acl_block_at(const void *base, uint32_t i, size_t sz)
 	    (size_t)i * sz);
 }
 
+/*
+ * The lpm that answers for the address, and the key to look up there
+ * (NULL: the address's family holds nothing).
+ */
+static inline const struct lpm *
+acl_lpm(const struct acl *t, const struct acl_addr *a, const uint8_t **key)
+{
+	*key = a->bytes;
+	if (a->family == AF_INET)
+		return &t->lpm4;
+	if (a->family != AF_INET6)
+		return NULL;
+	/* Contract, step 1: an IPv4-mapped peer is judged as IPv4. */
+	if (acl_is_mapped(a->bytes)) {
+		*key = a->bytes + 12;
+		return &t->lpm4;
+	}
+	return &t->lpm6;
+}
+
+/* The block of the value v an lpm of the table answered. */
+static inline const struct acl_block *
+acl_block_of(const struct acl *t, const struct lpm *l, uint32_t v)
+{
+	return l == &t->lpm4 ? acl_block_at(t->b4, v, sizeof(*t->b4)) :
+	    acl_block_at(t->b6, v, sizeof(*t->b6));
+}
+
 /* The most specific netblock with a rule holding the address, or NULL. */
 const struct acl_block *
 acl_lookup(const struct acl *t, const struct acl_addr *a)
 {
-	if (t == NULL || a == NULL)
+	const struct lpm *l;
+	const uint8_t *key;
+
+	if (t == NULL || a == NULL || (l = acl_lpm(t, a, &key)) == NULL)
 		return NULL;
-	if (a->family == AF_INET)
-		return acl_block_at(t->b4, lpm_lookup(&t->lpm4, a->bytes),
-		    sizeof(*t->b4));
-	if (a->family != AF_INET6)
-		return NULL;
-	/* Contract, step 1: an IPv4-mapped peer is judged as IPv4. */
-	if (acl_is_mapped(a->bytes))
-		return acl_block_at(t->b4, lpm_lookup(&t->lpm4, a->bytes + 12),
-		    sizeof(*t->b4));
-	return acl_block_at(t->b6, lpm_lookup(&t->lpm6, a->bytes),
-	    sizeof(*t->b6));
+	return acl_block_of(t, l, lpm_lookup(l, key));
+}
+
+/*
+ * acl_lookup for n peers: lpm_lookup_many walks a group of them at once,
+ * IPv4 and IPv6 together, and each block found is prefetched for the
+ * acl_decide that follows. A table small enough to stay in the cache
+ * has no misses to overlap, and there the pipeline's bookkeeping costs
+ * more than it saves (bench/acl_bench.c, batches of 32: 0.53 times the
+ * single rate at 10,000 rules when pipelined too, 0.70 at 100,000 and a
+ * 5.3 MB table, 2.26 at 1,000,000 and 39 MB): a table under ACL_MANY_CACHED is looked up
+ * one peer at a time. Where between 5 and 39 MB the pipeline starts to
+ * pay was not measured; the line is a guess on the low side.
+ */
+void
+acl_lookup_many(const struct acl *t, const struct acl_addr *peers, size_t n,
+    const struct acl_block **out)
+{
+	static const struct lpm none;	/* for a peer of no family */
+	const struct lpm *l[ACL_MANY];
+	const uint8_t *key[ACL_MANY];
+	uint32_t v[ACL_MANY];
+	size_t base, m, i;
+
+	if (t == NULL || t->stats.bytes < ACL_MANY_CACHED) {
+		for (i = 0; i < n; i++)
+			out[i] = acl_lookup(t, &peers[i]);
+		return;
+	}
+	for (base = 0; base < n; base += m) {
+		m = n - base < ACL_MANY ? n - base : ACL_MANY;
+		for (i = 0; i < m; i++)
+			if ((l[i] = acl_lpm(t, &peers[base + i], &key[i])) ==
+			    NULL)
+				l[i] = &none;
+		lpm_lookup_many(l, key, m, v);
+		for (i = 0; i < m; i++) {
+			out[base + i] = acl_block_of(t, l[i], v[i]);
+			if (out[base + i] != NULL)
+				__builtin_prefetch(out[base + i]);
+		}
+	}
 }
 
 /* Whether the netblock has a rule naming a user. */

@@ -3,7 +3,7 @@
  * diag: the text of the diagnostics of building a table (`daytimed -t`):
  * conflicts, duplicates, spoofable user rules, netblocks that can never
  * decide. User names and file names are untrusted bytes: they enter a
- * message only through acl_str_esc.
+ * message only through acl_str_esc, which is record_escape_show.
  */
 #include "autoconf.h"
 
@@ -16,6 +16,7 @@
 
 #include "acl/acl.h"
 #include "acl/build.h"
+#include "audit/record.h"
 
 /* A growing message. */
 struct acl_str {
@@ -151,26 +152,18 @@ acl_str_cstr(struct acl_str *m, const char *s)
 	acl_str_add(m, s, strlen(s));
 }
 
-/*
- * Append untrusted bytes: printable ASCII as is, anything else as \xHH;
- * the backslash and the quote too, so the text reads back unambiguously.
- */
+/* Append untrusted bytes through the project's one escaper (record.h). */
 static void
 acl_str_esc(struct acl_str *m, const unsigned char *s, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
-	char e[4] = { '\\', 'x', 0, 0 };
-	size_t i;
+	char buf[256];
+	size_t n, used;
 
-	for (i = 0; i < len; i++) {
-		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\' &&
-		    s[i] != '\'') {
-			acl_str_add(m, (const char *)&s[i], 1);
-			continue;
-		}
-		e[2] = hex[s[i] >> 4];
-		e[3] = hex[s[i] & 0xf];
-		acl_str_add(m, e, sizeof(e));
+	while (len > 0) {
+		n = record_escape_show(buf, sizeof(buf), s, len, &used);
+		acl_str_add(m, buf, n);
+		s += used;
+		len -= used;
 	}
 }
 

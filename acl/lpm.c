@@ -31,6 +31,13 @@
  * netblock), at most 3 for IPv4, each most often one cache line; then
  * acl_decide reads the netblock's record: one more.
  *
+ * lpm_lookup_many walks a batch of keys in lock step, as DPDK's
+ * rte_lpm_lookup_bulk: each walk of a group of LPM_GROUP takes one step
+ * and prefetches the node of its next before any takes that next, so
+ * that where the table outgrows the cache the misses of the group are in
+ * flight together rather than one after the other (one at a time, a
+ * lookup at 1,000,000 rules is about two misses to memory, 110 ns).
+ *
  * Not DIR-24-8 (DPDK's rte_lpm) for IPv4: its first table alone is 2^24
  * entries (64 MB), and each /24 holding a longer prefix takes a group of
  * 256 more (1 KB); the 224,000 prefixes longer than /24 in the mix above
@@ -57,6 +64,7 @@
 #define LPM_POPCNT_DISPATCH	/* choose the walk by the CPU at build */
 #endif
 #define LPM_SBITS_MAX	18
+#define LPM_GROUP	32		/* walks lpm_lookup_many overlaps */
 
 /* The state of one build. */
 struct lpm_builder {
@@ -358,36 +366,103 @@ oom:
 }
 
 /*
- * The walk: the first level, then node after node until an entry is a
- * value. hw: use the popcount instruction (the caller is compiled for it).
+ * One node of a walk: from the entry e of a node, consume its bits of
+ * the key (hi, lo) and return the next entry, a node or a value (LPM_LEAF
+ * set). hw: use the popcount instruction (the caller is compiled for it).
  */
+static inline __attribute__((always_inline)) uint32_t
+lpm_step(const struct lpm *t, uint32_t e, uint64_t *hi, uint64_t *lo, int hw)
+{
+	const uint32_t *n = t->node + (e & LPM_OFF);
+	uint64_t bm, sk;
+
+	if (e & LPM_SKIP) {
+		memcpy(&sk, n, sizeof(sk));
+		/* Every bit above the end mark must match. */
+		if (((*hi ^ sk) & -((sk & -sk) << 1)) != 0)
+			return n[2];
+		lpm_shl(hi, lo, 63 - (unsigned)__builtin_ctzll(sk));
+		n += 3;
+	}
+	memcpy(&bm, n, sizeof(bm));
+	bm &= ~0ULL >> (63 - (*hi >> 58));
+	e = n[1 + (hw ? (unsigned)__builtin_popcountll(bm) :
+	    lpm_popcount(bm))];
+	lpm_shl(hi, lo, LPM_STRIDE);
+	return e;
+}
+
+/* The walk: the first level, then node after node until a value. */
 static inline __attribute__((always_inline)) uint32_t
 lpm_walk(const struct lpm *t, const uint8_t *key, int hw)
 {
-	const uint32_t *n;
-	uint64_t hi, lo, bm, sk;
+	uint64_t hi, lo;
 	uint32_t e;
 
 	lpm_load(key, t->maxbits, &hi, &lo);
 	e = t->dir[hi >> (64 - t->sbits)];
 	lpm_shl(&hi, &lo, t->sbits);
-	while ((e & LPM_LEAF) == 0) {
-		n = t->node + (e & LPM_OFF);
-		if (e & LPM_SKIP) {
-			memcpy(&sk, n, sizeof(sk));
-			/* Every bit above the end mark must match. */
-			if (((hi ^ sk) & -((sk & -sk) << 1)) != 0)
-				return n[2] & ~LPM_LEAF;
-			lpm_shl(&hi, &lo, 63 - (unsigned)__builtin_ctzll(sk));
-			n += 3;
-		}
-		memcpy(&bm, n, sizeof(bm));
-		bm &= ~0ULL >> (63 - (hi >> 58));
-		e = n[1 + (hw ? (unsigned)__builtin_popcountll(bm) :
-		    lpm_popcount(bm))];
-		lpm_shl(&hi, &lo, LPM_STRIDE);
-	}
+	while ((e & LPM_LEAF) == 0)
+		e = lpm_step(t, e, &hi, &lo, hw);
 	return e & ~LPM_LEAF;
+}
+
+/*
+ * The walks of lpm_lookup_many, LPM_GROUP at a time, software-pipelined
+ * as DPDK's rte_lpm_lookup_bulk: every walk of a group takes one step (a
+ * first-level entry, then a node) before any takes the next, and
+ * prefetches what its next step reads, so the group's cache misses are
+ * in flight together instead of one after the other.
+ */
+static inline __attribute__((always_inline)) void
+lpm_many(const struct lpm *const *t, const uint8_t *const *key, size_t n,
+    uint32_t *out, int hw)
+{
+	uint64_t hi[LPM_GROUP], lo[LPM_GROUP];
+	size_t base, m, i;
+	const struct lpm *l;
+	int more;
+
+	for (base = 0; base < n; base += m, t += m, key += m, out += m) {
+		m = n - base < LPM_GROUP ? n - base : LPM_GROUP;
+		for (i = 0; i < m; i++) {
+			l = t[i];
+			if (l->dir == NULL)
+				continue;
+			lpm_load(key[i], l->maxbits, &hi[i], &lo[i]);
+			__builtin_prefetch(&l->dir[hi[i] >> (64 - l->sbits)]);
+		}
+		more = 0;
+		for (i = 0; i < m; i++) {
+			l = t[i];
+			if (l->dir == NULL) {
+				out[i] = LPM_LEAF | LPM_NONE;
+				continue;
+			}
+			out[i] = l->dir[hi[i] >> (64 - l->sbits)];
+			lpm_shl(&hi[i], &lo[i], l->sbits);
+			if ((out[i] & LPM_LEAF) == 0) {
+				__builtin_prefetch(l->node + (out[i] & LPM_OFF));
+				more = 1;
+			}
+		}
+		while (more) {
+			more = 0;
+			for (i = 0; i < m; i++) {
+				if (out[i] & LPM_LEAF)
+					continue;
+				out[i] = lpm_step(t[i], out[i], &hi[i], &lo[i],
+				    hw);
+				if ((out[i] & LPM_LEAF) == 0) {
+					__builtin_prefetch(t[i]->node +
+					    (out[i] & LPM_OFF));
+					more = 1;
+				}
+			}
+		}
+		for (i = 0; i < m; i++)
+			out[i] &= ~LPM_LEAF;
+	}
 }
 
 #ifdef LPM_POPCNT_DISPATCH
@@ -396,6 +471,14 @@ static __attribute__((target("popcnt"))) uint32_t
 lpm_walk_popcnt(const struct lpm *t, const uint8_t *key)
 {
 	return lpm_walk(t, key, 1);
+}
+
+/* The batch walk where the CPU has popcnt. */
+static __attribute__((target("popcnt"))) void
+lpm_many_popcnt(const struct lpm *const *t, const uint8_t *const *key,
+    size_t n, uint32_t *out)
+{
+	lpm_many(t, key, n, out, 1);
 }
 #endif
 
@@ -410,6 +493,22 @@ lpm_lookup(const struct lpm *t, const uint8_t *key)
 		return lpm_walk_popcnt(t, key);
 #endif
 	return lpm_walk(t, key, 0);
+}
+
+/* lpm_lookup for n keys, each in its own lpm, their walks overlapped. */
+void
+lpm_lookup_many(const struct lpm *const *t, const uint8_t *const *key,
+    size_t n, uint32_t *out)
+{
+	if (n == 0)
+		return;
+#ifdef LPM_POPCNT_DISPATCH
+	if (t[0]->popcnt) {
+		lpm_many_popcnt(t, key, n, out);
+		return;
+	}
+#endif
+	lpm_many(t, key, n, out, 0);
 }
 
 /*

@@ -50,6 +50,7 @@
 #define BENCH_PEERS	(1U << 20)
 #define BENCH_FILES	16
 #define BENCH_SIZES_MAX	16
+#define BENCH_BATCH_MAX	1024	/* -b: a power of 2, so it divides the peers */
 
 struct bench_list {
 	struct acl_rule	*r;
@@ -59,6 +60,7 @@ struct bench_list {
 
 static uint64_t	bench_rng;
 static int	bench_noref;
+static size_t	bench_batch = 32;	/* -b: peers per acl_lookup_many */
 static double	bench_wall, bench_busy;	/* timed seconds, ours of them */
 
 /* xorshift64*: repeatable from the seed. */
@@ -221,26 +223,35 @@ bench_peers(const struct bench_list *l)
 /*
  * Lookups and decisions a second of this thread's CPU time over the
  * peers, for about secs: the machine is shared, and time another process
- * ran on this core is not ours (its cache traffic still is).
+ * ran on this core is not ours (its cache traffic still is). batch 0:
+ * acl_lookup (or the reference) for one peer, then acl_decide; else
+ * acl_lookup_many for batch peers, then acl_decide for each.
  */
 static double
 bench_run(const struct acl *t, const struct acl_reftrie *ref,
-    const struct acl_addr *p, const unsigned char *user, double secs,
-    unsigned long *sink)
+    const struct acl_addr *p, const unsigned char *user, size_t batch,
+    double secs, unsigned long *sink)
 {
+	const struct acl_block *blk[BENCH_BATCH_MAX];
 	struct acl_decision d;
-	const struct acl_block *blk;
-	size_t i, rounds = 0, len = user != NULL ? strlen((const char *)user) :
-	    0;
+	size_t i, j, rounds = 0, len = user != NULL ?
+	    strlen((const char *)user) : 0;
 	double t0 = bench_now(), t1, c0 = bench_cpu();
 	unsigned long sum = 0;
 
 	do {
-		for (i = 0; i < BENCH_PEERS; i++) {
-			blk = ref != NULL ? acl_reftrie_lookup(ref, &p[i]) :
+		for (i = 0; batch == 0 && i < BENCH_PEERS; i++) {
+			blk[0] = ref != NULL ? acl_reftrie_lookup(ref, &p[i]) :
 			    acl_lookup(t, &p[i]);
-			acl_decide(blk, user, len, &d);
+			acl_decide(blk[0], user, len, &d);
 			sum += d.action + d.line;
+		}
+		for (i = 0; batch > 0 && i < BENCH_PEERS; i += batch) {
+			acl_lookup_many(t, &p[i], batch, blk);
+			for (j = 0; j < batch; j++) {
+				acl_decide(blk[j], user, len, &d);
+				sum += d.action + d.line;
+			}
 		}
 		rounds++;
 		t1 = bench_now();
@@ -279,7 +290,9 @@ bench_one(const char *mix, const struct bench_list *l, int reps,
 	struct acl_addr *p;
 	struct acl *t;
 	double h0, r0, t0, t1, t2, h1, r1, heap, rss, refheap, c0, c2;
-	double newr[64], oldr[64], newu[64], oldu[64];
+	double newr[64], oldr[64], newu[64], oldu[64], batr[64], batu[64];
+	const unsigned char *u3 = (const unsigned char *)"u3";
+	const struct acl_block *blk[BENCH_BATCH_MAX];
 	unsigned long sink = 0;
 	size_t i, bad = 0;
 	int k;
@@ -319,6 +332,13 @@ bench_one(const char *mix, const struct bench_list *l, int reps,
 	for (i = 0; i < BENCH_PEERS; i++)
 		if (acl_lookup(t, &p[i]) != acl_reftrie_lookup(ref, &p[i]))
 			bad++;
+	/* The batch answers as the single lookup, peer for peer. */
+	for (i = 0; i < BENCH_PEERS; i += bench_batch) {
+		acl_lookup_many(t, &p[i], bench_batch, blk);
+		for (k = 0; k < (int)bench_batch; k++)
+			if (blk[k] != acl_lookup(t, &p[i + (size_t)k]))
+				bad++;
+	}
 	if (bad > 0) {
 		fprintf(stderr, "acl_bench: %zu peers answered differently\n",
 		    bad);
@@ -328,16 +348,16 @@ bench_one(const char *mix, const struct bench_list *l, int reps,
 		reps = 64;
 	bench_wall = bench_busy = 0;
 	for (k = 0; k < reps; k++) {
-		newr[k] = bench_run(t, NULL, p, NULL, secs, &sink);
-		newu[k] = bench_run(t, NULL, p, (const unsigned char *)"u3",
-		    secs, &sink);
+		newr[k] = bench_run(t, NULL, p, NULL, 0, secs, &sink);
+		newu[k] = bench_run(t, NULL, p, u3, 0, secs, &sink);
+		batr[k] = bench_run(t, NULL, p, NULL, bench_batch, secs, &sink);
+		batu[k] = bench_run(t, NULL, p, u3, bench_batch, secs, &sink);
 		if (bench_noref) {
 			oldr[k] = oldu[k] = 1;
 			continue;
 		}
-		oldr[k] = bench_run(t, ref, p, NULL, secs, &sink);
-		oldu[k] = bench_run(t, ref, p, (const unsigned char *)"u3",
-		    secs, &sink);
+		oldr[k] = bench_run(t, ref, p, NULL, 0, secs, &sink);
+		oldu[k] = bench_run(t, ref, p, u3, 0, secs, &sink);
 	}
 	printf("list=%s rules=%zu v4_blocks=%zu v6_blocks=%zu "
 	    "build_s=%.3f build_cpu_s=%.3f add_s=%.3f finish_s=%.3f "
@@ -345,13 +365,17 @@ bench_one(const char *mix, const struct bench_list *l, int reps,
 	    "ref_trie_bytes=%zu ref_heap_bytes=%.0f "
 	    "lookups_per_s=%.0f ref_lookups_per_s=%.0f ratio=%.2f "
 	    "user_lookups_per_s=%.0f ref_user_lookups_per_s=%.0f "
-	    "user_ratio=%.2f cpu_share=%.2f reps=%d sink=%lu\n",
+	    "user_ratio=%.2f batch=%zu batch_lookups_per_s=%.0f "
+	    "batch_user_lookups_per_s=%.0f batch_ratio=%.2f "
+	    "cpu_share=%.2f reps=%d sink=%lu\n",
 	    mix, st.rules, st.v4_blocks, st.v6_blocks, t2 - t0, c2 - c0, t1 - t0,
 	    t2 - t1, st.bytes, heap, rss, acl_reftrie_bytes(ref), refheap,
 	    bench_median(newr, reps), bench_median(oldr, reps),
 	    bench_median(newr, reps) / bench_median(oldr, reps),
 	    bench_median(newu, reps), bench_median(oldu, reps),
 	    bench_median(newu, reps) / bench_median(oldu, reps),
+	    bench_batch, bench_median(batr, reps), bench_median(batu, reps),
+	    bench_median(batr, reps) / bench_median(newr, reps),
 	    bench_busy / bench_wall, reps, sink % 10);
 	fflush(stdout);
 	acl_reftrie_free(ref);
@@ -381,8 +405,9 @@ bench_sizes(const char *s, size_t *v, int max)
 static void
 bench_usage(void)
 {
-	fprintf(stderr, "usage: acl_bench [-n N[,N...]] [-m mixed|v4|both] "
-	    "[-r REPS] [-t SECONDS] [-c CPU] [-s SEED] [-x]\n");
+	fprintf(stderr, "usage: acl_bench [-b BATCH] [-n N[,N...]] "
+	    "[-m mixed|v4|both] [-r REPS] [-t SECONDS] [-c CPU] [-s SEED] "
+	    "[-x]\n");
 	exit(2);
 }
 
@@ -398,8 +423,14 @@ main(int argc, char **argv)
 	int ch, nsizes = 3, reps = 5, cpu = -1, i, m;
 	uint64_t seed = 0x9e3779b97f4a7c15ULL;
 
-	while ((ch = getopt(argc, argv, "c:m:n:r:s:t:x")) != -1) {
+	while ((ch = getopt(argc, argv, "b:c:m:n:r:s:t:x")) != -1) {
 		switch (ch) {
+		case 'b':
+			bench_batch = strtoull(optarg, NULL, 10);
+			if (bench_batch == 0 || bench_batch > BENCH_BATCH_MAX ||
+			    (bench_batch & (bench_batch - 1)) != 0)
+				bench_usage();
+			break;
 		case 'c':
 			cpu = atoi(optarg);
 			break;
@@ -442,8 +473,8 @@ main(int argc, char **argv)
 	for (i = 0; i < BENCH_FILES; i++)
 		snprintf(files[i], sizeof(files[i]),
 		    "/etc/daytimed/rules.d/list%02d.rules", i);
-	printf("# acl_bench cpu=%d reps=%d seconds=%.2f peers=%u\n", cpu, reps,
-	    secs, BENCH_PEERS);
+	printf("# acl_bench cpu=%d reps=%d seconds=%.2f peers=%u batch=%zu\n",
+	    cpu, reps, secs, BENCH_PEERS, bench_batch);
 	for (m = 0; m < 2; m++) {
 		if (strcmp(mix, "both") != 0 &&
 		    strcmp(mix, m == 0 ? "mixed" : "v4") != 0)

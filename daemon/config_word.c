@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compat/compat.h"
 #include "audit/record.h"
+#include "compat/compat.h"
 #include "daemon/config_word.h"
 
 /* The words of a line, split at blanks; max + 1: more than max. */
@@ -56,19 +56,25 @@ config_word_dup(const struct config_token *t)
 	return strndup(t->s, t->len);
 }
 
-/*
- * A word as it may appear in a message: through the one escaper, whose
- * quotes are dropped (messages put the word in quotes of their own).
- */
+/* A word as it may appear in a message: bounded, escaped by
+ * record_escape_show, "..." where it was cut. */
 void
 config_word_show(const struct config_token *t, char *buf, size_t len)
 {
-	size_t n = record_escape(buf, len, t->s, t->len);
+	size_t o, used;
 
-	if (n >= 2 && buf[0] == '"' && buf[n - 1] == '"') {
-		memmove(buf, buf + 1, n - 2);
-		buf[n - 2] = '\0';
+	if (len == 0)
+		return;
+	if (len < 5) {		/* no room for an escape and the "..." */
+		buf[0] = '\0';
+		return;
 	}
+	o = record_escape_show(buf, len - 4, t->s, t->len, &used);
+	if (used < t->len) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
 }
 
 /*

@@ -23,6 +23,7 @@
 #include <sodium.h>
 
 #include "audit/chain.h"
+#include "audit/keyfile.h"
 #include "daemon/config.h"
 #include "daemon/config_word.h"
 #include "daemon/life.h"
@@ -153,12 +154,12 @@ preflight_chroot(struct preflight *pf, struct trust *t)
 		    (unsigned)(st.st_mode & 07777));
 }
 
-/* A key file: trusted, a regular file, and a key. */
+/* A key file of nbytes: trusted, a regular file, and a key. */
 static void
 preflight_key(struct preflight *pf, struct trust *t, const char *key,
-    const char *path)
+    const char *path, size_t nbytes)
 {
-	unsigned char k[CHAIN_KEY_BYTES];
+	unsigned char k[KEYFILE_SIGN_SK_BYTES];
 	char show[PREFLIGHT_SHOW], err[PREFLIGHT_MSG - 64], *buf;
 	struct stat st;
 	size_t len;
@@ -167,15 +168,16 @@ preflight_key(struct preflight *pf, struct trust *t, const char *key,
 	if (path == NULL)
 		return;
 	config_word_show_str(path, show, sizeof(show));
-	if ((fd = loader_open(t, path, 0, CHAIN_KEYFILE_LEN, &st, err,
+	if ((fd = loader_open(t, path, 0, KEYFILE_MAX, &st, err,
 	    sizeof(err))) == -1 ||
 	    loader_read_fd(fd, &st, &buf, &len, err, sizeof(err)) == -1) {
 		preflight_report(pf, 1, key, "%s %s: %s", key, show, err);
 		return;
 	}
-	if (chain_key_parse(buf, len, k) == -1)
-		preflight_report(pf, 1, key, "%s %s: not a key file (64 "
-		    "lowercase hex digits and a newline)", key, show);
+	if (keyfile_parse(buf, len, k, nbytes) == -1)
+		preflight_report(pf, 1, key, "%s %s: not a key file (%zu "
+		    "lowercase hex digits and a newline)", key, show,
+		    2 * nbytes);
 	sodium_memzero(k, sizeof(k));
 	sodium_memzero(buf, len);
 	free(buf);
@@ -246,7 +248,9 @@ preflight(const struct config *conf, struct trust *files, int what,
 	/* Unknown run user: only root's files are trusted. */
 	trust_init(&t, 1, pf.known ? pf.uid : 0, pf.known ? pf.gid : 0);
 	preflight_chroot(&pf, &t);
-	preflight_key(&pf, &t, "audit key", conf->audit_key);
+	preflight_key(&pf, &t, "audit key", conf->audit_key, CHAIN_KEY_BYTES);
+	preflight_key(&pf, &t, "audit signing-key", conf->audit_signing_key,
+	    KEYFILE_SIGN_SK_BYTES);
 	if (what == PREFLIGHT_START)
 		preflight_pidfile(&pf);
 	trust_free(&t);

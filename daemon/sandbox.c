@@ -9,7 +9,9 @@
  * workers and the reload and free threads, malloc's mmap, munmap and
  * madvise, qsort's sysinfo, sodium_free's munlock, and prctl's
  * PR_SET_NAME alone (each worker and reload thread names itself, for
- * ps and top; proctitle.c). clone must share
+ * ps and top; proctitle.c), and the audit state's writes: openat
+ * relative to the directory held open since before chroot (a dirfd of
+ * AT_FDCWD, any path, still fails), flock, fsync and renameat. clone must share
  * the address space (a thread, never a process); clone3, whose flags a
  * filter cannot see, answers ENOSYS so that glibc falls back to clone.
  * Sockets are IPv4, IPv6 or local only.
@@ -83,6 +85,9 @@ static const int sandbox_allowed[] = {
 	SCMP_SYS(restart_syscall), SCMP_SYS(exit), SCMP_SYS(exit_group),
 	/* libsodium */
 	SCMP_SYS(getrandom),
+	/* the audit state, in the directory opened before chroot */
+	SCMP_SYS(flock), SCMP_SYS(fsync), SCMP_SYS(fdatasync),
+	SCMP_SYS(renameat), SCMP_SYS(renameat2),
 };
 
 int
@@ -148,8 +153,12 @@ sandbox_engine(int on, char *err, size_t errlen)
 	    SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME)) == -1 ||
 	    sandbox_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), err,
 	    errlen, 0, none) == -1 ||
+	    /* openat: relative to a directory held (dirfd >= 0) only */
+	    sandbox_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), err, errlen, 1,
+	    SCMP_A0(SCMP_CMP_MASKED_EQ, 0x80000000u, 0)) == -1 ||
 	    sandbox_rule(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), err,
-	    errlen, 0, none) == -1 ||
+	    errlen, 1, SCMP_A0(SCMP_CMP_MASKED_EQ, 0x80000000u,
+	    0x80000000u)) == -1 ||
 	    sandbox_rule(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(open), err,
 	    errlen, 0, none) == -1)
 		goto fail;

@@ -8,8 +8,9 @@
  *
  * A batch costs two system calls however many datagrams were waiting:
  * one recvmmsg, one sendmmsg for the answers (then the records, which
- * the log batches). Every datagram is still judged, admitted, answered
- * and recorded on its own, in the order it arrived.
+ * the log batches), and one acl_lookup_many for the sources. Every
+ * datagram is still judged, admitted, answered and recorded on its own,
+ * in the order it arrived.
  */
 #include "autoconf.h"
 
@@ -46,16 +47,21 @@ struct udp_slot {
 	struct iovec		 iov, oiov;
 	char			 b[1];
 	struct acl_addr		 addr;
-	struct acl_prefix	 src;	/* the source the limits charge */
-	char			 source[ACL_PREFIX_STRLEN];
 	struct acl_decision	 d;
 	struct audit_conn	 r;
 	size_t			 out;	/* its answer in the batch, or SIZE_MAX */
+	struct acl_prefix	 src;	/* the source the limits charge */
+	char			 source[ACL_PREFIX_STRLEN];
+	int			 grouped;	/* sent to a group (pktinfo) */
 	int			 copy;	/* another socket's to record */
 	union udp_cmsg		 cbuf;	/* its packet info in, then out (last:
 					   clang sees CMSG_SPACE as variable) */
 };
 
+static const char *udp_source(const struct config *,
+		    const struct sockaddr *, socklen_t, struct acl_addr *);
+static void	udp_judge_batch(const struct config *, struct udp_slot *,
+		    size_t);
 static socklen_t udp_pktinfo(struct msghdr *, const struct config_listen *,
 		    struct sockaddr_storage *, unsigned char *, size_t *, int *);
 static void	udp_answer(struct msghdr *, struct iovec *, union udp_cmsg *,
@@ -83,25 +89,16 @@ udp_grouped(const struct sockaddr *dst, socklen_t dstlen, int grouped)
 }
 
 /*
- * Datagrams not sent to us alone, that cannot be honest requests, or
- * whose answer could start a loop between services (OpenBSD inetd's
- * dg_badinput), get no reply: the limit's name. Otherwise NULL, and *d
- * says what the rules decide.
+ * Datagrams that cannot be honest requests, or whose answer could start a
+ * loop between services (OpenBSD inetd's dg_badinput), get no reply: the
+ * limit's name. Otherwise NULL, and *a is the source for the rules.
  */
-const char *
-udp_judge(const struct config *conf, const struct sockaddr *sa,
-    socklen_t salen, const struct sockaddr *dst, socklen_t dstlen,
-    int grouped, struct acl_addr *a, struct acl_decision *d)
+static const char *
+udp_source(const struct config *conf, const struct sockaddr *sa,
+    socklen_t salen, struct acl_addr *a)
 {
 	unsigned port;
 
-	memset(d, 0, sizeof(*d));
-	d->action = ACL_DENY;
-	if (udp_grouped(dst, dstlen, grouped)) {
-		memset(a, 0, sizeof(*a));
-		(void)acl_addr_from_sockaddr(sa, salen, a);
-		return UDP_DESTINATION;
-	}
 	if (acl_addr_from_sockaddr(sa, salen, a) == -1)
 		return "udp-source";
 	port = ntohs(sa->sa_family == AF_INET ?
@@ -122,8 +119,68 @@ udp_judge(const struct config *conf, const struct sockaddr *sa,
 		if (a->bytes[0] == 0xff || memcmp(a->bytes, zero, 16) == 0)
 			return "udp-source";
 	}
+	return NULL;
+}
+
+/*
+ * One datagram's source: udp_source's verdict, then what the rules
+ * decide. udp_datagram does the same for a batch, its lookups in one
+ * acl_lookup_many.
+ */
+const char *
+udp_judge(const struct config *conf, const struct sockaddr *sa,
+    socklen_t salen, const struct sockaddr *dst, socklen_t dstlen,
+    int grouped, struct acl_addr *a, struct acl_decision *d)
+{
+	const char *limit;
+
+	memset(d, 0, sizeof(*d));
+	d->action = ACL_DENY;
+	if (udp_grouped(dst, dstlen, grouped)) {
+		memset(a, 0, sizeof(*a));
+		(void)acl_addr_from_sockaddr(sa, salen, a);
+		return UDP_DESTINATION;
+	}
+	if ((limit = udp_source(conf, sa, salen, a)) != NULL)
+		return limit;
 	acl_decide(acl_lookup(conf->acl, a), NULL, 0, d);
 	return NULL;
+}
+
+/*
+ * Judge the n datagrams of a batch as udp_judge would, one by one, but
+ * look the sources that pass udp_source up in one acl_lookup_many: at
+ * blocklist scale their cache misses overlap.
+ */
+static void
+udp_judge_batch(const struct config *conf, struct udp_slot *slots, size_t n)
+{
+	const struct acl_block *blk[UDP_BATCH];
+	struct acl_addr peers[UDP_BATCH];
+	size_t at[UDP_BATCH], i, k = 0;
+	struct udp_slot *s;
+
+	for (i = 0; i < n; i++) {
+		s = &slots[i];
+		memset(&s->d, 0, sizeof(s->d));
+		s->d.action = ACL_DENY;
+		if (udp_grouped(s->r.local, s->r.locallen, s->grouped)) {
+			memset(&s->addr, 0, sizeof(s->addr));
+			(void)acl_addr_from_sockaddr((struct sockaddr *)&s->ss,
+			    s->r.peerlen, &s->addr);
+			s->r.limit = UDP_DESTINATION;
+			continue;
+		}
+		s->r.limit = udp_source(conf, (struct sockaddr *)&s->ss,
+		    s->r.peerlen, &s->addr);
+		if (s->r.limit == NULL) {
+			peers[k] = s->addr;
+			at[k++] = i;
+		}
+	}
+	acl_lookup_many(conf->acl, peers, k, blk);
+	for (i = 0; i < k; i++)
+		acl_decide(blk[i], NULL, 0, &slots[at[i]].d);
 }
 
 /*
@@ -246,7 +303,7 @@ udp_datagram(struct loop *lp, int fd, const struct config_listen *cl,
 	char line[ANSWER_MAX];
 	struct timeval now;
 	enum limits_status st;
-	int n, grouped;
+	int n;
 
 	memset(in, 0, sizeof(in));
 	for (i = 0; i < UDP_BATCH; i++) {
@@ -273,14 +330,19 @@ udp_datagram(struct loop *lp, int fd, const struct config_listen *cl,
 		s = &slots[i];
 		memset(&s->r, 0, sizeof(s->r));
 		s->out = SIZE_MAX;
+		s->r.proto = IPPROTO_UDP;
 		s->r.peer = (struct sockaddr *)&s->ss;
 		s->r.peerlen = m->msg_namelen;
 		s->r.local = (struct sockaddr *)&s->local;
 		s->r.locallen = udp_pktinfo(m, cl, &s->local, s->pkt,
-		    &s->pktlen, &grouped);
-		s->r.limit = udp_judge(conf, (struct sockaddr *)&s->ss,
-		    m->msg_namelen, s->r.local, s->r.locallen, grouped,
-		    &s->addr, &s->d);
+		    &s->pktlen, &s->grouped);
+		s->r.ident_status = IDENT_SKIPPED;
+	}
+	udp_judge_batch(conf, slots, (size_t)n);
+	for (i = 0; i < (size_t)n; i++) {
+		struct msghdr *m = &in[i].msg_hdr;
+
+		s = &slots[i];
 		/* Every worker's socket has a copy: one speaks for them all. */
 		s->copy = copy && s->r.limit != NULL &&
 		    strcmp(s->r.limit, UDP_DESTINATION) == 0;
@@ -288,8 +350,6 @@ udp_datagram(struct loop *lp, int fd, const struct config_listen *cl,
 			continue;
 		LOOP_CNT_INC(lp, udp);
 		s->r.conn = loop_id(lp);
-		s->r.proto = IPPROTO_UDP;
-		s->r.ident_status = IDENT_SKIPPED;
 		if (s->r.limit == NULL && (conf->limit_udp_rate != 0 ||
 		    conf->limit_udp_total != 0)) {
 			limits_source(&s->addr, conf->source_prefix, &s->src);

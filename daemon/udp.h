@@ -21,7 +21,9 @@
  * NULL and the rules' decision in *d, or the name of the limit that drops
  * it. dst is its destination (the packet's own), grouped says the kernel
  * had it for a broadcast or multicast route (an IPv4 subnet broadcast is
- * known only so). Pure; also driven by its fuzz target.
+ * known only so). Pure; also driven by its fuzz target. udp_datagram
+ * judges its batch the same way, the lookups of the whole batch in one
+ * acl_lookup_many.
  */
 const char *udp_judge(const struct config *, const struct sockaddr *src,
 	    socklen_t, const struct sockaddr *dst, socklen_t, int grouped,

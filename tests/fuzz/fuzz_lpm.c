@@ -15,6 +15,9 @@
  *   mapped peers as IPv4; inside it the first rule naming the user, else
  *   the first "*" rule, else deny), and the same block as the reference
  *   trie (acl_reftrie_lookup).
+ * - the batch lookups: lpm_lookup_many (its batch mixing the lpm with an
+ *   empty one) as the scan, acl_lookup_many (IPv4, IPv4-mapped and IPv6
+ *   peers in one batch) as acl_lookup, peer for peer.
  *
  * Input: records of [flags] [plen] [key: 4 bytes (IPv4) or 16 (IPv6),
  * absent when flags says "the previous key"]. flags: 0x01 IPv6, 0x02 a
@@ -47,6 +50,8 @@ struct fuzz_rule {
 };
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+static void	fuzz_many(const struct lpm *, const struct lpm_prefix *,
+		    size_t, uint8_t (*)[4][16]);
 
 static const char *const fuzz_users[] = { "u0", "u1", "u2", "u3" };
 static const char *const fuzz_files[] = { "a.conf", "b.list" };
@@ -135,6 +140,7 @@ fuzz_lpm(const struct fuzz_rule *r, size_t nr, int v6)
 {
 	static struct lpm_prefix p[FUZZ_RULES];
 	static uint8_t shadowed[FUZZ_RULES];
+	static uint8_t keys[FUZZ_RULES][4][16];
 	unsigned maxbits = v6 ? 128 : 32;
 	uint8_t k[4][16];
 	struct trie tr;
@@ -178,9 +184,39 @@ fuzz_lpm(const struct fuzz_rule *r, size_t nr, int v6)
 		for (j = 0; j < 4; j++)
 			if (lpm_lookup(&l, k[j]) != fuzz_scan(p, m, k[j]))
 				abort();
+		memcpy(keys[i], k, sizeof(k));
 	}
+	fuzz_many(&l, p, m, keys);
 	trie_free(&tr);
 	lpm_free(&l);
+}
+
+/*
+ * lpm_lookup_many over every edge key of the m prefixes, one key in five
+ * asked of an empty lpm instead, in batches of sizes the set picks: each
+ * answer as the scan's.
+ */
+static void
+fuzz_many(const struct lpm *l, const struct lpm_prefix *p, size_t m,
+    uint8_t (*keys)[4][16])
+{
+	static const struct lpm *ts[FUZZ_RULES * 4];
+	static const uint8_t *ks[FUZZ_RULES * 4];
+	static uint32_t got[FUZZ_RULES * 4];
+	static const struct lpm empty;
+	size_t i, n = m * 4, at, b = 1 + m % 40;
+
+	for (i = 0; i < n; i++) {
+		ts[i] = i % 5 == 4 ? &empty : l;
+		ks[i] = keys[i / 4][i % 4];
+	}
+	for (at = 0; at < n; at += b)
+		lpm_lookup_many(ts + at, ks + at, n - at < b ? n - at : b,
+		    got + at);
+	for (i = 0; i < n; i++)
+		if (got[i] != (ts[i] == &empty ? LPM_NONE :
+		    fuzz_scan(p, m, ks[i])))
+			abort();
 }
 
 /* What the scan finds for one peer: its netblock and the rules there. */
@@ -241,11 +277,14 @@ fuzz_decide(const struct fuzz_rule *r, size_t nr, int v6,
 	d->line = (unsigned)pick + 1;
 }
 
-/* One peer, every ident answer: the table as the scan says. */
+/*
+ * One peer, every ident answer: the table as the scan says. The peer as
+ * asked is added to asked[*np], for the batch.
+ */
 static void
 fuzz_peer(const struct acl *t, const struct acl_reftrie *ref,
     const struct fuzz_rule *r, size_t nr, const uint8_t *k, int v6,
-    int mapped)
+    int mapped, struct acl_addr *asked, size_t *np)
 {
 	static const char *const answers[] = { NULL, "u0", "u1", "u3", "u9" };
 	struct acl_decision got, want;
@@ -273,6 +312,8 @@ fuzz_peer(const struct acl *t, const struct acl_reftrie *ref,
 	b = acl_lookup(t, &a);
 	if (b != acl_reftrie_lookup(ref, &a))
 		abort();
+	if (*np < FUZZ_RULES * 8)
+		asked[(*np)++] = a;
 	fuzz_scan_rules(r, nr, v6, k, &w);
 	for (i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
 		acl_decide(b, (const unsigned char *)answers[i],
@@ -294,12 +335,14 @@ fuzz_peer(const struct acl *t, const struct acl_reftrie *ref,
 static void
 fuzz_acl(const struct fuzz_rule *r, size_t nr)
 {
+	static struct acl_addr asked[FUZZ_RULES * 8];
+	static const struct acl_block *got[FUZZ_RULES * 8];
 	struct acl_reftrie *ref;
 	struct acl_build *b;
 	struct acl_rule ar;
 	struct acl *t;
 	uint8_t k[4][16];
-	size_t i, j;
+	size_t i, j, np = 0;
 
 	if ((b = acl_build_new()) == NULL)
 		return;
@@ -333,11 +376,17 @@ fuzz_acl(const struct fuzz_rule *r, size_t nr)
 	for (i = 0; i < nr; i++) {
 		fuzz_edges(r[i].net, r[i].plen, r[i].v6 ? 128 : 32, k);
 		for (j = 0; j < 4; j++) {
-			fuzz_peer(t, ref, r, nr, k[j], r[i].v6, 0);
+			fuzz_peer(t, ref, r, nr, k[j], r[i].v6, 0, asked, &np);
 			if (!r[i].v6)
-				fuzz_peer(t, ref, r, nr, k[j], 0, 1);
+				fuzz_peer(t, ref, r, nr, k[j], 0, 1, asked,
+				    &np);
 		}
 	}
+	/* Every peer again, both families in one batch. */
+	acl_lookup_many(t, asked, np, got);
+	for (i = 0; i < np; i++)
+		if (got[i] != acl_lookup(t, &asked[i]))
+			abort();
 	acl_reftrie_free(ref);
 	acl_free(t);
 }

@@ -181,17 +181,17 @@ START_TEST(test_long_token_shown_bounded)
 	memcpy(line, "allow ", 6);
 	memset(line + 6, 'a', 194);
 	memcpy(msg, "bad netblock '", 14);
-	memset(msg + 14, 'a', 69);
-	memcpy(msg + 83, "...(cut)': netblock text too long", 34);
+	memset(msg + 14, 'a', 76);
+	memcpy(msg + 90, "...': netblock text too long", 29);
 	fmt(want, sizeof(want), "%s", msg);
 	expect_one_error(line, want);
 
 	/* Escapes are never cut in half. */
 	memset(line + 6, '\xff', 194);
 	o = fmt(want, sizeof(want), "bad netblock '");
-	for (i = 0; i < 17; i++)
+	for (i = 0; i < 19; i++)
 		o += fmt(want + o, sizeof(want) - o, "\\xff");
-	fmt(want + o, sizeof(want) - o, "...(cut)': netblock text too long");
+	fmt(want + o, sizeof(want) - o, "...': netblock text too long");
 	expect_one_error(line, want);
 }
 END_TEST

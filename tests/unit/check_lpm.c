@@ -8,7 +8,9 @@
  * same again through the acl API (acl_lookup against acl_reftrie_lookup),
  * at blocklist scale (300,000 prefixes), at the lowest and highest
  * addresses, across the longest skips, and for hostile calls (no table,
- * no address, unknown families, IPv4-mapped peers).
+ * no address, unknown families, IPv4-mapped peers). The batch lookups
+ * (lpm_lookup_many, acl_lookup_many) must answer as the single ones on
+ * every set, both families mixed in a batch, in batches of every size.
  *
  * LPM_PROPERTY_ROUNDS=N runs N random sets per test instead of the few
  * the default run affords.
@@ -191,6 +193,36 @@ peers(const struct lpm_prefix *p, size_t n, unsigned maxbits,
 	return m;
 }
 
+/*
+ * lpm_lookup_many answers as lpm_lookup for each of the m keys, in
+ * batches of every size from 0 to past two groups, and all at once.
+ */
+static void
+many_check(const struct lpm *l, uint8_t (*keys)[16], size_t m)
+{
+	static const struct lpm *ts[SET_MAX * 5 + 64];
+	static const uint8_t *ks[SET_MAX * 5 + 64];
+	static uint32_t got[SET_MAX * 5 + 64];
+	size_t i, at, b;
+
+	for (i = 0; i < m; i++) {
+		ts[i] = l;
+		ks[i] = keys[i];
+	}
+	for (at = 0, b = 0; at < m; at += b, b = (b + 1) % 70) {
+		if (b > m - at)
+			b = m - at;
+		lpm_lookup_many(ts + at, ks + at, b, got + at);
+	}
+	for (i = 0; i < m; i++)
+		if (got[i] != lpm_lookup(l, keys[i]))
+			ck_abort_msg("key %zu of %zu: batch %u, single %u",
+			    i, m, got[i], lpm_lookup(l, keys[i]));
+	lpm_lookup_many(ts, ks, m, got);
+	for (i = 0; i < m; i++)
+		ck_assert_uint_eq(got[i], lpm_lookup(l, keys[i]));
+}
+
 /* One random set: lpm and trie agree on every peer and on coverage. */
 static void
 cross_check(unsigned maxbits)
@@ -219,6 +251,7 @@ cross_check(unsigned maxbits)
 			    "%lu", maxbits, i, m, got,
 			    (unsigned long)want - 1);
 	}
+	many_check(&l, keys, m);
 	ck_assert_int_eq(lpm_shadowed(p, n, maxbits, shadowed), 0);
 	for (i = 0; i < n; i++)
 		if (shadowed[i] != trie_covered(&t, p[i].key, p[i].plen))
@@ -443,6 +476,7 @@ END_TEST
 /* Hostile calls through acl.h: no table, no address, unknown families. */
 START_TEST(test_acl_lookup_hostile)
 {
+	const struct acl_block *got[2];
 	struct acl_decision d;
 	struct acl_build *b;
 	struct acl_rule r;
@@ -452,6 +486,11 @@ START_TEST(test_acl_lookup_hostile)
 	memset(&a, 0, sizeof(a));
 	a.family = AF_INET;
 	ck_assert_ptr_null(acl_lookup(NULL, &a));
+	got[0] = got[1] = (const struct acl_block *)&a;
+	acl_lookup_many(NULL, &a, 1, got);
+	ck_assert_ptr_null(got[0]);
+	ck_assert_ptr_eq(got[1], (const struct acl_block *)&a);
+	acl_lookup_many(NULL, NULL, 0, NULL);
 	/* An empty table holds nothing; the default decides. */
 	ck_assert_ptr_nonnull(b = acl_build_new());
 	ck_assert_ptr_nonnull(t = acl_build_finish(b, NULL, NULL));
@@ -518,6 +557,43 @@ rand_rules(struct acl_rule *r, struct lpm_prefix *p, int v6)
 }
 
 /*
+ * acl_lookup_many answers as acl_lookup and the reference for each of
+ * the n peers (shuffled, so that families mix in a batch), in batches of
+ * 0, 1, odd and even sizes, and all at once.
+ */
+static void
+acl_many_check(const struct acl *t, const struct acl_reftrie *ref,
+    struct acl_addr *peer, size_t n)
+{
+	static const size_t sizes[] = { 0, 1, 2, 3, 7, 31, 32, 33, 64, 97 };
+	const struct acl_block **got;
+	struct acl_addr tmp;
+	size_t i, j, at, k = 0, b;
+
+	for (i = n; i > 1; i--) {
+		j = lpm_rand() % i;
+		tmp = peer[i - 1];
+		peer[i - 1] = peer[j];
+		peer[j] = tmp;
+	}
+	ck_assert_ptr_nonnull(got = calloc(n + 1, sizeof(*got)));
+	for (at = 0; at < n; at += b) {
+		b = sizes[k++ % (sizeof(sizes) / sizeof(sizes[0]))];
+		if (b > n - at)
+			b = n - at;
+		acl_lookup_many(t, peer + at, b, got + at);
+	}
+	for (i = 0; i < n; i++)
+		if (got[i] != acl_lookup(t, &peer[i]) ||
+		    got[i] != acl_reftrie_lookup(ref, &peer[i]))
+			ck_abort_msg("peer %zu of %zu: the batch differs", i, n);
+	acl_lookup_many(t, peer, n, got);
+	for (i = 0; i < n; i++)
+		ck_assert_ptr_eq(got[i], acl_lookup(t, &peer[i]));
+	free(got);
+}
+
+/*
  * The table against the reference trie: the same block for every peer
  * (IPv4, IPv6, and IPv4 peers written as IPv4-mapped IPv6). Rule sets of
  * both families, mapped ::ffff:0:0/96 rules excepted (they are IPv4).
@@ -531,11 +607,13 @@ START_TEST(test_acl_against_reference)
 	struct acl_build *b;
 	struct acl_addr a;
 	struct acl *t;
-	size_t n4, n6, m, i;
+	static struct acl_addr all[SET_MAX * 10];
+	size_t n4, n6, m, i, np;
 	int round, fam, mapped;
 
 	lpm_rng = 0x94d049bb133111ebULL;
 	for (round = rounds(); round > 0; round--) {
+		np = 0;
 		n4 = rand_rules(r, p[0], 0);
 		n6 = rand_rules(r + n4, p[1], 1);
 		ck_assert_ptr_nonnull(b = acl_build_new());
@@ -565,11 +643,77 @@ START_TEST(test_acl_against_reference)
 				    acl_reftrie_lookup(ref, &a))
 					ck_abort_msg("round %d family %d peer "
 					    "%zu", round, fam, i);
+				/* Both families mixed, for the batch. */
+				if (np < SET_MAX * 10)
+					all[np++] = a;
 			}
 		}
+		acl_many_check(t, ref, all, np);
 		acl_reftrie_free(ref);
 		acl_free(t);
 	}
+}
+END_TEST
+
+/*
+ * A table past the size where acl_lookup_many pipelines its walks (4 MB):
+ * 200,000 rules of both families, peers inside them, just past them,
+ * anywhere, IPv4-mapped, and of no family, mixed in each batch.
+ */
+START_TEST(test_acl_many_large)
+{
+	size_t n = 200000, np = 0, i, j;
+	struct acl_addr *peer;
+	struct acl_reftrie *ref;
+	struct acl_build *b;
+	struct acl_stats st;
+	struct acl_rule r;
+	struct acl *t;
+	int v6;
+
+	lpm_rng = 0xbb67ae8584caa73bULL;
+	ck_assert_ptr_nonnull(peer = calloc(3 * n, sizeof(*peer)));
+	ck_assert_ptr_nonnull(b = acl_build_new());
+	for (i = 0; i < n; i++) {
+		memset(&r, 0, sizeof(r));
+		v6 = i % 3 == 0;
+		r.net.addr.family = v6 ? AF_INET6 : AF_INET;
+		rand_key(r.net.addr.bytes, v6 ? 128 : 32);
+		if (v6 && r.net.addr.bytes[0] == 0)
+			r.net.addr.bytes[0] = 0x20;	/* not ::ffff:0:0/96 */
+		r.net.plen = v6 ? 20 + (unsigned)(lpm_rand() % 45) :
+		    8 + (unsigned)(lpm_rand() % 25);
+		mask_key(r.net.addr.bytes, r.net.plen);
+		/* The action follows the netblock: no two rules conflict. */
+		r.action = (r.net.addr.bytes[1] ^ r.net.plen) & 1 ?
+		    ACL_ALLOW : ACL_DENY;
+		r.file = "big.list";
+		r.line = (unsigned)i + 1;
+		ck_assert_int_eq(acl_build_add(b, &r), 0);
+		/* Inside it, just past it, anywhere. */
+		peer[np] = r.net.addr;
+		for (j = r.net.plen; j < (v6 ? 128U : 32U); j++)
+			if (lpm_rand() & 1)
+				set_bit(peer[np].bytes, (unsigned)j, 1);
+		peer[np + 1] = peer[np];
+		step_key(peer[np + 1].bytes, v6 ? 128 : 32, 1);
+		peer[np + 2].family = i % 7 == 0 ? AF_UNIX : AF_INET6;
+		rand_key(peer[np + 2].bytes, 128);
+		if (i % 5 == 0 && !v6) {	/* IPv4-mapped */
+			memset(peer[np + 2].bytes, 0, 10);
+			peer[np + 2].bytes[10] = peer[np + 2].bytes[11] = 0xff;
+			memcpy(peer[np + 2].bytes + 12, peer[np].bytes, 4);
+		}
+		np += 3;
+	}
+	ck_assert_ptr_nonnull(t = acl_build_finish(b, NULL, NULL));
+	acl_stats(t, &st);
+	ck_assert_uint_ge(st.bytes, 4U << 20);
+	ck_assert_ptr_nonnull(ref = acl_reftrie_new(t));
+	acl_many_check(t, ref, peer, np);
+	acl_reftrie_free(ref);
+	acl_free(t);
+	free(peer);
 }
 END_TEST
 
@@ -592,6 +736,7 @@ lpm_suite(void)
 	tcase_add_loop_test(tc, test_lpm_random, 0, 2);
 	tcase_add_test(tc, test_acl_against_reference);
 	tcase_add_loop_test(tc, test_lpm_large, 0, 2);
+	tcase_add_test(tc, test_acl_many_large);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -38,8 +38,13 @@ main(void)
 	srunner_add_suite(sr, status_suite());
 	srunner_add_suite(sr, record_suite());
 	srunner_add_suite(sr, chain_suite());
+	srunner_add_suite(sr, keyfile_suite());
+	srunner_add_suite(sr, logread_suite());
+	srunner_add_suite(sr, verify_parse_suite());
 	srunner_add_suite(sr, verify_suite());
+	srunner_add_suite(sr, verify_epochs_suite());
 	srunner_add_suite(sr, audit_suite());
+	srunner_add_suite(sr, audit_state_suite());
 	srunner_add_suite(sr, log_suite());
 	srunner_add_suite(sr, logsink_suite());
 	srunner_run_all(sr, CK_NORMAL);

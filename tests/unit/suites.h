@@ -29,8 +29,13 @@ Suite	*sigpair_suite(void);
 Suite	*status_suite(void);
 Suite	*record_suite(void);
 Suite	*chain_suite(void);
+Suite	*keyfile_suite(void);
+Suite	*logread_suite(void);
+Suite	*verify_parse_suite(void);
 Suite	*verify_suite(void);
+Suite	*verify_epochs_suite(void);
 Suite	*audit_suite(void);
+Suite	*audit_state_suite(void);
 Suite	*log_suite(void);
 Suite	*logsink_suite(void);
 #endif
