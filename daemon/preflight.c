@@ -159,7 +159,7 @@ static void
 preflight_key(struct preflight *pf, struct trust *t, const char *key,
     const char *path, size_t nbytes)
 {
-	unsigned char k[KEYFILE_SIGN_SK_BYTES];
+	unsigned char k[CHAIN_KEY_BYTES];
 	char show[PREFLIGHT_SHOW], err[PREFLIGHT_MSG - 64], *buf;
 	struct stat st;
 	size_t len;
@@ -248,9 +248,8 @@ preflight(const struct config *conf, struct trust *files, int what,
 	/* Unknown run user: only root's files are trusted. */
 	trust_init(&t, 1, pf.known ? pf.uid : 0, pf.known ? pf.gid : 0);
 	preflight_chroot(&pf, &t);
+	/* The signing key: root's, 0600, checked by audit_files.c. */
 	preflight_key(&pf, &t, "audit key", conf->audit_key, CHAIN_KEY_BYTES);
-	preflight_key(&pf, &t, "audit signing-key", conf->audit_signing_key,
-	    KEYFILE_SIGN_SK_BYTES);
 	if (what == PREFLIGHT_START)
 		preflight_pidfile(&pf);
 	trust_free(&t);
