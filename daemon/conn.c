@@ -46,6 +46,7 @@ struct conn {
 	struct sockaddr_storage	 peer, local;
 	socklen_t		 peerlen, locallen;
 	struct acl_addr		 addr;
+	struct acl_addr		 source;	/* the source limits charged */
 	struct config		*conf;		/* the rules this connection took */
 	int			 counted;	/* in the per-source table */
 	const struct acl_block	*block;
@@ -69,7 +70,8 @@ static void	conn_fill(struct audit_conn *, uint64_t,
 		    const struct sockaddr_storage *, socklen_t, const char *);
 static void	conn_drop(struct loop *, const struct config_listen *, int,
 		    const struct sockaddr_storage *, socklen_t, uint64_t,
-		    const struct timeval *, const char *);
+		    const struct timeval *, const char *,
+		    const struct acl_prefix *);
 static void	conn_record(struct conn *, const char *);
 static void	conn_ident_cb(const struct ident_answer *, void *);
 static void	conn_decide(struct conn *);
@@ -122,16 +124,21 @@ conn_fill(struct audit_conn *r, uint64_t id,
 	r->ident_status = IDENT_SKIPPED;
 }
 
-/* A limit said no: reset, count and record, before any other work. */
+/*
+ * A limit said no: reset, count and record, before any other work; src:
+ * the source it charged, when a per-source limit said it.
+ */
 static void
 conn_drop(struct loop *lp, const struct config_listen *cl, int fd,
     const struct sockaddr_storage *ss, socklen_t sslen, uint64_t id,
-    const struct timeval *start, const char *limit)
+    const struct timeval *start, const char *limit,
+    const struct acl_prefix *src)
 {
 	struct sockaddr_storage local;
 	struct linger lg = { 1, 0 };
 	struct audit_conn r;
 	socklen_t locallen;
+	char source[ACL_PREFIX_STRLEN];
 
 	locallen = conn_local(cl, fd, &local);
 	/* A reset frees the slot at once; the peer learns nothing. */
@@ -140,6 +147,8 @@ conn_drop(struct loop *lp, const struct config_listen *cl, int fd,
 	LOOP_CNT_INC(lp, dropped);
 	conn_fill(&r, id, ss, sslen, &local, locallen, "drop");
 	r.limit = limit;
+	if (src != NULL && acl_prefix_format(src, source, sizeof(source)) == 0)
+		r.source = source;
 	loop_record(lp, &r, NULL, start);
 }
 
@@ -151,6 +160,7 @@ conn_new(struct loop *lp, const struct config_listen *cl, int fd,
 	enum limits_status st;
 	const char *limit = NULL;
 	struct conn *c = NULL;
+	struct acl_prefix src, *charged = NULL;
 	struct acl_addr addr;
 	struct timeval now;
 	int counted = 0;
@@ -161,18 +171,24 @@ conn_new(struct loop *lp, const struct config_listen *cl, int fd,
 	if (acl_addr_from_sockaddr((const struct sockaddr *)ss, sslen,
 	    &addr) == -1)
 		limit = "address";	/* no family we judge: still recorded */
-	else if ((st = limits_rate_admit(lp->limits, &addr, conf->limit_rate,
-	    loop_now_us())) != LIMITS_OK)
-		limit = limits_name(st);
-	else if ((st = limits_admit(lp->limits, &addr, conf->limit_connections,
-	    conf->limit_per_source, &counted)) != LIMITS_OK)
-		limit = limits_name(st);
-	else if ((c = calloc(1, sizeof(*c))) == NULL) {
-		limits_release(lp->limits, &addr, counted);
-		limit = limits_name(LIMITS_MEMORY);
+	else {
+		/* Rate and per-source count one source: the prefix. */
+		limits_source(&addr, conf->source_prefix, &src);
+		if ((st = limits_rate_admit(lp->limits, &src.addr,
+		    conf->limit_rate, loop_now_us())) != LIMITS_OK ||
+		    (st = limits_admit(lp->limits, &src.addr,
+		    conf->limit_connections, conf->limit_per_source,
+		    &counted)) != LIMITS_OK) {
+			limit = limits_name(st);
+			if (st == LIMITS_PER_SOURCE || st == LIMITS_RATE)
+				charged = &src;
+		} else if ((c = calloc(1, sizeof(*c))) == NULL) {
+			limits_release(lp->limits, &src.addr, counted);
+			limit = limits_name(LIMITS_MEMORY);
+		}
 	}
 	if (limit != NULL) {
-		conn_drop(lp, cl, fd, ss, sslen, id, &now, limit);
+		conn_drop(lp, cl, fd, ss, sslen, id, &now, limit, charged);
 		return;
 	}
 	config_ref(conf);
@@ -183,6 +199,7 @@ conn_new(struct loop *lp, const struct config_listen *cl, int fd,
 	c->id = id;
 	c->start = now;
 	c->addr = addr;
+	c->source = src.addr;
 	memcpy(&c->peer, ss, sslen);
 	c->peerlen = sslen;
 	c->locallen = conn_local(cl, fd, &c->local);
@@ -405,7 +422,7 @@ conn_free(struct conn *c)
 		event_free(c->ev);
 	if (c->fd != -1)
 		close(c->fd);
-	limits_release(lp->limits, &c->addr, c->counted);
+	limits_release(lp->limits, &c->source, c->counted);
 	config_unref(c->conf);
 	free(c->answer);
 	if (c->prev != NULL)
