@@ -5,7 +5,8 @@
  * and the reading of the files directives name (include in
  * config_include.c, list files in config_list.c). Adding a directive is
  * adding a row to config_parse_directives and, when none in config_set.c
- * fits, a handler.
+ * fits, a handler. Longer than ~600 lines because the table (one row a
+ * directive, with its bounds) is kept whole in one place to be read.
  */
 #include "autoconf.h"
 
