@@ -20,7 +20,7 @@ run | test) ;;
 esac
 
 need="build-essential autoconf automake pkg-config libevent-dev libsodium-dev
-libcidr-dev zlib1g-dev check python3"
+libcidr-dev libseccomp-dev zlib1g-dev check python3"
 # test: the real parts the integration tests run (openbsd-inetd is unpacked
 # by its test with dpkg-deb -x, as it conflicts with other inetds: it needs
 # the libraries below; systemd brings systemd-socket-activate; xinetd and

@@ -218,6 +218,7 @@ record_conn_format(char *buf, size_t len, const struct record_conn *c)
 	char decision[RECORD_SMALL_BUDGET], rule[RECORD_RULE_BUDGET];
 	char ident[2 + 4 * RECORD_VALUE_MAX + sizeof(RECORD_CUT_MARK) + 1];
 	char status[2 + 4 * (RECORD_DETAIL_MAX + 6) + sizeof(RECORD_CUT_MARK)];
+	char src[RECORD_SMALL_BUDGET + 32];
 	const char *proto, *d;
 	size_t o = 0;
 
@@ -257,6 +258,11 @@ record_conn_format(char *buf, size_t len, const struct record_conn *c)
 	if (c->netblock != NULL &&
 	    record_append(buf, len, &o, " netblock=%s", c->netblock) == -1)
 		return -1;
+	if (c->source != NULL) {
+		record_escape(src, sizeof(src), c->source, strlen(c->source));
+		if (record_append(buf, len, &o, " source=%s", src) == -1)
+			return -1;
+	}
 	if (record_append(buf, len, &o, " duration_us=%" PRIu64 " bytes=%zu",
 	    c->duration_us, c->bytes) == -1)
 		return -1;

@@ -73,6 +73,7 @@ struct record_conn {
 	const char		*detail;	/* non-NULL: status is "NAME:DETAIL" */
 	size_t			 detaillen;	/* cut at RECORD_DETAIL_MAX */
 	const char		*netblock;	/* formatted netblock; NULL: no field */
+	const char		*source;	/* the source a limit charged; NULL: none */
 	uint64_t		 duration_us;
 	size_t			 bytes;		/* bytes of answer sent */
 };
@@ -109,7 +110,7 @@ int	record_has_ctl(const void *s, size_t len);
 /*
  * Format a connection record, without chain fields, into (buf, len):
  *   conn proto peer [via] local decision rule ident ident_status
- *   [netblock] duration_us bytes
+ *   [netblock] [source] duration_us bytes
  * Returns its length, or -1 when it does not fit len (buf then holds a
  * prefix).
  */

@@ -6,8 +6,9 @@
  * sealed by audit/chain.c, and handed to the log.
  *
  * Record order: "conn proto peer [via] local decision rule ident
- * ident_status [netblock] duration_us bytes"; events "event=NAME [version=V] [KV]".
- * Sealed records also end with the chain fields (audit/chain.h).
+ * ident_status [netblock] [source] duration_us bytes"; events "event=NAME
+ * [version=V] [KV]". Sealed records also end with the chain fields
+ * (audit/chain.h).
  *
  * Threads: one mutex per struct audit covers the seal and the hand-off
  * to log_record_ordered, which keeps the order of its calls, so seq order
@@ -222,6 +223,7 @@ audit_conn_format(char *buf, size_t len, const struct audit_conn *c)
 			memcpy(net, "-", 2);
 		r.netblock = net;
 	}
+	r.source = c->source;
 	r.duration_us = c->duration_us;
 	r.bytes = c->bytes;
 	return record_conn_format(buf, len < AUDIT_BODY_MAX + 1 ? len :

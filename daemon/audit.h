@@ -42,6 +42,7 @@ struct audit_conn {
 	const char		*limit;		/* non-NULL: rule=limit:NAME */
 	const char		*proxy;		/* non-NULL: rule=proxy:NAME */
 	const struct acl_prefix	*net;		/* matched netblock, or NULL */
+	const char		*source;	/* the source a limit charged */
 	enum ident_status	 ident_status;
 	const struct ident_answer *ident;	/* when a lookup ran, or NULL */
 	uint64_t		 duration_us;

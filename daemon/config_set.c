@@ -199,14 +199,16 @@ config_set_string(struct config_parse *p, const struct config_directive *d,
 		config_parse_report(p, 1, l->file, l->line, "out of memory");
 }
 
-/* A number setting, already checked against the row's bounds. */
+/* Numbers (the row's, one or more), already checked against its bounds. */
 void
 config_set_uint(struct config_parse *p, const struct config_directive *d,
     const struct config_line *l)
 {
 	unsigned *dst = (unsigned *)(void *)((char *)p->conf + d->field);
+	size_t i;
 
-	*dst = (unsigned)l->num[0];
+	for (i = 0; i < d->nnum || i == 0; i++)
+		dst[i] = (unsigned)l->num[i];
 }
 
 /* syslog facility NAME, syslog audit-facility NAME: an int at d->field. */
@@ -271,14 +273,17 @@ config_set_seconds(struct config_parse *p, const struct config_directive *d,
 	}
 }
 
-/* udp privileged-sources answer|ignore (the choice is already checked). */
+/* One of the row's choices (already checked): its index at d->field. */
 void
-config_set_udp_sources(struct config_parse *p,
-    const struct config_directive *d, const struct config_line *l)
+config_set_choice(struct config_parse *p, const struct config_directive *d,
+    const struct config_line *l)
 {
 	int *dst = (int *)(void *)((char *)p->conf + d->field);
+	int i;
 
-	*dst = config_word_eq(&l->arg[0], "answer");
+	for (i = 0; d->choices[i] != NULL; i++)
+		if (config_word_eq(&l->arg[0], d->choices[i]))
+			*dst = i;
 }
 
 /* proxy NETBLOCK: one more proxy trusted to send a PROXY header. */

@@ -63,6 +63,9 @@ struct conn {
 	const char		*limit;		/* a drop: rule=limit:NAME */
 	const char		*proxy_rule;	/* a denial: rule=proxy:NAME */
 	struct acl_addr		 addr;
+	struct acl_addr		 source;	/* the source limits count */
+	struct acl_prefix	 charged;	/* a drop: the source it charged */
+	int			 has_charged;
 	struct config		*conf;		/* the rules this connection took */
 	int			 counted;	/* in the per-source table */
 	const struct acl_block	*block;
@@ -86,7 +89,8 @@ static void	conn_fill(struct audit_conn *, uint64_t,
 		    const struct sockaddr_storage *, socklen_t, const char *);
 static void	conn_refuse(struct loop *, const struct config_listen *, int,
 		    const struct sockaddr_storage *, socklen_t, uint64_t,
-		    const struct timeval *, const char *, const char *);
+		    const struct timeval *, const char *, const char *,
+		    const struct acl_prefix *);
 static void	conn_proxy_start(struct conn *);
 static void	conn_proxy_read(struct conn *);
 static void	conn_proxy_done(struct conn *, const struct proxy_header *);
@@ -146,18 +150,21 @@ conn_fill(struct audit_conn *r, uint64_t id,
 
 /*
  * Refused before any other work, counted and recorded: a limit said no
- * (limit non-NULL: reset, decision=drop), or a proxy listener's peer is
- * not a trusted proxy (proxy non-NULL: closed, decision=deny).
+ * (limit non-NULL: reset, decision=drop; src: the source it charged, when
+ * a per-source limit said it), or a proxy listener's peer is not a trusted
+ * proxy (proxy non-NULL: closed, decision=deny).
  */
 static void
 conn_refuse(struct loop *lp, const struct config_listen *cl, int fd,
     const struct sockaddr_storage *ss, socklen_t sslen, uint64_t id,
-    const struct timeval *start, const char *limit, const char *proxy)
+    const struct timeval *start, const char *limit, const char *proxy,
+    const struct acl_prefix *src)
 {
 	struct sockaddr_storage local;
 	struct linger lg = { 1, 0 };
 	struct audit_conn r;
 	socklen_t locallen;
+	char source[ACL_PREFIX_STRLEN];
 
 	locallen = conn_local(cl, fd, &local);
 	/* A reset frees the slot at once; the peer learns nothing. */
@@ -172,6 +179,8 @@ conn_refuse(struct loop *lp, const struct config_listen *cl, int fd,
 	    limit != NULL ? "drop" : "deny");
 	r.limit = limit;
 	r.proxy = proxy;
+	if (src != NULL && acl_prefix_format(src, source, sizeof(source)) == 0)
+		r.source = source;
 	loop_record(lp, &r, NULL, start);
 }
 
@@ -183,6 +192,7 @@ conn_new(struct loop *lp, const struct config_listen *cl, int fd,
 	enum limits_status st;
 	const char *limit = NULL;
 	struct conn *c = NULL;
+	struct acl_prefix src, *charged = NULL;
 	struct acl_addr addr;
 	struct timeval now;
 	int counted = 0;
@@ -194,21 +204,32 @@ conn_new(struct loop *lp, const struct config_listen *cl, int fd,
 	    &addr) == -1)
 		limit = "address";	/* no family we judge: still recorded */
 	else if (cl->proxy && !config_proxy_trusted(conf, &addr)) {
-		conn_refuse(lp, cl, fd, ss, sslen, id, &now, NULL, "untrusted");
+		conn_refuse(lp, cl, fd, ss, sslen, id, &now, NULL, "untrusted",
+		    NULL);
 		return;
-	} else if (!cl->proxy && (st = limits_rate_admit(lp->limits, &addr,
-	    conf->limit_rate, loop_now_us())) != LIMITS_OK)
-		limit = limits_name(st);
-	else if ((st = limits_admit(lp->limits, &addr,
-	    conf->limit_connections, cl->proxy ? 0 : conf->limit_per_source,
-	    &counted)) != LIMITS_OK)
-		limit = limits_name(st);
-	else if ((c = calloc(1, sizeof(*c))) == NULL) {
-		limits_release(lp->limits, &addr, counted);
-		limit = limits_name(LIMITS_MEMORY);
+	} else {
+		/*
+		 * Rate and per-source count one source: the prefix. Behind a
+		 * proxy listener the source is the header's client, charged
+		 * in conn_proxy_done; here only the total counts.
+		 */
+		limits_source(&addr, conf->source_prefix, &src);
+		if ((!cl->proxy && (st = limits_rate_admit(lp->limits,
+		    &src.addr, conf->limit_rate, loop_now_us())) != LIMITS_OK) ||
+		    (st = limits_admit(lp->limits, &src.addr,
+		    conf->limit_connections, cl->proxy ? 0 :
+		    conf->limit_per_source, &counted)) != LIMITS_OK) {
+			limit = limits_name(st);
+			if (st == LIMITS_PER_SOURCE || st == LIMITS_RATE)
+				charged = &src;
+		} else if ((c = calloc(1, sizeof(*c))) == NULL) {
+			limits_release(lp->limits, &src.addr, counted);
+			limit = limits_name(LIMITS_MEMORY);
+		}
 	}
 	if (limit != NULL) {
-		conn_refuse(lp, cl, fd, ss, sslen, id, &now, limit, NULL);
+		conn_refuse(lp, cl, fd, ss, sslen, id, &now, limit, NULL,
+		    charged);
 		return;
 	}
 	config_ref(conf);
@@ -219,6 +240,7 @@ conn_new(struct loop *lp, const struct config_listen *cl, int fd,
 	c->id = id;
 	c->start = now;
 	c->addr = addr;
+	c->source = src.addr;
 	memcpy(&c->peer, ss, sslen);
 	c->peerlen = sslen;
 	c->locallen = conn_local(cl, fd, &c->local);
@@ -306,6 +328,7 @@ conn_proxy_done(struct conn *c, const struct proxy_header *hdr)
 {
 	struct linger lg = { 1, 0 };
 	enum limits_status st;
+	struct acl_prefix src;
 	struct acl_addr addr;
 
 	free(c->px);
@@ -325,11 +348,15 @@ conn_proxy_done(struct conn *c, const struct proxy_header *hdr)
 		c->peerlen = hdr->srclen;
 		c->addr = addr;
 	}
-	if ((st = limits_rate_admit(c->lp->limits, &c->addr,
+	limits_source(&c->addr, c->conf->source_prefix, &src);
+	c->source = src.addr;
+	if ((st = limits_rate_admit(c->lp->limits, &c->source,
 	    c->conf->limit_rate, loop_now_us())) != LIMITS_OK ||
-	    (st = limits_admit_source(c->lp->limits, &c->addr,
+	    (st = limits_admit_source(c->lp->limits, &c->source,
 	    c->conf->limit_per_source, &c->counted)) != LIMITS_OK) {
 		c->limit = limits_name(st);
+		c->charged = src;
+		c->has_charged = 1;
 		LOOP_CNT_INC(c->lp, dropped);
 		conn_record(c, "drop");
 		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
@@ -381,6 +408,7 @@ static void
 conn_record(struct conn *c, const char *decision)
 {
 	struct audit_conn r;
+	char source[ACL_PREFIX_STRLEN];
 
 	conn_fill(&r, c->id, &c->peer, c->peerlen, &c->local, c->locallen,
 	    decision);
@@ -390,6 +418,9 @@ conn_record(struct conn *c, const char *decision)
 	}
 	r.limit = c->limit;
 	r.proxy = c->proxy_rule;
+	if (c->has_charged && acl_prefix_format(&c->charged, source,
+	    sizeof(source)) == 0)
+		r.source = source;
 	r.ident_status = c->istatus;
 	r.ident = c->answer;
 	r.bytes = c->off;
@@ -585,7 +616,7 @@ conn_free(struct conn *c)
 	if (c->fd != -1)
 		close(c->fd);
 	free(c->px);
-	limits_release(lp->limits, &c->addr, c->counted);
+	limits_release(lp->limits, &c->source, c->counted);
 	config_unref(c->conf);
 	free(c->answer);
 	if (c->prev != NULL)

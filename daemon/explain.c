@@ -13,6 +13,7 @@
 
 #include <sys/socket.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,7 +50,8 @@ explain_decide(const struct config *conf, const struct acl_addr *a,
 {
 	const struct acl_block *b = acl_lookup(conf->acl, a);
 	struct acl_decision d;
-	char net[ACL_PREFIX_STRLEN];
+	char net[ACL_PREFIX_STRLEN], rule[PATH_MAX + 16];
+	char show[4 * (PATH_MAX + 16) + 3];
 	int lookup, proxied = explain_proxied_only(conf);
 
 	lookup = b != NULL && !proxied &&
@@ -70,14 +72,14 @@ explain_decide(const struct config *conf, const struct acl_addr *a,
 	acl_decide(b, user, userlen, &d);
 	if (!d.matched || acl_prefix_format(&d.net, net, sizeof(net)) == -1)
 		snprintf(net, sizeof(net), "none");
-	if (d.file != NULL)
-		fprintf(out, "%s rule=%s:%u netblock=%s ident=%s\n",
-		    d.action == ACL_ALLOW ? "allow" : "deny", d.file, d.line, net,
-		    lookup ? "lookup" : "none");
-	else
-		fprintf(out, "%s rule=default netblock=%s ident=%s\n",
-		    d.action == ACL_ALLOW ? "allow" : "deny", net,
-		    lookup ? "lookup" : "none");
+	/* FILE:LINE as a record's rule= shows it: one escaped value. */
+	if (d.file == NULL || snprintf(rule, sizeof(rule), "%s:%u", d.file,
+	    d.line) >= (int)sizeof(rule))
+		snprintf(rule, sizeof(rule), "default");
+	(void)record_escape(show, sizeof(show), rule, strlen(rule));
+	fprintf(out, "%s rule=%s netblock=%s ident=%s\n",
+	    d.action == ACL_ALLOW ? "allow" : "deny", show, net,
+	    lookup ? "lookup" : "none");
 	return d.action == ACL_ALLOW ? EXPLAIN_ALLOW : EXPLAIN_DENY;
 }
 

@@ -289,6 +289,25 @@ monitor_serve(int fd, const char *conffile, struct monitor_state *ms)
 	free(buf);
 }
 
+/*
+ * The engine is gone: say how when a signal ended it (a denied system
+ * call kills it with SIGSYS: the seccomp filter), remove the pidfile and
+ * exit as it did.
+ */
+static void __attribute__((noreturn))
+monitor_reaped(int status)
+{
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		log_warnx("engine killed by seccomp (SIGSYS): it made a system "
+		    "call outside its filter");
+	else if (WIFSIGNALED(status))
+		log_warnx("engine killed by signal %d", WTERMSIG(status));
+	life_pidfile_remove();
+	status_remove();
+	log_flush(500);
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+}
+
 /* The monitor's life: requests, signals to forward, the engine's end. */
 static void __attribute__((noreturn))
 monitor_main(int fd, pid_t engine, const char *conffile)
@@ -299,7 +318,7 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 	struct pollfd pfd;
 	sigset_t block, empty;
 	size_t i;
-	int status;
+	int status = 0;
 	char c;
 
 	memset(&ms, 0, sizeof(ms));
@@ -336,12 +355,8 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 		}
 		if (monitor_pending[SIGCHLD]) {
 			monitor_pending[SIGCHLD] = 0;
-			if (waitpid(engine, &status, WNOHANG) == engine) {
-				life_pidfile_remove();
-				status_remove();
-				log_flush(500);
-				_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
-			}
+			if (waitpid(engine, &status, WNOHANG) == engine)
+				monitor_reaped(status);
 		}
 		if (pfd.revents & (POLLIN | POLLHUP)) {
 			ssize_t n = read(fd, &c, 1);
@@ -355,9 +370,7 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 				while (waitpid(engine, &status, 0) == -1 &&
 				    errno == EINTR)
 					;
-				life_pidfile_remove();
-				status_remove();
-				_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+				monitor_reaped(status);
 			}
 		}
 	}

@@ -165,9 +165,12 @@ class TempDir(Closing):
         path = self.join(name)
         if isinstance(data, list):
             data = "".join(data)
-        with open(path, "wb") as f:
+        # never through a link a test made (to /etc/passwd, say)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC |
+                     os.O_NOFOLLOW | os.O_CLOEXEC, mode)
+        with os.fdopen(fd, "wb") as f:
             f.write(data if isinstance(data, bytes) else data.encode())
-        os.chmod(path, mode)
+            os.fchmod(f.fileno(), mode)
         return path
 
     def close(self):

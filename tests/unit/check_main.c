@@ -25,6 +25,9 @@ main(void)
 	srunner_add_suite(sr, explain_suite());
 	srunner_add_suite(sr, loader_disk_suite());
 	srunner_add_suite(sr, loader_suite());
+	srunner_add_suite(sr, trust_suite());
+	srunner_add_suite(sr, udp_suite());
+	srunner_add_suite(sr, life_suite());
 	srunner_add_suite(sr, trie_suite());
 	srunner_add_suite(sr, lpm_suite());
 	srunner_add_suite(sr, acl_suite());
