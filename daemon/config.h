@@ -38,6 +38,7 @@ struct config_listen {
 	socklen_t		sslen;
 	char			text[64];	/* "tcp 127.0.0.1:13" as written */
 	unsigned		line;
+	int			proxy;		/* expects a PROXY protocol header */
 };
 
 struct config {
@@ -64,6 +65,10 @@ struct config {
 	unsigned		 workers;
 	int			 seccomp;	/* the engine's system call filter */
 	char			*audit_key;
+	struct acl_prefix	*proxies;	/* trusted to send PROXY headers */
+	struct config_seen	*proxy_seen;	/* where each was given (-T) */
+	size_t			 nproxies;
+	struct timeval		 proxy_timeout;	/* the header within this */
 	char			*audit_signing_key;	/* host's Ed25519 key */
 	char			*audit_state;	/* NULL: CONFIG_AUDIT_STATE */
 	struct acl		*acl;
@@ -112,6 +117,9 @@ const char *config_audit_state(const struct config *);
 /* The number of event loops this configuration gives on this host. */
 unsigned config_workers(const struct config *);
 
+/* Whether a is inside one of the proxy netblocks (may send a PROXY header). */
+int	config_proxy_trusted(const struct config *, const struct acl_addr *a);
+
 /*
  * A configuration in use is shared: the engine holds the current one,
  * each event loop a reference to it, and each connection in flight the
@@ -125,10 +133,12 @@ void	config_ref(struct config *);
  */
 void	config_unref(struct config *);
 /*
- * A reload keeps what needs a restart (listen, user, group, chroot,
- * pidfile, syslog, audit key, signing-key and state, workers, seccomp)
- * from the running configuration old in the new one, and warns through
- * diag (file NULL) for each that changed. Returns -1 when out of memory.
+ * A reload keeps what needs a restart (listen lines with their proxy
+ * mark, user, group, chroot, pidfile, syslog, audit key, signing-key and
+ * state, workers, seccomp; the proxy netblocks and proxy timeout are not
+ * among them: like the rules, they take effect for new connections) from
+ * the running configuration old in the new one, and warns through diag
+ * (file NULL) for each that changed. Returns -1 when out of memory.
  */
 int	config_keep_fixed(struct config *, const struct config *old,
 	    config_diag_fn *, void *arg);

@@ -53,7 +53,8 @@ static const char *const config_parse_onoff[] = {
  */
 static const struct config_directive config_parse_directives[] = {
 	/* key, usage, flags, min and max arguments, handler, field, numbers */
-	{ { "listen" }, "tcp|udp ADDRESS:PORT", 0, 2, 2, config_set_listen },
+	{ { "listen" }, "tcp|udp ADDRESS:PORT [proxy]", 0, 2, 3,
+	  config_set_listen },
 	{ { "allow" }, "NETBLOCK [user NAME]", 0, 1, 3, config_set_rule,
 	  .value = ACL_ALLOW },
 	{ { "deny" }, "NETBLOCK [user NAME]", 0, 1, 3, config_set_rule,
@@ -99,6 +100,9 @@ static const struct config_directive config_parse_directives[] = {
 	  config_set_string, F(audit_signing_key) },
 	{ { "audit", "state" }, "PATH", ONCE | ABS | CONFIG_LISTED, 1, 1,
 	  config_set_string, F(audit_state) },
+	{ { "proxy" }, "NETBLOCK", 0, 1, 1, config_set_proxy },
+	{ { "proxy", "timeout" }, "SECONDS", ONCE, 1, 1, config_set_seconds,
+	  F(proxy_timeout) },
 	{ { "workers" }, "N", ONCE, 1, 1, config_set_uint, F(workers),
 	  NUMBER(1, 64) },
 	{ { "udp", "privileged-sources" }, "answer|ignore", ONCE, 1, 1,

@@ -29,6 +29,7 @@
 #define CONFIG_KEY_MAX		3	/* words naming a directive */
 #define CONFIG_NUM_MAX		2	/* numeric arguments of a directive */
 #define CONFIG_LISTEN_MAX	64	/* listen lines */
+#define CONFIG_PROXY_MAX	256	/* proxy netblocks */
 #define CONFIG_NAME_MAX		64	/* a directive's name in messages */
 #define CONFIG_RULES_MAX	(1u << 22)	/* rules in one configuration */
 #define CONFIG_DIAG_PER_FILE	100	/* diagnostics shown for one file */

@@ -262,11 +262,34 @@ config_show_listens(struct config_show *s, const struct config *conf)
 	size_t i;
 
 	for (i = 0; i < conf->nlistens; i++) {
-		snprintf(text, sizeof(text), "listen %s",
-		    conf->listens[i].text);
+		snprintf(text, sizeof(text), "listen %s%s",
+		    conf->listens[i].text, conf->listens[i].proxy ?
+		    " proxy" : "");
 		config_show_line(s, text, conf->listen_file[i] != NULL ?
 		    conf->listen_file[i] : conf->file, conf->listens[i].line,
 		    NULL);
+	}
+}
+
+/* Every trusted proxy netblock, where it was given; or what none means. */
+static void
+config_show_proxies(struct config_show *s, const struct config *conf)
+{
+	char cidr[ACL_PREFIX_STRLEN], text[ACL_PREFIX_STRLEN + 8];
+	size_t i;
+
+	if (conf->nproxies == 0)
+		config_show_line(s, "# proxy", NULL, 0, "none (no PROXY "
+		    "header is trusted)");
+	for (i = 0; i < conf->nproxies; i++) {
+		if (acl_prefix_format(&conf->proxies[i], cidr,
+		    sizeof(cidr)) == -1) {
+			s->failed = 1;
+			continue;
+		}
+		snprintf(text, sizeof(text), "proxy %s", cidr);
+		config_show_line(s, text, conf->proxy_seen[i].file,
+		    conf->proxy_seen[i].line, NULL);
 	}
 }
 
@@ -366,6 +389,8 @@ config_show(const struct config *conf, FILE *out)
 
 		if (d->handler == config_set_listen)
 			config_show_listens(&s, conf);
+		else if (d->handler == config_set_proxy)
+			config_show_proxies(&s, conf);
 		else if (d->handler == config_set_rule ||
 		    (d->flags & CONFIG_FILES))
 			continue;	/* the rules follow; includes are read */

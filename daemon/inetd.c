@@ -7,7 +7,10 @@
  * the socket: conn.c for a connection, udp.c for datagrams, one record
  * each. Limits are this process's: a connection is one, so only those
  * that count datagrams (udp-rate, udp-total) can ever say no; the super
- * server's own limits are the ones that count processes.
+ * server's own limits are the ones that count processes. A TCP socket
+ * whose address a `listen tcp ... proxy` line names (or names with the
+ * wildcard address of its family) takes a PROXY header, as that
+ * listener would.
  */
 #include "autoconf.h"
 
@@ -37,6 +40,7 @@
 #include "daemon/inetd.h"
 #include "daemon/life.h"
 #include "daemon/limits.h"
+#include "daemon/listen.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
 #include "daemon/preflight.h"
@@ -136,6 +140,23 @@ inetd_socket(int fd, struct config_listen *cl)
 	snprintf(cl->text, sizeof(cl->text), "%s (inetd)",
 	    type == SOCK_STREAM ? "tcp" : "udp");
 	return fd;
+}
+
+/* Whether a proxy listen line names cl's address (its own or the wildcard). */
+static int
+inetd_proxy(const struct config *conf, const struct config_listen *cl)
+{
+	const struct config_listen *l;
+	size_t i;
+
+	for (i = 0; i < conf->nlistens; i++) {
+		l = &conf->listens[i];
+		if (l->proxy && l->proto == SOCK_STREAM &&
+		    cl->proto == SOCK_STREAM &&
+		    listen_addr_match(&l->ss, &cl->ss, 1))
+			return 1;
+	}
+	return 0;
 }
 
 /* Datagrams are waiting, or the socket has been idle: serve, or stop. */
@@ -245,6 +266,7 @@ inetd_start(struct config *conf, int debug, int usable, int fd)
 	}
 	if ((in.fd = inetd_socket(fd, &in.cl)) == -1)
 		return -1;
+	in.cl.proxy = inetd_proxy(conf, &in.cl);
 	if (log_open_syslog(conf->syslog_socket != NULL ? conf->syslog_socket :
 	    LOG_SOCKET_DEFAULT, conf->facility) == -1) {
 		log_warn("syslog socket %s", conf->syslog_socket != NULL ?

@@ -252,6 +252,24 @@ limits_admit(struct limits *l, const struct acl_addr *a,
 	return st;
 }
 
+enum limits_status
+limits_admit_source(struct limits *l, const struct acl_addr *a,
+    unsigned per_source, int *counted)
+{
+	enum limits_status st;
+	size_t h;
+
+	*counted = 0;
+	if (per_source == 0)
+		return LIMITS_OK;
+	h = limits_hash(l, a, LIMITS_SRC_BUCKETS);
+	pthread_mutex_lock(&l->mtx);
+	if ((st = limits_src_take(l, h, a, per_source)) == LIMITS_OK)
+		*counted = 1;
+	pthread_mutex_unlock(&l->mtx);
+	return st;
+}
+
 void
 limits_release(struct limits *l, const struct acl_addr *a, int counted)
 {

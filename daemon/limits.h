@@ -77,7 +77,15 @@ void	limits_free(struct limits *);
  */
 enum limits_status limits_admit(struct limits *, const struct acl_addr *a,
 	    unsigned connections, unsigned per_source, int *counted);
-/* Give back what limits_admit took. */
+/*
+ * The per-source half of limits_admit, for a connection already admitted
+ * (limits_admit with per_source 0) whose source became known later: the
+ * client a PROXY header names. *counted as for limits_admit; on
+ * LIMITS_PER_SOURCE the connection is still counted in flight.
+ */
+enum limits_status limits_admit_source(struct limits *,
+	    const struct acl_addr *a, unsigned per_source, int *counted);
+/* Give back what limits_admit (and limits_admit_source) took. */
 void	limits_release(struct limits *, const struct acl_addr *a, int counted);
 /* TCP connections in flight. */
 unsigned limits_connections(struct limits *);

@@ -1369,13 +1369,15 @@ class Rsyslog(_Started):
     its PID.  include: a file or glob of rsyslog configuration read before
     the catch-all rule, as Debian's rsyslog.conf reads /etc/rsyslog.d
     ("@DIR@" stands for the private directory, self.dir); prepare(dir) is
-    called before the start, to write it there.  templates: more files for
-    the catch-all rule to write, one per rsyslog template name (e.g.
-    "RSYSLOG_FileFormat", "RSYSLOG_SyslogProtocol23Format" for RFC 5424):
-    self.files maps each name to its file (self.file is the traditional
-    one)."""
+    called before the start, to write it there.  hostname: the name it
+    gives its own messages (and those it forwards) instead of the host's.
+    templates: more files for the catch-all rule to write, one per rsyslog
+    template name (e.g. "RSYSLOG_FileFormat",
+    "RSYSLOG_SyslogProtocol23Format" for RFC 5424): self.files maps each
+    name to its file (self.file is the traditional one)."""
 
-    def __init__(self, include=None, prepare=None, templates=()):
+    def __init__(self, include=None, prepare=None, hostname=None,
+                 templates=()):
         exe = shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
         if not os.path.exists(exe):
             raise Skip("rsyslogd is not installed (apt-get install rsyslog)")
@@ -1388,10 +1390,11 @@ class Rsyslog(_Started):
         self.pidfile = self._tmp.join("pid")
         if prepare is not None:
             prepare(self.dir)
-        conf = ('global(workDirectory="%s")\n'
+        conf = ('global(workDirectory="%s"%s)\n'
                 'module(load="imuxsock" SysSock.Use="off")\n'
                 'input(type="imuxsock" Socket="%s" RateLimit.Interval="0")\n'
-                % (self.dir, self.path))
+                % (self.dir, "" if hostname is None else
+                   ' localHostname="%s"' % hostname, self.path))
         if include is not None:
             conf += "$IncludeConfig %s\n" % include.replace("@DIR@", self.dir)
         for t in templates:

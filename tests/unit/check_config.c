@@ -54,6 +54,9 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(conf->limit_udp_total, 100);
 	ck_assert_int_eq(conf->udp_privileged_ports, 0);
 	ck_assert_uint_eq(conf->workers, 0);
+	ck_assert_uint_eq(conf->nproxies, 0);
+	ck_assert_int_eq(conf->proxy_timeout.tv_sec, 3);
+	ck_assert_int_eq(conf->listens[0].proxy, 0);
 	ck_assert_uint_eq(conf->source_prefix[0], 32);
 	ck_assert_uint_eq(conf->source_prefix[1], 64);
 	ck_assert_int_eq(conf->seccomp, 1);
@@ -460,6 +463,72 @@ START_TEST(test_null_buffer)
 }
 END_TEST
 
+/* Which peers may send a PROXY header: inside a proxy netblock only. */
+START_TEST(test_proxy_trusted)
+{
+	static const struct {
+		const char	*addr;
+		int		 trusted;
+	} peers[] = {
+		{ "10.1.0.0", 1 }, { "10.1.255.255", 1 }, { "10.0.255.255", 0 },
+		{ "10.2.0.0", 0 }, { "192.0.2.7", 1 }, { "192.0.2.6", 0 },
+		{ "192.0.2.8", 0 }, { "172.16.0.1", 1 }, { "172.31.255.255", 1 },
+		{ "172.32.0.0", 0 }, { "172.15.255.255", 0 },
+		{ "2001:db8::1", 1 }, { "2001:db8:0:ffff::1", 1 },
+		{ "2001:db8:1::", 0 }, { "::ffff:10.1.2.3", 1 }, { "::1", 0 },
+		{ "127.0.0.1", 0 },
+	};
+	struct collect c;
+	struct config *conf;
+	struct acl_addr a;
+	const char *err;
+	size_t i;
+
+	conf = parse(&c, "listen tcp 127.0.0.1:13 proxy\nproxy 10.1.0.0/16\n"
+	    "proxy 192.0.2.7\nproxy 172.16.0.0/12\nproxy 2001:db8::/48\n");
+	ck_assert_ptr_nonnull(conf);
+	for (i = 0; i < NFILES(peers); i++) {
+		ck_assert_int_eq(acl_addr_parse(peers[i].addr,
+		    strlen(peers[i].addr), &a, &err), 0);
+		ck_assert_msg(config_proxy_trusted(conf, &a) == peers[i].trusted,
+		    "%s", peers[i].addr);
+	}
+	config_free(conf);
+	/* proxy 0.0.0.0/0: every IPv4 peer, no IPv6 one */
+	conf = parse(&c, "listen tcp 127.0.0.1:13 proxy\nproxy 0.0.0.0/0\n");
+	ck_assert_ptr_nonnull(conf);
+	ck_assert_int_eq(acl_addr_parse("203.0.113.1", 11, &a, &err), 0);
+	ck_assert_int_eq(config_proxy_trusted(conf, &a), 1);
+	ck_assert_int_eq(acl_addr_parse("::2", 3, &a, &err), 0);
+	ck_assert_int_eq(config_proxy_trusted(conf, &a), 0);
+	config_free(conf);
+}
+END_TEST
+
+/* A reload keeps the listen lines and their proxy mark, not the proxies. */
+START_TEST(test_keep_fixed_proxy)
+{
+	struct collect c, w;
+	struct config *old, *new;
+
+	old = parse(&c, "listen tcp 127.0.0.1:13 proxy\nproxy 10.0.0.0/8\n");
+	new = parse(&c, "listen tcp 127.0.0.1:13\nproxy 192.0.2.0/24\n"
+	    "proxy 192.0.2.9\nproxy timeout 1\n");
+	ck_assert_ptr_nonnull(old);
+	ck_assert_ptr_nonnull(new);
+	memset(&w, 0, sizeof(w));
+	ck_assert_int_eq(config_keep_fixed(new, old, collect_diag, &w), 0);
+	ck_assert_uint_eq(w.n, 1);
+	ck_assert_str_eq(w.d[0].msg, "listen changed; needs a restart, kept "
+	    "as is");
+	ck_assert_int_eq(new->listens[0].proxy, 1);
+	ck_assert_uint_eq(new->nproxies, 2);
+	ck_assert_int_eq(new->proxy_timeout.tv_sec, 1);
+	config_free(old);
+	config_free(new);
+}
+END_TEST
+
 /* The config suite: one test case per concern. */
 Suite *
 config_suite(void)
@@ -480,6 +549,8 @@ config_suite(void)
 	tcase_add_test(tc, test_errors_bounded);
 	tcase_add_test(tc, test_audit_needs_key);
 	tcase_add_test(tc, test_user_rules_ident_off);
+	tcase_add_test(tc, test_proxy_trusted);
+	tcase_add_test(tc, test_keep_fixed_proxy);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("rules");

@@ -307,7 +307,7 @@ static const struct {
 	const char	*twice;
 } directives[] = {
 	{ "listen", "listen udp 127.0.0.1:14",
-	  "usage: listen tcp|udp ADDRESS:PORT", NULL },
+	  "usage: listen tcp|udp ADDRESS:PORT [proxy]", NULL },
 	{ "allow", "allow 10.0.0.0/8", "usage: allow NETBLOCK [user NAME]",
 	  NULL },
 	{ "deny", "deny 10.0.0.0/9", "usage: deny NETBLOCK [user NAME]",
@@ -348,6 +348,9 @@ static const struct {
 	  "usage: audit signing-key PATH", "audit signing-key PATH" },
 	{ "audit state", "audit state /var/lib/daytimed/audit.state",
 	  "usage: audit state PATH", "audit state PATH" },
+	{ "proxy", "proxy 10.0.0.0/8", "usage: proxy NETBLOCK", NULL },
+	{ "proxy timeout", "proxy timeout 0.5", "usage: proxy timeout SECONDS",
+	  "proxy timeout" },
 	{ "workers", "workers 4", "usage: workers N", "workers" },
 	{ "udp privileged-sources", "udp privileged-sources answer",
 	  "usage: udp privileged-sources answer|ignore",
@@ -656,8 +659,6 @@ static const struct {
 	{ "udp privileged-source answer", "unknown directive 'udp'" },
 	{ "audit signing_key /k", "unknown audit 'signing_key' (key, "
 	  "signing-key, state)" },
-	{ "proxy 10.0.0.0/8", "unknown directive 'proxy'" },
-	{ "proxy timeout 5", "unknown directive 'proxy'" },
 	{ "limit Connections 5", "unknown limit 'Connections' (connections, "
 	  "per-source, rate, udp-rate, udp-total, source-prefix)" },
 	{ "limit \xff", "unknown limit (a word of 1 bytes that is not a name; "

@@ -216,6 +216,43 @@ START_TEST(test_connections)
 }
 END_TEST
 
+/*
+ * A proxied connection: admitted without its source, then charged to the
+ * client the header names; over the limit, it stays in flight until freed.
+ */
+START_TEST(test_admit_source)
+{
+	struct limits *l = limits_new(test_key);
+	struct acl_addr proxy = test_v4(10, 0, 0, 1), c = test_v4(192, 0, 2, 9);
+	int counted = -1;
+
+	ck_assert_ptr_nonnull(l);
+	ck_assert_int_eq(limits_admit(l, &proxy, 3, 0, &counted), LIMITS_OK);
+	ck_assert_int_eq(counted, 0);
+	ck_assert_int_eq(limits_admit_source(l, &c, 1, &counted), LIMITS_OK);
+	ck_assert_int_eq(counted, 1);
+	ck_assert_int_eq(limits_admit(l, &proxy, 3, 0, &counted), LIMITS_OK);
+	ck_assert_int_eq(limits_admit_source(l, &c, 1, &counted),
+	    LIMITS_PER_SOURCE);
+	ck_assert_int_eq(counted, 0);
+	ck_assert_uint_eq(limits_connections(l), 2);
+	limits_release(l, &c, 0);		/* the one dropped */
+	/* another client through the same proxy is its own source */
+	ck_assert_int_eq(limits_admit(l, &proxy, 3, 0, &counted), LIMITS_OK);
+	ck_assert_int_eq(limits_admit_source(l, &proxy, 1, &counted),
+	    LIMITS_OK);
+	ck_assert_int_eq(limits_admit_source(l, &proxy, 0, &counted),
+	    LIMITS_OK);
+	ck_assert_int_eq(counted, 0);
+	limits_release(l, &proxy, 1);
+	limits_release(l, &c, 1);
+	ck_assert_uint_eq(limits_connections(l), 0);
+	ck_assert_int_eq(limits_admit(l, &c, 0, 1, &counted), LIMITS_OK);
+	ck_assert_int_eq(counted, 1);
+	limits_free(l);
+}
+END_TEST
+
 /* No memory to count a new source is its own status, and counts nothing. */
 START_TEST(test_memory)
 {
@@ -420,6 +457,7 @@ limits_suite(void)
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_per_source);
 	tcase_add_test(tc, test_connections);
+	tcase_add_test(tc, test_admit_source);
 	tcase_add_test(tc, test_memory);
 	tcase_add_test(tc, test_udp_slot_eviction);
 	tcase_add_test(tc, test_udp_total);

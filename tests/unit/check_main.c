@@ -33,6 +33,7 @@ main(void)
 	srunner_add_suite(sr, acl_suite());
 	srunner_add_suite(sr, ident_parse_suite());
 	srunner_add_suite(sr, ident_suite());
+	srunner_add_suite(sr, proxy_parse_suite());
 	srunner_add_suite(sr, limits_suite());
 	srunner_add_suite(sr, sigpair_suite());
 	srunner_add_suite(sr, status_suite());

@@ -24,6 +24,7 @@ Suite	*lpm_suite(void);
 Suite	*acl_suite(void);
 Suite	*ident_parse_suite(void);
 Suite	*ident_suite(void);
+Suite	*proxy_parse_suite(void);
 Suite	*limits_suite(void);
 Suite	*sigpair_suite(void);
 Suite	*status_suite(void);
