@@ -3,8 +3,8 @@
 #
 # bench/acl.sh -- the rule table at blocklist scale (issue 17), measured in
 # one run on this machine by bench/acl_bench; writes its section of
-# bench/RESULTS.md (after the marker line "<!-- bench/acl.sh -->", the last
-# section: bench/run.sh and bench/lists.sh keep it).  See bench/README.md.
+# bench/RESULTS.md (after the marker line "<!-- bench/acl.sh -->":
+# bench/results.sh).  See bench/README.md.
 #
 #   flock /tmp/dt-check.lock bench/acl.sh       (from the top of a built tree)
 #   SIZES=10000,1000000 MIX=mixed REPS=5 SECS=0.5 BATCH=32 OUT=bench/RESULTS.md bench/acl.sh
@@ -17,6 +17,8 @@
 set -u
 
 BENCH=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/results.sh
+. "$BENCH/results.sh"
 TOP=$(cd "$BENCH/.." && pwd)
 SIZES=${SIZES:-10000,1000000}
 MIX=${MIX:-mixed}
@@ -59,12 +61,6 @@ target() {
 }
 
 {
-	# What comes before the marker, without its trailing blank lines.
-	[ -f "$OUT" ] && awk -v m="$MARK" '$0 == m { exit }
-	    /^$/ { b++; next } { for (; b > 0; b--) print ""; print }' "$OUT"
-	echo
-	echo "$MARK"
-	echo
 	echo "## The rule table at blocklist scale (bench/acl.sh)"
 	echo
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
@@ -103,6 +99,7 @@ target() {
 	echo '```'
 	cat "$RAW"
 	echo '```'
-} > "$OUT.tmp"
-mv "$OUT.tmp" "$OUT"
+} > "$RAW.section"
+results_section "$MARK" "$RAW.section"
+rm -f "$RAW.section"
 say "wrote $OUT"

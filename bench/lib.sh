@@ -249,7 +249,10 @@ start_daytimed() {
 		[ -z "${WORKERS:-}" ] || echo "workers $WORKERS"
 		# All the load comes from 127.0.0.1: the built-in limits (10
 		# new connections a second per source, ...) would measure
-		# themselves. Off, as before there were any.
+		# themselves. Off, as before there were any (LIMITS_OFF=0 for
+		# a daytimed from before them, which knows no "limit rate":
+		# bench/compare.sh).
+		[ "${LIMITS_OFF:-1}" = 0 ] ||
 		for l in connections per-source rate udp-rate udp-total; do
 			echo "limit $l off"
 		done

@@ -3,8 +3,7 @@
 #
 # bench/lists.sh -- list files at scale, measured in one run on this
 # machine; writes its section of bench/RESULTS.md (after the marker line
-# "<!-- bench/lists.sh -->", which bench/run.sh keeps; bench/acl.sh's
-# section after it stays too).  See bench/README.md.
+# "<!-- bench/lists.sh -->": bench/results.sh).  See bench/README.md.
 #
 #   bench/lists.sh                       (as root, from the top of a built tree)
 #   LINES=1000000 REPS=5 WIN=4 OUT=bench/RESULTS.md bench/lists.sh
@@ -43,6 +42,8 @@ WORK=$(mktemp -d /tmp/dtlists.XXXXXX)
 chmod 755 "$WORK"
 # shellcheck source=bench/lib.sh
 . "$BENCH/lib.sh"
+# shellcheck source=bench/results.sh
+. "$BENCH/results.sh"
 
 [ -x "$DAYTIMED" ] || { say "no $DAYTIMED: build the tree first"; exit 1; }
 [ "$(id -u)" = 0 ] || { say "run as root (the daemon drops to nobody)"; exit 1; }
@@ -186,9 +187,6 @@ P_H=$(p99s idlehog | median)
 # ---------------------------------------------------------------- report
 
 {
-	[ -f "$OUT" ] && awk -v m="$MARK" '$0 == m { exit } { print }' "$OUT"
-	echo "$MARK"
-	echo
 	echo "## List files at scale (bench/lists.sh)"
 	echo
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
@@ -225,11 +223,6 @@ P_H=$(p99s idlehog | median)
 	echo "| a $LINES-line list file loads through \`-t\` in under 1.5 s | $T_LIST_MED s (reference, the same rules as lines: $T_INC_MED s) | $(verdict "$T_LIST_MED < 1.5") |"
 	echo "| during a reload of $LINES rules, other clients' p99 within 2× of the p99 without a reload | $P_R µs vs $P_Q µs = $(awk -v a="$P_R" -v b="$P_Q" 'BEGIN { if (b > 0) printf "%.2f×", a / b }') (a SCHED_IDLE busy loop alone: $(awk -v a="$P_H" -v b="$P_Q" 'BEGIN { if (b > 0) printf "%.2f×", a / b }')) | $(verdict "$P_R <= 2 * $P_Q") |"
 	for n in "${NOTES[@]}"; do echo "- $n"; done
-	# bench/acl.sh's section comes last, and stays.
-	if [ -f "$OUT" ] && grep -qx '<!-- bench/acl.sh -->' "$OUT"; then
-		echo
-		sed -n '/^<!-- bench\/acl.sh -->$/,$p' "$OUT"
-	fi
-} > "$OUT.tmp"
-mv "$OUT.tmp" "$OUT"
+} > "$WORK/section.md"
+results_section "$MARK" "$WORK/section.md"
 say "wrote $OUT"

@@ -33,6 +33,8 @@ WORK=$(mktemp -d /tmp/dtproxy.XXXXXX)
 chmod 755 "$WORK"
 # shellcheck source=bench/lib.sh
 . "$BENCH/lib.sh"
+# shellcheck source=bench/results.sh
+. "$BENCH/results.sh"
 
 [ -x "$DAYTIMED" ] || { say "no $DAYTIMED: build the tree first"; exit 1; }
 make -s -C "$BENCH" >/dev/null || { say "bench build failed"; exit 1; }
@@ -143,17 +145,7 @@ section() {
 	for n in "${NOTES[@]}"; do echo "- $n"; done
 }
 
-# The section goes after MARK, up to the next script's marker: replaced in
-# place, else put before another script's section, else at the end.
+# The section goes after MARK (bench/results.sh).
 section > "$WORK/section.md"
-touch "$OUT"
-awk -v m="$MARK" -v sec="$WORK/section.md" '
-	function put() { print m; print ""
-		while ((getline l < sec) > 0) print l; print ""; done = 1 }
-	$0 == m { put(); skip = 1; next }
-	skip && /^<!-- bench\/[a-z]*\.sh -->$/ { skip = 0 }
-	!skip && !done && /^<!-- bench\/[a-z]*\.sh -->$/ { put() }
-	!skip { print }
-	END { if (!done) put() }' "$OUT" > "$OUT.tmp"
-mv "$OUT.tmp" "$OUT"
+results_section "$MARK" "$WORK/section.md"
 say "wrote its section in $OUT"

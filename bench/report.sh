@@ -18,6 +18,8 @@
 set -u
 
 BENCH=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/results.sh
+. "$BENCH/results.sh"
 TOP=$(cd "$BENCH/.." && pwd)
 AUDIT=${DAYTIMED_AUDIT:-$TOP/daytimed-audit}
 N=${N:-10000000}
@@ -120,7 +122,6 @@ met=$(echo "$WALL < 10" | bc -l)
 bounded=$(echo "$RSSB < 2 * $RSS1 && $RSSF < 4 * $RSS1" | bc -l)
 
 {
-	echo "<!-- report.sh: begin -->"
 	echo "## daytimed-audit report over large logs (bench/report.sh)"
 	echo
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
@@ -138,27 +139,8 @@ bounded=$(echo "$RSSB < 2 * $RSS1 && $RSSF < 4 * $RSS1" | bc -l)
 	echo "| --- | --- | --- |"
 	echo "| $N records in under 10 s on one core | $WALL s ($(ratio "$WALL" "$GREP") one \`grep -c\` pass, $(ratio "$WALL" "$WC") \`wc -l\`, same log, same core, same run) | **$([ "$met" = 1 ] && echo met || echo "not met")** |"
 	echo "| memory bounded by the keys kept, not the records (cap: 10,000 keys a table) | peak RSS $(echo "$RSS1 / 1024" | bc -l | xargs printf '%.1f') MB at 1M, $(echo "$RSSB / 1024" | bc -l | xargs printf '%.1f') MB at $N, $(echo "$RSSF / 1024" | bc -l | xargs printf '%.1f') MB at $N with every denied source new | **$([ "$bounded" = 1 ] && echo met || echo "not met")** |"
-	echo "<!-- report.sh: end -->"
 } >"$WORK/section"
 
-# Replace the old section, or append one.
-if [ -f "$OUT" ] && grep -q '^<!-- report.sh: begin -->$' "$OUT"; then
-	awk -v f="$WORK/section" '
-		/^<!-- report.sh: begin -->$/ { while ((getline l < f) > 0) print l; skip = 1; next }
-		/^<!-- report.sh: end -->$/ { skip = 0; next }
-		!skip { print }' "$OUT" >"$OUT.tmp"
-elif [ -f "$OUT" ] && grep -q '^<!-- bench/lists.sh -->$' "$OUT"; then
-	# before bench/lists.sh's section, which runs to the end of the file
-	awk -v f="$WORK/section" '
-		$0 == "<!-- bench/lists.sh -->" && !done {
-			while ((getline l < f) > 0) print l
-			print ""
-			done = 1
-		}
-		{ print }' "$OUT" >"$OUT.tmp"
-else
-	{ [ -f "$OUT" ] && cat "$OUT" && echo; cat "$WORK/section"; } >"$OUT.tmp"
-fi
-mv "$OUT.tmp" "$OUT"
+results_section "<!-- bench/report.sh -->" "$WORK/section"
 cat "$WORK/section"
 say "wrote $OUT"

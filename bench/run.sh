@@ -38,6 +38,8 @@ chmod 755 "$WORK"
 
 # shellcheck source=bench/lib.sh
 . "$BENCH/lib.sh"
+# shellcheck source=bench/results.sh
+. "$BENCH/results.sh"
 
 # Whether row $1 is to run (ROWS: "all", or names such as "a b e i udp").
 want() {
@@ -579,21 +581,9 @@ for r in a b c e e2 i f d_alone d_loaded a_udp b_udp; do summarize "$r"; done
 		cat "$WORK/perf_$x.txt"
 		echo '```'
 	done
-	# bench/report.sh's section (daytimed-audit report) is kept as it was
-	if [ -f "$OUT" ] && grep -q '^<!-- report.sh: begin -->$' "$OUT"; then
-		echo
-		sed -n '/^<!-- report.sh: begin -->$/,/^<!-- report.sh: end -->$/p' "$OUT"
-	fi
-	# The audit verification section is bench/verify.sh's: kept as it was.
-	if [ -f "$OUT" ] && grep -q '^<!-- verify.sh -->$' "$OUT"; then
-		echo
-		sed -n '/^<!-- verify.sh -->$/,/^<!-- \/verify.sh -->$/p' "$OUT"
-		echo
-	fi
-	# The figures of bench/proxy.sh, bench/lists.sh and bench/acl.sh
-	# follow their markers (<!-- bench/NAME.sh -->): kept.
-	[ -f "$OUT" ] && sed -n '/^<!-- bench\/[a-z]*\.sh -->$/,$p' "$OUT" |
-	    sed '/^<!-- verify.sh -->$/,/^<!-- \/verify.sh -->$/d'
+	# The other scripts' sections follow their markers: kept.
+	echo
+	results_kept
 } > "$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
 say "wrote $OUT"

@@ -15,6 +15,8 @@
 # Run it under the lock the suite uses: flock /tmp/dt-check.lock bench/verify.sh
 set -eu
 BENCH=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/results.sh
+. "$BENCH/results.sh"
 TOP=${TOP:-$(cd "$BENCH/.." && pwd)}
 N=${N:-2000000}
 REPS=${REPS:-3}
@@ -81,7 +83,6 @@ VERDICT="not met"
 [ "$RATE" -ge "$TARGET" ] && VERDICT="met"
 
 SECTION=$(cat <<END
-<!-- verify.sh -->
 ## Audit verification speed
 
 - date: $(date -u '+%Y-%m-%d %H:%M:%S UTC'); machine: \`nproc\` = $(nproc), $(uname -srm), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared)
@@ -99,23 +100,9 @@ verify's rate is $RATIO× the reference's: checking a record (parsing its fields
 | target | measured | verdict |
 | --- | --- | --- |
 | verification at least 1,000,000 records/s on one core | $RATE records/s (median of $REPS runs) | **$VERDICT** |
-<!-- /verify.sh -->
 END
 )
-if [ -f "$OUT" ] && grep -q '^<!-- verify.sh -->$' "$OUT"; then
-	awk -v sect="$SECTION" '
-	/^<!-- verify.sh -->$/ { print sect; skip = 1; next }
-	/^<!-- \/verify.sh -->$/ { skip = 0; next }
-	!skip { print }' "$OUT" > "$OUT.tmp"
-	mv "$OUT.tmp" "$OUT"
-elif [ -f "$OUT" ] && grep -q '^<!-- bench/lists.sh -->$' "$OUT"; then
-	# before lists.sh's section, which runs from its marker to the end
-	awk -v sect="$SECTION" '
-	/^<!-- bench\/lists.sh -->$/ && !done { print sect; print ""; done = 1 }
-	{ print }' "$OUT" > "$OUT.tmp"
-	mv "$OUT.tmp" "$OUT"
-else
-	{ [ -f "$OUT" ] && cat "$OUT" && echo; echo "$SECTION"; } > "$OUT.tmp"
-	mv "$OUT.tmp" "$OUT"
-fi
+printf '%s\n' "$SECTION" > "$OUT.section"
+results_section "<!-- bench/verify.sh -->" "$OUT.section"
+rm -f "$OUT.section"
 echo "verify.sh: $RATE records/s ($VERDICT), ${RATIO}x grep's $RRATE; gzip: $GZRATE records/s; wrote $OUT"
