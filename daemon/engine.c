@@ -506,7 +506,7 @@ engine_log_counters(struct engine *e)
 {
 	struct log_counters lc;
 	unsigned long long reloads, failures;
-	char kv[512];
+	char kv[768];	/* 22 counters of up to 20 digits */
 	int n;
 
 	log_get_counters(&lc);
@@ -517,7 +517,7 @@ engine_log_counters(struct engine *e)
 	    "ident_refused=%llu ident_unreachable=%llu ident_malformed=%llu "
 	    "reloads=%llu reload_failures=%llu backpressure=%llu "
 	    "log_queued=%llu log_sent=%llu log_lost=%llu "
-	    "log_congested=%llu log_congested_us=%llu",
+	    "log_congested=%llu log_congested_us=%llu log_queue=%llu",
 	    limits_connections(e->limits), CNT_GET(e, accepted),
 	    CNT_GET(e, allowed), CNT_GET(e, denied), CNT_GET(e, dropped),
 	    CNT_GET(e, udp), CNT_GET(e, emfile), CNT_GET(e, ident[IDENT_OK]),
@@ -526,7 +526,8 @@ engine_log_counters(struct engine *e)
 	    CNT_GET(e, ident[IDENT_UNREACHABLE]),
 	    CNT_GET(e, ident[IDENT_MALFORMED]), reloads, failures,
 	    CNT_GET(e, backpressure),
-	    lc.queued, lc.sent, lc.lost, lc.congested, lc.congested_us);
+	    lc.queued, lc.sent, lc.lost, lc.congested, lc.congested_us,
+	    lc.depth);
 	if (n > 0 && (size_t)n < sizeof(kv))
 		audit_event_log(e->audit, LOG_NOTICE, "counters", kv);
 }

@@ -342,7 +342,7 @@ log_set_drain_cb(void (*cb)(void *), void *arg)
 	pthread_mutex_unlock(&L.mtx);
 }
 
-/* Copy the counters (congested_us includes a running episode). */
+/* Copy the counters (congested_us includes a running episode; depth is now). */
 void
 log_get_counters(struct log_counters *c)
 {
@@ -351,6 +351,7 @@ log_get_counters(struct log_counters *c)
 	pthread_mutex_lock(&L.mtx);
 	*c = L.ctr;
 	c->sent += atomic_load_explicit(&L.sent_direct, memory_order_relaxed);
+	c->depth = L.qcount;
 	if (L.congested) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		c->congested_us += (unsigned long long)
