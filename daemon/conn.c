@@ -54,7 +54,7 @@ struct conn {
 	enum ident_status	 istatus;
 	struct event		*ev;
 	uint64_t		 id;
-	struct timeval		 start;
+	uint64_t		 start_us;	/* monotonic */
 	char			 line[ANSWER_MAX];
 	size_t			 linelen, off;
 	size_t			 drained;
@@ -68,7 +68,7 @@ static void	conn_fill(struct audit_conn *, uint64_t,
 		    const struct sockaddr_storage *, socklen_t, const char *);
 static void	conn_drop(struct loop *, const struct config_listen *, int,
 		    const struct sockaddr_storage *, socklen_t, uint64_t,
-		    const struct timeval *, const char *);
+		    uint64_t, const char *);
 static void	conn_record(struct conn *, const char *);
 static void	conn_ident_cb(const struct ident_answer *, void *);
 static void	conn_decide(struct conn *);
@@ -125,7 +125,7 @@ conn_fill(struct audit_conn *r, uint64_t id,
 static void
 conn_drop(struct loop *lp, const struct config_listen *cl, int fd,
     const struct sockaddr_storage *ss, socklen_t sslen, uint64_t id,
-    const struct timeval *start, const char *limit)
+    uint64_t start_us, const char *limit)
 {
 	struct sockaddr_storage local;
 	struct linger lg = { 1, 0 };
@@ -139,7 +139,7 @@ conn_drop(struct loop *lp, const struct config_listen *cl, int fd,
 	LOOP_CNT_INC(lp, dropped);
 	conn_fill(&r, id, ss, sslen, &local, locallen, "drop");
 	r.limit = limit;
-	loop_record(lp, &r, NULL, start);
+	loop_record(lp, &r, NULL, start_us);
 }
 
 void
@@ -151,11 +151,9 @@ conn_new(struct loop *lp, const struct config_listen *cl, int fd,
 	const char *limit = NULL;
 	struct conn *c = NULL;
 	struct acl_addr addr;
-	struct timeval now;
+	uint64_t id, now = loop_now_us();
 	int counted = 0;
-	uint64_t id;
 
-	gettimeofday(&now, NULL);
 	id = loop_id(lp);
 	if (acl_addr_from_sockaddr((const struct sockaddr *)ss, sslen,
 	    &addr) == -1)
@@ -168,7 +166,7 @@ conn_new(struct loop *lp, const struct config_listen *cl, int fd,
 		limit = limits_name(LIMITS_MEMORY);
 	}
 	if (limit != NULL) {
-		conn_drop(lp, cl, fd, ss, sslen, id, &now, limit);
+		conn_drop(lp, cl, fd, ss, sslen, id, now, limit);
 		return;
 	}
 	config_ref(conf);
@@ -177,7 +175,7 @@ conn_new(struct loop *lp, const struct config_listen *cl, int fd,
 	c->counted = counted;
 	c->fd = fd;
 	c->id = id;
-	c->start = now;
+	c->start_us = now;
 	c->addr = addr;
 	memcpy(&c->peer, ss, sslen);
 	c->peerlen = sslen;
@@ -217,7 +215,7 @@ conn_record(struct conn *c, const char *decision)
 	r.ident_status = c->istatus;
 	r.ident = c->answer;
 	r.bytes = c->off;
-	loop_record(c->lp, &r, &c->dec, &c->start);
+	loop_record(c->lp, &r, &c->dec, c->start_us);
 }
 
 /* The lookup is over (the request has freed itself): decide. */

@@ -9,7 +9,6 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -148,12 +147,12 @@ udp_datagram(struct loop *lp, int fd, const struct config_listen *cl)
 	struct acl_decision d;
 	struct acl_addr addr;
 	struct audit_conn r;
-	struct timeval now;
 	union udp_cmsg cbuf;
 	struct msghdr msg;
 	struct iovec iov;
 	char b[1];
 	size_t pktlen;
+	uint64_t now;
 	ssize_t n;
 
 	memset(&msg, 0, sizeof(msg));
@@ -168,7 +167,7 @@ udp_datagram(struct loop *lp, int fd, const struct config_listen *cl)
 	if (recvmsg(fd, &msg, 0) == -1)
 		return -1;	/* EAGAIN, or an ICMP error queued */
 	LOOP_CNT_INC(lp, udp);
-	gettimeofday(&now, NULL);
+	now = loop_now_us();
 	memset(&r, 0, sizeof(r));
 	r.conn = loop_id(lp);
 	r.proto = IPPROTO_UDP;
@@ -182,24 +181,23 @@ udp_datagram(struct loop *lp, int fd, const struct config_listen *cl)
 	if (r.limit == NULL && (conf->limit_udp_rate != 0 ||
 	    conf->limit_udp_total != 0))
 		r.limit = limits_name(limits_udp_admit(lp->limits, &addr,
-		    conf->limit_udp_rate, conf->limit_udp_total,
-		    loop_now_us()));
+		    conf->limit_udp_rate, conf->limit_udp_total, now));
 	if (r.limit != NULL) {
 		LOOP_CNT_INC(lp, dropped);
 		r.decision = "drop";
-		loop_record(lp, &r, NULL, &now);
+		loop_record(lp, &r, NULL, now);
 		return 0;
 	}
 	if (d.action != ACL_ALLOW) {
 		LOOP_CNT_INC(lp, denied);
 		r.decision = "deny";
-		loop_record(lp, &r, &d, &now);
+		loop_record(lp, &r, &d, now);
 		return 0;
 	}
 	LOOP_CNT_INC(lp, allowed);
 	n = udp_answer(lp, fd, &msg, &cbuf, ss.ss_family, pkt, pktlen);
 	r.decision = "allow";
 	r.bytes = n > 0 ? (size_t)n : 0;
-	loop_record(lp, &r, &d, &now);
+	loop_record(lp, &r, &d, now);
 	return 0;
 }

@@ -958,15 +958,16 @@ def start_fails(conf_text, what):
     raise AssertionError(what)
 
 
-def recent_ctimes(tz=None):
+def recent_ctimes(tz=None, shift=0):
     """The answers (ctime lines with CR LF) for the local time from 3 s ago
-    to 1 s ahead; with tz, the local time of that zone."""
+    to 1 s ahead; with tz, the local time of that zone; with shift, that
+    many seconds later (a daemon under fakeclock.py)."""
     old = os.environ.get("TZ")
     if tz is not None:
         os.environ["TZ"] = tz
         time.tzset()
     try:
-        now = time.time()
+        now = time.time() + shift
         want = set()
         for d in range(-3, 2):
             t = time.localtime(now + d)
