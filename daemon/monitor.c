@@ -183,6 +183,24 @@ monitor_serve(int fd, const char *conffile)
 	free(buf);
 }
 
+/*
+ * The engine is gone: say how when it did not stop cleanly (killed, or a
+ * failure exit), remove the pidfile, and exit as it did (1 when killed).
+ */
+static void __attribute__((noreturn))
+monitor_exit(pid_t engine, int status)
+{
+	if (WIFSIGNALED(status))
+		log_warnx("engine (pid %ld) killed by signal %d (%s): stopping",
+		    (long)engine, WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+		log_warnx("engine (pid %ld) exited with status %d: stopping",
+		    (long)engine, WEXITSTATUS(status));
+	life_pidfile_remove();
+	log_flush(500);
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+}
+
 /* The monitor's life: requests, signals to forward, the engine's end. */
 static void __attribute__((noreturn))
 monitor_main(int fd, pid_t engine, const char *conffile)
@@ -219,11 +237,8 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 			}
 		if (monitor_pending[SIGCHLD]) {
 			monitor_pending[SIGCHLD] = 0;
-			if (waitpid(engine, &status, WNOHANG) == engine) {
-				life_pidfile_remove();
-				log_flush(500);
-				_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
-			}
+			if (waitpid(engine, &status, WNOHANG) == engine)
+				monitor_exit(engine, status);
 		}
 		if (pfd.revents & (POLLIN | POLLHUP)) {
 			ssize_t n = read(fd, &c, 1);
@@ -235,8 +250,7 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 				while (waitpid(engine, &status, 0) == -1 &&
 				    errno == EINTR)
 					;
-				life_pidfile_remove();
-				_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+				monitor_exit(engine, status);
 			}
 		}
 	}
