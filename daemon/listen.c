@@ -251,6 +251,12 @@ listen_fd(const struct listen_set *ls, unsigned w, size_t i)
 	return ls->fds[w * ls->nlines + i];
 }
 
+int
+listen_shared(const struct listen_set *ls, size_t i)
+{
+	return ls->shared[i];
+}
+
 void
 listen_close_worker(struct listen_set *ls, unsigned w)
 {

@@ -228,6 +228,36 @@ def a_killed_process_takes_the_other_down_and_a_restart_works():
 
 
 @test
+def a_stopping_engine_refuses_new_clients_at_once():
+    port = h.free_port()
+    rules = "allow 127.0.0.0/8\nallow 127.0.0.1 user alice\n"
+    with h.FakeIdent("silent") as fi, h.SyslogSink() as sink, \
+            h.Daemon(h.daemon_conf(
+                port, sink, "ident mode rules\nident timeout 30\n"
+                "ident port %d\n" % fi.port, rules), ready="proc") as d:
+        # a lookup in flight keeps the stopping engine alive (1 s at most)
+        waiting = h.tcp_open(port, timeout=10)
+        me = "127.0.0.1:%d" % waiting.getsockname()[1]
+        h.poll_until(lambda: any(rport == fi.port for _, rport, _ in
+                                 h.tcp_sockets()), 5)
+        d.signal(signal.SIGTERM)
+        sink.wait_for(r"^stopping on signal 15")
+        # meanwhile a new client is refused, not taken into the backlog and
+        # reset at exit without a record
+        try:
+            data, other = h.tcp_talk("127.0.0.1", port, bind=("127.0.0.2", 0),
+                                     reset_ok=True)
+        except ConnectionRefusedError:
+            data = other = None
+        check(other is None or h.CTIME_RE.match(data), "connected while "
+              "stopping, then %r", data)
+        check(d.wait(5) == 0, "exit status %r", d.returncode)
+        rec = h.kv(sink.wait_peer(me).msg)
+        check(rec["ident_status"] == "timeout", "the one in flight: %r", rec)
+        waiting.close()
+
+
+@test
 def reload_under_chroot_and_local_time():
     h.need_root()
     port = h.free_port()
