@@ -4,12 +4,40 @@
 # build, then run the daemon in the foreground or pass the whole suite.
 #   ./quickstart.sh run     daytimed -f -c etc/daytimed.conf (port 13013)
 #   ./quickstart.sh test    make check (unit and integration tests)
+# While apt-get installs, a /usr/sbin/policy-rc.d that says "exit 101"
+# keeps the new packages' services from starting (the tests start their
+# own oidentd and rsyslogd). It is created only when none exists, and the
+# trap below removes it on every way out, the file quickstart made and no
+# other.
 set -eu
 cd "$(dirname "$0")"
 
+case "${1:-}" in
+run | test) ;;
+*)
+	echo "usage: $0 run|test" >&2
+	exit 2 ;;
+esac
+
 need="build-essential autoconf automake pkg-config libevent-dev libsodium-dev
 libcidr-dev check python3"
-[ "${1:-}" = test ] && need="$need oidentd rsyslog"
+[ "$1" = test ] && need="$need oidentd rsyslog logrotate"
+
+prc=/usr/sbin/policy-rc.d
+prc_made=0
+quickstart_cleanup() {
+	if [ "$prc_made" -eq 1 ]; then
+		rm -f "$prc"
+		prc_made=0
+	fi
+}
+quickstart_traps() {
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 129' HUP
+}
+trap quickstart_cleanup EXIT
+quickstart_traps
 
 missing=""
 for p in $need; do
@@ -20,27 +48,26 @@ if [ -n "$missing" ]; then
 	echo "quickstart: installing$missing"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
-	# oidentd and rsyslog are started by the tests themselves, not by dpkg
-	prc=""
-	if [ ! -e /usr/sbin/policy-rc.d ]; then
-		prc=/usr/sbin/policy-rc.d
-		printf '#!/bin/sh\nexit 101\n' > "$prc"
-		chmod 755 "$prc"
+	# noclobber: an existing policy-rc.d (e.g. a container's) is left
+	# alone. Signals are ignored for the instant between making the file
+	# and noting that it is ours.
+	trap '' INT TERM HUP
+	if (set -C; printf '#!/bin/sh\nexit 101\n' >"$prc") 2>/dev/null; then
+		prc_made=1
 	fi
+	quickstart_traps
+	[ "$prc_made" -eq 0 ] || chmod 755 "$prc"
 	apt-get install -y -qq --no-install-recommends $missing
-	[ -z "$prc" ] || rm -f "$prc"
+	quickstart_cleanup
 fi
 
 [ -x configure ] || autoreconf -fi
 [ -f Makefile ] || ./configure --enable-werror
 make -j"$(nproc)"
 
-case "${1:-}" in
+case "$1" in
 run)
 	exec ./daytimed -f -c etc/daytimed.conf ;;
 test)
 	make -j"$(nproc)" check || { cat tests/*/*.log 2>/dev/null | tail -n 200; exit 1; } ;;
-*)
-	echo "usage: $0 run|test" >&2
-	exit 2 ;;
 esac

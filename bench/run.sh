@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: ISC
 #
-# bench/run.sh -- daytimed under load, against a minimal server, xinetd and
-# tcpserver, all measured in the same run on this machine; writes
-# bench/RESULTS.md.  See bench/README.md.
+# bench/run.sh -- daytimed under load, against a minimal server, xinetd,
+# openbsd-inetd and tcpserver, all measured in the same run on this
+# machine; writes bench/RESULTS.md.  See bench/README.md.
 #
 #   bench/run.sh                 (from the top of a built tree)
 #   REPS=3 DUR=5 CONC=64 HOLD=10000 PROFILE=1 OUT=bench/RESULTS.md bench/run.sh
+#   ROWS="a b i udp" PROFILE=0 OUT=/tmp/r.md bench/run.sh   (some rows only)
 #
 # Loopback and high ports only (port 113 for oidentd, as root).  Every
 # process it starts is stopped by PID on exit; every load is bounded in
@@ -24,9 +25,10 @@ CONC=${CONC:-64}
 HOLD=${HOLD:-10000}
 RULES=${RULES:-10000}
 PROFILE=${PROFILE:-1}
+ROWS=${ROWS:-all}
 OUT=${OUT:-$BENCH/RESULTS.md}
 CLK=$(getconf CLK_TCK)
-CMDLINE="${WORKERS:+WORKERS=$WORKERS }REPS=$REPS DUR=$DUR CONC=$CONC HOLD=$HOLD RULES=$RULES PROFILE=$PROFILE bench/run.sh"
+CMDLINE="${WORKERS:+WORKERS=$WORKERS }$([ "$ROWS" = all ] || echo "ROWS=\"$ROWS\" ")REPS=$REPS DUR=$DUR CONC=$CONC HOLD=$HOLD RULES=$RULES PROFILE=$PROFILE bench/run.sh"
 
 PIDS=()
 WORK=$(mktemp -d /tmp/dtbench.XXXXXX)
@@ -34,128 +36,16 @@ chmod 755 "$WORK"
 
 # ---------------------------------------------------------------- plumbing
 
-say() { printf '%s\n' "$*" >&2; }
+# shellcheck source=bench/lib.sh
+. "$BENCH/lib.sh"
 
-# The children of PID (a forking server's workers), by PID.
-children() {
-	cat /proc/"$1"/task/*/children 2>/dev/null
-}
-
-# TERM PID, wait up to 5 s, then KILL; then the same for the children it
-# had (oidentd's and tcpserver's per-connection children outlive a parent
-# stopped mid-query).
-terminate() {
-	local pid=$1 kids n k
-	kids=$(children "$pid")
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for ((n = 0; n < 50; n++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	for k in $kids; do
-		kill -TERM "$k" 2>/dev/null
-	done
-}
-
-# Stop every process we started, newest first, by PID.
-cleanup() {
-	local i
-	for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-		terminate "${PIDS[$i]}"
-	done
-	PIDS=()
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# Stop one process we started (and forget it).
-stop() {
-	local pid=$1 i
-	terminate "$pid"
-	for i in "${!PIDS[@]}"; do
-		[ "${PIDS[$i]}" = "$pid" ] && unset 'PIDS[i]'
-	done
-	PIDS=("${PIDS[@]}")
-}
-
-# A TCP and UDP port on 127.0.0.1, below the ephemeral range, free now.
-free_port() {
-	local p n
-	for ((n = 0; n < 200; n++)); do
-		p=$((20000 + RANDOM % 12000))
-		if [ -z "$(ss -Hatun "( sport = :$p )" 2>/dev/null)" ]; then
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
-}
-
-# Wait (at most 10 s) until something listens on 127.0.0.1:PORT over TCP.
-wait_port() {
-	local n
-	for ((n = 0; n < 100; n++)); do
-		[ -n "$(ss -Hltn "( sport = :$1 )" 2>/dev/null)" ] && return 0
-		sleep 0.1
-	done
-	say "nothing listens on port $1"
-	return 1
-}
-
-# The engine: the monitor's only child (polled, 10 s at most).
-engine_of() {
-	local n c
-	for ((n = 0; n < 100; n++)); do
-		c=$(cat "/proc/$1/task/$1/children" 2>/dev/null)
-		c=${c%% *}
-		if [ -n "$c" ]; then
-			echo "$c"
-			return 0
-		fi
-		sleep 0.1
-	done
-	return 1
-}
-
-# CPU ticks of PID with its reaped children (utime stime cutime cstime).
-ticks() {
-	local s
-	s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
-	s=${s##*) }
-	echo "$s" | awk '{ print $12 + $13 + $14 + $15 }'
-}
-
-# TIME_WAIT sockets on the host now.
-timewait() {
-	ss -s | sed -n 's/.*timewait \([0-9]*\).*/\1/p'
-}
-
-# Busy and total jiffies of the whole host, from /proc/stat.
-hostcpu() {
-	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
-}
-
-rss_kb() {
-	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0
-}
-
-kv() {	# kv KEY LINE
-	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
-}
-
-median() {	# median of the numbers on stdin
-	sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0;
-	    else if (NR % 2) print v[(NR + 1) / 2];
-	    else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+# Whether row $1 is to run (ROWS: "all", or names such as "a b e i udp").
+want() {
+	[ "$ROWS" = all ] || [[ " $ROWS " == *" $1 "* ]]
 }
 
 # Results, one row per configuration, kept in files under $WORK/rows.
 mkdir -p "$WORK/rows"
-NOTES=()
-note() { NOTES+=("$*"); say "note: $*"; }
 
 # run1 ROW CPU_PIDS -- LOADGEN_ARGS: one loadgen run, appended to ROW.
 # CPU_PIDS is a comma-separated list of processes whose CPU use to count
@@ -222,32 +112,6 @@ get() {	# get ROW KEY
 }
 
 # ---------------------------------------------------------------- servers
-
-start_rsyslog() {
-	local exe n
-	exe=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)
-	[ -x "$exe" ] || { note "rsyslogd is not installed: rows b-d, g skipped"; return 1; }
-	mkdir -p "$WORK/rs"
-	chmod 755 "$WORK/rs"
-	RSLOG=$WORK/rs/log
-	RSFILE=$WORK/rs/messages
-	cat > "$WORK/rs/rsyslog.conf" <<-EOF
-	global(workDirectory="$WORK/rs")
-	module(load="imuxsock" SysSock.Use="off")
-	input(type="imuxsock" Socket="$RSLOG" RateLimit.Interval="0")
-	*.* action(type="omfile" file="$RSFILE" template="RSYSLOG_TraditionalFileFormat")
-	EOF
-	"$exe" -n -f "$WORK/rs/rsyslog.conf" -i "$WORK/rs/pid" \
-	    </dev/null >/dev/null 2>"$WORK/rs/stderr" &
-	RSPID=$!
-	PIDS+=("$RSPID")
-	for ((n = 0; n < 100; n++)); do
-		[ -S "$RSLOG" ] && { chmod 666 "$RSLOG"; return 0; }
-		sleep 0.1
-	done
-	note "rsyslogd did not start: $(cat "$WORK/rs/stderr")"
-	return 1
-}
 
 # The rule file: RULES netblocks under 10.0.0.0/8, /24s, allow and deny mixed.
 make_rules() {
@@ -319,7 +183,9 @@ start_rsyslog && HAVE_RS=1
 # rate falls as the table grows (the count is reported for each run).
 
 HAVE_OID=0
-if [ $ROOT = 0 ]; then
+if ! want c && ! want f; then
+	:
+elif [ $ROOT = 0 ]; then
 	note "not root: oidentd cannot listen on port 113; rows c and f skipped"
 elif ! command -v oidentd >/dev/null; then
 	note "oidentd is not installed (apt-get install -y oidentd): rows c and f skipped"
@@ -407,7 +273,7 @@ PIDS+=("$MPID")
 wait_port "$P" || exit 1
 
 HAVE_B=0
-if [ $HAVE_RS = 1 ] &&
+if [ $HAVE_RS = 1 ] && { want b || want udp; } &&
     start_daytimed b "ident mode off\nallow 127.0.0.0/8\n"; then
 	HAVE_B=1
 	BPORT=$DPORT BMON=$DMON BENG=$DENG
@@ -471,33 +337,97 @@ start_xinetd() {
 }
 
 HAVE_E=0 HAVE_E2=0
-if ! command -v xinetd >/dev/null; then
+if ! want e && ! want e2; then
+	:
+elif ! command -v xinetd >/dev/null; then
 	note "xinetd is not installed (apt-get install -y xinetd): rows e skipped"
 else
-	if [ $HAVE_RS = 1 ] && start_xinetd e "SYSLOG daemon info"; then
+	if [ $HAVE_RS = 1 ] && want e && start_xinetd e "SYSLOG daemon info"; then
 		HAVE_E=1
 		EPORT=$XPORT EPID=$XPID
 		E_ANSWER=$(python3 -c 'import socket,sys; s=socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5); print(s.recv(100).decode("ascii", "replace"))' "$EPORT" 2>/dev/null)
 	fi
-	if start_xinetd e2 "FILE $WORK/xinetd.log"; then
+	if want e2 && start_xinetd e2 "FILE $WORK/xinetd.log"; then
 		HAVE_E2=1
 		E2PORT=$XPORT E2PID=$XPID
 	fi
 fi
 
+# openbsd-inetd's inetd: $OBSD_INETD, the installed one, or the binary
+# unpacked from Debian's package into $WORK (the package conflicts with
+# the other inetds, so it is never installed here).
+find_obsd_inetd() {
+	local deb
+	if [ -n "${OBSD_INETD:-}" ]; then
+		echo "$OBSD_INETD"
+		return 0
+	fi
+	if dpkg -s openbsd-inetd >/dev/null 2>&1; then
+		echo /usr/sbin/inetd
+		return 0
+	fi
+	mkdir -p "$WORK/obsd"
+	(cd "$WORK/obsd" && apt-get download openbsd-inetd) \
+	    >"$WORK/obsd/download.out" 2>&1 || return 1
+	deb=$(ls "$WORK"/obsd/openbsd-inetd_*.deb 2>/dev/null | head -1)
+	[ -n "$deb" ] && dpkg-deb -x "$deb" "$WORK/obsd/root" &&
+	    [ -x "$WORK/obsd/root/usr/sbin/inetd" ] &&
+	    echo "$WORK/obsd/root/usr/sbin/inetd"
+}
+
+# start_obsd_inetd: its internal daytime on a high port of 127.0.0.1; sets
+# IPORT and IPID.  An internal service is named by its service name, so
+# inetd runs in a private mount namespace whose /etc/services maps daytime
+# to IPORT; the host's file is not touched.  -i: no daemon; -R: no rate
+# limit worth the name.  Internal services are never logged or wrapped.
+start_obsd_inetd() {
+	local exe
+	exe=$(find_obsd_inetd) || {
+		note "openbsd-inetd is not available (apt-get download openbsd-inetd failed): row i skipped"
+		return 1
+	}
+	IPORT=$(free_port) || return 1
+	printf 'daytime\t%s/tcp\n' "$IPORT" > "$WORK/obsd-services"
+	printf '127.0.0.1:daytime stream tcp nowait root internal\n' \
+	    > "$WORK/obsd-inetd.conf"
+	unshare -m sh -c '
+	    mount --make-rprivate / &&
+	    mount --bind "$1" /etc/services &&
+	    exec "$2" -i -R 1000000000 "$3"' \
+	    sh "$WORK/obsd-services" "$exe" "$WORK/obsd-inetd.conf" \
+	    </dev/null >"$WORK/obsd-inetd.out" 2>&1 &
+	IPID=$!
+	PIDS+=("$IPID")
+	OBSD_VERSION=$(dpkg-deb -f "$(ls "$WORK"/obsd/openbsd-inetd_*.deb 2>/dev/null | head -1)" Version 2>/dev/null ||
+	    dpkg-query -W -f '${Version}' openbsd-inetd 2>/dev/null)
+	if ! wait_port "$IPORT"; then
+		note "openbsd-inetd did not start: $(head -c 400 "$WORK/obsd-inetd.out")"
+		return 1
+	fi
+}
+
+HAVE_I=0
+if want i && start_obsd_inetd; then
+	HAVE_I=1
+	I_ANSWER=$(python3 -c 'import socket,sys; s=socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5); print(s.recv(100).decode("ascii", "replace"))' "$IPORT" 2>/dev/null)
+fi
+
 # ---------------------------------------------------------------- a, b, e rounds
 
-say "a, b, e, e2: minimal, daytimed ($RULES rules, audit to rsyslogd, ident off), xinetd (syslog, file)"
+say "a, b, e, e2, i: minimal, daytimed ($RULES rules, audit to rsyslogd, ident off), xinetd (syslog, file), openbsd-inetd"
 # xinetd (e) logs to the same rsyslogd: count the engine's lines only.
 [ $HAVE_B = 1 ] && B_L0=$(grep -c "daytimed\[$BENG\]" "$RSFILE")
 for ((r = 1; r <= REPS; r++)); do
-	run1 a "$MPID" -- -p "$P" -c "$CONC" -d "$DUR" -w 10
-	[ $HAVE_B = 1 ] &&
+	want a &&
+	    run1 a "$MPID" -- -p "$P" -c "$CONC" -d "$DUR" -w 10
+	[ $HAVE_B = 1 ] && want b &&
 	    run1 b "$BENG,$RSPID" -- -p "$BPORT" -c "$CONC" -d "$DUR" -w 10
 	[ $HAVE_E = 1 ] &&
 	    run1 e "$EPID,$RSPID" -- -A -p "$EPORT" -c "$CONC" -d "$DUR" -w 10
 	[ $HAVE_E2 = 1 ] &&
 	    run1 e2 "$E2PID" -- -A -p "$E2PORT" -c "$CONC" -d "$DUR" -w 10
+	[ $HAVE_I = 1 ] &&
+	    run1 i "$IPID" -- -p "$IPORT" -c "$CONC" -d "$DUR" -w 10
 done
 echo "$(rss_kb "$MPID")" > "$WORK/rows/a.rss"
 if [ $HAVE_B = 1 ]; then
@@ -518,9 +448,14 @@ if [ $HAVE_E2 = 1 ]; then
 	E2_LOG=$(wc -l < "$WORK/xinetd.log")
 	stop "$E2PID"
 fi
+if [ $HAVE_I = 1 ]; then
+	echo "$(rss_kb "$IPID")" > "$WORK/rows/i.rss"
+	stop "$IPID"
+fi
 
 say "UDP: minimal, daytimed"
 for ((r = 1; r <= REPS; r++)); do
+	want udp || break
 	run1 a_udp "$MPID" -- -p "$P" -u -c "$CONC" -d "$DUR" -w 10
 	[ $HAVE_B = 1 ] &&
 	    run1 b_udp "$BENG,$RSPID" -- -p "$BPORT" -u -c "$CONC" -d "$DUR" -w 10
@@ -536,16 +471,28 @@ if [ $HAVE_B = 1 ]; then
 		timeout -s INT 3 strace -c -f -p "$BENG" -o "$WORK/strace.txt" 2>/dev/null
 		stop "$lgp"
 	fi
-	if [ "$PROFILE" = 1 ] && command -v perf >/dev/null; then
-		"$BENCH/loadgen" -p "$BPORT" -c "$CONC" -n 200000 -d 6 >/dev/null &
+	if [ "$PROFILE" = 1 ] && command -v strace >/dev/null; then
+		# The same for datagrams.
+		"$BENCH/loadgen" -p "$BPORT" -u -c "$CONC" -n 40000 -d 30 >/dev/null &
 		lgp=$!
 		PIDS+=("$lgp")
-		perf record -q -g -o "$WORK/perf.data" -p "$BENG" -- sleep 4 \
-		    >/dev/null 2>&1
+		timeout -s INT 3 strace -c -f -p "$BENG" -o "$WORK/strace_udp.txt" 2>/dev/null
 		stop "$lgp"
-		perf report -q -i "$WORK/perf.data" --stdio --no-children \
-		    --sort dso,symbol -g none 2>/dev/null | grep -v '^$' |
-		    sed 's/ *$//' | head -30 > "$WORK/perf.txt"
+	fi
+	if [ "$PROFILE" = 1 ] && command -v perf >/dev/null; then
+		for x in tcp udp; do
+			"$BENCH/loadgen" -p "$BPORT" $([ $x = udp ] && echo -u) \
+			    -c "$CONC" -n 400000 -d 6 >/dev/null &
+			lgp=$!
+			PIDS+=("$lgp")
+			perf record -q -g -o "$WORK/perf_$x.data" -p "$BENG" \
+			    -- sleep 4 >/dev/null 2>&1
+			stop "$lgp"
+			perf report -q -i "$WORK/perf_$x.data" --stdio \
+			    --no-children --sort dso,symbol -g none 2>/dev/null |
+			    grep -v '^$' | sed 's/ *$//' | head -30 \
+			    > "$WORK/perf_$x.txt"
+		done
 	fi
 	stop "$BMON"
 	stop "$BENG"
@@ -553,7 +500,7 @@ fi
 
 # ---------------------------------------------------------------- d. silent ident
 
-if [ $HAVE_RS = 1 ]; then
+if [ $HAVE_RS = 1 ] && want d; then
 	say "d. daytimed, ident against a server that never answers"
 	IP=$(free_port)
 	python3 "$FAKEIDENT" --port "$IP" --mode silent >"$WORK/fake.out" 2>/dev/null &
@@ -594,7 +541,7 @@ fi
 
 # ---------------------------------------------------------------- g. memory
 
-if [ $HAVE_RS = 1 ]; then
+if [ $HAVE_RS = 1 ] && want g; then
 	say "g. $HOLD connections waiting on ident"
 	SP=$(free_port)
 	"$BENCH/minimal" -S -p "$SP" & SPID=$!
@@ -628,7 +575,7 @@ fi
 
 # ---------------------------------------------------------------- report
 
-for r in a b c e e2 f d_alone d_loaded a_udp b_udp; do summarize "$r"; done
+for r in a b c e e2 i f d_alone d_loaded a_udp b_udp; do summarize "$r"; done
 
 ratio() {	# ratio ROW BASEROW
 	awk -v a="$(get "$1" rate)" -v b="$(get "$2" rate)" \
@@ -671,13 +618,14 @@ verdict() {	# verdict CONDITION(awk) -> met / not met
 	row c "c. daytimed as b, ident always against oidentd, clients from 127.0.0.1 (CPU: engine, oidentd, rsyslogd)" a
 	row e "e. xinetd internal daytime, HOST logged through syslog(3) to the same rsyslogd, $CONC in flight (CPU: xinetd, rsyslogd)" a
 	row e2 "e2. xinetd as e, logging to its own file instead, $CONC in flight (CPU: xinetd)" a
+	row i "i. openbsd-inetd ${OBSD_VERSION:-} internal daytime (no rules, no log), $CONC in flight (CPU: inetd)" a
 	row f "f. tcpserver -r -H -l0 -c $CONC + bench/minimal -o, against oidentd, clients from 127.0.0.1 (CPU: tcpserver, oidentd)" a
 	row d_alone "d. daytimed, no-lookup client 127.0.0.2, 8 in flight, alone" a
 	row d_loaded "d. the same, with 64 connections held by a silent ident server" a
 	row a_udp "UDP: minimal server, $CONC in flight" a_udp
 	row b_udp "UDP: daytimed as b, $CONC in flight" a_udp
 	echo
-	echo "Runs (conn/s of each run): a $(get a rates); b $(get b rates); c $(get c rates); e $(get e rates); e2 $(get e2 rates); f $(get f rates); d alone $(get d_alone rates); d loaded $(get d_loaded rates)."
+	echo "Runs (conn/s of each run): a $(get a rates); b $(get b rates); c $(get c rates); e $(get e rates); e2 $(get e2 rates); i $(get i rates); f $(get f rates); d alone $(get d_alone rates); d loaded $(get d_loaded rates); UDP a $(get a_udp rates); UDP b $(get b_udp rates)."
 	echo
 	echo "## Memory: connections waiting on ident"
 	echo
@@ -705,7 +653,12 @@ verdict() {	# verdict CONDITION(awk) -> met / not met
 		[ -s "$WORK/rows/e.sum" ] &&
 		echo "| … and ahead of xinetd (e: both log each connection to the same rsyslogd) | $br vs $er conn/s = $(ratio b e) (per round: $(round_ratio b e)) | $(verdict "$br > $er") |"
 		[ -s "$WORK/rows/e2.sum" ] &&
-		echo "| (for reference: ahead of xinetd logging to its own file, e2) | $br vs $(get e2 rate) conn/s = $(ratio b e2) (per round: $(round_ratio b e2)) | $(verdict "$br > $(get e2 rate)") |"
+		echo "| … and at least equal to xinetd logging to its own file (e2) | $br vs $(get e2 rate) conn/s = $(ratio b e2) (per round: $(round_ratio b e2)) | $(verdict "$br >= $(get e2 rate)") |"
+		[ -s "$WORK/rows/i.sum" ] &&
+		echo "| … and at least equal to openbsd-inetd's internal daytime (i: no rules, no log) | $br vs $(get i rate) conn/s = $(ratio b i) (per round: $(round_ratio b i)) | $(verdict "$br >= $(get i rate)") |"
+	fi
+	if [ -s "$WORK/rows/b_udp.sum" ]; then
+		echo "| UDP: daytimed ≥ 0.9× the minimal server | $(get b_udp rate) vs $(get a_udp rate) datagrams/s = $(ratio b_udp a_udp) (per round: $(round_ratio b_udp a_udp)) | $(verdict "$(get b_udp rate) >= 0.9 * $(get a_udp rate)") |"
 	fi
 	if [ -s "$WORK/rows/c.sum" ] && [ -s "$WORK/rows/f.sum" ]; then
 		cr=$(get c rate); fr=$(get f rate)
@@ -731,6 +684,7 @@ verdict() {	# verdict CONDITION(awk) -> met / not met
 	[ -n "${D_HELD:-}" ] && echo "- d: ident connections held by the silent-ident load at the start/end of each loaded run:$D_HELD"
 	[ -n "${E_LOG:-}" ] && echo "- e: xinetd's lines in rsyslogd's file: $E_LOG, e.g. \`$E_SAMPLE\` (xinetd runs in a private mount namespace whose /dev is a tmpfs with null, zero, urandom and random from the host and /dev/log linked to the bench's rsyslogd socket: this machine has no /dev/log, and creating one on the host would disturb other work). For e and e2, \`cps\` is raised from its default 50/s, which would stop the service for 10 s, and \`instances = UNLIMITED\`; xinetd's daytime answer is not in ctime form, e.g. \`$(printf '%s' "${E_ANSWER:-}" | tr -d '\r\n')\`, so its loadgen runs with -A: any one CR LF line"
 	[ -n "${E2_LOG:-}" ] && echo "- e2: xinetd logged $E2_LOG lines to its file (\`log_type = FILE\`)"
+	[ -n "${I_ANSWER:-}" ] && echo "- i: openbsd-inetd's \`inetd -i -R 1000000000\` with \`127.0.0.1:daytime stream tcp nowait root internal\`, in a private mount namespace whose /etc/services maps daytime to the row's port (an internal service is found by its name); it logs nothing for internal services. Its answer: \`$(printf '%s' "$I_ANSWER" | tr -d '\r\n')\`"
 	[ -n "${F_SAMPLE:-}" ] && echo "- f: a tcpserver log line: \`$F_SAMPLE\`"
 	[ -n "${CF_TW:-}" ] && echo "- c, f: TIME_WAIT sockets on the host before each run, in run order:$CF_TW (oidentd appears to scan the host's socket table for each query; the order alternates so that neither row always meets the larger table)"
 	for n in "${NOTES[@]}"; do echo "- $n"; done
@@ -742,14 +696,25 @@ verdict() {	# verdict CONDITION(awk) -> met / not met
 		head -30 "$WORK/strace.txt"
 		echo '```'
 	fi
-	if [ -s "$WORK/perf.txt" ]; then
+	if [ -s "$WORK/strace_udp.txt" ]; then
 		echo
-		echo "### perf record -g on the engine, 4 s of load as in b (self time, top symbols)"
+		echo "### strace -c -f on the engine, 3 s of UDP load as in b"
 		echo
 		echo '```'
-		cat "$WORK/perf.txt"
+		head -30 "$WORK/strace_udp.txt"
 		echo '```'
 	fi
+	for x in tcp udp; do
+		[ -s "$WORK/perf_$x.txt" ] || continue
+		echo
+		echo "### perf record -g on the engine, 4 s of $x load as in b (self time, top symbols; cpu-clock, this VM has no hardware counters)"
+		echo
+		echo '```'
+		cat "$WORK/perf_$x.txt"
+		echo '```'
+	done
+	# The list-file figures (bench/lists.sh) follow this marker: kept.
+	[ -f "$OUT" ] && sed -n '/^<!-- bench\/lists.sh -->$/,$p' "$OUT"
 } > "$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
 say "wrote $OUT"

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * daytime: the RFC 867 client.  Every step, name resolution included, runs
- * against one overall deadline; nothing waits without it.
+ * daytime: the RFC 867 client's command line and output.  The hosts are
+ * asked in turn, each within its own deadline (daytime_ask.c).  What a
+ * server sent is shown on one line with every byte outside printable
+ * ASCII escaped, so that no server can drive the terminal; -r writes it
+ * byte for byte instead.
  */
 #include "autoconf.h"
 
@@ -9,98 +12,72 @@
 #include <sys/socket.h>
 
 #include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
+#include <getopt.h>
 #include <netdb.h>
-#include <poll.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "compat/compat.h"
-
-/* glibc 2.34 moved getaddrinfo_a into libc: resolution can then be bounded. */
-#if defined(__GLIBC__) && \
-    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
-#define DAYTIME_HAVE_GAI_A 1
-#endif
+#include "client/daytime.h"
 
 #define DAYTIME_DEFAULT_PORT	"13"
-#define DAYTIME_ANSWER_MAX	1024		/* bytes kept from a server */
-#define DAYTIME_NSEC		1000000000LL
 #define DAYTIME_WAIT_DEFAULT	(5 * DAYTIME_NSEC)
 #define DAYTIME_WAIT_MIN	1000000LL	/* 0.001 s */
 #define DAYTIME_WAIT_MAX	(3600 * DAYTIME_NSEC)
 #define DAYTIME_WAIT_FRAC_MAX	9		/* digits after the point */
+/* An answer as shown: each byte at most four ("\xHH"), then "\n". */
+#define DAYTIME_SHOWN_MAX	(4 * DAYTIME_ANSWER_MAX + 1)
 
 #define DAYTIME_EXIT_ANSWER	0
 #define DAYTIME_EXIT_NONE	1
 #define DAYTIME_EXIT_USAGE	2
 
-/* How one attempt at one address ended. */
-enum daytime_result {
-	DAYTIME_OK,		/* at least one byte arrived */
-	DAYTIME_NEXT,		/* this address failed before a conversation: try the next */
-	DAYTIME_FINAL		/* the server was reached and gave nothing: stop */
+static const struct option daytime_longopts[] = {
+	{ "ipv4",	no_argument,		NULL,	'4' },
+	{ "ipv6",	no_argument,		NULL,	'6' },
+	{ "help",	no_argument,		NULL,	'h' },
+	{ "port",	required_argument,	NULL,	'p' },
+	{ "raw",	no_argument,		NULL,	'r' },
+	{ "udp",	no_argument,		NULL,	'u' },
+	{ "version",	no_argument,		NULL,	'V' },
+	{ "wait",	required_argument,	NULL,	'w' },
+	{ NULL,		0,			NULL,	0 }
 };
 
-struct daytime_opts {
-	int		 udp;
-	int		 family;
-	const char	*port;
-	long long	 wait_ns;
-	const char	*host;
-};
-
-struct daytime_answer {
-	char	 buf[DAYTIME_ANSWER_MAX];
-	size_t	 len;
-};
-
+static void	daytime_synopsis(FILE *);
 static void	daytime_usage(FILE *);
-static void	daytime_warnx(const char *, ...)
-		    __attribute__((format(printf, 1, 2)));
+static int	daytime_usage_error(void);
+static const char *daytime_optname(char *const [], int, char *, size_t);
 static int	daytime_parse_wait(const char *, long long *);
-static long long daytime_now(void);
-static int	daytime_poll_ms(long long);
-static int	daytime_resolve(const struct daytime_opts *, long long,
-		    struct addrinfo **);
-static void	daytime_addr_name(const struct addrinfo *, char *, size_t);
-static enum daytime_result daytime_try(const struct daytime_opts *,
-		    const struct addrinfo *, long long, long long,
-		    struct daytime_answer *);
-static int	daytime_wait(int, short, long long);
-static enum daytime_result daytime_tcp(int, const char *, long long,
-		    struct daytime_answer *);
-static enum daytime_result daytime_udp(int, const char *, long long,
-		    struct daytime_answer *);
+static int	daytime_parse_port(const char *, int, char *, size_t);
+static size_t	daytime_show(const struct daytime_answer *, char *, size_t);
+static int	daytime_print(const char *, const struct daytime_answer *,
+		    int);
 static int	daytime_write_all(int, const char *, size_t);
 
-/* Parse the command line, resolve, try each address, print the answer. */
+/* Parse the command line, ask every host, print the answers. */
 int
 main(int argc, char *argv[])
 {
 	struct daytime_opts	 o;
 	struct daytime_answer	 ans;
-	struct addrinfo		*res, *ai;
-	const char		*errstr;
-	char			 port[sizeof("65535")];
-	long long		 start, deadline, pnum;
-	size_t			 left;
-	int			 ch, four = 0, six = 0, rv;
-	enum daytime_result	 r = DAYTIME_NEXT;
+	char			 port[sizeof("65535")], name[64];
+	const char		*portarg = NULL;
+	int			 ch, four = 0, six = 0, raw = 0, i, nhosts, rc;
 
 	memset(&o, 0, sizeof(o));
-	o.family = AF_UNSPEC;
 	o.port = DAYTIME_DEFAULT_PORT;
 	o.wait_ns = DAYTIME_WAIT_DEFAULT;
 
 	opterr = 0;
-	while ((ch = getopt(argc, argv, "+46hp:uVw:")) != -1) {
+	while ((ch = getopt_long(argc, argv, ":46hp:ruVw:", daytime_longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case '4':
 			four = 1;
@@ -112,18 +89,10 @@ main(int argc, char *argv[])
 			daytime_usage(stdout);
 			return DAYTIME_EXIT_ANSWER;
 		case 'p':
-			pnum = strtonum(optarg, 1, 65535, &errstr);
-			if (errstr != NULL) {
-				daytime_warnx("port %s: %s", optarg, errstr);
-				return DAYTIME_EXIT_USAGE;
-			}
-			/* Canonical digits: getaddrinfo never sees a sign or zeros. */
-			rv = snprintf(port, sizeof(port), "%lld", pnum);
-			if (rv < 0 || (size_t)rv >= sizeof(port)) {
-				daytime_warnx("port out of range");
-				return DAYTIME_EXIT_USAGE;
-			}
-			o.port = port;
+			portarg = optarg;
+			break;
+		case 'r':
+			raw = 1;
 			break;
 		case 'u':
 			o.udp = 1;
@@ -133,81 +102,128 @@ main(int argc, char *argv[])
 			return DAYTIME_EXIT_ANSWER;
 		case 'w':
 			if (daytime_parse_wait(optarg, &o.wait_ns) == -1) {
-				daytime_warnx("-w wants seconds from 0.001 to 3600");
-				return DAYTIME_EXIT_USAGE;
+				daytime_warnx("-w '%s': not a number of seconds "
+				    "from 0.001 to 3600", optarg);
+				return daytime_usage_error();
 			}
 			break;
+		case ':':
+			daytime_warnx("option %s needs a value",
+			    daytime_optname(argv, ch, name, sizeof(name)));
+			return daytime_usage_error();
 		default:
-			if (optopt == 'p' || optopt == 'w')
-				daytime_warnx("-%c needs a value", optopt);
-			else
-				daytime_warnx("unknown option");
-			daytime_usage(stderr);
-			return DAYTIME_EXIT_USAGE;
+			daytime_warnx("unknown option %s",
+			    daytime_optname(argv, ch, name, sizeof(name)));
+			return daytime_usage_error();
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (four && six) {
 		daytime_warnx("-4 and -6 exclude each other");
-		return DAYTIME_EXIT_USAGE;
+		return daytime_usage_error();
 	}
-	if (argc != 1 || argv[0][0] == '\0') {
-		daytime_usage(stderr);
-		return DAYTIME_EXIT_USAGE;
-	}
-	o.host = argv[0];
 	o.family = four ? AF_INET : six ? AF_INET6 : AF_UNSPEC;
-
-	start = daytime_now();
-	deadline = start + o.wait_ns;
-	if (daytime_resolve(&o, deadline, &res) == -1)
-		return DAYTIME_EXIT_NONE;
-
-	left = 0;
-	for (ai = res; ai != NULL; ai = ai->ai_next)
-		left++;
-	memset(&ans, 0, sizeof(ans));
-	ai = res;
-	while (ai != NULL && r == DAYTIME_NEXT) {
-		long long now = daytime_now(), slice;
-
-		if (now >= deadline)
-			break;
-		/* An unreachable first address must leave time for the others. */
-		slice = now + (deadline - now) / (long long)left;
-		r = daytime_try(&o, ai, slice, deadline, &ans);
-		ai = ai->ai_next;
-		left--;
+	if (argc == 0) {
+		daytime_warnx("no host given");
+		return daytime_usage_error();
 	}
-	if (r == DAYTIME_NEXT && ai != NULL)
-		daytime_warnx("%s: no answer within the time limit", o.host);
-	freeaddrinfo(res);
-	if (r != DAYTIME_OK)
-		return DAYTIME_EXIT_NONE;
-	rv = daytime_write_all(STDOUT_FILENO, ans.buf, ans.len);
-	if (rv == -1) {
-		daytime_warnx("stdout: %s", strerror(errno));
-		return DAYTIME_EXIT_NONE;
+	/* "HOST PORT", as nc has it, unless -p named the port already. */
+	nhosts = argc;
+	if (portarg == NULL && argc == 2 &&
+	    daytime_parse_port(argv[1], o.udp, port, sizeof(port)) == 0) {
+		o.port = port;
+		nhosts = 1;
+	} else if (portarg != NULL) {
+		if (daytime_parse_port(portarg, o.udp, port, sizeof(port)) == -1) {
+			daytime_warnx("port '%s': not a number from 1 to 65535 "
+			    "nor a %s service name", portarg,
+			    o.udp ? "UDP" : "TCP");
+			return daytime_usage_error();
+		}
+		o.port = port;
 	}
-	return DAYTIME_EXIT_ANSWER;
+	for (i = 0; i < nhosts; i++) {
+		if (argv[i][0] == '\0') {
+			daytime_warnx("empty host name");
+			return daytime_usage_error();
+		}
+	}
+
+	rc = DAYTIME_EXIT_ANSWER;
+	for (i = 0; i < nhosts; i++) {
+		if (daytime_ask(&o, argv[i], &ans) == -1) {
+			rc = DAYTIME_EXIT_NONE;
+			continue;
+		}
+		if (daytime_print(nhosts > 1 ? argv[i] : NULL, &ans, raw) == -1) {
+			daytime_warnx("stdout: %s", strerror(errno));
+			return DAYTIME_EXIT_NONE;
+		}
+	}
+	return rc;
 }
 
-/* The one usage text, for -h (stdout) and for mistakes (stderr). */
+/* The synopsis, alone after a mistake (stderr), or heading -h's text. */
+static void
+daytime_synopsis(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: daytime [-ru] [-4|-6] [-p PORT] [-w SECONDS] HOST [PORT]\n"
+	    "       daytime [-ru] [-4|-6] [-p PORT] [-w SECONDS] HOST...\n"
+	    "       daytime -h | --help | -V | --version\n");
+}
+
+/* The whole usage text, for -h and --help. */
 static void
 daytime_usage(FILE *fp)
 {
-	fprintf(fp, "usage: daytime [-u] [-4|-6] [-p PORT] [-w SECONDS] HOST\n"
-	    "       daytime -h | -V\n"
-	    "  -u          ask over UDP (default TCP)\n"
-	    "  -4, -6      use only IPv4 or only IPv6 addresses\n"
-	    "  -p PORT     server port, 1-65535 (default 13)\n"
-	    "  -w SECONDS  give up after this long, 0.001-3600 (default 5)\n"
-	    "exit: 0 answer printed, 1 no answer, 2 usage error\n");
+	daytime_synopsis(fp);
+	fprintf(fp,
+	    "  -4, --ipv4          use only IPv4 addresses\n"
+	    "  -6, --ipv6          use only IPv6 addresses\n"
+	    "  -p, --port PORT     1-65535 or a service name (default 13, daytime)\n"
+	    "  -r, --raw           write the answer byte for byte, unescaped\n"
+	    "  -u, --udp           ask over UDP (default TCP)\n"
+	    "  -w, --wait SECONDS  time for each host, 0.001-3600 (default 5)\n"
+	    "Several hosts: one line each, \"HOST: ANSWER\", asked in turn.\n"
+	    "exit: 0 every host answered, 1 a host did not, 2 usage error\n");
+}
+
+/* A usage mistake, already named on stderr: the synopsis, exit 2. */
+static int
+daytime_usage_error(void)
+{
+	daytime_synopsis(stderr);
+	return DAYTIME_EXIT_USAGE;
+}
+
+/*
+ * The option getopt_long just refused, as the user wrote it: "-x" for a
+ * short one, "--name" (without "=VALUE") for a long one.
+ */
+static const char *
+daytime_optname(char *const argv[], int ch, char *buf, size_t size)
+{
+	const char	*arg = optind > 0 ? argv[optind - 1] : NULL;
+	size_t		 n;
+
+	if (arg != NULL && strncmp(arg, "--", 2) == 0 &&
+	    (ch == ':' || optopt == 0)) {
+		(void)strlcpy(buf, arg, size);
+		n = strcspn(buf, "=");
+		buf[n] = '\0';
+		return buf;
+	}
+	if (optopt > ' ' && optopt < 0x7f) {
+		if (snprintf(buf, size, "-%c", optopt) >= 0)
+			return buf;
+	}
+	return "(unprintable)";
 }
 
 /* Every diagnostic goes to stderr with the program's name in front. */
-static void
+void
 daytime_warnx(const char *fmt, ...)
 {
 	va_list ap;
@@ -251,275 +267,86 @@ daytime_parse_wait(const char *s, long long *out)
 	return 0;
 }
 
-/* Monotonic nanoseconds: the deadline must not move with the wall clock. */
-static long long
-daytime_now(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1) {
-		daytime_warnx("clock_gettime: %s", strerror(errno));
-		exit(DAYTIME_EXIT_NONE);
-	}
-	return (long long)ts.tv_sec * DAYTIME_NSEC + ts.tv_nsec;
-}
-
-/* Milliseconds left until deadline for poll(2), rounded up, 0 when past. */
+/*
+ * A port as canonical digits into out: decimal digits from 1 to 65535,
+ * or a service name of the protocol in use (getservbyname, e.g. from
+ * /etc/services).  Resolved here, so that getaddrinfo only sees digits.
+ */
 static int
-daytime_poll_ms(long long deadline)
+daytime_parse_port(const char *s, int udp, char *out, size_t size)
 {
-	long long left = deadline - daytime_now();
+	unsigned long long	 num;
+	struct servent		*se;
+	size_t			 len = strlen(s);
+	int			 n;
 
-	if (left <= 0)
-		return 0;
-	return (int)((left + 999999) / 1000000);
-}
-
-/* getaddrinfo bounded by the deadline where the C library allows it. */
-static int
-daytime_resolve(const struct daytime_opts *o, long long deadline,
-    struct addrinfo **res)
-{
-	struct addrinfo	hints;
-	int		rv;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = o->family;
-	hints.ai_socktype = o->udp ? SOCK_DGRAM : SOCK_STREAM;
-	hints.ai_protocol = o->udp ? IPPROTO_UDP : IPPROTO_TCP;
-	/*
-	 * No AI_ADDRCONFIG: it ignores loopback, so it would hide ::1 and
-	 * localhost on a host without other addresses; an address of a family
-	 * the host cannot reach just fails quickly and the next one is tried.
-	 * A literal address is tried first, without the resolver.
-	 */
-	hints.ai_flags = AI_NUMERICSERV | AI_NUMERICHOST;
-	rv = getaddrinfo(o->host, o->port, &hints, res);
-	if (rv == EAI_NONAME) {
-		hints.ai_flags &= ~AI_NUMERICHOST;
-#ifdef DAYTIME_HAVE_GAI_A
-		{
-			struct gaicb		 req, *list[1];
-			struct timespec		 ts;
-			long long		 left;
-
-			memset(&req, 0, sizeof(req));
-			req.ar_name = o->host;
-			req.ar_service = o->port;
-			req.ar_request = &hints;
-			list[0] = &req;
-			rv = getaddrinfo_a(GAI_NOWAIT, list, 1, NULL);
-			while (rv == 0) {
-				left = deadline - daytime_now();
-				if (left <= 0) {
-					(void)gai_cancel(&req);
-					daytime_warnx("%s: name lookup timed out",
-					    o->host);
-					return -1;
-				}
-				ts.tv_sec = (time_t)(left / DAYTIME_NSEC);
-				ts.tv_nsec = (long)(left % DAYTIME_NSEC);
-				rv = gai_suspend((const struct gaicb *const *)list,
-				    1, &ts);
-				if (rv == 0 || rv == EAI_ALLDONE) {
-					rv = gai_error(&req);
-					break;
-				}
-				if (rv == EAI_AGAIN || rv == EAI_INTR)
-					rv = 0;	/* loop: time left is rechecked */
-			}
-			*res = req.ar_result;
-		}
-#else
-		(void)deadline;
-		rv = getaddrinfo(o->host, o->port, &hints, res);
-#endif
+	if (len > 0 && strspn(s, "0123456789") == len) {
+		if (compat_parse_uint(s, len, 65535, &num) == -1 || num == 0)
+			return -1;
+	} else {
+		se = getservbyname(s, udp ? "udp" : "tcp");
+		if (se == NULL)
+			return -1;
+		num = ntohs((uint16_t)se->s_port);
+		if (num == 0)
+			return -1;
 	}
-	if (rv != 0) {
-		if (rv == EAI_SYSTEM)
-			daytime_warnx("%s: %s", o->host, strerror(errno));
-		else if (rv == EAI_NONAME || rv == EAI_ADDRFAMILY ||
-		    rv == EAI_NODATA || rv == EAI_FAMILY)
-			daytime_warnx("%s: no %saddress", o->host,
-			    o->family == AF_INET ? "IPv4 " :
-			    o->family == AF_INET6 ? "IPv6 " : "");
-		else
-			daytime_warnx("%s: %s", o->host, gai_strerror(rv));
+	n = snprintf(out, size, "%llu", num);
+	if (n < 0 || (size_t)n >= size)
 		return -1;
-	}
-	if (*res == NULL) {
-		daytime_warnx("%s: no address", o->host);
-		return -1;
-	}
 	return 0;
 }
 
-/* "ADDR port N" (IPv6 as [ADDR]) for diagnostics. */
-static void
-daytime_addr_name(const struct addrinfo *ai, char *buf, size_t size)
-{
-	char	host[NI_MAXHOST], serv[NI_MAXSERV];
-	int	n;
-
-	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof(host),
-	    serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-		(void)strlcpy(buf, "?", size);
-		return;
-	}
-	n = snprintf(buf, size, ai->ai_family == AF_INET6 ? "[%s]:%s" : "%s:%s",
-	    host, serv);
-	if (n < 0 || (size_t)n >= size)
-		(void)strlcpy(buf, "?", size);
-}
-
 /*
- * One address: slice bounds the connect (TCP) or the wait for a reply
- * (UDP), so a silent address leaves time for the next; once a TCP server
- * has accepted, its reply may use all the time left.
+ * The answer as one line: the line end the server sent (any CR and LF at
+ * the end) is dropped, every byte outside printable ASCII becomes \xHH
+ * and a backslash \\, and "\n" ends it.  Returns the length written.
  */
-static enum daytime_result
-daytime_try(const struct daytime_opts *o, const struct addrinfo *ai,
-    long long slice, long long deadline, struct daytime_answer *ans)
+static size_t
+daytime_show(const struct daytime_answer *ans, char *out, size_t size)
 {
-	char			name[NI_MAXHOST + NI_MAXSERV + 4];
-	enum daytime_result	r;
-	int			fd, err;
-	socklen_t		errlen = sizeof(err);
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 len = ans->len, i, n = 0;
+	unsigned char		 c;
 
-	daytime_addr_name(ai, name, sizeof(name));
-	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    ai->ai_protocol);
-	if (fd == -1) {
-		daytime_warnx("%s: socket: %s", name, strerror(errno));
-		return DAYTIME_NEXT;
-	}
-	/* On UDP, connect() only fixes the peer: replies from others are dropped. */
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
-		if (errno != EINPROGRESS || o->udp) {
-			daytime_warnx("%s: %s", name, strerror(errno));
-			(void)close(fd);
-			return DAYTIME_NEXT;
-		}
-		if (daytime_wait(fd, POLLOUT, slice) <= 0) {
-			daytime_warnx("%s: connect timed out", name);
-			(void)close(fd);
-			return DAYTIME_NEXT;
-		}
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errlen) == -1)
-			err = errno;
-		if (err != 0) {
-			daytime_warnx("%s: %s", name, strerror(err));
-			(void)close(fd);
-			return DAYTIME_NEXT;
+	if (size < 4 * len + 1)
+		return 0;	/* never: the callers' buffers fit the cap */
+	while (len > 0 && (ans->buf[len - 1] == '\n' ||
+	    ans->buf[len - 1] == '\r'))
+		len--;
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)ans->buf[i];
+		if (c == '\\') {
+			out[n++] = '\\';
+			out[n++] = '\\';
+		} else if (c >= 0x20 && c < 0x7f) {
+			out[n++] = (char)c;
+		} else {
+			out[n++] = '\\';
+			out[n++] = 'x';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 0xf];
 		}
 	}
-	if (o->udp)
-		r = daytime_udp(fd, name, slice, ans);
-	else
-		r = daytime_tcp(fd, name, deadline, ans);
-	(void)close(fd);
-	return r;
+	out[n++] = '\n';
+	return n;
 }
 
-/* poll one descriptor until deadline, through EINTR: 1 ready, 0 timeout, -1 error. */
+/* One host's answer on stdout, after "HOST: " when prefix is set. */
 static int
-daytime_wait(int fd, short events, long long deadline)
+daytime_print(const char *prefix, const struct daytime_answer *ans, int raw)
 {
-	struct pollfd	pfd;
-	int		n;
+	char	shown[DAYTIME_SHOWN_MAX];
+	size_t	n;
 
-	for (;;) {
-		pfd.fd = fd;
-		pfd.events = events;
-		pfd.revents = 0;
-		n = poll(&pfd, 1, daytime_poll_ms(deadline));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		if (n == 0 && daytime_now() < deadline)
-			continue;	/* woke early by rounding: wait out the rest */
-		return n;
-	}
-}
-
-/* Read until EOF, the byte cap or the deadline; any byte is an answer. */
-static enum daytime_result
-daytime_tcp(int fd, const char *name, long long deadline,
-    struct daytime_answer *ans)
-{
-	ssize_t	n;
-
-	while (ans->len < sizeof(ans->buf)) {
-		n = read(fd, ans->buf + ans->len, sizeof(ans->buf) - ans->len);
-		if (n > 0) {
-			ans->len += (size_t)n;
-			continue;
-		}
-		if (n == 0)
-			break;
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			int w = daytime_wait(fd, POLLIN, deadline);
-
-			if (w > 0)
-				continue;
-			if (ans->len > 0)
-				break;	/* the server said something, then stalled */
-			daytime_warnx("%s: no answer within the time limit", name);
-			return DAYTIME_FINAL;
-		}
-		if (ans->len > 0)
-			break;
-		daytime_warnx("%s: %s", name, strerror(errno));
-		return DAYTIME_FINAL;
-	}
-	if (ans->len == 0) {
-		daytime_warnx("%s: closed without an answer", name);
-		return DAYTIME_FINAL;
-	}
-	return DAYTIME_OK;
-}
-
-/*
- * RFC 867 says any datagram will do and its data is ignored: we send an
- * empty one, which carries nothing a server could misread.  The first
- * non-empty datagram from the connected peer is the answer; the socket's
- * connect() already filters out everyone else.
- */
-static enum daytime_result
-daytime_udp(int fd, const char *name, long long deadline,
-    struct daytime_answer *ans)
-{
-	ssize_t n;
-
-	while ((n = send(fd, "", 0, 0)) == -1 && errno == EINTR)
-		continue;
-	if (n == -1) {
-		daytime_warnx("%s: send: %s", name, strerror(errno));
-		return DAYTIME_NEXT;
-	}
-	for (;;) {
-		n = recv(fd, ans->buf, sizeof(ans->buf), 0);
-		if (n > 0) {
-			ans->len = (size_t)n;
-			return DAYTIME_OK;
-		}
-		if (n == 0)
-			continue;	/* an empty datagram is no answer */
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			if (daytime_wait(fd, POLLIN, deadline) > 0)
-				continue;
-			daytime_warnx("%s: no answer within the time limit", name);
-			return DAYTIME_NEXT;
-		}
-		/* ECONNREFUSED: an ICMP port unreachable came back. */
-		daytime_warnx("%s: %s", name, strerror(errno));
-		return DAYTIME_NEXT;
-	}
+	if (prefix != NULL &&
+	    (daytime_write_all(STDOUT_FILENO, prefix, strlen(prefix)) == -1 ||
+	    daytime_write_all(STDOUT_FILENO, ": ", 2) == -1))
+		return -1;
+	if (raw)
+		return daytime_write_all(STDOUT_FILENO, ans->buf, ans->len);
+	n = daytime_show(ans, shown, sizeof(shown));
+	return daytime_write_all(STDOUT_FILENO, shown, n);
 }
 
 /* write(2) until done, through EINTR and short writes. */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * audit: the audit record. Formats one key=value line per connection or
- * UDP request, escapes every untrusted byte string (audit_escape is the
- * one escaping function), and, with an auditor's key, seals the records
- * into a forward-secure MAC chain. Hands finished lines to log.
+ * audit: the daemon's audit records. Turns what a connection or UDP
+ * request produced into one key=value line (audit/record.c, the one
+ * escaper), seals it into the forward-secure MAC chain when an auditor's
+ * key is set (audit/chain.c), and hands it to the log so that
+ * sealed records reach syslog in seq order.
  */
 #ifndef DAYTIMED_AUDIT_H
 #define DAYTIMED_AUDIT_H
@@ -12,18 +13,13 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "audit/record.h"
 #include "ident/ident_parse.h"
 #include "acl/acl.h"
 
 #define AUDIT_LINE_MAX	2048	/* a record never exceeds this */
-#define AUDIT_VALUE_MAX	256	/* input bytes of one value kept before a cut */
-#define AUDIT_CUT_MARK	"...(cut)"	/* ends a cut value, inside the quotes */
-
-/* The sealed MAC chain (see audit.c for the exact definition). */
-#define AUDIT_KEY_BYTES		32	/* K_n, and the auditor's X25519 keys */
-#define AUDIT_MAC_BYTES		32	/* BLAKE2b-256 */
-#define AUDIT_EPOCH_BYTES	8	/* epoch id, written as 16 hex digits */
-#define AUDIT_KEYFILE_LEN	(2 * AUDIT_KEY_BYTES + 1) /* hex + newline */
+#define AUDIT_VALUE_MAX	RECORD_VALUE_MAX	/* input bytes of one value kept */
+#define AUDIT_CUT_MARK	RECORD_CUT_MARK		/* ends a cut value */
 
 struct audit;
 
@@ -44,17 +40,11 @@ struct audit_conn {
 	const struct ident_answer *ident;	/* when a lookup ran, or NULL */
 	uint64_t		 duration_us;
 	size_t			 bytes;		/* bytes of answer sent */
-	unsigned		 count;		/* >1: aggregated drop records */
 };
 
 /*
- * Escape (src, srclen) into dst as the contract says: bare when every
- * byte is printable ASCII other than space, '"' and '\\'; otherwise in
- * double quotes with \" \\ and \xHH. Cuts a value longer than
- * AUDIT_VALUE_MAX bytes, or one that does not fit dst, quoted and ending
- * with AUDIT_CUT_MARK inside the quotes; an empty value is "".
- * Returns the length written (dst is always NUL-terminated when
- * dstlen > 0).
+ * Escape (src, srclen) as a record value: record_escape under its old
+ * name (see audit/record.h).
  */
 size_t	audit_escape(char *dst, size_t dstlen, const unsigned char *src,
 	    size_t srclen);
@@ -77,29 +67,5 @@ int	audit_conn_format(char *buf, size_t len, const struct audit_conn *);
  */
 int	audit_event_log(struct audit *, int pri, const char *event,
 	    const char *kv);
-
-/*
- * Chain primitives, shared with daytimed-audit verify. mac = BLAKE2b-256
- * keyed with K_n over (text, len); audit_chain_next replaces K_n with
- * K_{n+1} in place and wipes the old key.
- */
-void	audit_chain_mac(const unsigned char key[AUDIT_KEY_BYTES],
-	    const char *text, size_t len, unsigned char mac[AUDIT_MAC_BYTES]);
-void	audit_chain_next(unsigned char key[AUDIT_KEY_BYTES]);
-
-/*
- * Read a key file: exactly 64 lowercase hex digits and a
- * newline. Returns 0, or -1 with "PATH: reason" in err.
- */
-int	audit_key_load(const char *path, unsigned char key[AUDIT_KEY_BYTES],
-	    char *err, size_t errlen);
-/* Parse (buf, len) holding a key file's bytes; 0 or -1. Pure. */
-int	audit_key_parse(const char *buf, size_t len,
-	    unsigned char key[AUDIT_KEY_BYTES]);
-/* Lowercase hex of (src, len) into dst (2 * len + 1 bytes). */
-void	audit_hex(char *dst, const unsigned char *src, size_t len);
-/* Parse exactly 2 * len hex digits from src into dst; 0 or -1. Pure. */
-int	audit_unhex(unsigned char *dst, size_t len, const char *src,
-	    size_t srclen);
 
 #endif

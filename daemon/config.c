@@ -109,6 +109,7 @@ config_run(const char *file, const char *buf, size_t len,
 	p.conf = conf;
 	config_parse_run(&p, file, buf, len);
 	config_finish(&p);
+	config_parse_summary(&p);
 	conf->nfiles = config_parse_nfiles(&p);
 	errors = p.errors;
 	config_parse_end(&p);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * config_parse: the tokenizer, the table of directives, the dispatcher
- * that checks a line against its row, and include (the one directive
- * that reads files today). Adding a directive is adding a row to
- * config_parse_directives and, when none in config_set.c fits, a handler.
+ * that checks a line against its row, include, and the reading of the
+ * files directives name (include here, list files in config_list.c).
+ * Adding a directive is adding a row to config_parse_directives and,
+ * when none in config_set.c fits, a handler.
  */
 #include "autoconf.h"
 
@@ -16,6 +17,7 @@
 #include "compat/compat.h"
 #include "acl/acl.h"
 #include "daemon/config.h"
+#include "daemon/config_list.h"
 #include "daemon/config_parse.h"
 #include "daemon/config_set.h"
 #include "daemon/config_word.h"
@@ -25,6 +27,8 @@
 #define NUMBER(lo, hi)	1, { { (lo), (hi) } }
 #define ONCE		CONFIG_ONCE
 #define ABS		CONFIG_ABSOLUTE
+#define CONFIG_PARSE_XSTR(x)	#x
+#define CONFIG_PARSE_STR(x)	CONFIG_PARSE_XSTR(x)
 
 static config_handler_fn config_parse_include;
 static void	config_parse_file(struct config_parse *, const char *);
@@ -46,6 +50,10 @@ static const struct config_directive config_parse_directives[] = {
 	{ { "allow" }, "NETBLOCK [user NAME]", 0, 1, 3, config_set_rule,
 	  .value = ACL_ALLOW },
 	{ { "deny" }, "NETBLOCK [user NAME]", 0, 1, 3, config_set_rule,
+	  .value = ACL_DENY },
+	{ { "allow", "file" }, "PATH", CONFIG_FILES, 1, 1, config_list_file,
+	  .value = ACL_ALLOW },
+	{ { "deny", "file" }, "PATH", CONFIG_FILES, 1, 1, config_list_file,
 	  .value = ACL_DENY },
 	{ { "include" }, "PATTERN", CONFIG_FILES, 1, 1, config_parse_include },
 	{ { "user" }, "NAME", ONCE, 1, 1, config_set_string, F(user) },
@@ -96,22 +104,92 @@ config_parse_table(size_t *n)
 	return config_parse_directives;
 }
 
-/* One place formats diagnostics; the caller's diag adds nothing but FILE:LINE. */
+/* The parse's record of a file, found by name (the last one first), or NULL. */
+static struct config_parse_file *
+config_parse_file_of(struct config_parse *p, const char *file)
+{
+	size_t i;
+
+	if (p->lastdiag < p->nfiles &&
+	    (p->files[p->lastdiag].name == file ||
+	    strcmp(p->files[p->lastdiag].name, file) == 0))
+		return &p->files[p->lastdiag];
+	for (i = 0; i < p->nfiles; i++)
+		if (p->files[i].name == file || strcmp(p->files[i].name,
+		    file) == 0) {
+			p->lastdiag = i;
+			return &p->files[i];
+		}
+	return NULL;
+}
+
+/*
+ * One place formats diagnostics; the caller's diag adds nothing but
+ * FILE:LINE. Past CONFIG_DIAG_PER_FILE for one file they are counted,
+ * not formatted: config_parse_summary reports the count.
+ */
 void
 config_parse_report(struct config_parse *p, int is_error, const char *file,
     unsigned line, const char *fmt, ...)
 {
+	struct config_parse_file *f;
 	char msg[CONFIG_PARSE_MSG_MAX];
 	va_list ap;
 
+	if (is_error)
+		p->errors++;
+	if (p->diag == NULL)
+		return;
+	if (file != NULL && (f = config_parse_file_of(p, file)) != NULL) {
+		if (f->shown >= CONFIG_DIAG_PER_FILE) {
+			if (is_error)
+				f->hidden_errors++;
+			else
+				f->hidden_warnings++;
+			return;
+		}
+		f->shown++;
+	}
 	va_start(ap, fmt);
 	if (vsnprintf(msg, sizeof(msg), fmt, ap) >= (int)sizeof(msg))
 		memcpy(msg + sizeof(msg) - 4, "...", 4);
 	va_end(ap);
-	if (is_error)
-		p->errors++;
-	if (p->diag != NULL)
-		p->diag(p->diag_arg, is_error, file, line, msg);
+	p->diag(p->diag_arg, is_error, file, line, msg);
+}
+
+/* "3 more errors", "1 more warning": a count that is not zero. */
+static int
+config_parse_more(char *buf, size_t len, size_t n, const char *what)
+{
+	int r = n == 0 ? snprintf(buf, len, "%s", "") :
+	    snprintf(buf, len, "%zu more %s%s", n, what, n == 1 ? "" : "s");
+
+	return r < 0 || (size_t)r >= len ? -1 : 0;
+}
+
+/* One line per file for the diagnostics that were not shown. */
+void
+config_parse_summary(struct config_parse *p)
+{
+	const struct config_parse_file *f;
+	char msg[CONFIG_PARSE_MSG_MAX], e[64], w[64];
+	size_t i;
+	int n;
+
+	for (i = 0; p->diag != NULL && i < p->nfiles; i++) {
+		f = &p->files[i];
+		if (f->hidden_errors + f->hidden_warnings == 0 ||
+		    config_parse_more(e, sizeof(e), f->hidden_errors,
+		    "error") == -1 || config_parse_more(w, sizeof(w),
+		    f->hidden_warnings, "warning") == -1)
+			continue;
+		n = snprintf(msg, sizeof(msg), "%s%s%s not shown (at most %d "
+		    "are shown for one file)", e, e[0] != '\0' && w[0] != '\0' ?
+		    " and " : "", w, CONFIG_DIAG_PER_FILE);
+		if (n > 0 && (size_t)n < sizeof(msg))
+			p->diag(p->diag_arg, f->hidden_errors > 0, f->name, 0,
+			    msg);
+	}
 }
 
 /* Start a parse: the once-bookkeeping has one slot per table row. */
@@ -147,7 +225,7 @@ config_parse_run(struct config_parse *p, const char *file, const char *buf,
 size_t
 config_parse_nfiles(const struct config_parse *p)
 {
-	return p->nnames;
+	return p->nfiles;
 }
 
 /* Free the parse's file names, bookkeeping and any unfinished build. */
@@ -156,9 +234,9 @@ config_parse_end(struct config_parse *p)
 {
 	size_t i;
 
-	for (i = 0; i < p->nnames; i++)
-		free(p->names[i]);
-	free(p->names);
+	for (i = 0; i < p->nfiles; i++)
+		free(p->files[i].name);
+	free(p->files);
 	free(p->seen);
 	if (p->build != NULL)
 		acl_build_free(p->build);
@@ -182,16 +260,27 @@ config_parse_files(const char *file, const struct config_loader *loader)
 static const char *
 config_parse_intern(struct config_parse *p, const char *name)
 {
-	char **n;
+	struct config_parse_file *f;
 
-	if (p->nnames >= CONFIG_FILES_MAX)
+	if (p->nfiles >= CONFIG_FILES_MAX)
 		return NULL;
-	if ((n = reallocarray(p->names, p->nnames + 1, sizeof(*n))) == NULL)
+	if ((f = reallocarray(p->files, p->nfiles + 1, sizeof(*f))) == NULL)
 		return NULL;
-	p->names = n;
-	if ((n[p->nnames] = strdup(name)) == NULL)
+	p->files = f;
+	f += p->nfiles;
+	memset(f, 0, sizeof(*f));
+	if ((f->name = strdup(name)) == NULL)
 		return NULL;
-	return n[p->nnames++];
+	return p->files[p->nfiles++].name;
+}
+
+/* Why a file could not be interned. */
+static const char *
+config_parse_intern_error(const struct config_parse *p)
+{
+	return p->nfiles >= CONFIG_FILES_MAX ?
+	    "too many configuration files (at most " 
+	    CONFIG_PARSE_STR(CONFIG_FILES_MAX) ")" : "out of memory";
 }
 
 /* Read one file through the loader and parse it. */
@@ -208,6 +297,54 @@ config_parse_file(struct config_parse *p, const char *name)
 	}
 	config_parse_text(p, name, buf, len);
 	free(buf);
+}
+
+/* Read a file a directive names (a list file); its name interned. */
+const char *
+config_parse_read(struct config_parse *p, const struct config_line *l,
+    const char *what, const char *path, char **buf, size_t *len)
+{
+	char err[256], show[160];
+	const char *file;
+
+	*buf = NULL;
+	*len = 0;
+	config_word_show_str(path, show, sizeof(show));
+	if (p->loader == NULL) {
+		config_parse_report(p, 1, l->file, l->line,
+		    "%s is not allowed here", what);
+		return NULL;
+	}
+	if (p->loader->read(p->loader->arg, path, buf, len, err,
+	    sizeof(err)) == -1) {
+		config_parse_report(p, 1, l->file, l->line, "%s %s: %s", what,
+		    show, err);
+		return NULL;
+	}
+	if ((file = config_parse_intern(p, path)) == NULL) {
+		config_parse_report(p, 1, l->file, l->line, "%s %s: %s", what,
+		    show, config_parse_intern_error(p));
+		free(*buf);
+		*buf = NULL;
+		return NULL;
+	}
+	return file;
+}
+
+/*
+ * A path as a directive names it: absolute as is, relative against the
+ * directory of the file that names it.
+ */
+int
+config_parse_path(const char *from, const struct config_token *arg,
+    char *buf, size_t len)
+{
+	const char *slash = strrchr(from, '/');
+	int pl = arg->len > 0 && arg->s[0] == '/' ? 0 :
+	    slash == NULL ? 0 : (int)(slash - from) + 1;
+	int n = snprintf(buf, len, "%.*s%.*s", pl, from, (int)arg->len, arg->s);
+
+	return n < 0 || (size_t)n >= len ? -1 : n;
 }
 
 /* The directive's key as messages name it: "limit connections". */
@@ -425,9 +562,8 @@ config_parse_text(struct config_parse *p, const char *name, const char *buf,
 	unsigned line = 0;
 
 	if ((file = config_parse_intern(p, name)) == NULL) {
-		config_parse_report(p, 1, name, 0, p->nnames >= CONFIG_FILES_MAX ?
-		    "too many configuration files (at most %d)" :
-		    "out of memory", CONFIG_FILES_MAX);
+		config_parse_report(p, 1, name, 0, "%s",
+		    config_parse_intern_error(p));
 		return;
 	}
 	p->stack[p->depth++] = file;
@@ -468,26 +604,8 @@ config_parse_text(struct config_parse *p, const char *name, const char *buf,
 		}
 		if (bad)
 			continue;
-		ll = i;		/* the comment, if any, is gone */
-		ntok = 0;
-		for (i = 0; i < ll;) {
-			size_t start;
-
-			while (i < ll && (l[i] == ' ' || l[i] == '\t'))
-				i++;
-			if (i == ll)
-				break;
-			start = i;
-			while (i < ll && l[i] != ' ' && l[i] != '\t')
-				i++;
-			if (ntok == CONFIG_TOKENS_MAX) {
-				ntok++;
-				break;
-			}
-			tok[ntok].s = l + start;
-			tok[ntok].len = i - start;
-			ntok++;
-		}
+		/* the comment, if any, is gone */
+		ntok = config_word_split(l, i, tok, CONFIG_TOKENS_MAX);
 		if (ntok > CONFIG_TOKENS_MAX) {
 			config_parse_report(p, 1, file, line, "too many words");
 			continue;
@@ -542,16 +660,10 @@ config_parse_include(struct config_parse *p,
 	    config_parse_dir_pattern(l->file, pattern, sizeof(pattern));
 	len = dl < 0 ? -1 : snprintf(pattern + dl, sizeof(pattern) - (size_t)dl,
 	    "%.*s", (int)arg->len, arg->s);
-	if (len >= 0 && (size_t)len < sizeof(pattern) - (size_t)dl) {
-		/* what messages show: the path as written, unescaped */
-		const char *slash = strrchr(l->file, '/');
-		int pl = arg->s[0] == '/' || slash == NULL ? 0 :
-		    (int)(slash - l->file) + 1;
-
-		if (snprintf(plain, sizeof(plain), "%.*s%.*s", pl, l->file,
-		    (int)arg->len, arg->s) >= (int)sizeof(plain))
-			len = -1;
-	}
+	/* what messages show: the path as written, unescaped */
+	if (len >= 0 && (size_t)len < sizeof(pattern) - (size_t)dl &&
+	    config_parse_path(l->file, arg, plain, sizeof(plain)) == -1)
+		len = -1;
 	if (len < 0 || (size_t)len >= sizeof(pattern) - (size_t)dl) {
 		config_parse_report(p, 1, l->file, l->line,
 		    "include: path too long");

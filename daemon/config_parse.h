@@ -6,7 +6,12 @@
  * a loader (struct config_loader), so the same parser serves the disk at
  * startup, -t and -e, and the monitor's bundle on reload. In the FILES
  * mode only the directives that read files run: the monitor follows the
- * same includes the full parse would, and nothing else.
+ * same includes and list files the full parse would, and nothing else.
+ *
+ * Diagnostics are bounded: at most CONFIG_DIAG_PER_FILE are shown for one
+ * file, the rest are counted and summed up in one line per file by
+ * config_parse_summary (a list of a million entries must not make a
+ * million lines).
  */
 #ifndef DAYTIMED_CONFIG_PARSE_H
 #define DAYTIMED_CONFIG_PARSE_H
@@ -23,6 +28,8 @@
 #define CONFIG_NUM_MAX		2	/* numeric arguments of a directive */
 #define CONFIG_LISTEN_MAX	64	/* listen lines */
 #define CONFIG_NAME_MAX		64	/* a directive's name in messages */
+#define CONFIG_RULES_MAX	(1u << 22)	/* rules in one configuration */
+#define CONFIG_DIAG_PER_FILE	100	/* diagnostics shown for one file */
 
 struct acl_build;
 struct config;
@@ -87,6 +94,13 @@ struct config_directive {
 	int			 value;		/* a constant for the handler */
 };
 
+/* A file the parse read: its name, and how many diagnostics it drew. */
+struct config_parse_file {
+	char		*name;		/* interned: rules point at it */
+	unsigned	 shown;
+	size_t		 hidden_errors, hidden_warnings;
+};
+
 /* Where a once-directive was first given, to name it in errors. */
 struct config_seen {
 	const char	*file;
@@ -113,11 +127,13 @@ struct config_parse {
 	size_t				 nuser_rules;
 	const char			*first_user_file;
 	unsigned			 first_user_line;
+	size_t				 nrules;	/* added to build */
 	/* for config_parse.c and its handlers only */
 	const char			*stack[CONFIG_INCLUDE_DEPTH + 1];
 	size_t				 depth;
-	char				**names;	/* every file name read */
-	size_t				 nnames;
+	struct config_parse_file	*files;		/* every file read */
+	size_t				 nfiles;
+	size_t				 lastdiag;	/* files[] of the last one */
 	struct config_seen		*seen;		/* one per table row */
 	const char			*listen_file[CONFIG_LISTEN_MAX];
 };
@@ -133,6 +149,8 @@ void	config_parse_run(struct config_parse *, const char *file,
 	    const char *buf, size_t len);
 /* How many files the parse read. */
 size_t	config_parse_nfiles(const struct config_parse *);
+/* Report, per file, the diagnostics that were counted but not shown. */
+void	config_parse_summary(struct config_parse *);
 /* Free what the parse holds; the file names rules point at go too. */
 void	config_parse_end(struct config_parse *);
 /* Follow every file the configuration at file reads, nothing more. */
@@ -149,6 +167,20 @@ void	config_parse_name(const struct config_directive *, char *, size_t);
 /* Report "usage: KEY ARGUMENTS" for the line. */
 void	config_parse_usage(struct config_parse *,
 	    const struct config_directive *, const struct config_line *);
+/*
+ * A path as a directive names it: an absolute arg as is, a relative one
+ * against the directory of the file that names it (from). -1: too long.
+ */
+int	config_parse_path(const char *from, const struct config_token *arg,
+	    char *buf, size_t len);
+/*
+ * Read the file at path through the loader for the directive on line l
+ * (what: its name in messages, "allow file"). Returns the file name,
+ * interned for the life of the parse, and its bytes in *buf (the
+ * caller frees them); NULL when it was reported as an error at l.
+ */
+const char *config_parse_read(struct config_parse *, const struct config_line *l,
+	    const char *what, const char *path, char **buf, size_t *len);
 /* The table of directives (tests check that each row is covered). */
 const struct config_directive *config_parse_table(size_t *n);
 

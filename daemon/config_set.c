@@ -83,6 +83,58 @@ config_set_listen(struct config_parse *p, const struct config_directive *d,
 	conf->nlistens++;
 }
 
+/*
+ * A NETBLOCK word of line l: 0 and *net, with a warning for host bits or
+ * an IPv4-mapped netblock; -1 after reporting an error.
+ */
+int
+config_set_netblock(struct config_parse *p, const struct config_line *l,
+    const struct config_token *word, struct acl_prefix *net)
+{
+	const char *errstr = NULL;
+	char show[80], text[ACL_PREFIX_STRLEN];
+	int warn = 0;
+
+	if (acl_prefix_parse(word->s, word->len, net, &warn, &errstr) == -1) {
+		config_word_show(word, show, sizeof(show));
+		config_parse_report(p, 1, l->file, l->line,
+		    "bad netblock '%s': %s", show,
+		    errstr != NULL ? errstr : "invalid");
+		return -1;
+	}
+	if (warn != 0 && acl_prefix_format(net, text, sizeof(text)) != -1) {
+		config_word_show(word, show, sizeof(show));
+		if (warn & ACL_WARN_MAPPED)
+			config_parse_report(p, 0, l->file, l->line,
+			    "IPv4-mapped netblock '%s' is read as %s", show,
+			    text);
+		if (warn & ACL_WARN_HOSTBITS)
+			config_parse_report(p, 0, l->file, l->line,
+			    "host bits set in '%s': read as %s", show, text);
+	}
+	return 0;
+}
+
+/* Add rule r, stated on line l, to the build: -1 after reporting why not. */
+int
+config_set_add(struct config_parse *p, const struct config_line *l,
+    struct acl_rule *r)
+{
+	if (p->nrules >= CONFIG_RULES_MAX) {
+		config_parse_report(p, 1, l->file, l->line,
+		    "too many rules (at most %u)", CONFIG_RULES_MAX);
+		return -1;
+	}
+	r->file = l->file;
+	r->line = l->line;
+	if (acl_build_add(p->build, r) == -1) {
+		config_parse_report(p, 1, l->file, l->line, "out of memory");
+		return -1;
+	}
+	p->nrules++;
+	return 0;
+}
+
 /* allow|deny NETBLOCK [user NAME]: one rule into the build. */
 void
 config_set_rule(struct config_parse *p, const struct config_directive *d,
@@ -90,9 +142,6 @@ config_set_rule(struct config_parse *p, const struct config_directive *d,
 {
 	const struct config_token *arg = l->arg;
 	struct acl_rule r;
-	const char *errstr = NULL;
-	char show[80], net[64];
-	int warn = 0;
 
 	memset(&r, 0, sizeof(r));
 	r.action = (enum acl_action)d->value;
@@ -101,23 +150,8 @@ config_set_rule(struct config_parse *p, const struct config_directive *d,
 		config_parse_usage(p, d, l);
 		return;
 	}
-	if (acl_prefix_parse(arg[0].s, arg[0].len, &r.net, &warn,
-	    &errstr) == -1) {
-		config_word_show(&arg[0], show, sizeof(show));
-		config_parse_report(p, 1, l->file, l->line,
-		    "bad netblock '%s': %s", show,
-		    errstr != NULL ? errstr : "invalid");
+	if (config_set_netblock(p, l, &arg[0], &r.net) == -1)
 		return;
-	}
-	if (warn != 0 && acl_prefix_format(&r.net, net, sizeof(net)) != -1) {
-		config_word_show(&arg[0], show, sizeof(show));
-		if (warn & ACL_WARN_MAPPED)
-			config_parse_report(p, 0, l->file, l->line,
-			    "IPv4-mapped netblock '%s' is read as %s", show, net);
-		if (warn & ACL_WARN_HOSTBITS)
-			config_parse_report(p, 0, l->file, l->line,
-			    "host bits set in '%s': read as %s", show, net);
-	}
 	if (l->narg == 3 && !config_word_eq(&arg[2], "*")) {
 		if (arg[2].len > ACL_USER_MAX) {
 			config_parse_report(p, 1, l->file, l->line,
@@ -133,10 +167,7 @@ config_set_rule(struct config_parse *p, const struct config_directive *d,
 			p->first_user_line = l->line;
 		}
 	}
-	r.file = l->file;
-	r.line = l->line;
-	if (acl_build_add(p->build, &r) == -1)
-		config_parse_report(p, 1, l->file, l->line, "out of memory");
+	(void)config_set_add(p, l, &r);
 }
 
 /* A string setting: user, group, chroot, pidfile, ... */

@@ -17,6 +17,29 @@
 #include "compat/compat.h"
 #include "daemon/config_word.h"
 
+/* The words of a line, split at blanks; max + 1: more than max. */
+size_t
+config_word_split(const char *s, size_t len, struct config_token *tok,
+    size_t max)
+{
+	size_t i = 0, n = 0, start;
+
+	for (;;) {
+		while (i < len && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		if (i == len)
+			return n;
+		start = i;
+		while (i < len && s[i] != ' ' && s[i] != '\t')
+			i++;
+		if (n == max)
+			return max + 1;
+		tok[n].s = s + start;
+		tok[n].len = i - start;
+		n++;
+	}
+}
+
 /* Whether the word is exactly s. */
 int
 config_word_eq(const struct config_token *t, const char *s)

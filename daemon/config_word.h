@@ -17,6 +17,12 @@ struct config_token {
 	size_t		 len;
 };
 
+/*
+ * Split (s, len) at spaces and tabs into at most max words in tok: how
+ * many there are, or max + 1 when there are more.
+ */
+size_t	config_word_split(const char *s, size_t len, struct config_token *tok,
+	    size_t max);
 /* Whether the word is exactly s. */
 int	config_word_eq(const struct config_token *, const char *s);
 /* The word as a C string (NULL when out of memory). */

@@ -539,13 +539,13 @@ engine_udp_cb(evutil_socket_t fd, short ev, void *arg)
 	struct engine_listener *l = arg;
 	struct worker *w = l->w;
 	struct engine *e = w->e;
-	int i;
+	int i, n;
 
 	(void)ev;
 	reload_refresh(e->reload, &w->loop.conf);
-	for (i = 0; i < ENGINE_UDP_BATCH; i++)
+	for (i = 0; i < ENGINE_UDP_BATCH; i += n)
 		if (engine_backpressure(e) ||
-		    udp_datagram(&w->loop, fd, l->cl) == -1)
+		    (n = udp_datagram(&w->loop, fd, l->cl)) < UDP_BATCH)
 			break;
 }
 

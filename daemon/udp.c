@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * udp: one datagram from recvmsg to its record. The source is judged
+ * udp: datagrams from recvmmsg to their records. Each source is judged
  * (udp_judge: pure), the UDP rate limits admit it, the rules decide, and
  * the answer goes back from the address it came to, to its source only.
  * The payload is never read (one byte at most, discarded).
+ *
+ * A batch costs two system calls however many datagrams were waiting:
+ * one recvmmsg, one sendmmsg for the answers (then the records, which
+ * the log batches). Every datagram is still judged, admitted, answered
+ * and recorded on its own, in the order it arrived.
  */
 #include "autoconf.h"
 
@@ -12,6 +17,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -30,10 +36,26 @@ union udp_cmsg {
 	unsigned char	buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 };
 
+/* One datagram of a batch, from recvmmsg to its record. */
+struct udp_slot {
+	struct sockaddr_storage	 ss, local;
+	unsigned char		 pkt[sizeof(struct in6_pktinfo)];
+	size_t			 pktlen;
+	struct iovec		 iov, oiov;
+	char			 b[1];
+	struct acl_addr		 addr;
+	struct acl_decision	 d;
+	struct audit_conn	 r;
+	size_t			 out;	/* its answer in the batch, or SIZE_MAX */
+	union udp_cmsg		 cbuf;	/* its packet info in, then out (last:
+					   clang sees CMSG_SPACE as variable) */
+};
+
 static socklen_t udp_pktinfo(struct msghdr *, const struct config_listen *,
 		    struct sockaddr_storage *, unsigned char *, size_t *);
-static ssize_t	udp_answer(struct loop *, int, struct msghdr *,
-		    union udp_cmsg *, int, const unsigned char *, size_t);
+static void	udp_answer(struct msghdr *, struct iovec *, union udp_cmsg *,
+		    int, const unsigned char *, size_t, char *, size_t);
+static void	udp_send(int, struct mmsghdr *, size_t, size_t *);
 
 /*
  * Datagrams that cannot be honest requests, or whose answer could start a
@@ -105,19 +127,17 @@ udp_pktinfo(struct msghdr *msg, const struct config_listen *cl,
 }
 
 /*
- * Send the answer line to the source msg came from, from the address it
- * came to (pkt: its packet info, for family). The bytes sent, or -1.
+ * Make msg the answer (line, len bytes) to the source it came from, sent
+ * from the address it came to (pkt: its packet info, for family).
  */
-static ssize_t
-udp_answer(struct loop *lp, int fd, struct msghdr *msg, union udp_cmsg *cbuf,
-    int family, const unsigned char *pkt, size_t pktlen)
+static void
+udp_answer(struct msghdr *msg, struct iovec *iov, union udp_cmsg *cbuf,
+    int family, const unsigned char *pkt, size_t pktlen, char *line,
+    size_t len)
 {
-	char line[ANSWER_MAX];
-	struct iovec iov;
-
-	iov.iov_base = line;
-	iov.iov_len = loop_answer(lp, line, sizeof(line));
-	msg->msg_iov = &iov;
+	iov->iov_base = line;
+	iov->iov_len = len;
+	msg->msg_iov = iov;
 	msg->msg_iovlen = 1;
 	msg->msg_flags = 0;
 	if (pktlen > 0) {
@@ -135,69 +155,115 @@ udp_answer(struct loop *lp, int fd, struct msghdr *msg, union udp_cmsg *cbuf,
 		msg->msg_control = NULL;
 		msg->msg_controllen = 0;
 	}
-	return sendmsg(fd, msg, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
+/*
+ * Send the batch's answers in as few sendmmsg calls as the socket allows.
+ * A message the socket refuses is not retried (its bytes stay 0), as a
+ * single sendmsg would not be; the ones after it still go.
+ */
+static void
+udp_send(int fd, struct mmsghdr *out, size_t n, size_t *bytes)
+{
+	size_t i = 0, k;
+	int r;
+
+	while (i < n) {
+		r = sendmmsg(fd, out + i, (unsigned)(n - i),
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			bytes[i++] = 0;		/* this one failed */
+			continue;
+		}
+		for (k = 0; k < (size_t)r; k++)
+			bytes[i + k] = out[i + k].msg_len;
+		i += (size_t)r;
+	}
+}
+
+/*
+ * One batch: every datagram waiting (at most UDP_BATCH) in one recvmmsg,
+ * each judged and admitted in arrival order, the answers in one sendmmsg,
+ * then one record each, in arrival order.
+ */
 int
 udp_datagram(struct loop *lp, int fd, const struct config_listen *cl)
 {
 	const struct config *conf = lp->conf;
-	unsigned char pkt[sizeof(struct in6_pktinfo)];
-	struct sockaddr_storage ss, local;
-	struct acl_decision d;
-	struct acl_addr addr;
-	struct audit_conn r;
-	union udp_cmsg cbuf;
-	struct msghdr msg;
-	struct iovec iov;
-	char b[1];
-	size_t pktlen;
+	struct udp_slot slots[UDP_BATCH], *s;
+	struct mmsghdr in[UDP_BATCH], out[UDP_BATCH];
+	size_t bytes[UDP_BATCH], nout = 0, i, linelen;
+	char line[ANSWER_MAX];
 	uint64_t now;
-	ssize_t n;
+	int n;
 
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = b;
-	iov.iov_len = sizeof(b);	/* the content does not matter */
-	msg.msg_name = &ss;
-	msg.msg_namelen = sizeof(ss);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf.buf;
-	msg.msg_controllen = sizeof(cbuf.buf);
-	if (recvmsg(fd, &msg, 0) == -1)
+	memset(in, 0, sizeof(in));
+	for (i = 0; i < UDP_BATCH; i++) {
+		s = &slots[i];
+		s->iov.iov_base = s->b;
+		s->iov.iov_len = sizeof(s->b);	/* the content does not matter */
+		in[i].msg_hdr.msg_name = &s->ss;
+		in[i].msg_hdr.msg_namelen = sizeof(s->ss);
+		in[i].msg_hdr.msg_iov = &s->iov;
+		in[i].msg_hdr.msg_iovlen = 1;
+		in[i].msg_hdr.msg_control = s->cbuf.buf;
+		in[i].msg_hdr.msg_controllen = sizeof(s->cbuf.buf);
+	}
+	do
+		n = recvmmsg(fd, in, UDP_BATCH, MSG_DONTWAIT, NULL);
+	while (n == -1 && errno == EINTR);
+	if (n <= 0)
 		return -1;	/* EAGAIN, or an ICMP error queued */
-	LOOP_CNT_INC(lp, udp);
 	now = loop_now_us();
-	memset(&r, 0, sizeof(r));
-	r.conn = loop_id(lp);
-	r.proto = IPPROTO_UDP;
-	r.peer = (struct sockaddr *)&ss;
-	r.peerlen = msg.msg_namelen;
-	r.local = (struct sockaddr *)&local;
-	r.locallen = udp_pktinfo(&msg, cl, &local, pkt, &pktlen);
-	r.ident_status = IDENT_SKIPPED;
-	r.limit = udp_judge(conf, (struct sockaddr *)&ss, msg.msg_namelen,
-	    &addr, &d);
-	if (r.limit == NULL && (conf->limit_udp_rate != 0 ||
-	    conf->limit_udp_total != 0))
-		r.limit = limits_name(limits_udp_admit(lp->limits, &addr,
-		    conf->limit_udp_rate, conf->limit_udp_total, now));
-	if (r.limit != NULL) {
-		LOOP_CNT_INC(lp, dropped);
-		r.decision = "drop";
-		loop_record(lp, &r, NULL, now);
-		return 0;
+	linelen = loop_answer(lp, line, sizeof(line));
+	for (i = 0; i < (size_t)n; i++) {
+		struct msghdr *m = &in[i].msg_hdr;
+
+		s = &slots[i];
+		LOOP_CNT_INC(lp, udp);
+		memset(&s->r, 0, sizeof(s->r));
+		s->r.conn = loop_id(lp);
+		s->r.proto = IPPROTO_UDP;
+		s->r.peer = (struct sockaddr *)&s->ss;
+		s->r.peerlen = m->msg_namelen;
+		s->r.local = (struct sockaddr *)&s->local;
+		s->r.locallen = udp_pktinfo(m, cl, &s->local, s->pkt,
+		    &s->pktlen);
+		s->r.ident_status = IDENT_SKIPPED;
+		s->r.limit = udp_judge(conf, (struct sockaddr *)&s->ss,
+		    m->msg_namelen, &s->addr, &s->d);
+		if (s->r.limit == NULL && (conf->limit_udp_rate != 0 ||
+		    conf->limit_udp_total != 0))
+			s->r.limit = limits_name(limits_udp_admit(lp->limits,
+			    &s->addr, conf->limit_udp_rate,
+			    conf->limit_udp_total, loop_now_us()));
+		s->out = SIZE_MAX;
+		if (s->r.limit != NULL) {
+			LOOP_CNT_INC(lp, dropped);
+			s->r.decision = "drop";
+		} else if (s->d.action != ACL_ALLOW) {
+			LOOP_CNT_INC(lp, denied);
+			s->r.decision = "deny";
+		} else {
+			LOOP_CNT_INC(lp, allowed);
+			s->r.decision = "allow";
+			memset(&out[nout], 0, sizeof(out[nout]));
+			out[nout].msg_hdr.msg_name = &s->ss;
+			out[nout].msg_hdr.msg_namelen = m->msg_namelen;
+			udp_answer(&out[nout].msg_hdr, &s->oiov, &s->cbuf,
+			    s->ss.ss_family, s->pkt, s->pktlen, line, linelen);
+			s->out = nout++;
+		}
 	}
-	if (d.action != ACL_ALLOW) {
-		LOOP_CNT_INC(lp, denied);
-		r.decision = "deny";
-		loop_record(lp, &r, &d, now);
-		return 0;
+	if (nout > 0)
+		udp_send(fd, out, nout, bytes);
+	for (i = 0; i < (size_t)n; i++) {
+		s = &slots[i];
+		if (s->out != SIZE_MAX)
+			s->r.bytes = bytes[s->out];
+		loop_record(lp, &s->r, s->r.limit != NULL ? NULL : &s->d, now);
 	}
-	LOOP_CNT_INC(lp, allowed);
-	n = udp_answer(lp, fd, &msg, &cbuf, ss.ss_family, pkt, pktlen);
-	r.decision = "allow";
-	r.bytes = n > 0 ? (size_t)n : 0;
-	loop_record(lp, &r, &d, now);
-	return 0;
+	return n;
 }

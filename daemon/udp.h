@@ -20,10 +20,13 @@
  */
 const char *udp_judge(const struct config *, const struct sockaddr *,
 	    socklen_t, struct acl_addr *, struct acl_decision *);
+#define UDP_BATCH	32	/* datagrams read in one recvmmsg */
+
 /*
- * Serve one datagram waiting on fd, which listens for line cl, under the
- * loop's current configuration: 0 when one was read, -1 when none was
- * waiting (or an ICMP error was queued instead).
+ * Serve the datagrams waiting on fd, which listens for line cl, under the
+ * loop's current configuration, at most UDP_BATCH of them: how many were
+ * read, or -1 when none was waiting (or an ICMP error was queued instead).
+ * Fewer than UDP_BATCH: the socket had no more at that moment.
  */
 int	udp_datagram(struct loop *, int fd, const struct config_listen *cl);
 

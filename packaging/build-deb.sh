@@ -10,6 +10,11 @@
 # DEB_BUILD_OPTIONS=nocheck to skip "make check" during the build.
 set -eu
 
+die() {
+	echo "$0: $*" >&2
+	exit 1
+}
+
 usage() {
 	echo "usage: $0 OUTDIR" >&2
 	exit 2
@@ -28,14 +33,26 @@ chmod 0755 "$work"
 src=$work/daytimed
 
 mkdir "$src"
+# No pipes: each step's failure stops the build (sh has no pipefail), so
+# a package is never built from a partial copy of the tree.
 if [ -d "$top/.git" ] || [ -f "$top/.git" ]; then
-	# What git knows of, edits included; build products stay behind.
-	(cd "$top" && git ls-files -z --cached --others --exclude-standard |
-	    xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\n" "$f"; done' sh |
-	    tar -cf - -T - --no-recursion) | (cd "$src" && tar -xf -)
+	# What git knows of, edits included; build products stay behind, and
+	# so do files deleted from the work tree but not yet from the index.
+	(cd "$top" && git ls-files -z --cached --others --exclude-standard) \
+	    >"$work/listed" || die "git ls-files failed"
+	(cd "$top" && xargs -0 sh -c '
+		for f; do
+			if [ -e "$f" ]; then printf "%s\0" "$f"; fi
+		done' sh) <"$work/listed" >"$work/files" ||
+	    die "listing the tree failed"
+	tar -C "$top" -cf "$work/tree.tar" --null --no-recursion \
+	    -T "$work/files" || die "copying the tree failed (tar)"
 else
-	(cd "$top" && tar -cf - --exclude=./debian .) | (cd "$src" && tar -xf -)
+	tar -C "$top" -cf "$work/tree.tar" --exclude=./debian . ||
+	    die "copying the tree failed (tar)"
 fi
+tar -C "$src" -xf "$work/tree.tar" || die "unpacking the copy failed (tar)"
+rm -f "$work/tree.tar" "$work/listed" "$work/files"
 rm -rf "$src/debian"
 cp -R "$top/packaging/debian" "$src/debian"
 cp "$top/packaging/systemd/daytimed.service" \

@@ -1260,36 +1260,48 @@ RSYSLOG_PRI_FORMAT = ("%PRI% %syslogtag%%msg:::sp-if-no-1st-sp%"
 
 
 class Rsyslog(_Started):
-    """A private rsyslogd: its own socket (self.path, for `syslog socket`),
-    its own file (self.file), no rate limits; stopped by its PID.
+    """A private rsyslogd: its own socket (self.path, also self.sock, for
+    `syslog socket`), its own file (self.file), no rate limits; stopped by
+    its PID.
 
-    jail: a chroot directory; rsyslogd then also listens at the same path
-    inside it (JAIL + self.path), which is where a chrooted daemon finds
-    `syslog socket` again when it reconnects.  template: an rsyslog
-    template string for the file (default the traditional format; see
+    include: a file or glob of rsyslog configuration read before the
+    catch-all rule, as Debian's rsyslog.conf reads /etc/rsyslog.d ("@DIR@"
+    stands for the private directory, self.dir); prepare(dir) is called
+    before the start, to write it there.  jail: a chroot directory;
+    rsyslogd then also listens at the same path inside it (JAIL +
+    self.path), which is where a chrooted daemon finds `syslog socket`
+    again when it reconnects.  template: an rsyslog template string for
+    the catch-all file (default the traditional format; see
     RSYSLOG_PRI_FORMAT).  kill(), send_signal() and start() let a test
     take it away and bring it back: the file is appended to.
     """
 
-    def __init__(self, jail=None, template=None):
+    def __init__(self, include=None, prepare=None, jail=None, template=None):
         exe = shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
         if not os.path.exists(exe):
             raise Skip("rsyslogd is not installed (apt-get install rsyslog)")
         self.exe = exe
         self._tmp = TempDir("dtr-")
-        self.path = self._tmp.join("log")
+        os.chmod(self._tmp.path, 0o755)
+        self.dir = self._tmp.path
+        self.path = self.sock = self._tmp.join("log")
         self.file = self._tmp.join("messages")
+        self.pidfile = self._tmp.join("pid")
         self.sockets = [self.path]
         if jail is not None:
             mirror = os.path.join(jail, self.path.lstrip("/"))
             os.makedirs(os.path.dirname(mirror), mode=0o755, exist_ok=True)
             self.sockets.append(mirror)
-        tmpl = "RSYSLOG_TraditionalFileFormat"
-        conf = 'global(workDirectory="%s")\n' \
-            'module(load="imuxsock" SysSock.Use="off")\n' % self._tmp.path
+        if prepare is not None:
+            prepare(self.dir)
+        conf = ('global(workDirectory="%s")\n'
+                'module(load="imuxsock" SysSock.Use="off")\n' % self.dir)
         for path in self.sockets:
             conf += ('input(type="imuxsock" Socket="%s" '
                      'RateLimit.Interval="0")\n' % path)
+        if include is not None:
+            conf += "$IncludeConfig %s\n" % include.replace("@DIR@", self.dir)
+        tmpl = "RSYSLOG_TraditionalFileFormat"
         if template is not None:
             conf += 'template(name="dt" type="string" string="%s")\n' \
                 % template
@@ -1305,11 +1317,10 @@ class Rsyslog(_Started):
         connection (a killed one leaves its socket files behind)."""
         if self.proc is not None and self.proc.poll() is None:
             raise AssertionError("rsyslogd %d still runs" % self.proc.pid)
-        pidfile = self._tmp.join("pid")
-        if os.path.exists(pidfile):
-            os.unlink(pidfile)  # a stale one would stop it starting
+        if os.path.exists(self.pidfile):
+            os.unlink(self.pidfile)     # a stale one would stop it starting
         self.proc = subprocess.Popen(
-            [self.exe, "-n", "-f", self.conf, "-i", pidfile],
+            [self.exe, "-n", "-f", self.conf, "-i", self.pidfile],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE, start_new_session=True)
         if not poll_until(lambda: self._ready() or
@@ -1347,17 +1358,19 @@ class Rsyslog(_Started):
                 self.proc.wait()
         return self.proc.returncode
 
-    def text(self):
+    def text(self, path=None):
+        """The contents of path (default: the catch-all file), or ""."""
         try:
-            with open(self.file, "rb") as f:
+            with open(path or self.file, "rb") as f:
                 return f.read().decode("utf-8", "backslashreplace")
         except OSError:
             return ""
 
-    def wait_for(self, needle, timeout=10):
-        if not poll_until(lambda: needle in self.text(), timeout):
-            raise AssertionError("%r not in rsyslog's file:\n%s"
-                                 % (needle, self.text()[-2000:]))
+    def wait_for(self, needle, timeout=10, path=None):
+        if not poll_until(lambda: needle in self.text(path), timeout):
+            raise AssertionError("%r not in %s:\n%s"
+                                 % (needle, path or self.file,
+                                    self.text(path)[-2000:]))
 
     def close(self):
         if self.proc is not None:

@@ -3,7 +3,8 @@
 """The `daytime` client alone, against tiny in-process servers on loopback.
 
 Each server is a thread owning one listening socket; it serves a fixed
-behaviour (answer, close, stay silent, flood) and stops with the test.
+behaviour (answer, close, stay silent, flood, hostile bytes) and stops
+with the test.
 Run: DAYTIME=/path/to/daytime python3 tests/integration/test_client.py
 """
 
@@ -17,6 +18,25 @@ import harness  # noqa: E402
 from harness import check, run_client, test  # noqa: E402
 
 ANSWER = b"Thu Nov 26 10:32:52 2026\r\n"
+SHOWN = b"Thu Nov 26 10:32:52 2026\n"      # as printed without -r
+# A hostile answer: set the terminal's title, clear the screen, ring.
+HOSTILE = b"\x1b]0;pwned\x07\x1b[2J" + ANSWER
+
+
+def shown(raw):
+    """What daytime prints for raw without -r: the trailing CRs and LFs
+    dropped, every byte outside printable ASCII as \\xHH, a backslash
+    doubled, then one LF."""
+    body = raw.rstrip(b"\r\n")
+    out = bytearray()
+    for c in body:
+        if c == 0x5c:
+            out += b"\\\\"
+        elif 0x20 <= c < 0x7f:
+            out.append(c)
+        else:
+            out += b"\\x%02x" % c
+    return bytes(out) + b"\n"
 
 
 class Server(harness.Closing):
@@ -26,7 +46,7 @@ class Server(harness.Closing):
     For UDP, behaviour returns the bytes to send back (or None: silence).
     """
 
-    def __init__(self, proto, host, behaviour):
+    def __init__(self, proto, host, behaviour, port=None):
         self.proto = proto
         self.host = host
         self.behaviour = behaviour
@@ -36,7 +56,7 @@ class Server(harness.Closing):
         typ = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
         self.sock = socket.socket(fam, typ)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.port = harness.free_port(proto, host)
+        self.port = port or harness.free_port(proto, host)
         self.sock.bind((host, self.port))
         if proto == "tcp":
             self.sock.listen(8)
@@ -113,24 +133,72 @@ def expect(r, rc, stdout=None):
 
 # ---------------------------------------------------------------- TCP
 
+def sender(data):
+    """A TCP behaviour: send data, then close."""
+    def send(conn, peer):
+        conn.sendall(data)
+        conn.close()
+    return send
+
+
 @test
-def tcp_answer_printed_exactly():
+def tcp_answer_printed_as_a_line():
     with Server("tcp", "127.0.0.1", answer_and_close) as s:
         r = run_client(["-p", s.port, "127.0.0.1"])
-    expect(r, 0, ANSWER)
+    expect(r, 0, SHOWN)
     check(r.stderr == b"", "stderr not empty: %r", r.stderr)
 
 
 @test
-def tcp_raw_bytes_untouched():
-    raw = bytes(range(256))
+def tcp_raw_answer_printed_exactly():
+    with Server("tcp", "127.0.0.1", answer_and_close) as s:
+        r = run_client(["-r", "-p", s.port, "127.0.0.1"])
+        r2 = run_client(["--raw", "-p", s.port, "127.0.0.1"])
+    expect(r, 0, ANSWER)
+    expect(r2, 0, ANSWER)
 
-    def send_raw(conn, peer):
-        conn.sendall(raw)
-        conn.close()
-    with Server("tcp", "127.0.0.1", send_raw) as s:
+
+@test
+def tcp_control_bytes_escaped():
+    """A hostile server's escape sequences never reach the terminal."""
+    with Server("tcp", "127.0.0.1", sender(HOSTILE)) as s:
+        r = run_client(["-p", s.port, "127.0.0.1"])
+    expect(r, 0, b"\\x1b]0;pwned\\x07\\x1b[2JThu Nov 26 10:32:52 2026\n")
+    check(b"\x1b" not in r.stdout + r.stderr and b"\x07" not in r.stdout,
+          "raw control bytes written: %r %r", r.stdout, r.stderr)
+
+
+@test
+def tcp_control_bytes_raw_with_r():
+    with Server("tcp", "127.0.0.1", sender(HOSTILE)) as s:
+        r = run_client(["-r", "-p", s.port, "127.0.0.1"])
+    expect(r, 0, HOSTILE)
+
+
+@test
+def tcp_every_byte_escaped_or_raw():
+    raw = bytes(range(256))
+    with Server("tcp", "127.0.0.1", sender(raw)) as s:
         r = run_client(["-p", s.port, "-4", "127.0.0.1"])
-    expect(r, 0, raw)
+        rr = run_client(["-r", "-p", s.port, "-4", "127.0.0.1"])
+    expect(r, 0, shown(raw))
+    check(all(0x20 <= c < 0x7f for c in r.stdout[:-1]),
+          "unescaped bytes: %r", r.stdout)
+    check(b"\\x0d\\x0e" in r.stdout and b"\\\\" in r.stdout and
+          b"\\xff" in r.stdout, "escapes: %r", r.stdout)
+    expect(rr, 0, raw)
+
+
+@test
+def tcp_line_endings_stripped():
+    """Only the line end goes: a CR or LF inside the answer is escaped."""
+    cases = [(b"Thu\n", b"Thu\n"), (b"Thu\r\r\n", b"Thu\n"),
+             (b"Thu", b"Thu\n"), (b"a\rb\nc\r\n", b"a\\x0db\\x0ac\n"),
+             (b"\r\n", b"\n")]
+    for data, want in cases:
+        with Server("tcp", "127.0.0.1", sender(data)) as s:
+            r = run_client(["-p", s.port, "127.0.0.1"])
+        expect(r, 0, want)
 
 
 @test
@@ -138,7 +206,7 @@ def tcp_answer_ipv6():
     harness.need_ipv6()
     with Server("tcp", "::1", answer_and_close) as s:
         r = run_client(["-6", "-p", s.port, "::1"])
-    expect(r, 0, ANSWER)
+    expect(r, 0, SHOWN)
 
 
 @test
@@ -180,26 +248,28 @@ def tcp_partial_answer_then_stall_prints_it():
             r = run_client(["-w", "0.5", "-p", s.port, "127.0.0.1"])
         finally:
             done.set()
-    expect(r, 0, b"Thu Nov 26")
+    expect(r, 0, b"Thu Nov 26\n")
     check(r.elapsed < 3.0, "deadline not kept: %.3f s", r.elapsed)
 
 
 @test
 def tcp_flood_stops_at_cap():
     with Server("tcp", "127.0.0.1", flood) as s:
-        r = run_client(["-w", "5", "-p", s.port, "127.0.0.1"])
+        r = run_client(["-r", "-w", "5", "-p", s.port, "127.0.0.1"])
+        r2 = run_client(["-w", "5", "-p", s.port, "127.0.0.1"])
     expect(r, 0)
     check(len(r.stdout) == 1024, "printed %d bytes, wanted the 1024 cap",
           len(r.stdout))
     check(r.stdout == b"x" * 1024, "bytes altered")
     check(r.elapsed < 3.0, "took %.3f s", r.elapsed)
+    expect(r2, 0, b"x" * 1024 + b"\n")
 
 
 @test
 def tcp_name_localhost():
     with Server("tcp", "127.0.0.1", answer_and_close) as s:
         r = run_client(["-4", "-p", s.port, "localhost"])
-    expect(r, 0, ANSWER)
+    expect(r, 0, SHOWN)
 
 
 # ---------------------------------------------------------------- UDP
@@ -209,7 +279,7 @@ def udp_answer_ipv4():
     with Server("udp", "127.0.0.1", lambda d, p: ANSWER) as s:
         r = run_client(["-u", "-4", "-p", s.port, "127.0.0.1"])
         received = list(s.received)
-    expect(r, 0, ANSWER)
+    expect(r, 0, SHOWN)
     # Documented choice: one empty datagram (RFC 867: its data is ignored).
     check(received == [b""], "client sent %r", received)
 
@@ -219,7 +289,7 @@ def udp_answer_ipv6():
     harness.need_ipv6()
     with Server("udp", "::1", lambda d, p: ANSWER) as s:
         r = run_client(["-u", "-6", "-p", s.port, "::1"])
-    expect(r, 0, ANSWER)
+    expect(r, 0, SHOWN)
 
 
 @test
@@ -261,7 +331,100 @@ def udp_reply_from_other_address_ignored():
 def udp_truncates_at_cap():
     with Server("udp", "127.0.0.1", lambda d, p: b"y" * 4000) as s:
         r = run_client(["-u", "-p", s.port, "127.0.0.1"])
-    expect(r, 0, b"y" * 1024)
+        rr = run_client(["-u", "-r", "-p", s.port, "127.0.0.1"])
+    expect(r, 0, b"y" * 1024 + b"\n")
+    expect(rr, 0, b"y" * 1024)
+
+
+@test
+def udp_control_bytes_escaped():
+    with Server("udp", "127.0.0.1", lambda d, p: HOSTILE) as s:
+        r = run_client(["-u", "-p", s.port, "127.0.0.1"])
+        rr = run_client(["-u", "-r", "-p", s.port, "127.0.0.1"])
+    expect(r, 0, b"\\x1b]0;pwned\\x07\\x1b[2JThu Nov 26 10:32:52 2026\n")
+    expect(rr, 0, HOSTILE)
+
+
+# ---------------------------------------------------------------- ports
+
+@test
+def positional_port():
+    with Server("tcp", "127.0.0.1", answer_and_close) as s:
+        r = run_client(["127.0.0.1", s.port])
+    expect(r, 0, SHOWN)
+    with Server("udp", "127.0.0.1", lambda d, p: ANSWER) as s:
+        r = run_client(["-u", "127.0.0.1", s.port])
+    expect(r, 0, SHOWN)
+
+
+def bindable_service():
+    """(name, port) of a TCP service in the services database whose port
+    can be bound on 127.0.0.1 now (above 1024), or Skip."""
+    try:
+        with open("/etc/services") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        raise harness.Skip("no /etc/services")
+    for line in lines:
+        fields = line.split("#")[0].split()
+        if len(fields) < 2 or not fields[1].endswith("/tcp"):
+            continue
+        try:
+            port = int(fields[1].split("/")[0])
+            if port <= 1024 or socket.getservbyname(fields[0], "tcp") != port:
+                continue
+            with socket.socket() as t:
+                t.bind(("127.0.0.1", port))
+            return fields[0], port
+        except OSError:
+            continue
+    raise harness.Skip("no bindable service in /etc/services")
+
+
+@test
+def service_names():
+    name, port = bindable_service()
+    with Server("tcp", "127.0.0.1", answer_and_close, port=port) as s:
+        r = run_client(["127.0.0.1", name])
+        r2 = run_client(["-p", name, "127.0.0.1"])
+        r3 = run_client(["--port=%s" % name, "127.0.0.1"])
+    for x in (r, r2, r3):
+        expect(x, 0, SHOWN)
+    # "daytime" is port 13: whatever answers there, the diagnostics or the
+    # answer say the client went to 13.
+    try:
+        want = socket.getservbyname("daytime", "tcp")
+    except OSError:
+        raise harness.Skip("no daytime service in the services database")
+    check(want == 13, "daytime service is %d", want)
+    r = run_client(["-w", "2", "-p", "daytime", "127.0.0.1"])
+    check(r.returncode == 0 or b"127.0.0.1:13:" in r.stderr, "%r", r)
+
+
+# ---------------------------------------------------------------- hosts
+
+@test
+def several_hosts_one_line_each():
+    port = harness.free_port("tcp", ["127.0.0.1", "127.0.0.2"])
+    a = b"Thu Nov 26 10:32:52 2026\r\n"
+    b = b"Thu Nov 26 10:32:53 2026\r\n"
+    with Server("tcp", "127.0.0.1", sender(a), port=port), \
+            Server("tcp", "127.0.0.2", sender(b), port=port):
+        r = run_client(["-p", port, "127.0.0.1", "127.0.0.2"])
+        expect(r, 0, b"127.0.0.1: Thu Nov 26 10:32:52 2026\n"
+                     b"127.0.0.2: Thu Nov 26 10:32:53 2026\n")
+        # one that does not answer, in the middle: the others still print,
+        # in order, and the exit status says not every host answered
+        r = run_client(["-w", "2", "-p", port, "127.0.0.1", "127.0.0.3",
+                        "127.0.0.2"])
+        expect(r, 1, b"127.0.0.1: Thu Nov 26 10:32:52 2026\n"
+                     b"127.0.0.2: Thu Nov 26 10:32:53 2026\n")
+        check(b"127.0.0.3:%d: " % port in r.stderr, "stderr %r", r.stderr)
+        r = run_client(["-r", "-p", port, "127.0.0.1", "127.0.0.2"])
+        expect(r, 0, b"127.0.0.1: " + a + b"127.0.0.2: " + b)
+        # three operands: never a port, all hosts
+        r = run_client(["-w", "2", "127.0.0.1", "127.0.0.2", str(port)])
+    check(r.returncode == 1, "%r", r)
 
 
 # ---------------------------------------------------------------- usage
@@ -286,8 +449,11 @@ def usage_errors_exit_2():
         ["-w", "0.1234567891", "127.0.0.1"],  # more than 9 decimals
         ["-w", "99999999999999999999", "127.0.0.1"],
         ["-p"],                          # missing value
-        ["127.0.0.1", "extra"],
+        ["--port"],
+        ["-p", "no-such-service", "127.0.0.1"],
+        ["--bogus", "127.0.0.1"],
         [""],
+        ["127.0.0.1", ""],
     ]
     for args in cases:
         r = run_client(args)
@@ -295,6 +461,30 @@ def usage_errors_exit_2():
         check(r.stdout == b"", "%r: stdout %r", args, r.stdout)
         check(r.stderr.startswith(b"daytime: ") or r.stderr.startswith(b"usage:"),
               "%r: stderr %r", args, r.stderr)
+
+
+@test
+def usage_errors_name_the_culprit():
+    cases = [
+        (["-x", "127.0.0.1"], b"unknown option -x"),
+        (["--bogus=1", "127.0.0.1"], b"unknown option --bogus"),
+        (["-p"], b"option -p needs a value"),
+        (["--wait"], b"option --wait needs a value"),
+        (["-p", "abc", "127.0.0.1"], b"port 'abc'"),
+        (["-u", "-p", "abc", "127.0.0.1"], b"UDP service"),
+        (["-w", "0", "127.0.0.1"], b"-w '0'"),
+        (["--wait=1e3", "127.0.0.1"], b"-w '1e3'"),
+        (["-4", "-6", "127.0.0.1"], b"-4 and -6"),
+        ([], b"no host given"),
+        ([""], b"empty host name"),
+    ]
+    for args, want in cases:
+        r = run_client(args)
+        check(r.returncode == 2, "%r: exit %r", args, r.returncode)
+        first = r.stderr.split(b"\n")[0]
+        check(first.startswith(b"daytime: ") and want in first,
+              "%r: first line %r, wanted %r", args, first, want)
+        check(b"usage: daytime" in r.stderr, "%r: no synopsis", args)
 
 
 @test
@@ -327,13 +517,16 @@ def ipv4_only_with_ipv6_literal():
 
 @test
 def help_and_version():
-    r = run_client(["-h"])
-    expect(r, 0)
-    check(r.stdout.startswith(b"usage: daytime"), "stdout %r", r.stdout)
-    r = run_client(["-V"])
-    expect(r, 0)
-    check(r.stdout.startswith(b"daytime ") and r.stdout.endswith(b"\n"),
-          "stdout %r", r.stdout)
+    for flag in ("-h", "--help"):
+        r = run_client([flag])
+        expect(r, 0)
+        check(r.stdout.startswith(b"usage: daytime") and b"--raw" in r.stdout,
+              "%s: stdout %r", flag, r.stdout)
+    for flag in ("-V", "--version"):
+        r = run_client([flag])
+        expect(r, 0)
+        check(r.stdout.startswith(b"daytime ") and r.stdout.endswith(b"\n"),
+              "%s: stdout %r", flag, r.stdout)
 
 
 if __name__ == "__main__":

@@ -214,7 +214,7 @@ def fifty_lookups_at_once_take_one_timeout():
 
 def client_as(uid, port):
     """Run the real client as uid; return its stdout and exit status."""
-    r = h.run_client(["-w", "5", "-p", port, "127.0.0.1"], timeout=20,
+    r = h.run_client(["-r", "-w", "5", "-p", port, "127.0.0.1"], timeout=20,
                      user=uid)
     return r.stdout, r.returncode
 

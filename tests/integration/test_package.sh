@@ -33,6 +33,9 @@ chmod 0755 "$tmp"	# the daemon reads its test files after dropping root
 installed=0
 user_before=0
 getent passwd daytimed >/dev/null 2>&1 && user_before=1
+run_before=0
+[ -e /run/daytimed ] && run_before=1
+devlog_ours=0
 failures=0
 pids=""
 
@@ -66,12 +69,17 @@ stop_pid() {
 }
 
 cleanup() {
+	if [ "$installed" -eq 1 ] && [ -x /etc/init.d/daytimed ]; then
+		/etc/init.d/daytimed stop >/dev/null 2>&1 || true
+	fi
 	for p in $pids; do
 		stop_pid "$p" || true
 	done
 	if [ "$installed" -eq 1 ]; then
 		dpkg --purge daytimed >/dev/null 2>&1 || true
 	fi
+	[ "$devlog_ours" -eq 0 ] || rm -f /dev/log
+	[ "$run_before" -eq 1 ] || rm -rf /run/daytimed
 	if [ "$user_before" -eq 0 ] && getent passwd daytimed >/dev/null 2>&1; then
 		deluser --quiet --system daytimed >/dev/null 2>&1 || true
 		getent group daytimed >/dev/null 2>&1 &&
@@ -117,6 +125,27 @@ for _ in range(200):
 CTIME='^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9] [0-9]{4}$'
 
 # --- build ---------------------------------------------------------------
+# A copy of the tree that fails half way stops the build, loudly.
+mkdir "$tmp/badtar"
+cat >"$tmp/badtar/tar" <<'EOF'
+#!/bin/sh
+case "$*" in *-xf*) exec /usr/bin/tar "$@" ;; esac
+/usr/bin/tar "$@"
+echo "tar: a file could not be read (test stub)" >&2
+exit 2
+EOF
+chmod 755 "$tmp/badtar/tar"
+if PATH="$tmp/badtar:$PATH" "$top/packaging/build-deb.sh" "$tmp/badout" \
+    >"$tmp/badtar.log" 2>&1; then
+	fail "build-deb.sh went on after tar failed"
+elif grep -q 'copying the tree failed' "$tmp/badtar.log" &&
+    ! ls "$tmp"/badout/*.deb >/dev/null 2>&1; then
+	ok "build-deb.sh stops when copying the tree fails"
+else
+	sed 's/^/build-deb.sh: /' "$tmp/badtar.log"
+	fail "build-deb.sh after a failed copy"
+fi
+
 say "building the package (log: $tmp/build.log)"
 if ! DEB_BUILD_OPTIONS=${DEB_BUILD_OPTIONS-nocheck} timeout 1200 \
     "$top/packaging/build-deb.sh" "$tmp/out" >"$tmp/build.log" 2>&1; then
@@ -131,10 +160,10 @@ ok "built $(basename "$deb")"
 # --- lintian -------------------------------------------------------------
 timeout 300 lintian "$deb" >"$tmp/lintian.txt" 2>&1
 sed 's/^/lintian: /' "$tmp/lintian.txt"
-if grep -q '^E:' "$tmp/lintian.txt"; then
-	fail "lintian reports errors"
+if grep -q '^[EW]:' "$tmp/lintian.txt"; then
+	fail "lintian reports errors or warnings"
 else
-	ok "lintian: no errors"
+	ok "lintian: no errors, no warnings"
 fi
 
 # --- install -------------------------------------------------------------
@@ -147,23 +176,48 @@ if ! timeout 600 env DEBIAN_FRONTEND=noninteractive apt-get install -y \
 fi
 ok "installed"
 
-for f in /usr/sbin/daytimed /usr/bin/daytime /usr/sbin/daytimed-audit; do
+for f in /usr/sbin/daytimed /usr/bin/daytime /usr/bin/daytimed-audit \
+    /etc/init.d/daytimed; do
 	[ -x "$f" ] && ok "$f" || fail "$f is missing"
 done
 for f in /lib/systemd/system/daytimed.service \
     /lib/systemd/system/daytimed.socket \
+    /usr/lib/tmpfiles.d/daytimed.conf \
+    /etc/rsyslog.d/daytimed.conf \
+    /etc/logrotate.d/daytimed \
     /usr/share/man/man8/daytimed.8.gz \
-    /usr/share/man/man8/daytimed-audit.8.gz \
+    /usr/share/man/man1/daytimed-audit.1.gz \
     /usr/share/man/man5/daytimed.conf.5.gz \
     /usr/share/man/man1/daytime.1.gz; do
 	[ -f "$f" ] && ok "$f" || fail "$f is missing"
 done
+for f in /usr/sbin/daytimed-audit /etc/daytimed/daytimed.conf.example; do
+	[ ! -e "$f" ] && ok "no $f" || fail "$f is installed"
+done
+ex=/usr/share/doc/daytimed/examples/daytimed.conf
+if [ -f "$ex" ] && cmp -s "$ex" "$top/etc/daytimed.conf"; then
+	ok "$ex is the commented example"
+elif [ -f "$ex.gz" ] && zcat "$ex.gz" | cmp -s - "$top/etc/daytimed.conf"; then
+	ok "$ex.gz is the commented example"
+else
+	fail "$ex is missing or not etc/daytimed.conf"
+fi
 [ -d /etc/daytimed/rules.d ] && ok "/etc/daytimed/rules.d" ||
     fail "/etc/daytimed/rules.d is missing"
-dpkg-query -W -f='${Conffiles}\n' daytimed |
-    grep -q '^ /etc/daytimed/daytimed.conf ' &&
-    ok "/etc/daytimed/daytimed.conf is a conffile" ||
-    fail "/etc/daytimed/daytimed.conf is not a conffile"
+for f in /etc/daytimed/daytimed.conf /etc/rsyslog.d/daytimed.conf \
+    /etc/logrotate.d/daytimed /etc/init.d/daytimed; do
+	dpkg-query -W -f='${Conffiles}\n' daytimed | grep -q "^ $f " &&
+	    ok "$f is a conffile" || fail "$f is not a conffile"
+done
+# The pidfile: the conffile, the init script and tmpfiles.d agree.
+cpid=$(sed -n 's/^pidfile //p' /etc/daytimed/daytimed.conf)
+ipid=$(grep -E '^PID(DIR|FILE)=' /etc/init.d/daytimed |
+    sh -c 'eval "$(cat)"; printf %s "$PIDFILE"')
+[ "$cpid" = /run/daytimed/daytimed.pid ] && [ "$ipid" = "$cpid" ] &&
+    grep -q '^d /run/daytimed 0755 daytimed daytimed' \
+    /usr/lib/tmpfiles.d/daytimed.conf &&
+    ok "pidfile $cpid in the conffile, the init script and tmpfiles.d" ||
+    fail "pidfile: conffile '$cpid', init script '$ipid'"
 pw=$(getent passwd daytimed)
 case $pw in
 daytimed:*:/nonexistent:/usr/sbin/nologin) ok "user daytimed: $pw" ;;
@@ -207,9 +261,10 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 	fi
 fi
 
-# --- the installed daemon on a test port --------------------------------
-# syslog goes to a socket of ours, to read the audit records back.
-python3 - "$tmp/log" "$tmp/syslog.txt" <<'EOF' &
+# A syslog socket of ours at $1 (mode 0666), each datagram appended to the
+# file $2 as a line, until TERM; its pid joins $pids.
+syslog_sink() {
+	python3 - "$1" "$2" <<'EOF' &
 import os, signal, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
@@ -219,8 +274,13 @@ with open(sys.argv[2], "ab", buffering=0) as f:
     while True:
         f.write(s.recv(65536) + b"\n")
 EOF
-pids="$pids $!"
-wait_file "$tmp/log" || fail "the test syslog socket did not appear"
+	pids="$pids $!"
+	wait_file "$1" || fail "the test syslog socket $1 did not appear"
+}
+
+# --- the installed daemon on a test port --------------------------------
+# syslog goes to a socket of ours, to read the audit records back.
+syslog_sink "$tmp/log" "$tmp/syslog.txt"
 
 started=0
 for attempt in 1 2 3 4 5; do
@@ -229,7 +289,7 @@ for attempt in 1 2 3 4 5; do
 		printf 'listen tcp 127.0.0.1:%s\nlisten udp 127.0.0.1:%s\n' \
 		    "$port" "$port"
 		printf 'syslog socket %s\n' "$tmp/log"
-		grep -v '^listen ' /etc/daytimed/daytimed.conf
+		grep -v '^\(listen\|pidfile\) ' /etc/daytimed/daytimed.conf
 	} >"$tmp/test.conf"
 	rm -f "$tmp/test.pid"
 	if timeout 20 /usr/sbin/daytimed -c "$tmp/test.conf" \
@@ -270,7 +330,7 @@ if command -v systemd-socket-activate >/dev/null 2>&1; then
 	port=$(pick_port)
 	{
 		printf 'listen tcp 127.0.0.1:%s\n' "$port"
-		grep -v '^listen ' /etc/daytimed/daytimed.conf
+		grep -v '^\(listen\|pidfile\) ' /etc/daytimed/daytimed.conf
 	} >"$tmp/sa.conf"
 	systemd-socket-activate -l "127.0.0.1:$port" \
 	    /usr/sbin/daytimed -f -c "$tmp/sa.conf" \
@@ -324,6 +384,119 @@ if command -v systemd-socket-activate >/dev/null 2>&1; then
 	else
 		sed 's/^/daytimed: /' "$tmp/sa2.err"
 		fail "mismatched socket activation: exit $rc"
+	fi
+fi
+
+# --- the init script, without systemd -----------------------------------
+# Run directly, as sysvinit would, with the shipped configuration on port
+# 13. The daemonized daytimed needs syslog: when the host has no /dev/log
+# the test puts a socket of its own there for the time being.
+initd=/etc/init.d/daytimed
+pidf=/run/daytimed/daytimed.pid
+# Whether port 13 on the loopback addresses is free (TCP and UDP).
+port13_free() {
+	python3 -c '
+import socket, sys
+for fam, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+    for t in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+        with socket.socket(fam, t) as s:
+            if fam == socket.AF_INET6:
+                s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            s.bind((host, 13))
+'
+}
+# The pid in the pidfile, if that process runs.
+init_pid() {
+	p=$(cat "$pidf" 2>/dev/null)
+	[ -n "$p" ] && alive "$p" && printf '%s' "$p"
+}
+"$initd" status >"$tmp/init.out" 2>&1
+rc=$?
+if [ $rc -eq 0 ]; then
+	ok "the postinst started the daemon (invoke-rc.d)"
+	"$initd" stop >>"$tmp/init.out" 2>&1 || fail "init.d stop after install"
+else
+	say "init.d status after install: exit $rc (the postinst did not start it)"
+fi
+if [ -e /dev/log ] && [ ! -S /dev/log ]; then
+	say "skip: init script: /dev/log is not a socket"
+elif ! port13_free 2>"$tmp/port13.err"; then
+	sed 's/^/port 13: /' "$tmp/port13.err"
+	say "skip: init script: port 13 on the loopback is taken"
+else
+	if [ ! -e /dev/log ]; then
+		devlog_ours=1
+		syslog_sink /dev/log "$tmp/devlog.txt"
+	fi
+	rm -rf /run/daytimed	# as after a boot: /run is empty
+	if "$initd" start >"$tmp/init.out" 2>&1 && pid1=$(init_pid); then
+		ok "init.d start: pid $pid1"
+	else
+		sed 's/^/init.d: /' "$tmp/init.out"
+		fail "init.d start"
+		pid1=""
+	fi
+	owner=$(stat -c '%U:%G %a' /run/daytimed 2>/dev/null)
+	[ "$owner" = "daytimed:daytimed 755" ] &&
+	    ok "init.d start made /run/daytimed ($owner)" ||
+	    fail "/run/daytimed: '$owner'"
+	if [ -n "$pid1" ]; then
+		duid=$(awk '/^Uid:/ { print $2 $3 $4 $5 }' "/proc/$pid1/status")
+		[ "$duid" = "$uid$uid$uid$uid" ] && ok "runs as daytimed" ||
+		    fail "runs with uids $duid"
+		"$initd" status >"$tmp/init.out" 2>&1 &&
+		    ok "init.d status: $(cat "$tmp/init.out")" ||
+		    fail "init.d status while running: $(cat "$tmp/init.out")"
+		ans=$(timeout 10 /usr/bin/daytime -w 5 127.0.0.1 | tr -d '\r')
+		printf '%s\n' "$ans" | grep -Eq "$CTIME" &&
+		    ok "port 13 answers: $ans" || fail "port 13 answer: '$ans'"
+		"$initd" start >"$tmp/init.out" 2>&1 && [ "$(init_pid)" = "$pid1" ] &&
+		    ok "init.d start when running: exit 0, same daemon" ||
+		    fail "init.d start when running"
+		"$initd" reload >"$tmp/init.out" 2>&1 && [ "$(init_pid)" = "$pid1" ] &&
+		    ok "init.d reload" ||
+		    { sed 's/^/init.d: /' "$tmp/init.out"; fail "init.d reload"; }
+		# A bad configuration: reload and restart fail, the daemon stays.
+		cp /etc/daytimed/daytimed.conf "$tmp/conf.saved"
+		printf 'no-such-directive\n' >>/etc/daytimed/daytimed.conf
+		if "$initd" reload >"$tmp/init.out" 2>&1; then
+			fail "init.d reload with a bad configuration: exit 0"
+		else
+			grep -q 'daytimed.conf:[0-9]*: error' "$tmp/init.out" &&
+			    ok "init.d reload refuses a bad configuration" ||
+			    fail "init.d reload: $(cat "$tmp/init.out")"
+		fi
+		if "$initd" restart >"$tmp/init.out" 2>&1; then
+			fail "init.d restart with a bad configuration: exit 0"
+		else
+			[ "$(init_pid)" = "$pid1" ] &&
+			    ok "init.d restart refuses a bad configuration, daemon kept" ||
+			    fail "init.d restart with a bad configuration stopped it"
+		fi
+		cp "$tmp/conf.saved" /etc/daytimed/daytimed.conf
+		if "$initd" restart >"$tmp/init.out" 2>&1 && pid2=$(init_pid) &&
+		    [ "$pid2" != "$pid1" ] && ! alive "$pid1"; then
+			ok "init.d restart: pid $pid2"
+		else
+			sed 's/^/init.d: /' "$tmp/init.out"
+			fail "init.d restart"
+		fi
+		"$initd" stop >"$tmp/init.out" 2>&1 && [ -z "$(init_pid)" ] &&
+		    [ ! -e "$pidf" ] &&
+		    ok "init.d stop: stopped, pidfile removed" ||
+		    { sed 's/^/init.d: /' "$tmp/init.out"; fail "init.d stop"; }
+		"$initd" status >/dev/null 2>&1
+		rc=$?
+		[ $rc -eq 3 ] && ok "init.d status when stopped: exit 3" ||
+		    fail "init.d status when stopped: exit $rc"
+		"$initd" stop >/dev/null 2>&1 && ok "init.d stop when stopped: exit 0" ||
+		    fail "init.d stop when stopped"
+		if [ "$devlog_ours" -eq 1 ]; then
+			grep -q 'event=reload' "$tmp/devlog.txt" &&
+			    grep -q 'event=stop' "$tmp/devlog.txt" &&
+			    ok "the records reached /dev/log" ||
+			    fail "no event=reload and event=stop records at /dev/log"
+		fi
 	fi
 fi
 

@@ -61,12 +61,17 @@ def udp_any_datagram_one_answer():
 def client_program():
     port = h.free_port()
     with h.SyslogSink() as sink, h.Daemon(conf(port, sink)):
+        # -r: the answer byte for byte, CR LF included
+        r = h.run_client(["-r", "-p", port, "127.0.0.1"])
+        check(r.returncode == 0 and h.CTIME_RE.match(r.stdout), "%r", r)
+        r = h.run_client(["-r", "-u", "-6", "-p", port, "::1"])
+        check(r.returncode == 0 and h.CTIME_RE.match(r.stdout), "%r", r)
+        r = h.run_client(["-r", "-u", "-4", "127.0.0.1", port])
+        check(r.returncode == 0 and h.CTIME_RE.match(r.stdout), "%r", r)
+        # without: the same line ending in LF alone
         r = h.run_client(["-p", port, "127.0.0.1"])
-        check(r.returncode == 0 and h.CTIME_RE.match(r.stdout), "%r", r)
-        r = h.run_client(["-u", "-6", "-p", port, "::1"])
-        check(r.returncode == 0 and h.CTIME_RE.match(r.stdout), "%r", r)
-        r = h.run_client(["-u", "-4", "-p", port, "127.0.0.1"])
-        check(r.returncode == 0 and h.CTIME_RE.match(r.stdout), "%r", r)
+        check(r.returncode == 0 and r.stdout.endswith(b"\n") and
+              h.CTIME_RE.match(r.stdout[:-1] + b"\r\n"), "%r", r)
 
 
 @test

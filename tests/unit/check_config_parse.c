@@ -276,6 +276,8 @@ static const struct {
 	  NULL },
 	{ "deny", "deny 10.0.0.0/9", "usage: deny NETBLOCK [user NAME]",
 	  NULL },
+	{ "allow file", "allow file l.list", "usage: allow file PATH", NULL },
+	{ "deny file", "deny file l.list", "usage: deny file PATH", NULL },
 	{ "include", "include x.conf", "usage: include PATTERN", NULL },
 	{ "user", "user daytime", "usage: user NAME", "user NAME" },
 	{ "group", "group daytime", "usage: group NAME", "group NAME" },
@@ -396,19 +398,21 @@ one_file(struct memfile *f, char *text, size_t len, const char *line)
 	f[0].text = text;
 	f[1].name = "/t/x.conf";
 	f[1].text = "# included\n";
+	f[2].name = "/t/l.list";
+	f[2].text = "; a list\n10.0.0.0/8\n";
 	return f;
 }
 
 START_TEST(test_directive_good)
 {
-	struct memfile f[2];
+	struct memfile f[3];
 	struct collect c;
 	struct memfs fs;
 	struct config *conf;
 	char text[256];
 
 	one_file(f, text, sizeof(text), directives[_i].good);
-	conf = load(&c, &fs, "/t/t.conf", f, 2);
+	conf = load(&c, &fs, "/t/t.conf", f, NFILES(f));
 	ck_assert_msg(c.n == 0, "'%s': %s", directives[_i].good,
 	    c.n > 0 ? c.d[0].msg : "");
 	ck_assert_ptr_nonnull(conf);

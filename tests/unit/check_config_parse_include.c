@@ -419,6 +419,19 @@ static const struct memfile walk_deep[] = {
 	{ "/d/f8", "include f9\n" }, { "/d/f9", "user deep\n" },
 };
 
+/* List files: read (not parsed), relative, missing, denied, repeated. */
+static const struct memfile walk_lists[] = {
+	{ "/etc/d/main.conf", LISTEN "deny file drop.txt\ninclude one.conf\n"
+	  "allow file /l/missing\nallow file\ndeny file drop.txt\n"
+	  "deny file denied.txt\n" },
+	{ "/etc/d/one.conf", "allow file ../l/partners.txt\n" },
+	{ "/etc/d/drop.txt", "; include one.conf\n1.10.16.0/20 ; SBL1\n"
+	  "include two.conf\n" },
+	{ "/etc/l/partners.txt", "192.0.2.0/24\n" },
+	{ "/etc/d/denied.txt", NULL },
+	{ "/etc/d/two.conf", "user two\n" },
+};
+
 /* The main file missing. */
 static const struct memfile walk_none[] = {
 	{ "/etc/d/other.conf", LISTEN },
@@ -432,6 +445,7 @@ static const struct {
 	{ "/etc/d/main.conf", walk_mixed, NFILES(walk_mixed) },
 	{ "/d/f0", walk_deep, NFILES(walk_deep) },
 	{ "/etc/d/main.conf", walk_none, NFILES(walk_none) },
+	{ "/etc/d/main.conf", walk_lists, NFILES(walk_lists) },
 };
 
 START_TEST(test_files_walk_as_load)

@@ -19,6 +19,7 @@ main(void)
 	srunner_add_suite(sr, config_parse_text_suite());
 	srunner_add_suite(sr, config_parse_include_suite());
 	srunner_add_suite(sr, config_set_suite());
+	srunner_add_suite(sr, config_list_suite());
 	srunner_add_suite(sr, config_suite());
 	srunner_add_suite(sr, loader_disk_suite());
 	srunner_add_suite(sr, loader_suite());
@@ -26,8 +27,13 @@ main(void)
 	srunner_add_suite(sr, acl_suite());
 	srunner_add_suite(sr, ident_parse_suite());
 	srunner_add_suite(sr, ident_suite());
-	srunner_add_suite(sr, audit_suite());
 	srunner_add_suite(sr, limits_suite());
+	srunner_add_suite(sr, record_suite());
+	srunner_add_suite(sr, chain_suite());
+	srunner_add_suite(sr, verify_suite());
+	srunner_add_suite(sr, audit_suite());
+	srunner_add_suite(sr, log_suite());
+	srunner_add_suite(sr, logsink_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

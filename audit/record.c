@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * record: the key=value text of audit records and the one escaper (see
+ * record.h for the byte classes and the two forms).
+ *
+ * Addresses are written "a.b.c.d:PORT" and "[ADDR]:PORT" (with "%SCOPE"
+ * when the address has a scope id). An IPv4-mapped IPv6 address is
+ * written as the IPv4 dotted quad, because the contract judges it as that
+ * IPv4 address: the record shows what the rules saw.
+ *
+ * rule=FILE:LINE is written as the escaped FILE with ":LINE" inside the
+ * quotes when FILE is quoted ("rule=\"/etc/my rules:3\"", never
+ * "rule=\"/etc/my rules\":3"), so that a cut file name keeps its line.
+ */
+#include "autoconf.h"
+
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "audit/record.h"
+
+#define RECORD_SMALL_BUDGET	48	/* escaped decision */
+#define RECORD_RULE_BUDGET	300	/* escaped FILE with :LINE */
+#define RECORD_ADDR_TEXT	(INET6_ADDRSTRLEN + 24)
+#define RECORD_MARK_LEN		(sizeof(RECORD_CUT_MARK) - 1)
+
+enum record_class {
+	RECORD_PLAIN,		/* 0x21..0x7e other than '"' and '\\' */
+	RECORD_SPACE,		/* 0x20 */
+	RECORD_QUOTE,		/* '"' and '\\' */
+	RECORD_CONTROL,		/* 0x00..0x1f, 0x7f */
+	RECORD_HIGH		/* 0x80..0xff */
+};
+
+static enum record_class record_class(unsigned char);
+static size_t	record_hex_byte(char *, unsigned char);
+static size_t	record_escape_max(char *, size_t, const unsigned char *,
+		    size_t, size_t);
+static void	record_addr_text(char *, size_t, const struct sockaddr *,
+		    socklen_t);
+static size_t	record_rule_text(char *, size_t, const struct record_conn *);
+static size_t	record_status_text(char *, size_t, const struct record_conn *);
+
+/* The one byte-class rule both forms of escaping follow. */
+static enum record_class
+record_class(unsigned char c)
+{
+	if (c < 0x20 || c == 0x7f)
+		return RECORD_CONTROL;
+	if (c >= 0x80)
+		return RECORD_HIGH;
+	if (c == ' ')
+		return RECORD_SPACE;
+	if (c == '"' || c == '\\')
+		return RECORD_QUOTE;
+	return RECORD_PLAIN;
+}
+
+/* The one escape format: "\xHH" with lowercase hex, 4 bytes, no NUL. */
+static size_t
+record_hex_byte(char *dst, unsigned char c)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	dst[0] = '\\';
+	dst[1] = 'x';
+	dst[2] = hex[c >> 4];
+	dst[3] = hex[c & 0xf];
+	return 4;
+}
+
+/* A record value: bare or quoted, cut after RECORD_VALUE_MAX bytes. */
+size_t
+record_escape(char *dst, size_t dstlen, const void *src, size_t srclen)
+{
+	return record_escape_max(dst, dstlen, src, srclen, RECORD_VALUE_MAX);
+}
+
+/* record_escape with a chosen input cap, maxin. */
+static size_t
+record_escape_max(char *dst, size_t dstlen, const unsigned char *src,
+    size_t srclen, size_t maxin)
+{
+	size_t i, o = 0, n, e;
+	int quote = 0, cut = 0;
+	enum record_class k;
+
+	if (dstlen == 0)
+		return 0;
+	dst[0] = '\0';
+	n = srclen > maxin ? maxin : srclen;
+	if (srclen == 0 || srclen > maxin || n + 1 > dstlen)
+		quote = 1;
+	for (i = 0; i < n && !quote; i++)
+		if (record_class(src[i]) != RECORD_PLAIN)
+			quote = 1;
+	if (!quote) {
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+		return n;
+	}
+	/* quotes, the marker and the NUL must always fit */
+	if (dstlen < 2 + RECORD_MARK_LEN + 1) {
+		if (dstlen >= 3 && srclen == 0) {
+			memcpy(dst, "\"\"", 3);
+			return 2;
+		}
+		return 0;
+	}
+	dst[o++] = '"';
+	for (i = 0; i < n; i++) {
+		k = record_class(src[i]);
+		e = k == RECORD_QUOTE ? 2 : (k == RECORD_CONTROL ||
+		    k == RECORD_HIGH) ? 4 : 1;
+		if (o + e + RECORD_MARK_LEN + 1 + 1 > dstlen) {
+			cut = 1;
+			break;
+		}
+		if (e == 4)
+			o += record_hex_byte(dst + o, src[i]);
+		else {
+			if (e == 2)
+				dst[o++] = '\\';
+			dst[o++] = (char)src[i];
+		}
+	}
+	if (cut || srclen > n) {
+		memcpy(dst + o, RECORD_CUT_MARK, RECORD_MARK_LEN);
+		o += RECORD_MARK_LEN;
+	}
+	dst[o++] = '"';
+	dst[o] = '\0';
+	return o;
+}
+
+/* Free text with its control bytes as \xHH; stops where dst runs out. */
+size_t
+record_escape_ctl(char *dst, size_t dstlen, const void *src, size_t srclen)
+{
+	const unsigned char *s = src;
+	size_t i, o = 0;
+
+	for (i = 0; i < srclen; i++) {
+		if (record_class(s[i]) == RECORD_CONTROL) {
+			if (o + 4 > dstlen)
+				break;
+			o += record_hex_byte(dst + o, s[i]);
+		} else {
+			if (o + 1 > dstlen)
+				break;
+			dst[o++] = (char)s[i];
+		}
+	}
+	return o;
+}
+
+/* Whether (s, len) holds a byte record_escape_ctl would escape. */
+int
+record_has_ctl(const void *s, size_t len)
+{
+	const unsigned char *p = s;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (record_class(p[i]) == RECORD_CONTROL)
+			return 1;
+	return 0;
+}
+
+/* The connection record, without chain fields; -1 when len is too small. */
+int
+record_conn_format(char *buf, size_t len, const struct record_conn *c)
+{
+	char peer[RECORD_ADDR_TEXT], local[RECORD_ADDR_TEXT];
+	char decision[RECORD_SMALL_BUDGET], rule[RECORD_RULE_BUDGET];
+	char ident[2 + 4 * RECORD_VALUE_MAX + sizeof(RECORD_CUT_MARK) + 1];
+	char status[2 + 4 * (RECORD_DETAIL_MAX + 6) + sizeof(RECORD_CUT_MARK)];
+	const char *proto, *d;
+	size_t o = 0;
+
+	if (len == 0)
+		return -1;
+	if (c->proto == IPPROTO_TCP)
+		proto = "tcp";
+	else if (c->proto == IPPROTO_UDP)
+		proto = "udp";
+	else
+		proto = "-";
+	record_addr_text(peer, sizeof(peer), c->peer, c->peerlen);
+	record_addr_text(local, sizeof(local), c->local, c->locallen);
+	d = c->decision != NULL ? c->decision : "-";
+	record_escape(decision, sizeof(decision), d, strlen(d));
+	record_rule_text(rule, sizeof(rule), c);
+	if (c->ident != NULL)
+		record_escape(ident, sizeof(ident), c->ident, c->identlen);
+	else
+		memcpy(ident, "-", 2);
+	record_status_text(status, sizeof(status), c);
+
+	if (record_append(buf, len, &o, "conn=%016" PRIx64 " proto=%s peer=%s"
+	    " local=%s decision=%s rule=%s ident=%s ident_status=%s",
+	    c->conn, proto, peer, local, decision, rule, ident, status) == -1)
+		return -1;
+	if (c->netblock != NULL &&
+	    record_append(buf, len, &o, " netblock=%s", c->netblock) == -1)
+		return -1;
+	if (record_append(buf, len, &o, " duration_us=%" PRIu64 " bytes=%zu",
+	    c->duration_us, c->bytes) == -1)
+		return -1;
+	return (int)o;
+}
+
+/* "event=NAME", "version=V" for start, then the caller's escaped kv. */
+int
+record_event_format(char *buf, size_t len, const char *event, const char *kv)
+{
+	char ev[RECORD_SMALL_BUDGET];
+	size_t o = 0;
+
+	/* a log line guard would escape a control byte after the MAC */
+	if (kv != NULL && record_has_ctl(kv, strlen(kv))) {
+		errno = EINVAL;
+		return -1;
+	}
+	record_escape(ev, sizeof(ev), event, strlen(event));
+	if (record_append(buf, len, &o, "event=%s", ev) == -1)
+		return -1;
+	if (strcmp(event, "start") == 0 &&
+	    record_append(buf, len, &o, " version=%s", PACKAGE_VERSION) == -1)
+		return -1;
+	if (kv != NULL && kv[0] != '\0' &&
+	    record_append(buf, len, &o, " %s", kv) == -1) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return (int)o;
+}
+
+/* snprintf at buf + *off, bounded by len; -1 (nothing kept) on overflow. */
+int
+record_append(char *buf, size_t len, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off >= len)
+		return -1;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, len - *off, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len - *off) {
+		buf[*off] = '\0';
+		return -1;
+	}
+	*off += (size_t)n;
+	return 0;
+}
+
+/* "a.b.c.d:PORT" or "[ADDR]:PORT"; IPv4-mapped IPv6 as the IPv4 quad. */
+static void
+record_addr_text(char *buf, size_t len, const struct sockaddr *sa,
+    socklen_t salen)
+{
+	const struct sockaddr_in *sin;
+	const struct sockaddr_in6 *sin6;
+	char a[INET6_ADDRSTRLEN];
+	int n;
+
+	if (sa == NULL)
+		goto none;
+	if (sa->sa_family == AF_INET && salen >= sizeof(*sin)) {
+		sin = (const struct sockaddr_in *)sa;
+		if (inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a)) == NULL)
+			goto none;
+		n = snprintf(buf, len, "%s:%u", a, ntohs(sin->sin_port));
+	} else if (sa->sa_family == AF_INET6 && salen >= sizeof(*sin6)) {
+		sin6 = (const struct sockaddr_in6 *)sa;
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+			if (inet_ntop(AF_INET, &sin6->sin6_addr.s6_addr[12], a,
+			    sizeof(a)) == NULL)
+				goto none;
+			n = snprintf(buf, len, "%s:%u", a,
+			    ntohs(sin6->sin6_port));
+		} else {
+			if (inet_ntop(AF_INET6, &sin6->sin6_addr, a,
+			    sizeof(a)) == NULL)
+				goto none;
+			if (sin6->sin6_scope_id != 0)
+				n = snprintf(buf, len, "[%s%%%" PRIu32 "]:%u",
+				    a, (uint32_t)sin6->sin6_scope_id,
+				    ntohs(sin6->sin6_port));
+			else
+				n = snprintf(buf, len, "[%s]:%u", a,
+				    ntohs(sin6->sin6_port));
+		}
+	} else
+		goto none;
+	if (n < 0 || (size_t)n >= len)
+		goto none;
+	return;
+none:
+	snprintf(buf, len, "-");
+}
+
+/* rule=: escaped FILE with :LINE (inside the quotes), limit:NAME, default. */
+static size_t
+record_rule_text(char *buf, size_t len, const struct record_conn *c)
+{
+	char num[16], raw[RECORD_VALUE_MAX + 7];
+	size_t n, nl;
+	int r;
+
+	if (c->limit != NULL) {
+		r = snprintf(raw, sizeof(raw), "limit:%s", c->limit);
+		if (r < 0)
+			r = 0;
+		n = (size_t)r >= sizeof(raw) ? sizeof(raw) - 1 : (size_t)r;
+		/* a cut name is still marked: escape the full length */
+		return record_escape_max(buf, len, (const unsigned char *)raw,
+		    (size_t)r > n ? RECORD_VALUE_MAX + 1 : n, RECORD_VALUE_MAX);
+	}
+	if (c->rule_file == NULL) {
+		snprintf(buf, len, "default");
+		return 7;
+	}
+	r = snprintf(num, sizeof(num), ":%u", c->rule_line);
+	if (r < 0 || (size_t)r >= sizeof(num))
+		return 0;
+	nl = (size_t)r;
+	n = record_escape_max(buf, len - nl, (const unsigned char *)
+	    c->rule_file, strlen(c->rule_file), RECORD_VALUE_MAX);
+	if (n > 0 && buf[n - 1] == '"' && buf[0] == '"') {
+		/* quoted: put :LINE before the closing quote */
+		memcpy(buf + n - 1, num, nl);
+		buf[n - 1 + nl] = '"';
+		buf[n + nl] = '\0';
+	} else {
+		memcpy(buf + n, num, nl + 1);
+	}
+	return n + nl;
+}
+
+/* ident_status=: NAME, or NAME:DETAIL (error:TYPE), escaped. */
+static size_t
+record_status_text(char *buf, size_t len, const struct record_conn *c)
+{
+	char raw[32 + RECORD_DETAIL_MAX];
+	const char *s = c->status != NULL ? c->status : "-";
+	size_t sl = strlen(s), dl;
+
+	if (c->detail == NULL)
+		return record_escape(buf, len, s, sl);
+	dl = c->detaillen > RECORD_DETAIL_MAX ? RECORD_DETAIL_MAX :
+	    c->detaillen;
+	if (sl + 1 + dl > sizeof(raw)) {
+		if (len > 0)
+			buf[0] = '\0';
+		return 0;
+	}
+	memcpy(raw, s, sl);
+	raw[sl] = ':';
+	memcpy(raw + sl + 1, c->detail, dl);
+	return record_escape(buf, len, raw, sl + 1 + dl);
+}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * record: the text of an audit record, and THE escaper. Pure: (buffer,
+ * length) in, text out; no sockets, no libevent, no libcidr, nothing from
+ * acl/ or ident/ (the caller hands over the netblock and the ident status
+ * already as text).
+ *
+ * Every module that shows bytes it did not make (an ident answer, a file
+ * name, a configuration token) shows them through this escaper, so that
+ * one rule decides what reaches a log or a terminal. Bytes fall into one
+ * set of classes:
+ *
+ *   plain    0x21..0x7e other than '"' and '\\'
+ *   space    0x20
+ *   quote    '"' and '\\'
+ *   control  0x00..0x1f and 0x7f
+ *   high     0x80..0xff
+ *
+ * and there are two forms:
+ *
+ *   record_escape      a value in a key=value record: bare when every byte
+ *                      is plain, else in double quotes with \" \\ for the
+ *                      quote class, \xHH (two lowercase hex digits) for
+ *                      control and high bytes, space kept.
+ *   record_escape_ctl  a line guard for free text (operational log
+ *                      messages): \xHH for control bytes, every other byte
+ *                      kept, so that nothing can split or forge a line.
+ */
+#ifndef DAYTIMED_RECORD_H
+#define DAYTIMED_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define RECORD_VALUE_MAX	256	/* input bytes of one value kept before a cut */
+#define RECORD_CUT_MARK		"...(cut)"	/* ends a cut value, inside the quotes */
+#define RECORD_DETAIL_MAX	64	/* bytes of a status detail kept (error:TYPE) */
+
+/*
+ * One connection or datagram, as the record shows it. Strings are C
+ * strings unless a length goes with them; NULL means "not there".
+ */
+struct record_conn {
+	uint64_t		 conn;		/* random per connection */
+	int			 proto;		/* IPPROTO_TCP, IPPROTO_UDP, else "-" */
+	const struct sockaddr	*peer;		/* NULL: "-" */
+	socklen_t		 peerlen;
+	const struct sockaddr	*local;		/* NULL: "-" */
+	socklen_t		 locallen;
+	const char		*decision;	/* "allow", "deny", "drop"; NULL: "-" */
+	const char		*rule_file;	/* NULL (and no limit): "default" */
+	unsigned		 rule_line;
+	const char		*limit;		/* non-NULL: rule=limit:NAME */
+	const unsigned char	*ident;		/* the claimed user; NULL: "-" */
+	size_t			 identlen;
+	const char		*status;	/* ident status name: "ok", "error", ... */
+	const char		*detail;	/* non-NULL: status is "NAME:DETAIL" */
+	size_t			 detaillen;	/* cut at RECORD_DETAIL_MAX */
+	const char		*netblock;	/* formatted netblock; NULL: no field */
+	uint64_t		 duration_us;
+	size_t			 bytes;		/* bytes of answer sent */
+};
+
+/*
+ * Escape (src, srclen) as a record value into dst, always NUL-terminated
+ * when dstlen > 0. Bare when every byte is plain and it fits; otherwise
+ * quoted (see the top of this file). A value longer than RECORD_VALUE_MAX
+ * bytes, or one that does not fit dst, is cut where an escape would not
+ * fit, quoted, and ends with RECORD_CUT_MARK inside the quotes; an empty
+ * value is "". Returns the length written (0 when dst cannot hold even
+ * the quotes and the mark).
+ */
+size_t	record_escape(char *dst, size_t dstlen, const void *src, size_t srclen);
+/*
+ * Copy (src, srclen) to dst with control bytes as \xHH, every other byte
+ * as it is. Stops before an escape or byte that would not fit; writes no
+ * NUL. Returns the length written.
+ */
+size_t	record_escape_ctl(char *dst, size_t dstlen, const void *src,
+	    size_t srclen);
+/* 1 when (s, len) holds a control byte, which free text must not. */
+int	record_has_ctl(const void *s, size_t len);
+
+/*
+ * Format a connection record, without chain fields, into (buf, len):
+ *   conn proto peer local decision rule ident ident_status [netblock]
+ *   duration_us bytes
+ * Returns its length, or -1 when it does not fit len (buf then holds a
+ * prefix).
+ */
+int	record_conn_format(char *buf, size_t len, const struct record_conn *);
+/*
+ * Format an event record "event=NAME [version=V] [KV]" (version for
+ * "start") into (buf, len). kv is key=value text the caller escaped; a
+ * control byte in it is refused (errno EINVAL), a kv that does not fit
+ * too (EMSGSIZE). Returns the length or -1.
+ */
+int	record_event_format(char *buf, size_t len, const char *event,
+	    const char *kv);
+/* snprintf at buf + *off, bounded by len; -1 (buf[*off] = '\0') when cut. */
+int	record_append(char *buf, size_t len, size_t *off, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+
+#endif

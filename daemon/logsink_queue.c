@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * logsink_queue: what the socket could not take at once. The bounded
+ * queue and its drain from the attached loop (an EV_WRITE event, armed
+ * only while something waits: an idle datagram socket is always
+ * writable), the back-pressure thresholds and the drain callback, the
+ * reconnect timer, and what each send error means. Every function here
+ * runs with the sink's mutex held ("_locked") or takes it (the loop's
+ * callbacks).
+ */
+#include "autoconf.h"
+
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "daemon/logsink.h"
+#include "daemon/logsink_int.h"
+
+#define LOGSINK_RECONNECT_SEC	1
+#define LOGSINK_DRAIN_MSGS	32	/* queued messages in one sendmmsg */
+
+static void	logsink_write_cb(evutil_socket_t, short, void *);
+static void	logsink_retry_cb(evutil_socket_t, short, void *);
+
+/* (Re)make the write and reconnect events on base (NULL: none). */
+void
+logsink_events_locked(struct logsink *ls, struct event_base *base)
+{
+	if (ls->ev_write != NULL)
+		event_free(ls->ev_write);
+	if (ls->ev_retry != NULL)
+		event_free(ls->ev_retry);
+	ls->ev_write = ls->ev_retry = NULL;
+	ls->write_armed = ls->retry_armed = 0;
+	ls->base = base;
+	if (base != NULL && ls->fd != -1) {
+		ls->ev_write = event_new(base, ls->fd, EV_WRITE | EV_PERSIST,
+		    logsink_write_cb, ls);
+		ls->ev_retry = evtimer_new(base, logsink_retry_cb, ls);
+		logsink_arm_locked(ls);
+	}
+}
+
+/*
+ * Try one non-blocking send. 0: taken; -1: lost for good (counted);
+ * 1: try again later (full receiver, or the receiver went away).
+ */
+int
+logsink_send_locked(struct logsink *ls, const char *buf, size_t len)
+{
+	ssize_t r;
+
+	for (;;) {
+		r = send(ls->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r >= 0) {
+			ls->ctr.sent++;
+			return 0;
+		}
+		if (errno != EINTR)
+			return logsink_send_errno_locked(ls, errno);
+	}
+}
+
+/* What a failed send means: 1, try again later; -1, lost (counted). */
+int
+logsink_send_errno_locked(struct logsink *ls, int err)
+{
+	switch (err) {
+	case EAGAIN:
+#if EWOULDBLOCK != EAGAIN
+	case EWOULDBLOCK:
+#endif
+	case ENOBUFS:
+	case ENOMEM:
+		return 1;
+	case ECONNREFUSED:
+	case ECONNRESET:
+	case ENOTCONN:
+	case EPIPE:
+	case EDESTADDRREQ:
+		/* the receiver went away: keep it, reconnect later */
+		ls->connected = 0;
+		return 1;
+	default:
+		ls->ctr.lost++;	/* EMSGSIZE and friends: this one only */
+		return -1;
+	}
+}
+
+/* Keep a copy in the queue; count it lost when even the cap is full. */
+int
+logsink_enqueue_locked(struct logsink *ls, const char *buf, size_t len)
+{
+	struct logsink_msg *m;
+	char *copy;
+
+	if (ls->qcount >= LOGSINK_QUEUE_MSGS ||
+	    ls->qbytes + len > LOGSINK_QUEUE_BYTES ||
+	    (copy = malloc(len)) == NULL) {
+		ls->ctr.lost++;
+		return -1;
+	}
+	memcpy(copy, buf, len);
+	m = &ls->q[(ls->qhead + ls->qcount) % LOGSINK_QUEUE_MSGS];
+	m->buf = copy;
+	m->len = len;
+	ls->qcount++;
+	ls->qbytes += len;
+	ls->ctr.queued++;
+	return 0;
+}
+
+/* Forget the n oldest queued messages (sent, or lost and counted). */
+static void
+logsink_pop_locked(struct logsink *ls, size_t n)
+{
+	struct logsink_msg *m;
+
+	while (n-- > 0 && ls->qcount > 0) {
+		m = &ls->q[ls->qhead];
+		ls->qbytes -= m->len;
+		free(m->buf);
+		m->buf = NULL;
+		ls->qhead = (ls->qhead + 1) % LOGSINK_QUEUE_MSGS;
+		ls->qcount--;
+	}
+}
+
+/*
+ * Send queued messages until the socket pushes back, up to
+ * LOGSINK_DRAIN_MSGS in one sendmmsg: a receiver whose queue holds only
+ * a few datagrams (net.unix.max_dgram_qlen is 10 where nothing raised
+ * it) is otherwise fed one system call per message, under the mutex.
+ * 0: queue empty.
+ */
+int
+logsink_drain_locked(struct logsink *ls)
+{
+	struct mmsghdr mm[LOGSINK_DRAIN_MSGS];
+	struct iovec iov[LOGSINK_DRAIN_MSGS];
+	const struct logsink_msg *m;
+	size_t i, n;
+	int r;
+
+	while (ls->qcount > 0 && ls->connected) {
+		n = ls->qcount < LOGSINK_DRAIN_MSGS ? ls->qcount :
+		    LOGSINK_DRAIN_MSGS;
+		memset(mm, 0, n * sizeof(mm[0]));
+		for (i = 0; i < n; i++) {
+			m = &ls->q[(ls->qhead + i) % LOGSINK_QUEUE_MSGS];
+			iov[i].iov_base = m->buf;
+			iov[i].iov_len = m->len;
+			mm[i].msg_hdr.msg_iov = &iov[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+		}
+		r = sendmmsg(ls->fd, mm, (unsigned)n,
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (logsink_send_errno_locked(ls, errno) == 1)
+				return 1;
+			r = 1;		/* lost for good (counted) */
+		} else
+			ls->ctr.sent += (unsigned long long)r;
+		logsink_pop_locked(ls, (size_t)r);
+	}
+	return ls->qcount > 0;
+}
+
+/*
+ * Arm the write event while something waits and the socket is connected,
+ * the reconnect timer while it is not; disarm the write event otherwise
+ * (an idle datagram socket is always writable: it would spin).
+ */
+void
+logsink_arm_locked(struct logsink *ls)
+{
+	struct timeval tv = { LOGSINK_RECONNECT_SEC, 0 };
+	int want_write, want_retry;
+
+	if (ls->base == NULL || ls->ev_write == NULL)
+		return;
+	want_write = ls->qcount > 0 && ls->connected;
+	want_retry = !ls->connected;
+	if (want_write && !ls->write_armed) {
+		event_add(ls->ev_write, NULL);
+		ls->write_armed = 1;
+	} else if (!want_write && ls->write_armed) {
+		event_del(ls->ev_write);
+		ls->write_armed = 0;
+	}
+	if (want_retry && !ls->retry_armed) {
+		evtimer_add(ls->ev_retry, &tv);
+		ls->retry_armed = 1;
+	} else if (!want_retry && ls->retry_armed) {
+		evtimer_del(ls->ev_retry);
+		ls->retry_armed = 0;
+	}
+}
+
+/* Enter or leave back-pressure; leaving makes the drain callback due. */
+void
+logsink_congestion_locked(struct logsink *ls)
+{
+	struct timespec now;
+
+	if (!ls->congested && (ls->qcount > LOGSINK_QUEUE_MSGS / 4 * 3 ||
+	    ls->qbytes > LOGSINK_QUEUE_BYTES / 4 * 3)) {
+		ls->congested = 1;
+		ls->ctr.congested++;
+		clock_gettime(CLOCK_MONOTONIC, &ls->congested_since);
+	} else if (ls->congested && ls->qcount < LOGSINK_QUEUE_MSGS / 4 &&
+	    ls->qbytes < LOGSINK_QUEUE_BYTES / 4) {
+		ls->congested = 0;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ls->ctr.congested_us += logsink_us_since(&ls->congested_since,
+		    &now);
+		ls->drain_pending = 1;
+	}
+}
+
+/* Microseconds from since to now. */
+unsigned long long
+logsink_us_since(const struct timespec *since, const struct timespec *now)
+{
+	return (unsigned long long)((now->tv_sec - since->tv_sec) *
+	    1000000LL + (now->tv_nsec - since->tv_nsec) / 1000);
+}
+
+/* Drop the mutex, then run the drain callback if it is due. */
+void
+logsink_unlock_and_notify(struct logsink *ls)
+{
+	void (*cb)(void *) = NULL;
+	void *arg = NULL;
+
+	if (ls->drain_pending && ls->drain_cb != NULL) {
+		ls->drain_pending = 0;
+		cb = ls->drain_cb;
+		arg = ls->drain_arg;
+	}
+	pthread_mutex_unlock(&ls->mtx);
+	if (cb != NULL)
+		cb(arg);
+}
+
+/* Connect the socket to its path again, at most once a second. */
+int
+logsink_reconnect_locked(struct logsink *ls, int force)
+{
+	time_t now = logsink_mono_sec();
+
+	if (ls->fd == -1)
+		return -1;
+	if (!force && now - ls->last_connect < LOGSINK_RECONNECT_SEC)
+		return -1;
+	ls->last_connect = now;
+	if (connect(ls->fd, (struct sockaddr *)&ls->sun,
+	    sizeof(ls->sun)) == -1)
+		return -1;
+	ls->connected = 1;
+	return 0;
+}
+
+/* EV_WRITE: the receiver has room again; drain. */
+static void
+logsink_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct logsink *ls = arg;
+	int saved = errno;
+
+	(void)fd;
+	(void)what;
+	pthread_mutex_lock(&ls->mtx);
+	logsink_drain_locked(ls);
+	logsink_congestion_locked(ls);
+	logsink_arm_locked(ls);
+	logsink_unlock_and_notify(ls);
+	errno = saved;
+}
+
+/* Timer: try to reach the syslog daemon again. */
+static void
+logsink_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct logsink *ls = arg;
+	int saved = errno;
+
+	(void)fd;
+	(void)what;
+	pthread_mutex_lock(&ls->mtx);
+	ls->retry_armed = 0;
+	if (logsink_reconnect_locked(ls, 1) == 0)
+		logsink_drain_locked(ls);
+	logsink_congestion_locked(ls);
+	logsink_arm_locked(ls);
+	logsink_unlock_and_notify(ls);
+	errno = saved;
+}
+
+/* Seconds on the monotonic clock. */
+time_t
+logsink_mono_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}

@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
+"""List files (allow file / deny file): -t over published formats and
+hostile lists (CR LF, a byte order mark, host bits, IPv4-mapped entries, a
+1 MB line, 10 million lines), with exact output; and a running daemon
+that re-reads a list on HUP, keeps its rules when a list goes bad, and
+names PATH:LINE in its records."""
+
+import os
+import signal
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as h  # noqa: E402
+from harness import check, test  # noqa: E402
+
+TMP = h.TempDir("dtls-", at_exit=True)
+HEAD = "listen tcp 127.0.0.1:20013\n"
+
+DROP = ("; Spamhaus DROP List 2026/05/26 - (c) 2026 The Spamhaus Project SLU\n"
+        "; https://www.spamhaus.org/drop/drop.txt\n"
+        "; Last-Modified: Tue, 26 May 2026 11:00:16 GMT\n"
+        "; Expires: Tue, 26 May 2026 12:14:02 GMT\n"
+        "1.10.16.0/20 ; SBL256894\n"
+        "1.19.0.0/16 ; SBL434604\n"
+        "2001:678:738::/48 ; SBL601234\n")
+NETSET = ("#\n# firehol_level1\n#\n# ipv4 hash:net ipset\n#\n"
+          "# Maintainer      : FireHOL\n"
+          "# This File Date  : Tue May 26 10:14:11 UTC 2026\n"
+          "# Entries         : 3 subnets, 16781568 unique IPs\n#\n"
+          "0.0.0.0/8\n5.8.37.0/24\n223.254.0.0/16\n")
+
+
+@test
+def published_formats():
+    os.makedirs(TMP.join("lists"), exist_ok=True)
+    TMP.write("lists/drop.txt", DROP)
+    TMP.write("level1.netset", NETSET)
+    path = TMP.write("pub.conf", HEAD + "ident mode off\n"
+                     "deny file lists/drop.txt\n"
+                     "deny file %s\nallow 0.0.0.0/0\n"
+                     % TMP.join("level1.netset"))
+    rc, out, err = h.daytimed("-t", "-c", path)
+    check(rc == 0 and out == "%s: ok: 7 rules, 6 IPv4 and 1 IPv6 netblocks, "
+          "1 listener, 3 files, 0 warnings\n" % path, "%d %r %r", rc, out, err)
+    # -e names the list and its line
+    for addr, code, want in (
+            ("1.19.2.3", 1, "deny rule=%s:6 netblock=1.19.0.0/16 ident=none"
+             % TMP.join("lists/drop.txt")),
+            ("2001:678:738::1", 1, "deny rule=%s:7 netblock=2001:678:738::/48 "
+             "ident=none" % TMP.join("lists/drop.txt")),
+            ("5.8.37.9", 1, "deny rule=%s:11 netblock=5.8.37.0/24 ident=none"
+             % TMP.join("level1.netset")),
+            ("192.0.2.1", 0, "allow rule=%s:5 netblock=0.0.0.0/0 ident=none"
+             % path)):
+        rc, out, err = h.daytimed("-c", path, "-e", addr)
+        check(rc == code and out == want + "\n", "%s: %d %r %r", addr, rc,
+              out, err)
+
+
+@test
+def hostile_lists():
+    big = b"1" * (1 << 20)
+    data = (b"\xef\xbb\xbf; saved on Windows\r\n"   # 1
+            b"192.0.2.1/24\r\n"                     # 2: host bits
+            b"::ffff:198.51.100.0/120\r\n"          # 3: mapped
+            + big + b"\r\n"                         # 4: 1 MB line
+            b"203.0.113.0/24\r\n"                   # 5: fine
+            b"10.0.0.0/8 SBL1\r\n"                  # 6: two words
+            b"10.1.0.0/16\x00\r\n"                  # 7: NUL
+            b"192.0.2.0/24 ; again\r\n")            # 8: duplicate of 2
+    lst = TMP.write("hostile.txt", data)
+    path = TMP.write("hostile.conf", HEAD + "allow file hostile.txt\n"
+                     "deny 203.0.113.0/24\n")
+    rc, out, err = h.daytimed("-t", "-c", path)
+    want = [
+        "%s:1: warning: UTF-8 byte order mark at the start of the list: "
+        "ignored" % lst,
+        "%s:2: warning: host bits set in '192.0.2.1/24': read as 192.0.2.0/24"
+        % lst,
+        "%s:3: warning: IPv4-mapped netblock '::ffff:198.51.100.0/120' is "
+        "read as 198.51.100.0/24" % lst,
+        "%s:4: error: line too long (1048576 bytes, at most 4096)" % lst,
+        "%s:6: error: one netblock per line, not '10.0.0.0/8' followed by "
+        "'SBL1' (a comment starts with # or ;)" % lst,
+        "%s:7: error: NUL byte in line" % lst,
+        "%s:8: warning: duplicate of %s:2" % (lst, lst),
+        "%s:3: error: conflicting rules for 203.0.113.0/24: allow at %s:5, "
+        "deny at %s:3" % (path, lst, path),
+        "%s: 4 errors, 4 warnings" % path,
+    ]
+    check(rc == 1 and out.splitlines() == want, "%d\n%s\n%r", rc, out, err)
+
+
+@test
+def ten_million_lines():
+    # 10M entries do not fit the 64 MiB bound on a file: refused at once.
+    path = TMP.join("10m.txt")
+    with open(path, "wb") as f:
+        chunk = b"1.2.3.4\n" * 100000
+        for _ in range(100):
+            f.write(chunk)
+    os.chmod(path, 0o644)
+    conf = TMP.write("10m.conf", HEAD + "deny file 10m.txt\n")
+    rc, out, _ = h.daytimed("-t", "-c", conf, timeout=60)
+    check(rc == 1 and out.splitlines()[0] ==
+          "%s:2: error: deny file %s: too large (80000000 bytes, at most "
+          "67108864)" % (conf, path), "%d %r", rc, out)
+    # 10M comment lines fit: read to the end, and said to hold nothing.
+    with open(path, "wb") as f:
+        chunk = b"#\n" * 100000
+        for _ in range(100):
+            f.write(chunk)
+    rc, out, _ = h.daytimed("-t", "-c", conf, timeout=60)
+    check(rc == 0 and out.splitlines() == [
+        "%s:2: warning: deny file %s: the list holds no netblock" % (conf, path),
+        "%s: ok: 0 rules, 0 IPv4 and 0 IPv6 netblocks, 1 listener, 2 files, "
+        "1 warning" % conf], "%d %r", rc, out)
+    os.unlink(path)
+
+
+@test
+def many_diagnostics_bounded():
+    # host bits in each of 5000 distinct entries: 5000 warnings
+    lst = TMP.write("many.txt", "".join("10.%d.%d.1/31\n" % (i // 256, i % 256)
+                                        for i in range(5000)))
+    conf = TMP.write("many.conf", HEAD + "allow file many.txt\n")
+    rc, out, _ = h.daytimed("-t", "-c", conf)
+    lines = out.splitlines()
+    check(rc == 0 and len(lines) == 102, "%d %d lines", rc, len(lines))
+    check(lines[100] == "%s: warning: 4900 more warnings not shown (at most "
+          "100 are shown for one file)" % lst, "%r", lines[100])
+    check(lines[101].startswith("%s: ok: 5000 rules" % conf), "%r", lines[101])
+
+
+@test
+def reload_rereads_lists():
+    port = h.free_port()
+    with h.SyslogSink() as sink:
+        conf = h.daemon_conf(port, sink, listen=("tcp",),
+                             body="allow 127.0.0.0/8\n"
+                             "deny file @DIR@/block.txt\n")
+        d = h.Daemon(conf, start=False)
+        block = os.path.join(d.dir, "block.txt")
+
+        def put(text):
+            with open(block + ".new", "w") as f:
+                f.write(text)
+            os.chmod(block + ".new", 0o644)
+            os.rename(block + ".new", block)
+
+        put("# nothing yet\n")
+        with d:
+            d.start()
+            check(h.tcp_get("127.0.0.1", port) != b"", "not allowed at start")
+            # the list gains an entry: HUP, and the entry decides
+            put("; blocklist\n127.0.0.2\n127.0.0.1 ; SBL1\n")
+            d.signal(signal.SIGHUP)
+            sink.wait_for(r"^event=reload result=ok rules=3 ")
+            check(h.tcp_get("127.0.0.1", port) == b"", "list not applied")
+            rec = sink.wait_for(r"^conn=.* decision=deny")
+            check(h.kv(rec.msg)["rule"] == "%s:3" % block, "%r", rec.msg)
+            # a broken list: the reload fails and the old rules stay
+            put("127.0.0.1\n127.0.0.0/33\n")
+            sink.clear()
+            d.signal(signal.SIGHUP)
+            rec = sink.wait_for(r"^event=reload result=failed")
+            check("block.txt:2: error: bad netblock '127.0.0.0/33'"
+                  in h.kv(rec.msg)["error"], "%r", rec.msg)
+            check(h.tcp_get("127.0.0.1", port) == b"", "old rules lost")
+            # a list gone: the same
+            os.unlink(block)
+            sink.clear()
+            d.signal(signal.SIGHUP)
+            rec = sink.wait_for(r"^event=reload result=failed")
+            check("deny file %s: cannot open: No such file or directory"
+                  % block in h.kv(rec.msg)["error"], "%r", rec.msg)
+            check(h.tcp_get("127.0.0.1", port) == b"", "old rules lost")
+
+
+if __name__ == "__main__":
+    h.main()

@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * record_suite: audit/record.c, the record text and THE escaper. The
+ * quoted form for values (every byte class, cuts, tiny buffers, hostile
+ * bytes), the unquoted line guard, and the connection and event records
+ * built straight from text, with nothing from acl/ or ident/.
+ */
+#include "autoconf.h"
+
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "audit/record.h"
+#include "daemon/audit.h"
+#include "tests/unit/suites.h"
+
+/* Escape a C string with record_escape into a static buffer. */
+static const char *
+esc(const char *s, size_t len)
+{
+	static char buf[2048];
+
+	record_escape(buf, sizeof(buf), (const unsigned char *)s, len);
+	return buf;
+}
+
+/* Escape with record_escape_ctl into a static, NUL-terminated buffer. */
+static const char *
+ctl(const char *s, size_t len, size_t room)
+{
+	static char buf[2048];
+	size_t n;
+
+	n = record_escape_ctl(buf, room, s, len);
+	ck_assert_uint_le(n, room);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* ---- the quoted form (record_escape) */
+
+START_TEST(test_escape_bare)
+{
+	ck_assert_str_eq(esc("alice", 5), "alice");
+	ck_assert_str_eq(esc("!~", 2), "!~");
+	ck_assert_str_eq(esc("a=b:c/d", 7), "a=b:c/d");
+}
+END_TEST
+
+START_TEST(test_escape_empty)
+{
+	ck_assert_str_eq(esc("", 0), "\"\"");
+	ck_assert_uint_eq(record_escape((char[3]){0}, 3,
+	    (const unsigned char *)"", 0), 2);
+}
+END_TEST
+
+START_TEST(test_escape_classes)
+{
+	ck_assert_str_eq(esc("a b", 3), "\"a b\"");
+	ck_assert_str_eq(esc("a\"b", 3), "\"a\\\"b\"");
+	ck_assert_str_eq(esc("a\\b", 3), "\"a\\\\b\"");
+	ck_assert_str_eq(esc("\x00", 1), "\"\\x00\"");
+	ck_assert_str_eq(esc("\x1f", 1), "\"\\x1f\"");
+	ck_assert_str_eq(esc("\x7f", 1), "\"\\x7f\"");
+	ck_assert_str_eq(esc("\x80\xff", 2), "\"\\x80\\xff\"");
+	ck_assert_str_eq(esc("\t", 1), "\"\\x09\"");
+	ck_assert_str_eq(esc(" ", 1), "\" \"");
+}
+END_TEST
+
+START_TEST(test_escape_every_byte)
+{
+	unsigned char b;
+	char want[16];
+	int c;
+
+	for (c = 0; c < 256; c++) {
+		b = (unsigned char)c;
+		if (c >= 0x21 && c <= 0x7e && c != '"' && c != '\\')
+			snprintf(want, sizeof(want), "%c", c);
+		else if (c == '"' || c == '\\')
+			snprintf(want, sizeof(want), "\"\\%c\"", c);
+		else if (c == ' ')
+			snprintf(want, sizeof(want), "\" \"");
+		else
+			snprintf(want, sizeof(want), "\"\\x%02x\"", c);
+		ck_assert_str_eq(esc((const char *)&b, 1), want);
+	}
+}
+END_TEST
+
+START_TEST(test_escape_cut_boundary)
+{
+	char in[RECORD_VALUE_MAX + 1], want[RECORD_VALUE_MAX + 16];
+	char out[2048];
+	size_t n;
+
+	memset(in, 'a', sizeof(in));
+	/* exactly RECORD_VALUE_MAX bytes: kept whole, bare */
+	n = record_escape(out, sizeof(out), (unsigned char *)in,
+	    RECORD_VALUE_MAX);
+	ck_assert_uint_eq(n, RECORD_VALUE_MAX);
+	ck_assert_uint_eq(strlen(out), RECORD_VALUE_MAX);
+	/* one more: quoted, the first RECORD_VALUE_MAX kept, marked */
+	n = record_escape(out, sizeof(out), (unsigned char *)in,
+	    RECORD_VALUE_MAX + 1);
+	want[0] = '"';
+	memset(want + 1, 'a', RECORD_VALUE_MAX);
+	memcpy(want + 1 + RECORD_VALUE_MAX, "...(cut)\"", 10);
+	ck_assert_str_eq(out, want);
+	ck_assert_uint_eq(n, RECORD_VALUE_MAX + 10);
+}
+END_TEST
+
+START_TEST(test_escape_worst_case)
+{
+	unsigned char in[RECORD_VALUE_MAX];
+	char out[2048];
+
+	memset(in, 0xff, sizeof(in));
+	ck_assert_uint_eq(record_escape(out, sizeof(out), in, sizeof(in)),
+	    2 + 4 * RECORD_VALUE_MAX);
+	ck_assert_ptr_null(strstr(out, "(cut)"));
+}
+END_TEST
+
+START_TEST(test_escape_small_dst)
+{
+	char out[16];
+	size_t n;
+
+	/* a bare value that does not fit is cut, quoted and marked */
+	n = record_escape(out, 16, (const unsigned char *)"abcdefghijklmnop",
+	    16);
+	ck_assert_str_eq(out, "\"abcde...(cut)\"");
+	ck_assert_uint_eq(n, 15);
+	/* an escape is never split */
+	n = record_escape(out, 16, (const unsigned char *)"ab\x01\x02", 4);
+	ck_assert_str_eq(out, "\"ab...(cut)\"");
+	ck_assert_uint_eq(n, strlen(out));
+	/* too small for quotes and the marker: empty, terminated */
+	n = record_escape(out, 8, (const unsigned char *)"a b", 3);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_str_eq(out, "");
+	ck_assert_uint_eq(record_escape(out, 0, (const unsigned char *)"a", 1),
+	    0);
+	n = record_escape(out, 2, (const unsigned char *)"a", 1);
+	ck_assert_str_eq(out, "a");
+}
+END_TEST
+
+START_TEST(test_escape_hostile)
+{
+	static const char forged[] = "root\nNov 26 10:32:52 host daytimed[1]: "
+	    "conn=0 decision=allow";
+	static const char ansi[] = "\x1b[2J\x1b]0;pwned\x07\"\\";
+	const char *o;
+
+	o = esc(forged, sizeof(forged) - 1);
+	ck_assert_ptr_null(strchr(o, '\n'));
+	ck_assert_str_eq(o, "\"root\\x0aNov 26 10:32:52 host daytimed[1]: "
+	    "conn=0 decision=allow\"");
+	o = esc(ansi, sizeof(ansi) - 1);
+	ck_assert_str_eq(o, "\"\\x1b[2J\\x1b]0;pwned\\x07\\\"\\\\\"");
+	/* a value that ends like the marker is still just escaped text */
+	ck_assert_str_eq(esc("x\"", 2), "\"x\\\"\"");
+}
+END_TEST
+
+
+/* audit_escape, the daemon's old name, is the same function. */
+START_TEST(test_escape_audit_name)
+{
+	unsigned char b[3];
+	char a[32], r[32];
+	int c;
+
+	for (c = 0; c < 256; c++) {
+		b[0] = (unsigned char)c;
+		b[1] = 'x';
+		b[2] = (unsigned char)(255 - c);
+		ck_assert_uint_eq(audit_escape(a, sizeof(a), b, 3),
+		    record_escape(r, sizeof(r), b, 3));
+		ck_assert_str_eq(a, r);
+	}
+	ck_assert_int_eq(AUDIT_VALUE_MAX, RECORD_VALUE_MAX);
+}
+END_TEST
+
+/* ---- the line guard (record_escape_ctl) */
+
+START_TEST(test_ctl_every_byte)
+{
+	unsigned char b;
+	char want[16];
+	int c;
+
+	for (c = 0; c < 256; c++) {
+		b = (unsigned char)c;
+		if (c < 0x20 || c == 0x7f)
+			snprintf(want, sizeof(want), "\\x%02x", c);
+		else
+			snprintf(want, sizeof(want), "%c", c);
+		ck_assert_str_eq(ctl((const char *)&b, 1, 16), want);
+	}
+}
+END_TEST
+
+START_TEST(test_ctl_text)
+{
+	/* the high bytes of UTF-8 text, quotes and spaces stay as they are */
+	static const char text[] = "bad token \"a\nb\x1b\x7f\xc3\xa9\"";
+
+	ck_assert_str_eq(ctl(text, sizeof(text) - 1, 64),
+	    "bad token \"a\\x0ab\\x1b\\x7f\xc3\xa9\"");
+	ck_assert_str_eq(ctl("x=1\ny=2", 7, 64), "x=1\\x0ay=2");
+	ck_assert_str_eq(ctl("", 0, 64), "");
+	ck_assert_str_eq(ctl("a\0b", 3, 64), "a\\x00b");
+}
+END_TEST
+
+START_TEST(test_ctl_small_dst)
+{
+	/* stops before an escape that would not fit, never inside one */
+	ck_assert_str_eq(ctl("ab\ncd", 5, 5), "ab");
+	ck_assert_str_eq(ctl("ab\ncd", 5, 6), "ab\\x0a");
+	ck_assert_str_eq(ctl("ab\ncd", 5, 7), "ab\\x0ac");
+	ck_assert_str_eq(ctl("abc", 3, 0), "");
+	ck_assert_str_eq(ctl("abc", 3, 2), "ab");
+}
+END_TEST
+
+START_TEST(test_has_ctl)
+{
+	ck_assert_int_eq(record_has_ctl("a=b c=\"d e\"", 11), 0);
+	ck_assert_int_eq(record_has_ctl("\xc3\xa9", 2), 0);
+	ck_assert_int_eq(record_has_ctl("a\n", 2), 1);
+	ck_assert_int_eq(record_has_ctl("a\x7f", 2), 1);
+	ck_assert_int_eq(record_has_ctl("a\0", 2), 1);
+	ck_assert_int_eq(record_has_ctl("", 0), 0);
+}
+END_TEST
+
+/* ---- records from text */
+
+static struct sockaddr_in	 r_peer, r_local;
+
+/* A record: TCP 192.0.2.7:40000 -> 127.0.0.1:13, nothing looked up. */
+static void
+rc_init(struct record_conn *c)
+{
+	memset(c, 0, sizeof(*c));
+	memset(&r_peer, 0, sizeof(r_peer));
+	r_peer.sin_family = AF_INET;
+	r_peer.sin_port = htons(40000);
+	inet_pton(AF_INET, "192.0.2.7", &r_peer.sin_addr);
+	r_local = r_peer;
+	r_local.sin_port = htons(13);
+	inet_pton(AF_INET, "127.0.0.1", &r_local.sin_addr);
+	c->conn = 0x0123456789abcdefULL;
+	c->proto = IPPROTO_TCP;
+	c->peer = (struct sockaddr *)&r_peer;
+	c->peerlen = sizeof(r_peer);
+	c->local = (struct sockaddr *)&r_local;
+	c->locallen = sizeof(r_local);
+	c->decision = "allow";
+	c->rule_file = "/etc/daytimed/daytimed.conf";
+	c->rule_line = 12;
+	c->status = "skipped";
+	c->duration_us = 1500;
+	c->bytes = 26;
+}
+
+/* Format c with record_conn_format and compare with want. */
+static void
+rc_expect(const struct record_conn *c, const char *want)
+{
+	char buf[2048];
+	int n;
+
+	n = record_conn_format(buf, sizeof(buf), c);
+	ck_assert_int_ge(n, 0);
+	ck_assert_str_eq(buf, want);
+	ck_assert_int_eq(n, (int)strlen(want));
+}
+
+START_TEST(test_conn_text)
+{
+	struct record_conn c;
+
+	rc_init(&c);
+	rc_expect(&c, "conn=0123456789abcdef proto=tcp peer=192.0.2.7:40000 "
+	    "local=127.0.0.1:13 decision=allow "
+	    "rule=/etc/daytimed/daytimed.conf:12 ident=- ident_status=skipped "
+	    "duration_us=1500 bytes=26");
+	/* the netblock is text the caller formatted, written as given */
+	c.netblock = "10.0.0.0/8";
+	c.ident = (const unsigned char *)"al ice";
+	c.identlen = 6;
+	c.status = "ok";
+	rc_expect(&c, "conn=0123456789abcdef proto=tcp peer=192.0.2.7:40000 "
+	    "local=127.0.0.1:13 decision=allow "
+	    "rule=/etc/daytimed/daytimed.conf:12 ident=\"al ice\" "
+	    "ident_status=ok netblock=10.0.0.0/8 duration_us=1500 bytes=26");
+	/* no status name at all: "-"; an unknown protocol: "-" */
+	c.status = NULL;
+	c.proto = 0;
+	c.netblock = NULL;
+	c.ident = NULL;
+	rc_expect(&c, "conn=0123456789abcdef proto=- peer=192.0.2.7:40000 "
+	    "local=127.0.0.1:13 decision=allow "
+	    "rule=/etc/daytimed/daytimed.conf:12 ident=- ident_status=- "
+	    "duration_us=1500 bytes=26");
+}
+END_TEST
+
+START_TEST(test_conn_status_detail)
+{
+	struct record_conn c;
+	char buf[2048], want[512], detail[100];
+
+	rc_init(&c);
+	c.status = "error";
+	c.detail = "NO-USER";
+	c.detaillen = 7;
+	ck_assert_int_gt(record_conn_format(buf, sizeof(buf), &c), 0);
+	ck_assert_ptr_nonnull(strstr(buf, " ident_status=error:NO-USER "));
+	/* the detail is bytes with a length: a NUL and a newline escaped */
+	c.detail = "X\0Y\n";
+	c.detaillen = 4;
+	ck_assert_int_gt(record_conn_format(buf, sizeof(buf), &c), 0);
+	ck_assert_ptr_nonnull(strstr(buf,
+	    " ident_status=\"error:X\\x00Y\\x0a\" "));
+	/* cut at RECORD_DETAIL_MAX bytes, without a cut mark */
+	memset(detail, 'z', sizeof(detail));
+	c.detail = detail;
+	c.detaillen = sizeof(detail);
+	ck_assert_int_gt(record_conn_format(buf, sizeof(buf), &c), 0);
+	snprintf(want, sizeof(want), " ident_status=error:%.*s ",
+	    RECORD_DETAIL_MAX, detail);
+	ck_assert_ptr_nonnull(strstr(buf, want));
+}
+END_TEST
+
+START_TEST(test_conn_too_small)
+{
+	struct record_conn c;
+	char buf[64];
+
+	rc_init(&c);
+	ck_assert_int_eq(record_conn_format(buf, 0, &c), -1);
+	ck_assert_int_eq(record_conn_format(buf, sizeof(buf), &c), -1);
+	ck_assert_uint_lt(strlen(buf), sizeof(buf));
+}
+END_TEST
+
+START_TEST(test_event_text)
+{
+	char buf[256];
+	char big[300];
+
+	ck_assert_int_eq(record_event_format(buf, sizeof(buf), "start", "a=b"),
+	    (int)strlen("event=start version=" PACKAGE_VERSION " a=b"));
+	ck_assert_str_eq(buf, "event=start version=" PACKAGE_VERSION " a=b");
+	ck_assert_int_eq(record_event_format(buf, sizeof(buf), "stop", NULL),
+	    10);
+	ck_assert_str_eq(buf, "event=stop");
+	ck_assert_int_eq(record_event_format(buf, sizeof(buf), "reload", ""),
+	    12);
+	ck_assert_str_eq(buf, "event=reload");
+	/* an event name is escaped like any value */
+	ck_assert_int_gt(record_event_format(buf, sizeof(buf), "a b", NULL), 0);
+	ck_assert_str_eq(buf, "event=\"a b\"");
+	/* kv must come escaped: a control byte is refused */
+	errno = 0;
+	ck_assert_int_eq(record_event_format(buf, sizeof(buf), "reload",
+	    "x=\n"), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(record_event_format(buf, sizeof(buf), "reload",
+	    "x=\x7f"), -1);
+	/* a kv that does not fit */
+	memset(big, 'k', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	errno = 0;
+	ck_assert_int_eq(record_event_format(buf, sizeof(buf), "counters",
+	    big), -1);
+	ck_assert_int_eq(errno, EMSGSIZE);
+}
+END_TEST
+
+START_TEST(test_append)
+{
+	char buf[8];
+	size_t o = 0;
+
+	ck_assert_int_eq(record_append(buf, sizeof(buf), &o, "%s", "abc"), 0);
+	ck_assert_uint_eq(o, 3);
+	ck_assert_int_eq(record_append(buf, sizeof(buf), &o, "%d", 1234), 0);
+	ck_assert_str_eq(buf, "abc1234");
+	/* a cut keeps nothing of the cut text */
+	ck_assert_int_eq(record_append(buf, sizeof(buf), &o, "x"), -1);
+	ck_assert_uint_eq(o, 7);
+	ck_assert_str_eq(buf, "abc1234");
+	o = 2;
+	ck_assert_int_eq(record_append(buf, sizeof(buf), &o, "%s", "123456"),
+	    -1);
+	ck_assert_str_eq(buf, "ab");
+	o = sizeof(buf);
+	ck_assert_int_eq(record_append(buf, sizeof(buf), &o, "x"), -1);
+}
+END_TEST
+
+Suite *
+record_suite(void)
+{
+	Suite *s = suite_create("record");
+	TCase *tc;
+
+	tc = tcase_create("escape");
+	tcase_add_test(tc, test_escape_bare);
+	tcase_add_test(tc, test_escape_empty);
+	tcase_add_test(tc, test_escape_classes);
+	tcase_add_test(tc, test_escape_every_byte);
+	tcase_add_test(tc, test_escape_cut_boundary);
+	tcase_add_test(tc, test_escape_worst_case);
+	tcase_add_test(tc, test_escape_small_dst);
+	tcase_add_test(tc, test_escape_audit_name);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("line guard");
+	tcase_add_test(tc, test_ctl_every_byte);
+	tcase_add_test(tc, test_ctl_text);
+	tcase_add_test(tc, test_ctl_small_dst);
+	tcase_add_test(tc, test_has_ctl);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("hostile input");
+	tcase_add_test(tc, test_escape_hostile);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("record");
+	tcase_add_test(tc, test_conn_text);
+	tcase_add_test(tc, test_conn_status_detail);
+	tcase_add_test(tc, test_conn_too_small);
+	tcase_add_test(tc, test_event_text);
+	tcase_add_test(tc, test_append);
+	suite_add_tcase(s, tc);
+	return s;
+}
