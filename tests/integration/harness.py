@@ -67,6 +67,13 @@ def need_root(why="needs root (privilege drop, chroot)"):
         raise Skip(why)
 
 
+def asan_build(path=None):
+    """True when the program (default $DAYTIMED) is built with
+    AddressSanitizer."""
+    with open(path or DAYTIMED, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
 def need_ipv6():
     """Skip the test unless ::1 can be bound."""
     if not have_ipv6():

@@ -44,20 +44,37 @@ OUTAGE_KINDS = {"outage", "kill", "stop"}
 _LINE_RE = re.compile(r"^(\d+) ([^\s\[]+)\[(\d+)\]: ?(.*)$")
 
 
+def listen_overflows():
+    """The namespace's TcpExt ListenOverflows: handshakes the kernel
+    dropped because a listen queue was full."""
+    with open("/proc/net/netstat") as f:
+        lines = [x.split() for x in f if x.startswith("TcpExt:")]
+    return int(dict(zip(lines[0], lines[1])).get("ListenOverflows", 0))
+
+
 class Window:
     """A stretch of time a fault disturbs: kind, start, end (None while it
-    lasts), the fault's stats, and for "ident" the role and statuses."""
+    lasts), the fault's stats, and for "ident" the role and statuses.  An
+    "outage" also counts the handshakes the kernel dropped meanwhile: a
+    client whose last ACK met a full listen queue believes it connected,
+    but the daemon never sees it (`overflows`, of which `used` were found
+    as connections without a record)."""
 
-    __slots__ = ("kind", "t0", "t1", "stat", "role", "statuses")
+    __slots__ = ("kind", "t0", "t1", "stat", "role", "statuses", "ov0",
+                 "overflows", "used")
 
     def __init__(self, kind, stat, t0=None, role=None, statuses=None):
         self.kind, self.stat = kind, stat
         self.t0 = time.monotonic() if t0 is None else t0
         self.t1 = None
         self.role, self.statuses = role, statuses
+        self.ov0 = listen_overflows() if kind == "outage" else 0
+        self.overflows = self.used = 0
 
     def close(self, t1=None):
         self.t1 = time.monotonic() if t1 is None else t1
+        if self.kind == "outage":
+            self.overflows = listen_overflows() - self.ov0
         return self
 
 
@@ -189,14 +206,23 @@ class Ledger:
         if not e.recs:
             kill = [w for w in wins if w.kind == "kill" or
                     (w.kind == "stop" and not answered)]
-            for w in kill or wins:
-                w.stat.lost += 1
+            full = [w for w in wins if w.kind == "outage" and
+                    w.used < w.overflows and not e.data]
             if kill:
+                for w in kill:
+                    w.stat.lost += 1
                 t["lost_in_flight"] += 1
+            elif full:
+                full[0].used += 1
+                full[0].stat.kernel += 1
+                t["kernel_dropped"] += 1
             else:
+                for w in wins:
+                    w.stat.lost += 1
                 t["missing"] += 1
                 self.problem("connection without a record",
-                             (e.peer, e.kind, e.outcome, e.data))
+                             (e.peer, e.kind, e.outcome, e.data,
+                              "%.1f s" % (e.t0 - self.t_start)))
             return
         if len(e.recs) > 1:
             t["duplicates"] += 1

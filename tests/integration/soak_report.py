@@ -66,6 +66,9 @@ def fault_table(S):
         if st.lost and st.name.startswith(("engine killed",
                                             "monitor killed")):
             lost += " (in flight at the kill)"
+        if st.kernel:
+            lost += "; %d handshakes the kernel dropped (full listen " \
+                "queue: the daemon never saw them)" % st.kernel
         rows.append("| %s | %d | %s | %s | %s | %s |"
                     % (st.name, st.injected, st.expected, cell(st), lost,
                        result))
@@ -94,8 +97,9 @@ def final(S, elapsed, end, seconds, seed):
            t["udp_late"]),
         "- audit records %d (allow %d, deny %d, drop %d); **missing %d, "
         "duplicates %d**; lost with a killed process %d (in flight at the "
-        "kill)" % (t["records"], t["allow"], t["deny"], t["drop"],
-                   t["missing"], t["duplicates"], t["lost_in_flight"]),
+        "kill); connects the kernel dropped at a full listen queue %d"
+        % (t["records"], t["allow"], t["deny"], t["drop"], t["missing"],
+           t["duplicates"], t["lost_in_flight"], t["kernel_dropped"]),
         "- sealed records in order: %d; gaps %d, steps back %d; "
         "`daytimed-audit verify`: %s"
         % (S.tail.order["in order"], S.tail.order["gap"],
@@ -196,7 +200,11 @@ def assert_all(S, end, slack):
     lost = [x[4].get("log_lost") for x in S.tail.find(r"^event=counters ")]
     h.check(lost and all(v == "0" for v in lost), "log_lost in the "
             "counters: %r", lost)
-    h.check(end["rc"] == 0, "daemon exit status %s", end["rc"])
+    san = [x for x in end["stderr"].splitlines() if SANITIZER_RE.search(x)]
+    h.check(not san, "sanitizer output on stderr:\n%s", "\n".join(san[:20]))
+    h.check(end["rc"] == 0, "daemon exit status %s; its last messages:\n%s"
+            "\nits stderr ends:\n%s", end["rc"], "\n".join(end["said"][-10:]),
+            end["stderr"][-3000:])
     base = S.svc.gens[-1]["base"]
     if base is not None:
         h.check(end["fds_end"] == base[0], "engine descriptors %d at the "
@@ -205,6 +213,3 @@ def assert_all(S, end, slack):
             h.check(end["rss_end"] <= base[1] + slack, "engine RSS grew "
                     "from %d to %d kB (slack %d kB)", base[1],
                     end["rss_end"], slack)
-    stderr = "\n".join(d.stderr_text() for d in S.svc.old)
-    san = [x for x in stderr.splitlines() if SANITIZER_RE.search(x)]
-    h.check(not san, "sanitizer output on stderr:\n%s", "\n".join(san[:20]))

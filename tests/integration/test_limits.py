@@ -156,6 +156,8 @@ def udp_rate_lowered_by_a_reload_takes_hold():
 
 @test
 def wall_clock_steps_leave_timeouts_durations_and_rates_alone():
+    if h.asan_build():
+        raise h.Skip("libfaketime and AddressSanitizer deadlock at start")
     try:
         from fakeclock import FakeClock
         tmp = h.TempDir("dtc-")
