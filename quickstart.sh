@@ -21,7 +21,11 @@ esac
 
 need="build-essential autoconf automake pkg-config libevent-dev libsodium-dev
 libcidr-dev check python3"
-[ "$1" = test ] && need="$need oidentd rsyslog logrotate"
+# test: the real parts the integration tests run (openbsd-inetd is unpacked
+# by its test with dpkg-deb -x, as it conflicts with other inetds: it needs
+# the libraries below; systemd brings systemd-socket-activate)
+[ "$1" = test ] && need="$need oidentd rsyslog logrotate systemd libwrap0
+libbsd0 libtirpc3"
 
 prc=/usr/sbin/policy-rc.d
 prc_made=0

@@ -1279,3 +1279,68 @@ acl_decide(const struct acl_block *blk, const unsigned char *user,
 		out->line = blk->star_line;
 	}
 }
+
+/* Netblock order for acl_each: family, longest prefix first, address. */
+static int
+acl_each_cmp(const void *va, const void *vb)
+{
+	const struct acl_block *a = *(const struct acl_block *const *)va;
+	const struct acl_block *b = *(const struct acl_block *const *)vb;
+
+	if (a->net.addr.family != b->net.addr.family)
+		return a->net.addr.family == AF_INET ? -1 : 1;
+	if (a->net.plen != b->net.plen)
+		return a->net.plen > b->net.plen ? -1 : 1;
+	return memcmp(a->net.addr.bytes, b->net.addr.bytes,
+	    sizeof(a->net.addr.bytes));
+}
+
+/* Every netblock with its rules, most specific first (daytimed -T). */
+int
+acl_each(const struct acl *t, acl_each_fn *fn, void *arg)
+{
+	const struct acl_block **order;
+	struct acl_rule *rules;
+	size_t i, j, n, most = 0;
+
+	if (t == NULL || t->nblocks == 0)
+		return 0;
+	if ((order = calloc(t->nblocks, sizeof(*order))) == NULL)
+		return -1;
+	for (i = 0; i < t->nblocks; i++) {
+		order[i] = &t->blocks[i];
+		if (t->blocks[i].nusers > most)
+			most = t->blocks[i].nusers;
+	}
+	if ((rules = calloc(most + 1, sizeof(*rules))) == NULL) {
+		free(order);
+		return -1;
+	}
+	qsort(order, t->nblocks, sizeof(*order), acl_each_cmp);
+	for (i = 0; i < t->nblocks; i++) {
+		const struct acl_block *blk = order[i];
+
+		n = 0;
+		if (blk->has_star) {
+			memset(&rules[n], 0, sizeof(rules[n]));
+			rules[n].action = blk->star_action;
+			rules[n].net = blk->net;
+			rules[n].file = blk->star_file;
+			rules[n].line = blk->star_line;
+			n++;
+		}
+		for (j = 0; j < blk->nusers; j++, n++) {
+			rules[n].action = blk->users[j].action;
+			rules[n].net = blk->net;
+			rules[n].has_user = 1;
+			rules[n].user = blk->users[j].user;
+			rules[n].userlen = blk->users[j].userlen;
+			rules[n].file = blk->users[j].file;
+			rules[n].line = blk->users[j].line;
+		}
+		fn(arg, &blk->net, rules, n);
+	}
+	free(rules);
+	free(order);
+	return 0;
+}

@@ -125,4 +125,18 @@ const struct acl_prefix *acl_block_prefix(const struct acl_block *);
 void	acl_decide(const struct acl_block *, const unsigned char *user,
 	    size_t userlen, struct acl_decision *);
 
+/*
+ * The rules of one netblock as acl_each hands them over: the "*" rule
+ * first, when there is one, then the user rules in the table's order.
+ * rules and what they point at live during the call only.
+ */
+typedef void acl_each_fn(void *arg, const struct acl_prefix *net,
+    const struct acl_rule *rules, size_t nrules);
+/*
+ * Call fn once for every netblock of the table: IPv4 before IPv6, the
+ * most specific (longest prefix) first, then by address. -1 when out of
+ * memory (nothing was called).
+ */
+int	acl_each(const struct acl *, acl_each_fn *, void *arg);
+
 #endif

@@ -132,6 +132,12 @@ start_daytimed() {
 		echo "user nobody"
 		echo "syslog socket $RSLOG"
 		[ -z "${WORKERS:-}" ] || echo "workers $WORKERS"
+		# All the load comes from 127.0.0.1: the built-in limits (10
+		# new connections a second per source, ...) would measure
+		# themselves. Off, as before there were any.
+		for l in connections per-source rate udp-rate udp-total; do
+			echo "limit $l off"
+		done
 		printf '%b' "$2"
 		echo "include $WORK/rules.conf"
 	} > "$conf"

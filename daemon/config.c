@@ -18,7 +18,7 @@
 #include "daemon/config.h"
 #include "daemon/config_parse.h"
 
-static void	config_finish(struct config_parse *);
+static void	config_finish(struct config_parse *, unsigned);
 static void	*config_free_thread(void *);
 static int	 config_str_differs(const char *, const char *);
 
@@ -43,6 +43,12 @@ config_new(void)
 	if ((conf = calloc(1, sizeof(*conf))) == NULL)
 		return NULL;
 	conf->facility = LOG_DAEMON;
+	conf->audit_facility = -1;	/* the facility's */
+	conf->limit_connections = CONFIG_DEFAULT_CONNECTIONS;
+	conf->limit_per_source = CONFIG_DEFAULT_PER_SOURCE;
+	conf->limit_rate = CONFIG_DEFAULT_RATE;
+	conf->limit_udp_rate = CONFIG_DEFAULT_UDP_RATE;
+	conf->limit_udp_total = CONFIG_DEFAULT_UDP_TOTAL;
 	conf->ident_mode = IDENT_MODE_ALWAYS;
 	conf->ident_timeout.tv_sec = 5;
 	conf->ident_port = 113;
@@ -54,6 +60,8 @@ config_new(void)
 void
 config_free(struct config *conf)
 {
+	size_t i;
+
 	if (conf == NULL)
 		return;
 	free(conf->file);
@@ -63,6 +71,10 @@ config_free(struct config *conf)
 	free(conf->pidfile);
 	free(conf->syslog_socket);
 	free(conf->audit_key);
+	for (i = 0; i < conf->nnames; i++)
+		free(conf->names[i].name);
+	free(conf->names);
+	free(conf->origin);
 	if (conf->acl != NULL)
 		acl_unref(conf->acl);
 	free(conf);
@@ -80,6 +92,26 @@ config_facility(const char *name)
 	return -1;
 }
 
+/* The name of a facility number, or NULL. */
+const char *
+config_facility_name(int facility)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(config_facilities) / sizeof(config_facilities[0]); i++)
+		if (config_facilities[i].facility == facility)
+			return config_facilities[i].name;
+	return NULL;
+}
+
+/* Records go to the audit facility when one is set, else to the facility. */
+int
+config_audit_facility(const struct config *conf)
+{
+	return conf->audit_facility != -1 ? conf->audit_facility :
+	    conf->facility;
+}
+
 /* The rule table's diagnostics go out as the parser's. */
 static void
 config_acl_diag(void *arg, int is_error, const char *file, unsigned line,
@@ -91,7 +123,8 @@ config_acl_diag(void *arg, int is_error, const char *file, unsigned line,
 /* One load: the parse, then the whole-file checks; NULL on any error. */
 static struct config *
 config_run(const char *file, const char *buf, size_t len,
-    const struct config_loader *loader, config_diag_fn *diag, void *arg)
+    const struct config_loader *loader, unsigned flags, config_diag_fn *diag,
+    void *arg)
 {
 	struct config_parse p;
 	struct config *conf;
@@ -108,9 +141,17 @@ config_run(const char *file, const char *buf, size_t len,
 	}
 	p.conf = conf;
 	config_parse_run(&p, file, buf, len);
-	config_finish(&p);
+	config_finish(&p, flags);
 	config_parse_summary(&p);
 	conf->nfiles = config_parse_nfiles(&p);
+	/* The file names and where each setting was given stay, for -T. */
+	conf->names = p.files;
+	conf->nnames = p.nfiles;
+	conf->origin = p.seen;
+	memcpy(conf->listen_file, p.listen_file, sizeof(conf->listen_file));
+	p.files = NULL;
+	p.nfiles = 0;
+	p.seen = NULL;
 	errors = p.errors;
 	config_parse_end(&p);
 	if (errors > 0) {
@@ -125,7 +166,15 @@ struct config *
 config_load(const char *file, const struct config_loader *loader,
     config_diag_fn *diag, void *arg)
 {
-	return config_run(file, NULL, 0, loader, diag, arg);
+	return config_run(file, NULL, 0, loader, 0, diag, arg);
+}
+
+/* Load with CONFIG_LOAD_* flags (-i: no listen line needed). */
+struct config *
+config_load_flags(const char *file, const struct config_loader *loader,
+    unsigned flags, config_diag_fn *diag, void *arg)
+{
+	return config_run(file, NULL, 0, loader, flags, diag, arg);
 }
 
 /* Parse one file held in memory; include is not allowed. */
@@ -133,16 +182,18 @@ struct config *
 config_parse_buffer(const char *name, const char *buf, size_t len,
     config_diag_fn *diag, void *arg)
 {
-	return config_run(name, buf != NULL ? buf : "", len, NULL, diag, arg);
+	return config_run(name, buf != NULL ? buf : "", len, NULL, 0, diag,
+	    arg);
 }
 
 /* Whole-configuration checks once every file is read; then the rule table. */
 static void
-config_finish(struct config_parse *p)
+config_finish(struct config_parse *p, unsigned flags)
 {
 	struct config *conf = p->conf;
 
-	if (conf->nlistens == 0 && p->errors == 0)
+	if (conf->nlistens == 0 && p->errors == 0 &&
+	    !(flags & CONFIG_LOAD_INETD))
 		config_parse_report(p, 1, conf->file, 0, "no listen directive");
 	if (conf->ident_mode == IDENT_MODE_OFF && p->nuser_rules > 0)
 		config_parse_report(p, 0, p->first_user_file, p->first_user_line,
@@ -225,6 +276,8 @@ config_keep_fixed(struct config *n, const struct config *o,
 		    "as is");
 	memcpy(n->listens, o->listens, sizeof(n->listens));
 	n->nlistens = o->nlistens;
+	/* The kept lines' files were the old configuration's names. */
+	memset(n->listen_file, 0, sizeof(n->listen_file));
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		if (config_str_differs(*fields[i], old[i]) &&
 		    (len = snprintf(msg, sizeof(msg), "%s changed; needs a "
@@ -240,6 +293,10 @@ config_keep_fixed(struct config *n, const struct config *o,
 		diag(arg, 0, NULL, 0, "syslog facility changed; needs a "
 		    "restart, kept as is");
 	n->facility = o->facility;
+	if (n->audit_facility != o->audit_facility)
+		diag(arg, 0, NULL, 0, "syslog audit-facility changed; needs a "
+		    "restart, kept as is");
+	n->audit_facility = o->audit_facility;
 	if (n->workers != o->workers)
 		diag(arg, 0, NULL, 0, "workers changed; needs a restart, kept "
 		    "as is");

@@ -16,6 +16,16 @@
 #include "acl/acl.h"
 #include "daemon/config_parse.h"
 
+/*
+ * The limits a configuration has when it says nothing (daytimed.conf(5),
+ * "Built-in limits", gives the reasons): safe with no limit line at all.
+ */
+#define CONFIG_DEFAULT_CONNECTIONS	256	/* two descriptors each */
+#define CONFIG_DEFAULT_PER_SOURCE	8
+#define CONFIG_DEFAULT_RATE		10	/* new connections/s per source */
+#define CONFIG_DEFAULT_UDP_RATE		5	/* answers/s per source */
+#define CONFIG_DEFAULT_UDP_TOTAL	100	/* answers/s, all sources */
+
 enum ident_mode { IDENT_MODE_ALWAYS = 0, IDENT_MODE_RULES, IDENT_MODE_OFF };
 
 struct config_listen {
@@ -36,11 +46,13 @@ struct config {
 	char			*pidfile;
 	char			*syslog_socket;	/* default /dev/log */
 	int			 facility;	/* LOG_DAEMON ... */
+	int			 audit_facility;  /* the records'; -1: facility */
 	enum ident_mode		 ident_mode;
 	struct timeval		 ident_timeout;
 	unsigned		 ident_port;
 	unsigned		 limit_connections;	/* 0: unlimited */
 	unsigned		 limit_per_source;
+	unsigned		 limit_rate;	/* new connections/s per source */
 	unsigned		 limit_udp_rate;
 	unsigned		 limit_udp_total;	/* answers/s, all sources */
 	int			 udp_privileged_ports;	/* answer sources < 1024 */
@@ -49,6 +61,12 @@ struct config {
 	struct acl		*acl;
 	struct acl_stats	 stats;
 	size_t			 nfiles;	/* files read, includes too */
+	/* Where each setting came from, for -T (config_show.c): */
+	struct config_parse_file *names;	/* the files read */
+	size_t			 nnames;
+	struct config_seen	*origin;	/* per directive row; file NULL:
+						   the default */
+	const char		*listen_file[CONFIG_LISTEN_MAX];
 	_Atomic unsigned	 refs;	/* holders less one: 0 is the first */
 };
 
@@ -58,6 +76,11 @@ struct config {
  */
 struct config *config_load(const char *file, const struct config_loader *,
 	    config_diag_fn *, void *arg);
+/* The same, with CONFIG_LOAD_* flags. */
+#define CONFIG_LOAD_INETD	0x1	/* -i: no listen line needed */
+struct config *config_load_flags(const char *file,
+	    const struct config_loader *, unsigned flags, config_diag_fn *,
+	    void *arg);
 /* Parse one in-memory file with no includes allowed (tests, fuzzing). */
 struct config *config_parse_buffer(const char *name, const char *buf,
 	    size_t len, config_diag_fn *, void *arg);
@@ -65,6 +88,10 @@ void	config_free(struct config *);
 
 /* Facility number for a name ("daemon", "local0", ...), or -1. */
 int	config_facility(const char *);
+/* The name of a facility number, or NULL. */
+const char *config_facility_name(int);
+/* The facility audit records go to: audit-facility, else facility. */
+int	config_audit_facility(const struct config *);
 
 /*
  * A configuration in use is shared: the engine holds the current one,

@@ -27,6 +27,7 @@
 #define NUMBER(lo, hi)	1, { { (lo), (hi) } }
 #define ONCE		CONFIG_ONCE
 #define ABS		CONFIG_ABSOLUTE
+#define LIMIT		(CONFIG_ONCE | CONFIG_LISTED | CONFIG_OFF)
 #define CONFIG_PARSE_XSTR(x)	#x
 #define CONFIG_PARSE_STR(x)	CONFIG_PARSE_XSTR(x)
 
@@ -62,7 +63,10 @@ static const struct config_directive config_parse_directives[] = {
 	  F(chroot) },
 	{ { "pidfile" }, "PATH", ONCE | ABS, 1, 1, config_set_string,
 	  F(pidfile) },
-	{ { "syslog", "facility" }, "NAME", ONCE, 1, 1, config_set_facility },
+	{ { "syslog", "facility" }, "NAME", ONCE, 1, 1, config_set_facility,
+	  F(facility) },
+	{ { "syslog", "audit-facility" }, "NAME", ONCE, 1, 1,
+	  config_set_facility, F(audit_facility) },
 	{ { "syslog", "socket" }, "PATH", ONCE | ABS, 1, 1, config_set_string,
 	  F(syslog_socket) },
 	{ { "ident", "mode" }, "always|rules|off", ONCE, 1, 1,
@@ -71,14 +75,16 @@ static const struct config_directive config_parse_directives[] = {
 	  F(ident_timeout) },
 	{ { "ident", "port" }, "PORT", ONCE, 1, 1, config_set_uint,
 	  F(ident_port), NUMBER(1, 65535) },
-	{ { "limit", "connections" }, "N", ONCE | CONFIG_LISTED, 1, 1,
-	  config_set_uint, F(limit_connections), NUMBER(1, 1000000) },
-	{ { "limit", "per-source" }, "N", ONCE | CONFIG_LISTED, 1, 1,
-	  config_set_uint, F(limit_per_source), NUMBER(1, 1000000) },
-	{ { "limit", "udp-rate" }, "N", ONCE | CONFIG_LISTED, 1, 1,
-	  config_set_uint, F(limit_udp_rate), NUMBER(1, 1000000) },
-	{ { "limit", "udp-total" }, "N", ONCE | CONFIG_LISTED, 1, 1,
-	  config_set_uint, F(limit_udp_total), NUMBER(1, 1000000) },
+	{ { "limit", "connections" }, "N|off", LIMIT, 1, 1, config_set_uint,
+	  F(limit_connections), NUMBER(1, 1000000) },
+	{ { "limit", "per-source" }, "N|off", LIMIT, 1, 1, config_set_uint,
+	  F(limit_per_source), NUMBER(1, 1000000) },
+	{ { "limit", "rate" }, "N|off", LIMIT, 1, 1, config_set_uint,
+	  F(limit_rate), NUMBER(1, 1000000) },
+	{ { "limit", "udp-rate" }, "N|off", LIMIT, 1, 1, config_set_uint,
+	  F(limit_udp_rate), NUMBER(1, 1000000) },
+	{ { "limit", "udp-total" }, "N|off", LIMIT, 1, 1, config_set_uint,
+	  F(limit_udp_total), NUMBER(1, 1000000) },
 	{ { "audit", "key" }, "PATH", ONCE | ABS, 1, 1, config_set_string,
 	  F(audit_key) },
 	{ { "workers" }, "N", ONCE, 1, 1, config_set_uint, F(workers),
@@ -92,6 +98,7 @@ static const struct config_directive config_parse_directives[] = {
 #undef NUMBER
 #undef ONCE
 #undef ABS
+#undef LIMIT
 
 #define CONFIG_PARSE_NDIRECTIVES \
 	(sizeof(config_parse_directives) / sizeof(config_parse_directives[0]))
@@ -496,15 +503,20 @@ config_parse_numbers(struct config_parse *p, const struct config_directive *d,
 
 	for (i = 0; i < d->nnum && i < l->narg; i++) {
 		const struct config_range *r = &d->num[i];
+		int off = (d->flags & CONFIG_OFF) != 0;
 
+		if (off && config_word_eq(&l->arg[i], "off")) {
+			l->num[i] = 0;	/* no limit */
+			continue;
+		}
 		if (compat_parse_uint(l->arg[i].s, l->arg[i].len, r->max,
 		    &l->num[i]) == 0 && l->num[i] >= r->min)
 			continue;
 		config_parse_name(d, name, sizeof(name));
 		config_word_show(&l->arg[i], show, sizeof(show));
 		config_parse_report(p, 1, l->file, l->line,
-		    "%s must be a number from %llu to %llu, not '%s'", name,
-		    r->min, r->max, show);
+		    "%s must be %sa number from %llu to %llu, not '%s'", name,
+		    off ? "off or " : "", r->min, r->max, show);
 		return -1;
 	}
 	return 0;

@@ -70,6 +70,7 @@ typedef void config_handler_fn(struct config_parse *,
 #define CONFIG_ABSOLUTE	0x02	/* the argument must be an absolute path */
 #define CONFIG_FILES	0x04	/* reads files: runs in the FILES mode too */
 #define CONFIG_LISTED	0x08	/* an unknown second word lists the family */
+#define CONFIG_OFF	0x10	/* the number may be "off" instead (0) */
 
 /* Bounds of one numeric argument. */
 struct config_range {

@@ -200,28 +200,29 @@ config_set_uint(struct config_parse *p, const struct config_directive *d,
 	*dst = (unsigned)l->num[0];
 }
 
-/* syslog facility NAME */
+/* syslog facility NAME, syslog audit-facility NAME: an int at d->field. */
 void
 config_set_facility(struct config_parse *p,
     const struct config_directive *d, const struct config_line *l)
 {
 	const struct config_token *arg = &l->arg[0];
-	char name[16], show[80];
+	int *dst = (int *)(void *)((char *)p->conf + d->field);
+	char name[16], key[CONFIG_NAME_MAX], show[80];
 	int f = -1;
 
-	(void)d;
 	if (arg->len < sizeof(name)) {
 		memcpy(name, arg->s, arg->len);
 		name[arg->len] = '\0';
 		f = config_facility(name);
 	}
 	if (f == -1) {
+		config_parse_name(d, key, sizeof(key));
 		config_word_show(arg, show, sizeof(show));
 		config_parse_report(p, 1, l->file, l->line,
-		    "unknown syslog facility '%s' (daemon, auth, "
-		    "authpriv, local0 ... local7)", show);
+		    "unknown %s '%s' (daemon, auth, authpriv, local0 ... "
+		    "local7)", key, show);
 	} else
-		p->conf->facility = f;
+		*dst = f;
 }
 
 /* ident mode always|rules|off */

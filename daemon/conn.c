@@ -29,6 +29,7 @@
 #include "daemon/config.h"
 #include "daemon/conn.h"
 #include "daemon/limits.h"
+#include "daemon/log.h"
 #include "daemon/loop.h"
 
 #define CONN_DRAIN_MAX	4096	/* bytes read from a client after the answer */
@@ -158,6 +159,9 @@ conn_new(struct loop *lp, const struct config_listen *cl, int fd,
 	if (acl_addr_from_sockaddr((const struct sockaddr *)ss, sslen,
 	    &addr) == -1)
 		limit = "address";	/* no family we judge: still recorded */
+	else if ((st = limits_rate_admit(lp->limits, &addr, conf->limit_rate,
+	    loop_now_us())) != LIMITS_OK)
+		limit = limits_name(st);
 	else if ((st = limits_admit(lp->limits, &addr, conf->limit_connections,
 	    conf->limit_per_source, &counted)) != LIMITS_OK)
 		limit = limits_name(st);
@@ -216,6 +220,26 @@ conn_record(struct conn *c, const char *decision)
 	r.ident = c->answer;
 	r.bytes = c->off;
 	loop_record(c->lp, &r, &c->dec, c->start_us);
+}
+
+/* daytimed -d: one line for each ident exchange, its bytes escaped. */
+static void
+conn_ident_trace(void *arg, const char *sent, size_t sentlen,
+    const unsigned char *got, size_t gotlen, enum ident_status st)
+{
+	const struct conn *c = arg;
+	char q[64], a[AUDIT_LINE_MAX / 2];
+
+	(void)audit_escape(q, sizeof(q), (const unsigned char *)sent, sentlen);
+	(void)audit_escape(a, sizeof(a), got, gotlen);
+	log_debug("ident conn=%016llx sent=%s received=%s status=%s",
+	    (unsigned long long)c->id, q, a, ident_status_name(st));
+}
+
+void
+conn_debug(void)
+{
+	ident_set_trace(conn_ident_trace);
 }
 
 /* The lookup is over (the request has freed itself): decide. */

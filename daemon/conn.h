@@ -26,6 +26,11 @@ void	conn_new(struct loop *, const struct config_listen *cl, int fd,
  * gets its one record.
  */
 void	conn_cut_all(struct loop *);
+/*
+ * Debugging (-d, -v): every ident exchange is logged at debug, its bytes
+ * escaped. Before the loops start.
+ */
+void	conn_debug(void);
 /* Free every connection of the loop, without records (teardown). */
 void	conn_free_all(struct loop *);
 

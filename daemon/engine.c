@@ -36,7 +36,10 @@
 #include "daemon/listen.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
+#include "daemon/proctitle.h"
 #include "daemon/reload.h"
+#include "daemon/sigpair.h"
+#include "daemon/sigpipe.h"
 #include "daemon/udp.h"
 
 #define ENGINE_ACCEPT_BATCH	64	/* accepts per wakeup, so UDP is not starved */
@@ -82,7 +85,9 @@ struct engine {
 	struct reload		*reload;	/* the current configuration */
 	struct limits		*limits;
 	struct loop_counters	 cnt;
-	struct event		*ev_term, *ev_int, *ev_hup, *ev_usr1;
+	struct event		*ev_term, *ev_int;
+	struct sigpipe		*sigs;		/* HUP, USR1 with their sender */
+	struct reload_source	 source;
 	atomic_int		 congested;	/* accept paused: the log */
 	atomic_int		 stopping;
 	atomic_uint		 episode;	/* EMFILE pauses since an accept */
@@ -99,13 +104,15 @@ static void	engine_wake_all(struct engine *);
 static void	engine_accept_cb(evutil_socket_t, short, void *);
 static void	engine_udp_cb(evutil_socket_t, short, void *);
 static void	engine_signal_cb(evutil_socket_t, short, void *);
+static void	engine_sigs_cb(void *, int, pid_t);
+static void	engine_act(struct engine *, int);
 static void	engine_resume_cb(evutil_socket_t, short, void *);
 static void	engine_stop_cb(evutil_socket_t, short, void *);
 static void	engine_wake_cb(evutil_socket_t, short, void *);
 static void	engine_log_drained(void *);
 static void	engine_swapped(void *);
 static int	engine_backpressure(struct engine *);
-static void	engine_log_counters(struct engine *);
+static int	engine_counters(struct engine *, char *, size_t);
 
 unsigned
 engine_workers(const struct config *conf)
@@ -185,6 +192,7 @@ engine_new(struct config *conf, struct listen_set *ls, struct audit *audit,
 		goto fail_conf;
 	e->ls = ls;
 	e->audit = audit;
+	e->source = *source;
 	e->nworkers = listen_workers(ls);
 	e->nlisteners = listen_lines(ls);
 	if ((e->limits = engine_limits()) == NULL ||
@@ -204,14 +212,18 @@ engine_new(struct config *conf, struct listen_set *ls, struct audit *audit,
 		reload_refresh(e->reload, &e->workers[i].loop.conf);
 	e->ev_term = evsignal_new(w0->loop.base, SIGTERM, engine_signal_cb, e);
 	e->ev_int = evsignal_new(w0->loop.base, SIGINT, engine_signal_cb, e);
-	e->ev_hup = evsignal_new(w0->loop.base, SIGHUP, engine_signal_cb, e);
-	e->ev_usr1 = evsignal_new(w0->loop.base, SIGUSR1, engine_signal_cb, e);
-	if (e->ev_term == NULL || e->ev_int == NULL || e->ev_hup == NULL ||
-	    e->ev_usr1 == NULL)
+	if (e->ev_term == NULL || e->ev_int == NULL ||
+	    event_add(e->ev_term, NULL) == -1 || event_add(e->ev_int, NULL) == -1)
 		goto fail;
-	if (event_add(e->ev_term, NULL) == -1 || event_add(e->ev_int, NULL) == -1 ||
-	    event_add(e->ev_hup, NULL) == -1 || event_add(e->ev_usr1, NULL) == -1)
-		goto fail;
+	/* HUP and USR1, and what the monitor forwards them as (sigpair.h). */
+	{
+		const int sigs[] = { SIGHUP, SIGUSR1, sigpair_forward(SIGHUP),
+		    sigpair_forward(SIGUSR1) };
+
+		if ((e->sigs = sigpipe_new(w0->loop.base, sigs,
+		    sizeof(sigs) / sizeof(sigs[0]), engine_sigs_cb, e)) == NULL)
+			goto fail;
+	}
 	log_attach(w0->loop.base);
 	log_set_drain_cb(engine_log_drained, e);
 	for (i = 0; i < e->nworkers; i++)
@@ -262,8 +274,7 @@ engine_free(struct engine *e)
 	reload_free(e->reload);
 	if (e->ev_term) event_free(e->ev_term);
 	if (e->ev_int) event_free(e->ev_int);
-	if (e->ev_hup) event_free(e->ev_hup);
-	if (e->ev_usr1) event_free(e->ev_usr1);
+	sigpipe_free(e->sigs);
 	log_set_drain_cb(NULL, NULL);
 	log_attach(NULL);
 	for (i = 0; e->workers != NULL && i < e->nworkers; i++) {
@@ -300,7 +311,12 @@ static void *
 worker_thread(void *arg)
 {
 	struct worker *w = arg;
+	char name[16];
 
+	/* top -H tells the loops apart; the process keeps its name. */
+	if (snprintf(name, sizeof(name), "daytimed-w%u", w->id) <
+	    (int)sizeof(name))
+		proctitle_thread(name);
 	(void)log_batch_open(w->loop.base, LOG_BATCH_WINDOW_US);
 	event_base_loop(w->loop.base, EVLOOP_NO_EXIT_ON_EMPTY);
 	log_batch_close();
@@ -339,7 +355,11 @@ engine_run(struct engine *e)
 	for (i = 1; i < started; i++)
 		pthread_join(e->workers[i].thread, NULL);
 	reload_wait(e->reload);
-	audit_event_log(e->audit, LOG_NOTICE, "stop", "reason=signal");
+	/* The stop record carries the final counters. */
+	memcpy(kv, "reason=signal ", 14);
+	if (engine_counters(e, kv + 14, sizeof(kv) - 14) == -1)
+		kv[13] = '\0';
+	audit_event_log(e->audit, LOG_NOTICE, "stop", kv);
 	log_flush(1000);
 	return 0;
 }
@@ -442,8 +462,11 @@ engine_log_drained(void *arg)
 {
 	struct engine *e = arg;
 
-	if (atomic_exchange(&e->congested, 0))
+	if (atomic_exchange(&e->congested, 0)) {
+		log_debug("back-pressure: the syslog queue drained; accepting "
+		    "again");
 		engine_wake_all(e);
+	}
 }
 
 /* Back-pressure: while the syslog sink lags, clients wait in the backlog. */
@@ -452,8 +475,11 @@ engine_backpressure(struct engine *e)
 {
 	if (atomic_load(&e->congested) || !log_congested())
 		return atomic_load(&e->congested);
-	if (!atomic_exchange(&e->congested, 1))
+	if (!atomic_exchange(&e->congested, 1)) {
 		CNT_INC(e, backpressure);
+		log_debug("back-pressure: the syslog queue is over 3/4 full; "
+		    "accepting paused until it drains");
+	}
 	/* The log may have drained between the look and the switch. */
 	if (!log_congested() && atomic_exchange(&e->congested, 0))
 		return 0;
@@ -549,18 +575,17 @@ engine_udp_cb(evutil_socket_t fd, short ev, void *arg)
 			break;
 }
 
-/* USR1: the counters, as one record. */
-static void
-engine_log_counters(struct engine *e)
+/* The counters as key=value text (USR1, and the stop record); -1: no room. */
+static int
+engine_counters(struct engine *e, char *kv, size_t len)
 {
 	struct log_counters lc;
 	unsigned long long reloads, failures;
-	char kv[768];	/* 22 counters of up to 20 digits */
 	int n;
 
 	log_get_counters(&lc);
 	reload_counts(e->reload, &reloads, &failures);
-	n = snprintf(kv, sizeof(kv), "connections=%u accepted=%llu allowed=%llu "
+	n = snprintf(kv, len, "connections=%u accepted=%llu allowed=%llu "
 	    "denied=%llu dropped=%llu udp=%llu emfile_pauses=%llu "
 	    "ident_ok=%llu ident_error=%llu ident_timeout=%llu "
 	    "ident_refused=%llu ident_unreachable=%llu ident_malformed=%llu "
@@ -577,8 +602,7 @@ engine_log_counters(struct engine *e)
 	    CNT_GET(e, backpressure),
 	    lc.queued, lc.sent, lc.lost, lc.congested, lc.congested_us,
 	    lc.depth);
-	if (n > 0 && (size_t)n < sizeof(kv))
-		audit_event_log(e->audit, LOG_NOTICE, "counters", kv);
+	return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
 /*
@@ -596,28 +620,48 @@ engine_stop_cb(evutil_socket_t fd, short ev, void *arg)
 	event_base_loopexit(w->loop.base, NULL);
 }
 
-/* Signals arrive here through the loop: no work in an async handler. */
+/* TERM and INT arrive here through the loop: the stop. */
 static void
 engine_signal_cb(evutil_socket_t sig, short ev, void *arg)
 {
 	struct engine *e = arg;
 
 	(void)ev;
-	switch (sig) {
-	case SIGTERM:
-	case SIGINT:
-		if (atomic_exchange(&e->stopping, 1))
-			return;
-		reload_stop(e->reload);
-		log_info("stopping on signal %d; %u connections in flight",
-		    (int)sig, limits_connections(e->limits));
-		engine_wake_all(e);
-		break;
-	case SIGHUP:
+	if (atomic_exchange(&e->stopping, 1))
+		return;
+	reload_stop(e->reload);
+	log_info("stopping on signal %d; %u connections in flight",
+	    (int)sig, limits_connections(e->limits));
+	engine_wake_all(e);
+}
+
+/* Reload (HUP) or log the counters (USR1). */
+static void
+engine_act(struct engine *e, int sig)
+{
+	char kv[768];	/* 22 counters of up to 20 digits */
+
+	if (sig == SIGHUP)
 		reload_start(e->reload);
-		break;
-	case SIGUSR1:
-		engine_log_counters(e);
-		break;
-	}
+	else if (sig == SIGUSR1 && engine_counters(e, kv, sizeof(kv)) == 0)
+		audit_event_log(e->audit, LOG_NOTICE, "counters", kv);
+}
+
+/*
+ * HUP and USR1 on the loop. Forwarded by the monitor (as its real-time
+ * signals): act. From anyone else: the monitor decides, since "pkill -HUP
+ * daytimed" signals it too and it forwards its own (sigpair.h); without
+ * a monitor, act.
+ */
+static void
+engine_sigs_cb(void *arg, int sig, pid_t from)
+{
+	struct engine *e = arg;
+	int fwd;
+
+	if ((fwd = sigpair_forwarded(sig)) != 0)
+		engine_act(e, fwd);
+	else if (e->source.signal == NULL ||
+	    e->source.signal(e->source.arg, sig, from) == -1)
+		engine_act(e, sig);
 }

@@ -2,8 +2,9 @@
 /*
  * limits: admission for every event loop together. Connections in flight,
  * per-source counts (a keyed hash of chains, an entry per source with a
- * connection open), per-source UDP token buckets (a fixed table of slots)
- * and the bucket of all UDP sources; one lock. Time comes in as now_us.
+ * connection open), per-source token buckets of new TCP connections and
+ * of UDP answers (fixed tables of slots) and the bucket of all UDP
+ * sources; one lock. Time comes in as now_us.
  */
 #include "autoconf.h"
 
@@ -21,6 +22,8 @@
 
 _Static_assert(LIMITS_KEY_BYTES == crypto_shorthash_KEYBYTES,
     "the source hash key is a shorthash key");
+_Static_assert(LIMITS_RATE_SLOTS == LIMITS_UDP_SLOTS,
+    "limits_udp_slot names a source's slot in both tables");
 
 /* One source with connections open. */
 struct limits_src {
@@ -39,6 +42,7 @@ struct limits {
 	unsigned		 nconns;
 	struct limits_src	*src[LIMITS_SRC_BUCKETS];
 	struct limits_slot	*udp_slots;	/* LIMITS_UDP_SLOTS */
+	struct limits_slot	*rate_slots;	/* LIMITS_RATE_SLOTS */
 	struct limits_bucket	 udp_total;
 	unsigned char		 key[LIMITS_KEY_BYTES];
 	void			*(*alloc)(size_t, size_t);
@@ -51,6 +55,7 @@ static const char *const limits_names[] = {
 	[LIMITS_MEMORY] = "memory",
 	[LIMITS_UDP_RATE] = "udp-rate",
 	[LIMITS_UDP_TOTAL] = "udp-total",
+	[LIMITS_RATE] = "rate",
 };
 
 const char *
@@ -105,7 +110,10 @@ limits_new(const unsigned char key[LIMITS_KEY_BYTES])
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return NULL;
 	if ((l->udp_slots = calloc(LIMITS_UDP_SLOTS,
-	    sizeof(*l->udp_slots))) == NULL) {
+	    sizeof(*l->udp_slots))) == NULL ||
+	    (l->rate_slots = calloc(LIMITS_RATE_SLOTS,
+	    sizeof(*l->rate_slots))) == NULL) {
+		free(l->udp_slots);
 		free(l);
 		return NULL;
 	}
@@ -130,6 +138,7 @@ limits_free(struct limits *l)
 			free(s);
 		}
 	free(l->udp_slots);
+	free(l->rate_slots);
 	pthread_mutex_destroy(&l->mtx);
 	sodium_memzero(l->key, sizeof(l->key));
 	free(l);
@@ -250,6 +259,38 @@ limits_udp_slot(const struct limits *l, const struct acl_addr *a)
 	return limits_hash(l, a, LIMITS_UDP_SLOTS);
 }
 
+/*
+ * Take a token from a's bucket in slot s, under the lock. A source that
+ * finds another in its slot takes it over with a full bucket: a flood
+ * from many spoofed sources evicts slots but never grows memory.
+ */
+static int
+limits_slot_take(struct limits_slot *s, const struct acl_addr *a,
+    unsigned rate, uint64_t now_us)
+{
+	if (!s->b.used || !limits_addr_eq(&s->addr, a)) {
+		s->b.used = 0;	/* a new source: a full bucket */
+		s->addr = *a;
+	}
+	return limits_bucket_take(&s->b, rate, now_us);
+}
+
+enum limits_status
+limits_rate_admit(struct limits *l, const struct acl_addr *a, unsigned rate,
+    uint64_t now_us)
+{
+	struct limits_slot *s;
+	int ok;
+
+	if (rate == 0)
+		return LIMITS_OK;
+	s = &l->rate_slots[limits_hash(l, a, LIMITS_RATE_SLOTS)];
+	pthread_mutex_lock(&l->mtx);
+	ok = limits_slot_take(s, a, rate, now_us);
+	pthread_mutex_unlock(&l->mtx);
+	return ok ? LIMITS_OK : LIMITS_RATE;
+}
+
 enum limits_status
 limits_udp_admit(struct limits *l, const struct acl_addr *a,
     unsigned udp_rate, unsigned udp_total, uint64_t now_us)
@@ -262,14 +303,8 @@ limits_udp_admit(struct limits *l, const struct acl_addr *a,
 	if (udp_rate != 0)
 		s = &l->udp_slots[limits_hash(l, a, LIMITS_UDP_SLOTS)];
 	pthread_mutex_lock(&l->mtx);
-	if (s != NULL) {
-		if (!s->b.used || !limits_addr_eq(&s->addr, a)) {
-			s->b.used = 0;	/* a new source: a full bucket */
-			s->addr = *a;
-		}
-		if (!limits_bucket_take(&s->b, udp_rate, now_us))
-			st = LIMITS_UDP_RATE;
-	}
+	if (s != NULL && !limits_slot_take(s, a, udp_rate, now_us))
+		st = LIMITS_UDP_RATE;
 	if (st == LIMITS_OK && udp_total != 0 &&
 	    !limits_bucket_take(&l->udp_total, udp_total, now_us))
 		st = LIMITS_UDP_TOTAL;

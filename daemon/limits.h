@@ -17,6 +17,7 @@
 
 #define LIMITS_SRC_BUCKETS	4096	/* chains of per-source counts */
 #define LIMITS_UDP_SLOTS	8192	/* per-source UDP token buckets */
+#define LIMITS_RATE_SLOTS	8192	/* per-source TCP token buckets */
 #define LIMITS_RATE_MAX		1000000	/* a bucket's rate at most (a second) */
 #define LIMITS_KEY_BYTES	16	/* the key of the source hash */
 #define LIMITS_TOKEN		1000000u /* a bucket counts millionths */
@@ -28,7 +29,8 @@ enum limits_status {
 	LIMITS_PER_SOURCE,	/* too many from this source */
 	LIMITS_MEMORY,		/* no memory to count the source */
 	LIMITS_UDP_RATE,	/* this source's bucket is empty */
-	LIMITS_UDP_TOTAL	/* the bucket of all sources is empty */
+	LIMITS_UDP_TOTAL,	/* the bucket of all sources is empty */
+	LIMITS_RATE		/* this source's new-connection bucket is empty */
 };
 
 /*
@@ -71,6 +73,16 @@ void	limits_release(struct limits *, const struct acl_addr *a, int counted);
 unsigned limits_connections(struct limits *);
 
 /*
+ * Admit a new TCP connection from a at now_us against its source's
+ * bucket of rate (and burst) rate a second (0: no limit): LIMITS_OK or
+ * LIMITS_RATE. Nothing is held: a refused source waits for its bucket
+ * to fill, every other source is served as before (a rate is never an
+ * outage of the service). Slots are taken over as for UDP.
+ */
+enum limits_status limits_rate_admit(struct limits *, const struct acl_addr *a,
+	    unsigned rate, uint64_t now_us);
+
+/*
  * Admit a UDP answer to a at now_us: the source's bucket of rate
  * udp_rate, then the bucket of all sources of rate udp_total (0: no
  * limit). A source that hashes to a slot another holds takes the slot
@@ -80,7 +92,7 @@ unsigned limits_connections(struct limits *);
 enum limits_status limits_udp_admit(struct limits *, const struct acl_addr *a,
 	    unsigned udp_rate, unsigned udp_total, uint64_t now_us);
 
-/* Tests: the slot that holds a source's UDP bucket. */
+/* Tests: the slot that holds a source's UDP bucket (and TCP rate bucket). */
 size_t	limits_udp_slot(const struct limits *, const struct acl_addr *);
 /* Tests: how a per-source count is allocated (NULL: calloc). */
 void	limits_set_alloc(struct limits *, void *(*)(size_t, size_t));

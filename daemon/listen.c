@@ -37,6 +37,20 @@ static int	listen_inherit(struct listen_set *, size_t, int);
 static int	listen_bind(struct listen_set *, const struct config *, size_t);
 static int	listen_pktinfo(struct listen_set *, size_t);
 
+/* The file of a listen line of conf (its lines are copied here). */
+static const char *
+listen_file(const struct config *conf, const struct config_listen *cl)
+{
+	size_t i;
+
+	for (i = 0; i < conf->nlistens; i++)
+		if (conf->listens[i].line == cl->line &&
+		    strcmp(conf->listens[i].text, cl->text) == 0 &&
+		    conf->listen_file[i] != NULL)
+			return conf->listen_file[i];
+	return conf->file;
+}
+
 /* Socket options that must hold before bind. */
 static int
 listen_sockopts(int fd, const struct config_listen *cl)
@@ -99,7 +113,8 @@ listen_socket(const struct config *conf, const struct config_listen *cl,
 	    sizeof(on)) == -1) ||
 	    bind(fd, (const struct sockaddr *)&cl->ss, cl->sslen) == -1 ||
 	    (cl->proto == SOCK_STREAM && listen(fd, LISTEN_BACKLOG) == -1)) {
-		log_warn("%s:%u: listen %s", conf->file, cl->line, cl->text);
+		log_warn("%s:%u: listen %s", listen_file(conf, cl), cl->line,
+		    cl->text);
 		if (fd != -1)
 			close(fd);
 		return -1;
@@ -202,8 +217,8 @@ listen_open(const struct config *conf, unsigned nworkers,
 			}
 		if (ninherited > 0 && fd == -1) {
 			log_warnx("%s:%u: listen %s: no socket passed by the "
-			    "service manager matches", conf->file, cl->line,
-			    cl->text);
+			    "service manager matches", listen_file(conf, cl),
+			    cl->line, cl->text);
 			goto fail;
 		}
 		if ((fd != -1 ? listen_inherit(ls, i, fd) :
@@ -243,6 +258,12 @@ const struct config_listen *
 listen_line(const struct listen_set *ls, size_t i)
 {
 	return &ls->lines[i];
+}
+
+int
+listen_inherited(const struct listen_set *ls, size_t i)
+{
+	return ls->shared[i];
 }
 
 int

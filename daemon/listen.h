@@ -29,6 +29,8 @@ unsigned listen_workers(const struct listen_set *);
 size_t	listen_lines(const struct listen_set *);
 /* Line i as it was configured (the set's own copy). */
 const struct config_listen *listen_line(const struct listen_set *, size_t i);
+/* Whether line i is served by one passed socket that every worker shares. */
+int	listen_inherited(const struct listen_set *, size_t i);
 /* Worker w's socket for line i, or -1 once closed. */
 int	listen_fd(const struct listen_set *, unsigned w, size_t i);
 /* True when line i is one socket a service manager passed, shared by all. */

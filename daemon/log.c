@@ -20,7 +20,7 @@
 
 #define LOG_TEXT_MAX	4096	/* longest message text before escaping */
 
-static int	log_verbose;	/* show log_debug */
+int		log_debug_to;	/* LOG_DEBUG_*: where log_debug goes */
 
 static void	log_fatal_exit(const char *, int) __attribute__((noreturn));
 
@@ -32,7 +32,7 @@ log_init(const char *name, int verbose)
 
 	if (name != NULL)
 		logsink_name(name);
-	log_verbose = verbose;
+	log_debug_to = verbose ? LOG_DEBUG_SYSLOG : 0;
 	logsink_stderr(1);
 	tzset();	/* the sink's timestamps use localtime_r */
 	errno = saved;
@@ -45,14 +45,29 @@ log_stderr(int on)
 	logsink_stderr(on);
 }
 
-/* Format and emit one message at pri. */
+/* daytimed -d: debug messages and records on stderr too. */
+void
+log_set_debug(int on)
+{
+	if (on)
+		log_debug_to |= LOG_DEBUG_STDERR;
+	else
+		log_debug_to &= ~LOG_DEBUG_STDERR;
+	logsink_stderr(1);
+	logsink_debug(on);
+}
+
+/*
+ * Format and emit one message at pri. A debug message goes to syslog
+ * only under -v; under -d alone it is for the terminal.
+ */
 void
 vlog(int pri, const char *fmt, va_list ap)
 {
 	char text[LOG_TEXT_MAX];
-	int saved = errno, n;
+	int saved = errno, n, debug = LOG_PRI(pri) == LOG_DEBUG;
 
-	if (LOG_PRI(pri) == LOG_DEBUG && !log_verbose) {
+	if (debug && log_debug_to == 0) {
 		errno = saved;
 		return;
 	}
@@ -61,7 +76,10 @@ vlog(int pri, const char *fmt, va_list ap)
 		n = 0;
 	if ((size_t)n >= sizeof(text))
 		n = sizeof(text) - 1;	/* cut: better a cut line than none */
-	logsink_message(pri, text, (size_t)n);
+	if (debug && !(log_debug_to & LOG_DEBUG_SYSLOG))
+		logsink_stderr_only(text, (size_t)n);
+	else
+		logsink_message(pri, text, (size_t)n);
 	errno = saved;
 }
 
@@ -108,7 +126,7 @@ log_info(const char *fmt, ...)
 	errno = saved;
 }
 
-/* A debug message, shown only when verbose. */
+/* A debug message: to syslog under -v, to stderr under -d. */
 void
 log_debug(const char *fmt, ...)
 {

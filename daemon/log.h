@@ -15,10 +15,30 @@
 
 #include "daemon/logsink.h"
 
-/* Start logging to stderr (name is the program name for syslog too). */
+/* Where debug messages go: none, syslog (-v), stderr (-d), or both. */
+#define LOG_DEBUG_SYSLOG	0x1
+#define LOG_DEBUG_STDERR	0x2
+
+/*
+ * Nonzero when debug messages go anywhere. Callers that would build a
+ * debug message on a path every client takes test it first: one
+ * predictable branch when debugging is off.
+ */
+extern int log_debug_to;
+#define log_debugging()	__builtin_expect(log_debug_to != 0, 0)
+
+/*
+ * Start logging to stderr (name is the program name for syslog too);
+ * verbose sends debug messages to syslog as well (-v).
+ */
 void	log_init(const char *name, int verbose);
 /* Stop (0) or resume copying messages to stderr (after daemonizing). */
 void	log_stderr(int on);
+/*
+ * daytimed -d: debug messages, and the audit records, on stderr too;
+ * stderr then shows everything syslog gets, and more.
+ */
+void	log_set_debug(int on);
 
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

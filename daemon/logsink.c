@@ -50,10 +50,11 @@ static struct logsink sink = {
 	.to_stderr = 1,
 	.fd = -1,
 	.facility = LOG_DAEMON,
+	.audit_facility = -1,
 };
 
 static int	logsink_emit(struct logsink *, int, const char *, size_t, int);
-static size_t	logsink_header(struct logsink *, char *, size_t, int);
+static size_t	logsink_header(struct logsink *, char *, size_t, int, int);
 static void	logsink_stderr_line(struct logsink *, const char *, size_t);
 static int	logsink_fast(struct logsink *);
 
@@ -72,6 +73,36 @@ logsink_stderr(int on)
 {
 	pthread_mutex_lock(&sink.mtx);
 	sink.to_stderr = on;
+	pthread_mutex_unlock(&sink.mtx);
+}
+
+/* Copy records to stderr too, with the messages (daytimed -d). */
+void
+logsink_debug(int on)
+{
+	pthread_mutex_lock(&sink.mtx);
+	sink.debug = on;
+	pthread_mutex_unlock(&sink.mtx);
+}
+
+/* A message for stderr only (a debug message nobody asked syslog for). */
+void
+logsink_stderr_only(const char *text, size_t len)
+{
+	int saved = errno;
+
+	pthread_mutex_lock(&sink.mtx);
+	logsink_stderr_line(&sink, text, len);
+	pthread_mutex_unlock(&sink.mtx);
+	errno = saved;
+}
+
+/* The facility of audit records (-1: the one of log_open_syslog). */
+void
+log_set_audit_facility(int facility)
+{
+	pthread_mutex_lock(&sink.mtx);
+	sink.audit_facility = facility < 0 ? -1 : (facility & LOG_FACMASK);
 	pthread_mutex_unlock(&sink.mtx);
 }
 
@@ -273,12 +304,13 @@ log_record_ordered(int pri, const char *msg, size_t len)
 }
 
 /*
- * Build "<PRI>Mmm dd hh:mm:ss NAME[PID]: " into buf. The time is
- * converted once a second per thread: localtime_r takes a lock shared by
- * every thread. Reads fields set while the program had one thread.
+ * Build "<PRI>Mmm dd hh:mm:ss NAME[PID]: " into buf, a record's PRI with
+ * the audit facility. The time is converted once a second per thread:
+ * localtime_r takes a lock shared by every thread. Reads fields set while
+ * the program had one thread.
  */
 static size_t
-logsink_header(struct logsink *ls, char *buf, size_t len, int pri)
+logsink_header(struct logsink *ls, char *buf, size_t len, int pri, int flags)
 {
 	static const char mon[12][4] = { "Jan", "Feb", "Mar", "Apr", "May",
 	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
@@ -302,7 +334,9 @@ logsink_header(struct logsink *ls, char *buf, size_t len, int pri)
 	}
 	pid = ls->pid != 0 ? ls->pid : getpid();
 	n = snprintf(buf, len, "<%d>%s %s[%ld]: ",
-	    ls->facility | LOG_PRI(pri), stamp, ls->name, (long)pid);
+	    ((flags & LOGSINK_F_RECORD) && ls->audit_facility != -1 ?
+	    ls->audit_facility : ls->facility) | LOG_PRI(pri), stamp,
+	    ls->name, (long)pid);
 	if (n < 0 || (size_t)n >= len)
 		return 0;
 	return (size_t)n;
@@ -356,23 +390,29 @@ logsink_emit(struct logsink *ls, int pri, const char *msg, size_t len,
 	int fd, rv, err;
 
 	/* Framed before the mutex: only the queue needs it. */
-	dl = logsink_header(ls, dgram, sizeof(dgram), pri);
+	dl = logsink_header(ls, dgram, sizeof(dgram), pri, flags);
 	dl += record_escape_ctl(dgram + dl, sizeof(dgram) - dl, msg, len);
 
 	/*
 	 * The common case under load, without the mutex: a record joins
 	 * this thread's batch while the socket takes messages at once. The
-	 * loops would otherwise queue on the mutex for every record.
+	 * loops would otherwise queue on the mutex for every record. Not
+	 * under -d (debug, set before the loops start), which copies every
+	 * record to stderr below.
 	 */
 	if (b != NULL && (flags & LOGSINK_F_RECORD) &&
-	    !(flags & LOGSINK_F_ORDERED) && logsink_fast(ls)) {
+	    !(flags & LOGSINK_F_ORDERED) && !ls->debug && logsink_fast(ls)) {
 		if (logsink_batch_add(ls, b, dgram, dl) == 0)
 			return 0;	/* waits in the batch */
 		b = NULL;	/* a quiet spell: it goes now, not batched */
 	}
 	pthread_mutex_lock(&ls->mtx);
-	/* Records go to syslog only; stderr has them when there is no syslog. */
-	if ((ls->to_stderr && !(flags & LOGSINK_F_RECORD)) || ls->fd == -1)
+	/*
+	 * Records go to syslog only; stderr has them when there is no syslog,
+	 * and under -d, where it shows whatever syslog gets.
+	 */
+	if ((ls->to_stderr && (!(flags & LOGSINK_F_RECORD) || ls->debug)) ||
+	    ls->fd == -1)
 		logsink_stderr_line(ls, msg, len);
 	if (ls->fd == -1) {
 		pthread_mutex_unlock(&ls->mtx);

@@ -61,6 +61,10 @@ struct log_counters {
 void	logsink_name(const char *name);
 /* Copy operational messages to stderr (on until daemonized). */
 void	logsink_stderr(int on);
+/* Copy records to stderr too, while that copy is on (daytimed -d). */
+void	logsink_debug(int on);
+/* Write one message to stderr only, never to syslog. */
+void	logsink_stderr_only(const char *text, size_t len);
 /*
  * An operational message at pri: on stderr when that copy is on or there
  * is no syslog, and to syslog. Control bytes are written \xHH.
@@ -71,6 +75,11 @@ int	logsink_message(int pri, const char *text, size_t len);
 void	log_setpid(pid_t);
 /* Open the syslog socket (before chroot); later messages go there too. */
 int	log_open_syslog(const char *path, int facility);
+/*
+ * Send records (log_record*) with this facility, messages with the one
+ * above (-1, the default: records too). While the program has one thread.
+ */
+void	log_set_audit_facility(int facility);
 /*
  * Drain the queue from this loop (EV_WRITE, and a 1 s reconnect timer).
  * NULL detaches: the queue then drains only as later messages are logged

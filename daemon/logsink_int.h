@@ -40,6 +40,7 @@ struct logsink {
 	pthread_mutex_t		 mtx;
 	char			 name[LOGSINK_NAME_MAX];
 	int			 to_stderr;
+	int			 debug;		/* records on stderr too (-d) */
 	/*
 	 * fd, connected and qcount change under mtx only; they are atomic
 	 * so that logsink_emit may look at them without it, to let a record
@@ -48,6 +49,7 @@ struct logsink {
 	atomic_int		 fd;		/* -1: syslog not opened */
 	atomic_int		 connected;	/* fd is connected to sun */
 	int			 facility;
+	int			 audit_facility; /* of records; -1: facility */
 	struct sockaddr_un	 sun;
 	pid_t			 pid;		/* 0: getpid() per message */
 	time_t			 last_connect;	/* monotonic seconds */

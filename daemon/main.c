@@ -1,13 +1,21 @@
 /* SPDX-License-Identifier: ISC */
+/*
+ * main: the command line. One mode per run: the daemon (-f, -d), inetd
+ * mode (-i), -t, -T, -e and -r, each reading the configuration with the
+ * one parser; then the daemon's startup in its fixed order.
+ *
+ * One exit status convention for every mode (daytimed(8), EXIT STATUS):
+ * 0 yes (running ended well, no errors, allow), 1 no (a configuration or
+ * startup error, errors found, deny, a failed reload), 2 the question
+ * could not be asked (a usage error; -e without a usable configuration
+ * or address).
+ */
 #include "autoconf.h"
-
-#include <sys/socket.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,18 +24,45 @@
 
 #include <sodium.h>
 
-#include "acl/acl.h"
 #include "daemon/audit.h"
 #include "daemon/config.h"
+#include "daemon/config_show.h"
+#include "daemon/conn.h"
 #include "daemon/engine.h"
+#include "daemon/explain.h"
+#include "daemon/inetd.h"
 #include "daemon/life.h"
 #include "daemon/listen.h"
 #include "daemon/loader.h"
 #include "daemon/log.h"
 #include "daemon/monitor.h"
+#include "daemon/proctitle.h"
+#include "daemon/status.h"
 
 #define MAIN_CONFIG	SYSCONFDIR "/daytimed/daytimed.conf"
 #define MAIN_SD_MAX	64
+
+#define MAIN_EXIT_OK	0	/* yes: ran and stopped well, ok, allow */
+#define MAIN_EXIT_NO	1	/* configuration or startup error, deny */
+#define MAIN_EXIT_USAGE	2	/* usage error; -e could not be answered */
+
+enum main_mode {
+	MAIN_RUN = 0,	/* the daemon, or inetd mode with -i */
+	MAIN_TEST,	/* -t */
+	MAIN_SHOW,	/* -T */
+	MAIN_EXPLAIN,	/* -e */
+	MAIN_RELOAD	/* -r */
+};
+
+struct main_opts {
+	enum main_mode	 mode;
+	char		 mode_opt;	/* the option that chose it */
+	const char	*file;
+	const char	*pidfile;
+	const char	*explain;
+	const char	*user;
+	int		 foreground, debug, inetd, verbose;
+};
 
 struct main_diag {
 	FILE	*out;
@@ -35,19 +70,27 @@ struct main_diag {
 	size_t	 warnings;
 };
 
-static void	main_usage(FILE *) ;
+static void	main_usage(FILE *);
+static int	main_usage_error(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+static int	main_options(int, char **, struct main_opts *);
 static void	main_diag(void *, int, const char *, unsigned, const char *);
-static int	main_explain(struct config *, const char *, const char *);
 static int	main_test(struct config *, const char *, struct main_diag *);
-static int	main_run(struct config *, int);
-static int	main_start(struct config *, int);
+static int	main_explain(struct config *, const struct main_opts *);
+static int	main_run(struct config *, const struct main_opts *);
+static int	main_start(struct config *, const struct main_opts *);
+static void	main_listening(const struct listen_set *);
 
 static const struct option main_longopts[] = {
 	{ "foreground",	no_argument,		NULL, 'f' },
+	{ "debug",	no_argument,		NULL, 'd' },
 	{ "config",	required_argument,	NULL, 'c' },
 	{ "pidfile",	required_argument,	NULL, 'p' },
 	{ "test",	no_argument,		NULL, 't' },
+	{ "show",	no_argument,		NULL, 'T' },
 	{ "explain",	required_argument,	NULL, 'e' },
+	{ "inetd",	no_argument,		NULL, 'i' },
+	{ "reload",	no_argument,		NULL, 'r' },
 	{ "verbose",	no_argument,		NULL, 'v' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ "help",	no_argument,		NULL, 'h' },
@@ -58,90 +101,196 @@ static void
 main_usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: daytimed [-fv] [-c FILE] [-p PIDFILE]   run (daemonize unless -f)\n"
-	    "       daytimed -t [-c FILE]                   check the configuration\n"
+	    "usage: daytimed [-dfv] [-c FILE] [-p PIDFILE]  run (daemonize unless -f or -d)\n"
+	    "       daytimed -i [-dv] [-c FILE]             inetd mode: serve the socket on stdin\n"
+	    "       daytimed -t [-i] [-c FILE]              check the configuration\n"
+	    "       daytimed -T [-i] [-c FILE]              print the effective configuration\n"
 	    "       daytimed -e ADDR [USER] [-c FILE]       explain the decision for a peer\n"
+	    "       daytimed -e - [-c FILE]                 explain each \"ADDR [USER]\" line of stdin\n"
+	    "       daytimed -r [-c FILE] [-p PIDFILE]      reload the running daemon, report the outcome\n"
 	    "       daytimed -V | -h\n"
 	    "default configuration: %s\n", MAIN_CONFIG);
+}
+
+/* "daytimed: what was wrong", then the usage text: exit 2. */
+static int
+main_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("daytimed: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	main_usage(stderr);
+	return MAIN_EXIT_USAGE;
+}
+
+/* Set the mode once; a second one is a usage error naming both. */
+static int
+main_mode(struct main_opts *o, enum main_mode m, char opt)
+{
+	if (o->mode != MAIN_RUN && o->mode_opt != opt)
+		return main_usage_error("-%c and -%c cannot be combined",
+		    o->mode_opt, opt);
+	o->mode = m;
+	o->mode_opt = opt;
+	return 0;
+}
+
+/* Read the command line into o: 0, -1 after -V or -h, or a usage error. */
+static int
+main_options(int argc, char **argv, struct main_opts *o)
+{
+	int ch, rc = 0;
+
+	opterr = 0;	/* our own messages: they name the culprit */
+	while (rc == 0 && (ch = getopt_long(argc, argv, ":fdc:p:tTe:irvVh",
+	    main_longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			o->foreground = 1;
+			break;
+		case 'd':
+			o->debug = 1;
+			break;
+		case 'c':
+			o->file = optarg;
+			break;
+		case 'p':
+			o->pidfile = optarg;
+			break;
+		case 't':
+			rc = main_mode(o, MAIN_TEST, 't');
+			break;
+		case 'T':
+			rc = main_mode(o, MAIN_SHOW, 'T');
+			break;
+		case 'e':
+			rc = main_mode(o, MAIN_EXPLAIN, 'e');
+			o->explain = optarg;
+			break;
+		case 'i':
+			o->inetd = 1;
+			break;
+		case 'r':
+			rc = main_mode(o, MAIN_RELOAD, 'r');
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'V':
+			printf("daytimed %s\n", PACKAGE_VERSION);
+			return -1;
+		case 'h':
+			main_usage(stdout);
+			return -1;
+		case ':':
+			return optopt != 0 ? main_usage_error("option -%c needs "
+			    "an argument", optopt) : main_usage_error("option "
+			    "%s needs an argument", argv[optind - 1]);
+		default:
+			return optopt != 0 ? main_usage_error("unknown option "
+			    "-%c", optopt) : main_usage_error("unknown option "
+			    "%s", argv[optind - 1]);
+		}
+	}
+	if (rc != 0)
+		return rc;
+	if (o->mode == MAIN_EXPLAIN && strcmp(o->explain, "-") != 0 &&
+	    optind + 1 == argc)
+		o->user = argv[optind++];
+	if (optind < argc)
+		return main_usage_error("unexpected argument '%s'%s",
+		    argv[optind], o->mode == MAIN_EXPLAIN ? " (-e takes ADDR "
+		    "and at most one USER)" : "");
+	if ((o->debug || o->foreground || o->verbose) &&
+	    o->mode != MAIN_RUN)
+		return main_usage_error("-%c runs the daemon: not with -%c",
+		    o->debug ? 'd' : o->foreground ? 'f' : 'v', o->mode_opt);
+	if (o->inetd && o->mode != MAIN_RUN && o->mode != MAIN_TEST &&
+	    o->mode != MAIN_SHOW)
+		return main_usage_error("-i cannot be combined with -%c",
+		    o->mode_opt);
+	if (o->pidfile != NULL && (o->inetd || (o->mode != MAIN_RUN &&
+	    o->mode != MAIN_RELOAD)))
+		return main_usage_error("-p is for running the daemon and for "
+		    "-r only");
+	return 0;
 }
 
 int
 main(int argc, char *argv[])
 {
+	struct main_opts o;
 	struct main_diag diag = { stderr, 0, 0 };
 	struct config *conf;
-	const char *file = MAIN_CONFIG, *pidfile = NULL, *explain = NULL;
-	const char *user = NULL;
 	char *abspath = NULL;
-	int ch, rc, foreground = 0, test = 0, verbose = 0;
+	unsigned flags;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, "fc:p:te:vVh", main_longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'f':
-			foreground = 1;
-			break;
-		case 'c':
-			file = optarg;
-			break;
-		case 'p':
-			pidfile = optarg;
-			break;
-		case 't':
-			test = 1;
-			break;
-		case 'e':
-			explain = optarg;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		case 'V':
-			printf("daytimed %s\n", PACKAGE_VERSION);
-			return 0;
-		case 'h':
-			main_usage(stdout);
-			return 0;
-		default:
-			main_usage(stderr);
-			return 2;
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (explain != NULL && argc == 1)
-		user = argv[0];
-	else if (argc != 0 || (test && explain != NULL)) {
-		main_usage(stderr);
-		return 2;
-	}
-	log_init("daytimed", verbose);
+	/* Before anything holds on to argv: the title needs its memory. */
+	proctitle_init(argc, argv);
+	memset(&o, 0, sizeof(o));
+	o.file = MAIN_CONFIG;
+	if ((rc = main_options(argc, argv, &o)) != 0)
+		return rc == -1 ? MAIN_EXIT_OK : rc;
+	log_init("daytimed", o.verbose);
 	/* The daemon changes directory: keep the path it rereads absolute. */
-	if (!test && explain == NULL && file[0] != '/') {
-		if ((abspath = realpath(file, NULL)) == NULL) {
-			fprintf(stderr, "daytimed: %s: %s\n", file, strerror(errno));
-			return 1;
+	if (o.mode == MAIN_RUN && !o.inetd && o.file[0] != '/') {
+		if ((abspath = realpath(o.file, NULL)) == NULL) {
+			fprintf(stderr, "daytimed: %s: %s\n", o.file,
+			    strerror(errno));
+			return MAIN_EXIT_NO;
 		}
-		file = abspath;
+		o.file = abspath;
 	}
-	if (test)
+	if (o.mode == MAIN_RUN && o.inetd)
+		return inetd_main(o.file, o.debug);
+	if (o.mode == MAIN_TEST)
 		diag.out = stdout;
-	conf = config_load(file, &loader_disk, main_diag, &diag);
-	if (test)
-		return main_test(conf, file, &diag);
+	flags = o.inetd ? CONFIG_LOAD_INETD : 0;
+	conf = config_load_flags(o.file, &loader_disk, flags, main_diag, &diag);
+	if (o.mode == MAIN_TEST)
+		return main_test(conf, o.file, &diag);
 	if (conf == NULL) {
-		fprintf(stderr, "daytimed: %s: %zu error%s; not started\n", file,
-		    diag.errors, diag.errors == 1 ? "" : "s");
-		return explain != NULL ? 2 : 1;
+		fprintf(stderr, "daytimed: %s: %zu error%s; %s\n", o.file,
+		    diag.errors, diag.errors == 1 ? "" : "s",
+		    o.mode == MAIN_RUN ? "not started" : o.mode == MAIN_RELOAD ?
+		    "not reloaded" : "nothing to show");
+		free(abspath);
+		return o.mode == MAIN_EXPLAIN ? MAIN_EXIT_USAGE : MAIN_EXIT_NO;
 	}
-	if (explain != NULL)
-		return main_explain(conf, explain, user);
-	if (pidfile != NULL) {
-		free(conf->pidfile);
-		if ((conf->pidfile = strdup(pidfile)) == NULL)
-			fatal("strdup");
+	switch (o.mode) {
+	case MAIN_SHOW:
+		rc = config_show(conf, stdout) == 0 ? MAIN_EXIT_OK : MAIN_EXIT_NO;
+		config_free(conf);
+		break;
+	case MAIN_EXPLAIN:
+		rc = main_explain(conf, &o);
+		break;
+	case MAIN_RELOAD:
+		/* Checked like -t first: a file with errors would not take. */
+		if (o.pidfile == NULL && conf->pidfile == NULL) {
+			fprintf(stderr, "daytimed: -r: %s names no pidfile; give "
+			    "the running daemon's with -p\n", conf->file);
+			rc = MAIN_EXIT_NO;
+		} else
+			rc = status_reload(o.pidfile != NULL ? o.pidfile :
+			    conf->pidfile, STATUS_WAIT_SECS) == 0 ? MAIN_EXIT_OK :
+			    MAIN_EXIT_NO;
+		config_free(conf);
+		break;
+	default:
+		if (o.pidfile != NULL) {
+			free(conf->pidfile);
+			if ((conf->pidfile = strdup(o.pidfile)) == NULL)
+				fatal("strdup");
+		}
+		rc = main_run(conf, &o);
+		break;
 	}
-	rc = main_run(conf, foreground);
 	free(abspath);
 	return rc;
 }
@@ -172,7 +321,7 @@ main_test(struct config *conf, const char *file, struct main_diag *d)
 		printf("%s: %zu error%s, %zu warning%s\n", file, d->errors,
 		    d->errors == 1 ? "" : "s", d->warnings,
 		    d->warnings == 1 ? "" : "s");
-		return 1;
+		return MAIN_EXIT_NO;
 	}
 	printf("%s: ok: %zu rule%s, %zu IPv4 and %zu IPv6 netblocks, "
 	    "%zu listener%s, %zu file%s, %zu warning%s\n", file,
@@ -182,57 +331,27 @@ main_test(struct config *conf, const char *file, struct main_diag *d)
 	    conf->nfiles, conf->nfiles == 1 ? "" : "s",
 	    d->warnings, d->warnings == 1 ? "" : "s");
 	config_free(conf);
-	return 0;
+	return MAIN_EXIT_OK;
 }
 
-/* -e ADDR [USER]: the decision, the deciding rule and the netblock. */
+/* -e ADDR [USER], or -e - for a stream of them. */
 static int
-main_explain(struct config *conf, const char *addr, const char *user)
+main_explain(struct config *conf, const struct main_opts *o)
 {
-	struct sockaddr_storage ss;
-	struct acl_decision d;
-	struct acl_addr a;
-	const struct acl_block *b;
-	char net[64];
-	socklen_t len;
-	int lookup;
+	struct explain_warned w = { 0 };
+	enum explain_status st;
 
-	memset(&ss, 0, sizeof(ss));
-	if (inet_pton(AF_INET, addr, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
-		ss.ss_family = AF_INET;
-		len = sizeof(struct sockaddr_in);
-	} else if (inet_pton(AF_INET6, addr,
-	    &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
-		ss.ss_family = AF_INET6;
-		len = sizeof(struct sockaddr_in6);
-	} else {
-		fprintf(stderr, "daytimed: -e %s: not an IPv4 or IPv6 address\n",
-		    addr);
-		config_free(conf);
-		return 2;
-	}
-	if (acl_addr_from_sockaddr((struct sockaddr *)&ss, len, &a) == -1) {
-		fprintf(stderr, "daytimed: -e %s: unusable address\n", addr);
-		config_free(conf);
-		return 2;
-	}
-	b = acl_lookup(conf->acl, &a);
-	acl_decide(b, (const unsigned char *)user, user != NULL ?
-	    strlen(user) : 0, &d);
-	if (!d.matched || acl_prefix_format(&d.net, net, sizeof(net)) == -1)
-		snprintf(net, sizeof(net), "none");
-	lookup = b != NULL && (conf->ident_mode == IDENT_MODE_ALWAYS ||
-	    (conf->ident_mode == IDENT_MODE_RULES && acl_block_has_user_rules(b)));
-	if (d.file != NULL)
-		printf("%s rule=%s:%u netblock=%s ident=%s\n",
-		    d.action == ACL_ALLOW ? "allow" : "deny", d.file, d.line, net,
-		    lookup ? "lookup" : "none");
+	if (strcmp(o->explain, "-") == 0)
+		st = explain_stream(conf, stdin, stdout, stderr);
 	else
-		printf("%s rule=default netblock=%s ident=%s\n",
-		    d.action == ACL_ALLOW ? "allow" : "deny", net,
-		    lookup ? "lookup" : "none");
+		st = explain_one(conf, o->explain, strlen(o->explain),
+		    (const unsigned char *)o->user, o->user != NULL ?
+		    strlen(o->user) : 0, &w, stdout, stderr);
+	if (fflush(stdout) == EOF)
+		st = EXPLAIN_ERROR;
 	config_free(conf);
-	return d.action == ACL_ALLOW ? 0 : 1;
+	return st == EXPLAIN_ALLOW ? MAIN_EXIT_OK : st == EXPLAIN_DENY ?
+	    MAIN_EXIT_NO : MAIN_EXIT_USAGE;
 }
 
 /*
@@ -241,27 +360,53 @@ main_explain(struct config *conf, const char *addr, const char *user)
  * fork, then chroot and the privilege drop, then the first client.
  */
 static int
-main_run(struct config *conf, int foreground)
+main_run(struct config *conf, const struct main_opts *o)
 {
 	int rc;
 
 	/* Until the engine takes the configuration, it is ours to free. */
-	if ((rc = main_start(conf, foreground)) == -1) {
+	if ((rc = main_start(conf, o)) == -1) {
 		config_free(conf);
-		rc = 1;
+		rc = MAIN_EXIT_NO;
 	}
 	return rc;
 }
 
+/* "listening on tcp 127.0.0.1:13 (2 sockets, one per worker)", each line. */
+static void
+main_listening(const struct listen_set *ls)
+{
+	unsigned nw = listen_workers(ls);
+	size_t i, total = 0;
+
+	for (i = 0; i < listen_lines(ls); i++) {
+		const struct config_listen *cl = listen_line(ls, i);
+
+		if (listen_inherited(ls, i)) {
+			log_info("listening on %s (a socket passed by the "
+			    "service manager, shared by %u worker%s)", cl->text,
+			    nw, nw == 1 ? "" : "s");
+			total++;
+		} else {
+			log_info("listening on %s (%u socket%s, one per worker)",
+			    cl->text, nw, nw == 1 ? "" : "s");
+			total += nw;
+		}
+	}
+	log_info("serving with %u worker%s and %zu listening socket%s as "
+	    "uid %u", nw, nw == 1 ? "" : "s", total, total == 1 ? "" : "s",
+	    (unsigned)getuid());
+}
+
 static int
-main_start(struct config *conf, int foreground)
+main_start(struct config *conf, const struct main_opts *o)
 {
 	struct reload_source src;
 	struct listen_set *ls;
 	struct life_user u;
 	struct engine *e;
 	struct audit *audit;
-	int sd[MAIN_SD_MAX], rc;
+	int sd[MAIN_SD_MAX], rc, foreground = o->foreground || o->debug;
 	size_t nsd;
 	char err[256];
 	int syslog_ok;
@@ -278,7 +423,8 @@ main_start(struct config *conf, int foreground)
 		log_warnx("chroot %s needs root", conf->chroot);
 		return -1;
 	}
-	if (conf->pidfile != NULL && life_pidfile_open(conf->pidfile) == -1)
+	if (conf->pidfile != NULL && (life_pidfile_open(conf->pidfile) == -1 ||
+	    status_open(conf->pidfile) == -1))
 		return -1;
 	if ((ls = listen_open(conf, engine_workers(conf), sd, nsd)) == NULL)
 		return -1;
@@ -288,7 +434,7 @@ main_start(struct config *conf, int foreground)
 	 */
 	if ((syslog_ok = log_open_syslog(conf->syslog_socket != NULL ?
 	    conf->syslog_socket : LOG_SOCKET_DEFAULT, conf->facility) == 0) &&
-	    foreground && getenv("JOURNAL_STREAM") != NULL) {
+	    o->foreground && !o->debug && getenv("JOURNAL_STREAM") != NULL) {
 		/* Under systemd stderr is the journal too: say things once. */
 		log_stderr(0);
 	} else if (!syslog_ok) {
@@ -298,6 +444,11 @@ main_start(struct config *conf, int foreground)
 			return -1;
 		log_warnx("logging to stderr only");
 	}
+	log_set_audit_facility(config_audit_facility(conf));
+	if (o->debug)
+		log_set_debug(1);
+	if (log_debugging())
+		conn_debug();
 	tzset();	/* the zone is loaded now; the chroot may have none */
 	{
 		time_t now = time(NULL);
@@ -313,6 +464,8 @@ main_start(struct config *conf, int foreground)
 	if (monitor_split(conf->file, &u, ls, &src) == -1)
 		return -1;
 	life_pidfile_close();
+	status_close();
+	proctitle_set("engine");
 	/*
 	 * The epoch key is drawn here, in the engine only, so that no other
 	 * process ever holds a copy; the key file is read before chroot.
@@ -328,11 +481,10 @@ main_start(struct config *conf, int foreground)
 	if ((e = engine_new(conf, ls, audit, &src)) == NULL) {
 		log_warnx("cannot set up the event loop");	/* it freed conf */
 		audit_close(audit);
-		return 1;
+		return MAIN_EXIT_NO;
 	}
 	monitor_unblock_signals();	/* the loop's handlers are in place */
-	log_info("listening with %zu socket%s as uid %u", conf->nlistens,
-	    conf->nlistens == 1 ? "" : "s", (unsigned)getuid());
+	main_listening(ls);
 	if (!foreground)
 		life_ready();
 	rc = engine_run(e);

@@ -3,6 +3,14 @@
  * monitor: the monitor process. It serves reload requests with a bundle
  * (loader.h) of the files the configuration reads, forwards signals to
  * the engine and exits with it.
+ *
+ * The socketpair carries, engine to monitor: 'R' (send the files), 'S'
+ * SIG PID[4] (a signal reached the engine from PID: the monitor decides,
+ * sigpair.h) and 'O' LEN[4] TEXT (a reload's outcome: LEN 0 is "ok",
+ * else the first error), which the monitor writes to the status file
+ * (status.h); monitor to engine, only the answers to 'R': LEN[4] BUNDLE.
+ * The engine's reload thread and its loop both write: a lock keeps
+ * their messages whole.
  */
 #include "autoconf.h"
 
@@ -13,11 +21,13 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon/config.h"
@@ -25,12 +35,20 @@
 #include "daemon/loader.h"
 #include "daemon/log.h"
 #include "daemon/monitor.h"
+#include "daemon/proctitle.h"
+#include "daemon/sigpair.h"
+#include "daemon/status.h"
 
 #define MONITOR_REQ_RELOAD	'R'
+#define MONITOR_REQ_SIGNAL	'S'
+#define MONITOR_REQ_OUTCOME	'O'
 #define MONITOR_READY		'!'
+#define MONITOR_OUTCOME_MAX	1024	/* bytes of an error kept */
 
 static int			 monitor_fd = -1;	/* to the other side */
+static pthread_mutex_t		 monitor_wlock = PTHREAD_MUTEX_INITIALIZER;
 static volatile sig_atomic_t	 monitor_pending[NSIG];
+static volatile sig_atomic_t	 monitor_from[NSIG];	/* the sender's pid */
 
 /* Write all of buf to the socketpair. */
 static int
@@ -66,6 +84,48 @@ monitor_read(int fd, char *buf, size_t len)
 	return 0;
 }
 
+/* In the engine: one whole message to the monitor, whichever thread. */
+static int
+monitor_send(const char *buf, size_t len)
+{
+	int rc;
+
+	pthread_mutex_lock(&monitor_wlock);
+	rc = monitor_fd == -1 ? -1 : monitor_write(monitor_fd, buf, len);
+	pthread_mutex_unlock(&monitor_wlock);
+	return rc;
+}
+
+/* In the engine, on the loop: a reload's outcome, for the status file. */
+static void
+monitor_done(void *arg, const char *error)
+{
+	char msg[5 + MONITOR_OUTCOME_MAX];
+	size_t len = error != NULL ? strlen(error) : 0;
+
+	(void)arg;
+	if (len > MONITOR_OUTCOME_MAX)
+		len = MONITOR_OUTCOME_MAX;
+	msg[0] = MONITOR_REQ_OUTCOME;
+	loader_put32(msg + 1, (uint32_t)len);
+	if (len > 0)
+		memcpy(msg + 5, error, len);
+	(void)monitor_send(msg, 5 + len);
+}
+
+/* In the engine: a HUP or USR1 from pid, for the monitor to decide on. */
+static int
+monitor_signal(void *arg, int sig, pid_t from)
+{
+	char msg[6];
+
+	(void)arg;
+	msg[0] = MONITOR_REQ_SIGNAL;
+	msg[1] = (char)sig;
+	loader_put32(msg + 2, (uint32_t)from);
+	return monitor_send(msg, sizeof(msg));
+}
+
 /* The engine's reload thread: ask, then take the bundle (blocking, off-loop). */
 static int
 monitor_get(void *arg, struct config_loader *l, char *err, size_t errlen)
@@ -75,7 +135,7 @@ monitor_get(void *arg, struct config_loader *l, char *err, size_t errlen)
 	size_t len;
 
 	(void)arg;
-	if (monitor_fd == -1 || monitor_write(monitor_fd, &req, 1) == -1 ||
+	if (monitor_fd == -1 || monitor_send(&req, 1) == -1 ||
 	    monitor_read(monitor_fd, hdr, 4) == -1) {
 		snprintf(err, errlen, "the monitor process is gone");
 		return -1;
@@ -86,8 +146,10 @@ monitor_get(void *arg, struct config_loader *l, char *err, size_t errlen)
 		if (len <= LOADER_BUNDLE_MAX + 8 && buf != NULL)
 			free(buf);
 		/* The stream is out of step now: no more reloads, say so. */
+		pthread_mutex_lock(&monitor_wlock);
 		close(monitor_fd);
 		monitor_fd = -1;
+		pthread_mutex_unlock(&monitor_wlock);
 		snprintf(err, errlen, "lost the monitor's configuration channel; "
 		    "restart to reload");
 		return -1;
@@ -139,6 +201,9 @@ monitor_sigset(sigset_t *set)
 	sigaddset(set, SIGHUP);
 	sigaddset(set, SIGUSR1);
 	sigaddset(set, SIGCHLD);
+	/* What the monitor forwards HUP and USR1 as (sigpair.h). */
+	sigaddset(set, sigpair_forward(SIGHUP));
+	sigaddset(set, sigpair_forward(SIGUSR1));
 }
 
 /* In the engine: take the signals the split blocked. */
@@ -151,21 +216,94 @@ monitor_unblock_signals(void)
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
-/* The monitor's signal handler: note, act in the loop. */
+/* The monitor's signal handler: note who sent what, act in the loop. */
 static void
-monitor_sig(int sig)
+monitor_sig(int sig, siginfo_t *si, void *ctx)
 {
+	(void)ctx;
+	monitor_from[sig] = si != NULL ? si->si_pid : 0;
 	monitor_pending[sig] = 1;
+}
+
+/* What the status file says, kept to rewrite it, and the signal pairs. */
+struct monitor_state {
+	unsigned long long	 reads;		/* files read for the engine */
+	unsigned long long	 done;		/* the read of the last outcome */
+	const char		*result;	/* "starting", "ok", "failed" */
+	char			 error[MONITOR_OUTCOME_MAX + 1];
+	struct sigpair		 pairs;
+};
+
+/* Rewrite the status file from the state. */
+static void
+monitor_status(const struct monitor_state *ms)
+{
+	status_write(getpid(), ms->reads, ms->done, ms->result,
+	    ms->error[0] != '\0' ? ms->error : NULL);
+}
+
+/* The monotonic clock in µs, for the signal pairs. */
+static uint64_t
+monitor_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/*
+ * A HUP or USR1 from pid reached where: forward it to the engine unless
+ * it is the second half of a sending that already acted (pkill -HUP).
+ */
+static void
+monitor_pair(struct monitor_state *ms, pid_t engine, int sig, pid_t pid,
+    enum sigpair_at where)
+{
+	if (sigpair_take(&ms->pairs, sig, pid, where, monitor_now_us()))
+		kill(engine, sigpair_forward(sig));
+	else
+		log_debug("signal %d from pid %ld reached both processes: "
+		    "acting once", sig, (long)pid);
+}
+
+/* A message from the engine after its first byte c: a signal or an outcome. */
+static void
+monitor_message(int fd, char c, struct monitor_state *ms, pid_t engine)
+{
+	char hdr[5], text[MONITOR_OUTCOME_MAX + 1];
+	uint32_t len;
+
+	if (c == MONITOR_REQ_SIGNAL && monitor_read(fd, hdr, 5) == 0) {
+		if (hdr[0] == SIGHUP || hdr[0] == SIGUSR1)
+			monitor_pair(ms, engine, hdr[0],
+			    (pid_t)loader_get32(hdr + 1), SIGPAIR_ENGINE);
+		return;
+	}
+	if (c != MONITOR_REQ_OUTCOME || monitor_read(fd, hdr, 4) == -1 ||
+	    (len = loader_get32(hdr)) > MONITOR_OUTCOME_MAX ||
+	    monitor_read(fd, text, len) == -1) {
+		log_warnx("monitor: a message from the engine out of step");
+		return;
+	}
+	text[len] = '\0';
+	ms->done = ms->reads;
+	ms->result = len == 0 ? "ok" : "failed";
+	memcpy(ms->error, text, len + 1);
+	monitor_status(ms);
 }
 
 /* Serve one reload request: read everything, send it all. */
 static void
-monitor_serve(int fd, const char *conffile)
+monitor_serve(int fd, const char *conffile, struct monitor_state *ms)
 {
 	struct loader_bundle *b;
 	char hdr[4], *buf = NULL;
 	size_t len = 0;
 
+	/* A read that starts now sees every file as it is now. */
+	ms->reads++;
+	monitor_status(ms);
 	b = loader_bundle_record(conffile, LOADER_BUNDLE_MAX);
 	if (b == NULL || loader_bundle_encode(b, &buf, &len) == -1) {
 		/* an empty bundle: the engine reports what it cannot read */
@@ -197,6 +335,7 @@ monitor_exit(pid_t engine, int status)
 		log_warnx("engine (pid %ld) exited with status %d: stopping",
 		    (long)engine, WEXITSTATUS(status));
 	life_pidfile_remove();
+	status_remove();
 	log_flush(500);
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
 }
@@ -206,6 +345,7 @@ static void __attribute__((noreturn))
 monitor_main(int fd, pid_t engine, const char *conffile)
 {
 	static const int fwd[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
+	struct monitor_state ms;
 	struct sigaction sa;
 	struct pollfd pfd;
 	sigset_t block, empty;
@@ -213,8 +353,12 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 	int status;
 	char c;
 
+	memset(&ms, 0, sizeof(ms));
+	ms.result = "starting";
+	monitor_status(&ms);
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = monitor_sig;
+	sa.sa_sigaction = monitor_sig;
+	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&block);
 	for (i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++) {
 		sigaction(fwd[i], &sa, NULL);
@@ -230,11 +374,17 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 		pfd.revents = 0;
 		if (ppoll(&pfd, 1, NULL, &empty) == -1 && errno != EINTR)
 			fatal("monitor: poll");
-		for (i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++)
-			if (monitor_pending[fwd[i]]) {
-				monitor_pending[fwd[i]] = 0;
+		for (i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++) {
+			if (!monitor_pending[fwd[i]])
+				continue;
+			monitor_pending[fwd[i]] = 0;
+			/* TERM twice does no harm; HUP and USR1 act once. */
+			if (fwd[i] == SIGHUP || fwd[i] == SIGUSR1)
+				monitor_pair(&ms, engine, fwd[i],
+				    (pid_t)monitor_from[fwd[i]], SIGPAIR_MONITOR);
+			else
 				kill(engine, fwd[i]);
-			}
+		}
 		if (monitor_pending[SIGCHLD]) {
 			monitor_pending[SIGCHLD] = 0;
 			if (waitpid(engine, &status, WNOHANG) == engine)
@@ -244,7 +394,9 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 			ssize_t n = read(fd, &c, 1);
 
 			if (n == 1 && c == MONITOR_REQ_RELOAD)
-				monitor_serve(fd, conffile);
+				monitor_serve(fd, conffile, &ms);
+			else if (n == 1)
+				monitor_message(fd, c, &ms, engine);
 			else if (n == 0 || (n == -1 && errno != EINTR)) {
 				/* the engine is gone: reap it and go */
 				while (waitpid(engine, &status, 0) == -1 &&
@@ -291,12 +443,15 @@ monitor_split(const char *conffile, const struct life_user *u,
 			return -1;
 		src->get = monitor_get;
 		src->put = monitor_put;
+		src->done = monitor_done;
+		src->signal = monitor_signal;
 		src->arg = NULL;
 		return 0;
 	}
 	/* The monitor: no client socket, no root, no starter pipe. */
 	close(sp[1]);
 	listen_free(ls);
+	proctitle_set("monitor");
 	if (life_drop(NULL, u) == -1)
 		_exit(1);
 	life_forget_starter();

@@ -23,6 +23,7 @@
 #include "daemon/audit.h"
 #include "daemon/config.h"
 #include "daemon/log.h"
+#include "daemon/proctitle.h"
 #include "daemon/reload.h"
 
 struct reload {
@@ -164,6 +165,7 @@ reload_thread(void *arg)
 	char err[256];
 	ssize_t n;
 
+	proctitle_thread("daytimed-load");
 	if (r->source.get(r->source.arg, &loader, err, sizeof(err)) == -1) {
 		if (asprintf(&r->diag, "%s: error: %s", file, err) == -1)
 			r->diag = NULL;
@@ -266,9 +268,12 @@ reload_done_cb(evutil_socket_t fd, short ev, void *arg)
 		if (r->diag == NULL)
 			r->diag = strdup("out of memory");
 	}
-	if (n == NULL)
+	if (n == NULL) {
 		reload_failed(r);
-	else {
+		if (r->source.done != NULL)
+			r->source.done(r->source.arg, r->diag != NULL ?
+			    r->diag : "unknown error");
+	} else {
 		/* One step; connections in flight keep the one they took. */
 		pthread_mutex_lock(&r->mtx);
 		atomic_store_explicit(&r->current, n, memory_order_relaxed);
@@ -282,6 +287,8 @@ reload_done_cb(evutil_socket_t fd, short ev, void *arg)
 		    n->stats.v4_blocks, n->stats.v6_blocks) >= (int)sizeof(kv))
 			kv[0] = '\0';
 		audit_event_log(r->audit, LOG_NOTICE, "reload", kv);
+		if (r->source.done != NULL)
+			r->source.done(r->source.arg, NULL);
 	}
 	free(r->diag);
 	r->diag = NULL;

@@ -11,6 +11,8 @@
 #ifndef DAYTIMED_RELOAD_H
 #define DAYTIMED_RELOAD_H
 
+#include <sys/types.h>
+
 #include "daemon/config.h"
 
 struct audit;
@@ -18,13 +20,19 @@ struct event_base;
 struct reload;
 
 /*
- * Where a reload gets the configuration's bytes: a loader valid for one
- * config_load on the reload thread (the disk, or the monitor's bundle),
- * released by put.
+ * The engine's link to whoever holds the files (the monitor). get gives
+ * a loader valid for one config_load on the reload thread (the disk, or
+ * the monitor's bundle), released by put. done, when set, hears the
+ * outcome of each reload on the loop's thread (error: the first error,
+ * or NULL when the new configuration took). signal, when set, takes a
+ * HUP or USR1 that reached the engine from anyone but the monitor, for
+ * the monitor to decide on (sigpair.h); -1: the engine acts itself.
  */
 struct reload_source {
 	int	(*get)(void *arg, struct config_loader *, char *err, size_t);
 	void	(*put)(void *arg, struct config_loader *);
+	void	(*done)(void *arg, const char *error);
+	int	(*signal)(void *arg, int sig, pid_t from);
 	void	*arg;
 };
 

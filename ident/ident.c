@@ -78,6 +78,15 @@ static void	ident_finish(struct ident_req *, const unsigned char *, size_t);
 static void	ident_deliver(struct ident_req *, enum ident_status);
 static void	ident_free(struct ident_req *);
 
+static ident_trace_fn	*ident_trace;	/* debugging: see ident_set_trace */
+
+/* Watch every exchange from now on (NULL: stop). */
+void
+ident_set_trace(ident_trace_fn *trace)
+{
+	ident_trace = trace;
+}
+
 /* Start a lookup for the TCP connection local <- peer. */
 struct ident_req *
 ident_start(struct event_base *base,
@@ -417,6 +426,9 @@ ident_finish(struct ident_req *req, const unsigned char *line, size_t len)
 	void *arg = req->arg;
 
 	(void)ident_parse(line, len, req->peerport, req->localport, &ans);
+	if (__builtin_expect(ident_trace != NULL, 0))
+		ident_trace(arg, req->query, req->querysent, line, len,
+		    ans.status);
 	ident_free(req);
 	cb(&ans, arg);
 }
@@ -434,6 +446,9 @@ ident_deliver(struct ident_req *req, enum ident_status st)
 
 	memset(&ans, 0, sizeof(ans));
 	ans.status = st;
+	if (__builtin_expect(ident_trace != NULL, 0))
+		ident_trace(arg, req->query, req->querysent, req->buf,
+		    req->buflen, st);
 	ident_free(req);
 	cb(&ans, arg);
 }

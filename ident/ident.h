@@ -49,4 +49,19 @@ struct ident_req *ident_start(struct event_base *,
 /* Cancel a request whose callback has not run; frees it. */
 void	ident_cancel(struct ident_req *);
 
+/*
+ * What one lookup exchanged, for debugging (daytimed -d): the query
+ * bytes sent, the answer bytes received (up to the LF, or what came
+ * before the lookup ended), and the status. arg is the request's
+ * callback arg; the bytes live during the call only, and are untrusted.
+ */
+typedef void ident_trace_fn(void *arg, const char *sent, size_t sentlen,
+    const unsigned char *got, size_t gotlen, enum ident_status);
+/*
+ * Call trace just before each callback from now on (NULL: stop). Set it
+ * while the program has one thread: with none set, a lookup pays one
+ * predictable branch.
+ */
+void	ident_set_trace(ident_trace_fn *trace);
+
 #endif

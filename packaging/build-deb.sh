@@ -57,6 +57,11 @@ rm -rf "$src/debian"
 cp -R "$top/packaging/debian" "$src/debian"
 cp "$top/packaging/systemd/daytimed.service" \
     "$top/packaging/systemd/daytimed.socket" "$src/debian/"
+# The inetd-mode pair is shipped, not enabled (debian/rules installs it).
+mkdir -p "$src/debian/extra-units"
+cp "$top/packaging/systemd/daytimed-inetd.socket" \
+    "$top/packaging/systemd/daytimed-inetd@.service" \
+    "$src/debian/extra-units/"
 
 (cd "$src" && dpkg-buildpackage -us -uc -b)
 

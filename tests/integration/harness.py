@@ -80,6 +80,41 @@ def need_ipv6():
         raise Skip("no IPv6 loopback")
 
 
+UNPACK_DIR = os.environ.get("DAYTIMED_TEST_DEBS") or "/var/tmp/daytimed-test-debs"
+
+
+def unpacked_deb(package, path):
+    """PATH (e.g. "usr/sbin/inetd") from Debian's PACKAGE, unpacked with
+    dpkg-deb -x under UNPACK_DIR (kept between runs): for the real parts a
+    test needs that conflict with packages already installed (openbsd-inetd
+    with xinetd, syslog-ng with rsyslog).  Fetches the .deb with `apt-get
+    download` when it is not there yet; skips the test with the reason
+    when that cannot be done."""
+    root = os.path.join(UNPACK_DIR, package)
+    exe = os.path.join(root, "root", path)
+    if os.path.exists(exe):
+        return exe
+    if shutil.which("apt-get") is None or shutil.which("dpkg-deb") is None:
+        raise Skip("%s is not installed and apt-get/dpkg-deb are missing"
+                   % package)
+    os.makedirs(root, exist_ok=True)
+    r = subprocess.run(["apt-get", "download", package], cwd=root,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=300)
+    debs = [f for f in os.listdir(root) if f.endswith(".deb")]
+    if r.returncode != 0 or not debs:
+        raise Skip("apt-get download %s failed: %s"
+                   % (package, r.stdout.decode(errors="replace")[-300:]))
+    r = subprocess.run(["dpkg-deb", "-x", os.path.join(root, debs[0]),
+                        os.path.join(root, "root")],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=120)
+    if r.returncode != 0 or not os.path.exists(exe):
+        raise Skip("dpkg-deb -x %s gave no %s: %s"
+                   % (debs[0], path, r.stdout.decode(errors="replace")[-300:]))
+    return exe
+
+
 # ---------------------------------------------------------------- waiting
 
 def poll_until(fn, timeout=5.0, done=bool, retry=(), interval=POLL):
@@ -624,6 +659,10 @@ def _proc_bound(proto, host, port):
     return False
 
 
+# For tests: whether /proc/net shows host:port bound (listening, for TCP).
+proc_bound = _proc_bound
+
+
 TCP_ESTABLISHED = "01"
 TCP_TIME_WAIT = "06"
 
@@ -936,12 +975,25 @@ def _fmt_addr(sa):
     return "[%s]:%d" % (host, port) if ":" in host else "%s:%d" % (host, port)
 
 
+# For tests: a socket's name as records write it, "ADDR:PORT" ("[ADDR]:PORT").
+fmt_addr = _fmt_addr
+
+
+# daytimed's built-in limits (daytimed.conf(5)); daemon_conf turns off
+# those a test does not set, unless it asks for them (limits=True).
+LIMITS = ("connections", "per-source", "rate", "udp-rate", "udp-total")
+
+
 def daemon_conf(port, sink, settings="ident mode off\n", body="",
-                listen=("tcp", "udp"), hosts=("127.0.0.1",), user=None):
+                listen=("tcp", "udp"), hosts=("127.0.0.1",), user=None,
+                limits=False):
     """A daemon configuration, in this order: a listen line for every host
     and protocol (hosts outer), `syslog socket` (a SyslogSink, a Rsyslog or
     a path), settings, `user nobody` when we run as root (user: a name to
-    set whatever we run as, or "" for no user line), then body."""
+    set whatever we run as, or "" for no user line), body, and last (so
+    that no line number above moves) `limit NAME off` for each built-in
+    limit that settings and body leave alone, unless limits: a test about
+    something else must not meet them."""
     text = "".join("listen %s %s:%d\n"
                    % (proto, "[%s]" % host if ":" in host else host, port)
                    for host in hosts for proto in listen)
@@ -951,7 +1003,14 @@ def daemon_conf(port, sink, settings="ident mode off\n", body="",
         user = "nobody" if os.geteuid() == 0 else ""
     if user:
         text += "user %s\n" % user
-    return text + body
+    text += body
+    if not limits:
+        if text and not text.endswith("\n"):
+            text += "\n"
+        text += "".join("limit %s off\n" % name for name in LIMITS
+                        if not re.search(r"^limit %s\s" % re.escape(name),
+                                         settings + body, re.M))
+    return text
 
 
 def start_fails(conf_text, what):

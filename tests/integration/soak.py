@@ -97,6 +97,7 @@ class Service:
         text += ("syslog socket %s\nuser nobody\npidfile %s\n"
                  "ident mode rules\nident timeout %s\nident port 113\n"
                  "limit connections 4096\nlimit per-source 1024\n"
+                 "limit rate off\nlimit udp-total off\n"
                  "limit udp-rate %d\naudit key %s\n"
                  % (S.rs.path, S.pidfile, IDENT_TIMEOUT, sf.UDP_RATE,
                     S.pubkey))

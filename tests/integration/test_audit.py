@@ -95,15 +95,21 @@ def backpressure_when_syslog_stalls():
         check(int(counters["backpressure"]) >= 1 and
               counters["log_lost"] == "0", "%r", counters)
         # every datagram the daemon took has its record: none lost
-        # (the backlog in its socket is read after the counters, too)
+        # (the backlog in its socket is read after the counters, too; a
+        # datagram counted just before the counters has its record soon
+        # after them)
+        def mine_now():
+            return [r.msg for r in sink.records()
+                    if "peer=127.0.0.1:%d " % cport in r.msg and
+                    "decision=allow" in r.msg]
+        h.poll_until(mine_now, 5,
+                     done=lambda m: len(m) >= int(counters["udp"]))
         received = [r.msg for r in sink.records()]
         upto = next(i for i, r in enumerate(received)
                     if "event=counters" in r)
         before = [r for r in received[:upto]
                   if "peer=127.0.0.1:%d " % cport in r]
-        mine = [r for r in received
-                if "peer=127.0.0.1:%d " % cport in r and
-                "decision=allow" in r]
+        mine = mine_now()
         ids = [r.split("conn=")[1][:16] for r in mine]
         check(len(set(ids)) == len(ids), "%d duplicate records",
               len(ids) - len(set(ids)))

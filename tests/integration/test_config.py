@@ -75,8 +75,8 @@ def test_mode_errors_with_file_and_line():
         "%s:6: error: unknown directive 'frobnicate'" % path,
         "%s:7: error: listen: protocol must be tcp or udp, not 'sctp'" % path,
         "%s:8: error: ident timeout must be from 0.001 to 300 seconds" % path,
-        "%s:9: error: limit connections must be a number from 1 to 1000000,"
-        " not '-1'" % path,
+        "%s:9: error: limit connections must be off or a number from 1 to "
+        "1000000, not '-1'" % path,
         "%s:10: error: usage: allow NETBLOCK [user NAME]" % path,
         "%s:12: error: 'user NAME' given twice (first at %s:11)" % (path, path),
         "%s:13: error: unknown syslog facility 'kern'" % path,

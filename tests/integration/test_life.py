@@ -22,7 +22,7 @@ NOBODY = pwd.getpwnam("nobody")
 # and the monitor's socketpair; per loop an epoll, an eventfd
 # (cross-thread wakeups) and a pipe pair; the reload thread's pipe pair.
 ENGINE_FDS = sorted(["socket:"] * 6 + ["anon_inode:[eventpoll]"] * 2 +
-                    ["anon_inode:[eventfd]"] * 2 + ["pipe:"] * 6)
+                    ["anon_inode:[eventfd]"] * 2 + ["pipe:"] * 8)
 
 
 def conf(port, sink, extra="", rules="allow 127.0.0.0/8\n"):
@@ -101,12 +101,16 @@ def daemonized_process_shape():
                           fd, f.get(fd))
                 files = [v for k, v in f.items() if k > 2 and
                          v.startswith("/")]
-                check(files == ([pidfile] if pid == monitor else []),
+                # the monitor keeps the pidfile and the reload status
+                status = pidfile[:-len(".pid")] + ".status"
+                check(sorted(files) == ([pidfile, status] if pid == monitor
+                                        else []),
                       "%d: stray files %r", pid, files)
                 check(os.readlink("/proc/%d/cwd" % pid) == "/", "cwd")
             # no stray descriptors: the engine holds its 2 listeners, the
             # syslog socket, the monitor's socketpair, libevent's own
-            # (epoll, signal pair/eventfd) and the reload pipe pair.
+            # (epoll, signal pair/eventfd), the reload pipe pair and the
+            # pipe pair that brings HUP and USR1 with their sender.
             # (our own request may still be draining: poll, with a deadline)
             kinds = h.poll_until(lambda: fd_kinds(engine), 5,
                                  done=lambda k: k == ENGINE_FDS)
@@ -136,7 +140,8 @@ def startup_errors_on_the_starters_stderr():
             p2 = t.write("user.conf", conf(port + 1, sink).replace(
                 "user nobody", "user no-such-user-dt"))
             cases.append((p2, "unknown user 'no-such-user-dt'"))
-            p3 = t.write("syntax.conf", conf(port, sink) + "allow 1.2.3/8\n")
+            p3 = t.write("syntax.conf", conf(
+                port, sink, rules="allow 127.0.0.0/8\nallow 1.2.3/8\n"))
             cases.append((p3, "syntax.conf:7: error: bad netblock '1.2.3/8'"))
             p4 = t.write("root.conf", conf(port + 1, sink).replace(
                 "user nobody\n", ""))

@@ -182,6 +182,8 @@ for f in /usr/sbin/daytimed /usr/bin/daytime /usr/bin/daytimed-audit \
 done
 for f in /lib/systemd/system/daytimed.service \
     /lib/systemd/system/daytimed.socket \
+    /lib/systemd/system/daytimed-inetd.socket \
+    /lib/systemd/system/daytimed-inetd@.service \
     /usr/lib/tmpfiles.d/daytimed.conf \
     /etc/rsyslog.d/daytimed.conf \
     /etc/logrotate.d/daytimed \
@@ -253,7 +255,10 @@ conf=$(sed -n 's/^listen \(tcp\|udp\) //p' /etc/daytimed/daytimed.conf |
     fail "socket unit '$sock' vs listen lines '$conf'"
 if command -v systemd-analyze >/dev/null 2>&1; then
 	if systemd-analyze verify /lib/systemd/system/daytimed.socket \
-	    /lib/systemd/system/daytimed.service >"$tmp/verify.txt" 2>&1; then
+	    /lib/systemd/system/daytimed.service \
+	    /lib/systemd/system/daytimed-inetd.socket \
+	    /lib/systemd/system/daytimed-inetd@.service \
+	    >"$tmp/verify.txt" 2>&1; then
 		ok "systemd-analyze verify"
 	else
 		sed 's/^/systemd-analyze: /' "$tmp/verify.txt"

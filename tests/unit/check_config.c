@@ -40,13 +40,18 @@ START_TEST(test_defaults)
 	ck_assert_ptr_null(conf->syslog_socket);
 	ck_assert_ptr_null(conf->audit_key);
 	ck_assert_int_eq(conf->facility, LOG_DAEMON);
+	ck_assert_int_eq(conf->audit_facility, -1);
+	ck_assert_int_eq(config_audit_facility(conf), LOG_DAEMON);
 	ck_assert_int_eq(conf->ident_mode, IDENT_MODE_ALWAYS);
 	ck_assert_int_eq(conf->ident_timeout.tv_sec, 5);
 	ck_assert_int_eq(conf->ident_timeout.tv_usec, 0);
 	ck_assert_uint_eq(conf->ident_port, 113);
-	ck_assert_uint_eq(conf->limit_connections, 0);
-	ck_assert_uint_eq(conf->limit_per_source, 0);
-	ck_assert_uint_eq(conf->limit_udp_rate, 0);
+	/* Built-in limits: safe with no limit line. */
+	ck_assert_uint_eq(conf->limit_connections, 256);
+	ck_assert_uint_eq(conf->limit_per_source, 8);
+	ck_assert_uint_eq(conf->limit_rate, 10);
+	ck_assert_uint_eq(conf->limit_udp_rate, 5);
+	ck_assert_uint_eq(conf->limit_udp_total, 100);
 	ck_assert_int_eq(conf->udp_privileged_ports, 0);
 	ck_assert_uint_eq(conf->workers, 0);
 	ck_assert_ptr_nonnull(conf->acl);
@@ -62,6 +67,9 @@ START_TEST(test_facility_names)
 	ck_assert_int_eq(config_facility("DAEMON"), -1);
 	ck_assert_int_eq(config_facility(""), -1);
 	ck_assert_int_eq(config_facility("local8"), -1);
+	ck_assert_str_eq(config_facility_name(LOG_LOCAL5), "local5");
+	ck_assert_str_eq(config_facility_name(LOG_DAEMON), "daemon");
+	ck_assert_ptr_null(config_facility_name(LOG_KERN));
 }
 END_TEST
 

@@ -143,19 +143,21 @@ static const struct {
 	  "ident port must be a number from 1 to 65535, not 'auth'" },
 	{ "ident", "unknown directive 'ident'" },
 	{ "ident user x", "unknown directive 'ident'" },
-	{ "limit connections", "usage: limit connections N" },
-	{ "limit per-source 1 2", "usage: limit per-source N" },
-	{ "limit udp-rate", "usage: limit udp-rate N" },
-	{ "limit connections 0", "limit connections must be a number from 1 "
-	  "to 1000000, not '0'" },
-	{ "limit connections 1000001", "limit connections must be a number "
-	  "from 1 to 1000000, not '1000001'" },
+	{ "limit connections", "usage: limit connections N|off" },
+	{ "limit per-source 1 2", "usage: limit per-source N|off" },
+	{ "limit udp-rate", "usage: limit udp-rate N|off" },
+	{ "limit connections 0", "limit connections must be off or a number "
+	  "from 1 to 1000000, not '0'" },
+	{ "limit connections 1000001", "limit connections must be off or a "
+	  "number from 1 to 1000000, not '1000001'" },
 	{ "limit per-source 18446744073709551617", "limit per-source must be "
-	  "a number from 1 to 1000000, not '18446744073709551617'" },
-	{ "limit udp-rate 1.5", "limit udp-rate must be a number from 1 to "
-	  "1000000, not '1.5'" },
+	  "off or a number from 1 to 1000000, not '18446744073709551617'" },
+	{ "limit udp-rate 1.5", "limit udp-rate must be off or a number from "
+	  "1 to 1000000, not '1.5'" },
+	{ "limit rate Off", "limit rate must be off or a number from 1 to "
+	  "1000000, not 'Off'" },
 	{ "limit bandwidth 5", "unknown limit 'bandwidth' (connections, "
-	  "per-source, udp-rate, udp-total)" },
+	  "per-source, rate, udp-rate, udp-total)" },
 	{ "limit", "unknown directive 'limit'" },
 	{ "audit key", "usage: audit key PATH" },
 	{ "audit key key.pub",
@@ -230,13 +232,26 @@ START_TEST(test_limits_independent)
 {
 	struct collect c;
 	struct config *conf = parse(&c, LISTEN "limit connections 10\n"
-	    "limit per-source 2\nlimit udp-rate 3\n");
+	    "limit per-source 2\nlimit udp-rate 3\nlimit rate off\n");
 
 	ck_assert_ptr_nonnull(conf);
 	ck_assert_uint_eq(c.n, 0);
 	ck_assert_uint_eq(conf->limit_connections, 10);
 	ck_assert_uint_eq(conf->limit_per_source, 2);
 	ck_assert_uint_eq(conf->limit_udp_rate, 3);
+	ck_assert_uint_eq(conf->limit_rate, 0);
+	ck_assert_uint_eq(conf->limit_udp_total, CONFIG_DEFAULT_UDP_TOTAL);
+	config_free(conf);
+	/* off: no limit, for each of them. */
+	conf = parse(&c, LISTEN "limit connections off\nlimit per-source off\n"
+	    "limit udp-rate off\nlimit udp-total off\nlimit rate 7\n");
+	ck_assert_ptr_nonnull(conf);
+	ck_assert_uint_eq(c.n, 0);
+	ck_assert_uint_eq(conf->limit_connections, 0);
+	ck_assert_uint_eq(conf->limit_per_source, 0);
+	ck_assert_uint_eq(conf->limit_udp_rate, 0);
+	ck_assert_uint_eq(conf->limit_udp_total, 0);
+	ck_assert_uint_eq(conf->limit_rate, 7);
 	config_free(conf);
 }
 END_TEST
@@ -286,6 +301,8 @@ static const struct {
 	  "pidfile PATH" },
 	{ "syslog facility", "syslog facility local3",
 	  "usage: syslog facility NAME", "syslog facility" },
+	{ "syslog audit-facility", "syslog audit-facility local5",
+	  "usage: syslog audit-facility NAME", "syslog audit-facility" },
 	{ "syslog socket", "syslog socket /dev/log",
 	  "usage: syslog socket PATH", "syslog socket PATH" },
 	{ "ident mode", "ident mode rules",
@@ -295,13 +312,15 @@ static const struct {
 	{ "ident port", "ident port 1113", "usage: ident port PORT",
 	  "ident port" },
 	{ "limit connections", "limit connections 100",
-	  "usage: limit connections N", "limit connections" },
+	  "usage: limit connections N|off", "limit connections" },
 	{ "limit per-source", "limit per-source 10",
-	  "usage: limit per-source N", "limit per-source" },
-	{ "limit udp-rate", "limit udp-rate 10", "usage: limit udp-rate N",
-	  "limit udp-rate" },
+	  "usage: limit per-source N|off", "limit per-source" },
+	{ "limit rate", "limit rate off", "usage: limit rate N|off",
+	  "limit rate" },
+	{ "limit udp-rate", "limit udp-rate 10",
+	  "usage: limit udp-rate N|off", "limit udp-rate" },
 	{ "limit udp-total", "limit udp-total 100",
-	  "usage: limit udp-total N", "limit udp-total" },
+	  "usage: limit udp-total N|off", "limit udp-total" },
 	{ "audit key", "audit key /etc/daytimed/audit.pub",
 	  "usage: audit key PATH", "audit key PATH" },
 	{ "workers", "workers 4", "usage: workers N", "workers" },
@@ -315,17 +334,19 @@ static const struct {
 	const char		*key;
 	unsigned long long	 min, max;
 	size_t			 field;
+	int			 off;	/* "off" is 0 */
 } numbers[] = {
-	{ "ident port", 1, 65535, offsetof(struct config, ident_port) },
+	{ "ident port", 1, 65535, offsetof(struct config, ident_port), 0 },
 	{ "limit connections", 1, 1000000,
-	  offsetof(struct config, limit_connections) },
+	  offsetof(struct config, limit_connections), 1 },
 	{ "limit per-source", 1, 1000000,
-	  offsetof(struct config, limit_per_source) },
+	  offsetof(struct config, limit_per_source), 1 },
+	{ "limit rate", 1, 1000000, offsetof(struct config, limit_rate), 1 },
 	{ "limit udp-rate", 1, 1000000,
-	  offsetof(struct config, limit_udp_rate) },
+	  offsetof(struct config, limit_udp_rate), 1 },
 	{ "limit udp-total", 1, 1000000,
-	  offsetof(struct config, limit_udp_total) },
-	{ "workers", 1, 64, offsetof(struct config, workers) },
+	  offsetof(struct config, limit_udp_total), 1 },
+	{ "workers", 1, 64, offsetof(struct config, workers), 0 },
 };
 
 /* A row's key as one string. */
@@ -384,6 +405,7 @@ START_TEST(test_table_covered)
 		ck_assert_uint_eq(t[i].nnum, 1);
 		ck_assert_uint_eq(t[i].num[0].min, numbers[j].min);
 		ck_assert_uint_eq(t[i].num[0].max, numbers[j].max);
+		ck_assert_int_eq(!!(t[i].flags & CONFIG_OFF), numbers[j].off);
 	}
 	ck_assert_uint_eq(nnum, NFILES(numbers));
 }
@@ -554,11 +576,22 @@ START_TEST(test_number_edges)
 			fmt(word, sizeof(word), "%s", not_numbers[i - 2]);
 		show_word(word, show, sizeof(show));
 		fmt(line, sizeof(line), "%s %s", numbers[_i].key, word);
-		fmt(msg, sizeof(msg), "%s must be a number from %llu to %llu, "
-		    "not '%s'", numbers[_i].key, numbers[_i].min,
+		fmt(msg, sizeof(msg), "%s must be %sa number from %llu to "
+		    "%llu, not '%s'", numbers[_i].key,
+		    numbers[_i].off ? "off or " : "", numbers[_i].min,
 		    numbers[_i].max, show);
 		expect_one_error(line, msg);
 	}
+	/* "off" is no limit where the row allows it, a bad number elsewhere. */
+	fmt(text, sizeof(text), LISTEN "%s off\n", numbers[_i].key);
+	conf = parse(&c, text);
+	if (numbers[_i].off) {
+		ck_assert_ptr_nonnull(conf);
+		ck_assert_uint_eq(*(const unsigned *)(const void *)
+		    ((const char *)conf + numbers[_i].field), 0);
+		config_free(conf);
+	} else
+		ck_assert_ptr_null(conf);
 }
 END_TEST
 
@@ -575,15 +608,15 @@ static const struct {
 	{ "audit signing-key /k", "unknown directive 'audit'" },
 	{ "proxy 10.0.0.0/8", "unknown directive 'proxy'" },
 	{ "proxy timeout 5", "unknown directive 'proxy'" },
-	{ "limit rate 5", "unknown limit 'rate' (connections, per-source, "
-	  "udp-rate, udp-total)" },
 	{ "limit Connections 5", "unknown limit 'Connections' (connections, "
-	  "per-source, udp-rate, udp-total)" },
+	  "per-source, rate, udp-rate, udp-total)" },
 	{ "limit \xff", "unknown limit '\\xff' (connections, per-source, "
-	  "udp-rate, udp-total)" },
+	  "rate, udp-rate, udp-total)" },
 	{ "limit source-prefix 24 56", "unknown limit 'source-prefix' "
-	  "(connections, per-source, udp-rate, udp-total)" },
+	  "(connections, per-source, rate, udp-rate, udp-total)" },
 	{ "# limit rate 5\nlimit", "unknown directive 'limit'" },
+	{ "syslog audit-facility kern", "unknown syslog audit-facility 'kern' "
+	  "(daemon, auth, authpriv, local0 ... local7)" },
 };
 
 START_TEST(test_unknown)

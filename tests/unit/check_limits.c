@@ -280,6 +280,41 @@ START_TEST(test_udp_total)
 }
 END_TEST
 
+/*
+ * limit rate: a source's burst of N new connections, then one per 1/N s;
+ * another source is served all along, and nothing is held (no release).
+ */
+START_TEST(test_rate)
+{
+	struct limits *l = limits_new(test_key);
+	struct acl_addr a = test_v4(198, 51, 100, 7), b = test_v4(198, 51, 100, 8);
+	unsigned i;
+
+	ck_assert_ptr_nonnull(l);
+	ck_assert_int_eq(limits_rate_admit(l, &a, 0, 0), LIMITS_OK);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(limits_rate_admit(l, &a, 4, SEC), LIMITS_OK);
+	ck_assert_int_eq(limits_rate_admit(l, &a, 4, SEC), LIMITS_RATE);
+	ck_assert_int_eq(limits_rate_admit(l, &a, 4, SEC + SEC / 4 - 1),
+	    LIMITS_RATE);
+	ck_assert_int_eq(limits_rate_admit(l, &a, 4, SEC + SEC / 4),
+	    LIMITS_OK);
+	ck_assert_int_eq(limits_rate_admit(l, &a, 4, SEC + SEC / 4),
+	    LIMITS_RATE);
+	/* Another source, at the same instant: a bucket of its own. */
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(limits_rate_admit(l, &b, 4, SEC + SEC / 4),
+		    LIMITS_OK);
+	/* A second of quiet fills a's bucket again; nothing was counted. */
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(limits_rate_admit(l, &a, 4, 3 * SEC),
+		    LIMITS_OK);
+	ck_assert_int_eq(limits_connections(l), 0);
+	ck_assert_str_eq(limits_name(LIMITS_RATE), "rate");
+	limits_free(l);
+}
+END_TEST
+
 Suite *
 limits_suite(void)
 {
@@ -300,6 +335,7 @@ limits_suite(void)
 	tcase_add_test(tc, test_memory);
 	tcase_add_test(tc, test_udp_slot_eviction);
 	tcase_add_test(tc, test_udp_total);
+	tcase_add_test(tc, test_rate);
 	suite_add_tcase(s, tc);
 	return s;
 }

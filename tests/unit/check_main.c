@@ -21,6 +21,8 @@ main(void)
 	srunner_add_suite(sr, config_set_suite());
 	srunner_add_suite(sr, config_list_suite());
 	srunner_add_suite(sr, config_suite());
+	srunner_add_suite(sr, config_show_suite());
+	srunner_add_suite(sr, explain_suite());
 	srunner_add_suite(sr, loader_disk_suite());
 	srunner_add_suite(sr, loader_suite());
 	srunner_add_suite(sr, trie_suite());
@@ -28,6 +30,8 @@ main(void)
 	srunner_add_suite(sr, ident_parse_suite());
 	srunner_add_suite(sr, ident_suite());
 	srunner_add_suite(sr, limits_suite());
+	srunner_add_suite(sr, sigpair_suite());
+	srunner_add_suite(sr, status_suite());
 	srunner_add_suite(sr, record_suite());
 	srunner_add_suite(sr, chain_suite());
 	srunner_add_suite(sr, verify_suite());

@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * inetd: daytimed -i. One process, one event loop, no monitor (there is
+ * nothing to reload: the next request starts a new process), the same
+ * startup steps as the daemon in the same order (syslog, time zone and
+ * key before chroot, then the privilege drop), and the same paths for
+ * the socket: conn.c for a connection, udp.c for datagrams, one record
+ * each. Limits are this process's: a connection is one, so only those
+ * that count datagrams (udp-rate, udp-total) can ever say no; the super
+ * server's own limits are the ones that count processes.
+ */
+#include "autoconf.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "daemon/audit.h"
+#include "daemon/config.h"
+#include "daemon/conn.h"
+#include "daemon/inetd.h"
+#include "daemon/life.h"
+#include "daemon/limits.h"
+#include "daemon/loader.h"
+#include "daemon/log.h"
+#include "daemon/loop.h"
+#include "daemon/proctitle.h"
+#include "daemon/udp.h"
+
+#define INETD_UDP_BATCH	64	/* datagrams per wakeup, about */
+
+struct inetd {
+	struct loop		 lp;
+	struct loop_counters	 cnt;
+	atomic_int		 stopping;
+	struct config_listen	 cl;	/* the socket, as a listen line */
+	int			 fd;
+	struct event		*ev;
+};
+
+/*
+ * inetd gives the socket as stdout and stderr too: a byte written there
+ * would reach the client. Those that are sockets become /dev/null; 1
+ * when stderr can still be written to (a terminal, a file, the journal).
+ */
+static int
+inetd_stdio(void)
+{
+	struct stat st;
+	int fd, i, usable = 1;
+
+	for (i = STDOUT_FILENO; i <= STDERR_FILENO; i++) {
+		if (fstat(i, &st) == 0 && !S_ISSOCK(st.st_mode))
+			continue;
+		if (i == STDERR_FILENO)
+			usable = 0;
+		if ((fd = open("/dev/null", O_WRONLY | O_CLOEXEC)) != -1) {
+			(void)dup2(fd, i);
+			close(fd);
+		}
+	}
+	return usable;
+}
+
+/* Configuration diagnostics, as log messages (stderr may be unusable). */
+static void
+inetd_diag(void *arg, int is_error, const char *file, unsigned line,
+    const char *msg)
+{
+	size_t *errors = arg;
+
+	if (is_error)
+		(*errors)++;
+	if (line > 0)
+		log_warnx("%s:%u: %s: %s", file != NULL ? file : "-", line,
+		    is_error ? "error" : "warning", msg);
+	else
+		log_warnx("%s: %s: %s", file != NULL ? file : "-",
+		    is_error ? "error" : "warning", msg);
+}
+
+/*
+ * The socket: the one systemd passed (LISTEN_FDS, Accept=yes without
+ * StandardInput=socket), else standard input. Not a listening socket:
+ * that is "wait" for TCP, which daytimed does not do.
+ */
+static int
+inetd_socket(int fd, struct config_listen *cl)
+{
+	int type, acc = 0;
+	socklen_t len = sizeof(type), alen = sizeof(acc);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == -1) {
+		log_warnx("-i: descriptor %d is not a socket: run me from "
+		    "inetd, xinetd, tcpserver or a systemd socket", fd);
+		return -1;
+	}
+	if (type == SOCK_STREAM && getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN,
+	    &acc, &alen) == 0 && acc) {
+		log_warnx("-i: a listening TCP socket: use 'nowait' (inetd), "
+		    "'wait = no' (xinetd) or Accept=yes (systemd)");
+		return -1;
+	}
+	if (type != SOCK_STREAM && type != SOCK_DGRAM) {
+		log_warnx("-i: neither a TCP nor a UDP socket");
+		return -1;
+	}
+	memset(cl, 0, sizeof(*cl));
+	cl->proto = type;
+	cl->sslen = sizeof(cl->ss);
+	if (getsockname(fd, (struct sockaddr *)&cl->ss, &cl->sslen) == -1 ||
+	    (cl->ss.ss_family != AF_INET && cl->ss.ss_family != AF_INET6)) {
+		log_warnx("-i: not an IPv4 or IPv6 socket");
+		return -1;
+	}
+	snprintf(cl->text, sizeof(cl->text), "%s (inetd)",
+	    type == SOCK_STREAM ? "tcp" : "udp");
+	return fd;
+}
+
+/* Datagrams are waiting, or the socket has been idle: serve, or stop. */
+static void
+inetd_udp_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct inetd *in = arg;
+	int i, n;
+
+	if (ev & EV_TIMEOUT) {
+		event_base_loopbreak(in->lp.base);
+		return;
+	}
+	for (i = 0; i < INETD_UDP_BATCH; i += n)
+		if ((n = udp_datagram(&in->lp, fd, &in->cl)) < UDP_BATCH)
+			break;
+}
+
+/* The one connection, or datagrams until idle; then the loop is empty. */
+static int
+inetd_serve(struct inetd *in)
+{
+	struct timeval idle = { INETD_IDLE_SECS, 0 };
+	struct sockaddr_storage peer;
+	socklen_t plen = sizeof(peer);
+	int on = 1, fl = fcntl(in->fd, F_GETFL);
+
+	if (fl == -1 || fcntl(in->fd, F_SETFL, fl | O_NONBLOCK) == -1) {
+		log_warn("-i: socket");
+		return -1;
+	}
+	if (in->cl.proto == SOCK_STREAM) {
+		if (getpeername(in->fd, (struct sockaddr *)&peer, &plen) == -1) {
+			log_warn("-i: the connection");	/* gone already */
+			return -1;
+		}
+		conn_new(&in->lp, &in->cl, in->fd, &peer, plen);
+		in->fd = -1;	/* conn.c closes it */
+	} else {
+		if ((in->cl.ss.ss_family == AF_INET ?
+		    setsockopt(in->fd, IPPROTO_IP, IP_PKTINFO, &on,
+		    sizeof(on)) : setsockopt(in->fd, IPPROTO_IPV6,
+		    IPV6_RECVPKTINFO, &on, sizeof(on))) == -1) {
+			log_warn("-i: packet info");
+			return -1;
+		}
+		/* Persistent with a timeout: every datagram restarts the clock. */
+		if ((in->ev = event_new(in->lp.base, in->fd, EV_READ | EV_PERSIST,
+		    inetd_udp_cb, in)) == NULL || event_add(in->ev, &idle) == -1)
+			return -1;
+	}
+	(void)event_base_dispatch(in->lp.base);
+	return 0;
+}
+
+/* Start as the daemon does, in its order; then serve. */
+static int
+inetd_start(struct config *conf, int debug, int usable, int fd)
+{
+	unsigned char key[LIMITS_KEY_BYTES];
+	struct life_user u;
+	struct inetd in;
+	char err[256];
+	int rc = -1;
+
+	memset(&in, 0, sizeof(in));
+	in.fd = -1;
+	signal(SIGPIPE, SIG_IGN);
+	if (sodium_init() < 0 || life_user(conf->user, conf->group, &u) == -1)
+		return -1;
+	if (conf->chroot != NULL && !u.set) {
+		log_warnx("chroot %s needs root", conf->chroot);
+		return -1;
+	}
+	if ((in.fd = inetd_socket(fd, &in.cl)) == -1)
+		return -1;
+	if (log_open_syslog(conf->syslog_socket != NULL ? conf->syslog_socket :
+	    LOG_SOCKET_DEFAULT, conf->facility) == -1) {
+		log_warn("syslog socket %s", conf->syslog_socket != NULL ?
+		    conf->syslog_socket : LOG_SOCKET_DEFAULT);
+		if (!usable)
+			return -1;	/* no audit trail: no service */
+		log_warnx("logging to stderr only");
+	} else if (!debug)
+		log_stderr(0);	/* one process per request: say it once */
+	log_set_audit_facility(config_audit_facility(conf));
+	if (debug && usable)
+		log_set_debug(1);
+	if (log_debugging())
+		conn_debug();
+	tzset();
+	{
+		time_t now = time(NULL);
+		struct tm tm;
+
+		(void)localtime_r(&now, &tm);
+	}
+	if ((in.lp.audit = audit_open(conf->audit_key, err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	if (life_drop(conf->chroot, &u) == -1)
+		goto out;
+	randombytes_buf(key, sizeof(key));
+	in.lp.limits = limits_new(key);
+	sodium_memzero(key, sizeof(key));
+	if (in.lp.limits == NULL || (in.lp.base = event_base_new()) == NULL)
+		goto out;
+	in.lp.cnt = &in.cnt;
+	in.lp.stopping = &in.stopping;
+	in.lp.conf = conf;	/* conn.c takes references: ours is the first */
+	proctitle_set(in.cl.proto == SOCK_STREAM ? "inetd tcp" : "inetd udp");
+	rc = inetd_serve(&in);
+	log_flush(1000);
+out:
+	if (in.ev != NULL)
+		event_free(in.ev);
+	/* The socket stays open: inetd_main may still have to empty it. */
+	if (in.lp.base != NULL) {
+		conn_free_all(&in.lp);
+		event_base_free(in.lp.base);
+	}
+	limits_free(in.lp.limits);
+	audit_close(in.lp.audit);
+	return rc;
+}
+
+/*
+ * Not serving: datagrams left waiting on a "wait" socket would have
+ * inetd start a new process for them at once, again and again. They
+ * are read and dropped, and the count is logged.
+ */
+static void
+inetd_discard(int fd)
+{
+	char b[1];
+	int type;
+	socklen_t len = sizeof(type);
+	unsigned long n = 0;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == -1 ||
+	    type != SOCK_DGRAM)
+		return;
+	while (n < 1000000 && recv(fd, b, sizeof(b), MSG_DONTWAIT) >= 0)
+		n++;
+	if (n > 0)
+		log_warnx("-i: not serving: %lu datagram%s dropped unanswered",
+		    n, n == 1 ? "" : "s");
+}
+
+int
+inetd_main(const char *file, int debug)
+{
+	struct config *conf;
+	size_t errors = 0;
+	int usable, rc, fds[1], fd;
+
+	usable = inetd_stdio();
+	/* Nothing the super server left open survives but the socket. */
+	fd = life_systemd_fds(fds, 1) == 1 ? fds[0] : STDIN_FILENO;
+	closefrom(fd > STDERR_FILENO ? fd + 1 : STDERR_FILENO + 1);
+	if (!usable) {
+		/* Until the configuration names a syslog socket: the default. */
+		log_stderr(0);
+		(void)log_open_syslog(LOG_SOCKET_DEFAULT, LOG_DAEMON);
+	}
+	conf = config_load_flags(file, &loader_disk, CONFIG_LOAD_INETD,
+	    inetd_diag, &errors);
+	if (conf == NULL) {
+		log_warnx("%s: %zu error%s; not serving", file, errors,
+		    errors == 1 ? "" : "s");
+		inetd_discard(fd);
+		log_flush(1000);
+		return 1;
+	}
+	if ((rc = inetd_start(conf, debug, usable, fd)) == -1) {
+		inetd_discard(fd);
+		log_flush(1000);
+	}
+	config_free(conf);
+	return rc == 0 ? 0 : 1;
+}

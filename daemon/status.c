@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * status: the monitor's reload status file and daytimed -r, which reads
+ * it. The file is created while still privileged (like the pidfile) and
+ * rewritten in place through the descriptor the monitor keeps; a reader
+ * that catches a line half rewritten just looks again.
+ */
+#include "autoconf.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "compat/compat.h"
+#include "audit/record.h"
+#include "daemon/log.h"
+#include "daemon/status.h"
+
+#define STATUS_POLL_MS	20	/* -r: between two looks at the file */
+
+static int	 status_fd = -1;
+static char	*status_file;
+
+int
+status_path(const char *pidfile, char *buf, size_t len)
+{
+	size_t n = strlen(pidfile);
+	int w;
+
+	if (n > 4 && strcmp(pidfile + n - 4, ".pid") == 0)
+		n -= 4;
+	w = snprintf(buf, len, "%.*s.status", (int)n, pidfile);
+	return w < 0 || (size_t)w >= len ? -1 : 0;
+}
+
+/* "KEY=" at *p, then a number; *p moves past it and one space. */
+static int
+status_number(const char **p, const char *end, const char *key,
+    unsigned long long max, unsigned long long *v)
+{
+	size_t kl = strlen(key), n;
+
+	if ((size_t)(end - *p) < kl || memcmp(*p, key, kl) != 0)
+		return -1;
+	*p += kl;
+	for (n = 0; *p + n < end && (*p)[n] != ' '; n++)
+		;
+	if (*p + n == end || compat_parse_uint(*p, n, max, v) == -1)
+		return -1;
+	*p += n + 1;
+	return 0;
+}
+
+int
+status_parse(const char *buf, size_t len, struct status *st)
+{
+	const char *p = buf, *end, *nl = memchr(buf, '\n', len);
+	unsigned long long pid;
+	size_t n;
+
+	memset(st, 0, sizeof(*st));
+	if (nl == NULL)
+		return -1;
+	end = nl;
+	if (status_number(&p, end, "pid=", 0x7fffffff, &pid) == -1 ||
+	    status_number(&p, end, "reads=", ~0ULL, &st->reads) == -1 ||
+	    status_number(&p, end, "done=", ~0ULL, &st->done) == -1)
+		return -1;
+	st->pid = (long long)pid;
+	if ((size_t)(end - p) < 7 || memcmp(p, "result=", 7) != 0)
+		return -1;
+	p += 7;
+	for (n = 0; p + n < end && p[n] != ' '; n++)
+		;
+	if (p + n == end || n == 0 || n >= sizeof(st->result))
+		return -1;
+	memcpy(st->result, p, n);
+	st->result[n] = '\0';
+	if (strcmp(st->result, "starting") != 0 &&
+	    strcmp(st->result, "ok") != 0 && strcmp(st->result, "failed") != 0)
+		return -1;
+	p += n + 1;
+	if ((size_t)(end - p) < 6 || memcmp(p, "error=", 6) != 0)
+		return -1;
+	p += 6;
+	/* Whatever the file says, only printable text is kept to show. */
+	n = record_escape_ctl(st->error, sizeof(st->error) - 1, p,
+	    (size_t)(end - p));
+	st->error[n] = '\0';
+	return 0;
+}
+
+int
+status_open(const char *pidfile)
+{
+	char path[4096];
+
+	if (status_path(pidfile, path, sizeof(path)) == -1) {
+		log_warnx("pidfile %s: name too long for its status file",
+		    pidfile);
+		return -1;
+	}
+	if ((status_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0644)) == -1) {
+		log_warn("status file %s", path);
+		return -1;
+	}
+	if ((status_file = strdup(path)) == NULL) {
+		close(status_fd);
+		status_fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+void
+status_close(void)
+{
+	if (status_fd != -1)
+		close(status_fd);
+	status_fd = -1;
+}
+
+void
+status_write(pid_t pid, unsigned long long reads, unsigned long long done,
+    const char *result, const char *error)
+{
+	char line[STATUS_LINE_MAX], esc[STATUS_ERROR_MAX];
+	int n;
+
+	if (status_fd == -1)
+		return;
+	if (error == NULL)
+		memcpy(esc, "-", 2);
+	else
+		(void)record_escape(esc, sizeof(esc), error, strlen(error));
+	n = snprintf(line, sizeof(line), "pid=%ld reads=%llu done=%llu "
+	    "result=%s error=%s\n", (long)pid, reads, done, result, esc);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return;
+	if (pwrite(status_fd, line, (size_t)n, 0) != n ||
+	    ftruncate(status_fd, n) == -1)
+		log_warn("status file %s", status_file);
+}
+
+void
+status_remove(void)
+{
+	if (status_fd == -1)
+		return;
+	(void)unlink(status_file);
+	close(status_fd);
+	status_fd = -1;
+}
+
+/* The first line of a small file (O_NOFOLLOW); its length, or -1. */
+static ssize_t
+status_read_file(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return -1;
+	n = read(fd, buf, len);
+	close(fd);
+	return n;
+}
+
+/* The pid in a pidfile: digits and a newline. */
+static long long
+status_pidfile(const char *pidfile)
+{
+	char buf[32];
+	unsigned long long v;
+	ssize_t n = status_read_file(pidfile, buf, sizeof(buf));
+	const char *nl;
+
+	if (n <= 0 || (nl = memchr(buf, '\n', (size_t)n)) == NULL ||
+	    compat_parse_uint(buf, (size_t)(nl - buf), 0x7fffffff, &v) == -1 ||
+	    v < 2)
+		return -1;
+	return (long long)v;
+}
+
+/* Read and parse the status file; -1 when it cannot be read or parsed. */
+static int
+status_look(const char *path, struct status *st)
+{
+	char buf[STATUS_LINE_MAX + 1];
+	ssize_t n = status_read_file(path, buf, sizeof(buf) - 1);
+
+	return n <= 0 ? -1 : status_parse(buf, (size_t)n, st);
+}
+
+/* Milliseconds on the monotonic clock. */
+static long long
+status_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+status_reload(const char *pidfile, unsigned wait_s)
+{
+	struct timespec pause = { 0, STATUS_POLL_MS * 1000000L };
+	struct status before, st;
+	char path[4096];
+	long long pid, deadline;
+
+	if (status_path(pidfile, path, sizeof(path)) == -1)
+		return -1;
+	if ((pid = status_pidfile(pidfile)) == -1) {
+		fprintf(stderr, "daytimed: -r: %s holds no daemon's pid (is "
+		    "daytimed running?)\n", pidfile);
+		return -1;
+	}
+	if (status_look(path, &before) == -1 || before.pid != pid) {
+		fprintf(stderr, "daytimed: -r: %s does not describe pid %lld "
+		    "(is it a daytimed that keeps a status file?)\n", path, pid);
+		return -1;
+	}
+	if (kill((pid_t)pid, SIGHUP) == -1) {
+		fprintf(stderr, "daytimed: -r: pid %lld: %s\n", pid,
+		    strerror(errno));
+		return -1;
+	}
+	deadline = status_now_ms() + (long long)wait_s * 1000;
+	for (;;) {
+		if (status_look(path, &st) == 0 && st.pid == pid &&
+		    st.done > before.reads) {
+			if (strcmp(st.result, "ok") == 0) {
+				printf("daytimed: pid %lld reloaded its "
+				    "configuration\n", pid);
+				return 0;
+			}
+			fprintf(stderr, "daytimed: pid %lld kept its old "
+			    "configuration: the reload failed: %s\n", pid,
+			    st.error);
+			return -1;
+		}
+		if (kill((pid_t)pid, 0) == -1 && errno == ESRCH) {
+			fprintf(stderr, "daytimed: -r: pid %lld is gone\n", pid);
+			return -1;
+		}
+		if (status_now_ms() >= deadline) {
+			fprintf(stderr, "daytimed: -r: pid %lld reported no "
+			    "outcome within %u s\n", pid, wait_s);
+			return -1;
+		}
+		(void)nanosleep(&pause, NULL);
+	}
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Fuzz the status line parser: the file the unprivileged monitor writes
+ * and daytimed -r, often as root, reads and shows. Any bytes: a parsed
+ * line must say a known result and hold an error text without control
+ * bytes, NUL-terminated within its buffer.
+ */
+#include "autoconf.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/status.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* One input: the status file's bytes. */
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct status st;
+	size_t i, n;
+
+	if (status_parse((const char *)data, size, &st) == -1)
+		return 0;
+	if (strcmp(st.result, "starting") != 0 && strcmp(st.result, "ok") != 0 &&
+	    strcmp(st.result, "failed") != 0)
+		abort();
+	n = strnlen(st.error, sizeof(st.error));
+	if (n >= sizeof(st.error) || st.pid < 0)
+		abort();
+	for (i = 0; i < n; i++)
+		if ((unsigned char)st.error[i] < 0x20 ||
+		    (unsigned char)st.error[i] == 0x7f)
+			abort();
+	return 0;
+}

@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
+"""daytimed -i under real super servers: openbsd-inetd (TCP nowait, UDP
+wait), systemd-socket-activate (--inetd, and LISTEN_FDS with Accept=yes),
+and a launcher of our own that hands the connection over as stdin, stdout
+and stderr at once, as inetd does: nothing but the answer reaches the
+client, not even with -d or a broken configuration.
+
+openbsd-inetd may not be installed (it is one inetd among several, and
+conflicts with xinetd): INETD (or OBSD_INETD, as bench/run.sh reads it)
+names its binary; otherwise the installed one, or else the test fetches
+Debian's package and unpacks it with dpkg-deb -x (harness.unpacked_deb)."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as h  # noqa: E402
+from harness import check, test  # noqa: E402
+
+IDLE = 10  # INETD_IDLE_SECS: a datagram socket's idle time before exit
+
+
+def inetd_conf(sink, rules, settings="ident mode off\n", user="nobody"):
+    """A configuration for -i: no listen line."""
+    text = "syslog socket %s\n" % sink.path + settings
+    if user and os.geteuid() == 0:
+        text += "user %s\n" % user
+    return text + rules
+
+
+def private_dir():
+    """A temp dir the daemon's user can read (it rereads nothing, but
+    opens the configuration as that user when inetd starts it so)."""
+    t = h.TempDir("dti-")
+    os.chmod(t.path, 0o755)
+    return t
+
+
+def served_by(sink, me):
+    rec = sink.wait_peer(me, timeout=10)
+    return rec.kv(), rec.pid
+
+
+def udp_wait_service(sink, port, n, payload):
+    """n datagrams to a "wait" service: each answered, each recorded by one
+    and the same process, which exits once it has been idle."""
+    with h.udp_open(port) as u:
+        got = []
+        for _ in range(n):
+            u.send(payload)
+            got.append(h.recv_or_none(u, 5))
+        me = h.fmt_addr(u.getsockname())
+    check(all(g is not None and h.CTIME_RE.match(g) for g in got), "%r", got)
+    recs = sink.wait_for(lambda r: "peer=%s " % me in r.msg, count=n)
+    pids = {r.pid for r in recs}
+    check(len(pids) == 1 and all(r.kv()["proto"] == "udp" for r in recs),
+          "%r", recs)
+    pid = pids.pop()
+    check(h.poll_until(lambda: not h.pid_alive(pid), IDLE + 10),
+          "pid %d not gone after %d s idle", pid, IDLE)
+
+
+@test(timeout=120)
+def under_openbsd_inetd():
+    exe = (os.environ.get("INETD") or os.environ.get("OBSD_INETD") or
+           shutil.which("inetd"))
+    if exe is None or not os.path.exists(exe):
+        exe = h.unpacked_deb("openbsd-inetd", "usr/sbin/inetd")
+    h.need_root("inetd runs daytimed as nobody")
+    port = h.free_port()
+    with private_dir() as t, h.SyslogSink() as sink, \
+            h.FakeIdent("ok", "alice", host="127.0.0.3") as fi:
+        conf = t.write("d.conf", inetd_conf(
+            sink, "allow 127.0.0.1\ndeny 127.0.0.2\n"
+            "allow 127.0.0.3 user alice\n", "ident mode rules\n"
+            "ident timeout 3\nident port %d\n" % fi.port))
+        itab = t.write("inetd.conf", "".join(
+            "127.0.0.1:%d %s nobody %s daytimed -i -c %s\n"
+            % (port, kind, h.DAYTIMED, conf)
+            for kind in ("stream tcp nowait", "dgram udp wait")))
+        out = open(t.join("inetd.out"), "wb")
+        proc = subprocess.Popen([exe, "-d", itab], stdin=subprocess.DEVNULL,
+                                stdout=out, stderr=out)
+        try:
+            check(h.poll_until(lambda: h.proc_bound("tcp", "127.0.0.1", port)
+                               and h.proc_bound("udp", "127.0.0.1", port),
+                               10), "inetd did not bind port %d" % port)
+            # TCP nowait: one process per connection, judged as usual.
+            data, me1 = h.tcp_talk("127.0.0.1", port, bind=("127.0.0.1", 0))
+            denied, me2 = h.tcp_talk("127.0.0.1", port,
+                                     bind=("127.0.0.2", 0), reset_ok=True)
+            looked, me3 = h.tcp_talk("127.0.0.1", port, bind=("127.0.0.3", 0))
+            check(h.CTIME_RE.match(data) and denied == b"" and
+                  h.CTIME_RE.match(looked), "%r %r %r", data, denied, looked)
+            (k1, p1), (k2, p2), (k3, p3) = (served_by(sink, m)
+                                            for m in (me1, me2, me3))
+            check(k1["decision"] == "allow" and k2["decision"] == "deny" and
+                  k3["decision"] == "allow" and k3["ident"] == "alice" and
+                  k3["ident_status"] == "ok", "%r %r %r", k1, k2, k3)
+            check(len({p1, p2, p3}) == 3, "one process each: %r",
+                  (p1, p2, p3))
+            # UDP wait: one process serves datagrams until it is idle.
+            udp_wait_service(sink, port, 3, b"")
+            # Nothing but the answers went to the clients; the records and
+            # nothing else went to syslog (no start/stop per process).
+            check(not sink.records(r"^event="), "%r", sink.records(r"^event="))
+        finally:
+            h.stop_process(proc)
+            out.close()
+
+
+def socket_activate(args, port, conf, proto="tcp"):
+    """systemd-socket-activate with args on 127.0.0.1:port running -i."""
+    exe = shutil.which("systemd-socket-activate")
+    if exe is None:
+        raise h.Skip("systemd-socket-activate is not installed (systemd)")
+    proc = subprocess.Popen([exe] + args + ["-l", "127.0.0.1:%d" % port,
+                                            h.DAYTIMED, "-i", "-c", conf],
+                            stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    if not h.poll_until(lambda: h.proc_bound(proto, "127.0.0.1", port), 10):
+        h.stop_process(proc)
+        raise AssertionError("systemd-socket-activate did not bind")
+    return proc
+
+
+@test(timeout=90)
+def under_systemd_socket_activation():
+    with private_dir() as t, h.SyslogSink() as sink:
+        conf = t.write("d.conf", inetd_conf(sink, "allow 127.0.0.1\n"))
+        # --inetd -a: the connection is stdin and stdout (as Accept=yes
+        # with StandardInput=socket); -a alone: LISTEN_FDS=1, fd 3.
+        for args in (["--inetd", "-a"], ["-a"]):
+            port = h.free_port()
+            proc = socket_activate(args, port, conf)
+            try:
+                for _ in range(2):
+                    data, me = h.tcp_talk("127.0.0.1", port)
+                    check(h.CTIME_RE.match(data), "%r: %r", args, data)
+                    k, _ = served_by(sink, me)
+                    check(k["decision"] == "allow" and
+                          k["local"] == "127.0.0.1:%d" % port, "%r", k)
+            finally:
+                h.stop_process(proc)
+        # --datagram --inetd: the datagram socket on stdin, served until idle.
+        port = h.free_port()
+        proc = socket_activate(["--datagram", "--inetd"], port, conf, "udp")
+        try:
+            udp_wait_service(sink, port, 2, b"x")
+        finally:
+            h.stop_process(proc)
+
+
+def launch(conf, args=()):
+    """As inetd does: accept one connection on a port of ours and run
+    daytimed -i with it as stdin, stdout and stderr; return what the
+    client read and the process's exit status."""
+    with socket.socket() as ls:
+        ls.bind(("127.0.0.1", 0))
+        ls.listen(1)
+        with socket.create_connection(ls.getsockname(), timeout=10) as c:
+            conn, _ = ls.accept()
+            with conn:
+                p = subprocess.Popen([h.DAYTIMED, "-i", "-c", conf] +
+                                     list(args), stdin=conn, stdout=conn,
+                                     stderr=conn)
+            data, how = h.read_to_eof(c, time.monotonic() + 10)
+            rc = p.wait(10)
+            me = h.fmt_addr(c.getsockname())
+    return data, how, rc, me
+
+
+@test
+def stdout_and_stderr_are_the_socket():
+    with private_dir() as t, h.SyslogSink() as sink:
+        good = t.write("good.conf", inetd_conf(sink, "allow 127.0.0.1\n"))
+        # -d asks for stderr, which is the connection: it stays silent.
+        for args in ((), ("-d",), ("-v",)):
+            data, how, rc, me = launch(good, args)
+            check(how == "eof" and h.CTIME_RE.match(data) and rc == 0,
+                  "%r: %r %s %d", args, data, how, rc)
+            served_by(sink, me)
+        # A broken configuration: the client gets nothing, the errors go
+        # to syslog (the configuration's socket is unknown: /dev/log).
+        bad = t.write("bad.conf", inetd_conf(sink, "allow 127.0.0.1/33\n"))
+        data, how, rc, me = launch(bad)
+        check(data == b"" and rc == 1, "%r %s %d", data, how, rc)
+        # No syslog at all: the request is not served (its record would be
+        # lost), and still nothing reaches the client.
+        nolog = t.write("nolog.conf", inetd_conf(sink, "allow 127.0.0.1\n")
+                        .replace(sink.path, t.join("no-such-socket")))
+        data, how, rc, me = launch(nolog)
+        check(data == b"" and rc == 1, "%r %s %d", data, how, rc)
+
+
+if __name__ == "__main__":
+    h.main()

@@ -1,0 +1,399 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
+"""What an operator reaches for (issue 15): -d shows what syslog gets and
+the ident bytes; -T reads back through -t; -e - against 1,000 single
+queries; the rate limit; HUP and USR1 sent to both processes act once;
+-r reports a reload that failed after -t passed; records by facility;
+the journal's layout through the verifier; what startup says and what ps
+shows.  Inetd mode has its own file (test_inetd.py)."""
+
+import os
+import random
+import re
+import signal
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as h  # noqa: E402
+from harness import check, test  # noqa: E402
+
+
+def stderr_lines(d):
+    """The daemon's stderr, as lines without the "daytimed: " prefix."""
+    return [l[len("daytimed: "):] for l in d.stderr_text().splitlines()
+            if l.startswith("daytimed: ")]
+
+
+def strip_comments(text):
+    """A configuration's lines without comments and blank lines."""
+    out = []
+    for l in text.splitlines():
+        l = l.split("#", 1)[0].rstrip()
+        if l:
+            out.append(l)
+    return out
+
+
+@test
+def debug_shows_what_syslog_gets():
+    port = h.free_port()
+    rules = "allow 127.0.0.1\ndeny 127.0.0.2\nallow 127.0.0.3 user alice\n"
+    with h.FakeIdent("ok", "alice", host="127.0.0.3") as fi, \
+            h.SyslogSink() as sink:
+        text = h.daemon_conf(port, sink, "ident mode rules\nident timeout 3\n"
+                             "ident port %d\n" % fi.port, rules,
+                             listen=("tcp",))
+        with h.Daemon(text, args=["-d"], ready="proc") as d:
+            allowed, me1 = h.tcp_talk("127.0.0.1", port, bind=("127.0.0.1", 0))
+            denied, me2 = h.tcp_talk("127.0.0.1", port, bind=("127.0.0.2", 0))
+            looked, me3 = h.tcp_talk("127.0.0.1", port, bind=("127.0.0.3", 0))
+            check(h.CTIME_RE.match(allowed) and denied == b"" and
+                  h.CTIME_RE.match(looked), "%r %r %r", allowed, denied, looked)
+            recs = [sink.wait_peer(me) for me in (me1, me2, me3)]
+            # Every record syslog got is on stderr too, byte for byte.
+            got = h.poll_until(lambda: stderr_lines(d), 5,
+                               done=lambda ls: all(r.msg in ls for r in recs))
+            for r in recs:
+                check(r.msg in got, "not on stderr: %r", r.msg)
+            k = [r.kv() for r in recs]
+            check([x["decision"] for x in k] == ["allow", "deny", "allow"] and
+                  k[2]["ident"] == "alice" and k[2]["ident_status"] == "ok",
+                  "%r", k)
+            # The ident exchange: the bytes sent and received, escaped.
+            peerport = int(me3.rsplit(":", 1)[1])
+            want = ('ident conn=%s sent="%d , %d\\x0d\\x0a" received="%d , %d '
+                    ': USERID : UNIX : alice\\x0d\\x0a" status=ok'
+                    % (k[2]["conn"], peerport, port, peerport, port))
+            check(want in got, "no %r in:\n%s", want, "\n".join(got))
+            # The operational messages are there as well, in the foreground.
+            check(any(l.startswith("listening on tcp 127.0.0.1:%d " % port)
+                      for l in got), "no listening line")
+            # Debug lines are not audit records, and syslog has none (no -v).
+            check(not sink.records(r"^ident "), "ident line in syslog")
+        stop = sink.wait_for(r"^event=stop ").kv()
+        check(stop["accepted"] == "3" and stop["allowed"] == "2" and
+              stop["denied"] == "1" and stop["ident_ok"] == "1",
+              "stop record counters %r", stop)
+
+
+@test
+def show_reads_back_through_test():
+    port = h.free_port()
+    with h.TempDir("dto-") as t, h.SyslogSink() as sink:
+        os.mkdir(t.join("rules.d"))
+        t.write("rules.d/10-lan.rules", "allow 10.0.0.0/8 user alice\n"
+                "deny 10.0.0.0/8\nallow 10.1.0.0/16\n")
+        t.write("rules.d/20-v6.rules", "allow 2001:db8::/32\n")
+        main = t.write("d.conf", h.daemon_conf(
+            port, sink, "ident mode rules\nlimit per-source 3\n",
+            "include rules.d/*.rules\nallow 127.0.0.0/8\nallow ::1\n",
+            limits=True))
+        rc, out, err = h.daytimed("-T", "-c", main)
+        check(rc == 0 and out.startswith("# daytimed -T: "), "%d %r", rc, err)
+        lines = out.splitlines()
+        # Defaults and given settings, each saying where it came from.
+        check(any(re.match(r"limit rate 10 +# default$", l) for l in lines),
+              "no built-in rate in:\n%s", out)
+        check(any(re.match(r"limit per-source 3 +# %s:\d+$" % re.escape(main),
+                           l) for l in lines), "no per-source line")
+        inc = t.join("rules.d", "10-lan.rules")
+        check(any(re.match(r"allow 10\.0\.0\.0/8 user alice +# %s:1$"
+                           % re.escape(inc), l) for l in lines),
+              "include not expanded with its FILE:LINE:\n%s", out)
+        # Most specific netblock first; its "*" rule before its user rules.
+        rules = [l for l in strip_comments(out)
+                 if l.startswith(("allow ", "deny "))]
+        check(rules == ["allow 10.1.0.0/16", "deny 10.0.0.0/8",
+                        "allow 10.0.0.0/8 user alice", "allow 127.0.0.0/8",
+                        "allow ::1/128", "allow 2001:db8::/32"], "%r", rules)
+        # The output is a configuration: -t takes it, -T gives it back.
+        shown = t.write("shown.conf", out)
+        rc, tout, _ = h.daytimed("-t", "-c", shown)
+        check(rc == 0 and ": ok: 6 rules" in tout, "%d %r", rc, tout)
+        rc, out2, _ = h.daytimed("-T", "-c", shown)
+        check(rc == 0 and strip_comments(out2) == strip_comments(out),
+              "-T of -T differs:\n%s\n---\n%s", out, out2)
+        # A configuration with errors: nothing on stdout, exit 1.
+        bad = t.write("bad.conf", h.daemon_conf(port, sink, body="allow x\n"))
+        rc, out, err = h.daytimed("-T", "-c", bad)
+        check(rc == 1 and out == "" and "bad.conf:" in err, "%d %r", rc, err)
+
+
+def explain_lines(rng, n):
+    """n queries: addresses in and around the rules, users, bad lines."""
+    out = []
+    for i in range(n):
+        r = rng.random()
+        if i % 97 == 5:
+            out.append(rng.choice(["bogus", "10.0.0.256", "1.2.3.4 a b",
+                                   "010.1.1.1", "::g"]))
+            continue
+        if r < 0.5:
+            addr = "10.%d.%d.%d" % (rng.choice((1, 2, 3)), rng.randrange(256),
+                                    rng.randrange(256))
+        elif r < 0.7:
+            addr = "192.0.2.%d" % rng.randrange(256)
+        elif r < 0.85:
+            addr = "2001:db8:%x::%x" % (rng.randrange(4), rng.randrange(65536))
+        else:
+            addr = "198.51.100.%d" % rng.randrange(256)
+        user = rng.choice([None, None, "alice", "bob", "mallory"])
+        out.append(addr if user is None else "%s %s" % (addr, user))
+    return out
+
+
+@test(timeout=600)
+def explain_stream_matches_single_queries():
+    with h.TempDir("dto-") as t:
+        conf = t.write("e.conf", "listen tcp 127.0.0.1:13\nident mode rules\n"
+                       "deny 10.0.0.0/8\nallow 10.1.0.0/16\n"
+                       "allow 10.2.0.0/16 user alice\ndeny 10.2.0.0/16\n"
+                       "deny 10.2.3.0/24 user bob\nallow 192.0.2.0/25\n"
+                       "allow 2001:db8::/34\ndeny 2001:db8:1::/48\n")
+        queries = explain_lines(random.Random(15), 1000)
+        r = h.run([h.DAYTIMED, "-e", "-", "-c", conf],
+                  input=("\n".join(queries) + "\n").encode())
+        got = r.stdout.decode().splitlines()
+        check(len(got) == 1000, "%d lines for 1000", len(got))
+        worst = 0
+        for i, q in enumerate(queries, 1):
+            rc, out, err = h.daytimed("-e", *q.split(" "), "-c", conf)
+            worst = max(worst, rc)
+            if rc == 2:
+                # a bad line: an error line in its place; for a bad
+                # address, the reason -e gives
+                last = err.strip().splitlines()[-1]
+                m = re.match(r"daytimed: -e \S+: (.*)", last)
+                check(got[i - 1].startswith("error line=%d: " % i) and
+                      (m is None or got[i - 1].endswith(m.group(1))),
+                      "line %d %r: %r vs %r", i, q, got[i - 1], err)
+            else:
+                check(got[i - 1] == out.strip(), "line %d %r: %r vs %r", i, q,
+                      got[i - 1], out)
+        check(worst == 2 and r.returncode == 2, "rc %d, worst %d",
+              r.returncode, worst)
+        # Warnings once, not per query: the configuration's own here.
+        check(r.stderr.decode().count("warning: allow by ident user") == 1,
+              "%r", r.stderr[:300])
+        # Only good lines: 0 when all are allowed, 1 when one is denied.
+        r = h.run([h.DAYTIMED, "-e", "-", "-c", conf],
+                  input=b"10.1.0.1\n192.0.2.1\n")
+        check(r.returncode == 0, "%r", r)
+        r = h.run([h.DAYTIMED, "-e", "-", "-c", conf],
+                  input=b"10.1.0.1\n10.9.0.1\n")
+        check(r.returncode == 1, "%r", r)
+
+
+@test
+def rate_limit_drops_one_source_only():
+    port = h.free_port()
+    with h.SyslogSink() as sink, h.Daemon(h.daemon_conf(
+            port, sink, "ident mode off\nlimit rate 1\n", "allow 127.0.0.0/8\n",
+            listen=("tcp",)), ready="proc") as d:
+        answers = []
+        for _ in range(5):
+            data, me = h.tcp_talk("127.0.0.1", port, bind=("127.0.0.4", 0),
+                                  reset_ok=True)
+            answers.append((data, me))
+        recs = [sink.wait_peer(me).kv() for _, me in answers]
+        # A burst of 1, then drops: reset, recorded rule=limit:rate.
+        check(h.CTIME_RE.match(answers[0][0]) and recs[0]["decision"] ==
+              "allow", "%r", recs[0])
+        for (data, _), k in zip(answers[1:], recs[1:]):
+            check(data == b"" and k["decision"] == "drop" and
+                  k["rule"] == "limit:rate", "%r %r", data, k)
+        # Never an outage: another source is served meanwhile.
+        data, me = h.tcp_talk("127.0.0.1", port, bind=("127.0.0.5", 0))
+        check(h.CTIME_RE.match(data), "other source: %r", data)
+        # And the first is served again once its bucket refills.
+        data = h.poll_until(lambda: h.tcp_talk(
+            "127.0.0.1", port, bind=("127.0.0.4", 0), reset_ok=True)[0], 5,
+            done=lambda x: h.CTIME_RE.match(x) is not None)
+        check(h.CTIME_RE.match(data), "the limited source stays out")
+        d.stop()
+
+
+def reads(statusfile):
+    """The reads= of a status file."""
+    with open(statusfile) as f:
+        return int(re.search(r"\breads=(\d+)", f.read()).group(1))
+
+
+@test
+def hup_to_both_processes_reloads_once():
+    port = h.free_port()
+    with h.SyslogSink() as sink:
+        text = h.daemon_conf(port, sink, "pidfile @DIR@/d.pid\n",
+                             "allow 127.0.0.0/8\n", listen=("tcp",))
+        with h.Daemon(text, ready="proc") as d:
+            status = os.path.join(d.dir, "d.status")
+            engine = h.engine_pid(d)
+            h.poll_until(lambda: os.path.exists(status), 5)
+            # As pkill -HUP daytimed does: both, from one sender.
+            os.kill(d.pid, signal.SIGHUP)
+            os.kill(engine, signal.SIGHUP)
+            sink.wait_for(r"^event=reload result=ok")
+            # -r HUPs the monitor alone and waits for its own outcome:
+            # by then a second reload of the pair would have been read.
+            rc, out, err = h.daytimed("-r", "-c", d.conf)
+            check(rc == 0 and "reloaded" in out, "%d %r %r", rc, out, err)
+            check(reads(status) == 2, "reads %d", reads(status))
+            check(len(sink.records(r"^event=reload ")) == 2, "%r",
+                  sink.records(r"^event=reload "))
+            # HUP to the engine alone is a reload too (handed over).
+            os.kill(engine, signal.SIGHUP)
+            sink.wait_for(r"^event=reload ", count=3)
+            # USR1 to both: one counters record.
+            os.kill(d.pid, signal.SIGUSR1)
+            os.kill(engine, signal.SIGUSR1)
+            sink.wait_for(r"^event=counters ")
+            rc, out, err = h.daytimed("-r", "-c", d.conf)
+            check(rc == 0, "%d %r", rc, err)
+            check(reads(status) == 4, "reads %d", reads(status))
+            d.stop()
+        check(len(sink.records(r"^event=counters ")) == 1, "%r",
+              sink.records(r"^event=counters "))
+        check(len(sink.records(r"^event=reload ")) == 4, "%r",
+              sink.records(r"^event=reload "))
+        stop = sink.wait_for(r"^event=stop ").kv()
+        check(stop["reloads"] == "4" and stop["reload_failures"] == "0",
+              "%r", stop)
+
+
+@test
+def reload_command_reports_failure_after_test_passed():
+    h.need_root("the daemon must run as another user than -t")
+    port = h.free_port()
+    with h.SyslogSink() as sink:
+        text = h.daemon_conf(port, sink, "pidfile @DIR@/d.pid\n",
+                             "include @DIR@/extra.rules\nallow 127.0.0.1\n",
+                             listen=("tcp",), user="nobody")
+        with h.Daemon(text, ready="proc", start=False) as d:
+            extra = os.path.join(d.dir, "extra.rules")
+            with open(extra, "w") as f:
+                f.write("allow 127.0.0.2\n")
+            os.chmod(extra, 0o644)
+            d.start()
+            rc, out, err = h.daytimed("-r", "-c", d.conf)
+            check(rc == 0, "%d %r", rc, err)
+            # Readable by root, not by the daemon's user: -t passes, the
+            # reload cannot, and -r says so.
+            os.chmod(extra, 0o600)
+            rc, out, err = h.daytimed("-t", "-c", d.conf)
+            check(rc == 0, "-t: %d %r", rc, out)
+            rc, out, err = h.daytimed("-r", "-c", d.conf)
+            check(rc == 1 and "reload failed" in err and
+                  "extra.rules" in err, "%d %r %r", rc, out, err)
+            sink.wait_for(r"^event=reload result=failed ")
+            # The daemon still serves, with the old rules.
+            check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)), "down")
+            os.chmod(extra, 0o644)
+            rc, out, err = h.daytimed("-r", "-c", d.conf)
+            check(rc == 0, "%d %r", rc, err)
+            # No daemon behind the pidfile: exit 1, said on stderr.
+            d.stop()
+            rc, out, err = h.daytimed("-r", "-c", d.conf)
+            check(rc == 1 and err.startswith("daytimed: -r: "), "%d %r",
+                  rc, err)
+
+
+@test
+def records_have_a_facility_of_their_own():
+    port = h.free_port()
+    with h.SyslogSink() as sink, h.Daemon(h.daemon_conf(
+            port, sink, "ident mode off\nsyslog facility local2\n"
+            "syslog audit-facility local5\n", "allow 127.0.0.0/8\n",
+            listen=("tcp",)), ready="proc") as d:
+        data, me = h.tcp_talk("127.0.0.1", port)
+        rec = sink.wait_peer(me)
+        d.stop()
+        start = sink.wait_for(r"^event=start ")
+        stop = sink.wait_for(r"^event=stop ")
+        ops = sink.records(r"^stopping on signal")
+        check(rec.facility == 21 and start.facility == 21 and
+              stop.facility == 21, "records at %d %d %d", rec.facility,
+              start.facility, stop.facility)
+        check(ops and all(r.facility == 18 for r in ops), "messages %r", ops)
+
+
+@test
+def journal_layout_through_the_verifier():
+    port = h.free_port()
+    with h.TempDir("dto-") as t, h.SyslogSink() as sink:
+        pub, sec = t.join("a.pub"), t.join("a.sec")
+        rc, _, err = h.daytimed_audit("keygen", pub, sec)
+        check(rc == 0, "keygen: %r", err)
+        os.chmod(t.path, 0o755)
+        os.chmod(pub, 0o644)
+        with h.Daemon(h.daemon_conf(port, sink, "ident mode off\n"
+                                    "audit key %s\n" % pub,
+                                    "allow 127.0.0.0/8\n", listen=("tcp",)),
+                      ready="proc") as d:
+            for _ in range(3):
+                h.tcp_get("127.0.0.1", port)
+            d.stop()
+        sink.wait_for(r"^event=stop ")
+        # What "journalctl -t daytimed -o short-iso" prints: its header and
+        # boot lines, the records, and the daemon's operational messages.
+        lines = ["-- Journal begins at Mon 2026-11-30 10:00:00 UTC, ends at "
+                 "Mon 2026-11-30 10:05:00 UTC. --",
+                 "-- Boot 0123456789abcdef0123456789abcdef --"]
+        for r in sink.records(lambda r: r.tag == "daytimed"):
+            lines.append("2026-11-30T10:01:02+0000 testhost daytimed[%d]: %s"
+                         % (r.pid, r.msg))
+        r = h.run([h.DAYTIMED_AUDIT, "verify", "--secret-key", sec],
+                  input=("\n".join(lines) + "\n").encode())
+        rc, out, err = r.text()
+        n = len(sink.records(r"^(conn|event)="))
+        check(rc == 0 and ("%d sealed records" % n) in out, "%d %r %r", rc,
+              out, err)
+
+
+def bound_sockets(proto, port):
+    """How many sockets /proc/net shows bound to port (listening, for TCP)."""
+    n = 0
+    for name in (proto, proto + "6"):
+        with open("/proc/net/" + name) as f:
+            for line in f.readlines()[1:]:
+                f2 = line.split()
+                if int(f2[1].split(":")[1], 16) == port and \
+                        (proto == "udp" or f2[3] == "0A"):
+                    n += 1
+    return n
+
+
+@test
+def startup_says_what_is_true_and_ps_tells_processes_apart():
+    port = h.free_port()
+    with h.SyslogSink() as sink, h.Daemon(h.daemon_conf(
+            port, sink, "ident mode off\nworkers 2\n", "allow 127.0.0.0/8\n"),
+            ready="proc") as d:
+        engine = h.engine_pid(d)
+        lines = h.poll_until(lambda: stderr_lines(d), 5,
+                             done=lambda ls: any("serving with" in l
+                                                 for l in ls))
+        for proto in ("tcp", "udp"):
+            want = "listening on %s 127.0.0.1:%d (2 sockets, one per worker)" \
+                % (proto, port)
+            check(want in lines, "no %r in %r", want, lines)
+        total = bound_sockets("tcp", port) + bound_sockets("udp", port)
+        want = "serving with 2 workers and 4 listening sockets as uid %s" \
+            % h.proc_status(engine)["Uid"][0]
+        check(total == 4 and want in lines, "%d bound, %r", total, lines)
+        for pid, title in ((d.pid, "daytimed: monitor"),
+                           (engine, "daytimed: engine")):
+            with open("/proc/%d/cmdline" % pid, "rb") as f:
+                cmd = f.read().rstrip(b"\0").decode()
+            with open("/proc/%d/comm" % pid) as f:
+                comm = f.read().strip()
+            check(cmd == title and comm == "daytimed", "%d: %r %r", pid, cmd,
+                  comm)
+        threads = set()
+        for tid in os.listdir("/proc/%d/task" % engine):
+            with open("/proc/%d/task/%s/comm" % (engine, tid)) as f:
+                threads.add(f.read().strip())
+        check("daytimed-w1" in threads, "threads %r", threads)
+
+
+if __name__ == "__main__":
+    h.main()

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * config_show: daytimed -T. What it writes for settings given and not,
+ * the rules' order, the round trip through the parser, and file names
+ * that would forge a line.
+ */
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/unit/suites.h"
+#include "tests/unit/config_fixture.h"
+#include "daemon/config_show.h"
+
+#define SHOW_MAX	16384
+
+static const char show_conf[] =
+    LISTEN
+    "listen udp [::1]:13\n"
+    "user daytime\n"
+    "syslog facility local2\n"
+    "ident timeout 0.25\n"
+    "limit rate off\n"
+    "limit per-source 3\n"
+    "allow 10.0.0.0/8\n"
+    "deny 10.1.0.0/16 user mallory\n"
+    "allow 10.1.0.0/16\n"
+    "allow 10.1.0.0/16 user alice\n"
+    "deny 10.1.2.3\n"
+    "allow 2001:db8::/32\n"
+    "allow 192.0.2.0/24\n";
+
+/* -T of conf into buf. */
+static void
+show(const struct config *conf, char *buf, size_t len)
+{
+	FILE *f;
+
+	memset(buf, 0, len);
+	ck_assert_ptr_nonnull(f = fmemopen(buf, len - 1, "w"));
+	ck_assert_int_eq(config_show(conf, f), 0);
+	fclose(f);
+}
+
+/* The text without comments and blank lines. */
+static void
+strip(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+
+	while (*in != '\0') {
+		const char *nl = strchr(in, '\n'), *hash;
+		size_t n = nl != NULL ? (size_t)(nl - in) : strlen(in);
+
+		hash = memchr(in, '#', n);
+		if (hash != NULL)
+			n = (size_t)(hash - in);
+		while (n > 0 && in[n - 1] == ' ')
+			n--;
+		if (n > 0) {
+			ck_assert_uint_lt(o + n + 1, len);
+			memcpy(out + o, in, n);
+			o += n;
+			out[o++] = '\n';
+		}
+		in += nl != NULL ? (size_t)(nl - in) + 1 : strlen(in);
+	}
+	out[o] = '\0';
+}
+
+/* Whether text holds this whole line. */
+static int
+has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+	const char *p = text;
+
+	while ((p = strstr(p, line)) != NULL) {
+		if ((p == text || p[-1] == '\n') && (p[n] == '\n'))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+START_TEST(test_settings)
+{
+	struct collect c;
+	struct config *conf = parse(&c, show_conf);
+	static char out[SHOW_MAX];
+
+	ck_assert_ptr_nonnull(conf);
+	show(conf, out, sizeof(out));
+	ck_assert(has_line(out, "listen tcp 127.0.0.1:13"
+	    "                 # t.conf:1"));
+	ck_assert(has_line(out, "user daytime"
+	    "                            # t.conf:3"));
+	ck_assert(has_line(out, "# group"
+	    "                                 # default: the user's primary "
+	    "group"));
+	ck_assert(has_line(out, "syslog facility local2"
+	    "                  # t.conf:4"));
+	ck_assert(has_line(out, "syslog audit-facility local2"
+	    "            # default: as syslog facility"));
+	ck_assert(has_line(out, "ident timeout 0.25"
+	    "                      # t.conf:5"));
+	ck_assert(has_line(out, "ident port 113"
+	    "                          # default"));
+	ck_assert(has_line(out, "limit connections 256"
+	    "                   # default"));
+	ck_assert(has_line(out, "limit rate off"
+	    "                          # t.conf:6"));
+	ck_assert(has_line(out, "syslog socket /dev/log"
+	    "                  # default"));
+	ck_assert(has_line(out, "udp privileged-sources ignore"
+	    "           # default"));
+	config_free(conf);
+}
+END_TEST
+
+/* Netblocks most specific first, IPv4 before IPv6; "*" before users. */
+START_TEST(test_rules_order)
+{
+	struct collect c;
+	struct config *conf = parse(&c, show_conf);
+	static char out[SHOW_MAX], bare[SHOW_MAX];
+	const char *rules;
+
+	ck_assert_ptr_nonnull(conf);
+	show(conf, out, sizeof(out));
+	strip(out, bare, sizeof(bare));
+	ck_assert_ptr_nonnull(rules = strstr(bare, "deny 10.1.2.3/32\n"));
+	ck_assert_str_eq(rules,
+	    "deny 10.1.2.3/32\n"
+	    "allow 192.0.2.0/24\n"
+	    "allow 10.1.0.0/16\n"
+	    "allow 10.1.0.0/16 user alice\n"
+	    "deny 10.1.0.0/16 user mallory\n"
+	    "allow 10.0.0.0/8\n"
+	    "allow 2001:db8::/32\n");
+	config_free(conf);
+}
+END_TEST
+
+/* -T's output parses, and gives the same -T again but for comments. */
+START_TEST(test_round_trip)
+{
+	struct collect c;
+	struct config *conf = parse(&c, show_conf), *again;
+	static char out[SHOW_MAX], out2[SHOW_MAX], bare[SHOW_MAX],
+	    bare2[SHOW_MAX];
+
+	ck_assert_ptr_nonnull(conf);
+	show(conf, out, sizeof(out));
+	again = parse(&c, out);
+	ck_assert_ptr_nonnull(again);
+	show(again, out2, sizeof(out2));
+	strip(out, bare, sizeof(bare));
+	strip(out2, bare2, sizeof(bare2));
+	ck_assert_str_eq(bare, bare2);
+	config_free(conf);
+	config_free(again);
+}
+END_TEST
+
+/* A file name that would start a line of its own stays in its comment. */
+START_TEST(test_hostile_name)
+{
+	static const char name[] = "x\nallow 0.0.0.0/0 #";
+	struct collect c;
+	struct config *conf;
+	static char out[SHOW_MAX];
+
+	conf = config_parse_buffer(name, show_conf, sizeof(show_conf) - 1,
+	    collect_diag, &c);
+	ck_assert_ptr_nonnull(conf);
+	show(conf, out, sizeof(out));
+	ck_assert_ptr_null(strstr(out, "\nallow 0.0.0.0/0"));
+	ck_assert_ptr_nonnull(strstr(out, "# x\\x0aallow 0.0.0.0/0 #:3\n"));
+	config_free(conf);
+}
+END_TEST
+
+Suite *
+config_show_suite(void)
+{
+	Suite *s = suite_create("config_show");
+	TCase *tc = tcase_create("show");
+
+	tcase_add_test(tc, test_settings);
+	tcase_add_test(tc, test_rules_order);
+	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_hostile_name);
+	suite_add_tcase(s, tc);
+	return s;
+}
