@@ -59,7 +59,6 @@ static int	daytime_parse_port(const char *, int, char *, size_t);
 static size_t	daytime_show(const struct daytime_answer *, char *, size_t);
 static int	daytime_print(const char *, const struct daytime_answer *,
 		    int);
-static int	daytime_write_all(int, const char *, size_t);
 
 /* Parse the command line, ask every host, print the answers. */
 int
@@ -340,29 +339,12 @@ daytime_print(const char *prefix, const struct daytime_answer *ans, int raw)
 	size_t	n;
 
 	if (prefix != NULL &&
-	    (daytime_write_all(STDOUT_FILENO, prefix, strlen(prefix)) == -1 ||
-	    daytime_write_all(STDOUT_FILENO, ": ", 2) == -1))
+	    (compat_write_all(STDOUT_FILENO, prefix, strlen(prefix)) == -1 ||
+	    compat_write_all(STDOUT_FILENO, ": ", 2) == -1))
 		return -1;
 	if (raw)
-		return daytime_write_all(STDOUT_FILENO, ans->buf, ans->len);
+		return compat_write_all(STDOUT_FILENO, ans->buf, ans->len);
 	n = daytime_show(ans, shown, sizeof(shown));
-	return daytime_write_all(STDOUT_FILENO, shown, n);
+	return compat_write_all(STDOUT_FILENO, shown, n);
 }
 
-/* write(2) until done, through EINTR and short writes. */
-static int
-daytime_write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}

@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: ISC */
+/*
+ * compat: what glibc lacks and OpenBSD has (strtonum, strlcpy);
+ * compat_parse_uint, the one bounded parser of decimal numbers in a
+ * (buffer, length) that is not NUL-terminated; and whole reads and
+ * writes on blocking descriptors (compat_read_all, compat_write_all).
+ */
 #include "autoconf.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "compat/compat.h"
 
@@ -110,5 +117,49 @@ compat_parse_uint(const char *buf, size_t len, unsigned long long max,
 		acc = acc * 10 + d;
 	}
 	*out = acc;
+	return 0;
+}
+
+/* write(2) until all of (buf, len) is gone or it fails. */
+int
+compat_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = 0;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* read(2) until len bytes are in, or an error or end of file. */
+int
+compat_read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = read(fd, p, len);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = 0;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
 	return 0;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * compat: the few BSD helpers glibc lacks on Debian 12 (strtonum, strlcpy).
- * Built only where the C library has no version of its own.
+ * compat: the few BSD helpers glibc lacks on Debian 12 (strtonum, strlcpy),
+ * built only where the C library has no version of its own; a bounded
+ * number parser; whole reads and writes on blocking descriptors.
  */
 #ifndef DAYTIMED_COMPAT_H
 #define DAYTIMED_COMPAT_H
@@ -18,5 +19,13 @@ size_t strlcpy(char *, const char *, size_t);
 /* Bounded parse of a decimal number held in (buf, len), not NUL-terminated. */
 int compat_parse_uint(const char *buf, size_t len, unsigned long long max,
     unsigned long long *out);
+
+/* All of (buf, len) to a blocking fd, retrying EINTR: 0, or -1 (errno set,
+ * or 0 after a write of nothing). */
+int compat_write_all(int fd, const void *buf, size_t len);
+
+/* Exactly len bytes from a blocking fd, retrying EINTR: 0, or -1 on an
+ * error (errno set) or an end of file first (errno 0). */
+int compat_read_all(int fd, void *buf, size_t len);
 
 #endif

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: ISC */
+/*
+ * answer: the RFC 867 answer line, "Weekday, Month DD, YYYY HH:MM:SS-ZONE"
+ * with CR LF, formatted by hand from a struct tm (no locale, no strftime)
+ * into the caller's buffer.
+ */
 #include "autoconf.h"
 
 #include <stdio.h>

@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: ISC */
+/*
+ * life: the process's life outside the event loop. The run user and
+ * group, the pidfile (ours only, never someone else's file), the double
+ * fork with the starter waiting for "ready" on a pipe, systemd's
+ * LISTEN_FDS, and the drop: chroot, groups, uid, no new privileges.
+ */
 #include "autoconf.h"
 
 #include <sys/types.h>
@@ -28,22 +34,6 @@
 static int	 life_pidfd = -1;
 static char	*life_pidpath;
 static int	 life_starter = -1;	/* write end, in the daemon */
-
-/* Best effort: a starter that went away cannot be told anything. */
-static void
-life_write(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		buf += n;
-		len -= (size_t)n;
-	}
-}
 
 int
 life_user(const char *user, const char *group, struct life_user *u)
@@ -184,10 +174,10 @@ life_starter_wait(int fd)
 			_exit(1);	/* the daemon died before it was ready */
 		for (i = 0; i < n; i++)
 			if (buf[i] == LIFE_READY_BYTE) {
-				life_write(STDERR_FILENO, buf, (size_t)i);
+				(void)compat_write_all(STDERR_FILENO, buf, (size_t)i);
 				_exit(0);
 			}
-		life_write(STDERR_FILENO, buf, (size_t)n);
+		(void)compat_write_all(STDERR_FILENO, buf, (size_t)n);
 	}
 }
 
@@ -264,7 +254,7 @@ life_ready(void)
 	if (life_starter == -1)
 		return;
 	log_stderr(0);
-	life_write(life_starter, &b, 1);
+	(void)compat_write_all(life_starter, &b, 1);	/* best effort */
 	close(life_starter);
 	life_starter = -1;
 	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) != -1) {

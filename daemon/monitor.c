@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compat/compat.h"
 #include "daemon/config.h"
 #include "daemon/life.h"
 #include "daemon/loader.h"
@@ -50,40 +51,6 @@ static pthread_mutex_t		 monitor_wlock = PTHREAD_MUTEX_INITIALIZER;
 static volatile sig_atomic_t	 monitor_pending[NSIG];
 static volatile sig_atomic_t	 monitor_from[NSIG];	/* the sender's pid */
 
-/* Write all of buf to the socketpair. */
-static int
-monitor_write(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Read exactly len bytes from the socketpair. */
-static int
-monitor_read(int fd, char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = read(fd, buf, len);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* In the engine: one whole message to the monitor, whichever thread. */
 static int
 monitor_send(const char *buf, size_t len)
@@ -91,7 +58,7 @@ monitor_send(const char *buf, size_t len)
 	int rc;
 
 	pthread_mutex_lock(&monitor_wlock);
-	rc = monitor_fd == -1 ? -1 : monitor_write(monitor_fd, buf, len);
+	rc = monitor_fd == -1 ? -1 : compat_write_all(monitor_fd, buf, len);
 	pthread_mutex_unlock(&monitor_wlock);
 	return rc;
 }
@@ -136,13 +103,13 @@ monitor_get(void *arg, struct config_loader *l, char *err, size_t errlen)
 
 	(void)arg;
 	if (monitor_fd == -1 || monitor_send(&req, 1) == -1 ||
-	    monitor_read(monitor_fd, hdr, 4) == -1) {
+	    compat_read_all(monitor_fd, hdr, 4) == -1) {
 		snprintf(err, errlen, "the monitor process is gone");
 		return -1;
 	}
 	len = loader_get32(hdr);
 	if (len > LOADER_BUNDLE_MAX + 8 || (buf = malloc(len ? len : 1)) == NULL ||
-	    monitor_read(monitor_fd, buf, len) == -1) {
+	    compat_read_all(monitor_fd, buf, len) == -1) {
 		if (len <= LOADER_BUNDLE_MAX + 8 && buf != NULL)
 			free(buf);
 		/* The stream is out of step now: no more reloads, say so. */
@@ -184,7 +151,7 @@ monitor_wait_ready(void)
 		log_warn("PR_SET_PDEATHSIG");
 		return -1;
 	}
-	if (monitor_read(monitor_fd, &c, 1) == -1 || c != MONITOR_READY) {
+	if (compat_read_all(monitor_fd, &c, 1) == -1 || c != MONITOR_READY) {
 		log_warnx("the monitor process failed to start");
 		return -1;
 	}
@@ -274,15 +241,15 @@ monitor_message(int fd, char c, struct monitor_state *ms, pid_t engine)
 	char hdr[5], text[MONITOR_OUTCOME_MAX + 1];
 	uint32_t len;
 
-	if (c == MONITOR_REQ_SIGNAL && monitor_read(fd, hdr, 5) == 0) {
+	if (c == MONITOR_REQ_SIGNAL && compat_read_all(fd, hdr, 5) == 0) {
 		if (hdr[0] == SIGHUP || hdr[0] == SIGUSR1)
 			monitor_pair(ms, engine, hdr[0],
 			    (pid_t)loader_get32(hdr + 1), SIGPAIR_ENGINE);
 		return;
 	}
-	if (c != MONITOR_REQ_OUTCOME || monitor_read(fd, hdr, 4) == -1 ||
+	if (c != MONITOR_REQ_OUTCOME || compat_read_all(fd, hdr, 4) == -1 ||
 	    (len = loader_get32(hdr)) > MONITOR_OUTCOME_MAX ||
-	    monitor_read(fd, text, len) == -1) {
+	    compat_read_all(fd, text, len) == -1) {
 		log_warnx("monitor: a message from the engine out of step");
 		return;
 	}
@@ -316,7 +283,8 @@ monitor_serve(int fd, const char *conffile, struct monitor_state *ms)
 	}
 	loader_bundle_free(b);
 	loader_put32(hdr, (uint32_t)len);
-	if (monitor_write(fd, hdr, 4) == -1 || monitor_write(fd, buf, len) == -1)
+	if (compat_write_all(fd, hdr, 4) == -1 ||
+	    compat_write_all(fd, buf, len) == -1)
 		log_warnx("monitor: cannot hand the configuration over");
 	free(buf);
 }
@@ -455,7 +423,7 @@ monitor_split(const char *conffile, const struct life_user *u,
 	if (life_drop(NULL, u) == -1)
 		_exit(1);
 	life_forget_starter();
-	if (monitor_write(sp[0], &ready, 1) == -1)
+	if (compat_write_all(sp[0], &ready, 1) == -1)
 		_exit(1);
 	monitor_main(sp[0], pid, conffile);
 }

@@ -8,11 +8,15 @@
  */
 #include "autoconf.h"
 
+#include <sys/socket.h>
+
 #include <errno.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "compat/compat.h"
 #include "tests/unit/suites.h"
@@ -308,6 +312,67 @@ START_TEST(test_strlcpy_size_zero)
 }
 END_TEST
 
+/* Whole writes and reads: a large message through a socketpair in both
+ * directions' buffers, short reads put together, and the two ends. */
+START_TEST(test_write_read_all)
+{
+	static char out[100000], in[sizeof(out)];
+	int sp[2];
+	size_t i;
+	pid_t pid;
+
+	for (i = 0; i < sizeof(out); i++)
+		out[i] = (char)(i * 7);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+	pid = fork();
+	ck_assert_int_ne(pid, -1);
+	if (pid == 0) {		/* more than the socket holds: short writes */
+		close(sp[0]);
+		_exit(compat_write_all(sp[1], out, sizeof(out)) == 0 ? 0 : 1);
+	}
+	close(sp[1]);
+	ck_assert_int_eq(compat_read_all(sp[0], in, sizeof(in)), 0);
+	ck_assert_int_eq(memcmp(in, out, sizeof(out)), 0);
+	/* the writer is gone: end of file before the first byte */
+	errno = EINVAL;
+	ck_assert_int_eq(compat_read_all(sp[0], in, 1), -1);
+	ck_assert_int_eq(errno, 0);
+	close(sp[0]);
+}
+END_TEST
+
+START_TEST(test_read_all_short_then_eof)
+{
+	int sp[2];
+	char buf[8];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+	ck_assert_int_eq(compat_write_all(sp[1], "abc", 3), 0);
+	close(sp[1]);
+	errno = EINVAL;
+	ck_assert_int_eq(compat_read_all(sp[0], buf, 5), -1);
+	ck_assert_int_eq(errno, 0);
+	/* nothing asked, nothing read, even from a closed peer */
+	ck_assert_int_eq(compat_read_all(sp[0], buf, 0), 0);
+	close(sp[0]);
+}
+END_TEST
+
+START_TEST(test_write_all_to_a_closed_peer)
+{
+	int sp[2];
+
+	signal(SIGPIPE, SIG_IGN);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+	close(sp[0]);
+	ck_assert_int_eq(compat_write_all(sp[1], "x", 1), -1);
+	ck_assert_int_eq(errno, EPIPE);
+	ck_assert_int_eq(compat_write_all(-1, "x", 1), -1);
+	ck_assert_int_eq(errno, EBADF);
+	close(sp[1]);
+}
+END_TEST
+
 Suite *
 compat_suite(void)
 {
@@ -330,6 +395,12 @@ compat_suite(void)
 	tcase_add_test(tc, test_strlcpy_fits);
 	tcase_add_test(tc, test_strlcpy_truncates);
 	tcase_add_test(tc, test_strlcpy_size_zero);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("read_write_all");
+	tcase_add_test(tc, test_write_read_all);
+	tcase_add_test(tc, test_read_all_short_then_eof);
+	tcase_add_test(tc, test_write_all_to_a_closed_peer);
 	suite_add_tcase(s, tc);
 	return s;
 }
