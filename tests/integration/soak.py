@@ -148,6 +148,12 @@ class Service:
     def reload(self, which, broken=None):
         self.d.reload(self.conf(which, broken))
 
+    def mend(self):
+        """Write the configuration in effect again, unbroken, without a
+        HUP: a periodic broken reload leaves its file on disk, and a fault
+        that only sends HUP must read the good one."""
+        self.d.write_conf(self.conf(self.current))
+
 
 class Reloader:
     """Every RELOAD_EVERY s: A, B, A, broken, B, A, B, broken, ..."""
@@ -356,6 +362,7 @@ def run_fault(S, fn, t0):
                                             else ""))
     sys.stdout.flush()
     before = {st.name: len(st.seen) for st in S.stats.values()}
+    S.svc.mend()
     try:
         fn(S)
     except AssertionError:
