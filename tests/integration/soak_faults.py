@@ -324,7 +324,8 @@ def clock_steps(S):
 # ---------------------------------------------------------------- resources
 
 def fd_exhaustion(S):
-    """The engine's RLIMIT_NOFILE lowered to two above what it holds."""
+    """The engine's RLIMIT_NOFILE lowered to six above what it held at
+    its start."""
     st = S.stat("descriptors exhausted (RLIMIT_NOFILE)",
                 "accept pauses (never spins), lookups that get no socket "
                 "end unreachable, every accepted connection is recorded; "
