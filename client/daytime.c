@@ -147,6 +147,13 @@ main(int argc, char *argv[])
 			daytime_warnx("empty host name");
 			return daytime_usage_error();
 		}
+		/* getaddrinfo would take "13" as 0.0.0.13: a misplaced port */
+		if (strspn(argv[i], "0123456789") == strlen(argv[i])) {
+			daytime_warnx("'%s' is not a host; %s", argv[i],
+			    nhosts > 1 ? "with several hosts, give the port "
+			    "with -p" : "the host comes before the port");
+			return daytime_usage_error();
+		}
 	}
 
 	rc = DAYTIME_EXIT_ANSWER;

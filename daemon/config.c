@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "acl/acl.h"
 #include "daemon/config.h"
@@ -110,6 +111,21 @@ config_audit_facility(const struct config *conf)
 {
 	return conf->audit_facility != -1 ? conf->audit_facility :
 	    conf->facility;
+}
+
+/* How many event loops: "workers N", else one per online core, at most 64. */
+unsigned
+config_workers(const struct config *conf)
+{
+	long n = conf->workers;
+
+	if (n == 0)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	if (n > CONFIG_WORKERS_MAX)
+		n = CONFIG_WORKERS_MAX;
+	return (unsigned)n;
 }
 
 /* The rule table's diagnostics go out as the parser's. */

@@ -25,6 +25,7 @@
 #define CONFIG_DEFAULT_RATE		10	/* new connections/s per source */
 #define CONFIG_DEFAULT_UDP_RATE		5	/* answers/s per source */
 #define CONFIG_DEFAULT_UDP_TOTAL	100	/* answers/s, all sources */
+#define CONFIG_WORKERS_MAX		64	/* event loops at most */
 
 enum ident_mode { IDENT_MODE_ALWAYS = 0, IDENT_MODE_RULES, IDENT_MODE_OFF };
 
@@ -92,6 +93,8 @@ int	config_facility(const char *);
 const char *config_facility_name(int);
 /* The facility audit records go to: audit-facility, else facility. */
 int	config_audit_facility(const struct config *);
+/* The number of event loops this configuration gives on this host. */
+unsigned config_workers(const struct config *);
 
 /*
  * A configuration in use is shared: the engine holds the current one,

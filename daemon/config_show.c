@@ -72,7 +72,7 @@ static const struct {
 	{ "pidfile", NULL, "none" },
 	{ "syslog socket", LOG_SOCKET_DEFAULT, NULL },
 	{ "audit key", NULL, "none (records are not sealed)" },
-	{ "workers", NULL, "one per core" },
+	{ "workers", NULL, "one per core, at most 64" },
 };
 
 static const char *const config_show_modes[] = { "always", "rules", "off" };
@@ -273,6 +273,13 @@ config_show_setting(struct config_show *s, const struct config *conf,
 		return;
 	}
 	set = show(conf, d, value, sizeof(value));
+	if (!set && d->field == offsetof(struct config, workers)) {
+		/* the count this host gives, the meaning in the comment */
+		snprintf(text, sizeof(text), "%s %u", key,
+		    config_workers(conf));
+		config_show_line(s, text, NULL, 0, value);
+		return;
+	}
 	if (set)
 		snprintf(text, sizeof(text), "%s %s", key, value);
 	else

@@ -117,15 +117,7 @@ static int	engine_counters(struct engine *, char *, size_t);
 unsigned
 engine_workers(const struct config *conf)
 {
-	long n = conf->workers;
-
-	if (n == 0)
-		n = sysconf(_SC_NPROCESSORS_ONLN);
-	if (n < 1)
-		n = 1;
-	if (n > ENGINE_WORKERS_MAX)
-		n = ENGINE_WORKERS_MAX;
-	return (unsigned)n;
+	return config_workers(conf);
 }
 
 /* One loop: its own base, its own events on its sockets. */

@@ -14,7 +14,6 @@
 #include "daemon/listen.h"
 #include "daemon/reload.h"
 
-#define ENGINE_WORKERS_MAX	64	/* event loops at most */
 
 struct audit;
 struct engine;

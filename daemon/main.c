@@ -199,12 +199,13 @@ main_options(int argc, char **argv, struct main_opts *o)
 	if (rc != 0)
 		return rc;
 	if (o->mode == MAIN_EXPLAIN && strcmp(o->explain, "-") != 0 &&
-	    optind + 1 == argc)
+	    optind < argc)
 		o->user = argv[optind++];
 	if (optind < argc)
 		return main_usage_error("unexpected argument '%s'%s",
-		    argv[optind], o->mode == MAIN_EXPLAIN ? " (-e takes ADDR "
-		    "and at most one USER)" : "");
+		    argv[optind], o->mode != MAIN_EXPLAIN ? "" :
+		    o->user == NULL ? " (-e - reads its queries from stdin)" :
+		    " (-e takes ADDR and at most one USER)");
 	if ((o->debug || o->foreground || o->verbose) &&
 	    o->mode != MAIN_RUN)
 		return main_usage_error("-%c runs the daemon: not with -%c",

@@ -422,9 +422,12 @@ def several_hosts_one_line_each():
         check(b"127.0.0.3:%d: " % port in r.stderr, "stderr %r", r.stderr)
         r = run_client(["-r", "-p", port, "127.0.0.1", "127.0.0.2"])
         expect(r, 0, b"127.0.0.1: " + a + b"127.0.0.2: " + b)
-        # three operands: never a port, all hosts
+        # three operands: never a port, all hosts; digits alone are no
+        # host (the resolver's 0.0.x.y), a usage error naming them
         r = run_client(["-w", "2", "127.0.0.1", "127.0.0.2", str(port)])
-    check(r.returncode == 1, "%r", r)
+    check(r.returncode == 2 and r.stdout == b"" and r.stderr.startswith(
+        b"daytime: '%d' is not a host; with several hosts, give the port "
+        b"with -p\n" % port), "%r", r)
 
 
 # ---------------------------------------------------------------- usage
@@ -477,6 +480,11 @@ def usage_errors_name_the_culprit():
         (["-4", "-6", "127.0.0.1"], b"-4 and -6"),
         ([], b"no host given"),
         ([""], b"empty host name"),
+        # a port where a host goes (getaddrinfo would make it 0.0.0.13)
+        (["127.0.0.1", "::1", "13"],
+         b"'13' is not a host; with several hosts, give the port with -p"),
+        (["13"], b"'13' is not a host; the host comes before the port"),
+        (["-p", "13", "127.0.0.1", "13"], b"'13' is not a host"),
     ]
     for args, want in cases:
         r = run_client(args)

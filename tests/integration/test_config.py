@@ -28,10 +28,28 @@ def version_and_help():
 
 @test
 def usage_errors_exit_2():
-    for args in (["-x"], ["stray"], ["-t", "-e", "1.2.3.4"], ["-c"],
-                 ["-e", "1.2.3.4", "alice", "bob"]):
-        rc, _, err = h.daytimed(*args)
-        check(rc == 2 and "usage:" in err, "%r: %d %r", args, rc, err)
+    # What was wrong comes first, naming the culprit; then the usage text.
+    for args, first in (
+            (["-x"], "unknown option -x"),
+            (["--bogus"], "unknown option --bogus"),
+            (["stray"], "unexpected argument 'stray'"),
+            (["-t", "-e", "1.2.3.4"], "-t and -e cannot be combined"),
+            (["-c"], "option -c needs an argument"),
+            (["-e", "1.2.3.4", "alice", "bob"],
+             "unexpected argument 'bob' (-e takes ADDR and at most one USER)"),
+            (["-e", "-", "alice"],
+             "unexpected argument 'alice' (-e - reads its queries from "
+             "stdin)"),
+            (["-T", "-d"], "-d runs the daemon: not with -T"),
+            (["-e", "1.2.3.4", "-i"], "-i cannot be combined with -e"),
+            (["-t", "-p", "x.pid"], "-p is for running the daemon and for "
+             "-r only")):
+        rc, out, err = h.daytimed(*args)
+        lines = err.splitlines()
+        check(rc == 2 and out == "" and len(lines) > 1 and
+              lines[0] == "daytimed: " + first and
+              lines[1].startswith("usage: daytimed "), "%r: %d %r", args,
+              rc, err)
 
 
 @test

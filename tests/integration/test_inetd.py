@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: ISC
 """daytimed -i under real super servers: openbsd-inetd (TCP nowait, UDP
-wait), systemd-socket-activate (--inetd, and LISTEN_FDS with Accept=yes),
+wait), xinetd (the same) and tcpserver (TCP) when installed,
+systemd-socket-activate (--inetd, and LISTEN_FDS with Accept=yes),
 and a launcher of our own that hands the connection over as stdin, stdout
 and stderr at once, as inetd does: nothing but the answer reaches the
 client, not even with -d or a broken configuration.
@@ -114,6 +115,87 @@ def under_openbsd_inetd():
             out.close()
 
 
+XINETD_SERVICE = """service dt-%(proto)s
+{
+	type		= UNLISTED
+	id		= dt-%(proto)s
+	socket_type	= %(kind)s
+	protocol	= %(proto)s
+	wait		= %(wait)s
+	user		= nobody
+	server		= %(exe)s
+	server_args	= -i -c %(conf)s
+	port		= %(port)d
+	bind		= 127.0.0.1
+	flags		= IPv4
+}
+"""
+
+
+def tcp_judged(sink, port):
+    """An allowed and a denied TCP peer (by a rule, not the default), each
+    served by a process of its own: the answers and the records."""
+    data, me1 = h.tcp_talk("127.0.0.1", port, bind=("127.0.0.1", 0))
+    denied, me2 = h.tcp_talk("127.0.0.1", port, bind=("127.0.0.2", 0),
+                             reset_ok=True)
+    check(h.CTIME_RE.match(data) and denied == b"", "%r %r", data, denied)
+    (k1, p1), (k2, p2) = (served_by(sink, m) for m in (me1, me2))
+    check(k1["decision"] == "allow" and k2["decision"] == "deny" and
+          k2["rule"] != "default" and p1 != p2, "%r %r", k1, k2)
+
+
+@test(timeout=120)
+def under_xinetd_and_tcpserver():
+    h.need_root("xinetd runs daytimed as nobody")
+    xinetd, tcpserver = shutil.which("xinetd"), shutil.which("tcpserver")
+    if xinetd is None and tcpserver is None:
+        raise h.Skip("neither xinetd nor tcpserver (ucspi-tcp) is installed")
+    exe = os.path.abspath(h.DAYTIMED)
+    with private_dir() as t, h.SyslogSink() as sink:
+        conf = t.write("d.conf", inetd_conf(
+            sink, "allow 127.0.0.1\ndeny 127.0.0.2\n"))
+        if xinetd is not None:
+            # TCP nowait and UDP wait, as xinetd's own daytime has them.
+            port = h.free_port()
+            xconf = t.write("xinetd.conf", "defaults\n{\n}\n" + "".join(
+                XINETD_SERVICE % dict(proto=p, kind=k, wait=w, exe=exe,
+                                      conf=conf, port=port)
+                for p, k, w in (("tcp", "stream", "no"),
+                                ("udp", "dgram", "yes"))))
+            out = open(t.join("xinetd.out"), "wb")
+            proc = subprocess.Popen([xinetd, "-dontfork", "-f", xconf,
+                                     "-pidfile", t.join("xinetd.pid")],
+                                    stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=out)
+            try:
+                check(h.poll_until(lambda: h.proc_bound("tcp", "127.0.0.1",
+                                                        port) and
+                                   h.proc_bound("udp", "127.0.0.1", port),
+                                   10), "xinetd did not bind port %d" % port)
+                tcp_judged(sink, port)
+                udp_wait_service(sink, port, 2, b"x")
+            finally:
+                h.stop_process(proc)
+                out.close()
+        if tcpserver is not None:
+            # ucspi-tcp: the connection is fd 0 and fd 1; stderr is
+            # tcpserver's own.
+            port = h.free_port()
+            proc = subprocess.Popen([tcpserver, "-HR", "127.0.0.1",
+                                     str(port), exe, "-i", "-c", conf],
+                                    stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            try:
+                check(h.poll_until(lambda: h.proc_bound("tcp", "127.0.0.1",
+                                                        port), 10),
+                      "tcpserver did not bind port %d" % port)
+                tcp_judged(sink, port)
+            finally:
+                h.stop_process(proc)
+        check(not sink.records(r"^event="), "%r", sink.records(r"^event="))
+
+
 def socket_activate(args, port, conf, proto="tcp"):
     """systemd-socket-activate with args on 127.0.0.1:port running -i."""
     exe = shutil.which("systemd-socket-activate")
@@ -153,6 +235,29 @@ def under_systemd_socket_activation():
         proc = socket_activate(["--datagram", "--inetd"], port, conf, "udp")
         try:
             udp_wait_service(sink, port, 2, b"x")
+        finally:
+            h.stop_process(proc)
+        # The limits that make sense for one process hold: udp-rate over
+        # the datagrams it serves (a burst of 1, then drops, recorded).
+        rated = t.write("rated.conf", inetd_conf(
+            sink, "allow 127.0.0.1\n", "ident mode off\nlimit udp-rate 1\n"))
+        port = h.free_port()
+        proc = socket_activate(["--datagram", "--inetd"], port, rated, "udp")
+        try:
+            with h.udp_open(port) as u:
+                for _ in range(3):
+                    u.send(b"x")
+                got = [h.recv_or_none(u, 2) for _ in range(2)]
+                me = h.fmt_addr(u.getsockname())
+            check(h.CTIME_RE.match(got[0] or b"") and got[1] is None,
+                  "%r", got)
+            recs = sink.wait_for(lambda r: "peer=%s " % me in r.msg, count=3)
+            k = [r.kv() for r in recs]
+            check([x["decision"] for x in k] == ["allow", "drop", "drop"] and
+                  k[1]["rule"] == "limit:udp-rate", "%r", k)
+            pid = recs[0].pid
+            check(h.poll_until(lambda: not h.pid_alive(pid), IDLE + 10),
+                  "pid %d not gone after %d s idle", pid, IDLE)
         finally:
             h.stop_process(proc)
 

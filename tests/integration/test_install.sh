@@ -5,7 +5,8 @@
 # install after an edit keeps the edit and refreshes only the example;
 # "make uninstall" keeps an edited daytimed.conf and removes one that is
 # still the example; the installed manual pages name the configured
-# directory. Everything goes to DESTDIRs under a temporary directory. Environment (set by make check): TOP_BUILDDIR, TOP_SRCDIR.
+# directory; the auditor's tool and the client are in bin, the daemon in
+# sbin. Everything goes to DESTDIRs under a temporary directory. Environment (set by make check): TOP_BUILDDIR, TOP_SRCDIR.
 set -u
 
 top_build=${TOP_BUILDDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -63,6 +64,18 @@ for page in man8/daytimed.8 man5/daytimed.conf.5 man1/daytimed-audit.1; do
 		fail "$page does not name $sysconf/daytimed/daytimed.conf"
 	fi
 done
+
+# Where the programs go: the auditor's tool and the client in bin, where
+# an ordinary account's PATH finds them, the daemon in sbin.
+prefix=$(dirname "$sysconf")
+for want in bin/daytimed-audit bin/daytime sbin/daytimed; do
+	[ -x "$d$prefix/$want" ] && ok "$prefix/$want installed" ||
+	    fail "$prefix/$want is not installed"
+done
+[ ! -e "$d$prefix/sbin/daytimed-audit" ] ||
+    fail "daytimed-audit installed in sbin too"
+f=$(find "$d" -path "*/man/man1/daytime.1" -type f | head -n 1)
+[ -n "$f" ] && ok "man1/daytime.1 installed" || fail "man1/daytime.1 is not installed"
 
 mark="# edited by test_install.sh $$"
 printf '%s\n' "$mark" >>"$dir/daytimed.conf"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: ISC
 """What an operator reaches for (issue 15): -d shows what syslog gets and
-the ident bytes; -T reads back through -t; -e - against 1,000 single
+the ident bytes; -v sends the debug messages to syslog; -T reads back through -t; -e - against 1,000 single
 queries; the rate limit; HUP and USR1 sent to both processes act once;
 -r reports a reload that failed after -t passed; records by facility;
 the journal's layout through the verifier; what startup says and what ps
@@ -41,7 +41,7 @@ def debug_shows_what_syslog_gets():
     with h.FakeIdent("ok", "alice", host="127.0.0.3") as fi, \
             h.SyslogSink() as sink:
         text = h.daemon_conf(port, sink, "ident mode rules\nident timeout 3\n"
-                             "ident port %d\n" % fi.port, rules,
+                             "ident port %d\nlimit rate 1\n" % fi.port, rules,
                              listen=("tcp",))
         with h.Daemon(text, args=["-d"], ready="proc") as d:
             allowed, me1 = h.tcp_talk("127.0.0.1", port, bind=("127.0.0.1", 0))
@@ -49,14 +49,20 @@ def debug_shows_what_syslog_gets():
             looked, me3 = h.tcp_talk("127.0.0.1", port, bind=("127.0.0.3", 0))
             check(h.CTIME_RE.match(allowed) and denied == b"" and
                   h.CTIME_RE.match(looked), "%r %r %r", allowed, denied, looked)
-            recs = [sink.wait_peer(me) for me in (me1, me2, me3)]
+            # A limit event: 127.0.0.3 again at once is over "limit rate 1".
+            dropped, me4 = h.tcp_talk("127.0.0.1", port,
+                                      bind=("127.0.0.3", 0), reset_ok=True)
+            check(dropped == b"", "%r", dropped)
+            recs = [sink.wait_peer(me) for me in (me1, me2, me3, me4)]
             # Every record syslog got is on stderr too, byte for byte.
             got = h.poll_until(lambda: stderr_lines(d), 5,
                                done=lambda ls: all(r.msg in ls for r in recs))
             for r in recs:
                 check(r.msg in got, "not on stderr: %r", r.msg)
             k = [r.kv() for r in recs]
-            check([x["decision"] for x in k] == ["allow", "deny", "allow"] and
+            check([x["decision"] for x in k] == ["allow", "deny", "allow",
+                                                 "drop"] and
+                  k[3]["rule"] == "limit:rate" and
                   k[2]["ident"] == "alice" and k[2]["ident_status"] == "ok",
                   "%r", k)
             # The ident exchange: the bytes sent and received, escaped.
@@ -71,9 +77,45 @@ def debug_shows_what_syslog_gets():
             # Debug lines are not audit records, and syslog has none (no -v).
             check(not sink.records(r"^ident "), "ident line in syslog")
         stop = sink.wait_for(r"^event=stop ").kv()
-        check(stop["accepted"] == "3" and stop["allowed"] == "2" and
-              stop["denied"] == "1" and stop["ident_ok"] == "1",
+        check(stop["accepted"] == "4" and stop["allowed"] == "2" and
+              stop["denied"] == "1" and stop["dropped"] == "1" and
+              stop["ident_ok"] == "1",
               "stop record counters %r", stop)
+
+
+@test
+def verbose_sends_the_debug_messages_to_syslog():
+    port = h.free_port()
+    with h.FakeIdent("ok", "alice") as fi, h.SyslogSink() as sink:
+        text = h.daemon_conf(port, sink, "ident mode always\nident timeout 3\n"
+                             "ident port %d\n" % fi.port,
+                             "allow 127.0.0.1\n", listen=("tcp",))
+        with h.Daemon(text, args=["-v"], ready="proc") as d:
+            data, me = h.tcp_talk("127.0.0.1", port)
+            rec = sink.wait_peer(me).kv()
+            check(h.CTIME_RE.match(data) and rec["ident"] == "alice", "%r", rec)
+            # The ident exchange reaches syslog at priority debug, with the
+            # same facility, and is no audit record.
+            dbg = sink.wait_for(r"^ident conn=%s " % rec["conn"])
+            check(dbg.severity == 7 and dbg.facility == 3 and
+                  'status=ok' in dbg.msg and 'sent="' in dbg.msg,
+                  "%r sev %d fac %d", dbg.msg, dbg.severity, dbg.facility)
+            check(not dbg.msg.startswith(("conn=", "event=")), "%r", dbg.msg)
+            # -f -v, not -d: the records are not copied to stderr (the
+            # messages are, as under -f alone).
+            d.stop()
+            err = stderr_lines(d)
+            check(not any(l.startswith(("conn=", "event=")) for l in err),
+                  "a record on stderr under -v: %r", err)
+        # Without -v, syslog gets no debug message at all.
+        sink.clear()
+        with h.Daemon(text, ready="proc") as d:
+            data, me = h.tcp_talk("127.0.0.1", port)
+            sink.wait_peer(me)
+            d.stop()
+        sink.wait_for(r"^event=stop ")
+        check(not sink.records(lambda r: r.severity == 7), "%r",
+              sink.records(lambda r: r.severity == 7))
 
 
 @test

@@ -90,6 +90,7 @@ START_TEST(test_settings)
 	struct collect c;
 	struct config *conf = parse(&c, show_conf);
 	static char out[SHOW_MAX];
+	char line[128];
 
 	ck_assert_ptr_nonnull(conf);
 	show(conf, out, sizeof(out));
@@ -116,6 +117,10 @@ START_TEST(test_settings)
 	    "                  # default"));
 	ck_assert(has_line(out, "udp privileged-sources ignore"
 	    "           # default"));
+	/* workers: the count this host gives, not only what it means */
+	snprintf(line, sizeof(line), "workers %-32u# default: one per core, "
+	    "at most 64", config_workers(conf));
+	ck_assert_msg(has_line(out, line), "no '%s'", line);
 	config_free(conf);
 }
 END_TEST
