@@ -20,13 +20,14 @@ run | test) ;;
 esac
 
 need="build-essential autoconf automake pkg-config libevent-dev libsodium-dev
-libcidr-dev check python3"
+libcidr-dev zlib1g-dev check python3"
 # test: the real parts the integration tests run (openbsd-inetd is unpacked
 # by its test with dpkg-deb -x, as it conflicts with other inetds: it needs
 # the libraries below; systemd brings systemd-socket-activate; xinetd and
-# tcpserver from ucspi-tcp run daytimed -i too)
+# tcpserver from ucspi-tcp run daytimed -i too; time: GNU time(1) measures
+# the audit tool's memory on a huge line)
 [ "$1" = test ] && need="$need oidentd rsyslog logrotate systemd libwrap0
-libbsd0 libtirpc3 xinetd ucspi-tcp"
+libbsd0 libtirpc3 xinetd ucspi-tcp time"
 
 prc=/usr/sbin/policy-rc.d
 prc_made=0

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * acl: the rule table. Owns netblock text (a strict front end to libcidr),
- * building a table from allow/deny rules with their FILE:LINE, the
- * longest-prefix lookup, the decision inside the matched netblock, and
- * reference-counted generations so a reload can swap tables while
- * connections in flight keep the one they took. Knows nothing of
- * processes, privileges or syslog: untrusted bytes reach this code.
+ * acl: the rule table. Owns netblock text (a strict front end to libcidr,
+ * netblock.c), building a table from allow/deny rules with their
+ * FILE:LINE (build.c), the longest-prefix lookup (lpm.c) and the decision
+ * inside the matched netblock (acl.c). A built table is immutable: any
+ * number of threads may read it at once; its one owner frees it. Knows
+ * nothing of processes, privileges or syslog: untrusted bytes reach this
+ * code.
  */
 #ifndef DAYTIMED_ACL_H
 #define DAYTIMED_ACL_H
@@ -52,7 +53,7 @@ struct acl_rule {
 typedef void acl_diag_fn(void *arg, int is_error, const char *file,
     unsigned line, const char *msg);
 
-struct acl;		/* a built, immutable, reference-counted table */
+struct acl;		/* a built, immutable table */
 struct acl_build;	/* a table under construction */
 struct acl_block;	/* one netblock of a table and its rules */
 
@@ -69,6 +70,7 @@ struct acl_stats {
 	size_t	rules;
 	size_t	v4_blocks;
 	size_t	v6_blocks;
+	size_t	bytes;		/* the table's memory */
 };
 
 /*
@@ -84,8 +86,8 @@ int	acl_prefix_format(const struct acl_prefix *, char *buf, size_t len);
 /* Write an address as text (dotted quad or RFC 5952); -1 if it won't fit. */
 int	acl_addr_format(const struct acl_addr *, char *buf, size_t len);
 /*
- * Parse a bare address (no /prefix), as for `daytimed -e ADDR`; the same
- * strict rules as acl_prefix_parse, IPv4-mapped IPv6 read as IPv4.
+ * Parse a bare address (no /prefix); the same strict rules as
+ * acl_prefix_parse, IPv4-mapped IPv6 read as IPv4.
  */
 int	acl_addr_parse(const char *s, size_t len, struct acl_addr *out,
 	    const char **errstr);
@@ -101,23 +103,29 @@ int	acl_build_add(struct acl_build *, const struct acl_rule *);
  * returns NULL when there was an error. Frees the builder either way.
  * Diagnostics come in the order the rules were added; msg carries no
  * "FILE:LINE:" prefix. NULL with errno EINVAL: diag heard of the errors;
- * NULL with errno ENOMEM: out of memory (not reported through diag).
+ * NULL with errno ENOMEM: out of memory, or a table past 2 GiB (not
+ * reported through diag).
  */
 struct acl *acl_build_finish(struct acl_build *, acl_diag_fn *, void *);
 void	acl_build_free(struct acl_build *);
 
-/* An empty table (one reference, NULL when out of memory): all denied. */
-struct acl *acl_empty(void);
-void	acl_ref(struct acl *);
-void	acl_unref(struct acl *);
+/* Free a table (NULL: nothing); nobody may be reading it any more. */
+void	acl_free(struct acl *);
 void	acl_stats(const struct acl *, struct acl_stats *);
 
 /* The most specific netblock holding peer that has a rule, or NULL. */
 const struct acl_block *acl_lookup(const struct acl *, const struct acl_addr *);
+/*
+ * acl_lookup for n peers at once, IPv4 and IPv6 mixed: out[i] is
+ * acl_lookup(t, &peers[i]), exactly. Their lookups overlap their cache
+ * misses, and each block found is prefetched for acl_decide: at a
+ * table larger than the cache, a batch of tens of peers is looked up and
+ * decided several times faster than one peer at a time.
+ */
+void	acl_lookup_many(const struct acl *, const struct acl_addr *peers,
+	    size_t n, const struct acl_block **out);
 /* Whether the netblock has a rule naming a user (ident mode "rules"). */
 int	acl_block_has_user_rules(const struct acl_block *);
-/* The netblock itself (NULL for NULL). */
-const struct acl_prefix *acl_block_prefix(const struct acl_block *);
 /*
  * Decide inside the netblock (NULL: none matched). user NULL means "no
  * ident answer"; otherwise it is compared byte for byte.
@@ -138,5 +146,17 @@ typedef void acl_each_fn(void *arg, const struct acl_prefix *net,
  * memory (nothing was called).
  */
 int	acl_each(const struct acl *, acl_each_fn *, void *arg);
+
+/*
+ * The reference lookup, for tests and bench/acl_bench.c only: the
+ * patricia trie of trie.c over a table's netblocks, answering with the
+ * same blocks as acl_lookup (NULL from _new: out of memory).
+ */
+struct acl_reftrie;
+struct acl_reftrie *acl_reftrie_new(const struct acl *);
+const struct acl_block *acl_reftrie_lookup(const struct acl_reftrie *,
+	    const struct acl_addr *);
+size_t	acl_reftrie_bytes(const struct acl_reftrie *);
+void	acl_reftrie_free(struct acl_reftrie *);
 
 #endif

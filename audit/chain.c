@@ -1,36 +1,45 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * chain: epoch keys, the MAC chain and its fields, and the auditor's key
- * files (the definition is in chain.h). Needs libsodium and libc only.
+ * chain: epoch keys, the epoch head and its signature, the MAC chain and
+ * its fields (the definition is in chain.h). Needs libsodium and libc
+ * only.
  */
 #include "autoconf.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <time.h>
 
 #include <sodium.h>
 
 #include "audit/chain.h"
 #include "audit/record.h"
 
-#define CHAIN_STEP	"\0daytimed audit chain step v1"
+#define CHAIN_STEP_V1	"\0daytimed audit chain step v1"
+#define CHAIN_NONCE	"dtchain2"	/* ChaCha20's 8-byte nonce, v2 */
+#define CHAIN_MESSAGE_TAG	"daytimed-audit epoch v1\nchain=2\n"
+
+_Static_assert(crypto_onetimeauth_BYTES == CHAIN_MAC_BYTES &&
+    crypto_onetimeauth_KEYBYTES == CHAIN_KEY_BYTES &&
+    crypto_stream_chacha20_KEYBYTES == CHAIN_KEY_BYTES &&
+    crypto_stream_chacha20_NONCEBYTES == sizeof(CHAIN_NONCE) - 1,
+    "chain v2 is ChaCha20 and Poly1305 on 32-byte keys");
 
 struct chain {
 	unsigned char	*key;			/* K_seq, sodium_malloc'd */
 	uint64_t	 seq;
 	char		 epoch[CHAIN_EPOCH_HEX + 1];
-	char		 sealedhex[2 * CHAIN_SEALED_BYTES + 1];
+	char		 head[CHAIN_HEAD_MAX + 1];	/* seq 0's extra fields */
 };
 
-/* Draw K0 and the epoch id; seal K0 to pub. */
+static int	chain_head(struct chain *, const struct chain_start *,
+		    const unsigned char *, char *, size_t);
+
+/* Draw K0 and the epoch id; seal K0 to the auditor; sign the epoch. */
 struct chain *
-chain_open(const unsigned char pub[CHAIN_KEY_BYTES], const char *keyname,
-    char *err, size_t errlen)
+chain_open(const struct chain_start *st, char *err, size_t errlen)
 {
 	unsigned char sealed[CHAIN_SEALED_BYTES];
 	unsigned char epoch[CHAIN_EPOCH_BYTES];
@@ -50,17 +59,90 @@ chain_open(const unsigned char pub[CHAIN_KEY_BYTES], const char *keyname,
 	}
 	randombytes_buf(ch->key, CHAIN_KEY_BYTES);
 	randombytes_buf(epoch, sizeof(epoch));
-	if (crypto_box_seal(sealed, ch->key, CHAIN_KEY_BYTES, pub) != 0) {
-		snprintf(err, errlen, "%s: cannot seal to this key", keyname);
+	if (crypto_box_seal(sealed, ch->key, CHAIN_KEY_BYTES,
+	    st->auditor) != 0) {
+		snprintf(err, errlen, "%s: cannot seal to this key",
+		    st->auditor_name);
 		goto fail;
 	}
 	chain_hex(ch->epoch, epoch, sizeof(epoch));
-	chain_hex(ch->sealedhex, sealed, sizeof(sealed));
+	if (chain_head(ch, st, sealed, err, errlen) == -1)
+		goto fail;
 	ch->seq = 0;
 	return ch;
 fail:
 	chain_close(ch);
 	return NULL;
+}
+
+/*
+ * The head seq 0 carries: prev=, sealed_to=, sealed=, and with a signing
+ * key host_key= and sig= over chain_epoch_message.
+ */
+static int
+chain_head(struct chain *ch, const struct chain_start *st,
+    const unsigned char *sealed, char *err, size_t errlen)
+{
+	unsigned char pk[CHAIN_SIGN_PK_BYTES], sig[CHAIN_SIG_BYTES];
+	char prev[LINK_TEXT_MAX], msg[CHAIN_MESSAGE_MAX];
+	char h1[2 * CHAIN_SEALED_BYTES + 1], h2[2 * CHAIN_SIG_BYTES + 1];
+	size_t o = 0;
+	int ml;
+
+	ch->head[0] = '\0';
+	if (st->prev != NULL) {
+		if (link_format(st->prev, prev, sizeof(prev)) == -1 ||
+		    record_append(ch->head, sizeof(ch->head), &o, " prev=%s",
+		    prev) == -1)
+			goto bad;
+	}
+	chain_hex(h1, st->auditor, CHAIN_KEY_BYTES);
+	if (record_append(ch->head, sizeof(ch->head), &o, " sealed_to=%s", h1)
+	    == -1)
+		goto bad;
+	chain_hex(h1, sealed, CHAIN_SEALED_BYTES);
+	if (record_append(ch->head, sizeof(ch->head), &o, " sealed=%s", h1)
+	    == -1)
+		goto bad;
+	if (st->sign_sk == NULL)
+		return 0;
+	crypto_sign_ed25519_sk_to_pk(pk, st->sign_sk);
+	if ((ml = chain_epoch_message(msg, sizeof(msg), ch->epoch,
+	    st->prev != NULL ? prev : NULL, st->auditor, sealed, pk)) == -1 ||
+	    crypto_sign_detached(sig, NULL, (const unsigned char *)msg,
+	    (unsigned long long)ml, st->sign_sk) != 0)
+		goto bad;
+	chain_hex(h1, pk, sizeof(pk));
+	chain_hex(h2, sig, sizeof(sig));
+	if (record_append(ch->head, sizeof(ch->head), &o, " host_key=%s sig=%s",
+	    h1, h2) == -1)
+		goto bad;
+	return 0;
+bad:
+	snprintf(err, errlen, "audit: cannot make the epoch's first fields");
+	return -1;
+}
+
+/* The message a host signs for an epoch, one "key=value" line each. */
+int
+chain_epoch_message(char *buf, size_t len, const char *epoch,
+    const char *prev, const unsigned char sealed_to[CHAIN_KEY_BYTES],
+    const unsigned char sealed[CHAIN_SEALED_BYTES],
+    const unsigned char host_key[CHAIN_SIGN_PK_BYTES])
+{
+	char a[2 * CHAIN_KEY_BYTES + 1], s[2 * CHAIN_SEALED_BYTES + 1];
+	char h[2 * CHAIN_SIGN_PK_BYTES + 1];
+	int n;
+
+	chain_hex(a, sealed_to, CHAIN_KEY_BYTES);
+	chain_hex(s, sealed, CHAIN_SEALED_BYTES);
+	chain_hex(h, host_key, CHAIN_SIGN_PK_BYTES);
+	n = snprintf(buf, len, "%sepoch=%.*s\nprev=%s\nsealed_to=%s\n"
+	    "sealed=%s\nhost_key=%s\n", CHAIN_MESSAGE_TAG, CHAIN_EPOCH_HEX,
+	    epoch, prev != NULL ? prev : "-", a, s, h);
+	if (n < 0 || (size_t)n >= len)
+		return -1;
+	return n;
 }
 
 /* Wipe the chain key and free. */
@@ -74,26 +156,28 @@ chain_close(struct chain *ch)
 	free(ch);
 }
 
-/* Append [sealed=] epoch= seq= mac= to line, then step the key. */
+/* Append [head] time= epoch= seq= mac= to line, then step the key. */
 int
-chain_seal(struct chain *ch, char *line, size_t size, size_t *len)
+chain_seal(struct chain *ch, uint64_t now_us, char *line, size_t size,
+    size_t *len)
 {
-	unsigned char mac[CHAIN_MAC_BYTES];
-	char machex[2 * CHAIN_MAC_BYTES + 1];
+	unsigned char mac[CHAIN_MAC_BYTES], a[CHAIN_KEY_BYTES];
+	char machex[2 * CHAIN_MAC_BYTES + 1], t[CHAIN_TIME_LEN + 1];
 	size_t o = *len;
 
-	if (ch->seq == 0 && record_append(line, size, &o, " sealed=%s",
-	    ch->sealedhex) == -1)
+	if (ch->seq == 0 && record_append(line, size, &o, "%s", ch->head) == -1)
 		goto toolong;
-	if (record_append(line, size, &o, " epoch=%s seq=%" PRIu64,
+	if (chain_time_format(now_us, t, sizeof(t)) == -1 ||
+	    record_append(line, size, &o, " time=%s epoch=%s seq=%" PRIu64, t,
 	    ch->epoch, ch->seq) == -1)
 		goto toolong;
-	chain_mac(ch->key, line, o, mac);
+	if (o + 5 + 2 * CHAIN_MAC_BYTES >= size)
+		goto toolong;	/* checked before the key moves */
+	chain_step(ch->key, a);
+	chain_mac(a, line, o, mac);
+	sodium_memzero(a, sizeof(a));
 	chain_hex(machex, mac, sizeof(mac));
-	sodium_memzero(mac, sizeof(mac));
-	if (record_append(line, size, &o, " mac=%s", machex) == -1)
-		goto toolong;
-	chain_next(ch->key);
+	(void)record_append(line, size, &o, " mac=%s", machex);
 	ch->seq++;
 	*len = o;
 	return 0;
@@ -103,74 +187,76 @@ toolong:
 	return -1;
 }
 
-/* mac = BLAKE2b-256 keyed with K_n over (text, len). */
+/* The epoch id and the seq the next record will get. */
 void
-chain_mac(const unsigned char key[CHAIN_KEY_BYTES], const char *text,
+chain_position(const struct chain *ch, char epoch[CHAIN_EPOCH_HEX + 1],
+    uint64_t *next)
+{
+	memcpy(epoch, ch->epoch, CHAIN_EPOCH_HEX + 1);
+	*next = ch->seq;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" for us microseconds since 1970, UTC. */
+int
+chain_time_format(uint64_t us, char *buf, size_t len)
+{
+	time_t t = (time_t)(us / 1000000);
+	struct tm tm;
+	int n;
+
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 > 9999)
+		return -1;
+	n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (unsigned)(us % 1000000));
+	if (n != CHAIN_TIME_LEN || (size_t)n >= len)
+		return -1;
+	return n;
+}
+
+/* A_n || K_{n+1} = ChaCha20(K_n, CHAIN_NONCE): A_n out, K_n replaced. */
+void
+chain_step(unsigned char key[CHAIN_KEY_BYTES],
+    unsigned char mackey[CHAIN_KEY_BYTES])
+{
+	unsigned char out[2 * CHAIN_KEY_BYTES];
+
+	crypto_stream_chacha20(out, sizeof(out),
+	    (const unsigned char *)CHAIN_NONCE, key);
+	if (mackey != NULL)
+		memcpy(mackey, out, CHAIN_KEY_BYTES);
+	memcpy(key, out + CHAIN_KEY_BYTES, CHAIN_KEY_BYTES);
+	sodium_memzero(out, sizeof(out));
+}
+
+/* mac = Poly1305 keyed with A_n over (text, len). */
+void
+chain_mac(const unsigned char mackey[CHAIN_KEY_BYTES], const char *text,
     size_t len, unsigned char mac[CHAIN_MAC_BYTES])
 {
-	crypto_generichash(mac, CHAIN_MAC_BYTES, (const unsigned char *)text,
+	crypto_onetimeauth(mac, (const unsigned char *)text, len, mackey);
+}
+
+/* v1: mac = BLAKE2b-256 keyed with K_n over (text, len). */
+void
+chain_mac_v1(const unsigned char key[CHAIN_KEY_BYTES], const char *text,
+    size_t len, unsigned char mac[CHAIN_MAC1_BYTES])
+{
+	crypto_generichash(mac, CHAIN_MAC1_BYTES, (const unsigned char *)text,
 	    len, key, CHAIN_KEY_BYTES);
 }
 
-/* K_{n+1} = BLAKE2b-256 keyed with K_n over the step constant; wipe K_n. */
+/* v1: K_{n+1} = BLAKE2b-256 keyed with K_n over the step; wipe K_n. */
 void
-chain_next(unsigned char key[CHAIN_KEY_BYTES])
+chain_next_v1(unsigned char key[CHAIN_KEY_BYTES])
 {
 	unsigned char next[CHAIN_KEY_BYTES];
 
 	crypto_generichash(next, sizeof(next),
-	    (const unsigned char *)CHAIN_STEP, sizeof(CHAIN_STEP) - 1, key,
-	    CHAIN_KEY_BYTES);
+	    (const unsigned char *)CHAIN_STEP_V1, sizeof(CHAIN_STEP_V1) - 1,
+	    key, CHAIN_KEY_BYTES);
 	memcpy(key, next, CHAIN_KEY_BYTES);
 	sodium_memzero(next, sizeof(next));
-}
-
-/* Read and strictly parse a key file (64 lowercase hex digits, newline). */
-int
-chain_key_load(const char *path, unsigned char key[CHAIN_KEY_BYTES],
-    char *err, size_t errlen)
-{
-	char buf[CHAIN_KEYFILE_LEN + 1];
-	size_t got = 0;
-	ssize_t r;
-	int fd, rv;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while (got < sizeof(buf)) {
-		r = read(fd, buf + got, sizeof(buf) - got);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			close(fd);
-			sodium_memzero(buf, sizeof(buf));
-			return -1;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	rv = chain_key_parse(buf, got, key);
-	sodium_memzero(buf, sizeof(buf));
-	if (rv == -1) {
-		snprintf(err, errlen, "%s: not a daytimed-audit key file "
-		    "(expected 64 lowercase hex digits and a newline)", path);
-		return -1;
-	}
-	return 0;
-}
-
-/* Parse a key file's bytes: exactly 64 lowercase hex digits + "\n". */
-int
-chain_key_parse(const char *buf, size_t len, unsigned char key[CHAIN_KEY_BYTES])
-{
-	if (len != CHAIN_KEYFILE_LEN || buf[len - 1] != '\n')
-		return -1;
-	return chain_unhex(key, CHAIN_KEY_BYTES, buf, len - 1);
 }
 
 /* Lowercase hex of (src, len); dst holds 2 * len + 1 bytes. */
@@ -187,28 +273,44 @@ chain_hex(char *dst, const unsigned char *src, size_t len)
 	dst[2 * len] = '\0';
 }
 
+/*
+ * The value of a lowercase hex digit, or 16: a table, because the
+ * verifier decodes a MAC per record and branches cost.
+ */
+static const unsigned char chain_hexval[256] = {
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+};
+
 /* Exactly 2 * len lowercase hex digits from (src, srclen) into dst. */
 int
 chain_unhex(unsigned char *dst, size_t len, const char *src, size_t srclen)
 {
+	const unsigned char *s = (const unsigned char *)src;
+	unsigned hi, lo, bad = 0;
 	size_t i;
-	int hi = 0, lo;
-	char c;
 
 	if (srclen != 2 * len)
 		return -1;
-	for (i = 0; i < srclen; i++) {
-		c = src[i];
-		if (c >= '0' && c <= '9')
-			lo = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			lo = c - 'a' + 10;
-		else
-			return -1;
-		if (i % 2 == 0)
-			hi = lo;
-		else
-			dst[i / 2] = (unsigned char)(hi << 4 | lo);
+	for (i = 0; i < len; i++) {
+		hi = chain_hexval[s[2 * i]];
+		lo = chain_hexval[s[2 * i + 1]];
+		bad |= (hi | lo) & 16;
+		dst[i] = (unsigned char)(hi << 4 | (lo & 15));
 	}
-	return 0;
+	return bad ? -1 : 0;
 }

@@ -5,20 +5,21 @@
  *   keygen PUBFILE SECFILE    make an X25519 key pair; PUBFILE goes to the
  *                             server ("audit key"), SECFILE stays with the
  *                             auditor. Refuses to overwrite either file.
- *   verify --secret-key SECFILE [LOGFILE...]
+ *   host-keygen PUBFILE SECFILE
+ *                             make a host's Ed25519 key pair; SECFILE goes
+ *                             to the server ("audit signing-key", root's,
+ *                             0600), PUBFILE to the auditor (verify
+ *                             --host-key).
+ *   verify --secret-key SECFILE [--host-key PUBFILE]... [LOGFILE...]
  *                             check the sealed MAC chains in syslog files
- *                             (stdin when none): every modified, inserted,
- *                             reordered or missing record, and a chain
- *                             that ends without its stop record.
+ *                             (stdin when none; .gz read as is): see
+ *                             verify_cmd.c.
  *
- * This file holds the commands: arguments, files, output. Reading the
- * records and walking the chains is audit/verify.c, over the chain that
- * audit/chain.c defines (the code the daemon seals with). It links
- * libsodium and nothing of the daemon's: no libevent, no libcidr.
- *
- * Exit: 0 every chain intact; 1 something was found (or nothing sealed
- * was found); 2 usage error, unreadable key, or a key that opens none of
- * the epochs found.
+ * This file holds the commands' dispatch and the key generators. Reading
+ * the records and walking the chains is audit/verify.c, over the chain
+ * that audit/chain.c defines (the code the daemon seals with). It links
+ * libsodium and zlib and nothing of the daemon's: no libevent, no
+ * libcidr.
  */
 #include "autoconf.h"
 
@@ -33,17 +34,14 @@
 
 #include <sodium.h>
 
-#include "compat/compat.h"
 #include "audit/chain.h"
-#include "audit/verify.h"
+#include "audit/keyfile.h"
+#include "audit/verify_cmd.h"
 
 static void	usage(FILE *);
-static int	audit_keygen(int, char **);
-static int	audit_write_keyfile(const char *, const unsigned char *, mode_t);
-static int	audit_verify(int, char **);
-static int	audit_verify_read(struct verify *, const char *);
-static void	audit_print_finding(void *, const char *);
-static void	audit_nomem(void) __attribute__((noreturn));
+static int	audit_keygen(int, char **, int);
+static int	audit_write_keys(const char *, const unsigned char *, size_t,
+		    const char *, const unsigned char *, size_t);
 
 /* Run the command argv[1] names. */
 int
@@ -67,9 +65,11 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "keygen") == 0)
-		return audit_keygen(argc - 1, argv + 1);
+		return audit_keygen(argc - 1, argv + 1, 0);
+	if (strcmp(argv[1], "host-keygen") == 0)
+		return audit_keygen(argc - 1, argv + 1, 1);
 	if (strcmp(argv[1], "verify") == 0)
-		return audit_verify(argc - 1, argv + 1);
+		return verify_cmd(argc - 1, argv + 1);
 	fprintf(stderr, "daytimed-audit: unknown command: %s\n", argv[1]);
 	usage(stderr);
 	return 2;
@@ -81,220 +81,72 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: daytimed-audit keygen PUBFILE SECFILE\n"
-	    "       daytimed-audit verify --secret-key SECFILE [LOGFILE...]\n"
+	    "       daytimed-audit host-keygen PUBFILE SECFILE\n"
+	    "       daytimed-audit verify --secret-key SECFILE "
+	    "[--host-key PUBFILE]... [LOGFILE...]\n"
 	    "       daytimed-audit -V | -h\n"
 	    "\n"
-	    "keygen writes a key pair: PUBFILE (mode 0644) is the daemon's\n"
-	    "\"audit key\", SECFILE (mode 0600) stays with the auditor.\n"
-	    "Neither file may exist already.\n"
+	    "keygen writes the auditor's key pair: PUBFILE (mode 0644) is the\n"
+	    "daemon's \"audit key\", SECFILE (mode 0600) stays with the auditor.\n"
+	    "host-keygen writes a host's key pair: SECFILE (mode 0600) is the\n"
+	    "daemon's \"audit signing-key\", PUBFILE goes to the auditor.\n"
+	    "Neither command overwrites a file.\n"
 	    "verify checks the sealed records in syslog files (stdin when no\n"
-	    "LOGFILE or \"-\"), one line per finding, then a summary.\n"
-	    "Exit: 0 intact, 1 findings, 2 usage or key error.\n");
+	    "LOGFILE or \"-\"; .gz files read as they are), one line per\n"
+	    "finding, then a line per epoch, per host and in all. --host-key\n"
+	    "(repeatable) names the hosts whose signed epochs are trusted.\n"
+	    "Exit: 0 intact and authenticated, 1 findings, 2 usage or key\n"
+	    "error, 3 intact but not authenticated (no --host-key).\n");
 }
 
-/* keygen PUBFILE SECFILE. */
+/*
+ * keygen / host-keygen PUBFILE SECFILE: the auditor's X25519 pair, or a
+ * host's Ed25519 pair (its secret file holds the seed and public key).
+ */
 static int
-audit_keygen(int argc, char **argv)
+audit_keygen(int argc, char **argv, int host)
 {
-	unsigned char pk[CHAIN_KEY_BYTES], sk[CHAIN_KEY_BYTES];
-	int rv = 1;
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+	unsigned char sk[crypto_sign_SECRETKEYBYTES];
+	int rv;
 
 	if (argc != 3 || argv[1][0] == '\0' || argv[2][0] == '\0') {
 		usage(stderr);
 		return 2;
 	}
 	if (strcmp(argv[1], argv[2]) == 0) {
-		fprintf(stderr, "daytimed-audit: keygen: PUBFILE and SECFILE "
-		    "must differ\n");
+		fprintf(stderr, "daytimed-audit: %s: PUBFILE and SECFILE "
+		    "must differ\n", argv[0]);
 		return 2;
 	}
-	crypto_box_keypair(pk, sk);
-	if (audit_write_keyfile(argv[2], sk, 0600) == -1)
-		goto out;
-	if (audit_write_keyfile(argv[1], pk, 0644) == -1) {
-		unlink(argv[2]);	/* we created it just now */
-		goto out;
-	}
-	rv = 0;
-out:
-	sodium_memzero(sk, sizeof(sk));
-	return rv;
-}
-
-/* Create path (O_EXCL) with mode and write the key as one hex line. */
-static int
-audit_write_keyfile(const char *path, const unsigned char *key, mode_t mode)
-{
-	char line[CHAIN_KEYFILE_LEN + 1];
-	size_t off = 0;
-	ssize_t r;
-	int fd;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-	    mode);
-	if (fd == -1) {
-		fprintf(stderr, "daytimed-audit: %s: %s\n", path,
-		    errno == EEXIST ? "exists, not overwriting" :
-		    strerror(errno));
-		return -1;
-	}
-	chain_hex(line, key, CHAIN_KEY_BYTES);
-	line[2 * CHAIN_KEY_BYTES] = '\n';
-	if (fchmod(fd, mode) == -1)
-		goto fail;
-	while (off < CHAIN_KEYFILE_LEN) {
-		r = write(fd, line + off, CHAIN_KEYFILE_LEN - off);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			goto fail;
-		off += (size_t)r;
-	}
-	sodium_memzero(line, sizeof(line));
-	if (fsync(fd) == -1 || close(fd) == -1) {
-		fprintf(stderr, "daytimed-audit: %s: %s\n", path,
-		    strerror(errno));
-		unlink(path);
-		return -1;
-	}
-	return 0;
-fail:
-	fprintf(stderr, "daytimed-audit: %s: %s\n", path, strerror(errno));
-	sodium_memzero(line, sizeof(line));
-	close(fd);
-	unlink(path);
-	return -1;
-}
-
-/* verify --secret-key SECFILE [LOGFILE...]. */
-static int
-audit_verify(int argc, char **argv)
-{
-	unsigned char sk[CHAIN_KEY_BYTES];
-	struct verify_summary sum;
-	struct verify *v;
-	const char *keyfile = NULL;
-	char err[512];
-	int a, rv = 0;
-
-	for (a = 1; a < argc; a++) {
-		if (strcmp(argv[a], "--secret-key") == 0 ||
-		    strcmp(argv[a], "-k") == 0) {
-			if (a + 1 >= argc) {
-				usage(stderr);
-				return 2;
-			}
-			keyfile = argv[++a];
-		} else if (strncmp(argv[a], "--secret-key=", 13) == 0)
-			keyfile = argv[a] + 13;
-		else if (strcmp(argv[a], "--") == 0) {
-			a++;
-			break;
-		} else if (argv[a][0] == '-' && argv[a][1] != '\0') {
-			fprintf(stderr, "daytimed-audit: verify: unknown "
-			    "option %s\n", argv[a]);
-			usage(stderr);
-			return 2;
-		} else
-			break;
-	}
-	if (keyfile == NULL) {
-		fprintf(stderr, "daytimed-audit: verify needs --secret-key "
-		    "SECFILE\n");
-		usage(stderr);
-		return 2;
-	}
-	if (chain_key_load(keyfile, sk, err, sizeof(err)) == -1) {
-		fprintf(stderr, "daytimed-audit: %s\n", err);
-		return 2;
-	}
-	v = verify_new(sk, audit_print_finding, NULL);
-	sodium_memzero(sk, sizeof(sk));
-	if (v == NULL)
-		audit_nomem();
-
-	if (a >= argc) {
-		if (audit_verify_read(v, "-") == -1)
-			rv = 2;
-	}
-	for (; a < argc; a++)
-		if (audit_verify_read(v, argv[a]) == -1)
-			rv = 2;
-	if (rv == 2)
-		goto out;
-
-	if (verify_finish(v, &sum) == -1)
-		audit_nomem();
-	printf("daytimed-audit: %zu sealed records in %zu epochs, %zu "
-	    "verified: %s\n", sum.records, sum.epochs, sum.verified,
-	    sum.findings == 0 ? "intact" : "NOT intact");
-	if (sum.findings > 0)
-		printf("daytimed-audit: %lu finding%s\n", sum.findings,
-		    sum.findings == 1 ? "" : "s");
-	if (sum.mismatched > 0 && sum.opened == 0)
-		rv = 2;
-	else
-		rv = sum.findings == 0 ? 0 : 1;
-out:
-	verify_free(v);
-	return rv;
-}
-
-/* Read one log file ("-": stdin) into v, line by line. */
-static int
-audit_verify_read(struct verify *v, const char *path)
-{
-	FILE *f;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	unsigned long lineno = 0;
-	const char *name;
-
-	if (strcmp(path, "-") == 0) {
-		f = stdin;
-		name = "(stdin)";
+	if (host) {
+		crypto_sign_keypair(pk, sk);
+		rv = audit_write_keys(argv[1], pk, crypto_sign_PUBLICKEYBYTES,
+		    argv[2], sk, crypto_sign_SECRETKEYBYTES);
 	} else {
-		if ((f = fopen(path, "r")) == NULL) {
-			fprintf(stderr, "daytimed-audit: %s: %s\n", path,
-			    strerror(errno));
-			return -1;
-		}
-		name = path;
+		crypto_box_keypair(pk, sk);
+		rv = audit_write_keys(argv[1], pk, crypto_box_PUBLICKEYBYTES,
+		    argv[2], sk, crypto_box_SECRETKEYBYTES);
 	}
-	while ((n = getline(&line, &cap, f)) != -1) {
-		lineno++;
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			n--;
-		if (verify_line(v, name, lineno, line, (size_t)n) == -1)
-			audit_nomem();
+	sodium_memzero(sk, sizeof(sk));
+	return rv;
+}
+
+/* The secret file (0600) first, then the public one (0644). */
+static int
+audit_write_keys(const char *pubpath, const unsigned char *pk, size_t pklen,
+    const char *secpath, const unsigned char *sk, size_t sklen)
+{
+	char err[512];
+
+	if (keyfile_write(secpath, sk, sklen, 0600, err, sizeof(err)) == -1) {
+		fprintf(stderr, "daytimed-audit: %s\n", err);
+		return 1;
 	}
-	if (ferror(f)) {
-		fprintf(stderr, "daytimed-audit: %s: read error\n", name);
-		free(line);
-		if (f != stdin)
-			fclose(f);
-		return -1;
+	if (keyfile_write(pubpath, pk, pklen, 0644, err, sizeof(err)) == -1) {
+		fprintf(stderr, "daytimed-audit: %s\n", err);
+		unlink(secpath);	/* we created it just now */
+		return 1;
 	}
-	free(line);
-	if (f != stdin)
-		fclose(f);
 	return 0;
-}
-
-/* Print one finding on its own line. */
-static void
-audit_print_finding(void *arg, const char *text)
-{
-	(void)arg;
-	fputs(text, stdout);
-	putchar('\n');
-}
-
-/* Out of memory: say so and exit 2. */
-static void
-audit_nomem(void)
-{
-	fprintf(stderr, "daytimed-audit: out of memory\n");
-	exit(2);
 }

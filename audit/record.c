@@ -33,9 +33,10 @@
 #define RECORD_MARK_LEN		(sizeof(RECORD_CUT_MARK) - 1)
 
 enum record_class {
-	RECORD_PLAIN,		/* 0x21..0x7e other than '"' and '\\' */
+	RECORD_PLAIN,		/* 0x21..0x7e other than '"', '\\', '=' */
 	RECORD_SPACE,		/* 0x20 */
 	RECORD_QUOTE,		/* '"' and '\\' */
+	RECORD_EQUALS,		/* '=': only keys may hold it */
 	RECORD_CONTROL,		/* 0x00..0x1f, 0x7f */
 	RECORD_HIGH		/* 0x80..0xff */
 };
@@ -49,7 +50,7 @@ static void	record_addr_text(char *, size_t, const struct sockaddr *,
 static size_t	record_rule_text(char *, size_t, const struct record_conn *);
 static size_t	record_status_text(char *, size_t, const struct record_conn *);
 
-/* The one byte-class rule both forms of escaping follow. */
+/* The one byte-class rule every form of escaping follows. */
 static enum record_class
 record_class(unsigned char c)
 {
@@ -61,6 +62,8 @@ record_class(unsigned char c)
 		return RECORD_SPACE;
 	if (c == '"' || c == '\\')
 		return RECORD_QUOTE;
+	if (c == '=')
+		return RECORD_EQUALS;
 	return RECORD_PLAIN;
 }
 
@@ -97,7 +100,9 @@ record_escape_max(char *dst, size_t dstlen, const unsigned char *src,
 		return 0;
 	dst[0] = '\0';
 	n = srclen > maxin ? maxin : srclen;
-	if (srclen == 0 || srclen > maxin || n + 1 > dstlen)
+	/* "-" alone is how records say "none": a value "-" is quoted */
+	if (srclen == 0 || srclen > maxin || n + 1 > dstlen ||
+	    (srclen == 1 && src[0] == '-'))
 		quote = 1;
 	for (i = 0; i < n && !quote; i++)
 		if (record_class(src[i]) != RECORD_PLAIN)
@@ -119,7 +124,7 @@ record_escape_max(char *dst, size_t dstlen, const unsigned char *src,
 	for (i = 0; i < n; i++) {
 		k = record_class(src[i]);
 		e = k == RECORD_QUOTE ? 2 : (k == RECORD_CONTROL ||
-		    k == RECORD_HIGH) ? 4 : 1;
+		    k == RECORD_HIGH || k == RECORD_EQUALS) ? 4 : 1;
 		if (o + e + RECORD_MARK_LEN + 1 + 1 > dstlen) {
 			cut = 1;
 			break;
@@ -162,6 +167,35 @@ record_escape_ctl(char *dst, size_t dstlen, const void *src, size_t srclen)
 	return o;
 }
 
+/* Text for a person: plain and space kept but for the single quote
+ * (messages put names between two), all else \xHH; stops where dst runs
+ * out. */
+size_t
+record_escape_show(char *dst, size_t dstlen, const void *src, size_t srclen,
+    size_t *used)
+{
+	const unsigned char *s = src;
+	size_t i, o = 0;
+	enum record_class k;
+
+	for (i = 0; i < srclen; i++) {
+		k = record_class(s[i]);
+		if ((k == RECORD_PLAIN && s[i] != '\'') || k == RECORD_SPACE ||
+		    k == RECORD_EQUALS) {
+			if (o + 1 > dstlen)
+				break;
+			dst[o++] = (char)s[i];
+		} else {
+			if (o + 4 > dstlen)
+				break;
+			o += record_hex_byte(dst + o, s[i]);
+		}
+	}
+	if (used != NULL)
+		*used = i;
+	return o;
+}
+
 /* Whether (s, len) holds a byte record_escape_ctl would escape. */
 int
 record_has_ctl(const void *s, size_t len)
@@ -196,8 +230,11 @@ record_conn_format(char *buf, size_t len, const struct record_conn *c)
 		proto = "-";
 	record_addr_text(peer, sizeof(peer), c->peer, c->peerlen);
 	record_addr_text(local, sizeof(local), c->local, c->locallen);
-	d = c->decision != NULL ? c->decision : "-";
-	record_escape(decision, sizeof(decision), d, strlen(d));
+	d = c->decision;
+	if (d != NULL)
+		record_escape(decision, sizeof(decision), d, strlen(d));
+	else
+		memcpy(decision, "-", 2);
 	record_rule_text(rule, sizeof(rule), c);
 	if (c->ident != NULL)
 		record_escape(ident, sizeof(ident), c->ident, c->identlen);
@@ -356,6 +393,10 @@ record_status_text(char *buf, size_t len, const struct record_conn *c)
 	const char *s = c->status != NULL ? c->status : "-";
 	size_t sl = strlen(s), dl;
 
+	if (c->status == NULL && len >= 2) {
+		memcpy(buf, "-", 2);
+		return 1;
+	}
 	if (c->detail == NULL)
 		return record_escape(buf, len, s, sl);
 	dl = c->detaillen > RECORD_DETAIL_MAX ? RECORD_DETAIL_MAX :

@@ -10,21 +10,33 @@
  * one rule decides what reaches a log or a terminal. Bytes fall into one
  * set of classes:
  *
- *   plain    0x21..0x7e other than '"' and '\\'
+ *   plain    0x21..0x7e other than '"', '\\' and '='
  *   space    0x20
  *   quote    '"' and '\\'
+ *   equals   '='
  *   control  0x00..0x1f and 0x7f
  *   high     0x80..0xff
  *
- * and there are two forms:
+ * and there are three forms:
  *
  *   record_escape      a value in a key=value record: bare when every byte
  *                      is plain, else in double quotes with \" \\ for the
  *                      quote class, \xHH (two lowercase hex digits) for
- *                      control and high bytes, space kept.
+ *                      equals, control and high bytes, space kept. So no
+ *                      value holds a '=', and no untrusted text can spell
+ *                      " KEY=": every '=' in a record ends a key, and
+ *                      grep ' decision=allow ' matches only the real field.
+ *                      The one-byte value "-" is quoted too ("\"-\""), so
+ *                      that it differs from the bare "-" records write for
+ *                      "none" (a claimed ident user "-" is ident="-").
  *   record_escape_ctl  a line guard for free text (operational log
  *                      messages): \xHH for control bytes, every other byte
  *                      kept, so that nothing can split or forge a line.
+ *   record_escape_show a name or answer shown to a person (-t and -e
+ *                      messages, file names, a daytime server's answer on
+ *                      the client's terminal): plain and space kept, \xHH
+ *                      for the quote class, control and high bytes and
+ *                      the single quote that messages put around names.
  */
 #ifndef DAYTIMED_RECORD_H
 #define DAYTIMED_RECORD_H
@@ -79,6 +91,15 @@ size_t	record_escape(char *dst, size_t dstlen, const void *src, size_t srclen);
  */
 size_t	record_escape_ctl(char *dst, size_t dstlen, const void *src,
 	    size_t srclen);
+/*
+ * Copy (src, srclen) to dst as text for a person: plain bytes but ' and
+ * space as they are, every other byte as \xHH. Stops before an escape or byte
+ * that would not fit; writes no NUL. Returns the length written; *used
+ * (when not NULL) gets how many bytes of src it covers, srclen unless dst
+ * ran out.
+ */
+size_t	record_escape_show(char *dst, size_t dstlen, const void *src,
+	    size_t srclen, size_t *used);
 /* 1 when (s, len) holds a control byte, which free text must not. */
 int	record_has_ctl(const void *s, size_t len);
 

@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * verify: the chain walk (see verify.h); reading a line is
- * verify_parse.c.
+ * verify: the walk's entry points (see verify.h): each line to its host
+ * and epoch, the notes and the runs that collapse them, unsealed records.
+ * The chain walk itself is verify_walk.c; the end is verify_end.c.
  *
- * Records are kept in file order and grouped by epoch. At the end each
- * epoch's sealed K0 is opened with the auditor's secret key and walked
- * forward once over its records sorted by seq; then, per record in file
- * order, what does not verify is reported, the records out of one longest
- * rising run of seq are reported as reordered, and the seqs missing up to
- * the last verified record as missing.
+ * Hosts are named by the syslog header (untrusted: an edited header shows
+ * as an epoch whose records name two hosts). Epochs are found by their
+ * id, in a hash table, so that interleaved records of many hosts cost the
+ * same as one host's.
  */
 #include "autoconf.h"
 
@@ -22,66 +21,26 @@
 
 #include "audit/chain.h"
 #include "audit/verify.h"
+#include "audit/verify_int.h"
 
-#define VERIFY_SEQ_SPAN		10000000ULL	/* farthest a key is walked ahead */
-#define VERIFY_FINDING_MAX	1024		/* a finding's text, before malloc */
+#define VERIFY_NOTE_MAX		1024	/* a note's text, before malloc */
+#define VERIFY_HOST_MAX		255	/* bytes of a host name kept */
 
-struct verify_rec {
-	char			*text;		/* the record, from conn=/event= on */
-	size_t			 len;
-	struct verify_fields	 f;
-	const char		*file;
-	unsigned long		 line;
-	int			 verified;
-	int			 dup;		/* a verified repeat of an earlier one */
-	struct verify_rec	*orig;		/* the verified record of this seq */
-};
-
-struct verify_epoch {
-	char		 id[CHAIN_EPOCH_HEX + 1];
-	size_t		*idx;		/* records, in file order */
-	size_t		 n;
-	size_t		 cap;
-};
-
-/* A record's place in the seq order: by seq, then by position. */
-struct verify_order_key {
-	uint64_t	 seq;
-	size_t		 idx;
-};
-
-struct verify {
-	struct verify_rec	*recs;
-	size_t			 nrecs;
-	size_t			 caprecs;
-	struct verify_epoch	*epochs;
-	size_t			 nepochs;
-	size_t			 capepochs;
-	unsigned long		 findings;
-	size_t			 unsealed;
-	unsigned char		 pk[CHAIN_KEY_BYTES];
-	unsigned char		 sk[CHAIN_KEY_BYTES];
-	verify_finding_fn	*report;
-	void			*report_arg;
-};
-
-static struct verify_epoch *verify_epoch(struct verify *, const char *);
-static int	verify_epoch_check(struct verify *, struct verify_epoch *);
-static size_t	*verify_sorted(struct verify *, struct verify_epoch *);
-static void	verify_mark_dups(struct verify *, const size_t *, size_t);
-static void	verify_report_recs(struct verify *, struct verify_epoch *,
-		    int, uint64_t);
-static void	verify_report_gaps(struct verify *, struct verify_epoch *,
-		    const size_t *, uint64_t);
-static int	verify_order(struct verify *, struct verify_epoch *);
-static void	verify_finding(struct verify *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
-static void	*verify_grow(void *, size_t *, size_t, size_t);
-static int	verify_order_cmp(const void *, const void *);
+static uint32_t	verify_file(struct verify *, const char *);
+static size_t	verify_host(struct verify *, const char *, size_t);
+static struct verify_epoch *verify_epoch(struct verify *,
+		    const struct verify_fields *, size_t, uint32_t,
+		    unsigned long);
+static int	verify_rehash(size_t **, size_t *, size_t, size_t);
+static uint64_t	verify_mix(uint64_t);
+static void	verify_unsealed(struct verify *, size_t, uint32_t,
+		    unsigned long);
+static void	verify_sealed_host(struct verify *, size_t, struct verify_epoch *,
+		    const struct verify_fields *, uint32_t);
 
 /* A verifier for the auditor's secret key sk. */
 struct verify *
-verify_new(const unsigned char sk[CHAIN_KEY_BYTES], verify_finding_fn *report,
+verify_new(const unsigned char sk[CHAIN_KEY_BYTES], verify_finding_fn *text,
     void *arg)
 {
 	struct verify *v;
@@ -90,12 +49,40 @@ verify_new(const unsigned char sk[CHAIN_KEY_BYTES], verify_finding_fn *report,
 		return NULL;
 	memcpy(v->sk, sk, CHAIN_KEY_BYTES);
 	crypto_scalarmult_base(v->pk, v->sk);
-	v->report = report;
-	v->report_arg = arg;
+	v->text = text;
+	v->note_arg = arg;
+	v->budget = VERIFY_WALK_BUDGET;
 	return v;
 }
 
-/* Wipe the secret key and free every record. */
+/* Notes with their kind and host, instead of text. */
+void
+verify_notes(struct verify *v, verify_note_fn *note, void *arg)
+{
+	v->note = note;
+	v->text = NULL;
+	v->note_arg = arg;
+}
+
+/* Trust one more host key. */
+int
+verify_host_key(struct verify *v, const char *name,
+    const unsigned char pk[CHAIN_SIGN_PK_BYTES])
+{
+	void *p;
+	size_t cap = v->nhkeys;
+
+	if ((p = verify_grow(v->hkeys, &cap, v->nhkeys, sizeof(*v->hkeys))) ==
+	    NULL)
+		return -1;
+	v->hkeys = p;
+	v->hkeys[v->nhkeys].name = name;
+	memcpy(v->hkeys[v->nhkeys].pk, pk, CHAIN_SIGN_PK_BYTES);
+	v->nhkeys++;
+	return 0;
+}
+
+/* Wipe the secret key and every epoch's keys; free. */
 void
 verify_free(struct verify *v)
 {
@@ -104,400 +91,522 @@ verify_free(struct verify *v)
 	if (v == NULL)
 		return;
 	sodium_memzero(v->sk, sizeof(v->sk));
-	for (i = 0; i < v->nrecs; i++)
-		free(v->recs[i].text);
-	free(v->recs);
 	for (i = 0; i < v->nepochs; i++)
-		free(v->epochs[i].idx);
+		verify_walk_free(&v->epochs[i]);
 	free(v->epochs);
+	free(v->etab);
+	for (i = 0; i < v->nhosts; i++)
+		free(v->hosts[i].name);
+	free(v->hosts);
+	free(v->htab);
+	free(v->hkeys);
+	free(v->files);
 	free(v);
 }
 
-/* Keep the sealed record a line holds; report one with broken fields. */
+/* One line: a record is checked, anything else passes. */
 int
 verify_line(struct verify *v, const char *file, unsigned long lineno,
     const char *line, size_t len)
 {
-	const char *start;
-	struct verify_rec r;
+	struct verify_header hd;
+	struct verify_fields f;
 	struct verify_epoch *ep;
-	void *p2;
-	size_t rl;
+	uint32_t fi;
+	size_t h;
 	int p;
 
-	if ((start = verify_find_record(line, len)) == NULL)
+	if (verify_header_parse(line, len, &hd) != 1)
 		return 0;
-	rl = len - (size_t)(start - line);
-	memset(&r, 0, sizeof(r));
-	r.file = file;
-	r.line = lineno;
-	p = verify_fields_parse(start, rl, &r.f);
+	fi = verify_file(v, file);
+	p = verify_fields_parse(hd.rec, hd.reclen, &f);
+	ep = p == 0 ? verify_epoch(v, &f, SIZE_MAX, fi, lineno) : NULL;
+	if (ep != NULL && v->hosts[ep->host].namelen == (hd.hostlen >
+	    VERIFY_HOST_MAX ? VERIFY_HOST_MAX : hd.hostlen) &&
+	    (hd.hostlen == 0 || memcmp(v->hosts[ep->host].name, hd.host,
+	    v->hosts[ep->host].namelen) == 0))
+		h = ep->host;	/* the common case: the epoch's own host */
+	else
+		h = verify_host(v, hd.host, hd.hostlen);
+	if (v->nomem || h == SIZE_MAX || fi == UINT32_MAX)
+		return -1;
 	if (p == 1) {
-		v->unsealed++;
-		return 0;
+		verify_unsealed(v, h, fi, lineno);
+		return v->nomem ? -1 : 0;
 	}
 	if (p == -1) {
-		verify_finding(v, "%s:%lu: modified: a daytimed record with "
-		    "broken chain fields", file, lineno);
+		verify_note(v, VERIFY_FINDING, NULL, h, "%s:%lu: modified: a "
+		    "daytimed record with broken chain fields", file, lineno);
 		return 0;
 	}
-	if ((p2 = verify_grow(v->recs, &v->caprecs, v->nrecs,
-	    sizeof(*v->recs))) == NULL)
+	v->records++;
+	if (ep == NULL && (ep = verify_epoch(v, &f, h, fi, lineno)) == NULL)
 		return -1;
-	v->recs = p2;
-	if ((ep = verify_epoch(v, r.f.epoch)) == NULL ||
-	    (p2 = verify_grow(ep->idx, &ep->cap, ep->n, sizeof(*ep->idx))) ==
-	    NULL)
-		return -1;
-	ep->idx = p2;
-	if ((r.text = malloc(rl + 1)) == NULL)
-		return -1;
-	memcpy(r.text, start, rl);
-	r.text[rl] = '\0';
-	r.len = rl;
-	v->recs[v->nrecs] = r;
-	ep->idx[ep->n++] = v->nrecs++;
-	return 0;
+	verify_sealed_host(v, h, ep, &f, fi);
+	verify_walk_record(v, ep, fi, lineno, hd.rec, hd.reclen, &f);
+	return v->nomem ? -1 : 0;
 }
 
-/* The epoch with this id, made on first sight; NULL: no memory. */
-static struct verify_epoch *
-verify_epoch(struct verify *v, const char *id)
-{
-	void *p;
-	size_t i;
-
-	for (i = 0; i < v->nepochs; i++)
-		if (strcmp(v->epochs[i].id, id) == 0)
-			return &v->epochs[i];
-	if ((p = verify_grow(v->epochs, &v->capepochs, v->nepochs,
-	    sizeof(*v->epochs))) == NULL)
-		return NULL;
-	v->epochs = p;
-	memset(&v->epochs[v->nepochs], 0, sizeof(v->epochs[0]));
-	memcpy(v->epochs[v->nepochs].id, id, CHAIN_EPOCH_HEX + 1);
-	return &v->epochs[v->nepochs++];
-}
-
-/* Check every epoch, then count. */
+/* A line too long to read: a finding when it is a daytimed record. */
 int
-verify_finish(struct verify *v, struct verify_summary *s)
+verify_line_overlong(struct verify *v, const char *file,
+    unsigned long lineno, const char *head, size_t headlen)
 {
-	size_t e, i;
-	int r;
+	struct verify_header hd;
+	size_t h;
 
-	memset(s, 0, sizeof(*s));
-	for (e = 0; e < v->nepochs; e++) {
-		r = verify_epoch_check(v, &v->epochs[e]);
-		if (r == -2)
-			return -1;
-		if (r == 1)
-			s->mismatched++;
-		else if (r == 0)
-			s->opened++;
-	}
-	for (i = 0; i < v->nrecs; i++)
-		if (v->recs[i].verified && !v->recs[i].dup)
-			s->verified++;
-	if (v->nrecs == 0)
-		verify_finding(v, "no sealed daytimed records found");
-	s->records = v->nrecs;
-	s->epochs = v->nepochs;
-	s->unsealed = v->unsealed;
-	s->findings = v->findings;
-	return 0;
-}
-
-/*
- * Verify one epoch's chain and report what is wrong. Returns 0 when the
- * sealed key opened, 1 when the secret key does not open it, -1 when
- * there is no sealed key to open, -2 when out of memory.
- */
-static int
-verify_epoch_check(struct verify *v, struct verify_epoch *ep)
-{
-	unsigned char *k, mac[CHAIN_MAC_BYTES];
-	size_t *sorted, i, found = 0;
-	struct verify_rec *r;
-	uint64_t cur = 0, maxv = 0;
-	int have_sealed = 0, have_v = 0;
-
-	if ((k = sodium_malloc(CHAIN_KEY_BYTES)) == NULL)
-		return -2;
-	for (i = 0; i < ep->n && !found; i++) {
-		r = &v->recs[ep->idx[i]];
-		if (r->f.seq != 0 || !r->f.has_sealed)
-			continue;
-		have_sealed = 1;
-		if (crypto_box_seal_open(k, r->f.sealed, CHAIN_SEALED_BYTES,
-		    v->pk, v->sk) == 0)
-			found = 1;
-	}
-	if (!found) {
-		sodium_free(k);
-		if (have_sealed) {
-			verify_finding(v, "secret key does not match epoch %s "
-			    "(%zu records not verified)", ep->id, ep->n);
-			return 1;
-		}
-		verify_finding(v, "epoch %s: its start record (seq 0, with the "
-		    "sealed key) is missing: %zu records cannot be verified",
-		    ep->id, ep->n);
-		return -1;
-	}
-
-	/* walk the key forward once, over the records sorted by seq */
-	if ((sorted = verify_sorted(v, ep)) == NULL) {
-		sodium_free(k);
-		return -2;
-	}
-	for (i = 0; i < ep->n; i++) {
-		r = &v->recs[sorted[i]];
-		if (r->f.seq - cur > VERIFY_SEQ_SPAN)
-			break;	/* forged far ahead: nothing verifies there */
-		while (cur < r->f.seq) {
-			chain_next(k);
-			cur++;
-		}
-		chain_mac(k, r->text, r->f.maclen, mac);
-		r->verified = sodium_memcmp(mac, r->f.mac, sizeof(mac)) == 0;
-		if (r->verified && (!have_v || r->f.seq > maxv)) {
-			maxv = r->f.seq;
-			have_v = 1;
-		}
-	}
-	sodium_free(k);
-	verify_mark_dups(v, sorted, ep->n);
-	verify_report_recs(v, ep, have_v, maxv);
-	if (have_v) {
-		if (verify_order(v, ep) == -1) {
-			free(sorted);
-			return -2;
-		}
-		verify_report_gaps(v, ep, sorted, maxv);
-	}
-	free(sorted);
-	return 0;
-}
-
-/* The epoch's record indices sorted by seq, then position; NULL: no memory. */
-static size_t *
-verify_sorted(struct verify *v, struct verify_epoch *ep)
-{
-	struct verify_order_key *keys;
-	size_t *sorted, i;
-
-	keys = calloc(ep->n ? ep->n : 1, sizeof(*keys));
-	sorted = calloc(ep->n ? ep->n : 1, sizeof(*sorted));
-	if (keys == NULL || sorted == NULL) {
-		free(keys);
-		free(sorted);
-		return NULL;
-	}
-	for (i = 0; i < ep->n; i++) {
-		keys[i].seq = v->recs[ep->idx[i]].f.seq;
-		keys[i].idx = ep->idx[i];
-	}
-	qsort(keys, ep->n, sizeof(*keys), verify_order_cmp);
-	for (i = 0; i < ep->n; i++)
-		sorted[i] = keys[i].idx;
-	free(keys);
-	return sorted;
-}
-
-/* The first verified record of each seq is the original; the rest repeat. */
-static void
-verify_mark_dups(struct verify *v, const size_t *sorted, size_t n)
-{
-	struct verify_rec *r, *o;
-	size_t i, j, k;
-
-	for (i = 0; i < n; i = j) {
-		o = NULL;
-		for (j = i; j < n &&
-		    v->recs[sorted[j]].f.seq == v->recs[sorted[i]].f.seq; j++)
-			if (o == NULL && v->recs[sorted[j]].verified)
-				o = &v->recs[sorted[j]];
-		for (k = i; k < j; k++) {
-			r = &v->recs[sorted[k]];
-			if (r != o)
-				r->orig = o;
-			if (r->verified && r != o)
-				r->dup = 1;
-		}
-	}
-}
-
-/* Per record, in file order: modified, inserted, repeated. */
-static void
-verify_report_recs(struct verify *v, struct verify_epoch *ep, int have_v,
-    uint64_t maxv)
-{
-	struct verify_rec *r;
-	size_t i;
-
-	for (i = 0; i < ep->n; i++) {
-		r = &v->recs[ep->idx[i]];
-		if (r->dup)
-			verify_finding(v, "%s:%lu: inserted: repeats seq %"
-			    PRIu64 " of %s:%lu", r->file, r->line, r->f.seq,
-			    r->orig->file, r->orig->line);
-		else if (!r->verified && r->orig != NULL)
-			verify_finding(v, "%s:%lu: inserted: seq %" PRIu64
-			    " does not verify and seq %" PRIu64 " is at %s:%lu",
-			    r->file, r->line, r->f.seq, r->f.seq,
-			    r->orig->file, r->orig->line);
-		else if (!r->verified && (!have_v || r->f.seq > maxv))
-			verify_finding(v, "%s:%lu: modified or inserted: seq %"
-			    PRIu64 " does not verify (past the last verified "
-			    "record)", r->file, r->line, r->f.seq);
-		else if (!r->verified)
-			verify_finding(v, "%s:%lu: modified: seq %" PRIu64
-			    " does not verify (mac mismatch)", r->file,
-			    r->line, r->f.seq);
-	}
-}
-
-/*
- * Gaps: every seq up to the last verified one (maxv) must be present;
- * and that last record must be the stop record.
- */
-static void
-verify_report_gaps(struct verify *v, struct verify_epoch *ep,
-    const size_t *sorted, uint64_t maxv)
-{
-	struct verify_rec *r, *last = NULL;
-	uint64_t expect = 0;
-	size_t i;
-
-	for (i = 0; i < ep->n; i++) {
-		r = &v->recs[sorted[i]];
-		if (r->f.seq > maxv)
-			break;
-		if (r->f.seq > expect) {
-			if (r->f.seq - expect == 1)
-				verify_finding(v, "epoch %s: missing: seq %"
-				    PRIu64 " (before %s:%lu)", ep->id, expect,
-				    r->file, r->line);
-			else
-				verify_finding(v, "epoch %s: missing: seq %"
-				    PRIu64 "..%" PRIu64 " (%" PRIu64 " records, "
-				    "before %s:%lu)", ep->id, expect,
-				    r->f.seq - 1, r->f.seq - expect, r->file,
-				    r->line);
-		}
-		if (r->f.seq >= expect)
-			expect = r->f.seq + 1;
-		if (r->verified && !r->dup && r->f.seq == maxv)
-			last = r;
-	}
-	if (last != NULL && !last->f.is_stop)
-		verify_finding(v, "epoch %s: chain ends at seq %" PRIu64
-		    " (%s:%lu) without a stop record (truncated or still "
-		    "running)", ep->id, maxv, last->file, last->line);
-}
-
-/*
- * Reordering: the verified records, in file order, should have rising
- * seq. Those outside one longest rising run are the ones that moved.
- * -1: out of memory.
- */
-static int
-verify_order(struct verify *v, struct verify_epoch *ep)
-{
-	size_t *list, *tails, *prev, n = 0, len = 0, i, lo, hi, mid, k;
-	unsigned char *keep;
-	struct verify_rec *r, *before;
-
-	if ((list = calloc(ep->n ? ep->n : 1, sizeof(*list))) == NULL)
-		return -1;
-	for (i = 0; i < ep->n; i++) {
-		r = &v->recs[ep->idx[i]];
-		if (r->verified && !r->dup)
-			list[n++] = ep->idx[i];
-	}
-	if (n == 0) {
-		free(list);
+	v->overlong++;
+	if (verify_header_parse(head, headlen, &hd) != 1) {
+		verify_note(v, VERIFY_WARNING, NULL, SIZE_MAX, "%s:%lu: an "
+		    "over-long line, skipped (not a daytimed record)", file,
+		    lineno);
 		return 0;
 	}
-	tails = calloc(n, sizeof(*tails));
-	prev = calloc(n, sizeof(*prev));
-	keep = calloc(n, 1);
-	if (tails == NULL || prev == NULL || keep == NULL) {
-		free(keep);
-		free(prev);
-		free(tails);
-		free(list);
+	if ((h = verify_host(v, hd.host, hd.hostlen)) == SIZE_MAX)
 		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		lo = 0;
-		hi = len;
-		while (lo < hi) {
-			mid = (lo + hi) / 2;
-			if (v->recs[list[tails[mid]]].f.seq <
-			    v->recs[list[i]].f.seq)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		prev[i] = lo > 0 ? tails[lo - 1] : SIZE_MAX;
-		tails[lo] = i;
-		if (lo == len)
-			len++;
-	}
-	for (k = tails[len - 1]; k != SIZE_MAX; k = prev[k])
-		keep[k] = 1;
-	for (i = 0; i < n; i++) {
-		if (keep[i])
-			continue;
-		r = &v->recs[list[i]];
-		before = i > 0 ? &v->recs[list[i - 1]] : NULL;
-		if (before != NULL)
-			verify_finding(v, "%s:%lu: reordered: seq %" PRIu64
-			    " comes after seq %" PRIu64, r->file, r->line,
-			    r->f.seq, before->f.seq);
-		else
-			verify_finding(v, "%s:%lu: reordered: seq %" PRIu64
-			    " comes first", r->file, r->line, r->f.seq);
-	}
-	free(keep);
-	free(prev);
-	free(tails);
-	free(list);
+	verify_note(v, VERIFY_FINDING, NULL, h, "%s:%lu: an over-long "
+	    "daytimed record: daytimed writes none that long (skipped)", file,
+	    lineno);
 	return 0;
 }
 
-/* Format one finding, count it, hand it to the caller's callback. */
-static void
-verify_finding(struct verify *v, const char *fmt, ...)
+/* The index of a file name (by pointer: the caller keeps one per file). */
+static uint32_t
+verify_file(struct verify *v, const char *file)
 {
-	char small[VERIFY_FINDING_MAX], *text = small;
+	size_t i, cap = v->nfiles;
+	void *p;
+
+	for (i = v->nfiles; i-- > 0;)
+		if (v->files[i] == file)
+			return (uint32_t)i;
+	if (v->nfiles >= UINT32_MAX - 1 ||
+	    (p = verify_grow(v->files, &cap, v->nfiles, sizeof(*v->files))) ==
+	    NULL) {
+		v->nomem = 1;
+		return UINT32_MAX;
+	}
+	v->files = p;
+	v->files[v->nfiles] = file;
+	return (uint32_t)v->nfiles++;
+}
+
+/* FNV-1a, then mixed: spreads names and ids over the tables. */
+static uint64_t
+verify_mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
+/* A host by name (cut at VERIFY_HOST_MAX bytes), made on first sight. */
+static size_t
+verify_host(struct verify *v, const char *name, size_t len)
+{
+	struct verify_hostrec *hr;
+	uint64_t hash = 0xcbf29ce484222325ULL;
+	size_t i, j, cap;
+	void *p;
+
+	if (len > VERIFY_HOST_MAX)
+		len = VERIFY_HOST_MAX;
+	for (i = 0; i < len; i++)
+		hash = (hash ^ (unsigned char)name[i]) * 0x100000001b3ULL;
+	hash = verify_mix(hash);
+	for (j = 0; v->htabcap > 0 && j < v->htabcap; j++) {
+		i = v->htab[(hash + j) & (v->htabcap - 1)];
+		if (i == 0)
+			break;
+		hr = &v->hosts[i - 1];
+		if (hr->namelen == len && (len == 0 ||
+		    memcmp(hr->name, name, len) == 0))
+			return i - 1;
+	}
+	if (2 * (v->nhosts + 1) > v->htabcap) {
+		if (verify_rehash(&v->htab, &v->htabcap, v->nhosts, 0) == -1)
+			goto nomem;
+		for (i = 0; i < v->nhosts; i++) {
+			uint64_t hh = 0xcbf29ce484222325ULL;
+
+			for (j = 0; j < v->hosts[i].namelen; j++)
+				hh = (hh ^ (unsigned char)v->hosts[i].name[j]) *
+				    0x100000001b3ULL;
+			hh = verify_mix(hh);
+			for (j = 0; v->htab[(hh + j) & (v->htabcap - 1)]; j++)
+				;
+			v->htab[(hh + j) & (v->htabcap - 1)] = i + 1;
+		}
+	}
+	cap = v->caphosts;
+	if ((p = verify_grow(v->hosts, &cap, v->nhosts, sizeof(*v->hosts))) ==
+	    NULL)
+		goto nomem;
+	v->hosts = p;
+	v->caphosts = cap;
+	hr = &v->hosts[v->nhosts];
+	memset(hr, 0, sizeof(*hr));
+	if ((hr->name = malloc(len + 1)) == NULL)
+		goto nomem;
+	if (len > 0)
+		memcpy(hr->name, name, len);
+	hr->name[len] = '\0';
+	hr->namelen = len;
+	hr->unsealed_run.kind = VERIFY_RUN_UNSEALED;
+	for (j = 0; v->htab[(hash + j) & (v->htabcap - 1)]; j++)
+		;
+	v->htab[(hash + j) & (v->htabcap - 1)] = v->nhosts + 1;
+	return v->nhosts++;
+nomem:
+	v->nomem = 1;
+	return SIZE_MAX;
+}
+
+/* A table twice as large (at least 16), emptied; -1: no memory. */
+static int
+verify_rehash(size_t **tab, size_t *cap, size_t n, size_t unused)
+{
+	size_t ncap = *cap ? 2 * *cap : 16, *t;
+
+	(void)unused;
+	while (ncap < 2 * (n + 1))
+		ncap *= 2;
+	if ((t = calloc(ncap, sizeof(*t))) == NULL)
+		return -1;
+	free(*tab);
+	*tab = t;
+	*cap = ncap;
+	return 0;
+}
+
+/*
+ * The epoch of the fields' id. host SIZE_MAX: look only; otherwise made
+ * on first sight for that host. NULL: not there (looking), or no memory.
+ */
+static struct verify_epoch *
+verify_epoch(struct verify *v, const struct verify_fields *f, size_t host,
+    uint32_t file, unsigned long line)
+{
+	struct verify_epoch *ep;
+	uint64_t hash;
+	size_t i, j, cap;
+	void *p;
+
+	if ((i = verify_epoch_index(v, f->epoch_id)) != SIZE_MAX)
+		return &v->epochs[i];
+	if (host == SIZE_MAX)
+		return NULL;
+	hash = verify_mix(f->epoch_id);
+	if (2 * (v->nepochs + 1) > v->etabcap) {
+		if (verify_rehash(&v->etab, &v->etabcap, v->nepochs, 0) == -1)
+			goto nomem;
+		for (i = 0; i < v->nepochs; i++) {
+			hash = verify_mix(v->epochs[i].id);
+			for (j = 0; v->etab[(hash + j) & (v->etabcap - 1)]; j++)
+				;
+			v->etab[(hash + j) & (v->etabcap - 1)] = i + 1;
+		}
+		hash = verify_mix(f->epoch_id);
+	}
+	cap = v->capepochs;
+	if ((p = verify_grow(v->epochs, &cap, v->nepochs,
+	    sizeof(*v->epochs))) == NULL)
+		goto nomem;
+	v->epochs = p;
+	v->capepochs = cap;
+	ep = &v->epochs[v->nepochs];
+	memset(ep, 0, sizeof(*ep));
+	ep->id = f->epoch_id;
+	memcpy(ep->hex, f->epoch, sizeof(ep->hex));
+	ep->host = host;
+	ep->first_file = file;
+	ep->first_line = line;
+	ep->reorder.kind = VERIFY_RUN_REORDER;
+	ep->late.kind = VERIFY_RUN_LATE;
+	ep->far.kind = VERIFY_RUN_FAR;
+	ep->budget.kind = VERIFY_RUN_BUDGET;
+	ep->missing.kind = VERIFY_RUN_MISSING;
+	for (j = 0; v->etab[(hash + j) & (v->etabcap - 1)]; j++)
+		;
+	v->etab[(hash + j) & (v->etabcap - 1)] = v->nepochs + 1;
+	v->nepochs++;
+	return ep;
+nomem:
+	v->nomem = 1;
+	return NULL;
+}
+
+/* The index of the epoch with this id, or SIZE_MAX. */
+size_t
+verify_epoch_index(const struct verify *v, uint64_t id)
+{
+	uint64_t hash = verify_mix(id);
+	size_t i, j;
+
+	for (j = 0; v->etabcap > 0 && j < v->etabcap; j++) {
+		i = v->etab[(hash + j) & (v->etabcap - 1)];
+		if (i == 0)
+			break;
+		if (v->epochs[i - 1].id == id)
+			return i - 1;
+	}
+	return SIZE_MAX;
+}
+
+/*
+ * A sealed record's host: its first one says what came before was from
+ * before the host sealed (or, in the same file and mid-epoch, inside
+ * that epoch); an epoch whose records name two hosts is told once.
+ */
+static void
+verify_sealed_host(struct verify *v, size_t h, struct verify_epoch *ep,
+    const struct verify_fields *f, uint32_t file)
+{
+	struct verify_hostrec *hr = &v->hosts[h];
+	size_t i, n, k;
+
+	hr->records++;
+	if (ep->host != h && !ep->host_told) {
+		ep->host_told = 1;
+		verify_note(v, VERIFY_FINDING, ep, ep->host, "epoch %s: its "
+		    "records name two hosts, %s and %s (first at %s:%lu): a "
+		    "syslog header was changed", ep->hex,
+		    v->hosts[ep->host].name[0] ? v->hosts[ep->host].name : "-",
+		    hr->name[0] ? hr->name : "-", v->files[file],
+		    ep->first_line);
+	}
+	if (!hr->sealing && hr->early > 0 && f->seq > 0) {
+		/* unsealed lines of this file just before: inside the epoch */
+		n = hr->early < VERIFY_UNSEALED_SHOWN ? hr->early :
+		    VERIFY_UNSEALED_SHOWN;
+		for (i = k = 0; i < n; i++) {
+			if (hr->early_file[i] != file) {
+				hr->early_file[k] = hr->early_file[i];
+				hr->early_line[k++] = hr->early_line[i];
+				continue;
+			}
+			verify_note(v, VERIFY_FINDING, ep, h, "%s:%lu: "
+			    "unsealed: a daytimed record without chain "
+			    "fields, inside epoch %s", v->files[file],
+			    hr->early_line[i], ep->hex);
+		}
+		hr->early -= n - k;
+	}
+	hr->sealing = 1;
+	hr->last_epoch = (size_t)(ep - v->epochs);
+	hr->last_open = !f->is_stop;
+	hr->last_file = file;
+}
+
+/* A daytimed record without chain fields. */
+static void
+verify_unsealed(struct verify *v, size_t h, uint32_t file, unsigned long line)
+{
+	struct verify_hostrec *hr = &v->hosts[h];
+
+	v->unsealed++;
+	hr->unsealed++;
+	if (!hr->sealing) {
+		if (hr->early < VERIFY_UNSEALED_SHOWN) {
+			hr->early_file[hr->early] = file;
+			hr->early_line[hr->early] = line;
+		}
+		hr->early++;
+		return;
+	}
+	verify_run_add(v, hr->last_open && hr->last_file == file ?
+	    &v->epochs[hr->last_epoch] : NULL, h, &hr->unsealed_run, line,
+	    file, line, hr->last_open && hr->last_file == file ?
+	    hr->last_epoch : SIZE_MAX, 0, 0);
+}
+
+/* Format one note, count it, hand it to the caller's callback. */
+void
+verify_note(struct verify *v, enum verify_kind kind, struct verify_epoch *ep,
+    size_t h, const char *fmt, ...)
+{
+	char small[VERIFY_NOTE_MAX], *text = small;
+	struct verify_note n;
 	va_list ap;
-	int n;
+	int len;
 
 	va_start(ap, fmt);
-	n = vsnprintf(small, sizeof(small), fmt, ap);
+	len = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
-	if (n >= 0 && (size_t)n >= sizeof(small) &&
-	    (text = malloc((size_t)n + 1)) != NULL) {
+	if (len >= 0 && (size_t)len >= sizeof(small) &&
+	    (text = malloc((size_t)len + 1)) != NULL) {
 		va_start(ap, fmt);
-		(void)vsnprintf(text, (size_t)n + 1, fmt, ap);
+		(void)vsnprintf(text, (size_t)len + 1, fmt, ap);
 		va_end(ap);
 	} else if (text == NULL)
 		text = small;	/* no memory: the cut text is better than none */
-	v->findings++;
-	if (v->report != NULL)
-		v->report(v->report_arg, text);
+	if (ep != NULL && h == SIZE_MAX)
+		h = ep->host;
+	if (kind == VERIFY_FINDING) {
+		v->findings++;
+		if (ep != NULL)
+			ep->findings++;
+		if (h < v->nhosts)
+			v->hosts[h].findings++;
+	} else
+		v->warnings++;
+	n.kind = kind;
+	n.host = h < v->nhosts ? v->hosts[h].name : NULL;
+	n.text = text;
+	if (v->note != NULL)
+		v->note(v->note_arg, &n);
+	else if (v->text != NULL && kind == VERIFY_WARNING) {
+		char *w;
+
+		if ((w = malloc(strlen(text) + 10)) != NULL) {
+			memcpy(w, "warning: ", 9);
+			memcpy(w + 9, text, strlen(text) + 1);
+			v->text(v->note_arg, w);
+			free(w);
+		} else
+			v->text(v->note_arg, text);
+	} else if (v->text != NULL)
+		v->text(v->note_arg, text);
 	if (text != small)
 		free(text);
+}
+
+/*
+ * Add seq to a run: it extends the run when it follows its last seq on
+ * the next line of the same file (and relates to the same other seq);
+ * otherwise the run so far is noted and a new one begins.
+ */
+void
+verify_run_add(struct verify *v, struct verify_epoch *ep, size_t host,
+    struct verify_run *r, uint64_t seq, uint32_t file, unsigned long line,
+    uint64_t other, uint32_t ofile, unsigned long oline)
+{
+	if (r->on && r->file == file && r->line1 + 1 == line &&
+	    r->last + 1 == seq && r->other == other) {
+		r->last = seq;
+		r->line1 = line;
+		return;
+	}
+	verify_run_flush(v, ep, host, r);
+	r->on = 1;
+	r->first = r->last = seq;
+	r->file = file;
+	r->line0 = r->line1 = line;
+	r->other = other;
+	r->other_file = ofile;
+	r->other_line = oline;
+}
+
+/* "FILE:L" or "FILE:L0-L1" for a run's lines. */
+static void
+verify_run_where(const struct verify *v, const struct verify_run *r,
+    char *buf, size_t len)
+{
+	int n;
+
+	if (r->line0 == r->line1)
+		n = snprintf(buf, len, "%s:%lu", v->files[r->file], r->line0);
+	else
+		n = snprintf(buf, len, "%s:%lu-%lu", v->files[r->file],
+		    r->line0, r->line1);
+	if (n < 0 || (size_t)n >= len)
+		snprintf(buf, len, "%.200s", v->files[r->file]);
+}
+
+/* "seq N" or "seq A..B (K records)". */
+static void
+verify_run_seqs(const struct verify_run *r, char *buf, size_t len)
+{
+	if (r->first == r->last)
+		snprintf(buf, len, "seq %" PRIu64, r->first);
+	else
+		snprintf(buf, len, "seq %" PRIu64 "..%" PRIu64 " (%" PRIu64
+		    " records)", r->first, r->last, r->last - r->first + 1);
+}
+
+/* Note a run in the words of its kind, then clear it. */
+void
+verify_run_flush(struct verify *v, struct verify_epoch *ep, size_t host,
+    struct verify_run *r)
+{
+	char where[512], seqs[96];
+	const char *id = ep != NULL ? ep->hex : "?";
+
+	if (!r->on)
+		return;
+	r->on = 0;
+	verify_run_where(v, r, where, sizeof(where));
+	verify_run_seqs(r, seqs, sizeof(seqs));
+	switch (r->kind) {
+	case VERIFY_RUN_REORDER:
+		if (r->first == r->last && r->other == r->first + 1 &&
+		    r->other_file == r->file && r->other_line + 1 == r->line0)
+			verify_note(v, VERIFY_FINDING, ep, host, "%s: reordered: "
+			    "seq %" PRIu64 " and seq %" PRIu64 " (%s:%lu) are "
+			    "swapped", where, r->first, r->other,
+			    v->files[r->other_file], r->other_line);
+		else
+			verify_note(v, VERIFY_FINDING, ep, host, "%s: reordered: "
+			    "%s come%s after seq %" PRIu64 " (%s:%lu)", where,
+			    seqs, r->first == r->last ? "s" : "", r->other,
+			    v->files[r->other_file], r->other_line);
+		break;
+	case VERIFY_RUN_LATE:
+		verify_note(v, VERIFY_FINDING, ep, host, "%s: not checked: %s "
+		    "of epoch %s came after the walk was more than %d records "
+		    "past it (moved, or inserted)", where, seqs, id, VERIFY_RING);
+		break;
+	case VERIFY_RUN_FAR:
+		verify_note(v, VERIFY_FINDING, ep, host, "%s: not checked: %s "
+		    "of epoch %s is more than %llu records past the last "
+		    "verified record (seq %" PRIu64 "): a forged sequence "
+		    "number, or that many records deleted", where, seqs, id,
+		    (unsigned long long)VERIFY_GAP_MAX, r->other);
+		break;
+	case VERIFY_RUN_BUDGET:
+		verify_note(v, VERIFY_FINDING, ep, host, "%s: not checked: %s "
+		    "of epoch %s: the walk already took %llu key steps that "
+		    "verified nothing (forged sequence numbers?)", where, seqs,
+		    id, (unsigned long long)VERIFY_WALK_BUDGET);
+		break;
+	case VERIFY_RUN_MISSING:
+		if (r->first == r->last)
+			verify_note(v, VERIFY_FINDING, ep, host, "epoch %s: "
+			    "missing: %s%s%s%s", id, seqs, r->line0 ? " (before " :
+			    "", r->line0 ? where : "", r->line0 ? ")" : "");
+		else
+			verify_note(v, VERIFY_FINDING, ep, host, "epoch %s: "
+			    "missing: seq %" PRIu64 "..%" PRIu64 " (%" PRIu64
+			    " records%s%s)", id, r->first, r->last,
+			    r->last - r->first + 1, r->line0 ? ", before " : "",
+			    r->line0 ? where : "");
+		break;
+	case VERIFY_RUN_UNSEALED:
+		/* the run's epoch (other), not the caller's */
+		ep = r->other < v->nepochs ? &v->epochs[r->other] : NULL;
+		if (ep != NULL)
+			verify_note(v, VERIFY_FINDING, ep, host, "%s: unsealed: "
+			    "%llu daytimed record%s without chain fields, inside "
+			    "epoch %s", where, (unsigned long long)(r->last -
+			    r->first + 1), r->first == r->last ? "" : "s",
+			    ep->hex);
+		else
+			verify_note(v, VERIFY_FINDING, NULL, host, "%s: unsealed: "
+			    "%llu daytimed record%s without chain fields, from "
+			    "host %s, which seals its records", where,
+			    (unsigned long long)(r->last - r->first + 1),
+			    r->first == r->last ? "" : "s",
+			    v->hosts[host].name[0] ? v->hosts[host].name : "-");
+		break;
+	}
 }
 
 /*
  * Room for one more element in arr (n used of *cap): arr itself or its
  * larger copy; NULL (arr untouched) when out of memory.
  */
-static void *
+void *
 verify_grow(void *arr, size_t *cap, size_t n, size_t size)
 {
 	size_t ncap;
@@ -505,20 +614,9 @@ verify_grow(void *arr, size_t *cap, size_t n, size_t size)
 
 	if (n < *cap)
 		return arr;
-	ncap = *cap ? 2 * *cap : 64;
+	ncap = *cap ? 2 * *cap : 16;
 	if (ncap > SIZE_MAX / size || (q = realloc(arr, ncap * size)) == NULL)
 		return NULL;
 	*cap = ncap;
 	return q;
-}
-
-/* Order by seq, then by position. */
-static int
-verify_order_cmp(const void *a, const void *b)
-{
-	const struct verify_order_key *ka = a, *kb = b;
-
-	if (ka->seq != kb->seq)
-		return ka->seq < kb->seq ? -1 : 1;
-	return ka->idx < kb->idx ? -1 : (ka->idx > kb->idx);
 }

@@ -3,7 +3,8 @@
 #
 # bench/lists.sh -- list files at scale, measured in one run on this
 # machine; writes its section of bench/RESULTS.md (after the marker line
-# "<!-- bench/lists.sh -->", which bench/run.sh keeps).  See bench/README.md.
+# "<!-- bench/lists.sh -->", which bench/run.sh keeps; bench/acl.sh's
+# section after it stays too).  See bench/README.md.
 #
 #   bench/lists.sh                       (as root, from the top of a built tree)
 #   LINES=1000000 REPS=5 WIN=4 OUT=bench/RESULTS.md bench/lists.sh
@@ -228,6 +229,11 @@ verdict() {	# verdict CONDITION(awk) -> met / not met
 	echo "| a $LINES-line list file loads through \`-t\` in under 1.5 s | $T_LIST_MED s (reference, the same rules as lines: $T_INC_MED s) | $(verdict "$T_LIST_MED < 1.5") |"
 	echo "| during a reload of $LINES rules, other clients' p99 within 2× of the p99 without a reload | $P_R µs vs $P_Q µs = $(awk -v a="$P_R" -v b="$P_Q" 'BEGIN { if (b > 0) printf "%.2f×", a / b }') (a SCHED_IDLE busy loop alone: $(awk -v a="$P_H" -v b="$P_Q" 'BEGIN { if (b > 0) printf "%.2f×", a / b }')) | $(verdict "$P_R <= 2 * $P_Q") |"
 	for n in "${NOTES[@]}"; do echo "- $n"; done
+	# bench/acl.sh's section comes last, and stays.
+	if [ -f "$OUT" ] && grep -qx '<!-- bench/acl.sh -->' "$OUT"; then
+		echo
+		sed -n '/^<!-- bench\/acl.sh -->$/,$p' "$OUT"
+	fi
 } > "$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
 say "wrote $OUT"

@@ -719,8 +719,15 @@ verdict() {	# verdict CONDITION(awk) -> met / not met
 		cat "$WORK/perf_$x.txt"
 		echo '```'
 	done
+	# The audit verification section is bench/verify.sh's: kept as it was.
+	if [ -f "$OUT" ] && grep -q '^<!-- verify.sh -->$' "$OUT"; then
+		echo
+		sed -n '/^<!-- verify.sh -->$/,/^<!-- \/verify.sh -->$/p' "$OUT"
+		echo
+	fi
 	# The list-file figures (bench/lists.sh) follow this marker: kept.
-	[ -f "$OUT" ] && sed -n '/^<!-- bench\/lists.sh -->$/,$p' "$OUT"
+	[ -f "$OUT" ] && sed -n '/^<!-- bench\/lists.sh -->$/,$p' "$OUT" |
+	    sed '/^<!-- verify.sh -->$/,/^<!-- \/verify.sh -->$/d'
 } > "$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
 say "wrote $OUT"

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit/record.h"
 #include "compat/compat.h"
 #include "client/daytime.h"
 
@@ -305,35 +306,22 @@ daytime_parse_port(const char *s, int udp, char *out, size_t size)
 
 /*
  * The answer as one line: the line end the server sent (any CR and LF at
- * the end) is dropped, every byte outside printable ASCII becomes \xHH
- * and a backslash \\, and "\n" ends it.  Returns the length written.
+ * the end) is dropped, the rest through the project's one escaper
+ * (record_escape_show: printable ASCII and space as they are, every other
+ * byte and the backslash and quotes as \xHH), and "\n" ends it.
+ * Returns the length written.
  */
 static size_t
 daytime_show(const struct daytime_answer *ans, char *out, size_t size)
 {
-	static const char	 hex[] = "0123456789abcdef";
-	size_t			 len = ans->len, i, n = 0;
-	unsigned char		 c;
+	size_t len = ans->len, n;
 
 	if (size < 4 * len + 1)
 		return 0;	/* never: the callers' buffers fit the cap */
 	while (len > 0 && (ans->buf[len - 1] == '\n' ||
 	    ans->buf[len - 1] == '\r'))
 		len--;
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)ans->buf[i];
-		if (c == '\\') {
-			out[n++] = '\\';
-			out[n++] = '\\';
-		} else if (c >= 0x20 && c < 0x7f) {
-			out[n++] = (char)c;
-		} else {
-			out[n++] = '\\';
-			out[n++] = 'x';
-			out[n++] = hex[c >> 4];
-			out[n++] = hex[c & 0xf];
-		}
-	}
+	n = record_escape_show(out, size - 1, ans->buf, len, NULL);
 	out[n++] = '\n';
 	return n;
 }

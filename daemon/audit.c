@@ -21,24 +21,39 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
+
+#include <sodium.h>
 
 #include "audit/chain.h"
+#include "audit/link.h"
 #include "audit/record.h"
 #include "daemon/audit.h"
+#include "daemon/audit_files.h"
+#include "daemon/audit_state.h"
+#include "daemon/log.h"
 #include "daemon/logsink.h"
 
-/* The body's share of a line: the rest is for the chain fields. */
-#define AUDIT_BODY_MAX		(AUDIT_LINE_MAX - CHAIN_FIELDS_MAX - 1)
+/*
+ * The body's share of a line: the rest is for the chain fields. Only seq
+ * 0, the start event, carries the epoch's head; a connection record
+ * needs room for the tail alone.
+ */
+#define AUDIT_BODY_MAX		(AUDIT_LINE_MAX - CHAIN_TAIL_MAX - 1)
+#define AUDIT_EVENT_MAX		(AUDIT_LINE_MAX - CHAIN_FIELDS_MAX - 1)
 
 _Static_assert(IDENT_ERRTYPE_MAX <= RECORD_DETAIL_MAX,
     "an ident error type must fit a record's status detail");
 
 struct audit {
-	pthread_mutex_t	 mtx;
-	struct chain	*chain;		/* NULL: plain records */
+	pthread_mutex_t		 mtx;
+	struct chain		*chain;		/* NULL: plain records */
+	struct audit_state	*state;		/* NULL: no links kept */
 };
 
-static int	audit_seal_and_log(struct audit *, int, char *, size_t);
+static int	audit_seal_and_log(struct audit *, int, char *, size_t, int);
+static int	audit_prepare(const struct audit_params *, struct audit *,
+		    char *, size_t, char *, size_t);
 
 /* record_escape under the name the daemon's callers know. */
 size_t
@@ -48,15 +63,17 @@ audit_escape(char *dst, size_t dstlen, const unsigned char *src,
 	return record_escape(dst, dstlen, src, srclen);
 }
 
-/* Read the auditor's key (if any) and start the chain. */
+/* Read the keys and the state (if any) and start the chain. */
 struct audit *
-audit_open(const char *keypath, char *err, size_t errlen)
+audit_open(const struct audit_params *p, char *note, size_t notelen,
+    char *err, size_t errlen)
 {
-	unsigned char pub[CHAIN_KEY_BYTES];
 	struct audit *a;
 
 	if (errlen > 0)
 		err[0] = '\0';
+	if (notelen > 0)
+		note[0] = '\0';
 	if ((a = calloc(1, sizeof(*a))) == NULL) {
 		snprintf(err, errlen, "audit: out of memory");
 		return NULL;
@@ -66,14 +83,78 @@ audit_open(const char *keypath, char *err, size_t errlen)
 		snprintf(err, errlen, "audit: cannot create mutex");
 		return NULL;
 	}
-	if (keypath == NULL)
-		return a;
-	if (chain_key_load(keypath, pub, err, errlen) == -1 ||
-	    (a->chain = chain_open(pub, keypath, err, errlen)) == NULL) {
+	if (p->key != NULL &&
+	    audit_prepare(p, a, note, notelen, err, errlen) == -1) {
 		audit_close(a);
 		return NULL;
 	}
 	return a;
+}
+
+/* -t: every file audit_open reads, read and checked; nothing started. */
+int
+audit_check(const struct audit_params *p, char *note, size_t notelen,
+    char *err, size_t errlen)
+{
+	if (notelen > 0)
+		note[0] = '\0';
+	if (p->key == NULL)
+		return 0;
+	return audit_prepare(p, NULL, note, notelen, err, errlen);
+}
+
+/*
+ * The keys, the state and (when a is not NULL) the epoch. The host's
+ * secret key lives in locked memory from its read to the epoch's
+ * signature, then is wiped: the engine keeps only the signature.
+ */
+static int
+audit_prepare(const struct audit_params *p, struct audit *a, char *note,
+    size_t notelen, char *err, size_t errlen)
+{
+	unsigned char pub[CHAIN_KEY_BYTES], *sk = NULL;
+	struct chain_start cs;
+	struct audit_state *st = NULL;
+	struct link prev;
+	int rv = -1;
+
+	if (sodium_init() < 0) {
+		snprintf(err, errlen, "audit: libsodium initialization failed");
+		return -1;
+	}
+	if (audit_files_auditor(p->key, pub, err, errlen) == -1)
+		return -1;
+	if (p->signing_key != NULL) {
+		if ((sk = sodium_malloc(CHAIN_SIGN_SK_BYTES)) == NULL) {
+			snprintf(err, errlen, "audit: cannot allocate locked "
+			    "memory");
+			return -1;
+		}
+		if (audit_files_signing(p->signing_key, sk, err, errlen) == -1)
+			goto out;
+	}
+	if (p->state != NULL && (st = audit_state_open(p->state, p->uid, &prev,
+	    note, notelen, err, errlen)) == NULL)
+		goto out;
+	if (a == NULL) {
+		rv = 0;
+		goto out;
+	}
+	memset(&cs, 0, sizeof(cs));
+	cs.auditor = pub;
+	cs.auditor_name = p->key;
+	cs.sign_sk = sk;
+	cs.prev = st != NULL ? &prev : NULL;
+	if ((a->chain = chain_open(&cs, err, errlen)) == NULL)
+		goto out;
+	a->state = st;
+	st = NULL;
+	rv = 0;
+out:
+	if (sk != NULL)
+		sodium_free(sk);	/* wipes before freeing */
+	audit_state_close(st);
+	return rv;
 }
 
 /* Wipe the chain key and free. */
@@ -83,6 +164,7 @@ audit_close(struct audit *a)
 	if (a == NULL)
 		return;
 	chain_close(a->chain);
+	audit_state_close(a->state);
 	pthread_mutex_destroy(&a->mtx);
 	free(a);
 }
@@ -96,7 +178,7 @@ audit_conn_log(struct audit *a, const struct audit_conn *c)
 
 	if ((n = audit_conn_format(line, sizeof(line), c)) < 0)
 		return -1;
-	return audit_seal_and_log(a, LOG_INFO, line, (size_t)n);
+	return audit_seal_and_log(a, LOG_INFO, line, (size_t)n, 0);
 }
 
 /*
@@ -155,30 +237,45 @@ audit_event_log(struct audit *a, int pri, const char *event, const char *kv)
 	char line[AUDIT_LINE_MAX];
 	int n;
 
-	if ((n = record_event_format(line, AUDIT_BODY_MAX + 1, event, kv)) < 0)
+	if ((n = record_event_format(line, AUDIT_EVENT_MAX + 1, event, kv)) < 0)
 		return -1;
-	return audit_seal_and_log(a, pri, line, (size_t)n);
+	return audit_seal_and_log(a, pri, line, (size_t)n,
+	    strcmp(event, "stop") == 0);
 }
 
 /*
- * Append the chain fields (sealed mode), then hand the line to the log;
- * the mutex makes seq order the log order. line has AUDIT_LINE_MAX bytes
- * and holds len bytes of record.
+ * Append the chain fields (sealed mode) with the time, then hand the line
+ * to the log; the mutex makes seq order the log order (and time order,
+ * unless the clock steps back). Then the state learns the position: a
+ * stop record is saved at once, any other soon. line has AUDIT_LINE_MAX
+ * bytes and holds len bytes of record.
  */
 static int
-audit_seal_and_log(struct audit *a, int pri, char *line, size_t len)
+audit_seal_and_log(struct audit *a, int pri, char *line, size_t len,
+    int stop)
 {
+	char epoch[CHAIN_EPOCH_HEX + 1], err[512];
+	struct timespec ts;
+	uint64_t next;
 	int rv;
 
 	if (a == NULL || a->chain == NULL)
 		return log_record(pri, line, len);
 	pthread_mutex_lock(&a->mtx);
-	if (chain_seal(a->chain, line, AUDIT_LINE_MAX, &len) == -1) {
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (chain_seal(a->chain, (uint64_t)ts.tv_sec * 1000000 +
+	    (uint64_t)ts.tv_nsec / 1000, line, AUDIT_LINE_MAX, &len) == -1) {
 		pthread_mutex_unlock(&a->mtx);
 		errno = EMSGSIZE;
 		return -1;
 	}
 	rv = log_record_ordered(pri, line, len);
+	chain_position(a->chain, epoch, &next);
+	if (!stop)
+		audit_state_note(a->state, epoch, next - 1);
+	else if (audit_state_stop(a->state, epoch, next - 1, err,
+	    sizeof(err)) == -1)
+		log_warnx("%s", err);
 	pthread_mutex_unlock(&a->mtx);
 	return rv;
 }

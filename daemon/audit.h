@@ -4,14 +4,17 @@
  * request produced into one key=value line (audit/record.c, the one
  * escaper), seals it into the forward-secure MAC chain when an auditor's
  * key is set (audit/chain.c), and hands it to the log so that
- * sealed records reach syslog in seq order.
+ * sealed records reach syslog in seq order. The key files are
+ * audit_files.c's, the remembered last epoch audit_state.c's.
  */
 #ifndef DAYTIMED_AUDIT_H
 #define DAYTIMED_AUDIT_H
 
+#include <sys/types.h>
+#include <sys/socket.h>
+
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/socket.h>
 
 #include "audit/record.h"
 #include "ident/ident_parse.h"
@@ -49,12 +52,30 @@ struct audit_conn {
 size_t	audit_escape(char *dst, size_t dstlen, const unsigned char *src,
 	    size_t srclen);
 
+/* What auditing starts from (the audit directives). */
+struct audit_params {
+	const char	*key;		/* audit key: NULL for plain records */
+	const char	*signing_key;	/* audit signing-key, or NULL */
+	const char	*state;		/* audit state, or NULL: no links */
+	uid_t		 uid;		/* the user the engine will run as */
+};
+
 /*
- * Prepare auditing. keypath NULL: plain records. Otherwise read the
- * auditor's public key (errors name the file) and start a chain. Must run
- * before chroot. Returns NULL with a message in err on failure.
+ * Prepare auditing. No key: plain records. Otherwise read the auditor's
+ * public key and the host's signing key (wiped as soon as the epoch is
+ * signed), open the state and start a chain whose first record names the
+ * previous epoch. Must run before the privilege drop and chroot. Returns
+ * NULL with a message naming the file in err on failure; a note for the
+ * log (a state file replaced, a first start) goes to note.
  */
-struct audit *audit_open(const char *keypath, char *err, size_t errlen);
+struct audit *audit_open(const struct audit_params *, char *note,
+	    size_t notelen, char *err, size_t errlen);
+/*
+ * -t: check what audit_open would read, without starting anything. 0, or
+ * -1 with the first error in err; a note as for audit_open.
+ */
+int	audit_check(const struct audit_params *, char *note, size_t notelen,
+	    char *err, size_t errlen);
 void	audit_close(struct audit *);
 
 /* Format, seal and log one connection record at LOG_INFO. */

@@ -72,12 +72,14 @@ config_free(struct config *conf)
 	free(conf->pidfile);
 	free(conf->syslog_socket);
 	free(conf->audit_key);
+	free(conf->audit_signing_key);
+	free(conf->audit_state);
 	for (i = 0; i < conf->nnames; i++)
 		free(conf->names[i].name);
 	free(conf->names);
 	free(conf->origin);
 	if (conf->acl != NULL)
-		acl_unref(conf->acl);
+		acl_free(conf->acl);
 	free(conf);
 }
 
@@ -111,6 +113,14 @@ config_audit_facility(const struct config *conf)
 {
 	return conf->audit_facility != -1 ? conf->audit_facility :
 	    conf->facility;
+}
+
+/* The audit state file: audit state, else the default. */
+const char *
+config_audit_state(const struct config *conf)
+{
+	return conf->audit_state != NULL ? conf->audit_state :
+	    CONFIG_AUDIT_STATE;
 }
 
 /* How many event loops: "workers N", else one per online core, at most 64. */
@@ -211,6 +221,11 @@ config_finish(struct config_parse *p, unsigned flags)
 	if (conf->nlistens == 0 && p->errors == 0 &&
 	    !(flags & CONFIG_LOAD_INETD))
 		config_parse_report(p, 1, conf->file, 0, "no listen directive");
+	if (conf->audit_key == NULL && (conf->audit_signing_key != NULL ||
+	    conf->audit_state != NULL) && p->errors == 0)
+		config_parse_report(p, 1, conf->file, 0, "audit %s needs an "
+		    "'audit key': without one, records are not sealed",
+		    conf->audit_signing_key != NULL ? "signing-key" : "state");
 	if (conf->ident_mode == IDENT_MODE_OFF && p->nuser_rules > 0)
 		config_parse_report(p, 0, p->first_user_file, p->first_user_line,
 		    "rules naming a user can never decide with 'ident mode "
@@ -272,11 +287,14 @@ config_keep_fixed(struct config *n, const struct config *o,
     config_diag_fn *diag, void *arg)
 {
 	char **fields[] = { &n->user, &n->group, &n->chroot, &n->pidfile,
-	    &n->syslog_socket, &n->audit_key };
+	    &n->syslog_socket, &n->audit_key, &n->audit_signing_key,
+	    &n->audit_state };
 	const char *old[] = { o->user, o->group, o->chroot, o->pidfile,
-	    o->syslog_socket, o->audit_key };
+	    o->syslog_socket, o->audit_key, o->audit_signing_key,
+	    o->audit_state };
 	static const char *const names[] = { "user", "group", "chroot",
-	    "pidfile", "syslog socket", "audit key" };
+	    "pidfile", "syslog socket", "audit key", "audit signing-key",
+	    "audit state" };
 	char msg[128];
 	int listens = n->nlistens != o->nlistens, rc = 0, len;
 	size_t i;

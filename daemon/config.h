@@ -29,6 +29,9 @@
 
 enum ident_mode { IDENT_MODE_ALWAYS = 0, IDENT_MODE_RULES, IDENT_MODE_OFF };
 
+/* Where the last epoch is remembered when "audit state" is not given. */
+#define CONFIG_AUDIT_STATE	LOCALSTATEDIR "/lib/daytimed/audit.state"
+
 struct config_listen {
 	int			proto;		/* SOCK_STREAM or SOCK_DGRAM */
 	struct sockaddr_storage	ss;
@@ -59,6 +62,8 @@ struct config {
 	int			 udp_privileged_ports;	/* answer sources < 1024 */
 	unsigned		 workers;
 	char			*audit_key;
+	char			*audit_signing_key;	/* host's Ed25519 key */
+	char			*audit_state;	/* NULL: CONFIG_AUDIT_STATE */
 	struct acl		*acl;
 	struct acl_stats	 stats;
 	size_t			 nfiles;	/* files read, includes too */
@@ -93,6 +98,8 @@ int	config_facility(const char *);
 const char *config_facility_name(int);
 /* The facility audit records go to: audit-facility, else facility. */
 int	config_audit_facility(const struct config *);
+/* The audit state file: audit state, else CONFIG_AUDIT_STATE. */
+const char *config_audit_state(const struct config *);
 /* The number of event loops this configuration gives on this host. */
 unsigned config_workers(const struct config *);
 
@@ -110,7 +117,7 @@ void	config_ref(struct config *);
 void	config_unref(struct config *);
 /*
  * A reload keeps what needs a restart (listen, user, group, chroot,
- * pidfile, syslog, audit key, workers) from the running configuration
+ * pidfile, syslog, audit key, signing-key and state, workers) from the running configuration
  * old in the new one, and warns through diag (file NULL) for each that
  * changed. Returns -1 when out of memory.
  */

@@ -72,6 +72,8 @@ static const struct {
 	{ "pidfile", NULL, "none" },
 	{ "syslog socket", LOG_SOCKET_DEFAULT, NULL },
 	{ "audit key", NULL, "none (records are not sealed)" },
+	{ "audit signing-key", NULL, "none (epochs are not signed)" },
+	{ "audit state", NULL, "with an audit key, " CONFIG_AUDIT_STATE },
 	{ "workers", NULL, "one per core, at most 64" },
 };
 

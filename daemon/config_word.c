@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/record.h"
 #include "compat/compat.h"
 #include "daemon/config_word.h"
 
@@ -54,26 +55,21 @@ config_word_dup(const struct config_token *t)
 	return strndup(t->s, t->len);
 }
 
-/* A word as it may appear in a message: bounded, bytes over 0x7e escaped. */
+/* A word as it may appear in a message: bounded, escaped by
+ * record_escape_show, "..." where it was cut. */
 void
 config_word_show(const struct config_token *t, char *buf, size_t len)
 {
-	size_t i, o = 0;
+	size_t o, used;
 
-	for (i = 0; i < t->len && o + 5 < len; i++) {
-		unsigned char c = (unsigned char)t->s[i];
-
-		if (c >= 0x21 && c <= 0x7e && c != '\\') {
-			buf[o++] = (char)c;
-		} else {
-			int n = snprintf(buf + o, len - o, "\\x%02x", c);
-
-			if (n < 0 || (size_t)n >= len - o)
-				break;
-			o += (size_t)n;
-		}
+	if (len == 0)
+		return;
+	if (len < 5) {		/* no room for an escape and the "..." */
+		buf[0] = '\0';
+		return;
 	}
-	if (i < t->len && o + 4 <= len) {
+	o = record_escape_show(buf, len - 4, t->s, t->len, &used);
+	if (used < t->len) {
 		memcpy(buf + o, "...", 3);
 		o += 3;
 	}

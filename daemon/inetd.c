@@ -186,14 +186,47 @@ inetd_serve(struct inetd *in)
 	return 0;
 }
 
+/*
+ * With an audit key, the epoch's start and stop records (plain records
+ * have none: a process a request would double the log). The stop record
+ * carries this process's counters.
+ */
+static void
+inetd_event(struct inetd *in, const char *event)
+{
+	const struct config *conf = in->lp.conf;
+	char kv[AUDIT_LINE_MAX / 2], esc[AUDIT_LINE_MAX / 4];
+	int n;
+
+	if (conf->audit_key == NULL)
+		return;
+	if (strcmp(event, "start") == 0) {
+		audit_escape(esc, sizeof(esc), (const unsigned char *)conf->file,
+		    strlen(conf->file));
+		n = snprintf(kv, sizeof(kv), "mode=inetd proto=%s config=%s "
+		    "rules=%zu v4_netblocks=%zu v6_netblocks=%zu",
+		    in->cl.proto == SOCK_STREAM ? "tcp" : "udp", esc,
+		    conf->stats.rules, conf->stats.v4_blocks,
+		    conf->stats.v6_blocks);
+	} else
+		n = snprintf(kv, sizeof(kv), "reason=done accepted=%llu "
+		    "allowed=%llu denied=%llu dropped=%llu udp=%llu",
+		    atomic_load(&in->cnt.accepted), atomic_load(&in->cnt.allowed),
+		    atomic_load(&in->cnt.denied), atomic_load(&in->cnt.dropped),
+		    atomic_load(&in->cnt.udp));
+	if (n > 0 && (size_t)n < sizeof(kv))
+		audit_event_log(in->lp.audit, LOG_NOTICE, event, kv);
+}
+
 /* Start as the daemon does, in its order; then serve. */
 static int
 inetd_start(struct config *conf, int debug, int usable, int fd)
 {
 	unsigned char key[LIMITS_KEY_BYTES];
+	struct audit_params ap;
 	struct life_user u;
 	struct inetd in;
-	char err[256];
+	char err[512], note[512];
 	int rc = -1;
 
 	memset(&in, 0, sizeof(in));
@@ -228,10 +261,23 @@ inetd_start(struct config *conf, int debug, int usable, int fd)
 
 		(void)localtime_r(&now, &tm);
 	}
-	if ((in.lp.audit = audit_open(conf->audit_key, err, sizeof(err))) == NULL) {
+	/*
+	 * Each process is an epoch of its own, with its start and stop
+	 * records; the state is shared with the other processes (locked
+	 * from the read of the last link to this epoch's start record).
+	 */
+	memset(&ap, 0, sizeof(ap));
+	ap.key = conf->audit_key;
+	ap.signing_key = conf->audit_signing_key;
+	ap.state = config_audit_state(conf);
+	ap.uid = u.set ? u.uid : geteuid();
+	if ((in.lp.audit = audit_open(&ap, note, sizeof(note), err,
+	    sizeof(err))) == NULL) {
 		log_warnx("%s", err);
 		return -1;
 	}
+	if (note[0] != '\0')	/* a first start, a state replaced: once */
+		log_info("%s", note);
 	if (life_drop(conf->chroot, &u) == -1)
 		goto out;
 	randombytes_buf(key, sizeof(key));
@@ -243,7 +289,9 @@ inetd_start(struct config *conf, int debug, int usable, int fd)
 	in.lp.stopping = &in.stopping;
 	in.lp.conf = conf;	/* conn.c takes references: ours is the first */
 	proctitle_set(in.cl.proto == SOCK_STREAM ? "inetd tcp" : "inetd udp");
+	inetd_event(&in, "start");
 	rc = inetd_serve(&in);
+	inetd_event(&in, "stop");
 	log_flush(1000);
 out:
 	if (in.ev != NULL)

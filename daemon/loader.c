@@ -93,16 +93,18 @@ loader_disk_glob(void *arg, const char *pattern, char ***names, size_t *n,
 }
 
 /*
- * Open one configuration file for reading and check what it is: the one
- * place every file the daemon reads passes through. Returns the fd, its
- * stat in *st, or -1 and a message.
+ * Open one file for reading and check what it is: the one place every
+ * file the daemon reads passes through (configuration, includes, key
+ * files). O_NONBLOCK: a FIFO opens at once and is refused, never waited
+ * on. Returns the fd, its stat in *st, or -1 and a message.
  */
-static int
+int
 loader_open(const char *name, struct stat *st, char *err, size_t errlen)
 {
-	int fd;
+	int fd, fl;
 
-	if ((fd = open(name, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+	if ((fd = open(name, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK)) == -1) {
 		snprintf(err, errlen, "cannot open: %s", strerror(errno));
 		return -1;
 	}
@@ -123,6 +125,8 @@ loader_open(const char *name, struct stat *st, char *err, size_t errlen)
 		    (long long)st->st_size, LOADER_FILE_MAX);
 		goto fail;
 	}
+	if ((fl = fcntl(fd, F_GETFL)) != -1)
+		(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 	return fd;
 fail:
 	close(fd);

@@ -22,6 +22,15 @@
 /* The loader that reads the filesystem. */
 extern const struct config_loader loader_disk;
 
+struct stat;
+/*
+ * Open a file the daemon reads and check what it is (a regular file of
+ * bounded size, never blocking on a FIFO): the fd and its stat, or -1 and
+ * a reason in err. Configuration files and key files all come through it.
+ */
+int	loader_open(const char *name, struct stat *st, char *err,
+	    size_t errlen);
+
 /* What one bundle entry holds: the result of one glob or one read. */
 enum loader_kind {
 	LOADER_GLOB = 'G',	/* data: the names, each NUL-terminated */

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -315,9 +316,49 @@ main_diag(void *arg, int is_error, const char *file, unsigned line,
 		    is_error ? "error" : "warning", msg);
 }
 
+/* The user the engine will run as: uid_t for the audit state's checks. */
+static uid_t
+main_run_uid(const struct config *conf, const struct life_user *u)
+{
+	struct passwd *pw;
+
+	if (u != NULL)
+		return u->set ? u->uid : geteuid();
+	if (geteuid() == 0 && conf->user != NULL &&
+	    (pw = getpwnam(conf->user)) != NULL)
+		return pw->pw_uid;
+	return geteuid();
+}
+
+/* The audit files as the daemon would read them (key, signing key, state). */
+static void
+main_audit_params(const struct config *conf, uid_t uid,
+    struct audit_params *ap)
+{
+	memset(ap, 0, sizeof(*ap));
+	ap->key = conf->audit_key;
+	ap->signing_key = conf->audit_signing_key;
+	ap->state = config_audit_state(conf);
+	ap->uid = uid;
+}
+
+/* -t: the configuration's diagnostics, then what a start would read. */
 static int
 main_test(struct config *conf, const char *file, struct main_diag *d)
 {
+	struct audit_params ap;
+	char note[512], err[512];
+
+	if (conf != NULL) {
+		main_audit_params(conf, main_run_uid(conf, NULL), &ap);
+		if (audit_check(&ap, note, sizeof(note), err,
+		    sizeof(err)) == -1) {
+			main_diag(d, 1, file, 0, err);
+			config_free(conf);
+			conf = NULL;
+		} else if (note[0] != '\0')
+			main_diag(d, 0, file, 0, note);
+	}
 	if (conf == NULL) {
 		printf("%s: %zu error%s, %zu warning%s\n", file, d->errors,
 		    d->errors == 1 ? "" : "s", d->warnings,
@@ -403,13 +444,14 @@ static int
 main_start(struct config *conf, const struct main_opts *o)
 {
 	struct reload_source src;
+	struct audit_params ap;
 	struct listen_set *ls;
 	struct life_user u;
 	struct engine *e;
 	struct audit *audit;
 	int sd[MAIN_SD_MAX], rc, foreground = o->foreground || o->debug;
 	size_t nsd;
-	char err[256];
+	char err[512], note[512];
 	int syslog_ok;
 
 	signal(SIGPIPE, SIG_IGN);	/* a peer gone away is an error, not a death */
@@ -469,12 +511,18 @@ main_start(struct config *conf, const struct main_opts *o)
 	proctitle_set("engine");
 	/*
 	 * The epoch key is drawn here, in the engine only, so that no other
-	 * process ever holds a copy; the key file is read before chroot.
+	 * process ever holds a copy; the key files are read and the state's
+	 * directory opened before chroot and the privilege drop, and the
+	 * host's signing key is wiped once it has signed the epoch.
 	 */
-	if ((audit = audit_open(conf->audit_key, err, sizeof(err))) == NULL) {
+	main_audit_params(conf, main_run_uid(conf, &u), &ap);
+	if ((audit = audit_open(&ap, note, sizeof(note), err,
+	    sizeof(err))) == NULL) {
 		log_warnx("%s", err);
 		return -1;
 	}
+	if (note[0] != '\0')
+		log_info("%s", note);
 	if (life_drop(conf->chroot, &u) == -1 || monitor_wait_ready() == -1) {
 		audit_close(audit);
 		return -1;

@@ -7,8 +7,9 @@
  *
  * A batch costs two system calls however many datagrams were waiting:
  * one recvmmsg, one sendmmsg for the answers (then the records, which
- * the log batches). Every datagram is still judged, admitted, answered
- * and recorded on its own, in the order it arrived.
+ * the log batches), and one acl_lookup_many for the sources. Every
+ * datagram is still judged, admitted, answered and recorded on its own,
+ * in the order it arrived.
  */
 #include "autoconf.h"
 
@@ -51,6 +52,10 @@ struct udp_slot {
 					   clang sees CMSG_SPACE as variable) */
 };
 
+static const char *udp_source(const struct config *,
+		    const struct sockaddr *, socklen_t, struct acl_addr *);
+static void	udp_judge_batch(const struct config *, struct udp_slot *,
+		    size_t);
 static socklen_t udp_pktinfo(struct msghdr *, const struct config_listen *,
 		    struct sockaddr_storage *, unsigned char *, size_t *);
 static void	udp_answer(struct msghdr *, struct iovec *, union udp_cmsg *,
@@ -60,16 +65,14 @@ static void	udp_send(int, struct mmsghdr *, size_t, size_t *);
 /*
  * Datagrams that cannot be honest requests, or whose answer could start a
  * loop between services (OpenBSD inetd's dg_badinput), get no reply: the
- * limit's name. Otherwise NULL, and *d says what the rules decide.
+ * limit's name. Otherwise NULL, and *a is the source for the rules.
  */
-const char *
-udp_judge(const struct config *conf, const struct sockaddr *sa,
-    socklen_t salen, struct acl_addr *a, struct acl_decision *d)
+static const char *
+udp_source(const struct config *conf, const struct sockaddr *sa,
+    socklen_t salen, struct acl_addr *a)
 {
 	unsigned port;
 
-	memset(d, 0, sizeof(*d));
-	d->action = ACL_DENY;
 	if (acl_addr_from_sockaddr(sa, salen, a) == -1)
 		return "udp-source";
 	port = ntohs(sa->sa_family == AF_INET ?
@@ -90,8 +93,55 @@ udp_judge(const struct config *conf, const struct sockaddr *sa,
 		if (a->bytes[0] == 0xff || memcmp(a->bytes, zero, 16) == 0)
 			return "udp-source";
 	}
+	return NULL;
+}
+
+/*
+ * One datagram's source: udp_source's verdict, then what the rules
+ * decide. udp_datagram does the same for a batch, its lookups in one
+ * acl_lookup_many.
+ */
+const char *
+udp_judge(const struct config *conf, const struct sockaddr *sa,
+    socklen_t salen, struct acl_addr *a, struct acl_decision *d)
+{
+	const char *limit;
+
+	memset(d, 0, sizeof(*d));
+	d->action = ACL_DENY;
+	if ((limit = udp_source(conf, sa, salen, a)) != NULL)
+		return limit;
 	acl_decide(acl_lookup(conf->acl, a), NULL, 0, d);
 	return NULL;
+}
+
+/*
+ * Judge the n datagrams of a batch as udp_judge would, one by one, but
+ * look the sources that pass udp_source up in one acl_lookup_many: at
+ * blocklist scale their cache misses overlap.
+ */
+static void
+udp_judge_batch(const struct config *conf, struct udp_slot *slots, size_t n)
+{
+	const struct acl_block *blk[UDP_BATCH];
+	struct acl_addr peers[UDP_BATCH];
+	size_t at[UDP_BATCH], i, k = 0;
+	struct udp_slot *s;
+
+	for (i = 0; i < n; i++) {
+		s = &slots[i];
+		memset(&s->d, 0, sizeof(s->d));
+		s->d.action = ACL_DENY;
+		s->r.limit = udp_source(conf, (struct sockaddr *)&s->ss,
+		    s->r.peerlen, &s->addr);
+		if (s->r.limit == NULL) {
+			peers[k] = s->addr;
+			at[k++] = i;
+		}
+	}
+	acl_lookup_many(conf->acl, peers, k, blk);
+	for (i = 0; i < k; i++)
+		acl_decide(blk[i], NULL, 0, &slots[at[i]].d);
 }
 
 /* Read the local address of a datagram from its packet info. */
@@ -232,8 +282,12 @@ udp_datagram(struct loop *lp, int fd, const struct config_listen *cl)
 		s->r.locallen = udp_pktinfo(m, cl, &s->local, s->pkt,
 		    &s->pktlen);
 		s->r.ident_status = IDENT_SKIPPED;
-		s->r.limit = udp_judge(conf, (struct sockaddr *)&s->ss,
-		    m->msg_namelen, &s->addr, &s->d);
+	}
+	udp_judge_batch(conf, slots, (size_t)n);
+	for (i = 0; i < (size_t)n; i++) {
+		struct msghdr *m = &in[i].msg_hdr;
+
+		s = &slots[i];
 		if (s->r.limit == NULL && (conf->limit_udp_rate != 0 ||
 		    conf->limit_udp_total != 0))
 			s->r.limit = limits_name(limits_udp_admit(lp->limits,

@@ -16,7 +16,8 @@
 /*
  * The judgment of a datagram's source: NULL and the rules' decision in
  * *d, or the name of the limit that drops it. Pure; also driven by its
- * fuzz target.
+ * fuzz target. udp_datagram judges its batch the same way, the lookups
+ * of the whole batch in one acl_lookup_many.
  */
 const char *udp_judge(const struct config *, const struct sockaddr *,
 	    socklen_t, struct acl_addr *, struct acl_decision *);

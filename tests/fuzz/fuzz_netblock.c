@@ -87,5 +87,5 @@ fuzz_check_table(const struct acl_prefix *p)
 	    d.net.plen != p->plen ||
 	    memcmp(d.net.addr.bytes, p->addr.bytes, 16) != 0)
 		abort();
-	acl_unref(t);
+	acl_free(t);
 }

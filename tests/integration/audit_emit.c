@@ -5,10 +5,13 @@
  * syslog datagram socket), and prints the datagrams as rsyslog's
  * traditional file format ("Mmm dd hh:mm:ss HOST daytimed[PID]: ...").
  *
- *   audit_emit PUBFILE NCONN
+ *   audit_emit [-s SIGNKEY] [-S STATE] [-H HOST] [-k] PUBFILE NCONN
  *
  * The chain: event=start, NCONN connection records (IPv4, IPv6, mapped
- * peers, hostile ident bytes), event=stop.
+ * peers, hostile ident bytes), event=stop (-k: none, as after a kill).
+ * -s signs the epoch with a host's key (audit signing-key), -S links it
+ * through a state file (audit state), -H names the host in the lines
+ * (default testhost).
  */
 #include "autoconf.h"
 
@@ -19,6 +22,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +34,7 @@
 #include "daemon/log.h"
 
 static int	emit_sock;
+static const char *emit_host = "testhost";
 
 /* Print every datagram waiting on the socket as a syslog file line. */
 static void
@@ -47,8 +52,8 @@ emit_drain(void)
 		}
 		p++;
 		/* "Mmm dd hh:mm:ss " then the tag and message */
-		printf("%.16stesthost %.*s\n", p, (int)((buf + n) - (p + 16)),
-		    p + 16);
+		printf("%.16s%s %.*s\n", p, emit_host,
+		    (int)((buf + n) - (p + 16)), p + 16);
 	}
 }
 
@@ -61,16 +66,41 @@ main(int argc, char **argv)
 	struct sockaddr_in6 p6, l6;
 	struct ident_answer id;
 	struct acl_prefix net;
+	struct audit_params ap;
 	struct audit_conn c;
 	struct audit *a;
 	const char *errstr;
 	long long n, i;
+	int ch, nostop = 0;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: audit_emit PUBFILE NCONN\n");
+	memset(&ap, 0, sizeof(ap));
+	ap.uid = geteuid();
+	while ((ch = getopt(argc, argv, "s:S:H:k")) != -1) {
+		switch (ch) {
+		case 's':
+			ap.signing_key = optarg;
+			break;
+		case 'S':
+			ap.state = optarg;
+			break;
+		case 'H':
+			emit_host = optarg;
+			break;
+		case 'k':
+			nostop = 1;
+			break;
+		default:
+			return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 2) {
+		fprintf(stderr, "usage: audit_emit [-s SIGNKEY] [-S STATE] "
+		    "[-H HOST] [-k] PUBFILE NCONN\n");
 		return 2;
 	}
-	n = strtonum(argv[2], 0, 1000000, &errstr);
+	n = strtonum(argv[1], 0, 1000000, &errstr);
 	if (errstr != NULL) {
 		fprintf(stderr, "audit_emit: NCONN %s\n", errstr);
 		return 2;
@@ -93,7 +123,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_stderr(0);
-	if ((a = audit_open(argv[1], err, sizeof(err))) == NULL) {
+	ap.key = argv[0];
+	if ((a = audit_open(&ap, NULL, 0, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "audit_emit: %s\n", err);
 		return 1;
 	}
@@ -154,7 +185,8 @@ main(int argc, char **argv)
 		}
 		emit_drain();
 	}
-	audit_event_log(a, LOG_NOTICE, "stop", "reason=test");
+	if (!nostop)
+		audit_event_log(a, LOG_NOTICE, "stop", "reason=test");
 	log_flush(1000);
 	emit_drain();
 	audit_close(a);

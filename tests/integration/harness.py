@@ -36,6 +36,10 @@ DAYTIMED = os.environ.get("DAYTIMED") or os.path.join(HERE, "..", "..", "daytime
 DAYTIME = os.environ.get("DAYTIME") or os.path.join(HERE, "..", "..", "daytime")
 DAYTIMED_AUDIT = os.environ.get("DAYTIMED_AUDIT") or os.path.join(
     HERE, "..", "..", "daytimed-audit")
+# Seals chains with the daemon's own code (tests/integration/audit_emit.c).
+AUDIT_EMIT = os.environ.get("AUDIT_EMIT") or os.path.join(
+    os.path.dirname(os.path.abspath(DAYTIMED_AUDIT)), "tests",
+    "integration", "audit_emit")
 
 PORT_LOW, PORT_HIGH = 20000, 60000
 DEFAULT_TEST_TIMEOUT = 60.0
@@ -1255,6 +1259,41 @@ def audit_verify(seckey, *paths, **kw):
     return daytimed_audit("verify", "--secret-key", seckey, *paths, **kw)
 
 
+class AuditFiles:
+    """Everything a sealed, signed, linked audit trail needs, in tmp (a
+    TempDir): the auditor's keys (self.pub, self.sec), the host's keys
+    (self.hpub, self.hsec), and a state directory owned by the user the
+    daemon runs as (self.state is the file in it). self.settings is the
+    configuration text naming them; verify(*paths) runs daytimed-audit
+    verify with both keys."""
+
+    def __init__(self, tmp, name="a"):
+        os.chmod(tmp.path, 0o755)
+        self.pub, self.sec = tmp.join(name + ".pub"), tmp.join(name + ".sec")
+        self.hpub = tmp.join(name + "-host.pub")
+        self.hsec = tmp.join(name + "-host.sec")
+        for cmd, pub, sec in (("keygen", self.pub, self.sec),
+                              ("host-keygen", self.hpub, self.hsec)):
+            rc, _, err = daytimed_audit(cmd, pub, sec)
+            if rc != 0:
+                raise AssertionError("daytimed-audit %s: %s" % (cmd, err))
+        statedir = tmp.join(name + "-state")
+        os.mkdir(statedir, 0o700)
+        if os.geteuid() == 0:
+            import pwd
+            os.chown(statedir, pwd.getpwnam("nobody").pw_uid, -1)
+        self.state = os.path.join(statedir, "audit.state")
+        self.settings = ("audit key %s\naudit signing-key %s\n"
+                         "audit state %s\n" % (self.pub, self.hsec,
+                                               self.state))
+
+    def verify(self, *paths, **kw):
+        """verify --secret-key SEC --host-key HPUB PATH...:
+        (status, stdout, stderr)."""
+        return daytimed_audit("verify", "--secret-key", self.sec,
+                              "--host-key", self.hpub, *paths, **kw)
+
+
 # ---------------------------------------------------------------- servers
 
 class _Started(Closing):
@@ -1325,6 +1364,16 @@ RSYSLOG_PRI_FORMAT = ("%PRI% %syslogtag%%msg:::sp-if-no-1st-sp%"
                       "%msg:::drop-last-lf%\\n")
 
 
+def file_text(path):
+    """The contents of a log file as text (bytes that are not UTF-8 as
+    backslash escapes), or "" when it is not there (yet)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode("utf-8", "backslashreplace")
+    except OSError:
+        return ""
+
+
 class Rsyslog(_Started):
     """A private rsyslogd: its own socket (self.path, also self.sock, for
     `syslog socket`), its own file (self.file), no rate limits; stopped by
@@ -1338,11 +1387,16 @@ class Rsyslog(_Started):
     self.path), which is where a chrooted daemon finds `syslog socket`
     again when it reconnects.  template: an rsyslog template string for
     the catch-all file (default the traditional format; see
-    RSYSLOG_PRI_FORMAT).  kill(), send_signal() and start() let a test
-    take it away and bring it back: the file is appended to.
+    RSYSLOG_PRI_FORMAT).  templates: more files for the catch-all rule to
+    write, one per rsyslog template name (e.g. "RSYSLOG_FileFormat",
+    "RSYSLOG_SyslogProtocol23Format" for RFC 5424): self.files maps each
+    name to its file (self.file is the catch-all one).  kill(),
+    send_signal() and start() let a test take it away and bring it back:
+    the files are appended to.
     """
 
-    def __init__(self, include=None, prepare=None, jail=None, template=None):
+    def __init__(self, include=None, prepare=None, jail=None, template=None,
+                 templates=()):
         exe = shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
         if not os.path.exists(exe):
             raise Skip("rsyslogd is not installed (apt-get install rsyslog)")
@@ -1352,6 +1406,7 @@ class Rsyslog(_Started):
         self.dir = self._tmp.path
         self.path = self.sock = self._tmp.join("log")
         self.file = self._tmp.join("messages")
+        self.files = {"RSYSLOG_TraditionalFileFormat": self.file}
         self.pidfile = self._tmp.join("pid")
         self.sockets = [self.path]
         if jail is not None:
@@ -1367,6 +1422,10 @@ class Rsyslog(_Started):
                      'RateLimit.Interval="0")\n' % path)
         if include is not None:
             conf += "$IncludeConfig %s\n" % include.replace("@DIR@", self.dir)
+        for t in templates:
+            self.files[t] = self._tmp.join(t)
+            conf += ('*.* action(type="omfile" file="%s" template="%s")\n'
+                     % (self.files[t], t))
         tmpl = "RSYSLOG_TraditionalFileFormat"
         if template is not None:
             conf += 'template(name="dt" type="string" string="%s")\n' \
@@ -1426,11 +1485,7 @@ class Rsyslog(_Started):
 
     def text(self, path=None):
         """The contents of path (default: the catch-all file), or ""."""
-        try:
-            with open(path or self.file, "rb") as f:
-                return f.read().decode("utf-8", "backslashreplace")
-        except OSError:
-            return ""
+        return file_text(path or self.file)
 
     def wait_for(self, needle, timeout=10, path=None):
         if not poll_until(lambda: needle in self.text(path), timeout):

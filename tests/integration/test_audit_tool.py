@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: ISC
-"""daytimed-audit end to end: keygen, then verify on sealed chains written
-by tests/integration/audit_emit (audit.c + log.c, as the daemon writes
-them) and on tampered copies of them.
+"""daytimed-audit end to end: keygen and host-keygen, then verify on sealed
+chains written by tests/integration/audit_emit (audit.c + log.c, as the
+daemon writes them) and on tampered copies of them; key files that are
+wrong in every way; .gz files, files named twice, files out of order.
 
 Environment: DAYTIMED_AUDIT (the built daytimed-audit); AUDIT_EMIT
 (default: tests/integration/audit_emit next to DAYTIMED_AUDIT)."""
@@ -16,15 +17,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
 from harness import check, test  # noqa: E402
 
-EMIT = os.environ.get("AUDIT_EMIT") or os.path.join(
-    os.path.dirname(os.path.abspath(h.DAYTIMED_AUDIT)), "tests",
-    "integration", "audit_emit")
+EMIT = h.AUDIT_EMIT
 TMP = h.TempDir("dta-", at_exit=True)
 _chain = {}
 
 
-def emit(pub, n):
-    r = h.run([EMIT, pub, n])
+def emit(pub, n, *opts):
+    r = h.run([EMIT] + list(opts) + [pub, n])
     if r.returncode != 0:
         raise RuntimeError("audit_emit failed: " + r.stderr.decode())
     return r.stdout.decode().splitlines(keepends=True)
@@ -51,10 +50,12 @@ def epoch_of(lines):
     return re.search(r" epoch=([0-9a-f]{16}) ", lines[0]).group(1)
 
 
-def verify(path, expect_rc, expect_lines, name, sec=None):
+def verify(path, expect_rc, expect_lines, name, sec=None, opts=()):
     """Run verify on path (with keys()' secret key unless sec); compare the
-    finding lines (summary excluded)."""
-    rc, out, err = h.audit_verify(sec or keys()[1], path)
+    finding lines (summary excluded). Unsigned epochs: an intact run exits
+    3 (intact, not authenticated)."""
+    rc, out, err = h.daytimed_audit("verify", "--secret-key",
+                                    sec or keys()[1], *(list(opts) + [path]))
     got = [l for l in out.splitlines() if not l.startswith("daytimed-audit:")]
     check(rc == expect_rc, "%s (exit %d): exit %d, out=%r err=%r", name,
           expect_rc, rc, out, err)
@@ -67,8 +68,9 @@ def verify(path, expect_rc, expect_lines, name, sec=None):
 def command_line():
     pub = TMP.join("audit.pub")
     rc, out, _ = h.daytimed_audit("-h")
-    check(rc == 0 and "keygen" in out and "verify" in out,
-          "-h exits 0 and shows keygen and verify")
+    check(rc == 0 and "keygen" in out and "verify" in out
+          and "host-keygen" in out and "--host-key" in out,
+          "-h exits 0 and shows keygen, host-keygen and verify")
     rc, out, _ = h.daytimed_audit("--help")
     check(rc == 0 and "usage:" in out, "--help exits 0")
     rc, out, _ = h.daytimed_audit("-V")
@@ -149,15 +151,17 @@ def intact_chain():
     check(all(l.count("\n") == 1 for l in lines)
           and '"eve\\x0a\\x1b[2J\\"x\\\\\\x00"' in "".join(lines),
           "hostile ident is escaped on one line")
-    out = verify(log, 0, [], "intact chain")
-    check("22 sealed records in 1 epochs, 22 verified: intact" in out,
+    out = verify(log, 3, [], "intact chain")
+    check("22 sealed records in 1 epoch, 22 verified, 1 host: intact" in out,
           "intact summary: %s", out)
+    check("not authenticated: no --host-key given" in out,
+          "says plainly that the epoch is not authenticated: %s", out)
     rc, out, _ = h.audit_verify(sec, input="".join(lines).encode())
-    check(rc == 0 and "intact" in out,
+    check(rc == 3 and "intact" in out,
           "reads stdin when no file is named: %s", out)
     rc, out, _ = h.daytimed_audit("verify", "--secret-key=" + sec, "-",
                                   input="".join(lines).encode())
-    check(rc == 0, "--secret-key=FILE and - for stdin: %s", out)
+    check(rc == 3, "--secret-key=FILE and - for stdin: %s", out)
 
 
 def flip_first_mac_digit(line):
@@ -184,9 +188,10 @@ TAMPERED = [
      ["epoch {ep}: missing: seq 8..10 (3 records, before {p}:9)"],
      "three deleted records"),
     ("swapped_records", lambda l: l[:5] + [l[6], l[5]] + l[7:], 1,
-     ["{p}:6: reordered: seq 6 comes after seq 4"], "two records swapped"),
+     ["{p}:7: reordered: seq 5 and seq 6 ({p}:6) are swapped"],
+     "two records swapped"),
     ("record_moved_later", lambda l: l[:3] + l[4:12] + [l[3]] + l[12:], 1,
-     ["{p}:12: reordered: seq 3 comes after seq 11"],
+     ["{p}:12: reordered: seq 3 comes after seq 11 ({p}:11)"],
      "one record moved later"),
     ("duplicated_record", lambda l: l[:9] + [l[5]] + l[9:], 1,
      ["{p}:10: inserted: repeats seq 5 of {p}:6"], "a duplicated record"),
@@ -197,19 +202,26 @@ TAMPERED = [
      "an inserted forged record"),
     ("forged_record_far_past_the_end",
      lambda l: l + [re.sub(r"seq=5 ", "seq=99999999999 ", l[5])], 1,
-     ["{p}:23: modified or inserted: seq 99999999999 does not verify "
-      "(past the last verified record)"],
+     ["{p}:23: not checked: seq 99999999999 of epoch {ep} is more than "
+      "1048576 records past the last verified record (seq 21): a forged "
+      "sequence number, or that many records deleted"],
      "a forged record far past the end"),
+    ("forged_record_just_past_the_end",
+     lambda l: l + [re.sub(r"seq=5 ", "seq=30 ", l[5])], 1,
+     ["{p}:23: modified or inserted: seq 30 does not verify (past the "
+      "last verified record)"],
+     "a forged record just past the end"),
     ("broken_chain_fields",
      lambda l: l[:4] + [l[4].replace(" seq=4 ", " seq=04 ")] + l[5:], 1,
      ["{p}:5: modified: a daytimed record with broken chain fields",
       "epoch {ep}: missing: seq 4 (before {p}:6)"], "broken chain fields"),
     ("truncated_tail", lambda l: l[:-3], 1,
      ["epoch {ep}: chain ends at seq 18 ({p}:19) without a stop record "
-      "(truncated or still running)"], "truncated tail"),
+      "(truncated, or the daemon is still running)"], "truncated tail"),
     ("start_record_missing", lambda l: l[1:], 1,
      ["epoch {ep}: its start record (seq 0, with the sealed key) is "
-      "missing: 21 records cannot be verified"], "start record missing"),
+      "missing: 21 records (from {p}:1) cannot be verified"],
+     "start record missing"),
 ]
 
 
@@ -239,12 +251,10 @@ def other_programs_interleaved():
         if i == 3:
             t.append("Nov 26 10:00:00 testhost daytimed[5]: reload: "
                      "configuration reloaded\n")
-            t.append("Nov 26 10:00:00 testhost daytimed[5]: conn=0000000000"
-                     "000001 proto=tcp peer=127.0.0.1:1 decision=allow\n")
             t.append("\n")
         t.append(l if i != 7 else l.replace("\n", "\r\n"))
     p = TMP.write("interleaved.log", t)
-    verify(p, 0, [], "other programs' lines interleaved")
+    verify(p, 3, [], "other programs' lines interleaved")
 
 
 @test
@@ -256,11 +266,11 @@ def rfc5424_and_iso_layouts():
         t.append("<30>1 2026-11-26T10:32:52.123456+00:00 testhost daytimed "
                  "4242 - - " + msg)
     p = TMP.write("rfc5424.log", t)
-    verify(p, 0, [], "RFC 5424 layout")
+    verify(p, 3, [], "RFC 5424 layout")
     t = ["2026-11-26T10:32:52.123456+00:00 testhost " +
          l.split(" testhost ", 1)[1] for l in lines]
     p = TMP.write("iso.log", t)
-    verify(p, 0, [], "ISO timestamp layout")
+    verify(p, 3, [], "ISO timestamp layout")
 
 
 @test
@@ -274,7 +284,7 @@ def two_epochs_in_two_files():
     check(ep2 != ep, "a new run draws a new epoch")
     p2 = TMP.write("second.log", lines2)
     rc, out, _ = h.audit_verify(sec, log, p2)
-    check(rc == 0 and "27 sealed records in 2 epochs" in out,
+    check(rc == 3 and "27 sealed records in 2 epochs" in out,
           "two epochs in two files intact: %s", out)
 
 
@@ -284,14 +294,18 @@ def wrong_secret_key():
     ep = epoch_of(lines)
     _, sec = keys()
     other_pub, other_sec = keys("other")
+    fp = open(keys()[0]).read()[:16]
     verify(log, 2, ["secret key does not match epoch %s (22 records not "
-               "verified)" % ep], "wrong secret key", sec=other_sec)
+               "verified): it was sealed to the auditor key %s..."
+                    % (ep, fp)], "wrong secret key", sec=other_sec)
     # one epoch sealed to another key: said once, the rest verified
     lines3 = emit(other_pub, 2)
     ep3 = epoch_of(lines3)
     p = TMP.write("mixed.log", lines + lines3)
     verify(p, 1, ["secret key does not match epoch %s (4 records not "
-                  "verified)" % ep3], "one epoch under another key")
+                  "verified): it was sealed to the auditor key %s..."
+                  % (ep3, open(other_pub).read()[:16])],
+           "one epoch under another key")
 
 
 @test
@@ -300,5 +314,131 @@ def nothing_sealed():
     verify(p, 1, ["no sealed daytimed records found"], "no records")
 
 
-if __name__ == "__main__":
-    h.main()
+@test
+def host_keygen():
+    pub, sec = TMP.join("host.pub"), TMP.join("host.sec")
+    rc, _, err = h.daytimed_audit("host-keygen", pub, sec)
+    check(rc == 0, "host-keygen exits 0: %s", err)
+    check(stat.S_IMODE(os.stat(sec).st_mode) == 0o600,
+          "host secret key mode 0600: %s", oct(os.stat(sec).st_mode))
+    check(stat.S_IMODE(os.stat(pub).st_mode) == 0o644,
+          "host public key mode 0644")
+    with open(sec, "rb") as f:
+        check(re.fullmatch(rb"[0-9a-f]{128}\n", f.read()) is not None,
+              "host secret key: 128 hex digits and a newline")
+    with open(pub, "rb") as f:
+        check(re.fullmatch(rb"[0-9a-f]{64}\n", f.read()) is not None,
+              "host public key: 64 hex digits and a newline")
+    rc, _, err = h.daytimed_audit("host-keygen", pub, TMP.join("x.sec"))
+    check(rc != 0 and "exists" in err and
+          not os.path.exists(TMP.join("x.sec")),
+          "host-keygen refuses an existing file: %s", err)
+
+
+@test
+def key_file_hazards():
+    """Issue 13, finding 7: keys given wrong are named for what they are,
+    a FIFO never hangs, a readable secret key draws a warning."""
+    pub, sec = keys()
+    hpub, hsec = TMP.join("host.pub"), TMP.join("host.sec")
+    if not os.path.exists(hsec):
+        h.daytimed_audit("host-keygen", hpub, hsec)
+    _, log = chain()
+    rc, out, err = h.audit_verify(pub, log)
+    check(rc == 2 and "the secret key given is the auditor's public key "
+          "(the server's 'audit key'), not the secret key" in out,
+          "a public key as --secret-key is named: %d %s %s", rc, out, err)
+    rc, _, err = h.audit_verify(hsec, log)
+    check(rc == 2 and "it is a host's secret key (host-keygen)" in err,
+          "a host's secret key as --secret-key is named: %s", err)
+    rc, _, err = h.daytimed_audit("verify", "-k", sec, "--host-key", hsec,
+                                  log)
+    check(rc == 2 and "it is a host's secret key; give the public one" in err,
+          "a host's secret key as --host-key is named: %s", err)
+    rc, _, err = h.daytimed_audit("verify", "-k", sec, "--host-key", pub,
+                                  log)
+    check("--host-key %s is the auditor's public key, not a host key" % pub
+          in err, "the auditor's key as --host-key is named: %s", err)
+    fifo = TMP.join("key.fifo")
+    if not os.path.exists(fifo):
+        os.mkfifo(fifo)
+    r = h.run([h.DAYTIMED_AUDIT, "verify", "-k", fifo, log], timeout=10)
+    check(r.returncode == 2 and b"not a regular file (a FIFO)" in r.stderr,
+          "a FIFO as the secret key is refused at once: %r", r)
+    r = h.run([h.DAYTIMED_AUDIT, "verify", "-k", sec, "--host-key", fifo,
+               log], timeout=10)
+    check(r.returncode == 2 and b"not a regular file" in r.stderr,
+          "a FIFO as a host key is refused at once: %r", r)
+    loose = TMP.join("loose.sec")
+    with open(sec) as f:
+        TMP.write("loose.sec", f.read(), mode=0o644)
+    os.chmod(loose, 0o644)
+    rc, _, err = h.audit_verify(loose, log)
+    check(rc == 3 and "warning: %s is readable by group or others (mode "
+          "0644)" % loose in err, "a readable secret key is warned of: %s",
+          err)
+
+
+@test
+def gzip_and_order():
+    """Issue 13, finding 7: .gz files read as they are; the same file
+    named twice read once; files named newest first read oldest first."""
+    import gzip
+    pub, sec = keys()
+    lines = emit(pub, 30)
+    old = TMP.write("rot.log.2", lines[:10])
+    with gzip.open(TMP.join("rot.log.2.gz"), "wt") as f:
+        f.writelines(lines[:10])
+    mid = TMP.write("rot.log.1", lines[10:20])
+    new = TMP.write("rot.log", lines[20:])
+    gzp = TMP.join("rot.log.2.gz")
+    rc, out, err = h.audit_verify(sec, new, mid, gzp)
+    check(rc == 3 and "32 sealed records in 1 epoch, 32 verified" in out,
+          "newest first, the oldest gzipped: intact: %d %s %s", rc, out, err)
+    check("reading the files oldest first: %s %s %s" % (gzp, mid, new) in out,
+          "the order it read them in is said: %s", out)
+    alias = os.path.join(os.path.dirname(mid), ".", os.path.basename(mid))
+    rc, out, err = h.audit_verify(sec, old, mid, new, mid, alias)
+    check(rc == 3 and "is the same file as" in err and "repeats" not in out,
+          "a file named twice is read once: %d %s %s", rc, out, err)
+    cut = TMP.join("cut.gz")
+    with open(gzp, "rb") as f:
+        data = f.read()
+    with open(cut, "wb") as f:
+        f.write(data[:len(data) - 12])
+    rc, out, err = h.audit_verify(sec, cut)
+    check(rc == 2 and "cut or damaged .gz" in err,
+          "a cut .gz file is an error, not a quiet end: %d %s", rc, err)
+
+
+@test
+def overlong_line():
+    """Issue 13, finding 7: a huge line costs bounded memory and is said
+    (the peak is measured by GNU time(1), when it is there)."""
+    import shutil
+    pub, sec = keys()
+    lines, _ = chain()
+    big = TMP.join("big.log")
+    with open(big, "w") as f:
+        f.writelines(lines[:5])
+        f.write(lines[5][:-1] + " " + "x" * (64 << 20) + "\n")
+        f.writelines(lines[6:])
+    gnutime = shutil.which("time") or "/usr/bin/time"
+    peak = TMP.join("peak")
+    if os.path.exists(gnutime):
+        r = h.run([gnutime, "-f", "%M", "-o", peak, h.DAYTIMED_AUDIT,
+                   "verify", "-k", sec, big])
+        rc, out = r.returncode, r.stdout.decode()
+    else:
+        rc, out, _ = h.audit_verify(sec, big)
+    check(rc == 1 and "%s:6: an over-long daytimed record" % big in out
+          and "missing: seq 5" in out, "over-long line reported: %s", out)
+    if os.path.exists(peak):
+        with open(peak) as f:
+            kb = int(f.read().split()[-1])
+        check(kb < 48 * 1024, "a 64 MB line cost %d kB of memory", kb)
+    else:
+        print("overlong_line: GNU time(1) not installed: memory not measured")
+
+
+if __name__ == "__main__":    h.main()

@@ -66,13 +66,39 @@ def udp_wait_service(sink, port, n, payload):
           "pid %d not gone after %d s idle", pid, IDLE)
 
 
-@test(timeout=120)
-def under_openbsd_inetd():
+def openbsd_inetd():
+    """The openbsd-inetd binary: $INETD, $OBSD_INETD, installed or
+    unpacked; skips unless root."""
     exe = (os.environ.get("INETD") or os.environ.get("OBSD_INETD") or
            shutil.which("inetd"))
     if exe is None or not os.path.exists(exe):
         exe = h.unpacked_deb("openbsd-inetd", "usr/sbin/inetd")
-    h.need_root("inetd runs daytimed as nobody")
+    h.need_root("inetd runs daytimed as another user")
+    return exe
+
+
+def start_inetd(exe, t, conf, port, user):
+    """inetd -d (in t) running daytimed -i -c conf as user, for TCP nowait
+    and UDP wait on port; stop it with h.stop_process, close the returned
+    file."""
+    itab = t.write("inetd.conf", "".join(
+        "127.0.0.1:%d %s %s %s daytimed -i -c %s\n"
+        % (port, kind, user, h.DAYTIMED, conf)
+        for kind in ("stream tcp nowait", "dgram udp wait")))
+    out = open(t.join("inetd.out"), "wb")
+    proc = subprocess.Popen([exe, "-d", itab], stdin=subprocess.DEVNULL,
+                            stdout=out, stderr=out)
+    if not h.poll_until(lambda: h.proc_bound("tcp", "127.0.0.1", port) and
+                        h.proc_bound("udp", "127.0.0.1", port), 10):
+        h.stop_process(proc)
+        out.close()
+        raise AssertionError("inetd did not bind port %d" % port)
+    return proc, out
+
+
+@test(timeout=120)
+def under_openbsd_inetd():
+    exe = openbsd_inetd()
     port = h.free_port()
     with private_dir() as t, h.SyslogSink() as sink, \
             h.FakeIdent("ok", "alice", host="127.0.0.3") as fi:
@@ -80,17 +106,8 @@ def under_openbsd_inetd():
             sink, "allow 127.0.0.1\ndeny 127.0.0.2\n"
             "allow 127.0.0.3 user alice\n", "ident mode rules\n"
             "ident timeout 3\nident port %d\n" % fi.port))
-        itab = t.write("inetd.conf", "".join(
-            "127.0.0.1:%d %s nobody %s daytimed -i -c %s\n"
-            % (port, kind, h.DAYTIMED, conf)
-            for kind in ("stream tcp nowait", "dgram udp wait")))
-        out = open(t.join("inetd.out"), "wb")
-        proc = subprocess.Popen([exe, "-d", itab], stdin=subprocess.DEVNULL,
-                                stdout=out, stderr=out)
+        proc, out = start_inetd(exe, t, conf, port, "nobody")
         try:
-            check(h.poll_until(lambda: h.proc_bound("tcp", "127.0.0.1", port)
-                               and h.proc_bound("udp", "127.0.0.1", port),
-                               10), "inetd did not bind port %d" % port)
             # TCP nowait: one process per connection, judged as usual.
             data, me1 = h.tcp_talk("127.0.0.1", port, bind=("127.0.0.1", 0))
             denied, me2 = h.tcp_talk("127.0.0.1", port,
@@ -113,6 +130,74 @@ def under_openbsd_inetd():
         finally:
             h.stop_process(proc)
             out.close()
+
+
+def epochs_of(log):
+    """{epoch id: (its start record's prev=, its records' count)} of the
+    daytimed lines of a syslog file."""
+    found = {}
+    for line in log.splitlines():
+        kv = dict(f.split("=", 1) for f in line.split(" ") if "=" in f)
+        if "daytimed[" not in line or "epoch" not in kv:
+            continue
+        prev, n = found.get(kv["epoch"], (None, 0))
+        found[kv["epoch"]] = (kv.get("prev", prev), n + 1)
+    return found
+
+
+@test(timeout=180)
+def signed_linked_epochs_under_inetd():
+    """-i with audit key, signing-key and state: each process is an epoch
+    with its start and stop records, signed; processes that run at once
+    share the state file, locked, so that each epoch names the one that
+    started before it, none is named twice, and verify says intact; an
+    epoch deleted whole is reported missing."""
+    exe = openbsd_inetd()
+    port = h.free_port()
+    with private_dir() as t, h.Rsyslog() as rs:
+        af = h.AuditFiles(t)
+        conf = t.write("d.conf", inetd_conf(rs, "allow 127.0.0.0/8\n",
+                                            "ident mode off\n" + af.settings))
+        # As root: the signing key is root's; daytimed drops to nobody.
+        proc, out = start_inetd(exe, t, conf, port, "root")
+        try:
+            # Eight connections at once, then two datagrams (one process).
+            socks = [h.tcp_open(port) for _ in range(8)]
+            got = [h.read_to_eof(c, time.monotonic() + 5)[0] for c in socks]
+            for c in socks:
+                c.close()
+            check(all(h.CTIME_RE.match(g) for g in got), "%r", got)
+            with h.udp_open(port) as u:
+                for _ in range(2):
+                    u.send(b"")
+                    check(h.recv_or_none(u, 5) is not None, "no answer")
+            want = 9
+            check(h.poll_until(lambda: rs.text().count("event=stop ") >=
+                               want, IDLE + 20), "stops: %d of %d",
+                  rs.text().count("event=stop "), want)
+        finally:
+            h.stop_process(proc)
+            out.close()
+        log = rs.text()
+        epochs = epochs_of(log)
+        check(len(epochs) == want, "%d epochs:\n%s", len(epochs), log[-3000:])
+        prevs = [p for p, _ in epochs.values()]
+        named = [p.split(":")[0] for p in prevs if p not in ("none",)]
+        # One chain: the first says none (no state yet), the others name
+        # an epoch of the log each, and no epoch is named twice.
+        check(prevs.count("none") == 1 and len(set(named)) == want - 1 and
+              set(named) <= set(epochs), "%r", prevs)
+        check(all(" mode=inetd " in l for l in log.splitlines()
+                  if "event=start" in l), "start records:\n%s", log[-3000:])
+        rc, vout, verr = af.verify(rs.file)
+        check(rc == 0 and "intact" in vout, "%d\n%s", rc, vout + verr)
+        # Delete an epoch between two others: reported missing.
+        victim = next(e for e in named if epochs[e][0] != "none")
+        kept = [l for l in log.splitlines() if "epoch=%s " % victim not in l]
+        rc, vout, verr = af.verify(t.write("cut.log", "\n".join(kept) +
+                                           "\n"))
+        check(rc == 1 and "epoch %s is missing" % victim in vout + verr,
+              "%d\n%s", rc, vout + verr)
 
 
 XINETD_SERVICE = """service dt-%(proto)s

@@ -3,7 +3,7 @@
 # A host where the journal is the only syslog daemon (daytimed(8), "LOG
 # ROUTING"): daytimed with a sealed chain logs to a real systemd-journald,
 # and what the README says an auditor runs,
-#   journalctl -t daytimed -o short-iso | daytimed-audit verify -k SEC
+#   journalctl -t daytimed -o short-iso | daytimed-audit verify -k SEC -H HOST.pub
 # finds every record intact; a record edited in that output is reported.
 # The host's journal is not touched: the test runs in a private mount
 # namespace with tmpfs over /run/systemd, /run/log and /var/log/journal
@@ -83,9 +83,15 @@ sock=/run/systemd/journal.$ns/dev-log
 wait_for test -S "$sock" || { cat "$tmp/journald.out"; say "FAIL: no $sock"; exit 1; }
 ok "journald $ns listening on $sock"
 
+# The auditor's keys, the host's (it signs each epoch; verify --host-key
+# then exits 0, not 3) and the state's directory, the run user's.
 "$audit" keygen "$tmp/a.pub" "$tmp/a.sec" >/dev/null ||
     { say "FAIL: keygen"; exit 1; }
+"$audit" host-keygen "$tmp/h.pub" "$tmp/h.sec" >/dev/null ||
+    { say "FAIL: host-keygen"; exit 1; }
 chmod 0644 "$tmp/a.pub"
+mkdir -m 0700 "$tmp/state"
+chown nobody "$tmp/state"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat >"$tmp/d.conf" <<EOF
 listen tcp 127.0.0.1:$port
@@ -93,6 +99,8 @@ syslog socket $sock
 user nobody
 ident mode off
 audit key $tmp/a.pub
+audit signing-key $tmp/h.sec
+audit state $tmp/state/audit.state
 allow 127.0.0.1
 EOF
 chmod 0644 "$tmp/d.conf"
@@ -130,7 +138,8 @@ got() {
 }
 wait_for got || fail "the journal has $(grep -cE ': (conn|event)=' \
     "$tmp/journal.txt") records, wanted $want"
-"$audit" verify --secret-key "$tmp/a.sec" <"$tmp/journal.txt" \
+"$audit" verify --secret-key "$tmp/a.sec" --host-key "$tmp/h.pub" \
+    <"$tmp/journal.txt" \
     >"$tmp/verify.out" 2>&1
 rc=$?
 if [ $rc -eq 0 ] && grep -q "$want sealed records" "$tmp/verify.out"; then
@@ -143,7 +152,8 @@ fi
 
 # One record edited in journalctl's output: reported, exit 1.
 sed '0,/decision=allow/s//decision=deny/' "$tmp/journal.txt" >"$tmp/edited.txt"
-"$audit" verify --secret-key "$tmp/a.sec" "$tmp/edited.txt" \
+"$audit" verify --secret-key "$tmp/a.sec" --host-key "$tmp/h.pub" \
+    "$tmp/edited.txt" \
     >"$tmp/verify.out" 2>&1
 rc=$?
 [ $rc -eq 1 ] && ok "an edited record is reported: $(head -n 1 "$tmp/verify.out")" ||

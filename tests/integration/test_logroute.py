@@ -13,7 +13,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -63,19 +62,11 @@ def is_record(body):
     return body.startswith("conn=") or body.startswith("event=")
 
 
-def keygen(where):
-    pub, sec = os.path.join(where, "a.pub"), os.path.join(where, "a.sec")
-    p = subprocess.run([AUDIT, "keygen", pub, sec], timeout=30,
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    check(p.returncode == 0, "keygen: %r", p.stderr)
-    os.chmod(where, 0o755)
-    return pub, sec
-
-
-def conf_text(port, sock, pub):
+def conf_text(port, sock, af):
     text = ("listen tcp 127.0.0.1:%d\nlisten udp 127.0.0.1:%d\n"
-            "syslog socket %s\nident mode off\naudit key %s\n"
-            "allow 127.0.0.0/8\ndeny 127.0.0.2\n" % (port, port, sock, pub))
+            "syslog socket %s\nident mode off\n%s"
+            "allow 127.0.0.0/8\ndeny 127.0.0.2\n" % (port, port, sock,
+                                                    af.settings))
     if os.geteuid() == 0:
         text += "user nobody\n"
     return text
@@ -100,8 +91,9 @@ def wait_lines(read, pred, n, timeout=10.0):
         time.sleep(h.POLL)
 
 
-def verify(sec, paths, stdin=b""):
-    p = subprocess.run([AUDIT, "verify", "--secret-key", sec] + paths,
+def verify(af, paths, stdin=b""):
+    p = subprocess.run([AUDIT, "verify", "--secret-key", af.sec,
+                        "--host-key", af.hpub] + paths,
                        input=stdin, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=60)
     return p.returncode, (p.stdout + p.stderr).decode("utf-8", "replace")
@@ -110,11 +102,11 @@ def verify(sec, paths, stdin=b""):
 @test
 def records_to_the_audit_file_only():
     rs = start_rsyslog()
-    keys = tempfile.mkdtemp(prefix="dtk-", dir="/tmp")
+    keys = h.TempDir("dtk-")
     try:
-        pub, sec = keygen(keys)
+        af = h.AuditFiles(keys)
         port = h.free_port()
-        text = conf_text(port, rs.sock, pub)
+        text = conf_text(port, rs.sock, af)
         with h.Daemon(text) as d:
             for _ in range(3):
                 h.tcp_get("127.0.0.1", port)
@@ -151,11 +143,11 @@ def records_to_the_audit_file_only():
         check("conn=0123456789abcdef" not in rs.text(rs.audit) and
               "event=forged" not in rs.text(rs.audit),
               "another program's message reached the audit file")
-        rc, out = verify(sec, [rs.audit])
+        rc, out = verify(af, [rs.audit])
         check(rc == 0, "verify on the audit file: %d\n%s", rc, out)
     finally:
         rs.close()
-        shutil.rmtree(keys, ignore_errors=True)
+        keys.close()
 
 
 def logrotate_conf(rs):
@@ -202,12 +194,12 @@ def logrotate_under_a_running_daemon():
     if not (shutil.which("logrotate") or os.path.exists("/usr/sbin/logrotate")):
         raise h.Skip("logrotate is not installed (apt-get install logrotate)")
     rs = start_rsyslog()
-    keys = tempfile.mkdtemp(prefix="dtk-", dir="/tmp")
+    keys = h.TempDir("dtk-")
     try:
-        pub, sec = keygen(keys)
+        af = h.AuditFiles(keys)
         conf = logrotate_conf(rs)
         port = h.free_port()
-        with h.Daemon(conf_text(port, rs.sock, pub)) as d:
+        with h.Daemon(conf_text(port, rs.sock, af)) as d:
             fill_new_file(rs, port, 3)
             rotate(rs, conf)
             check(os.path.exists(rs.audit + ".1"), "no audit.log.1")
@@ -222,12 +214,16 @@ def logrotate_under_a_running_daemon():
         with gzip.open(rs.audit + ".2.gz") as f:
             older = f.read()
         check(b"event=start" in older, "audit.log.2.gz: %r", older[:200])
-        # The whole chain, as the logrotate stanza tells the auditor.
-        rc, out = verify(sec, ["-", rs.audit + ".1", rs.audit], older)
+        # The whole chain, as the logrotate stanza tells the auditor: the
+        # files as they are, .gz too, in any order; and through stdin.
+        rc, out = verify(af, [rs.audit, rs.audit + ".1", rs.audit + ".2.gz"])
         check(rc == 0 and "NOT" not in out, "verify: %d\n%s", rc, out)
+        rc, out = verify(af, ["-", rs.audit + ".1", rs.audit], older)
+        check(rc == 0 and "NOT" not in out, "verify, stdin: %d\n%s", rc,
+              out)
     finally:
         rs.close()
-        shutil.rmtree(keys, ignore_errors=True)
+        keys.close()
 
 
 if __name__ == "__main__":

@@ -362,13 +362,9 @@ def records_have_a_facility_of_their_own():
 def journal_layout_through_the_verifier():
     port = h.free_port()
     with h.TempDir("dto-") as t, h.SyslogSink() as sink:
-        pub, sec = t.join("a.pub"), t.join("a.sec")
-        rc, _, err = h.daytimed_audit("keygen", pub, sec)
-        check(rc == 0, "keygen: %r", err)
-        os.chmod(t.path, 0o755)
-        os.chmod(pub, 0o644)
-        with h.Daemon(h.daemon_conf(port, sink, "ident mode off\n"
-                                    "audit key %s\n" % pub,
+        af = h.AuditFiles(t)
+        with h.Daemon(h.daemon_conf(port, sink, "ident mode off\n" +
+                                    af.settings,
                                     "allow 127.0.0.0/8\n", listen=("tcp",)),
                       ready="proc") as d:
             for _ in range(3):
@@ -383,9 +379,7 @@ def journal_layout_through_the_verifier():
         for r in sink.records(lambda r: r.tag == "daytimed"):
             lines.append("2026-11-30T10:01:02+0000 testhost daytimed[%d]: %s"
                          % (r.pid, r.msg))
-        r = h.run([h.DAYTIMED_AUDIT, "verify", "--secret-key", sec],
-                  input=("\n".join(lines) + "\n").encode())
-        rc, out, err = r.text()
+        rc, out, err = af.verify(input=("\n".join(lines) + "\n").encode())
         n = len(sink.records(r"^(conn|event)="))
         check(rc == 0 and ("%d sealed records" % n) in out, "%d %r %r", rc,
               out, err)

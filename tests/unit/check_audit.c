@@ -337,11 +337,23 @@ keyfile_write(const char *path, const unsigned char *key)
 	fclose(f);
 }
 
+/* audit_open with an auditor's key only (no signing key, no state). */
+static struct audit *
+open_key(const char *path, char *err, size_t errlen)
+{
+	struct audit_params ap;
+
+	memset(&ap, 0, sizeof(ap));
+	ap.key = path;
+	return audit_open(&ap, NULL, 0, err, errlen);
+}
+
 START_TEST(test_chain_round_trip)
 {
 	unsigned char pk[CHAIN_KEY_BYTES], sk[CHAIN_KEY_BYTES];
 	unsigned char k[CHAIN_KEY_BYTES], sealed[CHAIN_KEY_BYTES + 48];
 	unsigned char mac[CHAIN_MAC_BYTES], got[CHAIN_MAC_BYTES];
+	unsigned char mk[CHAIN_KEY_BYTES];
 	char path[160], err[256], dgram[4096], rec[8][4096], epoch[17];
 	char tamper[4096];
 	const char *m, *s, *e;
@@ -358,7 +370,7 @@ START_TEST(test_chain_round_trip)
 	    (int)sizeof(path));
 	keyfile_write(path, pk);
 	sink_log_to(&sk_, LOG_DAEMON);
-	a = audit_open(path, err, sizeof(err));
+	a = open_key(path, err, sizeof(err));
 	ck_assert_msg(a != NULL, "%s", err);
 	unlink(path);
 
@@ -375,16 +387,17 @@ START_TEST(test_chain_round_trip)
 	ck_assert_int_eq(n, 6);
 	sink_close(&sk_);
 
-	/* the start record: version, kv, then sealed K0 and the chain */
+	/* the start record: version, kv, the auditor's key, sealed K0 */
 	ck_assert_int_eq(strncmp(rec[0], "event=start version=" PACKAGE_VERSION
-	    " a=b sealed=", 20 + strlen(PACKAGE_VERSION) + 12), 0);
+	    " a=b sealed_to=", 20 + strlen(PACKAGE_VERSION) + 15), 0);
 	s = strstr(rec[0], " sealed=") + 8;
 	e = strchr(s, ' ');
 	ck_assert_int_eq(chain_unhex(sealed, sizeof(sealed), s,
 	    (size_t)(e - s)), 0);
 	ck_assert_int_eq(crypto_box_seal_open(k, sealed, sizeof(sealed), pk,
 	    sk), 0);
-	ck_assert_int_eq(strncmp(e, " epoch=", 7), 0);
+	ck_assert_int_eq(strncmp(e, " time=", 6), 0);
+	e = strstr(e, " epoch=");
 	memcpy(epoch, e + 7, 16);
 	epoch[16] = '\0';
 
@@ -396,21 +409,21 @@ START_TEST(test_chain_round_trip)
 		m = strstr(rec[i], suffix);
 		ck_assert_msg(m != NULL, "record %d: %s", i, rec[i]);
 		ml = (size_t)(m - rec[i]) + strlen(suffix) - 5;
-		ck_assert_uint_eq(strlen(rec[i]), ml + 5 + 64);
+		ck_assert_uint_eq(strlen(rec[i]), ml + 5 + 2 * CHAIN_MAC_BYTES);
 		ck_assert_int_eq(chain_unhex(got, sizeof(got), rec[i] + ml + 5,
-		    64), 0);
-		chain_mac(k, rec[i], ml, mac);
+		    2 * CHAIN_MAC_BYTES), 0);
+		chain_step(k, mk);
+		chain_mac(mk, rec[i], ml, mac);
 		ck_assert_mem_eq(mac, got, sizeof(mac));
 		/* only seq 0 carries the sealed key */
 		ck_assert_int_eq(strstr(rec[i], " sealed=") != NULL, i == 0);
 		/* a changed byte does not verify */
 		strlcpy(tamper, rec[i], sizeof(tamper));
 		tamper[3] ^= 1;
-		chain_mac(k, tamper, ml, mac);
+		chain_mac(mk, tamper, ml, mac);
 		ck_assert_int_ne(memcmp(mac, got, sizeof(mac)), 0);
-		chain_next(k);
 	}
-	ck_assert_int_eq(strncmp(rec[5], "event=stop epoch=", 17), 0);
+	ck_assert_int_eq(strncmp(rec[5], "event=stop time=", 16), 0);
 	ck_assert_int_eq(strncmp(rec[1], "conn=0000000000000000 proto=tcp ",
 	    32), 0);
 }
@@ -454,7 +467,7 @@ START_TEST(test_chain_threads)
 	snprintf(path, sizeof(path), "%s/pub", k.dir);
 	keyfile_write(path, pk);
 	sink_log_to(&k, LOG_DAEMON);
-	ta.a = audit_open(path, err, sizeof(err));
+	ta.a = open_key(path, err, sizeof(err));
 	ck_assert_msg(ta.a != NULL, "%s", err);
 	unlink(path);
 	for (i = 0; i < 4; i++)
@@ -497,7 +510,7 @@ START_TEST(test_chain_plain)
 
 	sink_open(&k);
 	sink_log_to(&k, LOG_DAEMON);
-	a = audit_open(NULL, err, sizeof(err));
+	a = open_key(NULL, err, sizeof(err));
 	ck_assert_ptr_nonnull(a);
 	conn_init(&c);
 	ck_assert_int_eq(audit_conn_log(a, &c), 0);
@@ -527,7 +540,7 @@ START_TEST(test_key_open_errors)
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/missing.pub", dir);
-	ck_assert_ptr_null(audit_open(path, err, sizeof(err)));
+	ck_assert_ptr_null(open_key(path, err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, path));
 	ck_assert_ptr_nonnull(strstr(err, "No such file"));
 	snprintf(path, sizeof(path), "%s/bad.pub", dir);
@@ -535,7 +548,7 @@ START_TEST(test_key_open_errors)
 	ck_assert_ptr_nonnull(f);
 	fputs("not a key\n", f);
 	fclose(f);
-	ck_assert_ptr_null(audit_open(path, err, sizeof(err)));
+	ck_assert_ptr_null(open_key(path, err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, path));
 	ck_assert_ptr_nonnull(strstr(err, "not a daytimed-audit key file"));
 	unlink(path);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * chain_suite: audit/chain.c. The MAC and the key step against their
- * definition, chain_seal's fields and MACs opened with the auditor's
- * secret key, a line too short to seal, key files and hex (strict, with
- * hostile input).
+ * definition, chain_seal's fields (the time inside the MAC, the epoch's
+ * head: link, sealed key, host key and a signature of exactly the epoch
+ * message) opened with the auditor's secret key, a line too short to
+ * seal, the time's one spelling, hex (strict, with hostile input).
  */
 #include "autoconf.h"
 
@@ -20,51 +21,96 @@
 
 #define CHAIN_STEP	"\0daytimed audit chain step v1"
 
+/* Chain v2, spelled out: ChaCha20 gives A_n and K_{n+1}; Poly1305. */
 START_TEST(test_chain_step_vector)
 {
-	unsigned char k[CHAIN_KEY_BYTES], want[CHAIN_KEY_BYTES];
+	unsigned char k[CHAIN_KEY_BYTES], k0[CHAIN_KEY_BYTES];
+	unsigned char out[64], a[CHAIN_KEY_BYTES];
 	unsigned char mac[CHAIN_MAC_BYTES], wmac[CHAIN_MAC_BYTES];
 	size_t i;
 
 	ck_assert_int_ge(sodium_init(), 0);
 	for (i = 0; i < sizeof(k); i++)
 		k[i] = (unsigned char)i;
-	/* the definition, spelled out: MAC and step are keyed BLAKE2b-256 */
+	memcpy(k0, k, sizeof(k));
+	crypto_stream_chacha20(out, sizeof(out),
+	    (const unsigned char *)"dtchain2", k0);
+	chain_step(k, a);
+	ck_assert_mem_eq(a, out, 32);
+	ck_assert_mem_eq(k, out + 32, 32);
+	crypto_onetimeauth(wmac, (const unsigned char *)"abc", 3, a);
+	chain_mac(a, "abc", 3, mac);
+	ck_assert_mem_eq(mac, wmac, sizeof(mac));
+	/* a step over computes the same next key */
+	memcpy(k, k0, sizeof(k));
+	chain_step(k, NULL);
+	ck_assert_mem_eq(k, out + 32, 32);
+	ck_assert_int_eq(CHAIN_MAC_BYTES, 16);
+}
+END_TEST
+
+/* Chain v1 (the first release's), still read: keyed BLAKE2b-256. */
+START_TEST(test_chain_v1_vector)
+{
+	unsigned char k[CHAIN_KEY_BYTES], want[CHAIN_KEY_BYTES];
+	unsigned char mac[CHAIN_MAC1_BYTES], wmac[CHAIN_MAC1_BYTES];
+	size_t i;
+
+	ck_assert_int_ge(sodium_init(), 0);
+	for (i = 0; i < sizeof(k); i++)
+		k[i] = (unsigned char)i;
 	crypto_generichash(wmac, sizeof(wmac), (const unsigned char *)"abc", 3,
 	    k, sizeof(k));
-	chain_mac(k, "abc", 3, mac);
+	chain_mac_v1(k, "abc", 3, mac);
 	ck_assert_mem_eq(mac, wmac, sizeof(mac));
 	crypto_generichash(want, sizeof(want),
 	    (const unsigned char *)CHAIN_STEP, sizeof(CHAIN_STEP) - 1, k,
 	    sizeof(k));
-	chain_next(k);
+	chain_next_v1(k);
 	ck_assert_mem_eq(k, want, sizeof(k));
 }
 END_TEST
 
-START_TEST(test_key_parse)
+/* An epoch opened with the test's keys: auditor pk, optional signing. */
+static struct chain *
+open_chain(const unsigned char *pk, const unsigned char *sign,
+    const struct link *prev)
 {
-	unsigned char k[CHAIN_KEY_BYTES];
-	char good[CHAIN_KEYFILE_LEN + 2];
+	struct chain_start cs;
+	struct chain *ch;
+	char err[256];
 
-	memset(good, 'a', 64);
-	good[64] = '\n';
-	good[65] = '\0';
-	ck_assert_int_eq(chain_key_parse(good, 65, k), 0);
-	ck_assert_uint_eq(k[0], 0xaa);
-	ck_assert_int_eq(chain_key_parse(good, 64, k), -1);	/* no newline */
-	ck_assert_int_eq(chain_key_parse(good, 63, k), -1);
-	good[65] = '\n';
-	ck_assert_int_eq(chain_key_parse(good, 66, k), -1);	/* extra */
-	good[10] = 'A';
-	ck_assert_int_eq(chain_key_parse(good, 65, k), -1);	/* uppercase */
-	good[10] = 'g';
-	ck_assert_int_eq(chain_key_parse(good, 65, k), -1);
-	good[10] = ' ';
-	ck_assert_int_eq(chain_key_parse(good, 65, k), -1);
-	ck_assert_int_eq(chain_key_parse("", 0, k), -1);
+	memset(&cs, 0, sizeof(cs));
+	cs.auditor = pk;
+	cs.auditor_name = "test.pub";
+	cs.sign_sk = sign;
+	cs.prev = prev;
+	ch = chain_open(&cs, err, sizeof(err));
+	ck_assert_msg(ch != NULL, "%s", err);
+	return ch;
 }
-END_TEST
+
+/* The value of " KEY=" in line (up to the next space) into buf. */
+static const char *
+field(const char *line, const char *key, char *buf, size_t len)
+{
+	char k[32];
+	const char *p, *e;
+
+	snprintf(k, sizeof(k), " %s=", key);
+	if ((p = strstr(line, k)) == NULL)
+		return NULL;
+	p += strlen(k);
+	e = strchr(p, ' ');
+	if (e == NULL)
+		e = p + strlen(p);
+	ck_assert_uint_lt((size_t)(e - p), len);
+	memcpy(buf, p, (size_t)(e - p));
+	buf[e - p] = '\0';
+	return buf;
+}
+
+#define T0	1764460372123456ULL	/* 2025-11-29T23:52:52.123456Z */
 
 /* Seal "rec N" lines and check each one against the definition. */
 START_TEST(test_chain_seal)
@@ -72,47 +118,127 @@ START_TEST(test_chain_seal)
 	unsigned char pk[CHAIN_KEY_BYTES], sk[CHAIN_KEY_BYTES];
 	unsigned char k[CHAIN_KEY_BYTES], sealed[CHAIN_SEALED_BYTES];
 	unsigned char mac[CHAIN_MAC_BYTES], got[CHAIN_MAC_BYTES];
-	char line[1024], err[256], epoch[CHAIN_EPOCH_HEX + 1], want[64];
-	const char *s, *e, *m;
+	unsigned char a[CHAIN_KEY_BYTES];
+	char line[2048], epoch[CHAIN_EPOCH_HEX + 1], want[96], v[512];
+	const char *m;
 	struct chain *ch;
+	uint64_t next;
 	size_t len, ml;
 	int i;
 
 	ck_assert_int_ge(sodium_init(), 0);
 	crypto_box_keypair(pk, sk);
-	ch = chain_open(pk, "test.pub", err, sizeof(err));
-	ck_assert_msg(ch != NULL, "%s", err);
+	ch = open_chain(pk, NULL, NULL);
 	for (i = 0; i < 3; i++) {
 		len = (size_t)snprintf(line, sizeof(line), "rec %d", i);
-		ck_assert_int_eq(chain_seal(ch, line, sizeof(line), &len), 0);
+		ck_assert_int_eq(chain_seal(ch, T0 + (uint64_t)i, line,
+		    sizeof(line), &len), 0);
 		ck_assert_uint_eq(len, strlen(line));
 		ck_assert_uint_le(len - 5, CHAIN_FIELDS_MAX);
 		if (i == 0) {
-			/* seq 0 carries K0, sealed to the auditor */
-			ck_assert_int_eq(strncmp(line, "rec 0 sealed=", 13), 0);
-			s = line + 13;
-			e = strchr(s, ' ');
-			ck_assert_ptr_nonnull(e);
-			ck_assert_int_eq(chain_unhex(sealed, sizeof(sealed), s,
-			    (size_t)(e - s)), 0);
+			/* seq 0 carries the auditor's key and K0 sealed to it */
+			ck_assert_int_eq(strncmp(line, "rec 0 sealed_to=", 16), 0);
+			ck_assert_ptr_null(strstr(line, " prev="));
+			ck_assert_ptr_null(strstr(line, " sig="));
+			ck_assert_ptr_nonnull(field(line, "sealed_to", v,
+			    sizeof(v)));
+			ck_assert_int_eq(chain_unhex(k, sizeof(k), v, strlen(v)),
+			    0);
+			ck_assert_mem_eq(k, pk, sizeof(pk));
+			ck_assert_ptr_nonnull(field(line, "sealed", v, sizeof(v)));
+			ck_assert_int_eq(chain_unhex(sealed, sizeof(sealed), v,
+			    strlen(v)), 0);
 			ck_assert_int_eq(crypto_box_seal_open(k, sealed,
 			    sizeof(sealed), pk, sk), 0);
-			ck_assert_int_eq(strncmp(e, " epoch=", 7), 0);
-			memcpy(epoch, e + 7, CHAIN_EPOCH_HEX);
-			epoch[CHAIN_EPOCH_HEX] = '\0';
+			ck_assert_ptr_nonnull(field(line, "epoch", epoch,
+			    sizeof(epoch)));
 		} else
-			ck_assert_ptr_null(strstr(line, " sealed="));
-		snprintf(want, sizeof(want), " epoch=%s seq=%d mac=", epoch, i);
+			ck_assert_ptr_null(strstr(line, " sealed"));
+		/* the time, inside the MAC, in its one spelling */
+		snprintf(want, sizeof(want), " time=2025-11-29T23:52:52.12345%dZ"
+		    " epoch=%s seq=%d mac=", 6 + i, epoch, i);
 		m = strstr(line, want);
 		ck_assert_msg(m != NULL, "%s", line);
 		ml = (size_t)(m - line) + strlen(want) - 5;
 		ck_assert_uint_eq(len, ml + 5 + 2 * CHAIN_MAC_BYTES);
 		ck_assert_int_eq(chain_unhex(got, sizeof(got), line + ml + 5,
 		    2 * CHAIN_MAC_BYTES), 0);
-		chain_mac(k, line, ml, mac);
+		chain_step(k, a);
+		chain_mac(a, line, ml, mac);
 		ck_assert_mem_eq(mac, got, sizeof(mac));
-		chain_next(k);
 	}
+	chain_position(ch, v, &next);
+	ck_assert_str_eq(v, epoch);
+	ck_assert_uint_eq(next, 3);
+	chain_close(ch);
+}
+END_TEST
+
+/* The head of a signed, linked epoch: order, link, signature. */
+START_TEST(test_chain_signed_head)
+{
+	unsigned char pk[CHAIN_KEY_BYTES], sk[CHAIN_KEY_BYTES];
+	unsigned char hpk[CHAIN_SIGN_PK_BYTES], hsk[CHAIN_SIGN_SK_BYTES];
+	unsigned char sealed[CHAIN_SEALED_BYTES], hk[CHAIN_SIGN_PK_BYTES];
+	unsigned char sig[CHAIN_SIG_BYTES];
+	char line[2048], v[512], epoch[CHAIN_EPOCH_HEX + 1];
+	char msg[CHAIN_MESSAGE_MAX];
+	struct link prev;
+	struct chain *ch;
+	const char *p;
+	size_t len;
+	int ml;
+
+	ck_assert_int_ge(sodium_init(), 0);
+	crypto_box_keypair(pk, sk);
+	crypto_sign_keypair(hpk, hsk);
+	memset(&prev, 0, sizeof(prev));
+	prev.kind = LINK_EPOCH;
+	memcpy(prev.epoch, "00112233445566ff", 17);
+	prev.seq = 41;
+	prev.stopped = 1;
+	ch = open_chain(pk, hsk, &prev);
+	sodium_memzero(hsk, sizeof(hsk));	/* the chain needs it no more */
+	memcpy(line, "event=start", 12);
+	len = 11;
+	ck_assert_int_eq(chain_seal(ch, T0, line, sizeof(line), &len), 0);
+	/* prev= sealed_to= sealed= host_key= sig= time= epoch= seq= mac= */
+	p = line + 11;
+	ck_assert_int_eq(strncmp(p, " prev=00112233445566ff:41:stop "
+	    "sealed_to=", 31), 0);
+	ck_assert_ptr_nonnull(strstr(line, " sealed="));
+	ck_assert(strstr(line, " sealed_to=") < strstr(line, " sealed="));
+	ck_assert(strstr(line, " sealed=") < strstr(line, " host_key="));
+	ck_assert(strstr(line, " host_key=") < strstr(line, " sig="));
+	ck_assert(strstr(line, " sig=") < strstr(line, " time="));
+	field(line, "host_key", v, sizeof(v));
+	ck_assert_int_eq(chain_unhex(hk, sizeof(hk), v, strlen(v)), 0);
+	ck_assert_mem_eq(hk, hpk, sizeof(hpk));
+	field(line, "sealed", v, sizeof(v));
+	ck_assert_int_eq(chain_unhex(sealed, sizeof(sealed), v, strlen(v)), 0);
+	field(line, "epoch", epoch, sizeof(epoch));
+	field(line, "sig", v, sizeof(v));
+	ck_assert_int_eq(chain_unhex(sig, sizeof(sig), v, strlen(v)), 0);
+	/* the signature is over the epoch message, nothing else */
+	ml = chain_epoch_message(msg, sizeof(msg), epoch,
+	    "00112233445566ff:41:stop", pk, sealed, hpk);
+	ck_assert_int_gt(ml, 0);
+	ck_assert_int_eq(strncmp(msg, "daytimed-audit epoch v1\nchain=2\n"
+	    "epoch=", 38), 0);
+	ck_assert_int_eq(crypto_sign_verify_detached(sig,
+	    (unsigned char *)msg, (unsigned long long)ml, hpk), 0);
+	/* another prev, another message: the link cannot be moved */
+	ml = chain_epoch_message(msg, sizeof(msg), epoch,
+	    "00112233445566ff:40:stop", pk, sealed, hpk);
+	ck_assert_int_ne(crypto_sign_verify_detached(sig,
+	    (unsigned char *)msg, (unsigned long long)ml, hpk), 0);
+	/* seq 1 has none of the head */
+	memcpy(line, "conn=1", 7);
+	len = 6;
+	ck_assert_int_eq(chain_seal(ch, T0 + 1, line, sizeof(line), &len), 0);
+	ck_assert_ptr_null(strstr(line, " sig="));
+	ck_assert_ptr_null(strstr(line, " prev="));
+	ck_assert_int_eq(strncmp(line, "conn=1 time=", 12), 0);
 	chain_close(ch);
 }
 END_TEST
@@ -121,25 +247,45 @@ END_TEST
 START_TEST(test_chain_seal_too_long)
 {
 	unsigned char pk[CHAIN_KEY_BYTES], sk[CHAIN_KEY_BYTES];
-	char line[2 * CHAIN_FIELDS_MAX], err[256];
+	char line[2 * CHAIN_FIELDS_MAX];
 	struct chain *ch;
 	size_t len;
 
 	ck_assert_int_ge(sodium_init(), 0);
 	crypto_box_keypair(pk, sk);
-	ch = chain_open(pk, "test.pub", err, sizeof(err));
-	ck_assert_ptr_nonnull(ch);
+	ch = open_chain(pk, NULL, NULL);
 	memcpy(line, "event=start", 12);
 	len = 11;
-	ck_assert_int_eq(chain_seal(ch, line, 100, &len), -1);
+	ck_assert_int_eq(chain_seal(ch, T0, line, 100, &len), -1);
 	ck_assert_uint_eq(len, 11);
 	ck_assert_str_eq(line, "event=start");
 	/* the failed seal used no seq: the next one is still seq 0 */
-	ck_assert_int_eq(chain_seal(ch, line, sizeof(line), &len), 0);
+	ck_assert_int_eq(chain_seal(ch, T0, line, sizeof(line), &len), 0);
 	ck_assert_ptr_nonnull(strstr(line, " sealed="));
 	ck_assert_ptr_nonnull(strstr(line, " seq=0 mac="));
 	chain_close(ch);
 	chain_close(NULL);
+}
+END_TEST
+
+START_TEST(test_chain_time)
+{
+	char t[CHAIN_TIME_LEN + 1];
+
+	ck_assert_int_eq(chain_time_format(0, t, sizeof(t)), CHAIN_TIME_LEN);
+	ck_assert_str_eq(t, "1970-01-01T00:00:00.000000Z");
+	ck_assert_int_eq(chain_time_format(T0, t, sizeof(t)), CHAIN_TIME_LEN);
+	ck_assert_str_eq(t, "2025-11-29T23:52:52.123456Z");
+	/* a leap day, the last microsecond of a year */
+	ck_assert_int_eq(chain_time_format(951782400000000ULL + 999999, t,
+	    sizeof(t)), CHAIN_TIME_LEN);
+	ck_assert_str_eq(t, "2000-02-29T00:00:00.999999Z");
+	ck_assert_int_eq(chain_time_format(1704067199999999ULL, t, sizeof(t)),
+	    CHAIN_TIME_LEN);
+	ck_assert_str_eq(t, "2023-12-31T23:59:59.999999Z");
+	/* no room, or past year 9999: -1 */
+	ck_assert_int_eq(chain_time_format(0, t, CHAIN_TIME_LEN), -1);
+	ck_assert_int_eq(chain_time_format(UINT64_MAX, t, sizeof(t)), -1);
 }
 END_TEST
 
@@ -165,42 +311,6 @@ START_TEST(test_hex)
 }
 END_TEST
 
-START_TEST(test_key_load)
-{
-	char dir[] = "/tmp/check_chain.XXXXXX", path[128], err[512];
-	unsigned char k[CHAIN_KEY_BYTES];
-	FILE *f;
-	int i;
-
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/k", dir);
-	ck_assert_int_eq(chain_key_load(path, k, err, sizeof(err)), -1);
-	ck_assert_ptr_nonnull(strstr(err, "No such file"));
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	for (i = 0; i < 32; i++)
-		fprintf(f, "%02x", i);
-	fputs("\n", f);
-	fclose(f);
-	ck_assert_int_eq(chain_key_load(path, k, err, sizeof(err)), 0);
-	ck_assert_uint_eq(k[0], 0);
-	ck_assert_uint_eq(k[31], 31);
-	/* a longer file is refused, not read in part */
-	f = fopen(path, "a");
-	ck_assert_ptr_nonnull(f);
-	fputs("00\n", f);
-	fclose(f);
-	ck_assert_int_eq(chain_key_load(path, k, err, sizeof(err)), -1);
-	ck_assert_ptr_nonnull(strstr(err, "not a daytimed-audit key file"));
-	ck_assert_ptr_nonnull(strstr(err, path));
-	/* a directory reads as an error, named */
-	ck_assert_int_eq(chain_key_load(dir, k, err, sizeof(err)), -1);
-	ck_assert_ptr_nonnull(strstr(err, dir));
-	unlink(path);
-	rmdir(dir);
-}
-END_TEST
-
 Suite *
 chain_suite(void)
 {
@@ -209,13 +319,14 @@ chain_suite(void)
 
 	tc = tcase_create("chain");
 	tcase_add_test(tc, test_chain_step_vector);
+	tcase_add_test(tc, test_chain_v1_vector);
 	tcase_add_test(tc, test_chain_seal);
+	tcase_add_test(tc, test_chain_signed_head);
 	tcase_add_test(tc, test_chain_seal_too_long);
+	tcase_add_test(tc, test_chain_time);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("key files");
-	tcase_add_test(tc, test_key_parse);
-	tcase_add_test(tc, test_key_load);
+	tc = tcase_create("hex");
 	tcase_add_test(tc, test_hex);
 	suite_add_tcase(s, tc);
 	return s;

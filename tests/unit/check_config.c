@@ -91,6 +91,33 @@ START_TEST(test_no_listen)
 }
 END_TEST
 
+/* The audit's signing key and state mean nothing without its key. */
+START_TEST(test_audit_needs_key)
+{
+	struct collect c;
+	struct config *conf;
+
+	conf = parse(&c, "listen tcp 127.0.0.1:13\n"
+	    "audit signing-key /etc/daytimed/host.sec\n");
+	ck_assert_ptr_null(conf);
+	ck_assert_uint_eq(c.n, 1);
+	expect(&c, 0, 1, "t.conf", 0, "audit signing-key needs an 'audit key': "
+	    "without one, records are not sealed");
+	conf = parse(&c, "listen tcp 127.0.0.1:13\n"
+	    "audit state /var/lib/daytimed/audit.state\n");
+	ck_assert_ptr_null(conf);
+	expect(&c, 0, 1, "t.conf", 0, "audit state needs an 'audit key': "
+	    "without one, records are not sealed");
+	conf = parse(&c, "listen tcp 127.0.0.1:13\n"
+	    "audit key /etc/daytimed/audit.pub\n"
+	    "audit state /var/lib/daytimed/audit.state\n");
+	ck_assert_ptr_nonnull(conf);
+	ck_assert_uint_eq(c.n, 0);
+	ck_assert_ptr_null(conf->audit_signing_key);
+	config_free(conf);
+}
+END_TEST
+
 /* Decide for addr (text) and user (NULL: none) with conf's table. */
 static void
 decide(const struct config *conf, const char *addr, const char *user,
@@ -370,6 +397,7 @@ config_suite(void)
 
 	tc = tcase_create("whole file");
 	tcase_add_test(tc, test_no_listen);
+	tcase_add_test(tc, test_audit_needs_key);
 	tcase_add_test(tc, test_user_rules_ident_off);
 	suite_add_tcase(s, tc);
 

@@ -45,6 +45,8 @@ START_TEST(test_every_directive)
 	    "limit per-source 1\n"
 	    "limit udp-rate 20\n"
 	    "audit key /etc/daytimed/audit.pub\n"
+	    "audit signing-key /etc/daytimed/host.sec\n"
+	    "audit state /var/lib/daytimed/audit.state\n"
 	    "workers 64\n"
 	    "udp privileged-sources answer\n"
 	    "deny 127.0.0.1 user mallory\n"
@@ -66,6 +68,8 @@ START_TEST(test_every_directive)
 	ck_assert_uint_eq(conf->limit_per_source, 1);
 	ck_assert_uint_eq(conf->limit_udp_rate, 20);
 	ck_assert_str_eq(conf->audit_key, "/etc/daytimed/audit.pub");
+	ck_assert_str_eq(conf->audit_signing_key, "/etc/daytimed/host.sec");
+	ck_assert_str_eq(conf->audit_state, "/var/lib/daytimed/audit.state");
 	ck_assert_uint_eq(conf->workers, 64);
 	ck_assert_int_eq(conf->udp_privileged_ports, 1);
 	ck_assert_uint_eq(conf->stats.rules, 2);
@@ -163,6 +167,13 @@ static const struct {
 	{ "audit key key.pub",
 	  "audit key PATH: an absolute path is needed, not 'key.pub'" },
 	{ "audit", "unknown directive 'audit'" },
+	{ "audit signing-key", "usage: audit signing-key PATH" },
+	{ "audit signing-key host.sec", "audit signing-key PATH: an absolute "
+	  "path is needed, not 'host.sec'" },
+	{ "audit state /a /b", "usage: audit state PATH" },
+	{ "audit state audit.state", "audit state PATH: an absolute path is "
+	  "needed, not 'audit.state'" },
+	{ "audit stat /x", "unknown audit 'stat' (key, signing-key, state)" },
 	{ "workers", "usage: workers N" },
 	{ "workers 0", "workers must be a number from 1 to 64, not '0'" },
 	{ "workers 65", "workers must be a number from 1 to 64, not '65'" },
@@ -206,6 +217,9 @@ static const struct {
 	{ "limit per-source 1", "limit per-source 2", "limit per-source" },
 	{ "limit udp-rate 1", "limit udp-rate 2", "limit udp-rate" },
 	{ "audit key /a", "audit key /b", "audit key PATH" },
+	{ "audit signing-key /a", "audit signing-key /b",
+	  "audit signing-key PATH" },
+	{ "audit state /a", "audit state /b", "audit state PATH" },
 	{ "workers 1", "workers 2", "workers" },
 	{ "udp privileged-sources answer", "udp privileged-sources ignore",
 	  "udp privileged-sources" },
@@ -323,6 +337,10 @@ static const struct {
 	  "usage: limit udp-total N|off", "limit udp-total" },
 	{ "audit key", "audit key /etc/daytimed/audit.pub",
 	  "usage: audit key PATH", "audit key PATH" },
+	{ "audit signing-key", "audit signing-key /etc/daytimed/host.sec",
+	  "usage: audit signing-key PATH", "audit signing-key PATH" },
+	{ "audit state", "audit state /var/lib/daytimed/audit.state",
+	  "usage: audit state PATH", "audit state PATH" },
 	{ "workers", "workers 4", "usage: workers N", "workers" },
 	{ "udp privileged-sources", "udp privileged-sources answer",
 	  "usage: udp privileged-sources answer|ignore",
@@ -415,7 +433,9 @@ END_TEST
 static const struct memfile *
 one_file(struct memfile *f, char *text, size_t len, const char *line)
 {
-	fmt(text, len, LISTEN "%s\n", line);
+	/* the audit's other directives need its key beside them */
+	fmt(text, len, LISTEN "%s%s\n", strncmp(line, "audit s", 7) == 0 ?
+	    "audit key /etc/daytimed/audit.pub\n" : "", line);
 	f[0].name = "/t/t.conf";
 	f[0].text = text;
 	f[1].name = "/t/x.conf";
@@ -605,7 +625,8 @@ static const struct {
 	{ "syslogfacility local0", "unknown directive 'syslogfacility'" },
 	{ "ident-mode off", "unknown directive 'ident-mode'" },
 	{ "udp privileged-source answer", "unknown directive 'udp'" },
-	{ "audit signing-key /k", "unknown directive 'audit'" },
+	{ "audit signing_key /k", "unknown audit 'signing_key' (key, "
+	  "signing-key, state)" },
 	{ "proxy 10.0.0.0/8", "unknown directive 'proxy'" },
 	{ "proxy timeout 5", "unknown directive 'proxy'" },
 	{ "limit Connections 5", "unknown limit 'Connections' (connections, "

@@ -170,8 +170,8 @@ START_TEST(test_long_token_shown_bounded)
 	memset(line, 'a', 200);
 	line[200] = '\0';
 	memcpy(msg, "unknown directive '", 19);
-	memset(msg + 19, 'a', 75);
-	memcpy(msg + 94, "...'", 5);
+	memset(msg + 19, 'a', 76);
+	memcpy(msg + 95, "...'", 5);
 	expect_one_error(line, msg);
 
 	/* Escapes are never cut in half. */

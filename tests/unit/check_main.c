@@ -26,6 +26,7 @@ main(void)
 	srunner_add_suite(sr, loader_disk_suite());
 	srunner_add_suite(sr, loader_suite());
 	srunner_add_suite(sr, trie_suite());
+	srunner_add_suite(sr, lpm_suite());
 	srunner_add_suite(sr, acl_suite());
 	srunner_add_suite(sr, ident_parse_suite());
 	srunner_add_suite(sr, ident_suite());
@@ -34,8 +35,13 @@ main(void)
 	srunner_add_suite(sr, status_suite());
 	srunner_add_suite(sr, record_suite());
 	srunner_add_suite(sr, chain_suite());
+	srunner_add_suite(sr, keyfile_suite());
+	srunner_add_suite(sr, logread_suite());
+	srunner_add_suite(sr, verify_parse_suite());
 	srunner_add_suite(sr, verify_suite());
+	srunner_add_suite(sr, verify_epochs_suite());
 	srunner_add_suite(sr, audit_suite());
+	srunner_add_suite(sr, audit_state_suite());
 	srunner_add_suite(sr, log_suite());
 	srunner_add_suite(sr, logsink_suite());
 	srunner_run_all(sr, CK_NORMAL);

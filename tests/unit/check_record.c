@@ -2,7 +2,7 @@
 /*
  * record_suite: audit/record.c, the record text and THE escaper. The
  * quoted form for values (every byte class, cuts, tiny buffers, hostile
- * bytes), the unquoted line guard, and the connection and event records
+ * bytes, no forged " KEY=" from any byte, a claimed user "-"), the unquoted line guard, and the connection and event records
  * built straight from text, with nothing from acl/ or ident/.
  */
 #include "autoconf.h"
@@ -49,7 +49,12 @@ START_TEST(test_escape_bare)
 {
 	ck_assert_str_eq(esc("alice", 5), "alice");
 	ck_assert_str_eq(esc("!~", 2), "!~");
-	ck_assert_str_eq(esc("a=b:c/d", 7), "a=b:c/d");
+	ck_assert_str_eq(esc("a:b/c", 5), "a:b/c");
+	/* '=' is never in a value: it is escaped, so the value is quoted */
+	ck_assert_str_eq(esc("a=b", 3), "\"a\\x3db\"");
+	/* "-" alone means "none" in a record: the value "-" is quoted */
+	ck_assert_str_eq(esc("-", 1), "\"-\"");
+	ck_assert_str_eq(esc("--", 2), "--");
 }
 END_TEST
 
@@ -83,7 +88,11 @@ START_TEST(test_escape_every_byte)
 
 	for (c = 0; c < 256; c++) {
 		b = (unsigned char)c;
-		if (c >= 0x21 && c <= 0x7e && c != '"' && c != '\\')
+		if (c == '=')
+			snprintf(want, sizeof(want), "\"\\x3d\"");
+		else if (c == '-')
+			snprintf(want, sizeof(want), "\"-\"");
+		else if (c >= 0x21 && c <= 0x7e && c != '"' && c != '\\')
 			snprintf(want, sizeof(want), "%c", c);
 		else if (c == '"' || c == '\\')
 			snprintf(want, sizeof(want), "\"\\%c\"", c);
@@ -166,7 +175,7 @@ START_TEST(test_escape_hostile)
 	o = esc(forged, sizeof(forged) - 1);
 	ck_assert_ptr_null(strchr(o, '\n'));
 	ck_assert_str_eq(o, "\"root\\x0aNov 26 10:32:52 host daytimed[1]: "
-	    "conn=0 decision=allow\"");
+	    "conn\\x3d0 decision\\x3dallow\"");
 	o = esc(ansi, sizeof(ansi) - 1);
 	ck_assert_str_eq(o, "\"\\x1b[2J\\x1b]0;pwned\\x07\\\"\\\\\"");
 	/* a value that ends like the marker is still just escaped text */
@@ -174,6 +183,83 @@ START_TEST(test_escape_hostile)
 }
 END_TEST
 
+
+/*
+ * grep can trust a record: whatever a peer answers, the only " KEY=" in
+ * it are the record's own. The forged-field answer of issue 13 first,
+ * then every byte value in front of a forged field.
+ */
+START_TEST(test_escape_grep_safe)
+{
+	static const char forged[] = "x decision=allow rule=default\" "
+	    "ident_status=ok netblock=0.0.0.0/0 \\";
+	struct record_conn c;
+	unsigned char v[32];
+	char buf[2048];
+	const char *p;
+	int ci, n;
+
+	memset(&c, 0, sizeof(c));
+	c.conn = 1;
+	c.proto = IPPROTO_TCP;
+	c.decision = "deny";
+	c.status = "ok";
+	c.netblock = "192.0.2.0/24";
+	c.ident = (const unsigned char *)forged;
+	c.identlen = sizeof(forged) - 1;
+	ck_assert_int_gt(record_conn_format(buf, sizeof(buf), &c), 0);
+	ck_assert_ptr_null(strstr(buf, "decision=allow"));
+	ck_assert_ptr_null(strstr(buf, "netblock=0.0.0.0/0"));
+	ck_assert_ptr_nonnull(strstr(buf, " decision=deny "));
+	p = strstr(buf, " netblock=");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(strncmp(p, " netblock=192.0.2.0/24 ", 23), 0);
+	ck_assert_ptr_null(strstr(p + 1, " netblock="));
+	ck_assert_ptr_null(strstr(strstr(buf, " ident=") + 7, " ident_status=ok"
+	    " netblock=0"));
+	/* every byte before a forged " k=v", alone and doubled */
+	for (ci = 0; ci < 256; ci++) {
+		for (n = 1; n <= 2; n++) {
+			memset(v, ci, (size_t)n);
+			memcpy(v + n, " decision=allow", 15);
+			c.ident = v;
+			c.identlen = (size_t)n + 15;
+			ck_assert_int_gt(record_conn_format(buf, sizeof(buf), &c),
+			    0);
+			ck_assert_msg(strstr(buf, "decision=allow") == NULL,
+			    "byte %02x: %s", ci, buf);
+			ck_assert_ptr_null(strchr(strstr(buf, " ident=") + 7, '\n'));
+		}
+	}
+}
+END_TEST
+
+/* A claimed user "-" is not the "-" of no answer. */
+START_TEST(test_escape_dash_user)
+{
+	struct record_conn c;
+	char buf[2048];
+
+	memset(&c, 0, sizeof(c));
+	c.proto = IPPROTO_TCP;
+	c.decision = "allow";
+	c.status = "ok";
+	c.ident = (const unsigned char *)"-";
+	c.identlen = 1;
+	ck_assert_int_gt(record_conn_format(buf, sizeof(buf), &c), 0);
+	ck_assert_ptr_nonnull(strstr(buf, " ident=\"-\" ident_status=ok "));
+	c.ident = NULL;
+	c.status = "skipped";
+	ck_assert_int_gt(record_conn_format(buf, sizeof(buf), &c), 0);
+	ck_assert_ptr_nonnull(strstr(buf, " ident=- ident_status=skipped "));
+	/* the placeholders stay bare */
+	c.decision = NULL;
+	c.status = NULL;
+	ck_assert_int_gt(record_conn_format(buf, sizeof(buf), &c), 0);
+	ck_assert_ptr_nonnull(strstr(buf, " decision=- "));
+	ck_assert_ptr_nonnull(strstr(buf, " ident_status=- "));
+}
+END_TEST
 
 /* audit_escape, the daemon's old name, is the same function. */
 START_TEST(test_escape_audit_name)
@@ -245,6 +331,64 @@ START_TEST(test_has_ctl)
 	ck_assert_int_eq(record_has_ctl("a\x7f", 2), 1);
 	ck_assert_int_eq(record_has_ctl("a\0", 2), 1);
 	ck_assert_int_eq(record_has_ctl("", 0), 0);
+}
+END_TEST
+
+/* ---- text for a person (record_escape_show) */
+
+/* Show (s, len) into a static, NUL-terminated buffer of room bytes. */
+static const char *
+show(const char *s, size_t len, size_t room, size_t *used)
+{
+	static char buf[2048];
+	size_t n;
+
+	n = record_escape_show(buf, room, s, len, used);
+	ck_assert_uint_le(n, room);
+	buf[n] = '\0';
+	return buf;
+}
+
+START_TEST(test_show_every_byte)
+{
+	unsigned char b;
+	char want[16];
+	size_t used;
+	int c;
+
+	for (c = 0; c < 256; c++) {
+		b = (unsigned char)c;
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\' &&
+		    c != '\'')
+			snprintf(want, sizeof(want), "%c", c);
+		else
+			snprintf(want, sizeof(want), "\\x%02x", c);
+		ck_assert_str_eq(show((const char *)&b, 1, 16, &used), want);
+		ck_assert_uint_eq(used, 1);
+	}
+}
+END_TEST
+
+START_TEST(test_show_text_and_cut)
+{
+	size_t used;
+
+	/* a terminal title and clear-screen from a hostile daytime server */
+	ck_assert_str_eq(show("\x1b]0;pwned\a\x1b[2J", 14, 64, &used),
+	    "\\x1b]0;pwned\\x07\\x1b[2J");
+	ck_assert_uint_eq(used, 14);
+	ck_assert_str_eq(show("my rules.conf", 13, 64, NULL), "my rules.conf");
+	ck_assert_str_eq(show("j\xc3\xb6'r\\g", 7, 64, NULL),
+	    "j\\xc3\\xb6\\x27r\\x5cg");
+	/* stops before an escape that would not fit, and says where */
+	ck_assert_str_eq(show("ab\ncd", 5, 5, &used), "ab");
+	ck_assert_uint_eq(used, 2);
+	ck_assert_str_eq(show("ab\ncd", 5, 6, &used), "ab\\x0a");
+	ck_assert_uint_eq(used, 3);
+	ck_assert_str_eq(show("abc", 3, 0, &used), "");
+	ck_assert_uint_eq(used, 0);
+	ck_assert_str_eq(show("", 0, 8, &used), "");
+	ck_assert_uint_eq(used, 0);
 }
 END_TEST
 
@@ -439,10 +583,14 @@ record_suite(void)
 	tcase_add_test(tc, test_ctl_text);
 	tcase_add_test(tc, test_ctl_small_dst);
 	tcase_add_test(tc, test_has_ctl);
+	tcase_add_test(tc, test_show_every_byte);
+	tcase_add_test(tc, test_show_text_and_cut);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("hostile input");
 	tcase_add_test(tc, test_escape_hostile);
+	tcase_add_test(tc, test_escape_grep_safe);
+	tcase_add_test(tc, test_escape_dash_user);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("record");

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * build: what building a table (build.c) shares with the text of its
+ * diagnostics (diag.c). Nothing outside acl/ includes this file.
+ */
+#ifndef DAYTIMED_BUILD_H
+#define DAYTIMED_BUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "acl/acl.h"
+
+/* One rule while building; the user and file are referred to by index. */
+struct acl_brule {
+	uint8_t		bytes[16];
+	uint8_t		v6;
+	uint8_t		plen;
+	uint8_t		action;
+	uint8_t		has_user;
+	uint32_t	file;
+	unsigned	line;
+	uint32_t	userlen;
+	union {
+		size_t		     off;	/* while adding: arena moves */
+		const unsigned char *p;		/* once finishing */
+	}		user;
+	size_t		seq;
+};
+
+/* A diagnostic to report once all are known, in the order rules came. */
+enum acl_diag_kind {
+	ACL_DIAG_CONFLICT,
+	ACL_DIAG_DUPLICATE,
+	ACL_DIAG_SPOOF,
+	ACL_DIAG_SHADOWED
+};
+
+struct acl_bdiag {
+	size_t		seq;
+	size_t		rule;		/* index in the sorted rules */
+	size_t		other;		/* the earlier rule, if any */
+	enum acl_diag_kind kind;
+};
+
+struct acl_build {
+	struct acl_brule *rules;
+	size_t		  nrules, caprules;
+	unsigned char	 *arena;
+	size_t		  narena, caparena;
+	char		**files;
+	size_t		  nfiles, capfiles;
+	uint32_t	 *fhash;		/* file index + 1; 0: empty */
+	size_t		  capfhash;
+	uint32_t	  lastfile;
+	int		  failed;
+};
+
+/*
+ * Hand the nd diagnostics in d (rules by their place in b's sorted
+ * rules) to diag in the order the rules were added; d is sorted so.
+ * -1: out of memory.
+ */
+int	acl_diag_report(const struct acl_build *b, struct acl_bdiag *d,
+	    size_t nd, acl_diag_fn *diag, void *arg);
+
+#endif

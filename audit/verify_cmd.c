@@ -1,0 +1,467 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * verify_cmd: `daytimed-audit verify`, the command around the walk
+ * (audit/verify.h): options and key files, the log files (each read
+ * once, oldest first, .gz as it is), the notes and the summary lines, the
+ * exit status.
+ *
+ * Exit: 0 every chain intact and every epoch signed by a --host-key;
+ * 1 a finding (or nothing sealed found); 2 a usage error, an unreadable
+ * key or log file, a secret key that opens none of the epochs (or that
+ * is the public key); 3 every chain intact, but no --host-key was given,
+ * so the epochs' origin is not authenticated: anyone holding the
+ * auditor's public key can write an epoch that verifies.
+ */
+#include "autoconf.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "audit/chain.h"
+#include "audit/keyfile.h"
+#include "audit/link.h"
+#include "audit/logread.h"
+#include "audit/verify.h"
+#include "audit/verify_cmd.h"
+
+#define VERIFY_CMD_PRESCAN	(16u << 20)	/* bytes read for a first time */
+
+struct verify_cmd_file {
+	const char	*path;
+	const char	*name;		/* for messages: "(stdin)" for "-" */
+	uint64_t	 first;		/* its first sealed record's time */
+	int		 has_first;
+	size_t		 pos;		/* as given */
+	dev_t		 dev;
+	ino_t		 ino;
+};
+
+static int	verify_cmd_secret(const char *, unsigned char *);
+static int	verify_cmd_hostkey(struct verify *, const char *,
+		    const unsigned char *);
+static int	verify_cmd_files(int, char **, struct verify_cmd_file **,
+		    size_t *);
+static void	verify_cmd_prescan(struct verify_cmd_file *);
+static int	verify_cmd_order(const void *, const void *);
+static int	verify_cmd_read(struct verify *, struct verify_cmd_file *);
+static void	verify_cmd_note(void *, const struct verify_note *);
+static void	verify_cmd_report(struct verify *, const struct verify_summary *,
+		    size_t);
+static void	verify_cmd_nomem(void) __attribute__((noreturn));
+
+/* verify --secret-key SECFILE [--host-key PUBFILE]... [LOGFILE]... */
+int
+verify_cmd(int argc, char **argv)
+{
+	unsigned char sk[CHAIN_KEY_BYTES], pk[CHAIN_KEY_BYTES];
+	struct verify_cmd_file *files = NULL;
+	struct verify_summary sum;
+	struct verify *v;
+	const char *keyfile = NULL, **hostkeys = NULL;
+	size_t nhost = 0, nfiles = 0, i;
+	int a, rv = 0;
+
+	if ((hostkeys = calloc((size_t)argc, sizeof(*hostkeys))) == NULL)
+		verify_cmd_nomem();
+	for (a = 1; a < argc; a++) {
+		if ((strcmp(argv[a], "--secret-key") == 0 ||
+		    strcmp(argv[a], "-k") == 0 ||
+		    strcmp(argv[a], "--host-key") == 0 ||
+		    strcmp(argv[a], "-H") == 0) && a + 1 >= argc) {
+			fprintf(stderr, "daytimed-audit: verify: %s needs a "
+			    "file\n", argv[a]);
+			free(hostkeys);
+			return 2;
+		}
+		if (strcmp(argv[a], "--secret-key") == 0 ||
+		    strcmp(argv[a], "-k") == 0)
+			keyfile = argv[++a];
+		else if (strncmp(argv[a], "--secret-key=", 13) == 0)
+			keyfile = argv[a] + 13;
+		else if (strcmp(argv[a], "--host-key") == 0 ||
+		    strcmp(argv[a], "-H") == 0)
+			hostkeys[nhost++] = argv[++a];
+		else if (strncmp(argv[a], "--host-key=", 11) == 0)
+			hostkeys[nhost++] = argv[a] + 11;
+		else if (strcmp(argv[a], "--") == 0) {
+			a++;
+			break;
+		} else if (argv[a][0] == '-' && argv[a][1] != '\0') {
+			fprintf(stderr, "daytimed-audit: verify: unknown "
+			    "option %s\n", argv[a]);
+			free(hostkeys);
+			return 2;
+		} else
+			break;
+	}
+	if (keyfile == NULL) {
+		fprintf(stderr, "daytimed-audit: verify needs --secret-key "
+		    "SECFILE\n");
+		free(hostkeys);
+		return 2;
+	}
+	if (verify_cmd_secret(keyfile, sk) == -1) {
+		free(hostkeys);
+		return 2;
+	}
+	crypto_scalarmult_base(pk, sk);
+	if ((v = verify_new(sk, NULL, NULL)) == NULL)
+		verify_cmd_nomem();
+	verify_notes(v, verify_cmd_note, NULL);
+	sodium_memzero(sk, sizeof(sk));
+	for (i = 0; i < nhost; i++)
+		if (verify_cmd_hostkey(v, hostkeys[i], pk) == -1)
+			rv = 2;
+	if (rv == 0 && verify_cmd_files(argc - a, argv + a, &files,
+	    &nfiles) == -1)
+		rv = 2;
+	for (i = 0; rv == 0 && i < nfiles; i++)
+		if (verify_cmd_read(v, &files[i]) == -1)
+			rv = 2;
+	if (rv == 0) {
+		if (verify_finish(v, &sum) == -1)
+			verify_cmd_nomem();
+		verify_cmd_report(v, &sum, nhost);
+		if (sum.secret_is_public ||
+		    (sum.mismatched > 0 && sum.opened == 0 && sum.rejected == 0))
+			rv = 2;
+		else if (sum.findings > 0)
+			rv = 1;
+		else if (nhost == 0)
+			rv = 3;
+	}
+	verify_free(v);
+	free(files);
+	free(hostkeys);
+	return rv;
+}
+
+/* The auditor's secret key: a regular file, 64 hex digits, private. */
+static int
+verify_cmd_secret(const char *path, unsigned char *sk)
+{
+	char buf[KEYFILE_MAX], err[512];
+	struct stat st;
+	size_t len;
+	int rv;
+
+	if (keyfile_read(path, buf, sizeof(buf), &len, &st, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "daytimed-audit: %s\n", err);
+		return -1;
+	}
+	rv = keyfile_parse(buf, len, sk, CHAIN_KEY_BYTES);
+	sodium_memzero(buf, sizeof(buf));
+	if (rv == -1) {
+		fprintf(stderr, "daytimed-audit: %s: not %s\n", path,
+		    len == 2 * KEYFILE_SIGN_SK_BYTES + 1 ? "the auditor's secret "
+		    "key: it is a host's secret key (host-keygen), for the "
+		    "server's 'audit signing-key'" : "a daytimed-audit key file "
+		    "(expected 64 lowercase hex digits and a newline)");
+		return -1;
+	}
+	if ((st.st_mode & 077) != 0)
+		fprintf(stderr, "daytimed-audit: warning: %s is readable by "
+		    "group or others (mode %04o): the auditor's secret key "
+		    "should be 0600\n", path, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+/* One --host-key: a host's public key, 64 hex digits. */
+static int
+verify_cmd_hostkey(struct verify *v, const char *path,
+    const unsigned char *auditor)
+{
+	unsigned char pk[CHAIN_SIGN_PK_BYTES];
+	char buf[KEYFILE_MAX], err[512];
+	struct stat st;
+	size_t len;
+
+	if (keyfile_read(path, buf, sizeof(buf), &len, &st, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "daytimed-audit: %s\n", err);
+		return -1;
+	}
+	if (keyfile_parse(buf, len, pk, sizeof(pk)) == -1) {
+		fprintf(stderr, "daytimed-audit: %s: not %s\n", path,
+		    len == 2 * KEYFILE_SIGN_SK_BYTES + 1 ? "a host's public key: "
+		    "it is a host's secret key; give the public one (its "
+		    "PUBFILE from host-keygen)" : "a daytimed-audit key file "
+		    "(expected 64 lowercase hex digits and a newline)");
+		sodium_memzero(buf, sizeof(buf));
+		return -1;
+	}
+	sodium_memzero(buf, sizeof(buf));
+	if (sodium_memcmp(pk, auditor, CHAIN_KEY_BYTES) == 0)
+		fprintf(stderr, "daytimed-audit: warning: --host-key %s is the "
+		    "auditor's public key, not a host key\n", path);
+	if (verify_host_key(v, path, pk) == -1)
+		verify_cmd_nomem();
+	return 0;
+}
+
+/*
+ * The log files: each once (the same file named twice is read once),
+ * stdin ("-", or no file) first, then the files oldest first by the
+ * time of their first sealed record.
+ */
+static int
+verify_cmd_files(int argc, char **argv, struct verify_cmd_file **out,
+    size_t *nout)
+{
+	struct verify_cmd_file *f;
+	struct stat st;
+	size_t n = 0, i, j;
+	int a, stdin_seen = 0, moved = 0;
+
+	if ((f = calloc(argc > 0 ? (size_t)argc : 1, sizeof(*f))) == NULL)
+		verify_cmd_nomem();
+	if (argc == 0) {
+		f[n].path = "-";
+		f[n++].name = "(stdin)";
+	}
+	for (a = 0; a < argc; a++) {
+		if (strcmp(argv[a], "-") == 0) {
+			if (!stdin_seen++) {
+				f[n].path = "-";
+				f[n].name = "(stdin)";
+				f[n].pos = n;
+				n++;
+			}
+			continue;
+		}
+		if (stat(argv[a], &st) == -1) {
+			fprintf(stderr, "daytimed-audit: %s: %s\n", argv[a],
+			    strerror(errno));
+			free(f);
+			return -1;
+		}
+		for (j = 0; j < n; j++)
+			if (f[j].path[0] != '-' && S_ISREG(st.st_mode) &&
+			    f[j].dev == st.st_dev && f[j].ino == st.st_ino)
+				break;
+		if (j < n) {
+			fprintf(stderr, "daytimed-audit: warning: %s is the same "
+			    "file as %s: read once\n", argv[a], f[j].path);
+			continue;
+		}
+		f[n].path = f[n].name = argv[a];
+		f[n].dev = st.st_dev;
+		f[n].ino = st.st_ino;
+		f[n].pos = n;
+		if (S_ISREG(st.st_mode))
+			verify_cmd_prescan(&f[n]);
+		n++;
+	}
+	qsort(f, n, sizeof(*f), verify_cmd_order);
+	for (i = 0; i < n; i++)
+		if (f[i].pos != i)
+			moved = 1;
+	if (moved) {
+		printf("daytimed-audit: reading the files oldest first:");
+		for (i = 0; i < n; i++)
+			printf(" %s", f[i].name);
+		printf("\n");
+	}
+	*out = f;
+	*nout = n;
+	return 0;
+}
+
+/* The time of a file's first sealed record, if it has one early on. */
+static void
+verify_cmd_prescan(struct verify_cmd_file *f)
+{
+	struct verify_header h;
+	struct verify_fields vf;
+	struct logread *lr;
+	const char *line;
+	char err[256];
+	size_t len, seen = 0;
+	int fd, over;
+
+	if ((fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1 ||
+	    (lr = logread_open(fd, f->name, err, sizeof(err))) == NULL)
+		return;
+	while (seen < VERIFY_CMD_PRESCAN &&
+	    logread_line(lr, &line, &len, &over, err, sizeof(err)) == 1) {
+		seen += len + 1;
+		if (!over && verify_header_parse(line, len, &h) == 1 &&
+		    verify_fields_parse(h.rec, h.reclen, &vf) == 0 &&
+		    vf.has_time) {
+			f->first = vf.time_us;
+			f->has_first = 1;
+			break;
+		}
+	}
+	logread_close(lr);
+}
+
+/* stdin, then files without a time, then by time; else as given. */
+static int
+verify_cmd_order(const void *a, const void *b)
+{
+	const struct verify_cmd_file *x = a, *y = b;
+	int sx = strcmp(x->path, "-") == 0, sy = strcmp(y->path, "-") == 0;
+
+	if (sx != sy)
+		return sx ? -1 : 1;
+	if (x->has_first != y->has_first)
+		return x->has_first ? 1 : -1;
+	if (x->has_first && x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return x->pos < y->pos ? -1 : (x->pos > y->pos);
+}
+
+/* Every line of one file into the walk. */
+static int
+verify_cmd_read(struct verify *v, struct verify_cmd_file *f)
+{
+	struct logread *lr;
+	const char *line;
+	char err[512];
+	unsigned long lineno = 0;
+	size_t len;
+	int fd, over, r;
+
+	fd = strcmp(f->path, "-") == 0 ? dup(STDIN_FILENO) :
+	    open(f->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd == -1) {
+		fprintf(stderr, "daytimed-audit: %s: %s\n", f->name,
+		    strerror(errno));
+		return -1;
+	}
+	if ((lr = logread_open(fd, f->name, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "daytimed-audit: %s\n", err);
+		return -1;
+	}
+	while ((r = logread_line(lr, &line, &len, &over, err,
+	    sizeof(err))) == 1) {
+		lineno++;
+		if ((over ? verify_line_overlong(v, f->name, lineno, line, len) :
+		    verify_line(v, f->name, lineno, line, len)) == -1)
+			verify_cmd_nomem();
+	}
+	if (r == -1)
+		fprintf(stderr, "daytimed-audit: %s\n", err);
+	logread_close(lr);
+	return r == -1 ? -1 : 0;
+}
+
+/* Findings as they are, warnings marked. */
+static void
+verify_cmd_note(void *arg, const struct verify_note *n)
+{
+	(void)arg;
+	printf("%s%s\n", n->kind == VERIFY_WARNING ? "warning: " : "", n->text);
+}
+
+/* "1 epoch", "2 epochs". */
+static const char *
+verify_cmd_s(size_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* One line per epoch, one per host, the total, how the origin stands. */
+static void
+verify_cmd_report(struct verify *v, const struct verify_summary *s,
+    size_t nhost)
+{
+	struct verify_host_info hi;
+	struct verify_epoch_info ei;
+	char prev[LINK_TEXT_MAX], link[160];
+	const char *auth;
+	size_t i;
+
+	for (i = 0; i < verify_nepochs(v); i++) {
+		verify_epoch_get(v, i, &ei);
+		if (!ei.has_prev)
+			snprintf(link, sizeof(link), "no link");
+		else if (ei.prev.kind == LINK_EPOCH &&
+		    link_format(&ei.prev, prev, sizeof(prev)) > 0)
+			snprintf(link, sizeof(link), "follows %s", prev);
+		else
+			snprintf(link, sizeof(link), "%s",
+			    ei.prev.kind == LINK_NONE ? "first of its chain" :
+			    "link broken");
+		switch (ei.auth) {
+		case VERIFY_AUTH_LISTED:
+			auth = "signed by ";
+			break;
+		case VERIFY_AUTH_UNLISTED:
+			auth = "signed by a key not given (unauthenticated)";
+			break;
+		case VERIFY_AUTH_BAD:
+			auth = "bad signature";
+			break;
+		case VERIFY_AUTH_REJECTED:
+			auth = "REJECTED";
+			break;
+		default:
+			auth = "unsigned (unauthenticated)";
+			break;
+		}
+		printf("daytimed-audit: epoch %s host %s: seq %llu..%llu, %zu "
+		    "record%s, %zu verified, %s%s%s, %s, %s, %s%s\n", ei.id,
+		    ei.host[0] ? ei.host : "-",
+		    (unsigned long long)ei.first_seq,
+		    (unsigned long long)ei.last_seq, ei.records,
+		    verify_cmd_s(ei.records), ei.verified,
+		    ei.has_time ? ei.first : "no time", ei.has_time ? " .. " : "",
+		    ei.has_time ? ei.last : "", !ei.opened ? "not opened" :
+		    ei.stopped ? "stopped" : "no stop record", link, auth,
+		    ei.key_name != NULL ? ei.key_name : "");
+	}
+	for (i = 0; i < verify_nhosts(v); i++) {
+		verify_host_get(v, i, &hi);
+		printf("daytimed-audit: host %s: %zu epoch%s, %zu sealed "
+		    "record%s, %zu verified", hi.name[0] ? hi.name : "-",
+		    hi.epochs, verify_cmd_s(hi.epochs), hi.records,
+		    verify_cmd_s(hi.records), hi.verified);
+		if (hi.unsealed > 0)
+			printf(", %zu unsealed", hi.unsealed);
+		if (hi.has_time)
+			printf(", %s .. %s", hi.first, hi.last);
+		if (hi.findings > 0)
+			printf(": NOT intact (%lu finding%s)\n", hi.findings,
+			    hi.findings == 1 ? "" : "s");
+		else
+			printf(": intact%s\n", hi.unauthenticated > 0 ?
+			    ", unauthenticated" : "");
+	}
+	printf("daytimed-audit: %zu sealed record%s in %zu epoch%s, %zu "
+	    "verified, %zu host%s: %s\n", s->records, verify_cmd_s(s->records),
+	    s->epochs, verify_cmd_s(s->epochs), s->verified, s->hosts,
+	    verify_cmd_s(s->hosts), s->findings == 0 ? "intact" : "NOT intact");
+	if (s->findings > 0)
+		printf("daytimed-audit: %lu finding%s\n", s->findings,
+		    s->findings == 1 ? "" : "s");
+	if (s->unsealed > 0)
+		printf("daytimed-audit: %zu daytimed record%s without chain "
+		    "fields\n", s->unsealed, verify_cmd_s(s->unsealed));
+	if (nhost == 0 && s->opened > 0)
+		printf("daytimed-audit: not authenticated: no --host-key given, "
+		    "so anyone holding the auditor's public key could have "
+		    "written these epochs\n");
+	else if (nhost > 0 && s->opened > 0 && s->rejected == 0)
+		printf("daytimed-audit: every epoch opened is signed by a "
+		    "--host-key given\n");
+}
+
+/* Out of memory: say so and exit 2. */
+static void
+verify_cmd_nomem(void)
+{
+	fprintf(stderr, "daytimed-audit: out of memory\n");
+	exit(2);
+}

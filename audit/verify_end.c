@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * verify_end: the end of the walk. What each epoch left behind (missing
+ * records, a start never seen, a key that does not open it), how epochs
+ * link (each signed start record names the previous epoch and its last
+ * seq: a missing epoch between two present ones, an end cut short, a
+ * crash, a fork), what each host wrote without seals, and the numbers.
+ */
+#include "autoconf.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "audit/chain.h"
+#include "audit/link.h"
+#include "audit/verify.h"
+#include "audit/verify_int.h"
+
+static void	verify_leftovers(struct verify *, struct verify_epoch *);
+static int	verify_links(struct verify *);
+static void	verify_link(struct verify *, struct verify_epoch *,
+		    const struct verify_epoch *, int);
+static void	verify_link_end(struct verify *, struct verify_epoch *,
+		    struct verify_epoch *);
+static void	verify_hosts_end(struct verify *);
+static int	verify_when_cmp(const void *, const void *);
+static const char *verify_hostname(const struct verify *, size_t);
+
+/* The end: leftovers, links, hosts, numbers. */
+int
+verify_finish(struct verify *v, struct verify_summary *s)
+{
+	return verify_end(v, s);
+}
+
+/* Every check that needs all of the input, then the summary. */
+int
+verify_end(struct verify *v, struct verify_summary *s)
+{
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	if (!v->finished) {
+		v->finished = 1;
+		for (i = 0; i < v->nepochs; i++)
+			verify_leftovers(v, &v->epochs[i]);
+		if (verify_links(v) == -1)
+			return -1;
+		verify_hosts_end(v);
+		if (v->records == 0)
+			verify_note(v, VERIFY_FINDING, NULL, SIZE_MAX, "no sealed "
+			    "daytimed records found");
+	}
+	if (v->nomem)
+		return -1;
+	for (i = 0; i < v->nepochs; i++) {
+		const struct verify_epoch *ep = &v->epochs[i];
+
+		s->verified += ep->verified;
+		if (ep->state == VERIFY_EPOCH_OPEN) {
+			s->opened++;
+			if (ep->auth != VERIFY_AUTH_LISTED)
+				s->unauthenticated++;
+		} else if (ep->state == VERIFY_EPOCH_NOKEY)
+			s->mismatched++;
+		else if (ep->state == VERIFY_EPOCH_REJECTED)
+			s->rejected++;
+		if (ep->state == VERIFY_EPOCH_NOKEY && ep->has_sealed_to &&
+		    sodium_memcmp(ep->sealed_to, v->sk, CHAIN_KEY_BYTES) == 0)
+			s->secret_is_public = 1;
+	}
+	s->records = v->records;
+	s->epochs = v->nepochs;
+	s->hosts = v->nhosts;
+	s->unsealed = v->unsealed;
+	s->overlong = v->overlong;
+	s->findings = v->findings;
+	s->warnings = v->warnings;
+	s->steps = v->steps;
+	return 0;
+}
+
+/* One epoch's end: its walk finished, or why it had none. */
+static void
+verify_leftovers(struct verify *v, struct verify_epoch *ep)
+{
+	char fp[17];
+
+	switch (ep->state) {
+	case VERIFY_EPOCH_OPEN:
+		verify_walk_end(v, ep);
+		break;
+	case VERIFY_EPOCH_UNOPENED:
+		verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "epoch %s: its start "
+		    "record (seq 0, with the sealed key) is missing: %zu "
+		    "record%s (from %s:%lu) cannot be verified", ep->hex,
+		    ep->records, ep->records == 1 ? "" : "s",
+		    v->files[ep->first_file], ep->first_line);
+		break;
+	case VERIFY_EPOCH_NOKEY:
+		if (ep->has_sealed_to && sodium_memcmp(ep->sealed_to, v->sk,
+		    CHAIN_KEY_BYTES) == 0) {
+			verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "the secret "
+			    "key given is the auditor's public key (the server's "
+			    "'audit key'), not the secret key: epoch %s (%zu "
+			    "records) not verified", ep->hex, ep->records);
+			break;
+		}
+		if (ep->has_sealed_to) {
+			chain_hex(fp, ep->sealed_to, 8);
+			verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "secret key "
+			    "does not match epoch %s (%zu records not verified): "
+			    "it was sealed to the auditor key %s...", ep->hex,
+			    ep->records, fp);
+		} else
+			verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "secret key "
+			    "does not match epoch %s (%zu records not verified)",
+			    ep->hex, ep->records);
+		break;
+	default:
+		break;		/* rejected: said when its start came */
+	}
+	if (ep->dropped > 0)
+		verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "epoch %s: %zu "
+		    "records came before its start record and were not held "
+		    "(more than %u bytes held): not checked", ep->hex,
+		    ep->dropped, VERIFY_BUFFER_MAX);
+}
+
+/* An epoch's place in its host's order: host, then time, then arrival. */
+static int
+verify_when_cmp(const void *a, const void *b)
+{
+	const struct verify_epoch *x = *(const struct verify_epoch *const *)a;
+	const struct verify_epoch *y = *(const struct verify_epoch *const *)b;
+	uint64_t tx = x->has_time ? x->first_us : UINT64_MAX;
+	uint64_t ty = y->has_time ? y->first_us : UINT64_MAX;
+
+	if (x->host != y->host)
+		return x->host < y->host ? -1 : 1;
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return x < y ? -1 : (x > y);
+}
+
+/*
+ * The links: each epoch whose verified start names a previous one is
+ * checked against it, in each host's time order; then every epoch that
+ * no link explains must end with its stop record.
+ */
+static int
+verify_links(struct verify *v)
+{
+	struct verify_epoch **order, *ep;
+	size_t i;
+
+	if (v->nepochs == 0)
+		return 0;
+	if ((order = calloc(v->nepochs, sizeof(*order))) == NULL) {
+		v->nomem = 1;
+		return -1;
+	}
+	for (i = 0; i < v->nepochs; i++)
+		order[i] = &v->epochs[i];
+	qsort(order, v->nepochs, sizeof(*order), verify_when_cmp);
+	for (i = 0; i < v->nepochs; i++) {
+		ep = order[i];
+		if (ep->state != VERIFY_EPOCH_OPEN || !ep->start_verified ||
+		    !ep->has_prev)
+			continue;
+		verify_link(v, ep, i > 0 && order[i - 1]->host == ep->host ?
+		    order[i - 1] : NULL, i > 0 && order[i - 1]->host == ep->host);
+	}
+	for (i = 0; i < v->nepochs; i++) {
+		ep = order[i];
+		if (ep->state != VERIFY_EPOCH_OPEN || !ep->has_v ||
+		    ep->stopped || ep->end_checked)
+			continue;
+		verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "epoch %s: chain "
+		    "ends at seq %" PRIu64 " (%s:%lu) without a stop record "
+		    "(truncated, or the daemon is still running)", ep->hex,
+		    ep->lastv, v->files[ep->lastv_file], ep->lastv_line);
+	}
+	free(order);
+	return 0;
+}
+
+/*
+ * One link: ep's start names prev=. before is the host's epoch just
+ * before ep in time (NULL: ep is its host's first), has_before whether
+ * there is one.
+ */
+static void
+verify_link(struct verify *v, struct verify_epoch *ep,
+    const struct verify_epoch *before, int has_before)
+{
+	struct verify_epoch *p;
+	size_t pi;
+	uint64_t id = 0;
+	int i;
+
+	switch (ep->prev.kind) {
+	case LINK_NONE:
+		if (has_before)
+			verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "epoch %s "
+			    "(%s:%lu): starts a new chain of epochs (prev=none: "
+			    "no state file when it started): its link to epoch "
+			    "%s, the one before it on host %s, is lost", ep->hex,
+			    v->files[ep->start_file], ep->start_line,
+			    before->hex, verify_hostname(v, ep->host));
+		return;
+	case LINK_BROKEN:
+		verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "epoch %s (%s:%lu): "
+		    "the state file was corrupt when it started (prev=broken): "
+		    "its link to the epoch before is lost", ep->hex,
+		    v->files[ep->start_file], ep->start_line);
+		return;
+	default:
+		break;
+	}
+	for (i = 0; i < CHAIN_EPOCH_HEX; i++)
+		id = id << 4 | (uint64_t)(ep->prev.epoch[i] <= '9' ?
+		    ep->prev.epoch[i] - '0' : ep->prev.epoch[i] - 'a' + 10);
+	if ((pi = verify_epoch_index(v, id)) == SIZE_MAX) {
+		if (has_before)
+			verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "epoch %s is "
+			    "missing: epoch %s (%s:%lu) follows it (its seq 0.."
+			    "%" PRIu64 "), and epoch %s, before them on host %s, "
+			    "is here", ep->prev.epoch, ep->hex,
+			    v->files[ep->start_file], ep->start_line,
+			    ep->prev.seq, before->hex,
+			    verify_hostname(v, ep->host));
+		return;
+	}
+	p = &v->epochs[pi];
+	if (p->followed) {
+		verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "epochs %s and %s "
+		    "both follow epoch %s: the chain of epochs forks (a state "
+		    "file restored, or an epoch forged)",
+		    v->epochs[p->follower].hex, ep->hex, p->hex);
+		return;
+	}
+	p->followed = 1;
+	p->follower = (size_t)(ep - v->epochs);
+	if (p->host != ep->host)
+		verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "epoch %s (host %s) "
+		    "follows epoch %s, whose records name host %s: a syslog "
+		    "header was changed", ep->hex, verify_hostname(v, ep->host),
+		    p->hex, verify_hostname(v, p->host));
+	if (p->state == VERIFY_EPOCH_OPEN)
+		verify_link_end(v, p, ep);
+}
+
+/* The end of epoch p, as its successor ep says it was. */
+static void
+verify_link_end(struct verify *v, struct verify_epoch *p,
+    struct verify_epoch *ep)
+{
+	uint64_t n = ep->prev.seq, last = p->has_v ? p->lastv : 0;
+
+	p->end_checked = 1;
+	if (!p->has_v || last < n) {
+		verify_note(v, VERIFY_FINDING, p, SIZE_MAX, "epoch %s: its end "
+		    "is missing: seq %" PRIu64 "..%" PRIu64 " (epoch %s says "
+		    "it %s seq %" PRIu64 "%s)", p->hex, p->has_v ? last + 1 : 0,
+		    n, ep->hex, ep->prev.stopped ? "stopped at" : "reached",
+		    n, ep->prev.stopped ? "" : " before the daemon stopped "
+		    "without a stop record");
+		return;
+	}
+	if (ep->prev.stopped) {
+		if (p->stopped && p->stop_seq == n && last == n)
+			return;
+		verify_note(v, VERIFY_FINDING, p, SIZE_MAX, "epoch %s: epoch %s "
+		    "says it stopped at seq %" PRIu64 ", but its records reach "
+		    "seq %" PRIu64 "%s", p->hex, ep->hex, n, last,
+		    p->stopped ? "" : " without a stop record");
+		return;
+	}
+	if (!p->stopped)
+		verify_note(v, VERIFY_WARNING, p, SIZE_MAX, "epoch %s ends at seq "
+		    "%" PRIu64 " (%s:%lu) without a stop record: the daemon "
+		    "stopped uncleanly (a crash or a kill), as epoch %s says; "
+		    "records after seq %" PRIu64 ", the last one saved in its "
+		    "state, cannot be vouched for", p->hex, last,
+		    v->files[p->lastv_file], p->lastv_line, ep->hex, n);
+}
+
+/* Per host: unsealed records, and keys that disagree. */
+static void
+verify_hosts_end(struct verify *v)
+{
+	struct verify_hostrec *hr;
+	char list[1024], kh[17];
+	size_t h, i, o, n, e, keys, signed_, unsigned_, first_unsigned = 0;
+	const unsigned char *k1;
+	int r;
+
+	for (h = 0; h < v->nhosts; h++) {
+		hr = &v->hosts[h];
+		if (hr->unsealed_run.on)
+			verify_run_flush(v, hr->unsealed_run.other < v->nepochs ?
+			    &v->epochs[hr->unsealed_run.other] : NULL, h,
+			    &hr->unsealed_run);
+		if (hr->early > 0) {
+			n = hr->early < VERIFY_UNSEALED_SHOWN ? hr->early :
+			    VERIFY_UNSEALED_SHOWN;
+			for (i = 0, o = 0, list[0] = '\0'; i < n; i++) {
+				r = snprintf(list + o, sizeof(list) - o, "%s%s:%lu",
+				    i ? ", " : "", v->files[hr->early_file[i]],
+				    hr->early_line[i]);
+				if (r < 0 || (size_t)r >= sizeof(list) - o)
+					break;
+				o += (size_t)r;
+			}
+			verify_note(v, VERIFY_WARNING, NULL, h, "host %s: %zu "
+			    "daytimed record%s without chain fields %s: %s%s",
+			    verify_hostname(v, h), hr->early, hr->early == 1 ?
+			    "" : "s", hr->sealing ? "before its first sealed "
+			    "record (not covered by any seal)" : "(the host "
+			    "seals none)", list, hr->early > n ? ", ..." : "");
+		}
+		/* signed by keys nobody listed: several is a sign of forgery */
+		for (e = 0, keys = 0, signed_ = 0, unsigned_ = 0, k1 = NULL;
+		    e < v->nepochs; e++) {
+			const struct verify_epoch *ep = &v->epochs[e];
+
+			if (ep->host != h || ep->state != VERIFY_EPOCH_OPEN)
+				continue;
+			if (ep->auth == VERIFY_AUTH_UNSIGNED && unsigned_++ == 0)
+				first_unsigned = e;
+			if (!ep->has_host_key || ep->auth != VERIFY_AUTH_UNLISTED)
+				continue;
+			signed_++;
+			if (k1 == NULL) {
+				k1 = ep->host_key;
+				keys = 1;
+			} else if (keys == 1 && sodium_memcmp(k1, ep->host_key,
+			    CHAIN_SIGN_PK_BYTES) != 0)
+				keys = 2;
+		}
+		if (signed_ > 0 && unsigned_ > 0)
+			verify_note(v, VERIFY_WARNING, NULL, h, "host %s: %zu of "
+			    "its epochs are signed and %zu are not (epoch %s, "
+			    "...): an unsigned one may be forged; give the host's "
+			    "key with --host-key", verify_hostname(v, h), signed_,
+			    unsigned_, v->epochs[first_unsigned].hex);
+		if (keys > 1) {
+			chain_hex(kh, k1, 8);
+			verify_note(v, VERIFY_WARNING, NULL, h, "host %s: its "
+			    "epochs are signed by more than one host key (%s... "
+			    "and others): give the host's key with --host-key to "
+			    "tell its epochs from forged ones",
+			    verify_hostname(v, h), kh);
+		}
+	}
+}
+
+/* A host's name for messages ("-" for lines without a header). */
+static const char *
+verify_hostname(const struct verify *v, size_t h)
+{
+	return h < v->nhosts && v->hosts[h].name[0] ? v->hosts[h].name : "-";
+}
+
+/* How many hosts. */
+size_t
+verify_nhosts(const struct verify *v)
+{
+	return v->nhosts;
+}
+
+/* Host i, with its epochs' numbers. */
+void
+verify_host_get(const struct verify *v, size_t i, struct verify_host_info *hi)
+{
+	const struct verify_hostrec *hr = &v->hosts[i];
+	uint64_t first = 0, last = 0;
+	size_t e;
+
+	memset(hi, 0, sizeof(*hi));
+	hi->name = hr->name;
+	hi->records = hr->records;
+	hi->verified = hr->verified;
+	hi->unsealed = hr->unsealed;
+	hi->findings = hr->findings;
+	for (e = 0; e < v->nepochs; e++) {
+		const struct verify_epoch *ep = &v->epochs[e];
+
+		if (ep->host != i)
+			continue;
+		hi->epochs++;
+		if (ep->state == VERIFY_EPOCH_OPEN &&
+		    ep->auth != VERIFY_AUTH_LISTED)
+			hi->unauthenticated++;
+		if (!ep->has_time)
+			continue;
+		if (!hi->has_time || ep->first_us < first)
+			first = ep->first_us;
+		if (!hi->has_time || ep->last_us > last)
+			last = ep->last_us;
+		hi->has_time = 1;
+	}
+	if (hi->has_time && (chain_time_format(first, hi->first,
+	    sizeof(hi->first)) == -1 || chain_time_format(last, hi->last,
+	    sizeof(hi->last)) == -1))
+		hi->has_time = 0;
+}
+
+/* How many epochs. */
+size_t
+verify_nepochs(const struct verify *v)
+{
+	return v->nepochs;
+}
+
+/* The host of epoch i. */
+size_t
+verify_epoch_host(const struct verify *v, size_t i)
+{
+	return v->epochs[i].host;
+}
+
+/* Epoch i, after the walk. */
+void
+verify_epoch_get(const struct verify *v, size_t i,
+    struct verify_epoch_info *ei)
+{
+	const struct verify_epoch *ep = &v->epochs[i];
+
+	memset(ei, 0, sizeof(*ei));
+	memcpy(ei->id, ep->hex, sizeof(ei->id));
+	ei->host = v->hosts[ep->host].name;
+	ei->records = ep->records;
+	ei->verified = ep->verified;
+	ei->findings = ep->findings;
+	ei->first_seq = ep->minseq;
+	ei->last_seq = ep->maxseq;
+	ei->opened = ep->state == VERIFY_EPOCH_OPEN;
+	ei->stopped = ep->stopped;
+	ei->auth = ep->state == VERIFY_EPOCH_REJECTED ? VERIFY_AUTH_REJECTED :
+	    ep->auth;
+	ei->key_name = ep->auth == VERIFY_AUTH_LISTED ?
+	    v->hkeys[ep->key_index].name : NULL;
+	ei->has_prev = ep->has_prev && ep->start_verified;
+	ei->prev = ep->prev;
+	ei->has_time = ep->has_time &&
+	    chain_time_format(ep->first_us, ei->first, sizeof(ei->first)) > 0 &&
+	    chain_time_format(ep->last_us, ei->last, sizeof(ei->last)) > 0;
+	ei->backwards = ep->backwards;
+	ei->start_file = ep->has_start ? v->files[ep->start_file] : NULL;
+	ei->start_line = ep->has_start ? ep->start_line : 0;
+}

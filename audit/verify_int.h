@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * verify_int: the walk's state, shared by verify.c (each record as it
+ * comes) and verify_end.c (the end: what is missing, the links between
+ * epochs, the hosts). Not an interface: nothing else includes it.
+ */
+#ifndef DAYTIMED_VERIFY_INT_H
+#define DAYTIMED_VERIFY_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "audit/chain.h"
+#include "audit/link.h"
+#include "audit/verify.h"
+
+#define VERIFY_UNSEALED_SHOWN	10	/* unsealed lines listed per host */
+
+enum verify_slot_state {
+	VERIFY_SLOT_UNSEEN,	/* walked over: no record of this seq yet */
+	VERIFY_SLOT_VERIFIED,
+	VERIFY_SLOT_BAD		/* a record came and did not verify */
+};
+
+/* One seq behind the walk: its key, and where its record is. */
+struct verify_slot {
+	unsigned char	 key[CHAIN_KEY_BYTES];
+	uint64_t	 seq;
+	unsigned long	 line;
+	uint32_t	 file;
+	uint8_t		 state;
+};
+
+/* A record held until its epoch's start record comes. */
+struct verify_held {
+	char		*text;
+	size_t		 len;
+	uint64_t	 seq;
+	unsigned long	 line;
+	uint32_t	 file;
+};
+
+enum verify_run_kind {
+	VERIFY_RUN_REORDER,	/* came after a higher seq of its file */
+	VERIFY_RUN_LATE,	/* came after the ring passed it */
+	VERIFY_RUN_FAR,		/* too far past the last verified record */
+	VERIFY_RUN_BUDGET,	/* the walk budget was spent */
+	VERIFY_RUN_MISSING,	/* walked over, never came */
+	VERIFY_RUN_UNSEALED	/* no chain fields, from a sealing host */
+};
+
+/* Consecutive records that earn one note between them. */
+struct verify_run {
+	enum verify_run_kind kind;
+	int		 on;
+	uint64_t	 first, last;		/* seqs */
+	uint32_t	 file;
+	unsigned long	 line0, line1;		/* their lines */
+	uint64_t	 other;			/* the seq they relate to */
+	uint32_t	 other_file;
+	unsigned long	 other_line;
+};
+
+enum verify_epoch_state {
+	VERIFY_EPOCH_UNOPENED,	/* no start record yet: records are held */
+	VERIFY_EPOCH_OPEN,	/* walking */
+	VERIFY_EPOCH_NOKEY,	/* the secret key does not open it */
+	VERIFY_EPOCH_REJECTED	/* not signed by a listed host key */
+};
+
+struct verify_epoch {
+	uint64_t		 id;
+	char			 hex[CHAIN_EPOCH_HEX + 1];
+	size_t			 host;
+	enum verify_epoch_state	 state;
+	int			 version;	/* the chain's, from its start */
+	/* the walk: K_cur is the key of seq cur */
+	unsigned char		 key[CHAIN_KEY_BYTES];
+	uint64_t		 cur;
+	int			 has_v;
+	uint64_t		 lastv;		/* the highest verified seq */
+	uint32_t		 lastv_file;	/* ... and where it is */
+	unsigned long		 lastv_line;
+	struct verify_slot	*ring;		/* seqs [ring_lo, cur) */
+	size_t			 ringcap;	/* a power of two */
+	uint64_t		 ring_lo;
+	struct verify_held	*held;		/* before the start record */
+	size_t			 nheld, capheld;
+	size_t			 dropped;	/* not held: over the cap */
+	struct verify_held	*ahead;		/* beyond the ring: held */
+	size_t			 nahead, capahead;
+	/* the start record */
+	int			 has_start;
+	uint32_t		 start_file;
+	unsigned long		 start_line;
+	unsigned char		 sealed[CHAIN_SEALED_BYTES];
+	int			 has_sealed_to;
+	unsigned char		 sealed_to[CHAIN_KEY_BYTES];
+	int			 has_prev;
+	struct link		 prev;
+	enum verify_auth	 auth;
+	size_t			 key_index;	/* the listed key that signed */
+	int			 has_host_key;
+	unsigned char		 host_key[CHAIN_SIGN_PK_BYTES];
+	int			 start_verified;
+	/* what came */
+	size_t			 records, verified;
+	unsigned long		 findings;
+	int			 seen;
+	uint64_t		 minseq, maxseq;
+	int			 stopped;
+	uint64_t		 stop_seq;
+	uint32_t		 first_file;
+	unsigned long		 first_line;
+	/* time= of verified records */
+	int			 has_time;
+	uint64_t		 first_us, last_us;	/* the span */
+	uint64_t		 tseq, tus;	/* the highest seq's time */
+	int			 has_t;
+	unsigned long		 backwards;
+	/* order inside one file */
+	int			 ord_on;
+	uint32_t		 ord_file;
+	uint64_t		 ord_max;
+	unsigned long		 ord_max_line;
+	uint64_t		 ord_last;
+	unsigned long		 ord_last_line;
+	struct verify_run	 reorder, late, far, budget, missing;
+	int			 host_told;
+	/* links, at the end */
+	int			 followed;	/* an epoch names it as prev */
+	size_t			 follower;
+	int			 end_checked;	/* its end was judged by a link */
+};
+
+struct verify_hostrec {
+	char		*name;
+	size_t		 namelen;
+	size_t		 records, verified, unsealed;
+	unsigned long	 findings;
+	int		 sealing;	/* a sealed record of it has come */
+	size_t		 last_epoch;	/* of its last sealed record */
+	int		 last_open;	/* ... which was not a stop record */
+	uint32_t	 last_file;
+	/* unsealed records before its first sealed one */
+	size_t		 early;
+	uint32_t	 early_file[VERIFY_UNSEALED_SHOWN];
+	unsigned long	 early_line[VERIFY_UNSEALED_SHOWN];
+	struct verify_run unsealed_run;	/* unsealed after it began sealing */
+};
+
+struct verify_hkey {
+	const char	*name;
+	unsigned char	 pk[CHAIN_SIGN_PK_BYTES];
+};
+
+struct verify {
+	unsigned char		 sk[CHAIN_KEY_BYTES];
+	unsigned char		 pk[CHAIN_KEY_BYTES];
+	verify_note_fn		*note;
+	verify_finding_fn	*text;
+	void			*note_arg;
+	struct verify_hkey	*hkeys;
+	size_t			 nhkeys;
+	const char		**files;
+	size_t			 nfiles;
+	struct verify_epoch	*epochs;
+	size_t			 nepochs, capepochs;
+	size_t			*etab;		/* index + 1; 0: empty */
+	size_t			 etabcap;
+	struct verify_hostrec	*hosts;
+	size_t			 nhosts, caphosts;
+	size_t			*htab;
+	size_t			 htabcap;
+	uint64_t		 budget;	/* steps left that may verify nothing */
+	uint64_t		 steps;
+	size_t			 held_bytes;
+	size_t			 records, unsealed, overlong;
+	unsigned long		 findings, warnings;
+	int			 finished;
+	int			 nomem;
+};
+
+#define VERIFY_AHEAD_MAX	64	/* records held beyond the ring */
+
+/* verify.c */
+/* Report a note about epoch ep (NULL: none) or host h (SIZE_MAX: none). */
+void	verify_note(struct verify *, enum verify_kind, struct verify_epoch *ep,
+	    size_t h, const char *fmt, ...)
+	    __attribute__((format(printf, 5, 6)));
+/* Room for one more of size in arr (n used of *cap); NULL: no memory. */
+void	*verify_grow(void *arr, size_t *cap, size_t n, size_t size);
+/* The index of the epoch with this id, or SIZE_MAX. */
+size_t	verify_epoch_index(const struct verify *, uint64_t id);
+/* Add seq (at file:line) to a run, noting the run it ends, if any. */
+void	verify_run_add(struct verify *, struct verify_epoch *, size_t host,
+	    struct verify_run *, uint64_t seq, uint32_t file,
+	    unsigned long line, uint64_t other, uint32_t ofile,
+	    unsigned long oline);
+/* Note a run and clear it. */
+void	verify_run_flush(struct verify *, struct verify_epoch *, size_t host,
+	    struct verify_run *);
+
+/* verify_walk.c */
+/* A sealed record of an epoch: start, walk, hold. */
+void	verify_walk_record(struct verify *, struct verify_epoch *,
+	    uint32_t file, unsigned long line, const char *rec, size_t len,
+	    const struct verify_fields *);
+/* A record of an open epoch (force: walk to it even far ahead). */
+void	verify_walk_seq(struct verify *, struct verify_epoch *, uint32_t file,
+	    unsigned long line, const char *rec, size_t len,
+	    const struct verify_fields *, int force);
+
+/* verify_ring.c */
+/* The slot of seq cur, holding K_cur; NULL: no memory. */
+struct verify_slot *verify_ring_put(struct verify *, struct verify_epoch *);
+/* Keep a copy of a record in *arr (bounded: VERIFY_BUFFER_MAX in all). */
+void	verify_hold(struct verify *, struct verify_epoch *,
+	    struct verify_held **arr, size_t *n, size_t *cap, uint32_t file,
+	    unsigned long line, const char *rec, size_t len, uint64_t seq);
+/* Walk to the nearest record held ahead when near (or force); 1: one. */
+int	verify_ahead_pop(struct verify *, struct verify_epoch *, int force);
+/* Walk a held record and free its text. */
+void	verify_replay(struct verify *, struct verify_epoch *,
+	    struct verify_held *, int force);
+/* The end of the walk: every record held ahead, then the ring emptied. */
+void	verify_walk_end(struct verify *, struct verify_epoch *);
+/* Wipe and free an epoch's keys and held records. */
+void	verify_walk_free(struct verify_epoch *);
+
+/* verify_end.c */
+/* The leftovers, the links between epochs, the hosts, the summary. */
+int	verify_end(struct verify *, struct verify_summary *);
+
+#endif

@@ -1,0 +1,480 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * audit_state: the last epoch's link on disk (see audit_state.h). The
+ * writer is a thread of its own because a durable write waits for the
+ * disk (two fsyncs), and nothing may wait on an event loop: the sealing
+ * side only stores the position and signals. Seq 0, the start record,
+ * is the exception: it is saved synchronously, before the loops run, to
+ * hand the lock on.
+ */
+#include "autoconf.h"
+
+#include <sys/types.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit/link.h"
+#include "compat/compat.h"
+#include "daemon/audit_state.h"
+#include "daemon/log.h"
+
+#define AUDIT_STATE_NAME_MAX	255
+
+struct audit_state {
+	int		 dirfd;		/* the state's directory, open */
+	char		*path;		/* for messages */
+	char		 base[AUDIT_STATE_NAME_MAX + 1];
+	char		 tmp[AUDIT_STATE_NAME_MAX + 6];
+	pthread_mutex_t	 mtx;
+	pthread_cond_t	 cond;		/* CLOCK_MONOTONIC */
+	pthread_t	 thread;
+	int		 started;	/* the writer runs */
+	int		 stopping;
+	int		 dirty;		/* want holds an unsaved position */
+	int		 failing;	/* the last save failed (logged once) */
+	int		 locked;	/* the lock held since open, until seq 0 */
+	uid_t		 uid;		/* the file's owner */
+	struct link	 want;
+};
+
+static int	audit_state_split(struct audit_state *, const char *, char *,
+		    size_t, char *, size_t);
+static int	audit_state_dir(struct audit_state *, const char *, uid_t,
+		    char *, size_t);
+static int	audit_state_read(struct audit_state *, uid_t, struct link *,
+		    char *, size_t, char *, size_t);
+static int	audit_state_write(struct audit_state *, const struct link *,
+		    char *, size_t);
+static int	audit_state_lock(struct audit_state *, char *, size_t);
+static int	audit_state_save(struct audit_state *, const struct link *,
+		    char *, size_t);
+static void	*audit_state_writer(void *);
+static void	audit_state_start(struct audit_state *);
+
+/* Open the directory, check both, lock, read the last link. */
+struct audit_state *
+audit_state_open(const char *path, uid_t uid, struct link *prev, char *note,
+    size_t notelen, char *err, size_t errlen)
+{
+	struct audit_state *st;
+	pthread_condattr_t ca;
+	char dir[4096];
+
+	memset(prev, 0, sizeof(*prev));
+	if (notelen > 0)
+		note[0] = '\0';
+	if ((st = calloc(1, sizeof(*st))) == NULL ||
+	    (st->path = strdup(path)) == NULL) {
+		free(st);
+		snprintf(err, errlen, "audit state %s: out of memory", path);
+		return NULL;
+	}
+	st->dirfd = -1;
+	st->uid = uid;
+	if (audit_state_split(st, path, dir, sizeof(dir), err, errlen) == -1 ||
+	    audit_state_dir(st, dir, uid, err, errlen) == -1 ||
+	    audit_state_lock(st, err, errlen) == -1 ||
+	    audit_state_read(st, uid, prev, note, notelen, err, errlen) == -1)
+		goto fail;
+	if (pthread_condattr_init(&ca) != 0 ||
+	    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
+	    pthread_cond_init(&st->cond, &ca) != 0) {
+		snprintf(err, errlen, "audit state %s: cannot make a condition "
+		    "variable", path);
+		goto fail;
+	}
+	pthread_condattr_destroy(&ca);
+	if (pthread_mutex_init(&st->mtx, NULL) != 0) {
+		pthread_cond_destroy(&st->cond);
+		snprintf(err, errlen, "audit state %s: cannot make a mutex", path);
+		goto fail;
+	}
+	return st;
+fail:
+	if (st->dirfd != -1)
+		close(st->dirfd);
+	free(st->path);
+	free(st);
+	return NULL;
+}
+
+/* The directory part and the file name; the temp file's name beside it. */
+static int
+audit_state_split(struct audit_state *st, const char *path, char *dir,
+    size_t dirlen, char *err, size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dl, bl;
+
+	if (path[0] != '/' || slash == NULL) {
+		snprintf(err, errlen, "audit state %s: not an absolute path", path);
+		return -1;
+	}
+	dl = slash == path ? 1 : (size_t)(slash - path);
+	bl = strlen(slash + 1);
+	if (bl == 0 || bl > AUDIT_STATE_NAME_MAX - 4 || dl >= dirlen ||
+	    strcmp(slash + 1, ".") == 0 || strcmp(slash + 1, "..") == 0) {
+		snprintf(err, errlen, "audit state %s: not a file name", path);
+		return -1;
+	}
+	memcpy(dir, path, dl);
+	dir[dl] = '\0';
+	memcpy(st->base, slash + 1, bl + 1);
+	if (snprintf(st->tmp, sizeof(st->tmp), "%s.new", st->base) >=
+	    (int)sizeof(st->tmp)) {
+		snprintf(err, errlen, "audit state %s: name too long", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* The directory: open, owned by the run user, writable by it alone. */
+static int
+audit_state_dir(struct audit_state *st, const char *dir, uid_t uid,
+    char *err, size_t errlen)
+{
+	struct stat sb;
+
+	st->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (st->dirfd == -1) {
+		snprintf(err, errlen, "audit state %s: directory %s: %s "
+		    "(create it, owned by the user daytimed runs as)", st->path,
+		    dir, strerror(errno));
+		return -1;
+	}
+	if (fstat(st->dirfd, &sb) == -1) {
+		snprintf(err, errlen, "audit state %s: directory %s: %s",
+		    st->path, dir, strerror(errno));
+		return -1;
+	}
+	if (sb.st_uid != uid || !(sb.st_mode & S_IWUSR)) {
+		snprintf(err, errlen, "audit state %s: directory %s must be "
+		    "owned and writable by the user daytimed runs as (uid %u), "
+		    "not uid %u mode %04o", st->path, dir, (unsigned)uid,
+		    (unsigned)sb.st_uid, (unsigned)(sb.st_mode & 07777));
+		return -1;
+	}
+	if ((sb.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		snprintf(err, errlen, "audit state %s: directory %s is writable "
+		    "by group or others (mode %04o)", st->path, dir,
+		    (unsigned)(sb.st_mode & 07777));
+		return -1;
+	}
+	return 0;
+}
+
+/* The last link, or none (no file yet), or broken (corrupt file). */
+static int
+audit_state_read(struct audit_state *st, uid_t uid, struct link *prev,
+    char *note, size_t notelen, char *err, size_t errlen)
+{
+	char buf[LINK_STATE_MAX + 1];
+	struct stat sb;
+	ssize_t r;
+	size_t got = 0;
+	int fd;
+
+	fd = openat(st->dirfd, st->base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_NOCTTY | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT) {
+		prev->kind = LINK_NONE;
+		snprintf(note, notelen, "audit state %s: no state file yet: the "
+		    "new epoch starts a chain of epochs (prev=none)", st->path);
+		return 0;
+	}
+	if (fd == -1) {
+		snprintf(err, errlen, "audit state %s: %s", st->path,
+		    errno == ELOOP ? "a symbolic link, refused" : strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "audit state %s: not a regular file",
+		    st->path);
+		goto fail;
+	}
+	if (sb.st_uid != uid || (sb.st_mode & 077) != 0) {
+		snprintf(err, errlen, "audit state %s: must be owned by the user "
+		    "daytimed runs as (uid %u) with mode 0600, not uid %u mode "
+		    "%04o", st->path, (unsigned)uid, (unsigned)sb.st_uid,
+		    (unsigned)(sb.st_mode & 07777));
+		goto fail;
+	}
+	if ((unsigned long long)sb.st_size > LINK_STATE_MAX) {
+		snprintf(err, errlen, "audit state %s: wrong size (%lld bytes, "
+		    "a state file has at most %zu): not replacing what may not "
+		    "be a state file", st->path, (long long)sb.st_size,
+		    LINK_STATE_MAX);
+		goto fail;
+	}
+	while (got < sizeof(buf)) {
+		r = read(fd, buf + got, sizeof(buf) - got);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			snprintf(err, errlen, "audit state %s: cannot read: %s",
+			    st->path, strerror(errno));
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	if (link_state_parse(buf, got, prev) == -1) {
+		prev->kind = LINK_BROKEN;
+		snprintf(note, notelen, "audit state %s: corrupt (%zu bytes that "
+		    "do not parse): replaced; the new epoch's link to the last "
+		    "one is broken (prev=broken)", st->path, got);
+	}
+	return 0;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* Save the link durably: temp file, fsync, rename, fsync the directory. */
+static int
+audit_state_write(struct audit_state *st, const struct link *l, char *err,
+    size_t errlen)
+{
+	char buf[LINK_STATE_MAX + 1];
+	const char *what = "write";
+	int n, fd;
+
+	if ((n = link_state_format(l, buf, sizeof(buf))) == -1) {
+		snprintf(err, errlen, "audit state %s: cannot format", st->path);
+		return -1;
+	}
+	fd = openat(st->dirfd, st->tmp, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		what = "create the temporary file";
+		goto fail;
+	}
+	if (compat_write_all(fd, buf, (size_t)n) == -1) {
+		if (errno == 0)
+			errno = EIO;
+		close(fd);
+		goto fail;
+	}
+	if (fsync(fd) == -1) {
+		what = "fsync";
+		close(fd);
+		goto fail;
+	}
+	if (close(fd) == -1)
+		goto fail;
+	if (renameat(st->dirfd, st->tmp, st->dirfd, st->base) == -1) {
+		what = "rename";
+		goto fail;
+	}
+	if (fsync(st->dirfd) == -1) {
+		what = "fsync the directory";
+		goto fail;
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "audit state %s: cannot %s: %s", st->path, what,
+	    strerror(errno));
+	return -1;
+}
+
+/*
+ * The file belongs to the last epoch that started, of whichever process
+ * (inetd mode: a process an epoch, several at once). The lock makes a start's read of the
+ * link and its save of seq 0 one step, so that each epoch names the one
+ * that started just before it and no two name the same one; a later save
+ * of an epoch's position (or its stop) is made only while the file still
+ * names that epoch. A lock held longer than AUDIT_STATE_LOCK_US (a stuck
+ * process) is an error, not a wait without end.
+ */
+static int
+audit_state_lock(struct audit_state *st, char *err, size_t errlen)
+{
+	struct timespec nap = { 0, AUDIT_STATE_LOCK_NAP_US * 1000 };
+	unsigned i;
+
+	for (i = 0; i <= AUDIT_STATE_LOCK_US / AUDIT_STATE_LOCK_NAP_US; i++) {
+		if (flock(st->dirfd, LOCK_EX | LOCK_NB) == 0) {
+			st->locked = 1;
+			return 0;
+		}
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			break;
+		(void)nanosleep(&nap, NULL);
+	}
+	snprintf(err, errlen, "audit state %s: cannot lock its directory: %s",
+	    st->path, errno == EWOULDBLOCK ? "another daytimed held it "
+	    "too long" : strerror(errno));
+	return -1;
+}
+
+/* Save l under the lock: seq 0 at once, later ones while the file is ours. */
+static int
+audit_state_save(struct audit_state *st, const struct link *l, char *err,
+    size_t errlen)
+{
+	struct link cur;
+	char note[8];
+	int rv = 0, held = st->locked;
+
+	if (!held && audit_state_lock(st, err, errlen) == -1)
+		return -1;
+	if (held)
+		rv = audit_state_write(st, l, err, errlen);
+	else if ((rv = audit_state_read(st, st->uid, &cur, note, sizeof(note),
+	    err, errlen)) == 0 && cur.kind == LINK_EPOCH &&
+	    strcmp(cur.epoch, l->epoch) == 0)
+		rv = audit_state_write(st, l, err, errlen);
+	(void)flock(st->dirfd, LOCK_UN);
+	st->locked = 0;
+	return rv;
+}
+
+/* Hand the position to the writer; the first note starts it. */
+void
+audit_state_note(struct audit_state *st, const char *epoch, uint64_t last)
+{
+	char err[512];
+
+	if (st == NULL)
+		return;
+	pthread_mutex_lock(&st->mtx);
+	st->want.kind = LINK_EPOCH;
+	memcpy(st->want.epoch, epoch, LINK_EPOCH_HEX);
+	st->want.epoch[LINK_EPOCH_HEX] = '\0';
+	st->want.seq = last;
+	st->want.stopped = 0;
+	if (st->locked) {
+		/* seq 0 is saved before the lock goes to the next epoch */
+		if (audit_state_save(st, &st->want, err, sizeof(err)) == -1)
+			log_warnx("%s", err);
+		pthread_mutex_unlock(&st->mtx);
+		return;
+	}
+	if (!st->dirty) {
+		st->dirty = 1;
+		pthread_cond_signal(&st->cond);
+	}
+	if (!st->started && !st->stopping)
+		audit_state_start(st);
+	pthread_mutex_unlock(&st->mtx);
+}
+
+/* Start the writer with every signal blocked: they are the loops'. */
+static void
+audit_state_start(struct audit_state *st)
+{
+	sigset_t all, old;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	if (pthread_create(&st->thread, NULL, audit_state_writer, st) == 0)
+		st->started = 1;
+	else
+		log_warnx("audit state %s: cannot start its writer: the next "
+		    "epoch will link to an older position", st->path);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* The writer: save at once, then at most once an interval, until stop. */
+static void *
+audit_state_writer(void *arg)
+{
+	struct audit_state *st = arg;
+	struct timespec until;
+	struct link l;
+	char err[512];
+	int rc;
+
+	pthread_mutex_lock(&st->mtx);
+	for (;;) {
+		while (!st->dirty && !st->stopping)
+			pthread_cond_wait(&st->cond, &st->mtx);
+		if (!st->dirty)
+			break;
+		l = st->want;
+		st->dirty = 0;
+		pthread_mutex_unlock(&st->mtx);
+		rc = audit_state_save(st, &l, err, sizeof(err));
+		pthread_mutex_lock(&st->mtx);
+		if (rc == -1 && !st->failing)
+			log_warnx("%s", err);
+		else if (rc == 0 && st->failing)
+			log_warnx("audit state %s: saved again", st->path);
+		st->failing = rc == -1;
+		if (st->stopping)
+			continue;	/* the last position, then out */
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += AUDIT_STATE_INTERVAL_US / 1000000;
+		until.tv_nsec += (AUDIT_STATE_INTERVAL_US % 1000000) * 1000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		while (!st->stopping && pthread_cond_timedwait(&st->cond,
+		    &st->mtx, &until) != ETIMEDOUT)
+			;
+	}
+	pthread_mutex_unlock(&st->mtx);
+	return NULL;
+}
+
+/* Stop the writer and join it; what it had pending is saved. */
+static void
+audit_state_join(struct audit_state *st)
+{
+	pthread_mutex_lock(&st->mtx);
+	st->stopping = 1;
+	pthread_cond_broadcast(&st->cond);
+	pthread_mutex_unlock(&st->mtx);
+	if (st->started) {
+		pthread_join(st->thread, NULL);
+		st->started = 0;
+	}
+}
+
+/* The stop record: the writer ends, then the link says "stop". */
+int
+audit_state_stop(struct audit_state *st, const char *epoch, uint64_t last,
+    char *err, size_t errlen)
+{
+	struct link l;
+
+	if (st == NULL)
+		return 0;
+	audit_state_join(st);
+	memset(&l, 0, sizeof(l));
+	l.kind = LINK_EPOCH;
+	memcpy(l.epoch, epoch, LINK_EPOCH_HEX);
+	l.seq = last;
+	l.stopped = 1;
+	pthread_mutex_lock(&st->mtx);
+	st->dirty = 0;
+	pthread_mutex_unlock(&st->mtx);
+	return audit_state_save(st, &l, err, errlen);
+}
+
+/* Stop the writer, close the directory, free. */
+void
+audit_state_close(struct audit_state *st)
+{
+	if (st == NULL)
+		return;
+	audit_state_join(st);
+	pthread_mutex_destroy(&st->mtx);
+	pthread_cond_destroy(&st->cond);
+	close(st->dirfd);
+	free(st->path);
+	free(st);
+}

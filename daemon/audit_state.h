@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * audit_state: the file that remembers the last epoch (audit state PATH),
+ * so that the next epoch's start record can name it (prev=, audit/link.h).
+ *
+ * Startup, as root and before any chroot: audit_state_open opens the
+ * file's directory (kept open: every later write is openat/renameat on
+ * that descriptor, so it works inside a chroot and after the privilege
+ * drop), locks it (flock) and reads the last link. Rules: the directory
+ * is owned by the run user and not writable by group or others; the
+ * file, when there, is a regular file owned by the run user with no
+ * access for group or others, and no larger than a state file. Breaking
+ * one is a startup error naming the file. No file yet: the new epoch says
+ * prev=none. A file of the right size that does not parse is corrupt:
+ * reported, replaced, and the new epoch says prev=broken.
+ *
+ * Several processes may share the file (inetd mode: each process is an
+ * epoch, and several run at once; or a daemon beside them): the lock is
+ * held from the read of the last link to the save of the new epoch's seq
+ * 0, which audit_state_note makes at once, synchronously; so each epoch
+ * names the one that started just before it, and no two name the same
+ * one. A lock not had within AUDIT_STATE_LOCK_US is a startup error.
+ *
+ * Running: audit_state_note (under the audit mutex, after each seal)
+ * hands later positions to a writer thread, which saves one durably
+ * (temp file, fsync, rename, fsync of the directory) at most once every
+ * AUDIT_STATE_INTERVAL_US: the saved seq trails the chain by at most the
+ * records of that interval and one write. audit_state_stop saves the stop
+ * record's seq synchronously. Each of these saves takes the lock again
+ * and is made only while the file still names the same epoch: once a
+ * newer epoch has started, the link is its own, and it already names
+ * this one as "run" (its records reach at least the seq it saw).
+ */
+#ifndef DAYTIMED_AUDIT_STATE_H
+#define DAYTIMED_AUDIT_STATE_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "audit/link.h"
+
+#define AUDIT_STATE_INTERVAL_US	1000000	/* at most one save a second */
+#define AUDIT_STATE_LOCK_US	5000000	/* wait for the lock at most */
+#define AUDIT_STATE_LOCK_NAP_US	10000	/* between two tries */
+
+struct audit_state;
+
+/*
+ * Open the state at path for the run user uid: the previous link in
+ * *prev, a note for the log in note (empty when there is nothing to say).
+ * NULL with a message naming the file in err on a startup error.
+ */
+struct audit_state *audit_state_open(const char *path, uid_t uid,
+	    struct link *prev, char *note, size_t notelen, char *err,
+	    size_t errlen);
+/* The chain's last record is epoch's seq last: save it soon. */
+void	audit_state_note(struct audit_state *, const char *epoch,
+	    uint64_t last);
+/*
+ * The stop record is epoch's seq last: stop the writer and save the link
+ * with "stop" now. 0, or -1 with a message in err.
+ */
+int	audit_state_stop(struct audit_state *, const char *epoch, uint64_t last,
+	    char *err, size_t errlen);
+/* Stop the writer (a pending save is made) and free. */
+void	audit_state_close(struct audit_state *);
+
+#endif

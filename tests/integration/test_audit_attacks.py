@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
+"""The attacks of issue 13 on the audit trail, each done as reported and
+each now found by daytimed-audit verify; and issue 16's many hosts in one
+file. Chains are sealed by tests/integration/audit_emit (the daemon's
+audit code), signed with a host key and linked through a state file as
+the daemon does; the real daemon through real syslog daemons is
+test_audit_syslog.py.
+
+Environment: DAYTIMED_AUDIT; AUDIT_EMIT (default: next to it)."""
+
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as h  # noqa: E402
+from harness import check, test  # noqa: E402
+
+EMIT = h.AUDIT_EMIT
+TMP = h.TempDir("dtx-", at_exit=True)
+_keys = {}
+
+
+def keys():
+    """The auditor's pair and two hosts' pairs, made once."""
+    if not _keys:
+        for name, cmd in (("audit", "keygen"), ("web1", "host-keygen"),
+                          ("web2", "host-keygen")):
+            pub, sec = TMP.join(name + ".pub"), TMP.join(name + ".sec")
+            rc, _, err = h.daytimed_audit(cmd, pub, sec)
+            check(rc == 0, "%s: %s", cmd, err)
+            _keys[name] = (pub, sec)
+    return _keys
+
+
+def emit(n, host="web1", sign=True, state=None, stop=True):
+    """One epoch of n connections from host, as log lines."""
+    k = keys()
+    args = [EMIT, "-H", host]
+    if sign:
+        args += ["-s", k[host][1]]
+    if state is not None:
+        args += ["-S", state]
+    if not stop:
+        args += ["-k"]
+    r = h.run(args + [k["audit"][0], n])
+    check(r.returncode == 0, "audit_emit: %r", r.stderr)
+    return r.stdout.decode().splitlines(keepends=True)
+
+
+def linked(n_epochs, host="web1"):
+    """n_epochs epochs of host, linked through one state file."""
+    state = TMP.join("%s-%d.state" % (host, len(os.listdir(TMP.path))))
+    return [emit(3 + i, host=host, state=state) for i in range(n_epochs)]
+
+
+def epoch_of(lines):
+    return re.search(r" epoch=([0-9a-f]{16}) ", lines[0]).group(1)
+
+
+def verify(path, *opts):
+    """verify with the auditor's key and opts: (rc, findings, all output)."""
+    rc, out, err = h.daytimed_audit("verify", "--secret-key",
+                                    keys()["audit"][1], *(list(opts) + [path]))
+    findings = [l for l in out.splitlines()
+                if not l.startswith(("daytimed-audit:", "warning:"))]
+    return rc, findings, out + err
+
+
+def hostkeys(*names):
+    opts = []
+    for n in names or ("web1",):
+        opts += ["--host-key", keys()[n][0]]
+    return opts
+
+
+@test
+def signed_linked_intact():
+    epochs = linked(3)
+    p = TMP.write("intact.log", sum(epochs, []))
+    rc, f, out = verify(p, *hostkeys())
+    check(rc == 0 and f == [], "three signed, linked epochs: %d %r\n%s", rc,
+          f, out)
+    check(out.count("signed by %s" % keys()["web1"][0]) == 3 and
+          "follows %s:4:stop" % epoch_of(epochs[0]) in out and
+          "first of its chain" in out, "epoch lines: %s", out)
+    check("host web1: 3 epochs, 18 sealed records, 18 verified" in out,
+          "host line: %s", out)
+
+
+@test
+def forged_epoch_public_key_only():
+    """Finding 1: an epoch minted with the auditor's public key only."""
+    epochs = linked(2)
+    # minted with the project's own audit code and the public key only
+    forged = emit(3, sign=False)
+    fe = epoch_of(forged)
+    p = TMP.write("forged.log", epochs[0] + forged + epochs[1])
+    rc, f, out = verify(p, *hostkeys())
+    want = "%s:6: epoch %s (host web1) rejected: not signed by any " \
+        "--host-key given: it is not signed" % (p, fe)
+    check(rc == 1 and f == [want], "with the host key: rejected by name: "
+          "%d %r\n%s", rc, f, out)
+    check("11 verified" in out, "the real epochs verified: %s", out)
+    rc, f, out = verify(p)
+    check(rc == 3 and f == [] and "not authenticated: no --host-key given"
+          in out, "without: intact but not authenticated, exit 3: %d %s",
+          rc, out)
+    check("warning: host web1: 2 of its epochs are signed and 1 are not "
+          "(epoch %s" % fe in out, "the unsigned one pointed at: %s", out)
+
+
+@test
+def unsealed_line():
+    """Finding 2: a logger-style line without seq/mac in a sealed log."""
+    lines = emit(5)
+    fake = ("Nov 26 10:00:00 web1 daytimed[4242]: conn=0000000000000666 "
+            "proto=tcp peer=6.6.6.6:1 decision=allow rule=default ident=root "
+            "ident_status=ok\n")
+    p = TMP.write("unsealed.log", lines[:3] + [fake] + lines[3:])
+    rc, f, out = verify(p, *hostkeys())
+    check(rc == 1 and f == ["%s:4: unsealed: 1 daytimed record without chain "
+                            "fields, inside epoch %s" % (p, epoch_of(lines))],
+          "an unsealed line is a finding: %d %r", rc, f)
+    check("daytimed-audit: 1 daytimed record without chain fields" in out,
+          "and counted: %s", out)
+
+
+@test
+def deleted_epoch():
+    """Finding 3: a whole epoch deleted between two others."""
+    epochs = linked(3)
+    p = TMP.write("gone.log", epochs[0] + epochs[2])
+    rc, f, out = verify(p, *hostkeys())
+    want = ("epoch %s is missing: epoch %s (%s:6) follows it (its seq 0..5), "
+            "and epoch %s, before them on host web1, is here"
+            % (epoch_of(epochs[1]), epoch_of(epochs[2]), p,
+               epoch_of(epochs[0])))
+    check(rc == 1 and f == [want], "deleted epoch: %d %r", rc, f)
+    # its end cut instead: told apart from a crash
+    p = TMP.write("cut.log", epochs[0] + epochs[1][:-2] + epochs[2])
+    rc, f, out = verify(p, *hostkeys())
+    check(rc == 1 and f == ["epoch %s: its end is missing: seq 4..5 (epoch "
+                            "%s says it stopped at seq 5)"
+                            % (epoch_of(epochs[1]), epoch_of(epochs[2]))],
+          "an end cut short: %d %r", rc, f)
+
+
+@test
+def crash_then_restart():
+    state = TMP.join("crash.state")
+    a = emit(4, state=state, stop=False)
+    b = emit(2, state=state)
+    p = TMP.write("crash.log", a + b)
+    rc, f, out = verify(p, *hostkeys())
+    check(rc == 0 and f == [] and "warning: epoch %s ends at seq 4 " %
+          epoch_of(a) in out and "stopped uncleanly (a crash or a kill)" in out,
+          "a crash is a warning, not a finding: %d %r\n%s", rc, f, out)
+
+
+@test
+def moved_time_and_host():
+    """Finding 3: an epoch's syslog time stamp, host and PID rewritten."""
+    epochs = linked(2)
+    moved = [re.sub(r"^\w{3} [ \d]\d \d\d:\d\d:\d\d web1 daytimed\[\d+\]",
+                    "Jan  1 00:00:00 web1 daytimed[1]", l) for l in epochs[1]]
+    p = TMP.write("moved.log", epochs[0] + moved)
+    rc, f, out = verify(p, *hostkeys())
+    span = re.search(r" time=(\S+) ", epochs[1][0]).group(1)
+    check(rc == 0 and span in out, "the header is not evidence; the span "
+          "shown is time= (%s): %d %s", span, rc, out)
+    # the host too: the link names the epoch's true host
+    moved = [l.replace(" web1 ", " evil ", 1) for l in moved]
+    p = TMP.write("moved2.log", epochs[0] + moved)
+    rc, f, out = verify(p, *hostkeys())
+    check(rc == 1 and any("(host evil) follows epoch %s, whose records name "
+                          "host web1: a syslog header was changed"
+                          % epoch_of(epochs[0]) in x for x in f),
+          "a host name moved: %d %r", rc, f)
+    # and time= itself: inside the MAC
+    edited = list(epochs[1])
+    edited[2] = re.sub(r" time=\d{4}", " time=2001", edited[2])
+    p = TMP.write("moved3.log", epochs[0] + edited)
+    rc, f, out = verify(p, *hostkeys())
+    check(rc == 1 and f == ["%s:8: modified: seq 2 does not verify (mac "
+                            "mismatch)" % p], "time= edited: %d %r", rc, f)
+
+
+@test(timeout=60)
+def huge_seq_lines():
+    """Finding 4: forged lines with the real epoch id and seq 10M..50M.
+    The work is counted in the unit suite (check_verify.c); here, the run
+    ends well inside this test's bound and names each line."""
+    lines = emit(5)
+    forged = [re.sub(r" seq=3 mac=[0-9a-f]+", " seq=%d0000000 mac=%s" %
+                     (i, "0" * 64), lines[3]) for i in range(1, 6)]
+    p = TMP.write("huge.log", lines + forged)
+    rc, f, out = verify(p, *hostkeys())
+    check(rc == 1 and len(f) == 5 and all("not checked" in x for x in f),
+          "five forged lines named, none walked to: %d %r", rc, f)
+
+
+@test
+def many_hosts_one_file():
+    """Issue 16, item 2: one central file, records of two hosts
+    interleaved, each host's key, one line per host and a total."""
+    a = linked(2, host="web1")
+    b = linked(2, host="web2")
+    la, lb = sum(a, []), sum(b, [])
+    mixed = []
+    for i in range(max(len(la), len(lb))):
+        mixed += la[i:i + 1] + lb[i:i + 1]
+    p = TMP.write("central.log", mixed)
+    rc, f, out = verify(p, *hostkeys("web1", "web2"))
+    check(rc == 0 and f == [], "two hosts intact: %d %r\n%s", rc, f, out)
+    check("host web1: 2 epochs, 11 sealed records, 11 verified" in out and
+          "host web2: 2 epochs, 11 sealed records, 11 verified" in out and
+          "22 sealed records in 4 epochs, 22 verified, 2 hosts: intact" in out,
+          "per host and in all: %s", out)
+    # without host keys: grouped by the header's names, unauthenticated
+    rc, f, out = verify(p)
+    check(rc == 3 and "host web2: 2 epochs" in out, "names from the "
+          "header: %d %s", rc, out)
+    # only web1's key: web2's epochs are rejected
+    rc, f, out = verify(p, *hostkeys("web1"))
+    check(rc == 1 and len(f) == 2 and all("rejected" in x for x in f),
+          "web2 not listed: rejected: %r", f)
+    # one record of web2 deleted: web2 not intact, web1 intact
+    victim = next(i for i, l in enumerate(mixed)
+                  if " web2 " in l and "conn=0000000000001001" in l)
+    p = TMP.write("central-cut.log", mixed[:victim] + mixed[victim + 1:])
+    rc, f, out = verify(p, *hostkeys("web1", "web2"))
+    check(rc == 1 and len(f) == 1 and "missing: seq 2 (before" in f[0],
+          "web2's missing record: %d %r", rc, f)
+    check(re.search(r"host web1: .*: intact\n", out) and
+          re.search(r"host web2: .*: NOT intact \(1 finding\)\n", out),
+          "each host judged alone: %s", out)
+
+
+if __name__ == "__main__":
+    h.main()

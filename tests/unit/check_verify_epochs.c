@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * verify_epochs_suite: what the verifier says about whole epochs and
+ * hosts (audit/verify_end.c). Signed epochs and the forged epoch of
+ * issue 13, finding 1 (made with the auditor's public key only), with
+ * and without host keys; linked epochs: one deleted between two, an end
+ * cut short, a crash, a broken or lost link, a fork; a host name edited
+ * in the syslog header; time going back; many hosts in one file, each
+ * judged alone; the hosts and epochs read back.
+ */
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "audit/chain.h"
+#include "audit/link.h"
+#include "audit/verify.h"
+#include "tests/unit/chain_fixture.h"
+#include "tests/unit/suites.h"
+
+#define T0	1795689172000000ULL	/* 2026-11-26T10:32:52Z */
+#define HDR	"Nov 26 10:32:52 web1 daytimed[1]: "
+#define HDR2	"Nov 26 10:32:52 web2 daytimed[9]: "
+#define HOUR	3600000000ULL
+
+/* Three linked, signed epochs of web1: A, B, C (6, 5, 4 records). */
+static struct fix_log *
+three(const struct fix_keys *k, struct fix_epoch *a, struct fix_epoch *b,
+    struct fix_epoch *c, int b_stops)
+{
+	struct fix_log *log = calloc(1, sizeof(*log));
+	struct link l, none;
+
+	ck_assert_ptr_nonnull(log);
+	memset(&none, 0, sizeof(none));
+	none.kind = LINK_NONE;
+	fix_make(log, a, k, HDR, k->hsk, &none, 6, 1, T0);
+	fix_link(&l, a, 1);
+	fix_make(log, b, k, HDR, k->hsk, &l, 5, b_stops, T0 + HOUR);
+	fix_link(&l, b, b_stops);
+	fix_make(log, c, k, HDR, k->hsk, &l, 4, 1, T0 + 2 * HOUR);
+	return log;
+}
+
+START_TEST(test_signed_intact)
+{
+	const unsigned char *hk[] = { NULL, NULL };
+	struct verify_epoch_info ei;
+	struct verify_host_info hi;
+	struct fix_epoch a, b, c;
+	struct fix_keys k;
+	struct fix_log *log;
+	struct fix_run r;
+	struct verify *v;
+
+	fix_keys(&k);
+	hk[0] = k.hpk;
+	log = three(&k, &a, &b, &c, 1);
+	v = fix_run(&r, log, k.sk, hk);
+	ck_assert_uint_eq(r.s.findings, 0);
+	ck_assert_uint_eq(r.s.warnings, 0);
+	ck_assert_uint_eq(r.s.epochs, 3);
+	ck_assert_uint_eq(r.s.verified, 15);
+	ck_assert_uint_eq(r.s.unauthenticated, 0);
+	ck_assert_uint_eq(verify_nepochs(v), 3);
+	verify_epoch_get(v, 1, &ei);
+	ck_assert_str_eq(ei.id, b.id);
+	ck_assert_str_eq(ei.host, "web1");
+	ck_assert_int_eq(ei.auth, VERIFY_AUTH_LISTED);
+	ck_assert_str_eq(ei.key_name, "host.pub");
+	ck_assert_int_eq(ei.has_prev, 1);
+	ck_assert_str_eq(ei.prev.epoch, a.id);
+	ck_assert_uint_eq(ei.prev.seq, 5);
+	ck_assert_int_eq(ei.stopped, 1);
+	ck_assert_uint_eq(ei.first_seq, 0);
+	ck_assert_uint_eq(ei.last_seq, 4);
+	ck_assert_str_eq(ei.first, "2026-11-26T11:32:52.000000Z");
+	ck_assert_str_eq(ei.last, "2026-11-26T11:32:56.000000Z");
+	ck_assert_str_eq(ei.start_file, "log");
+	ck_assert_uint_eq(ei.start_line, 7);
+	ck_assert_uint_eq(verify_nhosts(v), 1);
+	verify_host_get(v, 0, &hi);
+	ck_assert_str_eq(hi.name, "web1");
+	ck_assert_uint_eq(hi.epochs, 3);
+	ck_assert_uint_eq(hi.records, 15);
+	ck_assert_str_eq(hi.first, "2026-11-26T10:32:52.000000Z");
+	ck_assert_str_eq(hi.last, "2026-11-26T12:32:55.000000Z");
+	verify_free(v);
+	/* without host keys: the same, unauthenticated */
+	verify_free(fix_run(&r, log, k.sk, NULL));
+	ck_assert_uint_eq(r.s.findings, 0);
+	ck_assert_uint_eq(r.s.unauthenticated, 3);
+	free(log);
+}
+END_TEST
+
+/*
+ * Issue 13, finding 1: a whole epoch minted with the auditor's public
+ * key only, spliced into a real log. With the host's key: rejected, by
+ * name, without a walk. Without: not a finding (nothing can tell), but
+ * unauthenticated, and an unsigned epoch among signed ones is pointed at.
+ */
+START_TEST(test_forged_epoch)
+{
+	const unsigned char *hk[] = { NULL, NULL };
+	struct fix_epoch a, b, c, f;
+	struct fix_keys k;
+	struct fix_log *log, *forged;
+	struct fix_run r;
+	char want[256];
+	size_t i;
+
+	fix_keys(&k);
+	hk[0] = k.hpk;
+	log = three(&k, &a, &b, &c, 1);
+	forged = calloc(1, sizeof(*forged));
+	ck_assert_ptr_nonnull(forged);
+	fix_make(forged, &f, &k, HDR, NULL, NULL, 4, 1, T0 + HOUR / 2);
+	for (i = 0; i < forged->n; i++)
+		fix_insert(log, 6 + i, forged->line[i]);
+	verify_free(fix_run(&r, log, k.sk, hk));
+	snprintf(want, sizeof(want), "log:7: epoch %s (host web1) rejected: "
+	    "not signed by any --host-key given: it is not signed", f.id);
+	ck_assert_int_ge(fix_find(&r, want), 0);
+	ck_assert_uint_eq(r.s.rejected, 1);
+	ck_assert_uint_eq(r.s.verified, 15);
+	ck_assert_uint_eq(r.s.steps, 15);	/* the forged one cost nothing */
+	/* signed by another host's key: rejected too */
+	forged->n = 0;
+	fix_make(forged, &f, &k, HDR, k.hsk2, NULL, 4, 1, T0 + HOUR / 2);
+	memcpy(log->line + 6, forged->line, 4 * sizeof(log->line[0]));
+	verify_free(fix_run(&r, log, k.sk, hk));
+	ck_assert_int_ge(fix_find(&r, "it is signed by another key ("), 0);
+	ck_assert_uint_eq(r.s.rejected, 1);
+	/* without host keys: unauthenticated, and the odd one named */
+	forged->n = 0;
+	fix_make(forged, &f, &k, HDR, NULL, NULL, 4, 1, T0 + HOUR / 2);
+	memcpy(log->line + 6, forged->line, 4 * sizeof(log->line[0]));
+	verify_free(fix_run(&r, log, k.sk, NULL));
+	ck_assert_uint_eq(r.s.findings, 0);
+	ck_assert_uint_eq(r.s.unauthenticated, 4);
+	snprintf(want, sizeof(want), "host web1: 3 of its epochs are signed "
+	    "and 1 are not (epoch %s", f.id);
+	ck_assert_int_ge(fix_find(&r, want), 0);
+	free(forged);
+	free(log);
+}
+END_TEST
+
+/* A signed start record changed: its signature and its MAC fail. */
+START_TEST(test_signature_changed)
+{
+	const unsigned char *hk[] = { NULL, NULL };
+	struct fix_epoch a, b, c;
+	struct fix_keys k;
+	struct fix_log *log;
+	struct fix_run r;
+	char *p;
+
+	fix_keys(&k);
+	hk[0] = k.hpk;
+	log = three(&k, &a, &b, &c, 1);
+	p = strstr(log->line[6], ":5:stop ");
+	p[1] = '4';		/* B says A stopped at seq 4 */
+	verify_free(fix_run(&r, log, k.sk, hk));
+	ck_assert_int_ge(fix_find(&r, "its signature does not verify"), 0);
+	verify_free(fix_run(&r, log, k.sk, NULL));
+	ck_assert_int_ge(fix_find(&r, "its signature does not verify (the "
+	    "start record was changed, or forged)"), 0);
+	ck_assert_int_ge(fix_find(&r, "log:7: modified: seq 0 does not "
+	    "verify"), 0);
+	free(log);
+}
+END_TEST
+
+/* Issue 13, finding 3: a whole epoch deleted, between two present. */
+START_TEST(test_deleted_epoch)
+{
+	const unsigned char *hk[] = { NULL, NULL };
+	struct fix_epoch a, b, c;
+	struct fix_keys k;
+	struct fix_log *log;
+	struct fix_run r;
+	char want[512];
+	int i;
+
+	fix_keys(&k);
+	hk[0] = k.hpk;
+	log = three(&k, &a, &b, &c, 1);
+	for (i = 0; i < 5; i++)
+		fix_delete(log, 6);
+	verify_free(fix_run(&r, log, k.sk, hk));
+	snprintf(want, sizeof(want), "epoch %s is missing: epoch %s (log:7) "
+	    "follows it (its seq 0..4), and epoch %s, before them on host "
+	    "web1, is here", b.id, c.id, a.id);
+	ck_assert_int_ge(fix_find(&r, want), 0);
+	ck_assert_uint_eq(r.s.findings, 1);
+	/* the first epoch gone: nothing says it was there (the files begin
+	 * later): not a finding */
+	free(log);
+	log = three(&k, &a, &b, &c, 1);
+	for (i = 0; i < 6; i++)
+		fix_delete(log, 0);
+	verify_free(fix_run(&r, log, k.sk, hk));
+	ck_assert_uint_eq(r.s.findings, 0);
+	free(log);
+}
+END_TEST
+
+/* An end cut short, told from a crash. */
+START_TEST(test_epoch_ends)
+{
+	struct fix_epoch a, b, c;
+	struct fix_keys k;
+	struct fix_log *log;
+	struct fix_run r;
+	char want[512];
+
+	fix_keys(&k);
+	/* B stopped at seq 4, but its last two records were deleted */
+	log = three(&k, &a, &b, &c, 1);
+	fix_delete(log, 10);
+	fix_delete(log, 9);
+	verify_free(fix_run(&r, log, k.sk, NULL));
+	snprintf(want, sizeof(want), "epoch %s: its end is missing: seq 3..4 "
+	    "(epoch %s says it stopped at seq 4)", b.id, c.id);
+	ck_assert_int_ge(fix_find(&r, want), 0);
+	ck_assert_uint_eq(r.s.findings, 1);
+	free(log);
+	/* B crashed: no stop record, and C says so: a warning */
+	log = three(&k, &a, &b, &c, 0);
+	verify_free(fix_run(&r, log, k.sk, NULL));
+	ck_assert_uint_eq(r.s.findings, 0);
+	ck_assert_uint_eq(r.s.warnings, 1);
+	snprintf(want, sizeof(want), "epoch %s ends at seq 4 (log:11) without a "
+	    "stop record: the daemon stopped uncleanly (a crash or a kill), as "
+	    "epoch %s says", b.id, c.id);
+	ck_assert_int_ge(fix_find(&r, want), 0);
+	/* ... and records before the last saved seq missing: a finding */
+	fix_delete(log, 10);
+	verify_free(fix_run(&r, log, k.sk, NULL));
+	snprintf(want, sizeof(want), "epoch %s: its end is missing: seq 4..4 "
+	    "(epoch %s says it reached seq 4 before the daemon stopped without "
+	    "a stop record)", b.id, c.id);
+	ck_assert_int_ge(fix_find(&r, want), 0);
+	free(log);
+	/* the last epoch, cut: as before */
+	log = three(&k, &a, &b, &c, 1);
+	log->n--;
+	verify_free(fix_run(&r, log, k.sk, NULL));
+	snprintf(want, sizeof(want), "epoch %s: chain ends at seq 2 (log:14) "
+	    "without a stop record", c.id);
+	ck_assert_int_ge(fix_find(&r, want), 0);
+	free(log);
+}
+END_TEST
+
+/* A lost link, a broken one, and two epochs naming the same one. */
+START_TEST(test_links_broken)
+{
+	struct fix_epoch a, b, c;
+	struct fix_keys k;
+	struct fix_log *log;
+	struct fix_run r;
+	struct link l;
+	char want[512];
+
+	fix_keys(&k);
+	log = calloc(1, sizeof(*log));
+	ck_assert_ptr_nonnull(log);
+	memset(&l, 0, sizeof(l));
+	l.kind = LINK_NONE;
+	fix_make(log, &a, &k, HDR, k.hsk, &l, 3, 1, T0);
+	fix_make(log, &b, &k, HDR, k.hsk, &l, 3, 1, T0 + HOUR);
+	l.kind = LINK_BROKEN;
+	fix_make(log, &c, &k, HDR, k.hsk, &l, 3, 1, T0 + 2 * HOUR);
+	verify_free(fix_run(&r, log, k.sk, NULL));
+	snprintf(want, sizeof(want), "epoch %s (log:4): starts a new chain of "
+	    "epochs (prev=none: no state file when it started): its link to "
+	    "epoch %s, the one before it on host web1, is lost", b.id, a.id);
+	ck_assert_int_ge(fix_find(&r, want), 0);
+	snprintf(want, sizeof(want), "epoch %s (log:7): the state file was "
+	    "corrupt when it started (prev=broken)", c.id);
+	ck_assert_int_ge(fix_find(&r, want), 0);
+	ck_assert_uint_eq(r.s.findings, 2);
+	/* a fork: B and C both follow A */
+	log->n = 0;
+	l.kind = LINK_NONE;
+	fix_make(log, &a, &k, HDR, k.hsk, &l, 3, 1, T0);
+	fix_link(&l, &a, 1);
+	fix_make(log, &b, &k, HDR, k.hsk, &l, 3, 1, T0 + HOUR);
+	fix_make(log, &c, &k, HDR, k.hsk, &l, 3, 1, T0 + 2 * HOUR);
+	verify_free(fix_run(&r, log, k.sk, NULL));
+	snprintf(want, sizeof(want), "epochs %s and %s both follow epoch %s",
+	    b.id, c.id, a.id);
+	ck_assert_int_ge(fix_find(&r, want), 0);
+	free(log);
+}
+END_TEST
+
+/* Issue 13, finding 3: a host name changed with sed. */
+START_TEST(test_host_changed)
+{
+	struct fix_epoch a, b, c;
+	struct fix_keys k;
+	struct fix_log *log;
+	struct fix_run r;
+	char want[512], *p;
+	size_t i;
+
+	fix_keys(&k);
+	/* one record of B under another name */
+	log = three(&k, &a, &b, &c, 1);
+	p = strstr(log->line[8], "web1");
+	memcpy(p, "evil", 4);
+	verify_free(fix_run(&r, log, k.sk, NULL));
+	snprintf(want, sizeof(want), "epoch %s: its records name two hosts, "
+	    "web1 and evil (first at log:7): a syslog header was changed",
+	    b.id);
+	ck_assert_int_ge(fix_find(&r, want), 0);
+	free(log);
+	/* the whole of B moved to another name: the link tells */
+	log = three(&k, &a, &b, &c, 1);
+	for (i = 6; i < 11; i++)
+		memcpy(strstr(log->line[i], "web1"), "evil", 4);
+	verify_free(fix_run(&r, log, k.sk, NULL));
+	snprintf(want, sizeof(want), "epoch %s (host evil) follows epoch %s, "
+	    "whose records name host web1: a syslog header was changed",
+	    b.id, a.id);
+	ck_assert_int_ge(fix_find(&r, want), 0);
+	free(log);
+}
+END_TEST
+
+/* Time going back inside an epoch: a warning, with the times. */
+START_TEST(test_time_backwards)
+{
+	static const uint64_t times[] = { T0 + HOUR, T0 + HOUR + 1, T0,
+	    T0 + 2 };
+	struct verify_epoch_info ei;
+	struct chain_start cs;
+	struct fix_keys k;
+	struct fix_log *log;
+	struct fix_run r;
+	struct verify *v;
+	struct chain *ch;
+	char err[256], line[2048];
+	size_t len, i;
+
+	fix_keys(&k);
+	log = calloc(1, sizeof(*log));
+	ck_assert_ptr_nonnull(log);
+	/* a chain sealed with a clock that steps back an hour at seq 2 */
+	memset(&cs, 0, sizeof(cs));
+	cs.auditor = k.pk;
+	cs.auditor_name = "pub";
+	ch = chain_open(&cs, err, sizeof(err));
+	ck_assert_ptr_nonnull(ch);
+	for (i = 0; i < 4; i++) {
+		len = (size_t)snprintf(line, sizeof(line), i == 3 ?
+		    "event=stop" : "conn=%zu", i);
+		ck_assert_int_eq(chain_seal(ch, times[i], line, sizeof(line),
+		    &len), 0);
+		snprintf(log->line[log->n++], FIX_LINE_MAX, "%s%s", HDR, line);
+	}
+	chain_close(ch);
+	v = fix_run(&r, log, k.sk, NULL);
+	ck_assert_uint_eq(r.s.findings, 0);
+	ck_assert_uint_eq(r.s.warnings, 1);
+	ck_assert_int_ge(fix_find(&r, "time goes back at seq 2: "
+	    "2026-11-26T10:32:52.000000Z, after 2026-11-26T11:32:52.000001Z at "
+	    "seq 1"), 0);
+	verify_epoch_get(v, 0, &ei);
+	ck_assert_uint_eq(ei.backwards, 1);
+	ck_assert_str_eq(ei.first, "2026-11-26T10:32:52.000000Z");
+	ck_assert_str_eq(ei.last, "2026-11-26T11:32:52.000001Z");
+	verify_free(v);
+	free(log);
+}
+END_TEST
+
+/* Issue 16: two hosts interleaved in one file, each judged alone. */
+START_TEST(test_many_hosts)
+{
+	const unsigned char *hk[] = { NULL, NULL, NULL };
+	struct fix_epoch a, b;
+	struct fix_keys k;
+	struct fix_log *l1, *l2, *log;
+	struct fix_run r;
+	struct verify_host_info hi;
+	struct verify *v;
+	size_t i;
+
+	fix_keys(&k);
+	hk[0] = k.hpk;
+	hk[1] = k.hpk2;
+	l1 = calloc(1, sizeof(*l1));
+	l2 = calloc(1, sizeof(*l2));
+	log = calloc(1, sizeof(*log));
+	ck_assert(l1 != NULL && l2 != NULL && log != NULL);
+	fix_make(l1, &a, &k, HDR, k.hsk, NULL, 20, 1, T0);
+	fix_make(l2, &b, &k, HDR2, k.hsk2, NULL, 20, 1, T0);
+	for (i = 0; i < 20; i++) {
+		fix_insert(log, log->n, l1->line[i]);
+		fix_insert(log, log->n, l2->line[i]);
+	}
+	v = fix_run(&r, log, k.sk, hk);
+	ck_assert_uint_eq(r.s.findings, 0);
+	ck_assert_uint_eq(r.s.hosts, 2);
+	ck_assert_uint_eq(r.s.verified, 40);
+	verify_host_get(v, 1, &hi);
+	ck_assert_str_eq(hi.name, "web2");
+	ck_assert_uint_eq(hi.records, 20);
+	ck_assert_uint_eq(hi.findings, 0);
+	verify_free(v);
+	/* one record of web2 deleted: web2's finding, web1 intact */
+	fix_delete(log, 11);
+	v = fix_run(&r, log, k.sk, hk);
+	ck_assert_uint_eq(r.s.findings, 1);
+	verify_host_get(v, 0, &hi);
+	ck_assert_uint_eq(hi.findings, 0);
+	verify_host_get(v, 1, &hi);
+	ck_assert_uint_eq(hi.findings, 1);
+	ck_assert_int_ge(fix_find(&r, "missing: seq 5 (before log:13)"), 0);
+	verify_free(v);
+	free(l1);
+	free(l2);
+	free(log);
+}
+END_TEST
+
+Suite *
+verify_epochs_suite(void)
+{
+	Suite *s = suite_create("verify_epochs");
+	TCase *tc;
+
+	tc = tcase_create("origin");
+	tcase_add_test(tc, test_signed_intact);
+	tcase_add_test(tc, test_forged_epoch);
+	tcase_add_test(tc, test_signature_changed);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("links");
+	tcase_add_test(tc, test_deleted_epoch);
+	tcase_add_test(tc, test_epoch_ends);
+	tcase_add_test(tc, test_links_broken);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("hosts and time");
+	tcase_add_test(tc, test_host_changed);
+	tcase_add_test(tc, test_time_backwards);
+	tcase_add_test(tc, test_many_hosts);
+	suite_add_tcase(s, tc);
+	return s;
+}
