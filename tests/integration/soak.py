@@ -72,6 +72,7 @@ ORDER = [sf.syslog_kill, sf.ident_cycle, life.config_burst,
          life.engine_kill, sf.syslog_kill, life.monitor_kill,
          life.audit_state]
 RESTARTS = (life.engine_kill, life.monitor_kill)
+TRADITIONAL = "RSYSLOG_TraditionalFileFormat"
 
 
 class Service:
@@ -98,9 +99,9 @@ class Service:
                  "ident mode rules\nident timeout %s\nident port 113\n"
                  "limit connections 4096\nlimit per-source 1024\n"
                  "limit rate off\nlimit udp-total off\n"
-                 "limit udp-rate %d\naudit key %s\n"
+                 "limit udp-rate %d\n%s"
                  % (S.rs.path, S.pidfile, IDENT_TIMEOUT, sf.UDP_RATE,
-                    S.pubkey))
+                    S.audit.settings))
         if self.chroot:
             text += "chroot %s\n" % S.jail
         return text
@@ -244,9 +245,9 @@ class Soak:
             os.mkdir(d, 0o755)
         os.chown(run, 65534, 65534)     # the monitor removes the pidfile
         self.pidfile = os.path.join(run, "daytimed.pid")
-        self.pubkey, self.seckey = world.join("a.pub"), world.join("a.sec")
-        rc, _, err = h.daytimed_audit("keygen", self.pubkey, self.seckey)
-        h.check(rc == 0, "keygen: %r", err)
+        # sealed, signed and linked records (auditor's and host's keys,
+        # the audit state in a directory of the daemon's user)
+        self.audit = h.AuditFiles(world)
         # libfaketime and AddressSanitizer deadlock at start: no clock fault
         self.clock = FakeClock(world.join("clock"), self.jail) \
             if library() and not self.asan else None
@@ -257,8 +258,11 @@ class Soak:
         self.bursts = 0
         self.cleanup = contextlib.ExitStack()
         try:
+            # the ledger reads "PRI TAG: MSG"; daytimed-audit verify reads
+            # a syslog format it knows (the traditional one, beside it)
             self.rs = h.Rsyslog(jail=self.jail,
-                                template=h.RSYSLOG_PRI_FORMAT)
+                                template=h.RSYSLOG_PRI_FORMAT,
+                                templates=(TRADITIONAL,))
             self.cleanup.callback(self.rs.close)
             self.cleanup.callback(self._close_idents)
             self.set_ident("127.0.0.10", "ok")
@@ -444,7 +448,7 @@ def finish(S):
     S.ledger.settle(S.tail.seen_until, final=True)
     rc = S.svc.retire()
     S.tail.wait(r"^event=stop ", pid=S.svc.engine, timeout=10)
-    verify = h.audit_verify(S.seckey, S.rs.file, timeout=600)
+    verify = S.audit.verify(S.rs.files[TRADITIONAL], timeout=600)
     # what the daemons said, before their directories go
     stderr = "\n".join(d.stderr_text() for d in S.svc.old)
     said = [x[3] for x in S.tail.find(".", pid=S.svc.d.pid) +

@@ -262,6 +262,7 @@ def audit_state(S):
     st = S.stat("audit state file: filesystem full or read-only",
                 "the next epoch cannot link to the last one: said at "
                 "start, audit still sealed")
-    st.skipped = ("audit-trust (issue 13) has not landed: there is no "
-                  "`audit state` directive yet; this hook is where the "
-                  "fault goes (a tiny full tmpfs, then a read-only one)")
+    st.skipped = ("not written yet: `audit state` (issue 13) landed "
+                  "during this work; the soak sets it, and this hook is "
+                  "where the fault goes (the state directory on a tiny "
+                  "full tmpfs, then a read-only one)")
