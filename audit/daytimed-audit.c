@@ -14,6 +14,9 @@
  *                             check the sealed MAC chains in syslog files
  *                             (stdin when none; .gz read as is): see
  *                             verify_cmd.c.
+ *   report [--config FILE] ... [LOGFILE...]
+ *                             the auditor's page: what the records say
+ *                             (audit/report_cmd.c and audit/report*.c).
  *
  * This file holds the commands' dispatch and the key generators. Reading
  * the records and walking the chains is audit/verify.c, over the chain
@@ -37,6 +40,7 @@
 #include "audit/chain.h"
 #include "audit/keyfile.h"
 #include "audit/verify_cmd.h"
+#include "audit/report_cmd.h"
 
 static void	usage(FILE *);
 static int	audit_keygen(int, char **, int);
@@ -70,6 +74,8 @@ main(int argc, char **argv)
 		return audit_keygen(argc - 1, argv + 1, 1);
 	if (strcmp(argv[1], "verify") == 0)
 		return verify_cmd(argc - 1, argv + 1);
+	if (strcmp(argv[1], "report") == 0)
+		return report_cmd(argc - 1, argv + 1);
 	fprintf(stderr, "daytimed-audit: unknown command: %s\n", argv[1]);
 	usage(stderr);
 	return 2;
@@ -84,6 +90,9 @@ usage(FILE *f)
 	    "       daytimed-audit host-keygen PUBFILE SECFILE\n"
 	    "       daytimed-audit verify --secret-key SECFILE "
 	    "[--host-key PUBFILE]... [LOGFILE...]\n"
+	    "       daytimed-audit report [--config FILE] [--since T] "
+	    "[--until T] [--json]\n"
+	    "           [--secret-key SECFILE [--host-key PUBFILE]...] [LOGFILE...]\n"
 	    "       daytimed-audit -V | -h\n"
 	    "\n"
 	    "keygen writes the auditor's key pair: PUBFILE (mode 0644) is the\n"
@@ -96,7 +105,8 @@ usage(FILE *f)
 	    "finding, then a line per epoch, per host and in all. --host-key\n"
 	    "(repeatable) names the hosts whose signed epochs are trusted.\n"
 	    "Exit: 0 intact and authenticated, 1 findings, 2 usage or key\n"
-	    "error, 3 intact but not authenticated (no --host-key).\n");
+	    "error, 3 intact but not authenticated (no --host-key).\n"
+	    "report prints the auditor's page (daytimed-audit report -h).\n");
 }
 
 /*

@@ -45,9 +45,6 @@ struct verify_cmd_file {
 	ino_t		 ino;
 };
 
-static int	verify_cmd_secret(const char *, unsigned char *);
-static int	verify_cmd_hostkey(struct verify *, const char *,
-		    const unsigned char *);
 static int	verify_cmd_files(int, char **, struct verify_cmd_file **,
 		    size_t *);
 static void	verify_cmd_prescan(struct verify_cmd_file *);
@@ -146,7 +143,7 @@ verify_cmd(int argc, char **argv)
 }
 
 /* The auditor's secret key: a regular file, 64 hex digits, private. */
-static int
+int
 verify_cmd_secret(const char *path, unsigned char *sk)
 {
 	char buf[KEYFILE_MAX], err[512];
@@ -177,7 +174,7 @@ verify_cmd_secret(const char *path, unsigned char *sk)
 }
 
 /* One --host-key: a host's public key, 64 hex digits. */
-static int
+int
 verify_cmd_hostkey(struct verify *v, const char *path,
     const unsigned char *auditor)
 {

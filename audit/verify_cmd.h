@@ -6,7 +6,20 @@
 #ifndef DAYTIMED_VERIFY_CMD_H
 #define DAYTIMED_VERIFY_CMD_H
 
+struct verify;
+
 /* Run verify with its arguments (argv[0] is "verify"); the exit status. */
 int	verify_cmd(int argc, char **argv);
+/*
+ * The auditor's secret key file at path into sk (CHAIN_KEY_BYTES); -1,
+ * said why on stderr. Shared with report_cmd.c.
+ */
+int	verify_cmd_secret(const char *path, unsigned char *sk);
+/*
+ * Trust the host public key file at path for v (auditor: the auditor's
+ * public key, to warn when it is given instead); -1, said why on stderr.
+ */
+int	verify_cmd_hostkey(struct verify *v, const char *path,
+	    const unsigned char *auditor);
 
 #endif

@@ -719,6 +719,11 @@ verdict() {	# verdict CONDITION(awk) -> met / not met
 		cat "$WORK/perf_$x.txt"
 		echo '```'
 	done
+	# bench/report.sh's section (daytimed-audit report) is kept as it was
+	if [ -f "$OUT" ] && grep -q '^<!-- report.sh: begin -->$' "$OUT"; then
+		echo
+		sed -n '/^<!-- report.sh: begin -->$/,/^<!-- report.sh: end -->$/p' "$OUT"
+	fi
 	# The audit verification section is bench/verify.sh's: kept as it was.
 	if [ -f "$OUT" ] && grep -q '^<!-- verify.sh -->$' "$OUT"; then
 		echo

@@ -83,8 +83,10 @@ audit_state_open(const char *path, uid_t uid, struct link *prev, char *note,
 	st->uid = uid;
 	if (audit_state_split(st, path, dir, sizeof(dir), err, errlen) == -1 ||
 	    audit_state_dir(st, dir, uid, err, errlen) == -1 ||
-	    audit_state_lock(st, err, errlen) == -1 ||
-	    audit_state_read(st, uid, prev, note, notelen, err, errlen) == -1)
+	    audit_state_lock(st, err, errlen) == -1)
+		goto fail;
+	st->locked = 1;		/* until seq 0 is saved (audit_state_note) */
+	if (audit_state_read(st, uid, prev, note, notelen, err, errlen) == -1)
 		goto fail;
 	if (pthread_condattr_init(&ca) != 0 ||
 	    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
@@ -305,10 +307,8 @@ audit_state_lock(struct audit_state *st, char *err, size_t errlen)
 	unsigned i;
 
 	for (i = 0; i <= AUDIT_STATE_LOCK_US / AUDIT_STATE_LOCK_NAP_US; i++) {
-		if (flock(st->dirfd, LOCK_EX | LOCK_NB) == 0) {
-			st->locked = 1;
+		if (flock(st->dirfd, LOCK_EX | LOCK_NB) == 0)
 			return 0;
-		}
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			break;
 		(void)nanosleep(&nap, NULL);
@@ -337,7 +337,13 @@ audit_state_save(struct audit_state *st, const struct link *l, char *err,
 	    strcmp(cur.epoch, l->epoch) == 0)
 		rv = audit_state_write(st, l, err, errlen);
 	(void)flock(st->dirfd, LOCK_UN);
-	st->locked = 0;
+	/*
+	 * st->locked means "held since open, for seq 0" only: the writer
+	 * thread's own locking never sets it, or a note made meanwhile would
+	 * take it for that and write the temporary file beside the writer.
+	 */
+	if (held)
+		st->locked = 0;
 	return rv;
 }
 

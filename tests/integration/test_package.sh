@@ -177,7 +177,7 @@ fi
 ok "installed"
 
 for f in /usr/sbin/daytimed /usr/bin/daytime /usr/bin/daytimed-audit \
-    /etc/init.d/daytimed; do
+    /etc/init.d/daytimed /usr/share/logwatch/scripts/services/daytimed; do
 	[ -x "$f" ] && ok "$f" || fail "$f is missing"
 done
 for f in /lib/systemd/system/daytimed.service \
@@ -187,6 +187,8 @@ for f in /lib/systemd/system/daytimed.service \
     /usr/lib/tmpfiles.d/daytimed.conf \
     /etc/rsyslog.d/daytimed.conf \
     /etc/logrotate.d/daytimed \
+    /usr/share/logwatch/default.conf/services/daytimed.conf \
+    /usr/share/logwatch/default.conf/logfiles/daytimed.conf \
     /usr/share/man/man8/daytimed.8.gz \
     /usr/share/man/man1/daytimed-audit.1.gz \
     /usr/share/man/man5/daytimed.conf.5.gz \

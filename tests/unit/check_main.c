@@ -39,6 +39,9 @@ main(void)
 	srunner_add_suite(sr, logread_suite());
 	srunner_add_suite(sr, verify_parse_suite());
 	srunner_add_suite(sr, verify_suite());
+	srunner_add_suite(sr, record_parse_suite());
+	srunner_add_suite(sr, report_table_suite());
+	srunner_add_suite(sr, report_suite());
 	srunner_add_suite(sr, verify_epochs_suite());
 	srunner_add_suite(sr, audit_suite());
 	srunner_add_suite(sr, audit_state_suite());

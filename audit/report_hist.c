@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * report_hist: allow, deny and drop over time. The report counts by local
+ * hour (YYYYMMDDHH keys); here the hours become the rows of one page:
+ * every hour of a period up to 48 hours, every day up to 62 days, every
+ * month up to 120 months, else the years that have records. Rows without
+ * records are shown too (but for years): a quiet hour is news.
+ */
+#include "autoconf.h"
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/report_int.h"
+#include "audit/report_print.h"
+#include "audit/report_time.h"
+
+#define REPORT_BAR	26	/* the histogram's bar at its longest */
+#define REPORT_ROWS_HOURS	48
+#define REPORT_ROWS_DAYS	62
+#define REPORT_ROWS_MONTHS	120
+
+static int	report_hist_key(const struct report_entry *, int64_t *);
+static int64_t	report_hist_index(int64_t, int64_t, enum report_unit);
+static int64_t	report_hist_unit_key(int64_t, enum report_unit);
+static int64_t	report_hist_next(int64_t, enum report_unit);
+static int	report_hist_cmp(const void *, const void *);
+
+/* The hour an entry counts, from its 10-digit key; -1 when it is none. */
+static int
+report_hist_key(const struct report_entry *e, int64_t *hk)
+{
+	int64_t v = 0;
+	uint32_t i;
+
+	if (report_sure(e) == 0 || e->keylen != 10)
+		return -1;
+	for (i = 0; i < 10; i++) {
+		if (e->key[i] < '0' || e->key[i] > '9')
+			return -1;
+		v = v * 10 + (e->key[i] - '0');
+	}
+	*hk = v;
+	return 0;
+}
+
+/* A YYYYMMDDHH key's days since 1970 and its hour. */
+static int64_t
+report_hist_days(int64_t hk)
+{
+	return report_time_days((int)(hk / 1000000), (int)(hk / 10000 % 100),
+	    (int)(hk / 100 % 100));
+}
+
+/* The row an hour key falls in, counted from the first hour key. */
+static int64_t
+report_hist_index(int64_t hk, int64_t first, enum report_unit u)
+{
+	switch (u) {
+	case REPORT_HOUR:
+		return (report_hist_days(hk) - report_hist_days(first)) * 24 +
+		    hk % 100 - first % 100;
+	case REPORT_DAY:
+		return report_hist_days(hk) - report_hist_days(first);
+	case REPORT_MONTH:
+		return (hk / 1000000 - first / 1000000) * 12 +
+		    hk / 10000 % 100 - first / 10000 % 100;
+	default:
+		return hk / 1000000 - first / 1000000;
+	}
+}
+
+/* An hour key as the unit's key. */
+static int64_t
+report_hist_unit_key(int64_t hk, enum report_unit u)
+{
+	static const int64_t div[] = { 1, 100, 10000, 1000000 };
+
+	return hk / div[u];
+}
+
+/* The unit key after k. */
+static int64_t
+report_hist_next(int64_t k, enum report_unit u)
+{
+	int y, m, d, h;
+
+	switch (u) {
+	case REPORT_HOUR:
+		h = (int)(k % 100);
+		if (h < 23)
+			return k + 1;
+		return report_hist_next(k / 100, REPORT_DAY) * 100;
+	case REPORT_DAY:
+		y = (int)(k / 10000);
+		m = (int)(k / 100 % 100);
+		d = (int)(k % 100);
+		if (d < report_time_mdays(y, m))
+			return k + 1;
+		return report_hist_next(k / 100, REPORT_MONTH) * 100 + 1;
+	case REPORT_MONTH:
+		return k % 100 < 12 ? k + 1 : (k / 100 + 1) * 100 + 1;
+	default:
+		return k + 1;
+	}
+}
+
+/* The rows of the histogram, in the unit that fits a page. */
+int
+report_hist_rows(struct report *r, struct report_hist_row **rows, size_t *n,
+    enum report_unit *unit)
+{
+	struct report_entry *e;
+	struct report_hist_row *v;
+	size_t ne, i, k, nr = 0;
+	int64_t lo = -1, hi = -1, hk, span, idx, key;
+	int d, u;
+
+	*rows = NULL;
+	*n = 0;
+	*unit = REPORT_HOUR;
+	e = report_table_entries(r->hours, &ne);
+	for (i = 0; i < ne; i++) {
+		if (report_hist_key(&e[i], &hk) == -1)
+			continue;
+		if (lo == -1 || hk < lo)
+			lo = hk;
+		if (hi == -1 || hk > hi)
+			hi = hk;
+	}
+	if (lo == -1)
+		return 0;
+	for (u = REPORT_HOUR; u < REPORT_YEAR; u++) {
+		span = report_hist_index(hi, lo, (enum report_unit)u) + 1;
+		if ((u == REPORT_HOUR && span <= REPORT_ROWS_HOURS) ||
+		    (u == REPORT_DAY && span <= REPORT_ROWS_DAYS) ||
+		    (u == REPORT_MONTH && span <= REPORT_ROWS_MONTHS))
+			break;
+	}
+	*unit = (enum report_unit)u;
+	span = report_hist_index(hi, lo, *unit) + 1;
+	if ((v = calloc((size_t)span, sizeof(*v))) == NULL)
+		return -1;
+	key = report_hist_unit_key(lo, *unit);
+	for (idx = 0; idx < span; idx++) {
+		v[idx].key = key;
+		key = report_hist_next(key, *unit);
+	}
+	for (i = 0; i < ne; i++) {
+		if (report_hist_key(&e[i], &hk) == -1)
+			continue;
+		idx = report_hist_index(hk, lo, *unit);
+		for (d = 0; d < REPORT_NDEC; d++)
+			v[idx].n[d] += e[i].n[d];
+	}
+	if (*unit == REPORT_YEAR) {
+		/* only the years that have records */
+		for (k = 0; k < (size_t)span; k++)
+			if (v[k].n[0] + v[k].n[1] + v[k].n[2] > 0)
+				v[nr++] = v[k];
+	} else
+		nr = (size_t)span;
+	qsort(v, nr, sizeof(*v), report_hist_cmp);
+	*rows = v;
+	*n = nr;
+	return 0;
+}
+
+/* A row's label. */
+void
+report_hist_label(char *buf, size_t len, int64_t k, enum report_unit u)
+{
+	int rc;
+
+	switch (u) {
+	case REPORT_HOUR:
+		rc = snprintf(buf, len, "%04d-%02d-%02d %02d:00",
+		    (int)(k / 1000000), (int)(k / 10000 % 100),
+		    (int)(k / 100 % 100), (int)(k % 100));
+		break;
+	case REPORT_DAY:
+		rc = snprintf(buf, len, "%04d-%02d-%02d", (int)(k / 10000),
+		    (int)(k / 100 % 100), (int)(k % 100));
+		break;
+	case REPORT_MONTH:
+		rc = snprintf(buf, len, "%04d-%02d", (int)(k / 100),
+		    (int)(k % 100));
+		break;
+	default:
+		rc = snprintf(buf, len, "%04d", (int)k);
+		break;
+	}
+	if (rc < 0 || (size_t)rc >= len)
+		snprintf(buf, len, "?");
+}
+
+/* The histogram section: counts and a bar of #, - and ! per row. */
+int
+report_print_hist(FILE *f, struct report *r)
+{
+	static const char *const units[] = { "hour", "day", "month", "year" };
+	static const char marks[REPORT_NDEC] = { '#', '-', '!' };
+	struct report_hist_row *v;
+	enum report_unit u;
+	uint64_t max = 0, t;
+	size_t n, i, w;
+	char label[32];
+	int d;
+
+	if (report_hist_rows(r, &v, &n, &u) == -1)
+		return -1;
+	fprintf(f, "\nPer %s: allow #, deny -, drop !\n", units[u]);
+	for (i = 0; i < n; i++)
+		if ((t = v[i].n[0] + v[i].n[1] + v[i].n[2]) > max)
+			max = t;
+	if (n > 0)
+		fprintf(f, "  %-16s %9s %9s %9s\n", "", "allow", "deny", "drop");
+	for (i = 0; i < n; i++) {
+		report_hist_label(label, sizeof(label), v[i].key, u);
+		fprintf(f, "  %-16s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " ",
+		    label, v[i].n[0], v[i].n[1], v[i].n[2]);
+		for (d = 0; d < REPORT_NDEC; d++) {
+			/* a count that is there shows as one mark at least */
+			w = v[i].n[d] == 0 ? 0 : (size_t)((v[i].n[d] *
+			    REPORT_BAR + max - 1) / max);
+			while (w-- > 0)
+				fputc(marks[d], f);
+		}
+		fputc('\n', f);
+	}
+	if (report_table_others(r->hours) > 0)
+		fprintf(f, "  %" PRIu64 " records fell in hours not kept (more "
+		    "than %zu distinct hours)\n", report_table_others(r->hours),
+		    r->o.cap);
+	free(v);
+	return 0;
+}
+
+/* Rows in time order. */
+static int
+report_hist_cmp(const void *a, const void *b)
+{
+	const struct report_hist_row *x = a, *y = b;
+
+	return (x->key > y->key) - (x->key < y->key);
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * report_time: when a record happened, and which local hour that was.
+ *
+ * A record's time is its own time= field when it has one (sealed records:
+ * UTC, RFC 3339, inside the MAC), else the syslog header's time stamp:
+ *
+ *   2026-11-26T10:32:52.123456+01:00 host daytimed[1]: ...  rsyslog's
+ *       RSYSLOG_FileFormat, journalctl -o short-iso (+0100), RFC 5424
+ *       ("<PRI>1 " first): the time zone is in the stamp;
+ *   Nov 26 10:32:52 host daytimed[1]: ...   RFC 3164, rsyslog's
+ *       traditional format, journalctl's default: local time of the
+ *       machine running the report (TZ), and no year. The year is taken
+ *       to be the one in which that date is not more than a day in the
+ *       future of `now` (so on Jan 1, "Dec 31" is last year's);
+ *   journalctl -o cat has no stamp: such records have no time.
+ *
+ * Parsing is pure over (buffer, length); turning a local date into UTC
+ * uses mktime(3), once per local hour seen (struct report_clock keeps the
+ * last one), so that ten million records cost a handful of calls.
+ */
+#ifndef DAYTIMED_REPORT_TIME_H
+#define DAYTIMED_REPORT_TIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define REPORT_TIME_NONE	INT64_MIN	/* a record without a time */
+#define REPORT_TIME_TEXT	32		/* room for any formatted time */
+
+/* What converting local times needs: now, and the last hour converted. */
+struct report_clock {
+	int64_t		 now_us;
+	int		 now_year;
+	int64_t		 hdr_key;	/* month, day, hour of the last header */
+	int64_t		 hdr_base;	/* its hour's start, UTC µs */
+	int64_t		 loc_start;	/* the last local hour looked up */
+	int64_t		 loc_end;
+	int64_t		 loc_key;	/* its YYYYMMDDHH */
+};
+
+/* Days from 1970-01-01 to the civil date y-m-d (proleptic Gregorian). */
+int64_t	report_time_days(int y, int m, int d);
+/* Days in month m of year y. */
+int	report_time_mdays(int y, int m);
+/* A clock for "now" (µs since the epoch, UTC). */
+void	report_time_clock(struct report_clock *, int64_t now_us);
+/*
+ * RFC 3339 "YYYY-MM-DDTHH:MM:SS[.F]Z|+HH:MM|+HHMM" in (s, len) exactly:
+ * 0 and *us; -1 when malformed or out of range (years 1970..9999).
+ */
+int	report_time_rfc3339(const char *s, size_t len, int64_t *us);
+/*
+ * The time stamp at the start of a syslog line's header (s, len: the
+ * bytes before the record). 0 and *us; -1 when there is none.
+ */
+int	report_time_header(struct report_clock *, const char *s, size_t len,
+	    int64_t *us);
+/*
+ * A --since/--until argument: RFC 3339, or "YYYY-MM-DD[ HH:MM[:SS]]"
+ * (also with T) in local time. 0 and *us; -1 when malformed.
+ */
+int	report_time_arg(const char *s, int64_t *us);
+/* The local hour of us as YYYYMMDDHH (a number that sorts by time). */
+int64_t	report_time_hour(struct report_clock *, int64_t us);
+/*
+ * us as local time into buf: fmt 0 "YYYY-MM-DD HH:MM:SS", 1 "MM-DD
+ * HH:MM", 2 "HH:MM:SS", 3 RFC 3339 with offset; "-" for REPORT_TIME_NONE.
+ */
+void	report_time_format(char *buf, size_t len, int64_t us, int fmt);
+/* The local UTC offset at us as "+HHMM" (what the report's times are in). */
+void	report_time_zone(char *buf, size_t len, int64_t us);
+
+#endif

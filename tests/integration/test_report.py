@@ -1,0 +1,587 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
+"""daytimed-audit report end to end: the REAL daemon writes a known mix
+of connections and datagrams (allow, deny, drop by two limits; every
+ident status, from scripted ident servers on 127.0.0.11-16; a hostile
+ident name) through a private rsyslogd with the package's routing
+snippet, and the report on that audit.log is checked number by number,
+as a page (80 columns, escaped) and as JSON (read back by python's json).
+Then --config (rules that never hit, in the file and in a list file, a
+netblock only ever denied by default, a configuration that fails; the
+rules from the real `daytimed -T`), a sealed log with a tampered
+record and an unparseable line (said at the top), and bad input: 1 MB
+lines, binary junk, unknown keys, --since after --until."""
+
+import atexit
+import gzip
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as h  # noqa: E402
+from harness import check, test  # noqa: E402
+
+TOP = os.environ.get("TOP_SRCDIR") or os.path.join(h.HERE, "..", "..")
+SNIPPET = os.path.join(TOP, "packaging", "rsyslog", "daytimed.conf")
+LOGDIR = "/var/log/daytimed"
+TMP = h.TempDir("dtrep-", at_exit=True)
+FORGED = b'root\x1b[31m "x" decision=allow'
+_log = {}
+
+# The configuration's rule lines, numbered as the file will number them
+# (the listen, syslog, ident and limit lines come first: see conf()).
+RULES = [
+    "allow 127.0.0.11 user alice",     # hit 3 times (ok, alice)
+    "deny 127.0.0.11",                 # never: alice always answers
+    "allow 127.0.0.12 user bob",       # never: the ident server errs
+    "deny 127.0.0.12",                 # hit 2 times (error:NO-USER)
+    "allow 127.0.0.13 user carol",     # never: the ident server is silent
+    "allow 127.0.0.13",                # hit once (timeout)
+    "allow 127.0.0.14 user dave",      # never: nothing answers ident
+    "deny 127.0.0.15 user mallory",    # never: the answer is garbage
+    "allow 127.0.0.15",                # hit once (malformed)
+    "allow 127.0.0.16 user eve",       # never: the answer is forged
+    "deny 127.0.0.16",                 # hit once (ok, the forged name)
+    "allow 127.0.0.17",                # TCP 2, UDP 1 (skipped)
+    "allow 192.0.2.0/24",              # never: no such traffic
+    "allow ::1",                       # hit once over IPv6, when there is
+    "allow file @LIST@",               # LIST's rules, below
+]
+# The list file's lines: each a rule of its own, LIST:LINE.
+LIST = [
+    "# partners of the list",
+    "127.0.0.19",                      # LIST:2, hit once (TCP)
+    "198.51.100.0/24",                 # LIST:3, never
+]
+
+
+def conf(port, sock, identport, extra=""):
+    """The daemon's configuration; the rule of RULES[i] is on line
+    RULE_LINE0 + i."""
+    head = ("listen tcp 127.0.0.1:%d\nlisten udp 127.0.0.1:%d\n" % (port, port))
+    if h.have_ipv6():
+        head += "listen tcp [::1]:%d\n" % port
+    else:
+        head += "# no IPv6 loopback\n"
+    head += ("syslog socket %s\nident mode rules\nident timeout 1\n"
+             "ident port %d\nlimit per-source 1\nlimit udp-rate 1\n%s"
+             % (sock, identport, extra))
+    head += "user nobody\n" if os.geteuid() == 0 else "# not root\n"
+    return head, head + "".join(r.replace("@LIST@", list_file()) + "\n"
+                                for r in RULES)
+
+
+def list_file():
+    """The list file of RULES, written once."""
+    path = TMP.join("partners.list")
+    if not os.path.exists(path):
+        TMP.write("partners.list", "".join(l + "\n" for l in LIST))
+    return path
+
+
+def rule_line(i, head):
+    return head.count("\n") + 1 + i
+
+
+def prepare(root):
+    with open(SNIPPET) as f:
+        text = f.read().replace(LOGDIR, root + LOGDIR)
+    os.mkdir(os.path.join(root, "rsyslog.d"))
+    with open(os.path.join(root, "rsyslog.d", "daytimed.conf"), "w") as f:
+        f.write(text)
+
+
+def tcp_from(src, port):
+    """One TCP exchange from src; the answer (b"" when denied)."""
+    return h.tcp_get("127.0.0.1", port, bind=(src, 0), timeout=10)
+
+
+def wait_lookup(identport, timeout=5):
+    """Until the daemon's ident connection to a silent server is up."""
+    return h.poll_until(lambda: any(
+        r == identport and st == h.TCP_ESTABLISHED
+        for _, r, st in h.tcp_sockets()), timeout)
+
+
+def make_log():
+    """Run the daemon through the mix once; the audit.log and facts."""
+    if _log:
+        return _log
+    rs = h.Rsyslog(include="@DIR@/rsyslog.d/*.conf", prepare=prepare)
+    audit = rs.dir + LOGDIR + "/audit.log"
+    ok = h.FakeIdent("ok", "alice", host="127.0.0.11")
+    idp = ok.port
+    servers = [ok, h.FakeIdent("error", host="127.0.0.12", port=idp),
+               h.FakeIdent("silent", host="127.0.0.13", port=idp),
+               h.FakeIdent("garbage", host="127.0.0.15", port=idp),
+               h.FakeIdent("forged", host="127.0.0.16", port=idp)]
+    try:
+        port = h.free_port("both")
+        head, text = conf(port, rs.sock, idp)
+        d = h.Daemon(text, ready="proc")
+        try:
+            for _ in range(3):
+                check(tcp_from("127.0.0.11", port), "alice is answered")
+            for _ in range(2):
+                check(tcp_from("127.0.0.12", port) == b"", ".12 denied")
+            # .13: its lookup hangs for the 1 s timeout; meanwhile a
+            # second connection from it is over the per-source limit
+            s = socket.create_connection(("127.0.0.1", port), 10,
+                                         ("127.0.0.13", 0))
+            check(wait_lookup(idp), "the lookup for .13 started")
+            check(h.tcp_talk("127.0.0.1", port, 10, ("127.0.0.13", 0),
+                             reset_ok=True)[0] == b"",
+                  "the second .13 connection is dropped")
+            s.settimeout(10)
+            data, how = h.read_to_eof(s, time.monotonic() + 10)
+            s.close()
+            check(data, ".13 answered after the ident timeout: %r", how)
+            for _ in range(2):
+                check(tcp_from("127.0.0.14", port) == b"", ".14 denied")
+            check(tcp_from("127.0.0.15", port), ".15 allowed")
+            check(tcp_from("127.0.0.16", port) == b"", ".16 denied")
+            for _ in range(2):
+                check(tcp_from("127.0.0.17", port), ".17 allowed")
+            check(tcp_from("127.0.0.18", port) == b"", ".18 denied")
+            check(tcp_from("127.0.0.19", port), ".19 allowed by the list")
+            v6 = h.have_ipv6()
+            if v6:
+                check(h.tcp_get("::1", port, timeout=10), "::1 allowed")
+            # UDP: three at once from .17 (one answered, two dropped by
+            # udp-rate 1), one from .18 (denied)
+            with h.udp_open(port, "127.0.0.1", ("127.0.0.17", 0)) as u:
+                for _ in range(3):
+                    u.send(b"")
+                check(h.recv_or_none(u, 5), "the first datagram is answered")
+            check(h.udp_get("127.0.0.1", port, bind=("127.0.0.18", 0),
+                            timeout=0.3) is None, ".18 UDP denied")
+            want = 19 + (1 if v6 else 0)
+            h.poll_until(lambda: rs.text(audit).count(" conn=") >= want, 10)
+        finally:
+            d.stop()
+            # its configuration stays where the records say the rules are
+            atexit.register(d.cleanup)
+        rs.wait_for("event=stop", path=audit)
+        with open(audit, "rb") as f:
+            data = f.read()
+    finally:
+        for s in servers:
+            s.close()
+        rs.close()
+    _log.update(path=TMP.write("audit.log", data), head=head, v6=v6,
+                conf=d.conf, data=data)
+    return _log
+
+
+def report(*args, **kw):
+    rc, out, err = h.daytimed_audit("report", *args, **kw)
+    return rc, out, err
+
+
+def report_json(*args):
+    rc, out, err = report("--json", *args)
+    check(rc == 0, "report --json exit 0: %d %s", rc, err)
+    return json.loads(out)
+
+
+def check_page(out):
+    for i, line in enumerate(out.split("\n")):
+        check(len(line) <= 80, "line %d has %d columns: %r", i + 1,
+              len(line), line)
+        check(all(0x20 <= ord(c) < 0x7f for c in line),
+              "line %d has a byte outside printable ASCII: %r", i + 1, line)
+
+
+@test(timeout=120)
+def numbers():
+    log = make_log()
+    j = report_json(log["path"])
+    # logrotate's .gz copy (named without .gz too) and stdin: the same
+    packed = gzip.compress(log["data"])
+    gz = TMP.write("audit.log.2.gz", packed)
+    for args, stdin in (((gz,), None), ((TMP.write("rotated", packed),), None),
+                        ((), log["data"])):
+        rc, out, err = report("--json", *args, input=stdin)
+        check(rc == 0, "report %s: %d %s", args, rc, err)
+        k = json.loads(out)
+        check(k["totals"] == j["totals"] and k["input"]["records"] ==
+              j["input"]["records"], "%s reads as the plain file: %r",
+              args or "stdin", k["totals"])
+    v6 = 1 if log["v6"] else 0
+    t = j["totals"]
+    check(t["tcp"]["ipv4"] == {"allow": 8, "deny": 6, "drop": 1},
+          "tcp ipv4: %r", t["tcp"]["ipv4"])
+    check(t["tcp"]["ipv6"] == {"allow": v6, "deny": 0, "drop": 0},
+          "tcp ipv6: %r", t["tcp"]["ipv6"])
+    check(t["udp"]["ipv4"] == {"allow": 1, "deny": 1, "drop": 2},
+          "udp ipv4: %r", t["udp"]["ipv4"])
+    check(j["input"]["records"] == 19 + v6, "records: %r", j["input"])
+    check(j["input"]["events"] == {"start": 1, "stop": 1}, "events: %r",
+          j["input"]["events"])
+    check(j["input"]["unparsed"]["count"] == 0, "unparsed: %r",
+          j["input"]["unparsed"])
+    st = j["ident"]["status"]
+    check(st == {"ok": 4, "error": 2, "timeout": 1, "refused": 2,
+                 "unreachable": 0, "malformed": 1, "skipped": 9 + v6,
+                 "other": 0}, "ident status: %r", st)
+    check(j["ident"]["error_types"] == {"NO-USER": 2}, "error types: %r",
+          j["ident"]["error_types"])
+    conf = log["conf"]
+    rules = {(r["rule"], r["netblock"]): r for r in j["rules"]["rows"]}
+
+    def hits(i, net):
+        r = rules.get(("%s:%d" % (conf, rule_line(i, log["head"])), net))
+        return None if r is None else (r["count"], r["allow"], r["deny"],
+                                       r["drop"])
+    check(hits(0, "127.0.0.11/32") == (3, 3, 0, 0), "alice's rule: %r",
+          hits(0, "127.0.0.11/32"))
+    check(hits(3, "127.0.0.12/32") == (2, 0, 2, 0), "deny .12")
+    check(hits(5, "127.0.0.13/32") == (1, 1, 0, 0), "allow .13")
+    check(hits(8, "127.0.0.15/32") == (1, 1, 0, 0), "allow .15")
+    check(hits(10, "127.0.0.16/32") == (1, 0, 1, 0), "deny .16")
+    check(hits(11, "127.0.0.17/32") == (3, 3, 0, 0), "allow .17")
+    check(rules[("default", "127.0.0.14/32")]["deny"] == 2, "default .14")
+    r = rules.get(("%s:2" % list_file(), "127.0.0.19/32"))
+    check(r is not None and r["allow"] == 1, "the list's rule: %r", r)
+    check(rules[("default", None)]["deny"] == 2, "default, no netblock")
+    check(rules[("limit:per-source", None)]["drop"] == 1, "per-source")
+    check(rules[("limit:udp-rate", None)]["drop"] == 2, "udp-rate")
+    check(j["rules"]["others"] == 0, "no others: %r", j["rules"]["others"])
+    src = {r["source"]: r["count"] for r in j["denied_sources"]["rows"]}
+    check(src == {"127.0.0.12": 2, "127.0.0.14": 2, "127.0.0.16": 1,
+                  "127.0.0.18": 2}, "denied sources: %r", src)
+    drops = j["drops"]
+    check(drops["per-source"]["count"] == 1 and
+          drops["per-source"]["sources"][0]["source"] == "127.0.0.13",
+          "per-source drops: %r", drops)
+    check(drops["udp-rate"]["count"] == 2 and
+          drops["udp-rate"]["sources"][0]["source"] == "127.0.0.17",
+          "udp-rate drops: %r", drops)
+    names = {n["netblock"]: {x["name"]: x["count"] for x in n["names"]}
+             for n in j["ident"]["names"]}
+    forged = '"root\\x1b[31m \\"x\\" decision%sallow"'
+    check(names["127.0.0.11/32"] == {"alice": 3}, "names: %r", names)
+    check(list(names["127.0.0.16/32"].values()) == [1] and
+          list(names["127.0.0.16/32"])[0] in (forged % "=", forged % "\\x3d"),
+          "the forged name, escaped: %r", names["127.0.0.16/32"])
+    rows = j["histogram"]["rows"]
+    check(sum(r["allow"] + r["deny"] + r["drop"] for r in rows) == 19 + v6,
+          "the histogram adds up: %r", rows)
+    check(j["verification"]["checked"] is False and
+          j["verification"]["sealed_records"] == 0, "not sealed: %r",
+          j["verification"])
+
+
+@test(timeout=120)
+def page():
+    log = make_log()
+    rc, out, err = report(log["path"])
+    check(rc == 0, "report exit 0: %d %s", rc, err)
+    check_page(out)
+    # the same figures on the page
+    check(re.search(r"^  tcp IPv4 +8 +6 +1 +15$", out, re.M), "tcp row:\n%s",
+          out)
+    check(re.search(r"^  udp IPv4 +1 +1 +2 +4$", out, re.M), "udp row")
+    check(re.search(r"^ +4  ok$", out, re.M), "ok 4")
+    check(re.search(r"^ +2  error: NO-USER 2$", out, re.M), "error:NO-USER")
+    check(re.search(r"^ +2  refused$", out, re.M), "refused 2")
+    check("no sealed records" in out.split("Period")[0],
+          "the top says there is nothing to verify")
+    # the forged name is shown escaped, its count in its column
+    m = re.search(r'^ +1    ("root\\x1b\[31m \\"x\\" decision(=|\\x3d)allow")$',
+                  out, re.M)
+    check(m, "the forged name, escaped, in its column:\n%s",
+          out.split("Ident names")[1])
+    check("\x1b" not in out, "no raw escape byte")
+    check(out.index("Verification") < out.index("Period") <
+          out.index("Totals") < out.index("Per hour") <
+          out.index("Deciding rules") < out.index("Top denied sources") <
+          out.index("Top denied netblocks") < out.index("Dropped by") <
+          out.index("Ident") < out.index("Rules that decided nothing"),
+          "the sections in the issue's order")
+
+
+@test(timeout=120)
+def config_dead_rules():
+    log = make_log()
+    daytimed = h.DAYTIMED
+    j = report_json("--config", log["conf"], "--daytimed", daytimed,
+                    log["path"])
+    c = j["config"]
+    check(c["available"] is True, "config read: %r", c)
+    dead = sorted(r["rule"] for r in c["dead_rules"])
+    want = sorted(["%s:%d" % (log["conf"], rule_line(i, log["head"]))
+                   for i in (1, 2, 4, 6, 7, 9, 12) + (() if log["v6"]
+                                                       else (13,))] +
+                  ["%s:3" % list_file()])
+    check(dead == want, "dead rules: %r, want %r", dead, want)
+    nets = [n["netblock"] for n in c["default_deny_netblocks"]]
+    check(nets == ["127.0.0.14/32"], "only default denies: %r", nets)
+    names = {n["netblock"]: n for n in j["ident"]["names"]}
+    check(names["127.0.0.11/32"]["names"][0]["user_rule"] is True,
+          "alice is a user rule's name")
+    check(names["127.0.0.16/32"]["names"][0]["user_rule"] is False,
+          "the forged name is no user rule's")
+    rc, out, _ = report("--config", log["conf"], "--daytimed", daytimed,
+                        log["path"])
+    check_page(out)
+    sect = out.split("Rules that decided nothing")[1]
+    check("allow 192.0.2.0/24 %s:%d" % (log["conf"], rule_line(12,
+          log["head"])) in sect, "the dead rule on the page:\n%s", sect)
+    check("8 of 16 rules decided nothing" in sect or
+          (not log["v6"] and "9 of 16 rules decided nothing" in sect),
+          "the count of dead rules:\n%s", sect)
+    check("allow 198.51.100.0/24 %s:3" % list_file() in sect,
+          "the list's dead rule on the page")
+    check(re.search(r"^ +2  127\.0\.0\.14/32$", sect, re.M),
+          "the netblock only denied by default, on the page:\n%s", sect)
+    check(re.search(r"^ +3  \* alice$", out, re.M), "alice flagged")
+
+
+@test(timeout=60)
+def config_that_fails():
+    log = make_log()
+    bad = TMP.write("bad.conf", "allow 10.0.0.0/8\nallow 10.0.0.0/8 user\n"
+                    "frobnicate yes\n")
+    rc, out, err = report("--config", bad, "--daytimed", h.DAYTIMED,
+                          log["path"])
+    check(rc == 0, "the report is still produced: %d %s", rc, err)
+    check_page(out)
+    sect = out.split("Rules that decided nothing")[1]
+    check("not available" in sect and "bad.conf" in sect,
+          "the section says why it is missing:\n%s", sect)
+    check(re.search(r"^  tcp IPv4 +8 +6 +1 +15$", out, re.M),
+          "the figures are all there")
+    j = report_json("--config", bad, "--daytimed", h.DAYTIMED, log["path"])
+    check(j["config"]["available"] is False and j["config"]["why"],
+          "JSON: why: %r", j["config"])
+    # a daytimed that cannot be run at all
+    rc, out, _ = report("--config", bad, "--daytimed", TMP.join("nope"),
+                        log["path"])
+    check(rc == 0 and "cannot run" in out, "no daytimed: said so")
+
+
+@test(timeout=120)
+def sealed_tampered_unparseable():
+    """A sealed, signed trail through a private rsyslogd: the top of the
+    page gives the verification per host and epoch; then one record is
+    changed and a broken one inserted, and the top says both."""
+    af = h.AuditFiles(TMP, "rep")
+    rs = h.Rsyslog()
+    try:
+        port = h.free_port("both")
+        text = h.daemon_conf(port, rs, "ident mode off\n" + af.settings,
+                             "allow 127.0.0.0/8\n")
+        with h.Daemon(text, ready="proc"):
+            for _ in range(4):
+                h.tcp_get("127.0.0.1", port)
+            h.poll_until(lambda: rs.text().count(" conn=") >= 4, 10)
+        rs.wait_for("event=stop")
+        lines = [l for l in rs.text().splitlines(keepends=True)
+                 if " daytimed[" in l]
+    finally:
+        rs.close()
+    good = TMP.write("sealed.log", lines)
+    rc, out, err = report("--secret-key", af.sec, "--host-key", af.hpub,
+                          good)
+    top = out.split("Period")[0]
+    check(rc == 0 and "intact" in top and "NOT" not in top and
+          "!!" not in top, "intact and signed:\n%s%s", out, err)
+    check(re.search(r"^ +\d+ +\d+ +0  host \S+$", top, re.M) and
+          re.search(r"^ +\d+ +\d+ +0    epoch [0-9a-f]{16} stopped\n"
+                    r" +origin listed: \S*rep-host\.pub$", top, re.M),
+          "per host and epoch, signed by the listed key:\n%s", top)
+    check_page(out)
+    rc, out, _ = report("--secret-key", af.sec, good)
+    top = out.split("Period")[0]
+    check(rc == 0 and "origin not authenticated" in top,
+          "without --host-key the top says so:\n%s", top)
+    rc, out, _ = report(good)
+    check("NOT VERIFIED" in out.split("Period")[0],
+          "without a key: the top says not verified")
+    tampered = list(lines)
+    i = next(k for k, l in enumerate(tampered) if " conn=" in l)
+    tampered[i] = tampered[i].replace("decision=allow", "decision=deny")
+    tampered.insert(i + 1, tampered[i].split("conn=")[0] +
+                    'conn=0123 proto="broken\n')
+    bad = TMP.write("tampered.log", tampered)
+    rc, out, _ = report("--secret-key", af.sec, "--host-key", af.hpub, bad)
+    top = out.split("Period")[0]
+    check(rc == 1, "exit 1 when the records do not verify: %d", rc)
+    check("NOT INTACT" in top and "modified" in top,
+          "the top says NOT INTACT:\n%s", top)
+    check("1 line looked like daytimed records and did not parse" in top,
+          "the top says a line did not parse:\n%s", top)
+    check_page(out)
+    rc, out, _ = report("--json", "--secret-key", af.sec, "--host-key",
+                        af.hpub, bad)
+    v = json.loads(out)["verification"]
+    check(v["intact"] is False and v["findings"] >= 1 and
+          v["epochs"][0]["origin"] == "listed" and
+          v["epochs"][0]["findings"] >= 1 and len(v["hosts"]) == 1,
+          "JSON: %r", v)
+
+
+@test(timeout=60)
+def bad_input():
+    junk = bytearray()
+    rec = (b"2026-11-26T10:00:00Z h daytimed[1]: conn=00000000000000aa "
+           b"proto=tcp peer=10.0.0.1:1 local=10.0.0.2:13 decision=allow "
+           b"rule=default ident=- ident_status=skipped bytes=0")
+    junk += rec + b" color=blue\n"                     # unknown key: counted
+    junk += b"2026-11-26T10:00:01Z h daytimed[1]: conn=" + b"A" * (1 << 20) \
+        + b"\n"                                        # a 1 MB line
+    junk += bytes(range(256)) * 64 + b"\n"             # binary junk
+    junk += b"\x00" * 70000 + b"\n"                    # a long NUL line
+    junk += rec + b"\n"
+    path = TMP.write("junk.log", bytes(junk))
+    rc, out, err = report(path)
+    check(rc == 0, "exit 0: %d %s", rc, err)
+    check_page(out)
+    j = report_json(path)
+    check(j["input"]["records"] == 2, "two records: %r", j["input"])
+    check(j["input"]["unknown_keys"] == {"records": 1, "keys": {"color": 1}},
+          "unknown keys counted: %r", j["input"]["unknown_keys"])
+    check(j["input"]["unparsed"]["count"] == 1 and
+          j["input"]["unparsed"]["first"][0]["cut"] is True,
+          "the 1 MB line: %r", j["input"]["unparsed"])
+    # memory stays bounded: a 128 MB line without an end (the child's
+    # peak counts the Python it was forked from, hence the margin)
+    big = TMP.join("endless.log")
+    with open(big, "wb") as f:
+        f.write(b"h daytimed[1]: conn=")
+        for _ in range(128):
+            f.write(b"B" * (1 << 20))
+    p = subprocess.Popen([h.DAYTIMED_AUDIT, "report", big],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _, status, ru = h.poll_until(lambda: os.wait4(p.pid, os.WNOHANG),
+                                     60, done=lambda w: w[0] == p.pid)
+    finally:
+        h.stop_process(p)
+    check(os.waitstatus_to_exitcode(status) == 0, "endless line: exit 0")
+    check(ru.ru_maxrss < 96 * 1024, "a 128 MB line is not held: peak RSS "
+          "%d kB", ru.ru_maxrss)
+    os.unlink(big)
+    # --since after --until
+    rc, out, err = report("--since", "2026-11-27", "--until", "2026-11-26",
+                          path)
+    check(rc == 2 and "--since" in err and "not before --until" in err,
+          "--since after --until: %d %r", rc, err)
+    rc, _, err = report("--since", "tomorrow", path)
+    check(rc == 2 and "not a time" in err, "a bad time: %r", err)
+    rc, _, err = report("--frob", path)
+    check(rc == 2 and "unknown option" in err, "unknown option: %r", err)
+    rc, _, err = report(TMP.join("missing.log"))
+    check(rc == 2 and "missing.log" in err, "a missing file: %r", err)
+
+
+LOGWATCH = os.path.join(TOP, "packaging", "logwatch")
+
+
+def logwatch_program():
+    """Debian's logwatch.pl and its BaseDir: the installed one, else the
+    package unpacked with dpkg-deb -x (installing it would pull in a mail
+    server, as it Depends on an MTA; the run needs only perl)."""
+    exe = "/usr/share/logwatch/scripts/logwatch.pl"
+    if not os.path.exists(exe) or os.environ.get("DAYTIMED_TEST_UNPACKED"):
+        exe = h.unpacked_deb("logwatch",
+                             "usr/share/logwatch/scripts/logwatch.pl")
+    return exe, os.path.dirname(os.path.dirname(exe))
+
+
+def logwatch_page(prog, *args):
+    """Run the private logwatch (TZ=UTC, as the log's stamps); the
+    daytimed section of its output."""
+    r = h.run(["perl", prog, "--service", "daytimed", "--output", "stdout"]
+              + list(args), timeout=60, env=dict(os.environ, TZ="UTC"))
+    rc, out, err = r.text()
+    check(rc == 0, "logwatch %s exit 0: %d %s", args, rc, err)
+    check("--- daytimed Begin ---" in out and "--- daytimed End ---" in out,
+          "the service's section (%s):\n%s", args, out)
+    page = out.split("--- daytimed Begin ---")[1].split("--- daytimed End")[0]
+    check("daytimed-audit report" in page, "the page is in it:\n%s", out)
+    for l in page.split("\n"):
+        check(len(l) <= 80, "a line of %d columns in logwatch's mail: %r",
+              len(l), l)
+    return page
+
+
+def records_on(page):
+    m = re.search(r"^ +(\d+)  connection and datagram records$", page, re.M)
+    check(m, "the records line:\n%s", page)
+    return int(m.group(1))
+
+
+@test(timeout=180)
+def logwatch():
+    """The packaged logwatch service under Debian's real logwatch, with a
+    private configuration and log directory (its /etc/logwatch and
+    /usr/share/logwatch moved by one edit each of a copy of the program):
+    the page is in its output, with the records of yesterday only by
+    default (the rotated .gz copy holds them), of today with --range
+    today, of both with --range all; every line fits 80 columns with
+    logwatch's indent."""
+    exe, base = logwatch_program()
+    log = make_log()
+    root = TMP.join("lw")
+    etc = os.path.join(root, "etc")
+    for d in ("conf/services", "conf/logfiles", "scripts/services"):
+        os.makedirs(os.path.join(etc, d))
+    os.makedirs(os.path.join(root, "log", "daytimed"))
+    os.makedirs(os.path.join(root, "cache"))
+    with open(exe) as f:
+        prog = f.read()
+    for var, val in (("ConfigDir", etc), ("BaseDir", base)):
+        line = re.search(r'(?m)^my \$%s = "[^"]*";$' % var, prog)
+        check(line, "logwatch names its %s as expected", var)
+        prog = prog.replace(line.group(0), 'my $%s = "%s";' % (var, val))
+    prog = TMP.write("lw/logwatch", prog)
+    with open(os.path.join(LOGWATCH, "conf", "services", "daytimed.conf")) as f:
+        svc = f.read()
+    for key, val in (("daytimed_audit", h.DAYTIMED_AUDIT),
+                     ("daytimed_config", log["conf"]),
+                     ("daytimed_daytimed", h.DAYTIMED)):
+        svc, n = re.subn(r"(?m)^\$%s = .*$" % key, '$%s = "%s"' % (key, val),
+                         svc)
+        check(n == 1, "the service sets $%s", key)
+    TMP.write("lw/etc/conf/services/daytimed.conf", svc)
+    with open(os.path.join(LOGWATCH, "conf", "logfiles", "daytimed.conf")) as f:
+        TMP.write("lw/etc/conf/logfiles/daytimed.conf", f.read())
+    with open(os.path.join(LOGWATCH, "services", "daytimed")) as f:
+        TMP.write("lw/etc/scripts/services/daytimed", f.read(), mode=0o755)
+    TMP.write("lw/etc/conf/logwatch.conf",
+              "LogDir = %s/log\nTmpDir = %s/cache\n"
+              "AppendVarLogToLogDirs = No\nOutput = stdout\n" % (root, root))
+    # the log as logrotate leaves it the morning after: yesterday's half
+    # gzipped, today's in audit.log (the daemon's stamps redated, UTC)
+    today = time.gmtime()
+    days = [time.strftime("%Y-%m-%d", time.gmtime(time.time() - 86400)),
+            time.strftime("%Y-%m-%d", today)]
+    lines = log["data"].splitlines(keepends=True)
+    half = len(lines) // 2
+    parts = [[days[0].encode() + l[10:] for l in lines[:half]],
+             [days[1].encode() + l[10:] for l in lines[half:]]]
+    TMP.write("lw/log/daytimed/audit.log", b"".join(parts[1]))
+    with gzip.open(TMP.join("lw/log/daytimed/audit.log.2.gz"), "wb") as f:
+        f.write(b"".join(parts[0]))
+    conns = [sum(b" conn=" in l for l in p) for p in parts]
+    page = logwatch_page(prog)
+    check(records_on(page) == conns[0], "yesterday's records only: %d",
+          conns[0])
+    page = logwatch_page(prog, "--range", "today")
+    check(records_on(page) == conns[1], "today's records only: %d",
+          conns[1])
+    page = logwatch_page(prog, "--range", "all")
+    check(re.search(r"^   tcp IPv4 +8 +6 +1 +15$", page, re.M),
+          "both files counted:\n%s", page)
+    check("allow 192.0.2.0/24" in page, "the dead rules, from --config")
+
+
+if __name__ == "__main__":
+    h.main()
