@@ -214,9 +214,11 @@ int
 record_conn_format(char *buf, size_t len, const struct record_conn *c)
 {
 	char peer[RECORD_ADDR_TEXT], local[RECORD_ADDR_TEXT];
+	char via[RECORD_ADDR_TEXT];
 	char decision[RECORD_SMALL_BUDGET], rule[RECORD_RULE_BUDGET];
 	char ident[2 + 4 * RECORD_VALUE_MAX + sizeof(RECORD_CUT_MARK) + 1];
 	char status[2 + 4 * (RECORD_DETAIL_MAX + 6) + sizeof(RECORD_CUT_MARK)];
+	char src[RECORD_SMALL_BUDGET + 32];
 	const char *proto, *d;
 	size_t o = 0;
 
@@ -242,13 +244,25 @@ record_conn_format(char *buf, size_t len, const struct record_conn *c)
 		memcpy(ident, "-", 2);
 	record_status_text(status, sizeof(status), c);
 
-	if (record_append(buf, len, &o, "conn=%016" PRIx64 " proto=%s peer=%s"
-	    " local=%s decision=%s rule=%s ident=%s ident_status=%s",
-	    c->conn, proto, peer, local, decision, rule, ident, status) == -1)
+	if (record_append(buf, len, &o, "conn=%016" PRIx64 " proto=%s peer=%s",
+	    c->conn, proto, peer) == -1)
+		return -1;
+	if (c->via != NULL) {
+		record_addr_text(via, sizeof(via), c->via, c->vialen);
+		if (record_append(buf, len, &o, " via=%s", via) == -1)
+			return -1;
+	}
+	if (record_append(buf, len, &o, " local=%s decision=%s rule=%s ident=%s"
+	    " ident_status=%s", local, decision, rule, ident, status) == -1)
 		return -1;
 	if (c->netblock != NULL &&
 	    record_append(buf, len, &o, " netblock=%s", c->netblock) == -1)
 		return -1;
+	if (c->source != NULL) {
+		record_escape(src, sizeof(src), c->source, strlen(c->source));
+		if (record_append(buf, len, &o, " source=%s", src) == -1)
+			return -1;
+	}
 	if (record_append(buf, len, &o, " duration_us=%" PRIu64 " bytes=%zu",
 	    c->duration_us, c->bytes) == -1)
 		return -1;
@@ -347,7 +361,10 @@ none:
 	snprintf(buf, len, "-");
 }
 
-/* rule=: escaped FILE with :LINE (inside the quotes), limit:NAME, default. */
+/*
+ * rule=: escaped FILE with :LINE (inside the quotes), limit:NAME,
+ * proxy:NAME, default.
+ */
 static size_t
 record_rule_text(char *buf, size_t len, const struct record_conn *c)
 {
@@ -355,8 +372,9 @@ record_rule_text(char *buf, size_t len, const struct record_conn *c)
 	size_t n, nl;
 	int r;
 
-	if (c->limit != NULL) {
-		r = snprintf(raw, sizeof(raw), "limit:%s", c->limit);
+	if (c->limit != NULL || c->proxy != NULL) {
+		r = snprintf(raw, sizeof(raw), "%s:%s", c->limit != NULL ?
+		    "limit" : "proxy", c->limit != NULL ? c->limit : c->proxy);
 		if (r < 0)
 			r = 0;
 		n = (size_t)r >= sizeof(raw) ? sizeof(raw) - 1 : (size_t)r;

@@ -60,16 +60,20 @@ struct record_conn {
 	socklen_t		 peerlen;
 	const struct sockaddr	*local;		/* NULL: "-" */
 	socklen_t		 locallen;
+	const struct sockaddr	*via;		/* the proxy; NULL: no field */
+	socklen_t		 vialen;
 	const char		*decision;	/* "allow", "deny", "drop"; NULL: "-" */
 	const char		*rule_file;	/* NULL (and no limit): "default" */
 	unsigned		 rule_line;
 	const char		*limit;		/* non-NULL: rule=limit:NAME */
+	const char		*proxy;		/* non-NULL (no limit): rule=proxy:NAME */
 	const unsigned char	*ident;		/* the claimed user; NULL: "-" */
 	size_t			 identlen;
 	const char		*status;	/* ident status name: "ok", "error", ... */
 	const char		*detail;	/* non-NULL: status is "NAME:DETAIL" */
 	size_t			 detaillen;	/* cut at RECORD_DETAIL_MAX */
 	const char		*netblock;	/* formatted netblock; NULL: no field */
+	const char		*source;	/* the source a limit charged; NULL: none */
 	uint64_t		 duration_us;
 	size_t			 bytes;		/* bytes of answer sent */
 };
@@ -105,8 +109,8 @@ int	record_has_ctl(const void *s, size_t len);
 
 /*
  * Format a connection record, without chain fields, into (buf, len):
- *   conn proto peer local decision rule ident ident_status [netblock]
- *   duration_us bytes
+ *   conn proto peer [via] local decision rule ident ident_status
+ *   [netblock] [source] duration_us bytes
  * Returns its length, or -1 when it does not fit len (buf then holds a
  * prefix).
  */

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: ISC
 #
-# bench/lib.sh -- what the bench scripts (run.sh, lists.sh) share: stopping
-# what they started by PID, ports, the engine of a monitor, CPU ticks,
-# medians, notes, and a private rsyslogd.  Sourced after PIDS=() and
-# WORK are set; it sets the EXIT trap that stops everything.
+# bench/lib.sh -- what the bench scripts (run.sh, lists.sh, proxy.sh)
+# share: stopping what they started by PID, ports, the engine of a
+# monitor, CPU ticks, medians, notes, a private rsyslogd, one loadgen run
+# and the summaries and ratios of rows, daytimed with the rule file, and
+# the report's rows.  Sourced after PIDS=() and WORK are set; it sets the
+# EXIT trap that stops everything.
 
 say() { printf '%s\n' "$*" >&2; }
 
@@ -154,3 +156,149 @@ start_rsyslog() {
 	return 1
 }
 
+# ---------------------------------------------------------------- rows
+
+# Results, one row per configuration, kept in files under $WORK/rows.
+mkdir -p "$WORK/rows"
+
+# run1 ROW CPU_PIDS -- LOADGEN_ARGS: one loadgen run, appended to ROW.
+# CPU_PIDS is a comma-separated list of processes whose CPU use to count
+# over the run (their reaped children included).
+run1() {
+	local name=$1 cpupids=$2 line w0 w1 pid i h0
+	local -a tk0
+	shift 3
+	i=0
+	for pid in ${cpupids//,/ }; do tk0[$i]=$(ticks "$pid"); i=$((i + 1)); done
+	h0=$(hostcpu)
+	w0=$(date +%s.%N)
+	line=$("$BENCH/loadgen" "$@")
+	w1=$(date +%s.%N)
+	echo "$h0 $(hostcpu)" >> "$WORK/rows/$name.host"
+	i=0
+	for pid in ${cpupids//,/ }; do
+		echo "$i $(( $(ticks "$pid") - tk0[$i] ))" >> "$WORK/rows/$name.ticks"
+		i=$((i + 1))
+	done
+	awk -v a="$w0" -v b="$w1" 'BEGIN { print b - a }' >> "$WORK/rows/$name.wall"
+	say "  $name: $line"
+	printf '%s\n' "$line" >> "$WORK/rows/$name.runs"
+}
+
+# Median rate, p50, p99, total errors and answers, CPU of a row's runs.
+summarize() {
+	local f="$WORK/rows/$1.runs" line wall
+	[ -s "$f" ] || return 0
+	wall=$(awk '{ s += $1 } END { print s }' "$WORK/rows/$1.wall")
+	{
+		echo "rate=$(while read -r line; do kv rate "$line"; done < "$f" | median)"
+		echo "p50=$(while read -r line; do kv p50_us "$line"; done < "$f" | median)"
+		echo "p99=$(while read -r line; do kv p99_us "$line"; done < "$f" | median)"
+		echo "err=$(while read -r line; do kv err "$line"; done < "$f" | awk '{ s += $1 } END { print s + 0 }')"
+		echo "ok=$(while read -r line; do kv ok "$line"; done < "$f" | awk '{ s += $1 } END { print s + 0 }')"
+		echo "rates=$(while read -r line; do kv rate "$line"; done < "$f" | tr '\n' '/' | sed 's|/$||')"
+		echo "p99s=$(while read -r line; do kv p99_us "$line"; done < "$f" | tr '\n' '/' | sed 's|/$||')"
+		awk -v w="$wall" -v k="$CLK" '{ t[$1] += $2; if ($1 > n) n = $1 }
+		    END { printf "cpu=\""; for (i = 0; i <= n; i++)
+		    printf "%.0f%% ", 100 * t[i] / k / w; print "\"" }' \
+		    "$WORK/rows/$1.ticks"
+	} > "$WORK/rows/$1.sum"
+	echo "host=$(awk '{ b += $3 - $1; t += $4 - $2 }
+	    END { if (t > 0) printf "%.0f%%", 100 * b / t }' "$WORK/rows/$1.host")" \
+	    >> "$WORK/rows/$1.sum"
+	echo "cpuus=\"$(awk -v k="$CLK" -v n="$(get "$1" ok)" \
+	    '{ t[$1] += $2; if ($1 > m) m = $1 }
+	    END { for (i = 0; i <= m; i++)
+	    printf "%s%.1f", (i ? " + " : ""), (n > 0 ? t[i] / k * 1e6 / n : 0) }' \
+	    "$WORK/rows/$1.ticks")\"" >> "$WORK/rows/$1.sum"
+}
+
+# The median over rounds of ROW's rate divided by BASE's in the same round.
+round_ratio() {
+	paste <(while read -r l; do kv rate "$l"; done < "$WORK/rows/$1.runs") \
+	    <(while read -r l; do kv rate "$l"; done < "$WORK/rows/$2.runs") |
+	    awk '$2 > 0 { printf "%.3f\n", $1 / $2 }' | sort -n |
+	    awk '{ v[NR] = $1 } END { if (NR) printf "%.2f×", v[int((NR + 1) / 2)] }'
+}
+
+get() {	# get ROW KEY
+	sed -n "s/^$2=//p" "$WORK/rows/$1.sum" 2>/dev/null | tr -d '"'
+}
+
+# ---------------------------------------------------------------- servers
+
+# The rule file: RULES netblocks under 10.0.0.0/8, /24s, allow and deny mixed.
+make_rules() {
+	awk -v n="$RULES" 'BEGIN {
+		for (i = 0; i < n; i++)
+			printf "%s 10.%d.%d.0/24\n", (i % 3 ? "allow" : "deny"),
+			    int(i / 256) % 256, i % 256
+	}' > "$WORK/rules.conf"
+}
+
+# start_daytimed NAME EXTRA_CONFIG_TEXT [proxy]: sets DPORT, DMON, DENG.
+# With "proxy", the TCP listener is a PROXY protocol one.
+start_daytimed() {
+	local conf=$WORK/$1.conf
+	DPORT=$(free_port) || return 1
+	{
+		echo "listen tcp 127.0.0.1:$DPORT${3:+ $3}"
+		echo "listen udp 127.0.0.1:$DPORT"
+		echo "user nobody"
+		echo "syslog socket $RSLOG"
+		[ -z "${WORKERS:-}" ] || echo "workers $WORKERS"
+		# All the load comes from 127.0.0.1: the built-in limits (10
+		# new connections a second per source, ...) would measure
+		# themselves. Off, as before there were any.
+		for l in connections per-source rate udp-rate udp-total; do
+			echo "limit $l off"
+		done
+		printf '%b' "$2"
+		echo "include $WORK/rules.conf"
+	} > "$conf"
+	chmod 644 "$conf" "$WORK/rules.conf"
+	# Daemonized, as in production: in the foreground (-f) every record
+	# would also be copied to stderr.  The command returns once the
+	# daemon listens; the pidfile names the monitor.
+	if ! "$DAYTIMED" -c "$conf" -p "$WORK/$1.pid" </dev/null \
+	    >"$WORK/$1.out" 2>&1; then
+		note "daytimed ($1) did not start: $(head -c 500 "$WORK/$1.out")"
+		return 1
+	fi
+	DMON=$(cat "$WORK/$1.pid")
+	PIDS+=("$DMON")
+	wait_port "$DPORT" || { note "daytimed ($1) does not listen"; return 1; }
+	DENG=$(engine_of "$DMON") || { note "daytimed ($1): no engine process"; return 1; }
+	PIDS+=("$DENG")
+}
+
+stop_daytimed() {
+	stop "$DMON"
+	stop "$DENG"
+}
+
+# ---------------------------------------------------------------- report
+
+ratio() {	# ratio ROW BASEROW
+	awk -v a="$(get "$1" rate)" -v b="$(get "$2" rate)" \
+	    'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "-" }'
+}
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
+
+row() {	# row ROW LABEL BASEROW
+	local r=$1
+	if [ ! -s "$WORK/rows/$r.sum" ]; then
+		printf '| %s | skipped | | | | | | | | |\n' "$2"
+		return
+	fi
+	local rss
+	rss=$(cat "$WORK/rows/$r.rss" 2>/dev/null)
+	printf '| %s | %s | %s | %s µs | %s µs | %s / %s | %s | %s | %s | %s |\n' \
+	    "$2" "$(get "$r" rate)" "$(ratio "$r" "$3")" "$(get "$r" p50)" \
+	    "$(get "$r" p99)" "$(get "$r" err)" "$(get "$r" ok)" \
+	    "${rss:+$(mb "$rss")}" "$(get "$r" cpu)" "$(get "$r" cpuus)" "$(get "$r" host)"
+}
+
+verdict() {	# verdict CONDITION(awk) -> met / not met
+	awk "BEGIN { exit !($1) }" && echo "**met**" || echo "**not met**"
+}

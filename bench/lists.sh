@@ -185,10 +185,6 @@ P_H=$(p99s idlehog | median)
 
 # ---------------------------------------------------------------- report
 
-verdict() {	# verdict CONDITION(awk) -> met / not met
-	awk "BEGIN { exit !($1) }" && echo "**met**" || echo "**not met**"
-}
-
 {
 	[ -f "$OUT" ] && awk -v m="$MARK" '$0 == m { exit } { print }' "$OUT"
 	echo "$MARK"

@@ -10,6 +10,12 @@
  *                                until the peer closes
  *   minimal -o                   write one ctime line to stdout and exit
  *                                (the program behind tcpserver)
+ *   minimal -P -p PORT [-a ADDR] serve as the first, behind a load
+ *                                balancer: read the PROXY protocol header
+ *                                (one read, discarded: a proxy sends it in
+ *                                one segment) before writing the line; the
+ *                                listener defers accept until it is in
+ *                                (TCP_DEFER_ACCEPT), as daytimed's does
  *
  * No rules, no ident, no log: only what any daytime server must do.
  */
@@ -21,6 +27,7 @@
 #include <sys/types.h>
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
@@ -33,6 +40,7 @@
 
 #define MINIMAL_LINE	26
 #define MINIMAL_EVENTS	256
+#define MINIMAL_PROXY	536	/* the longest PROXY header read */
 
 static volatile sig_atomic_t minimal_stop;
 
@@ -40,6 +48,7 @@ static void	 minimal_usage(void) __attribute__((noreturn));
 static void	 minimal_onsig(int);
 static int	 minimal_line(char *, size_t);
 static int	 minimal_socket(int, const char *, int);
+static int	 minimal_proxy(int, const char *);
 
 int
 main(int argc, char *argv[])
@@ -53,10 +62,11 @@ main(int argc, char *argv[])
 	time_t cached = 0;
 	long v;
 	char *end;
-	int ch, port = -1, silent = 0, once = 0, lfd, ufd = -1, ep, n, k, fd;
+	int ch, port = -1, silent = 0, once = 0, proxy = 0, lfd, ufd = -1, ep;
+	int n, k, fd;
 	ssize_t r;
 
-	while ((ch = getopt(argc, argv, "a:op:S")) != -1) {
+	while ((ch = getopt(argc, argv, "a:op:PS")) != -1) {
 		switch (ch) {
 		case 'a':
 			addr = optarg;
@@ -70,6 +80,9 @@ main(int argc, char *argv[])
 			if (errno != 0 || *end != '\0' || v < 1 || v > 65535)
 				minimal_usage();
 			port = (int)v;
+			break;
+		case 'P':
+			proxy = 1;
 			break;
 		case 'S':
 			silent = 1;
@@ -86,7 +99,7 @@ main(int argc, char *argv[])
 			return 1;
 		return 0;
 	}
-	if (port == -1)
+	if (port == -1 || (proxy && silent))
 		minimal_usage();
 
 	memset(&sa, 0, sizeof(sa));
@@ -99,6 +112,12 @@ main(int argc, char *argv[])
 	if ((lfd = minimal_socket(SOCK_STREAM, addr, port)) == -1 ||
 	    (!silent && (ufd = minimal_socket(SOCK_DGRAM, addr, port)) == -1))
 		return 1;
+	k = 3;
+	if (proxy && setsockopt(lfd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &k,
+	    sizeof(k)) == -1) {
+		perror("minimal: TCP_DEFER_ACCEPT");
+		return 1;
+	}
 	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1) {
 		perror("minimal: epoll_create1");
 		return 1;
@@ -136,7 +155,8 @@ main(int argc, char *argv[])
 					    SOCK_NONBLOCK | SOCK_CLOEXEC);
 					if (fd == -1)
 						break;
-					if (silent) {
+					if (silent || (proxy &&
+					    minimal_proxy(fd, line) == 0)) {
 						ev.events = EPOLLIN;
 						ev.data.fd = fd;
 						if (epoll_ctl(ep, EPOLL_CTL_ADD,
@@ -164,6 +184,9 @@ main(int argc, char *argv[])
 					    MSG_DONTWAIT,
 					    (struct sockaddr *)&ss, slen);
 				}
+			} else if (proxy) {
+				/* The header came (closing leaves epoll too). */
+				(void)minimal_proxy(fd, line);
 			} else {
 				/* Silent: swallow the query, close on EOF. */
 				r = read(fd, junk, sizeof(junk));
@@ -179,7 +202,8 @@ main(int argc, char *argv[])
 static void
 minimal_usage(void)
 {
-	fprintf(stderr, "usage: minimal [-S] -p PORT [-a ADDR] | minimal -o\n");
+	fprintf(stderr, "usage: minimal [-P | -S] -p PORT [-a ADDR] | "
+	    "minimal -o\n");
 	exit(2);
 }
 
@@ -188,6 +212,24 @@ minimal_onsig(int sig)
 {
 	(void)sig;
 	minimal_stop = 1;
+}
+
+/*
+ * -P: read the PROXY header, discard it, answer and close: 1 when done
+ * (fd closed), 0 when nothing has come yet (wait for it).
+ */
+static int
+minimal_proxy(int fd, const char *line)
+{
+	char hdr[MINIMAL_PROXY];
+	ssize_t r = recv(fd, hdr, sizeof(hdr), MSG_DONTWAIT);
+
+	if (r == -1 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (r > 0)
+		(void)write(fd, line, MINIMAL_LINE);
+	close(fd);
+	return 1;
 }
 
 /* The daytime line for now: ctime form and CR LF, 26 bytes. */

@@ -5,9 +5,10 @@
  * that needs acl/ and ident/: the netblock and the ident status name),
  * sealed by audit/chain.c, and handed to the log.
  *
- * Record order: "conn proto peer local decision rule ident ident_status
- * [netblock] duration_us bytes"; events "event=NAME [version=V] [KV]".
- * Sealed records also end with the chain fields (audit/chain.h).
+ * Record order: "conn proto peer [via] local decision rule ident
+ * ident_status [netblock] [source] duration_us bytes"; events "event=NAME
+ * [version=V] [KV]". Sealed records also end with the chain fields
+ * (audit/chain.h).
  *
  * Threads: one mutex per struct audit covers the seal and the hand-off
  * to log_record_ordered, which keeps the order of its calls, so seq order
@@ -199,10 +200,13 @@ audit_conn_format(char *buf, size_t len, const struct audit_conn *c)
 	r.peerlen = c->peerlen;
 	r.local = c->local;
 	r.locallen = c->locallen;
+	r.via = c->via;
+	r.vialen = c->vialen;
 	r.decision = c->decision;
 	r.rule_file = c->rule_file;
 	r.rule_line = c->rule_line;
 	r.limit = c->limit;
+	r.proxy = c->proxy;
 	if (c->ident_status == IDENT_OK && c->ident != NULL) {
 		r.ident = c->ident->user;
 		r.identlen = c->ident->userlen < sizeof(c->ident->user) ?
@@ -219,6 +223,7 @@ audit_conn_format(char *buf, size_t len, const struct audit_conn *c)
 			memcpy(net, "-", 2);
 		r.netblock = net;
 	}
+	r.source = c->source;
 	r.duration_us = c->duration_us;
 	r.bytes = c->bytes;
 	return record_conn_format(buf, len < AUDIT_BODY_MAX + 1 ? len :

@@ -34,11 +34,15 @@ struct audit_conn {
 	socklen_t		 peerlen;
 	const struct sockaddr	*local;
 	socklen_t		 locallen;
+	const struct sockaddr	*via;		/* the proxy, or NULL */
+	socklen_t		 vialen;
 	const char		*decision;	/* "allow", "deny", "drop" */
 	const char		*rule_file;	/* NULL with limit NULL: "default" */
 	unsigned		 rule_line;
 	const char		*limit;		/* non-NULL: rule=limit:NAME */
+	const char		*proxy;		/* non-NULL: rule=proxy:NAME */
 	const struct acl_prefix	*net;		/* matched netblock, or NULL */
+	const char		*source;	/* the source a limit charged */
 	enum ident_status	 ident_status;
 	const struct ident_answer *ident;	/* when a lookup ran, or NULL */
 	uint64_t		 duration_us;

@@ -20,6 +20,7 @@
 #include "audit/keyfile.h"
 #include "daemon/audit_files.h"
 #include "daemon/loader.h"
+#include "daemon/trust.h"
 
 static int	audit_files_read(const char *, const char *, char *, size_t,
 		    size_t *, struct stat *, char *, size_t);
@@ -29,13 +30,22 @@ static int
 audit_files_read(const char *what, const char *path, char *buf, size_t max,
     size_t *len, struct stat *st, char *err, size_t errlen)
 {
+	struct trust t;
 	char why[256];
 	size_t got = 0;
 	ssize_t r;
 	int fd;
 
 	*len = 0;
-	if ((fd = loader_open(path, st, why, sizeof(why))) == -1) {
+	/*
+	 * Walked as every file the daemon reads (trust.h): modes here; the
+	 * owners are judged for the run user by preflight, which every start
+	 * and -t runs first (the run user is not known here).
+	 */
+	trust_init(&t, 0, 0, 0);
+	fd = loader_open(&t, path, 0, LOADER_FILE_MAX, st, why, sizeof(why));
+	trust_free(&t);
+	if (fd == -1) {
 		snprintf(err, errlen, "%s %s: %s", what, path, why);
 		return -1;
 	}

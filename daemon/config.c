@@ -7,6 +7,10 @@
  */
 #include "autoconf.h"
 
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -20,6 +24,7 @@
 #include "daemon/config_parse.h"
 
 static void	config_finish(struct config_parse *, unsigned);
+static void	config_finish_proxy(struct config_parse *);
 static void	*config_free_thread(void *);
 static int	 config_str_differs(const char *, const char *);
 
@@ -53,7 +58,11 @@ config_new(void)
 	conf->ident_mode = IDENT_MODE_ALWAYS;
 	conf->ident_timeout.tv_sec = 5;
 	conf->ident_port = 113;
+	conf->proxy_timeout.tv_sec = 3;
 	conf->workers = 0;	/* 0: one per core, decided at startup */
+	conf->source_prefix[0] = 32;
+	conf->source_prefix[1] = 64;	/* what one customer is given */
+	conf->seccomp = 1;
 	return conf;
 }
 
@@ -72,6 +81,8 @@ config_free(struct config *conf)
 	free(conf->pidfile);
 	free(conf->syslog_socket);
 	free(conf->audit_key);
+	free(conf->proxies);
+	free(conf->proxy_seen);
 	free(conf->audit_signing_key);
 	free(conf->audit_state);
 	for (i = 0; i < conf->nnames; i++)
@@ -81,6 +92,19 @@ config_free(struct config *conf)
 	if (conf->acl != NULL)
 		acl_free(conf->acl);
 	free(conf);
+}
+
+int
+config_origin(const struct config *conf, const char *key, const char **file,
+    unsigned *line)
+{
+	int row = config_parse_row(key);
+
+	if (row < 0 || conf->origin == NULL || conf->origin[row].file == NULL)
+		return -1;
+	*file = conf->origin[row].file;
+	*line = conf->origin[row].line;
+	return 0;
 }
 
 /* The facility number for a name, or -1. */
@@ -212,6 +236,38 @@ config_parse_buffer(const char *name, const char *buf, size_t len,
 	    arg);
 }
 
+/*
+ * An ident lookup goes to the peer's address on the ident port: from a
+ * peer on this host, that can be this daemon's own listener, which would
+ * look the lookup up in turn, and so on.
+ */
+static void
+config_ident_port(struct config_parse *p)
+{
+	struct config *conf = p->conf;
+	const struct config_seen *s;
+	int row = config_parse_row("ident port");
+	size_t i;
+
+	if (conf->ident_mode == IDENT_MODE_OFF || row < 0)
+		return;
+	s = &p->seen[row];
+	for (i = 0; i < conf->nlistens; i++) {
+		const struct config_listen *cl = &conf->listens[i];
+		unsigned port = ntohs(cl->ss.ss_family == AF_INET ?
+		    ((const struct sockaddr_in *)(const void *)&cl->ss)->sin_port :
+		    ((const struct sockaddr_in6 *)(const void *)&cl->ss)->sin6_port);
+
+		if (cl->proto != SOCK_STREAM || port != conf->ident_port)
+			continue;
+		config_parse_report(p, 1, s->file != NULL ? s->file :
+		    p->listen_file[i], s->file != NULL ? s->line : cl->line,
+		    "ident port %u is the port of 'listen %s' (%s:%u): a lookup "
+		    "from this host would reach this daemon", conf->ident_port,
+		    cl->text, p->listen_file[i], cl->line);
+	}
+}
+
 /* Whole-configuration checks once every file is read; then the rule table. */
 static void
 config_finish(struct config_parse *p, unsigned flags)
@@ -221,6 +277,7 @@ config_finish(struct config_parse *p, unsigned flags)
 	if (conf->nlistens == 0 && p->errors == 0 &&
 	    !(flags & CONFIG_LOAD_INETD))
 		config_parse_report(p, 1, conf->file, 0, "no listen directive");
+	config_ident_port(p);
 	if (conf->audit_key == NULL && (conf->audit_signing_key != NULL ||
 	    conf->audit_state != NULL) && p->errors == 0)
 		config_parse_report(p, 1, conf->file, 0, "audit %s needs an "
@@ -230,12 +287,51 @@ config_finish(struct config_parse *p, unsigned flags)
 		config_parse_report(p, 0, p->first_user_file, p->first_user_line,
 		    "rules naming a user can never decide with 'ident mode "
 		    "off' (%zu such rules)", p->nuser_rules);
+	config_finish_proxy(p);
 	conf->acl = acl_build_finish(p->build, config_acl_diag, p);
 	p->build = NULL;
 	if (conf->acl != NULL)
 		acl_stats(conf->acl, &conf->stats);
 	else if (p->errors == 0)
 		config_parse_report(p, 1, conf->file, 0, "could not build the rule table");
+}
+
+/* A proxy listener needs a proxy to trust. */
+static void
+config_finish_proxy(struct config_parse *p)
+{
+	struct config *conf = p->conf;
+	size_t i;
+
+	for (i = 0; i < conf->nlistens; i++)
+		if (conf->listens[i].proxy && conf->nproxies == 0)
+			config_parse_report(p, 0, p->listen_file[i],
+			    conf->listens[i].line, "listen %s proxy: no 'proxy "
+			    "NETBLOCK' line, so every connection to it is denied "
+			    "(proxy:untrusted)", conf->listens[i].text);
+}
+
+/* Whether a lies in the first plen bits of net (the host bits are clear). */
+int
+config_proxy_trusted(const struct config *conf, const struct acl_addr *a)
+{
+	size_t i, nbytes, bits;
+	const struct acl_prefix *net;
+
+	for (i = 0; i < conf->nproxies; i++) {
+		net = &conf->proxies[i];
+		if (net->addr.family != a->family)
+			continue;
+		nbytes = net->plen / 8;
+		bits = net->plen % 8;
+		if (memcmp(net->addr.bytes, a->bytes, nbytes) != 0)
+			continue;
+		if (bits != 0 && ((a->bytes[nbytes] ^ net->addr.bytes[nbytes]) &
+		    (0xff00u >> bits) & 0xff) != 0)
+			continue;
+		return 1;
+	}
+	return 0;
 }
 
 /* Sharing and reloading a configuration. */
@@ -301,6 +397,7 @@ config_keep_fixed(struct config *n, const struct config *o,
 
 	for (i = 0; !listens && i < o->nlistens; i++)
 		if (n->listens[i].proto != o->listens[i].proto ||
+		    n->listens[i].proxy != o->listens[i].proxy ||
 		    n->listens[i].sslen != o->listens[i].sslen ||
 		    memcmp(&n->listens[i].ss, &o->listens[i].ss,
 		    o->listens[i].sslen) != 0)
@@ -335,5 +432,9 @@ config_keep_fixed(struct config *n, const struct config *o,
 		diag(arg, 0, NULL, 0, "workers changed; needs a restart, kept "
 		    "as is");
 	n->workers = o->workers;
+	if (n->seccomp != o->seccomp)
+		diag(arg, 0, NULL, 0, "seccomp changed; needs a restart, kept "
+		    "as is");
+	n->seccomp = o->seccomp;
 	return rc;
 }

@@ -38,6 +38,7 @@ struct config_listen {
 	socklen_t		sslen;
 	char			text[64];	/* "tcp 127.0.0.1:13" as written */
 	unsigned		line;
+	int			proxy;		/* expects a PROXY protocol header */
 };
 
 struct config {
@@ -59,9 +60,15 @@ struct config {
 	unsigned		 limit_rate;	/* new connections/s per source */
 	unsigned		 limit_udp_rate;
 	unsigned		 limit_udp_total;	/* answers/s, all sources */
+	unsigned		 source_prefix[2];	/* a source: IPv4, IPv6 bits */
 	int			 udp_privileged_ports;	/* answer sources < 1024 */
 	unsigned		 workers;
+	int			 seccomp;	/* the engine's system call filter */
 	char			*audit_key;
+	struct acl_prefix	*proxies;	/* trusted to send PROXY headers */
+	struct config_seen	*proxy_seen;	/* where each was given (-T) */
+	size_t			 nproxies;
+	struct timeval		 proxy_timeout;	/* the header within this */
 	char			*audit_signing_key;	/* host's Ed25519 key */
 	char			*audit_state;	/* NULL: CONFIG_AUDIT_STATE */
 	struct acl		*acl;
@@ -92,6 +99,13 @@ struct config *config_parse_buffer(const char *name, const char *buf,
 	    size_t len, config_diag_fn *, void *arg);
 void	config_free(struct config *);
 
+/*
+ * Where the directive key ("user", "audit key") was given: 0 with *file
+ * and *line, or -1 when it was not (its value is the default).
+ */
+int	config_origin(const struct config *, const char *key,
+	    const char **file, unsigned *line);
+
 /* Facility number for a name ("daemon", "local0", ...), or -1. */
 int	config_facility(const char *);
 /* The name of a facility number, or NULL. */
@@ -102,6 +116,9 @@ int	config_audit_facility(const struct config *);
 const char *config_audit_state(const struct config *);
 /* The number of event loops this configuration gives on this host. */
 unsigned config_workers(const struct config *);
+
+/* Whether a is inside one of the proxy netblocks (may send a PROXY header). */
+int	config_proxy_trusted(const struct config *, const struct acl_addr *a);
 
 /*
  * A configuration in use is shared: the engine holds the current one,
@@ -116,10 +133,12 @@ void	config_ref(struct config *);
  */
 void	config_unref(struct config *);
 /*
- * A reload keeps what needs a restart (listen, user, group, chroot,
- * pidfile, syslog, audit key, signing-key and state, workers) from the running configuration
- * old in the new one, and warns through diag (file NULL) for each that
- * changed. Returns -1 when out of memory.
+ * A reload keeps what needs a restart (listen lines with their proxy
+ * mark, user, group, chroot, pidfile, syslog, audit key, signing-key and
+ * state, workers, seccomp; the proxy netblocks and proxy timeout are not
+ * among them: like the rules, they take effect for new connections) from
+ * the running configuration old in the new one, and warns through diag
+ * (file NULL) for each that changed. Returns -1 when out of memory.
  */
 int	config_keep_fixed(struct config *, const struct config *old,
 	    config_diag_fn *, void *arg);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * config_parse: the tokenizer, the table of directives, the dispatcher
- * that checks a line against its row, include, and the reading of the
- * files directives name (include here, list files in config_list.c).
- * Adding a directive is adding a row to config_parse_directives and,
- * when none in config_set.c fits, a handler.
+ * that checks a line against its row, the bounds on diagnostics shown,
+ * and the reading of the files directives name (include in
+ * config_include.c, list files in config_list.c). Adding a directive is
+ * adding a row to config_parse_directives and, when none in config_set.c
+ * fits, a handler. Longer than ~600 lines because the table (one row a
+ * directive, with its bounds) is kept whole in one place to be read.
  */
 #include "autoconf.h"
 
@@ -17,27 +19,31 @@
 #include "compat/compat.h"
 #include "acl/acl.h"
 #include "daemon/config.h"
+#include "daemon/config_include.h"
 #include "daemon/config_list.h"
 #include "daemon/config_parse.h"
 #include "daemon/config_set.h"
 #include "daemon/config_word.h"
 
-#define CONFIG_PARSE_MSG_MAX	512
+#define CONFIG_PARSE_MSG_MAX	1536
 #define F(f)		offsetof(struct config, f)
 #define NUMBER(lo, hi)	1, { { (lo), (hi) } }
+#define NUMBERS(lo1, hi1, lo2, hi2) 2, { { (lo1), (hi1) }, { (lo2), (hi2) } }
 #define ONCE		CONFIG_ONCE
 #define ABS		CONFIG_ABSOLUTE
 #define LIMIT		(CONFIG_ONCE | CONFIG_LISTED | CONFIG_OFF)
 #define CONFIG_PARSE_XSTR(x)	#x
 #define CONFIG_PARSE_STR(x)	CONFIG_PARSE_XSTR(x)
 
-static config_handler_fn config_parse_include;
-static void	config_parse_file(struct config_parse *, const char *);
-static void	config_parse_text(struct config_parse *, const char *,
-		    const char *, size_t);
+static void	config_parse_key(const struct config_directive *, char *,
+		    size_t);
 
+/* Choices in the order of the value they set (config_set_choice). */
 static const char *const config_parse_udp_choices[] = {
-	"answer", "ignore", NULL
+	"ignore", "answer", NULL
+};
+static const char *const config_parse_onoff[] = {
+	"off", "on", NULL
 };
 
 /*
@@ -47,7 +53,8 @@ static const char *const config_parse_udp_choices[] = {
  */
 static const struct config_directive config_parse_directives[] = {
 	/* key, usage, flags, min and max arguments, handler, field, numbers */
-	{ { "listen" }, "tcp|udp ADDRESS:PORT", 0, 2, 2, config_set_listen },
+	{ { "listen" }, "tcp|udp ADDRESS:PORT [proxy]", 0, 2, 3,
+	  config_set_listen },
 	{ { "allow" }, "NETBLOCK [user NAME]", 0, 1, 3, config_set_rule,
 	  .value = ACL_ALLOW },
 	{ { "deny" }, "NETBLOCK [user NAME]", 0, 1, 3, config_set_rule,
@@ -56,7 +63,7 @@ static const struct config_directive config_parse_directives[] = {
 	  .value = ACL_ALLOW },
 	{ { "deny", "file" }, "PATH", CONFIG_FILES, 1, 1, config_list_file,
 	  .value = ACL_DENY },
-	{ { "include" }, "PATTERN", CONFIG_FILES, 1, 1, config_parse_include },
+	{ { "include" }, "PATTERN", CONFIG_FILES, 1, 1, config_include },
 	{ { "user" }, "NAME", ONCE, 1, 1, config_set_string, F(user) },
 	{ { "group" }, "NAME", ONCE, 1, 1, config_set_string, F(group) },
 	{ { "chroot" }, "DIR", ONCE | ABS, 1, 1, config_set_string,
@@ -85,21 +92,29 @@ static const struct config_directive config_parse_directives[] = {
 	  F(limit_udp_rate), NUMBER(1, 1000000) },
 	{ { "limit", "udp-total" }, "N|off", LIMIT, 1, 1, config_set_uint,
 	  F(limit_udp_total), NUMBER(1, 1000000) },
+	{ { "limit", "source-prefix" }, "V4 V6", ONCE | CONFIG_LISTED, 2, 2,
+	  config_set_uint, F(source_prefix), NUMBERS(1, 32, 1, 128) },
 	{ { "audit", "key" }, "PATH", ONCE | ABS | CONFIG_LISTED, 1, 1,
 	  config_set_string, F(audit_key) },
 	{ { "audit", "signing-key" }, "PATH", ONCE | ABS | CONFIG_LISTED, 1, 1,
 	  config_set_string, F(audit_signing_key) },
 	{ { "audit", "state" }, "PATH", ONCE | ABS | CONFIG_LISTED, 1, 1,
 	  config_set_string, F(audit_state) },
+	{ { "proxy" }, "NETBLOCK", 0, 1, 1, config_set_proxy },
+	{ { "proxy", "timeout" }, "SECONDS", ONCE, 1, 1, config_set_seconds,
+	  F(proxy_timeout) },
 	{ { "workers" }, "N", ONCE, 1, 1, config_set_uint, F(workers),
 	  NUMBER(1, 64) },
 	{ { "udp", "privileged-sources" }, "answer|ignore", ONCE, 1, 1,
-	  config_set_udp_sources, F(udp_privileged_ports),
+	  config_set_choice, F(udp_privileged_ports),
 	  .choices = config_parse_udp_choices },
+	{ { "seccomp" }, "on|off", ONCE, 1, 1, config_set_choice, F(seccomp),
+	  .choices = config_parse_onoff },
 };
 
 #undef F
 #undef NUMBER
+#undef NUMBERS
 #undef ONCE
 #undef ABS
 #undef LIMIT
@@ -113,6 +128,21 @@ config_parse_table(size_t *n)
 {
 	*n = CONFIG_PARSE_NDIRECTIVES;
 	return config_parse_directives;
+}
+
+/* The row whose key is key's words, or -1. */
+int
+config_parse_row(const char *key)
+{
+	char k[CONFIG_NAME_MAX];
+	size_t i;
+
+	for (i = 0; i < CONFIG_PARSE_NDIRECTIVES; i++) {
+		config_parse_key(&config_parse_directives[i], k, sizeof(k));
+		if (strcmp(k, key) == 0)
+			return (int)i;
+	}
+	return -1;
 }
 
 /* The parse's record of a file, found by name (the last one first), or NULL. */
@@ -136,8 +166,9 @@ config_parse_file_of(struct config_parse *p, const char *file)
 
 /*
  * One place formats diagnostics; the caller's diag adds nothing but
- * FILE:LINE. Past CONFIG_DIAG_PER_FILE for one file they are counted,
- * not formatted: config_parse_summary reports the count.
+ * FILE:LINE. Past CONFIG_DIAG_PER_FILE for one file, or CONFIG_DIAG_MAX
+ * in all, they are counted, not formatted: config_parse_summary reports
+ * the counts.
  */
 void
 config_parse_report(struct config_parse *p, int is_error, const char *file,
@@ -151,16 +182,18 @@ config_parse_report(struct config_parse *p, int is_error, const char *file,
 		p->errors++;
 	if (p->diag == NULL)
 		return;
+	if (p->shown >= CONFIG_DIAG_MAX) {
+		(*(is_error ? &p->hidden_errors : &p->hidden_warnings))++;
+		return;
+	}
 	if (file != NULL && (f = config_parse_file_of(p, file)) != NULL) {
 		if (f->shown >= CONFIG_DIAG_PER_FILE) {
-			if (is_error)
-				f->hidden_errors++;
-			else
-				f->hidden_warnings++;
+			(*(is_error ? &f->hidden_errors : &f->hidden_warnings))++;
 			return;
 		}
 		f->shown++;
 	}
+	p->shown++;
 	va_start(ap, fmt);
 	if (vsnprintf(msg, sizeof(msg), fmt, ap) >= (int)sizeof(msg))
 		memcpy(msg + sizeof(msg) - 4, "...", 4);
@@ -178,29 +211,51 @@ config_parse_more(char *buf, size_t len, size_t n, const char *what)
 	return r < 0 || (size_t)r >= len ? -1 : 0;
 }
 
-/* One line per file for the diagnostics that were not shown. */
+/* "N more errors and M more warnings not shown (at most K are shown WHERE)". */
+static void
+config_parse_sum(struct config_parse *p, const char *file, size_t errors,
+    size_t warnings, int most, const char *where)
+{
+	char msg[CONFIG_PARSE_MSG_MAX], e[64], w[64];
+	int n;
+
+	if (errors + warnings == 0 || config_parse_more(e, sizeof(e), errors,
+	    "error") == -1 || config_parse_more(w, sizeof(w), warnings,
+	    "warning") == -1)
+		return;
+	n = snprintf(msg, sizeof(msg), "%s%s%s not shown (at most %d are "
+	    "shown %s)", e, e[0] != '\0' && w[0] != '\0' ? " and " : "", w,
+	    most, where);
+	if (n > 0 && (size_t)n < sizeof(msg))
+		p->diag(p->diag_arg, errors > 0, file, 0, msg);
+}
+
+/*
+ * One line per file for the diagnostics that were not shown, while lines
+ * may still be shown; then one line for all the rest.
+ */
 void
 config_parse_summary(struct config_parse *p)
 {
 	const struct config_parse_file *f;
-	char msg[CONFIG_PARSE_MSG_MAX], e[64], w[64];
 	size_t i;
-	int n;
 
 	for (i = 0; p->diag != NULL && i < p->nfiles; i++) {
 		f = &p->files[i];
-		if (f->hidden_errors + f->hidden_warnings == 0 ||
-		    config_parse_more(e, sizeof(e), f->hidden_errors,
-		    "error") == -1 || config_parse_more(w, sizeof(w),
-		    f->hidden_warnings, "warning") == -1)
+		if (f->hidden_errors + f->hidden_warnings == 0)
 			continue;
-		n = snprintf(msg, sizeof(msg), "%s%s%s not shown (at most %d "
-		    "are shown for one file)", e, e[0] != '\0' && w[0] != '\0' ?
-		    " and " : "", w, CONFIG_DIAG_PER_FILE);
-		if (n > 0 && (size_t)n < sizeof(msg))
-			p->diag(p->diag_arg, f->hidden_errors > 0, f->name, 0,
-			    msg);
+		if (p->shown >= CONFIG_DIAG_MAX) {
+			p->hidden_errors += f->hidden_errors;
+			p->hidden_warnings += f->hidden_warnings;
+			continue;
+		}
+		p->shown++;
+		config_parse_sum(p, f->name, f->hidden_errors,
+		    f->hidden_warnings, CONFIG_DIAG_PER_FILE, "for one file");
 	}
+	if (p->diag != NULL)
+		config_parse_sum(p, NULL, p->hidden_errors, p->hidden_warnings,
+		    CONFIG_DIAG_MAX, "in all");
 }
 
 /* Start a parse: the once-bookkeeping has one slot per table row. */
@@ -226,10 +281,12 @@ void
 config_parse_run(struct config_parse *p, const char *file, const char *buf,
     size_t len)
 {
+	static const struct config_file_id none;
+
 	if (buf != NULL)
-		config_parse_text(p, file, buf, len);
+		config_parse_text(p, file, buf, len, &none);
 	else
-		config_parse_file(p, file);
+		config_include_file(p, file, NULL);
 }
 
 /* How many files were read. */
@@ -294,28 +351,13 @@ config_parse_intern_error(const struct config_parse *p)
 	    CONFIG_PARSE_STR(CONFIG_FILES_MAX) ")" : "out of memory";
 }
 
-/* Read one file through the loader and parse it. */
-static void
-config_parse_file(struct config_parse *p, const char *name)
-{
-	char err[256], *buf = NULL;
-	size_t len = 0;
-
-	if (p->loader->read(p->loader->arg, name, &buf, &len, err,
-	    sizeof(err)) == -1) {
-		config_parse_report(p, 1, name, 0, "%s", err);
-		return;
-	}
-	config_parse_text(p, name, buf, len);
-	free(buf);
-}
-
 /* Read a file a directive names (a list file); its name interned. */
 const char *
 config_parse_read(struct config_parse *p, const struct config_line *l,
     const char *what, const char *path, char **buf, size_t *len)
 {
-	char err[256], show[160];
+	struct config_file_id id;
+	char err[1280], show[160];
 	const char *file;
 
 	*buf = NULL;
@@ -326,7 +368,7 @@ config_parse_read(struct config_parse *p, const struct config_line *l,
 		    "%s is not allowed here", what);
 		return NULL;
 	}
-	if (p->loader->read(p->loader->arg, path, buf, len, err,
+	if (p->loader->read(p->loader->arg, path, buf, len, &id, err,
 	    sizeof(err)) == -1) {
 		config_parse_report(p, 1, l->file, l->line, "%s %s: %s", what,
 		    show, err);
@@ -455,10 +497,23 @@ config_parse_unknown(struct config_parse *p, const char *file, unsigned line,
 			break;
 		o += (size_t)n;
 	}
+	if (o > 0 && !config_word_is_name(&tok[1])) {
+		config_parse_report(p, 1, file, line, "unknown %.*s (a word of "
+		    "%zu bytes that is not a name; not shown) (%s)",
+		    (int)tok[0].len, tok[0].s, tok[1].len, list);
+		return;
+	}
 	if (o > 0) {
 		config_word_show(&tok[1], show, sizeof(show));
 		config_parse_report(p, 1, file, line, "unknown %.*s '%s' (%s)",
 		    (int)tok[0].len, tok[0].s, show, list);
+		return;
+	}
+	/* Not a name: some other file's line, never echoed. */
+	if (!config_word_is_name(&tok[0])) {
+		config_parse_report(p, 1, file, line, "unknown directive (a "
+		    "word of %zu bytes that is not a name; not shown)",
+		    tok[0].len);
 		return;
 	}
 	config_word_show(&tok[0], show, sizeof(show));
@@ -566,15 +621,17 @@ config_parse_line(struct config_parse *p, const char *file, unsigned line,
 
 /*
  * Split the text into lines and lines into tokens. Every line is checked
- * for length, NUL and control bytes before any directive sees it.
+ * for length, NUL and control bytes, comments included, before any
+ * directive sees it.
  */
-static void
+void
 config_parse_text(struct config_parse *p, const char *name, const char *buf,
-    size_t len)
+    size_t len, const struct config_file_id *id)
 {
 	struct config_token tok[CONFIG_TOKENS_MAX + 1];
+	struct config_frame *f;
 	const char *file;
-	size_t pos = 0, ntok, i;
+	size_t pos = 0, ntok, i, comment;
 	unsigned line = 0;
 
 	if ((file = config_parse_intern(p, name)) == NULL) {
@@ -582,7 +639,9 @@ config_parse_text(struct config_parse *p, const char *name, const char *buf,
 		    config_parse_intern_error(p));
 		return;
 	}
-	p->stack[p->depth++] = file;
+	f = &p->stack[p->depth++];
+	f->file = file;
+	f->id = *id;
 	while (pos < len) {
 		const char *l = buf + pos, *nl;
 		size_t ll;
@@ -600,11 +659,11 @@ config_parse_text(struct config_parse *p, const char *name, const char *buf,
 			    CONFIG_LINE_MAX);
 			continue;
 		}
-		for (i = 0; i < ll; i++) {
+		for (comment = ll, i = 0; i < ll; i++) {
 			unsigned char c = (unsigned char)l[i];
 
-			if (c == '#')
-				break;
+			if (c == '#' && comment == ll)
+				comment = i;
 			if (c == '\0') {
 				config_parse_report(p, 1, file, line,
 				    "NUL byte in line");
@@ -621,7 +680,7 @@ config_parse_text(struct config_parse *p, const char *name, const char *buf,
 		if (bad)
 			continue;
 		/* the comment, if any, is gone */
-		ntok = config_word_split(l, i, tok, CONFIG_TOKENS_MAX);
+		ntok = config_word_split(l, comment, tok, CONFIG_TOKENS_MAX);
 		if (ntok > CONFIG_TOKENS_MAX) {
 			config_parse_report(p, 1, file, line, "too many words");
 			continue;
@@ -631,90 +690,3 @@ config_parse_text(struct config_parse *p, const char *name, const char *buf,
 	}
 	p->depth--;
 }
-
-/*
- * The including file's directory is a path, not a pattern: its glob
- * characters are escaped so that "/etc/d[1]/x.conf" means just that.
- */
-static int
-config_parse_dir_pattern(const char *file, char *buf, size_t len)
-{
-	const char *slash = strrchr(file, '/');
-	size_t dl = slash != NULL ? (size_t)(slash - file) + 1 : 0, i, o = 0;
-
-	for (i = 0; i < dl; i++) {
-		if (strchr("*?[\\", file[i]) != NULL) {
-			if (o + 1 >= len)
-				return -1;
-			buf[o++] = '\\';
-		}
-		if (o + 1 >= len)
-			return -1;
-		buf[o++] = file[i];
-	}
-	buf[o] = '\0';
-	return (int)o;
-}
-
-/* include PATTERN: relative to the including file; sorted; no loops. */
-static void
-config_parse_include(struct config_parse *p,
-    const struct config_directive *d, const struct config_line *l)
-{
-	const struct config_token *arg = &l->arg[0];
-	char pattern[4096], plain[4096], err[256], **names = NULL, show[160];
-	size_t n = 0, i, j;
-	int len, dl;
-
-	(void)d;
-	if (p->loader == NULL) {
-		config_parse_report(p, 1, l->file, l->line,
-		    "include is not allowed here");
-		return;
-	}
-	dl = arg->s[0] == '/' ? 0 :
-	    config_parse_dir_pattern(l->file, pattern, sizeof(pattern));
-	len = dl < 0 ? -1 : snprintf(pattern + dl, sizeof(pattern) - (size_t)dl,
-	    "%.*s", (int)arg->len, arg->s);
-	/* what messages show: the path as written, unescaped */
-	if (len >= 0 && (size_t)len < sizeof(pattern) - (size_t)dl &&
-	    config_parse_path(l->file, arg, plain, sizeof(plain)) == -1)
-		len = -1;
-	if (len < 0 || (size_t)len >= sizeof(pattern) - (size_t)dl) {
-		config_parse_report(p, 1, l->file, l->line,
-		    "include: path too long");
-		return;
-	}
-	if (p->loader->glob(p->loader->arg, pattern, &names, &n, err,
-	    sizeof(err)) == -1) {
-		config_word_show_str(plain, show, sizeof(show));
-		config_parse_report(p, 1, l->file, l->line, "include %s: %s",
-		    show, err);
-		return;
-	}
-	if (n == 0 && !config_word_has_glob(arg)) {
-		config_word_show_str(plain, show, sizeof(show));
-		config_parse_report(p, 1, l->file, l->line,
-		    "include %s: no such file", show);
-	}
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < p->depth; j++)
-			if (strcmp(p->stack[j], names[i]) == 0)
-				break;
-		if (j < p->depth) {
-			config_word_show_str(names[i], show, sizeof(show));
-			config_parse_report(p, 1, l->file, l->line,
-			    "include loop: %s is already being read", show);
-		}
-		else if (p->depth >= CONFIG_INCLUDE_DEPTH)
-			config_parse_report(p, 1, l->file, l->line,
-			    "includes nested too deeply (at most %d)",
-			    CONFIG_INCLUDE_DEPTH);
-		else
-			config_parse_file(p, names[i]);
-	}
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-

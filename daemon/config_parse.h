@@ -9,14 +9,16 @@
  * same includes and list files the full parse would, and nothing else.
  *
  * Diagnostics are bounded: at most CONFIG_DIAG_PER_FILE are shown for one
- * file, the rest are counted and summed up in one line per file by
- * config_parse_summary (a list of a million entries must not make a
- * million lines).
+ * file and CONFIG_DIAG_MAX in all, the rest are counted and summed up by
+ * config_parse_summary, one line per file and one for all (a list of a
+ * million entries, or a file that includes itself on every line, must not
+ * make a million lines).
  */
 #ifndef DAYTIMED_CONFIG_PARSE_H
 #define DAYTIMED_CONFIG_PARSE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "daemon/config_word.h"
 
@@ -27,9 +29,11 @@
 #define CONFIG_KEY_MAX		3	/* words naming a directive */
 #define CONFIG_NUM_MAX		2	/* numeric arguments of a directive */
 #define CONFIG_LISTEN_MAX	64	/* listen lines */
+#define CONFIG_PROXY_MAX	256	/* proxy netblocks */
 #define CONFIG_NAME_MAX		64	/* a directive's name in messages */
 #define CONFIG_RULES_MAX	(1u << 22)	/* rules in one configuration */
 #define CONFIG_DIAG_PER_FILE	100	/* diagnostics shown for one file */
+#define CONFIG_DIAG_MAX		500	/* diagnostics shown in all */
 
 struct acl_build;
 struct config;
@@ -40,16 +44,23 @@ struct config_directive;
 typedef void config_diag_fn(void *arg, int is_error, const char *file,
     unsigned line, const char *msg);
 
+/* What a file is, whatever its name, to find include loops: 0 0 unknown. */
+struct config_file_id {
+	uint64_t	dev;
+	uint64_t	ino;
+};
+
 /*
  * Where file bytes come from. glob returns the sorted names matching a
  * pattern (0 and *names NULL for none; -1 with errno for an error) and
- * read returns a file's bytes (-1 and a message in err on failure).
+ * read returns a file's bytes and identity (-1 and a message in err on
+ * failure).
  */
 struct config_loader {
 	int	(*glob)(void *arg, const char *pattern, char ***names,
 		    size_t *n, char *err, size_t errlen);
 	int	(*read)(void *arg, const char *name, char **buf, size_t *len,
-		    char *err, size_t errlen);
+		    struct config_file_id *id, char *err, size_t errlen);
 	void	*arg;
 };
 
@@ -108,6 +119,12 @@ struct config_seen {
 	unsigned	 line;
 };
 
+/* A file being read (the include stack) and what it is. */
+struct config_frame {
+	const char		*file;
+	struct config_file_id	 id;
+};
+
 enum config_parse_mode {
 	CONFIG_PARSE_ALL,	/* every directive */
 	CONFIG_PARSE_FILES	/* only those that read files */
@@ -130,11 +147,14 @@ struct config_parse {
 	unsigned			 first_user_line;
 	size_t				 nrules;	/* added to build */
 	/* for config_parse.c and its handlers only */
-	const char			*stack[CONFIG_INCLUDE_DEPTH + 1];
+	struct config_frame		 stack[CONFIG_INCLUDE_DEPTH + 1];
 	size_t				 depth;
 	struct config_parse_file	*files;		/* every file read */
 	size_t				 nfiles;
 	size_t				 lastdiag;	/* files[] of the last one */
+	size_t				 shown;		/* diagnostics shown */
+	size_t				 hidden_errors;	/* past CONFIG_DIAG_MAX */
+	size_t				 hidden_warnings;
 	struct config_seen		*seen;		/* one per table row */
 	const char			*listen_file[CONFIG_LISTEN_MAX];
 };
@@ -145,12 +165,21 @@ struct config_parse {
  */
 int	config_parse_begin(struct config_parse *, enum config_parse_mode,
 	    const struct config_loader *, config_diag_fn *, void *);
+/*
+ * Parse the bytes of one file (the include code hands each file here);
+ * id is what the loader said the file is.
+ */
+void	config_parse_text(struct config_parse *, const char *name,
+	    const char *buf, size_t len, const struct config_file_id *id);
 /* Parse file: its bytes from buf when not NULL, else from the loader. */
 void	config_parse_run(struct config_parse *, const char *file,
 	    const char *buf, size_t len);
 /* How many files the parse read. */
 size_t	config_parse_nfiles(const struct config_parse *);
-/* Report, per file, the diagnostics that were counted but not shown. */
+/*
+ * Report, per file and then for all, the diagnostics that were counted
+ * but not shown.
+ */
 void	config_parse_summary(struct config_parse *);
 /* Free what the parse holds; the file names rules point at go too. */
 void	config_parse_end(struct config_parse *);
@@ -184,5 +213,7 @@ const char *config_parse_read(struct config_parse *, const struct config_line *l
 	    const char *what, const char *path, char **buf, size_t *len);
 /* The table of directives (tests check that each row is covered). */
 const struct config_directive *config_parse_table(size_t *n);
+/* The row whose key is the words of key ("audit key"), or -1. */
+int	config_parse_row(const char *key);
 
 #endif

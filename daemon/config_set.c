@@ -25,7 +25,7 @@ static const char *const config_set_modes[] = {
 	"always", "rules", "off", NULL
 };
 
-/* listen tcp|udp ADDRESS:PORT */
+/* listen tcp|udp ADDRESS:PORT [proxy] */
 void
 config_set_listen(struct config_parse *p, const struct config_directive *d,
     const struct config_line *l)
@@ -38,7 +38,6 @@ config_set_listen(struct config_parse *p, const struct config_directive *d,
 	size_t i;
 	int proto;
 
-	(void)d;
 	if (config_word_eq(&arg[0], "tcp"))
 		proto = SOCK_STREAM;
 	else if (config_word_eq(&arg[0], "udp"))
@@ -47,6 +46,15 @@ config_set_listen(struct config_parse *p, const struct config_directive *d,
 		config_word_show(&arg[0], show, sizeof(show));
 		config_parse_report(p, 1, l->file, l->line,
 		    "listen: protocol must be tcp or udp, not '%s'", show);
+		return;
+	}
+	if (l->narg == 3 && !config_word_eq(&arg[2], "proxy")) {
+		config_parse_usage(p, d, l);
+		return;
+	}
+	if (l->narg == 3 && proto != SOCK_STREAM) {
+		config_parse_report(p, 1, l->file, l->line,
+		    "listen: only a tcp listener can take a PROXY header");
 		return;
 	}
 	if (conf->nlistens == CONFIG_LISTEN_MAX) {
@@ -72,6 +80,7 @@ config_set_listen(struct config_parse *p, const struct config_directive *d,
 		}
 	cl->proto = proto;
 	cl->line = l->line;
+	cl->proxy = l->narg == 3;
 	p->listen_file[conf->nlistens] = l->file;
 	if ((size_t)snprintf(cl->text, sizeof(cl->text), "%.*s %.*s",
 	    (int)arg[0].len, arg[0].s, (int)arg[1].len, arg[1].s) >=
@@ -190,14 +199,16 @@ config_set_string(struct config_parse *p, const struct config_directive *d,
 		config_parse_report(p, 1, l->file, l->line, "out of memory");
 }
 
-/* A number setting, already checked against the row's bounds. */
+/* Numbers (the row's, one or more), already checked against its bounds. */
 void
 config_set_uint(struct config_parse *p, const struct config_directive *d,
     const struct config_line *l)
 {
 	unsigned *dst = (unsigned *)(void *)((char *)p->conf + d->field);
+	size_t i;
 
-	*dst = (unsigned)l->num[0];
+	for (i = 0; i < d->nnum || i == 0; i++)
+		dst[i] = (unsigned)l->num[i];
 }
 
 /* syslog facility NAME, syslog audit-facility NAME: an int at d->field. */
@@ -262,12 +273,58 @@ config_set_seconds(struct config_parse *p, const struct config_directive *d,
 	}
 }
 
-/* udp privileged-sources answer|ignore (the choice is already checked). */
+/* One of the row's choices (already checked): its index at d->field. */
 void
-config_set_udp_sources(struct config_parse *p,
-    const struct config_directive *d, const struct config_line *l)
+config_set_choice(struct config_parse *p, const struct config_directive *d,
+    const struct config_line *l)
 {
 	int *dst = (int *)(void *)((char *)p->conf + d->field);
+	int i;
 
-	*dst = config_word_eq(&l->arg[0], "answer");
+	for (i = 0; d->choices[i] != NULL; i++)
+		if (config_word_eq(&l->arg[0], d->choices[i]))
+			*dst = i;
+}
+
+/* proxy NETBLOCK: one more proxy trusted to send a PROXY header. */
+void
+config_set_proxy(struct config_parse *p, const struct config_directive *d,
+    const struct config_line *l)
+{
+	struct config *conf = p->conf;
+	struct acl_prefix net, *n;
+	struct config_seen *seen;
+	char show[80];
+	size_t i;
+
+	(void)d;
+	if (config_set_netblock(p, l, &l->arg[0], &net) == -1)
+		return;
+	for (i = 0; i < conf->nproxies; i++)
+		if (conf->proxies[i].plen == net.plen &&
+		    memcmp(&conf->proxies[i].addr, &net.addr,
+		    sizeof(net.addr)) == 0) {
+			config_word_show(&l->arg[0], show, sizeof(show));
+			config_parse_report(p, 0, l->file, l->line,
+			    "duplicate proxy netblock '%s'", show);
+			return;
+		}
+	if (conf->nproxies == CONFIG_PROXY_MAX) {
+		config_parse_report(p, 1, l->file, l->line,
+		    "too many proxy lines (at most %d)", CONFIG_PROXY_MAX);
+		return;
+	}
+	if ((n = reallocarray(conf->proxies, conf->nproxies + 1,
+	    sizeof(*n))) != NULL)
+		conf->proxies = n;
+	if ((seen = reallocarray(conf->proxy_seen, conf->nproxies + 1,
+	    sizeof(*seen))) != NULL)
+		conf->proxy_seen = seen;
+	if (n == NULL || seen == NULL) {
+		config_parse_report(p, 1, l->file, l->line, "out of memory");
+		return;
+	}
+	seen[conf->nproxies].file = l->file;
+	seen[conf->nproxies].line = l->line;
+	n[conf->nproxies++] = net;
 }

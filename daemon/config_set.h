@@ -8,14 +8,15 @@
 
 #include "daemon/config_parse.h"
 
-config_handler_fn	config_set_listen;	/* listen tcp|udp ADDR:PORT */
+config_handler_fn	config_set_listen;	/* listen tcp|udp ADDR:PORT [proxy] */
 config_handler_fn	config_set_rule;	/* allow|deny NETBLOCK [user] */
 config_handler_fn	config_set_string;	/* a string at d->field */
-config_handler_fn	config_set_uint;	/* a number at d->field */
+config_handler_fn	config_set_uint;	/* numbers from d->field on */
 config_handler_fn	config_set_facility;	/* syslog facility NAME */
 config_handler_fn	config_set_ident_mode;	/* ident mode always|... */
 config_handler_fn	config_set_seconds;	/* a timeval at d->field */
-config_handler_fn	config_set_udp_sources;	/* answer|ignore at d->field */
+config_handler_fn	config_set_choice;	/* a choice's index at d->field */
+config_handler_fn	config_set_proxy;	/* proxy NETBLOCK */
 
 struct acl_prefix;
 struct acl_rule;

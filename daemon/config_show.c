@@ -44,7 +44,7 @@ struct config_show {
 
 static config_show_fn config_show_string, config_show_uint,
     config_show_facility, config_show_mode, config_show_seconds,
-    config_show_udp;
+    config_show_choice;
 
 /* The show function of each handler that sets a single value. */
 static const struct {
@@ -56,7 +56,7 @@ static const struct {
 	{ config_set_facility, config_show_facility },
 	{ config_set_ident_mode, config_show_mode },
 	{ config_set_seconds, config_show_seconds },
-	{ config_set_udp_sources, config_show_udp },
+	{ config_set_choice, config_show_choice },
 };
 
 /* What a setting without a value means, or the default it is written as. */
@@ -129,21 +129,34 @@ config_show_string(const struct config *conf,
 	const char *s = *(char *const *)config_show_field(conf, d);
 	const char *value = NULL, *none = "none";
 
+	size_t n;
+
 	if (s == NULL) {
 		(void)config_show_default(d, &value, &none);
 		s = value;
 	}
-	snprintf(buf, len, "%s", s != NULL ? s : none);
-	return s != NULL;
+	if (s == NULL) {
+		snprintf(buf, len, "%s", none);
+		return 0;
+	}
+	/* The parser takes no control byte: this guard changes nothing. */
+	n = record_escape_ctl(buf, len - 1, s, strlen(s));
+	buf[n] = '\0';
+	return 1;
 }
 
 static int
 config_show_uint(const struct config *conf, const struct config_directive *d,
     char *buf, size_t len)
 {
-	unsigned v = *(const unsigned *)config_show_field(conf, d);
+	const unsigned *f = config_show_field(conf, d);
+	unsigned v = f[0];
 	const char *value = NULL, *none = "none";
 
+	if (d->nnum == 2) {	/* limit source-prefix V4 V6 */
+		snprintf(buf, len, "%u %u", f[0], f[1]);
+		return 1;
+	}
 	if (v == 0 && (d->flags & CONFIG_OFF)) {
 		snprintf(buf, len, "off");
 		return 1;
@@ -202,12 +215,17 @@ config_show_seconds(const struct config *conf,
 	return 1;
 }
 
+/* One of the row's choices, by its index ("answer", "on"). */
 static int
-config_show_udp(const struct config *conf, const struct config_directive *d,
-    char *buf, size_t len)
+config_show_choice(const struct config *conf,
+    const struct config_directive *d, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s", *(const int *)config_show_field(conf, d) ?
-	    "answer" : "ignore");
+	int v = *(const int *)config_show_field(conf, d), i;
+
+	for (i = 0; d->choices[i] != NULL && i < v; i++)
+		;
+	snprintf(buf, len, "%s", d->choices[i] != NULL ? d->choices[i] :
+	    d->choices[0]);
 	return 1;
 }
 
@@ -244,11 +262,34 @@ config_show_listens(struct config_show *s, const struct config *conf)
 	size_t i;
 
 	for (i = 0; i < conf->nlistens; i++) {
-		snprintf(text, sizeof(text), "listen %s",
-		    conf->listens[i].text);
+		snprintf(text, sizeof(text), "listen %s%s",
+		    conf->listens[i].text, conf->listens[i].proxy ?
+		    " proxy" : "");
 		config_show_line(s, text, conf->listen_file[i] != NULL ?
 		    conf->listen_file[i] : conf->file, conf->listens[i].line,
 		    NULL);
+	}
+}
+
+/* Every trusted proxy netblock, where it was given; or what none means. */
+static void
+config_show_proxies(struct config_show *s, const struct config *conf)
+{
+	char cidr[ACL_PREFIX_STRLEN], text[ACL_PREFIX_STRLEN + 8];
+	size_t i;
+
+	if (conf->nproxies == 0)
+		config_show_line(s, "# proxy", NULL, 0, "none (no PROXY "
+		    "header is trusted)");
+	for (i = 0; i < conf->nproxies; i++) {
+		if (acl_prefix_format(&conf->proxies[i], cidr,
+		    sizeof(cidr)) == -1) {
+			s->failed = 1;
+			continue;
+		}
+		snprintf(text, sizeof(text), "proxy %s", cidr);
+		config_show_line(s, text, conf->proxy_seen[i].file,
+		    conf->proxy_seen[i].line, NULL);
 	}
 }
 
@@ -348,6 +389,8 @@ config_show(const struct config *conf, FILE *out)
 
 		if (d->handler == config_set_listen)
 			config_show_listens(&s, conf);
+		else if (d->handler == config_set_proxy)
+			config_show_proxies(&s, conf);
 		else if (d->handler == config_set_rule ||
 		    (d->flags & CONFIG_FILES))
 			continue;	/* the rules follow; includes are read */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * config_word: the values one configuration word can hold (seconds, an
- * address and port), and the one way a message shows a word. Pure.
+ * address and port), and the one way a message shows a word (through the
+ * one escaper, record_escape). Pure.
  */
 #include "autoconf.h"
 
@@ -74,6 +75,29 @@ config_word_show(const struct config_token *t, char *buf, size_t len)
 		o += 3;
 	}
 	buf[o] = '\0';
+}
+
+/*
+ * Whether a word could name a directive: letters, digits, '-' and '_',
+ * at most CONFIG_WORD_NAME_MAX bytes. Only such words are shown back as
+ * unknown: a line of some other file (a password file included by a
+ * link) is not echoed.
+ */
+int
+config_word_is_name(const struct config_token *t)
+{
+	size_t i;
+
+	if (t->len == 0 || t->len > CONFIG_WORD_NAME_MAX)
+		return 0;
+	for (i = 0; i < t->len; i++) {
+		unsigned char c = (unsigned char)t->s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return 0;
+	}
+	return 1;
 }
 
 /* A file name as it may appear in a message (escaped, bounded). */

@@ -1,9 +1,17 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * conn: one TCP connection from accept to free. Admission (limits), the
- * rule lookup in the configuration the connection took, the ident lookup
- * when the rules want one, the decision, the answer, a bounded drain of
- * what the client sent, and exactly one audit record.
+ * conn: one TCP connection from accept to free. Admission (limits), on a
+ * proxy listener the proxy's trust and its PROXY header (the client it
+ * names is then the peer), the rule lookup in the configuration the
+ * connection took, the ident lookup when the rules want one, the
+ * decision, the answer, a bounded drain of what the client sent, and
+ * exactly one audit record.
+ *
+ * Limits on a proxy listener: at accept only `limit connections` is
+ * known to apply (to the proxy's connection); the per-source rate and
+ * count are taken once the header names the client (the proxy itself
+ * for a LOCAL header), and a client over either is dropped then
+ * (rule=limit:rate, rule=limit:per-source).
  */
 #include "autoconf.h"
 
@@ -24,6 +32,8 @@
 
 #include "acl/acl.h"
 #include "ident/ident.h"
+#include "proxy/proxy_parse.h"
+#include "proxy/proxy_read.h"
 #include "daemon/answer.h"
 #include "daemon/audit.h"
 #include "daemon/config.h"
@@ -36,7 +46,8 @@
 #define CONN_DRAIN_SECS	2
 #define CONN_WRITE_SECS	5
 
-enum conn_state { CONN_IDENT, CONN_WRITE, CONN_DRAIN };
+/* What a connection waits for; CONN_JUDGE: nothing, it is being judged. */
+enum conn_state { CONN_JUDGE, CONN_PROXY, CONN_IDENT, CONN_WRITE, CONN_DRAIN };
 
 struct conn {
 	struct loop		*lp;
@@ -45,7 +56,16 @@ struct conn {
 	enum conn_state		 state;
 	struct sockaddr_storage	 peer, local;
 	socklen_t		 peerlen, locallen;
+	struct sockaddr_storage	 via;		/* the proxy that relayed it */
+	socklen_t		 vialen;	/* 0: not a proxy listener */
+	struct proxy_read	*px;		/* the header so far (CONN_PROXY) */
+	uint64_t		 proxy_until;	/* monotonic µs */
+	const char		*limit;		/* a drop: rule=limit:NAME */
+	const char		*proxy_rule;	/* a denial: rule=proxy:NAME */
 	struct acl_addr		 addr;
+	struct acl_addr		 source;	/* the source limits count */
+	struct acl_prefix	 charged;	/* a drop: the source it charged */
+	int			 has_charged;
 	struct config		*conf;		/* the rules this connection took */
 	int			 counted;	/* in the per-source table */
 	const struct acl_block	*block;
@@ -67,9 +87,15 @@ static socklen_t conn_local(const struct config_listen *, int,
 static void	conn_fill(struct audit_conn *, uint64_t,
 		    const struct sockaddr_storage *, socklen_t,
 		    const struct sockaddr_storage *, socklen_t, const char *);
-static void	conn_drop(struct loop *, const struct config_listen *, int,
+static void	conn_refuse(struct loop *, const struct config_listen *, int,
 		    const struct sockaddr_storage *, socklen_t, uint64_t,
-		    uint64_t, const char *);
+		    uint64_t, const char *, const char *,
+		    const struct acl_prefix *);
+static void	conn_proxy_start(struct conn *);
+static void	conn_proxy_read(struct conn *);
+static void	conn_proxy_done(struct conn *, const struct proxy_header *);
+static void	conn_proxy_deny(struct conn *, const char *);
+static void	conn_judge(struct conn *);
 static void	conn_record(struct conn *, const char *);
 static void	conn_ident_cb(const struct ident_answer *, void *);
 static void	conn_decide(struct conn *);
@@ -122,24 +148,39 @@ conn_fill(struct audit_conn *r, uint64_t id,
 	r->ident_status = IDENT_SKIPPED;
 }
 
-/* A limit said no: reset, count and record, before any other work. */
+/*
+ * Refused before any other work, counted and recorded: a limit said no
+ * (limit non-NULL: reset, decision=drop; src: the source it charged, when
+ * a per-source limit said it), or a proxy listener's peer is not a trusted
+ * proxy (proxy non-NULL: closed, decision=deny).
+ */
 static void
-conn_drop(struct loop *lp, const struct config_listen *cl, int fd,
+conn_refuse(struct loop *lp, const struct config_listen *cl, int fd,
     const struct sockaddr_storage *ss, socklen_t sslen, uint64_t id,
-    uint64_t start_us, const char *limit)
+    uint64_t start_us, const char *limit, const char *proxy,
+    const struct acl_prefix *src)
 {
 	struct sockaddr_storage local;
 	struct linger lg = { 1, 0 };
 	struct audit_conn r;
 	socklen_t locallen;
+	char source[ACL_PREFIX_STRLEN];
 
 	locallen = conn_local(cl, fd, &local);
 	/* A reset frees the slot at once; the peer learns nothing. */
-	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	if (limit != NULL)
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	close(fd);
-	LOOP_CNT_INC(lp, dropped);
-	conn_fill(&r, id, ss, sslen, &local, locallen, "drop");
+	if (limit != NULL)
+		LOOP_CNT_INC(lp, dropped);
+	else
+		LOOP_CNT_INC(lp, denied);
+	conn_fill(&r, id, ss, sslen, &local, locallen,
+	    limit != NULL ? "drop" : "deny");
 	r.limit = limit;
+	r.proxy = proxy;
+	if (src != NULL && acl_prefix_format(src, source, sizeof(source)) == 0)
+		r.source = source;
 	loop_record(lp, &r, NULL, start_us);
 }
 
@@ -151,6 +192,7 @@ conn_new(struct loop *lp, const struct config_listen *cl, int fd,
 	enum limits_status st;
 	const char *limit = NULL;
 	struct conn *c = NULL;
+	struct acl_prefix src, *charged = NULL;
 	struct acl_addr addr;
 	uint64_t id, now = loop_now_us();
 	int counted = 0;
@@ -159,18 +201,33 @@ conn_new(struct loop *lp, const struct config_listen *cl, int fd,
 	if (acl_addr_from_sockaddr((const struct sockaddr *)ss, sslen,
 	    &addr) == -1)
 		limit = "address";	/* no family we judge: still recorded */
-	else if ((st = limits_rate_admit(lp->limits, &addr, conf->limit_rate,
-	    loop_now_us())) != LIMITS_OK)
-		limit = limits_name(st);
-	else if ((st = limits_admit(lp->limits, &addr, conf->limit_connections,
-	    conf->limit_per_source, &counted)) != LIMITS_OK)
-		limit = limits_name(st);
-	else if ((c = calloc(1, sizeof(*c))) == NULL) {
-		limits_release(lp->limits, &addr, counted);
-		limit = limits_name(LIMITS_MEMORY);
+	else if (cl->proxy && !config_proxy_trusted(conf, &addr)) {
+		conn_refuse(lp, cl, fd, ss, sslen, id, now, NULL, "untrusted",
+		    NULL);
+		return;
+	} else {
+		/*
+		 * Rate and per-source count one source: the prefix. Behind a
+		 * proxy listener the source is the header's client, charged
+		 * in conn_proxy_done; here only the total counts.
+		 */
+		limits_source(&addr, conf->source_prefix, &src);
+		if ((!cl->proxy && (st = limits_rate_admit(lp->limits,
+		    &src.addr, conf->limit_rate, loop_now_us())) != LIMITS_OK) ||
+		    (st = limits_admit(lp->limits, &src.addr,
+		    conf->limit_connections, cl->proxy ? 0 :
+		    conf->limit_per_source, &counted)) != LIMITS_OK) {
+			limit = limits_name(st);
+			if (st == LIMITS_PER_SOURCE || st == LIMITS_RATE)
+				charged = &src;
+		} else if ((c = calloc(1, sizeof(*c))) == NULL) {
+			limits_release(lp->limits, &src.addr, counted);
+			limit = limits_name(LIMITS_MEMORY);
+		}
 	}
 	if (limit != NULL) {
-		conn_drop(lp, cl, fd, ss, sslen, id, now, limit);
+		conn_refuse(lp, cl, fd, ss, sslen, id, now, limit, NULL,
+		    charged);
 		return;
 	}
 	config_ref(conf);
@@ -181,6 +238,7 @@ conn_new(struct loop *lp, const struct config_listen *cl, int fd,
 	c->id = id;
 	c->start_us = now;
 	c->addr = addr;
+	c->source = src.addr;
 	memcpy(&c->peer, ss, sslen);
 	c->peerlen = sslen;
 	c->locallen = conn_local(cl, fd, &c->local);
@@ -190,14 +248,149 @@ conn_new(struct loop *lp, const struct config_listen *cl, int fd,
 		lp->conns->prev = c;
 	lp->conns = c;
 	lp->nconns++;
+	if (cl->proxy) {
+		memcpy(&c->via, ss, sslen);
+		c->vialen = sslen;
+		conn_proxy_start(c);
+		return;
+	}
+	conn_judge(c);
+}
+
+/* Start reading the PROXY header: one deadline for all of it. */
+static void
+conn_proxy_start(struct conn *c)
+{
+	const struct timeval *t = &c->conf->proxy_timeout;
+
+	c->state = CONN_PROXY;
+	c->proxy_until = loop_now_us() + (uint64_t)t->tv_sec * 1000000u +
+	    (uint64_t)t->tv_usec;
+	conn_proxy_read(c);
+}
+
+/*
+ * Take what came of the header; judge once it is whole, else wait. The
+ * listener defers accept until the proxy has sent something, and a proxy
+ * sends its header at once, so the first read usually finds all of it:
+ * that read goes to the stack, and only a header still to come gets a
+ * buffer of its own.
+ */
+static void
+conn_proxy_read(struct conn *c)
+{
+	struct proxy_header hdr;
+	struct proxy_read first, *r = c->px != NULL ? c->px : &first;
+	struct timeval tv;
+	uint64_t now;
+
+	first.len = 0;
+	switch (proxy_read(c->fd, r, &hdr)) {
+	case PROXY_READ_DONE:
+		conn_proxy_done(c, &hdr);
+		return;
+	case PROXY_READ_BAD:
+		conn_proxy_deny(c, "malformed");
+		return;
+	case PROXY_READ_WAIT:
+		break;
+	}
+	if (c->px == NULL && (c->px = malloc(sizeof(*c->px))) == NULL) {
+		c->limit = limits_name(LIMITS_MEMORY);
+		LOOP_CNT_INC(c->lp, dropped);
+		conn_record(c, "drop");
+		conn_free(c);
+		return;
+	}
+	if (r == &first)
+		*c->px = first;
+	if ((now = loop_now_us()) >= c->proxy_until) {
+		conn_proxy_deny(c, "timeout");
+		return;
+	}
+	/* Not persistent: a proxy that trickles bytes must not reset the clock. */
+	tv.tv_sec = (time_t)((c->proxy_until - now) / 1000000u);
+	tv.tv_usec = (suseconds_t)((c->proxy_until - now) % 1000000u);
+	if ((c->ev == NULL && (c->ev = event_new(c->lp->base, c->fd, EV_READ,
+	    conn_io_cb, c)) == NULL) || event_add(c->ev, &tv) == -1)
+		conn_proxy_deny(c, "timeout");	/* cannot wait for the rest */
+}
+
+/*
+ * The header is in: its source is the peer from now on (a LOCAL header
+ * leaves the proxy as the peer), charged to the per-source limits (rate,
+ * then count), then judged. The proxy stays in via.
+ */
+static void
+conn_proxy_done(struct conn *c, const struct proxy_header *hdr)
+{
+	struct linger lg = { 1, 0 };
+	enum limits_status st;
+	struct acl_prefix src;
+	struct acl_addr addr;
+
+	free(c->px);
+	c->px = NULL;
+	if (c->ev != NULL) {
+		event_free(c->ev);
+		c->ev = NULL;
+	}
+	c->state = CONN_JUDGE;
+	if (hdr->command == PROXY_CMD_PROXY) {
+		if (acl_addr_from_sockaddr((const struct sockaddr *)&hdr->src,
+		    hdr->srclen, &addr) == -1) {
+			conn_proxy_deny(c, "malformed");
+			return;
+		}
+		memcpy(&c->peer, &hdr->src, hdr->srclen);
+		c->peerlen = hdr->srclen;
+		c->addr = addr;
+	}
+	limits_source(&c->addr, c->conf->source_prefix, &src);
+	c->source = src.addr;
+	if ((st = limits_rate_admit(c->lp->limits, &c->source,
+	    c->conf->limit_rate, loop_now_us())) != LIMITS_OK ||
+	    (st = limits_admit_source(c->lp->limits, &c->source,
+	    c->conf->limit_per_source, &c->counted)) != LIMITS_OK) {
+		c->limit = limits_name(st);
+		c->charged = src;
+		c->has_charged = 1;
+		LOOP_CNT_INC(c->lp, dropped);
+		conn_record(c, "drop");
+		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		conn_free(c);
+		return;
+	}
+	conn_judge(c);
+}
+
+/* A proxy listener's connection denied without data: rule=proxy:why. */
+static void
+conn_proxy_deny(struct conn *c, const char *why)
+{
+	c->proxy_rule = why;
+	LOOP_CNT_INC(c->lp, denied);
+	conn_record(c, "deny");
+	conn_free(c);
+}
+
+/*
+ * Look the peer up in the rules, ask its identd when they want it (never
+ * for a proxied peer: its identd cannot see a connection to this host),
+ * then decide.
+ */
+static void
+conn_judge(struct conn *c)
+{
+	struct config *conf = c->conf;
 
 	c->block = acl_lookup(conf->acl, &c->addr);
-	if (c->block != NULL && c->locallen != 0 &&
+	if (c->block != NULL && c->locallen != 0 && c->vialen == 0 &&
 	    (conf->ident_mode == IDENT_MODE_ALWAYS ||
 	    (conf->ident_mode == IDENT_MODE_RULES &&
 	    acl_block_has_user_rules(c->block)))) {
 		c->state = CONN_IDENT;
-		c->ident = ident_start(lp->base, (struct sockaddr *)&c->local,
+		c->ident = ident_start(c->lp->base, (struct sockaddr *)&c->local,
 		    c->locallen, (struct sockaddr *)&c->peer, c->peerlen,
 		    conf->ident_port, &conf->ident_timeout, conn_ident_cb, c);
 		if (c->ident != NULL)
@@ -213,9 +406,19 @@ static void
 conn_record(struct conn *c, const char *decision)
 {
 	struct audit_conn r;
+	char source[ACL_PREFIX_STRLEN];
 
 	conn_fill(&r, c->id, &c->peer, c->peerlen, &c->local, c->locallen,
 	    decision);
+	if (c->vialen != 0) {
+		r.via = (const struct sockaddr *)&c->via;
+		r.vialen = c->vialen;
+	}
+	r.limit = c->limit;
+	r.proxy = c->proxy_rule;
+	if (c->has_charged && acl_prefix_format(&c->charged, source,
+	    sizeof(source)) == 0)
+		r.source = source;
 	r.ident_status = c->istatus;
 	r.ident = c->answer;
 	r.bytes = c->off;
@@ -337,6 +540,13 @@ conn_io_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct conn *c = arg;
 
+	if (c->state == CONN_PROXY) {
+		if (ev & EV_TIMEOUT)
+			conn_proxy_deny(c, "timeout");
+		else
+			conn_proxy_read(c);
+		return;
+	}
 	if (ev & EV_TIMEOUT) {
 		if (c->state == CONN_WRITE)
 			c->linelen = c->off;	/* give up: record what went */
@@ -403,7 +613,8 @@ conn_free(struct conn *c)
 		event_free(c->ev);
 	if (c->fd != -1)
 		close(c->fd);
-	limits_release(lp->limits, &c->addr, c->counted);
+	free(c->px);
+	limits_release(lp->limits, &c->source, c->counted);
 	config_unref(c->conf);
 	free(c->answer);
 	if (c->prev != NULL)
@@ -425,7 +636,9 @@ conn_cut_all(struct loop *lp)
 
 	for (c = lp->conns; c != NULL; c = next) {
 		next = c->next;
-		if (c->state == CONN_IDENT && c->ident != NULL) {
+		if (c->state == CONN_PROXY)
+			conn_proxy_deny(c, "timeout");	/* frees c */
+		else if (c->state == CONN_IDENT && c->ident != NULL) {
 			ident_cancel(c->ident);
 			c->ident = NULL;
 			c->istatus = IDENT_TIMEOUT;

@@ -60,6 +60,7 @@ struct engine_listener {
 	int				 fd;
 	const struct config_listen	*cl;	/* the listen set's copy */
 	struct event			*ev;
+	int				 copy;	/* a broadcast's copy: not ours */
 };
 
 /* An event loop on its own thread; worker 0 is the main thread's. */
@@ -140,6 +141,8 @@ worker_init(struct engine *e, struct worker *w)
 		l->w = w;
 		l->fd = listen_fd(e->ls, w->id, i);
 		l->cl = listen_line(e->ls, i);
+		/* Each worker's own socket gets every broadcast: worker 0's speaks. */
+		l->copy = w->id != 0 && !listen_inherited(e->ls, i);
 		l->ev = event_new(w->loop.base, l->fd, EV_READ | EV_PERSIST,
 		    l->cl->proto == SOCK_STREAM ? engine_accept_cb :
 		    engine_udp_cb, l);
@@ -563,7 +566,8 @@ engine_udp_cb(evutil_socket_t fd, short ev, void *arg)
 	reload_refresh(e->reload, &w->loop.conf);
 	for (i = 0; i < ENGINE_UDP_BATCH; i += n)
 		if (engine_backpressure(e) ||
-		    (n = udp_datagram(&w->loop, fd, l->cl)) < UDP_BATCH)
+		    (n = udp_datagram(&w->loop, fd, l->cl, l->copy)) <
+		    UDP_BATCH)
 			break;
 }
 

@@ -4,10 +4,16 @@
  * as the daemon judges a TCP connection: the most specific netblock, then
  * the decision inside it with the ident answer, when one would be asked
  * for (under "ident mode off" a USER is never looked up, so the decision
- * is the one without it, and a warning says so, once).
+ * is the one without it, and a warning says so, once). A peer through a
+ * `proxy` listener is judged by the header's address, as here, but never
+ * looked up: when every TCP listener is one, no peer is, as under "ident
+ * mode off".
  */
 #include "autoconf.h"
 
+#include <sys/socket.h>
+
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,9 +22,25 @@
 #include "daemon/config.h"
 #include "daemon/explain.h"
 
+static int	explain_proxied_only(const struct config *);
 static enum explain_status explain_decide(const struct config *,
 		    const struct acl_addr *, const unsigned char *, size_t,
 		    struct explain_warned *, FILE *, FILE *);
+
+/* Whether every TCP listener takes a PROXY header (so none looks up ident). */
+static int
+explain_proxied_only(const struct config *conf)
+{
+	size_t i, ntcp = 0;
+
+	for (i = 0; i < conf->nlistens; i++)
+		if (conf->listens[i].proto == SOCK_STREAM) {
+			if (!conf->listens[i].proxy)
+				return 0;
+			ntcp++;
+		}
+	return ntcp > 0;
+}
 
 /* Judge the address a with the ident answer user, and print the line. */
 static enum explain_status
@@ -28,17 +50,21 @@ explain_decide(const struct config *conf, const struct acl_addr *a,
 {
 	const struct acl_block *b = acl_lookup(conf->acl, a);
 	struct acl_decision d;
-	char net[ACL_PREFIX_STRLEN];
-	int lookup;
+	char net[ACL_PREFIX_STRLEN], rule[PATH_MAX + 16];
+	char show[4 * (PATH_MAX + 16) + 3];
+	int lookup, proxied = explain_proxied_only(conf);
 
-	lookup = b != NULL && (conf->ident_mode == IDENT_MODE_ALWAYS ||
+	lookup = b != NULL && !proxied &&
+	    (conf->ident_mode == IDENT_MODE_ALWAYS ||
 	    (conf->ident_mode == IDENT_MODE_RULES &&
 	    acl_block_has_user_rules(b)));
-	if (user != NULL && conf->ident_mode == IDENT_MODE_OFF) {
+	if (user != NULL && (conf->ident_mode == IDENT_MODE_OFF || proxied)) {
 		if (!w->user_unused)
-			fprintf(err, "daytimed: warning: ident mode off: a USER "
-			    "is never looked up, so peers are judged without "
-			    "one\n");
+			fprintf(err, "daytimed: warning: %s: a USER is never "
+			    "looked up, so peers are judged without one\n",
+			    proxied ? "every tcp listener is a proxy listener "
+			    "(proxied peers get no ident lookup)" :
+			    "ident mode off");
 		w->user_unused = 1;
 		user = NULL;
 		userlen = 0;
@@ -46,14 +72,14 @@ explain_decide(const struct config *conf, const struct acl_addr *a,
 	acl_decide(b, user, userlen, &d);
 	if (!d.matched || acl_prefix_format(&d.net, net, sizeof(net)) == -1)
 		snprintf(net, sizeof(net), "none");
-	if (d.file != NULL)
-		fprintf(out, "%s rule=%s:%u netblock=%s ident=%s\n",
-		    d.action == ACL_ALLOW ? "allow" : "deny", d.file, d.line, net,
-		    lookup ? "lookup" : "none");
-	else
-		fprintf(out, "%s rule=default netblock=%s ident=%s\n",
-		    d.action == ACL_ALLOW ? "allow" : "deny", net,
-		    lookup ? "lookup" : "none");
+	/* FILE:LINE as a record's rule= shows it: one escaped value. */
+	if (d.file == NULL || snprintf(rule, sizeof(rule), "%s:%u", d.file,
+	    d.line) >= (int)sizeof(rule))
+		snprintf(rule, sizeof(rule), "default");
+	(void)record_escape(show, sizeof(show), rule, strlen(rule));
+	fprintf(out, "%s rule=%s netblock=%s ident=%s\n",
+	    d.action == ACL_ALLOW ? "allow" : "deny", show, net,
+	    lookup ? "lookup" : "none");
 	return d.action == ACL_ALLOW ? EXPLAIN_ALLOW : EXPLAIN_DENY;
 }
 

@@ -7,7 +7,10 @@
  * the socket: conn.c for a connection, udp.c for datagrams, one record
  * each. Limits are this process's: a connection is one, so only those
  * that count datagrams (udp-rate, udp-total) can ever say no; the super
- * server's own limits are the ones that count processes.
+ * server's own limits are the ones that count processes. A TCP socket
+ * whose address a `listen tcp ... proxy` line names (or names with the
+ * wildcard address of its family) takes a PROXY header, as that
+ * listener would.
  */
 #include "autoconf.h"
 
@@ -32,17 +35,21 @@
 
 #include "daemon/audit.h"
 #include "daemon/config.h"
+#include "daemon/config_word.h"
 #include "daemon/conn.h"
 #include "daemon/inetd.h"
 #include "daemon/life.h"
 #include "daemon/limits.h"
-#include "daemon/loader.h"
+#include "daemon/listen.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
+#include "daemon/preflight.h"
 #include "daemon/proctitle.h"
+#include "daemon/sandbox.h"
 #include "daemon/udp.h"
 
 #define INETD_UDP_BATCH	64	/* datagrams per wakeup, about */
+#define INETD_NAME	(4 * 256 + 16)	/* a name through the escaper */
 
 struct inetd {
 	struct loop		 lp;
@@ -83,14 +90,16 @@ inetd_diag(void *arg, int is_error, const char *file, unsigned line,
     const char *msg)
 {
 	size_t *errors = arg;
+	char name[INETD_NAME];
 
+	config_word_show_str(file != NULL ? file : "-", name, sizeof(name));
 	if (is_error)
 		(*errors)++;
 	if (line > 0)
-		log_warnx("%s:%u: %s: %s", file != NULL ? file : "-", line,
+		log_warnx("%s:%u: %s: %s", name, line,
 		    is_error ? "error" : "warning", msg);
 	else
-		log_warnx("%s: %s: %s", file != NULL ? file : "-",
+		log_warnx("%s: %s: %s", name,
 		    is_error ? "error" : "warning", msg);
 }
 
@@ -133,6 +142,23 @@ inetd_socket(int fd, struct config_listen *cl)
 	return fd;
 }
 
+/* Whether a proxy listen line names cl's address (its own or the wildcard). */
+static int
+inetd_proxy(const struct config *conf, const struct config_listen *cl)
+{
+	const struct config_listen *l;
+	size_t i;
+
+	for (i = 0; i < conf->nlistens; i++) {
+		l = &conf->listens[i];
+		if (l->proxy && l->proto == SOCK_STREAM &&
+		    cl->proto == SOCK_STREAM &&
+		    listen_addr_match(&l->ss, &cl->ss, 1))
+			return 1;
+	}
+	return 0;
+}
+
 /* Datagrams are waiting, or the socket has been idle: serve, or stop. */
 static void
 inetd_udp_cb(evutil_socket_t fd, short ev, void *arg)
@@ -145,7 +171,7 @@ inetd_udp_cb(evutil_socket_t fd, short ev, void *arg)
 		return;
 	}
 	for (i = 0; i < INETD_UDP_BATCH; i += n)
-		if ((n = udp_datagram(&in->lp, fd, &in->cl)) < UDP_BATCH)
+		if ((n = udp_datagram(&in->lp, fd, &in->cl, 0)) < UDP_BATCH)
 			break;
 }
 
@@ -240,6 +266,7 @@ inetd_start(struct config *conf, int debug, int usable, int fd)
 	}
 	if ((in.fd = inetd_socket(fd, &in.cl)) == -1)
 		return -1;
+	in.cl.proxy = inetd_proxy(conf, &in.cl);
 	if (log_open_syslog(conf->syslog_socket != NULL ? conf->syslog_socket :
 	    LOG_SOCKET_DEFAULT, conf->facility) == -1) {
 		log_warn("syslog socket %s", conf->syslog_socket != NULL ?
@@ -289,6 +316,9 @@ inetd_start(struct config *conf, int debug, int usable, int fd)
 	in.lp.stopping = &in.stopping;
 	in.lp.conf = conf;	/* conn.c takes references: ours is the first */
 	proctitle_set(in.cl.proto == SOCK_STREAM ? "inetd tcp" : "inetd udp");
+	/* From here on this process only serves, as the engine does. */
+	if (sandbox_start(conf->seccomp) == -1)
+		goto out;
 	inetd_event(&in, "start");
 	rc = inetd_serve(&in);
 	inetd_event(&in, "stop");
@@ -334,6 +364,7 @@ inetd_main(const char *file, int debug)
 {
 	struct config *conf;
 	size_t errors = 0;
+	char name[INETD_NAME];
 	int usable, rc, fds[1], fd;
 
 	usable = inetd_stdio();
@@ -345,10 +376,12 @@ inetd_main(const char *file, int debug)
 		log_stderr(0);
 		(void)log_open_syslog(LOG_SOCKET_DEFAULT, LOG_DAEMON);
 	}
-	conf = config_load_flags(file, &loader_disk, CONFIG_LOAD_INETD,
+	/* The files are judged as a start judges them. */
+	conf = preflight_load(file, CONFIG_LOAD_INETD, PREFLIGHT_INETD, NULL,
 	    inetd_diag, &errors);
 	if (conf == NULL) {
-		log_warnx("%s: %zu error%s; not serving", file, errors,
+		config_word_show_str(file, name, sizeof(name));
+		log_warnx("%s: %zu error%s; not serving", name, errors,
 		    errors == 1 ? "" : "s");
 		inetd_discard(fd);
 		log_flush(1000);

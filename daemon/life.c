@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * life: the process's life outside the event loop. The run user and
- * group, the pidfile (ours only, never someone else's file), the double
- * fork with the starter waiting for "ready" on a pipe, systemd's
- * LISTEN_FDS, and the drop: chroot, groups, uid, no new privileges.
+ * group, the pidfile (ours only: created, never truncated, never someone
+ * else's file, removed only while it is still ours), the double fork with
+ * the starter waiting for "ready" on a pipe, /dev/null kept for
+ * descriptors 0 to 2 even in a chroot, systemd's LISTEN_FDS, and the
+ * drop: chroot, groups, uid, no new privileges.
  */
 #include "autoconf.h"
 
@@ -19,6 +21,7 @@
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,10 +33,20 @@
 
 #define LIFE_READY_BYTE	'\0'	/* on the starter pipe: all is well */
 #define LIFE_SD_FDS_START 3
+#define LIFE_PID_MAX	4194304	/* the kernel's PID_MAX_LIMIT */
+#define LIFE_PID_TEXT	32	/* what is read of an existing pidfile */
+#define LIFE_PID_TRIES	4	/* takeovers raced before giving up */
 
 static int	 life_pidfd = -1;
 static char	*life_pidpath;
+static struct stat life_pidst;		/* the pidfile we created */
 static int	 life_starter = -1;	/* write end, in the daemon */
+static int	 life_devnull = -1;	/* opened before any chroot */
+
+/* Whether st (from a path) is the file fd holds. */
+static int	life_same(const struct stat *, int);
+static int	life_err(char *, size_t, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
 
 int
 life_user(const char *user, const char *group, struct life_user *u)
@@ -86,40 +99,155 @@ life_user(const char *user, const char *group, struct life_user *u)
 	return 0;
 }
 
+int
+life_pidfile_parse(const char *buf, size_t len, long *pid)
+{
+	unsigned long long v;
+
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (compat_parse_uint(buf, len, LIFE_PID_MAX, &v) == -1 || v == 0)
+		return -1;
+	*pid = (long)v;
+	return 0;
+}
+
+/* A reason into err; -1. */
+static int
+life_err(char *err, size_t errlen, const char *why, ...)
+{
+	va_list ap;
+
+	va_start(ap, why);
+	(void)vsnprintf(err, errlen, why, ap);
+	va_end(ap);
+	return -1;
+}
+
 /*
- * The lock is the truth; the pid in the file is for people. A stale file
- * left by a killed daemon holds no lock and is simply taken over.
+ * What stands at path: 0 nothing, 1 a pidfile a daemon left behind that
+ * we may replace (a regular file of our own, not writable by others,
+ * holding a process id; unless probe, also not locked, and then *fdp is
+ * it, locked), or -1 and the reason in err. Opened without blocking and
+ * without following a link: a FIFO or a link put there is refused.
+ */
+static int
+life_pidfile_existing(const char *path, int probe, int *fdp, char *err,
+    size_t errlen)
+{
+	char buf[LIFE_PID_TEXT];
+	struct stat st;
+	ssize_t n;
+	long pid;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		return life_err(err, errlen, "%s", errno == ELOOP ?
+		    "is a symbolic link" : strerror(errno));
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return life_err(err, errlen, "exists and is not a regular file");
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		close(fd);
+		return life_err(err, errlen, "exists, owned by uid %u with mode "
+		    "%04o: not taken over", (unsigned)st.st_uid,
+		    (unsigned)(st.st_mode & 07777));
+	}
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	if (!probe && flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		close(fd);
+		if (errno != EWOULDBLOCK)
+			return life_err(err, errlen, "lock: %s", strerror(errno));
+		buf[strcspn(buf, "\n")] = '\0';
+		return life_err(err, errlen, "already running (pid %s): "
+		    "pidfile locked", life_pidfile_parse(buf, strlen(buf),
+		    &pid) == 0 ? buf : "unknown");
+	}
+	if (n <= 0 || life_pidfile_parse(buf, (size_t)n, &pid) == -1) {
+		close(fd);
+		return life_err(err, errlen, "exists and does not hold a "
+		    "process id: not overwritten");
+	}
+	if (probe)
+		close(fd);
+	else
+		*fdp = fd;
+	return 1;
+}
+
+int
+life_pidfile_inspect(const char *path, char *err, size_t errlen)
+{
+	return life_pidfile_existing(path, 1, NULL, err, errlen) == -1 ? -1 : 0;
+}
+
+/*
+ * The lock is the truth; the pid in the file is for people. The file is
+ * always one we create (O_EXCL): a pidfile a killed daemon left behind is
+ * checked, then removed and made anew, so nothing else is ever truncated.
  */
 int
 life_pidfile_open(const char *path)
 {
-	char buf[32];
-	ssize_t n;
-	int fd;
+	char err[128];
+	struct stat st;
+	int fd, old, tries;
 
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0644)) == -1) {
-		log_warn("pidfile %s", path);
-		return -1;
+	for (tries = 0; tries < LIFE_PID_TRIES; tries++) {
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0644);
+		if (fd != -1) {
+			if (flock(fd, LOCK_EX | LOCK_NB) == -1 ||
+			    fstat(fd, &life_pidst) == -1) {
+				log_warnx("pidfile %s: taken by another daemon "
+				    "starting", path);
+				close(fd);
+				return -1;
+			}
+			if ((life_pidpath = strdup(path)) == NULL) {
+				close(fd);
+				return -1;
+			}
+			life_pidfd = fd;
+			return 0;
+		}
+		if (errno != EEXIST) {
+			log_warn("pidfile %s", path);
+			return -1;
+		}
+		switch (life_pidfile_existing(path, 0, &old, err, sizeof(err))) {
+		case -1:
+			if (strncmp(err, "already running", 15) == 0)
+				log_warnx("%s: pidfile %s", err, path);
+			else
+				log_warnx("pidfile %s %s", path, err);
+			return -1;
+		case 1:
+			/* still the file we checked and hold locked: replace it */
+			if (stat(path, &st) == 0 && life_same(&st, old))
+				(void)unlink(path);
+			close(old);
+			break;
+		}
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		if (errno == EWOULDBLOCK) {
-			n = pread(fd, buf, sizeof(buf) - 1, 0);
-			buf[n > 0 ? n : 0] = '\0';
-			buf[strcspn(buf, "\n")] = '\0';
-			log_warnx("already running (pid %s): pidfile %s locked",
-			    buf[0] != '\0' ? buf : "unknown", path);
-		} else
-			log_warn("pidfile %s: lock", path);
-		close(fd);
-		return -1;
-	}
-	if ((life_pidpath = strdup(path)) == NULL) {
-		close(fd);
-		return -1;
-	}
-	life_pidfd = fd;
-	return 0;
+	log_warnx("pidfile %s: replaced while starting", path);
+	return -1;
+}
+
+/* Whether st (from a path) is the file fd holds. */
+static int
+life_same(const struct stat *st, int fd)
+{
+	struct stat fst;
+
+	return fstat(fd, &fst) == 0 && fst.st_dev == st->st_dev &&
+	    fst.st_ino == st->st_ino;
 }
 
 int
@@ -131,7 +259,7 @@ life_pidfile_write(void)
 	if (life_pidfd == -1)
 		return 0;
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (n < 0 || (size_t)n >= sizeof(buf) || ftruncate(life_pidfd, 0) == -1 ||
+	if (n < 0 || (size_t)n >= sizeof(buf) ||
 	    pwrite(life_pidfd, buf, (size_t)n, 0) != n) {
 		log_warn("pidfile %s: write", life_pidpath);
 		return -1;
@@ -139,13 +267,20 @@ life_pidfile_write(void)
 	return 0;
 }
 
+/*
+ * At a clean stop, in the monitor (the run user): remove the pidfile if
+ * it is still the one we made; its directory must let the run user.
+ */
 void
 life_pidfile_remove(void)
 {
+	struct stat st;
+
 	if (life_pidfd == -1)
 		return;
-	if (unlink(life_pidpath) == -1 && errno != ENOENT)
-		log_debug("pidfile %s left behind: %s", life_pidpath,
+	if (stat(life_pidpath, &st) == 0 && st.st_dev == life_pidst.st_dev &&
+	    st.st_ino == life_pidst.st_ino && unlink(life_pidpath) == -1)
+		log_info("pidfile %s left behind: %s", life_pidpath,
 		    strerror(errno));
 	close(life_pidfd);
 	life_pidfd = -1;
@@ -217,6 +352,7 @@ life_daemonize(void)
 		(void)sigaction(sig, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	(void)sigaction(SIGPIPE, &sa, NULL);
+	/* Kept open: a chroot may have no /dev/null for stderr later. */
 	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
 		fatal("/dev/null");
 	if (dup2(fd, STDIN_FILENO) == -1 || dup2(fd, STDOUT_FILENO) == -1)
@@ -224,43 +360,44 @@ life_daemonize(void)
 	/* Until ready, stderr is the starter pipe: errors reach the caller. */
 	if (dup2(p[1], STDERR_FILENO) == -1)
 		fatal("dup2");
-	close(fd);
+	life_devnull = fd;
 	life_starter = p[1];
 	log_setpid(getpid());
+}
+
+/*
+ * stderr leaves the starter pipe for the /dev/null opened before; then,
+ * when ready, the starter learns it: by then fds 0-2 are all /dev/null.
+ */
+static void
+life_quiet_stderr(int ready)
+{
+	char b = LIFE_READY_BYTE;
+
+	log_stderr(0);
+	if (life_devnull != -1) {
+		(void)dup2(life_devnull, STDERR_FILENO);
+		close(life_devnull);
+		life_devnull = -1;
+	}
+	if (ready)
+		(void)compat_write_all(life_starter, &b, 1);	/* best effort */
+	close(life_starter);
+	life_starter = -1;
 }
 
 void
 life_forget_starter(void)
 {
-	int fd;
-
-	if (life_starter == -1)
-		return;
-	log_stderr(0);
-	close(life_starter);
-	life_starter = -1;
-	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) != -1) {
-		(void)dup2(fd, STDERR_FILENO);
-		close(fd);
-	}
+	if (life_starter != -1)
+		life_quiet_stderr(0);
 }
 
 void
 life_ready(void)
 {
-	char b = LIFE_READY_BYTE;
-	int fd;
-
-	if (life_starter == -1)
-		return;
-	log_stderr(0);
-	(void)compat_write_all(life_starter, &b, 1);	/* best effort */
-	close(life_starter);
-	life_starter = -1;
-	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) != -1) {
-		(void)dup2(fd, STDERR_FILENO);
-		close(fd);
-	}
+	if (life_starter != -1)
+		life_quiet_stderr(1);
 }
 
 /*

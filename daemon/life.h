@@ -10,6 +10,8 @@
 
 #include <sys/types.h>
 
+#include <stddef.h>
+
 struct life_user {
 	uid_t	uid;
 	gid_t	gid;
@@ -19,11 +21,26 @@ struct life_user {
 
 /* Look up user and group (before chroot). -1 with a message logged. */
 int	life_user(const char *user, const char *group, struct life_user *);
-/* Open and lock the pidfile: -1 with "already running (pid N)" logged. */
+/*
+ * Create and lock the pidfile (O_EXCL, O_NOFOLLOW): -1 with the reason
+ * logged ("already running (pid N)"). A pidfile left behind is replaced
+ * only when it is a regular file of ours holding a process id and not
+ * locked; nothing else at the path is ever opened for writing.
+ */
 int	life_pidfile_open(const char *path);
+/*
+ * Whether a start could take path as its pidfile (a running daemon's
+ * lock aside): 0, or -1 and the reason in err. For -t.
+ */
+int	life_pidfile_inspect(const char *path, char *err, size_t errlen);
+/* Pure: whether (buf, len) holds a process id and a newline; -1 if not. */
+int	life_pidfile_parse(const char *buf, size_t len, long *pid);
 /* Write our pid into the locked pidfile. */
 int	life_pidfile_write(void);
-/* Remove it at a clean stop, where permissions allow. */
+/*
+ * Remove it at a clean stop, if it is still the file we made: the run
+ * user must be able to write its directory.
+ */
 void	life_pidfile_remove(void);
 /*
  * Fork, setsid, fork again. Returns in the daemon only; the starter waits

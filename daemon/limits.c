@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * limits: admission for every event loop together. Connections in flight,
- * per-source counts (a keyed hash of chains, an entry per source with a
- * connection open), per-source token buckets of new TCP connections and
- * of UDP answers (fixed tables of slots) and the bucket of all UDP
- * sources; one lock. Time comes in as now_us.
+ * limits: admission for every event loop together. What a source is (an
+ * address cut to its source prefix), connections in flight, per-source
+ * counts (a keyed hash of chains, an entry per source with a connection
+ * open), per-source token buckets of new TCP connections and of UDP
+ * answers (fixed tables of slots) and the bucket of all UDP sources; one
+ * lock. Time comes in as now_us.
  */
 #include "autoconf.h"
 
@@ -64,6 +65,27 @@ limits_name(enum limits_status s)
 	if ((size_t)s >= sizeof(limits_names) / sizeof(limits_names[0]))
 		return NULL;
 	return limits_names[s];
+}
+
+void
+limits_source(const struct acl_addr *a, const unsigned prefix[2],
+    struct acl_prefix *src)
+{
+	unsigned bits = a->family == AF_INET ? 32 : 128, plen, i;
+
+	plen = prefix[a->family == AF_INET ? 0 : 1];
+	if (plen > bits)
+		plen = bits;
+	memset(src, 0, sizeof(*src));
+	src->addr.family = a->family;
+	src->plen = plen;
+	for (i = 0; i < bits / 8; i++) {
+		unsigned keep = plen >= 8 * (i + 1) ? 8 : plen > 8 * i ?
+		    plen - 8 * i : 0;
+
+		src->addr.bytes[i] = (uint8_t)(a->bytes[i] &
+		    (uint8_t)(0xff00u >> keep));
+	}
 }
 
 /*
@@ -226,6 +248,24 @@ limits_admit(struct limits *l, const struct acl_addr *a,
 		*counted = 1;
 	if (st == LIMITS_OK)
 		l->nconns++;
+	pthread_mutex_unlock(&l->mtx);
+	return st;
+}
+
+enum limits_status
+limits_admit_source(struct limits *l, const struct acl_addr *a,
+    unsigned per_source, int *counted)
+{
+	enum limits_status st;
+	size_t h;
+
+	*counted = 0;
+	if (per_source == 0)
+		return LIMITS_OK;
+	h = limits_hash(l, a, LIMITS_SRC_BUCKETS);
+	pthread_mutex_lock(&l->mtx);
+	if ((st = limits_src_take(l, h, a, per_source)) == LIMITS_OK)
+		*counted = 1;
 	pthread_mutex_unlock(&l->mtx);
 	return st;
 }

@@ -49,6 +49,15 @@ struct limits;
 const char *limits_name(enum limits_status);
 
 /*
+ * What one source is: the address a with the host bits past prefix[0]
+ * (IPv4) or prefix[1] (IPv6) cleared (limit source-prefix). The one place
+ * an address becomes the key the per-source and rate limits count; the
+ * key is src->addr, and a record shows *src as the source charged.
+ */
+void	limits_source(const struct acl_addr *a, const unsigned prefix[2],
+	    struct acl_prefix *src);
+
+/*
  * Take one token at now_us from a bucket of rate (and burst) rate a
  * second; 1 when there was one, 0 when not. Exposed for tests.
  */
@@ -60,32 +69,41 @@ struct limits *limits_new(const unsigned char key[LIMITS_KEY_BYTES]);
 void	limits_free(struct limits *);
 
 /*
- * Admit a TCP connection from a against at most connections in flight
- * and per_source from one source (0: no limit). On LIMITS_OK the
+ * Admit a TCP connection from the source a (limits_source) against at
+ * most connections in flight and per_source from one source (0: no
+ * limit). On LIMITS_OK the
  * connection is counted until limits_release, and *counted says whether
  * its source was (sources are counted only under a per-source limit).
  */
 enum limits_status limits_admit(struct limits *, const struct acl_addr *a,
 	    unsigned connections, unsigned per_source, int *counted);
-/* Give back what limits_admit took. */
+/*
+ * The per-source half of limits_admit, for a connection already admitted
+ * (limits_admit with per_source 0) whose source became known later: the
+ * client a PROXY header names. *counted as for limits_admit; on
+ * LIMITS_PER_SOURCE the connection is still counted in flight.
+ */
+enum limits_status limits_admit_source(struct limits *,
+	    const struct acl_addr *a, unsigned per_source, int *counted);
+/* Give back what limits_admit (and limits_admit_source) took. */
 void	limits_release(struct limits *, const struct acl_addr *a, int counted);
 /* TCP connections in flight. */
 unsigned limits_connections(struct limits *);
 
 /*
- * Admit a new TCP connection from a at now_us against its source's
- * bucket of rate (and burst) rate a second (0: no limit): LIMITS_OK or
- * LIMITS_RATE. Nothing is held: a refused source waits for its bucket
- * to fill, every other source is served as before (a rate is never an
- * outage of the service). Slots are taken over as for UDP.
+ * Admit a new TCP connection from the source a (limits_source) at now_us
+ * against its bucket of rate (and burst) rate a second (0: no limit):
+ * LIMITS_OK or LIMITS_RATE. Nothing is held: a refused source waits for
+ * its bucket to fill, every other source is served as before (a rate is
+ * never an outage of the service). Slots are taken over as for UDP.
  */
 enum limits_status limits_rate_admit(struct limits *, const struct acl_addr *a,
 	    unsigned rate, uint64_t now_us);
 
 /*
- * Admit a UDP answer to a at now_us: the source's bucket of rate
- * udp_rate, then the bucket of all sources of rate udp_total (0: no
- * limit). A source that hashes to a slot another holds takes the slot
+ * Admit a UDP answer to the source a (limits_source) at now_us: the
+ * source's bucket of rate udp_rate, then the bucket of all sources of
+ * rate udp_total (0: no limit). A source that hashes to a slot another holds takes the slot
  * over with a full bucket: a flood from many spoofed sources evicts
  * slots but never grows memory.
  */

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -29,7 +30,8 @@ struct listen_set {
 	int			 fds[];		/* [w * nlines + i] */
 };
 
-static int	listen_sockopts(int, const struct config_listen *);
+static int	listen_sockopts(int, const struct config *,
+		    const struct config_listen *);
 static int	listen_matches(int, const struct config_listen *);
 static int	listen_socket(const struct config *,
 		    const struct config_listen *, int, int);
@@ -53,9 +55,10 @@ listen_file(const struct config *conf, const struct config_listen *cl)
 
 /* Socket options that must hold before bind. */
 static int
-listen_sockopts(int fd, const struct config_listen *cl)
+listen_sockopts(int fd, const struct config *conf,
+    const struct config_listen *cl)
 {
-	int on = 1;
+	int on = 1, defer;
 
 	if (cl->proto == SOCK_STREAM &&
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1)
@@ -67,7 +70,44 @@ listen_sockopts(int fd, const struct config_listen *cl)
 	if (cl->ss.ss_family == AF_INET6 &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1)
 		return -1;
+	/*
+	 * A proxy speaks first: the kernel hands over a connection once its
+	 * header is in (or about proxy timeout later), which saves the loop
+	 * a wakeup for each. The timeout itself runs from the accept.
+	 */
+	defer = (int)conf->proxy_timeout.tv_sec +
+	    (conf->proxy_timeout.tv_usec > 0);
+	if (cl->proxy && setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer,
+	    sizeof(defer)) == -1)
+		return -1;
 	return 0;
+}
+
+/*
+ * Whether line (AF_INET or AF_INET6) and sock have the same family, port
+ * and address; with wild, the line's wildcard address matches any.
+ */
+int
+listen_addr_match(const struct sockaddr_storage *line,
+    const struct sockaddr_storage *sock, int wild)
+{
+	if (line->ss_family != sock->ss_family)
+		return 0;
+	if (line->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const void *)line;
+		const struct sockaddr_in *b = (const void *)sock;
+
+		return a->sin_port == b->sin_port &&
+		    (a->sin_addr.s_addr == b->sin_addr.s_addr ||
+		    (wild && a->sin_addr.s_addr == htonl(INADDR_ANY)));
+	} else {
+		const struct sockaddr_in6 *a = (const void *)line;
+		const struct sockaddr_in6 *b = (const void *)sock;
+
+		return a->sin6_port == b->sin6_port &&
+		    (memcmp(&a->sin6_addr, &b->sin6_addr, 16) == 0 ||
+		    (wild && IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr)));
+	}
 }
 
 /* Whether an inherited socket is the one a listen line describes. */
@@ -83,21 +123,9 @@ listen_matches(int fd, const struct config_listen *cl)
 	    type != cl->proto)
 		return 0;
 	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == -1 ||
-	    sslen != cl->sslen || ss.ss_family != cl->ss.ss_family)
+	    sslen != cl->sslen)
 		return 0;
-	if (ss.ss_family == AF_INET) {
-		const struct sockaddr_in *a = (const void *)&ss;
-		const struct sockaddr_in *b = (const void *)&cl->ss;
-
-		return a->sin_port == b->sin_port &&
-		    a->sin_addr.s_addr == b->sin_addr.s_addr;
-	} else {
-		const struct sockaddr_in6 *a = (const void *)&ss;
-		const struct sockaddr_in6 *b = (const void *)&cl->ss;
-
-		return a->sin6_port == b->sin6_port &&
-		    memcmp(&a->sin6_addr, &b->sin6_addr, 16) == 0;
-	}
+	return listen_addr_match(&cl->ss, &ss, 0);
 }
 
 /*
@@ -112,7 +140,7 @@ listen_socket(const struct config *conf, const struct config_listen *cl,
 	int fd, on = 1;
 
 	fd = socket(cl->ss.ss_family, cl->proto | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1 || listen_sockopts(fd, cl) == -1 ||
+	if (fd == -1 || listen_sockopts(fd, conf, cl) == -1 ||
 	    (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on,
 	    sizeof(on)) == -1) ||
 	    bind(fd, (const struct sockaddr *)&cl->ss, cl->sslen) == -1 ||

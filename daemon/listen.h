@@ -10,6 +10,8 @@
 #ifndef DAYTIMED_LISTEN_H
 #define DAYTIMED_LISTEN_H
 
+#include <sys/socket.h>
+
 #include <stddef.h>
 
 #include "daemon/config.h"
@@ -41,6 +43,12 @@ int	listen_shared(const struct listen_set *, size_t i);
  * Shared sockets stay open.
  */
 void	listen_close_worker(struct listen_set *, unsigned w);
+/*
+ * Whether line (AF_INET or AF_INET6) and sock have the same family, port
+ * and address; with wild, the line's wildcard address matches any.
+ */
+int	listen_addr_match(const struct sockaddr_storage *line,
+	    const struct sockaddr_storage *sock, int wild);
 /* Close every socket, each once, and free the set. */
 void	listen_free(struct listen_set *);
 

@@ -2,6 +2,7 @@
 /*
  * loader: the disk loader (glob, open and check, bounded read) and the
  * bundle codec between monitor and engine (record, encode, decode, serve).
+ * What may be read is trust.c's to judge; every open is loader_open.
  */
 #include "autoconf.h"
 
@@ -20,19 +21,28 @@
 #include "compat/compat.h"
 #include "daemon/config_parse.h"
 #include "daemon/loader.h"
+#include "daemon/trust.h"
 
 #define LOADER_HEADER		8	/* magic, count */
-#define LOADER_ENTRY_HEADER	9	/* kind, name length, data length */
-#define LOADER_ENTRY_COST	16	/* what an entry counts against max */
+#define LOADER_ENTRY_HEADER	25	/* kind, name length, id, data length */
+#define LOADER_ENTRY_COST	32	/* what an entry counts against max */
 
 static int	loader_disk_glob(void *, const char *, char ***, size_t *,
 		    char *, size_t);
 static int	loader_disk_read(void *, const char *, char **, size_t *,
-		    char *, size_t);
+		    struct config_file_id *, char *, size_t);
 
 const struct config_loader loader_disk = {
 	loader_disk_glob, loader_disk_read, NULL
 };
+
+/* The disk loader judging trust for t's run user. */
+void
+loader_disk_trusting(struct trust *t, struct config_loader *l)
+{
+	*l = loader_disk;
+	l->arg = t;
+}
 
 /* A directory that is not there matches nothing; one we cannot read is an error. */
 static int
@@ -51,18 +61,69 @@ loader_names_free(char **names, size_t n)
 	free(names);
 }
 
-/* glob(3) for the disk loader: sorted, and "no match" is not an error. */
+/*
+ * The directory a pattern lists: its names up to the first one with a
+ * wildcard, unescaped, into base. 0: no wildcard (nothing is listed).
+ */
+static int
+loader_glob_base(const char *pattern, char *base, size_t len)
+{
+	size_t i, o = 0, keep = 0;
+	int abs = pattern[0] == '/';
+
+	for (i = 0; pattern[i] != '\0'; i++) {
+		char c = pattern[i];
+
+		if (c == '\\' && pattern[i + 1] != '\0')
+			c = pattern[++i];
+		else if (c == '*' || c == '?' || c == '[')
+			break;
+		else if (c == '/')
+			keep = o;	/* the directory so far */
+		if (o + 1 >= len)
+			return -1;
+		base[o++] = c;
+	}
+	if (pattern[i] == '\0')
+		return 0;
+	if (keep == 0)
+		memcpy(base, abs ? "/" : ".", 2);
+	else
+		base[keep] = '\0';
+	return 1;
+}
+
+/*
+ * glob(3) for the disk loader: sorted, and "no match" is not an error.
+ * The directory listed is judged first: whoever writes it chooses what
+ * is read.
+ */
 static int
 loader_disk_glob(void *arg, const char *pattern, char ***names, size_t *n,
     char *err, size_t errlen)
 {
+	struct trust self, *t = arg;
+	char base[4096];
+	struct stat st;
 	glob_t g;
 	size_t i;
 	int rc;
 
-	(void)arg;
 	*names = NULL;
 	*n = 0;
+	if ((rc = loader_glob_base(pattern, base, sizeof(base))) != 0) {
+		if (t == NULL)
+			trust_init_self(t = &self);
+		rc = rc == -1 ? -1 : trust_dir(t, base, TRUST_READ |
+		    TRUST_SEARCH, &st, err, errlen);
+		if (t == &self)
+			trust_free(&self);
+		if (rc == -1) {
+			if (strlen(pattern) >= sizeof(base))
+				snprintf(err, errlen, "path too long");
+			return -1;
+		}
+	}
 	memset(&g, 0, sizeof(g));
 	rc = glob(pattern, 0, loader_disk_glob_err, &g);
 	if (rc == GLOB_NOMATCH)
@@ -94,65 +155,46 @@ loader_disk_glob(void *arg, const char *pattern, char ***names, size_t *n,
 
 /*
  * Open one file for reading and check what it is: the one place every
- * file the daemon reads passes through (configuration, includes, key
- * files). O_NONBLOCK: a FIFO opens at once and is refused, never waited
- * on. Returns the fd, its stat in *st, or -1 and a message.
+ * file the daemon reads passes through (trust_open: walked, judged,
+ * non-blocking, a regular file). Returns the fd, its stat in *st, or -1
+ * and a message.
  */
 int
-loader_open(const char *name, struct stat *st, char *err, size_t errlen)
+loader_open(struct trust *t, const char *name, unsigned need, off_t max,
+    struct stat *st, char *err, size_t errlen)
 {
-	int fd, fl;
-
-	if ((fd = open(name, O_RDONLY | O_CLOEXEC | O_NOCTTY |
-	    O_NONBLOCK)) == -1) {
-		snprintf(err, errlen, "cannot open: %s", strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, st) == -1) {
-		snprintf(err, errlen, "cannot stat: %s", strerror(errno));
-		goto fail;
-	}
-	if (S_ISDIR(st->st_mode)) {
-		snprintf(err, errlen, "is a directory, not a file");
-		goto fail;
-	}
-	if (!S_ISREG(st->st_mode)) {
-		snprintf(err, errlen, "not a regular file");
-		goto fail;
-	}
-	if ((unsigned long long)st->st_size > LOADER_FILE_MAX) {
-		snprintf(err, errlen, "too large (%lld bytes, at most %u)",
-		    (long long)st->st_size, LOADER_FILE_MAX);
-		goto fail;
-	}
-	if ((fl = fcntl(fd, F_GETFL)) != -1)
-		(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-	return fd;
-fail:
-	close(fd);
-	return -1;
-}
-
-/* Read a whole regular file of bounded size. */
-static int
-loader_disk_read(void *arg, const char *name, char **buf, size_t *len,
-    char *err, size_t errlen)
-{
-	struct stat st;
-	char *b;
-	size_t have = 0;
+	struct trust self;
 	int fd;
 
-	(void)arg;
-	if ((fd = loader_open(name, &st, err, errlen)) == -1)
+	if (t == NULL)
+		trust_init_self(t = &self);
+	fd = trust_open(t, name, need, st, err, errlen);
+	if (t == &self)
+		trust_free(&self);
+	if (fd != -1 && st->st_size > max) {
+		snprintf(err, errlen, "too large (%lld bytes, at most %lld)",
+		    (long long)st->st_size, (long long)max);
+		close(fd);
 		return -1;
-	if ((b = malloc((size_t)st.st_size + 1)) == NULL) {
+	}
+	return fd;
+}
+
+/* Read the whole file fd of stat st (bounded by loader_open); closes fd. */
+int
+loader_read_fd(int fd, const struct stat *st, char **buf, size_t *len,
+    char *err, size_t errlen)
+{
+	char *b;
+	size_t have = 0;
+
+	if ((b = malloc((size_t)st->st_size + 1)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		close(fd);
 		return -1;
 	}
-	while (have < (size_t)st.st_size) {
-		ssize_t r = read(fd, b + have, (size_t)st.st_size - have);
+	while (have < (size_t)st->st_size) {
+		ssize_t r = read(fd, b + have, (size_t)st->st_size - have);
 
 		if (r == -1 && errno == EINTR)
 			continue;
@@ -173,6 +215,22 @@ loader_disk_read(void *arg, const char *name, char **buf, size_t *len,
 	return 0;
 }
 
+/* Read a whole regular file of bounded size; its identity in *id. */
+static int
+loader_disk_read(void *arg, const char *name, char **buf, size_t *len,
+    struct config_file_id *id, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = loader_open(arg, name, TRUST_READ, LOADER_FILE_MAX, &st, err,
+	    errlen)) == -1)
+		return -1;
+	id->dev = (uint64_t)st.st_dev;
+	id->ino = (uint64_t)st.st_ino;
+	return loader_read_fd(fd, &st, buf, len, err, errlen);
+}
+
 /* An empty bundle. */
 struct loader_bundle *
 loader_bundle_new(size_t max)
@@ -189,6 +247,19 @@ loader_bundle_new(size_t max)
 int
 loader_bundle_add(struct loader_bundle *b, enum loader_kind kind,
     const char *name, const char *data, size_t len)
+{
+	static const struct config_file_id none;
+
+	if (loader_bundle_add_file(b, name, &none, data, len) == -1)
+		return -1;
+	b->e[b->n - 1].kind = kind;
+	return 0;
+}
+
+/* A file entry, with the identity of the file. */
+int
+loader_bundle_add_file(struct loader_bundle *b, const char *name,
+    const struct config_file_id *id, const char *data, size_t len)
 {
 	struct loader_entry *e;
 	size_t cost = strlen(name) + len + LOADER_ENTRY_COST;
@@ -210,7 +281,8 @@ loader_bundle_add(struct loader_bundle *b, enum loader_kind kind,
 	memcpy(e->data, data, len);
 	e->data[len] = '\0';
 	e->len = len;
-	e->kind = kind;
+	e->kind = LOADER_FILE;
+	e->id = *id;
 	b->n++;
 	b->bytes += cost;
 	return 0;
@@ -269,15 +341,15 @@ loader_record_glob(void *arg, const char *pattern, char ***names, size_t *n,
 /* The recording loader's read: the disk's answer, kept whole. */
 static int
 loader_record_read(void *arg, const char *name, char **buf, size_t *len,
-    char *err, size_t errlen)
+    struct config_file_id *id, char *err, size_t errlen)
 {
 	struct loader_bundle *b = arg;
 
-	if (loader_disk_read(NULL, name, buf, len, err, errlen) == -1) {
+	if (loader_disk_read(NULL, name, buf, len, id, err, errlen) == -1) {
 		loader_bundle_add(b, LOADER_ERROR, name, err, strlen(err));
 		return -1;
 	}
-	if (loader_bundle_add(b, LOADER_FILE, name, *buf, *len) == -1) {
+	if (loader_bundle_add_file(b, name, id, *buf, *len) == -1) {
 		snprintf(err, errlen, "configuration too large to hand over");
 		loader_bundle_add(b, LOADER_ERROR, name, err, strlen(err));
 	}
@@ -307,6 +379,21 @@ loader_put32(char *p, uint32_t v)
 	p[1] = (char)(v >> 16);
 	p[2] = (char)(v >> 8);
 	p[3] = (char)v;
+}
+
+/* Store v big-endian, 64 bits. */
+static void
+loader_put64(char *p, uint64_t v)
+{
+	loader_put32(p, (uint32_t)(v >> 32));
+	loader_put32(p + 4, (uint32_t)v);
+}
+
+/* Load a big-endian v, 64 bits. */
+static uint64_t
+loader_get64(const char *p)
+{
+	return (uint64_t)loader_get32(p) << 32 | loader_get32(p + 4);
 }
 
 /* Load a big-endian v. */
@@ -340,6 +427,9 @@ loader_bundle_encode(const struct loader_bundle *b, char **out,
 		loader_put32(buf + o, (uint32_t)nl);
 		memcpy(buf + o + 4, b->e[i].name, nl);
 		o += 4 + nl;
+		loader_put64(buf + o, b->e[i].id.dev);
+		loader_put64(buf + o + 8, b->e[i].id.ino);
+		o += 16;
 		loader_put32(buf + o, (uint32_t)b->e[i].len);
 		memcpy(buf + o + 4, b->e[i].data, b->e[i].len);
 		o += 4 + b->e[i].len;
@@ -363,6 +453,7 @@ loader_bundle_decode(const char *buf, size_t len, size_t max)
 	if ((b = loader_bundle_new(max)) == NULL)
 		return NULL;
 	for (i = 0; i < n; i++) {
+		struct config_file_id id;
 		size_t nl, dl;
 		char kind, *name;
 
@@ -376,18 +467,22 @@ loader_bundle_decode(const char *buf, size_t len, size_t max)
 		if ((name = strndup(buf + o, nl)) == NULL)
 			goto bad;
 		o += nl;
-		if (len - o < 4) {
+		if (len - o < 20) {
 			free(name);
 			goto bad;
 		}
-		dl = loader_get32(buf + o);
-		o += 4;
+		id.dev = loader_get64(buf + o);
+		id.ino = loader_get64(buf + o + 8);
+		dl = loader_get32(buf + o + 16);
+		o += 20;
 		if (dl > len - o || (kind != LOADER_GLOB && kind != LOADER_FILE &&
-		    kind != LOADER_ERROR) || loader_bundle_add(b,
-		    (enum loader_kind)kind, name, buf + o, dl) == -1) {
+		    kind != LOADER_ERROR) || (kind != LOADER_FILE &&
+		    (id.dev != 0 || id.ino != 0)) || loader_bundle_add_file(b,
+		    name, &id, buf + o, dl) == -1) {
 			free(name);
 			goto bad;
 		}
+		b->e[b->n - 1].kind = (enum loader_kind)kind;
 		free(name);
 		o += dl;
 	}
@@ -456,7 +551,7 @@ loader_bundle_glob(void *arg, const char *pattern, char ***names, size_t *n,
 /* The bundle loader's read: the bytes the monitor read, or its error. */
 static int
 loader_bundle_read(void *arg, const char *name, char **buf, size_t *len,
-    char *err, size_t errlen)
+    struct config_file_id *id, char *err, size_t errlen)
 {
 	const struct loader_entry *e = loader_bundle_find(arg, name, 0);
 
@@ -471,6 +566,7 @@ loader_bundle_read(void *arg, const char *name, char **buf, size_t *len,
 	}
 	memcpy(*buf, e->data, e->len + 1);
 	*len = e->len;
+	*id = e->id;
 	return 0;
 }
 

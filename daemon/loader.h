@@ -2,7 +2,8 @@
 /*
  * loader: where configuration bytes come from. The disk loader (sorted
  * glob, bounded reads of regular files; every open goes through one
- * function, the place for checks on what may be read), and the bundle:
+ * function, loader_open: non-blocking, and only what root or the run user
+ * could have written, see trust.h), and the bundle:
  * what the monitor read for one load, recorded in order, encoded for the
  * socketpair, then decoded by the engine and served as a loader of its
  * own, so the engine parses exactly the bytes the monitor read.
@@ -10,26 +11,38 @@
 #ifndef DAYTIMED_LOADER_H
 #define DAYTIMED_LOADER_H
 
+#include <sys/types.h>
+#include <sys/stat.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
 #include "daemon/config_parse.h"
+#include "daemon/trust.h"
 
 #define LOADER_FILE_MAX		(64u << 20)	/* largest file read */
 #define LOADER_BUNDLE_MAX	(256u << 20)	/* bytes of one bundle */
-#define LOADER_MAGIC		0x64746231u	/* "dtb1" */
+#define LOADER_MAGIC		0x64746232u	/* "dtb2" */
 
-/* The loader that reads the filesystem. */
-extern const struct config_loader loader_disk;
-
-struct stat;
 /*
- * Open a file the daemon reads and check what it is (a regular file of
- * bounded size, never blocking on a FIFO): the fd and its stat, or -1 and
- * a reason in err. Configuration files and key files all come through it.
+ * The loader that reads the filesystem, judging trust for this process's
+ * effective user (the monitor; tests). loader_disk_trusting reads it for
+ * the run user of t, who may be known only later (trust_judge).
  */
-int	loader_open(const char *name, struct stat *st, char *err,
-	    size_t errlen);
+extern const struct config_loader loader_disk;
+void	loader_disk_trusting(struct trust *t, struct config_loader *);
+/*
+ * The one open of a configuration, include, list or key file: walked and
+ * judged by t (NULL: for this process's user; need: TRUST_READ when the
+ * run user reads it again on reload), opened non-blocking, a regular file
+ * of at most max bytes. The descriptor and its stat, or -1 and a message
+ * in err.
+ */
+int	loader_open(struct trust *, const char *name, unsigned need,
+	    off_t max, struct stat *st, char *err, size_t errlen);
+/* Read a whole file opened so: its bytes, NUL-ended; -1 and err. */
+int	loader_read_fd(int fd, const struct stat *, char **buf, size_t *len,
+	    char *err, size_t errlen);
 
 /* What one bundle entry holds: the result of one glob or one read. */
 enum loader_kind {
@@ -41,6 +54,7 @@ enum loader_kind {
 struct loader_entry {
 	enum loader_kind	 kind;
 	char			*name;	/* a pattern or a file name */
+	struct config_file_id	 id;	/* a file's identity */
 	char			*data;	/* len bytes and a NUL */
 	size_t			 len;
 };
@@ -58,11 +72,15 @@ struct loader_bundle *loader_bundle_new(size_t max);
 /* Append one entry (copied); -1 when out of memory or over the cap. */
 int	loader_bundle_add(struct loader_bundle *, enum loader_kind,
 	    const char *name, const char *data, size_t len);
+/* The same for a file, with its identity. */
+int	loader_bundle_add_file(struct loader_bundle *, const char *name,
+	    const struct config_file_id *, const char *data, size_t len);
 /* Read the configuration at conffile from disk as the parser would. */
 struct loader_bundle *loader_bundle_record(const char *conffile, size_t max);
 /*
  * The wire form: magic, count, then per entry kind, name length, name,
- * data length, data (lengths 32-bit big-endian).
+ * device and inode (64-bit), data length, data (lengths 32-bit; all
+ * big-endian).
  */
 int	loader_bundle_encode(const struct loader_bundle *, char **out,
 	    size_t *outlen);

@@ -28,6 +28,7 @@
 #include "daemon/audit.h"
 #include "daemon/config.h"
 #include "daemon/config_show.h"
+#include "daemon/config_word.h"
 #include "daemon/conn.h"
 #include "daemon/engine.h"
 #include "daemon/explain.h"
@@ -37,11 +38,14 @@
 #include "daemon/loader.h"
 #include "daemon/log.h"
 #include "daemon/monitor.h"
+#include "daemon/preflight.h"
 #include "daemon/proctitle.h"
+#include "daemon/sandbox.h"
 #include "daemon/status.h"
 
 #define MAIN_CONFIG	SYSCONFDIR "/daytimed/daytimed.conf"
 #define MAIN_SD_MAX	64
+#define MAIN_NAME	(4 * 256 + 16)	/* a name through the escaper */
 
 #define MAIN_EXIT_OK	0	/* yes: ran and stopped well, ok, allow */
 #define MAIN_EXIT_NO	1	/* configuration or startup error, deny */
@@ -228,8 +232,7 @@ main(int argc, char *argv[])
 	struct main_opts o;
 	struct main_diag diag = { stderr, 0, 0 };
 	struct config *conf;
-	char *abspath = NULL;
-	unsigned flags;
+	char *abspath = NULL, name[MAIN_NAME];
 	int rc;
 
 	/* Before anything holds on to argv: the title needs its memory. */
@@ -240,24 +243,29 @@ main(int argc, char *argv[])
 		return rc == -1 ? MAIN_EXIT_OK : rc;
 	log_init("daytimed", o.verbose);
 	/* The daemon changes directory: keep the path it rereads absolute. */
+	config_word_show_str(o.file, name, sizeof(name));
 	if (o.mode == MAIN_RUN && !o.inetd && o.file[0] != '/') {
 		if ((abspath = realpath(o.file, NULL)) == NULL) {
-			fprintf(stderr, "daytimed: %s: %s\n", o.file,
+			fprintf(stderr, "daytimed: %s: %s\n", name,
 			    strerror(errno));
 			return MAIN_EXIT_NO;
 		}
 		o.file = abspath;
+		config_word_show_str(o.file, name, sizeof(name));
 	}
 	if (o.mode == MAIN_RUN && o.inetd)
 		return inetd_main(o.file, o.debug);
 	if (o.mode == MAIN_TEST)
 		diag.out = stdout;
-	flags = o.inetd ? CONFIG_LOAD_INETD : 0;
-	conf = config_load_flags(o.file, &loader_disk, flags, main_diag, &diag);
+	/* -t predicts a start: it checks what the start checks. */
+	conf = preflight_load(o.file, o.inetd ? CONFIG_LOAD_INETD : 0,
+	    o.mode != MAIN_RUN && o.mode != MAIN_TEST ? PREFLIGHT_FILES :
+	    o.inetd ? PREFLIGHT_INETD : PREFLIGHT_START,
+	    o.mode == MAIN_RUN ? o.pidfile : NULL, main_diag, &diag);
 	if (o.mode == MAIN_TEST)
-		return main_test(conf, o.file, &diag);
+		return main_test(conf, name, &diag);
 	if (conf == NULL) {
-		fprintf(stderr, "daytimed: %s: %zu error%s; %s\n", o.file,
+		fprintf(stderr, "daytimed: %s: %zu error%s; %s\n", name,
 		    diag.errors, diag.errors == 1 ? "" : "s",
 		    o.mode == MAIN_RUN ? "not started" : o.mode == MAIN_RELOAD ?
 		    "not reloaded" : "nothing to show");
@@ -285,11 +293,6 @@ main(int argc, char *argv[])
 		config_free(conf);
 		break;
 	default:
-		if (o.pidfile != NULL) {
-			free(conf->pidfile);
-			if ((conf->pidfile = strdup(o.pidfile)) == NULL)
-				fatal("strdup");
-		}
 		rc = main_run(conf, &o);
 		break;
 	}
@@ -297,22 +300,28 @@ main(int argc, char *argv[])
 	return rc;
 }
 
-/* FILE:LINE: error: message, as editors and -t readers expect. */
+/*
+ * FILE:LINE: error: message, as editors and -t readers expect; FILE
+ * through the one escaper.
+ */
 static void
 main_diag(void *arg, int is_error, const char *file, unsigned line,
     const char *msg)
 {
 	struct main_diag *d = arg;
+	char name[MAIN_NAME];
 
+	config_word_show_str(file != NULL ? file : "daytimed", name,
+	    sizeof(name));
 	if (is_error)
 		d->errors++;
 	else
 		d->warnings++;
 	if (file != NULL && line > 0)
-		fprintf(d->out, "%s:%u: %s: %s\n", file, line,
+		fprintf(d->out, "%s:%u: %s: %s\n", name, line,
 		    is_error ? "error" : "warning", msg);
 	else
-		fprintf(d->out, "%s: %s: %s\n", file != NULL ? file : "daytimed",
+		fprintf(d->out, "%s: %s: %s\n", name,
 		    is_error ? "error" : "warning", msg);
 }
 
@@ -408,6 +417,7 @@ main_run(struct config *conf, const struct main_opts *o)
 
 	/* Until the engine takes the configuration, it is ours to free. */
 	if ((rc = main_start(conf, o)) == -1) {
+		life_pidfile_remove();	/* the one we made, if we did */
 		config_free(conf);
 		rc = MAIN_EXIT_NO;
 	}
@@ -452,7 +462,7 @@ main_start(struct config *conf, const struct main_opts *o)
 	int sd[MAIN_SD_MAX], rc, foreground = o->foreground || o->debug;
 	size_t nsd;
 	char err[512], note[512];
-	int syslog_ok;
+	int syslog_ok, seccomp;
 
 	signal(SIGPIPE, SIG_IGN);	/* a peer gone away is an error, not a death */
 	nsd = life_systemd_fds(sd, MAIN_SD_MAX);
@@ -527,6 +537,7 @@ main_start(struct config *conf, const struct main_opts *o)
 		audit_close(audit);
 		return -1;
 	}
+	seccomp = conf->seccomp;
 	if ((e = engine_new(conf, ls, audit, &src)) == NULL) {
 		log_warnx("cannot set up the event loop");	/* it freed conf */
 		audit_close(audit);
@@ -534,6 +545,12 @@ main_start(struct config *conf, const struct main_opts *o)
 	}
 	monitor_unblock_signals();	/* the loop's handlers are in place */
 	main_listening(ls);
+	/* From here on the engine only serves: the filter says so. */
+	if (sandbox_start(seccomp) == -1) {
+		engine_free(e);
+		audit_close(audit);
+		return MAIN_EXIT_NO;
+	}
 	if (!foreground)
 		life_ready();
 	rc = engine_run(e);

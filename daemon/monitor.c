@@ -290,13 +290,17 @@ monitor_serve(int fd, const char *conffile, struct monitor_state *ms)
 }
 
 /*
- * The engine is gone: say how when it did not stop cleanly (killed, or a
- * failure exit), remove the pidfile, and exit as it did (1 when killed).
+ * The engine is gone: say how when it did not stop cleanly (killed, by
+ * the seccomp filter's SIGSYS for a system call outside it, or a failure
+ * exit), remove the pidfile, and exit as it did (1 when killed).
  */
 static void __attribute__((noreturn))
 monitor_exit(pid_t engine, int status)
 {
-	if (WIFSIGNALED(status))
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		log_warnx("engine (pid %ld) killed by seccomp (SIGSYS): it made "
+		    "a system call outside its filter", (long)engine);
+	else if (WIFSIGNALED(status))
 		log_warnx("engine (pid %ld) killed by signal %d (%s): stopping",
 		    (long)engine, WTERMSIG(status), strsignal(WTERMSIG(status)));
 	else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
@@ -318,7 +322,7 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 	struct pollfd pfd;
 	sigset_t block, empty;
 	size_t i;
-	int status;
+	int status = 0;
 	char c;
 
 	memset(&ms, 0, sizeof(ms));

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * udp: datagrams from recvmmsg to their records. Each source is judged
- * (udp_judge: pure), the UDP rate limits admit it, the rules decide, and
- * the answer goes back from the address it came to, to its source only.
- * The payload is never read (one byte at most, discarded).
+ * udp: datagrams from recvmmsg to their records. Each is judged by where
+ * it was sent and where it came from (udp_judge: pure), the UDP rate
+ * limits admit its source, the rules decide, and the answer goes back
+ * from the address it came to, to its source only. The payload is never
+ * read (one byte at most, discarded).
  *
  * A batch costs two system calls however many datagrams were waiting:
  * one recvmmsg, one sendmmsg for the answers (then the records, which
@@ -48,6 +49,10 @@ struct udp_slot {
 	struct acl_decision	 d;
 	struct audit_conn	 r;
 	size_t			 out;	/* its answer in the batch, or SIZE_MAX */
+	struct acl_prefix	 src;	/* the source the limits charge */
+	char			 source[ACL_PREFIX_STRLEN];
+	int			 grouped;	/* sent to a group (pktinfo) */
+	int			 copy;	/* another socket's to record */
 	union udp_cmsg		 cbuf;	/* its packet info in, then out (last:
 					   clang sees CMSG_SPACE as variable) */
 };
@@ -57,10 +62,30 @@ static const char *udp_source(const struct config *,
 static void	udp_judge_batch(const struct config *, struct udp_slot *,
 		    size_t);
 static socklen_t udp_pktinfo(struct msghdr *, const struct config_listen *,
-		    struct sockaddr_storage *, unsigned char *, size_t *);
+		    struct sockaddr_storage *, unsigned char *, size_t *, int *);
 static void	udp_answer(struct msghdr *, struct iovec *, union udp_cmsg *,
 		    int, const unsigned char *, size_t, char *, size_t);
 static void	udp_send(int, struct mmsghdr *, size_t, size_t *);
+
+/*
+ * A datagram sent to a broadcast or multicast address was sent to many:
+ * an answer would make this host one of many reflectors, and every
+ * socket bound to the port gets its own copy of it.
+ */
+static int
+udp_grouped(const struct sockaddr *dst, socklen_t dstlen, int grouped)
+{
+	struct acl_addr a;
+
+	if (grouped)
+		return 1;
+	if (dst == NULL || acl_addr_from_sockaddr(dst, dstlen, &a) == -1)
+		return 0;
+	if (a.family == AF_INET)
+		return (a.bytes[0] & 0xf0) == 0xe0 || (a.bytes[0] == 255 &&
+		    a.bytes[1] == 255 && a.bytes[2] == 255 && a.bytes[3] == 255);
+	return a.bytes[0] == 0xff;
+}
 
 /*
  * Datagrams that cannot be honest requests, or whose answer could start a
@@ -103,12 +128,18 @@ udp_source(const struct config *conf, const struct sockaddr *sa,
  */
 const char *
 udp_judge(const struct config *conf, const struct sockaddr *sa,
-    socklen_t salen, struct acl_addr *a, struct acl_decision *d)
+    socklen_t salen, const struct sockaddr *dst, socklen_t dstlen,
+    int grouped, struct acl_addr *a, struct acl_decision *d)
 {
 	const char *limit;
 
 	memset(d, 0, sizeof(*d));
 	d->action = ACL_DENY;
+	if (udp_grouped(dst, dstlen, grouped)) {
+		memset(a, 0, sizeof(*a));
+		(void)acl_addr_from_sockaddr(sa, salen, a);
+		return UDP_DESTINATION;
+	}
 	if ((limit = udp_source(conf, sa, salen, a)) != NULL)
 		return limit;
 	acl_decide(acl_lookup(conf->acl, a), NULL, 0, d);
@@ -132,6 +163,13 @@ udp_judge_batch(const struct config *conf, struct udp_slot *slots, size_t n)
 		s = &slots[i];
 		memset(&s->d, 0, sizeof(s->d));
 		s->d.action = ACL_DENY;
+		if (udp_grouped(s->r.local, s->r.locallen, s->grouped)) {
+			memset(&s->addr, 0, sizeof(s->addr));
+			(void)acl_addr_from_sockaddr((struct sockaddr *)&s->ss,
+			    s->r.peerlen, &s->addr);
+			s->r.limit = UDP_DESTINATION;
+			continue;
+		}
 		s->r.limit = udp_source(conf, (struct sockaddr *)&s->ss,
 		    s->r.peerlen, &s->addr);
 		if (s->r.limit == NULL) {
@@ -144,21 +182,35 @@ udp_judge_batch(const struct config *conf, struct udp_slot *slots, size_t n)
 		acl_decide(blk[i], NULL, 0, &slots[at[i]].d);
 }
 
-/* Read the local address of a datagram from its packet info. */
+/*
+ * Read the local address of a datagram (its destination) from its packet
+ * info. An IPv4 datagram whose destination is not the address the kernel
+ * would answer from (ipi_spec_dst) was not sent to one of our addresses
+ * but to a broadcast (a subnet's included) or multicast one: *grouped.
+ */
 static socklen_t
 udp_pktinfo(struct msghdr *msg, const struct config_listen *cl,
-    struct sockaddr_storage *local, unsigned char *pkt, size_t *pktlen)
+    struct sockaddr_storage *local, unsigned char *pkt, size_t *pktlen,
+    int *grouped)
 {
 	struct cmsghdr *cm;
 
 	memcpy(local, &cl->ss, cl->sslen);
 	*pktlen = 0;
+	*grouped = 0;
 	for (cm = CMSG_FIRSTHDR(msg); cm != NULL; cm = CMSG_NXTHDR(msg, cm)) {
 		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
 			struct in_pktinfo pi;
 
 			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
 			((struct sockaddr_in *)local)->sin_addr = pi.ipi_addr;
+			/*
+			 * A datagram queued before IP_PKTINFO was set (inetd
+			 * mode's first) has no ipi_spec_dst: its address is
+			 * then judged alone (udp_grouped).
+			 */
+			*grouped = pi.ipi_spec_dst.s_addr != INADDR_ANY &&
+			    pi.ipi_spec_dst.s_addr != pi.ipi_addr.s_addr;
 			pi.ipi_spec_dst = pi.ipi_addr;
 			pi.ipi_ifindex = 0;
 			memcpy(pkt, &pi, sizeof(pi));
@@ -236,10 +288,12 @@ udp_send(int fd, struct mmsghdr *out, size_t n, size_t *bytes)
 /*
  * One batch: every datagram waiting (at most UDP_BATCH) in one recvmmsg,
  * each judged and admitted in arrival order, the answers in one sendmmsg,
- * then one record each, in arrival order.
+ * then one record each, in arrival order. A copy of a broadcast that
+ * another socket records is let go without a count or a record.
  */
 int
-udp_datagram(struct loop *lp, int fd, const struct config_listen *cl)
+udp_datagram(struct loop *lp, int fd, const struct config_listen *cl,
+    int copy)
 {
 	const struct config *conf = lp->conf;
 	struct udp_slot slots[UDP_BATCH], *s;
@@ -247,6 +301,7 @@ udp_datagram(struct loop *lp, int fd, const struct config_listen *cl)
 	size_t bytes[UDP_BATCH], nout = 0, i, linelen;
 	char line[ANSWER_MAX];
 	uint64_t now;
+	enum limits_status st;
 	int n;
 
 	memset(in, 0, sizeof(in));
@@ -272,15 +327,14 @@ udp_datagram(struct loop *lp, int fd, const struct config_listen *cl)
 		struct msghdr *m = &in[i].msg_hdr;
 
 		s = &slots[i];
-		LOOP_CNT_INC(lp, udp);
 		memset(&s->r, 0, sizeof(s->r));
-		s->r.conn = loop_id(lp);
+		s->out = SIZE_MAX;
 		s->r.proto = IPPROTO_UDP;
 		s->r.peer = (struct sockaddr *)&s->ss;
 		s->r.peerlen = m->msg_namelen;
 		s->r.local = (struct sockaddr *)&s->local;
 		s->r.locallen = udp_pktinfo(m, cl, &s->local, s->pkt,
-		    &s->pktlen);
+		    &s->pktlen, &s->grouped);
 		s->r.ident_status = IDENT_SKIPPED;
 	}
 	udp_judge_batch(conf, slots, (size_t)n);
@@ -288,12 +342,24 @@ udp_datagram(struct loop *lp, int fd, const struct config_listen *cl)
 		struct msghdr *m = &in[i].msg_hdr;
 
 		s = &slots[i];
+		/* Every worker's socket has a copy: one speaks for them all. */
+		s->copy = copy && s->r.limit != NULL &&
+		    strcmp(s->r.limit, UDP_DESTINATION) == 0;
+		if (s->copy)
+			continue;
+		LOOP_CNT_INC(lp, udp);
+		s->r.conn = loop_id(lp);
 		if (s->r.limit == NULL && (conf->limit_udp_rate != 0 ||
-		    conf->limit_udp_total != 0))
-			s->r.limit = limits_name(limits_udp_admit(lp->limits,
-			    &s->addr, conf->limit_udp_rate,
-			    conf->limit_udp_total, loop_now_us()));
-		s->out = SIZE_MAX;
+		    conf->limit_udp_total != 0)) {
+			limits_source(&s->addr, conf->source_prefix, &s->src);
+			st = limits_udp_admit(lp->limits, &s->src.addr,
+			    conf->limit_udp_rate, conf->limit_udp_total,
+			    loop_now_us());
+			s->r.limit = limits_name(st);
+			if (st == LIMITS_UDP_RATE && acl_prefix_format(&s->src,
+			    s->source, sizeof(s->source)) == 0)
+				s->r.source = s->source;
+		}
 		if (s->r.limit != NULL) {
 			LOOP_CNT_INC(lp, dropped);
 			s->r.decision = "drop";
@@ -315,6 +381,8 @@ udp_datagram(struct loop *lp, int fd, const struct config_listen *cl)
 		udp_send(fd, out, nout, bytes);
 	for (i = 0; i < (size_t)n; i++) {
 		s = &slots[i];
+		if (s->copy)
+			continue;
 		if (s->out != SIZE_MAX)
 			s->r.bytes = bytes[s->out];
 		loop_record(lp, &s->r, s->r.limit != NULL ? NULL : &s->d, now);

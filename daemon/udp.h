@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * udp: the datagram path. One datagram in, judged by its source alone
- * (udp_judge, pure), admitted by the UDP rate limits, at most one answer
- * out to its source only, and one audit record.
+ * udp: the datagram path. One datagram in, judged by where it was sent
+ * and where it came from (udp_judge, pure), admitted by the UDP rate
+ * limits, at most one answer out to its source only, and one audit
+ * record.
  */
 #ifndef DAYTIMED_UDP_H
 #define DAYTIMED_UDP_H
@@ -13,22 +14,32 @@
 #include "daemon/config.h"
 #include "daemon/loop.h"
 
+#define UDP_DESTINATION	"udp-destination"	/* the limit: not to us alone */
+
 /*
- * The judgment of a datagram's source: NULL and the rules' decision in
- * *d, or the name of the limit that drops it. Pure; also driven by its
- * fuzz target. udp_datagram judges its batch the same way, the lookups
- * of the whole batch in one acl_lookup_many.
+ * The judgment of a datagram by where it went and where it came from:
+ * NULL and the rules' decision in *d, or the name of the limit that drops
+ * it. dst is its destination (the packet's own), grouped says the kernel
+ * had it for a broadcast or multicast route (an IPv4 subnet broadcast is
+ * known only so). Pure; also driven by its fuzz target. udp_datagram
+ * judges its batch the same way, the lookups of the whole batch in one
+ * acl_lookup_many.
  */
-const char *udp_judge(const struct config *, const struct sockaddr *,
-	    socklen_t, struct acl_addr *, struct acl_decision *);
+const char *udp_judge(const struct config *, const struct sockaddr *src,
+	    socklen_t, const struct sockaddr *dst, socklen_t, int grouped,
+	    struct acl_addr *, struct acl_decision *);
 #define UDP_BATCH	32	/* datagrams read in one recvmmsg */
 
 /*
  * Serve the datagrams waiting on fd, which listens for line cl, under the
  * loop's current configuration, at most UDP_BATCH of them: how many were
  * read, or -1 when none was waiting (or an ICMP error was queued instead).
- * Fewer than UDP_BATCH: the socket had no more at that moment.
+ * Fewer than UDP_BATCH: the socket had no more at that moment. copy: fd
+ * is one of several sockets each given every broadcast or multicast
+ * datagram, and not the one that records them: such datagrams are let go
+ * silently.
  */
-int	udp_datagram(struct loop *, int fd, const struct config_listen *cl);
+int	udp_datagram(struct loop *, int fd, const struct config_listen *cl,
+	    int copy);
 
 #endif

@@ -64,6 +64,17 @@ seeds_str(struct loader_bundle *b, enum loader_kind kind, const char *name,
 	seeds_add(b, kind, name, text, strlen(text));
 }
 
+/* A file entry with the identity (device 1, inode ino). */
+static void
+seeds_file(struct loader_bundle *b, const char *name, unsigned ino,
+    const char *text)
+{
+	struct config_file_id id = { 1, ino };
+
+	if (loader_bundle_add_file(b, name, &id, text, strlen(text)) == -1)
+		errx(1, "cannot add %s", name);
+}
+
 /* Write every seed bundle into the directory named by argv[1]. */
 int
 main(int argc, char *argv[])
@@ -118,6 +129,17 @@ main(int argc, char *argv[])
 	    "listen tcp 127.0.0.1:13\ninclude daytimed.conf\n");
 	seeds_add(b, LOADER_GLOB, SEEDS_MAIN, SEEDS_MAIN, sizeof(SEEDS_MAIN));
 	seeds_write(argv[1], "loop", b);
+
+	/* A loop under another name: the same identity, as the disk says. */
+	b = seeds_new();
+	seeds_file(b, SEEDS_MAIN, 1, "listen tcp 127.0.0.1:13\n"
+	    "include ./daytimed.conf\n");
+	seeds_add(b, LOADER_GLOB, "/etc/daytimed/./daytimed.conf",
+	    "/etc/daytimed/./daytimed.conf",
+	    sizeof("/etc/daytimed/./daytimed.conf"));
+	seeds_file(b, "/etc/daytimed/./daytimed.conf", 1,
+	    "listen tcp 127.0.0.1:13\ninclude ./daytimed.conf\n");
+	seeds_write(argv[1], "alias", b);
 
 	/* A chain of includes deeper than the parser allows. */
 	b = seeds_new();

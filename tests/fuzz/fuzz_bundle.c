@@ -16,7 +16,7 @@
 #include "daemon/config.h"
 #include "daemon/loader.h"
 
-#define FUZZ_MSG_MAX	600
+#define FUZZ_MSG_MAX	1600
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

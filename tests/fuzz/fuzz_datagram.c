@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The datagram path's judgment: any source address and port, IPv4, IPv6
- * or IPv4-mapped, against a fixed rule table. The payload itself is never
+ * or IPv4-mapped, and any destination (broadcast, multicast or not),
+ * against a fixed rule table. The payload itself is never
  * read by the daemon (one byte at most, discarded), so the source is all
  * an attacker controls here.
  */
@@ -43,10 +44,66 @@ fuzz_diag(void *arg, int is_error, const char *file, unsigned line,
 		abort();
 }
 
+/*
+ * The destination, when the input has one: byte 19 says the family (bit
+ * 0) and whether the kernel saw a broadcast route (bit 1), bytes 20 to 35
+ * the address. 0 when there is none.
+ */
+static int
+fuzz_destination(const uint8_t *data, size_t len,
+    struct sockaddr_storage *dst, socklen_t *dl, int *many)
+{
+	memset(dst, 0, sizeof(*dst));
+	*dl = 0;
+	*many = 0;
+	if (len < 36)
+		return 0;
+	*many = (data[19] & 2) != 0;
+	if (data[19] & 1) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)dst;
+
+		s6->sin6_family = AF_INET6;
+		memcpy(&s6->sin6_addr, data + 20, 16);
+		*dl = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)dst;
+
+		s4->sin_family = AF_INET;
+		memcpy(&s4->sin_addr, data + 20, 4);
+		*dl = sizeof(*s4);
+	}
+	return 1;
+}
+
+/* The oracle: a broadcast or multicast destination, by its address. */
+static int
+fuzz_many(const struct sockaddr_storage *dst)
+{
+	if (dst->ss_family == AF_INET) {
+		const uint8_t *b = (const uint8_t *)
+		    &((const struct sockaddr_in *)dst)->sin_addr;
+
+		return b[0] >= 224 && (b[0] < 240 || (b[0] == 255 &&
+		    b[1] == 255 && b[2] == 255 && b[3] == 255));
+	}
+	{
+		const uint8_t *b = ((const struct sockaddr_in6 *)dst)->
+		    sin6_addr.s6_addr;
+		static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+		if (memcmp(b, mapped, 12) == 0)	/* read as IPv4 */
+			return b[12] >= 224 && (b[12] < 240 || (b[12] == 255 &&
+			    b[13] == 255 && b[14] == 255 && b[15] == 255));
+		return b[0] == 0xff;
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss, dst;
+	socklen_t dl;
+	int grouped, many;
 	struct acl_decision d;
 	struct acl_addr a;
 	const struct config *conf;
@@ -83,9 +140,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		memcpy(&s4->sin_addr, data + 3, 4);
 		sl = (data[0] & 4) ? (socklen_t)(data[0] >> 3) : sizeof(*s4);
 	}
-	bad = udp_judge(conf, (struct sockaddr *)&ss, sl, &a, &d);
+	grouped = fuzz_destination(data, len, &dst, &dl, &many);
+	bad = udp_judge(conf, (struct sockaddr *)&ss, sl,
+	    grouped ? (struct sockaddr *)&dst : NULL, dl, many, &a, &d);
+	/* sent to many: dropped by that rule, whatever the source */
+	if ((grouped && (many || fuzz_many(&dst))) !=
+	    (bad != NULL && strcmp(bad, "udp-destination") == 0))
+		abort();
 	if (bad != NULL) {
-		if (strcmp(bad, "udp-source") != 0 || d.action != ACL_DENY)
+		if ((strcmp(bad, "udp-source") != 0 &&
+		    strcmp(bad, "udp-destination") != 0) ||
+		    d.action != ACL_DENY)
 			abort();
 		return 0;
 	}

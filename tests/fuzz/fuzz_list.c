@@ -58,7 +58,7 @@ fuzz_list_diag(void *arg, int is_error, const char *file, unsigned line,
 /* The loader: the main file names the list, the list is the input. */
 static int
 fuzz_list_read(void *arg, const char *name, char **buf, size_t *len,
-    char *err, size_t errlen)
+    struct config_file_id *id, char *err, size_t errlen)
 {
 	static const char main_text[] = "listen tcp 127.0.0.1:13\n"
 	    "allow 10.0.0.0/8\ndeny file list.txt\n";
@@ -76,6 +76,8 @@ fuzz_list_read(void *arg, const char *name, char **buf, size_t *len,
 	}
 	if ((*buf = malloc(n + 1)) == NULL)
 		abort();
+	id->dev = 1;
+	id->ino = src == f->data ? 2 : 1;
 	memcpy(*buf, src, n);
 	(*buf)[n] = '\0';
 	*len = n;

@@ -172,9 +172,12 @@ class TempDir(Closing):
         path = self.join(name)
         if isinstance(data, list):
             data = "".join(data)
-        with open(path, "wb") as f:
+        # never through a link a test made (to /etc/passwd, say)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC |
+                     os.O_NOFOLLOW | os.O_CLOEXEC, mode)
+        with os.fdopen(fd, "wb") as f:
             f.write(data if isinstance(data, bytes) else data.encode())
-        os.chmod(path, mode)
+            os.fchmod(f.fileno(), mode)
         return path
 
     def close(self):
@@ -1387,15 +1390,17 @@ class Rsyslog(_Started):
     self.path), which is where a chrooted daemon finds `syslog socket`
     again when it reconnects.  template: an rsyslog template string for
     the catch-all file (default the traditional format; see
-    RSYSLOG_PRI_FORMAT).  templates: more files for the catch-all rule to
-    write, one per rsyslog template name (e.g. "RSYSLOG_FileFormat",
-    "RSYSLOG_SyslogProtocol23Format" for RFC 5424): self.files maps each
-    name to its file (self.file is the catch-all one).  kill(),
-    send_signal() and start() let a test take it away and bring it back:
-    the files are appended to.
+    RSYSLOG_PRI_FORMAT).  hostname: the name it gives its own messages
+    (and those it forwards) instead of the host's.  templates: more files
+    for the catch-all rule to write, one per rsyslog template name (e.g.
+    "RSYSLOG_FileFormat", "RSYSLOG_SyslogProtocol23Format" for RFC 5424):
+    self.files maps each name to its file (self.file is the catch-all
+    one).  kill(), send_signal() and start() let a test take it away and
+    bring it back: the files are appended to.
     """
 
     def __init__(self, include=None, prepare=None, jail=None, template=None,
+                 hostname=None,
                  templates=()):
         exe = shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
         if not os.path.exists(exe):
@@ -1415,8 +1420,10 @@ class Rsyslog(_Started):
             self.sockets.append(mirror)
         if prepare is not None:
             prepare(self.dir)
-        conf = ('global(workDirectory="%s")\n'
-                'module(load="imuxsock" SysSock.Use="off")\n' % self.dir)
+        conf = ('global(workDirectory="%s"%s)\n'
+                'module(load="imuxsock" SysSock.Use="off")\n'
+                % (self.dir, "" if hostname is None else
+                   ' localHostname="%s"' % hostname))
         for path in self.sockets:
             conf += ('input(type="imuxsock" Socket="%s" '
                      'RateLimit.Interval="0")\n' % path)

@@ -58,8 +58,11 @@ def test_mode_ok_summary():
     os.makedirs(inc, exist_ok=True)
     TMP.write("rules.d/b.rules", "deny 10.1.0.0/16\n")
     TMP.write("rules.d/a.rules", "allow 2001:db8::/32\n")
+    # started as root, a start needs a user to run as: -t says so too
+    user = "user nobody\n" if os.geteuid() == 0 else ""
     path = TMP.write("ok.conf", HEAD + "allow 10.0.0.0/8\n"
-                     "include rules.d/*.rules\ninclude rules.d/none-*.rules\n")
+                     "include rules.d/*.rules\ninclude rules.d/none-*.rules\n"
+                     + user)
     rc, out, err = h.daytimed("-t", "-c", path)
     check(rc == 0, "rc %d %r %r", rc, out, err)
     check(out == "%s: ok: 3 rules, 2 IPv4 and 1 IPv6 netblocks, 1 listener, "

@@ -347,6 +347,45 @@ def under_systemd_socket_activation():
             h.stop_process(proc)
 
 
+@test(timeout=90)
+def a_proxy_listen_line_under_inetd():
+    """-i on a socket a `listen tcp ... proxy` line names reads the PROXY
+    header as that listener would; on any other socket there is none."""
+    with private_dir() as t, h.SyslogSink() as sink:
+        port = h.free_port()
+        rules = ("listen tcp 0.0.0.0:%d proxy\nproxy 127.0.0.1\n"
+                 "allow 127.0.0.1\nallow 10.1.0.0/16\ndeny 10.2.0.0/16\n"
+                 % port)
+        conf = t.write("d.conf", inetd_conf(sink, rules))
+        proc = socket_activate(["--inetd", "-a"], port, conf)
+        try:
+            for src, want in (("10.1.0.7", "allow"), ("10.2.0.7", "deny")):
+                with h.tcp_open(port) as s:
+                    me = h.fmt_addr(s.getsockname())
+                    s.sendall(("PROXY TCP4 %s 127.0.0.1 4242 %d\r\n"
+                               % (src, port)).encode())
+                    data, how = h.read_to_eof(s, time.monotonic() + 10)
+                rec = sink.wait_for(lambda r: " via=%s " % me in r.msg,
+                                    timeout=10).kv()
+                check(rec["peer"] == "%s:4242" % src and
+                      rec["decision"] == want and
+                      rec["ident_status"] == "skipped", "%r", rec)
+                check(bool(h.CTIME_RE.match(data)) == (want == "allow"),
+                      "%s: %r %s", src, data, how)
+        finally:
+            h.stop_process(proc)
+        # Another port: no proxy line names it, the peer is itself.
+        port2 = h.free_port()
+        proc = socket_activate(["--inetd", "-a"], port2, conf)
+        try:
+            data, me = h.tcp_talk("127.0.0.1", port2)
+            check(h.CTIME_RE.match(data), "%r", data)
+            k, _ = served_by(sink, me)
+            check(k["decision"] == "allow" and "via" not in k, "%r", k)
+        finally:
+            h.stop_process(proc)
+
+
 def launch(conf, args=()):
     """As inetd does: accept one connection on a port of ours and run
     daytimed -i with it as stdin, stdout and stderr; return what the

@@ -8,6 +8,7 @@ the journal's layout through the verifier; what startup says and what ps
 shows.  Inetd mode has its own file (test_inetd.py)."""
 
 import os
+import pwd
 import random
 import re
 import signal
@@ -303,7 +304,7 @@ def hup_to_both_processes_reloads_once():
 
 
 @test
-def reload_command_reports_failure_after_test_passed():
+def reload_command_reports_what_the_daemon_could_not_read():
     h.need_root("the daemon must run as another user than -t")
     port = h.free_port()
     with h.SyslogSink() as sink:
@@ -318,14 +319,19 @@ def reload_command_reports_failure_after_test_passed():
             d.start()
             rc, out, err = h.daytimed("-r", "-c", d.conf)
             check(rc == 0, "%d %r", rc, err)
-            # Readable by root, not by the daemon's user: -t passes, the
-            # reload cannot, and -r says so.
+            # Readable by root, not by the daemon's user: -t predicts that
+            # the reload cannot read it, -r refuses before asking, and HUP
+            # fails the reload, logged.
             os.chmod(extra, 0o600)
             rc, out, err = h.daytimed("-t", "-c", d.conf)
-            check(rc == 0, "-t: %d %r", rc, out)
+            check(rc == 1 and "the run user (uid %d) cannot read file %s"
+                  % (pwd.getpwnam("nobody").pw_uid, extra) in out,
+                  "-t: %d %r", rc, out)
             rc, out, err = h.daytimed("-r", "-c", d.conf)
-            check(rc == 1 and "reload failed" in err and
+            check(rc == 1 and "not reloaded" in err and
                   "extra.rules" in err, "%d %r %r", rc, out, err)
+            os.kill(h.read_pidfile(os.path.join(d.dir, "d.pid")),
+                    signal.SIGHUP)
             sink.wait_for(r"^event=reload result=failed ")
             # The daemon still serves, with the old rules.
             check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)), "down")

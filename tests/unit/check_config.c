@@ -54,10 +54,91 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(conf->limit_udp_total, 100);
 	ck_assert_int_eq(conf->udp_privileged_ports, 0);
 	ck_assert_uint_eq(conf->workers, 0);
+	ck_assert_uint_eq(conf->nproxies, 0);
+	ck_assert_int_eq(conf->proxy_timeout.tv_sec, 3);
+	ck_assert_int_eq(conf->listens[0].proxy, 0);
+	ck_assert_uint_eq(conf->source_prefix[0], 32);
+	ck_assert_uint_eq(conf->source_prefix[1], 64);
+	ck_assert_int_eq(conf->seccomp, 1);
 	ck_assert_ptr_nonnull(conf->acl);
 	ck_assert_uint_eq(conf->stats.rules, 0);
 	ck_assert_uint_eq(conf->nfiles, 1);
 	config_free(conf);
+}
+END_TEST
+
+START_TEST(test_origins)
+{
+	struct collect c;
+	struct config *conf = parse(&c, LISTEN "# a comment\nuser alice\n"
+	    "limit source-prefix 24 56\nseccomp off\n");
+	const char *file;
+	unsigned line;
+
+	ck_assert_ptr_nonnull(conf);
+	ck_assert_uint_eq(conf->source_prefix[0], 24);
+	ck_assert_uint_eq(conf->source_prefix[1], 56);
+	ck_assert_int_eq(conf->seccomp, 0);
+	/* where each once-directive was given, for -t (and -T) to say */
+	ck_assert_int_eq(config_origin(conf, "user", &file, &line), 0);
+	ck_assert_str_eq(file, "t.conf");
+	ck_assert_uint_eq(line, 3);
+	ck_assert_int_eq(config_origin(conf, "seccomp", &file, &line), 0);
+	ck_assert_uint_eq(line, 5);
+	ck_assert_int_eq(config_origin(conf, "group", &file, &line), -1);
+	ck_assert_int_eq(config_origin(conf, "no such key", &file, &line), -1);
+	config_free(conf);
+}
+END_TEST
+
+START_TEST(test_ident_port_is_a_listen_port)
+{
+	struct collect c;
+	struct config *conf;
+
+	/* A lookup from this host would reach the daemon itself. */
+	conf = parse(&c, "listen udp 127.0.0.1:13\nlisten tcp [::1]:13\n"
+	    "ident mode rules\nident port 13\n");
+	ck_assert_ptr_null(conf);
+	ck_assert_uint_eq(c.n, 1);
+	expect(&c, 0, 1, "t.conf", 4, "ident port 13 is the port of 'listen "
+	    "tcp [::1]:13' (t.conf:2): a lookup from this host would reach "
+	    "this daemon");
+	/* the default port, named by the listen line */
+	conf = parse(&c, "listen tcp 0.0.0.0:113\n");
+	ck_assert_ptr_null(conf);
+	expect(&c, 0, 1, "t.conf", 1, "ident port 113 is the port of 'listen "
+	    "tcp 0.0.0.0:113' (t.conf:1): a lookup from this host would reach "
+	    "this daemon");
+	/* no lookups, or a UDP listener alone: fine */
+	conf = parse(&c, "listen tcp 0.0.0.0:113\nident mode off\n");
+	ck_assert_ptr_nonnull(conf);
+	config_free(conf);
+	conf = parse(&c, "listen udp 0.0.0.0:113\n");
+	ck_assert_ptr_nonnull(conf);
+	config_free(conf);
+}
+END_TEST
+
+START_TEST(test_errors_bounded)
+{
+	struct collect c;
+	struct config *conf;
+	char *text;
+	size_t o, i;
+
+	/* 300 bad lines: 100 shown, then one line says how many more */
+	text = malloc(300 * 8 + 64);
+	ck_assert_ptr_nonnull(text);
+	o = fmt(text, 64, LISTEN);
+	for (i = 0; i < 300; i++)
+		o += fmt(text + o, 9, "bogus%02zu\n", i % 100);
+	conf = parse(&c, text);
+	free(text);
+	ck_assert_ptr_null(conf);
+	ck_assert_uint_eq(c.n, CONFIG_DIAG_PER_FILE + 1);
+	expect(&c, 0, 1, "t.conf", 2, "unknown directive 'bogus00'");
+	ck_assert_uint_eq(c.errors, CONFIG_DIAG_PER_FILE + 1);
 }
 END_TEST
 
@@ -348,7 +429,7 @@ START_TEST(test_long_message_bounded)
 	char text[4096], *m;
 	size_t o, i;
 
-	/* A conflict naming a 512-byte name escaped: cut at 511 with "...". */
+	/* A conflict naming a 512-byte name escaped: cut at 1535 with "...". */
 	o = fmt(text, sizeof(text), LISTEN "allow ::/0 user ");
 	memset(text + o, '\x80', ACL_USER_MAX);
 	o += ACL_USER_MAX;
@@ -361,8 +442,8 @@ START_TEST(test_long_message_bounded)
 	ck_assert_uint_eq(c.n, 2);
 	for (i = 0; i < 2; i++) {
 		m = c.d[i].msg;
-		ck_assert_uint_eq(strlen(m), 511);
-		ck_assert_str_eq(m + 508, "...");
+		ck_assert_uint_eq(strlen(m), 1535);
+		ck_assert_str_eq(m + 1532, "...");
 	}
 	ck_assert_int_eq(strncmp(c.d[1].msg, "conflicting rules for ::/0 user "
 	    "\\x80\\x80", 40), 0);
@@ -382,6 +463,72 @@ START_TEST(test_null_buffer)
 }
 END_TEST
 
+/* Which peers may send a PROXY header: inside a proxy netblock only. */
+START_TEST(test_proxy_trusted)
+{
+	static const struct {
+		const char	*addr;
+		int		 trusted;
+	} peers[] = {
+		{ "10.1.0.0", 1 }, { "10.1.255.255", 1 }, { "10.0.255.255", 0 },
+		{ "10.2.0.0", 0 }, { "192.0.2.7", 1 }, { "192.0.2.6", 0 },
+		{ "192.0.2.8", 0 }, { "172.16.0.1", 1 }, { "172.31.255.255", 1 },
+		{ "172.32.0.0", 0 }, { "172.15.255.255", 0 },
+		{ "2001:db8::1", 1 }, { "2001:db8:0:ffff::1", 1 },
+		{ "2001:db8:1::", 0 }, { "::ffff:10.1.2.3", 1 }, { "::1", 0 },
+		{ "127.0.0.1", 0 },
+	};
+	struct collect c;
+	struct config *conf;
+	struct acl_addr a;
+	const char *err;
+	size_t i;
+
+	conf = parse(&c, "listen tcp 127.0.0.1:13 proxy\nproxy 10.1.0.0/16\n"
+	    "proxy 192.0.2.7\nproxy 172.16.0.0/12\nproxy 2001:db8::/48\n");
+	ck_assert_ptr_nonnull(conf);
+	for (i = 0; i < NFILES(peers); i++) {
+		ck_assert_int_eq(acl_addr_parse(peers[i].addr,
+		    strlen(peers[i].addr), &a, &err), 0);
+		ck_assert_msg(config_proxy_trusted(conf, &a) == peers[i].trusted,
+		    "%s", peers[i].addr);
+	}
+	config_free(conf);
+	/* proxy 0.0.0.0/0: every IPv4 peer, no IPv6 one */
+	conf = parse(&c, "listen tcp 127.0.0.1:13 proxy\nproxy 0.0.0.0/0\n");
+	ck_assert_ptr_nonnull(conf);
+	ck_assert_int_eq(acl_addr_parse("203.0.113.1", 11, &a, &err), 0);
+	ck_assert_int_eq(config_proxy_trusted(conf, &a), 1);
+	ck_assert_int_eq(acl_addr_parse("::2", 3, &a, &err), 0);
+	ck_assert_int_eq(config_proxy_trusted(conf, &a), 0);
+	config_free(conf);
+}
+END_TEST
+
+/* A reload keeps the listen lines and their proxy mark, not the proxies. */
+START_TEST(test_keep_fixed_proxy)
+{
+	struct collect c, w;
+	struct config *old, *new;
+
+	old = parse(&c, "listen tcp 127.0.0.1:13 proxy\nproxy 10.0.0.0/8\n");
+	new = parse(&c, "listen tcp 127.0.0.1:13\nproxy 192.0.2.0/24\n"
+	    "proxy 192.0.2.9\nproxy timeout 1\n");
+	ck_assert_ptr_nonnull(old);
+	ck_assert_ptr_nonnull(new);
+	memset(&w, 0, sizeof(w));
+	ck_assert_int_eq(config_keep_fixed(new, old, collect_diag, &w), 0);
+	ck_assert_uint_eq(w.n, 1);
+	ck_assert_str_eq(w.d[0].msg, "listen changed; needs a restart, kept "
+	    "as is");
+	ck_assert_int_eq(new->listens[0].proxy, 1);
+	ck_assert_uint_eq(new->nproxies, 2);
+	ck_assert_int_eq(new->proxy_timeout.tv_sec, 1);
+	config_free(old);
+	config_free(new);
+}
+END_TEST
+
 /* The config suite: one test case per concern. */
 Suite *
 config_suite(void)
@@ -397,8 +544,13 @@ config_suite(void)
 
 	tc = tcase_create("whole file");
 	tcase_add_test(tc, test_no_listen);
+	tcase_add_test(tc, test_origins);
+	tcase_add_test(tc, test_ident_port_is_a_listen_port);
+	tcase_add_test(tc, test_errors_bounded);
 	tcase_add_test(tc, test_audit_needs_key);
 	tcase_add_test(tc, test_user_rules_ident_off);
+	tcase_add_test(tc, test_proxy_trusted);
+	tcase_add_test(tc, test_keep_fixed_proxy);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("rules");

@@ -161,7 +161,7 @@ static const struct {
 	{ "limit rate Off", "limit rate must be off or a number from 1 to "
 	  "1000000, not 'Off'" },
 	{ "limit bandwidth 5", "unknown limit 'bandwidth' (connections, "
-	  "per-source, rate, udp-rate, udp-total)" },
+	  "per-source, rate, udp-rate, udp-total, source-prefix)" },
 	{ "limit", "unknown directive 'limit'" },
 	{ "audit key", "usage: audit key PATH" },
 	{ "audit key key.pub",
@@ -189,8 +189,15 @@ static const struct {
 	{ "include", "usage: include PATTERN" },
 	{ "bogus", "unknown directive 'bogus'" },
 	{ "Listen tcp 127.0.0.1:14", "unknown directive 'Listen'" },
-	{ "bogus\\", "unknown directive 'bogus\\x5c'" },
-	{ "\xc3\xa6", "unknown directive '\\xc3\\xa6'" },
+	/* Not a name: a word of some other file, never shown back. */
+	{ "bogus\\", "unknown directive (a word of 6 bytes that is not a "
+	  "name; not shown)" },
+	{ "\xc3\xa6", "unknown directive (a word of 2 bytes that is not a "
+	  "name; not shown)" },
+	{ "root:x:0:0:root:/root:/bin/bash", "unknown directive (a word of 31 "
+	  "bytes that is not a name; not shown)" },
+	{ "limit source-prefix 24", "usage: limit source-prefix V4 V6" },
+	{ "seccomp maybe", "usage: seccomp on|off" },
 	{ "ident mode \xff",
 	  "ident mode must be always, rules or off, not '\\xff'" },
 };
@@ -300,7 +307,7 @@ static const struct {
 	const char	*twice;
 } directives[] = {
 	{ "listen", "listen udp 127.0.0.1:14",
-	  "usage: listen tcp|udp ADDRESS:PORT", NULL },
+	  "usage: listen tcp|udp ADDRESS:PORT [proxy]", NULL },
 	{ "allow", "allow 10.0.0.0/8", "usage: allow NETBLOCK [user NAME]",
 	  NULL },
 	{ "deny", "deny 10.0.0.0/9", "usage: deny NETBLOCK [user NAME]",
@@ -341,18 +348,29 @@ static const struct {
 	  "usage: audit signing-key PATH", "audit signing-key PATH" },
 	{ "audit state", "audit state /var/lib/daytimed/audit.state",
 	  "usage: audit state PATH", "audit state PATH" },
+	{ "proxy", "proxy 10.0.0.0/8", "usage: proxy NETBLOCK", NULL },
+	{ "proxy timeout", "proxy timeout 0.5", "usage: proxy timeout SECONDS",
+	  "proxy timeout" },
 	{ "workers", "workers 4", "usage: workers N", "workers" },
 	{ "udp privileged-sources", "udp privileged-sources answer",
 	  "usage: udp privileged-sources answer|ignore",
 	  "udp privileged-sources" },
+	{ "limit source-prefix", "limit source-prefix 24 56",
+	  "usage: limit source-prefix V4 V6", "limit source-prefix" },
+	{ "seccomp", "seccomp off", "usage: seccomp on|off", "seccomp" },
 };
 
-/* Every numeric directive, its bounds and where it lands. */
+/*
+ * Every numeric argument of every directive, its bounds and where it
+ * lands: the line is "KEY BEFORE WORD AFTER" (the other arguments of a
+ * directive that takes two numbers around the one under test).
+ */
 static const struct {
 	const char		*key;
 	unsigned long long	 min, max;
 	size_t			 field;
 	int			 off;	/* "off" is 0 */
+	const char		*before, *after;
 } numbers[] = {
 	{ "ident port", 1, 65535, offsetof(struct config, ident_port), 0 },
 	{ "limit connections", 1, 1000000,
@@ -365,6 +383,11 @@ static const struct {
 	{ "limit udp-total", 1, 1000000,
 	  offsetof(struct config, limit_udp_total), 1 },
 	{ "workers", 1, 64, offsetof(struct config, workers), 0 },
+	{ "limit source-prefix", 1, 32,
+	  offsetof(struct config, source_prefix), 0, "", " 64" },
+	{ "limit source-prefix", 1, 128,
+	  offsetof(struct config, source_prefix) + sizeof(unsigned), 0, "32 ",
+	  "" },
 };
 
 /* A row's key as one string. */
@@ -383,7 +406,7 @@ START_TEST(test_table_covered)
 {
 	const struct config_directive *t;
 	char key[128];
-	size_t n, i, j, nnum = 0;
+	size_t n, i, j, k, nnum = 0;
 
 	/* Each row has exactly one entry above, and each entry one row. */
 	t = config_parse_table(&n);
@@ -414,16 +437,20 @@ START_TEST(test_table_covered)
 		if (t[i].nnum == 0)
 			continue;
 		/* Numbers: the bounds tested below are the table's. */
-		nnum++;
-		for (j = 0; j < NFILES(numbers); j++)
-			if (strcmp(numbers[j].key, key) == 0)
-				break;
-		ck_assert_msg(j < NFILES(numbers), "no bounds test for '%s'",
-		    key);
-		ck_assert_uint_eq(t[i].nnum, 1);
-		ck_assert_uint_eq(t[i].num[0].min, numbers[j].min);
-		ck_assert_uint_eq(t[i].num[0].max, numbers[j].max);
-		ck_assert_int_eq(!!(t[i].flags & CONFIG_OFF), numbers[j].off);
+		for (k = 0; k < t[i].nnum; k++) {
+			nnum++;
+			for (j = 0; j < NFILES(numbers); j++)
+				if (strcmp(numbers[j].key, key) == 0 &&
+				    numbers[j].field == t[i].field +
+				    k * sizeof(unsigned))
+					break;
+			ck_assert_msg(j < NFILES(numbers), "no bounds test for "
+			    "'%s' number %zu", key, k);
+			ck_assert_uint_eq(t[i].num[k].min, numbers[j].min);
+			ck_assert_uint_eq(t[i].num[k].max, numbers[j].max);
+			ck_assert_int_eq(!!(t[i].flags & CONFIG_OFF),
+			    numbers[j].off);
+		}
 	}
 	ck_assert_uint_eq(nnum, NFILES(numbers));
 }
@@ -535,6 +562,9 @@ show_word(const char *w, char *buf, size_t len)
 	buf[o] = '\0';
 }
 
+#define N_BEFORE(i)	(numbers[i].before != NULL ? numbers[i].before : "")
+#define N_AFTER(i)	(numbers[i].after != NULL ? numbers[i].after : "")
+
 /* Words a number must not be, as the bounded parser reads them. */
 static const char *const not_numbers[] = {
 	"x", "1x", "x1", "0x10", "1e3", "1.0", "1,0", "+1", "-1", "-0", "+0",
@@ -575,8 +605,8 @@ START_TEST(test_number_edges)
 			    v);
 			break;
 		}
-		fmt(text, sizeof(text), LISTEN "%s %s\n", numbers[_i].key,
-		    word);
+		fmt(text, sizeof(text), LISTEN "%s %s%s%s\n", numbers[_i].key,
+		    N_BEFORE(_i), word, N_AFTER(_i));
 		conf = parse(&c, text);
 		ck_assert_msg(conf != NULL, "rejected '%s %s'",
 		    numbers[_i].key, word);
@@ -595,7 +625,8 @@ START_TEST(test_number_edges)
 		else
 			fmt(word, sizeof(word), "%s", not_numbers[i - 2]);
 		show_word(word, show, sizeof(show));
-		fmt(line, sizeof(line), "%s %s", numbers[_i].key, word);
+		fmt(line, sizeof(line), "%s %s%s%s", numbers[_i].key,
+		    N_BEFORE(_i), word, N_AFTER(_i));
 		fmt(msg, sizeof(msg), "%s must be %sa number from %llu to "
 		    "%llu, not '%s'", numbers[_i].key,
 		    numbers[_i].off ? "off or " : "", numbers[_i].min,
@@ -603,7 +634,8 @@ START_TEST(test_number_edges)
 		expect_one_error(line, msg);
 	}
 	/* "off" is no limit where the row allows it, a bad number elsewhere. */
-	fmt(text, sizeof(text), LISTEN "%s off\n", numbers[_i].key);
+	fmt(text, sizeof(text), LISTEN "%s %soff%s\n", numbers[_i].key,
+	    N_BEFORE(_i), N_AFTER(_i));
 	conf = parse(&c, text);
 	if (numbers[_i].off) {
 		ck_assert_ptr_nonnull(conf);
@@ -627,14 +659,11 @@ static const struct {
 	{ "udp privileged-source answer", "unknown directive 'udp'" },
 	{ "audit signing_key /k", "unknown audit 'signing_key' (key, "
 	  "signing-key, state)" },
-	{ "proxy 10.0.0.0/8", "unknown directive 'proxy'" },
-	{ "proxy timeout 5", "unknown directive 'proxy'" },
 	{ "limit Connections 5", "unknown limit 'Connections' (connections, "
-	  "per-source, rate, udp-rate, udp-total)" },
-	{ "limit \xff", "unknown limit '\\xff' (connections, per-source, "
-	  "rate, udp-rate, udp-total)" },
-	{ "limit source-prefix 24 56", "unknown limit 'source-prefix' "
-	  "(connections, per-source, rate, udp-rate, udp-total)" },
+	  "per-source, rate, udp-rate, udp-total, source-prefix)" },
+	{ "limit \xff", "unknown limit (a word of 1 bytes that is not a name; "
+	  "not shown) (connections, per-source, rate, udp-rate, udp-total, "
+	  "source-prefix)" },
 	{ "# limit rate 5\nlimit", "unknown directive 'limit'" },
 	{ "syslog audit-facility kern", "unknown syslog audit-facility 'kern' "
 	  "(daemon, auth, authpriv, local0 ... local7)" },

@@ -210,6 +210,95 @@ START_TEST(test_include_loops)
 }
 END_TEST
 
+START_TEST(test_include_loops_by_identity)
+{
+	/* Other names of one file: the loader says it is the same file. */
+	static const struct memfile alias[] = {
+		{ "/etc/d/main.conf", LISTEN "include loop2.conf\n" },
+		{ "/etc/d/loop2.conf", "include ./loop2.conf\n" },
+		{ "/etc/d/./loop2.conf", "include ./loop2.conf\n",
+		  "/etc/d/loop2.conf" },
+	};
+	static const struct memfile link[] = {
+		{ "/etc/d/main.conf", LISTEN "include /l/m.conf\n" },
+		{ "/l/m.conf", "# the main file, by a link\n",
+		  "/etc/d/main.conf" },
+	};
+	struct collect c;
+	struct memfs fs;
+	struct config *conf;
+
+	conf = load(&c, &fs, "/etc/d/main.conf", alias, NFILES(alias));
+	ck_assert_ptr_null(conf);
+	ck_assert_uint_eq(c.n, 1);
+	expect(&c, 0, 1, "/etc/d/loop2.conf", 1, "include loop: "
+	    "/etc/d/./loop2.conf is already being read (as /etc/d/loop2.conf)");
+	ck_assert_int_eq(fs.nreads, 3);
+	conf = load(&c, &fs, "/etc/d/main.conf", link, NFILES(link));
+	ck_assert_ptr_null(conf);
+	ck_assert_uint_eq(c.n, 1);
+	expect(&c, 0, 1, "/etc/d/main.conf", 2, "include loop: /l/m.conf is "
+	    "already being read (as /etc/d/main.conf)");
+}
+END_TEST
+
+START_TEST(test_include_errors_bounded)
+{
+	/* A file that includes itself on each of 300 lines, by another name. */
+	static char self[300 * 20 + 64];
+	struct memfile f[2] = {
+		{ "/d/main", self },
+		{ "/d/./main", "", "/d/main" },
+	};
+	struct collect c;
+	struct memfs fs;
+	struct config *conf;
+	size_t o, i;
+
+	o = fmt(self, sizeof(self), LISTEN);
+	for (i = 0; i < 300; i++)
+		o += fmt(self + o, sizeof(self) - o, "include ./main\n");
+	conf = load(&c, &fs, "/d/main", f, NFILES(f));
+	ck_assert_ptr_null(conf);
+	ck_assert_uint_eq(c.n, CONFIG_DIAG_PER_FILE + 1);
+	expect(&c, 0, 1, "/d/main", 2, "include loop: /d/./main is already "
+	    "being read (as /d/main)");
+	ck_assert_int_eq(fs.nreads, 301);
+}
+END_TEST
+
+START_TEST(test_include_errors_bounded_in_all)
+{
+	/* 8 files of 99 errors each: 500 shown in all, then one sum */
+	struct memfile f[9];
+	char names[8][16], *bad;
+	struct collect c;
+	struct memfs fs;
+	struct config *conf;
+	size_t i, o;
+
+	bad = malloc(99 * 6 + 1);
+	ck_assert_ptr_nonnull(bad);
+	for (o = 0, i = 0; i < 99; i++)
+		o += fmt(bad + o, 7, "bogus\n");
+	f[0].name = "/d/main";
+	f[0].text = LISTEN "include x/*\n";
+	f[0].same = NULL;
+	for (i = 0; i < 8; i++) {
+		fmt(names[i], sizeof(names[i]), "/d/x/%zu", i);
+		f[i + 1].name = names[i];
+		f[i + 1].text = bad;
+		f[i + 1].same = NULL;
+	}
+	conf = load(&c, &fs, "/d/main", f, NFILES(f));
+	ck_assert_ptr_null(conf);
+	ck_assert_uint_eq(c.n, CONFIG_DIAG_MAX + 1);
+	ck_assert_uint_eq(c.errors, CONFIG_DIAG_MAX + 1);
+	expect(&c, 0, 1, "/d/x/0", 1, "unknown directive 'bogus'");
+	free(bad);
+}
+END_TEST
+
 START_TEST(test_include_depth)
 {
 	/* f0 is the main file; each includes the next. */
@@ -500,7 +589,8 @@ START_TEST(test_files_walk_many)
 	memcpy(trace, fs->trace, fs->tlen + 1);
 	l = mem_loader(fs, f, n);
 	config_parse_files("/d/main", &l);
-	ck_assert_int_eq(fs->nreads, (int)n);
+	/* Past the cap on files, none is read at all. */
+	ck_assert_int_eq(fs->nreads, CONFIG_FILES_MAX);
 	ck_assert_str_eq(fs->trace, trace);
 	free(trace);
 	free(fs);
@@ -523,6 +613,9 @@ config_parse_include_suite(void)
 	tcase_add_test(tc, test_include_loader_errors);
 	tcase_add_test(tc, test_include_usage);
 	tcase_add_test(tc, test_include_loops);
+	tcase_add_test(tc, test_include_loops_by_identity);
+	tcase_add_test(tc, test_include_errors_bounded);
+	tcase_add_test(tc, test_include_errors_bounded_in_all);
 	tcase_add_test(tc, test_include_depth);
 	tcase_add_test(tc, test_include_positions);
 	tcase_add_test(tc, test_include_glob_chars_in_directory);

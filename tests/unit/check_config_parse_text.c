@@ -25,14 +25,23 @@
 
 START_TEST(test_nul_and_control_bytes)
 {
-	static const char nul[] = LISTEN "user a\0b\n# ok \0 in a comment\n";
+	static const char nul[] = LISTEN "user a\0b\n# not ok \0 in a comment\n"
+	    "user b # nor \0 after a word\n";
 	struct collect c;
 	struct config *conf;
 
+	/* Comments included: a NUL line is an error, whatever it holds. */
 	conf = parse_len(&c, nul, sizeof(nul) - 1);
 	ck_assert_ptr_null(conf);
-	ck_assert_uint_eq(c.n, 1);
+	ck_assert_uint_eq(c.n, 3);
 	expect(&c, 0, 1, "t.conf", 2, "NUL byte in line");
+	expect(&c, 1, 1, "t.conf", 3, "NUL byte in line");
+	expect(&c, 2, 1, "t.conf", 4, "NUL byte in line");
+	conf = parse(&c, LISTEN "# a comment \x1b[31m red\nuser a # \x07\n");
+	ck_assert_ptr_null(conf);
+	ck_assert_uint_eq(c.n, 2);
+	expect(&c, 0, 1, "t.conf", 2, "control byte \\x1b in line");
+	expect(&c, 1, 1, "t.conf", 3, "control byte \\x07 in line");
 
 	conf = parse(&c, LISTEN "user a\x01\nuser\x1b[2J\ngroup \x7f\n"
 	    "chroot /a\rb\n");

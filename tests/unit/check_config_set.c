@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * config_set: the handlers behind the table's rows: facility, ident mode,
- * listen (protocol, duplicates, how many), allow/deny (usage, netblocks),
+ * listen (protocol, duplicates, how many, proxy), proxy netblocks,
+ * allow/deny (usage, netblocks),
  * strings kept byte for byte.
  */
 #include "autoconf.h"
@@ -77,10 +78,18 @@ END_TEST
 
 START_TEST(test_listen_usage)
 {
-	expect_one_error("listen tcp", "usage: listen tcp|udp ADDRESS:PORT");
-	expect_one_error("listen", "usage: listen tcp|udp ADDRESS:PORT");
+	expect_one_error("listen tcp",
+	    "usage: listen tcp|udp ADDRESS:PORT [proxy]");
+	expect_one_error("listen",
+	    "usage: listen tcp|udp ADDRESS:PORT [proxy]");
 	expect_one_error("listen tcp 127.0.0.1:14 127.0.0.1:15",
-	    "usage: listen tcp|udp ADDRESS:PORT");
+	    "usage: listen tcp|udp ADDRESS:PORT [proxy]");
+	expect_one_error("listen tcp 127.0.0.1:14 PROXY",
+	    "usage: listen tcp|udp ADDRESS:PORT [proxy]");
+	expect_one_error("listen tcp 127.0.0.1:14 proxy v2",
+	    "usage: listen tcp|udp ADDRESS:PORT [proxy]");
+	expect_one_error("listen udp 127.0.0.1:14 proxy",
+	    "listen: only a tcp listener can take a PROXY header");
 	expect_one_error("listen sctp 127.0.0.1:14",
 	    "listen: protocol must be tcp or udp, not 'sctp'");
 	expect_one_error("listen TCP 127.0.0.1:14",
@@ -103,6 +112,71 @@ START_TEST(test_listen_duplicate)
 	ck_assert_ptr_null(conf);
 	ck_assert_uint_eq(c.n, 1);
 	expect(&c, 0, 1, "t.conf", 2, "listen: duplicate of t.conf:1");
+}
+END_TEST
+
+/* listen … proxy marks that line only; the proxies it trusts. */
+START_TEST(test_listen_proxy)
+{
+	struct collect c;
+	struct config *conf;
+
+	conf = parse(&c, "listen tcp 127.0.0.1:13 proxy\n"
+	    "listen tcp 127.0.0.1:14\nproxy 10.1.0.0/16\n"
+	    "proxy 2001:db8::5\nproxy timeout 0.25\n");
+	ck_assert_ptr_nonnull(conf);
+	ck_assert_uint_eq(c.n, 0);
+	ck_assert_int_eq(conf->listens[0].proxy, 1);
+	ck_assert_int_eq(conf->listens[1].proxy, 0);
+	ck_assert_uint_eq(conf->nproxies, 2);
+	ck_assert_uint_eq(conf->proxies[0].plen, 16);
+	ck_assert_uint_eq(conf->proxies[1].plen, 128);
+	ck_assert_int_eq(conf->proxy_timeout.tv_sec, 0);
+	ck_assert_int_eq(conf->proxy_timeout.tv_usec, 250000);
+	config_free(conf);
+
+	/* the default timeout; no proxy line: a warning, every peer denied */
+	conf = parse(&c, "listen tcp 127.0.0.1:13 proxy\n");
+	ck_assert_ptr_nonnull(conf);
+	ck_assert_int_eq(conf->proxy_timeout.tv_sec, 3);
+	ck_assert_int_eq(conf->proxy_timeout.tv_usec, 0);
+	ck_assert_uint_eq(conf->nproxies, 0);
+	ck_assert_uint_eq(c.n, 1);
+	expect(&c, 0, 0, "t.conf", 1, "listen tcp 127.0.0.1:13 proxy: no "
+	    "'proxy NETBLOCK' line, so every connection to it is denied "
+	    "(proxy:untrusted)");
+	config_free(conf);
+}
+END_TEST
+
+/* proxy NETBLOCK: read as rules' netblocks are, warned alike. */
+START_TEST(test_proxy_netblocks)
+{
+	struct collect c;
+	struct config *conf;
+
+	conf = parse(&c, LISTEN "proxy 10.1.2.3/16\nproxy ::ffff:10.9.0.0/112\n"
+	    "proxy 10.1.0.0/16\n");
+	ck_assert_ptr_nonnull(conf);
+	ck_assert_uint_eq(c.n, 3);
+	expect(&c, 0, 0, "t.conf", 2,
+	    "host bits set in '10.1.2.3/16': read as 10.1.0.0/16");
+	expect(&c, 1, 0, "t.conf", 3,
+	    "IPv4-mapped netblock '::ffff:10.9.0.0/112' is read as 10.9.0.0/16");
+	expect(&c, 2, 0, "t.conf", 4,
+	    "duplicate proxy netblock '10.1.0.0/16'");
+	ck_assert_uint_eq(conf->nproxies, 2);
+	ck_assert_int_eq(conf->proxies[1].addr.family, AF_INET);
+	config_free(conf);
+
+	expect_one_error("proxy 10.0.0.0/33",
+	    "bad netblock '10.0.0.0/33': prefix length out of range");
+	expect_one_error("proxy example.com",
+	    "bad netblock 'example.com': not an IPv4 or IPv6 address");
+	expect_one_error("proxy timeout 0", "proxy timeout must be from 0.001 "
+	    "to 300 seconds (up to 6 decimals), not '0'");
+	expect_one_error("proxy timeout 301", "proxy timeout must be from "
+	    "0.001 to 300 seconds (up to 6 decimals), not '301'");
 }
 END_TEST
 
@@ -223,6 +297,8 @@ config_set_suite(void)
 
 	tc = tcase_create("listen");
 	tcase_add_test(tc, test_listen_usage);
+	tcase_add_test(tc, test_listen_proxy);
+	tcase_add_test(tc, test_proxy_netblocks);
 	tcase_add_test(tc, test_listen_duplicate);
 	tcase_add_test(tc, test_listen_too_many);
 	tcase_add_test(tc, test_listen_text_too_long);

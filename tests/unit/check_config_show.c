@@ -30,7 +30,11 @@ static const char show_conf[] =
     "allow 10.1.0.0/16 user alice\n"
     "deny 10.1.2.3\n"
     "allow 2001:db8::/32\n"
-    "allow 192.0.2.0/24\n";
+    "allow 192.0.2.0/24\n"
+    "listen tcp 127.0.0.1:1013 proxy\n"
+    "proxy 10.9.0.0/16\n"
+    "proxy ::1\n"
+    "proxy timeout 0.5\n";
 
 /* -T of conf into buf. */
 static void
@@ -117,10 +121,36 @@ START_TEST(test_settings)
 	    "                  # default"));
 	ck_assert(has_line(out, "udp privileged-sources ignore"
 	    "           # default"));
+	ck_assert(has_line(out, "listen tcp 127.0.0.1:1013 proxy"
+	    "         # t.conf:15"));
+	ck_assert(has_line(out, "proxy 10.9.0.0/16"
+	    "                       # t.conf:16"));
+	ck_assert(has_line(out, "proxy ::1/128"
+	    "                           # t.conf:17"));
+	ck_assert(has_line(out, "proxy timeout 0.5"
+	    "                       # t.conf:18"));
 	/* workers: the count this host gives, not only what it means */
 	snprintf(line, sizeof(line), "workers %-32u# default: one per core, "
 	    "at most 64", config_workers(conf));
 	ck_assert_msg(has_line(out, line), "no '%s'", line);
+	config_free(conf);
+}
+END_TEST
+
+/* No proxy line: no header is trusted, and the timeout is the default. */
+START_TEST(test_no_proxy)
+{
+	struct collect c;
+	struct config *conf = parse(&c, LISTEN);
+	static char out[SHOW_MAX];
+
+	ck_assert_ptr_nonnull(conf);
+	show(conf, out, sizeof(out));
+	ck_assert(has_line(out, "# proxy"
+	    "                                 # default: none (no PROXY "
+	    "header is trusted)"));
+	ck_assert(has_line(out, "proxy timeout 3"
+	    "                         # default"));
 	config_free(conf);
 }
 END_TEST
@@ -195,6 +225,7 @@ config_show_suite(void)
 	TCase *tc = tcase_create("show");
 
 	tcase_add_test(tc, test_settings);
+	tcase_add_test(tc, test_no_proxy);
 	tcase_add_test(tc, test_rules_order);
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_hostile_name);

@@ -164,22 +164,34 @@ END_TEST
 
 START_TEST(test_long_token_shown_bounded)
 {
-	char line[300], msg[200], want[200];
+	char line[300], msg[200], want[300];
 	size_t i, o;
 
+	/* A name is shown up to 32 bytes; a longer word is not shown. */
+	memset(line, 'a', 32);
+	line[32] = '\0';
+	fmt(want, sizeof(want), "unknown directive '%s'", line);
+	expect_one_error(line, want);
 	memset(line, 'a', 200);
 	line[200] = '\0';
-	memcpy(msg, "unknown directive '", 19);
-	memset(msg + 19, 'a', 76);
-	memcpy(msg + 95, "...'", 5);
-	expect_one_error(line, msg);
+	expect_one_error(line, "unknown directive (a word of 200 bytes that "
+	    "is not a name; not shown)");
+
+	/* Other messages show the word bounded, through the escaper. */
+	memcpy(line, "allow ", 6);
+	memset(line + 6, 'a', 194);
+	memcpy(msg, "bad netblock '", 14);
+	memset(msg + 14, 'a', 76);
+	memcpy(msg + 90, "...': netblock text too long", 29);
+	fmt(want, sizeof(want), "%s", msg);
+	expect_one_error(line, want);
 
 	/* Escapes are never cut in half. */
-	memset(line, '\xff', 200);
-	o = fmt(want, sizeof(want), "unknown directive '");
+	memset(line + 6, '\xff', 194);
+	o = fmt(want, sizeof(want), "bad netblock '");
 	for (i = 0; i < 19; i++)
 		o += fmt(want + o, sizeof(want) - o, "\\xff");
-	fmt(want + o, sizeof(want) - o, "...'");
+	fmt(want + o, sizeof(want) - o, "...': netblock text too long");
 	expect_one_error(line, want);
 }
 END_TEST

@@ -119,6 +119,42 @@ START_TEST(test_stream_warn_once)
 }
 END_TEST
 
+/*
+ * Every TCP listener a proxy one: no peer is looked up, so a USER never
+ * decides (warned once); one plain TCP listener and the peer is.
+ */
+START_TEST(test_stream_proxied)
+{
+	static const char input[] = "10.1.0.1 bob\n10.1.0.2 bob\n";
+	static const struct {
+		const char		*listens;
+		enum explain_status	 st;
+		const char		*line, *err;
+	} t[] = {
+		{ "listen udp 127.0.0.1:13\n", EXPLAIN_ALLOW,
+		  "allow rule=t.conf:5 netblock=10.1.0.0/16 ident=none\n",
+		  "daytimed: warning: every tcp listener is a proxy listener "
+		  "(proxied peers get no ident lookup): a USER is never looked "
+		  "up, so peers are judged without one\n" },
+		{ "listen tcp 127.0.0.1:1013\n", EXPLAIN_DENY,
+		  "deny rule=t.conf:6 netblock=10.1.0.0/16 ident=lookup\n", "" },
+	};
+	char conf[512], want[256], out[1024], err[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(conf, sizeof(conf), "listen tcp 127.0.0.1:13 proxy\n"
+		    "%sproxy 127.0.0.1\nident mode always\nallow 10.1.0.0/16\n"
+		    "deny 10.1.0.0/16 user bob\n", t[i].listens);
+		snprintf(want, sizeof(want), "%s%s", t[i].line, t[i].line);
+		ck_assert_int_eq(run_stream(conf, input, sizeof(input) - 1, out,
+		    sizeof(out), err, sizeof(err)), t[i].st);
+		ck_assert_str_eq(out, want);
+		ck_assert_str_eq(err, t[i].err);
+	}
+}
+END_TEST
+
 START_TEST(test_one)
 {
 	struct explain_warned w = { 0 };
@@ -156,6 +192,7 @@ explain_suite(void)
 	tcase_add_test(tc, test_stream_errors);
 	tcase_add_test(tc, test_stream_long);
 	tcase_add_test(tc, test_stream_warn_once);
+	tcase_add_test(tc, test_stream_proxied);
 	tcase_add_test(tc, test_one);
 	suite_add_tcase(s, tc);
 	return s;

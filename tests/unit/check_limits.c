@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: ISC */
-/* limits: the token bucket arithmetic and admission, at explicit times. */
+/*
+ * limits: the token bucket arithmetic and admission, at explicit times,
+ * and what one source is (limit source-prefix).
+ */
 #include "autoconf.h"
 
 #include <sys/socket.h>
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +33,17 @@ test_v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
 	x.bytes[1] = b;
 	x.bytes[2] = c;
 	x.bytes[3] = d;
+	return x;
+}
+
+/* An IPv6 address from text. */
+static struct acl_addr
+test_v6(const char *text)
+{
+	struct acl_addr x;
+	const char *why;
+
+	ck_assert_int_eq(acl_addr_parse(text, strlen(text), &x, &why), 0);
 	return x;
 }
 
@@ -201,6 +216,43 @@ START_TEST(test_connections)
 }
 END_TEST
 
+/*
+ * A proxied connection: admitted without its source, then charged to the
+ * client the header names; over the limit, it stays in flight until freed.
+ */
+START_TEST(test_admit_source)
+{
+	struct limits *l = limits_new(test_key);
+	struct acl_addr proxy = test_v4(10, 0, 0, 1), c = test_v4(192, 0, 2, 9);
+	int counted = -1;
+
+	ck_assert_ptr_nonnull(l);
+	ck_assert_int_eq(limits_admit(l, &proxy, 3, 0, &counted), LIMITS_OK);
+	ck_assert_int_eq(counted, 0);
+	ck_assert_int_eq(limits_admit_source(l, &c, 1, &counted), LIMITS_OK);
+	ck_assert_int_eq(counted, 1);
+	ck_assert_int_eq(limits_admit(l, &proxy, 3, 0, &counted), LIMITS_OK);
+	ck_assert_int_eq(limits_admit_source(l, &c, 1, &counted),
+	    LIMITS_PER_SOURCE);
+	ck_assert_int_eq(counted, 0);
+	ck_assert_uint_eq(limits_connections(l), 2);
+	limits_release(l, &c, 0);		/* the one dropped */
+	/* another client through the same proxy is its own source */
+	ck_assert_int_eq(limits_admit(l, &proxy, 3, 0, &counted), LIMITS_OK);
+	ck_assert_int_eq(limits_admit_source(l, &proxy, 1, &counted),
+	    LIMITS_OK);
+	ck_assert_int_eq(limits_admit_source(l, &proxy, 0, &counted),
+	    LIMITS_OK);
+	ck_assert_int_eq(counted, 0);
+	limits_release(l, &proxy, 1);
+	limits_release(l, &c, 1);
+	ck_assert_uint_eq(limits_connections(l), 0);
+	ck_assert_int_eq(limits_admit(l, &c, 0, 1, &counted), LIMITS_OK);
+	ck_assert_int_eq(counted, 1);
+	limits_free(l);
+}
+END_TEST
+
 /* No memory to count a new source is its own status, and counts nothing. */
 START_TEST(test_memory)
 {
@@ -253,6 +305,79 @@ START_TEST(test_udp_slot_eviction)
 	ck_assert_int_eq(limits_udp_admit(l, &a, 1, 0, SEC + SEC / 2),
 	    LIMITS_UDP_RATE);
 	ck_assert_int_eq(limits_udp_admit(l, &a, 1, 0, 2 * SEC), LIMITS_OK);
+	limits_free(l);
+}
+END_TEST
+
+/* A source: the address cut to its prefix, one table for both families. */
+static const struct {
+	const char	*addr;
+	unsigned	 v4, v6;
+	const char	*source;
+} sources[] = {
+	{ "192.0.2.77", 32, 64, "192.0.2.77/32" },
+	{ "192.0.2.77", 24, 64, "192.0.2.0/24" },
+	{ "192.0.2.77", 1, 64, "128.0.0.0/1" },
+	{ "192.0.2.77", 31, 64, "192.0.2.76/31" },
+	{ "2001:db8:1:2:3:4:5:6", 32, 64, "2001:db8:1:2::/64" },
+	{ "2001:db8:1:2:3:4:5:6", 32, 128, "2001:db8:1:2:3:4:5:6/128" },
+	{ "2001:db8:1:2:3:4:5:6", 32, 48, "2001:db8:1::/48" },
+	{ "2001:db8:1:2ff:3:4:5:6", 32, 57, "2001:db8:1:280::/57" },
+	{ "2001:db8:1:2:3:4:5:6", 32, 200, "2001:db8:1:2:3:4:5:6/128" },
+};
+
+START_TEST(test_source_prefix)
+{
+	struct acl_addr a;
+	struct acl_prefix src;
+	unsigned prefix[2] = { sources[_i].v4, sources[_i].v6 };
+	char text[ACL_PREFIX_STRLEN];
+
+	if (strchr(sources[_i].addr, ':') != NULL)
+		a = test_v6(sources[_i].addr);
+	else {
+		const char *why;
+
+		ck_assert_int_eq(acl_addr_parse(sources[_i].addr,
+		    strlen(sources[_i].addr), &a, &why), 0);
+	}
+	limits_source(&a, prefix, &src);
+	ck_assert_int_eq(acl_prefix_format(&src, text, sizeof(text)), 0);
+	ck_assert_str_eq(text, sources[_i].source);
+}
+END_TEST
+
+START_TEST(test_per_source_counts_a_prefix)
+{
+	struct limits *l = limits_new(test_key);
+	unsigned prefix[2] = { 32, 64 };
+	struct acl_prefix src;
+	struct acl_addr a;
+	char text[64];
+	int counted, admitted = 0, i;
+
+	/* 40 addresses of one /64, 4 at most from one source: 4 admitted */
+	for (i = 1; i <= 40; i++) {
+		ck_assert_int_lt(snprintf(text, sizeof(text),
+		    "2001:db8:1::%x", (unsigned)i), (int)sizeof(text));
+		a = test_v6(text);
+		limits_source(&a, prefix, &src);
+		if (limits_admit(l, &src.addr, 0, 4, &counted) == LIMITS_OK)
+			admitted++;
+	}
+	ck_assert_int_eq(admitted, 4);
+	/* another /64 is another source */
+	a = test_v6("2001:db8:2::1");
+	limits_source(&a, prefix, &src);
+	ck_assert_int_eq(limits_admit(l, &src.addr, 0, 4, &counted), LIMITS_OK);
+	/* and UDP: one bucket for the /64 */
+	a = test_v6("2001:db8:1::99");
+	limits_source(&a, prefix, &src);
+	ck_assert_int_eq(limits_udp_admit(l, &src.addr, 1, 0, SEC), LIMITS_OK);
+	a = test_v6("2001:db8:1::98");
+	limits_source(&a, prefix, &src);
+	ck_assert_int_eq(limits_udp_admit(l, &src.addr, 1, 0, SEC),
+	    LIMITS_UDP_RATE);
 	limits_free(l);
 }
 END_TEST
@@ -332,9 +457,13 @@ limits_suite(void)
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_per_source);
 	tcase_add_test(tc, test_connections);
+	tcase_add_test(tc, test_admit_source);
 	tcase_add_test(tc, test_memory);
 	tcase_add_test(tc, test_udp_slot_eviction);
 	tcase_add_test(tc, test_udp_total);
+	tcase_add_loop_test(tc, test_source_prefix, 0,
+	    (int)(sizeof(sources) / sizeof(sources[0])));
+	tcase_add_test(tc, test_per_source_counts_a_prefix);
 	tcase_add_test(tc, test_rate);
 	suite_add_tcase(s, tc);
 	return s;

@@ -30,6 +30,7 @@
 #include "tests/unit/suites.h"
 
 static const char bin_data[] = "a\0b\x01\xff\n\0";
+static const struct config_file_id bin_id = { 0x0102030405060708ull, 77 };
 
 /* One of every kind of entry, binary bytes and empty data among them. */
 static struct loader_bundle *
@@ -48,7 +49,7 @@ bundle_sample(size_t max)
 	    "cannot open: Permission denied", 30), 0);
 	ck_assert_int_eq(loader_bundle_add(b, LOADER_GLOB, "/e/none/*", "", 0),
 	    0);
-	ck_assert_int_eq(loader_bundle_add(b, LOADER_FILE, "/e/bin", bin_data,
+	ck_assert_int_eq(loader_bundle_add_file(b, "/e/bin", &bin_id, bin_data,
 	    sizeof(bin_data)), 0);
 	ck_assert_int_eq(loader_bundle_add(b, LOADER_FILE, "/e/empty", "", 0),
 	    0);
@@ -68,6 +69,8 @@ bundle_same(const struct loader_bundle *a, const struct loader_bundle *b)
 		ck_assert_int_eq(a->e[i].kind, b->e[i].kind);
 		ck_assert_str_eq(a->e[i].name, b->e[i].name);
 		ck_assert_uint_eq(a->e[i].len, b->e[i].len);
+		ck_assert_uint_eq(a->e[i].id.dev, b->e[i].id.dev);
+		ck_assert_uint_eq(a->e[i].id.ino, b->e[i].id.ino);
 		ck_assert_int_eq(memcmp(a->e[i].data, b->e[i].data,
 		    a->e[i].len), 0);
 		ck_assert_int_eq(b->e[i].data[b->e[i].len], '\0');
@@ -112,7 +115,7 @@ START_TEST(test_bundle_round_trip)
 	ck_assert_ptr_nonnull(a);
 	ck_assert_int_eq(loader_bundle_encode(a, &wire, &len), 0);
 	ck_assert_uint_eq(len, 8);
-	ck_assert_int_eq(memcmp(wire, "dtb1\0\0\0\0", 8), 0);
+	ck_assert_int_eq(memcmp(wire, "dtb2\0\0\0\0", 8), 0);
 	b = decode_exact(wire, len, LOADER_BUNDLE_MAX);
 	ck_assert_ptr_nonnull(b);
 	ck_assert_uint_eq(b->n, 0);
@@ -126,6 +129,7 @@ START_TEST(test_bundle_loader)
 {
 	struct loader_bundle *b = bundle_sample(LOADER_BUNDLE_MAX);
 	struct config_loader l;
+	struct config_file_id id;
 	char err[256], **names, *buf;
 	size_t n, len;
 
@@ -140,24 +144,27 @@ START_TEST(test_bundle_loader)
 	    sizeof(err)), 0);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_ptr_null(names);
-	ck_assert_int_eq(l.read(l.arg, "/e/bin", &buf, &len, err, sizeof(err)),
-	    0);
+	ck_assert_int_eq(l.read(l.arg, "/e/bin", &buf, &len, &id, err,
+	    sizeof(err)), 0);
 	ck_assert_uint_eq(len, sizeof(bin_data));
 	ck_assert_int_eq(memcmp(buf, bin_data, len), 0);
+	/* The identity the monitor saw comes with the bytes. */
+	ck_assert_uint_eq(id.dev, bin_id.dev);
+	ck_assert_uint_eq(id.ino, bin_id.ino);
 	free(buf);
 
 	/* The monitor's errors come through as they were. */
-	ck_assert_int_eq(l.read(l.arg, "/e/conf.d/b.conf", &buf, &len, err,
+	ck_assert_int_eq(l.read(l.arg, "/e/conf.d/b.conf", &buf, &len, &id, err,
 	    sizeof(err)), -1);
 	ck_assert_str_eq(err, "cannot open: Permission denied");
 	ck_assert_int_eq(l.glob(l.arg, "/e/d/*", &names, &n, err,
 	    sizeof(err)), -1);
 	ck_assert_str_eq(err, "cannot read directory");
 	/* What the monitor did not read is not made up. */
-	ck_assert_int_eq(l.read(l.arg, "/e/other", &buf, &len, err,
+	ck_assert_int_eq(l.read(l.arg, "/e/other", &buf, &len, &id, err,
 	    sizeof(err)), -1);
 	ck_assert_str_eq(err, "not read by the monitor");
-	ck_assert_int_eq(l.read(l.arg, "/e/none/*", &buf, &len, err,
+	ck_assert_int_eq(l.read(l.arg, "/e/none/*", &buf, &len, &id, err,
 	    sizeof(err)), -1);
 	ck_assert_str_eq(err, "not read by the monitor");
 	ck_assert_int_eq(l.glob(l.arg, "/e/main.conf", &names, &n, err,
@@ -201,15 +208,21 @@ START_TEST(test_bundle_truncated)
 }
 END_TEST
 
-/* Append one entry's wire form with lengths as given (not as true). */
+/*
+ * Append one entry's wire form with lengths as given (not as true), and
+ * an identity of ino (the device 0).
+ */
 static size_t
 wire_entry(char *buf, size_t o, char kind, uint32_t nl, const char *name,
-    size_t nbytes, uint32_t dl, const char *data, size_t dbytes)
+    size_t nbytes, uint32_t ino, uint32_t dl, const char *data, size_t dbytes)
 {
 	buf[o++] = kind;
 	loader_put32(buf + o, nl);
 	memcpy(buf + o + 4, name, nbytes);
 	o += 4 + nbytes;
+	memset(buf + o, 0, 12);
+	loader_put32(buf + o + 12, ino);
+	o += 16;
 	loader_put32(buf + o, dl);
 	memcpy(buf + o + 4, data, dbytes);
 	return o + 4 + dbytes;
@@ -226,8 +239,8 @@ wire_head(char *buf, uint32_t magic, uint32_t count)
 
 /*
  * One malformed bundle of one entry: each row changes one thing of the
- * well-formed { magic, 1, 'F', 3, "a.c", 2, "x\n" } (the lengths as
- * written, the bytes actually there, a trailing byte or not).
+ * well-formed { magic, 1, 'F', 3, "a.c", id 0 5, 2, "x\n" } (the lengths
+ * as written, the bytes actually there, a trailing byte or not).
  */
 static const struct {
 	const char	*what;
@@ -236,23 +249,29 @@ static const struct {
 	uint32_t	 nl;
 	const char	*name;
 	size_t		 nbytes;
+	uint32_t	 ino;
 	uint32_t	 dl;
 	int		 trailing;
 } malformed[] = {
-	{ "bad magic", LOADER_MAGIC ^ 1, 1, 'F', 3, "a.c", 3, 2, 0 },
-	{ "count larger", LOADER_MAGIC, 2, 'F', 3, "a.c", 3, 2, 0 },
-	{ "count huge", LOADER_MAGIC, 0xffffffffu, 'F', 3, "a.c", 3, 2, 0 },
-	{ "count smaller", LOADER_MAGIC, 0, 'F', 3, "a.c", 3, 2, 0 },
-	{ "trailing byte", LOADER_MAGIC, 1, 'F', 3, "a.c", 3, 2, 1 },
-	{ "unknown kind", LOADER_MAGIC, 1, 'X', 3, "a.c", 3, 2, 0 },
-	{ "kind NUL", LOADER_MAGIC, 1, '\0', 3, "a.c", 3, 2, 0 },
-	{ "kind lower case", LOADER_MAGIC, 1, 'f', 3, "a.c", 3, 2, 0 },
-	{ "NUL in name", LOADER_MAGIC, 1, 'F', 3, "a\0c", 3, 2, 0 },
-	{ "empty name", LOADER_MAGIC, 1, 'F', 0, "", 0, 2, 0 },
-	{ "data one past", LOADER_MAGIC, 1, 'F', 3, "a.c", 3, 3, 0 },
-	{ "data far past", LOADER_MAGIC, 1, 'F', 3, "a.c", 3, 0xffffffffu, 0 },
-	{ "name past", LOADER_MAGIC, 1, 'F', 10, "a.c", 3, 2, 0 },
-	{ "name far past", LOADER_MAGIC, 1, 'F', 0xffffffffu, "a.c", 3, 2, 0 },
+	{ "bad magic", LOADER_MAGIC ^ 1, 1, 'F', 3, "a.c", 3, 5, 2, 0 },
+	{ "old magic", 0x64746231u, 1, 'F', 3, "a.c", 3, 5, 2, 0 },
+	{ "count larger", LOADER_MAGIC, 2, 'F', 3, "a.c", 3, 5, 2, 0 },
+	{ "count huge", LOADER_MAGIC, 0xffffffffu, 'F', 3, "a.c", 3, 5, 2, 0 },
+	{ "count smaller", LOADER_MAGIC, 0, 'F', 3, "a.c", 3, 5, 2, 0 },
+	{ "trailing byte", LOADER_MAGIC, 1, 'F', 3, "a.c", 3, 5, 2, 1 },
+	{ "unknown kind", LOADER_MAGIC, 1, 'X', 3, "a.c", 3, 5, 2, 0 },
+	{ "kind NUL", LOADER_MAGIC, 1, '\0', 3, "a.c", 3, 5, 2, 0 },
+	{ "kind lower case", LOADER_MAGIC, 1, 'f', 3, "a.c", 3, 5, 2, 0 },
+	{ "identity on a glob", LOADER_MAGIC, 1, 'G', 3, "a.c", 3, 5, 2, 0 },
+	{ "identity on an error", LOADER_MAGIC, 1, 'E', 3, "a.c", 3, 5, 2, 0 },
+	{ "NUL in name", LOADER_MAGIC, 1, 'F', 3, "a\0c", 3, 5, 2, 0 },
+	{ "empty name", LOADER_MAGIC, 1, 'F', 0, "", 0, 5, 2, 0 },
+	{ "data one past", LOADER_MAGIC, 1, 'F', 3, "a.c", 3, 5, 3, 0 },
+	{ "data far past", LOADER_MAGIC, 1, 'F', 3, "a.c", 3, 5, 0xffffffffu,
+	  0 },
+	{ "name past", LOADER_MAGIC, 1, 'F', 10, "a.c", 3, 5, 2, 0 },
+	{ "name far past", LOADER_MAGIC, 1, 'F', 0xffffffffu, "a.c", 3, 5, 2,
+	  0 },
 };
 
 START_TEST(test_bundle_hostile)
@@ -263,17 +282,18 @@ START_TEST(test_bundle_hostile)
 
 	/* The well-formed one the rows are variations of. */
 	o = wire_head(w, LOADER_MAGIC, 1);
-	o = wire_entry(w, o, 'F', 3, "a.c", 3, 2, "x\n", 2);
+	o = wire_entry(w, o, 'F', 3, "a.c", 3, 5, 2, "x\n", 2);
 	b = decode_exact(w, o, 64);
 	ck_assert_ptr_nonnull(b);
 	ck_assert_str_eq(b->e[0].data, "x\n");
+	ck_assert_uint_eq(b->e[0].id.ino, 5);
 	loader_bundle_free(b);
-	ck_assert_ptr_null(decode_exact("dtb1", 4, 64));
+	ck_assert_ptr_null(decode_exact("dtb2", 4, 64));
 
 	o = wire_head(w, malformed[_i].magic, malformed[_i].count);
 	o = wire_entry(w, o, malformed[_i].kind, malformed[_i].nl,
-	    malformed[_i].name, malformed[_i].nbytes, malformed[_i].dl,
-	    "x\n", 2);
+	    malformed[_i].name, malformed[_i].nbytes, malformed[_i].ino,
+	    malformed[_i].dl, "x\n", 2);
 	if (malformed[_i].trailing)
 		w[o++] = '\0';
 	ck_assert_msg(decode_exact(w, o, 64) == NULL, "decoded: %s",
@@ -287,15 +307,15 @@ START_TEST(test_bundle_cap)
 	char w[256], *wire;
 	size_t o, len;
 
-	/* Each entry counts name + data + 16 bytes against the cap. */
+	/* Each entry counts name + data + 32 bytes against the cap. */
 	o = wire_head(w, LOADER_MAGIC, 2);
-	o = wire_entry(w, o, 'F', 3, "a.c", 3, 2, "x\n", 2);
-	o = wire_entry(w, o, 'G', 1, "*", 1, 4, "a.c", 4);
-	b = decode_exact(w, o, 21 + 21);
+	o = wire_entry(w, o, 'F', 3, "a.c", 3, 0, 2, "x\n", 2);
+	o = wire_entry(w, o, 'G', 1, "*", 1, 0, 4, "a.c", 4);
+	b = decode_exact(w, o, 37 + 37);
 	ck_assert_ptr_nonnull(b);
-	ck_assert_uint_eq(b->bytes, 42);
+	ck_assert_uint_eq(b->bytes, 74);
 	loader_bundle_free(b);
-	ck_assert_ptr_null(decode_exact(w, o, 21 + 21 - 1));
+	ck_assert_ptr_null(decode_exact(w, o, 37 + 37 - 1));
 	/* A length over the cap is refused before a byte is read. */
 	wire = malloc(1);
 	ck_assert_ptr_nonnull(wire);
@@ -303,7 +323,7 @@ START_TEST(test_bundle_cap)
 	free(wire);
 
 	/* Adding: the entry that does not fit, and everything after it. */
-	b = loader_bundle_new(50);
+	b = loader_bundle_new(70);
 	ck_assert_ptr_nonnull(b);
 	ck_assert_int_eq(loader_bundle_add(b, LOADER_FILE, "a", "0123456789",
 	    10), 0);
@@ -313,7 +333,7 @@ START_TEST(test_bundle_cap)
 	ck_assert_int_eq(loader_bundle_add(b, LOADER_ERROR, "b", "", 0), -1);
 	ck_assert_uint_eq(b->n, 1);
 	ck_assert_int_eq(loader_bundle_encode(b, &wire, &len), 0);
-	ck_assert_uint_eq(len, 8 + 9 + 1 + 10);
+	ck_assert_uint_eq(len, 8 + 25 + 1 + 10);
 	free(wire);
 	loader_bundle_free(b);
 }

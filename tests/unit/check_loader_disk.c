@@ -61,13 +61,15 @@ static int
 disk_read(const char *dir, const char *name, char **buf, size_t *len,
     char *err, size_t errlen)
 {
+	struct config_file_id id;
 	char path[512];
 
 	fmt(path, sizeof(path), "%s/%s", dir, name);
 	*buf = NULL;
 	*len = 0;
 	err[0] = '\0';
-	return loader_disk.read(loader_disk.arg, path, buf, len, err, errlen);
+	return loader_disk.read(loader_disk.arg, path, buf, len, &id, err,
+	    errlen);
 }
 
 START_TEST(test_disk_loader)
@@ -106,7 +108,8 @@ START_TEST(test_disk_loader)
 	ck_assert_uint_eq(c.n, 3);
 	fmt(sub, sizeof(sub), "%s/d", dir);
 	expect(&c, 0, 1, sub, 0, "is a directory, not a file");
-	expect(&c, 1, 1, "/dev/null", 0, "not a regular file");
+	expect(&c, 1, 1, "/dev/null", 0,
+	    "not a regular file (a character device)");
 	fmt(want, sizeof(want), "include %s/missing.conf: no such file",
 	    dir);
 	expect(&c, 2, 1, main, 4, want);
@@ -203,6 +206,7 @@ END_TEST
 
 START_TEST(test_disk_read)
 {
+	struct config_file_id id;
 	char dir[] = "/tmp/check_loader.XXXXXX", err[256], bytes[256], *buf;
 	char want[128];
 	size_t len, i;
@@ -230,9 +234,9 @@ START_TEST(test_disk_read)
 	ck_assert_str_eq(err, "cannot open: No such file or directory");
 	ck_assert_int_eq(disk_read(dir, ".", &buf, &len, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "is a directory, not a file");
-	ck_assert_int_eq(loader_disk.read(NULL, "/dev/null", &buf, &len, err,
-	    sizeof(err)), -1);
-	ck_assert_str_eq(err, "not a regular file");
+	ck_assert_int_eq(loader_disk.read(NULL, "/dev/null", &buf, &len, &id,
+	    err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "not a regular file (a character device)");
 
 	/* LOADER_FILE_MAX bytes are read; one more is refused unread. */
 	disk_put_sparse(dir, "max", LOADER_FILE_MAX);

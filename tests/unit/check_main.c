@@ -25,11 +25,15 @@ main(void)
 	srunner_add_suite(sr, explain_suite());
 	srunner_add_suite(sr, loader_disk_suite());
 	srunner_add_suite(sr, loader_suite());
+	srunner_add_suite(sr, trust_suite());
+	srunner_add_suite(sr, udp_suite());
+	srunner_add_suite(sr, life_suite());
 	srunner_add_suite(sr, trie_suite());
 	srunner_add_suite(sr, lpm_suite());
 	srunner_add_suite(sr, acl_suite());
 	srunner_add_suite(sr, ident_parse_suite());
 	srunner_add_suite(sr, ident_suite());
+	srunner_add_suite(sr, proxy_parse_suite());
 	srunner_add_suite(sr, limits_suite());
 	srunner_add_suite(sr, sigpair_suite());
 	srunner_add_suite(sr, status_suite());

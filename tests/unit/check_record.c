@@ -465,6 +465,40 @@ START_TEST(test_conn_text)
 }
 END_TEST
 
+/* Through a proxy: via= after the peer; the proxy's denials as rules. */
+START_TEST(test_conn_via)
+{
+	struct record_conn c;
+	struct sockaddr_in6 v6;
+
+	rc_init(&c);
+	memset(&v6, 0, sizeof(v6));
+	v6.sin6_family = AF_INET6;
+	v6.sin6_port = htons(51000);
+	inet_pton(AF_INET6, "2001:db8::5", &v6.sin6_addr);
+	c.via = (struct sockaddr *)&v6;
+	c.vialen = sizeof(v6);
+	rc_expect(&c, "conn=0123456789abcdef proto=tcp peer=192.0.2.7:40000 "
+	    "via=[2001:db8::5]:51000 local=127.0.0.1:13 decision=allow "
+	    "rule=/etc/daytimed/daytimed.conf:12 ident=- ident_status=skipped "
+	    "duration_us=1500 bytes=26");
+	c.decision = "deny";
+	c.proxy = "malformed";
+	c.bytes = 0;
+	rc_expect(&c, "conn=0123456789abcdef proto=tcp peer=192.0.2.7:40000 "
+	    "via=[2001:db8::5]:51000 local=127.0.0.1:13 decision=deny "
+	    "rule=proxy:malformed ident=- ident_status=skipped "
+	    "duration_us=1500 bytes=0");
+	/* a limit names itself even on a proxied connection */
+	c.limit = "per-source";
+	c.decision = "drop";
+	rc_expect(&c, "conn=0123456789abcdef proto=tcp peer=192.0.2.7:40000 "
+	    "via=[2001:db8::5]:51000 local=127.0.0.1:13 decision=drop "
+	    "rule=limit:per-source ident=- ident_status=skipped "
+	    "duration_us=1500 bytes=0");
+}
+END_TEST
+
 START_TEST(test_conn_status_detail)
 {
 	struct record_conn c;
@@ -595,6 +629,7 @@ record_suite(void)
 
 	tc = tcase_create("record");
 	tcase_add_test(tc, test_conn_text);
+	tcase_add_test(tc, test_conn_via);
 	tcase_add_test(tc, test_conn_status_detail);
 	tcase_add_test(tc, test_conn_too_small);
 	tcase_add_test(tc, test_event_text);

@@ -6,8 +6,11 @@
  */
 #include "autoconf.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fnmatch.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,10 +135,23 @@ mem_glob(void *arg, const char *pattern, char ***names, size_t *n,
 	return 0;
 }
 
+/* The identity of file i: its index, or that of the file it is the same as. */
+static void
+mem_id(const struct memfs *fs, size_t i, struct config_file_id *id)
+{
+	size_t j;
+
+	id->dev = 1;
+	id->ino = i + 1;
+	for (j = 0; fs->files[i].same != NULL && j < fs->nfiles; j++)
+		if (strcmp(fs->files[j].name, fs->files[i].same) == 0)
+			id->ino = j + 1;
+}
+
 /* read from the in-memory files. */
 static int
-mem_read(void *arg, const char *name, char **buf, size_t *len, char *err,
-    size_t errlen)
+mem_read(void *arg, const char *name, char **buf, size_t *len,
+    struct config_file_id *id, char *err, size_t errlen)
 {
 	struct memfs *fs = arg;
 	size_t i;
@@ -149,6 +165,7 @@ mem_read(void *arg, const char *name, char **buf, size_t *len, char *err,
 			fmt(err, errlen, "cannot open: Permission denied");
 			return -1;
 		}
+		mem_id(fs, i, id);
 		*len = strlen(fs->files[i].text);
 		*buf = malloc(*len + 1);
 		ck_assert_ptr_nonnull(*buf);
@@ -232,4 +249,24 @@ names_free(char **names, size_t n)
 	while (n > 0)
 		free(names[--n]);
 	free(names);
+}
+
+/* nftw's visitor for disk_rm_tree: each entry after its contents. */
+static int
+disk_rm_one(const char *path, const struct stat *st, int flag,
+    struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	ck_assert_msg(remove(path) == 0, "remove %s: %s", path,
+	    strerror(errno));
+	return 0;
+}
+
+/* Remove dir and everything under it. */
+void
+disk_rm_tree(const char *dir)
+{
+	ck_assert_int_eq(nftw(dir, disk_rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
 }

@@ -19,7 +19,7 @@ struct diag {
 	int		 is_error;
 	char		 file[256];
 	unsigned	 line;
-	char		 msg[1024];
+	char		 msg[2048];
 };
 
 struct collect {
@@ -31,6 +31,7 @@ struct collect {
 struct memfile {
 	const char	*name;
 	const char	*text;		/* NULL: reading it fails */
+	const char	*same;		/* another name of that file: its id */
 };
 
 struct memfs {
@@ -65,6 +66,8 @@ void	expect_one_error(const char *line, const char *msg);
 void	disk_put(const char *dir, const char *name, const char *text);
 /* Remove dir/name, a file or an empty directory. */
 void	disk_rm(const char *dir, const char *name);
+/* Remove dir and everything under it. */
+void	disk_rm_tree(const char *dir);
 /* Free what a glob returned. */
 void	names_free(char **names, size_t n);
 

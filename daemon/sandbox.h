@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * sandbox: the engine's system call filter (seccomp, built with
+ * libseccomp). Once started, the engine only serves: it accepts, reads
+ * and writes sockets, waits in epoll, logs (and reconnects to syslog),
+ * looks up ident (a socket, bind, connect), allocates, draws random
+ * bytes, and runs threads (workers, reloads, frees). Any other call
+ * kills the whole engine (SECCOMP_RET_KILL_PROCESS, or SECCOMP_RET_TRAP
+ * where a service manager's own filter hides the former from libseccomp)
+ * and the monitor logs "engine killed by seccomp (SIGSYS)". Opening a
+ * file fails with EACCES instead: the engine has nothing to open, and a
+ * library that tries must not take the service down. "seccomp off" turns
+ * the filter off; so does a build with AddressSanitizer, whose runtime
+ * makes calls of its own (see sandbox.c).
+ */
+#ifndef DAYTIMED_SANDBOX_H
+#define DAYTIMED_SANDBOX_H
+
+#include <stddef.h>
+
+/* Whether this build can filter (0: built with a sanitizer). */
+int	sandbox_available(void);
+/*
+ * Install the filter on the engine (on 0: do nothing), before it starts
+ * any thread: they inherit it. 0, or -1 and a message in err.
+ */
+int	sandbox_engine(int on, char *err, size_t errlen);
+/*
+ * sandbox_engine, then one log line saying whether the filter is on
+ * (and why not): 0, or -1 with the reason logged.
+ */
+int	sandbox_start(int on);
+
+#endif

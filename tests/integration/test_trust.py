@@ -1,0 +1,420 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
+"""Trust, as root: only files root or the run user could have written are
+read (FIFOs never block, includes loop by what they are, errors are bounded
+and never echo a file), -t predicts every start failure, the pidfile is
+never someone else's file, the jail keeps /dev/null on 0-2, and the engine
+runs under its seccomp filter."""
+
+import os
+import pwd
+import signal
+import stat
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as h  # noqa: E402
+from harness import check, test  # noqa: E402
+
+NOBODY = pwd.getpwnam("nobody")
+DAEMON = pwd.getpwnam("daemon")     # a run user other than nobody
+STRANGER = 54321                    # a uid nobody runs as
+SHIM = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                    "seccomp_shim.so")
+
+
+def head(port=20013, user="nobody"):
+    return "listen tcp 127.0.0.1:%d\nident mode off\nuser %s\n" % (port,
+                                                                    user)
+
+
+def dash_t(path, timeout=20):
+    """daytimed -t -c PATH, bounded: (status, stdout)."""
+    rc, out, _ = h.daytimed("-t", "-c", path, timeout=timeout)
+    return rc, out
+
+
+def t_fails(path, want, lines=None):
+    """-t exits 1 and prints want (a str or a list of them)."""
+    rc, out = dash_t(path)
+    for w in [want] if isinstance(want, str) else want:
+        check(rc == 1 and w in out, "-t %s: %d, %r not in:\n%s", path, rc,
+              w, out)
+    return out
+
+
+@test
+def fifo_include_never_hangs():
+    h.need_root()
+    port = h.free_port()
+    with h.TempDir("dtr-") as t, h.SyslogSink() as sink:
+        os.mkdir(t.join("rules.d"), 0o755)
+        t.write("rules.d/a.rules", "allow 127.0.0.0/8\n")
+        os.mkfifo(t.join("rules.d/zz.rules"), 0o644)
+        path = t.write("d.conf", h.daemon_conf(
+            port, sink, user="nobody",
+            body="include %s/*.rules\n" % t.join("rules.d")))
+        # -t returns (run() bounds it) and names the FIFO
+        t_fails(path, "%s: error: not a regular file (a FIFO)"
+                % t.join("rules.d/zz.rules"))
+        os.unlink(t.join("rules.d/zz.rules"))
+        with h.Daemon(open(path).read(), ready="proc") as d:
+            check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)), "answer")
+            os.mkfifo(t.join("rules.d/zz.rules"), 0o644)
+            d.reload(open(path).read())
+            rec = sink.wait_for(r"^event=reload result=failed")
+            check("zz.rules: error: not a regular file (a FIFO)"
+                  in h.kv(rec.msg)["error"], "%r", rec.msg)
+            # the old rules serve, signals still work, TERM stops it
+            check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)), "old")
+            d.signal(signal.SIGHUP)
+            sink.wait_for(r"^event=reload result=failed", count=2)
+            check(d.stop() == 0 and not d.killed, "stop: %r", d.returncode)
+
+
+@test
+def untrusted_files_refused():
+    h.need_root()
+    with h.TempDir("dtr-") as t:
+        os.mkdir(t.join("rules.d"), 0o755)
+        rules = t.write("rules.d/a.rules", "allow 0.0.0.0/0\n")
+        path = t.write("d.conf", head() + "include rules.d/*.rules\n")
+        rc, out = dash_t(path)
+        check(rc == 0, "a clean tree: %r", out)
+        cases = [
+            # world-writable include: -t, -e and the start all refuse it
+            (lambda: os.chmod(rules, 0o666),
+             "file %s is writable by its group and others (mode 0666)"
+             % rules, lambda: os.chmod(rules, 0o644)),
+            (lambda: os.chmod(rules, 0o620),
+             "file %s is writable by its group (mode 0620)" % rules,
+             lambda: os.chmod(rules, 0o644)),
+            # a 1777 directory listed by the glob: anyone may add a file
+            (lambda: os.chmod(t.join("rules.d"), 0o1777),
+             "directory %s is writable by its group and others (mode 1777)"
+             ": anyone may add what a pattern reads" % t.join("rules.d"),
+             lambda: os.chmod(t.join("rules.d"), 0o755)),
+            # a writable directory above it
+            (lambda: os.chmod(t.path, 0o777),
+             "directory %s is writable by its group and others" % t.path,
+             lambda: os.chmod(t.path, 0o755)),
+            # owned by someone who is neither root nor the run user
+            (lambda: os.chown(rules, STRANGER, -1),
+             "file %s is owned by uid %d, not root or the run user (uid %d)"
+             % (rules, STRANGER, NOBODY.pw_uid),
+             lambda: os.chown(rules, 0, -1)),
+        ]
+        for spoil, want, mend in cases:
+            spoil()
+            try:
+                t_fails(path, "not trusted: " + want)
+                rc, out, err = h.daytimed("-c", path, "-e", "192.0.2.7")
+                check(rc == 2 and out == "" and want in err,
+                      "-e: %d %r %r", rc, out, err)
+                rc, out, err = h.daytimed("-c", path, "-f", timeout=20)
+                check(rc == 1 and want in err, "start: %d %r", rc, err)
+                # inetd mode reads the same files, judged the same way
+                rc, out, err = h.daytimed("-t", "-i", "-c", path)
+                check(rc == 1 and want in out, "-t -i: %d %r", rc, out)
+                rc, out, err = h.daytimed("-i", "-c", path, timeout=20)
+                check(rc == 1 and want in err and "not serving" in err,
+                      "-i: %d %r", rc, err)
+            finally:
+                mend()
+        # mended, -i gets past the files to its socket (stdin is none)
+        rc, out, err = h.daytimed("-i", "-c", path, timeout=20)
+        check(rc == 1 and "is not a socket" in err and "not trusted"
+              not in err, "-i: %d %r", rc, err)
+        # the run user's own file is trusted; nobody's is not, for daemon
+        os.chown(rules, NOBODY.pw_uid, -1)
+        rc, out = dash_t(path)
+        check(rc == 0, "the run user's file: %r", out)
+        t.write("d.conf", head(user="daemon") + "include rules.d/*.rules\n")
+        t_fails(path, "not trusted: file %s is owned by uid %d, not root or "
+                "the run user (uid %d)" % (rules, NOBODY.pw_uid,
+                                           DAEMON.pw_uid))
+
+
+@test
+def dash_t_predicts_each_start_failure():
+    h.need_root()
+    with h.TempDir("dtr-") as t:
+        jail = t.join("jail")
+        os.mkdir(jail, 0o755)
+        pub, sec = t.join("k.pub"), t.join("k.sec")
+        rc, _, err = h.daytimed_audit("keygen", pub, sec)
+        check(rc == 0, "keygen: %r", err)
+        os.mkfifo(t.join("fifo.pub"))
+        os.mkdir(t.join("private"), 0o700)
+        t.write("private/p.rules", "allow 10.0.0.0/8\n", mode=0o600)
+        t.write("secret.rules", "allow 10.0.0.0/8\n", mode=0o600)
+        t.write("notkey.pub", "not a key\n")
+        stale = t.write("x.pid", "precious\n")
+        port = h.free_port()
+        L = "listen tcp 127.0.0.1:%d\n" % port
+        cases = [
+            # (configuration after the listen line, FILE:LINE, message)
+            ("user no-such-user-dt\n", 2, "unknown user 'no-such-user-dt'"),
+            ("user nobody\ngroup no-such-group-dt\n", 3,
+             "unknown group 'no-such-group-dt'"),
+            ("", 0, "started as root with no 'user' directive"),
+            ("user root\n", 2, "user 'root' is root"),
+            ("user nobody\nchroot %s/none\n" % t.path, 3,
+             "chroot %s/none: No such file or directory" % t.path),
+            ("user nobody\nchroot %s\n" % t.join("k.pub"), 3,
+             "chroot %s: not a directory" % t.join("k.pub")),
+            ("user nobody\naudit key %s/none.pub\n" % t.path, 3,
+             "audit key %s/none.pub: cannot open: No such file" % t.path),
+            ("user nobody\naudit key %s\n" % t.join("fifo.pub"), 3,
+             "audit key %s: not a regular file (a FIFO)" % t.join("fifo.pub")),
+            ("user nobody\naudit key %s\n" % t.join("notkey.pub"), 3,
+             "audit key %s: not a key file" % t.join("notkey.pub")),
+            ("user nobody\npidfile %s\n" % stale, 3,
+             "pidfile %s exists and does not hold a process id" % stale),
+            ("user nobody\nident mode always\nident port %d\n" % port, 4,
+             "ident port %d is the port of 'listen tcp 127.0.0.1:%d'"
+             % (port, port)),
+            ("user nobody\ninclude secret.rules\n", 0,
+             "the run user (uid %d) cannot read file %s"
+             % (NOBODY.pw_uid, t.join("secret.rules"))),
+            ("user nobody\ninclude private/p.rules\n", 0,
+             "the run user (uid %d) cannot search directory %s"
+             % (NOBODY.pw_uid, t.join("private"))),
+        ]
+        for body, line, msg in cases:
+            path = t.write("c.conf", L + body)
+            where = path if line == 0 else "%s:%d" % (path, line)
+            if "rules" in body:
+                where = t.join(body.split()[-1])
+            t_fails(path, "%s: error: %s" % (where, msg))
+            # and the start does fail so, before anything else
+            rc, _, err = h.daytimed("-f", "-c", path, timeout=20)
+            check(rc == 1 and msg in err, "start %r: %d %r", body, rc, err)
+        # key files, chroot: badly owned or writable
+        os.chown(pub, STRANGER, -1)
+        path = t.write("c.conf", L + "user nobody\naudit key %s\n" % pub)
+        t_fails(path, "%s:3: error: audit key %s: not trusted: file %s is "
+                "owned by uid %d" % (path, pub, pub, STRANGER))
+        os.chown(pub, 0, -1)
+        os.chmod(pub, 0o646)
+        t_fails(path, "audit key %s: not trusted: file %s is writable by "
+                "others (mode 0646)" % (pub, pub))
+        os.chmod(pub, 0o644)
+        for spoil, msg in (
+                (lambda: os.chown(jail, NOBODY.pw_uid, -1),
+                 "chroot directory %s is owned by uid %d, not root"
+                 % (jail, NOBODY.pw_uid)),
+                (lambda: os.chmod(jail, 0o1777),
+                 "chroot directory %s is writable by group or others "
+                 "(mode 1777)" % jail)):
+            spoil()
+            path = t.write("c.conf", L + "user nobody\nchroot %s\n" % jail)
+            t_fails(path, "%s:3: error: %s" % (path, msg))
+            rc, _, err = h.daytimed("-f", "-c", path, timeout=20)
+            check(rc == 1 and msg in err, "start: %d %r", rc, err)
+            os.chown(jail, 0, -1)
+            os.chmod(jail, 0o755)
+        # all of it well: ok (the audit state in a directory of nobody's)
+        state = t.join("state")
+        os.mkdir(state, 0o700)
+        os.chown(state, NOBODY.pw_uid, NOBODY.pw_gid)
+        path = t.write("c.conf", L + "user nobody\nchroot %s\naudit key %s\n"
+                       "audit state %s/audit.state\n" % (jail, pub, state))
+        rc, out = dash_t(path)
+        check(rc == 0 and ": ok: " in out, "%r", out)
+
+
+@test
+def include_loops_and_error_bounds():
+    with h.TempDir("dtr-") as t:
+        # a loop spelled differently is a loop all the same
+        t.write("loop2.conf", "include ./loop2.conf\n")
+        path = t.write("l.conf", head() + "include loop2.conf\n")
+        out = t_fails(path, "%s:1: error: include loop: %s/./loop2.conf is "
+                      "already being read (as %s/loop2.conf)"
+                      % (t.join("loop2.conf"), t.path, t.path))
+        check(len(out.splitlines()) == 2, "%r", out)
+        # 300 lines including itself: 100 errors shown, the rest counted
+        path = t.write("self.conf", head() + "include ./self.conf\n" * 300)
+        rc, out = dash_t(path)
+        lines = out.splitlines()
+        check(rc == 1 and len(lines) == 102, "%d lines", len(lines))
+        check(lines[100] == "%s: error: 200 more errors not shown (at most "
+              "100 are shown for one file)" % path and
+              lines[101] == "%s: 101 errors, 0 warnings" % path, "%r",
+              lines[-3:])
+
+
+@test
+def contents_never_echoed():
+    with h.TempDir("dtr-") as t:
+        os.symlink("/etc/passwd", t.join("passwd.rules"))
+        path = t.write("p.conf", head() + "include passwd.rules\n")
+        rc, out = dash_t(path)
+        with open("/etc/passwd") as f:
+            users = [l.split(":")[0] for l in f if l.strip()]
+        check(rc == 1 and "not shown" in out, "%r", out)
+        for u in users:
+            check((u + ":") not in out, "%r echoed:\n%s", u, out)
+        # NUL and control bytes are errors, in comments too
+        path = t.write("c.conf", head().encode() + b"# a \x00 comment\n"
+                       b"allow 10.0.0.0/8 # \x1b[31m red\n")
+        t_fails(path, ["%s:4: error: NUL byte in line" % path,
+                       "%s:5: error: control byte \\x1b in line" % path])
+
+
+@test
+def file_names_escaped_in_t_and_e():
+    with h.TempDir("dtr-") as t:
+        name = "x\nconn=0 decision=allow \x1b[31m.rules"
+        shown = "x\\x0aconn=0 decision=allow \\x1b[31m.rules"
+        t.write(name, "allow 192.0.2.0/24\nfrobnicate\n")
+        path = t.write("n.conf", head() + "include x*.rules\n")
+        rc, out = dash_t(path)
+        check(rc == 1 and "\x1b" not in out and "\nconn=" not in out,
+              "raw bytes: %r", out)
+        check("%s/%s:2: error: unknown directive 'frobnicate'"
+              % (t.path, shown) in out, "%r", out)
+        t.write(name, "allow 192.0.2.0/24\n")
+        rc, out, err = h.daytimed("-c", path, "-T")
+        check(rc == 0 and "\x1b" not in out and "\nconn=" not in out and
+              "# %s/%s:1" % (t.path, shown) in out, "-T: %r", out)
+        rc, out, err = h.daytimed("-c", path, "-e", "192.0.2.7")
+        # a record's value: "=" is \x3d too, so no ' KEY=' is spelled
+        check(rc == 0 and out == 'allow rule="%s/%s:1" netblock=192.0.2.0/24 '
+              'ident=none\n' % (t.path, shown.replace("=", "\\x3d")),
+              "%d %r %r", rc, out, err)
+        # an address given to -e is shown escaped too
+        rc, out, err = h.daytimed("-c", path, "-e", "1.2.3.4\x1b[2J")
+        check(rc == 2 and "\x1b" not in err and "\\x1b[2J" in err, "%r", err)
+
+
+def start_with_pidfile(t, port, sink, pidfile, refused=True):
+    """Start daemonized with that pidfile: (status, stderr). A start that
+    should have been refused is stopped (by the PID it wrote) and fails."""
+    path = t.write("d.conf", h.daemon_conf(
+        port, sink, user="nobody", body="pidfile %s\nallow 127.0.0.0/8\n"
+        % pidfile))
+    rc, _, err = h.daytimed("-c", path, timeout=20)
+    if refused and rc == 0:
+        h.stop_pid(h.read_pidfile(pidfile))
+        raise AssertionError("started with pidfile %s" % pidfile)
+    return rc, err
+
+
+@test
+def pidfile_is_never_someone_elses():
+    h.need_root()
+    port = h.free_port()
+    with h.TempDir("dtr-") as t, h.SyslogSink() as sink:
+        # a file that is not a pidfile: refused, untouched
+        precious = t.write("precious", "precious data\n")
+        rc, err = start_with_pidfile(t, port, sink, precious)
+        check(rc == 1 and "does not hold a process id" in err, "%r", err)
+        check(open(precious).read() == "precious data\n", "truncated")
+        # a pidfile another user made: not adopted
+        theirs = t.write("theirs.pid", "1234\n")
+        os.chown(theirs, NOBODY.pw_uid, -1)
+        rc, err = start_with_pidfile(t, port, sink, theirs)
+        check(rc == 1 and "owned by uid %d" % NOBODY.pw_uid in err and
+              "not taken over" in err, "%r", err)
+        check(open(theirs).read() == "1234\n", "rewritten")
+        # a FIFO: refused at once (run() would time out on a hang)
+        fifo = t.join("fifo.pid")
+        os.mkfifo(fifo)
+        rc, err = start_with_pidfile(t, port, sink, fifo)
+        check(rc == 1 and "exists and is not a regular file" in err, "%r",
+              err)
+        # a link to a file: refused, the file untouched
+        os.symlink(precious, t.join("link.pid"))
+        rc, err = start_with_pidfile(t, port, sink, t.join("link.pid"))
+        check(rc == 1 and "is a symbolic link" in err, "%r", err)
+        check(open(precious).read() == "precious data\n", "followed")
+        # in a directory of the run user's, the monitor removes it at stop
+        run = t.join("run")
+        os.mkdir(run, 0o755)
+        os.chown(run, NOBODY.pw_uid, NOBODY.pw_gid)
+        pidfile = os.path.join(run, "d.pid")
+        rc, err = start_with_pidfile(t, port, sink, pidfile, refused=False)
+        check(rc == 0, "start: %r", err)
+        st = os.stat(pidfile)
+        check(st.st_uid == 0 and stat.S_IMODE(st.st_mode) == 0o644,
+              "pidfile %o uid %d", st.st_mode, st.st_uid)
+        monitor = h.read_pidfile(pidfile)
+        h.stop_pid(monitor)
+        check(h.poll_until(lambda: not os.path.exists(pidfile), 5),
+              "pidfile left behind")
+        # where the run user cannot write, -t says it will be left behind
+        path = t.write("w.conf", head(port) + "pidfile %s\n"
+                       % t.join("x.pid"))
+        rc, out = dash_t(path)
+        check(rc == 0 and "warning: pidfile %s: the run user (uid %d) cannot "
+              "remove it at stop" % (t.join("x.pid"), NOBODY.pw_uid) in out,
+              "%r", out)
+
+
+@test
+def jail_keeps_dev_null_on_0_to_2():
+    h.need_root()
+    port = h.free_port()
+    with h.TempDir("dtr-") as t, h.SyslogSink() as sink:
+        jail = t.join("jail")
+        os.mkdir(jail, 0o755)
+        pidfile = t.join("d.pid")
+        path = t.write("d.conf", h.daemon_conf(
+            port, sink, user="nobody", body="chroot %s\npidfile %s\n"
+            "allow 127.0.0.0/8\n" % (jail, pidfile)))
+        rc, _, err = h.daytimed("-c", path, timeout=20)
+        check(rc == 0, "start: %r", err)
+        monitor = h.read_pidfile(pidfile)
+        try:
+            engine = h.proc_children(monitor)[0]
+            check(os.readlink("/proc/%d/root" % engine) == jail, "no jail")
+            for pid in (monitor, engine):
+                fds = h.proc_fds(pid)
+                for fd in (0, 1, 2):
+                    check(fds.get(fd) == "/dev/null", "%d: fd %d is %r", pid,
+                          fd, fds.get(fd))
+            check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)), "answer")
+        finally:
+            h.stop_pid(monitor)
+
+
+@test
+def seccomp_kills_a_call_outside_the_filter():
+    h.need_root()
+    if not os.path.exists(SHIM):
+        raise h.Skip("%s not built (make check builds it)" % SHIM)
+    port = h.free_port()
+    env = dict(os.environ, LD_PRELOAD=SHIM)
+    with h.SyslogSink() as sink:
+        with h.Daemon(h.daemon_conf(port, sink, body="seccomp off\n"
+                                    "allow 127.0.0.0/8\n"), env=env) as d:
+            engine = h.engine_pid(d)
+            sink.wait_for(r"seccomp off: the engine runs without")
+            check(h.proc_status(engine)["Seccomp"] == ["0"], "filtered")
+        sink.clear()
+        d = h.Daemon(h.daemon_conf(port, sink, body="allow 127.0.0.0/8\n"),
+                     env=env)
+        with d:
+            engine = h.engine_pid(d)
+            rec = sink.wait_for(r"^seccomp (on|off)")
+            if "sanitizer" in rec.msg:
+                raise h.Skip("a sanitizer build runs without the filter")
+            check(h.proc_status(engine)["Seccomp"] == ["2"], "not filtered")
+            # it serves, reloads and logs its counters under the filter
+            check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)), "answer")
+            d.signal(signal.SIGHUP)
+            sink.wait_for(r"^event=reload result=ok")
+            d.signal(signal.SIGUSR1)
+            sink.wait_for(r"^event=counters ")
+            # the shim makes the engine call ptrace on SIGUSR2
+            os.kill(engine, signal.SIGUSR2)
+            rc = d.wait(10)
+            check(rc == 1, "monitor exit %r", rc)
+            sink.wait_for(r"engine killed by seccomp \(SIGSYS\)")
+
+
+if __name__ == "__main__":
+    h.main()

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * udp: the judge of a datagram's destination. Sent to a broadcast or a
+ * multicast address (or reported by the kernel as such: a subnet's
+ * broadcast), it is dropped before its source is even looked at.
+ */
+#include "autoconf.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <string.h>
+
+#include "daemon/config.h"
+#include "daemon/udp.h"
+#include "tests/unit/config_fixture.h"
+#include "tests/unit/suites.h"
+
+/* One destination, whether the kernel said "grouped", and the verdict. */
+static const struct {
+	const char	*dst;		/* NULL: no packet info */
+	int		 grouped;
+	int		 dropped;
+} dests[] = {
+	{ "127.0.0.1", 0, 0 },
+	{ "192.0.2.7", 0, 0 },
+	{ "223.255.255.255", 0, 0 },
+	{ "224.0.0.1", 0, 1 },
+	{ "239.1.2.3", 0, 1 },
+	{ "239.255.255.255", 0, 1 },
+	{ "240.0.0.1", 0, 0 },		/* reserved, not multicast */
+	{ "255.255.255.255", 0, 1 },
+	{ "127.255.255.255", 1, 1 },	/* lo's broadcast, as the kernel says */
+	{ "192.0.2.255", 1, 1 },
+	{ "192.0.2.255", 0, 0 },	/* a host's address, for all we know */
+	{ "::1", 0, 0 },
+	{ "2001:db8::1", 0, 0 },
+	{ "ff02::1", 0, 1 },
+	{ "ff05::1:3", 0, 1 },
+	{ "ff0e::1", 0, 1 },
+	{ "fe80::1", 0, 0 },
+	{ "::ffff:239.1.2.3", 0, 1 },	/* read as IPv4 */
+	{ NULL, 0, 0 },
+};
+
+START_TEST(test_destination)
+{
+	struct sockaddr_storage src, dst;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&src;
+	struct acl_decision d;
+	struct acl_addr a;
+	struct collect c;
+	struct config *conf;
+	const char *why;
+	socklen_t dl = 0;
+
+	conf = parse(&c, LISTEN "allow 0.0.0.0/0\n");
+	ck_assert_ptr_nonnull(conf);
+	memset(&src, 0, sizeof(src));
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons(40000);
+	ck_assert_int_eq(inet_pton(AF_INET, "192.0.2.1", &s4->sin_addr), 1);
+	memset(&dst, 0, sizeof(dst));
+	if (dests[_i].dst != NULL && strchr(dests[_i].dst, ':') != NULL) {
+		struct sockaddr_in6 *d6 = (struct sockaddr_in6 *)&dst;
+
+		d6->sin6_family = AF_INET6;
+		ck_assert_int_eq(inet_pton(AF_INET6, dests[_i].dst,
+		    &d6->sin6_addr), 1);
+		dl = sizeof(*d6);
+	} else if (dests[_i].dst != NULL) {
+		struct sockaddr_in *d4 = (struct sockaddr_in *)&dst;
+
+		d4->sin_family = AF_INET;
+		ck_assert_int_eq(inet_pton(AF_INET, dests[_i].dst,
+		    &d4->sin_addr), 1);
+		dl = sizeof(*d4);
+	}
+	why = udp_judge(conf, (struct sockaddr *)&src, sizeof(*s4),
+	    dests[_i].dst != NULL ? (struct sockaddr *)&dst : NULL, dl,
+	    dests[_i].grouped, &a, &d);
+	if (dests[_i].dropped) {
+		ck_assert_ptr_nonnull(why);
+		ck_assert_str_eq(why, UDP_DESTINATION);
+		ck_assert_int_eq(d.action, ACL_DENY);
+	} else {
+		ck_assert_msg(why == NULL, "%s: %s", dests[_i].dst, why);
+		ck_assert_int_eq(d.action, ACL_ALLOW);
+	}
+	config_free(conf);
+}
+END_TEST
+
+START_TEST(test_destination_before_source)
+{
+	struct sockaddr_in src, dst;
+	struct acl_decision d;
+	struct acl_addr a;
+	struct collect c;
+	struct config *conf = parse(&c, LISTEN "allow 0.0.0.0/0\n");
+
+	/* From the echo port to a group: the destination names the drop. */
+	memset(&src, 0, sizeof(src));
+	src.sin_family = AF_INET;
+	src.sin_port = htons(7);
+	src.sin_addr.s_addr = htonl(0xc0000201);
+	dst = src;
+	dst.sin_addr.s_addr = htonl(0xef010203);
+	ck_assert_str_eq(udp_judge(conf, (struct sockaddr *)&src, sizeof(src),
+	    (struct sockaddr *)&dst, sizeof(dst), 0, &a, &d), UDP_DESTINATION);
+	ck_assert_str_eq(udp_judge(conf, (struct sockaddr *)&src, sizeof(src),
+	    NULL, 0, 0, &a, &d), "udp-source");
+	config_free(conf);
+}
+END_TEST
+
+/* The udp suite. */
+Suite *
+udp_suite(void)
+{
+	Suite *s = suite_create("udp");
+	TCase *tc = tcase_create("destination");
+
+	tcase_add_loop_test(tc, test_destination, 0, (int)NFILES(dests));
+	tcase_add_test(tc, test_destination_before_source);
+	suite_add_tcase(s, tc);
+	return s;
+}
