@@ -75,7 +75,7 @@ struct conn {
 	enum ident_status	 istatus;
 	struct event		*ev;
 	uint64_t		 id;
-	struct timeval		 start;
+	uint64_t		 start_us;	/* monotonic */
 	char			 line[ANSWER_MAX];
 	size_t			 linelen, off;
 	size_t			 drained;
@@ -89,7 +89,7 @@ static void	conn_fill(struct audit_conn *, uint64_t,
 		    const struct sockaddr_storage *, socklen_t, const char *);
 static void	conn_refuse(struct loop *, const struct config_listen *, int,
 		    const struct sockaddr_storage *, socklen_t, uint64_t,
-		    const struct timeval *, const char *, const char *,
+		    uint64_t, const char *, const char *,
 		    const struct acl_prefix *);
 static void	conn_proxy_start(struct conn *);
 static void	conn_proxy_read(struct conn *);
@@ -157,7 +157,7 @@ conn_fill(struct audit_conn *r, uint64_t id,
 static void
 conn_refuse(struct loop *lp, const struct config_listen *cl, int fd,
     const struct sockaddr_storage *ss, socklen_t sslen, uint64_t id,
-    const struct timeval *start, const char *limit, const char *proxy,
+    uint64_t start_us, const char *limit, const char *proxy,
     const struct acl_prefix *src)
 {
 	struct sockaddr_storage local;
@@ -181,7 +181,7 @@ conn_refuse(struct loop *lp, const struct config_listen *cl, int fd,
 	r.proxy = proxy;
 	if (src != NULL && acl_prefix_format(src, source, sizeof(source)) == 0)
 		r.source = source;
-	loop_record(lp, &r, NULL, start);
+	loop_record(lp, &r, NULL, start_us);
 }
 
 void
@@ -194,17 +194,15 @@ conn_new(struct loop *lp, const struct config_listen *cl, int fd,
 	struct conn *c = NULL;
 	struct acl_prefix src, *charged = NULL;
 	struct acl_addr addr;
-	struct timeval now;
+	uint64_t id, now = loop_now_us();
 	int counted = 0;
-	uint64_t id;
 
-	gettimeofday(&now, NULL);
 	id = loop_id(lp);
 	if (acl_addr_from_sockaddr((const struct sockaddr *)ss, sslen,
 	    &addr) == -1)
 		limit = "address";	/* no family we judge: still recorded */
 	else if (cl->proxy && !config_proxy_trusted(conf, &addr)) {
-		conn_refuse(lp, cl, fd, ss, sslen, id, &now, NULL, "untrusted",
+		conn_refuse(lp, cl, fd, ss, sslen, id, now, NULL, "untrusted",
 		    NULL);
 		return;
 	} else {
@@ -228,7 +226,7 @@ conn_new(struct loop *lp, const struct config_listen *cl, int fd,
 		}
 	}
 	if (limit != NULL) {
-		conn_refuse(lp, cl, fd, ss, sslen, id, &now, limit, NULL,
+		conn_refuse(lp, cl, fd, ss, sslen, id, now, limit, NULL,
 		    charged);
 		return;
 	}
@@ -238,7 +236,7 @@ conn_new(struct loop *lp, const struct config_listen *cl, int fd,
 	c->counted = counted;
 	c->fd = fd;
 	c->id = id;
-	c->start = now;
+	c->start_us = now;
 	c->addr = addr;
 	c->source = src.addr;
 	memcpy(&c->peer, ss, sslen);
@@ -424,7 +422,7 @@ conn_record(struct conn *c, const char *decision)
 	r.ident_status = c->istatus;
 	r.ident = c->answer;
 	r.bytes = c->off;
-	loop_record(c->lp, &r, &c->dec, &c->start);
+	loop_record(c->lp, &r, &c->dec, c->start_us);
 }
 
 /* daytimed -d: one line for each ident exchange, its bytes escaped. */

@@ -74,6 +74,7 @@ struct worker {
 	struct event		*ev_stop;	/* the stop deadline */
 	struct event		*ev_wake;	/* stop, or accept again */
 	int			 paused;	/* accept paused: EMFILE */
+	int			 unlistened;	/* stopping: own sockets closed */
 };
 
 struct engine {
@@ -98,6 +99,8 @@ static void	worker_free(struct worker *, size_t);
 static void	worker_disable(struct engine *, struct worker *);
 static void	*worker_thread(void *);
 static void	worker_accepting(struct worker *);
+static void	worker_unlisten(struct worker *);
+static int	engine_accept(struct worker *, struct engine_listener *);
 static void	engine_wake_all(struct engine *);
 static void	engine_accept_cb(evutil_socket_t, short, void *);
 static void	engine_udp_cb(evutil_socket_t, short, void *);
@@ -367,11 +370,45 @@ worker_accepting(struct worker *w)
 	on = !atomic_load(&e->stopping) && !w->paused &&
 	    !atomic_load(&e->congested);
 	for (i = 0; i < e->nlisteners; i++) {
+		if (w->listeners[i].ev == NULL)
+			continue;	/* closed */
 		if (on)
 			event_add(w->listeners[i].ev, NULL);
 		else
 			event_del(w->listeners[i].ev);
 	}
+}
+
+/*
+ * Stopping: serve the clients already queued on this worker's own
+ * listening sockets (unless the log pushes back), then close them, so
+ * that a client who connects from now on is refused instead of being
+ * taken into the backlog by the kernel and reset at exit with no record.
+ * A socket a service manager passed stays open: it keeps the queue for
+ * the next start.
+ */
+static void
+worker_unlisten(struct worker *w)
+{
+	struct engine *e = w->e;
+	size_t i;
+
+	if (w->unlistened)
+		return;
+	w->unlistened = 1;
+	for (i = 0; i < e->nlisteners; i++) {
+		struct engine_listener *l = &w->listeners[i];
+
+		if (l->ev == NULL || listen_shared(e->ls, i))
+			continue;
+		while (l->cl->proto == SOCK_STREAM && !log_congested() &&
+		    engine_accept(w, l) == 0)
+			;
+		event_free(l->ev);
+		l->ev = NULL;
+		l->fd = -1;
+	}
+	listen_close_worker(e->ls, w->id);
 }
 
 /* Every worker rereads the switches on its own thread. */
@@ -406,6 +443,7 @@ engine_wake_cb(evutil_socket_t fd, short ev, void *arg)
 	reload_refresh(w->e->reload, &w->loop.conf);
 	worker_accepting(w);
 	if (atomic_load(&w->e->stopping)) {
+		worker_unlisten(w);
 		if (w->loop.nconns == 0)
 			event_base_loopexit(w->loop.base, NULL);
 		else if (!evtimer_pending(w->ev_stop, NULL))
@@ -466,16 +504,11 @@ engine_accept_cb(evutil_socket_t fd, short ev, void *arg)
 	int i;
 
 	(void)ev;
+	(void)fd;
 	for (i = 0; i < ENGINE_ACCEPT_BATCH; i++) {
-		struct sockaddr_storage ss;
-		socklen_t sslen = sizeof(ss);
-		int cfd;
-
 		if (engine_backpressure(e))
 			return;
-		cfd = accept4(fd, (struct sockaddr *)&ss, &sslen,
-		    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (cfd == -1) {
+		if (engine_accept(w, l) == -1) {
 			if (errno == EMFILE || errno == ENFILE ||
 			    errno == ENOBUFS || errno == ENOMEM) {
 				/* Pause, never spin: the loop keeps serving. */
@@ -492,16 +525,32 @@ engine_accept_cb(evutil_socket_t fd, short ev, void *arg)
 			}
 			return;
 		}
-		if (atomic_load_explicit(&e->episode, memory_order_relaxed) != 0) {
-			unsigned n = atomic_exchange(&e->episode, 0);
-
-			if (n != 0)
-				log_info("accept: resumed after %u pauses", n);
-		}
-		CNT_INC(e, accepted);
-		reload_refresh(e->reload, &w->loop.conf);
-		conn_new(&w->loop, l->cl, cfd, &ss, sslen);
 	}
+}
+
+/* Accept one client and start its connection: 0, or -1 with errno. */
+static int
+engine_accept(struct worker *w, struct engine_listener *l)
+{
+	struct engine *e = w->e;
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof(ss);
+	int cfd;
+
+	cfd = accept4(l->fd, (struct sockaddr *)&ss, &sslen,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (cfd == -1)
+		return -1;
+	if (atomic_load_explicit(&e->episode, memory_order_relaxed) != 0) {
+		unsigned n = atomic_exchange(&e->episode, 0);
+
+		if (n != 0)
+			log_info("accept: resumed after %u pauses", n);
+	}
+	CNT_INC(e, accepted);
+	reload_refresh(e->reload, &w->loop.conf);
+	conn_new(&w->loop, l->cl, cfd, &ss, sslen);
+	return 0;
 }
 
 /* A datagram socket is readable: serve a batch under the rules of now. */
@@ -538,7 +587,7 @@ engine_counters(struct engine *e, char *kv, size_t len)
 	    "ident_refused=%llu ident_unreachable=%llu ident_malformed=%llu "
 	    "reloads=%llu reload_failures=%llu backpressure=%llu "
 	    "log_queued=%llu log_sent=%llu log_lost=%llu "
-	    "log_congested=%llu log_congested_us=%llu",
+	    "log_congested=%llu log_congested_us=%llu log_queue=%llu",
 	    limits_connections(e->limits), CNT_GET(e, accepted),
 	    CNT_GET(e, allowed), CNT_GET(e, denied), CNT_GET(e, dropped),
 	    CNT_GET(e, udp), CNT_GET(e, emfile), CNT_GET(e, ident[IDENT_OK]),
@@ -547,7 +596,8 @@ engine_counters(struct engine *e, char *kv, size_t len)
 	    CNT_GET(e, ident[IDENT_UNREACHABLE]),
 	    CNT_GET(e, ident[IDENT_MALFORMED]), reloads, failures,
 	    CNT_GET(e, backpressure),
-	    lc.queued, lc.sent, lc.lost, lc.congested, lc.congested_us);
+	    lc.queued, lc.sent, lc.lost, lc.congested, lc.congested_us,
+	    lc.depth);
 	return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
@@ -585,7 +635,7 @@ engine_signal_cb(evutil_socket_t sig, short ev, void *arg)
 static void
 engine_act(struct engine *e, int sig)
 {
-	char kv[512];
+	char kv[768];	/* 22 counters of up to 20 digits */
 
 	if (sig == SIGHUP)
 		reload_start(e->reload);

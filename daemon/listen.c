@@ -34,7 +34,7 @@ static int	listen_sockopts(int, const struct config *,
 		    const struct config_listen *);
 static int	listen_matches(int, const struct config_listen *);
 static int	listen_socket(const struct config *,
-		    const struct config_listen *, int);
+		    const struct config_listen *, int, int);
 static int	listen_inherit(struct listen_set *, size_t, int);
 static int	listen_bind(struct listen_set *, const struct config *, size_t);
 static int	listen_pktinfo(struct listen_set *, size_t);
@@ -128,10 +128,14 @@ listen_matches(int fd, const struct config_listen *cl)
 	return listen_addr_match(&cl->ss, &ss, 0);
 }
 
-/* A socket for one listen line, bound, with every option set. */
+/*
+ * A socket for one listen line, bound, with every option set; a stream
+ * socket also listens, unless it is only a probe (a socket that never
+ * listens queues no client, so closing it resets nobody).
+ */
 static int
 listen_socket(const struct config *conf, const struct config_listen *cl,
-    int reuseport)
+    int reuseport, int probe)
 {
 	int fd, on = 1;
 
@@ -140,7 +144,8 @@ listen_socket(const struct config *conf, const struct config_listen *cl,
 	    (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on,
 	    sizeof(on)) == -1) ||
 	    bind(fd, (const struct sockaddr *)&cl->ss, cl->sslen) == -1 ||
-	    (cl->proto == SOCK_STREAM && listen(fd, LISTEN_BACKLOG) == -1)) {
+	    (cl->proto == SOCK_STREAM && !probe &&
+	    listen(fd, LISTEN_BACKLOG) == -1)) {
 		log_warn("%s:%u: listen %s", listen_file(conf, cl), cl->line,
 		    cl->text);
 		if (fd != -1)
@@ -173,7 +178,9 @@ listen_inherit(struct listen_set *ls, size_t i, int fd)
  * SO_REUSEPORT, so the kernel spreads clients over the loops and no two
  * loops wake for one client. The address is first bound once without it:
  * a port someone else holds, even another daytimed, is an error, never
- * silently shared.
+ * silently shared. That first socket never listens: clients that reached
+ * its queue in the instant before it closed would be reset unrecorded (a
+ * restart under load).
  */
 static int
 listen_bind(struct listen_set *ls, const struct config *conf, size_t i)
@@ -182,12 +189,12 @@ listen_bind(struct listen_set *ls, const struct config *conf, size_t i)
 	unsigned w;
 	int fd;
 
-	if ((fd = listen_socket(conf, cl, 0)) == -1)
+	if ((fd = listen_socket(conf, cl, 0, 1)) == -1)
 		return -1;
 	close(fd);	/* nobody else holds it: now share it */
 	for (w = 0; w < ls->nworkers; w++)
 		if ((ls->fds[w * ls->nlines + i] = listen_socket(conf, cl,
-		    ls->nworkers > 1)) == -1)
+		    ls->nworkers > 1, 0)) == -1)
 			return -1;
 	return 0;
 }
@@ -298,6 +305,12 @@ int
 listen_fd(const struct listen_set *ls, unsigned w, size_t i)
 {
 	return ls->fds[w * ls->nlines + i];
+}
+
+int
+listen_shared(const struct listen_set *ls, size_t i)
+{
+	return ls->shared[i];
 }
 
 void

@@ -35,9 +35,12 @@ const struct config_listen *listen_line(const struct listen_set *, size_t i);
 int	listen_inherited(const struct listen_set *, size_t i);
 /* Worker w's socket for line i, or -1 once closed. */
 int	listen_fd(const struct listen_set *, unsigned w, size_t i);
+/* True when line i is one socket a service manager passed, shared by all. */
+int	listen_shared(const struct listen_set *, size_t i);
 /*
- * Close worker w's own sockets (a worker that could not start: the kernel
- * would feed them clients nobody takes). Shared sockets stay open.
+ * Close worker w's own sockets (a worker that could not start, or the
+ * engine stopping: the kernel would feed them clients nobody takes).
+ * Shared sockets stay open.
  */
 void	listen_close_worker(struct listen_set *, unsigned w);
 /*

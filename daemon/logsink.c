@@ -251,7 +251,7 @@ log_set_drain_cb(void (*cb)(void *), void *arg)
 	pthread_mutex_unlock(&sink.mtx);
 }
 
-/* Copy the counters (congested_us includes a running episode). */
+/* Copy the counters (congested_us includes a running episode; depth is now). */
 void
 log_get_counters(struct log_counters *c)
 {
@@ -261,6 +261,7 @@ log_get_counters(struct log_counters *c)
 	pthread_mutex_lock(&ls->mtx);
 	*c = ls->ctr;
 	c->sent += atomic_load_explicit(&ls->sent_direct, memory_order_relaxed);
+	c->depth = ls->qcount;
 	if (ls->congested) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		c->congested_us += logsink_us_since(&ls->congested_since, &now);

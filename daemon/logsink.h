@@ -54,6 +54,7 @@ struct log_counters {
 	unsigned long long	lost;		/* messages that could not be kept */
 	unsigned long long	congested;	/* episodes of back-pressure */
 	unsigned long long	congested_us;	/* total time under back-pressure */
+	unsigned long long	depth;		/* messages waiting in the queue now */
 };
 
 /* The program name in syslog headers and before stderr lines. */

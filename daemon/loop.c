@@ -5,8 +5,6 @@
  */
 #include "autoconf.h"
 
-#include <sys/time.h>
-
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -53,18 +51,15 @@ loop_answer(struct loop *lp, char *buf, size_t len)
 
 void
 loop_record(struct loop *lp, struct audit_conn *r,
-    const struct acl_decision *d, const struct timeval *start)
+    const struct acl_decision *d, uint64_t start_us)
 {
-	struct timeval now, diff;
+	uint64_t now = loop_now_us();
 
 	if (d != NULL) {
 		r->rule_file = d->file;
 		r->rule_line = d->line;
 		r->net = d->matched ? &d->net : NULL;
 	}
-	gettimeofday(&now, NULL);
-	timersub(&now, start, &diff);
-	r->duration_us = diff.tv_sec < 0 ? 0 :
-	    (uint64_t)diff.tv_sec * 1000000u + (uint64_t)diff.tv_usec;
+	r->duration_us = now > start_us ? now - start_us : 0;
 	audit_conn_log(lp->audit, r);
 }

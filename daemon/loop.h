@@ -14,7 +14,6 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/time.h>
 #include <time.h>
 
 #include "acl/acl.h"
@@ -66,11 +65,12 @@ uint64_t loop_id(struct loop *);
  */
 size_t	loop_answer(struct loop *, char *buf, size_t len);
 /*
- * Write r, the record of a connection or datagram that began at start:
- * the deciding rule from d (NULL: none decided) and the duration are
- * filled in here.
+ * Write r, the record of a connection or datagram that began at start_us
+ * (loop_now_us): the deciding rule from d (NULL: none decided) and the
+ * duration are filled in here. The duration is monotonic: a step of the
+ * wall clock does not stretch it.
  */
 void	loop_record(struct loop *, struct audit_conn *r,
-	    const struct acl_decision *d, const struct timeval *start);
+	    const struct acl_decision *d, uint64_t start_us);
 
 #endif

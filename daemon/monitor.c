@@ -290,18 +290,22 @@ monitor_serve(int fd, const char *conffile, struct monitor_state *ms)
 }
 
 /*
- * The engine is gone: say how when a signal ended it (a denied system
- * call kills it with SIGSYS: the seccomp filter), remove the pidfile and
- * exit as it did.
+ * The engine is gone: say how when it did not stop cleanly (killed, by
+ * the seccomp filter's SIGSYS for a system call outside it, or a failure
+ * exit), remove the pidfile, and exit as it did (1 when killed).
  */
 static void __attribute__((noreturn))
-monitor_reaped(int status)
+monitor_exit(pid_t engine, int status)
 {
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
-		log_warnx("engine killed by seccomp (SIGSYS): it made a system "
-		    "call outside its filter");
+		log_warnx("engine (pid %ld) killed by seccomp (SIGSYS): it made "
+		    "a system call outside its filter", (long)engine);
 	else if (WIFSIGNALED(status))
-		log_warnx("engine killed by signal %d", WTERMSIG(status));
+		log_warnx("engine (pid %ld) killed by signal %d (%s): stopping",
+		    (long)engine, WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+		log_warnx("engine (pid %ld) exited with status %d: stopping",
+		    (long)engine, WEXITSTATUS(status));
 	life_pidfile_remove();
 	status_remove();
 	log_flush(500);
@@ -356,7 +360,7 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 		if (monitor_pending[SIGCHLD]) {
 			monitor_pending[SIGCHLD] = 0;
 			if (waitpid(engine, &status, WNOHANG) == engine)
-				monitor_reaped(status);
+				monitor_exit(engine, status);
 		}
 		if (pfd.revents & (POLLIN | POLLHUP)) {
 			ssize_t n = read(fd, &c, 1);
@@ -370,7 +374,7 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 				while (waitpid(engine, &status, 0) == -1 &&
 				    errno == EINTR)
 					;
-				monitor_reaped(status);
+				monitor_exit(engine, status);
 			}
 		}
 	}

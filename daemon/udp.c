@@ -16,7 +16,6 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -301,7 +300,7 @@ udp_datagram(struct loop *lp, int fd, const struct config_listen *cl,
 	struct mmsghdr in[UDP_BATCH], out[UDP_BATCH];
 	size_t bytes[UDP_BATCH], nout = 0, i, linelen;
 	char line[ANSWER_MAX];
-	struct timeval now;
+	uint64_t now;
 	enum limits_status st;
 	int n;
 
@@ -322,7 +321,7 @@ udp_datagram(struct loop *lp, int fd, const struct config_listen *cl,
 	while (n == -1 && errno == EINTR);
 	if (n <= 0)
 		return -1;	/* EAGAIN, or an ICMP error queued */
-	gettimeofday(&now, NULL);
+	now = loop_now_us();
 	linelen = loop_answer(lp, line, sizeof(line));
 	for (i = 0; i < (size_t)n; i++) {
 		struct msghdr *m = &in[i].msg_hdr;
@@ -386,7 +385,7 @@ udp_datagram(struct loop *lp, int fd, const struct config_listen *cl,
 			continue;
 		if (s->out != SIZE_MAX)
 			s->r.bytes = bytes[s->out];
-		loop_record(lp, &s->r, s->r.limit != NULL ? NULL : &s->d, &now);
+		loop_record(lp, &s->r, s->r.limit != NULL ? NULL : &s->d, now);
 	}
 	return n;
 }

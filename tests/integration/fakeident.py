@@ -19,6 +19,7 @@ connection reads the query line and behaves by MODE:
               spaces, "key=value"): b'root\\x1b[31m "x" decision=allow'
   forged-lf   the ok answer with a LF inside the user, then a second line
   close       accepts, then closes at once without reading
+  reset       reads the query, then resets the connection (SO_LINGER 0)
 
 NAME is --user (default "alice"), or --user-hex HEX for arbitrary bytes.
 Each query is logged to stderr, escaped. SIGTERM or SIGINT ends it (exit 0).
@@ -31,6 +32,7 @@ import os
 import re
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -98,6 +100,11 @@ def serve_one(conn, peer, mode, user):
                 return
             conn.settimeout(60)
             query = read_query(conn)
+            if mode == "reset":
+                log("reset %s" % (peer,))
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                struct.pack("ii", 1, 0))
+                return
             log("query from %s: %r" % (peer, query))
             ports = ports_of(query)
             if ports is None:
@@ -152,6 +159,7 @@ def self_test():
         "forged-lf": b"4321 , 113 : USERID : UNIX : root\nadmin\r\n"
                      b"4321 , 113 : USERID : UNIX : admin\r\n",
         "close": b"",
+        "reset": b"",
         "slow": b"4321",	# the first bytes only: it is slow
         "silent": None,		# nothing within the wait
         "overlong": 1048576 + 31,
@@ -210,7 +218,7 @@ def main():
     ap.add_argument("--mode", default="ok",
                     choices=["ok", "error", "silent", "slow", "garbage",
                              "overlong", "wrongports", "forged", "forged-lf",
-                             "close"])
+                             "close", "reset"])
     ap.add_argument("--user", default="alice")
     ap.add_argument("--user-hex")
     ap.add_argument("--self-test", action="store_true")

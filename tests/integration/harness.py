@@ -71,6 +71,13 @@ def need_root(why="needs root (privilege drop, chroot)"):
         raise Skip(why)
 
 
+def asan_build(path=None):
+    """True when the program (default $DAYTIMED) is built with
+    AddressSanitizer."""
+    with open(path or DAYTIMED, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
 def need_ipv6():
     """Skip the test unless ::1 can be bound."""
     if not have_ipv6():
@@ -1024,15 +1031,16 @@ def start_fails(conf_text, what):
     raise AssertionError(what)
 
 
-def recent_ctimes(tz=None):
+def recent_ctimes(tz=None, shift=0):
     """The answers (ctime lines with CR LF) for the local time from 3 s ago
-    to 1 s ahead; with tz, the local time of that zone."""
+    to 1 s ahead; with tz, the local time of that zone; with shift, that
+    many seconds later (a daemon under fakeclock.py)."""
     old = os.environ.get("TZ")
     if tz is not None:
         os.environ["TZ"] = tz
         time.tzset()
     try:
-        now = time.time()
+        now = time.time() + shift
         want = set()
         for d in range(-3, 2):
             t = time.localtime(now + d)
@@ -1221,14 +1229,15 @@ class Result:
                    self.elapsed))
 
 
-def run(argv, input=None, timeout=60.0, user=None, env=None):
+def run(argv, input=None, timeout=60.0, user=None, env=None, group=None):
     """Run a program to its end; subprocess.TimeoutExpired past timeout.
-    stdin is `input` (bytes), or /dev/null."""
+    stdin is `input` (bytes), or /dev/null; user and group as for
+    subprocess."""
     start = time.monotonic()
     p = subprocess.run([str(a) for a in argv], input=input,
                        stdin=subprocess.DEVNULL if input is None else None,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       timeout=timeout, user=user, env=env)
+                       timeout=timeout, user=user, group=group, env=env)
     return Result(p.returncode, p.stdout, p.stderr, time.monotonic() - start)
 
 
@@ -1318,18 +1327,19 @@ class FakeIdent(_Started):
 
 
 class Oidentd(_Started):
-    """Debian's oidentd on 127.0.0.1:113 (skips unless installed, root and
-    the port free); stopped by its PID."""
+    """Debian's oidentd on host:113 (default 127.0.0.1; skips unless
+    installed, root and the port free); stopped by its PID."""
 
-    def __init__(self):
+    def __init__(self, host="127.0.0.1"):
         exe = shutil.which("oidentd")
         if exe is None:
             raise Skip("oidentd is not installed (apt-get install oidentd)")
         need_root("oidentd must bind port 113: needs root")
+        self.host = host
         if self._listening():
-            raise Skip("something already listens on 127.0.0.1:113")
+            raise Skip("something already listens on %s:113" % host)
         self.proc = subprocess.Popen(
-            [exe, "-i", "-S", "-q", "-a", "127.0.0.1", "-p", "113"],
+            [exe, "-i", "-S", "-q", "-a", host, "-p", "113"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE)
         state = poll_until(self._state, 5)
@@ -1338,7 +1348,7 @@ class Oidentd(_Started):
                                  % self.proc.stderr.read())
         if state is None:
             self.close()
-            raise AssertionError("oidentd did not listen on 127.0.0.1:113")
+            raise AssertionError("oidentd did not listen on %s:113" % host)
 
     def _state(self):
         if self._listening():
@@ -1347,10 +1357,14 @@ class Oidentd(_Started):
             return "exited"
         return None
 
-    @staticmethod
-    def _listening():
-        with socket.socket() as s:
-            return s.connect_ex(("127.0.0.1", 113)) == 0
+    def _listening(self):
+        with socket.socket(_family(self.host)) as s:
+            return s.connect_ex((self.host, 113)) == 0
+
+
+# rsyslog's property replacer: "PRI TAG: MSG", one line per message.
+RSYSLOG_PRI_FORMAT = ("%PRI% %syslogtag%%msg:::sp-if-no-1st-sp%"
+                      "%msg:::drop-last-lf%\\n")
 
 
 def file_text(path):
@@ -1366,21 +1380,32 @@ def file_text(path):
 class Rsyslog(_Started):
     """A private rsyslogd: its own socket (self.path, also self.sock, for
     `syslog socket`), its own file (self.file), no rate limits; stopped by
-    its PID.  include: a file or glob of rsyslog configuration read before
-    the catch-all rule, as Debian's rsyslog.conf reads /etc/rsyslog.d
-    ("@DIR@" stands for the private directory, self.dir); prepare(dir) is
-    called before the start, to write it there.  hostname: the name it
-    gives its own messages (and those it forwards) instead of the host's.
-    templates: more files for the catch-all rule to write, one per rsyslog
-    template name (e.g. "RSYSLOG_FileFormat",
-    "RSYSLOG_SyslogProtocol23Format" for RFC 5424): self.files maps each
-    name to its file (self.file is the traditional one)."""
+    its PID.
 
-    def __init__(self, include=None, prepare=None, hostname=None,
+    include: a file or glob of rsyslog configuration read before the
+    catch-all rule, as Debian's rsyslog.conf reads /etc/rsyslog.d ("@DIR@"
+    stands for the private directory, self.dir); prepare(dir) is called
+    before the start, to write it there.  jail: a chroot directory;
+    rsyslogd then also listens at the same path inside it (JAIL +
+    self.path), which is where a chrooted daemon finds `syslog socket`
+    again when it reconnects.  template: an rsyslog template string for
+    the catch-all file (default the traditional format; see
+    RSYSLOG_PRI_FORMAT).  hostname: the name it gives its own messages
+    (and those it forwards) instead of the host's.  templates: more files
+    for the catch-all rule to write, one per rsyslog template name (e.g.
+    "RSYSLOG_FileFormat", "RSYSLOG_SyslogProtocol23Format" for RFC 5424):
+    self.files maps each name to its file (self.file is the catch-all
+    one).  kill(), send_signal() and start() let a test take it away and
+    bring it back: the files are appended to.
+    """
+
+    def __init__(self, include=None, prepare=None, jail=None, template=None,
+                 hostname=None,
                  templates=()):
         exe = shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
         if not os.path.exists(exe):
             raise Skip("rsyslogd is not installed (apt-get install rsyslog)")
+        self.exe = exe
         self._tmp = TempDir("dtr-")
         os.chmod(self._tmp.path, 0o755)
         self.dir = self._tmp.path
@@ -1388,33 +1413,82 @@ class Rsyslog(_Started):
         self.file = self._tmp.join("messages")
         self.files = {"RSYSLOG_TraditionalFileFormat": self.file}
         self.pidfile = self._tmp.join("pid")
+        self.sockets = [self.path]
+        if jail is not None:
+            mirror = os.path.join(jail, self.path.lstrip("/"))
+            os.makedirs(os.path.dirname(mirror), mode=0o755, exist_ok=True)
+            self.sockets.append(mirror)
         if prepare is not None:
             prepare(self.dir)
         conf = ('global(workDirectory="%s"%s)\n'
                 'module(load="imuxsock" SysSock.Use="off")\n'
-                'input(type="imuxsock" Socket="%s" RateLimit.Interval="0")\n'
                 % (self.dir, "" if hostname is None else
-                   ' localHostname="%s"' % hostname, self.path))
+                   ' localHostname="%s"' % hostname))
+        for path in self.sockets:
+            conf += ('input(type="imuxsock" Socket="%s" '
+                     'RateLimit.Interval="0")\n' % path)
         if include is not None:
             conf += "$IncludeConfig %s\n" % include.replace("@DIR@", self.dir)
         for t in templates:
             self.files[t] = self._tmp.join(t)
             conf += ('*.* action(type="omfile" file="%s" template="%s")\n'
                      % (self.files[t], t))
-        conf += ('*.* action(type="omfile" file="%s" '
-                 'template="RSYSLOG_TraditionalFileFormat")\n' % self.file)
-        conf = self._tmp.write("rsyslog.conf", conf)
+        tmpl = "RSYSLOG_TraditionalFileFormat"
+        if template is not None:
+            conf += 'template(name="dt" type="string" string="%s")\n' \
+                % template
+            tmpl = "dt"
+        conf += '*.* action(type="omfile" file="%s" template="%s")\n' \
+            % (self.file, tmpl)
+        self.conf = self._tmp.write("rsyslog.conf", conf)
+        self.proc = None
+        self.start()
+
+    def start(self):
+        """Start rsyslogd (again): ready once every socket takes a
+        connection (a killed one leaves its socket files behind)."""
+        if self.proc is not None and self.proc.poll() is None:
+            raise AssertionError("rsyslogd %d still runs" % self.proc.pid)
+        if os.path.exists(self.pidfile):
+            os.unlink(self.pidfile)     # a stale one would stop it starting
         self.proc = subprocess.Popen(
-            [exe, "-n", "-f", conf, "-i", self.pidfile],
+            [self.exe, "-n", "-f", self.conf, "-i", self.pidfile],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE, start_new_session=True)
-        if not poll_until(lambda: os.path.exists(self.path) or
+        if not poll_until(lambda: self._ready() or
                           self.proc.poll() is not None, 10) or \
-                not os.path.exists(self.path):
+                not self._ready():
+            err = self.proc.stderr.read() if self.proc.poll() is not None \
+                else b""
             self.close()
-            raise AssertionError("rsyslogd did not start: %r"
-                                 % self.proc.stderr.read())
-        os.chmod(self.path, 0o666)
+            raise AssertionError("rsyslogd did not start: %r" % err)
+        for path in self.sockets:
+            os.chmod(path, 0o666)
+        return self
+
+    def _ready(self):
+        for path in self.sockets:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+                try:
+                    s.connect(path)
+                except OSError:
+                    return False
+        return True
+
+    def send_signal(self, sig):
+        """Send sig to our rsyslogd (SIGSTOP, SIGCONT...)."""
+        os.kill(self.proc.pid, sig)
+
+    def kill(self, sig=signal.SIGKILL, timeout=10.0):
+        """End it with sig and reap it; start() brings it back."""
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
 
     def text(self, path=None):
         """The contents of path (default: the catch-all file), or ""."""
@@ -1427,7 +1501,12 @@ class Rsyslog(_Started):
                                     self.text(path)[-2000:]))
 
     def close(self):
-        _Started.close(self)
+        if self.proc is not None:
+            try:
+                os.kill(self.proc.pid, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+            _Started.close(self)
         self._tmp.close()
 
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: ISC
 """Daemon life, as root: the double fork seen from /proc, privileges,
 descriptors, startup errors on the starter's stderr, the pidfile lock,
-reload under chroot, local time under chroot, socket activation."""
+one process killed (the other follows), reload under chroot, local time
+under chroot, socket activation."""
 
 import os
 import pwd
@@ -192,6 +193,73 @@ def second_instance_refused_stale_pidfile_survived():
             check(rc == 1 and "already running" in err, "%r", err)
         finally:
             h.stop_pid(monitor)
+
+
+@test
+def a_killed_process_takes_the_other_down_and_a_restart_works():
+    h.need_root()
+    port = h.free_port()
+    with h.TempDir("dtl-") as t, h.SyslogSink() as sink:
+        run = t.join("run")
+        os.mkdir(run, 0o755)
+        os.chown(run, NOBODY.pw_uid, NOBODY.pw_gid)
+        pidfile = os.path.join(run, "d.pid")
+        text = conf(port, sink, "pidfile %s\n" % pidfile)
+        # the engine killed: the monitor says so, removes the pidfile and
+        # exits 1 at once
+        d = h.Daemon(text, ready="proc")
+        with d:
+            engine = h.engine_pid(d)
+            os.kill(engine, signal.SIGKILL)
+            check(d.wait(5) == 1, "monitor after its engine's death: %r",
+                  d.returncode)
+            rec = sink.wait_for(r"^engine \(pid %d\) killed by signal 9 "
+                                % engine)
+            check(rec.pid == d.pid and rec.severity == 4, "%r", rec)
+            check(not os.path.exists(pidfile), "pidfile left behind")
+        # the monitor killed: the engine stops by itself, logs its stop
+        d = h.Daemon(text, ready="proc")
+        with d:
+            engine = h.engine_pid(d)
+            os.kill(d.pid, signal.SIGKILL)
+            check(h.poll_until(lambda: not h.pid_alive(engine), 5),
+                  "engine %d outlived its monitor", engine)
+            sink.wait_for(lambda r: r.pid == engine and
+                          r.msg.startswith("event=stop "))
+        # a restart takes over the stale pidfile and serves at once
+        with h.Daemon(text) as d:
+            check(h.read_pidfile(pidfile) == d.pid, "pidfile not taken over")
+            check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)), "serving")
+
+
+@test
+def a_stopping_engine_refuses_new_clients_at_once():
+    port = h.free_port()
+    rules = "allow 127.0.0.0/8\nallow 127.0.0.1 user alice\n"
+    with h.FakeIdent("silent") as fi, h.SyslogSink() as sink, \
+            h.Daemon(h.daemon_conf(
+                port, sink, "ident mode rules\nident timeout 30\n"
+                "ident port %d\n" % fi.port, rules), ready="proc") as d:
+        # a lookup in flight keeps the stopping engine alive (1 s at most)
+        waiting = h.tcp_open(port, timeout=10)
+        me = "127.0.0.1:%d" % waiting.getsockname()[1]
+        h.poll_until(lambda: any(rport == fi.port for _, rport, _ in
+                                 h.tcp_sockets()), 5)
+        d.signal(signal.SIGTERM)
+        sink.wait_for(r"^stopping on signal 15")
+        # meanwhile a new client is refused, not taken into the backlog and
+        # reset at exit without a record
+        try:
+            data, other = h.tcp_talk("127.0.0.1", port, bind=("127.0.0.2", 0),
+                                     reset_ok=True)
+        except ConnectionRefusedError:
+            data = other = None
+        check(other is None or h.CTIME_RE.match(data), "connected while "
+              "stopping, then %r", data)
+        check(d.wait(5) == 0, "exit status %r", d.returncode)
+        rec = h.kv(sink.wait_peer(me).msg)
+        check(rec["ident_status"] == "timeout", "the one in flight: %r", rec)
+        waiting.close()
 
 
 @test

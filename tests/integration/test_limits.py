@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: ISC
 """Limits and abuse: concurrent and per-source TCP limits (pending ident
-lookups count), the UDP rate and source rules, descriptor exhaustion."""
+lookups count), the UDP rate and source rules, descriptor exhaustion, and
+timeouts, durations and rates that a step of the wall clock (libfaketime,
+the daemon only) leaves alone."""
 
 import os
 import resource
@@ -150,6 +152,62 @@ def udp_rate_lowered_by_a_reload_takes_hold():
             sink.wait_for(r"^event=reload result=ok")
             answers = h.udp_burst(c, 30, 0.5)
         check(answers <= 3, "%d answers at 2 a second", answers)
+
+
+@test
+def wall_clock_steps_leave_timeouts_durations_and_rates_alone():
+    if h.asan_build():
+        raise h.Skip("libfaketime and AddressSanitizer deadlock at start")
+    try:
+        from fakeclock import FakeClock
+        tmp = h.TempDir("dtc-")
+        clock = FakeClock(tmp.join("clock"))
+    except RuntimeError as e:
+        raise h.Skip(str(e))
+    port = h.free_port()
+    rules = ("allow 127.0.0.0/8\nallow 127.0.0.1\n"
+             "allow 127.0.0.1 user alice\n")
+    with tmp, h.FakeIdent("silent") as fi, h.SyslogSink() as sink, \
+            h.Daemon(conf(port, sink, "limit udp-rate 20\n"
+                          # libfaketime opens its timestamp file on every
+                          # call, which the seccomp filter refuses
+                          "seccomp off\n" + rules, fi.port, 1),
+                     ready="proc", env=clock.env()) as d:
+        try:
+            clock_steps(port, fi, sink, clock)
+        finally:
+            d.stop()
+            clock.forget(d.pid)
+
+
+def clock_steps(port, fi, sink, clock):
+    """The steps of the test above, against its daemon."""
+    # a lookup that waits out its 1 s while the clock jumps a day
+    s = h.tcp_open(port, timeout=10)
+    me = "127.0.0.1:%d" % s.getsockname()[1]
+    wait_lookups(fi.port, 1)
+    t0 = time.monotonic()
+    clock.shift(86400)
+    data, _ = h.read_to_eof(s, t0 + 10)
+    waited = time.monotonic() - t0
+    s.close()
+    k = h.kv(sink.wait_peer(me).msg)
+    check(k["ident_status"] == "timeout" and waited < 3 and
+          int(k["duration_us"]) < 3000000, "after a step: %.1f s, %r",
+          waited, k)
+    check(data in h.recent_ctimes(shift=86400), "answer %r", data)
+    # a UDP bucket emptied, then the clock a day ahead: still empty
+    with h.udp_open(port, bind=("127.0.0.2", 0)) as c:
+        first = h.udp_burst(c, 40, 0.2)
+        clock.shift(2 * 86400)
+        second = h.udp_burst(c, 40, 0.2)
+        # and a day back, then a second of real time: full again
+        clock.shift(0)
+        time.sleep(1.1)     # real time passes: a monotonic bucket refills
+        third = h.udp_burst(c, 40, 0.2)
+    check(first >= 19 and second <= 10 and third >= 19, "UDP answers "
+          "%d, %d after a step ahead, %d after a step back and 1.1 s",
+          first, second, third)
 
 
 @test
