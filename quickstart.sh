@@ -25,12 +25,17 @@ libcidr-dev libseccomp-dev zlib1g-dev check python3"
 # by its test with dpkg-deb -x, as it conflicts with other inetds: it needs
 # the libraries below; systemd brings systemd-socket-activate; xinetd and
 # tcpserver from ucspi-tcp run daytimed -i too; time: GNU time(1) measures
-# the audit tool's memory on a huge line; test_fleet runs haproxy).
+# the audit tool's memory on a huge line; test_fleet runs haproxy;
+# faketime steps the daemon's wall clock in test_limits and the soak;
+# libglib2.0-0 libjson-c5 libpcre3: libraries of syslog-ng, unpacked by
+# its test like openbsd-inetd, as it conflicts with rsyslog).
 # Wanted: installed where it installs, the run goes on without it
 # (test_fleet then forwards over plain TCP instead of RELP).
 want=""
 [ "$1" = test ] && need="$need oidentd rsyslog logrotate systemd libwrap0
-libbsd0 libtirpc3 xinetd ucspi-tcp time haproxy" && want="rsyslog-relp"
+libbsd0 libtirpc3 xinetd ucspi-tcp time haproxy faketime libglib2.0-0
+libjson-c5 libpcre3" &&
+    want="rsyslog-relp"
 
 prc=/usr/sbin/policy-rc.d
 prc_made=0
