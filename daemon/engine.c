@@ -5,7 +5,9 @@
  * while the log lags) hands connections to conn.c, readable datagram
  * sockets go to udp.c. Signals arrive on worker 0's loop. The counters
  * and the stop live here; the configuration lives in reload.c and the
- * admission state in limits.c.
+ * admission state in limits.c. Somewhat over ~600 lines: the workers'
+ * life and the accept path's pauses (EMFILE, back-pressure, the stop)
+ * share struct worker, which no other file needs to see.
  */
 #include "autoconf.h"
 
