@@ -298,8 +298,8 @@ static void __attribute__((noreturn))
 monitor_exit(pid_t engine, int status)
 {
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
-		log_warnx("engine (pid %ld) killed by seccomp (SIGSYS): it made "
-		    "a system call outside its filter", (long)engine);
+		log_warnx("engine killed by seccomp (SIGSYS): it made a system "
+		    "call outside its filter (pid %ld)", (long)engine);
 	else if (WIFSIGNALED(status))
 		log_warnx("engine (pid %ld) killed by signal %d (%s): stopping",
 		    (long)engine, WTERMSIG(status), strsignal(WTERMSIG(status)));
