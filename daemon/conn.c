@@ -12,6 +12,10 @@
  * count are taken once the header names the client (the proxy itself
  * for a LOCAL header), and a client over either is dropped then
  * (rule=limit:rate, rule=limit:per-source).
+ *
+ * Somewhat over ~600 lines: the header's read is one more state of the
+ * connection (CONN_PROXY) beside ident's, on the same struct conn; the
+ * header's bytes themselves are parsed in proxy/proxy.c.
  */
 #include "autoconf.h"
 
