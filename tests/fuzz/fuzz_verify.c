@@ -107,8 +107,10 @@ fuzz_verify_line(const char *line, size_t len)
 		return 0;
 	if ((p = verify_find_record(line, len)) != h.rec)
 		abort();
+	/* a line without a host (journalctl -o cat) has host NULL */
 	if (p < line || p >= line + len || p + h.reclen != line + len ||
-	    h.host + h.hostlen > line + len)
+	    (h.host != NULL && (h.host < line || h.host + h.hostlen >
+	    line + len)) || (h.host == NULL && h.hostlen != 0))
 		abort();
 	rl = len - (size_t)(p - line);
 	if (!(rl >= 5 && memcmp(p, "conn=", 5) == 0) &&
