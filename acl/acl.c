@@ -25,7 +25,7 @@
 #include "acl/trie.h"
 
 #define ACL_MANY	32	/* peers acl_lookup_many takes at a time */
-#define ACL_MANY_CACHED	(4U << 20) /* smaller tables: one at a time */
+#define ACL_MANY_CACHED	(6U << 20) /* smaller tables: one at a time */
 
 /* The reference: the patricia trie of trie.c over the same netblocks. */
 struct acl_reftrie {
@@ -115,11 +115,15 @@ acl_lookup(const struct acl *t, const struct acl_addr *a)
  * IPv4 and IPv6 together, and each block found is prefetched for the
  * acl_decide that follows. A table small enough to stay in the cache
  * has no misses to overlap, and there the pipeline's bookkeeping costs
- * more than it saves (bench/acl_bench.c, batches of 32: 0.53 times the
- * single rate at 10,000 rules when pipelined too, 0.70 at 100,000 and a
- * 5.3 MB table, 2.26 at 1,000,000 and 39 MB): a table under ACL_MANY_CACHED is looked up
- * one peer at a time. Where between 5 and 39 MB the pipeline starts to
- * pay was not measured; the line is a guess on the low side.
+ * more than it saves: a table under ACL_MANY_CACHED is looked up one
+ * peer at a time. The line is measured (bench/acl_bench.c, batches of
+ * 32, the pipeline forced at every size, 2026-11-30 on the 2-vCPU EPYC
+ * VM): the pipelined batch runs at 29-31M/s from 0.6 MB to 13 MB, the
+ * batch one peer at a time at 0.83 times the single rate, which was
+ * 42-49M/s at 100,000 rules (5.3 MB: one at a time wins, 0.65 times
+ * pipelined) and 25-34M/s at 150,000 (7.6 MB: pipelined wins, 0.92-1.18
+ * times single). When other tenants crowd the cache the single rate at
+ * 5.3 MB fell to 17-27M/s, so the line moves with the machine's load.
  */
 void
 acl_lookup_many(const struct acl *t, const struct acl_addr *peers, size_t n,
