@@ -120,9 +120,9 @@ acl_lookup(const struct acl *t, const struct acl_addr *a)
  * 32, the pipeline forced at every size, 2026-11-30 on the 2-vCPU EPYC
  * VM): the pipelined batch runs at 29-31M/s from 0.6 MB to 13 MB, the
  * batch one peer at a time at 0.83 times the single rate, which was
- * 42-49M/s at 100,000 rules (5.3 MB: one at a time wins, 0.65 times
- * pipelined) and 25-34M/s at 150,000 (7.6 MB: pipelined wins, 0.92-1.18
- * times single). When other tenants crowd the cache the single rate at
+ * 42-49M/s at 100,000 rules (5.3 MB: one at a time wins; pipelined,
+ * the batch ran at 0.65 times single) and 25-34M/s at 150,000 (7.6 MB:
+ * pipelined wins, 0.92-1.18 times single). When other tenants crowd the cache the single rate at
  * 5.3 MB fell to 17-27M/s, so the line moves with the machine's load.
  */
 void
