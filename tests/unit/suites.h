@@ -42,4 +42,5 @@ Suite	*audit_suite(void);
 Suite	*audit_state_suite(void);
 Suite	*log_suite(void);
 Suite	*logsink_suite(void);
+Suite	*logsink_stream_suite(void);
 #endif
