@@ -377,16 +377,24 @@ for ((r = 1; r <= REPS; r++)); do
 done
 stop "$MPID"
 
+# strace_engine ENG PORT tcp|udp N FILE: strace -c -f on the engine ENG
+# for 3 s of load (at most N connections or datagrams), into FILE;
+# outside the measured runs.
+strace_engine() {
+	local lgp
+	"$BENCH/loadgen" -p "$2" $([ "$3" = udp ] && echo -u) -c "$CONC" \
+	    -n "$4" -d 30 >/dev/null &
+	lgp=$!
+	PIDS+=("$lgp")
+	timeout -s INT 3 strace -c -f -p "$1" -o "$5" 2>/dev/null
+	stop "$lgp"
+}
+
 if [ $HAVE_BS = 1 ]; then
 	if [ "$PROFILE" = 1 ] && command -v strace >/dev/null; then
 		# bs's system calls per connection and per datagram, as b's below
 		for x in tcp udp; do
-			"$BENCH/loadgen" -p "$BSPORT" $([ $x = udp ] && echo -u) \
-			    -c "$CONC" -n 40000 -d 30 >/dev/null &
-			lgp=$!
-			PIDS+=("$lgp")
-			timeout -s INT 3 strace -c -f -p "$BSENG" -o "$WORK/strace_bs_$x.txt" 2>/dev/null
-			stop "$lgp"
+			strace_engine "$BSENG" "$BSPORT" $x 40000 "$WORK/strace_bs_$x.txt"
 		done
 	fi
 	stop "$BSMON"
@@ -395,20 +403,9 @@ fi
 
 if [ $HAVE_B = 1 ]; then
 	if [ "$PROFILE" = 1 ] && command -v strace >/dev/null; then
-		# Syscalls per connection: outside the measured runs.
-		"$BENCH/loadgen" -p "$BPORT" -c "$CONC" -n 20000 -d 30 >/dev/null &
-		lgp=$!
-		PIDS+=("$lgp")
-		timeout -s INT 3 strace -c -f -p "$BENG" -o "$WORK/strace.txt" 2>/dev/null
-		stop "$lgp"
-	fi
-	if [ "$PROFILE" = 1 ] && command -v strace >/dev/null; then
-		# The same for datagrams.
-		"$BENCH/loadgen" -p "$BPORT" -u -c "$CONC" -n 40000 -d 30 >/dev/null &
-		lgp=$!
-		PIDS+=("$lgp")
-		timeout -s INT 3 strace -c -f -p "$BENG" -o "$WORK/strace_udp.txt" 2>/dev/null
-		stop "$lgp"
+		# Syscalls per connection, then per datagram.
+		strace_engine "$BENG" "$BPORT" tcp 20000 "$WORK/strace.txt"
+		strace_engine "$BENG" "$BPORT" udp 40000 "$WORK/strace_udp.txt"
 	fi
 	if [ "$PROFILE" = 1 ] && command -v perf >/dev/null; then
 		for x in tcp udp; do
