@@ -160,11 +160,12 @@ log_open_syslog(const char *path, int facility)
 		if (dup3(fd, ls->fd, O_CLOEXEC) == -1)
 			goto fail;
 		close(fd);
+		ls->connected = 1;	/* before the events: no retry armed */
 		/* epoll forgot the old socket: the events watch the new one. */
 		logsink_events_locked(ls, ls->base);
 	}
-	logsink_stream_use_locked(ls, sfd);
 	ls->connected = 1;
+	logsink_stream_use_locked(ls, sfd);
 	ls->facility = facility & LOG_FACMASK;
 	ls->last_connect = logsink_mono_sec();
 	pthread_mutex_unlock(&ls->mtx);

@@ -94,10 +94,10 @@ void	log_attach(struct event_base *);
 /*
  * Coalesce this thread's messages while it logs faster than one a window:
  * they wait at most window_us (and LOGSINK_BATCH_MSGS messages), then go
- * out together in one sendmmsg; a message after a quiet spell goes at
- * once. Open from the thread that runs base (-1: no memory, or this
- * thread has a batch on another base); close (which sends what waits) on
- * the same thread before base is freed.
+ * out together in one sendmmsg (one sendmsg on a stream socket); a
+ * message after a quiet spell goes at once. Open from the thread that
+ * runs base (-1: no memory, or this thread has a batch on another base);
+ * close (which sends what waits) on the same thread before base is freed.
  */
 int	log_batch_open(struct event_base *, unsigned window_us);
 void	log_batch_close(void);

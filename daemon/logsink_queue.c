@@ -293,15 +293,14 @@ logsink_reconnect_locked(struct logsink *ls, int force)
 		return -1;
 	ls->last_connect = now;
 	if (connect(ls->fd, (struct sockaddr *)&ls->sun,
-	    sizeof(ls->sun)) == 0) {
-		if (ls->stream)
-			logsink_stream_use_locked(ls, -1);
-	} else if (errno != EPROTOTYPE ||
+	    sizeof(ls->sun)) == 0)
+		sfd = -1;
+	else if (errno != EPROTOTYPE ||
 	    (sfd = logsink_stream_socket(&ls->sun)) == -1)
 		return -1;
-	else
+	ls->connected = 1;	/* first: the new write event arms no retry */
+	if (ls->stream || sfd != -1)
 		logsink_stream_use_locked(ls, sfd);
-	ls->connected = 1;
 	return 0;
 }
 

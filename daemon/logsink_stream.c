@@ -170,6 +170,8 @@ logsink_stream_drain_locked(struct logsink *ls)
 		iov[0].iov_base = (char *)iov[0].iov_base + ls->qoff;
 		iov[0].iov_len -= ls->qoff;
 		r = logsink_stream_write(ls->sfd, iov, n);
+		if (r == 0)
+			return 1;	/* nothing taken: wait for EV_WRITE */
 		if (r == -1) {
 			if (logsink_send_errno_locked(ls, errno) == 1)
 				return 1;
