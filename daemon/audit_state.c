@@ -543,6 +543,7 @@ audit_state_stop(struct audit_state *st, const char *epoch, uint64_t last,
     char *err, size_t errlen)
 {
 	struct link l;
+	char why[512];
 	int rc;
 
 	if (st == NULL)
@@ -556,9 +557,17 @@ audit_state_stop(struct audit_state *st, const char *epoch, uint64_t last,
 	pthread_mutex_lock(&st->mtx);
 	st->dirty = 0;
 	pthread_mutex_unlock(&st->mtx);
-	if ((rc = audit_state_save(st, &l, err, errlen)) == 0 && st->failing)
+	if ((rc = audit_state_save(st, &l, why, sizeof(why))) == 0 &&
+	    st->failing)
 		log_warnx("audit state %s: saved again (%s:%llu:stop)", st->path,
 		    l.epoch, (unsigned long long)l.seq);
+	else if (rc == -1 && st->saved.kind == LINK_EPOCH)
+		snprintf(err, errlen, "%s: the stop is not saved, the file keeps "
+		    "%s:%llu:run", why, st->saved.epoch,
+		    (unsigned long long)st->saved.seq);
+	else if (rc == -1)
+		snprintf(err, errlen, "%s: the stop is not saved, the file names "
+		    "the last epoch, not this one", why);
 	return rc;
 }
 
