@@ -62,6 +62,7 @@ static int	audit_state_lock(struct audit_state *, char *, size_t);
 static int	audit_state_save(struct audit_state *, const struct link *,
 		    char *, size_t);
 static void	*audit_state_writer(void *);
+static void	 audit_state_pause(struct audit_state *);
 static void	audit_state_start(struct audit_state *);
 
 /* Open the directory, check both, lock, read the last link. */
@@ -484,12 +485,49 @@ audit_state_start(struct audit_state *st)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+/*
+ * Wait out one interval, or until stop (st->mtx held). A timed wait that
+ * says it timed out before its time (a preloaded library that fakes the
+ * clock, such as libfaketime, does) is replaced by a nap: the writer
+ * never spins, even while its saves fail and are retried.
+ */
+static void
+audit_state_pause(struct audit_state *st)
+{
+	struct timespec until, now, left;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += AUDIT_STATE_INTERVAL_US / 1000000;
+	until.tv_nsec += (AUDIT_STATE_INTERVAL_US % 1000000) * 1000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	while (!st->stopping) {
+		if (pthread_cond_timedwait(&st->cond, &st->mtx, &until) !=
+		    ETIMEDOUT)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > until.tv_sec || (now.tv_sec == until.tv_sec &&
+		    now.tv_nsec >= until.tv_nsec))
+			return;
+		left.tv_sec = until.tv_sec - now.tv_sec;
+		left.tv_nsec = until.tv_nsec - now.tv_nsec;
+		if (left.tv_nsec < 0) {
+			left.tv_sec--;
+			left.tv_nsec += 1000000000;
+		}
+		pthread_mutex_unlock(&st->mtx);
+		(void)nanosleep(&left, NULL);
+		pthread_mutex_lock(&st->mtx);
+	}
+}
+
 /* The writer: save at once, then at most once an interval, until stop. */
 static void *
 audit_state_writer(void *arg)
 {
 	struct audit_state *st = arg;
-	struct timespec until;
 	struct link l;
 	char err[512];
 	int rc;
@@ -508,16 +546,7 @@ audit_state_writer(void *arg)
 		audit_state_said(st, rc, err);
 		if (st->stopping)
 			continue;	/* the last position, then out */
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += AUDIT_STATE_INTERVAL_US / 1000000;
-		until.tv_nsec += (AUDIT_STATE_INTERVAL_US % 1000000) * 1000;
-		if (until.tv_nsec >= 1000000000) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000;
-		}
-		while (!st->stopping && pthread_cond_timedwait(&st->cond,
-		    &st->mtx, &until) != ETIMEDOUT)
-			;
+		audit_state_pause(st);
 	}
 	pthread_mutex_unlock(&st->mtx);
 	return NULL;
