@@ -129,30 +129,43 @@ NOTES=()
 note() { NOTES+=("$*"); say "note: $*"; }
 
 # A private rsyslogd on its own socket ($RSLOG), writing $RSFILE, no rate
-# limit; sets RSPID.
+# limit; sets RSPID.  "start_rsyslog stream": another one whose socket is
+# a Unix stream one (imptcp path=, one message a line), the same omfile
+# template; sets RSLOG_S, RSFILE_S, RSPID_S.
 start_rsyslog() {
-	local exe n
+	local exe n dir input pid
 	exe=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)
 	[ -x "$exe" ] || { note "rsyslogd is not installed: rows b-d, g skipped"; return 1; }
-	mkdir -p "$WORK/rs"
-	chmod 755 "$WORK/rs"
-	RSLOG=$WORK/rs/log
-	RSFILE=$WORK/rs/messages
-	cat > "$WORK/rs/rsyslog.conf" <<-EOF
-	global(workDirectory="$WORK/rs")
+	if [ "${1:-}" = stream ]; then
+		dir=$WORK/rs-stream
+		input="module(load=\"imptcp\")
+input(type=\"imptcp\" path=\"$dir/log\" unlink=\"on\" fileCreateMode=\"0666\")"
+	else
+		dir=$WORK/rs
+		input="input(type=\"imuxsock\" Socket=\"$dir/log\" RateLimit.Interval=\"0\")"
+	fi
+	mkdir -p "$dir"
+	chmod 755 "$dir"
+	cat > "$dir/rsyslog.conf" <<-EOF
+	global(workDirectory="$dir")
 	module(load="imuxsock" SysSock.Use="off")
-	input(type="imuxsock" Socket="$RSLOG" RateLimit.Interval="0")
-	*.* action(type="omfile" file="$RSFILE" template="RSYSLOG_TraditionalFileFormat")
+	$input
+	*.* action(type="omfile" file="$dir/messages" template="RSYSLOG_TraditionalFileFormat")
 	EOF
-	"$exe" -n -f "$WORK/rs/rsyslog.conf" -i "$WORK/rs/pid" \
-	    </dev/null >/dev/null 2>"$WORK/rs/stderr" &
-	RSPID=$!
-	PIDS+=("$RSPID")
+	"$exe" -n -f "$dir/rsyslog.conf" -i "$dir/pid" \
+	    </dev/null >/dev/null 2>"$dir/stderr" &
+	pid=$!
+	PIDS+=("$pid")
+	if [ "${1:-}" = stream ]; then
+		RSLOG_S=$dir/log RSFILE_S=$dir/messages RSPID_S=$pid
+	else
+		RSLOG=$dir/log RSFILE=$dir/messages RSPID=$pid
+	fi
 	for ((n = 0; n < 100; n++)); do
-		[ -S "$RSLOG" ] && { chmod 666 "$RSLOG"; return 0; }
+		[ -S "$dir/log" ] && { chmod 666 "$dir/log"; return 0; }
 		sleep 0.1
 	done
-	note "rsyslogd did not start: $(cat "$WORK/rs/stderr")"
+	note "rsyslogd${1:+ ($1)} did not start: $(cat "$dir/stderr")"
 	return 1
 }
 
@@ -237,7 +250,8 @@ make_rules() {
 }
 
 # start_daytimed NAME EXTRA_CONFIG_TEXT [proxy]: sets DPORT, DMON, DENG.
-# With "proxy", the TCP listener is a PROXY protocol one.
+# With "proxy", the TCP listener is a PROXY protocol one.  It logs to
+# $DT_SYSLOG when set (e.g. $RSLOG_S, the stream rsyslogd), else $RSLOG.
 start_daytimed() {
 	local conf=$WORK/$1.conf
 	DPORT=$(free_port) || return 1
@@ -245,7 +259,7 @@ start_daytimed() {
 		echo "listen tcp 127.0.0.1:$DPORT${3:+ $3}"
 		echo "listen udp 127.0.0.1:$DPORT"
 		echo "user nobody"
-		echo "syslog socket $RSLOG"
+		echo "syslog socket ${DT_SYSLOG:-$RSLOG}"
 		[ -z "${WORKERS:-}" ] || echo "workers $WORKERS"
 		# All the load comes from 127.0.0.1: the built-in limits (10
 		# new connections a second per source, ...) would measure

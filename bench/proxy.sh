@@ -7,7 +7,9 @@
 # audit record) when a load balancer sits in front.  Writes its section
 # into bench/RESULTS.md after the marker <!-- bench/proxy.sh --> (replacing
 # the last one; before bench/lists.sh's section, which stays the last);
-# bench/run.sh runs it at its end.  See bench/README.md.
+# bench/run.sh runs it at its end.  See bench/README.md.  Row j-stream is
+# row j with daytimed logging to an rsyslogd on a Unix stream socket
+# (imptcp path=), as run.sh's b-stream.
 #
 #   REPS=3 DUR=5 CONC=64 RULES=10000 bench/proxy.sh    (from a built tree)
 #
@@ -43,6 +45,8 @@ HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 make_rules
 start_rsyslog || exit 1
+HAVE_RSS=0
+start_rsyslog stream && HAVE_RSS=1
 
 # The reference: bench/minimal -P reads the header (one read) and answers.
 MP=$(free_port)
@@ -57,12 +61,20 @@ PLAIN=$(free_port)
 start_daytimed p "ident mode off\nlisten tcp 127.0.0.1:$PLAIN\nproxy 127.0.0.1\nallow 127.0.0.0/8\n" proxy ||
     exit 1
 PPORT=$DPORT PMON=$DMON PENG=$DENG
+# j-stream: the same daytimed, logging to the stream rsyslogd
+HAVE_JS=0
+if [ $HAVE_RSS = 1 ] &&
+    DT_SYSLOG=$RSLOG_S start_daytimed ps "ident mode off\nproxy 127.0.0.1\nallow 127.0.0.0/8\n" proxy; then
+	HAVE_JS=1
+	SPORT=$DPORT SMON=$DMON SENG=$DENG
+fi
 
 # One HAProxy, a frontend for each: the same proxy in front of all.
 FH=$(free_port) FI=$(free_port) FV=$(free_port) F0=$(free_port)
-while [ "$(printf '%s\n' "$FH" "$FI" "$FV" "$F0" "$PLAIN" "$PPORT" "$MP" |
-    sort -u | wc -l)" -ne 7 ]; do
-	FI=$(free_port) FV=$(free_port) F0=$(free_port)
+FS=$(free_port)
+while [ "$(printf '%s\n' "$FH" "$FI" "$FV" "$F0" "$FS" "$PLAIN" "$PPORT" \
+    "$MP" "${SPORT:-0}" | sort -u | wc -l)" -ne 9 ]; do
+	FI=$(free_port) FV=$(free_port) F0=$(free_port) FS=$(free_port)
 done
 cat > "$WORK/haproxy.cfg" <<EOF
 global
@@ -84,30 +96,38 @@ listen daytimed-v1
 listen daytimed-plain
     bind 127.0.0.1:$F0
     server daytimed 127.0.0.1:$PLAIN
+listen daytimed-stream
+    bind 127.0.0.1:$FS
+    server daytimed 127.0.0.1:${SPORT:-1} send-proxy-v2
 EOF
 "$HAPROXY" -db -f "$WORK/haproxy.cfg" </dev/null >"$WORK/haproxy.out" 2>&1 &
 HPID=$!
 PIDS+=("$HPID")
-for p in "$FH" "$FI" "$FV" "$F0"; do
+for p in "$FH" "$FI" "$FV" "$F0" "$FS"; do
 	wait_port "$p" || { say "haproxy: $(head -c 500 "$WORK/haproxy.out")"; exit 1; }
 done
 
-say "proxy: minimal -P, daytimed (send-proxy-v2, send-proxy, none), all behind one HAProxy"
+say "proxy: minimal -P, daytimed (send-proxy-v2, send-proxy, none; send-proxy-v2 logging over a stream socket), all behind one HAProxy"
 P_L0=$(grep -c "daytimed\[$PENG\]" "$RSFILE")
+[ $HAVE_JS = 1 ] && S_L0=$(grep -c "daytimed\[$SENG\]" "$RSFILE_S")
 for ((r = 1; r <= REPS; r++)); do
 	run1 h "$MPID,$HPID" -- -p "$FH" -c "$CONC" -d "$DUR" -w 10
 	run1 j "$PENG,$RSPID,$HPID" -- -p "$FI" -c "$CONC" -d "$DUR" -w 10
 	run1 j1 "$PENG,$RSPID,$HPID" -- -p "$FV" -c "$CONC" -d "$DUR" -w 10
 	run1 j0 "$PENG,$RSPID,$HPID" -- -p "$F0" -c "$CONC" -d "$DUR" -w 10
+	[ $HAVE_JS = 1 ] &&
+	    run1 js "$SENG,$RSPID_S,$HPID" -- -p "$FS" -c "$CONC" -d "$DUR" -w 10
 done
 echo "$(rss_kb "$MPID")" > "$WORK/rows/h.rss"
 echo "$(rss_kb "$PENG")" > "$WORK/rows/j.rss"
 sleep 1		# the last records reach rsyslogd's file
 P_RECORDS=$(( $(grep -c "daytimed\[$PENG\]" "$RSFILE") - P_L0 ))
+[ $HAVE_JS = 1 ] &&
+    S_RECORDS=$(( $(grep -c "daytimed\[$SENG\]" "$RSFILE_S") - S_L0 ))
 P_VIA=$(grep "daytimed\[$PENG\].* via=" "$RSFILE" | grep -vc " peer=127\.0\.0\.1:")
 P_SAMPLE=$(grep "daytimed\[$PENG\].* via=" "$RSFILE" | tail -1 | cut -c1-320)
 HAPROXY_V=$("$HAPROXY" -v | head -1)
-for r in h j j1 j0; do summarize "$r"; done
+for r in h j j1 j0 js; do summarize "$r"; done
 
 cpu() {	# cpu ROW N: the Nth process's CPU µs per answer in ROW
 	get "$1" cpuus | awk -F ' [+] ' -v n="$2" '{ print $n }'
@@ -120,7 +140,7 @@ section() {
 	echo "- machine: \`nproc\` = $(nproc), $(uname -srm); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "- command: \`$CMDLINE\` (as $(id -un))"
 	echo "- daytimed: \`$($DAYTIMED -V 2>&1 | head -1)\`, $(cd "$TOP" && git rev-parse --short HEAD 2>/dev/null); \`$HAPROXY_V\`"
-	echo "- one HAProxy (TCP mode, one frontend per server) in front of \`bench/minimal -P\` (one read of the header, discarded, then the line) and of daytimed as row b on a \`proxy\` listener; $REPS runs of ${DUR} s each, in alternating rounds (h j j1 j0, h j j1 j0, …), $CONC in flight from spread sources"
+	echo "- one HAProxy (TCP mode, one frontend per server) in front of \`bench/minimal -P\` (one read of the header, discarded, then the line) and of daytimed as row b on a \`proxy\` listener; $REPS runs of ${DUR} s each, in alternating rounds (h j j1 j0 js, h j j1 j0 js, …), $CONC in flight from spread sources"
 	echo
 	echo "| configuration | conn/s | vs minimal behind HAProxy | p50 | p99 | errors / ok | RSS | CPU (listed processes) | CPU µs per answer (listed processes) | host busy |"
 	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"
@@ -128,8 +148,9 @@ section() {
 	row j "j. HAProxy send-proxy-v2 → daytimed, $RULES rules, audit to rsyslogd (CPU: engine, rsyslogd, haproxy)" h
 	row j1 "j1. HAProxy send-proxy (v1 text) → the same daytimed (CPU: engine, rsyslogd, haproxy)" h
 	row j0 "j0. HAProxy with no header → the same daytimed on a plain listener, every peer HAProxy itself (CPU: engine, rsyslogd, haproxy)" h
+	row js "j-stream. as j, daytimed logging to an rsyslogd on a Unix stream socket (imptcp path=) (CPU: engine, rsyslogd, haproxy)" h
 	echo
-	echo "Runs (conn/s of each run): h $(get h rates); j $(get j rates); j1 $(get j1 rates); j0 $(get j0 rates)."
+	echo "Runs (conn/s of each run): h $(get h rates); j $(get j rates); j1 $(get j1 rates); j0 $(get j0 rates); j-stream $(get js rates)."
 	echo
 	echo "| target | measured | verdict |"
 	echo "| --- | --- | --- |"
@@ -138,9 +159,12 @@ section() {
 		echo "| daytimed behind HAProxy ≥ 0.95× the minimal server behind the same HAProxy (send-proxy-v2) | $jr vs $hr conn/s = $(ratio j h) (median of the per-round ratios: $(round_ratio j h)) | $(verdict "$jr >= 0.95 * $hr") |"
 		echo "| (for reference: the same with v1 text headers, j1) | $(get j1 rate) vs $hr conn/s = $(ratio j1 h) (per round: $(round_ratio j1 h)) | $(verdict "$(get j1 rate) >= 0.95 * $hr") |"
 		echo "| (the header's own cost: j against j0, the same daytimed behind the same HAProxy with no header) | $jr vs $(get j0 rate) conn/s = $(ratio j j0) (per round: $(round_ratio j j0)) | $(verdict "$jr >= 0.95 * $(get j0 rate)") |"
+		[ -s "$WORK/rows/js.sum" ] &&
+		echo "| j-stream (logging over a stream socket) ≥ 0.95× the minimal server behind the same HAProxy | $(get js rate) vs $hr conn/s = $(ratio js h) (per round: $(round_ratio js h)) | $(verdict "$(get js rate) >= 0.95 * $hr") |"
 	fi
 	echo
 	echo "- where the time goes, in CPU µs per answer: daytimed's engine $(cpu j 1) with a v2 header (j), $(cpu j0 1) with none (j0): the header's own cost in daytimed is the difference; \`minimal -P\` $(cpu h 1); rsyslogd $(cpu j 2) for daytimed's record; HAProxy $(cpu h 2) (h), $(cpu j 3) (j), $(cpu j0 3) (j0). Two cores carry HAProxy, the load generator and the server, so the server's CPU per answer sets the rate."
+	[ -s "$WORK/rows/js.sum" ] && echo "- j-stream: daytimed's engine $(cpu js 1), rsyslogd $(cpu js 2) (imptcp, against $(cpu j 2) through imuxsock in j), HAProxy $(cpu js 3) CPU µs per answer; rsyslogd's file grew by ${S_RECORDS:-?} lines ($(get js ok) answers)."
 	echo "- daytimed wrote $P_RECORDS records during the runs ($(( $(get j ok) + $(get j1 ok) + $(get j0 ok) )) answers); $P_VIA of them name a client other than HAProxy's 127.0.0.1, from the header ($(( $(get j ok) + $(get j1 ok) )) answers through j and j1). A record: \`$P_SAMPLE\`"
 	for n in "${NOTES[@]}"; do echo "- $n"; done
 }

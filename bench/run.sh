@@ -3,7 +3,9 @@
 #
 # bench/run.sh -- daytimed under load, against a minimal server, xinetd,
 # openbsd-inetd and tcpserver, all measured in the same run on this
-# machine; writes bench/RESULTS.md.  See bench/README.md.
+# machine; writes bench/RESULTS.md.  See bench/README.md.  Rows b and bs
+# are the same daytimed logging to rsyslogd over a datagram socket
+# (imuxsock) and over a Unix stream socket (imptcp path=).
 #
 #   bench/run.sh                 (from the top of a built tree)
 #   REPS=3 DUR=5 CONC=64 HOLD=10000 PROFILE=1 OUT=bench/RESULTS.md bench/run.sh
@@ -66,6 +68,9 @@ make_rules
 
 HAVE_RS=0
 start_rsyslog && HAVE_RS=1
+HAVE_RSS=0
+[ $HAVE_RS = 1 ] && { want bs || want udp; } && start_rsyslog stream &&
+    HAVE_RSS=1
 
 # ---------------------------------------------------------------- c, f. oidentd
 #
@@ -153,11 +158,11 @@ if [ $HAVE_OID = 1 ]; then
 	stop "$OIDPID"
 fi
 
-# ---------------------------------------------------------------- start a, b, e
+# ---------------------------------------------------------------- start a, b, bs, e
 
 # The reference, daytimed and xinetd all run at once and are measured in
-# alternating rounds (a b e e2, a b e e2, ...), so that the machine's other load
-# falls on all of them alike.
+# alternating rounds (a b bs e e2 i, a b bs e e2 i, ...), so that the
+# machine's other load falls on all of them alike.
 P=$(free_port)
 "$BENCH/minimal" -p "$P" & MPID=$!
 PIDS+=("$MPID")
@@ -168,6 +173,15 @@ if [ $HAVE_RS = 1 ] && { want b || want udp; } &&
     start_daytimed b "ident mode off\nallow 127.0.0.0/8\n"; then
 	HAVE_B=1
 	BPORT=$DPORT BMON=$DMON BENG=$DENG
+fi
+# bs: b logging to the stream rsyslogd (its startup log says so)
+HAVE_BS=0
+if [ $HAVE_RSS = 1 ] &&
+    DT_SYSLOG=$RSLOG_S start_daytimed bs "ident mode off\nallow 127.0.0.0/8\n"; then
+	HAVE_BS=1
+	BSPORT=$DPORT BSMON=$DMON BSENG=$DENG
+	BS_STARTUP=$(grep -o 'syslog socket .*: a stream socket[^"]*' "$WORK/bs.out" | head -1)
+	[ -n "$BS_STARTUP" ] || note "bs: daytimed did not say its syslog socket is a stream one: $(head -c 300 "$WORK/bs.out")"
 fi
 
 # start_xinetd ROW LOGTYPE: xinetd's internal daytime on a port of its own,
@@ -305,14 +319,17 @@ fi
 
 # ---------------------------------------------------------------- a, b, e rounds
 
-say "a, b, e, e2, i: minimal, daytimed ($RULES rules, audit to rsyslogd, ident off), xinetd (syslog, file), openbsd-inetd"
+say "a, b, bs, e, e2, i: minimal, daytimed ($RULES rules, audit to rsyslogd over a datagram and a stream socket, ident off), xinetd (syslog, file), openbsd-inetd"
 # xinetd (e) logs to the same rsyslogd: count the engine's lines only.
 [ $HAVE_B = 1 ] && B_L0=$(grep -c "daytimed\[$BENG\]" "$RSFILE")
+[ $HAVE_BS = 1 ] && BS_L0=$(grep -c "daytimed\[$BSENG\]" "$RSFILE_S")
 for ((r = 1; r <= REPS; r++)); do
 	want a &&
 	    run1 a "$MPID" -- -p "$P" -c "$CONC" -d "$DUR" -w 10
 	[ $HAVE_B = 1 ] && want b &&
 	    run1 b "$BENG,$RSPID" -- -p "$BPORT" -c "$CONC" -d "$DUR" -w 10
+	[ $HAVE_BS = 1 ] && want bs &&
+	    run1 bs "$BSENG,$RSPID_S" -- -p "$BSPORT" -c "$CONC" -d "$DUR" -w 10
 	[ $HAVE_E = 1 ] &&
 	    run1 e "$EPID,$RSPID" -- -A -p "$EPORT" -c "$CONC" -d "$DUR" -w 10
 	[ $HAVE_E2 = 1 ] &&
@@ -327,6 +344,11 @@ if [ $HAVE_B = 1 ]; then
 	sleep 1
 	B_RECORDS=$(( $(grep -c "daytimed\[$BENG\]" "$RSFILE") - B_L0 ))
 	B_SAMPLE=$(grep "daytimed\[$BENG\].*proto=tcp" "$RSFILE" | tail -1 | cut -c1-300)
+fi
+if [ $HAVE_BS = 1 ]; then
+	echo "$(rss_kb "$BSENG")" > "$WORK/rows/bs.rss"
+	BS_RECORDS=$(( $(grep -c "daytimed\[$BSENG\]" "$RSFILE_S") - BS_L0 ))
+	BS_SAMPLE=$(grep "daytimed\[$BSENG\].*proto=tcp" "$RSFILE_S" | tail -1 | cut -c1-300)
 fi
 if [ $HAVE_E = 1 ]; then
 	echo "$(rss_kb "$EPID")" > "$WORK/rows/e.rss"
@@ -344,31 +366,46 @@ if [ $HAVE_I = 1 ]; then
 	stop "$IPID"
 fi
 
-say "UDP: minimal, daytimed"
+say "UDP: minimal, daytimed (b, bs)"
 for ((r = 1; r <= REPS; r++)); do
 	want udp || break
 	run1 a_udp "$MPID" -- -p "$P" -u -c "$CONC" -d "$DUR" -w 10
 	[ $HAVE_B = 1 ] &&
 	    run1 b_udp "$BENG,$RSPID" -- -p "$BPORT" -u -c "$CONC" -d "$DUR" -w 10
+	[ $HAVE_BS = 1 ] &&
+	    run1 bs_udp "$BSENG,$RSPID_S" -- -p "$BSPORT" -u -c "$CONC" -d "$DUR" -w 10
 done
 stop "$MPID"
 
+# strace_engine ENG PORT tcp|udp N FILE: strace -c -f on the engine ENG
+# for 3 s of load (at most N connections or datagrams), into FILE;
+# outside the measured runs.
+strace_engine() {
+	local lgp
+	"$BENCH/loadgen" -p "$2" $([ "$3" = udp ] && echo -u) -c "$CONC" \
+	    -n "$4" -d 30 >/dev/null &
+	lgp=$!
+	PIDS+=("$lgp")
+	timeout -s INT 3 strace -c -f -p "$1" -o "$5" 2>/dev/null
+	stop "$lgp"
+}
+
+if [ $HAVE_BS = 1 ]; then
+	if [ "$PROFILE" = 1 ] && command -v strace >/dev/null; then
+		# bs's system calls per connection and per datagram, as b's below
+		for x in tcp udp; do
+			strace_engine "$BSENG" "$BSPORT" $x 40000 "$WORK/strace_bs_$x.txt"
+		done
+	fi
+	stop "$BSMON"
+	stop "$BSENG"
+fi
+
 if [ $HAVE_B = 1 ]; then
 	if [ "$PROFILE" = 1 ] && command -v strace >/dev/null; then
-		# Syscalls per connection: outside the measured runs.
-		"$BENCH/loadgen" -p "$BPORT" -c "$CONC" -n 20000 -d 30 >/dev/null &
-		lgp=$!
-		PIDS+=("$lgp")
-		timeout -s INT 3 strace -c -f -p "$BENG" -o "$WORK/strace.txt" 2>/dev/null
-		stop "$lgp"
-	fi
-	if [ "$PROFILE" = 1 ] && command -v strace >/dev/null; then
-		# The same for datagrams.
-		"$BENCH/loadgen" -p "$BPORT" -u -c "$CONC" -n 40000 -d 30 >/dev/null &
-		lgp=$!
-		PIDS+=("$lgp")
-		timeout -s INT 3 strace -c -f -p "$BENG" -o "$WORK/strace_udp.txt" 2>/dev/null
-		stop "$lgp"
+		# Syscalls per connection, then per datagram.
+		strace_engine "$BENG" "$BPORT" tcp 20000 "$WORK/strace.txt"
+		strace_engine "$BENG" "$BPORT" udp 40000 "$WORK/strace_udp.txt"
 	fi
 	if [ "$PROFILE" = 1 ] && command -v perf >/dev/null; then
 		for x in tcp udp; do
@@ -466,7 +503,7 @@ fi
 
 # ---------------------------------------------------------------- report
 
-for r in a b c e e2 i f d_alone d_loaded a_udp b_udp; do summarize "$r"; done
+for r in a b bs c e e2 i f d_alone d_loaded a_udp b_udp bs_udp; do summarize "$r"; done
 
 
 {
@@ -477,12 +514,13 @@ for r in a b c e e2 i f d_alone d_loaded a_udp b_udp; do summarize "$r"; done
 	echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared; other jobs ran meanwhile)"
 	echo "- command: \`$CMDLINE\` (as $(id -un))"
 	echo "- daytimed: \`$($DAYTIMED -V 2>&1 | head -1)\`, $(cd "$TOP" && git rev-parse --short HEAD 2>/dev/null)"
-	echo "- each row: $REPS runs of ${DUR} s of \`bench/loadgen\`, in alternating rounds with the rows it is compared with (a b e e2, c f, d alone / d loaded), the median rate, the median p50 and p99 (connect to EOF); errors and answers are summed over the runs; CPU is each listed process's share of one core over the runs, children included (children count when reaped, so a forking server's share can leak into the next run); host busy is the whole machine's CPU use (2 cores = 100%) during the row's runs"
+	echo "- each row: $REPS runs of ${DUR} s of \`bench/loadgen\`, in alternating rounds with the rows it is compared with (a b bs e e2 i, c f, d alone / d loaded, UDP a b bs), the median rate, the median p50 and p99 (connect to EOF); errors and answers are summed over the runs; CPU is each listed process's share of one core over the runs, children included (children count when reaped, so a forking server's share can leak into the next run); host busy is the whole machine's CPU use (2 cores = 100%) during the row's runs"
 	echo
 	echo "| configuration | conn/s | vs minimal | p50 | p99 | errors / ok | RSS | CPU (listed processes) | CPU µs per answer (listed processes) | host busy |"
 	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"
 	row a "a. minimal epoll server, $CONC in flight" a
 	row b "b. daytimed, $RULES rules + allow 127/8, audit to rsyslogd, ident off, $CONC in flight (CPU: engine, rsyslogd)" a
+	row bs "b-stream. daytimed as b, logging to an rsyslogd on a Unix stream socket (imptcp path=, one record a line), $CONC in flight (CPU: engine, rsyslogd)" a
 	row c "c. daytimed as b, ident always against oidentd, clients from 127.0.0.1 (CPU: engine, oidentd, rsyslogd)" a
 	row e "e. xinetd internal daytime, HOST logged through syslog(3) to the same rsyslogd, $CONC in flight (CPU: xinetd, rsyslogd)" a
 	row e2 "e2. xinetd as e, logging to its own file instead, $CONC in flight (CPU: xinetd)" a
@@ -492,8 +530,9 @@ for r in a b c e e2 i f d_alone d_loaded a_udp b_udp; do summarize "$r"; done
 	row d_loaded "d. the same, with 64 connections held by a silent ident server" a
 	row a_udp "UDP: minimal server, $CONC in flight" a_udp
 	row b_udp "UDP: daytimed as b, $CONC in flight" a_udp
+	row bs_udp "UDP: daytimed as b-stream, $CONC in flight" a_udp
 	echo
-	echo "Runs (conn/s of each run): a $(get a rates); b $(get b rates); c $(get c rates); e $(get e rates); e2 $(get e2 rates); i $(get i rates); f $(get f rates); d alone $(get d_alone rates); d loaded $(get d_loaded rates); UDP a $(get a_udp rates); UDP b $(get b_udp rates)."
+	echo "Runs (conn/s of each run): a $(get a rates); b $(get b rates); c $(get c rates); e $(get e rates); e2 $(get e2 rates); i $(get i rates); f $(get f rates); d alone $(get d_alone rates); d loaded $(get d_loaded rates); UDP a $(get a_udp rates); UDP b $(get b_udp rates); b-stream $(get bs rates); UDP b-stream $(get bs_udp rates)."
 	echo
 	echo "## Memory: connections waiting on ident"
 	echo
@@ -528,6 +567,19 @@ for r in a b c e e2 i f d_alone d_loaded a_udp b_udp; do summarize "$r"; done
 	if [ -s "$WORK/rows/b_udp.sum" ]; then
 		echo "| UDP: daytimed ≥ 0.9× the minimal server | $(get b_udp rate) vs $(get a_udp rate) datagrams/s = $(ratio b_udp a_udp) (per round: $(round_ratio b_udp a_udp)) | $(verdict "$(get b_udp rate) >= 0.9 * $(get a_udp rate)") |"
 	fi
+	if [ -s "$WORK/rows/bs.sum" ]; then
+		bsr=$(get bs rate)
+		[ -s "$WORK/rows/e.sum" ] &&
+		echo "| b-stream (audit to rsyslogd over a stream socket) at least equal to xinetd logging through syslog(3) (e) | $bsr vs $(get e rate) conn/s = $(ratio bs e) (per round: $(round_ratio bs e)) | $(verdict "$bsr >= $(get e rate)") |"
+		[ -s "$WORK/rows/e2.sum" ] &&
+		echo "| b-stream at least equal to xinetd logging to its own file (e2) | $bsr vs $(get e2 rate) conn/s = $(ratio bs e2) (per round: $(round_ratio bs e2)) | $(verdict "$bsr >= $(get e2 rate)") |"
+		[ -s "$WORK/rows/i.sum" ] &&
+		echo "| b-stream at least equal to openbsd-inetd's internal daytime (i) | $bsr vs $(get i rate) conn/s = $(ratio bs i) (per round: $(round_ratio bs i)) | $(verdict "$bsr >= $(get i rate)") |"
+		echo "| (b-stream against b: the stream socket's gain) | $bsr vs $(get b rate) conn/s = $(ratio bs b) (per round: $(round_ratio bs b)); CPU µs per answer (engine + rsyslogd): $(get bs cpuus) vs $(get b cpuus) | |"
+	fi
+	if [ -s "$WORK/rows/bs_udp.sum" ]; then
+		echo "| UDP: daytimed as b-stream ≥ 0.9× the minimal server | $(get bs_udp rate) vs $(get a_udp rate) datagrams/s = $(ratio bs_udp a_udp) (per round: $(round_ratio bs_udp a_udp)); CPU µs per answer (engine + rsyslogd): $(get bs_udp cpuus) vs b's $(get b_udp cpuus) | $(verdict "$(get bs_udp rate) >= 0.9 * $(get a_udp rate)") |"
+	fi
 	if [ -s "$WORK/rows/c.sum" ] && [ -s "$WORK/rows/f.sum" ]; then
 		cr=$(get c rate); fr=$(get f rate)
 		echo "| with ident against oidentd ≥ 1.5× tcpserver -r | $cr vs $fr conn/s = $(ratio c f) (per round: $(round_ratio c f)) | $(verdict "$cr >= 1.5 * $fr") |"
@@ -548,6 +600,7 @@ for r in a b c e e2 i f d_alone d_loaded a_udp b_udp; do summarize "$r"; done
 	echo "## Details"
 	echo
 	[ -n "${B_RECORDS:-}" ] && echo "- b: rsyslogd's file grew by $B_RECORDS lines during b's TCP runs ($(get b ok) answers). A record: \`$B_SAMPLE\`"
+	[ -n "${BS_RECORDS:-}" ] && echo "- b-stream: rsyslogd's (imptcp) file grew by $BS_RECORDS lines during b-stream's TCP runs ($(get bs ok) answers); daytimed's startup log: \`${BS_STARTUP:-}\`. A record: \`$BS_SAMPLE\`"
 	[ -n "${C_SAMPLE:-}" ] && echo "- c: a record: \`$C_SAMPLE\`; ident_status counts over c's engine's records: $C_STATUS"
 	[ -n "${D_HELD:-}" ] && echo "- d: ident connections held by the silent-ident load at the start/end of each loaded run:$D_HELD"
 	[ -n "${E_LOG:-}" ] && echo "- e: xinetd's lines in rsyslogd's file: $E_LOG, e.g. \`$E_SAMPLE\` (xinetd runs in a private mount namespace whose /dev is a tmpfs with null, zero, urandom and random from the host and /dev/log linked to the bench's rsyslogd socket: this machine has no /dev/log, and creating one on the host would disturb other work). For e and e2, \`cps\` is raised from its default 50/s, which would stop the service for 10 s, and \`instances = UNLIMITED\`; xinetd's daytime answer is not in ctime form, e.g. \`$(printf '%s' "${E_ANSWER:-}" | tr -d '\r\n')\`, so its loadgen runs with -A: any one CR LF line"
@@ -572,6 +625,15 @@ for r in a b c e e2 i f d_alone d_loaded a_udp b_udp; do summarize "$r"; done
 		head -30 "$WORK/strace_udp.txt"
 		echo '```'
 	fi
+	for x in tcp udp; do
+		[ -s "$WORK/strace_bs_$x.txt" ] || continue
+		echo
+		echo "### strace -c -f on b-stream's engine, 3 s of $x load"
+		echo
+		echo '```'
+		head -30 "$WORK/strace_bs_$x.txt"
+		echo '```'
+	done
 	for x in tcp udp; do
 		[ -s "$WORK/perf_$x.txt" ] || continue
 		echo

@@ -42,9 +42,11 @@ struct audit_state {
 	int		 stopping;
 	int		 dirty;		/* want holds an unsaved position */
 	int		 failing;	/* the last save failed (logged once) */
-	int		 locked;	/* the lock held since open, until seq 0 */
+	int		 locked;	/* the lock held since open, until a save */
+	int		 begun;		/* the first note (seq 0) was handled */
 	uid_t		 uid;		/* the file's owner */
 	struct link	 want;
+	struct link	 saved;		/* the last position saved (kind 0: none) */
 };
 
 static int	audit_state_split(struct audit_state *, const char *, char *,
@@ -54,11 +56,13 @@ static int	audit_state_dir(struct audit_state *, const char *, uid_t,
 static int	audit_state_read(struct audit_state *, uid_t, struct link *,
 		    char *, size_t, char *, size_t);
 static int	audit_state_write(struct audit_state *, const struct link *,
-		    char *, size_t);
+		    int, char *, size_t);
+static int	audit_state_probe(struct audit_state *, char *, size_t);
 static int	audit_state_lock(struct audit_state *, char *, size_t);
 static int	audit_state_save(struct audit_state *, const struct link *,
 		    char *, size_t);
 static void	*audit_state_writer(void *);
+static void	 audit_state_pause(struct audit_state *);
 static void	audit_state_start(struct audit_state *);
 
 /* Open the directory, check both, lock, read the last link. */
@@ -85,8 +89,9 @@ audit_state_open(const char *path, uid_t uid, struct link *prev, char *note,
 	    audit_state_dir(st, dir, uid, err, errlen) == -1 ||
 	    audit_state_lock(st, err, errlen) == -1)
 		goto fail;
-	st->locked = 1;		/* until seq 0 is saved (audit_state_note) */
-	if (audit_state_read(st, uid, prev, note, notelen, err, errlen) == -1)
+	st->locked = 1;		/* until a save works (seq 0's, normally) */
+	if (audit_state_read(st, uid, prev, note, notelen, err, errlen) == -1 ||
+	    audit_state_probe(st, err, errlen) == -1)
 		goto fail;
 	if (pthread_condattr_init(&ca) != 0 ||
 	    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
@@ -244,50 +249,100 @@ fail:
 	return -1;
 }
 
-/* Save the link durably: temp file, fsync, rename, fsync the directory. */
+/*
+ * Save the link durably: temp file, fsync, rename, fsync the directory.
+ * keep 0: the temp file is removed instead of renamed (audit_state_probe).
+ * A temp file is never left behind: one from before (a crash) is removed
+ * first, and one this call made is removed when a step fails (a full
+ * filesystem).
+ */
 static int
-audit_state_write(struct audit_state *st, const struct link *l, char *err,
-    size_t errlen)
+audit_state_write(struct audit_state *st, const struct link *l, int keep,
+    char *err, size_t errlen)
 {
 	char buf[LINK_STATE_MAX + 1];
 	const char *what = "write";
-	int n, fd;
+	int n, fd, e;
 
 	if ((n = link_state_format(l, buf, sizeof(buf))) == -1) {
 		snprintf(err, errlen, "audit state %s: cannot format", st->path);
 		return -1;
 	}
-	fd = openat(st->dirfd, st->tmp, O_WRONLY | O_CREAT | O_TRUNC |
+	(void)unlinkat(st->dirfd, st->tmp, 0);	/* ENOENT, or EROFS below */
+	fd = openat(st->dirfd, st->tmp, O_WRONLY | O_CREAT | O_EXCL |
 	    O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1) {
-		what = "create the temporary file";
-		goto fail;
+		snprintf(err, errlen, "audit state %s: cannot create the "
+		    "temporary file %s: %s", st->path, st->tmp, strerror(errno));
+		return -1;
 	}
 	if (compat_write_all(fd, buf, (size_t)n) == -1) {
 		if (errno == 0)
 			errno = EIO;
+		e = errno;
 		close(fd);
 		goto fail;
 	}
 	if (fsync(fd) == -1) {
 		what = "fsync";
+		e = errno;
 		close(fd);
 		goto fail;
 	}
-	if (close(fd) == -1)
+	if (close(fd) == -1) {
+		what = "close";
+		e = errno;
 		goto fail;
+	}
+	if (!keep) {
+		if (unlinkat(st->dirfd, st->tmp, 0) == -1) {
+			snprintf(err, errlen, "audit state %s: cannot remove the "
+			    "temporary file %s: %s", st->path, st->tmp,
+			    strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
 	if (renameat(st->dirfd, st->tmp, st->dirfd, st->base) == -1) {
 		what = "rename";
+		e = errno;
 		goto fail;
 	}
 	if (fsync(st->dirfd) == -1) {
-		what = "fsync the directory";
-		goto fail;
+		/* renamed: only the durability of the rename is in doubt */
+		snprintf(err, errlen, "audit state %s: cannot fsync the "
+		    "directory: %s", st->path, strerror(errno));
+		return -1;
 	}
 	return 0;
 fail:
-	snprintf(err, errlen, "audit state %s: cannot %s: %s", st->path, what,
-	    strerror(errno));
+	(void)unlinkat(st->dirfd, st->tmp, 0);
+	snprintf(err, errlen, "audit state %s: cannot %s the temporary file "
+	    "%s: %s", st->path, what, st->tmp, strerror(e));
+	return -1;
+}
+
+/*
+ * At open, under the lock: the state can be saved (a state-sized temp
+ * file written, synced and removed), or the start fails naming the file:
+ * an epoch that cannot save its first record cannot be linked, and the
+ * next one would name the same last epoch as this one.
+ */
+static int
+audit_state_probe(struct audit_state *st, char *err, size_t errlen)
+{
+	struct link l;
+	char why[400];
+
+	memset(&l, 0, sizeof(l));
+	l.kind = LINK_EPOCH;
+	memset(l.epoch, '0', LINK_EPOCH_HEX);
+	l.seq = UINT64_MAX;
+	l.stopped = 1;
+	if (audit_state_write(st, &l, 0, why, sizeof(why)) == 0)
+		return 0;
+	snprintf(err, errlen, "%s (the new epoch's first record could not be "
+	    "saved: is the filesystem full or read-only?)", why);
 	return -1;
 }
 
@@ -330,21 +385,53 @@ audit_state_save(struct audit_state *st, const struct link *l, char *err,
 
 	if (!held && audit_state_lock(st, err, errlen) == -1)
 		return -1;
+	/*
+	 * Held since open: the file still names the last epoch, which this
+	 * one links to; the lock stays until a save works, so that no other
+	 * epoch can link to that one too.
+	 */
+	if (held && (rv = audit_state_write(st, l, 1, err, errlen)) == -1)
+		return -1;
 	if (held)
-		rv = audit_state_write(st, l, err, errlen);
+		st->saved = *l;
 	else if ((rv = audit_state_read(st, st->uid, &cur, note, sizeof(note),
 	    err, errlen)) == 0 && cur.kind == LINK_EPOCH &&
-	    strcmp(cur.epoch, l->epoch) == 0)
-		rv = audit_state_write(st, l, err, errlen);
+	    strcmp(cur.epoch, l->epoch) == 0 &&
+	    (rv = audit_state_write(st, l, 1, err, errlen)) == 0)
+		st->saved = *l;
 	(void)flock(st->dirfd, LOCK_UN);
 	/*
-	 * st->locked means "held since open, for seq 0" only: the writer
-	 * thread's own locking never sets it, or a note made meanwhile would
-	 * take it for that and write the temporary file beside the writer.
+	 * st->locked means "held since open, until the first save that
+	 * works" only: the writer thread's own locking never sets it.
 	 */
 	if (held)
 		st->locked = 0;
 	return rv;
+}
+
+/*
+ * After a save (st->mtx held): a failure is logged once, with what the
+ * file still says, and a later success once; a failed save is retried.
+ */
+static void
+audit_state_said(struct audit_state *st, int rc, const char *err)
+{
+	if (rc == -1 && !st->failing) {
+		if (st->saved.kind == LINK_EPOCH)
+			log_warnx("%s; retried every second: until a save works, "
+			    "the file keeps %s:%llu, and later records are not "
+			    "vouched for", err, st->saved.epoch,
+			    (unsigned long long)st->saved.seq);
+		else
+			log_warnx("%s; retried every second: until a save works, "
+			    "the file names the last epoch, not this one, and "
+			    "the lock is held", err);
+	} else if (rc == 0 && st->failing)
+		log_warnx("audit state %s: saved again (%s:%llu)", st->path,
+		    st->saved.epoch, (unsigned long long)st->saved.seq);
+	st->failing = rc == -1;
+	if (rc == -1 && !st->stopping)
+		st->dirty = 1;
 }
 
 /* Hand the position to the writer; the first note starts it. */
@@ -352,6 +439,7 @@ void
 audit_state_note(struct audit_state *st, const char *epoch, uint64_t last)
 {
 	char err[512];
+	int rc;
 
 	if (st == NULL)
 		return;
@@ -361,12 +449,16 @@ audit_state_note(struct audit_state *st, const char *epoch, uint64_t last)
 	st->want.epoch[LINK_EPOCH_HEX] = '\0';
 	st->want.seq = last;
 	st->want.stopped = 0;
-	if (st->locked) {
+	if (!st->begun) {
 		/* seq 0 is saved before the lock goes to the next epoch */
-		if (audit_state_save(st, &st->want, err, sizeof(err)) == -1)
-			log_warnx("%s", err);
-		pthread_mutex_unlock(&st->mtx);
-		return;
+		st->begun = 1;
+		rc = audit_state_save(st, &st->want, err, sizeof(err));
+		audit_state_said(st, rc, err);
+		if (rc == 0) {
+			pthread_mutex_unlock(&st->mtx);
+			return;
+		}
+		/* the writer retries it, the lock still held */
 	}
 	if (!st->dirty) {
 		st->dirty = 1;
@@ -393,12 +485,49 @@ audit_state_start(struct audit_state *st)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+/*
+ * Wait out one interval, or until stop (st->mtx held). A timed wait that
+ * says it timed out before its time (a preloaded library that fakes the
+ * clock, such as libfaketime, does) is replaced by a nap: the writer
+ * never spins, even while its saves fail and are retried.
+ */
+static void
+audit_state_pause(struct audit_state *st)
+{
+	struct timespec until, now, left;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += AUDIT_STATE_INTERVAL_US / 1000000;
+	until.tv_nsec += (AUDIT_STATE_INTERVAL_US % 1000000) * 1000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	while (!st->stopping) {
+		if (pthread_cond_timedwait(&st->cond, &st->mtx, &until) !=
+		    ETIMEDOUT)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > until.tv_sec || (now.tv_sec == until.tv_sec &&
+		    now.tv_nsec >= until.tv_nsec))
+			return;
+		left.tv_sec = until.tv_sec - now.tv_sec;
+		left.tv_nsec = until.tv_nsec - now.tv_nsec;
+		if (left.tv_nsec < 0) {
+			left.tv_sec--;
+			left.tv_nsec += 1000000000;
+		}
+		pthread_mutex_unlock(&st->mtx);
+		(void)nanosleep(&left, NULL);
+		pthread_mutex_lock(&st->mtx);
+	}
+}
+
 /* The writer: save at once, then at most once an interval, until stop. */
 static void *
 audit_state_writer(void *arg)
 {
 	struct audit_state *st = arg;
-	struct timespec until;
 	struct link l;
 	char err[512];
 	int rc;
@@ -414,23 +543,10 @@ audit_state_writer(void *arg)
 		pthread_mutex_unlock(&st->mtx);
 		rc = audit_state_save(st, &l, err, sizeof(err));
 		pthread_mutex_lock(&st->mtx);
-		if (rc == -1 && !st->failing)
-			log_warnx("%s", err);
-		else if (rc == 0 && st->failing)
-			log_warnx("audit state %s: saved again", st->path);
-		st->failing = rc == -1;
+		audit_state_said(st, rc, err);
 		if (st->stopping)
 			continue;	/* the last position, then out */
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += AUDIT_STATE_INTERVAL_US / 1000000;
-		until.tv_nsec += (AUDIT_STATE_INTERVAL_US % 1000000) * 1000;
-		if (until.tv_nsec >= 1000000000) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000;
-		}
-		while (!st->stopping && pthread_cond_timedwait(&st->cond,
-		    &st->mtx, &until) != ETIMEDOUT)
-			;
+		audit_state_pause(st);
 	}
 	pthread_mutex_unlock(&st->mtx);
 	return NULL;
@@ -456,6 +572,8 @@ audit_state_stop(struct audit_state *st, const char *epoch, uint64_t last,
     char *err, size_t errlen)
 {
 	struct link l;
+	char why[512];
+	int rc;
 
 	if (st == NULL)
 		return 0;
@@ -468,7 +586,18 @@ audit_state_stop(struct audit_state *st, const char *epoch, uint64_t last,
 	pthread_mutex_lock(&st->mtx);
 	st->dirty = 0;
 	pthread_mutex_unlock(&st->mtx);
-	return audit_state_save(st, &l, err, errlen);
+	if ((rc = audit_state_save(st, &l, why, sizeof(why))) == 0 &&
+	    st->failing)
+		log_warnx("audit state %s: saved again (%s:%llu:stop)", st->path,
+		    l.epoch, (unsigned long long)l.seq);
+	else if (rc == -1 && st->saved.kind == LINK_EPOCH)
+		snprintf(err, errlen, "%s: the stop is not saved, the file keeps "
+		    "%s:%llu:run", why, st->saved.epoch,
+		    (unsigned long long)st->saved.seq);
+	else if (rc == -1)
+		snprintf(err, errlen, "%s: the stop is not saved, the file names "
+		    "the last epoch, not this one", why);
+	return rc;
 }
 
 /* Stop the writer, close the directory, free. */

@@ -10,7 +10,9 @@
  * is owned by the run user and not writable by group or others; the
  * file, when there, is a regular file owned by the run user with no
  * access for group or others, and no larger than a state file. Breaking
- * one is a startup error naming the file. No file yet: the new epoch says
+ * one is a startup error naming the file, and so is a directory where a
+ * state-sized temporary file cannot be written, synced and removed (the
+ * filesystem full or read-only). No file yet: the new epoch says
  * prev=none. A file of the right size that does not parse is corrupt:
  * reported, replaced, and the new epoch says prev=broken.
  *
@@ -30,6 +32,16 @@
  * and is made only while the file still names the same epoch: once a
  * newer epoch has started, the link is its own, and it already names
  * this one as "run" (its records reach at least the seq it saw).
+ *
+ * A save that fails (the filesystem filled or made read-only while the
+ * daemon runs) changes nothing: the records go on, sealed; the failure is
+ * logged once (file, step, errno, and the position the file keeps), the
+ * save is retried once an interval, and the first one that works is
+ * logged ("saved again"). No temporary file is left. The file keeps the
+ * last position saved, which is what the next epoch names: records after
+ * it are not vouched for, as after a crash. Should seq 0's save fail, the
+ * lock stays held until a save works, so that no other epoch links to
+ * the same last one meanwhile.
  */
 #ifndef DAYTIMED_AUDIT_STATE_H
 #define DAYTIMED_AUDIT_STATE_H

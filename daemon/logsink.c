@@ -2,9 +2,10 @@
 /*
  * logsink: the syslog socket and stderr, behind the promises in
  * logsink.h. Messages are framed "<PRI>Mmm dd hh:mm:ss NAME[PID]: text"
- * (RFC 3164) with their control bytes escaped (record_escape_ctl), never
- * sent through syslog(3), whose glibc version blocks when the receiver is
- * full.
+ * (RFC 3164) with their control bytes escaped (record_escape_ctl; the
+ * name's too), never sent through syslog(3), whose glibc version blocks
+ * when the receiver is full. A datagram is one message; on a stream
+ * socket (logsink_stream.c) each frame is followed by "\n".
  *
  * One mutex guards the queue, the socket's state and the counters; it is
  * never held across the common send. A message is framed without it, and
@@ -13,8 +14,9 @@
  * behind each other's system calls. The descriptor number never changes
  * once open (a new socket is dup3'd onto it), so a send racing
  * log_open_syslog reaches the old or the new socket, never a stranger.
+ * On a stream socket every send is made under the mutex instead.
  * The queue, its drain and reconnects are in logsink_queue.c, per-thread
- * batches in logsink_batch.c.
+ * batches in logsink_batch.c, the stream socket in logsink_stream.c.
  */
 #include "autoconf.h"
 
@@ -49,6 +51,7 @@ static struct logsink sink = {
 	.name = "daytimed",
 	.to_stderr = 1,
 	.fd = -1,
+	.sfd = -1,
 	.facility = LOG_DAEMON,
 	.audit_facility = -1,
 };
@@ -58,12 +61,20 @@ static size_t	logsink_header(struct logsink *, char *, size_t, int, int);
 static void	logsink_stderr_line(struct logsink *, const char *, size_t);
 static int	logsink_fast(struct logsink *);
 
-/* Set the program name used in headers and on stderr. */
+/*
+ * Set the program name used in headers and on stderr; a control byte in
+ * it is written '?' (a header never holds one: stream framing is LF).
+ */
 void
 logsink_name(const char *name)
 {
+	size_t i;
+
 	pthread_mutex_lock(&sink.mtx);
 	strlcpy(sink.name, name, sizeof(sink.name));
+	for (i = 0; sink.name[i] != '\0'; i++)
+		if ((unsigned char)sink.name[i] < 0x20 || sink.name[i] == 0x7f)
+			sink.name[i] = '?';
 	pthread_mutex_unlock(&sink.mtx);
 }
 
@@ -115,12 +126,15 @@ log_setpid(pid_t pid)
 	pthread_mutex_unlock(&sink.mtx);
 }
 
-/* Open the non-blocking syslog socket; must run before chroot. */
+/*
+ * Open the non-blocking syslog socket; must run before chroot. A path
+ * that is a stream socket (EPROTOTYPE) gets a stream connection too.
+ */
 int
 log_open_syslog(const char *path, int facility)
 {
 	struct logsink *ls = &sink;
-	int fd, saved;
+	int fd, sfd = -1, saved;
 
 	if (path == NULL)
 		path = LOG_SOCKET_DEFAULT;
@@ -135,7 +149,9 @@ log_open_syslog(const char *path, int facility)
 	memset(&ls->sun, 0, sizeof(ls->sun));
 	ls->sun.sun_family = AF_UNIX;
 	strlcpy(ls->sun.sun_path, path, sizeof(ls->sun.sun_path));
-	if (connect(fd, (struct sockaddr *)&ls->sun, sizeof(ls->sun)) == -1)
+	if (connect(fd, (struct sockaddr *)&ls->sun, sizeof(ls->sun)) == -1 &&
+	    (errno != EPROTOTYPE ||
+	    (sfd = logsink_stream_socket(&ls->sun)) == -1))
 		goto fail;
 	if (ls->fd == -1)
 		ls->fd = fd;
@@ -144,10 +160,12 @@ log_open_syslog(const char *path, int facility)
 		if (dup3(fd, ls->fd, O_CLOEXEC) == -1)
 			goto fail;
 		close(fd);
+		ls->connected = 1;	/* before the events: no retry armed */
 		/* epoll forgot the old socket: the events watch the new one. */
 		logsink_events_locked(ls, ls->base);
 	}
 	ls->connected = 1;
+	logsink_stream_use_locked(ls, sfd);
 	ls->facility = facility & LOG_FACMASK;
 	ls->last_connect = logsink_mono_sec();
 	pthread_mutex_unlock(&ls->mtx);
@@ -156,8 +174,17 @@ fail:
 	saved = errno;
 	pthread_mutex_unlock(&ls->mtx);
 	close(fd);
+	if (sfd != -1)
+		close(sfd);
 	errno = saved;
 	return -1;
+}
+
+/* Whether the syslog socket in use is a stream one (LF-framed). */
+int
+log_syslog_stream(void)
+{
+	return atomic_load_explicit(&sink.stream, memory_order_relaxed);
 }
 
 /* Give this thread's loop a batch (see log_batch_open in logsink.h). */
@@ -222,7 +249,7 @@ log_flush(int timeout_ms)
 			break;
 		if (left > 100 || !ls->connected)
 			left = ls->connected ? left : 100; /* re-check a dead peer */
-		pfd.fd = ls->fd;
+		pfd.fd = logsink_sock_locked(ls);
 		pfd.events = POLLOUT;
 		pfd.revents = 0;
 		pthread_mutex_unlock(&ls->mtx);
@@ -384,14 +411,15 @@ logsink_emit(struct logsink *ls, int pri, const char *msg, size_t len,
     int flags)
 {
 	struct logsink_batch *b = logsink_batch_mine();
-	char dgram[LOGSINK_MSG_MAX];
+	char dgram[LOGSINK_MSG_MAX];	/* a frame, then its '\n' */
 	size_t dl;
 	ssize_t r;
 	int fd, rv, err;
 
 	/* Framed before the mutex: only the queue needs it. */
 	dl = logsink_header(ls, dgram, sizeof(dgram), pri, flags);
-	dl += record_escape_ctl(dgram + dl, sizeof(dgram) - dl, msg, len);
+	dl += record_escape_ctl(dgram + dl, sizeof(dgram) - 1 - dl, msg, len);
+	dgram[dl] = '\n';	/* a stream's framing, not a datagram's */
 
 	/*
 	 * The common case under load, without the mutex: a record joins
@@ -434,7 +462,7 @@ logsink_emit(struct logsink *ls, int pri, const char *msg, size_t len,
 		logsink_batch_send(ls);
 		pthread_mutex_lock(&ls->mtx);
 	}
-	if (ls->qcount == 0 && ls->connected) {
+	if (ls->qcount == 0 && ls->connected && !ls->stream) {
 		/* The common case: send with the mutex released. */
 		fd = ls->fd;
 		pthread_mutex_unlock(&ls->mtx);
@@ -448,7 +476,8 @@ logsink_emit(struct logsink *ls, int pri, const char *msg, size_t len,
 		}
 		err = errno;
 		pthread_mutex_lock(&ls->mtx);
-		rv = logsink_send_errno_locked(ls, err) == 1 ?
+		/* now a stream: fd was unconnected under it; queue it */
+		rv = ls->stream || logsink_send_errno_locked(ls, err) == 1 ?
 		    logsink_enqueue_locked(ls, dgram, dl) : -1;
 	} else {
 		if (ls->base == NULL && !ls->connected)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * logsink: where log messages and audit records go. The syslog socket
- * (RFC 3164 datagrams on our own non-blocking AF_UNIX socket), a bounded
+ * (RFC 3164 datagrams on our own non-blocking AF_UNIX socket, or the same
+ * frames each ended by "\n" when the path is a stream socket), a bounded
  * queue for what the socket cannot take at once, per-thread batches sent
  * with one sendmmsg, back-pressure, reconnects and counters; and stderr,
  * before daemonizing or when there is no syslog.
@@ -27,9 +28,11 @@
  *   then runs once, on the attached loop's thread or inside log_flush,
  *   never inside a logging call (callers may log holding their locks).
  * - Reconnects. When the receiver goes away (ECONNREFUSED: rsyslogd
- *   restarted) the queue keeps the messages and the socket is connected
- *   to the same path again at most once a second. After chroot the path
- *   is resolved inside the chroot.
+ *   restarted; EPIPE on a stream) the queue keeps the messages and the
+ *   socket is connected to the same path again at most once a second,
+ *   as a datagram or a stream socket, whichever the path is now. A
+ *   message a broken stream tore is sent again whole. After chroot the
+ *   path is resolved inside the chroot.
  * - Threads. Any thread may log. logsink_name, log_setpid and
  *   log_open_syslog set fields that sends read without the lock: call
  *   them while the program has one thread. Attaching a loop and logging
@@ -75,6 +78,8 @@ int	logsink_message(int pri, const char *text, size_t len);
 void	log_setpid(pid_t);
 /* Open the syslog socket (before chroot); later messages go there too. */
 int	log_open_syslog(const char *path, int facility);
+/* Whether the syslog socket is a stream one now (messages LF-framed). */
+int	log_syslog_stream(void);
 /*
  * Send records (log_record*) with this facility, messages with the one
  * above (-1, the default: records too). While the program has one thread.
@@ -89,10 +94,10 @@ void	log_attach(struct event_base *);
 /*
  * Coalesce this thread's messages while it logs faster than one a window:
  * they wait at most window_us (and LOGSINK_BATCH_MSGS messages), then go
- * out together in one sendmmsg; a message after a quiet spell goes at
- * once. Open from the thread that runs base (-1: no memory, or this
- * thread has a batch on another base); close (which sends what waits) on
- * the same thread before base is freed.
+ * out together in one sendmmsg (one sendmsg on a stream socket); a
+ * message after a quiet spell goes at once. Open from the thread that
+ * runs base (-1: no memory, or this thread has a batch on another base);
+ * close (which sends what waits) on the same thread before base is freed.
  */
 int	log_batch_open(struct event_base *, unsigned window_us);
 void	log_batch_close(void);

@@ -3,8 +3,10 @@
  * logsink_batch: per-thread coalescing of log messages. A thread that
  * runs an event loop opens a batch with a window; while it logs faster
  * than one message per window its messages wait here (at most one window
- * and LOGSINK_BATCH_MSGS messages) and go out together in one sendmmsg,
- * so the syslog daemon wakes once per batch instead of once per record.
+ * and LOGSINK_BATCH_MSGS messages) and go out together in one sendmmsg
+ * (on a stream socket, one sendmsg with an iovec per message, under the
+ * sink's mutex: logsink_stream.c), so the syslog daemon wakes once per
+ * batch instead of once per record.
  * A message after a quiet spell is sent at once. A batch holds messages
  * only while the sink's queue is empty; what the socket refuses joins the
  * queue in order. The batch is flushed when its thread closes it, and by
@@ -80,8 +82,9 @@ logsink_batch_close(struct logsink *ls)
 }
 
 /*
- * Keep a framed message in this thread's batch b: 0. 1: the thread has
- * been quiet for a window, send it now (the caller does).
+ * Keep a framed message (buf[len] is its '\n', kept after it) in this
+ * thread's batch b: 0. 1: the thread has been quiet for a window, send
+ * it now (the caller does).
  */
 int
 logsink_batch_add(struct logsink *ls, struct logsink_batch *b,
@@ -96,15 +99,15 @@ logsink_batch_add(struct logsink *ls, struct logsink_batch *b,
 		b->sent = 1;
 		return 1;
 	}
-	if (b->n == LOGSINK_BATCH_MSGS || len > sizeof(b->buf) - b->used)
+	if (b->n == LOGSINK_BATCH_MSGS || len + 1 > sizeof(b->buf) - b->used)
 		logsink_batch_send(ls);
-	memcpy(b->buf + b->used, buf, len);
+	memcpy(b->buf + b->used, buf, len + 1);
 	b->iov[b->n].iov_base = b->buf + b->used;
 	b->iov[b->n].iov_len = len;
 	memset(&b->mm[b->n], 0, sizeof(b->mm[b->n]));
 	b->mm[b->n].msg_hdr.msg_iov = &b->iov[b->n];
 	b->mm[b->n].msg_hdr.msg_iovlen = 1;
-	b->used += len;
+	b->used += len + 1;
 	b->n++;
 	if (!b->armed && evtimer_add(b->ev, &tv) == 0)
 		b->armed = 1;
@@ -115,15 +118,15 @@ logsink_batch_add(struct logsink *ls, struct logsink_batch *b,
 
 /*
  * Send this thread's batch in one sendmmsg when nothing is queued (with
- * the mutex released, as a single message is); what the socket refuses,
- * and all of it when the queue holds older messages, goes to the queue
- * in order.
+ * the mutex released, as a single message is; on a stream, one sendmsg
+ * under it); what the socket refuses, and all of it when the queue holds
+ * older messages, goes to the queue in order.
  */
 void
 logsink_batch_send(struct logsink *ls)
 {
 	struct logsink_batch *b = logsink_batch_thread;
-	size_t i = 0;
+	size_t i = 0, part = 0;
 	int r, fd, err;
 
 	if (b == NULL || b->n == 0)
@@ -135,7 +138,10 @@ logsink_batch_send(struct logsink *ls)
 	b->last_us = logsink_mono_us();
 	b->sent = 1;
 	pthread_mutex_lock(&ls->mtx);
-	while (i < b->n && ls->fd != -1 && ls->qcount == 0 && ls->connected) {
+	if (ls->stream && ls->qcount == 0 && ls->connected)
+		i = logsink_stream_batch_locked(ls, b->iov, b->n, &part);
+	while (i < b->n && ls->fd != -1 && ls->qcount == 0 && ls->connected &&
+	    !ls->stream) {
 		fd = ls->fd;
 		pthread_mutex_unlock(&ls->mtx);
 		do
@@ -151,13 +157,14 @@ logsink_batch_send(struct logsink *ls)
 		}
 		err = errno;
 		pthread_mutex_lock(&ls->mtx);
-		if (logsink_send_errno_locked(ls, err) == 1)
+		/* now a stream: fd was unconnected under it; queue the rest */
+		if (ls->stream || logsink_send_errno_locked(ls, err) == 1)
 			break;
 		i++;			/* lost for good (counted) */
 	}
-	for (; i < b->n; i++)
-		(void)logsink_enqueue_locked(ls, b->iov[i].iov_base,
-		    b->iov[i].iov_len);
+	for (; i < b->n; i++, part = 0)	/* part: of the first, on a stream */
+		(void)logsink_stream_keep_locked(ls, b->iov[i].iov_base,
+		    b->iov[i].iov_len, part);
 	logsink_congestion_locked(ls);
 	logsink_arm_locked(ls);
 	/* No drain callback: the caller may hold locks of its own. */

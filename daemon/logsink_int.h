@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * logsink_int: what logsink.c, logsink_queue.c and logsink_batch.c
- * share, and nobody else uses: the sink's state, a thread's batch, and the locked helpers both
- * call. "_locked" functions expect the sink's mutex held.
+ * logsink_int: what logsink.c, logsink_queue.c, logsink_batch.c and
+ * logsink_stream.c share, and nobody else uses: the sink's state, a
+ * thread's batch, and the locked helpers they call. "_locked" functions
+ * expect the sink's mutex held.
+ *
+ * Every framed message the sink holds (being built, in a batch, in the
+ * queue) is followed in memory by one '\n' that its length does not
+ * count: a datagram is sent without it, a stream message with it (its
+ * frame on a stream socket; record_escape_ctl keeps '\n' out of the
+ * text, logsink_name out of the header).
  */
 #ifndef DAYTIMED_LOGSINK_INT_H
 #define DAYTIMED_LOGSINK_INT_H
@@ -29,7 +36,7 @@ struct event_base;
 #define LOGSINK_BATCH_MSGS	32	/* messages a batch holds */
 #define LOGSINK_BATCH_BYTES	(32u * 1024)
 
-/* One queued datagram. */
+/* One queued message: len bytes, then the '\n' of stream framing. */
 struct logsink_msg {
 	char	*buf;
 	size_t	 len;
@@ -47,7 +54,14 @@ struct logsink {
 	 * join its thread's batch (the batch's send looks again, locked).
 	 */
 	atomic_int		 fd;		/* -1: syslog not opened */
-	atomic_int		 connected;	/* fd is connected to sun */
+	atomic_int		 connected;	/* the socket in use reaches sun */
+	/*
+	 * sun is a stream socket: messages go on sfd, LF-framed, under mtx
+	 * only (fd, the datagram socket, stays open but unconnected, so that
+	 * a lock-free send that raced the switch fails and is queued).
+	 */
+	atomic_int		 stream;
+	int			 sfd;		/* the stream connection, or -1 */
 	int			 facility;
 	int			 audit_facility; /* of records; -1: facility */
 	struct sockaddr_un	 sun;
@@ -58,6 +72,7 @@ struct logsink {
 	size_t			 qhead;
 	atomic_size_t		 qcount;
 	size_t			 qbytes;
+	size_t			 qoff;		/* bytes of q[qhead] on the stream */
 
 	atomic_int		 congested;	/* read without the mutex */
 	struct timespec		 congested_since;
@@ -90,12 +105,21 @@ struct logsink_batch {
 	char			 buf[LOGSINK_BATCH_BYTES];
 };
 
+/* The socket the messages go to: the stream connection, or fd. */
+static inline int
+logsink_sock_locked(const struct logsink *ls)
+{
+	return ls->stream ? ls->sfd : ls->fd;
+}
+
 /* logsink_queue.c */
 void	logsink_events_locked(struct logsink *, struct event_base *);
 int	logsink_send_locked(struct logsink *, const char *, size_t);
 int	logsink_send_errno_locked(struct logsink *, int);
 int	logsink_enqueue_locked(struct logsink *, const char *, size_t);
 int	logsink_drain_locked(struct logsink *);
+void	logsink_pop_locked(struct logsink *, size_t);
+void	logsink_watch_locked(struct logsink *);
 void	logsink_arm_locked(struct logsink *);
 void	logsink_congestion_locked(struct logsink *);
 void	logsink_unlock_and_notify(struct logsink *);
@@ -111,5 +135,16 @@ struct logsink_batch *logsink_batch_mine(void);
 int	logsink_batch_add(struct logsink *, struct logsink_batch *,
 	    const char *, size_t);
 void	logsink_batch_send(struct logsink *);
+
+/* logsink_stream.c */
+size_t	logsink_stream_done(const struct iovec *, size_t, size_t, size_t *);
+int	logsink_stream_socket(const struct sockaddr_un *);
+void	logsink_stream_use_locked(struct logsink *, int);
+int	logsink_stream_send_locked(struct logsink *, const char *, size_t);
+int	logsink_stream_drain_locked(struct logsink *);
+size_t	logsink_stream_batch_locked(struct logsink *, const struct iovec *,
+	    size_t, size_t *);
+int	logsink_stream_keep_locked(struct logsink *, const char *, size_t,
+	    size_t);
 
 #endif

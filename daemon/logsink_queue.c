@@ -4,9 +4,10 @@
  * queue and its drain from the attached loop (an EV_WRITE event, armed
  * only while something waits: an idle datagram socket is always
  * writable), the back-pressure thresholds and the drain callback, the
- * reconnect timer, and what each send error means. Every function here
- * runs with the sink's mutex held ("_locked") or takes it (the loop's
- * callbacks).
+ * reconnect timer (which finds the socket's kind again: datagram, or
+ * stream, logsink_stream.c), and what each send error means. Every
+ * function here runs with the sink's mutex held ("_locked") or takes it
+ * (the loop's callbacks).
  */
 #include "autoconf.h"
 
@@ -41,22 +42,38 @@ logsink_events_locked(struct logsink *ls, struct event_base *base)
 	ls->write_armed = ls->retry_armed = 0;
 	ls->base = base;
 	if (base != NULL && ls->fd != -1) {
-		ls->ev_write = event_new(base, ls->fd, EV_WRITE | EV_PERSIST,
-		    logsink_write_cb, ls);
 		ls->ev_retry = evtimer_new(base, logsink_retry_cb, ls);
-		logsink_arm_locked(ls);
+		logsink_watch_locked(ls);
 	}
 }
 
+/* (Re)make the write event on the socket in use (it changed). */
+void
+logsink_watch_locked(struct logsink *ls)
+{
+	if (ls->ev_write != NULL)
+		event_free(ls->ev_write);
+	ls->ev_write = NULL;
+	ls->write_armed = 0;
+	if (ls->base == NULL || ls->fd == -1)
+		return;
+	ls->ev_write = event_new(ls->base, logsink_sock_locked(ls),
+	    EV_WRITE | EV_PERSIST, logsink_write_cb, ls);
+	logsink_arm_locked(ls);
+}
+
 /*
- * Try one non-blocking send. 0: taken; -1: lost for good (counted);
- * 1: try again later (full receiver, or the receiver went away).
+ * Try one non-blocking send, nothing being queued. 0: taken (on a
+ * stream, maybe its rest queued); -1: lost for good (counted); 1: try
+ * again later (full receiver, or the receiver went away).
  */
 int
 logsink_send_locked(struct logsink *ls, const char *buf, size_t len)
 {
 	ssize_t r;
 
+	if (ls->stream)
+		return logsink_stream_send_locked(ls, buf, len);
 	for (;;) {
 		r = send(ls->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (r >= 0) {
@@ -94,7 +111,10 @@ logsink_send_errno_locked(struct logsink *ls, int err)
 	}
 }
 
-/* Keep a copy in the queue; count it lost when even the cap is full. */
+/*
+ * Keep a copy (and the '\n' after it) in the queue; count it lost when
+ * even the cap is full.
+ */
 int
 logsink_enqueue_locked(struct logsink *ls, const char *buf, size_t len)
 {
@@ -103,11 +123,12 @@ logsink_enqueue_locked(struct logsink *ls, const char *buf, size_t len)
 
 	if (ls->qcount >= LOGSINK_QUEUE_MSGS ||
 	    ls->qbytes + len > LOGSINK_QUEUE_BYTES ||
-	    (copy = malloc(len)) == NULL) {
+	    (copy = malloc(len + 1)) == NULL) {
 		ls->ctr.lost++;
 		return -1;
 	}
 	memcpy(copy, buf, len);
+	copy[len] = '\n';
 	m = &ls->q[(ls->qhead + ls->qcount) % LOGSINK_QUEUE_MSGS];
 	m->buf = copy;
 	m->len = len;
@@ -118,12 +139,13 @@ logsink_enqueue_locked(struct logsink *ls, const char *buf, size_t len)
 }
 
 /* Forget the n oldest queued messages (sent, or lost and counted). */
-static void
+void
 logsink_pop_locked(struct logsink *ls, size_t n)
 {
 	struct logsink_msg *m;
 
 	while (n-- > 0 && ls->qcount > 0) {
+		ls->qoff = 0;
 		m = &ls->q[ls->qhead];
 		ls->qbytes -= m->len;
 		free(m->buf);
@@ -138,7 +160,7 @@ logsink_pop_locked(struct logsink *ls, size_t n)
  * LOGSINK_DRAIN_MSGS in one sendmmsg: a receiver whose queue holds only
  * a few datagrams (net.unix.max_dgram_qlen is 10 where nothing raised
  * it) is otherwise fed one system call per message, under the mutex.
- * 0: queue empty.
+ * A stream socket drains in logsink_stream.c. 0: queue empty.
  */
 int
 logsink_drain_locked(struct logsink *ls)
@@ -149,6 +171,8 @@ logsink_drain_locked(struct logsink *ls)
 	size_t i, n;
 	int r;
 
+	if (ls->stream)
+		return logsink_stream_drain_locked(ls);
 	while (ls->qcount > 0 && ls->connected) {
 		n = ls->qcount < LOGSINK_DRAIN_MSGS ? ls->qcount :
 		    LOGSINK_DRAIN_MSGS;
@@ -252,11 +276,16 @@ logsink_unlock_and_notify(struct logsink *ls)
 		cb(arg);
 }
 
-/* Connect the socket to its path again, at most once a second. */
+/*
+ * Connect to the path again, at most once a second, finding its kind
+ * again: the datagram socket, or on EPROTOTYPE a new stream connection
+ * (as glibc's syslog(3) does).
+ */
 int
 logsink_reconnect_locked(struct logsink *ls, int force)
 {
 	time_t now = logsink_mono_sec();
+	int sfd;
 
 	if (ls->fd == -1)
 		return -1;
@@ -264,9 +293,14 @@ logsink_reconnect_locked(struct logsink *ls, int force)
 		return -1;
 	ls->last_connect = now;
 	if (connect(ls->fd, (struct sockaddr *)&ls->sun,
-	    sizeof(ls->sun)) == -1)
+	    sizeof(ls->sun)) == 0)
+		sfd = -1;
+	else if (errno != EPROTOTYPE ||
+	    (sfd = logsink_stream_socket(&ls->sun)) == -1)
 		return -1;
-	ls->connected = 1;
+	ls->connected = 1;	/* first: the new write event arms no retry */
+	if (ls->stream || sfd != -1)
+		logsink_stream_use_locked(ls, sfd);
 	return 0;
 }
 

@@ -497,6 +497,10 @@ main_start(struct config *conf, const struct main_opts *o)
 			return -1;
 		log_warnx("logging to stderr only");
 	}
+	if (syslog_ok && log_syslog_stream())
+		log_info("syslog socket %s: a stream socket, one message a line",
+		    conf->syslog_socket != NULL ? conf->syslog_socket :
+		    LOG_SOCKET_DEFAULT);
 	log_set_audit_facility(config_audit_facility(conf));
 	if (o->debug)
 		log_set_debug(1);

@@ -11,7 +11,8 @@
  * PR_SET_NAME alone (each worker and reload thread names itself, for
  * ps and top; proctitle.c), and the audit state's writes: openat
  * relative to the directory held open since before chroot (a dirfd of
- * AT_FDCWD, any path, still fails), flock, fsync and renameat. clone must share
+ * AT_FDCWD, any path, still fails), unlinkat likewise (its temporary
+ * file, when a save fails), flock, fsync and renameat. clone must share
  * the address space (a thread, never a process); clone3, whose flags a
  * filter cannot see, answers ENOSYS so that glibc falls back to clone.
  * Sockets are IPv4, IPv6 or local only.
@@ -160,7 +161,13 @@ sandbox_engine(int on, char *err, size_t errlen)
 	    errlen, 1, SCMP_A0(SCMP_CMP_MASKED_EQ, 0x80000000u,
 	    0x80000000u)) == -1 ||
 	    sandbox_rule(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(open), err,
-	    errlen, 0, none) == -1)
+	    errlen, 0, none) == -1 ||
+	    /* unlinkat: the same, for the audit state's temporary file */
+	    sandbox_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlinkat), err, errlen,
+	    1, SCMP_A0(SCMP_CMP_MASKED_EQ, 0x80000000u, 0)) == -1 ||
+	    sandbox_rule(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(unlinkat), err,
+	    errlen, 1, SCMP_A0(SCMP_CMP_MASKED_EQ, 0x80000000u,
+	    0x80000000u)) == -1)
 		goto fail;
 	if ((rc = seccomp_load(ctx)) != 0) {
 		snprintf(err, errlen, "seccomp: cannot load the filter: %s",

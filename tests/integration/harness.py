@@ -1396,12 +1396,14 @@ class Rsyslog(_Started):
     "RSYSLOG_FileFormat", "RSYSLOG_SyslogProtocol23Format" for RFC 5424):
     self.files maps each name to its file (self.file is the catch-all
     one).  kill(), send_signal() and start() let a test take it away and
-    bring it back: the files are appended to.
+    bring it back: the files are appended to.  stream: the sockets are
+    Unix stream ones, rsyslog's imptcp with path= (LF-framed messages)
+    instead of imuxsock's datagram ones.
     """
 
     def __init__(self, include=None, prepare=None, jail=None, template=None,
                  hostname=None,
-                 templates=()):
+                 templates=(), stream=False):
         exe = shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
         if not os.path.exists(exe):
             raise Skip("rsyslogd is not installed (apt-get install rsyslog)")
@@ -1420,13 +1422,20 @@ class Rsyslog(_Started):
             self.sockets.append(mirror)
         if prepare is not None:
             prepare(self.dir)
+        self.stream = stream
         conf = ('global(workDirectory="%s"%s)\n'
                 'module(load="imuxsock" SysSock.Use="off")\n'
                 % (self.dir, "" if hostname is None else
                    ' localHostname="%s"' % hostname))
+        if stream:
+            conf += 'module(load="imptcp")\n'
         for path in self.sockets:
-            conf += ('input(type="imuxsock" Socket="%s" '
-                     'RateLimit.Interval="0")\n' % path)
+            if stream:  # unlink: a killed one leaves its socket behind
+                conf += ('input(type="imptcp" path="%s" unlink="on" '
+                         'fileCreateMode="0666")\n' % path)
+            else:
+                conf += ('input(type="imuxsock" Socket="%s" '
+                         'RateLimit.Interval="0")\n' % path)
         if include is not None:
             conf += "$IncludeConfig %s\n" % include.replace("@DIR@", self.dir)
         for t in templates:
@@ -1467,8 +1476,9 @@ class Rsyslog(_Started):
         return self
 
     def _ready(self):
+        kind = socket.SOCK_STREAM if self.stream else socket.SOCK_DGRAM
         for path in self.sockets:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+            with socket.socket(socket.AF_UNIX, kind) as s:
                 try:
                     s.connect(path)
                 except OSError:

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: ISC
 """A private network namespace for a test that needs its own addresses.
 
-enter() runs the calling script again under `unshare --net` (util-linux),
-so that it and every process it starts (the daemon, rsyslogd, identd
-servers) live in a namespace of their own: its loopback is brought up,
+enter() runs the calling script again under `unshare --net --mount`
+(util-linux), so that it and every process it starts (the daemon,
+rsyslogd, identd servers) live in namespaces of their own (a mount made
+there, such as the soak's tmpfs, stays there: the new mount namespace's
+propagation is private): its loopback is brought up,
 and aliases() adds IPv6 addresses to it.  Nothing on the host's network
 changes, ports such as 113 are free there, and the namespace ends with its
 last process.  Needs root; a script that cannot have it should skip.
@@ -22,15 +24,16 @@ def inside():
 
 
 def enter():
-    """Re-run this script in a new network namespace with lo up; return
+    """Re-run this script in a new network and mount namespace; return
     only there.  The exec keeps the PID, which marks the namespace."""
     if inside():
         return
     os.environ[_MARK] = str(os.getpid())
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execvp("unshare", ["unshare", "--net", "--", sys.executable,
-                          os.path.abspath(sys.argv[0])] + sys.argv[1:])
+    os.execvp("unshare", ["unshare", "--net", "--mount", "--",
+                          sys.executable, os.path.abspath(sys.argv[0])] +
+              sys.argv[1:])
 
 
 def up():

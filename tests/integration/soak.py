@@ -3,9 +3,9 @@
 """Soak: the real daemon for SOAK_SECONDS under mixed load, while the
 world around it fails (make check-soak; needs root).
 
-The run lives in a network namespace of its own (netns.py): the daemon
-listens on 127.0.0.1 and ::1, clients come from dozens of 127.x and IPv6
-alias addresses (soak_load.py), identd servers answer on port 113 (fake
+The run lives in a network and mount namespace of its own (netns.py):
+the daemon listens on 127.0.0.1 and ::1, clients come from dozens of 127.x
+and IPv6 alias addresses (soak_load.py), identd servers answer on port 113 (fake
 ones with modes, and Debian's oidentd), and the records go to a private
 Debian rsyslogd, whose file the soak reads as it grows (soak_ledger.py).
 The daemon runs chrooted every other generation, with an auditor's key
@@ -17,7 +17,8 @@ Faults (soak_faults.py, soak_life.py): rsyslogd killed and restarted,
 rsyslogd stopped past the daemon's queue, identd killed, restarted, slow,
 resetting, the monitor stopped during a reload, the engine and the monitor
 killed, descriptors exhausted, memory limited, the wall clock stepped,
-configurations broken in bursts, include files coming and going.  Each
+configurations broken in bursts, include files coming and going, the
+audit state's filesystem (a tiny tmpfs) full and read-only.  Each
 asserts its outcome and fills a row of the fault table printed at the
 end.  Runs shorter than LONG s go through the faults once with short
 holds (the CI form; the run then lasts about two minutes whatever
@@ -268,6 +269,8 @@ class Soak:
                                 template=h.RSYSLOG_PRI_FORMAT,
                                 templates=(TRADITIONAL,))
             self.cleanup.callback(self.rs.close)
+            # the audit state on a tiny tmpfs of its own (the state fault)
+            life.mount_state_fs(self, os.path.dirname(self.audit.state))
             self.cleanup.callback(self._close_idents)
             self.set_ident("127.0.0.10", "ok")
             self.set_ident("fd00:5a:10:1::1", "ok")

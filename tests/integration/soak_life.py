@@ -2,17 +2,20 @@
 """The soak's faults in the daemon's own processes and its configuration
 (soak_faults.py has those of the world around it): the monitor stopped in
 the middle of a reload, the engine or the monitor killed, configurations
-broken and mended in bursts, include files coming and going, and the hook
-for the audit state file.  Same contract as soak_faults.py.
+broken and mended in bursts, include files coming and going, and the audit
+state's filesystem full or read-only.  Same contract as soak_faults.py.
 """
 
+import errno
 import fcntl
 import os
+import re
 import signal
 import threading
 import time
 
 import harness as h
+import netns
 import soak_faults as sf
 import soak_load as sl
 
@@ -257,12 +260,133 @@ def flick(incdir, stop):
             os.unlink(path)
 
 
+# ---------------------------------------------------------------- audit state
+
+STATE_FS_KB = 64        # the tmpfs the soak mounts on the state directory
+STATE_BOUND = 10.0      # seconds for a save to fail, or to work again
+
+
+def mount_state_fs(S, path):
+    """A tiny tmpfs of the daemon's user on the audit state's directory
+    (in the soak's own mount namespace: nothing reaches the host's); it
+    is unmounted in S.cleanup whatever happens."""
+    h.check(netns.inside(), "the state filesystem needs the soak's own "
+            "mount namespace")
+    r = h.run(["mount", "-t", "tmpfs", "-o", "size=%dk,mode=0700,uid=65534"
+               % STATE_FS_KB, "daytimed-soak-state", path])
+    h.check(r.returncode == 0, "mount tmpfs on %s: %s", path, r.stderr)
+    S.cleanup.callback(h.run, ["umount", "-l", path])
+
+
+def read_link(path):
+    """The state file's (epoch, seq, "run"|"stop"), or None."""
+    try:
+        with open(path) as f:
+            text = f.read()
+        epoch, seq, how = text.split()[1].split(":")
+        return epoch, int(seq), how
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def remount(path, how):
+    """mount -o remount,ro|rw; retried while busy (a save in flight has
+    its temporary file open for writing), within STATE_BOUND."""
+    rs = []
+    ok = h.poll_until(lambda: rs.append(h.run(
+        ["mount", "-o", "remount," + how, path])) or rs[-1].returncode == 0,
+        STATE_BOUND)
+    h.check(ok, "remount,%s %s: %s", how, path, rs[-1].stderr if rs else "")
+
+
+def fill(path):
+    """A filler file until ENOSPC; its path."""
+    filler = os.path.join(path, "filler")
+    block = b"f" * 4096
+    with open(filler, "wb", buffering=0) as f:
+        try:
+            while True:
+                f.write(block)
+        except OSError as e:
+            h.check(e.errno == errno.ENOSPC, "filling %s: %s", path, e)
+    return filler
+
+
 def audit_state(S):
-    """The audit state file's filesystem full or read-only."""
+    """The audit state's filesystem (a tiny tmpfs) full, then read-only,
+    each for a while under load, then usable again."""
     st = S.stat("audit state file: filesystem full or read-only",
-                "the next epoch cannot link to the last one: said at "
-                "start, audit still sealed")
-    st.skipped = ("not written yet: `audit state` (issue 13) landed "
-                  "during this work; the soak sets it, and this hook is "
-                  "where the fault goes (the state directory on a tiny "
-                  "full tmpfs, then a read-only one)")
+                "answers and sealed records go on (in order, none "
+                "missing); per episode the engine logs the failure once "
+                "(file, errno, the position kept) and 'saved again' once "
+                "after; meanwhile the file keeps its last saved seq and "
+                "no temporary file stays; then saves resume (seq "
+                "advances)")
+    st.injected += 1
+    d = os.path.dirname(S.audit.state)
+    filler = []
+    seen = []
+    for name, on, off, err in (
+            ("full", lambda: filler.append(fill(d)),
+             lambda: os.unlink(filler.pop()), "No space left on device"),
+            ("read-only", lambda: remount(d, "ro"),
+             lambda: remount(d, "rw"), "Read-only file system")):
+        seen.append(state_episode(S, st, name, on, off, err))
+    st.seen.append("; ".join(seen))
+
+
+def state_episode(S, st, name, on, off, err):
+    """One episode: on() breaks saving, off() mends it; the checks."""
+    eng, path = S.svc.engine, S.audit.state
+    fail_rx = r"^audit state %s: cannot .*: %s; retried" % (
+        re.escape(path), err)
+    again_rx = r"^audit state %s: saved again \(" % re.escape(path)
+    order = {k: S.tail.order[k] for k in ("in order", "gap", "back")}
+    t = time.monotonic()
+    on()
+    try:
+        said = S.tail.wait(fail_rx, after=t, pid=eng, timeout=STATE_BOUND)
+        kept = read_link(path)
+        got = sf.probes(S, ("allow",), S.hold(3, 20), expect="allow")
+        still = read_link(path)
+        tmp = os.path.exists(path + ".new")
+    finally:
+        off()
+    t_off = time.monotonic()
+    again = S.tail.wait(again_rx, after=t_off, pid=eng, timeout=STATE_BOUND)
+    resumed = h.poll_until(lambda: (read_link(path) or ("", -1, ""))[1] >
+                           (kept or ("", -1, ""))[1], STATE_BOUND)
+    after = read_link(path)
+    S.tail.caught_up(10)
+    fails = S.tail.find(fail_rx, after=t, pid=eng)
+    agains = S.tail.find(again_rx, after=t, pid=eng)
+    sealed = S.tail.order["in order"] - order["in order"]
+    epoch = S.svc.gens[-1].get("epoch")
+    checks = [
+        (said, "no failure logged within %.0f s" % STATE_BOUND),
+        (len(fails) == 1, "the failure logged %d times" % len(fails)),
+        (kept is not None and kept == still and kept[0] == (epoch or
+                                                            kept[0]),
+         "the state moved while failing: %r then %r" % (kept, still)),
+        (not said or kept is None or "keeps %s:%d," % kept[:2] in
+         said[0][3], "the message does not name the position the file "
+         "keeps (%r): %r" % (kept, said[:1])),
+        (not tmp, "a temporary file stayed"),
+        (got and sf.answered(got) == len(got), "%d of %d probes answered"
+         % (sf.answered(got), len(got))),
+        (sealed > 0 and S.tail.order["gap"] == order["gap"] and
+         S.tail.order["back"] == order["back"], "sealed records %d, gaps "
+         "+%d, back +%d" % (sealed, S.tail.order["gap"] - order["gap"],
+                            S.tail.order["back"] - order["back"])),
+        (again and len(agains) == 1, "'saved again' logged %d times"
+         % len(agains)),
+        (resumed and after and kept and after[0] == kept[0],
+         "saves did not resume: %r after %r" % (after, kept)),
+    ]
+    ok = all([bool(st.check(bool(c), "%s: %s", name, text))
+              for c, text in checks])
+    return "%s: failure logged %d, kept seq %s, %d probes answered, %d "\
+        "records sealed; saved again %.2f s after, seq %s%s" % (
+            name, len(fails), kept[1] if kept else "?", sf.answered(got),
+            sealed, again[0][0] - t_off if again else -1,
+            after[1] if after else "?", "" if ok else " FAILED")

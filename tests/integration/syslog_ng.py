@@ -59,9 +59,11 @@ class SyslogNg(h._Started):
     """A private syslog-ng: its socket (self.path, also self.sock) for
     `syslog socket`; self.file written in its default (traditional) file
     layout, self.file5424 with flags(syslog-protocol), RFC 5424 with
-    structured data; stopped by its PID."""
+    structured data; stopped by its PID.  stream: the socket is a
+    unix-stream() one (LF-framed messages), not unix-dgram().  kill() and
+    start() take it away and bring it back (the files are appended to)."""
 
-    def __init__(self):
+    def __init__(self, stream=False):
         exe, modpath, env = find()
         self._tmp = h.TempDir("dtn-")
         os.chmod(self._tmp.path, 0o755)
@@ -73,24 +75,41 @@ class SyslogNg(h._Started):
             "@version: 3.38\n"
             "options { chain-hostnames(no); use-dns(no); stats-freq(0); "
             "log-msg-size(65536); };\n"
-            "source s { unix-dgram(\"%s\" perm(0666)); };\n"
+            "source s { %s(\"%s\" perm(0666)); };\n"
             "destination trad { file(\"%s\"); };\n"
             "destination p5424 { file(\"%s\" flags(syslog-protocol)); };\n"
             "log { source(s); destination(trad); destination(p5424); };\n"
-            % (self.path, self.file, self.file5424)))
-        argv = [exe, "-F", "-f", conf, "-R", self._tmp.join("persist"),
-                "-p", self._tmp.join("pid"), "-c", self._tmp.join("ctl")]
+            % ("unix-stream" if stream else "unix-dgram", self.path,
+               self.file, self.file5424)))
+        self._argv = [exe, "-F", "-f", conf, "-R", self._tmp.join("persist"),
+                      "-p", self._tmp.join("pid"), "-c",
+                      self._tmp.join("ctl")]
         if modpath is not None:
-            argv.append("--module-path=" + modpath)
+            self._argv.append("--module-path=" + modpath)
+        self._env = env
+        self.proc = None
+        self.start()
+
+    def start(self):
+        """Start syslog-ng (again): ready once its socket exists."""
+        if os.path.exists(self.path):
+            os.unlink(self.path)    # a killed one leaves it behind
         self.proc = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE, start_new_session=True, env=env)
+            self._argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, start_new_session=True, env=self._env)
         if not h.poll_until(lambda: os.path.exists(self.path) or
                             self.proc.poll() is not None, 10) or \
                 not os.path.exists(self.path):
             self.close()
             raise AssertionError("syslog-ng did not start: %r"
                                  % self.proc.stderr.read())
+        return self
+
+    def kill(self):
+        """End it with SIGKILL and reap it; start() brings it back."""
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, 9)
+            self.proc.wait(10)
 
     def text(self, path=None):
         return h.file_text(path or self.file)

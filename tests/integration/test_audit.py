@@ -3,13 +3,16 @@
 """The audit trail end to end: the real daemon with an auditor's key, into a
 private real rsyslogd, checked by daytimed-audit verify; its key files and
 state file checked at startup and by -t; the state written from inside a
-chroot; and back-pressure when the syslog sink stops reading (no record
-lost, accepting paused)."""
+chroot; the state's filesystem full or read-only (at a start, while
+running, and across a restart); and back-pressure when the syslog sink
+stops reading (no record lost, accepting paused)."""
 
+import errno
 import os
 import pwd
 import re
 import signal
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -166,6 +169,164 @@ def state_written_inside_chroot():
                   % last.groups(), "the state after the second stop")
         check(os.listdir(jail) == [], "nothing written in the jail: %r",
               os.listdir(jail))
+
+
+class NsDaemon(h.Daemon):
+    """A Daemon run in the mount namespace of process ns (nsenter execs
+    it: the PID is the daemon's)."""
+
+    def __init__(self, ns, *args, **kw):
+        self.ns = ns
+        super().__init__(*args, **kw)
+
+    def command(self):
+        return ["nsenter", "-t", str(self.ns), "-m", "--"] + \
+            super().command()
+
+
+def fill(path):
+    """A filler file at path until ENOSPC."""
+    with open(path, "wb", buffering=0) as f:
+        try:
+            while True:
+                f.write(b"f" * 4096)
+        except OSError as e:
+            check(e.errno == errno.ENOSPC, "filling %s: %s", path, e)
+
+
+@test
+def state_filesystem_full_or_read_only():
+    """Issue 19: the state's directory on a tiny tmpfs (in a mount
+    namespace of the test's own), full or read-only. At a start: an error
+    naming the file (-t too). While running: answers and sealed records go
+    on, the failure is logged once and "saved again" once, the file keeps
+    its last saved position, no temporary file stays. A stop while it
+    fails: the next start names the last position saved (prev=ID:SEQ:run),
+    never one that was not."""
+    h.need_root("a mount namespace and a tmpfs")
+    nobody = pwd.getpwnam("nobody").pw_uid
+    holder = subprocess.Popen(["unshare", "--mount", "--propagation",
+                               "private", "sleep", "600"])
+    try:
+        mine = os.readlink("/proc/self/ns/mnt")
+        check(h.poll_until(lambda: os.readlink("/proc/%d/ns/mnt" %
+                                               holder.pid) != mine, 5),
+              "no mount namespace")
+        ns = holder.pid
+        _state_fs(ns, nobody)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def _state_fs(ns, nobody):
+    def inns(*argv):
+        r = h.run(["nsenter", "-t", str(ns), "-m", "--"] + list(argv),
+                  timeout=20)
+        return r.returncode, r.stdout.decode(), r.stderr.decode()
+
+    with h.TempDir("dtk-") as tmp, h.SyslogSink() as sink:
+        af = h.AuditFiles(tmp)
+        sdir = os.path.dirname(af.state)
+        seen = "/proc/%d/root%s" % (ns, sdir)   # the tmpfs, from outside
+        rc, _, err = inns("mount", "-t", "tmpfs", "-o", "size=16k,mode=0700,"
+                          "uid=%d" % nobody, "dt-state", sdir)
+        check(rc == 0, "mount: %s", err)
+        port = h.free_port()
+        text = h.daemon_conf(port, sink, "ident mode off\n" + af.settings,
+                             "allow 127.0.0.0/8\n")
+        conf = write_conf(tmp, text)
+
+        def remount(how):
+            rc, _, err = inns("mount", "-o", "remount," + how, sdir)
+            check(rc == 0, "remount,%s: %s", how, err)
+
+        def state():
+            with open(seen + "/audit.state") as f:
+                return f.read().split()[1]
+
+        # at a start: read-only, then full
+        for how, why in (("read-only", "Read-only file system"),
+                         ("full", "No space left on device")):
+            if how == "full":
+                remount("rw")
+                fill(seen + "/filler")
+            else:
+                remount("ro")
+            rc, out, err = inns(h.DAYTIMED, "-t", "-c", conf)
+            check(rc == 1 and af.state in out and why in out, "-t, %s: %d "
+                  "%r %r", how, rc, out, err)
+            rc, out, err = inns(h.DAYTIMED, "-f", "-c", conf)
+            check(rc == 1 and af.state in err and why in err, "a start, "
+                  "%s: %d %r", how, rc, err)
+        os.unlink(seen + "/filler")
+        check(os.listdir(seen) == [], "left in the state directory: %r",
+              os.listdir(seen))
+        # running: full, space again, read-only, writable again
+        fail_rx = r"^audit state %s: cannot .*: %%s; retried" % \
+            re.escape(af.state)
+        again_rx = r"^audit state %s: saved again \(" % re.escape(af.state)
+        with NsDaemon(ns, text) as d:
+            h.tcp_get("127.0.0.1", port)
+            epoch = sink.wait_for(r"^event=start ").msg.split(
+                " epoch=")[1].split()[0]
+            check(h.poll_until(lambda: state().startswith(epoch), 5),
+                  "the state never named epoch %s", epoch)
+            n = 0
+            for how, why, on, off in (
+                    ("full", "No space left on device",
+                     lambda: fill(seen + "/filler"),
+                     lambda: os.unlink(seen + "/filler")),
+                    ("read-only", "Read-only file system",
+                     lambda: remount("ro"), lambda: remount("rw"))):
+                n += 1
+                on()
+                check(h.tcp_get("127.0.0.1", port), "no answer, %s", how)
+                sink.wait_for(fail_rx % why, timeout=10)
+                kept = state()
+                for _ in range(5):
+                    check(h.tcp_get("127.0.0.1", port), "no answer, %s",
+                          how)
+                check(state() == kept, "the state moved while %s", how)
+                check(not os.path.exists(seen + "/audit.state.new"),
+                      "a temporary file while %s", how)
+                off()
+                sink.wait_for(again_rx, timeout=10, count=n)
+                check(h.poll_until(lambda: state() != kept, 5),
+                      "saves did not resume after %s", how)
+                check(len(sink.records(fail_rx % why)) == 1,
+                      "%s: the failure logged %d times", how,
+                      len(sink.records(fail_rx % why)))
+            check(len(sink.records(again_rx)) == 2, "'saved again' %d "
+                  "times", len(sink.records(again_rx)))
+            # a stop while read-only: its save fails, the file keeps the
+            # last position saved
+            h.tcp_get("127.0.0.1", port)
+            check(h.poll_until(lambda: int(state().split(":")[1]) >= 1, 5),
+                  "no save")
+            remount("ro")
+            kept = state()
+            h.tcp_get("127.0.0.1", port)
+            d.stop()
+        stop = sink.wait_for(r"^event=stop ")
+        check(" epoch=%s " % epoch in stop.msg, "stop: %s", stop.msg)
+        check(int(stop.msg.split(" seq=")[1].split()[0]) >
+              int(kept.split(":")[1]), "the stop is not after %s", kept)
+        check(state() == kept and kept.endswith(":run"), "the state after "
+              "a stop that could not be saved: %s, want %s", state(), kept)
+        check(sink.records(r"^audit state .*Read-only file system: the stop "
+                           r"is not saved, the file keeps %s$" % kept),
+              "the stop's failure not logged")
+        remount("rw")
+        with NsDaemon(ns, text) as d:
+            h.tcp_get("127.0.0.1", port)
+            d.stop()
+        starts = sink.records(r"^event=start ")
+        check(len(starts) == 2 and " prev=%s " % kept in starts[1].msg,
+              "the next start names the last position saved (%s): %s",
+              kept, starts[-1].msg)
+        rc, _, err = inns("umount", sdir)
+        check(rc == 0, "umount: %s", err)
 
 
 @test

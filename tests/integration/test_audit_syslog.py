@@ -11,12 +11,15 @@ ident answers are hostile (issue 13): a forged field (finding 6) and a
 daytimed tag inside the value (finding 5). Each file must verify intact;
 grep must not be fooled; then one edited line, one deleted line and one
 deleted epoch are each reported. Then two hosts' daemons into one central
-file (issue 16, item 2), verified together, each host judged alone.
+file (issue 16, item 2), verified together, each host judged alone. Then
+both daemons' Unix stream sockets (rsyslog's imptcp path=, syslog-ng's
+unix-stream()), each killed and started again under a running daemon.
 journald's layouts cannot be made here
 (no journald): check_verify_parse.c has them as journalctl prints them."""
 
 import os
 import re
+import signal
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -145,6 +148,90 @@ def through_syslog_ng():
         check("[meta sequenceId=" in sn.text(sn.file5424),
               "syslog-ng's RFC 5424 with structured data: %s",
               sn.text(sn.file5424)[:300])
+
+
+def stream_restarted(srv, what):
+    """Sealed records into srv's stream socket (LF-framed): one a line,
+    whole; srv killed and started again while the daemon runs: the
+    daemon reconnects (a new connection), the records made meanwhile and
+    after arrive, log_lost stays 0, and the file verifies intact. A torn
+    start of a record before the whole one (what the old receiver may
+    write when a connection breaks mid-record) is reported unsealed, as
+    daytimed.conf(5) says, and nothing else."""
+    with h.TempDir("dtk-") as tmp:
+        af = h.AuditFiles(tmp)
+        port = h.free_port()
+        text = h.daemon_conf(port, srv, "ident mode off\n" + af.settings,
+                             "allow 127.0.0.0/8\n")
+
+        def records(n):
+            check(h.poll_until(lambda: srv.text().count(" seq=") >= n, 10),
+                  "%s: %d records, not %d:\n%s", what,
+                  srv.text().count(" seq="), n, srv.text()[-2000:])
+
+        def clients():
+            for _ in range(5):
+                check(h.tcp_get("127.0.0.1", port), "%s: no answer", what)
+                check(h.udp_get("127.0.0.1", port), "%s: no answer", what)
+
+        with h.Daemon(text) as d:
+            check("syslog socket %s: a stream socket, one message a line"
+                  % srv.path in d.stderr_text(), "%s: the startup log: %s",
+                  what, d.stderr_text())
+            clients()
+            # all in the file before the kill (what the receiver read but
+            # had not written is lost with it): the start record, the
+            # harness's readiness probe and ten clients
+            records(12)
+            srv.kill()
+            clients()               # queued: EPIPE on the old connection
+            srv.start()
+            records(22)
+            clients()
+            records(32)
+            d.signal(signal.SIGUSR1)
+            check(h.poll_until(lambda: "event=counters" in srv.text(), 10),
+                  "%s: no counters", what)
+            d.stop()
+        check(h.poll_until(lambda: "event=stop" in srv.text(), 10),
+              "%s: no stop record", what)
+        lines = srv.text().splitlines()
+        m = re.search(r" log_lost=(\d+) ", srv.text())
+        check(m and m.group(1) == "0", "%s: log_lost: %s", what,
+              m and m.group(0))
+        sealed = [l for l in lines if " seq=" in l]
+        bad = [l for l in lines if l.count("daytimed[") > 1 or
+               l.count(" seq=") > 1 or ("daytimed[" in l) != (
+                   re.search(r" daytimed\[\d+\]: ", l) is not None)]
+        check(len(sealed) >= 34 and not bad, "%s: not one message a line "
+              "(%d records): %r", what, len(sealed), bad[:2])
+        rc, out, err = af.verify(srv.file)
+        check(rc == 0 and ": intact" in out, "%s: %d\n%s%s", what, rc,
+              out, err)
+        # a record a broken connection tore, then sent whole: the torn
+        # start, written by the old receiver as a line, is only unsealed
+        n = next(i for i, l in enumerate(lines) if " seq=5 " in l)
+        torn = lines[:n] + [lines[n][:len(lines[n]) // 2]] + lines[n:]
+        p = tmp.write("torn.log", "\n".join(torn) + "\n")
+        rc, out, err = af.verify(p)
+        check(rc == 1 and "%s:%d: unsealed: 1 daytimed record without "
+              "chain fields" % (p, n + 1) in out and "34 verified" in out
+              and "missing" not in out and "modified" not in out,
+              "%s: a torn line: %d\n%s%s", what, rc, out, err)
+
+
+@test(timeout=120)
+def rsyslog_stream_socket():
+    """rsyslog's imptcp with path=: a Unix stream /dev/log."""
+    with h.Rsyslog(stream=True) as rs:
+        stream_restarted(rs, "rsyslog imptcp")
+
+
+@test(timeout=300)
+def syslog_ng_stream_socket():
+    """syslog-ng's unix-stream() source."""
+    with syslog_ng.SyslogNg(stream=True) as sn:
+        stream_restarted(sn, "syslog-ng unix-stream")
 
 
 def two_hosts_conf(d):

@@ -7,7 +7,8 @@
  * or symlinked state file; the writer's durable saves (polled with a
  * deadline, never slept on); and two starts that link, checked by the
  * verifier with the host's key. Ownership cases need root and are
- * skipped, said so, without it.
+ * skipped, said so, without it. The state's filesystem full or read-only:
+ * check_audit_state_fs.c.
  */
 #include "autoconf.h"
 
@@ -258,9 +259,9 @@ START_TEST(test_state_open)
 }
 END_TEST
 
-/* Wait (with a deadline) until path holds want. */
-static int
-wait_for(const char *path, const char *want)
+/* Wait (with a deadline) until path holds want (suites.h). */
+int
+state_wait_for(const char *path, const char *want)
 {
 	struct timespec t0, t;
 	char buf[256];
@@ -292,7 +293,7 @@ START_TEST(test_state_write)
 	ck_assert_ptr_nonnull(st);
 	/* the first note is saved at once */
 	audit_state_note(st, "00000000000000aa", 0);
-	ck_assert(wait_for(path,
+	ck_assert(state_wait_for(path,
 	    "daytimed-audit-state-v1 00000000000000aa:0:run\n"));
 	ck_assert_int_eq(stat(path, &sb), 0);
 	ck_assert_uint_eq(sb.st_mode & 0777, 0600);
@@ -300,12 +301,12 @@ START_TEST(test_state_write)
 	/* many notes: the last one is saved within the interval */
 	for (i = 1; i <= 1000; i++)
 		audit_state_note(st, "00000000000000aa", (uint64_t)i);
-	ck_assert(wait_for(path,
+	ck_assert(state_wait_for(path,
 	    "daytimed-audit-state-v1 00000000000000aa:1000:run\n"));
 	/* the stop: saved now, with "stop" */
 	ck_assert_int_eq(audit_state_stop(st, "00000000000000aa", 1001, err,
 	    sizeof(err)), 0);
-	ck_assert(wait_for(path,
+	ck_assert(state_wait_for(path,
 	    "daytimed-audit-state-v1 00000000000000aa:1001:stop\n"));
 	audit_state_close(st);
 	/* and read back as the next start's link */
@@ -343,7 +344,7 @@ START_TEST(test_state_shared)
 	ck_assert_int_eq(flock(fd, LOCK_EX | LOCK_NB), -1);
 	/* seq 0 is saved synchronously, and the lock goes */
 	audit_state_note(a, "00000000000000aa", 0);
-	ck_assert(wait_for(path,
+	ck_assert(state_wait_for(path,
 	    "daytimed-audit-state-v1 00000000000000aa:0:run\n"));
 	ck_assert_int_eq(flock(fd, LOCK_EX | LOCK_NB), 0);
 	/* a held lock is waited for, then is an error naming the file */
@@ -363,19 +364,19 @@ START_TEST(test_state_shared)
 	ck_assert_uint_eq(l.seq, 0);
 	ck_assert_int_eq(l.stopped, 0);
 	audit_state_note(b, "00000000000000bb", 0);
-	ck_assert(wait_for(path,
+	ck_assert(state_wait_for(path,
 	    "daytimed-audit-state-v1 00000000000000bb:0:run\n"));
 	/* a goes on and stops: the file stays b's */
 	audit_state_note(a, "00000000000000aa", 1);
 	ck_assert_int_eq(audit_state_stop(a, "00000000000000aa", 2, err,
 	    sizeof(err)), 0);
-	ck_assert(wait_for(path,
+	ck_assert(state_wait_for(path,
 	    "daytimed-audit-state-v1 00000000000000bb:0:run\n"));
 	audit_state_close(a);
 	/* b's stop is saved */
 	ck_assert_int_eq(audit_state_stop(b, "00000000000000bb", 3, err,
 	    sizeof(err)), 0);
-	ck_assert(wait_for(path,
+	ck_assert(state_wait_for(path,
 	    "daytimed-audit-state-v1 00000000000000bb:3:stop\n"));
 	audit_state_close(b);
 	cleanup(dir);

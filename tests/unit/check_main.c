@@ -49,8 +49,10 @@ main(void)
 	srunner_add_suite(sr, verify_epochs_suite());
 	srunner_add_suite(sr, audit_suite());
 	srunner_add_suite(sr, audit_state_suite());
+	srunner_add_suite(sr, audit_state_fs_suite());
 	srunner_add_suite(sr, log_suite());
 	srunner_add_suite(sr, logsink_suite());
+	srunner_add_suite(sr, logsink_stream_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -40,6 +40,10 @@ Suite	*report_suite(void);
 Suite	*verify_epochs_suite(void);
 Suite	*audit_suite(void);
 Suite	*audit_state_suite(void);
+Suite	*audit_state_fs_suite(void);
+/* Shared by the two: wait (10 s at most) until path holds want. */
+int	state_wait_for(const char *path, const char *want);
 Suite	*log_suite(void);
 Suite	*logsink_suite(void);
+Suite	*logsink_stream_suite(void);
 #endif

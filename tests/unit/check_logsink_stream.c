@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * logsink_stream_suite: daemon/logsink_stream.c, the syslog socket when
+ * it is a stream one (rsyslog's imptcp path=, syslog-ng's unix-stream()).
+ * The short-write bookkeeping as a pure function; then against a real
+ * stream receiver: one message a line, batches, a backlog drained in
+ * order and whole, a receiver restarted (a message the broken connection
+ * tore comes whole on the new one), and the socket's kind found again
+ * when the receiver comes back as the other kind. CK_FORK gives every
+ * test a fresh sink.
+ */
+#include "autoconf.h"
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "compat/compat.h"
+#include "daemon/log.h"
+#include "daemon/logsink.h"
+#include "daemon/logsink_int.h"
+#include "tests/unit/sink.h"
+#include "tests/unit/suites.h"
+
+#define BIG	3000	/* a message's padding, to fill the socket */
+
+/* A stream receiver standing in for imptcp: a listener, one connection. */
+struct ssink {
+	char	dir[64];
+	char	path[128];
+	int	lfd;		/* the listener (or a datagram socket) */
+	int	cfd;		/* the accepted connection, or -1 */
+	char	buf[1 << 20];
+	size_t	have;
+};
+
+/* Bind a listener (stream) or a datagram socket at k->path. */
+static void
+ss_bind(struct ssink *k, int stream)
+{
+	struct sockaddr_un sun;
+
+	k->lfd = socket(AF_UNIX, (stream ? SOCK_STREAM : SOCK_DGRAM) |
+	    SOCK_NONBLOCK, 0);
+	ck_assert_int_ge(k->lfd, 0);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strlcpy(sun.sun_path, k->path, sizeof(sun.sun_path));
+	ck_assert_int_eq(bind(k->lfd, (struct sockaddr *)&sun, sizeof(sun)),
+	    0);
+	if (stream)
+		ck_assert_int_eq(listen(k->lfd, 8), 0);
+	k->cfd = -1;
+	k->have = 0;
+}
+
+/* A fresh stream receiver; the log connects to it. */
+static struct ssink *
+ss_open(void)
+{
+	struct ssink *k = calloc(1, sizeof(*k));
+
+	ck_assert_ptr_nonnull(k);
+	strlcpy(k->dir, "/tmp/check_ssink.XXXXXX", sizeof(k->dir));
+	ck_assert_ptr_nonnull(mkdtemp(k->dir));
+	ck_assert_int_lt(snprintf(k->path, sizeof(k->path), "%s/log",
+	    k->dir), (int)sizeof(k->path));
+	ss_bind(k, 1);
+	log_init("daytimed", 0);
+	ck_assert_int_eq(log_open_syslog(k->path, LOG_DAEMON), 0);
+	log_stderr(0);
+	ck_assert_int_eq(log_syslog_stream(), 1);
+	return k;
+}
+
+/* Restart the receiver at the same path, as a stream one or not. */
+static void
+ss_restart(struct ssink *k, int stream)
+{
+	if (k->cfd != -1)
+		close(k->cfd);
+	close(k->lfd);
+	unlink(k->path);
+	ss_bind(k, stream);
+}
+
+/* Close the receiver and remove its directory. */
+static void
+ss_close(struct ssink *k)
+{
+	if (k->cfd != -1)
+		close(k->cfd);
+	close(k->lfd);
+	unlink(k->path);
+	rmdir(k->dir);
+	free(k);
+}
+
+/* Read what the connection holds now (accepting it first). 0: EOF. */
+static ssize_t
+ss_read(struct ssink *k)
+{
+	ssize_t n;
+
+	if (k->cfd == -1 &&
+	    (k->cfd = accept4(k->lfd, NULL, NULL, SOCK_NONBLOCK)) == -1)
+		return -1;
+	ck_assert_uint_lt(k->have, sizeof(k->buf));
+	n = read(k->cfd, k->buf + k->have, sizeof(k->buf) - k->have);
+	if (n > 0)
+		k->have += (size_t)n;
+	return n;
+}
+
+/*
+ * The next line (NUL-terminated, without its '\n') within ms
+ * milliseconds, running base (if any) meanwhile; -1 when none came.
+ */
+static int
+ss_line(struct ssink *k, struct event_base *base, char *out, size_t len,
+    int ms)
+{
+	struct pollfd pfd;
+	char *nl;
+	size_t n;
+	int i;
+
+	for (i = 0; i <= ms; i++) {
+		if ((nl = memchr(k->buf, '\n', k->have)) != NULL) {
+			n = (size_t)(nl - k->buf);
+			ck_assert_uint_lt(n, len);
+			memcpy(out, k->buf, n);
+			out[n] = '\0';
+			k->have -= n + 1;
+			memmove(k->buf, nl + 1, k->have);
+			return (int)n;
+		}
+		if (ss_read(k) > 0)
+			continue;
+		if (base != NULL)
+			event_base_loop(base, EVLOOP_NONBLOCK);
+		pfd.fd = k->cfd != -1 ? k->cfd : k->lfd;
+		pfd.events = POLLIN;
+		(void)poll(&pfd, 1, 1);
+	}
+	return -1;
+}
+
+/* "m I" padded with 'x' to BIG bytes (I's own line, whole). */
+static void
+big(char *m, size_t len, int i)
+{
+	int n = snprintf(m, len, "m %d ", i);
+
+	ck_assert_int_gt(n, 0);
+	ck_assert_uint_lt((size_t)n + BIG, len);
+	memset(m + n, 'x', BIG);
+	m[n + BIG] = '\0';
+}
+
+/* The next line is the big message I, whole. */
+static void
+want_big(struct ssink *k, struct event_base *base, int i)
+{
+	char d[8192], m[BIG + 32];
+
+	big(m, sizeof(m), i);
+	ck_assert_int_gt(ss_line(k, base, d, sizeof(d), 5000), 0);
+	ck_assert_str_eq(msg_of(d), m);
+}
+
+/* The end of a test: sent messages in all, none lost or left; close. */
+static void
+ss_done(struct ssink *k, struct event_base *base, unsigned long long sent)
+{
+	struct log_counters ct;
+
+	log_get_counters(&ct);
+	ck_assert_uint_eq(ct.sent, sent);
+	ck_assert_uint_eq(ct.lost, 0);
+	ck_assert_uint_eq(ct.depth, 0);
+	if (base != NULL) {
+		log_attach(NULL);
+		event_base_free(base);
+	}
+	ss_close(k);
+}
+
+START_TEST(test_log_stream_done)
+{
+	/* messages of 10, 5 and 7 bytes: written, whole, part of the next */
+	static const struct {
+		size_t	n, written, done, part;
+	} t[] = {
+		{ 3, 0, 0, 0 }, { 3, 4, 0, 4 }, { 3, 10, 1, 0 }, { 3, 11, 1, 1 },
+		{ 3, 21, 2, 6 }, { 3, 22, 3, 0 }, { 0, 0, 0, 0 },
+	};
+	struct iovec iov[3] = { { NULL, 10 }, { NULL, 5 }, { NULL, 7 } };
+	size_t i, part;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		part = 99;
+		ck_assert_uint_eq(logsink_stream_done(iov, t[i].n, t[i].written,
+		    &part), t[i].done);
+		ck_assert_uint_eq(part, t[i].part);
+	}
+}
+END_TEST
+
+START_TEST(test_log_stream_lines)
+{
+	struct log_counters ct;
+	struct event_base *base;
+	struct ssink *k = ss_open();
+	char d[8192], m[BIG + 32];
+	int i;
+
+	log_info("hello\nworld");	/* one line: the LF is escaped */
+	ck_assert_int_gt(ss_line(k, NULL, d, sizeof(d), 5000), 0);
+	ck_assert_str_eq(msg_of(d), "hello\\x0aworld");
+	ck_assert_int_eq(strncmp(d, "<30>", 4), 0);
+	base = event_base_new();
+	ck_assert_ptr_nonnull(base);
+	log_attach(base);
+	/* a batch: one sendmsg, a line each */
+	ck_assert_int_eq(log_batch_open(base, 10u * 1000000u), 0);
+	for (i = 0; i <= 33; i++) {
+		snprintf(m, sizeof(m), "r %d", i);
+		ck_assert_int_eq(log_record(LOG_INFO, m, strlen(m)), 0);
+	}
+	for (i = 0; i <= 32; i++) {	/* 0 at once, 1..32 as 33 came */
+		snprintf(m, sizeof(m), "r %d", i);
+		ck_assert_int_gt(ss_line(k, base, d, sizeof(d), 5000), 0);
+		ck_assert_str_eq(msg_of(d), m);
+	}
+	ck_assert_int_eq(ss_line(k, NULL, d, sizeof(d), 0), -1);
+	log_batch_close();
+	ck_assert_int_gt(ss_line(k, base, d, sizeof(d), 5000), 0);
+	ck_assert_str_eq(msg_of(d), "r 33");
+	/* nobody reads: the socket fills, then the queue; all come whole */
+	for (i = 0; i < 1000; i++) {
+		big(m, sizeof(m), i);
+		ck_assert_int_eq(log_record(LOG_INFO, m, strlen(m)), 0);
+		if (i % 50 == 0)	/* the loop drains: short writes */
+			event_base_loop(base, EVLOOP_NONBLOCK);
+	}
+	log_get_counters(&ct);
+	ck_assert_uint_gt(ct.queued, 0);
+	ck_assert_uint_eq(ct.lost, 0);
+	for (i = 0; i < 1000; i++)
+		want_big(k, base, i);
+	ck_assert_int_eq(ss_line(k, base, d, sizeof(d), 50), -1);
+	ss_done(k, base, 1035);
+}
+END_TEST
+
+START_TEST(test_log_stream_reconnect)
+{
+	struct log_counters ct;
+	struct event_base *base;
+	struct ssink *k = ss_open();
+	char d[8192], m[BIG + 32], *last, *nl, *tag;
+	size_t torn;
+	int i, whole = 0;
+
+	log_info("before");
+	ck_assert_int_gt(ss_line(k, NULL, d, sizeof(d), 5000), 0);
+	ss_restart(k, 1);	/* syslogd restarted: EPIPE, then a new one */
+	log_info("during 1");
+	log_info("during 2");
+	log_get_counters(&ct);
+	ck_assert_uint_eq(ct.lost, 0);
+	ck_assert_uint_eq(ct.depth, 2);
+	log_flush(3000);
+	ck_assert_int_gt(ss_line(k, NULL, d, sizeof(d), 5000), 0);
+	ck_assert_str_eq(msg_of(d), "during 1");
+	ck_assert_int_gt(ss_line(k, NULL, d, sizeof(d), 5000), 0);
+	ck_assert_str_eq(msg_of(d), "during 2");
+
+	/* a backlog, written by the loop until the socket is full */
+	base = event_base_new();
+	ck_assert_ptr_nonnull(base);
+	log_attach(base);
+	for (i = 0; i < 300; i++) {
+		big(m, sizeof(m), i);
+		ck_assert_int_eq(log_record(LOG_INFO, m, strlen(m)), 0);
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	}
+	/* the receiver reads what is there, maybe a torn start, and dies */
+	while (ss_read(k) > 0)
+		;
+	last = k->buf;
+	while ((nl = memchr(last, '\n', k->have - (size_t)(last - k->buf))) !=
+	    NULL) {
+		whole++;
+		last = nl + 1;
+	}
+	ck_assert_int_gt(whole, 0);
+	ck_assert_int_lt(whole, 300);
+	torn = k->have - (size_t)(last - k->buf);
+	/* a torn start is the start of that message */
+	if ((tag = memmem(last, torn, "]: ", 3)) != NULL) {
+		big(m, sizeof(m), whole);
+		tag += 3;
+		ck_assert_int_eq(memcmp(tag, m, torn - (size_t)(tag - last)), 0);
+	}
+	ss_restart(k, 1);
+	/* the new connection starts with that message, whole */
+	want_big(k, base, whole);
+	for (i = whole + 1; i < 300; i++)
+		want_big(k, base, i);
+	ss_done(k, base, 303);
+}
+END_TEST
+
+START_TEST(test_log_stream_kind)
+{
+	struct ssink *k = ss_open();
+	char d[8192];
+	ssize_t n;
+
+	log_info("stream 1");
+	ck_assert_int_gt(ss_line(k, NULL, d, sizeof(d), 5000), 0);
+	/* back as a datagram socket: found on the reconnect */
+	ss_restart(k, 0);
+	log_info("dgram 1");
+	log_flush(3000);
+	ck_assert_int_eq(log_syslog_stream(), 0);
+	n = recv(k->lfd, d, sizeof(d) - 1, MSG_DONTWAIT);
+	ck_assert_int_gt(n, 0);
+	d[n] = '\0';
+	ck_assert_str_eq(msg_of(d), "dgram 1");	/* no '\n' in a datagram */
+	log_info("dgram 2");
+	n = recv(k->lfd, d, sizeof(d) - 1, MSG_DONTWAIT);
+	ck_assert_int_gt(n, 0);
+	d[n] = '\0';
+	ck_assert_str_eq(msg_of(d), "dgram 2");
+	/* and a stream one again */
+	ss_restart(k, 1);
+	log_info("stream 2");
+	log_flush(3000);
+	ck_assert_int_eq(log_syslog_stream(), 1);
+	ck_assert_int_gt(ss_line(k, NULL, d, sizeof(d), 5000), 0);
+	ck_assert_str_eq(msg_of(d), "stream 2");
+	ss_done(k, NULL, 4);
+}
+END_TEST
+
+Suite *
+logsink_stream_suite(void)
+{
+	Suite *s = suite_create("logsink_stream");
+	TCase *tc;
+
+	tc = tcase_create("logsink_stream");
+	tcase_add_test(tc, test_log_stream_done);
+	tcase_add_test(tc, test_log_stream_lines);
+	tcase_add_test(tc, test_log_stream_reconnect);
+	tcase_add_test(tc, test_log_stream_kind);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	return s;
+}
