@@ -10,11 +10,15 @@
  * madvise, qsort's sysinfo, sodium_free's munlock, and prctl's
  * PR_SET_NAME alone (each worker and reload thread names itself, for
  * ps and top; proctitle.c), and the audit state's writes: openat
- * relative to the directory held open since before chroot (a dirfd of
- * AT_FDCWD, any path, still fails), unlinkat likewise (its temporary
- * file, when a save fails), flock, fsync and renameat. clone must share
- * the address space (a thread, never a process); clone3, whose flags a
- * filter cannot see, answers ENOSYS so that glibc falls back to clone.
+ * with a directory descriptor (a dirfd of AT_FDCWD fails, whatever the
+ * path), unlinkat likewise (its temporary file, when a save fails),
+ * flock, fsync and renameat. A filter sees numbers, not the strings
+ * they point at: an absolute path with any open descriptor as dirfd
+ * passes it. What keeps those calls to the state directory is the
+ * chroot (when set) and the unprivileged user, not this filter. clone
+ * must share the address space (a thread, never a process); clone3,
+ * whose flags a filter cannot see, answers ENOSYS so that glibc falls
+ * back to clone.
  * Sockets are IPv4, IPv6 or local only.
  *
  * The filter is loaded while the engine is still one thread (the workers
