@@ -76,7 +76,10 @@ chmod 755 "$tmp/stubs/dpkg-query" "$tmp/stubs/make" "$tmp/stubs/apt-get"
 # quickstart.sh test with the stubs; sets $rc.
 run_quickstart() {
 	rm -f "$tmp/seen"
-	env PATH="$tmp/stubs:$PATH" STUB_SEEN="$tmp/seen" "$@" \
+	# --default-signal: a shell started with SIGINT ignored (a
+	# background job of a script, nohup) could not trap it
+	env --default-signal=INT,TERM PATH="$tmp/stubs:$PATH" \
+	    STUB_SEEN="$tmp/seen" "$@" \
 	    sh "$tmp/tree/quickstart.sh" test >"$tmp/out" 2>&1
 	rc=$?
 }
