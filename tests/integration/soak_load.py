@@ -235,35 +235,48 @@ def pick(rng, roles):
     return rng.choice(SOURCES[rng.choice(roles)])
 
 
-def tcp_connect(load, src, kind, timeout=5.0):
-    """Bind src and a fresh port, register, connect: (sock or None,
-    entry or None); a failed connect finishes its entry."""
+def bound_socket(load, src, socktype, connect=False):
+    """A socket bound to src and a fresh port of its pool, connected to
+    the server too when `connect` (a port that fails goes back; 20
+    tries): (sock, port), or (None, None)."""
     for _ in range(20):
         port = load.ports.take(src)
         if port is None:
             return None, None
-        s = socket.socket(family(src), socket.SOCK_STREAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s = socket.socket(family(src), socktype)
+        if socktype == socket.SOCK_STREAM:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((src, port))
+            if connect:
+                s.connect((SERVER[6 if ":" in src else 4], load.port))
         except OSError:
             s.close()
             load.ports.give_back(src, port)
             continue
-        e = Entry(src, port, "tcp", kind)
-        load.ledger.register(e)
-        s.settimeout(timeout)
-        try:
-            s.connect((SERVER[6 if ":" in src else 4], load.port))
-        except OSError as err:
-            s.close()
-            e.outcome = "connect: %s" % (errno.errorcode.get(err.errno) or
-                                         "timeout")
-            load.ledger.finish(e, load.ports)
-            return None, e
-        e.connected = True
-        return s, e
+        return s, port
     return None, None
+
+
+def tcp_connect(load, src, kind, timeout=5.0):
+    """Bind src and a fresh port, register, connect: (sock or None,
+    entry or None); a failed connect finishes its entry."""
+    s, port = bound_socket(load, src, socket.SOCK_STREAM)
+    if s is None:
+        return None, None
+    e = Entry(src, port, "tcp", kind)
+    load.ledger.register(e)
+    s.settimeout(timeout)
+    try:
+        s.connect((SERVER[6 if ":" in src else 4], load.port))
+    except OSError as err:
+        s.close()
+        e.outcome = "connect: %s" % (errno.errorcode.get(err.errno) or
+                                     "timeout")
+        load.ledger.finish(e, load.ports)
+        return None, e
+    e.connected = True
+    return s, e
 
 
 def finish_reader(load, s, e):
@@ -382,22 +395,12 @@ def run_ident(load, rng):
 def udp_entry(load, src, kind):
     """A connected UDP socket from src and a fresh port, registered:
     (sock, entry), or (None, None)."""
-    for _ in range(20):
-        port = load.ports.take(src)
-        if port is None:
-            return None, None
-        s = socket.socket(family(src), socket.SOCK_DGRAM)
-        try:
-            s.bind((src, port))
-            s.connect((SERVER[6 if ":" in src else 4], load.port))
-        except OSError:
-            s.close()
-            load.ports.give_back(src, port)
-            continue
-        e = Entry(src, port, "udp", kind)
-        load.ledger.register(e)
-        return s, e
-    return None, None
+    s, port = bound_socket(load, src, socket.SOCK_DGRAM, connect=True)
+    if s is None:
+        return None, None
+    e = Entry(src, port, "udp", kind)
+    load.ledger.register(e)
+    return s, e
 
 
 def run_udp(load, rng):
