@@ -1328,9 +1328,12 @@ class FakeIdent(_Started):
 
 class Oidentd(_Started):
     """Debian's oidentd on host:113 (default 127.0.0.1; skips unless
-    installed, root and the port free); stopped by its PID."""
+    installed, root and the port free); stopped by its PID.  log: a file
+    its messages are appended to, one line per lookup ("[QUERIER] LPORT ,
+    FPORT : ERROR : NO-USER", "... Successful lookup: ..."); without it
+    only its errors, to a pipe nobody reads."""
 
-    def __init__(self, host="127.0.0.1"):
+    def __init__(self, host="127.0.0.1", log=None):
         exe = shutil.which("oidentd")
         if exe is None:
             raise Skip("oidentd is not installed (apt-get install oidentd)")
@@ -1338,14 +1341,24 @@ class Oidentd(_Started):
         self.host = host
         if self._listening():
             raise Skip("something already listens on %s:113" % host)
-        self.proc = subprocess.Popen(
-            [exe, "-i", "-S", "-q", "-a", host, "-p", "113"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE)
+        args = [exe, "-i", "-S", "-a", host, "-p", "113"]
+        if log is None:
+            args.insert(3, "-q")
+            err = subprocess.PIPE
+        else:
+            err = open(log, "ab")
+        try:
+            self.proc = subprocess.Popen(
+                args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=err)
+        finally:
+            if log is not None:
+                err.close()
         state = poll_until(self._state, 5)
         if state == "exited":
-            raise AssertionError("oidentd exited: %r"
-                                 % self.proc.stderr.read())
+            raise AssertionError("oidentd exited: %r" % (
+                self.proc.stderr.read() if log is None
+                else file_text(log)[-400:]))
         if state is None:
             self.close()
             raise AssertionError("oidentd did not listen on %s:113" % host)

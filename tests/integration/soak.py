@@ -54,7 +54,7 @@ import soak_life as life  # noqa: E402
 import soak_load as sl  # noqa: E402
 import soak_report as report  # noqa: E402
 from fakeclock import FakeClock, library  # noqa: E402
-from soak_ledger import Ledger, Tail  # noqa: E402
+from soak_ledger import IdentdBook, Ledger, Tail  # noqa: E402
 
 SOAK_SECONDS = float(os.environ.get("SOAK_SECONDS") or 60)
 SEED = int(os.environ.get("SOAK_SEED") or
@@ -275,7 +275,11 @@ class Soak:
             self.set_ident("127.0.0.10", "ok")
             self.set_ident("fd00:5a:10:1::1", "ok")
             self.set_ident("127.0.0.11", "silent")
-            self.oident = h.Oidentd(sl.SOURCES["ident-real"][0])
+            # oidentd's log vouches for its NO-USER answers (the ledger)
+            self.oident_log = world.join("oidentd.log")
+            self.ledger.identd_book = IdentdBook(self.oident_log)
+            self.oident = h.Oidentd(sl.SOURCES["ident-real"][0],
+                                    log=self.oident_log)
             self.tail = Tail(self.rs.file, self.ledger)
             self.cleanup.callback(self.tail.close)
         except BaseException:

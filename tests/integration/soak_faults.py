@@ -226,7 +226,7 @@ def ident_cycle(S):
         S.oident.proc.wait()
 
     def start_real():
-        S.oident = h.Oidentd(real)
+        S.oident = h.Oidentd(real, log=S.oident_log)
     phase(S, st, real, {"ok"}, {"refused"}, kill_real, hold)
     phase(S, st, real, {"refused"}, {"ok"}, start_real, hold)
     phase(S, st, real, {"ok"}, {"ok"}, lambda: None, 0)

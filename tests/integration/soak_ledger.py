@@ -78,6 +78,61 @@ class Window:
         return self
 
 
+class IdentdBook:
+    """What Debian's oidentd says it answered (its log, Oidentd(log=)):
+    how many times it answered NO-USER for each (LPORT, FPORT) query.
+    A record's `error:NO-USER` from that identd is held against it: the
+    lookup is daytimed's, the answer oidentd's.  oidentd answers NO-USER
+    for a live connection, rarely, when queries run at once: its forked
+    children share one netlink socket and every request is sequence 1,
+    so a child can read another's reply and then scan /proc/net/tcp6,
+    which the kernel does not list atomically (bench/RELIABILITY.md)."""
+
+    _RE = re.compile(r"^\[[^\]]*\] (\d+) , (\d+) : ERROR : NO-USER$")
+
+    def __init__(self, path):
+        self.path = path
+        self.pos = 0
+        self.rest = b""
+        self.no_user = collections.Counter()
+
+    def _read(self):
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self.pos)
+                data = f.read()
+        except OSError:
+            return
+        self.pos += len(data)
+        lines = (self.rest + data).split(b"\n")
+        self.rest = lines.pop()
+        for line in lines:
+            m = self._RE.match(line.decode("ascii", "replace"))
+            if m:
+                self.no_user[(int(m.group(1)), int(m.group(2)))] += 1
+
+    def said_no_user(self, lport, fport):
+        """Whether oidentd answered NO-USER to "LPORT , FPORT" (each
+        answer vouches for one record)."""
+        key = (lport, fport)
+        if not self.no_user[key]:
+            self._read()
+        if not self.no_user[key]:
+            del self.no_user[key]
+            return False
+        self.no_user[key] -= 1
+        if not self.no_user[key]:
+            del self.no_user[key]
+        return True
+
+
+def port_of(endpoint):
+    """The port of "ADDR:PORT" or "[ADDR6]:PORT" (a record's peer or
+    local), or None."""
+    port = (endpoint or "").rpartition(":")[2]
+    return int(port) if port.isdigit() else None
+
+
 class Ledger:
     """Entries by peer until judged; tallies and problems."""
 
@@ -93,6 +148,8 @@ class Ledger:
         self.ids = [set(), set()]       # conn ids of this and the last slot
         self.ids_slot = 0
         self.since = 0.0        # unrecorded() looks at entries begun since
+        self.identd_book = None  # IdentdBook of the real identd's answers
+        self.identd_no_user = []  # (when, record) oidentd's NO-USER, live
         self.t_start = time.monotonic()
 
     # -- the clients' side
@@ -305,10 +362,14 @@ class Ledger:
                 want.add("timeout")
         if strict is not None and not kinds & {"fd", "mem", "stop"}:
             want = set(strict)
-        if e.role == "ident-real" and e.kind == "ident-early":
-            # the client may leave before the lookup: a real identd then
-            # finds no such connection
-            want.add("error:NO-USER")
+        if e.role == "ident-real":
+            self.tally["ident-real lookups"] += 1
+            if st == "error:NO-USER" and self._real_no_user(e, k):
+                return
+            if e.kind == "ident-early":
+                # the client may leave before the lookup: a real identd
+                # then finds no such connection
+                want.add("error:NO-USER")
         if st not in want:
             self.problem("ident_status %s, expected %s" %
                          (st, "/".join(sorted(want))),
@@ -316,6 +377,26 @@ class Ledger:
                           k))
         elif st == "ok" and k.get("ident") != IDENT_NAME.get(e.role):
             self.problem("ident answer", (e.role, k))
+
+
+    def _real_no_user(self, e, k):
+        """Judge a NO-USER from the real identd against its own log: True
+        when judged here, False to judge it as any other status."""
+        book = self.identd_book
+        if book is None:
+            return False
+        if not book.said_no_user(port_of(k.get("peer")),
+                                 port_of(k.get("local"))):
+            self.problem("NO-USER that oidentd's log does not show",
+                         (e.role, e.kind, k))
+        elif e.kind != "ident-early":
+            # oidentd's answer for a client still connected: counted and
+            # bounded (soak_report), not the daemon's doing
+            self.tally["ident-real no-user"] += 1
+            if len(self.identd_no_user) < EXAMPLES:
+                self.identd_no_user.append(
+                    ("%.1f s" % (e.t0 - self.t_start), k))
+        return True
 
 
 def rule_problem(role, k):

@@ -116,6 +116,11 @@ def final(S, elapsed, end, seconds, seed):
         "generation %s kB at its baseline and %d kB at the end"
         % (first["rss"], first["base"][1] if first["base"] else "-",
            last["base"][1] if last["base"] else "-", end["rss_end"]),
+        "- the real identd (Debian's oidentd): %d lookups; it answered "
+        "NO-USER for a client still connected %d times (each in its own "
+        "log for that query; at most %d allowed)"
+        % (t["ident-real lookups"], t["ident-real no-user"],
+           identd_no_user_bound(t)),
         "- reloads ok %d, failed %d (records); last engine's counters: %s"
         % (S.reloader.ok, S.reloader.failed, " ".join(
             "%s=%s" % (k, c.get(k)) for k in
@@ -128,6 +133,8 @@ def final(S, elapsed, end, seconds, seed):
     for what, (n, ex) in S.ledger.problems.items():
         print("  problem x%d: %s\n    e.g. %s" % (n, what, "\n    e.g. "
                                                   .join(ex[:3])))
+    for when, k in S.ledger.identd_no_user:
+        print("  oidentd NO-USER at %s: %s" % (when, k))
     print("fault table:")
     table = fault_table(S)
     for row in table:
@@ -185,9 +192,21 @@ def findings(S, v):
     return bad
 
 
+def identd_no_user_bound(t):
+    """How many NO-USER answers oidentd may give for connected clients:
+    one in 200 of its lookups (at least 3).  Each is already vouched for
+    by oidentd's log (the query daytimed sent was the right one); the
+    hour-long runs saw 0 to 3 in some 4,000 lookups, and many more would
+    mean the identd's trouble has changed and needs a look."""
+    return max(3, t["ident-real lookups"] // 200)
+
+
 def assert_all(S, end, slack):
     """Everything the soak promises, after the table is out."""
     t = S.ledger.tally
+    h.check(t["ident-real no-user"] <= identd_no_user_bound(t),
+            "oidentd answered NO-USER for %d connected clients in %d "
+            "lookups", t["ident-real no-user"], t["ident-real lookups"])
     failed = [f for st in S.stats.values() for f in st.failures]
     h.check(not failed, "%d fault checks failed, e.g.:\n%s", len(failed),
             "\n".join(failed[:10]))
