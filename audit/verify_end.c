@@ -5,6 +5,11 @@
  * link (each signed start record names the previous epoch and its last
  * seq: a missing epoch between two present ones, an end cut short, a
  * crash, a fork), what each host wrote without seals, and the numbers.
+ *
+ * Links are followed twice: by the host the syslog headers name, and,
+ * with --host-key, by the listed key that signed each epoch (one key per
+ * host), since a header is untrusted text: an epoch deleted and its
+ * successor's header renamed (or stripped) is still found.
  */
 #include "autoconf.h"
 
@@ -24,6 +29,9 @@ static void	verify_leftovers(struct verify *, struct verify_epoch *);
 static int	verify_links(struct verify *);
 static void	verify_link(struct verify *, struct verify_epoch *,
 		    const struct verify_epoch *, int);
+static void	verify_key_links(struct verify *, struct verify_epoch **);
+static int	verify_key_cmp(const void *, const void *);
+static uint64_t	verify_link_id(const struct link *);
 static void	verify_link_end(struct verify *, struct verify_epoch *,
 		    struct verify_epoch *);
 static void	verify_hosts_end(struct verify *);
@@ -150,7 +158,8 @@ verify_when_cmp(const void *a, const void *b)
 /*
  * The links: each epoch whose verified start names a previous one is
  * checked against it, in each host's time order; then every epoch that
- * no link explains must end with its stop record.
+ * no link explains must end with its stop record; then, with listed
+ * host keys, the links in each key's order.
  */
 static int
 verify_links(struct verify *v)
@@ -185,6 +194,8 @@ verify_links(struct verify *v)
 		    "(truncated, or the daemon is still running)", ep->hex,
 		    ep->lastv, v->files[ep->lastv_file], ep->lastv_line);
 	}
+	if (v->nhkeys > 0)
+		verify_key_links(v, order);
 	free(order);
 	return 0;
 }
@@ -200,9 +211,8 @@ verify_link(struct verify *v, struct verify_epoch *ep,
 {
 	struct verify_epoch *p;
 	size_t pi;
-	uint64_t id = 0;
-	int i;
 
+	ep->host_linked = has_before;
 	switch (ep->prev.kind) {
 	case LINK_NONE:
 		if (has_before)
@@ -222,10 +232,8 @@ verify_link(struct verify *v, struct verify_epoch *ep,
 	default:
 		break;
 	}
-	for (i = 0; i < CHAIN_EPOCH_HEX; i++)
-		id = id << 4 | (uint64_t)(ep->prev.epoch[i] <= '9' ?
-		    ep->prev.epoch[i] - '0' : ep->prev.epoch[i] - 'a' + 10);
-	if ((pi = verify_epoch_index(v, id)) == SIZE_MAX) {
+	if ((pi = verify_epoch_index(v, verify_link_id(&ep->prev))) ==
+	    SIZE_MAX) {
 		if (has_before)
 			verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "epoch %s is "
 			    "missing: epoch %s (%s:%lu) follows it (its seq 0.."
@@ -253,6 +261,83 @@ verify_link(struct verify *v, struct verify_epoch *ep,
 		    p->hex, verify_hostname(v, p->host));
 	if (p->state == VERIFY_EPOCH_OPEN)
 		verify_link_end(v, p, ep);
+}
+
+/* The id a link names (16 lowercase hex digits, as link_parse checked). */
+static uint64_t
+verify_link_id(const struct link *l)
+{
+	uint64_t id = 0;
+	int i;
+
+	for (i = 0; i < CHAIN_EPOCH_HEX; i++)
+		id = id << 4 | (uint64_t)(l->epoch[i] <= '9' ? l->epoch[i] - '0' :
+		    l->epoch[i] - 'a' + 10);
+	return id;
+}
+
+/* An epoch's place in its signer's order: listed key, time, arrival. */
+static int
+verify_key_cmp(const void *a, const void *b)
+{
+	const struct verify_epoch *x = *(const struct verify_epoch *const *)a;
+	const struct verify_epoch *y = *(const struct verify_epoch *const *)b;
+	uint64_t tx = x->has_time ? x->first_us : UINT64_MAX;
+	uint64_t ty = y->has_time ? y->first_us : UINT64_MAX;
+
+	if (x->key_index != y->key_index)
+		return x->key_index < y->key_index ? -1 : 1;
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return x < y ? -1 : (x > y);
+}
+
+/*
+ * The links by signer: for each listed host key, its epochs in time
+ * order; each but the earliest must name an epoch that is here (unless
+ * its host's order already judged that). The key's earliest may name one
+ * before the files given. order has room for every epoch.
+ */
+static void
+verify_key_links(struct verify *v, struct verify_epoch **order)
+{
+	struct verify_epoch *ep;
+	const struct verify_epoch *before;
+	size_t i, n = 0;
+
+	for (i = 0; i < v->nepochs; i++)
+		if (v->epochs[i].state == VERIFY_EPOCH_OPEN &&
+		    v->epochs[i].auth == VERIFY_AUTH_LISTED)
+			order[n++] = &v->epochs[i];
+	qsort(order, n, sizeof(*order), verify_key_cmp);
+	for (i = 1; i < n; i++) {
+		ep = order[i];
+		before = order[i - 1];
+		if (before->key_index != ep->key_index || !ep->start_verified ||
+		    !ep->has_prev || ep->host_linked)
+			continue;
+		if (ep->prev.kind == LINK_NONE)
+			verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "epoch %s "
+			    "(%s:%lu, host %s): starts a new chain of epochs "
+			    "(prev=none: no state file when it started): its "
+			    "link to epoch %s (host %s), the one before it "
+			    "signed by the same host key (%s), is lost", ep->hex,
+			    v->files[ep->start_file], ep->start_line,
+			    verify_hostname(v, ep->host), before->hex,
+			    verify_hostname(v, before->host),
+			    v->hkeys[ep->key_index].name);
+		else if (ep->prev.kind == LINK_EPOCH && verify_epoch_index(v,
+		    verify_link_id(&ep->prev)) == SIZE_MAX)
+			verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "epoch %s is "
+			    "missing: epoch %s (%s:%lu, host %s) follows it (its "
+			    "seq 0..%" PRIu64 "), and epoch %s (host %s), before "
+			    "them signed by the same host key (%s), is here",
+			    ep->prev.epoch, ep->hex, v->files[ep->start_file],
+			    ep->start_line, verify_hostname(v, ep->host),
+			    ep->prev.seq, before->hex,
+			    verify_hostname(v, before->host),
+			    v->hkeys[ep->key_index].name);
+	}
 }
 
 /* The end of epoch p, as its successor ep says it was. */

@@ -131,6 +131,7 @@ struct verify_epoch {
 	int			 followed;	/* an epoch names it as prev */
 	size_t			 follower;
 	int			 end_checked;	/* its end was judged by a link */
+	int			 host_linked;	/* its link judged in its host's order */
 };
 
 struct verify_hostrec {

@@ -4,7 +4,8 @@
  * hosts (audit/verify_end.c). Signed epochs and the forged epoch of
  * issue 13, finding 1 (made with the auditor's public key only), with
  * and without host keys; linked epochs: one deleted between two, an end
- * cut short, a crash, a broken or lost link, a fork; a host name edited
+ * cut short, a crash, a broken or lost link, a fork, an epoch deleted
+ * and the next one's host renamed (followed by key); a host name edited
  * in the syslog header; time going back; many hosts in one file, each
  * judged alone; the hosts and epochs read back.
  */
@@ -206,6 +207,42 @@ START_TEST(test_deleted_epoch)
 	for (i = 0; i < 6; i++)
 		fix_delete(log, 0);
 	verify_free(fix_run(&r, log, k.sk, hk));
+	ck_assert_uint_eq(r.s.findings, 0);
+	free(log);
+}
+END_TEST
+
+/*
+ * A whole epoch deleted and its successor's syslog header renamed: by
+ * host, C would be the first of host evil; by the key that signed it, it
+ * follows A, and B, which it names, is missing.
+ */
+START_TEST(test_deleted_epoch_renamed)
+{
+	const unsigned char *hk[] = { NULL, NULL };
+	struct fix_epoch a, b, c;
+	struct fix_keys k;
+	struct fix_log *log;
+	struct fix_run r;
+	char want[512];
+	size_t i;
+
+	fix_keys(&k);
+	hk[0] = k.hpk;
+	log = three(&k, &a, &b, &c, 1);
+	for (i = 0; i < 5; i++)
+		fix_delete(log, 6);
+	for (i = 6; i < log->n; i++)
+		memcpy(strstr(log->line[i], "web1"), "evil", 4);
+	verify_free(fix_run(&r, log, k.sk, hk));
+	snprintf(want, sizeof(want), "epoch %s is missing: epoch %s (log:7, "
+	    "host evil) follows it (its seq 0..4), and epoch %s (host web1), "
+	    "before them signed by the same host key (host.pub), is here",
+	    b.id, c.id, a.id);
+	ck_assert_int_ge(fix_find(&r, want), 0);
+	ck_assert_uint_eq(r.s.findings, 1);
+	/* without host keys nothing names the signer: by host only */
+	verify_free(fix_run(&r, log, k.sk, NULL));
 	ck_assert_uint_eq(r.s.findings, 0);
 	free(log);
 }
@@ -447,6 +484,7 @@ verify_epochs_suite(void)
 
 	tc = tcase_create("links");
 	tcase_add_test(tc, test_deleted_epoch);
+	tcase_add_test(tc, test_deleted_epoch_renamed);
 	tcase_add_test(tc, test_epoch_ends);
 	tcase_add_test(tc, test_links_broken);
 	suite_add_tcase(s, tc);
