@@ -153,6 +153,7 @@ report_cmd_verified(struct verify *v, struct report_check *c)
 	c->key_mismatch = sum.mismatched > 0 && sum.opened == 0;
 	c->secret_is_public = sum.secret_is_public;
 	c->unauthenticated = sum.unauthenticated;
+	c->unclean = sum.unclean;
 	c->nhosts = verify_nhosts(v);
 	c->nep = verify_nepochs(v);
 	if ((c->hosts = calloc(c->nhosts + 1, sizeof(*c->hosts))) == NULL ||
@@ -177,6 +178,7 @@ report_cmd_verified(struct verify *v, struct report_check *c)
 		c->ep[i].findings = ei.findings;
 		c->ep[i].opened = ei.opened;
 		c->ep[i].stopped = ei.stopped;
+		c->ep[i].unclean = ei.unclean;
 		c->ep[i].auth = (int)ei.auth;
 		if (ei.key_name != NULL &&
 		    (c->ep[i].signer = strdup(ei.key_name)) == NULL)

@@ -177,6 +177,10 @@ struct verify_summary {
 	size_t		 opened;	/* epochs it opened */
 	size_t		 rejected;	/* epochs no listed host key signed */
 	size_t		 unauthenticated; /* opened, not signed by a listed key */
+	size_t		 unclean;	/* ended without a stop record, as a
+					 * later epoch's :run link says: a
+					 * warning each; records after the
+					 * position saved not vouched for */
 	int		 secret_is_public; /* the "secret key" is the public one */
 	uint64_t	 steps;		/* key steps taken: the walk's work */
 };
@@ -190,6 +194,7 @@ struct verify_host_info {
 	size_t		 unsealed;
 	unsigned long	 findings;
 	size_t		 unauthenticated;	/* its epochs not signed by a listed key */
+	size_t		 unclean;	/* its epochs that ended uncleanly */
 	int		 has_time;
 	char		 first[CHAIN_TIME_LEN + 1];	/* its records' time= span */
 	char		 last[CHAIN_TIME_LEN + 1];
@@ -206,6 +211,8 @@ struct verify_epoch_info {
 	uint64_t	 last_seq;
 	int		 opened;	/* the secret key opened its sealed key */
 	int		 stopped;	/* its stop record verified */
+	int		 unclean;	/* no stop record; a later :run link
+					 * says it ended there uncleanly */
 	enum verify_auth auth;
 	const char	*key_name;	/* the listed host key that signed it */
 	int		 has_prev;

@@ -10,7 +10,12 @@
  * key or log file, a secret key that opens none of the epochs (or that
  * is the public key); 3 every chain intact, but no --host-key was given,
  * so the epochs' origin is not authenticated: anyone holding the
- * auditor's public key can write an epoch that verifies.
+ * auditor's public key can write an epoch that verifies; 4 every chain
+ * intact, but an epoch ended without its stop record, as a later epoch's
+ * :run link says (a crash or a kill, or records removed after the last
+ * position saved: nothing tells which), so its records after that
+ * position are not vouched for. 4 comes before 3 (the last line still
+ * says the origin is not authenticated).
  */
 #include "autoconf.h"
 
@@ -133,6 +138,8 @@ verify_cmd(int argc, char **argv)
 			rv = 2;
 		else if (sum.findings > 0)
 			rv = 1;
+		else if (sum.unclean > 0)
+			rv = 4;
 		else if (nhost == 0)
 			rv = 3;
 	}
@@ -432,20 +439,35 @@ verify_cmd_report(struct verify *v, const struct verify_summary *s,
 		if (hi.findings > 0)
 			printf(": NOT intact (%lu finding%s)\n", hi.findings,
 			    hi.findings == 1 ? "" : "s");
+		else if (hi.unclean > 0)
+			printf(": intact, %zu epoch%s ended uncleanly%s\n",
+			    hi.unclean, verify_cmd_s(hi.unclean),
+			    hi.unauthenticated > 0 ? ", unauthenticated" : "");
 		else
 			printf(": intact%s\n", hi.unauthenticated > 0 ?
 			    ", unauthenticated" : "");
 	}
 	printf("daytimed-audit: %zu sealed record%s in %zu epoch%s, %zu "
-	    "verified, %zu host%s: %s\n", s->records, verify_cmd_s(s->records),
+	    "verified, %zu host%s: %s", s->records, verify_cmd_s(s->records),
 	    s->epochs, verify_cmd_s(s->epochs), s->verified, s->hosts,
 	    verify_cmd_s(s->hosts), s->findings == 0 ? "intact" : "NOT intact");
+	if (s->findings == 0 && s->unclean > 0)
+		printf(", %zu epoch%s ended uncleanly", s->unclean,
+		    verify_cmd_s(s->unclean));
+	printf("\n");
 	if (s->findings > 0)
 		printf("daytimed-audit: %lu finding%s\n", s->findings,
 		    s->findings == 1 ? "" : "s");
 	if (s->unsealed > 0)
 		printf("daytimed-audit: %zu daytimed record%s without chain "
 		    "fields\n", s->unsealed, verify_cmd_s(s->unsealed));
+	if (s->unclean > 0)
+		printf("daytimed-audit: %zu epoch%s ended without a stop "
+		    "record, as a later epoch's :run link says (a crash or a "
+		    "kill, or records removed after the last position saved: "
+		    "verify cannot tell which); %s records after that position "
+		    "are not vouched for\n", s->unclean, verify_cmd_s(s->unclean),
+		    s->unclean == 1 ? "its" : "their");
 	if (nhost == 0 && s->opened > 0)
 		printf("daytimed-audit: not authenticated: no --host-key given, "
 		    "so anyone holding the auditor's public key could have "

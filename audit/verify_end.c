@@ -71,6 +71,7 @@ verify_end(struct verify *v, struct verify_summary *s)
 		s->verified += ep->verified;
 		if (ep->state == VERIFY_EPOCH_OPEN) {
 			s->opened++;
+			s->unclean += ep->unclean != 0;
 			if (ep->auth != VERIFY_AUTH_LISTED)
 				s->unauthenticated++;
 		} else if (ep->state == VERIFY_EPOCH_NOKEY)
@@ -366,13 +367,15 @@ verify_link_end(struct verify *v, struct verify_epoch *p,
 		    p->stopped ? "" : " without a stop record");
 		return;
 	}
-	if (!p->stopped)
-		verify_note(v, VERIFY_WARNING, p, SIZE_MAX, "epoch %s ends at seq "
-		    "%" PRIu64 " (%s:%lu) without a stop record: the daemon "
-		    "stopped uncleanly (a crash or a kill), as epoch %s says; "
-		    "records after seq %" PRIu64 ", the last one saved in its "
-		    "state, cannot be vouched for", p->hex, last,
-		    v->files[p->lastv_file], p->lastv_line, ep->hex, n);
+	if (p->stopped)
+		return;
+	p->unclean = 1;
+	verify_note(v, VERIFY_WARNING, p, SIZE_MAX, "epoch %s ends at seq "
+	    "%" PRIu64 " (%s:%lu) without a stop record: the daemon "
+	    "stopped uncleanly (a crash or a kill), as epoch %s says; "
+	    "records after seq %" PRIu64 ", the last one saved in its "
+	    "state, cannot be vouched for", p->hex, last,
+	    v->files[p->lastv_file], p->lastv_line, ep->hex, n);
 }
 
 /* Per host: unsealed records, and keys that disagree. */
@@ -482,6 +485,7 @@ verify_host_get(const struct verify *v, size_t i, struct verify_host_info *hi)
 		if (ep->state == VERIFY_EPOCH_OPEN &&
 		    ep->auth != VERIFY_AUTH_LISTED)
 			hi->unauthenticated++;
+		hi->unclean += ep->unclean != 0;
 		if (!ep->has_time)
 			continue;
 		if (!hi->has_time || ep->first_us < first)
@@ -527,6 +531,7 @@ verify_epoch_get(const struct verify *v, size_t i,
 	ei->last_seq = ep->maxseq;
 	ei->opened = ep->state == VERIFY_EPOCH_OPEN;
 	ei->stopped = ep->stopped;
+	ei->unclean = ep->unclean;
 	ei->auth = ep->state == VERIFY_EPOCH_REJECTED ? VERIFY_AUTH_REJECTED :
 	    ep->auth;
 	ei->key_name = ep->auth == VERIFY_AUTH_LISTED ?

@@ -132,6 +132,8 @@ struct verify_epoch {
 	size_t			 follower;
 	int			 end_checked;	/* its end was judged by a link */
 	int			 host_linked;	/* its link judged in its host's order */
+	int			 unclean;	/* ended without its stop record, as
+						 * a later epoch's :run link says */
 };
 
 struct verify_hostrec {

@@ -248,13 +248,16 @@ START_TEST(test_deleted_epoch_renamed)
 }
 END_TEST
 
-/* An end cut short, told from a crash. */
+/* An end cut short, told from a crash; a crash counted as unclean. */
 START_TEST(test_epoch_ends)
 {
+	struct verify_epoch_info ei;
+	struct verify_host_info hi;
 	struct fix_epoch a, b, c;
 	struct fix_keys k;
 	struct fix_log *log;
 	struct fix_run r;
+	struct verify *v;
 	char want[512];
 
 	fix_keys(&k);
@@ -267,16 +270,27 @@ START_TEST(test_epoch_ends)
 	    "(epoch %s says it stopped at seq 4)", b.id, c.id);
 	ck_assert_int_ge(fix_find(&r, want), 0);
 	ck_assert_uint_eq(r.s.findings, 1);
+	ck_assert_uint_eq(r.s.unclean, 0);
 	free(log);
-	/* B crashed: no stop record, and C says so: a warning */
+	/* B crashed: no stop record, and C says so: a warning, and unclean
+	 * (its records after the position saved are not vouched for) */
 	log = three(&k, &a, &b, &c, 0);
-	verify_free(fix_run(&r, log, k.sk, NULL));
+	v = fix_run(&r, log, k.sk, NULL);
 	ck_assert_uint_eq(r.s.findings, 0);
 	ck_assert_uint_eq(r.s.warnings, 1);
+	ck_assert_uint_eq(r.s.unclean, 1);
 	snprintf(want, sizeof(want), "epoch %s ends at seq 4 (log:11) without a "
 	    "stop record: the daemon stopped uncleanly (a crash or a kill), as "
 	    "epoch %s says", b.id, c.id);
 	ck_assert_int_ge(fix_find(&r, want), 0);
+	verify_epoch_get(v, 1, &ei);
+	ck_assert_int_eq(ei.unclean, 1);
+	ck_assert_int_eq(ei.stopped, 0);
+	verify_epoch_get(v, 0, &ei);
+	ck_assert_int_eq(ei.unclean, 0);
+	verify_host_get(v, 0, &hi);
+	ck_assert_uint_eq(hi.unclean, 1);
+	verify_free(v);
 	/* ... and records before the last saved seq missing: a finding */
 	fix_delete(log, 10);
 	verify_free(fix_run(&r, log, k.sk, NULL));
