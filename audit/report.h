@@ -50,6 +50,7 @@ struct report_check_host {
 	size_t		 verified;
 	unsigned long	 findings;
 	size_t		 unauthenticated;	/* epochs no --host-key signed */
+	size_t		 first_ep;	/* its first epoch; SIZE_MAX: none */
 };
 
 /* One epoch (a run of the daemon) as the verifier saw it. */
@@ -64,6 +65,7 @@ struct report_check_epoch {
 	int		 unclean;	/* ended uncleanly, as a :run link says */
 	int		 auth;		/* enum verify_auth */
 	char		*signer;	/* the --host-key file that signed it */
+	size_t		 next_ep;	/* its host's next epoch; SIZE_MAX: none */
 };
 
 /* What the chain verifier found, for the top of the page. */

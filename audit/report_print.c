@@ -255,10 +255,8 @@ report_print_epochs(FILE *f, const struct report *r)
 		    report_print_esc(esc, c->hosts[h].name,
 		    strlen(c->hosts[h].name)));
 		fputc('\n', f);
-		for (i = 0; i < c->nep; i++) {
+		for (i = c->hosts[h].first_ep; i != SIZE_MAX; i = e->next_ep) {
 			e = &c->ep[i];
-			if (e->host != h)
-				continue;
 			if (shown++ >= REPORT_EPOCHS_SHOWN)
 				continue;
 			fprintf(f, "  %10zu %10zu %8lu    epoch %s %s\n",

@@ -32,6 +32,7 @@ static struct verify_epoch *verify_epoch(struct verify *,
 		    const struct verify_fields *, size_t, uint32_t,
 		    unsigned long);
 static int	verify_rehash(size_t **, size_t *, size_t, size_t);
+static int	verify_fail(const struct verify *);
 static uint64_t	verify_mix(uint64_t);
 static void	verify_unsealed(struct verify *, size_t, uint32_t,
 		    unsigned long);
@@ -116,6 +117,8 @@ verify_line(struct verify *v, const char *file, unsigned long lineno,
 	size_t h;
 	int p;
 
+	if (v->over != VERIFY_BOUND_NONE)
+		return -2;
 	if (verify_header_parse(line, len, &hd) != 1)
 		return 0;
 	fi = verify_file(v, file);
@@ -129,7 +132,7 @@ verify_line(struct verify *v, const char *file, unsigned long lineno,
 	else
 		h = verify_host(v, hd.host, hd.hostlen);
 	if (v->nomem || h == SIZE_MAX || fi == UINT32_MAX)
-		return -1;
+		return verify_fail(v);
 	if (p == 1) {
 		verify_unsealed(v, h, fi, lineno);
 		return v->nomem ? -1 : 0;
@@ -141,7 +144,7 @@ verify_line(struct verify *v, const char *file, unsigned long lineno,
 	}
 	v->records++;
 	if (ep == NULL && (ep = verify_epoch(v, &f, h, fi, lineno)) == NULL)
-		return -1;
+		return verify_fail(v);
 	verify_sealed_host(v, h, ep, &f, fi);
 	verify_walk_record(v, ep, fi, lineno, hd.rec, hd.reclen, &f);
 	return v->nomem ? -1 : 0;
@@ -155,6 +158,8 @@ verify_line_overlong(struct verify *v, const char *file,
 	struct verify_header hd;
 	size_t h;
 
+	if (v->over != VERIFY_BOUND_NONE)
+		return -2;
 	v->overlong++;
 	if (verify_header_parse(head, headlen, &hd) != 1) {
 		verify_note(v, VERIFY_WARNING, NULL, SIZE_MAX, "%s:%lu: an "
@@ -163,11 +168,25 @@ verify_line_overlong(struct verify *v, const char *file,
 		return 0;
 	}
 	if ((h = verify_host(v, hd.host, hd.hostlen)) == SIZE_MAX)
-		return -1;
+		return verify_fail(v);
 	verify_note(v, VERIFY_FINDING, NULL, h, "%s:%lu: an over-long "
 	    "daytimed record: daytimed writes none that long (skipped)", file,
 	    lineno);
 	return 0;
+}
+
+/* What a refused line returns: -2 over a bound, else -1 (no memory). */
+static int
+verify_fail(const struct verify *v)
+{
+	return v->over != VERIFY_BOUND_NONE ? -2 : -1;
+}
+
+/* The bound the input passed, if any. */
+enum verify_bound
+verify_over(const struct verify *v)
+{
+	return v->over;
 }
 
 /* The index of a file name (by pointer: the caller keeps one per file). */
@@ -223,6 +242,10 @@ verify_host(struct verify *v, const char *name, size_t len)
 		if (hr->namelen == len && (len == 0 ||
 		    memcmp(hr->name, name, len) == 0))
 			return i - 1;
+	}
+	if (v->nhosts >= VERIFY_HOSTS_MAX) {
+		v->over = VERIFY_BOUND_HOSTS;
+		return SIZE_MAX;
 	}
 	if (2 * (v->nhosts + 1) > v->htabcap) {
 		if (verify_rehash(&v->htab, &v->htabcap, v->nhosts, 0) == -1)
@@ -297,6 +320,10 @@ verify_epoch(struct verify *v, const struct verify_fields *f, size_t host,
 		return &v->epochs[i];
 	if (host == SIZE_MAX)
 		return NULL;
+	if (v->nepochs >= VERIFY_EPOCHS_MAX) {
+		v->over = VERIFY_BOUND_EPOCHS;
+		return NULL;
+	}
 	hash = verify_mix(f->epoch_id);
 	if (2 * (v->nepochs + 1) > v->etabcap) {
 		if (verify_rehash(&v->etab, &v->etabcap, v->nepochs, 0) == -1)

@@ -8,7 +8,7 @@
  * Exit: 0 every chain intact and every epoch signed by a --host-key;
  * 1 a finding (or nothing sealed found); 2 a usage error, an unreadable
  * key or log file, a secret key that opens none of the epochs (or that
- * is the public key); 3 every chain intact, but no --host-key was given,
+ * is the public key), more epochs or hosts than are held; 3 every chain intact, but no --host-key was given,
  * so the epochs' origin is not authenticated: anyone holding the
  * auditor's public key can write an epoch that verifies; 4 every chain
  * intact, but an epoch ended without its stop record, as a later epoch's
@@ -335,7 +335,7 @@ verify_cmd_read(struct verify *v, struct verify_cmd_file *f)
 	char err[512];
 	unsigned long lineno = 0;
 	size_t len;
-	int fd, over, r;
+	int fd, over, r, k;
 
 	fd = strcmp(f->path, "-") == 0 ? dup(STDIN_FILENO) :
 	    open(f->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -351,14 +351,33 @@ verify_cmd_read(struct verify *v, struct verify_cmd_file *f)
 	while ((r = logread_line(lr, &line, &len, &over, err,
 	    sizeof(err))) == 1) {
 		lineno++;
-		if ((over ? verify_line_overlong(v, f->name, lineno, line, len) :
-		    verify_line(v, f->name, lineno, line, len)) == -1)
+		k = over ? verify_line_overlong(v, f->name, lineno, line, len) :
+		    verify_line(v, f->name, lineno, line, len);
+		if (k == -1)
 			verify_cmd_nomem();
+		if (k == -2) {
+			verify_cmd_over(v, f->name, lineno);
+			logread_close(lr);
+			return -1;
+		}
 	}
 	if (r == -1)
 		fprintf(stderr, "daytimed-audit: %s\n", err);
 	logread_close(lr);
 	return r == -1 ? -1 : 0;
+}
+
+/* The bound the input passed, and where. */
+void
+verify_cmd_over(const struct verify *v, const char *name,
+    unsigned long lineno)
+{
+	int epochs = verify_over(v) == VERIFY_BOUND_EPOCHS;
+
+	fprintf(stderr, "daytimed-audit: %s:%lu: more than %u %s in the input: "
+	    "not verified (verify fewer files at once)\n", name, lineno,
+	    epochs ? VERIFY_EPOCHS_MAX : VERIFY_HOSTS_MAX, epochs ? "epochs" :
+	    "hosts (as the syslog headers name them)");
 }
 
 /* Findings as they are, warnings marked. */

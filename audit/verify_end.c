@@ -35,6 +35,7 @@ static uint64_t	verify_link_id(const struct link *);
 static void	verify_link_end(struct verify *, struct verify_epoch *,
 		    struct verify_epoch *);
 static void	verify_hosts_end(struct verify *);
+static void	verify_hosts_sum(struct verify *);
 static int	verify_when_cmp(const void *, const void *);
 static const char *verify_hostname(const struct verify *, size_t);
 
@@ -378,16 +379,56 @@ verify_link_end(struct verify *v, struct verify_epoch *p,
 	    v->files[p->lastv_file], p->lastv_line, ep->hex, n);
 }
 
+/*
+ * Each host's epochs, summed in one pass over the epochs (not one per
+ * host): counts, the time span, and who signed them.
+ */
+static void
+verify_hosts_sum(struct verify *v)
+{
+	struct verify_hostrec *hr;
+	const struct verify_epoch *ep;
+	size_t e;
+
+	for (e = 0; e < v->nepochs; e++) {
+		ep = &v->epochs[e];
+		hr = &v->hosts[ep->host];
+		hr->epochs++;
+		if (ep->has_time) {
+			if (!hr->has_time || ep->first_us < hr->first_us)
+				hr->first_us = ep->first_us;
+			if (!hr->has_time || ep->last_us > hr->last_us)
+				hr->last_us = ep->last_us;
+			hr->has_time = 1;
+		}
+		if (ep->state != VERIFY_EPOCH_OPEN)
+			continue;
+		if (ep->auth != VERIFY_AUTH_LISTED)
+			hr->unauthenticated++;
+		if (ep->unclean)
+			hr->unclean++;
+		if (ep->auth == VERIFY_AUTH_UNSIGNED && hr->unsigned_++ == 0)
+			hr->first_unsigned = e;
+		if (!ep->has_host_key || ep->auth != VERIFY_AUTH_UNLISTED)
+			continue;
+		if (hr->signed_++ == 0)
+			hr->first_signed = e;
+		else if (sodium_memcmp(v->epochs[hr->first_signed].host_key,
+		    ep->host_key, CHAIN_SIGN_PK_BYTES) != 0)
+			hr->keys2 = 1;
+	}
+}
+
 /* Per host: unsealed records, and keys that disagree. */
 static void
 verify_hosts_end(struct verify *v)
 {
 	struct verify_hostrec *hr;
 	char list[1024], kh[17];
-	size_t h, i, o, n, e, keys, signed_, unsigned_, first_unsigned = 0;
-	const unsigned char *k1;
+	size_t h, i, o, n;
 	int r;
 
+	verify_hosts_sum(v);
 	for (h = 0; h < v->nhosts; h++) {
 		hr = &v->hosts[h];
 		if (hr->unsealed_run.on)
@@ -413,32 +454,15 @@ verify_hosts_end(struct verify *v)
 			    "seals none)", list, hr->early > n ? ", ..." : "");
 		}
 		/* signed by keys nobody listed: several is a sign of forgery */
-		for (e = 0, keys = 0, signed_ = 0, unsigned_ = 0, k1 = NULL;
-		    e < v->nepochs; e++) {
-			const struct verify_epoch *ep = &v->epochs[e];
-
-			if (ep->host != h || ep->state != VERIFY_EPOCH_OPEN)
-				continue;
-			if (ep->auth == VERIFY_AUTH_UNSIGNED && unsigned_++ == 0)
-				first_unsigned = e;
-			if (!ep->has_host_key || ep->auth != VERIFY_AUTH_UNLISTED)
-				continue;
-			signed_++;
-			if (k1 == NULL) {
-				k1 = ep->host_key;
-				keys = 1;
-			} else if (keys == 1 && sodium_memcmp(k1, ep->host_key,
-			    CHAIN_SIGN_PK_BYTES) != 0)
-				keys = 2;
-		}
-		if (signed_ > 0 && unsigned_ > 0)
+		if (hr->signed_ > 0 && hr->unsigned_ > 0)
 			verify_note(v, VERIFY_WARNING, NULL, h, "host %s: %zu of "
 			    "its epochs are signed and %zu are not (epoch %s, "
 			    "...): an unsigned one may be forged; give the host's "
-			    "key with --host-key", verify_hostname(v, h), signed_,
-			    unsigned_, v->epochs[first_unsigned].hex);
-		if (keys > 1) {
-			chain_hex(kh, k1, 8);
+			    "key with --host-key", verify_hostname(v, h),
+			    hr->signed_, hr->unsigned_,
+			    v->epochs[hr->first_unsigned].hex);
+		if (hr->keys2) {
+			chain_hex(kh, v->epochs[hr->first_signed].host_key, 8);
 			verify_note(v, VERIFY_WARNING, NULL, h, "host %s: its "
 			    "epochs are signed by more than one host key (%s... "
 			    "and others): give the host's key with --host-key to "
@@ -462,42 +486,24 @@ verify_nhosts(const struct verify *v)
 	return v->nhosts;
 }
 
-/* Host i, with its epochs' numbers. */
+/* Host i, with its epochs' numbers (summed at the end). */
 void
 verify_host_get(const struct verify *v, size_t i, struct verify_host_info *hi)
 {
 	const struct verify_hostrec *hr = &v->hosts[i];
-	uint64_t first = 0, last = 0;
-	size_t e;
 
 	memset(hi, 0, sizeof(*hi));
 	hi->name = hr->name;
+	hi->epochs = hr->epochs;
 	hi->records = hr->records;
 	hi->verified = hr->verified;
 	hi->unsealed = hr->unsealed;
 	hi->findings = hr->findings;
-	for (e = 0; e < v->nepochs; e++) {
-		const struct verify_epoch *ep = &v->epochs[e];
-
-		if (ep->host != i)
-			continue;
-		hi->epochs++;
-		if (ep->state == VERIFY_EPOCH_OPEN &&
-		    ep->auth != VERIFY_AUTH_LISTED)
-			hi->unauthenticated++;
-		hi->unclean += ep->unclean != 0;
-		if (!ep->has_time)
-			continue;
-		if (!hi->has_time || ep->first_us < first)
-			first = ep->first_us;
-		if (!hi->has_time || ep->last_us > last)
-			last = ep->last_us;
-		hi->has_time = 1;
-	}
-	if (hi->has_time && (chain_time_format(first, hi->first,
-	    sizeof(hi->first)) == -1 || chain_time_format(last, hi->last,
-	    sizeof(hi->last)) == -1))
-		hi->has_time = 0;
+	hi->unauthenticated = hr->unauthenticated;
+	hi->unclean = hr->unclean;
+	hi->has_time = hr->has_time && chain_time_format(hr->first_us,
+	    hi->first, sizeof(hi->first)) != -1 && chain_time_format(hr->last_us,
+	    hi->last, sizeof(hi->last)) != -1;
 }
 
 /* How many epochs. */

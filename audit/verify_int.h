@@ -150,6 +150,14 @@ struct verify_hostrec {
 	uint32_t	 early_file[VERIFY_UNSEALED_SHOWN];
 	unsigned long	 early_line[VERIFY_UNSEALED_SHOWN];
 	struct verify_run unsealed_run;	/* unsealed after it began sealing */
+	/* its epochs, summed once at the end (verify_hosts_end) */
+	size_t		 epochs, unauthenticated, unclean;
+	int		 has_time;
+	uint64_t	 first_us, last_us;
+	size_t		 signed_, unsigned_;	/* opened: signed unlisted, not */
+	size_t		 first_unsigned;	/* an epoch, when unsigned_ */
+	size_t		 first_signed;		/* an epoch, when signed_ */
+	int		 keys2;		/* signed by two keys or more */
 };
 
 struct verify_hkey {
@@ -182,6 +190,7 @@ struct verify {
 	unsigned long		 findings, warnings;
 	int			 finished;
 	int			 nomem;
+	enum verify_bound	 over;		/* a bound passed: refuse lines */
 };
 
 #define VERIFY_AHEAD_MAX	64	/* records held beyond the ring */

@@ -137,6 +137,11 @@ START_TEST(test_forged_epoch)
 	verify_free(fix_run(&r, log, k.sk, hk));
 	ck_assert_int_ge(fix_find(&r, "it is signed by another key ("), 0);
 	ck_assert_uint_eq(r.s.rejected, 1);
+	/* ... and without host keys, a host signed by two keys is told */
+	verify_free(fix_run(&r, log, k.sk, NULL));
+	ck_assert_uint_eq(r.s.findings, 0);
+	ck_assert_int_ge(fix_find(&r, "host web1: its epochs are signed by "
+	    "more than one host key ("), 0);
 	/* without host keys: unauthenticated, and the odd one named */
 	forged->n = 0;
 	fix_make(forged, &f, &k, HDR, NULL, NULL, 4, 1, T0 + HOUR / 2);
