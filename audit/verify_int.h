@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * verify_int: the walk's state, shared by verify.c (each record as it
- * comes) and verify_end.c (the end: what is missing, the links between
- * epochs, the hosts). Not an interface: nothing else includes it.
+ * comes), verify_run.c (runs of notes), verify_walk.c and verify_ring.c
+ * (the chain) and verify_end.c (the end: what is missing, the links
+ * between epochs, the hosts). Not an interface: nothing else includes it.
  */
 #ifndef DAYTIMED_VERIFY_INT_H
 #define DAYTIMED_VERIFY_INT_H
@@ -204,6 +205,8 @@ void	verify_note(struct verify *, enum verify_kind, struct verify_epoch *ep,
 void	*verify_grow(void *arr, size_t *cap, size_t n, size_t size);
 /* The index of the epoch with this id, or SIZE_MAX. */
 size_t	verify_epoch_index(const struct verify *, uint64_t id);
+
+/* verify_run.c */
 /* Add seq (at file:line) to a run, noting the run it ends, if any. */
 void	verify_run_add(struct verify *, struct verify_epoch *, size_t host,
 	    struct verify_run *, uint64_t seq, uint32_t file,
