@@ -36,6 +36,8 @@ static void	verify_link_end(struct verify *, struct verify_epoch *,
 		    struct verify_epoch *);
 static void	verify_hosts_end(struct verify *);
 static void	verify_hosts_sum(struct verify *);
+static int	verify_time_cmp(const struct verify_epoch *,
+		    const struct verify_epoch *);
 static int	verify_when_cmp(const void *, const void *);
 static const char *verify_hostname(const struct verify *, size_t);
 
@@ -141,20 +143,28 @@ verify_leftovers(struct verify *v, struct verify_epoch *ep)
 		    ep->dropped, VERIFY_BUFFER_MAX);
 }
 
+/* Two epochs by their first verified time (none: last), then arrival. */
+static int
+verify_time_cmp(const struct verify_epoch *x, const struct verify_epoch *y)
+{
+	uint64_t tx = x->has_time ? x->first_us : UINT64_MAX;
+	uint64_t ty = y->has_time ? y->first_us : UINT64_MAX;
+
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return x < y ? -1 : (x > y);
+}
+
 /* An epoch's place in its host's order: host, then time, then arrival. */
 static int
 verify_when_cmp(const void *a, const void *b)
 {
 	const struct verify_epoch *x = *(const struct verify_epoch *const *)a;
 	const struct verify_epoch *y = *(const struct verify_epoch *const *)b;
-	uint64_t tx = x->has_time ? x->first_us : UINT64_MAX;
-	uint64_t ty = y->has_time ? y->first_us : UINT64_MAX;
 
 	if (x->host != y->host)
 		return x->host < y->host ? -1 : 1;
-	if (tx != ty)
-		return tx < ty ? -1 : 1;
-	return x < y ? -1 : (x > y);
+	return verify_time_cmp(x, y);
 }
 
 /*
@@ -284,14 +294,10 @@ verify_key_cmp(const void *a, const void *b)
 {
 	const struct verify_epoch *x = *(const struct verify_epoch *const *)a;
 	const struct verify_epoch *y = *(const struct verify_epoch *const *)b;
-	uint64_t tx = x->has_time ? x->first_us : UINT64_MAX;
-	uint64_t ty = y->has_time ? y->first_us : UINT64_MAX;
 
 	if (x->key_index != y->key_index)
 		return x->key_index < y->key_index ? -1 : 1;
-	if (tx != ty)
-		return tx < ty ? -1 : 1;
-	return x < y ? -1 : (x > y);
+	return verify_time_cmp(x, y);
 }
 
 /*
