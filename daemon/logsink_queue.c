@@ -41,13 +41,14 @@ logsink_events_locked(struct logsink *ls, struct event_base *base)
 	ls->ev_write = ls->ev_retry = NULL;
 	ls->write_armed = ls->retry_armed = 0;
 	ls->base = base;
-	if (base != NULL && ls->fd != -1) {
-		ls->ev_retry = evtimer_new(base, logsink_retry_cb, ls);
-		logsink_watch_locked(ls);
-	}
+	logsink_watch_locked(ls);
 }
 
-/* (Re)make the write event on the socket in use (it changed). */
+/*
+ * (Re)make the write event on the socket in use (it changed), and the
+ * reconnect timer if there is none yet: the first log_open_syslog after
+ * log_attach comes here only, and needs both.
+ */
 void
 logsink_watch_locked(struct logsink *ls)
 {
@@ -57,6 +58,9 @@ logsink_watch_locked(struct logsink *ls)
 	ls->write_armed = 0;
 	if (ls->base == NULL || ls->fd == -1)
 		return;
+	if (ls->ev_retry == NULL &&
+	    (ls->ev_retry = evtimer_new(ls->base, logsink_retry_cb, ls)) == NULL)
+		return;		/* out of memory: no events */
 	ls->ev_write = event_new(ls->base, logsink_sock_locked(ls),
 	    EV_WRITE | EV_PERSIST, logsink_write_cb, ls);
 	logsink_arm_locked(ls);

@@ -5,9 +5,10 @@
  * The short-write bookkeeping as a pure function; then against a real
  * stream receiver: one message a line, batches, a backlog drained in
  * order and whole, a receiver restarted (a message the broken connection
- * tore comes whole on the new one), and the socket's kind found again
- * when the receiver comes back as the other kind. CK_FORK gives every
- * test a fresh sink.
+ * tore comes whole on the new one), the socket's kind found again
+ * when the receiver comes back as the other kind, and a loop attached
+ * before the socket is opened reconnecting with its timer. CK_FORK gives
+ * every test a fresh sink.
  */
 #include "autoconf.h"
 
@@ -193,6 +194,46 @@ START_TEST(test_log_stream_kind)
 }
 END_TEST
 
+/* The receiver goes away: no listener, nothing at the path. */
+static void
+ss_gone(struct ssink *k)
+{
+	if (k->cfd != -1)
+		close(k->cfd);
+	k->cfd = -1;
+	close(k->lfd);
+	k->lfd = -1;
+	unlink(k->path);
+}
+
+START_TEST(test_log_stream_attach_first)
+{
+	struct log_counters ct;
+	struct event_base *base;
+	struct ssink *k;
+	char d[8192];
+
+	/* a loop attached before the socket is opened (not main's order) */
+	base = event_base_new();
+	ck_assert_ptr_nonnull(base);
+	log_attach(base);
+	k = ss_open();
+	log_info("first");
+	ck_assert_int_gt(ss_line(k, base, d, sizeof(d), 5000), 0);
+	ck_assert_str_eq(msg_of(d), "first");
+	/* the receiver goes: the message waits for the reconnect timer */
+	ss_gone(k);
+	log_info("second");
+	log_get_counters(&ct);
+	ck_assert_uint_eq(ct.depth, 1);
+	ss_bind(k, 1);
+	/* only the loop runs now: its timer reconnects, its event sends */
+	ck_assert_int_gt(ss_line(k, base, d, sizeof(d), 5000), 0);
+	ck_assert_str_eq(msg_of(d), "second");
+	ss_done(k, base, 2);
+}
+END_TEST
+
 Suite *
 logsink_stream_suite(void)
 {
@@ -204,6 +245,7 @@ logsink_stream_suite(void)
 	tcase_add_test(tc, test_log_stream_lines);
 	tcase_add_test(tc, test_log_stream_reconnect);
 	tcase_add_test(tc, test_log_stream_kind);
+	tcase_add_test(tc, test_log_stream_attach_first);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
