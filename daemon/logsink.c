@@ -165,6 +165,7 @@ log_open_syslog(const char *path, int facility)
 		logsink_events_locked(ls, ls->base);
 	}
 	ls->connected = 1;
+	ls->backoff = 0;
 	logsink_stream_use_locked(ls, sfd);
 	ls->facility = facility & LOG_FACMASK;
 	ls->last_connect = logsink_mono_sec();

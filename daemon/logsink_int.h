@@ -35,6 +35,8 @@ struct event_base;
 #define LOGSINK_NAME_MAX	32
 #define LOGSINK_BATCH_MSGS	32	/* messages a batch holds */
 #define LOGSINK_BATCH_BYTES	(32u * 1024)
+#define LOGSINK_RECONNECT_SEC	1	/* between tries to reconnect */
+#define LOGSINK_BACKOFF_MS	100	/* the drain's pause after ENOBUFS */
 
 /* One queued message: len bytes, then the '\n' of stream framing. */
 struct logsink_msg {
@@ -84,6 +86,14 @@ struct logsink {
 	struct event		*ev_retry;
 	int			 write_armed;
 	int			 retry_armed;
+	/*
+	 * The last send failed for want of kernel memory (ENOBUFS, ENOMEM):
+	 * the socket still polls writable, so the queue waits for the retry
+	 * timer (LOGSINK_BACKOFF_MS), not EV_WRITE, which would fire and fail
+	 * at once, again and again. Cleared by the timer, by EAGAIN, by a
+	 * new connection and when the queue empties.
+	 */
+	int			 backoff;
 
 	void			(*drain_cb)(void *);
 	void			*drain_arg;

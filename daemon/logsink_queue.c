@@ -5,7 +5,9 @@
  * only while something waits: an idle datagram socket is always
  * writable), the back-pressure thresholds and the drain callback, the
  * reconnect timer (which finds the socket's kind again: datagram, or
- * stream, logsink_stream.c), and what each send error means. Every
+ * stream, logsink_stream.c) and what each send error means. The same
+ * timer paces the drain after ENOBUFS or ENOMEM: the socket stays
+ * writable, and EV_WRITE would fire and fail in a busy loop. Every
  * function here runs with the sink's mutex held ("_locked") or takes it
  * (the loop's callbacks).
  */
@@ -24,7 +26,6 @@
 #include "daemon/logsink.h"
 #include "daemon/logsink_int.h"
 
-#define LOGSINK_RECONNECT_SEC	1
 #define LOGSINK_DRAIN_MSGS	32	/* queued messages in one sendmmsg */
 
 static void	logsink_write_cb(evutil_socket_t, short, void *);
@@ -98,8 +99,11 @@ logsink_send_errno_locked(struct logsink *ls, int err)
 #if EWOULDBLOCK != EAGAIN
 	case EWOULDBLOCK:
 #endif
+		ls->backoff = 0;	/* a full receiver: EV_WRITE says when */
+		return 1;
 	case ENOBUFS:
 	case ENOMEM:
+		ls->backoff = 1;	/* writable, yet failing: the timer */
 		return 1;
 	case ECONNREFUSED:
 	case ECONNRESET:
@@ -205,8 +209,9 @@ logsink_drain_locked(struct logsink *ls)
 
 /*
  * Arm the write event while something waits and the socket is connected,
- * the reconnect timer while it is not; disarm the write event otherwise
- * (an idle datagram socket is always writable: it would spin).
+ * the reconnect timer while it is not, and the same timer, sooner, while
+ * a send backs off (ENOBUFS); disarm the write event otherwise (an idle
+ * datagram socket is always writable: it would spin).
  */
 void
 logsink_arm_locked(struct logsink *ls)
@@ -214,10 +219,16 @@ logsink_arm_locked(struct logsink *ls)
 	struct timeval tv = { LOGSINK_RECONNECT_SEC, 0 };
 	int want_write, want_retry;
 
+	if (ls->qcount == 0)
+		ls->backoff = 0;
 	if (ls->base == NULL || ls->ev_write == NULL)
 		return;
-	want_write = ls->qcount > 0 && ls->connected;
-	want_retry = !ls->connected;
+	want_write = ls->qcount > 0 && ls->connected && !ls->backoff;
+	want_retry = !ls->connected || ls->backoff;
+	if (ls->connected) {
+		tv.tv_sec = 0;
+		tv.tv_usec = LOGSINK_BACKOFF_MS * 1000;
+	}
 	if (want_write && !ls->write_armed) {
 		event_add(ls->ev_write, NULL);
 		ls->write_armed = 1;
@@ -296,6 +307,7 @@ logsink_reconnect_locked(struct logsink *ls, int force)
 	if (!force && now - ls->last_connect < LOGSINK_RECONNECT_SEC)
 		return -1;
 	ls->last_connect = now;
+	ls->backoff = 0;
 	if (connect(ls->fd, (struct sockaddr *)&ls->sun,
 	    sizeof(ls->sun)) == 0)
 		sfd = -1;
@@ -325,7 +337,7 @@ logsink_write_cb(evutil_socket_t fd, short what, void *arg)
 	errno = saved;
 }
 
-/* Timer: try to reach the syslog daemon again. */
+/* Timer: try to reach the syslog daemon again, or to send after ENOBUFS. */
 static void
 logsink_retry_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -336,7 +348,8 @@ logsink_retry_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	pthread_mutex_lock(&ls->mtx);
 	ls->retry_armed = 0;
-	if (logsink_reconnect_locked(ls, 1) == 0)
+	ls->backoff = 0;
+	if (ls->connected || logsink_reconnect_locked(ls, 1) == 0)
 		logsink_drain_locked(ls);
 	logsink_congestion_locked(ls);
 	logsink_arm_locked(ls);
