@@ -236,6 +236,7 @@ log_flush(int timeout_ms)
 	for (;;) {
 		if (ls->fd == -1 || ls->qcount == 0)
 			break;
+		ls->backoff = 0;	/* this loop paces itself */
 		if (!ls->connected)
 			logsink_reconnect_locked(ls, 1);
 		if (ls->connected)
@@ -248,13 +249,21 @@ log_flush(int timeout_ms)
 		    (end.tv_nsec - now.tv_nsec) / 1000000L;
 		if (left <= 0)
 			break;
-		if (left > 100 || !ls->connected)
-			left = ls->connected ? left : 100; /* re-check a dead peer */
-		pfd.fd = logsink_sock_locked(ls);
+		/*
+		 * Poll the socket only while it is connected and merely full:
+		 * a dead one (HUP, ERR, unconnected) or one out of kernel
+		 * memory polls ready at once, and the loop would spin.
+		 */
+		pfd.fd = -1;
+		if (!ls->connected || ls->backoff) {
+			if (left > LOGSINK_BACKOFF_MS)
+				left = LOGSINK_BACKOFF_MS;
+		} else
+			pfd.fd = logsink_sock_locked(ls);
 		pfd.events = POLLOUT;
 		pfd.revents = 0;
 		pthread_mutex_unlock(&ls->mtx);
-		(void)poll(&pfd, 1, (int)left);
+		(void)poll(&pfd, 1, (int)left);	/* fd -1: a pause */
 		pthread_mutex_lock(&ls->mtx);
 	}
 	logsink_arm_locked(ls);

@@ -36,7 +36,7 @@ struct event_base;
 #define LOGSINK_BATCH_MSGS	32	/* messages a batch holds */
 #define LOGSINK_BATCH_BYTES	(32u * 1024)
 #define LOGSINK_RECONNECT_SEC	1	/* between tries to reconnect */
-#define LOGSINK_BACKOFF_MS	100	/* the drain's pause after ENOBUFS */
+#define LOGSINK_BACKOFF_MS	100	/* after ENOBUFS; log_flush's pause */
 
 /* One queued message: len bytes, then the '\n' of stream framing. */
 struct logsink_msg {

@@ -6,7 +6,8 @@
  * stream receiver: one message a line, batches, a backlog drained in
  * order and whole, a receiver restarted (a message the broken connection
  * tore comes whole on the new one), the socket's kind found again
- * when the receiver comes back as the other kind, and a loop attached
+ * when the receiver comes back as the other kind, log_flush with the
+ * receiver gone (it sleeps, it does not spin), and a loop attached
  * before the socket is opened reconnecting with its timer. CK_FORK gives
  * every test a fresh sink.
  */
@@ -22,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -206,6 +208,79 @@ ss_gone(struct ssink *k)
 	unlink(k->path);
 }
 
+/* Milliseconds between two readings of a clock. */
+static double
+ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) * 1e3 +
+	    (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
+/*
+ * log_flush(ms) with a message queued and no receiver: it keeps the
+ * message and returns after ms; the CPU time it used (wall and CPU time
+ * in *wall, *cpu) is for the caller to judge.
+ */
+static void
+flush_gone(int ms, double *wall, double *cpu)
+{
+	struct timespec w0, w1, c0, c1;
+	struct log_counters ct;
+
+	log_get_counters(&ct);
+	ck_assert_uint_eq(ct.depth, 1);
+	clock_gettime(CLOCK_MONOTONIC, &w0);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
+	log_flush(ms);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+	clock_gettime(CLOCK_MONOTONIC, &w1);
+	*wall = ms_between(&w0, &w1);
+	*cpu = ms_between(&c0, &c1);
+	log_get_counters(&ct);
+	ck_assert_uint_eq(ct.depth, 1);		/* kept, not lost */
+	ck_assert_uint_eq(ct.lost, 0);
+}
+
+START_TEST(test_log_flush_gone)
+{
+	struct ssink *k = ss_open();
+	double wall, cpu;
+	struct sink dk;
+	char d[8192];
+
+	/* a stream receiver gone: its socket polls HUP at once */
+	log_info("before");
+	ck_assert_int_gt(ss_line(k, NULL, d, sizeof(d), 5000), 0);
+	ss_gone(k);
+	log_info("queued");
+	flush_gone(400, &wall, &cpu);
+	ck_assert_double_ge(wall, 395.0);	/* it waited its time ... */
+	ck_assert_double_lt(wall, 2400.0);	/* ... and no longer */
+	ck_assert_double_lt(cpu, wall / 2);	/* sleeping, not spinning */
+	ss_bind(k, 1);
+	log_flush(3000);			/* back: the message goes */
+	ck_assert_int_gt(ss_line(k, NULL, d, sizeof(d), 5000), 0);
+	ck_assert_str_eq(msg_of(d), "queued");
+	ss_done(k, NULL, 2);
+
+	/* a datagram receiver gone: the unconnected socket polls ready */
+	sink_open(&dk);
+	ck_assert_int_eq(log_open_syslog(dk.path, LOG_DAEMON), 0);
+	close(dk.fd);
+	unlink(dk.path);
+	log_info("dgram");
+	flush_gone(400, &wall, &cpu);
+	ck_assert_double_ge(wall, 395.0);
+	ck_assert_double_lt(wall, 2400.0);
+	ck_assert_double_lt(cpu, wall / 2);
+	sink_restart(&dk);
+	log_flush(3000);
+	ck_assert_int_gt(sink_recv(&dk, d, sizeof(d)), 0);
+	ck_assert_str_eq(msg_of(d), "dgram");
+	sink_close(&dk);
+}
+END_TEST
+
 START_TEST(test_log_stream_attach_first)
 {
 	struct log_counters ct;
@@ -245,6 +320,7 @@ logsink_stream_suite(void)
 	tcase_add_test(tc, test_log_stream_lines);
 	tcase_add_test(tc, test_log_stream_reconnect);
 	tcase_add_test(tc, test_log_stream_kind);
+	tcase_add_test(tc, test_log_flush_gone);
 	tcase_add_test(tc, test_log_stream_attach_first);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
