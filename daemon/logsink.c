@@ -17,6 +17,11 @@
  * On a stream socket every send is made under the mutex instead.
  * The queue, its drain and reconnects are in logsink_queue.c, per-thread
  * batches in logsink_batch.c, the stream socket in logsink_stream.c.
+ *
+ * The sink belongs to one process. After fork the one that keeps it does
+ * nothing; log_after_fork, in each other one, forgets what the keeper
+ * will send and gives it a socket of its own (or none), so that no two
+ * processes write one stream connection.
  */
 #include "autoconf.h"
 
@@ -38,6 +43,7 @@
 
 #include "compat/compat.h"
 #include "audit/record.h"
+#include "daemon/log.h"
 #include "daemon/logsink.h"
 #include "daemon/logsink_int.h"
 
@@ -179,6 +185,41 @@ fail:
 		close(sfd);
 	errno = saved;
 	return -1;
+}
+
+/*
+ * After fork, in a process that does not keep the sink (log.h): forget
+ * what the keeper sends, close our copies of its sockets, and connect a
+ * datagram socket of our own (on the same descriptor number), or a new
+ * stream connection when the path is a stream socket; or none.
+ */
+void
+log_after_fork(int how)
+{
+	struct logsink *ls = &sink;
+	int saved = errno, fd = -1;
+
+	pthread_mutex_lock(&ls->mtx);
+	logsink_batch_forget();
+	logsink_forget_locked(ls);
+	if (ls->sfd != -1)
+		close(ls->sfd);		/* a copy: the keeper's stays open */
+	ls->sfd = -1;
+	ls->stream = 0;
+	ls->connected = 0;
+	if (ls->fd != -1 && how == LOG_FORK_OWN &&
+	    (fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) != -1 && dup3(fd, ls->fd, O_CLOEXEC) != -1) {
+		close(fd);
+		(void)logsink_reconnect_locked(ls, 1);	/* or in a second */
+	} else if (ls->fd != -1) {
+		if (fd != -1)
+			close(fd);
+		close(ls->fd);
+		ls->fd = -1;		/* stderr only */
+	}
+	pthread_mutex_unlock(&ls->mtx);
+	errno = saved;
 }
 
 /* Whether the syslog socket in use is a stream one (LF-framed). */

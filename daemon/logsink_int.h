@@ -132,6 +132,7 @@ void	logsink_pop_locked(struct logsink *, size_t);
 void	logsink_watch_locked(struct logsink *);
 void	logsink_arm_locked(struct logsink *);
 void	logsink_congestion_locked(struct logsink *);
+void	logsink_forget_locked(struct logsink *);
 void	logsink_unlock_and_notify(struct logsink *);
 int	logsink_reconnect_locked(struct logsink *, int);
 unsigned long long logsink_us_since(const struct timespec *,
@@ -145,6 +146,7 @@ struct logsink_batch *logsink_batch_mine(void);
 int	logsink_batch_add(struct logsink *, struct logsink_batch *,
 	    const char *, size_t);
 void	logsink_batch_send(struct logsink *);
+void	logsink_batch_forget(void);
 
 /* logsink_stream.c */
 size_t	logsink_stream_done(const struct iovec *, size_t, size_t, size_t *);

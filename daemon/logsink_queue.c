@@ -164,6 +164,28 @@ logsink_pop_locked(struct logsink *ls, size_t n)
 }
 
 /*
+ * After fork, in a process that does not keep the sink: forget the queue,
+ * a half-written message, back-pressure and the counters; and the loop's
+ * events without touching them (they would be the keeper's, their epoll
+ * instance shared: log_after_fork wants no loop attached).
+ */
+void
+logsink_forget_locked(struct logsink *ls)
+{
+	logsink_pop_locked(ls, ls->qcount);
+	ls->qhead = 0;
+	ls->qoff = 0;
+	ls->backoff = 0;
+	ls->congested = 0;
+	ls->drain_pending = 0;
+	memset(&ls->ctr, 0, sizeof(ls->ctr));
+	ls->sent_direct = 0;
+	ls->base = NULL;
+	ls->ev_write = ls->ev_retry = NULL;
+	ls->write_armed = ls->retry_armed = 0;
+}
+
+/*
  * Send queued messages until the socket pushes back, up to
  * LOGSINK_DRAIN_MSGS in one sendmmsg: a receiver whose queue holds only
  * a few datagrams (net.unix.max_dgram_qlen is 10 where nothing raised
