@@ -185,88 +185,84 @@ child_logs(void)
 	return ct.lost == 0 && ct.depth == 0 ? 0 : 1;
 }
 
-START_TEST(test_log_fork_own)
+/*
+ * Leave a message half written and a queue, then fork: the child keeps
+ * the sink, finishes them, logs its own and exits; the parent returns
+ * the child's pid (*nbig: the messages logged before the fork).
+ */
+static pid_t
+fork_keeper(struct ssink *k, int *nbig)
 {
-	struct ssink *k = ss_open();
-	struct fconn c[FORK_CONNS];
-	struct log_counters ct;
-	int nbig, i, status = -1;
-	size_t nc;
 	pid_t pid;
 
-	memset(c, 0, sizeof(c));
-	nbig = fill_until_torn(k);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0)
-		_exit(child_logs());	/* keeps the sink: finishes its line */
-	/* the parent: a connection of its own, nothing of the child's */
-	log_after_fork(LOG_FORK_OWN);
-	log_get_counters(&ct);
-	ck_assert_uint_eq(ct.depth, 0);
-	ck_assert_uint_eq(ct.queued, 0);
-	ck_assert_uint_eq(ct.sent, 0);
-	ck_assert_int_eq(log_syslog_stream(), 1);
-	for (i = 0; i < FORK_MSGS; i++)
-		log_info("p %d", i);
-	log_get_counters(&ct);
-	ck_assert_uint_eq(ct.sent, FORK_MSGS);	/* at once: its own room */
-	ck_assert_uint_eq(ct.depth, 0);
-	nc = read_all(k, pid, &status, c);
-	ck_assert(WIFEXITED(status));
-	ck_assert_int_eq(WEXITSTATUS(status), 0);
-	ck_assert_uint_eq(nc, 2);
-	/* the first connection: the child's, the torn message finished */
-	want_lines(&c[0], nbig, "c");
-	want_lines(&c[1], 0, "p");
-	for (i = 0; i < (int)nc; i++) {
-		if (i > 0)
-			close(c[i].fd);
-		free(c[i].buf);
-	}
-	ss_close(k);
-}
-END_TEST
-
-START_TEST(test_log_fork_none)
-{
-	struct ssink *k = ss_open();
-	struct fconn c[FORK_CONNS];
-	struct log_counters ct;
-	int nbig, i, status = -1, devnull;
-	size_t nc;
-	pid_t pid;
-
-	memset(c, 0, sizeof(c));
-	nbig = fill_until_torn(k);
+	*nbig = fill_until_torn(k);
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0)
 		_exit(child_logs());
-	/* the parent drops the sink: its messages go to stderr only */
-	log_after_fork(LOG_FORK_NONE);
-	log_get_counters(&ct);
-	ck_assert_uint_eq(ct.depth, 0);
-	ck_assert_int_eq(log_syslog_stream(), 0);
+	return pid;
+}
+
+/* Log "p 0".."p FORK_MSGS-1" with stderr sent to /dev/null. */
+static void
+log_quietly(void)
+{
+	int devnull, saved, i;
+
 	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	ck_assert_int_ge(devnull, 0);
-	i = dup(STDERR_FILENO);
-	ck_assert_int_ge(i, 0);
+	saved = dup(STDERR_FILENO);
+	ck_assert_int_ge(saved, 0);
 	ck_assert_int_eq(dup2(devnull, STDERR_FILENO), STDERR_FILENO);
-	log_info("to stderr, not syslog");
+	for (i = 0; i < FORK_MSGS; i++)
+		log_info("p %d", i);
 	log_flush(100);
-	ck_assert_int_eq(dup2(i, STDERR_FILENO), STDERR_FILENO);
-	close(i);
+	ck_assert_int_eq(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+	close(saved);
 	close(devnull);
+}
+
+/*
+ * _i: LOG_FORK_OWN, the parent's messages on a connection of its own;
+ * LOG_FORK_NONE, on stderr only. Either way the child's connection holds
+ * exactly the messages of before the fork, then the child's.
+ */
+START_TEST(test_log_fork)
+{
+	struct ssink *k = ss_open();
+	struct fconn c[FORK_CONNS];
+	struct log_counters ct;
+	int nbig, status = -1, own = _i == LOG_FORK_OWN;
+	size_t nc, i;
+	pid_t pid;
+
+	memset(c, 0, sizeof(c));
+	pid = fork_keeper(k, &nbig);
+	/* the parent: nothing of the child's to send or count */
+	log_after_fork(_i);
 	log_get_counters(&ct);
-	ck_assert_uint_eq(ct.sent, 0);
+	ck_assert_uint_eq(ct.depth, 0);
 	ck_assert_uint_eq(ct.queued, 0);
+	ck_assert_uint_eq(ct.sent, 0);
+	ck_assert_int_eq(log_syslog_stream(), own);
+	log_quietly();
+	log_get_counters(&ct);
+	/* its own connection took them at once, or none were sent */
+	ck_assert_uint_eq(ct.sent, own ? FORK_MSGS : 0);
+	ck_assert_uint_eq(ct.depth, 0);
 	nc = read_all(k, pid, &status, c);
 	ck_assert(WIFEXITED(status));
 	ck_assert_int_eq(WEXITSTATUS(status), 0);
-	ck_assert_uint_eq(nc, 1);
+	ck_assert_uint_eq(nc, own ? 2 : 1);
+	/* the first connection: the child's, the torn message finished */
 	want_lines(&c[0], nbig, "c");
-	free(c[0].buf);
+	if (own)
+		want_lines(&c[1], 0, "p");
+	for (i = 0; i < nc; i++) {
+		if (i > 0)
+			close(c[i].fd);
+		free(c[i].buf);
+	}
 	ss_close(k);
 }
 END_TEST
@@ -278,8 +274,7 @@ logsink_fork_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("logsink_fork");
-	tcase_add_test(tc, test_log_fork_own);
-	tcase_add_test(tc, test_log_fork_none);
+	tcase_add_loop_test(tc, test_log_fork, LOG_FORK_NONE, LOG_FORK_OWN + 1);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
