@@ -134,8 +134,9 @@ audit_prepare(const struct audit_params *p, struct audit *a, char *note,
 		if (audit_files_signing(p->signing_key, sk, err, errlen) == -1)
 			goto out;
 	}
-	if (p->state != NULL && (st = audit_state_open(p->state, p->uid, &prev,
-	    note, notelen, err, errlen)) == NULL)
+	if (p->state != NULL && ((st = audit_state_open(p->state, p->uid,
+	    &prev, note, notelen, err, errlen)) == NULL ||
+	    audit_state_within(st, p->chroot, err, errlen) == -1))
 		goto out;
 	if (a == NULL) {
 		rv = 0;
@@ -156,6 +157,19 @@ out:
 		sodium_free(sk);	/* wipes before freeing */
 	audit_state_close(st);
 	return rv;
+}
+
+/* After the privilege drop, before the first client: save seq 0. */
+int
+audit_begin(struct audit *a, char *err, size_t errlen)
+{
+	char epoch[CHAIN_EPOCH_HEX + 1];
+	uint64_t next;
+
+	if (a == NULL || a->chain == NULL || a->state == NULL)
+		return 0;
+	chain_position(a->chain, epoch, &next);
+	return audit_state_begin(a->state, epoch, next, err, errlen);
 }
 
 /* Wipe the chain key and free. */

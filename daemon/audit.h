@@ -62,6 +62,7 @@ struct audit_params {
 	const char	*signing_key;	/* audit signing-key, or NULL */
 	const char	*state;		/* audit state, or NULL: no links */
 	uid_t		 uid;		/* the user the engine will run as */
+	const char	*chroot;	/* chroot, or NULL: the state inside */
 };
 
 /*
@@ -80,6 +81,12 @@ struct audit *audit_open(const struct audit_params *, char *note,
  */
 int	audit_check(const struct audit_params *, char *note, size_t notelen,
 	    char *err, size_t errlen);
+/*
+ * After the privilege drop and chroot, before the first client: save the
+ * new epoch's start position as the run user. 0, or -1 with a message in
+ * err (a start error).
+ */
+int	audit_begin(struct audit *, char *err, size_t errlen);
 void	audit_close(struct audit *);
 
 /* Format, seal and log one connection record at LOG_INFO. */

@@ -4,8 +4,8 @@
  * writer is a thread of its own because a durable write waits for the
  * disk (two fsyncs), and nothing may wait on an event loop: the sealing
  * side only stores the position and signals. Seq 0, the start record,
- * is the exception: it is saved synchronously, before the loops run, to
- * hand the lock on.
+ * is the exception: it is saved synchronously, after the privilege drop
+ * and before anything is served (audit_state_begin), to hand the lock on.
  */
 #include "autoconf.h"
 
@@ -29,6 +29,7 @@
 #include "daemon/log.h"
 
 #define AUDIT_STATE_NAME_MAX	255
+#define AUDIT_STATE_DEPTH_MAX	4096	/* directories walked up, at most */
 
 struct audit_state {
 	int		 dirfd;		/* the state's directory, open */
@@ -39,6 +40,7 @@ struct audit_state {
 	pthread_cond_t	 cond;		/* CLOCK_MONOTONIC */
 	pthread_t	 thread;
 	int		 started;	/* the writer runs */
+	int		 nothread;	/* it could not be started (logged) */
 	int		 stopping;
 	int		 dirty;		/* want holds an unsaved position */
 	int		 failing;	/* the last save failed (logged once) */
@@ -113,6 +115,94 @@ fail:
 	free(st->path);
 	free(st);
 	return NULL;
+}
+
+/*
+ * With chroot: the state's directory must lie inside root. The engine
+ * keeps that directory open, and its seccomp filter lets openat and
+ * unlinkat use it with any path (a filter cannot read paths): from a
+ * directory outside the new root, ".." climbs past the jail to the
+ * host's /, which would undo the chroot; inside it, ".." stops at the
+ * jail's root. Walked up by descriptors and compared by (device, inode),
+ * so no symbolic link or mount can mislead it.
+ */
+int
+audit_state_within(struct audit_state *st, const char *root, char *err,
+    size_t errlen)
+{
+	struct stat rs, cs, ps;
+	int fd, up, i, in = 0;
+
+	if (st == NULL || root == NULL)
+		return 0;
+	if (stat(root, &rs) == -1) {
+		snprintf(err, errlen, "chroot %s: %s", root, strerror(errno));
+		return -1;
+	}
+	if ((fd = openat(st->dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1) {
+		snprintf(err, errlen, "audit state %s: its directory: %s",
+		    st->path, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < AUDIT_STATE_DEPTH_MAX && fstat(fd, &cs) == 0; i++) {
+		if (cs.st_dev == rs.st_dev && cs.st_ino == rs.st_ino) {
+			in = 1;
+			break;
+		}
+		up = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		close(fd);
+		if ((fd = up) == -1 || fstat(fd, &ps) == -1 ||
+		    (ps.st_dev == cs.st_dev && ps.st_ino == cs.st_ino))
+			break;		/* the top, /, and root not met */
+	}
+	if (fd != -1)
+		close(fd);
+	if (in)
+		return 0;
+	snprintf(err, errlen, "audit state %s: its directory is not inside "
+	    "the chroot %s: the engine keeps that directory open, and from a "
+	    "directory outside its root \"..\" leads out of the jail; put the "
+	    "state in a directory of its own inside %s", st->path, root, root);
+	return -1;
+}
+
+/*
+ * After the privilege drop and chroot, before anything is served: save
+ * the new epoch's seq 0 (its start record, logged next) as the run user,
+ * under the lock taken at open. The probe at open ran as root, which may
+ * write where the run user cannot (blocks reserved for root, quotas): if
+ * this save fails, the start fails naming the file. Run on, the file
+ * would still name the last epoch when this one stops, and the next
+ * start would name that one again: two epochs with one predecessor, the
+ * fork in the chain that verify must report as a forgery. Saved before
+ * the start record is logged: a kill in between leaves the file naming
+ * an epoch whose start record is missing, and verify says just that.
+ */
+int
+audit_state_begin(struct audit_state *st, const char *epoch, uint64_t seq,
+    char *err, size_t errlen)
+{
+	char why[512];
+	int rc;
+
+	if (st == NULL)
+		return 0;
+	pthread_mutex_lock(&st->mtx);
+	st->want.kind = LINK_EPOCH;
+	memcpy(st->want.epoch, epoch, LINK_EPOCH_HEX);
+	st->want.epoch[LINK_EPOCH_HEX] = '\0';
+	st->want.seq = seq;
+	st->want.stopped = 0;
+	st->begun = 1;
+	rc = audit_state_save(st, &st->want, why, sizeof(why));
+	pthread_mutex_unlock(&st->mtx);
+	if (rc == -1)
+		snprintf(err, errlen, "%s (the new epoch's start, saved as uid "
+		    "%u after the privilege drop: is the filesystem full or "
+		    "read-only for that user, or its quota used up?)", why,
+		    (unsigned)geteuid());
+	return rc;
 }
 
 /* The directory part and the file name; the temp file's name beside it. */
@@ -395,8 +485,14 @@ audit_state_save(struct audit_state *st, const struct link *l, char *err,
 	if (held)
 		st->saved = *l;
 	else if ((rv = audit_state_read(st, st->uid, &cur, note, sizeof(note),
-	    err, errlen)) == 0 && cur.kind == LINK_EPOCH &&
-	    strcmp(cur.epoch, l->epoch) == 0 &&
+	    err, errlen)) == 0 && cur.kind != LINK_EPOCH) {
+		/* not written again: who removed it may want a new chain */
+		snprintf(err, errlen, "audit state %s: %s while daytimed ran: "
+		    "not written again (the next start will say prev=%s)",
+		    st->path, cur.kind == LINK_NONE ? "removed" :
+		    "made corrupt", cur.kind == LINK_NONE ? "none" : "broken");
+		rv = -1;
+	} else if (rv == 0 && strcmp(cur.epoch, l->epoch) == 0 &&
 	    (rv = audit_state_write(st, l, 1, err, errlen)) == 0)
 		st->saved = *l;
 	(void)flock(st->dirfd, LOCK_UN);
@@ -464,7 +560,7 @@ audit_state_note(struct audit_state *st, const char *epoch, uint64_t last)
 		st->dirty = 1;
 		pthread_cond_signal(&st->cond);
 	}
-	if (!st->started && !st->stopping)
+	if (!st->started && !st->stopping && !st->nothread)
 		audit_state_start(st);
 	pthread_mutex_unlock(&st->mtx);
 }
@@ -479,9 +575,12 @@ audit_state_start(struct audit_state *st)
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	if (pthread_create(&st->thread, NULL, audit_state_writer, st) == 0)
 		st->started = 1;
-	else
-		log_warnx("audit state %s: cannot start its writer: the next "
-		    "epoch will link to an older position", st->path);
+	else {
+		st->nothread = 1;	/* said once, not tried again */
+		log_warnx("audit state %s: cannot start its writer: positions "
+		    "after the last one saved are not saved, and the next "
+		    "epoch will link to that one", st->path);
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 

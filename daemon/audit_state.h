@@ -16,12 +16,19 @@
  * prev=none. A file of the right size that does not parse is corrupt:
  * reported, replaced, and the new epoch says prev=broken.
  *
+ * With chroot, the directory must lie inside the chroot directory
+ * (audit_state_within): a directory descriptor held from outside the
+ * jail would lead out of it ("..").
+ *
  * Several processes may share the file (inetd mode: each process is an
  * epoch, and several run at once; or a daemon beside them): the lock is
  * held from the read of the last link to the save of the new epoch's seq
- * 0, which audit_state_note makes at once, synchronously; so each epoch
- * names the one that started just before it, and no two name the same
- * one. A lock not had within AUDIT_STATE_LOCK_US is a startup error.
+ * 0, which audit_state_begin makes synchronously as the run user, after
+ * the privilege drop and before the start record is logged; so each
+ * epoch names the one that started just before it, and no two name the
+ * same one. That save failing is a start error (the probe at open runs
+ * as root, who may write where the run user cannot). A lock not had
+ * within AUDIT_STATE_LOCK_US is a startup error.
  *
  * Running: audit_state_note (under the audit mutex, after each seal)
  * hands later positions to a writer thread, which saves one durably
@@ -39,9 +46,9 @@
  * save is retried once an interval, and the first one that works is
  * logged ("saved again"). No temporary file is left. The file keeps the
  * last position saved, which is what the next epoch names: records after
- * it are not vouched for, as after a crash. Should seq 0's save fail, the
- * lock stays held until a save works, so that no other epoch links to
- * the same last one meanwhile.
+ * it are not vouched for, as after a crash. A file removed or made
+ * corrupt while the daemon runs is not written again (a failure, logged
+ * once): the next start says prev=none or prev=broken.
  */
 #ifndef DAYTIMED_AUDIT_STATE_H
 #define DAYTIMED_AUDIT_STATE_H
@@ -67,6 +74,19 @@ struct audit_state;
 struct audit_state *audit_state_open(const char *path, uid_t uid,
 	    struct link *prev, char *note, size_t notelen, char *err,
 	    size_t errlen);
+/*
+ * With chroot root (NULL: none): 0 when the state's directory lies inside
+ * root, or -1 with a message in err (at open, before the chroot).
+ */
+int	audit_state_within(struct audit_state *, const char *root, char *err,
+	    size_t errlen);
+/*
+ * The new epoch's first record will be seq: save that now, as the run
+ * user (after the privilege drop, before the first client). 0, or -1 with
+ * a message in err: a start error.
+ */
+int	audit_state_begin(struct audit_state *, const char *epoch,
+	    uint64_t seq, char *err, size_t errlen);
 /* The chain's last record is epoch's seq last: save it soon. */
 void	audit_state_note(struct audit_state *, const char *epoch,
 	    uint64_t last);

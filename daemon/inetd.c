@@ -298,6 +298,7 @@ inetd_start(struct config *conf, int debug, int usable, int fd)
 	ap.signing_key = conf->audit_signing_key;
 	ap.state = config_audit_state(conf);
 	ap.uid = u.set ? u.uid : geteuid();
+	ap.chroot = conf->chroot;
 	if ((in.lp.audit = audit_open(&ap, note, sizeof(note), err,
 	    sizeof(err))) == NULL) {
 		log_warnx("%s", err);
@@ -307,6 +308,10 @@ inetd_start(struct config *conf, int debug, int usable, int fd)
 		log_info("%s", note);
 	if (life_drop(conf->chroot, &u) == -1)
 		goto out;
+	if (audit_begin(in.lp.audit, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		goto out;
+	}
 	randombytes_buf(key, sizeof(key));
 	in.lp.limits = limits_new(key);
 	sodium_memzero(key, sizeof(key));

@@ -349,6 +349,7 @@ main_audit_params(const struct config *conf, uid_t uid,
 	ap->signing_key = conf->audit_signing_key;
 	ap->state = config_audit_state(conf);
 	ap->uid = uid;
+	ap->chroot = conf->chroot;
 }
 
 /* -t: the configuration's diagnostics, then what a start would read. */
@@ -538,6 +539,11 @@ main_start(struct config *conf, const struct main_opts *o)
 	if (note[0] != '\0')
 		log_info("%s", note);
 	if (life_drop(conf->chroot, &u) == -1 || monitor_wait_ready() == -1) {
+		audit_close(audit);
+		return -1;
+	}
+	if (audit_begin(audit, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
 		audit_close(audit);
 		return -1;
 	}

@@ -14,8 +14,11 @@
  * path), unlinkat likewise (its temporary file, when a save fails),
  * flock, fsync and renameat. A filter sees numbers, not the strings
  * they point at: an absolute path with any open descriptor as dirfd
- * passes it. What keeps those calls to the state directory is the
- * chroot (when set) and the unprivileged user, not this filter. clone
+ * passes it, and so does ".." from the state directory. What keeps
+ * those calls inside the jail is the chroot (when set), which is why
+ * the state directory must lie inside it (audit_state_within: from a
+ * directory outside the new root, ".." would climb out), and the
+ * unprivileged user; not this filter. clone
  * must share the address space (a thread, never a process); clone3,
  * whose flags a filter cannot see, answers ENOSYS so that glibc falls
  * back to clone.

@@ -1266,11 +1266,12 @@ class AuditFiles:
     """Everything a sealed, signed, linked audit trail needs, in tmp (a
     TempDir): the auditor's keys (self.pub, self.sec), the host's keys
     (self.hpub, self.hsec), and a state directory owned by the user the
-    daemon runs as (self.state is the file in it). self.settings is the
-    configuration text naming them; verify(*paths) runs daytimed-audit
-    verify with both keys."""
+    daemon runs as (self.state is the file in it), in state_in when given
+    (a chroot directory: the state must lie inside it), else in tmp.
+    self.settings is the configuration text naming them; verify(*paths)
+    runs daytimed-audit verify with both keys."""
 
-    def __init__(self, tmp, name="a"):
+    def __init__(self, tmp, name="a", state_in=None):
         os.chmod(tmp.path, 0o755)
         self.pub, self.sec = tmp.join(name + ".pub"), tmp.join(name + ".sec")
         self.hpub = tmp.join(name + "-host.pub")
@@ -1280,7 +1281,7 @@ class AuditFiles:
             rc, _, err = daytimed_audit(cmd, pub, sec)
             if rc != 0:
                 raise AssertionError("daytimed-audit %s: %s" % (cmd, err))
-        statedir = tmp.join(name + "-state")
+        statedir = os.path.join(state_in or tmp.path, name + "-state")
         os.mkdir(statedir, 0o700)
         if os.geteuid() == 0:
             import pwd

@@ -251,8 +251,9 @@ class Soak:
         os.chown(run, 65534, 65534)     # the monitor removes the pidfile
         self.pidfile = os.path.join(run, "daytimed.pid")
         # sealed, signed and linked records (auditor's and host's keys,
-        # the audit state in a directory of the daemon's user)
-        self.audit = h.AuditFiles(world)
+        # the audit state in a directory of the daemon's user, inside the
+        # jail: with chroot it must be)
+        self.audit = h.AuditFiles(world, state_in=self.jail)
         # libfaketime and AddressSanitizer deadlock at start: no clock fault
         self.clock = FakeClock(world.join("clock"), self.jail) \
             if library() and not self.asan else None

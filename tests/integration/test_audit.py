@@ -11,6 +11,7 @@ import errno
 import os
 import pwd
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,6 +19,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
 from harness import check, test  # noqa: E402
+
+NOBODY = pwd.getpwnam("nobody").pw_uid
 
 
 @test
@@ -141,14 +144,37 @@ def audit_files_checked():
 
 @test
 def state_written_inside_chroot():
-    """The state file is outside the chroot: it is written through the
-    directory opened before it, and the next start links to it."""
+    """With chroot, the state's directory must lie inside the jail (a
+    directory the engine holds open outside it would lead out of it):
+    outside, -t and a start are errors naming both; inside, the file is
+    written through the directory opened before the chroot, and the next
+    start links to it."""
     h.need_root("chroot")
     with h.TempDir("dtk-") as tmp, h.SyslogSink() as sink:
-        af = h.AuditFiles(tmp)
         jail = tmp.join("jail")
         os.mkdir(jail, 0o755)
+        outside = h.AuditFiles(tmp, "o")
         port = h.free_port()
+        text = h.daemon_conf(port, sink, "ident mode off\nchroot %s\n%s"
+                             % (jail, outside.settings), "allow 127.0.0.0/8\n")
+        conf = write_conf(tmp, text)
+        why = ("audit state %s: its directory is not inside the chroot %s"
+               % (outside.state, jail))
+        r = h.run([h.DAYTIMED, "-t", "-c", conf], timeout=20)
+        check(r.returncode == 1 and why in r.stdout.decode(), "-t, state "
+              "outside the jail: %d %r", r.returncode, r.stdout)
+        r = h.run([h.DAYTIMED, "-f", "-c", conf], timeout=20)
+        check(r.returncode == 1 and why in r.stderr.decode(), "a start, "
+              "state outside the jail: %d %r", r.returncode, r.stderr)
+        # a symbolic link inside the jail to a directory outside: refused
+        os.symlink(os.path.dirname(outside.state), tmp.join("jail/s"))
+        text = text.replace(outside.state, jail + "/s/audit.state")
+        r = h.run([h.DAYTIMED, "-t", "-c", write_conf(tmp, text)], timeout=20)
+        check(r.returncode == 1 and "is not inside the chroot" in
+              r.stdout.decode(), "-t, a link out of the jail: %d %r",
+              r.returncode, r.stdout)
+        os.unlink(tmp.join("jail/s"))
+        af = h.AuditFiles(tmp, "a", state_in=jail)
         text = h.daemon_conf(port, sink, "ident mode off\nchroot %s\n%s"
                              % (jail, af.settings), "allow 127.0.0.0/8\n")
         for run in range(2):
@@ -167,8 +193,6 @@ def state_written_inside_chroot():
             last = re.search(r" epoch=(\w+) seq=(\d+) ", stops[1])
             check(f.read() == "daytimed-audit-state-v1 %s:%s:stop\n"
                   % last.groups(), "the state after the second stop")
-        check(os.listdir(jail) == [], "nothing written in the jail: %r",
-              os.listdir(jail))
 
 
 class NsDaemon(h.Daemon):
@@ -204,26 +228,122 @@ def state_filesystem_full_or_read_only():
     fails: the next start names the last position saved (prev=ID:SEQ:run),
     never one that was not."""
     h.need_root("a mount namespace and a tmpfs")
-    nobody = pwd.getpwnam("nobody").pw_uid
-    holder = subprocess.Popen(["unshare", "--mount", "--propagation",
-                               "private", "sleep", "600"])
-    try:
+    with MountNamespace() as ns:
+        _state_fs(ns, pwd.getpwnam("nobody").pw_uid)
+
+
+class MountNamespace(h.Closing):
+    """A private mount namespace held by a sleeping process of ours (its
+    PID, self.pid, names it for nsenter); killed by its PID at close."""
+
+    def __init__(self):
+        self.holder = subprocess.Popen(["unshare", "--mount", "--propagation",
+                                        "private", "sleep", "600"])
+        self.pid = self.holder.pid
         mine = os.readlink("/proc/self/ns/mnt")
-        check(h.poll_until(lambda: os.readlink("/proc/%d/ns/mnt" %
-                                               holder.pid) != mine, 5),
-              "no mount namespace")
-        ns = holder.pid
-        _state_fs(ns, nobody)
-    finally:
-        holder.kill()
-        holder.wait()
+        if not h.poll_until(lambda: os.readlink("/proc/%d/ns/mnt" %
+                                                self.pid) != mine, 5):
+            self.close()
+            raise AssertionError("no mount namespace")
+
+    def __enter__(self):
+        return self.pid
+
+    def close(self):
+        self.holder.kill()
+        self.holder.wait()
+
+
+def in_ns(ns, *argv, user=None):
+    """Run argv in mount namespace ns (as user, a name, when given):
+    (status, stdout, stderr)."""
+    pre = []
+    if user:
+        pw = pwd.getpwnam(user)
+        pre = ["setpriv", "--reuid", str(pw.pw_uid), "--regid",
+               str(pw.pw_gid), "--clear-groups"]
+    r = h.run(["nsenter", "-t", str(ns), "-m", "--"] + pre + list(argv),
+              timeout=20)
+    return r.returncode, r.stdout.decode(), r.stderr.decode()
+
+
+@test
+def state_space_reserved_for_root():
+    """The probe at open runs as root, who may write where the run user
+    cannot (ext4's blocks reserved for root): the start's own save of seq
+    0, as the run user, then fails and the start fails naming the file,
+    again and again, and the file keeps naming the last epoch; once there
+    is room, the next start names that epoch: one successor, no fork."""
+    h.need_root("a mount namespace and a loop device")
+    for tool in ("mkfs.ext4", "setpriv"):
+        if shutil.which(tool) is None:
+            raise h.Skip("%s is not installed" % tool)
+    with MountNamespace() as ns, h.TempDir("dtk-") as tmp, \
+            h.SyslogSink() as sink:
+        af = h.AuditFiles(tmp)
+        sdir = os.path.dirname(af.state)
+        seen = "/proc/%d/root%s" % (ns, sdir)
+        img = tmp.join("state.ext4")
+        with open(img, "wb") as f:
+            f.truncate(4 << 20)
+        r = h.run(["mkfs.ext4", "-q", "-m", "50", "-E", "root_owner=%d:%d"
+                   % (NOBODY, NOBODY), img], timeout=30)
+        check(r.returncode == 0, "mkfs.ext4: %s", r.stderr)
+        rc, _, err = in_ns(ns, "mount", "-o", "loop", img, sdir)
+        if rc != 0:
+            raise h.Skip("no loop mount here: %s" % err.strip())
+        try:
+            os.chmod(seen, 0o700)
+            port = h.free_port()
+            text = h.daemon_conf(port, sink, "ident mode off\n" +
+                                 af.settings, "allow 127.0.0.0/8\n")
+            conf = write_conf(tmp, text)
+            with NsDaemon(ns, text) as d:
+                h.tcp_get("127.0.0.1", port)
+                d.stop()
+            stop = sink.wait_for(r"^event=stop ")
+            last = "%s:%s:stop" % re.search(r" epoch=(\w+) seq=(\d+) ",
+                                            stop.msg).groups()
+            # the user's share of the filesystem full; root's is not
+            # (one big file, then small ones for what delayed allocation
+            # leaves free)
+            rc, _, err = in_ns(ns, "sh", "-c", 'yes > "$0"/filler; i=0; '
+                               'while echo > "$0/filler$i"; do i=$((i+1)); '
+                               'done', sdir, user="nobody")
+            check("No space left on device" in err, "filling as nobody: "
+                  "%d %r", rc, err)
+            vfs = os.statvfs(seen)
+            check(vfs.f_bfree * vfs.f_frsize >= 65536, "no room left for "
+                  "root: %d blocks", vfs.f_bfree)
+            for _ in range(2):
+                # (a daemon that serves anyway is killed: not a hang)
+                rc, _, err = in_ns(ns, "timeout", "-s", "KILL", "10",
+                                   h.DAYTIMED, "-f", "-c", conf)
+                check(rc == 1 and af.state in err and "No space left on "
+                      "device" in err and "saved as uid %d" % NOBODY in err,
+                      "a start with no room for the run user: %d %r", rc,
+                      err)
+                with open(seen + "/audit.state") as f:
+                    check(f.read().split()[1] == last, "the state after a "
+                          "failed start names %s", last)
+            check(len(sink.records(r"^event=start ")) == 1, "a failed "
+                  "start logged a start record")
+            for name in os.listdir(seen):
+                if name.startswith("filler"):
+                    os.unlink(os.path.join(seen, name))
+            with NsDaemon(ns, text) as d:
+                h.tcp_get("127.0.0.1", port)
+                d.stop()
+            starts = sink.records(r"^event=start ")
+            check(len(starts) == 2 and " prev=%s " % last in starts[1].msg,
+                  "the next start names %s: %s", last, starts[-1].msg)
+        finally:
+            in_ns(ns, "umount", sdir)
 
 
 def _state_fs(ns, nobody):
     def inns(*argv):
-        r = h.run(["nsenter", "-t", str(ns), "-m", "--"] + list(argv),
-                  timeout=20)
-        return r.returncode, r.stdout.decode(), r.stderr.decode()
+        return in_ns(ns, *argv)
 
     with h.TempDir("dtk-") as tmp, h.SyslogSink() as sink:
         af = h.AuditFiles(tmp)

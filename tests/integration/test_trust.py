@@ -215,8 +215,21 @@ def dash_t_predicts_each_start_failure():
             check(rc == 1 and msg in err, "start: %d %r", rc, err)
             os.chown(jail, 0, -1)
             os.chmod(jail, 0o755)
-        # all of it well: ok (the audit state in a directory of nobody's)
+        # the audit state outside the jail: the engine would hold a
+        # directory outside it (".." leads out)
         state = t.join("state")
+        os.mkdir(state, 0o700)
+        os.chown(state, NOBODY.pw_uid, NOBODY.pw_gid)
+        path = t.write("c.conf", L + "user nobody\nchroot %s\naudit key %s\n"
+                       "audit state %s/audit.state\n" % (jail, pub, state))
+        msg = ("audit state %s/audit.state: its directory is not inside the "
+               "chroot %s" % (state, jail))
+        t_fails(path, "%s: error: %s" % (path, msg))
+        rc, _, err = h.daytimed("-f", "-c", path, timeout=20)
+        check(rc == 1 and msg in err, "start: %d %r", rc, err)
+        # all of it well: ok (the audit state in a directory of nobody's
+        # inside the jail)
+        state = os.path.join(jail, "state")
         os.mkdir(state, 0o700)
         os.chown(state, NOBODY.pw_uid, NOBODY.pw_gid)
         path = t.write("c.conf", L + "user nobody\nchroot %s\naudit key %s\n"

@@ -490,6 +490,93 @@ START_TEST(test_open_linked)
 }
 END_TEST
 
+/*
+ * With chroot, the state's directory must lie inside it: the directory
+ * itself, or below it, passes; a sibling, or a link from inside the jail
+ * to a directory outside, does not.
+ */
+START_TEST(test_state_within)
+{
+	char dir[64], path[128], sub[128], lnk[128], jail[128], note[512];
+	char err[512];
+	struct audit_state *st;
+	struct link l;
+
+	tmpdir(dir);
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+	snprintf(path, sizeof(path), "%s/sub/audit.state", dir);
+	st = audit_state_open(path, geteuid(), &l, note, sizeof(note), err,
+	    sizeof(err));
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(audit_state_within(st, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(audit_state_within(st, sub, err, sizeof(err)), 0);
+	ck_assert_int_eq(audit_state_within(st, dir, err, sizeof(err)), 0);
+	ck_assert_int_eq(audit_state_within(st, "/", err, sizeof(err)), 0);
+	/* a jail beside the state: outside */
+	snprintf(jail, sizeof(jail), "%s/fifo", dir);	/* a name cleanup knows */
+	ck_assert_int_eq(mkdir(jail, 0755), 0);
+	ck_assert_int_eq(audit_state_within(st, jail, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "is not inside the chroot"));
+	audit_state_close(st);
+	/* the state reached through a link inside the jail: still outside */
+	snprintf(lnk, sizeof(lnk), "%s/fifo/link", dir);
+	ck_assert_int_eq(symlink(sub, lnk), 0);
+	snprintf(path, sizeof(path), "%s/fifo/link/audit.state", dir);
+	st = audit_state_open(path, geteuid(), &l, note, sizeof(note), err,
+	    sizeof(err));
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(audit_state_within(st, jail, err, sizeof(err)), -1);
+	audit_state_close(st);
+	ck_assert_int_eq(unlink(lnk), 0);
+	/* a chroot that is not there */
+	snprintf(path, sizeof(path), "%s/sub/audit.state", dir);
+	st = audit_state_open(path, geteuid(), &l, note, sizeof(note), err,
+	    sizeof(err));
+	ck_assert_ptr_nonnull(st);
+	snprintf(jail, sizeof(jail), "%s/none", dir);
+	ck_assert_int_eq(audit_state_within(st, jail, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "No such file or directory"));
+	audit_state_close(st);
+	cleanup(dir);
+}
+END_TEST
+
+/*
+ * begin saves seq 0 at once, under the lock held since open; a file
+ * removed while the epoch runs is not written again, and saying so is a
+ * failed save (the stop names what the file keeps: nothing).
+ */
+START_TEST(test_state_begin)
+{
+	char dir[64], path[128], note[512], err[512];
+	struct audit_state *st;
+	struct link l;
+
+	tmpdir(dir);
+	snprintf(path, sizeof(path), "%s/audit.state", dir);
+	st = audit_state_open(path, geteuid(), &l, note, sizeof(note), err,
+	    sizeof(err));
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(audit_state_begin(st, "00000000000000bb", 0, err,
+	    sizeof(err)), 0);
+	ck_assert(state_wait_for(path,
+	    "daytimed-audit-state-v1 00000000000000bb:0:run\n"));
+	audit_state_note(st, "00000000000000bb", 0);
+	audit_state_note(st, "00000000000000bb", 5);
+	ck_assert(state_wait_for(path,
+	    "daytimed-audit-state-v1 00000000000000bb:5:run\n"));
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(audit_state_stop(st, "00000000000000bb", 6, err,
+	    sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "removed while daytimed ran: not "
+	    "written again (the next start will say prev=none)"));
+	ck_assert_int_eq(access(path, F_OK), -1);
+	audit_state_close(st);
+	cleanup(dir);
+}
+END_TEST
+
 Suite *
 audit_state_suite(void)
 {
@@ -506,6 +593,8 @@ audit_state_suite(void)
 	tcase_add_test(tc, test_state_write);
 	tcase_add_test(tc, test_state_shared);
 	tcase_add_test(tc, test_open_linked);
+	tcase_add_test(tc, test_state_within);
+	tcase_add_test(tc, test_state_begin);
 	suite_add_tcase(s, tc);
 	return s;
 }
