@@ -211,7 +211,7 @@ log_after_fork(int how)
 	    (fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) != -1 && dup3(fd, ls->fd, O_CLOEXEC) != -1) {
 		close(fd);
-		(void)logsink_reconnect_locked(ls, 1);	/* or in a second */
+		(void)logsink_reconnect_locked(ls, 1);	/* or again later */
 	} else if (ls->fd != -1) {
 		if (fd != -1)
 			close(fd);
