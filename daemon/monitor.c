@@ -424,7 +424,7 @@ monitor_split(const char *conffile, const struct life_user *u,
 	/*
 	 * The monitor: no client socket, no root, no starter pipe. The
 	 * engine keeps the log sink (its queue, its syslog connection, made
-	 * before its chroot); the monitor connects its own, still as root.
+	 * before its chroot); the monitor connects its own before its drop.
 	 */
 	log_after_fork(LOG_FORK_OWN);
 	close(sp[1]);
