@@ -25,6 +25,7 @@
 #include "daemon/status.h"
 
 #define STATUS_POLL_MS	20	/* -r: between two looks at the file */
+#define STATUS_ERR_MAX	(4096 + 256)	/* -r: a path and why */
 
 static int	 status_fd = -1;
 static char	*status_file;
@@ -161,33 +162,106 @@ status_remove(void)
 	status_fd = -1;
 }
 
-/* The first line of a small file (O_NOFOLLOW); its length, or -1. */
+/*
+ * Open a file -r reads: not through a link in its last name, never
+ * waiting (a FIFO put there opens at once), and only a regular file. The
+ * descriptor, or -1 and why in err.
+ */
+static int
+status_open_regular(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK |
+	    O_NOCTTY)) == -1) {
+		(void)snprintf(err, errlen, "%s: %s", path, errno == ELOOP ?
+		    "a symbolic link, refused" : strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		(void)snprintf(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The first line of a small regular file: its length, or -1. */
 static ssize_t
 status_read_file(const char *path, char *buf, size_t len)
 {
+	char err[STATUS_ERR_MAX];
 	ssize_t n;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+	if ((fd = status_open_regular(path, err, sizeof(err))) == -1)
 		return -1;
 	n = read(fd, buf, len);
 	close(fd);
 	return n;
 }
 
-/* The pid in a pidfile: digits and a newline. */
+/*
+ * The pid of the daytimed that holds pidfile, or -1 and why in err. The
+ * number in the file alone is not enough: the file's directory is the
+ * run user's (the monitor removes the file at stop), so whoever runs as
+ * that user could put any number there, and root's -r would signal any
+ * process. So the number must name the process that holds the file's
+ * POSIX lock, which life_pidfile_write takes in the process whose pid it
+ * writes (the monitor). F_GETLK rather than /proc/locks: it asks about
+ * this very file (the descriptor read), needs no /proc and no device
+ * numbers matched as text, answers in our pid namespace, and a POSIX lock
+ * is never inherited by a child, so its holder is one process. (The
+ * pidfile's flock, taken before the daemon forks, names the long gone
+ * starter in /proc/locks.) A process of the run user that locks a file of
+ * its own names itself: signalling it gives that user nothing. Between
+ * the look and the signal the holder could die and its pid be reused: a
+ * window of microseconds, with no stranger able to choose the new owner.
+ */
 static long long
-status_pidfile(const char *pidfile)
+status_pidfile(const char *pidfile, char *err, size_t errlen)
 {
+	struct flock fl;
 	char buf[32];
 	unsigned long long v;
-	ssize_t n = status_read_file(pidfile, buf, sizeof(buf));
 	const char *nl;
+	ssize_t n;
+	int fd;
 
+	if ((fd = status_open_regular(pidfile, err, errlen)) == -1)
+		return -1;
+	n = read(fd, buf, sizeof(buf));
 	if (n <= 0 || (nl = memchr(buf, '\n', (size_t)n)) == NULL ||
 	    compat_parse_uint(buf, (size_t)(nl - buf), 0x7fffffff, &v) == -1 ||
-	    v < 2)
+	    v < 2) {
+		(void)snprintf(err, errlen, "%s holds no daemon's pid (is "
+		    "daytimed running?)", pidfile);
+		close(fd);
 		return -1;
+	}
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_GETLK, &fl) == -1) {
+		(void)snprintf(err, errlen, "%s: lock: %s", pidfile,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (fl.l_type == F_UNLCK) {
+		(void)snprintf(err, errlen, "%s: the pidfile names pid %llu, but "
+		    "the lock on it is held by no one (is daytimed running?); "
+		    "no signal sent", pidfile, v);
+		return -1;
+	}
+	if ((unsigned long long)fl.l_pid != v) {
+		(void)snprintf(err, errlen, "%s: the pidfile names pid %llu, but "
+		    "the lock on it is held by pid %ld: not this daytimed's "
+		    "pidfile; no signal sent", pidfile, v, (long)fl.l_pid);
+		return -1;
+	}
 	return (long long)v;
 }
 
@@ -216,16 +290,21 @@ status_reload(const char *pidfile, unsigned wait_s)
 {
 	struct timespec pause = { 0, STATUS_POLL_MS * 1000000L };
 	struct status before, st;
-	char path[4096];
+	char path[4096], err[STATUS_ERR_MAX];
 	long long pid, deadline;
+	int fd;
 
 	if (status_path(pidfile, path, sizeof(path)) == -1)
 		return -1;
-	if ((pid = status_pidfile(pidfile)) == -1) {
-		fprintf(stderr, "daytimed: -r: %s holds no daemon's pid (is "
-		    "daytimed running?)\n", pidfile);
+	if ((pid = status_pidfile(pidfile, err, sizeof(err))) == -1) {
+		fprintf(stderr, "daytimed: -r: %s\n", err);
 		return -1;
 	}
+	if ((fd = status_open_regular(path, err, sizeof(err))) == -1) {
+		fprintf(stderr, "daytimed: -r: status file %s\n", err);
+		return -1;
+	}
+	close(fd);
 	if (status_look(path, &before) == -1 || before.pid != pid) {
 		fprintf(stderr, "daytimed: -r: %s does not describe pid %lld "
 		    "(is it a daytimed that keeps a status file?)\n", path, pid);

@@ -367,6 +367,84 @@ def pidfile_is_never_someone_elses():
               "%r", out)
 
 
+def replace_as_run_user(path, text):
+    """What the run user can do in its own directory: a new file there."""
+    tmp = path + ".new"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.chown(tmp, NOBODY.pw_uid, NOBODY.pw_gid)
+    os.rename(tmp, path)
+
+
+def dash_r(conf, want):
+    """daytimed -r -c CONF fails, saying want, and returns at once."""
+    rc, out, err = h.daytimed("-r", "-c", conf, timeout=10)
+    check(rc == 1 and want in err, "-r: %d %r %r (want %r)", rc, out, err,
+          want)
+
+
+@test
+def reload_signals_only_the_pidfiles_lock_holder():
+    h.need_root()
+    port = h.free_port()
+    victim = subprocess.Popen(["sleep", "60"])
+    locker = monitor = None
+    with h.TempDir("dtr-") as t, h.SyslogSink() as sink:
+        try:
+            run = t.join("run")
+            os.mkdir(run, 0o755)
+            os.chown(run, NOBODY.pw_uid, NOBODY.pw_gid)
+            pidfile = os.path.join(run, "d.pid")
+            status = os.path.join(run, "d.status")
+            rc, err = start_with_pidfile(t, port, sink, pidfile,
+                                         refused=False)
+            check(rc == 0, "start: %r", err)
+            monitor = h.read_pidfile(pidfile)
+            conf = t.join("d.conf")
+            rc, out, err = h.daytimed("-r", "-c", conf, timeout=20)
+            check(rc == 0 and "pid %d reloaded" % monitor in out, "%r %r",
+                  out, err)
+            # a FIFO for the status file: refused at once, never waited on
+            os.rename(status, status + ".real")
+            os.mkfifo(status)
+            dash_r(conf, "%s: not a regular file" % status)
+            os.unlink(status)
+            os.rename(status + ".real", status)
+            # the run user names another process (and describes it): the
+            # file it put there is locked by no one, so no signal is sent
+            os.rename(pidfile, pidfile + ".real")
+            replace_as_run_user(pidfile, "%d\n" % victim.pid)
+            replace_as_run_user(status, "pid=%d reads=0 done=0 result=ok "
+                                "error=-\n" % victim.pid)
+            dash_r(conf, "the pidfile names pid %d, but the lock on it is "
+                   "held by no one" % victim.pid)
+            # ... or locked by a process of its own: not the pid named
+            locker = subprocess.Popen(
+                [sys.executable, "-c", "import fcntl, sys, time\n"
+                 "f = open(sys.argv[1], 'r+')\n"
+                 "fcntl.lockf(f, fcntl.LOCK_EX)\n"
+                 "print('locked', flush=True)\ntime.sleep(60)\n", pidfile],
+                stdout=subprocess.PIPE)
+            check(locker.stdout.readline() == b"locked\n", "locker")
+            dash_r(conf, "the pidfile names pid %d, but the lock on it is "
+                   "held by pid %d" % (victim.pid, locker.pid))
+            # a FIFO for the pidfile: refused at once
+            os.unlink(pidfile)
+            os.mkfifo(pidfile)
+            dash_r(conf, "%s: not a regular file" % pidfile)
+            check(victim.poll() is None, "the victim got a signal: %r",
+                  victim.returncode)
+            os.unlink(pidfile)
+            os.rename(pidfile + ".real", pidfile)
+        finally:
+            if monitor is not None:
+                h.stop_pid(monitor)
+            for p in (victim, locker):
+                if p is not None:
+                    p.kill()
+                    p.wait()
+
+
 @test
 def jail_keeps_dev_null_on_0_to_2():
     h.need_root()
