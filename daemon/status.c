@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * status: the monitor's reload status file and daytimed -r, which reads
- * it. The file is created while still privileged (like the pidfile) and
- * rewritten in place through the descriptor the monitor keeps; a reader
+ * it. The file is created while still privileged (like the pidfile,
+ * O_EXCL: a leftover is checked, removed and made anew) and rewritten in
+ * place through the descriptor the monitor keeps; a reader
  * that catches a line half rewritten just looks again.
  */
 #include "autoconf.h"
@@ -25,6 +26,7 @@
 #include "daemon/status.h"
 
 #define STATUS_POLL_MS	20	/* -r: between two looks at the file */
+#define STATUS_OPEN_TRIES 4	/* leftovers raced before giving up */
 #define STATUS_ERR_MAX	(4096 + 256)	/* -r: a path and why */
 
 static int	 status_fd = -1;
@@ -99,19 +101,78 @@ status_parse(const char *buf, size_t len, struct status *st)
 	return 0;
 }
 
+/*
+ * What stands at path, left by a daemon killed: 0 nothing or something
+ * removed, -1 something not ours (said in the log). Only a regular file
+ * of the starter's or the run user's with one link is removed: a second
+ * link (fs.protected_hardlinks=0, or a file the run user may link) would
+ * be another file, a FIFO or a link put there is not a status file.
+ */
+static int
+status_leftover(const char *path, uid_t runuid)
+{
+	struct stat st, now;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		log_warnx("status file %s: %s", path, errno == ELOOP ?
+		    "is a symbolic link: not replaced" : strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		log_warnx("status file %s exists and is not a regular file: not "
+		    "replaced", path);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (st.st_uid != geteuid() && st.st_uid != runuid) {
+		log_warnx("status file %s exists, owned by uid %u: not replaced",
+		    path, (unsigned)st.st_uid);
+		return -1;
+	}
+	if (st.st_nlink != 1) {
+		log_warnx("status file %s exists with %lu links: another name "
+		    "for some other file, not replaced", path,
+		    (unsigned long)st.st_nlink);
+		return -1;
+	}
+	/* Removing a name never touches another file; still, the one seen. */
+	if (lstat(path, &now) == 0 && now.st_dev == st.st_dev &&
+	    now.st_ino == st.st_ino)
+		(void)unlink(path);
+	return 0;
+}
+
 int
-status_open(const char *pidfile)
+status_open(const char *pidfile, uid_t runuid)
 {
 	char path[4096];
+	int tries;
 
 	if (status_path(pidfile, path, sizeof(path)) == -1) {
 		log_warnx("pidfile %s: name too long for its status file",
 		    pidfile);
 		return -1;
 	}
-	if ((status_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0644)) == -1) {
-		log_warn("status file %s", path);
+	/* Always a file we create, as the pidfile: nothing else written. */
+	for (tries = 0; tries < STATUS_OPEN_TRIES; tries++) {
+		status_fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0644);
+		if (status_fd != -1 || errno != EEXIST)
+			break;
+		if (status_leftover(path, runuid) == -1)
+			return -1;
+	}
+	if (status_fd == -1) {
+		if (errno == EEXIST)
+			log_warnx("status file %s: replaced while starting",
+			    path);
+		else
+			log_warn("status file %s", path);
 		return -1;
 	}
 	if ((status_file = strdup(path)) == NULL) {

@@ -38,8 +38,12 @@ int	status_path(const char *pidfile, char *buf, size_t len);
 /* Parse one status line (buf, len); -1 when it is not one. Pure. */
 int	status_parse(const char *buf, size_t len, struct status *);
 
-/* At startup, before the privilege drop: create (or take over) the file. */
-int	status_open(const char *pidfile);
+/*
+ * At startup, before the privilege drop: create the file (O_EXCL); a
+ * leftover is removed first only when it is a regular file of ours or of
+ * runuid's with one link, else -1 (logged).
+ */
+int	status_open(const char *pidfile, uid_t runuid);
 /* In the engine: let go of it (the monitor keeps it). */
 void	status_close(void);
 /* In the monitor: rewrite the line (error NULL: "-"). */

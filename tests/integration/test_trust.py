@@ -446,6 +446,47 @@ def reload_signals_only_the_pidfiles_lock_holder():
 
 
 @test
+def status_file_is_never_someone_elses():
+    h.need_root()
+    port = h.free_port()
+    with h.TempDir("dtr-") as t, h.SyslogSink() as sink:
+        run = t.join("run")
+        os.mkdir(run, 0o755)
+        os.chown(run, NOBODY.pw_uid, NOBODY.pw_gid)
+        pidfile = os.path.join(run, "d.pid")
+        status = os.path.join(run, "d.status")
+        # a hard link to a root file (fs.protected_hardlinks=0, or a file
+        # the run user may link): refused, the file untouched
+        precious = t.write("precious", "precious data\n")
+        os.link(precious, status)
+        rc, err = start_with_pidfile(t, port, sink, pidfile)
+        check(rc == 1 and "status file %s exists with 2 links" % status
+              in err, "%r", err)
+        check(open(precious).read() == "precious data\n", "truncated")
+        os.unlink(status)
+        # another user's file: refused too
+        replace_as_run_user(status, "x\n")
+        os.chown(status, STRANGER, -1)
+        rc, err = start_with_pidfile(t, port, sink, pidfile)
+        check(rc == 1 and "owned by uid %d" % STRANGER in err, "%r", err)
+        os.unlink(status)
+        # a leftover of root's or the run user's, one link: made anew
+        replace_as_run_user(status, "pid=1 reads=0 done=0 result=ok "
+                            "error=-\n")
+        rc, err = start_with_pidfile(t, port, sink, pidfile, refused=False)
+        check(rc == 0, "start: %r", err)
+        monitor = h.read_pidfile(pidfile)
+        try:
+            st = os.stat(status)    # the run user's file was nobody's
+            check(st.st_uid == 0 and st.st_nlink == 1, "not made anew: %r",
+                  st)
+            check(h.poll_until(lambda: open(status).read().startswith(
+                "pid=%d " % monitor), 5), "%r", open(status).read())
+        finally:
+            h.stop_pid(monitor)
+
+
+@test
 def jail_keeps_dev_null_on_0_to_2():
     h.need_root()
     port = h.free_port()
