@@ -154,7 +154,12 @@ preflight_chroot(struct preflight *pf, struct trust *t)
 		    (unsigned)(st.st_mode & 07777));
 }
 
-/* A key file of nbytes: trusted, a regular file, and a key. */
+/*
+ * A key file of nbytes: trusted (every directory and link on its path,
+ * and the file, owned by root or the run user: trust.h), a regular file,
+ * and a key. nbytes 0: the path alone, its contents judged elsewhere
+ * (the signing key, by audit_files.c, which is never read here).
+ */
 static void
 preflight_key(struct preflight *pf, struct trust *t, const char *key,
     const char *path, size_t nbytes)
@@ -169,7 +174,11 @@ preflight_key(struct preflight *pf, struct trust *t, const char *key,
 		return;
 	config_word_show_str(path, show, sizeof(show));
 	if ((fd = loader_open(t, path, 0, KEYFILE_MAX, &st, err,
-	    sizeof(err))) == -1 ||
+	    sizeof(err))) != -1 && nbytes == 0) {
+		close(fd);
+		return;
+	}
+	if (fd == -1 ||
 	    loader_read_fd(fd, &st, &buf, &len, err, sizeof(err)) == -1) {
 		preflight_report(pf, 1, key, "%s %s: %s", key, show, err);
 		return;
@@ -248,8 +257,13 @@ preflight(const struct config *conf, struct trust *files, int what,
 	/* Unknown run user: only root's files are trusted. */
 	trust_init(&t, 1, pf.known ? pf.uid : 0, pf.known ? pf.gid : 0);
 	preflight_chroot(&pf, &t);
-	/* The signing key: root's, 0600, checked by audit_files.c. */
 	preflight_key(&pf, &t, "audit key", conf->audit_key, CHAIN_KEY_BYTES);
+	/*
+	 * The signing key's path is walked as the audit key's (its owners
+	 * for the run user); the file itself (root's, 0600, a host secret
+	 * key) is audit_files.c's to judge.
+	 */
+	preflight_key(&pf, &t, "audit signing-key", conf->audit_signing_key, 0);
 	if (what == PREFLIGHT_START)
 		preflight_pidfile(&pf);
 	trust_free(&t);

@@ -239,6 +239,37 @@ def dash_t_predicts_each_start_failure():
 
 
 @test
+def signing_key_path_walked_as_audit_keys():
+    h.need_root()
+    with h.TempDir("dtr-") as t:
+        af = h.AuditFiles(t)
+        keys = t.join("keys")
+        os.mkdir(keys, 0o755)
+        sec = os.path.join(keys, "host.sec")
+        os.rename(af.hsec, sec)
+        L = "listen tcp 127.0.0.1:%d\nuser nobody\n" % h.free_port()
+        path = t.write("c.conf", L + af.settings.replace(af.hsec, sec))
+        rc, out = dash_t(path)
+        check(rc == 0, "-t: %d %r", rc, out)
+        # its directory another user's: that user could swap the key for
+        # a link to another root key, so it is not trusted
+        os.chown(keys, STRANGER, -1)
+        out = t_fails(path, "%s:4: error: audit signing-key %s: not "
+                      "trusted: directory %s is owned by uid %d"
+                      % (path, sec, keys, STRANGER))
+        rc, _, err = h.daytimed("-f", "-c", path, timeout=20)
+        check(rc == 1 and "directory %s is owned by uid %d" % (keys, STRANGER)
+              in err, "start: %d %r", rc, err)
+        # a link on the way, owned by a stranger: the same
+        os.chown(keys, 0, -1)
+        os.symlink(sec, t.join("link.sec"))
+        os.lchown(t.join("link.sec"), STRANGER, -1)
+        path = t.write("c.conf", L + af.settings.replace(af.hsec,
+                                                          t.join("link.sec")))
+        t_fails(path, "audit signing-key %s: not trusted" % t.join("link.sec"))
+
+
+@test
 def include_loops_and_error_bounds():
     with h.TempDir("dtr-") as t:
         # a loop spelled differently is a loop all the same
