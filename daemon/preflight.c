@@ -193,16 +193,21 @@ preflight_key(struct preflight *pf, struct trust *t, const char *key,
 }
 
 /*
- * The pidfile: its directory there, nothing at the path a start would
- * refuse, and, as a warning, whether the run user can remove it at stop.
+ * The pidfile: its directory there and trusted (walked as a key's path:
+ * every directory and link on the way root's or the run user's, none
+ * writable by others unless sticky, so no stranger chooses where root
+ * creates the pidfile and the status file), nothing at the path a start
+ * would refuse, and, as a warning, whether the run user can remove it at
+ * stop.
  */
 static void
-preflight_pidfile(struct preflight *pf)
+preflight_pidfile(struct preflight *pf, struct trust *t)
 {
 	const char *path = pf->conf->pidfile, *slash;
-	char show[PREFLIGHT_SHOW], dir[PATH_MAX], err[256];
+	char show[PREFLIGHT_SHOW], dir[PATH_MAX], err[PREFLIGHT_MSG - 64];
 	struct stat st;
 	unsigned bits;
+	int rc;
 
 	if (path == NULL)
 		return;
@@ -212,14 +217,10 @@ preflight_pidfile(struct preflight *pf)
 		return;		/* the directive wants an absolute path */
 	memcpy(dir, path, (size_t)(slash - path));
 	dir[slash - path] = '\0';
-	if (stat(dir[0] != '\0' ? dir : "/", &st) == -1) {
+	if ((rc = trust_dir(t, dir[0] != '\0' ? dir : "/", 0, &st, err,
+	    sizeof(err))) != 0) {
 		preflight_report(pf, 1, "pidfile", "pidfile %s: %s", show,
-		    strerror(errno));
-		return;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		preflight_report(pf, 1, "pidfile", "pidfile %s: %s", show,
-		    strerror(ENOTDIR));
+		    rc == 1 ? strerror(errno) : err);
 		return;
 	}
 	if (life_pidfile_inspect(path, err, sizeof(err)) == -1) {
@@ -265,7 +266,7 @@ preflight(const struct config *conf, struct trust *files, int what,
 	 */
 	preflight_key(&pf, &t, "audit signing-key", conf->audit_signing_key, 0);
 	if (what == PREFLIGHT_START)
-		preflight_pidfile(&pf);
+		preflight_pidfile(&pf, &t);
 	trust_free(&t);
 	return pf.errors;
 }

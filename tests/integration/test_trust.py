@@ -477,6 +477,32 @@ def reload_signals_only_the_pidfiles_lock_holder():
 
 
 @test
+def pidfile_directory_walked_as_trusted_ones():
+    h.need_root()
+    port = h.free_port()
+    with h.TempDir("dtr-") as t, h.SyslogSink() as sink:
+        theirs = t.join("theirs")
+        os.mkdir(theirs, 0o755)
+        os.chown(theirs, STRANGER, -1)
+        # a directory a stranger owns: the pidfile is not made there
+        pidfile = os.path.join(theirs, "d.pid")
+        rc, err = start_with_pidfile(t, port, sink, pidfile)
+        want = "not trusted: directory %s is owned by uid %d" % (theirs,
+                                                                 STRANGER)
+        check(rc == 1 and want in err, "%r", err)
+        check(os.listdir(theirs) == [], "made: %r", os.listdir(theirs))
+        t_fails(t.join("d.conf"), want)
+        # nor through a link of theirs in the middle of the path
+        os.chown(theirs, 0, -1)
+        os.symlink(theirs, t.join("run"))
+        os.lchown(t.join("run"), STRANGER, -1)
+        rc, err = start_with_pidfile(t, port, sink, t.join("run/d.pid"))
+        check(rc == 1 and "not trusted: symbolic link %s is owned by uid %d"
+              % (t.join("run"), STRANGER) in err, "%r", err)
+        check(os.listdir(theirs) == [], "made: %r", os.listdir(theirs))
+
+
+@test
 def status_file_is_never_someone_elses():
     h.need_root()
     port = h.free_port()
