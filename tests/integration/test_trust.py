@@ -398,6 +398,14 @@ def pidfile_is_never_someone_elses():
               "%r", out)
 
 
+def run_dir(t):
+    """t/run, the run user's as /run/daytimed is: (pidfile, status file)."""
+    run = t.join("run")
+    os.mkdir(run, 0o755)
+    os.chown(run, NOBODY.pw_uid, NOBODY.pw_gid)
+    return os.path.join(run, "d.pid"), os.path.join(run, "d.status")
+
+
 def replace_as_run_user(path, text):
     """What the run user can do in its own directory: a new file there."""
     tmp = path + ".new"
@@ -422,11 +430,7 @@ def reload_signals_only_the_pidfiles_lock_holder():
     locker = monitor = None
     with h.TempDir("dtr-") as t, h.SyslogSink() as sink:
         try:
-            run = t.join("run")
-            os.mkdir(run, 0o755)
-            os.chown(run, NOBODY.pw_uid, NOBODY.pw_gid)
-            pidfile = os.path.join(run, "d.pid")
-            status = os.path.join(run, "d.status")
+            pidfile, status = run_dir(t)
             rc, err = start_with_pidfile(t, port, sink, pidfile,
                                          refused=False)
             check(rc == 0, "start: %r", err)
@@ -507,11 +511,7 @@ def status_file_is_never_someone_elses():
     h.need_root()
     port = h.free_port()
     with h.TempDir("dtr-") as t, h.SyslogSink() as sink:
-        run = t.join("run")
-        os.mkdir(run, 0o755)
-        os.chown(run, NOBODY.pw_uid, NOBODY.pw_gid)
-        pidfile = os.path.join(run, "d.pid")
-        status = os.path.join(run, "d.status")
+        pidfile, status = run_dir(t)
         # a hard link to a root file (fs.protected_hardlinks=0, or a file
         # the run user may link): refused, the file untouched
         precious = t.write("precious", "precious data\n")
