@@ -10,6 +10,7 @@
 
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -263,33 +264,74 @@ status_read_file(const char *path, char *buf, size_t len)
 	return n;
 }
 
-/*
- * The pid of the daytimed that holds pidfile, or -1 and why in err. The
- * number in the file alone is not enough: the file's directory is the
- * run user's (the monitor removes the file at stop), so whoever runs as
- * that user could put any number there, and root's -r would signal any
- * process. So the number must name the process that holds the file's
- * POSIX lock, which life_pidfile_write takes in the process whose pid it
- * writes (the monitor). F_GETLK rather than /proc/locks: it asks about
- * this very file (the descriptor read), needs no /proc and no device
- * numbers matched as text, answers in our pid namespace, and a POSIX lock
- * is never inherited by a child, so its holder is one process. (The
- * pidfile's flock, taken before the daemon forks, names the long gone
- * starter in /proc/locks.) A process of the run user that locks a file of
- * its own names itself: signalling it gives that user nothing. Between
- * the look and the signal the holder could die and its pid be reused: a
- * window of microseconds, with no stranger able to choose the new owner.
- */
+/* The pid holding a POSIX lock on fd: 0 when none, -1 on error. */
 static long long
-status_pidfile(const char *pidfile, char *err, size_t errlen)
+status_lock_holder(int fd)
 {
 	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_GETLK, &fl) == -1)
+		return -1;
+	return fl.l_type == F_UNLCK ? 0 : (long long)fl.l_pid;
+}
+
+/* A pidfd for pid, or -1 (errno ENOSYS when the kernel has none). */
+static int
+status_pidfd_open(long long pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+#else
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/* sig to the process: through its pidfd when there is one. */
+static int
+status_signal(int pfd, long long pid, int sig)
+{
+#ifdef SYS_pidfd_send_signal
+	if (pfd != -1)
+		return (int)syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0);
+#endif
+	return kill((pid_t)pid, sig);
+}
+
+/*
+ * The pid of the daytimed that holds pidfile and, in *pfd, a pidfd that
+ * pins that very process (-1 on a kernel without pidfds: then its pid is
+ * signalled); or -1 and why in err. The number in the file alone is not
+ * enough: the file's directory is the run user's (the monitor removes
+ * the file at stop), so whoever runs as that user could put any number
+ * there, and root's -r would signal any process. So the number must name
+ * the process that holds the file's POSIX lock, which life_pidfile_write
+ * takes in the process whose pid it writes (the monitor). F_GETLK rather
+ * than /proc/locks: it asks about this very file (the descriptor read),
+ * needs no /proc and no device numbers matched as text, answers in our
+ * pid namespace, and a POSIX lock is never inherited by a child, so its
+ * holder is one process. (The pidfile's flock, taken before the daemon
+ * forks, names the long gone starter in /proc/locks.) The pidfd is taken
+ * and the lock asked again: a holder that died and whose pid was reused
+ * in between is not the process pinned, whose signal then fails. A
+ * process of the run user that locks a file of its own names itself:
+ * signalling it gives that user nothing.
+ */
+static long long
+status_pidfile(const char *pidfile, int *pfd, char *err, size_t errlen)
+{
 	char buf[32];
 	unsigned long long v;
+	long long holder;
 	const char *nl;
 	ssize_t n;
 	int fd;
 
+	*pfd = -1;
 	if ((fd = status_open_regular(pidfile, err, errlen)) == -1)
 		return -1;
 	n = read(fd, buf, sizeof(buf));
@@ -301,29 +343,29 @@ status_pidfile(const char *pidfile, char *err, size_t errlen)
 		close(fd);
 		return -1;
 	}
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	if (fcntl(fd, F_GETLK, &fl) == -1) {
+	if ((holder = status_lock_holder(fd)) == (long long)v &&
+	    ((*pfd = status_pidfd_open(holder)) != -1 || errno == ENOSYS))
+		holder = status_lock_holder(fd);
+	close(fd);
+	if (holder == (long long)v && (*pfd != -1 || errno == ENOSYS))
+		return (long long)v;
+	if (*pfd != -1)
+		close(*pfd);
+	*pfd = -1;
+	if (holder == -1)
 		(void)snprintf(err, errlen, "%s: lock: %s", pidfile,
 		    strerror(errno));
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	if (fl.l_type == F_UNLCK) {
+	else if (holder == (long long)v)
+		(void)snprintf(err, errlen, "pid %llu: %s", v, strerror(errno));
+	else if (holder == 0)
 		(void)snprintf(err, errlen, "%s: the pidfile names pid %llu, but "
 		    "the lock on it is held by no one (is daytimed running?); "
 		    "no signal sent", pidfile, v);
-		return -1;
-	}
-	if ((unsigned long long)fl.l_pid != v) {
+	else
 		(void)snprintf(err, errlen, "%s: the pidfile names pid %llu, but "
-		    "the lock on it is held by pid %ld: not this daytimed's "
-		    "pidfile; no signal sent", pidfile, v, (long)fl.l_pid);
-		return -1;
-	}
-	return (long long)v;
+		    "the lock on it is held by pid %lld: not this daytimed's "
+		    "pidfile; no signal sent", pidfile, v, holder);
+	return -1;
 }
 
 /* Read and parse the status file; -1 when it cannot be read or parsed. */
@@ -346,40 +388,18 @@ status_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int
-status_reload(const char *pidfile, unsigned wait_s)
+/* After the HUP: wait for the outcome of a reading begun after it. */
+static int
+status_wait(const char *path, const struct status *before, long long pid,
+    int pfd, unsigned wait_s)
 {
 	struct timespec pause = { 0, STATUS_POLL_MS * 1000000L };
-	struct status before, st;
-	char path[4096], err[STATUS_ERR_MAX];
-	long long pid, deadline;
-	int fd;
+	long long deadline = status_now_ms() + (long long)wait_s * 1000;
+	struct status st;
 
-	if (status_path(pidfile, path, sizeof(path)) == -1)
-		return -1;
-	if ((pid = status_pidfile(pidfile, err, sizeof(err))) == -1) {
-		fprintf(stderr, "daytimed: -r: %s\n", err);
-		return -1;
-	}
-	if ((fd = status_open_regular(path, err, sizeof(err))) == -1) {
-		fprintf(stderr, "daytimed: -r: status file %s\n", err);
-		return -1;
-	}
-	close(fd);
-	if (status_look(path, &before) == -1 || before.pid != pid) {
-		fprintf(stderr, "daytimed: -r: %s does not describe pid %lld "
-		    "(is it a daytimed that keeps a status file?)\n", path, pid);
-		return -1;
-	}
-	if (kill((pid_t)pid, SIGHUP) == -1) {
-		fprintf(stderr, "daytimed: -r: pid %lld: %s\n", pid,
-		    strerror(errno));
-		return -1;
-	}
-	deadline = status_now_ms() + (long long)wait_s * 1000;
 	for (;;) {
 		if (status_look(path, &st) == 0 && st.pid == pid &&
-		    st.done > before.reads) {
+		    st.done > before->reads) {
 			if (strcmp(st.result, "ok") == 0) {
 				printf("daytimed: pid %lld reloaded its "
 				    "configuration\n", pid);
@@ -390,7 +410,7 @@ status_reload(const char *pidfile, unsigned wait_s)
 			    st.error);
 			return -1;
 		}
-		if (kill((pid_t)pid, 0) == -1 && errno == ESRCH) {
+		if (status_signal(pfd, pid, 0) == -1 && errno == ESRCH) {
 			fprintf(stderr, "daytimed: -r: pid %lld is gone\n", pid);
 			return -1;
 		}
@@ -401,4 +421,37 @@ status_reload(const char *pidfile, unsigned wait_s)
 		}
 		(void)nanosleep(&pause, NULL);
 	}
+}
+
+int
+status_reload(const char *pidfile, unsigned wait_s)
+{
+	struct status before;
+	char path[4096], err[STATUS_ERR_MAX];
+	long long pid;
+	int fd, pfd, rv = -1;
+
+	if (status_path(pidfile, path, sizeof(path)) == -1)
+		return -1;
+	if ((pid = status_pidfile(pidfile, &pfd, err, sizeof(err))) == -1) {
+		fprintf(stderr, "daytimed: -r: %s\n", err);
+		return -1;
+	}
+	if ((fd = status_open_regular(path, err, sizeof(err))) == -1) {
+		fprintf(stderr, "daytimed: -r: status file %s\n", err);
+		goto out;
+	}
+	close(fd);
+	if (status_look(path, &before) == -1 || before.pid != pid)
+		fprintf(stderr, "daytimed: -r: %s does not describe pid %lld "
+		    "(is it a daytimed that keeps a status file?)\n", path, pid);
+	else if (status_signal(pfd, pid, SIGHUP) == -1)
+		fprintf(stderr, "daytimed: -r: pid %lld: %s\n", pid,
+		    strerror(errno));
+	else
+		rv = status_wait(path, &before, pid, pfd, wait_s);
+out:
+	if (pfd != -1)
+		close(pfd);
+	return rv;
 }

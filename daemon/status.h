@@ -53,8 +53,9 @@ void	status_write(pid_t pid, unsigned long long reads,
 void	status_remove(void);
 
 /*
- * daytimed -r: HUP the daemon of pidfile and wait at most wait_s seconds
- * for the outcome; 0 when the new configuration took, -1 otherwise (the
+ * daytimed -r: HUP the daemon of pidfile (only the process that holds
+ * the pidfile's POSIX lock, and only when it is the pid the file names)
+ * and wait at most wait_s seconds for the outcome; 0 when the new configuration took, -1 otherwise (the
  * reason printed on stderr).
  */
 int	status_reload(const char *pidfile, unsigned wait_s);
