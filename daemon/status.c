@@ -264,7 +264,10 @@ status_read_file(const char *path, char *buf, size_t len)
 	return n;
 }
 
-/* The pid holding a POSIX lock on fd: 0 when none, -1 on error. */
+/*
+ * The pid holding a POSIX lock on fd: 0 when none, -1 on error, -2 when
+ * held by a process outside our pid namespace (the kernel says pid 0).
+ */
 static long long
 status_lock_holder(int fd)
 {
@@ -275,7 +278,9 @@ status_lock_holder(int fd)
 	fl.l_whence = SEEK_SET;
 	if (fcntl(fd, F_GETLK, &fl) == -1)
 		return -1;
-	return fl.l_type == F_UNLCK ? 0 : (long long)fl.l_pid;
+	if (fl.l_type == F_UNLCK)
+		return 0;
+	return fl.l_pid > 0 ? (long long)fl.l_pid : -2;
 }
 
 /* A pidfd for pid, or -1 (errno ENOSYS when the kernel has none). */
@@ -357,10 +362,11 @@ status_pidfile(const char *pidfile, int *pfd, char *err, size_t errlen)
 		    strerror(errno));
 	else if (holder == (long long)v)
 		(void)snprintf(err, errlen, "pid %llu: %s", v, strerror(errno));
-	else if (holder == 0)
+	else if (holder == 0 || holder == -2)
 		(void)snprintf(err, errlen, "%s: the pidfile names pid %llu, but "
-		    "the lock on it is held by no one (is daytimed running?); "
-		    "no signal sent", pidfile, v);
+		    "the lock on it is held by %s; no signal sent", pidfile, v,
+		    holder == 0 ? "no one (is daytimed running?)" :
+		    "a process outside this pid namespace");
 	else
 		(void)snprintf(err, errlen, "%s: the pidfile names pid %llu, but "
 		    "the lock on it is held by pid %lld: not this daytimed's "
