@@ -254,6 +254,7 @@ life_same(const struct stat *st, int fd)
 int
 life_pidfile_write(void)
 {
+	struct flock fl;
 	char buf[32];
 	int n;
 
@@ -263,6 +264,20 @@ life_pidfile_write(void)
 	if (n < 0 || (size_t)n >= sizeof(buf) ||
 	    pwrite(life_pidfd, buf, (size_t)n, 0) != n) {
 		log_warn("pidfile %s: write", life_pidpath);
+		return -1;
+	}
+	/*
+	 * Beside the flock (taken before the forks, it keeps a second daemon
+	 * out), a POSIX lock taken by the process whose pid is written: its
+	 * holder is what -r signals (status.c). Not inherited by the engine;
+	 * the monitor never opens the file again, so no close drops it. On
+	 * Linux the two kinds of lock do not see each other.
+	 */
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(life_pidfd, F_SETLK, &fl) == -1) {
+		log_warn("pidfile %s: lock", life_pidpath);
 		return -1;
 	}
 	return 0;

@@ -484,7 +484,7 @@ main_start(struct config *conf, const struct main_opts *o)
 		return -1;
 	}
 	if (conf->pidfile != NULL && (life_pidfile_open(conf->pidfile) == -1 ||
-	    status_open(conf->pidfile) == -1))
+	    status_open(conf->pidfile, u.set ? u.uid : geteuid()) == -1))
 		return -1;
 	if ((ls = listen_open(conf, engine_workers(conf), sd, nsd)) == NULL)
 		return -1;

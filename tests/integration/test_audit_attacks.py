@@ -19,6 +19,8 @@ from harness import check, test  # noqa: E402
 
 EMIT = h.AUDIT_EMIT
 TMP = h.TempDir("dtx-", at_exit=True)
+STATES = TMP.join("states")     # no access for others, as a start requires
+os.mkdir(STATES, 0o700)
 _keys = {}
 
 
@@ -51,7 +53,8 @@ def emit(n, host="web1", sign=True, state=None, stop=True):
 
 def linked(n_epochs, host="web1"):
     """n_epochs epochs of host, linked through one state file."""
-    state = TMP.join("%s-%d.state" % (host, len(os.listdir(TMP.path))))
+    state = os.path.join(STATES, "%s-%d.state" % (host,
+                                                  len(os.listdir(STATES))))
     return [emit(3 + i, host=host, state=state) for i in range(n_epochs)]
 
 
@@ -152,7 +155,7 @@ def deleted_epoch():
 
 @test
 def crash_then_restart():
-    state = TMP.join("crash.state")
+    state = os.path.join(STATES, "crash.state")
     a = emit(4, state=state, stop=False)
     b = emit(2, state=state)
     p = TMP.write("crash.log", a + b)
