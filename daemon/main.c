@@ -422,6 +422,12 @@ main_run(struct config *conf, const struct main_opts *o)
 		config_free(conf);
 		rc = MAIN_EXIT_NO;
 	}
+	/*
+	 * The engine (or, before the fork, the one process) keeps the log
+	 * queue, and nobody else sends it: at a failed start it may still
+	 * hold the startup messages of a slow syslog.
+	 */
+	log_flush(1000);
 	return rc;
 }
 
