@@ -39,8 +39,9 @@ audit_files_read(const char *what, const char *path, char *buf, size_t max,
 	*len = 0;
 	/*
 	 * Walked as every file the daemon reads (trust.h): modes here; the
-	 * owners are judged for the run user by preflight, which every start
-	 * and -t runs first (the run user is not known here).
+	 * owners on the path are judged for the run user by preflight_key
+	 * (both keys), which every start and -t runs first (the run user is
+	 * not known here).
 	 */
 	trust_init(&t, 0, 0, 0);
 	fd = loader_open(&t, path, 0, LOADER_FILE_MAX, st, why, sizeof(why));

@@ -235,7 +235,7 @@ audit_state_split(struct audit_state *st, const char *path, char *dir,
 	return 0;
 }
 
-/* The directory: open, owned by the run user, writable by it alone. */
+/* The directory: open, owned by the run user, no access for others. */
 static int
 audit_state_dir(struct audit_state *st, const char *dir, uid_t uid,
     char *err, size_t errlen)
@@ -261,10 +261,16 @@ audit_state_dir(struct audit_state *st, const char *dir, uid_t uid,
 		    (unsigned)sb.st_uid, (unsigned)(sb.st_mode & 07777));
 		return -1;
 	}
-	if ((sb.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		snprintf(err, errlen, "audit state %s: directory %s is writable "
-		    "by group or others (mode %04o)", st->path, dir,
-		    (unsigned)(sb.st_mode & 07777));
+	/*
+	 * No access at all for others: the start and every save flock the
+	 * directory (audit_state_lock), and anyone who can open it could
+	 * hold that lock and make each of them fail.
+	 */
+	if ((sb.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		snprintf(err, errlen, "audit state %s: directory %s gives group "
+		    "or others access (mode %04o): anyone who can open it can "
+		    "lock it and stop every start and save (chmod 0700 %s)",
+		    st->path, dir, (unsigned)(sb.st_mode & 07777), dir);
 		return -1;
 	}
 	return 0;

@@ -3,7 +3,8 @@
  * life: the process's life outside the event loop. The run user and
  * group, the pidfile (ours only: created, never truncated, never someone
  * else's file, removed only while it is still ours), the double fork with
- * the starter waiting for "ready" on a pipe, /dev/null kept for
+ * the starter waiting for "ready" on a pipe (the daemon keeps the log
+ * sink, the starter drops its copy), /dev/null kept for
  * descriptors 0 to 2 even in a chroot, systemd's LISTEN_FDS, and the
  * drop: chroot, groups, uid, no new privileges.
  */
@@ -253,6 +254,7 @@ life_same(const struct stat *st, int fd)
 int
 life_pidfile_write(void)
 {
+	struct flock fl;
 	char buf[32];
 	int n;
 
@@ -262,6 +264,20 @@ life_pidfile_write(void)
 	if (n < 0 || (size_t)n >= sizeof(buf) ||
 	    pwrite(life_pidfd, buf, (size_t)n, 0) != n) {
 		log_warn("pidfile %s: write", life_pidpath);
+		return -1;
+	}
+	/*
+	 * Beside the flock (taken before the forks, it keeps a second daemon
+	 * out), a POSIX lock taken by the process whose pid is written: its
+	 * holder is what -r signals (status.c). Not inherited by the engine;
+	 * the monitor never opens the file again, so no close drops it. On
+	 * Linux the two kinds of lock do not see each other.
+	 */
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(life_pidfd, F_SETLK, &fl) == -1) {
+		log_warn("pidfile %s: lock", life_pidpath);
 		return -1;
 	}
 	return 0;
@@ -324,12 +340,16 @@ life_daemonize(void)
 	int p[2], fd, sig;
 	pid_t pid;
 
-	log_flush(1000);	/* a queued message must not be sent twice */
 	if (pipe2(p, O_CLOEXEC) == -1)
 		fatal("pipe");
+	/*
+	 * The child goes on with the log sink (log_after_fork in log.h): its
+	 * queue and its syslog connection, which the parents never write.
+	 */
 	if ((pid = fork()) == -1)
 		fatal("fork");
 	if (pid != 0) {
+		log_after_fork(LOG_FORK_NONE);	/* the starter only waits */
 		close(p[1]);
 		life_starter_wait(p[0]);
 	}
@@ -340,7 +360,7 @@ life_daemonize(void)
 	if ((pid = fork()) == -1)
 		fatal("fork");
 	if (pid != 0)
-		_exit(0);
+		_exit(0);	/* logs nothing: no log_after_fork needed */
 	umask(027);
 	if (chdir("/") == -1)
 		fatal("chdir /");

@@ -7,6 +7,8 @@
  * daemon detaches (log_stderr(0)) and to syslog once it is open: both are
  * the sink's business (logsink.h, included here for the controls the
  * daemon's callers use: log_open_syslog, log_flush, log_attach ...).
+ * After a fork, exactly one process keeps the sink; the others call
+ * log_after_fork.
  */
 #ifndef DAYTIMED_LOG_H
 #define DAYTIMED_LOG_H
@@ -39,6 +41,24 @@ void	log_stderr(int on);
  * stderr then shows everything syslog gets, and more.
  */
 void	log_set_debug(int on);
+
+/*
+ * After fork(): the one process that goes on with the sink as it was
+ * does nothing; it keeps the queue, its connection to the syslog socket
+ * and a message half written on a stream, and finishes them as the only
+ * writer. Every other process that may log calls log_after_fork at once,
+ * while it has one thread, no loop attached and no batch open: it
+ * forgets the queue, the half-written message and the counters (they
+ * are the keeper's), and closes its copies of the sockets (the keeper's
+ * connection stays open). LOG_FORK_OWN connects a socket of its own at
+ * once, before any chroot or privilege drop (if that fails, it tries
+ * again as after a receiver's restart); LOG_FORK_NONE leaves it without
+ * syslog, messages on stderr only (a parent that waits and exits).
+ * Without this, two processes writing one stream interleave their lines.
+ */
+#define LOG_FORK_NONE	0
+#define LOG_FORK_OWN	1
+void	log_after_fork(int how);
 
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

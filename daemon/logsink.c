@@ -17,6 +17,11 @@
  * On a stream socket every send is made under the mutex instead.
  * The queue, its drain and reconnects are in logsink_queue.c, per-thread
  * batches in logsink_batch.c, the stream socket in logsink_stream.c.
+ *
+ * The sink belongs to one process. After fork the one that keeps it does
+ * nothing; log_after_fork, in each other one, forgets what the keeper
+ * will send and gives it a socket of its own (or none), so that no two
+ * processes write one stream connection.
  */
 #include "autoconf.h"
 
@@ -38,6 +43,7 @@
 
 #include "compat/compat.h"
 #include "audit/record.h"
+#include "daemon/log.h"
 #include "daemon/logsink.h"
 #include "daemon/logsink_int.h"
 
@@ -165,6 +171,7 @@ log_open_syslog(const char *path, int facility)
 		logsink_events_locked(ls, ls->base);
 	}
 	ls->connected = 1;
+	ls->backoff = 0;
 	logsink_stream_use_locked(ls, sfd);
 	ls->facility = facility & LOG_FACMASK;
 	ls->last_connect = logsink_mono_sec();
@@ -178,6 +185,41 @@ fail:
 		close(sfd);
 	errno = saved;
 	return -1;
+}
+
+/*
+ * After fork, in a process that does not keep the sink (log.h): forget
+ * what the keeper sends, close our copies of its sockets, and connect a
+ * datagram socket of our own (on the same descriptor number), or a new
+ * stream connection when the path is a stream socket; or none.
+ */
+void
+log_after_fork(int how)
+{
+	struct logsink *ls = &sink;
+	int saved = errno, fd = -1;
+
+	pthread_mutex_lock(&ls->mtx);
+	logsink_batch_forget();
+	logsink_forget_locked(ls);
+	if (ls->sfd != -1)
+		close(ls->sfd);		/* a copy: the keeper's stays open */
+	ls->sfd = -1;
+	ls->stream = 0;
+	ls->connected = 0;
+	if (ls->fd != -1 && how == LOG_FORK_OWN &&
+	    (fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) != -1 && dup3(fd, ls->fd, O_CLOEXEC) != -1) {
+		close(fd);
+		(void)logsink_reconnect_locked(ls, 1);	/* or again later */
+	} else if (ls->fd != -1) {
+		if (fd != -1)
+			close(fd);
+		close(ls->fd);
+		ls->fd = -1;		/* stderr only */
+	}
+	pthread_mutex_unlock(&ls->mtx);
+	errno = saved;
 }
 
 /* Whether the syslog socket in use is a stream one (LF-framed). */
@@ -235,6 +277,7 @@ log_flush(int timeout_ms)
 	for (;;) {
 		if (ls->fd == -1 || ls->qcount == 0)
 			break;
+		ls->backoff = 0;	/* this loop paces itself */
 		if (!ls->connected)
 			logsink_reconnect_locked(ls, 1);
 		if (ls->connected)
@@ -247,13 +290,21 @@ log_flush(int timeout_ms)
 		    (end.tv_nsec - now.tv_nsec) / 1000000L;
 		if (left <= 0)
 			break;
-		if (left > 100 || !ls->connected)
-			left = ls->connected ? left : 100; /* re-check a dead peer */
-		pfd.fd = logsink_sock_locked(ls);
+		/*
+		 * Poll the socket only while it is connected and merely full:
+		 * a dead one (HUP, ERR, unconnected) or one out of kernel
+		 * memory polls ready at once, and the loop would spin.
+		 */
+		pfd.fd = -1;
+		if (!ls->connected || ls->backoff) {
+			if (left > LOGSINK_BACKOFF_MS)
+				left = LOGSINK_BACKOFF_MS;
+		} else
+			pfd.fd = logsink_sock_locked(ls);
 		pfd.events = POLLOUT;
 		pfd.revents = 0;
 		pthread_mutex_unlock(&ls->mtx);
-		(void)poll(&pfd, 1, (int)left);
+		(void)poll(&pfd, 1, (int)left);	/* fd -1: a pause */
 		pthread_mutex_lock(&ls->mtx);
 	}
 	logsink_arm_locked(ls);

@@ -37,8 +37,11 @@
  *   log_open_syslog set fields that sends read without the lock: call
  *   them while the program has one thread. Attaching a loop and logging
  *   from other threads needs libevent's threading (evthread_use_pthreads).
- *   Call log_flush before fork(): a queue copied into a child would be
- *   sent twice.
+ * - Processes. After fork() one process keeps the sink (queue, syslog
+ *   connection, a half-written message); every other one that logs
+ *   calls log_after_fork (log.h) and gets a connection of its own: two
+ *   writers of one stream would interleave their lines, and a queue
+ *   both kept would be sent twice.
  */
 #ifndef DAYTIMED_LOGSINK_H
 #define DAYTIMED_LOGSINK_H

@@ -10,7 +10,8 @@
  * A message after a quiet spell is sent at once. A batch holds messages
  * only while the sink's queue is empty; what the socket refuses joins the
  * queue in order. The batch is flushed when its thread closes it, and by
- * log_flush on its thread.
+ * log_flush on its thread; a process that forks off the sink's keeper
+ * forgets its copy (logsink_batch_forget).
  */
 #include "autoconf.h"
 
@@ -171,6 +172,18 @@ logsink_batch_send(struct logsink *ls)
 	pthread_mutex_unlock(&ls->mtx);
 	b->n = 0;
 	b->used = 0;
+}
+
+/* After fork, in a process that does not keep the sink: drop the batch's. */
+void
+logsink_batch_forget(void)
+{
+	struct logsink_batch *b = logsink_batch_thread;
+
+	if (b != NULL) {
+		b->n = 0;
+		b->used = 0;
+	}
 }
 
 /* The batch's timer: its oldest message has waited a window. */

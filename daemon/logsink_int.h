@@ -35,6 +35,8 @@ struct event_base;
 #define LOGSINK_NAME_MAX	32
 #define LOGSINK_BATCH_MSGS	32	/* messages a batch holds */
 #define LOGSINK_BATCH_BYTES	(32u * 1024)
+#define LOGSINK_RECONNECT_SEC	1	/* between tries to reconnect */
+#define LOGSINK_BACKOFF_MS	100	/* after ENOBUFS; log_flush's pause */
 
 /* One queued message: len bytes, then the '\n' of stream framing. */
 struct logsink_msg {
@@ -84,6 +86,14 @@ struct logsink {
 	struct event		*ev_retry;
 	int			 write_armed;
 	int			 retry_armed;
+	/*
+	 * The last send failed for want of kernel memory (ENOBUFS, ENOMEM):
+	 * the socket still polls writable, so the queue waits for the retry
+	 * timer (LOGSINK_BACKOFF_MS), not EV_WRITE, which would fire and fail
+	 * at once, again and again. Cleared by the timer, by EAGAIN, by a
+	 * new connection and when the queue empties.
+	 */
+	int			 backoff;
 
 	void			(*drain_cb)(void *);
 	void			*drain_arg;
@@ -122,6 +132,7 @@ void	logsink_pop_locked(struct logsink *, size_t);
 void	logsink_watch_locked(struct logsink *);
 void	logsink_arm_locked(struct logsink *);
 void	logsink_congestion_locked(struct logsink *);
+void	logsink_forget_locked(struct logsink *);
 void	logsink_unlock_and_notify(struct logsink *);
 int	logsink_reconnect_locked(struct logsink *, int);
 unsigned long long logsink_us_since(const struct timespec *,
@@ -135,6 +146,7 @@ struct logsink_batch *logsink_batch_mine(void);
 int	logsink_batch_add(struct logsink *, struct logsink_batch *,
 	    const char *, size_t);
 void	logsink_batch_send(struct logsink *);
+void	logsink_batch_forget(void);
 
 /* logsink_stream.c */
 size_t	logsink_stream_done(const struct iovec *, size_t, size_t, size_t *);

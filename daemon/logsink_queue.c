@@ -5,7 +5,9 @@
  * only while something waits: an idle datagram socket is always
  * writable), the back-pressure thresholds and the drain callback, the
  * reconnect timer (which finds the socket's kind again: datagram, or
- * stream, logsink_stream.c), and what each send error means. Every
+ * stream, logsink_stream.c) and what each send error means. The same
+ * timer paces the drain after ENOBUFS or ENOMEM: the socket stays
+ * writable, and EV_WRITE would fire and fail in a busy loop. Every
  * function here runs with the sink's mutex held ("_locked") or takes it
  * (the loop's callbacks).
  */
@@ -24,7 +26,6 @@
 #include "daemon/logsink.h"
 #include "daemon/logsink_int.h"
 
-#define LOGSINK_RECONNECT_SEC	1
 #define LOGSINK_DRAIN_MSGS	32	/* queued messages in one sendmmsg */
 
 static void	logsink_write_cb(evutil_socket_t, short, void *);
@@ -41,13 +42,14 @@ logsink_events_locked(struct logsink *ls, struct event_base *base)
 	ls->ev_write = ls->ev_retry = NULL;
 	ls->write_armed = ls->retry_armed = 0;
 	ls->base = base;
-	if (base != NULL && ls->fd != -1) {
-		ls->ev_retry = evtimer_new(base, logsink_retry_cb, ls);
-		logsink_watch_locked(ls);
-	}
+	logsink_watch_locked(ls);
 }
 
-/* (Re)make the write event on the socket in use (it changed). */
+/*
+ * (Re)make the write event on the socket in use (it changed), and the
+ * reconnect timer if there is none yet: the first log_open_syslog after
+ * log_attach comes here only, and needs both.
+ */
 void
 logsink_watch_locked(struct logsink *ls)
 {
@@ -57,6 +59,9 @@ logsink_watch_locked(struct logsink *ls)
 	ls->write_armed = 0;
 	if (ls->base == NULL || ls->fd == -1)
 		return;
+	if (ls->ev_retry == NULL &&
+	    (ls->ev_retry = evtimer_new(ls->base, logsink_retry_cb, ls)) == NULL)
+		return;		/* out of memory: no events */
 	ls->ev_write = event_new(ls->base, logsink_sock_locked(ls),
 	    EV_WRITE | EV_PERSIST, logsink_write_cb, ls);
 	logsink_arm_locked(ls);
@@ -94,8 +99,11 @@ logsink_send_errno_locked(struct logsink *ls, int err)
 #if EWOULDBLOCK != EAGAIN
 	case EWOULDBLOCK:
 #endif
+		ls->backoff = 0;	/* a full receiver: EV_WRITE says when */
+		return 1;
 	case ENOBUFS:
 	case ENOMEM:
+		ls->backoff = 1;	/* writable, yet failing: the timer */
 		return 1;
 	case ECONNREFUSED:
 	case ECONNRESET:
@@ -156,6 +164,28 @@ logsink_pop_locked(struct logsink *ls, size_t n)
 }
 
 /*
+ * After fork, in a process that does not keep the sink: forget the queue,
+ * a half-written message, back-pressure and the counters; and the loop's
+ * events without touching them (they would be the keeper's, their epoll
+ * instance shared: log_after_fork wants no loop attached).
+ */
+void
+logsink_forget_locked(struct logsink *ls)
+{
+	logsink_pop_locked(ls, ls->qcount);
+	ls->qhead = 0;
+	ls->qoff = 0;
+	ls->backoff = 0;
+	ls->congested = 0;
+	ls->drain_pending = 0;
+	memset(&ls->ctr, 0, sizeof(ls->ctr));
+	ls->sent_direct = 0;
+	ls->base = NULL;
+	ls->ev_write = ls->ev_retry = NULL;
+	ls->write_armed = ls->retry_armed = 0;
+}
+
+/*
  * Send queued messages until the socket pushes back, up to
  * LOGSINK_DRAIN_MSGS in one sendmmsg: a receiver whose queue holds only
  * a few datagrams (net.unix.max_dgram_qlen is 10 where nothing raised
@@ -201,8 +231,9 @@ logsink_drain_locked(struct logsink *ls)
 
 /*
  * Arm the write event while something waits and the socket is connected,
- * the reconnect timer while it is not; disarm the write event otherwise
- * (an idle datagram socket is always writable: it would spin).
+ * the reconnect timer while it is not, and the same timer, sooner, while
+ * a send backs off (ENOBUFS); disarm the write event otherwise (an idle
+ * datagram socket is always writable: it would spin).
  */
 void
 logsink_arm_locked(struct logsink *ls)
@@ -210,10 +241,16 @@ logsink_arm_locked(struct logsink *ls)
 	struct timeval tv = { LOGSINK_RECONNECT_SEC, 0 };
 	int want_write, want_retry;
 
+	if (ls->qcount == 0)
+		ls->backoff = 0;
 	if (ls->base == NULL || ls->ev_write == NULL)
 		return;
-	want_write = ls->qcount > 0 && ls->connected;
-	want_retry = !ls->connected;
+	want_write = ls->qcount > 0 && ls->connected && !ls->backoff;
+	want_retry = !ls->connected || ls->backoff;
+	if (ls->connected) {
+		tv.tv_sec = 0;
+		tv.tv_usec = LOGSINK_BACKOFF_MS * 1000;
+	}
 	if (want_write && !ls->write_armed) {
 		event_add(ls->ev_write, NULL);
 		ls->write_armed = 1;
@@ -292,6 +329,7 @@ logsink_reconnect_locked(struct logsink *ls, int force)
 	if (!force && now - ls->last_connect < LOGSINK_RECONNECT_SEC)
 		return -1;
 	ls->last_connect = now;
+	ls->backoff = 0;
 	if (connect(ls->fd, (struct sockaddr *)&ls->sun,
 	    sizeof(ls->sun)) == 0)
 		sfd = -1;
@@ -321,7 +359,7 @@ logsink_write_cb(evutil_socket_t fd, short what, void *arg)
 	errno = saved;
 }
 
-/* Timer: try to reach the syslog daemon again. */
+/* Timer: try to reach the syslog daemon again, or to send after ENOBUFS. */
 static void
 logsink_retry_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -332,7 +370,8 @@ logsink_retry_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	pthread_mutex_lock(&ls->mtx);
 	ls->retry_armed = 0;
-	if (logsink_reconnect_locked(ls, 1) == 0)
+	ls->backoff = 0;
+	if (ls->connected || logsink_reconnect_locked(ls, 1) == 0)
 		logsink_drain_locked(ls);
 	logsink_congestion_locked(ls);
 	logsink_arm_locked(ls);

@@ -422,6 +422,12 @@ main_run(struct config *conf, const struct main_opts *o)
 		config_free(conf);
 		rc = MAIN_EXIT_NO;
 	}
+	/*
+	 * The engine (or, before the fork, the one process) keeps the log
+	 * queue, and nobody else sends it: at a failed start it may still
+	 * hold the startup messages of a slow syslog.
+	 */
+	log_flush(1000);
 	return rc;
 }
 
@@ -478,7 +484,7 @@ main_start(struct config *conf, const struct main_opts *o)
 		return -1;
 	}
 	if (conf->pidfile != NULL && (life_pidfile_open(conf->pidfile) == -1 ||
-	    status_open(conf->pidfile) == -1))
+	    status_open(conf->pidfile, u.set ? u.uid : geteuid()) == -1))
 		return -1;
 	if ((ls = listen_open(conf, engine_workers(conf), sd, nsd)) == NULL)
 		return -1;

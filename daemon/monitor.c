@@ -2,7 +2,9 @@
 /*
  * monitor: the monitor process. It serves reload requests with a bundle
  * (loader.h) of the files the configuration reads, forwards signals to
- * the engine and exits with it.
+ * the engine and exits with it. It logs on a syslog connection of its
+ * own, made as it forks (log_after_fork): the engine keeps the sink it
+ * inherits, queue and connection, so the two never write one stream.
  *
  * The socketpair carries, engine to monitor: 'R' (send the files), 'S'
  * SIG PID[4] (a signal reached the engine from PID: the monitor decides,
@@ -400,7 +402,6 @@ monitor_split(const char *conffile, const struct life_user *u,
 	 */
 	monitor_sigset(&block);
 	sigprocmask(SIG_BLOCK, &block, NULL);
-	log_flush(1000);	/* a queued message must not be sent twice */
 	if ((pid = fork()) == -1) {
 		log_warn("fork");
 		return -1;
@@ -420,7 +421,12 @@ monitor_split(const char *conffile, const struct life_user *u,
 		src->arg = NULL;
 		return 0;
 	}
-	/* The monitor: no client socket, no root, no starter pipe. */
+	/*
+	 * The monitor: no client socket, no root, no starter pipe. The
+	 * engine keeps the log sink (its queue, its syslog connection, made
+	 * before its chroot); the monitor connects its own before its drop.
+	 */
+	log_after_fork(LOG_FORK_OWN);
 	close(sp[1]);
 	listen_free(ls);
 	proctitle_set("monitor");

@@ -154,7 +154,12 @@ preflight_chroot(struct preflight *pf, struct trust *t)
 		    (unsigned)(st.st_mode & 07777));
 }
 
-/* A key file of nbytes: trusted, a regular file, and a key. */
+/*
+ * A key file of nbytes: trusted (every directory and link on its path,
+ * and the file, owned by root or the run user: trust.h), a regular file,
+ * and a key. nbytes 0: the path alone, its contents judged elsewhere
+ * (the signing key, by audit_files.c, which is never read here).
+ */
 static void
 preflight_key(struct preflight *pf, struct trust *t, const char *key,
     const char *path, size_t nbytes)
@@ -169,7 +174,11 @@ preflight_key(struct preflight *pf, struct trust *t, const char *key,
 		return;
 	config_word_show_str(path, show, sizeof(show));
 	if ((fd = loader_open(t, path, 0, KEYFILE_MAX, &st, err,
-	    sizeof(err))) == -1 ||
+	    sizeof(err))) != -1 && nbytes == 0) {
+		close(fd);
+		return;
+	}
+	if (fd == -1 ||
 	    loader_read_fd(fd, &st, &buf, &len, err, sizeof(err)) == -1) {
 		preflight_report(pf, 1, key, "%s %s: %s", key, show, err);
 		return;
@@ -184,16 +193,21 @@ preflight_key(struct preflight *pf, struct trust *t, const char *key,
 }
 
 /*
- * The pidfile: its directory there, nothing at the path a start would
- * refuse, and, as a warning, whether the run user can remove it at stop.
+ * The pidfile: its directory there and trusted (walked as a key's path:
+ * every directory and link on the way root's or the run user's, none
+ * writable by others unless sticky, so no stranger chooses where root
+ * creates the pidfile and the status file), nothing at the path a start
+ * would refuse, and, as a warning, whether the run user can remove it at
+ * stop.
  */
 static void
-preflight_pidfile(struct preflight *pf)
+preflight_pidfile(struct preflight *pf, struct trust *t)
 {
 	const char *path = pf->conf->pidfile, *slash;
-	char show[PREFLIGHT_SHOW], dir[PATH_MAX], err[256];
+	char show[PREFLIGHT_SHOW], dir[PATH_MAX], err[PREFLIGHT_MSG - 64];
 	struct stat st;
 	unsigned bits;
+	int rc;
 
 	if (path == NULL)
 		return;
@@ -203,14 +217,10 @@ preflight_pidfile(struct preflight *pf)
 		return;		/* the directive wants an absolute path */
 	memcpy(dir, path, (size_t)(slash - path));
 	dir[slash - path] = '\0';
-	if (stat(dir[0] != '\0' ? dir : "/", &st) == -1) {
+	if ((rc = trust_dir(t, dir[0] != '\0' ? dir : "/", 0, &st, err,
+	    sizeof(err))) != 0) {
 		preflight_report(pf, 1, "pidfile", "pidfile %s: %s", show,
-		    strerror(errno));
-		return;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		preflight_report(pf, 1, "pidfile", "pidfile %s: %s", show,
-		    strerror(ENOTDIR));
+		    rc == 1 ? strerror(errno) : err);
 		return;
 	}
 	if (life_pidfile_inspect(path, err, sizeof(err)) == -1) {
@@ -248,10 +258,15 @@ preflight(const struct config *conf, struct trust *files, int what,
 	/* Unknown run user: only root's files are trusted. */
 	trust_init(&t, 1, pf.known ? pf.uid : 0, pf.known ? pf.gid : 0);
 	preflight_chroot(&pf, &t);
-	/* The signing key: root's, 0600, checked by audit_files.c. */
 	preflight_key(&pf, &t, "audit key", conf->audit_key, CHAIN_KEY_BYTES);
+	/*
+	 * The signing key's path is walked as the audit key's (its owners
+	 * for the run user); the file itself (root's, 0600, a host secret
+	 * key) is audit_files.c's to judge.
+	 */
+	preflight_key(&pf, &t, "audit signing-key", conf->audit_signing_key, 0);
 	if (what == PREFLIGHT_START)
-		preflight_pidfile(&pf);
+		preflight_pidfile(&pf, &t);
 	trust_free(&t);
 	return pf.errors;
 }

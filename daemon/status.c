@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * status: the monitor's reload status file and daytimed -r, which reads
- * it. The file is created while still privileged (like the pidfile) and
- * rewritten in place through the descriptor the monitor keeps; a reader
+ * it. The file is created while still privileged (like the pidfile,
+ * O_EXCL: a leftover is checked, removed and made anew) and rewritten in
+ * place through the descriptor the monitor keeps; a reader
  * that catches a line half rewritten just looks again.
  */
 #include "autoconf.h"
 
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +27,8 @@
 #include "daemon/status.h"
 
 #define STATUS_POLL_MS	20	/* -r: between two looks at the file */
+#define STATUS_OPEN_TRIES 4	/* leftovers raced before giving up */
+#define STATUS_ERR_MAX	(4096 + 256)	/* -r: a path and why */
 
 static int	 status_fd = -1;
 static char	*status_file;
@@ -98,19 +102,78 @@ status_parse(const char *buf, size_t len, struct status *st)
 	return 0;
 }
 
+/*
+ * What stands at path, left by a daemon killed: 0 nothing or something
+ * removed, -1 something not ours (said in the log). Only a regular file
+ * of the starter's or the run user's with one link is removed: a second
+ * link (fs.protected_hardlinks=0, or a file the run user may link) would
+ * be another file, a FIFO or a link put there is not a status file.
+ */
+static int
+status_leftover(const char *path, uid_t runuid)
+{
+	struct stat st, now;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		log_warnx("status file %s: %s", path, errno == ELOOP ?
+		    "is a symbolic link: not replaced" : strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		log_warnx("status file %s exists and is not a regular file: not "
+		    "replaced", path);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (st.st_uid != geteuid() && st.st_uid != runuid) {
+		log_warnx("status file %s exists, owned by uid %u: not replaced",
+		    path, (unsigned)st.st_uid);
+		return -1;
+	}
+	if (st.st_nlink != 1) {
+		log_warnx("status file %s exists with %lu links: another name "
+		    "for some other file, not replaced", path,
+		    (unsigned long)st.st_nlink);
+		return -1;
+	}
+	/* Removing a name never touches another file; still, the one seen. */
+	if (lstat(path, &now) == 0 && now.st_dev == st.st_dev &&
+	    now.st_ino == st.st_ino)
+		(void)unlink(path);
+	return 0;
+}
+
 int
-status_open(const char *pidfile)
+status_open(const char *pidfile, uid_t runuid)
 {
 	char path[4096];
+	int tries;
 
 	if (status_path(pidfile, path, sizeof(path)) == -1) {
 		log_warnx("pidfile %s: name too long for its status file",
 		    pidfile);
 		return -1;
 	}
-	if ((status_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0644)) == -1) {
-		log_warn("status file %s", path);
+	/* Always a file we create, as the pidfile: nothing else written. */
+	for (tries = 0; tries < STATUS_OPEN_TRIES; tries++) {
+		status_fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0644);
+		if (status_fd != -1 || errno != EEXIST)
+			break;
+		if (status_leftover(path, runuid) == -1)
+			return -1;
+	}
+	if (status_fd == -1) {
+		if (errno == EEXIST)
+			log_warnx("status file %s: replaced while starting",
+			    path);
+		else
+			log_warn("status file %s", path);
 		return -1;
 	}
 	if ((status_file = strdup(path)) == NULL) {
@@ -161,34 +224,154 @@ status_remove(void)
 	status_fd = -1;
 }
 
-/* The first line of a small file (O_NOFOLLOW); its length, or -1. */
+/*
+ * Open a file -r reads: not through a link in its last name, never
+ * waiting (a FIFO put there opens at once), and only a regular file. The
+ * descriptor, or -1 and why in err.
+ */
+static int
+status_open_regular(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK |
+	    O_NOCTTY)) == -1) {
+		(void)snprintf(err, errlen, "%s: %s", path, errno == ELOOP ?
+		    "a symbolic link, refused" : strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		(void)snprintf(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The first line of a small regular file: its length, or -1. */
 static ssize_t
 status_read_file(const char *path, char *buf, size_t len)
 {
+	char err[STATUS_ERR_MAX];
 	ssize_t n;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+	if ((fd = status_open_regular(path, err, sizeof(err))) == -1)
 		return -1;
 	n = read(fd, buf, len);
 	close(fd);
 	return n;
 }
 
-/* The pid in a pidfile: digits and a newline. */
+/*
+ * The pid holding a POSIX lock on fd: 0 when none, -1 on error, -2 when
+ * held by a process outside our pid namespace (the kernel says pid 0).
+ */
 static long long
-status_pidfile(const char *pidfile)
+status_lock_holder(int fd)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_GETLK, &fl) == -1)
+		return -1;
+	if (fl.l_type == F_UNLCK)
+		return 0;
+	return fl.l_pid > 0 ? (long long)fl.l_pid : -2;
+}
+
+/* A pidfd for pid, or -1 (errno ENOSYS when the kernel has none). */
+static int
+status_pidfd_open(long long pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+#else
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/* sig to the process: through its pidfd when there is one. */
+static int
+status_signal(int pfd, long long pid, int sig)
+{
+#ifdef SYS_pidfd_send_signal
+	if (pfd != -1)
+		return (int)syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0);
+#endif
+	return kill((pid_t)pid, sig);
+}
+
+/*
+ * The pid of the daytimed that holds pidfile and, in *pfd, a pidfd that
+ * pins that very process (-1 on a kernel without pidfds: then its pid is
+ * signalled); or -1 and why in err. The number in the file alone is not
+ * enough: the file's directory is the run user's (the monitor removes
+ * the file at stop), so whoever runs as that user could put any number
+ * there, and root's -r would signal any process. So the number must name
+ * the process that holds the file's POSIX lock, which life_pidfile_write
+ * takes in the process whose pid it writes (the monitor). F_GETLK rather
+ * than /proc/locks: it asks about this very file (the descriptor read),
+ * needs no /proc and no device numbers matched as text, answers in our
+ * pid namespace, and a POSIX lock is never inherited by a child, so its
+ * holder is one process. (The pidfile's flock, taken before the daemon
+ * forks, names the long gone starter in /proc/locks.) The pidfd is taken
+ * and the lock asked again: a holder that died and whose pid was reused
+ * in between is not the process pinned, whose signal then fails. A
+ * process of the run user that locks a file of its own names itself:
+ * signalling it gives that user nothing.
+ */
+static long long
+status_pidfile(const char *pidfile, int *pfd, char *err, size_t errlen)
 {
 	char buf[32];
 	unsigned long long v;
-	ssize_t n = status_read_file(pidfile, buf, sizeof(buf));
+	long long holder;
 	const char *nl;
+	ssize_t n;
+	int fd;
 
+	*pfd = -1;
+	if ((fd = status_open_regular(pidfile, err, errlen)) == -1)
+		return -1;
+	n = read(fd, buf, sizeof(buf));
 	if (n <= 0 || (nl = memchr(buf, '\n', (size_t)n)) == NULL ||
 	    compat_parse_uint(buf, (size_t)(nl - buf), 0x7fffffff, &v) == -1 ||
-	    v < 2)
+	    v < 2) {
+		(void)snprintf(err, errlen, "%s holds no daemon's pid (is "
+		    "daytimed running?)", pidfile);
+		close(fd);
 		return -1;
-	return (long long)v;
+	}
+	if ((holder = status_lock_holder(fd)) == (long long)v &&
+	    ((*pfd = status_pidfd_open(holder)) != -1 || errno == ENOSYS))
+		holder = status_lock_holder(fd);
+	close(fd);
+	if (holder == (long long)v && (*pfd != -1 || errno == ENOSYS))
+		return (long long)v;
+	if (*pfd != -1)
+		close(*pfd);
+	*pfd = -1;
+	if (holder == -1)
+		(void)snprintf(err, errlen, "%s: lock: %s", pidfile,
+		    strerror(errno));
+	else if (holder == (long long)v)
+		(void)snprintf(err, errlen, "pid %llu: %s", v, strerror(errno));
+	else if (holder == 0 || holder == -2)
+		(void)snprintf(err, errlen, "%s: the pidfile names pid %llu, but "
+		    "the lock on it is held by %s; no signal sent", pidfile, v,
+		    holder == 0 ? "no one (is daytimed running?)" :
+		    "a process outside this pid namespace");
+	else
+		(void)snprintf(err, errlen, "%s: the pidfile names pid %llu, but "
+		    "the lock on it is held by pid %lld: not this daytimed's "
+		    "pidfile; no signal sent", pidfile, v, holder);
+	return -1;
 }
 
 /* Read and parse the status file; -1 when it cannot be read or parsed. */
@@ -211,35 +394,18 @@ status_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int
-status_reload(const char *pidfile, unsigned wait_s)
+/* After the HUP: wait for the outcome of a reading begun after it. */
+static int
+status_wait(const char *path, const struct status *before, long long pid,
+    int pfd, unsigned wait_s)
 {
 	struct timespec pause = { 0, STATUS_POLL_MS * 1000000L };
-	struct status before, st;
-	char path[4096];
-	long long pid, deadline;
+	long long deadline = status_now_ms() + (long long)wait_s * 1000;
+	struct status st;
 
-	if (status_path(pidfile, path, sizeof(path)) == -1)
-		return -1;
-	if ((pid = status_pidfile(pidfile)) == -1) {
-		fprintf(stderr, "daytimed: -r: %s holds no daemon's pid (is "
-		    "daytimed running?)\n", pidfile);
-		return -1;
-	}
-	if (status_look(path, &before) == -1 || before.pid != pid) {
-		fprintf(stderr, "daytimed: -r: %s does not describe pid %lld "
-		    "(is it a daytimed that keeps a status file?)\n", path, pid);
-		return -1;
-	}
-	if (kill((pid_t)pid, SIGHUP) == -1) {
-		fprintf(stderr, "daytimed: -r: pid %lld: %s\n", pid,
-		    strerror(errno));
-		return -1;
-	}
-	deadline = status_now_ms() + (long long)wait_s * 1000;
 	for (;;) {
 		if (status_look(path, &st) == 0 && st.pid == pid &&
-		    st.done > before.reads) {
+		    st.done > before->reads) {
 			if (strcmp(st.result, "ok") == 0) {
 				printf("daytimed: pid %lld reloaded its "
 				    "configuration\n", pid);
@@ -250,7 +416,7 @@ status_reload(const char *pidfile, unsigned wait_s)
 			    st.error);
 			return -1;
 		}
-		if (kill((pid_t)pid, 0) == -1 && errno == ESRCH) {
+		if (status_signal(pfd, pid, 0) == -1 && errno == ESRCH) {
 			fprintf(stderr, "daytimed: -r: pid %lld is gone\n", pid);
 			return -1;
 		}
@@ -261,4 +427,37 @@ status_reload(const char *pidfile, unsigned wait_s)
 		}
 		(void)nanosleep(&pause, NULL);
 	}
+}
+
+int
+status_reload(const char *pidfile, unsigned wait_s)
+{
+	struct status before;
+	char path[4096], err[STATUS_ERR_MAX];
+	long long pid;
+	int fd, pfd, rv = -1;
+
+	if (status_path(pidfile, path, sizeof(path)) == -1)
+		return -1;
+	if ((pid = status_pidfile(pidfile, &pfd, err, sizeof(err))) == -1) {
+		fprintf(stderr, "daytimed: -r: %s\n", err);
+		return -1;
+	}
+	if ((fd = status_open_regular(path, err, sizeof(err))) == -1) {
+		fprintf(stderr, "daytimed: -r: status file %s\n", err);
+		goto out;
+	}
+	close(fd);
+	if (status_look(path, &before) == -1 || before.pid != pid)
+		fprintf(stderr, "daytimed: -r: %s does not describe pid %lld "
+		    "(is it a daytimed that keeps a status file?)\n", path, pid);
+	else if (status_signal(pfd, pid, SIGHUP) == -1)
+		fprintf(stderr, "daytimed: -r: pid %lld: %s\n", pid,
+		    strerror(errno));
+	else
+		rv = status_wait(path, &before, pid, pfd, wait_s);
+out:
+	if (pfd != -1)
+		close(pfd);
+	return rv;
 }

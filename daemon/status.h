@@ -38,8 +38,12 @@ int	status_path(const char *pidfile, char *buf, size_t len);
 /* Parse one status line (buf, len); -1 when it is not one. Pure. */
 int	status_parse(const char *buf, size_t len, struct status *);
 
-/* At startup, before the privilege drop: create (or take over) the file. */
-int	status_open(const char *pidfile);
+/*
+ * At startup, before the privilege drop: create the file (O_EXCL); a
+ * leftover is removed first only when it is a regular file of ours or of
+ * runuid's with one link, else -1 (logged).
+ */
+int	status_open(const char *pidfile, uid_t runuid);
 /* In the engine: let go of it (the monitor keeps it). */
 void	status_close(void);
 /* In the monitor: rewrite the line (error NULL: "-"). */
@@ -49,8 +53,9 @@ void	status_write(pid_t pid, unsigned long long reads,
 void	status_remove(void);
 
 /*
- * daytimed -r: HUP the daemon of pidfile and wait at most wait_s seconds
- * for the outcome; 0 when the new configuration took, -1 otherwise (the
+ * daytimed -r: HUP the daemon of pidfile (only the process that holds
+ * the pidfile's POSIX lock, and only when it is the pid the file names)
+ * and wait at most wait_s seconds for the outcome; 0 when the new configuration took, -1 otherwise (the
  * reason printed on stderr).
  */
 int	status_reload(const char *pidfile, unsigned wait_s);

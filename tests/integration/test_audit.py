@@ -89,9 +89,13 @@ def audit_files_checked():
               "-t on a good configuration: %d %s %s", rc, out, err)
         fifo = tmp.join("fifo")
         os.mkfifo(fifo)
-        big = tmp.write("big.state", "x" * 200, mode=0o600)
+        # bad state files in a good state directory (the run user's, 0700)
+        statedir = os.path.basename(os.path.dirname(af.state))
+        statefifo = tmp.join(statedir + "/fifo")
+        os.mkfifo(statefifo)
+        big = tmp.write(statedir + "/big.state", "x" * 200, mode=0o600)
         os.chown(big, nobody, -1)
-        rootstate = tmp.write("root.state",
+        rootstate = tmp.write(statedir + "/root.state",
                               "daytimed-audit-state-v1 0123456789abcdef:1:run\n",
                               mode=0o600)
         with open(af.hpub) as f:
@@ -120,8 +124,12 @@ def audit_files_checked():
              lambda: good.replace(af.state, rootstate), rootstate,
              "must be owned by the user daytimed runs as"),
             ("a FIFO as the state file",
-             lambda: good.replace(af.state, fifo), fifo,
+             lambda: good.replace(af.state, statefifo), statefifo,
              "not a regular file"),
+            ("a state directory others may open",
+             lambda: good.replace(af.state, tmp.join("open.state")),
+             tmp.join("open.state"), "gives group or others access (mode "
+             "0755)"),
         ]
         for what, change, name, why in cases:
             text = change()

@@ -19,6 +19,8 @@ from harness import check, test  # noqa: E402
 
 EMIT = h.AUDIT_EMIT
 TMP = h.TempDir("dtx-", at_exit=True)
+STATES = TMP.join("states")     # no access for others, as a start requires
+os.mkdir(STATES, 0o700)
 _keys = {}
 
 
@@ -51,7 +53,8 @@ def emit(n, host="web1", sign=True, state=None, stop=True):
 
 def linked(n_epochs, host="web1"):
     """n_epochs epochs of host, linked through one state file."""
-    state = TMP.join("%s-%d.state" % (host, len(os.listdir(TMP.path))))
+    state = os.path.join(STATES, "%s-%d.state" % (host,
+                                                  len(os.listdir(STATES))))
     return [emit(3 + i, host=host, state=state) for i in range(n_epochs)]
 
 
@@ -195,7 +198,7 @@ def new_chain_header_renamed():
     """An epoch started without its state file (prev=none) after
     another of the same key, under another header name: found by key."""
     first = linked(1)[0]
-    second = emit(3, state=TMP.join("fresh.state"))
+    second = emit(3, state=os.path.join(STATES, "fresh.state"))
     moved = [l.replace(" web1 ", " other ", 1) for l in second]
     p = TMP.write("newchain.log", first + moved)
     rc, f, out = verify(p, *hostkeys())
@@ -211,7 +214,7 @@ def crash_then_restart():
     """An epoch without its stop record, which the next one's :run link
     explains: a warning, not a finding, but not a plain intact either:
     exit 4, since a crash and its tail removed look the same."""
-    state = TMP.join("crash.state")
+    state = os.path.join(STATES, "crash.state")
     a = emit(4, state=state, stop=False)
     b = emit(2, state=state)
     p = TMP.write("crash.log", a + b)
@@ -237,7 +240,7 @@ def crash_then_restart():
     # a clean stop, then the state file rewritten (by root) to an earlier
     # position, :run, before the restart, and the epoch's tail and stop
     # record removed: verify cannot tell it from a crash, and says 4
-    state = TMP.join("rewritten.state")
+    state = os.path.join(STATES, "rewritten.state")
     a = emit(6, state=state)
     with open(state, "w") as s:
         s.write("daytimed-audit-state-v1 %s:3:run\n" % epoch_of(a))

@@ -438,7 +438,9 @@ def unclean_epoch():
     for cmd, a, b in (("keygen", pub, sec), ("host-keygen", hpub, hsec)):
         rc, _, err = h.daytimed_audit(cmd, a, b)
         check(rc == 0, "%s: %s", cmd, err)
-    state, lines = TMP.join("u.state"), []
+    states = TMP.join("u-states")       # no access for others, as a start
+    os.mkdir(states, 0o700)             # requires
+    state, lines = os.path.join(states, "u.state"), []
     for opts in (["-k"], []):
         r = h.run([h.AUDIT_EMIT, "-H", "web1", "-s", hsec, "-S", state] +
                   opts + [pub, 3])

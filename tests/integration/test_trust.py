@@ -239,6 +239,37 @@ def dash_t_predicts_each_start_failure():
 
 
 @test
+def signing_key_path_walked_as_audit_keys():
+    h.need_root()
+    with h.TempDir("dtr-") as t:
+        af = h.AuditFiles(t)
+        keys = t.join("keys")
+        os.mkdir(keys, 0o755)
+        sec = os.path.join(keys, "host.sec")
+        os.rename(af.hsec, sec)
+        L = "listen tcp 127.0.0.1:%d\nuser nobody\n" % h.free_port()
+        path = t.write("c.conf", L + af.settings.replace(af.hsec, sec))
+        rc, out = dash_t(path)
+        check(rc == 0, "-t: %d %r", rc, out)
+        # its directory another user's: that user could swap the key for
+        # a link to another root key, so it is not trusted
+        os.chown(keys, STRANGER, -1)
+        out = t_fails(path, "%s:4: error: audit signing-key %s: not "
+                      "trusted: directory %s is owned by uid %d"
+                      % (path, sec, keys, STRANGER))
+        rc, _, err = h.daytimed("-f", "-c", path, timeout=20)
+        check(rc == 1 and "directory %s is owned by uid %d" % (keys, STRANGER)
+              in err, "start: %d %r", rc, err)
+        # a link on the way, owned by a stranger: the same
+        os.chown(keys, 0, -1)
+        os.symlink(sec, t.join("link.sec"))
+        os.lchown(t.join("link.sec"), STRANGER, -1)
+        path = t.write("c.conf", L + af.settings.replace(af.hsec,
+                                                          t.join("link.sec")))
+        t_fails(path, "audit signing-key %s: not trusted" % t.join("link.sec"))
+
+
+@test
 def include_loops_and_error_bounds():
     with h.TempDir("dtr-") as t:
         # a loop spelled differently is a loop all the same
@@ -365,6 +396,151 @@ def pidfile_is_never_someone_elses():
         check(rc == 0 and "warning: pidfile %s: the run user (uid %d) cannot "
               "remove it at stop" % (t.join("x.pid"), NOBODY.pw_uid) in out,
               "%r", out)
+
+
+def run_dir(t):
+    """t/run, the run user's as /run/daytimed is: (pidfile, status file)."""
+    run = t.join("run")
+    os.mkdir(run, 0o755)
+    os.chown(run, NOBODY.pw_uid, NOBODY.pw_gid)
+    return os.path.join(run, "d.pid"), os.path.join(run, "d.status")
+
+
+def replace_as_run_user(path, text):
+    """What the run user can do in its own directory: a new file there."""
+    tmp = path + ".new"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.chown(tmp, NOBODY.pw_uid, NOBODY.pw_gid)
+    os.rename(tmp, path)
+
+
+def dash_r(conf, want):
+    """daytimed -r -c CONF fails, saying want, and returns at once."""
+    rc, out, err = h.daytimed("-r", "-c", conf, timeout=10)
+    check(rc == 1 and want in err, "-r: %d %r %r (want %r)", rc, out, err,
+          want)
+
+
+@test
+def reload_signals_only_the_pidfiles_lock_holder():
+    h.need_root()
+    port = h.free_port()
+    victim = subprocess.Popen(["sleep", "60"])
+    locker = monitor = None
+    with h.TempDir("dtr-") as t, h.SyslogSink() as sink:
+        try:
+            pidfile, status = run_dir(t)
+            rc, err = start_with_pidfile(t, port, sink, pidfile,
+                                         refused=False)
+            check(rc == 0, "start: %r", err)
+            monitor = h.read_pidfile(pidfile)
+            conf = t.join("d.conf")
+            rc, out, err = h.daytimed("-r", "-c", conf, timeout=20)
+            check(rc == 0 and "pid %d reloaded" % monitor in out, "%r %r",
+                  out, err)
+            # a FIFO for the status file: refused at once, never waited on
+            os.rename(status, status + ".real")
+            os.mkfifo(status)
+            dash_r(conf, "%s: not a regular file" % status)
+            os.unlink(status)
+            os.rename(status + ".real", status)
+            # the run user names another process (and describes it): the
+            # file it put there is locked by no one, so no signal is sent
+            os.rename(pidfile, pidfile + ".real")
+            replace_as_run_user(pidfile, "%d\n" % victim.pid)
+            replace_as_run_user(status, "pid=%d reads=0 done=0 result=ok "
+                                "error=-\n" % victim.pid)
+            dash_r(conf, "the pidfile names pid %d, but the lock on it is "
+                   "held by no one" % victim.pid)
+            # ... or locked by a process of its own: not the pid named
+            locker = subprocess.Popen(
+                [sys.executable, "-c", "import fcntl, sys, time\n"
+                 "f = open(sys.argv[1], 'r+')\n"
+                 "fcntl.lockf(f, fcntl.LOCK_EX)\n"
+                 "print('locked', flush=True)\ntime.sleep(60)\n", pidfile],
+                stdout=subprocess.PIPE)
+            check(locker.stdout.readline() == b"locked\n", "locker")
+            dash_r(conf, "the pidfile names pid %d, but the lock on it is "
+                   "held by pid %d" % (victim.pid, locker.pid))
+            # a FIFO for the pidfile: refused at once
+            os.unlink(pidfile)
+            os.mkfifo(pidfile)
+            dash_r(conf, "%s: not a regular file" % pidfile)
+            check(victim.poll() is None, "the victim got a signal: %r",
+                  victim.returncode)
+            os.unlink(pidfile)
+            os.rename(pidfile + ".real", pidfile)
+        finally:
+            if monitor is not None:
+                h.stop_pid(monitor)
+            for p in (victim, locker):
+                if p is not None:
+                    p.kill()
+                    p.wait()
+
+
+@test
+def pidfile_directory_walked_as_trusted_ones():
+    h.need_root()
+    port = h.free_port()
+    with h.TempDir("dtr-") as t, h.SyslogSink() as sink:
+        theirs = t.join("theirs")
+        os.mkdir(theirs, 0o755)
+        os.chown(theirs, STRANGER, -1)
+        # a directory a stranger owns: the pidfile is not made there
+        pidfile = os.path.join(theirs, "d.pid")
+        rc, err = start_with_pidfile(t, port, sink, pidfile)
+        want = "not trusted: directory %s is owned by uid %d" % (theirs,
+                                                                 STRANGER)
+        check(rc == 1 and want in err, "%r", err)
+        check(os.listdir(theirs) == [], "made: %r", os.listdir(theirs))
+        t_fails(t.join("d.conf"), want)
+        # nor through a link of theirs in the middle of the path
+        os.chown(theirs, 0, -1)
+        os.symlink(theirs, t.join("run"))
+        os.lchown(t.join("run"), STRANGER, -1)
+        rc, err = start_with_pidfile(t, port, sink, t.join("run/d.pid"))
+        check(rc == 1 and "not trusted: symbolic link %s is owned by uid %d"
+              % (t.join("run"), STRANGER) in err, "%r", err)
+        check(os.listdir(theirs) == [], "made: %r", os.listdir(theirs))
+
+
+@test
+def status_file_is_never_someone_elses():
+    h.need_root()
+    port = h.free_port()
+    with h.TempDir("dtr-") as t, h.SyslogSink() as sink:
+        pidfile, status = run_dir(t)
+        # a hard link to a root file (fs.protected_hardlinks=0, or a file
+        # the run user may link): refused, the file untouched
+        precious = t.write("precious", "precious data\n")
+        os.link(precious, status)
+        rc, err = start_with_pidfile(t, port, sink, pidfile)
+        check(rc == 1 and "status file %s exists with 2 links" % status
+              in err, "%r", err)
+        check(open(precious).read() == "precious data\n", "truncated")
+        os.unlink(status)
+        # another user's file: refused too
+        replace_as_run_user(status, "x\n")
+        os.chown(status, STRANGER, -1)
+        rc, err = start_with_pidfile(t, port, sink, pidfile)
+        check(rc == 1 and "owned by uid %d" % STRANGER in err, "%r", err)
+        os.unlink(status)
+        # a leftover of root's or the run user's, one link: made anew
+        replace_as_run_user(status, "pid=1 reads=0 done=0 result=ok "
+                            "error=-\n")
+        rc, err = start_with_pidfile(t, port, sink, pidfile, refused=False)
+        check(rc == 0, "start: %r", err)
+        monitor = h.read_pidfile(pidfile)
+        try:
+            st = os.stat(status)    # the run user's file was nobody's
+            check(st.st_uid == 0 and st.st_nlink == 1, "not made anew: %r",
+                  st)
+            check(h.poll_until(lambda: open(status).read().startswith(
+                "pid=%d " % monitor), 5), "%r", open(status).read())
+        finally:
+            h.stop_pid(monitor)
 
 
 @test

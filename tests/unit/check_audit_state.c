@@ -238,7 +238,23 @@ START_TEST(test_state_open)
 	snprintf(p2, sizeof(p2), "%s/sub/audit.state", dir);
 	ck_assert_ptr_null(audit_state_open(p2, me, &l, note, sizeof(note),
 	    err, sizeof(err)));
-	ck_assert_ptr_nonnull(strstr(err, "writable by group or others"));
+	ck_assert_ptr_nonnull(strstr(err, "gives group or others access "
+	    "(mode 0777)"));
+	/* readable, searchable by others: anyone could lock it (flock) */
+	snprintf(p2, sizeof(p2), "%s/sub", dir);
+	ck_assert_int_eq(chmod(p2, 0755), 0);
+	snprintf(p2, sizeof(p2), "%s/sub/audit.state", dir);
+	ck_assert_ptr_null(audit_state_open(p2, me, &l, note, sizeof(note),
+	    err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "gives group or others access "
+	    "(mode 0755)"));
+	ck_assert_ptr_nonnull(strstr(err, "chmod 0700 "));
+	snprintf(p2, sizeof(p2), "%s/sub", dir);
+	ck_assert_int_eq(chmod(p2, 0710), 0);
+	snprintf(p2, sizeof(p2), "%s/sub/audit.state", dir);
+	ck_assert_ptr_null(audit_state_open(p2, me, &l, note, sizeof(note),
+	    err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "(mode 0710)"));
 	/* owned by another user than the one daytimed runs as */
 	if (me == 0) {
 		ck_assert_ptr_null(audit_state_open(path, NOBODY, &l, note,

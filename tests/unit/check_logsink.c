@@ -3,20 +3,27 @@
  * logsink_suite: daemon/logsink.c and logsink_batch.c, where messages
  * go. The queue and back-pressure (in order, counted, lost only past the
  * cap), per-thread batches and ordered records, a socket replaced under
- * an armed event, reconnecting to a restarted syslogd, and open errors.
- * CK_FORK gives every test a fresh sink.
+ * an armed event, reconnecting to a restarted syslogd, open errors, and
+ * what a failed send arms (the write event, or after ENOBUFS the timer:
+ * on a sink of the test's own). CK_FORK gives every test a fresh sink.
  */
 #include "autoconf.h"
 
+#include <sys/socket.h>
+
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
 #include "daemon/log.h"
 #include "daemon/logsink.h"
+#include "daemon/logsink_int.h"
 #include "tests/unit/sink.h"
 #include "tests/unit/suites.h"
 
@@ -299,6 +306,80 @@ START_TEST(test_log_open_errors)
 }
 END_TEST
 
+/*
+ * A sink of its own (not the process's), on a datagram socketpair, with
+ * base attached and one message queued: for the drain's decisions.
+ */
+static struct logsink *
+own_sink(struct event_base *base, int sp[2])
+{
+	struct logsink *ls = calloc(1, sizeof(*ls));
+
+	ck_assert_ptr_nonnull(ls);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0,
+	    sp), 0);
+	ck_assert_int_eq(pthread_mutex_init(&ls->mtx, NULL), 0);
+	ls->fd = sp[0];
+	ls->sfd = -1;
+	ls->connected = 1;
+	ls->last_connect = logsink_mono_sec();
+	pthread_mutex_lock(&ls->mtx);
+	logsink_events_locked(ls, base);
+	ck_assert_int_eq(logsink_enqueue_locked(ls, "m", 1), 0);
+	pthread_mutex_unlock(&ls->mtx);
+	return ls;
+}
+
+/* A failed send (err) leaves the write event (1) or the timer (0) armed. */
+static void
+after_error(struct logsink *ls, int err, int write)
+{
+	pthread_mutex_lock(&ls->mtx);
+	ck_assert_int_eq(logsink_send_errno_locked(ls, err), 1);
+	logsink_arm_locked(ls);
+	ck_assert_int_eq(event_pending(ls->ev_write, EV_WRITE, NULL) != 0,
+	    write);
+	ck_assert_int_eq(event_pending(ls->ev_retry, EV_TIMEOUT, NULL) != 0,
+	    !write);
+	pthread_mutex_unlock(&ls->mtx);
+}
+
+START_TEST(test_log_enobufs)
+{
+	struct event_base *base;
+	struct logsink *ls;
+	int sp[2];
+	char d[64];
+
+	base = event_base_new();
+	ck_assert_ptr_nonnull(base);
+	ls = own_sink(base, sp);
+	/* a full receiver: EV_WRITE says when there is room */
+	after_error(ls, EAGAIN, 1);
+	/* no kernel memory: the socket polls writable; the timer paces */
+	after_error(ls, ENOBUFS, 0);
+	after_error(ls, EAGAIN, 1);
+	after_error(ls, ENOMEM, 0);
+	ck_assert_int_eq(ls->connected, 1);	/* still connected */
+	/* the timer fires once and sends: the queue is empty, nothing armed */
+	ck_assert_int_eq(event_base_loop(base, EVLOOP_ONCE), 0);
+	ck_assert_uint_eq(ls->qcount, 0);
+	ck_assert_int_eq(recv(sp[1], d, sizeof(d), MSG_DONTWAIT), 1);
+	ck_assert_int_eq(d[0], 'm');
+	ck_assert_int_eq(ls->backoff, 0);
+	ck_assert_int_eq(event_pending(ls->ev_write, EV_WRITE, NULL), 0);
+	ck_assert_int_eq(event_pending(ls->ev_retry, EV_TIMEOUT, NULL), 0);
+	pthread_mutex_lock(&ls->mtx);
+	logsink_events_locked(ls, NULL);
+	pthread_mutex_unlock(&ls->mtx);
+	pthread_mutex_destroy(&ls->mtx);
+	close(sp[0]);
+	close(sp[1]);
+	free(ls);
+	event_base_free(base);
+}
+END_TEST
+
 Suite *
 logsink_suite(void)
 {
@@ -311,6 +392,7 @@ logsink_suite(void)
 	tcase_add_test(tc, test_log_reopen);
 	tcase_add_test(tc, test_log_reconnect);
 	tcase_add_test(tc, test_log_open_errors);
+	tcase_add_test(tc, test_log_enobufs);
 	tcase_set_timeout(tc, 20);
 	suite_add_tcase(s, tc);
 	return s;

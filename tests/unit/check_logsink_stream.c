@@ -5,9 +5,11 @@
  * The short-write bookkeeping as a pure function; then against a real
  * stream receiver: one message a line, batches, a backlog drained in
  * order and whole, a receiver restarted (a message the broken connection
- * tore comes whole on the new one), and the socket's kind found again
- * when the receiver comes back as the other kind. CK_FORK gives every
- * test a fresh sink.
+ * tore comes whole on the new one), the socket's kind found again
+ * when the receiver comes back as the other kind, log_flush with the
+ * receiver gone (it sleeps, it does not spin), and a loop attached
+ * before the socket is opened reconnecting with its timer. CK_FORK gives
+ * every test a fresh sink.
  */
 #include "autoconf.h"
 
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -30,171 +33,8 @@
 #include "daemon/logsink.h"
 #include "daemon/logsink_int.h"
 #include "tests/unit/sink.h"
+#include "tests/unit/ssink.h"
 #include "tests/unit/suites.h"
-
-#define BIG	3000	/* a message's padding, to fill the socket */
-
-/* A stream receiver standing in for imptcp: a listener, one connection. */
-struct ssink {
-	char	dir[64];
-	char	path[128];
-	int	lfd;		/* the listener (or a datagram socket) */
-	int	cfd;		/* the accepted connection, or -1 */
-	char	buf[1 << 20];
-	size_t	have;
-};
-
-/* Bind a listener (stream) or a datagram socket at k->path. */
-static void
-ss_bind(struct ssink *k, int stream)
-{
-	struct sockaddr_un sun;
-
-	k->lfd = socket(AF_UNIX, (stream ? SOCK_STREAM : SOCK_DGRAM) |
-	    SOCK_NONBLOCK, 0);
-	ck_assert_int_ge(k->lfd, 0);
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	strlcpy(sun.sun_path, k->path, sizeof(sun.sun_path));
-	ck_assert_int_eq(bind(k->lfd, (struct sockaddr *)&sun, sizeof(sun)),
-	    0);
-	if (stream)
-		ck_assert_int_eq(listen(k->lfd, 8), 0);
-	k->cfd = -1;
-	k->have = 0;
-}
-
-/* A fresh stream receiver; the log connects to it. */
-static struct ssink *
-ss_open(void)
-{
-	struct ssink *k = calloc(1, sizeof(*k));
-
-	ck_assert_ptr_nonnull(k);
-	strlcpy(k->dir, "/tmp/check_ssink.XXXXXX", sizeof(k->dir));
-	ck_assert_ptr_nonnull(mkdtemp(k->dir));
-	ck_assert_int_lt(snprintf(k->path, sizeof(k->path), "%s/log",
-	    k->dir), (int)sizeof(k->path));
-	ss_bind(k, 1);
-	log_init("daytimed", 0);
-	ck_assert_int_eq(log_open_syslog(k->path, LOG_DAEMON), 0);
-	log_stderr(0);
-	ck_assert_int_eq(log_syslog_stream(), 1);
-	return k;
-}
-
-/* Restart the receiver at the same path, as a stream one or not. */
-static void
-ss_restart(struct ssink *k, int stream)
-{
-	if (k->cfd != -1)
-		close(k->cfd);
-	close(k->lfd);
-	unlink(k->path);
-	ss_bind(k, stream);
-}
-
-/* Close the receiver and remove its directory. */
-static void
-ss_close(struct ssink *k)
-{
-	if (k->cfd != -1)
-		close(k->cfd);
-	close(k->lfd);
-	unlink(k->path);
-	rmdir(k->dir);
-	free(k);
-}
-
-/* Read what the connection holds now (accepting it first). 0: EOF. */
-static ssize_t
-ss_read(struct ssink *k)
-{
-	ssize_t n;
-
-	if (k->cfd == -1 &&
-	    (k->cfd = accept4(k->lfd, NULL, NULL, SOCK_NONBLOCK)) == -1)
-		return -1;
-	ck_assert_uint_lt(k->have, sizeof(k->buf));
-	n = read(k->cfd, k->buf + k->have, sizeof(k->buf) - k->have);
-	if (n > 0)
-		k->have += (size_t)n;
-	return n;
-}
-
-/*
- * The next line (NUL-terminated, without its '\n') within ms
- * milliseconds, running base (if any) meanwhile; -1 when none came.
- */
-static int
-ss_line(struct ssink *k, struct event_base *base, char *out, size_t len,
-    int ms)
-{
-	struct pollfd pfd;
-	char *nl;
-	size_t n;
-	int i;
-
-	for (i = 0; i <= ms; i++) {
-		if ((nl = memchr(k->buf, '\n', k->have)) != NULL) {
-			n = (size_t)(nl - k->buf);
-			ck_assert_uint_lt(n, len);
-			memcpy(out, k->buf, n);
-			out[n] = '\0';
-			k->have -= n + 1;
-			memmove(k->buf, nl + 1, k->have);
-			return (int)n;
-		}
-		if (ss_read(k) > 0)
-			continue;
-		if (base != NULL)
-			event_base_loop(base, EVLOOP_NONBLOCK);
-		pfd.fd = k->cfd != -1 ? k->cfd : k->lfd;
-		pfd.events = POLLIN;
-		(void)poll(&pfd, 1, 1);
-	}
-	return -1;
-}
-
-/* "m I" padded with 'x' to BIG bytes (I's own line, whole). */
-static void
-big(char *m, size_t len, int i)
-{
-	int n = snprintf(m, len, "m %d ", i);
-
-	ck_assert_int_gt(n, 0);
-	ck_assert_uint_lt((size_t)n + BIG, len);
-	memset(m + n, 'x', BIG);
-	m[n + BIG] = '\0';
-}
-
-/* The next line is the big message I, whole. */
-static void
-want_big(struct ssink *k, struct event_base *base, int i)
-{
-	char d[8192], m[BIG + 32];
-
-	big(m, sizeof(m), i);
-	ck_assert_int_gt(ss_line(k, base, d, sizeof(d), 5000), 0);
-	ck_assert_str_eq(msg_of(d), m);
-}
-
-/* The end of a test: sent messages in all, none lost or left; close. */
-static void
-ss_done(struct ssink *k, struct event_base *base, unsigned long long sent)
-{
-	struct log_counters ct;
-
-	log_get_counters(&ct);
-	ck_assert_uint_eq(ct.sent, sent);
-	ck_assert_uint_eq(ct.lost, 0);
-	ck_assert_uint_eq(ct.depth, 0);
-	if (base != NULL) {
-		log_attach(NULL);
-		event_base_free(base);
-	}
-	ss_close(k);
-}
 
 START_TEST(test_log_stream_done)
 {
@@ -222,7 +62,7 @@ START_TEST(test_log_stream_lines)
 	struct log_counters ct;
 	struct event_base *base;
 	struct ssink *k = ss_open();
-	char d[8192], m[BIG + 32];
+	char d[8192], m[SS_BIG + 32];
 	int i;
 
 	log_info("hello\nworld");	/* one line: the LF is escaped */
@@ -249,7 +89,7 @@ START_TEST(test_log_stream_lines)
 	ck_assert_str_eq(msg_of(d), "r 33");
 	/* nobody reads: the socket fills, then the queue; all come whole */
 	for (i = 0; i < 1000; i++) {
-		big(m, sizeof(m), i);
+		ss_big(m, sizeof(m), i);
 		ck_assert_int_eq(log_record(LOG_INFO, m, strlen(m)), 0);
 		if (i % 50 == 0)	/* the loop drains: short writes */
 			event_base_loop(base, EVLOOP_NONBLOCK);
@@ -258,7 +98,7 @@ START_TEST(test_log_stream_lines)
 	ck_assert_uint_gt(ct.queued, 0);
 	ck_assert_uint_eq(ct.lost, 0);
 	for (i = 0; i < 1000; i++)
-		want_big(k, base, i);
+		ss_want_big(k, base, i);
 	ck_assert_int_eq(ss_line(k, base, d, sizeof(d), 50), -1);
 	ss_done(k, base, 1035);
 }
@@ -269,7 +109,7 @@ START_TEST(test_log_stream_reconnect)
 	struct log_counters ct;
 	struct event_base *base;
 	struct ssink *k = ss_open();
-	char d[8192], m[BIG + 32], *last, *nl, *tag;
+	char d[8192], m[SS_BIG + 32], *last, *nl, *tag;
 	size_t torn;
 	int i, whole = 0;
 
@@ -292,7 +132,7 @@ START_TEST(test_log_stream_reconnect)
 	ck_assert_ptr_nonnull(base);
 	log_attach(base);
 	for (i = 0; i < 300; i++) {
-		big(m, sizeof(m), i);
+		ss_big(m, sizeof(m), i);
 		ck_assert_int_eq(log_record(LOG_INFO, m, strlen(m)), 0);
 		event_base_loop(base, EVLOOP_NONBLOCK);
 	}
@@ -310,15 +150,15 @@ START_TEST(test_log_stream_reconnect)
 	torn = k->have - (size_t)(last - k->buf);
 	/* a torn start is the start of that message */
 	if ((tag = memmem(last, torn, "]: ", 3)) != NULL) {
-		big(m, sizeof(m), whole);
+		ss_big(m, sizeof(m), whole);
 		tag += 3;
 		ck_assert_int_eq(memcmp(tag, m, torn - (size_t)(tag - last)), 0);
 	}
 	ss_restart(k, 1);
 	/* the new connection starts with that message, whole */
-	want_big(k, base, whole);
+	ss_want_big(k, base, whole);
 	for (i = whole + 1; i < 300; i++)
-		want_big(k, base, i);
+		ss_want_big(k, base, i);
 	ss_done(k, base, 303);
 }
 END_TEST
@@ -356,6 +196,119 @@ START_TEST(test_log_stream_kind)
 }
 END_TEST
 
+/* The receiver goes away: no listener, nothing at the path. */
+static void
+ss_gone(struct ssink *k)
+{
+	if (k->cfd != -1)
+		close(k->cfd);
+	k->cfd = -1;
+	close(k->lfd);
+	k->lfd = -1;
+	unlink(k->path);
+}
+
+/* Milliseconds between two readings of a clock. */
+static double
+ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) * 1e3 +
+	    (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
+/*
+ * log_flush(ms) with a message queued and no receiver: it keeps the
+ * message and returns after ms; the CPU time it used (wall and CPU time
+ * in *wall, *cpu) is for the caller to judge.
+ */
+static void
+flush_gone(int ms, double *wall, double *cpu)
+{
+	struct timespec w0, w1, c0, c1;
+	struct log_counters ct;
+
+	log_get_counters(&ct);
+	ck_assert_uint_eq(ct.depth, 1);
+	clock_gettime(CLOCK_MONOTONIC, &w0);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
+	log_flush(ms);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+	clock_gettime(CLOCK_MONOTONIC, &w1);
+	*wall = ms_between(&w0, &w1);
+	*cpu = ms_between(&c0, &c1);
+	log_get_counters(&ct);
+	ck_assert_uint_eq(ct.depth, 1);		/* kept, not lost */
+	ck_assert_uint_eq(ct.lost, 0);
+}
+
+START_TEST(test_log_flush_gone)
+{
+	struct ssink *k = ss_open();
+	double wall, cpu;
+	struct sink dk;
+	char d[8192];
+
+	/* a stream receiver gone: its socket polls HUP at once */
+	log_info("before");
+	ck_assert_int_gt(ss_line(k, NULL, d, sizeof(d), 5000), 0);
+	ss_gone(k);
+	log_info("queued");
+	flush_gone(400, &wall, &cpu);
+	ck_assert_double_ge(wall, 395.0);	/* it waited its time ... */
+	ck_assert_double_lt(wall, 2400.0);	/* ... and no longer */
+	ck_assert_double_lt(cpu, wall / 2);	/* sleeping, not spinning */
+	ss_bind(k, 1);
+	log_flush(3000);			/* back: the message goes */
+	ck_assert_int_gt(ss_line(k, NULL, d, sizeof(d), 5000), 0);
+	ck_assert_str_eq(msg_of(d), "queued");
+	ss_done(k, NULL, 2);
+
+	/* a datagram receiver gone: the unconnected socket polls ready */
+	sink_open(&dk);
+	ck_assert_int_eq(log_open_syslog(dk.path, LOG_DAEMON), 0);
+	close(dk.fd);
+	unlink(dk.path);
+	log_info("dgram");
+	flush_gone(400, &wall, &cpu);
+	ck_assert_double_ge(wall, 395.0);
+	ck_assert_double_lt(wall, 2400.0);
+	ck_assert_double_lt(cpu, wall / 2);
+	sink_restart(&dk);
+	log_flush(3000);
+	ck_assert_int_gt(sink_recv(&dk, d, sizeof(d)), 0);
+	ck_assert_str_eq(msg_of(d), "dgram");
+	sink_close(&dk);
+}
+END_TEST
+
+START_TEST(test_log_stream_attach_first)
+{
+	struct log_counters ct;
+	struct event_base *base;
+	struct ssink *k;
+	char d[8192];
+
+	/* a loop attached before the socket is opened (not main's order) */
+	base = event_base_new();
+	ck_assert_ptr_nonnull(base);
+	log_attach(base);
+	k = ss_open();
+	log_info("first");
+	ck_assert_int_gt(ss_line(k, base, d, sizeof(d), 5000), 0);
+	ck_assert_str_eq(msg_of(d), "first");
+	/* the receiver goes: the message waits for the reconnect timer */
+	ss_gone(k);
+	log_info("second");
+	log_get_counters(&ct);
+	ck_assert_uint_eq(ct.depth, 1);
+	ss_bind(k, 1);
+	/* only the loop runs now: its timer reconnects, its event sends */
+	ck_assert_int_gt(ss_line(k, base, d, sizeof(d), 5000), 0);
+	ck_assert_str_eq(msg_of(d), "second");
+	ss_done(k, base, 2);
+}
+END_TEST
+
 Suite *
 logsink_stream_suite(void)
 {
@@ -367,6 +320,8 @@ logsink_stream_suite(void)
 	tcase_add_test(tc, test_log_stream_lines);
 	tcase_add_test(tc, test_log_stream_reconnect);
 	tcase_add_test(tc, test_log_stream_kind);
+	tcase_add_test(tc, test_log_flush_gone);
+	tcase_add_test(tc, test_log_stream_attach_first);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;

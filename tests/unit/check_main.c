@@ -53,6 +53,7 @@ main(void)
 	srunner_add_suite(sr, log_suite());
 	srunner_add_suite(sr, logsink_suite());
 	srunner_add_suite(sr, logsink_stream_suite());
+	srunner_add_suite(sr, logsink_fork_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -46,4 +46,5 @@ int	state_wait_for(const char *path, const char *want);
 Suite	*log_suite(void);
 Suite	*logsink_suite(void);
 Suite	*logsink_stream_suite(void);
+Suite	*logsink_fork_suite(void);
 #endif
