@@ -50,6 +50,7 @@ struct report_check_host {
 	size_t		 verified;
 	unsigned long	 findings;
 	size_t		 unauthenticated;	/* epochs no --host-key signed */
+	size_t		 first_ep;	/* its first epoch; SIZE_MAX: none */
 };
 
 /* One epoch (a run of the daemon) as the verifier saw it. */
@@ -61,8 +62,10 @@ struct report_check_epoch {
 	unsigned long	 findings;
 	int		 opened;	/* the secret key opened it */
 	int		 stopped;	/* its stop record verified */
+	int		 unclean;	/* ended uncleanly, as a :run link says */
 	int		 auth;		/* enum verify_auth */
 	char		*signer;	/* the --host-key file that signed it */
+	size_t		 next_ep;	/* its host's next epoch; SIZE_MAX: none */
 };
 
 /* What the chain verifier found, for the top of the page. */
@@ -77,6 +80,8 @@ struct report_check {
 	int		 key_mismatch;	/* the key opened no epoch */
 	int		 secret_is_public;	/* --secret-key is the public key */
 	size_t		 unauthenticated;	/* epochs no --host-key signed */
+	size_t		 unclean;	/* epochs ended without a stop record,
+					 * as a later :run link says */
 	char		**text;		/* the first findings, escaped */
 	size_t		 ntext;
 	struct report_check_host  *hosts;

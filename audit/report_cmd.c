@@ -153,6 +153,7 @@ report_cmd_verified(struct verify *v, struct report_check *c)
 	c->key_mismatch = sum.mismatched > 0 && sum.opened == 0;
 	c->secret_is_public = sum.secret_is_public;
 	c->unauthenticated = sum.unauthenticated;
+	c->unclean = sum.unclean;
 	c->nhosts = verify_nhosts(v);
 	c->nep = verify_nepochs(v);
 	if ((c->hosts = calloc(c->nhosts + 1, sizeof(*c->hosts))) == NULL ||
@@ -167,6 +168,7 @@ report_cmd_verified(struct verify *v, struct report_check *c)
 		c->hosts[i].verified = hi.verified;
 		c->hosts[i].findings = hi.findings;
 		c->hosts[i].unauthenticated = hi.unauthenticated;
+		c->hosts[i].first_ep = SIZE_MAX;
 	}
 	for (i = 0; i < c->nep; i++) {
 		verify_epoch_get(v, i, &ei);
@@ -177,10 +179,16 @@ report_cmd_verified(struct verify *v, struct report_check *c)
 		c->ep[i].findings = ei.findings;
 		c->ep[i].opened = ei.opened;
 		c->ep[i].stopped = ei.stopped;
+		c->ep[i].unclean = ei.unclean;
 		c->ep[i].auth = (int)ei.auth;
 		if (ei.key_name != NULL &&
 		    (c->ep[i].signer = strdup(ei.key_name)) == NULL)
 			return -1;
+	}
+	/* each host's epochs in order, linked: the page walks them once */
+	for (i = c->nep; i-- > 0;) {
+		c->ep[i].next_ep = c->hosts[c->ep[i].host].first_ep;
+		c->hosts[c->ep[i].host].first_ep = i;
 	}
 	return 0;
 }
@@ -354,7 +362,7 @@ report_cmd_read(struct report *r, struct verify *v, const char *path)
 	char err[512];
 	unsigned long lineno = 0;
 	size_t len;
-	int fd, over, k;
+	int fd, over, k, vr;
 
 	fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) :
 	    open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -370,12 +378,17 @@ report_cmd_read(struct report *r, struct verify *v, const char *path)
 	while ((k = logread_line(lr, &line, &len, &over, err,
 	    sizeof(err))) == 1) {
 		lineno++;
+		vr = v == NULL ? 0 : over ? verify_line_overlong(v, name,
+		    lineno, line, len) : verify_line(v, name, lineno, line, len);
 		if (report_line(r, name, lineno, line, len, over) == -1 ||
-		    (v != NULL && (over ? verify_line_overlong(v, name, lineno,
-		    line, len) : verify_line(v, name, lineno, line, len)) ==
-		    -1)) {
+		    vr == -1) {
 			logread_close(lr);
 			return report_cmd_nomem();
+		}
+		if (vr == -2) {
+			verify_cmd_over(v, name, lineno);
+			logread_close(lr);
+			return 2;
 		}
 	}
 	if (k == -1)

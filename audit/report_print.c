@@ -174,8 +174,8 @@ report_print_verify(FILE *f, const struct report *r)
 		fprintf(f, "  %zu sealed record%s in %zu epoch%s on %zu host%s, "
 		    "%zu verified: %s\n", c->records, c->records == 1 ? "" :
 		    "s", c->epochs, c->epochs == 1 ? "" : "s", c->nhosts,
-		    c->nhosts == 1 ? "" : "s", c->verified, c->findings == 0 ?
-		    "intact" : "NOT INTACT");
+		    c->nhosts == 1 ? "" : "s", c->verified, c->findings > 0 ?
+		    "NOT INTACT" : "intact");
 		if (c->secret_is_public)
 			fprintf(f, "  !! the --secret-key file is the auditor's "
 			    "public key\n");
@@ -186,6 +186,13 @@ report_print_verify(FILE *f, const struct report *r)
 			fprintf(f, "  !! %lu finding%s: the figures below count "
 			    "records that do not verify\n", c->findings,
 			    c->findings == 1 ? "" : "s");
+		if (c->unclean > 0)
+			fprintf(f, "  !! %zu epoch%s ended uncleanly: no stop "
+			    "record, as a later epoch's :run link\n  says (a "
+			    "crash or a kill, or records removed after the last "
+			    "position saved):\n  records after that position "
+			    "are not vouched for\n", c->unclean, c->unclean ==
+			    1 ? "" : "s");
 		if (c->hostkeys == 0 && c->epochs > 0)
 			fprintf(f, "  origin not authenticated: no --host-key "
 			    "(anyone with the auditor's\n  public key can "
@@ -248,16 +255,15 @@ report_print_epochs(FILE *f, const struct report *r)
 		    report_print_esc(esc, c->hosts[h].name,
 		    strlen(c->hosts[h].name)));
 		fputc('\n', f);
-		for (i = 0; i < c->nep; i++) {
+		for (i = c->hosts[h].first_ep; i != SIZE_MAX; i = e->next_ep) {
 			e = &c->ep[i];
-			if (e->host != h)
-				continue;
 			if (shown++ >= REPORT_EPOCHS_SHOWN)
 				continue;
 			fprintf(f, "  %10zu %10zu %8lu    epoch %s %s\n",
 			    e->records, e->verified, e->findings, e->id,
 			    !e->opened ? "NOT OPENED by the key" : e->stopped ?
-			    "stopped" : "no stop record");
+			    "stopped" : e->unclean ? "ended uncleanly" :
+			    "no stop record");
 			snprintf(text, sizeof(text), "origin %s%s%s",
 			    report_print_auth(e->auth), e->signer != NULL ?
 			    ": " : "", e->signer != NULL ? report_print_esc(esc,

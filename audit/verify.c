@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * verify: the walk's entry points (see verify.h): each line to its host
- * and epoch, the notes and the runs that collapse them, unsealed records.
- * The chain walk itself is verify_walk.c; the end is verify_end.c.
+ * and epoch, the notes, unsealed records. The runs that collapse notes
+ * are verify_run.c; the chain walk itself is verify_walk.c; the end is
+ * verify_end.c.
  *
  * Hosts are named by the syslog header (untrusted: an edited header shows
  * as an epoch whose records name two hosts). Epochs are found by their
@@ -32,6 +33,7 @@ static struct verify_epoch *verify_epoch(struct verify *,
 		    const struct verify_fields *, size_t, uint32_t,
 		    unsigned long);
 static int	verify_rehash(size_t **, size_t *, size_t, size_t);
+static int	verify_fail(const struct verify *);
 static uint64_t	verify_mix(uint64_t);
 static void	verify_unsealed(struct verify *, size_t, uint32_t,
 		    unsigned long);
@@ -116,6 +118,8 @@ verify_line(struct verify *v, const char *file, unsigned long lineno,
 	size_t h;
 	int p;
 
+	if (v->over != VERIFY_BOUND_NONE)
+		return -2;
 	if (verify_header_parse(line, len, &hd) != 1)
 		return 0;
 	fi = verify_file(v, file);
@@ -129,7 +133,7 @@ verify_line(struct verify *v, const char *file, unsigned long lineno,
 	else
 		h = verify_host(v, hd.host, hd.hostlen);
 	if (v->nomem || h == SIZE_MAX || fi == UINT32_MAX)
-		return -1;
+		return verify_fail(v);
 	if (p == 1) {
 		verify_unsealed(v, h, fi, lineno);
 		return v->nomem ? -1 : 0;
@@ -141,7 +145,7 @@ verify_line(struct verify *v, const char *file, unsigned long lineno,
 	}
 	v->records++;
 	if (ep == NULL && (ep = verify_epoch(v, &f, h, fi, lineno)) == NULL)
-		return -1;
+		return verify_fail(v);
 	verify_sealed_host(v, h, ep, &f, fi);
 	verify_walk_record(v, ep, fi, lineno, hd.rec, hd.reclen, &f);
 	return v->nomem ? -1 : 0;
@@ -155,6 +159,8 @@ verify_line_overlong(struct verify *v, const char *file,
 	struct verify_header hd;
 	size_t h;
 
+	if (v->over != VERIFY_BOUND_NONE)
+		return -2;
 	v->overlong++;
 	if (verify_header_parse(head, headlen, &hd) != 1) {
 		verify_note(v, VERIFY_WARNING, NULL, SIZE_MAX, "%s:%lu: an "
@@ -163,11 +169,25 @@ verify_line_overlong(struct verify *v, const char *file,
 		return 0;
 	}
 	if ((h = verify_host(v, hd.host, hd.hostlen)) == SIZE_MAX)
-		return -1;
+		return verify_fail(v);
 	verify_note(v, VERIFY_FINDING, NULL, h, "%s:%lu: an over-long "
 	    "daytimed record: daytimed writes none that long (skipped)", file,
 	    lineno);
 	return 0;
+}
+
+/* What a refused line returns: -2 over a bound, else -1 (no memory). */
+static int
+verify_fail(const struct verify *v)
+{
+	return v->over != VERIFY_BOUND_NONE ? -2 : -1;
+}
+
+/* The bound the input passed, if any. */
+enum verify_bound
+verify_over(const struct verify *v)
+{
+	return v->over;
 }
 
 /* The index of a file name (by pointer: the caller keeps one per file). */
@@ -223,6 +243,10 @@ verify_host(struct verify *v, const char *name, size_t len)
 		if (hr->namelen == len && (len == 0 ||
 		    memcmp(hr->name, name, len) == 0))
 			return i - 1;
+	}
+	if (v->nhosts >= VERIFY_HOSTS_MAX) {
+		v->over = VERIFY_BOUND_HOSTS;
+		return SIZE_MAX;
 	}
 	if (2 * (v->nhosts + 1) > v->htabcap) {
 		if (verify_rehash(&v->htab, &v->htabcap, v->nhosts, 0) == -1)
@@ -297,6 +321,10 @@ verify_epoch(struct verify *v, const struct verify_fields *f, size_t host,
 		return &v->epochs[i];
 	if (host == SIZE_MAX)
 		return NULL;
+	if (v->nepochs >= VERIFY_EPOCHS_MAX) {
+		v->over = VERIFY_BOUND_EPOCHS;
+		return NULL;
+	}
 	hash = verify_mix(f->epoch_id);
 	if (2 * (v->nepochs + 1) > v->etabcap) {
 		if (verify_rehash(&v->etab, &v->etabcap, v->nepochs, 0) == -1)
@@ -470,136 +498,6 @@ verify_note(struct verify *v, enum verify_kind kind, struct verify_epoch *ep,
 		v->text(v->note_arg, text);
 	if (text != small)
 		free(text);
-}
-
-/*
- * Add seq to a run: it extends the run when it follows its last seq on
- * the next line of the same file (and relates to the same other seq);
- * otherwise the run so far is noted and a new one begins.
- */
-void
-verify_run_add(struct verify *v, struct verify_epoch *ep, size_t host,
-    struct verify_run *r, uint64_t seq, uint32_t file, unsigned long line,
-    uint64_t other, uint32_t ofile, unsigned long oline)
-{
-	if (r->on && r->file == file && r->line1 + 1 == line &&
-	    r->last + 1 == seq && r->other == other) {
-		r->last = seq;
-		r->line1 = line;
-		return;
-	}
-	verify_run_flush(v, ep, host, r);
-	r->on = 1;
-	r->first = r->last = seq;
-	r->file = file;
-	r->line0 = r->line1 = line;
-	r->other = other;
-	r->other_file = ofile;
-	r->other_line = oline;
-}
-
-/* "FILE:L" or "FILE:L0-L1" for a run's lines. */
-static void
-verify_run_where(const struct verify *v, const struct verify_run *r,
-    char *buf, size_t len)
-{
-	int n;
-
-	if (r->line0 == r->line1)
-		n = snprintf(buf, len, "%s:%lu", v->files[r->file], r->line0);
-	else
-		n = snprintf(buf, len, "%s:%lu-%lu", v->files[r->file],
-		    r->line0, r->line1);
-	if (n < 0 || (size_t)n >= len)
-		snprintf(buf, len, "%.200s", v->files[r->file]);
-}
-
-/* "seq N" or "seq A..B (K records)". */
-static void
-verify_run_seqs(const struct verify_run *r, char *buf, size_t len)
-{
-	if (r->first == r->last)
-		snprintf(buf, len, "seq %" PRIu64, r->first);
-	else
-		snprintf(buf, len, "seq %" PRIu64 "..%" PRIu64 " (%" PRIu64
-		    " records)", r->first, r->last, r->last - r->first + 1);
-}
-
-/* Note a run in the words of its kind, then clear it. */
-void
-verify_run_flush(struct verify *v, struct verify_epoch *ep, size_t host,
-    struct verify_run *r)
-{
-	char where[512], seqs[96];
-	const char *id = ep != NULL ? ep->hex : "?";
-
-	if (!r->on)
-		return;
-	r->on = 0;
-	verify_run_where(v, r, where, sizeof(where));
-	verify_run_seqs(r, seqs, sizeof(seqs));
-	switch (r->kind) {
-	case VERIFY_RUN_REORDER:
-		if (r->first == r->last && r->other == r->first + 1 &&
-		    r->other_file == r->file && r->other_line + 1 == r->line0)
-			verify_note(v, VERIFY_FINDING, ep, host, "%s: reordered: "
-			    "seq %" PRIu64 " and seq %" PRIu64 " (%s:%lu) are "
-			    "swapped", where, r->first, r->other,
-			    v->files[r->other_file], r->other_line);
-		else
-			verify_note(v, VERIFY_FINDING, ep, host, "%s: reordered: "
-			    "%s come%s after seq %" PRIu64 " (%s:%lu)", where,
-			    seqs, r->first == r->last ? "s" : "", r->other,
-			    v->files[r->other_file], r->other_line);
-		break;
-	case VERIFY_RUN_LATE:
-		verify_note(v, VERIFY_FINDING, ep, host, "%s: not checked: %s "
-		    "of epoch %s came after the walk was more than %d records "
-		    "past it (moved, or inserted)", where, seqs, id, VERIFY_RING);
-		break;
-	case VERIFY_RUN_FAR:
-		verify_note(v, VERIFY_FINDING, ep, host, "%s: not checked: %s "
-		    "of epoch %s is more than %llu records past the last "
-		    "verified record (seq %" PRIu64 "): a forged sequence "
-		    "number, or that many records deleted", where, seqs, id,
-		    (unsigned long long)VERIFY_GAP_MAX, r->other);
-		break;
-	case VERIFY_RUN_BUDGET:
-		verify_note(v, VERIFY_FINDING, ep, host, "%s: not checked: %s "
-		    "of epoch %s: the walk already took %llu key steps that "
-		    "verified nothing (forged sequence numbers?)", where, seqs,
-		    id, (unsigned long long)VERIFY_WALK_BUDGET);
-		break;
-	case VERIFY_RUN_MISSING:
-		if (r->first == r->last)
-			verify_note(v, VERIFY_FINDING, ep, host, "epoch %s: "
-			    "missing: %s%s%s%s", id, seqs, r->line0 ? " (before " :
-			    "", r->line0 ? where : "", r->line0 ? ")" : "");
-		else
-			verify_note(v, VERIFY_FINDING, ep, host, "epoch %s: "
-			    "missing: seq %" PRIu64 "..%" PRIu64 " (%" PRIu64
-			    " records%s%s)", id, r->first, r->last,
-			    r->last - r->first + 1, r->line0 ? ", before " : "",
-			    r->line0 ? where : "");
-		break;
-	case VERIFY_RUN_UNSEALED:
-		/* the run's epoch (other), not the caller's */
-		ep = r->other < v->nepochs ? &v->epochs[r->other] : NULL;
-		if (ep != NULL)
-			verify_note(v, VERIFY_FINDING, ep, host, "%s: unsealed: "
-			    "%llu daytimed record%s without chain fields, inside "
-			    "epoch %s", where, (unsigned long long)(r->last -
-			    r->first + 1), r->first == r->last ? "" : "s",
-			    ep->hex);
-		else
-			verify_note(v, VERIFY_FINDING, NULL, host, "%s: unsealed: "
-			    "%llu daytimed record%s without chain fields, from "
-			    "host %s, which seals its records", where,
-			    (unsigned long long)(r->last - r->first + 1),
-			    r->first == r->last ? "" : "s",
-			    v->hosts[host].name[0] ? v->hosts[host].name : "-");
-		break;
-	}
 }
 
 /*

@@ -17,7 +17,10 @@
  * record out of place by fewer is still checked), and its work is bounded
  * by the last verified record: a key is walked at most VERIFY_GAP_MAX
  * records past it, and walks that verify nothing spend a budget of
- * VERIFY_WALK_BUDGET steps for the whole run.
+ * VERIFY_WALK_BUDGET steps for the whole run. What is kept per epoch and
+ * per host is bounded by their numbers, VERIFY_EPOCHS_MAX and
+ * VERIFY_HOSTS_MAX (more is an error, not a finding), and the end's work
+ * grows as n log n in the epochs.
  */
 #ifndef DAYTIMED_VERIFY_H
 #define DAYTIMED_VERIFY_H
@@ -32,6 +35,8 @@
 #define VERIFY_GAP_MAX		(1ULL << 20)	/* walked past the last verified */
 #define VERIFY_WALK_BUDGET	(1ULL << 22)	/* steps that verified nothing */
 #define VERIFY_BUFFER_MAX	(64u << 20)	/* bytes held for unopened epochs */
+#define VERIFY_EPOCHS_MAX	(1u << 20)	/* epochs held (some 2 KB each) */
+#define VERIFY_HOSTS_MAX	(1u << 16)	/* hosts held */
 
 /* ---- reading */
 
@@ -177,6 +182,10 @@ struct verify_summary {
 	size_t		 opened;	/* epochs it opened */
 	size_t		 rejected;	/* epochs no listed host key signed */
 	size_t		 unauthenticated; /* opened, not signed by a listed key */
+	size_t		 unclean;	/* ended without a stop record, as a
+					 * later epoch's :run link says: a
+					 * warning each; records after the
+					 * position saved not vouched for */
 	int		 secret_is_public; /* the "secret key" is the public one */
 	uint64_t	 steps;		/* key steps taken: the walk's work */
 };
@@ -190,6 +199,7 @@ struct verify_host_info {
 	size_t		 unsealed;
 	unsigned long	 findings;
 	size_t		 unauthenticated;	/* its epochs not signed by a listed key */
+	size_t		 unclean;	/* its epochs that ended uncleanly */
 	int		 has_time;
 	char		 first[CHAIN_TIME_LEN + 1];	/* its records' time= span */
 	char		 last[CHAIN_TIME_LEN + 1];
@@ -206,6 +216,8 @@ struct verify_epoch_info {
 	uint64_t	 last_seq;
 	int		 opened;	/* the secret key opened its sealed key */
 	int		 stopped;	/* its stop record verified */
+	int		 unclean;	/* no stop record; a later :run link
+					 * says it ended there uncleanly */
 	enum verify_auth auth;
 	const char	*key_name;	/* the listed host key that signed it */
 	int		 has_prev;
@@ -237,17 +249,27 @@ void	verify_notes(struct verify *, verify_note_fn *, void *arg);
  */
 int	verify_host_key(struct verify *, const char *name,
 	    const unsigned char pk[CHAIN_SIGN_PK_BYTES]);
+/* Why a line was refused (verify_line -2): the bound the input passed. */
+enum verify_bound {
+	VERIFY_BOUND_NONE,
+	VERIFY_BOUND_EPOCHS,	/* more than VERIFY_EPOCHS_MAX epochs */
+	VERIFY_BOUND_HOSTS	/* more than VERIFY_HOSTS_MAX hosts */
+};
 /*
  * Read one line (without its line end) of file at lineno: a sealed
  * record is checked, a daytimed record without chain fields noted.
- * file must outlive v. -1: out of memory.
+ * file must outlive v. -1: out of memory; -2: the line would make more
+ * epochs or hosts than are held (verify_over says which): the input
+ * cannot be verified whole, and every later line is refused too.
  */
 int	verify_line(struct verify *, const char *file, unsigned long lineno,
 	    const char *line, size_t len);
+/* After -2: which bound the input passed. */
+enum verify_bound verify_over(const struct verify *);
 /*
  * A line longer than the reader keeps: head is its first bytes. A
  * daytimed record never is that long: a finding when head is one, a
- * warning otherwise. -1: out of memory.
+ * warning otherwise. -1: out of memory; -2: as verify_line.
  */
 int	verify_line_overlong(struct verify *, const char *file,
 	    unsigned long lineno, const char *head, size_t headlen);

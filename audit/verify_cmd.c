@@ -8,9 +8,14 @@
  * Exit: 0 every chain intact and every epoch signed by a --host-key;
  * 1 a finding (or nothing sealed found); 2 a usage error, an unreadable
  * key or log file, a secret key that opens none of the epochs (or that
- * is the public key); 3 every chain intact, but no --host-key was given,
+ * is the public key), more epochs or hosts than are held; 3 every chain intact, but no --host-key was given,
  * so the epochs' origin is not authenticated: anyone holding the
- * auditor's public key can write an epoch that verifies.
+ * auditor's public key can write an epoch that verifies; 4 every chain
+ * intact, but an epoch ended without its stop record, as a later epoch's
+ * :run link says (a crash or a kill, or records removed after the last
+ * position saved: nothing tells which), so its records after that
+ * position are not vouched for. 4 comes before 3 (the last line still
+ * says the origin is not authenticated).
  */
 #include "autoconf.h"
 
@@ -133,6 +138,8 @@ verify_cmd(int argc, char **argv)
 			rv = 2;
 		else if (sum.findings > 0)
 			rv = 1;
+		else if (sum.unclean > 0)
+			rv = 4;
 		else if (nhost == 0)
 			rv = 3;
 	}
@@ -328,7 +335,7 @@ verify_cmd_read(struct verify *v, struct verify_cmd_file *f)
 	char err[512];
 	unsigned long lineno = 0;
 	size_t len;
-	int fd, over, r;
+	int fd, over, r, k;
 
 	fd = strcmp(f->path, "-") == 0 ? dup(STDIN_FILENO) :
 	    open(f->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -344,14 +351,33 @@ verify_cmd_read(struct verify *v, struct verify_cmd_file *f)
 	while ((r = logread_line(lr, &line, &len, &over, err,
 	    sizeof(err))) == 1) {
 		lineno++;
-		if ((over ? verify_line_overlong(v, f->name, lineno, line, len) :
-		    verify_line(v, f->name, lineno, line, len)) == -1)
+		k = over ? verify_line_overlong(v, f->name, lineno, line, len) :
+		    verify_line(v, f->name, lineno, line, len);
+		if (k == -1)
 			verify_cmd_nomem();
+		if (k == -2) {
+			verify_cmd_over(v, f->name, lineno);
+			logread_close(lr);
+			return -1;
+		}
 	}
 	if (r == -1)
 		fprintf(stderr, "daytimed-audit: %s\n", err);
 	logread_close(lr);
 	return r == -1 ? -1 : 0;
+}
+
+/* The bound the input passed, and where. */
+void
+verify_cmd_over(const struct verify *v, const char *name,
+    unsigned long lineno)
+{
+	int epochs = verify_over(v) == VERIFY_BOUND_EPOCHS;
+
+	fprintf(stderr, "daytimed-audit: %s:%lu: more than %u %s in the input: "
+	    "not verified (verify fewer files at once)\n", name, lineno,
+	    epochs ? VERIFY_EPOCHS_MAX : VERIFY_HOSTS_MAX, epochs ? "epochs" :
+	    "hosts (as the syslog headers name them)");
 }
 
 /* Findings as they are, warnings marked. */
@@ -432,20 +458,35 @@ verify_cmd_report(struct verify *v, const struct verify_summary *s,
 		if (hi.findings > 0)
 			printf(": NOT intact (%lu finding%s)\n", hi.findings,
 			    hi.findings == 1 ? "" : "s");
+		else if (hi.unclean > 0)
+			printf(": intact, %zu epoch%s ended uncleanly%s\n",
+			    hi.unclean, verify_cmd_s(hi.unclean),
+			    hi.unauthenticated > 0 ? ", unauthenticated" : "");
 		else
 			printf(": intact%s\n", hi.unauthenticated > 0 ?
 			    ", unauthenticated" : "");
 	}
 	printf("daytimed-audit: %zu sealed record%s in %zu epoch%s, %zu "
-	    "verified, %zu host%s: %s\n", s->records, verify_cmd_s(s->records),
+	    "verified, %zu host%s: %s", s->records, verify_cmd_s(s->records),
 	    s->epochs, verify_cmd_s(s->epochs), s->verified, s->hosts,
 	    verify_cmd_s(s->hosts), s->findings == 0 ? "intact" : "NOT intact");
+	if (s->findings == 0 && s->unclean > 0)
+		printf(", %zu epoch%s ended uncleanly", s->unclean,
+		    verify_cmd_s(s->unclean));
+	printf("\n");
 	if (s->findings > 0)
 		printf("daytimed-audit: %lu finding%s\n", s->findings,
 		    s->findings == 1 ? "" : "s");
 	if (s->unsealed > 0)
 		printf("daytimed-audit: %zu daytimed record%s without chain "
 		    "fields\n", s->unsealed, verify_cmd_s(s->unsealed));
+	if (s->unclean > 0)
+		printf("daytimed-audit: %zu epoch%s ended without a stop "
+		    "record, as a later epoch's :run link says (a crash or a "
+		    "kill, or records removed after the last position saved: "
+		    "verify cannot tell which); %s records after that position "
+		    "are not vouched for\n", s->unclean, verify_cmd_s(s->unclean),
+		    s->unclean == 1 ? "its" : "their");
 	if (nhost == 0 && s->opened > 0)
 		printf("daytimed-audit: not authenticated: no --host-key given, "
 		    "so anyone holding the auditor's public key could have "

@@ -21,5 +21,11 @@ int	verify_cmd_secret(const char *path, unsigned char *sk);
  */
 int	verify_cmd_hostkey(struct verify *v, const char *path,
 	    const unsigned char *auditor);
+/*
+ * A line verify_line refused (-2: the input names more epochs or hosts
+ * than verify holds): say so on stderr, with where. Shared likewise.
+ */
+void	verify_cmd_over(const struct verify *v, const char *name,
+	    unsigned long lineno);
 
 #endif

@@ -5,6 +5,11 @@
  * link (each signed start record names the previous epoch and its last
  * seq: a missing epoch between two present ones, an end cut short, a
  * crash, a fork), what each host wrote without seals, and the numbers.
+ *
+ * Links are followed twice: by the host the syslog headers name, and,
+ * with --host-key, by the listed key that signed each epoch (one key per
+ * host), since a header is untrusted text: an epoch deleted and its
+ * successor's header renamed (or stripped) is still found.
  */
 #include "autoconf.h"
 
@@ -24,9 +29,15 @@ static void	verify_leftovers(struct verify *, struct verify_epoch *);
 static int	verify_links(struct verify *);
 static void	verify_link(struct verify *, struct verify_epoch *,
 		    const struct verify_epoch *, int);
+static void	verify_key_links(struct verify *, struct verify_epoch **);
+static int	verify_key_cmp(const void *, const void *);
+static uint64_t	verify_link_id(const struct link *);
 static void	verify_link_end(struct verify *, struct verify_epoch *,
 		    struct verify_epoch *);
 static void	verify_hosts_end(struct verify *);
+static void	verify_hosts_sum(struct verify *);
+static int	verify_time_cmp(const struct verify_epoch *,
+		    const struct verify_epoch *);
 static int	verify_when_cmp(const void *, const void *);
 static const char *verify_hostname(const struct verify *, size_t);
 
@@ -63,6 +74,7 @@ verify_end(struct verify *v, struct verify_summary *s)
 		s->verified += ep->verified;
 		if (ep->state == VERIFY_EPOCH_OPEN) {
 			s->opened++;
+			s->unclean += ep->unclean != 0;
 			if (ep->auth != VERIFY_AUTH_LISTED)
 				s->unauthenticated++;
 		} else if (ep->state == VERIFY_EPOCH_NOKEY)
@@ -131,26 +143,35 @@ verify_leftovers(struct verify *v, struct verify_epoch *ep)
 		    ep->dropped, VERIFY_BUFFER_MAX);
 }
 
+/* Two epochs by their first verified time (none: last), then arrival. */
+static int
+verify_time_cmp(const struct verify_epoch *x, const struct verify_epoch *y)
+{
+	uint64_t tx = x->has_time ? x->first_us : UINT64_MAX;
+	uint64_t ty = y->has_time ? y->first_us : UINT64_MAX;
+
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return x < y ? -1 : (x > y);
+}
+
 /* An epoch's place in its host's order: host, then time, then arrival. */
 static int
 verify_when_cmp(const void *a, const void *b)
 {
 	const struct verify_epoch *x = *(const struct verify_epoch *const *)a;
 	const struct verify_epoch *y = *(const struct verify_epoch *const *)b;
-	uint64_t tx = x->has_time ? x->first_us : UINT64_MAX;
-	uint64_t ty = y->has_time ? y->first_us : UINT64_MAX;
 
 	if (x->host != y->host)
 		return x->host < y->host ? -1 : 1;
-	if (tx != ty)
-		return tx < ty ? -1 : 1;
-	return x < y ? -1 : (x > y);
+	return verify_time_cmp(x, y);
 }
 
 /*
  * The links: each epoch whose verified start names a previous one is
  * checked against it, in each host's time order; then every epoch that
- * no link explains must end with its stop record.
+ * no link explains must end with its stop record; then, with listed
+ * host keys, the links in each key's order.
  */
 static int
 verify_links(struct verify *v)
@@ -185,6 +206,8 @@ verify_links(struct verify *v)
 		    "(truncated, or the daemon is still running)", ep->hex,
 		    ep->lastv, v->files[ep->lastv_file], ep->lastv_line);
 	}
+	if (v->nhkeys > 0)
+		verify_key_links(v, order);
 	free(order);
 	return 0;
 }
@@ -200,9 +223,8 @@ verify_link(struct verify *v, struct verify_epoch *ep,
 {
 	struct verify_epoch *p;
 	size_t pi;
-	uint64_t id = 0;
-	int i;
 
+	ep->host_linked = has_before;
 	switch (ep->prev.kind) {
 	case LINK_NONE:
 		if (has_before)
@@ -222,10 +244,8 @@ verify_link(struct verify *v, struct verify_epoch *ep,
 	default:
 		break;
 	}
-	for (i = 0; i < CHAIN_EPOCH_HEX; i++)
-		id = id << 4 | (uint64_t)(ep->prev.epoch[i] <= '9' ?
-		    ep->prev.epoch[i] - '0' : ep->prev.epoch[i] - 'a' + 10);
-	if ((pi = verify_epoch_index(v, id)) == SIZE_MAX) {
+	if ((pi = verify_epoch_index(v, verify_link_id(&ep->prev))) ==
+	    SIZE_MAX) {
 		if (has_before)
 			verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "epoch %s is "
 			    "missing: epoch %s (%s:%lu) follows it (its seq 0.."
@@ -255,6 +275,79 @@ verify_link(struct verify *v, struct verify_epoch *ep,
 		verify_link_end(v, p, ep);
 }
 
+/* The id a link names (16 lowercase hex digits, as link_parse checked). */
+static uint64_t
+verify_link_id(const struct link *l)
+{
+	uint64_t id = 0;
+	int i;
+
+	for (i = 0; i < CHAIN_EPOCH_HEX; i++)
+		id = id << 4 | (uint64_t)(l->epoch[i] <= '9' ? l->epoch[i] - '0' :
+		    l->epoch[i] - 'a' + 10);
+	return id;
+}
+
+/* An epoch's place in its signer's order: listed key, time, arrival. */
+static int
+verify_key_cmp(const void *a, const void *b)
+{
+	const struct verify_epoch *x = *(const struct verify_epoch *const *)a;
+	const struct verify_epoch *y = *(const struct verify_epoch *const *)b;
+
+	if (x->key_index != y->key_index)
+		return x->key_index < y->key_index ? -1 : 1;
+	return verify_time_cmp(x, y);
+}
+
+/*
+ * The links by signer: for each listed host key, its epochs in time
+ * order; each but the earliest must name an epoch that is here (unless
+ * its host's order already judged that). The key's earliest may name one
+ * before the files given. order has room for every epoch.
+ */
+static void
+verify_key_links(struct verify *v, struct verify_epoch **order)
+{
+	struct verify_epoch *ep;
+	const struct verify_epoch *before;
+	size_t i, n = 0;
+
+	for (i = 0; i < v->nepochs; i++)
+		if (v->epochs[i].state == VERIFY_EPOCH_OPEN &&
+		    v->epochs[i].auth == VERIFY_AUTH_LISTED)
+			order[n++] = &v->epochs[i];
+	qsort(order, n, sizeof(*order), verify_key_cmp);
+	for (i = 1; i < n; i++) {
+		ep = order[i];
+		before = order[i - 1];
+		if (before->key_index != ep->key_index || !ep->start_verified ||
+		    !ep->has_prev || ep->host_linked)
+			continue;
+		if (ep->prev.kind == LINK_NONE)
+			verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "epoch %s "
+			    "(%s:%lu, host %s): starts a new chain of epochs "
+			    "(prev=none: no state file when it started): its "
+			    "link to epoch %s (host %s), the one before it "
+			    "signed by the same host key (%s), is lost", ep->hex,
+			    v->files[ep->start_file], ep->start_line,
+			    verify_hostname(v, ep->host), before->hex,
+			    verify_hostname(v, before->host),
+			    v->hkeys[ep->key_index].name);
+		else if (ep->prev.kind == LINK_EPOCH && verify_epoch_index(v,
+		    verify_link_id(&ep->prev)) == SIZE_MAX)
+			verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "epoch %s is "
+			    "missing: epoch %s (%s:%lu, host %s) follows it (its "
+			    "seq 0..%" PRIu64 "), and epoch %s (host %s), before "
+			    "them signed by the same host key (%s), is here",
+			    ep->prev.epoch, ep->hex, v->files[ep->start_file],
+			    ep->start_line, verify_hostname(v, ep->host),
+			    ep->prev.seq, before->hex,
+			    verify_hostname(v, before->host),
+			    v->hkeys[ep->key_index].name);
+	}
+}
+
 /* The end of epoch p, as its successor ep says it was. */
 static void
 verify_link_end(struct verify *v, struct verify_epoch *p,
@@ -281,13 +374,55 @@ verify_link_end(struct verify *v, struct verify_epoch *p,
 		    p->stopped ? "" : " without a stop record");
 		return;
 	}
-	if (!p->stopped)
-		verify_note(v, VERIFY_WARNING, p, SIZE_MAX, "epoch %s ends at seq "
-		    "%" PRIu64 " (%s:%lu) without a stop record: the daemon "
-		    "stopped uncleanly (a crash or a kill), as epoch %s says; "
-		    "records after seq %" PRIu64 ", the last one saved in its "
-		    "state, cannot be vouched for", p->hex, last,
-		    v->files[p->lastv_file], p->lastv_line, ep->hex, n);
+	if (p->stopped)
+		return;
+	p->unclean = 1;
+	verify_note(v, VERIFY_WARNING, p, SIZE_MAX, "epoch %s ends at seq "
+	    "%" PRIu64 " (%s:%lu) without a stop record: the daemon "
+	    "stopped uncleanly (a crash or a kill), as epoch %s says; "
+	    "records after seq %" PRIu64 ", the last one saved in its "
+	    "state, cannot be vouched for", p->hex, last,
+	    v->files[p->lastv_file], p->lastv_line, ep->hex, n);
+}
+
+/*
+ * Each host's epochs, summed in one pass over the epochs (not one per
+ * host): counts, the time span, and who signed them.
+ */
+static void
+verify_hosts_sum(struct verify *v)
+{
+	struct verify_hostrec *hr;
+	const struct verify_epoch *ep;
+	size_t e;
+
+	for (e = 0; e < v->nepochs; e++) {
+		ep = &v->epochs[e];
+		hr = &v->hosts[ep->host];
+		hr->epochs++;
+		if (ep->has_time) {
+			if (!hr->has_time || ep->first_us < hr->first_us)
+				hr->first_us = ep->first_us;
+			if (!hr->has_time || ep->last_us > hr->last_us)
+				hr->last_us = ep->last_us;
+			hr->has_time = 1;
+		}
+		if (ep->state != VERIFY_EPOCH_OPEN)
+			continue;
+		if (ep->auth != VERIFY_AUTH_LISTED)
+			hr->unauthenticated++;
+		if (ep->unclean)
+			hr->unclean++;
+		if (ep->auth == VERIFY_AUTH_UNSIGNED && hr->unsigned_++ == 0)
+			hr->first_unsigned = e;
+		if (!ep->has_host_key || ep->auth != VERIFY_AUTH_UNLISTED)
+			continue;
+		if (hr->signed_++ == 0)
+			hr->first_signed = e;
+		else if (sodium_memcmp(v->epochs[hr->first_signed].host_key,
+		    ep->host_key, CHAIN_SIGN_PK_BYTES) != 0)
+			hr->keys2 = 1;
+	}
 }
 
 /* Per host: unsealed records, and keys that disagree. */
@@ -296,10 +431,10 @@ verify_hosts_end(struct verify *v)
 {
 	struct verify_hostrec *hr;
 	char list[1024], kh[17];
-	size_t h, i, o, n, e, keys, signed_, unsigned_, first_unsigned = 0;
-	const unsigned char *k1;
+	size_t h, i, o, n;
 	int r;
 
+	verify_hosts_sum(v);
 	for (h = 0; h < v->nhosts; h++) {
 		hr = &v->hosts[h];
 		if (hr->unsealed_run.on)
@@ -325,32 +460,15 @@ verify_hosts_end(struct verify *v)
 			    "seals none)", list, hr->early > n ? ", ..." : "");
 		}
 		/* signed by keys nobody listed: several is a sign of forgery */
-		for (e = 0, keys = 0, signed_ = 0, unsigned_ = 0, k1 = NULL;
-		    e < v->nepochs; e++) {
-			const struct verify_epoch *ep = &v->epochs[e];
-
-			if (ep->host != h || ep->state != VERIFY_EPOCH_OPEN)
-				continue;
-			if (ep->auth == VERIFY_AUTH_UNSIGNED && unsigned_++ == 0)
-				first_unsigned = e;
-			if (!ep->has_host_key || ep->auth != VERIFY_AUTH_UNLISTED)
-				continue;
-			signed_++;
-			if (k1 == NULL) {
-				k1 = ep->host_key;
-				keys = 1;
-			} else if (keys == 1 && sodium_memcmp(k1, ep->host_key,
-			    CHAIN_SIGN_PK_BYTES) != 0)
-				keys = 2;
-		}
-		if (signed_ > 0 && unsigned_ > 0)
+		if (hr->signed_ > 0 && hr->unsigned_ > 0)
 			verify_note(v, VERIFY_WARNING, NULL, h, "host %s: %zu of "
 			    "its epochs are signed and %zu are not (epoch %s, "
 			    "...): an unsigned one may be forged; give the host's "
-			    "key with --host-key", verify_hostname(v, h), signed_,
-			    unsigned_, v->epochs[first_unsigned].hex);
-		if (keys > 1) {
-			chain_hex(kh, k1, 8);
+			    "key with --host-key", verify_hostname(v, h),
+			    hr->signed_, hr->unsigned_,
+			    v->epochs[hr->first_unsigned].hex);
+		if (hr->keys2) {
+			chain_hex(kh, v->epochs[hr->first_signed].host_key, 8);
 			verify_note(v, VERIFY_WARNING, NULL, h, "host %s: its "
 			    "epochs are signed by more than one host key (%s... "
 			    "and others): give the host's key with --host-key to "
@@ -374,41 +492,24 @@ verify_nhosts(const struct verify *v)
 	return v->nhosts;
 }
 
-/* Host i, with its epochs' numbers. */
+/* Host i, with its epochs' numbers (summed at the end). */
 void
 verify_host_get(const struct verify *v, size_t i, struct verify_host_info *hi)
 {
 	const struct verify_hostrec *hr = &v->hosts[i];
-	uint64_t first = 0, last = 0;
-	size_t e;
 
 	memset(hi, 0, sizeof(*hi));
 	hi->name = hr->name;
+	hi->epochs = hr->epochs;
 	hi->records = hr->records;
 	hi->verified = hr->verified;
 	hi->unsealed = hr->unsealed;
 	hi->findings = hr->findings;
-	for (e = 0; e < v->nepochs; e++) {
-		const struct verify_epoch *ep = &v->epochs[e];
-
-		if (ep->host != i)
-			continue;
-		hi->epochs++;
-		if (ep->state == VERIFY_EPOCH_OPEN &&
-		    ep->auth != VERIFY_AUTH_LISTED)
-			hi->unauthenticated++;
-		if (!ep->has_time)
-			continue;
-		if (!hi->has_time || ep->first_us < first)
-			first = ep->first_us;
-		if (!hi->has_time || ep->last_us > last)
-			last = ep->last_us;
-		hi->has_time = 1;
-	}
-	if (hi->has_time && (chain_time_format(first, hi->first,
-	    sizeof(hi->first)) == -1 || chain_time_format(last, hi->last,
-	    sizeof(hi->last)) == -1))
-		hi->has_time = 0;
+	hi->unauthenticated = hr->unauthenticated;
+	hi->unclean = hr->unclean;
+	hi->has_time = hr->has_time && chain_time_format(hr->first_us,
+	    hi->first, sizeof(hi->first)) != -1 && chain_time_format(hr->last_us,
+	    hi->last, sizeof(hi->last)) != -1;
 }
 
 /* How many epochs. */
@@ -442,6 +543,7 @@ verify_epoch_get(const struct verify *v, size_t i,
 	ei->last_seq = ep->maxseq;
 	ei->opened = ep->state == VERIFY_EPOCH_OPEN;
 	ei->stopped = ep->stopped;
+	ei->unclean = ep->unclean;
 	ei->auth = ep->state == VERIFY_EPOCH_REJECTED ? VERIFY_AUTH_REJECTED :
 	    ep->auth;
 	ei->key_name = ep->auth == VERIFY_AUTH_LISTED ?

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * verify_int: the walk's state, shared by verify.c (each record as it
- * comes) and verify_end.c (the end: what is missing, the links between
- * epochs, the hosts). Not an interface: nothing else includes it.
+ * comes), verify_run.c (runs of notes), verify_walk.c and verify_ring.c
+ * (the chain) and verify_end.c (the end: what is missing, the links
+ * between epochs, the hosts). Not an interface: nothing else includes it.
  */
 #ifndef DAYTIMED_VERIFY_INT_H
 #define DAYTIMED_VERIFY_INT_H
@@ -131,6 +132,9 @@ struct verify_epoch {
 	int			 followed;	/* an epoch names it as prev */
 	size_t			 follower;
 	int			 end_checked;	/* its end was judged by a link */
+	int			 host_linked;	/* its link judged in its host's order */
+	int			 unclean;	/* ended without its stop record, as
+						 * a later epoch's :run link says */
 };
 
 struct verify_hostrec {
@@ -147,6 +151,14 @@ struct verify_hostrec {
 	uint32_t	 early_file[VERIFY_UNSEALED_SHOWN];
 	unsigned long	 early_line[VERIFY_UNSEALED_SHOWN];
 	struct verify_run unsealed_run;	/* unsealed after it began sealing */
+	/* its epochs, summed once at the end (verify_hosts_end) */
+	size_t		 epochs, unauthenticated, unclean;
+	int		 has_time;
+	uint64_t	 first_us, last_us;
+	size_t		 signed_, unsigned_;	/* opened: signed unlisted, not */
+	size_t		 first_unsigned;	/* an epoch, when unsigned_ */
+	size_t		 first_signed;		/* an epoch, when signed_ */
+	int		 keys2;		/* signed by two keys or more */
 };
 
 struct verify_hkey {
@@ -179,6 +191,7 @@ struct verify {
 	unsigned long		 findings, warnings;
 	int			 finished;
 	int			 nomem;
+	enum verify_bound	 over;		/* a bound passed: refuse lines */
 };
 
 #define VERIFY_AHEAD_MAX	64	/* records held beyond the ring */
@@ -192,6 +205,8 @@ void	verify_note(struct verify *, enum verify_kind, struct verify_epoch *ep,
 void	*verify_grow(void *arr, size_t *cap, size_t n, size_t size);
 /* The index of the epoch with this id, or SIZE_MAX. */
 size_t	verify_epoch_index(const struct verify *, uint64_t id);
+
+/* verify_run.c */
 /* Add seq (at file:line) to a run, noting the run it ends, if any. */
 void	verify_run_add(struct verify *, struct verify_epoch *, size_t host,
 	    struct verify_run *, uint64_t seq, uint32_t file,

@@ -7,7 +7,9 @@
  * sees any overread), and the invariants callers rely on are checked;
  * then the lines are walked as one file with a fixed secret key, FUZZ_SK,
  * to which the seed corpus's chains are sealed (so the walk opens them),
- * and the hosts and epochs are read back.
+ * and the hosts and epochs are read back. Inputs of odd length are
+ * walked with the first host key their records name listed (as
+ * --host-key), so that the links are also followed by signer.
  */
 #include "autoconf.h"
 
@@ -92,9 +94,13 @@ fuzz_verify_link(const char *s, size_t len)
 	}
 }
 
-/* Find and parse one line; abort when an invariant breaks. */
+/*
+ * Find and parse one line; abort when an invariant breaks. The first
+ * host key a record names goes to hk (*has_hk set).
+ */
 static uint64_t
-fuzz_verify_line(const char *line, size_t len)
+fuzz_verify_line(const char *line, size_t len,
+    unsigned char hk[CHAIN_SIGN_PK_BYTES], int *has_hk)
 {
 	struct verify_header h;
 	struct verify_fields f;
@@ -142,6 +148,10 @@ fuzz_verify_line(const char *line, size_t len)
 	if (f.bodylen > f.maclen || (f.has_prev && (f.prev_text < p ||
 	    f.prev_text + f.prev_len > p + rl)))
 		abort();
+	if (f.has_host_key && !*has_hk) {
+		memcpy(hk, f.host_key, CHAIN_SIGN_PK_BYTES);
+		*has_hk = 1;
+	}
 	return f.seq;
 }
 
@@ -173,7 +183,7 @@ fuzz_verify_next(const uint8_t *d, size_t n, size_t *off, size_t *len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
-	unsigned char sk[CHAIN_KEY_BYTES];
+	unsigned char sk[CHAIN_KEY_BYTES], hk[CHAIN_SIGN_PK_BYTES];
 	struct verify_summary s;
 	struct verify_host_info hi;
 	struct verify_epoch_info ei;
@@ -182,11 +192,12 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	uint64_t maxseq = 0, seq;
 	size_t off = 0, len, i;
 	char *copy;
+	int has_hk = 0;
 
 	if (sodium_init() < 0)
 		abort();
 	while ((copy = fuzz_verify_next(d, n, &off, &len)) != NULL) {
-		seq = fuzz_verify_line(copy, len);
+		seq = fuzz_verify_line(copy, len, hk, &has_hk);
 		if (seq > maxseq)
 			maxseq = seq;
 		free(copy);
@@ -197,10 +208,13 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	if ((v = verify_new(sk, NULL, NULL)) == NULL)
 		return 0;
 	verify_notes(v, fuzz_verify_note, &reported);
+	if (has_hk && (n & 1) && verify_host_key(v, "fuzz.pub", hk) == -1)
+		abort();
 	off = 0;
 	while (++lines <= FUZZ_LINES_MAX &&
 	    (copy = fuzz_verify_next(d, n, &off, &len)) != NULL) {
-		if (verify_line(v, "fuzz", lines, copy, len) == -1)
+		/* -2 (over a bound) cannot come in FUZZ_LINES_MAX lines */
+		if (verify_line(v, "fuzz", lines, copy, len) != 0)
 			abort();
 		free(copy);
 	}

@@ -154,15 +154,102 @@ def deleted_epoch():
 
 
 @test
+def deleted_epoch_header_renamed():
+    """An epoch deleted whole and its successor's syslog header renamed,
+    or stripped: the header's host name is untrusted text, so the chain
+    is also followed by the host key that signed each epoch."""
+    epochs = linked(3)
+    e1, e2, e3 = (epoch_of(e) for e in epochs)
+    renamed = [l.replace(" web1 ", " web1.example.com ", 1)
+               for l in epochs[2]]
+    p = TMP.write("renamed.log", epochs[0] + renamed)
+    rc, f, out = verify(p, *hostkeys())
+    want = ("epoch %s is missing: epoch %s (%s:%d, host web1.example.com) "
+            "follows it (its seq 0..5), and epoch %s (host web1), before "
+            "them signed by the same host key (%s), is here"
+            % (e2, e3, p, len(epochs[0]) + 1, e1, keys()["web1"][0]))
+    check(rc == 1 and f == [want], "header renamed: %d %r\n%s", rc, f, out)
+    check(re.search(r"host web1\.example\.com: .*: NOT intact \(1 "
+                    r"finding\)\n", out), "the host line: %s", out)
+    # the headers stripped (journalctl -o cat): the same finding
+    bare = [l.split("daytimed[", 1)[1].split(": ", 1)[1]
+            for l in epochs[2]]
+    p = TMP.write("stripped.log", epochs[0] + bare)
+    rc, f, out = verify(p, *hostkeys())
+    check(rc == 1 and len(f) == 1 and ("epoch %s is missing: epoch %s "
+                                       "(%s:%d, host -)" % (e2, e3, p,
+                                                            len(epochs[0]) + 1))
+          in f[0] and "signed by the same host key" in f[0],
+          "header stripped: %d %r\n%s", rc, f, out)
+    # the same deletion under one name: said once, by host
+    p = TMP.write("gone-once.log", epochs[0] + epochs[2])
+    rc, f, out = verify(p, *hostkeys())
+    check(rc == 1 and len(f) == 1 and "before them on host web1" in f[0],
+          "said once: %d %r", rc, f)
+    # the first epoch of a key in the files may name one before them
+    p = TMP.write("tail.log", renamed)
+    rc, f, out = verify(p, *hostkeys())
+    check(rc == 0 and f == [], "the key's first epoch: %d %r\n%s", rc, f,
+          out)
+
+
+@test
+def new_chain_header_renamed():
+    """An epoch started without its state file (prev=none) after
+    another of the same key, under another header name: found by key."""
+    first = linked(1)[0]
+    second = emit(3, state=os.path.join(STATES, "fresh.state"))
+    moved = [l.replace(" web1 ", " other ", 1) for l in second]
+    p = TMP.write("newchain.log", first + moved)
+    rc, f, out = verify(p, *hostkeys())
+    check(rc == 1 and len(f) == 1 and ("epoch %s (%s:%d, host other): starts "
+                                       "a new chain of epochs"
+                                       % (epoch_of(second), p, len(first) + 1))
+          in f[0] and "signed by the same host key" in f[0],
+          "prev=none under another name: %d %r\n%s", rc, f, out)
+
+
+@test
 def crash_then_restart():
+    """An epoch without its stop record, which the next one's :run link
+    explains: a warning, not a finding, but not a plain intact either:
+    exit 4, since a crash and its tail removed look the same."""
     state = os.path.join(STATES, "crash.state")
     a = emit(4, state=state, stop=False)
     b = emit(2, state=state)
     p = TMP.write("crash.log", a + b)
     rc, f, out = verify(p, *hostkeys())
-    check(rc == 0 and f == [] and "warning: epoch %s ends at seq 4 " %
+    check(rc == 4 and f == [] and "warning: epoch %s ends at seq 4 " %
           epoch_of(a) in out and "stopped uncleanly (a crash or a kill)" in out,
-          "a crash is a warning, not a finding: %d %r\n%s", rc, f, out)
+          "a crash is a warning, not a finding, exit 4: %d %r\n%s", rc, f,
+          out)
+    check(re.search(r"host web1: 2 epochs, .*: intact, 1 epoch ended "
+                    r"uncleanly\n", out) and
+          "9 verified, 1 host: intact, 1 epoch ended uncleanly\n" in out and
+          "daytimed-audit: 1 epoch ended without a stop record, as a later "
+          "epoch's :run link says (a crash or a kill, or records removed "
+          "after the last position saved: verify cannot tell which); its "
+          "records after that position are not vouched for\n" in out,
+          "the summary says so: %s", out)
+    # without --host-key: 4 too, and the last line says unauthenticated
+    rc, f, out = verify(p)
+    last = out.strip().splitlines()[-1]
+    check(rc == 4 and f == [] and last.startswith(
+        "daytimed-audit: not authenticated: no --host-key given"),
+          "4 before 3: %d %r\n%s", rc, f, out)
+    # a clean stop, then the state file rewritten (by root) to an earlier
+    # position, :run, before the restart, and the epoch's tail and stop
+    # record removed: verify cannot tell it from a crash, and says 4
+    state = os.path.join(STATES, "rewritten.state")
+    a = emit(6, state=state)
+    with open(state, "w") as s:
+        s.write("daytimed-audit-state-v1 %s:3:run\n" % epoch_of(a))
+    b = emit(2, state=state)
+    p = TMP.write("rewritten.log", a[:4] + b)
+    rc, f, out = verify(p, *hostkeys())
+    check(rc == 4 and f == [] and "warning: epoch %s ends at seq 3 " %
+          epoch_of(a) in out, "a tail removed, state rewritten: %d %r\n%s",
+          rc, f, out)
 
 
 @test

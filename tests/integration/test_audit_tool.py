@@ -441,4 +441,27 @@ def overlong_line():
         print("overlong_line: GNU time(1) not installed: memory not measured")
 
 
+@test(timeout=60)
+def too_many_hosts():
+    """Lines that each name a new host (and a new epoch): the end's work
+    grows as n log n, and past 65536 hosts verify stops with an error
+    (exit 2) that says where, rather than growing without bound; report
+    likewise."""
+    _, sec = keys()
+    p = TMP.join("hosts.log")
+    with open(p, "w") as f:
+        for i in range(65537):
+            f.write("Nov 26 10:00:00 h%d daytimed[1]: conn=%016x proto=tcp "
+                    "decision=allow epoch=%016x seq=1 mac=%s\n"
+                    % (i, i, i + 1, "0" * 32))
+    rc, out, err = h.audit_verify(sec, p)
+    check(rc == 2 and err == "daytimed-audit: %s:65537: more than 65536 "
+          "hosts (as the syslog headers name them) in the input: not "
+          "verified (verify fewer files at once)\n" % p and out == "",
+          "too many hosts: %d %r %r", rc, err, out[:300])
+    rc, out, err = h.daytimed_audit("report", "--secret-key", sec, p)
+    check(rc == 2 and "%s:65537: more than 65536 hosts" % p in err,
+          "report: %d %r", rc, err)
+
+
 if __name__ == "__main__":    h.main()

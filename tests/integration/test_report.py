@@ -428,6 +428,39 @@ def sealed_tampered_unparseable():
 
 
 @test(timeout=60)
+def unclean_epoch():
+    """An epoch that ended without its stop record, as the next one's
+    :run link says (verify's exit 4): the top of the page says so, the
+    epoch's row says it ended uncleanly, the JSON counts it; the report
+    itself exits 0, as for any log without a finding."""
+    pub, sec = TMP.join("u-audit.pub"), TMP.join("u-audit.sec")
+    hpub, hsec = TMP.join("u-host.pub"), TMP.join("u-host.sec")
+    for cmd, a, b in (("keygen", pub, sec), ("host-keygen", hpub, hsec)):
+        rc, _, err = h.daytimed_audit(cmd, a, b)
+        check(rc == 0, "%s: %s", cmd, err)
+    states = TMP.join("u-states")       # no access for others, as a start
+    os.mkdir(states, 0o700)             # requires
+    state, lines = os.path.join(states, "u.state"), []
+    for opts in (["-k"], []):
+        r = h.run([h.AUDIT_EMIT, "-H", "web1", "-s", hsec, "-S", state] +
+                  opts + [pub, 3])
+        check(r.returncode == 0, "audit_emit: %r", r.stderr)
+        lines += r.stdout.decode().splitlines(keepends=True)
+    p = TMP.write("unclean.log", lines)
+    rc, out, err = report("--secret-key", sec, "--host-key", hpub, p)
+    top = out.split("Period")[0]
+    check(rc == 0 and "verified: intact\n  !! 1 epoch ended uncleanly: no "
+          "stop record" in top and "NOT" not in top and
+          re.search(r"epoch [0-9a-f]{16} ended uncleanly\n", top),
+          "the top says so: %d\n%s%s", rc, out, err)
+    check_page(out)
+    v = report_json("--secret-key", sec, "--host-key", hpub, p)["verification"]
+    check(v["intact"] is True and v["unclean"] == 1 and
+          [e["unclean"] for e in v["epochs"]] == [True, False],
+          "JSON: %r", v)
+
+
+@test(timeout=60)
 def bad_input():
     junk = bytearray()
     rec = (b"2026-11-26T10:00:00Z h daytimed[1]: conn=00000000000000aa "

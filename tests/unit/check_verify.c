@@ -405,6 +405,41 @@ START_TEST(test_walk_overlong)
 }
 END_TEST
 
+/*
+ * The bound on hosts: lines that each name a new host are refused past
+ * VERIFY_HOSTS_MAX (-2, and every line after), said by verify_over.
+ */
+START_TEST(test_walk_bounds)
+{
+	unsigned char sk[CHAIN_KEY_BYTES] = { 1 };
+	struct verify *v;
+	char line[128];
+	size_t i;
+	int n;
+
+	v = verify_new(sk, NULL, NULL);
+	ck_assert_ptr_nonnull(v);
+	for (i = 0; i <= VERIFY_HOSTS_MAX; i++) {
+		n = snprintf(line, sizeof(line), "Nov 26 10:32:52 h%zu "
+		    "daytimed[1]: event=counters", i);
+		ck_assert(n > 0 && (size_t)n < sizeof(line));
+		ck_assert_int_eq(verify_line(v, "log", i + 1, line, (size_t)n),
+		    i < VERIFY_HOSTS_MAX ? 0 : -2);
+	}
+	ck_assert_int_eq(verify_over(v), VERIFY_BOUND_HOSTS);
+	ck_assert_uint_eq(verify_nhosts(v), VERIFY_HOSTS_MAX);
+	n = snprintf(line, sizeof(line), "Nov 26 10:32:52 h0 daytimed[1]: "
+	    "event=counters");
+	ck_assert_int_eq(verify_line(v, "log", i + 1, line, (size_t)n), -2);
+	ck_assert_int_eq(verify_line_overlong(v, "log", i + 2, line,
+	    (size_t)n), -2);
+	verify_free(v);
+	v = verify_new(sk, NULL, NULL);
+	ck_assert_int_eq(verify_over(v), VERIFY_BOUND_NONE);
+	verify_free(v);
+}
+END_TEST
+
 /* A key that opens nothing; the public key given as the secret one. */
 START_TEST(test_walk_keys)
 {
@@ -493,6 +528,7 @@ verify_suite(void)
 	tcase_add_test(tc, test_walk_budget);
 	tcase_add_test(tc, test_walk_unsealed);
 	tcase_add_test(tc, test_walk_overlong);
+	tcase_add_test(tc, test_walk_bounds);
 	suite_add_tcase(s, tc);
 	return s;
 }

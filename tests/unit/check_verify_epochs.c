@@ -4,7 +4,8 @@
  * hosts (audit/verify_end.c). Signed epochs and the forged epoch of
  * issue 13, finding 1 (made with the auditor's public key only), with
  * and without host keys; linked epochs: one deleted between two, an end
- * cut short, a crash, a broken or lost link, a fork; a host name edited
+ * cut short, a crash, a broken or lost link, a fork, an epoch deleted
+ * and the next one's host renamed (followed by key); a host name edited
  * in the syslog header; time going back; many hosts in one file, each
  * judged alone; the hosts and epochs read back.
  */
@@ -136,6 +137,11 @@ START_TEST(test_forged_epoch)
 	verify_free(fix_run(&r, log, k.sk, hk));
 	ck_assert_int_ge(fix_find(&r, "it is signed by another key ("), 0);
 	ck_assert_uint_eq(r.s.rejected, 1);
+	/* ... and without host keys, a host signed by two keys is told */
+	verify_free(fix_run(&r, log, k.sk, NULL));
+	ck_assert_uint_eq(r.s.findings, 0);
+	ck_assert_int_ge(fix_find(&r, "host web1: its epochs are signed by "
+	    "more than one host key ("), 0);
 	/* without host keys: unauthenticated, and the odd one named */
 	forged->n = 0;
 	fix_make(forged, &f, &k, HDR, NULL, NULL, 4, 1, T0 + HOUR / 2);
@@ -177,7 +183,11 @@ START_TEST(test_signature_changed)
 }
 END_TEST
 
-/* Issue 13, finding 3: a whole epoch deleted, between two present. */
+/*
+ * Issue 13, finding 3: a whole epoch deleted, between two present; and
+ * then the next one's syslog header renamed: by host, C would be the
+ * first of host evil, but by the key that signed it, it follows A.
+ */
 START_TEST(test_deleted_epoch)
 {
 	const unsigned char *hk[] = { NULL, NULL };
@@ -186,7 +196,7 @@ START_TEST(test_deleted_epoch)
 	struct fix_log *log;
 	struct fix_run r;
 	char want[512];
-	int i;
+	size_t i;
 
 	fix_keys(&k);
 	hk[0] = k.hpk;
@@ -199,6 +209,18 @@ START_TEST(test_deleted_epoch)
 	    "web1, is here", b.id, c.id, a.id);
 	ck_assert_int_ge(fix_find(&r, want), 0);
 	ck_assert_uint_eq(r.s.findings, 1);
+	for (i = 6; i < log->n; i++)
+		memcpy(strstr(log->line[i], "web1"), "evil", 4);
+	verify_free(fix_run(&r, log, k.sk, hk));
+	snprintf(want, sizeof(want), "epoch %s is missing: epoch %s (log:7, "
+	    "host evil) follows it (its seq 0..4), and epoch %s (host web1), "
+	    "before them signed by the same host key (host.pub), is here",
+	    b.id, c.id, a.id);
+	ck_assert_int_ge(fix_find(&r, want), 0);
+	ck_assert_uint_eq(r.s.findings, 1);
+	/* without host keys nothing names the signer: by host only */
+	verify_free(fix_run(&r, log, k.sk, NULL));
+	ck_assert_uint_eq(r.s.findings, 0);
 	/* the first epoch gone: nothing says it was there (the files begin
 	 * later): not a finding */
 	free(log);
@@ -211,13 +233,16 @@ START_TEST(test_deleted_epoch)
 }
 END_TEST
 
-/* An end cut short, told from a crash. */
+/* An end cut short, told from a crash; a crash counted as unclean. */
 START_TEST(test_epoch_ends)
 {
+	struct verify_epoch_info ei;
+	struct verify_host_info hi;
 	struct fix_epoch a, b, c;
 	struct fix_keys k;
 	struct fix_log *log;
 	struct fix_run r;
+	struct verify *v;
 	char want[512];
 
 	fix_keys(&k);
@@ -230,16 +255,27 @@ START_TEST(test_epoch_ends)
 	    "(epoch %s says it stopped at seq 4)", b.id, c.id);
 	ck_assert_int_ge(fix_find(&r, want), 0);
 	ck_assert_uint_eq(r.s.findings, 1);
+	ck_assert_uint_eq(r.s.unclean, 0);
 	free(log);
-	/* B crashed: no stop record, and C says so: a warning */
+	/* B crashed: no stop record, and C says so: a warning, and unclean
+	 * (its records after the position saved are not vouched for) */
 	log = three(&k, &a, &b, &c, 0);
-	verify_free(fix_run(&r, log, k.sk, NULL));
+	v = fix_run(&r, log, k.sk, NULL);
 	ck_assert_uint_eq(r.s.findings, 0);
 	ck_assert_uint_eq(r.s.warnings, 1);
+	ck_assert_uint_eq(r.s.unclean, 1);
 	snprintf(want, sizeof(want), "epoch %s ends at seq 4 (log:11) without a "
 	    "stop record: the daemon stopped uncleanly (a crash or a kill), as "
 	    "epoch %s says", b.id, c.id);
 	ck_assert_int_ge(fix_find(&r, want), 0);
+	verify_epoch_get(v, 1, &ei);
+	ck_assert_int_eq(ei.unclean, 1);
+	ck_assert_int_eq(ei.stopped, 0);
+	verify_epoch_get(v, 0, &ei);
+	ck_assert_int_eq(ei.unclean, 0);
+	verify_host_get(v, 0, &hi);
+	ck_assert_uint_eq(hi.unclean, 1);
+	verify_free(v);
 	/* ... and records before the last saved seq missing: a finding */
 	fix_delete(log, 10);
 	verify_free(fix_run(&r, log, k.sk, NULL));
