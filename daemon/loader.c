@@ -27,6 +27,8 @@
 #define LOADER_ENTRY_HEADER	25	/* kind, name length, id, data length */
 #define LOADER_ENTRY_COST	32	/* what an entry counts against max */
 
+static int	loader_glob_dirs(struct trust *, char **, size_t, char *,
+		    size_t);
 static int	loader_disk_glob(void *, const char *, char ***, size_t *,
 		    char *, size_t);
 static int	loader_disk_read(void *, const char *, char **, size_t *,
@@ -95,8 +97,10 @@ loader_glob_base(const char *pattern, char *base, size_t len)
 
 /*
  * glob(3) for the disk loader: sorted, and "no match" is not an error.
- * The directory listed is judged first: whoever writes it chooses what
- * is read.
+ * Every directory listed is judged: whoever writes one chooses what is
+ * read. The part before the first wildcard first; then, where a
+ * wildcard stands in a directory name of the pattern, each directory a
+ * match was listed from, before any match is read.
  */
 static int
 loader_disk_glob(void *arg, const char *pattern, char ***names, size_t *n,
@@ -150,7 +154,55 @@ loader_disk_glob(void *arg, const char *pattern, char ***names, size_t *n,
 		}
 	*n = g.gl_pathc;
 	globfree(&g);
+	if (loader_glob_dirs(arg, *names, *n, err, errlen) == -1) {
+		loader_names_free(*names, *n);
+		*names = NULL;
+		*n = 0;
+		return -1;
+	}
 	return 0;
+}
+
+/*
+ * The directories the matches were listed from (each match's own), each
+ * judged as the pattern's base is; consecutive matches share one, so
+ * each is judged once in the usual case. The message names it.
+ */
+static int
+loader_glob_dirs(struct trust *t, char **names, size_t n, char *err,
+    size_t errlen)
+{
+	struct trust self;
+	struct stat st;
+	char dir[4096], last[4096], why[512];
+	const char *slash;
+	size_t i, dl;
+	int rc = 0;
+
+	last[0] = '\0';
+	if (t == NULL)
+		trust_init_self(t = &self);
+	for (i = 0; i < n && rc == 0; i++) {
+		if ((slash = strrchr(names[i], '/')) == NULL)
+			continue;	/* in the current directory: judged */
+		dl = slash == names[i] ? 1 : (size_t)(slash - names[i]);
+		if (dl >= sizeof(dir)) {
+			snprintf(err, errlen, "path too long");
+			rc = -1;
+			break;
+		}
+		memcpy(dir, names[i], dl);
+		dir[dl] = '\0';
+		if (strcmp(dir, last) == 0)
+			continue;
+		memcpy(last, dir, dl + 1);
+		if ((rc = trust_dir(t, dir, TRUST_READ | TRUST_SEARCH, &st, why,
+		    sizeof(why))) == -1)
+			snprintf(err, errlen, "%s", why);
+	}
+	if (t == &self)
+		trust_free(&self);
+	return rc;
 }
 
 /*

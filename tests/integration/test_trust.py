@@ -122,6 +122,23 @@ def untrusted_files_refused():
                       "-i: %d %r", rc, err)
             finally:
                 mend()
+        # a wildcard above the listed directory: each directory a match
+        # was listed from is judged, not only the part before the
+        # wildcard (a 1777 one below it: anyone may add what it reads)
+        os.makedirs(t.join("g/a"), 0o755)
+        t.write("g/a/a.rules", "allow 192.0.2.0/24\n")
+        deep = t.write("g.conf", head() + "include g/*/*.rules\n")
+        rc, out = dash_t(deep)
+        check(rc == 0, "a clean tree, wildcard above: %r", out)
+        os.chmod(t.join("g/a"), 0o1777)
+        try:
+            t_fails(deep, "not trusted: directory %s is writable by its "
+                    "group and others (mode 1777): anyone may add what a "
+                    "pattern reads" % t.join("g/a"))
+            rc, out, err = h.daytimed("-c", deep, "-f", timeout=20)
+            check(rc == 1 and "mode 1777" in err, "start: %d %r", rc, err)
+        finally:
+            os.chmod(t.join("g/a"), 0o755)
         # mended, -i gets past the files to its socket (stdin is none)
         rc, out, err = h.daytimed("-i", "-c", path, timeout=20)
         check(rc == 1 and "is not a socket" in err and "not trusted"
