@@ -26,10 +26,10 @@
 #include "audit/link.h"
 #include "compat/compat.h"
 #include "daemon/audit_state.h"
+#include "daemon/dir_beneath.h"
 #include "daemon/log.h"
 
 #define AUDIT_STATE_NAME_MAX	255
-#define AUDIT_STATE_DEPTH_MAX	4096	/* directories walked up, at most */
 
 struct audit_state {
 	int		 dirfd;		/* the state's directory, open */
@@ -66,6 +66,20 @@ static int	audit_state_save(struct audit_state *, const struct link *,
 static void	*audit_state_writer(void *);
 static void	 audit_state_pause(struct audit_state *);
 static void	audit_state_start(struct audit_state *);
+static void	audit_state_link(struct link *, const char *, uint64_t, int);
+
+/* The link "epoch's last record is seq" (stopped: with the stop). */
+static void
+audit_state_link(struct link *l, const char *epoch, uint64_t seq,
+    int stopped)
+{
+	memset(l, 0, sizeof(*l));
+	l->kind = LINK_EPOCH;
+	memcpy(l->epoch, epoch, LINK_EPOCH_HEX);
+	l->epoch[LINK_EPOCH_HEX] = '\0';
+	l->seq = seq;
+	l->stopped = stopped;
+}
 
 /* Open the directory, check both, lock, read the last link. */
 struct audit_state *
@@ -118,46 +132,22 @@ fail:
 }
 
 /*
- * With chroot: the state's directory must lie inside root. The engine
- * keeps that directory open, and its seccomp filter lets openat and
- * unlinkat use it with any path (a filter cannot read paths): from a
- * directory outside the new root, ".." climbs past the jail to the
- * host's /, which would undo the chroot; inside it, ".." stops at the
- * jail's root. Walked up by descriptors and compared by (device, inode),
- * so no symbolic link or mount can mislead it.
+ * With chroot: the state's directory inside root, since the engine keeps
+ * it open and ".." from outside the new root would leave the jail.
  */
 int
 audit_state_within(struct audit_state *st, const char *root, char *err,
     size_t errlen)
 {
-	struct stat rs, cs, ps;
-	int fd, up, i, in = 0;
+	int in;
 
 	if (st == NULL || root == NULL)
 		return 0;
-	if (stat(root, &rs) == -1) {
-		snprintf(err, errlen, "chroot %s: %s", root, strerror(errno));
+	if ((in = dir_beneath(st->dirfd, root)) == -1) {
+		snprintf(err, errlen, "audit state %s: its directory, or the "
+		    "chroot %s: %s", st->path, root, strerror(errno));
 		return -1;
 	}
-	if ((fd = openat(st->dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC)) ==
-	    -1) {
-		snprintf(err, errlen, "audit state %s: its directory: %s",
-		    st->path, strerror(errno));
-		return -1;
-	}
-	for (i = 0; i < AUDIT_STATE_DEPTH_MAX && fstat(fd, &cs) == 0; i++) {
-		if (cs.st_dev == rs.st_dev && cs.st_ino == rs.st_ino) {
-			in = 1;
-			break;
-		}
-		up = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		close(fd);
-		if ((fd = up) == -1 || fstat(fd, &ps) == -1 ||
-		    (ps.st_dev == cs.st_dev && ps.st_ino == cs.st_ino))
-			break;		/* the top, /, and root not met */
-	}
-	if (fd != -1)
-		close(fd);
 	if (in)
 		return 0;
 	snprintf(err, errlen, "audit state %s: its directory is not inside "
@@ -168,16 +158,10 @@ audit_state_within(struct audit_state *st, const char *root, char *err,
 }
 
 /*
- * After the privilege drop and chroot, before anything is served: save
- * the new epoch's seq 0 (its start record, logged next) as the run user,
- * under the lock taken at open. The probe at open ran as root, which may
- * write where the run user cannot (blocks reserved for root, quotas): if
- * this save fails, the start fails naming the file. Run on, the file
- * would still name the last epoch when this one stops, and the next
- * start would name that one again: two epochs with one predecessor, the
- * fork in the chain that verify must report as a forgery. Saved before
- * the start record is logged: a kill in between leaves the file naming
- * an epoch whose start record is missing, and verify says just that.
+ * Seq 0, as the run user, before the first client and the start record
+ * (audit_state.h): the probe at open ran as root, who may write where
+ * the run user cannot; an epoch that could not save it would leave the
+ * next one naming the same predecessor as this one (a fork in the chain).
  */
 int
 audit_state_begin(struct audit_state *st, const char *epoch, uint64_t seq,
@@ -189,11 +173,7 @@ audit_state_begin(struct audit_state *st, const char *epoch, uint64_t seq,
 	if (st == NULL)
 		return 0;
 	pthread_mutex_lock(&st->mtx);
-	st->want.kind = LINK_EPOCH;
-	memcpy(st->want.epoch, epoch, LINK_EPOCH_HEX);
-	st->want.epoch[LINK_EPOCH_HEX] = '\0';
-	st->want.seq = seq;
-	st->want.stopped = 0;
+	audit_state_link(&st->want, epoch, seq, 0);
 	st->begun = 1;
 	rc = audit_state_save(st, &st->want, why, sizeof(why));
 	pthread_mutex_unlock(&st->mtx);
@@ -546,11 +526,7 @@ audit_state_note(struct audit_state *st, const char *epoch, uint64_t last)
 	if (st == NULL)
 		return;
 	pthread_mutex_lock(&st->mtx);
-	st->want.kind = LINK_EPOCH;
-	memcpy(st->want.epoch, epoch, LINK_EPOCH_HEX);
-	st->want.epoch[LINK_EPOCH_HEX] = '\0';
-	st->want.seq = last;
-	st->want.stopped = 0;
+	audit_state_link(&st->want, epoch, last, 0);
 	if (!st->begun) {
 		/* seq 0 is saved before the lock goes to the next epoch */
 		st->begun = 1;
@@ -683,11 +659,7 @@ audit_state_stop(struct audit_state *st, const char *epoch, uint64_t last,
 	if (st == NULL)
 		return 0;
 	audit_state_join(st);
-	memset(&l, 0, sizeof(l));
-	l.kind = LINK_EPOCH;
-	memcpy(l.epoch, epoch, LINK_EPOCH_HEX);
-	l.seq = last;
-	l.stopped = 1;
+	audit_state_link(&l, epoch, last, 1);
 	pthread_mutex_lock(&st->mtx);
 	st->dirty = 0;
 	pthread_mutex_unlock(&st->mtx);
