@@ -672,12 +672,32 @@ proc_bound = _proc_bound
 
 TCP_ESTABLISHED = "01"
 TCP_TIME_WAIT = "06"
+TCP_LISTEN = "0A"
 
 
 def tcp_sockets():
     """(local port, remote port, state) of every TCP socket on the host,
     IPv4 and IPv6, from /proc/net/tcp{,6}; state is the kernel's hex code
     (TCP_ESTABLISHED, TCP_TIME_WAIT, ...)."""
+    for local, remote, state in tcp_endpoints():
+        yield local[1], remote[1], state
+
+
+def _proc_addr(field):
+    """/proc/net/tcp's "0100007F:0035" as ("127.0.0.1", 53); IPv6 too."""
+    hexaddr, hexport = field.rsplit(":", 1)
+    raw = bytes.fromhex(hexaddr)
+    # the kernel prints each 32-bit word in host order
+    raw = b"".join(raw[i:i + 4][::-1] if sys.byteorder == "little"
+                   else raw[i:i + 4] for i in range(0, len(raw), 4))
+    fam = socket.AF_INET if len(raw) == 4 else socket.AF_INET6
+    return socket.inet_ntop(fam, raw), int(hexport, 16)
+
+
+def tcp_endpoints():
+    """((local addr, port), (remote addr, port), state) of every TCP
+    socket on the host, as tcp_sockets(): for a test that must not count
+    the sockets of tests running beside it on other addresses."""
     for path in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             with open(path) as f:
@@ -688,8 +708,7 @@ def tcp_sockets():
             fields = line.split()
             if len(fields) < 4:
                 continue
-            yield (int(fields[1].rsplit(":", 1)[1], 16),
-                   int(fields[2].rsplit(":", 1)[1], 16), fields[3])
+            yield _proc_addr(fields[1]), _proc_addr(fields[2]), fields[3]
 
 
 class Daemon:

@@ -163,10 +163,12 @@ def ident_modes_rules_and_off():
                   and k["ident"] == "-", "%r", k)
 
 
-def time_waits(port):
-    """TIME_WAIT sockets on the host with port at either end."""
-    return sum(1 for lport, rport, state in h.tcp_sockets()
-               if state == h.TCP_TIME_WAIT and port in (lport, rport))
+def time_waits(port, host="127.0.0.1"):
+    """TIME_WAIT sockets on the host with host:port at either end (not
+    port alone: a test beside this one may have a client on 127.0.0.2
+    whose own port number is the same)."""
+    return sum(1 for local, remote, state in h.tcp_endpoints()
+               if state == h.TCP_TIME_WAIT and (host, port) in (local, remote))
 
 
 @test
