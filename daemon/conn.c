@@ -629,7 +629,12 @@ conn_free(struct conn *c)
 		c->next->prev = c->prev;
 	lp->nconns--;
 	free(c);
-	if (atomic_load(lp->stopping) && lp->nconns == 0)
+	/*
+	 * Not on "stopping" alone: a loop that ended before its wake-up
+	 * closed its sockets would leave clients in their queues for the
+	 * kernel to reset, unrecorded.
+	 */
+	if (lp->unlistened && lp->nconns == 0)
 		event_base_loopexit(lp->base, NULL);
 }
 

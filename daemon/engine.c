@@ -76,7 +76,6 @@ struct worker {
 	struct event		*ev_stop;	/* the stop deadline */
 	struct event		*ev_wake;	/* stop, or accept again */
 	int			 paused;	/* accept paused: EMFILE */
-	int			 unlistened;	/* stopping: own sockets closed */
 };
 
 struct engine {
@@ -382,10 +381,11 @@ worker_accepting(struct worker *w)
 }
 
 /*
- * Stopping: serve the clients already queued on this worker's own
- * listening sockets (unless the log pushes back), then close them, so
- * that a client who connects from now on is refused instead of being
- * taken into the backlog by the kernel and reset at exit with no record.
+ * Stopping: seal this worker's own listening sockets (the kernel takes no
+ * new handshake into their queues), serve the clients already queued
+ * (unless the log pushes back), then close them, so that a client who
+ * connects from now on is refused instead of being taken into the backlog
+ * by the kernel and reset at exit with no record.
  * A socket a service manager passed stays open: it keeps the queue for
  * the next start.
  */
@@ -395,9 +395,10 @@ worker_unlisten(struct worker *w)
 	struct engine *e = w->e;
 	size_t i;
 
-	if (w->unlistened)
+	if (w->loop.unlistened)
 		return;
-	w->unlistened = 1;
+	w->loop.unlistened = 1;
+	listen_seal_worker(e->ls, w->id);
 	for (i = 0; i < e->nlisteners; i++) {
 		struct engine_listener *l = &w->listeners[i];
 

@@ -10,7 +10,9 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <linux/filter.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,6 +313,28 @@ int
 listen_shared(const struct listen_set *ls, size_t i)
 {
 	return ls->shared[i];
+}
+
+void
+listen_seal_worker(struct listen_set *ls, unsigned w)
+{
+	/* Classic BPF "ret #0": keep no byte of any packet, i.e. drop it. */
+	struct sock_filter drop[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
+	struct sock_fprog prog = { 1, drop };
+	size_t i;
+
+	for (i = 0; i < ls->nlines; i++) {
+		int fd = ls->fds[w * ls->nlines + i];
+
+		if (fd == -1 || ls->shared[i] ||
+		    ls->lines[i].proto != SOCK_STREAM)
+			continue;
+		/* Some kernels want CAP_NET_ADMIN: daytimed(8), SIGNALS. */
+		if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+		    sizeof(prog)) == -1)
+			log_debug("listen: cannot seal a socket before the "
+			    "stop: %s", strerror(errno));
+	}
 }
 
 void

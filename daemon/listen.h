@@ -38,6 +38,16 @@ int	listen_fd(const struct listen_set *, unsigned w, size_t i);
 /* True when line i is one socket a service manager passed, shared by all. */
 int	listen_shared(const struct listen_set *, size_t i);
 /*
+ * Seal worker w's own stream sockets before it stops: the kernel drops
+ * every packet they would take (a socket filter), so no handshake can
+ * complete into a queue that close() would reset. A client whose SYN is
+ * dropped retries and finds the port closed (refused); the clients already
+ * queued stay there to be accepted. Shared sockets are left alone. Best
+ * effort: where the kernel refuses (some want CAP_NET_ADMIN) it says so
+ * at debug level, and the socket is closed as before.
+ */
+void	listen_seal_worker(struct listen_set *, unsigned w);
+/*
  * Close worker w's own sockets (a worker that could not start, or the
  * engine stopping: the kernel would feed them clients nobody takes).
  * Shared sockets stay open.

@@ -45,6 +45,8 @@ struct loop {
 	struct limits		*limits;	/* shared by every loop */
 	struct loop_counters	*cnt;		/* shared by every loop */
 	const atomic_int	*stopping;	/* the engine winds down */
+	int			 unlistened;	/* stopping, own sockets closed:
+						   the last conn ends the loop */
 	struct config		*conf;		/* a reference to the current one */
 	struct conn		*conns;		/* in flight here (conn.c) */
 	unsigned		 nconns;
