@@ -166,9 +166,9 @@ def ident_modes_rules_and_off():
 def time_waits(port, host="127.0.0.1"):
     """TIME_WAIT sockets on the host with host:port at either end (not
     port alone: a test beside this one may have a client on 127.0.0.2
-    whose own port number is the same)."""
-    return sum(1 for local, remote, state in h.tcp_endpoints()
-               if state == h.TCP_TIME_WAIT and (host, port) in (local, remote))
+    whose own port number is the same), as (local, remote) pairs."""
+    return [(local, remote) for local, remote, state in h.tcp_endpoints()
+            if state == h.TCP_TIME_WAIT and (host, port) in (local, remote)]
 
 
 @test
@@ -183,8 +183,9 @@ def lookups_leave_no_time_wait():
             check(h.CTIME_RE.match(data), "%r", data)
             k, rec = record_for(sink, me)
             check(k["ident_status"] == "ok", "%r", rec.msg)
-        check(time_waits(fi.port) == 0, "%d TIME_WAIT sockets on the "
-              "ident port after 20 lookups", time_waits(fi.port))
+        tw = time_waits(fi.port)
+        check(not tw, "%d TIME_WAIT sockets on the ident port after 20 "
+              "lookups: %r", len(tw), tw)
 
 
 @test
