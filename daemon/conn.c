@@ -615,10 +615,15 @@ conn_free(struct conn *c)
 		ident_cancel(c->ident);
 	if (c->ev != NULL)
 		event_free(c->ev);
+	/*
+	 * The slot first, then the socket: once closed, the client may
+	 * connect again at once, to another worker, and must not find its
+	 * own finished connection still counted against it.
+	 */
+	limits_release(lp->limits, &c->source, c->counted);
 	if (c->fd != -1)
 		close(c->fd);
 	free(c->px);
-	limits_release(lp->limits, &c->source, c->counted);
 	config_unref(c->conf);
 	free(c->answer);
 	if (c->prev != NULL)
