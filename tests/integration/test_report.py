@@ -68,7 +68,7 @@ def conf(port, sock, identport, extra=""):
         head += "listen tcp [::1]:%d\n" % port
     else:
         head += "# no IPv6 loopback\n"
-    head += ("syslog socket %s\nident mode rules\nident timeout 1\n"
+    head += ("syslog socket %s\nident mode rules\nident timeout 3\n"
              "ident port %d\nlimit per-source 1\nlimit udp-rate 1\n%s"
              % (sock, identport, extra))
     head += "user nobody\n" if os.geteuid() == 0 else "# not root\n"
@@ -129,7 +129,7 @@ def make_log():
                 check(tcp_from("127.0.0.11", port), "alice is answered")
             for _ in range(2):
                 check(tcp_from("127.0.0.12", port) == b"", ".12 denied")
-            # .13: its lookup hangs for the 1 s timeout; meanwhile a
+            # .13: its lookup hangs for the 3 s timeout; meanwhile a
             # second connection from it is over the per-source limit
             s = socket.create_connection(("127.0.0.1", port), 10,
                                          ("127.0.0.13", 0))
