@@ -89,19 +89,9 @@ fi
 [ -f Makefile ] || ./configure --enable-werror
 make -j"$(nproc)"
 
-# The end of each failed test's own log (automake's .trs names the result),
-# so that a CI transcript shows why, not the tail of the passing ones.
-failed_logs() {
-	for trs in tests/*/*.trs; do
-		grep -qE '^:test-result: (FAIL|ERROR|XPASS)' "$trs" || continue
-		echo "== ${trs%.trs}.log (the last 150 lines)"
-		tail -n 150 "${trs%.trs}.log"
-	done
-}
-
 case "$1" in
 run)
 	exec ./daytimed -f -c etc/daytimed.conf ;;
 test)
-	make -j"$(nproc)" check || { failed_logs; exit 1; } ;;
+	make -j"$(nproc)" check || { sh .ci/failed-logs; exit 1; } ;;
 esac
