@@ -28,8 +28,6 @@ import pwd
 import random
 import re
 import shutil
-import socket
-import struct
 import subprocess
 import sys
 import time
@@ -160,14 +158,11 @@ class NetNS(h.Closing):
 
 
 def listening(addr, port):
-    """Whether a TCP socket listens on addr:port (this namespace's
-    /proc/net/tcp; the harness's check looks at the port alone, and both
-    hosts listen on port 13)."""
-    want = "%08X:%04X" % (struct.unpack("<I", socket.inet_aton(addr))[0],
-                          port)
-    with open("/proc/net/tcp") as f:
-        return any(l.split()[1] == want and l.split()[3] == "0A"
-                   for l in f.readlines()[1:])
+    """Whether a TCP socket listens on addr:port (this namespace's; the
+    harness's proc_bound looks at the port alone, and both hosts listen on
+    port 13)."""
+    return any(local == (addr, port) and state == h.TCP_LISTEN
+               for local, _, state in h.tcp_endpoints())
 
 
 class HAProxy(h.Closing):

@@ -257,10 +257,9 @@ def a_stopping_engine_refuses_new_clients_at_once():
         # on is refused, not taken into the backlog and reset at exit
         # without a record. (One racing the close: no_client_is_reset_by_
         # the_stop.)
-        check(h.poll_until(lambda: not any(
-            local[1] == port and state == h.TCP_LISTEN
-            for local, _, state in h.tcp_endpoints()), 1.0),
-            "still listening while stopping")
+        check(h.poll_until(lambda: not h.proc_bound("tcp", "127.0.0.1",
+                                                     port), 1.0),
+              "still listening while stopping")
         check(d.proc.poll() is None, "the daemon exited before the check")
         try:
             data, other = h.tcp_talk("127.0.0.1", port, bind=("127.0.0.2", 0),
