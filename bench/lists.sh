@@ -72,9 +72,9 @@ maxrss() {
 	/usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1
 }
 
-printf 'listen tcp 127.0.0.1:20013\nident mode off\nallow 127.0.0.0/8\ndeny file list.txt\n' \
+printf 'user nobody\nlisten tcp 127.0.0.1:20013\nident mode off\nallow 127.0.0.0/8\ndeny file list.txt\n' \
     > "$WORK/list.conf"
-printf 'listen tcp 127.0.0.1:20013\nident mode off\nallow 127.0.0.0/8\ninclude rules.conf\n' \
+printf 'user nobody\nlisten tcp 127.0.0.1:20013\nident mode off\nallow 127.0.0.0/8\ninclude rules.conf\n' \
     > "$WORK/inc.conf"
 chmod 644 "$WORK/list.conf" "$WORK/inc.conf"
 T_LIST=() T_INC=()
