@@ -171,7 +171,7 @@ def wall_clock_steps_leave_timeouts_durations_and_rates_alone():
             h.Daemon(conf(port, sink, "limit udp-rate 20\n"
                           # libfaketime opens its timestamp file on every
                           # call, which the seccomp filter refuses
-                          "seccomp off\n" + rules, fi.port, 1),
+                          "seccomp off\n" + rules, fi.port, 2),
                      ready="proc", env=clock.env()) as d:
         try:
             clock_steps(port, fi, sink, clock)
@@ -182,7 +182,10 @@ def wall_clock_steps_leave_timeouts_durations_and_rates_alone():
 
 def clock_steps(port, fi, sink, clock):
     """The steps of the test above, against its daemon."""
-    # a lookup that waits out its 1 s while the clock jumps a day
+    # a lookup that waits out its 2 s while the clock jumps a day (the
+    # step must land inside the wait: with 1 s, a loaded machine once took
+    # longer than that to see the lookup in /proc and write the step, and
+    # the answer came before the step, at the real time)
     s = h.tcp_open(port, timeout=10)
     me = "127.0.0.1:%d" % s.getsockname()[1]
     wait_lookups(fi.port, 1)
