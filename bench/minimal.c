@@ -16,8 +16,17 @@
  *                                one segment) before writing the line; the
  *                                listener defers accept until it is in
  *                                (TCP_DEFER_ACCEPT), as daytimed's does
+ *   minimal ... -L SOCKET        as above, and after each TCP answer one
+ *                                record to a syslog socket, the fields and
+ *                                the length of daytimed's audit record, sent
+ *                                as daytimed sends them: a datagram socket
+ *                                gets one datagram a record, batched per
+ *                                wakeup (sendmmsg); a stream socket one
+ *                                line a record, one write per wakeup
  *
- * No rules, no ident, no log: only what any daytime server must do.
+ * No rules, no ident, no log: only what any daytime server must do (with
+ * -L, and the record the contract asks for: what a server that logs each
+ * connection cannot do with less).
  */
 
 #define _GNU_SOURCE	/* accept4 */
@@ -25,6 +34,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -41,6 +51,8 @@
 #define MINIMAL_LINE	26
 #define MINIMAL_EVENTS	256
 #define MINIMAL_PROXY	536	/* the longest PROXY header read */
+#define MINIMAL_REC	320	/* room for one record */
+#define MINIMAL_RECS	64	/* records sent at once at most */
 
 static volatile sig_atomic_t minimal_stop;
 
@@ -49,6 +61,16 @@ static void	 minimal_onsig(int);
 static int	 minimal_line(char *, size_t);
 static int	 minimal_socket(int, const char *, int);
 static int	 minimal_proxy(int, const char *);
+static int	 minimal_log_open(const char *);
+static void	 minimal_log(const struct sockaddr_storage *, int);
+static void	 minimal_log_flush(void);
+
+/* -L: the syslog socket, and the records of this wakeup. */
+static int	 log_fd = -1, log_stream;
+static char	 log_rec[MINIMAL_RECS][MINIMAL_REC];
+static size_t	 log_len[MINIMAL_RECS], log_n;
+static char	 log_stamp[32];
+static unsigned long long log_seq;
 
 int
 main(int argc, char *argv[])
@@ -57,7 +79,7 @@ main(int argc, char *argv[])
 	struct sigaction sa;
 	struct sockaddr_storage ss;
 	socklen_t slen;
-	const char *addr = "127.0.0.1";
+	const char *addr = "127.0.0.1", *logpath = NULL;
 	char line[64], junk[512];
 	time_t cached = 0;
 	long v;
@@ -66,10 +88,13 @@ main(int argc, char *argv[])
 	int n, k, fd;
 	ssize_t r;
 
-	while ((ch = getopt(argc, argv, "a:op:PS")) != -1) {
+	while ((ch = getopt(argc, argv, "a:L:op:PS")) != -1) {
 		switch (ch) {
 		case 'a':
 			addr = optarg;
+			break;
+		case 'L':
+			logpath = optarg;
 			break;
 		case 'o':
 			once = 1;
@@ -109,6 +134,8 @@ main(int argc, char *argv[])
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (logpath != NULL && (silent || minimal_log_open(logpath) == -1))
+		return 1;
 	if ((lfd = minimal_socket(SOCK_STREAM, addr, port)) == -1 ||
 	    (!silent && (ufd = minimal_socket(SOCK_DGRAM, addr, port)) == -1))
 		return 1;
@@ -144,15 +171,21 @@ main(int argc, char *argv[])
 		for (k = 0; k < n; k++) {
 			fd = evs[k].data.fd;
 			if (!silent && time(NULL) != cached) {
+				struct tm tm;
+
 				cached = time(NULL);
-				if (minimal_line(line, sizeof(line)) == -1)
+				if (minimal_line(line, sizeof(line)) == -1 ||
+				    localtime_r(&cached, &tm) == NULL ||
+				    strftime(log_stamp, sizeof(log_stamp),
+				    "%b %e %H:%M:%S", &tm) == 0)
 					return 1;
 			}
 			if (fd == lfd) {
 				/* Drain the backlog: one wakeup, many clients. */
 				for (;;) {
-					fd = accept4(lfd, NULL, NULL,
-					    SOCK_NONBLOCK | SOCK_CLOEXEC);
+					slen = sizeof(ss);
+					fd = accept4(lfd, (struct sockaddr *)&ss,
+					    &slen, SOCK_NONBLOCK | SOCK_CLOEXEC);
 					if (fd == -1)
 						break;
 					if (silent || (proxy &&
@@ -164,8 +197,13 @@ main(int argc, char *argv[])
 							close(fd);
 						continue;
 					}
-					(void)write(fd, line, MINIMAL_LINE);
-					close(fd);
+					if (!proxy) {	/* -P: answered, closed */
+						(void)write(fd, line,
+						    MINIMAL_LINE);
+						close(fd);
+					}
+					if (log_fd != -1)
+						minimal_log(&ss, port);
 				}
 				if (errno == EMFILE || errno == ENFILE) {
 					fprintf(stderr, "minimal: accept4: %s\n",
@@ -187,6 +225,11 @@ main(int argc, char *argv[])
 			} else if (proxy) {
 				/* The header came (closing leaves epoll too). */
 				(void)minimal_proxy(fd, line);
+				if (log_fd != -1) {
+					memset(&ss, 0, sizeof(ss));
+					ss.ss_family = AF_INET;
+					minimal_log(&ss, port);
+				}
 			} else {
 				/* Silent: swallow the query, close on EOF. */
 				r = read(fd, junk, sizeof(junk));
@@ -195,6 +238,8 @@ main(int argc, char *argv[])
 					close(fd);
 			}
 		}
+		if (log_fd != -1)
+			minimal_log_flush();
 	}
 	return 0;
 }
@@ -202,8 +247,8 @@ main(int argc, char *argv[])
 static void
 minimal_usage(void)
 {
-	fprintf(stderr, "usage: minimal [-P | -S] -p PORT [-a ADDR] | "
-	    "minimal -o\n");
+	fprintf(stderr, "usage: minimal [-P | -S] [-L SOCKET] -p PORT "
+	    "[-a ADDR] | minimal -o\n");
 	exit(2);
 }
 
@@ -230,6 +275,89 @@ minimal_proxy(int fd, const char *line)
 		(void)write(fd, line, MINIMAL_LINE);
 	close(fd);
 	return 1;
+}
+
+/* -L: connect to the syslog socket, a datagram one if it is, else a stream. */
+static int
+minimal_log_open(const char *path)
+{
+	struct sockaddr_un sun;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "minimal: socket path too long\n");
+		return -1;
+	}
+	memcpy(sun.sun_path, path, strlen(path));
+	if ((log_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) != -1 &&
+	    connect(log_fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
+		return 0;
+	if (log_fd != -1)
+		close(log_fd);
+	log_stream = 1;
+	if ((log_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) != -1 &&
+	    connect(log_fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
+		return 0;
+	perror("minimal: connect to the syslog socket");
+	return -1;
+}
+
+/*
+ * One record for an answered connection, as long as daytimed's audit
+ * record with the same fields (the values are the connection's or fixed:
+ * the minimal server judges nothing and does not parse the header).
+ */
+static void
+minimal_log(const struct sockaddr_storage *ss, int port)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+	char a[INET_ADDRSTRLEN] = "0.0.0.0";
+	int n;
+
+	if (ss->ss_family == AF_INET)
+		(void)inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a));
+	n = snprintf(log_rec[log_n], MINIMAL_REC, "<30>%s minimal[%d]: "
+	    "conn=%016llx proto=tcp peer=%s:%u via=%s:%u local=127.0.0.1:%d "
+	    "decision=allow rule=/tmp/dtproxy.XXXXXX/p.conf:13 ident=- "
+	    "ident_status=skipped netblock=127.0.0.0/8 duration_us=7 "
+	    "bytes=26%s", log_stamp, (int)getpid(), ++log_seq, a,
+	    (unsigned)ntohs(sin->sin_port), a, (unsigned)ntohs(sin->sin_port),
+	    port, log_stream ? "\n" : "");
+	if (n <= 0 || n >= MINIMAL_REC)
+		return;
+	log_len[log_n++] = (size_t)n;
+	if (log_n == MINIMAL_RECS)
+		minimal_log_flush();
+}
+
+/* Send this wakeup's records: sendmmsg, or one write of their lines. */
+static void
+minimal_log_flush(void)
+{
+	struct mmsghdr mm[MINIMAL_RECS];
+	struct iovec iov[MINIMAL_RECS];
+	size_t i;
+
+	if (log_n == 0)
+		return;
+	memset(mm, 0, sizeof(mm));
+	for (i = 0; i < log_n; i++) {
+		iov[i].iov_base = log_rec[i];
+		iov[i].iov_len = log_len[i];
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	if (log_stream) {
+		struct msghdr m;
+
+		memset(&m, 0, sizeof(m));
+		m.msg_iov = iov;
+		m.msg_iovlen = log_n;
+		(void)sendmsg(log_fd, &m, MSG_NOSIGNAL);
+	} else
+		(void)sendmmsg(log_fd, mm, (unsigned)log_n, 0);
+	log_n = 0;
 }
 
 /* The daytime line for now: ctime form and CR LF, 26 bytes. */

@@ -9,7 +9,10 @@
 # the last one; before bench/lists.sh's section, which stays the last);
 # bench/run.sh runs it at its end.  See bench/README.md.  Row j-stream is
 # row j with daytimed logging to an rsyslogd on a Unix stream socket
-# (imptcp path=), as run.sh's b-stream.
+# (imptcp path=), as run.sh's b-stream.  Rows h-log and h-log-stream are
+# the minimal server sending, for each answer, a record of the fields and
+# length of daytimed's to the same rsyslogds (minimal -L): the most a
+# server that logs each connection, as the contract asks, can reach.
 #
 #   REPS=3 DUR=5 CONC=64 RULES=10000 bench/proxy.sh    (from a built tree)
 #
@@ -53,6 +56,18 @@ MP=$(free_port)
 "$BENCH/minimal" -P -p "$MP" & MPID=$!
 PIDS+=("$MPID")
 wait_port "$MP" || exit 1
+# ... and the same, sending a record per answer (-L) to each rsyslogd.
+ML=$(free_port)
+"$BENCH/minimal" -P -L "$RSLOG" -p "$ML" & MLPID=$!
+PIDS+=("$MLPID")
+wait_port "$ML" || exit 1
+MLS=
+if [ $HAVE_RSS = 1 ]; then
+	MLS=$(free_port)
+	"$BENCH/minimal" -P -L "$RSLOG_S" -p "$MLS" & MLSPID=$!
+	PIDS+=("$MLSPID")
+	wait_port "$MLS" || exit 1
+fi
 
 # daytimed as run.sh's row b (the rules, audit records to rsyslogd, ident
 # off), on a proxy listener that trusts HAProxy's address, and on a plain
@@ -71,10 +86,11 @@ fi
 
 # One HAProxy, a frontend for each: the same proxy in front of all.
 FH=$(free_port) FI=$(free_port) FV=$(free_port) F0=$(free_port)
-FS=$(free_port)
-while [ "$(printf '%s\n' "$FH" "$FI" "$FV" "$F0" "$FS" "$PLAIN" "$PPORT" \
-    "$MP" "${SPORT:-0}" | sort -u | wc -l)" -ne 9 ]; do
+FS=$(free_port) FL=$(free_port) FLS=$(free_port)
+while [ "$(printf '%s\n' "$FH" "$FI" "$FV" "$F0" "$FS" "$FL" "$FLS" "$PLAIN" \
+    "$PPORT" "$MP" "$ML" "${MLS:-none}" "${SPORT:-0}" | sort -u | wc -l)" -ne 13 ]; do
 	FI=$(free_port) FV=$(free_port) F0=$(free_port) FS=$(free_port)
+	FL=$(free_port) FLS=$(free_port)
 done
 cat > "$WORK/haproxy.cfg" <<EOF
 global
@@ -87,6 +103,12 @@ defaults
 listen minimal
     bind 127.0.0.1:$FH
     server minimal 127.0.0.1:$MP send-proxy-v2
+listen minimal-log
+    bind 127.0.0.1:$FL
+    server minimal 127.0.0.1:$ML send-proxy-v2
+listen minimal-log-stream
+    bind 127.0.0.1:$FLS
+    server minimal 127.0.0.1:${MLS:-1} send-proxy-v2
 listen daytimed
     bind 127.0.0.1:$FI
     server daytimed 127.0.0.1:$PPORT send-proxy-v2
@@ -103,20 +125,23 @@ EOF
 "$HAPROXY" -db -f "$WORK/haproxy.cfg" </dev/null >"$WORK/haproxy.out" 2>&1 &
 HPID=$!
 PIDS+=("$HPID")
-for p in "$FH" "$FI" "$FV" "$F0" "$FS"; do
+for p in "$FH" "$FI" "$FV" "$F0" "$FS" "$FL" "$FLS"; do
 	wait_port "$p" || { say "haproxy: $(head -c 500 "$WORK/haproxy.out")"; exit 1; }
 done
 
-say "proxy: minimal -P, daytimed (send-proxy-v2, send-proxy, none; send-proxy-v2 logging over a stream socket), all behind one HAProxy"
+say "proxy: minimal -P (alone, and logging as daytimed does), daytimed (send-proxy-v2, send-proxy, none; send-proxy-v2 logging over a stream socket), all behind one HAProxy"
 P_L0=$(grep -c "daytimed\[$PENG\]" "$RSFILE")
 [ $HAVE_JS = 1 ] && S_L0=$(grep -c "daytimed\[$SENG\]" "$RSFILE_S")
 for ((r = 1; r <= REPS; r++)); do
 	run1 h "$MPID,$HPID" -- -p "$FH" -c "$CONC" -d "$DUR" -w 10
+	run1 hl "$MLPID,$RSPID,$HPID" -- -p "$FL" -c "$CONC" -d "$DUR" -w 10
 	run1 j "$PENG,$RSPID,$HPID" -- -p "$FI" -c "$CONC" -d "$DUR" -w 10
 	run1 j1 "$PENG,$RSPID,$HPID" -- -p "$FV" -c "$CONC" -d "$DUR" -w 10
 	run1 j0 "$PENG,$RSPID,$HPID" -- -p "$F0" -c "$CONC" -d "$DUR" -w 10
 	[ $HAVE_JS = 1 ] &&
 	    run1 js "$SENG,$RSPID_S,$HPID" -- -p "$FS" -c "$CONC" -d "$DUR" -w 10
+	[ $HAVE_RSS = 1 ] &&
+	    run1 hls "$MLSPID,$RSPID_S,$HPID" -- -p "$FLS" -c "$CONC" -d "$DUR" -w 10
 done
 echo "$(rss_kb "$MPID")" > "$WORK/rows/h.rss"
 echo "$(rss_kb "$PENG")" > "$WORK/rows/j.rss"
@@ -127,7 +152,7 @@ P_RECORDS=$(( $(grep -c "daytimed\[$PENG\]" "$RSFILE") - P_L0 ))
 P_VIA=$(grep "daytimed\[$PENG\].* via=" "$RSFILE" | grep -vc " peer=127\.0\.0\.1:")
 P_SAMPLE=$(grep "daytimed\[$PENG\].* via=" "$RSFILE" | tail -1 | cut -c1-320)
 HAPROXY_V=$("$HAPROXY" -v | head -1)
-for r in h j j1 j0 js; do summarize "$r"; done
+for r in h hl j j1 j0 js hls; do summarize "$r"; done
 
 cpu() {	# cpu ROW N: the Nth process's CPU µs per answer in ROW
 	get "$1" cpuus | awk -F ' [+] ' -v n="$2" '{ print $n }'
@@ -140,17 +165,19 @@ section() {
 	echo "- machine: \`nproc\` = $(nproc), $(uname -srm); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "- command: \`$CMDLINE\` (as $(id -un))"
 	echo "- daytimed: \`$($DAYTIMED -V 2>&1 | head -1)\`, $(cd "$TOP" && git rev-parse --short HEAD 2>/dev/null); \`$HAPROXY_V\`"
-	echo "- one HAProxy (TCP mode, one frontend per server) in front of \`bench/minimal -P\` (one read of the header, discarded, then the line) and of daytimed as row b on a \`proxy\` listener; $REPS runs of ${DUR} s each, in alternating rounds (h j j1 j0 js, h j j1 j0 js, …), $CONC in flight from spread sources"
+	echo "- one HAProxy (TCP mode, one frontend per server) in front of \`bench/minimal -P\` (one read of the header, discarded, then the line) and of daytimed as row b on a \`proxy\` listener; $REPS runs of ${DUR} s each, in alternating rounds (h h-log j j1 j0 js h-log-stream, h h-log …), $CONC in flight from spread sources"
 	echo
 	echo "| configuration | conn/s | vs minimal behind HAProxy | p50 | p99 | errors / ok | RSS | CPU (listed processes) | CPU µs per answer (listed processes) | host busy |"
 	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"
 	row h "h. HAProxy send-proxy-v2 → bench/minimal -P (CPU: minimal, haproxy)" h
+	row hl "h-log. as h, the minimal server sending a record per answer (daytimed's fields and length, minimal -L) to the rsyslogd of j (CPU: minimal, rsyslogd, haproxy)" h
+	row hls "h-log-stream. as h-log, to the stream rsyslogd of j-stream (CPU: minimal, rsyslogd, haproxy)" h
 	row j "j. HAProxy send-proxy-v2 → daytimed, $RULES rules, audit to rsyslogd (CPU: engine, rsyslogd, haproxy)" h
 	row j1 "j1. HAProxy send-proxy (v1 text) → the same daytimed (CPU: engine, rsyslogd, haproxy)" h
 	row j0 "j0. HAProxy with no header → the same daytimed on a plain listener, every peer HAProxy itself (CPU: engine, rsyslogd, haproxy)" h
 	row js "j-stream. as j, daytimed logging to an rsyslogd on a Unix stream socket (imptcp path=) (CPU: engine, rsyslogd, haproxy)" h
 	echo
-	echo "Runs (conn/s of each run): h $(get h rates); j $(get j rates); j1 $(get j1 rates); j0 $(get j0 rates); j-stream $(get js rates)."
+	echo "Runs (conn/s of each run): h $(get h rates); h-log $(get hl rates); h-log-stream $(get hls rates); j $(get j rates); j1 $(get j1 rates); j0 $(get j0 rates); j-stream $(get js rates)."
 	echo
 	echo "| target | measured | verdict |"
 	echo "| --- | --- | --- |"
@@ -161,9 +188,17 @@ section() {
 		echo "| (the header's own cost: j against j0, the same daytimed behind the same HAProxy with no header) | $jr vs $(get j0 rate) conn/s = $(ratio j j0) (per round: $(round_ratio j j0)) | $(verdict "$jr >= 0.95 * $(get j0 rate)") |"
 		[ -s "$WORK/rows/js.sum" ] &&
 		echo "| j-stream (logging over a stream socket) ≥ 0.95× the minimal server behind the same HAProxy | $(get js rate) vs $hr conn/s = $(ratio js h) (per round: $(round_ratio js h)) | $(verdict "$(get js rate) >= 0.95 * $hr") |"
+		[ -s "$WORK/rows/hl.sum" ] &&
+		echo "| (the record's own cost, the ceiling for any server that logs each connection through rsyslogd's datagram socket: h-log against h) | $(get hl rate) vs $hr conn/s = $(ratio hl h) (per round: $(round_ratio hl h)) | |"
+		[ -s "$WORK/rows/hls.sum" ] &&
+		echo "| (the same through the stream socket: h-log-stream against h) | $(get hls rate) vs $hr conn/s = $(ratio hls h) (per round: $(round_ratio hls h)) | |"
+		[ -s "$WORK/rows/hl.sum" ] &&
+		echo "| (daytimed against the minimal server when both log: j against h-log) | $jr vs $(get hl rate) conn/s = $(ratio j hl) (per round: $(round_ratio j hl)) | |"
+		[ -s "$WORK/rows/hls.sum" ] && [ -s "$WORK/rows/js.sum" ] &&
+		echo "| (the same over the stream socket: j-stream against h-log-stream) | $(get js rate) vs $(get hls rate) conn/s = $(ratio js hls) (per round: $(round_ratio js hls)) | |"
 	fi
 	echo
-	echo "- where the time goes, in CPU µs per answer: daytimed's engine $(cpu j 1) with a v2 header (j), $(cpu j0 1) with none (j0): the header's own cost in daytimed is the difference; \`minimal -P\` $(cpu h 1); rsyslogd $(cpu j 2) for daytimed's record; HAProxy $(cpu h 2) (h), $(cpu j 3) (j), $(cpu j0 3) (j0). Two cores carry HAProxy, the load generator and the server, so the server's CPU per answer sets the rate."
+	echo "- where the time goes, in CPU µs per answer: daytimed's engine $(cpu j 1) with a v2 header (j), $(cpu j0 1) with none (j0): the header's own cost in daytimed is the difference; \`minimal -P\` $(cpu h 1); rsyslogd $(cpu j 2) for daytimed's record; HAProxy $(cpu h 2) (h), $(cpu j 3) (j), $(cpu j0 3) (j0); the minimal server logging (h-log) $(cpu hl 1), rsyslogd $(cpu hl 2) for its record, HAProxy $(cpu hl 3). Two cores carry HAProxy, the load generator and the server, so the server's CPU per answer sets the rate."
 	[ -s "$WORK/rows/js.sum" ] && echo "- j-stream: daytimed's engine $(cpu js 1), rsyslogd $(cpu js 2) (imptcp, against $(cpu j 2) through imuxsock in j), HAProxy $(cpu js 3) CPU µs per answer; rsyslogd's file grew by ${S_RECORDS:-?} lines ($(get js ok) answers)."
 	echo "- daytimed wrote $P_RECORDS records during the runs ($(( $(get j ok) + $(get j1 ok) + $(get j0 ok) )) answers); $P_VIA of them name a client other than HAProxy's 127.0.0.1, from the header ($(( $(get j ok) + $(get j1 ok) )) answers through j and j1). A record: \`$P_SAMPLE\`"
 	for n in "${NOTES[@]}"; do echo "- $n"; done
