@@ -16,13 +16,15 @@
  *                                one segment) before writing the line; the
  *                                listener defers accept until it is in
  *                                (TCP_DEFER_ACCEPT), as daytimed's does
- *   minimal ... -L SOCKET        as above, and after each TCP answer one
+ *   minimal ... -L SOCKET        as above, and after each answer one
  *                                record to a syslog socket, the fields and
  *                                the length of daytimed's audit record, sent
- *                                as daytimed sends them: a datagram socket
- *                                gets one datagram a record, batched per
- *                                wakeup (sendmmsg); a stream socket one
- *                                line a record, one write per wakeup
+ *                                as daytimed sends them (logsink_batch.c):
+ *                                a record after a quiet millisecond at
+ *                                once, else held until a millisecond has
+ *                                passed or 32 wait, then all in one
+ *                                sendmmsg (a datagram socket) or one
+ *                                sendmsg of their lines (a stream socket)
  *
  * No rules, no ident, no log: only what any daytime server must do (with
  * -L, and the record the contract asks for: what a server that logs each
@@ -52,7 +54,8 @@
 #define MINIMAL_EVENTS	256
 #define MINIMAL_PROXY	536	/* the longest PROXY header read */
 #define MINIMAL_REC	320	/* room for one record */
-#define MINIMAL_RECS	64	/* records sent at once at most */
+#define MINIMAL_RECS	32	/* records sent at once at most */
+#define MINIMAL_WINDOW	1000	/* µs a record may wait for others */
 
 static volatile sig_atomic_t minimal_stop;
 
@@ -62,8 +65,9 @@ static int	 minimal_line(char *, size_t);
 static int	 minimal_socket(int, const char *, int);
 static int	 minimal_proxy(int, const char *);
 static int	 minimal_log_open(const char *);
-static void	 minimal_log(const struct sockaddr_storage *, int);
+static void	 minimal_log(const struct sockaddr_storage *, int, const char *);
 static void	 minimal_log_flush(void);
+static long long minimal_us(void);
 
 /* -L: the syslog socket, and the records of this wakeup. */
 static int	 log_fd = -1, log_stream;
@@ -71,6 +75,7 @@ static char	 log_rec[MINIMAL_RECS][MINIMAL_REC];
 static size_t	 log_len[MINIMAL_RECS], log_n;
 static char	 log_stamp[32];
 static unsigned long long log_seq;
+static long long log_first, log_last;	/* µs: oldest held, last send */
 
 int
 main(int argc, char *argv[])
@@ -161,7 +166,7 @@ main(int argc, char *argv[])
 	}
 
 	while (!minimal_stop) {
-		n = epoll_wait(ep, evs, MINIMAL_EVENTS, 1000);
+		n = epoll_wait(ep, evs, MINIMAL_EVENTS, log_n > 0 ? 1 : 1000);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -203,7 +208,7 @@ main(int argc, char *argv[])
 						close(fd);
 					}
 					if (log_fd != -1)
-						minimal_log(&ss, port);
+						minimal_log(&ss, port, "tcp");
 				}
 				if (errno == EMFILE || errno == ENFILE) {
 					fprintf(stderr, "minimal: accept4: %s\n",
@@ -221,6 +226,8 @@ main(int argc, char *argv[])
 					(void)sendto(ufd, line, MINIMAL_LINE,
 					    MSG_DONTWAIT,
 					    (struct sockaddr *)&ss, slen);
+					if (log_fd != -1)
+						minimal_log(&ss, port, "udp");
 				}
 			} else if (proxy) {
 				/* The header came (closing leaves epoll too). */
@@ -228,7 +235,7 @@ main(int argc, char *argv[])
 				if (log_fd != -1) {
 					memset(&ss, 0, sizeof(ss));
 					ss.ss_family = AF_INET;
-					minimal_log(&ss, port);
+					minimal_log(&ss, port, "tcp");
 				}
 			} else {
 				/* Silent: swallow the query, close on EOF. */
@@ -238,7 +245,7 @@ main(int argc, char *argv[])
 					close(fd);
 			}
 		}
-		if (log_fd != -1)
+		if (log_n > 0 && minimal_us() - log_first >= MINIMAL_WINDOW)
 			minimal_log_flush();
 	}
 	return 0;
@@ -309,7 +316,7 @@ minimal_log_open(const char *path)
  * the minimal server judges nothing and does not parse the header).
  */
 static void
-minimal_log(const struct sockaddr_storage *ss, int port)
+minimal_log(const struct sockaddr_storage *ss, int port, const char *proto)
 {
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
 	char a[INET_ADDRSTRLEN] = "0.0.0.0";
@@ -318,20 +325,33 @@ minimal_log(const struct sockaddr_storage *ss, int port)
 	if (ss->ss_family == AF_INET)
 		(void)inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a));
 	n = snprintf(log_rec[log_n], MINIMAL_REC, "<30>%s minimal[%d]: "
-	    "conn=%016llx proto=tcp peer=%s:%u via=%s:%u local=127.0.0.1:%d "
+	    "conn=%016llx proto=%s peer=%s:%u via=%s:%u local=127.0.0.1:%d "
 	    "decision=allow rule=/tmp/dtproxy.XXXXXX/p.conf:13 ident=- "
 	    "ident_status=skipped netblock=127.0.0.0/8 duration_us=7 "
-	    "bytes=26%s", log_stamp, (int)getpid(), ++log_seq, a,
+	    "bytes=26%s", log_stamp, (int)getpid(), ++log_seq, proto, a,
 	    (unsigned)ntohs(sin->sin_port), a, (unsigned)ntohs(sin->sin_port),
 	    port, log_stream ? "\n" : "");
 	if (n <= 0 || n >= MINIMAL_REC)
 		return;
+	if (log_n == 0)
+		log_first = minimal_us();
 	log_len[log_n++] = (size_t)n;
-	if (log_n == MINIMAL_RECS)
+	if (log_n == MINIMAL_RECS || (log_n == 1 &&
+	    log_first - log_last >= MINIMAL_WINDOW))
 		minimal_log_flush();
 }
 
-/* Send this wakeup's records: sendmmsg, or one write of their lines. */
+/* Now on the monotonic clock, in µs. */
+static long long
+minimal_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Send the held records: sendmmsg, or one sendmsg of their lines. */
 static void
 minimal_log_flush(void)
 {
@@ -358,6 +378,7 @@ minimal_log_flush(void)
 	} else
 		(void)sendmmsg(log_fd, mm, (unsigned)log_n, 0);
 	log_n = 0;
+	log_last = minimal_us();
 }
 
 /* The daytime line for now: ctime form and CR LF, 26 bytes. */

@@ -69,7 +69,7 @@ make_rules
 HAVE_RS=0
 start_rsyslog && HAVE_RS=1
 HAVE_RSS=0
-[ $HAVE_RS = 1 ] && { want bs || want udp; } && start_rsyslog stream &&
+[ $HAVE_RS = 1 ] && { want bs || want udp || want als; } && start_rsyslog stream &&
     HAVE_RSS=1
 
 # ---------------------------------------------------------------- c, f. oidentd
@@ -167,6 +167,22 @@ P=$(free_port)
 "$BENCH/minimal" -p "$P" & MPID=$!
 PIDS+=("$MPID")
 wait_port "$P" || exit 1
+# al, als: the same, sending a record per answer as daytimed does
+# (minimal -L) to b's and bs's rsyslogds: what the record alone costs.
+HAVE_AL=0
+if [ $HAVE_RS = 1 ] && { want al || want udp; }; then
+	AP=$(free_port)
+	"$BENCH/minimal" -L "$RSLOG" -p "$AP" & MALPID=$!
+	PIDS+=("$MALPID")
+	wait_port "$AP" && HAVE_AL=1
+fi
+HAVE_ALS=0
+if [ $HAVE_RSS = 1 ] && { want als || want udp; }; then
+	ASP=$(free_port)
+	"$BENCH/minimal" -L "$RSLOG_S" -p "$ASP" & MALSPID=$!
+	PIDS+=("$MALSPID")
+	wait_port "$ASP" && HAVE_ALS=1
+fi
 
 HAVE_B=0
 if [ $HAVE_RS = 1 ] && { want b || want udp; } &&
@@ -326,6 +342,8 @@ say "a, b, bs, e, e2, i: minimal, daytimed ($RULES rules, audit to rsyslogd over
 for ((r = 1; r <= REPS; r++)); do
 	want a &&
 	    run1 a "$MPID" -- -p "$P" -c "$CONC" -d "$DUR" -w 10
+	[ $HAVE_AL = 1 ] && want al &&
+	    run1 al "$MALPID,$RSPID" -- -p "$AP" -c "$CONC" -d "$DUR" -w 10
 	[ $HAVE_B = 1 ] && want b &&
 	    run1 b "$BENG,$RSPID" -- -p "$BPORT" -c "$CONC" -d "$DUR" -w 10
 	[ $HAVE_BS = 1 ] && want bs &&
@@ -336,6 +354,8 @@ for ((r = 1; r <= REPS; r++)); do
 	    run1 e2 "$E2PID" -- -A -p "$E2PORT" -c "$CONC" -d "$DUR" -w 10
 	[ $HAVE_I = 1 ] &&
 	    run1 i "$IPID" -- -p "$IPORT" -c "$CONC" -d "$DUR" -w 10
+	[ $HAVE_ALS = 1 ] && want als &&
+	    run1 als "$MALSPID,$RSPID_S" -- -p "$ASP" -c "$CONC" -d "$DUR" -w 10
 done
 echo "$(rss_kb "$MPID")" > "$WORK/rows/a.rss"
 if [ $HAVE_B = 1 ]; then
@@ -374,8 +394,14 @@ for ((r = 1; r <= REPS; r++)); do
 	    run1 b_udp "$BENG,$RSPID" -- -p "$BPORT" -u -c "$CONC" -d "$DUR" -w 10
 	[ $HAVE_BS = 1 ] &&
 	    run1 bs_udp "$BSENG,$RSPID_S" -- -p "$BSPORT" -u -c "$CONC" -d "$DUR" -w 10
+	[ $HAVE_AL = 1 ] &&
+	    run1 al_udp "$MALPID,$RSPID" -- -p "$AP" -u -c "$CONC" -d "$DUR" -w 10
+	[ $HAVE_ALS = 1 ] &&
+	    run1 als_udp "$MALSPID,$RSPID_S" -- -p "$ASP" -u -c "$CONC" -d "$DUR" -w 10
 done
 stop "$MPID"
+[ $HAVE_AL = 1 ] && stop "$MALPID"
+[ $HAVE_ALS = 1 ] && stop "$MALSPID"
 
 # strace_engine ENG PORT tcp|udp N FILE: strace -c -f on the engine ENG
 # for 3 s of load (at most N connections or datagrams), into FILE;
@@ -503,7 +529,7 @@ fi
 
 # ---------------------------------------------------------------- report
 
-for r in a b bs c e e2 i f d_alone d_loaded a_udp b_udp bs_udp; do summarize "$r"; done
+for r in a b bs c e e2 i f d_alone d_loaded a_udp b_udp bs_udp al als al_udp als_udp; do summarize "$r"; done
 
 
 {
@@ -514,11 +540,13 @@ for r in a b bs c e e2 i f d_alone d_loaded a_udp b_udp bs_udp; do summarize "$r
 	echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared; other jobs ran meanwhile)"
 	echo "- command: \`$CMDLINE\` (as $(id -un))"
 	echo "- daytimed: \`$($DAYTIMED -V 2>&1 | head -1)\`, $(cd "$TOP" && git rev-parse --short HEAD 2>/dev/null)"
-	echo "- each row: $REPS runs of ${DUR} s of \`bench/loadgen\`, in alternating rounds with the rows it is compared with (a b bs e e2 i, c f, d alone / d loaded, UDP a b bs), the median rate, the median p50 and p99 (connect to EOF); errors and answers are summed over the runs; CPU is each listed process's share of one core over the runs, children included (children count when reaped, so a forking server's share can leak into the next run); host busy is the whole machine's CPU use (2 cores = 100%) during the row's runs"
+	echo "- each row: $REPS runs of ${DUR} s of \`bench/loadgen\`, in alternating rounds with the rows it is compared with (a a-log b bs e e2 i a-log-stream, c f, d alone / d loaded, UDP a b bs a-log a-log-stream), the median rate, the median p50 and p99 (connect to EOF); errors and answers are summed over the runs; CPU is each listed process's share of one core over the runs, children included (children count when reaped, so a forking server's share can leak into the next run); host busy is the whole machine's CPU use (2 cores = 100%) during the row's runs"
 	echo
 	echo "| configuration | conn/s | vs minimal | p50 | p99 | errors / ok | RSS | CPU (listed processes) | CPU µs per answer (listed processes) | host busy |"
 	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"
 	row a "a. minimal epoll server, $CONC in flight" a
+	row al "a-log. the minimal server sending a record per answer (daytimed's fields and length, minimal -L) to b's rsyslogd, $CONC in flight (CPU: minimal, rsyslogd)" a
+	row als "a-log-stream. as a-log, to bs's stream rsyslogd (CPU: minimal, rsyslogd)" a
 	row b "b. daytimed, $RULES rules + allow 127/8, audit to rsyslogd, ident off, $CONC in flight (CPU: engine, rsyslogd)" a
 	row bs "b-stream. daytimed as b, logging to an rsyslogd on a Unix stream socket (imptcp path=, one record a line), $CONC in flight (CPU: engine, rsyslogd)" a
 	row c "c. daytimed as b, ident always against oidentd, clients from 127.0.0.1 (CPU: engine, oidentd, rsyslogd)" a
@@ -531,8 +559,10 @@ for r in a b bs c e e2 i f d_alone d_loaded a_udp b_udp bs_udp; do summarize "$r
 	row a_udp "UDP: minimal server, $CONC in flight" a_udp
 	row b_udp "UDP: daytimed as b, $CONC in flight" a_udp
 	row bs_udp "UDP: daytimed as b-stream, $CONC in flight" a_udp
+	row al_udp "UDP: the minimal server as a-log (a record per answer to b's rsyslogd) (CPU: minimal, rsyslogd)" a_udp
+	row als_udp "UDP: the minimal server as a-log-stream (CPU: minimal, rsyslogd)" a_udp
 	echo
-	echo "Runs (conn/s of each run): a $(get a rates); b $(get b rates); c $(get c rates); e $(get e rates); e2 $(get e2 rates); i $(get i rates); f $(get f rates); d alone $(get d_alone rates); d loaded $(get d_loaded rates); UDP a $(get a_udp rates); UDP b $(get b_udp rates); b-stream $(get bs rates); UDP b-stream $(get bs_udp rates)."
+	echo "Runs (conn/s of each run): a $(get a rates); b $(get b rates); c $(get c rates); e $(get e rates); e2 $(get e2 rates); i $(get i rates); f $(get f rates); d alone $(get d_alone rates); d loaded $(get d_loaded rates); UDP a $(get a_udp rates); UDP b $(get b_udp rates); b-stream $(get bs rates); UDP b-stream $(get bs_udp rates); a-log $(get al rates); a-log-stream $(get als rates); UDP a-log $(get al_udp rates); UDP a-log-stream $(get als_udp rates)."
 	echo
 	echo "## Memory: connections waiting on ident"
 	echo
@@ -580,6 +610,17 @@ for r in a b bs c e e2 i f d_alone d_loaded a_udp b_udp bs_udp; do summarize "$r
 	if [ -s "$WORK/rows/bs_udp.sum" ]; then
 		echo "| UDP: daytimed as b-stream ≥ 0.9× the minimal server | $(get bs_udp rate) vs $(get a_udp rate) datagrams/s = $(ratio bs_udp a_udp) (per round: $(round_ratio bs_udp a_udp)); CPU µs per answer (engine + rsyslogd): $(get bs_udp cpuus) vs b's $(get b_udp cpuus) | $(verdict "$(get bs_udp rate) >= 0.9 * $(get a_udp rate)") |"
 	fi
+	# The record's own cost: the minimal server logging as daytimed does.
+	[ -s "$WORK/rows/al.sum" ] &&
+	echo "| (the record's own cost: a-log, the minimal server sending daytimed's record to b's rsyslogd, against a) | $(get al rate) vs $(get a rate) conn/s = $(ratio al a) (per round: $(round_ratio al a)); CPU µs per answer (minimal + rsyslogd): $(get al cpuus) | |"
+	[ -s "$WORK/rows/al.sum" ] && [ -s "$WORK/rows/e2.sum" ] &&
+	echo "| (a-log against xinetd logging to its own file, e2: what a server that logs each connection through rsyslogd's datagram socket reaches against e2 here) | $(get al rate) vs $(get e2 rate) conn/s = $(ratio al e2) (per round: $(round_ratio al e2)) | |"
+	[ -s "$WORK/rows/als.sum" ] && [ -s "$WORK/rows/e2.sum" ] &&
+	echo "| (the same through the stream socket: a-log-stream against e2; against a) | $(get als rate) vs $(get e2 rate) conn/s = $(ratio als e2) (per round: $(round_ratio als e2)); against a: $(ratio als a) | |"
+	[ -s "$WORK/rows/al_udp.sum" ] &&
+	echo "| (UDP: the record's own cost, a-log against a; daytimed b against a-log) | $(get al_udp rate) vs $(get a_udp rate) datagrams/s = $(ratio al_udp a_udp) (per round: $(round_ratio al_udp a_udp)); b: $(ratio b_udp al_udp) of a-log (per round: $(round_ratio b_udp al_udp)); CPU µs per answer (minimal + rsyslogd): $(get al_udp cpuus) | |"
+	[ -s "$WORK/rows/als_udp.sum" ] &&
+	echo "| (UDP over the stream socket: a-log-stream against a; b-stream against a-log-stream) | $(get als_udp rate) vs $(get a_udp rate) datagrams/s = $(ratio als_udp a_udp) (per round: $(round_ratio als_udp a_udp)); b-stream: $(ratio bs_udp als_udp) of a-log-stream | |"
 	if [ -s "$WORK/rows/c.sum" ] && [ -s "$WORK/rows/f.sum" ]; then
 		cr=$(get c rate); fr=$(get f rate)
 		echo "| with ident against oidentd ≥ 1.5× tcpserver -r | $cr vs $fr conn/s = $(ratio c f) (per round: $(round_ratio c f)) | $(verdict "$cr >= 1.5 * $fr") |"
