@@ -68,6 +68,15 @@ free_port() {
 }
 
 # Wait (at most 10 s) until something listens on 127.0.0.1:PORT over TCP.
+# start_minimal ARGS...: bench/minimal ARGS -p PORT on a free port, waited
+# for; sets MIN_PORT and MIN_PID, and fails when nothing came to listen.
+start_minimal() {
+	MIN_PORT=$(free_port)
+	"$BENCH/minimal" "$@" -p "$MIN_PORT" & MIN_PID=$!
+	PIDS+=("$MIN_PID")
+	wait_port "$MIN_PORT"
+}
+
 wait_port() {
 	local n
 	for ((n = 0; n < 100; n++)); do

@@ -52,21 +52,15 @@ HAVE_RSS=0
 start_rsyslog stream && HAVE_RSS=1
 
 # The reference: bench/minimal -P reads the header (one read) and answers.
-MP=$(free_port)
-"$BENCH/minimal" -P -p "$MP" & MPID=$!
-PIDS+=("$MPID")
-wait_port "$MP" || exit 1
+start_minimal -P || exit 1
+MP=$MIN_PORT MPID=$MIN_PID
 # ... and the same, sending a record per answer (-L) to each rsyslogd.
-ML=$(free_port)
-"$BENCH/minimal" -P -L "$RSLOG" -p "$ML" & MLPID=$!
-PIDS+=("$MLPID")
-wait_port "$ML" || exit 1
+start_minimal -P -L "$RSLOG" || exit 1
+ML=$MIN_PORT MLPID=$MIN_PID
 MLS=
 if [ $HAVE_RSS = 1 ]; then
-	MLS=$(free_port)
-	"$BENCH/minimal" -P -L "$RSLOG_S" -p "$MLS" & MLSPID=$!
-	PIDS+=("$MLSPID")
-	wait_port "$MLS" || exit 1
+	start_minimal -P -L "$RSLOG_S" || exit 1
+	MLS=$MIN_PORT MLSPID=$MIN_PID
 fi
 
 # daytimed as run.sh's row b (the rules, audit records to rsyslogd, ident

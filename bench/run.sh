@@ -163,25 +163,19 @@ fi
 # The reference, daytimed and xinetd all run at once and are measured in
 # alternating rounds (a b bs e e2 i, a b bs e e2 i, ...), so that the
 # machine's other load falls on all of them alike.
-P=$(free_port)
-"$BENCH/minimal" -p "$P" & MPID=$!
-PIDS+=("$MPID")
-wait_port "$P" || exit 1
+start_minimal || exit 1
+P=$MIN_PORT MPID=$MIN_PID
 # al, als: the same, sending a record per answer as daytimed does
 # (minimal -L) to b's and bs's rsyslogds: what the record alone costs.
 HAVE_AL=0
-if [ $HAVE_RS = 1 ] && { want al || want udp; }; then
-	AP=$(free_port)
-	"$BENCH/minimal" -L "$RSLOG" -p "$AP" & MALPID=$!
-	PIDS+=("$MALPID")
-	wait_port "$AP" && HAVE_AL=1
+if [ $HAVE_RS = 1 ] && { want al || want udp; } && start_minimal -L "$RSLOG"
+then
+	HAVE_AL=1 AP=$MIN_PORT MALPID=$MIN_PID
 fi
 HAVE_ALS=0
-if [ $HAVE_RSS = 1 ] && { want als || want udp; }; then
-	ASP=$(free_port)
-	"$BENCH/minimal" -L "$RSLOG_S" -p "$ASP" & MALSPID=$!
-	PIDS+=("$MALSPID")
-	wait_port "$ASP" && HAVE_ALS=1
+if [ $HAVE_RSS = 1 ] && { want als || want udp; } &&
+    start_minimal -L "$RSLOG_S"; then
+	HAVE_ALS=1 ASP=$MIN_PORT MALSPID=$MIN_PID
 fi
 
 HAVE_B=0
