@@ -70,7 +70,7 @@ static void	 minimal_log_flush(void);
 static long long minimal_us(void);
 
 /* -L: the syslog socket, and the records of this wakeup. */
-static int	 log_fd = -1, log_stream;
+static int	 log_fd = -1, log_stream, log_pid;
 static char	 log_rec[MINIMAL_RECS][MINIMAL_REC];
 static size_t	 log_len[MINIMAL_RECS], log_n;
 static char	 log_stamp[32];
@@ -297,6 +297,7 @@ minimal_log_open(const char *path)
 		return -1;
 	}
 	memcpy(sun.sun_path, path, strlen(path));
+	log_pid = (int)getpid();
 	if ((log_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) != -1 &&
 	    connect(log_fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
 		return 0;
@@ -328,7 +329,7 @@ minimal_log(const struct sockaddr_storage *ss, int port, const char *proto)
 	    "conn=%016llx proto=%s peer=%s:%u via=%s:%u local=127.0.0.1:%d "
 	    "decision=allow rule=/tmp/dtproxy.XXXXXX/p.conf:13 ident=- "
 	    "ident_status=skipped netblock=127.0.0.0/8 duration_us=7 "
-	    "bytes=26%s", log_stamp, (int)getpid(), ++log_seq, proto, a,
+	    "bytes=26%s", log_stamp, log_pid, ++log_seq, proto, a,
 	    (unsigned)ntohs(sin->sin_port), a, (unsigned)ntohs(sin->sin_port),
 	    port, log_stream ? "\n" : "");
 	if (n <= 0 || n >= MINIMAL_REC)
