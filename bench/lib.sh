@@ -67,7 +67,6 @@ free_port() {
 	return 1
 }
 
-# Wait (at most 10 s) until something listens on 127.0.0.1:PORT over TCP.
 # start_minimal ARGS...: bench/minimal ARGS -p PORT on a free port, waited
 # for; sets MIN_PORT and MIN_PID, and fails when nothing came to listen.
 start_minimal() {
@@ -77,6 +76,7 @@ start_minimal() {
 	wait_port "$MIN_PORT"
 }
 
+# Wait (at most 10 s) until something listens on 127.0.0.1:PORT over TCP.
 wait_port() {
 	local n
 	for ((n = 0; n < 100; n++)); do

@@ -69,7 +69,7 @@ static void	 minimal_log(const struct sockaddr_storage *, int, const char *);
 static void	 minimal_log_flush(void);
 static long long minimal_us(void);
 
-/* -L: the syslog socket, and the records of this wakeup. */
+/* -L: the syslog socket, and the records held for one send. */
 static int	 log_fd = -1, log_stream, log_pid;
 static char	 log_rec[MINIMAL_RECS][MINIMAL_REC];
 static size_t	 log_len[MINIMAL_RECS], log_n;
@@ -139,7 +139,9 @@ main(int argc, char *argv[])
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (logpath != NULL && (silent || minimal_log_open(logpath) == -1))
+	if (logpath != NULL && silent)
+		minimal_usage();
+	if (logpath != NULL && minimal_log_open(logpath) == -1)
 		return 1;
 	if ((lfd = minimal_socket(SOCK_STREAM, addr, port)) == -1 ||
 	    (!silent && (ufd = minimal_socket(SOCK_DGRAM, addr, port)) == -1))

@@ -11,8 +11,8 @@
 # row j with daytimed logging to an rsyslogd on a Unix stream socket
 # (imptcp path=), as run.sh's b-stream.  Rows h-log and h-log-stream are
 # the minimal server sending, for each answer, a record of the fields and
-# length of daytimed's to the same rsyslogds (minimal -L): the most a
-# server that logs each connection, as the contract asks, can reach.
+# length of daytimed's to the same rsyslogds (minimal -L): what the
+# record the contract asks for costs a server by itself.
 #
 #   REPS=3 DUR=5 CONC=64 RULES=10000 bench/proxy.sh    (from a built tree)
 #

@@ -161,8 +161,8 @@ fi
 # ---------------------------------------------------------------- start a, b, bs, e
 
 # The reference, daytimed and xinetd all run at once and are measured in
-# alternating rounds (a b bs e e2 i, a b bs e e2 i, ...), so that the
-# machine's other load falls on all of them alike.
+# alternating rounds (a a-log b bs e e2 i a-log-stream, a a-log ...), so
+# that the machine's other load falls on all of them alike.
 start_minimal || exit 1
 P=$MIN_PORT MPID=$MIN_PID
 # al, als: the same, sending a record per answer as daytimed does
