@@ -188,6 +188,10 @@ proxy_v2(const unsigned char *buf, size_t len, struct proxy_header *out)
 		return proxy_bad(out, "v2: unknown command");
 	if (len > 13 && proxy_v2_addrlen(buf[13]) == SIZE_MAX)
 		return proxy_bad(out, "v2: unknown family or protocol");
+	if (len > 13 && (buf[12] & 0x0f) == PROXY_V2_CMD_PROXY &&
+	    (buf[13] == 0x12 || buf[13] == 0x22))
+		return proxy_bad(out, "v2: a UDP flow's addresses on a TCP "
+		    "connection");
 	if (len < PROXY_V2_FIXED) {
 		out->need = PROXY_HEADER_MAX - len;
 		return PROXY_PARSE_MORE;
@@ -202,14 +206,23 @@ proxy_v2(const unsigned char *buf, size_t len, struct proxy_header *out)
 	out->len = total;
 	cmd = buf[12] & 0x0f;
 	fam = buf[13];
+	/*
+	 * LOCAL: the spec has the receiver discard the block, family and
+	 * all, and keep the real endpoints; so neither its length nor its
+	 * TLVs are held against a health check.
+	 */
+	if (cmd == PROXY_V2_CMD_LOCAL) {
+		out->command = PROXY_CMD_LOCAL;
+		return PROXY_PARSE_DONE;
+	}
 	alen = proxy_v2_addrlen(fam);
 	if (total - PROXY_V2_FIXED < alen)
 		return proxy_bad(out, "v2: the length is shorter than the addresses");
 	if (proxy_v2_tlvs(buf + PROXY_V2_FIXED + alen,
 	    total - PROXY_V2_FIXED - alen) == -1)
 		return proxy_bad(out, "v2: a TLV runs past the header");
-	if (cmd == PROXY_V2_CMD_LOCAL || fam == 0x00) {
-		out->command = PROXY_CMD_LOCAL;	/* the addresses are ignored */
+	if (fam == 0x00) {
+		out->command = PROXY_CMD_LOCAL;	/* UNSPEC: the proxy's own */
 		return PROXY_PARSE_DONE;
 	}
 	buf += PROXY_V2_FIXED;

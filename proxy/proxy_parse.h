@@ -20,16 +20,19 @@
  *       The line ends at its first LF, which must follow a CR.
  *   v2  the 12-byte signature, version 2 with command LOCAL (0x0) or
  *       PROXY (0x1), a family/protocol byte of 0x00, 0x11, 0x12, 0x21,
- *       0x22, 0x31 or 0x32, a length that the address block of that
- *       family fits in, and the rest as TLVs (type, 16-bit length,
- *       value), each inside the length, skipped. At most PROXY_HEADER_MAX
- *       bytes in all.
+ *       0x22, 0x31 or 0x32, and a length. With PROXY, the address block
+ *       of that family must fit in the length and the rest be TLVs
+ *       (type, 16-bit length, value), each inside the length, skipped;
+ *       with LOCAL the block is skipped whole, unread, as the spec has
+ *       receivers discard it. At most PROXY_HEADER_MAX bytes in all.
  *
  * Commands: PROXY_CMD_PROXY carries the client's addresses (src is the
  * peer to judge). PROXY_CMD_LOCAL is the proxy's own connection (v2
  * LOCAL, as for health checks; v2 PROXY with the UNSPEC family; v1
  * UNKNOWN): the connection's real endpoints stand. v2 PROXY with AF_UNIX
- * addresses is malformed here: a path cannot be judged by netblock.
+ * addresses is malformed here: a path cannot be judged by netblock; so
+ * is v2 PROXY with a UDP flow's addresses (0x12, 0x22), which cannot be
+ * the client of the TCP connection it comes on.
  */
 #ifndef DAYTIMED_PROXY_PARSE_H
 #define DAYTIMED_PROXY_PARSE_H
