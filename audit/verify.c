@@ -80,6 +80,7 @@ verify_host_key(struct verify *v, const char *name,
 	v->hkeys = p;
 	v->hkeys[v->nhkeys].name = name;
 	memcpy(v->hkeys[v->nhkeys].pk, pk, CHAIN_SIGN_PK_BYTES);
+	v->hkeys[v->nhkeys].epochs = 0;
 	v->nhkeys++;
 	return 0;
 }

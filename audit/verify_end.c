@@ -4,7 +4,8 @@
  * records, a start never seen, a key that does not open it), how epochs
  * link (each signed start record names the previous epoch and its last
  * seq: a missing epoch between two present ones, an end cut short, a
- * crash, a fork), what each host wrote without seals, and the numbers.
+ * crash, a fork), what each host wrote without seals, which --host-key
+ * signed nothing, and the numbers.
  *
  * Links are followed twice: by the host the syslog headers name, and,
  * with --host-key, by the listed key that signed each epoch (one key per
@@ -36,6 +37,7 @@ static void	verify_link_end(struct verify *, struct verify_epoch *,
 		    struct verify_epoch *);
 static void	verify_hosts_end(struct verify *);
 static void	verify_hosts_sum(struct verify *);
+static void	verify_keys_end(struct verify *);
 static int	verify_time_cmp(const struct verify_epoch *,
 		    const struct verify_epoch *);
 static int	verify_when_cmp(const void *, const void *);
@@ -62,6 +64,8 @@ verify_end(struct verify *v, struct verify_summary *s)
 		if (verify_links(v) == -1)
 			return -1;
 		verify_hosts_end(v);
+		if (v->nhkeys > 0)
+			verify_keys_end(v);
 		if (v->records == 0)
 			verify_note(v, VERIFY_FINDING, NULL, SIZE_MAX, "no sealed "
 			    "daytimed records found");
@@ -411,6 +415,8 @@ verify_hosts_sum(struct verify *v)
 			continue;
 		if (ep->auth != VERIFY_AUTH_LISTED)
 			hr->unauthenticated++;
+		else
+			v->hkeys[ep->key_index].epochs++;
 		if (ep->unclean)
 			hr->unclean++;
 		if (ep->auth == VERIFY_AUTH_UNSIGNED && hr->unsigned_++ == 0)
@@ -475,6 +481,33 @@ verify_hosts_end(struct verify *v)
 			    "tell its epochs from forged ones",
 			    verify_hostname(v, h), kh);
 		}
+	}
+}
+
+/*
+ * With --host-key, each key given stands for a host that should be in
+ * the input: a key that signed no epoch opened means that host's records
+ * were deleted, or stripped of their chain fields (then only unsealed),
+ * which the other hosts' epochs being intact must not hide. A key given
+ * twice is one key: its epochs count to its first listing.
+ */
+static void
+verify_keys_end(struct verify *v)
+{
+	size_t k, j;
+
+	for (k = 0; k < v->nhkeys; k++) {
+		if (v->hkeys[k].epochs > 0)
+			continue;
+		for (j = 0; j < k; j++)
+			if (sodium_memcmp(v->hkeys[j].pk, v->hkeys[k].pk,
+			    CHAIN_SIGN_PK_BYTES) == 0)
+				break;
+		if (j < k)
+			continue;	/* said of its first listing, if at all */
+		verify_note(v, VERIFY_FINDING, NULL, SIZE_MAX, "host key %s: no "
+		    "epoch opened in the input is signed by it (its host's "
+		    "records are missing or unsealed)", v->hkeys[k].name);
 	}
 }
 

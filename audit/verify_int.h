@@ -164,6 +164,7 @@ struct verify_hostrec {
 struct verify_hkey {
 	const char	*name;
 	unsigned char	 pk[CHAIN_SIGN_PK_BYTES];
+	size_t		 epochs;	/* opened epochs it signed (at the end) */
 };
 
 struct verify {

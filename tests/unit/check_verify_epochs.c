@@ -157,6 +157,81 @@ START_TEST(test_forged_epoch)
 }
 END_TEST
 
+/*
+ * Two hosts, each signed by its own key, lines interleaved in one file
+ * (a central log host's): l1 is web1's epoch, l2 web2's.
+ */
+static struct fix_log *
+two_hosts(const struct fix_keys *k, struct fix_log *l1, struct fix_log *l2)
+{
+	struct fix_log *log = calloc(1, sizeof(*log));
+	struct fix_epoch a, b;
+	size_t i;
+
+	ck_assert_ptr_nonnull(log);
+	fix_make(l1, &a, k, HDR, k->hsk, NULL, 5, 1, T0);
+	fix_make(l2, &b, k, HDR2, k->hsk2, NULL, 5, 1, T0);
+	for (i = 0; i < 5; i++) {
+		fix_insert(log, log->n, l1->line[i]);
+		fix_insert(log, log->n, l2->line[i]);
+	}
+	return log;
+}
+
+/*
+ * A host whose key is given but whose records are gone, or stripped of
+ * their chain fields: its key signs nothing here, and that is a finding
+ * (without it, the other host's epochs alone passed as intact). A key
+ * given twice is one key.
+ */
+START_TEST(test_key_absent)
+{
+	const unsigned char *hk[] = { NULL, NULL, NULL };
+	static const char want[] = "host key host2.pub: no epoch opened in "
+	    "the input is signed by it (its host's records are missing or "
+	    "unsealed)";
+	struct fix_log *l1, *l2, *log;
+	struct fix_keys k;
+	struct fix_run r;
+	char *p;
+	size_t i;
+
+	fix_keys(&k);
+	hk[0] = k.hpk;
+	hk[1] = k.hpk2;
+	l1 = calloc(1, sizeof(*l1));
+	l2 = calloc(1, sizeof(*l2));
+	ck_assert(l1 != NULL && l2 != NULL);
+	log = two_hosts(&k, l1, l2);
+	verify_free(fix_run(&r, log, k.sk, hk));
+	ck_assert_uint_eq(r.s.findings, 0);
+	/* web2's records deleted */
+	verify_free(fix_run(&r, l1, k.sk, hk));
+	ck_assert_uint_eq(r.s.findings, 1);
+	ck_assert_int_eq(fix_find(&r, want), 0);
+	ck_assert_int_eq(r.kind[0], VERIFY_FINDING);
+	/* web2's chain fields stripped: unsealed, a warning, and the key */
+	for (i = 1; i < log->n; i += 2) {
+		p = strstr(log->line[i], " sealed_to=");
+		if (p == NULL)
+			p = strstr(log->line[i], " time=");
+		ck_assert_ptr_nonnull(p);
+		*p = '\0';
+	}
+	verify_free(fix_run(&r, log, k.sk, hk));
+	ck_assert_uint_eq(r.s.findings, 1);
+	ck_assert_uint_eq(r.s.unsealed, 5);
+	ck_assert_int_ge(fix_find(&r, want), 0);
+	/* the same key twice: the second signs what the first does */
+	hk[1] = k.hpk;
+	verify_free(fix_run(&r, l1, k.sk, hk));
+	ck_assert_uint_eq(r.s.findings, 0);
+	free(l1);
+	free(l2);
+	free(log);
+}
+END_TEST
+
 /* A signed start record changed: its signature and its MAC fail. */
 START_TEST(test_signature_changed)
 {
@@ -479,6 +554,7 @@ verify_epochs_suite(void)
 	tcase_add_test(tc, test_signed_intact);
 	tcase_add_test(tc, test_forged_epoch);
 	tcase_add_test(tc, test_signature_changed);
+	tcase_add_test(tc, test_key_absent);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("links");
