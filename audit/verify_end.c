@@ -26,6 +26,10 @@
 #include "audit/verify.h"
 #include "audit/verify_int.h"
 
+/* A list of names in a note, with room for ", ..." when it is cut. */
+#define VERIFY_LIST_MAX		1024
+#define VERIFY_LIST_CUT		", ..."
+
 static void	verify_leftovers(struct verify *, struct verify_epoch *);
 static int	verify_links(struct verify *);
 static void	verify_link(struct verify *, struct verify_epoch *,
@@ -38,6 +42,10 @@ static void	verify_link_end(struct verify *, struct verify_epoch *,
 static void	verify_hosts_end(struct verify *);
 static void	verify_hosts_sum(struct verify *);
 static void	verify_keys_end(struct verify *);
+static void	verify_keys_hosts(struct verify *);
+static int	verify_host_key_cmp(const void *, const void *);
+static int	verify_key_host_cmp(const void *, const void *);
+static void	verify_list_add(char *, size_t *, const char *);
 static int	verify_time_cmp(const struct verify_epoch *,
 		    const struct verify_epoch *);
 static int	verify_when_cmp(const void *, const void *);
@@ -509,6 +517,122 @@ verify_keys_end(struct verify *v)
 		    "epoch opened in the input is signed by it (its host's "
 		    "records are missing or unsealed)", v->hkeys[k].name);
 	}
+	verify_keys_hosts(v);
+}
+
+/*
+ * One key per host, both ways: a host name whose epochs are signed by
+ * two of the keys given (one host's key, stolen, signing under another
+ * host's name; or a host's epochs deleted and another's renamed to it),
+ * and a key that signs under two host names (a header changed), are
+ * findings, each counted to every host it names, so that no host line
+ * says intact. Lines without a header name no host: journalctl -o cat's
+ * output beside a syslog file's is not a second name. Sorted both ways:
+ * n log n in the epochs.
+ */
+static void
+verify_keys_hosts(struct verify *v)
+{
+	struct verify_epoch **o;
+	char list[VERIFY_LIST_MAX];
+	size_t i, j, n = 0, names, lo;
+
+	if ((o = calloc(v->nepochs + 1, sizeof(*o))) == NULL) {
+		v->nomem = 1;
+		return;
+	}
+	for (i = 0; i < v->nepochs; i++)
+		if (v->epochs[i].state == VERIFY_EPOCH_OPEN &&
+		    v->epochs[i].auth == VERIFY_AUTH_LISTED &&
+		    v->hosts[v->epochs[i].host].namelen > 0)
+			o[n++] = &v->epochs[i];
+	qsort(o, n, sizeof(*o), verify_host_key_cmp);
+	for (i = 0; i < n; i = j) {
+		list[0] = '\0';
+		for (j = i, names = 0, lo = 0; j < n && o[j]->host == o[i]->host;
+		    j++)
+			if (j == i || o[j]->key_index != o[j - 1]->key_index) {
+				names++;
+				verify_list_add(list, &lo,
+				    v->hkeys[o[j]->key_index].name);
+			}
+		if (names > 1)
+			verify_note(v, VERIFY_FINDING, NULL, o[i]->host, "host %s: "
+			    "its epochs are signed by more than one --host-key "
+			    "(%s): one key per host, so one of them signed "
+			    "another host's epoch, or a syslog header was "
+			    "changed", verify_hostname(v, o[i]->host), list);
+	}
+	qsort(o, n, sizeof(*o), verify_key_host_cmp);
+	for (i = 0; i < n; i = j) {
+		list[0] = '\0';
+		for (j = i, names = 0, lo = 0; j < n &&
+		    o[j]->key_index == o[i]->key_index; j++)
+			if (j == i || o[j]->host != o[j - 1]->host) {
+				names++;
+				verify_list_add(list, &lo,
+				    verify_hostname(v, o[j]->host));
+			}
+		if (names < 2)
+			continue;
+		verify_note(v, VERIFY_FINDING, NULL, o[i]->host, "host key %s: "
+		    "it signs the epochs of more than one host (%s): one key "
+		    "per host, so it signed another host's epoch, or a syslog "
+		    "header was changed", v->hkeys[o[i]->key_index].name, list);
+		/* the note counted it to the first host: the others too */
+		for (j = i + 1; j < n && o[j]->key_index == o[i]->key_index;
+		    j++)
+			if (o[j]->host != o[j - 1]->host)
+				v->hosts[o[j]->host].findings++;
+	}
+	free(o);
+}
+
+/* Epochs by host, then by the listed key that signed them. */
+static int
+verify_host_key_cmp(const void *a, const void *b)
+{
+	const struct verify_epoch *x = *(const struct verify_epoch *const *)a;
+	const struct verify_epoch *y = *(const struct verify_epoch *const *)b;
+
+	if (x->host != y->host)
+		return x->host < y->host ? -1 : 1;
+	return x->key_index < y->key_index ? -1 : (x->key_index > y->key_index);
+}
+
+/* Epochs by the listed key that signed them, then by host. */
+static int
+verify_key_host_cmp(const void *a, const void *b)
+{
+	const struct verify_epoch *x = *(const struct verify_epoch *const *)a;
+	const struct verify_epoch *y = *(const struct verify_epoch *const *)b;
+
+	if (x->key_index != y->key_index)
+		return x->key_index < y->key_index ? -1 : 1;
+	return x->host < y->host ? -1 : (x->host > y->host);
+}
+
+/*
+ * Add a name to list (*o bytes used; VERIFY_LIST_MAX), ", " between;
+ * one that does not fit ends it with ", ..." (or "..."), and no more is
+ * added.
+ */
+static void
+verify_list_add(char *list, size_t *o, const char *name)
+{
+	size_t room = VERIFY_LIST_MAX - sizeof(VERIFY_LIST_CUT);
+	int r;
+
+	if (*o >= room)
+		return;			/* cut already */
+	r = snprintf(list + *o, room - *o, "%s%s", *o ? ", " : "", name);
+	if (r >= 0 && (size_t)r < room - *o) {
+		*o += (size_t)r;
+		return;
+	}
+	memcpy(list + *o, *o ? VERIFY_LIST_CUT : VERIFY_LIST_CUT + 2,
+	    *o ? sizeof(VERIFY_LIST_CUT) : sizeof(VERIFY_LIST_CUT) - 2);
+	*o = room;
 }
 
 /* A host's name for messages ("-" for lines without a header). */

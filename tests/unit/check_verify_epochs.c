@@ -232,6 +232,64 @@ START_TEST(test_key_absent)
 }
 END_TEST
 
+/*
+ * One key per host: with --host-key, a host whose epochs are signed by
+ * two of the keys given (web1's key, stolen, signing an epoch under
+ * web2's name), and a key that signs under two host names, are findings,
+ * counted to each host named. Without host keys, a warning, as before.
+ * Lines without a header name no host: not a second name.
+ */
+START_TEST(test_key_two_hosts)
+{
+	const unsigned char *hk[] = { NULL, NULL, NULL };
+	struct verify_host_info hi;
+	struct fix_log *l1, *l2, *log;
+	struct fix_epoch f;
+	struct fix_keys k;
+	struct fix_run r;
+	struct verify *v;
+
+	fix_keys(&k);
+	hk[0] = k.hpk;
+	hk[1] = k.hpk2;
+	l1 = calloc(1, sizeof(*l1));
+	l2 = calloc(1, sizeof(*l2));
+	ck_assert(l1 != NULL && l2 != NULL);
+	log = two_hosts(&k, l1, l2);
+	fix_make(log, &f, &k, HDR2, k.hsk, NULL, 4, 1, T0 + HOUR);
+	v = fix_run(&r, log, k.sk, hk);
+	ck_assert_uint_eq(r.s.findings, 2);
+	ck_assert_int_ge(fix_find(&r, "host web2: its epochs are signed by more "
+	    "than one --host-key (host.pub, host2.pub): one key per host, so "
+	    "one of them signed another host's epoch, or a syslog header was "
+	    "changed"), 0);
+	ck_assert_int_ge(fix_find(&r, "host key host.pub: it signs the epochs "
+	    "of more than one host (web1, web2): one key per host, so it "
+	    "signed another host's epoch, or a syslog header was changed"), 0);
+	verify_host_get(v, 0, &hi);
+	ck_assert_str_eq(hi.name, "web1");
+	ck_assert_uint_eq(hi.findings, 1);
+	verify_host_get(v, 1, &hi);
+	ck_assert_uint_eq(hi.findings, 2);
+	verify_free(v);
+	/* without host keys: the warning of before, no finding */
+	verify_free(fix_run(&r, log, k.sk, NULL));
+	ck_assert_uint_eq(r.s.findings, 0);
+	ck_assert_int_ge(fix_find(&r, "host web2: its epochs are signed by "
+	    "more than one host key ("), 0);
+	/* web1's epochs with and without a syslog header: one host */
+	log->n = 0;
+	fix_make(log, &f, &k, HDR, k.hsk, NULL, 4, 1, T0);
+	fix_make(log, &f, &k, "", k.hsk, NULL, 4, 1, T0 + HOUR);
+	verify_free(fix_run(&r, log, k.sk, hk));
+	ck_assert_uint_eq(r.s.findings, 1);
+	ck_assert_int_eq(fix_find(&r, "host key host2.pub: no epoch"), 0);
+	free(l1);
+	free(l2);
+	free(log);
+}
+END_TEST
+
 /* A signed start record changed: its signature and its MAC fail. */
 START_TEST(test_signature_changed)
 {
@@ -292,7 +350,9 @@ START_TEST(test_deleted_epoch)
 	    "before them signed by the same host key (host.pub), is here",
 	    b.id, c.id, a.id);
 	ck_assert_int_ge(fix_find(&r, want), 0);
-	ck_assert_uint_eq(r.s.findings, 1);
+	ck_assert_int_ge(fix_find(&r, "host key host.pub: it signs the epochs "
+	    "of more than one host (web1, evil)"), 0);
+	ck_assert_uint_eq(r.s.findings, 2);
 	/* without host keys nothing names the signer: by host only */
 	verify_free(fix_run(&r, log, k.sk, NULL));
 	ck_assert_uint_eq(r.s.findings, 0);
@@ -555,6 +615,7 @@ verify_epochs_suite(void)
 	tcase_add_test(tc, test_forged_epoch);
 	tcase_add_test(tc, test_signature_changed);
 	tcase_add_test(tc, test_key_absent);
+	tcase_add_test(tc, test_key_two_hosts);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("links");
