@@ -5,10 +5,11 @@
  * are verify_run.c; the chain walk itself is verify_walk.c; the end is
  * verify_end.c.
  *
- * Hosts are named by the syslog header (untrusted: an edited header shows
- * as an epoch whose records name two hosts). Epochs are found by their
- * id, in a hash table, so that interleaved records of many hosts cost the
- * same as one host's.
+ * Hosts are named by the syslog header, untrusted: an edited header shows
+ * as an epoch whose records name two hosts, and a name is printed only
+ * escaped (verify_hostname), since an escape sequence in it could hide
+ * the rest of the output. Epochs are found by their id, in a hash table,
+ * so that interleaved records of many hosts cost the same as one host's.
  */
 #include "autoconf.h"
 
@@ -21,6 +22,7 @@
 #include <sodium.h>
 
 #include "audit/chain.h"
+#include "audit/record.h"
 #include "audit/verify.h"
 #include "audit/verify_int.h"
 
@@ -227,8 +229,9 @@ static size_t
 verify_host(struct verify *v, const char *name, size_t len)
 {
 	struct verify_hostrec *hr;
+	char esc[4 * VERIFY_HOST_MAX + sizeof(RECORD_CUT_MARK) + 3];
 	uint64_t hash = 0xcbf29ce484222325ULL;
-	size_t i, j, cap;
+	size_t i, j, cap, elen;
 	void *p;
 
 	if (len > VERIFY_HOST_MAX)
@@ -272,12 +275,20 @@ verify_host(struct verify *v, const char *name, size_t len)
 	v->caphosts = cap;
 	hr = &v->hosts[v->nhosts];
 	memset(hr, 0, sizeof(*hr));
-	if ((hr->name = malloc(len + 1)) == NULL)
+	/* escaped once, here, as report escapes it: every message uses it */
+	if (len == 0)
+		memcpy(esc, "-", 2);
+	else if (record_escape(esc, sizeof(esc), name, len) == 0)
+		memcpy(esc, "\"\"", 3);	/* not reached: esc holds any */
+	elen = strlen(esc);
+	if ((hr->name = malloc(len + 1 + elen + 1)) == NULL)
 		goto nomem;
 	if (len > 0)
 		memcpy(hr->name, name, len);
 	hr->name[len] = '\0';
 	hr->namelen = len;
+	memcpy(hr->name + len + 1, esc, elen + 1);
+	hr->shown = hr->name + len + 1;
 	hr->unsealed_run.kind = VERIFY_RUN_UNSEALED;
 	for (j = 0; v->htab[(hash + j) & (v->htabcap - 1)]; j++)
 		;
@@ -401,9 +412,8 @@ verify_sealed_host(struct verify *v, size_t h, struct verify_epoch *ep,
 		verify_note(v, VERIFY_FINDING, ep, ep->host, "epoch %s: its "
 		    "records name two hosts, %s and %s (first at %s:%lu): a "
 		    "syslog header was changed", ep->hex,
-		    v->hosts[ep->host].name[0] ? v->hosts[ep->host].name : "-",
-		    hr->name[0] ? hr->name : "-", v->files[file],
-		    ep->first_line);
+		    verify_hostname(v, ep->host), verify_hostname(v, h),
+		    v->files[file], ep->first_line);
 	}
 	if (!hr->sealing && hr->early > 0 && f->seq > 0) {
 		/* unsealed lines of this file just before: inside the epoch */
@@ -426,6 +436,13 @@ verify_sealed_host(struct verify *v, size_t h, struct verify_epoch *ep,
 	hr->last_epoch = (size_t)(ep - v->epochs);
 	hr->last_open = !f->is_stop;
 	hr->last_file = file;
+}
+
+/* A host's name for messages: escaped; "-" for lines without a header. */
+const char *
+verify_hostname(const struct verify *v, size_t h)
+{
+	return h < v->nhosts ? v->hosts[h].shown : "-";
 }
 
 /* A daytimed record without chain fields. */

@@ -193,6 +193,8 @@ struct verify_summary {
 /* One host, as the records' syslog headers name it. */
 struct verify_host_info {
 	const char	*name;		/* "" for lines without a header */
+	const char	*shown;		/* name escaped as record_escape does,
+					 * "-" for none: the one to print */
 	size_t		 epochs;
 	size_t		 records;
 	size_t		 verified;
@@ -209,6 +211,7 @@ struct verify_host_info {
 struct verify_epoch_info {
 	char		 id[CHAIN_EPOCH_HEX + 1];
 	const char	*host;
+	const char	*shown;		/* host, as verify_host_info's */
 	size_t		 records;
 	size_t		 verified;
 	unsigned long	 findings;

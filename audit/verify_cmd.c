@@ -436,8 +436,7 @@ verify_cmd_report(struct verify *v, const struct verify_summary *s,
 		}
 		printf("daytimed-audit: epoch %s host %s: seq %llu..%llu, %zu "
 		    "record%s, %zu verified, %s%s%s, %s, %s, %s%s\n", ei.id,
-		    ei.host[0] ? ei.host : "-",
-		    (unsigned long long)ei.first_seq,
+		    ei.shown, (unsigned long long)ei.first_seq,
 		    (unsigned long long)ei.last_seq, ei.records,
 		    verify_cmd_s(ei.records), ei.verified,
 		    ei.has_time ? ei.first : "no time", ei.has_time ? " .. " : "",
@@ -448,7 +447,7 @@ verify_cmd_report(struct verify *v, const struct verify_summary *s,
 	for (i = 0; i < verify_nhosts(v); i++) {
 		verify_host_get(v, i, &hi);
 		printf("daytimed-audit: host %s: %zu epoch%s, %zu sealed "
-		    "record%s, %zu verified", hi.name[0] ? hi.name : "-",
+		    "record%s, %zu verified", hi.shown,
 		    hi.epochs, verify_cmd_s(hi.epochs), hi.records,
 		    verify_cmd_s(hi.records), hi.verified);
 		if (hi.unsealed > 0)

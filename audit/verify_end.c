@@ -49,7 +49,6 @@ static void	verify_list_add(char *, size_t *, const char *);
 static int	verify_time_cmp(const struct verify_epoch *,
 		    const struct verify_epoch *);
 static int	verify_when_cmp(const void *, const void *);
-static const char *verify_hostname(const struct verify *, size_t);
 
 /* The end: leftovers, links, hosts, numbers. */
 int
@@ -635,13 +634,6 @@ verify_list_add(char *list, size_t *o, const char *name)
 	*o = room;
 }
 
-/* A host's name for messages ("-" for lines without a header). */
-static const char *
-verify_hostname(const struct verify *v, size_t h)
-{
-	return h < v->nhosts && v->hosts[h].name[0] ? v->hosts[h].name : "-";
-}
-
 /* How many hosts. */
 size_t
 verify_nhosts(const struct verify *v)
@@ -657,6 +649,7 @@ verify_host_get(const struct verify *v, size_t i, struct verify_host_info *hi)
 
 	memset(hi, 0, sizeof(*hi));
 	hi->name = hr->name;
+	hi->shown = hr->shown;
 	hi->epochs = hr->epochs;
 	hi->records = hr->records;
 	hi->verified = hr->verified;
@@ -693,6 +686,7 @@ verify_epoch_get(const struct verify *v, size_t i,
 	memset(ei, 0, sizeof(*ei));
 	memcpy(ei->id, ep->hex, sizeof(ei->id));
 	ei->host = v->hosts[ep->host].name;
+	ei->shown = v->hosts[ep->host].shown;
 	ei->records = ep->records;
 	ei->verified = ep->verified;
 	ei->findings = ep->findings;

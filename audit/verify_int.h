@@ -138,8 +138,10 @@ struct verify_epoch {
 };
 
 struct verify_hostrec {
-	char		*name;
+	char		*name;		/* as the header has it, cut */
 	size_t		 namelen;
+	const char	*shown;		/* escaped, for printing (in name's
+					 * allocation): verify_hostname */
 	size_t		 records, verified, unsealed;
 	unsigned long	 findings;
 	int		 sealing;	/* a sealed record of it has come */
@@ -206,6 +208,8 @@ void	verify_note(struct verify *, enum verify_kind, struct verify_epoch *ep,
 void	*verify_grow(void *arr, size_t *cap, size_t n, size_t size);
 /* The index of the epoch with this id, or SIZE_MAX. */
 size_t	verify_epoch_index(const struct verify *, uint64_t id);
+/* Host h's name as text prints it: escaped; "-" without a header. */
+const char *verify_hostname(const struct verify *, size_t h);
 
 /* verify_run.c */
 /* Add seq (at file:line) to a run, noting the run it ends, if any. */

@@ -137,7 +137,7 @@ verify_run_flush(struct verify *v, struct verify_epoch *ep, size_t host,
 			    "host %s, which seals its records", where,
 			    (unsigned long long)(r->last - r->first + 1),
 			    r->first == r->last ? "" : "s",
-			    v->hosts[host].name[0] ? v->hosts[host].name : "-");
+			    verify_hostname(v, host));
 		break;
 	}
 }

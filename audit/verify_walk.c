@@ -191,7 +191,7 @@ verify_origin(struct verify *v, struct verify_epoch *ep, uint32_t file,
 		verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "%s:%lu: epoch %s "
 		    "(host %s) rejected: not signed by any --host-key given: "
 		    "%s%s%s%s", v->files[file], line, ep->hex,
-		    v->hosts[ep->host].name[0] ? v->hosts[ep->host].name : "-",
+		    verify_hostname(v, ep->host),
 		    why, f->has_sig && i == v->nhkeys ? " (" : "",
 		    f->has_sig && i == v->nhkeys ? kh : "",
 		    f->has_sig && i == v->nhkeys ? "...)" : "");

@@ -289,6 +289,30 @@ def two_epochs_in_two_files():
 
 
 @test
+def hostile_host_name():
+    """A syslog header's host name is untrusted bytes: verify prints it as
+    report does (record_escape), in the findings and the summary lines,
+    never raw (an ESC sequence there hid the rest of the output)."""
+    lines, _ = chain()
+    ep = epoch_of(lines)
+    bad = [l.encode().replace(b" testhost ", b" web\x1b[8m\r\xff ", 1)
+           for l in lines]
+    bad[5] = bad[5].replace(b" web\x1b[8m\r\xff ", b" \x1b]0;x\x07 ", 1)
+    p = TMP.write("hostile.log", b"".join(bad))
+    name, other = r'"web\x1b[8m\x0d\xff"', r'"\x1b]0;x\x07"'
+    out = verify(p, 1, ["epoch %s: its records name two hosts, %s and %s "
+                        "(first at %s:1): a syslog header was changed"
+                        % (ep, name, other, p)], "a hostile host name")
+    check(not any(c in out for c in "\x1b\r\x07\ufffd"),
+          "no raw byte of the names: %r", out)
+    check("daytimed-audit: epoch %s host %s: seq 0..21, 22 records, 22 "
+          "verified, " % (ep, name) in out and
+          "daytimed-audit: host %s: 1 epoch, 21 sealed records, " % name
+          in out and "daytimed-audit: host %s: 0 epochs, 1 sealed record, "
+          % other in out, "the summary lines: %s", out)
+
+
+@test
 def wrong_secret_key():
     lines, log = chain()
     ep = epoch_of(lines)

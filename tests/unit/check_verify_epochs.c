@@ -507,6 +507,43 @@ START_TEST(test_host_changed)
 }
 END_TEST
 
+/*
+ * A host name with a terminal's escape sequence: every note names it
+ * escaped (here the rejection, said in the walk); the raw bytes are
+ * still there for report, which escapes them itself.
+ */
+START_TEST(test_host_escaped)
+{
+	const unsigned char *hk[] = { NULL, NULL };
+	struct verify_host_info hi;
+	struct verify_epoch_info ei;
+	struct fix_epoch e;
+	struct fix_keys k;
+	struct fix_log *log;
+	struct fix_run r;
+	struct verify *v;
+	char want[256];
+
+	fix_keys(&k);
+	hk[0] = k.hpk;
+	log = calloc(1, sizeof(*log));
+	ck_assert_ptr_nonnull(log);
+	fix_make(log, &e, &k, "Nov 26 10:32:52 ev\x1b[8m\xff daytimed[1]: ",
+	    NULL, NULL, 3, 1, T0);
+	v = fix_run(&r, log, k.sk, hk);
+	snprintf(want, sizeof(want), "log:1: epoch %s (host \"ev\\x1b[8m"
+	    "\\xff\") rejected: not signed by any --host-key given", e.id);
+	ck_assert_int_eq(fix_find(&r, want), 0);
+	verify_host_get(v, 0, &hi);
+	ck_assert_str_eq(hi.name, "ev\x1b[8m\xff");
+	ck_assert_str_eq(hi.shown, "\"ev\\x1b[8m\\xff\"");
+	verify_epoch_get(v, 0, &ei);
+	ck_assert_str_eq(ei.shown, hi.shown);
+	verify_free(v);
+	free(log);
+}
+END_TEST
+
 /* Time going back inside an epoch: a warning, with the times. */
 START_TEST(test_time_backwards)
 {
@@ -626,6 +663,7 @@ verify_epochs_suite(void)
 
 	tc = tcase_create("hosts and time");
 	tcase_add_test(tc, test_host_changed);
+	tcase_add_test(tc, test_host_escaped);
 	tcase_add_test(tc, test_time_backwards);
 	tcase_add_test(tc, test_many_hosts);
 	suite_add_tcase(s, tc);
