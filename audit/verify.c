@@ -413,7 +413,8 @@ verify_sealed_host(struct verify *v, size_t h, struct verify_epoch *ep,
 		    "records name two hosts, %s and %s (first at %s:%lu): a "
 		    "syslog header was changed", ep->hex,
 		    verify_hostname(v, ep->host), verify_hostname(v, h),
-		    v->files[file], ep->first_line);
+		    v->files[ep->first_file], ep->first_line);
+		hr->findings++;	/* counted to the epoch's host: this one too */
 	}
 	if (!hr->sealing && hr->early > 0 && f->seq > 0) {
 		/* unsealed lines of this file just before: inside the epoch */

@@ -130,6 +130,14 @@ struct verify *
 fix_run(struct fix_run *r, const struct fix_log *log, const unsigned char *sk,
     const unsigned char *const *hostkeys)
 {
+	return fix_run_split(r, log, log->n, sk, hostkeys);
+}
+
+/* The same, log's lines from split on read as the file "log2". */
+struct verify *
+fix_run_split(struct fix_run *r, const struct fix_log *log, size_t split,
+    const unsigned char *sk, const unsigned char *const *hostkeys)
+{
 	struct verify *v;
 	size_t i;
 
@@ -141,7 +149,8 @@ fix_run(struct fix_run *r, const struct fix_log *log, const unsigned char *sk,
 		ck_assert_int_eq(verify_host_key(v, i ? "host2.pub" :
 		    "host.pub", hostkeys[i]), 0);
 	for (i = 0; i < log->n; i++)
-		ck_assert_int_eq(verify_line(v, "log", i + 1, log->line[i],
+		ck_assert_int_eq(verify_line(v, i < split ? "log" : "log2",
+		    i < split ? i + 1 : i - split + 1, log->line[i],
 		    strlen(log->line[i])), 0);
 	ck_assert_int_eq(verify_finish(v, &r->s), 0);
 	ck_assert_uint_eq(r->s.findings + r->s.warnings, r->nnotes);

@@ -476,23 +476,35 @@ END_TEST
 /* Issue 13, finding 3: a host name changed with sed. */
 START_TEST(test_host_changed)
 {
+	struct verify_host_info hi;
 	struct fix_epoch a, b, c;
 	struct fix_keys k;
 	struct fix_log *log;
 	struct fix_run r;
+	struct verify *v;
 	char want[512], *p;
 	size_t i;
 
 	fix_keys(&k);
-	/* one record of B under another name */
+	/* one record of B under another name: both hosts are not intact */
 	log = three(&k, &a, &b, &c, 1);
 	p = strstr(log->line[8], "web1");
 	memcpy(p, "evil", 4);
-	verify_free(fix_run(&r, log, k.sk, NULL));
+	v = fix_run(&r, log, k.sk, NULL);
 	snprintf(want, sizeof(want), "epoch %s: its records name two hosts, "
 	    "web1 and evil (first at log:7): a syslog header was changed",
 	    b.id);
 	ck_assert_int_ge(fix_find(&r, want), 0);
+	ck_assert_uint_eq(r.s.findings, 1);
+	verify_host_get(v, 0, &hi);
+	ck_assert_uint_eq(hi.findings, 1);
+	verify_host_get(v, 1, &hi);
+	ck_assert_str_eq(hi.name, "evil");
+	ck_assert_uint_eq(hi.findings, 1);
+	verify_free(v);
+	/* ... in a second file: the epoch's first record is in the first */
+	verify_free(fix_run_split(&r, log, 8, k.sk, NULL));
+	ck_assert_int_ge(fix_find(&r, "web1 and evil (first at log:7)"), 0);
 	free(log);
 	/* the whole of B moved to another name: the link tells */
 	log = three(&k, &a, &b, &c, 1);
