@@ -43,6 +43,10 @@ static void	verify_hosts_end(struct verify *);
 static void	verify_hosts_sum(struct verify *);
 static void	verify_keys_end(struct verify *);
 static void	verify_keys_hosts(struct verify *);
+static size_t	verify_side(const struct verify_epoch *, int);
+static void	verify_one_per(struct verify *, struct verify_epoch **,
+		    size_t, int);
+static int	verify_pair_cmp(size_t, size_t, size_t, size_t);
 static int	verify_host_key_cmp(const void *, const void *);
 static int	verify_key_host_cmp(const void *, const void *);
 static void	verify_list_add(char *, size_t *, const char *);
@@ -533,8 +537,7 @@ static void
 verify_keys_hosts(struct verify *v)
 {
 	struct verify_epoch **o;
-	char list[VERIFY_LIST_MAX];
-	size_t i, j, n = 0, names, lo;
+	size_t i, n = 0;
 
 	if ((o = calloc(v->nepochs + 1, sizeof(*o))) == NULL) {
 		v->nomem = 1;
@@ -545,46 +548,71 @@ verify_keys_hosts(struct verify *v)
 		    v->epochs[i].auth == VERIFY_AUTH_LISTED &&
 		    v->hosts[v->epochs[i].host].namelen > 0)
 			o[n++] = &v->epochs[i];
-	qsort(o, n, sizeof(*o), verify_host_key_cmp);
+	verify_one_per(v, o, n, 0);	/* each host: the keys that signed */
+	verify_one_per(v, o, n, 1);	/* each key: the hosts it signed for */
+	free(o);
+}
+
+/* An epoch's host (key 0), or the listed key that signed it (key 1). */
+static size_t
+verify_side(const struct verify_epoch *ep, int key)
+{
+	return key ? ep->key_index : ep->host;
+}
+
+/*
+ * One way of verify_keys_hosts: o's n epochs grouped by host (key 0) or
+ * by listed key (key 1); a group naming more than one of the other side
+ * is a finding, counted to each host it names.
+ */
+static void
+verify_one_per(struct verify *v, struct verify_epoch **o, size_t n, int key)
+{
+	char list[VERIFY_LIST_MAX];
+	size_t i, j, g, names, lo;
+
+	qsort(o, n, sizeof(*o), key ? verify_key_host_cmp :
+	    verify_host_key_cmp);
 	for (i = 0; i < n; i = j) {
-		list[0] = '\0';
-		for (j = i, names = 0, lo = 0; j < n && o[j]->host == o[i]->host;
-		    j++)
-			if (j == i || o[j]->key_index != o[j - 1]->key_index) {
-				names++;
-				verify_list_add(list, &lo,
-				    v->hkeys[o[j]->key_index].name);
-			}
-		if (names > 1)
-			verify_note(v, VERIFY_FINDING, NULL, o[i]->host, "host %s: "
-			    "its epochs are signed by more than one --host-key "
-			    "(%s): one key per host, so one of them signed "
-			    "another host's epoch, or a syslog header was "
-			    "changed", verify_hostname(v, o[i]->host), list);
-	}
-	qsort(o, n, sizeof(*o), verify_key_host_cmp);
-	for (i = 0; i < n; i = j) {
+		g = verify_side(o[i], key);
 		list[0] = '\0';
 		for (j = i, names = 0, lo = 0; j < n &&
-		    o[j]->key_index == o[i]->key_index; j++)
-			if (j == i || o[j]->host != o[j - 1]->host) {
+		    verify_side(o[j], key) == g; j++)
+			if (j == i || verify_side(o[j], !key) !=
+			    verify_side(o[j - 1], !key)) {
 				names++;
-				verify_list_add(list, &lo,
-				    verify_hostname(v, o[j]->host));
+				verify_list_add(list, &lo, key ?
+				    verify_hostname(v, o[j]->host) :
+				    v->hkeys[o[j]->key_index].name);
 			}
 		if (names < 2)
 			continue;
+		if (!key) {
+			verify_note(v, VERIFY_FINDING, NULL, g, "host %s: its "
+			    "epochs are signed by more than one --host-key "
+			    "(%s): one key per host, so one of them signed "
+			    "another host's epoch, or a syslog header was "
+			    "changed", verify_hostname(v, g), list);
+			continue;
+		}
 		verify_note(v, VERIFY_FINDING, NULL, o[i]->host, "host key %s: "
 		    "it signs the epochs of more than one host (%s): one key "
 		    "per host, so it signed another host's epoch, or a syslog "
-		    "header was changed", v->hkeys[o[i]->key_index].name, list);
+		    "header was changed", v->hkeys[g].name, list);
 		/* the note counted it to the first host: the others too */
-		for (j = i + 1; j < n && o[j]->key_index == o[i]->key_index;
-		    j++)
+		for (j = i + 1; j < n && o[j]->key_index == g; j++)
 			if (o[j]->host != o[j - 1]->host)
 				v->hosts[o[j]->host].findings++;
 	}
-	free(o);
+}
+
+/* Two pairs of indexes in order: by the first, then by the second. */
+static int
+verify_pair_cmp(size_t x1, size_t x2, size_t y1, size_t y2)
+{
+	if (x1 != y1)
+		return x1 < y1 ? -1 : 1;
+	return x2 < y2 ? -1 : (x2 > y2);
 }
 
 /* Epochs by host, then by the listed key that signed them. */
@@ -594,9 +622,7 @@ verify_host_key_cmp(const void *a, const void *b)
 	const struct verify_epoch *x = *(const struct verify_epoch *const *)a;
 	const struct verify_epoch *y = *(const struct verify_epoch *const *)b;
 
-	if (x->host != y->host)
-		return x->host < y->host ? -1 : 1;
-	return x->key_index < y->key_index ? -1 : (x->key_index > y->key_index);
+	return verify_pair_cmp(x->host, x->key_index, y->host, y->key_index);
 }
 
 /* Epochs by the listed key that signed them, then by host. */
@@ -606,9 +632,7 @@ verify_key_host_cmp(const void *a, const void *b)
 	const struct verify_epoch *x = *(const struct verify_epoch *const *)a;
 	const struct verify_epoch *y = *(const struct verify_epoch *const *)b;
 
-	if (x->key_index != y->key_index)
-		return x->key_index < y->key_index ? -1 : 1;
-	return x->host < y->host ? -1 : (x->host > y->host);
+	return verify_pair_cmp(x->key_index, x->host, y->key_index, y->host);
 }
 
 /*

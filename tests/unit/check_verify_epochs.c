@@ -158,22 +158,28 @@ START_TEST(test_forged_epoch)
 END_TEST
 
 /*
- * Two hosts, each signed by its own key, lines interleaved in one file
- * (a central log host's): l1 is web1's epoch, l2 web2's.
+ * Two hosts' epochs of n records, each signed by its own key (hk: both
+ * keys), *l1 web1's and *l2 web2's, and returned interleaved in one file,
+ * as a central log host writes them.
  */
 static struct fix_log *
-two_hosts(const struct fix_keys *k, struct fix_log *l1, struct fix_log *l2)
+two_hosts(const struct fix_keys *k, const unsigned char **hk,
+    struct fix_log **l1, struct fix_log **l2, int n)
 {
 	struct fix_log *log = calloc(1, sizeof(*log));
 	struct fix_epoch a, b;
-	size_t i;
+	int i;
 
-	ck_assert_ptr_nonnull(log);
-	fix_make(l1, &a, k, HDR, k->hsk, NULL, 5, 1, T0);
-	fix_make(l2, &b, k, HDR2, k->hsk2, NULL, 5, 1, T0);
-	for (i = 0; i < 5; i++) {
-		fix_insert(log, log->n, l1->line[i]);
-		fix_insert(log, log->n, l2->line[i]);
+	*l1 = calloc(1, sizeof(**l1));
+	*l2 = calloc(1, sizeof(**l2));
+	ck_assert(log != NULL && *l1 != NULL && *l2 != NULL);
+	hk[0] = k->hpk;
+	hk[1] = k->hpk2;
+	fix_make(*l1, &a, k, HDR, k->hsk, NULL, n, 1, T0);
+	fix_make(*l2, &b, k, HDR2, k->hsk2, NULL, n, 1, T0);
+	for (i = 0; i < n; i++) {
+		fix_insert(log, log->n, (*l1)->line[i]);
+		fix_insert(log, log->n, (*l2)->line[i]);
 	}
 	return log;
 }
@@ -197,12 +203,7 @@ START_TEST(test_key_absent)
 	size_t i;
 
 	fix_keys(&k);
-	hk[0] = k.hpk;
-	hk[1] = k.hpk2;
-	l1 = calloc(1, sizeof(*l1));
-	l2 = calloc(1, sizeof(*l2));
-	ck_assert(l1 != NULL && l2 != NULL);
-	log = two_hosts(&k, l1, l2);
+	log = two_hosts(&k, hk, &l1, &l2, 5);
 	verify_free(fix_run(&r, log, k.sk, hk));
 	ck_assert_uint_eq(r.s.findings, 0);
 	/* web2's records deleted */
@@ -250,12 +251,7 @@ START_TEST(test_key_two_hosts)
 	struct verify *v;
 
 	fix_keys(&k);
-	hk[0] = k.hpk;
-	hk[1] = k.hpk2;
-	l1 = calloc(1, sizeof(*l1));
-	l2 = calloc(1, sizeof(*l2));
-	ck_assert(l1 != NULL && l2 != NULL);
-	log = two_hosts(&k, l1, l2);
+	log = two_hosts(&k, hk, &l1, &l2, 5);
 	fix_make(log, &f, &k, HDR2, k.hsk, NULL, 4, 1, T0 + HOUR);
 	v = fix_run(&r, log, k.sk, hk);
 	ck_assert_uint_eq(r.s.findings, 2);
@@ -607,27 +603,14 @@ END_TEST
 START_TEST(test_many_hosts)
 {
 	const unsigned char *hk[] = { NULL, NULL, NULL };
-	struct fix_epoch a, b;
 	struct fix_keys k;
 	struct fix_log *l1, *l2, *log;
 	struct fix_run r;
 	struct verify_host_info hi;
 	struct verify *v;
-	size_t i;
 
 	fix_keys(&k);
-	hk[0] = k.hpk;
-	hk[1] = k.hpk2;
-	l1 = calloc(1, sizeof(*l1));
-	l2 = calloc(1, sizeof(*l2));
-	log = calloc(1, sizeof(*log));
-	ck_assert(l1 != NULL && l2 != NULL && log != NULL);
-	fix_make(l1, &a, &k, HDR, k.hsk, NULL, 20, 1, T0);
-	fix_make(l2, &b, &k, HDR2, k.hsk2, NULL, 20, 1, T0);
-	for (i = 0; i < 20; i++) {
-		fix_insert(log, log->n, l1->line[i]);
-		fix_insert(log, log->n, l2->line[i]);
-	}
+	log = two_hosts(&k, hk, &l1, &l2, 20);
 	v = fix_run(&r, log, k.sk, hk);
 	ck_assert_uint_eq(r.s.findings, 0);
 	ck_assert_uint_eq(r.s.hosts, 2);
