@@ -34,7 +34,7 @@ config_list_next(const char *buf, size_t len, size_t *pos, unsigned *line,
     struct config_list_line *out)
 {
 	const char *l, *nl;
-	size_t ll, i;
+	size_t ll, i, comment;
 
 	if (*pos >= len)
 		return 0;
@@ -57,11 +57,16 @@ config_list_next(const char *buf, size_t len, size_t *pos, unsigned *line,
 		out->kind = CONFIG_LIST_LONG;
 		return 1;
 	}
-	for (i = 0; i < ll; i++) {
+	/*
+	 * The whole line, comment included, as config_parse_text checks a
+	 * configuration file's: a NUL or control byte anywhere says the
+	 * file is not the text it should be, comment or not.
+	 */
+	for (comment = ll, i = 0; i < ll; i++) {
 		unsigned char c = (unsigned char)l[i];
 
-		if (c == '#' || c == ';')
-			break;
+		if ((c == '#' || c == ';') && comment == ll)
+			comment = i;
 		if (c == '\0') {
 			out->kind = CONFIG_LIST_NUL;
 			return 1;
@@ -72,7 +77,7 @@ config_list_next(const char *buf, size_t len, size_t *pos, unsigned *line,
 			return 1;
 		}
 	}
-	config_list_words(l, i, out);
+	config_list_words(l, comment, out);
 	return 1;
 }
 

@@ -148,6 +148,27 @@ def hostile_files():
     check(rc == 1 and ":3: error: NUL byte in line" in err, "%d %r", rc, err)
 
 
+def dash_t_list(name, data):
+    """-t of a configuration whose one list file holds data: rc, lines."""
+    lst = TMP.write(name, data)
+    user = "user nobody\n" if os.geteuid() == 0 else ""
+    conf = TMP.write(name + ".conf", HEAD + user + "deny file %s\n" % name)
+    rc, out, _ = h.daytimed("-t", "-c", conf)
+    return rc, out.splitlines(), lst, conf
+
+
+@test
+def list_comment_bytes():
+    # a NUL or control byte is an error in a list's comment too; a tab is not
+    rc, lines, lst, conf = dash_t_list(
+        "cmt.txt", b"1.2.3.0/24 ; SBL\x001\n5.6.7.0/24 # \x1b[31mred\n"
+        b"10.0.0.0/8 ;\tSBL2\n")
+    check(rc == 1 and lines == [
+        "%s:1: error: NUL byte in line" % lst,
+        "%s:2: error: control byte \\x1b in line" % lst,
+        "%s: 2 errors, 0 warnings" % conf], "%d %r", rc, lines)
+
+
 @test
 def explain_decisions():
     path = TMP.write("ex.conf", HEAD +

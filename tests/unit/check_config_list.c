@@ -172,6 +172,8 @@ START_TEST(test_next_hostile)
 	static const char nul[] = "1.2.3.0/24\0junk\n10.0.0.0/8\n";
 	static const char ctl[] = "1.2.3.0/24\x1b[31m\n\x7f\n# \x01 in a "
 	    "comment\n";
+	static const char cmt[] = "1.2.3.0/24 ; SBL\0001\n"
+	    "5.6.7.0/24 # \x1b[31mred\n10.0.0.0/8 ;\ttab\n";
 	struct config_list_line l[4];
 	char *big;
 	size_t len = (size_t)1 << 20;
@@ -180,13 +182,20 @@ START_TEST(test_next_hostile)
 	ck_assert_int_eq(l[0].kind, CONFIG_LIST_NUL);
 	ck_assert_int_eq(l[1].kind, CONFIG_LIST_ENTRY);
 
-	/* A control byte in a comment is the comment's business. */
+	/* A control byte is an error in a comment too; a tab is not. */
 	ck_assert_uint_eq(lines(ctl, sizeof(ctl) - 1, l, 4), 3);
 	ck_assert_int_eq(l[0].kind, CONFIG_LIST_CONTROL);
 	ck_assert_uint_eq(l[0].bad, 0x1b);
 	ck_assert_int_eq(l[1].kind, CONFIG_LIST_CONTROL);
 	ck_assert_uint_eq(l[1].bad, 0x7f);
-	ck_assert_int_eq(l[2].kind, CONFIG_LIST_BLANK);
+	ck_assert_int_eq(l[2].kind, CONFIG_LIST_CONTROL);
+	ck_assert_uint_eq(l[2].bad, 0x01);
+	ck_assert_uint_eq(lines(cmt, sizeof(cmt) - 1, l, 4), 3);
+	ck_assert_int_eq(l[0].kind, CONFIG_LIST_NUL);
+	ck_assert_int_eq(l[1].kind, CONFIG_LIST_CONTROL);
+	ck_assert_uint_eq(l[1].bad, 0x1b);
+	ck_assert_int_eq(l[2].kind, CONFIG_LIST_ENTRY);
+	ck_assert(word_is(&l[2].word, "10.0.0.0/8"));
 
 	/* A line of 1 MB: one LONG line, and the next is read as usual. */
 	big = malloc(len + 16);
