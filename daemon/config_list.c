@@ -96,12 +96,32 @@ config_list_words(const char *l, size_t ll, struct config_list_line *out)
 	    CONFIG_LIST_WORDS;
 }
 
+/*
+ * A word of a list as a message names it: quoted if it could be a
+ * netblock, else by its length only (config_word_is_netblock says why);
+ * 1 for the latter.
+ */
+static int
+config_list_show(const struct config_token *t, char *buf, size_t len)
+{
+	char show[80];
+
+	if (config_word_is_netblock(t)) {
+		config_word_show(t, show, sizeof(show));
+		(void)snprintf(buf, len, "'%s'", show);
+		return 0;
+	}
+	(void)snprintf(buf, len, "a word of %zu bytes", t->len);
+	return 1;
+}
+
 /* One line that is not an entry: its diagnostic (1: it was an error). */
 static int
 config_list_bad(struct config_parse *p, const struct config_line *el,
     const struct config_list_line *ll)
 {
-	char show[80], extra[80];
+	char show[96], extra[96];
+	int hidden;
 
 	switch (ll->kind) {
 	case CONFIG_LIST_LONG:
@@ -118,11 +138,12 @@ config_list_bad(struct config_parse *p, const struct config_line *el,
 		    "control byte \\x%02x in line", ll->bad);
 		return 1;
 	case CONFIG_LIST_WORDS:
-		config_word_show(&ll->word, show, sizeof(show));
-		config_word_show(&ll->extra, extra, sizeof(extra));
+		hidden = config_list_show(&ll->word, show, sizeof(show));
+		hidden |= config_list_show(&ll->extra, extra, sizeof(extra));
 		config_parse_report(p, 1, el->file, el->line,
-		    "one netblock per line, not '%s' followed by '%s' (a "
-		    "comment starts with # or ;)", show, extra);
+		    "one netblock per line, not %s followed by %s (%sa "
+		    "comment starts with # or ;)", show, extra, hidden ?
+		    "a word that is not a netblock is not shown; " : "");
 		return 1;
 	default:
 		return 0;
@@ -162,6 +183,7 @@ config_list_file(struct config_parse *p, const struct config_directive *d,
 	}
 	memset(&el, 0, sizeof(el));
 	el.file = file;
+	el.listed = 1;
 	while (config_list_next(buf, len, &pos, &line, &ll)) {
 		el.line = ll.line;
 		if (ll.bom)

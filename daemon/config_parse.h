@@ -71,6 +71,7 @@ struct config_line {
 	const struct config_token *arg;		/* the words after the key */
 	size_t			 narg;
 	unsigned long long	 num[CONFIG_NUM_MAX];	/* numeric arguments */
+	int			 listed;	/* a list file's line */
 };
 
 typedef void config_handler_fn(struct config_parse *,

@@ -94,7 +94,9 @@ config_set_listen(struct config_parse *p, const struct config_directive *d,
 
 /*
  * A NETBLOCK word of line l: 0 and *net, with a warning for host bits or
- * an IPv4-mapped netblock; -1 after reporting an error.
+ * an IPv4-mapped netblock; -1 after reporting an error. A bad word of a
+ * list file's line is shown only if it could be a netblock: nothing
+ * before it says that the file is a list.
  */
 int
 config_set_netblock(struct config_parse *p, const struct config_line *l,
@@ -105,6 +107,12 @@ config_set_netblock(struct config_parse *p, const struct config_line *l,
 	int warn = 0;
 
 	if (acl_prefix_parse(word->s, word->len, net, &warn, &errstr) == -1) {
+		if (l->listed && !config_word_is_netblock(word)) {
+			config_parse_report(p, 1, l->file, l->line,
+			    "bad netblock (a word of %zu bytes that is not a "
+			    "netblock; not shown)", word->len);
+			return -1;
+		}
 		config_word_show(word, show, sizeof(show));
 		config_parse_report(p, 1, l->file, l->line,
 		    "bad netblock '%s': %s", show,

@@ -100,6 +100,31 @@ config_word_is_name(const struct config_token *t)
 	return 1;
 }
 
+/*
+ * Whether a word could be a netblock's text: hex digits, ':', '.' and
+ * '/', at most CONFIG_WORD_NAME_MAX bytes. A list file's line has no
+ * directive word that would say the file is a list, so only such words
+ * are shown back from it: a list pointed at some other file (a password
+ * file, a key of 64 hex digits) is not echoed.
+ */
+int
+config_word_is_netblock(const struct config_token *t)
+{
+	size_t i;
+
+	if (t->len == 0 || t->len > CONFIG_WORD_NAME_MAX)
+		return 0;
+	for (i = 0; i < t->len; i++) {
+		unsigned char c = (unsigned char)t->s[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+		    (c >= 'A' && c <= 'F') || c == ':' || c == '.' ||
+		    c == '/'))
+			return 0;
+	}
+	return 1;
+}
+
 /* A file name as it may appear in a message (escaped, bounded). */
 void
 config_word_show_str(const char *name, char *buf, size_t len)

@@ -27,12 +27,14 @@ size_t	config_word_split(const char *s, size_t len, struct config_token *tok,
 int	config_word_eq(const struct config_token *, const char *s);
 /* The word as a C string (NULL when out of memory). */
 char	*config_word_dup(const struct config_token *);
-#define CONFIG_WORD_NAME_MAX	32	/* a word shown as a directive's name */
+#define CONFIG_WORD_NAME_MAX	32	/* a name or a netblock shown back */
 
 /* The word as a message shows it: escaped by the one escaper, bounded. */
 void	config_word_show(const struct config_token *, char *buf, size_t len);
 /* Whether the word could be a directive's name (shown when unknown). */
 int	config_word_is_name(const struct config_token *);
+/* Whether the word could be a netblock (shown when a list's is bad). */
+int	config_word_is_netblock(const struct config_token *);
 /* A C string (a file name) as a message shows it. */
 void	config_word_show_str(const char *, char *buf, size_t len);
 /* Whether the word holds a glob character (* ? [). */

@@ -170,6 +170,28 @@ def list_comment_bytes():
 
 
 @test
+def list_of_another_file_not_echoed():
+    # a list pointed at a shadow file or a key shows none of their words
+    shadow = "root:*:20228:0:99999:7:::\nbob:$y$j9T$s$h:20228::::::\n"
+    rc, lines, lst, conf = dash_t_list(
+        "shadow", shadow + "0123456789abcdef" * 4 + "\n"
+        "10.0.0.0/8 SBL1\n10.0.0.0/33\n")
+    check(rc == 1 and lines == [
+        "%s:1: error: bad netblock (a word of 25 bytes that is not a "
+        "netblock; not shown)" % lst,
+        "%s:2: error: bad netblock (a word of 26 bytes that is not a "
+        "netblock; not shown)" % lst,
+        "%s:3: error: bad netblock (a word of 64 bytes that is not a "
+        "netblock; not shown)" % lst,
+        "%s:4: error: one netblock per line, not '10.0.0.0/8' followed by a "
+        "word of 4 bytes (a word that is not a netblock is not shown; a "
+        "comment starts with # or ;)" % lst,
+        "%s:5: error: bad netblock '10.0.0.0/33': prefix length out of range"
+        % lst,
+        "%s: 5 errors, 0 warnings" % conf], "%d %r", rc, lines)
+
+
+@test
 def explain_decisions():
     path = TMP.write("ex.conf", HEAD +
                      "allow 10.0.0.0/8\n"                 # 3

@@ -85,7 +85,8 @@ def hostile_lists():
         "read as 198.51.100.0/24" % lst,
         "%s:4: error: line too long (1048576 bytes, at most 4096)" % lst,
         "%s:6: error: one netblock per line, not '10.0.0.0/8' followed by "
-        "'SBL1' (a comment starts with # or ;)" % lst,
+        "a word of 4 bytes (a word that is not a netblock is not shown; a "
+        "comment starts with # or ;)" % lst,
         "%s:7: error: NUL byte in line" % lst,
         "%s:8: warning: duplicate of %s:2" % (lst, lst),
         "%s:3: error: conflicting rules for 203.0.113.0/24: allow at %s:5, "

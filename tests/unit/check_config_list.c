@@ -344,8 +344,8 @@ START_TEST(test_file_diagnostics)
 	expect(&c, 3, 1, "/d/l.txt", 5, "one netblock per line, not "
 	    "'203.0.113.0/24' followed by '203.0.113.9' (a comment starts "
 	    "with # or ;)");
-	expect(&c, 4, 1, "/d/l.txt", 6, "bad netblock 'not-an-address': "
-	    "not an IPv4 or IPv6 address");
+	expect(&c, 4, 1, "/d/l.txt", 6, "bad netblock (a word of 14 bytes "
+	    "that is not a netblock; not shown)");
 	expect(&c, 5, 1, "/d/l.txt", 8, "control byte \\x1b in line");
 	expect(&c, 6, 1, "/d/main.conf", 4, "allow file /d/missing.txt: "
 	    "cannot open: No such file or directory");
@@ -359,6 +359,58 @@ START_TEST(test_file_diagnostics)
 	expect(&c, 10, 1, "/d/l.txt", 4, "conflicting rules for 10.0.0.0/8: "
 	    "allow at /d/main.conf:2, deny at /d/l.txt:4");
 	expect(&c, 11, 0, "/d/l.txt", 7, "duplicate of /d/l.txt:2");
+}
+END_TEST
+
+START_TEST(test_file_words_not_echoed)
+{
+	static const struct memfile f[] = {
+		{ "/d/main.conf", LISTEN "deny file /etc/shadow\n"
+		  "deny file key\n" },
+		{ "/etc/shadow", "root:*:20228:0:99999:7:::\n"
+		  "alice:$y$j9T$salt$hash:20228:0:99999:7:::\n"
+		  "bob Bob Smith\n"
+		  "10.0.0.0/8 SBL1\n"
+		  "1.2.3.0/24 2001:db8::/32\n"
+		  "1.2.3.4/33\n"
+		  "2001:db8:0:0:0:0:0:1/129\n"
+		  "192.0.2.1/24\n" },
+		{ "/d/key", "0123456789abcdef0123456789abcdef"
+		  "0123456789abcdef0123456789abcdef\n" },
+	};
+	struct collect c;
+	struct memfs fs;
+	struct config *conf;
+
+	/*
+	 * A list pointed at some other file shows a word only if it could
+	 * be a netblock; bad netblocks keep their reason, warnings their
+	 * word. 64 hex digits (an audit key) are too long to be one.
+	 */
+	conf = load(&c, &fs, "/d/main.conf", f, NFILES(f));
+	ck_assert_ptr_null(conf);
+	ck_assert_uint_eq(c.n, 9);
+	expect(&c, 0, 1, "/etc/shadow", 1, "bad netblock (a word of 25 bytes "
+	    "that is not a netblock; not shown)");
+	expect(&c, 1, 1, "/etc/shadow", 2, "bad netblock (a word of 41 bytes "
+	    "that is not a netblock; not shown)");
+	expect(&c, 2, 1, "/etc/shadow", 3, "one netblock per line, not a word "
+	    "of 3 bytes followed by a word of 3 bytes (a word that is not a "
+	    "netblock is not shown; a comment starts with # or ;)");
+	expect(&c, 3, 1, "/etc/shadow", 4, "one netblock per line, not "
+	    "'10.0.0.0/8' followed by a word of 4 bytes (a word that is not a "
+	    "netblock is not shown; a comment starts with # or ;)");
+	expect(&c, 4, 1, "/etc/shadow", 5, "one netblock per line, not "
+	    "'1.2.3.0/24' followed by '2001:db8::/32' (a comment starts with "
+	    "# or ;)");
+	expect(&c, 5, 1, "/etc/shadow", 6, "bad netblock '1.2.3.4/33': prefix "
+	    "length out of range");
+	expect(&c, 6, 1, "/etc/shadow", 7, "bad netblock "
+	    "'2001:db8:0:0:0:0:0:1/129': prefix length out of range");
+	expect(&c, 7, 0, "/etc/shadow", 8, "host bits set in '192.0.2.1/24': "
+	    "read as 192.0.2.0/24");
+	expect(&c, 8, 1, "/d/key", 1, "bad netblock (a word of 64 bytes that "
+	    "is not a netblock; not shown)");
 }
 END_TEST
 
@@ -461,6 +513,7 @@ config_list_suite(void)
 	tcase_add_test(tc, test_file_published_formats);
 	tcase_add_test(tc, test_file_paths);
 	tcase_add_test(tc, test_file_diagnostics);
+	tcase_add_test(tc, test_file_words_not_echoed);
 	tcase_add_test(tc, test_file_not_here);
 	tcase_add_test(tc, test_file_diagnostics_bounded);
 	suite_add_tcase(s, tc);
