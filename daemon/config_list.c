@@ -6,7 +6,8 @@
  * A list may hold a million entries, so the handler keeps nothing per
  * line but the rule itself: the file name is interned once by the parse
  * (and once more by the rule table), and the parse shows at most
- * CONFIG_DIAG_PER_FILE diagnostics for the file, counting the rest.
+ * CONFIG_DIAG_PER_FILE errors and as many warnings for the file,
+ * counting the rest.
  * Every line that is not blank is either a rule or a diagnostic with
  * PATH:LINE: nothing is skipped without a word.
  */

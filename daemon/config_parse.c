@@ -166,9 +166,9 @@ config_parse_file_of(struct config_parse *p, const char *file)
 
 /*
  * One place formats diagnostics; the caller's diag adds nothing but
- * FILE:LINE. Past CONFIG_DIAG_PER_FILE for one file, or CONFIG_DIAG_MAX
- * in all, they are counted, not formatted: config_parse_summary reports
- * the counts.
+ * FILE:LINE. Past CONFIG_DIAG_PER_FILE errors (or warnings) for one file,
+ * or CONFIG_DIAG_MAX in all, they are counted, not formatted:
+ * config_parse_summary reports the counts.
  */
 void
 config_parse_report(struct config_parse *p, int is_error, const char *file,
@@ -178,22 +178,23 @@ config_parse_report(struct config_parse *p, int is_error, const char *file,
 	char msg[CONFIG_PARSE_MSG_MAX];
 	va_list ap;
 
+	is_error = is_error != 0;	/* an index of shown[] */
 	if (is_error)
 		p->errors++;
 	if (p->diag == NULL)
 		return;
-	if (p->shown >= CONFIG_DIAG_MAX) {
+	if (p->shown[is_error] >= CONFIG_DIAG_MAX) {
 		(*(is_error ? &p->hidden_errors : &p->hidden_warnings))++;
 		return;
 	}
 	if (file != NULL && (f = config_parse_file_of(p, file)) != NULL) {
-		if (f->shown >= CONFIG_DIAG_PER_FILE) {
+		if (f->shown[is_error] >= CONFIG_DIAG_PER_FILE) {
 			(*(is_error ? &f->hidden_errors : &f->hidden_warnings))++;
 			return;
 		}
-		f->shown++;
+		f->shown[is_error]++;
 	}
-	p->shown++;
+	p->shown[is_error]++;
 	va_start(ap, fmt);
 	if (vsnprintf(msg, sizeof(msg), fmt, ap) >= (int)sizeof(msg))
 		memcpy(msg + sizeof(msg) - 4, "...", 4);
@@ -211,7 +212,10 @@ config_parse_more(char *buf, size_t len, size_t n, const char *what)
 	return r < 0 || (size_t)r >= len ? -1 : 0;
 }
 
-/* "N more errors and M more warnings not shown (at most K are shown WHERE)". */
+/*
+ * "N more errors and M more warnings not shown (at most K of each are
+ * shown WHERE)".
+ */
 static void
 config_parse_sum(struct config_parse *p, const char *file, size_t errors,
     size_t warnings, int most, const char *where)
@@ -223,33 +227,36 @@ config_parse_sum(struct config_parse *p, const char *file, size_t errors,
 	    "error") == -1 || config_parse_more(w, sizeof(w), warnings,
 	    "warning") == -1)
 		return;
-	n = snprintf(msg, sizeof(msg), "%s%s%s not shown (at most %d are "
-	    "shown %s)", e, e[0] != '\0' && w[0] != '\0' ? " and " : "", w,
-	    most, where);
+	n = snprintf(msg, sizeof(msg), "%s%s%s not shown (at most %d of each "
+	    "are shown %s)", e, e[0] != '\0' && w[0] != '\0' ? " and " : "",
+	    w, most, where);
 	if (n > 0 && (size_t)n < sizeof(msg))
 		p->diag(p->diag_arg, errors > 0, file, 0, msg);
 }
 
 /*
  * One line per file for the diagnostics that were not shown, while lines
- * may still be shown; then one line for all the rest.
+ * of its kind (an error if errors were not shown) may still be shown;
+ * then one line for all the rest.
  */
 void
 config_parse_summary(struct config_parse *p)
 {
 	const struct config_parse_file *f;
 	size_t i;
+	int is_error;
 
 	for (i = 0; p->diag != NULL && i < p->nfiles; i++) {
 		f = &p->files[i];
 		if (f->hidden_errors + f->hidden_warnings == 0)
 			continue;
-		if (p->shown >= CONFIG_DIAG_MAX) {
+		is_error = f->hidden_errors > 0;
+		if (p->shown[is_error] >= CONFIG_DIAG_MAX) {
 			p->hidden_errors += f->hidden_errors;
 			p->hidden_warnings += f->hidden_warnings;
 			continue;
 		}
-		p->shown++;
+		p->shown[is_error]++;
 		config_parse_sum(p, f->name, f->hidden_errors,
 		    f->hidden_warnings, CONFIG_DIAG_PER_FILE, "for one file");
 	}

@@ -8,11 +8,13 @@
  * mode only the directives that read files run: the monitor follows the
  * same includes and list files the full parse would, and nothing else.
  *
- * Diagnostics are bounded: at most CONFIG_DIAG_PER_FILE are shown for one
- * file and CONFIG_DIAG_MAX in all, the rest are counted and summed up by
- * config_parse_summary, one line per file and one for all (a list of a
- * million entries, or a file that includes itself on every line, must not
- * make a million lines).
+ * Diagnostics are bounded: at most CONFIG_DIAG_PER_FILE errors and as many
+ * warnings are shown for one file, CONFIG_DIAG_MAX of each in all, the
+ * rest are counted and summed up by config_parse_summary, one line per
+ * file and one for all (a list of a million entries, or a file that
+ * includes itself on every line, must not make a million lines). Errors
+ * and warnings have a bound each so that no number of warnings can hide
+ * the error that stops the configuration.
  */
 #ifndef DAYTIMED_CONFIG_PARSE_H
 #define DAYTIMED_CONFIG_PARSE_H
@@ -32,8 +34,8 @@
 #define CONFIG_PROXY_MAX	256	/* proxy netblocks */
 #define CONFIG_NAME_MAX		64	/* a directive's name in messages */
 #define CONFIG_RULES_MAX	(1u << 22)	/* rules in one configuration */
-#define CONFIG_DIAG_PER_FILE	100	/* diagnostics shown for one file */
-#define CONFIG_DIAG_MAX		500	/* diagnostics shown in all */
+#define CONFIG_DIAG_PER_FILE	100	/* errors, and warnings, for one file */
+#define CONFIG_DIAG_MAX		500	/* errors, and warnings, in all */
 
 struct acl_build;
 struct config;
@@ -110,7 +112,7 @@ struct config_directive {
 /* A file the parse read: its name, and how many diagnostics it drew. */
 struct config_parse_file {
 	char		*name;		/* interned: rules point at it */
-	unsigned	 shown;
+	unsigned	 shown[2];	/* [0] warnings, [1] errors */
 	size_t		 hidden_errors, hidden_warnings;
 };
 
@@ -153,7 +155,7 @@ struct config_parse {
 	struct config_parse_file	*files;		/* every file read */
 	size_t				 nfiles;
 	size_t				 lastdiag;	/* files[] of the last one */
-	size_t				 shown;		/* diagnostics shown */
+	size_t				 shown[2];	/* [1] errors */
 	size_t				 hidden_errors;	/* past CONFIG_DIAG_MAX */
 	size_t				 hidden_warnings;
 	struct config_seen		*seen;		/* one per table row */

@@ -148,11 +148,12 @@ def hostile_files():
     check(rc == 1 and ":3: error: NUL byte in line" in err, "%d %r", rc, err)
 
 
-def dash_t_list(name, data):
+def dash_t_list(name, data, before=""):
     """-t of a configuration whose one list file holds data: rc, lines."""
     lst = TMP.write(name, data)
     user = "user nobody\n" if os.geteuid() == 0 else ""
-    conf = TMP.write(name + ".conf", HEAD + user + "deny file %s\n" % name)
+    conf = TMP.write(name + ".conf", HEAD + before + user +
+                     "deny file %s\n" % name)
     rc, out, _ = h.daytimed("-t", "-c", conf)
     return rc, out.splitlines(), lst, conf
 
@@ -189,6 +190,22 @@ def list_of_another_file_not_echoed():
         "%s:5: error: bad netblock '10.0.0.0/33': prefix length out of range"
         % lst,
         "%s: 5 errors, 0 warnings" % conf], "%d %r", rc, lines)
+
+
+@test
+def list_warnings_hide_no_error():
+    # 150 host-bits warnings cannot use up the room of the error after them
+    rc, lines, lst, conf = dash_t_list(
+        "hbmany", "".join("10.%d.%d.1/31\n" % (i // 256, i % 256)
+                          for i in range(150)) + "10.0.0.0/8\n",
+        "allow 10.0.0.0/8\n")
+    check(rc == 1 and len(lines) == 103 and lines[99] ==
+          "%s:100: warning: host bits set in '10.0.99.1/31': read as "
+          "10.0.99.0/31" % lst and lines[100:102] == [
+              "%s:151: error: conflicting rules for 10.0.0.0/8: allow at "
+              "%s:3, deny at %s:151" % (lst, conf, lst),
+              "%s: warning: 50 more warnings not shown (at most 100 of each "
+              "are shown for one file)" % lst], "%d %r", rc, lines[99:])
 
 
 @test

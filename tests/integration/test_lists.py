@@ -133,7 +133,7 @@ def many_diagnostics_bounded():
     lines = out.splitlines()
     check(rc == 0 and len(lines) == 102, "%d %d lines", rc, len(lines))
     check(lines[100] == "%s: warning: 4900 more warnings not shown (at most "
-          "100 are shown for one file)" % lst, "%r", lines[100])
+          "100 of each are shown for one file)" % lst, "%r", lines[100])
     check(lines[101].startswith("%s: ok: 5000 rules" % conf), "%r", lines[101])
 
 

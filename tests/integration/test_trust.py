@@ -302,7 +302,7 @@ def include_loops_and_error_bounds():
         lines = out.splitlines()
         check(rc == 1 and len(lines) == 102, "%d lines", len(lines))
         check(lines[100] == "%s: error: 200 more errors not shown (at most "
-              "100 are shown for one file)" % path and
+              "100 of each are shown for one file)" % path and
               lines[101] == "%s: 101 errors, 0 warnings" % path, "%r",
               lines[-3:])
 

@@ -427,10 +427,10 @@ START_TEST(test_file_not_here)
 }
 END_TEST
 
-/* Keeps the count of diagnostics and the last one. */
+/* Keeps the count of diagnostics, the last one and the last error. */
 struct tally {
 	size_t		n, errors;
-	struct diag	last;
+	struct diag	last, error;
 };
 
 static void
@@ -445,6 +445,8 @@ tally_diag(void *arg, int is_error, const char *file, unsigned line,
 	fmt(t->last.file, sizeof(t->last.file), "%s", file != NULL ? file : "");
 	t->last.line = line;
 	fmt(t->last.msg, sizeof(t->last.msg), "%s", msg);
+	if (is_error)
+		t->error = t->last;
 }
 
 START_TEST(test_file_diagnostics_bounded)
@@ -460,7 +462,7 @@ START_TEST(test_file_diagnostics_bounded)
 	char *text;
 	size_t i, o = 0, n = 250, cap = 64 * 1024;
 
-	/* 250 bad lines and 250 host-bits warnings: 100 shown, one sum. */
+	/* 250 bad lines and 250 host-bits warnings: 100 of each, one sum. */
 	text = malloc(cap);
 	ck_assert_ptr_nonnull(text);
 	for (i = 0; i < n; i++)
@@ -470,13 +472,13 @@ START_TEST(test_file_diagnostics_bounded)
 	l = mem_loader(&fs, f, NFILES(f));
 	conf = config_load("/d/main.conf", &l, tally_diag, &t);
 	ck_assert_ptr_null(conf);
-	ck_assert_uint_eq(t.n, CONFIG_DIAG_PER_FILE + 1);
-	ck_assert_uint_eq(t.errors, CONFIG_DIAG_PER_FILE / 2 + 1);
+	ck_assert_uint_eq(t.n, 2 * CONFIG_DIAG_PER_FILE + 1);
+	ck_assert_uint_eq(t.errors, CONFIG_DIAG_PER_FILE + 1);
 	ck_assert_int_eq(t.last.is_error, 1);
 	ck_assert_str_eq(t.last.file, "/d/big.txt");
 	ck_assert_uint_eq(t.last.line, 0);
-	ck_assert_str_eq(t.last.msg, "200 more errors and 200 more warnings "
-	    "not shown (at most 100 are shown for one file)");
+	ck_assert_str_eq(t.last.msg, "150 more errors and 150 more warnings "
+	    "not shown (at most 100 of each are shown for one file)");
 
 	/* Warnings only: the sum is a warning, and the load stands. */
 	for (o = 0, i = 0; i < n; i++)
@@ -489,9 +491,45 @@ START_TEST(test_file_diagnostics_bounded)
 	ck_assert_uint_eq(t.n, CONFIG_DIAG_PER_FILE + 1);
 	ck_assert_uint_eq(t.errors, 0);
 	ck_assert_str_eq(t.last.msg, "150 more warnings not shown (at most "
-	    "100 are shown for one file)");
+	    "100 of each are shown for one file)");
 	config_free(conf);
 	free(text);
+}
+END_TEST
+
+START_TEST(test_file_warnings_hide_no_error)
+{
+	struct memfile f[2] = {
+		{ "/d/main.conf", LISTEN "allow 192.0.2.0/24\n"
+		  "deny file hb.txt\n" },
+		{ "/d/hb.txt", NULL },
+	};
+	struct config_loader l;
+	struct tally t;
+	struct memfs fs;
+	struct config *conf;
+	char text[150 * 16 + 16];
+	size_t i, o = 0;
+
+	/* 150 host-bits warnings, then the conflict that stops the load. */
+	for (i = 0; i < 150; i++)
+		o += fmt(text + o, sizeof(text) - o, "10.%zu.%zu.1/31\n",
+		    i / 256, i % 256);
+	fmt(text + o, sizeof(text) - o, "192.0.2.0/24\n");
+	f[1].text = text;
+	memset(&t, 0, sizeof(t));
+	l = mem_loader(&fs, f, NFILES(f));
+	conf = config_load("/d/main.conf", &l, tally_diag, &t);
+	ck_assert_ptr_null(conf);
+	ck_assert_uint_eq(t.n, CONFIG_DIAG_PER_FILE + 2);
+	ck_assert_uint_eq(t.errors, 1);
+	ck_assert_str_eq(t.error.file, "/d/hb.txt");
+	ck_assert_uint_eq(t.error.line, 151);
+	ck_assert_str_eq(t.error.msg, "conflicting rules for 192.0.2.0/24: "
+	    "allow at /d/main.conf:2, deny at /d/hb.txt:151");
+	ck_assert_int_eq(t.last.is_error, 0);
+	ck_assert_str_eq(t.last.msg, "50 more warnings not shown (at most "
+	    "100 of each are shown for one file)");
 }
 END_TEST
 
@@ -516,6 +554,7 @@ config_list_suite(void)
 	tcase_add_test(tc, test_file_words_not_echoed);
 	tcase_add_test(tc, test_file_not_here);
 	tcase_add_test(tc, test_file_diagnostics_bounded);
+	tcase_add_test(tc, test_file_warnings_hide_no_error);
 	suite_add_tcase(s, tc);
 	return s;
 }
