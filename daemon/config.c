@@ -182,6 +182,7 @@ config_run(const char *file, const char *buf, size_t len,
 
 	if (config_parse_begin(&p, CONFIG_PARSE_ALL, loader, diag, arg) == -1)
 		return NULL;
+	p.tally = (flags & CONFIG_LOAD_TALLY) != 0;
 	if ((conf = config_new()) == NULL || (conf->file = strdup(file)) == NULL ||
 	    (p.build = acl_build_new()) == NULL) {
 		config_free(conf);

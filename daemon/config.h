@@ -91,6 +91,7 @@ struct config *config_load(const char *file, const struct config_loader *,
 	    config_diag_fn *, void *arg);
 /* The same, with CONFIG_LOAD_* flags. */
 #define CONFIG_LOAD_INETD	0x1	/* -i: no listen line needed */
+#define CONFIG_LOAD_TALLY	0x2	/* diag hears what is not shown */
 struct config *config_load_flags(const char *file,
 	    const struct config_loader *, unsigned flags, config_diag_fn *,
 	    void *arg);

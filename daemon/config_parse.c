@@ -168,14 +168,16 @@ config_parse_file_of(struct config_parse *p, const char *file)
  * One place formats diagnostics; the caller's diag adds nothing but
  * FILE:LINE. Past CONFIG_DIAG_PER_FILE errors (or warnings) for one file,
  * or CONFIG_DIAG_MAX in all, they are counted, not formatted:
- * config_parse_summary reports the counts.
+ * config_parse_summary reports the counts, and a tally hears each one
+ * without its text.
  */
 void
 config_parse_report(struct config_parse *p, int is_error, const char *file,
     unsigned line, const char *fmt, ...)
 {
-	struct config_parse_file *f;
+	struct config_parse_file *f = NULL;
 	char msg[CONFIG_PARSE_MSG_MAX];
+	size_t *hidden = NULL;
 	va_list ap;
 
 	is_error = is_error != 0;	/* an index of shown[] */
@@ -183,17 +185,19 @@ config_parse_report(struct config_parse *p, int is_error, const char *file,
 		p->errors++;
 	if (p->diag == NULL)
 		return;
-	if (p->shown[is_error] >= CONFIG_DIAG_MAX) {
-		(*(is_error ? &p->hidden_errors : &p->hidden_warnings))++;
+	if (p->shown[is_error] >= CONFIG_DIAG_MAX)
+		hidden = is_error ? &p->hidden_errors : &p->hidden_warnings;
+	else if (file != NULL && (f = config_parse_file_of(p, file)) != NULL &&
+	    f->shown[is_error] >= CONFIG_DIAG_PER_FILE)
+		hidden = is_error ? &f->hidden_errors : &f->hidden_warnings;
+	if (hidden != NULL) {
+		(*hidden)++;
+		if (p->tally)
+			p->diag(p->diag_arg, is_error, file, line, NULL);
 		return;
 	}
-	if (file != NULL && (f = config_parse_file_of(p, file)) != NULL) {
-		if (f->shown[is_error] >= CONFIG_DIAG_PER_FILE) {
-			(*(is_error ? &f->hidden_errors : &f->hidden_warnings))++;
-			return;
-		}
+	if (f != NULL)
 		f->shown[is_error]++;
-	}
 	p->shown[is_error]++;
 	va_start(ap, fmt);
 	if (vsnprintf(msg, sizeof(msg), fmt, ap) >= (int)sizeof(msg))
@@ -231,7 +235,8 @@ config_parse_sum(struct config_parse *p, const char *file, size_t errors,
 	    "are shown %s)", e, e[0] != '\0' && w[0] != '\0' ? " and " : "",
 	    w, most, where);
 	if (n > 0 && (size_t)n < sizeof(msg))
-		p->diag(p->diag_arg, errors > 0, file, 0, msg);
+		p->diag(p->diag_arg, (errors > 0) |
+		    (p->tally ? CONFIG_DIAG_SUM : 0), file, 0, msg);
 }
 
 /*

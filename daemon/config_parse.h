@@ -42,9 +42,16 @@ struct config;
 struct config_parse;
 struct config_directive;
 
-/* Diagnostics: is_error 0 is a warning. file NULL: no position. */
+/*
+ * Diagnostics: is_error 0 is a warning. file NULL: no position. A parse
+ * with tally set (CONFIG_LOAD_TALLY) also hands over each diagnostic
+ * past the bounds, with msg NULL, and sets CONFIG_DIAG_SUM in is_error
+ * for the lines that say how many were not shown: whoever counts the
+ * problems counts the former and not the latter.
+ */
 typedef void config_diag_fn(void *arg, int is_error, const char *file,
     unsigned line, const char *msg);
+#define CONFIG_DIAG_SUM		0x2	/* in is_error: "N more not shown" */
 
 /* What a file is, whatever its name, to find include loops: 0 0 unknown. */
 struct config_file_id {
@@ -144,6 +151,7 @@ struct config_parse {
 	config_diag_fn			*diag;
 	void				*diag_arg;
 	enum config_parse_mode		 mode;
+	int				 tally;		/* see config_diag_fn */
 	int				 errors;
 	size_t				 nuser_rules;
 	const char			*first_user_file;

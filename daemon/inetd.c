@@ -84,7 +84,10 @@ inetd_stdio(void)
 	return usable;
 }
 
-/* Configuration diagnostics, as log messages (stderr may be unusable). */
+/*
+ * Configuration diagnostics, as log messages (stderr may be unusable);
+ * the errors counted as main_diag counts them.
+ */
 static void
 inetd_diag(void *arg, int is_error, const char *file, unsigned line,
     const char *msg)
@@ -92,9 +95,12 @@ inetd_diag(void *arg, int is_error, const char *file, unsigned line,
 	size_t *errors = arg;
 	char name[INETD_NAME];
 
-	config_word_show_str(file != NULL ? file : "-", name, sizeof(name));
-	if (is_error)
+	if (is_error != 0 && !(is_error & CONFIG_DIAG_SUM))
 		(*errors)++;
+	is_error &= ~CONFIG_DIAG_SUM;
+	if (msg == NULL)
+		return;		/* counted, not shown */
+	config_word_show_str(file != NULL ? file : "-", name, sizeof(name));
 	if (line > 0)
 		log_warnx("%s:%u: %s: %s", name, line,
 		    is_error ? "error" : "warning", msg);
@@ -382,8 +388,8 @@ inetd_main(const char *file, int debug)
 		(void)log_open_syslog(LOG_SOCKET_DEFAULT, LOG_DAEMON);
 	}
 	/* The files are judged as a start judges them. */
-	conf = preflight_load(file, CONFIG_LOAD_INETD, PREFLIGHT_INETD, NULL,
-	    inetd_diag, &errors);
+	conf = preflight_load(file, CONFIG_LOAD_INETD | CONFIG_LOAD_TALLY,
+	    PREFLIGHT_INETD, NULL, inetd_diag, &errors);
 	if (conf == NULL) {
 		config_word_show_str(file, name, sizeof(name));
 		log_warnx("%s: %zu error%s; not serving", name, errors,

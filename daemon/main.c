@@ -258,7 +258,8 @@ main(int argc, char *argv[])
 	if (o.mode == MAIN_TEST)
 		diag.out = stdout;
 	/* -t predicts a start: it checks what the start checks. */
-	conf = preflight_load(o.file, o.inetd ? CONFIG_LOAD_INETD : 0,
+	conf = preflight_load(o.file, CONFIG_LOAD_TALLY |
+	    (o.inetd ? CONFIG_LOAD_INETD : 0),
 	    o.mode != MAIN_RUN && o.mode != MAIN_TEST ? PREFLIGHT_FILES :
 	    o.inetd ? PREFLIGHT_INETD : PREFLIGHT_START,
 	    o.mode == MAIN_RUN ? o.pidfile : NULL, main_diag, &diag);
@@ -302,7 +303,8 @@ main(int argc, char *argv[])
 
 /*
  * FILE:LINE: error: message, as editors and -t readers expect; FILE
- * through the one escaper.
+ * through the one escaper. The counts are of problems, those not shown
+ * included (CONFIG_LOAD_TALLY), not of the lines printed.
  */
 static void
 main_diag(void *arg, int is_error, const char *file, unsigned line,
@@ -311,12 +313,13 @@ main_diag(void *arg, int is_error, const char *file, unsigned line,
 	struct main_diag *d = arg;
 	char name[MAIN_NAME];
 
+	if (!(is_error & CONFIG_DIAG_SUM))
+		(*(is_error != 0 ? &d->errors : &d->warnings))++;
+	is_error &= ~CONFIG_DIAG_SUM;
+	if (msg == NULL)
+		return;		/* counted, not shown */
 	config_word_show_str(file != NULL ? file : "daytimed", name,
 	    sizeof(name));
-	if (is_error)
-		d->errors++;
-	else
-		d->warnings++;
 	if (file != NULL && line > 0)
 		fprintf(d->out, "%s:%u: %s: %s\n", name, line,
 		    is_error ? "error" : "warning", msg);

@@ -201,11 +201,29 @@ def list_warnings_hide_no_error():
         "allow 10.0.0.0/8\n")
     check(rc == 1 and len(lines) == 103 and lines[99] ==
           "%s:100: warning: host bits set in '10.0.99.1/31': read as "
-          "10.0.99.0/31" % lst and lines[100:102] == [
+          "10.0.99.0/31" % lst and lines[100:] == [
               "%s:151: error: conflicting rules for 10.0.0.0/8: allow at "
               "%s:3, deny at %s:151" % (lst, conf, lst),
               "%s: warning: 50 more warnings not shown (at most 100 of each "
-              "are shown for one file)" % lst], "%d %r", rc, lines[99:])
+              "are shown for one file)" % lst,
+              "%s: 1 error, 150 warnings" % conf], "%d %r", rc, lines[99:])
+
+
+@test
+def test_mode_counts_problems_not_lines():
+    # the summary counts every problem, shown or not, and not the sum line
+    rc, lines, lst, conf = dash_t_list(
+        "bad150.txt", "".join("bad%d\n" % i for i in range(150)))
+    check(rc == 1 and len(lines) == 102 and lines[100:] == [
+        "%s: error: 50 more errors not shown (at most 100 of each are shown "
+        "for one file)" % lst,
+        "%s: 150 errors, 0 warnings" % conf], "%d %r", rc, lines[99:])
+    rc, lines, lst, conf = dash_t_list("dup151.txt", "10.0.0.0/8\n" * 151)
+    check(rc == 0 and len(lines) == 102 and lines[100:] == [
+        "%s: warning: 50 more warnings not shown (at most 100 of each are "
+        "shown for one file)" % lst,
+        "%s: ok: 151 rules, 1 IPv4 and 0 IPv6 netblocks, 1 listener, 2 "
+        "files, 150 warnings" % conf], "%d %r", rc, lines[99:])
 
 
 @test

@@ -303,7 +303,7 @@ def include_loops_and_error_bounds():
         check(rc == 1 and len(lines) == 102, "%d lines", len(lines))
         check(lines[100] == "%s: error: 200 more errors not shown (at most "
               "100 of each are shown for one file)" % path and
-              lines[101] == "%s: 101 errors, 0 warnings" % path, "%r",
+              lines[101] == "%s: 300 errors, 0 warnings" % path, "%r",
               lines[-3:])
 
 

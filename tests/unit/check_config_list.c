@@ -533,6 +533,58 @@ START_TEST(test_file_warnings_hide_no_error)
 }
 END_TEST
 
+/* Counts as main_diag does: problems, not the lines summing them up. */
+struct count {
+	size_t		errors, warnings, unshown, sums;
+};
+
+static void
+count_diag(void *arg, int is_error, const char *file, unsigned line,
+    const char *msg)
+{
+	struct count *n = arg;
+
+	(void)file;
+	(void)line;
+	if (is_error & CONFIG_DIAG_SUM) {
+		ck_assert_ptr_nonnull(msg);
+		n->sums++;
+		return;
+	}
+	ck_assert_int_le(is_error, 1);
+	(*(is_error ? &n->errors : &n->warnings))++;
+	n->unshown += msg == NULL;
+}
+
+START_TEST(test_file_diagnostics_tally)
+{
+	struct memfile f[2] = {
+		{ "/d/main.conf", LISTEN "deny file big.txt\n" },
+		{ "/d/big.txt", NULL },
+	};
+	struct config_loader l;
+	struct count n;
+	struct memfs fs;
+	struct config *conf;
+	char text[150 * 24];
+	size_t i, o = 0;
+
+	/* 150 bad lines and 150 duplicates: each heard, 200 shown, one sum. */
+	for (i = 0; i < 150; i++)
+		o += fmt(text + o, sizeof(text) - o, "bad%zu\n10.0.0.0/8\n", i);
+	f[1].text = text;
+	memset(&n, 0, sizeof(n));
+	l = mem_loader(&fs, f, NFILES(f));
+	conf = config_load_flags("/d/main.conf", &l, CONFIG_LOAD_TALLY,
+	    count_diag, &n);
+	ck_assert_ptr_null(conf);
+	ck_assert_uint_eq(n.errors, 150);
+	ck_assert_uint_eq(n.warnings, 149);
+	ck_assert_uint_eq(n.unshown, 50 + 49);
+	ck_assert_uint_eq(n.sums, 1);
+}
+END_TEST
+
 /* The config_list suite: one test case per concern. */
 Suite *
 config_list_suite(void)
@@ -555,6 +607,7 @@ config_list_suite(void)
 	tcase_add_test(tc, test_file_not_here);
 	tcase_add_test(tc, test_file_diagnostics_bounded);
 	tcase_add_test(tc, test_file_warnings_hide_no_error);
+	tcase_add_test(tc, test_file_diagnostics_tally);
 	suite_add_tcase(s, tc);
 	return s;
 }
