@@ -78,51 +78,45 @@ config_word_show(const struct config_token *t, char *buf, size_t len)
 }
 
 /*
- * Whether a word could name a directive: letters, digits, '-' and '_',
- * at most CONFIG_WORD_NAME_MAX bytes. Only such words are shown back as
- * unknown: a line of some other file (a password file included by a
- * link) is not echoed.
+ * Whether a word may be shown back: 1 to CONFIG_WORD_NAME_MAX bytes, each
+ * one of set. A word that is not is some other file's text, not echoed.
  */
-int
-config_word_is_name(const struct config_token *t)
+static int
+config_word_shown(const struct config_token *t, const char *set)
 {
 	size_t i;
 
 	if (t->len == 0 || t->len > CONFIG_WORD_NAME_MAX)
 		return 0;
-	for (i = 0; i < t->len; i++) {
-		unsigned char c = (unsigned char)t->s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
+	for (i = 0; i < t->len; i++)
+		if (t->s[i] == '\0' || strchr(set, t->s[i]) == NULL)
 			return 0;
-	}
 	return 1;
 }
 
 /*
+ * Whether a word could name a directive: letters, digits, '-' and '_'.
+ * Only such words are shown back as unknown: a line of some other file
+ * (a password file included by a link) is not echoed.
+ */
+int
+config_word_is_name(const struct config_token *t)
+{
+	return config_word_shown(t, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
+}
+
+/*
  * Whether a word could be a netblock's text: hex digits, ':', '.' and
- * '/', at most CONFIG_WORD_NAME_MAX bytes. A list file's line has no
- * directive word that would say the file is a list, so only such words
- * are shown back from it: a list pointed at some other file (a password
- * file, a key of 64 hex digits) is not echoed.
+ * '/'. A list file's line has no directive word that would say the file
+ * is a list, so only such words are shown back from it: a list pointed
+ * at some other file (a password file, a key of 64 hex digits) is not
+ * echoed.
  */
 int
 config_word_is_netblock(const struct config_token *t)
 {
-	size_t i;
-
-	if (t->len == 0 || t->len > CONFIG_WORD_NAME_MAX)
-		return 0;
-	for (i = 0; i < t->len; i++) {
-		unsigned char c = (unsigned char)t->s[i];
-
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-		    (c >= 'A' && c <= 'F') || c == ':' || c == '.' ||
-		    c == '/'))
-			return 0;
-	}
-	return 1;
+	return config_word_shown(t, "0123456789abcdefABCDEF:./");
 }
 
 /* A file name as it may appear in a message (escaped, bounded). */
