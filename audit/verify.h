@@ -17,10 +17,11 @@
  * record out of place by fewer is still checked), and its work is bounded
  * by the last verified record: a key is walked at most VERIFY_GAP_MAX
  * records past it, and walks that verify nothing spend a budget of
- * VERIFY_WALK_BUDGET steps for the whole run. What is kept per epoch and
- * per host is bounded by their numbers, VERIFY_EPOCHS_MAX and
- * VERIFY_HOSTS_MAX (more is an error, not a finding), and the end's work
- * grows as n log n in the epochs.
+ * VERIFY_WALK_BUDGET steps for the whole run. An epoch's ring is freed
+ * once its stop record and every record before it have verified. What is
+ * kept per epoch and per host is bounded by their numbers,
+ * VERIFY_EPOCHS_MAX and VERIFY_HOSTS_MAX (more is an error, not a
+ * finding), and the end's work grows as n log n in the epochs.
  */
 #ifndef DAYTIMED_VERIFY_H
 #define DAYTIMED_VERIFY_H

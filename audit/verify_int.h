@@ -85,6 +85,9 @@ struct verify_epoch {
 	struct verify_slot	*ring;		/* seqs [ring_lo, cur) */
 	size_t			 ringcap;	/* a power of two */
 	uint64_t		 ring_lo;
+	size_t			 unseen;	/* below lastv, no record yet */
+	int			 complete;	/* stopped, every seq before
+						 * verified: the ring is freed */
 	struct verify_held	*held;		/* before the start record */
 	size_t			 nheld, capheld;
 	size_t			 dropped;	/* not held: over the cap */
@@ -111,6 +114,8 @@ struct verify_epoch {
 	uint64_t		 minseq, maxseq;
 	int			 stopped;
 	uint64_t		 stop_seq;
+	uint32_t		 stop_file;
+	unsigned long		 stop_line;
 	uint32_t		 first_file;
 	unsigned long		 first_line;
 	/* time= of verified records */
@@ -234,6 +239,11 @@ void	verify_walk_seq(struct verify *, struct verify_epoch *, uint32_t file,
 /* verify_ring.c */
 /* The slot of seq cur, holding K_cur; NULL: no memory. */
 struct verify_slot *verify_ring_put(struct verify *, struct verify_epoch *);
+/* A record came for the slot (state: verified or bad), at file:line. */
+void	verify_ring_mark(struct verify_epoch *, struct verify_slot *,
+	    enum verify_slot_state, uint32_t file, unsigned long line);
+/* End the walk of an epoch that is complete, and free its ring. */
+void	verify_ring_done(struct verify *, struct verify_epoch *);
 /* Keep a copy of a record in *arr (bounded: VERIFY_BUFFER_MAX in all). */
 void	verify_hold(struct verify *, struct verify_epoch *,
 	    struct verify_held **arr, size_t *n, size_t *cap, uint32_t file,
@@ -243,7 +253,7 @@ int	verify_ahead_pop(struct verify *, struct verify_epoch *, int force);
 /* Walk a held record and free its text. */
 void	verify_replay(struct verify *, struct verify_epoch *,
 	    struct verify_held *, int force);
-/* The end of the walk: every record held ahead, then the ring emptied. */
+/* The end of the walk: every record held ahead, then the ring freed. */
 void	verify_walk_end(struct verify *, struct verify_epoch *);
 /* Wipe and free an epoch's keys and held records. */
 void	verify_walk_free(struct verify_epoch *);

@@ -5,7 +5,8 @@
  * where their records were, and what it lets go (missing records, ones
  * that never verified); records held before their epoch's start
  * (VERIFY_BUFFER_MAX bytes in all) or far ahead of the walk
- * (VERIFY_AHEAD_MAX per epoch); the end of the walk.
+ * (VERIFY_AHEAD_MAX per epoch); the end of the walk, at the end of the
+ * input or once the epoch is complete.
  */
 #include "autoconf.h"
 
@@ -22,6 +23,7 @@
 
 static void	verify_ring_evict(struct verify *, struct verify_epoch *,
 		    uint64_t);
+static void	verify_ring_free(struct verify_epoch *);
 
 /*
  * The slot of seq cur, holding K_cur and no record yet; the ring grows
@@ -64,6 +66,55 @@ verify_ring_put(struct verify *v, struct verify_epoch *ep)
 }
 
 /*
+ * A record came for the slot: verified, or bad. ep->unseen counts the
+ * slots below the last verified record that no record came for (the
+ * ones eviction would call missing): the slot leaves it, and a record
+ * verified past the last one brings in the slots walked over below it.
+ * Called before the walk takes a verified seq as its last verified.
+ */
+void
+verify_ring_mark(struct verify_epoch *ep, struct verify_slot *slot,
+    enum verify_slot_state state, uint32_t file, unsigned long line)
+{
+	uint64_t s;
+
+	if (slot->state == VERIFY_SLOT_UNSEEN && ep->has_v &&
+	    slot->seq < ep->lastv)
+		ep->unseen--;
+	if (state == VERIFY_SLOT_VERIFIED && (!ep->has_v ||
+	    slot->seq > ep->lastv)) {
+		s = ep->has_v && ep->lastv + 1 > ep->ring_lo ? ep->lastv + 1 :
+		    ep->ring_lo;
+		for (; s < slot->seq; s++)
+			if (ep->ring[s & (ep->ringcap - 1)].state ==
+			    VERIFY_SLOT_UNSEEN)
+				ep->unseen++;
+	}
+	slot->state = (uint8_t)state;
+	slot->file = file;
+	slot->line = line;
+}
+
+/*
+ * An epoch is complete once its stop record has verified and no seq
+ * below it is unaccounted for: none walked over that no record came for,
+ * none held ahead. No record of it can verify any more (one that comes
+ * is a repeat or a forgery, and verify_walk.c says so without a key), so
+ * its walk ends now as at the end of the input, noting what that notes,
+ * and its ring is freed: what verify holds is the rings of the epochs
+ * still open, not of every epoch read.
+ */
+void
+verify_ring_done(struct verify *v, struct verify_epoch *ep)
+{
+	if (ep->state != VERIFY_EPOCH_OPEN || ep->complete || !ep->stopped ||
+	    ep->lastv != ep->stop_seq || ep->unseen > 0 || ep->nahead > 0)
+		return;
+	verify_walk_end(v, ep);
+	ep->complete = 1;
+}
+
+/*
  * Let the slots below to go: a seq never seen is missing (consecutive
  * ones noted together, before the record that follows them) when a
  * verified record comes after it (a walk toward a record that did not
@@ -78,6 +129,9 @@ verify_ring_evict(struct verify *v, struct verify_epoch *ep, uint64_t to)
 
 	for (; ep->ring_lo < to && ep->ring_lo < ep->cur; ep->ring_lo++) {
 		slot = &ep->ring[ep->ring_lo & (ep->ringcap - 1)];
+		if (slot->state == VERIFY_SLOT_UNSEEN && ep->has_v &&
+		    slot->seq < ep->lastv)
+			ep->unseen--;
 		if (slot->state == VERIFY_SLOT_UNSEEN &&
 		    (!ep->has_v || slot->seq > ep->lastv))
 			;	/* past the last verified record: proves nothing */
@@ -184,11 +238,14 @@ verify_replay(struct verify *v, struct verify_epoch *ep,
 	h->text = NULL;
 }
 
-/* The end of the input: what is held ahead, then every slot let go. */
+/*
+ * The end of the walk (the input's, or the epoch complete): what is held
+ * ahead, then every slot let go and the ring freed.
+ */
 void
 verify_walk_end(struct verify *v, struct verify_epoch *ep)
 {
-	if (ep->state != VERIFY_EPOCH_OPEN)
+	if (ep->state != VERIFY_EPOCH_OPEN || ep->complete)
 		return;
 	while (verify_ahead_pop(v, ep, 1))
 		;
@@ -198,6 +255,24 @@ verify_walk_end(struct verify *v, struct verify_epoch *ep)
 	verify_run_flush(v, ep, SIZE_MAX, &ep->budget);
 	verify_ring_evict(v, ep, ep->cur);
 	verify_run_flush(v, ep, SIZE_MAX, &ep->missing);
+	verify_ring_free(ep);
+}
+
+/* Wipe and free the ring (every slot let go), and the hold ahead if empty. */
+static void
+verify_ring_free(struct verify_epoch *ep)
+{
+	if (ep->ring != NULL) {
+		sodium_memzero(ep->ring, ep->ringcap * sizeof(*ep->ring));
+		free(ep->ring);
+	}
+	ep->ring = NULL;
+	ep->ringcap = 0;
+	if (ep->nahead == 0) {
+		free(ep->ahead);
+		ep->ahead = NULL;
+		ep->capahead = 0;
+	}
 }
 
 /* Wipe the keys; free the ring and what is held. */

@@ -21,6 +21,10 @@
  * walk goes more than VERIFY_GAP_MAX past the last verified record, and
  * walks that verify nothing spend the run's VERIFY_WALK_BUDGET. The ring
  * and what is held are verify_ring.c's.
+ *
+ * Once its stop record and every record before it have verified, an
+ * epoch is complete: its walk ends and its ring is freed, and a record of
+ * it that comes later, in any file, has no place in it.
  */
 #include "autoconf.h"
 
@@ -42,13 +46,14 @@ static int	verify_origin(struct verify *, struct verify_epoch *,
 		    uint32_t, unsigned long, const struct verify_fields *);
 static void	verify_late(struct verify *, struct verify_epoch *, uint32_t,
 		    unsigned long, const char *, const struct verify_fields *);
+static void	verify_after_stop(struct verify *, struct verify_epoch *,
+		    uint32_t, unsigned long, uint64_t);
 static int	verify_mac_ok(const struct verify_epoch *,
 		    const unsigned char *, const char *,
 		    const struct verify_fields *);
 static int	verify_check_step(struct verify_epoch *, const char *,
 		    const struct verify_fields *);
 static void	verify_step(struct verify_epoch *);
-static void	verify_bad(struct verify_slot *, uint32_t, unsigned long);
 static void	verify_accept(struct verify *, struct verify_epoch *,
 		    struct verify_slot *, uint32_t, unsigned long,
 		    const struct verify_fields *);
@@ -88,9 +93,14 @@ verify_walk_record(struct verify *v, struct verify_epoch *ep, uint32_t file,
 		    line, rec, len, f->seq);
 		break;
 	case VERIFY_EPOCH_OPEN:
+		if (ep->complete) {
+			verify_after_stop(v, ep, file, line, f->seq);
+			break;
+		}
 		verify_walk_seq(v, ep, file, line, rec, len, f, 0);
 		while (ep->nahead > 0 && verify_ahead_pop(v, ep, 0))
 			;
+		verify_ring_done(v, ep);
 		break;
 	default:
 		break;	/* not opened, not signed: counted only */
@@ -137,6 +147,7 @@ verify_start(struct verify *v, struct verify_epoch *ep, uint32_t file,
 	ep->nheld = ep->capheld = 0;
 	while (ep->nahead > 0 && verify_ahead_pop(v, ep, 0))
 		;
+	verify_ring_done(v, ep);
 }
 
 /*
@@ -253,18 +264,9 @@ verify_walk_seq(struct verify *v, struct verify_epoch *ep, uint32_t file,
 	if (ok)
 		verify_accept(v, ep, slot, file, line, f);
 	else {
-		verify_bad(slot, file, line);
+		verify_ring_mark(ep, slot, VERIFY_SLOT_BAD, file, line);
 		v->budget -= d;		/* the walk there verified nothing */
 	}
-}
-
-/* A record came for the slot's seq and did not verify. */
-static void
-verify_bad(struct verify_slot *slot, uint32_t file, unsigned long line)
-{
-	slot->state = VERIFY_SLOT_BAD;
-	slot->file = file;
-	slot->line = line;
 }
 
 /* A record behind the walk: checked with its key from the ring. */
@@ -288,7 +290,8 @@ verify_late(struct verify *v, struct verify_epoch *ep, uint32_t file,
 		if (ok)
 			verify_accept(v, ep, slot, file, line, f);
 		else
-			verify_bad(slot, file, line);
+			verify_ring_mark(ep, slot, VERIFY_SLOT_BAD, file,
+			    line);
 		break;
 	case VERIFY_SLOT_VERIFIED:
 		if (ok)
@@ -316,6 +319,21 @@ verify_late(struct verify *v, struct verify_epoch *ep, uint32_t file,
 			    v->files[slot->file], slot->line);
 		break;
 	}
+}
+
+/*
+ * A record of a complete epoch: its stop record and every seq before it
+ * verified, so this one has no place (a repeat, or a forgery). Its key
+ * is gone with the ring: it is not checked, and needs not be.
+ */
+static void
+verify_after_stop(struct verify *v, struct verify_epoch *ep, uint32_t file,
+    unsigned long line, uint64_t s)
+{
+	verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "%s:%lu: inserted: seq %"
+	    PRIu64 " of epoch %s came after the epoch's stop record (%s:%lu)",
+	    v->files[file], line, s, ep->hex, v->files[ep->stop_file],
+	    ep->stop_line);
 }
 
 /* Whether the record's mac is the one K_s (key, kept) makes. */
@@ -380,9 +398,7 @@ verify_accept(struct verify *v, struct verify_epoch *ep,
 	char t1[CHAIN_TIME_LEN + 1], t2[CHAIN_TIME_LEN + 1];
 	uint64_t s = f->seq;
 
-	slot->state = VERIFY_SLOT_VERIFIED;
-	slot->file = file;
-	slot->line = line;
+	verify_ring_mark(ep, slot, VERIFY_SLOT_VERIFIED, file, line);
 	ep->verified++;
 	v->hosts[ep->host].verified++;
 	if (!ep->has_v || s > ep->lastv) {
@@ -396,6 +412,8 @@ verify_accept(struct verify *v, struct verify_epoch *ep,
 	if (f->is_stop) {
 		ep->stopped = 1;
 		ep->stop_seq = s;
+		ep->stop_file = file;
+		ep->stop_line = line;
 	}
 	if (f->has_time) {
 		if (!ep->has_time || f->time_us < ep->first_us)

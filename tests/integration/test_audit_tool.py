@@ -201,16 +201,26 @@ TAMPERED = [
      ["{p}:8: inserted: seq 5 does not verify and seq 5 is at {p}:6"],
      "an inserted forged record"),
     ("forged_record_far_past_the_end",
-     lambda l: l + [re.sub(r"seq=5 ", "seq=99999999999 ", l[5])], 1,
-     ["{p}:23: not checked: seq 99999999999 of epoch {ep} is more than "
-      "1048576 records past the last verified record (seq 21): a forged "
+     lambda l: l[:-1] + [re.sub(r"seq=5 ", "seq=99999999999 ", l[5])]
+     + l[-1:], 1,
+     ["{p}:22: not checked: seq 99999999999 of epoch {ep} is more than "
+      "1048576 records past the last verified record (seq 20): a forged "
       "sequence number, or that many records deleted"],
      "a forged record far past the end"),
     ("forged_record_just_past_the_end",
-     lambda l: l + [re.sub(r"seq=5 ", "seq=30 ", l[5])], 1,
-     ["{p}:23: modified or inserted: seq 30 does not verify (past the "
+     lambda l: l[:-1] + [re.sub(r"seq=5 ", "seq=30 ", l[5])] + l[-1:], 1,
+     ["{p}:22: modified or inserted: seq 30 does not verify (past the "
       "last verified record)"],
      "a forged record just past the end"),
+    # once the stop record and every record before it have verified, the
+    # epoch is complete: what comes of it later has no place in it
+    ("record_repeated_after_the_stop", lambda l: l + [l[5]], 1,
+     ["{p}:23: inserted: seq 5 of epoch {ep} came after the epoch's stop "
+      "record ({p}:22)"], "a record repeated after the stop record"),
+    ("forged_record_after_the_stop",
+     lambda l: l + [re.sub(r"seq=5 ", "seq=30 ", l[5])], 1,
+     ["{p}:23: inserted: seq 30 of epoch {ep} came after the epoch's stop "
+      "record ({p}:22)"], "a forged record after the stop record"),
     ("broken_chain_fields",
      lambda l: l[:4] + [l[4].replace(" seq=4 ", " seq=04 ")] + l[5:], 1,
      ["{p}:5: modified: a daytimed record with broken chain fields",

@@ -54,6 +54,17 @@ expect(const struct fix_run *r, const char *const *want, size_t n)
 	ck_assert_uint_eq(r->s.findings, n);
 }
 
+/* Move line i of log to its end. */
+static void
+move_to_end(struct fix_log *log, size_t i)
+{
+	char tmp[FIX_LINE_MAX];
+
+	memcpy(tmp, log->line[i], FIX_LINE_MAX);
+	fix_delete(log, i);
+	fix_insert(log, log->n, tmp);
+}
+
 START_TEST(test_walk_layouts)
 {
 	static const char *prefix[] = {
@@ -225,6 +236,53 @@ START_TEST(test_walk_findings)
 }
 END_TEST
 
+/*
+ * A complete epoch (its stop record and every record before it
+ * verified): its ring is freed, and a record of it that comes later, a
+ * repeat or a forgery past its end, has no place in it. An epoch whose
+ * stop record came before one of its records is complete when that one
+ * comes.
+ */
+START_TEST(test_walk_after_stop)
+{
+	struct fix_keys k;
+	struct fix_epoch e;
+	struct fix_log *log;
+	struct fix_run r;
+	char w[2][256], tmp[FIX_LINE_MAX], *p;
+	const char *want[2] = { w[0], w[1] };
+
+	fix_keys(&k);
+	log = one_epoch(&k, HDR, 10, 1, &e);
+	fix_insert(log, log->n, log->line[5]);
+	memcpy(tmp, log->line[4], FIX_LINE_MAX);
+	p = strstr(tmp, " seq=4 ");
+	snprintf(p, 200, " seq=30 mac=%032d", 0);
+	fix_insert(log, log->n, tmp);
+	verify_free(fix_run(&r, log, k.sk, NULL));
+	snprintf(w[0], 256, "log:11: inserted: seq 5 of epoch %s came after "
+	    "the epoch's stop record (log:10)", e.id);
+	snprintf(w[1], 256, "log:12: inserted: seq 30 of epoch %s came after "
+	    "the epoch's stop record (log:10)", e.id);
+	expect(&r, want, 2);
+	ck_assert_uint_eq(r.s.verified, 10);
+	ck_assert_uint_eq(r.s.steps, 10);	/* nothing walked after it */
+
+	/* seq 3 after the stop record: complete then, not before */
+	log->n = 10;
+	move_to_end(log, 3);
+	fix_insert(log, log->n, log->line[4]);
+	verify_free(fix_run(&r, log, k.sk, NULL));
+	snprintf(w[0], 256, "log:10: reordered: seq 3 comes after seq 9 "
+	    "(log:9)");
+	snprintf(w[1], 256, "log:11: inserted: seq 5 of epoch %s came after "
+	    "the epoch's stop record (log:9)", e.id);
+	expect(&r, want, 2);
+	ck_assert_uint_eq(r.s.verified, 10);
+	free(log);
+}
+END_TEST
+
 /* The start record after the others (files read newest first). */
 START_TEST(test_walk_start_late)
 {
@@ -261,7 +319,8 @@ START_TEST(test_walk_huge_seq)
 	int i;
 
 	fix_keys(&k);
-	log = one_epoch(&k, HDR, 10, 1, &e);
+	/* no stop record: after one, a complete epoch walks nothing at all */
+	log = one_epoch(&k, HDR, 10, 0, &e);
 	/* the five lines of the report: 10M, 20M ... 50M */
 	for (i = 1; i <= 5; i++) {
 		memcpy(tmp, log->line[4], FIX_LINE_MAX);
@@ -518,6 +577,7 @@ verify_suite(void)
 	tcase_add_test(tc, test_walk_layouts);
 	tcase_add_test(tc, test_walk_findings);
 	tcase_add_test(tc, test_walk_start_late);
+	tcase_add_test(tc, test_walk_after_stop);
 	tcase_add_test(tc, test_walk_keys);
 	tcase_add_test(tc, test_walk_v1);
 	suite_add_tcase(s, tc);
