@@ -151,7 +151,7 @@ verify_line(struct verify *v, const char *file, unsigned long lineno,
 		return verify_fail(v);
 	verify_sealed_host(v, h, ep, &f, fi);
 	verify_walk_record(v, ep, fi, lineno, hd.rec, hd.reclen, &f);
-	return v->nomem ? -1 : 0;
+	return v->nomem || v->over != VERIFY_BOUND_NONE ? verify_fail(v) : 0;
 }
 
 /* A line too long to read: a finding when it is a daytimed record. */

@@ -20,8 +20,9 @@
  * VERIFY_WALK_BUDGET steps for the whole run. An epoch's ring is freed
  * once its stop record and every record before it have verified. What is
  * kept per epoch and per host is bounded by their numbers,
- * VERIFY_EPOCHS_MAX and VERIFY_HOSTS_MAX (more is an error, not a
- * finding), and the end's work grows as n log n in the epochs.
+ * VERIFY_EPOCHS_MAX and VERIFY_HOSTS_MAX, and the rings of the epochs not
+ * yet complete by VERIFY_RING_SLOTS_MAX keys in all (more is an error,
+ * not a finding); the end's work grows as n log n in the epochs.
  */
 #ifndef DAYTIMED_VERIFY_H
 #define DAYTIMED_VERIFY_H
@@ -38,6 +39,20 @@
 #define VERIFY_BUFFER_MAX	(64u << 20)	/* bytes held for unopened epochs */
 #define VERIFY_EPOCHS_MAX	(1u << 20)	/* epochs held (some 2 KB each) */
 #define VERIFY_HOSTS_MAX	(1u << 16)	/* hosts held */
+/*
+ * Ring slots held at once by the epochs not yet complete: 56 MiB at 56
+ * bytes a slot, 1024 full rings. A complete epoch (its stop record and
+ * every record before it verified) holds none, so genuine input comes
+ * near this only with more than 1024 epochs open together, each 1024
+ * records or more into its walk: a central log of that many busy hosts
+ * whose epochs are all still running, or that many crashes (an epoch
+ * that ends without its stop record keeps its ring to the end of the
+ * input); such a log is verified a part at a time (by host). Without
+ * the bound, input that has only a start record and one record 1023
+ * seqs later per epoch (anyone with the auditor's public key can mint
+ * them) holds 57 KB for each of VERIFY_EPOCHS_MAX epochs, some 60 GB.
+ */
+#define VERIFY_RING_SLOTS_MAX	(1u << 20)
 
 /* ---- reading */
 
@@ -257,14 +272,16 @@ int	verify_host_key(struct verify *, const char *name,
 enum verify_bound {
 	VERIFY_BOUND_NONE,
 	VERIFY_BOUND_EPOCHS,	/* more than VERIFY_EPOCHS_MAX epochs */
-	VERIFY_BOUND_HOSTS	/* more than VERIFY_HOSTS_MAX hosts */
+	VERIFY_BOUND_HOSTS,	/* more than VERIFY_HOSTS_MAX hosts */
+	VERIFY_BOUND_RING	/* more than VERIFY_RING_SLOTS_MAX ring slots */
 };
 /*
  * Read one line (without its line end) of file at lineno: a sealed
  * record is checked, a daytimed record without chain fields noted.
  * file must outlive v. -1: out of memory; -2: the line would make more
- * epochs or hosts than are held (verify_over says which): the input
- * cannot be verified whole, and every later line is refused too.
+ * epochs, hosts or ring slots than are held (verify_over says which):
+ * the input cannot be verified whole, and every later line is refused
+ * too.
  */
 int	verify_line(struct verify *, const char *file, unsigned long lineno,
 	    const char *line, size_t len);

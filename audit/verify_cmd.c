@@ -374,6 +374,14 @@ verify_cmd_over(const struct verify *v, const char *name,
 {
 	int epochs = verify_over(v) == VERIFY_BOUND_EPOCHS;
 
+	if (verify_over(v) == VERIFY_BOUND_RING) {
+		fprintf(stderr, "daytimed-audit: %s:%lu: more than %u keys "
+		    "held for the epochs not yet complete (up to %u an "
+		    "epoch) in the input: not verified (verify fewer files, "
+		    "or fewer hosts, at once)\n", name, lineno,
+		    VERIFY_RING_SLOTS_MAX, VERIFY_RING);
+		return;
+	}
 	fprintf(stderr, "daytimed-audit: %s:%lu: more than %u %s in the input: "
 	    "not verified (verify fewer files at once)\n", name, lineno,
 	    epochs ? VERIFY_EPOCHS_MAX : VERIFY_HOSTS_MAX, epochs ? "epochs" :

@@ -195,6 +195,7 @@ struct verify {
 	uint64_t		 budget;	/* steps left that may verify nothing */
 	uint64_t		 steps;
 	size_t			 held_bytes;
+	size_t			 ring_slots;	/* of every epoch's ring */
 	size_t			 records, unsealed, overlong;
 	unsigned long		 findings, warnings;
 	int			 finished;
@@ -237,7 +238,7 @@ void	verify_walk_seq(struct verify *, struct verify_epoch *, uint32_t file,
 	    const struct verify_fields *, int force);
 
 /* verify_ring.c */
-/* The slot of seq cur, holding K_cur; NULL: no memory. */
+/* The slot of seq cur, holding K_cur; NULL: no memory, or over the bound. */
 struct verify_slot *verify_ring_put(struct verify *, struct verify_epoch *);
 /* A record came for the slot (state: verified or bad), at file:line. */
 void	verify_ring_mark(struct verify_epoch *, struct verify_slot *,

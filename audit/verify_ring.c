@@ -2,11 +2,12 @@
 /*
  * verify_ring: where an epoch's walk keeps what it cannot check yet or
  * any more (see verify_walk.c): the ring of the last VERIFY_RING keys and
- * where their records were, and what it lets go (missing records, ones
- * that never verified); records held before their epoch's start
- * (VERIFY_BUFFER_MAX bytes in all) or far ahead of the walk
- * (VERIFY_AHEAD_MAX per epoch); the end of the walk, at the end of the
- * input or once the epoch is complete.
+ * where their records were (VERIFY_RING_SLOTS_MAX slots for every epoch
+ * together), and what it lets go (missing records, ones that never
+ * verified); records held before their epoch's start (VERIFY_BUFFER_MAX
+ * bytes in all) or far ahead of the walk (VERIFY_AHEAD_MAX per epoch);
+ * the end of the walk, at the end of the input or once the epoch is
+ * complete.
  */
 #include "autoconf.h"
 
@@ -23,11 +24,14 @@
 
 static void	verify_ring_evict(struct verify *, struct verify_epoch *,
 		    uint64_t);
-static void	verify_ring_free(struct verify_epoch *);
+static void	verify_ring_free(struct verify *, struct verify_epoch *);
 
 /*
  * The slot of seq cur, holding K_cur and no record yet; the ring grows
- * to VERIFY_RING, then its oldest slot is evicted. NULL: no memory.
+ * to VERIFY_RING, then its oldest slot is evicted. NULL: no memory, or
+ * the rings would pass VERIFY_RING_SLOTS_MAX while lines come (v->over);
+ * at the end each ring is freed as its walk ends, so the walks the end
+ * finishes add one ring at most.
  */
 struct verify_slot *
 verify_ring_put(struct verify *v, struct verify_epoch *ep)
@@ -39,6 +43,11 @@ verify_ring_put(struct verify *v, struct verify_epoch *ep)
 	if (ep->cur - ep->ring_lo == ep->ringcap) {
 		if (ep->ringcap < VERIFY_RING) {
 			ncap = ep->ringcap ? 2 * ep->ringcap : 16;
+			if (!v->finished && v->ring_slots - ep->ringcap +
+			    ncap > VERIFY_RING_SLOTS_MAX) {
+				v->over = VERIFY_BOUND_RING;
+				return NULL;
+			}
 			if ((nr = calloc(ncap, sizeof(*nr))) == NULL) {
 				v->nomem = 1;
 				return NULL;
@@ -51,6 +60,7 @@ verify_ring_put(struct verify *v, struct verify_epoch *ep)
 				    sizeof(*ep->ring));
 				free(ep->ring);
 			}
+			v->ring_slots += ncap - ep->ringcap;
 			ep->ring = nr;
 			ep->ringcap = ncap;
 		} else
@@ -255,17 +265,18 @@ verify_walk_end(struct verify *v, struct verify_epoch *ep)
 	verify_run_flush(v, ep, SIZE_MAX, &ep->budget);
 	verify_ring_evict(v, ep, ep->cur);
 	verify_run_flush(v, ep, SIZE_MAX, &ep->missing);
-	verify_ring_free(ep);
+	verify_ring_free(v, ep);
 }
 
 /* Wipe and free the ring (every slot let go), and the hold ahead if empty. */
 static void
-verify_ring_free(struct verify_epoch *ep)
+verify_ring_free(struct verify *v, struct verify_epoch *ep)
 {
 	if (ep->ring != NULL) {
 		sodium_memzero(ep->ring, ep->ringcap * sizeof(*ep->ring));
 		free(ep->ring);
 	}
+	v->ring_slots -= ep->ringcap;
 	ep->ring = NULL;
 	ep->ringcap = 0;
 	if (ep->nahead == 0) {

@@ -475,6 +475,16 @@ def overlong_line():
         print("overlong_line: GNU time(1) not installed: memory not measured")
 
 
+def refused(sec, p, why):
+    """verify and report over p stop at a bound, exit 2, saying why (and
+    where) and nothing else."""
+    rc, out, err = h.audit_verify(sec, p)
+    check(rc == 2 and err == "daytimed-audit: " + why + "\n" and out == "",
+          "verify: %d %r %r", rc, err, out[:300])
+    rc, out, err = h.daytimed_audit("report", "--secret-key", sec, p)
+    check(rc == 2 and why in err, "report: %d %r", rc, err)
+
+
 @test(timeout=60)
 def too_many_hosts():
     """Lines that each name a new host (and a new epoch): the end's work
@@ -488,14 +498,30 @@ def too_many_hosts():
             f.write("Nov 26 10:00:00 h%d daytimed[1]: conn=%016x proto=tcp "
                     "decision=allow epoch=%016x seq=1 mac=%s\n"
                     % (i, i, i + 1, "0" * 32))
-    rc, out, err = h.audit_verify(sec, p)
-    check(rc == 2 and err == "daytimed-audit: %s:65537: more than 65536 "
-          "hosts (as the syslog headers name them) in the input: not "
-          "verified (verify fewer files at once)\n" % p and out == "",
-          "too many hosts: %d %r %r", rc, err, out[:300])
-    rc, out, err = h.daytimed_audit("report", "--secret-key", sec, p)
-    check(rc == 2 and "%s:65537: more than 65536 hosts" % p in err,
-          "report: %d %r", rc, err)
+    refused(sec, p, "%s:65537: more than 65536 hosts (as the syslog headers "
+            "name them) in the input: not verified (verify fewer files at "
+            "once)" % p)
+
+
+@test(timeout=60)
+def too_many_open_epochs():
+    """Epochs that each hold a full ring of keys and never complete: a
+    start record, then a record 1023 seqs on (minted with the auditor's
+    public key, or forged as here). Past 1048576 keys held, verify stops
+    with an error (exit 2) that says where, rather than growing by 57 KB
+    an epoch; report likewise."""
+    _, sec = keys()
+    lines, _ = chain()
+    p = TMP.join("open.log")
+    with open(p, "w") as f:
+        for i in range(1025):
+            ep = " epoch=%016x " % (i + 1)
+            f.write(re.sub(r" epoch=[0-9a-f]{16} ", ep, lines[0]))
+            f.write(re.sub(r" epoch=[0-9a-f]{16} seq=5 mac=[0-9a-f]+",
+                           ep + "seq=1023 mac=" + "0" * 32, lines[5]))
+    refused(sec, p, "%s:2049: more than 1048576 keys held for the epochs "
+            "not yet complete (up to 1024 an epoch) in the input: not "
+            "verified (verify fewer files, or fewer hosts, at once)" % p)
 
 
 if __name__ == "__main__":    h.main()

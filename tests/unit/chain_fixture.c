@@ -23,13 +23,17 @@ fix_keys(struct fix_keys *k)
 	crypto_sign_keypair(k->hpk2, k->hsk2);
 }
 
-/* One epoch: event=start, n - 2 connections, event=stop (if e->stop). */
+/*
+ * One epoch: event=start, n - 2 connections, event=stop (if e->stop),
+ * each line handed to fn as it is sealed (NUL-terminated, and its
+ * length).
+ */
 void
-fix_epoch(struct fix_log *log, struct fix_epoch *e)
+fix_epoch_lines(struct fix_epoch *e, fix_line_fn *fn, void *arg)
 {
 	struct chain_start cs;
 	struct chain *ch;
-	char err[256], *l;
+	char err[256], l[FIX_LINE_MAX];
 	size_t len, pl = strlen(e->prefix);
 	uint64_t next;
 	int i;
@@ -41,10 +45,9 @@ fix_epoch(struct fix_log *log, struct fix_epoch *e)
 	cs.prev = e->prev;
 	ch = chain_open(&cs, err, sizeof(err));
 	ck_assert_msg(ch != NULL, "%s", err);
+	ck_assert_uint_lt(pl, 200);
+	memcpy(l, e->prefix, pl);
 	for (i = 0; i < e->n; i++) {
-		ck_assert_uint_lt(log->n, FIX_LINES_MAX);
-		l = log->line[log->n++];
-		memcpy(l, e->prefix, pl);
 		if (i == 0)
 			len = (size_t)snprintf(l + pl, 100, "event=start");
 		else if (i == e->n - 1 && e->stop)
@@ -54,10 +57,30 @@ fix_epoch(struct fix_log *log, struct fix_epoch *e)
 			    "decision=allow", i);
 		ck_assert_int_eq(chain_seal(ch, e->t0 + (uint64_t)i * 1000000,
 		    l + pl, FIX_LINE_MAX - pl, &len), 0);
+		ck_assert_int_eq(l[pl + len], '\0');
+		fn(arg, l, pl + len);
 	}
 	chain_position(ch, e->id, &next);
 	e->last = next - 1;
 	chain_close(ch);
+}
+
+/* A line into a log. */
+static void
+fix_append(void *arg, const char *line, size_t len)
+{
+	struct fix_log *log = arg;
+
+	ck_assert_uint_lt(log->n, FIX_LINES_MAX);
+	ck_assert_uint_lt(len, FIX_LINE_MAX);
+	memcpy(log->line[log->n++], line, len + 1);
+}
+
+/* One epoch's lines, appended to log. */
+void
+fix_epoch(struct fix_log *log, struct fix_epoch *e)
+{
+	fix_epoch_lines(e, fix_append, log);
 }
 
 /* An epoch from its parts. */

@@ -52,10 +52,15 @@ struct fix_run {
 	size_t			 nnotes;
 };
 
+/* Receives a line as it is sealed (NUL-terminated; len: its length). */
+typedef void fix_line_fn(void *arg, const char *line, size_t len);
+
 /* Fresh keys. */
 void	fix_keys(struct fix_keys *);
 /* Append one epoch's lines to log (fills e->id and e->last). */
 void	fix_epoch(struct fix_log *, struct fix_epoch *);
+/* One epoch's lines, each to fn as it is sealed (fills e->id, e->last). */
+void	fix_epoch_lines(struct fix_epoch *, fix_line_fn *, void *arg);
 /*
  * Fill e and append its epoch to log: n records under prefix, sealed to
  * k's auditor, signed by sign (or not), linked to prev (or no prev=).

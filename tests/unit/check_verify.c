@@ -499,6 +499,67 @@ START_TEST(test_walk_bounds)
 }
 END_TEST
 
+/* Lines into a verifier as they are sealed: the first one refused. */
+struct feed {
+	struct verify	*v;
+	unsigned long	 line;
+	unsigned long	 refused;	/* 0: none */
+};
+
+static void
+feed_line(void *arg, const char *line, size_t len)
+{
+	struct feed *fd = arg;
+	int rv = verify_line(fd->v, "log", ++fd->line, line, len);
+
+	if (rv == -2 && fd->refused == 0)
+		fd->refused = fd->line;
+	ck_assert_int_eq(rv, fd->refused ? -2 : 0);
+}
+
+/*
+ * The bound on the rings: epochs 512 records into their walks hold a
+ * full ring each until they are complete. 1024 of them not complete
+ * fill VERIFY_RING_SLOTS_MAX, and the first line of one more is refused
+ * (-2, and every line after, said by verify_over); as many complete
+ * ones, and more, hold none.
+ */
+START_TEST(test_walk_ring_bound)
+{
+	struct fix_keys k;
+	struct fix_epoch e;
+	struct verify_summary s;
+	struct feed fd;
+	int i, stop;
+
+	fix_keys(&k);
+	for (stop = 1; stop >= 0; stop--) {
+		memset(&fd, 0, sizeof(fd));
+		fd.v = verify_new(k.sk, NULL, NULL);
+		ck_assert_ptr_nonnull(fd.v);
+		for (i = 0; i < 1026; i++) {
+			memset(&e, 0, sizeof(e));
+			e.prefix = HDR;
+			e.auditor = k.pk;
+			e.n = 514;
+			e.stop = stop;
+			e.t0 = T0;
+			fix_epoch_lines(&e, feed_line, &fd);
+		}
+		if (stop) {
+			ck_assert_uint_eq(fd.refused, 0);
+			ck_assert_int_eq(verify_finish(fd.v, &s), 0);
+			ck_assert_uint_eq(s.verified, 1026 * 514);
+			ck_assert_uint_eq(s.findings, 0);
+		} else {
+			ck_assert_uint_eq(fd.refused, 1024 * 514 + 1);
+			ck_assert_int_eq(verify_over(fd.v), VERIFY_BOUND_RING);
+		}
+		verify_free(fd.v);
+	}
+}
+END_TEST
+
 /* A key that opens nothing; the public key given as the secret one. */
 START_TEST(test_walk_keys)
 {
@@ -589,6 +650,7 @@ verify_suite(void)
 	tcase_add_test(tc, test_walk_unsealed);
 	tcase_add_test(tc, test_walk_overlong);
 	tcase_add_test(tc, test_walk_bounds);
+	tcase_add_test(tc, test_walk_ring_bound);
 	suite_add_tcase(s, tc);
 	return s;
 }
