@@ -124,13 +124,11 @@ struct verify_epoch {
 	uint64_t		 tseq, tus;	/* the highest seq's time */
 	int			 has_t;
 	unsigned long		 backwards;
-	/* order inside one file */
+	/* order: the highest verified seq so far, in the files read */
 	int			 ord_on;
-	uint32_t		 ord_file;
 	uint64_t		 ord_max;
+	uint32_t		 ord_max_file;
 	unsigned long		 ord_max_line;
-	uint64_t		 ord_last;
-	unsigned long		 ord_last_line;
 	struct verify_run	 reorder, late, far, budget, missing;
 	int			 host_told;
 	/* links, at the end */

@@ -24,7 +24,9 @@
  *
  * Once its stop record and every record before it have verified, an
  * epoch is complete: its walk ends and its ring is freed, and a record of
- * it that comes later, in any file, has no place in it.
+ * it that comes later, in any file, has no place in it. Order is checked
+ * across the files (read oldest first): a record verified after a higher
+ * seq of its epoch, in its file or an earlier one, was moved.
  */
 #include "autoconf.h"
 
@@ -439,26 +441,25 @@ verify_accept(struct verify *v, struct verify_epoch *ep,
 	verify_order(v, ep, file, line, s);
 }
 
-/* Order inside one file: a verified record after a higher seq moved. */
+/*
+ * Order: a verified record after a higher seq of its epoch was moved, in
+ * its file or across files (they are read oldest first, so a record in a
+ * later file below a seq verified in an earlier one is out of place as
+ * much as one inside a file; a rotation does not reset it).
+ */
 static void
 verify_order(struct verify *v, struct verify_epoch *ep, uint32_t file,
     unsigned long line, uint64_t s)
 {
-	if (!ep->ord_on || ep->ord_file != file) {
-		verify_run_flush(v, ep, SIZE_MAX, &ep->reorder);
-		ep->ord_on = 1;
-		ep->ord_file = file;
-		ep->ord_max = s;
-		ep->ord_max_line = line;
-		return;
-	}
-	if (s < ep->ord_max) {
+	if (ep->ord_on && s < ep->ord_max) {
 		verify_run_add(v, ep, SIZE_MAX, &ep->reorder, s, file, line,
-		    ep->ord_max, file, ep->ord_max_line);
+		    ep->ord_max, ep->ord_max_file, ep->ord_max_line);
 		return;
 	}
 	verify_run_flush(v, ep, SIZE_MAX, &ep->reorder);
+	ep->ord_on = 1;
 	ep->ord_max = s;
+	ep->ord_max_file = file;
 	ep->ord_max_line = line;
 }
 

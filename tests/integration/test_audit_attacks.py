@@ -58,6 +58,18 @@ def linked(n_epochs, host="web1"):
     return [emit(3 + i, host=host, state=state) for i in range(n_epochs)]
 
 
+def central():
+    """Two hosts' two linked epochs each, and one central file's lines
+    of them interleaved: (web1's epochs, web2's, the file's lines)."""
+    a = linked(2, host="web1")
+    b = linked(2, host="web2")
+    la, lb = sum(a, []), sum(b, [])
+    mixed = []
+    for i in range(max(len(la), len(lb))):
+        mixed += la[i:i + 1] + lb[i:i + 1]
+    return a, b, mixed
+
+
 def epoch_of(lines):
     return re.search(r" epoch=([0-9a-f]{16}) ", lines[0]).group(1)
 
@@ -312,12 +324,7 @@ def huge_seq_lines():
 def many_hosts_one_file():
     """Issue 16, item 2: one central file, records of two hosts
     interleaved, each host's key, one line per host and a total."""
-    a = linked(2, host="web1")
-    b = linked(2, host="web2")
-    la, lb = sum(a, []), sum(b, [])
-    mixed = []
-    for i in range(max(len(la), len(lb))):
-        mixed += la[i:i + 1] + lb[i:i + 1]
+    _, _, mixed = central()
     p = TMP.write("central.log", mixed)
     rc, f, out = verify(p, *hostkeys("web1", "web2"))
     check(rc == 0 and f == [], "two hosts intact: %d %r\n%s", rc, f, out)
@@ -344,6 +351,29 @@ def many_hosts_one_file():
           re.search(r"host web2: .*: NOT intact \(1 finding\)\n", out),
           "each host judged alone: %s", out)
 
+
+
+@test
+def moved_into_a_later_file():
+    """A central file of two hosts, rotated in two, and web2's seq 1 of
+    its first epoch moved to the end of the later file, after that
+    epoch's stop record and after the next epoch: the files are read
+    oldest first (whatever order they are named in), and a record below a
+    seq of its epoch verified in an earlier file was moved."""
+    _, b, mixed = central()
+    moved = next(l for l in b[0] if " seq=1 " in l)
+    old = [l for l in mixed[:14] if l is not moved]
+    new = mixed[14:] + [moved]
+    p1 = TMP.write("split.log.1", old)
+    p2 = TMP.write("split.log", new)
+    stop = old.index(b[0][-1]) + 1
+    last = re.search(r" seq=(\d+) ", b[0][-1]).group(1)
+    rc, f, out = verify(p1, *(hostkeys("web1", "web2") + [p2]))  # p2 first
+    check(rc == 1 and f == ["%s:%d: reordered: seq 1 comes after seq %s "
+                            "(%s:%d)" % (p2, len(new), last, p1, stop)],
+          "moved into the later file: %d %r\n%s", rc, f, out)
+    check("reading the files oldest first: %s %s" % (p1, p2) in out,
+          "oldest first: %s", out)
 
 
 if __name__ == "__main__":

@@ -153,14 +153,15 @@ struct verify *
 fix_run(struct fix_run *r, const struct fix_log *log, const unsigned char *sk,
     const unsigned char *const *hostkeys)
 {
-	return fix_run_split(r, log, log->n, sk, hostkeys);
+	return fix_run2(r, log, 0, sk, hostkeys);
 }
 
-/* The same, log's lines from split on read as the file "log2". */
+/* The verifier over log as two files, notes and summary into r. */
 struct verify *
-fix_run_split(struct fix_run *r, const struct fix_log *log, size_t split,
+fix_run2(struct fix_run *r, const struct fix_log *log, size_t split,
     const unsigned char *sk, const unsigned char *const *hostkeys)
 {
+	static const char older[] = "log.1", newer[] = "log";
 	struct verify *v;
 	size_t i;
 
@@ -172,7 +173,7 @@ fix_run_split(struct fix_run *r, const struct fix_log *log, size_t split,
 		ck_assert_int_eq(verify_host_key(v, i ? "host2.pub" :
 		    "host.pub", hostkeys[i]), 0);
 	for (i = 0; i < log->n; i++)
-		ck_assert_int_eq(verify_line(v, i < split ? "log" : "log2",
+		ck_assert_int_eq(verify_line(v, i < split ? older : newer,
 		    i < split ? i + 1 : i - split + 1, log->line[i],
 		    strlen(log->line[i])), 0);
 	ck_assert_int_eq(verify_finish(v, &r->s), 0);

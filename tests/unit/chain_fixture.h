@@ -81,8 +81,11 @@ void	fix_insert(struct fix_log *, size_t i, const char *text);
  */
 struct verify *fix_run(struct fix_run *r, const struct fix_log *,
 	    const unsigned char *sk, const unsigned char *const *hostkeys);
-/* fix_run, with the lines from split on as a second file, "log2". */
-struct verify *fix_run_split(struct fix_run *r, const struct fix_log *,
+/*
+ * fix_run over two files read in turn: the first split lines of log as
+ * "log.1", the rest as "log" (a rotation, oldest first).
+ */
+struct verify *fix_run2(struct fix_run *r, const struct fix_log *,
 	    size_t split, const unsigned char *sk,
 	    const unsigned char *const *hostkeys);
 /* The index of the first note containing text, or -1. */

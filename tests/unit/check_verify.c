@@ -283,6 +283,36 @@ START_TEST(test_walk_after_stop)
 }
 END_TEST
 
+/*
+ * Order across files, read oldest first: a record in a later file below
+ * a seq of its epoch verified in an earlier one was moved, wherever it
+ * comes in its file; a rotation in order is no finding.
+ */
+START_TEST(test_walk_files)
+{
+	struct fix_keys k;
+	struct fix_epoch e, e2;
+	struct fix_log *log;
+	struct fix_run r;
+	const char *want[1] = { NULL };
+
+	fix_keys(&k);
+	log = one_epoch(&k, HDR, 10, 1, &e);
+	verify_free(fix_run2(&r, log, 5, k.sk, NULL));
+	expect(&r, want, 0);
+	ck_assert_uint_eq(r.s.verified, 10);
+
+	/* seq 3 moved into the next file, after the next epoch */
+	fix_make(log, &e2, &k, HDR, NULL, NULL, 5, 1, T0 + 20000000);
+	move_to_end(log, 3);
+	verify_free(fix_run2(&r, log, 9, k.sk, NULL));
+	want[0] = "log:6: reordered: seq 3 comes after seq 9 (log.1:9)";
+	expect(&r, want, 1);
+	ck_assert_uint_eq(r.s.verified, 15);
+	free(log);
+}
+END_TEST
+
 /* The start record after the others (files read newest first). */
 START_TEST(test_walk_start_late)
 {
@@ -639,6 +669,7 @@ verify_suite(void)
 	tcase_add_test(tc, test_walk_findings);
 	tcase_add_test(tc, test_walk_start_late);
 	tcase_add_test(tc, test_walk_after_stop);
+	tcase_add_test(tc, test_walk_files);
 	tcase_add_test(tc, test_walk_keys);
 	tcase_add_test(tc, test_walk_v1);
 	suite_add_tcase(s, tc);

@@ -499,8 +499,8 @@ START_TEST(test_host_changed)
 	ck_assert_uint_eq(hi.findings, 1);
 	verify_free(v);
 	/* ... in a second file: the epoch's first record is in the first */
-	verify_free(fix_run_split(&r, log, 8, k.sk, NULL));
-	ck_assert_int_ge(fix_find(&r, "web1 and evil (first at log:7)"), 0);
+	verify_free(fix_run2(&r, log, 8, k.sk, NULL));
+	ck_assert_int_ge(fix_find(&r, "web1 and evil (first at log.1:7)"), 0);
 	free(log);
 	/* the whole of B moved to another name: the link tells */
 	log = three(&k, &a, &b, &c, 1);
