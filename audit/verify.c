@@ -56,6 +56,7 @@ verify_new(const unsigned char sk[CHAIN_KEY_BYTES], verify_finding_fn *text,
 	v->text = text;
 	v->note_arg = arg;
 	v->budget = VERIFY_WALK_BUDGET;
+	v->ring_slots_max = VERIFY_RING_SLOTS_MAX;
 	return v;
 }
 

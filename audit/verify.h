@@ -40,10 +40,10 @@
 #define VERIFY_EPOCHS_MAX	(1u << 20)	/* epochs held (some 2 KB each) */
 #define VERIFY_HOSTS_MAX	(1u << 16)	/* hosts held */
 /*
- * Ring slots held at once by the epochs not yet complete: 56 MiB at 56
- * bytes a slot, 1024 full rings. A complete epoch (its stop record and
+ * Ring slots held at once by the epochs not yet complete: 224 MiB at 56
+ * bytes a slot, 4096 full rings. A complete epoch (its stop record and
  * every record before it verified) holds none, so genuine input comes
- * near this only with more than 1024 epochs open together, each 1024
+ * near this only with more than 4096 epochs open together, each 512
  * records or more into its walk: a central log of that many busy hosts
  * whose epochs are all still running, or that many crashes (an epoch
  * that ends without its stop record keeps its ring to the end of the
@@ -52,7 +52,7 @@
  * seqs later per epoch (anyone with the auditor's public key can mint
  * them) holds 57 KB for each of VERIFY_EPOCHS_MAX epochs, some 60 GB.
  */
-#define VERIFY_RING_SLOTS_MAX	(1u << 20)
+#define VERIFY_RING_SLOTS_MAX	(1u << 22)
 
 /* ---- reading */
 

@@ -194,6 +194,8 @@ struct verify {
 	uint64_t		 steps;
 	size_t			 held_bytes;
 	size_t			 ring_slots;	/* of every epoch's ring */
+	size_t			 ring_slots_max; /* VERIFY_RING_SLOTS_MAX (a
+						 * unit test lowers it) */
 	size_t			 records, unsealed, overlong;
 	unsigned long		 findings, warnings;
 	int			 finished;

@@ -44,7 +44,7 @@ verify_ring_put(struct verify *v, struct verify_epoch *ep)
 		if (ep->ringcap < VERIFY_RING) {
 			ncap = ep->ringcap ? 2 * ep->ringcap : 16;
 			if (!v->finished && v->ring_slots - ep->ringcap +
-			    ncap > VERIFY_RING_SLOTS_MAX) {
+			    ncap > v->ring_slots_max) {
 				v->over = VERIFY_BOUND_RING;
 				return NULL;
 			}

@@ -507,19 +507,19 @@ def too_many_hosts():
 def too_many_open_epochs():
     """Epochs that each hold a full ring of keys and never complete: a
     start record, then a record 1023 seqs on (minted with the auditor's
-    public key, or forged as here). Past 1048576 keys held, verify stops
+    public key, or forged as here). Past 4194304 keys held, verify stops
     with an error (exit 2) that says where, rather than growing by 57 KB
     an epoch; report likewise."""
     _, sec = keys()
     lines, _ = chain()
     p = TMP.join("open.log")
     with open(p, "w") as f:
-        for i in range(1025):
+        for i in range(4097):
             ep = " epoch=%016x " % (i + 1)
             f.write(re.sub(r" epoch=[0-9a-f]{16} ", ep, lines[0]))
             f.write(re.sub(r" epoch=[0-9a-f]{16} seq=5 mac=[0-9a-f]+",
                            ep + "seq=1023 mac=" + "0" * 32, lines[5]))
-    refused(sec, p, "%s:2049: more than 1048576 keys held for the epochs "
+    refused(sec, p, "%s:8193: more than 4194304 keys held for the epochs "
             "not yet complete (up to 1024 an epoch) in the input: not "
             "verified (verify fewer files, or fewer hosts, at once)" % p)
 
