@@ -8,7 +8,8 @@
  * Exit: 0 every chain intact and every epoch signed by a --host-key;
  * 1 a finding (or nothing sealed found); 2 a usage error, an unreadable
  * key or log file, a secret key that opens none of the epochs (or that
- * is the public key), more epochs or hosts than are held; 3 every chain intact, but no --host-key was given,
+ * is the public key), more epochs, hosts or ring keys than are held
+ * (VERIFY_*_MAX); 3 every chain intact, but no --host-key was given,
  * so the epochs' origin is not authenticated: anyone holding the
  * auditor's public key can write an epoch that verifies; 4 every chain
  * intact, but an epoch ended without its stop record, as a later epoch's
