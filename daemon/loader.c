@@ -33,17 +33,52 @@ static int	loader_disk_glob(void *, const char *, char ***, size_t *,
 		    char *, size_t);
 static int	loader_disk_read(void *, const char *, char **, size_t *,
 		    struct config_file_id *, char *, size_t);
+static int	loader_count_glob(void *, const char *, char ***, size_t *,
+		    char *, size_t);
+static int	loader_count_read(void *, const char *, char **, size_t *,
+		    struct config_file_id *, char *, size_t);
+
+static const struct config_file_id loader_no_id;
 
 const struct config_loader loader_disk = {
 	loader_disk_glob, loader_disk_read, NULL
 };
 
-/* The disk loader judging trust for t's run user. */
+/* The disk loader judging trust for t's run user, counting as a bundle. */
 void
-loader_disk_trusting(struct trust *t, struct config_loader *l)
+loader_disk_trusting(struct loader_disk *d, struct trust *t, size_t max,
+    struct config_loader *l)
 {
-	*l = loader_disk;
-	l->arg = t;
+	memset(d, 0, sizeof(*d));
+	d->trust = t;
+	d->max = max;
+	l->glob = loader_count_glob;
+	l->read = loader_count_read;
+	l->arg = d;
+}
+
+/*
+ * Why a load stops: what it read would not fit in one bundle. The same
+ * words from -t, a start and a reload.
+ */
+static void
+loader_over(char *err, size_t errlen, size_t max)
+{
+	if (max % (1u << 20) == 0)
+		snprintf(err, errlen, "the files named by the configuration "
+		    "exceed %zu MiB in all", max >> 20);
+	else
+		snprintf(err, errlen, "the files named by the configuration "
+		    "exceed %zu bytes in all", max);
+}
+
+/* Once a load is over max, every later glob and read fails, saying so. */
+static int
+loader_stopped(int full, size_t max, char *err, size_t errlen)
+{
+	if (full)
+		loader_over(err, errlen, max);
+	return full ? -1 : 0;
 }
 
 /* A directory that is not there matches nothing; one we cannot read is an error. */
@@ -61,6 +96,24 @@ loader_names_free(char **names, size_t n)
 	while (n > 0)
 		free(names[--n]);
 	free(names);
+}
+
+/* Let a glob's answer go: no names left. */
+static void
+loader_names_drop(char ***names, size_t *n)
+{
+	loader_names_free(*names, *n);
+	*names = NULL;
+	*n = 0;
+}
+
+/* Let a read's bytes go: none left. */
+static void
+loader_buf_drop(char **buf, size_t *len)
+{
+	free(*buf);
+	*buf = NULL;
+	*len = 0;
 }
 
 /*
@@ -155,9 +208,7 @@ loader_disk_glob(void *arg, const char *pattern, char ***names, size_t *n,
 	*n = g.gl_pathc;
 	globfree(&g);
 	if (loader_glob_dirs(arg, *names, *n, err, errlen) == -1) {
-		loader_names_free(*names, *n);
-		*names = NULL;
-		*n = 0;
+		loader_names_drop(names, n);
 		return -1;
 	}
 	return 0;
@@ -283,6 +334,66 @@ loader_disk_read(void *arg, const char *name, char **buf, size_t *len,
 	return loader_read_fd(fd, &st, buf, len, err, errlen);
 }
 
+/*
+ * One more glob answer or file of a load, of len bytes under name,
+ * counted as its bundle entry is (loader_bundle_put): 0, or -1 and why
+ * once the load is over max. Errors are not counted: a load with one
+ * fails anyway.
+ */
+static int
+loader_disk_count(struct loader_disk *d, const char *name, size_t len,
+    char *err, size_t errlen)
+{
+	size_t cost = strlen(name) + len + LOADER_ENTRY_COST;
+
+	if (!d->full && cost >= len && cost <= d->max - d->bytes) {
+		d->bytes += cost;
+		return 0;
+	}
+	d->full = 1;
+	loader_over(err, errlen, d->max);
+	return -1;
+}
+
+/* The counting glob: once over, nothing more is listed. */
+static int
+loader_count_glob(void *arg, const char *pattern, char ***names, size_t *n,
+    char *err, size_t errlen)
+{
+	struct loader_disk *d = arg;
+	size_t len = 0, i;
+
+	*names = NULL;
+	*n = 0;
+	if (loader_stopped(d->full, d->max, err, errlen) == -1 ||
+	    loader_disk_glob(d->trust, pattern, names, n, err, errlen) == -1)
+		return -1;
+	for (i = 0; i < *n; i++)
+		len += strlen((*names)[i]) + 1;
+	if (loader_disk_count(d, pattern, len, err, errlen) == -1) {
+		loader_names_drop(names, n);
+		return -1;
+	}
+	return 0;
+}
+
+/* The counting read: once over, nothing more is read. */
+static int
+loader_count_read(void *arg, const char *name, char **buf, size_t *len,
+    struct config_file_id *id, char *err, size_t errlen)
+{
+	struct loader_disk *d = arg;
+
+	if (loader_stopped(d->full, d->max, err, errlen) == -1 ||
+	    loader_disk_read(d->trust, name, buf, len, id, err, errlen) == -1)
+		return -1;
+	if (loader_disk_count(d, name, *len, err, errlen) == -1) {
+		loader_buf_drop(buf, len);
+		return -1;
+	}
+	return 0;
+}
+
 /* An empty bundle. */
 struct loader_bundle *
 loader_bundle_new(size_t max)
@@ -295,28 +406,23 @@ loader_bundle_new(size_t max)
 	return b;
 }
 
-/* The bundle keeps what the disk loader returned, in order. */
-int
-loader_bundle_add(struct loader_bundle *b, enum loader_kind kind,
-    const char *name, const char *data, size_t len)
-{
-	static const struct config_file_id none;
-
-	if (loader_bundle_add_file(b, name, &none, data, len) == -1)
-		return -1;
-	b->e[b->n - 1].kind = kind;
-	return 0;
-}
-
-/* A file entry, with the identity of the file. */
-int
-loader_bundle_add_file(struct loader_bundle *b, const char *name,
-    const struct config_file_id *id, const char *data, size_t len)
+/*
+ * Append an entry, counted against max; LOADER_FULL past it, once, the
+ * one entry of a full bundle (its room is in LOADER_WIRE_MAX).
+ */
+static int
+loader_bundle_put(struct loader_bundle *b, enum loader_kind kind,
+    const char *name, const struct config_file_id *id, const char *data,
+    size_t len)
 {
 	struct loader_entry *e;
 	size_t cost = strlen(name) + len + LOADER_ENTRY_COST;
 
-	if (b->full || cost < len || b->bytes + cost > b->max) {
+	if (kind == LOADER_FULL) {
+		if (cost < len || cost > LOADER_FULL_ROOM || (b->n > 0 &&
+		    b->e[b->n - 1].kind == LOADER_FULL))
+			return -1;
+	} else if (b->full || cost < len || cost > b->max - b->bytes) {
 		b->full = 1;
 		return -1;
 	}
@@ -333,11 +439,30 @@ loader_bundle_add_file(struct loader_bundle *b, const char *name,
 	memcpy(e->data, data, len);
 	e->data[len] = '\0';
 	e->len = len;
-	e->kind = LOADER_FILE;
+	e->kind = kind;
 	e->id = *id;
 	b->n++;
-	b->bytes += cost;
+	if (kind == LOADER_FULL)
+		b->full = 1;
+	else
+		b->bytes += cost;
 	return 0;
+}
+
+/* The bundle keeps what the disk loader returned, in order. */
+int
+loader_bundle_add(struct loader_bundle *b, enum loader_kind kind,
+    const char *name, const char *data, size_t len)
+{
+	return loader_bundle_put(b, kind, name, &loader_no_id, data, len);
+}
+
+/* A file entry, with the identity of the file. */
+int
+loader_bundle_add_file(struct loader_bundle *b, const char *name,
+    const struct config_file_id *id, const char *data, size_t len)
+{
+	return loader_bundle_put(b, LOADER_FILE, name, id, data, len);
 }
 
 /* Free a bundle and its entries. */
@@ -356,6 +481,38 @@ loader_bundle_free(struct loader_bundle *b)
 	free(b);
 }
 
+/*
+ * Keep one answer of the disk. One that does not fit makes the bundle
+ * full: the LOADER_FULL entry (past max: it always fits) names it and
+ * says why, which the engine then answers for it and for every name not
+ * kept, and the monitor's walk gets -1 and why too, so it reads nothing
+ * more. Without it the engine could say only "not read by the monitor".
+ */
+static int
+loader_record_keep(struct loader_bundle *b, enum loader_kind kind,
+    const char *name, const struct config_file_id *id, const char *data,
+    size_t len, char *err, size_t errlen)
+{
+	char cut[LOADER_FULL_NAME + 1], why[128];
+	size_t nl;
+
+	if (loader_bundle_put(b, kind, name, id, data, len) == 0)
+		return 0;
+	if (!b->full) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* the name only shows where: cut, it stays within the room */
+	nl = strnlen(name, LOADER_FULL_NAME);
+	memcpy(cut, name, nl);
+	cut[nl] = '\0';
+	loader_over(why, sizeof(why), b->max);
+	(void)loader_bundle_put(b, LOADER_FULL, cut, &loader_no_id, why,
+	    strlen(why));
+	snprintf(err, errlen, "%s", why);
+	return -1;
+}
+
 /* The recording loader's glob: the disk's answer, kept as NUL-ended names. */
 static int
 loader_record_glob(void *arg, const char *pattern, char ***names, size_t *n,
@@ -364,17 +521,21 @@ loader_record_glob(void *arg, const char *pattern, char ***names, size_t *n,
 	struct loader_bundle *b = arg;
 	char *list = NULL;
 	size_t len = 0, i;
+	int rc;
 
+	*names = NULL;
+	*n = 0;
+	if (loader_stopped(b->full, b->max, err, errlen) == -1)
+		return -1;
 	if (loader_disk_glob(NULL, pattern, names, n, err, errlen) == -1) {
-		loader_bundle_add(b, LOADER_ERROR, pattern, err, strlen(err));
+		(void)loader_record_keep(b, LOADER_ERROR, pattern,
+		    &loader_no_id, err, strlen(err), err, errlen);
 		return -1;
 	}
 	for (i = 0; i < *n; i++)
 		len += strlen((*names)[i]) + 1;
 	if (len > 0 && (list = malloc(len)) == NULL) {
-		loader_names_free(*names, *n);
-		*names = NULL;
-		*n = 0;
+		loader_names_drop(names, n);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -384,10 +545,12 @@ loader_record_glob(void *arg, const char *pattern, char ***names, size_t *n,
 		memcpy(list + len, (*names)[i], l);
 		len += l;
 	}
-	loader_bundle_add(b, LOADER_GLOB, pattern, list != NULL ? list : "",
-	    len);
+	rc = loader_record_keep(b, LOADER_GLOB, pattern, &loader_no_id,
+	    list != NULL ? list : "", len, err, errlen);
 	free(list);
-	return 0;
+	if (rc == -1)
+		loader_names_drop(names, n);
+	return rc;
 }
 
 /* The recording loader's read: the disk's answer, kept whole. */
@@ -397,13 +560,17 @@ loader_record_read(void *arg, const char *name, char **buf, size_t *len,
 {
 	struct loader_bundle *b = arg;
 
+	if (loader_stopped(b->full, b->max, err, errlen) == -1)
+		return -1;
 	if (loader_disk_read(NULL, name, buf, len, id, err, errlen) == -1) {
-		loader_bundle_add(b, LOADER_ERROR, name, err, strlen(err));
+		(void)loader_record_keep(b, LOADER_ERROR, name, &loader_no_id,
+		    err, strlen(err), err, errlen);
 		return -1;
 	}
-	if (loader_bundle_add_file(b, name, id, *buf, *len) == -1) {
-		snprintf(err, errlen, "configuration too large to hand over");
-		loader_bundle_add(b, LOADER_ERROR, name, err, strlen(err));
+	if (loader_record_keep(b, LOADER_FILE, name, id, *buf, *len, err,
+	    errlen) == -1) {
+		loader_buf_drop(buf, len);
+		return -1;
 	}
 	return 0;
 }
@@ -468,7 +635,7 @@ loader_bundle_encode(const struct loader_bundle *b, char **out,
 
 	for (i = 0; i < b->n; i++)
 		len += LOADER_ENTRY_HEADER + strlen(b->e[i].name) + b->e[i].len;
-	if (len > b->max + LOADER_HEADER || (buf = malloc(len)) == NULL)
+	if (len > LOADER_WIRE_MAX(b->max) || (buf = malloc(len)) == NULL)
 		return -1;
 	loader_put32(buf, LOADER_MAGIC);
 	loader_put32(buf + 4, (uint32_t)b->n);
@@ -498,7 +665,7 @@ loader_bundle_decode(const char *buf, size_t len, size_t max)
 	struct loader_bundle *b;
 	size_t o = LOADER_HEADER, i, n;
 
-	if (len < LOADER_HEADER || len > max + LOADER_HEADER ||
+	if (len < LOADER_HEADER || len > LOADER_WIRE_MAX(max) ||
 	    loader_get32(buf) != LOADER_MAGIC)
 		return NULL;
 	n = loader_get32(buf + 4);
@@ -527,14 +694,16 @@ loader_bundle_decode(const char *buf, size_t len, size_t max)
 		id.ino = loader_get64(buf + o + 8);
 		dl = loader_get32(buf + o + 16);
 		o += 20;
+		/* a full bundle's reason: only last, past max by its room */
 		if (dl > len - o || (kind != LOADER_GLOB && kind != LOADER_FILE &&
-		    kind != LOADER_ERROR) || (kind != LOADER_FILE &&
-		    (id.dev != 0 || id.ino != 0)) || loader_bundle_add_file(b,
-		    name, &id, buf + o, dl) == -1) {
+		    kind != LOADER_ERROR && kind != LOADER_FULL) ||
+		    (kind == LOADER_FULL && i + 1 != n) ||
+		    (kind != LOADER_FILE && (id.dev != 0 || id.ino != 0)) ||
+		    loader_bundle_put(b, (enum loader_kind)kind, name, &id,
+		    buf + o, dl) == -1) {
 			free(name);
 			goto bad;
 		}
-		b->e[b->n - 1].kind = (enum loader_kind)kind;
 		free(name);
 		o += dl;
 	}
@@ -546,22 +715,33 @@ bad:
 	return NULL;
 }
 
-/* The entry for a name: a glob's answer (or its error), or a read's. */
+/*
+ * The entry for a name: a glob's answer (or its error), or a read's. In
+ * a full bundle, the name that did not fit gets the reason even if an
+ * earlier read of it was kept (the load fails where the disk loader's
+ * count fails it), and so does every name not kept.
+ */
 static const struct loader_entry *
 loader_bundle_find(const struct loader_bundle *b, const char *name, int glob)
 {
+	const struct loader_entry *over = NULL;
 	size_t i;
 
+	if (b->n > 0 && b->e[b->n - 1].kind == LOADER_FULL)
+		over = &b->e[b->n - 1];
+	if (over != NULL && strcmp(over->name, name) == 0)
+		return over;
 	for (i = 0; i < b->n; i++)
 		if (strcmp(b->e[i].name, name) == 0 &&
 		    (glob ? b->e[i].kind == LOADER_GLOB :
-		    b->e[i].kind != LOADER_GLOB))
+		    b->e[i].kind == LOADER_FILE ||
+		    b->e[i].kind == LOADER_ERROR))
 			return &b->e[i];
 	for (i = 0; glob && i < b->n; i++)
 		if (b->e[i].kind == LOADER_ERROR &&
 		    strcmp(b->e[i].name, name) == 0)
 			return &b->e[i];
-	return NULL;
+	return over;
 }
 
 /* The bundle loader's glob: the names the monitor's glob returned. */
@@ -574,7 +754,7 @@ loader_bundle_glob(void *arg, const char *pattern, char ***names, size_t *n,
 
 	*names = NULL;
 	*n = 0;
-	if (e == NULL || e->kind == LOADER_ERROR) {
+	if (e == NULL || e->kind != LOADER_GLOB) {
 		snprintf(err, errlen, "%s", e != NULL ? e->data :
 		    "not read by the monitor");
 		return -1;
@@ -607,7 +787,7 @@ loader_bundle_read(void *arg, const char *name, char **buf, size_t *len,
 {
 	const struct loader_entry *e = loader_bundle_find(arg, name, 0);
 
-	if (e == NULL || e->kind == LOADER_ERROR) {
+	if (e == NULL || e->kind != LOADER_FILE) {
 		snprintf(err, errlen, "%s", e != NULL ? e->data :
 		    "not read by the monitor");
 		return -1;

@@ -21,16 +21,37 @@
 #include "daemon/trust.h"
 
 #define LOADER_FILE_MAX		(64u << 20)	/* largest file read */
-#define LOADER_BUNDLE_MAX	(256u << 20)	/* bytes of one bundle */
+#define LOADER_BUNDLE_MAX	(256u << 20)	/* bytes of one load's bundle */
 #define LOADER_MAGIC		0x64746232u	/* "dtb2" */
+/*
+ * A full bundle's one LOADER_FULL entry may go past max by this much (its
+ * name cut to LOADER_FULL_NAME bytes, and why), so that the reason always
+ * reaches the engine; the wire form of a bundle is at most LOADER_WIRE_MAX.
+ */
+#define LOADER_FULL_NAME	4096
+#define LOADER_FULL_ROOM	(LOADER_FULL_NAME + 256)
+#define LOADER_WIRE_MAX(max)	((size_t)(max) + 8 + LOADER_FULL_ROOM)
 
 /*
  * The loader that reads the filesystem, judging trust for this process's
- * effective user (the monitor; tests). loader_disk_trusting reads it for
- * the run user of t, who may be known only later (trust_judge).
+ * effective user (the monitor; tests).
  */
 extern const struct config_loader loader_disk;
-void	loader_disk_trusting(struct trust *t, struct config_loader *);
+
+/*
+ * The disk loader of a start and -t: trust judged for t's run user, who
+ * may be known only later (trust_judge), and each glob and read counted
+ * as the monitor's bundle counts it: a load the bundle could not hold
+ * fails here too, at the same file, with the same message.
+ */
+struct loader_disk {
+	struct trust	*trust;
+	size_t		 bytes;		/* counted against max */
+	size_t		 max;
+	int		 full;		/* over max: every later call fails */
+};
+void	loader_disk_trusting(struct loader_disk *, struct trust *,
+	    size_t max, struct config_loader *);
 /*
  * The one open of a configuration, include, list or key file: walked and
  * judged by t (NULL: for this process's user; need: TRUST_READ when the
@@ -48,7 +69,10 @@ int	loader_read_fd(int fd, const struct stat *, char **buf, size_t *len,
 enum loader_kind {
 	LOADER_GLOB = 'G',	/* data: the names, each NUL-terminated */
 	LOADER_FILE = 'F',	/* data: the file's bytes */
-	LOADER_ERROR = 'E'	/* data: the loader's message */
+	LOADER_ERROR = 'E',	/* data: the loader's message */
+	LOADER_FULL = 'O'	/* last, past max: the name that did not fit;
+				   data: why, the answer for it and for
+				   every name no entry holds */
 };
 
 struct loader_entry {
@@ -64,12 +88,15 @@ struct loader_bundle {
 	size_t			 n;
 	size_t			 bytes;	/* counted against max */
 	size_t			 max;
-	int			 full;	/* an entry did not fit */
+	int			 full;	/* an entry did not fit: nothing more */
 };
 
 /* An empty bundle that will hold at most max bytes. */
 struct loader_bundle *loader_bundle_new(size_t max);
-/* Append one entry (copied); -1 when out of memory or over the cap. */
+/*
+ * Append one entry (copied); -1 when out of memory or over the cap. A
+ * LOADER_FULL entry goes past the cap, once, if it fits LOADER_FULL_ROOM.
+ */
 int	loader_bundle_add(struct loader_bundle *, enum loader_kind,
 	    const char *name, const char *data, size_t len);
 /* The same for a file, with its identity. */

@@ -110,9 +110,10 @@ monitor_get(void *arg, struct config_loader *l, char *err, size_t errlen)
 		return -1;
 	}
 	len = loader_get32(hdr);
-	if (len > LOADER_BUNDLE_MAX + 8 || (buf = malloc(len ? len : 1)) == NULL ||
+	if (len > LOADER_WIRE_MAX(LOADER_BUNDLE_MAX) ||
+	    (buf = malloc(len ? len : 1)) == NULL ||
 	    compat_read_all(monitor_fd, buf, len) == -1) {
-		if (len <= LOADER_BUNDLE_MAX + 8 && buf != NULL)
+		if (len <= LOADER_WIRE_MAX(LOADER_BUNDLE_MAX) && buf != NULL)
 			free(buf);
 		/* The stream is out of step now: no more reloads, say so. */
 		pthread_mutex_lock(&monitor_wlock);

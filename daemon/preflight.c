@@ -276,16 +276,18 @@ preflight_load(const char *file, unsigned flags, int what,
     const char *pidfile, config_diag_fn *diag, void *arg)
 {
 	struct config_loader loader;
+	struct loader_disk disk;
 	struct config *conf;
 	struct trust trust;
 	size_t errors = 0;
 
 	/*
 	 * Started as root, the run user is known only once the configuration
-	 * names it: what the files' walks owe to it is judged then.
+	 * names it: what the files' walks owe to it is judged then. What is
+	 * read is counted as the monitor's bundle counts it on reload.
 	 */
 	trust_init(&trust, geteuid() != 0, geteuid(), getegid());
-	loader_disk_trusting(&trust, &loader);
+	loader_disk_trusting(&disk, &trust, LOADER_BUNDLE_MAX, &loader);
 	conf = config_load_flags(file, &loader, flags, diag, arg);
 	if (conf != NULL && pidfile != NULL) {
 		free(conf->pidfile);

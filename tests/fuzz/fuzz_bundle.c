@@ -47,7 +47,8 @@ fuzz_bundle_check(const struct loader_bundle *b, const uint8_t *data,
 
 		if (e->name[0] == '\0' || e->data[e->len] != '\0' ||
 		    (e->kind != LOADER_GLOB && e->kind != LOADER_FILE &&
-		    e->kind != LOADER_ERROR))
+		    e->kind != LOADER_ERROR && (e->kind != LOADER_FULL ||
+		    i + 1 != b->n)))
 			abort();
 	}
 	if (b->bytes > b->max)

@@ -224,10 +224,11 @@ static int
 fuzz_load_disk(struct trust *t, const char *main)
 {
 	struct config_loader l;
+	struct loader_disk d;
 	struct config *conf;
 	size_t errors = 0;
 
-	loader_disk_trusting(t, &l);
+	loader_disk_trusting(&d, t, LOADER_BUNDLE_MAX, &l);
 	conf = config_load(main, &l, fuzz_loader_diag, &errors);
 	if (!t->known && trust_judge(t, 1, 0, 0, fuzz_loader_diag,
 	    &errors) > 0 && conf != NULL) {

@@ -182,5 +182,45 @@ def reload_rereads_lists():
             check(h.tcp_get("127.0.0.1", port) == b"", "old rules lost")
 
 
+
+@test
+def lists_over_the_bundle_cap():
+    # 4 lists of 60 MB fit the 256 MiB a reload hands over in one piece;
+    # a fifth does not: -t, a start and a reload all fail at its line,
+    # saying so (the reload once said "not read by the monitor")
+    port = h.free_port()
+    line = b"#" + b"x" * 998 + b"\n"
+    with h.SyslogSink() as sink:
+        body = "allow 127.0.0.0/8\n" + "".join(
+            "deny file @DIR@/huge%d\n" % i for i in range(4))
+        d = h.Daemon(h.daemon_conf(port, sink, listen=("tcp",), body=body),
+                     start=False, timeout=60)
+        for i in range(5):
+            with open(os.path.join(d.dir, "huge%d" % i), "wb") as f:
+                for _ in range(60):
+                    f.write(line * 1000)
+            os.chmod(os.path.join(d.dir, "huge%d" % i), 0o644)
+        with d:
+            d.start()
+            check(h.tcp_get("127.0.0.1", port) != b"", "not answered")
+            text = d.conf_text + "deny file %s/huge4\nallow 10.0.0.0/8\n" \
+                % d.dir
+            n = text.count("\n") - 1
+            want = ("deny file %s/huge4: the files named by the "
+                    "configuration exceed 256 MiB in all" % d.dir)
+            d.reload(text)
+            rec = sink.wait_for(r"^event=reload result=failed", timeout=60)
+            check(h.kv(rec.msg)["error"] == "%s:%d: error: %s"
+                  % (d.conf, n, want), "%r", rec.msg)
+            check(h.tcp_get("127.0.0.1", port) != b"", "old rules lost")
+            rc, out, _ = h.daytimed("-t", "-c", d.conf, timeout=60)
+            check(rc == 1 and out.splitlines()[-2:] == [
+                "%s:%d: error: %s" % (d.conf, n, want),
+                "%s: 1 error, 4 warnings" % d.conf], "%d %r", rc, out)
+            # refused before it binds: the port in use makes no difference
+            rc, _, err = h.daytimed("-f", "-c", d.conf, timeout=60)
+            check(rc == 1 and want in err, "start: %d %r", rc, err)
+
+
 if __name__ == "__main__":
     h.main()

@@ -412,6 +412,118 @@ START_TEST(test_bundle_record)
 }
 END_TEST
 
+/*
+ * A load over the cap: the monitor's bundle keeps what fits and one
+ * LOADER_FULL entry past the cap, so the engine's parse says why, at the
+ * line of each list that did not fit; the disk loader of a start and -t
+ * counts the same and says the same, line for line.
+ */
+START_TEST(test_bundle_full)
+{
+	char dir[] = "/tmp/check_loader.XXXXXX", main[512], a[512], b[512],
+	    c[512], want[1024], *wire;
+	struct loader_bundle *rec, *back;
+	struct loader_disk disk;
+	struct config_loader l;
+	struct collect cb, cd;
+	struct config *conf;
+	size_t max, len, i;
+	const char *text = LISTEN "deny file a\ndeny file b\ndeny file c\n";
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	disk_put(dir, "main.conf", text);
+	disk_put(dir, "a", "10.0.0.0/8\n");
+	disk_put(dir, "b", "10.1.0.0/16\n");
+	disk_put(dir, "c", "10.2.0.0/16\n");
+	fmt(main, sizeof(main), "%s/main.conf", dir);
+	fmt(a, sizeof(a), "%s/a", dir);
+	fmt(b, sizeof(b), "%s/b", dir);
+	fmt(c, sizeof(c), "%s/c", dir);
+	/* main.conf and a fit, b does not (each: name + data + 32) */
+	max = strlen(main) + strlen(text) + 32 + strlen(a) + 11 + 32 + 10;
+
+	rec = loader_bundle_record(main, max);
+	ck_assert_ptr_nonnull(rec);
+	ck_assert_int_eq(rec->full, 1);
+	ck_assert_uint_eq(rec->n, 3);
+	ck_assert_int_eq(rec->e[2].kind, LOADER_FULL);
+	ck_assert_str_eq(rec->e[2].name, b);
+	fmt(want, sizeof(want), "the files named by the configuration exceed "
+	    "%zu bytes in all", max);
+	ck_assert_str_eq(rec->e[2].data, want);
+	/* it crosses the wire past max, by its room */
+	ck_assert_int_eq(loader_bundle_encode(rec, &wire, &len), 0);
+	ck_assert_uint_gt(len, max + 8);
+	back = decode_exact(wire, len, max);
+	ck_assert_ptr_nonnull(back);
+	bundle_same(rec, back);
+	free(wire);
+
+	loader_bundle_loader(back, &l);
+	memset(&cb, 0, sizeof(cb));
+	ck_assert_ptr_null(config_load(main, &l, collect_diag, &cb));
+	ck_assert_uint_eq(cb.n, 2);
+	fmt(want, sizeof(want), "deny file %s: the files named by the "
+	    "configuration exceed %zu bytes in all", b, max);
+	expect(&cb, 0, 1, main, 3, want);
+	fmt(want, sizeof(want), "deny file %s: the files named by the "
+	    "configuration exceed %zu bytes in all", c, max);
+	expect(&cb, 1, 1, main, 4, want);
+
+	/* -t and a start: the same words at the same lines */
+	loader_disk_trusting(&disk, NULL, max, &l);
+	memset(&cd, 0, sizeof(cd));
+	ck_assert_ptr_null(config_load(main, &l, collect_diag, &cd));
+	ck_assert_uint_eq(cd.n, cb.n);
+	for (i = 0; i < cd.n; i++)
+		expect(&cd, i, cb.d[i].is_error, cb.d[i].file, cb.d[i].line,
+		    cb.d[i].msg);
+	ck_assert_int_eq(disk.full, 1);
+	/* a cap of exactly what it all costs: it fits, both ways */
+	loader_disk_trusting(&disk, NULL, max + strlen(b) + 12 + 32 +
+	    strlen(c) + 12 + 32 - 10, &l);
+	memset(&cd, 0, sizeof(cd));
+	conf = config_load(main, &l, collect_diag, &cd);
+	ck_assert_ptr_nonnull(conf);
+	config_free(conf);
+	ck_assert_int_eq(disk.full, 0);
+	ck_assert_uint_eq(disk.bytes, disk.max);
+	loader_bundle_free(rec);
+	rec = loader_bundle_record(main, disk.max);
+	ck_assert_int_eq(rec->full, 0);
+	ck_assert_uint_eq(rec->bytes, disk.max);
+
+	/* the reason is the last entry, and only one */
+	ck_assert_int_eq(loader_bundle_add(back, LOADER_FULL, "x", "y", 1),
+	    -1);
+	loader_bundle_free(back);
+	back = loader_bundle_new(max);
+	ck_assert_int_eq(loader_bundle_add(back, LOADER_FULL, "x", "y", 1), 0);
+	ck_assert_int_eq(back->full, 1);
+	ck_assert_int_eq(loader_bundle_encode(back, &wire, &len), 0);
+	loader_bundle_free(back);
+	back = decode_exact(wire, len, max);
+	ck_assert_ptr_nonnull(back);
+	loader_bundle_free(back);
+	/* ... two of them, or another entry after it: malformed */
+	wire[7] = 2;
+	wire = realloc(wire, 2 * len - 8);
+	ck_assert_ptr_nonnull(wire);
+	memcpy(wire + len, wire + 8, len - 8);
+	ck_assert_ptr_null(decode_exact(wire, 2 * len - 8, max));
+	wire[len] = 'F';
+	ck_assert_ptr_null(decode_exact(wire, 2 * len - 8, max));
+	free(wire);
+
+	loader_bundle_free(rec);
+	disk_rm(dir, "main.conf");
+	disk_rm(dir, "a");
+	disk_rm(dir, "b");
+	disk_rm(dir, "c");
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 /* The loader suite: one test case per concern. */
 Suite *
 loader_suite(void)
@@ -424,6 +536,7 @@ loader_suite(void)
 	tcase_add_test(tc, test_bundle_loader);
 	tcase_add_test(tc, test_bundle_config);
 	tcase_add_test(tc, test_bundle_record);
+	tcase_add_test(tc, test_bundle_full);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("hostile input");
