@@ -170,11 +170,15 @@ config_acl_diag(void *arg, int is_error, const char *file, unsigned line,
 	config_parse_report(arg, is_error, file, line, "%s", msg);
 }
 
-/* One load: the parse, then the whole-file checks; NULL on any error. */
+/*
+ * One load: the parse, then the whole-file checks; NULL on any error,
+ * unless partial is not NULL: then what was parsed, the errors counted
+ * there.
+ */
 static struct config *
 config_run(const char *file, const char *buf, size_t len,
-    const struct config_loader *loader, unsigned flags, config_diag_fn *diag,
-    void *arg)
+    const struct config_loader *loader, unsigned flags, int *partial,
+    config_diag_fn *diag, void *arg)
 {
 	struct config_parse p;
 	struct config *conf;
@@ -205,7 +209,9 @@ config_run(const char *file, const char *buf, size_t len,
 	p.seen = NULL;
 	errors = p.errors;
 	config_parse_end(&p);
-	if (errors > 0) {
+	if (partial != NULL)
+		*partial = errors;
+	else if (errors > 0) {
 		config_free(conf);
 		return NULL;
 	}
@@ -217,7 +223,7 @@ struct config *
 config_load(const char *file, const struct config_loader *loader,
     config_diag_fn *diag, void *arg)
 {
-	return config_run(file, NULL, 0, loader, 0, diag, arg);
+	return config_run(file, NULL, 0, loader, 0, NULL, diag, arg);
 }
 
 /* Load with CONFIG_LOAD_* flags (-i: no listen line needed). */
@@ -225,7 +231,16 @@ struct config *
 config_load_flags(const char *file, const struct config_loader *loader,
     unsigned flags, config_diag_fn *diag, void *arg)
 {
-	return config_run(file, NULL, 0, loader, flags, diag, arg);
+	return config_run(file, NULL, 0, loader, flags, NULL, diag, arg);
+}
+
+/* Load with flags, keeping what was parsed whatever the errors. */
+struct config *
+config_load_partial(const char *file, const struct config_loader *loader,
+    unsigned flags, int *errors, config_diag_fn *diag, void *arg)
+{
+	*errors = 1;	/* until the parse counts them */
+	return config_run(file, NULL, 0, loader, flags, errors, diag, arg);
 }
 
 /* Parse one file held in memory; include is not allowed. */
@@ -233,8 +248,8 @@ struct config *
 config_parse_buffer(const char *name, const char *buf, size_t len,
     config_diag_fn *diag, void *arg)
 {
-	return config_run(name, buf != NULL ? buf : "", len, NULL, 0, diag,
-	    arg);
+	return config_run(name, buf != NULL ? buf : "", len, NULL, 0, NULL,
+	    diag, arg);
 }
 
 /*

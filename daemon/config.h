@@ -95,6 +95,14 @@ struct config *config_load(const char *file, const struct config_loader *,
 struct config *config_load_flags(const char *file,
 	    const struct config_loader *, unsigned flags, config_diag_fn *,
 	    void *arg);
+/*
+ * The same, but what was parsed comes back with errors too, counted in
+ * *errors (its rule table may be missing): preflight judges the files a
+ * failed load read for the run user it names.
+ */
+struct config *config_load_partial(const char *file,
+	    const struct config_loader *, unsigned flags, int *errors,
+	    config_diag_fn *, void *arg);
 /* Parse one in-memory file with no includes allowed (tests, fuzzing). */
 struct config *config_parse_buffer(const char *name, const char *buf,
 	    size_t len, config_diag_fn *, void *arg);

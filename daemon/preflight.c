@@ -44,6 +44,20 @@ struct preflight {
 	gid_t			 gid;
 };
 
+/* One diagnostic of a load, held until it is known to be the one shown. */
+struct preflight_held {
+	int		 is_error;
+	char		*file;		/* NULL: no position */
+	unsigned	 line;
+	char		*msg;
+};
+
+struct preflight_hold {
+	struct preflight_held	*d;
+	size_t			 n;
+	int			 lost;		/* out of memory: say so */
+};
+
 static void	preflight_report(struct preflight *, int, const char *,
 		    const char *, ...) __attribute__((format(printf, 4, 5)));
 
@@ -239,8 +253,8 @@ preflight_pidfile(struct preflight *pf, struct trust *t)
 }
 
 size_t
-preflight(const struct config *conf, struct trust *files, int what,
-    config_diag_fn *diag, void *arg)
+preflight(const struct config *conf, int what, config_diag_fn *diag,
+    void *arg)
 {
 	struct preflight pf;
 	struct trust t;
@@ -250,9 +264,6 @@ preflight(const struct config *conf, struct trust *files, int what,
 	pf.diag = diag;
 	pf.arg = arg;
 	preflight_user(&pf, what != PREFLIGHT_FILES);
-	if (files != NULL)
-		pf.errors += trust_judge(files, pf.known, pf.uid, pf.gid, diag,
-		    arg);
 	if (what == PREFLIGHT_FILES)
 		return pf.errors;
 	/* Unknown run user: only root's files are trusted. */
@@ -271,36 +282,152 @@ preflight(const struct config *conf, struct trust *files, int what,
 	return pf.errors;
 }
 
+/* Keep one diagnostic of the first read (preflight_load). */
+static void
+preflight_hold(void *arg, int is_error, const char *file, unsigned line,
+    const char *msg)
+{
+	struct preflight_hold *h = arg;
+	struct preflight_held *d;
+
+	if (h->lost)
+		return;
+	if ((d = reallocarray(h->d, h->n + 1, sizeof(*d))) == NULL) {
+		h->lost = 1;
+		return;
+	}
+	h->d = d;
+	d += h->n;
+	d->is_error = is_error;
+	d->line = line;
+	d->file = file != NULL ? strdup(file) : NULL;
+	if ((d->msg = strdup(msg)) == NULL || (file != NULL &&
+	    d->file == NULL)) {
+		free(d->file);
+		free(d->msg);
+		h->lost = 1;
+		return;
+	}
+	h->n++;
+}
+
+/* Show what was held (diag not NULL), and let it go; -1: some was lost. */
+static int
+preflight_release(struct preflight_hold *h, config_diag_fn *diag, void *arg)
+{
+	int lost = h->lost;
+	size_t i;
+
+	for (i = 0; i < h->n; i++) {
+		if (diag != NULL)
+			diag(arg, h->d[i].is_error, h->d[i].file, h->d[i].line,
+			    h->d[i].msg);
+		free(h->d[i].file);
+		free(h->d[i].msg);
+	}
+	if (lost && diag != NULL)
+		diag(arg, 1, NULL, 0, "out of memory");
+	free(h->d);
+	memset(h, 0, sizeof(*h));
+	return lost ? -1 : 0;
+}
+
+/* Who the run user of conf is, as preflight_user decides: 1 when known. */
+static int
+preflight_runner(const struct config *conf, uid_t *uid, gid_t *gid)
+{
+	struct preflight pf;
+
+	memset(&pf, 0, sizeof(pf));
+	pf.conf = conf;
+	preflight_user(&pf, 0);		/* reports nothing: no diag */
+	*uid = pf.known ? pf.uid : 0;
+	*gid = pf.known ? pf.gid : 0;
+	return pf.known;
+}
+
+/* One read of the configuration, every file judged by t, counted. */
+static struct config *
+preflight_read(const char *file, unsigned flags, struct trust *t,
+    int *errors, config_diag_fn *diag, void *arg)
+{
+	struct config_loader loader;
+	struct loader_disk disk;
+
+	/* What is read is counted as the monitor's bundle counts it. */
+	loader_disk_trusting(&disk, t, LOADER_BUNDLE_MAX, &loader);
+	return config_load_partial(file, &loader, flags, errors, diag, arg);
+}
+
 struct config *
 preflight_load(const char *file, unsigned flags, int what,
     const char *pidfile, config_diag_fn *diag, void *arg)
 {
-	struct config_loader loader;
-	struct loader_disk disk;
-	struct config *conf;
+	struct preflight_hold held;
+	struct config *conf, *again;
 	struct trust trust;
-	size_t errors = 0;
+	uid_t uid = 0, uid2;
+	gid_t gid = 0, gid2;
+	int root = geteuid() == 0, known = 0, refused = 0, errors, errors2;
 
 	/*
 	 * Started as root, the run user is known only once the configuration
-	 * names it: what the files' walks owe to it is judged then. What is
-	 * read is counted as the monitor's bundle counts it on reload.
+	 * names it: the first read keeps what the files' walks owe to it, and
+	 * holds its diagnostics back.
 	 */
-	trust_init(&trust, geteuid() != 0, geteuid(), getegid());
-	loader_disk_trusting(&disk, &trust, LOADER_BUNDLE_MAX, &loader);
-	conf = config_load_flags(file, &loader, flags, diag, arg);
-	if (conf != NULL && pidfile != NULL) {
+	memset(&held, 0, sizeof(held));
+	trust_init(&trust, !root, geteuid(), getegid());
+	conf = preflight_read(file, flags, &trust, &errors, root ?
+	    preflight_hold : diag, root ? (void *)&held : arg);
+	if (root && conf != NULL) {
+		known = preflight_runner(conf, &uid, &gid);
+		refused = trust_judge(&trust, known, uid, gid, NULL, NULL) > 0;
+	}
+	if (refused) {
+		/*
+		 * The run user it names (root alone when none is known)
+		 * refuses a file, also when the parse failed: read it all
+		 * again judging each file for that user as it is read, as the
+		 * monitor does on reload. Each refusal is then the error of
+		 * the directive that names the file, at its line, and the
+		 * second read's diagnostics are the ones shown (nothing of a
+		 * refused file is parsed). A first read without errors still
+		 * has what else a start would meet checked, below.
+		 */
+		(void)preflight_release(&held, NULL, NULL);
+		trust_free(&trust);
+		trust_init(&trust, 1, uid, gid);
+		again = preflight_read(file, flags, &trust, &errors2, diag,
+		    arg);
+		if (again != NULL && errors2 == 0) {
+			if (preflight_runner(again, &uid2, &gid2) == known &&
+			    uid2 == uid && gid2 == gid) {
+				/* mended in between: this read is the one */
+				config_free(conf);
+				conf = again;
+				again = NULL;
+				errors = refused = 0;
+			} else
+				diag(arg, 1, file, 0, "the run user changed "
+				    "while the configuration was read; try "
+				    "again");
+		}
+		config_free(again);
+	}
+	if (preflight_release(&held, diag, arg) == -1)
+		errors++;	/* its error said; what it lost is not */
+	trust_free(&trust);
+	if (conf != NULL && errors == 0 && pidfile != NULL) {
 		free(conf->pidfile);
 		if ((conf->pidfile = strdup(pidfile)) == NULL) {
-			config_free(conf);
-			conf = NULL;
 			diag(arg, 1, file, 0, "out of memory");
+			errors++;
 		}
 	}
-	if (conf != NULL)
-		errors = preflight(conf, &trust, what, diag, arg);
-	trust_free(&trust);
-	if (errors > 0) {
+	if (conf != NULL && errors == 0 && preflight(conf, what, diag,
+	    arg) > 0)
+		errors++;
+	if (conf == NULL || errors > 0 || refused) {
 		config_free(conf);
 		return NULL;
 	}

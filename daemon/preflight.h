@@ -15,7 +15,6 @@
 #include <stddef.h>
 
 #include "daemon/config.h"
-#include "daemon/trust.h"
 
 #define PREFLIGHT_FILES	0	/* only the files: -e, -T, -r */
 #define PREFLIGHT_START	1	/* everything a start needs: run, -t */
@@ -23,17 +22,18 @@
 
 /*
  * Check conf for a start by this process (its effective user tells
- * whether it is started as root). files: what the load's walks kept for
- * a run user known only now (NULL: nothing). Errors and warnings go to
- * diag; returns the number of errors.
+ * whether it is started as root); the files it was read from are
+ * preflight_load's to judge. Errors and warnings go to diag; returns the
+ * number of errors.
  */
-size_t	preflight(const struct config *, struct trust *files, int what,
-	    config_diag_fn *, void *);
+size_t	preflight(const struct config *, int what, config_diag_fn *, void *);
 
 /*
  * The one way a start, -t, -T, -e, -r and -i read the configuration:
  * file loaded with config_load_flags (flags), every file on the way
- * judged for the run user, pidfile (-p, or NULL) put in place of the
+ * judged for the run user (a refusal is the error of the directive that
+ * names the file, at its line, as on reload, also when the configuration
+ * has other errors), pidfile (-p, or NULL) put in place of the
  * configuration's, then preflight(what). The configuration, or NULL
  * when anything was an error (each reported through diag).
  */

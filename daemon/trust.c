@@ -122,7 +122,8 @@ trust_check(const struct trust_obj *o, const char *path, int known,
 	if (mode_only)
 		return 0;
 	if (o->uid != 0 && (!known || o->uid != uid)) {
-		if (known)
+		/* uid 0: no run user (preflight's second read), root alone */
+		if (known && uid != 0)
 			return trust_why(why, len, "not trusted: %s %s is "
 			    "owned by uid %u, not root or the run user (uid %u)",
 			    trust_kinds[o->kind], show, (unsigned)o->uid,
@@ -396,13 +397,15 @@ trust_judge(struct trust *t, int known, uid_t uid, gid_t gid,
 		if (trust_check(&f->obj, f->path, known, uid, gid, 0, why,
 		    sizeof(why)) == 0)
 			continue;
-		diag(arg, 1, f->name, 0, why);
+		if (diag != NULL)
+			diag(arg, 1, f->name, 0, why);
 		n++;
 	}
 	if (t->dropped > 0) {
 		trust_why(why, sizeof(why), "too many files and directories "
 		    "to check (at most %d)", TRUST_FACTS_MAX);
-		diag(arg, 1, NULL, 0, why);
+		if (diag != NULL)
+			diag(arg, 1, NULL, 0, why);
 		n++;
 	}
 	return n;

@@ -80,8 +80,9 @@ int	trust_dir(struct trust *, const char *name, unsigned need,
 	    struct stat *st, char *err, size_t errlen);
 /*
  * Judge the facts kept while the run user was not known against uid and
- * gid (known 0: only root is trusted): one error through diag for each
- * that fails, naming the file whose walk met it. The number of errors.
+ * gid (known 0: only root is trusted): one error through diag (NULL: none,
+ * only counted) for each that fails, naming the file whose walk met it.
+ * The number of errors.
  */
 size_t	trust_judge(struct trust *, int known, uid_t, gid_t,
 	    config_diag_fn *, void *);

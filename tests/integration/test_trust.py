@@ -195,14 +195,16 @@ def dash_t_predicts_each_start_failure():
             ("user nobody\ninclude secret.rules\n", 0,
              "the run user (uid %d) cannot read file %s"
              % (NOBODY.pw_uid, t.join("secret.rules"))),
-            ("user nobody\ninclude private/p.rules\n", 0,
-             "the run user (uid %d) cannot search directory %s"
-             % (NOBODY.pw_uid, t.join("private"))),
+            # found by its directory's walk, where the reload finds it
+            ("user nobody\ninclude private/p.rules\n", 3,
+             "include %s: the run user (uid %d) cannot list directory %s"
+             % (t.join("private/p.rules"), NOBODY.pw_uid,
+                t.join("private"))),
         ]
         for body, line, msg in cases:
             path = t.write("c.conf", L + body)
             where = path if line == 0 else "%s:%d" % (path, line)
-            if "rules" in body:
+            if "rules" in body and line == 0:
                 where = t.join(body.split()[-1])
             t_fails(path, "%s: error: %s" % (where, msg))
             # and the start does fail so, before anything else
@@ -253,6 +255,91 @@ def dash_t_predicts_each_start_failure():
                        "audit state %s/audit.state\n" % (jail, pub, state))
         rc, out = dash_t(path)
         check(rc == 0 and ": ok: " in out, "%r", out)
+
+
+@test
+def refusals_at_the_directive_line():
+    # a list (or a directory an include lists) the run user refuses: -t,
+    # a start and a reload all name the directive's line, with the same
+    # words, also when the file has a bad line too (-t once showed only
+    # that) or the run user is unknown
+    h.need_root()
+    port = h.free_port()
+    with h.SyslogSink() as sink:
+        d = h.Daemon(h.daemon_conf(port, sink, listen=("tcp",),
+                                   body="allow 127.0.0.0/8\n"
+                                   "deny file @DIR@/l.txt\n"), start=False)
+        lst = os.path.join(d.dir, "l.txt")
+        with open(lst, "w") as f:
+            f.write("192.0.2.0/24\n")
+        os.chmod(lst, 0o644)
+        n = d.conf_text.splitlines().index("deny file %s" % lst) + 1
+
+        def agree(want, reload_want=None):
+            """-t, a start and a reload: exactly want at line n (a reload
+            may meet the kernel's own refusal first: reload_want)."""
+            line = "%s:%d: error: deny file %s: %s" % (d.conf, n, lst, want)
+            rc, out = dash_t(d.conf)
+            check(rc == 1 and out.splitlines() == [
+                line, "%s: 1 error, 0 warnings" % d.conf], "-t: %d %r", rc,
+                out)
+            rc, _, err = h.daytimed("-f", "-c", d.conf, timeout=20)
+            check(rc == 1 and line in err, "start: %d %r", rc, err)
+            sink.clear()
+            d.signal(signal.SIGHUP)
+            rec = sink.wait_for(r"^event=reload result=failed")
+            check(h.kv(rec.msg)["error"] == line if reload_want is None
+                  else "%s:%d: error: deny file %s: %s" % (
+                      d.conf, n, lst, reload_want), "reload: %r", rec.msg)
+
+        with d:
+            d.start()
+            # another user's, with a bad line: the refusal, not the line
+            with open(lst, "a") as f:
+                f.write("300.0.0.0\n")
+            os.chown(lst, STRANGER, -1)
+            agree("not trusted: file %s is owned by uid %d, not root or the "
+                  "run user (uid %d)" % (lst, STRANGER, NOBODY.pw_uid))
+            os.chown(lst, DAEMON.pw_uid, -1)
+            agree("not trusted: file %s is owned by uid %d, not root or the "
+                  "run user (uid %d)" % (lst, DAEMON.pw_uid, NOBODY.pw_uid))
+            # root's, but the run user cannot read it again on reload
+            os.chown(lst, 0, -1)
+            os.chmod(lst, 0o600)
+            agree("the run user (uid %d) cannot read file %s: it reads the "
+                  "files again on reload" % (NOBODY.pw_uid, lst),
+                  "cannot open: Permission denied")
+            # an unknown run user: only root's files; with no other error
+            # in the files, what else stops a start is said too
+            with open(lst, "w") as f:
+                f.write("192.0.2.0/24\n")
+            os.chmod(lst, 0o644)
+            os.chown(lst, STRANGER, -1)
+            path = d.conf + ".u"
+            with open(path, "w") as f:
+                f.write(d.conf_text.replace("user nobody\n",
+                                            "user no-such-dt\n"))
+            os.chmod(path, 0o644)
+            rc, out = dash_t(path)
+            check(rc == 1 and out.splitlines() == [
+                "%s:%d: error: deny file %s: not trusted: file %s is owned by "
+                "uid %d, not root" % (path, n, lst, lst, STRANGER),
+                "%s:4: error: unknown user 'no-such-dt'" % path,
+                "%s: 2 errors, 0 warnings" % path], "%d %r", rc, out)
+            # a directory an include lists, another user's: its line
+            os.chown(lst, 0, -1)
+            os.mkdir(os.path.join(d.dir, "r.d"), 0o755)
+            os.chown(os.path.join(d.dir, "r.d"), STRANGER, -1)
+            with open(path, "w") as f:
+                f.write(d.conf_text + "include r.d/*.rules\n")
+            m = d.conf_text.count("\n") + 1
+            rc, out = dash_t(path)
+            check(rc == 1 and out.splitlines() == [
+                "%s:%d: error: include %s/*.rules: not trusted: directory "
+                "%s is owned by uid %d, not root or the run user (uid %d)"
+                % (path, m, os.path.join(d.dir, "r.d"),
+                   os.path.join(d.dir, "r.d"), STRANGER, NOBODY.pw_uid),
+                "%s: 1 error, 0 warnings" % path], "%d %r", rc, out)
 
 
 @test
