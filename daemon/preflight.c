@@ -269,13 +269,20 @@ preflight(const struct config *conf, int what, config_diag_fn *diag,
 	/* Unknown run user: only root's files are trusted. */
 	trust_init(&t, 1, pf.known ? pf.uid : 0, pf.known ? pf.gid : 0);
 	preflight_chroot(&pf, &t);
-	preflight_key(&pf, &t, "audit key", conf->audit_key, CHAIN_KEY_BYTES);
 	/*
-	 * The signing key's path is walked as the audit key's (its owners
-	 * for the run user); the file itself (root's, 0600, a host secret
-	 * key) is audit_files.c's to judge.
+	 * The keys are read once, at startup, before the privilege drop
+	 * and before any chroot (main.c and inetd.c: audit_open, then
+	 * life_drop), by their paths outside the jail, and never on reload
+	 * (config_keep_fixed keeps them): the run user need not search
+	 * their directories, so only owners and modes are judged for it.
+	 * The signing key's path is walked as the audit key's; the file
+	 * itself (root's, 0600, a host secret key) is audit_files.c's to
+	 * judge.
 	 */
+	t.once = 1;
+	preflight_key(&pf, &t, "audit key", conf->audit_key, CHAIN_KEY_BYTES);
 	preflight_key(&pf, &t, "audit signing-key", conf->audit_signing_key, 0);
+	t.once = 0;
 	if (what == PREFLIGHT_START)
 		preflight_pidfile(&pf, &t);
 	trust_free(&t);

@@ -203,7 +203,7 @@ trust_see(struct trust *t, const char *name, const char *path,
     size_t errlen)
 {
 	struct trust_obj o = { kind, st->st_uid, st->st_gid, st->st_mode,
-	    need };
+	    t->once ? 0 : need };
 
 	if (trust_check(&o, path, t->known, t->uid, t->gid, !t->known, err,
 	    errlen) == -1) {

@@ -48,6 +48,8 @@ struct trust {
 	int			 known;	/* uid and gid are the run user's */
 	uid_t			 uid;
 	gid_t			 gid;
+	int			 once;	/* read once, before the privilege
+					   drop: no access judged (keys) */
 	struct trust_fact	*facts;	/* kept while !known */
 	size_t			 nfacts;
 	size_t			 dropped;	/* facts over TRUST_FACTS_MAX */

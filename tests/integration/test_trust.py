@@ -374,6 +374,44 @@ def signing_key_path_walked_as_audit_keys():
 
 
 @test
+def keys_in_a_directory_only_root_searches():
+    # the keys are read once, at startup, before the privilege drop and
+    # any chroot, and never on reload: a directory only root can search
+    # holds them fine (-t and the start said the run user "cannot search
+    # directory ..."); their owners are still judged
+    h.need_root()
+    port = h.free_port()
+    with h.TempDir("dtr-") as t, h.SyslogSink() as sink:
+        jail = t.join("jail")
+        os.mkdir(jail, 0o755)
+        af = h.AuditFiles(t, state_in=jail)
+        keys = t.join("keys")
+        os.mkdir(keys, 0o700)
+        pub, sec = os.path.join(keys, "a.pub"), os.path.join(keys, "h.sec")
+        os.rename(af.pub, pub)
+        os.rename(af.hsec, sec)
+        settings = af.settings.replace(af.pub, pub).replace(af.hsec, sec)
+        for jailed in ("", "chroot %s\n" % jail):
+            text = h.daemon_conf(port, sink, listen=("tcp",),
+                                 body=settings + jailed +
+                                 "allow 127.0.0.0/8\n")
+            path = t.write("c.conf", text)
+            rc, out = dash_t(path)
+            check(rc == 0 and ": ok: " in out, "-t %r: %d %r", jailed, rc,
+                  out)
+            with h.Daemon(text) as d:
+                check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)),
+                      "answer")
+                d.signal(signal.SIGHUP)
+                sink.wait_for(r"^event=reload result=ok")
+            sink.clear()
+        os.chown(keys, STRANGER, -1)
+        t_fails(path, "%s:5: error: audit key %s: not trusted: directory %s "
+                "is owned by uid %d, not root or the run user (uid %d)"
+                % (path, pub, keys, STRANGER, NOBODY.pw_uid))
+
+
+@test
 def include_loops_and_error_bounds():
     with h.TempDir("dtr-") as t:
         # a loop spelled differently is a loop all the same
