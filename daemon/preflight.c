@@ -308,7 +308,9 @@ preflight_hold(void *arg, int is_error, const char *file, unsigned line,
 	d->is_error = is_error;
 	d->line = line;
 	d->file = file != NULL ? strdup(file) : NULL;
-	if ((d->msg = strdup(msg)) == NULL || (file != NULL &&
+	/* msg NULL: one past the bounds, counted only (CONFIG_LOAD_TALLY) */
+	d->msg = msg != NULL ? strdup(msg) : NULL;
+	if ((msg != NULL && d->msg == NULL) || (file != NULL &&
 	    d->file == NULL)) {
 		free(d->file);
 		free(d->msg);
