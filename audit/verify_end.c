@@ -653,7 +653,7 @@ verify_list_add(char *list, size_t *o, const char *name)
 		*o += (size_t)r;
 		return;
 	}
-	memcpy(list + *o, *o ? VERIFY_LIST_CUT : VERIFY_LIST_CUT + 2,
+	memcpy(list + *o, *o ? VERIFY_LIST_CUT : &VERIFY_LIST_CUT[2],
 	    *o ? sizeof(VERIFY_LIST_CUT) : sizeof(VERIFY_LIST_CUT) - 2);
 	*o = room;
 }
