@@ -12,6 +12,7 @@
 #include "autoconf.h"
 
 #include <sys/socket.h>
+#include <net/if.h>
 
 #include <limits.h>
 #include <stdio.h>
@@ -23,6 +24,8 @@
 #include "daemon/explain.h"
 
 static int	explain_proxied_only(const struct config *);
+static int	explain_parse(const char *, size_t, struct acl_addr *,
+		    const char **);
 static enum explain_status explain_decide(const struct config *,
 		    const struct acl_addr *, const unsigned char *, size_t,
 		    struct explain_warned *, FILE *, FILE *);
@@ -40,6 +43,39 @@ explain_proxied_only(const struct config *conf)
 			ntcp++;
 		}
 	return ntcp > 0;
+}
+
+/*
+ * acl_addr_parse, after dropping an IPv6 address's %ZONE: records print
+ * a link-local peer as [fe80::1%3]:PORT, and the daemon judges it as
+ * fe80::1 (the rules have no scope), so a replayed peer= must be too.
+ * Only a zone of sane characters that an interface name could hold is
+ * dropped; anything else is left for the parser to refuse.
+ */
+static int
+explain_parse(const char *s, size_t len, struct acl_addr *a,
+    const char **why)
+{
+	const char *pct = memchr(s, '%', len);
+	size_t i, alen, zlen;
+	int sane = pct != NULL;
+	char c;
+
+	if (sane) {
+		alen = (size_t)(pct - s);
+		zlen = len - alen - 1;
+		sane = memchr(s, ':', alen) != NULL && zlen > 0 &&
+		    zlen < IF_NAMESIZE;
+		for (i = 0; sane && i < zlen; i++) {
+			c = pct[1 + i];
+			sane = (c >= '0' && c <= '9') || (c >= 'a' &&
+			    c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' ||
+			    c == '-' || c == '_';
+		}
+		if (sane)
+			len = alen;
+	}
+	return acl_addr_parse(s, len, a, why);
 }
 
 /* Judge the address a with the ident answer user, and print the line. */
@@ -106,7 +142,7 @@ explain_one(const struct config *conf, const char *addr, size_t addrlen,
 	char show[128], reason[128];
 	size_t n;
 
-	if (acl_addr_parse(addr, addrlen, &a, &why) == -1) {
+	if (explain_parse(addr, addrlen, &a, &why) == -1) {
 		n = record_escape(show, sizeof(show), addr, addrlen);
 		show[n] = '\0';
 		fprintf(err, "daytimed: -e %s: %s\n", show,
@@ -187,7 +223,7 @@ explain_stream(const struct config *conf, FILE *in, FILE *out, FILE *err)
 			why = "empty line (want ADDR [USER])";
 		else if (nw > 2)
 			why = "more words than ADDR [USER]";
-		else if (acl_addr_parse(word[0], wl[0], &a, &why) == -1) {
+		else if (explain_parse(word[0], wl[0], &a, &why) == -1) {
 			sl = record_escape(show, sizeof(show), word[0], wl[0]);
 			show[sl] = '\0';
 			fprintf(out, "error line=%lu: %s: %s\n", lineno, show,

@@ -228,6 +228,23 @@ def explain_stream_matches_single_queries():
 
 
 @test
+def explain_scoped_peer():
+    # A record's link-local peer, [fe80::1%3]:PORT, replayed as the man
+    # page says: the zone is dropped, as the daemon judges fe80::1.
+    with h.TempDir("dto-") as t:
+        conf = t.write("z.conf", "listen tcp 127.0.0.1:13\n"
+                       "ident mode off\nallow fe80::/64\n")
+        rc, out, err = h.daytimed("-e", "fe80::1%3", "-c", conf)
+        check(rc == 0 and out == "allow rule=%s:3 netblock=fe80::/64 "
+              "ident=none\n" % conf and err == "", "%d %r %r", rc, out, err)
+        r = h.run(["sh", "-c", "sed 's/peer=//; s/:[0-9]*$//; s/^\\[//; "
+                   "s/\\]$//' | %s -e - -c %s" % (h.DAYTIMED, conf)],
+                  input=b"peer=[fe80::1%3]:40000\n")
+        check(r.returncode == 0 and r.stdout.decode() == "allow rule=%s:3 "
+              "netblock=fe80::/64 ident=none\n" % conf, "%r", r)
+
+
+@test
 def rate_limit_drops_one_source_only():
     port = h.free_port()
     with h.SyslogSink() as sink, h.Daemon(h.daemon_conf(

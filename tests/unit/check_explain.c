@@ -182,6 +182,34 @@ START_TEST(test_one)
 }
 END_TEST
 
+/*
+ * A record's link-local peer, [fe80::1%3], replays as fe80::1%3: the
+ * zone is dropped as the daemon ignores it; a bad zone is still refused.
+ */
+START_TEST(test_stream_zone)
+{
+	static const char input[] = "fe80::1%3\nfe80::1%eth0.5\n"
+	    "fe80::1%\nfe80::1%a:b\n10.1.0.1%3\nfe80::1%0123456789abcdef\n";
+	char out[2048], err[512];
+
+	ck_assert_int_eq(run_stream(LISTEN "allow fe80::/64\n", input,
+	    sizeof(input) - 1, out, sizeof(out), err, sizeof(err)),
+	    EXPLAIN_ERROR);
+	ck_assert_str_eq(out,
+	    "allow rule=t.conf:2 netblock=fe80::/64 ident=lookup\n"
+	    "allow rule=t.conf:2 netblock=fe80::/64 ident=lookup\n"
+	    "error line=3: fe80::1%: not an IPv4 or IPv6 address (zone id "
+	    "in netblock)\n"
+	    "error line=4: fe80::1%a:b: not an IPv4 or IPv6 address (zone id "
+	    "in netblock)\n"
+	    "error line=5: 10.1.0.1%3: not an IPv4 or IPv6 address (invalid "
+	    "character in IPv4 address)\n"
+	    "error line=6: fe80::1%0123456789abcdef: not an IPv4 or IPv6 "
+	    "address (zone id in netblock)\n");
+	ck_assert_str_eq(err, "");
+}
+END_TEST
+
 Suite *
 explain_suite(void)
 {
@@ -194,6 +222,7 @@ explain_suite(void)
 	tcase_add_test(tc, test_stream_warn_once);
 	tcase_add_test(tc, test_stream_proxied);
 	tcase_add_test(tc, test_one);
+	tcase_add_test(tc, test_stream_zone);
 	suite_add_tcase(s, tc);
 	return s;
 }
