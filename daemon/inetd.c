@@ -188,19 +188,28 @@ inetd_serve(struct inetd *in)
 	struct timeval idle = { INETD_IDLE_SECS, 0 };
 	struct sockaddr_storage peer;
 	socklen_t plen = sizeof(peer);
-	int on = 1, fl = fcntl(in->fd, F_GETFL);
+	int gone, on = 1, fl = fcntl(in->fd, F_GETFL);
 
 	if (fl == -1 || fcntl(in->fd, F_SETFL, fl | O_NONBLOCK) == -1) {
 		log_warn("-i: socket");
 		return -1;
 	}
 	if (in->cl.proto == SOCK_STREAM) {
-		if (getpeername(in->fd, (struct sockaddr *)&peer, &plen) == -1) {
-			log_warn("-i: the connection");	/* gone already */
-			return -1;
+		/*
+		 * Reset before we ran: no peer to name, but every connection
+		 * gets its record, as the daemon's does. With no address
+		 * conn.c drops it (rule=limit:address, peer=-) and closes it.
+		 */
+		memset(&peer, 0, sizeof(peer));
+		if ((gone = getpeername(in->fd, (struct sockaddr *)&peer,
+		    &plen) == -1)) {
+			log_warn("-i: the connection");
+			plen = 0;
 		}
 		conn_new(&in->lp, &in->cl, in->fd, &peer, plen);
 		in->fd = -1;	/* conn.c closes it */
+		if (gone)
+			return -1;
 	} else {
 		if ((in->cl.ss.ss_family == AF_INET ?
 		    setsockopt(in->fd, IPPROTO_IP, IP_PKTINFO, &on,

@@ -15,6 +15,7 @@ Debian's package and unpacks it with dpkg-deb -x (harness.unpacked_deb)."""
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -426,6 +427,34 @@ def stdout_and_stderr_are_the_socket():
                         .replace(sink.path, t.join("no-such-socket")))
         data, how, rc, me = launch(nolog)
         check(data == b"" and rc == 1, "%r %s %d", data, how, rc)
+
+
+@test
+def a_connection_reset_before_start_is_recorded():
+    # getpeername fails (ENOTCONN) once the client has reset: the
+    # connection still gets its one record, with no peer, and -i exits 1.
+    with private_dir() as t, h.SyslogSink() as sink:
+        conf = t.write("i.conf", inetd_conf(sink, "allow 127.0.0.1\n"))
+        with socket.socket() as ls:
+            ls.bind(("127.0.0.1", 0))
+            ls.listen(1)
+            c = socket.create_connection(ls.getsockname(), timeout=10)
+            conn, _ = ls.accept()
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                         struct.pack("ii", 1, 0))
+            c.close()
+            time.sleep(0.2)
+            with conn:
+                p = subprocess.run([h.DAYTIMED, "-i", "-c", conf],
+                                   stdin=conn, stdout=conn, stderr=conn,
+                                   timeout=10)
+        check(p.returncode == 1, "rc %d", p.returncode)
+        rec = sink.wait_for("decision=").kv()
+        time.sleep(0.5)
+        recs = sink.records("decision=")
+        check(len(recs) == 1 and rec["decision"] == "drop" and
+              rec["rule"] == "limit:address" and rec["peer"] == "-",
+              "%r", [r.msg for r in recs])
 
 
 if __name__ == "__main__":
