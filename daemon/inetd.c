@@ -62,18 +62,31 @@ struct inetd {
 
 /*
  * inetd gives the socket as stdout and stderr too: a byte written there
- * would reach the client. Those that are sockets become /dev/null; 1
- * when stderr can still be written to (a terminal, a file, the journal).
+ * would reach the client. Those that are the service socket itself, or
+ * any IPv4 or IPv6 socket (a peer's), become /dev/null; a Unix socket
+ * (the journal's stream) is kept. 1 when stderr can still be written to
+ * (a terminal, a file, the journal).
  */
 static int
 inetd_stdio(void)
 {
-	struct stat st;
-	int fd, i, usable = 1;
+	struct stat st, in;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, i, usable = 1, have_in = fstat(STDIN_FILENO, &in) == 0;
 
 	for (i = STDOUT_FILENO; i <= STDERR_FILENO; i++) {
-		if (fstat(i, &st) == 0 && !S_ISSOCK(st.st_mode))
-			continue;
+		if (fstat(i, &st) == 0) {
+			if (!S_ISSOCK(st.st_mode))
+				continue;
+			memset(&ss, 0, sizeof(ss));
+			len = sizeof(ss);
+			if (!(have_in && st.st_dev == in.st_dev &&
+			    st.st_ino == in.st_ino) && getsockname(i,
+			    (struct sockaddr *)&ss, &len) == 0 &&
+			    ss.ss_family != AF_INET && ss.ss_family != AF_INET6)
+				continue;	/* not one a client reads */
+		}
 		if (i == STDERR_FILENO)
 			usable = 0;
 		if ((fd = open("/dev/null", O_WRONLY | O_CLOEXEC)) != -1) {

@@ -430,6 +430,45 @@ def stdout_and_stderr_are_the_socket():
 
 
 @test
+def debug_reaches_a_unix_stderr():
+    # Under systemd stderr is the journal, a Unix socket: -d prints there.
+    # When stderr is the connection itself, the client gets the answer only.
+    with private_dir() as t, h.SyslogSink() as sink:
+        conf = t.write("d.conf", inetd_conf(sink, "allow 127.0.0.1\n"))
+        for journal in (True, False):
+            with socket.socket() as ls:
+                ls.bind(("127.0.0.1", 0))
+                ls.listen(1)
+                c = socket.create_connection(ls.getsockname(), timeout=10)
+                conn, _ = ls.accept()
+                j, jd = socket.socketpair()
+                with c, conn, j, jd:
+                    p = subprocess.Popen([h.DAYTIMED, "-i", "-d", "-c", conf],
+                                         stdin=conn, stdout=conn,
+                                         stderr=jd if journal else conn)
+                    conn.close()
+                    jd.close()
+                    data, how = h.read_to_eof(c, time.monotonic() + 10)
+                    rc = p.wait(10)
+                    me = h.fmt_addr(c.getsockname())
+                    j.settimeout(5)
+                    err = b""
+                    while True:
+                        b = j.recv(65536)
+                        if not b:
+                            break
+                        err += b
+            # CTIME_RE ends at \Z: the answer and not one byte more.
+            check(rc == 0 and how == "eof" and h.CTIME_RE.match(data),
+                  "%r %s %d", data, how, rc)
+            served_by(sink, me)
+            if journal:
+                check(("peer=%s " % me).encode() in err and
+                      b"decision=allow" in err, "%r", err)
+            else:
+                check(err == b"", "%r", err)
+
+@test
 def a_connection_reset_before_start_is_recorded():
     # getpeername fails (ENOTCONN) once the client has reset: the
     # connection still gets its one record, with no peer, and -i exits 1.
