@@ -7,7 +7,8 @@
  * is the one without it, and a warning says so, once). A peer through a
  * `proxy` listener is judged by the header's address, as here, but never
  * looked up: when every TCP listener is one, no peer is, as under "ident
- * mode off".
+ * mode off". With -i the peer is judged as inetd mode judges a plain
+ * socket, which ignores the listen lines.
  */
 #include "autoconf.h"
 
@@ -26,7 +27,7 @@
 static int	explain_proxied_only(const struct config *);
 static int	explain_parse(const char *, size_t, struct acl_addr *,
 		    const char **);
-static enum explain_status explain_decide(const struct config *,
+static enum explain_status explain_decide(const struct config *, int,
 		    const struct acl_addr *, const unsigned char *, size_t,
 		    struct explain_warned *, FILE *, FILE *);
 
@@ -78,9 +79,13 @@ explain_parse(const char *s, size_t len, struct acl_addr *a,
 	return acl_addr_parse(s, len, a, why);
 }
 
-/* Judge the address a with the ident answer user, and print the line. */
+/*
+ * Judge the address a with the ident answer user, and print the line.
+ * inetd: as -i judges a plain socket, which ignores the listen lines, so
+ * proxy-only listen lines do not stop its lookup.
+ */
 static enum explain_status
-explain_decide(const struct config *conf, const struct acl_addr *a,
+explain_decide(const struct config *conf, int inetd, const struct acl_addr *a,
     const unsigned char *user, size_t userlen, struct explain_warned *w,
     FILE *out, FILE *err)
 {
@@ -88,7 +93,7 @@ explain_decide(const struct config *conf, const struct acl_addr *a,
 	struct acl_decision d;
 	char net[ACL_PREFIX_STRLEN], rule[PATH_MAX + 16];
 	char show[4 * (PATH_MAX + 16) + 3];
-	int lookup, proxied = explain_proxied_only(conf);
+	int lookup, proxied = !inetd && explain_proxied_only(conf);
 
 	lookup = b != NULL && !proxied &&
 	    (conf->ident_mode == IDENT_MODE_ALWAYS ||
@@ -133,9 +138,9 @@ explain_why(const char *why, char *buf, size_t len)
 
 /* -e ADDR [USER]: a bad address is a usage error, said on err. */
 enum explain_status
-explain_one(const struct config *conf, const char *addr, size_t addrlen,
-    const unsigned char *user, size_t userlen, struct explain_warned *w,
-    FILE *out, FILE *err)
+explain_one(const struct config *conf, int inetd, const char *addr,
+    size_t addrlen, const unsigned char *user, size_t userlen,
+    struct explain_warned *w, FILE *out, FILE *err)
 {
 	struct acl_addr a;
 	const char *why = NULL;
@@ -149,7 +154,7 @@ explain_one(const struct config *conf, const char *addr, size_t addrlen,
 		    explain_why(why, reason, sizeof(reason)));
 		return EXPLAIN_ERROR;
 	}
-	return explain_decide(conf, &a, user, userlen, w, out, err);
+	return explain_decide(conf, inetd, &a, user, userlen, w, out, err);
 }
 
 /*
@@ -201,7 +206,8 @@ explain_words(const char *s, size_t len, const char **w, size_t *wl,
 
 /* -e -: one query a line, one line out each, in order. */
 enum explain_status
-explain_stream(const struct config *conf, FILE *in, FILE *out, FILE *err)
+explain_stream(const struct config *conf, int inetd, FILE *in, FILE *out,
+    FILE *err)
 {
 	struct explain_warned w = { 0 };
 	enum explain_status worst = EXPLAIN_ALLOW, st;
@@ -236,7 +242,7 @@ explain_stream(const struct config *conf, FILE *in, FILE *out, FILE *err)
 			worst = EXPLAIN_ERROR;
 			continue;
 		}
-		st = explain_decide(conf, &a, nw == 2 ?
+		st = explain_decide(conf, inetd, &a, nw == 2 ?
 		    (const unsigned char *)word[1] : NULL, nw == 2 ? wl[1] : 0,
 		    &w, out, err);
 		if (st > worst)

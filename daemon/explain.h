@@ -28,18 +28,19 @@ struct explain_warned {
 };
 
 /*
- * Explain the peer addr (text), with the ident answer user (NULL: none):
- * the decision line on out, a warning (once per kind) on err. A bad
+ * Explain the peer addr (text), with the ident answer user (NULL: none),
+ * as the daemon would, or as -i would when inetd is 1: the decision line
+ * on out, a warning (once per kind) on err. A bad
  * address gets "error: ..." on out instead, and EXPLAIN_ERROR.
  */
-enum explain_status explain_one(const struct config *, const char *addr,
-	    size_t addrlen, const unsigned char *user, size_t userlen,
-	    struct explain_warned *, FILE *out, FILE *err);
+enum explain_status explain_one(const struct config *, int inetd,
+	    const char *addr, size_t addrlen, const unsigned char *user,
+	    size_t userlen, struct explain_warned *, FILE *out, FILE *err);
 /*
  * -e -: one "ADDR [USER]" query per line of in, one output line each
  * (an error line for a line that is not one). The worst status of all.
  */
-enum explain_status explain_stream(const struct config *, FILE *in,
-	    FILE *out, FILE *err);
+enum explain_status explain_stream(const struct config *, int inetd,
+	    FILE *in, FILE *out, FILE *err);
 
 #endif

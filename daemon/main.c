@@ -110,8 +110,8 @@ main_usage(FILE *f)
 	    "       daytimed -i [-dv] [-c FILE]             inetd mode: serve the socket on stdin\n"
 	    "       daytimed -t [-i] [-c FILE]              check the configuration\n"
 	    "       daytimed -T [-i] [-c FILE]              print the effective configuration\n"
-	    "       daytimed -e ADDR [USER] [-c FILE]       explain the decision for a peer\n"
-	    "       daytimed -e - [-c FILE]                 explain each \"ADDR [USER]\" line of stdin\n"
+	    "       daytimed -e ADDR [USER] [-i] [-c FILE]  explain the decision for a peer\n"
+	    "       daytimed -e - [-i] [-c FILE]            explain each \"ADDR [USER]\" line of stdin\n"
 	    "       daytimed -r [-c FILE] [-p PIDFILE]      reload the running daemon, report the outcome\n"
 	    "       daytimed -V | -h\n"
 	    "default configuration: %s\n", MAIN_CONFIG);
@@ -216,7 +216,7 @@ main_options(int argc, char **argv, struct main_opts *o)
 		return main_usage_error("-%c runs the daemon: not with -%c",
 		    o->debug ? 'd' : o->foreground ? 'f' : 'v', o->mode_opt);
 	if (o->inetd && o->mode != MAIN_RUN && o->mode != MAIN_TEST &&
-	    o->mode != MAIN_SHOW)
+	    o->mode != MAIN_SHOW && o->mode != MAIN_EXPLAIN)
 		return main_usage_error("-i cannot be combined with -%c",
 		    o->mode_opt);
 	if (o->pidfile != NULL && (o->inetd || (o->mode != MAIN_RUN &&
@@ -397,9 +397,9 @@ main_explain(struct config *conf, const struct main_opts *o)
 	enum explain_status st;
 
 	if (strcmp(o->explain, "-") == 0)
-		st = explain_stream(conf, stdin, stdout, stderr);
+		st = explain_stream(conf, o->inetd, stdin, stdout, stderr);
 	else
-		st = explain_one(conf, o->explain, strlen(o->explain),
+		st = explain_one(conf, o->inetd, o->explain, strlen(o->explain),
 		    (const unsigned char *)o->user, o->user != NULL ?
 		    strlen(o->user) : 0, &w, stdout, stderr);
 	if (fflush(stdout) == EOF)

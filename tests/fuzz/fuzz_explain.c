@@ -57,7 +57,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (o = open_memstream(&out, &outlen)) == NULL ||
 	    (e = open_memstream(&err, &errlen)) == NULL)
 		abort();
-	(void)explain_stream(conf, in, o, e);
+	(void)explain_stream(conf, 0, in, o, e);
 	fclose(in);
 	fclose(o);
 	fclose(e);

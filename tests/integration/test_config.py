@@ -41,7 +41,7 @@ def usage_errors_exit_2():
              "unexpected argument 'alice' (-e - reads its queries from "
              "stdin)"),
             (["-T", "-d"], "-d runs the daemon: not with -T"),
-            (["-e", "1.2.3.4", "-i"], "-i cannot be combined with -e"),
+            (["-r", "-i"], "-i cannot be combined with -r"),
             (["-t", "-p", "x.pid"], "-p is for running the daemon and for "
              "-r only")):
         rc, out, err = h.daytimed(*args)

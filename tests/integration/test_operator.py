@@ -245,6 +245,29 @@ def explain_scoped_peer():
 
 
 @test
+def explain_as_inetd_mode():
+    # Only proxy listen lines: the daemon looks no peer up, but -i ignores
+    # them and looks a plain socket's peer up; -e -i judges as -i does.
+    with h.TempDir("dto-") as t:
+        conf = t.write("ip.conf", "listen tcp 127.0.0.1:1013 proxy\n"
+                       "proxy 127.0.0.0/8\nident mode rules\n"
+                       "allow 127.0.0.0/8\ndeny 127.0.0.0/24\n"
+                       "allow 127.0.0.0/24 user alice\n")
+        rc, out, err = h.daytimed("-e", "127.0.0.1", "alice", "-i", "-c", conf)
+        check(rc == 0 and out == "allow rule=%s:6 netblock=127.0.0.0/24 "
+              "ident=lookup\n" % conf and "every tcp listener" not in err,
+              "%d %r %r", rc, out, err)
+        r = h.run([h.DAYTIMED, "-e", "-", "-i", "-c", conf],
+                  input=b"127.0.0.1 alice\n")
+        check(r.returncode == 0 and r.stdout.decode() == out, "%r", r)
+        # Without -i: today's answer, as the daemon judges it.
+        rc, out, err = h.daytimed("-e", "127.0.0.1", "alice", "-c", conf)
+        check(rc == 1 and out == "deny rule=%s:5 netblock=127.0.0.0/24 "
+              "ident=none\n" % conf and "every tcp listener is a proxy "
+              "listener" in err, "%d %r %r", rc, out, err)
+
+
+@test
 def rate_limit_drops_one_source_only():
     port = h.free_port()
     with h.SyslogSink() as sink, h.Daemon(h.daemon_conf(

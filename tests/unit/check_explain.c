@@ -32,7 +32,7 @@ run_stream(const char *conftext, const char *input, size_t inlen, char *out,
 	ck_assert_ptr_nonnull(in = fmemopen((void *)input, inlen, "r"));
 	ck_assert_ptr_nonnull(o = fmemopen(out, outlen - 1, "w"));
 	ck_assert_ptr_nonnull(e = fmemopen(err, errlen - 1, "w"));
-	st = explain_stream(conf, in, o, e);
+	st = explain_stream(conf, 0, in, o, e);
 	fclose(in);
 	fclose(o);
 	fclose(e);
@@ -168,9 +168,9 @@ START_TEST(test_one)
 	memset(err, 0, sizeof(err));
 	o = fmemopen(out, sizeof(out) - 1, "w");
 	e = fmemopen(err, sizeof(err) - 1, "w");
-	ck_assert_int_eq(explain_one(conf, "10.1.0.1", 8,
+	ck_assert_int_eq(explain_one(conf, 0, "10.1.0.1", 8,
 	    (const unsigned char *)"bob", 3, &w, o, e), EXPLAIN_DENY);
-	ck_assert_int_eq(explain_one(conf, "10.1.0.x", 8, NULL, 0, &w, o, e),
+	ck_assert_int_eq(explain_one(conf, 0, "10.1.0.x", 8, NULL, 0, &w, o, e),
 	    EXPLAIN_ERROR);
 	fclose(o);
 	fclose(e);
