@@ -717,9 +717,11 @@ bad:
 
 /*
  * The entry for a name: a glob's answer (or its error), or a read's. In
- * a full bundle, the name that did not fit gets the reason even if an
- * earlier read of it was kept (the load fails where the disk loader's
- * count fails it), and so does every name not kept.
+ * a full bundle, the name whose read did not fit gets the reason even if
+ * an earlier read of it was kept (the load fails where the disk loader's
+ * count fails it), and so does every name not kept. A glob's answer that
+ * was kept stands even when the read of the same name did not fit (an
+ * include without a wildcard globs, then reads, the one name).
  */
 static const struct loader_entry *
 loader_bundle_find(const struct loader_bundle *b, const char *name, int glob)
@@ -729,7 +731,7 @@ loader_bundle_find(const struct loader_bundle *b, const char *name, int glob)
 
 	if (b->n > 0 && b->e[b->n - 1].kind == LOADER_FULL)
 		over = &b->e[b->n - 1];
-	if (over != NULL && strcmp(over->name, name) == 0)
+	if (over != NULL && !glob && strcmp(over->name, name) == 0)
 		return over;
 	for (i = 0; i < b->n; i++)
 		if (strcmp(b->e[i].name, name) == 0 &&

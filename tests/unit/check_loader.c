@@ -319,7 +319,8 @@ START_TEST(test_bundle_cap)
 	/* A length over the cap is refused before a byte is read. */
 	wire = malloc(1);
 	ck_assert_ptr_nonnull(wire);
-	ck_assert_ptr_null(loader_bundle_decode(wire, 100, 10));
+	ck_assert_ptr_null(loader_bundle_decode(wire, LOADER_WIRE_MAX(10) + 1,
+	    10));
 	free(wire);
 
 	/* Adding: the entry that does not fit, and everything after it. */
@@ -524,6 +525,56 @@ START_TEST(test_bundle_full)
 }
 END_TEST
 
+/*
+ * An include without a wildcard globs its name, then reads it: when the
+ * glob's answer fits and the read does not, a reload fails at the read,
+ * as -t and a start do, not at the glob (the reason once matched both).
+ */
+START_TEST(test_bundle_full_include)
+{
+	char dir[] = "/tmp/check_loader.XXXXXX", main[512], inc[512],
+	    text[1024], *wire;
+	struct loader_bundle *rec, *back;
+	struct loader_disk disk;
+	struct config_loader l;
+	struct collect cb, cd;
+	size_t max, len, i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	fmt(main, sizeof(main), "%s/main.conf", dir);
+	fmt(inc, sizeof(inc), "%s/inc.conf", dir);
+	fmt(text, sizeof(text), LISTEN "include %s\n", inc);
+	disk_put(dir, "main.conf", text);
+	disk_put(dir, "inc.conf", "allow 10.0.0.0/8\nallow 10.1.0.0/16\n");
+	/* main.conf and the glob's answer fit, inc.conf does not */
+	max = strlen(main) + strlen(text) + 32 + strlen(inc) + strlen(inc) +
+	    1 + 32 + 10;
+	rec = loader_bundle_record(main, max);
+	ck_assert_ptr_nonnull(rec);
+	ck_assert_int_eq(rec->full, 1);
+	ck_assert_int_eq(rec->e[rec->n - 2].kind, LOADER_GLOB);
+	ck_assert_int_eq(rec->e[rec->n - 1].kind, LOADER_FULL);
+	ck_assert_str_eq(rec->e[rec->n - 1].name, inc);
+	ck_assert_int_eq(loader_bundle_encode(rec, &wire, &len), 0);
+	back = decode_exact(wire, len, max);
+	ck_assert_ptr_nonnull(back);
+	free(wire);
+	loader_bundle_loader(back, &l);
+	memset(&cb, 0, sizeof(cb));
+	ck_assert_ptr_null(config_load(main, &l, collect_diag, &cb));
+	loader_disk_trusting(&disk, NULL, max, &l);
+	memset(&cd, 0, sizeof(cd));
+	ck_assert_ptr_null(config_load(main, &l, collect_diag, &cd));
+	ck_assert_uint_eq(cb.n, cd.n);
+	ck_assert_uint_ge(cd.n, 1);
+	for (i = 0; i < cd.n; i++)
+		expect(&cb, i, cd.d[i].is_error, cd.d[i].file, cd.d[i].line,
+		    cd.d[i].msg);
+	loader_bundle_free(rec);
+	loader_bundle_free(back);
+}
+END_TEST
+
 /* The loader suite: one test case per concern. */
 Suite *
 loader_suite(void)
@@ -537,6 +588,7 @@ loader_suite(void)
 	tcase_add_test(tc, test_bundle_config);
 	tcase_add_test(tc, test_bundle_record);
 	tcase_add_test(tc, test_bundle_full);
+	tcase_add_test(tc, test_bundle_full_include);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("hostile input");
