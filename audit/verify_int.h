@@ -2,8 +2,9 @@
 /*
  * verify_int: the walk's state, shared by verify.c (each record as it
  * comes), verify_run.c (runs of notes), verify_walk.c and verify_ring.c
- * (the chain) and verify_end.c (the end: what is missing, the links
- * between epochs, the hosts). Not an interface: nothing else includes it.
+ * (the chain), verify_end.c (the end: what is missing, the links between
+ * epochs) and verify_hosts.c (the hosts and keys, read back). Not an
+ * interface: nothing else includes it.
  */
 #ifndef DAYTIMED_VERIFY_INT_H
 #define DAYTIMED_VERIFY_INT_H
@@ -262,5 +263,11 @@ void	verify_walk_free(struct verify_epoch *);
 /* verify_end.c */
 /* The leftovers, the links between epochs, the hosts, the summary. */
 int	verify_end(struct verify *, struct verify_summary *);
+
+/* verify_hosts.c */
+/* Each host's epochs summed, its unsealed records noted. */
+void	verify_hosts_end(struct verify *);
+/* With --host-key: keys that signed nothing, one key per host. */
+void	verify_keys_end(struct verify *);
 
 #endif
