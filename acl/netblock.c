@@ -15,7 +15,6 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +22,7 @@
 
 #include "acl/acl.h"
 #include "acl/netblock.h"
+#include "compat/compat.h"
 
 #define ACL_TEXT_MAX	64	/* longest netblock text accepted */
 #define ACL_V6TEXT_MAX	45	/* longest IPv6 address text (RFC 4291) */
@@ -33,7 +33,8 @@ static int	acl_parse_v6(const char *, size_t, uint8_t *, const char **);
 static int	acl_parse_plen(const char *, size_t, unsigned *, const char **);
 static int	acl_cidr_agrees(const char *, size_t, int, const uint8_t *,
 		    unsigned, const char **);
-static int	acl_format_v6(const uint8_t *, char *, size_t);
+static size_t	acl_addr_text(const struct acl_addr *, char *);
+static size_t	acl_format_v6(const uint8_t *, char *);
 
 /* Parse NETBLOCK text: the strict front end, then libcidr, then checks. */
 int
@@ -309,16 +310,20 @@ acl_clear_host(uint8_t *b, unsigned plen, unsigned n, int *warn)
 int
 acl_prefix_format(const struct acl_prefix *p, char *buf, size_t len)
 {
-	char a[INET6_ADDRSTRLEN];
-	int r;
+	char t[INET6_ADDRSTRLEN + 4];
+	size_t n;
 
-	if (p == NULL || buf == NULL ||
-	    acl_addr_format(&p->addr, a, sizeof(a)) == -1 ||
+	if (p == NULL || buf == NULL || (p->addr.family != AF_INET &&
+	    p->addr.family != AF_INET6) ||
 	    p->plen > (p->addr.family == AF_INET ? 32U : 128U))
 		return -1;
-	r = snprintf(buf, len, "%s/%u", a, p->plen);
-	if (r < 0 || (size_t)r >= len)
+	n = acl_addr_text(&p->addr, t);
+	t[n++] = '/';
+	n += compat_fmt_uint(t + n, p->plen);
+	if (n >= len)
 		return -1;
+	memcpy(buf, t, n);
+	buf[n] = '\0';
 	return 0;
 }
 
@@ -326,19 +331,39 @@ acl_prefix_format(const struct acl_prefix *p, char *buf, size_t len)
 int
 acl_addr_format(const struct acl_addr *a, char *buf, size_t len)
 {
-	int r;
+	char t[INET6_ADDRSTRLEN];
+	size_t n;
 
-	if (a == NULL || buf == NULL || len == 0)
+	if (a == NULL || buf == NULL || len == 0 ||
+	    (a->family != AF_INET && a->family != AF_INET6))
 		return -1;
-	if (a->family == AF_INET6)
-		return acl_format_v6(a->bytes, buf, len);
-	if (a->family != AF_INET)
+	n = acl_addr_text(a, t);
+	if (n >= len)
 		return -1;
-	r = snprintf(buf, len, "%u.%u.%u.%u", a->bytes[0], a->bytes[1],
-	    a->bytes[2], a->bytes[3]);
-	if (r < 0 || (size_t)r >= len)
-		return -1;
+	memcpy(buf, t, n);
+	buf[n] = '\0';
 	return 0;
+}
+
+/*
+ * The text of an IPv4 or IPv6 address at t (INET6_ADDRSTRLEN bytes, no
+ * NUL), by hand rather than through snprintf: a record formats one for
+ * every connection that a netblock judged.
+ */
+static size_t
+acl_addr_text(const struct acl_addr *a, char *t)
+{
+	size_t n = 0;
+	int i;
+
+	if (a->family == AF_INET6)
+		return acl_format_v6(a->bytes, t);
+	for (i = 0; i < 4; i++) {
+		if (i > 0)
+			t[n++] = '.';
+		n += compat_fmt_uint(t + n, a->bytes[i]);
+	}
+	return n;
 }
 
 /*
@@ -346,12 +371,13 @@ acl_addr_format(const struct acl_addr *a, char *buf, size_t len)
  * zero groups (the first of equals) as "::", and no dotted tail, so that
  * the same address is always the same text.
  */
-static int
-acl_format_v6(const uint8_t *b, char *buf, size_t len)
+static size_t
+acl_format_v6(const uint8_t *b, char *t)
 {
+	static const char hex[] = "0123456789abcdef";
 	unsigned w[8];
-	int i, best = -1, bestlen = 0, run = 0, r;
-	size_t o = 0;
+	int i, best = -1, bestlen = 0, run = 0, sh;
+	size_t n = 0;
 
 	for (i = 0; i < 8; i++) {
 		w[i] = (unsigned)b[2 * i] << 8 | b[2 * i + 1];
@@ -363,18 +389,21 @@ acl_format_v6(const uint8_t *b, char *buf, size_t len)
 	}
 	for (i = 0; i < 8; ) {
 		if (i == best) {
-			r = snprintf(buf + o, len - o, "::");
+			t[n++] = ':';
+			t[n++] = ':';
 			i += bestlen;
-		} else {
-			r = snprintf(buf + o, len - o, "%s%x",
-			    i == 0 || i == best + bestlen ? "" : ":", w[i]);
-			i++;
+			continue;
 		}
-		if (r < 0 || (size_t)r >= len - o)
-			return -1;
-		o += (size_t)r;
+		if (i != 0 && i != best + bestlen)
+			t[n++] = ':';
+		/* the group in hex, no leading zeros */
+		for (sh = 12; sh > 0 && (w[i] >> sh) == 0; sh -= 4)
+			;
+		for (; sh >= 0; sh -= 4)
+			t[n++] = hex[(w[i] >> sh) & 0xf];
+		i++;
 	}
-	return 0;
+	return n;
 }
 
 /* A bare address (no /prefix) as text; IPv4-mapped IPv6 becomes IPv4. */

@@ -163,21 +163,30 @@ chain_seal(struct chain *ch, uint64_t now_us, char *line, size_t size,
 {
 	unsigned char mac[CHAIN_MAC_BYTES], a[CHAIN_KEY_BYTES];
 	char machex[2 * CHAIN_MAC_BYTES + 1], t[CHAIN_TIME_LEN + 1];
+	struct record_out w;
 	size_t o = *len;
 
-	if (ch->seq == 0 && record_append(line, size, &o, "%s", ch->head) == -1)
+	record_out_init(&w, line, size, o);
+	if (ch->seq == 0)
+		record_out_str(&w, ch->head);
+	if (chain_time_format(now_us, t, sizeof(t)) == -1)
 		goto toolong;
-	if (chain_time_format(now_us, t, sizeof(t)) == -1 ||
-	    record_append(line, size, &o, " time=%s epoch=%s seq=%" PRIu64, t,
-	    ch->epoch, ch->seq) == -1)
-		goto toolong;
-	if (o + 5 + 2 * CHAIN_MAC_BYTES >= size)
+	record_out_str(&w, " time=");
+	record_out_str(&w, t);
+	record_out_str(&w, " epoch=");
+	record_out_str(&w, ch->epoch);
+	record_out_str(&w, " seq=");
+	record_out_uint(&w, ch->seq);
+	o = w.off;
+	if (w.full || o + 5 + 2 * CHAIN_MAC_BYTES >= size)
 		goto toolong;	/* checked before the key moves */
 	chain_step(ch->key, a);
 	chain_mac(a, line, o, mac);
 	sodium_memzero(a, sizeof(a));
 	chain_hex(machex, mac, sizeof(mac));
-	(void)record_append(line, size, &o, " mac=%s", machex);
+	record_out_str(&w, " mac=");
+	record_out_str(&w, machex);
+	o = w.off;
 	ch->seq++;
 	*len = o;
 	return 0;
@@ -196,22 +205,42 @@ chain_position(const struct chain *ch, char epoch[CHAIN_EPOCH_HEX + 1],
 	*next = ch->seq;
 }
 
+/* v in exactly width decimal digits, leading zeros kept (v < 10^width). */
+static void
+chain_digits(char *d, unsigned v, int width)
+{
+	while (width-- > 0) {
+		d[width] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 /* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" for us microseconds since 1970, UTC. */
 int
 chain_time_format(uint64_t us, char *buf, size_t len)
 {
 	time_t t = (time_t)(us / 1000000);
 	struct tm tm;
-	int n;
 
-	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 > 9999)
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 > 9999 ||
+	    tm.tm_year + 1900 < 0 || len <= CHAIN_TIME_LEN)
 		return -1;
-	n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, (unsigned)(us % 1000000));
-	if (n != CHAIN_TIME_LEN || (size_t)n >= len)
-		return -1;
-	return n;
+	chain_digits(buf, (unsigned)tm.tm_year + 1900, 4);
+	buf[4] = '-';
+	chain_digits(buf + 5, (unsigned)tm.tm_mon + 1, 2);
+	buf[7] = '-';
+	chain_digits(buf + 8, (unsigned)tm.tm_mday, 2);
+	buf[10] = 'T';
+	chain_digits(buf + 11, (unsigned)tm.tm_hour, 2);
+	buf[13] = ':';
+	chain_digits(buf + 14, (unsigned)tm.tm_min, 2);
+	buf[16] = ':';
+	chain_digits(buf + 17, (unsigned)tm.tm_sec, 2);
+	buf[19] = '.';
+	chain_digits(buf + 20, (unsigned)(us % 1000000), 6);
+	buf[26] = 'Z';
+	buf[27] = '\0';
+	return CHAIN_TIME_LEN;
 }
 
 /* A_n || K_{n+1} = ChaCha20(K_n, CHAIN_NONCE): A_n out, K_n replaced. */

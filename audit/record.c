@@ -26,10 +26,10 @@
 #include <string.h>
 
 #include "audit/record.h"
+#include "compat/compat.h"
 
 #define RECORD_SMALL_BUDGET	48	/* escaped decision */
 #define RECORD_RULE_BUDGET	300	/* escaped FILE with :LINE */
-#define RECORD_ADDR_TEXT	(INET6_ADDRSTRLEN + 24)
 #define RECORD_MARK_LEN		(sizeof(RECORD_CUT_MARK) - 1)
 
 enum record_class {
@@ -45,7 +45,9 @@ static enum record_class record_class(unsigned char);
 static size_t	record_hex_byte(char *, unsigned char);
 static size_t	record_escape_max(char *, size_t, const unsigned char *,
 		    size_t, size_t);
-static void	record_addr_text(char *, size_t, const struct sockaddr *,
+static void	record_out_hex64(struct record_out *, uint64_t);
+static void	record_out_quad(struct record_out *, const unsigned char *);
+static void	record_out_addr(struct record_out *, const struct sockaddr *,
 		    socklen_t);
 static size_t	record_rule_text(char *, size_t, const struct record_conn *);
 static size_t	record_status_text(char *, size_t, const struct record_conn *);
@@ -213,25 +215,19 @@ record_has_ctl(const void *s, size_t len)
 int
 record_conn_format(char *buf, size_t len, const struct record_conn *c)
 {
-	char peer[RECORD_ADDR_TEXT], local[RECORD_ADDR_TEXT];
-	char via[RECORD_ADDR_TEXT];
 	char decision[RECORD_SMALL_BUDGET], rule[RECORD_RULE_BUDGET];
 	char ident[2 + 4 * RECORD_VALUE_MAX + sizeof(RECORD_CUT_MARK) + 1];
 	char status[2 + 4 * (RECORD_DETAIL_MAX + 6) + sizeof(RECORD_CUT_MARK)];
 	char src[RECORD_SMALL_BUDGET + 32];
+	struct record_out w;
 	const char *proto, *d;
-	size_t o = 0;
 
-	if (len == 0)
-		return -1;
 	if (c->proto == IPPROTO_TCP)
 		proto = "tcp";
 	else if (c->proto == IPPROTO_UDP)
 		proto = "udp";
 	else
 		proto = "-";
-	record_addr_text(peer, sizeof(peer), c->peer, c->peerlen);
-	record_addr_text(local, sizeof(local), c->local, c->locallen);
 	d = c->decision;
 	if (d != NULL)
 		record_escape(decision, sizeof(decision), d, strlen(d));
@@ -244,29 +240,41 @@ record_conn_format(char *buf, size_t len, const struct record_conn *c)
 		memcpy(ident, "-", 2);
 	record_status_text(status, sizeof(status), c);
 
-	if (record_append(buf, len, &o, "conn=%016" PRIx64 " proto=%s peer=%s",
-	    c->conn, proto, peer) == -1)
-		return -1;
+	record_out_init(&w, buf, len, 0);
+	record_out_str(&w, "conn=");
+	record_out_hex64(&w, c->conn);
+	record_out_str(&w, " proto=");
+	record_out_str(&w, proto);
+	record_out_str(&w, " peer=");
+	record_out_addr(&w, c->peer, c->peerlen);
 	if (c->via != NULL) {
-		record_addr_text(via, sizeof(via), c->via, c->vialen);
-		if (record_append(buf, len, &o, " via=%s", via) == -1)
-			return -1;
+		record_out_str(&w, " via=");
+		record_out_addr(&w, c->via, c->vialen);
 	}
-	if (record_append(buf, len, &o, " local=%s decision=%s rule=%s ident=%s"
-	    " ident_status=%s", local, decision, rule, ident, status) == -1)
-		return -1;
-	if (c->netblock != NULL &&
-	    record_append(buf, len, &o, " netblock=%s", c->netblock) == -1)
-		return -1;
+	record_out_str(&w, " local=");
+	record_out_addr(&w, c->local, c->locallen);
+	record_out_str(&w, " decision=");
+	record_out_str(&w, decision);
+	record_out_str(&w, " rule=");
+	record_out_str(&w, rule);
+	record_out_str(&w, " ident=");
+	record_out_str(&w, ident);
+	record_out_str(&w, " ident_status=");
+	record_out_str(&w, status);
+	if (c->netblock != NULL) {
+		record_out_str(&w, " netblock=");
+		record_out_str(&w, c->netblock);
+	}
 	if (c->source != NULL) {
 		record_escape(src, sizeof(src), c->source, strlen(c->source));
-		if (record_append(buf, len, &o, " source=%s", src) == -1)
-			return -1;
+		record_out_str(&w, " source=");
+		record_out_str(&w, src);
 	}
-	if (record_append(buf, len, &o, " duration_us=%" PRIu64 " bytes=%zu",
-	    c->duration_us, c->bytes) == -1)
-		return -1;
-	return (int)o;
+	record_out_str(&w, " duration_us=");
+	record_out_uint(&w, c->duration_us);
+	record_out_str(&w, " bytes=");
+	record_out_uint(&w, c->bytes);
+	return w.full ? -1 : (int)w.off;
 }
 
 /* "event=NAME", "version=V" for start, then the caller's escaped kv. */
@@ -315,50 +323,113 @@ record_append(char *buf, size_t len, size_t *off, const char *fmt, ...)
 	return 0;
 }
 
+/* Start a line at buf + off; see record.h. */
+void
+record_out_init(struct record_out *w, char *buf, size_t len, size_t off)
+{
+	w->buf = buf;
+	w->len = len;
+	w->off = off;
+	w->full = off >= len;
+	if (!w->full)
+		buf[off] = '\0';
+}
+
+/* Append n bytes and a NUL, or nothing and mark the line full. */
+void
+record_out_put(struct record_out *w, const void *s, size_t n)
+{
+	if (w->full || n >= w->len - w->off) {
+		w->full = 1;
+		return;
+	}
+	memcpy(w->buf + w->off, s, n);
+	w->off += n;
+	w->buf[w->off] = '\0';
+}
+
+void
+record_out_str(struct record_out *w, const char *s)
+{
+	record_out_put(w, s, strlen(s));
+}
+
+void
+record_out_uint(struct record_out *w, unsigned long long v)
+{
+	char d[COMPAT_UINT_DIGITS];
+
+	record_out_put(w, d, compat_fmt_uint(d, v));
+}
+
+/* v as 16 lowercase hex digits, leading zeros kept (conn=). */
+static void
+record_out_hex64(struct record_out *w, uint64_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char d[16];
+	int i;
+
+	for (i = 15; i >= 0; i--, v >>= 4)
+		d[i] = hex[v & 0xf];
+	record_out_put(w, d, sizeof(d));
+}
+
+/* An IPv4 address as the dotted quad (as inet_ntop writes it). */
+static void
+record_out_quad(struct record_out *w, const unsigned char *q)
+{
+	char t[16];
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i > 0)
+			t[n++] = '.';
+		n += compat_fmt_uint(t + n, q[i]);
+	}
+	record_out_put(w, t, n);
+}
+
 /* "a.b.c.d:PORT" or "[ADDR]:PORT"; IPv4-mapped IPv6 as the IPv4 quad. */
 static void
-record_addr_text(char *buf, size_t len, const struct sockaddr *sa,
+record_out_addr(struct record_out *w, const struct sockaddr *sa,
     socklen_t salen)
 {
 	const struct sockaddr_in *sin;
 	const struct sockaddr_in6 *sin6;
 	char a[INET6_ADDRSTRLEN];
-	int n;
+	unsigned port;
 
-	if (sa == NULL)
-		goto none;
-	if (sa->sa_family == AF_INET && salen >= sizeof(*sin)) {
+	if (sa != NULL && sa->sa_family == AF_INET && salen >= sizeof(*sin)) {
 		sin = (const struct sockaddr_in *)sa;
-		if (inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a)) == NULL)
-			goto none;
-		n = snprintf(buf, len, "%s:%u", a, ntohs(sin->sin_port));
-	} else if (sa->sa_family == AF_INET6 && salen >= sizeof(*sin6)) {
+		record_out_quad(w, (const unsigned char *)&sin->sin_addr);
+		port = ntohs(sin->sin_port);
+	} else if (sa != NULL && sa->sa_family == AF_INET6 &&
+	    salen >= sizeof(*sin6)) {
 		sin6 = (const struct sockaddr_in6 *)sa;
-		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
-			if (inet_ntop(AF_INET, &sin6->sin6_addr.s6_addr[12], a,
-			    sizeof(a)) == NULL)
-				goto none;
-			n = snprintf(buf, len, "%s:%u", a,
-			    ntohs(sin6->sin6_port));
+		port = ntohs(sin6->sin6_port);
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
+			record_out_quad(w, &sin6->sin6_addr.s6_addr[12]);
+		else if (inet_ntop(AF_INET6, &sin6->sin6_addr, a,
+		    sizeof(a)) == NULL) {
+			record_out_str(w, "-");
+			return;
 		} else {
-			if (inet_ntop(AF_INET6, &sin6->sin6_addr, a,
-			    sizeof(a)) == NULL)
-				goto none;
-			if (sin6->sin6_scope_id != 0)
-				n = snprintf(buf, len, "[%s%%%" PRIu32 "]:%u",
-				    a, (uint32_t)sin6->sin6_scope_id,
-				    ntohs(sin6->sin6_port));
-			else
-				n = snprintf(buf, len, "[%s]:%u", a,
-				    ntohs(sin6->sin6_port));
+			record_out_str(w, "[");
+			record_out_str(w, a);
+			if (sin6->sin6_scope_id != 0) {
+				record_out_str(w, "%");
+				record_out_uint(w, sin6->sin6_scope_id);
+			}
+			record_out_str(w, "]");
 		}
-	} else
-		goto none;
-	if (n < 0 || (size_t)n >= len)
-		goto none;
-	return;
-none:
-	snprintf(buf, len, "-");
+	} else {
+		record_out_str(w, "-");
+		return;
+	}
+	record_out_str(w, ":");
+	record_out_uint(w, port);
 }
 
 /*
@@ -368,28 +439,33 @@ none:
 static size_t
 record_rule_text(char *buf, size_t len, const struct record_conn *c)
 {
-	char num[16], raw[RECORD_VALUE_MAX + 7];
-	size_t n, nl;
-	int r;
+	char num[1 + COMPAT_UINT_DIGITS], raw[RECORD_VALUE_MAX + 7];
+	const char *kind, *name;
+	size_t n, nl, kl, ml;
 
 	if (c->limit != NULL || c->proxy != NULL) {
-		r = snprintf(raw, sizeof(raw), "%s:%s", c->limit != NULL ?
-		    "limit" : "proxy", c->limit != NULL ? c->limit : c->proxy);
-		if (r < 0)
-			r = 0;
-		n = (size_t)r >= sizeof(raw) ? sizeof(raw) - 1 : (size_t)r;
+		kind = c->limit != NULL ? "limit:" : "proxy:";
+		name = c->limit != NULL ? c->limit : c->proxy;
+		kl = strlen(kind);
+		ml = strlen(name);
+		n = ml > sizeof(raw) - 1 - kl ? sizeof(raw) - 1 - kl : ml;
+		memcpy(raw, kind, kl);
+		memcpy(raw + kl, name, n);
 		/* a cut name is still marked: escape the full length */
 		return record_escape_max(buf, len, (const unsigned char *)raw,
-		    (size_t)r > n ? RECORD_VALUE_MAX + 1 : n, RECORD_VALUE_MAX);
+		    ml > n ? RECORD_VALUE_MAX + 1 : kl + n, RECORD_VALUE_MAX);
 	}
 	if (c->rule_file == NULL) {
-		snprintf(buf, len, "default");
+		if (len < sizeof("default")) {
+			if (len > 0)
+				buf[0] = '\0';
+			return 0;
+		}
+		memcpy(buf, "default", sizeof("default"));
 		return 7;
 	}
-	r = snprintf(num, sizeof(num), ":%u", c->rule_line);
-	if (r < 0 || (size_t)r >= sizeof(num))
-		return 0;
-	nl = (size_t)r;
+	num[0] = ':';
+	nl = 1 + compat_fmt_uint(num + 1, c->rule_line);
 	n = record_escape_max(buf, len - nl, (const unsigned char *)
 	    c->rule_file, strlen(c->rule_file), RECORD_VALUE_MAX);
 	if (n > 0 && buf[n - 1] == '"' && buf[0] == '"') {
@@ -398,7 +474,8 @@ record_rule_text(char *buf, size_t len, const struct record_conn *c)
 		buf[n - 1 + nl] = '"';
 		buf[n + nl] = '\0';
 	} else {
-		memcpy(buf + n, num, nl + 1);
+		memcpy(buf + n, num, nl);
+		buf[n + nl] = '\0';
 	}
 	return n + nl;
 }

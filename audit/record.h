@@ -123,6 +123,27 @@ int	record_conn_format(char *buf, size_t len, const struct record_conn *);
  */
 int	record_event_format(char *buf, size_t len, const char *event,
 	    const char *kv);
+/*
+ * A line built piece by piece in a buffer of len bytes, without stdio on
+ * the way of every record: once a piece does not fit (with the NUL after
+ * it), nothing more is appended and full is set; buf holds a NUL after
+ * the off bytes appended so far.
+ */
+struct record_out {
+	char	*buf;
+	size_t	 len;
+	size_t	 off;
+	int	 full;
+};
+
+/* Start appending at off (off < len, else the line is full at once). */
+void	record_out_init(struct record_out *, char *buf, size_t len,
+	    size_t off);
+void	record_out_put(struct record_out *, const void *, size_t);
+void	record_out_str(struct record_out *, const char *);
+/* An unsigned number in decimal. */
+void	record_out_uint(struct record_out *, unsigned long long);
+
 /* snprintf at buf + *off, bounded by len; -1 (buf[*off] = '\0') when cut. */
 int	record_append(char *buf, size_t len, size_t *off, const char *fmt, ...)
 	    __attribute__((format(printf, 4, 5)));

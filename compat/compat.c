@@ -2,7 +2,8 @@
 /*
  * compat: what glibc lacks and OpenBSD has (strtonum, strlcpy);
  * compat_parse_uint, the one bounded parser of decimal numbers in a
- * (buffer, length) that is not NUL-terminated; and whole reads and
+ * (buffer, length) that is not NUL-terminated, and its inverse
+ * (compat_fmt_uint); whole reads and
  * writes on blocking descriptors (compat_read_all, compat_write_all).
  */
 #include "autoconf.h"
@@ -162,4 +163,24 @@ compat_read_all(int fd, void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+/*
+ * v in decimal at dst, no NUL; the digits' count. The audit record's
+ * numbers go through here, not through snprintf, whose format machinery
+ * cost more than all the rest of a record (bench/README.md).
+ */
+size_t
+compat_fmt_uint(char *dst, unsigned long long v)
+{
+	char tmp[COMPAT_UINT_DIGITS];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	for (i = 0; i < n; i++)
+		dst[i] = tmp[n - 1 - i];
+	return n;
 }

@@ -2,7 +2,7 @@
 /*
  * compat: the few BSD helpers glibc lacks on Debian 12 (strtonum, strlcpy),
  * built only where the C library has no version of its own; a bounded
- * number parser; whole reads and writes on blocking descriptors.
+ * number parser and its inverse; whole reads and writes on blocking descriptors.
  */
 #ifndef DAYTIMED_COMPAT_H
 #define DAYTIMED_COMPAT_H
@@ -19,6 +19,12 @@ size_t strlcpy(char *, const char *, size_t);
 /* Bounded parse of a decimal number held in (buf, len), not NUL-terminated. */
 int compat_parse_uint(const char *buf, size_t len, unsigned long long max,
     unsigned long long *out);
+
+/* Digits compat_fmt_uint writes at most: those of ULLONG_MAX. */
+#define COMPAT_UINT_DIGITS	20
+
+/* v in decimal at dst, without a NUL: returns how many digits (1..20). */
+size_t compat_fmt_uint(char *dst, unsigned long long v);
 
 /* All of (buf, len) to a blocking fd, retrying EINTR: 0, or -1 (errno set,
  * or 0 after a write of nothing). */

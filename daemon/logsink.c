@@ -396,6 +396,7 @@ logsink_header(struct logsink *ls, char *buf, size_t len, int pri, int flags)
 	static _Thread_local char stamp[16];	/* "Mmm dd hh:mm:ss" */
 	struct tm tm;
 	time_t now;
+	struct record_out w;
 	pid_t pid;
 	int n;
 
@@ -411,13 +412,24 @@ logsink_header(struct logsink *ls, char *buf, size_t len, int pri, int flags)
 		last = now;
 	}
 	pid = ls->pid != 0 ? ls->pid : getpid();
-	n = snprintf(buf, len, "<%d>%s %s[%ld]: ",
-	    ((flags & LOGSINK_F_RECORD) && ls->audit_facility != -1 ?
-	    ls->audit_facility : ls->facility) | LOG_PRI(pri), stamp,
-	    ls->name, (long)pid);
-	if (n < 0 || (size_t)n >= len)
-		return 0;
-	return (size_t)n;
+	/*
+	 * "<PRI>STAMP NAME[PID]: ", by hand: one for every record. Both
+	 * numbers are never negative: a facility masked by LOG_FACMASK with
+	 * a priority, and a pid from getpid().
+	 */
+	record_out_init(&w, buf, len, 0);
+	record_out_str(&w, "<");
+	record_out_uint(&w, (unsigned)(((flags & LOGSINK_F_RECORD) &&
+	    ls->audit_facility != -1 ? ls->audit_facility : ls->facility) |
+	    LOG_PRI(pri)));
+	record_out_str(&w, ">");
+	record_out_str(&w, stamp);
+	record_out_str(&w, " ");
+	record_out_str(&w, ls->name);
+	record_out_str(&w, "[");
+	record_out_uint(&w, (unsigned long long)pid);
+	record_out_str(&w, "]: ");
+	return w.full ? 0 : w.off;
 }
 
 /* "NAME: text\n" on stderr, the text's control bytes escaped. */

@@ -283,6 +283,12 @@ START_TEST(test_chain_time)
 	ck_assert_int_eq(chain_time_format(1704067199999999ULL, t, sizeof(t)),
 	    CHAIN_TIME_LEN);
 	ck_assert_str_eq(t, "2023-12-31T23:59:59.999999Z");
+	/* the last microsecond of year 9999, then the first past it */
+	ck_assert_int_eq(chain_time_format(253402300799999999ULL, t,
+	    sizeof(t)), CHAIN_TIME_LEN);
+	ck_assert_str_eq(t, "9999-12-31T23:59:59.999999Z");
+	ck_assert_int_eq(chain_time_format(253402300800000000ULL, t,
+	    sizeof(t)), -1);
 	/* no room, or past year 9999: -1 */
 	ck_assert_int_eq(chain_time_format(0, t, CHAIN_TIME_LEN), -1);
 	ck_assert_int_eq(chain_time_format(UINT64_MAX, t, sizeof(t)), -1);

@@ -373,6 +373,34 @@ START_TEST(test_write_all_to_a_closed_peer)
 }
 END_TEST
 
+/* The number writer against snprintf, at the edges and in between. */
+START_TEST(test_fmt_uint)
+{
+	static const unsigned long long edge[] = { 0, 1, 9, 10, 99, 100, 255,
+	    65535, 4294967295ULL, 4294967296ULL, 9999999999999999999ULL,
+	    10000000000000000000ULL, ULLONG_MAX };
+	char got[COMPAT_UINT_DIGITS + 1], want[32];
+	unsigned long long v = 1;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(edge) / sizeof(edge[0]) + 2000; i++) {
+		if (i < sizeof(edge) / sizeof(edge[0]))
+			v = edge[i];
+		else	/* every magnitude: a multiplicative walk */
+			v = v * 6364136223846793005ULL + 1442695040888963407ULL;
+		memset(got, 'x', sizeof(got));
+		n = compat_fmt_uint(got, v);
+		snprintf(want, sizeof(want), "%llu", v);
+		ck_assert_uint_eq(n, strlen(want));
+		ck_assert_int_eq(got[n], 'x');	/* no NUL, nothing past */
+		got[n] = '\0';
+		ck_assert_str_eq(got, want);
+		if (i >= sizeof(edge) / sizeof(edge[0]))
+			v >>= (unsigned)(i % 64);
+	}
+}
+END_TEST
+
 Suite *
 compat_suite(void)
 {
@@ -400,6 +428,7 @@ compat_suite(void)
 	tc = tcase_create("read_write_all");
 	tcase_add_test(tc, test_write_read_all);
 	tcase_add_test(tc, test_read_all_short_then_eof);
+	tcase_add_test(tc, test_fmt_uint);
 	tcase_add_test(tc, test_write_all_to_a_closed_peer);
 	suite_add_tcase(s, tc);
 	return s;

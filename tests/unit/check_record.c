@@ -539,6 +539,191 @@ START_TEST(test_conn_too_small)
 }
 END_TEST
 
+/* The pieces a line is built from: a piece that does not fit with its
+ * NUL is not written, and nothing after it is either. */
+START_TEST(test_out)
+{
+	struct record_out w;
+	char buf[8];
+
+	record_out_init(&w, buf, sizeof(buf), 0);
+	record_out_str(&w, "ab");
+	record_out_uint(&w, 12345);
+	ck_assert_str_eq(buf, "ab12345");	/* 7 bytes and the NUL: full */
+	ck_assert_int_eq(w.full, 0);
+	record_out_str(&w, "");
+	ck_assert_int_eq(w.full, 0);
+	record_out_str(&w, "c");
+	ck_assert_int_eq(w.full, 1);
+	ck_assert_str_eq(buf, "ab12345");
+	record_out_init(&w, buf, sizeof(buf), 2);
+	record_out_str(&w, "toolong");	/* 2 + 7 + NUL > 8 */
+	ck_assert_int_eq(w.full, 1);
+	ck_assert_str_eq(buf, "ab");
+	record_out_str(&w, "x");	/* once full, always full */
+	ck_assert_str_eq(buf, "ab");
+	ck_assert_uint_eq(w.off, 2);
+	record_out_init(&w, buf, 0, 0);
+	ck_assert_int_eq(w.full, 1);
+	record_out_init(&w, buf, sizeof(buf), sizeof(buf));
+	ck_assert_int_eq(w.full, 1);
+}
+END_TEST
+
+/*
+ * Addresses in records against inet_ntop and snprintf, the way they were
+ * written before by hand: random IPv4, IPv6 with runs of zero groups,
+ * scope ids, IPv4-mapped (the quad), and every buffer length around the
+ * line's: -1 below it, the whole line from it on.
+ */
+START_TEST(test_conn_addr_text)
+{
+	struct record_conn c;
+	struct sockaddr_in6 p6;
+	struct sockaddr_in p4;
+	char buf[512], a[INET6_ADDRSTRLEN], want[128];
+	unsigned long long x = 88172645463325252ULL;
+	size_t i, k, len;
+	const char *at;
+	int n;
+
+	for (i = 0; i < 20000; i++) {
+		rc_init(&c);
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		if (i % 2 == 0) {
+			memset(&p4, 0, sizeof(p4));
+			p4.sin_family = AF_INET;
+			memcpy(&p4.sin_addr, &x, 4);
+			p4.sin_port = (in_port_t)(x >> 40);
+			c.peer = (struct sockaddr *)&p4;
+			c.peerlen = sizeof(p4);
+			inet_ntop(AF_INET, &p4.sin_addr, a, sizeof(a));
+			snprintf(want, sizeof(want), " peer=%s:%u ", a,
+			    ntohs(p4.sin_port));
+		} else {
+			memset(&p6, 0, sizeof(p6));
+			p6.sin6_family = AF_INET6;
+			for (k = 0; k < 8; k++)	/* zero groups, often */
+				if ((x >> (k + 8)) & 1) {
+					p6.sin6_addr.s6_addr[2 * k] =
+					    (uint8_t)(x >> (2 * k));
+					p6.sin6_addr.s6_addr[2 * k + 1] =
+					    (uint8_t)(x >> (3 * k + 1));
+				}
+			if (i % 7 == 1) {	/* IPv4-mapped */
+				memset(p6.sin6_addr.s6_addr, 0, 10);
+				p6.sin6_addr.s6_addr[10] = 0xff;
+				p6.sin6_addr.s6_addr[11] = 0xff;
+			}
+			p6.sin6_port = (in_port_t)(x >> 40);
+			p6.sin6_scope_id = i % 5 == 3 ? (uint32_t)(x >> 32) : 0;
+			c.peer = (struct sockaddr *)&p6;
+			c.peerlen = sizeof(p6);
+			if (IN6_IS_ADDR_V4MAPPED(&p6.sin6_addr)) {
+				inet_ntop(AF_INET, &p6.sin6_addr.s6_addr[12], a,
+				    sizeof(a));
+				snprintf(want, sizeof(want), " peer=%s:%u ", a,
+				    ntohs(p6.sin6_port));
+			} else {
+				inet_ntop(AF_INET6, &p6.sin6_addr, a, sizeof(a));
+				if (p6.sin6_scope_id != 0)
+					snprintf(want, sizeof(want),
+					    " peer=[%s%%%u]:%u ", a,
+					    (unsigned)p6.sin6_scope_id,
+					    ntohs(p6.sin6_port));
+				else
+					snprintf(want, sizeof(want),
+					    " peer=[%s]:%u ", a,
+					    ntohs(p6.sin6_port));
+			}
+		}
+		c.conn = x;
+		c.duration_us = x >> (i % 64);
+		c.bytes = (size_t)(x >> 50);
+		n = record_conn_format(buf, sizeof(buf), &c);
+		ck_assert_int_gt(n, 0);
+		ck_assert_msg(strstr(buf, want) != NULL, "%s not in %s", want,
+		    buf);
+		snprintf(want, sizeof(want), "conn=%016llx ", x);
+		ck_assert_int_eq(strncmp(buf, want, strlen(want)), 0);
+		snprintf(want, sizeof(want), " duration_us=%llu bytes=%zu",
+		    x >> (i % 64), (size_t)(x >> 50));
+		at = strstr(buf, " duration_us=");
+		ck_assert_ptr_nonnull(at);
+		ck_assert_str_eq(at, want);
+		if (i % 97 != 0)
+			continue;
+		for (len = 0; len <= (size_t)n + 1; len++) {
+			char small[512];
+
+			memset(small, 'x', sizeof(small));
+			ck_assert_int_eq(record_conn_format(small, len, &c),
+			    len > (size_t)n ? n : -1);
+			if (len > 0)
+				ck_assert_uint_lt(strlen(small), len);
+		}
+	}
+	/* no address, or one of no family a record knows: "-" */
+	rc_init(&c);
+	c.peer = NULL;
+	memset(&p4, 0, sizeof(p4));
+	p4.sin_family = AF_UNIX;
+	c.local = (struct sockaddr *)&p4;
+	ck_assert_int_gt(record_conn_format(buf, sizeof(buf), &c), 0);
+	ck_assert_ptr_nonnull(strstr(buf, " peer=- local=- "));
+}
+END_TEST
+
+/* rule=: the line inside the quotes of a quoted file; a limit or proxy
+ * name past RECORD_VALUE_MAX cut and marked; the largest line. */
+START_TEST(test_conn_rule_text)
+{
+	struct record_conn c;
+	char buf[2048], name[RECORD_VALUE_MAX + 40], want[RECORD_VALUE_MAX + 80];
+
+	rc_init(&c);
+	c.rule_file = "/etc/my rules";
+	c.rule_line = 4294967295U;
+	ck_assert_int_gt(record_conn_format(buf, sizeof(buf), &c), 0);
+	ck_assert_ptr_nonnull(strstr(buf,
+	    " rule=\"/etc/my rules:4294967295\" "));
+	c.rule_file = "/etc/r.conf";
+	c.rule_line = 0;
+	ck_assert_int_gt(record_conn_format(buf, sizeof(buf), &c), 0);
+	ck_assert_ptr_nonnull(strstr(buf, " rule=/etc/r.conf:0 "));
+	c.rule_file = NULL;
+	ck_assert_int_gt(record_conn_format(buf, sizeof(buf), &c), 0);
+	ck_assert_ptr_nonnull(strstr(buf, " rule=default "));
+	/* a name that fits whole with "limit:", and one a byte longer */
+	memset(name, 'n', sizeof(name));
+	name[RECORD_VALUE_MAX - 6] = '\0';
+	c.limit = name;
+	ck_assert_int_gt(record_conn_format(buf, sizeof(buf), &c), 0);
+	snprintf(want, sizeof(want), " rule=limit:%s ", name);
+	ck_assert_ptr_nonnull(strstr(buf, want));
+	/* one byte more: the first RECORD_VALUE_MAX bytes, quoted, marked */
+	name[RECORD_VALUE_MAX - 6] = 'n';
+	name[RECORD_VALUE_MAX - 5] = '\0';
+	ck_assert_int_gt(record_conn_format(buf, sizeof(buf), &c), 0);
+	snprintf(want, sizeof(want), " rule=\"limit:%.*s%s\" ident=",
+	    RECORD_VALUE_MAX - 6, name, RECORD_CUT_MARK);
+	ck_assert_ptr_nonnull(strstr(buf, want));
+	name[RECORD_VALUE_MAX + 30] = '\0';	/* longer than the copy */
+	c.limit = NULL;
+	c.proxy = name;
+	ck_assert_int_gt(record_conn_format(buf, sizeof(buf), &c), 0);
+	snprintf(want, sizeof(want), " rule=\"proxy:%.*s%s\" ident=",
+	    RECORD_VALUE_MAX - 6, name, RECORD_CUT_MARK);
+	ck_assert_ptr_nonnull(strstr(buf, want));
+	/* an address shorter than its family's: "-", as no address */
+	c.peerlen = sizeof(struct sockaddr_in) - 1;
+	ck_assert_int_gt(record_conn_format(buf, sizeof(buf), &c), 0);
+	ck_assert_ptr_nonnull(strstr(buf, " peer=- local=127.0.0.1:13 "));
+}
+END_TEST
+
 START_TEST(test_event_text)
 {
 	char buf[256];
@@ -632,6 +817,9 @@ record_suite(void)
 	tcase_add_test(tc, test_conn_via);
 	tcase_add_test(tc, test_conn_status_detail);
 	tcase_add_test(tc, test_conn_too_small);
+	tcase_add_test(tc, test_out);
+	tcase_add_test(tc, test_conn_addr_text);
+	tcase_add_test(tc, test_conn_rule_text);
 	tcase_add_test(tc, test_event_text);
 	tcase_add_test(tc, test_append);
 	suite_add_tcase(s, tc);
