@@ -148,23 +148,31 @@ record_escape_max(char *dst, size_t dstlen, const unsigned char *src,
 	return o;
 }
 
-/* Free text with its control bytes as \xHH; stops where dst runs out. */
+/*
+ * Free text with its control bytes as \xHH; stops where dst runs out.
+ * Every record goes through here on its way to syslog, and control bytes
+ * are rare: the bytes between two are found first, then copied at once.
+ */
 size_t
 record_escape_ctl(char *dst, size_t dstlen, const void *src, size_t srclen)
 {
 	const unsigned char *s = src;
-	size_t i, o = 0;
+	size_t i = 0, o = 0, end;
 
-	for (i = 0; i < srclen; i++) {
-		if (record_class(s[i]) == RECORD_CONTROL) {
-			if (o + 4 > dstlen)
-				break;
-			o += record_hex_byte(dst + o, s[i]);
-		} else {
-			if (o + 1 > dstlen)
-				break;
-			dst[o++] = (char)s[i];
-		}
+	while (i < srclen) {
+		for (end = i; end < srclen && s[end] >= 0x20 && s[end] != 0x7f;
+		    end++)
+			;
+		if (end - i > dstlen - o)
+			end = i + (dstlen - o);
+		if (end > i)
+			memcpy(dst + o, s + i, end - i);
+		o += end - i;
+		i = end;
+		if (i == srclen || record_class(s[i]) != RECORD_CONTROL ||
+		    o + 4 > dstlen)
+			break;	/* the end, or dst is full */
+		o += record_hex_byte(dst + o, s[i++]);
 	}
 	return o;
 }

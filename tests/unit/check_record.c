@@ -282,6 +282,49 @@ END_TEST
 
 /* ---- the line guard (record_escape_ctl) */
 
+/* The line guard against the byte-at-a-time rule it states: random text
+ * with control bytes here and there, into every room up to the whole. */
+START_TEST(test_ctl_random)
+{
+	unsigned char src[200];
+	char got[1024], want[1024];
+	unsigned long long x = 0x2545f4914f6cdd1dULL;
+	size_t i, len, room, n, o;
+	int round;
+
+	for (round = 0; round < 3000; round++) {
+		len = (size_t)round % sizeof(src);
+		for (i = 0; i < len; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			/* mostly plain, a control byte or DEL one in 8 */
+			src[i] = (unsigned char)(x % 8 == 0 ? (x >> 8) % 0x20 :
+			    x % 97 == 1 ? 0x7f : 0x20 + (x >> 8) % 0xe0);
+		}
+		room = (size_t)(x >> 20) % (4 * len + 8);
+		/* the rule: a byte that does not fit whole stops the copy */
+		for (i = 0, o = 0; i < len; i++) {
+			if (src[i] < 0x20 || src[i] == 0x7f) {
+				if (o + 4 > room)
+					break;
+				o += (size_t)snprintf(want + o, 5, "\\x%02x",
+				    src[i]);
+			} else {
+				if (o + 1 > room)
+					break;
+				want[o++] = (char)src[i];
+			}
+		}
+		memset(got, '?', sizeof(got));
+		n = record_escape_ctl(got, room, src, len);
+		ck_assert_uint_eq(n, o);
+		ck_assert_int_eq(memcmp(got, want, n), 0);
+		ck_assert_int_eq(got[n], '?');	/* nothing past */
+	}
+}
+END_TEST
+
 START_TEST(test_ctl_every_byte)
 {
 	unsigned char b;
@@ -799,6 +842,7 @@ record_suite(void)
 
 	tc = tcase_create("line guard");
 	tcase_add_test(tc, test_ctl_every_byte);
+	tcase_add_test(tc, test_ctl_random);
 	tcase_add_test(tc, test_ctl_text);
 	tcase_add_test(tc, test_ctl_small_dst);
 	tcase_add_test(tc, test_has_ctl);
