@@ -35,6 +35,7 @@
 #include "acl/lpm.h"
 #include "acl/netblock.h"
 #include "acl/table.h"
+#include "compat/compat.h"
 
 /* What the sort compares, small enough to move cheaply. */
 struct acl_skey {
@@ -61,7 +62,9 @@ struct acl_fin {
 
 static int	acl_intern(struct acl_build *, const char *, uint32_t *);
 static uint64_t	acl_hash(const char *);
-static int	acl_skey_cmp(const void *, const void *);
+static int	acl_skey_cmp(const struct acl_skey *,
+		    const struct acl_skey *);
+static void	acl_skey_sort(struct acl_skey *, struct acl_skey *, size_t);
 static int	acl_sort(struct acl_build *);
 static int	acl_same_block(const struct acl_brule *,
 		    const struct acl_brule *);
@@ -172,6 +175,7 @@ acl_build_add(struct acl_build *b, const struct acl_rule *r)
 		br = reallocarray(b->rules, cap, sizeof(*br));
 		if (br == NULL)
 			goto oom;
+		compat_huge(br, cap * sizeof(*br));
 		b->rules = br;
 		b->caprules = cap;
 	}
@@ -238,10 +242,9 @@ acl_be64(const uint8_t *p)
 }
 
 /* Sort order: family, netblock, "*" first, user, order of addition. */
-static int
-acl_skey_cmp(const void *va, const void *vb)
+static inline int
+acl_skey_cmp(const struct acl_skey *a, const struct acl_skey *b)
 {
-	const struct acl_skey *a = va, *b = vb;
 	int c;
 
 	if (a->v6 != b->v6)
@@ -261,6 +264,55 @@ acl_skey_cmp(const void *va, const void *vb)
 }
 
 /*
+ * Sort n keys, with tmp room for n more: a merge sort, bottom up, from
+ * runs of ACL_RUN sorted in place. Not qsort: its calls through a pointer
+ * to the comparison were most of the sort's time at a million rules,
+ * and its scratch array (as large as the keys) was not ours to put in
+ * huge pages. Keys differ in seq, so the order is total and the result
+ * the one qsort gave. Two runs already in order (a list file sorted as
+ * they are published) are copied without a merge.
+ */
+#define ACL_RUN	16
+static void
+acl_skey_sort(struct acl_skey *k, struct acl_skey *tmp, size_t n)
+{
+	struct acl_skey *src = k, *dst = tmp, *sw, x;
+	size_t w, lo, mid, hi, i, j, o;
+
+	for (lo = 0; lo < n; lo += ACL_RUN) {
+		hi = n - lo < ACL_RUN ? n : lo + ACL_RUN;
+		for (i = lo + 1; i < hi; i++) {
+			x = k[i];
+			for (j = i; j > lo && acl_skey_cmp(&x, &k[j - 1]) < 0;
+			    j--)
+				k[j] = k[j - 1];
+			k[j] = x;
+		}
+	}
+	for (w = ACL_RUN; w < n; w *= 2) {
+		for (lo = 0; lo < n; lo += 2 * w) {
+			mid = n - lo < w ? n : lo + w;
+			hi = n - mid < w ? n : mid + w;
+			i = lo;
+			j = mid;
+			o = lo;
+			if (mid < hi && acl_skey_cmp(&src[mid - 1], &src[mid]) > 0)
+				while (i < mid && j < hi)
+					dst[o++] = acl_skey_cmp(&src[j],
+					    &src[i]) < 0 ? src[j++] : src[i++];
+			memcpy(dst + o, src + i, (mid - i) * sizeof(*dst));
+			o += mid - i;
+			memcpy(dst + o, src + j, (hi - j) * sizeof(*dst));
+		}
+		sw = src;
+		src = dst;
+		dst = sw;
+	}
+	if (src != k)
+		memcpy(k, src, n * sizeof(*k));
+}
+
+/*
  * Sort the rules. The sort moves and compares small keys, not the rules
  * (32 bytes against 56, and numbers against memcmp): at a million rules
  * that halves the build. Then the rules follow their keys.
@@ -274,8 +326,9 @@ acl_sort(struct acl_build *b)
 
 	if (b->nrules < 2)
 		return 0;
-	if ((k = reallocarray(NULL, b->nrules, sizeof(*k))) == NULL)
+	if ((k = reallocarray(NULL, b->nrules, 2 * sizeof(*k))) == NULL)
 		return -1;
+	compat_huge(k, b->nrules * 2 * sizeof(*k));
 	for (i = 0; i < b->nrules; i++) {
 		r = &b->rules[i];
 		k[i].hi = acl_be64(r->bytes);
@@ -286,12 +339,13 @@ acl_sort(struct acl_build *b)
 		k[i].plen = r->plen;
 		k[i].v6 = r->v6;
 	}
-	qsort(k, b->nrules, sizeof(*k), acl_skey_cmp);
+	acl_skey_sort(k, k + b->nrules, b->nrules);
 	if ((sorted = reallocarray(NULL, b->nrules, sizeof(*sorted))) ==
 	    NULL) {
 		free(k);
 		return -1;
 	}
+	compat_huge(sorted, b->nrules * sizeof(*sorted));
 	for (i = 0; i < b->nrules; i++)
 		sorted[i] = b->rules[k[i].seq];
 	free(k);
@@ -422,6 +476,7 @@ acl_check(struct acl_build *b, struct acl_fin *f)
 
 	if ((f->bstart = calloc(b->nrules + 1, sizeof(*f->bstart))) == NULL)
 		return -1;
+	compat_huge(f->bstart, (b->nrules + 1) * sizeof(*f->bstart));
 	for (i = 0; i < b->nrules; i = j) {
 		r = &b->rules[i];
 		if (i == 0 || !acl_same_block(r, r - 1)) {
@@ -499,6 +554,8 @@ acl_layout(struct acl_build *b, struct acl_fin *f, struct acl *t)
 		free(foff);
 		return -1;
 	}
+	compat_huge(f->p, (f->nblocks + 1) * sizeof(*f->p));
+	compat_huge(mem, t->memlen + 1);
 	t->mem = mem;
 	memset(t->mem, 0, t->memlen);
 	t->b4 = (struct acl_block *)mem;

@@ -3,13 +3,17 @@
  * compat: what glibc lacks and OpenBSD has (strtonum, strlcpy);
  * compat_parse_uint, the one bounded parser of decimal numbers in a
  * (buffer, length) that is not NUL-terminated, and its inverse
- * (compat_fmt_uint); whole reads and
- * writes on blocking descriptors (compat_read_all, compat_write_all).
+ * (compat_fmt_uint); huge pages for large arrays (compat_huge); whole
+ * reads and writes on blocking descriptors (compat_read_all,
+ * compat_write_all).
  */
 #include "autoconf.h"
 
+#include <sys/mman.h>
+
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -119,6 +123,35 @@ compat_parse_uint(const char *buf, size_t len, unsigned long long max,
 	}
 	*out = acc;
 	return 0;
+}
+
+/*
+ * A rule table of a million netblocks is built in a few hundred MB of
+ * fresh arrays, and each 4 KB page of them costs a page fault at its
+ * first touch: about 3.4 ms a MB on the 2-vCPU guest of 2026-12-01
+ * (64 MB in 0.22 s, against 0.006 s in huge pages), which was most of a
+ * 1.5 s build. The advice covers the whole pages inside (p, len); a
+ * malloc'd array that large is a mapping of its own, and realloc's
+ * mremap keeps the advice. Failures (no THP in the kernel, THP set to
+ * "never") change nothing, so they are ignored.
+ */
+void
+compat_huge(void *p, size_t len)
+{
+#ifdef MADV_HUGEPAGE
+	long v = sysconf(_SC_PAGESIZE);	/* from the auxv: no system call */
+	uintptr_t pg = v > 0 ? (uintptr_t)v : 4096, s, e;
+
+	if (p == NULL || len < COMPAT_HUGE_MIN)
+		return;
+	s = ((uintptr_t)p + pg - 1) & ~(pg - 1);
+	e = ((uintptr_t)p + len) & ~(pg - 1);
+	if (e > s)
+		(void)madvise((void *)s, e - s, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)len;
+#endif
 }
 
 /* write(2) until all of (buf, len) is gone or it fails. */

@@ -2,7 +2,8 @@
 /*
  * compat: the few BSD helpers glibc lacks on Debian 12 (strtonum, strlcpy),
  * built only where the C library has no version of its own; a bounded
- * number parser and its inverse; whole reads and writes on blocking descriptors.
+ * number parser and its inverse; huge pages for large arrays; whole reads
+ * and writes on blocking descriptors.
  */
 #ifndef DAYTIMED_COMPAT_H
 #define DAYTIMED_COMPAT_H
@@ -25,6 +26,14 @@ int compat_parse_uint(const char *buf, size_t len, unsigned long long max,
 
 /* v in decimal at dst, without a NUL: returns how many digits (1..20). */
 size_t compat_fmt_uint(char *dst, unsigned long long v);
+
+/*
+ * Advice that the kernel back the large array (p, len) with huge pages
+ * (transparent huge pages, madvise(MADV_HUGEPAGE)) where it can; arrays
+ * under COMPAT_HUGE_MIN and systems without it are left as they are.
+ */
+#define COMPAT_HUGE_MIN	((size_t)2 << 20)
+void compat_huge(void *p, size_t len);
 
 /* All of (buf, len) to a blocking fd, retrying EINTR: 0, or -1 (errno set,
  * or 0 after a write of nothing). */

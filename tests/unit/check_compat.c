@@ -8,9 +8,11 @@
  */
 #include "autoconf.h"
 
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <signal.h>
 #include <limits.h>
 #include <stdio.h>
@@ -401,6 +403,77 @@ START_TEST(test_fmt_uint)
 }
 END_TEST
 
+/*
+ * Whether the mapping holding addr has flag (two letters) among the
+ * VmFlags of /proc/self/smaps: 1, 0, or -1 where there is no such file.
+ */
+static int
+vma_has_flag(const void *addr, const char *flag)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	unsigned long lo, hi;
+	int in = 0, got = 0;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    strchr(line, '-') < strchr(line, ' '))
+			in = (uintptr_t)addr >= lo && (uintptr_t)addr < hi;
+		else if (in && strncmp(line, "VmFlags:", 8) == 0) {
+			char want[8];
+
+			snprintf(want, sizeof(want), " %s", flag);
+			got = strstr(line + 8, want) != NULL;
+			break;
+		}
+	}
+	fclose(f);
+	return got;
+}
+
+/*
+ * compat_huge: the advice covers the whole pages inside the range and
+ * nothing outside it, leaves the bytes as they were, and ignores arrays
+ * under COMPAT_HUGE_MIN and NULL.
+ */
+START_TEST(test_huge)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), len = 8 * COMPAT_HUGE_MIN;
+	unsigned char *p, *small;
+	size_t i;
+	int thp = access("/sys/kernel/mm/transparent_hugepage/enabled",
+	    F_OK) == 0;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(p, MAP_FAILED);
+	for (i = 0; i < len; i += 4096)
+		p[i] = (unsigned char)(i / 4096);
+	compat_huge(NULL, len);
+	compat_huge(p + 100, len - 200);	/* from page 1 to len - pg */
+	for (i = 0; i < len; i += 4096)
+		ck_assert_uint_eq(p[i], (unsigned char)(i / 4096));
+	if (vma_has_flag(p, "rd") == 1) {
+		ck_assert_int_eq(vma_has_flag(p, "hg"), 0);
+		ck_assert_int_eq(vma_has_flag(p + pg, "hg"), thp);
+		ck_assert_int_eq(vma_has_flag(p + len / 2, "hg"), thp);
+		ck_assert_int_eq(vma_has_flag(p + len - pg - 1, "hg"), thp);
+		ck_assert_int_eq(vma_has_flag(p + len - pg, "hg"), 0);
+	}
+	ck_assert_int_eq(munmap(p, len), 0);
+
+	small = mmap(NULL, COMPAT_HUGE_MIN, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(small, MAP_FAILED);
+	compat_huge(small, COMPAT_HUGE_MIN - 1);
+	if (vma_has_flag(small, "rd") == 1)
+		ck_assert_int_eq(vma_has_flag(small, "hg"), 0);
+	ck_assert_int_eq(munmap(small, COMPAT_HUGE_MIN), 0);
+}
+END_TEST
+
 Suite *
 compat_suite(void)
 {
@@ -429,6 +502,7 @@ compat_suite(void)
 	tcase_add_test(tc, test_write_read_all);
 	tcase_add_test(tc, test_read_all_short_then_eof);
 	tcase_add_test(tc, test_fmt_uint);
+	tcase_add_test(tc, test_huge);
 	tcase_add_test(tc, test_write_all_to_a_closed_peer);
 	suite_add_tcase(s, tc);
 	return s;
