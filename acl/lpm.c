@@ -56,7 +56,6 @@
 #include <string.h>
 
 #include "acl/lpm.h"
-#include "compat/compat.h"
 
 #define LPM_STRIDE	6		/* key bits a node consumes */
 #define LPM_SLOTS	64		/* 1 << LPM_STRIDE */
@@ -199,7 +198,6 @@ lpm_emit(struct lpm_builder *b, const uint32_t *words, size_t n)
 			b->oom = 1;
 			return 0;
 		}
-		compat_huge(nw, cap * sizeof(*nw));
 		b->w = nw;
 		b->cap = cap;
 	}
