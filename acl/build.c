@@ -60,6 +60,9 @@ struct acl_fin {
 	int			 errors;
 };
 
+static struct acl_brule *acl_brule_at(const struct acl_build *, size_t);
+static int	acl_room(struct acl_build *);
+static void	acl_chunks_free(struct acl_build *);
 static int	acl_intern(struct acl_build *, const char *, uint32_t *);
 static uint64_t	acl_hash(const char *);
 static int	acl_skey_cmp(const struct acl_skey *,
@@ -83,6 +86,57 @@ struct acl_build *
 acl_build_new(void)
 {
 	return calloc(1, sizeof(struct acl_build));
+}
+
+/* Rule i as added (before the sort). */
+static inline struct acl_brule *
+acl_brule_at(const struct acl_build *b, size_t i)
+{
+	return &b->chunk[i >> ACL_CHUNK_SHIFT][i & (ACL_CHUNK - 1)];
+}
+
+/* Room for one more rule: the first chunk doubles, then a chunk more. */
+static int
+acl_room(struct acl_build *b)
+{
+	struct acl_brule *c, **nc;
+	size_t cap;
+
+	if (b->nrules < ACL_CHUNK && b->nrules == b->cap0) {
+		cap = b->cap0 == 0 ? 64 : b->cap0 * 2;
+		c = reallocarray(b->nchunk > 0 ? b->chunk[0] : NULL, cap,
+		    sizeof(*c));
+		if (c == NULL)
+			return -1;
+		compat_huge(c, cap * sizeof(*c));
+		if (b->nchunk == 0) {
+			if ((nc = reallocarray(b->chunk, 16, sizeof(*nc))) ==
+			    NULL) {
+				free(c);
+				return -1;
+			}
+			b->chunk = nc;
+			b->capchunk = 16;
+			b->nchunk = 1;
+		}
+		b->chunk[0] = c;
+		b->cap0 = cap;
+		return 0;
+	}
+	if (b->nrules < ACL_CHUNK || (b->nrules & (ACL_CHUNK - 1)) != 0)
+		return 0;
+	if (b->nchunk == b->capchunk) {
+		if ((nc = reallocarray(b->chunk, b->capchunk * 2,
+		    sizeof(*nc))) == NULL)
+			return -1;
+		b->chunk = nc;
+		b->capchunk *= 2;
+	}
+	if ((c = reallocarray(NULL, ACL_CHUNK, sizeof(*c))) == NULL)
+		return -1;
+	compat_huge(c, ACL_CHUNK * sizeof(*c));
+	b->chunk[b->nchunk++] = c;
+	return 0;
 }
 
 /* FNV-1a over a file name. */
@@ -169,17 +223,9 @@ acl_build_add(struct acl_build *b, const struct acl_rule *r)
 	}
 	if (b->nrules >= UINT32_MAX)
 		goto oom;
-	if (b->nrules == b->caprules) {
-		size_t cap = b->caprules == 0 ? 64 : b->caprules * 2;
-
-		br = reallocarray(b->rules, cap, sizeof(*br));
-		if (br == NULL)
-			goto oom;
-		compat_huge(br, cap * sizeof(*br));
-		b->rules = br;
-		b->caprules = cap;
-	}
-	br = &b->rules[b->nrules];
+	if (acl_room(b) == -1)
+		goto oom;
+	br = acl_brule_at(b, b->nrules);
 	memset(br, 0, sizeof(*br));
 	if (acl_intern(b, r->file, &br->file) == -1)
 		goto oom;
@@ -322,15 +368,25 @@ acl_sort(struct acl_build *b)
 {
 	struct acl_skey *k;
 	struct acl_brule *sorted, *r;
-	size_t i;
+	size_t i, n = b->nrules;
 
-	if (b->nrules < 2)
+	if (n == 0) {
+		acl_chunks_free(b);
 		return 0;
-	if ((k = reallocarray(NULL, b->nrules, 2 * sizeof(*k))) == NULL)
+	}
+	if ((k = reallocarray(NULL, n, 2 * sizeof(*k))) == NULL)
 		return -1;
-	compat_huge(k, b->nrules * 2 * sizeof(*k));
-	for (i = 0; i < b->nrules; i++) {
-		r = &b->rules[i];
+	if ((sorted = reallocarray(NULL, n, sizeof(*sorted))) == NULL) {
+		free(k);
+		return -1;
+	}
+	compat_huge(k, n * 2 * sizeof(*k));
+	compat_huge(sorted, n * sizeof(*sorted));
+	for (i = 0; i < n; i++) {
+		r = acl_brule_at(b, i);
+		/* The arena no longer moves: offsets become pointers. */
+		if (r->has_user)
+			r->user.p = b->arena + r->user.off;
 		k[i].hi = acl_be64(r->bytes);
 		k[i].lo = acl_be64(r->bytes + 8);
 		k[i].user = r->has_user ? r->user.p : NULL;
@@ -339,20 +395,26 @@ acl_sort(struct acl_build *b)
 		k[i].plen = r->plen;
 		k[i].v6 = r->v6;
 	}
-	acl_skey_sort(k, k + b->nrules, b->nrules);
-	if ((sorted = reallocarray(NULL, b->nrules, sizeof(*sorted))) ==
-	    NULL) {
-		free(k);
-		return -1;
-	}
-	compat_huge(sorted, b->nrules * sizeof(*sorted));
-	for (i = 0; i < b->nrules; i++)
-		sorted[i] = b->rules[k[i].seq];
+	acl_skey_sort(k, k + n, n);
+	for (i = 0; i < n; i++)
+		sorted[i] = *acl_brule_at(b, k[i].seq);
 	free(k);
-	free(b->rules);
+	acl_chunks_free(b);
 	b->rules = sorted;
-	b->caprules = b->nrules;
 	return 0;
+}
+
+/* Free the rules as added (acl_sort has copied them, sorted). */
+static void
+acl_chunks_free(struct acl_build *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->nchunk; i++)
+		free(b->chunk[i]);
+	free(b->chunk);
+	b->chunk = NULL;
+	b->nchunk = b->capchunk = b->cap0 = 0;
 }
 
 /* Whether two rules name the same netblock. */
@@ -418,10 +480,6 @@ acl_build_finish(struct acl_build *b, acl_diag_fn *diag, void *arg)
 	memset(&f, 0, sizeof(f));
 	if (b->failed)
 		goto oom;
-	/* The arena no longer moves: offsets become pointers. */
-	for (i = 0; i < b->nrules; i++)
-		if (b->rules[i].has_user)
-			b->rules[i].user.p = b->arena + b->rules[i].user.off;
 	if (acl_sort(b) == -1 || acl_check(b, &f) == -1 ||
 	    (t = calloc(1, sizeof(*t))) == NULL || acl_layout(b, &f, t) == -1)
 		goto oom;
@@ -651,6 +709,7 @@ acl_build_free(struct acl_build *b)
 	free(b->files);
 	free(b->fhash);
 	free(b->arena);
+	acl_chunks_free(b);
 	free(b->rules);
 	free(b);
 }

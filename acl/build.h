@@ -43,9 +43,23 @@ struct acl_bdiag {
 	enum acl_diag_kind kind;
 };
 
+/*
+ * Rules a chunk holds while they are added (14 MB). The rules are not
+ * one array that doubles: each doubling past the heap's sizes copied
+ * them all into fresh memory, and on the guest of 2026-12-01 those
+ * copies and their first touch were 0.15-0.25 s of a 1M-line list's
+ * -t (bench/README.md, "Page faults"). The first chunk doubles up to
+ * this size, so a small table stays small.
+ */
+#define ACL_CHUNK_SHIFT	18
+#define ACL_CHUNK	((size_t)1 << ACL_CHUNK_SHIFT)
+
 struct acl_build {
-	struct acl_brule *rules;
-	size_t		  nrules, caprules;
+	struct acl_brule *rules;	/* sorted: set by acl_build_finish */
+	size_t		  nrules;
+	struct acl_brule **chunk;	/* as added, ACL_CHUNK a chunk */
+	size_t		  nchunk, capchunk;
+	size_t		  cap0;		/* rules the first chunk holds */
 	unsigned char	 *arena;
 	size_t		  narena, caparena;
 	char		**files;

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "acl/acl.h"
+#include "acl/build.h"	/* ACL_CHUNK */
 #include "compat/compat.h"
 #include "tests/unit/suites.h"
 
@@ -1085,6 +1086,96 @@ START_TEST(test_scale)
 }
 END_TEST
 
+/*
+ * Past the builder's chunks: 2 * ACL_CHUNK + 5 rules added in falling
+ * address order, so that the sort moves every rule across chunks; the
+ * rule that opens the second chunk repeats the one that closes the
+ * first, and the last one conflicts with the first (2 * ACL_CHUNK + 5 is
+ * 524293 while ACL_CHUNK is 2^18, as the messages below say). Each decides with
+ * its own line, and the diagnostics name the lines the rules came
+ * with.
+ */
+START_TEST(test_chunks)
+{
+	struct acl_build *b = acl_build_new();
+	struct diags dg = { .n = 0 };
+	struct acl_decision d;
+	struct acl_rule r;
+	struct acl_addr a;
+	struct acl *t;
+	size_t n = 2 * ACL_CHUNK + 5, i, at;
+	uint32_t v;
+	char want[128];
+
+	_Static_assert(ACL_CHUNK == 262144, "the messages name line 524293");
+	ck_assert_ptr_nonnull(b);
+	memset(&r, 0, sizeof(r));
+	r.file = "big.list";
+	r.net.addr.family = AF_INET;
+	r.net.plen = 32;
+	for (i = 0; i < n; i++) {
+		/* Rule i names 10.0.0.0 + (n - 1 - i), but for the two. */
+		at = i == ACL_CHUNK ? i - 1 : i == n - 1 ? 0 : i;
+		v = 0x0a000000u + (uint32_t)(n - 1 - at);
+		r.net.addr.bytes[0] = (uint8_t)(v >> 24);
+		r.net.addr.bytes[1] = (uint8_t)(v >> 16);
+		r.net.addr.bytes[2] = (uint8_t)(v >> 8);
+		r.net.addr.bytes[3] = (uint8_t)v;
+		r.action = at % 2 ? ACL_ALLOW : ACL_DENY;
+		if (i == n - 1)
+			r.action = ACL_ALLOW;	/* rule 0 denies */
+		r.line = (unsigned)i + 1;
+		if (acl_build_add(b, &r) != 0)
+			ck_abort_msg("acl_build_add");
+	}
+	ck_assert_ptr_null(acl_build_finish(b, diag_collect, &dg));
+	ck_assert_uint_eq(dg.n, 2);
+	snprintf(want, sizeof(want), "W big.list:%zu: duplicate of "
+	    "big.list:%zu", ACL_CHUNK + 1, ACL_CHUNK);
+	ck_assert_str_eq(dg.line[0], want);
+	ck_assert_str_eq(dg.line[1], "E big.list:524293: conflicting rules "
+	    "for 10.8.0.4/32: deny at big.list:1, allow at big.list:524293");
+
+	/* Without the conflict: a table, each rule deciding for itself. */
+	b = acl_build_new();
+	ck_assert_ptr_nonnull(b);
+	for (i = 0; i < n - 1; i++) {
+		at = i == ACL_CHUNK ? i - 1 : i;
+		v = 0x0a000000u + (uint32_t)(n - 1 - at);
+		r.net.addr.bytes[0] = (uint8_t)(v >> 24);
+		r.net.addr.bytes[1] = (uint8_t)(v >> 16);
+		r.net.addr.bytes[2] = (uint8_t)(v >> 8);
+		r.net.addr.bytes[3] = (uint8_t)v;
+		r.action = at % 2 ? ACL_ALLOW : ACL_DENY;
+		r.line = (unsigned)i + 1;
+		if (acl_build_add(b, &r) != 0)
+			ck_abort_msg("acl_build_add");
+	}
+	dg.n = 0;
+	t = acl_build_finish(b, diag_collect, &dg);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_eq(dg.n, 1);
+	for (i = 0; i < n - 1; i += (i < 8 || i + 8 > n ||
+	    (i + 2 > ACL_CHUNK && i < ACL_CHUNK + 2) ||
+	    (i + 2 > 2 * ACL_CHUNK && i < 2 * ACL_CHUNK + 2)) ? 1 : 997) {
+		if (i == ACL_CHUNK)
+			continue;	/* the duplicate: rule i - 1 decides */
+		v = 0x0a000000u + (uint32_t)(n - 1 - i);
+		memset(&a, 0, sizeof(a));
+		a.family = AF_INET;
+		a.bytes[0] = (uint8_t)(v >> 24);
+		a.bytes[1] = (uint8_t)(v >> 16);
+		a.bytes[2] = (uint8_t)(v >> 8);
+		a.bytes[3] = (uint8_t)v;
+		acl_decide(acl_lookup(t, &a), NULL, 0, &d);
+		ck_assert_int_eq(d.action, i % 2 ? ACL_ALLOW : ACL_DENY);
+		ck_assert_uint_eq(d.line, i + 1);
+		ck_assert_str_eq(d.file, "big.list");
+	}
+	acl_free(t);
+}
+END_TEST
+
 /* Many user rules in one netblock: each found, its neighbours not. */
 START_TEST(test_many_users_one_block)
 {
@@ -1200,6 +1291,7 @@ acl_suite(void)
 	tc = tcase_create("limits");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_scale);
+	tcase_add_test(tc, test_chunks);
 	tcase_add_test(tc, test_many_users_one_block);
 	suite_add_tcase(s, tc);
 	return s;
