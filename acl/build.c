@@ -342,7 +342,8 @@ acl_skey_sort(struct acl_skey *k, struct acl_skey *tmp, size_t n)
 			i = lo;
 			j = mid;
 			o = lo;
-			if (mid < hi && acl_skey_cmp(&src[mid - 1], &src[mid]) > 0)
+			if (mid < hi &&
+			    acl_skey_cmp(&src[mid - 1], &src[mid]) > 0)
 				while (i < mid && j < hi)
 					dst[o++] = acl_skey_cmp(&src[j],
 					    &src[i]) < 0 ? src[j++] : src[i++];
