@@ -1086,6 +1086,16 @@ START_TEST(test_scale)
 }
 END_TEST
 
+/* An IPv4 address, as a number, into its 4 bytes. */
+static void
+put_v4(uint8_t *bytes, uint32_t v)
+{
+	bytes[0] = (uint8_t)(v >> 24);
+	bytes[1] = (uint8_t)(v >> 16);
+	bytes[2] = (uint8_t)(v >> 8);
+	bytes[3] = (uint8_t)v;
+}
+
 /*
  * Past the builder's chunks: 2 * ACL_CHUNK + 5 rules added in falling
  * address order, so that the sort moves every rule across chunks; the
@@ -1117,10 +1127,7 @@ START_TEST(test_chunks)
 		/* Rule i names 10.0.0.0 + (n - 1 - i), but for the two. */
 		at = i == ACL_CHUNK ? i - 1 : i == n - 1 ? 0 : i;
 		v = 0x0a000000u + (uint32_t)(n - 1 - at);
-		r.net.addr.bytes[0] = (uint8_t)(v >> 24);
-		r.net.addr.bytes[1] = (uint8_t)(v >> 16);
-		r.net.addr.bytes[2] = (uint8_t)(v >> 8);
-		r.net.addr.bytes[3] = (uint8_t)v;
+		put_v4(r.net.addr.bytes, v);
 		r.action = at % 2 ? ACL_ALLOW : ACL_DENY;
 		if (i == n - 1)
 			r.action = ACL_ALLOW;	/* rule 0 denies */
@@ -1142,10 +1149,7 @@ START_TEST(test_chunks)
 	for (i = 0; i < n - 1; i++) {
 		at = i == ACL_CHUNK ? i - 1 : i;
 		v = 0x0a000000u + (uint32_t)(n - 1 - at);
-		r.net.addr.bytes[0] = (uint8_t)(v >> 24);
-		r.net.addr.bytes[1] = (uint8_t)(v >> 16);
-		r.net.addr.bytes[2] = (uint8_t)(v >> 8);
-		r.net.addr.bytes[3] = (uint8_t)v;
+		put_v4(r.net.addr.bytes, v);
 		r.action = at % 2 ? ACL_ALLOW : ACL_DENY;
 		r.line = (unsigned)i + 1;
 		if (acl_build_add(b, &r) != 0)
@@ -1163,10 +1167,7 @@ START_TEST(test_chunks)
 		v = 0x0a000000u + (uint32_t)(n - 1 - i);
 		memset(&a, 0, sizeof(a));
 		a.family = AF_INET;
-		a.bytes[0] = (uint8_t)(v >> 24);
-		a.bytes[1] = (uint8_t)(v >> 16);
-		a.bytes[2] = (uint8_t)(v >> 8);
-		a.bytes[3] = (uint8_t)v;
+		put_v4(a.bytes, v);
 		acl_decide(acl_lookup(t, &a), NULL, 0, &d);
 		ck_assert_int_eq(d.action, i % 2 ? ACL_ALLOW : ACL_DENY);
 		ck_assert_uint_eq(d.line, i + 1);
