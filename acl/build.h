@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * build: what building a table (build.c) shares with the text of its
- * diagnostics (diag.c). Nothing outside acl/ includes this file.
+ * build: what building a table (build.c) shares with the rules as added
+ * and their sort (rules.c) and the text of its diagnostics (diag.c).
+ * Nothing outside acl/ includes this file (but the unit tests).
  */
 #ifndef DAYTIMED_BUILD_H
 #define DAYTIMED_BUILD_H
@@ -69,6 +70,24 @@ struct acl_build {
 	uint32_t	  lastfile;
 	int		  failed;
 };
+
+/* Rule i as added (before acl_sort). */
+static inline struct acl_brule *
+acl_brule_at(const struct acl_build *b, size_t i)
+{
+	return &b->chunk[i >> ACL_CHUNK_SHIFT][i & (ACL_CHUNK - 1)];
+}
+
+/* rules.c: room for one more rule added; -1: out of memory. */
+int	acl_room(struct acl_build *);
+/*
+ * rules.c: the rules added, sorted into b->rules, their user names
+ * pointers into the arena from then on; the chunks are freed. -1: out
+ * of memory (the chunks kept).
+ */
+int	acl_sort(struct acl_build *);
+/* rules.c: free the rules as added. */
+void	acl_chunks_free(struct acl_build *);
 
 /*
  * Hand the nd diagnostics in d (rules by their place in b's sorted
