@@ -7,7 +7,8 @@
  * stop): libevent's epoll, the log's sendmmsg and its reconnect,
  * getrandom for libsodium, clock_gettime, futex and clone for the
  * workers and the reload and free threads, malloc's mmap, munmap and
- * madvise (and the rule table's huge pages on a reload: compat_huge),
+ * madvise (and the rule table's huge pages on a reload: compat_huge;
+ * malloc_trim's madvise and brk once the old table is freed),
  * qsort's sysinfo, sodium_free's munlock, and prctl's
  * PR_SET_NAME alone (each worker and reload thread names itself, for
  * ps and top; proctitle.c), and the audit state's writes: openat
