@@ -310,9 +310,9 @@ acl_check(struct acl_build *b, struct acl_fin *f)
 	const struct acl_brule *r, *q;
 	size_t i, j, first[2], *same, *other;
 
-	if ((f->bstart = calloc(b->nrules + 1, sizeof(*f->bstart))) == NULL)
+	if ((f->bstart = compat_big_alloc(b->nrules + 1,
+	    sizeof(*f->bstart))) == NULL)
 		return -1;
-	compat_huge(f->bstart, (b->nrules + 1) * sizeof(*f->bstart));
 	for (i = 0; i < b->nrules; i = j) {
 		r = &b->rules[i];
 		if (i == 0 || !acl_same_block(r, r - 1)) {
@@ -385,19 +385,18 @@ acl_layout(struct acl_build *b, struct acl_fin *f, struct acl *t)
 		t->memlen += strlen(b->files[i]) + 1;
 	if (t->memlen > ACL_MEM_MAX ||
 	    (foff = calloc(b->nfiles + 1, sizeof(*foff))) == NULL ||
-	    (f->p = calloc(f->nblocks + 1, sizeof(*f->p))) == NULL ||
+	    (f->p = compat_big_alloc(f->nblocks + 1, sizeof(*f->p))) == NULL ||
 	    posix_memalign(&mem, 64, t->memlen + 1) != 0) {
 		free(foff);
 		return -1;
 	}
 	/*
-	 * The build's own arrays are in huge pages (compat_huge), the
+	 * The build's own arrays are in huge pages (compat_big_alloc), the
 	 * table is not: on the guest of 2026-12-01, with the records and
 	 * the trie's nodes in huge pages, lookups at 1,000,000 rules ran
 	 * 15-20% slower, one at a time and in batches (acl_bench, the two
 	 * builds alternating, four runs each), for 0.2 s less of build.
 	 */
-	compat_huge(f->p, (f->nblocks + 1) * sizeof(*f->p));
 	t->mem = mem;
 	memset(t->mem, 0, t->memlen);
 	t->b4 = (struct acl_block *)mem;
@@ -469,8 +468,8 @@ static void
 acl_fin_free(struct acl_fin *f)
 {
 	free(f->d);
-	free(f->bstart);
-	free(f->p);
+	compat_big_free(f->bstart);
+	compat_big_free(f->p);
 	free(f->shadowed);
 }
 
@@ -488,6 +487,6 @@ acl_build_free(struct acl_build *b)
 	free(b->fhash);
 	free(b->arena);
 	acl_chunks_free(b);
-	free(b->rules);
+	compat_big_free(b->rules);
 	free(b);
 }

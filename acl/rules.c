@@ -4,8 +4,8 @@
  * Added, they are kept in chunks of ACL_CHUNK; acl_sort copies them out
  * into one array in the order the table is built in (family, netblock,
  * the "*" rule first, user, order of addition), sorting small keys with
- * a merge sort of its own. The arrays of a large build are put in huge
- * pages (compat_huge). Pure, as the rest of acl/.
+ * a merge sort of its own. The arrays of a large build are mappings of
+ * their own in huge pages (compat_big_alloc). Pure, as the rest of acl/.
  */
 #include "autoconf.h"
 
@@ -33,7 +33,11 @@ static int	acl_skey_cmp(const struct acl_skey *,
 		    const struct acl_skey *);
 static void	acl_skey_sort(struct acl_skey *, struct acl_skey *, size_t);
 
-/* Room for one more rule: the first chunk doubles, then a chunk more. */
+/*
+ * Room for one more rule: the first chunk doubles (a copy, at most half
+ * a chunk), then a chunk more. An add that failed after this leaves the
+ * room in place for the next.
+ */
 int
 acl_room(struct acl_build *b)
 {
@@ -42,26 +46,27 @@ acl_room(struct acl_build *b)
 
 	if (b->nrules < ACL_CHUNK && b->nrules == b->cap0) {
 		cap = b->cap0 == 0 ? 64 : b->cap0 * 2;
-		c = reallocarray(b->nchunk > 0 ? b->chunk[0] : NULL, cap,
-		    sizeof(*c));
-		if (c == NULL)
+		if ((c = compat_big_alloc(cap, sizeof(*c))) == NULL)
 			return -1;
-		compat_huge(c, cap * sizeof(*c));
 		if (b->nchunk == 0) {
 			if ((nc = reallocarray(b->chunk, 16, sizeof(*nc))) ==
 			    NULL) {
-				free(c);
+				compat_big_free(c);
 				return -1;
 			}
 			b->chunk = nc;
 			b->capchunk = 16;
 			b->nchunk = 1;
+		} else {
+			memcpy(c, b->chunk[0], b->nrules * sizeof(*c));
+			compat_big_free(b->chunk[0]);
 		}
 		b->chunk[0] = c;
 		b->cap0 = cap;
 		return 0;
 	}
-	if (b->nrules < ACL_CHUNK || (b->nrules & (ACL_CHUNK - 1)) != 0)
+	if (b->nrules < ACL_CHUNK ||
+	    (b->nrules >> ACL_CHUNK_SHIFT) < b->nchunk)
 		return 0;
 	if (b->nchunk == b->capchunk) {
 		if ((nc = reallocarray(b->chunk, b->capchunk * 2,
@@ -70,9 +75,8 @@ acl_room(struct acl_build *b)
 		b->chunk = nc;
 		b->capchunk *= 2;
 	}
-	if ((c = reallocarray(NULL, ACL_CHUNK, sizeof(*c))) == NULL)
+	if ((c = compat_big_alloc(ACL_CHUNK, sizeof(*c))) == NULL)
 		return -1;
-	compat_huge(c, ACL_CHUNK * sizeof(*c));
 	b->chunk[b->nchunk++] = c;
 	return 0;
 }
@@ -187,14 +191,12 @@ acl_sort(struct acl_build *b)
 		acl_chunks_free(b);
 		return 0;
 	}
-	if ((k = reallocarray(NULL, n, 2 * sizeof(*k))) == NULL)
+	if ((k = compat_big_alloc(n, 2 * sizeof(*k))) == NULL)
 		return -1;
-	if ((sorted = reallocarray(NULL, n, sizeof(*sorted))) == NULL) {
-		free(k);
+	if ((sorted = compat_big_alloc(n, sizeof(*sorted))) == NULL) {
+		compat_big_free(k);
 		return -1;
 	}
-	compat_huge(k, n * 2 * sizeof(*k));
-	compat_huge(sorted, n * sizeof(*sorted));
 	for (i = 0; i < n; i++) {
 		r = acl_brule_at(b, i);
 		/* The arena no longer moves: offsets become pointers. */
@@ -211,7 +213,7 @@ acl_sort(struct acl_build *b)
 	acl_skey_sort(k, k + n, n);
 	for (i = 0; i < n; i++)
 		sorted[i] = *acl_brule_at(b, k[i].seq);
-	free(k);
+	compat_big_free(k);
 	acl_chunks_free(b);
 	b->rules = sorted;
 	return 0;
@@ -224,7 +226,7 @@ acl_chunks_free(struct acl_build *b)
 	size_t i;
 
 	for (i = 0; i < b->nchunk; i++)
-		free(b->chunk[i]);
+		compat_big_free(b->chunk[i]);
 	free(b->chunk);
 	b->chunk = NULL;
 	b->nchunk = b->capchunk = b->cap0 = 0;

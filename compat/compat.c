@@ -3,7 +3,8 @@
  * compat: what glibc lacks and OpenBSD has (strtonum, strlcpy);
  * compat_parse_uint, the one bounded parser of decimal numbers in a
  * (buffer, length) that is not NUL-terminated, and its inverse
- * (compat_fmt_uint); huge pages for large arrays (compat_huge); whole
+ * (compat_fmt_uint); large arrays in huge pages (compat_huge,
+ * compat_big_alloc); whole
  * reads and writes on blocking descriptors (compat_read_all,
  * compat_write_all).
  */
@@ -14,6 +15,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -130,10 +132,11 @@ compat_parse_uint(const char *buf, size_t len, unsigned long long max,
  * fresh arrays, and each 4 KB page of them costs a page fault at its
  * first touch: about 3.4 ms a MB on the 2-vCPU guest of 2026-12-01
  * (64 MB in 0.22 s, against 0.006 s in huge pages), which was most of a
- * 1.5 s build. The advice covers the whole pages inside (p, len); a
- * malloc'd array that large is a mapping of its own, and realloc's
- * mremap keeps the advice. Failures (no THP in the kernel, THP set to
- * "never") change nothing, so they are ignored.
+ * 1.5 s build. The advice covers the whole pages inside (p, len), and
+ * stays on them until they are unmapped: give it only to memory of a
+ * mapping of one's own (compat_big_alloc), never to malloc's, whose heap
+ * would hand the advised pages to whatever it allocates next. Failures
+ * (no THP in the kernel) change nothing, so they are ignored.
  */
 void
 compat_huge(void *p, size_t len)
@@ -152,6 +155,65 @@ compat_huge(void *p, size_t len)
 	(void)p;
 	(void)len;
 #endif
+}
+
+/*
+ * The block compat_big_alloc hands out follows a header of
+ * COMPAT_BIG_HEAD bytes (the callers' arrays stay 64-byte aligned in a
+ * mapping) that says how long the block is and where it came from.
+ */
+#define COMPAT_BIG_HEAD	64
+
+struct compat_big_head {
+	size_t	len;		/* of the whole block, header included */
+	int	mapped;		/* mmap, not malloc */
+};
+
+void *
+compat_big_alloc(size_t n, size_t size)
+{
+	struct compat_big_head h;
+	unsigned char *m;
+	long v = sysconf(_SC_PAGESIZE);
+	size_t pg = v > 0 ? (size_t)v : 4096;
+
+	if (size != 0 && n > (SIZE_MAX - COMPAT_BIG_HEAD - pg) / size) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	h.len = n * size + COMPAT_BIG_HEAD;
+	h.mapped = n * size >= COMPAT_HUGE_MIN;
+	if (h.mapped)		/* whole pages: the advice covers them all */
+		h.len = (h.len + pg - 1) / pg * pg;
+	if (!h.mapped)
+		m = calloc(1, h.len);
+	else if ((m = mmap(NULL, h.len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
+		m = NULL;
+	else
+		compat_huge(m, h.len);
+	if (m == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	memcpy(m, &h, sizeof(h));
+	return m + COMPAT_BIG_HEAD;
+}
+
+void
+compat_big_free(void *p)
+{
+	struct compat_big_head h;
+	unsigned char *m;
+
+	if (p == NULL)
+		return;
+	m = (unsigned char *)p - COMPAT_BIG_HEAD;
+	memcpy(&h, m, sizeof(h));
+	if (h.mapped)
+		(void)munmap(m, h.len);
+	else
+		free(m);
 }
 
 /* write(2) until all of (buf, len) is gone or it fails. */

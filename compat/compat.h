@@ -35,6 +35,16 @@ size_t compat_fmt_uint(char *dst, unsigned long long v);
 #define COMPAT_HUGE_MIN	((size_t)2 << 20)
 void compat_huge(void *p, size_t len);
 
+/*
+ * n * size bytes, zeroed, for a large array: from COMPAT_HUGE_MIN on, an
+ * anonymous mapping of its own with the huge-page advice, which dies with
+ * it (compat_big_free unmaps it); smaller, from malloc. NULL with errno
+ * ENOMEM on failure or overflow. Free only with compat_big_free.
+ */
+void *compat_big_alloc(size_t n, size_t size);
+/* Free what compat_big_alloc gave (NULL: nothing). */
+void compat_big_free(void *p);
+
 /* All of (buf, len) to a blocking fd, retrying EINTR: 0, or -1 (errno set,
  * or 0 after a write of nothing). */
 int compat_write_all(int fd, const void *buf, size_t len);

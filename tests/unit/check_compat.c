@@ -434,6 +434,29 @@ vma_has_flag(const void *addr, const char *flag)
 }
 
 /*
+ * Whether this kernel takes MADV_HUGEPAGE at all (it sets the flag
+ * whatever /sys says, and fails with EINVAL without THP), on a scratch
+ * mapping.
+ */
+static int
+thp_advice_works(void)
+{
+#ifdef MADV_HUGEPAGE
+	size_t len = COMPAT_HUGE_MIN;
+	void *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int ok;
+
+	ck_assert_ptr_ne(m, MAP_FAILED);
+	ok = madvise(m, len, MADV_HUGEPAGE) == 0;
+	ck_assert_int_eq(munmap(m, len), 0);
+	return ok;
+#else
+	return 0;
+#endif
+}
+
+/*
  * compat_huge: the advice covers the whole pages inside the range and
  * nothing outside it, leaves the bytes as they were, and ignores arrays
  * under COMPAT_HUGE_MIN and NULL.
@@ -443,12 +466,12 @@ START_TEST(test_huge)
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE), len = 8 * COMPAT_HUGE_MIN;
 	unsigned char *p, *small;
 	size_t i;
-	int thp = access("/sys/kernel/mm/transparent_hugepage/enabled",
-	    F_OK) == 0;
+	int thp;
 
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ck_assert_ptr_ne(p, MAP_FAILED);
+	thp = thp_advice_works();
 	for (i = 0; i < len; i += 4096)
 		p[i] = (unsigned char)(i / 4096);
 	compat_huge(NULL, len);
@@ -471,6 +494,48 @@ START_TEST(test_huge)
 	if (vma_has_flag(small, "rd") == 1)
 		ck_assert_int_eq(vma_has_flag(small, "hg"), 0);
 	ck_assert_int_eq(munmap(small, COMPAT_HUGE_MIN), 0);
+}
+END_TEST
+
+/*
+ * compat_big_alloc: zeroed, writable, 16-byte aligned at least; from
+ * COMPAT_HUGE_MIN on a mapping of its own with the advice, gone once
+ * freed; an overflowing size refused.
+ */
+START_TEST(test_big_alloc)
+{
+	static const size_t n[] = { 0, 1, 4095, COMPAT_HUGE_MIN - 1,
+	    COMPAT_HUGE_MIN, 3 * COMPAT_HUGE_MIN + 5 };
+	unsigned char *p;
+	size_t i, j;
+	int thp = thp_advice_works();
+
+	for (i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
+		p = compat_big_alloc(n[i], 1);
+		ck_assert_ptr_nonnull(p);
+		ck_assert_uint_eq((uintptr_t)p % 16, 0);
+		for (j = 0; j < n[i]; j += 4096)
+			ck_assert_uint_eq(p[j], 0);
+		if (n[i] > 0) {
+			ck_assert_uint_eq(p[n[i] - 1], 0);
+			memset(p, 0xa5, n[i]);
+		}
+		if (n[i] >= COMPAT_HUGE_MIN && vma_has_flag(p, "rd") == 1) {
+			ck_assert_uint_eq((uintptr_t)p % 64, 0);
+			ck_assert_int_eq(vma_has_flag(p, "hg"), thp);
+			ck_assert_int_eq(vma_has_flag(p + n[i] - 1, "hg"),
+			    thp);
+		}
+		compat_big_free(p);
+		if (n[i] >= COMPAT_HUGE_MIN)
+			ck_assert_int_eq(vma_has_flag(p + n[i] / 2, "hg"), 0);
+	}
+	compat_big_free(NULL);
+	errno = 0;
+	ck_assert_ptr_null(compat_big_alloc(SIZE_MAX / 2, 3));
+	ck_assert_int_eq(errno, ENOMEM);
+	ck_assert_ptr_null(compat_big_alloc(2, SIZE_MAX - 10));
+	ck_assert_int_eq(errno, ENOMEM);
 }
 END_TEST
 
@@ -503,6 +568,7 @@ compat_suite(void)
 	tcase_add_test(tc, test_read_all_short_then_eof);
 	tcase_add_test(tc, test_fmt_uint);
 	tcase_add_test(tc, test_huge);
+	tcase_add_test(tc, test_big_alloc);
 	tcase_add_test(tc, test_write_all_to_a_closed_peer);
 	suite_add_tcase(s, tc);
 	return s;
