@@ -4,9 +4,8 @@
  * compat_parse_uint, the one bounded parser of decimal numbers in a
  * (buffer, length) that is not NUL-terminated, and its inverse
  * (compat_fmt_uint); large arrays in huge pages (compat_huge,
- * compat_big_alloc); whole
- * reads and writes on blocking descriptors (compat_read_all,
- * compat_write_all).
+ * compat_big_alloc); whole reads and writes on blocking descriptors
+ * (compat_read_all, compat_write_all).
  */
 #include "autoconf.h"
 
@@ -127,6 +126,15 @@ compat_parse_uint(const char *buf, size_t len, unsigned long long max,
 	return 0;
 }
 
+/* The page size, from the auxv: no system call. */
+static size_t
+compat_pagesize(void)
+{
+	long v = sysconf(_SC_PAGESIZE);
+
+	return v > 0 ? (size_t)v : 4096;
+}
+
 /*
  * A rule table of a million netblocks is built in a few hundred MB of
  * fresh arrays, and each 4 KB page of them costs a page fault at its
@@ -142,8 +150,7 @@ void
 compat_huge(void *p, size_t len)
 {
 #ifdef MADV_HUGEPAGE
-	long v = sysconf(_SC_PAGESIZE);	/* from the auxv: no system call */
-	uintptr_t pg = v > 0 ? (uintptr_t)v : 4096, s, e;
+	uintptr_t pg = compat_pagesize(), s, e;
 
 	if (p == NULL || len < COMPAT_HUGE_MIN)
 		return;
@@ -174,8 +181,7 @@ compat_big_alloc(size_t n, size_t size)
 {
 	struct compat_big_head h;
 	unsigned char *m;
-	long v = sysconf(_SC_PAGESIZE);
-	size_t pg = v > 0 ? (size_t)v : 4096;
+	size_t pg = compat_pagesize();
 
 	if (size != 0 && n > (SIZE_MAX - COMPAT_BIG_HEAD - pg) / size) {
 		errno = ENOMEM;

@@ -31,6 +31,8 @@ size_t compat_fmt_uint(char *dst, unsigned long long v);
  * Advice that the kernel back the large array (p, len) with huge pages
  * (transparent huge pages, madvise(MADV_HUGEPAGE)) where it can; arrays
  * under COMPAT_HUGE_MIN and systems without it are left as they are.
+ * The advice outlives a free: only for a mapping of one's own, never for
+ * malloc'd memory (compat_big_alloc gives such a mapping).
  */
 #define COMPAT_HUGE_MIN	((size_t)2 << 20)
 void compat_huge(void *p, size_t len);
