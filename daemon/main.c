@@ -562,7 +562,13 @@ main_start(struct config *conf, const struct main_opts *o)
 		audit_close(audit);
 		return MAIN_EXIT_NO;
 	}
-	monitor_unblock_signals();	/* the loop's handlers are in place */
+	/* The loop's handlers are in place: signals, and the monitor's too. */
+	if (monitor_engine_up() == -1) {
+		log_warnx("the monitor process is gone");
+		engine_free(e);
+		audit_close(audit);
+		return MAIN_EXIT_NO;
+	}
 	main_listening(ls);
 	/* From here on the engine only serves: the filter says so. */
 	if (sandbox_start(seccomp) == -1) {

@@ -6,13 +6,19 @@
  * own, made as it forks (log_after_fork): the engine keeps the sink it
  * inherits, queue and connection, so the two never write one stream.
  *
- * The socketpair carries, engine to monitor: 'R' (send the files), 'S'
- * SIG PID[4] (a signal reached the engine from PID: the monitor decides,
- * sigpair.h) and 'O' LEN[4] TEXT (a reload's outcome: LEN 0 is "ok",
- * else the first error), which the monitor writes to the status file
- * (status.h); monitor to engine, only the answers to 'R': LEN[4] BUNDLE.
- * The engine's reload thread and its loop both write: a lock keeps
- * their messages whole.
+ * The socketpair carries, engine to monitor: 'U' (up: the engine has
+ * dropped its privileges and its loop takes signals), 'R' (send the
+ * files), 'S' SIG PID[4] (a signal reached the engine from PID: the
+ * monitor decides, sigpair.h) and 'O' LEN[4] TEXT (a reload's outcome:
+ * LEN 0 is "ok", else the first error), which the monitor writes to the
+ * status file (status.h); monitor to engine, '!' once (the monitor has
+ * dropped its privileges) and the answers to 'R': LEN[4] BUNDLE. The
+ * engine's reload thread and its loop both write: a lock keeps their
+ * messages whole.
+ *
+ * The monitor forwards no signal before 'U': until the engine's drop,
+ * the unprivileged monitor may not signal it (kill gives EPERM), and a
+ * HUP or TERM sent then would be lost. They wait in the monitor instead.
  */
 #include "autoconf.h"
 
@@ -42,6 +48,7 @@
 #include "daemon/sigpair.h"
 #include "daemon/status.h"
 
+#define MONITOR_REQ_UP		'U'
 #define MONITOR_REQ_RELOAD	'R'
 #define MONITOR_REQ_SIGNAL	'S'
 #define MONITOR_REQ_OUTCOME	'O'
@@ -176,14 +183,16 @@ monitor_sigset(sigset_t *set)
 	sigaddset(set, sigpair_forward(SIGUSR1));
 }
 
-/* In the engine: take the signals the split blocked. */
-void
-monitor_unblock_signals(void)
+/* In the engine: take the signals the split blocked; tell the monitor. */
+int
+monitor_engine_up(void)
 {
+	char up = MONITOR_REQ_UP;
 	sigset_t set;
 
 	monitor_sigset(&set);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	return monitor_send(&up, 1);
 }
 
 /* The monitor's signal handler: note who sent what, act in the loop. */
@@ -325,7 +334,7 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 	struct pollfd pfd;
 	sigset_t block, empty;
 	size_t i;
-	int status = 0;
+	int status = 0, up = 0;
 	char c;
 
 	memset(&ms, 0, sizeof(ms));
@@ -349,17 +358,6 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 		pfd.revents = 0;
 		if (ppoll(&pfd, 1, NULL, &empty) == -1 && errno != EINTR)
 			fatal("monitor: poll");
-		for (i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++) {
-			if (!monitor_pending[fwd[i]])
-				continue;
-			monitor_pending[fwd[i]] = 0;
-			/* TERM twice does no harm; HUP and USR1 act once. */
-			if (fwd[i] == SIGHUP || fwd[i] == SIGUSR1)
-				monitor_pair(&ms, engine, fwd[i],
-				    (pid_t)monitor_from[fwd[i]], SIGPAIR_MONITOR);
-			else
-				kill(engine, fwd[i]);
-		}
 		if (monitor_pending[SIGCHLD]) {
 			monitor_pending[SIGCHLD] = 0;
 			if (waitpid(engine, &status, WNOHANG) == engine)
@@ -368,7 +366,9 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 		if (pfd.revents & (POLLIN | POLLHUP)) {
 			ssize_t n = read(fd, &c, 1);
 
-			if (n == 1 && c == MONITOR_REQ_RELOAD)
+			if (n == 1 && c == MONITOR_REQ_UP)
+				up = 1;
+			else if (n == 1 && c == MONITOR_REQ_RELOAD)
 				monitor_serve(fd, conffile, &ms);
 			else if (n == 1)
 				monitor_message(fd, c, &ms, engine);
@@ -379,6 +379,18 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 					;
 				monitor_exit(engine, status);
 			}
+		}
+		/* Before the engine is up, signals wait here (the top). */
+		for (i = 0; up && i < sizeof(fwd) / sizeof(fwd[0]); i++) {
+			if (!monitor_pending[fwd[i]])
+				continue;
+			monitor_pending[fwd[i]] = 0;
+			/* TERM twice does no harm; HUP and USR1 act once. */
+			if (fwd[i] == SIGHUP || fwd[i] == SIGUSR1)
+				monitor_pair(&ms, engine, fwd[i],
+				    (pid_t)monitor_from[fwd[i]], SIGPAIR_MONITOR);
+			else
+				kill(engine, fwd[i]);
 		}
 	}
 }

@@ -21,7 +21,10 @@ int	monitor_split(const char *conffile, const struct life_user *,
 	    struct listen_set *ls, struct reload_source *src);
 /* In the engine: wait until the monitor has dropped its privileges. */
 int	monitor_wait_ready(void);
-/* In the engine, once its signal events are in place: take signals. */
-void	monitor_unblock_signals(void);
+/*
+ * In the engine, once its signal events are in place: take signals, and
+ * tell the monitor, which forwards none before (monitor.c).
+ */
+int	monitor_engine_up(void);
 
 #endif

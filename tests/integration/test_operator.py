@@ -343,6 +343,77 @@ def hup_to_both_processes_reloads_once():
               "%r", stop)
 
 
+HOLD_SHIM = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                         "hold_shim.so")
+
+
+def held_daemon(sink, hold):
+    """A daemon whose engine waits, as root, until the file hold exists."""
+    h.need_root()
+    if not os.path.exists(HOLD_SHIM):
+        raise h.Skip("%s not built (make check builds it)" % HOLD_SHIM)
+    text = h.daemon_conf(h.free_port(), sink, "pidfile @DIR@/d.pid\n",
+                         "allow 127.0.0.0/8\n", listen=("tcp",))
+    return h.Daemon(text, ready=None,
+                    env=dict(os.environ, LD_PRELOAD=HOLD_SHIM, DT_HOLD=hold))
+
+
+def signals_taken(pid):
+    """No signal waits for pid: its handlers have run."""
+    st = h.proc_status(pid)
+    return int(st["SigPnd"][0], 16) == 0 and int(st["ShdPnd"][0], 16) == 0
+
+
+def hold_until_signalled(d, sigs):
+    """The monitor is up and the engine still root: send sigs to the
+    monitor, wait until it has taken them; return the engine."""
+    status = os.path.join(d.dir, "d.status")
+    h.poll_until(lambda: os.path.exists(status), 10)
+    engine = h.engine_pid(d)
+    check(h.proc_status(engine)["Uid"][0] == "0", "engine dropped early")
+    check(h.proc_status(d.pid)["Uid"][0] != "0", "monitor still root")
+    for sig in sigs:
+        os.kill(d.pid, sig)
+    check(h.poll_until(lambda: signals_taken(d.pid), 5), "not taken")
+    check(h.proc_status(engine)["Uid"][0] == "0", "engine dropped early")
+    return engine
+
+
+@test
+def signals_before_the_engine_is_up_wait_for_it():
+    # The unprivileged monitor cannot signal an engine that is still root;
+    # what it is sent meanwhile waits for the engine's word that it is up.
+    with h.TempDir("dth-") as t, h.SyslogSink() as sink:
+        hold = t.join("go")
+        with held_daemon(sink, hold) as d:
+            try:
+                hold_until_signalled(d, (signal.SIGHUP, signal.SIGUSR1))
+            finally:
+                open(hold, "w").close()
+            sink.wait_for(r"^event=reload result=ok")
+            sink.wait_for(r"^event=counters ")
+            rc, out, err = h.daytimed("-r", "-c", d.conf)
+            check(rc == 0 and "reloaded" in out, "%d %r %r", rc, out, err)
+            check(reads(os.path.join(d.dir, "d.status")) == 2, "reads")
+            check(d.stop() == 0 and not d.killed, "stop: %r", d.returncode)
+        check(len(sink.records(r"^event=reload ")) == 2, "%r",
+              sink.records(r"^event=reload "))
+        check(len(sink.records(r"^event=counters ")) == 1, "%r",
+              sink.records(r"^event=counters "))
+        # TERM too: it stops the daemon once the engine is up.
+        sink.clear()
+        os.unlink(hold)
+        with held_daemon(sink, hold) as d:
+            try:
+                hold_until_signalled(d, (signal.SIGTERM,))
+            finally:
+                open(hold, "w").close()
+            rc = d.wait(10)
+            check(rc == 0 and not d.killed, "exit %r", rc)
+        stop = sink.wait_for(r"^event=stop ").kv()
+        check(stop["reloads"] == "0", "%r", stop)
+
+
 @test
 def reload_command_reports_what_the_daemon_could_not_read():
     h.need_root("the daemon must run as another user than -t")
