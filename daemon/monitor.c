@@ -380,7 +380,7 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 				monitor_exit(engine, status);
 			}
 		}
-		/* Before the engine is up, signals wait here (the top). */
+		/* What the monitor was sent waits for the engine's 'U'. */
 		for (i = 0; up && i < sizeof(fwd) / sizeof(fwd[0]); i++) {
 			if (!monitor_pending[fwd[i]])
 				continue;
