@@ -231,6 +231,15 @@ monitor_now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+/* Signal the engine; a failure is said (ESRCH: it is going, SIGCHLD tells). */
+static void
+monitor_kill(pid_t engine, int sig)
+{
+	if (kill(engine, sig) == -1 && errno != ESRCH)
+		log_warn("monitor: cannot send signal %d to the engine (pid %ld)",
+		    sig, (long)engine);
+}
+
 /*
  * A HUP or USR1 from pid reached where: forward it to the engine unless
  * it is the second half of a sending that already acted (pkill -HUP).
@@ -240,7 +249,7 @@ monitor_pair(struct monitor_state *ms, pid_t engine, int sig, pid_t pid,
     enum sigpair_at where)
 {
 	if (sigpair_take(&ms->pairs, sig, pid, where, monitor_now_us()))
-		kill(engine, sigpair_forward(sig));
+		monitor_kill(engine, sigpair_forward(sig));
 	else
 		log_debug("signal %d from pid %ld reached both processes: "
 		    "acting once", sig, (long)pid);
@@ -390,7 +399,7 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 				monitor_pair(&ms, engine, fwd[i],
 				    (pid_t)monitor_from[fwd[i]], SIGPAIR_MONITOR);
 			else
-				kill(engine, fwd[i]);
+				monitor_kill(engine, fwd[i]);
 		}
 	}
 }

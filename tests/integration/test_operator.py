@@ -400,6 +400,8 @@ def signals_before_the_engine_is_up_wait_for_it():
               sink.records(r"^event=reload "))
         check(len(sink.records(r"^event=counters ")) == 1, "%r",
               sink.records(r"^event=counters "))
+        check(not sink.records(r"cannot send signal"), "%r",
+              sink.records(r"cannot send signal"))
         # TERM too: it stops the daemon once the engine is up.
         sink.clear()
         os.unlink(hold)
