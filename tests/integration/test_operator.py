@@ -364,14 +364,23 @@ def signals_taken(pid):
     return int(st["SigPnd"][0], 16) == 0 and int(st["ShdPnd"][0], 16) == 0
 
 
+def monitor_up(d):
+    """The monitor has dropped its privileges and written its status (the
+    file itself is made before the fork, empty)."""
+    try:
+        with open(os.path.join(d.dir, "d.status")) as f:
+            text = f.read()
+    except OSError:
+        return False
+    return "result=" in text and h.proc_status(d.pid)["Uid"][0] != "0"
+
+
 def hold_until_signalled(d, sigs):
     """The monitor is up and the engine still root: send sigs to the
     monitor, wait until it has taken them; return the engine."""
-    status = os.path.join(d.dir, "d.status")
-    h.poll_until(lambda: os.path.exists(status), 10)
+    check(h.poll_until(lambda: monitor_up(d), 10), "monitor not up")
     engine = h.engine_pid(d)
     check(h.proc_status(engine)["Uid"][0] == "0", "engine dropped early")
-    check(h.proc_status(d.pid)["Uid"][0] != "0", "monitor still root")
     for sig in sigs:
         os.kill(d.pid, sig)
     check(h.poll_until(lambda: signals_taken(d.pid), 5), "not taken")
