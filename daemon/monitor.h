@@ -2,8 +2,9 @@
 /*
  * monitor: the unprivileged, unchrooted parent of the engine. It reads
  * the configuration files (with their includes) when the engine asks,
- * hands their bytes over a socketpair, forwards TERM, HUP and USR1 to the
- * engine, reaps it and exits with it. It never touches a client socket.
+ * hands their bytes over a socketpair, forwards TERM, INT, HUP and USR1
+ * to the engine once it is up (they wait in the monitor until then),
+ * reaps it and exits with it. It never touches a client socket.
  */
 #ifndef DAYTIMED_MONITOR_H
 #define DAYTIMED_MONITOR_H

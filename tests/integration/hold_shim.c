@@ -5,7 +5,9 @@
  * setgroups, the first call of its privilege drop, until the file that
  * DT_HOLD names exists (30 s at most): the test can signal the monitor
  * while the engine is still root. Other processes, and a process with
- * no DT_HOLD, pass straight through.
+ * no DT_HOLD, pass straight through. Under -f only (the engine is the
+ * first process's child) and without chroot (the drop chroots first,
+ * and DT_HOLD would then name a path inside the jail).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>

@@ -396,7 +396,11 @@ def signals_before_the_engine_is_up_wait_for_it():
         hold = t.join("go")
         with held_daemon(sink, hold) as d:
             try:
-                hold_until_signalled(d, (signal.SIGHUP, signal.SIGUSR1))
+                engine = hold_until_signalled(d, (signal.SIGHUP,
+                                                  signal.SIGUSR1))
+                # As pkill -HUP does: the engine's copy waits in it, and
+                # pairs with the monitor's once both act (one reload).
+                os.kill(engine, signal.SIGHUP)
             finally:
                 open(hold, "w").close()
             sink.wait_for(r"^event=reload result=ok")
