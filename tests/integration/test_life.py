@@ -223,9 +223,15 @@ def a_killed_process_takes_the_other_down_and_a_restart_works():
             check(rec.pid == d.pid and rec.severity == 4, "%r", rec)
             check(not os.path.exists(pidfile), "pidfile left behind")
         # the monitor killed: the engine stops by itself, logs its stop
+        # (once it is up: "proc" sees the sockets, bound before the fork,
+        # and a monitor killed before its handshake stops the engine
+        # with "the monitor process failed to start" instead)
+        sink.clear()
         d = h.Daemon(text, ready="proc")
         with d:
             engine = h.engine_pid(d)
+            sink.wait_for(lambda r: r.pid == engine and
+                          r.msg.startswith("event=start "))
             os.kill(d.pid, signal.SIGKILL)
             check(h.poll_until(lambda: not h.pid_alive(engine), 5),
                   "engine %d outlived its monitor", engine)
