@@ -455,7 +455,13 @@ monitor_split(const char *conffile, const struct life_user *u,
 	if (life_drop(NULL, u) == -1)
 		_exit(1);
 	life_forget_starter();
-	if (compat_write_all(sp[0], &ready, 1) == -1)
-		_exit(1);
+	if (compat_write_all(sp[0], &ready, 1) == -1) {
+		/* The engine is gone already: say how, as monitor_main would. */
+		int status = 0;
+
+		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+			;
+		monitor_exit(pid, status);
+	}
 	monitor_main(sp[0], pid, conffile);
 }

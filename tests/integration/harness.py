@@ -214,6 +214,23 @@ def pid_alive(pid):
     return st is not None and st[0] != "Z"
 
 
+HOLD_SHIM = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                         "hold_shim.so")
+
+
+def hold_env(hold, monitor=False):
+    """The environment for a Daemon(foreground) whose engine (or, with
+    monitor, whose monitor) waits in its privilege drop until the file
+    hold exists (hold_shim.c); Skip if the shim is not built."""
+    need_root()
+    if not os.path.exists(HOLD_SHIM):
+        raise Skip("%s not built (make check builds it)" % HOLD_SHIM)
+    env = dict(os.environ, LD_PRELOAD=HOLD_SHIM, DT_HOLD=hold)
+    if monitor:
+        env["DT_HOLD_MONITOR"] = "1"
+    return env
+
+
 def proc_status(pid):
     """/proc/PID/status as {key: [words]}."""
     out = {}

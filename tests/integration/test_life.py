@@ -244,6 +244,34 @@ def a_killed_process_takes_the_other_down_and_a_restart_works():
 
 
 @test
+def an_engine_dead_before_the_handshake_is_reported():
+    # The monitor held before its handshake; the engine killed meanwhile:
+    # the monitor says how it died, removes the pidfile, exits 1.
+    port = h.free_port()
+    with h.TempDir("dtl-") as t, h.SyslogSink() as sink:
+        hold = t.join("go")
+        run = t.join("run")
+        os.mkdir(run, 0o755)
+        os.chown(run, NOBODY.pw_uid, NOBODY.pw_gid)
+        pidfile = os.path.join(run, "d.pid")
+        d = h.Daemon(conf(port, sink, "pidfile %s\n" % pidfile),
+                     ready=None, env=h.hold_env(hold, monitor=True))
+        with d:
+            try:
+                engine = h.engine_pid(d)
+                os.kill(engine, signal.SIGKILL)
+                check(h.poll_until(lambda: not h.pid_alive(engine), 5),
+                      "engine %d not dead", engine)
+            finally:
+                open(hold, "w").close()
+            check(d.wait(10) == 1, "monitor: %r", d.returncode)
+            rec = sink.wait_for(r"^engine \(pid %d\) killed by signal 9 "
+                                % engine)
+            check(rec.pid == d.pid and rec.severity == 4, "%r", rec)
+            check(not os.path.exists(pidfile), "pidfile left behind")
+
+
+@test
 def a_stopping_engine_refuses_new_clients_at_once():
     port = h.free_port()
     rules = "allow 127.0.0.0/8\nallow 127.0.0.1 user alice\n"
