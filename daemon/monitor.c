@@ -456,9 +456,13 @@ monitor_split(const char *conffile, const struct life_user *u,
 		_exit(1);
 	life_forget_starter();
 	if (compat_write_all(sp[0], &ready, 1) == -1) {
-		/* The engine is gone already: say how, as monitor_main would. */
+		/*
+		 * The engine is gone already (EPIPE): say how, as monitor_main
+		 * would. The close ends its wait for '!' should it not be.
+		 */
 		int status = 0;
 
+		close(sp[0]);
 		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 			;
 		monitor_exit(pid, status);
