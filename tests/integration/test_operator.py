@@ -523,6 +523,15 @@ def bound_sockets(proto, port):
     return n
 
 
+def thread_names(pid):
+    """The comm of each of pid's threads, as a set."""
+    names = set()
+    for tid in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+            names.add(f.read().strip())
+    return names
+
+
 @test
 def startup_says_what_is_true_and_ps_tells_processes_apart():
     port = h.free_port()
@@ -549,10 +558,10 @@ def startup_says_what_is_true_and_ps_tells_processes_apart():
                 comm = f.read().strip()
             check(cmd == title and comm == "daytimed", "%d: %r %r", pid, cmd,
                   comm)
-        threads = set()
-        for tid in os.listdir("/proc/%d/task" % engine):
-            with open("/proc/%d/task/%s/comm" % (engine, tid)) as f:
-                threads.add(f.read().strip())
+        # The workers start after "serving with": poll for the name.
+        threads = h.poll_until(lambda: thread_names(engine), 5,
+                               done=lambda t: "daytimed-w1" in t,
+                               retry=(OSError,))
         check("daytimed-w1" in threads, "threads %r", threads)
 
 
