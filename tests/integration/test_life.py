@@ -200,15 +200,20 @@ def second_instance_refused_stale_pidfile_survived():
             h.stop_pid(monitor)
 
 
+def nobodys_pidfile(t):
+    """A pidfile path in a fresh run directory of t owned by nobody."""
+    run = t.join("run")
+    os.mkdir(run, 0o755)
+    os.chown(run, NOBODY.pw_uid, NOBODY.pw_gid)
+    return os.path.join(run, "d.pid")
+
+
 @test
 def a_killed_process_takes_the_other_down_and_a_restart_works():
     h.need_root()
     port = h.free_port()
     with h.TempDir("dtl-") as t, h.SyslogSink() as sink:
-        run = t.join("run")
-        os.mkdir(run, 0o755)
-        os.chown(run, NOBODY.pw_uid, NOBODY.pw_gid)
-        pidfile = os.path.join(run, "d.pid")
+        pidfile = nobodys_pidfile(t)
         text = conf(port, sink, "pidfile %s\n" % pidfile)
         # the engine killed: the monitor says so, removes the pidfile and
         # exits 1 at once
@@ -250,10 +255,7 @@ def an_engine_dead_before_the_handshake_is_reported():
     port = h.free_port()
     with h.TempDir("dtl-") as t, h.SyslogSink() as sink:
         hold = t.join("go")
-        run = t.join("run")
-        os.mkdir(run, 0o755)
-        os.chown(run, NOBODY.pw_uid, NOBODY.pw_gid)
-        pidfile = os.path.join(run, "d.pid")
+        pidfile = nobodys_pidfile(t)
         d = h.Daemon(conf(port, sink, "pidfile %s\n" % pidfile),
                      ready=None, env=h.hold_env(hold, monitor=True))
         with d:
