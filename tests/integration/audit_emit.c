@@ -5,13 +5,16 @@
  * syslog datagram socket), and prints the datagrams as rsyslog's
  * traditional file format ("Mmm dd hh:mm:ss HOST daytimed[PID]: ...").
  *
- *   audit_emit [-s SIGNKEY] [-S STATE] [-H HOST] [-k] PUBFILE NCONN
+ *   audit_emit [-s SIGNKEY] [-S STATE] [-H HOST] [-E EPOCH] [-k] PUBFILE NCONN
  *
  * The chain: event=start, NCONN connection records (IPv4, IPv6, mapped
  * peers, hostile ident bytes), event=stop (-k: none, as after a kill).
  * -s signs the epoch with a host's key (audit signing-key), -S links it
  * through a state file (audit state), -H names the host in the lines
- * (default testhost).
+ * (default testhost). -E gives the epoch the id EPOCH (16 hex digits)
+ * instead of a random one, as a host whose daemon was changed could: an
+ * epoch id is no secret (libsodium's randombytes_set_implementation; the
+ * chain draws its key, then the 8-byte id).
  */
 #include "autoconf.h"
 
@@ -29,12 +32,46 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "compat/compat.h"
 #include "daemon/audit.h"
 #include "daemon/log.h"
 
 static int	emit_sock;
 static const char *emit_host = "testhost";
+static unsigned char emit_epoch[8];	/* -E */
+static int	emit_epoch_set;
+
+/* randombytes: the first 8-byte draw is -E's id, the rest the system's. */
+static const char *
+emit_rb_name(void)
+{
+	return "audit_emit";
+}
+
+static uint32_t
+emit_rb_random(void)
+{
+	return randombytes_sysrandom_implementation.random();
+}
+
+static void
+emit_rb_buf(void *const buf, const size_t size)
+{
+	if (emit_epoch_set && size == sizeof(emit_epoch)) {
+		memcpy(buf, emit_epoch, sizeof(emit_epoch));
+		emit_epoch_set = 0;
+		return;
+	}
+	randombytes_sysrandom_implementation.buf(buf, size);
+}
+
+static randombytes_implementation emit_rb = {
+	.implementation_name = emit_rb_name,
+	.random = emit_rb_random,
+	.buf = emit_rb_buf,
+};
 
 /* Print every datagram waiting on the socket as a syslog file line. */
 static void
@@ -75,8 +112,20 @@ main(int argc, char **argv)
 
 	memset(&ap, 0, sizeof(ap));
 	ap.uid = geteuid();
-	while ((ch = getopt(argc, argv, "s:S:H:k")) != -1) {
+	while ((ch = getopt(argc, argv, "s:S:H:E:k")) != -1) {
 		switch (ch) {
+		case 'E':
+			if (strlen(optarg) != 2 * sizeof(emit_epoch) ||
+			    sodium_hex2bin(emit_epoch, sizeof(emit_epoch),
+			    optarg, strlen(optarg), NULL, NULL, NULL) != 0) {
+				fprintf(stderr, "audit_emit: -E: 16 hex "
+				    "digits\n");
+				return 2;
+			}
+			emit_epoch_set = 1;
+			if (randombytes_set_implementation(&emit_rb) != 0)
+				return 1;
+			break;
 		case 's':
 			ap.signing_key = optarg;
 			break;
@@ -97,7 +146,7 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc != 2) {
 		fprintf(stderr, "usage: audit_emit [-s SIGNKEY] [-S STATE] "
-		    "[-H HOST] [-k] PUBFILE NCONN\n");
+		    "[-H HOST] [-E EPOCH] [-k] PUBFILE NCONN\n");
 		return 2;
 	}
 	n = strtonum(argv[1], 0, 1000000, &errstr);
