@@ -10,7 +10,7 @@
  *                             to the server ("audit signing-key", root's,
  *                             0600), PUBFILE to the auditor (verify
  *                             --host-key).
- *   verify --secret-key SECFILE [--host-key PUBFILE]... [LOGFILE...]
+ *   verify --secret-key SECFILE [--host-key [NAME=]PUBFILE]... [LOGFILE...]
  *                             check the sealed MAC chains in syslog files
  *                             (stdin when none; .gz read as is): see
  *                             verify_cmd.c.
@@ -89,10 +89,11 @@ usage(FILE *f)
 	    "usage: daytimed-audit keygen PUBFILE SECFILE\n"
 	    "       daytimed-audit host-keygen PUBFILE SECFILE\n"
 	    "       daytimed-audit verify --secret-key SECFILE "
-	    "[--host-key PUBFILE]... [LOGFILE...]\n"
+	    "[--host-key [NAME=]PUBFILE]... [LOGFILE...]\n"
 	    "       daytimed-audit report [--config FILE] [--since T] "
 	    "[--until T] [--json]\n"
-	    "           [--secret-key SECFILE [--host-key PUBFILE]...] [LOGFILE...]\n"
+	    "           [--secret-key SECFILE [--host-key [NAME=]PUBFILE]...]\n"
+	    "           [LOGFILE...]\n"
 	    "       daytimed-audit -V | -h\n"
 	    "\n"
 	    "keygen writes the auditor's key pair: PUBFILE (mode 0644) is the\n"
@@ -103,7 +104,9 @@ usage(FILE *f)
 	    "verify checks the sealed records in syslog files (stdin when no\n"
 	    "LOGFILE or \"-\"; .gz files read as they are), one line per\n"
 	    "finding, then a line per epoch, per host and in all. --host-key\n"
-	    "(repeatable) names the hosts whose signed epochs are trusted.\n"
+	    "(repeatable) names the hosts whose signed epochs are trusted;\n"
+	    "NAME=PUBFILE binds the key to the host the syslog headers call\n"
+	    "NAME.\n"
 	    "Exit: 0 intact and authenticated, 1 findings, 2 usage or key\n"
 	    "error, 3 intact but not authenticated (no --host-key).\n"
 	    "report prints the auditor's page (daytimed-audit report -h).\n");

@@ -5,7 +5,7 @@
  * key is given, and the page or the JSON document on standard output.
  *
  *   report [--config FILE] [--daytimed PATH] [--since T] [--until T]
- *          [--secret-key SECFILE [--host-key PUBFILE]...] [--json]
+ *          [--secret-key SECFILE [--host-key [NAME=]PUBFILE]...] [--json]
  *          [--top N] [--width N] [--cap N] [LOGFILE...]
  *
  * Log files are read by logread (gzip as it is, lines bounded), each line
@@ -424,8 +424,8 @@ report_cmd_usage(FILE *f)
 	fprintf(f,
 	    "usage: daytimed-audit report [--config FILE] [--daytimed PATH]\n"
 	    "           [--since T] [--until T] [--secret-key SECFILE\n"
-	    "           [--host-key PUBFILE]...] [--json] [--top N] [--width N]\n"
-	    "           [--cap N] [LOGFILE...]\n"
+	    "           [--host-key [NAME=]PUBFILE]...] [--json] [--top N]\n"
+	    "           [--width N] [--cap N] [LOGFILE...]\n"
 	    "The auditor's page: what daytimed's records say, one page of\n"
 	    "text (or one JSON document), from syslog files or stdin.\n"
 	    "T: YYYY-MM-DD, \"YYYY-MM-DD HH:MM[:SS]\" (local) or RFC 3339.\n"

@@ -27,7 +27,7 @@
 #include "audit/verify_int.h"
 
 #define VERIFY_NOTE_MAX		1024	/* a note's text, before malloc */
-#define VERIFY_HOST_MAX		255	/* bytes of a host name kept */
+#define VERIFY_NAMES_TOLD	8	/* other host names an epoch's notes name */
 
 static uint32_t	verify_file(struct verify *, const char *);
 static size_t	verify_host(struct verify *, const char *, size_t);
@@ -37,6 +37,7 @@ static struct verify_epoch *verify_epoch(struct verify *,
 static int	verify_rehash(size_t **, size_t *, size_t, size_t);
 static int	verify_fail(const struct verify *);
 static uint64_t	verify_mix(uint64_t);
+static uint64_t	verify_host_hash(const char *, size_t);
 static void	verify_unsealed(struct verify *, size_t, uint32_t,
 		    unsigned long);
 static void	verify_sealed_host(struct verify *, size_t, struct verify_epoch *,
@@ -74,18 +75,52 @@ int
 verify_host_key(struct verify *v, const char *name,
     const unsigned char pk[CHAIN_SIGN_PK_BYTES])
 {
-	void *p;
-	size_t cap = v->nhkeys;
+	return verify_host_key_for(v, name, NULL, pk);
+}
 
-	if ((p = verify_grow(v->hkeys, &cap, v->nhkeys, sizeof(*v->hkeys))) ==
-	    NULL)
+/* Trust one more host key, for the host so named (NULL: any). */
+int
+verify_host_key_for(struct verify *v, const char *name, const char *host,
+    const unsigned char pk[CHAIN_SIGN_PK_BYTES])
+{
+	struct verify_hkey *k;
+	char *copy = NULL;
+	void *p;
+	size_t cap = v->nhkeys, i;
+
+	if (host != NULL && (copy = strdup(host)) == NULL)
 		return -1;
+	/* one key per host both ways: a key given twice takes one name */
+	for (i = 0; i < v->nhkeys; i++) {
+		k = &v->hkeys[i];
+		if (sodium_memcmp(k->pk, pk, CHAIN_SIGN_PK_BYTES) == 0) {
+			if (copy != NULL && k->host != NULL &&
+			    strcmp(copy, k->host) != 0)
+				goto taken;
+			if (k->host == NULL && copy != NULL &&
+			    (k->host = strdup(copy)) == NULL) {
+				free(copy);
+				return -1;
+			}
+		} else if (copy != NULL && k->host != NULL &&
+		    strcmp(copy, k->host) == 0)
+			goto taken;
+	}
+	if ((p = verify_grow(v->hkeys, &cap, v->nhkeys, sizeof(*v->hkeys))) ==
+	    NULL) {
+		free(copy);
+		return -1;
+	}
 	v->hkeys = p;
 	v->hkeys[v->nhkeys].name = name;
+	v->hkeys[v->nhkeys].host = copy;
 	memcpy(v->hkeys[v->nhkeys].pk, pk, CHAIN_SIGN_PK_BYTES);
 	v->hkeys[v->nhkeys].epochs = 0;
 	v->nhkeys++;
 	return 0;
+taken:
+	free(copy);
+	return -2;
 }
 
 /* Wipe the secret key and every epoch's keys; free. */
@@ -105,6 +140,8 @@ verify_free(struct verify *v)
 		free(v->hosts[i].name);
 	free(v->hosts);
 	free(v->htab);
+	for (i = 0; i < v->nhkeys; i++)
+		free(v->hkeys[i].host);
 	free(v->hkeys);
 	free(v->files);
 	free(v);
@@ -225,21 +262,26 @@ verify_mix(uint64_t x)
 	return x;
 }
 
-/* A host by name (cut at VERIFY_HOST_MAX bytes), made on first sight. */
-static size_t
-verify_host(struct verify *v, const char *name, size_t len)
+/* The hash of a host name (FNV-1a, mixed). */
+static uint64_t
+verify_host_hash(const char *name, size_t len)
 {
-	struct verify_hostrec *hr;
-	char esc[4 * VERIFY_HOST_MAX + sizeof(RECORD_CUT_MARK) + 3];
 	uint64_t hash = 0xcbf29ce484222325ULL;
-	size_t i, j, cap, elen;
-	void *p;
+	size_t i;
 
-	if (len > VERIFY_HOST_MAX)
-		len = VERIFY_HOST_MAX;
 	for (i = 0; i < len; i++)
 		hash = (hash ^ (unsigned char)name[i]) * 0x100000001b3ULL;
-	hash = verify_mix(hash);
+	return verify_mix(hash);
+}
+
+/* The host of this name (len bytes, at most VERIFY_HOST_MAX), or SIZE_MAX. */
+size_t
+verify_host_find(const struct verify *v, const char *name, size_t len)
+{
+	const struct verify_hostrec *hr;
+	uint64_t hash = verify_host_hash(name, len);
+	size_t i, j;
+
 	for (j = 0; v->htabcap > 0 && j < v->htabcap; j++) {
 		i = v->htab[(hash + j) & (v->htabcap - 1)];
 		if (i == 0)
@@ -249,6 +291,24 @@ verify_host(struct verify *v, const char *name, size_t len)
 		    memcmp(hr->name, name, len) == 0))
 			return i - 1;
 	}
+	return SIZE_MAX;
+}
+
+/* A host by name (cut at VERIFY_HOST_MAX bytes), made on first sight. */
+static size_t
+verify_host(struct verify *v, const char *name, size_t len)
+{
+	struct verify_hostrec *hr;
+	char esc[4 * VERIFY_HOST_MAX + sizeof(RECORD_CUT_MARK) + 3];
+	uint64_t hash;
+	size_t i, j, cap, elen;
+	void *p;
+
+	if (len > VERIFY_HOST_MAX)
+		len = VERIFY_HOST_MAX;
+	if ((i = verify_host_find(v, name, len)) != SIZE_MAX)
+		return i;
+	hash = verify_host_hash(name, len);
 	if (v->nhosts >= VERIFY_HOSTS_MAX) {
 		v->over = VERIFY_BOUND_HOSTS;
 		return SIZE_MAX;
@@ -257,12 +317,9 @@ verify_host(struct verify *v, const char *name, size_t len)
 		if (verify_rehash(&v->htab, &v->htabcap, v->nhosts, 0) == -1)
 			goto nomem;
 		for (i = 0; i < v->nhosts; i++) {
-			uint64_t hh = 0xcbf29ce484222325ULL;
+			uint64_t hh = verify_host_hash(v->hosts[i].name,
+			    v->hosts[i].namelen);
 
-			for (j = 0; j < v->hosts[i].namelen; j++)
-				hh = (hh ^ (unsigned char)v->hosts[i].name[j]) *
-				    0x100000001b3ULL;
-			hh = verify_mix(hh);
 			for (j = 0; v->htab[(hh + j) & (v->htabcap - 1)]; j++)
 				;
 			v->htab[(hh + j) & (v->htabcap - 1)] = i + 1;
@@ -398,7 +455,9 @@ verify_epoch_index(const struct verify *v, uint64_t id)
 /*
  * A sealed record's host: its first one says what came before was from
  * before the host sealed (or, in the same file and mid-epoch, inside
- * that epoch); an epoch whose records name two hosts is told once.
+ * that epoch); an epoch whose records name another host is told for
+ * each other name (up to VERIFY_NAMES_TOLD of them, then only counted),
+ * and counted to both hosts, so that no host line says intact.
  */
 static void
 verify_sealed_host(struct verify *v, size_t h, struct verify_epoch *ep,
@@ -408,13 +467,17 @@ verify_sealed_host(struct verify *v, size_t h, struct verify_epoch *ep,
 	size_t i, n, k;
 
 	hr->records++;
-	if (ep->host != h && !ep->host_told) {
-		ep->host_told = 1;
-		verify_note(v, VERIFY_FINDING, ep, ep->host, "epoch %s: its "
-		    "records name two hosts, %s and %s (first at %s:%lu): a "
-		    "syslog header was changed", ep->hex,
-		    verify_hostname(v, ep->host), verify_hostname(v, h),
-		    v->files[ep->first_file], ep->first_line);
+	if (ep->host != h && hr->told_epoch != (size_t)(ep - v->epochs) + 1) {
+		/* each other name once (a run of it), told up to a bound */
+		hr->told_epoch = (size_t)(ep - v->epochs) + 1;
+		if (ep->host_told < VERIFY_NAMES_TOLD) {
+			ep->host_told++;
+			verify_note(v, VERIFY_FINDING, ep, ep->host, "epoch %s: "
+			    "its records name two hosts, %s and %s (first at "
+			    "%s:%lu): a syslog header was changed", ep->hex,
+			    verify_hostname(v, ep->host), verify_hostname(v, h),
+			    v->files[ep->first_file], ep->first_line);
+		}
 		hr->findings++;	/* counted to the epoch's host: this one too */
 	}
 	if (!hr->sealing && hr->early > 0 && f->seq > 0) {

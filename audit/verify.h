@@ -39,6 +39,7 @@
 #define VERIFY_BUFFER_MAX	(64u << 20)	/* bytes held for unopened epochs */
 #define VERIFY_EPOCHS_MAX	(1u << 20)	/* epochs held (some 2 KB each) */
 #define VERIFY_HOSTS_MAX	(1u << 16)	/* hosts held */
+#define VERIFY_HOST_MAX		255		/* bytes of a host name kept */
 /*
  * Ring slots held at once by the epochs not yet complete: 224 MiB at 56
  * bytes a slot, 4096 full rings. A complete epoch (its stop record and
@@ -268,6 +269,14 @@ void	verify_notes(struct verify *, verify_note_fn *, void *arg);
  */
 int	verify_host_key(struct verify *, const char *name,
 	    const unsigned char pk[CHAIN_SIGN_PK_BYTES]);
+/*
+ * verify_host_key for one host: host (a syslog header's name, at most
+ * VERIFY_HOST_MAX bytes, copied) is the only name its epochs
+ * may carry, and the only key that host's epochs may be signed by.
+ * -2: the key was given for another host, or the host with another key.
+ */
+int	verify_host_key_for(struct verify *, const char *name,
+	    const char *host, const unsigned char pk[CHAIN_SIGN_PK_BYTES]);
 /* Why a line was refused (verify_line -2): the bound the input passed. */
 enum verify_bound {
 	VERIFY_BOUND_NONE,

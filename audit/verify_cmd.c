@@ -61,7 +61,7 @@ static void	verify_cmd_report(struct verify *, const struct verify_summary *,
 		    size_t);
 static void	verify_cmd_nomem(void) __attribute__((noreturn));
 
-/* verify --secret-key SECFILE [--host-key PUBFILE]... [LOGFILE]... */
+/* verify --secret-key SECFILE [--host-key [NAME=]PUBFILE]... [LOGFILE]... */
 int
 verify_cmd(int argc, char **argv)
 {
@@ -181,16 +181,39 @@ verify_cmd_secret(const char *path, unsigned char *sk)
 	return 0;
 }
 
-/* One --host-key: a host's public key, 64 hex digits. */
+/*
+ * One --host-key: PUBFILE, a host's public key (64 hex digits), or
+ * NAME=PUBFILE, the key of the host whose syslog headers say NAME. A
+ * NAME has no '/' (so "./a=b.pub" is a file) and is 1 to VERIFY_HOST_MAX
+ * printable bytes without space.
+ */
 int
-verify_cmd_hostkey(struct verify *v, const char *path,
+verify_cmd_hostkey(struct verify *v, const char *arg,
     const unsigned char *auditor)
 {
 	unsigned char pk[CHAIN_SIGN_PK_BYTES];
-	char buf[KEYFILE_MAX], err[512];
+	char buf[KEYFILE_MAX], err[512], host[VERIFY_HOST_MAX + 1];
+	const char *path = arg, *eq = strchr(arg, '='), *slash = strchr(arg, '/');
 	struct stat st;
-	size_t len;
+	size_t len, i;
+	int r;
 
+	host[0] = '\0';
+	if (eq != NULL && (slash == NULL || slash > eq)) {
+		len = (size_t)(eq - arg);
+		for (i = 0; i < len && arg[i] > ' ' && arg[i] < 0x7f; i++)
+			;
+		if (len == 0 || len > VERIFY_HOST_MAX || i < len) {
+			fprintf(stderr, "daytimed-audit: --host-key %s: the host "
+			    "name before '=' must be 1 to %d printable "
+			    "characters without space (a file whose name has "
+			    "'=' is written ./NAME)\n", arg, VERIFY_HOST_MAX);
+			return -1;
+		}
+		memcpy(host, arg, len);
+		host[len] = '\0';
+		path = eq + 1;
+	}
 	if (keyfile_read(path, buf, sizeof(buf), &len, &st, err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "daytimed-audit: %s\n", err);
@@ -209,8 +232,15 @@ verify_cmd_hostkey(struct verify *v, const char *path,
 	if (sodium_memcmp(pk, auditor, CHAIN_KEY_BYTES) == 0)
 		fprintf(stderr, "daytimed-audit: warning: --host-key %s is the "
 		    "auditor's public key, not a host key\n", path);
-	if (verify_host_key(v, path, pk) == -1)
+	r = verify_host_key_for(v, path, host[0] != '\0' ? host : NULL, pk);
+	if (r == -1)
 		verify_cmd_nomem();
+	if (r == -2) {
+		fprintf(stderr, "daytimed-audit: --host-key %s: one key per "
+		    "host: the key or the host was given already, with another "
+		    "host or key\n", arg);
+		return -1;
+	}
 	return 0;
 }
 
@@ -466,6 +496,8 @@ verify_cmd_report(struct verify *v, const struct verify_summary *s,
 		if (hi.findings > 0)
 			printf(": NOT intact (%lu finding%s)\n", hi.findings,
 			    hi.findings == 1 ? "" : "s");
+		else if (hi.records == 0)
+			printf(": nothing sealed\n");
 		else if (hi.unclean > 0)
 			printf(": intact, %zu epoch%s ended uncleanly%s\n",
 			    hi.unclean, verify_cmd_s(hi.unclean),

@@ -16,10 +16,11 @@ int	verify_cmd(int argc, char **argv);
  */
 int	verify_cmd_secret(const char *path, unsigned char *sk);
 /*
- * Trust the host public key file at path for v (auditor: the auditor's
- * public key, to warn when it is given instead); -1, said why on stderr.
+ * Trust the host public key of one --host-key, PUBFILE or NAME=PUBFILE
+ * (the key of that host name only), for v (auditor: the auditor's public
+ * key, to warn when it is given instead); -1, said why on stderr.
  */
-int	verify_cmd_hostkey(struct verify *v, const char *path,
+int	verify_cmd_hostkey(struct verify *v, const char *arg,
 	    const unsigned char *auditor);
 /*
  * A line verify_line refused (-2: the input names more epochs or hosts

@@ -271,6 +271,21 @@ verify_link(struct verify *v, struct verify_epoch *ep,
 		    "follows epoch %s, whose records name host %s: a syslog "
 		    "header was changed", ep->hex, verify_hostname(v, ep->host),
 		    p->hex, verify_hostname(v, p->host));
+	/*
+	 * One key per host: a host's epoch follows one its own key signed.
+	 * An epoch id is no secret, so another host's key can sign an epoch
+	 * that takes the place of a deleted one (and headers can be
+	 * stripped, so that both name no host).
+	 */
+	if (ep->auth == VERIFY_AUTH_LISTED && p->state == VERIFY_EPOCH_OPEN &&
+	    p->auth == VERIFY_AUTH_LISTED && p->key_index != ep->key_index)
+		verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "epoch %s (host %s, "
+		    "signed by %s) follows epoch %s (host %s), signed by "
+		    "another host key (%s): one key per host, so one of them "
+		    "was signed by another host's key in the place of an epoch "
+		    "deleted", ep->hex, verify_hostname(v, ep->host),
+		    v->hkeys[ep->key_index].name, p->hex,
+		    verify_hostname(v, p->host), v->hkeys[p->key_index].name);
 	if (p->state == VERIFY_EPOCH_OPEN)
 		verify_link_end(v, p, ep);
 }

@@ -25,6 +25,7 @@
 
 static void	verify_hosts_sum(struct verify *);
 static void	verify_keys_hosts(struct verify *);
+static void	verify_keys_names(struct verify *);
 static size_t	verify_side(const struct verify_epoch *, int);
 static void	verify_one_per(struct verify *, struct verify_epoch **,
 		    size_t, int);
@@ -102,12 +103,21 @@ verify_hosts_end(struct verify *v)
 					break;
 				o += (size_t)r;
 			}
-			verify_note(v, VERIFY_WARNING, NULL, h, "host %s: %zu "
-			    "daytimed record%s without chain fields %s: %s%s",
-			    verify_hostname(v, h), hr->early, hr->early == 1 ?
-			    "" : "s", hr->sealing ? "before its first sealed "
-			    "record (not covered by any seal)" : "(the host "
-			    "seals none)", list, hr->early > n ? ", ..." : "");
+			/*
+			 * A host that seals none is a finding when the
+			 * auditor gave host keys: it names a host whose
+			 * records nothing vouches for.
+			 */
+			verify_note(v, !hr->sealing && v->nhkeys > 0 ?
+			    VERIFY_FINDING : VERIFY_WARNING, NULL, h, "host %s: "
+			    "%zu daytimed record%s without chain fields %s: "
+			    "%s%s", verify_hostname(v, h), hr->early,
+			    hr->early == 1 ? "" : "s", hr->sealing ? "before its "
+			    "first sealed record (not covered by any seal)" :
+			    v->nhkeys > 0 ? "(the host seals none, and "
+			    "--host-key was given: nothing vouches for them)" :
+			    "(the host seals none)", list,
+			    hr->early > n ? ", ..." : "");
 		}
 		/* signed by keys nobody listed: several is a sign of forgery */
 		if (hr->signed_ > 0 && hr->unsigned_ > 0)
@@ -154,6 +164,61 @@ verify_keys_end(struct verify *v)
 		    "records are missing or unsealed)", v->hkeys[k].name);
 	}
 	verify_keys_hosts(v);
+	verify_keys_names(v);
+}
+
+/*
+ * Keys given for a host by name (--host-key NAME=PUBFILE). A syslog
+ * header is untrusted text, and one key per host both ways
+ * (verify_keys_hosts) does not see two hosts' names exchanged: only the
+ * auditor can bind a name to a key. An epoch under a name whose key is
+ * another, or signed by a key given for another name, is a finding.
+ * Lines without a header name no host. One pass over the epochs.
+ */
+static void
+verify_keys_names(struct verify *v)
+{
+	const struct verify_hkey *k, *b;
+	struct verify_epoch *ep;
+	const struct verify_hostrec *hr;
+	size_t *bound, i, h;
+
+	for (i = 0; i < v->nhkeys && v->hkeys[i].host == NULL; i++)
+		;
+	if (i == v->nhkeys || v->nhosts == 0)
+		return;
+	if ((bound = calloc(v->nhosts, sizeof(*bound))) == NULL) {
+		v->nomem = 1;
+		return;
+	}
+	for (i = 0; i < v->nhkeys; i++)
+		if (v->hkeys[i].host != NULL && (h = verify_host_find(v,
+		    v->hkeys[i].host, strlen(v->hkeys[i].host))) != SIZE_MAX)
+			bound[h] = i + 1;
+	for (i = 0; i < v->nepochs; i++) {
+		ep = &v->epochs[i];
+		hr = &v->hosts[ep->host];
+		if (ep->state != VERIFY_EPOCH_OPEN ||
+		    ep->auth != VERIFY_AUTH_LISTED || hr->namelen == 0)
+			continue;
+		k = &v->hkeys[ep->key_index];
+		b = bound[ep->host] ? &v->hkeys[bound[ep->host] - 1] : NULL;
+		if (k->host != NULL && (strlen(k->host) != hr->namelen ||
+		    memcmp(k->host, hr->name, hr->namelen) != 0))
+			verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "epoch %s "
+			    "(host %s) is signed by %s, the key given for host "
+			    "%s: a syslog header was changed, or that host's "
+			    "key signed another host's epoch", ep->hex,
+			    verify_hostname(v, ep->host), k->name, k->host);
+		else if (k->host == NULL && b != NULL)
+			verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "epoch %s "
+			    "(host %s) is signed by %s, not by %s, the key given "
+			    "for host %s: a syslog header was changed, or "
+			    "another host's key signed under its name", ep->hex,
+			    verify_hostname(v, ep->host), k->name, b->name,
+			    b->host);
+	}
+	free(bound);
 }
 
 /*

@@ -131,7 +131,7 @@ struct verify_epoch {
 	uint32_t		 ord_max_file;
 	unsigned long		 ord_max_line;
 	struct verify_run	 reorder, late, far, budget, missing;
-	int			 host_told;
+	int			 host_told;	/* other names told */
 	/* links, at the end */
 	int			 followed;	/* an epoch names it as prev */
 	size_t			 follower;
@@ -150,6 +150,7 @@ struct verify_hostrec {
 	unsigned long	 findings;
 	int		 sealing;	/* a sealed record of it has come */
 	size_t		 last_epoch;	/* of its last sealed record */
+	size_t		 told_epoch;	/* + 1: told as another name of it */
 	int		 last_open;	/* ... which was not a stop record */
 	uint32_t	 last_file;
 	/* unsealed records before its first sealed one */
@@ -169,6 +170,7 @@ struct verify_hostrec {
 
 struct verify_hkey {
 	const char	*name;
+	char		*host;		/* the host it is given for, or NULL */
 	unsigned char	 pk[CHAIN_SIGN_PK_BYTES];
 	size_t		 epochs;	/* opened epochs it signed (at the end) */
 };
@@ -215,6 +217,8 @@ void	verify_note(struct verify *, enum verify_kind, struct verify_epoch *ep,
 void	*verify_grow(void *arr, size_t *cap, size_t n, size_t size);
 /* The index of the epoch with this id, or SIZE_MAX. */
 size_t	verify_epoch_index(const struct verify *, uint64_t id);
+/* The host of this name (len bytes, at most VERIFY_HOST_MAX), or SIZE_MAX. */
+size_t	verify_host_find(const struct verify *, const char *name, size_t len);
 /* Host h's name as text prints it: escaped; "-" without a header. */
 const char *verify_hostname(const struct verify *, size_t h);
 

@@ -36,14 +36,17 @@ def keys():
     return _keys
 
 
-def emit(n, host="web1", sign=True, state=None, stop=True):
-    """One epoch of n connections from host, as log lines."""
+def emit(n, host="web1", sign=True, state=None, stop=True, epoch=None):
+    """One epoch of n connections from host, as log lines (epoch: its id,
+    as a host whose daemon was changed could choose it)."""
     k = keys()
     args = [EMIT, "-H", host]
     if sign:
         args += ["-s", k[host][1]]
     if state is not None:
         args += ["-S", state]
+    if epoch is not None:
+        args += ["-E", epoch]
     if not stop:
         args += ["-k"]
     r = h.run(args + [k["audit"][0], n])
@@ -88,6 +91,19 @@ def hostkeys(*names):
     for n in names or ("web1",):
         opts += ["--host-key", keys()[n][0]]
     return opts
+
+
+def named_keys(*names):
+    """--host-key NAME=PUBFILE for each host name."""
+    opts = []
+    for n in names:
+        opts += ["--host-key", "%s=%s" % (n, keys()[n][0])]
+    return opts
+
+
+def strip(lines):
+    """The lines without their syslog header (journalctl -o cat)."""
+    return [l.split("daytimed[", 1)[1].split(": ", 1)[1] for l in lines]
 
 
 @test
@@ -351,6 +367,129 @@ def many_hosts_one_file():
           re.search(r"host web2: .*: NOT intact \(1 finding\)\n", out),
           "each host judged alone: %s", out)
 
+
+
+@test
+def names_exchanged_between_hosts():
+    """Two hosts' syslog header names exchanged: one key per host still
+    holds both ways, so only keys given for a name (NAME=PUBFILE) can
+    tell; each epoch under the other's name is then a finding."""
+    a, b, mixed = central()
+    swapped = [l.replace(" web1 ", " webX ", 1).replace(
+        " web2 ", " web1 ", 1).replace(" webX ", " web2 ", 1) for l in mixed]
+    p = TMP.write("swapped.log", swapped)
+    rc, f, out = verify(p, *hostkeys("web1", "web2"))
+    check(rc == 0 and f == [], "keys without names cannot tell: %d %r", rc,
+          f)
+    rc, f, out = verify(TMP.write("named.log", mixed),
+                        *named_keys("web1", "web2"))
+    check(rc == 0 and f == [], "named keys, the real names: %d %r\n%s", rc,
+          f, out)
+    rc, f, out = verify(p, *named_keys("web1", "web2"))
+    want = sorted(["epoch %s (host %s) is signed by %s, the key given for "
+                   "host %s: a syslog header was changed, or that host's "
+                   "key signed another host's epoch"
+                   % (epoch_of(e), other, keys()[real][0], real)
+                   for real, other, es in (("web1", "web2", a),
+                                           ("web2", "web1", b))
+                   for e in es])
+    check(rc == 1 and sorted(f) == want, "named keys: %d %r\n%s", rc, f,
+          out)
+    check(re.search(r"host web1: .*: NOT intact \(2 findings\)\n", out) and
+          re.search(r"host web2: .*: NOT intact \(2 findings\)\n", out),
+          "both hosts: %s", out)
+    # a key given for one name, another key signing under that name
+    rc, f, out = verify(p, "--host-key", "web1=" + keys()["web1"][0],
+                        *hostkeys("web2"))
+    check(rc == 1 and len(f) == 4 and sum(
+        "is signed by %s, not by %s, the key given for host web1: "
+        % (keys()["web2"][0], keys()["web1"][0]) in x for x in f) == 2,
+          "one name given: %d %r", rc, f)
+    # the command line: a name must be one, and one key per host
+    for bad in ("=" + keys()["web1"][0], "we b=" + keys()["web1"][0]):
+        rc, f, out = verify(p, "--host-key", bad)
+        check(rc == 2 and "the host name before '=' must be" in out,
+              "%r: %d %s", bad, rc, out)
+    rc, f, out = verify(p, *(named_keys("web1") + [
+        "--host-key", "web3=" + keys()["web1"][0]]))
+    check(rc == 2 and "one key per host" in out, "a key for two names: %d "
+          "%s", rc, out)
+    rc, f, out = verify(p, *(named_keys("web1") + [
+        "--host-key", "web1=" + keys()["web2"][0]]))
+    check(rc == 2 and "one key per host" in out, "a name with two keys: %d "
+          "%s", rc, out)
+    # a file whose name has '=': written with a '/'
+    odd = TMP.join("k=web1.pub")
+    with open(keys()["web1"][0]) as src, open(odd, "w") as dst:
+        dst.write(src.read())
+    rc, f, out = verify(TMP.write("web1.log", sum(a, [])), "--host-key",
+                        os.path.join(".", os.path.relpath(odd)))
+    check(rc == 0, "./k=web1.pub is a file: %d %s", rc, out)
+
+
+@test
+def predecessor_signed_by_another_host():
+    """An epoch of web1 deleted, and web2 (its daemon changed) signs an
+    epoch with the deleted one's id in its place, headers stripped: an
+    epoch id is no secret, so a link must also stay with one key."""
+    epochs = linked(3)
+    e2 = epoch_of(epochs[1])
+    fake = emit(4, host="web2", epoch=e2)
+    check(epoch_of(fake) == e2, "the id chosen: %s", fake[0])
+    p = TMP.write("forged-prev.log", epochs[0] + strip(fake) +
+                  strip(epochs[2]))
+    rc, f, out = verify(p, *hostkeys("web1", "web2"))
+    want = ("epoch %s (host -, signed by %s) follows epoch %s (host -), "
+            "signed by another host key (%s): one key per host, so one of "
+            "them was signed by another host's key in the place of an "
+            "epoch deleted" % (epoch_of(epochs[2]), keys()["web1"][0], e2,
+                               keys()["web2"][0]))
+    check(rc == 1 and f == [want], "forged predecessor: %d %r\n%s", rc, f,
+          out)
+
+
+@test
+def a_host_that_seals_nothing():
+    """A host seen only through records without chain fields: with host
+    keys given nothing vouches for it (a finding); without, a warning, and
+    its line does not say intact."""
+    _, _, mixed = central()
+    fake = ("Nov 26 10:00:00 hostq daytimed[4242]: conn=0000000000000666 "
+            "proto=tcp peer=6.6.6.6:1 decision=allow rule=default ident=- "
+            "ident_status=skipped\n")
+    p = TMP.write("hostq.log", mixed + [fake])
+    rc, f, out = verify(p, *hostkeys("web1", "web2"))
+    check(rc == 1 and f == ["host hostq: 1 daytimed record without chain "
+                            "fields (the host seals none, and --host-key "
+                            "was given: nothing vouches for them): %s:%d"
+                            % (p, len(mixed) + 1)],
+          "with host keys: %d %r\n%s", rc, f, out)
+    check(re.search(r"host hostq: 0 epochs, .*: NOT intact \(1 finding\)\n",
+                    out), "its line: %s", out)
+    rc, f, out = verify(p)
+    check(rc == 3 and f == [] and "warning: host hostq: 1 daytimed record "
+          "without chain fields (the host seals none)" in out and
+          re.search(r"host hostq: 0 epochs, .*: nothing sealed\n", out),
+          "without: %d %r\n%s", rc, f, out)
+
+
+@test
+def an_epoch_under_three_names():
+    """One epoch's records under three header names: each other name is
+    told, and no host line says intact."""
+    lines = emit(4)
+    e = epoch_of(lines)
+    three = [lines[0], lines[1].replace(" web1 ", " web2 ", 1),
+             lines[2].replace(" web1 ", " web3 ", 1)] + lines[3:]
+    p = TMP.write("three.log", three)
+    rc, f, out = verify(p, *hostkeys())
+    check(rc == 1 and sum("epoch %s: its records name two hosts, web1 and "
+                          "%s" % (e, n) in x for x in f
+                          for n in ("web2", "web3")) == 2,
+          "each name told: %d %r", rc, f)
+    for n in ("web1", "web2", "web3"):
+        check(re.search(r"host %s: .*: NOT intact" % n, out),
+              "host %s: %s", n, out)
 
 
 @test

@@ -260,8 +260,8 @@ class FleetKeys:
         """verify with the auditor's key and every host's: (status,
         stdout and stderr)."""
         args = ["verify", "--secret-key", self.sec]
-        for hpub, _, _ in self.hosts.values():
-            args += ["--host-key", hpub]
+        for host, (hpub, _, _) in self.hosts.items():
+            args += ["--host-key", "%s=%s" % (host, hpub)]
         rc, out, err = h.daytimed_audit(*(args + [path]))
         return rc, out + err
 

@@ -190,6 +190,29 @@ two_hosts(const struct fix_keys *k, const unsigned char **hk,
  * (without it, the other host's epochs alone passed as intact). A key
  * given twice is one key.
  */
+/* A key given for a host name: one key per host, both ways. */
+START_TEST(test_key_for_host)
+{
+	unsigned char a[CHAIN_SIGN_PK_BYTES], b[CHAIN_SIGN_PK_BYTES];
+	unsigned char sk[CHAIN_KEY_BYTES];
+	struct verify *v;
+
+	memset(a, 1, sizeof(a));
+	memset(b, 2, sizeof(b));
+	memset(sk, 3, sizeof(sk));
+	ck_assert_ptr_nonnull(v = verify_new(sk, NULL, NULL));
+	ck_assert_int_eq(verify_host_key_for(v, "a.pub", "web1", a), 0);
+	/* the same key, the same name, or no name: one key */
+	ck_assert_int_eq(verify_host_key_for(v, "a.pub", "web1", a), 0);
+	ck_assert_int_eq(verify_host_key(v, "a.pub", a), 0);
+	/* the key for another name, the name with another key */
+	ck_assert_int_eq(verify_host_key_for(v, "a.pub", "web2", a), -2);
+	ck_assert_int_eq(verify_host_key_for(v, "b.pub", "web1", b), -2);
+	ck_assert_int_eq(verify_host_key_for(v, "b.pub", "web2", b), 0);
+	verify_free(v);
+}
+END_TEST
+
 START_TEST(test_key_absent)
 {
 	const unsigned char *hk[] = { NULL, NULL, NULL };
@@ -211,7 +234,10 @@ START_TEST(test_key_absent)
 	ck_assert_uint_eq(r.s.findings, 1);
 	ck_assert_int_eq(fix_find(&r, want), 0);
 	ck_assert_int_eq(r.kind[0], VERIFY_FINDING);
-	/* web2's chain fields stripped: unsealed, a warning, and the key */
+	/*
+	 * web2's chain fields stripped: its key signs nothing, and a host
+	 * that seals none is a finding when host keys are given
+	 */
 	for (i = 1; i < log->n; i += 2) {
 		p = strstr(log->line[i], " sealed_to=");
 		if (p == NULL)
@@ -220,7 +246,7 @@ START_TEST(test_key_absent)
 		*p = '\0';
 	}
 	verify_free(fix_run(&r, log, k.sk, hk));
-	ck_assert_uint_eq(r.s.findings, 1);
+	ck_assert_uint_eq(r.s.findings, 2);
 	ck_assert_uint_eq(r.s.unsealed, 5);
 	ck_assert_int_ge(fix_find(&r, want), 0);
 	/* the same key twice: the second signs what the first does */
@@ -648,6 +674,7 @@ verify_epochs_suite(void)
 	tcase_add_test(tc, test_signature_changed);
 	tcase_add_test(tc, test_key_absent);
 	tcase_add_test(tc, test_key_two_hosts);
+	tcase_add_test(tc, test_key_for_host);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("links");
