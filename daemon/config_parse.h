@@ -47,7 +47,9 @@ struct config_directive;
  * with tally set (CONFIG_LOAD_TALLY) also hands over each diagnostic
  * past the bounds, with msg NULL, and sets CONFIG_DIAG_SUM in is_error
  * for the lines that say how many were not shown: whoever counts the
- * problems counts the former and not the latter.
+ * problems counts the former and not the latter. A counted one's file
+ * and line are not to be relied on (preflight_load, holding a first
+ * read back, hands them over later with neither).
  */
 typedef void config_diag_fn(void *arg, int is_error, const char *file,
     unsigned line, const char *msg);

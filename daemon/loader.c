@@ -283,39 +283,70 @@ loader_open(struct trust *t, const char *name, unsigned need, off_t max,
 	return fd;
 }
 
-/* Read the whole file fd of stat st (bounded by loader_open); closes fd. */
+/* The same file, unchanged since its stat a: 1, else 0. */
+static int
+loader_same(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/*
+ * Read the whole file fd of stat st (bounded by loader_open); closes fd.
+ * Exactly st_size bytes, then the end, and the stat again as it was:
+ * a file written in place while it is read (one that grew, shrank or
+ * was touched) is refused rather than taken cut, as a list cut at a
+ * line's end still parses ("10.0.0.0/16" read as "10.0.0.0/1").
+ */
 int
 loader_read_fd(int fd, const struct stat *st, char **buf, size_t *len,
     char *err, size_t errlen)
 {
+	struct stat now;
 	char *b;
-	size_t have = 0;
+	size_t have = 0, want = (size_t)st->st_size;
+	ssize_t r;
 
-	if ((b = malloc((size_t)st->st_size + 1)) == NULL) {
+	if ((b = malloc(want + 1)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		close(fd);
 		return -1;
 	}
-	while (have < (size_t)st->st_size) {
-		ssize_t r = read(fd, b + have, (size_t)st->st_size - have);
-
+	/* have == want: one byte more (b has room) must find the end */
+	for (;;) {
+		r = read(fd, b + have, have < want ? want - have : 1);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1) {
 			snprintf(err, errlen, "cannot read: %s", strerror(errno));
-			free(b);
-			close(fd);
-			return -1;
+			goto fail;
 		}
-		if (r == 0)
-			break;	/* shrank while we read: take what is there */
+		if (r == 0 || have == want)
+			break;
 		have += (size_t)r;
+	}
+	if (fstat(fd, &now) == -1) {
+		snprintf(err, errlen, "cannot stat: %s", strerror(errno));
+		goto fail;
+	}
+	if (r != 0 || have != want || !loader_same(st, &now)) {
+		snprintf(err, errlen, "changed while it was being read; "
+		    "replace it by rename (write a temporary file, then mv)");
+		goto fail;
 	}
 	close(fd);
 	b[have] = '\0';
 	*buf = b;
 	*len = have;
 	return 0;
+fail:
+	free(b);
+	close(fd);
+	return -1;
 }
 
 /* Read a whole regular file of bounded size; its identity in *id. */

@@ -61,7 +61,10 @@ void	loader_disk_trusting(struct loader_disk *, struct trust *,
  */
 int	loader_open(struct trust *, const char *name, unsigned need,
 	    off_t max, struct stat *st, char *err, size_t errlen);
-/* Read a whole file opened so: its bytes, NUL-ended; -1 and err. */
+/*
+ * Read a whole file opened so: its bytes, NUL-ended; -1 and err, also
+ * when the file changed since that stat (written in place as it is read).
+ */
 int	loader_read_fd(int fd, const struct stat *, char **buf, size_t *len,
 	    char *err, size_t errlen);
 

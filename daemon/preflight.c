@@ -52,9 +52,17 @@ struct preflight_held {
 	char		*msg;
 };
 
+/*
+ * What the first read said: the diagnostics shown, bounded by the parse's
+ * (CONFIG_DIAG_PER_FILE, CONFIG_DIAG_MAX, one sum per file), and those
+ * past the bounds (CONFIG_LOAD_TALLY: msg NULL) only counted, however
+ * many a file has.
+ */
 struct preflight_hold {
 	struct preflight_held	*d;
 	size_t			 n;
+	size_t			 cap;		/* of d */
+	size_t			 tally[2];	/* msg NULL: [is_error] */
 	int			 lost;		/* out of memory: say so */
 };
 
@@ -289,29 +297,39 @@ preflight(const struct config *conf, int what, config_diag_fn *diag,
 	return pf.errors;
 }
 
-/* Keep one diagnostic of the first read (preflight_load). */
+/*
+ * Keep one diagnostic of the first read (preflight_load); one past the
+ * bounds (msg NULL) is counted only, as its text and place are never shown.
+ */
 static void
 preflight_hold(void *arg, int is_error, const char *file, unsigned line,
     const char *msg)
 {
 	struct preflight_hold *h = arg;
 	struct preflight_held *d;
+	size_t cap;
 
-	if (h->lost)
-		return;
-	if ((d = reallocarray(h->d, h->n + 1, sizeof(*d))) == NULL) {
-		h->lost = 1;
+	if (msg == NULL) {
+		h->tally[is_error != 0]++;
 		return;
 	}
-	h->d = d;
-	d += h->n;
+	if (h->lost)
+		return;
+	if (h->n == h->cap) {
+		cap = h->cap == 0 ? 16 : 2 * h->cap;
+		if ((d = reallocarray(h->d, cap, sizeof(*d))) == NULL) {
+			h->lost = 1;
+			return;
+		}
+		h->d = d;
+		h->cap = cap;
+	}
+	d = h->d + h->n;
 	d->is_error = is_error;
 	d->line = line;
 	d->file = file != NULL ? strdup(file) : NULL;
-	/* msg NULL: one past the bounds, counted only (CONFIG_LOAD_TALLY) */
-	d->msg = msg != NULL ? strdup(msg) : NULL;
-	if ((msg != NULL && d->msg == NULL) || (file != NULL &&
-	    d->file == NULL)) {
+	d->msg = strdup(msg);
+	if (d->msg == NULL || (file != NULL && d->file == NULL)) {
 		free(d->file);
 		free(d->msg);
 		h->lost = 1;
@@ -320,11 +338,15 @@ preflight_hold(void *arg, int is_error, const char *file, unsigned line,
 	h->n++;
 }
 
-/* Show what was held (diag not NULL), and let it go; -1: some was lost. */
+/*
+ * Show what was held (diag not NULL), the counted ones as they were heard
+ * (msg NULL, no place: they are counted, never shown), and let it go;
+ * -1: some was lost.
+ */
 static int
 preflight_release(struct preflight_hold *h, config_diag_fn *diag, void *arg)
 {
-	int lost = h->lost;
+	int lost = h->lost, is_error;
 	size_t i;
 
 	for (i = 0; i < h->n; i++) {
@@ -334,6 +356,9 @@ preflight_release(struct preflight_hold *h, config_diag_fn *diag, void *arg)
 		free(h->d[i].file);
 		free(h->d[i].msg);
 	}
+	for (is_error = 0; diag != NULL && is_error < 2; is_error++)
+		for (i = 0; i < h->tally[is_error]; i++)
+			diag(arg, is_error, NULL, 0, NULL);
 	if (lost && diag != NULL)
 		diag(arg, 1, NULL, 0, "out of memory");
 	free(h->d);

@@ -2,7 +2,7 @@
 /*
  * loader: the disk loader on a scratch directory tree: sorted glob,
  * missing directories, a directory or a device given as a file, every
- * byte value, the size cap.
+ * byte value, the size cap, a file changed while it is read.
  */
 #include "autoconf.h"
 
@@ -258,6 +258,117 @@ START_TEST(test_disk_read)
 }
 END_TEST
 
+#define CHANGED	"changed while it was being read; replace it by rename " \
+	"(write a temporary file, then mv)"
+
+/*
+ * loader_read_fd on dir/name, opened and stat'ed, the stat then edited by
+ * how (the file as it was when loader_open judged it, now changed): 0
+ * and its bytes, or -1 and err.
+ */
+static int
+disk_read_fd(const char *dir, const char *name, void (*how)(struct stat *,
+    int), char **buf, size_t *len, char *err, size_t errlen)
+{
+	struct stat st;
+	char path[512];
+	int fd;
+
+	fmt(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	if (how != NULL)
+		how(&st, fd);
+	*buf = NULL;
+	err[0] = '\0';
+	return loader_read_fd(fd, &st, buf, len, err, errlen);
+}
+
+/* Grown past the stat (appended to), or as if the stat were older. */
+static void
+grew(struct stat *st, int fd)
+{
+	ck_assert_int_eq(pwrite(fd, "10.9.9.9\n", 9, st->st_size), 9);
+}
+
+static void
+stat_smaller(struct stat *st, int fd)
+{
+	(void)fd;
+	st->st_size -= 3;
+}
+
+static void
+stat_larger(struct stat *st, int fd)
+{
+	(void)fd;
+	st->st_size += 3;
+}
+
+static void
+stat_mtime(struct stat *st, int fd)
+{
+	(void)fd;
+	st->st_mtim.tv_nsec ^= 1;
+}
+
+static void
+stat_ctime(struct stat *st, int fd)
+{
+	(void)fd;
+	st->st_ctim.tv_sec--;
+}
+
+static void
+stat_inode(struct stat *st, int fd)
+{
+	(void)fd;
+	st->st_ino++;
+}
+
+/* Rewritten in place, its size kept, its time set back a second. */
+static void
+touched(struct stat *st, int fd)
+{
+	struct timespec ts[2];
+
+	ck_assert_int_eq(pwrite(fd, "10.0.0.0/1\n", 11, 0), 11);
+	ts[0].tv_nsec = UTIME_OMIT;
+	ts[1] = st->st_mtim;
+	ts[1].tv_sec--;
+	ck_assert_int_eq(futimens(fd, ts), 0);
+}
+
+START_TEST(test_disk_read_changed)
+{
+	void (*changes[])(struct stat *, int) = { grew, stat_smaller,
+	    stat_larger, stat_mtime, stat_ctime, stat_inode, touched };
+	char dir[] = "/tmp/check_loader.XXXXXX", err[256], *buf;
+	size_t len, i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	/* Unchanged: every byte, and the end found. */
+	disk_put(dir, "list", "10.0.0.0/16\n");
+	ck_assert_int_eq(disk_read_fd(dir, "list", NULL, &buf, &len, err,
+	    sizeof(err)), 0);
+	ck_assert_uint_eq(len, 12);
+	ck_assert_str_eq(buf, "10.0.0.0/16\n");
+	free(buf);
+	/* Changed between the stat and the read's end: refused, not cut. */
+	for (i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
+		disk_put(dir, "list", "10.0.0.0/16\n");
+		ck_assert_int_eq(disk_read_fd(dir, "list", changes[i], &buf,
+		    &len, err, sizeof(err)), -1);
+		ck_assert_msg(strcmp(err, CHANGED) == 0, "change %zu: %s", i,
+		    err);
+		ck_assert_ptr_null(buf);
+	}
+	disk_rm(dir, "list");
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 /* The loader_disk suite. */
 Suite *
 loader_disk_suite(void)
@@ -270,6 +381,7 @@ loader_disk_suite(void)
 	tcase_add_test(tc, test_disk_glob_missing_directory);
 	tcase_add_test(tc, test_disk_glob_sorted);
 	tcase_add_test(tc, test_disk_read);
+	tcase_add_test(tc, test_disk_read_changed);
 	suite_add_tcase(s, tc);
 	return s;
 }
