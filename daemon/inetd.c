@@ -161,18 +161,38 @@ inetd_socket(int fd, struct config_listen *cl)
 	return fd;
 }
 
-/* Whether a proxy listen line names cl's address (its own or the wildcard). */
+/*
+ * Whether a proxy listen line names cl's address (its own or the
+ * wildcard). A dual-stack socket (systemd's default BindIPv6Only=both,
+ * xinetd's IPv6 services) has an IPv4 client's connection at
+ * ::ffff:a.b.c.d: that matches an IPv4 line as a.b.c.d, and an IPv6 line
+ * as it is. Missing it would fail open: the header left unread, the
+ * proxy judged as the peer.
+ */
 static int
 inetd_proxy(const struct config *conf, const struct config_listen *cl)
 {
 	const struct config_listen *l;
+	const struct sockaddr_in6 *s6 = (const void *)&cl->ss;
+	struct sockaddr_storage v4;
+	struct sockaddr_in *s4 = (void *)&v4;
+	int mapped = 0;
 	size_t i;
 
+	if (cl->ss.ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+		memset(&v4, 0, sizeof(v4));
+		s4->sin_family = AF_INET;
+		s4->sin_port = s6->sin6_port;
+		memcpy(&s4->sin_addr, &s6->sin6_addr.s6_addr[12], 4);
+		mapped = 1;
+	}
 	for (i = 0; i < conf->nlistens; i++) {
 		l = &conf->listens[i];
 		if (l->proxy && l->proto == SOCK_STREAM &&
 		    cl->proto == SOCK_STREAM &&
-		    listen_addr_match(&l->ss, &cl->ss, 1))
+		    (listen_addr_match(&l->ss, &cl->ss, 1) ||
+		    (mapped && listen_addr_match(&l->ss, &v4, 1))))
 			return 1;
 	}
 	return 0;

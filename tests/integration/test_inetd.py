@@ -282,17 +282,20 @@ def under_xinetd_and_tcpserver():
         check(not sink.records(r"^event="), "%r", sink.records(r"^event="))
 
 
-def socket_activate(args, port, conf, proto="tcp"):
-    """systemd-socket-activate with args on 127.0.0.1:port running -i."""
+def socket_activate(args, port, conf, proto="tcp", addr="127.0.0.1"):
+    """systemd-socket-activate with args on addr:port running -i (addr
+    None: the port alone, a dual-stack [::] socket, systemd's default)."""
     exe = shutil.which("systemd-socket-activate")
     if exe is None:
         raise h.Skip("systemd-socket-activate is not installed (systemd)")
-    proc = subprocess.Popen([exe] + args + ["-l", "127.0.0.1:%d" % port,
+    where = str(port) if addr is None else "%s:%d" % (addr, port)
+    proc = subprocess.Popen([exe] + args + ["-l", where,
                                             h.DAYTIMED, "-i", "-c", conf],
                             stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
-    if not h.poll_until(lambda: h.proc_bound(proto, "127.0.0.1", port), 10):
+    if not h.poll_until(lambda: h.proc_bound(proto, addr or "::", port),
+                        10):
         h.stop_process(proc)
         raise AssertionError("systemd-socket-activate did not bind")
     return proc
@@ -358,23 +361,33 @@ def a_proxy_listen_line_under_inetd():
                  "allow 127.0.0.1\nallow 10.1.0.0/16\ndeny 10.2.0.0/16\n"
                  % port)
         conf = t.write("d.conf", inetd_conf(sink, rules))
-        proc = socket_activate(["--inetd", "-a"], port, conf)
-        try:
-            for src, want in (("10.1.0.7", "allow"), ("10.2.0.7", "deny")):
-                with h.tcp_open(port) as s:
-                    me = h.fmt_addr(s.getsockname())
-                    s.sendall(("PROXY TCP4 %s 127.0.0.1 4242 %d\r\n"
-                               % (src, port)).encode())
-                    data, how = h.read_to_eof(s, time.monotonic() + 10)
-                rec = sink.wait_for(lambda r: " via=%s " % me in r.msg,
-                                    timeout=10).kv()
-                check(rec["peer"] == "%s:4242" % src and
-                      rec["decision"] == want and
-                      rec["ident_status"] == "skipped", "%r", rec)
-                check(bool(h.CTIME_RE.match(data)) == (want == "allow"),
-                      "%s: %r %s", src, data, how)
-        finally:
-            h.stop_process(proc)
+        # a socket of its own, and a dual-stack [::] one, where an IPv4
+        # connection's address is ::ffff:127.0.0.1: the IPv4 line names
+        # it all the same (else the header would go unread, the proxy
+        # judged as the peer: allowed)
+        for addr in ("127.0.0.1", None):
+            proc = socket_activate(["--inetd", "-a"], port, conf, addr=addr)
+            try:
+                for src, want in (("10.1.0.7", "allow"),
+                                  ("10.2.0.7", "deny")):
+                    with h.tcp_open(port) as s:
+                        me = h.fmt_addr(s.getsockname())
+                        s.sendall(("PROXY TCP4 %s 127.0.0.1 4242 %d\r\n"
+                                   % (src, port)).encode())
+                        data, how = h.read_to_eof(s, time.monotonic() + 10)
+                    rec = sink.wait_for(lambda r: " via=%s " % me in r.msg,
+                                        timeout=10).kv()
+                    check(rec["peer"] == "%s:4242" % src and
+                          rec["decision"] == want and
+                          rec["ident_status"] == "skipped", "%r %r", addr,
+                          rec)
+                    check(bool(h.CTIME_RE.match(data)) == (want == "allow"),
+                          "%r %s: %r %s", addr, src, data, how)
+            finally:
+                h.stop_process(proc)
+            check(h.poll_until(lambda: not h.proc_bound("tcp", addr or "::",
+                                                        port), 10),
+                  "port %d still bound", port)
         # Another port: no proxy line names it, the peer is itself.
         port2 = h.free_port()
         proc = socket_activate(["--inetd", "-a"], port2, conf)
