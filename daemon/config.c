@@ -421,7 +421,7 @@ config_keep_fixed(struct config *n, const struct config *o,
 	static const char *const names[] = { "user", "group", "chroot",
 	    "pidfile", "syslog socket", "audit key", "audit signing-key",
 	    "audit state" };
-	char msg[128];
+	char msg[256];
 	int listens = n->nlistens != o->nlistens, rc = 0, len;
 	size_t i;
 
@@ -439,6 +439,17 @@ config_keep_fixed(struct config *n, const struct config *o,
 	n->nlistens = o->nlistens;
 	/* The kept lines' files were the old configuration's names. */
 	memset(n->listen_file, 0, sizeof(n->listen_file));
+	/*
+	 * A kept proxy listener with no proxy left to trust denies every
+	 * connection (proxy:untrusted), as at startup, where the file's
+	 * own listen lines drew this warning (config_finish_proxy).
+	 */
+	for (i = 0; n->nproxies == 0 && i < n->nlistens; i++)
+		if (n->listens[i].proxy && (len = snprintf(msg, sizeof(msg),
+		    "listen %s proxy, kept: no 'proxy NETBLOCK' line, so "
+		    "every connection to it is denied (proxy:untrusted)",
+		    n->listens[i].text)) > 0 && (size_t)len < sizeof(msg))
+			diag(arg, 0, NULL, 0, msg);
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		if (config_str_differs(*fields[i], old[i]) &&
 		    (len = snprintf(msg, sizeof(msg), "%s changed; needs a "

@@ -7,6 +7,7 @@ names (proxy:untrusted, proxy:malformed, proxy:timeout), each with one
 record and no data. HAProxy in front of two daemons: test_fleet.py."""
 
 import os
+import re
 import socket
 import struct
 import sys
@@ -316,6 +317,20 @@ def a_reload_changes_the_trusted_proxies():
         check(record_via(sink, me)["peer"] == "10.1.2.3:2", "after")
         data, how, me = send(port, [v1("10.1.2.3", 3)])
         check(sink.wait_peer(me).kv()["rule"] == "proxy:untrusted", "old")
+        # the proxy listener (for a plain one) and every proxy line
+        # removed: the listener is kept until a restart, and trusts no
+        # one now: said so
+        sink.clear()
+        d.reload(re.sub(r"(?m)^proxy [0-9].*\n", "", d.conf_text).replace(
+            "listen tcp 127.0.0.1:%d proxy\n" % port,
+            "listen tcp 127.0.0.1:%d\n" % h.free_port()))
+        sink.wait_for(r"^event=reload ")
+        sink.wait_for(r"^reload: listen tcp 127\.0\.0\.1:%d proxy, kept: "
+                      r"no 'proxy NETBLOCK' line, so every connection to it "
+                      r"is denied \(proxy:untrusted\)$" % port)
+        data, how, me = send(port, [v1("10.1.2.3", 4)])
+        check(data == b"" and
+              sink.wait_peer(me).kv()["rule"] == "proxy:untrusted", "none")
 
 
 @test
