@@ -58,7 +58,8 @@ struct udp_slot {
 };
 
 static const char *udp_source(const struct config *,
-		    const struct sockaddr *, socklen_t, struct acl_addr *);
+		    const struct sockaddr *, socklen_t, const struct sockaddr *,
+		    socklen_t, struct acl_addr *);
 static void	udp_judge_batch(const struct config *, struct udp_slot *,
 		    size_t);
 static socklen_t udp_pktinfo(struct msghdr *, const struct config_listen *,
@@ -90,15 +91,31 @@ udp_grouped(const struct sockaddr *dst, socklen_t dstlen, int grouped)
 /*
  * Datagrams that cannot be honest requests, or whose answer could start a
  * loop between services (OpenBSD inetd's dg_badinput), get no reply: the
- * limit's name. Otherwise NULL, and *a is the source for the rules.
+ * limit's name. Otherwise NULL, and *a is the source for the rules. dst
+ * is the datagram's destination (udp_pktinfo; NULL: not known).
  */
 static const char *
 udp_source(const struct config *conf, const struct sockaddr *sa,
-    socklen_t salen, struct acl_addr *a)
+    socklen_t salen, const struct sockaddr *dst, socklen_t dstlen,
+    struct acl_addr *a)
 {
+	const struct sockaddr_in6 *d6 = (const void *)dst;
 	unsigned port;
 
 	if (acl_addr_from_sockaddr(sa, salen, a) == -1)
+		return "udp-source";
+	/*
+	 * An IPv4-mapped source is an IPv4 datagram only on a dual-stack
+	 * socket, where its destination is mapped too. To a native IPv6
+	 * destination (every IPv6 listen line is v6-only) it was forged on
+	 * the wire: the kernel refuses such sources for TCP, not for UDP,
+	 * and judged as the IPv4 address it names it would pass the IPv6
+	 * rules and be recorded as a peer that never sent it.
+	 */
+	if (sa->sa_family == AF_INET6 && a->family == AF_INET && dst != NULL &&
+	    dst->sa_family == AF_INET6 && dstlen >= sizeof(*d6) &&
+	    !IN6_IS_ADDR_V4MAPPED(&d6->sin6_addr) &&
+	    !IN6_IS_ADDR_UNSPECIFIED(&d6->sin6_addr))
 		return "udp-source";
 	port = ntohs(sa->sa_family == AF_INET ?
 	    ((const struct sockaddr_in *)(const void *)sa)->sin_port :
@@ -140,7 +157,7 @@ udp_judge(const struct config *conf, const struct sockaddr *sa,
 		(void)acl_addr_from_sockaddr(sa, salen, a);
 		return UDP_DESTINATION;
 	}
-	if ((limit = udp_source(conf, sa, salen, a)) != NULL)
+	if ((limit = udp_source(conf, sa, salen, dst, dstlen, a)) != NULL)
 		return limit;
 	acl_decide(acl_lookup(conf->acl, a), NULL, 0, d);
 	return NULL;
@@ -171,7 +188,7 @@ udp_judge_batch(const struct config *conf, struct udp_slot *slots, size_t n)
 			continue;
 		}
 		s->r.limit = udp_source(conf, (struct sockaddr *)&s->ss,
-		    s->r.peerlen, &s->addr);
+		    s->r.peerlen, s->r.local, s->r.locallen, &s->addr);
 		if (s->r.limit == NULL) {
 			peers[k] = s->addr;
 			at[k++] = i;

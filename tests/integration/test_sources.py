@@ -151,6 +151,50 @@ def per_source_by_prefix(port, sink, identport, sources, other, host,
             s.close()
 
 
+def udp6_packet(src, dst, sport, dport, payload):
+    """An IPv6 header and UDP datagram, its checksum computed."""
+    ln = 8 + len(payload)
+    a, b = (socket.inet_pton(socket.AF_INET6, x) for x in (src, dst))
+    data = a + b + struct.pack("!I3xB", ln, 17) + struct.pack(
+        "!HHHH", sport, dport, ln, 0) + payload
+    if len(data) % 2:
+        data += b"\0"
+    c = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while c >> 16:
+        c = (c & 0xffff) + (c >> 16)
+    c = (~c & 0xffff) or 0xffff
+    return (struct.pack("!IHBB", 6 << 28, ln, 17, 64) + a + b +
+            struct.pack("!HHHH", sport, dport, ln, c) + payload)
+
+
+@test
+def a_forged_mapped_source_to_ipv6():
+    """A datagram to an IPv6 (v6-only) listener from ::ffff:127.0.0.1 was
+    forged on the wire: the kernel refuses such sources for TCP, not for
+    UDP. It is a bogus source, not 127.0.0.1 (which would pass the IPv6
+    rules and be recorded as a peer that never sent it)."""
+    h.need_root("a raw socket needs root")
+    port = h.free_port()
+    with h.SyslogSink() as sink, h.Daemon(
+            conf(port, sink, "allow 127.0.0.1\ndeny ::/0\n",
+                 hosts=("::1",), listen=("udp",)), ready="proc"):
+        with socket.socket(socket.AF_INET6, socket.SOCK_RAW,
+                           socket.IPPROTO_RAW) as raw:
+            raw.sendto(udp6_packet("::ffff:127.0.0.1", "::1", 40000, port,
+                                   b"x"), ("::1", 0))
+        k = sink.wait_for(r"^conn=.* peer=(\[::ffff:)?127\.0\.0\.1\]?:40000 "
+                          ).kv()
+        check(k["decision"] == "drop" and k["rule"] == "limit:udp-source",
+              "%r", k)
+        # an honest datagram from ::1 is judged by the IPv6 rules
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as u:
+            u.bind(("::1", 0))
+            u.sendto(b"y", ("::1", port))
+            me = h.fmt_addr(u.getsockname())
+        k = sink.wait_peer(me).kv()
+        check(k["decision"] == "deny" and k["netblock"] == "::/0", "%r", k)
+
+
 @test
 def per_source_counts_a_source_prefix_v4():
     port = h.free_port()

@@ -116,6 +116,42 @@ START_TEST(test_destination_before_source)
 }
 END_TEST
 
+/*
+ * An IPv4-mapped source to a native IPv6 destination was forged on the
+ * wire (an IPv6 listener is v6-only): not judged as the IPv4 address it
+ * names. To a mapped destination (a dual-stack socket) it is IPv4.
+ */
+START_TEST(test_mapped_source)
+{
+	struct sockaddr_in6 src, dst;
+	struct acl_decision d;
+	struct acl_addr a;
+	struct collect c;
+	struct config *conf = parse(&c, LISTEN "allow 127.0.0.1\n"
+	    "deny ::/0\n");
+
+	memset(&src, 0, sizeof(src));
+	src.sin6_family = AF_INET6;
+	src.sin6_port = htons(40000);
+	ck_assert_int_eq(inet_pton(AF_INET6, "::ffff:127.0.0.1",
+	    &src.sin6_addr), 1);
+	dst = src;
+	dst.sin6_port = htons(13);
+	ck_assert_int_eq(inet_pton(AF_INET6, "::1", &dst.sin6_addr), 1);
+	ck_assert_str_eq(udp_judge(conf, (struct sockaddr *)&src, sizeof(src),
+	    (struct sockaddr *)&dst, sizeof(dst), 0, &a, &d), "udp-source");
+	ck_assert_int_eq(d.action, ACL_DENY);
+	/* a dual-stack socket's IPv4 datagram */
+	ck_assert_int_eq(inet_pton(AF_INET6, "::ffff:127.0.0.1",
+	    &dst.sin6_addr), 1);
+	ck_assert_ptr_null(udp_judge(conf, (struct sockaddr *)&src,
+	    sizeof(src), (struct sockaddr *)&dst, sizeof(dst), 0, &a, &d));
+	ck_assert_int_eq(a.family, AF_INET);
+	ck_assert_int_eq(d.action, ACL_ALLOW);
+	config_free(conf);
+}
+END_TEST
+
 /* The udp suite. */
 Suite *
 udp_suite(void)
@@ -125,6 +161,7 @@ udp_suite(void)
 
 	tcase_add_loop_test(tc, test_destination, 0, (int)NFILES(dests));
 	tcase_add_test(tc, test_destination_before_source);
+	tcase_add_test(tc, test_mapped_source);
 	suite_add_tcase(s, tc);
 	return s;
 }
