@@ -366,8 +366,9 @@ udp_datagram(struct loop *lp, int fd, const struct config_listen *cl,
 			continue;
 		LOOP_CNT_INC(lp, udp);
 		s->r.conn = loop_id(lp);
-		if (s->r.limit == NULL && (conf->limit_udp_rate != 0 ||
-		    conf->limit_udp_total != 0)) {
+		/* udp-rate and udp-total count answers: a denial is none */
+		if (s->r.limit == NULL && s->d.action == ACL_ALLOW &&
+		    (conf->limit_udp_rate != 0 || conf->limit_udp_total != 0)) {
 			limits_source(&s->addr, conf->source_prefix, &s->src);
 			st = limits_udp_admit(lp->limits, &s->src.addr,
 			    conf->limit_udp_rate, conf->limit_udp_total,

@@ -236,6 +236,34 @@ def udp_total_rate_across_sources():
 
 
 @test
+def udp_limits_count_answers_not_denials():
+    """udp-rate and udp-total count answers: datagrams the rules deny are
+    recorded as denied and take no token, so a denied network cannot
+    starve the allowed ones."""
+    port = h.free_port()
+    with h.SyslogSink() as sink, h.Daemon(
+            conf(port, sink, "limit udp-total 2\nlimit udp-rate 1\n"
+                 "deny 127.0.9.0/24\nallow 127.0.0.0/8\n"), ready="proc"):
+        with h.udp_open(port, bind=("127.0.9.1", 0)) as c:
+            me = h.fmt_addr(c.getsockname())
+            for _ in range(10):
+                c.send(b"")
+            recs = sink.wait_for(lambda r: "peer=%s " % me in r.msg,
+                                 count=10)
+            check(h.recv_or_none(c, 0.2) is None, "a denied source answered")
+        k = [h.kv(r.msg) for r in recs]
+        check(all(x["decision"] == "deny" and x["rule"] != "limit:udp-total"
+                  and x["rule"] != "limit:udp-rate" for x in k), "%r", k)
+        # the whole burst of udp-total is still there for allowed sources
+        for i in (2, 3):
+            with h.udp_open(port, bind=("127.0.0.%d" % i, 0)) as c:
+                c.send(b"")
+                got = h.recv_or_none(c, 5)
+            check(got is not None and h.CTIME_RE.match(got),
+                  "127.0.0.%d after the denials: %r", i, got)
+
+
+@test
 def udp_sources_that_cannot_be_honest():
     h.need_root("binding a privileged source port needs root")
     port = h.free_port()
