@@ -464,6 +464,17 @@ life_drop(const char *dir, const struct life_user *u)
 			log_warnx("privilege drop is reversible: refusing to run");
 			return -1;
 		}
+		/*
+		 * A change of uid resets the dumpable flag to the system's
+		 * fs.suid_dumpable: 1 would let any process of the run user
+		 * trace this one and read its memory, the chain key
+		 * included. Clear it again, and see that it held.
+		 */
+		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
+		    prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0) {
+			log_warn("disabling core dumps after the drop");
+			return -1;
+		}
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
 		log_warn("PR_SET_NO_NEW_PRIVS");

@@ -100,6 +100,12 @@ def daemonized_process_shape():
                       s["NoNewPrivs"])
                 check(s["CapEff"] == ["0000000000000000"], "caps %r",
                       s["CapEff"])
+                # not dumpable (its /proc memory and environ are root's
+                # then), whatever fs.suid_dumpable made of the drop: the
+                # run user's other processes cannot read its memory
+                for f in ("mem", "environ"):
+                    check(os.stat("/proc/%d/%s" % (pid, f)).st_uid == 0,
+                          "%d: dumpable (%s)", pid, f)
                 f = h.proc_fds(pid)
                 for fd in (0, 1, 2):
                     check(f.get(fd) == "/dev/null", "%d: fd %d -> %r", pid,
