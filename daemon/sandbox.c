@@ -44,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <seccomp.h>
 
@@ -91,7 +92,7 @@ static const int sandbox_allowed[] = {
 	SCMP_SYS(futex), SCMP_SYS(set_robust_list), SCMP_SYS(rseq),
 	SCMP_SYS(sched_yield), SCMP_SYS(gettid), SCMP_SYS(getpid),
 	SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask),
-	SCMP_SYS(rt_sigreturn), SCMP_SYS(sigaltstack), SCMP_SYS(tgkill),
+	SCMP_SYS(rt_sigreturn), SCMP_SYS(sigaltstack),
 	SCMP_SYS(restart_syscall), SCMP_SYS(exit), SCMP_SYS(exit_group),
 	/* libsodium */
 	SCMP_SYS(getrandom),
@@ -161,6 +162,9 @@ sandbox_engine(int on, char *err, size_t errlen)
 	    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD)) == -1 ||
 	    sandbox_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), err, errlen, 1,
 	    SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME)) == -1 ||
+	    /* tgkill: its own threads only (raise, abort, pthread_kill) */
+	    sandbox_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), err, errlen, 1,
+	    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid())) == -1 ||
 	    sandbox_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), err,
 	    errlen, 0, none) == -1 ||
 	    /* openat: relative to a directory held (dirfd >= 0) only */

@@ -745,6 +745,31 @@ def seccomp_kills_a_call_outside_the_filter():
             rc = d.wait(10)
             check(rc == 1, "monitor exit %r", rc)
             sink.wait_for(r"engine killed by seccomp \(SIGSYS\)")
+        # tgkill: to its own threads (raise, pthread_kill), not to the
+        # monitor or any other process (signal 0 to pid 1 here)
+        for call, dies in (("tgkill-self", False), ("tgkill-other", True)):
+            sink.clear()
+            d = h.Daemon(h.daemon_conf(port, sink,
+                                       body="allow 127.0.0.0/8\n"),
+                         env=dict(env, DT_SHIM_CALL=call))
+            with d:
+                engine = h.engine_pid(d)
+                sink.wait_for(r"^event=start ")
+                os.kill(engine, signal.SIGUSR2)
+                if dies:
+                    check(d.wait(10) == 1, "%s: monitor exit %r", call,
+                          d.returncode)
+                    sink.wait_for(r"engine killed by seccomp \(SIGSYS\)")
+                else:
+                    # the handler has run once the engine serves after it
+                    check(h.poll_until(lambda: h.proc_status(engine)[
+                        "SigPnd"] == ["0000000000000000"] and h.proc_status(
+                            engine)["ShdPnd"] == ["0000000000000000"], 5),
+                          "%s: SIGUSR2 still pending", call)
+                    check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)),
+                          "%s: answer after it", call)
+                    check(not sink.records(r"killed by seccomp"), "%s: killed",
+                          call)
 
 
 if __name__ == "__main__":
