@@ -27,6 +27,7 @@
 #include "audit/verify.h"
 
 #define REPORT_VAL_MAX	1024	/* an unescaped value kept (the daemon's: 256) */
+#define REPORT_CUT1	(RECORD_VALUE_MAX + 1)	/* report_cut1's longest */
 #define REPORT_ADDR_MAX	80	/* an address without brackets or port */
 
 /* What one connection record says, unescaped where it counts. */
@@ -73,6 +74,9 @@ static enum report_key report_key_id(const char *, size_t);
 static int	report_count_unknown(struct report *,
 		    const struct record_fields *, const struct report_keyed *);
 static int	report_count(struct report *, struct report_rec *);
+static struct report_entry *report_add1(struct report_table *, const char *,
+		    size_t, int64_t, unsigned);
+static const char *report_cut1(const char *, size_t *, char *);
 static int	report_peer(const struct record_field *, struct report_rec *);
 static enum report_status report_status_of(const struct record_field *,
 		    const char **, size_t *);
@@ -229,6 +233,40 @@ report_unparsed(struct report *r, const char *file, unsigned long lineno,
 	return 0;
 }
 
+/*
+ * Count a value in a table of single values as the page shows it: up to
+ * its first NUL (report_key_part's first part, all that prints) and, past
+ * RECORD_VALUE_MAX bytes, that many and one 0xff byte, which
+ * record_escape shows as the cut. Values the page cannot tell apart are
+ * one row, so a JSON object never names a key twice, and no untrusted
+ * value is too long for the table (which would read as out of memory).
+ */
+static struct report_entry *
+report_add1(struct report_table *t, const char *s, size_t len, int64_t t_us,
+    unsigned sub)
+{
+	char cut[REPORT_CUT1];
+
+	s = report_cut1(s, &len, cut);
+	return report_table_add(t, s, len, t_us, sub);
+}
+
+/* report_add1's form of a value (*len bytes): s, or cut (REPORT_CUT1). */
+static const char *
+report_cut1(const char *s, size_t *len, char *cut)
+{
+	const char *nul = memchr(s, '\0', *len);
+
+	if (nul != NULL)
+		*len = (size_t)(nul - s);
+	if (*len <= RECORD_VALUE_MAX)
+		return s;
+	memcpy(cut, s, RECORD_VALUE_MAX);
+	cut[RECORD_VALUE_MAX] = (char)0xff;
+	*len = REPORT_CUT1;
+	return cut;
+}
+
 /* An event record (start, reload, stop, counters) inside the period. */
 static int
 report_event(struct report *r, const struct record_fields *f, int64_t t)
@@ -242,10 +280,9 @@ report_event(struct report *r, const struct record_fields *f, int64_t t)
 	    (r->o.until_us != REPORT_TIME_NONE && t >= r->o.until_us)))
 		return 0;
 	if ((n = record_parse_value(name, sizeof(name), &f->f[0])) == -1)
-		n = sizeof(name);
+		n = sizeof(name);	/* a prefix of it */
 	r->events++;
-	return report_table_add(r->evnames, name, (size_t)n, t, 0) == NULL ?
-	    -1 : 0;
+	return report_add1(r->evnames, name, (size_t)n, t, 0) == NULL ? -1 : 0;
 }
 
 /* The fields of a connection record; NULL, or why it does not parse. */
@@ -379,7 +416,7 @@ report_count_unknown(struct report *r, const struct record_fields *f,
 				break;
 		if (k < K_N)
 			continue;
-		if (report_table_add(r->ukeys, f->f[i].key, f->f[i].keylen,
+		if (report_add1(r->ukeys, f->f[i].key, f->f[i].keylen,
 		    REPORT_TIME_NONE, 0) == NULL)
 			return -1;
 	}
@@ -390,7 +427,7 @@ report_count_unknown(struct report *r, const struct record_fields *f,
 static int
 report_count(struct report *r, struct report_rec *rec)
 {
-	char key[REPORT_KEY_MAX], name[REPORT_VAL_MAX];
+	char key[REPORT_KEY_MAX], name[REPORT_VAL_MAX], limcut[REPORT_CUT1];
 	struct report_entry *e;
 	const char *detail, *lim;
 	size_t kl, dl;
@@ -426,7 +463,7 @@ report_count(struct report *r, struct report_rec *rec)
 	}
 	r->totals[rec->path][rec->dec]++;
 	r->status[rec->status]++;
-	if (report_table_add(r->hosts, rec->host, rec->hostlen, rec->t_us,
+	if (report_add1(r->hosts, rec->host, rec->hostlen, rec->t_us,
 	    sub) == NULL)
 		return -1;
 
@@ -435,16 +472,16 @@ report_count(struct report *r, struct report_rec *rec)
 	if (report_table_add(r->rules, key, kl, rec->t_us, sub) == NULL)
 		return -1;
 	if (rec->netlen > 0) {
-		if ((e = report_table_add(r->nets, rec->net, rec->netlen,
+		if ((e = report_add1(r->nets, rec->net, rec->netlen,
 		    rec->t_us, sub)) == NULL)
 			return -1;
 		if (rec->is_default)
 			e->n[REPORT_DEFAULT]++;
 	}
 	if (rec->dec == REPORT_DENY &&
-	    (report_table_add(r->denied_src, rec->src, rec->srclen,
+	    (report_add1(r->denied_src, rec->src, rec->srclen,
 	    rec->t_us, sub) == NULL ||
-	    report_table_add(r->denied_net, rec->net, rec->netlen,
+	    report_add1(r->denied_net, rec->net, rec->netlen,
 	    rec->t_us, sub) == NULL))
 		return -1;
 	if (rec->dec == REPORT_DROP) {
@@ -454,16 +491,18 @@ report_count(struct report *r, struct report_rec *rec)
 			lim += 6;
 			dl -= 6;
 		}
+		/* the limits' keys are the first parts of the drops' */
+		lim = report_cut1(lim, &dl, limcut);
 		kl = report_join(key, sizeof(key), lim, dl, rec->src,
 		    rec->srclen);
 		if (report_table_add(r->drops, key, kl, rec->t_us, sub) ==
-		    NULL || report_table_add(r->limits, lim, dl, rec->t_us,
+		    NULL || report_add1(r->limits, lim, dl, rec->t_us,
 		    sub) == NULL)
 			return -1;
 	}
 	if (rec->status == REPORT_ST_ERROR) {
 		(void)report_status_of(rec->st, &detail, &dl);
-		if (report_table_add(r->errtypes, detail, dl, rec->t_us, 0) ==
+		if (report_add1(r->errtypes, detail, dl, rec->t_us, 0) ==
 		    NULL)
 			return -1;
 	}
@@ -472,7 +511,7 @@ report_count(struct report *r, struct report_rec *rec)
 		kl = report_join(key, sizeof(key), rec->net, rec->netlen, name,
 		    (size_t)n);
 		if (report_table_add(r->names, key, kl, rec->t_us, sub) ==
-		    NULL || report_table_add(r->named, rec->net, rec->netlen,
+		    NULL || report_add1(r->named, rec->net, rec->netlen,
 		    rec->t_us, sub) == NULL)
 			return -1;
 	}

@@ -82,6 +82,8 @@ struct report_check {
 	size_t		 unauthenticated;	/* epochs no --host-key signed */
 	size_t		 unclean;	/* epochs ended without a stop record,
 					 * as a later :run link says */
+	size_t		 unsealed;	/* daytimed records without chain
+					 * fields */
 	char		**text;		/* the first findings, escaped */
 	size_t		 ntext;
 	struct report_check_host  *hosts;

@@ -64,6 +64,7 @@ static int	report_cmd_number(const char *, const char *, size_t, size_t,
 static int	report_cmd_time(const char *, const char *, int64_t *);
 static int	report_cmd_read(struct report *, struct verify *, const char *);
 static void	report_cmd_note(void *, const struct verify_note *);
+static size_t	report_cmd_ascii(char *, const char *, size_t);
 static int	report_cmd_verified(struct verify *, struct report_check *);
 static void	report_cmd_check_free(struct report_check *);
 static void	report_cmd_usage(FILE *);
@@ -154,6 +155,7 @@ report_cmd_verified(struct verify *v, struct report_check *c)
 	c->secret_is_public = sum.secret_is_public;
 	c->unauthenticated = sum.unauthenticated;
 	c->unclean = sum.unclean;
+	c->unsealed = sum.unsealed;
 	c->nhosts = verify_nhosts(v);
 	c->nep = verify_nepochs(v);
 	if ((c->hosts = calloc(c->nhosts + 1, sizeof(*c->hosts))) == NULL ||
@@ -412,9 +414,36 @@ report_cmd_note(void *arg, const struct verify_note *n)
 	c->text = p;
 	if ((p[c->ntext] = malloc(4 * len + 1)) == NULL)
 		return;
-	o = record_escape_ctl(p[c->ntext], 4 * len, n->text, len);
+	o = report_cmd_ascii(p[c->ntext], n->text, len);
 	p[c->ntext][o] = '\0';
 	c->ntext++;
+}
+
+/*
+ * A finding's text for the page (dst: 4 * len bytes): printable ASCII as
+ * it is, every other byte \xHH. Its host names and values are escaped
+ * already; its file names are the command line's, which may come from a
+ * remote host's name (rsyslog's per-host directories) and hold a C1
+ * control or a bidi override.
+ */
+static size_t
+report_cmd_ascii(char *dst, const char *src, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)src;
+	size_t i, o = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] >= 0x20 && s[i] < 0x7f) {
+			dst[o++] = (char)s[i];
+			continue;
+		}
+		dst[o++] = '\\';
+		dst[o++] = 'x';
+		dst[o++] = hex[s[i] >> 4];
+		dst[o++] = hex[s[i] & 0xf];
+	}
+	return o;
 }
 
 /* The synopsis. */

@@ -128,8 +128,9 @@ report_json_check(FILE *f, const struct report *r)
 			report_json_str(f, c->text[i]);
 		}
 		fprintf(f, "], \"host_keys\": %zu, \"unauthenticated\": %zu, "
-		    "\"unclean\": %zu, \"secret_is_public\": %s, \"hosts\": [",
-		    c->hostkeys, c->unauthenticated, c->unclean,
+		    "\"unclean\": %zu, \"unsealed\": %zu, \"secret_is_public\": "
+		    "%s, \"hosts\": [", c->hostkeys, c->unauthenticated,
+		    c->unclean, c->unsealed,
 		    c->secret_is_public ? "true" : "false");
 		for (i = 0; i < c->nhosts; i++) {
 			fputs(i > 0 ? ",\n  " : "\n  ", f);

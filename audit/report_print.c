@@ -193,6 +193,11 @@ report_print_verify(FILE *f, const struct report *r)
 			    "position saved):\n  records after that position "
 			    "are not vouched for\n", c->unclean, c->unclean ==
 			    1 ? "" : "s");
+		if (c->unsealed > 0)
+			fprintf(f, "  !! %zu daytimed record%s without chain "
+			    "fields: counted below, vouched for\n  by nothing "
+			    "(daytimed-audit verify names them)\n", c->unsealed,
+			    c->unsealed == 1 ? "" : "s");
 		if (c->hostkeys == 0 && c->epochs > 0)
 			fprintf(f, "  origin not authenticated: no --host-key "
 			    "(anyone with the auditor's\n  public key can "

@@ -149,7 +149,8 @@ int	verify_kv_next(const char *rec, size_t len, size_t *pos,
 /*
  * A value's bytes, as record_escape wrote them: bare, or quoted with
  * \" \\ \xHH. Returns the length written to out, or -1 when malformed
- * or longer than outlen.
+ * or longer than outlen (out then holds a prefix: outlen bytes, or what
+ * came before the fault).
  */
 long	verify_unescape(const char *val, size_t vallen, unsigned char *out,
 	    size_t outlen);

@@ -430,8 +430,10 @@ verify_unescape(const char *v, size_t vl, unsigned char *out, size_t outlen)
 	size_t i, o = 0;
 
 	if (vl == 0 || v[0] != '"') {
-		if (vl > outlen)
+		if (vl > outlen) {
+			memcpy(out, v, outlen);	/* a prefix, as a quoted one's */
 			return -1;
+		}
 		memcpy(out, v, vl);
 		return (long)vl;
 	}

@@ -514,6 +514,74 @@ def bad_input():
     check(rc == 2 and "missing.log" in err, "a missing file: %r", err)
 
 
+@test(timeout=60)
+def hostile_lines():
+    """Lines anyone can send with logger(1): values too long for a table
+    (counted as the page shows them, cut), an event name too long for its
+    buffer, values that share their first 256 bytes (one JSON key, not
+    two), and a finding's file name with a C1 control and a bidi
+    override (escaped on the page); and records without chain fields
+    beside sealed ones (said at the top)."""
+    rec = ("Mar  3 10:00:0%d %s daytimed[12]: conn=00000000000000aa "
+           "proto=tcp peer=192.0.2.1:5000 local=127.0.0.1:13 decision=allow "
+           "rule=/etc/d.conf:3 ident=\"root\" ident_status=%s "
+           "netblock=192.0.2.0/24\n")
+    long_err = "error:" + "E" * 3000
+    lines = [rec % (1, "myhost", "ok"),
+             rec % (2, "myhost", long_err),
+             rec % (3, "h" * 3000, "ok"),
+             rec % (4, "myhost", "error:" + "E" * 300 + "A"),
+             rec % (5, "myhost", "error:" + "E" * 300 + "B"),
+             "Mar  3 10:00:06 myhost daytimed[12]: event=%s a=1\n" % ("S" * 70),
+             "Mar  3 10:00:07 myhost daytimed[12]: event=x a=1\n"]
+    p = TMP.write("hostile.log", lines)
+    rc, out, err = report(p)
+    check(rc == 0, "exit 0, not out of memory: %d %s", rc, err)
+    check_page(out)
+    rc, raw, err = report("--json", p)
+    check(rc == 0, "json: %d %s", rc, err)
+
+    def no_dupes(pairs):
+        keys = [k for k, _ in pairs]
+        check(len(keys) == len(set(keys)), "a JSON key twice: %r", keys)
+        return dict(pairs)
+    j = json.loads(raw, object_pairs_hook=no_dupes)
+    hosts = j["hosts"] if "hosts" in j else j["input"]["hosts"]
+    check(sorted(hosts.values()) == [1, 4] and any(
+        k.endswith("...(cut)\"") and k.startswith('"hhhh') for k in hosts),
+          "hosts, the long one cut: %r", hosts)
+    ev = j["events"] if "events" in j else j["input"]["events"]
+    check(ev == {"S" * 64: 1, "x": 1}, "events: %r", ev)
+    errs = json.dumps(j)
+    check(errs.count("...(cut)") >= 2, "cut values shown cut: %s", errs)
+    # a finding's file name from a remote host's name
+    af = h.AuditFiles(TMP, "hostile")
+    r = h.run([h.AUDIT_EMIT, "-H", "web1", af.pub, 3])
+    check(r.returncode == 0, "audit_emit: %r", r.stderr)
+    sealed = r.stdout.decode().splitlines(keepends=True)
+    d = TMP.join("rem\u202eote\x9b2J")
+    os.mkdir(d)
+    i = next(k for k, l in enumerate(sealed) if " conn=" in l)
+    sealed[i] = sealed[i].replace("ident_status=", "ident_status=x", 1)
+    tampered = os.path.join(d, "audit.log")
+    with open(tampered, "w") as f:
+        f.writelines(sealed)
+    rc, out, err = report("--secret-key", af.sec, tampered)
+    check(rc == 1 and "\\xe2\\x80\\xaeote\\xc2\\x9b2J/audit.log:" in out,
+          "the file name escaped: %d\n%s", rc, out)
+    check_page(out)
+    # records without chain fields beside the sealed ones: said at the top
+    p = TMP.write("mixed.log", r.stdout.decode().splitlines(keepends=True) +
+                  [rec % (8, "web2", "ok")] * 3)
+    rc, out, err = report("--secret-key", af.sec, p)
+    top = out.split("Period")[0]
+    check(rc == 0 and "!! 3 daytimed records without chain fields: counted "
+          "below, vouched for\n  by nothing" in top, "unsealed: %d\n%s", rc,
+          top)
+    v = report_json("--secret-key", af.sec, p)["verification"]
+    check(v["unsealed"] == 3, "JSON: %r", v)
+
+
 LOGWATCH = os.path.join(TOP, "packaging", "logwatch")
 
 
