@@ -28,6 +28,7 @@
 
 static void	config_finish(struct config_parse *, unsigned);
 static void	config_finish_proxy(struct config_parse *);
+static int	config_looks_up(const struct config *);
 static void	*config_free_thread(void *);
 static int	 config_str_differs(const char *, const char *);
 
@@ -306,6 +307,12 @@ config_finish(struct config_parse *p, unsigned flags)
 		config_parse_report(p, 0, p->first_user_file, p->first_user_line,
 		    "rules naming a user can never decide with 'ident mode "
 		    "off' (%zu such rules)", p->nuser_rules);
+	else if (p->nuser_rules > 0 && !(flags & CONFIG_LOAD_INETD) &&
+	    conf->nlistens > 0 && !config_looks_up(conf))
+		config_parse_report(p, 0, p->first_user_file, p->first_user_line,
+		    "rules naming a user can never decide: no tcp listener "
+		    "looks up ident (proxied peers and UDP get no lookup) (%zu "
+		    "such rules)", p->nuser_rules);
 	config_finish_proxy(p);
 	conf->acl = acl_build_finish(p->build, config_acl_diag, p);
 	p->build = NULL;
@@ -313,6 +320,19 @@ config_finish(struct config_parse *p, unsigned flags)
 		acl_stats(conf->acl, &conf->stats);
 	else if (p->errors == 0)
 		config_parse_report(p, 1, conf->file, 0, "could not build the rule table");
+}
+
+/* Whether a peer of some listener can be looked up: a plain TCP one. */
+static int
+config_looks_up(const struct config *conf)
+{
+	size_t i;
+
+	for (i = 0; i < conf->nlistens; i++)
+		if (conf->listens[i].proto == SOCK_STREAM &&
+		    !conf->listens[i].proxy)
+			return 1;
+	return 0;
 }
 
 /* A proxy listener needs a proxy to trust. */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "acl/acl.h"
+#include "audit/record.h"
 #include "daemon/config.h"
 #include "daemon/config_parse.h"
 #include "daemon/config_set.h"
@@ -152,6 +153,32 @@ config_set_add(struct config_parse *p, const struct config_line *l,
 	return 0;
 }
 
+/*
+ * A rule's user name with a byte outside printable ASCII (a no-break
+ * space, a bidi override, a C1 control) looks like another name in a
+ * terminal, and an ident answer must match it byte for byte: a warning
+ * that shows every byte.
+ */
+static void
+config_set_odd_user(struct config_parse *p, const struct config_line *l,
+    const struct config_token *w)
+{
+	char show[4 * ACL_USER_MAX + 1];
+	size_t i, n;
+
+	for (i = 0; i < w->len; i++)
+		if ((unsigned char)w->s[i] < 0x20 ||
+		    (unsigned char)w->s[i] >= 0x7f)
+			break;
+	if (i == w->len)
+		return;
+	n = record_escape_show(show, sizeof(show) - 1, w->s, w->len, NULL);
+	show[n] = '\0';
+	config_parse_report(p, 0, l->file, l->line, "user name '%s' holds "
+	    "bytes outside printable ASCII: an ident answer must match them "
+	    "byte for byte", show);
+}
+
 /* allow|deny NETBLOCK [user NAME]: one rule into the build. */
 void
 config_set_rule(struct config_parse *p, const struct config_directive *d,
@@ -179,6 +206,7 @@ config_set_rule(struct config_parse *p, const struct config_directive *d,
 		r.has_user = 1;
 		r.user = (const unsigned char *)arg[2].s;
 		r.userlen = arg[2].len;
+		config_set_odd_user(p, l, &arg[2]);
 		if (p->nuser_rules++ == 0) {
 			p->first_user_file = l->file;
 			p->first_user_line = l->line;

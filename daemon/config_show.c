@@ -241,8 +241,10 @@ config_show_line(struct config_show *s, const char *text, const char *file,
 	size_t n = 0;
 	int w;
 
+	/* every byte outside printable ASCII as \xHH, as -t shows names */
 	if (file != NULL)
-		n = record_escape_ctl(esc, sizeof(esc) - 1, file, strlen(file));
+		n = record_escape_show(esc, sizeof(esc) - 1, file, strlen(file),
+		    NULL);
 	esc[n] = '\0';
 	w = (int)strlen(text);
 	w = w < CONFIG_SHOW_COLUMN ? CONFIG_SHOW_COLUMN - w : 1;
@@ -252,6 +254,28 @@ config_show_line(struct config_show *s, const char *text, const char *file,
 		fprintf(s->out, "%s%*s# default: %s\n", text, w, "", dflt);
 	else
 		fprintf(s->out, "%s%*s# default\n", text, w, "");
+}
+
+/*
+ * After a rule whose user name holds a byte outside printable ASCII
+ * (printed as it is, so that the line reads back the same): a comment
+ * showing every byte, as a terminal would not (a bidi override, a
+ * no-break space). -t warns of the same name.
+ */
+static void
+config_show_odd_user(struct config_show *s, const unsigned char *u,
+    size_t len)
+{
+	char esc[4 * ACL_USER_MAX + 1];
+	size_t i, n;
+
+	for (i = 0; i < len && u[i] >= 0x20 && u[i] < 0x7f; i++)
+		;
+	if (i == len)
+		return;
+	n = record_escape_show(esc, sizeof(esc) - 1, u, len, NULL);
+	esc[n] = '\0';
+	fprintf(s->out, "# the user name above, byte by byte: '%s'\n", esc);
 }
 
 /* Every listen line, where it was given. */
@@ -362,6 +386,8 @@ config_show_block(void *arg, const struct acl_prefix *net,
 			continue;
 		}
 		config_show_line(s, text, r->file, r->line, NULL);
+		if (r->has_user)
+			config_show_odd_user(s, r->user, r->userlen);
 	}
 }
 

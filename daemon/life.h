@@ -12,11 +12,13 @@
 
 #include <stddef.h>
 
+#define LIFE_USER_NAME_MAX	256	/* a user name's bytes, its NUL included */
+
 struct life_user {
 	uid_t	uid;
 	gid_t	gid;
 	int	set;		/* 0: run as is (not started as root) */
-	char	name[64];
+	char	name[LIFE_USER_NAME_MAX];
 };
 
 /* Look up user and group (before chroot). -1 with a message logged. */

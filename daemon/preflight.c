@@ -104,6 +104,14 @@ preflight_user(struct preflight *pf, int report)
 	struct group *gr;
 
 	pf->known = 0;
+	/* life_user's bound, which a start would refuse */
+	if (conf->user != NULL && strlen(conf->user) >= LIFE_USER_NAME_MAX) {
+		if (report)
+			preflight_report(pf, 1, "user", "user name too long "
+			    "(%zu bytes, at most %d)", strlen(conf->user),
+			    LIFE_USER_NAME_MAX - 1);
+		return;
+	}
 	if (conf->user != NULL && (pw = getpwnam(conf->user)) == NULL &&
 	    report) {
 		config_word_show_str(conf->user, show, sizeof(show));

@@ -114,6 +114,33 @@ def test_mode_errors_with_file_and_line():
 
 
 @test
+def what_a_start_would_refuse_or_a_terminal_hides():
+    """-t says what a start would refuse (a user name past its bound, even
+    one the system knows) and what a terminal would hide: a rule's user
+    name with a bidi override, shown byte by byte by -t and by -T, whose
+    line still reads back the same."""
+    path = TMP.write("long-user.conf", "listen tcp 127.0.0.1:1313\n"
+                     "user %s\nallow 10.0.0.0/8\n" % ("u" * 300))
+    rc, out, err = h.daytimed("-t", "-c", path)
+    check(rc == 1 and "%s:2: error: user name too long (300 bytes, at most "
+          "255)" % path in out, "rc %d: %s%s", rc, out, err)
+    path = TMP.write("odd.conf", ("listen tcp 127.0.0.1:1313\nuser nobody\n"
+                                  "ident mode rules\nallow 10.0.0.0/8\n"
+                                  "deny 10.0.0.0/8 user \u202eyrollam\n"
+                                  ).encode())
+    rc, out, err = h.daytimed("-t", "-c", path)
+    check(rc == 0 and "%s:5: warning: user name '\\xe2\\x80\\xaeyrollam' "
+          "holds bytes outside printable ASCII" % path in out,
+          "-t: %d %s%s", rc, out, err)
+    r = h.run([h.DAYTIMED, "-T", "-c", path])
+    shown = r.stdout.decode("utf-8", "replace").splitlines()
+    i = next(k for k, l in enumerate(shown) if l.startswith("deny "))
+    check(shown[i].startswith("deny 10.0.0.0/8 user \u202eyrollam ") and
+          shown[i + 1] == "# the user name above, byte by byte: "
+          "'\\xe2\\x80\\xaeyrollam'", "-T: %r", shown[i:i + 2])
+
+
+@test
 def hostile_files():
     long_line = b"allow 10.0.0.0/8 user " + b"a" * 5000 + b"\n"
     cases = [

@@ -356,6 +356,23 @@ START_TEST(test_user_rules_ident_off)
 	ck_assert_ptr_nonnull(conf);
 	ck_assert_uint_eq(c.n, 0);
 	config_free(conf);
+
+	/* No TCP listener that looks up: every one a proxy's, or UDP. */
+	conf = parse(&c, "listen tcp 127.0.0.1:1313 proxy\n"
+	    "listen udp 127.0.0.1:1313\nproxy 10.9.9.9\nident mode rules\n"
+	    "allow 10.0.0.0/8\ndeny 10.0.0.0/8 user mallory\n");
+	ck_assert_ptr_nonnull(conf);
+	ck_assert_uint_eq(c.n, 1);
+	expect(&c, 0, 0, "t.conf", 6, "rules naming a user can never decide: "
+	    "no tcp listener looks up ident (proxied peers and UDP get no "
+	    "lookup) (1 such rules)");
+	config_free(conf);
+	conf = parse(&c, "listen tcp 127.0.0.1:1313 proxy\n"
+	    "listen tcp 127.0.0.1:1314\nproxy 10.9.9.9\n"
+	    "allow 10.0.0.0/8\ndeny 10.0.0.0/8 user mallory\n");
+	ck_assert_ptr_nonnull(conf);
+	ck_assert_uint_eq(c.n, 0);
+	config_free(conf);
 }
 END_TEST
 
@@ -382,11 +399,17 @@ START_TEST(test_rule_user_bytes)
 	char text[2048];
 	size_t o;
 
-	/* Non-ASCII names are accepted and compared byte for byte. */
+	/*
+	 * Non-ASCII names are accepted and compared byte for byte, with a
+	 * warning that shows every byte.
+	 */
 	conf = parse(&c, LISTEN "ident mode rules\nallow 10.0.0.0/8\n"
 	    "deny 10.0.0.0/8 user j\xc3\xb6rg\n");
 	ck_assert_ptr_nonnull(conf);
-	ck_assert_uint_eq(c.n, 0);
+	ck_assert_uint_eq(c.n, 1);
+	expect(&c, 0, 0, "t.conf", 4, "user name 'j\\xc3\\xb6rg' holds bytes "
+	    "outside printable ASCII: an ident answer must match them byte "
+	    "for byte");
 	decide(conf, "10.0.0.1", "j\xc3\xb6rg", 5, &d);
 	ck_assert_int_eq(d.action, ACL_DENY);
 	ck_assert_uint_eq(d.line, 4);
@@ -399,8 +422,11 @@ START_TEST(test_rule_user_bytes)
 	/* Quoted in messages, escaped. */
 	conf = parse(&c, LISTEN "allow 10.0.0.0/8 user j\xc3\xb6'r\\g\n");
 	ck_assert_ptr_nonnull(conf);
-	ck_assert_uint_eq(c.n, 1);
-	expect(&c, 0, 0, "t.conf", 2, "allow by ident user 'j\\xc3\\xb6\\x27r"
+	ck_assert_uint_eq(c.n, 2);
+	expect(&c, 0, 0, "t.conf", 2, "user name 'j\\xc3\\xb6\\x27r\\x5cg' holds "
+	    "bytes outside printable ASCII: an ident answer must match them "
+	    "byte for byte");
+	expect(&c, 1, 0, "t.conf", 2, "allow by ident user 'j\\xc3\\xb6\\x27r"
 	    "\\x5cg' can be spoofed by anyone who controls the client host");
 	config_free(conf);
 
@@ -410,7 +436,7 @@ START_TEST(test_rule_user_bytes)
 	memcpy(text + o + ACL_USER_MAX, "\n", 2);
 	conf = parse(&c, text);
 	ck_assert_ptr_nonnull(conf);
-	ck_assert_uint_eq(c.n, 0);
+	ck_assert_uint_eq(c.n, 1);	/* the bytes outside ASCII */
 	config_free(conf);
 	memset(text + o, 'u', ACL_USER_MAX + 1);
 	memcpy(text + o + ACL_USER_MAX + 1, "\n", 2);
@@ -439,13 +465,15 @@ START_TEST(test_long_message_bounded)
 	text[o++] = '\n';
 	conf = parse_len(&c, text, o);
 	ck_assert_ptr_null(conf);
-	ck_assert_uint_eq(c.n, 2);
-	for (i = 0; i < 2; i++) {
+	/* each name's warning (not ASCII), then the two the rules make */
+	ck_assert_uint_eq(c.n, 4);
+	for (i = 0; i < 4; i++) {
 		m = c.d[i].msg;
 		ck_assert_uint_eq(strlen(m), 1535);
 		ck_assert_str_eq(m + 1532, "...");
 	}
-	ck_assert_int_eq(strncmp(c.d[1].msg, "conflicting rules for ::/0 user "
+	ck_assert_int_eq(strncmp(c.d[0].msg, "user name '\\x80\\x80", 19), 0);
+	ck_assert_int_eq(strncmp(c.d[3].msg, "conflicting rules for ::/0 user "
 	    "\\x80\\x80", 40), 0);
 }
 END_TEST
