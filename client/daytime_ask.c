@@ -28,6 +28,7 @@
 #if defined(__GLIBC__) && \
     (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
 #define DAYTIME_HAVE_GAI_A 1
+#define DAYTIME_GAI_TIMEOUT 1	/* not an EAI_ code: those are negative */
 #endif
 
 /* How one attempt at one address ended. */
@@ -41,6 +42,10 @@ static long long daytime_now(void);
 static int	daytime_poll_ms(long long);
 static int	daytime_resolve(const struct daytime_opts *, const char *,
 		    long long, struct addrinfo **);
+#ifdef DAYTIME_HAVE_GAI_A
+static int	daytime_resolve_a(const char *, const char *,
+		    const struct addrinfo *, long long, struct addrinfo **);
+#endif
 static void	daytime_addr_name(const struct addrinfo *, char *, size_t);
 static enum daytime_result daytime_try(const struct daytime_opts *,
 		    const struct addrinfo *, long long, long long,
@@ -115,6 +120,65 @@ daytime_poll_ms(long long deadline)
 	return (int)((left + 999999) / 1000000);
 }
 
+#ifdef DAYTIME_HAVE_GAI_A
+/*
+ * getaddrinfo_a within the deadline: 0 and *res, an EAI_ code, or
+ * DAYTIME_GAI_TIMEOUT. The request and its hints live on the heap: a
+ * lookup that could not be cancelled goes on in glibc's thread and
+ * writes into them when it ends, so they are then left to it (a leak
+ * of one request, in a client about to move on or exit) rather than
+ * freed or left on a stack frame that is gone. Whatever gai_suspend
+ * returns (EAI_AGAIN, EAI_INTR, or EAI_SYSTEM on a timeout in glibc
+ * 2.36), gai_error says whether the request is done.
+ */
+static int
+daytime_resolve_a(const char *host, const char *port,
+    const struct addrinfo *hints, long long deadline, struct addrinfo **res)
+{
+	struct daytime_gai {
+		struct gaicb	 req;
+		struct addrinfo	 hints;
+	} *g;
+	struct gaicb *list[1];
+	struct timespec ts;
+	long long left;
+	int rv;
+
+	if ((g = calloc(1, sizeof(*g))) == NULL)
+		return EAI_MEMORY;
+	g->hints = *hints;
+	g->req.ar_name = host;		/* argv's, or the caller's for good */
+	g->req.ar_service = port;
+	g->req.ar_request = &g->hints;
+	list[0] = &g->req;
+	if ((rv = getaddrinfo_a(GAI_NOWAIT, list, 1, NULL)) != 0) {
+		free(g);
+		return rv;
+	}
+	while ((rv = gai_error(&g->req)) == EAI_INPROGRESS) {
+		left = deadline - daytime_now();
+		if (left <= 0) {
+			rv = gai_cancel(&g->req);
+			if (rv == EAI_CANCELED)
+				free(g);
+			else if (rv == EAI_ALLDONE) {
+				if (gai_error(&g->req) == 0)
+					freeaddrinfo(g->req.ar_result);
+				free(g);
+			}
+			/* EAI_NOTCANCELED: the thread still owns g */
+			return DAYTIME_GAI_TIMEOUT;
+		}
+		ts.tv_sec = (time_t)(left / DAYTIME_NSEC);
+		ts.tv_nsec = (long)(left % DAYTIME_NSEC);
+		(void)gai_suspend((const struct gaicb *const *)list, 1, &ts);
+	}
+	*res = rv == 0 ? g->req.ar_result : NULL;
+	free(g);
+	return rv;
+}
+#endif
+
 /* getaddrinfo bounded by the deadline where the C library allows it. */
 static int
 daytime_resolve(const struct daytime_opts *o, const char *host,
@@ -139,37 +203,10 @@ daytime_resolve(const struct daytime_opts *o, const char *host,
 	if (rv == EAI_NONAME) {
 		hints.ai_flags &= ~AI_NUMERICHOST;
 #ifdef DAYTIME_HAVE_GAI_A
-		{
-			struct gaicb		 req, *list[1];
-			struct timespec		 ts;
-			long long		 left;
-
-			memset(&req, 0, sizeof(req));
-			req.ar_name = host;
-			req.ar_service = o->port;
-			req.ar_request = &hints;
-			list[0] = &req;
-			rv = getaddrinfo_a(GAI_NOWAIT, list, 1, NULL);
-			while (rv == 0) {
-				left = deadline - daytime_now();
-				if (left <= 0) {
-					(void)gai_cancel(&req);
-					daytime_warnx("%s: name lookup timed out",
-					    host);
-					return -1;
-				}
-				ts.tv_sec = (time_t)(left / DAYTIME_NSEC);
-				ts.tv_nsec = (long)(left % DAYTIME_NSEC);
-				rv = gai_suspend((const struct gaicb *const *)list,
-				    1, &ts);
-				if (rv == 0 || rv == EAI_ALLDONE) {
-					rv = gai_error(&req);
-					break;
-				}
-				if (rv == EAI_AGAIN || rv == EAI_INTR)
-					rv = 0;	/* loop: time left is rechecked */
-			}
-			*res = req.ar_result;
+		rv = daytime_resolve_a(host, o->port, &hints, deadline, res);
+		if (rv == DAYTIME_GAI_TIMEOUT) {
+			daytime_warnx("%s: name lookup timed out", host);
+			return -1;
 		}
 #else
 		(void)deadline;

@@ -9,6 +9,7 @@ Run: DAYTIME=/path/to/daytime python3 tests/integration/test_client.py
 """
 
 import os
+import shutil
 import socket
 import sys
 import threading
@@ -224,6 +225,36 @@ def tcp_refused():
     expect(r, 1, b"")
     check(b"daytime: " in r.stderr and b"refused" in r.stderr.lower(),
           "stderr %r", r.stderr)
+
+
+@test(timeout=60)
+def a_name_lookup_bounded_by_the_deadline():
+    """A resolver that never answers: the lookup gives up at -w, says so,
+    and the next host is asked (glibc 2.36's gai_suspend returns
+    EAI_SYSTEM on a timeout, which was once read as a failure of its own:
+    'Success', and the request left running on a stack frame that was
+    gone). A resolv.conf of the test's own, in a mount namespace."""
+    harness.need_root("a mount namespace and port 53 need root")
+    if shutil.which("unshare") is None:
+        raise harness.Skip("unshare is not installed")
+    with harness.TempDir("dtcl-") as t, \
+            Server("udp", "127.0.0.77", lambda data, peer: None,
+                   port=53) as dns, \
+            Server("tcp", "127.0.0.1", answer_and_close) as s:
+        resolv = t.write("resolv.conf", "nameserver 127.0.0.77\n"
+                         "options timeout:5 attempts:1\n")
+        r = harness.run(["unshare", "-m", "sh", "-c",
+                         'mount --bind "$1" /etc/resolv.conf && shift && '
+                         'exec "$@"', "sh", resolv, harness.DAYTIME,
+                         "-w", "1", "-p", str(s.port), "slow.invalid-dt",
+                         "127.0.0.1"], timeout=20)
+        check(dns.hits >= 1, "the resolver was not asked")
+    err = r.stderr.decode()
+    check(err == "daytime: slow.invalid-dt: name lookup timed out\n",
+          "stderr %r", err)
+    check(r.stdout == b"127.0.0.1: " + shown(ANSWER), "the next host's "
+          "answer: %r", r.stdout)
+    check(r.elapsed < 5.0, "deadline not kept: %.3f s", r.elapsed)
 
 
 @test
