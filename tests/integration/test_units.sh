@@ -5,7 +5,8 @@
 # service stays at most 1.5 (1.1 when written; openbsd-inetd's own unit
 # scores 9.6); a configuration error, exit 1 from the real daytimed, is
 # in RestartPreventExitStatus, so the unit does not restart forever; and
-# "systemctl reload" runs daytimed -r, which fails when the reload did.
+# "systemctl reload" runs daytimed -r, which fails when the reload did;
+# and the audit state's directory is writable under ProtectSystem=strict.
 # Skipped (77) without systemd-analyze. Environment (set by make check):
 # DAYTIMED, TOP_SRCDIR.
 set -u
@@ -73,6 +74,20 @@ reload=$(sed -e ':a' -e '/\\$/N; s/\\\n *//; ta' "$units/daytimed.service" |
 [ "$reload" = "$(printf '%s' "$start" | sed 's/ -f / -r /')" ] &&
     ok "ExecReload is daytimed -r: $reload" ||
     fail "ExecReload '$reload' is not -r of ExecStart '$start'"
+
+# ProtectSystem=strict makes /var read-only: the audit state's default
+# directory must be the units' StateDirectory, 0700 as the daemon needs
+# (else a configuration with "audit key" cannot start under them).
+for u in daytimed.service daytimed-inetd@.service; do
+	if [ "$(sed -n 's/^ProtectSystem=//p' "$units/$u")" = strict ] &&
+	    { [ "$(sed -n 's/^StateDirectory=//p' "$units/$u")" != daytimed ] ||
+	    [ "$(sed -n 's/^StateDirectoryMode=//p' "$units/$u")" != 0700 ]; }
+	then
+		fail "$u: ProtectSystem=strict without StateDirectory=daytimed (0700)"
+	else
+		ok "$u: the audit state's directory is writable, 0700"
+	fi
+done
 
 if [ $failures -ne 0 ]; then
 	say "FAIL: $failures check(s) failed"
