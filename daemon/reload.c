@@ -182,6 +182,12 @@ reload_thread(void *arg)
 void
 reload_start(struct reload *r)
 {
+	/*
+	 * A HUP after the stop began (logrotate's, a -r racing a stop):
+	 * a full read and parse that the stop would only wait for.
+	 */
+	if (r->stopping)
+		return;
 	if (r->running) {
 		r->again = 1;
 		return;

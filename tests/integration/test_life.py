@@ -280,6 +280,38 @@ def an_engine_dead_before_the_handshake_is_reported():
 
 
 @test
+def signals_during_the_stop_change_nothing():
+    """While a stopping engine waits for a lookup in flight (up to 1 s),
+    a HUP (logrotate's, a -r racing a stop) starts no reload the stop
+    would wait for, and a second TERM does not kill it: one stop record,
+    exit 0."""
+    port = h.free_port()
+    rules = "allow 127.0.0.0/8\nallow 127.0.0.1 user alice\n"
+    with h.FakeIdent("silent") as fi, h.SyslogSink() as sink, \
+            h.Daemon(h.daemon_conf(
+                port, sink, "ident mode rules\nident timeout 30\n"
+                "ident port %d\n" % fi.port, rules), ready="proc") as d:
+        engine = h.engine_pid(d)
+        sink.wait_for(lambda r: r.pid == engine and
+                      r.msg.startswith("event=start "))
+        waiting = h.tcp_open(port, timeout=10)
+        h.poll_until(lambda: any(rport == fi.port for _, rport, _ in
+                                 h.tcp_sockets()), 5)
+        d.signal(signal.SIGTERM)
+        sink.wait_for(r"^stopping on signal 15")
+        os.kill(engine, signal.SIGHUP)
+        os.kill(engine, signal.SIGTERM)
+        check(d.wait(10) == 0, "monitor exit %r", d.returncode)
+        waiting.close()
+        check(not sink.records(r"^event=reload "), "a reload during the "
+              "stop: %r", sink.records(r"^event=reload "))
+        check(len(sink.records(r"^event=stop ")) == 1, "stop records %r",
+              sink.records(r"^event=stop "))
+        check(not sink.records(r"killed by signal"), "%r",
+              sink.records(r"killed by signal"))
+
+
+@test
 def a_stopping_engine_refuses_new_clients_at_once():
     port = h.free_port()
     rules = "allow 127.0.0.0/8\nallow 127.0.0.1 user alice\n"
