@@ -5,6 +5,7 @@ descriptors, startup errors on the starter's stderr, the pidfile lock,
 one process killed (the other follows), reload under chroot, local time
 under chroot, socket activation."""
 
+import contextlib
 import ctypes
 import os
 import pwd
@@ -279,6 +280,19 @@ def an_engine_dead_before_the_handshake_is_reported():
             check(not os.path.exists(pidfile), "pidfile left behind")
 
 
+@contextlib.contextmanager
+def lookups_held(port):
+    """A daemon on port whose ident lookups (127.0.0.1 has a user rule)
+    wait on an ident server that never answers: (that server, the sink,
+    the daemon)."""
+    rules = "allow 127.0.0.0/8\nallow 127.0.0.1 user alice\n"
+    with h.FakeIdent("silent") as fi, h.SyslogSink() as sink, \
+            h.Daemon(h.daemon_conf(
+                port, sink, "ident mode rules\nident timeout 30\n"
+                "ident port %d\n" % fi.port, rules), ready="proc") as d:
+        yield fi, sink, d
+
+
 @test
 def signals_during_the_stop_change_nothing():
     """While a stopping engine waits for a lookup in flight (up to 1 s),
@@ -286,11 +300,7 @@ def signals_during_the_stop_change_nothing():
     would wait for, and a second TERM does not kill it: one stop record,
     exit 0."""
     port = h.free_port()
-    rules = "allow 127.0.0.0/8\nallow 127.0.0.1 user alice\n"
-    with h.FakeIdent("silent") as fi, h.SyslogSink() as sink, \
-            h.Daemon(h.daemon_conf(
-                port, sink, "ident mode rules\nident timeout 30\n"
-                "ident port %d\n" % fi.port, rules), ready="proc") as d:
+    with lookups_held(port) as (fi, sink, d):
         engine = h.engine_pid(d)
         sink.wait_for(lambda r: r.pid == engine and
                       r.msg.startswith("event=start "))
@@ -314,11 +324,7 @@ def signals_during_the_stop_change_nothing():
 @test
 def a_stopping_engine_refuses_new_clients_at_once():
     port = h.free_port()
-    rules = "allow 127.0.0.0/8\nallow 127.0.0.1 user alice\n"
-    with h.FakeIdent("silent") as fi, h.SyslogSink() as sink, \
-            h.Daemon(h.daemon_conf(
-                port, sink, "ident mode rules\nident timeout 30\n"
-                "ident port %d\n" % fi.port, rules), ready="proc") as d:
+    with lookups_held(port) as (fi, sink, d):
         # a lookup in flight keeps the stopping engine alive (1 s at most)
         waiting = h.tcp_open(port, timeout=10)
         me = "127.0.0.1:%d" % waiting.getsockname()[1]
