@@ -255,9 +255,11 @@ report_add1(struct report_table *t, const char *s, size_t len, int64_t t_us,
 static const char *
 report_cut1(const char *s, size_t *len, char *cut)
 {
-	const char *nul = memchr(s, '\0', *len);
+	const char *nul;
 
-	if (nul != NULL)
+	if (*len == 0)
+		return s;		/* maybe NULL: no header, say */
+	if ((nul = memchr(s, '\0', *len)) != NULL)
 		*len = (size_t)(nul - s);
 	if (*len <= RECORD_VALUE_MAX)
 		return s;
@@ -428,14 +430,17 @@ static int
 report_count(struct report *r, struct report_rec *rec)
 {
 	char key[REPORT_KEY_MAX], name[REPORT_VAL_MAX], limcut[REPORT_CUT1];
+	char netcut[REPORT_CUT1];
 	struct report_entry *e;
-	const char *detail, *lim;
-	size_t kl, dl;
+	const char *detail, *lim, *net;
+	size_t kl, dl, netlen = rec->netlen;
 	int64_t hour;
 	long n;
 	unsigned sub = rec->dec;
 
 	r->records++;
+	/* as the single tables key it, so that pairs group with them */
+	net = report_cut1(rec->net, &netlen, netcut);
 	if (rec->t_us != REPORT_TIME_NONE) {
 		if (r->first_us == REPORT_TIME_NONE || rec->t_us < r->first_us)
 			r->first_us = rec->t_us;
@@ -467,12 +472,11 @@ report_count(struct report *r, struct report_rec *rec)
 	    sub) == NULL)
 		return -1;
 
-	kl = report_join(key, sizeof(key), rec->rule, rec->rulelen, rec->net,
-	    rec->netlen);
+	kl = report_join(key, sizeof(key), rec->rule, rec->rulelen, net, netlen);
 	if (report_table_add(r->rules, key, kl, rec->t_us, sub) == NULL)
 		return -1;
-	if (rec->netlen > 0) {
-		if ((e = report_add1(r->nets, rec->net, rec->netlen,
+	if (netlen > 0) {
+		if ((e = report_add1(r->nets, net, netlen,
 		    rec->t_us, sub)) == NULL)
 			return -1;
 		if (rec->is_default)
@@ -481,7 +485,7 @@ report_count(struct report *r, struct report_rec *rec)
 	if (rec->dec == REPORT_DENY &&
 	    (report_add1(r->denied_src, rec->src, rec->srclen,
 	    rec->t_us, sub) == NULL ||
-	    report_add1(r->denied_net, rec->net, rec->netlen,
+	    report_add1(r->denied_net, net, netlen,
 	    rec->t_us, sub) == NULL))
 		return -1;
 	if (rec->dec == REPORT_DROP) {
@@ -508,10 +512,10 @@ report_count(struct report *r, struct report_rec *rec)
 	}
 	if (rec->status == REPORT_ST_OK &&
 	    (n = record_parse_value(name, sizeof(name), rec->ident)) >= 0) {
-		kl = report_join(key, sizeof(key), rec->net, rec->netlen, name,
+		kl = report_join(key, sizeof(key), net, netlen, name,
 		    (size_t)n);
 		if (report_table_add(r->names, key, kl, rec->t_us, sub) ==
-		    NULL || report_add1(r->named, rec->net, rec->netlen,
+		    NULL || report_add1(r->named, net, netlen,
 		    rec->t_us, sub) == NULL)
 			return -1;
 	}

@@ -461,8 +461,8 @@ config_keep_fixed(struct config *n, const struct config *o,
 	memset(n->listen_file, 0, sizeof(n->listen_file));
 	/*
 	 * A kept proxy listener with no proxy left to trust denies every
-	 * connection (proxy:untrusted), as at startup, where the file's
-	 * own listen lines drew this warning (config_finish_proxy).
+	 * connection (proxy:untrusted), as at startup (config_finish_proxy:
+	 * a reload logs only this function's warnings, not the parse's).
 	 */
 	for (i = 0; n->nproxies == 0 && i < n->nlistens; i++)
 		if (n->listens[i].proxy && (len = snprintf(msg, sizeof(msg),

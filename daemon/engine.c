@@ -268,17 +268,18 @@ engine_free(struct engine *e)
 		worker_free(&e->workers[i], e->nlisteners);
 	/* Its event is on worker 0's base: before the bases go. */
 	reload_free(e->reload);
+	if (e->ev_term) event_free(e->ev_term);
+	if (e->ev_int) event_free(e->ev_int);
 	/*
-	 * Freeing their events puts back the handlers from before, SIG_DFL:
+	 * Freeing their events put back the handlers from before, SIG_DFL:
 	 * a second TERM during the teardown (systemd signals the whole
 	 * cgroup, the monitor forwards its own) would kill the engine after
 	 * its stop record, and the monitor would report a death. As
-	 * sigpipe_free does for HUP and USR1: ignored from here on.
+	 * sigpipe_free does for HUP and USR1: ignored from here on (after
+	 * the event_free, which would undo it).
 	 */
 	(void)signal(SIGTERM, SIG_IGN);
 	(void)signal(SIGINT, SIG_IGN);
-	if (e->ev_term) event_free(e->ev_term);
-	if (e->ev_int) event_free(e->ev_int);
 	sigpipe_free(e->sigs);
 	log_set_drain_cb(NULL, NULL);
 	log_attach(NULL);

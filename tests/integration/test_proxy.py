@@ -328,7 +328,27 @@ def a_reload_changes_the_trusted_proxies():
         sink.wait_for(r"^reload: listen tcp 127\.0\.0\.1:%d proxy, kept: "
                       r"no 'proxy NETBLOCK' line, so every connection to it "
                       r"is denied \(proxy:untrusted\)$" % port)
+        check(len(sink.records(r"proxy:untrusted\)$")) == 1, "said once: %r",
+              sink.records(r"proxy:untrusted\)$"))
         data, how, me = send(port, [v1("10.1.2.3", 4)])
+        check(data == b"" and
+              sink.wait_peer(me).kv()["rule"] == "proxy:untrusted", "none")
+
+
+@test
+def a_reload_that_trusts_no_proxy_says_so():
+    """Only the proxy lines removed, the listener unchanged: the reload
+    says once that every connection to it is now denied (the parse's own
+    warnings are not logged by a reload)."""
+    port = h.free_port()
+    with h.SyslogSink() as sink, daemon(port, sink) as d:
+        d.reload(re.sub(r"(?m)^proxy [0-9].*\n", "", d.conf_text))
+        sink.wait_for(r"^event=reload result=ok")
+        sink.wait_for(r"^reload: listen tcp 127\.0\.0\.1:%d proxy, kept: "
+                      r"no 'proxy NETBLOCK' line" % port)
+        check(len(sink.records(r"proxy:untrusted\)$")) == 1, "said once: %r",
+              sink.records(r"proxy:untrusted\)$"))
+        data, how, me = send(port, [v1("10.1.2.3", 5)])
         check(data == b"" and
               sink.wait_peer(me).kv()["rule"] == "proxy:untrusted", "none")
 

@@ -533,7 +533,9 @@ def hostile_lines():
              rec % (4, "myhost", "error:" + "E" * 300 + "A"),
              rec % (5, "myhost", "error:" + "E" * 300 + "B"),
              "Mar  3 10:00:06 myhost daytimed[12]: event=%s a=1\n" % ("S" * 70),
-             "Mar  3 10:00:07 myhost daytimed[12]: event=x a=1\n"]
+             "Mar  3 10:00:07 myhost daytimed[12]: event=x a=1\n",
+             (rec % (8, "myhost", "ok")).replace("netblock=192.0.2.0/24",
+                                                 "netblock=" + "n" * 300)]
     p = TMP.write("hostile.log", lines)
     rc, out, err = report(p)
     check(rc == 0, "exit 0, not out of memory: %d %s", rc, err)
@@ -547,13 +549,17 @@ def hostile_lines():
         return dict(pairs)
     j = json.loads(raw, object_pairs_hook=no_dupes)
     hosts = j["hosts"] if "hosts" in j else j["input"]["hosts"]
-    check(sorted(hosts.values()) == [1, 4] and any(
+    check(sorted(hosts.values()) == [1, 5] and any(
         k.endswith("...(cut)\"") and k.startswith('"hhhh') for k in hosts),
           "hosts, the long one cut: %r", hosts)
     ev = j["events"] if "events" in j else j["input"]["events"]
     check(ev == {"S" * 64: 1, "x": 1}, "events: %r", ev)
     errs = json.dumps(j)
     check(errs.count("...(cut)") >= 2, "cut values shown cut: %s", errs)
+    # a cut netblock's names stay with it
+    cut = [n for n in j["ident"]["names"] if n["netblock"].startswith('"nnn')]
+    check(len(cut) == 1 and [x["name"] for x in cut[0]["names"]] ==
+          ["root"], "names of a cut netblock: %r", j["ident"]["names"])
     # a finding's file name from a remote host's name
     af = h.AuditFiles(TMP, "hostile")
     r = h.run([h.AUDIT_EMIT, "-H", "web1", af.pub, 3])
