@@ -16,6 +16,25 @@
 #include "daemon/config_word.h"
 
 /*
+ * A file the parse cannot read: at the include line that names it, as a
+ * list file's refusal is at its "deny file" line; the main file alone.
+ */
+static void
+config_include_refused(struct config_parse *p, const char *name,
+    const struct config_line *inc, const char *why)
+{
+	char show[160];
+
+	if (inc == NULL) {
+		config_parse_report(p, 1, name, 0, "%s", why);
+		return;
+	}
+	config_word_show_str(name, show, sizeof(show));
+	config_parse_report(p, 1, inc->file, inc->line, "include %s: %s", show,
+	    why);
+}
+
+/*
  * Read one file through the loader and parse it; inc is the include line
  * that names it (NULL: the main file). A file already being read, under
  * whatever name (the loader says what it is), is an include loop.
@@ -29,13 +48,14 @@ config_include_file(struct config_parse *p, const char *name,
 	size_t len = 0, j;
 
 	if (p->nfiles >= CONFIG_FILES_MAX) {
-		config_parse_report(p, 1, name, 0, "too many configuration "
+		(void)snprintf(err, sizeof(err), "too many configuration "
 		    "files (at most %d)", CONFIG_FILES_MAX);
+		config_include_refused(p, name, inc, err);
 		return;
 	}
 	if (p->loader->read(p->loader->arg, name, &buf, &len, &id, err,
 	    sizeof(err)) == -1) {
-		config_parse_report(p, 1, name, 0, "%s", err);
+		config_include_refused(p, name, inc, err);
 		return;
 	}
 	for (j = 0; inc != NULL && (id.dev != 0 || id.ino != 0) &&

@@ -136,8 +136,8 @@ START_TEST(test_include_loader_errors)
 	conf = load(&c, &fs, "/etc/d/main.conf", f, NFILES(f));
 	ck_assert_ptr_null(conf);
 	ck_assert_uint_eq(c.n, 2);
-	expect(&c, 0, 1, "/etc/d/secret.conf", 0,
-	    "cannot open: Permission denied");
+	expect(&c, 0, 1, "/etc/d/main.conf", 2,
+	    "include /etc/d/secret.conf: cannot open: Permission denied");
 	expect(&c, 1, 1, "/etc/d/main.conf", 3,
 	    "include /etc/d/EIO/*.conf: cannot read directory");
 }
@@ -470,12 +470,12 @@ START_TEST(test_include_too_many_files)
 	conf = load(&c, &fs, "/d/main", f, n);
 	ck_assert_ptr_null(conf);
 	ck_assert_uint_eq(c.n, 3);
-	expect(&c, 0, 1, "/d/x/1024", 0,
-	    "too many configuration files (at most 1024)");
-	expect(&c, 1, 1, "/d/x/1025", 0,
-	    "too many configuration files (at most 1024)");
-	expect(&c, 2, 1, "/d/x/1026", 0,
-	    "too many configuration files (at most 1024)");
+	expect(&c, 0, 1, "/d/main", 2,
+	    "include /d/x/1024: too many configuration files (at most 1024)");
+	expect(&c, 1, 1, "/d/main", 2,
+	    "include /d/x/1025: too many configuration files (at most 1024)");
+	expect(&c, 2, 1, "/d/main", 2,
+	    "include /d/x/1026: too many configuration files (at most 1024)");
 	free(names);
 	free(f);
 }

@@ -187,8 +187,8 @@ START_TEST(test_bundle_config)
 	conf = config_load("/e/main.conf", &l, collect_diag, &c);
 	ck_assert_ptr_null(conf);
 	ck_assert_uint_eq(c.n, 1);
-	expect(&c, 0, 1, "/e/conf.d/b.conf", 0,
-	    "cannot open: Permission denied");
+	expect(&c, 0, 1, "/e/main.conf", 2,
+	    "include /e/conf.d/b.conf: cannot open: Permission denied");
 	loader_bundle_free(b);
 }
 END_TEST

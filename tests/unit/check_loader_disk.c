@@ -106,10 +106,11 @@ START_TEST(test_disk_loader)
 	conf = config_load(main, &loader_disk, collect_diag, &c);
 	ck_assert_ptr_null(conf);
 	ck_assert_uint_eq(c.n, 3);
-	fmt(sub, sizeof(sub), "%s/d", dir);
-	expect(&c, 0, 1, sub, 0, "is a directory, not a file");
-	expect(&c, 1, 1, "/dev/null", 0,
-	    "not a regular file (a character device)");
+	fmt(want, sizeof(want), "include %s/d: is a directory, not a file",
+	    dir);
+	expect(&c, 0, 1, main, 2, want);
+	expect(&c, 1, 1, main, 3,
+	    "include /dev/null: not a regular file (a character device)");
 	fmt(want, sizeof(want), "include %s/missing.conf: no such file",
 	    dir);
 	expect(&c, 2, 1, main, 4, want);
