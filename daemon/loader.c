@@ -153,7 +153,9 @@ loader_glob_base(const char *pattern, char *base, size_t len)
  * Every directory listed is judged: whoever writes one chooses what is
  * read. The part before the first wildcard first; then, where a
  * wildcard stands in a directory name of the pattern, each directory a
- * match was listed from, before any match is read.
+ * match was listed from, before any match is read. A name without a
+ * wildcard lists no directory: the read judges the path to it as it
+ * judges the main file's, a sticky directory on the way accepted.
  */
 static int
 loader_disk_glob(void *arg, const char *pattern, char ***names, size_t *n,
@@ -164,11 +166,12 @@ loader_disk_glob(void *arg, const char *pattern, char ***names, size_t *n,
 	struct stat st;
 	glob_t g;
 	size_t i;
-	int rc;
+	int rc, listed;
 
 	*names = NULL;
 	*n = 0;
-	if ((rc = loader_glob_base(pattern, base, sizeof(base))) != 0) {
+	if ((rc = listed = loader_glob_base(pattern, base,
+	    sizeof(base))) != 0) {
 		if (t == NULL)
 			trust_init_self(t = &self);
 		rc = rc == -1 ? -1 : trust_dir(t, base, TRUST_READ |
@@ -207,7 +210,9 @@ loader_disk_glob(void *arg, const char *pattern, char ***names, size_t *n,
 		}
 	*n = g.gl_pathc;
 	globfree(&g);
-	if (loader_glob_dirs(arg, *names, *n, err, errlen) == -1) {
+	/* a name without a wildcard lists nothing: judged as a file is */
+	if (listed != 0 &&
+	    loader_glob_dirs(arg, *names, *n, err, errlen) == -1) {
 		loader_names_drop(names, n);
 		return -1;
 	}

@@ -139,6 +139,58 @@ START_TEST(test_disk_loader)
 }
 END_TEST
 
+/*
+ * A sticky directory writable by all (/tmp): accepted on the way to a
+ * file an include names without a wildcard, as on the way to a list
+ * file; refused as one a pattern lists, since anyone may add a match.
+ */
+START_TEST(test_disk_loader_sticky)
+{
+	char dir[] = "/tmp/check_config.XXXXXX", main[512], want[1024];
+	char lone[] = "/tmp/check_sticky.XXXXXX";
+	struct collect c;
+	struct config *conf;
+	struct stat st;
+	int fd;
+
+	ck_assert_int_eq(stat("/tmp", &st), 0);
+	if ((st.st_mode & 01002) != 01002 || st.st_uid != 0)
+		return;		/* not the /tmp this is about */
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_ge(fd = mkstemp(lone), 0);
+	ck_assert_int_eq(write(fd, "allow 10.0.0.0/8\n", 17), 17);
+	ck_assert_int_eq(close(fd), 0);
+	fmt(main, sizeof(main), "%s/main.conf", dir);
+	fmt(want, sizeof(want), LISTEN "include %s\n", lone);
+	disk_put(dir, "main.conf", want);
+	memset(&c, 0, sizeof(c));
+	conf = config_load(main, &loader_disk, collect_diag, &c);
+	ck_assert_ptr_nonnull(conf);
+	ck_assert_uint_eq(c.n, 0);
+	ck_assert_uint_eq(conf->nfiles, 2);
+	ck_assert_uint_eq(conf->stats.rules, 1);
+	config_free(conf);
+
+	/* the same file through a pattern: /tmp is listed */
+	fmt(want, sizeof(want), LISTEN "include %.*s*\n",
+	    (int)strlen(lone) - 1, lone);
+	disk_put(dir, "main.conf", want);
+	memset(&c, 0, sizeof(c));
+	conf = config_load(main, &loader_disk, collect_diag, &c);
+	ck_assert_ptr_null(conf);
+	ck_assert_uint_eq(c.n, 1);
+	fmt(want, sizeof(want), "include %.*s*: not trusted: directory /tmp "
+	    "is writable by its group and others (mode %04o): anyone may add "
+	    "what a pattern reads", (int)strlen(lone) - 1, lone,
+	    (unsigned)(st.st_mode & 07777));
+	expect(&c, 0, 1, main, 2, want);
+
+	ck_assert_int_eq(unlink(lone), 0);
+	disk_rm(dir, "main.conf");
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 START_TEST(test_disk_glob_missing_directory)
 {
 	/*
@@ -379,6 +431,7 @@ loader_disk_suite(void)
 
 	tc = tcase_create("disk");
 	tcase_add_test(tc, test_disk_loader);
+	tcase_add_test(tc, test_disk_loader_sticky);
 	tcase_add_test(tc, test_disk_glob_missing_directory);
 	tcase_add_test(tc, test_disk_glob_sorted);
 	tcase_add_test(tc, test_disk_read);
