@@ -215,6 +215,9 @@ main_options(int argc, char **argv, struct main_opts *o)
 	    o->mode != MAIN_RUN)
 		return main_usage_error("-%c runs the daemon: not with -%c",
 		    o->debug ? 'd' : o->foreground ? 'f' : 'v', o->mode_opt);
+	if (o->inetd && o->foreground)
+		return main_usage_error("-f is not for -i: the super server "
+		    "runs it in the foreground");
 	if (o->inetd && o->mode != MAIN_RUN && o->mode != MAIN_TEST &&
 	    o->mode != MAIN_SHOW && o->mode != MAIN_EXPLAIN)
 		return main_usage_error("-i cannot be combined with -%c",

@@ -42,6 +42,8 @@ def usage_errors_exit_2():
              "stdin)"),
             (["-T", "-d"], "-d runs the daemon: not with -T"),
             (["-r", "-i"], "-i cannot be combined with -r"),
+            (["-i", "-f"], "-f is not for -i: the super server runs it in "
+             "the foreground"),
             (["-t", "-p", "x.pid"], "-p is for running the daemon and for "
              "-r only")):
         rc, out, err = h.daytimed(*args)
