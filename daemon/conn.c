@@ -155,7 +155,7 @@ conn_fill(struct audit_conn *r, uint64_t id,
 /*
  * Refused before any other work, counted and recorded: a limit said no
  * (limit non-NULL: reset, decision=drop; src: the source it charged, when
- * a per-source limit said it), or a proxy listener's peer is not a trusted
+ * the rate or per-source limit said it), or a proxy listener's peer is not a trusted
  * proxy (proxy non-NULL: closed, decision=deny).
  */
 static void

@@ -284,7 +284,8 @@ def rate_limit_drops_one_source_only():
               "allow", "%r", recs[0])
         for (data, _), k in zip(answers[1:], recs[1:]):
             check(data == b"" and k["decision"] == "drop" and
-                  k["rule"] == "limit:rate", "%r %r", data, k)
+                  k["rule"] == "limit:rate" and
+                  k["source"] == "127.0.0.4/32", "%r %r", data, k)
         # Never an outage: another source is served meanwhile.
         data, me = h.tcp_talk("127.0.0.1", port, bind=("127.0.0.5", 0))
         check(h.CTIME_RE.match(data), "other source: %r", data)
