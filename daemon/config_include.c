@@ -150,7 +150,8 @@ config_include(struct config_parse *p,
 		}
 		else if (p->depth >= CONFIG_INCLUDE_DEPTH)
 			config_parse_report(p, 1, l->file, l->line,
-			    "includes nested too deeply (at most %d)",
+			    "includes nested too deeply (at most %d files, "
+			    "the main file counted)",
 			    CONFIG_INCLUDE_DEPTH);
 		else
 			config_include_file(p, names[i], l);

@@ -327,7 +327,8 @@ START_TEST(test_include_depth)
 	conf = load(&c, &fs, "/d/f0", f, NFILES(f));
 	ck_assert_ptr_null(conf);
 	ck_assert_uint_eq(c.n, 1);
-	expect(&c, 0, 1, "/d/f7", 2, "includes nested too deeply (at most 8)");
+	expect(&c, 0, 1, "/d/f7", 2, "includes nested too deeply (at most 8 "
+	    "files, the main file counted)");
 	ck_assert_int_eq(fs.nreads, CONFIG_INCLUDE_DEPTH);
 }
 END_TEST
