@@ -54,7 +54,7 @@ struct audit {
 
 static int	audit_seal_and_log(struct audit *, int, char *, size_t, int);
 static int	audit_prepare(const struct audit_params *, struct audit *,
-		    char *, size_t, char *, size_t);
+		    const char **, char *, size_t, char *, size_t);
 
 /* record_escape under the name the daemon's callers know. */
 size_t
@@ -85,7 +85,7 @@ audit_open(const struct audit_params *p, char *note, size_t notelen,
 		return NULL;
 	}
 	if (p->key != NULL &&
-	    audit_prepare(p, a, note, notelen, err, errlen) == -1) {
+	    audit_prepare(p, a, NULL, note, notelen, err, errlen) == -1) {
 		audit_close(a);
 		return NULL;
 	}
@@ -94,14 +94,15 @@ audit_open(const struct audit_params *p, char *note, size_t notelen,
 
 /* -t: every file audit_open reads, read and checked; nothing started. */
 int
-audit_check(const struct audit_params *p, char *note, size_t notelen,
-    char *err, size_t errlen)
+audit_check(const struct audit_params *p, const char **which, char *note,
+    size_t notelen, char *err, size_t errlen)
 {
+	*which = "audit key";
 	if (notelen > 0)
 		note[0] = '\0';
 	if (p->key == NULL)
 		return 0;
-	return audit_prepare(p, NULL, note, notelen, err, errlen);
+	return audit_prepare(p, NULL, which, note, notelen, err, errlen);
 }
 
 /*
@@ -110,15 +111,19 @@ audit_check(const struct audit_params *p, char *note, size_t notelen,
  * signature, then is wiped: the engine keeps only the signature.
  */
 static int
-audit_prepare(const struct audit_params *p, struct audit *a, char *note,
-    size_t notelen, char *err, size_t errlen)
+audit_prepare(const struct audit_params *p, struct audit *a,
+    const char **which, char *note, size_t notelen, char *err, size_t errlen)
 {
+	const char *dummy;
 	unsigned char pub[CHAIN_KEY_BYTES], *sk = NULL;
 	struct chain_start cs;
 	struct audit_state *st = NULL;
 	struct link prev;
 	int rv = -1;
 
+	if (which == NULL)
+		which = &dummy;
+	*which = "audit key";
 	if (sodium_init() < 0) {
 		snprintf(err, errlen, "audit: libsodium initialization failed");
 		return -1;
@@ -131,9 +136,12 @@ audit_prepare(const struct audit_params *p, struct audit *a, char *note,
 			    "memory");
 			return -1;
 		}
+		*which = "audit signing-key";
 		if (audit_files_signing(p->signing_key, sk, err, errlen) == -1)
 			goto out;
 	}
+	if (p->state != NULL)
+		*which = "audit state";
 	if (p->state != NULL && ((st = audit_state_open(p->state, p->uid,
 	    &prev, note, notelen, err, errlen)) == NULL ||
 	    audit_state_within(st, p->chroot, err, errlen) == -1))

@@ -77,10 +77,12 @@ struct audit *audit_open(const struct audit_params *, char *note,
 	    size_t notelen, char *err, size_t errlen);
 /*
  * -t: check what audit_open would read, without starting anything. 0, or
- * -1 with the first error in err; a note as for audit_open.
+ * -1 with the first error in err; a note as for audit_open. *which is the
+ * directive whose file the error or the note is about ("audit key",
+ * "audit signing-key", "audit state").
  */
-int	audit_check(const struct audit_params *, char *note, size_t notelen,
-	    char *err, size_t errlen);
+int	audit_check(const struct audit_params *, const char **which,
+	    char *note, size_t notelen, char *err, size_t errlen);
 /*
  * After the privilege drop and chroot, before the first client: save the
  * new epoch's start position as the run user. 0, or -1 with a message in

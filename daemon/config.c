@@ -299,10 +299,22 @@ config_finish(struct config_parse *p, unsigned flags)
 		config_parse_report(p, 1, conf->file, 0, "no listen directive");
 	config_ident_port(p);
 	if (conf->audit_key == NULL && (conf->audit_signing_key != NULL ||
-	    conf->audit_state != NULL) && p->errors == 0)
-		config_parse_report(p, 1, conf->file, 0, "audit %s needs an "
-		    "'audit key': without one, records are not sealed",
-		    conf->audit_signing_key != NULL ? "signing-key" : "state");
+	    conf->audit_state != NULL) && p->errors == 0) {
+		const char *what = conf->audit_signing_key != NULL ?
+		    "signing-key" : "state", *file = conf->file;
+		char key[32];
+		unsigned line = 0;
+		int row;
+
+		(void)snprintf(key, sizeof(key), "audit %s", what);
+		if ((row = config_parse_row(key)) >= 0 && p->seen != NULL &&
+		    p->seen[row].file != NULL) {
+			file = p->seen[row].file;
+			line = p->seen[row].line;
+		}
+		config_parse_report(p, 1, file, line, "audit %s needs an "
+		    "'audit key': without one, records are not sealed", what);
+	}
 	if (conf->ident_mode == IDENT_MODE_OFF && p->nuser_rules > 0)
 		config_parse_report(p, 0, p->first_user_file, p->first_user_line,
 		    "rules naming a user can never decide with 'ident mode "

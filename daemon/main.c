@@ -364,16 +364,25 @@ main_test(struct config *conf, const char *file, struct main_diag *d)
 {
 	struct audit_params ap;
 	char note[512], err[512];
+	const char *which, *at;
+	unsigned line;
 
 	if (conf != NULL) {
 		main_audit_params(conf, main_run_uid(conf, NULL), &ap);
-		if (audit_check(&ap, note, sizeof(note), err,
+		if (audit_check(&ap, &which, note, sizeof(note), err,
 		    sizeof(err)) == -1) {
-			main_diag(d, 1, file, 0, err);
+			at = file;
+			line = 0;
+			(void)config_origin(conf, which, &at, &line);
+			main_diag(d, 1, at, line, err);
 			config_free(conf);
 			conf = NULL;
-		} else if (note[0] != '\0')
-			main_diag(d, 0, file, 0, note);
+		} else if (note[0] != '\0') {
+			at = file;
+			line = 0;
+			(void)config_origin(conf, which, &at, &line);
+			main_diag(d, 0, at, line, note);
+		}
 	}
 	if (conf == NULL) {
 		printf("%s: %zu error%s, %zu warning%s\n", file, d->errors,

@@ -431,6 +431,7 @@ START_TEST(test_open_linked)
 	unsigned char pk[CHAIN_KEY_BYTES], sk[CHAIN_KEY_BYTES];
 	unsigned char hpk[CHAIN_SIGN_PK_BYTES], hsk[CHAIN_SIGN_SK_BYTES];
 	char dir[64], pub[128], sec[128], state[128], note[512], err[512];
+	const char *which;
 	char hex[2 * CHAIN_SIGN_SK_BYTES + 2], (*lines)[2048];
 	struct audit_params ap;
 	struct verify_summary s;
@@ -462,9 +463,21 @@ START_TEST(test_open_linked)
 	ap.state = state;
 	ap.uid = geteuid();
 	/* -t's check: reads everything, starts nothing */
-	ck_assert_int_eq(audit_check(&ap, note, sizeof(note), err,
+	ck_assert_int_eq(audit_check(&ap, &which, note, sizeof(note), err,
 	    sizeof(err)), 0);
 	ck_assert_ptr_nonnull(strstr(note, "no state file yet"));
+	ck_assert_str_eq(which, "audit state");
+	/* a signing key others may read: its directive named */
+	ck_assert_int_eq(chmod(sec, 0640), 0);
+	ck_assert_int_eq(audit_check(&ap, &which, note, sizeof(note), err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(which, "audit signing-key");
+	ck_assert_int_eq(chmod(sec, 0600), 0);
+	ap.key = sec;	/* not a public key */
+	ck_assert_int_eq(audit_check(&ap, &which, note, sizeof(note), err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(which, "audit key");
+	ap.key = pub;
 	ck_assert_int_eq(access(state, F_OK), -1);
 	sink_open(&k);
 	sink_log_to(&k, LOG_DAEMON);

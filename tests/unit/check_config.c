@@ -182,12 +182,12 @@ START_TEST(test_audit_needs_key)
 	    "audit signing-key /etc/daytimed/host.sec\n");
 	ck_assert_ptr_null(conf);
 	ck_assert_uint_eq(c.n, 1);
-	expect(&c, 0, 1, "t.conf", 0, "audit signing-key needs an 'audit key': "
+	expect(&c, 0, 1, "t.conf", 2, "audit signing-key needs an 'audit key': "
 	    "without one, records are not sealed");
 	conf = parse(&c, "listen tcp 127.0.0.1:13\n"
 	    "audit state /var/lib/daytimed/audit.state\n");
 	ck_assert_ptr_null(conf);
-	expect(&c, 0, 1, "t.conf", 0, "audit state needs an 'audit key': "
+	expect(&c, 0, 1, "t.conf", 2, "audit state needs an 'audit key': "
 	    "without one, records are not sealed");
 	conf = parse(&c, "listen tcp 127.0.0.1:13\n"
 	    "audit key /etc/daytimed/audit.pub\n"
