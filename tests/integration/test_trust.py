@@ -202,10 +202,15 @@ def dash_t_predicts_each_start_failure():
              "include %s: the run user (uid %d) cannot read file %s"
              % (t.join("secret.rules"), NOBODY.pw_uid,
                 t.join("secret.rules"))),
-            # found by its directory's walk, where the reload finds it
+            # found by its path's walk, where the reload finds it
             ("user nobody\ninclude private/p.rules\n", 3,
-             "include %s: the run user (uid %d) cannot list directory %s"
+             "include %s: the run user (uid %d) cannot search directory %s"
              % (t.join("private/p.rules"), NOBODY.pw_uid,
+                t.join("private"))),
+            # a pattern lists the directory
+            ("user nobody\ninclude private/*.rules\n", 3,
+             "include %s: the run user (uid %d) cannot list directory %s"
+             % (t.join("private/*.rules"), NOBODY.pw_uid,
                 t.join("private"))),
         ]
         for body, line, msg in cases:
@@ -248,7 +253,13 @@ def dash_t_predicts_each_start_failure():
                        "audit state %s/audit.state\n" % (jail, pub, state))
         msg = ("audit state %s/audit.state: its directory is not inside the "
                "chroot %s" % (state, jail))
-        t_fails(path, "%s: error: %s" % (path, msg))
+        rc, out = dash_t(path)
+        lines = out.splitlines()
+        check(rc == 1 and len(lines) == 2 and lines[0] == "%s:5: error: %s: "
+              "the engine keeps that directory open, and from a directory "
+              "outside its root \"..\" leads out of the jail; put the state "
+              "in a directory of its own inside %s" % (path, msg, jail) and
+              lines[1] == "%s: 1 error, 0 warnings" % path, "%d %r", rc, out)
         rc, _, err = h.daytimed("-f", "-c", path, timeout=20)
         check(rc == 1 and msg in err, "start: %d %r", rc, err)
         # all of it well: ok (the audit state in a directory of nobody's
