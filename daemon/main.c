@@ -434,6 +434,7 @@ main_run(struct config *conf, const struct main_opts *o)
 	/* Until the engine takes the configuration, it is ours to free. */
 	if ((rc = main_start(conf, o)) == -1) {
 		life_pidfile_remove();	/* the one we made, if we did */
+		status_remove();	/* the same, until the split */
 		config_free(conf);
 		rc = MAIN_EXIT_NO;
 	}

@@ -699,6 +699,15 @@ def status_file_is_never_someone_elses():
                 "pid=%d " % monitor), 5), "%r", open(status).read())
         finally:
             h.stop_pid(monitor)
+        # a start that fails after both files were made (the port is
+        # taken) leaves neither behind
+        with h.busy_port(port):
+            rc, err = start_with_pidfile(t, port, sink, pidfile)
+        check(rc == 1 and "listen tcp 127.0.0.1:%d: Address already in use"
+              % port in err, "%r", err)
+        check(not os.path.lexists(pidfile) and
+              not os.path.lexists(status), "left: %r",
+              os.listdir(os.path.dirname(status)))
 
 
 @test
