@@ -366,23 +366,21 @@ main_test(struct config *conf, const char *file, struct main_diag *d)
 	char note[512], err[512];
 	const char *which, *at;
 	unsigned line;
+	int rc;
 
 	if (conf != NULL) {
 		main_audit_params(conf, main_run_uid(conf, NULL), &ap);
-		if (audit_check(&ap, &which, note, sizeof(note), err,
-		    sizeof(err)) == -1) {
-			at = file;
-			line = 0;
-			(void)config_origin(conf, which, &at, &line);
+		rc = audit_check(&ap, &which, note, sizeof(note), err,
+		    sizeof(err));
+		at = file;	/* the directive's place, for either */
+		line = 0;
+		(void)config_origin(conf, which, &at, &line);
+		if (rc == -1) {
 			main_diag(d, 1, at, line, err);
 			config_free(conf);
 			conf = NULL;
-		} else if (note[0] != '\0') {
-			at = file;
-			line = 0;
-			(void)config_origin(conf, which, &at, &line);
+		} else if (note[0] != '\0')
 			main_diag(d, 0, at, line, note);
-		}
 	}
 	if (conf == NULL) {
 		printf("%s: %zu error%s, %zu warning%s\n", file, d->errors,
