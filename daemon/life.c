@@ -483,6 +483,36 @@ life_drop(const char *dir, const struct life_user *u)
 	return 0;
 }
 
+int
+life_journal_parse(const char *buf, size_t len, unsigned long long *dev,
+    unsigned long long *ino)
+{
+	const char *colon = memchr(buf, ':', len);
+	size_t dl;
+
+	if (colon == NULL)
+		return -1;
+	dl = (size_t)(colon - buf);
+	if (compat_parse_uint(buf, dl, ULLONG_MAX, dev) == -1 ||
+	    compat_parse_uint(colon + 1, len - dl - 1, ULLONG_MAX, ino) == -1)
+		return -1;
+	return 0;
+}
+
+int
+life_stderr_is_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (v == NULL || life_journal_parse(v, strlen(v), &dev, &ino) == -1 ||
+	    fstat(STDERR_FILENO, &st) == -1)
+		return 0;
+	return (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
+
 /* sd_listen_fds(3) without libsystemd: LISTEN_PID must name us. */
 size_t
 life_systemd_fds(int *fds, size_t max)

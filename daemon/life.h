@@ -60,5 +60,17 @@ void	life_ready(void);
 int	life_drop(const char *chroot_dir, const struct life_user *);
 /* The inherited sockets named by LISTEN_PID/LISTEN_FDS, if any. */
 size_t	life_systemd_fds(int *fds, size_t max);
+/*
+ * JOURNAL_STREAM's "DEV:INO" (decimal) in (buf, len), as systemd.exec(5)
+ * sets it; pure. 0, or -1 for anything else.
+ */
+int	life_journal_parse(const char *buf, size_t len,
+	    unsigned long long *dev, unsigned long long *ino);
+/*
+ * Whether stderr is the journal's stream: JOURNAL_STREAM names it, and
+ * stderr is that socket (its device and inode), as systemd.exec(5) asks;
+ * a variable inherited from elsewhere names another file, or none.
+ */
+int	life_stderr_is_journal(void);
 
 #endif

@@ -508,7 +508,7 @@ main_start(struct config *conf, const struct main_opts *o)
 	 */
 	if ((syslog_ok = log_open_syslog(conf->syslog_socket != NULL ?
 	    conf->syslog_socket : LOG_SOCKET_DEFAULT, conf->facility) == 0) &&
-	    o->foreground && !o->debug && getenv("JOURNAL_STREAM") != NULL) {
+	    o->foreground && !o->debug && life_stderr_is_journal()) {
 		/* Under systemd stderr is the journal too: say things once. */
 		log_stderr(0);
 	} else if (!syslog_ok) {

@@ -566,5 +566,38 @@ def startup_says_what_is_true_and_ps_tells_processes_apart():
         check("daytimed-w1" in threads, "threads %r", threads)
 
 
+@test
+def journal_stream_names_stderr_or_is_ignored():
+    """-f under systemd says things once: only when JOURNAL_STREAM names
+    the stderr it has (device and inode); a value inherited from
+    elsewhere leaves stderr as it is."""
+    port = h.free_port()
+    with h.SyslogSink() as sink:
+        text = h.daemon_conf(port, sink, "ident mode off\n",
+                             "allow 127.0.0.0/8\n", listen=("tcp",))
+        for named in (False, True):
+            d = h.Daemon(text, ready="proc", start=False,
+                         env=dict(os.environ))
+            with open(d._err, "wb"):
+                pass    # start() truncates it: the same inode
+            st = os.stat(d._err)
+            d.env["JOURNAL_STREAM"] = "%d:%d" % (
+                st.st_dev, st.st_ino if named else st.st_ino + 1)
+            sink.clear()
+            with d:
+                d.start()
+                want = "listening on tcp 127.0.0.1:%d " % port
+                sink.wait_for(lambda r: r.msg.startswith(want))
+
+                def shown():
+                    return [l for l in stderr_lines(d) if l.startswith(want)]
+                if named:       # syslog has it: stderr does not
+                    check(shown() == [], "%r", d.stderr_text())
+                else:
+                    check(len(h.poll_until(shown, 5)) == 1, "%r",
+                          d.stderr_text())
+                check(d.stop() == 0, "stop")
+
+
 if __name__ == "__main__":
     h.main()

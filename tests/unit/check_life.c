@@ -77,6 +77,76 @@ START_TEST(test_pidfile_inspect)
 }
 END_TEST
 
+/* JOURNAL_STREAM's value: only "DEV:INO", both decimal, in range. */
+static const struct {
+	const char		*s;
+	size_t			 len;
+	int			 ok;
+	unsigned long long	 dev, ino;
+} journals[] = {
+	{ "8:1234", 6, 1, 8, 1234 },
+	{ "0:0", 3, 1, 0, 0 },
+	{ "18446744073709551615:18446744073709551615", 41, 1,
+	  18446744073709551615ULL, 18446744073709551615ULL },
+	{ "18446744073709551616:1", 22, 0, 0, 0 },	/* over 64 bits */
+	{ "1:18446744073709551616", 22, 0, 0, 0 },
+	{ "", 0, 0, 0, 0 },
+	{ ":", 1, 0, 0, 0 },
+	{ "8:", 2, 0, 0, 0 },
+	{ ":8", 2, 0, 0, 0 },
+	{ "8", 1, 0, 0, 0 },
+	{ "8:1:2", 5, 0, 0, 0 },
+	{ "-8:1", 4, 0, 0, 0 },
+	{ "+8:1", 4, 0, 0, 0 },
+	{ " 8:1", 4, 0, 0, 0 },
+	{ "8:1 ", 4, 0, 0, 0 },
+	{ "8:1\n", 4, 0, 0, 0 },
+	{ "0x8:1", 5, 0, 0, 0 },
+	{ "8:1\0" "9", 5, 0, 0, 0 },	/* a NUL inside the length */
+	{ "8:12", 3, 1, 8, 1 },		/* only the length is read */
+};
+
+START_TEST(test_journal_parse)
+{
+	unsigned long long dev = 77, ino = 77;
+	int rc = life_journal_parse(journals[_i].s, journals[_i].len, &dev,
+	    &ino);
+
+	ck_assert_msg(rc == (journals[_i].ok ? 0 : -1), "case %d", _i);
+	if (journals[_i].ok) {
+		ck_assert(dev == journals[_i].dev);
+		ck_assert(ino == journals[_i].ino);
+	}
+}
+END_TEST
+
+/* stderr is the journal only when the variable names that very file. */
+START_TEST(test_stderr_is_journal)
+{
+	struct stat st;
+	char v[64];
+	char *was = getenv("JOURNAL_STREAM") != NULL ?
+	    strdup(getenv("JOURNAL_STREAM")) : NULL;
+
+	ck_assert_int_eq(fstat(STDERR_FILENO, &st), 0);
+	fmt(v, sizeof(v), "%llu:%llu", (unsigned long long)st.st_dev,
+	    (unsigned long long)st.st_ino);
+	ck_assert_int_eq(setenv("JOURNAL_STREAM", v, 1), 0);
+	ck_assert_int_eq(life_stderr_is_journal(), 1);
+	fmt(v, sizeof(v), "%llu:%llu", (unsigned long long)st.st_dev,
+	    (unsigned long long)st.st_ino + 1);
+	ck_assert_int_eq(setenv("JOURNAL_STREAM", v, 1), 0);
+	ck_assert_int_eq(life_stderr_is_journal(), 0);
+	ck_assert_int_eq(setenv("JOURNAL_STREAM", "junk", 1), 0);
+	ck_assert_int_eq(life_stderr_is_journal(), 0);
+	ck_assert_int_eq(unsetenv("JOURNAL_STREAM"), 0);
+	ck_assert_int_eq(life_stderr_is_journal(), 0);
+	if (was != NULL)
+		ck_assert_int_eq(setenv("JOURNAL_STREAM", was, 1), 0);
+	free(was);
+}
+END_TEST
+
 /* The life suite. */
 Suite *
 life_suite(void)
@@ -86,6 +156,10 @@ life_suite(void)
 
 	tcase_add_loop_test(tc, test_pidfile_parse, 0, (int)NFILES(pids));
 	tcase_add_test(tc, test_pidfile_inspect);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("journal");
+	tcase_add_loop_test(tc, test_journal_parse, 0, (int)NFILES(journals));
+	tcase_add_test(tc, test_stderr_is_journal);
 	suite_add_tcase(s, tc);
 	return s;
 }
