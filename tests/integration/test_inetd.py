@@ -235,7 +235,7 @@ def under_xinetd_and_tcpserver():
     h.need_root("xinetd runs daytimed as nobody")
     xinetd, tcpserver = shutil.which("xinetd"), shutil.which("tcpserver")
     if xinetd is None and tcpserver is None:
-        raise h.Skip("neither xinetd nor tcpserver (ucspi-tcp) is installed")
+        raise h.missing("neither xinetd nor tcpserver (ucspi-tcp) is installed")
     exe = os.path.abspath(h.DAYTIMED)
     with private_dir() as t, h.SyslogSink() as sink:
         conf = t.write("d.conf", inetd_conf(
@@ -287,7 +287,7 @@ def socket_activate(args, port, conf, proto="tcp", addr="127.0.0.1"):
     None: the port alone, a dual-stack [::] socket, systemd's default)."""
     exe = shutil.which("systemd-socket-activate")
     if exe is None:
-        raise h.Skip("systemd-socket-activate is not installed (systemd)")
+        raise h.missing("systemd-socket-activate is not installed (systemd)")
     where = str(port) if addr is None else "%s:%d" % (addr, port)
     proc = subprocess.Popen([exe] + args + ["-l", where,
                                             h.DAYTIMED, "-i", "-c", conf],
