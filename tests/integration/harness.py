@@ -565,6 +565,24 @@ class SyslogSink(Closing):
         return self.wait_for(lambda r: ("peer=%s " % peer) in r.msg,
                              timeout=timeout)
 
+    def barrier(self, timeout=5.0):
+        """Wait until every datagram sent to the sink before this call has
+        been read: one of our own (an RFC 3164 record from tag
+        "barrier", kept out of records()) goes through the same socket,
+        whose datagrams are read in order, and is waited for.  For a test
+        that counts records once their sender has exited, without a
+        fixed sleep."""
+        self._barriers = getattr(self, "_barriers", 0) + 1
+        mark = "barrier %d %d" % (os.getpid(), self._barriers)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+            s.sendto(("<15>Jan  1 00:00:00 barrier[%d]: %s"
+                      % (os.getpid(), mark)).encode(), self.path)
+        self.wait_for(lambda r: r.tag == "barrier" and r.msg == mark,
+                      timeout)
+        with self._cond:
+            self._records = [r for r in self._records
+                             if r.tag != "barrier"]
+
     def clear(self):
         """Forget what has been received (the socket stays open)."""
         with self._cond:
