@@ -86,18 +86,37 @@ def need_ipv6():
 
 UNPACK_DIR = os.environ.get("DAYTIMED_TEST_DEBS") or "/var/tmp/daytimed-test-debs"
 
+# Set by .ci/run: a real part a test needs that is missing is then a
+# failure, not a skip (CI must not go green without running the test).
+CI = bool(os.environ.get("DAYTIMED_CI"))
+
+
+def missing(reason):
+    """What a test raises when a real part it needs cannot be had: Skip
+    with the reason for a developer's run, AssertionError under CI
+    (DAYTIMED_CI set), where .ci/run provides every such part first."""
+    if CI:
+        return AssertionError("missing under CI (DAYTIMED_CI): %s" % reason)
+    return Skip(reason)
+
 
 def unpacked_deb(package, path):
     """PATH (e.g. "usr/sbin/inetd") from Debian's PACKAGE, unpacked with
     dpkg-deb -x under UNPACK_DIR (kept between runs): for the real parts a
     test needs that conflict with packages already installed (openbsd-inetd
-    with xinetd, syslog-ng with rsyslog).  Fetches the .deb with `apt-get
-    download` when it is not there yet; skips the test with the reason
-    when that cannot be done."""
+    with xinetd, syslog-ng with rsyslog).  Under CI .ci/run has fetched
+    and unpacked them before the tests (tests/integration/fetch_debs.sh):
+    one missing fails the test.  Otherwise fetches the .deb with `apt-get
+    download` when it is not there yet, and skips the test with the
+    reason when that cannot be done."""
     root = os.path.join(UNPACK_DIR, package)
     exe = os.path.join(root, "root", path)
     if os.path.exists(exe):
         return exe
+    if CI:
+        raise missing("%s not unpacked in %s (.ci/run runs "
+                      "tests/integration/fetch_debs.sh before the tests)"
+                      % (exe, UNPACK_DIR))
     if shutil.which("apt-get") is None or shutil.which("dpkg-deb") is None:
         raise Skip("%s is not installed and apt-get/dpkg-deb are missing"
                    % package)
@@ -545,6 +564,24 @@ class SyslogSink(Closing):
         """Wait for the record of the client "ADDR:PORT"; return it."""
         return self.wait_for(lambda r: ("peer=%s " % peer) in r.msg,
                              timeout=timeout)
+
+    def barrier(self, timeout=5.0):
+        """Wait until every datagram sent to the sink before this call has
+        been read: one of our own (an RFC 3164 record from tag
+        "barrier", kept out of records()) goes through the same socket,
+        whose datagrams are read in order, and is waited for.  For a test
+        that counts records once their sender has exited, without a
+        fixed sleep."""
+        self._barriers = getattr(self, "_barriers", 0) + 1
+        mark = "barrier %d %d" % (os.getpid(), self._barriers)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+            s.sendto(("<15>Jan  1 00:00:00 barrier[%d]: %s"
+                      % (os.getpid(), mark)).encode(), self.path)
+        self.wait_for(lambda r: r.tag == "barrier" and r.msg == mark,
+                      timeout)
+        with self._cond:
+            self._records = [r for r in self._records
+                             if r.tag != "barrier"]
 
     def clear(self):
         """Forget what has been received (the socket stays open)."""
@@ -1603,7 +1640,8 @@ def check(cond, fmt="check failed", *args):
 
 
 def main(argv=None):
-    """Run the registered tests (or those named in argv); exit 0 if none failed."""
+    """Run the registered tests (or those named in argv); exit 1 if one
+    failed, else 77 (automake's SKIP) if every one skipped, else 0."""
     argv = sys.argv[1:] if argv is None else argv
     selected = [t for t in _tests if not argv or t.__name__ in argv]
     unknown = set(argv) - {t.__name__ for t in _tests}
@@ -1654,4 +1692,5 @@ def main(argv=None):
         line += ", %d skipped" % skipped
     print(line)
     sys.stdout.flush()
-    sys.exit(1 if failed else 0)
+    # 77: automake's SKIP, when nothing ran (every selected test skipped)
+    sys.exit(1 if failed else 77 if skipped and not passed else 0)

@@ -104,17 +104,20 @@ def keygen():
             return p.read(), s.read()
     before = both()
     check(before[0] != before[1], "public and secret differ")
+    # daytimed-audit(1), EXIT STATUS: 1 when keygen could not write a file
+    exists = "daytimed-audit: %s: exists, not overwriting\n"
     rc, _, err = h.daytimed_audit("keygen", pub, sec)
-    check(rc != 0 and "exists" in err, "keygen refuses to overwrite: %s",
-          err)
+    check(rc == 1 and err == exists % sec,
+          "keygen refuses to overwrite: %d %r", rc, err)
     pub2 = TMP.join("new.pub")
     rc, _, err = h.daytimed_audit("keygen", pub2, sec)
-    check(rc != 0 and not os.path.exists(pub2),
-          "keygen refuses an existing secret file: %s", err)
+    check(rc == 1 and err == exists % sec and not os.path.exists(pub2),
+          "keygen refuses an existing secret file: %d %r", rc, err)
     sec2 = TMP.join("new.sec")
     rc, _, err = h.daytimed_audit("keygen", pub, sec2)
-    check(rc != 0 and not os.path.exists(sec2),
-          "keygen refuses an existing public file, leaves no secret: %s", err)
+    check(rc == 1 and err == exists % pub and not os.path.exists(sec2),
+          "keygen refuses an existing public file, leaves no secret: %d %r",
+          rc, err)
     check(both() == before, "refused keygen changed nothing")
 
 
@@ -364,9 +367,9 @@ def host_keygen():
         check(re.fullmatch(rb"[0-9a-f]{64}\n", f.read()) is not None,
               "host public key: 64 hex digits and a newline")
     rc, _, err = h.daytimed_audit("host-keygen", pub, TMP.join("x.sec"))
-    check(rc != 0 and "exists" in err and
-          not os.path.exists(TMP.join("x.sec")),
-          "host-keygen refuses an existing file: %s", err)
+    check(rc == 1 and err == "daytimed-audit: %s: exists, not "
+          "overwriting\n" % pub and not os.path.exists(TMP.join("x.sec")),
+          "host-keygen refuses an existing file: %d %r", rc, err)
 
 
 @test

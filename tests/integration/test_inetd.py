@@ -12,6 +12,7 @@ conflicts with xinetd): INETD (or OBSD_INETD, as bench/run.sh reads it)
 names its binary; otherwise the installed one, or else the test fetches
 Debian's package and unpacks it with dpkg-deb -x (harness.unpacked_deb)."""
 
+import errno
 import os
 import shutil
 import socket
@@ -235,7 +236,7 @@ def under_xinetd_and_tcpserver():
     h.need_root("xinetd runs daytimed as nobody")
     xinetd, tcpserver = shutil.which("xinetd"), shutil.which("tcpserver")
     if xinetd is None and tcpserver is None:
-        raise h.Skip("neither xinetd nor tcpserver (ucspi-tcp) is installed")
+        raise h.missing("neither xinetd nor tcpserver (ucspi-tcp) is installed")
     exe = os.path.abspath(h.DAYTIMED)
     with private_dir() as t, h.SyslogSink() as sink:
         conf = t.write("d.conf", inetd_conf(
@@ -287,7 +288,7 @@ def socket_activate(args, port, conf, proto="tcp", addr="127.0.0.1"):
     None: the port alone, a dual-stack [::] socket, systemd's default)."""
     exe = shutil.which("systemd-socket-activate")
     if exe is None:
-        raise h.Skip("systemd-socket-activate is not installed (systemd)")
+        raise h.missing("systemd-socket-activate is not installed (systemd)")
     where = str(port) if addr is None else "%s:%d" % (addr, port)
     proc = subprocess.Popen([exe] + args + ["-l", where,
                                             h.DAYTIMED, "-i", "-c", conf],
@@ -475,6 +476,17 @@ def debug_reaches_a_unix_stderr():
             else:
                 check(err == b"", "%r", err)
 
+def peer_gone(sock):
+    """True once sock has no peer any more (getpeername: ENOTCONN)."""
+    try:
+        sock.getpeername()
+    except OSError as e:
+        if e.errno == errno.ENOTCONN:
+            return True
+        raise
+    return False
+
+
 @test
 def a_connection_reset_before_start_is_recorded():
     # getpeername fails (ENOTCONN) once the client has reset: the
@@ -489,14 +501,16 @@ def a_connection_reset_before_start_is_recorded():
             c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                          struct.pack("ii", 1, 0))
             c.close()
-            time.sleep(0.2)
+            # until the reset has reached conn: getpeername then fails
+            check(h.poll_until(lambda: peer_gone(conn), 5),
+                  "the reset did not reach the accepted socket")
             with conn:
                 p = subprocess.run([h.DAYTIMED, "-i", "-c", conf],
                                    stdin=conn, stdout=conn, stderr=conn,
                                    timeout=10)
         check(p.returncode == 1, "rc %d", p.returncode)
         rec = sink.wait_for("decision=").kv()
-        time.sleep(0.5)
+        sink.barrier()      # -i has exited: all it sent has been read
         recs = sink.records("decision=")
         check(len(recs) == 1 and rec["decision"] == "drop" and
               rec["rule"] == "limit:address" and rec["peer"] == "-",

@@ -55,6 +55,19 @@ def socket_activate(exe, port, conf_path):
                             start_new_session=True)
 
 
+def pidfile_unlocked(path):
+    """True when nobody holds a POSIX lock on path (the monitor's)."""
+    import fcntl
+    fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
 def fd_kinds(pid):
     """What pid's descriptors above 2 are, sorted, without inode numbers."""
     return sorted(re.sub(r"\[\d+\]", "", v) for k, v in
@@ -135,8 +148,17 @@ def daemonized_process_shape():
             check(rec.pid == engine, "records come from the engine")
         finally:
             h.stop_pid(monitor)
-        h.poll_until(lambda: not os.path.exists(pidfile), 5)
+        check(h.poll_until(lambda: not h.pid_alive(monitor), 5),
+              "monitor %d still runs", monitor)
         sink.wait_for(r"^event=stop")
+        # daytimed(8), Trust: the monitor (nobody) cannot remove a pidfile
+        # in a directory only root may write (t, root's 0755); the file is
+        # left behind, holds no lock, and the monitor logs why
+        sink.wait_for(lambda r: r.msg == "pidfile %s left behind: "
+                      "Permission denied" % pidfile)
+        check(os.path.exists(pidfile), "pidfile %s removed by nobody from "
+              "root's 0755 directory", pidfile)
+        check(pidfile_unlocked(pidfile), "pidfile %s still locked", pidfile)
 
 
 @test

@@ -206,7 +206,8 @@ def reload_rereads_lists():
         put("# nothing yet\n")
         with d:
             d.start()
-            check(h.tcp_get("127.0.0.1", port) != b"", "not allowed at start")
+            check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)),
+                  "not allowed at start")
             # the list gains an entry: HUP, and the entry decides
             put("; blocklist\n127.0.0.2\n127.0.0.1 ; SBL1\n")
             d.signal(signal.SIGHUP)
@@ -252,7 +253,8 @@ def lists_over_the_bundle_cap():
             os.chmod(os.path.join(d.dir, "huge%d" % i), 0o644)
         with d:
             d.start()
-            check(h.tcp_get("127.0.0.1", port) != b"", "not answered")
+            check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)),
+                  "not answered")
             text = d.conf_text + "deny file %s/huge4\nallow 10.0.0.0/8\n" \
                 % d.dir
             n = text.count("\n") - 1
@@ -262,7 +264,8 @@ def lists_over_the_bundle_cap():
             rec = sink.wait_for(r"^event=reload result=failed", timeout=60)
             check(h.kv(rec.msg)["error"] == "%s:%d: error: %s"
                   % (d.conf, n, want), "%r", rec.msg)
-            check(h.tcp_get("127.0.0.1", port) != b"", "old rules lost")
+            check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)),
+                  "old rules lost")
             rc, out, _ = h.daytimed("-t", "-c", d.conf, timeout=60)
             check(rc == 1 and out.splitlines()[-2:] == [
                 "%s:%d: error: %s" % (d.conf, n, want),

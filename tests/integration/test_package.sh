@@ -9,22 +9,30 @@
 #
 # Environment: DEB_BUILD_OPTIONS (default "nocheck": make check runs
 # elsewhere in CI); PKG_TEST_KEEP=1 keeps the temporary directory.
+# When it cannot run, it exits 77 (automake's SKIP), or 1 under CI
+# (DAYTIMED_CI, set by .ci/run): CI must not go green untested.
 set -u
 
+skip() {
+	if [ -n "${DAYTIMED_CI:-}" ]; then
+		echo "FAIL: cannot test the package under CI (DAYTIMED_CI): $1"
+		exit 1
+	fi
+	echo "skip: $1"
+	exit 77
+}
+
 if [ "$(id -u)" -ne 0 ]; then
-	echo "skip: not root"
-	exit 0
+	skip "not root"
 fi
 for tool in dpkg-buildpackage dh lintian apt-get python3 timeout; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "skip: $tool is not installed"
-		exit 0
+		skip "$tool is not installed"
 	fi
 done
 if dpkg-query -W -f='${Status}' daytimed 2>/dev/null |
     grep -q 'installed\|config-files\|unpacked'; then
-	echo "skip: a daytimed package is already on this system; not touching it"
-	exit 0
+	skip "a daytimed package is already on this system; not touching it"
 fi
 
 top=$(cd "$(dirname "$0")/../.." && pwd)

@@ -218,7 +218,8 @@ def udp_rate_counts_a_source_prefix():
             conf(port, sink, "limit udp-rate 1\nlimit source-prefix 24 64\n"
                  "allow 127.0.0.0/8\n"), ready="proc"):
         got = h.udp_get("127.0.0.1", port, bind=("127.0.4.1", 0), timeout=3)
-        check(got is not None, "first of the /24")
+        check(got is not None and h.CTIME_RE.match(got), "first of the /24: %r",
+              got)
         with h.udp_open(port, bind=("127.0.4.2", 0)) as c:
             c.send(b"")
             check(h.recv_or_none(c, 0.5) is None, "second of the /24")
@@ -227,7 +228,7 @@ def udp_rate_counts_a_source_prefix():
         check(k["rule"] == "limit:udp-rate" and k["source"] == "127.0.4.0/24",
               "%r", k)
         got = h.udp_get("127.0.0.1", port, bind=("127.0.5.1", 0), timeout=3)
-        check(got is not None, "another /24")
+        check(got is not None and h.CTIME_RE.match(got), "another /24: %r", got)
 
 
 @test

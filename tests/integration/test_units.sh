@@ -53,6 +53,11 @@ key() {
 printf 'listen tcp 127.0.0.1:1\nallow 10.0.0.0/33\n' >"$tmp/bad.conf"
 "$daytimed" -f -c "$tmp/bad.conf" >/dev/null 2>&1
 rc=$?
+if [ "$rc" -eq 1 ]; then
+	ok "a configuration error exits 1"
+else
+	fail "a configuration error exits $rc, not 1"
+fi
 prevent=" $(key RestartPreventExitStatus) "
 case "$prevent" in
 *" $rc "*) ok "a configuration error (exit $rc) is not restarted" ;;
