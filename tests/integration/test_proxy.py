@@ -188,7 +188,6 @@ def malformed_headers_are_denied():
     with h.SyslogSink() as sink, daemon(port, sink, "proxy timeout 5\n"):
         ours = []
         for header in MALFORMED:
-            start = time.monotonic()
             s = h.tcp_open(port)
             me = h._fmt_addr(s.getsockname())
             try:
@@ -204,9 +203,8 @@ def malformed_headers_are_denied():
             check(k["decision"] == "deny" and k["rule"] == "proxy:malformed"
                   and k["peer"] == me and k["bytes"] == "0", "%r: %r",
                   header, k)
-            # judged on what came, not at the deadline
-            check(time.monotonic() - start < 4, "%r: took %.1f s", header,
-                  time.monotonic() - start)
+            # judged on what came (proxy:malformed above), not at the
+            # deadline, which would say proxy:timeout
         for me in ours:
             n = len(sink.records(" via=%s " % me))
             check(n == 1, "%d records for %s", n, me)
