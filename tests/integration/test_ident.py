@@ -219,10 +219,11 @@ def fifty_lookups_at_once_take_one_timeout():
             s.close()
         # each waited its one timeout (3 s), none queued behind another
         # (in turn, the last would wait 150 s): the daemon's own measure,
-        # from the connection to its record
+        # from the connection to its record (the loop's cached clock may
+        # start the timer a few ms after the connection's time is taken)
         recs = sink.wait_for(r"ident_status=timeout", count=50, timeout=30)
         durs = sorted(int(h.kv(r.msg)["duration_us"]) for r in recs)
-        check(len(recs) == 50 and durs[0] >= 3000000 and
+        check(len(recs) == 50 and durs[0] >= 2900000 and
               durs[-1] < 15000000, "durations %r", durs)
 
 
