@@ -256,6 +256,21 @@ def test_mode_counts_problems_not_lines():
 
 
 @test
+def test_mode_mapped_half_never_decides():
+    # ::ffff:0:0/96, the other half of the /95, is judged by IPv4 rules
+    user = "user nobody\n" if os.geteuid() == 0 else ""
+    path = TMP.write("mapped.conf", HEAD + "allow ::fffe:0:0/95\n"
+                     "deny ::fffe:0:0/96\n" + user)
+    rc, out, err = h.daytimed("-t", "-c", path)
+    check(rc == 0 and out == (
+        "%s:3: warning: rule for ::fffe:0:0/95 can never decide: more "
+        "specific netblocks with rules cover every address in it but the "
+        "IPv4-mapped ones, which IPv4 rules judge\n"
+        "%s: ok: 2 rules, 0 IPv4 and 2 IPv6 netblocks, 1 listener, 1 file, "
+        "1 warning\n") % (path, path), "%d %r %r", rc, out, err)
+
+
+@test
 def explain_decisions():
     path = TMP.write("ex.conf", HEAD +
                      "allow 10.0.0.0/8\n"                 # 3

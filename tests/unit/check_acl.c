@@ -795,9 +795,20 @@ START_TEST(test_diag_never_decides)
 	add(b, ACL_DENY, "::/0", NULL, "a.conf", 9);
 	add(b, ACL_DENY, "::/1", NULL, "a.conf", 10);
 	add(b, ACL_DENY, "8000::/1", NULL, "a.conf", 11);
+	/*
+	 * The other half of ::fffe:0:0/95 is ::ffff:0:0/96, whose peers
+	 * IPv4 rules judge: the /95 never decides. ::fffc:0:0/94 still
+	 * decides for ::fffd:0:0/96, and ::/95 for ::1:0:0/96.
+	 */
+	add(b, ACL_ALLOW, "::fffe:0:0/95", NULL, "a.conf", 12);
+	add(b, ACL_DENY, "::fffe:0:0/96", NULL, "a.conf", 13);
+	add(b, ACL_ALLOW, "::fffc:0:0/94", NULL, "a.conf", 14);
+	add(b, ACL_DENY, "::fffc:0:0/96", NULL, "a.conf", 15);
+	add(b, ACL_ALLOW, "::/95", NULL, "a.conf", 16);
+	add(b, ACL_DENY, "::/96", NULL, "a.conf", 17);
 	t = acl_build_finish(b, diag_collect, &dg);
 	ck_assert_ptr_nonnull(t);
-	ck_assert_uint_eq(dg.n, 3);
+	ck_assert_uint_eq(dg.n, 4);
 	ck_assert_str_eq(dg.line[0], "W a.conf:1: rule for 10.0.0.0/8 can "
 	    "never decide: more specific netblocks with rules cover every "
 	    "address in it");
@@ -806,7 +817,10 @@ START_TEST(test_diag_never_decides)
 	    "address in it");
 	ck_assert_str_eq(dg.line[2], "W a.conf:9: rule for ::/0 can "
 	    "never decide: more specific netblocks with rules cover every "
-	    "address in it");
+	    "address in it but the IPv4-mapped ones, which IPv4 rules judge");
+	ck_assert_str_eq(dg.line[3], "W a.conf:12: rule for ::fffe:0:0/95 "
+	    "can never decide: more specific netblocks with rules cover every "
+	    "address in it but the IPv4-mapped ones, which IPv4 rules judge");
 	acl_free(t);
 }
 END_TEST
