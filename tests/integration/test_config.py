@@ -271,6 +271,24 @@ def test_mode_mapped_half_never_decides():
 
 
 @test
+def test_mode_mapped_address_short_prefix():
+    # ::ffff:10.0.0.0/8 would be ::/8, not 10.0.0.0/8: refused, and the
+    # same netblock written from its first address is accepted
+    why = ("prefix shorter than /96 on an IPv4-mapped address (an IPv4 "
+           "netblock is a.b.c.d/n; an IPv6 one is written from its first "
+           "address)")
+    user = "user nobody\n" if os.geteuid() == 0 else ""
+    path = TMP.write("short.conf", HEAD + "allow ::ffff:10.0.0.0/8\n"
+                     "deny ::ffff:0:0/95\nallow ::fffe:0:0/95\n" + user)
+    rc, out, err = h.daytimed("-t", "-c", path)
+    check(rc == 1 and out == (
+        "%s:3: error: bad netblock '::ffff:10.0.0.0/8': %s\n"
+        "%s:4: error: bad netblock '::ffff:0:0/95': %s\n"
+        "%s: 2 errors, 0 warnings\n") % (path, why, path, why, path),
+        "%d %r %r", rc, out, err)
+
+
+@test
 def explain_decisions():
     path = TMP.write("ex.conf", HEAD +
                      "allow 10.0.0.0/8\n"                 # 3

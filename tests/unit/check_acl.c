@@ -29,6 +29,10 @@ struct diags {
 	size_t	 n;
 };
 
+#define MAPPED_SHORT	"prefix shorter than /96 on an IPv4-mapped address " \
+	"(an IPv4 netblock is a.b.c.d/n; an IPv6 one is written from its " \
+	"first address)"
+
 struct parse_ok_case {
 	const char	*in;
 	const char	*out;
@@ -76,6 +80,12 @@ static const struct parse_ok_case parse_ok[] = {
 	{ "0:0:0:0:0:ffff:a01:203", "10.1.2.3/32", ACL_WARN_MAPPED },
 	{ "::ffff:ffff:ffff/128", "255.255.255.255/32", ACL_WARN_MAPPED },
 	{ "::ffff:0:0/97", "0.0.0.0/1", ACL_WARN_MAPPED },
+	{ "::ffff:128.0.0.0/97", "128.0.0.0/1", ACL_WARN_MAPPED },
+	/* IPv6 netblocks that hold ::ffff:0:0/96: IPv4 rules judge those. */
+	{ "::fffe:0:0/95", "::fffe:0:0/95", 0 },
+	{ "::fffe:0:0/94", "::fffc:0:0/94", ACL_WARN_HOSTBITS },
+	{ "::fffe:0:0/1", "::/1", ACL_WARN_HOSTBITS },
+	{ "::/80", "::/80", 0 },
 	{ "1:2:3:4:5:6:7::", "1:2:3:4:5:6:7:0/128", 0 },
 	{ "::2:3:4:5:6:7:8", "0:2:3:4:5:6:7:8/128", 0 },
 	{ "1:2:3:4:5::1.2.3.4", "1:2:3:4:5:0:102:304/128", 0 },
@@ -126,8 +136,14 @@ static const struct parse_err_case parse_err[] = {
 	{ "1.2.3.4\n", "invalid character in IPv4 address" },
 	{ "fe80::1%eth0", "zone id in netblock" },
 	{ "fe80::1%1/64", "zone id in netblock" },
-	{ "::ffff:0:0/95", "IPv4-mapped netblock shorter than /96" },
-	{ "::ffff:10.0.0.0/8", "IPv4-mapped netblock shorter than /96" },
+	/* Under /96 the netblock is IPv6, the mapped address host bits. */
+	{ "::ffff:0:0/95", MAPPED_SHORT },
+	{ "::ffff:10.0.0.0/8", MAPPED_SHORT },
+	{ "::ffff:0:0/0", MAPPED_SHORT },
+	{ "::ffff:0:0/1", MAPPED_SHORT },
+	{ "::ffff:0:0/94", MAPPED_SHORT },
+	{ "::FFFF:255.255.255.255/95", MAPPED_SHORT },
+	{ "0:0:0:0:0:ffff:0:0/64", MAPPED_SHORT },
 	{ "1:2:3:4:5:6:7:8:9", "malformed IPv6 address" },
 	{ "1:::2", "malformed IPv6 address" },
 	{ "1a2.3.:", "malformed IPv6 address" },
