@@ -16,7 +16,10 @@
  * peer. A netblock every address of which lies in strictly more specific
  * netblocks with rules (e.g. both halves at plen+1, or the halves of the
  * halves, in any mix) therefore never decides, and each of its rules gets a
- * warning. The check is exact and linear (lpm_shadowed; the tests hold it
+ * warning. An IPv6 netblock never decides for the IPv4-mapped addresses
+ * it holds either (::ffff:0:0/96: by rule 1 they are judged as IPv4), so
+ * they count as covered: ::fffe:0:0/95 with a rule for ::fffe:0:0/96 never
+ * decides. The check is exact and linear (lpm_shadowed; the tests hold it
  * to trie_covered). Inside a netblock that does decide, every rule can
  * decide: a `user` rule for the peer whose ident answer names that user,
  * the `*` rule for any other answer; so nothing else is reported as dead.
@@ -48,6 +51,11 @@ struct acl_fin {
 	struct lpm_prefix	*p;		/* the blocks, in pre-order */
 	uint8_t			*shadowed;
 	int			 errors;
+};
+
+/* IPv4-mapped peers are looked up as IPv4: lpm6 never sees these. */
+static const struct lpm_prefix acl_mapped = {
+	{ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff }, 96
 };
 
 static int	acl_intern(struct acl_build *, const char *, uint32_t *);
@@ -264,8 +272,9 @@ acl_build_finish(struct acl_build *b, acl_diag_fn *diag, void *arg)
 
 	/* Netblocks that more specific ones cover: every rule is dead. */
 	if ((f.shadowed = calloc(f.nblocks + 1, 1)) == NULL ||
-	    lpm_shadowed(f.p, f.n4, 32, f.shadowed) == -1 ||
-	    lpm_shadowed(f.p + f.n4, f.n6, 128, f.shadowed + f.n4) == -1)
+	    lpm_shadowed(f.p, f.n4, 32, NULL, f.shadowed) == -1 ||
+	    lpm_shadowed(f.p + f.n4, f.n6, 128, &acl_mapped,
+	    f.shadowed + f.n4) == -1)
 		goto oom;
 	for (i = 0; i < f.nblocks; i++) {
 		if (!f.shadowed[i])

@@ -16,6 +16,7 @@
 
 #include "acl/acl.h"
 #include "acl/build.h"
+#include "acl/netblock.h"
 #include "audit/record.h"
 
 /* A growing message. */
@@ -35,6 +36,7 @@ static void	acl_str_uint(struct acl_str *, unsigned);
 static void	acl_str_net(struct acl_str *, const struct acl_brule *);
 static void	acl_str_where(struct acl_str *, const struct acl_build *,
 		    const struct acl_brule *);
+static int	acl_holds_mapped(const struct acl_brule *);
 
 /* Sort the diagnostics into the order the rules came, and report each. */
 int
@@ -107,6 +109,9 @@ acl_report(const struct acl_build *b, const struct acl_bdiag *d,
 		acl_str_net(m, r);
 		acl_str_cstr(m, " can never decide: more specific netblocks "
 		    "with rules cover every address in it");
+		if (acl_holds_mapped(r))
+			acl_str_cstr(m, " but the IPv4-mapped ones, which "
+			    "IPv4 rules judge");
 		break;
 	}
 	acl_str_add(m, "", 1);
@@ -116,7 +121,20 @@ acl_report(const struct acl_build *b, const struct acl_bdiag *d,
 	    m->p);
 }
 
-/* Append len bytes to a message. */
+/* Whether the rule's netblock holds ::ffff:0:0/96, the IPv4-mapped ones. */
+static int
+acl_holds_mapped(const struct acl_brule *r)
+{
+	uint8_t k[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	int w = 0;
+
+	if (!r->v6 || r->plen > 96)
+		return 0;
+	acl_clear_host(k, r->plen, sizeof(k), &w);
+	return memcmp(k, r->bytes, sizeof(k)) == 0;
+}
+
+
 static void
 acl_str_add(struct acl_str *m, const char *s, size_t len)
 {

@@ -517,42 +517,61 @@ lpm_lookup_many(const struct lpm *const *t, const uint8_t *const *key,
 
 /*
  * Whether every address of each prefix lies in longer prefixes of the
- * list, so that it is never the longest match. In pre-order, the longest
- * prefixes a prefix holds (its children) come in address order, right
- * after it and before anything outside it: it is covered exactly when
- * they tile it with no gap. A stack of the prefixes holding the current
- * one, each with the end of its last child so far, makes it one pass.
+ * list or in the hole, so that it is never the longest match of a key
+ * that is looked up. In pre-order, the longest prefixes a prefix holds
+ * (its children) come in address order, right after it and before
+ * anything outside it: it is covered exactly when they tile it with no
+ * gap. The hole takes its place in that order as one more prefix, with
+ * no verdict of its own; a prefix inside it is covered outright. A stack
+ * of the prefixes holding the current one, each with the end of its last
+ * child so far, makes it one pass.
  */
 int
 lpm_shadowed(const struct lpm_prefix *p, size_t n, unsigned maxbits,
-    uint8_t *out)
+    const struct lpm_prefix *hole, uint8_t *out)
 {
 	struct lpm_open {
 		size_t		i;
 		uint64_t	start[2], end[2], reach[2];
-		int		kids, gap;
-	} st[129], *top;
-	uint64_t s[2], e[2];
-	size_t i, sp = 0;
+		int		kids, gap, dead;
+	} st[130], *top;
+	uint64_t s[2], e[2], hs[2] = { 0, 0 }, he[2] = { 0, 0 };
+	size_t i = 0, at, sp = 0;
+	int left = hole != NULL;
 
 	if ((maxbits != 32 && maxbits != 128) ||
-	    lpm_check(p, n, maxbits) == -1) {
+	    lpm_check(p, n, maxbits) == -1 ||
+	    (hole != NULL && lpm_check(hole, 1, maxbits) == -1)) {
 		errno = EINVAL;
 		return -1;
 	}
-	for (i = 0; i <= n; i++) {
+	if (hole != NULL) {
+		lpm_load(hole->key, 128, &hs[0], &hs[1]);
+		lpm_end(hs, hole->plen, maxbits, he);
+	}
+	for (;;) {
+		/* The next in pre-order: p[i], or the hole (at SIZE_MAX). */
+		at = i;
 		if (i < n) {
 			lpm_load(p[i].key, 128, &s[0], &s[1]);
 			lpm_end(s, p[i].plen, maxbits, e);
 		}
-		/* Close the prefixes that do not hold this one. */
-		while (sp > 0 && (i == n || lpm_less(st[sp - 1].end, s))) {
-			top = &st[--sp];
-			out[top->i] = top->kids && !top->gap &&
-			    top->reach[0] == top->end[0] &&
-			    top->reach[1] == top->end[1];
+		if (left && (i == n || lpm_less(hs, s) || (hs[0] == s[0] &&
+		    hs[1] == s[1] && hole->plen <= p[i].plen))) {
+			memcpy(s, hs, sizeof(s));
+			memcpy(e, he, sizeof(e));
+			at = SIZE_MAX;
+			left = 0;
 		}
-		if (i == n)
+		/* Close the prefixes that do not hold this one. */
+		while (sp > 0 && (at == n || lpm_less(st[sp - 1].end, s))) {
+			top = &st[--sp];
+			if (top->i != SIZE_MAX)
+				out[top->i] = top->dead || (top->kids &&
+				    !top->gap && top->reach[0] == top->end[0] &&
+				    top->reach[1] == top->end[1]);
+		}
+		if (at == n)
 			break;
 		if (sp > 0) {
 			top = &st[sp - 1];
@@ -565,10 +584,13 @@ lpm_shadowed(const struct lpm_prefix *p, size_t n, unsigned maxbits,
 			memcpy(top->reach, e, sizeof(e));
 		}
 		top = &st[sp++];
-		top->i = i;
+		top->i = at;
 		memcpy(top->start, s, sizeof(s));
 		memcpy(top->end, e, sizeof(e));
 		top->kids = top->gap = 0;
+		top->dead = at == SIZE_MAX || (sp > 1 && st[sp - 2].dead);
+		if (at != SIZE_MAX)
+			i++;
 	}
 	return 0;
 }

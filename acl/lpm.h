@@ -53,11 +53,14 @@ void		lpm_lookup_many(const struct lpm *const *t,
 		    const uint8_t *const *key, size_t n, uint32_t *out);
 /*
  * Set out[i] to whether every address of prefix i lies in longer
- * prefixes of the list (same order as lpm_build), so that prefix i is
- * never the longest match; 0 otherwise. -1 with errno EINVAL on bad input.
+ * prefixes of the list (same order as lpm_build) or in hole, a prefix
+ * whose keys are never looked up (NULL: none), so that prefix i is never
+ * the longest match of a key that is; 0 otherwise. -1 with errno EINVAL
+ * on bad input.
  */
 int		lpm_shadowed(const struct lpm_prefix *, size_t n,
-		    unsigned maxbits, uint8_t *out);
+		    unsigned maxbits, const struct lpm_prefix *hole,
+		    uint8_t *out);
 /* Bytes the lpm holds. */
 size_t		lpm_bytes(const struct lpm *);
 /* Release what lpm_build allocated; the lpm is then empty. */

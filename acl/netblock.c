@@ -86,9 +86,17 @@ acl_prefix_parse(const char *s, size_t len, struct acl_prefix *out,
 	}
 	if (acl_cidr_agrees(s, len, v6, bytes, plen, errstr) == -1)
 		return -1;
+	/*
+	 * Under /96 the netblock is not IPv4-mapped but IPv6 with host bits
+	 * set: ::ffff:10.0.0.0/8 is ::/8, not 10.0.0.0/8. Refused, as is any
+	 * text meant one way that reads another; written from its first
+	 * address (::fffe:0:0/95) it is an IPv6 netblock like any other.
+	 */
 	if (v6 && acl_is_mapped(bytes)) {
 		if (plen < 96) {
-			*errstr = "IPv4-mapped netblock shorter than /96";
+			*errstr = "prefix shorter than /96 on an IPv4-mapped "
+			    "address (an IPv4 netblock is a.b.c.d/n; an IPv6 "
+			    "one is written from its first address)";
 			return -1;
 		}
 		memmove(bytes, bytes + 12, 4);

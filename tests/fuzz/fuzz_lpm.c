@@ -171,7 +171,7 @@ fuzz_lpm(const struct fuzz_rule *r, size_t nr, int v6)
 		if (m == 0 || fuzz_pcmp(&p[m - 1], &p[i]) != 0)
 			p[m++] = p[i];
 	if (lpm_build(&l, maxbits, p, m) != 0 ||
-	    lpm_shadowed(p, m, maxbits, shadowed) != 0)
+	    lpm_shadowed(p, m, maxbits, NULL, shadowed) != 0)
 		abort();
 	trie_init(&tr, maxbits);
 	for (i = 0; i < m; i++)

@@ -267,6 +267,39 @@ def test_mode_counts_problems_not_lines():
 
 
 @test
+def test_mode_mapped_half_never_decides():
+    # ::ffff:0:0/96, the other half of the /95, is judged by IPv4 rules
+    user = "user nobody\n" if os.geteuid() == 0 else ""
+    path = TMP.write("mapped.conf", HEAD + "allow ::fffe:0:0/95\n"
+                     "deny ::fffe:0:0/96\n" + user)
+    rc, out, err = h.daytimed("-t", "-c", path)
+    check(rc == 0 and out == (
+        "%s:3: warning: rule for ::fffe:0:0/95 can never decide: more "
+        "specific netblocks with rules cover every address in it but the "
+        "IPv4-mapped ones, which IPv4 rules judge\n"
+        "%s: ok: 2 rules, 0 IPv4 and 2 IPv6 netblocks, 1 listener, 1 file, "
+        "1 warning\n") % (path, path), "%d %r %r", rc, out, err)
+
+
+@test
+def test_mode_mapped_address_short_prefix():
+    # ::ffff:10.0.0.0/8 would be ::/8, not 10.0.0.0/8: refused, and the
+    # same netblock written from its first address is accepted
+    why = ("prefix shorter than /96 on an IPv4-mapped address (an IPv4 "
+           "netblock is a.b.c.d/n; an IPv6 one is written from its first "
+           "address)")
+    user = "user nobody\n" if os.geteuid() == 0 else ""
+    path = TMP.write("short.conf", HEAD + "allow ::ffff:10.0.0.0/8\n"
+                     "deny ::ffff:0:0/95\nallow ::fffe:0:0/95\n" + user)
+    rc, out, err = h.daytimed("-t", "-c", path)
+    check(rc == 1 and out == (
+        "%s:3: error: bad netblock '::ffff:10.0.0.0/8': %s\n"
+        "%s:4: error: bad netblock '::ffff:0:0/95': %s\n"
+        "%s: 2 errors, 0 warnings\n") % (path, why, path, why, path),
+        "%d %r %r", rc, out, err)
+
+
+@test
 def explain_decisions():
     path = TMP.write("ex.conf", HEAD +
                      "allow 10.0.0.0/8\n"                 # 3

@@ -29,6 +29,10 @@ struct diags {
 	size_t	 n;
 };
 
+#define MAPPED_SHORT	"prefix shorter than /96 on an IPv4-mapped address " \
+	"(an IPv4 netblock is a.b.c.d/n; an IPv6 one is written from its " \
+	"first address)"
+
 struct parse_ok_case {
 	const char	*in;
 	const char	*out;
@@ -76,6 +80,12 @@ static const struct parse_ok_case parse_ok[] = {
 	{ "0:0:0:0:0:ffff:a01:203", "10.1.2.3/32", ACL_WARN_MAPPED },
 	{ "::ffff:ffff:ffff/128", "255.255.255.255/32", ACL_WARN_MAPPED },
 	{ "::ffff:0:0/97", "0.0.0.0/1", ACL_WARN_MAPPED },
+	{ "::ffff:128.0.0.0/97", "128.0.0.0/1", ACL_WARN_MAPPED },
+	/* IPv6 netblocks that hold ::ffff:0:0/96: IPv4 rules judge those. */
+	{ "::fffe:0:0/95", "::fffe:0:0/95", 0 },
+	{ "::fffe:0:0/94", "::fffc:0:0/94", ACL_WARN_HOSTBITS },
+	{ "::fffe:0:0/1", "::/1", ACL_WARN_HOSTBITS },
+	{ "::/80", "::/80", 0 },
 	{ "1:2:3:4:5:6:7::", "1:2:3:4:5:6:7:0/128", 0 },
 	{ "::2:3:4:5:6:7:8", "0:2:3:4:5:6:7:8/128", 0 },
 	{ "1:2:3:4:5::1.2.3.4", "1:2:3:4:5:0:102:304/128", 0 },
@@ -126,8 +136,14 @@ static const struct parse_err_case parse_err[] = {
 	{ "1.2.3.4\n", "invalid character in IPv4 address" },
 	{ "fe80::1%eth0", "zone id in netblock" },
 	{ "fe80::1%1/64", "zone id in netblock" },
-	{ "::ffff:0:0/95", "IPv4-mapped netblock shorter than /96" },
-	{ "::ffff:10.0.0.0/8", "IPv4-mapped netblock shorter than /96" },
+	/* Under /96 the netblock is IPv6, the mapped address host bits. */
+	{ "::ffff:0:0/95", MAPPED_SHORT },
+	{ "::ffff:10.0.0.0/8", MAPPED_SHORT },
+	{ "::ffff:0:0/0", MAPPED_SHORT },
+	{ "::ffff:0:0/1", MAPPED_SHORT },
+	{ "::ffff:0:0/94", MAPPED_SHORT },
+	{ "::FFFF:255.255.255.255/95", MAPPED_SHORT },
+	{ "0:0:0:0:0:ffff:0:0/64", MAPPED_SHORT },
 	{ "1:2:3:4:5:6:7:8:9", "malformed IPv6 address" },
 	{ "1:::2", "malformed IPv6 address" },
 	{ "1a2.3.:", "malformed IPv6 address" },
@@ -795,9 +811,20 @@ START_TEST(test_diag_never_decides)
 	add(b, ACL_DENY, "::/0", NULL, "a.conf", 9);
 	add(b, ACL_DENY, "::/1", NULL, "a.conf", 10);
 	add(b, ACL_DENY, "8000::/1", NULL, "a.conf", 11);
+	/*
+	 * The other half of ::fffe:0:0/95 is ::ffff:0:0/96, whose peers
+	 * IPv4 rules judge: the /95 never decides. ::fffc:0:0/94 still
+	 * decides for ::fffd:0:0/96, and ::/95 for ::1:0:0/96.
+	 */
+	add(b, ACL_ALLOW, "::fffe:0:0/95", NULL, "a.conf", 12);
+	add(b, ACL_DENY, "::fffe:0:0/96", NULL, "a.conf", 13);
+	add(b, ACL_ALLOW, "::fffc:0:0/94", NULL, "a.conf", 14);
+	add(b, ACL_DENY, "::fffc:0:0/96", NULL, "a.conf", 15);
+	add(b, ACL_ALLOW, "::/95", NULL, "a.conf", 16);
+	add(b, ACL_DENY, "::/96", NULL, "a.conf", 17);
 	t = acl_build_finish(b, diag_collect, &dg);
 	ck_assert_ptr_nonnull(t);
-	ck_assert_uint_eq(dg.n, 3);
+	ck_assert_uint_eq(dg.n, 4);
 	ck_assert_str_eq(dg.line[0], "W a.conf:1: rule for 10.0.0.0/8 can "
 	    "never decide: more specific netblocks with rules cover every "
 	    "address in it");
@@ -806,7 +833,10 @@ START_TEST(test_diag_never_decides)
 	    "address in it");
 	ck_assert_str_eq(dg.line[2], "W a.conf:9: rule for ::/0 can "
 	    "never decide: more specific netblocks with rules cover every "
-	    "address in it");
+	    "address in it but the IPv4-mapped ones, which IPv4 rules judge");
+	ck_assert_str_eq(dg.line[3], "W a.conf:12: rule for ::fffe:0:0/95 "
+	    "can never decide: more specific netblocks with rules cover every "
+	    "address in it but the IPv4-mapped ones, which IPv4 rules judge");
 	acl_free(t);
 }
 END_TEST

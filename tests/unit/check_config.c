@@ -388,6 +388,17 @@ START_TEST(test_rule_shadowed)
 	expect(&c, 0, 0, "t.conf", 2, "rule for 10.0.0.0/8 can never decide: "
 	    "more specific netblocks with rules cover every address in it");
 	config_free(conf);
+	/* ::ffff:0:0/96, the other half of the /95, is judged as IPv4. */
+	conf = parse(&c, LISTEN "allow ::fffe:0:0/95\ndeny ::fffe:0:0/96\n"
+	    "allow ::ffff:10.0.0.0/104\n");
+	ck_assert_ptr_nonnull(conf);
+	ck_assert_uint_eq(c.n, 2);
+	expect(&c, 0, 0, "t.conf", 4, "IPv4-mapped netblock "
+	    "'::ffff:10.0.0.0/104' is read as 10.0.0.0/8");
+	expect(&c, 1, 0, "t.conf", 2, "rule for ::fffe:0:0/95 can never "
+	    "decide: more specific netblocks with rules cover every address "
+	    "in it but the IPv4-mapped ones, which IPv4 rules judge");
+	config_free(conf);
 }
 END_TEST
 

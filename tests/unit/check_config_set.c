@@ -252,7 +252,12 @@ static const struct {
 	{ "1:2:3:4:5:6:7:8:9", "malformed IPv6 address" },
 	{ "example.com", "not an IPv4 or IPv6 address" },
 	{ "*", "not an IPv4 or IPv6 address" },
-	{ "::ffff:10.0.0.0/95", "IPv4-mapped netblock shorter than /96" },
+	{ "::ffff:10.0.0.0/95", "prefix shorter than /96 on an IPv4-mapped "
+	  "address (an IPv4 netblock is a.b.c.d/n; an IPv6 one is written "
+	  "from its first address)" },
+	{ "::ffff:0:0/95", "prefix shorter than /96 on an IPv4-mapped "
+	  "address (an IPv4 netblock is a.b.c.d/n; an IPv6 one is written "
+	  "from its first address)" },
 };
 
 START_TEST(test_rule_bad_netblock)

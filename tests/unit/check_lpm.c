@@ -223,6 +223,51 @@ many_check(const struct lpm *l, uint8_t (*keys)[16], size_t m)
 		ck_assert_uint_eq(got[i], lpm_lookup(l, keys[i]));
 }
 
+/* Whether prefix a lies in prefix b. */
+static int
+prefix_in(const struct lpm_prefix *a, const struct lpm_prefix *b)
+{
+	uint8_t k[16];
+
+	if (a->plen < b->plen)
+		return 0;
+	memcpy(k, a->key, 16);
+	mask_key(k, b->plen);
+	return memcmp(k, b->key, 16) == 0;
+}
+
+/*
+ * lpm_shadowed with a hole, a prefix of the set's neighbourhood (one of
+ * its prefixes, one inside or around one): a prefix in the hole is
+ * shadowed; any other exactly when the trie with the hole added covers
+ * it. t gets the hole.
+ */
+static void
+hole_check(const struct lpm_prefix *p, size_t n, unsigned maxbits,
+    struct trie *t)
+{
+	static uint8_t shadowed[SET_MAX];
+	struct lpm_prefix h;
+	size_t i;
+	int want;
+
+	h = p[lpm_rand() % n];
+	if (lpm_rand() % 2) {
+		h.plen = (unsigned)(lpm_rand() % (maxbits + 1));
+		mask_key(h.key, h.plen);
+	}
+	ck_assert_int_ge(trie_insert(t, h.key, h.plen, (void *)1), 0);
+	ck_assert_int_eq(lpm_shadowed(p, n, maxbits, &h, shadowed), 0);
+	for (i = 0; i < n; i++) {
+		want = prefix_in(&p[i], &h) ||
+		    trie_covered(t, p[i].key, p[i].plen);
+		if (shadowed[i] != want)
+			ck_abort_msg("/%u keys, hole /%u: prefix %zu (/%u): "
+			    "shadowed %d", maxbits, h.plen, i, p[i].plen,
+			    shadowed[i]);
+	}
+}
+
 /* One random set: lpm and trie agree on every peer and on coverage. */
 static void
 cross_check(unsigned maxbits)
@@ -252,10 +297,11 @@ cross_check(unsigned maxbits)
 			    (unsigned long)want - 1);
 	}
 	many_check(&l, keys, m);
-	ck_assert_int_eq(lpm_shadowed(p, n, maxbits, shadowed), 0);
+	ck_assert_int_eq(lpm_shadowed(p, n, maxbits, NULL, shadowed), 0);
 	for (i = 0; i < n; i++)
 		if (shadowed[i] != trie_covered(&t, p[i].key, p[i].plen))
 			ck_abort_msg("prefix %zu: shadowed %d", i, shadowed[i]);
+	hole_check(p, n, maxbits, &t);
 	trie_free(&t);
 	lpm_free(&l);
 }
@@ -328,7 +374,24 @@ START_TEST(test_lpm_rejects)
 	errno = 0;	/* out of order: /0 sorts first */
 	ck_assert_int_eq(lpm_build(&l, 32, p, 2), -1);
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_int_eq(lpm_shadowed(p, 2, 32, out), -1);
+	ck_assert_int_eq(lpm_shadowed(p, 2, 32, NULL, out), -1);
+	/* A hole must be a prefix too; one that holds p[0] shadows it. */
+	p[1].plen = 33;
+	ck_assert_int_eq(lpm_shadowed(p, 1, 32, &p[1], out), -1);
+	p[1] = p[0];
+	p[1].plen = 6;
+	ck_assert_int_eq(lpm_shadowed(p, 1, 32, &p[1], out), -1);
+	p[1].key[0] = 11;
+	p[1].plen = 8;
+	ck_assert_int_eq(lpm_shadowed(p, 1, 32, &p[1], out), 0);
+	ck_assert_uint_eq(out[0], 0);
+	p[1].key[0] = 10;
+	ck_assert_int_eq(lpm_shadowed(p, 1, 32, &p[1], out), 0);
+	ck_assert_uint_eq(out[0], 1);
+	p[1].key[0] = 0;
+	p[1].plen = 0;
+	ck_assert_int_eq(lpm_shadowed(p, 1, 32, &p[1], out), 0);
+	ck_assert_uint_eq(out[0], 1);
 	p[1] = p[0];	/* twice */
 	ck_assert_int_eq(lpm_build(&l, 32, p, 2), -1);
 	p[0].plen = 6;	/* 10 = 0000 1010: a bit set past /6 */
