@@ -10,7 +10,8 @@
  *                             to the server ("audit signing-key", root's,
  *                             0600), PUBFILE to the auditor (verify
  *                             --host-key).
- *   verify --secret-key SECFILE [--host-key [NAME=]PUBFILE]... [LOGFILE...]
+ *   verify --secret-key SECFILE [--host-key [NAME=]PUBFILE]... [--running]
+ *       [LOGFILE...]
  *                             check the sealed MAC chains in syslog files
  *                             (stdin when none; .gz read as is): see
  *                             verify_cmd.c.
@@ -89,7 +90,8 @@ usage(FILE *f)
 	    "usage: daytimed-audit keygen PUBFILE SECFILE\n"
 	    "       daytimed-audit host-keygen PUBFILE SECFILE\n"
 	    "       daytimed-audit verify --secret-key SECFILE "
-	    "[--host-key [NAME=]PUBFILE]... [LOGFILE...]\n"
+	    "[--host-key [NAME=]PUBFILE]... [--running]\n"
+	    "           [LOGFILE...]\n"
 	    "       daytimed-audit report [--config FILE] [--since T] "
 	    "[--until T] [--json]\n"
 	    "           [--secret-key SECFILE [--host-key [NAME=]PUBFILE]...]\n"
@@ -106,9 +108,11 @@ usage(FILE *f)
 	    "finding, then a line per epoch, per host and in all. --host-key\n"
 	    "(repeatable) names the hosts whose signed epochs are trusted;\n"
 	    "NAME=PUBFILE binds the key to the host the syslog headers call\n"
-	    "NAME.\n"
+	    "NAME. --running: the daemons still run, so each host's last\n"
+	    "epoch may lack its stop record (a warning, not a finding).\n"
 	    "Exit: 0 intact and authenticated, 1 findings, 2 usage or key\n"
-	    "error, 3 intact but not authenticated (no --host-key).\n"
+	    "error, 3 intact but not authenticated (no --host-key), 4 intact\n"
+	    "but an epoch ended uncleanly (a crash or a kill).\n"
 	    "report prints the auditor's page (daytimed-audit report -h).\n");
 }
 

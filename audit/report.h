@@ -63,6 +63,7 @@ struct report_check_epoch {
 	int		 opened;	/* the secret key opened it */
 	int		 stopped;	/* its stop record verified */
 	int		 unclean;	/* ended uncleanly, as a :run link says */
+	int		 running;	/* its host's last, open (--running) */
 	int		 auth;		/* enum verify_auth */
 	char		*signer;	/* the --host-key file that signed it */
 	size_t		 next_ep;	/* its host's next epoch; SIZE_MAX: none */
@@ -82,6 +83,8 @@ struct report_check {
 	size_t		 unauthenticated;	/* epochs no --host-key signed */
 	size_t		 unclean;	/* epochs ended without a stop record,
 					 * as a later :run link says */
+	size_t		 running;	/* hosts' last epochs still open,
+					 * allowed by --running */
 	size_t		 unsealed;	/* daytimed records without chain
 					 * fields */
 	char		**text;		/* the first findings, escaped */

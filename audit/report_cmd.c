@@ -55,6 +55,7 @@ struct report_args {
 	const char		**hostkeys;	/* argc of them at most */
 	size_t			 nhostkeys;
 	int			 json;
+	int			 running;	/* --running */
 	int			 first;		/* argv index of the first file */
 };
 
@@ -100,6 +101,8 @@ report_cmd(int argc, char **argv)
 			return report_cmd_nomem();
 		}
 		verify_notes(v, report_cmd_note, &check);
+		if (a.running)
+			verify_running(v);
 		check.keyed = 1;
 		check.hostkeys = a.nhostkeys;
 		for (i = 0; i < a.nhostkeys; i++)
@@ -155,6 +158,7 @@ report_cmd_verified(struct verify *v, struct report_check *c)
 	c->secret_is_public = sum.secret_is_public;
 	c->unauthenticated = sum.unauthenticated;
 	c->unclean = sum.unclean;
+	c->running = sum.running;
 	c->unsealed = sum.unsealed;
 	c->nhosts = verify_nhosts(v);
 	c->nep = verify_nepochs(v);
@@ -182,6 +186,7 @@ report_cmd_verified(struct verify *v, struct report_check *c)
 		c->ep[i].opened = ei.opened;
 		c->ep[i].stopped = ei.stopped;
 		c->ep[i].unclean = ei.unclean;
+		c->ep[i].running = ei.running;
 		c->ep[i].auth = (int)ei.auth;
 		if (ei.key_name != NULL &&
 		    (c->ep[i].signer = strdup(ei.key_name)) == NULL)
@@ -245,6 +250,10 @@ report_cmd_args(int argc, char **argv, struct report_args *a)
 			break;
 		if (strcmp(opt, "--json") == 0) {
 			a->json = 1;
+			continue;
+		}
+		if (strcmp(opt, "--running") == 0) {
+			a->running = 1;
 			continue;
 		}
 		if (strcmp(opt, "-h") == 0 || strcmp(opt, "--help") == 0) {
@@ -453,8 +462,8 @@ report_cmd_usage(FILE *f)
 	fprintf(f,
 	    "usage: daytimed-audit report [--config FILE] [--daytimed PATH]\n"
 	    "           [--since T] [--until T] [--secret-key SECFILE\n"
-	    "           [--host-key [NAME=]PUBFILE]...] [--json] [--top N]\n"
-	    "           [--width N] [--cap N] [LOGFILE...]\n"
+	    "           [--host-key [NAME=]PUBFILE]... [--running]] [--json]\n"
+	    "           [--top N] [--width N] [--cap N] [LOGFILE...]\n"
 	    "The auditor's page: what daytimed's records say, one page of\n"
 	    "text (or one JSON document), from syslog files or stdin.\n"
 	    "T: YYYY-MM-DD, \"YYYY-MM-DD HH:MM[:SS]\" (local) or RFC 3339.\n"

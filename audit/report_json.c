@@ -128,9 +128,9 @@ report_json_check(FILE *f, const struct report *r)
 			report_json_str(f, c->text[i]);
 		}
 		fprintf(f, "], \"host_keys\": %zu, \"unauthenticated\": %zu, "
-		    "\"unclean\": %zu, \"unsealed\": %zu, \"secret_is_public\": "
-		    "%s, \"hosts\": [", c->hostkeys, c->unauthenticated,
-		    c->unclean, c->unsealed,
+		    "\"unclean\": %zu, \"running\": %zu, \"unsealed\": %zu, "
+		    "\"secret_is_public\": %s, \"hosts\": [", c->hostkeys,
+		    c->unauthenticated, c->unclean, c->running, c->unsealed,
 		    c->secret_is_public ? "true" : "false");
 		for (i = 0; i < c->nhosts; i++) {
 			fputs(i > 0 ? ",\n  " : "\n  ", f);
@@ -151,11 +151,13 @@ report_json_check(FILE *f, const struct report *r)
 			    strlen(c->hosts[c->ep[i].host].name));
 			fprintf(f, ", \"records\": %zu, \"verified\": %zu, "
 			    "\"findings\": %lu, \"opened\": %s, \"stopped\": "
-			    "%s, \"unclean\": %s, \"origin\": \"%s\", "
-			    "\"signer\": ", c->ep[i].records, c->ep[i].verified,
+			    "%s, \"unclean\": %s, \"running\": %s, "
+			    "\"origin\": \"%s\", \"signer\": ",
+			    c->ep[i].records, c->ep[i].verified,
 			    c->ep[i].findings, c->ep[i].opened ? "true" : "false",
 			    c->ep[i].stopped ? "true" : "false",
 			    c->ep[i].unclean ? "true" : "false",
+			    c->ep[i].running ? "true" : "false",
 			    report_print_auth(c->ep[i].auth));
 			if (c->ep[i].signer == NULL)
 				fputs("null}", f);

@@ -175,7 +175,7 @@ report_print_verify(FILE *f, const struct report *r)
 		    "%zu verified: %s\n", c->records, c->records == 1 ? "" :
 		    "s", c->epochs, c->epochs == 1 ? "" : "s", c->nhosts,
 		    c->nhosts == 1 ? "" : "s", c->verified, c->findings > 0 ?
-		    "NOT INTACT" : "intact");
+		    "NOT INTACT" : c->running > 0 ? "intact so far" : "intact");
 		if (c->secret_is_public)
 			fprintf(f, "  !! the --secret-key file is the auditor's "
 			    "public key\n");
@@ -183,9 +183,14 @@ report_print_verify(FILE *f, const struct report *r)
 			fprintf(f, "  !! the secret key opens none of the "
 			    "epochs\n");
 		if (c->findings > 0)
-			fprintf(f, "  !! %lu finding%s: the figures below count "
-			    "records that do not verify\n", c->findings,
+			fprintf(f, "  !! %lu finding%s: the figures below may "
+			    "count records that do not verify\n", c->findings,
 			    c->findings == 1 ? "" : "s");
+		if (c->running > 0)
+			fprintf(f, "  %zu epoch%s still open (--running): what "
+			    "comes after %s last record\n  is not vouched for "
+			    "yet\n", c->running, c->running == 1 ? "" : "s",
+			    c->running == 1 ? "its" : "each one's");
 		if (c->unclean > 0)
 			fprintf(f, "  !! %zu epoch%s ended uncleanly: no stop "
 			    "record, as a later epoch's :run link\n  says (a "
@@ -268,6 +273,7 @@ report_print_epochs(FILE *f, const struct report *r)
 			    e->records, e->verified, e->findings, e->id,
 			    !e->opened ? "NOT OPENED by the key" : e->stopped ?
 			    "stopped" : e->unclean ? "ended uncleanly" :
+			    e->running ? "running (--running)" :
 			    "no stop record");
 			snprintf(text, sizeof(text), "origin %s%s%s",
 			    report_print_auth(e->auth), e->signer != NULL ?

@@ -70,6 +70,12 @@ verify_notes(struct verify *v, verify_note_fn *note, void *arg)
 	v->note_arg = arg;
 }
 
+void
+verify_running(struct verify *v)
+{
+	v->running_ok = 1;
+}
+
 /* Trust one more host key. */
 int
 verify_host_key(struct verify *v, const char *name,

@@ -204,6 +204,9 @@ struct verify_summary {
 					 * later epoch's :run link says: a
 					 * warning each; records after the
 					 * position saved not vouched for */
+	size_t		 running;	/* each host's last epoch, with no
+					 * stop record yet, under
+					 * verify_running: a warning each */
 	int		 secret_is_public; /* the "secret key" is the public one */
 	uint64_t	 steps;		/* key steps taken: the walk's work */
 };
@@ -220,6 +223,7 @@ struct verify_host_info {
 	unsigned long	 findings;
 	size_t		 unauthenticated;	/* its epochs not signed by a listed key */
 	size_t		 unclean;	/* its epochs that ended uncleanly */
+	size_t		 running;	/* 1: its last epoch is still open */
 	int		 has_time;
 	char		 first[CHAIN_TIME_LEN + 1];	/* its records' time= span */
 	char		 last[CHAIN_TIME_LEN + 1];
@@ -239,6 +243,8 @@ struct verify_epoch_info {
 	int		 stopped;	/* its stop record verified */
 	int		 unclean;	/* no stop record; a later :run link
 					 * says it ended there uncleanly */
+	int		 running;	/* its host's last, no stop record
+					 * yet, under verify_running */
 	enum verify_auth auth;
 	const char	*key_name;	/* the listed host key that signed it */
 	int		 has_prev;
@@ -263,6 +269,13 @@ struct verify *verify_new(const unsigned char sk[CHAIN_KEY_BYTES],
 	    verify_finding_fn *, void *arg);
 /* Tell each note, with its kind and host, to this callback instead. */
 void	verify_notes(struct verify *, verify_note_fn *, void *arg);
+/*
+ * The daemons still run: each host's last epoch (in its time order) may
+ * lack its stop record. That is then a warning, not a finding; what
+ * comes after its last record is not vouched for (a cut there cannot be
+ * told from a daemon still writing). Before the first verify_line.
+ */
+void	verify_running(struct verify *);
 /*
  * Trust a host's public key (repeatable; name, e.g. its file, must
  * outlive v). With at least one, epochs signed by none of them are

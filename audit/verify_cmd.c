@@ -16,7 +16,9 @@
  * :run link says (a crash or a kill, or records removed after the last
  * position saved: nothing tells which), so its records after that
  * position are not vouched for. 4 comes before 3 (the last line still
- * says the origin is not authenticated).
+ * says the origin is not authenticated). With --running, each host's
+ * last epoch without its stop record is a warning, not a finding, and
+ * changes no status.
  */
 #include "autoconf.h"
 
@@ -61,7 +63,10 @@ static void	verify_cmd_report(struct verify *, const struct verify_summary *,
 		    size_t);
 static void	verify_cmd_nomem(void) __attribute__((noreturn));
 
-/* verify --secret-key SECFILE [--host-key [NAME=]PUBFILE]... [LOGFILE]... */
+/*
+ * verify --secret-key SECFILE [--host-key [NAME=]PUBFILE]... [--running]
+ *     [LOGFILE]...
+ */
 int
 verify_cmd(int argc, char **argv)
 {
@@ -71,7 +76,7 @@ verify_cmd(int argc, char **argv)
 	struct verify *v;
 	const char *keyfile = NULL, **hostkeys = NULL;
 	size_t nhost = 0, nfiles = 0, i;
-	int a, rv = 0;
+	int a, rv = 0, running = 0;
 
 	if ((hostkeys = calloc((size_t)argc, sizeof(*hostkeys))) == NULL)
 		verify_cmd_nomem();
@@ -95,6 +100,8 @@ verify_cmd(int argc, char **argv)
 			hostkeys[nhost++] = argv[++a];
 		else if (strncmp(argv[a], "--host-key=", 11) == 0)
 			hostkeys[nhost++] = argv[a] + 11;
+		else if (strcmp(argv[a], "--running") == 0)
+			running = 1;
 		else if (strcmp(argv[a], "--") == 0) {
 			a++;
 			break;
@@ -120,6 +127,8 @@ verify_cmd(int argc, char **argv)
 	if ((v = verify_new(sk, NULL, NULL)) == NULL)
 		verify_cmd_nomem();
 	verify_notes(v, verify_cmd_note, NULL);
+	if (running)
+		verify_running(v);
 	sodium_memzero(sk, sizeof(sk));
 	for (i = 0; i < nhost; i++)
 		if (verify_cmd_hostkey(v, hostkeys[i], pk) == -1)
@@ -499,11 +508,13 @@ verify_cmd_report(struct verify *v, const struct verify_summary *s,
 		else if (hi.records == 0)
 			printf(": nothing sealed\n");
 		else if (hi.unclean > 0)
-			printf(": intact, %zu epoch%s ended uncleanly%s\n",
+			printf(": intact, %zu epoch%s ended uncleanly%s%s\n",
 			    hi.unclean, verify_cmd_s(hi.unclean),
+			    hi.running > 0 ? ", running" : "",
 			    hi.unauthenticated > 0 ? ", unauthenticated" : "");
 		else
-			printf(": intact%s\n", hi.unauthenticated > 0 ?
+			printf(": intact%s%s\n", hi.running > 0 ?
+			    " so far, running" : "", hi.unauthenticated > 0 ?
 			    ", unauthenticated" : "");
 	}
 	printf("daytimed-audit: %zu sealed record%s in %zu epoch%s, %zu "
@@ -513,6 +524,9 @@ verify_cmd_report(struct verify *v, const struct verify_summary *s,
 	if (s->findings == 0 && s->unclean > 0)
 		printf(", %zu epoch%s ended uncleanly", s->unclean,
 		    verify_cmd_s(s->unclean));
+	if (s->findings == 0 && s->running > 0)
+		printf(", %zu epoch%s still open (--running)", s->running,
+		    verify_cmd_s(s->running));
 	printf("\n");
 	if (s->findings > 0)
 		printf("daytimed-audit: %lu finding%s\n", s->findings,

@@ -75,6 +75,7 @@ verify_end(struct verify *v, struct verify_summary *s)
 		if (ep->state == VERIFY_EPOCH_OPEN) {
 			s->opened++;
 			s->unclean += ep->unclean != 0;
+			s->running += ep->running != 0;
 			if (ep->auth != VERIFY_AUTH_LISTED)
 				s->unauthenticated++;
 		} else if (ep->state == VERIFY_EPOCH_NOKEY)
@@ -201,6 +202,17 @@ verify_links(struct verify *v)
 		if (ep->state != VERIFY_EPOCH_OPEN || !ep->has_v ||
 		    ep->stopped || ep->end_checked)
 			continue;
+		if (v->running_ok && (i + 1 == v->nepochs ||
+		    order[i + 1]->host != ep->host)) {
+			ep->running = 1;
+			verify_note(v, VERIFY_WARNING, ep, SIZE_MAX, "epoch %s "
+			    "is open at seq %" PRIu64 " (%s:%lu): the daemon "
+			    "is still running (--running); what comes after "
+			    "that record is not vouched for", ep->hex,
+			    ep->lastv, v->files[ep->lastv_file],
+			    ep->lastv_line);
+			continue;
+		}
 		verify_note(v, VERIFY_FINDING, ep, SIZE_MAX, "epoch %s: chain "
 		    "ends at seq %" PRIu64 " (%s:%lu) without a stop record "
 		    "(truncated, or the daemon is still running)", ep->hex,

@@ -64,6 +64,8 @@ verify_hosts_sum(struct verify *v)
 			v->hkeys[ep->key_index].epochs++;
 		if (ep->unclean)
 			hr->unclean++;
+		if (ep->running)
+			hr->running++;
 		if (ep->auth == VERIFY_AUTH_UNSIGNED && hr->unsigned_++ == 0)
 			hr->first_unsigned = e;
 		if (!ep->has_host_key || ep->auth != VERIFY_AUTH_UNLISTED)
@@ -379,6 +381,7 @@ verify_host_get(const struct verify *v, size_t i, struct verify_host_info *hi)
 	hi->findings = hr->findings;
 	hi->unauthenticated = hr->unauthenticated;
 	hi->unclean = hr->unclean;
+	hi->running = hr->running;
 	hi->has_time = hr->has_time && chain_time_format(hr->first_us,
 	    hi->first, sizeof(hi->first)) != -1 && chain_time_format(hr->last_us,
 	    hi->last, sizeof(hi->last)) != -1;
@@ -417,6 +420,7 @@ verify_epoch_get(const struct verify *v, size_t i,
 	ei->opened = ep->state == VERIFY_EPOCH_OPEN;
 	ei->stopped = ep->stopped;
 	ei->unclean = ep->unclean;
+	ei->running = ep->running;
 	ei->auth = ep->state == VERIFY_EPOCH_REJECTED ? VERIFY_AUTH_REJECTED :
 	    ep->auth;
 	ei->key_name = ep->auth == VERIFY_AUTH_LISTED ?

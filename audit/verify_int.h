@@ -139,6 +139,8 @@ struct verify_epoch {
 	int			 host_linked;	/* its link judged in its host's order */
 	int			 unclean;	/* ended without its stop record, as
 						 * a later epoch's :run link says */
+	int			 running;	/* its host's last, with no stop
+						 * record yet: allowed (--running) */
 };
 
 struct verify_hostrec {
@@ -159,7 +161,7 @@ struct verify_hostrec {
 	unsigned long	 early_line[VERIFY_UNSEALED_SHOWN];
 	struct verify_run unsealed_run;	/* unsealed after it began sealing */
 	/* its epochs, summed once at the end (verify_hosts_end) */
-	size_t		 epochs, unauthenticated, unclean;
+	size_t		 epochs, unauthenticated, unclean, running;
 	int		 has_time;
 	uint64_t	 first_us, last_us;
 	size_t		 signed_, unsigned_;	/* opened: signed unlisted, not */
@@ -202,6 +204,8 @@ struct verify {
 	size_t			 records, unsealed, overlong;
 	unsigned long		 findings, warnings;
 	int			 finished;
+	int			 running_ok;	/* each host's last epoch may
+						 * still be running */
 	int			 nomem;
 	enum verify_bound	 over;		/* a bound passed: refuse lines */
 };

@@ -515,5 +515,55 @@ def moved_into_a_later_file():
           "oldest first: %s", out)
 
 
+@test
+def running_leaves_each_hosts_last_epoch_open():
+    """--running: each host's last epoch may lack its stop record (its
+    daemon still writes): a warning, not a finding. An earlier epoch
+    without one stays a finding."""
+    state = os.path.join(STATES, "run-%d.state" % len(os.listdir(STATES)))
+    a = emit(3, state=state)
+    b = emit(4, state=state, stop=False)        # the daemon still runs
+    web2 = linked(2, host="web2")               # stopped cleanly
+    p = TMP.write("running.log", a + b + sum(web2, []))
+    eb, at = epoch_of(b), len(a) + len(b)
+    seq = int(re.search(r" seq=(\d+) ", b[-1]).group(1))
+    keys_ = named_keys("web1", "web2")
+    rc, f, out = verify(p, *keys_)
+    check(rc == 1 and f == ["epoch %s: chain ends at seq %d (%s:%d) without "
+                            "a stop record (truncated, or the daemon is "
+                            "still running)" % (eb, seq, p, at)],
+          "without --running: %d %r\n%s", rc, f, out)
+    rc, f, out = verify(p, "--running", *keys_)
+    lines = out.splitlines()
+    check(rc == 0 and f == [] and
+          "warning: epoch %s is open at seq %d (%s:%d): the daemon is still "
+          "running (--running); what comes after that record is not "
+          "vouched for" % (eb, seq, p, at) in lines and
+          any(l.startswith("daytimed-audit: host web1: 2 epochs,") and
+              l.endswith(": intact so far, running") for l in lines) and
+          any(l.startswith("daytimed-audit: host web2: 2 epochs,") and
+              l.endswith(": intact") for l in lines) and
+          lines[-2].endswith(": intact, 1 epoch still open (--running)"),
+          "with --running: %d %r\n%s", rc, f, out)
+    # the auditor's page says the same
+    rc, page, err = h.daytimed_audit("report", "--secret-key",
+                                     keys()["audit"][1], "--running",
+                                     *(keys_ + [p]))
+    check(rc == 0 and ": intact so far\n" in page and
+          "1 epoch still open (--running)" in page and
+          "epoch %s running (--running)" % eb in page, "report: %d %s %s",
+          rc, page, err)
+    # an open epoch that is not its host's last stays a finding: a later
+    # epoch (a chain of its own) follows it
+    c = emit(3)
+    p = TMP.write("running2.log", a + b + c)
+    rc, f, out = verify(p, "--running", *named_keys("web1"))
+    check(rc == 1 and f == ["epoch %s: chain ends at seq %d (%s:%d) without "
+                            "a stop record (truncated, or the daemon is "
+                            "still running)" % (eb, seq, p, at)] and
+          "warning: epoch %s is open" % epoch_of(c) not in out,
+          "an earlier open epoch: %d %r\n%s", rc, f, out)
+
+
 if __name__ == "__main__":
     h.main()
