@@ -58,6 +58,7 @@ static int	report_config_add(struct report *, const struct report_crule *);
 static int	report_config_keep(struct report *, const char *, size_t);
 static int	report_config_take(struct report *, const char *, size_t);
 static int	report_config_read(struct report *, int, pid_t);
+static int	report_config_run(struct report *, const char *, const char *);
 static void	report_config_why(struct report *, const char *, size_t);
 static int	report_config_next(const struct report *, size_t *,
 		    const char **);
@@ -284,14 +285,32 @@ report_config_take(struct report *r, const char *s, size_t len)
 	return 0;
 }
 
-/* Run daytimed -T -c file and read its rules. */
+/*
+ * Run daytimed -T -c file and read its rules. The file by its real path,
+ * as a start resolves it (realpath(3), main.c): the records name the
+ * rules by that path, also when the daemon was given a relative one.
+ */
 int
 report_config_load(struct report *r, const char *daytimed, const char *file)
+{
+	char *real;
+	int rc;
+
+	r->conf.file = file;
+	if ((real = realpath(file, NULL)) != NULL)
+		file = real;	/* else -T says why it cannot read it */
+	rc = report_config_run(r, daytimed, file);
+	free(real);
+	return rc;
+}
+
+/* The child daytimed -T -c file, and its output read. */
+static int
+report_config_run(struct report *r, const char *daytimed, const char *file)
 {
 	pid_t pid;
 	int p[2], st, rc;
 
-	r->conf.file = file;
 	if (pipe2(p, O_CLOEXEC) == -1) {
 		snprintf(r->conf.why, sizeof(r->conf.why), "pipe: %s",
 		    strerror(errno));

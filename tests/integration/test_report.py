@@ -320,6 +320,16 @@ def config_dead_rules():
                                                        else (13,))] +
                   ["%s:3" % list_file()])
     check(dead == want, "dead rules: %r, want %r", dead, want)
+    # the same file by a relative path and through a symbolic link: the
+    # records name it by its real path, and so does the report
+    link = TMP.join("conf-link.conf")
+    if not os.path.lexists(link):
+        os.symlink(log["conf"], link)
+    for other in (os.path.relpath(log["conf"]), link):
+        c2 = report_json("--config", other, "--daytimed", daytimed,
+                         log["path"])["config"]
+        check(sorted(r["rule"] for r in c2["dead_rules"]) == want,
+              "dead rules with --config %s: %r", other, c2["dead_rules"])
     nets = [n["netblock"] for n in c["default_deny_netblocks"]]
     check(nets == ["127.0.0.14/32"], "only default denies: %r", nets)
     names = {n["netblock"]: n for n in j["ident"]["names"]}
