@@ -102,6 +102,18 @@ verify_cmd(int argc, char **argv)
 			hostkeys[nhost++] = argv[a] + 11;
 		else if (strcmp(argv[a], "--running") == 0)
 			running = 1;
+		else if (strcmp(argv[a], "-h") == 0 ||
+		    strcmp(argv[a], "--help") == 0) {
+			printf("usage: daytimed-audit verify --secret-key "
+			    "SECFILE [--host-key [NAME=]PUBFILE]...\n"
+			    "           [--running] [LOGFILE...]\n"
+			    "Exit: 0 intact and authenticated, 1 findings, 2 "
+			    "usage or key error,\n3 intact but not "
+			    "authenticated (no --host-key), 4 intact but an "
+			    "epoch\nended uncleanly. daytimed-audit(1).\n");
+			free(hostkeys);
+			return 0;
+		}
 		else if (strcmp(argv[a], "--") == 0) {
 			a++;
 			break;

@@ -223,10 +223,16 @@ audit_state_dir(struct audit_state *st, const char *dir, uid_t uid,
 	struct stat sb;
 
 	st->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (st->dirfd == -1) {
+	if (st->dirfd == -1 && errno == ENOENT) {
 		snprintf(err, errlen, "audit state %s: directory %s: %s "
-		    "(create it, owned by the user daytimed runs as)", st->path,
-		    dir, strerror(errno));
+		    "(create it for the user daytimed runs as, uid %u, with no "
+		    "access for others: install -d -o %u -m 0700 %s)", st->path,
+		    dir, strerror(errno), (unsigned)uid, (unsigned)uid, dir);
+		return -1;
+	}
+	if (st->dirfd == -1) {
+		snprintf(err, errlen, "audit state %s: directory %s: %s",
+		    st->path, dir, strerror(errno));
 		return -1;
 	}
 	if (fstat(st->dirfd, &sb) == -1) {

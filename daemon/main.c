@@ -514,8 +514,13 @@ main_start(struct config *conf, const struct main_opts *o)
 	} else if (!syslog_ok) {
 		log_warn("syslog socket %s", conf->syslog_socket != NULL ?
 		    conf->syslog_socket : LOG_SOCKET_DEFAULT);
-		if (!foreground)
+		if (!foreground) {
+			log_warnx("not starting: the audit records would be "
+			    "lost (start the syslog daemon, name its socket "
+			    "with 'syslog socket', or run in the foreground "
+			    "with -f: the records then go to stderr)");
 			return -1;
+		}
 		log_warnx("logging to stderr only");
 	}
 	if (syslog_ok && log_syslog_stream())

@@ -73,6 +73,13 @@ def command_line():
           "-h exits 0 and shows keygen, host-keygen and verify")
     rc, out, _ = h.daytimed_audit("--help")
     check(rc == 0 and "usage:" in out, "--help exits 0")
+    for opt in ("-h", "--help"):
+        rc, out, err = h.daytimed_audit("verify", opt)
+        check(rc == 0 and err == "" and out.splitlines()[:2] == [
+            "usage: daytimed-audit verify --secret-key SECFILE "
+            "[--host-key [NAME=]PUBFILE]...",
+            "           [--running] [LOGFILE...]"], "verify %s: %d %r %r",
+            opt, rc, out, err)
     rc, out, _ = h.daytimed_audit("-V")
     check(rc == 0 and re.match(r"daytimed-audit \d+\.\d+", out) is not None,
           "-V prints the version: %s", out)

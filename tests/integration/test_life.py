@@ -189,6 +189,15 @@ def startup_errors_on_the_starters_stderr():
             p7 = t.write("group.conf", conf(port + 1, sink,
                                            "group no-such-group-dt\n"))
             cases.append((p7, "unknown group 'no-such-group-dt'"))
+            p8 = t.write("nolog.conf", conf(port + 1, sink).replace(
+                "syslog socket %s\n" % sink.path,
+                "syslog socket %s\n" % t.join("no-syslog")))
+            cases.append((p8, "syslog socket %s: No such file or directory\n"
+                          "daytimed: not starting: the audit records would "
+                          "be lost (start the syslog daemon, name its socket "
+                          "with 'syslog socket', or run in the foreground "
+                          "with -f: the records then go to stderr)"
+                          % t.join("no-syslog")))
             for path, want in cases:
                 rc, out, err = start_bg(path)
                 check(rc == 1 and want in err, "%s: exit %d, stderr %r",
