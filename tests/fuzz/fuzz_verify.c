@@ -208,6 +208,8 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	if ((v = verify_new(sk, NULL, NULL)) == NULL)
 		return 0;
 	verify_notes(v, fuzz_verify_note, &reported);
+	if (n & 4)		/* --running: each host's last may be open */
+		verify_running(v);
 	/* the key trusted for any name, or (n & 2) for the host "web1" */
 	if (has_hk && (n & 1) && verify_host_key_for(v, "fuzz.pub",
 	    (n & 2) ? "web1" : NULL, hk) == -1)
@@ -224,13 +226,15 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		abort();
 	if (s.findings + s.warnings != reported || s.verified > s.records ||
 	    (s.records == 0 && s.findings == 0) || s.epochs > s.records ||
-	    s.hosts != verify_nhosts(v))
+	    s.hosts != verify_nhosts(v) || s.running > s.hosts ||
+	    (!(n & 4) && s.running != 0))
 		abort();
 	for (i = 0; i < verify_nhosts(v); i++)
 		verify_host_get(v, i, &hi);
 	for (i = 0; i < verify_nepochs(v); i++) {
 		verify_epoch_get(v, i, &ei);
-		if (ei.verified > ei.records || verify_epoch_host(v, i) >= s.hosts)
+		if (ei.verified > ei.records || verify_epoch_host(v, i) >= s.hosts ||
+		    (ei.running && (ei.stopped || ei.unclean)))
 			abort();
 	}
 	verify_free(v);
