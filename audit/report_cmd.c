@@ -313,6 +313,11 @@ report_cmd_args(int argc, char **argv, struct report_args *a)
 		    "--secret-key\n");
 		goto usage;
 	}
+	if (a->running && a->nhostkeys == 0) {
+		fprintf(stderr, "daytimed-audit: report: --running needs "
+		    "--secret-key and --host-key\n");
+		goto usage;
+	}
 	if (a->o.since_us != REPORT_TIME_NONE &&
 	    a->o.until_us != REPORT_TIME_NONE &&
 	    a->o.since_us >= a->o.until_us) {

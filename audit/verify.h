@@ -270,10 +270,12 @@ struct verify *verify_new(const unsigned char sk[CHAIN_KEY_BYTES],
 /* Tell each note, with its kind and host, to this callback instead. */
 void	verify_notes(struct verify *, verify_note_fn *, void *arg);
 /*
- * The daemons still run: each host's last epoch (in its time order) may
- * lack its stop record. That is then a warning, not a finding; what
- * comes after its last record is not vouched for (a cut there cannot be
- * told from a daemon still writing). Before the first verify_line.
+ * The daemons still run: each host's last epoch may lack its stop
+ * record. That is then a warning, not a finding; what comes after its
+ * last record is not vouched for (a cut there cannot be told from a
+ * daemon still writing). Only for an epoch signed by a listed host key,
+ * the last that key signed (the times in the MACs) and the last of its
+ * header's name: give host keys. Before the first verify_line.
  */
 void	verify_running(struct verify *);
 /*

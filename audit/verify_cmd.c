@@ -131,6 +131,13 @@ verify_cmd(int argc, char **argv)
 		free(hostkeys);
 		return 2;
 	}
+	if (running && nhost == 0) {
+		fprintf(stderr, "daytimed-audit: verify: --running needs "
+		    "--host-key: a host's last epoch is told only by its "
+		    "key, not by the name in a syslog header\n");
+		free(hostkeys);
+		return 2;
+	}
 	if (verify_cmd_secret(keyfile, sk) == -1) {
 		free(hostkeys);
 		return 2;

@@ -38,6 +38,7 @@ static void	verify_link_end(struct verify *, struct verify_epoch *,
 static int	verify_time_cmp(const struct verify_epoch *,
 		    const struct verify_epoch *);
 static int	verify_when_cmp(const void *, const void *);
+static struct verify_epoch **verify_key_lasts(struct verify *);
 
 /* The end: leftovers, links, hosts, numbers. */
 int
@@ -177,7 +178,7 @@ verify_when_cmp(const void *a, const void *b)
 static int
 verify_links(struct verify *v)
 {
-	struct verify_epoch **order, *ep;
+	struct verify_epoch **order, **lasts = NULL, *ep;
 	size_t i;
 
 	if (v->nepochs == 0)
@@ -197,13 +198,26 @@ verify_links(struct verify *v)
 		verify_link(v, ep, i > 0 && order[i - 1]->host == ep->host ?
 		    order[i - 1] : NULL, i > 0 && order[i - 1]->host == ep->host);
 	}
+	/*
+	 * --running: a host's last epoch may be open. The host must be
+	 * authenticated (verify_cmd asks for --host-key): the epoch is the
+	 * last of its header's name and the last its key signed, by the
+	 * times inside the MACs; a header renamed does not make an earlier
+	 * epoch anybody's last.
+	 */
+	if (v->running_ok && (lasts = verify_key_lasts(v)) == NULL) {
+		free(order);
+		return -1;
+	}
 	for (i = 0; i < v->nepochs; i++) {
 		ep = order[i];
 		if (ep->state != VERIFY_EPOCH_OPEN || !ep->has_v ||
 		    ep->stopped || ep->end_checked)
 			continue;
 		if (v->running_ok && (i + 1 == v->nepochs ||
-		    order[i + 1]->host != ep->host)) {
+		    order[i + 1]->host != ep->host) &&
+		    ep->auth == VERIFY_AUTH_LISTED &&
+		    lasts[ep->key_index] == ep) {
 			ep->running = 1;
 			verify_note(v, VERIFY_WARNING, ep, SIZE_MAX, "epoch %s "
 			    "is open at seq %" PRIu64 " (%s:%lu): the daemon "
@@ -218,10 +232,34 @@ verify_links(struct verify *v)
 		    "(truncated, or the daemon is still running)", ep->hex,
 		    ep->lastv, v->files[ep->lastv_file], ep->lastv_line);
 	}
+	free(lasts);
 	if (v->nhkeys > 0)
 		verify_key_links(v, order);
 	free(order);
 	return 0;
+}
+
+/* Each listed key's last opened epoch in time (NULL: none). */
+static struct verify_epoch **
+verify_key_lasts(struct verify *v)
+{
+	struct verify_epoch **last, *ep;
+	size_t i;
+
+	if ((last = calloc(v->nhkeys + 1, sizeof(*last))) == NULL) {
+		v->nomem = 1;
+		return NULL;
+	}
+	for (i = 0; i < v->nepochs; i++) {
+		ep = &v->epochs[i];
+		if (ep->state != VERIFY_EPOCH_OPEN ||
+		    ep->auth != VERIFY_AUTH_LISTED || ep->key_index >= v->nhkeys)
+			continue;
+		if (last[ep->key_index] == NULL ||
+		    verify_time_cmp(last[ep->key_index], ep) < 0)
+			last[ep->key_index] = ep;
+	}
+	return last;
 }
 
 /*

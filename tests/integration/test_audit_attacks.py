@@ -563,6 +563,29 @@ def running_leaves_each_hosts_last_epoch_open():
                             "still running)" % (eb, seq, p, at)] and
           "warning: epoch %s is open" % epoch_of(c) not in out,
           "an earlier open epoch: %d %r\n%s", rc, f, out)
+    # ... also when the later epoch's header names another host: the
+    # host's last is told by its key, not by the header
+    cut = "epoch %s: chain ends at seq %d (%s:%d) without a stop record " \
+        "(truncated, or the daemon is still running)"
+    renamed = [l.replace(" web1 daytimed[", " web9 daytimed[") for l in c]
+    check(renamed != c, "renamed")
+    p = TMP.write("running3.log", a + b + renamed)
+    for opts in (hostkeys("web1"), named_keys("web1")):
+        rc, f, out = verify(p, "--running", *opts)
+        check(rc == 1 and cut % (eb, seq, p, at) in f and
+              "warning: epoch %s is open" % eb not in out,
+              "a later epoch renamed, %r: %d %r\n%s", opts, rc, f, out)
+    # and without a host key there is no telling: a usage error
+    rc, out, err = h.daytimed_audit("verify", "--secret-key",
+                                    keys()["audit"][1], "--running", p)
+    check(rc == 2 and out == "" and err == "daytimed-audit: verify: "
+          "--running needs --host-key: a host's last epoch is told only by "
+          "its key, not by the name in a syslog header\n", "%d %r %r", rc,
+          out, err)
+    rc, out, err = h.daytimed_audit("report", "--running", p)
+    check(rc == 2 and err.startswith("daytimed-audit: report: --running "
+                                     "needs --secret-key and --host-key\n"),
+          "%d %r", rc, err)
 
 
 if __name__ == "__main__":
