@@ -318,6 +318,30 @@ trust_walk(struct trust *t, const char *name, char *path, struct stat *st,
 	return 0;
 }
 
+/*
+ * The mode of the directory a walked path's last name is in, when that
+ * directory is sticky and writable by others (its group, or all): there
+ * anyone may create a name, and a hard link to a file they do not own
+ * passes every owner check. 0 otherwise.
+ */
+static mode_t
+trust_open_parent(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t dl = slash == NULL || slash == path ? 1 : (size_t)(slash - path);
+	struct stat sb;
+
+	if (slash == NULL || dl >= sizeof(dir))
+		return 0;
+	memcpy(dir, path, dl);
+	dir[dl] = '\0';
+	if (lstat(dir, &sb) == -1 || !S_ISDIR(sb.st_mode) ||
+	    !(sb.st_mode & S_ISVTX) || !(sb.st_mode & (S_IWGRP | S_IWOTH)))
+		return 0;
+	return sb.st_mode;
+}
+
 /* What a file that is not a regular one is, for the message. */
 static const char *
 trust_type(mode_t m)
@@ -339,6 +363,7 @@ trust_open(struct trust *t, const char *name, unsigned need, struct stat *st,
 {
 	char path[PATH_MAX];
 	struct stat lst;
+	mode_t dm;
 	int fd;
 
 	if (trust_walk(t, name, path, &lst, err, errlen) == -1)
@@ -360,6 +385,17 @@ trust_open(struct trust *t, const char *name, unsigned need, struct stat *st,
 	if (st->st_dev != lst.st_dev || st->st_ino != lst.st_ino ||
 	    !S_ISREG(st->st_mode)) {
 		trust_why(err, errlen, "changed while it was being checked");
+		close(fd);
+		return -1;
+	}
+	if (st->st_nlink > 1 && (dm = trust_open_parent(path)) != 0) {
+		char show[TRUST_SHOW];
+
+		config_word_show_str(path, show, sizeof(show));
+		trust_why(err, errlen, "not trusted: file %s has %lu links, in "
+		    "a sticky directory others may write (mode %04o): anyone "
+		    "may have linked it there", show,
+		    (unsigned long)st->st_nlink, (unsigned)(dm & 07777));
 		close(fd);
 		return -1;
 	}

@@ -194,7 +194,23 @@ START_TEST(test_walk_links_and_loops)
 	ck_assert_str_eq(err, want);
 	ck_assert_int_eq(chmod(path, 01777), 0);	/* sticky: fine */
 	ck_assert_int_ne(tree_open(&t, dir, "chain", err, sizeof(err)), -1);
-	ck_assert_int_eq(chmod(path, 0755), 0);
+	/*
+	 * ... but not a file with another name there: anyone may create a
+	 * name in it, and link it to a file they do not own
+	 */
+	fmt(want, sizeof(want), "%s/sub/b.conf", dir);
+	fmt(path, sizeof(path), "%s/sub/a.conf", dir);
+	ck_assert_int_eq(link(path, want), 0);
+	fmt(want, sizeof(want), "not trusted: file %s/sub/a.conf has 2 links, "
+	    "in a sticky directory others may write (mode 1777): anyone may "
+	    "have linked it there", dir);
+	ck_assert_int_eq(tree_open(&t, dir, "chain", err, sizeof(err)), -1);
+	ck_assert_str_eq(err, want);
+	fmt(path, sizeof(path), "%s/sub", dir);
+	ck_assert_int_eq(chmod(path, 0755), 0);		/* not sticky: fine */
+	ck_assert_int_ne(tree_open(&t, dir, "chain", err, sizeof(err)), -1);
+	fmt(want, sizeof(want), "%s/sub/b.conf", dir);
+	ck_assert_int_eq(unlink(want), 0);
 	trust_free(&t);
 	disk_rm_tree(dir);
 }
