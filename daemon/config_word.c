@@ -134,9 +134,14 @@ config_word_has_glob(const struct config_token *t)
 {
 	size_t i;
 
-	for (i = 0; i < t->len; i++)
+	for (i = 0; i < t->len; i++) {
+		if (t->s[i] == '\\' && i + 1 < t->len) {
+			i++;	/* escaped: itself, as glob(3) reads it */
+			continue;
+		}
 		if (t->s[i] == '*' || t->s[i] == '?' || t->s[i] == '[')
 			return 1;
+	}
 	return 0;
 }
 

@@ -196,6 +196,27 @@ START_TEST(test_long_token_shown_bounded)
 }
 END_TEST
 
+/* A glob character escaped is itself: the pattern is a name. */
+static const struct {
+	const char	*s;
+	int		 glob;
+} globs[] = {
+	{ "/etc/d/a.conf", 0 }, { "/etc/d/*.conf", 1 }, { "a?", 1 },
+	{ "[ab]", 1 }, { "/etc/d/a\\*.conf", 0 }, { "a\\?\\[", 0 },
+	{ "a\\\\*", 1 },		/* an escaped backslash, then * */
+	{ "a\\", 0 },			/* a trailing backslash */
+	{ "a\\*b*", 1 }, { "", 0 },
+};
+
+START_TEST(test_has_glob)
+{
+	struct config_token t = { globs[_i].s, strlen(globs[_i].s) };
+
+	ck_assert_msg(config_word_has_glob(&t) == globs[_i].glob, "%s",
+	    globs[_i].s);
+}
+END_TEST
+
 /* The config_word suite: one test case per concern. */
 Suite *
 config_word_suite(void)
@@ -217,6 +238,9 @@ config_word_suite(void)
 
 	tc = tcase_create("show");
 	tcase_add_test(tc, test_long_token_shown_bounded);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("glob");
+	tcase_add_loop_test(tc, test_has_glob, 0, NFILES(globs));
 	suite_add_tcase(s, tc);
 	return s;
 }
