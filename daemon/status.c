@@ -217,9 +217,14 @@ status_write(pid_t pid, unsigned long long reads, unsigned long long done,
 void
 status_remove(void)
 {
+	struct stat ours, now;
+
 	if (status_fd == -1)
 		return;
-	(void)unlink(status_file);
+	/* The name still ours: never another file put in its place. */
+	if (fstat(status_fd, &ours) == 0 && lstat(status_file, &now) == 0 &&
+	    now.st_dev == ours.st_dev && now.st_ino == ours.st_ino)
+		(void)unlink(status_file);
 	close(status_fd);
 	status_fd = -1;
 }
