@@ -247,6 +247,11 @@ reload_failed(struct reload *r)
 	    (int)sizeof(kv))
 		kv[0] = '\0';
 	audit_event_log(r->audit, LOG_ERR, "reload", kv);
+	/*
+	 * The record goes where the records go (the audit file, with the
+	 * packaged rsyslog rule); the operator's logs hear of it too.
+	 */
+	log_warnx("reload failed, the running configuration stays: %s", esc);
 }
 
 /* The thread is done: swap in one step, or keep everything as it was. */

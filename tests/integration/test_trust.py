@@ -66,6 +66,12 @@ def fifo_include_never_hangs():
             os.mkfifo(t.join("rules.d/zz.rules"), 0o644)
             d.reload(open(path).read())
             rec = sink.wait_for(r"^event=reload result=failed")
+            # the operator's logs hear of it too, in the same words
+            op = sink.wait_for(r"^reload failed, the running configuration "
+                               r"stays: ")
+            check(op.msg == "reload failed, the running configuration "
+                  "stays: " + rec.msg.split(" error=", 1)[1], "%r %r",
+                  op.msg, rec.msg)
             n = open(d.conf).read().splitlines().index(
                 "include %s/*.rules" % t.join("rules.d")) + 1
             check(h.kv(rec.msg)["error"] == "%s:%d: error: include %s: not a "
