@@ -10,7 +10,8 @@
  * dropped its privileges and its loop takes signals), 'R' (send the
  * files), 'S' SIG PID[4] (a signal reached the engine from PID: the
  * monitor decides, sigpair.h) and 'O' LEN[4] TEXT (a reload's outcome:
- * LEN 0 is "ok", else the first error), which the monitor writes to the
+ * LEN 0 is "ok", else the first error) or 'K' LEN[4] TEXT (it took, and
+ * kept TEXT as it was until a restart), which the monitor writes to the
  * status file (status.h); monitor to engine, '!' once (the monitor has
  * dropped its privileges) and the answers to 'R': LEN[4] BUNDLE. The
  * engine's reload thread and its loop both write: a lock keeps their
@@ -52,6 +53,7 @@
 #define MONITOR_REQ_RELOAD	'R'
 #define MONITOR_REQ_SIGNAL	'S'
 #define MONITOR_REQ_OUTCOME	'O'
+#define MONITOR_REQ_KEPT	'K'	/* ok, with what needs a restart */
 #define MONITOR_READY		'!'
 #define MONITOR_OUTCOME_MAX	1024	/* bytes of an error kept */
 
@@ -74,18 +76,20 @@ monitor_send(const char *buf, size_t len)
 
 /* In the engine, on the loop: a reload's outcome, for the status file. */
 static void
-monitor_done(void *arg, const char *error)
+monitor_done(void *arg, const char *error, const char *kept)
 {
 	char msg[5 + MONITOR_OUTCOME_MAX];
-	size_t len = error != NULL ? strlen(error) : 0;
+	const char *text = error != NULL ? error : kept;
+	size_t len = text != NULL ? strlen(text) : 0;
 
 	(void)arg;
 	if (len > MONITOR_OUTCOME_MAX)
 		len = MONITOR_OUTCOME_MAX;
-	msg[0] = MONITOR_REQ_OUTCOME;
+	msg[0] = error == NULL && len > 0 ? MONITOR_REQ_KEPT :
+	    MONITOR_REQ_OUTCOME;
 	loader_put32(msg + 1, (uint32_t)len);
 	if (len > 0)
-		memcpy(msg + 5, error, len);
+		memcpy(msg + 5, text, len);
 	(void)monitor_send(msg, 5 + len);
 }
 
@@ -268,7 +272,8 @@ monitor_message(int fd, char c, struct monitor_state *ms, pid_t engine)
 			    (pid_t)loader_get32(hdr + 1), SIGPAIR_ENGINE);
 		return;
 	}
-	if (c != MONITOR_REQ_OUTCOME || compat_read_all(fd, hdr, 4) == -1 ||
+	if ((c != MONITOR_REQ_OUTCOME && c != MONITOR_REQ_KEPT) ||
+	    compat_read_all(fd, hdr, 4) == -1 ||
 	    (len = loader_get32(hdr)) > MONITOR_OUTCOME_MAX ||
 	    compat_read_all(fd, text, len) == -1) {
 		log_warnx("monitor: a message from the engine out of step");
@@ -276,7 +281,7 @@ monitor_message(int fd, char c, struct monitor_state *ms, pid_t engine)
 	}
 	text[len] = '\0';
 	ms->done = ms->reads;
-	ms->result = len == 0 ? "ok" : "failed";
+	ms->result = len == 0 || c == MONITOR_REQ_KEPT ? "ok" : "failed";
 	memcpy(ms->error, text, len + 1);
 	monitor_status(ms);
 }

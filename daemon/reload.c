@@ -26,6 +26,8 @@
 #include "daemon/proctitle.h"
 #include "daemon/reload.h"
 
+#define RELOAD_KEPT_MAX	1024	/* what a reload kept, said to -r */
+
 struct reload {
 	pthread_mutex_t		 mtx;		/* taking a reference; the swap */
 	struct config *_Atomic	 current;	/* holds a reference */
@@ -42,6 +44,9 @@ struct reload {
 	int			 stopping;
 	struct config		*next;		/* built by the thread */
 	char			*diag;		/* its first error, if any */
+	char			 kept[RELOAD_KEPT_MAX + 4];	/* needs a restart,
+							 * "..." when cut */
+	int			 kept_cut;
 	unsigned long long	 ok, failed;
 };
 
@@ -220,16 +225,31 @@ reload_wait(struct reload *r)
 	r->diag = NULL;
 }
 
-/* "Needs a restart, kept as is": a warning in the log for each. */
+/*
+ * "Needs a restart, kept as is": a warning in the log for each, and the
+ * list for the outcome (daytimed -r says it), cut to its buffer.
+ */
 static void
 reload_keep_diag(void *arg, int is_error, const char *file, unsigned line,
     const char *msg)
 {
-	(void)arg;
+	struct reload *r = arg;
+	size_t have = strlen(r->kept), want = strlen(msg) + (have > 0 ? 2 : 0);
+	const size_t room = sizeof(r->kept) - 4;
+
 	(void)is_error;
 	(void)file;
 	(void)line;
 	log_warnx("reload: %s", msg);
+	if (r->kept_cut)
+		return;
+	if (have + want < room)
+		(void)snprintf(r->kept + have, sizeof(r->kept) - have, "%s%s",
+		    have > 0 ? "; " : "", msg);
+	else {
+		r->kept_cut = 1;	/* in the 4 bytes set aside */
+		memcpy(r->kept + have, "...", 4);
+	}
 }
 
 /* A reload that changed nothing: its first error goes out at err. */
@@ -272,8 +292,10 @@ reload_done_cb(evutil_socket_t fd, short ev, void *arg)
 	n = r->next;
 	r->next = NULL;
 	old = atomic_load(&r->current);	/* only this thread swaps it */
+	r->kept[0] = '\0';
+	r->kept_cut = 0;
 	if (n != NULL && config_keep_fixed(n, old, reload_keep_diag,
-	    NULL) == -1) {
+	    r) == -1) {
 		config_free(n);
 		n = NULL;
 		if (r->diag == NULL)
@@ -283,7 +305,7 @@ reload_done_cb(evutil_socket_t fd, short ev, void *arg)
 		reload_failed(r);
 		if (r->source.done != NULL)
 			r->source.done(r->source.arg, r->diag != NULL ?
-			    r->diag : "unknown error");
+			    r->diag : "unknown error", NULL);
 	} else {
 		/* One step; connections in flight keep the one they took. */
 		pthread_mutex_lock(&r->mtx);
@@ -299,7 +321,8 @@ reload_done_cb(evutil_socket_t fd, short ev, void *arg)
 			kv[0] = '\0';
 		audit_event_log(r->audit, LOG_NOTICE, "reload", kv);
 		if (r->source.done != NULL)
-			r->source.done(r->source.arg, NULL);
+			r->source.done(r->source.arg, NULL, r->kept[0] != '\0' ?
+			    r->kept : NULL);
 	}
 	free(r->diag);
 	r->diag = NULL;

@@ -24,14 +24,15 @@ struct reload;
  * a loader valid for one config_load on the reload thread (the disk, or
  * the monitor's bundle), released by put. done, when set, hears the
  * outcome of each reload on the loop's thread (error: the first error,
- * or NULL when the new configuration took). signal, when set, takes a
+ * or NULL when the new configuration took; kept: then what it kept as
+ * it was until a restart, "; " between, or NULL). signal, when set, takes a
  * HUP or USR1 that reached the engine from anyone but the monitor, for
  * the monitor to decide on (sigpair.h); -1: the engine acts itself.
  */
 struct reload_source {
 	int	(*get)(void *arg, struct config_loader *, char *err, size_t);
 	void	(*put)(void *arg, struct config_loader *);
-	void	(*done)(void *arg, const char *error);
+	void	(*done)(void *arg, const char *error, const char *kept);
 	int	(*signal)(void *arg, int sig, pid_t from);
 	void	*arg;
 };

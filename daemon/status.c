@@ -411,6 +411,13 @@ status_wait(const char *path, const struct status *before, long long pid,
 	for (;;) {
 		if (status_look(path, &st) == 0 && st.pid == pid &&
 		    st.done > before->reads) {
+			if (strcmp(st.result, "ok") == 0 &&
+			    strcmp(st.error, "-") != 0) {
+				printf("daytimed: pid %lld reloaded its "
+				    "configuration, and kept some settings as "
+				    "they were: %s\n", pid, st.error);
+				return 0;
+			}
 			if (strcmp(st.result, "ok") == 0) {
 				printf("daytimed: pid %lld reloaded its "
 				    "configuration\n", pid);

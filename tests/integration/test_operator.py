@@ -344,6 +344,34 @@ def hup_to_both_processes_reloads_once():
               "%r", stop)
 
 
+@test
+def dash_r_says_what_needs_a_restart():
+    """-r reports a reload that took, and the settings it kept as they
+    were until a restart, as the log says them."""
+    port = h.free_port()
+    with h.SyslogSink() as sink:
+        text = h.daemon_conf(port, sink, "pidfile @DIR@/d.pid\n",
+                             "allow 127.0.0.0/8\n", listen=("tcp",))
+        with h.Daemon(text, ready="proc") as d:
+            rc, out, err = h.daytimed("-r", "-c", d.conf)
+            check(rc == 0 and out == "daytimed: pid %d reloaded its "
+                  "configuration\n" % d.pid, "%d %r %r", rc, out, err)
+            d.write_conf(d.conf_text + "workers 1\nseccomp off\n")
+            rc, out, err = h.daytimed("-r", "-c", d.conf)
+            check(rc == 0 and out == "daytimed: pid %d reloaded its "
+                  "configuration, and kept some settings as they were: "
+                  "\"workers changed; needs a restart, kept as is; seccomp "
+                  "changed; needs a restart, kept as is\"\n" % d.pid,
+                  "%d %r %r", rc, out, err)
+            sink.wait_for(r"^reload: seccomp changed; needs a restart")
+            # the next reload that keeps nothing says nothing of it
+            d.write_conf(text.replace("@DIR@", d.dir))
+            rc, out, err = h.daytimed("-r", "-c", d.conf)
+            check(rc == 0 and out == "daytimed: pid %d reloaded its "
+                  "configuration\n" % d.pid, "%d %r %r", rc, out, err)
+            d.stop()
+
+
 def held_daemon(sink, hold):
     """A daemon whose engine waits, as root, until the file hold exists."""
     env = h.hold_env(hold)
