@@ -519,7 +519,7 @@ main_start(struct config *conf, const struct main_opts *o)
 			    "lost (start the syslog daemon, name its socket "
 			    "with 'syslog socket', or run in the foreground "
 			    "with -f: the records then go to stderr)");
-			return -1;
+			goto fail;
 		}
 		log_warnx("logging to stderr only");
 	}
@@ -542,10 +542,10 @@ main_start(struct config *conf, const struct main_opts *o)
 	if (!foreground)
 		life_daemonize();
 	if (life_pidfile_write() == -1)
-		return -1;
+		goto fail;
 	/* The monitor keeps the pidfile and reads files; the engine serves. */
 	if (monitor_split(conf->file, &u, ls, &src) == -1)
-		return -1;
+		goto fail;
 	life_pidfile_close();
 	status_close();
 	proctitle_set("engine");
@@ -559,18 +559,18 @@ main_start(struct config *conf, const struct main_opts *o)
 	if ((audit = audit_open(&ap, note, sizeof(note), err,
 	    sizeof(err))) == NULL) {
 		log_warnx("%s", err);
-		return -1;
+		goto fail;
 	}
 	if (note[0] != '\0')
 		log_info("%s", note);
 	if (life_drop(conf->chroot, &u) == -1 || monitor_wait_ready() == -1) {
 		audit_close(audit);
-		return -1;
+		goto fail;
 	}
 	if (audit_begin(audit, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		audit_close(audit);
-		return -1;
+		goto fail;
 	}
 	seccomp = conf->seccomp;
 	if ((e = engine_new(conf, ls, audit, &src)) == NULL) {
@@ -598,4 +598,7 @@ main_start(struct config *conf, const struct main_opts *o)
 	engine_free(e);
 	audit_close(audit);
 	return rc;
+fail:
+	listen_free(ls);	/* until engine_new takes the sockets */
+	return -1;
 }
