@@ -129,16 +129,11 @@ config_include(struct config_parse *p,
 	}
 	if (p->loader->glob(p->loader->arg, pattern, &names, &n, err,
 	    sizeof(err)) == -1) {
-		config_word_show_str(plain, show, sizeof(show));
-		config_parse_report(p, 1, l->file, l->line, "include %s: %s",
-		    show, err);
+		config_include_refused(p, plain, l, err);
 		return;
 	}
-	if (n == 0 && !config_word_has_glob(arg)) {
-		config_word_show_str(plain, show, sizeof(show));
-		config_parse_report(p, 1, l->file, l->line,
-		    "include %s: no such file", show);
-	}
+	if (n == 0 && !config_word_has_glob(arg))
+		config_include_refused(p, plain, l, "no such file");
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < p->depth; j++)
 			if (strcmp(p->stack[j].file, names[i]) == 0)
