@@ -39,10 +39,7 @@
 #include "audit/report_time.h"
 #include "audit/verify.h"
 #include "audit/verify_cmd.h"
-
-#ifndef SBINDIR
-#define SBINDIR "/usr/sbin"
-#endif
+#include "paths.h"
 
 #define REPORT_FINDINGS_SHOWN	20	/* findings quoted on the page */
 

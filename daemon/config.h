@@ -15,6 +15,7 @@
 
 #include "acl/acl.h"
 #include "daemon/config_parse.h"
+#include "paths.h"
 
 /*
  * The limits a configuration has when it says nothing (daytimed.conf(5),
