@@ -56,8 +56,10 @@
 #define MONITOR_REQ_KEPT	'K'	/* ok, with what needs a restart */
 #define MONITOR_READY		'!'
 #define MONITOR_OUTCOME_MAX	1024	/* bytes of an error kept */
+#define MONITOR_GRACE_SECS	5	/* for an engine that closed its channel */
 
 static int			 monitor_fd = -1;	/* to the other side */
+static int	monitor_skip(size_t);
 static pthread_mutex_t		 monitor_wlock = PTHREAD_MUTEX_INITIALIZER;
 static volatile sig_atomic_t	 monitor_pending[NSIG];
 static volatile sig_atomic_t	 monitor_from[NSIG];	/* the sender's pid */
@@ -122,18 +124,24 @@ monitor_get(void *arg, struct config_loader *l, char *err, size_t errlen)
 	}
 	len = loader_get32(hdr);
 	if (len > LOADER_WIRE_MAX(LOADER_BUNDLE_MAX) ||
-	    (buf = malloc(len ? len : 1)) == NULL ||
-	    compat_read_all(monitor_fd, buf, len) == -1) {
-		if (len <= LOADER_WIRE_MAX(LOADER_BUNDLE_MAX) && buf != NULL)
-			free(buf);
-		/* The stream is out of step now: no more reloads, say so. */
-		pthread_mutex_lock(&monitor_wlock);
-		close(monitor_fd);
-		monitor_fd = -1;
-		pthread_mutex_unlock(&monitor_wlock);
-		snprintf(err, errlen, "lost the monitor's configuration channel; "
-		    "restart to reload");
+	    (buf = malloc(len ? len : 1)) == NULL) {
+		/*
+		 * Read past it, so that the stream stays in step: this reload
+		 * fails, the next may not, and the monitor still hears us.
+		 */
+		if (monitor_skip(len) == -1)
+			goto lost;
+		if (len > LOADER_WIRE_MAX(LOADER_BUNDLE_MAX))
+			snprintf(err, errlen, "a configuration bundle of %zu "
+			    "bytes, more than the engine takes", len);
+		else
+			snprintf(err, errlen, "out of memory for the "
+			    "configuration (%zu bytes)", len);
 		return -1;
+	}
+	if (compat_read_all(monitor_fd, buf, len) == -1) {
+		free(buf);
+		goto lost;
 	}
 	b = loader_bundle_decode(buf, len, LOADER_BUNDLE_MAX);
 	free(buf);
@@ -142,6 +150,30 @@ monitor_get(void *arg, struct config_loader *l, char *err, size_t errlen)
 		return -1;
 	}
 	loader_bundle_loader(b, l);
+	return 0;
+lost:
+	/* The monitor is gone, or the stream out of step: no more reloads. */
+	pthread_mutex_lock(&monitor_wlock);
+	close(monitor_fd);
+	monitor_fd = -1;
+	pthread_mutex_unlock(&monitor_wlock);
+	snprintf(err, errlen, "lost the monitor's configuration channel; "
+	    "restart to reload");
+	return -1;
+}
+
+/* The reload thread: read and drop len bytes of the stream; 0 or -1. */
+static int
+monitor_skip(size_t len)
+{
+	char buf[4096];
+	size_t n;
+
+	for (; len > 0; len -= n) {
+		n = len < sizeof(buf) ? len : sizeof(buf);
+		if (compat_read_all(monitor_fd, buf, n) == -1)
+			return -1;
+	}
 	return 0;
 }
 
@@ -286,6 +318,23 @@ monitor_message(int fd, char c, struct monitor_state *ms, pid_t engine)
 	monitor_status(ms);
 }
 
+/*
+ * The engine closed its channel and goes on: no reload can reach it or
+ * report, so say so in the status file (daytimed -r reads it) and logs.
+ */
+static void
+monitor_closed(struct monitor_state *ms)
+{
+	static const char why[] = "the engine closed its channel to the "
+	    "monitor: it cannot reload; restart it";
+
+	log_warnx("monitor: %s", why);
+	ms->done = ms->reads;
+	ms->result = "failed";
+	memcpy(ms->error, why, sizeof(why));
+	monitor_status(ms);
+}
+
 /* Serve one reload request: read everything, send it all. */
 static void
 monitor_serve(int fd, const char *conffile, struct monitor_state *ms)
@@ -348,7 +397,9 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 	struct pollfd pfd;
 	sigset_t block, empty;
 	size_t i;
-	int status = 0, up = 0;
+	/* After the engine closed the channel: how long it has to exit. */
+	struct timespec grace = { MONITOR_GRACE_SECS, 0 }, *wait = NULL;
+	int status = 0, up = 0, n;
 	char c;
 
 	memset(&ms, 0, sizeof(ms));
@@ -370,28 +421,40 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 		pfd.fd = fd;
 		pfd.events = POLLIN;
 		pfd.revents = 0;
-		if (ppoll(&pfd, 1, NULL, &empty) == -1 && errno != EINTR)
+		if ((n = ppoll(&pfd, 1, wait, &empty)) == -1 && errno != EINTR)
 			fatal("monitor: poll");
+		if (n == 0 && wait != NULL) {
+			/* the engine goes on without its channel */
+			monitor_closed(&ms);
+			wait = NULL;
+		}
 		if (monitor_pending[SIGCHLD]) {
 			monitor_pending[SIGCHLD] = 0;
 			if (waitpid(engine, &status, WNOHANG) == engine)
 				monitor_exit(engine, status);
 		}
 		if (pfd.revents & (POLLIN | POLLHUP)) {
-			ssize_t n = read(fd, &c, 1);
+			ssize_t r = read(fd, &c, 1);
 
-			if (n == 1 && c == MONITOR_REQ_UP)
+			if (r == 1 && c == MONITOR_REQ_UP)
 				up = 1;
-			else if (n == 1 && c == MONITOR_REQ_RELOAD)
+			else if (r == 1 && c == MONITOR_REQ_RELOAD)
 				monitor_serve(fd, conffile, &ms);
-			else if (n == 1)
+			else if (r == 1)
 				monitor_message(fd, c, &ms, engine);
-			else if (n == 0 || (n == -1 && errno != EINTR)) {
-				/* the engine is gone: reap it and go */
-				while (waitpid(engine, &status, 0) == -1 &&
-				    errno == EINTR)
-					;
-				monitor_exit(engine, status);
+			else if (r == 0 || (r == -1 && errno != EINTR)) {
+				/*
+				 * The engine is exiting, or closed the channel
+				 * and goes on. Either way wait for SIGCHLD in
+				 * ppoll, forwarding what comes meanwhile (a
+				 * blocking wait would swallow a TERM), and say
+				 * so if the engine is still there after grace.
+				 */
+				if (waitpid(engine, &status, WNOHANG) == engine)
+					monitor_exit(engine, status);
+				fd = -1;
+				up = 1;
+				wait = &grace;
 			}
 		}
 		/* What the monitor was sent waits for the engine's 'U'. */

@@ -11,6 +11,7 @@ import os
 import pwd
 import random
 import re
+import resource
 import signal
 import sys
 
@@ -370,6 +371,78 @@ def dash_r_says_what_needs_a_restart():
             check(rc == 0 and out == "daytimed: pid %d reloaded its "
                   "configuration\n" % d.pid, "%d %r %r", rc, out, err)
             d.stop()
+
+
+def set_as_limit(pid, soft, user="nobody"):
+    """Set the soft RLIMIT_AS of pid, a process of user, from a child of
+    ours that becomes that user (root here may lack CAP_SYS_RESOURCE);
+    the hard limit stays, so the soft one can go back up to it."""
+    pw = pwd.getpwnam(user)
+    child = os.fork()
+    if child == 0:
+        try:
+            os.setgroups([])
+            os.setresgid(pw.pw_gid, pw.pw_gid, pw.pw_gid)
+            os.setresuid(pw.pw_uid, pw.pw_uid, pw.pw_uid)
+            hard = resource.prlimit(pid, resource.RLIMIT_AS)[1]
+            resource.prlimit(pid, resource.RLIMIT_AS,
+                             (soft if hard == resource.RLIM_INFINITY
+                              else min(soft, hard), hard))
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    _, st = os.waitpid(child, 0)
+    check(st == 0, "prlimit as %s: status %#x", user, st)
+
+
+def vm_size(pid):
+    """A process's address space in bytes (VmSize)."""
+    with open("/proc/%d/status" % pid) as f:
+        return int(re.search(r"^VmSize:\s+(\d+) kB", f.read(),
+                             re.M).group(1)) * 1024
+
+
+@test
+def reload_without_memory_fails_and_the_next_works():
+    """The engine cannot take a reload's configuration (its address space
+    is limited): that reload fails, -r says why at once, and the channel
+    to the monitor stays in step, so the next reload works and TERM
+    stops the daemon. (The engine used to close the channel, the monitor
+    to take that for the engine's end and wait, ignoring TERM.)"""
+    h.need_root("prlimit on the daemon's engine")
+    port = h.free_port()
+    # ASan's allocator aborts on a failed allocation unless told not to.
+    env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "")
+               + ":allocator_may_return_null=1")
+    with h.SyslogSink() as sink:
+        text = h.daemon_conf(port, sink, "pidfile @DIR@/d.pid\n",
+                             "include @DIR@/big*.rules\n"
+                             "allow 127.0.0.0/8\n", listen=("tcp",))
+        with h.Daemon(text, ready="proc", env=env) as d:
+            engine = h.engine_pid(d)
+            set_as_limit(engine, vm_size(engine) + (32 << 20))
+            big = os.path.join(d.dir, "big1.rules")
+            line = "#" + "x" * 1022 + "\n"
+            with open(big, "w") as f:
+                f.write(line * (64 << 10))          # 64 MB
+            rc, out, err = h.daytimed("-r", "-c", d.conf)
+            check(rc == 1 and err.startswith(
+                "daytimed: pid %d kept its old configuration: the reload "
+                "failed: \"%s: error: out of memory for the configuration "
+                "(" % (d.pid, d.conf)),
+                "%d %r %r", rc, out, err)
+            sink.wait_for(r"^event=reload result=failed ")
+            check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)), "down")
+            os.unlink(big)
+            set_as_limit(engine, resource.RLIM_INFINITY)
+            rc, out, err = h.daytimed("-r", "-c", d.conf)
+            check(rc == 0 and out == "daytimed: pid %d reloaded its "
+                  "configuration\n" % d.pid, "%d %r %r", rc, out, err)
+            rc = d.stop()
+            check(rc == 0 and not d.killed, "exit %r", rc)
+        stop = sink.wait_for(r"^event=stop ").kv()
+        check(stop["reloads"] == "1" and stop["reload_failures"] == "1",
+              "%r", stop)
 
 
 def held_daemon(sink, hold):
