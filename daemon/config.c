@@ -483,7 +483,9 @@ config_keep_fixed(struct config *n, const struct config *o,
 		    n->listens[i].text)) > 0 && (size_t)len < sizeof(msg))
 			diag(arg, 0, NULL, 0, msg);
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		if (config_str_differs(*fields[i], old[i]) &&
+		/* -p's pidfile overrides the file's at every reload, unsaid. */
+		if (!(fields[i] == &n->pidfile && o->pidfile_arg) &&
+		    config_str_differs(*fields[i], old[i]) &&
 		    (len = snprintf(msg, sizeof(msg), "%s changed; needs a "
 		    "restart, kept as is", names[i])) > 0 &&
 		    (size_t)len < sizeof(msg))
@@ -493,6 +495,7 @@ config_keep_fixed(struct config *n, const struct config *o,
 		if (old[i] != NULL && (*fields[i] = strdup(old[i])) == NULL)
 			rc = -1;
 	}
+	n->pidfile_arg = o->pidfile_arg;
 	if (n->facility != o->facility)
 		diag(arg, 0, NULL, 0, "syslog facility changed; needs a "
 		    "restart, kept as is");

@@ -50,6 +50,7 @@ struct config {
 	char			*group;
 	char			*chroot;
 	char			*pidfile;
+	int			 pidfile_arg;	/* pidfile: daytimed -p's */
 	char			*syslog_socket;	/* default /dev/log */
 	int			 facility;	/* LOG_DAEMON ... */
 	int			 audit_facility;  /* the records'; -1: facility */

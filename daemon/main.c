@@ -84,6 +84,7 @@ static void	main_diag(void *, int, const char *, unsigned, const char *);
 static int	main_test(struct config *, const char *, struct main_diag *);
 static int	main_explain(struct config *, const struct main_opts *);
 static int	main_run(struct config *, const struct main_opts *);
+static char	*main_abs_in_dir(const char *);
 static int	main_start(struct config *, const struct main_opts *);
 static void	main_listening(const struct listen_set *);
 
@@ -230,13 +231,43 @@ main_options(int argc, char **argv, struct main_opts *o)
 	return 0;
 }
 
+/*
+ * A relative name of a file that may not exist yet, in its directory's
+ * real path (the daemon changes directory); NULL with errno.
+ */
+static char *
+main_abs_in_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	char *dir, *real, *out;
+	size_t len;
+
+	if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+		errno = EISDIR;
+		return NULL;
+	}
+	if ((dir = slash ? strndup(path, (size_t)(slash - path)) :
+	    strdup(".")) == NULL)
+		return NULL;
+	real = realpath(dir, NULL);
+	free(dir);
+	if (real == NULL)
+		return NULL;
+	len = strlen(real) + 1 + strlen(base) + 1;
+	if ((out = malloc(len)) != NULL)
+		(void)snprintf(out, len, "%s/%s", strcmp(real, "/") == 0 ? "" :
+		    real, base);
+	free(real);
+	return out;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct main_opts o;
 	struct main_diag diag = { stderr, 0, 0 };
 	struct config *conf;
-	char *abspath = NULL, name[MAIN_NAME];
+	char *abspath = NULL, *abspidfile = NULL, name[MAIN_NAME];
 	int rc;
 
 	/* Before anything holds on to argv: the title needs its memory. */
@@ -256,6 +287,17 @@ main(int argc, char *argv[])
 		}
 		o.file = abspath;
 		config_word_show_str(o.file, name, sizeof(name));
+	}
+	/* And the pidfile it removes at its stop, -r reads, -t checks. */
+	if (o.mode == MAIN_RUN && o.pidfile != NULL && o.pidfile[0] != '/') {
+		if ((abspidfile = main_abs_in_dir(o.pidfile)) == NULL) {
+			config_word_show_str(o.pidfile, name, sizeof(name));
+			fprintf(stderr, "daytimed: -p %s: %s\n", name,
+			    strerror(errno));
+			free(abspath);
+			return MAIN_EXIT_NO;
+		}
+		o.pidfile = abspidfile;
 	}
 	if (o.mode == MAIN_RUN && o.inetd)
 		return inetd_main(o.file, o.debug);
@@ -302,6 +344,7 @@ main(int argc, char *argv[])
 		break;
 	}
 	free(abspath);
+	free(abspidfile);
 	return rc;
 }
 

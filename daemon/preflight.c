@@ -461,6 +461,7 @@ preflight_load(const char *file, unsigned flags, int what,
 	trust_free(&trust);
 	if (conf != NULL && errors == 0 && pidfile != NULL) {
 		free(conf->pidfile);
+		conf->pidfile_arg = 1;
 		if ((conf->pidfile = strdup(pidfile)) == NULL) {
 			diag(arg, 1, file, 0, "out of memory");
 			errors++;

@@ -373,6 +373,45 @@ def dash_r_says_what_needs_a_restart():
             d.stop()
 
 
+@test
+def relative_pidfile_option_stays_where_it_was_said():
+    """-p rel.pid names a file in the directory daytimed started in, though
+    the daemon changes to /: its stop removes it and the status file, and
+    a reload does not report -p's pidfile as a changed one."""
+    h.need_root("the run user must differ from root's files")
+    port = h.free_port()
+    with h.SyslogSink() as sink:
+        text = h.daemon_conf(port, sink, "", "allow 127.0.0.0/8\n",
+                             listen=("tcp",))
+        with h.Daemon(text, args=("-p", "rel.pid"), foreground=False,
+                      ready="proc", start=False) as d:
+            # a directory the run user may remove its files from
+            run = os.path.join(d.dir, "run")
+            os.mkdir(run, 0o755)
+            nobody = pwd.getpwnam("nobody")
+            os.chown(run, nobody.pw_uid, nobody.pw_gid)
+            here = os.getcwd()
+            os.chdir(run)
+            try:
+                d.start()
+            finally:
+                os.chdir(here)
+            pidfile = os.path.join(run, "rel.pid")
+            status = os.path.join(run, "rel.status")
+            check(h.read_pidfile(pidfile) == d.pid, "%r", pidfile)
+            h.poll_until(lambda: os.path.exists(status), 5)
+            rc, out, err = h.daytimed("-r", "-c", d.conf, "-p", pidfile)
+            check(rc == 0 and out == "daytimed: pid %d reloaded its "
+                  "configuration\n" % d.pid, "%d %r %r", rc, out, err)
+            d.stop()
+            check(not d.killed, "killed")
+            gone = h.poll_until(lambda: not os.path.exists(pidfile) and
+                                not os.path.exists(status), 5)
+            check(gone, "left behind: %r", sorted(os.listdir(run)))
+        check(not sink.records(r"changed; needs a restart"), "%r",
+              sink.records(r"changed; needs a restart"))
+
+
 def set_as_limit(pid, soft, user="nobody"):
     """Set the soft RLIMIT_AS of pid, a process of user, from a child of
     ours that becomes that user (root here may lack CAP_SYS_RESOURCE);
