@@ -181,7 +181,12 @@ verify_line(struct verify *v, const char *file, unsigned long lineno,
 		h = verify_host(v, hd.host, hd.hostlen);
 	if (v->nomem || h == SIZE_MAX || fi == UINT32_MAX)
 		return verify_fail(v);
-	if (p == 1) {
+	/*
+	 * A record that ends inside its chain fields is the start of one a
+	 * broken stream connection tore (the whole follows, sent again):
+	 * unsealed, as a tear before them is.
+	 */
+	if (p == 1 || (p == -1 && verify_fields_cut(hd.rec, hd.reclen))) {
 		verify_unsealed(v, h, fi, lineno);
 		return v->nomem ? -1 : 0;
 	}

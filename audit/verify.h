@@ -131,6 +131,13 @@ struct verify_fields {
  * broken.
  */
 int	verify_fields_parse(const char *rec, size_t len, struct verify_fields *);
+/*
+ * 1 when rec (len bytes) ends inside its last chain fields, as the start
+ * of a record that a broken stream connection tore does: from its last
+ * " epoch=" on it is a proper prefix of " epoch=HEX seq=N mac=HEX". 0
+ * otherwise.
+ */
+int	verify_fields_cut(const char *rec, size_t len);
 
 /* One key=value of a record, as pointers into it. */
 struct verify_kv {

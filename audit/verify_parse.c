@@ -278,6 +278,71 @@ verify_hex_field(const char *v, size_t vl, unsigned char *out, size_t n)
 	return chain_unhex(out, n, v, vl);
 }
 
+/* Skip up to max bytes of s[*i..len) that are in set; how many. */
+static size_t
+verify_span(const char *s, size_t len, size_t *i, const char *set,
+    size_t max)
+{
+	size_t n = 0;
+
+	while (*i < len && n < max && s[*i] != '\0' &&
+	    strchr(set, s[*i]) != NULL) {
+		(*i)++;
+		n++;
+	}
+	return n;
+}
+
+/* Match s[*i..len) against lit: 1 all of it, 0 the end came first, -1 not. */
+static int
+verify_lit(const char *s, size_t len, size_t *i, const char *lit)
+{
+	for (; *lit != '\0'; lit++, (*i)++) {
+		if (*i == len)
+			return 0;
+		if (s[*i] != *lit)
+			return -1;
+	}
+	return 1;
+}
+
+int
+verify_fields_cut(const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *p = NULL, *q;
+	size_t i, n;
+	int m;
+
+	/* the last " epoch=" */
+	for (q = s; (q = memmem(q, len - (size_t)(q - s), " epoch=", 7)) !=
+	    NULL; q++)
+		p = q;
+	if (p == NULL)
+		return 0;
+	i = (size_t)(p - s) + 7;
+	n = verify_span(s, len, &i, hex, CHAIN_EPOCH_HEX);
+	if (i == len)
+		return 1;
+	if (n != CHAIN_EPOCH_HEX || (m = verify_lit(s, len, &i, " seq=")) == -1)
+		return 0;
+	if (m == 0)
+		return 1;
+	q = s + i;
+	n = verify_span(s, len, &i, "0123456789", 20);
+	if (n > 1 && *q == '0')
+		return 0;	/* no sequence number is written so */
+	if (i == len)
+		return 1;
+	if (n == 0 || (m = verify_lit(s, len, &i, " mac=")) == -1)
+		return 0;
+	if (m == 0)
+		return 1;
+	/* shorter than the MAC the daemon writes (a v2 one) */
+	n = verify_span(s, len, &i, hex, 2 * CHAIN_MAC_BYTES);
+	return i == len && n < 2 * CHAIN_MAC_BYTES;
+}
+
 /* The chain fields, read from the end: 0 parsed, 1 none, -1 broken. */
 int
 verify_fields_parse(const char *s, size_t len, struct verify_fields *r)

@@ -324,6 +324,65 @@ START_TEST(test_fields_broken)
 }
 END_TEST
 
+/*
+ * A record cut inside its chain fields (the start of one a broken stream
+ * tore) is told from one whose fields were changed.
+ */
+START_TEST(test_fields_cut)
+{
+	static const char *whole[] = {
+		"conn=1 time=" TIME " epoch=" EPOCH16 " seq=3 mac="
+		    "00112233445566778899aabbccddeeff",
+		"conn=1 epoch=" EPOCH16 " seq=1234567 mac="
+		    "00112233445566778899aabbccddeeff",
+		"event=stop epoch=" EPOCH16 " seq=0 mac="
+		    "00112233445566778899aabbccddeeff",
+	};
+	static const char *not_cut[] = {
+		"conn=1 epoch=" EPOCH16 " seq=04 mac=0011",	/* two spellings */
+		"conn=1 epoch=" EPOCH16 " seq=7 mac=0011 ",
+		"conn=1 epoch=" EPOCH16 " seq=7 mac=00AA",
+		"conn=1 epoch=" EPOCH16 " seq=7 mac=" MAC64,	/* too long */
+		"conn=1 epoch=" EPOCH16 " seq=7 mac="
+		    "00112233445566778899aabbccddeeff",		/* whole */
+		"conn=1 epoch=" EPOCH16 " seq=7 ma=0011",
+		"conn=1 epoch=" EPOCH16 " seq=x",
+		"conn=1 epoch=" EPOCH16 "  seq=1",
+		"conn=1 epoch=0123456789abcde seq=7",
+		"conn=1 epoch=0123456789ABCDEF",
+		"conn=1 epoch=" EPOCH16 "0",
+		"conn=1 seq=7 mac=0011",			/* no epoch */
+		"",
+	};
+	static const char nul[] = "conn=1 epoch=01234\0";
+	struct verify_fields f;
+	size_t i, k, len, at;
+
+	for (i = 0; i < sizeof(whole) / sizeof(whole[0]); i++) {
+		len = strlen(whole[i]);
+		ck_assert_int_eq(verify_fields_parse(whole[i], len, &f), 0);
+		ck_assert_int_eq(verify_fields_cut(whole[i], len), 0);
+		at = (size_t)(strstr(whole[i], " epoch=") - whole[i]) + 7;
+		/* every cut from " epoch=" on; before it there are none */
+		for (k = at; k < len; k++) {
+			ck_assert_msg(verify_fields_cut(whole[i], k) == 1,
+			    "%zu: %.*s", k, (int)k, whole[i]);
+			ck_assert_int_ne(verify_fields_parse(whole[i], k, &f),
+			    0);
+		}
+		for (k = 0; k < at; k++)
+			ck_assert_int_eq(verify_fields_cut(whole[i], k), 0);
+	}
+	for (i = 0; i < sizeof(not_cut) / sizeof(not_cut[0]); i++)
+		ck_assert_msg(verify_fields_cut(not_cut[i],
+		    strlen(not_cut[i])) == 0, "%s", not_cut[i]);
+	ck_assert_int_eq(verify_fields_cut(nul, sizeof(nul) - 1), 0);
+	/* the last " epoch=" counts */
+	ck_assert_int_eq(verify_fields_cut("a=\" epoch=x\" epoch=01", 21), 1);
+	ck_assert_int_eq(verify_fields_cut("a epoch=01 epoch=zz", 19), 0);
+}
+END_TEST
+
 START_TEST(test_fields_hostile)
 {
 	static const char nul[] = "conn=1\0 epoch=" EPOCH16 " seq=7 mac="
@@ -480,6 +539,7 @@ verify_parse_suite(void)
 	tcase_add_test(tc, test_fields_parse);
 	tcase_add_test(tc, test_fields_unsealed);
 	tcase_add_test(tc, test_fields_broken);
+	tcase_add_test(tc, test_fields_cut);
 	tcase_add_test(tc, test_fields_hostile);
 	suite_add_tcase(s, tc);
 
