@@ -39,7 +39,6 @@
 #include "audit/report_time.h"
 #include "audit/verify.h"
 #include "audit/verify_cmd.h"
-#include "paths.h"
 
 #define REPORT_FINDINGS_SHOWN	20	/* findings quoted on the page */
 

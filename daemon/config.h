@@ -15,7 +15,6 @@
 
 #include "acl/acl.h"
 #include "daemon/config_parse.h"
-#include "paths.h"
 
 /*
  * The limits a configuration has when it says nothing (daytimed.conf(5),

@@ -42,7 +42,6 @@
 #include "daemon/proctitle.h"
 #include "daemon/sandbox.h"
 #include "daemon/status.h"
-#include "paths.h"
 
 #define MAIN_CONFIG	SYSCONFDIR "/daytimed/daytimed.conf"
 #define MAIN_SD_MAX	64
