@@ -24,26 +24,27 @@
 #include "daemon/config.h"
 #include "daemon/explain.h"
 
-static int	explain_proxied_only(const struct config *);
+static int	explain_no_lookup(const struct config *);
 static int	explain_parse(const char *, size_t, struct acl_addr *,
 		    const char **);
 static enum explain_status explain_decide(const struct config *, int,
 		    const struct acl_addr *, const unsigned char *, size_t,
 		    struct explain_warned *, FILE *, FILE *);
 
-/* Whether every TCP listener takes a PROXY header (so none looks up ident). */
+/*
+ * Whether no listener looks up ident: every TCP one takes a PROXY header,
+ * or there is none, only UDP (as -t's warning on user rules says).
+ */
 static int
-explain_proxied_only(const struct config *conf)
+explain_no_lookup(const struct config *conf)
 {
-	size_t i, ntcp = 0;
+	size_t i;
 
 	for (i = 0; i < conf->nlistens; i++)
-		if (conf->listens[i].proto == SOCK_STREAM) {
-			if (!conf->listens[i].proxy)
-				return 0;
-			ntcp++;
-		}
-	return ntcp > 0;
+		if (conf->listens[i].proto == SOCK_STREAM &&
+		    !conf->listens[i].proxy)
+			return 0;
+	return conf->nlistens > 0;
 }
 
 /*
@@ -93,7 +94,7 @@ explain_decide(const struct config *conf, int inetd, const struct acl_addr *a,
 	struct acl_decision d;
 	char net[ACL_PREFIX_STRLEN], rule[PATH_MAX + 16];
 	char show[4 * (PATH_MAX + 16) + 3];
-	int lookup, proxied = !inetd && explain_proxied_only(conf);
+	int lookup, proxied = !inetd && explain_no_lookup(conf);
 
 	lookup = b != NULL && !proxied &&
 	    (conf->ident_mode == IDENT_MODE_ALWAYS ||
@@ -103,8 +104,8 @@ explain_decide(const struct config *conf, int inetd, const struct acl_addr *a,
 		if (!w->user_unused)
 			fprintf(err, "daytimed: warning: %s: a USER is never "
 			    "looked up, so peers are judged without one\n",
-			    proxied ? "every tcp listener is a proxy listener "
-			    "(proxied peers get no ident lookup)" :
+			    proxied ? "no tcp listener looks up ident "
+			    "(proxied peers and UDP get no lookup)" :
 			    "ident mode off");
 		w->user_unused = 1;
 		user = NULL;

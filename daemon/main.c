@@ -287,6 +287,14 @@ main(int argc, char *argv[])
 		o.file = abspath;
 		config_word_show_str(o.file, name, sizeof(name));
 	}
+	/*
+	 * -e names rules as the daemon's records do, by the real path, so
+	 * that a replayed log compares (but as -i, which keeps the name;
+	 * a file that is not there is the loader's error to say).
+	 */
+	if (o.mode == MAIN_EXPLAIN && !o.inetd && o.file[0] != '/' &&
+	    (abspath = realpath(o.file, NULL)) != NULL)
+		o.file = abspath;
 	/* And the pidfile it removes at its stop, -r reads, -t checks. */
 	if (o.mode == MAIN_RUN && o.pidfile != NULL && o.pidfile[0] != '/') {
 		if ((abspidfile = main_abs_in_dir(o.pidfile)) == NULL) {

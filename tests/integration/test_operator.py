@@ -246,6 +246,26 @@ def explain_scoped_peer():
 
 
 @test
+def explain_names_rules_as_the_records_do():
+    """-e with a relative -c names a rule by its file's real path, as the
+    daemon's records do, so that a replayed log compares."""
+    port = h.free_port()
+    with h.SyslogSink() as sink:
+        text = h.daemon_conf(port, sink, "ident mode off\n",
+                             "deny 127.0.0.6\nallow 127.0.0.0/8\n",
+                             listen=("tcp",))
+        with h.Daemon(text, ready="proc") as d:
+            h.tcp_talk("127.0.0.1", port, bind=("127.0.0.6", 0),
+                       reset_ok=True)
+            rec = sink.wait_for(r"peer=127\.0\.0\.6:").kv()
+            r = h.run(["sh", "-c", 'cd "$1" && exec "$2" -e 127.0.0.6 -c '
+                       'daytimed.conf', "sh", d.dir, h.DAYTIMED])
+            check(rec["decision"] == "deny" and r.returncode == 1 and
+                  r.stdout.decode() == "deny rule=%s netblock=127.0.0.6/32 "
+                  "ident=none\n" % rec["rule"], "%r %r", rec, r)
+
+
+@test
 def explain_as_inetd_mode():
     # Only proxy listen lines: the daemon looks no peer up, but -i ignores
     # them and looks a plain socket's peer up; -e -i judges as -i does.
@@ -256,7 +276,7 @@ def explain_as_inetd_mode():
                        "allow 127.0.0.0/24 user alice\n")
         rc, out, err = h.daytimed("-e", "127.0.0.1", "alice", "-i", "-c", conf)
         check(rc == 0 and out == "allow rule=%s:6 netblock=127.0.0.0/24 "
-              "ident=lookup\n" % conf and "every tcp listener" not in err,
+              "ident=lookup\n" % conf and "no tcp listener" not in err,
               "%d %r %r", rc, out, err)
         r = h.run([h.DAYTIMED, "-e", "-", "-i", "-c", conf],
                   input=b"127.0.0.1 alice\n")
@@ -264,8 +284,8 @@ def explain_as_inetd_mode():
         # Without -i: today's answer, as the daemon judges it.
         rc, out, err = h.daytimed("-e", "127.0.0.1", "alice", "-c", conf)
         check(rc == 1 and out == "deny rule=%s:5 netblock=127.0.0.0/24 "
-              "ident=none\n" % conf and "every tcp listener is a proxy "
-              "listener" in err, "%d %r %r", rc, out, err)
+              "ident=none\n" % conf and "no tcp listener looks up ident"
+              in err, "%d %r %r", rc, out, err)
 
 
 @test

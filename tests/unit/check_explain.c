@@ -133,9 +133,9 @@ START_TEST(test_stream_proxied)
 	} t[] = {
 		{ "listen udp 127.0.0.1:13\n", EXPLAIN_ALLOW,
 		  "allow rule=t.conf:5 netblock=10.1.0.0/16 ident=none\n",
-		  "daytimed: warning: every tcp listener is a proxy listener "
-		  "(proxied peers get no ident lookup): a USER is never looked "
-		  "up, so peers are judged without one\n" },
+		  "daytimed: warning: no tcp listener looks up ident (proxied "
+		  "peers and UDP get no lookup): a USER is never looked up, so "
+		  "peers are judged without one\n" },
 		{ "listen tcp 127.0.0.1:1013\n", EXPLAIN_DENY,
 		  "deny rule=t.conf:6 netblock=10.1.0.0/16 ident=lookup\n", "" },
 	};
@@ -152,6 +152,24 @@ START_TEST(test_stream_proxied)
 		ck_assert_str_eq(out, want);
 		ck_assert_str_eq(err, t[i].err);
 	}
+}
+END_TEST
+
+/* Only UDP listeners: no peer is looked up either, as the daemon does. */
+START_TEST(test_stream_udp_only)
+{
+	static const char conf[] = "listen udp 127.0.0.1:13\n"
+	    "ident mode always\nallow 10.1.0.0/16\ndeny 10.1.0.0/16 user bob\n";
+	static const char input[] = "10.1.0.1 bob\n";
+	char out[1024], err[1024];
+
+	ck_assert_int_eq(run_stream(conf, input, sizeof(input) - 1, out,
+	    sizeof(out), err, sizeof(err)), EXPLAIN_ALLOW);
+	ck_assert_str_eq(out, "allow rule=t.conf:3 netblock=10.1.0.0/16 "
+	    "ident=none\n");
+	ck_assert_str_eq(err, "daytimed: warning: no tcp listener looks up "
+	    "ident (proxied peers and UDP get no lookup): a USER is never "
+	    "looked up, so peers are judged without one\n");
 }
 END_TEST
 
@@ -221,6 +239,7 @@ explain_suite(void)
 	tcase_add_test(tc, test_stream_long);
 	tcase_add_test(tc, test_stream_warn_once);
 	tcase_add_test(tc, test_stream_proxied);
+	tcase_add_test(tc, test_stream_udp_only);
 	tcase_add_test(tc, test_one);
 	tcase_add_test(tc, test_stream_zone);
 	suite_add_tcase(s, tc);
