@@ -16,6 +16,7 @@
 
 #include <sys/time.h>
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,10 +39,13 @@ typedef int config_show_fn(const struct config *,
     const struct config_directive *, char *buf, size_t len);
 
 struct config_show {
-	FILE	*out;
-	int	 failed;
+	FILE		*out;
+	int		 failed;
+	uint64_t	 bytes;		/* written */
 };
 
+static void	config_show_printf(struct config_show *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
 static config_show_fn config_show_string, config_show_uint,
     config_show_facility, config_show_mode, config_show_seconds,
     config_show_choice;
@@ -249,11 +253,11 @@ config_show_line(struct config_show *s, const char *text, const char *file,
 	w = (int)strlen(text);
 	w = w < CONFIG_SHOW_COLUMN ? CONFIG_SHOW_COLUMN - w : 1;
 	if (file != NULL)
-		fprintf(s->out, "%s%*s# %s:%u\n", text, w, "", esc, line);
+		config_show_printf(s, "%s%*s# %s:%u\n", text, w, "", esc, line);
 	else if (dflt != NULL)
-		fprintf(s->out, "%s%*s# default: %s\n", text, w, "", dflt);
+		config_show_printf(s, "%s%*s# default: %s\n", text, w, "", dflt);
 	else
-		fprintf(s->out, "%s%*s# default\n", text, w, "");
+		config_show_printf(s, "%s%*s# default\n", text, w, "");
 }
 
 /*
@@ -275,7 +279,7 @@ config_show_odd_user(struct config_show *s, const unsigned char *u,
 		return;
 	n = record_escape_show(esc, sizeof(esc) - 1, u, len, NULL);
 	esc[n] = '\0';
-	fprintf(s->out, "# the user name above, byte by byte: '%s'\n", esc);
+	config_show_printf(s, "# the user name above, byte by byte: '%s'\n", esc);
 }
 
 /* Every listen line, where it was given. */
@@ -373,7 +377,7 @@ config_show_block(void *arg, const struct acl_prefix *net,
 		s->failed = 1;
 		return;
 	}
-	fprintf(s->out, "\n# %s\n", cidr);
+	config_show_printf(s, "\n# %s\n", cidr);
 	for (i = 0; i < n; i++) {
 		const struct acl_rule *r = &rules[i];
 
@@ -393,18 +397,18 @@ config_show_block(void *arg, const struct acl_prefix *net,
 
 /* daytimed -T. */
 int
-config_show(const struct config *conf, FILE *out)
+config_show(const struct config *conf, FILE *out, uint64_t *written)
 {
 	static const struct config_seen none = { NULL, 0 };
 	const struct config_directive *table;
-	struct config_show s = { out, 0 };
+	struct config_show s = { out, 0, 0 };
 	char esc[1024];
 	size_t n, i, el;
 
 	el = record_escape_ctl(esc, sizeof(esc) - 1, conf->file,
 	    strlen(conf->file));
 	esc[el] = '\0';
-	fprintf(out, "# daytimed -T: the effective configuration of %s "
+	config_show_printf(&s, "# daytimed -T: the effective configuration of %s "
 	    "(%zu file%s read).\n# Every setting with its value and where it "
 	    "was given (FILE:LINE, or default);\n# includes expanded; rules "
 	    "grouped by netblock, the most specific first.\n", esc,
@@ -424,11 +428,29 @@ config_show(const struct config *conf, FILE *out)
 			config_show_setting(&s, conf, d, conf->origin != NULL ?
 			    &conf->origin[i] : &none);
 	}
-	fprintf(out, "\n# rules: %zu in %zu IPv4 and %zu IPv6 netblocks\n",
+	config_show_printf(&s, "\n# rules: %zu in %zu IPv4 and %zu IPv6 netblocks\n",
 	    conf->stats.rules, conf->stats.v4_blocks, conf->stats.v6_blocks);
 	if (acl_each(conf->acl, config_show_block, &s) == -1)
 		s.failed = 1;
 	if (fflush(out) == EOF || ferror(out))
 		s.failed = 1;
+	if (written != NULL)
+		*written = s.bytes;
 	return s.failed ? -1 : 0;
+}
+
+/* fprintf to the output, counted. */
+static void
+config_show_printf(struct config_show *s, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vfprintf(s->out, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		s->failed = 1;
+	else
+		s->bytes += (uint64_t)n;
 }

@@ -10,11 +10,15 @@
 #ifndef DAYTIMED_CONFIG_SHOW_H
 #define DAYTIMED_CONFIG_SHOW_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "daemon/config.h"
 
-/* Write conf to out; -1 when out of memory or out failed. */
-int	config_show(const struct config *, FILE *out);
+/*
+ * Write conf to out; -1 when out of memory or out failed. *written (if
+ * not NULL): the bytes written.
+ */
+int	config_show(const struct config *, FILE *out, uint64_t *written);
 
 #endif

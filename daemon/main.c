@@ -17,6 +17,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,6 +268,7 @@ main(int argc, char *argv[])
 	struct main_diag diag = { stderr, 0, 0 };
 	struct config *conf;
 	char *abspath = NULL, *abspidfile = NULL, name[MAIN_NAME];
+	uint64_t shown;
 	int rc;
 
 	/* Before anything holds on to argv: the title needs its memory. */
@@ -328,7 +330,13 @@ main(int argc, char *argv[])
 	}
 	switch (o.mode) {
 	case MAIN_SHOW:
-		rc = config_show(conf, stdout) == 0 ? MAIN_EXIT_OK : MAIN_EXIT_NO;
+		rc = config_show(conf, stdout, &shown) == 0 ? MAIN_EXIT_OK :
+		    MAIN_EXIT_NO;
+		if (rc == MAIN_EXIT_OK && shown > LOADER_FILE_MAX)
+			fprintf(stderr, "daytimed: warning: -T printed %llu "
+			    "bytes, more than the %u MiB a configuration file "
+			    "may hold: -t refuses that output as one file\n",
+			    (unsigned long long)shown, LOADER_FILE_MAX >> 20);
 		config_free(conf);
 		break;
 	case MAIN_EXPLAIN:

@@ -56,7 +56,7 @@ fuzz_config_show(const struct config *conf, size_t *len)
 
 	if ((f = open_memstream(&shown, &n)) == NULL)
 		return NULL;
-	if (config_show(conf, f) == -1)
+	if (config_show(conf, f, NULL) == -1)
 		abort();
 	fclose(f);
 	if ((out = malloc(n + 1)) == NULL) {

@@ -126,6 +126,35 @@ def ten_million_lines():
 
 
 @test
+def show_says_when_its_output_outgrows_a_file():
+    # -T prints a rule a line with its FILE:LINE: a list under a long
+    # directory name prints more than the 64 MiB -t reads from one file,
+    # and -T says so on stderr (its output still whole, exit 0).
+    d = TMP.join("d" * 200, "e" * 200)
+    os.makedirs(d)
+    path = os.path.join(d, "l.txt")
+    with open(path, "w") as f:
+        for i in range(160000):
+            f.write("%d.%d.%d.0/24\n" % (10 + (i >> 16), (i >> 8) & 255,
+                                           i & 255))
+    os.chmod(path, 0o644)
+    conf = TMP.write("big-show.conf", HEAD + "deny file %s\n" % path + USER)
+    r = h.run([h.DAYTIMED, "-T", "-c", conf], timeout=60)
+    rc, out, err = r.returncode, r.stdout, r.stderr.decode()
+    check(rc == 0 and len(out) > 64 << 20 and out.count(b"\ndeny ") ==
+          160000 and err == "daytimed: warning: -T printed %d bytes, more "
+          "than the 64 MiB a configuration file may hold: -t refuses that "
+          "output as one file\n" % len(out), "%d %d %r", rc, len(out),
+          err[:300])
+    # a smaller one: no word
+    with open(path, "w") as f:
+        f.write("10.0.0.0/24\n")
+    rc, out, err = h.daytimed("-T", "-c", conf)
+    check(rc == 0 and err == "", "%d %r", rc, err)
+    os.unlink(path)
+
+
+@test
 def many_diagnostics_bounded():
     # host bits in each of 5000 distinct entries: 5000 warnings
     lst = TMP.write("many.txt", "".join("10.%d.%d.1/31\n" % (i // 256, i % 256)

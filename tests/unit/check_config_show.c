@@ -44,7 +44,7 @@ show(const struct config *conf, char *buf, size_t len)
 
 	memset(buf, 0, len);
 	ck_assert_ptr_nonnull(f = fmemopen(buf, len - 1, "w"));
-	ck_assert_int_eq(config_show(conf, f), 0);
+	ck_assert_int_eq(config_show(conf, f, NULL), 0);
 	fclose(f);
 }
 
