@@ -450,10 +450,14 @@ engine_wake_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct worker *w = arg;
 	struct timeval tv = { ENGINE_STOP_MS / 1000, (ENGINE_STOP_MS % 1000) * 1000 };
+	struct timeval was = w->loop.conf->proxy_timeout;
 
 	(void)fd;
 	(void)ev;
 	reload_refresh(w->e->reload, &w->loop.conf);
+	/* The kernel's wait for a proxy's first bytes follows a reload. */
+	if (timercmp(&was, &w->loop.conf->proxy_timeout, !=))
+		listen_defer_worker(w->e->ls, w->id, w->loop.conf);
 	worker_accepting(w);
 	if (atomic_load(&w->e->stopping)) {
 		worker_unlisten(w);

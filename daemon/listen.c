@@ -34,6 +34,7 @@ struct listen_set {
 
 static int	listen_sockopts(int, const struct config *,
 		    const struct config_listen *);
+static int	listen_defer(int, const struct config *);
 static int	listen_matches(int, const struct config_listen *);
 static int	listen_socket(const struct config *,
 		    const struct config_listen *, int, int);
@@ -60,7 +61,7 @@ static int
 listen_sockopts(int fd, const struct config *conf,
     const struct config_listen *cl)
 {
-	int on = 1, defer;
+	int on = 1;
 
 	if (cl->proto == SOCK_STREAM &&
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1)
@@ -77,12 +78,38 @@ listen_sockopts(int fd, const struct config *conf,
 	 * header is in (or about proxy timeout later), which saves the loop
 	 * a wakeup for each. The timeout itself runs from the accept.
 	 */
-	defer = (int)conf->proxy_timeout.tv_sec +
-	    (conf->proxy_timeout.tv_usec > 0);
-	if (cl->proxy && setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer,
-	    sizeof(defer)) == -1)
+	if (cl->proxy && listen_defer(fd, conf) == -1)
 		return -1;
 	return 0;
+}
+
+/* TCP_DEFER_ACCEPT for a proxy listener: proxy timeout, whole seconds up. */
+static int
+listen_defer(int fd, const struct config *conf)
+{
+	int defer = (int)conf->proxy_timeout.tv_sec +
+	    (conf->proxy_timeout.tv_usec > 0);
+
+	return setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer,
+	    sizeof(defer));
+}
+
+void
+listen_defer_worker(struct listen_set *ls, unsigned w,
+    const struct config *conf)
+{
+	size_t i;
+
+	for (i = 0; i < ls->nlines; i++) {
+		int fd = ls->fds[w * ls->nlines + i];
+
+		if (fd == -1 || ls->shared[i] || !ls->lines[i].proxy ||
+		    ls->lines[i].proto != SOCK_STREAM)
+			continue;
+		if (listen_defer(fd, conf) == -1)
+			log_warn("listen %s: TCP_DEFER_ACCEPT for the new proxy "
+			    "timeout", ls->lines[i].text);
+	}
 }
 
 /*

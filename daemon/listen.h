@@ -48,6 +48,13 @@ int	listen_shared(const struct listen_set *, size_t i);
  */
 void	listen_seal_worker(struct listen_set *, unsigned w);
 /*
+ * A reload changed proxy timeout: set worker w's own proxy sockets'
+ * TCP_DEFER_ACCEPT from conf, as at startup (a passed socket keeps the
+ * service manager's). A failure is logged.
+ */
+void	listen_defer_worker(struct listen_set *, unsigned w,
+	    const struct config *);
+/*
  * Close worker w's own sockets (a worker that could not start, or the
  * engine stopping: the kernel would feed them clients nobody takes).
  * Shared sockets stay open.

@@ -234,6 +234,26 @@ def a_header_not_complete_in_time():
         check(record_via(sink, me)["peer"] == "10.1.2.3:7", "slow header")
 
 
+@test(timeout=90)
+def a_reload_changes_the_kernels_wait_for_a_silent_proxy():
+    """A proxy listener asks the kernel to hand over a connection only
+    once bytes are in, for about proxy timeout (TCP_DEFER_ACCEPT): a
+    reload that lowers the timeout lowers that wait too, so a proxy that
+    connects and sends nothing is closed after about twice the new
+    timeout, not the old one (20 s here: some 30 s before the fix)."""
+    port = h.free_port()
+    with h.SyslogSink() as sink, daemon(port, sink,
+                                        "proxy timeout 20\n") as d:
+        d.reload(conf(port, sink, "proxy timeout 1\n"))
+        sink.wait_for(r"^event=reload result=ok")
+        start = time.monotonic()
+        data, how, me = send(port, [], timeout=15)
+        took = time.monotonic() - start
+        k = record_via(sink, me, timeout=20)
+        check(data == b"" and k["rule"] == "proxy:timeout" and took < 10,
+              "%r %r after %.1f s", data, k, took)
+
+
 @test
 def nothing_is_read_past_the_header():
     port = h.free_port()
