@@ -346,8 +346,12 @@ limits_udp_admit(struct limits *l, const struct acl_addr *a,
 	if (s != NULL && !limits_slot_take(s, a, udp_rate, now_us))
 		st = LIMITS_UDP_RATE;
 	if (st == LIMITS_OK && udp_total != 0 &&
-	    !limits_bucket_take(&l->udp_total, udp_total, now_us))
+	    !limits_bucket_take(&l->udp_total, udp_total, now_us)) {
 		st = LIMITS_UDP_TOTAL;
+		/* No answer goes: the source's token is given back. */
+		if (s != NULL)
+			s->b.tokens += LIMITS_TOKEN;
+	}
 	pthread_mutex_unlock(&l->mtx);
 	return st;
 }

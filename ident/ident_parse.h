@@ -14,8 +14,10 @@
  * - ws is any run of space and tab; nothing else counts as white space.
  * - The line is at most IDENT_LINE_MAX octets and ends in exactly one
  *   CR LF, at its very end. A bare LF, a missing terminator, or anything
- *   after the CR LF (a second line) is malformed; NUL, CR and LF appear
- *   nowhere else in the line.
+ *   after the CR LF (a second line) in the buffer is malformed; NUL, CR
+ *   and LF appear nowhere else in the line. (ident.c hands over the bytes
+ *   up to the first LF only: what a server sends after it is never read,
+ *   so there a second line goes unseen rather than refused.)
  * - A port is 1 to 5 decimal digits worth 1..65535: no sign, no other
  *   characters. The pair must equal the query's (PEERPORT, LOCALPORT).
  * - "USERID" and "ERROR" and the ERROR types are matched exactly (upper

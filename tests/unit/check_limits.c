@@ -401,6 +401,20 @@ START_TEST(test_udp_total)
 	ck_assert_int_eq(limits_udp_admit(l, &b, 0, 3, 3 * SEC), LIMITS_OK);
 	ck_assert_int_eq(limits_udp_admit(l, &b, 0, 3, 3 * SEC),
 	    LIMITS_UDP_TOTAL);
+	/*
+	 * A datagram the total turns away is not answered, so it takes
+	 * nothing from its source's rate either: with udp-rate 2 and
+	 * udp-total 1, a source's second and third are the total's drops.
+	 */
+	ck_assert_int_eq(limits_udp_admit(l, &b, 2, 1, 5 * SEC), LIMITS_OK);
+	ck_assert_int_eq(limits_udp_admit(l, &b, 2, 1, 5 * SEC),
+	    LIMITS_UDP_TOTAL);
+	ck_assert_int_eq(limits_udp_admit(l, &b, 2, 1, 5 * SEC),
+	    LIMITS_UDP_TOTAL);
+	/* the source still has its second token (the total off here) */
+	ck_assert_int_eq(limits_udp_admit(l, &b, 2, 0, 5 * SEC), LIMITS_OK);
+	ck_assert_int_eq(limits_udp_admit(l, &b, 2, 0, 5 * SEC),
+	    LIMITS_UDP_RATE);
 	limits_free(l);
 }
 END_TEST
