@@ -111,6 +111,20 @@ left=$(find "$d2" -type f | sed "s|^$d2||")
 [ -z "$left" ] && ok "install then uninstall leaves no file" ||
     fail "files left after uninstall: $left"
 
+# A directory given to make, not to ./configure: the programs would look
+# elsewhere than the files go, so make refuses before installing any.
+d3=$tmp/dest3
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL "${MAKE:-make}" -C "$top_build" \
+    install DESTDIR="$d3" sysconfdir=/elsewhere/etc >"$tmp/make3.log" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && [ ! -e "$d3" ] &&
+    grep -q "give other directories to ./configure, not to make" \
+    "$tmp/make3.log"; then
+	ok "make install sysconfdir=X is refused, nothing installed"
+else
+	fail "make install sysconfdir=X: exit $rc, $(ls -A "$d3" 2>/dev/null)"
+fi
+
 if [ $failures -ne 0 ]; then
 	say "FAIL: $failures check(s) failed"
 	exit 1
