@@ -76,6 +76,8 @@ struct worker {
 	struct event		*ev_stop;	/* the stop deadline */
 	struct event		*ev_wake;	/* stop, or accept again */
 	int			 paused;	/* accept paused: EMFILE */
+	struct timeval		 defer;		/* proxy timeout its proxy
+						   sockets' TCP_DEFER_ACCEPT has */
 };
 
 struct engine {
@@ -204,8 +206,11 @@ engine_new(struct config *conf, struct listen_set *ls, struct audit *audit,
 	if ((e->reload = reload_new(conf, w0->loop.base, audit, source,
 	    engine_swapped, e)) == NULL)
 		goto fail;
-	for (i = 0; i < e->nworkers; i++)
+	for (i = 0; i < e->nworkers; i++) {
 		reload_refresh(e->reload, &e->workers[i].loop.conf);
+		/* what listen_open set, from this configuration */
+		e->workers[i].defer = e->workers[i].loop.conf->proxy_timeout;
+	}
 	e->ev_term = evsignal_new(w0->loop.base, SIGTERM, engine_signal_cb, e);
 	e->ev_int = evsignal_new(w0->loop.base, SIGINT, engine_signal_cb, e);
 	if (e->ev_term == NULL || e->ev_int == NULL ||
@@ -450,14 +455,19 @@ engine_wake_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct worker *w = arg;
 	struct timeval tv = { ENGINE_STOP_MS / 1000, (ENGINE_STOP_MS % 1000) * 1000 };
-	struct timeval was = w->loop.conf->proxy_timeout;
 
 	(void)fd;
 	(void)ev;
 	reload_refresh(w->e->reload, &w->loop.conf);
-	/* The kernel's wait for a proxy's first bytes follows a reload. */
-	if (timercmp(&was, &w->loop.conf->proxy_timeout, !=))
+	/*
+	 * The kernel's wait for a proxy's first bytes follows a reload. Set
+	 * against what the sockets have, not the configuration held before
+	 * this refresh: an accept may have taken the new one already.
+	 */
+	if (timercmp(&w->defer, &w->loop.conf->proxy_timeout, !=)) {
 		listen_defer_worker(w->e->ls, w->id, w->loop.conf);
+		w->defer = w->loop.conf->proxy_timeout;
+	}
 	worker_accepting(w);
 	if (atomic_load(&w->e->stopping)) {
 		worker_unlisten(w);
