@@ -59,10 +59,11 @@
 #define MONITOR_GRACE_SECS	5	/* for an engine that closed its channel */
 
 static int			 monitor_fd = -1;	/* to the other side */
-static int	monitor_skip(size_t);
 static pthread_mutex_t		 monitor_wlock = PTHREAD_MUTEX_INITIALIZER;
 static volatile sig_atomic_t	 monitor_pending[NSIG];
 static volatile sig_atomic_t	 monitor_from[NSIG];	/* the sender's pid */
+
+static int	monitor_skip(size_t);
 
 /* In the engine: one whole message to the monitor, whichever thread. */
 static int
@@ -452,6 +453,7 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 				 */
 				if (waitpid(engine, &status, WNOHANG) == engine)
 					monitor_exit(engine, status);
+				close(fd);
 				fd = -1;
 				up = 1;
 				wait = &grace;
