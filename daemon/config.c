@@ -28,7 +28,6 @@
 
 static void	config_finish(struct config_parse *, unsigned);
 static void	config_finish_proxy(struct config_parse *);
-static int	config_looks_up(const struct config *);
 static void	*config_free_thread(void *);
 static int	 config_str_differs(const char *, const char *);
 
@@ -334,8 +333,7 @@ config_finish(struct config_parse *p, unsigned flags)
 		config_parse_report(p, 1, conf->file, 0, "could not build the rule table");
 }
 
-/* Whether a peer of some listener can be looked up: a plain TCP one. */
-static int
+int
 config_looks_up(const struct config *conf)
 {
 	size_t i;

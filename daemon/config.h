@@ -117,6 +117,8 @@ int	config_origin(const struct config *, const char *key,
 	    const char **file, unsigned *line);
 
 /* Facility number for a name ("daemon", "local0", ...), or -1. */
+/* Whether a peer of some listener can be looked up: a plain TCP one. */
+int	config_looks_up(const struct config *);
 int	config_facility(const char *);
 /* The name of a facility number, or NULL. */
 const char *config_facility_name(int);

@@ -24,28 +24,11 @@
 #include "daemon/config.h"
 #include "daemon/explain.h"
 
-static int	explain_no_lookup(const struct config *);
 static int	explain_parse(const char *, size_t, struct acl_addr *,
 		    const char **);
 static enum explain_status explain_decide(const struct config *, int,
 		    const struct acl_addr *, const unsigned char *, size_t,
 		    struct explain_warned *, FILE *, FILE *);
-
-/*
- * Whether no listener looks up ident: every TCP one takes a PROXY header,
- * or there is none, only UDP (as -t's warning on user rules says).
- */
-static int
-explain_no_lookup(const struct config *conf)
-{
-	size_t i;
-
-	for (i = 0; i < conf->nlistens; i++)
-		if (conf->listens[i].proto == SOCK_STREAM &&
-		    !conf->listens[i].proxy)
-			return 0;
-	return conf->nlistens > 0;
-}
 
 /*
  * acl_addr_parse, after dropping an IPv6 address's %ZONE: records print
@@ -94,7 +77,9 @@ explain_decide(const struct config *conf, int inetd, const struct acl_addr *a,
 	struct acl_decision d;
 	char net[ACL_PREFIX_STRLEN], rule[PATH_MAX + 16];
 	char show[4 * (PATH_MAX + 16) + 3];
-	int lookup, proxied = !inetd && explain_no_lookup(conf);
+	/* as -t's warning on user rules: no plain tcp listener, no lookup */
+	int lookup, proxied = !inetd && conf->nlistens > 0 &&
+	    !config_looks_up(conf);
 
 	lookup = b != NULL && !proxied &&
 	    (conf->ident_mode == IDENT_MODE_ALWAYS ||
