@@ -16,6 +16,8 @@
  */
 #include "autoconf.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -55,6 +57,8 @@ struct audit {
 static int	audit_seal_and_log(struct audit *, int, char *, size_t, int);
 static int	audit_prepare(const struct audit_params *, struct audit *,
 		    const char **, char *, size_t, char *, size_t);
+static int	audit_state_skip(const struct audit_params *, int, char *,
+		    size_t);
 
 /* record_escape under the name the daemon's callers know. */
 size_t
@@ -142,10 +146,17 @@ audit_prepare(const struct audit_params *p, struct audit *a,
 	}
 	if (p->state != NULL)
 		*which = "audit state";
-	if (p->state != NULL && ((st = audit_state_open(p->state, p->uid,
-	    &prev, note, notelen, err, errlen)) == NULL ||
-	    audit_state_within(st, p->chroot, err, errlen) == -1))
+	if (p->state != NULL && !audit_state_skip(p, 0, note, notelen) &&
+	    (st = audit_state_open(p->state, p->uid, &prev, note, notelen,
+	    err, errlen)) == NULL)
 		goto out;
+	if (st != NULL && audit_state_within(st, p->chroot, err, errlen) ==
+	    -1) {
+		if (!audit_state_skip(p, 1, note, notelen))
+			goto out;
+		audit_state_close(st);
+		st = NULL;
+	}
 	if (a == NULL) {
 		rv = 0;
 		goto out;
@@ -165,6 +176,48 @@ out:
 		sodium_free(sk);	/* wipes before freeing */
 	audit_state_close(st);
 	return rv;
+}
+
+/*
+ * Whether to go on without the default state: a first release's
+ * configuration ("audit key" alone) gets "audit state" by default, and
+ * where the default's directory is missing (an install by "make
+ * install"), or lies outside the chroot (it always does with a chroot
+ * of its own), its epochs go unlinked, as the first release's did, with
+ * a note, instead of the start failing. An "audit state" that was set,
+ * or any state with "audit signing-key" (whose links the auditor checks),
+ * stays a start error. outside: the directory is outside the chroot;
+ * else whether it is missing is checked here.
+ */
+static int
+audit_state_skip(const struct audit_params *p, int outside, char *note,
+    size_t notelen)
+{
+	char dir[4096];
+	const char *slash;
+	struct stat sb;
+	int len;
+
+	if (!p->state_default || p->signing_key != NULL)
+		return 0;
+	if (!outside) {
+		if ((slash = strrchr(p->state, '/')) == NULL ||
+		    slash == p->state || (len = snprintf(dir, sizeof(dir),
+		    "%.*s", (int)(slash - p->state), p->state)) < 0 ||
+		    (size_t)len >= sizeof(dir) || stat(dir, &sb) == 0 ||
+		    errno != ENOENT)
+			return 0;
+		snprintf(note, notelen, "audit state %s: not kept: its "
+		    "directory %s does not exist, so epochs are not linked "
+		    "(create it for the user the daemon runs as, mode 0700, "
+		    "or set \"audit state\"; daytimed.conf(5))", p->state, dir);
+		return 1;
+	}
+	snprintf(note, notelen, "audit state %s: not kept, so epochs are not "
+	    "linked: its directory is not inside the chroot %s (set \"audit "
+	    "state\" to a directory of its own inside it; daytimed.conf(5))",
+	    p->state, p->chroot);
+	return 1;
 }
 
 /* After the privilege drop, before the first client: save seq 0. */

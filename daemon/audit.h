@@ -61,6 +61,7 @@ struct audit_params {
 	const char	*key;		/* audit key: NULL for plain records */
 	const char	*signing_key;	/* audit signing-key, or NULL */
 	const char	*state;		/* audit state, or NULL: no links */
+	int		 state_default;	/* state is the default, not set */
 	uid_t		 uid;		/* the user the engine will run as */
 	const char	*chroot;	/* chroot, or NULL: the state inside */
 };

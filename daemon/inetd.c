@@ -345,6 +345,7 @@ inetd_start(struct config *conf, int debug, int usable, int fd)
 	ap.key = conf->audit_key;
 	ap.signing_key = conf->audit_signing_key;
 	ap.state = config_audit_state(conf);
+	ap.state_default = conf->audit_state == NULL;
 	ap.uid = u.set ? u.uid : geteuid();
 	ap.chroot = conf->chroot;
 	if ((in.lp.audit = audit_open(&ap, note, sizeof(note), err,

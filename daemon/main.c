@@ -413,6 +413,7 @@ main_audit_params(const struct config *conf, uid_t uid,
 	ap->key = conf->audit_key;
 	ap->signing_key = conf->audit_signing_key;
 	ap->state = config_audit_state(conf);
+	ap->state_default = conf->audit_state == NULL;
 	ap->uid = uid;
 	ap->chroot = conf->chroot;
 }

@@ -203,6 +203,94 @@ def state_written_inside_chroot():
                   % last.groups(), "the state after the second stop")
 
 
+def default_state_path(conf):
+    """The default audit state file, as -T names it."""
+    r = h.run([h.DAYTIMED, "-T", "-c", conf], timeout=20)
+    m = re.search(r"^# audit state .*default: with an audit key, (\S+)$",
+                  r.stdout.decode(), re.M)
+    check(m is not None, "-T names no default state: %r", r.stdout)
+    return m.group(1)
+
+
+@test
+def first_release_audit_config_starts():
+    """A first release's configuration, "audit key" alone, gets the
+    default audit state: where its directory is missing (an install by
+    "make install"), or lies outside the chroot, the daemon starts with
+    unlinked epochs and a warning, as the first release did, instead of
+    refusing to start. With "audit signing-key" (links the auditor
+    checks) the same default is an error."""
+    h.need_root("chroot, and the default state's directory")
+    with h.TempDir("dtk-") as tmp, h.SyslogSink() as sink:
+        af = h.AuditFiles(tmp)
+        jail = tmp.join("jail")
+        os.mkdir(jail, 0o755)
+        port = h.free_port()
+        plain = h.daemon_conf(port, sink, "ident mode off\naudit key %s\n"
+                              % af.pub, "allow 127.0.0.0/8\n")
+        conf = write_conf(tmp, plain)
+        state = default_state_path(conf)
+        statedir = os.path.dirname(state)
+        made = []
+        try:
+            # the default's directory missing
+            if not os.path.exists(statedir):
+                r = h.run([h.DAYTIMED, "-t", "-c", conf], timeout=20)
+                out = r.stdout.decode()
+                check(r.returncode == 0 and "warning: audit state %s: not "
+                      "kept: its directory %s does not exist" % (state,
+                      statedir) in out, "-t: %d %r", r.returncode, out)
+                signed = write_conf(tmp, plain + "audit signing-key %s\n"
+                                    % af.hsec)
+                r = h.run([h.DAYTIMED, "-t", "-c", signed], timeout=20)
+                check(r.returncode == 1 and "error: audit state %s" % state
+                      in r.stdout.decode(), "-t with a signing key: %d %r",
+                      r.returncode, r.stdout)
+                with h.Daemon(plain) as d:
+                    h.tcp_get("127.0.0.1", port)
+                    d.stop()
+                # ... and made, for the chroot's case below
+                d = statedir
+                while not os.path.exists(d):
+                    made.append(d)
+                    d = os.path.dirname(d)
+                os.makedirs(statedir, 0o700)
+                os.chmod(statedir, 0o700)
+                os.chown(statedir, pwd.getpwnam("nobody").pw_uid, -1)
+            else:
+                print("%s exists: the missing directory's case is not run"
+                      % statedir)
+            # the default's directory outside the chroot
+            jailed = plain + "chroot %s\n" % jail
+            conf = write_conf(tmp, jailed)
+            r = h.run([h.DAYTIMED, "-t", "-c", conf], timeout=20)
+            out = r.stdout.decode()
+            check(r.returncode == 0 and "warning: audit state %s: not kept, "
+                  "so epochs are not linked: its directory is not inside "
+                  "the chroot %s" % (state, jail) in out, "-t, chroot: %d %r",
+                  r.returncode, out)
+            signed = write_conf(tmp, jailed + "audit signing-key %s\n"
+                                % af.hsec)
+            r = h.run([h.DAYTIMED, "-t", "-c", signed], timeout=20)
+            check(r.returncode == 1 and "is not inside the chroot" in
+                  r.stdout.decode(), "-t, chroot, signing key: %d %r",
+                  r.returncode, r.stdout)
+            with h.Daemon(jailed) as d:
+                h.tcp_get("127.0.0.1", port)
+                d.stop()
+            check(not os.path.exists(state), "%s written" % state)
+        finally:
+            for d in made:
+                if os.path.isdir(d):
+                    os.rmdir(d)
+        sink.wait_for(r"event=stop", count=len(made) and 2 or 1)
+        starts = [r.msg for r in sink.records() if "event=start" in r.msg]
+        check(starts and all(" prev=" not in m for m in starts),
+              "unlinked starts: %s", starts)
+        notes = [r.msg for r in sink.records() if "not kept" in r.msg]
+        check(len(notes) == len(starts), "a note a start: %s", notes)
+
+
 class NsDaemon(h.Daemon):
     """A Daemon run in the mount namespace of process ns (nsenter execs
     it: the PID is the daemon's)."""
