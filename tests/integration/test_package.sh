@@ -203,6 +203,32 @@ for f in /lib/systemd/system/daytimed.service \
     /usr/share/man/man1/daytime.1.gz; do
 	[ -f "$f" ] && ok "$f" || fail "$f is missing"
 done
+# Enabled: daytimed.socket; shipped only: daytimed-inetd.socket, which
+# takes port 13 too. An upgrade from 0.1.0, which enabled both, disables
+# the inetd socket (its postinst run again as dpkg runs it then).
+wants=/etc/systemd/system/sockets.target.wants
+[ -L "$wants/daytimed.socket" ] && ok "daytimed.socket is enabled" ||
+    fail "daytimed.socket is not enabled"
+[ ! -e "$wants/daytimed-inetd.socket" ] &&
+    [ ! -L "$wants/daytimed-inetd.socket" ] &&
+    ok "daytimed-inetd.socket is not enabled" ||
+    fail "the package enabled daytimed-inetd.socket"
+# deb-systemd-helper acts only when dpkg runs it: these say it does.
+export DPKG_MAINTSCRIPT_PACKAGE=daytimed DPKG_MAINTSCRIPT_NAME=postinst
+# As 0.1.0's postinst left it: the unit enabled, its state recorded.
+deb-systemd-helper purge daytimed-inetd.socket >/dev/null 2>&1
+deb-systemd-helper enable daytimed-inetd.socket >/dev/null 2>&1
+[ -L "$wants/daytimed-inetd.socket" ] ||
+    fail "deb-systemd-helper enable daytimed-inetd.socket did nothing"
+/var/lib/dpkg/info/daytimed.postinst configure 0.1.0 \
+    >"$tmp/upgrade.log" 2>&1 || fail "postinst configure 0.1.0"
+unset DPKG_MAINTSCRIPT_PACKAGE DPKG_MAINTSCRIPT_NAME
+[ ! -e "$wants/daytimed-inetd.socket" ] &&
+    [ ! -L "$wants/daytimed-inetd.socket" ] &&
+    ok "an upgrade from 0.1.0 disables daytimed-inetd.socket" ||
+    fail "an upgrade from 0.1.0 left daytimed-inetd.socket enabled"
+[ -L "$wants/daytimed.socket" ] ||
+    fail "an upgrade from 0.1.0 disabled daytimed.socket"
 for f in /usr/sbin/daytimed-audit /etc/daytimed/daytimed.conf.example; do
 	[ ! -e "$f" ] && ok "no $f" || fail "$f is installed"
 done
