@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <sodium.h>
 
@@ -215,27 +214,51 @@ chain_digits(char *d, unsigned v, int width)
 	}
 }
 
+/*
+ * The civil date days after 1970-01-01 (proleptic Gregorian; Howard
+ * Hinnant's civil_from_days). Arithmetic only: POSIX time has no leap
+ * seconds, whatever zone (a right/ one) the C library has loaded.
+ */
+void
+chain_civil(int64_t days, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t z, era, doe, yoe, doy, mp;
+
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
 /* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" for us microseconds since 1970, UTC. */
 int
 chain_time_format(uint64_t us, char *buf, size_t len)
 {
-	time_t t = (time_t)(us / 1000000);
-	struct tm tm;
+	uint64_t s = us / 1000000;
+	int64_t y;
+	unsigned m, d, sod = (unsigned)(s % 86400);
 
-	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 > 9999 ||
-	    tm.tm_year + 1900 < 0 || len <= CHAIN_TIME_LEN)
+	if (len <= CHAIN_TIME_LEN)
 		return -1;
-	chain_digits(buf, (unsigned)tm.tm_year + 1900, 4);
+	chain_civil((int64_t)(s / 86400), &y, &m, &d);
+	if (y > 9999)
+		return -1;
+	chain_digits(buf, (unsigned)y, 4);
 	buf[4] = '-';
-	chain_digits(buf + 5, (unsigned)tm.tm_mon + 1, 2);
+	chain_digits(buf + 5, m, 2);
 	buf[7] = '-';
-	chain_digits(buf + 8, (unsigned)tm.tm_mday, 2);
+	chain_digits(buf + 8, d, 2);
 	buf[10] = 'T';
-	chain_digits(buf + 11, (unsigned)tm.tm_hour, 2);
+	chain_digits(buf + 11, sod / 3600, 2);
 	buf[13] = ':';
-	chain_digits(buf + 14, (unsigned)tm.tm_min, 2);
+	chain_digits(buf + 14, sod / 60 % 60, 2);
 	buf[16] = ':';
-	chain_digits(buf + 17, (unsigned)tm.tm_sec, 2);
+	chain_digits(buf + 17, sod % 60, 2);
 	buf[19] = '.';
 	chain_digits(buf + 20, (unsigned)(us % 1000000), 6);
 	buf[26] = 'Z';

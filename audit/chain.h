@@ -117,8 +117,13 @@ void	chain_mac_v1(const unsigned char key[CHAIN_KEY_BYTES], const char *text,
 	    size_t len, unsigned char mac[CHAIN_MAC1_BYTES]);
 /* Replace K_n with K_{n+1} of chain v1 in place; the old key is wiped. */
 void	chain_next_v1(unsigned char key[CHAIN_KEY_BYTES]);
-/* The time field's text for us (microseconds, UTC); its length or -1. */
+/*
+ * The time field's text for us (microseconds, UTC); its length or -1
+ * (no room, or past year 9999). No zone is consulted: POSIX time.
+ */
 int	chain_time_format(uint64_t us, char *buf, size_t len);
+/* The civil date (proleptic Gregorian) days after 1970-01-01. */
+void	chain_civil(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 /*
  * The message a host signs for an epoch: its id, prev text (NULL: no
  * prev= field), the auditor's key, the sealed K0 and the host's public

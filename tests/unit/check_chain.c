@@ -4,7 +4,8 @@
  * definition, chain_seal's fields (the time inside the MAC, the epoch's
  * head: link, sealed key, host key and a signature of exactly the epoch
  * message) opened with the auditor's secret key, a line too short to
- * seal, the time's one spelling, hex (strict, with hostile input).
+ * seal, the time's one spelling (POSIX time in any zone), civil dates
+ * from days, hex (strict, with hostile input).
  */
 #include "autoconf.h"
 
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -295,6 +297,72 @@ START_TEST(test_chain_time)
 }
 END_TEST
 
+/* Civil dates from days, against days from civil dates. */
+START_TEST(test_chain_civil)
+{
+	static const struct {
+		int64_t		days;
+		int64_t		y;
+		unsigned	m, d;
+	} v[] = {
+		{ 0, 1970, 1, 1 }, { -1, 1969, 12, 31 }, { 59, 1970, 3, 1 },
+		{ 11016, 2000, 2, 29 }, { 11017, 2000, 3, 1 },
+		{ 24855, 2038, 1, 19 }, { 47540, 2100, 2, 28 },
+		{ 47541, 2100, 3, 1 }, { 2932896, 9999, 12, 31 },
+		{ -719468, 0, 3, 1 },
+	};
+	int64_t y, days, era, yoe, doe;
+	unsigned m, d, i, bad = 0;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		chain_civil(v[i].days, &y, &m, &d);
+		ck_assert_int_eq(y, v[i].y);
+		ck_assert_uint_eq(m, v[i].m);
+		ck_assert_uint_eq(d, v[i].d);
+	}
+	/* every day of years 1600..10400 follows the one before */
+	for (days = -135140; days < 3068000; days++) {
+		chain_civil(days, &y, &m, &d);
+		era = (y - (m <= 2)) / 400;
+		yoe = y - (m <= 2) - era * 400;
+		doe = yoe * 365 + yoe / 4 - yoe / 100 + (153 * (m > 2 ? m - 3 :
+		    m + 9) + 2) / 5 + d - 1;
+		bad += era * 146097 + doe - 719468 != days;
+	}
+	ck_assert_uint_eq(bad, 0);
+}
+END_TEST
+
+/*
+ * The time field is POSIX time: a right/ zone (its leap seconds) loaded
+ * by the C library changes nothing. 1483228826 is, to such a zone, the
+ * leap second 2016-12-31T23:59:60; to POSIX 2017-01-01T00:00:26.
+ */
+START_TEST(test_chain_time_zone)
+{
+	static const char *const zones[] = { "right/UTC", "Europe/Berlin",
+	    "UTC" };
+	char t[CHAIN_TIME_LEN + 1];
+	size_t i;
+
+	for (i = 0; i < sizeof(zones) / sizeof(zones[0]); i++) {
+		setenv("TZ", zones[i], 1);
+		tzset();
+		ck_assert_int_eq(chain_time_format(1483228826000001ULL, t,
+		    sizeof(t)), CHAIN_TIME_LEN);
+		ck_assert_str_eq(t, "2017-01-01T00:00:26.000001Z");
+		ck_assert_int_eq(chain_time_format(2147483648000000ULL, t,
+		    sizeof(t)), CHAIN_TIME_LEN);
+		ck_assert_str_eq(t, "2038-01-19T03:14:08.000000Z");
+		ck_assert_int_eq(chain_time_format(4107542400000000ULL, t,
+		    sizeof(t)), CHAIN_TIME_LEN);
+		ck_assert_str_eq(t, "2100-03-01T00:00:00.000000Z");
+	}
+	unsetenv("TZ");
+	tzset();
+}
+END_TEST
+
 START_TEST(test_hex)
 {
 	unsigned char b[4] = { 0x00, 0x7f, 0xa5, 0xff }, o[4];
@@ -330,6 +398,8 @@ chain_suite(void)
 	tcase_add_test(tc, test_chain_signed_head);
 	tcase_add_test(tc, test_chain_seal_too_long);
 	tcase_add_test(tc, test_chain_time);
+	tcase_add_test(tc, test_chain_civil);
+	tcase_add_test(tc, test_chain_time_zone);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("hex");
