@@ -3,7 +3,9 @@
 """daytimed-audit end to end: keygen and host-keygen, then verify on sealed
 chains written by tests/integration/audit_emit (audit.c + log.c, as the
 daemon writes them) and on tampered copies of them; key files that are
-wrong in every way; .gz files, files named twice, files out of order.
+wrong in every way; .gz files, files named twice, files out of order;
+a chain sealed at a set wall clock (libfaketime) in a right/ zone (time=
+is POSIX time).
 
 Environment: DAYTIMED_AUDIT (the built daytimed-audit); AUDIT_EMIT
 (default: tests/integration/audit_emit next to DAYTIMED_AUDIT)."""
@@ -12,10 +14,12 @@ import os
 import re
 import stat
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
 from harness import check, test  # noqa: E402
+from fakeclock import FakeClock, library  # noqa: E402
 
 EMIT = h.AUDIT_EMIT
 TMP = h.TempDir("dta-", at_exit=True)
@@ -24,6 +28,22 @@ _chain = {}
 
 def emit(pub, n, *opts):
     r = h.run([EMIT] + list(opts) + [pub, n])
+    if r.returncode != 0:
+        raise RuntimeError("audit_emit failed: " + r.stderr.decode())
+    return r.stdout.decode().splitlines(keepends=True)
+
+
+def emit_at(when, tz, pub, n):
+    """emit() with the wall clock at about when (seconds since 1970) and
+    TZ=tz, through libfaketime."""
+    if library() is None:
+        raise h.missing("libfaketime is not installed "
+                        "(apt-get install faketime)")
+    clock = FakeClock(TMP.join("clock"))
+    clock.shift(when - time.time())
+    env = clock.env()
+    env["TZ"] = tz
+    r = h.run([EMIT, pub, n], env=env)
     if r.returncode != 0:
         raise RuntimeError("audit_emit failed: " + r.stderr.decode())
     return r.stdout.decode().splitlines(keepends=True)
@@ -532,6 +552,30 @@ def too_many_open_epochs():
     refused(sec, p, "%s:8193: more than 4194304 keys held for the epochs "
             "not yet complete (up to 1024 an epoch) in the input: not "
             "verified (verify fewer files, or fewer hosts, at once)" % p)
+
+
+@test
+def right_zone_time_is_posix():
+    """A right/ zone's leap seconds stay out of time=: at time_t
+    1483228826 (to right/UTC the leap second 2016-12-31T23:59:60) the
+    chain seals 2017-01-01T00:00:26, and verify prints the same span in
+    any zone."""
+    pub, sec = keys()
+    lines = emit_at(1483228826, "right/UTC", pub, 2)
+    times = re.findall(r" time=(\S+) ", "".join(lines))
+    check(len(times) == 4 and all(t.startswith("2017-01-01T00:00:")
+                                  for t in times),
+          "time= is POSIX time under right/UTC: %r", times)
+    p = TMP.write("right.log", lines)
+    spans = []
+    for tz in ("UTC", "right/UTC"):
+        rc, out, _ = h.audit_verify(sec, p, env=dict(os.environ, TZ=tz))
+        m = re.search(r"(\S+Z) \.\. (\S+Z)", out)
+        check(rc == 3 and m is not None, "verify under %s: %d %r", tz, rc,
+              out)
+        spans.append(m.group(0))
+    check(spans[0] == spans[1] and spans[0].startswith("2017-01-01T00:00:"),
+          "the same span under UTC and right/UTC: %r", spans)
 
 
 if __name__ == "__main__":    h.main()
