@@ -73,6 +73,7 @@ static int	report_index(struct report *, const struct record_fields *,
 static enum report_key report_key_id(const char *, size_t);
 static int	report_count_unknown(struct report *,
 		    const struct record_fields *, const struct report_keyed *);
+static void	report_offset_seen(struct report *, long);
 static int	report_count(struct report *, struct report_rec *);
 static struct report_entry *report_add1(struct report_table *, const char *,
 		    size_t, int64_t, unsigned);
@@ -425,6 +426,21 @@ report_count_unknown(struct report *r, const struct record_fields *f,
 	return 0;
 }
 
+/* The UTC offsets the records' local hours have: the first few. */
+static void
+report_offset_seen(struct report *r, long off)
+{
+	size_t i;
+
+	for (i = 0; i < r->noffs; i++)
+		if (r->offs[i] == off)
+			return;
+	if (r->noffs < REPORT_OFFS)
+		r->offs[r->noffs++] = off;
+	else
+		r->offs_more = 1;
+}
+
 /* Count one connection record inside the period. */
 static int
 report_count(struct report *r, struct report_rec *rec)
@@ -435,7 +451,7 @@ report_count(struct report *r, struct report_rec *rec)
 	const char *detail, *lim, *net;
 	size_t kl, dl, netlen = rec->netlen;
 	int64_t hour;
-	long n;
+	long n, off;
 	unsigned sub = rec->dec;
 
 	r->records++;
@@ -446,24 +462,29 @@ report_count(struct report *r, struct report_rec *rec)
 			r->first_us = rec->t_us;
 		if (r->last_us == REPORT_TIME_NONE || rec->t_us > r->last_us)
 			r->last_us = rec->t_us;
-		hour = report_time_hour(&r->clock, rec->t_us);
-		if (hour == r->hour_key && r->hour_e != NULL) {
+		hour = report_time_hour(&r->clock, rec->t_us, &off);
+		if (hour == r->hour_key && off == r->hour_off &&
+		    r->hour_e != NULL) {
 			/* the same hour as the last record: no lookup */
 			e = r->hour_e;
 			report_table_bump(r->hours, e, rec->t_us, sub);
 		} else {
 			char hk[24];
-			int hn = snprintf(hk, sizeof(hk), "%010lld",
-			    (long long)hour);
+			long a = off < 0 ? -off : off;
+			int hn = snprintf(hk, sizeof(hk), "%010lld%c%02ld%02ld",
+			    (long long)hour, off < 0 ? '-' : '+', a / 3600,
+			    a / 60 % 60);
 
 			if (hn < 0 || (size_t)hn >= sizeof(hk))
 				return -1;
 			e = report_table_add(r->hours, hk, (size_t)hn,
 			    rec->t_us, sub);
+			report_offset_seen(r, off);
 		}
 		if (e == NULL)
 			return -1;
 		r->hour_key = hour;
+		r->hour_off = off;
 		r->hour_e = e;
 	}
 	r->totals[rec->path][rec->dec]++;

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * report_hist: allow, deny and drop over time. The report counts by local
- * hour (YYYYMMDDHH keys); here the hours become the rows of one page:
- * every hour of a period up to 48 hours, every day up to 62 days, every
- * month up to 120 months, else the years that have records. Rows without
- * records are shown too (but for years): a quiet hour is news.
+ * hour and its UTC offset (YYYYMMDDHH+HHMM keys: the two hours of a fall
+ * back are two keys); here the hours become the rows of one page: every
+ * hour of a period up to 48 hours (in the order they happened, each with
+ * its offset), every day up to 62 days, every month up to 120 months,
+ * else the years that have records. Rows without records are shown too
+ * (but for years): a quiet hour is news.
  */
 #include "autoconf.h"
 
@@ -19,31 +21,50 @@
 #include "audit/report_time.h"
 
 #define REPORT_BAR	26	/* the histogram's bar at its longest */
+#define REPORT_LABEL	16	/* its label column, "YYYY-MM-DD HH:00" */
+#define REPORT_LABEL_OFF	22	/* ... with " +HHMM" */
+#define REPORT_HKEY	15	/* an hour's key, YYYYMMDDHH+HHMM */
 #define REPORT_ROWS_HOURS	48
 #define REPORT_ROWS_DAYS	62
 #define REPORT_ROWS_MONTHS	120
 
-static int	report_hist_key(const struct report_entry *, int64_t *);
+static int	report_hist_key(const struct report_entry *, int64_t *,
+		    long *);
+static int64_t	report_hist_start(int64_t, long);
+static int	report_hist_hours(struct report *, struct report_entry *,
+		    size_t, int64_t, int64_t, struct report_hist_row **,
+		    size_t *);
 static int64_t	report_hist_index(int64_t, int64_t, enum report_unit);
 static int64_t	report_hist_unit_key(int64_t, enum report_unit);
 static int64_t	report_hist_next(int64_t, enum report_unit);
 static int	report_hist_cmp(const void *, const void *);
 
-/* The hour an entry counts, from its 10-digit key; -1 when it is none. */
+/*
+ * The hour an entry counts and its UTC offset (seconds), from its key
+ * YYYYMMDDHH+HHMM; -1 when it is none.
+ */
 static int
-report_hist_key(const struct report_entry *e, int64_t *hk)
+report_hist_key(const struct report_entry *e, int64_t *hk, long *off)
 {
 	int64_t v = 0;
+	long o = 0;
 	uint32_t i;
 
-	if (report_sure(e) == 0 || e->keylen != 10)
+	if (report_sure(e) == 0 || e->keylen != REPORT_HKEY ||
+	    (e->key[10] != '+' && e->key[10] != '-'))
 		return -1;
-	for (i = 0; i < 10; i++) {
+	for (i = 0; i < REPORT_HKEY; i++) {
+		if (i == 10)
+			continue;
 		if (e->key[i] < '0' || e->key[i] > '9')
 			return -1;
-		v = v * 10 + (e->key[i] - '0');
+		if (i < 10)
+			v = v * 10 + (e->key[i] - '0');
+		else
+			o = o * 10 + (e->key[i] - '0');
 	}
 	*hk = v;
+	*off = (o / 100 * 3600 + o % 100 * 60) * (e->key[10] == '-' ? -1 : 1);
 	return 0;
 }
 
@@ -53,6 +74,13 @@ report_hist_days(int64_t hk)
 {
 	return report_time_days((int)(hk / 1000000), (int)(hk / 10000 % 100),
 	    (int)(hk / 100 % 100));
+}
+
+/* When the local hour hk at UTC offset off starts: seconds, UTC. */
+static int64_t
+report_hist_start(int64_t hk, long off)
+{
+	return report_hist_days(hk) * 86400 + hk % 100 * 3600 - off;
 }
 
 /* The row an hour key falls in, counted from the first hour key. */
@@ -108,6 +136,40 @@ report_hist_next(int64_t k, enum report_unit u)
 	}
 }
 
+/*
+ * Hours as rows: one for every hour from the one starting at slo (UTC
+ * seconds) to the one at shi, in the order they happened; an hour
+ * without records is named by the local clock.
+ */
+static int
+report_hist_hours(struct report *r, struct report_entry *e, size_t ne,
+    int64_t slo, int64_t shi, struct report_hist_row **rows, size_t *n)
+{
+	struct report_hist_row *v;
+	size_t i, span = (size_t)((shi - slo) / 3600 + 1);
+	int64_t hk, idx;
+	long off;
+	int d;
+
+	if ((v = calloc(span, sizeof(*v))) == NULL)
+		return -1;
+	for (i = 0; i < span; i++)
+		v[i].key = report_time_hour(&r->clock,
+		    (slo + (int64_t)i * 3600) * 1000000, &v[i].off);
+	for (i = 0; i < ne; i++) {
+		if (report_hist_key(&e[i], &hk, &off) == -1)
+			continue;
+		idx = (report_hist_start(hk, off) - slo) / 3600;
+		v[idx].key = hk;	/* the records' own hour */
+		v[idx].off = off;
+		for (d = 0; d < REPORT_NDEC; d++)
+			v[idx].n[d] += e[i].n[d];
+	}
+	*rows = v;
+	*n = span;
+	return 0;
+}
+
 /* The rows of the histogram, in the unit that fits a page. */
 int
 report_hist_rows(struct report *r, struct report_hist_row **rows, size_t *n,
@@ -116,7 +178,8 @@ report_hist_rows(struct report *r, struct report_hist_row **rows, size_t *n,
 	struct report_entry *e;
 	struct report_hist_row *v;
 	size_t ne, i, k, nr = 0;
-	int64_t lo = -1, hi = -1, hk, span, idx, key;
+	int64_t lo = -1, hi = -1, hk, span, idx, key, st, slo = 0, shi = 0;
+	long off;
 	int d, u;
 
 	*rows = NULL;
@@ -124,8 +187,13 @@ report_hist_rows(struct report *r, struct report_hist_row **rows, size_t *n,
 	*unit = REPORT_HOUR;
 	e = report_table_entries(r->hours, &ne);
 	for (i = 0; i < ne; i++) {
-		if (report_hist_key(&e[i], &hk) == -1)
+		if (report_hist_key(&e[i], &hk, &off) == -1)
 			continue;
+		st = report_hist_start(hk, off);
+		if (lo == -1 || st < slo)
+			slo = st;
+		if (lo == -1 || st > shi)
+			shi = st;
 		if (lo == -1 || hk < lo)
 			lo = hk;
 		if (hi == -1 || hk > hi)
@@ -133,10 +201,12 @@ report_hist_rows(struct report *r, struct report_hist_row **rows, size_t *n,
 	}
 	if (lo == -1)
 		return 0;
-	for (u = REPORT_HOUR; u < REPORT_YEAR; u++) {
+	/* hours as they happened: a fall back has 25 in a day */
+	if ((shi - slo) / 3600 + 1 <= REPORT_ROWS_HOURS)
+		return report_hist_hours(r, e, ne, slo, shi, rows, n);
+	for (u = REPORT_DAY; u < REPORT_YEAR; u++) {
 		span = report_hist_index(hi, lo, (enum report_unit)u) + 1;
-		if ((u == REPORT_HOUR && span <= REPORT_ROWS_HOURS) ||
-		    (u == REPORT_DAY && span <= REPORT_ROWS_DAYS) ||
+		if ((u == REPORT_DAY && span <= REPORT_ROWS_DAYS) ||
 		    (u == REPORT_MONTH && span <= REPORT_ROWS_MONTHS))
 			break;
 	}
@@ -150,7 +220,7 @@ report_hist_rows(struct report *r, struct report_hist_row **rows, size_t *n,
 		key = report_hist_next(key, *unit);
 	}
 	for (i = 0; i < ne; i++) {
-		if (report_hist_key(&e[i], &hk) == -1)
+		if (report_hist_key(&e[i], &hk, &off) == -1)
 			continue;
 		idx = report_hist_index(hk, lo, *unit);
 		for (d = 0; d < REPORT_NDEC; d++)
@@ -169,17 +239,37 @@ report_hist_rows(struct report *r, struct report_hist_row **rows, size_t *n,
 	return 0;
 }
 
-/* A row's label. */
+/*
+ * A row's label: for the page (with the hour's offset when withoff), or
+ * for JSON (an hour as RFC 3339 with its offset).
+ */
 void
-report_hist_label(char *buf, size_t len, int64_t k, enum report_unit u)
+report_hist_label(char *buf, size_t len, const struct report_hist_row *row,
+    enum report_unit u, enum report_label form)
 {
+	int64_t k = row->key;
+	long a = row->off < 0 ? -row->off : row->off;
+	char sign = row->off < 0 ? '-' : '+';
 	int rc;
 
 	switch (u) {
 	case REPORT_HOUR:
-		rc = snprintf(buf, len, "%04d-%02d-%02d %02d:00",
-		    (int)(k / 1000000), (int)(k / 10000 % 100),
-		    (int)(k / 100 % 100), (int)(k % 100));
+		if (form == REPORT_LABEL_JSON)
+			rc = snprintf(buf, len,
+			    "%04d-%02d-%02dT%02d:00:00%c%02ld:%02ld",
+			    (int)(k / 1000000), (int)(k / 10000 % 100),
+			    (int)(k / 100 % 100), (int)(k % 100), sign,
+			    a / 3600, a / 60 % 60);
+		else if (form == REPORT_LABEL_OFF)
+			rc = snprintf(buf, len,
+			    "%04d-%02d-%02d %02d:00 %c%02ld%02ld",
+			    (int)(k / 1000000), (int)(k / 10000 % 100),
+			    (int)(k / 100 % 100), (int)(k % 100), sign,
+			    a / 3600, a / 60 % 60);
+		else
+			rc = snprintf(buf, len, "%04d-%02d-%02d %02d:00",
+			    (int)(k / 1000000), (int)(k / 10000 % 100),
+			    (int)(k / 100 % 100), (int)(k % 100));
 		break;
 	case REPORT_DAY:
 		rc = snprintf(buf, len, "%04d-%02d-%02d", (int)(k / 10000),
@@ -208,24 +298,33 @@ report_print_hist(FILE *f, struct report *r)
 	uint64_t max = 0, t;
 	size_t n, i, w;
 	char label[32];
-	int d;
+	int d, lw = REPORT_LABEL, bar;
+	enum report_label form = REPORT_LABEL_PAGE;
 
 	if (report_hist_rows(r, &v, &n, &u) == -1)
 		return -1;
+	/* hours of more than one offset: each says its own (a fall back) */
+	for (i = 1; u == REPORT_HOUR && i < n; i++)
+		if (v[i].off != v[0].off) {
+			form = REPORT_LABEL_OFF;
+			lw = REPORT_LABEL_OFF;
+		}
+	bar = REPORT_BAR - (lw - REPORT_LABEL);
 	fprintf(f, "\nPer %s: allow #, deny -, drop !\n", units[u]);
 	for (i = 0; i < n; i++)
 		if ((t = v[i].n[0] + v[i].n[1] + v[i].n[2]) > max)
 			max = t;
 	if (n > 0)
-		fprintf(f, "  %-16s %9s %9s %9s\n", "", "allow", "deny", "drop");
+		fprintf(f, "  %-*s %9s %9s %9s\n", lw, "", "allow", "deny",
+		    "drop");
 	for (i = 0; i < n; i++) {
-		report_hist_label(label, sizeof(label), v[i].key, u);
-		fprintf(f, "  %-16s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " ",
-		    label, v[i].n[0], v[i].n[1], v[i].n[2]);
+		report_hist_label(label, sizeof(label), &v[i], u, form);
+		fprintf(f, "  %-*s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " ",
+		    lw, label, v[i].n[0], v[i].n[1], v[i].n[2]);
 		for (d = 0; d < REPORT_NDEC; d++) {
 			/* a count that is there shows as one mark at least */
 			w = v[i].n[d] == 0 ? 0 : (size_t)((v[i].n[d] *
-			    REPORT_BAR + max - 1) / max);
+			    (uint64_t)bar + max - 1) / max);
 			while (w-- > 0)
 				fputc(marks[d], f);
 		}

@@ -253,7 +253,8 @@ report_json_hist(FILE *f, struct report *r)
 	fprintf(f, ",\n\"histogram\": {\"unit\": \"%s\", \"rows\": [",
 	    units[u]);
 	for (i = 0; i < n; i++) {
-		report_hist_label(label, sizeof(label), v[i].key, u);
+		report_hist_label(label, sizeof(label), &v[i], u,
+		    REPORT_LABEL_JSON);
 		fprintf(f, "%s\n  {\"start\": \"%s\", \"allow\": %" PRIu64
 		    ", \"deny\": %" PRIu64 ", \"drop\": %" PRIu64 "}",
 		    i > 0 ? "," : "", label, v[i].n[0], v[i].n[1], v[i].n[2]);

@@ -26,6 +26,8 @@
 #include "audit/report_print.h"
 
 
+static void	report_print_offsets(FILE *, const struct report *,
+		    const char *);
 static void	report_print_verify(FILE *, const struct report *);
 static void	report_print_epochs(FILE *, const struct report *);
 static int	report_print_input(FILE *, const struct report *);
@@ -131,6 +133,31 @@ report_print_tform(const struct report *r)
 	return 1;
 }
 
+/*
+ * The other UTC offsets the records' local hours had (a summer time
+ * starting or ending in the period), after the first record's, z.
+ */
+static void
+report_print_offsets(FILE *f, const struct report *r, const char *z)
+{
+	char o[REPORT_OFFS][8];
+	size_t i, n = 0;
+	long a;
+
+	for (i = 0; i < r->noffs; i++) {
+		a = r->offs[i] < 0 ? -r->offs[i] : r->offs[i];
+		snprintf(o[n], sizeof(o[n]), "%c%02ld%02ld", r->offs[i] < 0 ?
+		    '-' : '+', a / 3600 % 100, a / 60 % 60);
+		if (strcmp(o[n], z) != 0)
+			n++;
+	}
+	for (i = 0; i < n; i++)
+		fprintf(f, "%sUTC%s", i + 1 == n && !r->offs_more ? " and " :
+		    ", ", o[i]);
+	if (r->offs_more)
+		fputs(" and others", f);
+}
+
 /* The whole page. */
 int
 report_print(struct report *r, FILE *f)
@@ -140,8 +167,10 @@ report_print(struct report *r, FILE *f)
 
 	report_time_zone(z, sizeof(z), r->first_us != REPORT_TIME_NONE ?
 	    r->first_us : r->o.now_us);
-	fprintf(f, "daytimed-audit report %s (times are local, UTC%s)\n",
+	fprintf(f, "daytimed-audit report %s (times are local, UTC%s",
 	    PACKAGE_VERSION, z);
+	report_print_offsets(f, r, z);
+	fputs(")\n", f);
 	for (i = 1; i < r->o.width; i++)
 		fputc('=', f);
 	fputc('\n', f);

@@ -28,7 +28,15 @@ enum report_unit {
 /* One histogram row: a local hour, day, month or year. */
 struct report_hist_row {
 	int64_t		 key;		/* YYYYMMDDHH, YYYYMMDD, YYYYMM, YYYY */
+	long		 off;		/* an hour's UTC offset, seconds */
 	uint64_t	 n[REPORT_NDEC];
+};
+
+/* A histogram row's label for the page, or for JSON. */
+enum report_label {
+	REPORT_LABEL_PAGE,	/* "YYYY-MM-DD HH:00" */
+	REPORT_LABEL_OFF,	/* "YYYY-MM-DD HH:00 +HHMM" */
+	REPORT_LABEL_JSON	/* "YYYY-MM-DDTHH:00:00+HH:MM" */
 };
 
 #define REPORT_EPOCHS_SHOWN	50	/* epoch rows on the page */
@@ -57,9 +65,13 @@ void	report_print_others(FILE *, const struct report_table *,
  */
 int	report_hist_rows(struct report *, struct report_hist_row **rows,
 	    size_t *n, enum report_unit *unit);
-/* A row's label: "YYYY-MM-DD HH:00", "YYYY-MM-DD", "YYYY-MM", "YYYY". */
-void	report_hist_label(char *buf, size_t len, int64_t key,
-	    enum report_unit);
+/*
+ * A row's label: an hour as the form says, else "YYYY-MM-DD", "YYYY-MM"
+ * or "YYYY".
+ */
+void	report_hist_label(char *buf, size_t len,
+	    const struct report_hist_row *, enum report_unit,
+	    enum report_label);
 /* The histogram section. -1: out of memory. */
 int	report_print_hist(FILE *, struct report *);
 

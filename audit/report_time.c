@@ -246,25 +246,35 @@ report_time_arg(const char *s, int64_t *us)
 	return bad ? -1 : 0;
 }
 
-/* The local hour of us as YYYYMMDDHH; one localtime_r per hour seen. */
+/*
+ * The local hour of us as YYYYMMDDHH and its UTC offset in seconds (the
+ * two hours of a fall back share a YYYYMMDDHH, not an offset); one
+ * localtime_r per hour seen.
+ */
 int64_t
-report_time_hour(struct report_clock *c, int64_t us)
+report_time_hour(struct report_clock *c, int64_t us, long *off)
 {
 	struct tm tm;
 	time_t t;
 	int64_t start;
 
-	if (us >= c->loc_start && us < c->loc_end)
+	if (us >= c->loc_start && us < c->loc_end) {
+		*off = c->loc_off;
 		return c->loc_key;
+	}
 	t = (time_t)(us >= 0 ? us / US : (us - US + 1) / US);
-	if (localtime_r(&t, &tm) == NULL)
+	if (localtime_r(&t, &tm) == NULL) {
+		*off = 0;
 		return 0;
+	}
 	start = us - ((int64_t)tm.tm_min * 60 + tm.tm_sec) * US -
 	    (us >= 0 ? us % US : (us % US + US) % US);
 	c->loc_start = start;
 	c->loc_end = start + 3600 * US;
 	c->loc_key = (int64_t)(tm.tm_year + 1900) * 1000000 +
 	    (tm.tm_mon + 1) * 10000 + tm.tm_mday * 100 + tm.tm_hour;
+	c->loc_off = tm.tm_gmtoff;
+	*off = c->loc_off;
 	return c->loc_key;
 }
 

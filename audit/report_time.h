@@ -37,6 +37,7 @@ struct report_clock {
 	int64_t		 loc_start;	/* the last local hour looked up */
 	int64_t		 loc_end;
 	int64_t		 loc_key;	/* its YYYYMMDDHH */
+	long		 loc_off;	/* and its UTC offset, seconds */
 };
 
 /* Days from 1970-01-01 to the civil date y-m-d (proleptic Gregorian). */
@@ -61,8 +62,11 @@ int	report_time_header(struct report_clock *, const char *s, size_t len,
  * (also with T) in local time. 0 and *us; -1 when malformed.
  */
 int	report_time_arg(const char *s, int64_t *us);
-/* The local hour of us as YYYYMMDDHH (a number that sorts by time). */
-int64_t	report_time_hour(struct report_clock *, int64_t us);
+/*
+ * The local hour of us as YYYYMMDDHH (a number that sorts by time) and
+ * its UTC offset in *off (seconds east): a fall back repeats the number.
+ */
+int64_t	report_time_hour(struct report_clock *, int64_t us, long *off);
 /*
  * us as local time into buf: fmt 0 "YYYY-MM-DD HH:MM:SS", 1 "MM-DD
  * HH:MM", 2 "HH:MM:SS", 3 RFC 3339 with offset; "-" for REPORT_TIME_NONE.

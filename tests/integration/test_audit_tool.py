@@ -4,12 +4,13 @@
 chains written by tests/integration/audit_emit (audit.c + log.c, as the
 daemon writes them) and on tampered copies of them; key files that are
 wrong in every way; .gz files, files named twice, files out of order;
-a chain sealed at a set wall clock (libfaketime) in a right/ zone (time=
-is POSIX time).
+chains sealed at a set wall clock (libfaketime) in a right/ zone (time=
+is POSIX time) and across a summer time's end (report's hours).
 
 Environment: DAYTIMED_AUDIT (the built daytimed-audit); AUDIT_EMIT
 (default: tests/integration/audit_emit next to DAYTIMED_AUDIT)."""
 
+import json
 import os
 import re
 import stat
@@ -576,6 +577,34 @@ def right_zone_time_is_posix():
         spans.append(m.group(0))
     check(spans[0] == spans[1] and spans[0].startswith("2017-01-01T00:00:"),
           "the same span under UTC and right/UTC: %r", spans)
+
+
+@test
+def report_fall_back_hours():
+    """Europe/Berlin's 02:00-03:00 happens twice on 2026-10-25 (+0200, then
+    +0100): two histogram rows, each with its offset, and a header that
+    names both."""
+    pub, sec = keys()
+    lines = (emit_at(1792888200, "Europe/Berlin", pub, 2) +   # 00:30Z
+             emit_at(1792891800, "Europe/Berlin", pub, 3))    # 01:30Z
+    p = TMP.write("fallback.log", lines)
+    env = dict(os.environ, TZ="Europe/Berlin")
+    rc, out, err = h.daytimed_audit("report", "--json", "--secret-key", sec,
+                                    p, env=env)
+    check(rc in (0, 3), "report --json: %d %r", rc, err)
+    rows = [(r["start"], r["allow"] + r["deny"] + r["drop"])
+            for r in json.loads(out)["histogram"]["rows"]]
+    check(rows == [("2026-10-25T02:00:00+02:00", 2),
+                   ("2026-10-25T02:00:00+01:00", 3)],
+          "two rows for the two hours 02:00: %r", rows)
+    rc, out, err = h.daytimed_audit("report", "--secret-key", sec, p, env=env)
+    check("(times are local, UTC+0200 and UTC+0100)" in out.splitlines()[0],
+          "the header names both offsets: %r", out.splitlines()[0])
+    check(re.search(r"^  2026-10-25 02:00 \+0200 +\d+ +\d+ +\d+ ", out, re.M)
+          and re.search(r"^  2026-10-25 02:00 \+0100 +\d+ +\d+ +\d+ ", out,
+                        re.M), "the repeated hour is marked:\n%s", out)
+    check(all(len(l) <= 80 for l in out.splitlines()), "80 columns:\n%s",
+          out)
 
 
 if __name__ == "__main__":    h.main()

@@ -4,7 +4,8 @@
  * by number; what does not parse (kept, escaped, the first few); unknown
  * keys; the period; hostile lines (binary junk, a cut 1 MB line, forged
  * fields, names built to break columns) and the page staying printable
- * ASCII in 80 columns; -T's rule lines (report_config_line).
+ * ASCII in 80 columns; -T's rule lines (report_config_line); the
+ * histogram's hours across a summer time's end and start.
  */
 #include "autoconf.h"
 
@@ -21,6 +22,7 @@
 #include "audit/report.h"
 #include "audit/report_config.h"
 #include "audit/report_int.h"
+#include "audit/report_print.h"
 #include "tests/unit/suites.h"
 
 #define US	1000000LL
@@ -394,6 +396,111 @@ START_TEST(test_report_bounded)
 }
 END_TEST
 
+/* One allowed record at the RFC 3339 time t (a zone in it). */
+static void
+line_at(struct report *r, const char *t)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "%s gw daytimed[9]: %s", t,
+	    REC("10.0.0.1:1000", "allow", "/etc/d.conf:3", "alice", "ok", ""));
+	line(r, buf);
+}
+
+/*
+ * Europe/Berlin's fall back on 2026-10-25: 02:00-03:00 happens twice,
+ * at +0200, then at +0100. Two rows, each with its offset, on the page
+ * and in JSON; the header names both offsets.
+ */
+START_TEST(test_report_fall_back)
+{
+	static const struct {
+		int64_t	key;
+		long	off;
+	} want[] = {
+		{ 2026102501, 7200 }, { 2026102502, 7200 },
+		{ 2026102502, 3600 }, { 2026102503, 3600 },
+	};
+	struct report_hist_row *v;
+	enum report_unit u;
+	struct report *r;
+	size_t n, i;
+	char *p;
+
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	r = new_report();
+	line_at(r, "2026-10-24T23:30:00.000000Z");	/* 01:30 CEST */
+	line_at(r, "2026-10-25T00:10:00.000000Z");	/* 02:10 CEST */
+	line_at(r, "2026-10-25T00:59:57.000000Z");	/* 02:59:57 CEST */
+	line_at(r, "2026-10-25T01:00:01.000000Z");	/* 02:00:01 CET */
+	line_at(r, "2026-10-25T02:30:00.000000+01:00");	/* 02:30 CET */
+	line_at(r, "2026-10-25T02:30:00.000000Z");	/* 03:30 CET */
+	ck_assert_int_eq(report_hist_rows(r, &v, &n, &u), 0);
+	ck_assert_int_eq(u, REPORT_HOUR);
+	ck_assert_uint_eq(n, 4);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(v[i].key, want[i].key);
+		ck_assert_int_eq(v[i].off, want[i].off);
+		ck_assert_uint_eq(v[i].n[0], i == 0 || i == 3 ? 1 : 2);
+	}
+	free(v);
+	p = page(r, 0);
+	check_page(p);
+	ck_assert_ptr_nonnull(strstr(p,
+	    "(times are local, UTC+0200 and UTC+0100)\n"));
+	ck_assert_ptr_nonnull(strstr(p, "\n  2026-10-25 02:00 +0200 "));
+	ck_assert_ptr_nonnull(strstr(p, "\n  2026-10-25 02:00 +0100 "));
+	free(p);
+	p = page(r, 1);
+	ck_assert_ptr_nonnull(strstr(p, "{\"start\": \"2026-10-25T02:00:00+02:00"
+	    "\", \"allow\": 2,"));
+	ck_assert_ptr_nonnull(strstr(p, "{\"start\": \"2026-10-25T02:00:00+01:00"
+	    "\", \"allow\": 2,"));
+	free(p);
+	report_free(r);
+}
+END_TEST
+
+/*
+ * The spring forward on 2026-03-29: 02:00-03:00 never happens, so no row
+ * names it; one offset in the period: the rows and header as ever.
+ */
+START_TEST(test_report_spring_forward)
+{
+	struct report_hist_row *v;
+	enum report_unit u;
+	struct report *r;
+	size_t n;
+	char *p;
+
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	r = new_report();
+	line_at(r, "2026-03-29T00:30:00.000000Z");	/* 01:30 CET */
+	line_at(r, "2026-03-29T01:30:00.000000Z");	/* 03:30 CEST */
+	ck_assert_int_eq(report_hist_rows(r, &v, &n, &u), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(v[0].key, 2026032901);
+	ck_assert_int_eq(v[0].off, 3600);
+	ck_assert_int_eq(v[1].key, 2026032903);
+	ck_assert_int_eq(v[1].off, 7200);
+	free(v);
+	report_free(r);
+	/* in summer only: no offsets on the rows */
+	r = new_report();
+	line_at(r, "2026-07-01T10:30:00.000000Z");
+	line_at(r, "2026-07-01T12:30:00.000000Z");
+	p = page(r, 0);
+	check_page(p);
+	ck_assert_ptr_nonnull(strstr(p, "(times are local, UTC+0200)\n"));
+	ck_assert_ptr_nonnull(strstr(p, "\n  2026-07-01 13:00 "));
+	ck_assert_ptr_null(strstr(p, "13:00 +0200"));
+	free(p);
+	report_free(r);
+}
+END_TEST
+
 START_TEST(test_report_config_line)
 {
 	struct report_crule c;
@@ -483,6 +590,8 @@ report_suite(void)
 	tcase_add_test(tc, test_report_unparsed);
 	tcase_add_test(tc, test_report_hostile_names);
 	tcase_add_test(tc, test_report_config_line);
+	tcase_add_test(tc, test_report_fall_back);
+	tcase_add_test(tc, test_report_spring_forward);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -318,19 +318,42 @@ END_TEST
 START_TEST(test_time_hours)
 {
 	struct report_clock c;
+	long off;
 
 	report_time_clock(&c, 0);
-	ck_assert_int_eq(report_time_hour(&c, 1795689172LL * US), 2026112610);
-	ck_assert_int_eq(report_time_hour(&c, 1795690799LL * US), 2026112610);
-	ck_assert_int_eq(report_time_hour(&c, 1795690800LL * US), 2026112611);
+	ck_assert_int_eq(report_time_hour(&c, 1795689172LL * US, &off),
+	    2026112610);
+	ck_assert_int_eq(off, 0);
+	ck_assert_int_eq(report_time_hour(&c, 1795690799LL * US, &off),
+	    2026112610);
+	ck_assert_int_eq(report_time_hour(&c, 1795690800LL * US, &off),
+	    2026112611);
 	/* a zone half an hour off: the local hour, not the UTC one */
 	setenv("TZ", "Asia/Kolkata", 1);
 	tzset();
 	report_time_clock(&c, 0);
-	ck_assert_int_eq(report_time_hour(&c, 1795689172LL * US), 2026112616);
-	ck_assert_int_eq(report_time_hour(&c, 1795690799LL * US), 2026112616);
-	ck_assert_int_eq(report_time_hour(&c, 1795690800LL * US), 2026112616);
-	ck_assert_int_eq(report_time_hour(&c, 1795692600LL * US), 2026112617);
+	ck_assert_int_eq(report_time_hour(&c, 1795689172LL * US, &off),
+	    2026112616);
+	ck_assert_int_eq(off, 19800);
+	ck_assert_int_eq(report_time_hour(&c, 1795690799LL * US, &off),
+	    2026112616);
+	ck_assert_int_eq(report_time_hour(&c, 1795690800LL * US, &off),
+	    2026112616);
+	ck_assert_int_eq(report_time_hour(&c, 1795692600LL * US, &off),
+	    2026112617);
+	/* a fall back: the same hour twice, told apart by the offset */
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	report_time_clock(&c, 0);
+	ck_assert_int_eq(report_time_hour(&c, 1792889997LL * US, &off),
+	    2026102502);	/* 00:59:57 UTC */
+	ck_assert_int_eq(off, 7200);
+	ck_assert_int_eq(report_time_hour(&c, 1792890001LL * US, &off),
+	    2026102502);	/* 01:00:01 UTC */
+	ck_assert_int_eq(off, 3600);
+	ck_assert_int_eq(report_time_hour(&c, 1792889999LL * US, &off),
+	    2026102502);	/* back: the cache holds the last hour only */
+	ck_assert_int_eq(off, 7200);
 	ck_assert_int_eq(report_time_days(1970, 1, 1), 0);
 	ck_assert_int_eq(report_time_mdays(2024, 2), 29);
 	ck_assert_int_eq(report_time_mdays(2100, 2), 28);
