@@ -603,6 +603,12 @@ main_start(struct config *conf, const struct main_opts *o)
 		life_daemonize();
 	if (life_pidfile_write() == -1)
 		goto fail;
+	/*
+	 * The monitor's first line (it is this process), written while a
+	 * failure still reaches the starter: only a warning, the monitor
+	 * tries again (status.h).
+	 */
+	status_write(getpid(), 0, 0, "starting", NULL);
 	/* The monitor keeps the pidfile and reads files; the engine serves. */
 	if (monitor_split(conf->file, &u, ls, &src) == -1)
 		goto fail;

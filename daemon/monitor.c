@@ -400,12 +400,14 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 	size_t i;
 	/* After the engine closed the channel: how long it has to exit. */
 	struct timespec grace = { MONITOR_GRACE_SECS, 0 }, *wait = NULL;
+	/* A status file not written: again then, or at what comes first. */
+	struct timespec retry = { STATUS_RETRY_SECS, 0 };
 	int status = 0, up = 0, n;
 	char c;
 
+	/* Its first line is written (main.c): only a failed one again. */
 	memset(&ms, 0, sizeof(ms));
 	ms.result = "starting";
-	monitor_status(&ms);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = monitor_sig;
 	sa.sa_flags = SA_SIGINFO;
@@ -419,10 +421,13 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 	sigprocmask(SIG_BLOCK, &block, NULL);
 	sigemptyset(&empty);
 	for (;;) {
+		if (status_pending())
+			monitor_status(&ms);
 		pfd.fd = fd;
 		pfd.events = POLLIN;
 		pfd.revents = 0;
-		if ((n = ppoll(&pfd, 1, wait, &empty)) == -1 && errno != EINTR)
+		if ((n = ppoll(&pfd, 1, wait != NULL ? wait : status_pending() ?
+		    &retry : NULL, &empty)) == -1 && errno != EINTR)
 			fatal("monitor: poll");
 		if (n == 0 && wait != NULL) {
 			/* the engine goes on without its channel */

@@ -32,6 +32,7 @@
 
 static int	 status_fd = -1;
 static char	*status_file;
+static int	 status_unwritten;	/* the last write failed */
 
 int
 status_path(const char *pidfile, char *buf, size_t len)
@@ -192,11 +193,16 @@ status_close(void)
 	status_fd = -1;
 }
 
+/*
+ * A failure is said once, until a write succeeds again: the monitor
+ * tries again at what it handles next and every STATUS_RETRY_SECS.
+ */
 void
 status_write(pid_t pid, unsigned long long reads, unsigned long long done,
     const char *result, const char *error)
 {
 	char line[STATUS_LINE_MAX], esc[STATUS_ERROR_MAX];
+	ssize_t w;
 	int n;
 
 	if (status_fd == -1)
@@ -209,9 +215,25 @@ status_write(pid_t pid, unsigned long long reads, unsigned long long done,
 	    "result=%s error=%s\n", (long)pid, reads, done, result, esc);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
-	if (pwrite(status_fd, line, (size_t)n, 0) != n ||
-	    ftruncate(status_fd, n) == -1)
-		log_warn("status file %s", status_file);
+	if ((w = pwrite(status_fd, line, (size_t)n, 0)) != n ||
+	    ftruncate(status_fd, n) == -1) {
+		if (!status_unwritten)
+			log_warnx("status file %s: %s: daytimed -r cannot "
+			    "report a reload's outcome until it is written "
+			    "(tried again every %u s)", status_file,
+			    w >= 0 && w < n ? "short write" : strerror(errno),
+			    STATUS_RETRY_SECS);
+		status_unwritten = 1;
+	} else if (status_unwritten) {
+		log_info("status file %s written again", status_file);
+		status_unwritten = 0;
+	}
+}
+
+int
+status_pending(void)
+{
+	return status_fd != -1 && status_unwritten;
 }
 
 void

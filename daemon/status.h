@@ -24,6 +24,7 @@
 #define STATUS_LINE_MAX		2048
 #define STATUS_ERROR_MAX	1024
 #define STATUS_WAIT_SECS	60	/* -r: how long an outcome may take */
+#define STATUS_RETRY_SECS	5	/* the monitor: a failed write again */
 
 struct status {
 	long long		 pid;
@@ -46,9 +47,14 @@ int	status_parse(const char *buf, size_t len, struct status *);
 int	status_open(const char *pidfile, uid_t runuid);
 /* In the engine: let go of it (the monitor keeps it). */
 void	status_close(void);
-/* In the monitor: rewrite the line (error NULL: "-"). */
+/*
+ * At startup after the pidfile, then in the monitor: rewrite the line
+ * (error NULL: "-"). A failure is logged once until a write succeeds.
+ */
 void	status_write(pid_t pid, unsigned long long reads,
 	    unsigned long long done, const char *result, const char *error);
+/* Whether the last write failed: the monitor writes again, not too often. */
+int	status_pending(void);
 /* In the monitor, at its end: remove the file, where permissions allow. */
 void	status_remove(void);
 

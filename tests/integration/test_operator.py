@@ -7,6 +7,7 @@ queries; the rate limit; HUP and USR1 sent to both processes act once;
 the journal's layout through the verifier; what startup says and what ps
 shows.  Inetd mode has its own file (test_inetd.py)."""
 
+import errno
 import os
 import pwd
 import random
@@ -623,6 +624,74 @@ def reload_command_reports_what_the_daemon_could_not_read():
             rc, out, err = h.daytimed("-r", "-c", d.conf)
             check(rc == 1 and err.startswith("daytimed: -r: "), "%d %r",
                   rc, err)
+
+
+def fill_leaving(path, pages):
+    """Fill path's filesystem with a file at path, then give `pages` of
+    its pages back: what a daemon writes next finds that much room."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        while True:
+            os.write(fd, b"\0" * page)
+    except OSError as e:
+        check(e.errno == errno.ENOSPC, "filling %s: %s", path, e)
+    finally:
+        os.close(fd)
+    size = os.path.getsize(path)
+    os.truncate(path, max(0, size - pages * page))
+
+
+@test
+def status_file_not_written_at_start_is_written_later():
+    """The pidfile takes a full filesystem's last page, its status file
+    none: the start says so on the starter's stderr and goes on; once
+    there is room the monitor writes the file again by itself (said once
+    in the log, as the failure was), and -r reports as ever."""
+    h.need_root("a tmpfs")
+    port = h.free_port()
+    with h.SyslogSink() as sink:
+        text = h.daemon_conf(port, sink, "", "allow 127.0.0.0/8\n",
+                             listen=("tcp",))
+        with h.Daemon(text, foreground=False, ready="proc",
+                      start=False) as d:
+            run = os.path.join(d.dir, "run")
+            os.mkdir(run, 0o755)
+            r = h.run(["mount", "-t", "tmpfs", "-o", "size=64k,mode=0755",
+                       "tmpfs", run])
+            check(r.returncode == 0, "mount tmpfs on %s: %s", run, r.stderr)
+            try:
+                pidfile = os.path.join(run, "d.pid")
+                status = os.path.join(run, "d.status")
+                filler = os.path.join(run, "filler")
+                fill_leaving(filler, 1)
+                d.args = ["-p", pidfile]
+                d.start()
+                warned = [l for l in stderr_lines(d)
+                          if l.startswith("status file %s: No space left "
+                                          "on device: " % status)]
+                check(warned, "starter's stderr: %r", d.stderr_text())
+                check(os.path.getsize(status) == 0, "%r", h.file_text(status))
+                # Room again: written at the monitor's next try (5 s).
+                os.unlink(filler)
+                sink.wait_for(r"^status file %s written again$"
+                              % re.escape(status), timeout=10)
+                line = ("pid=%d reads=0 done=0 result=starting error=-\n"
+                        % d.pid)
+                check(h.poll_until(lambda: h.file_text(status) == line, 5),
+                      "%r", h.file_text(status))
+                rc, out, err = h.daytimed("-r", "-c", d.conf, "-p", pidfile)
+                check(rc == 0 and out == "daytimed: pid %d reloaded its "
+                      "configuration\n" % d.pid, "%d %r %r", rc, out, err)
+                check(reads(status) == 1, "reads %d", reads(status))
+                failed = sink.records(r"^status file .*: No space left")
+                check(len(failed) == 1, "%r", failed)
+            finally:
+                d.stop()
+                r = h.run(["umount", run])
+                if r.returncode != 0:
+                    h.run(["umount", "-l", run])
+                check(r.returncode == 0, "umount %s: %s", run, r.stderr)
 
 
 @test
