@@ -50,7 +50,7 @@
 
 #define MAIN_EXIT_OK	0	/* yes: ran and stopped well, ok, allow */
 #define MAIN_EXIT_NO	1	/* configuration or startup error, deny */
-#define MAIN_EXIT_USAGE	2	/* usage error; -e could not be answered */
+#define MAIN_EXIT_USAGE	2	/* usage error; -e, -r could not be answered */
 
 enum main_mode {
 	MAIN_RUN = 0,	/* the daemon, or inetd mode with -i */
@@ -348,10 +348,13 @@ main(int argc, char *argv[])
 			fprintf(stderr, "daytimed: -r: %s names no pidfile; give "
 			    "the running daemon's with -p\n", conf->file);
 			rc = MAIN_EXIT_NO;
-		} else
+		} else {
+			/* Sent, with no outcome to tell: not answered (2). */
 			rc = status_reload(o.pidfile != NULL ? o.pidfile :
-			    conf->pidfile, STATUS_WAIT_SECS) == 0 ? MAIN_EXIT_OK :
-			    MAIN_EXIT_NO;
+			    conf->pidfile, STATUS_WAIT_SECS);
+			rc = rc == 0 ? MAIN_EXIT_OK : rc == -2 ?
+			    MAIN_EXIT_USAGE : MAIN_EXIT_NO;
+		}
 		config_free(conf);
 		break;
 	default:

@@ -29,6 +29,7 @@
 #define STATUS_POLL_MS	20	/* -r: between two looks at the file */
 #define STATUS_OPEN_TRIES 4	/* leftovers raced before giving up */
 #define STATUS_ERR_MAX	(4096 + 256)	/* -r: a path and why */
+#define STATUS_EMPTY_TRIES 10	/* -r: looks at an empty file, a poll apart */
 
 static int	 status_fd = -1;
 static char	*status_file;
@@ -401,14 +402,19 @@ status_pidfile(const char *pidfile, int *pfd, char *err, size_t errlen)
 	return -1;
 }
 
-/* Read and parse the status file; -1 when it cannot be read or parsed. */
+/*
+ * Read and parse the status file; -1 when it cannot be read or parsed,
+ * -2 when it is empty (not written yet, or never: status_write).
+ */
 static int
 status_look(const char *path, struct status *st)
 {
 	char buf[STATUS_LINE_MAX + 1];
 	ssize_t n = status_read_file(path, buf, sizeof(buf) - 1);
 
-	return n <= 0 ? -1 : status_parse(buf, (size_t)n, st);
+	if (n == 0)
+		memset(st, 0, sizeof(*st));
+	return n == 0 ? -2 : n < 0 ? -1 : status_parse(buf, (size_t)n, st);
 }
 
 /* Milliseconds on the monotonic clock. */
@@ -466,10 +472,11 @@ status_wait(const char *path, const struct status *before, long long pid,
 int
 status_reload(const char *pidfile, unsigned wait_s)
 {
+	struct timespec pause = { 0, STATUS_POLL_MS * 1000000L };
 	struct status before;
 	char path[4096], err[STATUS_ERR_MAX];
 	long long pid;
-	int fd, pfd, rv = -1;
+	int fd, pfd, look, tries, rv = -1;
 
 	if (status_path(pidfile, path, sizeof(path)) == -1)
 		return -1;
@@ -482,7 +489,27 @@ status_reload(const char *pidfile, unsigned wait_s)
 		goto out;
 	}
 	close(fd);
-	if (status_look(path, &before) == -1 || before.pid != pid)
+	/* Empty: a daemon that just took the pidfile's lock writes it next. */
+	for (tries = 0; (look = status_look(path, &before)) == -2 &&
+	    tries < STATUS_EMPTY_TRIES; tries++)
+		(void)nanosleep(&pause, NULL);
+	if (look == -2) {
+		/*
+		 * The lock's holder is the daemon, but it could not write its
+		 * status (a full filesystem): the HUP still goes, and no
+		 * outcome can be waited for.
+		 */
+		if (status_signal(pfd, pid, SIGHUP) == -1)
+			fprintf(stderr, "daytimed: -r: pid %lld: %s\n", pid,
+			    strerror(errno));
+		else {
+			fprintf(stderr, "daytimed: -r: sent SIGHUP to pid %lld, "
+			    "but cannot report the outcome: its status file %s "
+			    "is empty, the daemon could not write it (see its "
+			    "log)\n", pid, path);
+			rv = -2;
+		}
+	} else if (look == -1 || before.pid != pid)
 		fprintf(stderr, "daytimed: -r: %s does not describe pid %lld "
 		    "(is it a daytimed that keeps a status file?)\n", path, pid);
 	else if (status_signal(pfd, pid, SIGHUP) == -1)

@@ -12,7 +12,9 @@
  * the line, sends HUP to the pid of the pidfile, and waits until an
  * outcome belongs to a read that began after its look (done > R): that
  * read saw every file as it was when -r ran. So a systemd ExecReload=
- * reports a reload that failed, even after -t passed.
+ * reports a reload that failed, even after -t passed. An empty file (the
+ * monitor could not write it) still lets the HUP go to the pidfile's
+ * lock holder, with no outcome to wait for.
  */
 #ifndef DAYTIMED_STATUS_H
 #define DAYTIMED_STATUS_H
@@ -61,8 +63,10 @@ void	status_remove(void);
 /*
  * daytimed -r: HUP the daemon of pidfile (only the process that holds
  * the pidfile's POSIX lock, and only when it is the pid the file names)
- * and wait at most wait_s seconds for the outcome; 0 when the new configuration took, -1 otherwise (the
- * reason printed on stderr).
+ * and wait at most wait_s seconds for the outcome; 0 when the new
+ * configuration took, -1 otherwise (the reason printed on stderr), -2
+ * when the HUP was sent but the status file is empty: the daemon could
+ * not write it, so no outcome can be told.
  */
 int	status_reload(const char *pidfile, unsigned wait_s);
 

@@ -643,9 +643,10 @@ def fill_leaving(path, pages):
 
 
 @test
-def status_file_not_written_at_start_is_written_later():
+def reload_command_with_a_status_file_not_written():
     """The pidfile takes a full filesystem's last page, its status file
-    none: the start says so on the starter's stderr and goes on; once
+    none: the start says so on the starter's stderr and goes on; -r still
+    signals the lock's holder, and exits 2, the outcome untold; once
     there is room the monitor writes the file again by itself (said once
     in the log, as the failure was), and -r reports as ever."""
     h.need_root("a tmpfs")
@@ -672,18 +673,23 @@ def status_file_not_written_at_start_is_written_later():
                                           "on device: " % status)]
                 check(warned, "starter's stderr: %r", d.stderr_text())
                 check(os.path.getsize(status) == 0, "%r", h.file_text(status))
+                rc, out, err = h.daytimed("-r", "-c", d.conf, "-p", pidfile)
+                check(rc == 2 and err == "daytimed: -r: sent SIGHUP to pid "
+                      "%d, but cannot report the outcome: its status file %s "
+                      "is empty, the daemon could not write it (see its "
+                      "log)\n" % (d.pid, status), "%d %r %r", rc, out, err)
+                sink.wait_for(r"^event=reload result=ok ")
                 # Room again: written at the monitor's next try (5 s).
                 os.unlink(filler)
                 sink.wait_for(r"^status file %s written again$"
                               % re.escape(status), timeout=10)
-                line = ("pid=%d reads=0 done=0 result=starting error=-\n"
-                        % d.pid)
+                line = "pid=%d reads=1 done=1 result=ok error=-\n" % d.pid
                 check(h.poll_until(lambda: h.file_text(status) == line, 5),
                       "%r", h.file_text(status))
                 rc, out, err = h.daytimed("-r", "-c", d.conf, "-p", pidfile)
                 check(rc == 0 and out == "daytimed: pid %d reloaded its "
                       "configuration\n" % d.pid, "%d %r %r", rc, out, err)
-                check(reads(status) == 1, "reads %d", reads(status))
+                check(reads(status) == 2, "reads %d", reads(status))
                 failed = sink.records(r"^status file .*: No space left")
                 check(len(failed) == 1, "%r", failed)
             finally:

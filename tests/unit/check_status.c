@@ -2,7 +2,16 @@
 /* status: the status file's path and its line, hostile lines included. */
 #include "autoconf.h"
 
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tests/unit/suites.h"
 #include "daemon/status.h"
@@ -81,6 +90,88 @@ START_TEST(test_parse_control)
 }
 END_TEST
 
+/*
+ * A child writes its pid to a pidfile, locks it when told to, and says
+ * 'H' on the pipe should a HUP reach it; the status file beside is
+ * empty, as one the daemon could not write.
+ */
+static pid_t
+status_child(const char *dir, int lock, int *rd)
+{
+	char pidfile[256], statusfile[256], buf[32];
+	struct flock fl;
+	sigset_t hup;
+	pid_t pid;
+	int p[2], fd, sig, n;
+
+	(void)snprintf(pidfile, sizeof(pidfile), "%s/d.pid", dir);
+	(void)snprintf(statusfile, sizeof(statusfile), "%s/d.status", dir);
+	fd = open(statusfile, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ne(fd, -1);
+	close(fd);
+	ck_assert_int_eq(pipe(p), 0);
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	sigprocmask(SIG_BLOCK, &hup, NULL);
+	ck_assert_int_ne(pid = fork(), -1);
+	if (pid == 0) {
+		alarm(30);	/* never outlives a test that failed */
+		close(p[0]);
+		fd = open(pidfile, O_RDWR | O_CREAT | O_TRUNC, 0644);
+		n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+		if (fd == -1 || write(fd, buf, (size_t)n) != n)
+			_exit(1);
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		if (lock && fcntl(fd, F_SETLK, &fl) == -1)
+			_exit(1);
+		if (write(p[1], "R", 1) != 1 || sigwait(&hup, &sig) != 0 ||
+		    write(p[1], "H", 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	sigprocmask(SIG_UNBLOCK, &hup, NULL);
+	close(p[1]);
+	ck_assert_int_eq(read(p[0], buf, 1), 1);
+	ck_assert_int_eq(buf[0], 'R');
+	*rd = p[0];
+	return pid;
+}
+
+/* An empty status file: the lock's holder is still signalled, -2. */
+START_TEST(test_reload_empty)
+{
+	char dir[] = "/tmp/ck-status-XXXXXX", pidfile[256], c;
+	int rd, st;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	(void)snprintf(pidfile, sizeof(pidfile), "%s/d.pid", dir);
+	pid = status_child(dir, _i, &rd);
+	if (_i) {
+		ck_assert_int_eq(status_reload(pidfile, 1), -2);
+		ck_assert_int_eq(read(rd, &c, 1), 1);
+		ck_assert_int_eq(c, 'H');
+	} else {
+		/* Not locked: refused, and no signal. */
+		struct pollfd pfd = { rd, POLLIN, 0 };
+
+		ck_assert_int_eq(status_reload(pidfile, 1), -1);
+		ck_assert_int_eq(poll(&pfd, 1, 100), 0);
+		kill(pid, SIGHUP);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(rd);
+	(void)snprintf(pidfile, sizeof(pidfile), "%s/d.status", dir);
+	(void)unlink(pidfile);
+	(void)snprintf(pidfile, sizeof(pidfile), "%s/d.pid", dir);
+	(void)unlink(pidfile);
+	(void)rmdir(dir);
+}
+END_TEST
+
 Suite *
 status_suite(void)
 {
@@ -92,6 +183,9 @@ status_suite(void)
 	tcase_add_loop_test(tc, test_parse_bad, 0,
 	    sizeof(status_bad) / sizeof(status_bad[0]));
 	tcase_add_test(tc, test_parse_control);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("reload");
+	tcase_add_loop_test(tc, test_reload_empty, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
