@@ -64,6 +64,8 @@ struct ident_req {
 
 static int	ident_sockaddr_port(const struct sockaddr *, socklen_t,
 		    unsigned *);
+static int	ident_unmap(const struct sockaddr *, socklen_t,
+		    struct sockaddr_in *);
 static void	ident_connect(struct ident_req *, const struct sockaddr *,
 		    socklen_t, const struct sockaddr *, socklen_t, unsigned);
 static void	ident_fail_soon(struct ident_req *, enum ident_status);
@@ -95,6 +97,7 @@ ident_start(struct event_base *base,
     unsigned identport, const struct timeval *timeout,
     ident_cb *cb, void *arg)
 {
+	struct sockaddr_in local4, peer4;
 	struct ident_req *req;
 	int n;
 
@@ -129,6 +132,19 @@ ident_start(struct event_base *base,
 		return req;
 	}
 	req->querylen = (unsigned char)n;
+
+	/*
+	 * An IPv4 client on a dual-stack socket: ask over IPv4. An AF_INET6
+	 * socket would be v6-only where net.ipv6.bindv6only says so, and
+	 * could not bind the mapped local address.
+	 */
+	if (ident_unmap(local, locallen, &local4) == 0 &&
+	    ident_unmap(peer, peerlen, &peer4) == 0) {
+		local = (struct sockaddr *)&local4;
+		locallen = sizeof(local4);
+		peer = (struct sockaddr *)&peer4;
+		peerlen = sizeof(peer4);
+	}
 
 	req->fd = socket(peer->sa_family,
 	    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -190,6 +206,23 @@ ident_sockaddr_port(const struct sockaddr *sa, socklen_t len, unsigned *port)
 		return -1;
 	}
 	return *port == 0 ? -1 : 0;
+}
+
+/* An IPv4-mapped AF_INET6 address as the AF_INET one it names; else -1. */
+static int
+ident_unmap(const struct sockaddr *sa, socklen_t len, struct sockaddr_in *sin)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+
+	if (sa->sa_family != AF_INET6 || len < (socklen_t)sizeof(*sin6) ||
+	    !IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
+		return -1;
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_port = sin6->sin6_port;
+	memcpy(&sin->sin_addr, &sin6->sin6_addr.s6_addr[12],
+	    sizeof(sin->sin_addr));
+	return 0;
 }
 
 /*

@@ -37,7 +37,7 @@ typedef void ident_cb(const struct ident_answer *, void *arg);
  * from inside ident_start. local and peer are the accepted connection's
  * addresses (getsockname/getpeername), of one family: an IPv4-mapped
  * peer on an AF_INET6 socket comes with a mapped local address, and the
- * query goes over IPv6. The request is freed before the callback runs;
+ * query goes over IPv4, from and to the addresses they name. The request is freed before the callback runs;
  * the answer pointer is valid only during the callback, and the request
  * must not be cancelled from it or after it.
  */

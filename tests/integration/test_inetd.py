@@ -517,5 +517,86 @@ def a_connection_reset_before_start_is_recorded():
               "%r", [r.msg for r in recs])
 
 
+# A private network namespace (unshare -n, as test_sources.py does): its
+# lo with a /24 whose broadcast address the kernel knows, a link-local
+# address, and net.ipv6.bindv6only=1, which the host may set too.
+NETNS_SETUP = ["link set lo up", "addr add 10.20.0.1/24 brd + dev lo",
+               "addr add fe80::1/64 dev lo nodad"]
+
+
+def in_a_netns(case):
+    """Run this script's case `case` in a network namespace of its own."""
+    h.need_root("a network namespace of its own")
+    if subprocess.run(["unshare", "-n", "true"]).returncode != 0:
+        raise h.Skip("unshare -n does not work here")
+    r = subprocess.run(["unshare", "-n", sys.executable,
+                        os.path.abspath(__file__), "--in-netns", case],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=100)
+    out = r.stdout.decode("utf-8", "replace")
+    check(r.returncode == 0, "in the namespace:\n%s", out)
+
+
+def netns_setup():
+    r = subprocess.run(["ip", "-batch", "-"],
+                       input="\n".join(NETNS_SETUP).encode(),
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if r.returncode != 0:
+        raise AssertionError("ip: %s" % r.stdout.decode())
+    with open("/proc/sys/net/ipv6/bindv6only", "w") as f:
+        f.write("1\n")
+
+
+def dual_stack(kind):
+    """An AF_INET6 socket of kind on [::], any port, that takes IPv4 too
+    (IPV6_V6ONLY 0, as inetd and systemd make it whatever bindv6only
+    says)."""
+    s = socket.socket(socket.AF_INET6, kind)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.bind(("::", 0))
+    return s
+
+
+def netns_ident_over_ipv4():
+    # An IPv4 client of a dual-stack socket: its ident query goes over
+    # IPv4 (an AF_INET6 socket is v6-only here and could not bind the
+    # mapped local address), and the rule naming its user decides.
+    with private_dir() as t, h.SyslogSink() as sink, \
+            h.FakeIdent("ok", "eve") as fi:
+        conf = t.write("i.conf", inetd_conf(
+            sink, "allow 127.0.0.0/8\ndeny 127.0.0.0/8 user eve\n",
+            "ident mode always\nident timeout 3\nident port %d\n" %
+            fi.port))
+        with dual_stack(socket.SOCK_STREAM) as ls:
+            ls.listen(1)
+            c = socket.create_connection(("127.0.0.1", ls.getsockname()[1]),
+                                         timeout=10)
+            conn, _ = ls.accept()
+        with c:
+            with conn:
+                p = subprocess.Popen([h.DAYTIMED, "-i", "-c", conf],
+                                     stdin=conn, stdout=conn,
+                                     stderr=subprocess.DEVNULL)
+            data, how = h.read_to_eof(c, time.monotonic() + 10)
+            me = h.fmt_addr(c.getsockname())
+        p.wait(10)
+        k, _ = served_by(sink, me)
+        check(data == b"" and k["decision"] == "deny" and
+              k["ident"] == "eve" and k["ident_status"] == "ok" and
+              k["local"].startswith("127.0.0.1:"), "%r %r", data, k)
+
+
+NETNS_CASES = {"ident": netns_ident_over_ipv4}
+
+
+@test(timeout=120)
+def dual_stack_ident_goes_over_ipv4():
+    in_a_netns("ident")
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--in-netns"]:
+        netns_setup()
+        NETNS_CASES[sys.argv[2]]()
+        sys.exit(0)
     h.main()
