@@ -221,7 +221,7 @@ inetd_serve(struct inetd *in)
 	struct timeval idle = { INETD_IDLE_SECS, 0 };
 	struct sockaddr_storage peer;
 	socklen_t plen = sizeof(peer);
-	int gone, on = 1, fl = fcntl(in->fd, F_GETFL);
+	int gone, fl = fcntl(in->fd, F_GETFL);
 
 	if (fl == -1 || fcntl(in->fd, F_SETFL, fl | O_NONBLOCK) == -1) {
 		log_warn("-i: socket");
@@ -244,10 +244,7 @@ inetd_serve(struct inetd *in)
 		if (gone)
 			return -1;
 	} else {
-		if ((in->cl.ss.ss_family == AF_INET ?
-		    setsockopt(in->fd, IPPROTO_IP, IP_PKTINFO, &on,
-		    sizeof(on)) : setsockopt(in->fd, IPPROTO_IPV6,
-		    IPV6_RECVPKTINFO, &on, sizeof(on))) == -1) {
+		if (listen_pktinfo_fd(in->fd, in->cl.ss.ss_family) == -1) {
 			log_warn("-i: packet info");
 			return -1;
 		}

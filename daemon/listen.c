@@ -228,25 +228,46 @@ listen_bind(struct listen_set *ls, const struct config *conf, size_t i)
 	return 0;
 }
 
+/*
+ * The packet info of a datagram socket: its local address, to answer
+ * from. On a dual-stack AF_INET6 socket an IPv4 datagram's IPV6_PKTINFO
+ * names its mapped destination but not the address the kernel would
+ * answer from, which IP_PKTINFO adds (ipi_spec_dst: a subnet broadcast
+ * is told apart only so). A v6-only socket needs no IP_PKTINFO: an
+ * error there is no error.
+ */
+int
+listen_pktinfo_fd(int fd, int family)
+{
+	socklen_t len = sizeof(int);
+	int on = 1, v6only = 0;
+
+	if (family == AF_INET)
+		return setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
+	    sizeof(on)) == -1)
+		return -1;
+	if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) == 0)
+		return 0;
+	if (getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &len) == 0 &&
+	    v6only)
+		return 0;
+	return -1;
+}
+
 /* A datagram line reports each datagram's local address, to answer from it. */
 static int
 listen_pktinfo(struct listen_set *ls, size_t i)
 {
 	const struct config_listen *cl = &ls->lines[i];
 	unsigned w;
-	int on = 1;
 
-	for (w = 0; w < ls->nworkers; w++) {
-		int fd = ls->fds[w * ls->nlines + i];
-
-		if ((cl->ss.ss_family == AF_INET ?
-		    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) :
-		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
-		    sizeof(on))) == -1) {
+	for (w = 0; w < ls->nworkers; w++)
+		if (listen_pktinfo_fd(ls->fds[w * ls->nlines + i],
+		    cl->ss.ss_family) == -1) {
 			log_warn("listen %s: packet info", cl->text);
 			return -1;
 		}
-	}
 	return 0;
 }
 

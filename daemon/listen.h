@@ -66,6 +66,12 @@ void	listen_close_worker(struct listen_set *, unsigned w);
  */
 int	listen_addr_match(const struct sockaddr_storage *line,
 	    const struct sockaddr_storage *sock, int wild);
+/*
+ * Ask a datagram socket of family (AF_INET or AF_INET6) for each
+ * datagram's packet info. An AF_INET6 socket that also takes IPv4 (not
+ * v6-only) gets IP_PKTINFO too: only it tells a subnet's broadcast apart.
+ */
+int	listen_pktinfo_fd(int fd, int family);
 /* Close every socket, each once, and free the set. */
 void	listen_free(struct listen_set *);
 

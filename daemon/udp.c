@@ -32,10 +32,11 @@
 #include "daemon/loop.h"
 #include "daemon/udp.h"
 
-/* Room for either family's packet info. */
+/* Room for both families' packet info (a dual-stack socket's). */
 union udp_cmsg {
 	struct cmsghdr	align;
-	unsigned char	buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	unsigned char	buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+			    CMSG_SPACE(sizeof(struct in_pktinfo))];
 };
 
 /* One datagram of a batch, from recvmmsg to its record. */
@@ -62,8 +63,6 @@ static const char *udp_source(const struct config *,
 		    socklen_t, struct acl_addr *);
 static void	udp_judge_batch(const struct config *, struct udp_slot *,
 		    size_t);
-static socklen_t udp_pktinfo(struct msghdr *, const struct config_listen *,
-		    struct sockaddr_storage *, unsigned char *, size_t *, int *);
 static void	udp_answer(struct msghdr *, struct iovec *, union udp_cmsg *,
 		    int, const unsigned char *, size_t, char *, size_t);
 static void	udp_send(int, struct mmsghdr *, size_t, size_t *);
@@ -204,8 +203,11 @@ udp_judge_batch(const struct config *conf, struct udp_slot *slots, size_t n)
  * info. An IPv4 datagram whose destination is not the address the kernel
  * would answer from (ipi_spec_dst) was not sent to one of our addresses
  * but to a broadcast (a subnet's included) or multicast one: *grouped.
+ * On a dual-stack AF_INET6 socket an IPv4 datagram brings both kinds:
+ * the IPv6 one gives the (mapped) address and the answer's, the IPv4 one
+ * only *grouped.
  */
-static socklen_t
+socklen_t
 udp_pktinfo(struct msghdr *msg, const struct config_listen *cl,
     struct sockaddr_storage *local, unsigned char *pkt, size_t *pktlen,
     int *grouped)
@@ -220,7 +222,6 @@ udp_pktinfo(struct msghdr *msg, const struct config_listen *cl,
 			struct in_pktinfo pi;
 
 			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
-			((struct sockaddr_in *)local)->sin_addr = pi.ipi_addr;
 			/*
 			 * A datagram queued before IP_PKTINFO was set (inetd
 			 * mode's first) has no ipi_spec_dst: its address is
@@ -228,6 +229,9 @@ udp_pktinfo(struct msghdr *msg, const struct config_listen *cl,
 			 */
 			*grouped = pi.ipi_spec_dst.s_addr != INADDR_ANY &&
 			    pi.ipi_spec_dst.s_addr != pi.ipi_addr.s_addr;
+			if (local->ss_family != AF_INET)
+				continue;	/* dual-stack: IPv6's answers */
+			((struct sockaddr_in *)local)->sin_addr = pi.ipi_addr;
 			pi.ipi_spec_dst = pi.ipi_addr;
 			pi.ipi_ifindex = 0;
 			memcpy(pkt, &pi, sizeof(pi));
@@ -235,9 +239,13 @@ udp_pktinfo(struct msghdr *msg, const struct config_listen *cl,
 		} else if (cm->cmsg_level == IPPROTO_IPV6 &&
 		    cm->cmsg_type == IPV6_PKTINFO) {
 			struct in6_pktinfo pi;
+			struct sockaddr_in6 *sin6;
 
+			if (local->ss_family != AF_INET6)
+				continue;
 			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
-			((struct sockaddr_in6 *)local)->sin6_addr = pi.ipi6_addr;
+			sin6 = (struct sockaddr_in6 *)local;
+			sin6->sin6_addr = pi.ipi6_addr;
 			memcpy(pkt, &pi, sizeof(pi));
 			*pktlen = sizeof(pi);
 		}

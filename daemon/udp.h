@@ -31,6 +31,18 @@ const char *udp_judge(const struct config *, const struct sockaddr *src,
 #define UDP_BATCH	32	/* datagrams read in one recvmmsg */
 
 /*
+ * A datagram's destination from msg's packet info, received on a socket
+ * of line cl: its address into *local (cl's own where the info says
+ * nothing; the length is returned), the packet info its answer is sent
+ * with into pkt (room for a struct in6_pktinfo; *pktlen 0: none), and
+ * *grouped when the kernel had it for a broadcast or multicast route.
+ * Pure.
+ */
+socklen_t udp_pktinfo(struct msghdr *msg, const struct config_listen *cl,
+	    struct sockaddr_storage *local, unsigned char *pkt, size_t *pktlen,
+	    int *grouped);
+
+/*
  * Serve the datagrams waiting on fd, which listens for line cl, under the
  * loop's current configuration, at most UDP_BATCH of them: how many were
  * read, or -1 when none was waiting (or an ICMP error was queued instead).

@@ -586,12 +586,53 @@ def netns_ident_over_ipv4():
               k["local"].startswith("127.0.0.1:"), "%r %r", data, k)
 
 
-NETNS_CASES = {"ident": netns_ident_over_ipv4}
+def netns_subnet_broadcast_dropped():
+    # A subnet's broadcast reaches a dual-stack socket as a mapped address:
+    # only IP_PKTINFO tells it from one of the host's, and it is dropped,
+    # as on an AF_INET socket; a datagram to the host's address is answered.
+    with private_dir() as t, h.SyslogSink() as sink:
+        conf = t.write("u.conf", inetd_conf(
+            sink, "allow 10.20.0.0/24\n",
+            "ident mode off\nlimit udp-rate off\n"))
+        with dual_stack(socket.SOCK_DGRAM) as ls:
+            port = ls.getsockname()[1]
+            p = subprocess.Popen([h.DAYTIMED, "-i", "-c", conf], stdin=ls,
+                                 stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        try:
+            for dst, answered in (("10.20.0.1", True),
+                                  ("10.20.0.255", False)):
+                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+                    u.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+                    u.bind(("10.20.0.1", 0))
+                    u.sendto(b"x", (dst, port))
+                    got = h.recv_or_none(u, 2 if answered else 1)
+                    me = h.fmt_addr(u.getsockname())
+                k, _ = served_by(sink, me)
+                check(k["local"] == "%s:%d" % (dst, port), "%r", k)
+                if answered:
+                    check(got is not None and h.CTIME_RE.match(got) and
+                          k["decision"] == "allow", "%r %r", got, k)
+                else:
+                    check(got is None and k["decision"] == "drop" and
+                          k["rule"] == "limit:udp-destination",
+                          "%r %r", got, k)
+        finally:
+            h.stop_process(p)
+
+
+NETNS_CASES = {"ident": netns_ident_over_ipv4,
+               "broadcast": netns_subnet_broadcast_dropped}
 
 
 @test(timeout=120)
 def dual_stack_ident_goes_over_ipv4():
     in_a_netns("ident")
+
+
+@test(timeout=120)
+def dual_stack_subnet_broadcast_is_dropped():
+    in_a_netns("broadcast")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "daemon/config.h"
@@ -152,6 +153,145 @@ START_TEST(test_mapped_source)
 }
 END_TEST
 
+/* A line's address: family, port 13, the wildcard. */
+static void
+pi_line(struct config_listen *cl, int family)
+{
+	memset(cl, 0, sizeof(*cl));
+	cl->proto = SOCK_DGRAM;
+	cl->ss.ss_family = (sa_family_t)family;
+	if (family == AF_INET) {
+		((struct sockaddr_in *)&cl->ss)->sin_port = htons(13);
+		cl->sslen = sizeof(struct sockaddr_in);
+	} else {
+		((struct sockaddr_in6 *)&cl->ss)->sin6_port = htons(13);
+		cl->sslen = sizeof(struct sockaddr_in6);
+	}
+}
+
+/* Append an IP_PKTINFO (spec_dst, addr) to msg's control data. */
+static void
+pi_add4(struct msghdr *m, size_t *used, const char *spec, const char *addr)
+{
+	struct in_pktinfo pi;
+	struct cmsghdr *cm = (struct cmsghdr *)
+	    ((unsigned char *)m->msg_control + *used);
+
+	memset(&pi, 0, sizeof(pi));
+	pi.ipi_ifindex = 2;
+	ck_assert_int_eq(inet_pton(AF_INET, spec, &pi.ipi_spec_dst), 1);
+	ck_assert_int_eq(inet_pton(AF_INET, addr, &pi.ipi_addr), 1);
+	cm->cmsg_level = IPPROTO_IP;
+	cm->cmsg_type = IP_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(pi));
+	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	*used += CMSG_SPACE(sizeof(pi));
+	m->msg_controllen = *used;
+}
+
+/* Append an IPV6_PKTINFO (addr, ifindex) to msg's control data. */
+static void
+pi_add6(struct msghdr *m, size_t *used, const char *addr, unsigned ifindex)
+{
+	struct in6_pktinfo pi;
+	struct cmsghdr *cm = (struct cmsghdr *)
+	    ((unsigned char *)m->msg_control + *used);
+
+	memset(&pi, 0, sizeof(pi));
+	pi.ipi6_ifindex = ifindex;
+	ck_assert_int_eq(inet_pton(AF_INET6, addr, &pi.ipi6_addr), 1);
+	cm->cmsg_level = IPPROTO_IPV6;
+	cm->cmsg_type = IPV6_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(pi));
+	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	*used += CMSG_SPACE(sizeof(pi));
+	m->msg_controllen = *used;
+}
+
+/*
+ * A dual-stack socket's IPv4 datagram brings both packet infos, in either
+ * order: the IPv6 one is its address and its answer's, the IPv4 one only
+ * tells a subnet's broadcast apart.
+ */
+START_TEST(test_pktinfo_dual_stack)
+{
+	union {
+		struct cmsghdr	 align;
+		unsigned char	 buf[256];
+	} cbuf;
+	struct sockaddr_storage local;
+	struct sockaddr_in6 *l6 = (struct sockaddr_in6 *)&local;
+	struct config_listen cl;
+	struct in6_pktinfo got;
+	struct in6_addr want;
+	unsigned char pkt[sizeof(struct in6_pktinfo)];
+	struct msghdr m;
+	size_t pktlen, used;
+	int grouped, order, bcast;
+
+	pi_line(&cl, AF_INET6);
+	for (order = 0; order < 2; order++)
+		for (bcast = 0; bcast < 2; bcast++) {
+			const char *dst = bcast ? "10.20.0.255" : "10.20.0.1";
+			char mapped[64];
+
+			snprintf(mapped, sizeof(mapped), "::ffff:%s", dst);
+			memset(&m, 0, sizeof(m));
+			memset(&cbuf, 0, sizeof(cbuf));
+			m.msg_control = cbuf.buf;
+			used = 0;
+			if (order == 0)
+				pi_add6(&m, &used, mapped, 2);
+			pi_add4(&m, &used, "10.20.0.1", dst);
+			if (order == 1)
+				pi_add6(&m, &used, mapped, 2);
+			ck_assert_uint_eq(udp_pktinfo(&m, &cl, &local, pkt,
+			    &pktlen, &grouped), sizeof(struct sockaddr_in6));
+			ck_assert_int_eq(grouped, bcast);
+			ck_assert_int_eq(l6->sin6_family, AF_INET6);
+			ck_assert_uint_eq(ntohs(l6->sin6_port), 13);
+			ck_assert_int_eq(inet_pton(AF_INET6, mapped, &want), 1);
+			ck_assert_mem_eq(&l6->sin6_addr, &want, sizeof(want));
+			ck_assert_uint_eq(l6->sin6_scope_id, 0);
+			ck_assert_uint_eq(pktlen, sizeof(got));
+			memcpy(&got, pkt, sizeof(got));
+			ck_assert_mem_eq(&got.ipi6_addr, &want, sizeof(want));
+		}
+}
+END_TEST
+
+/* An AF_INET socket's: the address, and spec_dst telling a broadcast. */
+START_TEST(test_pktinfo_ipv4)
+{
+	union {
+		struct cmsghdr	 align;
+		unsigned char	 buf[64];
+	} cbuf;
+	struct sockaddr_storage local;
+	struct sockaddr_in *l4 = (struct sockaddr_in *)&local;
+	struct config_listen cl;
+	struct in_pktinfo got;
+	unsigned char pkt[sizeof(struct in6_pktinfo)];
+	struct msghdr m;
+	size_t pktlen, used = 0;
+	int grouped;
+
+	pi_line(&cl, AF_INET);
+	memset(&m, 0, sizeof(m));
+	m.msg_control = cbuf.buf;
+	pi_add4(&m, &used, "10.20.0.1", "10.20.0.255");
+	ck_assert_uint_eq(udp_pktinfo(&m, &cl, &local, pkt, &pktlen,
+	    &grouped), sizeof(struct sockaddr_in));
+	ck_assert_int_eq(grouped, 1);
+	ck_assert_uint_eq(ntohl(l4->sin_addr.s_addr), 0x0a1400ff);
+	ck_assert_uint_eq(ntohs(l4->sin_port), 13);
+	ck_assert_uint_eq(pktlen, sizeof(got));
+	memcpy(&got, pkt, sizeof(got));
+	ck_assert_uint_eq(got.ipi_spec_dst.s_addr, got.ipi_addr.s_addr);
+	ck_assert_int_eq(got.ipi_ifindex, 0);
+}
+END_TEST
+
 /* The udp suite. */
 Suite *
 udp_suite(void)
@@ -162,6 +302,10 @@ udp_suite(void)
 	tcase_add_loop_test(tc, test_destination, 0, (int)NFILES(dests));
 	tcase_add_test(tc, test_destination_before_source);
 	tcase_add_test(tc, test_mapped_source);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("pktinfo");
+	tcase_add_test(tc, test_pktinfo_dual_stack);
+	tcase_add_test(tc, test_pktinfo_ipv4);
 	suite_add_tcase(s, tc);
 	return s;
 }
