@@ -205,7 +205,8 @@ udp_judge_batch(const struct config *conf, struct udp_slot *slots, size_t n)
  * but to a broadcast (a subnet's included) or multicast one: *grouped.
  * On a dual-stack AF_INET6 socket an IPv4 datagram brings both kinds:
  * the IPv6 one gives the (mapped) address and the answer's, the IPv4 one
- * only *grouped.
+ * only *grouped. A link-local unicast destination keeps its interface
+ * as its zone, as a TCP connection's getsockname gives it.
  */
 socklen_t
 udp_pktinfo(struct msghdr *msg, const struct config_listen *cl,
@@ -246,6 +247,9 @@ udp_pktinfo(struct msghdr *msg, const struct config_listen *cl,
 			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
 			sin6 = (struct sockaddr_in6 *)local;
 			sin6->sin6_addr = pi.ipi6_addr;
+			sin6->sin6_scope_id =
+			    IN6_IS_ADDR_LINKLOCAL(&pi.ipi6_addr) ?
+			    pi.ipi6_ifindex : 0;
 			memcpy(pkt, &pi, sizeof(pi));
 			*pktlen = sizeof(pi);
 		}

@@ -621,8 +621,36 @@ def netns_subnet_broadcast_dropped():
             h.stop_process(p)
 
 
+def netns_udp_link_local_zone():
+    # A datagram to a link-local address: its local= keeps the zone, the
+    # interface it came in on, as a TCP connection's does.
+    idx = socket.if_nametoindex("lo")
+    with private_dir() as t, h.SyslogSink() as sink:
+        conf = t.write("l.conf", inetd_conf(
+            sink, "allow fe80::/10\n", "ident mode off\n"))
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as ls:
+            ls.bind(("::", 0))
+            port = ls.getsockname()[1]
+            p = subprocess.Popen([h.DAYTIMED, "-i", "-c", conf], stdin=ls,
+                                 stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        try:
+            with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as u:
+                u.bind(("fe80::1", 0, 0, idx))
+                u.sendto(b"x", ("fe80::1", port, 0, idx))
+                got = h.recv_or_none(u, 3)
+                me = "[fe80::1%%%d]:%d" % (idx, u.getsockname()[1])
+            k, _ = served_by(sink, me)
+            check(got is not None and h.CTIME_RE.match(got) and
+                  k["local"] == "[fe80::1%%%d]:%d" % (idx, port),
+                  "%r %r", got, k)
+        finally:
+            h.stop_process(p)
+
+
 NETNS_CASES = {"ident": netns_ident_over_ipv4,
-               "broadcast": netns_subnet_broadcast_dropped}
+               "broadcast": netns_subnet_broadcast_dropped,
+               "zone": netns_udp_link_local_zone}
 
 
 @test(timeout=120)
@@ -633,6 +661,11 @@ def dual_stack_ident_goes_over_ipv4():
 @test(timeout=120)
 def dual_stack_subnet_broadcast_is_dropped():
     in_a_netns("broadcast")
+
+
+@test(timeout=120)
+def udp_link_local_local_keeps_its_zone():
+    in_a_netns("zone")
 
 
 if __name__ == "__main__":

@@ -260,6 +260,44 @@ START_TEST(test_pktinfo_dual_stack)
 }
 END_TEST
 
+/* A link-local unicast destination keeps its interface as its zone. */
+START_TEST(test_pktinfo_zone)
+{
+	union {
+		struct cmsghdr	 align;
+		unsigned char	 buf[128];
+	} cbuf;
+	static const struct {
+		const char	*addr;
+		unsigned	 scope;
+	} cases[] = {
+		{ "fe80::1", 3 },
+		{ "ff02::1", 0 },		/* a group's is dropped anyway */
+		{ "2001:db8::1", 0 },
+		{ "::1", 0 },
+	};
+	struct sockaddr_storage local;
+	struct sockaddr_in6 *l6 = (struct sockaddr_in6 *)&local;
+	struct config_listen cl;
+	unsigned char pkt[sizeof(struct in6_pktinfo)];
+	struct msghdr m;
+	size_t pktlen, used, i;
+	int grouped;
+
+	pi_line(&cl, AF_INET6);
+	for (i = 0; i < NFILES(cases); i++) {
+		memset(&m, 0, sizeof(m));
+		m.msg_control = cbuf.buf;
+		used = 0;
+		pi_add6(&m, &used, cases[i].addr, 3);
+		(void)udp_pktinfo(&m, &cl, &local, pkt, &pktlen, &grouped);
+		ck_assert_msg(l6->sin6_scope_id == cases[i].scope, "%s: %u",
+		    cases[i].addr, (unsigned)l6->sin6_scope_id);
+		ck_assert_int_eq(grouped, 0);
+	}
+}
+END_TEST
+
 /* An AF_INET socket's: the address, and spec_dst telling a broadcast. */
 START_TEST(test_pktinfo_ipv4)
 {
@@ -305,6 +343,7 @@ udp_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("pktinfo");
 	tcase_add_test(tc, test_pktinfo_dual_stack);
+	tcase_add_test(tc, test_pktinfo_zone);
 	tcase_add_test(tc, test_pktinfo_ipv4);
 	suite_add_tcase(s, tc);
 	return s;
