@@ -129,6 +129,12 @@ logread_line(struct logread *lr, const char **line, size_t *len,
 				*overlong = 1;
 				return 1;
 			}
+			/* Over-long though it came whole in one read. */
+			if (n > LOGREAD_LINE_MAX) {
+				*len = LOGREAD_HEAD_MAX;
+				*overlong = 1;
+				return 1;
+			}
 			if (n > 0 && (*line)[n - 1] == '\r')
 				n--;
 			*len = n;

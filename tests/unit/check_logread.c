@@ -153,6 +153,31 @@ START_TEST(test_overlong)
 	ck_assert_str_eq(next(lr), "(end)");
 	logread_close(lr);
 	unlink(path);
+	/*
+	 * Just over the limit, its line end in the same read as its start,
+	 * after lines of every size up to a read: flagged wherever it falls.
+	 */
+	for (n = 0; n < 4 * LOGREAD_LINE_MAX; n += LOGREAD_LINE_MAX / 3) {
+		memset(text, 'p', n);
+		if (n > 0)
+			text[n - 1] = '\n';
+		memset(text + n, 'z', LOGREAD_LINE_MAX + 1);
+		text[n + LOGREAD_LINE_MAX + 1] = '\n';
+		lr = open_data(path, text, n + LOGREAD_LINE_MAX + 2);
+		if (n > 0) {
+			ck_assert_int_eq(logread_line(lr, &l, &len, &over,
+			    err, sizeof(err)), 1);
+			ck_assert_int_eq(over, n - 1 > LOGREAD_LINE_MAX);
+		}
+		ck_assert_int_eq(logread_line(lr, &l, &len, &over, err,
+		    sizeof(err)), 1);
+		ck_assert_int_eq(over, 1);
+		ck_assert_uint_eq(len, LOGREAD_HEAD_MAX);
+		ck_assert_int_eq(l[0], 'z');
+		ck_assert_str_eq(next(lr), "(end)");
+		logread_close(lr);
+		unlink(path);
+	}
 	/* exactly at the limit: kept whole */
 	memset(text, 'y', LOGREAD_LINE_MAX);
 	text[LOGREAD_LINE_MAX] = '\n';
