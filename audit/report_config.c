@@ -376,8 +376,10 @@ report_config_read(struct report *r, int fd, pid_t pid)
 			kill(pid, SIGKILL);	/* the child we started */
 			return -2;
 		}
-		if (poll(&pfd, 1, (int)left) == -1 && errno != EINTR)
+		if ((got = poll(&pfd, 1, (int)left)) == -1 && errno != EINTR)
 			return 0;
+		if (got <= 0)
+			continue;	/* the deadline's check, above */
 		got = read(fd, buf + have, sizeof(buf) - have);
 		if (got == -1 && (errno == EINTR || errno == EAGAIN))
 			continue;

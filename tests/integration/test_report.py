@@ -376,6 +376,21 @@ def config_that_fails():
     check(rc == 0 and "cannot run" in out, "no daytimed: said so")
 
 
+@test(timeout=90)
+def config_daytimed_that_hangs():
+    """A daytimed -T that writes nothing and does not exit is killed at
+    the report's 30 s deadline, and the page says so."""
+    log = make_log()
+    conf = TMP.write("hang.conf", "listen tcp 127.0.0.1:13\n")
+    slow = TMP.write("slowd", "#!/bin/sh\nexec sleep 120\n", mode=0o755)
+    t0 = time.monotonic()
+    rc, out, err = report("--config", conf, "--daytimed", slow, log["path"])
+    took = time.monotonic() - t0
+    check(rc == 0 and "-T did not finish within 30 s" in out,
+          "%d %s %s", rc, out, err)
+    check(took < 60, "the report took %.1f s", took)
+
+
 @test(timeout=120)
 def sealed_tampered_unparseable():
     """A sealed, signed trail through a private rsyslogd: the top of the
