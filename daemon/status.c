@@ -97,9 +97,24 @@ status_parse(const char *buf, size_t len, struct status *st)
 	if ((size_t)(end - p) < 6 || memcmp(p, "error=", 6) != 0)
 		return -1;
 	p += 6;
-	/* Whatever the file says, only printable text is kept to show. */
-	n = record_escape_ctl(st->error, sizeof(st->error) - 1, p,
-	    (size_t)(end - p));
+	/*
+	 * Whatever the file says, only printable ASCII is kept to show: the
+	 * daemon escapes the rest when it writes (record_escape), so a
+	 * control or high byte here (C1 controls, a UTF-8 CSI, a right-to-
+	 * left override for the operator's terminal) is the writer's own.
+	 */
+	for (n = 0; p < end; p++) {
+		if ((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f) {
+			if (n + 1 >= sizeof(st->error))
+				break;
+			st->error[n++] = (char)*p;
+			continue;
+		}
+		if (n + 4 >= sizeof(st->error) || snprintf(st->error + n, 5,
+		    "\\x%02x", (unsigned char)*p) != 4)
+			break;
+		n += 4;
+	}
 	st->error[n] = '\0';
 	return 0;
 }

@@ -46,7 +46,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	for (i = 0; i < n; i++)
 		if ((unsigned char)st.error[i] < 0x20 ||
-		    (unsigned char)st.error[i] == 0x7f)
+		    (unsigned char)st.error[i] > 0x7e)
 			abort();
 	return 0;
 }

@@ -90,6 +90,19 @@ START_TEST(test_parse_control)
 }
 END_TEST
 
+/* ... and its high bytes: C1 controls, a UTF-8 CSI, a bidi override. */
+START_TEST(test_parse_high)
+{
+	static const char line[] = "pid=1 reads=1 done=1 result=failed "
+	    "error=\xc2\x9b" "2J\x9b" "31mPWNED\xe2\x80\xae!\x7f\n";
+	struct status st;
+
+	ck_assert_int_eq(status_parse(line, sizeof(line) - 1, &st), 0);
+	ck_assert_str_eq(st.error, "\\xc2\\x9b2J\\x9b31mPWNED\\xe2\\x80"
+	    "\\xae!\\x7f");
+}
+END_TEST
+
 /*
  * A child writes its pid to a pidfile, locks it when told to, and says
  * 'H' on the pipe should a HUP reach it; the status file beside is
@@ -183,6 +196,7 @@ status_suite(void)
 	tcase_add_loop_test(tc, test_parse_bad, 0,
 	    sizeof(status_bad) / sizeof(status_bad[0]));
 	tcase_add_test(tc, test_parse_control);
+	tcase_add_test(tc, test_parse_high);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("reload");
 	tcase_add_loop_test(tc, test_reload_empty, 0, 2);
