@@ -66,6 +66,7 @@ static int	audit_state_save(struct audit_state *, const struct link *,
 static void	*audit_state_writer(void *);
 static void	 audit_state_pause(struct audit_state *);
 static void	audit_state_start(struct audit_state *);
+static void	audit_state_said(struct audit_state *, int, const char *);
 static void	audit_state_link(struct link *, const char *, uint64_t, int);
 
 /* The link "epoch's last record is seq" (stopped: with the stop). */
@@ -176,6 +177,21 @@ audit_state_begin(struct audit_state *st, const char *epoch, uint64_t seq,
 	audit_state_link(&st->want, epoch, seq, 0);
 	st->begun = 1;
 	rc = audit_state_save(st, &st->want, why, sizeof(why));
+	/*
+	 * Renamed, but the directory's fsync failed: the file names this
+	 * epoch, and its start record is logged next, so the start goes on,
+	 * with a warning, and the writer saves again until a save is
+	 * durable. Failing here would leave the file naming an epoch that
+	 * logged nothing: the next start would link to it, daytimed-audit
+	 * would call it missing (a false finding), and the true link to the
+	 * last epoch would be lost. Writing the last link back instead takes
+	 * another rename no more durable than this one (after a crash either
+	 * could be on disk), and cannot bring back prev=none or prev=broken.
+	 */
+	if (rc == 1) {
+		audit_state_said(st, rc, why);
+		rc = 0;
+	}
 	pthread_mutex_unlock(&st->mtx);
 	if (rc == -1)
 		snprintf(err, errlen, "%s (the new epoch's start, saved as uid "
@@ -336,7 +352,9 @@ fail:
  * keep 0: the temp file is removed instead of renamed (audit_state_probe).
  * A temp file is never left behind: one from before (a crash) is removed
  * first, and one this call made is removed when a step fails (a full
- * filesystem).
+ * filesystem). 0: saved; -1: the file is as it was; 1: renamed, so the
+ * file says l, but the directory's fsync failed and a crash may undo it
+ * (err says so).
  */
 static int
 audit_state_write(struct audit_state *st, const struct link *l, int keep,
@@ -394,7 +412,7 @@ audit_state_write(struct audit_state *st, const struct link *l, int keep,
 		/* renamed: only the durability of the rename is in doubt */
 		snprintf(err, errlen, "audit state %s: cannot fsync the "
 		    "directory: %s", st->path, strerror(errno));
-		return -1;
+		return 1;
 	}
 	return 0;
 fail:
@@ -422,7 +440,7 @@ audit_state_probe(struct audit_state *st, char *err, size_t errlen)
 	l.seq = UINT64_MAX;
 	l.stopped = 1;
 	if (audit_state_write(st, &l, 0, why, sizeof(why)) == 0)
-		return 0;
+		return 0;	/* keep 0: never 1 */
 	snprintf(err, errlen, "%s (the new epoch's first record could not be "
 	    "saved: is the filesystem full or read-only?)", why);
 	return -1;
@@ -456,7 +474,11 @@ audit_state_lock(struct audit_state *st, char *err, size_t errlen)
 	return -1;
 }
 
-/* Save l under the lock: seq 0 at once, later ones while the file is ours. */
+/*
+ * Save l under the lock: seq 0 at once, later ones while the file is
+ * ours. As audit_state_write: 1 when the file says l but a crash may undo
+ * that (it counts as saved: the file says it).
+ */
 static int
 audit_state_save(struct audit_state *st, const struct link *l, char *err,
     size_t errlen)
@@ -475,7 +497,7 @@ audit_state_save(struct audit_state *st, const struct link *l, char *err,
 	if (held && (rv = audit_state_write(st, l, 1, err, errlen)) == -1)
 		return -1;
 	if (held)
-		st->saved = *l;
+		st->saved = *l;		/* rv 0 or 1 */
 	else if ((rv = audit_state_read(st, st->uid, &cur, note, sizeof(note),
 	    err, errlen)) == 0 && cur.kind != LINK_EPOCH) {
 		/* not written again: who removed it may want a new chain */
@@ -485,7 +507,7 @@ audit_state_save(struct audit_state *st, const struct link *l, char *err,
 		    "made corrupt", cur.kind == LINK_NONE ? "none" : "broken");
 		rv = -1;
 	} else if (rv == 0 && strcmp(cur.epoch, l->epoch) == 0 &&
-	    (rv = audit_state_write(st, l, 1, err, errlen)) == 0)
+	    (rv = audit_state_write(st, l, 1, err, errlen)) != -1)
 		st->saved = *l;
 	(void)flock(st->dirfd, LOCK_UN);
 	/*
@@ -499,12 +521,17 @@ audit_state_save(struct audit_state *st, const struct link *l, char *err,
 
 /*
  * After a save (st->mtx held): a failure is logged once, with what the
- * file still says, and a later success once; a failed save is retried.
+ * file still says, and a later success once; a failed save is retried,
+ * and so is one the directory's fsync left in doubt (rc 1).
  */
 static void
 audit_state_said(struct audit_state *st, int rc, const char *err)
 {
-	if (rc == -1 && !st->failing) {
+	if (rc == 1 && !st->failing)
+		log_warnx("%s: the file says %s:%llu, but a crash may undo that; "
+		    "retried every second until a save is durable", err,
+		    st->saved.epoch, (unsigned long long)st->saved.seq);
+	else if (rc == -1 && !st->failing) {
 		if (st->saved.kind == LINK_EPOCH)
 			log_warnx("%s; retried every second: until a save works, "
 			    "the file keeps %s:%llu, and later records are not "
@@ -517,8 +544,8 @@ audit_state_said(struct audit_state *st, int rc, const char *err)
 	} else if (rc == 0 && st->failing)
 		log_warnx("audit state %s: saved again (%s:%llu)", st->path,
 		    st->saved.epoch, (unsigned long long)st->saved.seq);
-	st->failing = rc == -1;
-	if (rc == -1 && !st->stopping)
+	st->failing = rc != 0;
+	if (rc != 0 && !st->stopping)
 		st->dirty = 1;
 }
 
@@ -673,7 +700,12 @@ audit_state_stop(struct audit_state *st, const char *epoch, uint64_t last,
 	    st->failing)
 		log_warnx("audit state %s: saved again (%s:%llu:stop)", st->path,
 		    l.epoch, (unsigned long long)l.seq);
-	else if (rc == -1 && st->saved.kind == LINK_EPOCH)
+	else if (rc == 1) {
+		snprintf(err, errlen, "%s: the file says %s:%llu:stop, but a "
+		    "crash may undo that", why, l.epoch,
+		    (unsigned long long)l.seq);
+		rc = -1;
+	} else if (rc == -1 && st->saved.kind == LINK_EPOCH)
 		snprintf(err, errlen, "%s: the stop is not saved, the file keeps "
 		    "%s:%llu:run", why, st->saved.epoch,
 		    (unsigned long long)st->saved.seq);

@@ -49,6 +49,11 @@
  * it are not vouched for, as after a crash. A file removed or made
  * corrupt while the daemon runs is not written again (a failure, logged
  * once): the next start says prev=none or prev=broken.
+ *
+ * A save renamed into place whose directory fsync fails counts as saved
+ * (the file says it), logged once as a durability in doubt and retried
+ * until a save is durable; at the start it is a warning, not a start
+ * error, so the file never names an epoch that logged nothing.
  */
 #ifndef DAYTIMED_AUDIT_STATE_H
 #define DAYTIMED_AUDIT_STATE_H

@@ -4,7 +4,8 @@
 private real rsyslogd, checked by daytimed-audit verify; its key files and
 state file checked at startup and by -t; the state written from inside a
 chroot; the state's filesystem full or read-only (at a start, while
-running, and across a restart); and back-pressure when the syslog sink
+running, and across a restart); its directory's fsync failing after the
+rename (fsync_shim.c); and back-pressure when the syslog sink
 stops reading (no record lost, accepting paused)."""
 
 import errno
@@ -543,6 +544,111 @@ def _state_fs(ns, nobody):
               kept, starts[-1].msg)
         rc, _, err = inns("umount", sdir)
         check(rc == 0, "umount: %s", err)
+
+
+FSYNC_SHIM = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                          "fsync_shim.so")
+
+
+def fsync_env(**kw):
+    """The environment for a Daemon whose directory fsyncs fail
+    (fsync_shim.c, with its DT_FAIL_DIRFSYNC* variables in kw)."""
+    if not os.path.exists(FSYNC_SHIM):
+        raise h.Skip("%s not built (make check builds it)" % FSYNC_SHIM)
+    return dict(os.environ, LD_PRELOAD=FSYNC_SHIM, **kw)
+
+
+def verify_sink(af, sink):
+    """daytimed-audit verify of what the sink received, as a log file."""
+    lines = ["Dec  2 01:00:00 testhost daytimed[%d]: %s" % (r.pid, r.msg)
+             for r in sink.records(lambda r: r.tag == "daytimed")]
+    return af.verify(input=("\n".join(lines) + "\n").encode())
+
+
+def state_of(af):
+    with open(af.state) as f:
+        return f.read().split()[1]
+
+
+@test
+def state_start_when_the_directory_fsync_fails():
+    """The start's save renamed, then the directory's fsync failed: the
+    file names the new epoch, so the start goes on with a warning (its
+    start record is logged); failing it left the file naming an epoch that
+    logged nothing, which the next start linked to and verify reported
+    missing. The stop, renamed but not synced either, says what the file
+    says."""
+    with h.TempDir("dtk-") as tmp, h.SyslogSink() as sink:
+        af = h.AuditFiles(tmp)
+        port = h.free_port()
+        text = h.daemon_conf(port, sink, "ident mode off\n" + af.settings,
+                             "allow 127.0.0.0/8\n")
+        with h.Daemon(text) as d:
+            h.tcp_get("127.0.0.1", port)
+            d.stop()
+        first = state_of(af)
+        with h.Daemon(text, env=fsync_env(DT_FAIL_DIRFSYNC="1")) as d:
+            check(h.tcp_get("127.0.0.1", port), "no answer")
+            d.stop()
+        starts = sink.records(r"^event=start ")
+        check(len(starts) == 2 and " prev=%s " % first in starts[1].msg,
+              "the start names %s: %s", first, starts[-1].msg)
+        epoch = starts[1].msg.split(" epoch=")[1].split()[0]
+        warn = r"^audit state %s: cannot fsync the directory: " \
+            r"Input/output error" % re.escape(af.state)
+        check(sink.records(warn + r": the file says %s:0, but a crash may "
+                           r"undo that; retried" % epoch),
+              "the start's warning: %r", sink.records(r"^audit state"))
+        stop = sink.wait_for(r"^event=stop ", count=2)[-1]
+        seq = stop.msg.split(" seq=")[1].split()[0]
+        check(state_of(af) == "%s:%s:stop" % (epoch, seq), "the state "
+              "after the stop: %s", state_of(af))
+        check(sink.records(warn + r": the file says %s:%s:stop, but a crash "
+                           r"may undo that$" % (epoch, seq)),
+              "the stop's warning: %r", sink.records(r"^audit state"))
+        with h.Daemon(text) as d:
+            h.tcp_get("127.0.0.1", port)
+            d.stop()
+        starts = sink.records(r"^event=start ")
+        check(" prev=%s:%s:stop " % (epoch, seq) in starts[2].msg,
+              "the next start: %s", starts[2].msg)
+        sink.wait_for(r"^event=stop ", count=3)
+        rc, out, err = verify_sink(af, sink)
+        check(rc == 0 and "missing" not in out + err, "verify: %d %r %r",
+              rc, out, err)
+
+
+@test
+def state_running_when_the_directory_fsync_fails():
+    """Saves renamed while the directory's fsync fails: logged once with
+    the position the file says (not the last durable one, as if the file
+    kept it), and the stop likewise."""
+    with h.TempDir("dtk-") as tmp, h.SyslogSink() as sink:
+        af = h.AuditFiles(tmp)
+        port = h.free_port()
+        text = h.daemon_conf(port, sink, "ident mode off\n" + af.settings,
+                             "allow 127.0.0.0/8\n")
+        # the start's save and the writer's first (seq 0 again) work
+        env = fsync_env(DT_FAIL_DIRFSYNC_AFTER="2")
+        with h.Daemon(text, env=env) as d:
+            for _ in range(4):
+                h.tcp_get("127.0.0.1", port)
+            warn = sink.wait_for(r"^audit state %s: cannot fsync the "
+                                 r"directory: " % re.escape(af.state),
+                                 timeout=10)
+            d.stop()
+        stop = sink.wait_for(r"^event=stop ")
+        epoch = stop.msg.split(" epoch=")[1].split()[0]
+        seq = stop.msg.split(" seq=")[1].split()[0]
+        said = re.search(r": the file says %s:(\d+), but a crash may undo "
+                         r"that; retried" % epoch, warn.msg)
+        check(said and int(said.group(1)) >= 1, "the warning: %s", warn.msg)
+        check(state_of(af) == "%s:%s:stop" % (epoch, seq), "the state "
+              "after the stop: %s", state_of(af))
+        msgs = [r.msg for r in sink.records(r"^audit state .*: cannot ")]
+        check(len(msgs) == 2 and msgs[1].endswith(
+            ": the file says %s:%s:stop, but a crash may undo that" %
+            (epoch, seq)), "what was said: %r", msgs)
 
 
 @test
