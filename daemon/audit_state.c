@@ -31,6 +31,12 @@
 
 #define AUDIT_STATE_NAME_MAX	255
 
+/* What the file holds, as the last save found it. */
+#define ONFILE_SAVED	0	/* saved, or the last epoch's link: none saved */
+#define ONFILE_NONE	1	/* no file: removed */
+#define ONFILE_BROKEN	2	/* a file that does not parse */
+#define ONFILE_ODD	3	/* something that is not a state file */
+
 struct audit_state {
 	int		 dirfd;		/* the state's directory, open */
 	char		*path;		/* for messages */
@@ -49,6 +55,7 @@ struct audit_state {
 	uid_t		 uid;		/* the file's owner */
 	struct link	 want;
 	struct link	 saved;		/* the last position saved (kind 0: none) */
+	int		 onfile;	/* ONFILE_*: what the file holds */
 };
 
 static int	audit_state_split(struct audit_state *, const char *, char *,
@@ -56,7 +63,7 @@ static int	audit_state_split(struct audit_state *, const char *, char *,
 static int	audit_state_dir(struct audit_state *, const char *, uid_t,
 		    char *, size_t);
 static int	audit_state_read(struct audit_state *, uid_t, struct link *,
-		    char *, size_t, char *, size_t);
+		    int *, char *, size_t, char *, size_t);
 static int	audit_state_write(struct audit_state *, const struct link *,
 		    int, char *, size_t);
 static int	audit_state_probe(struct audit_state *, char *, size_t);
@@ -67,6 +74,8 @@ static void	*audit_state_writer(void *);
 static void	 audit_state_pause(struct audit_state *);
 static void	audit_state_start(struct audit_state *);
 static void	audit_state_said(struct audit_state *, int, const char *);
+static const char *audit_state_holds(struct audit_state *, int, char *,
+		    size_t);
 static void	audit_state_link(struct link *, const char *, uint64_t, int);
 
 /* The link "epoch's last record is seq" (stopped: with the stop). */
@@ -107,7 +116,8 @@ audit_state_open(const char *path, uid_t uid, struct link *prev, char *note,
 	    audit_state_lock(st, err, errlen) == -1)
 		goto fail;
 	st->locked = 1;		/* until a save works (seq 0's, normally) */
-	if (audit_state_read(st, uid, prev, note, notelen, err, errlen) == -1 ||
+	if (audit_state_read(st, uid, prev, NULL, note, notelen, err,
+	    errlen) == -1 ||
 	    audit_state_probe(st, err, errlen) == -1)
 		goto fail;
 	if (pthread_condattr_init(&ca) != 0 ||
@@ -278,17 +288,25 @@ audit_state_dir(struct audit_state *st, const char *dir, uid_t uid,
 	return 0;
 }
 
-/* The last link, or none (no file yet), or broken (corrupt file). */
+/*
+ * The last link, or none (no file yet), or broken (corrupt file). On an
+ * error, *odd (unless NULL) says whether the path holds something that is
+ * not a state file (a link, not a regular file, the wrong owner, mode or
+ * size), rather than a file that could not be read.
+ */
 static int
 audit_state_read(struct audit_state *st, uid_t uid, struct link *prev,
-    char *note, size_t notelen, char *err, size_t errlen)
+    int *odd, char *note, size_t notelen, char *err, size_t errlen)
 {
 	char buf[LINK_STATE_MAX + 1];
 	struct stat sb;
 	ssize_t r;
 	size_t got = 0;
-	int fd;
+	int fd, dummy;
 
+	if (odd == NULL)
+		odd = &dummy;
+	*odd = 1;
 	fd = openat(st->dirfd, st->base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_NOCTTY | O_CLOEXEC);
 	if (fd == -1 && errno == ENOENT) {
@@ -298,6 +316,7 @@ audit_state_read(struct audit_state *st, uid_t uid, struct link *prev,
 		return 0;
 	}
 	if (fd == -1) {
+		*odd = errno == ELOOP;
 		snprintf(err, errlen, "audit state %s: %s", st->path,
 		    errno == ELOOP ? "a symbolic link, refused" : strerror(errno));
 		return -1;
@@ -326,6 +345,7 @@ audit_state_read(struct audit_state *st, uid_t uid, struct link *prev,
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1) {
+			*odd = 0;
 			snprintf(err, errlen, "audit state %s: cannot read: %s",
 			    st->path, strerror(errno));
 			goto fail;
@@ -485,7 +505,7 @@ audit_state_save(struct audit_state *st, const struct link *l, char *err,
 {
 	struct link cur;
 	char note[8];
-	int rv = 0, held = st->locked;
+	int rv = 0, held = st->locked, odd;
 
 	if (!held && audit_state_lock(st, err, errlen) == -1)
 		return -1;
@@ -496,19 +516,27 @@ audit_state_save(struct audit_state *st, const struct link *l, char *err,
 	 */
 	if (held && (rv = audit_state_write(st, l, 1, err, errlen)) == -1)
 		return -1;
-	if (held)
+	if (held) {
 		st->saved = *l;		/* rv 0 or 1 */
-	else if ((rv = audit_state_read(st, st->uid, &cur, note, sizeof(note),
-	    err, errlen)) == 0 && cur.kind != LINK_EPOCH) {
+		st->onfile = ONFILE_SAVED;
+	} else if ((rv = audit_state_read(st, st->uid, &cur, &odd, note,
+	    sizeof(note), err, errlen)) == -1) {
+		if (odd)	/* else unread: what it holds is as last seen */
+			st->onfile = ONFILE_ODD;
+	} else if (cur.kind != LINK_EPOCH) {
 		/* not written again: who removed it may want a new chain */
+		st->onfile = cur.kind == LINK_NONE ? ONFILE_NONE :
+		    ONFILE_BROKEN;
 		snprintf(err, errlen, "audit state %s: %s while daytimed ran: "
 		    "not written again (the next start will say prev=%s)",
 		    st->path, cur.kind == LINK_NONE ? "removed" :
 		    "made corrupt", cur.kind == LINK_NONE ? "none" : "broken");
 		rv = -1;
-	} else if (rv == 0 && strcmp(cur.epoch, l->epoch) == 0 &&
-	    (rv = audit_state_write(st, l, 1, err, errlen)) != -1)
+	} else if (strcmp(cur.epoch, l->epoch) == 0 &&
+	    (rv = audit_state_write(st, l, 1, err, errlen)) != -1) {
 		st->saved = *l;
+		st->onfile = ONFILE_SAVED;
+	}
 	(void)flock(st->dirfd, LOCK_UN);
 	/*
 	 * st->locked means "held since open, until the first save that
@@ -527,12 +555,18 @@ audit_state_save(struct audit_state *st, const struct link *l, char *err,
 static void
 audit_state_said(struct audit_state *st, int rc, const char *err)
 {
+	char what[128];
+
 	if (rc == 1 && !st->failing)
 		log_warnx("%s: the file says %s:%llu, but a crash may undo that; "
 		    "retried every second until a save is durable", err,
 		    st->saved.epoch, (unsigned long long)st->saved.seq);
 	else if (rc == -1 && !st->failing) {
-		if (st->saved.kind == LINK_EPOCH)
+		if (st->onfile != ONFILE_SAVED)
+			log_warnx("%s; retried every second: until a save works, "
+			    "%s", err, audit_state_holds(st, 0, what,
+			    sizeof(what)));
+		else if (st->saved.kind == LINK_EPOCH)
 			log_warnx("%s; retried every second: until a save works, "
 			    "the file keeps %s:%llu, and later records are not "
 			    "vouched for", err, st->saved.epoch,
@@ -547,6 +581,28 @@ audit_state_said(struct audit_state *st, int rc, const char *err)
 	st->failing = rc != 0;
 	if (rc != 0 && !st->stopping)
 		st->dirty = 1;
+}
+
+/*
+ * What the file holds, as the last save found it, for a message: stop
+ * adds ":run" to the position it keeps (the stop itself was not saved).
+ */
+static const char *
+audit_state_holds(struct audit_state *st, int stop, char *buf, size_t len)
+{
+	switch (st->onfile) {
+	case ONFILE_NONE:
+		return "there is no state file";
+	case ONFILE_BROKEN:
+		return "the file is corrupt";
+	case ONFILE_ODD:
+		return "what is at its path is not a state file";
+	}
+	if (st->saved.kind != LINK_EPOCH)
+		return "the file names the last epoch, not this one";
+	snprintf(buf, len, "the file keeps %s:%llu%s", st->saved.epoch,
+	    (unsigned long long)st->saved.seq, stop ? ":run" : "");
+	return buf;
 }
 
 /* Hand the position to the writer; the first note starts it. */
@@ -686,7 +742,7 @@ audit_state_stop(struct audit_state *st, const char *epoch, uint64_t last,
     char *err, size_t errlen)
 {
 	struct link l;
-	char why[512];
+	char why[512], what[128];
 	int rc;
 
 	if (st == NULL)
@@ -705,13 +761,9 @@ audit_state_stop(struct audit_state *st, const char *epoch, uint64_t last,
 		    "crash may undo that", why, l.epoch,
 		    (unsigned long long)l.seq);
 		rc = -1;
-	} else if (rc == -1 && st->saved.kind == LINK_EPOCH)
-		snprintf(err, errlen, "%s: the stop is not saved, the file keeps "
-		    "%s:%llu:run", why, st->saved.epoch,
-		    (unsigned long long)st->saved.seq);
-	else if (rc == -1)
-		snprintf(err, errlen, "%s: the stop is not saved, the file names "
-		    "the last epoch, not this one", why);
+	} else if (rc == -1)
+		snprintf(err, errlen, "%s: the stop is not saved, %s", why,
+		    audit_state_holds(st, 1, what, sizeof(what)));
 	return rc;
 }
 

@@ -599,9 +599,44 @@ START_TEST(test_state_begin)
 	ck_assert_int_eq(audit_state_stop(st, "00000000000000bb", 6, err,
 	    sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "removed while daytimed ran: not "
-	    "written again (the next start will say prev=none)"));
+	    "written again (the next start will say prev=none): the stop is "
+	    "not saved, there is no state file"));
+	ck_assert_ptr_null(strstr(err, "keeps"));
 	ck_assert_int_eq(access(path, F_OK), -1);
 	audit_state_close(st);
+	cleanup(dir);
+}
+END_TEST
+
+/*
+ * A directory put at the file's path while the epoch runs: the stop's
+ * error says what is there, not the position an absent file "keeps".
+ */
+START_TEST(test_state_not_a_file)
+{
+	char dir[64], path[128], note[512], err[512];
+	struct audit_state *st;
+	struct link l;
+
+	tmpdir(dir);
+	snprintf(path, sizeof(path), "%s/audit.state", dir);
+	st = audit_state_open(path, geteuid(), &l, note, sizeof(note), err,
+	    sizeof(err));
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(audit_state_begin(st, "00000000000000cc", 0, err,
+	    sizeof(err)), 0);
+	audit_state_note(st, "00000000000000cc", 0);
+	audit_state_note(st, "00000000000000cc", 2);
+	ck_assert(state_wait_for(path,
+	    "daytimed-audit-state-v1 00000000000000cc:2:run\n"));
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	ck_assert_int_eq(audit_state_stop(st, "00000000000000cc", 3, err,
+	    sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "not a regular file: the stop is not saved, "
+	    "what is at its path is not a state file") != NULL, "%s", err);
+	audit_state_close(st);
+	ck_assert_int_eq(rmdir(path), 0);
 	cleanup(dir);
 }
 END_TEST
@@ -624,6 +659,7 @@ audit_state_suite(void)
 	tcase_add_test(tc, test_open_linked);
 	tcase_add_test(tc, test_state_within);
 	tcase_add_test(tc, test_state_begin);
+	tcase_add_test(tc, test_state_not_a_file);
 	suite_add_tcase(s, tc);
 	return s;
 }
