@@ -157,6 +157,8 @@ audit_prepare(const struct audit_params *p, struct audit *a,
 		audit_state_close(st);
 		st = NULL;
 	}
+	if (p->inetd)
+		audit_state_shared(st);
 	if (a == NULL) {
 		rv = 0;
 		goto out;

@@ -64,6 +64,7 @@ struct audit_params {
 	int		 state_default;	/* state is the default, not set */
 	uid_t		 uid;		/* the user the engine will run as */
 	const char	*chroot;	/* chroot, or NULL: the state inside */
+	int		 inetd;		/* -i: other processes' epochs follow */
 };
 
 /*

@@ -36,6 +36,7 @@
 #define ONFILE_NONE	1	/* no file: removed */
 #define ONFILE_BROKEN	2	/* a file that does not parse */
 #define ONFILE_ODD	3	/* something that is not a state file */
+#define ONFILE_OTHER	4	/* another epoch's link */
 
 struct audit_state {
 	int		 dirfd;		/* the state's directory, open */
@@ -56,6 +57,8 @@ struct audit_state {
 	struct link	 want;
 	struct link	 saved;		/* the last position saved (kind 0: none) */
 	int		 onfile;	/* ONFILE_*: what the file holds */
+	int		 shared;	/* inetd mode: ONFILE_OTHER is the rule */
+	int		 othered;	/* ONFILE_OTHER was said */
 };
 
 static int	audit_state_split(struct audit_state *, const char *, char *,
@@ -76,6 +79,8 @@ static void	audit_state_start(struct audit_state *);
 static void	audit_state_said(struct audit_state *, int, const char *);
 static const char *audit_state_holds(struct audit_state *, int, char *,
 		    size_t);
+static void	audit_state_other(struct audit_state *, const struct link *,
+		    const struct link *);
 static void	audit_state_link(struct link *, const char *, uint64_t, int);
 
 /* The link "epoch's last record is seq" (stopped: with the stop). */
@@ -532,8 +537,11 @@ audit_state_save(struct audit_state *st, const struct link *l, char *err,
 		    st->path, cur.kind == LINK_NONE ? "removed" :
 		    "made corrupt", cur.kind == LINK_NONE ? "none" : "broken");
 		rv = -1;
-	} else if (strcmp(cur.epoch, l->epoch) == 0 &&
-	    (rv = audit_state_write(st, l, 1, err, errlen)) != -1) {
+	} else if (strcmp(cur.epoch, l->epoch) != 0) {
+		/* not a failure: that epoch's link is not this one's to move */
+		st->onfile = ONFILE_OTHER;
+		audit_state_other(st, &cur, l);
+	} else if ((rv = audit_state_write(st, l, 1, err, errlen)) != -1) {
 		st->saved = *l;
 		st->onfile = ONFILE_SAVED;
 	}
@@ -597,12 +605,47 @@ audit_state_holds(struct audit_state *st, int stop, char *buf, size_t len)
 		return "the file is corrupt";
 	case ONFILE_ODD:
 		return "what is at its path is not a state file";
+	case ONFILE_OTHER:
+		return "the file names another epoch";
 	}
 	if (st->saved.kind != LINK_EPOCH)
 		return "the file names the last epoch, not this one";
 	snprintf(buf, len, "the file keeps %s:%llu%s", st->saved.epoch,
 	    (unsigned long long)st->saved.seq, stop ? ":run" : "");
 	return buf;
+}
+
+/*
+ * The file names another epoch than l's: one started since with this
+ * file (in inetd mode, the next process: the rule, so not said), or an
+ * older copy put back. Either way nothing more of this epoch is saved
+ * there; said once, since without a word the next start's link to that
+ * epoch (a fork in the chain, after a copy put back) would be a surprise.
+ */
+static void
+audit_state_other(struct audit_state *st, const struct link *cur,
+    const struct link *l)
+{
+	char other[LINK_TEXT_MAX + 1];
+
+	if (st->othered || st->shared)
+		return;
+	st->othered = 1;
+	if (link_format(cur, other, sizeof(other)) == -1)
+		memcpy(other, "?", 2);
+	log_notice("audit state %s: the file names another epoch (%s), not "
+	    "this one (%s): nothing more of this epoch is saved there, its "
+	    "stop included, and the next start will name %s (did another "
+	    "daytimed start with this state file, or was an older copy put "
+	    "back?)", st->path, other, l->epoch, other);
+}
+
+/* Inetd mode: another process's epoch in the file is the rule. */
+void
+audit_state_shared(struct audit_state *st)
+{
+	if (st != NULL)
+		st->shared = 1;
 }
 
 /* Hand the position to the writer; the first note starts it. */

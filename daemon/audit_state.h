@@ -50,6 +50,11 @@
  * corrupt while the daemon runs is not written again (a failure, logged
  * once): the next start says prev=none or prev=broken.
  *
+ * A file found naming another epoch (one started since, or a copy put
+ * back) is left alone: said once (a notice, but not in inetd mode, where
+ * each process's epoch takes the file over from the last), and nothing
+ * more of this epoch is saved.
+ *
  * A save renamed into place whose directory fsync fails counts as saved
  * (the file says it), logged once as a durability in doubt and retried
  * until a save is durable; at the start it is a warning, not a start
@@ -92,6 +97,11 @@ int	audit_state_within(struct audit_state *, const char *root, char *err,
  */
 int	audit_state_begin(struct audit_state *, const char *epoch,
 	    uint64_t seq, char *err, size_t errlen);
+/*
+ * Inetd mode: the file is taken over by the next process's epoch as a
+ * rule, and finding it so is not said (at open, before any save).
+ */
+void	audit_state_shared(struct audit_state *);
 /* The chain's last record is epoch's seq last: save it soon. */
 void	audit_state_note(struct audit_state *, const char *epoch,
 	    uint64_t last);

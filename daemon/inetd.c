@@ -345,6 +345,7 @@ inetd_start(struct config *conf, int debug, int usable, int fd)
 	ap.state_default = conf->audit_state == NULL;
 	ap.uid = u.set ? u.uid : geteuid();
 	ap.chroot = conf->chroot;
+	ap.inetd = 1;
 	if ((in.lp.audit = audit_open(&ap, note, sizeof(note), err,
 	    sizeof(err))) == NULL) {
 		log_warnx("%s", err);

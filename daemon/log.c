@@ -113,6 +113,19 @@ log_warnx(const char *fmt, ...)
 	errno = saved;
 }
 
+/* A normal but significant condition. */
+void
+log_notice(const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	vlog(LOG_NOTICE, fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
 /* An informational message. */
 void
 log_info(const char *fmt, ...)

@@ -652,6 +652,45 @@ def state_running_when_the_directory_fsync_fails():
 
 
 @test
+def state_put_back_from_a_copy():
+    """The state file replaced while running by a copy naming an earlier
+    epoch (a backup put back): not written over, said once (a notice),
+    and the next start names what the copy names."""
+    with h.TempDir("dtk-") as tmp, h.SyslogSink() as sink:
+        af = h.AuditFiles(tmp)
+        port = h.free_port()
+        text = h.daemon_conf(port, sink, "ident mode off\n" + af.settings,
+                             "allow 127.0.0.0/8\n")
+        with h.Daemon(text) as d:
+            h.tcp_get("127.0.0.1", port)
+            d.stop()
+        copy = tmp.join("copy")
+        shutil.copy2(af.state, copy)
+        os.chown(copy, NOBODY, -1)
+        old = state_of(af)
+        with h.Daemon(text) as d:
+            h.tcp_get("127.0.0.1", port)
+            epoch = sink.wait_for(r"^event=start ", count=2)[-1].msg.split(
+                " epoch=")[1].split()[0]
+            check(h.poll_until(lambda: state_of(af).startswith(epoch) and
+                               not state_of(af).endswith(":0:run"), 5),
+                  "never saved: %s", state_of(af))
+            os.rename(copy, af.state)
+            for _ in range(4):
+                h.tcp_get("127.0.0.1", port)
+            said = sink.wait_for(r"^audit state .*another epoch", timeout=10)
+            d.stop()
+        sink.wait_for(r"^event=stop ", count=2)
+        check(state_of(af) == old, "the copy written over: %s", state_of(af))
+        check(said.severity == 5 and said.msg.startswith(
+            "audit state %s: the file names another epoch (%s), not this "
+            "one (%s): nothing more" % (af.state, old, epoch)),
+            "the notice: %d %s", said.severity, said.msg)
+        check(len(sink.records(r"^audit state ")) == 2, "said: %r",
+              [r.msg for r in sink.records(r"^audit state ")])
+
+
+@test
 def backpressure_when_syslog_stalls():
     port = h.free_port()
     # the sink does not read until told: the daemon's queue fills, then it

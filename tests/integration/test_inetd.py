@@ -191,6 +191,8 @@ def signed_linked_epochs_under_inetd():
               set(named) <= set(epochs), "%r", prevs)
         check(all(" mode=inetd " in l for l in log.splitlines()
                   if "event=start" in l), "start records:\n%s", log[-3000:])
+        # an epoch that finds the next one's link in the file says nothing
+        check("names another epoch" not in log, "said:\n%s", log[-3000:])
         rc, vout, verr = af.verify(rs.file)
         check(rc == 0 and "intact" in vout, "%d\n%s", rc, vout + verr)
         # Delete an epoch between two others: reported missing.
