@@ -38,6 +38,8 @@ static void	verify_link_end(struct verify *, struct verify_epoch *,
 static int	verify_time_cmp(const struct verify_epoch *,
 		    const struct verify_epoch *);
 static int	verify_when_cmp(const void *, const void *);
+static int	verify_time_qcmp(const void *, const void *);
+static int	verify_rank(struct verify *, struct verify_epoch **);
 static struct verify_epoch **verify_key_lasts(struct verify *);
 
 /* The end: leftovers, links, hosts, numbers. */
@@ -157,7 +159,73 @@ verify_time_cmp(const struct verify_epoch *x, const struct verify_epoch *y)
 	return x < y ? -1 : (x > y);
 }
 
-/* An epoch's place in its host's order: host, then time, then arrival. */
+/* verify_time_cmp for qsort. */
+static int
+verify_time_qcmp(const void *a, const void *b)
+{
+	return verify_time_cmp(*(const struct verify_epoch *const *)a,
+	    *(const struct verify_epoch *const *)b);
+}
+
+/*
+ * Each epoch's rank, the order its host's and its key's epochs are read
+ * in: a chain of epochs whose verified starts name the one before is
+ * kept together, in link order, whatever the host's clock did between
+ * them; the chains, and the epochs no link places, by their first time,
+ * then arrival. Of two epochs that name one (a fork, verify_link's), the
+ * earlier in time is placed after it. Epochs in a cycle of links (forged)
+ * have no first, so they come last, in time order. order has room for
+ * every epoch.
+ */
+static int
+verify_rank(struct verify *v, struct verify_epoch **order)
+{
+	struct verify_epoch *ep;
+	size_t *next, i, j, pi, r = 0;
+	unsigned char *placed;
+
+	next = calloc(v->nepochs, sizeof(*next));	/* index + 1; 0: none */
+	placed = calloc(v->nepochs, 1);
+	if (next == NULL || placed == NULL) {
+		free(next);
+		free(placed);
+		v->nomem = 1;
+		return -1;
+	}
+	for (i = 0; i < v->nepochs; i++) {
+		order[i] = &v->epochs[i];
+		order[i]->rank = SIZE_MAX;
+	}
+	qsort(order, v->nepochs, sizeof(*order), verify_time_qcmp);
+	for (i = 0; i < v->nepochs; i++) {
+		ep = order[i];
+		if (ep->state != VERIFY_EPOCH_OPEN || !ep->start_verified ||
+		    !ep->has_prev || ep->prev.kind != LINK_EPOCH ||
+		    (pi = verify_epoch_index(v, verify_link_id(&ep->prev))) ==
+		    SIZE_MAX || v->epochs[pi].state != VERIFY_EPOCH_OPEN ||
+		    next[pi] != 0)
+			continue;
+		next[pi] = (size_t)(ep - v->epochs) + 1;
+		placed[ep - v->epochs] = 1;
+	}
+	/*
+	 * Each epoch places at most one and is placed by at most one, so the
+	 * walk from an epoch none places ends, and never meets a cycle.
+	 */
+	for (i = 0; i < v->nepochs; i++)
+		if (!placed[order[i] - v->epochs])
+			for (j = (size_t)(order[i] - v->epochs) + 1; j != 0;
+			    j = next[j - 1])
+				v->epochs[j - 1].rank = r++;
+	for (i = 0; i < v->nepochs; i++)
+		if (order[i]->rank == SIZE_MAX)
+			order[i]->rank = r++;
+	free(next);
+	free(placed);
+	return 0;
+}
+
+/* An epoch's place in its host's order: host, then rank. */
 static int
 verify_when_cmp(const void *a, const void *b)
 {
@@ -166,14 +234,14 @@ verify_when_cmp(const void *a, const void *b)
 
 	if (x->host != y->host)
 		return x->host < y->host ? -1 : 1;
-	return verify_time_cmp(x, y);
+	return x->rank < y->rank ? -1 : (x->rank > y->rank);
 }
 
 /*
  * The links: each epoch whose verified start names a previous one is
- * checked against it, in each host's time order; then every epoch that
- * no link explains must end with its stop record; then, with listed
- * host keys, the links in each key's order.
+ * checked against it, in each host's order (verify_rank); then every
+ * epoch that no link explains must end with its stop record; then, with
+ * listed host keys, the links in each key's order.
  */
 static int
 verify_links(struct verify *v)
@@ -187,8 +255,10 @@ verify_links(struct verify *v)
 		v->nomem = 1;
 		return -1;
 	}
-	for (i = 0; i < v->nepochs; i++)
-		order[i] = &v->epochs[i];
+	if (verify_rank(v, order) == -1) {
+		free(order);
+		return -1;
+	}
 	qsort(order, v->nepochs, sizeof(*order), verify_when_cmp);
 	for (i = 0; i < v->nepochs; i++) {
 		ep = order[i];
@@ -201,9 +271,9 @@ verify_links(struct verify *v)
 	/*
 	 * --running: a host's last epoch may be open. The host must be
 	 * authenticated (verify_cmd asks for --host-key): the epoch is the
-	 * last of its header's name and the last its key signed, by the
-	 * times inside the MACs; a header renamed does not make an earlier
-	 * epoch anybody's last.
+	 * last of its header's name and the last its key signed, by rank
+	 * (its links, else the times inside the MACs); a header renamed does
+	 * not make an earlier epoch anybody's last.
 	 */
 	if (v->running_ok && (lasts = verify_key_lasts(v)) == NULL) {
 		free(order);
@@ -239,7 +309,7 @@ verify_links(struct verify *v)
 	return 0;
 }
 
-/* Each listed key's last opened epoch in time (NULL: none). */
+/* Each listed key's last opened epoch by rank (NULL: none). */
 static struct verify_epoch **
 verify_key_lasts(struct verify *v)
 {
@@ -256,7 +326,7 @@ verify_key_lasts(struct verify *v)
 		    ep->auth != VERIFY_AUTH_LISTED || ep->key_index >= v->nhkeys)
 			continue;
 		if (last[ep->key_index] == NULL ||
-		    verify_time_cmp(last[ep->key_index], ep) < 0)
+		    last[ep->key_index]->rank < ep->rank)
 			last[ep->key_index] = ep;
 	}
 	return last;
@@ -264,7 +334,7 @@ verify_key_lasts(struct verify *v)
 
 /*
  * One link: ep's start names prev=. before is the host's epoch just
- * before ep in time (NULL: ep is its host's first), has_before whether
+ * before ep in its order (NULL: ep is its host's first), has_before whether
  * there is one.
  */
 static void
@@ -353,7 +423,7 @@ verify_link_id(const struct link *l)
 	return id;
 }
 
-/* An epoch's place in its signer's order: listed key, time, arrival. */
+/* An epoch's place in its signer's order: listed key, then rank. */
 static int
 verify_key_cmp(const void *a, const void *b)
 {
@@ -362,12 +432,12 @@ verify_key_cmp(const void *a, const void *b)
 
 	if (x->key_index != y->key_index)
 		return x->key_index < y->key_index ? -1 : 1;
-	return verify_time_cmp(x, y);
+	return x->rank < y->rank ? -1 : (x->rank > y->rank);
 }
 
 /*
- * The links by signer: for each listed host key, its epochs in time
- * order; each but the earliest must name an epoch that is here (unless
+ * The links by signer: for each listed host key, its epochs by rank;
+ * each but the earliest must name an epoch that is here (unless
  * its host's order already judged that). The key's earliest may name one
  * before the files given. order has room for every epoch.
  */

@@ -133,6 +133,7 @@ struct verify_epoch {
 	struct verify_run	 reorder, late, far, budget, missing;
 	int			 host_told;	/* other names told */
 	/* links, at the end */
+	size_t			 rank;		/* its place: verify_rank */
 	int			 followed;	/* an epoch names it as prev */
 	size_t			 follower;
 	int			 end_checked;	/* its end was judged by a link */

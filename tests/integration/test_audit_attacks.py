@@ -36,9 +36,11 @@ def keys():
     return _keys
 
 
-def emit(n, host="web1", sign=True, state=None, stop=True, epoch=None):
+def emit(n, host="web1", sign=True, state=None, stop=True, epoch=None,
+         env=None):
     """One epoch of n connections from host, as log lines (epoch: its id,
-    as a host whose daemon was changed could choose it)."""
+    as a host whose daemon was changed could choose it; env: its
+    environment, e.g. a FakeClock's)."""
     k = keys()
     args = [EMIT, "-H", host]
     if sign:
@@ -49,7 +51,7 @@ def emit(n, host="web1", sign=True, state=None, stop=True, epoch=None):
         args += ["-E", epoch]
     if not stop:
         args += ["-k"]
-    r = h.run(args + [k["audit"][0], n])
+    r = h.run(args + [k["audit"][0], n], env=env)
     check(r.returncode == 0, "audit_emit: %r", r.stderr)
     return r.stdout.decode().splitlines(keepends=True)
 
@@ -586,6 +588,41 @@ def running_leaves_each_hosts_last_epoch_open():
     check(rc == 2 and err.startswith("daytimed-audit: report: --running "
                                      "needs --secret-key and --host-key\n"),
           "%d %r", rc, err)
+
+
+@test
+def clock_set_back_between_runs():
+    """The host's clock set back a day between two runs: the second epoch
+    names the first (audit state), so the links, not the times, give the
+    host's order: intact; and with --running the open epoch, linked last,
+    is the host's last although its times are the earliest."""
+    if h.asan_build(EMIT):
+        raise h.Skip("libfaketime and AddressSanitizer deadlock at start")
+    try:
+        from fakeclock import FakeClock
+        clock = FakeClock(TMP.join("clock"))
+    except RuntimeError as e:
+        raise h.Skip(str(e))
+    epochs = []
+    for stop in (True, False):
+        state = os.path.join(STATES, "back-%d.state" %
+                             len(os.listdir(STATES)))
+        clock.shift(0)
+        a = emit(3, state=state, env=clock.env())
+        clock.shift(-86400)
+        epochs.append((a, emit(4, state=state, stop=stop, env=clock.env())))
+    a, b = epochs[0]
+    check(" prev=%s:" % epoch_of(a) in b[0], "B names A: %s", b[0])
+    p = TMP.write("clockback.log", a + b)
+    rc, f, out = verify(p, *named_keys("web1"))
+    check(rc == 0 and f == [] and "warning:" not in out,
+          "clock set back between linked epochs: %d %r\n%s", rc, f, out)
+    a, b = epochs[1]
+    p = TMP.write("clockback-running.log", a + b)
+    rc, f, out = verify(p, "--running", *named_keys("web1"))
+    check(rc == 0 and f == [] and
+          "warning: epoch %s is open" % epoch_of(b) in out,
+          "... and the later one still running: %d %r\n%s", rc, f, out)
 
 
 if __name__ == "__main__":

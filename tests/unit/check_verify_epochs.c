@@ -5,7 +5,8 @@
  * issue 13, finding 1 (made with the auditor's public key only), with
  * and without host keys; linked epochs: one deleted between two, an end
  * cut short, a crash, a broken or lost link, a fork, an epoch deleted
- * and the next one's host renamed (followed by key); a host name edited
+ * and the next one's host renamed (followed by key), a clock set back
+ * between linked epochs; a host name edited
  * in the syslog header; time going back; many hosts in one file, each
  * judged alone; the hosts and epochs read back.
  */
@@ -27,6 +28,7 @@
 #define HDR	"Nov 26 10:32:52 web1 daytimed[1]: "
 #define HDR2	"Nov 26 10:32:52 web2 daytimed[9]: "
 #define HOUR	3600000000ULL
+#define DAY	(24 * HOUR)
 
 /* Three linked, signed epochs of web1: A, B, C (6, 5, 4 records). */
 static struct fix_log *
@@ -495,6 +497,70 @@ START_TEST(test_links_broken)
 }
 END_TEST
 
+/*
+ * The host's clock set back a day between two runs: the epochs are read
+ * in the order their links give, not by time, so the links hold, and
+ * with --running the open epoch is the last one linked, not the latest
+ * in time. A link missing is still found.
+ */
+START_TEST(test_clock_back)
+{
+	const unsigned char *hk[] = { NULL, NULL };
+	struct fix_epoch a, b, c;
+	struct fix_keys k;
+	struct fix_log *log;
+	struct fix_run r;
+	struct verify *v;
+	struct link l;
+	char want[512];
+	size_t i;
+
+	fix_keys(&k);
+	hk[0] = k.hpk;
+	log = calloc(1, sizeof(*log));
+	ck_assert_ptr_nonnull(log);
+	memset(&l, 0, sizeof(l));
+	l.kind = LINK_NONE;
+	fix_make(log, &a, &k, HDR, k.hsk, &l, 3, 1, T0 + DAY);
+	fix_link(&l, &a, 1);
+	fix_make(log, &b, &k, HDR, k.hsk, &l, 3, 1, T0);
+	fix_link(&l, &b, 1);
+	fix_make(log, &c, &k, HDR, k.hsk, &l, 3, 1, T0 + HOUR);
+	verify_free(fix_run(&r, log, k.sk, hk));
+	ck_assert_uint_eq(r.s.findings, 0);
+	ck_assert_uint_eq(r.s.warnings, 0);
+	/* C still running: it is the host's last epoch */
+	log->n--;
+	ck_assert_ptr_nonnull(v = verify_new(k.sk, NULL, NULL));
+	ck_assert_int_eq(verify_host_key(v, "host.pub", k.hpk), 0);
+	verify_running(v);
+	for (i = 0; i < log->n; i++)
+		ck_assert_int_eq(verify_line(v, "log", i + 1, log->line[i],
+		    strlen(log->line[i])), 0);
+	ck_assert_int_eq(verify_finish(v, &r.s), 0);
+	ck_assert_uint_eq(r.s.findings, 0);
+	ck_assert_uint_eq(r.s.running, 1);
+	verify_free(v);
+	/* B deleted: C, the earliest in time, begins; A's lost link is told */
+	log->n = 0;
+	l.kind = LINK_NONE;
+	fix_make(log, &a, &k, HDR, k.hsk, &l, 3, 1, T0 + DAY);
+	fix_link(&l, &a, 1);
+	fix_make(log, &b, &k, HDR, k.hsk, &l, 3, 1, T0);
+	fix_link(&l, &b, 1);
+	fix_make(log, &c, &k, HDR, k.hsk, &l, 3, 1, T0 + HOUR);
+	for (i = 0; i < 3; i++)
+		fix_delete(log, 3);
+	verify_free(fix_run(&r, log, k.sk, hk));
+	snprintf(want, sizeof(want), "epoch %s (log:1): starts a new chain of "
+	    "epochs (prev=none: no state file when it started): its link to "
+	    "epoch %s, the one before it on host web1, is lost", a.id, c.id);
+	ck_assert_int_ge(fix_find(&r, want), 0);
+	ck_assert_uint_eq(r.s.findings, 1);
+	free(log);
+}
+END_TEST
+
 /* Issue 13, finding 3: a host name changed with sed. */
 START_TEST(test_host_changed)
 {
@@ -681,6 +747,7 @@ verify_epochs_suite(void)
 	tcase_add_test(tc, test_deleted_epoch);
 	tcase_add_test(tc, test_epoch_ends);
 	tcase_add_test(tc, test_links_broken);
+	tcase_add_test(tc, test_clock_back);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("hosts and time");
