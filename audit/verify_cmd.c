@@ -47,6 +47,7 @@ struct verify_cmd_file {
 	const char	*path;
 	const char	*name;		/* for messages: "(stdin)" for "-" */
 	uint64_t	 first;		/* its first sealed record's time */
+	uint64_t	 epoch, seq;	/* ... its epoch and seq */
 	int		 has_first;
 	size_t		 pos;		/* as given */
 	dev_t		 dev;
@@ -275,13 +276,14 @@ verify_cmd_hostkey(struct verify *v, const char *arg,
 /*
  * The log files: each once (the same file named twice is read once),
  * stdin ("-", or no file) first, then the files oldest first by the
- * time of their first sealed record.
+ * time of their first sealed record; files whose first sealed records
+ * are of one epoch by their seq.
  */
 static int
 verify_cmd_files(int argc, char **argv, struct verify_cmd_file **out,
     size_t *nout)
 {
-	struct verify_cmd_file *f;
+	struct verify_cmd_file *f, tmp;
 	struct stat st;
 	size_t n = 0, i, j;
 	int a, stdin_seen = 0, moved = 0;
@@ -326,6 +328,18 @@ verify_cmd_files(int argc, char **argv, struct verify_cmd_file **out,
 		n++;
 	}
 	qsort(f, n, sizeof(*f), verify_cmd_order);
+	/*
+	 * The files of one epoch (a rotation) by seq, in the places time
+	 * gave them: a clock set back between two of them reorders nothing.
+	 */
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (f[i].has_first && f[j].has_first &&
+			    f[i].epoch == f[j].epoch && f[j].seq < f[i].seq) {
+				tmp = f[i];
+				f[i] = f[j];
+				f[j] = tmp;
+			}
 	for (i = 0; i < n; i++)
 		if (f[i].pos != i)
 			moved = 1;
@@ -340,7 +354,10 @@ verify_cmd_files(int argc, char **argv, struct verify_cmd_file **out,
 	return 0;
 }
 
-/* The time of a file's first sealed record, if it has one early on. */
+/*
+ * The time, epoch and seq of a file's first sealed record, if it has one
+ * early on.
+ */
 static void
 verify_cmd_prescan(struct verify_cmd_file *f)
 {
@@ -362,6 +379,8 @@ verify_cmd_prescan(struct verify_cmd_file *f)
 		    verify_fields_parse(h.rec, h.reclen, &vf) == 0 &&
 		    vf.has_time) {
 			f->first = vf.time_us;
+			f->epoch = vf.epoch_id;
+			f->seq = vf.seq;
 			f->has_first = 1;
 			break;
 		}

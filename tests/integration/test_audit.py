@@ -5,7 +5,8 @@ private real rsyslogd, checked by daytimed-audit verify; its key files and
 state file checked at startup and by -t; the state written from inside a
 chroot; the state's filesystem full or read-only (at a start, while
 running, and across a restart); its directory's fsync failing after the
-rename (fsync_shim.c); and back-pressure when the syslog sink
+rename (fsync_shim.c); one epoch's rotated files read by seq when the
+clock went back between them; and back-pressure when the syslog sink
 stops reading (no record lost, accepting paused)."""
 
 import errno
@@ -688,6 +689,50 @@ def state_put_back_from_a_copy():
             "the notice: %d %s", said.severity, said.msg)
         check(len(sink.records(r"^audit state ")) == 2, "said: %r",
               [r.msg for r in sink.records(r"^audit state ")])
+
+
+@test
+def rotated_files_of_one_epoch_clock_set_back():
+    """One epoch's log rotated, then the host's clock set back an hour:
+    the files are read by seq, not by the times of their first records
+    (the later file's first record now looks an hour older)."""
+    if h.asan_build():
+        raise h.Skip("libfaketime and AddressSanitizer deadlock at start")
+    try:
+        from fakeclock import FakeClock
+        tmp = h.TempDir("dtk-")
+        clock = FakeClock(tmp.join("clock"))
+    except RuntimeError as e:
+        raise h.Skip(str(e))
+    with tmp, h.SyslogSink() as sink:
+        af = h.AuditFiles(tmp)
+        port = h.free_port()
+        # libfaketime opens its timestamp file, which seccomp refuses
+        text = h.daemon_conf(port, sink, "ident mode off\nseccomp off\n" +
+                             af.settings, "allow 127.0.0.0/8\n")
+        with h.Daemon(text, env=clock.env()) as d:
+            try:
+                h.tcp_get("127.0.0.1", port)
+                sink.wait_for(r"^conn=")
+                n = len(sink.records())
+                clock.shift(-3600)
+                h.tcp_get("127.0.0.1", port)
+                sink.wait_for(r"^conn=", count=2)
+                d.stop()
+            finally:
+                clock.forget(d.pid)
+        sink.wait_for(r"^event=stop ")
+        lines = [r.raw + b"\n" for r in sink.records()]
+        old = tmp.write("rot.1", b"".join(lines[:n]))
+        new = tmp.write("rot.2", b"".join(lines[n:]))
+        rc, out, err = af.verify(old, new)
+        check(rc == 0 and "reading the files" not in out and
+              "time goes back at seq" in out, "rotated, clock set back: "
+              "%d\n%s", rc, out + err)
+        rc, out, err = af.verify(new, old)
+        check(rc == 0 and "reading the files oldest first: %s %s" %
+              (old, new) in out, "named newest first: %d\n%s", rc,
+              out + err)
 
 
 @test
