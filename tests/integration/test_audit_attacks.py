@@ -625,5 +625,28 @@ def clock_set_back_between_runs():
           "... and the later one still running: %d %r\n%s", rc, f, out)
 
 
+@test(timeout=60)
+def links_in_a_cycle():
+    """Two epochs whose signed starts name each other (ids chosen, state
+    files written by hand, as a host whose daemon was changed could): no
+    chain of epochs begins there, and verify still ends, taking them by
+    time. (The cycle itself is not a finding yet.)"""
+    ids = ("00000000000c7c1a", "00000000000c7c1b")
+    eps = []
+    for me, other in (ids, ids[::-1]):
+        state = os.path.join(STATES, "cycle-%s.state" % me)
+        fd = os.open(state, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.write(fd, b"daytimed-audit-state-v1 %s:4:stop\n" %
+                 other.encode())
+        os.close(fd)
+        eps.append(emit(3, state=state, epoch=me))
+    check(all(" prev=%s:4:stop " % o in e[0] and epoch_of(e) == m
+              for e, m, o in zip(eps, ids, ids[::-1])), "a cycle: %r", eps)
+    p = TMP.write("cycle.log", sum(eps, []))
+    rc, f, out = verify(p, *named_keys("web1"))
+    check(rc in (0, 1) and "10 sealed records in 2 epochs, 10 verified"
+          in out, "a cycle of links: %d %r\n%s", rc, f, out)
+
+
 if __name__ == "__main__":
     h.main()
