@@ -173,9 +173,10 @@ verify_time_qcmp(const void *a, const void *b)
  * kept together, in link order, whatever the host's clock did between
  * them; the chains, and the epochs no link places, by their first time,
  * then arrival. Of two epochs that name one (a fork, verify_link's), the
- * earlier in time is placed after it. Epochs in a cycle of links (forged)
- * have no first, so they come last, in time order. order has room for
- * every epoch.
+ * earlier in time is placed after it. Epochs in a cycle of links have
+ * no first, so they come last, in time order, each a finding: a start
+ * can name only an epoch that began before it, so a cycle is forged.
+ * order has room for every epoch.
  */
 static int
 verify_rank(struct verify *v, struct verify_epoch **order)
@@ -217,9 +218,17 @@ verify_rank(struct verify *v, struct verify_epoch **order)
 			for (j = (size_t)(order[i] - v->epochs) + 1; j != 0;
 			    j = next[j - 1])
 				v->epochs[j - 1].rank = r++;
-	for (i = 0; i < v->nepochs; i++)
-		if (order[i]->rank == SIZE_MAX)
-			order[i]->rank = r++;
+	for (i = 0; i < v->nepochs; i++) {
+		if (order[i]->rank != SIZE_MAX)
+			continue;
+		order[i]->rank = r++;
+		/* A start names an epoch that was there before it. */
+		verify_note(v, VERIFY_FINDING, order[i], SIZE_MAX, "epoch %s "
+		    "(%s:%lu): its links lead back to it (a loop of epochs, "
+		    "each naming one that started after it): forged",
+		    order[i]->hex, v->files[order[i]->start_file],
+		    order[i]->start_line);
+	}
 	free(next);
 	free(placed);
 	return 0;

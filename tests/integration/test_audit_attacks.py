@@ -629,8 +629,8 @@ def clock_set_back_between_runs():
 def links_in_a_cycle():
     """Two epochs whose signed starts name each other (ids chosen, state
     files written by hand, as a host whose daemon was changed could): no
-    chain of epochs begins there, and verify still ends, taking them by
-    time. (The cycle itself is not a finding yet.)"""
+    chain of epochs begins there; verify ends, checks both, and reports
+    each as a loop, since a start can name only an epoch before it."""
     ids = ("00000000000c7c1a", "00000000000c7c1b")
     eps = []
     for me, other in (ids, ids[::-1]):
@@ -644,8 +644,11 @@ def links_in_a_cycle():
               for e, m, o in zip(eps, ids, ids[::-1])), "a cycle: %r", eps)
     p = TMP.write("cycle.log", sum(eps, []))
     rc, f, out = verify(p, *named_keys("web1"))
-    check(rc in (0, 1) and "10 sealed records in 2 epochs, 10 verified"
-          in out, "a cycle of links: %d %r\n%s", rc, f, out)
+    check(rc == 1 and "10 sealed records in 2 epochs, 10 verified" in out,
+          "a cycle of links: %d %r\n%s", rc, f, out)
+    loops = [x for x in f if "its links lead back to it" in x]
+    check(len(loops) == 2 and all(any(i in x for x in loops) for i in ids),
+          "each epoch of the loop is a finding: %r", f)
 
 
 if __name__ == "__main__":
