@@ -45,6 +45,8 @@ struct report_rec {
 	size_t		 netlen;	/* 0: no netblock= */
 	char		 src[REPORT_ADDR_MAX];
 	size_t		 srclen;
+	char		 source[REPORT_ADDR_MAX];
+	size_t		 sourcelen;	/* 0: no source= */
 	const struct record_field *ident;
 	const struct record_field *st;
 };
@@ -53,7 +55,7 @@ struct report_rec {
 enum report_key {
 	K_CONN, K_PROTO, K_PEER, K_LOCAL, K_DECISION, K_RULE, K_IDENT,
 	K_IDENT_STATUS, K_NETBLOCK, K_DURATION_US, K_BYTES, K_VIA, K_TIME,
-	K_SEQ, K_MAC, K_EPOCH, K_SEALED, K_N, K_UNKNOWN = K_N
+	K_SEQ, K_MAC, K_EPOCH, K_SEALED, K_SOURCE, K_N, K_UNKNOWN = K_N
 };
 
 /* A record's fields by key: NULL where the record has none. */
@@ -292,7 +294,7 @@ report_event(struct report *r, const struct record_fields *f, int64_t t)
 static const char *
 report_conn(const struct report_keyed *f, struct report_rec *rec)
 {
-	const struct record_field *proto, *dec, *rule, *net, *c;
+	const struct record_field *proto, *dec, *rule, *net, *src, *c;
 	const char *detail;
 	size_t dl, i;
 	long n;
@@ -339,6 +341,13 @@ report_conn(const struct report_keyed *f, struct report_rec *rec)
 		    net)) <= 0 || memchr(rec->net, '\0', (size_t)n) != NULL)
 			return "a bad netblock=";
 		rec->netlen = (size_t)n;
+	}
+	rec->sourcelen = 0;
+	if ((src = f->k[K_SOURCE]) != NULL) {
+		if ((n = record_parse_value(rec->source, sizeof(rec->source),
+		    src)) <= 0 || memchr(rec->source, '\0', (size_t)n) != NULL)
+			return "a bad source=";
+		rec->sourcelen = (size_t)n;
 	}
 	return NULL;
 }
@@ -388,7 +397,8 @@ report_key_id(const char *key, size_t len)
 		    REPORT_IS(key, "bytes") ? K_BYTES : REPORT_IS(key,
 		    "epoch") ? K_EPOCH : K_UNKNOWN;
 	case 6:
-		return REPORT_IS(key, "sealed") ? K_SEALED : K_UNKNOWN;
+		return REPORT_IS(key, "sealed") ? K_SEALED : REPORT_IS(key,
+		    "source") ? K_SOURCE : K_UNKNOWN;
 	case 8:
 		return REPORT_IS(key, "decision") ? K_DECISION :
 		    REPORT_IS(key, "netblock") ? K_NETBLOCK : K_UNKNOWN;
@@ -516,10 +526,19 @@ report_count(struct report *r, struct report_rec *rec)
 			lim += 6;
 			dl -= 6;
 		}
-		/* the limits' keys are the first parts of the drops' */
+		/*
+		 * the limits' keys are the first parts of the drops'; a
+		 * drop is counted for the source the limit charged (its
+		 * source=: the peer cut to the source prefix) when the
+		 * record names one, else for the peer
+		 */
 		lim = report_cut1(lim, &dl, limcut);
-		kl = report_join(key, sizeof(key), lim, dl, rec->src,
-		    rec->srclen);
+		if (rec->sourcelen > 0)
+			kl = report_join(key, sizeof(key), lim, dl,
+			    rec->source, rec->sourcelen);
+		else
+			kl = report_join(key, sizeof(key), lim, dl, rec->src,
+			    rec->srclen);
 		if (report_table_add(r->drops, key, kl, rec->t_us, sub) ==
 		    NULL || report_add1(r->limits, lim, dl, rec->t_us,
 		    sub) == NULL)

@@ -281,6 +281,48 @@ START_TEST(test_report_unparsed)
 }
 END_TEST
 
+/*
+ * A drop names the source its limit charged (source=, the peer cut to
+ * the source prefix): the drops are counted by it, one /64 one row, and
+ * the key is known. A drop without one is counted by its peer.
+ */
+START_TEST(test_report_drop_source)
+{
+	struct report *r = new_report();
+	char *text;
+
+	line(r, HDR REC("[2001:db8:1:1::2]:9", "drop", "limit:rate", "-",
+	    "skipped", " source=2001:db8:1:1::/64"));
+	line(r, HDR REC("[2001:db8:1:1::3]:9", "drop", "limit:rate", "-",
+	    "skipped", " source=2001:db8:1:1::/64"));
+	line(r, HDR REC("[2001:db8:1:1::4]:9", "drop", "limit:rate", "-",
+	    "skipped", " source=2001:db8:1:1::/64"));
+	line(r, HDR REC("192.0.2.9:9", "drop", "limit:connections", "-",
+	    "skipped", ""));
+	line(r, HDR REC("192.0.2.10:9", "drop", "limit:rate", "-",
+	    "skipped", " source=\"\""));
+	ck_assert_uint_eq(r->records, 4);
+	ck_assert_uint_eq(r->unparsed, 1);
+	ck_assert_uint_eq(r->unknown, 0);
+	ck_assert_uint_eq(count(r->ukeys, "source", 6), 0);
+	ck_assert_uint_eq(count(r->drops, "rate\0" "2001:db8:1:1::/64", 22),
+	    3);
+	ck_assert_uint_eq(count(r->drops, "rate\0" "2001:db8:1:1::2", 20), 0);
+	ck_assert_uint_eq(count(r->drops, "connections\0" "192.0.2.9", 21),
+	    1);
+	text = page(r, 0);
+	ck_assert_ptr_nonnull(strstr(text, "3  2001:db8:1:1::/64\n"));
+	ck_assert_ptr_null(strstr(text, "keys this version does not know"));
+	check_page(text);
+	free(text);
+	text = page(r, 1);
+	ck_assert_ptr_nonnull(strstr(text, "{\"source\": \"2001:db8:1:1::/64\", "
+	    "\"count\": 3,"));
+	free(text);
+	report_free(r);
+}
+END_TEST
+
 START_TEST(test_report_unknown_keys)
 {
 	struct report *r = new_report();
@@ -581,6 +623,7 @@ report_suite(void)
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, test_report_counts);
 	tcase_add_test(tc, test_report_unknown_keys);
+	tcase_add_test(tc, test_report_drop_source);
 	tcase_add_test(tc, test_report_period);
 	tcase_add_test(tc, test_report_bounded);
 	tcase_add_test(tc, test_report_old_and_new_format);
