@@ -34,7 +34,6 @@ static int	acl_parse_plen(const char *, size_t, unsigned *, const char **);
 static int	acl_cidr_agrees(const char *, size_t, int, const uint8_t *,
 		    unsigned, const char **);
 static size_t	acl_addr_text(const struct acl_addr *, char *);
-static size_t	acl_format_v6(const uint8_t *, char *);
 
 /* Parse NETBLOCK text: the strict front end, then libcidr, then checks. */
 int
@@ -365,51 +364,11 @@ acl_addr_text(const struct acl_addr *a, char *t)
 	int i;
 
 	if (a->family == AF_INET6)
-		return acl_format_v6(a->bytes, t);
+		return compat_fmt_ip6(t, a->bytes);
 	for (i = 0; i < 4; i++) {
 		if (i > 0)
 			t[n++] = '.';
 		n += compat_fmt_uint(t + n, a->bytes[i]);
-	}
-	return n;
-}
-
-/*
- * RFC 5952: lowercase, no leading zeros, the longest run of two or more
- * zero groups (the first of equals) as "::", and no dotted tail, so that
- * the same address is always the same text.
- */
-static size_t
-acl_format_v6(const uint8_t *b, char *t)
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned w[8];
-	int i, best = -1, bestlen = 0, run = 0, sh;
-	size_t n = 0;
-
-	for (i = 0; i < 8; i++) {
-		w[i] = (unsigned)b[2 * i] << 8 | b[2 * i + 1];
-		run = w[i] == 0 ? run + 1 : 0;
-		if (run > bestlen && run >= 2) {
-			bestlen = run;
-			best = i - run + 1;
-		}
-	}
-	for (i = 0; i < 8; ) {
-		if (i == best) {
-			t[n++] = ':';
-			t[n++] = ':';
-			i += bestlen;
-			continue;
-		}
-		if (i != 0 && i != best + bestlen)
-			t[n++] = ':';
-		/* the group in hex, no leading zeros */
-		for (sh = 12; sh > 0 && (w[i] >> sh) == 0; sh -= 4)
-			;
-		for (; sh >= 0; sh -= 4)
-			t[n++] = hex[(w[i] >> sh) & 0xf];
-		i++;
 	}
 	return n;
 }

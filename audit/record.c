@@ -4,7 +4,9 @@
  * record.h for the byte classes and the two forms).
  *
  * Addresses are written "a.b.c.d:PORT" and "[ADDR]:PORT" (with "%SCOPE"
- * when the address has a scope id). An IPv4-mapped IPv6 address is
+ * when the address has a scope id), ADDR in the one RFC 5952 text of
+ * compat_fmt_ip6 that netblocks use too (::1.2.3.4 is "::102:304", as in
+ * an allow line's -T and a netblock=). An IPv4-mapped IPv6 address is
  * written as the IPv4 dotted quad, because the contract judges it as that
  * IPv4 address: the record shows what the rules saw.
  *
@@ -406,7 +408,7 @@ record_out_addr(struct record_out *w, const struct sockaddr *sa,
 {
 	const struct sockaddr_in *sin;
 	const struct sockaddr_in6 *sin6;
-	char a[INET6_ADDRSTRLEN];
+	char a[COMPAT_IP6_CHARS];
 	unsigned port;
 
 	if (sa != NULL && sa->sa_family == AF_INET && salen >= sizeof(*sin)) {
@@ -419,13 +421,10 @@ record_out_addr(struct record_out *w, const struct sockaddr *sa,
 		port = ntohs(sin6->sin6_port);
 		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
 			record_out_quad(w, &sin6->sin6_addr.s6_addr[12]);
-		else if (inet_ntop(AF_INET6, &sin6->sin6_addr, a,
-		    sizeof(a)) == NULL) {
-			record_out_str(w, "-");
-			return;
-		} else {
+		else {
 			record_out_str(w, "[");
-			record_out_str(w, a);
+			record_out_put(w, a, compat_fmt_ip6(a,
+			    sin6->sin6_addr.s6_addr));
 			if (sin6->sin6_scope_id != 0) {
 				record_out_str(w, "%");
 				record_out_uint(w, sin6->sin6_scope_id);

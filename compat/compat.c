@@ -3,7 +3,8 @@
  * compat: what glibc lacks and OpenBSD has (strtonum, strlcpy);
  * compat_parse_uint, the one bounded parser of decimal numbers in a
  * (buffer, length) that is not NUL-terminated, and its inverse
- * (compat_fmt_uint); large arrays in huge pages (compat_huge,
+ * (compat_fmt_uint); the one text of an IPv6 address (compat_fmt_ip6);
+ * large arrays in huge pages (compat_huge,
  * compat_big_alloc); whole reads and writes on blocking descriptors
  * (compat_read_all, compat_write_all).
  */
@@ -264,6 +265,49 @@ compat_read_all(int fd, void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+/*
+ * RFC 5952: lowercase, no leading zeros, the longest run of two or more
+ * zero groups (the first of equals) as "::", and no dotted tail, so that
+ * the same address is always the same text: in records (peer=, via=,
+ * local=) and wherever a netblock is written (-T, -e, netblock=,
+ * source=). An IPv4-compatible ::a.b.c.d is "::102:304"; the caller
+ * writes IPv4-mapped addresses as the IPv4 quad.
+ */
+size_t
+compat_fmt_ip6(char *dst, const unsigned char *b)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned w[8];
+	int i, best = -1, bestlen = 0, run = 0, sh;
+	size_t n = 0;
+
+	for (i = 0; i < 8; i++) {
+		w[i] = (unsigned)b[2 * i] << 8 | b[2 * i + 1];
+		run = w[i] == 0 ? run + 1 : 0;
+		if (run > bestlen && run >= 2) {
+			bestlen = run;
+			best = i - run + 1;
+		}
+	}
+	for (i = 0; i < 8; ) {
+		if (i == best) {
+			dst[n++] = ':';
+			dst[n++] = ':';
+			i += bestlen;
+			continue;
+		}
+		if (i != 0 && i != best + bestlen)
+			dst[n++] = ':';
+		/* the group in hex, no leading zeros */
+		for (sh = 12; sh > 0 && (w[i] >> sh) == 0; sh -= 4)
+			;
+		for (; sh >= 0; sh -= 4)
+			dst[n++] = hex[(w[i] >> sh) & 0xf];
+		i++;
+	}
+	return n;
 }
 
 /*

@@ -27,6 +27,16 @@ int compat_parse_uint(const char *buf, size_t len, unsigned long long max,
 /* v in decimal at dst, without a NUL: returns how many digits (1..20). */
 size_t compat_fmt_uint(char *dst, unsigned long long v);
 
+/* Bytes compat_fmt_ip6 writes at most: eight groups of four, seven colons. */
+#define COMPAT_IP6_CHARS	39
+
+/*
+ * The IPv6 address b (16 bytes) at dst as RFC 5952 text, all hex (no
+ * dotted tail), without a NUL: returns its length. The one formatter of
+ * IPv6 text: records and netblocks write an address the same way.
+ */
+size_t compat_fmt_ip6(char *dst, const unsigned char *b);
+
 /*
  * Advice that the kernel back the large array (p, len) with huge pages
  * (transparent huge pages, madvise(MADV_HUGEPAGE)) where it can; arrays

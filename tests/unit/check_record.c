@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "acl/acl.h"
 #include "audit/record.h"
 #include "daemon/audit.h"
 #include "tests/unit/suites.h"
@@ -615,15 +616,71 @@ END_TEST
 
 /*
  * Addresses in records against inet_ntop and snprintf, the way they were
- * written before by hand: random IPv4, IPv6 with runs of zero groups,
- * scope ids, IPv4-mapped (the quad), and every buffer length around the
- * line's: -1 below it, the whole line from it on.
+ * written before by hand (IPv6 against acl_addr_format, the netblocks'
+ * text, which check_acl holds to inet_ntop): random IPv4, IPv6 with runs
+ * of zero groups, IPv4-compatible (hex, as acl writes them), scope ids,
+ * IPv4-mapped (the quad), and every buffer length around the line's: -1
+ * below it, the whole line from it on.
  */
+/*
+ * One IPv6 address, one text: an IPv4-compatible ::1.2.3.4 is written
+ * as -T, -e and netblock= write it (::102:304), in peer=, via= and
+ * local= alike; the mapped form stays the IPv4 quad.
+ */
+START_TEST(test_conn_addr_compat)
+{
+	static const struct {
+		const char	*addr;
+		uint32_t	 scope;
+		const char	*text;
+	} t[] = {
+		{ "::1.2.3.4", 0, "[::102:304]:9" },
+		{ "::102:304", 0, "[::102:304]:9" },
+		{ "::ffff:1.2.3.4", 0, "1.2.3.4:9" },
+		{ "::0.0.0.1", 0, "[::1]:9" },
+		{ "::", 0, "[::]:9" },
+		{ "FD00::1", 0, "[fd00::1]:9" },
+		{ "fe80::1", 2, "[fe80::1%2]:9" },
+		{ "2001:db8:0:0:1:0:0:1", 0, "[2001:db8::1:0:0:1]:9" },
+	};
+	struct record_conn c;
+	struct sockaddr_in6 p6;
+	struct acl_prefix net;
+	char buf[512], want[256], text[ACL_PREFIX_STRLEN];
+	size_t i;
+	int warn;
+	const char *err;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		rc_init(&c);
+		memset(&p6, 0, sizeof(p6));
+		p6.sin6_family = AF_INET6;
+		p6.sin6_port = htons(9);
+		p6.sin6_scope_id = t[i].scope;
+		ck_assert_int_eq(inet_pton(AF_INET6, t[i].addr,
+		    &p6.sin6_addr), 1);
+		c.peer = c.via = c.local = (struct sockaddr *)&p6;
+		c.peerlen = c.vialen = c.locallen = sizeof(p6);
+		ck_assert_int_gt(record_conn_format(buf, sizeof(buf), &c), 0);
+		snprintf(want, sizeof(want), " peer=%s via=%s local=%s ",
+		    t[i].text, t[i].text, t[i].text);
+		ck_assert_msg(strstr(buf, want) != NULL, "%s not in %s", want,
+		    buf);
+	}
+	/* the netblock of the same address: the same text */
+	ck_assert_int_eq(acl_prefix_parse("::1.2.3.4/128", 13, &net, &warn,
+	    &err), 0);
+	ck_assert_int_eq(acl_prefix_format(&net, text, sizeof(text)), 0);
+	ck_assert_str_eq(text, "::102:304/128");
+}
+END_TEST
+
 START_TEST(test_conn_addr_text)
 {
 	struct record_conn c;
 	struct sockaddr_in6 p6;
 	struct sockaddr_in p4;
+	struct acl_addr aa;
 	char buf[512], a[INET6_ADDRSTRLEN], want[128];
 	unsigned long long x = 88172645463325252ULL;
 	size_t i, k, len;
@@ -659,7 +716,8 @@ START_TEST(test_conn_addr_text)
 				memset(p6.sin6_addr.s6_addr, 0, 10);
 				p6.sin6_addr.s6_addr[10] = 0xff;
 				p6.sin6_addr.s6_addr[11] = 0xff;
-			}
+			} else if (i % 7 == 3)	/* IPv4-compatible */
+				memset(p6.sin6_addr.s6_addr, 0, 12);
 			p6.sin6_port = (in_port_t)(x >> 40);
 			p6.sin6_scope_id = i % 5 == 3 ? (uint32_t)(x >> 32) : 0;
 			c.peer = (struct sockaddr *)&p6;
@@ -670,7 +728,10 @@ START_TEST(test_conn_addr_text)
 				snprintf(want, sizeof(want), " peer=%s:%u ", a,
 				    ntohs(p6.sin6_port));
 			} else {
-				inet_ntop(AF_INET6, &p6.sin6_addr, a, sizeof(a));
+				aa.family = AF_INET6;
+				memcpy(aa.bytes, &p6.sin6_addr, 16);
+				ck_assert_int_eq(acl_addr_format(&aa, a,
+				    sizeof(a)), 0);
 				if (p6.sin6_scope_id != 0)
 					snprintf(want, sizeof(want),
 					    " peer=[%s%%%u]:%u ", a,
@@ -863,6 +924,7 @@ record_suite(void)
 	tcase_add_test(tc, test_conn_too_small);
 	tcase_add_test(tc, test_out);
 	tcase_add_test(tc, test_conn_addr_text);
+	tcase_add_test(tc, test_conn_addr_compat);
 	tcase_add_test(tc, test_conn_rule_text);
 	tcase_add_test(tc, test_event_text);
 	tcase_add_test(tc, test_append);
