@@ -32,11 +32,13 @@ enum ident_mode { IDENT_MODE_ALWAYS = 0, IDENT_MODE_RULES, IDENT_MODE_OFF };
 /* Where the last epoch is remembered when "audit state" is not given. */
 #define CONFIG_AUDIT_STATE	LOCALSTATEDIR "/lib/daytimed/audit.state"
 
+#define CONFIG_LISTEN_ADDR_MAX	56	/* "[IPV6]:PORT" with its NUL */
+
 struct config_listen {
 	int			proto;		/* SOCK_STREAM or SOCK_DGRAM */
 	struct sockaddr_storage	ss;
 	socklen_t		sslen;
-	char			text[64];	/* "tcp 127.0.0.1:13" as written */
+	char			text[64];	/* "tcp 127.0.0.1:13", normalised */
 	unsigned		line;
 	int			proxy;		/* expects a PROXY protocol header */
 };

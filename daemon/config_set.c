@@ -35,7 +35,7 @@ config_set_listen(struct config_parse *p, const struct config_directive *d,
 	struct config_listen *cl;
 	const struct config_token *arg = l->arg;
 	const char *why = NULL;
-	char show[80];
+	char show[80], addr[CONFIG_LISTEN_ADDR_MAX];
 	size_t i;
 	int proto;
 
@@ -83,9 +83,10 @@ config_set_listen(struct config_parse *p, const struct config_directive *d,
 	cl->line = l->line;
 	cl->proxy = l->narg == 3;
 	p->listen_file[conf->nlistens] = l->file;
-	if ((size_t)snprintf(cl->text, sizeof(cl->text), "%.*s %.*s",
-	    (int)arg[0].len, arg[0].s, (int)arg[1].len, arg[1].s) >=
-	    sizeof(cl->text)) {
+	/* the address as it was read, not as written: one text for one */
+	if (config_word_sockaddr_text(&cl->ss, addr, sizeof(addr)) == -1 ||
+	    (size_t)snprintf(cl->text, sizeof(cl->text), "%s %s",
+	    proto == SOCK_STREAM ? "tcp" : "udp", addr) >= sizeof(cl->text)) {
 		config_parse_report(p, 1, l->file, l->line,
 		    "listen: address too long");
 		return;

@@ -175,12 +175,18 @@ config_word_seconds(const struct config_token *t, struct timeval *tv)
 	return 0;
 }
 
-/* ADDRESS:PORT, or [IPV6]:PORT; numeric addresses only (no DNS at startup). */
+/*
+ * ADDRESS:PORT, or [IPV6]:PORT; numeric addresses only (no DNS at startup).
+ * An address no listener can bind is refused here, so that -t says so:
+ * IPv4-mapped (the socket is IPv6-only), a zone (%IFACE), link-local
+ * fe80::/10 (it binds only with a zone).
+ */
 int
 config_word_sockaddr(const struct config_token *t, struct sockaddr_storage *ss,
     socklen_t *sslen, const char **why)
 {
 	char host[INET6_ADDRSTRLEN + 1];
+	struct in6_addr *a6;
 	const char *port;
 	size_t hl, pl;
 	unsigned long long pn;
@@ -202,9 +208,26 @@ config_word_sockaddr(const struct config_token *t, struct sockaddr_storage *ss,
 		}
 		memcpy(host, t->s + 1, hl);
 		host[hl] = '\0';
-		if (inet_pton(AF_INET6, host,
-		    &((struct sockaddr_in6 *)ss)->sin6_addr) != 1) {
+		if (memchr(host, '%', hl) != NULL) {
+			*why = "a zone (%IFACE) is not supported in a listen "
+			    "line; listen on [::] or a global or ULA address";
+			return -1;
+		}
+		a6 = &((struct sockaddr_in6 *)ss)->sin6_addr;
+		if (inet_pton(AF_INET6, host, a6) != 1) {
 			*why = "bad IPv6 address";
+			return -1;
+		}
+		if (IN6_IS_ADDR_V4MAPPED(a6)) {
+			*why = "an IPv4-mapped address, which the IPv6-only "
+			    "socket cannot bind; write it as IPv4 "
+			    "(A.B.C.D:PORT)";
+			return -1;
+		}
+		if (IN6_IS_ADDR_LINKLOCAL(a6)) {
+			*why = "a link-local address binds only with a zone, "
+			    "which listen does not take; listen on [::] or a "
+			    "global or ULA address";
 			return -1;
 		}
 		ss->ss_family = AF_INET6;
@@ -250,5 +273,48 @@ config_word_sockaddr(const struct config_token *t, struct sockaddr_storage *ss,
 		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)pn);
 	else
 		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)pn);
+	return 0;
+}
+
+/*
+ * The text of a listen address as config_word_sockaddr read it, whatever
+ * the case and zeros it was written with: "127.0.0.1:13", "[fd00::1]:13"
+ * (the IPv6 text of records and netblocks). -1 when len is too small.
+ */
+int
+config_word_sockaddr_text(const struct sockaddr_storage *ss, char *buf,
+    size_t len)
+{
+	char t[1 + COMPAT_IP6_CHARS + 2 + COMPAT_UINT_DIGITS];
+	const struct sockaddr_in *sin;
+	const struct sockaddr_in6 *sin6;
+	const unsigned char *q;
+	size_t n = 0;
+	int i;
+	unsigned port;
+
+	if (ss->ss_family == AF_INET6) {
+		sin6 = (const struct sockaddr_in6 *)ss;
+		t[n++] = '[';
+		n += compat_fmt_ip6(t + n, sin6->sin6_addr.s6_addr);
+		t[n++] = ']';
+		port = ntohs(sin6->sin6_port);
+	} else if (ss->ss_family == AF_INET) {
+		sin = (const struct sockaddr_in *)ss;
+		q = (const unsigned char *)&sin->sin_addr;
+		for (i = 0; i < 4; i++) {
+			if (i > 0)
+				t[n++] = '.';
+			n += compat_fmt_uint(t + n, q[i]);
+		}
+		port = ntohs(sin->sin_port);
+	} else
+		return -1;
+	t[n++] = ':';
+	n += compat_fmt_uint(t + n, port);
+	if (n >= len)
+		return -1;
+	memcpy(buf, t, n);
+	buf[n] = '\0';
 	return 0;
 }

@@ -47,5 +47,11 @@ int	config_word_seconds(const struct config_token *, struct timeval *);
  */
 int	config_word_sockaddr(const struct config_token *,
 	    struct sockaddr_storage *, socklen_t *, const char **why);
+/*
+ * A listen address as text, normalised ("[fd00::1]:13" for "[FD00::1]:13");
+ * -1 when len is too small.
+ */
+int	config_word_sockaddr_text(const struct sockaddr_storage *, char *buf,
+	    size_t len);
 
 #endif

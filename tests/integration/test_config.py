@@ -300,6 +300,38 @@ def test_mode_mapped_address_short_prefix():
 
 
 @test
+def listen_addresses_that_never_bind():
+    """-t refuses what a start could never bind (an IPv4-mapped address on
+    an IPv6-only socket, link-local without a zone, a zone), saying what
+    to write instead; -T shows an address as it was read."""
+    cases = [
+        ("[::ffff:127.0.0.1]:1313", "an IPv4-mapped address, which the "
+         "IPv6-only socket cannot bind; write it as IPv4 (A.B.C.D:PORT)"),
+        ("[fe80::1]:1313", "a link-local address binds only with a zone, "
+         "which listen does not take; listen on [::] or a global or ULA "
+         "address"),
+        ("[fe80::1%lo]:1313", "a zone (%IFACE) is not supported in a "
+         "listen line; listen on [::] or a global or ULA address"),
+    ]
+    for addr, why in cases:
+        path = TMP.write("nb.conf", "listen tcp %s\nuser nobody\n"
+                         "allow ::1\n" % addr)
+        rc, out, err = h.daytimed("-t", "-c", path)
+        want = "%s:1: error: listen: %s: '%s'\n" % (path, why, addr)
+        check(rc == 1 and out.startswith(want), "%s: %d %r %r", addr, rc,
+              out, err)
+    path = TMP.write("norm.conf", "listen tcp [FD00:0::01]:1313\n"
+                     "listen udp [0:0::1]:1313\nuser nobody\nallow ::1\n")
+    rc, out, err = h.daytimed("-t", "-c", path)
+    check(rc == 0, "%d %r %r", rc, out, err)
+    r = h.run([h.DAYTIMED, "-T", "-c", path])
+    got = [l.split("#")[0].rstrip() for l in r.stdout.decode().splitlines()
+           if l.startswith("listen ")]
+    check(got == ["listen tcp [fd00::1]:1313", "listen udp [::1]:1313"],
+          "%r", got)
+
+
+@test
 def explain_decisions():
     path = TMP.write("ex.conf", HEAD +
                      "allow 10.0.0.0/8\n"                 # 3

@@ -392,6 +392,32 @@ def ipv6_proxy_ipv4_client():
 
 
 @test
+def one_address_one_text():
+    """A listen address written long and an IPv4-compatible client
+    (::1.2.3.4) are written once each way: the start log, peer= and
+    netblock= in the same RFC 5952 hex (::102:304), not as typed and not
+    in inet_ntop's dotted tail."""
+    h.need_ipv6()
+    port = h.free_port(host="::1")
+    with h.SyslogSink() as sink, h.Daemon(
+            "listen tcp [0:0:0::0:1]:%d proxy\n" % port + h.daemon_conf(
+                port, sink, "ident mode off\n",
+                "proxy ::1\nallow ::1.2.3.4/128\n", listen=()),
+            ready="proc"):
+        sink.wait_for(r"^listening on tcp \[::1\]:%d " % port)
+        s = h.tcp_open(port, host="::1")
+        me = h._fmt_addr(s.getsockname())
+        s.sendall(v1("::1.2.3.4", 7, dst="::1"))
+        data, how = h.read_to_eof(s, time.monotonic() + 5)
+        s.close()
+        check(h.CTIME_RE.match(data), "%r", data)
+        k = record_via(sink, me)
+        check(k["peer"] == "[::102:304]:7" and
+              k["netblock"] == "::102:304/128" and
+              k["local"] == "[::1]:%d" % port, "%r", k)
+
+
+@test
 def udp_cannot_be_a_proxy_listener():
     with h.TempDir() as t:
         path = t.write("d.conf", "listen udp 127.0.0.1:13013 proxy\n"

@@ -211,12 +211,20 @@ START_TEST(test_listen_too_many)
 }
 END_TEST
 
-START_TEST(test_listen_text_too_long)
+START_TEST(test_listen_text_normalised)
 {
-	/* Leading zeros are a valid port but do not fit the text. */
-	expect_one_error("listen tcp 127.0.0.1:"
-	    "00000000000000000000000000000000000000000000000000014",
-	    "listen: address too long");
+	struct collect c;
+	struct config *conf;
+
+	/* Leading zeros are a valid port; the text is the port read. */
+	conf = parse(&c, "listen tcp 127.0.0.1:"
+	    "00000000000000000000000000000000000000000000000000014\n"
+	    "listen udp [2001:DB8:0:0:1:0:0:01]:013\n");
+	ck_assert_ptr_nonnull(conf);
+	ck_assert_uint_eq(c.n, 0);
+	ck_assert_str_eq(conf->listens[0].text, "tcp 127.0.0.1:14");
+	ck_assert_str_eq(conf->listens[1].text, "udp [2001:db8::1:0:0:1]:13");
+	config_free(conf);
 }
 END_TEST
 
@@ -306,7 +314,7 @@ config_set_suite(void)
 	tcase_add_test(tc, test_proxy_netblocks);
 	tcase_add_test(tc, test_listen_duplicate);
 	tcase_add_test(tc, test_listen_too_many);
-	tcase_add_test(tc, test_listen_text_too_long);
+	tcase_add_test(tc, test_listen_text_normalised);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("rules");

@@ -76,14 +76,15 @@ START_TEST(test_listen_good)
 	    "listen tcp [::1]:13\n"
 	    "listen udp [::1]:65535\n"
 	    "listen tcp 0.0.0.0:1\n"
-	    "listen tcp [::ffff:127.0.0.1]:13\n");
+	    "listen tcp [FD00:0:0::01]:13\n"
+	    "listen udp [fec0::1]:13\n");
 	const struct sockaddr_in *sin;
 	const struct sockaddr_in6 *sin6;
 	struct in6_addr lo6 = IN6ADDR_LOOPBACK_INIT;
 
 	ck_assert_ptr_nonnull(conf);
 	ck_assert_uint_eq(c.n, 0);
-	ck_assert_uint_eq(conf->nlistens, 6);
+	ck_assert_uint_eq(conf->nlistens, 7);
 
 	ck_assert_int_eq(conf->listens[0].proto, SOCK_STREAM);
 	ck_assert_str_eq(conf->listens[0].text, "tcp 127.0.0.1:13");
@@ -114,7 +115,13 @@ START_TEST(test_listen_good)
 	ck_assert_uint_eq(ntohs(sin->sin_port), 1);
 	ck_assert_uint_eq(sin->sin_addr.s_addr, htonl(INADDR_ANY));
 
+	/* the text is the address read, as records write it */
 	ck_assert_int_eq(conf->listens[5].ss.ss_family, AF_INET6);
+	ck_assert_str_eq(conf->listens[5].text, "tcp [fd00::1]:13");
+	ck_assert_str_eq(conf->listens[4].text, "tcp 0.0.0.0:1");
+	ck_assert_str_eq(conf->listens[3].text, "udp [::1]:65535");
+	/* past fe80::/10: not link-local (the old site-local fec0::/10) */
+	ck_assert_str_eq(conf->listens[6].text, "udp [fec0::1]:13");
 	config_free(conf);
 }
 END_TEST
@@ -132,7 +139,20 @@ static const struct {
 	{ "[::1:13", "IPv6 must be written [ADDRESS]:PORT" },
 	{ "[]:13", "bad IPv6 address" },
 	{ "[127.0.0.1]:13", "bad IPv6 address" },
-	{ "[fe80::1%lo]:13", "bad IPv6 address" },
+	{ "[fe80::1%lo]:13", "a zone (%IFACE) is not supported in a listen "
+	  "line; listen on [::] or a global or ULA address" },
+	{ "[fe80::1%1]:13", "a zone (%IFACE) is not supported in a listen "
+	  "line; listen on [::] or a global or ULA address" },
+	{ "[fe80::1]:13", "a link-local address binds only with a zone, "
+	  "which listen does not take; listen on [::] or a global or ULA "
+	  "address" },
+	{ "[FEBF:ffff::1]:13", "a link-local address binds only with a "
+	  "zone, which listen does not take; listen on [::] or a global or "
+	  "ULA address" },
+	{ "[::ffff:127.0.0.1]:13", "an IPv4-mapped address, which the "
+	  "IPv6-only socket cannot bind; write it as IPv4 (A.B.C.D:PORT)" },
+	{ "[::FFFF:7f00:1]:13", "an IPv4-mapped address, which the "
+	  "IPv6-only socket cannot bind; write it as IPv4 (A.B.C.D:PORT)" },
 	{ "[localhost]:13", "bad IPv6 address" },
 	{ "[0000:0000:0000:0000:0000:0000:0000:0000:0000]:13",
 	  "bad IPv6 address" },
