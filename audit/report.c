@@ -348,6 +348,12 @@ report_conn(const struct report_keyed *f, struct report_rec *rec)
 		    src)) <= 0 || memchr(rec->source, '\0', (size_t)n) != NULL)
 			return "a bad source=";
 		rec->sourcelen = (size_t)n;
+		/* a whole address (/32, /128) is the peer's: shown bare */
+		if (n > 3 && memchr(rec->source, ':', (size_t)n) == NULL &&
+		    memcmp(rec->source + n - 3, "/32", 3) == 0)
+			rec->sourcelen -= 3;
+		else if (n > 4 && memcmp(rec->source + n - 4, "/128", 4) == 0)
+			rec->sourcelen -= 4;
 	}
 	return NULL;
 }

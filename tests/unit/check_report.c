@@ -299,9 +299,14 @@ START_TEST(test_report_drop_source)
 	    "skipped", " source=2001:db8:1:1::/64"));
 	line(r, HDR REC("192.0.2.9:9", "drop", "limit:connections", "-",
 	    "skipped", ""));
+	/* a whole address charged is the address, as without source= */
+	line(r, HDR REC("192.0.2.7:9", "drop", "limit:rate", "-",
+	    "skipped", " source=192.0.2.7/32"));
+	line(r, HDR REC("[2001:db8::7]:9", "drop", "limit:rate", "-",
+	    "skipped", " source=2001:db8::7/128"));
 	line(r, HDR REC("192.0.2.10:9", "drop", "limit:rate", "-",
 	    "skipped", " source=\"\""));
-	ck_assert_uint_eq(r->records, 4);
+	ck_assert_uint_eq(r->records, 6);
 	ck_assert_uint_eq(r->unparsed, 1);
 	ck_assert_uint_eq(r->unknown, 0);
 	ck_assert_uint_eq(count(r->ukeys, "source", 6), 0);
@@ -310,6 +315,8 @@ START_TEST(test_report_drop_source)
 	ck_assert_uint_eq(count(r->drops, "rate\0" "2001:db8:1:1::2", 20), 0);
 	ck_assert_uint_eq(count(r->drops, "connections\0" "192.0.2.9", 21),
 	    1);
+	ck_assert_uint_eq(count(r->drops, "rate\0" "192.0.2.7", 14), 1);
+	ck_assert_uint_eq(count(r->drops, "rate\0" "2001:db8::7", 16), 1);
 	text = page(r, 0);
 	ck_assert_ptr_nonnull(strstr(text, "3  2001:db8:1:1::/64\n"));
 	ck_assert_ptr_null(strstr(text, "keys this version does not know"));
