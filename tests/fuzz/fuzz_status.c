@@ -4,8 +4,11 @@
  * and daytimed -r, often as root, reads and shows. Any bytes: a parsed
  * line must say a known result and hold an error text without control
  * bytes, NUL-terminated within its buffer. The same bytes go to the
- * other small parser of what the daemon finds around it, JOURNAL_STREAM's
- * (life_journal_parse): taken, they are two decimal numbers and a colon.
+ * other small parsers of what the daemon finds around it or trusts:
+ * JOURNAL_STREAM's (life_journal_parse): taken, they are two decimal
+ * numbers and a colon; a pidfile's (life_pidfile_parse): digits and at
+ * most a newline, a pid above 0; and the key files' (keyfile_parse,
+ * keyfile_sign_parse): taken, exactly the hex line of their size.
  */
 #include "autoconf.h"
 
@@ -14,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
+#include "audit/keyfile.h"
 #include "daemon/life.h"
 #include "daemon/status.h"
 
@@ -23,9 +29,31 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static int ready;
+	unsigned char key[32], sk[KEYFILE_SIGN_SK_BYTES];
 	struct status st;
 	unsigned long long dev, ino;
+	const char *why;
 	size_t i, n, colons = 0;
+	long pid;
+
+	if (!ready && sodium_init() < 0)
+		abort();
+	ready = 1;
+	if (life_pidfile_parse((const char *)data, size, &pid) == 0) {
+		if (pid <= 0)
+			abort();
+		for (i = 0; i < size; i++)
+			if ((data[i] < '0' || data[i] > '9') &&
+			    !(data[i] == '\n' && i + 1 == size))
+				abort();
+	}
+	if (keyfile_parse((const char *)data, size, key, sizeof(key)) == 0 &&
+	    (size != 2 * sizeof(key) + 1 || data[size - 1] != '\n'))
+		abort();
+	if (keyfile_sign_parse((const char *)data, size, sk, &why) == 0 &&
+	    (size != 2 * sizeof(sk) + 1 || data[size - 1] != '\n'))
+		abort();
 
 	if (life_journal_parse((const char *)data, size, &dev, &ino) == 0) {
 		for (i = 0; i < size; i++)
