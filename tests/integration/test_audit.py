@@ -631,12 +631,21 @@ def state_running_when_the_directory_fsync_fails():
                              "allow 127.0.0.0/8\n")
         # the start's save and the writer's first (seq 0 again) work
         env = fsync_env(DT_FAIL_DIRFSYNC_AFTER="2")
+        said = r"^audit state %s: cannot fsync the directory: " % \
+            re.escape(af.state)
         with h.Daemon(text, env=env) as d:
-            for _ in range(4):
+            # saves come at most once a second while records are
+            # written: records until one has failed (at most 15 s)
+            warn = None
+            for _ in range(75):
                 h.tcp_get("127.0.0.1", port)
-            warn = sink.wait_for(r"^audit state %s: cannot fsync the "
-                                 r"directory: " % re.escape(af.state),
-                                 timeout=10)
+                try:
+                    warn = sink.wait_for(said, timeout=0.2)
+                    break
+                except TimeoutError:
+                    pass
+            check(warn is not None, "no save failed: %r",
+                  sink.records(r"^audit state"))
             d.stop()
         stop = sink.wait_for(r"^event=stop ")
         epoch = stop.msg.split(" epoch=")[1].split()[0]
