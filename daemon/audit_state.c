@@ -37,6 +37,7 @@
 #define ONFILE_BROKEN	2	/* a file that does not parse */
 #define ONFILE_ODD	3	/* something that is not a state file */
 #define ONFILE_OTHER	4	/* another epoch's link */
+#define SAVE_OTHER	2	/* audit_state_save: the file is another's */
 
 struct audit_state {
 	int		 dirfd;		/* the state's directory, open */
@@ -203,7 +204,7 @@ audit_state_begin(struct audit_state *st, const char *epoch, uint64_t seq,
 	 * another rename no more durable than this one (after a crash either
 	 * could be on disk), and cannot bring back prev=none or prev=broken.
 	 */
-	if (rc == 1) {
+	if (rc == 1 || rc == SAVE_OTHER) {	/* the latter: held, never */
 		audit_state_said(st, rc, why);
 		rc = 0;
 	}
@@ -502,7 +503,8 @@ audit_state_lock(struct audit_state *st, char *err, size_t errlen)
 /*
  * Save l under the lock: seq 0 at once, later ones while the file is
  * ours. As audit_state_write: 1 when the file says l but a crash may undo
- * that (it counts as saved: the file says it).
+ * that (it counts as saved: the file says it); SAVE_OTHER when the file
+ * names another epoch, so that nothing was saved, and nothing will be.
  */
 static int
 audit_state_save(struct audit_state *st, const struct link *l, char *err,
@@ -541,6 +543,7 @@ audit_state_save(struct audit_state *st, const struct link *l, char *err,
 		/* not a failure: that epoch's link is not this one's to move */
 		st->onfile = ONFILE_OTHER;
 		audit_state_other(st, &cur, l);
+		rv = SAVE_OTHER;
 	} else if ((rv = audit_state_write(st, l, 1, err, errlen)) != -1) {
 		st->saved = *l;
 		st->onfile = ONFILE_SAVED;
@@ -565,6 +568,11 @@ audit_state_said(struct audit_state *st, int rc, const char *err)
 {
 	char what[128];
 
+	if (rc == SAVE_OTHER) {
+		/* said once by audit_state_other; retrying cannot help */
+		st->failing = 0;
+		return;
+	}
 	if (rc == 1 && !st->failing)
 		log_warnx("%s: the file says %s:%llu, but a crash may undo that; "
 		    "retried every second until a save is durable", err,
@@ -664,7 +672,7 @@ audit_state_note(struct audit_state *st, const char *epoch, uint64_t last)
 		st->begun = 1;
 		rc = audit_state_save(st, &st->want, err, sizeof(err));
 		audit_state_said(st, rc, err);
-		if (rc == 0) {
+		if (rc == 0 || rc == SAVE_OTHER) {
 			pthread_mutex_unlock(&st->mtx);
 			return;
 		}
@@ -799,7 +807,13 @@ audit_state_stop(struct audit_state *st, const char *epoch, uint64_t last,
 	    st->failing)
 		log_warnx("audit state %s: saved again (%s:%llu:stop)", st->path,
 		    l.epoch, (unsigned long long)l.seq);
-	else if (rc == 1) {
+	else if (rc == SAVE_OTHER) {
+		/* in inetd mode, the next process's: the rule */
+		rc = st->shared ? 0 : -1;
+		if (rc == -1)
+			snprintf(err, errlen, "audit state %s: the stop is not "
+			    "saved, the file names another epoch", st->path);
+	} else if (rc == 1) {
 		snprintf(err, errlen, "%s: the file says %s:%llu:stop, but a "
 		    "crash may undo that", why, l.epoch,
 		    (unsigned long long)l.seq);

@@ -382,7 +382,9 @@ START_TEST(test_state_shared)
 	audit_state_note(b, "00000000000000bb", 0);
 	ck_assert(state_wait_for(path,
 	    "daytimed-audit-state-v1 00000000000000bb:0:run\n"));
-	/* a goes on and stops: the file stays b's */
+	/* a goes on and stops (inetd mode: b is the next process): the
+	 * file stays b's, and a's stop says nothing */
+	audit_state_shared(a);
 	audit_state_note(a, "00000000000000aa", 1);
 	ck_assert_int_eq(audit_state_stop(a, "00000000000000aa", 2, err,
 	    sizeof(err)), 0);
@@ -641,6 +643,48 @@ START_TEST(test_state_not_a_file)
 }
 END_TEST
 
+/*
+ * Saves that failed (the file removed), then the file naming another
+ * epoch (a copy put back): nothing is "saved again", and the stop is
+ * not saved, which its error says.
+ */
+START_TEST(test_state_other_after_failure)
+{
+	static const char other[] =
+	    "daytimed-audit-state-v1 00000000000000ee:3:run\n";
+	char dir[64], path[128], note[512], err[512];
+	struct audit_state *st;
+	struct link l;
+	int fd;
+
+	tmpdir(dir);
+	snprintf(path, sizeof(path), "%s/audit.state", dir);
+	st = audit_state_open(path, geteuid(), &l, note, sizeof(note), err,
+	    sizeof(err));
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(audit_state_begin(st, "00000000000000bb", 0, err,
+	    sizeof(err)), 0);
+	audit_state_note(st, "00000000000000bb", 0);
+	audit_state_note(st, "00000000000000bb", 5);
+	ck_assert(state_wait_for(path,
+	    "daytimed-audit-state-v1 00000000000000bb:5:run\n"));
+	ck_assert_int_eq(unlink(path), 0);
+	audit_state_note(st, "00000000000000bb", 6);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ck_assert_int_ne(fd, -1);
+	ck_assert_int_eq(write(fd, other, sizeof(other) - 1),
+	    (ssize_t)sizeof(other) - 1);
+	close(fd);
+	ck_assert_int_eq(audit_state_stop(st, "00000000000000bb", 7, err,
+	    sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "the stop is not saved, the file names "
+	    "another epoch") != NULL, "%s", err);
+	ck_assert(state_wait_for(path, other));
+	audit_state_close(st);
+	cleanup(dir);
+}
+END_TEST
+
 Suite *
 audit_state_suite(void)
 {
@@ -660,6 +704,7 @@ audit_state_suite(void)
 	tcase_add_test(tc, test_state_within);
 	tcase_add_test(tc, test_state_begin);
 	tcase_add_test(tc, test_state_not_a_file);
+	tcase_add_test(tc, test_state_other_after_failure);
 	suite_add_tcase(s, tc);
 	return s;
 }
