@@ -75,7 +75,6 @@ static int	report_index(struct report *, const struct record_fields *,
 static enum report_key report_key_id(const char *, size_t);
 static int	report_count_unknown(struct report *,
 		    const struct record_fields *, const struct report_keyed *);
-static void	report_offset_seen(struct report *, long);
 static int	report_count(struct report *, struct report_rec *);
 static struct report_entry *report_add1(struct report_table *, const char *,
 		    size_t, int64_t, unsigned);
@@ -442,21 +441,6 @@ report_count_unknown(struct report *r, const struct record_fields *f,
 	return 0;
 }
 
-/* The UTC offsets the records' local hours have: the first few. */
-static void
-report_offset_seen(struct report *r, long off)
-{
-	size_t i;
-
-	for (i = 0; i < r->noffs; i++)
-		if (r->offs[i] == off)
-			return;
-	if (r->noffs < REPORT_OFFS)
-		r->offs[r->noffs++] = off;
-	else
-		r->offs_more = 1;
-}
-
 /* Count one connection record inside the period. */
 static int
 report_count(struct report *r, struct report_rec *rec)
@@ -495,7 +479,7 @@ report_count(struct report *r, struct report_rec *rec)
 				return -1;
 			e = report_table_add(r->hours, hk, (size_t)hn,
 			    rec->t_us, sub);
-			report_offset_seen(r, off);
+			report_offsets_add(&r->offs, off);
 		}
 		if (e == NULL)
 			return -1;

@@ -18,7 +18,6 @@
 #define REPORT_SHOWN_TEXT	120	/* bytes of each quoted line */
 #define REPORT_SMALL_CAP	64	/* keys kept of small tables */
 #define REPORT_WHY_MAX		512	/* why the rule section is missing */
-#define REPORT_OFFS		4	/* UTC offsets of local hours named */
 
 /* n[] of rules, netblocks and hours: the decisions, then "by default". */
 enum report_dec {
@@ -117,9 +116,7 @@ struct report {
 	int64_t			 hour_key;	/* the last hour counted ... */
 	long			 hour_off;	/* ... its UTC offset ... */
 	struct report_entry	*hour_e;	/* ... and its entry */
-	long			 offs[REPORT_OFFS];	/* offsets seen */
-	size_t			 noffs;
-	int			 offs_more;	/* and more than those */
+	struct report_offsets	 offs;		/* of the hours counted */
 	struct report_conf	 conf;
 	struct report_check	*check;
 };

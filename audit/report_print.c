@@ -144,17 +144,17 @@ report_print_offsets(FILE *f, const struct report *r, const char *z)
 	size_t i, n = 0;
 	long a;
 
-	for (i = 0; i < r->noffs; i++) {
-		a = r->offs[i] < 0 ? -r->offs[i] : r->offs[i];
-		snprintf(o[n], sizeof(o[n]), "%c%02ld%02ld", r->offs[i] < 0 ?
+	for (i = 0; i < r->offs.n; i++) {
+		a = r->offs.off[i] < 0 ? -r->offs.off[i] : r->offs.off[i];
+		snprintf(o[n], sizeof(o[n]), "%c%02ld%02ld", r->offs.off[i] < 0 ?
 		    '-' : '+', a / 3600 % 100, a / 60 % 60);
 		if (strcmp(o[n], z) != 0)
 			n++;
 	}
 	for (i = 0; i < n; i++)
-		fprintf(f, "%sUTC%s", i + 1 == n && !r->offs_more ? " and " :
+		fprintf(f, "%sUTC%s", i + 1 == n && !r->offs.more ? " and " :
 		    ", ", o[i]);
-	if (r->offs_more)
+	if (r->offs.more)
 		fputs(" and others", f);
 }
 

@@ -246,6 +246,21 @@ report_time_arg(const char *s, int64_t *us)
 	return bad ? -1 : 0;
 }
 
+/* Add off to the offsets seen, once; past REPORT_OFFS, that there are more. */
+void
+report_offsets_add(struct report_offsets *o, long off)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		if (o->off[i] == off)
+			return;
+	if (o->n < REPORT_OFFS)
+		o->off[o->n++] = off;
+	else
+		o->more = 1;
+}
+
 /*
  * The local hour of us as YYYYMMDDHH and its UTC offset in seconds (the
  * two hours of a fall back share a YYYYMMDDHH, not an offset); one

@@ -67,6 +67,18 @@ int	report_time_arg(const char *s, int64_t *us);
  * its UTC offset in *off (seconds east): a fall back repeats the number.
  */
 int64_t	report_time_hour(struct report_clock *, int64_t us, long *off);
+
+#define REPORT_OFFS	4	/* UTC offsets of local hours named */
+
+/* The UTC offsets a report's local hours have had: the first few. */
+struct report_offsets {
+	long	off[REPORT_OFFS];
+	size_t	n;
+	int	more;		/* and more than those */
+};
+
+/* Add off to the offsets seen, once. */
+void	report_offsets_add(struct report_offsets *, long off);
 /*
  * us as local time into buf: fmt 0 "YYYY-MM-DD HH:MM:SS", 1 "MM-DD
  * HH:MM", 2 "HH:MM:SS", 3 RFC 3339 with offset; "-" for REPORT_TIME_NONE.
