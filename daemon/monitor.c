@@ -26,6 +26,7 @@
 #include <sys/types.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -57,6 +58,7 @@
 #define MONITOR_READY		'!'
 #define MONITOR_OUTCOME_MAX	1024	/* bytes of an error kept */
 #define MONITOR_GRACE_SECS	5	/* for an engine that closed its channel */
+#define MONITOR_MSG_SECS	5	/* for the rest of a message begun */
 
 static int			 monitor_fd = -1;	/* to the other side */
 static pthread_mutex_t		 monitor_wlock = PTHREAD_MUTEX_INITIALIZER;
@@ -292,8 +294,12 @@ monitor_pair(struct monitor_state *ms, pid_t engine, int sig, pid_t pid,
 		    "acting once", sig, (long)pid);
 }
 
-/* A message from the engine after its first byte c: a signal or an outcome. */
-static void
+/*
+ * A message from the engine after its first byte c: a signal or an
+ * outcome. -1: out of step, or not whole within MONITOR_MSG_SECS (the
+ * engine writes each in one piece): the channel cannot be trusted on.
+ */
+static int
 monitor_message(int fd, char c, struct monitor_state *ms, pid_t engine)
 {
 	char hdr[5], text[MONITOR_OUTCOME_MAX + 1];
@@ -303,36 +309,36 @@ monitor_message(int fd, char c, struct monitor_state *ms, pid_t engine)
 		if (hdr[0] == SIGHUP || hdr[0] == SIGUSR1)
 			monitor_pair(ms, engine, hdr[0],
 			    (pid_t)loader_get32(hdr + 1), SIGPAIR_ENGINE);
-		return;
+		return 0;
 	}
 	if ((c != MONITOR_REQ_OUTCOME && c != MONITOR_REQ_KEPT) ||
 	    compat_read_all(fd, hdr, 4) == -1 ||
 	    (len = loader_get32(hdr)) > MONITOR_OUTCOME_MAX ||
 	    compat_read_all(fd, text, len) == -1) {
-		log_warnx("monitor: a message from the engine out of step");
-		return;
+		log_warnx("monitor: a message from the engine out of step, "
+		    "or not whole within %d s: no longer read", MONITOR_MSG_SECS);
+		return -1;
 	}
 	text[len] = '\0';
 	ms->done = ms->reads;
 	ms->result = len == 0 || c == MONITOR_REQ_KEPT ? "ok" : "failed";
 	memcpy(ms->error, text, len + 1);
 	monitor_status(ms);
+	return 0;
 }
 
 /*
- * The engine closed its channel and goes on: no reload can reach it or
- * report, so say so in the status file (daytimed -r reads it) and logs.
+ * The engine's channel is gone (closed, or out of step) and the engine
+ * goes on: no reload can reach it or report, so say why in the status
+ * file (daytimed -r reads it) and logs.
  */
 static void
-monitor_closed(struct monitor_state *ms)
+monitor_closed(struct monitor_state *ms, const char *why)
 {
-	static const char why[] = "the engine closed its channel to the "
-	    "monitor: it cannot reload; restart it";
-
 	log_warnx("monitor: %s", why);
 	ms->done = ms->reads;
 	ms->result = "failed";
-	memcpy(ms->error, why, sizeof(why));
+	snprintf(ms->error, sizeof(ms->error), "%s", why);
 	monitor_status(ms);
 }
 
@@ -402,6 +408,7 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 	struct timespec grace = { MONITOR_GRACE_SECS, 0 }, *wait = NULL;
 	/* A status file not written: again then, or at what comes first. */
 	struct timespec retry = { STATUS_RETRY_SECS, 0 };
+	struct timeval msgwait = { MONITOR_MSG_SECS, 0 };
 	int status = 0, up = 0, n;
 	char c;
 
@@ -420,6 +427,9 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 	sigaddset(&block, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &block, NULL);
 	sigemptyset(&empty);
+	/* the engine writes each message whole: its rest never waits long */
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &msgwait,
+	    sizeof(msgwait));
 	for (;;) {
 		if (status_pending())
 			monitor_status(&ms);
@@ -431,7 +441,8 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 			fatal("monitor: poll");
 		if (n == 0 && wait != NULL) {
 			/* the engine goes on without its channel */
-			monitor_closed(&ms);
+			monitor_closed(&ms, "the engine closed its channel to "
+			    "the monitor: it cannot reload; restart it");
 			wait = NULL;
 		}
 		if (monitor_pending[SIGCHLD]) {
@@ -446,8 +457,15 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 				up = 1;
 			else if (r == 1 && c == MONITOR_REQ_RELOAD)
 				monitor_serve(fd, conffile, &ms);
-			else if (r == 1)
-				monitor_message(fd, c, &ms, engine);
+			else if (r == 1 &&
+			    monitor_message(fd, c, &ms, engine) == -1) {
+				close(fd);
+				fd = -1;
+				up = 1;
+				monitor_closed(&ms, "the engine's messages to the "
+				    "monitor are out of step: it cannot reload; "
+				    "restart it");
+			}
 			else if (r == 0 || (r == -1 && errno != EINTR)) {
 				/*
 				 * The engine is exiting, or closed the channel

@@ -366,6 +366,39 @@ def hup_to_both_processes_reloads_once():
               "%r", stop)
 
 
+SPLIT_SHIM = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                          "split_shim.so")
+
+
+@test
+def monitor_not_stalled_by_a_cut_message():
+    """An engine that sends the monitor part of a message and no more (an
+    engine taken over could): the monitor stops reading its channel
+    within 5 s, says why in the log and to -r, and still forwards TERM;
+    before, it waited for the rest for ever, TERM with it."""
+    if h.asan_build():
+        raise h.Skip("the sanitizer's own write() comes before the shim's")
+    if not os.path.exists(SPLIT_SHIM):
+        raise h.Skip("%s not built (make check builds it)" % SPLIT_SHIM)
+    port = h.free_port()
+    with h.SyslogSink() as sink:
+        text = h.daemon_conf(port, sink, "pidfile @DIR@/d.pid\n",
+                             "allow 127.0.0.0/8\n", listen=("tcp",))
+        env = dict(os.environ, LD_PRELOAD=SPLIT_SHIM, DT_SPLIT_OUTCOME="1")
+        with h.Daemon(text, ready="proc", env=env) as d:
+            rc, out, err = h.daytimed("-r", "-c", d.conf, timeout=30)
+            check(rc == 1 and "the engine's messages to the monitor are "
+                  "out of step: it cannot reload; restart it" in out + err,
+                  "-r: %d %r %r", rc, out, err)
+            sink.wait_for(r"^monitor: a message from the engine out of "
+                          r"step, or not whole within 5 s")
+            h.tcp_get("127.0.0.1", port)    # the engine goes on
+            os.kill(d.pid, signal.SIGTERM)
+            stop = sink.wait_for(r"^event=stop ", timeout=5)
+            check(stop is not None, "no stop")
+            d.stop()
+
+
 @test
 def dash_r_says_what_needs_a_restart():
     """-r reports a reload that took, and the settings it kept as they
