@@ -651,5 +651,35 @@ def links_in_a_cycle():
           "each epoch of the loop is a finding: %r", f)
 
 
+@test
+def root_remints_an_earlier_epoch():
+    """Whoever becomes root on the server reads the host's signing key
+    and can mint a replacement for an epoch already written: its id, its
+    last seq, records of its choosing. A later epoch's link names only
+    the id and the seq, so the server's copy with the replacement
+    verifies; the copy taken off the host as the records were written
+    still has the original start record, and the two together show two
+    start records for one epoch (daytimed-audit(1), CAVEATS)."""
+    epochs = linked(2)
+    first = epoch_of(epochs[0])
+    fake = emit(3, epoch=first)     # the same id and stop seq, a new key
+    check(epoch_of(fake) == first and fake[0] != epochs[0][0],
+          "a replacement start: %r", fake[0])
+    p = TMP.write("reminted.log", fake + epochs[1])
+    rc, f, out = verify(p, *hostkeys())
+    check(rc == 0 and f == [] and "follows %s:4:stop" % first in out,
+          "the server's copy alone cannot tell: %d %r\n%s", rc, f, out)
+    central = TMP.write("central.log", sum(epochs, []))
+    rc, f, out = verify(central, *hostkeys())
+    check(rc == 0 and f == [], "the central copy is intact: %d %r", rc, f)
+    rc, out, err = h.daytimed_audit("verify", "--secret-key",
+                                    keys()["audit"][1], *hostkeys(), central,
+                                    p)
+    want = "%s:1: forged: a second start record of epoch %s with another " \
+        "sealed key (the first at %s:1)" % (p, first, central)
+    check(rc == 1 and want in out.splitlines(), "both copies: the "
+          "replacement is found: %d\n%s", rc, out + err)
+
+
 if __name__ == "__main__":
     h.main()
