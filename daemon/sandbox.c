@@ -24,7 +24,10 @@
  * must share the address space (a thread, never a process); clone3,
  * whose flags a filter cannot see, answers ENOSYS so that glibc falls
  * back to clone.
- * Sockets are IPv4, IPv6 or local only.
+ * Sockets are IPv4, IPv6 or local only. fcntl may not name a process
+ * to signal (F_SETOWN, F_SETSIG, O_ASYNC): only tgkill to its own
+ * threads sends a signal. A call of another ABI (x32, i386) kills the
+ * process as any call outside the list does.
  *
  * The filter is loaded while the engine is still one thread (the workers
  * start after, and inherit it), so no thread sync is asked for: that
@@ -40,6 +43,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,7 +72,7 @@
 static const int sandbox_allowed[] = {
 	/* descriptors */
 	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
-	SCMP_SYS(close), SCMP_SYS(fcntl), SCMP_SYS(dup2), SCMP_SYS(dup3),
+	SCMP_SYS(close), SCMP_SYS(dup2), SCMP_SYS(dup3),
 	SCMP_SYS(fstat), SCMP_SYS(newfstatat), SCMP_SYS(lseek),
 	/* sockets */
 	SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(bind),
@@ -101,6 +105,18 @@ static const int sandbox_allowed[] = {
 	SCMP_SYS(renameat), SCMP_SYS(renameat2),
 };
 
+/*
+ * What fcntl may do: descriptor and status flags, dups, locks. Not
+ * F_SETOWN, F_SETOWN_EX or F_SETSIG: with them the kernel signals any
+ * process of the run user (the monitor too) when a descriptor becomes
+ * ready, a kill(2) this filter does not allow otherwise. F_SETFL is
+ * allowed without O_ASYNC only (below).
+ */
+static const int sandbox_fcntl[] = {
+	F_GETFD, F_SETFD, F_GETFL, F_DUPFD, F_DUPFD_CLOEXEC,
+	F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW,
+};
+
 int
 sandbox_available(void)
 {
@@ -109,14 +125,16 @@ sandbox_available(void)
 
 /* Add one rule or say which. */
 static int
-sandbox_rule(scmp_filter_ctx ctx, uint32_t action, int sys, char *err,
-    size_t errlen, unsigned n, struct scmp_arg_cmp cmp)
+sandbox_rule2(scmp_filter_ctx ctx, uint32_t action, int sys, char *err,
+    size_t errlen, unsigned n, struct scmp_arg_cmp cmp,
+    struct scmp_arg_cmp cmp2)
 {
 	char *name;
 	int rc;
 
-	rc = n == 0 ? seccomp_rule_add(ctx, action, sys, 0) :
-	    seccomp_rule_add(ctx, action, sys, 1, cmp);
+	rc = n == 0 ? seccomp_rule_add(ctx, action, sys, 0) : n == 1 ?
+	    seccomp_rule_add(ctx, action, sys, 1, cmp) :
+	    seccomp_rule_add(ctx, action, sys, 2, cmp, cmp2);
 	if (rc == 0)
 		return 0;
 	name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, sys);
@@ -126,12 +144,20 @@ sandbox_rule(scmp_filter_ctx ctx, uint32_t action, int sys, char *err,
 	return -1;
 }
 
+static int
+sandbox_rule(scmp_filter_ctx ctx, uint32_t action, int sys, char *err,
+    size_t errlen, unsigned n, struct scmp_arg_cmp cmp)
+{
+	return sandbox_rule2(ctx, action, sys, err, errlen, n, cmp, cmp);
+}
+
 int
 sandbox_engine(int on, char *err, size_t errlen)
 {
 	static const int domains[] = { AF_UNIX, AF_INET, AF_INET6 };
 	struct scmp_arg_cmp none = SCMP_A0(SCMP_CMP_EQ, 0);
 	scmp_filter_ctx ctx;
+	uint32_t kill = SCMP_ACT_KILL_PROCESS;
 	size_t i;
 	int rc;
 
@@ -143,16 +169,35 @@ sandbox_engine(int on, char *err, size_t errlen)
 	 * else SECCOMP_RET_TRAP: SIGSYS, which nothing here catches, ends
 	 * the whole process all the same.
 	 */
-	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL &&
-	    (ctx = seccomp_init(SCMP_ACT_TRAP)) == NULL) {
+	if ((ctx = seccomp_init(kill)) == NULL &&
+	    (ctx = seccomp_init(kill = SCMP_ACT_TRAP)) == NULL) {
 		snprintf(err, errlen, "seccomp: cannot start a filter");
 		return -1;
+	}
+	/*
+	 * A call of another ABI (x32's numbers, i386's int 0x80) ends the
+	 * process too: libseccomp's own default for it ends only the thread
+	 * that made it, unlogged, and leaves the engine half serving.
+	 */
+	if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, kill)) != 0) {
+		snprintf(err, errlen, "seccomp: cannot set the action for "
+		    "other architectures: %s", strerror(-rc));
+		goto fail;
 	}
 	for (i = 0; i < sizeof(sandbox_allowed) / sizeof(sandbox_allowed[0]);
 	    i++)
 		if (sandbox_rule(ctx, SCMP_ACT_ALLOW, sandbox_allowed[i], err,
 		    errlen, 0, none) == -1)
 			goto fail;
+	for (i = 0; i < sizeof(sandbox_fcntl) / sizeof(sandbox_fcntl[0]); i++)
+		if (sandbox_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), err,
+		    errlen, 1, SCMP_A1(SCMP_CMP_EQ,
+		    (scmp_datum_t)sandbox_fcntl[i])) == -1)
+			goto fail;
+	if (sandbox_rule2(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), err, errlen, 2,
+	    SCMP_A1(SCMP_CMP_EQ, F_SETFL),
+	    SCMP_A2(SCMP_CMP_MASKED_EQ, O_ASYNC, 0)) == -1)
+		goto fail;
 	for (i = 0; i < sizeof(domains) / sizeof(domains[0]); i++)
 		if (sandbox_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), err,
 		    errlen, 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)domains[i])) ==

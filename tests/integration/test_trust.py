@@ -777,8 +777,12 @@ def seccomp_kills_a_call_outside_the_filter():
             check(rc == 1, "monitor exit %r", rc)
             sink.wait_for(r"engine killed by seccomp \(SIGSYS\)")
         # tgkill: to its own threads (raise, pthread_kill), not to the
-        # monitor or any other process (signal 0 to pid 1 here)
-        for call, dies in (("tgkill-self", False), ("tgkill-other", True)):
+        # monitor or any other process (signal 0 to pid 1 here); nor
+        # through fcntl (F_SETOWN, O_ASYNC); and a call of another ABI
+        # (x32) ends the whole process, logged, not just its thread
+        for call, dies in (("tgkill-self", False), ("tgkill-other", True),
+                           ("fcntl-setown", True), ("fcntl-async", True),
+                           ("x32", True)):
             sink.clear()
             d = h.Daemon(h.daemon_conf(port, sink,
                                        body="allow 127.0.0.0/8\n"),
