@@ -78,7 +78,9 @@ static int	report_count_unknown(struct report *,
 static int	report_count(struct report *, struct report_rec *);
 static struct report_entry *report_add1(struct report_table *, const char *,
 		    size_t, int64_t, unsigned);
-static const char *report_cut1(const char *, size_t *, char *);
+/* not inlined: gcc -O3 then warns of a copy on a path it cannot rule out */
+static const char *report_cut1(const char *, size_t *, char *)
+		    __attribute__((noinline));
 static int	report_peer(const struct record_field *, struct report_rec *);
 static enum report_status report_status_of(const struct record_field *,
 		    const char **, size_t *);

@@ -198,7 +198,7 @@ life_pidfile_open(const char *path)
 {
 	char err[128];
 	struct stat st;
-	int fd, old, tries;
+	int fd, old = -1, tries;
 
 	for (tries = 0; tries < LIFE_PID_TRIES; tries++) {
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |

@@ -138,7 +138,7 @@ START_TEST(test_parse_old_and_new_forms)
 	};
 	struct record_fields f;
 	const struct record_field *x;
-	char a[256], b[300];
+	char a[2048], b[2048 + 16];
 	size_t i;
 
 	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
