@@ -34,7 +34,6 @@
 
 #define LIFE_READY_BYTE	'\0'	/* on the starter pipe: all is well */
 #define LIFE_SD_FDS_START 3
-#define LIFE_PID_MAX	4194304	/* the kernel's PID_MAX_LIMIT */
 #define LIFE_PID_TEXT	32	/* what is read of an existing pidfile */
 #define LIFE_PID_TRIES	4	/* takeovers raced before giving up */
 

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+#define LIFE_PID_MAX		4194304	/* the kernel's PID_MAX_LIMIT */
 #define LIFE_USER_NAME_MAX	256	/* a user name's bytes, its NUL included */
 
 struct life_user {

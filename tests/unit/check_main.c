@@ -36,6 +36,7 @@ main(void)
 	srunner_add_suite(sr, proxy_parse_suite());
 	srunner_add_suite(sr, limits_suite());
 	srunner_add_suite(sr, sigpair_suite());
+	srunner_add_suite(sr, monmsg_suite());
 	srunner_add_suite(sr, status_suite());
 	srunner_add_suite(sr, record_suite());
 	srunner_add_suite(sr, chain_suite());

@@ -27,6 +27,7 @@ Suite	*ident_suite(void);
 Suite	*proxy_parse_suite(void);
 Suite	*limits_suite(void);
 Suite	*sigpair_suite(void);
+Suite	*monmsg_suite(void);
 Suite	*status_suite(void);
 Suite	*record_suite(void);
 Suite	*chain_suite(void);
