@@ -15,7 +15,9 @@
  * status file (status.h); monitor to engine, '!' once (the monitor has
  * dropped its privileges) and the answers to 'R': LEN[4] BUNDLE. The
  * engine's reload thread and its loop both write: a lock keeps their
- * messages whole.
+ * messages whole. The monitor reads the engine's bytes into the pure
+ * parser of that grammar (monmsg.h), which checks every field's range
+ * and says how many bytes more it wants, never one past the message.
  *
  * The monitor forwards no signal before 'U': until the engine's drop,
  * the unprivileged monitor may not signal it (kill gives EPERM), and a
@@ -46,17 +48,13 @@
 #include "daemon/loader.h"
 #include "daemon/log.h"
 #include "daemon/monitor.h"
+#include "daemon/monmsg.h"
 #include "daemon/proctitle.h"
 #include "daemon/sigpair.h"
 #include "daemon/status.h"
 
-#define MONITOR_REQ_UP		'U'
-#define MONITOR_REQ_RELOAD	'R'
-#define MONITOR_REQ_SIGNAL	'S'
-#define MONITOR_REQ_OUTCOME	'O'
-#define MONITOR_REQ_KEPT	'K'	/* ok, with what needs a restart */
 #define MONITOR_READY		'!'
-#define MONITOR_OUTCOME_MAX	1024	/* bytes of an error kept */
+#define MONITOR_OUTCOME_MAX	MONMSG_TEXT_MAX	/* bytes of an error kept */
 #define MONITOR_GRACE_SECS	5	/* for an engine that closed its channel */
 #define MONITOR_MSG_SECS	5	/* for the rest of a message begun */
 
@@ -90,8 +88,7 @@ monitor_done(void *arg, const char *error, const char *kept)
 	(void)arg;
 	if (len > MONITOR_OUTCOME_MAX)
 		len = MONITOR_OUTCOME_MAX;
-	msg[0] = error == NULL && len > 0 ? MONITOR_REQ_KEPT :
-	    MONITOR_REQ_OUTCOME;
+	msg[0] = error == NULL && len > 0 ? MONMSG_KEPT : MONMSG_OUTCOME;
 	loader_put32(msg + 1, (uint32_t)len);
 	if (len > 0)
 		memcpy(msg + 5, text, len);
@@ -105,7 +102,7 @@ monitor_signal(void *arg, int sig, pid_t from)
 	char msg[6];
 
 	(void)arg;
-	msg[0] = MONITOR_REQ_SIGNAL;
+	msg[0] = MONMSG_SIGNAL;
 	msg[1] = (char)sig;
 	loader_put32(msg + 2, (uint32_t)from);
 	return monitor_send(msg, sizeof(msg));
@@ -116,7 +113,7 @@ static int
 monitor_get(void *arg, struct config_loader *l, char *err, size_t errlen)
 {
 	struct loader_bundle *b;
-	char req = MONITOR_REQ_RELOAD, hdr[4], *buf;
+	char req = MONMSG_RELOAD, hdr[4], *buf;
 	size_t len;
 
 	(void)arg;
@@ -226,7 +223,7 @@ monitor_sigset(sigset_t *set)
 int
 monitor_engine_up(void)
 {
-	char up = MONITOR_REQ_UP;
+	char up = MONMSG_UP;
 	sigset_t set;
 
 	monitor_sigset(&set);
@@ -295,39 +292,6 @@ monitor_pair(struct monitor_state *ms, pid_t engine, int sig, pid_t pid,
 }
 
 /*
- * A message from the engine after its first byte c: a signal or an
- * outcome. -1: out of step, or not whole within MONITOR_MSG_SECS (the
- * engine writes each in one piece): the channel cannot be trusted on.
- */
-static int
-monitor_message(int fd, char c, struct monitor_state *ms, pid_t engine)
-{
-	char hdr[5], text[MONITOR_OUTCOME_MAX + 1];
-	uint32_t len;
-
-	if (c == MONITOR_REQ_SIGNAL && compat_read_all(fd, hdr, 5) == 0) {
-		if (hdr[0] == SIGHUP || hdr[0] == SIGUSR1)
-			monitor_pair(ms, engine, hdr[0],
-			    (pid_t)loader_get32(hdr + 1), SIGPAIR_ENGINE);
-		return 0;
-	}
-	if ((c != MONITOR_REQ_OUTCOME && c != MONITOR_REQ_KEPT) ||
-	    compat_read_all(fd, hdr, 4) == -1 ||
-	    (len = loader_get32(hdr)) > MONITOR_OUTCOME_MAX ||
-	    compat_read_all(fd, text, len) == -1) {
-		log_warnx("monitor: a message from the engine out of step, "
-		    "or not whole within %d s: no longer read", MONITOR_MSG_SECS);
-		return -1;
-	}
-	text[len] = '\0';
-	ms->done = ms->reads;
-	ms->result = len == 0 || c == MONITOR_REQ_KEPT ? "ok" : "failed";
-	memcpy(ms->error, text, len + 1);
-	monitor_status(ms);
-	return 0;
-}
-
-/*
  * The engine's channel is gone (closed, or out of step) and the engine
  * goes on: no reload can reach it or report, so say why in the status
  * file (daytimed -r reads it) and logs.
@@ -369,6 +333,54 @@ monitor_serve(int fd, const char *conffile, struct monitor_state *ms)
 	    compat_write_all(fd, buf, len) == -1)
 		log_warnx("monitor: cannot hand the configuration over");
 	free(buf);
+}
+
+/*
+ * A message from the engine after its first byte c, read as far as
+ * monmsg_parse asks and no further, then acted on. -1: out of step, or
+ * not whole within MONITOR_MSG_SECS (the engine writes each in one
+ * piece): the channel cannot be trusted on.
+ */
+static int
+monitor_message(int fd, char c, struct monitor_state *ms, pid_t engine,
+    const char *conffile, int *up)
+{
+	char buf[MONMSG_MAX];
+	struct monmsg m;
+	enum monmsg_rc rc;
+	size_t have = 1, need;
+
+	buf[0] = c;
+	while ((rc = monmsg_parse(buf, have, &m, &need)) == MONMSG_MORE &&
+	    need <= sizeof(buf) - have &&
+	    compat_read_all(fd, buf + have, need) == 0)
+		have += need;
+	if (rc != MONMSG_WHOLE) {
+		log_warnx("monitor: a message from the engine out of step, "
+		    "or not whole within %d s: no longer read", MONITOR_MSG_SECS);
+		return -1;
+	}
+	switch (m.kind) {
+	case MONMSG_UP:
+		*up = 1;
+		break;
+	case MONMSG_RELOAD:
+		monitor_serve(fd, conffile, ms);
+		break;
+	case MONMSG_SIGNAL:
+		if (m.sig == SIGHUP || m.sig == SIGUSR1)
+			monitor_pair(ms, engine, m.sig, m.pid, SIGPAIR_ENGINE);
+		break;
+	default:
+		ms->done = ms->reads;
+		ms->result = m.len == 0 || m.kind == MONMSG_KEPT ? "ok" :
+		    "failed";
+		memcpy(ms->error, m.text, m.len);
+		ms->error[m.len] = '\0';
+		monitor_status(ms);
+		break;
+	}
+	return 0;
 }
 
 /*
@@ -453,12 +465,8 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 		if (pfd.revents & (POLLIN | POLLHUP)) {
 			ssize_t r = read(fd, &c, 1);
 
-			if (r == 1 && c == MONITOR_REQ_UP)
-				up = 1;
-			else if (r == 1 && c == MONITOR_REQ_RELOAD)
-				monitor_serve(fd, conffile, &ms);
-			else if (r == 1 &&
-			    monitor_message(fd, c, &ms, engine) == -1) {
+			if (r == 1 && monitor_message(fd, c, &ms, engine,
+			    conffile, &up) == -1) {
 				close(fd);
 				fd = -1;
 				up = 1;
