@@ -36,7 +36,11 @@ int	life_pidfile_open(const char *path);
  * lock aside): 0, or -1 and the reason in err. For -t.
  */
 int	life_pidfile_inspect(const char *path, char *err, size_t errlen);
-/* Pure: whether (buf, len) holds a process id and a newline; -1 if not. */
+/*
+ * Pure: whether (buf, len) is a process id, 1 to LIFE_PID_MAX, and at
+ * most a newline: the one parser of a pidfile's text (life.c, status.c).
+ * -1 if not.
+ */
 int	life_pidfile_parse(const char *buf, size_t len, long *pid);
 /* Write our pid into the locked pidfile. */
 int	life_pidfile_write(void);

@@ -23,6 +23,7 @@
 
 #include "compat/compat.h"
 #include "audit/record.h"
+#include "daemon/life.h"
 #include "daemon/log.h"
 #include "daemon/status.h"
 
@@ -373,18 +374,19 @@ static long long
 status_pidfile(const char *pidfile, int *pfd, char *err, size_t errlen)
 {
 	char buf[32];
-	unsigned long long v;
 	long long holder;
 	const char *nl;
 	ssize_t n;
+	long v;
 	int fd;
 
 	*pfd = -1;
 	if ((fd = status_open_regular(pidfile, err, errlen)) == -1)
 		return -1;
+	/* Its first line, by the daemon's own parser; never init's pid. */
 	n = read(fd, buf, sizeof(buf));
 	if (n <= 0 || (nl = memchr(buf, '\n', (size_t)n)) == NULL ||
-	    compat_parse_uint(buf, (size_t)(nl - buf), 0x7fffffff, &v) == -1 ||
+	    life_pidfile_parse(buf, (size_t)(nl - buf) + 1, &v) == -1 ||
 	    v < 2) {
 		(void)snprintf(err, errlen, "%s holds no daemon's pid (is "
 		    "daytimed running?)", pidfile);
@@ -404,14 +406,14 @@ status_pidfile(const char *pidfile, int *pfd, char *err, size_t errlen)
 		(void)snprintf(err, errlen, "%s: lock: %s", pidfile,
 		    strerror(errno));
 	else if (holder == (long long)v)
-		(void)snprintf(err, errlen, "pid %llu: %s", v, strerror(errno));
+		(void)snprintf(err, errlen, "pid %ld: %s", v, strerror(errno));
 	else if (holder == 0 || holder == -2)
-		(void)snprintf(err, errlen, "%s: the pidfile names pid %llu, but "
+		(void)snprintf(err, errlen, "%s: the pidfile names pid %ld, but "
 		    "the lock on it is held by %s; no signal sent", pidfile, v,
 		    holder == 0 ? "no one (is daytimed running?)" :
 		    "a process outside this pid namespace");
 	else
-		(void)snprintf(err, errlen, "%s: the pidfile names pid %llu, but "
+		(void)snprintf(err, errlen, "%s: the pidfile names pid %ld, but "
 		    "the lock on it is held by pid %lld: not this daytimed's "
 		    "pidfile; no signal sent", pidfile, v, holder);
 	return -1;

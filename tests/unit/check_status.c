@@ -185,6 +185,48 @@ START_TEST(test_reload_empty)
 }
 END_TEST
 
+/* Pidfiles that name no daemon: -r refuses them before any lock or signal. */
+static const char *const status_bad_pidfiles[] = {
+	"", "\n", "0\n", "1\n", "4194305\n", "2147483647\n", "-5\n",
+	"+5\n", " 5\n", "5 \n", "5", "12345678901234567890123456789012345\n",
+	"0x10\n", "\n5\n",
+};
+
+START_TEST(test_reload_bad_pidfile)
+{
+	char dir[] = "/tmp/ck-status-XXXXXX", path[256], out[512];
+	const char *text = status_bad_pidfiles[_i];
+	ssize_t n;
+	int fd, errfd, saved;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	(void)snprintf(path, sizeof(path), "%s/d.pid", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	ck_assert_int_ne(fd, -1);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	(void)snprintf(path, sizeof(path), "%s/err", dir);
+	errfd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	ck_assert_int_ne(errfd, -1);
+	saved = dup(2);
+	ck_assert_int_eq(dup2(errfd, 2), 2);
+	(void)snprintf(path, sizeof(path), "%s/d.pid", dir);
+	ck_assert_int_eq(status_reload(path, 1), -1);
+	ck_assert_int_eq(dup2(saved, 2), 2);
+	close(saved);
+	n = pread(errfd, out, sizeof(out) - 1, 0);
+	ck_assert_int_gt(n, 0);
+	out[n] = '\0';
+	ck_assert_ptr_nonnull(strstr(out, "holds no daemon's pid (is "
+	    "daytimed running?)"));
+	close(errfd);
+	(void)unlink(path);
+	(void)snprintf(path, sizeof(path), "%s/err", dir);
+	(void)unlink(path);
+	(void)rmdir(dir);
+}
+END_TEST
+
 Suite *
 status_suite(void)
 {
@@ -200,6 +242,8 @@ status_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("reload");
 	tcase_add_loop_test(tc, test_reload_empty, 0, 2);
+	tcase_add_loop_test(tc, test_reload_bad_pidfile, 0,
+	    sizeof(status_bad_pidfiles) / sizeof(status_bad_pidfiles[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }
