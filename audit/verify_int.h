@@ -108,6 +108,9 @@ struct verify_epoch {
 	int			 has_host_key;
 	unsigned char		 host_key[CHAIN_SIGN_PK_BYTES];
 	int			 start_verified;
+	int			 opening;	/* its start record is walked */
+	int			 start_order;	/* ... and verified: its order is
+						 * checked after what was held */
 	/* what came */
 	size_t			 records, verified;
 	unsigned long		 findings;

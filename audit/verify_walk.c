@@ -26,7 +26,10 @@
  * epoch is complete: its walk ends and its ring is freed, and a record of
  * it that comes later, in any file, has no place in it. Order is checked
  * across the files (read oldest first): a record verified after a higher
- * seq of its epoch, in its file or an earlier one, was moved.
+ * seq of its epoch, in its file or an earlier one, was moved; a start
+ * record, too, after the records held before it (a start after the stop
+ * record was moved: it is no record past the end, as the epoch could not
+ * be complete before it).
  */
 #include "autoconf.h"
 
@@ -139,7 +142,9 @@ verify_start(struct verify *v, struct verify_epoch *ep, uint32_t file,
 		memcpy(ep->key, k0, CHAIN_KEY_BYTES);
 		sodium_memzero(k0, sizeof(k0));
 		ep->cur = 0;
+		ep->opening = 1;
 		verify_walk_seq(v, ep, file, line, rec, len, f, 0);
+		ep->opening = 0;
 	}
 	/* what came before the start: walked now, in the order it came */
 	for (i = 0; i < ep->nheld; i++)
@@ -149,6 +154,14 @@ verify_start(struct verify *v, struct verify_epoch *ep, uint32_t file,
 	ep->nheld = ep->capheld = 0;
 	while (ep->nahead > 0 && verify_ahead_pop(v, ep, 0))
 		;
+	/*
+	 * The start's order, at its place: after what came before it (a
+	 * start after seq 1, or after the stop record, was moved there).
+	 */
+	if (ep->start_order) {
+		ep->start_order = 0;
+		verify_order(v, ep, file, line, 0);
+	}
 	verify_ring_done(v, ep);
 }
 
@@ -438,14 +451,19 @@ verify_accept(struct verify *v, struct verify_epoch *ep,
 			ep->has_t = 1;
 		}
 	}
-	verify_order(v, ep, file, line, s);
+	if (ep->opening)
+		ep->start_order = 1;	/* checked after what was held */
+	else
+		verify_order(v, ep, file, line, s);
 }
 
 /*
  * Order: a verified record after a higher seq of its epoch was moved, in
  * its file or across files (they are read oldest first, so a record in a
  * later file below a seq verified in an earlier one is out of place as
- * much as one inside a file; a rotation does not reset it).
+ * much as one inside a file; a rotation does not reset it). Records are
+ * checked in the order they came, but for the start record: the records
+ * held before it came first, so its check waits for them (verify_start).
  */
 static void
 verify_order(struct verify *v, struct verify_epoch *ep, uint32_t file,

@@ -44,6 +44,7 @@ main(void)
 	srunner_add_suite(sr, logread_suite());
 	srunner_add_suite(sr, verify_parse_suite());
 	srunner_add_suite(sr, verify_suite());
+	srunner_add_suite(sr, verify_order_suite());
 	srunner_add_suite(sr, record_parse_suite());
 	srunner_add_suite(sr, report_table_suite());
 	srunner_add_suite(sr, report_suite());

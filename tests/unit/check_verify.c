@@ -314,27 +314,6 @@ START_TEST(test_walk_files)
 }
 END_TEST
 
-/* The start record after the others (files read newest first). */
-START_TEST(test_walk_start_late)
-{
-	struct fix_keys k;
-	struct fix_epoch e;
-	struct fix_log *log;
-	struct fix_run r;
-	char tmp[FIX_LINE_MAX];
-
-	fix_keys(&k);
-	log = one_epoch(&k, HDR, 8, 1, &e);
-	memcpy(tmp, log->line[0], FIX_LINE_MAX);
-	fix_delete(log, 0);
-	fix_insert(log, 7, tmp);
-	verify_free(fix_run(&r, log, k.sk, NULL));
-	ck_assert_uint_eq(r.s.verified, 8);
-	ck_assert_uint_eq(r.s.findings, 0);	/* another order, not a finding */
-	free(log);
-}
-END_TEST
-
 /*
  * Issue 13, finding 4: forged records with the real epoch id and huge
  * seqs cost no walk; nor do a thousand of them; nor a thousand just
@@ -671,7 +650,6 @@ verify_suite(void)
 	tc = tcase_create("walk");
 	tcase_add_test(tc, test_walk_layouts);
 	tcase_add_test(tc, test_walk_findings);
-	tcase_add_test(tc, test_walk_start_late);
 	tcase_add_test(tc, test_walk_after_stop);
 	tcase_add_test(tc, test_walk_files);
 	tcase_add_test(tc, test_walk_keys);

@@ -35,6 +35,7 @@ Suite	*keyfile_suite(void);
 Suite	*logread_suite(void);
 Suite	*verify_parse_suite(void);
 Suite	*verify_suite(void);
+Suite	*verify_order_suite(void);
 Suite	*record_parse_suite(void);
 Suite	*report_table_suite(void);
 Suite	*report_suite(void);
