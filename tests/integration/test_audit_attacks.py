@@ -518,6 +518,32 @@ def moved_into_a_later_file():
 
 
 @test
+def start_record_moved():
+    """An epoch's start record moved later: after its stop record, or
+    swapped with seq 1 in an epoch still running (--running). Records
+    before a start wait for it, but it is judged where it was: reordered,
+    in report too."""
+    a = emit(3)
+    p = TMP.write("start-last.log", a[1:] + a[:1])
+    rc, f, out = verify(p, *hostkeys())
+    want = "%s:%d: reordered: seq 0 comes after seq %d (%s:%d)" % (
+        p, len(a), len(a) - 1, p, len(a) - 1)
+    check(rc == 1 and f == [want] and "5 verified" in out,
+          "the start after the stop record: %d %r\n%s", rc, f, out)
+    rc, page, err = h.daytimed_audit("report", "--secret-key",
+                                     keys()["audit"][1], *(hostkeys() + [p]))
+    check(rc == 1 and "NOT INTACT" in page and
+          "%s:%d: reordered: seq 0 comes after seq" % (p, len(a)) in page,
+          "report: %d %s %s", rc, page, err)
+    b = emit(3, stop=False)                     # the daemon still runs
+    p = TMP.write("start-swapped.log", b[1:2] + b[:1] + b[2:])
+    rc, f, out = verify(p, "--running", *hostkeys())
+    check(rc == 1 and f == ["%s:2: reordered: seq 0 and seq 1 (%s:1) are "
+                            "swapped" % (p, p)],
+          "the start swapped with seq 1, --running: %d %r\n%s", rc, f, out)
+
+
+@test
 def running_leaves_each_hosts_last_epoch_open():
     """--running: each host's last epoch may lack its stop record (its
     daemon still writes): a warning, not a finding. An earlier epoch
