@@ -375,7 +375,10 @@ engine_run(struct engine *e)
 	return 0;
 }
 
-/* A worker listens unless stopping, out of descriptors, or the log is full. */
+/*
+ * A worker listens unless stopping or the log is full; out of descriptors
+ * (paused), it still serves datagrams, which need none.
+ */
 static void
 worker_accepting(struct worker *w)
 {
@@ -383,12 +386,12 @@ worker_accepting(struct worker *w)
 	int on;
 	size_t i;
 
-	on = !atomic_load(&e->stopping) && !w->paused &&
-	    !atomic_load(&e->congested);
+	on = !atomic_load(&e->stopping) && !atomic_load(&e->congested);
 	for (i = 0; i < e->nlisteners; i++) {
 		if (w->listeners[i].ev == NULL)
 			continue;	/* closed */
-		if (on)
+		if (on && !(w->paused &&
+		    w->listeners[i].cl->proto == SOCK_STREAM))
 			event_add(w->listeners[i].ev, NULL);
 		else
 			event_del(w->listeners[i].ev);
