@@ -401,6 +401,7 @@ conn_judge(struct conn *c)
 			return;
 		/* No descriptor or memory for a lookup: decided without one. */
 		c->istatus = IDENT_UNREACHABLE;
+		LOOP_CNT_INC(c->lp, ident[IDENT_UNREACHABLE]);
 	}
 	conn_decide(c);
 }

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: ISC
 """The engine out of descriptors (prlimit --nofile=32, clients that hold
 their connections with a PROXY header never finished): datagrams are still
-served."""
+served, and lookups that never started for lack of a descriptor are
+counted."""
 
 import os
 import select
@@ -89,6 +90,39 @@ def datagrams_are_served_while_accept_pauses():
         finally:
             for s in socks:
                 s.close()
+
+
+@test
+def lookups_never_started_are_counted_unreachable():
+    """A lookup that cannot start for lack of a descriptor is recorded
+    ident_status=unreachable and counted in ident_unreachable."""
+    n = 30
+    with h.FakeIdent("silent") as fi, h.SyslogSink() as sink:
+        port = h.free_port()
+        conf = h.daemon_conf(port, sink, "ident mode always\nident port %d\n"
+                             "ident timeout 2\n" % fi.port,
+                             "allow 127.0.0.0/8\n", listen=("tcp",))
+        with Starved(conf, ready="proc") as d:
+            socks = []
+            for _ in range(n):
+                s = socket.socket()
+                s.setblocking(False)
+                s.connect_ex(("127.0.0.1", port))
+                socks.append(s)
+            try:
+                sink.wait_for(lambda r: "conn=" in r.msg, timeout=20,
+                              count=n)
+            finally:
+                for s in socks:
+                    s.close()
+            d.signal(signal.SIGUSR1)
+            counters = h.kv(sink.wait_for(r"^event=counters ").msg)
+            statuses = [r["ident_status"] for r in sink.audit()]
+            unreachable = statuses.count("unreachable")
+            check(unreachable > 0, "no lookup went without: %r", statuses)
+            check(int(counters["ident_unreachable"]) == unreachable,
+                  "ident_unreachable=%s, %d records say unreachable",
+                  counters["ident_unreachable"], unreachable)
 
 
 if __name__ == "__main__":
