@@ -4,10 +4,9 @@
  * events on its sockets of the listen set; accept (paused on EMFILE and
  * while the log lags) hands connections to conn.c, readable datagram
  * sockets go to udp.c. Signals arrive on worker 0's loop. The counters
- * and the stop live here; the configuration lives in reload.c and the
- * admission state in limits.c. Somewhat over ~600 lines: the workers'
- * life and the accept path's pauses (EMFILE, back-pressure, the stop)
- * share struct worker, which no other file needs to see.
+ * live here, the stop in engine_stop.c (struct worker, in engine_int.h,
+ * is theirs alone); the configuration lives in reload.c and the admission
+ * state in limits.c.
  */
 #include "autoconf.h"
 
@@ -34,6 +33,7 @@
 #include "daemon/config.h"
 #include "daemon/conn.h"
 #include "daemon/engine.h"
+#include "daemon/engine_int.h"
 #include "daemon/limits.h"
 #include "daemon/listen.h"
 #include "daemon/log.h"
@@ -47,71 +47,22 @@
 #define ENGINE_ACCEPT_BATCH	64	/* accepts per wakeup, so UDP is not starved */
 #define ENGINE_UDP_BATCH	64
 #define ENGINE_EMFILE_MS	100	/* accept pause when out of descriptors */
-#define ENGINE_STOP_MS		1000	/* in-flight work gets this long at stop */
 
 #define CNT_INC(e, f)		atomic_fetch_add_explicit(&(e)->cnt.f, 1, \
 				    memory_order_relaxed)
 #define CNT_GET(e, f)		atomic_load_explicit(&(e)->cnt.f, \
 				    memory_order_relaxed)
 
-struct worker;
-
-/* One worker's event on one of its listening sockets. */
-struct engine_listener {
-	struct worker			*w;
-	int				 fd;
-	const struct config_listen	*cl;	/* the listen set's copy */
-	struct event			*ev;
-	int				 copy;	/* a broadcast's copy: not ours */
-};
-
-/* An event loop on its own thread; worker 0 is the main thread's. */
-struct worker {
-	struct engine		*e;
-	unsigned		 id;
-	pthread_t		 thread;
-	struct loop		 loop;		/* what conn.c and udp.c share */
-	struct engine_listener	*listeners;
-	struct event		*ev_resume;	/* after EMFILE */
-	struct event		*ev_stop;	/* the stop deadline */
-	struct event		*ev_wake;	/* stop, or accept again */
-	int			 paused;	/* accept paused: EMFILE */
-	struct timeval		 defer;		/* proxy timeout its proxy
-						   sockets' TCP_DEFER_ACCEPT has */
-};
-
-struct engine {
-	struct worker		*workers;
-	unsigned		 nworkers;
-	size_t			 nlisteners;
-	struct listen_set	*ls;
-	struct audit		*audit;
-	struct reload		*reload;	/* the current configuration */
-	struct limits		*limits;
-	struct loop_counters	 cnt;
-	struct event		*ev_term, *ev_int;
-	struct sigpipe		*sigs;		/* HUP, USR1 with their sender */
-	struct reload_source	 source;
-	atomic_int		 congested;	/* accept paused: the log */
-	atomic_int		 stopping;
-	atomic_uint		 episode;	/* EMFILE pauses since an accept */
-};
-
 static int	worker_init(struct engine *, struct worker *);
 static void	worker_free(struct worker *, size_t);
 static void	worker_disable(struct engine *, struct worker *);
 static void	*worker_thread(void *);
 static void	worker_accepting(struct worker *);
-static void	worker_unlisten(struct worker *);
-static int	engine_accept(struct worker *, struct engine_listener *);
-static void	engine_wake_all(struct engine *);
 static void	engine_accept_cb(evutil_socket_t, short, void *);
 static void	engine_udp_cb(evutil_socket_t, short, void *);
-static void	engine_signal_cb(evutil_socket_t, short, void *);
 static void	engine_sigs_cb(void *, int, pid_t);
 static void	engine_act(struct engine *, int);
 static void	engine_resume_cb(evutil_socket_t, short, void *);
-static void	engine_stop_cb(evutil_socket_t, short, void *);
 static void	engine_wake_cb(evutil_socket_t, short, void *);
 static void	engine_log_drained(void *);
 static void	engine_swapped(void *);
@@ -153,7 +104,7 @@ worker_init(struct engine *e, struct worker *w)
 			return -1;
 	}
 	w->ev_resume = evtimer_new(w->loop.base, engine_resume_cb, w);
-	w->ev_stop = evtimer_new(w->loop.base, engine_stop_cb, w);
+	w->ev_stop = evtimer_new(w->loop.base, engine_stop_deadline_cb, w);
 	w->ev_wake = event_new(w->loop.base, -1, 0, engine_wake_cb, w);
 	if (w->ev_resume == NULL || w->ev_stop == NULL || w->ev_wake == NULL)
 		return -1;
@@ -211,8 +162,8 @@ engine_new(struct config *conf, struct listen_set *ls, struct audit *audit,
 		/* what listen_open set, from this configuration */
 		e->workers[i].defer = e->workers[i].loop.conf->proxy_timeout;
 	}
-	e->ev_term = evsignal_new(w0->loop.base, SIGTERM, engine_signal_cb, e);
-	e->ev_int = evsignal_new(w0->loop.base, SIGINT, engine_signal_cb, e);
+	e->ev_term = evsignal_new(w0->loop.base, SIGTERM, engine_stop_signal_cb, e);
+	e->ev_int = evsignal_new(w0->loop.base, SIGINT, engine_stop_signal_cb, e);
 	if (e->ev_term == NULL || e->ev_int == NULL ||
 	    event_add(e->ev_term, NULL) == -1 || event_add(e->ev_int, NULL) == -1)
 		goto fail;
@@ -398,42 +349,8 @@ worker_accepting(struct worker *w)
 	}
 }
 
-/*
- * Stopping: seal this worker's own listening sockets (the kernel takes no
- * new handshake into their queues), serve the clients already queued
- * (unless the log pushes back), then close them, so that a client who
- * connects from now on is refused instead of being taken into the backlog
- * by the kernel and reset at exit with no record.
- * A socket a service manager passed stays open: it keeps the queue for
- * the next start.
- */
-static void
-worker_unlisten(struct worker *w)
-{
-	struct engine *e = w->e;
-	size_t i;
-
-	if (w->loop.unlistened)
-		return;
-	w->loop.unlistened = 1;
-	listen_seal_worker(e->ls, w->id);
-	for (i = 0; i < e->nlisteners; i++) {
-		struct engine_listener *l = &w->listeners[i];
-
-		if (l->ev == NULL || listen_shared(e->ls, i))
-			continue;
-		while (l->cl->proto == SOCK_STREAM && !log_congested() &&
-		    engine_accept(w, l) == 0)
-			;
-		event_free(l->ev);
-		l->ev = NULL;
-		l->fd = -1;
-	}
-	listen_close_worker(e->ls, w->id);
-}
-
 /* Every worker rereads the switches on its own thread. */
-static void
+void
 engine_wake_all(struct engine *e)
 {
 	unsigned i;
@@ -457,7 +374,6 @@ static void
 engine_wake_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct worker *w = arg;
-	struct timeval tv = { ENGINE_STOP_MS / 1000, (ENGINE_STOP_MS % 1000) * 1000 };
 
 	(void)fd;
 	(void)ev;
@@ -472,13 +388,8 @@ engine_wake_cb(evutil_socket_t fd, short ev, void *arg)
 		w->defer = w->loop.conf->proxy_timeout;
 	}
 	worker_accepting(w);
-	if (atomic_load(&w->e->stopping)) {
-		worker_unlisten(w);
-		if (w->loop.nconns == 0)
-			event_base_loopexit(w->loop.base, NULL);
-		else if (!evtimer_pending(w->ev_stop, NULL))
-			evtimer_add(w->ev_stop, &tv);
-	}
+	if (atomic_load(&w->e->stopping))
+		engine_stop_worker(w);
 }
 
 /* The log caught up: take new clients again. */
@@ -559,7 +470,7 @@ engine_accept_cb(evutil_socket_t fd, short ev, void *arg)
 }
 
 /* Accept one client and start its connection: 0, or -1 with errno. */
-static int
+int
 engine_accept(struct worker *w, struct engine_listener *l)
 {
 	struct engine *e = w->e;
@@ -629,36 +540,6 @@ engine_counters(struct engine *e, char *kv, size_t len)
 	    lc.queued, lc.sent, lc.lost, lc.congested, lc.congested_us,
 	    lc.depth);
 	return n > 0 && (size_t)n < len ? 0 : -1;
-}
-
-/*
- * The stop deadline: what is still in flight is cut short, so every
- * connection still gets its one record.
- */
-static void
-engine_stop_cb(evutil_socket_t fd, short ev, void *arg)
-{
-	struct worker *w = arg;
-
-	(void)fd;
-	(void)ev;
-	conn_cut_all(&w->loop);
-	event_base_loopexit(w->loop.base, NULL);
-}
-
-/* TERM and INT arrive here through the loop: the stop. */
-static void
-engine_signal_cb(evutil_socket_t sig, short ev, void *arg)
-{
-	struct engine *e = arg;
-
-	(void)ev;
-	if (atomic_exchange(&e->stopping, 1))
-		return;
-	reload_stop(e->reload);
-	log_info("stopping on signal %d; %u connections in flight",
-	    (int)sig, limits_connections(e->limits));
-	engine_wake_all(e);
 }
 
 /* Reload (HUP) or log the counters (USR1). */
