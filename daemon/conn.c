@@ -638,9 +638,12 @@ conn_free(struct conn *c)
 	/*
 	 * Not on "stopping" alone: a loop that ended before its wake-up
 	 * closed its sockets would leave clients in their queues for the
-	 * kernel to reset, unrecorded.
+	 * kernel to reset, unrecorded. A queue still open for want of
+	 * descriptors (drain) may take another client now.
 	 */
-	if (lp->unlistened && lp->nconns == 0)
+	if (lp->unlistened && lp->drain != NULL)
+		event_active(lp->drain, EV_TIMEOUT, 0);
+	else if (lp->unlistened && lp->nconns == 0)
 		event_base_loopexit(lp->base, NULL);
 }
 
@@ -661,7 +664,8 @@ conn_cut_all(struct loop *lp)
 		} else if (c->state == CONN_WRITE) {
 			c->linelen = c->off;	/* cut: record what went */
 			conn_write(c);
-		}
+		} else if (c->state == CONN_DRAIN)
+			conn_free(c);	/* recorded: its descriptor back */
 	}
 }
 

@@ -23,7 +23,7 @@ void	conn_new(struct loop *, const struct config_listen *cl, int fd,
 /*
  * The stop deadline: lookups still pending are cut and decided as timed
  * out, answers still being written are cut, so every connection still
- * gets its one record.
+ * gets its one record; those already recorded (draining) are freed.
  */
 void	conn_cut_all(struct loop *);
 /*

@@ -46,7 +46,6 @@
 
 #define ENGINE_ACCEPT_BATCH	64	/* accepts per wakeup, so UDP is not starved */
 #define ENGINE_UDP_BATCH	64
-#define ENGINE_EMFILE_MS	100	/* accept pause when out of descriptors */
 
 #define CNT_INC(e, f)		atomic_fetch_add_explicit(&(e)->cnt.f, 1, \
 				    memory_order_relaxed)
@@ -106,7 +105,9 @@ worker_init(struct engine *e, struct worker *w)
 	w->ev_resume = evtimer_new(w->loop.base, engine_resume_cb, w);
 	w->ev_stop = evtimer_new(w->loop.base, engine_stop_deadline_cb, w);
 	w->ev_wake = event_new(w->loop.base, -1, 0, engine_wake_cb, w);
-	if (w->ev_resume == NULL || w->ev_stop == NULL || w->ev_wake == NULL)
+	w->ev_drain = evtimer_new(w->loop.base, engine_stop_drain_cb, w);
+	if (w->ev_resume == NULL || w->ev_stop == NULL || w->ev_wake == NULL ||
+	    w->ev_drain == NULL)
 		return -1;
 	return 0;
 }
@@ -208,6 +209,8 @@ worker_free(struct worker *w, size_t nlisteners)
 		event_free(w->ev_stop);
 	if (w->ev_wake != NULL)
 		event_free(w->ev_wake);
+	if (w->ev_drain != NULL)
+		event_free(w->ev_drain);
 	config_unref(w->loop.conf);
 	w->loop.conf = NULL;
 }

@@ -16,6 +16,7 @@
 #include "daemon/loop.h"
 #include "daemon/reload.h"
 
+#define ENGINE_EMFILE_MS	100	/* accept pause when out of descriptors */
 #define ENGINE_STOP_MS		1000	/* in-flight work gets this long at stop */
 
 struct audit;
@@ -32,6 +33,7 @@ struct engine_listener {
 	const struct config_listen	*cl;	/* the listen set's copy */
 	struct event			*ev;
 	int				 copy;	/* a broadcast's copy: not ours */
+	int				 drain;	/* stopping, a queue still open */
 };
 
 /* An event loop on its own thread; worker 0 is the main thread's. */
@@ -44,6 +46,10 @@ struct worker {
 	struct event		*ev_resume;	/* after EMFILE */
 	struct event		*ev_stop;	/* the stop deadline */
 	struct event		*ev_wake;	/* stop, or accept again */
+	struct event		*ev_drain;	/* stopping: a conn ended, or
+						   ENGINE_EMFILE_MS passed */
+	unsigned		 late;		/* past the deadline, waiting
+						   for descriptors */
 	int			 paused;	/* accept paused: EMFILE */
 	struct timeval		 defer;		/* proxy timeout its proxy
 						   sockets' TCP_DEFER_ACCEPT has */
@@ -76,5 +82,7 @@ void	engine_stop_signal_cb(evutil_socket_t, short, void *);
 void	engine_stop_deadline_cb(evutil_socket_t, short, void *);
 /* engine_stop.c: on the worker's thread, once the stop has begun. */
 void	engine_stop_worker(struct worker *);
+/* engine_stop.c: a queue is left and a descriptor may be free (the worker). */
+void	engine_stop_drain_cb(evutil_socket_t, short, void *);
 
 #endif

@@ -401,6 +401,17 @@ listen_close_worker(struct listen_set *ls, unsigned w)
 }
 
 void
+listen_close_line(struct listen_set *ls, unsigned w, size_t i)
+{
+	int *fd = &ls->fds[w * ls->nlines + i];
+
+	if (*fd != -1 && !ls->shared[i]) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+void
 listen_free(struct listen_set *ls)
 {
 	size_t i;

@@ -60,6 +60,8 @@ void	listen_defer_worker(struct listen_set *, unsigned w,
  * Shared sockets stay open.
  */
 void	listen_close_worker(struct listen_set *, unsigned w);
+/* Close worker w's own socket for line i (shared: left open). */
+void	listen_close_line(struct listen_set *, unsigned w, size_t i);
 /*
  * Whether line (AF_INET or AF_INET6) and sock have the same family, port
  * and address; with wild, the line's wildcard address matches any.

@@ -27,6 +27,7 @@
 struct audit;
 struct config;
 struct conn;
+struct event;
 struct event_base;
 struct limits;
 
@@ -47,6 +48,9 @@ struct loop {
 	const atomic_int	*stopping;	/* the engine winds down */
 	int			 unlistened;	/* stopping, own sockets closed:
 						   the last conn ends the loop */
+	struct event		*drain;		/* unlistened, a queue left for
+						   lack of descriptors: a conn's
+						   end activates it instead */
 	struct config		*conf;		/* a reference to the current one */
 	struct conn		*conns;		/* in flight here (conn.c) */
 	unsigned		 nconns;

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: ISC
 """The engine out of descriptors (prlimit --nofile=32, clients that hold
 their connections with a PROXY header never finished): datagrams are still
-served, and lookups that never started for lack of a descriptor are
-counted."""
+served, the stop still records every client it took from the queue, and
+lookups that never started for lack of a descriptor are counted."""
 
 import os
 import select
@@ -87,6 +87,87 @@ def datagrams_are_served_while_accept_pauses():
             check(rec["proto"] == "udp" and rec["decision"] == "allow",
                   "%r", rec)
             u.close()
+        finally:
+            for s in socks:
+                s.close()
+
+
+@test
+def the_stop_records_every_queued_client():
+    """SIGTERM while out of descriptors: the clients in flight are cut at
+    the stop deadline (proxy:timeout) and the ones still queued are taken
+    as the cuts give descriptors back, and cut too. Every client that
+    connected sees its connection closed, none reset, and has its record;
+    the stop still takes about a second."""
+    port = h.free_port()
+    with h.SyslogSink() as sink, Starved(proxy_conf(sink, port),
+                                         ready="proc") as d:
+        socks = hold(port, HOLDERS)
+        try:
+            starved(sink, d)
+            mine = {h._fmt_addr(s.getsockname()): s for s in socks}
+            t0 = time.monotonic()
+            d.signal(signal.SIGTERM)
+            check(d.wait(10) == 0, "exit status %r", d.returncode)
+            took = time.monotonic() - t0
+            check(took < 5, "the stop took %.1f s", took)
+            outcome = {}
+            for me, s in mine.items():
+                data, how = h.read_to_eof(s, time.monotonic() + 2)
+                outcome[me] = (data, how)
+            bad = {me: o for me, o in outcome.items() if o != (b"", "eof")}
+            check(not bad, "not closed cleanly: %r", bad)
+            h.poll_until(lambda: sink.records(r"^event=stop "), 5)
+            recs = {}
+            for r in sink.audit():
+                recs[r.get("via", r.get("peer"))] = r
+            lost = sorted(set(mine) - set(recs))
+            check(not lost, "%d of %d clients with no record: %r",
+                  len(lost), len(mine), lost)
+            for me in mine:
+                check(recs[me]["decision"] == "deny" and
+                      recs[me]["rule"] == "proxy:timeout", "%r", recs[me])
+        finally:
+            for s in socks:
+                s.close()
+
+
+@test
+def the_stop_serves_the_queue_as_descriptors_come_back():
+    """SIGTERM while out of descriptors, then every client finishes its
+    header: the ones in flight are answered, and each end gives a
+    descriptor back for a client still queued, well before the deadline.
+    Every client gets its answer and its record."""
+    port = h.free_port()
+    with h.SyslogSink() as sink, Starved(proxy_conf(sink, port),
+                                         ready="proc") as d:
+        socks = hold(port, HOLDERS)
+        try:
+            starved(sink, d)
+            d.signal(signal.SIGTERM)
+            sink.wait_for(r"^stopping on signal 15")
+            clients = {}
+            for i, s in enumerate(socks):
+                client = "127.0.1.%d:%d" % (1 + i, 2000 + i)
+                try:
+                    s.send(b"127.0.1.%d 127.0.0.1 %d %d\r\n"
+                           % (1 + i, 2000 + i, port))
+                except OSError:
+                    pass                # reset: the read below says so
+                clients[client] = s
+            check(d.wait(10) == 0, "exit status %r", d.returncode)
+            unanswered = {}
+            for client, s in clients.items():
+                data, how = h.read_to_eof(s, time.monotonic() + 2)
+                if not h.CTIME_RE.match(data) or how != "eof":
+                    unanswered[client] = (data, how)
+            check(not unanswered, "%d of %d not answered: %r",
+                  len(unanswered), len(clients), unanswered)
+            h.poll_until(lambda: sink.records(r"^event=stop "), 5)
+            recs = {r["peer"]: r for r in sink.audit()}
+            for client in clients:
+                check(client in recs and recs[client]["decision"] ==
+                      "allow", "%s: %r", client, recs.get(client))
         finally:
             for s in socks:
                 s.close()
