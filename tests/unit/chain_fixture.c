@@ -192,3 +192,22 @@ fix_find(const struct fix_run *r, const char *text)
 			return (int)i;
 	return -1;
 }
+
+/* The findings of a run, one per entry of want, in order. */
+void
+fix_expect(const struct fix_run *r, const char *const *want, size_t n)
+{
+	size_t i, f = 0;
+
+	for (i = 0; i < r->nnotes && i < FIX_NOTES_MAX; i++) {
+		if (r->kind[i] != VERIFY_FINDING)
+			continue;
+		ck_assert_msg(f < n, "unexpected finding: %s", r->note[i]);
+		ck_assert_msg(strcmp(r->note[i], want[f]) == 0,
+		    "finding %zu: got \"%s\", want \"%s\"", f, r->note[i],
+		    want[f]);
+		f++;
+	}
+	ck_assert_msg(f == n, "%zu findings, want %zu", f, n);
+	ck_assert_uint_eq(r->s.findings, n);
+}

@@ -90,5 +90,7 @@ struct verify *fix_run2(struct fix_run *r, const struct fix_log *,
 	    const unsigned char *const *hostkeys);
 /* The index of the first note containing text, or -1. */
 int	fix_find(const struct fix_run *, const char *text);
+/* The run's findings are want[0..n), in order, and no other. */
+void	fix_expect(const struct fix_run *, const char *const *want, size_t n);
 
 #endif

@@ -36,25 +36,6 @@ one_epoch(const struct fix_keys *k, const char *prefix, int n, int stop,
 	return log;
 }
 
-/* The findings of a run, one per entry of want, in order. */
-static void
-expect(const struct fix_run *r, const char *const *want, size_t n)
-{
-	size_t i, f = 0;
-
-	for (i = 0; i < r->nnotes && i < FIX_NOTES_MAX; i++) {
-		if (r->kind[i] != VERIFY_FINDING)
-			continue;
-		ck_assert_msg(f < n, "unexpected finding: %s", r->note[i]);
-		ck_assert_msg(strcmp(r->note[i], want[f]) == 0,
-		    "finding %zu: got \"%s\", want \"%s\"", f, r->note[i],
-		    want[f]);
-		f++;
-	}
-	ck_assert_msg(f == n, "%zu findings, want %zu", f, n);
-	ck_assert_uint_eq(r->s.findings, n);
-}
-
 /* Move line i of log to its end. */
 static void
 move_to_end(struct fix_log *log, size_t i)
@@ -123,7 +104,7 @@ START_TEST(test_walk_findings)
 	fix_delete(log, 3);
 	verify_free(fix_run(&r, log, k.sk, NULL));
 	snprintf(w[0], 256, "epoch %s: missing: seq 3 (before log:4)", e.id);
-	expect(&r, want, 1);
+	fix_expect(&r, want, 1);
 	ck_assert_uint_eq(r.s.verified, 9);
 
 	/* three deleted */
@@ -134,7 +115,7 @@ START_TEST(test_walk_findings)
 	verify_free(fix_run(&r, log, k.sk, NULL));
 	snprintf(w[0], 256, "epoch %s: missing: seq 3..5 (3 records, before "
 	    "log:4)", e.id);
-	expect(&r, want, 1);
+	fix_expect(&r, want, 1);
 
 	/* a modified byte */
 	memcpy(log, orig, sizeof(*log));
@@ -143,7 +124,7 @@ START_TEST(test_walk_findings)
 	verify_free(fix_run(&r, log, k.sk, NULL));
 	snprintf(w[0], 256, "log:3: modified: seq 2 does not verify (mac "
 	    "mismatch)");
-	expect(&r, want, 1);
+	fix_expect(&r, want, 1);
 	ck_assert_uint_eq(r.s.verified, 9);
 
 	/* a moved time (issue 13, finding 3): time= is inside the MAC */
@@ -154,7 +135,7 @@ START_TEST(test_walk_findings)
 	verify_free(fix_run(&r, log, k.sk, NULL));
 	snprintf(w[0], 256, "log:5: modified: seq 4 does not verify (mac "
 	    "mismatch)");
-	expect(&r, want, 1);
+	fix_expect(&r, want, 1);
 
 	/* broken chain fields: read as a finding; then the seq is missing */
 	memcpy(log, orig, sizeof(*log));
@@ -164,7 +145,7 @@ START_TEST(test_walk_findings)
 	snprintf(w[0], 256, "log:5: modified: a daytimed record with broken "
 	    "chain fields");
 	snprintf(w[1], 256, "epoch %s: missing: seq 4 (before log:6)", e.id);
-	expect(&r, want, 2);
+	fix_expect(&r, want, 2);
 
 	/* two swapped records: named as a swap (issue 13, finding 7) */
 	memcpy(log, orig, sizeof(*log));
@@ -174,7 +155,7 @@ START_TEST(test_walk_findings)
 	verify_free(fix_run(&r, log, k.sk, NULL));
 	snprintf(w[0], 256, "log:7: reordered: seq 5 and seq 6 (log:6) are "
 	    "swapped");
-	expect(&r, want, 1);
+	fix_expect(&r, want, 1);
 	ck_assert_uint_eq(r.s.verified, 10);
 
 	/* a record moved later */
@@ -185,7 +166,7 @@ START_TEST(test_walk_findings)
 	verify_free(fix_run(&r, log, k.sk, NULL));
 	snprintf(w[0], 256, "log:8: reordered: seq 2 comes after seq 7 "
 	    "(log:7)");
-	expect(&r, want, 1);
+	fix_expect(&r, want, 1);
 
 	/* a record moved earlier: the ones it passed, as one run */
 	memcpy(log, orig, sizeof(*log));
@@ -195,7 +176,7 @@ START_TEST(test_walk_findings)
 	verify_free(fix_run(&r, log, k.sk, NULL));
 	snprintf(w[0], 256, "log:4-8: reordered: seq 2..6 (5 records) come "
 	    "after seq 7 (log:3)");
-	expect(&r, want, 1);
+	fix_expect(&r, want, 1);
 
 	/* a repeated record, a forged copy */
 	memcpy(log, orig, sizeof(*log));
@@ -208,7 +189,7 @@ START_TEST(test_walk_findings)
 	snprintf(w[0], 256, "log:9: inserted: repeats seq 4 of log:5");
 	snprintf(w[1], 256, "log:10: inserted: seq 4 does not verify and seq "
 	    "4 is at log:5");
-	expect(&r, want, 2);
+	fix_expect(&r, want, 2);
 
 	/* the tail cut short */
 	memcpy(log, orig, sizeof(*log));
@@ -216,7 +197,7 @@ START_TEST(test_walk_findings)
 	verify_free(fix_run(&r, log, k.sk, NULL));
 	snprintf(w[0], 256, "epoch %s: chain ends at seq 6 (log:7) without a "
 	    "stop record (truncated, or the daemon is still running)", e.id);
-	expect(&r, want, 1);
+	fix_expect(&r, want, 1);
 
 	/* the start missing */
 	memcpy(log, orig, sizeof(*log));
@@ -225,13 +206,13 @@ START_TEST(test_walk_findings)
 	snprintf(w[0], 256, "epoch %s: its start record (seq 0, with the "
 	    "sealed key) is missing: 9 records (from log:1) cannot be "
 	    "verified", e.id);
-	expect(&r, want, 1);
+	fix_expect(&r, want, 1);
 
 	/* nothing sealed at all */
 	log->n = 0;
 	verify_free(fix_run(&r, log, k.sk, NULL));
 	want[0] = "no sealed daytimed records found";
-	expect(&r, want, 1);
+	fix_expect(&r, want, 1);
 	free(log);
 	free(orig);
 }
@@ -265,7 +246,7 @@ START_TEST(test_walk_after_stop)
 	    "the epoch's stop record (log:10)", e.id);
 	snprintf(w[1], 256, "log:12: inserted: seq 30 of epoch %s came after "
 	    "the epoch's stop record (log:10)", e.id);
-	expect(&r, want, 2);
+	fix_expect(&r, want, 2);
 	ck_assert_uint_eq(r.s.verified, 10);
 	ck_assert_uint_eq(r.s.steps, 10);	/* nothing walked after it */
 
@@ -278,7 +259,7 @@ START_TEST(test_walk_after_stop)
 	    "(log:9)");
 	snprintf(w[1], 256, "log:11: inserted: seq 5 of epoch %s came after "
 	    "the epoch's stop record (log:9)", e.id);
-	expect(&r, want, 2);
+	fix_expect(&r, want, 2);
 	ck_assert_uint_eq(r.s.verified, 10);
 	free(log);
 }
@@ -300,7 +281,7 @@ START_TEST(test_walk_files)
 	fix_keys(&k);
 	log = one_epoch(&k, HDR, 10, 1, &e);
 	verify_free(fix_run2(&r, log, 5, k.sk, NULL));
-	expect(&r, want, 0);
+	fix_expect(&r, want, 0);
 	ck_assert_uint_eq(r.s.verified, 10);
 
 	/* seq 3 moved into the next file, after the next epoch */
@@ -308,7 +289,7 @@ START_TEST(test_walk_files)
 	move_to_end(log, 3);
 	verify_free(fix_run2(&r, log, 9, k.sk, NULL));
 	want[0] = "log:6: reordered: seq 3 comes after seq 9 (log.1:9)";
-	expect(&r, want, 1);
+	fix_expect(&r, want, 1);
 	ck_assert_uint_eq(r.s.verified, 15);
 	free(log);
 }
@@ -412,7 +393,7 @@ START_TEST(test_walk_unsealed)
 	verify_free(fix_run(&r, log, k.sk, NULL));
 	snprintf(want, sizeof(want), "log:4: unsealed: 1 daytimed record "
 	    "without chain fields, inside epoch %s", e.id);
-	expect(&r, w, 1);
+	fix_expect(&r, w, 1);
 	ck_assert_uint_eq(r.s.unsealed, 1);
 	/* after the stop record: the host seals, so still a finding */
 	fix_delete(log, 3);
@@ -421,12 +402,12 @@ START_TEST(test_walk_unsealed)
 	verify_free(fix_run(&r, log, k.sk, NULL));
 	snprintf(want, sizeof(want), "log:7-8: unsealed: 2 daytimed records "
 	    "without chain fields, from host host, which seals its records");
-	expect(&r, w, 1);
+	fix_expect(&r, w, 1);
 	/* before the host began sealing: listed, but only a warning */
 	log->n = 6;
 	fix_insert(log, 0, HDR "conn=0000000000000001 decision=allow");
 	verify_free(fix_run(&r, log, k.sk, NULL));
-	expect(&r, NULL, 0);
+	fix_expect(&r, NULL, 0);
 	ck_assert_uint_eq(r.s.warnings, 1);
 	ck_assert_int_ge(fix_find(&r, "host host: 1 daytimed record without "
 	    "chain fields before its first sealed record (not covered by any "

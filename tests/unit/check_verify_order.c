@@ -23,25 +23,6 @@
 #define HDR	"Nov 26 10:32:52 web1 daytimed[1]: "
 #define HDR2	"Nov 26 10:32:52 web2 daytimed[9]: "
 
-/* The findings of a run, one per entry of want, in order. */
-static void
-expect(const struct fix_run *r, const char *const *want, size_t n)
-{
-	size_t i, f = 0;
-
-	for (i = 0; i < r->nnotes && i < FIX_NOTES_MAX; i++) {
-		if (r->kind[i] != VERIFY_FINDING)
-			continue;
-		ck_assert_msg(f < n, "unexpected finding: %s", r->note[i]);
-		ck_assert_msg(strcmp(r->note[i], want[f]) == 0,
-		    "finding %zu: got \"%s\", want \"%s\"", f, r->note[i],
-		    want[f]);
-		f++;
-	}
-	ck_assert_msg(f == n, "%zu findings, want %zu", f, n);
-	ck_assert_uint_eq(r->s.findings, n);
-}
-
 /* Move line i of log to be line j (counted after it is taken out). */
 static void
 move_line(struct fix_log *log, size_t i, size_t j)
@@ -82,14 +63,14 @@ START_TEST(test_start_after_seq)
 	move_line(log, 0, 1);
 	verify_free(fix_run(&r, log, k.sk, NULL));
 	want[0] = "log:2: reordered: seq 0 and seq 1 (log:1) are swapped";
-	expect(&r, want, 1);
+	fix_expect(&r, want, 1);
 	ck_assert_uint_eq(r.s.verified, 10);
 
 	memcpy(log, orig, sizeof(*log));
 	move_line(log, 0, 3);
 	verify_free(fix_run(&r, log, k.sk, NULL));
 	want[0] = "log:4: reordered: seq 0 comes after seq 3 (log:3)";
-	expect(&r, want, 1);
+	fix_expect(&r, want, 1);
 	ck_assert_uint_eq(r.s.verified, 10);
 
 	/* seq 2, the start, seq 1: the two that come after seq 2, one run */
@@ -98,7 +79,7 @@ START_TEST(test_start_after_seq)
 	verify_free(fix_run(&r, log, k.sk, NULL));
 	want[0] = "log:2-3: reordered: seq 0..1 (2 records) come after seq 2 "
 	    "(log:1)";
-	expect(&r, want, 1);
+	fix_expect(&r, want, 1);
 	ck_assert_uint_eq(r.s.verified, 10);
 	free(log);
 	free(orig);
@@ -122,7 +103,7 @@ START_TEST(test_start_after_stop)
 	move_line(log, 0, 7);
 	verify_free(fix_run(&r, log, k.sk, NULL));
 	want[0] = "log:8: reordered: seq 0 comes after seq 7 (log:7)";
-	expect(&r, want, 1);
+	fix_expect(&r, want, 1);
 	ck_assert_uint_eq(r.s.verified, 8);
 	ck_assert_uint_eq(r.s.steps, 8);
 
@@ -133,7 +114,7 @@ START_TEST(test_start_after_stop)
 	move_line(log, 0, 14);
 	verify_free(fix_run(&r, log, k.sk, NULL));
 	want[0] = "log:15: reordered: seq 0 comes after seq 9 (log:9)";
-	expect(&r, want, 1);
+	fix_expect(&r, want, 1);
 	ck_assert_uint_eq(r.s.verified, 15);
 	ck_assert_uint_eq(r.s.epochs, 2);
 	free(log);
@@ -156,14 +137,14 @@ START_TEST(test_start_files)
 	fix_keys(&k);
 	log = one_epoch(&k, 10, &e);
 	verify_free(fix_run2(&r, log, 1, k.sk, NULL));
-	expect(&r, want, 0);
+	fix_expect(&r, want, 0);
 	ck_assert_uint_eq(r.s.verified, 10);
 
 	/* seq 1 alone in log.1, the start first in log */
 	move_line(log, 0, 1);
 	verify_free(fix_run2(&r, log, 1, k.sk, NULL));
 	want[0] = "log:1: reordered: seq 0 comes after seq 1 (log.1:1)";
-	expect(&r, want, 1);
+	fix_expect(&r, want, 1);
 	ck_assert_uint_eq(r.s.verified, 10);
 
 	/* the start at the end of log, after the next epoch */
@@ -173,7 +154,7 @@ START_TEST(test_start_files)
 	move_line(log, 0, 14);
 	verify_free(fix_run2(&r, log, 11, k.sk, NULL));
 	want[0] = "log:4: reordered: seq 0 comes after seq 9 (log.1:9)";
-	expect(&r, want, 1);
+	fix_expect(&r, want, 1);
 	ck_assert_uint_eq(r.s.verified, 15);
 	free(log);
 }
@@ -206,7 +187,7 @@ START_TEST(test_start_central)
 	/* web2's seq 1 at log:2, its start at log:4: not neighbours */
 	snprintf(w[0], sizeof(w[0]), "log:4: reordered: seq 0 comes after "
 	    "seq 1 (log:2)");
-	expect(&r, want, 1);
+	fix_expect(&r, want, 1);
 	ck_assert_uint_eq(r.s.verified, 12);
 	ck_assert_uint_eq(r.s.hosts, 2);
 	free(la);
