@@ -57,8 +57,8 @@ struct audit {
 static int	audit_seal_and_log(struct audit *, int, char *, size_t, int);
 static int	audit_prepare(const struct audit_params *, struct audit *,
 		    const char **, char *, size_t, char *, size_t);
-static int	audit_state_skip(const struct audit_params *, int, char *,
-		    size_t);
+static int	audit_state_skip(const struct audit_params *, int,
+		    const char *, char *, size_t);
 
 /* record_escape under the name the daemon's callers know. */
 size_t
@@ -123,7 +123,7 @@ audit_prepare(const struct audit_params *p, struct audit *a,
 	struct chain_start cs;
 	struct audit_state *st = NULL;
 	struct link prev;
-	int rv = -1;
+	int rv = -1, in;
 
 	if (which == NULL)
 		which = &dummy;
@@ -146,13 +146,13 @@ audit_prepare(const struct audit_params *p, struct audit *a,
 	}
 	if (p->state != NULL)
 		*which = "audit state";
-	if (p->state != NULL && !audit_state_skip(p, 0, note, notelen) &&
-	    (st = audit_state_open(p->state, p->uid, &prev, note, notelen,
-	    err, errlen)) == NULL)
+	if (p->state != NULL && !audit_state_skip(p, 0, NULL, note,
+	    notelen) && (st = audit_state_open(p->state, p->uid, &prev, note,
+	    notelen, err, errlen)) == NULL)
 		goto out;
-	if (st != NULL && audit_state_within(st, p->chroot, err, errlen) ==
-	    -1) {
-		if (!audit_state_skip(p, 1, note, notelen))
+	if (st != NULL && (in = audit_state_within(st, p->chroot, err,
+	    errlen)) < 0) {
+		if (!audit_state_skip(p, in == -2 ? 2 : 1, err, note, notelen))
 			goto out;
 		audit_state_close(st);
 		st = NULL;
@@ -188,12 +188,13 @@ out:
  * of its own), its epochs go unlinked, as the first release's did, with
  * a note, instead of the start failing. An "audit state" that was set,
  * or any state with "audit signing-key" (whose links the auditor checks),
- * stays a start error. outside: the directory is outside the chroot;
- * else whether it is missing is checked here.
+ * stays a start error. outside: 1, the directory is outside the chroot;
+ * 2, inside but the run user could move it out (audit_state_within's
+ * message in why); 0: whether it is missing is checked here.
  */
 static int
-audit_state_skip(const struct audit_params *p, int outside, char *note,
-    size_t notelen)
+audit_state_skip(const struct audit_params *p, int outside, const char *why,
+    char *note, size_t notelen)
 {
 	char dir[4096];
 	const char *slash;
@@ -213,6 +214,11 @@ audit_state_skip(const struct audit_params *p, int outside, char *note,
 		    "directory %s does not exist, so epochs are not linked "
 		    "(create it for the user the daemon runs as, mode 0700, "
 		    "or set \"audit state\"; daytimed.conf(5))", p->state, dir);
+		return 1;
+	}
+	if (outside == 2) {
+		snprintf(note, notelen, "%s; not kept, so epochs are not linked",
+		    why);
 		return 1;
 	}
 	snprintf(note, notelen, "audit state %s: not kept, so epochs are not "

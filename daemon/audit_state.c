@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -43,6 +44,8 @@ static const char *audit_state_holds(struct audit_state *, int, char *,
 static void	audit_state_other(struct audit_state *, const struct link *,
 		    const struct link *);
 static void	audit_state_link(struct link *, const char *, uint64_t, int);
+static void	audit_state_above(const struct audit_state *, unsigned, char *,
+		    size_t);
 
 /* The link "epoch's last record is seq" (stopped: with the stop). */
 static void
@@ -110,28 +113,77 @@ fail:
 
 /*
  * With chroot: the state's directory inside root, since the engine keeps
- * it open and ".." from outside the new root would leave the jail.
+ * it open and ".." from outside the new root would leave the jail; and
+ * kept there: every directory from root down to the state directory's
+ * parent root's alone (dir_fixed), since the run user could otherwise
+ * rename the state's directory out of the jail while the engine runs.
  */
 int
 audit_state_within(struct audit_state *st, const char *root, char *err,
     size_t errlen)
 {
+	char above[4096];
+	struct stat sb;
+	unsigned movable;
 	int in;
 
 	if (st == NULL || root == NULL)
 		return 0;
-	if ((in = dir_beneath(st->dirfd, root)) == -1) {
+	if ((in = dir_beneath(st->dirfd, root, &movable, &sb)) == -1) {
 		snprintf(err, errlen, "audit state %s: its directory, or the "
 		    "chroot %s: %s", st->path, root, strerror(errno));
 		return -1;
 	}
-	if (in)
+	if (!in) {
+		snprintf(err, errlen, "audit state %s: its directory is not "
+		    "inside the chroot %s: the engine keeps that directory open, "
+		    "and from a directory outside its root \"..\" leads out of "
+		    "the jail; put the state in a directory of its own inside %s",
+		    st->path, root, root);
+		return -1;
+	}
+	if (movable == 0)
 		return 0;
-	snprintf(err, errlen, "audit state %s: its directory is not inside "
-	    "the chroot %s: the engine keeps that directory open, and from a "
-	    "directory outside its root \"..\" leads out of the jail; put the "
-	    "state in a directory of its own inside %s", st->path, root, root);
-	return -1;
+	audit_state_above(st, movable, above, sizeof(above));
+	snprintf(err, errlen, "audit state %s: directory %s, between the "
+	    "chroot %s and the state's directory, is %s (uid %u, mode %04o): "
+	    "the run user could move the state's directory out of the jail "
+	    "while the engine holds it open; chown root and chmod go-w %s, or "
+	    "put the state directory directly in the jail", st->path, above,
+	    root, sb.st_uid != 0 ? "not root's" : "writable by group or others",
+	    (unsigned)sb.st_uid, (unsigned)(sb.st_mode & 07777), above);
+	return -2;
+}
+
+/*
+ * The name of the directory up levels above the state's, for a message:
+ * the state's directory resolved (realpath), then its last up names cut.
+ */
+static void
+audit_state_above(const struct audit_state *st, unsigned up, char *buf,
+    size_t len)
+{
+	char dir[4096], real[PATH_MAX];
+	const char *slash = strrchr(st->path, '/');
+	char *cut;
+	size_t dl = slash == NULL || slash == st->path ? 1 :
+	    (size_t)(slash - st->path);
+	unsigned i;
+
+	if (dl >= sizeof(dir) || snprintf(dir, sizeof(dir), "%.*s", (int)dl,
+	    st->path) < 0 || realpath(dir, real) == NULL) {
+		snprintf(buf, len, "%u levels above %.*s", up, (int)dl,
+		    st->path);
+		return;
+	}
+	for (i = 0; i < up && (cut = strrchr(real, '/')) != NULL; i++) {
+		if (cut == real) {
+			real[1] = '\0';	/* "/": nothing above it */
+			break;
+		}
+		*cut = '\0';
+	}
+	snprintf(buf, len, "%s", real);
 }
 
 /*

@@ -18,7 +18,11 @@
  *
  * With chroot, the directory must lie inside the chroot directory
  * (audit_state_within): a directory descriptor held from outside the
- * jail would lead out of it ("..").
+ * jail would lead out of it (".."). And it must stay there: every
+ * directory from the chroot down to its parent must be root's and
+ * writable by no group or others, since whoever can write one of them
+ * can rename the state's directory out of the jail while the engine
+ * holds it.
  *
  * Several processes may share the file (inetd mode: each process is an
  * epoch, and several run at once; or a daemon beside them): the lock is
@@ -86,7 +90,9 @@ struct audit_state *audit_state_open(const char *path, uid_t uid,
 	    size_t errlen);
 /*
  * With chroot root (NULL: none): 0 when the state's directory lies inside
- * root, or -1 with a message in err (at open, before the chroot).
+ * root and only root could move it out; -2 with a message in err when
+ * another user could (a directory between root and it not root's alone);
+ * else -1 with a message in err (at open, before the chroot).
  */
 int	audit_state_within(struct audit_state *, const char *root, char *err,
 	    size_t errlen);

@@ -10,6 +10,7 @@
 #include "autoconf.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -556,6 +557,58 @@ START_TEST(test_key_open_errors)
 }
 END_TEST
 
+/*
+ * With chroot, a state directory the run user could move out of the jail
+ * (a directory between them not root's alone): set, an error; the
+ * default (a first release's "audit key" alone), not kept, with a note.
+ */
+START_TEST(test_state_movable)
+{
+	unsigned char pk[CHAIN_KEY_BYTES], sk[CHAIN_KEY_BYTES];
+	char dir[] = "/tmp/check_audit.XXXXXX", pub[128], mid[128], sub[128];
+	char state[160], note[512], err[512];
+	const char *which;
+	struct audit_params ap;
+
+	ck_assert_int_ge(sodium_init(), 0);
+	crypto_box_keypair(pk, sk);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(pub, sizeof(pub), "%s/pub", dir);
+	keyfile_write(pub, pk);
+	snprintf(mid, sizeof(mid), "%s/mid", dir);
+	snprintf(sub, sizeof(sub), "%s/mid/sub", dir);
+	snprintf(state, sizeof(state), "%s/audit.state", sub);
+	ck_assert_int_eq(mkdir(mid, 0755), 0);
+	ck_assert_int_eq(chmod(mid, 0775), 0);	/* whatever the umask */
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+	memset(&ap, 0, sizeof(ap));
+	ap.key = pub;
+	ap.state = state;
+	ap.uid = geteuid();
+	ap.chroot = dir;
+	ck_assert_int_eq(audit_check(&ap, &which, note, sizeof(note), err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(which, "audit state");
+	ck_assert_msg(strstr(err, "could move the state's directory out of "
+	    "the jail") != NULL && strstr(err, mid) != NULL, "%s", err);
+	ap.state_default = 1;
+	ck_assert_int_eq(audit_check(&ap, &which, note, sizeof(note), err,
+	    sizeof(err)), 0);
+	ck_assert_msg(strstr(note, "chown root and chmod go-w ") != NULL &&
+	    strstr(note, "; not kept, so epochs are not linked") != NULL,
+	    "%s", note);
+	/* no chroot: nothing to move out of */
+	ap.chroot = NULL;
+	ck_assert_int_eq(audit_check(&ap, &which, note, sizeof(note), err,
+	    sizeof(err)), 0);
+	ck_assert_ptr_null(strstr(note, "not kept"));
+	ck_assert_int_eq(rmdir(sub), 0);
+	ck_assert_int_eq(rmdir(mid), 0);
+	ck_assert_int_eq(unlink(pub), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 Suite *
 audit_suite(void)
 {
@@ -581,6 +634,7 @@ audit_suite(void)
 	tcase_add_test(tc, test_chain_plain);
 	tcase_add_test(tc, test_chain_threads);
 	tcase_add_test(tc, test_key_open_errors);
+	tcase_add_test(tc, test_state_movable);
 	suite_add_tcase(s, tc);
 	return s;
 }

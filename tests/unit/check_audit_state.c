@@ -524,7 +524,9 @@ END_TEST
 /*
  * With chroot, the state's directory must lie inside it: the directory
  * itself, or below it, passes; a sibling, or a link from inside the jail
- * to a directory outside, does not.
+ * to a directory outside, does not; nor does a jail where a directory
+ * between it and the state's is not root's alone (the run user could
+ * move the state's directory out).
  */
 START_TEST(test_state_within)
 {
@@ -542,8 +544,18 @@ START_TEST(test_state_within)
 	ck_assert_ptr_nonnull(st);
 	ck_assert_int_eq(audit_state_within(st, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(audit_state_within(st, sub, err, sizeof(err)), 0);
-	ck_assert_int_eq(audit_state_within(st, dir, err, sizeof(err)), 0);
-	ck_assert_int_eq(audit_state_within(st, "/", err, sizeof(err)), 0);
+	/* dir, the parent: root's, 0700 (mkdtemp); one's own without root */
+	ck_assert_int_eq(audit_state_within(st, dir, err, sizeof(err)),
+	    geteuid() == 0 ? 0 : -2);
+	/* from /, /tmp is on the way: writable by others (sticky or not) */
+	ck_assert_int_eq(audit_state_within(st, "/", err, sizeof(err)), -2);
+	ck_assert_msg(strstr(err, ", between the chroot / and the state's "
+	    "directory, is ") != NULL && strstr(err, "could move the state's "
+	    "directory out of the jail") != NULL && strstr(err, "chown root "
+	    "and chmod go-w ") != NULL, "%s", err);
+	if (geteuid() == 0)
+		ck_assert_msg(strstr(err, "directory /tmp, between") != NULL,
+		    "%s", err);
 	/* a jail beside the state: outside */
 	snprintf(jail, sizeof(jail), "%s/fifo", dir);	/* a name cleanup knows */
 	ck_assert_int_eq(mkdir(jail, 0755), 0);

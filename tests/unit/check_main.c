@@ -52,6 +52,7 @@ main(void)
 	srunner_add_suite(sr, audit_suite());
 	srunner_add_suite(sr, audit_state_suite());
 	srunner_add_suite(sr, audit_state_fs_suite());
+	srunner_add_suite(sr, dir_beneath_suite());
 	srunner_add_suite(sr, log_suite());
 	srunner_add_suite(sr, logsink_suite());
 	srunner_add_suite(sr, logsink_stream_suite());

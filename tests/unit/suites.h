@@ -43,6 +43,7 @@ Suite	*verify_epochs_suite(void);
 Suite	*audit_suite(void);
 Suite	*audit_state_suite(void);
 Suite	*audit_state_fs_suite(void);
+Suite	*dir_beneath_suite(void);
 /* Shared by the two: wait (10 s at most) until path holds want. */
 int	state_wait_for(const char *path, const char *want);
 Suite	*log_suite(void);
