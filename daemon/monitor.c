@@ -95,13 +95,20 @@ monitor_done(void *arg, const char *error, const char *kept)
 	(void)monitor_send(msg, 5 + len);
 }
 
-/* In the engine: a HUP or USR1 from pid, for the monitor to decide on. */
+/*
+ * In the engine: a HUP or USR1 from pid, for the monitor to decide on. A
+ * sender pid no process can have (rt_sigqueueinfo lets the sender write
+ * si_pid) goes as 0, no sender named, which monmsg_parse takes: sent as
+ * it is, the monitor would refuse the message and close the channel.
+ */
 static int
 monitor_signal(void *arg, int sig, pid_t from)
 {
 	char msg[6];
 
 	(void)arg;
+	if (from < 0 || from > LIFE_PID_MAX)
+		from = 0;
 	msg[0] = MONMSG_SIGNAL;
 	msg[1] = (char)sig;
 	loader_put32(msg + 2, (uint32_t)from);

@@ -7,13 +7,16 @@ queries; the rate limit; HUP and USR1 sent to both processes act once;
 the journal's layout through the verifier; what startup says and what ps
 shows.  Inetd mode has its own file (test_inetd.py)."""
 
+import ctypes
 import errno
 import os
+import platform
 import pwd
 import random
 import re
 import resource
 import signal
+import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -396,6 +399,43 @@ def monitor_not_stalled_by_a_cut_message():
             os.kill(d.pid, signal.SIGTERM)
             stop = sink.wait_for(r"^event=stop ", timeout=5)
             check(stop is not None, "no stop")
+            d.stop()
+
+
+def queue_signal(pid, sig, sender):
+    """rt_sigqueueinfo(2): sig to pid, its si_pid written by the sender."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    info = struct.pack("iiii", sig, 0, -1, 0)   # SI_QUEUE, then padding
+    info += struct.pack("ii", sender, 0)        # si_pid, si_uid
+    buf = ctypes.create_string_buffer(info.ljust(128, b"\0"), 128)
+    rc = libc.syscall(129, pid, sig, buf)       # x86_64 rt_sigqueueinfo
+    check(rc == 0, "rt_sigqueueinfo: %s", os.strerror(ctypes.get_errno()))
+
+
+@test
+def a_sender_pid_no_process_has_keeps_the_channel():
+    """A HUP queued to the engine with a sender pid of the sender's
+    choosing that no process can have (-1, past the kernel's limit), as
+    root or the run user can with rt_sigqueueinfo: the engine names no
+    sender to the monitor, which reloads; before, the monitor refused the
+    message, closed its channel, and no reload worked again."""
+    if platform.machine() != "x86_64":
+        raise h.Skip("the syscall number is x86_64's")
+    port = h.free_port()
+    with h.SyslogSink() as sink:
+        text = h.daemon_conf(port, sink, "pidfile @DIR@/d.pid\n",
+                             "allow 127.0.0.0/8\n", listen=("tcp",))
+        with h.Daemon(text, ready="proc") as d:
+            engine = h.engine_pid(d)
+            for sender in (-1, 4194305):
+                sink.clear()
+                queue_signal(engine, signal.SIGHUP, sender)
+                sink.wait_for(r"^event=reload result=ok", timeout=10)
+                rc, out, err = h.daytimed("-r", "-c", d.conf, timeout=30)
+                check(rc == 0 and out == "daytimed: pid %d reloaded its "
+                      "configuration\n" % d.pid, "sender %d, then -r: %d %r "
+                      "%r", sender, rc, out, err)
+            check(not sink.records(r"out of step"), "channel closed")
             d.stop()
 
 
