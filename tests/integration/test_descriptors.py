@@ -39,15 +39,21 @@ def proxy_conf(sink, port, uport=None):
                                 "allow 127.0.0.0/8\n", listen=())
 
 
-def hold(port, n):
-    """n clients that send an unfinished PROXY header and wait: each holds
-    a descriptor of the engine once accepted."""
+def connect_many(port, n):
+    """n non-blocking connects to 127.0.0.1:port, under way."""
     socks = []
     for _ in range(n):
         s = socket.socket()
         s.setblocking(False)
         s.connect_ex(("127.0.0.1", port))
         socks.append(s)
+    return socks
+
+
+def hold(port, n):
+    """n clients that send an unfinished PROXY header and wait: each holds
+    a descriptor of the engine once accepted."""
+    socks = connect_many(port, n)
     for s in socks:
         h.poll_until(lambda: select.select([], [s], [], 0)[1], 5)
         s.send(b"PROXY TCP4 ")
@@ -184,12 +190,7 @@ def lookups_never_started_are_counted_unreachable():
                              "ident timeout 2\n" % fi.port,
                              "allow 127.0.0.0/8\n", listen=("tcp",))
         with Starved(conf, ready="proc") as d:
-            socks = []
-            for _ in range(n):
-                s = socket.socket()
-                s.setblocking(False)
-                s.connect_ex(("127.0.0.1", port))
-                socks.append(s)
+            socks = connect_many(port, n)
             try:
                 sink.wait_for(lambda r: "conn=" in r.msg, timeout=20,
                               count=n)
