@@ -2,8 +2,9 @@
 /*
  * build: building a rule table from rules, and checking them.
  *
- * Rules are appended to one array (user names in one byte arena, file
- * names interned), then sorted once by (family, netblock, user, order of
+ * Rules are appended in chunks of ACL_CHUNK (rules.c; user names in one
+ * byte arena, file names interned), then copied out, sorted, into one
+ * array by (family, netblock, the "*" rule first, user, order of
  * addition). Duplicates and conflicts are then neighbours, so one linear
  * pass finds them and counts what the table needs; the netblocks, in that
  * order, are the pre-order list lpm_build takes, and a second pass lays

@@ -4,8 +4,9 @@
  * grammar is at the top of record_parse.h). The fields are split by
  * verify_kv_next, the one reader of the record grammar (audit/verify.h);
  * this file adds what counting needs on top: a cap on fields, a key
- * given twice refused, and values that hold only what record_escape
- * writes. A malformed record is refused whole, never guessed at.
+ * given twice refused, and values that hold only the bytes the grammar
+ * in record_parse.h allows. A malformed record is refused whole, never
+ * guessed at.
  */
 #include "autoconf.h"
 
@@ -14,7 +15,8 @@
 #include "audit/record_parse.h"
 #include "audit/verify.h"
 
-#define RECORD_PARSE_PLAIN	0x2	/* 0x21..0x7e other than '"' and '\\' */
+#define RECORD_PARSE_PLAIN	0x2	/* 0x21..0x7e other than '"' and '\\'; '='
+					   too, which record.c never writes raw */
 #define RECORD_PARSE_QUOTED	0x4	/* plain, or a space: raw in quotes */
 
 /* The byte classes above, one table lookup per byte. */

@@ -3,7 +3,10 @@
  * record_parse: reading the key=value text of an audit record back, the
  * inverse of record.c. Pure functions over (buffer, length); every byte
  * is untrusted (anyone who can write to a log file wrote it), so the
- * grammar is the one record.c writes and nothing looser:
+ * grammar is the one record.c writes, looser by one byte only: a raw
+ * '=' in a value, which record.c writes as \x3d, is taken (the split is
+ * at a key's first '=', so it is never ambiguous, and report_config.c
+ * reads -T's quoted FILE, which may hold one, through here):
  *
  *   record  = field *( " " field )          one space between fields
  *   field   = key "=" value
@@ -16,8 +19,9 @@
  * writes it. The split is verify_kv_next's (audit/verify.h), the one
  * reader of this text; on top of it a key may appear once (a second
  * "decision=" is a forgery, never "the last one wins"), a record has at
- * most RECORD_FIELDS_MAX fields, and a value holds only what the escaper
- * writes. Values stay as they are in the text (pointers into it); the
+ * most RECORD_FIELDS_MAX fields, and a value holds only the bytes above
+ * (no control byte, no byte past 0x7e, no other spelling of a byte).
+ * Values stay as they are in the text (pointers into it); the
  * caller unescapes the ones it needs with record_parse_value.
  */
 #ifndef DAYTIMED_RECORD_PARSE_H

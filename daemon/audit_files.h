@@ -2,8 +2,8 @@
 /*
  * audit_files: the daemon's audit key files, read at startup (before the
  * privilege drop and any chroot) through loader_open, the one place the
- * daemon opens files, so that the same rules apply as to its
- * configuration, and then these:
+ * daemon opens its configuration, list and key files, so that the same
+ * rules apply as to its configuration, and then these:
  *
  *   audit key PATH          the auditor's public key: 64 hex digits and
  *                           a newline

@@ -7,7 +7,8 @@
  * file's directory (kept open: every later write is openat/renameat on
  * that descriptor, so it works inside a chroot and after the privilege
  * drop), locks it (flock) and reads the last link. Rules: the directory
- * is owned by the run user and not writable by group or others; the
+ * is owned and writable by the run user and gives group and others no
+ * access at all (mode 0700: whoever can open it can hold its flock); the
  * file, when there, is a regular file owned by the run user with no
  * access for group or others, and no larger than a state file. Breaking
  * one is a startup error naming the file, and so is a directory where a

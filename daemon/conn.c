@@ -15,7 +15,8 @@
  *
  * Somewhat over ~600 lines: the header's read is one more state of the
  * connection (CONN_PROXY) beside ident's, on the same struct conn; the
- * header's bytes themselves are parsed in proxy/proxy.c.
+ * header's bytes themselves are read off the socket, to the header's
+ * last byte, by proxy/proxy_read.c and parsed by proxy/proxy_parse.c.
  */
 #include "autoconf.h"
 

@@ -16,8 +16,11 @@
 #define DIR_BENEATH_DEPTH_MAX	4096	/* directories walked up, at most */
 
 /*
- * 1 when the directory open as dirfd is root or below it, 0 when it is
- * not, -1 with errno when root or a directory on the way cannot be read.
+ * 1 when the directory open as dirfd is root or below it; 0 when it is
+ * not, and also when a directory on the way up cannot be opened or
+ * stat'd (not inside, so the caller refuses: as root, which is who calls
+ * it, O_PATH opens do not fail on permissions); -1 with errno when root
+ * cannot be stat'd or dirfd reopened.
  * With movable not NULL, and 1 returned: *movable is 0 when every
  * directory from dirfd's parent up to root, root included, is fixed
  * (dir_fixed), so that only root can move dirfd's directory out from

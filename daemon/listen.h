@@ -3,7 +3,8 @@
  * listen: the listening sockets, opened while still privileged. For each
  * listen line every worker gets a socket of its own, bound with
  * SO_REUSEPORT, or all workers share one socket that a service manager
- * passed (and, later, the one inetd hands over as stdin). A struct
+ * passed. Inetd mode (-i) has no listen set: inetd.c serves the one
+ * socket inetd hands over itself. A struct
  * listen_set holds them with a copy of the lines they serve; its users ask
  * for worker w's socket of line i and never see how they are laid out.
  */

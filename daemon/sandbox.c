@@ -6,14 +6,16 @@
  * (reloads, USR1, ident lookups, syslog reconnects, back-pressure,
  * stop): libevent's epoll, the log's sendmmsg and its reconnect,
  * getrandom for libsodium, clock_gettime, futex and clone for the
- * workers and the reload and free threads, malloc's mmap, munmap and
- * madvise (and the rule table's huge pages on a reload: compat_huge;
- * malloc_trim's madvise and brk once the old table is freed),
+ * workers and the reload, free and audit state writer threads,
+ * malloc's mmap, munmap and madvise (and the rule table's huge pages
+ * on a reload: compat_huge; malloc_trim's madvise and brk once the
+ * old table is freed),
  * qsort's sysinfo, sodium_free's munlock, and prctl's
  * PR_SET_NAME alone (each worker and reload thread names itself, for
  * ps and top; proctitle.c), and the audit state's writes: openat
  * with a directory descriptor (a dirfd of AT_FDCWD fails, whatever the
- * path), unlinkat likewise (its temporary file, when a save fails),
+ * path), unlinkat likewise (its temporary file: a leftover removed
+ * before every save, the new one when a save fails),
  * flock, fsync and renameat. A filter sees numbers, not the strings
  * they point at: an absolute path with any open descriptor as dirfd
  * passes it, and so does ".." from the state directory. What keeps

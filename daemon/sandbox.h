@@ -4,12 +4,15 @@
  * libseccomp). Once started, the engine only serves: it accepts, reads
  * and writes sockets, waits in epoll, logs (and reconnects to syslog),
  * looks up ident (a socket, bind, connect), allocates, draws random
- * bytes, and runs threads (workers, reloads, frees). Any other call
+ * bytes, runs threads (workers, reloads, frees, the audit state's
+ * writer) and saves the audit state. Any other call
  * kills the whole engine (SECCOMP_RET_KILL_PROCESS, or SECCOMP_RET_TRAP
  * where a service manager's own filter hides the former from libseccomp)
- * and the monitor logs "engine killed by seccomp (SIGSYS)". Opening a
- * file fails with EACCES instead: the engine has nothing to open, and a
- * library that tries must not take the service down. "seccomp off" turns
+ * and the monitor logs "engine killed by seccomp (SIGSYS)". open(2), and
+ * openat(2) or unlinkat(2) with AT_FDCWD, fail with EACCES instead: the
+ * engine opens by name only the audit state, relative to the directory
+ * it opened before the chroot (sandbox.c), and a library that tries to
+ * open a file must not take the service down. "seccomp off" turns
  * the filter off; so does a build with AddressSanitizer, whose runtime
  * makes calls of its own (see sandbox.c).
  */
