@@ -2,8 +2,8 @@
 /*
  * verify_cmd: `daytimed-audit verify`, the command around the walk
  * (audit/verify.h): options and key files, the log files (each read
- * once, oldest first, .gz as it is), the notes and the summary lines, the
- * exit status.
+ * once, oldest first, .gz as it is: logfiles_cmd.c, as report reads
+ * them), the notes and the summary lines, the exit status.
  *
  * Exit: 0 every chain intact and every epoch signed by a --host-key;
  * 1 a finding (or nothing sealed found); 2 a usage error, an unreadable
@@ -37,28 +37,13 @@
 #include "audit/chain.h"
 #include "audit/keyfile.h"
 #include "audit/link.h"
+#include "audit/logfiles.h"
+#include "audit/logfiles_cmd.h"
 #include "audit/logread.h"
 #include "audit/verify.h"
 #include "audit/verify_cmd.h"
 
-#define VERIFY_CMD_PRESCAN	(16u << 20)	/* bytes read for a first time */
-
-struct verify_cmd_file {
-	const char	*path;
-	const char	*name;		/* for messages: "(stdin)" for "-" */
-	uint64_t	 first;		/* its first sealed record's time */
-	uint64_t	 epoch, seq;	/* ... its epoch and seq */
-	int		 has_first;
-	size_t		 pos;		/* as given */
-	dev_t		 dev;
-	ino_t		 ino;
-};
-
-static int	verify_cmd_files(int, char **, struct verify_cmd_file **,
-		    size_t *);
-static void	verify_cmd_prescan(struct verify_cmd_file *);
-static int	verify_cmd_order(const void *, const void *);
-static int	verify_cmd_read(struct verify *, struct verify_cmd_file *);
+static int	verify_cmd_read(struct verify *, struct logfiles_file *);
 static void	verify_cmd_note(void *, const struct verify_note *);
 static void	verify_cmd_report(struct verify *, const struct verify_summary *,
 		    size_t);
@@ -72,7 +57,7 @@ int
 verify_cmd(int argc, char **argv)
 {
 	unsigned char sk[CHAIN_KEY_BYTES], pk[CHAIN_KEY_BYTES];
-	struct verify_cmd_file *files = NULL;
+	struct logfiles_file *files = NULL;
 	struct verify_summary sum;
 	struct verify *v;
 	const char *keyfile = NULL, **hostkeys = NULL;
@@ -153,7 +138,7 @@ verify_cmd(int argc, char **argv)
 	for (i = 0; i < nhost; i++)
 		if (verify_cmd_hostkey(v, hostkeys[i], pk) == -1)
 			rv = 2;
-	if (rv == 0 && verify_cmd_files(argc - a, argv + a, &files,
+	if (rv == 0 && logfiles_cmd(argc - a, argv + a, stdout, &files,
 	    &nfiles) == -1)
 		rv = 2;
 	for (i = 0; rv == 0 && i < nfiles; i++)
@@ -273,140 +258,9 @@ verify_cmd_hostkey(struct verify *v, const char *arg,
 	return 0;
 }
 
-/*
- * The log files: each once (the same file named twice is read once),
- * stdin ("-", or no file) first, then the files oldest first by the
- * time of their first sealed record; files whose first sealed records
- * are of one epoch by their seq.
- */
-static int
-verify_cmd_files(int argc, char **argv, struct verify_cmd_file **out,
-    size_t *nout)
-{
-	struct verify_cmd_file *f, tmp;
-	struct stat st;
-	size_t n = 0, i, j;
-	int a, stdin_seen = 0, moved = 0;
-
-	if ((f = calloc(argc > 0 ? (size_t)argc : 1, sizeof(*f))) == NULL)
-		verify_cmd_nomem();
-	if (argc == 0) {
-		f[n].path = "-";
-		f[n++].name = "(stdin)";
-	}
-	for (a = 0; a < argc; a++) {
-		if (strcmp(argv[a], "-") == 0) {
-			if (!stdin_seen++) {
-				f[n].path = "-";
-				f[n].name = "(stdin)";
-				f[n].pos = n;
-				n++;
-			}
-			continue;
-		}
-		if (stat(argv[a], &st) == -1) {
-			fprintf(stderr, "daytimed-audit: %s: %s\n", argv[a],
-			    strerror(errno));
-			free(f);
-			return -1;
-		}
-		for (j = 0; j < n; j++)
-			if (f[j].path[0] != '-' && S_ISREG(st.st_mode) &&
-			    f[j].dev == st.st_dev && f[j].ino == st.st_ino)
-				break;
-		if (j < n) {
-			fprintf(stderr, "daytimed-audit: warning: %s is the same "
-			    "file as %s: read once\n", argv[a], f[j].path);
-			continue;
-		}
-		f[n].path = f[n].name = argv[a];
-		f[n].dev = st.st_dev;
-		f[n].ino = st.st_ino;
-		f[n].pos = n;
-		if (S_ISREG(st.st_mode))
-			verify_cmd_prescan(&f[n]);
-		n++;
-	}
-	qsort(f, n, sizeof(*f), verify_cmd_order);
-	/*
-	 * The files of one epoch (a rotation) by seq, in the places time
-	 * gave them: a clock set back between two of them reorders nothing.
-	 */
-	for (i = 0; i < n; i++)
-		for (j = i + 1; j < n; j++)
-			if (f[i].has_first && f[j].has_first &&
-			    f[i].epoch == f[j].epoch && f[j].seq < f[i].seq) {
-				tmp = f[i];
-				f[i] = f[j];
-				f[j] = tmp;
-			}
-	for (i = 0; i < n; i++)
-		if (f[i].pos != i)
-			moved = 1;
-	if (moved) {
-		printf("daytimed-audit: reading the files oldest first:");
-		for (i = 0; i < n; i++)
-			printf(" %s", f[i].name);
-		printf("\n");
-	}
-	*out = f;
-	*nout = n;
-	return 0;
-}
-
-/*
- * The time, epoch and seq of a file's first sealed record, if it has one
- * early on.
- */
-static void
-verify_cmd_prescan(struct verify_cmd_file *f)
-{
-	struct verify_header h;
-	struct verify_fields vf;
-	struct logread *lr;
-	const char *line;
-	char err[256];
-	size_t len, seen = 0;
-	int fd, over;
-
-	if ((fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1 ||
-	    (lr = logread_open(fd, f->name, err, sizeof(err))) == NULL)
-		return;
-	while (seen < VERIFY_CMD_PRESCAN &&
-	    logread_line(lr, &line, &len, &over, err, sizeof(err)) == 1) {
-		seen += len + 1;
-		if (!over && verify_header_parse(line, len, &h) == 1 &&
-		    verify_fields_parse(h.rec, h.reclen, &vf) == 0 &&
-		    vf.has_time) {
-			f->first = vf.time_us;
-			f->epoch = vf.epoch_id;
-			f->seq = vf.seq;
-			f->has_first = 1;
-			break;
-		}
-	}
-	logread_close(lr);
-}
-
-/* stdin, then files without a time, then by time; else as given. */
-static int
-verify_cmd_order(const void *a, const void *b)
-{
-	const struct verify_cmd_file *x = a, *y = b;
-	int sx = strcmp(x->path, "-") == 0, sy = strcmp(y->path, "-") == 0;
-
-	if (sx != sy)
-		return sx ? -1 : 1;
-	if (x->has_first != y->has_first)
-		return x->has_first ? 1 : -1;
-	if (x->has_first && x->first != y->first)
-		return x->first < y->first ? -1 : 1;
-	return x->pos < y->pos ? -1 : (x->pos > y->pos);
-}
-
 /* Every line of one file into the walk. */
 static int
-verify_cmd_read(struct verify *v, struct verify_cmd_file *f)
+verify_cmd_read(struct verify *v, struct logfiles_file *f)
 {
 	struct logread *lr;
 	const char *line;

@@ -42,6 +42,7 @@ main(void)
 	srunner_add_suite(sr, chain_suite());
 	srunner_add_suite(sr, keyfile_suite());
 	srunner_add_suite(sr, logread_suite());
+	srunner_add_suite(sr, logfiles_suite());
 	srunner_add_suite(sr, verify_parse_suite());
 	srunner_add_suite(sr, verify_suite());
 	srunner_add_suite(sr, verify_order_suite());

@@ -33,6 +33,7 @@ Suite	*record_suite(void);
 Suite	*chain_suite(void);
 Suite	*keyfile_suite(void);
 Suite	*logread_suite(void);
+Suite	*logfiles_suite(void);
 Suite	*verify_parse_suite(void);
 Suite	*verify_suite(void);
 Suite	*verify_order_suite(void);
