@@ -8,9 +8,11 @@
  *          [--secret-key SECFILE [--host-key [NAME=]PUBFILE]...] [--json]
  *          [--top N] [--width N] [--cap N] [LOGFILE...]
  *
- * Log files are read by logread (gzip as it is, lines bounded), each line
- * going to the report and, with a key, to the verifier: the same walk as
- * `verify`, whose hosts and epochs head the page.
+ * Log files are chosen and ordered as `verify` does (logfiles_cmd.c: each
+ * once, stdin first, then oldest first) and read by logread (gzip as it
+ * is, lines bounded), each line going to the report and, with a key, to
+ * the verifier: the same walk as `verify`, whose hosts and epochs head
+ * the page.
  *
  * Exit: 0 the report was written; 1 it was written and the sealed records
  * do not verify (only with --secret-key); 2 a usage error, an unreadable
@@ -31,6 +33,8 @@
 
 #include "compat/compat.h"
 #include "audit/chain.h"
+#include "audit/logfiles.h"
+#include "audit/logfiles_cmd.h"
 #include "audit/logread.h"
 #include "audit/record.h"
 #include "audit/report.h"
@@ -59,7 +63,8 @@ static int	report_cmd_args(int, char **, struct report_args *);
 static int	report_cmd_number(const char *, const char *, size_t, size_t,
 		    size_t *);
 static int	report_cmd_time(const char *, const char *, int64_t *);
-static int	report_cmd_read(struct report *, struct verify *, const char *);
+static int	report_cmd_read(struct report *, struct verify *,
+		    const struct logfiles_file *);
 static void	report_cmd_note(void *, const struct verify_note *);
 static size_t	report_cmd_ascii(char *, const char *, size_t);
 static int	report_cmd_verified(struct verify *, struct report_check *);
@@ -76,7 +81,8 @@ report_cmd(int argc, char **argv)
 	struct report_args a;
 	struct verify *v = NULL;
 	struct report *r = NULL;
-	size_t i;
+	struct logfiles_file *files = NULL;
+	size_t i, nfiles = 0;
 	int rv = 0;
 
 	memset(&check, 0, sizeof(check));
@@ -110,10 +116,12 @@ report_cmd(int argc, char **argv)
 	if (rv == 0 && a.config != NULL &&
 	    report_config_load(r, a.daytimed, a.config) == -1)
 		rv = report_cmd_nomem();
-	if (rv == 0 && a.first >= argc)
-		rv = report_cmd_read(r, v, "-");
-	for (i = (size_t)a.first; rv == 0 && i < (size_t)argc; i++)
-		rv = report_cmd_read(r, v, argv[i]);
+	/* verify's files in verify's order: the page's chain is verify's */
+	if (rv == 0 && logfiles_cmd(argc - a.first, argv + a.first, stderr,
+	    &files, &nfiles) == -1)
+		rv = 2;
+	for (i = 0; rv == 0 && i < nfiles; i++)
+		rv = report_cmd_read(r, v, &files[i]);
 	if (rv == 0 && v != NULL) {
 		if (report_cmd_verified(v, &check) == -1)
 			rv = report_cmd_nomem();
@@ -130,6 +138,7 @@ report_cmd(int argc, char **argv)
 	report_cmd_check_free(&check);
 	report_free(r);
 	verify_free(v);
+	free(files);
 	free(a.hostkeys);
 	return rv;
 }
@@ -366,10 +375,11 @@ report_cmd_time(const char *opt, const char *val, int64_t *out)
 
 /* Every line of one file ("-": stdin) into the report and the verifier. */
 static int
-report_cmd_read(struct report *r, struct verify *v, const char *path)
+report_cmd_read(struct report *r, struct verify *v,
+    const struct logfiles_file *f)
 {
 	struct logread *lr;
-	const char *name = strcmp(path, "-") == 0 ? "(stdin)" : path;
+	const char *path = f->path, *name = f->name;
 	const char *line;
 	char err[512];
 	unsigned long lineno = 0;

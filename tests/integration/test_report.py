@@ -613,6 +613,85 @@ def hostile_lines():
     check(v["unsealed"] == 3, "JSON: %r", v)
 
 
+def emit_chain(name, n=20):
+    """One intact signed chain of n connections (n + 2 lines) and its
+    keys (an AuditFiles named name)."""
+    af = h.AuditFiles(TMP, name)
+    r = h.run([h.AUDIT_EMIT, "-s", af.hsec, af.pub, n])
+    check(r.returncode == 0, "audit_emit: %r", r.stderr)
+    lines = r.stdout.decode().splitlines(keepends=True)
+    check(len(lines) == n + 2, "%d lines", len(lines))
+    return af, lines
+
+
+@test(timeout=60)
+def rotated_newest_first():
+    """A chain as logrotate leaves it (audit.log.2.gz, audit.log.1,
+    audit.log), named as the glob audit.log* expands, newest first:
+    report reads the files as verify does, oldest first, and finds the
+    chain intact (the order said on stderr, the page and the JSON on
+    stdout untouched); the man page's report of a copy of the logs."""
+    af, lines = emit_chain("rot")
+    d = TMP.join("rot")
+    os.mkdir(d)
+    with gzip.open(os.path.join(d, "audit.log.2.gz"), "wb") as f:
+        f.write("".join(lines[:7]).encode())
+    with open(os.path.join(d, "audit.log.1"), "w") as f:
+        f.writelines(lines[7:14])
+    with open(os.path.join(d, "audit.log"), "w") as f:
+        f.writelines(lines[14:])
+    glob = [os.path.join(d, n) for n in
+            sorted(os.listdir(d))]      # as the shell expands audit.log*
+    rc, out, err = h.daytimed_audit("verify", "-k", af.sec, "-H", af.hpub,
+                                    *glob)
+    check(rc == 0, "verify: %d\n%s%s", rc, out, err)
+    rc, out, err = report("-k", af.sec, "-H", af.hpub, *glob)
+    top = out.split("Period")[0]
+    check(rc == 0 and "verified: intact" in top and "NOT" not in top and
+          "reordered" not in top, "report: %d\n%s%s", rc, out, err)
+    want = "daytimed-audit: reading the files oldest first: %s %s %s\n" % (
+        glob[2], glob[1], glob[0])
+    check(err == want and "oldest first" not in out,
+          "the order on stderr only: %r", err)
+    check_page(out)
+    j = report_json("-k", af.sec, "-H", af.hpub, *glob)
+    check(j["verification"]["intact"] is True and
+          j["verification"]["records"] == 22 and j["input"]["records"] == 20,
+          "JSON: %r %r", j["verification"], j["input"])
+    # stdin first, then the files: the older records given on stdin
+    rc, out, err = report("-k", af.sec, "-H", af.hpub, glob[0], glob[1],
+                          "-", input="".join(lines[:7]).encode())
+    check(rc == 0 and "NOT" not in out.split("Period")[0] and
+          "oldest first: (stdin) %s %s\n" % (glob[1], glob[0]) in err,
+          "stdin read first: %d\n%s%s", rc, out, err)
+
+
+@test(timeout=60)
+def same_file_twice():
+    """The same file named twice (or by another name) is read once, as
+    verify reads it, with verify's warning: no doubled figures, no
+    findings of repeats; "-" twice is standard input once."""
+    af, lines = emit_chain("twice")
+    c1 = TMP.write("twice1.log", lines[:11])
+    c2 = TMP.write("twice2.log", lines[11:])
+    rc, out, err = report("-k", af.sec, "-H", af.hpub, c1, c1, c2)
+    check(rc == 0 and "NOT" not in out.split("Period")[0] and
+          "inserted" not in out, "intact: %d\n%s%s", rc, out, err)
+    check("warning: %s is the same file as %s: read once" % (c1, c1) in err,
+          "verify's warning: %r", err)
+    whole = TMP.write("twice.log", lines)
+    one = report_json(whole)["input"]
+    rel = os.path.join(TMP.path, ".", os.path.basename(whole))
+    rc, out, err = report("--json", whole, rel)
+    check(rc == 0 and json.loads(out)["input"] == one and
+          "%s is the same file as %s: read once" % (rel, whole) in err,
+          "another name, read once: %d %r %s", rc, out, err)
+    check(one["records"] == 20, "20 records: %r", one)
+    rc, out, err = report("--json", "-", "-", input="".join(lines).encode())
+    check(rc == 0 and json.loads(out)["input"] == one,
+          "stdin twice, read once: %d %s", rc, err)
+
+
 LOGWATCH = os.path.join(TOP, "packaging", "logwatch")
 
 
