@@ -27,7 +27,7 @@ static int	report_json_input(FILE *, struct report *);
 static int	report_json_hist(FILE *, struct report *);
 static int	report_json_list(FILE *, struct report_table *, const char *,
 		    const char *, const char *);
-static int	report_json_map(FILE *, struct report_table *);
+static int	report_json_map(FILE *, struct report_table *, int);
 static int	report_json_drops(FILE *, struct report *);
 static int	report_json_ident(FILE *, struct report *);
 
@@ -56,6 +56,15 @@ report_json_bytes(FILE *f, const char *s, size_t len)
 	char esc[REPORT_ESC];
 
 	report_json_str(f, report_print_esc(esc, s, len));
+}
+
+/* A host name from a syslog header: as on the page, "-" for none. */
+void
+report_json_host(FILE *f, const char *s, size_t len)
+{
+	char esc[REPORT_ESC];
+
+	report_json_str(f, report_print_host(esc, s, len));
 }
 
 /* A time as an RFC 3339 string in local time, or null. */
@@ -135,7 +144,7 @@ report_json_check(FILE *f, const struct report *r)
 		for (i = 0; i < c->nhosts; i++) {
 			fputs(i > 0 ? ",\n  " : "\n  ", f);
 			fputs("{\"host\": ", f);
-			report_json_bytes(f, c->hosts[i].name,
+			report_json_host(f, c->hosts[i].name,
 			    strlen(c->hosts[i].name));
 			fprintf(f, ", \"epochs\": %zu, \"records\": %zu, "
 			    "\"verified\": %zu, \"findings\": %lu, "
@@ -147,7 +156,7 @@ report_json_check(FILE *f, const struct report *r)
 		for (i = 0; i < c->nep; i++) {
 			fputs(i > 0 ? ",\n  " : "\n  ", f);
 			fprintf(f, "{\"epoch\": \"%s\", \"host\": ", c->ep[i].id);
-			report_json_bytes(f, c->hosts[c->ep[i].host].name,
+			report_json_host(f, c->hosts[c->ep[i].host].name,
 			    strlen(c->hosts[c->ep[i].host].name));
 			fprintf(f, ", \"records\": %zu, \"verified\": %zu, "
 			    "\"findings\": %lu, \"opened\": %s, \"stopped\": "
@@ -188,16 +197,16 @@ report_json_input(FILE *f, struct report *r)
 	report_json_time(f, r->o.until_us);
 	fprintf(f, "},\n\"input\": {\"lines\": %" PRIu64 ", \"records\": %"
 	    PRIu64 ", \"hosts\": ", r->lines, r->records);
-	if (report_json_map(f, r->hosts) == -1)
+	if (report_json_map(f, r->hosts, 1) == -1)
 		return -1;
 	fputs(", \"events\": ", f);
-	if (report_json_map(f, r->evnames) == -1)
+	if (report_json_map(f, r->evnames, 0) == -1)
 		return -1;
 	fprintf(f, ", \"outside_period\": %" PRIu64 ", \"undated\": %"
 	    PRIu64 ", \"undated_not_counted\": %" PRIu64 ", \"unknown_keys\": "
 	    "{\"records\": %" PRIu64 ", \"keys\": ", r->outside, r->undated,
 	    r->undated_skipped, r->unknown);
-	if (report_json_map(f, r->ukeys) == -1)
+	if (report_json_map(f, r->ukeys, 0) == -1)
 		return -1;
 	fprintf(f, "}, \"unparsed\": {\"count\": %" PRIu64 ", \"first\": [",
 	    r->unparsed);
@@ -216,9 +225,12 @@ report_json_input(FILE *f, struct report *r)
 	return 0;
 }
 
-/* A small table as an object {"KEY": count, ...}, most first. */
+/*
+ * A small table as an object {"KEY": count, ...}, most first; host: its
+ * keys are host names (report_json_host).
+ */
 static int
-report_json_map(FILE *f, struct report_table *t)
+report_json_map(FILE *f, struct report_table *t, int host)
 {
 	struct report_entry **v;
 	const char *k;
@@ -230,7 +242,10 @@ report_json_map(FILE *f, struct report_table *t)
 	for (i = 0; i < n; i++) {
 		k = report_key_part(v[i], 0, &kl);
 		fputs(i > 0 ? ", " : "", f);
-		report_json_bytes(f, k, kl);
+		if (host)
+			report_json_host(f, k, kl);
+		else
+			report_json_bytes(f, k, kl);
 		fprintf(f, ": %" PRIu64, report_sure(v[i]));
 	}
 	fputc('}', f);
@@ -363,7 +378,7 @@ report_json_ident(FILE *f, struct report *r)
 		fprintf(f, "%s\"%s\": %" PRIu64, st > 0 ? ", " : "", names[st],
 		    r->status[st]);
 	fputs("}, \"error_types\": ", f);
-	if (report_json_map(f, r->errtypes) == -1)
+	if (report_json_map(f, r->errtypes, 0) == -1)
 		return -1;
 	if ((nets = report_table_sorted(r->named, &nn)) == NULL)
 		return -1;

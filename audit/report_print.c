@@ -37,7 +37,7 @@ static int	report_print_denied(FILE *, struct report *, int);
 static int	report_print_drops(FILE *, struct report *);
 static int	report_print_status(FILE *, const struct report *);
 static int	report_print_inline(FILE *, int, struct report_table *, int,
-		    int);
+		    int, int);
 static void	report_print_head(FILE *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 
@@ -50,6 +50,21 @@ report_print_esc(char *buf, const char *s, size_t len)
 	if (record_escape(buf, REPORT_ESC, s, len) == 0)
 		snprintf(buf, REPORT_ESC, "\"\"");
 	return buf;
+}
+
+/*
+ * A host name as the syslog header gave it, for the page: escaped, and
+ * "-" for none (a record without a header), as verify names it. A host
+ * named "-" is quoted by the escaper, so the two never meet.
+ */
+const char *
+report_print_host(char *buf, const char *s, size_t len)
+{
+	if (len == 0) {
+		snprintf(buf, REPORT_ESC, "-");
+		return buf;
+	}
+	return report_print_esc(buf, s, len);
 }
 
 /*
@@ -85,10 +100,13 @@ report_print_text(FILE *f, int width, int col, int indent, const char *s)
 	return width;
 }
 
-/* A small table inline at col: "KEY N, KEY N", wrapping at indent. */
+/*
+ * A small table inline at col: "KEY N, KEY N", wrapping at indent; host:
+ * its keys are host names (report_print_host).
+ */
 static int
 report_print_inline(FILE *f, int width, struct report_table *t, int col,
-    int indent)
+    int indent, int host)
 {
 	char esc[REPORT_ESC], num[32];
 	struct report_entry **v;
@@ -101,8 +119,8 @@ report_print_inline(FILE *f, int width, struct report_table *t, int col,
 		k = report_key_part(v[i], 0, &kl);
 		snprintf(num, sizeof(num), "%" PRIu64 "%s", report_sure(v[i]),
 		    i + 1 < n ? "," : "");
-		col = report_print_text(f, width, col, indent,
-		    report_print_esc(esc, k, kl));
+		col = report_print_text(f, width, col, indent, host ?
+		    report_print_host(esc, k, kl) : report_print_esc(esc, k, kl));
 		col = report_print_text(f, width, col, indent, num);
 	}
 	free(v);
@@ -290,8 +308,7 @@ report_print_epochs(FILE *f, const struct report *r)
 		fprintf(f, "  %10zu %10zu %8lu  host", c->hosts[h].records,
 		    c->hosts[h].verified, c->hosts[h].findings);
 		(void)report_print_text(f, r->o.width, 38, 38,
-		    c->hosts[h].name[0] == '\0' ? "(none: no syslog header)" :
-		    report_print_esc(esc, c->hosts[h].name,
+		    report_print_host(esc, c->hosts[h].name,
 		    strlen(c->hosts[h].name)));
 		fputc('\n', f);
 		for (i = c->hosts[h].first_ep; i != SIZE_MAX; i = e->next_ep) {
@@ -342,11 +359,11 @@ report_print_input(FILE *f, const struct report *r)
 	fprintf(f, "  %12" PRIu64 "  connection and datagram records\n",
 	    r->records);
 	fprintf(f, "  %12zu  hosts", report_table_count(r->hosts));
-	if (report_print_inline(f, r->o.width, r->hosts, 21, 21) == -1)
+	if (report_print_inline(f, r->o.width, r->hosts, 21, 21, 1) == -1)
 		return -1;
 	fputc('\n', f);
 	fprintf(f, "  %12" PRIu64 "  events", r->events);
-	if (report_print_inline(f, r->o.width, r->evnames, 22, 22) == -1)
+	if (report_print_inline(f, r->o.width, r->evnames, 22, 22, 0) == -1)
 		return -1;
 	fputc('\n', f);
 	if (r->outside > 0)
@@ -359,7 +376,7 @@ report_print_input(FILE *f, const struct report *r)
 	if (r->unknown > 0) {
 		fprintf(f, "  %12" PRIu64 "  records with keys this version "
 		    "does not know (ignored):\n%16s", r->unknown, "");
-		if (report_print_inline(f, r->o.width, r->ukeys, 16, 16) == -1)
+		if (report_print_inline(f, r->o.width, r->ukeys, 16, 16, 0) == -1)
 			return -1;
 		fputc('\n', f);
 	}
@@ -557,7 +574,7 @@ report_print_status(FILE *f, const struct report *r)
 		fprintf(f, "  %10" PRIu64 "  %s%s", r->status[s], names[s],
 		    s == REPORT_ST_ERROR && r->status[s] > 0 ? ":" : "");
 		if (s == REPORT_ST_ERROR &&
-		    report_print_inline(f, r->o.width, r->errtypes, 20, 19) == -1)
+		    report_print_inline(f, r->o.width, r->errtypes, 20, 19, 0) == -1)
 			return -1;
 		fputc('\n', f);
 	}

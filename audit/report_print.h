@@ -45,6 +45,8 @@ enum report_label {
 const char *report_print_auth(int auth);
 /* Bytes as the page shows them (record_escape) in buf[REPORT_ESC]. */
 const char *report_print_esc(char *buf, const char *s, size_t len);
+/* A syslog header's host name likewise, "-" for none (verify's name). */
+const char *report_print_host(char *buf, const char *s, size_t len);
 /* Text after a row's numbers, kept to width columns; the new column. */
 int	report_print_text(FILE *, int width, int col, int indent,
 	    const char *s);
@@ -81,6 +83,8 @@ int	report_print_names(FILE *, struct report *);
 void	report_json_str(FILE *, const char *);
 /* Bytes from a record as a JSON string: record_escape, then JSON. */
 void	report_json_bytes(FILE *, const char *, size_t);
+/* A host name as a JSON string: report_print_host, then JSON. */
+void	report_json_host(FILE *, const char *, size_t);
 
 /*
  * Whether a (netblock, name) claimed is a user rule's name; with

@@ -692,6 +692,27 @@ def same_file_twice():
           "stdin twice, read once: %d %s", rc, err)
 
 
+@test(timeout=60)
+def no_syslog_header():
+    """Records without a syslog header (journalctl -o cat) are host "-",
+    as verify names them: in the Verification section, in Period and
+    input, and as the JSON's keys."""
+    af, lines = emit_chain("bare", 3)
+    bare = [l.split("]: ", 1)[1] for l in lines]
+    p = TMP.write("bare.log", bare)
+    rc, out, err = h.daytimed_audit("verify", "-k", af.sec, "-H", af.hpub, p)
+    check(rc == 0 and "host -: " in out, "verify: %d\n%s%s", rc, out, err)
+    rc, out, err = report("-k", af.sec, "-H", af.hpub, p)
+    check(rc == 0 and re.search(r"^ +5 +5 +0  host -$", out, re.M) and
+          re.search(r"^ +1  hosts +- 3$", out, re.M) and '""' not in out,
+          "the page: %d\n%s%s", rc, out, err)
+    j = report_json("-k", af.sec, "-H", af.hpub, p)
+    check(j["input"]["hosts"] == {"-": 3} and
+          [x["host"] for x in j["verification"]["hosts"]] == ["-"] and
+          [e["host"] for e in j["verification"]["epochs"]] == ["-"],
+          "JSON: %r %r", j["input"]["hosts"], j["verification"])
+
+
 LOGWATCH = os.path.join(TOP, "packaging", "logwatch")
 
 
