@@ -12,7 +12,8 @@ its own (loopback only; every address below is one of its 127.x):
      -> a central rsyslogd 127.0.40.1 writing one file
 
 Checks: every client is judged by its own address through the proxy, each
-record names the real peer and the proxy (via=), a connection that skips
+record names the real peer and the proxy (via=), what the hosts log while
+the central rsyslogd restarts reaches it after, a connection that skips
 the proxy is denied (proxy:untrusted), HAProxy's health checks are
 answered as the proxy itself, and one daytimed-audit verify over the
 central file (the auditor's key, each host's signing key) finds each
@@ -28,6 +29,7 @@ import pwd
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -99,13 +101,18 @@ def rsyslog_include(name, with_relp, with_tcp):
     return prepare
 
 
-# A host's rsyslogd: everything to the central one.
+# A host's rsyslogd: everything to the central one, queued while the
+# central one is away and retried every second without end (rsyslog's
+# default drops what comes while an action is suspended), as daytimed(8)
+# RUNNING A FLEET shows.
+KEEP = ('action.resumeRetryCount="-1" action.resumeInterval="1" '
+        'queue.type="LinkedList"')
 forward_conf = rsyslog_include(
     "forward.conf",
     'module(load="omrelp")\n*.* action(type="omrelp" target="%s" '
-    'port="%d")\n',
+    'port="%d" ' + KEEP + ')\n',
     '*.* action(type="omfwd" protocol="tcp" target="%s" port="%d" '
-    'TCP_Framing="octet-counted")\n')
+    'TCP_Framing="octet-counted" ' + KEEP + ')\n')
 # The central rsyslogd: receive on CENTRAL:LOGPORT.
 central_conf = rsyslog_include(
     "receive.conf",
@@ -280,6 +287,16 @@ def run_fleet(exe, tmp, keys, central):
         with HAProxy(exe, HAPROXY_CONF.format(lb=LB, a=HOSTS["fleet-a"][0],
                                               b=HOSTS["fleet-b"][0]), tmp):
             mine = clients(central)
+            # The central log host restarts (an upgrade): what the hosts
+            # log meanwhile waits in their queues and arrives after.
+            central.kill(signal.SIGTERM)
+            later = clients(central, wait=False)
+            central.start()
+            check(h.poll_until(lambda: listening(CENTRAL, LOGPORT), 10),
+                  "the central rsyslogd does not listen again")
+            for peer in later:
+                central.wait_for(" peer=%s via=" % peer, timeout=30)
+            mine.update(later)
             bypass = skip_the_proxy(central)
             # health checks: at least two on each host, answered
             for host in HOSTS:
@@ -303,9 +320,10 @@ def run_fleet(exe, tmp, keys, central):
     check_audit(tmp, keys, text)
 
 
-def clients(central):
+def clients(central, wait=True):
     """PER_CLIENT connections from each client through HAProxy; each is
-    answered (or closed without data, for DENIED). {peer: allowed}."""
+    answered (or closed without data, for DENIED), and with wait, found
+    in the central file. {peer: allowed}."""
     mine = {}
     for _ in range(PER_CLIENT):
         for src in ALLOWED + (DENIED,):
@@ -315,7 +333,7 @@ def clients(central):
                   "%s through the proxy: %r", src, data)
             mine[me] = allowed
     # every one of them reached the central file
-    for peer in mine:
+    for peer in mine if wait else ():
         central.wait_for(" peer=%s via=" % peer, timeout=15)
     return mine
 
