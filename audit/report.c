@@ -170,6 +170,7 @@ report_line(struct report *r, const char *file, unsigned long lineno,
 	int64_t t = REPORT_TIME_NONE;
 
 	r->lines++;
+	report_time_file(&r->clock, file, lineno);	/* a repeated hour */
 	if (verify_header_parse(line, len, &h) != 1)
 		return 0;
 	if (cut)

@@ -20,6 +20,9 @@
 static int	report_time_num(const char *, size_t, int, int, int *);
 static int	report_time_month(const char *);
 static int64_t	report_time_local(int, int, int, int, int, int, int *);
+static long	report_time_off(int64_t);
+static int	report_time_hour3164(struct report_clock *, int, int, int);
+static int64_t	report_time_pass(struct report_clock *, int64_t, int);
 static int	report_time_3164(struct report_clock *, const char *, size_t,
 		    int64_t *);
 
@@ -34,6 +37,7 @@ report_time_clock(struct report_clock *c, int64_t now_us)
 	c->now_us = now_us;
 	c->now_year = localtime_r(&t, &tm) != NULL ? tm.tm_year + 1900 : 1970;
 	c->hdr_key = -1;
+	c->amb_key = -1;
 	c->loc_start = c->loc_end = 0;
 	c->loc_key = -1;
 }
@@ -189,13 +193,107 @@ report_time_header(struct report_clock *c, const char *s, size_t len,
 	return report_time_rfc3339(s, e, us);
 }
 
+/* The local UTC offset at t (seconds, UTC), seconds east; 0 on failure. */
+static long
+report_time_off(int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	return localtime_r(&tt, &tm) != NULL ? tm.tm_gmtoff : 0;
+}
+
+/* A new file forgets the pass of a repeated hour. */
+void
+report_time_file(struct report_clock *c, const char *file,
+    unsigned long lineno)
+{
+	if (file != c->file || lineno <= c->lineno)
+		c->amb_key = -1;
+	c->file = file;
+	c->lineno = lineno;
+}
+
+/*
+ * The hour h of month mo, day d for the clock: the latest year in which
+ * that date exists and the hour starts at most a day after now (nine
+ * years back at most: a leap day), its start as if UTC and the offsets
+ * around it (a day before and after: time zones change theirs rarely).
+ * An hour in which both readings keep to their own offset throughout is
+ * mixed (a fall back repeats it, a spring forward skips some of it, or
+ * half of it); else hdr_base says when it starts. -1: no such year.
+ */
+static int
+report_time_hour3164(struct report_clock *c, int mo, int d, int h)
+{
+	int64_t w = 0, t[2];
+	long *o = c->hdr_off;
+	int y, i, ok[2];
+
+	for (y = c->now_year + 1; y >= c->now_year - 8; y--) {
+		if (d > report_time_mdays(y, mo))
+			continue;
+		w = report_time_days(y, mo, d) * 86400 + h * 3600;
+		o[0] = report_time_off(w - 86400);
+		o[1] = report_time_off(w + 86400);
+		if ((w - o[0]) * US <= c->now_us + DAY_US)
+			break;
+	}
+	if (y < c->now_year - 8)
+		return -1;
+	c->hdr_wall = w;
+	c->hdr_key = (int64_t)y * 1000000 + mo * 10000 + d * 100 + h;
+	for (i = 0; i < 2; i++) {
+		/* one change at most: an offset kept at both ends is kept */
+		t[i] = w - o[i];
+		ok[i] = report_time_off(t[i]) == o[i] &&
+		    report_time_off(t[i] + 3599) == o[i];
+	}
+	c->hdr_mixed = 0;
+	if (o[0] == o[1] || (ok[0] && report_time_off(t[1]) != o[1] &&
+	    report_time_off(t[1] + 3599) != o[1]))
+		c->hdr_base = t[0] * US;
+	else if (ok[1] && report_time_off(t[0]) != o[0] &&
+	    report_time_off(t[0] + 3599) != o[0])
+		c->hdr_base = t[1] * US;
+	else
+		c->hdr_mixed = 1;
+	return 0;
+}
+
+/*
+ * A stamp sec seconds into a mixed hour: the reading whose offset holds
+ * at it; of two (a repeated time), the first pass, or the second when a
+ * stamp of this hour went back in this file (see report_time.h); of
+ * none (a skipped time), the offset before.
+ */
+static int64_t
+report_time_pass(struct report_clock *c, int64_t w, int sec)
+{
+	int64_t t0 = w - c->hdr_off[0], t1 = w - c->hdr_off[1];
+	int ok0 = report_time_off(t0) == c->hdr_off[0];
+	int ok1 = report_time_off(t1) == c->hdr_off[1];
+
+	if (c->amb_key != c->hdr_key) {
+		c->amb_key = c->hdr_key;
+		c->amb_last = sec;
+		c->amb_second = 0;
+	} else if (!c->amb_second && sec + REPORT_TIME_DISORDER < c->amb_last)
+		c->amb_second = 1;
+	else if (sec > c->amb_last)
+		c->amb_last = sec;
+	if (ok0 && ok1)
+		return (t0 < t1) != (c->amb_second != 0) ? t0 : t1;
+	return ok1 && !ok0 ? t1 : t0;
+}
+
 /* "Mmm dd hh:mm:ss": local time, the year assumed from the clock. */
 static int
 report_time_3164(struct report_clock *c, const char *s, size_t len,
     int64_t *us)
 {
-	int mo, d, h, mi, sec, y, bad;
-	int64_t key, base;
+	int mo, d, h, mi, sec;
+	int64_t key;
 
 	if ((mo = report_time_month(s)) == 0 ||
 	    report_time_num(s + 4 + (s[4] == ' '), 2 - (s[4] == ' '), 1, 31,
@@ -204,20 +302,19 @@ report_time_3164(struct report_clock *c, const char *s, size_t len,
 	    report_time_num(s + 13, 2, 0, 60, &sec) == -1 ||
 	    (len > 15 && s[15] != ' ' && s[15] != '.'))
 		return -1;
-	key = (int64_t)mo * 10000 + d * 100 + h;
-	if (key != c->hdr_key) {
-		y = c->now_year;
-		base = report_time_local(y, mo, d, h, 0, 0, &bad);
-		if (!bad && base > c->now_us + DAY_US)
-			base = report_time_local(--y, mo, d, h, 0, 0, &bad);
-		if (bad)
-			return -1;
-		c->hdr_key = key;
-		c->hdr_base = base;
-	}
 	if (sec == 60)
 		sec = 59;
-	*us = c->hdr_base + ((int64_t)mi * 60 + sec) * US;
+	key = (int64_t)mo * 10000 + d * 100 + h;
+	if (key != c->hdr_key % 1000000 || c->hdr_key == -1) {
+		c->hdr_key = -1;
+		if (report_time_hour3164(c, mo, d, h) == -1)
+			return -1;
+	}
+	sec += mi * 60;
+	if (c->hdr_mixed)
+		*us = report_time_pass(c, c->hdr_wall + sec, sec) * US;
+	else
+		*us = c->hdr_base + (int64_t)sec * US;
 	return 0;
 }
 
@@ -263,8 +360,9 @@ report_offsets_add(struct report_offsets *o, long off)
 
 /*
  * The local hour of us as YYYYMMDDHH and its UTC offset in seconds (the
- * two hours of a fall back share a YYYYMMDDHH, not an offset); one
- * localtime_r per hour seen.
+ * two hours of a fall back share a YYYYMMDDHH, not an offset); a few
+ * localtime_r per hour seen, per second in an hour whose offset changes
+ * within it (half an hour: Australia/Lord_Howe).
  */
 int64_t
 report_time_hour(struct report_clock *c, int64_t us, long *off)
@@ -284,8 +382,15 @@ report_time_hour(struct report_clock *c, int64_t us, long *off)
 	}
 	start = us - ((int64_t)tm.tm_min * 60 + tm.tm_sec) * US -
 	    (us >= 0 ? us % US : (us % US + US) % US);
-	c->loc_start = start;
-	c->loc_end = start + 3600 * US;
+	if (report_time_off(start / US) == tm.tm_gmtoff &&
+	    report_time_off(start / US + 3599) == tm.tm_gmtoff) {
+		c->loc_start = start;
+		c->loc_end = start + 3600 * US;
+	} else {
+		/* an offset that changes within the hour: this second only */
+		c->loc_start = us - (us >= 0 ? us % US : (us % US + US) % US);
+		c->loc_end = c->loc_start + US;
+	}
 	c->loc_key = (int64_t)(tm.tm_year + 1900) * 1000000 +
 	    (tm.tm_mon + 1) * 10000 + tm.tm_mday * 100 + tm.tm_hour;
 	c->loc_off = tm.tm_gmtoff;

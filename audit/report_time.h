@@ -10,14 +10,22 @@
  *       ("<PRI>1 " first): the time zone is in the stamp;
  *   Nov 26 10:32:52 host daytimed[1]: ...   RFC 3164, rsyslog's
  *       traditional format, journalctl's default: local time of the
- *       machine running the report (TZ), and no year. The year is taken
- *       to be the one in which that date is not more than a day in the
- *       future of `now` (so on Jan 1, "Dec 31" is last year's);
+ *       machine running the report (TZ), and no year. The year is the
+ *       latest one in which that date exists and is not more than a day
+ *       in the future of `now` (on Dec 31, "Jan  1" is next year's; on
+ *       Jan 1, "Dec 31" is last year's; "Feb 29" is the last leap
+ *       year's). A wall time a fall back repeats is read in the first
+ *       pass (the offset before), until, in one file, a stamp of that
+ *       hour comes more than REPORT_TIME_DISORDER seconds before the
+ *       latest one of that hour: it and the rest of that hour's stamps
+ *       in the file are the second pass. A wall time a spring forward
+ *       skips is read with the offset before it;
  *   journalctl -o cat has no stamp: such records have no time.
  *
  * Parsing is pure over (buffer, length); turning a local date into UTC
- * uses mktime(3), once per local hour seen (struct report_clock keeps the
- * last one), so that ten million records cost a handful of calls.
+ * takes a few localtime_r(3) calls once per local hour seen (struct
+ * report_clock keeps the last one), and per stamp only in an hour whose
+ * UTC offset changes, so that ten million records cost a handful.
  */
 #ifndef DAYTIMED_REPORT_TIME_H
 #define DAYTIMED_REPORT_TIME_H
@@ -27,13 +35,22 @@
 
 #define REPORT_TIME_NONE	INT64_MIN	/* a record without a time */
 #define REPORT_TIME_TEXT	32		/* room for any formatted time */
+#define REPORT_TIME_DISORDER	60	/* seconds out of order tolerated */
 
 /* What converting local times needs: now, and the last hour converted. */
 struct report_clock {
 	int64_t		 now_us;
 	int		 now_year;
 	int64_t		 hdr_key;	/* month, day, hour of the last header */
-	int64_t		 hdr_base;	/* its hour's start, UTC µs */
+	int64_t		 hdr_wall;	/* its hour's start as if UTC, seconds */
+	long		 hdr_off[2];	/* the offsets before and after it */
+	int		 hdr_mixed;	/* the offset changes in that hour */
+	int64_t		 hdr_base;	/* else its hour's start, UTC µs */
+	const char	*file;		/* the file being read ... */
+	unsigned long	 lineno;	/* ... and its last line */
+	int64_t		 amb_key;	/* YYYYMMDDHH: the last mixed hour */
+	int		 amb_last;	/* its latest stamp, s after HH:00 */
+	int		 amb_second;	/* its repeated stamps: second pass */
 	int64_t		 loc_start;	/* the last local hour looked up */
 	int64_t		 loc_end;
 	int64_t		 loc_key;	/* its YYYYMMDDHH */
@@ -52,8 +69,16 @@ void	report_time_clock(struct report_clock *, int64_t now_us);
  */
 int	report_time_rfc3339(const char *s, size_t len, int64_t *us);
 /*
+ * Line lineno of file is read next: a new file (another name, or a line
+ * number not past the last) forgets which pass of a repeated hour the
+ * last one was in.
+ */
+void	report_time_file(struct report_clock *, const char *file,
+	    unsigned long lineno);
+/*
  * The time stamp at the start of a syslog line's header (s, len: the
- * bytes before the record). 0 and *us; -1 when there is none.
+ * bytes before the record). 0 and *us; -1 when there is none (or an
+ * RFC 3164 date that no year near now has, e.g. "Feb 30").
  */
 int	report_time_header(struct report_clock *, const char *s, size_t len,
 	    int64_t *us);

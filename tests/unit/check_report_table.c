@@ -3,8 +3,8 @@
  * report_table_suite: the report's bounded pieces. audit/report_table.c
  * (exact counts under the cap, Space-Saving past it, pinned keys, the
  * "others" row adding up) and audit/report_time.c (RFC 3339, syslog
- * headers of every layout, the year of an RFC 3164 stamp, --since and
- * --until arguments, local hours).
+ * headers of every layout, the year of an RFC 3164 stamp, the two passes
+ * of a repeated hour, --since and --until arguments, local hours).
  */
 #include "autoconf.h"
 
@@ -285,6 +285,107 @@ START_TEST(test_time_year)
 	h = "Nov 28 10:00:00 host daytimed[1]: ";
 	ck_assert_int_eq(report_time_header(&c, h, strlen(h), &us), 0);
 	ck_assert_int_eq(us, (1795687200LL + 2 * 86400 - 365 * 86400) * US);
+	/* on 2026-12-31 23:59:40, "Jan  1 00:00:30" is next year's */
+	report_time_clock(&c, 1798761580LL * US);
+	h = "Dec 31 23:59:00 h1 daytimed[1]: ";
+	ck_assert_int_eq(report_time_header(&c, h, strlen(h), &us), 0);
+	ck_assert_int_eq(us, 1798761540LL * US);
+	h = "Jan  1 00:00:30 h1 daytimed[1]: ";
+	ck_assert_int_eq(report_time_header(&c, h, strlen(h), &us), 0);
+	ck_assert_int_eq(us, 1798761630LL * US);
+	/* on 2029-03-05, "Feb 29" is 2028's; no year has "Feb 30" */
+	report_time_clock(&c, 1867406400LL * US);
+	h = "Feb 29 12:00:00 h1 daytimed[1]: ";
+	ck_assert_int_eq(report_time_header(&c, h, strlen(h), &us), 0);
+	ck_assert_int_eq(us, 1835438400LL * US);
+	h = "Feb 30 12:00:00 h1 daytimed[1]: ";
+	ck_assert_int_eq(report_time_header(&c, h, strlen(h), &us), -1);
+	h = "Apr 31 12:00:00 h1 daytimed[1]: ";
+	ck_assert_int_eq(report_time_header(&c, h, strlen(h), &us), -1);
+}
+END_TEST
+
+/* The traditional stamps of file f (line numbers from 1) against want. */
+static void
+stamps(struct report_clock *c, const char *f, const char *const *h,
+    const int64_t *want, size_t n)
+{
+	int64_t us;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		report_time_file(c, f, (unsigned long)i + 1);
+		ck_assert_int_eq(report_time_header(c, h[i], strlen(h[i]), &us),
+		    0);
+		ck_assert_msg(us == want[i] * US, "%s: %lld, not %lld", h[i],
+		    (long long)(us / US), (long long)want[i]);
+	}
+}
+
+/*
+ * Europe/Berlin's fall back on 2026-10-25 in traditional stamps: 02:xx
+ * twice; a stamp of that hour going back more than a minute in the file
+ * starts the second pass; a new file starts in the first again.
+ */
+START_TEST(test_time_fall_back)
+{
+	static const char *const h[] = {
+		"Oct 25 01:30:00 h1 ", "Oct 25 02:10:00 h1 ",
+		"Oct 25 02:50:00 h1 ", "Oct 25 02:49:30 h1 ",
+		"Oct 25 02:10:00 h1 ", "Oct 25 02:50:00 h1 ",
+		"Oct 25 02:10:00 h1 ", "Oct 25 03:30:00 h1 ",
+	};
+	static const int64_t want[] = {
+		1792884600, 1792887000, 1792889400, 1792889370,
+		1792890600, 1792893000, 1792890600, 1792895400,
+	};	/* 23:30 UTC, 00:10, 00:50, 00:49:30, 01:10, 01:50, ... */
+	struct report_clock c;
+
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	report_time_clock(&c, 1793620800LL * US);	/* 2026-11-02 */
+	stamps(&c, "a.log", h, want, 8);
+	/* another file, or the same name read again: the first pass */
+	stamps(&c, "b.log", h + 2, want + 2, 3);
+	ck_assert_int_eq(c.amb_second, 1);
+	stamps(&c, "b.log", h + 4, want + 1, 1);
+	/* a spring forward's missing 02:30: the offset before (+0100) */
+	stamps(&c, "c.log", (const char *const[]){ "Mar 29 02:30:00 h1 " },
+	    (const int64_t[]){ 1774747800 }, 1);
+}
+END_TEST
+
+/*
+ * Australia/Lord_Howe's fall back on 2026-04-05 (15:00 UTC): 02:00 +11
+ * to 01:30 +1030, so 01:30-01:59 repeats, 01:00-01:29 does not.
+ */
+START_TEST(test_time_half_hour)
+{
+	static const char *const h[] = {
+		"Apr  5 01:15:00 h1 ", "Apr  5 01:45:00 h1 ",
+		"Apr  5 01:40:00 h1 ", "Apr  5 01:20:00 h1 ",
+		"Apr  5 02:15:00 h1 ",
+	};
+	static const int64_t want[] = {
+		1775312100, 1775313900, 1775315400, 1775312400, 1775317500,
+	};
+	struct report_clock c;
+	long off;
+
+	setenv("TZ", "Australia/Lord_Howe", 1);
+	tzset();
+	report_time_clock(&c, 1775779200LL * US);	/* 2026-04-10 */
+	stamps(&c, "a.log", h, want, 5);
+	/* a local hour of two offsets: looked up again, not cached whole */
+	ck_assert_int_eq(report_time_hour(&c, 1775313900LL * US, &off),
+	    2026040501);
+	ck_assert_int_eq(off, 39600);	/* 14:45 UTC: 01:45 +11 */
+	ck_assert_int_eq(report_time_hour(&c, 1775315400LL * US, &off),
+	    2026040501);
+	ck_assert_int_eq(off, 37800);	/* 15:10 UTC: 01:40 +1030 */
+	ck_assert_int_eq(report_time_hour(&c, 1775314200LL * US, &off),
+	    2026040501);
+	ck_assert_int_eq(off, 39600);	/* 14:50 UTC: 01:50 +11 */
 }
 END_TEST
 
@@ -378,6 +479,8 @@ report_table_suite(void)
 	tcase_add_test(tc, test_time_rfc3339);
 	tcase_add_test(tc, test_time_headers);
 	tcase_add_test(tc, test_time_year);
+	tcase_add_test(tc, test_time_fall_back);
+	tcase_add_test(tc, test_time_half_hour);
 	tcase_add_test(tc, test_time_args);
 	tcase_add_test(tc, test_time_hours);
 	suite_add_tcase(s, tc);
