@@ -2,9 +2,10 @@
 /*
  * report_hist: allow, deny and drop over time. The report counts by local
  * hour and its UTC offset (YYYYMMDDHH+HHMM keys: the two hours of a fall
- * back are two keys); here the hours become the rows of one page: every
- * hour of a period up to 48 hours (in the order they happened, each with
- * its offset), every day up to 62 days, every month up to 120 months,
+ * back are two keys, and so are the two parts of an hour in which the
+ * offset changes by half an hour); here the hours become the rows of one
+ * page: every local hour of a period up to 48 hours (in the order they
+ * started, each with its offset), every day up to 62 days, every month up to 120 months,
  * else the years that have records. Rows without records are shown too
  * (but for years): a quiet hour is news.
  */
@@ -38,6 +39,7 @@ static int64_t	report_hist_index(int64_t, int64_t, enum report_unit);
 static int64_t	report_hist_unit_key(int64_t, enum report_unit);
 static int64_t	report_hist_next(int64_t, enum report_unit);
 static int	report_hist_cmp(const void *, const void *);
+static int	report_hist_cmp_start(const void *, const void *);
 
 /*
  * The hour an entry counts and its UTC offset (seconds), from its key
@@ -137,37 +139,54 @@ report_hist_next(int64_t k, enum report_unit u)
 }
 
 /*
- * Hours as rows: one for every hour from the one starting at slo (UTC
- * seconds) to the one at shi, in the order they happened; an hour
- * without records is named by the local clock.
+ * Hours as rows: every local hour from the one starting at slo (UTC
+ * seconds) to the one at shi, each with its UTC offset, in the order
+ * they started (a walk by the local clock: an offset that changes by half
+ * an hour starts the next hour half an hour early or late); an hour
+ * without records is named by the local clock. 1: more than a page.
  */
 static int
 report_hist_hours(struct report *r, struct report_entry *e, size_t ne,
     int64_t slo, int64_t shi, struct report_hist_row **rows, size_t *n)
 {
 	struct report_hist_row *v;
-	size_t i, span = (size_t)((shi - slo) / 3600 + 1);
-	int64_t hk, idx;
+	size_t i, k, nv = 0;
+	int64_t hk, t;
 	long off;
 	int d;
 
-	if ((v = calloc(span, sizeof(*v))) == NULL)
+	if ((v = calloc(REPORT_ROWS_HOURS, sizeof(*v))) == NULL)
 		return -1;
-	for (i = 0; i < span; i++)
-		v[i].key = report_time_hour(&r->clock,
-		    (slo + (int64_t)i * 3600) * 1000000, &v[i].off);
+	for (t = slo; t <= shi; nv++) {
+		if (nv == REPORT_ROWS_HOURS)
+			goto more;
+		v[nv].key = report_time_hour(&r->clock, t * 1000000,
+		    &v[nv].off);
+		/* the next local hour: this one's start is at most t */
+		t = report_hist_start(v[nv].key, v[nv].off) + 3600;
+	}
 	for (i = 0; i < ne; i++) {
 		if (report_hist_key(&e[i], &hk, &off) == -1)
 			continue;
-		idx = (report_hist_start(hk, off) - slo) / 3600;
-		v[idx].key = hk;	/* the records' own hour */
-		v[idx].off = off;
+		for (k = 0; k < nv && (v[k].key != hk || v[k].off != off); k++)
+			;
+		if (k == nv) {
+			/* an hour the walk stepped over (it ended early) */
+			if (nv == REPORT_ROWS_HOURS)
+				goto more;
+			v[nv].key = hk;
+			v[nv++].off = off;
+		}
 		for (d = 0; d < REPORT_NDEC; d++)
-			v[idx].n[d] += e[i].n[d];
+			v[k].n[d] += e[i].n[d];
 	}
+	qsort(v, nv, sizeof(*v), report_hist_cmp_start);
 	*rows = v;
-	*n = span;
+	*n = nv;
 	return 0;
+more:
+	free(v);
+	return 1;
 }
 
 /* The rows of the histogram, in the unit that fits a page. */
@@ -180,7 +199,7 @@ report_hist_rows(struct report *r, struct report_hist_row **rows, size_t *n,
 	size_t ne, i, k, nr = 0;
 	int64_t lo = -1, hi = -1, hk, span, idx, key, st, slo = 0, shi = 0;
 	long off;
-	int d, u;
+	int d, u, rc;
 
 	*rows = NULL;
 	*n = 0;
@@ -202,8 +221,9 @@ report_hist_rows(struct report *r, struct report_hist_row **rows, size_t *n,
 	if (lo == -1)
 		return 0;
 	/* hours as they happened: a fall back has 25 in a day */
-	if ((shi - slo) / 3600 + 1 <= REPORT_ROWS_HOURS)
-		return report_hist_hours(r, e, ne, slo, shi, rows, n);
+	if ((shi - slo) / 3600 <= REPORT_ROWS_HOURS &&
+	    (rc = report_hist_hours(r, e, ne, slo, shi, rows, n)) != 1)
+		return rc;
 	for (u = REPORT_DAY; u < REPORT_YEAR; u++) {
 		span = report_hist_index(hi, lo, (enum report_unit)u) + 1;
 		if ((u == REPORT_DAY && span <= REPORT_ROWS_DAYS) ||
@@ -345,4 +365,15 @@ report_hist_cmp(const void *a, const void *b)
 	const struct report_hist_row *x = a, *y = b;
 
 	return (x->key > y->key) - (x->key < y->key);
+}
+
+/* Hour rows in the order they started. */
+static int
+report_hist_cmp_start(const void *a, const void *b)
+{
+	const struct report_hist_row *x = a, *y = b;
+	int64_t sx = report_hist_start(x->key, x->off);
+	int64_t sy = report_hist_start(y->key, y->off);
+
+	return (sx > sy) - (sx < sy);
 }

@@ -4,7 +4,9 @@
 (RFC 3164) stamps have no year and no offset, so the report runs under
 libfaketime (its "now") and a TZ. A year's end read on Dec 31 (the next
 year's Jan 1), a leap day read a year later, a summer time's repeated
-hour (the file's order tells its two passes apart)."""
+hour (the file's order tells its two passes apart), and a half-hour
+fall back (Australia/Lord_Howe) with RFC 3339 stamps: each hour row with
+its own offset and its own records."""
 
 import calendar
 import json
@@ -106,6 +108,36 @@ def fall_back_order():
     out = report("2026-11-02 12:00:00", "Europe/Berlin", a, b)
     check(hist(out)[1] == ("2026-10-25 02:00 +0200", 4, 0, 0),
           "per file, the first pass:\n%s", out)
+
+
+@test(timeout=60)
+def half_hour():
+    """Australia/Lord_Howe goes back half an hour (02:00 +11 to 01:30
+    +1030): hour 01 is two rows, +1100 with the two allows, +1030 with
+    one deny; every row names its offset, on the page and in JSON."""
+    p = log("lh.log", ["2026-04-05T%s" % t for t in
+                       ("01:15:00+11:00", "01:45:00+11:00", "01:45:00+10:30",
+                        "02:15:00+10:30", "03:15:00+10:30")],
+            ["allow", "allow", "deny", "deny", "deny"])
+    out = report("2026-04-10 00:00:00", "Australia/Lord_Howe", p)
+    check(hist(out) == [("2026-04-05 01:00 +1100", 2, 0, 0),
+                        ("2026-04-05 01:00 +1030", 0, 1, 0),
+                        ("2026-04-05 02:00 +1030", 0, 1, 0),
+                        ("2026-04-05 03:00 +1030", 0, 1, 0)],
+          "per hour:\n%s", out)
+    d = json.loads(report("2026-04-10 00:00:00", "Australia/Lord_Howe",
+                          "--json", p))
+    rows = [(r["start"], r["allow"], r["deny"])
+            for r in d["histogram"]["rows"]]
+    check(rows[:2] == [("2026-04-05T01:00:00+11:00", 2, 0),
+                       ("2026-04-05T01:00:00+10:30", 0, 1)], "JSON: %r", rows)
+    # only the two halves of hour 01: still two rows, in order
+    p = log("lh2.log", ["2026-04-05T01:45:00+11:00",
+                        "2026-04-05T01:45:00+10:30"], ["allow", "deny"])
+    out = report("2026-04-10 00:00:00", "Australia/Lord_Howe", p)
+    check(hist(out) == [("2026-04-05 01:00 +1100", 1, 0, 0),
+                        ("2026-04-05 01:00 +1030", 0, 1, 0)],
+          "per hour:\n%s", out)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@
  * keys; the period; hostile lines (binary junk, a cut 1 MB line, forged
  * fields, names built to break columns) and the page staying printable
  * ASCII in 80 columns; -T's rule lines (report_config_line); the
- * histogram's hours across a summer time's end and start.
+ * histogram's hours across a summer time's end and start (and one of
+ * half an hour).
  */
 #include "autoconf.h"
 
@@ -550,6 +551,47 @@ START_TEST(test_report_spring_forward)
 }
 END_TEST
 
+/*
+ * Australia/Lord_Howe's fall back by half an hour (2026-04-05, 02:00 +11
+ * to 01:30 +1030): hour 01 is two rows, each with its own records.
+ */
+START_TEST(test_report_half_hour)
+{
+	static const int64_t key[] = { 2026040501, 2026040501, 2026040502,
+	    2026040503 };
+	static const long off[] = { 39600, 37800, 37800, 37800 };
+	struct report_hist_row *v;
+	enum report_unit u;
+	struct report *r;
+	size_t n, i;
+	char *p;
+
+	setenv("TZ", "Australia/Lord_Howe", 1);
+	tzset();
+	r = new_report();
+	line_at(r, "2026-04-05T01:15:00.000000+11:00");
+	line_at(r, "2026-04-05T01:45:00.000000+11:00");
+	line_at(r, "2026-04-05T01:45:00.000000+10:30");
+	line_at(r, "2026-04-05T02:15:00.000000+10:30");
+	line_at(r, "2026-04-05T03:15:00.000000+10:30");
+	ck_assert_int_eq(report_hist_rows(r, &v, &n, &u), 0);
+	ck_assert_uint_eq(n, 4);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(v[i].key, key[i]);
+		ck_assert_int_eq(v[i].off, off[i]);
+		ck_assert_uint_eq(v[i].n[0], i == 0 ? 2 : 1);
+	}
+	free(v);
+	p = page(r, 1);
+	ck_assert_ptr_nonnull(strstr(p, "{\"start\": \"2026-04-05T01:00:00+11:00"
+	    "\", \"allow\": 2,"));
+	ck_assert_ptr_nonnull(strstr(p, "{\"start\": \"2026-04-05T01:00:00+10:30"
+	    "\", \"allow\": 1,"));
+	free(p);
+	report_free(r);
+}
+END_TEST
+
 START_TEST(test_report_config_line)
 {
 	struct report_crule c;
@@ -642,6 +684,7 @@ report_suite(void)
 	tcase_add_test(tc, test_report_config_line);
 	tcase_add_test(tc, test_report_fall_back);
 	tcase_add_test(tc, test_report_spring_forward);
+	tcase_add_test(tc, test_report_half_hour);
 	suite_add_tcase(s, tc);
 	return s;
 }
