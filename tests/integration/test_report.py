@@ -727,11 +727,11 @@ def logwatch_program():
     return exe, os.path.dirname(os.path.dirname(exe))
 
 
-def logwatch_page(prog, *args):
-    """Run the private logwatch (TZ=UTC, as the log's stamps); the
-    daytimed section of its output."""
+def logwatch_page(prog, *args, tz="UTC"):
+    """Run the private logwatch (TZ=UTC by default, as the log's stamps);
+    the daytimed section of its output."""
     r = h.run(["perl", prog, "--service", "daytimed", "--output", "stdout"]
-              + list(args), timeout=60, env=dict(os.environ, TZ="UTC"))
+              + list(args), timeout=60, env=dict(os.environ, TZ=tz))
     rc, out, err = r.text()
     check(rc == 0, "logwatch %s exit 0: %d %s", args, rc, err)
     check("--- daytimed Begin ---" in out and "--- daytimed End ---" in out,
@@ -750,18 +750,13 @@ def records_on(page):
     return int(m.group(1))
 
 
-@test(timeout=180)
-def logwatch():
-    """The packaged logwatch service under Debian's real logwatch, with a
-    private configuration and log directory (its /etc/logwatch and
-    /usr/share/logwatch moved by one edit each of a copy of the program):
-    the page is in its output, with the records of yesterday only by
-    default (the rotated .gz copy holds them), of today with --range
-    today, of both with --range all; every line fits 80 columns with
-    logwatch's indent."""
+def logwatch_setup(name, conf):
+    """A private logwatch under TMP/NAME running the packaged service
+    (its /etc/logwatch and /usr/share/logwatch moved by one edit each of
+    a copy of the program), with --config CONF: the program and the log
+    directory."""
     exe, base = logwatch_program()
-    log = make_log()
-    root = TMP.join("lw")
+    root = TMP.join(name)
     etc = os.path.join(root, "etc")
     for d in ("conf/services", "conf/logfiles", "scripts/services"):
         os.makedirs(os.path.join(etc, d))
@@ -773,23 +768,36 @@ def logwatch():
         line = re.search(r'(?m)^my \$%s = "[^"]*";$' % var, prog)
         check(line, "logwatch names its %s as expected", var)
         prog = prog.replace(line.group(0), 'my $%s = "%s";' % (var, val))
-    prog = TMP.write("lw/logwatch", prog)
+    prog = TMP.write(name + "/logwatch", prog)
     with open(os.path.join(LOGWATCH, "conf", "services", "daytimed.conf")) as f:
         svc = f.read()
     for key, val in (("daytimed_audit", h.DAYTIMED_AUDIT),
-                     ("daytimed_config", log["conf"]),
+                     ("daytimed_config", conf),
                      ("daytimed_daytimed", h.DAYTIMED)):
         svc, n = re.subn(r"(?m)^\$%s = .*$" % key, '$%s = "%s"' % (key, val),
                          svc)
         check(n == 1, "the service sets $%s", key)
-    TMP.write("lw/etc/conf/services/daytimed.conf", svc)
+    TMP.write(name + "/etc/conf/services/daytimed.conf", svc)
     with open(os.path.join(LOGWATCH, "conf", "logfiles", "daytimed.conf")) as f:
-        TMP.write("lw/etc/conf/logfiles/daytimed.conf", f.read())
+        TMP.write(name + "/etc/conf/logfiles/daytimed.conf", f.read())
     with open(os.path.join(LOGWATCH, "services", "daytimed")) as f:
-        TMP.write("lw/etc/scripts/services/daytimed", f.read(), mode=0o755)
-    TMP.write("lw/etc/conf/logwatch.conf",
+        TMP.write(name + "/etc/scripts/services/daytimed", f.read(),
+                  mode=0o755)
+    TMP.write(name + "/etc/conf/logwatch.conf",
               "LogDir = %s/log\nTmpDir = %s/cache\n"
               "AppendVarLogToLogDirs = No\nOutput = stdout\n" % (root, root))
+    return prog, os.path.join(root, "log", "daytimed")
+
+
+@test(timeout=180)
+def logwatch():
+    """The packaged logwatch service under Debian's real logwatch, with a
+    private configuration and log directory: the page is in its output,
+    with the records of yesterday only by default (the rotated .gz copy
+    holds them), of today with --range today, of both with --range all;
+    every line fits 80 columns with logwatch's indent."""
+    log = make_log()
+    prog, logdir = logwatch_setup("lw", log["conf"])
     # the log as logrotate leaves it the morning after: yesterday's half
     # gzipped, today's in audit.log (the daemon's stamps redated, UTC)
     today = time.gmtime()
@@ -800,7 +808,7 @@ def logwatch():
     parts = [[days[0].encode() + l[10:] for l in lines[:half]],
              [days[1].encode() + l[10:] for l in lines[half:]]]
     TMP.write("lw/log/daytimed/audit.log", b"".join(parts[1]))
-    with gzip.open(TMP.join("lw/log/daytimed/audit.log.2.gz"), "wb") as f:
+    with gzip.open(os.path.join(logdir, "audit.log.2.gz"), "wb") as f:
         f.write(b"".join(parts[0]))
     conns = [sum(b" conn=" in l for l in p) for p in parts]
     page = logwatch_page(prog)
@@ -813,6 +821,25 @@ def logwatch():
     check(re.search(r"^   tcp IPv4 +8 +6 +1 +15$", page, re.M),
           "both files counted:\n%s", page)
     check("allow 192.0.2.0/24" in page, "the dead rules, from --config")
+
+
+@test(timeout=120)
+def logwatch_offsets():
+    """The service keeps rsyslog's offsets: in Europe/Berlin's repeated
+    hour, a record at 02:10 +0200 then one at 02:20 +0100 (no order could
+    tell them apart without the offsets) are one row each."""
+    prog, logdir = logwatch_setup("lwo", "")
+    rec = ("%s gw daytimed[9]: conn=%016x proto=tcp peer=10.0.0.1:1000 "
+           "local=127.0.0.1:13 decision=allow rule=/e:3 ident=- "
+           "ident_status=skipped duration_us=5 bytes=0\n")
+    TMP.write("lwo/log/daytimed/audit.log", "".join(
+        rec % (t, i + 1) for i, t in enumerate(
+            ("2026-10-25T02:10:00.000000+02:00",
+             "2026-10-25T02:20:00.000000+01:00"))))
+    page = logwatch_page(prog, "--range", "all", tz="Europe/Berlin")
+    check(re.search(r"^ +2026-10-25 02:00 \+0200 +1 +0 +0 ", page, re.M) and
+          re.search(r"^ +2026-10-25 02:00 \+0100 +1 +0 +0 ", page, re.M),
+          "one record per pass:\n%s", page)
 
 
 if __name__ == "__main__":
