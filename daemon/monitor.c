@@ -379,6 +379,14 @@ monitor_message(int fd, char c, struct monitor_state *ms, pid_t engine,
 			monitor_pair(ms, engine, m.sig, m.pid, SIGPAIR_ENGINE);
 		break;
 	default:
+		/*
+		 * An outcome with no reading since the last one: a reload
+		 * that failed before it asked (the engine could not start its
+		 * thread). It counts as a read, or -r, waiting for an outcome
+		 * of a read after the ones it saw, would wait it out.
+		 */
+		if (ms->done == ms->reads)
+			ms->reads++;
 		ms->done = ms->reads;
 		ms->result = m.len == 0 || m.kind == MONMSG_KEPT ? "ok" :
 		    "failed";

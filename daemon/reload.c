@@ -187,6 +187,9 @@ reload_thread(void *arg)
 void
 reload_start(struct reload *r)
 {
+	char why[128];
+	int e;
+
 	/*
 	 * A HUP after the stop began (logrotate's, a -r racing a stop):
 	 * a full read and parse that the stop would only wait for.
@@ -200,9 +203,22 @@ reload_start(struct reload *r)
 	r->running = 1;
 	r->next = NULL;
 	r->diag = NULL;
-	if (pthread_create(&r->thread, NULL, reload_thread, r) != 0) {
+	if ((e = pthread_create(&r->thread, NULL, reload_thread, r)) != 0) {
+		/*
+		 * A failed reload like any other (out of memory, out of
+		 * threads): recorded, and said to the monitor at once, so
+		 * that -r does not wait for an outcome that never comes.
+		 */
 		r->running = 0;
-		log_warnx("reload: cannot start the reload thread");
+		(void)snprintf(why, sizeof(why), "cannot start the reload "
+		    "thread: %s", strerror(e));
+		r->diag = strdup(why);
+		reload_failed(r);
+		if (r->source.done != NULL)
+			r->source.done(r->source.arg, r->diag != NULL ?
+			    r->diag : why, NULL);
+		free(r->diag);
+		r->diag = NULL;
 	}
 }
 

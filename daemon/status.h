@@ -6,8 +6,10 @@
  *
  *   pid=N reads=R done=D result=starting|ok|failed error=TEXT
  *
- * reads counts the reloads whose files the monitor began to read, done
- * is the read the last outcome belongs to, and error is that outcome's
+ * reads counts the reloads whose files the monitor began to read (and
+ * the reloads that failed before any reading: the engine could not
+ * start one), done is the read the last outcome belongs to, and error
+ * is that outcome's
  * first error, escaped as a record value ("-": none). daytimed -r reads
  * the line, sends HUP to the pid of the pidfile, and waits until an
  * outcome belongs to a read that began after its look (done > R): that

@@ -18,6 +18,7 @@ import resource
 import signal
 import struct
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
@@ -535,6 +536,52 @@ def vm_size(pid):
                              re.M).group(1)) * 1024
 
 
+def serving_engine(d):
+    """The engine's pid once all its workers serve ("serving with" is
+    said after the last one started): its address space no longer grows
+    by a thread's stack, so a limit set from it leaves what it says."""
+    check(h.poll_until(lambda: "daytimed: serving with " in d.stderr_text(),
+                       10), "the engine never served: %s", d.stderr_text())
+    return h.engine_pid(d)
+
+
+@test
+def reload_thread_that_cannot_start_fails_at_once():
+    """The engine cannot start its reload thread (no address space for
+    its stack): the reload fails like any other, recorded, and -r says so
+    at once. (It used to be a warning alone: -r waited its 60 s for an
+    outcome that never came.)"""
+    h.need_root("prlimit on the daemon's engine")
+    port = h.free_port()
+    env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "")
+               + ":allocator_may_return_null=1")
+    with h.SyslogSink() as sink:
+        text = h.daemon_conf(port, sink, "pidfile @DIR@/d.pid\n",
+                             "allow 127.0.0.0/8\n", listen=("tcp",))
+        with h.Daemon(text, ready="proc", env=env) as d:
+            engine = serving_engine(d)
+            set_as_limit(engine, vm_size(engine))
+            t0 = time.monotonic()
+            rc, out, err = h.daytimed("-r", "-c", d.conf, timeout=20)
+            took = time.monotonic() - t0
+            check(rc == 1 and err.startswith(
+                "daytimed: pid %d kept its old configuration: the reload "
+                "failed: \"cannot start the reload thread: " % d.pid)
+                and took < 10, "%d %r %r after %.1f s", rc, out, err, took)
+            sink.wait_for(r"^event=reload result=failed "
+                          r"error=\"cannot start the reload thread: ")
+            set_as_limit(engine, resource.RLIM_INFINITY)
+            rc, out, err = h.daytimed("-r", "-c", d.conf)
+            check(rc == 0 and out == "daytimed: pid %d reloaded its "
+                  "configuration\n" % d.pid, "%d %r %r", rc, out, err)
+            check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)), "down")
+            rc = d.stop()
+            check(rc == 0 and not d.killed, "exit %r", rc)
+        stop = sink.wait_for(r"^event=stop ").kv()
+        check(stop["reloads"] == "1" and stop["reload_failures"] == "1",
+              "%r", stop)
+
+
 @test
 def reload_without_memory_fails_and_the_next_works():
     """The engine cannot take a reload's configuration (its address space
@@ -552,7 +599,7 @@ def reload_without_memory_fails_and_the_next_works():
                              "include @DIR@/big*.rules\n"
                              "allow 127.0.0.0/8\n", listen=("tcp",))
         with h.Daemon(text, ready="proc", env=env) as d:
-            engine = h.engine_pid(d)
+            engine = serving_engine(d)
             set_as_limit(engine, vm_size(engine) + (32 << 20))
             big = os.path.join(d.dir, "big1.rules")
             line = "#" + "x" * 1022 + "\n"
