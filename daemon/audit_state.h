@@ -6,9 +6,14 @@
  * Startup, as root and before any chroot: audit_state_open opens the
  * file's directory (kept open: every later write is openat/renameat on
  * that descriptor, so it works inside a chroot and after the privilege
- * drop), locks it (flock) and reads the last link. Rules: the directory
- * is owned and writable by the run user and gives group and others no
- * access at all (mode 0700: whoever can open it can hold its flock); the
+ * drop), locks it (flock) and reads the last link. Rules: the path to
+ * the directory is walked as a key's (trust.h: every directory and link on
+ * the way root's or the run user's, none writable by others unless
+ * sticky, or its owner could swap in another instance's directory), with
+ * or without chroot, and the directory opened without following a link;
+ * the directory is owned and writable by the run user and gives group and
+ * others no access at all (mode 0700: whoever can open it can hold its
+ * flock); the
  * file, when there, is a regular file owned by the run user with no
  * access for group or others, and no larger than a state file. Breaking
  * one is a startup error naming the file, and so is a directory where a

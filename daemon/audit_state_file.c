@@ -24,6 +24,7 @@
 #include "daemon/audit_state.h"
 #include "daemon/audit_state_int.h"
 #include "daemon/log.h"
+#include "daemon/trust.h"
 
 /* The directory part and the file name; the temp file's name beside it. */
 int
@@ -55,14 +56,32 @@ audit_state_split(struct audit_state *st, const char *path, char *dir,
 	return 0;
 }
 
-/* The directory: open, owned by the run user, no access for others. */
+/*
+ * The directory: reached by a trusted path (trust.h: every directory and
+ * link on the way root's or the run user's, none writable by group or
+ * others unless sticky, so that no one else can put another directory in
+ * its place, with or without chroot), open, owned by the run user, no
+ * access for others.
+ */
 int
 audit_state_dir(struct audit_state *st, const char *dir, uid_t uid,
     char *err, size_t errlen)
 {
+	char why[1024];
 	struct stat sb;
+	struct trust t;
 
-	st->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	trust_init(&t, 1, uid, 0);	/* nothing to search: gid unused */
+	st->dirfd = trust_opendir(&t, dir, &sb, why, sizeof(why));
+	trust_free(&t);
+	if (st->dirfd == -1 && errno == EPERM) {
+		snprintf(err, errlen, "audit state %s: %s: its owner could "
+		    "swap in another directory, whose state the daemon would "
+		    "read and overwrite (chown root and chmod go-w it, or keep "
+		    "the state where only root or the run user can write)",
+		    st->path, why);
+		return -1;
+	}
 	if (st->dirfd == -1 && errno == ENOENT) {
 		snprintf(err, errlen, "audit state %s: directory %s: %s "
 		    "(create it for the user daytimed runs as, uid %u, with no "
@@ -71,11 +90,6 @@ audit_state_dir(struct audit_state *st, const char *dir, uid_t uid,
 		return -1;
 	}
 	if (st->dirfd == -1) {
-		snprintf(err, errlen, "audit state %s: directory %s: %s",
-		    st->path, dir, strerror(errno));
-		return -1;
-	}
-	if (fstat(st->dirfd, &sb) == -1) {
 		snprintf(err, errlen, "audit state %s: directory %s: %s",
 		    st->path, dir, strerror(errno));
 		return -1;

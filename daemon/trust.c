@@ -420,6 +420,32 @@ trust_dir(struct trust *t, const char *name, unsigned need, struct stat *st,
 	return trust_see(t, name, path, st, TRUST_DIR, need, err, errlen);
 }
 
+int
+trust_opendir(struct trust *t, const char *name, struct stat *st, char *err,
+    size_t errlen)
+{
+	char path[PATH_MAX];
+	struct stat lst;
+	int fd;
+
+	if (trust_walk(t, name, path, &lst, err, errlen) == -1)
+		return -1;
+	if (!S_ISDIR(lst.st_mode))
+		return trust_errno(err, errlen, ENOTDIR);
+	/* The walk resolved every link: a link here is a swap, refused. */
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return trust_errno(err, errlen, errno);
+	if (fstat(fd, st) == -1 || st->st_dev != lst.st_dev ||
+	    st->st_ino != lst.st_ino) {
+		trust_why(err, errlen, "changed while it was being checked");
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	return fd;
+}
+
 size_t
 trust_judge(struct trust *t, int known, uid_t uid, gid_t gid,
     config_diag_fn *diag, void *arg)

@@ -81,6 +81,15 @@ int	trust_open(struct trust *, const char *name, unsigned need,
 int	trust_dir(struct trust *, const char *name, unsigned need,
 	    struct stat *st, char *err, size_t errlen);
 /*
+ * Walk the directory name (every directory and link on the way checked,
+ * the last link too) and open it without following a link: the
+ * descriptor (close-on-exec) and its stat in *st, or -1 with errno (EPERM:
+ * refused, or changed under the walk) and a message in err. The
+ * directory itself is the caller's to judge.
+ */
+int	trust_opendir(struct trust *, const char *name, struct stat *st,
+	    char *err, size_t errlen);
+/*
  * Judge the facts kept while the run user was not known against uid and
  * gid (known 0: only root is trusted): one error through diag (NULL: none,
  * only counted) for each that fails, naming the file whose walk met it.

@@ -58,7 +58,7 @@ def state_directory_cannot_leave_the_jail():
         real = os.path.realpath(var)
         for uid, mode, what in (
                 (NOBODY.pw_uid, 0o755, "not root's"),
-                (0, 0o775, "writable by group or others"),
+                (0, 0o775, None),
                 (0, 0o1777, "writable by group or others")):
             os.chown(var, uid, -1)
             os.chmod(var, mode)
@@ -69,6 +69,13 @@ def state_directory_cannot_leave_the_jail():
                    "root and chmod go-w %s, or put the state directory "
                    "directly in the jail" % (state, real, jail, what, uid,
                                              mode, real))
+            if what is None:
+                # untrusted on the way, as for a key: its group could swap
+                # the state's directory itself, jail or no jail
+                what = "writable by its group"
+                why = ("audit state %s: not trusted: directory %s is "
+                       "writable by its group (mode 0775): its owner could "
+                       "swap in another directory" % (state, var))
             r = h.run([h.DAYTIMED, "-t", "-c", conf], timeout=20)
             out = r.stdout.decode()
             check(r.returncode == 1 and "error: " + why in out,

@@ -8,7 +8,9 @@ runs under its seccomp filter."""
 
 import os
 import pwd
+import re
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -668,6 +670,81 @@ def pidfile_directory_walked_as_trusted_ones():
         check(rc == 1 and "not trusted: symbolic link %s is owned by uid %d"
               % (t.join("run"), STRANGER) in err, "%r", err)
         check(os.listdir(theirs) == [], "made: %r", os.listdir(theirs))
+
+
+def inetd_once(conf):
+    """daytimed -i -c CONF for one TCP client, bounded: (status, its
+    stderr, what the client got)."""
+    with socket.socket() as ls:
+        ls.bind(("127.0.0.1", 0))
+        ls.listen(1)
+        with socket.create_connection(ls.getsockname(), timeout=10) as c:
+            conn, _ = ls.accept()
+            with conn:
+                p = subprocess.run([h.DAYTIMED, "-i", "-c", conf],
+                                   stdin=conn, stdout=conn,
+                                   stderr=subprocess.PIPE, timeout=20)
+            got = c.recv(1024)
+    return p.returncode, p.stderr.decode(errors="replace"), got
+
+
+@test
+def audit_state_directory_walked_as_trusted_ones():
+    # without chroot too: a stranger owning a directory (or a link) above
+    # the state's could swap in another instance's state directory, which
+    # the start would read and overwrite
+    h.need_root()
+    port = h.free_port()
+    with h.TempDir("dtr-") as t, h.SyslogSink() as sink:
+        af = h.AuditFiles(t)
+        other = os.path.dirname(af.state)   # another instance's state
+        kept = "daytimed-audit-state-v1 0123456789abcdef:1:run\n"
+        with open(af.state, "w") as f:
+            f.write(kept)
+        os.chmod(af.state, 0o600)
+        os.chown(af.state, NOBODY.pw_uid, -1)
+        theirs = t.join("theirs")
+        os.mkdir(theirs, 0o755)
+        os.chown(theirs, STRANGER, -1)
+        st = os.path.join(theirs, "st")
+        os.mkdir(st, 0o700)
+        os.chown(st, NOBODY.pw_uid, -1)
+        state = os.path.join(st, "audit.state")
+        conf = t.write("c.conf", h.daemon_conf(
+            port, sink, listen=("tcp",), user="nobody",
+            body="audit key %s\naudit state %s\n" % (af.pub, state)))
+        n = open(conf).read().splitlines().index("audit state %s" % state) + 1
+
+        def refused(what):
+            want = ("audit state %s: not trusted: %s is owned by uid %d, not "
+                    "root or the run user (uid %d): its owner could swap in "
+                    "another directory" % (state, what, STRANGER,
+                                           NOBODY.pw_uid))
+            t_fails(conf, "%s:%d: error: %s" % (conf, n, want))
+            rc, _, err = h.daytimed("-f", "-c", conf, timeout=20)
+            check(rc == 1 and want in err, "start: %d %r", rc, err)
+            # -i says it to syslog once it has one
+            rc, _, got = inetd_once(conf)
+            check(rc == 1 and got == b"", "-i: %d %r", rc, got)
+            sink.wait_for(re.escape(want))
+            check(open(af.state).read() == kept, "the other state written")
+
+        refused("directory %s" % theirs)
+        # the directory root's, but the stranger's link in its place
+        os.chown(theirs, 0, -1)
+        os.rename(st, st + ".x")
+        os.symlink(other, st)
+        os.lchown(st, STRANGER, -1)
+        refused("symbolic link %s" % st)
+        # root's link: followed (root may put the state where it likes)
+        os.lchown(st, 0, -1)
+        rc, out = dash_t(conf)
+        check(rc == 0 and ": ok: " in out, "%r", out)
+        # the run user's own layout, as packaged: ok
+        os.unlink(st)
+        os.rename(st + ".x", st)
+        rc, out = dash_t(conf)
+        check(rc == 0 and ": ok: " in out, "%r", out)
 
 
 @test

@@ -561,6 +561,8 @@ END_TEST
  * With chroot, a state directory the run user could move out of the jail
  * (a directory between them not root's alone): set, an error; the
  * default (a first release's "audit key" alone), not kept, with a note.
+ * A directory on the way that is not trusted at all: an error, with or
+ * without chroot.
  */
 START_TEST(test_state_movable)
 {
@@ -579,7 +581,8 @@ START_TEST(test_state_movable)
 	snprintf(sub, sizeof(sub), "%s/mid/sub", dir);
 	snprintf(state, sizeof(state), "%s/audit.state", sub);
 	ck_assert_int_eq(mkdir(mid, 0755), 0);
-	ck_assert_int_eq(chmod(mid, 0775), 0);	/* whatever the umask */
+	/* sticky: the walk passes it (trust.h), but it is not root's alone */
+	ck_assert_int_eq(chmod(mid, 01777), 0);
 	ck_assert_int_eq(mkdir(sub, 0700), 0);
 	memset(&ap, 0, sizeof(ap));
 	ap.key = pub;
@@ -602,6 +605,13 @@ START_TEST(test_state_movable)
 	ck_assert_int_eq(audit_check(&ap, &which, note, sizeof(note), err,
 	    sizeof(err)), 0);
 	ck_assert_ptr_null(strstr(note, "not kept"));
+	/* writable by its group: untrusted on the way, chroot or not */
+	ck_assert_int_eq(chmod(mid, 0775), 0);
+	ck_assert_int_eq(audit_check(&ap, &which, note, sizeof(note), err,
+	    sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "not trusted: directory ") != NULL &&
+	    strstr(err, mid) != NULL && strstr(err, "is writable by its group "
+	    "(mode 0775)") != NULL, "%s", err);
 	ck_assert_int_eq(rmdir(sub), 0);
 	ck_assert_int_eq(rmdir(mid), 0);
 	ck_assert_int_eq(unlink(pub), 0);

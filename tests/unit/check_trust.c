@@ -17,6 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit/link.h"
+#include "daemon/audit_state.h"
 #include "daemon/config.h"
 #include "daemon/loader.h"
 #include "daemon/trust.h"
@@ -307,6 +309,79 @@ START_TEST(test_glob_directory_judged)
 }
 END_TEST
 
+START_TEST(test_opendir_walk)
+{
+	char dir[] = "/tmp/check_trust.XXXXXX", err[1024], path[512];
+	char want[1024], note[512];
+	struct audit_state *as;
+	struct link prev;
+	struct stat st;
+	struct trust t;
+	int fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	fmt(path, sizeof(path), "%s/sub", dir);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	fmt(path, sizeof(path), "%s/sub/st", dir);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	tree_file(dir, "file", 0644);
+	fmt(path, sizeof(path), "%s/st", dir);
+	ck_assert_int_eq(symlink("sub/st", path), 0);
+	trust_init_self(&t);
+	/* through a link of one's own: the directory at its end */
+	ck_assert_int_ne((fd = trust_opendir(&t, path, &st, err, sizeof(err))),
+	    -1);
+	ck_assert(S_ISDIR(st.st_mode));
+	close(fd);
+	fmt(path, sizeof(path), "%s/none", dir);
+	ck_assert_int_eq(trust_opendir(&t, path, &st, err, sizeof(err)), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	fmt(path, sizeof(path), "%s/file", dir);
+	ck_assert_int_eq(trust_opendir(&t, path, &st, err, sizeof(err)), -1);
+	ck_assert_int_eq(errno, ENOTDIR);
+	/* a directory above it others may write: refused */
+	fmt(path, sizeof(path), "%s/sub", dir);
+	ck_assert_int_eq(chmod(path, 0777), 0);
+	fmt(path, sizeof(path), "%s/st", dir);
+	ck_assert_int_eq(trust_opendir(&t, path, &st, err, sizeof(err)), -1);
+	ck_assert_int_eq(errno, EPERM);
+	fmt(want, sizeof(want), "not trusted: directory %s/sub is writable by "
+	    "its group and others (mode 0777)", dir);
+	ck_assert_str_eq(err, want);
+	/* and so is the audit state there, without chroot */
+	fmt(path, sizeof(path), "%s/st/audit.state", dir);
+	ck_assert_ptr_null(audit_state_open(path, geteuid(), &prev, note,
+	    sizeof(note), err, sizeof(err)));
+	fmt(want, sizeof(want), "audit state %s: not trusted: directory "
+	    "%s/sub is writable by its group and others (mode 0777): its owner "
+	    "could swap in another directory", path, dir);
+	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "%s", err);
+	fmt(path, sizeof(path), "%s/sub", dir);
+	ck_assert_int_eq(chmod(path, 0755), 0);
+	trust_free(&t);
+	if (geteuid() == 0) {
+		/* a stranger's link to it, as the state's directory */
+		fmt(path, sizeof(path), "%s/st", dir);
+		ck_assert_int_eq(lchown(path, OTHER, -1), 0);
+		fmt(path, sizeof(path), "%s/st/audit.state", dir);
+		ck_assert_ptr_null(audit_state_open(path, 0, &prev, note,
+		    sizeof(note), err, sizeof(err)));
+		fmt(want, sizeof(want), "audit state %s: not trusted: symbolic "
+		    "link %s/st is owned by uid 5151, not root", path, dir);
+		ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "%s", err);
+		fmt(path, sizeof(path), "%s/st", dir);
+		ck_assert_int_eq(lchown(path, 0, -1), 0);
+		fmt(path, sizeof(path), "%s/st/audit.state", dir);
+		as = audit_state_open(path, 0, &prev, note, sizeof(note), err,
+		    sizeof(err));
+		ck_assert_msg(as != NULL, "%s", err);
+		audit_state_close(as);
+	}
+	disk_rm_tree(dir);
+}
+END_TEST
+
 /* The trust suite. */
 Suite *
 trust_suite(void)
@@ -322,6 +397,7 @@ trust_suite(void)
 	tcase_add_test(tc, test_walk_links_and_loops);
 	tcase_add_test(tc, test_walk_owners_as_root);
 	tcase_add_test(tc, test_glob_directory_judged);
+	tcase_add_test(tc, test_opendir_walk);
 	suite_add_tcase(s, tc);
 	return s;
 }
