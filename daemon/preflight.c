@@ -28,6 +28,7 @@
 #include "daemon/config_word.h"
 #include "daemon/life.h"
 #include "daemon/loader.h"
+#include "daemon/logsink.h"
 #include "daemon/preflight.h"
 #include "daemon/trust.h"
 
@@ -268,6 +269,31 @@ preflight_pidfile(struct preflight *pf, struct trust *t)
 		    "over at the next start)", show, (unsigned)pf->uid);
 }
 
+/*
+ * The syslog socket (the default too), connected to as root at startup:
+ * every directory and link on its path walked as a key's, and the socket
+ * there, if any, bound by root or the run user; else a stranger could
+ * bind one of their own and read every audit record, or stall the
+ * daemon by never reading. An error, as for the files the daemon trusts.
+ * Nothing there, or not a socket: the start's connect says so.
+ */
+static void
+preflight_syslog(struct preflight *pf, struct trust *t)
+{
+	const char *path = pf->conf->syslog_socket != NULL ?
+	    pf->conf->syslog_socket : LOG_SOCKET_DEFAULT;
+	char show[PREFLIGHT_SHOW], err[PREFLIGHT_MSG - 512];
+	struct stat st;
+
+	if (trust_socket(t, path, &st, err, sizeof(err)) != -1)
+		return;
+	config_word_show_str(path, show, sizeof(show));
+	preflight_report(pf, 1, "syslog socket", "syslog socket %s: %s: its "
+	    "owner could bind a socket there and read the audit records, or "
+	    "stall the daemon (chown root and chmod go-w it, or name a "
+	    "socket where only root or the run user can write)", show, err);
+}
+
 size_t
 preflight(const struct config *conf, int what, config_diag_fn *diag,
     void *arg)
@@ -299,6 +325,7 @@ preflight(const struct config *conf, int what, config_diag_fn *diag,
 	preflight_key(&pf, &t, "audit key", conf->audit_key, CHAIN_KEY_BYTES);
 	preflight_key(&pf, &t, "audit signing-key", conf->audit_signing_key, 0);
 	t.once = 0;
+	preflight_syslog(&pf, &t);
 	if (what == PREFLIGHT_START)
 		preflight_pidfile(&pf, &t);
 	trust_free(&t);

@@ -4,8 +4,8 @@
  * and by -t, which runs the very same checks: the run user (an unknown
  * user or group, root with no user), the files the configuration read
  * judged for that user (trust.h), the chroot directory, the audit key,
- * and the pidfile's place. Each is an error with the FILE:LINE of its
- * directive.
+ * the syslog socket's path, and the pidfile's place. Each is an error
+ * with the FILE:LINE of its directive.
  */
 #ifndef DAYTIMED_PREFLIGHT_H
 #define DAYTIMED_PREFLIGHT_H

@@ -38,6 +38,7 @@ static const char *const trust_kinds[] = {
 	[TRUST_DIR] = "directory",
 	[TRUST_LINK] = "symbolic link",
 	[TRUST_FILE] = "file",
+	[TRUST_SOCKET] = "socket",
 };
 
 static int	trust_why(char *, size_t, const char *, ...)
@@ -110,7 +111,7 @@ trust_check(const struct trust_obj *o, const char *path, int known,
 	 * one is looked up in it by name; not when it is listed (a glob):
 	 * whoever may add an entry then chooses what is read.
 	 */
-	if (o->kind != TRUST_LINK && w != 0 &&
+	if (o->kind != TRUST_LINK && o->kind != TRUST_SOCKET && w != 0 &&
 	    !(o->kind == TRUST_DIR && (o->mode & S_ISVTX) &&
 	    !(o->need & TRUST_READ)))
 		return trust_why(why, len, "not trusted: %s %s is writable "
@@ -132,7 +133,8 @@ trust_check(const struct trust_obj *o, const char *path, int known,
 		    "uid %u, not root", trust_kinds[o->kind], show,
 		    (unsigned)o->uid);
 	}
-	if (!known || uid == 0 || o->kind == TRUST_LINK)
+	if (!known || uid == 0 || o->kind == TRUST_LINK ||
+	    o->kind == TRUST_SOCKET)
 		return 0;
 	if (o->need & TRUST_READ)
 		want |= 4;
@@ -158,6 +160,7 @@ trust_obvious(const struct trust_obj *o)
 	    ((o->need & TRUST_SEARCH) ? 1 : 0);
 
 	return o->uid == 0 && (o->kind == TRUST_LINK ||
+	    o->kind == TRUST_SOCKET ||
 	    ((o->mode & want) == want && ((o->mode >> 3) & want) == want));
 }
 
@@ -444,6 +447,19 @@ trust_opendir(struct trust *t, const char *name, struct stat *st, char *err,
 		return -1;
 	}
 	return fd;
+}
+
+int
+trust_socket(struct trust *t, const char *name, struct stat *st, char *err,
+    size_t errlen)
+{
+	char path[PATH_MAX];
+
+	if (trust_walk(t, name, path, st, err, errlen) == -1)
+		return errno == EPERM ? -1 : 1;
+	if (!S_ISSOCK(st->st_mode))
+		return 1;
+	return trust_see(t, name, path, st, TRUST_SOCKET, 0, err, errlen);
 }
 
 size_t

@@ -30,8 +30,12 @@
 #define TRUST_LINKS_MAX	40	/* symbolic links in one walk, as the kernel */
 #define TRUST_FACTS_MAX	4096	/* facts kept for later */
 
-/* What one object on a walk is. */
-enum trust_kind { TRUST_DIR, TRUST_LINK, TRUST_FILE };
+/*
+ * What one object on a walk is. A socket is judged by its owner alone:
+ * whoever bound it owns it, and its mode says who may connect (every
+ * syslog socket is writable by all).
+ */
+enum trust_kind { TRUST_DIR, TRUST_LINK, TRUST_FILE, TRUST_SOCKET };
 
 /* One object as the walk saw it. */
 struct trust_obj {
@@ -88,6 +92,15 @@ int	trust_dir(struct trust *, const char *name, unsigned need,
  * directory itself is the caller's to judge.
  */
 int	trust_opendir(struct trust *, const char *name, struct stat *st,
+	    char *err, size_t errlen);
+/*
+ * Walk to the socket name (a syslog socket: connected to, never opened
+ * through the loader): every directory and link on the way checked, and
+ * the socket's owner, when a socket is there. 0 and its stat; 1 when
+ * there is nothing to judge (nothing there, not a socket, or not
+ * reachable: connecting fails too, and says so); -1 and a message.
+ */
+int	trust_socket(struct trust *, const char *name, struct stat *st,
 	    char *err, size_t errlen);
 /*
  * Judge the facts kept while the run user was not known against uid and

@@ -688,6 +688,71 @@ def inetd_once(conf):
     return p.returncode, p.stderr.decode(errors="replace"), got
 
 
+def quiet(sock):
+    """What a datagram socket received so far (nothing, we hope)."""
+    got = []
+    sock.setblocking(False)
+    while True:
+        try:
+            got.append(sock.recv(65536))
+        except BlockingIOError:
+            return got
+
+
+@test
+def syslog_socket_walked_as_trusted_ones():
+    # a socket in a stranger's directory: they could bind one of their
+    # own there and read every record (or stall the daemon); -t, a start
+    # and -i refuse it, as they refuse a key there
+    h.need_root()
+    port = h.free_port()
+    with h.TempDir("dtr-") as t:
+        theirs = t.join("theirs")
+        os.mkdir(theirs, 0o755)
+        os.chown(theirs, STRANGER, -1)
+        path = os.path.join(theirs, "log")
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as log:
+            log.bind(path)
+            os.chmod(path, 0o666)
+            conf = t.write("c.conf", h.daemon_conf(port, path, listen=("tcp",),
+                                                   user="nobody"))
+            want = ("%s:2: error: syslog socket %s: not trusted: directory %s "
+                    "is owned by uid %d, not root or the run user (uid %d)"
+                    % (conf, path, theirs, STRANGER, NOBODY.pw_uid))
+            t_fails(conf, want)
+            rc, _, err = h.daytimed("-f", "-c", conf, timeout=20)
+            check(rc == 1 and want.split(" error: ")[1] in err, "start: %d %r",
+                  rc, err)
+            rc, err, got = inetd_once(conf)
+            check(rc == 1 and want.split(" error: ")[1] in err and got == b"",
+                  "-i: %d %r %r", rc, err, got)
+            check(quiet(log) == [], "the stranger's socket heard something")
+            # the directory root's again, the socket a stranger's: refused
+            os.chown(theirs, 0, -1)
+            os.chown(path, STRANGER, -1)
+            t_fails(conf, "%s:2: error: syslog socket %s: not trusted: socket "
+                    "%s is owned by uid %d" % (conf, path, path, STRANGER))
+            os.chown(path, 0, -1)
+            # reached through a link, as /dev/log is: one of root's is
+            # followed, a stranger's is not
+            link = t.join("dev-log")
+            os.symlink(path, link)
+            conf = t.write("c.conf", h.daemon_conf(port, link, listen=("tcp",),
+                                                   user="nobody"))
+            rc, out = dash_t(conf)
+            check(rc == 0 and ": ok: " in out, "%r", out)
+            os.lchown(link, STRANGER, -1)
+            t_fails(conf, "%s:2: error: syslog socket %s: not trusted: "
+                    "symbolic link %s is owned by uid %d"
+                    % (conf, link, link, STRANGER))
+            # nothing there yet: the start's connect is the judge, as before
+            conf = t.write("c.conf", h.daemon_conf(port, t.join("none"),
+                                                   listen=("tcp",),
+                                                   user="nobody"))
+            rc, out = dash_t(conf)
+            check(rc == 0 and ": ok: " in out, "%r", out)
+
+
 @test
 def audit_state_directory_walked_as_trusted_ones():
     # without chroot too: a stranger owning a directory (or a link) above

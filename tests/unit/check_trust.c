@@ -9,6 +9,8 @@
 
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -73,6 +75,13 @@ static const struct {
 	{ { TRUST_LINK, 0, 0, 0120777, 0 }, 1, NULL },
 	{ { TRUST_LINK, OTHER, 0, 0120777, 0 }, 1, "not trusted: symbolic link "
 	  "/p is owned by uid 5151, not root or the run user (uid 4242)" },
+	/* a socket: its owner bound it; its mode says who may connect */
+	{ { TRUST_SOCKET, 0, 0, 0140666, 0 }, 1, NULL },
+	{ { TRUST_SOCKET, RUN, 0, 0140777, 0 }, 1, NULL },
+	{ { TRUST_SOCKET, OTHER, 0, 0140666, 0 }, 1, "not trusted: socket /p "
+	  "is owned by uid 5151, not root or the run user (uid 4242)" },
+	{ { TRUST_SOCKET, RUN, 0, 0140666, 0 }, 0, "not trusted: socket /p is "
+	  "owned by uid 4242, not root" },
 };
 
 START_TEST(test_verdict)
@@ -309,6 +318,100 @@ START_TEST(test_glob_directory_judged)
 }
 END_TEST
 
+/* A datagram socket bound at dir/name, mode 0666 as a syslog socket is. */
+static int
+tree_socket(const char *dir, const char *name)
+{
+	struct sockaddr_un sun;
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_ne(fd, -1);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	ck_assert_uint_lt(fmt(sun.sun_path, sizeof(sun.sun_path), "%s/%s", dir,
+	    name), sizeof(sun.sun_path));
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	ck_assert_int_eq(chmod(sun.sun_path, 0666), 0);
+	return fd;
+}
+
+/* trust_socket on dir/name for RUN: its verdict, the message in err. */
+static int
+tree_sock(const char *dir, const char *name, char *err, size_t errlen)
+{
+	char path[512];
+	struct stat st;
+	struct trust t;
+	int rc;
+
+	fmt(path, sizeof(path), "%s/%s", dir, name);
+	err[0] = '\0';
+	trust_init(&t, 1, geteuid() == 0 ? RUN : geteuid(), RUNG);
+	rc = trust_socket(&t, path, &st, err, errlen);
+	trust_free(&t);
+	if (rc == 0)
+		ck_assert(S_ISSOCK(st.st_mode));
+	return rc;
+}
+
+START_TEST(test_socket_walk)
+{
+	char dir[] = "/tmp/check_trust.XXXXXX", err[1024], path[512];
+	char want[1024];
+	int fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	fmt(path, sizeof(path), "%s/sub", dir);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	fd = tree_socket(dir, "sub/log");
+	tree_file(dir, "file", 0644);
+	ck_assert_int_eq(tree_sock(dir, "sub/log", err, sizeof(err)), 0);
+	/* nothing to judge: the connect says what is wrong */
+	ck_assert_int_eq(tree_sock(dir, "sub/none", err, sizeof(err)), 1);
+	ck_assert_int_eq(tree_sock(dir, "none/log", err, sizeof(err)), 1);
+	ck_assert_int_eq(tree_sock(dir, "file", err, sizeof(err)), 1);
+	/* a link to it, as /dev/log is to journald's socket */
+	fmt(path, sizeof(path), "%s/link", dir);
+	ck_assert_int_eq(symlink("sub/log", path), 0);
+	ck_assert_int_eq(tree_sock(dir, "link", err, sizeof(err)), 0);
+	/* a directory on the way others may write: anyone binds there */
+	fmt(path, sizeof(path), "%s/sub", dir);
+	ck_assert_int_eq(chmod(path, 0777), 0);
+	fmt(want, sizeof(want), "not trusted: directory %s/sub is writable by "
+	    "its group and others (mode 0777)", dir);
+	ck_assert_int_eq(tree_sock(dir, "link", err, sizeof(err)), -1);
+	ck_assert_str_eq(err, want);
+	ck_assert_int_eq(chmod(path, 01777), 0);	/* sticky: its owners' */
+	ck_assert_int_eq(tree_sock(dir, "sub/log", err, sizeof(err)), 0);
+	ck_assert_int_eq(chmod(path, 0755), 0);
+	if (geteuid() == 0) {
+		/* a stranger's directory, link or socket */
+		ck_assert_int_eq(chown(path, OTHER, -1), 0);
+		fmt(want, sizeof(want), "not trusted: directory %s/sub is owned "
+		    "by uid 5151, not root or the run user (uid 4242)", dir);
+		ck_assert_int_eq(tree_sock(dir, "sub/log", err, sizeof(err)),
+		    -1);
+		ck_assert_str_eq(err, want);
+		ck_assert_int_eq(chown(path, RUN, -1), 0);	/* the run user's */
+		ck_assert_int_eq(tree_sock(dir, "sub/log", err, sizeof(err)), 0);
+		ck_assert_int_eq(chown(path, 0, -1), 0);
+		fmt(path, sizeof(path), "%s/link", dir);
+		ck_assert_int_eq(lchown(path, OTHER, -1), 0);
+		ck_assert_int_eq(tree_sock(dir, "link", err, sizeof(err)), -1);
+		fmt(path, sizeof(path), "%s/sub/log", dir);
+		ck_assert_int_eq(chown(path, OTHER, -1), 0);
+		fmt(want, sizeof(want), "not trusted: socket %s/sub/log is owned "
+		    "by uid 5151, not root or the run user (uid 4242)", dir);
+		ck_assert_int_eq(tree_sock(dir, "sub/log", err, sizeof(err)),
+		    -1);
+		ck_assert_str_eq(err, want);
+	}
+	close(fd);
+	disk_rm_tree(dir);
+}
+END_TEST
+
 START_TEST(test_opendir_walk)
 {
 	char dir[] = "/tmp/check_trust.XXXXXX", err[1024], path[512];
@@ -397,6 +500,7 @@ trust_suite(void)
 	tcase_add_test(tc, test_walk_links_and_loops);
 	tcase_add_test(tc, test_walk_owners_as_root);
 	tcase_add_test(tc, test_glob_directory_judged);
+	tcase_add_test(tc, test_socket_walk);
 	tcase_add_test(tc, test_opendir_walk);
 	suite_add_tcase(s, tc);
 	return s;
