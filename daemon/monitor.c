@@ -22,6 +22,9 @@
  * The monitor forwards no signal before 'U': until the engine's drop,
  * the unprivileged monitor may not signal it (kill gives EPERM), and a
  * HUP or TERM sent then would be lost. They wait in the monitor instead.
+ * Once it has forwarded a TERM or INT, the engine has MONITOR_STOP_SECS
+ * to exit; then the monitor kills it (an engine stopped with SIGSTOP
+ * would otherwise keep both processes and the listeners forever).
  */
 #include "autoconf.h"
 
@@ -57,6 +60,13 @@
 #define MONITOR_OUTCOME_MAX	MONMSG_TEXT_MAX	/* bytes of an error kept */
 #define MONITOR_GRACE_SECS	5	/* for an engine that closed its channel */
 #define MONITOR_MSG_SECS	5	/* for the rest of a message begun */
+/*
+ * For the engine to stop once a TERM or INT has reached it: its own stop
+ * takes 1 s of drain, 0.1 s more out of descriptors (daytimed(8)) and
+ * two log flushes of at most 1 s each for a syslog that is away; still
+ * there past this (stopped, stuck), the monitor kills it.
+ */
+#define MONITOR_STOP_SECS	5
 
 static int			 monitor_fd = -1;	/* to the other side */
 static pthread_mutex_t		 monitor_wlock = PTHREAD_MUTEX_INITIALIZER;
@@ -421,6 +431,53 @@ monitor_exit(pid_t engine, int status)
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
 }
 
+/*
+ * The engine was sent a stop (sig) MONITOR_STOP_SECS ago and is still
+ * there (stopped with SIGSTOP, or stuck): kill it, reap it, exit as for
+ * any engine killed. SIGKILL ends a stopped process too. Returns only
+ * when the kill failed (said): the loop goes on, the stop undone.
+ */
+static void
+monitor_overdue(pid_t engine, int sig)
+{
+	int status = 0;
+
+	/* gone just now, its SIGCHLD not yet taken: as it went */
+	if (waitpid(engine, &status, WNOHANG) == engine)
+		monitor_exit(engine, status);
+	log_warnx("engine (pid %ld) did not stop within %d s of %s: killing "
+	    "it", (long)engine, MONITOR_STOP_SECS, sig == SIGINT ? "SIGINT" :
+	    "SIGTERM");
+	if (kill(engine, SIGKILL) == -1 && errno != ESRCH) {
+		log_warn("monitor: cannot send signal %d to the engine (pid %ld)",
+		    SIGKILL, (long)engine);
+		return;
+	}
+	while (waitpid(engine, &status, 0) == -1 && errno == EINTR)
+		;
+	monitor_exit(engine, status);
+}
+
+/*
+ * How long ppoll may wait: what the loop asked for (NULL: no limit), cut
+ * to what is left until stopby (µs on the monotonic clock; 0: none).
+ */
+static const struct timespec *
+monitor_timeout(const struct timespec *want, uint64_t stopby,
+    struct timespec *left)
+{
+	uint64_t now = monitor_now_us(), us = stopby > now ? stopby - now : 0;
+
+	if (stopby == 0)
+		return want;
+	left->tv_sec = (time_t)(us / 1000000u);
+	left->tv_nsec = (long)(us % 1000000u) * 1000;
+	if (want != NULL && (want->tv_sec < left->tv_sec ||
+	    (want->tv_sec == left->tv_sec && want->tv_nsec <= left->tv_nsec)))
+		return want;
+	return left;
+}
+
 /* The monitor's life: requests, signals to forward, the engine's end. */
 static void __attribute__((noreturn))
 monitor_main(int fd, pid_t engine, const char *conffile)
@@ -436,7 +493,11 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 	/* A status file not written: again then, or at what comes first. */
 	struct timespec retry = { STATUS_RETRY_SECS, 0 };
 	struct timeval msgwait = { MONITOR_MSG_SECS, 0 };
-	int status = 0, up = 0, n;
+	/* Once a stop is forwarded: its signal, and when the engine is due. */
+	struct timespec left;
+	const struct timespec *to;
+	uint64_t stopby = 0;
+	int status = 0, up = 0, n, stopsig = 0;
 	char c;
 
 	/* Its first line is written (main.c): only a failed one again. */
@@ -463,10 +524,11 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 		pfd.fd = fd;
 		pfd.events = POLLIN;
 		pfd.revents = 0;
-		if ((n = ppoll(&pfd, 1, wait != NULL ? wait : status_pending() ?
-		    &retry : NULL, &empty)) == -1 && errno != EINTR)
+		to = monitor_timeout(wait != NULL ? wait : status_pending() ?
+		    &retry : NULL, stopby, &left);
+		if ((n = ppoll(&pfd, 1, to, &empty)) == -1 && errno != EINTR)
 			fatal("monitor: poll");
-		if (n == 0 && wait != NULL) {
+		if (n == 0 && wait != NULL && to == wait) {
 			/* the engine goes on without its channel */
 			monitor_closed(&ms, "the engine closed its channel to "
 			    "the monitor: it cannot reload; restart it");
@@ -476,6 +538,10 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 			monitor_pending[SIGCHLD] = 0;
 			if (waitpid(engine, &status, WNOHANG) == engine)
 				monitor_exit(engine, status);
+		}
+		if (stopby != 0 && monitor_now_us() >= stopby) {
+			monitor_overdue(engine, stopsig);
+			stopby = 0;	/* the kill failed: a new stop, a new try */
 		}
 		if (pfd.revents & (POLLIN | POLLHUP)) {
 			ssize_t r = read(fd, &c, 1);
@@ -514,8 +580,15 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 			if (fwd[i] == SIGHUP || fwd[i] == SIGUSR1)
 				monitor_pair(&ms, engine, fwd[i],
 				    (pid_t)monitor_from[fwd[i]], SIGPAIR_MONITOR);
-			else
+			else {
 				monitor_kill(engine, fwd[i]);
+				/* the first stop sets the engine's deadline */
+				if (stopby == 0) {
+					stopsig = fwd[i];
+					stopby = monitor_now_us() +
+					    MONITOR_STOP_SECS * 1000000u;
+				}
+			}
 		}
 	}
 }

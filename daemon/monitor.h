@@ -4,6 +4,7 @@
  * the configuration files (with their includes) when the engine asks,
  * hands their bytes over a socketpair, forwards TERM, INT, HUP and USR1
  * to the engine once it is up (they wait in the monitor until then),
+ * kills it should it not exit within a few seconds of a TERM or INT,
  * reaps it and exits with it. It never touches a client socket.
  */
 #ifndef DAYTIMED_MONITOR_H

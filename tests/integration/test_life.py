@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: ISC
 """Daemon life, as root: the double fork seen from /proc, privileges,
 descriptors, startup errors on the starter's stderr, the pidfile lock,
-one process killed (the other follows), reload under chroot, local time
+one process killed (the other follows), a stopped engine killed
+after the stop's grace, reload under chroot, local time
 under chroot, socket activation."""
 
 import contextlib
@@ -283,6 +284,56 @@ def a_killed_process_takes_the_other_down_and_a_restart_works():
         # a restart takes over the stale pidfile and serves at once
         with h.Daemon(text) as d:
             check(h.read_pidfile(pidfile) == d.pid, "pidfile not taken over")
+            check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)), "serving")
+
+
+@test
+def a_stopped_engine_is_killed_after_the_grace():
+    """An engine stopped with SIGSTOP (which the run user, or another
+    service running as it, may send) cannot act on the TERM the monitor
+    forwards: 5 s later the monitor says so, kills it, reaps it, removes
+    the pidfile and exits 1, as for any engine killed; nothing is left
+    holding the port."""
+    h.need_root()
+    port = h.free_port()
+    with h.TempDir("dtl-") as t, h.SyslogSink() as sink:
+        pidfile = nobodys_pidfile(t)
+        text = conf(port, sink, "pidfile %s\n" % pidfile)
+        d = h.Daemon(text, ready="proc")
+        with d:
+            engine = h.engine_pid(d)
+            # up: the monitor forwards from here on
+            sink.wait_for(lambda r: r.pid == engine and
+                          r.msg.startswith("event=start "))
+            try:
+                os.kill(engine, signal.SIGSTOP)
+                check(h.poll_until(lambda: (h.proc_stat(engine) or "Z")[0]
+                                   == "T", 5), "engine %d not stopped",
+                      engine)
+                start = time.monotonic()
+                d.signal(signal.SIGTERM)
+                rc = d.wait(5 + 5)
+                took = time.monotonic() - start
+                check(rc == 1, "monitor over a stopped engine: %r after "
+                      "%.1f s", rc, took)
+                check(took >= 4.5, "engine killed after %.1f s, within "
+                      "its own stop's time", took)
+                check(not h.pid_alive(engine), "engine %d outlived its "
+                      "monitor", engine)
+                rec = sink.wait_for(r"^engine \(pid %d\) did not stop "
+                                    r"within 5 s of SIGTERM: killing it$"
+                                    % engine)
+                check(rec.pid == d.pid and rec.severity == 4, "%r", rec)
+                sink.wait_for(r"^engine \(pid %d\) killed by signal 9 "
+                              % engine)
+                check(not os.path.exists(pidfile), "pidfile left behind")
+            finally:
+                # without the monitor's kill: not left behind by the test
+                st = h.proc_stat(engine)
+                if st is not None and st[0] == "T":
+                    os.kill(engine, signal.SIGKILL)
+        # nothing holds the port: a restart serves at once
+        with h.Daemon(text) as d:
             check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)), "serving")
 
 
