@@ -338,6 +338,52 @@ def a_stopped_engine_is_killed_after_the_grace():
 
 
 @test
+def a_stopped_engine_outlives_a_killed_monitor_until_continued():
+    """The case daytimed(8) leaves to the operator: the monitor killed
+    with SIGKILL while the engine is stopped. The engine stays, in state
+    T under another parent, with its SIGTERM pending and the port held (a
+    start fails); SIGCONT lets it stop as on SIGTERM, and then a start
+    serves."""
+    h.need_root()
+    port = h.free_port()
+    with h.SyslogSink() as sink:
+        text = conf(port, sink)
+        d = h.Daemon(text, ready="proc")
+        with d:
+            engine = h.engine_pid(d)
+            sink.wait_for(lambda r: r.pid == engine and
+                          r.msg.startswith("event=start "))
+            try:
+                os.kill(engine, signal.SIGSTOP)
+                check(h.poll_until(lambda: (h.proc_stat(engine) or "Z")[0]
+                                   == "T", 5), "engine %d not stopped",
+                      engine)
+                os.kill(d.pid, signal.SIGKILL)
+                check(d.wait(5) is not None, "monitor not dead")
+                st = h.proc_stat(engine)
+                check(st is not None and st[0] == "T" and
+                      int(st[1]) != d.pid, "engine after its monitor: %r",
+                      st)
+                d2 = h.start_fails(text, "a start beside the stopped engine")
+                try:
+                    check("Address already in use" in d2.stderr_text(),
+                          "%r", d2.stderr_text())
+                finally:
+                    d2.cleanup()
+                os.kill(engine, signal.SIGCONT)
+                check(h.poll_until(lambda: not h.pid_alive(engine), 5),
+                      "engine %d not gone once continued", engine)
+                sink.wait_for(lambda r: r.pid == engine and
+                              r.msg.startswith("event=stop reason=signal "))
+            finally:
+                st = h.proc_stat(engine)
+                if st is not None and st[0] == "T":
+                    os.kill(engine, signal.SIGKILL)
+        with h.Daemon(text) as d:
+            check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)), "serving")
+
+
+@test
 def an_engine_dead_before_the_handshake_is_reported():
     # The monitor held before its handshake; the engine killed meanwhile:
     # the monitor says how it died, removes the pidfile, exits 1.
