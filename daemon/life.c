@@ -2,7 +2,8 @@
 /*
  * life: the process's life outside the event loop. The run user and
  * group, the pidfile (ours only: created, never truncated, never someone
- * else's file, removed only while it is still ours), the double fork with
+ * else's file, removed only while it is still ours) and its lock file,
+ * which decides whether a daemon runs, the double fork with
  * the starter waiting for "ready" on a pipe (the daemon keeps the log
  * sink, the starter drops its copy), /dev/null kept for
  * descriptors 0 to 2 even in a chroot, systemd's LISTEN_FDS, and the
@@ -39,6 +40,8 @@
 
 static int	 life_pidfd = -1;
 static char	*life_pidpath;
+static int	 life_lockfd = -1;	/* the lock file, flocked */
+static char	*life_lockpath;
 static struct stat life_pidst;		/* the pidfile we created */
 static int	 life_starter = -1;	/* write end, in the daemon */
 static int	 life_devnull = -1;	/* opened before any chroot */
@@ -125,18 +128,127 @@ life_err(char *err, size_t errlen, const char *why, ...)
 }
 
 /*
- * What stands at path: 0 nothing, 1 a pidfile a daemon left behind that
- * we may replace (a regular file of our own, not writable by others,
- * holding a process id; unless probe, also not locked, and then *fdp is
- * it, locked), or -1 and the reason in err. Opened without blocking and
- * without following a link: a FIFO or a link put there is refused.
+ * Why a lock file, not the pidfile's own lock, says whether a daemon
+ * runs: the pidfile stays readable by all (its pid is for people and for
+ * -r, status.c), and whoever can open a file can lock it (flock(2) and a
+ * POSIX read lock need only a descriptor open for reading), so a stranger
+ * could lock a pidfile left behind for ever. Asking who holds a flock
+ * does not help (/proc/locks names the process that took it, which may
+ * have exited while a child keeps the descriptor; a daemon's own names
+ * its long gone starter), nor replacing a leftover locked by others: two
+ * starts racing to remove it need something only one of them can hold,
+ * and any lock on a readable file the stranger can hold first. So the
+ * lock is a flock on <name>.lock (life_beside) beside the pidfile, in the
+ * directory the start has walked as trusted: the starting user's, mode
+ * 0600, one link, so only root and that user (and the run user, who owns
+ * the directory and could remove the pidfile too) can open it. Whoever
+ * holds it is the one daemon; a pidfile found then is a leftover, made
+ * anew whoever locks that dead file. Unless it is write-locked: only root
+ * or its owner can, so that is a daemon whose lock file went (removed by
+ * hand, or a daemon that had none), and it is not taken over.
+ */
+
+/*
+ * Open (creating, unless probe) and, unless probe, lock the lock file:
+ * 0 (locked: life_lockfd), 1 held by another daemon, -1 and why in err.
+ * A daemon stopping removes the file before its lock goes, so the file
+ * locked must still be the one at the path, else it is opened again.
  */
 static int
-life_pidfile_existing(const char *path, int probe, int *fdp, char *err,
-    size_t errlen)
+life_lock_take(const char *path, int probe, char *err, size_t errlen)
+{
+	struct stat st, now;
+	int fd, tries, bad;
+
+	for (tries = 0; tries < LIFE_PID_TRIES; tries++) {
+		if ((fd = open(path, O_RDONLY | (probe ? 0 : O_CREAT) |
+		    O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+		    0600)) == -1) {
+			if (probe && errno == ENOENT)
+				return 0;
+			return life_err(err, errlen, "%s", errno == ELOOP ?
+			    "is a symbolic link" : strerror(errno));
+		}
+		if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+			close(fd);
+			return life_err(err, errlen, "exists and is not a "
+			    "regular file");
+		}
+		bad = st.st_uid != geteuid() || (st.st_mode & 077) ||
+		    st.st_nlink != 1;
+		if (bad || probe) {
+			close(fd);
+			return !bad ? 0 : life_err(err, errlen, "exists, owned "
+			    "by uid %u with mode %04o and %lu links: not used "
+			    "(it must be uid %u's, mode 0600, one link)",
+			    (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+			    (unsigned long)st.st_nlink, (unsigned)geteuid());
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+			close(fd);
+			if (errno == EWOULDBLOCK)
+				return 1;
+			return life_err(err, errlen, "lock: %s", strerror(errno));
+		}
+		if (lstat(path, &now) == 0 && now.st_dev == st.st_dev &&
+		    now.st_ino == st.st_ino) {
+			life_lockfd = fd;
+			return 0;
+		}
+		close(fd);
+	}
+	return life_err(err, errlen, "replaced while starting");
+}
+
+/* Remove the lock file if it is still ours (remove), and let it go. */
+static void
+life_lock_drop(int remove)
+{
+	struct stat st;
+
+	if (life_lockfd == -1)
+		return;
+	if (remove && stat(life_lockpath, &st) == 0 && life_same(&st,
+	    life_lockfd) && unlink(life_lockpath) == -1)
+		log_info("lock file %s left behind: %s", life_lockpath,
+		    strerror(errno));
+	close(life_lockfd);
+	life_lockfd = -1;
+}
+
+/* The pid the pidfile at path names, as text, or "unknown". */
+static void
+life_pid_text(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	long pid;
+	int fd;
+
+	n = -1;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) != -1) {
+		n = pread(fd, buf, len - 1, 0);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (life_pidfile_parse(buf, strlen(buf), &pid) == -1)
+		(void)strlcpy(buf, "unknown", len);
+}
+
+/*
+ * What stands at path: 0 nothing, 1 a pidfile a daemon left behind that
+ * we may replace (a regular file of our own, not writable by others,
+ * holding a process id; unless probe, also not write-locked) and *st is
+ * it, or -1 and the reason in err. Opened without blocking and without
+ * following a link: a FIFO or a link put there is refused.
+ */
+static int
+life_pidfile_existing(const char *path, int probe, struct stat *st,
+    char *err, size_t errlen)
 {
 	char buf[LIFE_PID_TEXT];
-	struct stat st;
+	struct flock fl;
 	ssize_t n;
 	long pid;
 	int fd;
@@ -148,95 +260,136 @@ life_pidfile_existing(const char *path, int probe, int *fdp, char *err,
 		return life_err(err, errlen, "%s", errno == ELOOP ?
 		    "is a symbolic link" : strerror(errno));
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode)) {
 		close(fd);
 		return life_err(err, errlen, "exists and is not a regular file");
 	}
-	if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+	if (st->st_uid != geteuid() || (st->st_mode & (S_IWGRP | S_IWOTH))) {
 		close(fd);
 		return life_err(err, errlen, "exists, owned by uid %u with mode "
-		    "%04o: not taken over", (unsigned)st.st_uid,
-		    (unsigned)(st.st_mode & 07777));
+		    "%04o: not taken over", (unsigned)st->st_uid,
+		    (unsigned)(st->st_mode & 07777));
 	}
 	n = pread(fd, buf, sizeof(buf) - 1, 0);
 	buf[n > 0 ? n : 0] = '\0';
-	if (!probe && flock(fd, LOCK_EX | LOCK_NB) == -1) {
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (!probe && fcntl(fd, F_GETLK, &fl) == -1) {
 		close(fd);
-		if (errno != EWOULDBLOCK)
-			return life_err(err, errlen, "lock: %s", strerror(errno));
+		return life_err(err, errlen, "lock: %s", strerror(errno));
+	}
+	if (!probe && fl.l_type == F_WRLCK) {
+		close(fd);
 		buf[strcspn(buf, "\n")] = '\0';
 		return life_err(err, errlen, "already running (pid %s): "
 		    "pidfile locked", life_pidfile_parse(buf, strlen(buf),
 		    &pid) == 0 ? buf : "unknown");
 	}
-	if (n <= 0 || life_pidfile_parse(buf, (size_t)n, &pid) == -1) {
-		close(fd);
+	close(fd);
+	if (n <= 0 || life_pidfile_parse(buf, (size_t)n, &pid) == -1)
 		return life_err(err, errlen, "exists and does not hold a "
 		    "process id: not overwritten");
-	}
-	if (probe)
-		close(fd);
-	else
-		*fdp = fd;
 	return 1;
 }
 
 int
 life_pidfile_inspect(const char *path, char *err, size_t errlen)
 {
-	return life_pidfile_existing(path, 1, NULL, err, errlen) == -1 ? -1 : 0;
+	char lock[PATH_MAX], why[128];
+	struct stat st;
+
+	if (life_pidfile_existing(path, 1, &st, err, errlen) == -1)
+		return -1;
+	if (life_beside(path, ".lock", lock, sizeof(lock)) == -1)
+		return life_err(err, errlen, "is too long a name for its lock "
+		    "file");
+	if (life_lock_take(lock, 1, why, sizeof(why)) == -1)
+		return life_err(err, errlen, "has a lock file %s that %s", lock,
+		    why);
+	return 0;
+}
+
+int
+life_beside(const char *pidfile, const char *suffix, char *buf, size_t len)
+{
+	size_t n = strlen(pidfile);
+	int w;
+
+	if (n > 4 && strcmp(pidfile + n - 4, ".pid") == 0)
+		n -= 4;
+	w = snprintf(buf, len, "%.*s%s", (int)n, pidfile, suffix);
+	return w < 0 || (size_t)w >= len ? -1 : 0;
 }
 
 /*
- * The lock is the truth; the pid in the file is for people. The file is
- * always one we create (O_EXCL): a pidfile a killed daemon left behind is
- * checked, then removed and made anew, so nothing else is ever truncated.
+ * The lock file's flock is the truth (see above); the pid in the pidfile
+ * is for people and -r. The pidfile is always one we create (O_EXCL): one
+ * a daemon left behind is checked, then removed and made anew, so nothing
+ * else is ever truncated.
  */
 int
 life_pidfile_open(const char *path)
 {
-	char err[128];
-	struct stat st;
-	int fd, old = -1, tries;
+	char err[192], lock[PATH_MAX], pid[LIFE_PID_TEXT];
+	struct stat st, now;
+	int fd, tries;
 
+	if (life_beside(path, ".lock", lock, sizeof(lock)) == -1) {
+		log_warnx("pidfile %s: name too long for its lock file", path);
+		return -1;
+	}
+	err[0] = '\0';
+	switch (life_lock_take(lock, 0, err, sizeof(err))) {
+	case 1:
+		life_pid_text(path, pid, sizeof(pid));
+		log_warnx("already running (pid %s): lock file %s held", pid,
+		    lock);
+		return -1;
+	case -1:
+		log_warnx("pidfile %s: lock file %s %s", path, lock, err);
+		return -1;
+	}
+	free(life_lockpath);
+	if ((life_lockpath = strdup(lock)) == NULL) {
+		life_lock_drop(0);
+		return -1;
+	}
 	for (tries = 0; tries < LIFE_PID_TRIES; tries++) {
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 		    O_CLOEXEC, 0644);
 		if (fd != -1) {
-			if (flock(fd, LOCK_EX | LOCK_NB) == -1 ||
-			    fstat(fd, &life_pidst) == -1) {
-				log_warnx("pidfile %s: taken by another daemon "
-				    "starting", path);
+			if (fstat(fd, &life_pidst) == -1 ||
+			    (life_pidpath = strdup(path)) == NULL) {
 				close(fd);
-				return -1;
-			}
-			if ((life_pidpath = strdup(path)) == NULL) {
-				close(fd);
-				return -1;
+				(void)unlink(path);
+				goto fail;
 			}
 			life_pidfd = fd;
 			return 0;
 		}
 		if (errno != EEXIST) {
 			log_warn("pidfile %s", path);
-			return -1;
+			goto fail;
 		}
-		switch (life_pidfile_existing(path, 0, &old, err, sizeof(err))) {
+		switch (life_pidfile_existing(path, 0, &st, err, sizeof(err))) {
 		case -1:
 			if (strncmp(err, "already running", 15) == 0)
 				log_warnx("%s: pidfile %s", err, path);
 			else
 				log_warnx("pidfile %s %s", path, err);
-			return -1;
+			goto fail;
 		case 1:
-			/* still the file we checked and hold locked: replace it */
-			if (stat(path, &st) == 0 && life_same(&st, old))
+			/* Ours to replace: no other start holds the lock. */
+			if (lstat(path, &now) == 0 && now.st_dev == st.st_dev &&
+			    now.st_ino == st.st_ino)
 				(void)unlink(path);
-			close(old);
 			break;
 		}
 	}
 	log_warnx("pidfile %s: replaced while starting", path);
+fail:
+	life_lock_drop(1);
 	return -1;
 }
 
@@ -266,11 +419,12 @@ life_pidfile_write(void)
 		return -1;
 	}
 	/*
-	 * Beside the flock (taken before the forks, it keeps a second daemon
-	 * out), a POSIX lock taken by the process whose pid is written: its
-	 * holder is what -r signals (status.c). Not inherited by the engine;
-	 * the monitor never opens the file again, so no close drops it. On
-	 * Linux the two kinds of lock do not see each other.
+	 * Beside the lock file's flock (taken before the forks, it keeps a
+	 * second daemon out), a POSIX lock taken by the process whose pid is
+	 * written: its holder is what -r signals (status.c), and a start that
+	 * finds it on a pidfile does not take the file over. Not inherited
+	 * by the engine; the monitor never opens the file again, so no close
+	 * drops it.
 	 */
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_WRLCK;
@@ -283,8 +437,9 @@ life_pidfile_write(void)
 }
 
 /*
- * At a clean stop, in the monitor (the run user): remove the pidfile if
- * it is still the one we made; its directory must let the run user.
+ * At a clean stop, in the monitor (the run user): remove the pidfile and
+ * then the lock file if they are still the ones we made (its directory
+ * must let the run user), and let the lock go.
  */
 void
 life_pidfile_remove(void)
@@ -299,6 +454,7 @@ life_pidfile_remove(void)
 		    strerror(errno));
 	close(life_pidfd);
 	life_pidfd = -1;
+	life_lock_drop(1);
 }
 
 void
@@ -307,6 +463,7 @@ life_pidfile_close(void)
 	if (life_pidfd != -1)
 		close(life_pidfd);
 	life_pidfd = -1;
+	life_lock_drop(0);
 }
 
 /* The starter: copy the daemon's startup messages; exit as it fared. */

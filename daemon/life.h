@@ -25,15 +25,17 @@ struct life_user {
 /* Look up user and group (before chroot). -1 with a message logged. */
 int	life_user(const char *user, const char *group, struct life_user *);
 /*
- * Create and lock the pidfile (O_EXCL, O_NOFOLLOW): -1 with the reason
- * logged ("already running (pid N)"). A pidfile left behind is replaced
- * only when it is a regular file of ours holding a process id and not
- * locked; nothing else at the path is ever opened for writing.
+ * Take the lock file beside the pidfile (life_beside ".lock": created
+ * mode 0600, flocked; a second daemon finds it held), then create the
+ * pidfile (O_EXCL, O_NOFOLLOW): -1 with the reason logged ("already
+ * running (pid N)"). A pidfile left behind is replaced only when it is a
+ * regular file of ours holding a process id and not write-locked, whoever
+ * else locks it; nothing else at either path is ever opened for writing.
  */
 int	life_pidfile_open(const char *path);
 /*
- * Whether a start could take path as its pidfile (a running daemon's
- * lock aside): 0, or -1 and the reason in err. For -t.
+ * Whether a start could take path as its pidfile and its lock file (a
+ * running daemon's locks aside): 0, or -1 and the reason in err. For -t.
  */
 int	life_pidfile_inspect(const char *path, char *err, size_t errlen);
 /*
@@ -42,11 +44,18 @@ int	life_pidfile_inspect(const char *path, char *err, size_t errlen);
  * -1 if not.
  */
 int	life_pidfile_parse(const char *buf, size_t len, long *pid);
-/* Write our pid into the locked pidfile. */
+/*
+ * Pure: the name of a file beside pidfile into buf: pidfile with ".pid"
+ * replaced by suffix, or suffix added. -1 when it does not fit.
+ */
+int	life_beside(const char *pidfile, const char *suffix, char *buf,
+	    size_t len);
+/* Write our pid into the pidfile, and take its POSIX lock (for -r). */
 int	life_pidfile_write(void);
 /*
- * Remove it at a clean stop, if it is still the file we made: the run
- * user must be able to write its directory.
+ * Remove it, then its lock file, at a clean stop, if they are still the
+ * files we made (the run user must be able to write their directory),
+ * and let the lock go.
  */
 void	life_pidfile_remove(void);
 /*
@@ -55,7 +64,10 @@ void	life_pidfile_remove(void);
  * the daemon writes on stderr until then to its own stderr.
  */
 void	life_daemonize(void);
-/* Close the pidfile without removing it (the monitor owns it). */
+/*
+ * Close the pidfile and the lock file without removing them (the monitor
+ * owns them).
+ */
 void	life_pidfile_close(void);
 /* In the monitor: let go of the starter pipe; only the engine reports. */
 void	life_forget_starter(void);

@@ -39,13 +39,7 @@ static int	 status_unwritten;	/* the last write failed */
 int
 status_path(const char *pidfile, char *buf, size_t len)
 {
-	size_t n = strlen(pidfile);
-	int w;
-
-	if (n > 4 && strcmp(pidfile + n - 4, ".pid") == 0)
-		n -= 4;
-	w = snprintf(buf, len, "%.*s.status", (int)n, pidfile);
-	return w < 0 || (size_t)w >= len ? -1 : 0;
+	return life_beside(pidfile, ".status", buf, len);
 }
 
 /* "KEY=" at *p, then a number; *p moves past it and one space. */

@@ -23,11 +23,15 @@ STOP_BOUND = 5.0        # seconds the survivor may take to notice and exit
 
 
 def pidfile_state(path):
-    """"gone", "unlocked" (stale: a start takes it over) or "locked"."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
+    """"gone", "unlocked" (stale: a start takes it over) or "locked", as a
+    start judges: by the lock file beside the pidfile (daytimed(8))."""
+    if not os.path.exists(path):
         return "gone"
+    base = path[:-4] if path.endswith(".pid") and len(path) > 4 else path
+    try:
+        fd = os.open(base + ".lock", os.O_RDONLY)
+    except FileNotFoundError:
+        return "unlocked"
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         fcntl.flock(fd, fcntl.LOCK_UN)

@@ -127,10 +127,12 @@ def daemonized_process_shape():
                           fd, f.get(fd))
                 files = [v for k, v in f.items() if k > 2 and
                          v.startswith("/")]
-                # the monitor keeps the pidfile and the reload status
-                status = pidfile[:-len(".pid")] + ".status"
-                check(sorted(files) == ([pidfile, status] if pid == monitor
-                                        else []),
+                # the monitor keeps the pidfile, its lock file and the
+                # reload status
+                base = pidfile[:-len(".pid")]
+                check(sorted(files) == (sorted([pidfile, base + ".lock",
+                                                base + ".status"])
+                                        if pid == monitor else []),
                       "%d: stray files %r", pid, files)
                 check(os.readlink("/proc/%d/cwd" % pid) == "/", "cwd")
             # no stray descriptors: the engine holds its 2 listeners, the

@@ -9,6 +9,7 @@ runs under its seccomp filter."""
 import os
 import pwd
 import re
+import select
 import signal
 import socket
 import stat
@@ -562,6 +563,91 @@ def pidfile_is_never_someone_elses():
         check(rc == 0 and "warning: pidfile %s: the run user (uid %d) cannot "
               "remove it at stop" % (t.join("x.pid"), NOBODY.pw_uid) in out,
               "%r", out)
+
+
+# A stranger's process: the pidfile opened read-only, flocked and, once
+# the monitor's POSIX lock is gone, read-locked, both held for good.
+LOCKER = """import fcntl, os, sys, time
+f = open(sys.argv[1])
+print("opened", flush=True)
+try:
+    os.close(os.open(sys.argv[2], os.O_RDONLY))
+    print("lock file opened", flush=True)
+except OSError as e:
+    print("lock file: %s" % e.strerror, flush=True)
+fcntl.flock(f, fcntl.LOCK_EX)
+fcntl.lockf(f, fcntl.LOCK_SH)
+print("locked", flush=True)
+time.sleep(60)
+"""
+
+
+def stranger(*args):
+    """python3 -c LOCKER args as uid STRANGER, no groups (the system's
+    python3: the one running the tests may live where others cannot go)."""
+    py = "/usr/bin/python3"
+    if not os.access(py, os.X_OK):
+        raise h.Skip("needs %s" % py)
+    return subprocess.Popen([py, "-c", LOCKER] + list(args),
+                            stdout=subprocess.PIPE, bufsize=0, user=STRANGER,
+                            group=STRANGER, extra_groups=[],
+                            stdin=subprocess.DEVNULL)
+
+
+def read_line(p, timeout):
+    """A line from p's stdout (unbuffered: select sees all there is) within
+    timeout seconds, or None."""
+    ready, _, _ = select.select([p.stdout], [], [], timeout)
+    return p.stdout.readline().decode() if ready else None
+
+
+@test
+def a_strangers_lock_on_a_leftover_pidfile_blocks_no_start():
+    h.need_root()
+    port = h.free_port()
+    locker = None
+    with h.TempDir("dtr-") as t, h.SyslogSink() as sink:
+        # root's directory: the monitor (nobody) leaves the pidfile behind
+        pidfile, lock = t.join("d9.pid"), t.join("d9.lock")
+        path = t.write("d.conf", h.daemon_conf(
+            port, sink, user="nobody", body="pidfile %s\nallow "
+            "127.0.0.0/8\n" % pidfile))
+        rc, _, err = h.daytimed("-c", path, timeout=20)
+        check(rc == 0, "start: %r", err)
+        monitor = h.read_pidfile(pidfile)
+        try:
+            st = os.stat(lock)
+            check(st.st_uid == 0 and stat.S_IMODE(st.st_mode) == 0o600,
+                  "lock file %o uid %d", st.st_mode, st.st_uid)
+            locker = stranger(pidfile, lock)
+            check(read_line(locker, 10) == "opened\n", "locker")
+            line = read_line(locker, 10)
+            check(line == "lock file: Permission denied\n",
+                  "the stranger's open of the lock file: %r", line)
+            # two daemons on one pidfile: still refused
+            rc, _, err = h.daytimed("-c", path, timeout=20)
+            check(rc == 1 and "already running (pid %d)" % monitor in err,
+                  "second start: %d %r", rc, err)
+            # -t, run beside the daemon: the files are fine
+            rc, out = dash_t(path)
+            check(rc == 0, "-t: %r", out)
+        finally:
+            h.stop_pid(monitor)
+        try:
+            check(read_line(locker, 10) == "locked\n", "not locked")
+            attacked = os.stat(pidfile)
+            # the leftover, locked by a stranger, is taken over
+            rc, _, err = h.daytimed("-c", path, timeout=20)
+            check(rc == 0, "restart blocked by a stranger's lock: %r", err)
+            monitor = h.read_pidfile(pidfile)
+            check(os.stat(pidfile).st_ino != attacked.st_ino, "not made anew")
+            rc, out, err = h.daytimed("-r", "-c", path, timeout=20)
+            check(rc == 0 and "pid %d reloaded" % monitor in out, "-r: %r %r",
+                  out, err)
+            h.stop_pid(monitor)
+        finally:
+            locker.kill()
+            locker.wait()
 
 
 def run_dir(t):

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * life: what an existing pidfile must hold to be taken over (a process
- * id and a newline, nothing else), and what a start finds at the path.
+ * id and a newline, nothing else), what a start finds at the path and
+ * beside it (the lock file), and whose locks decide that a daemon runs.
  */
 #include "autoconf.h"
 
 #include <sys/types.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -73,6 +77,144 @@ START_TEST(test_pidfile_inspect)
 	disk_rm(dir, "data");
 	disk_rm(dir, "fifo");
 	disk_rm(dir, "link");
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+/* The names beside a pidfile: ".pid" replaced, or the suffix added. */
+START_TEST(test_beside)
+{
+	char buf[32];
+
+	ck_assert_int_eq(life_beside("/run/d/daytimed.pid", ".lock", buf,
+	    sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "/run/d/daytimed.lock");
+	ck_assert_int_eq(life_beside("/tmp/d", ".lock", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "/tmp/d.lock");
+	ck_assert_int_eq(life_beside("/.pid", ".lock", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "/.lock");
+	ck_assert_int_eq(life_beside(".pid", ".lock", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, ".pid.lock");
+	ck_assert_int_eq(life_beside("/run/daytimed/d.pid", ".status", buf,
+	    sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "/run/daytimed/d.status");
+	ck_assert_int_eq(life_beside("/run/daytimed/abcdefghij.pid", ".status",
+	    buf, sizeof(buf)), 0);	/* 31 bytes and the NUL */
+	ck_assert_str_eq(buf, "/run/daytimed/abcdefghij.status");
+	ck_assert_int_eq(life_beside("/run/daytimed/abcdefghijk.pid",
+	    ".status", buf, sizeof(buf)), -1);
+}
+END_TEST
+
+/* -t judges the lock file too: ours, 0600, one link, a regular file. */
+START_TEST(test_lock_inspect)
+{
+	char dir[] = "/tmp/check_life.XXXXXX", pid[512], lock[512], err[256],
+	    want[768];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	disk_put(dir, "d.pid", "4242\n");
+	fmt(pid, sizeof(pid), "%s/d.pid", dir);
+	fmt(lock, sizeof(lock), "%s/d.lock", dir);
+	disk_put(dir, "d.lock", "");
+	ck_assert_int_eq(chmod(lock, 0644), 0);	/* others could lock it */
+	ck_assert_int_eq(life_pidfile_inspect(pid, err, sizeof(err)), -1);
+	fmt(want, sizeof(want), "has a lock file %s that exists, owned by uid "
+	    "%u with mode 0644 and 1 links: not used", lock,
+	    (unsigned)geteuid());
+	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "%s", err);
+	ck_assert_int_eq(chmod(lock, 0600), 0);
+	ck_assert_int_eq(life_pidfile_inspect(pid, err, sizeof(err)), 0);
+	ck_assert_int_eq(link(lock, pid), -1);	/* d.pid is there */
+	fmt(want, sizeof(want), "%s/other", dir);
+	ck_assert_int_eq(link(lock, want), 0);
+	ck_assert_int_eq(life_pidfile_inspect(pid, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "and 2 links: not used") != NULL, "%s", err);
+	disk_rm(dir, "other");
+	disk_rm(dir, "d.lock");
+	ck_assert_int_eq(mkfifo(lock, 0600), 0);
+	ck_assert_int_eq(life_pidfile_inspect(pid, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "exists and is not a regular file") != NULL,
+	    "%s", err);
+	disk_rm(dir, "d.lock");
+	ck_assert_int_eq(symlink("d.pid", lock), 0);
+	ck_assert_int_eq(life_pidfile_inspect(pid, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "is a symbolic link") != NULL, "%s", err);
+	disk_rm(dir, "d.lock");
+	disk_rm(dir, "d.pid");
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+/* A lock of the kind given (an OFD lock: it is another owner, even here). */
+static int
+ofd_lock(int fd, short type)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = type;
+	fl.l_whence = SEEK_SET;
+	return fcntl(fd, F_OFD_SETLK, &fl);
+}
+
+/*
+ * Whoever can read a leftover pidfile can flock it and read-lock it:
+ * neither stops a start, which makes the file anew; the lock file, which
+ * no one else can open, and a write lock on the pidfile, which only its
+ * owner or root can take, do.
+ */
+START_TEST(test_pidfile_open_locks)
+{
+	char dir[] = "/tmp/check_life.XXXXXX", pid[512], lock[512];
+	struct stat old, st;
+	int fd, other;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	fmt(pid, sizeof(pid), "%s/d.pid", dir);
+	fmt(lock, sizeof(lock), "%s/d.lock", dir);
+	disk_put(dir, "d.pid", "4242\n");
+	ck_assert_int_eq(stat(pid, &old), 0);
+	/* a stranger's locks on the leftover: taken over all the same */
+	ck_assert_int_ne(fd = open(pid, O_RDONLY), -1);
+	ck_assert_int_eq(flock(fd, LOCK_EX | LOCK_NB), 0);
+	ck_assert_int_eq(ofd_lock(fd, F_RDLCK), 0);
+	ck_assert_int_eq(life_pidfile_open(pid), 0);
+	ck_assert_int_eq(stat(pid, &st), 0);
+	ck_assert(st.st_ino != old.st_ino);
+	ck_assert_int_eq(stat(lock, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0600);
+	/* held: a second start finds it so */
+	ck_assert_int_ne(other = open(lock, O_RDONLY), -1);
+	ck_assert_int_eq(flock(other, LOCK_EX | LOCK_NB), -1);
+	ck_assert_int_eq(errno, EWOULDBLOCK);
+	ck_assert_int_eq(life_pidfile_write(), 0);
+	ck_assert_int_eq(life_pidfile_open(pid), -1);
+	life_pidfile_remove();
+	ck_assert_int_eq(access(pid, F_OK), -1);
+	ck_assert_int_eq(access(lock, F_OK), -1);
+	close(fd);
+	close(other);
+	/* the lock file held by another: refused, nothing touched */
+	disk_put(dir, "d.pid", "4242\n");
+	ck_assert_int_ne(other = open(lock, O_RDONLY | O_CREAT, 0600), -1);
+	ck_assert_int_eq(flock(other, LOCK_EX | LOCK_NB), 0);
+	ck_assert_int_eq(stat(pid, &old), 0);
+	ck_assert_int_eq(life_pidfile_open(pid), -1);
+	ck_assert_int_eq(stat(pid, &st), 0);
+	ck_assert(st.st_ino == old.st_ino);
+	ck_assert_int_eq(access(lock, F_OK), 0);
+	close(other);
+	disk_rm(dir, "d.lock");
+	/* a write lock on the leftover: a daemon, whatever its lock file */
+	ck_assert_int_ne(fd = open(pid, O_RDWR), -1);
+	ck_assert_int_eq(ofd_lock(fd, F_WRLCK), 0);
+	ck_assert_int_eq(life_pidfile_open(pid), -1);
+	ck_assert_int_eq(stat(pid, &st), 0);
+	ck_assert(st.st_ino == old.st_ino);
+	ck_assert_int_eq(access(lock, F_OK), -1);	/* ours, removed */
+	close(fd);
+	disk_rm(dir, "d.pid");
 	ck_assert_int_eq(rmdir(dir), 0);
 }
 END_TEST
@@ -156,6 +298,9 @@ life_suite(void)
 
 	tcase_add_loop_test(tc, test_pidfile_parse, 0, (int)NFILES(pids));
 	tcase_add_test(tc, test_pidfile_inspect);
+	tcase_add_test(tc, test_beside);
+	tcase_add_test(tc, test_lock_inspect);
+	tcase_add_test(tc, test_pidfile_open_locks);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("journal");
 	tcase_add_loop_test(tc, test_journal_parse, 0, (int)NFILES(journals));
