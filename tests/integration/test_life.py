@@ -289,6 +289,20 @@ def a_killed_process_takes_the_other_down_and_a_restart_works():
             check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)), "serving")
 
 
+def stop_engine(engine):
+    """SIGSTOP the engine and wait until it shows stopped (state T)."""
+    os.kill(engine, signal.SIGSTOP)
+    check(h.poll_until(lambda: (h.proc_stat(engine) or "Z")[0] == "T", 5),
+          "engine %d not stopped", engine)
+
+
+def kill_if_stopped(engine):
+    """A test's end: an engine still stopped is not left behind."""
+    st = h.proc_stat(engine)
+    if st is not None and st[0] == "T":
+        os.kill(engine, signal.SIGKILL)
+
+
 @test
 def a_stopped_engine_is_killed_after_the_grace():
     """An engine stopped with SIGSTOP (which the run user, or another
@@ -308,10 +322,7 @@ def a_stopped_engine_is_killed_after_the_grace():
             sink.wait_for(lambda r: r.pid == engine and
                           r.msg.startswith("event=start "))
             try:
-                os.kill(engine, signal.SIGSTOP)
-                check(h.poll_until(lambda: (h.proc_stat(engine) or "Z")[0]
-                                   == "T", 5), "engine %d not stopped",
-                      engine)
+                stop_engine(engine)
                 start = time.monotonic()
                 d.signal(signal.SIGTERM)
                 rc = d.wait(5 + 5)
@@ -330,10 +341,7 @@ def a_stopped_engine_is_killed_after_the_grace():
                               % engine)
                 check(not os.path.exists(pidfile), "pidfile left behind")
             finally:
-                # without the monitor's kill: not left behind by the test
-                st = h.proc_stat(engine)
-                if st is not None and st[0] == "T":
-                    os.kill(engine, signal.SIGKILL)
+                kill_if_stopped(engine)
         # nothing holds the port: a restart serves at once
         with h.Daemon(text) as d:
             check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)), "serving")
@@ -356,10 +364,7 @@ def a_stopped_engine_outlives_a_killed_monitor_until_continued():
             sink.wait_for(lambda r: r.pid == engine and
                           r.msg.startswith("event=start "))
             try:
-                os.kill(engine, signal.SIGSTOP)
-                check(h.poll_until(lambda: (h.proc_stat(engine) or "Z")[0]
-                                   == "T", 5), "engine %d not stopped",
-                      engine)
+                stop_engine(engine)
                 os.kill(d.pid, signal.SIGKILL)
                 check(d.wait(5) is not None, "monitor not dead")
                 st = h.proc_stat(engine)
@@ -378,9 +383,7 @@ def a_stopped_engine_outlives_a_killed_monitor_until_continued():
                 sink.wait_for(lambda r: r.pid == engine and
                               r.msg.startswith("event=stop reason=signal "))
             finally:
-                st = h.proc_stat(engine)
-                if st is not None and st[0] == "T":
-                    os.kill(engine, signal.SIGKILL)
+                kill_if_stopped(engine)
         with h.Daemon(text) as d:
             check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)), "serving")
 

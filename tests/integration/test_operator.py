@@ -536,6 +536,13 @@ def vm_size(pid):
                              re.M).group(1)) * 1024
 
 
+def null_on_failure_env():
+    """The environment for a daemon whose allocations are made to fail:
+    ASan's allocator aborts on a failed one unless told not to."""
+    return dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "")
+                + ":allocator_may_return_null=1")
+
+
 def serving_engine(d):
     """The engine's pid once all its workers serve ("serving with" is
     said after the last one started): its address space no longer grows
@@ -553,8 +560,7 @@ def reload_thread_that_cannot_start_fails_at_once():
     outcome that never came.)"""
     h.need_root("prlimit on the daemon's engine")
     port = h.free_port()
-    env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "")
-               + ":allocator_may_return_null=1")
+    env = null_on_failure_env()
     with h.SyslogSink() as sink:
         text = h.daemon_conf(port, sink, "pidfile @DIR@/d.pid\n",
                              "allow 127.0.0.0/8\n", listen=("tcp",))
@@ -591,9 +597,7 @@ def reload_without_memory_fails_and_the_next_works():
     to take that for the engine's end and wait, ignoring TERM.)"""
     h.need_root("prlimit on the daemon's engine")
     port = h.free_port()
-    # ASan's allocator aborts on a failed allocation unless told not to.
-    env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "")
-               + ":allocator_may_return_null=1")
+    env = null_on_failure_env()
     with h.SyslogSink() as sink:
         text = h.daemon_conf(port, sink, "pidfile @DIR@/d.pid\n",
                              "include @DIR@/big*.rules\n"
