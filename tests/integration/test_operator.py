@@ -559,6 +559,11 @@ def reload_thread_that_cannot_start_fails_at_once():
     at once. (It used to be a warning alone: -r waited its 60 s for an
     outcome that never came.)"""
     h.need_root("prlimit on the daemon's engine")
+    if h.asan_build():
+        raise h.Skip("under AddressSanitizer, whose runtime maps memory "
+                     "of its own, a cap at the engine's size does not fail "
+                     "the thread alone (-r gets no answer); the plain "
+                     "build runs this test")
     port = h.free_port()
     env = null_on_failure_env()
     with h.SyslogSink() as sink:

@@ -38,6 +38,9 @@ def log(name, stamps, decisions=None):
 
 def report(now, tz, *args):
     """daytimed-audit report ARGS at the UTC time now, in zone tz."""
+    if h.asan_build(h.DAYTIMED_AUDIT):
+        # the time functions' cases run under ASan as unit tests
+        raise h.Skip("libfaketime and AddressSanitizer deadlock at start")
     if library() is None:
         raise h.missing("libfaketime is not installed "
                         "(apt-get install faketime)")
