@@ -22,9 +22,10 @@
  * The monitor forwards no signal before 'U': until the engine's drop,
  * the unprivileged monitor may not signal it (kill gives EPERM), and a
  * HUP or TERM sent then would be lost. They wait in the monitor instead.
- * Once it has forwarded a TERM or INT, the engine has MONITOR_STOP_SECS
- * to exit; then the monitor kills it (an engine stopped with SIGSTOP
- * would otherwise keep both processes and the listeners forever).
+ * Once it has forwarded a TERM or INT, an engine still there after
+ * MONITOR_STOP_SECS and stopped (SIGSTOP) is killed, one still running
+ * after MONITOR_STOP_MAX_SECS too (a stopped engine would otherwise keep
+ * both processes and the listeners forever).
  */
 #include "autoconf.h"
 
@@ -35,6 +36,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -63,10 +65,14 @@
 /*
  * For the engine to stop once a TERM or INT has reached it: its own stop
  * takes 1 s of drain, 0.1 s more out of descriptors (daytimed(8)) and
- * two log flushes of at most 1 s each for a syslog that is away; still
- * there past this (stopped, stuck), the monitor kills it.
+ * two log flushes of at most 1 s each for a syslog that is away. Still
+ * there past this and stopped (SIGSTOP: state T, or t), the monitor
+ * kills it; still running, it may be finishing a reload, which its stop
+ * waits for (seconds, for millions of rules), and is looked at again
+ * every MONITOR_STOP_SECS up to MONITOR_STOP_MAX_SECS.
  */
 #define MONITOR_STOP_SECS	5
+#define MONITOR_STOP_MAX_SECS	60
 
 static int			 monitor_fd = -1;	/* to the other side */
 static pthread_mutex_t		 monitor_wlock = PTHREAD_MUTEX_INITIALIZER;
@@ -431,23 +437,39 @@ monitor_exit(pid_t engine, int status)
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
 }
 
+/* The engine's state letter from /proc (0: cannot tell). */
+static char
+monitor_engine_state(pid_t engine)
+{
+	char path[64], buf[1024];
+	ssize_t n;
+	int fd;
+
+	(void)snprintf(path, sizeof(path), "/proc/%ld/stat", (long)engine);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	return n > 0 ? monmsg_proc_state(buf, (size_t)n) : 0;
+}
+
 /*
- * The engine was sent a stop (sig) MONITOR_STOP_SECS ago and is still
- * there (stopped with SIGSTOP, or stuck): kill it, reap it, exit as for
- * any engine killed. SIGKILL ends a stopped process too. Returns only
- * when the kill failed (said): the loop goes on, the stop undone.
+ * The engine was sent a stop (sig) secs ago and is still there: stopped
+ * (SIGSTOP), or running past MONITOR_STOP_MAX_SECS. Kill it, reap it,
+ * exit as for any engine killed. SIGKILL ends a stopped process too.
+ * Returns only when the kill failed (said): the loop goes on, the stop
+ * undone.
  */
 static void
-monitor_overdue(pid_t engine, int sig)
+monitor_overdue(pid_t engine, int sig, unsigned secs)
 {
 	int status = 0;
 
 	/* gone just now, its SIGCHLD not yet taken: as it went */
 	if (waitpid(engine, &status, WNOHANG) == engine)
 		monitor_exit(engine, status);
-	log_warnx("engine (pid %ld) did not stop within %d s of %s: killing "
-	    "it", (long)engine, MONITOR_STOP_SECS, sig == SIGINT ? "SIGINT" :
-	    "SIGTERM");
+	log_warnx("engine (pid %ld) did not stop within %u s of %s: killing "
+	    "it", (long)engine, secs, sig == SIGINT ? "SIGINT" : "SIGTERM");
 	if (kill(engine, SIGKILL) == -1 && errno != ESRCH) {
 		log_warn("monitor: cannot send signal %d to the engine (pid %ld)",
 		    SIGKILL, (long)engine);
@@ -496,7 +518,7 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 	/* Once a stop is forwarded: its signal, and when the engine is due. */
 	struct timespec left;
 	const struct timespec *to;
-	uint64_t stopby = 0;
+	uint64_t stopby = 0, stopat = 0;
 	int status = 0, up = 0, n, stopsig = 0;
 	char c;
 
@@ -540,8 +562,23 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 				monitor_exit(engine, status);
 		}
 		if (stopby != 0 && monitor_now_us() >= stopby) {
-			monitor_overdue(engine, stopsig);
-			stopby = 0;	/* the kill failed: a new stop, a new try */
+			unsigned secs = (unsigned)((monitor_now_us() - stopat +
+			    500000u) / 1000000u);
+			char st = monitor_engine_state(engine);
+
+			if (st == 'T' || st == 't' ||
+			    secs >= MONITOR_STOP_MAX_SECS) {
+				monitor_overdue(engine, stopsig, secs);
+				stopby = 0;	/* the kill failed: try anew */
+			} else {
+				if (secs < 2 * MONITOR_STOP_SECS)
+					log_warnx("engine (pid %ld) still stopping "
+					    "%u s after the signal (a reload it "
+					    "finishes first?): waiting up to %d s",
+					    (long)engine, secs,
+					    MONITOR_STOP_MAX_SECS);
+				stopby += MONITOR_STOP_SECS * 1000000u;
+			}
 		}
 		if (pfd.revents & (POLLIN | POLLHUP)) {
 			ssize_t r = read(fd, &c, 1);
@@ -585,7 +622,8 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 				/* the first stop sets the engine's deadline */
 				if (stopby == 0) {
 					stopsig = fwd[i];
-					stopby = monitor_now_us() +
+					stopat = monitor_now_us();
+					stopby = stopat +
 					    MONITOR_STOP_SECS * 1000000u;
 				}
 			}

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: ISC */
-/* monmsg: the engine's messages to the monitor, judged byte by byte. */
+/*
+ * monmsg: the engine's messages to the monitor, judged byte by byte; and
+ * the engine's state as /proc/PID/stat tells the monitor.
+ */
 #include "autoconf.h"
 
 #include <sys/types.h>
@@ -92,4 +95,17 @@ monmsg_parse(const char *buf, size_t len, struct monmsg *m, size_t *need)
 	default:
 		return monmsg_bad(m);
 	}
+}
+
+char
+monmsg_proc_state(const char *buf, size_t len)
+{
+	size_t i = len;
+
+	while (i > 0 && buf[i - 1] != ')')
+		i--;
+	if (i == 0 || i + 2 > len || buf[i] != ' ' || buf[i + 1] < 'A' ||
+	    buf[i + 1] > 'z' || (i + 2 < len && buf[i + 2] != ' '))
+		return 0;
+	return buf[i + 1];
 }

@@ -58,5 +58,13 @@ struct monmsg {
  */
 enum monmsg_rc monmsg_parse(const char *buf, size_t len, struct monmsg *m,
 	    size_t *need);
+/*
+ * The state letter of a process from the text of its /proc/PID/stat
+ * (buf, len): the first field after the last ')' (the name before it is
+ * the process's own to set, and may hold ')' and spaces). 0 when the text
+ * has no such field. The monitor reads the engine's, to tell an engine
+ * stopped (T, t) from one still stopping.
+ */
+char	monmsg_proc_state(const char *buf, size_t len);
 
 #endif

@@ -357,8 +357,8 @@ status_signal(int pfd, long long pid, int sig)
  * than /proc/locks: it asks about this very file (the descriptor read),
  * needs no /proc and no device numbers matched as text, answers in our
  * pid namespace, and a POSIX lock is never inherited by a child, so its
- * holder is one process. (The pidfile's flock, taken before the daemon
- * forks, names the long gone starter in /proc/locks.) The pidfd is taken
+ * holder is one process. (A flock, taken before the daemon forks, as the
+ * lock file's is, names the long gone starter in /proc/locks.) The pidfd is taken
  * and the lock asked again: a holder that died and whose pid was reused
  * in between is not the process pinned, whose signal then fails. A
  * process of the run user that locks a file of its own names itself:

@@ -6,6 +6,7 @@
  * fields in range and its size within the input and MONMSG_MAX, reads the
  * same with what follows it cut off, and every shorter prefix of it asks
  * for more, never past its end; more bytes never make a bad start good.
+ * The same bytes as a /proc/PID/stat text: a state letter, or none.
  */
 #include "autoconf.h"
 
@@ -57,7 +58,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct monmsg m, again;
 	enum monmsg_rc rc;
 	size_t need, len;
+	char st;
 
+	/* The other text the monitor reads of the engine: /proc/PID/stat. */
+	st = monmsg_proc_state(buf, size);
+	if (st != 0 && (st < 'A' || st > 'z' || memchr(buf, ')', size) == NULL))
+		abort();
 	rc = monmsg_parse(buf, size, &m, &need);
 	if (rc == MONMSG_MORE) {
 		if (need < 1 || size + need > MONMSG_MAX || m.kind != 0)

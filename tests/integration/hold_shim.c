@@ -10,23 +10,38 @@
  * straight through. Under -f only (the engine is the first process's
  * child) and without chroot (the drop chroots first, and DT_HOLD would
  * then name a path inside the jail).
+ *
+ * With DT_HOLD_RELOAD, the engine's reload thread waits as it names
+ * itself ("daytimed-load"), until that file exists (30 s at most),
+ * having made DT_HOLD_RELOAD.held: a reload that takes as long as the
+ * test wants. It needs "seccomp off" (the wait uses access and open).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <grp.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <linux/prctl.h>	/* the constants; prctl itself is defined here */
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
 
 static pid_t	hold_first;	/* the process the shim was loaded into */
+static char	hold_reload[4096];	/* DT_HOLD_RELOAD, read at load: the
+					   daemon clears its environment */
 
 static void	hold_init(void) __attribute__((constructor));
 
 static void
 hold_init(void)
 {
+	const char *r = getenv("DT_HOLD_RELOAD");
+
 	hold_first = getpid();
+	if (r != NULL && strlen(r) < sizeof(hold_reload))
+		memcpy(hold_reload, r, strlen(r) + 1);
 }
 
 int
@@ -43,4 +58,29 @@ setgroups(size_t n, const gid_t *list)
 			nanosleep(&ts, NULL);
 	real = (int (*)(size_t, const gid_t *))dlsym(RTLD_NEXT, "setgroups");
 	return real != NULL ? real(n, list) : -1;
+}
+
+/* prctl's real arguments on this ABI: five words. */
+int
+prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
+    unsigned long a5)
+{
+	int (*real)(int, unsigned long, unsigned long, unsigned long,
+	    unsigned long);
+	const char *path = hold_reload[0] != '\0' ? hold_reload : NULL;
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	char held[4096 + 8];
+	int i, fd;
+
+	if (path != NULL && option == PR_SET_NAME &&
+	    strcmp((const char *)a2, "daytimed-load") == 0 &&
+	    snprintf(held, sizeof(held), "%s.held", path) < (int)sizeof(held)) {
+		if ((fd = open(held, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) != -1)
+			close(fd);
+		for (i = 0; i < 3000 && access(path, F_OK) == -1; i++)
+			nanosleep(&ts, NULL);
+	}
+	real = (int (*)(int, unsigned long, unsigned long, unsigned long,
+	    unsigned long))dlsym(RTLD_NEXT, "prctl");
+	return real != NULL ? real(option, a2, a3, a4, a5) : -1;
 }

@@ -239,6 +239,29 @@ START_TEST(test_trailing)
 }
 END_TEST
 
+/* The state letter of /proc/PID/stat, whatever the name holds. */
+START_TEST(test_proc_state)
+{
+	const char *ok = "42 (daytimed) S 1 42 42 0 -1";
+	const char *odd = "42 (a) T (b) R 1 2 3";	/* ')' and spaces in it */
+	const char *stopped = "42 (daytimed: engine) t 1";
+
+	ck_assert_int_eq(monmsg_proc_state(ok, strlen(ok)), 'S');
+	ck_assert_int_eq(monmsg_proc_state(odd, strlen(odd)), 'R');
+	ck_assert_int_eq(monmsg_proc_state(stopped, strlen(stopped)), 't');
+	ck_assert_int_eq(monmsg_proc_state("42 (x) T", 8), 'T');
+	/* hostile or cut: no state */
+	ck_assert_int_eq(monmsg_proc_state("", 0), 0);
+	ck_assert_int_eq(monmsg_proc_state("42 (x", 5), 0);
+	ck_assert_int_eq(monmsg_proc_state("42 (x)", 6), 0);
+	ck_assert_int_eq(monmsg_proc_state("42 (x) ", 7), 0);
+	ck_assert_int_eq(monmsg_proc_state("42 (x)T", 7), 0);
+	ck_assert_int_eq(monmsg_proc_state("42 (x) TT", 9), 0);
+	ck_assert_int_eq(monmsg_proc_state("42 (x) 1 2", 10), 0);
+	ck_assert_int_eq(monmsg_proc_state("42 (x) \0 1", 10), 0);
+}
+END_TEST
+
 Suite *
 monmsg_suite(void)
 {
@@ -255,6 +278,7 @@ monmsg_suite(void)
 	tcase_add_test(th, test_bad_pid);
 	tcase_add_test(th, test_bad_len);
 	tcase_add_test(th, test_trailing);
+	tcase_add_test(th, test_proc_state);
 	suite_add_tcase(s, th);
 	return s;
 }
