@@ -2,12 +2,12 @@
 /*
  * life: the process's life outside the event loop. The run user and
  * group, the pidfile (ours only: created, never truncated, never someone
- * else's file, removed only while it is still ours) and its lock file,
- * which decides whether a daemon runs, the double fork with
- * the starter waiting for "ready" on a pipe (the daemon keeps the log
- * sink, the starter drops its copy), /dev/null kept for
- * descriptors 0 to 2 even in a chroot, systemd's LISTEN_FDS, and the
- * drop: chroot, groups, uid, no new privileges.
+ * else's file, removed only while it is still ours) and its lock file
+ * (life_lock.c), which decides whether a daemon runs, the double fork
+ * with the starter waiting for "ready" on a pipe (the daemon keeps the
+ * log sink, the starter drops its copy), /dev/null kept for descriptors
+ * 0 to 2 even in a chroot, systemd's LISTEN_FDS, and the drop: chroot,
+ * groups, uid, no new privileges.
  */
 #include "autoconf.h"
 
@@ -31,6 +31,7 @@
 
 #include "compat/compat.h"
 #include "daemon/life.h"
+#include "daemon/life_lock.h"
 #include "daemon/log.h"
 
 #define LIFE_READY_BYTE	'\0'	/* on the starter pipe: all is well */
@@ -40,14 +41,10 @@
 
 static int	 life_pidfd = -1;
 static char	*life_pidpath;
-static int	 life_lockfd = -1;	/* the lock file, flocked */
-static char	*life_lockpath;
 static struct stat life_pidst;		/* the pidfile we created */
 static int	 life_starter = -1;	/* write end, in the daemon */
 static int	 life_devnull = -1;	/* opened before any chroot */
 
-/* Whether st (from a path) is the file fd holds. */
-static int	life_same(const struct stat *, int);
 static int	life_err(char *, size_t, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 
@@ -125,95 +122,6 @@ life_err(char *err, size_t errlen, const char *why, ...)
 	(void)vsnprintf(err, errlen, why, ap);
 	va_end(ap);
 	return -1;
-}
-
-/*
- * Why a lock file, not the pidfile's own lock, says whether a daemon
- * runs: the pidfile stays readable by all (its pid is for people and for
- * -r, status.c), and whoever can open a file can lock it (flock(2) and a
- * POSIX read lock need only a descriptor open for reading), so a stranger
- * could lock a pidfile left behind for ever. Asking who holds a flock
- * does not help (/proc/locks names the process that took it, which may
- * have exited while a child keeps the descriptor; a daemon's own names
- * its long gone starter), nor replacing a leftover locked by others: two
- * starts racing to remove it need something only one of them can hold,
- * and any lock on a readable file the stranger can hold first. So the
- * lock is a flock on <name>.lock (life_beside) beside the pidfile, in the
- * directory the start has walked as trusted: the starting user's, mode
- * 0600, one link, so only root and that user (and the run user, who owns
- * the directory and could remove the pidfile too) can open it. Whoever
- * holds it is the one daemon; a pidfile found then is a leftover, made
- * anew whoever locks that dead file. Unless it is write-locked: only root
- * or its owner can, so that is a daemon whose lock file went (removed by
- * hand, or a daemon that had none), and it is not taken over.
- */
-
-/*
- * Open (creating, unless probe) and, unless probe, lock the lock file:
- * 0 (locked: life_lockfd), 1 held by another daemon, -1 and why in err.
- * A daemon stopping removes the file before its lock goes, so the file
- * locked must still be the one at the path, else it is opened again.
- */
-static int
-life_lock_take(const char *path, int probe, char *err, size_t errlen)
-{
-	struct stat st, now;
-	int fd, tries, bad;
-
-	for (tries = 0; tries < LIFE_PID_TRIES; tries++) {
-		if ((fd = open(path, O_RDONLY | (probe ? 0 : O_CREAT) |
-		    O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
-		    0600)) == -1) {
-			if (probe && errno == ENOENT)
-				return 0;
-			return life_err(err, errlen, "%s", errno == ELOOP ?
-			    "is a symbolic link" : strerror(errno));
-		}
-		if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-			close(fd);
-			return life_err(err, errlen, "exists and is not a "
-			    "regular file");
-		}
-		bad = st.st_uid != geteuid() || (st.st_mode & 077) ||
-		    st.st_nlink != 1;
-		if (bad || probe) {
-			close(fd);
-			return !bad ? 0 : life_err(err, errlen, "exists, owned "
-			    "by uid %u with mode %04o and %lu links: not used "
-			    "(it must be uid %u's, mode 0600, one link)",
-			    (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
-			    (unsigned long)st.st_nlink, (unsigned)geteuid());
-		}
-		if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-			close(fd);
-			if (errno == EWOULDBLOCK)
-				return 1;
-			return life_err(err, errlen, "lock: %s", strerror(errno));
-		}
-		if (lstat(path, &now) == 0 && now.st_dev == st.st_dev &&
-		    now.st_ino == st.st_ino) {
-			life_lockfd = fd;
-			return 0;
-		}
-		close(fd);
-	}
-	return life_err(err, errlen, "replaced while starting");
-}
-
-/* Remove the lock file if it is still ours (remove), and let it go. */
-static void
-life_lock_drop(int remove)
-{
-	struct stat st;
-
-	if (life_lockfd == -1)
-		return;
-	if (remove && stat(life_lockpath, &st) == 0 && life_same(&st,
-	    life_lockfd) && unlink(life_lockpath) == -1)
-		log_info("lock file %s left behind: %s", life_lockpath,
-		    strerror(errno));
-	close(life_lockfd);
-	life_lockfd = -1;
 }
 
 /* The pid the pidfile at path names, as text, or "unknown". */
@@ -323,10 +231,10 @@ life_beside(const char *pidfile, const char *suffix, char *buf, size_t len)
 }
 
 /*
- * The lock file's flock is the truth (see above); the pid in the pidfile
- * is for people and -r. The pidfile is always one we create (O_EXCL): one
- * a daemon left behind is checked, then removed and made anew, so nothing
- * else is ever truncated.
+ * The lock file's flock is the truth (life_lock.c); the pid in the
+ * pidfile is for people and -r. The pidfile is always one we create
+ * (O_EXCL): one a daemon left behind is checked, then removed and made
+ * anew, so nothing else is ever truncated.
  */
 int
 life_pidfile_open(const char *path)
@@ -348,11 +256,6 @@ life_pidfile_open(const char *path)
 		return -1;
 	case -1:
 		log_warnx("pidfile %s: lock file %s %s", path, lock, err);
-		return -1;
-	}
-	free(life_lockpath);
-	if ((life_lockpath = strdup(lock)) == NULL) {
-		life_lock_drop(0);
 		return -1;
 	}
 	for (tries = 0; tries < LIFE_PID_TRIES; tries++) {
@@ -391,16 +294,6 @@ life_pidfile_open(const char *path)
 fail:
 	life_lock_drop(1);
 	return -1;
-}
-
-/* Whether st (from a path) is the file fd holds. */
-static int
-life_same(const struct stat *st, int fd)
-{
-	struct stat fst;
-
-	return fstat(fd, &fst) == 0 && fst.st_dev == st->st_dev &&
-	    fst.st_ino == st->st_ino;
 }
 
 int
