@@ -234,7 +234,9 @@ life_beside(const char *pidfile, const char *suffix, char *buf, size_t len)
  * The lock file's flock is the truth (life_lock.c); the pid in the
  * pidfile is for people and -r. The pidfile is always one we create
  * (O_EXCL): one a daemon left behind is checked, then removed and made
- * anew, so nothing else is ever truncated.
+ * anew, so nothing else is ever truncated. It is made mode 0600, so that
+ * no one else can open it, let alone lock it, before life_pidfile_write
+ * holds its POSIX lock and makes it 0644.
  */
 int
 life_pidfile_open(const char *path)
@@ -260,7 +262,7 @@ life_pidfile_open(const char *path)
 	}
 	for (tries = 0; tries < LIFE_PID_TRIES; tries++) {
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		    O_CLOEXEC, 0644);
+		    O_CLOEXEC, 0600);
 		if (fd != -1) {
 			if (fstat(fd, &life_pidst) == -1 ||
 			    (life_pidpath = strdup(path)) == NULL) {
@@ -317,13 +319,19 @@ life_pidfile_write(void)
 	 * written: its holder is what -r signals (status.c), and a start that
 	 * finds it on a pidfile does not take the file over. Not inherited
 	 * by the engine; the monitor never opens the file again, so no close
-	 * drops it.
+	 * drops it. Only then is the file readable by all (life_pidfile_open
+	 * made it 0600, and this process, not yet split nor dropped, owns
+	 * it): no stranger could take a read lock first and stop the start.
 	 */
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
 	if (fcntl(life_pidfd, F_SETLK, &fl) == -1) {
 		log_warn("pidfile %s: lock", life_pidpath);
+		return -1;
+	}
+	if (fchmod(life_pidfd, 0644) == -1) {
+		log_warn("pidfile %s: chmod 0644", life_pidpath);
 		return -1;
 	}
 	return 0;

@@ -27,10 +27,11 @@ int	life_user(const char *user, const char *group, struct life_user *);
 /*
  * Take the lock file beside the pidfile (life_beside ".lock": created
  * mode 0600, flocked; a second daemon finds it held), then create the
- * pidfile (O_EXCL, O_NOFOLLOW): -1 with the reason logged ("already
- * running (pid N)"). A pidfile left behind is replaced only when it is a
- * regular file of ours holding a process id and not write-locked, whoever
- * else locks it; nothing else at either path is ever opened for writing.
+ * pidfile (O_EXCL, O_NOFOLLOW, mode 0600 until life_pidfile_write): -1
+ * with the reason logged ("already running (pid N)"). A pidfile left
+ * behind is replaced only when it is a regular file of ours holding a
+ * process id and not write-locked, whoever else locks it; nothing else
+ * at either path is ever opened for writing.
  */
 int	life_pidfile_open(const char *path);
 /*
@@ -50,7 +51,10 @@ int	life_pidfile_parse(const char *buf, size_t len, long *pid);
  */
 int	life_beside(const char *pidfile, const char *suffix, char *buf,
 	    size_t len);
-/* Write our pid into the pidfile, and take its POSIX lock (for -r). */
+/*
+ * Write our pid into the pidfile, take its POSIX lock (for -r), and only
+ * then make it readable by all (0644). Before the privilege drop.
+ */
 int	life_pidfile_write(void);
 /*
  * Remove it, then its lock file, at a clean stop, if they are still the

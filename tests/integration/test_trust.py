@@ -650,6 +650,77 @@ def a_strangers_lock_on_a_leftover_pidfile_blocks_no_start():
             locker.wait()
 
 
+# A stranger's watcher: each time the pidfile is made or changed
+# (inotify), it opens it read-only and read-locks it at once; a lock
+# taken is held. Bounded by its deadline (argv[3] s) and by the test.
+WATCHER = """import ctypes, errno, fcntl, os, select, struct, sys, time
+d, name, deadline = sys.argv[1], sys.argv[2], time.monotonic() + float(sys.argv[3])
+libc = ctypes.CDLL(None, use_errno=True)
+fd = libc.inotify_init1(os.O_CLOEXEC)
+# IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_CREATE | IN_MOVED_TO
+if fd < 0 or libc.inotify_add_watch(fd, d.encode(), 0x2 | 0x4 | 0x8 |
+                                    0x100 | 0x80) < 0:
+    sys.exit("inotify: %s" % os.strerror(ctypes.get_errno()))
+print("watching", flush=True)
+held, tries = [], 0
+while time.monotonic() < deadline:
+    if not select.select([fd], [], [], deadline - time.monotonic())[0]:
+        break
+    buf, hit = os.read(fd, 65536), False
+    while buf:
+        _, _, _, n = struct.unpack("iIII", buf[:16])
+        hit = hit or buf[16:16 + n].rstrip(b"\\0").decode() == name
+        buf = buf[16 + n:]
+    if not hit or held:
+        continue
+    tries += 1
+    try:
+        f = open(os.path.join(d, name))
+    except OSError:
+        continue
+    try:
+        fcntl.lockf(f, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        f.close()
+        continue
+    held.append(f)
+    print("locked after %d tries" % tries, flush=True)
+"""
+
+
+@test(timeout=120)
+def a_stranger_watching_for_a_new_pidfile_blocks_no_start():
+    h.need_root()
+    if not os.access("/usr/bin/python3", os.X_OK):
+        raise h.Skip("needs /usr/bin/python3")
+    port = h.free_port()
+    with h.TempDir("dtr-") as t, h.SyslogSink() as sink:
+        pidfile, _ = run_dir(t)
+        path = t.write("d.conf", h.daemon_conf(
+            port, sink, user="nobody", body="pidfile %s\nallow "
+            "127.0.0.0/8\n" % pidfile))
+        for i in range(10):
+            watcher = subprocess.Popen(
+                ["/usr/bin/python3", "-c", WATCHER, os.path.dirname(pidfile),
+                 os.path.basename(pidfile), "30"], stdout=subprocess.PIPE,
+                bufsize=0, user=STRANGER, group=STRANGER, extra_groups=[],
+                stdin=subprocess.DEVNULL)
+            try:
+                check(read_line(watcher, 10) == "watching\n", "watcher")
+                rc, _, err = h.daytimed("-c", path, timeout=20)
+                check(rc == 0, "start %d, a stranger watching: %r", i, err)
+                monitor = h.read_pidfile(pidfile)
+                st = os.stat(pidfile)
+                check(st.st_uid == 0 and stat.S_IMODE(st.st_mode) == 0o644,
+                      "pidfile %o uid %d", st.st_mode, st.st_uid)
+                h.stop_pid(monitor)
+                check(h.poll_until(lambda: not os.path.exists(pidfile), 5),
+                      "pidfile left behind")
+            finally:
+                watcher.kill()
+                watcher.wait()
+
+
 def run_dir(t):
     """t/run, the run user's as /run/daytimed is: (pidfile, status file)."""
     run = t.join("run")

@@ -188,7 +188,12 @@ START_TEST(test_pidfile_open_locks)
 	ck_assert_int_ne(other = open(lock, O_RDONLY), -1);
 	ck_assert_int_eq(flock(other, LOCK_EX | LOCK_NB), -1);
 	ck_assert_int_eq(errno, EWOULDBLOCK);
+	/* no one else opens the new pidfile before its write lock is held */
+	ck_assert_int_eq(stat(pid, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0600);
 	ck_assert_int_eq(life_pidfile_write(), 0);
+	ck_assert_int_eq(stat(pid, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0644);
 	ck_assert_int_eq(life_pidfile_open(pid), -1);
 	life_pidfile_remove();
 	ck_assert_int_eq(access(pid, F_OK), -1);
