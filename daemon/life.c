@@ -236,7 +236,10 @@ life_beside(const char *pidfile, const char *suffix, char *buf, size_t len)
  * (O_EXCL): one a daemon left behind is checked, then removed and made
  * anew, so nothing else is ever truncated. It is made mode 0600, so that
  * no one else can open it, let alone lock it, before life_pidfile_write
- * holds its POSIX lock and makes it 0644.
+ * holds its POSIX lock and makes it 0644; and flocked here, as the
+ * releases before the lock file judged a running daemon (theirs checks
+ * flock(LOCK_EX | LOCK_NB) on the pidfile): best effort, and never asked
+ * of a pidfile found here, which is judged by the lock file alone.
  */
 int
 life_pidfile_open(const char *path)
@@ -264,6 +267,7 @@ life_pidfile_open(const char *path)
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 		    O_CLOEXEC, 0600);
 		if (fd != -1) {
+			(void)flock(fd, LOCK_EX | LOCK_NB);
 			if (fstat(fd, &life_pidst) == -1 ||
 			    (life_pidpath = strdup(path)) == NULL) {
 				close(fd);

@@ -241,6 +241,36 @@ def second_instance_refused_stale_pidfile_survived():
             h.stop_pid(monitor)
 
 
+@test
+def a_release_before_the_lock_file_finds_the_daemon_running():
+    # Releases before the lock file (0abad4e) judge a pidfile alive by
+    # flock(LOCK_EX | LOCK_NB) alone; one started beside a daemon must
+    # find it held, or it removes the live pidfile and status file.
+    h.need_root()
+    import fcntl
+    port = h.free_port()
+    with h.TempDir("dtl-") as t, h.SyslogSink() as sink:
+        pidfile = nobodys_pidfile(t)
+        path = t.write("d.conf", conf(port, sink, "pidfile %s\n" % pidfile))
+        rc, _, err = start_bg(path)
+        check(rc == 0, "start: %r", err)
+        monitor = h.read_pidfile(pidfile)
+        try:
+            fd = os.open(pidfile, os.O_RDONLY | os.O_CLOEXEC)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                took = True
+            except BlockingIOError:
+                took = False
+            finally:
+                os.close(fd)
+            check(not took, "the running daemon's pidfile is not flocked")
+        finally:
+            h.stop_pid(monitor)
+        check(h.poll_until(lambda: not os.path.exists(pidfile), 5),
+              "pidfile left behind")
+
+
 def nobodys_pidfile(t):
     """A pidfile path in a fresh run directory of t owned by nobody."""
     run = t.join("run")

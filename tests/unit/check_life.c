@@ -168,7 +168,7 @@ START_TEST(test_pidfile_open_locks)
 {
 	char dir[] = "/tmp/check_life.XXXXXX", pid[512], lock[512];
 	struct stat old, st;
-	int fd, other;
+	int fd, other, old_rel;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	fmt(pid, sizeof(pid), "%s/d.pid", dir);
@@ -191,6 +191,11 @@ START_TEST(test_pidfile_open_locks)
 	/* no one else opens the new pidfile before its write lock is held */
 	ck_assert_int_eq(stat(pid, &st), 0);
 	ck_assert_int_eq(st.st_mode & 07777, 0600);
+	/* flocked, as releases before the lock file see a daemon running */
+	ck_assert_int_ne(old_rel = open(pid, O_RDONLY), -1);
+	ck_assert_int_eq(flock(old_rel, LOCK_EX | LOCK_NB), -1);
+	ck_assert_int_eq(errno, EWOULDBLOCK);
+	close(old_rel);
 	ck_assert_int_eq(life_pidfile_write(), 0);
 	ck_assert_int_eq(stat(pid, &st), 0);
 	ck_assert_int_eq(st.st_mode & 07777, 0644);
