@@ -148,8 +148,9 @@ life_pid_text(const char *path, char *buf, size_t len)
  * What stands at path: 0 nothing, 1 a pidfile a daemon left behind that
  * we may replace (a regular file of our own, not writable by others,
  * holding a process id; unless probe, also not write-locked) and *st is
- * it, or -1 and the reason in err. Opened without blocking and without
- * following a link: a FIFO or a link put there is refused.
+ * it, 2 such a file with no process id in it (err says so), or -1 and the
+ * reason in err. Opened without blocking and without following a link: a
+ * FIFO or a link put there is refused.
  */
 static int
 life_pidfile_existing(const char *path, int probe, struct stat *st,
@@ -195,9 +196,11 @@ life_pidfile_existing(const char *path, int probe, struct stat *st,
 		    &pid) == 0 ? buf : "unknown");
 	}
 	close(fd);
-	if (n <= 0 || life_pidfile_parse(buf, (size_t)n, &pid) == -1)
-		return life_err(err, errlen, "exists and does not hold a "
+	if (n <= 0 || life_pidfile_parse(buf, (size_t)n, &pid) == -1) {
+		(void)life_err(err, errlen, "exists and does not hold a "
 		    "process id: not overwritten");
+		return 2;
+	}
 	return 1;
 }
 
@@ -206,12 +209,20 @@ life_pidfile_inspect(const char *path, char *err, size_t errlen)
 {
 	char lock[PATH_MAX], why[128];
 	struct stat st;
+	int rc;
 
-	if (life_pidfile_existing(path, 1, &st, err, errlen) == -1)
+	if ((rc = life_pidfile_existing(path, 1, &st, err, errlen)) == -1)
 		return -1;
 	if (life_beside(path, ".lock", lock, sizeof(lock)) == -1)
 		return life_err(err, errlen, "is too long a name for its lock "
 		    "file");
+	/*
+	 * No pid in it, but its lock file held: the pidfile of a daemon
+	 * starting, which writes its pid later. Not a file a start would
+	 * refuse: the start's lock says "already running".
+	 */
+	if (rc == 2 && !life_lock_busy(lock))
+		return -1;
 	if (life_lock_take(lock, 1, why, sizeof(why)) == -1)
 		return life_err(err, errlen, "has a lock file %s that %s", lock,
 		    why);
@@ -283,6 +294,7 @@ life_pidfile_open(const char *path)
 		}
 		switch (life_pidfile_existing(path, 0, &st, err, sizeof(err))) {
 		case -1:
+		case 2:
 			if (strncmp(err, "already running", 15) == 0)
 				log_warnx("%s: pidfile %s", err, path);
 			else

@@ -115,6 +115,27 @@ life_lock_take(const char *path, int probe, char *err, size_t errlen)
 	return life_lock_err(err, errlen, "replaced while starting");
 }
 
+/*
+ * A shared flock tried and let go at once: it fails only while another
+ * holds the lock. Tried only on a pidfile with no pid in it, which a
+ * start refuses anyway unless a daemon is starting; a start racing the
+ * instant it is held may say "already running" as it would have failed.
+ */
+int
+life_lock_busy(const char *path)
+{
+	struct stat st;
+	int fd, busy;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) == -1)
+		return 0;
+	busy = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK;
+	close(fd);
+	return busy;
+}
+
 void
 life_lock_drop(int remove)
 {

@@ -15,6 +15,11 @@
  * err.
  */
 int	life_lock_take(const char *path, int probe, char *err, size_t errlen);
+/*
+ * Whether another process holds the lock file at path (a daemon running
+ * or starting): 1, else 0. Asked only when a pidfile holds no pid yet.
+ */
+int	life_lock_busy(const char *path);
 /* Remove the lock file if it is still ours (remove), and let it go. */
 void	life_lock_drop(int remove);
 

@@ -271,6 +271,43 @@ def a_release_before_the_lock_file_finds_the_daemon_running():
               "pidfile left behind")
 
 
+@test(timeout=180)
+def two_starts_racing_one_serves_the_other_says_already_running():
+    # The loser may find the winner's pidfile made but its pid not yet
+    # written: that is a daemon starting, not a file to refuse.
+    h.need_root()
+    port = h.free_port()
+    with h.TempDir("dtl-") as t, h.SyslogSink() as sink:
+        pidfile = nobodys_pidfile(t)
+        path = t.write("d.conf", conf(port, sink, "pidfile %s\n" % pidfile))
+        for i in range(20):
+            pair = [subprocess.Popen([h.DAYTIMED, "-c", path],
+                                     stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE)
+                    for _ in range(2)]
+            got = []
+            try:
+                for p in pair:
+                    _, err = p.communicate(timeout=30)
+                    got.append((p.returncode, err.decode()))
+            finally:
+                for p in pair:
+                    if p.poll() is None:
+                        p.kill()
+                        p.wait()
+            won = [g for g in got if g[0] == 0]
+            if won:
+                monitor = h.read_pidfile(pidfile)
+                h.stop_pid(monitor)
+                check(h.poll_until(lambda: not os.path.exists(pidfile), 5),
+                      "pidfile left behind")
+            check(len(won) == 1, "pair %d: %d started: %r", i, len(won), got)
+            lost = [g for g in got if g[0] != 0][0]
+            check(lost[0] == 1 and "already running" in lost[1],
+                  "pair %d: the loser: %r", i, lost)
+
+
 def nobodys_pidfile(t):
     """A pidfile path in a fresh run directory of t owned by nobody."""
     run = t.join("run")

@@ -48,7 +48,8 @@ END_TEST
 
 START_TEST(test_pidfile_inspect)
 {
-	char dir[] = "/tmp/check_life.XXXXXX", path[512], err[256];
+	char dir[] = "/tmp/check_life.XXXXXX", path[512], lock[512], err[256];
+	int fd;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	fmt(path, sizeof(path), "%s/none.pid", dir);
@@ -73,6 +74,22 @@ START_TEST(test_pidfile_inspect)
 	ck_assert_int_eq(chmod(path, 0666), 0);
 	ck_assert_int_eq(life_pidfile_inspect(path, err, sizeof(err)), -1);
 	ck_assert_int_eq(strncmp(err, "exists, owned by uid ", 21), 0);
+	/* no pid yet but its lock file held: a daemon starting, not refused */
+	disk_put(dir, "new.pid", "");
+	disk_put(dir, "new.lock", "");
+	fmt(lock, sizeof(lock), "%s/new.lock", dir);
+	ck_assert_int_eq(chmod(lock, 0600), 0);
+	fmt(path, sizeof(path), "%s/new.pid", dir);
+	ck_assert_int_eq(life_pidfile_inspect(path, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "exists and does not hold a process id: not "
+	    "overwritten");
+	ck_assert_int_ne(fd = open(lock, O_RDONLY), -1);
+	ck_assert_int_eq(flock(fd, LOCK_EX | LOCK_NB), 0);
+	ck_assert_int_eq(life_pidfile_inspect(path, err, sizeof(err)), 0);
+	close(fd);
+	ck_assert_int_eq(life_pidfile_inspect(path, err, sizeof(err)), -1);
+	disk_rm(dir, "new.pid");
+	disk_rm(dir, "new.lock");
 	disk_rm(dir, "stale.pid");
 	disk_rm(dir, "data");
 	disk_rm(dir, "fifo");
