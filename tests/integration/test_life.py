@@ -8,6 +8,7 @@ under chroot, socket activation."""
 
 import contextlib
 import ctypes
+import fcntl
 import os
 import pwd
 import re
@@ -58,7 +59,6 @@ def socket_activate(exe, port, conf_path):
 
 def pidfile_unlocked(path):
     """True when nobody holds a POSIX lock on path (the monitor's)."""
-    import fcntl
     fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
     try:
         fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -247,7 +247,6 @@ def a_release_before_the_lock_file_finds_the_daemon_running():
     # flock(LOCK_EX | LOCK_NB) alone; one started beside a daemon must
     # find it held, or it removes the live pidfile and status file.
     h.need_root()
-    import fcntl
     port = h.free_port()
     with h.TempDir("dtl-") as t, h.SyslogSink() as sink:
         pidfile = nobodys_pidfile(t)
