@@ -11,6 +11,14 @@
  * whose address a `listen tcp ... proxy` line names (or names with the
  * wildcard address of its family) takes a PROXY header, as that
  * listener would.
+ *
+ * Signals: TERM and INT stop as the daemon's engine stops (a connection
+ * gets INETD_STOP_MS, then what is left of it is cut and recorded; the
+ * epoch ends with its stop record); HUP and USR1 are ignored, since
+ * "pkill -HUP daytimed" reaches these processes too and there is nothing
+ * to reload. TERM and INT wait, blocked, from the start until the loop
+ * can take them, so that none ends a process whose request has no
+ * record yet, or an epoch with no stop record.
  */
 #include "autoconf.h"
 
@@ -50,6 +58,7 @@
 
 #define INETD_UDP_BATCH	64	/* datagrams per wakeup, about */
 #define INETD_NAME	(4 * 256 + 16)	/* a name through the escaper */
+#define INETD_STOP_MS	1000	/* in flight at a stop: ENGINE_STOP_MS */
 
 struct inetd {
 	struct loop		 lp;
@@ -58,6 +67,8 @@ struct inetd {
 	struct config_listen	 cl;	/* the socket, as a listen line */
 	int			 fd;
 	struct event		*ev;
+	struct event		*ev_term, *ev_int, *ev_stop;
+	int			 signalled;	/* the stop's reason */
 };
 
 /*
@@ -198,6 +209,63 @@ inetd_proxy(const struct config *conf, const struct config_listen *cl)
 	return 0;
 }
 
+/* The stop's deadline: cut what is left, so that it gets its record. */
+static void
+inetd_stop_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct inetd *in = arg;
+
+	(void)fd;
+	(void)ev;
+	conn_cut_all(&in->lp);
+	event_base_loopbreak(in->lp.base);
+}
+
+/*
+ * TERM or INT: the engine's stop. Datagrams stop at once (the engine
+ * closes its datagram sockets at once too); a connection gets
+ * INETD_STOP_MS to finish, and its end ends the loop (lp.unlistened).
+ */
+static void
+inetd_signal_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	struct inetd *in = arg;
+	struct timeval tv = { INETD_STOP_MS / 1000,
+	    (INETD_STOP_MS % 1000) * 1000 };
+
+	(void)ev;
+	if (atomic_exchange(&in->stopping, 1))
+		return;
+	in->signalled = 1;
+	log_info("stopping on signal %d", (int)sig);
+	if (in->lp.nconns == 0)
+		event_base_loopbreak(in->lp.base);
+	else if (evtimer_add(in->ev_stop, &tv) == -1)
+		inetd_stop_cb(-1, EV_TIMEOUT, in);
+}
+
+/*
+ * The stop's events, then TERM and INT let through: one that came
+ * while starting is taken now, on the loop.
+ */
+static int
+inetd_signals(struct inetd *in)
+{
+	sigset_t set;
+
+	in->ev_term = evsignal_new(in->lp.base, SIGTERM, inetd_signal_cb, in);
+	in->ev_int = evsignal_new(in->lp.base, SIGINT, inetd_signal_cb, in);
+	in->ev_stop = evtimer_new(in->lp.base, inetd_stop_cb, in);
+	if (in->ev_term == NULL || in->ev_int == NULL || in->ev_stop == NULL ||
+	    event_add(in->ev_term, NULL) == -1 ||
+	    event_add(in->ev_int, NULL) == -1)
+		return -1;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	return sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
 /* Datagrams are waiting, or the socket has been idle: serve, or stop. */
 static void
 inetd_udp_cb(evutil_socket_t fd, short ev, void *arg)
@@ -234,6 +302,11 @@ inetd_serve(struct inetd *in)
 		 * conn.c drops it (rule=limit:address, peer=-) and closes it.
 		 */
 		memset(&peer, 0, sizeof(peer));
+		/*
+		 * No socket to listen on: the connection's end ends the loop,
+		 * which the signal events would otherwise keep going.
+		 */
+		in->lp.unlistened = 1;
 		if ((gone = getpeername(in->fd, (struct sockaddr *)&peer,
 		    &plen) == -1)) {
 			log_warn("-i: the connection");
@@ -280,8 +353,9 @@ inetd_event(struct inetd *in, const char *event)
 		    conf->stats.rules, conf->stats.v4_blocks,
 		    conf->stats.v6_blocks);
 	} else
-		n = snprintf(kv, sizeof(kv), "reason=done accepted=%llu "
+		n = snprintf(kv, sizeof(kv), "reason=%s accepted=%llu "
 		    "allowed=%llu denied=%llu dropped=%llu udp=%llu",
+		    in->signalled ? "signal" : "done",
 		    atomic_load(&in->cnt.accepted), atomic_load(&in->cnt.allowed),
 		    atomic_load(&in->cnt.denied), atomic_load(&in->cnt.dropped),
 		    atomic_load(&in->cnt.udp));
@@ -368,6 +442,10 @@ inetd_start(struct config *conf, int debug, int usable, int fd)
 	in.lp.stopping = &in.stopping;
 	in.lp.conf = conf;	/* conn.c takes references: ours is the first */
 	proctitle_set(in.cl.proto == SOCK_STREAM ? "inetd tcp" : "inetd udp");
+	if (inetd_signals(&in) == -1) {
+		log_warn("-i: signals");
+		goto out;
+	}
 	/* From here on this process only serves, as the engine does. */
 	if (sandbox_start(conf->seccomp) == -1)
 		goto out;
@@ -378,6 +456,18 @@ inetd_start(struct config *conf, int debug, int usable, int fd)
 out:
 	if (in.ev != NULL)
 		event_free(in.ev);
+	if (in.ev_stop != NULL)
+		event_free(in.ev_stop);
+	if (in.ev_term != NULL)
+		event_free(in.ev_term);
+	if (in.ev_int != NULL)
+		event_free(in.ev_int);
+	/*
+	 * Freeing those put back SIG_DFL: a second TERM (systemd signals
+	 * the whole cgroup) must not end the process after its stop record.
+	 */
+	(void)signal(SIGTERM, SIG_IGN);
+	(void)signal(SIGINT, SIG_IGN);
 	/* The socket stays open: inetd_main may still have to empty it. */
 	if (in.lp.base != NULL) {
 		conn_free_all(&in.lp);
@@ -418,7 +508,15 @@ inetd_main(const char *file, int debug)
 	size_t errors = 0;
 	char name[INETD_NAME];
 	int usable, rc, fds[1], fd;
+	sigset_t set;
 
+	/* Until the loop takes them (inetd_signals); see the top. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	(void)sigprocmask(SIG_BLOCK, &set, NULL);
+	(void)signal(SIGHUP, SIG_IGN);
+	(void)signal(SIGUSR1, SIG_IGN);
 	usable = inetd_stdio();
 	/* Nothing the super server left open survives but the socket. */
 	fd = life_systemd_fds(fds, 1) == 1 ? fds[0] : STDIN_FILENO;

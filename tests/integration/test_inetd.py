@@ -15,6 +15,7 @@ Debian's package and unpacks it with dpkg-deb -x (harness.unpacked_deb)."""
 import errno
 import os
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -517,6 +518,109 @@ def a_connection_reset_before_start_is_recorded():
         check(len(recs) == 1 and rec["decision"] == "drop" and
               rec["rule"] == "limit:address" and rec["peer"] == "-",
               "%r", [r.msg for r in recs])
+
+
+def stopped_cleanly(p, rs, af, conf):
+    """p (an -i process) exits 0 after a stop record carrying
+    reason=signal; a next process (on conf) links to its epoch, and
+    verify says the trail is intact (an epoch that ended without its
+    stop record would be an unclean end, exit 4)."""
+    check(p.wait(10) == 0, "rc %r", p.returncode)
+    rs.wait_for("daytimed[%d]: event=stop reason=signal " % p.pid)
+    data, _, rc, _ = launch(conf)
+    check(h.CTIME_RE.match(data) and rc == 0, "%r %d", data, rc)
+    check(h.poll_until(lambda: rs.text().count("event=stop ") >= 2, 10),
+          "%s", rs.text()[-3000:])
+    rc, vout, verr = af.verify(rs.file)
+    check(rc == 0 and "intact" in vout, "%d\n%s", rc, vout + verr)
+
+
+@test(timeout=90)
+def term_cuts_a_pending_lookup():
+    """TERM (what systemd sends a daytimed-inetd@ instance on stop) while
+    an ident lookup is pending: as the daemon's stop, the lookup is cut
+    (timeout), the client gets what that decides, the connection its
+    record, the epoch its stop record, and the process exits 0."""
+    with private_dir() as t, h.Rsyslog() as rs, \
+            h.FakeIdent("silent") as fi:
+        af = h.AuditFiles(t)
+        conf = t.write("d.conf", inetd_conf(
+            rs, "allow 127.0.0.1\n", "ident mode always\n"
+            "ident timeout 30\nident port %d\n" % fi.port + af.settings,
+            user="nobody"))
+        with socket.socket() as ls:
+            ls.bind(("127.0.0.1", 0))
+            ls.listen(1)
+            with socket.create_connection(ls.getsockname(), timeout=10) as c:
+                conn, _ = ls.accept()
+                with conn:
+                    p = subprocess.Popen([h.DAYTIMED, "-i", "-c", conf],
+                                         stdin=conn, stdout=conn,
+                                         stderr=subprocess.DEVNULL)
+                try:
+                    # the lookup starts before the loop takes a signal
+                    rs.wait_for("daytimed[%d]: event=start " % p.pid)
+                    p.send_signal(signal.SIGTERM)
+                    data, how = h.read_to_eof(c, time.monotonic() + 10)
+                    me = h.fmt_addr(c.getsockname())
+                except BaseException:
+                    h.stop_process(p)
+                    raise
+
+        def recs():
+            return [h.kv(l.split(": ", 1)[1]) for l in
+                    rs.text().splitlines() if " peer=%s " % me in l]
+        check(h.poll_until(recs, 10), "no record: %r\n%s", data,
+              rs.text()[-3000:])
+        rec = recs()[0]
+        check(h.CTIME_RE.match(data) and rec["decision"] == "allow" and
+              rec["ident_status"] == "timeout", "%r %s %r", data, how, rec)
+        # the next process asks no silent identd
+        stopped_cleanly(p, rs, af, t.write("n.conf", inetd_conf(
+            rs, "allow 127.0.0.1\n", "ident mode off\n" + af.settings)))
+
+
+@test(timeout=90)
+def udp_wait_ignores_hup_and_stops_on_term():
+    """A UDP "wait" process: HUP ("pkill -HUP daytimed" reaches it too)
+    changes nothing, and the next datagram is answered; TERM stops it
+    with its stop record, each datagram recorded."""
+    with private_dir() as t, h.Rsyslog() as rs:
+        af = h.AuditFiles(t)
+        conf = t.write("d.conf", inetd_conf(
+            rs, "allow 127.0.0.1\n", "ident mode off\n" + af.settings,
+            user="nobody"))
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as ls:
+            ls.bind(("127.0.0.1", 0))
+            port = ls.getsockname()[1]
+            p = subprocess.Popen([h.DAYTIMED, "-i", "-c", conf],
+                                 stdin=ls, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        try:
+            got = []
+            with h.udp_open(port) as u:
+                me = h.fmt_addr(u.getsockname())
+
+                def recorded():
+                    return rs.text().count(" peer=%s " % me)
+                for sig in (signal.SIGHUP, signal.SIGUSR1):
+                    u.send(b"x")
+                    got.append(h.recv_or_none(u, 5))
+                    # recorded: the process waits, idle, for the next
+                    check(h.poll_until(lambda: recorded() == len(got), 10),
+                          "%s", rs.text()[-3000:])
+                    p.send_signal(sig)
+                u.send(b"x")
+                got.append(h.recv_or_none(u, 5))
+            check(all(g is not None and h.CTIME_RE.match(g) for g in got),
+                  "%r (rc %r)", got, p.poll())
+            p.send_signal(signal.SIGTERM)
+        except BaseException:
+            h.stop_process(p)
+            raise
+        check(h.poll_until(lambda: recorded() == 3, 10), "%s",
+              rs.text()[-3000:])
+        stopped_cleanly(p, rs, af, conf)
 
 
 # A private network namespace (unshare -n, as test_sources.py does): its
