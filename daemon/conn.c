@@ -661,6 +661,8 @@ conn_cut_all(struct loop *lp)
 			ident_cancel(c->ident);
 			c->ident = NULL;
 			c->istatus = IDENT_TIMEOUT;
+			/* counted as conn_ident_cb counts a lookup's end */
+			LOOP_CNT_INC(lp, ident[IDENT_TIMEOUT]);
 			conn_decide(c);
 		} else if (c->state == CONN_WRITE) {
 			c->linelen = c->off;	/* cut: record what went */

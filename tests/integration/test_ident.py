@@ -227,6 +227,32 @@ def fifty_lookups_at_once_take_one_timeout():
               durs[-1] < 15000000, "durations %r", durs)
 
 
+@test
+def a_lookup_cut_by_the_stop_is_counted():
+    """TERM cuts a pending lookup (ident_status=timeout in its record):
+    the stop record's counters count it, as they count a lookup that
+    timed out by itself."""
+    port = h.free_port()
+    with h.FakeIdent("silent") as fi, h.SyslogSink() as sink, \
+            h.Daemon(conf(port, sink, fi.port, timeout="30",
+                          rules="allow 127.0.0.1\n"), ready="proc") as d:
+        s = h.tcp_open(port, timeout=10)
+        with s:
+            me = h.fmt_addr(s.getsockname())
+            # the lookup is held open at the ident server
+            check(h.poll_until(lambda: any(
+                state == h.TCP_ESTABLISHED and local == ("127.0.0.1",
+                                                         fi.port)
+                for local, remote, state in h.tcp_endpoints()), 10),
+                  "no lookup reached the ident server")
+            check(d.stop(10) == 0, "rc %r", d.returncode)
+        k, rec = record_for(sink, me)
+        check(k["ident_status"] == "timeout", "%r", rec.msg)
+        stop = sink.wait_for(r"^event=stop ").kv()
+        check(stop["ident_timeout"] == "1" and stop["accepted"] == "1",
+              "%r", stop)
+
+
 def client_as(uid, port):
     """Run the real client as uid; return its stdout and exit status."""
     r = h.run_client(["-r", "-w", "5", "-p", port, "127.0.0.1"], timeout=20,
