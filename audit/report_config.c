@@ -286,22 +286,17 @@ report_config_take(struct report *r, const char *s, size_t len)
 }
 
 /*
- * Run daytimed -T -c file and read its rules. The file by its real path,
- * as a start resolves it (realpath(3), main.c): the records name the
- * rules by that path, also when the daemon was given a relative one.
+ * Run daytimed -T -c file and read its rules. The file as given: -T
+ * makes a relative name absolute as the daemon does (by the working
+ * directory, its links kept, daytimed(8) -c), so the same name the
+ * daemon was given names the rules as its records do. No realpath(3):
+ * through a symbolic link the daemon reads the includes beside the link.
  */
 int
 report_config_load(struct report *r, const char *daytimed, const char *file)
 {
-	char *real;
-	int rc;
-
 	r->conf.file = file;
-	if ((real = realpath(file, NULL)) != NULL)
-		file = real;	/* else -T says why it cannot read it */
-	rc = report_config_run(r, daytimed, file);
-	free(real);
-	return rc;
+	return report_config_run(r, daytimed, file);
 }
 
 /* The child daytimed -T -c file, and its output read. */

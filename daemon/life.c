@@ -241,6 +241,63 @@ life_beside(const char *pidfile, const char *suffix, char *buf, size_t len)
 	return w < 0 || (size_t)w >= len ? -1 : 0;
 }
 
+char *
+life_abs(const char *path)
+{
+	char *cwd, *out, *slash;
+	size_t len;
+
+	if ((cwd = getcwd(NULL, 0)) == NULL)
+		return NULL;
+	/* The working directory's path has no links: a leading ".." is its
+	 * parent, by name; one after a name of path is left to the kernel. */
+	for (;;) {
+		if (path[0] == '.' && path[1] == '/')
+			path++;
+		else if (path[0] == '.' && path[1] == '.' &&
+		    (path[2] == '/' || path[2] == '\0')) {
+			if ((slash = strrchr(cwd, '/')) != NULL)
+				slash[slash == cwd ? 1 : 0] = '\0';
+			path += 2;
+		} else
+			break;
+		while (*path == '/')
+			path++;
+	}
+	len = strlen(cwd) + 1 + strlen(path) + 1;
+	if ((out = malloc(len)) != NULL)
+		(void)snprintf(out, len, "%s/%s", strcmp(cwd, "/") == 0 ? "" :
+		    cwd, path);
+	free(cwd);
+	return out;
+}
+
+char *
+life_abs_in_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	char *dir, *real, *out;
+	size_t len;
+
+	if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+		errno = EISDIR;
+		return NULL;
+	}
+	if ((dir = slash ? strndup(path, (size_t)(slash - path)) :
+	    strdup(".")) == NULL)
+		return NULL;
+	real = realpath(dir, NULL);
+	free(dir);
+	if (real == NULL)
+		return NULL;
+	len = strlen(real) + 1 + strlen(base) + 1;
+	if ((out = malloc(len)) != NULL)
+		(void)snprintf(out, len, "%s/%s", strcmp(real, "/") == 0 ? "" :
+		    real, base);
+	free(real);
+	return out;
+}
+
 /*
  * The lock file's flock is the truth (life_lock.c); the pid in the
  * pidfile is for people and -r. The pidfile is always one we create

@@ -52,6 +52,16 @@ int	life_pidfile_parse(const char *buf, size_t len, long *pid);
 int	life_beside(const char *pidfile, const char *suffix, char *buf,
 	    size_t len);
 /*
+ * The names the daemon keeps across its change to /. life_abs: a relative
+ * name behind the working directory, a leading "./" dropped and a leading
+ * "../" taken off that directory (its path has no links), no link of the
+ * name resolved, so that the file's directory (where its relative
+ * includes are) stays the one it was named in. life_abs_in_dir: the name of a file that may not
+ * exist yet, in its directory's real path. NULL with errno.
+ */
+char	*life_abs(const char *path);
+char	*life_abs_in_dir(const char *path);
+/*
  * Write our pid into the pidfile, take its POSIX lock (for -r), and only
  * then make it readable by all (0644). Before the privilege drop.
  */

@@ -84,7 +84,6 @@ static void	main_diag(void *, int, const char *, unsigned, const char *);
 static int	main_test(struct config *, const char *, struct main_diag *);
 static int	main_explain(struct config *, const struct main_opts *);
 static int	main_run(struct config *, const struct main_opts *);
-static char	*main_abs_in_dir(const char *);
 static int	main_start(struct config *, const struct main_opts *);
 static void	main_listening(const struct listen_set *);
 
@@ -231,36 +230,6 @@ main_options(int argc, char **argv, struct main_opts *o)
 	return 0;
 }
 
-/*
- * A relative name of a file that may not exist yet, in its directory's
- * real path (the daemon changes directory); NULL with errno.
- */
-static char *
-main_abs_in_dir(const char *path)
-{
-	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
-	char *dir, *real, *out;
-	size_t len;
-
-	if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
-		errno = EISDIR;
-		return NULL;
-	}
-	if ((dir = slash ? strndup(path, (size_t)(slash - path)) :
-	    strdup(".")) == NULL)
-		return NULL;
-	real = realpath(dir, NULL);
-	free(dir);
-	if (real == NULL)
-		return NULL;
-	len = strlen(real) + 1 + strlen(base) + 1;
-	if ((out = malloc(len)) != NULL)
-		(void)snprintf(out, len, "%s/%s", strcmp(real, "/") == 0 ? "" :
-		    real, base);
-	free(real);
-	return out;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -278,28 +247,26 @@ main(int argc, char *argv[])
 	if ((rc = main_options(argc, argv, &o)) != 0)
 		return rc == -1 ? MAIN_EXIT_OK : rc;
 	log_init("daytimed", o.verbose);
-	/* The daemon changes directory: keep the path it rereads absolute. */
+	/*
+	 * One name for the file in every mode, and after the daemon's change
+	 * to /: a relative one is made absolute by the working directory,
+	 * its links left as they are, so that relative includes and lists
+	 * are always taken in the directory of the file as named.
+	 */
 	config_word_show_str(o.file, name, sizeof(name));
-	if (o.mode == MAIN_RUN && !o.inetd && o.file[0] != '/') {
-		if ((abspath = realpath(o.file, NULL)) == NULL) {
+	if (o.file[0] != '/') {
+		if ((abspath = life_abs(o.file)) == NULL) {
 			fprintf(stderr, "daytimed: %s: %s\n", name,
 			    strerror(errno));
-			return MAIN_EXIT_NO;
+			return o.mode == MAIN_EXPLAIN ? MAIN_EXIT_USAGE :
+			    MAIN_EXIT_NO;
 		}
 		o.file = abspath;
 		config_word_show_str(o.file, name, sizeof(name));
 	}
-	/*
-	 * -e names rules as the daemon's records do, by the real path, so
-	 * that a replayed log compares (but as -i, which keeps the name;
-	 * a file that is not there is the loader's error to say).
-	 */
-	if (o.mode == MAIN_EXPLAIN && !o.inetd && o.file[0] != '/' &&
-	    (abspath = realpath(o.file, NULL)) != NULL)
-		o.file = abspath;
 	/* And the pidfile it removes at its stop, -r reads, -t checks. */
 	if (o.mode == MAIN_RUN && o.pidfile != NULL && o.pidfile[0] != '/') {
-		if ((abspidfile = main_abs_in_dir(o.pidfile)) == NULL) {
+		if ((abspidfile = life_abs_in_dir(o.pidfile)) == NULL) {
 			config_word_show_str(o.pidfile, name, sizeof(name));
 			fprintf(stderr, "daytimed: -p %s: %s\n", name,
 			    strerror(errno));

@@ -252,8 +252,8 @@ def explain_scoped_peer():
 
 @test
 def explain_names_rules_as_the_records_do():
-    """-e with a relative -c names a rule by its file's real path, as the
-    daemon's records do, so that a replayed log compares."""
+    """-e with a relative -c names a rule by its file's absolute name, as
+    the daemon's records do, so that a replayed log compares."""
     port = h.free_port()
     with h.SyslogSink() as sink:
         text = h.daemon_conf(port, sink, "ident mode off\n",
@@ -268,6 +268,64 @@ def explain_names_rules_as_the_records_do():
             check(rec["decision"] == "deny" and r.returncode == 1 and
                   r.stdout.decode() == "deny rule=%s netblock=127.0.0.6/32 "
                   "ident=none\n" % rec["rule"], "%r %r", rec, r)
+
+
+def in_dir(where, *args):
+    """$DAYTIMED with args, run in the directory where."""
+    return h.run(["sh", "-c", 'cd "$1" && shift && exec "$@"', "sh", where,
+                  h.DAYTIMED] + list(args)).text()
+
+
+@test
+def symlinked_config_reads_the_same_files_in_every_mode():
+    """-c names a configuration through a symbolic link, relative or
+    absolute: the running daemon, -t, -T and -e all read the include
+    beside the link (the file as named), and name it alike. (The daemon
+    and -e used to resolve a relative -c to its target's directory, -t
+    and -T did not: -t passed a file the daemon would not start with.)"""
+    port = h.free_port()
+    with h.SyslogSink() as sink:
+        text = h.daemon_conf(port, sink, "ident mode off\n",
+                             "include r.rules\n", listen=("tcp",))
+        for relative in (True, False):
+            with h.Daemon(text, ready="proc", start=False) as d:
+                for sub in ("real", "link"):
+                    os.mkdir(os.path.join(d.dir, sub), 0o755)
+                for name, body in (("real/c.conf", text),
+                                   ("real/r.rules", "bogus directive\n"),
+                                   ("link/r.rules", "deny 127.0.0.7\n"
+                                    "allow 127.0.0.0/8\n")):
+                    with open(os.path.join(d.dir, name), "w") as f:
+                        f.write(body)
+                    os.chmod(os.path.join(d.dir, name), 0o644)
+                os.symlink("../real/c.conf", os.path.join(d.dir, "link",
+                                                          "c.conf"))
+                rules = os.path.join(d.dir, "link", "r.rules")
+                d.conf = "link/c.conf" if relative else os.path.join(
+                    d.dir, "link", "c.conf")
+                rc, out, err = in_dir(d.dir, "-t", "-c", d.conf)
+                check(rc == 0 and ": ok: 2 rules" in out, "%s: %d %r %r",
+                      d.conf, rc, out, err)
+                rc, out, err = in_dir(d.dir, "-T", "-c", d.conf)
+                check(rc == 0 and re.search(r"^deny 127\.0\.0\.7/32 +# %s:1$"
+                                            % re.escape(rules), out, re.M),
+                      "%s: %d %r %r", d.conf, rc, out, err)
+                rc, out, err = in_dir(d.dir, "-e", "127.0.0.7", "-c", d.conf)
+                check(rc == 1 and out == "deny rule=%s:1 netblock="
+                      "127.0.0.7/32 ident=none\n" % rules, "%s: %d %r %r",
+                      d.conf, rc, out, err)
+                here = os.getcwd()
+                os.chdir(d.dir)
+                try:
+                    d.start()
+                finally:
+                    os.chdir(here)
+                _, me = h.tcp_talk("127.0.0.1", port, bind=("127.0.0.7", 0),
+                                   reset_ok=True)
+                rec = sink.wait_peer(me).kv()
+                check(rec["decision"] == "deny" and
+                      rec["rule"] == "%s:1" % rules, "%s: %r", d.conf, rec)
+                d.stop()
 
 
 @test

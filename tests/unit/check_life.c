@@ -123,6 +123,38 @@ START_TEST(test_beside)
 }
 END_TEST
 
+/*
+ * A relative -c made absolute: behind the working directory, a leading
+ * "./" dropped and a leading "../" taken off it, the rest as given (a
+ * link in it is not resolved, nor a ".." after it). Forked (CK_FORK):
+ * the chdir stays in this test.
+ */
+START_TEST(test_abs)
+{
+	static const struct {
+		const char *cwd, *in, *out;
+	} t[] = {
+		{ "/usr/share", "c.conf", "/usr/share/c.conf" },
+		{ "/usr/share", "./c.conf", "/usr/share/c.conf" },
+		{ "/usr/share", ".//./l/c.conf", "/usr/share/l/c.conf" },
+		{ "/usr/share", "../c.conf", "/usr/c.conf" },
+		{ "/usr/share", "./.././../../c.conf", "/c.conf" },
+		{ "/usr/share", "l/../c.conf", "/usr/share/l/../c.conf" },
+		{ "/", "c.conf", "/c.conf" },
+		{ "/", "../c.conf", "/c.conf" },
+	};
+	char *got;
+	size_t i;
+
+	for (i = 0; i < NFILES(t); i++) {
+		ck_assert_int_eq(chdir(t[i].cwd), 0);
+		ck_assert_ptr_nonnull(got = life_abs(t[i].in));
+		ck_assert_str_eq(got, t[i].out);
+		free(got);
+	}
+}
+END_TEST
+
 /* -t judges the lock file too: ours, 0600, one link, a regular file. */
 START_TEST(test_lock_inspect)
 {
@@ -326,6 +358,7 @@ life_suite(void)
 	tcase_add_loop_test(tc, test_pidfile_parse, 0, (int)NFILES(pids));
 	tcase_add_test(tc, test_pidfile_inspect);
 	tcase_add_test(tc, test_beside);
+	tcase_add_test(tc, test_abs);
 	tcase_add_test(tc, test_lock_inspect);
 	tcase_add_test(tc, test_pidfile_open_locks);
 	suite_add_tcase(s, tc);
