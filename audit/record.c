@@ -31,7 +31,6 @@
 #include "compat/compat.h"
 
 #define RECORD_SMALL_BUDGET	48	/* escaped decision */
-#define RECORD_RULE_BUDGET	300	/* escaped FILE with :LINE */
 #define RECORD_MARK_LEN		(sizeof(RECORD_CUT_MARK) - 1)
 
 enum record_class {
@@ -225,7 +224,7 @@ record_has_ctl(const void *s, size_t len)
 int
 record_conn_format(char *buf, size_t len, const struct record_conn *c)
 {
-	char decision[RECORD_SMALL_BUDGET], rule[RECORD_RULE_BUDGET];
+	char decision[RECORD_SMALL_BUDGET], rule[RECORD_RULE_LEN];
 	char ident[2 + 4 * RECORD_VALUE_MAX + sizeof(RECORD_CUT_MARK) + 1];
 	char status[2 + 4 * (RECORD_DETAIL_MAX + 6) + sizeof(RECORD_CUT_MARK)];
 	char src[RECORD_SMALL_BUDGET + 32];
@@ -446,9 +445,9 @@ record_out_addr(struct record_out *w, const struct sockaddr *sa,
 static size_t
 record_rule_text(char *buf, size_t len, const struct record_conn *c)
 {
-	char num[1 + COMPAT_UINT_DIGITS], raw[RECORD_VALUE_MAX + 7];
+	char raw[RECORD_VALUE_MAX + 7];
 	const char *kind, *name;
-	size_t n, nl, kl, ml;
+	size_t n, kl, ml;
 
 	if (c->limit != NULL || c->proxy != NULL) {
 		kind = c->limit != NULL ? "limit:" : "proxy:";
@@ -462,7 +461,20 @@ record_rule_text(char *buf, size_t len, const struct record_conn *c)
 		return record_escape_max(buf, len, (const unsigned char *)raw,
 		    ml > n ? RECORD_VALUE_MAX + 1 : kl + n, RECORD_VALUE_MAX);
 	}
-	if (c->rule_file == NULL) {
+	return record_rule(buf, len, c->rule_file, c->rule_line);
+}
+
+/*
+ * The file is cut, not :LINE, which follows the cut mark: a cut name
+ * still says which line of its file.
+ */
+size_t
+record_rule(char *buf, size_t len, const char *file, unsigned line)
+{
+	char num[1 + COMPAT_UINT_DIGITS];
+	size_t n, nl;
+
+	if (file == NULL) {
 		if (len < sizeof("default")) {
 			if (len > 0)
 				buf[0] = '\0';
@@ -472,9 +484,14 @@ record_rule_text(char *buf, size_t len, const struct record_conn *c)
 		return 7;
 	}
 	num[0] = ':';
-	nl = 1 + compat_fmt_uint(num + 1, c->rule_line);
-	n = record_escape_max(buf, len - nl, (const unsigned char *)
-	    c->rule_file, strlen(c->rule_file), RECORD_VALUE_MAX);
+	nl = 1 + compat_fmt_uint(num + 1, line);
+	if (len <= nl) {
+		if (len > 0)
+			buf[0] = '\0';
+		return 0;
+	}
+	n = record_escape_max(buf, len - nl, (const unsigned char *)file,
+	    strlen(file), RECORD_VALUE_MAX);
 	if (n > 0 && buf[n - 1] == '"' && buf[0] == '"') {
 		/* quoted: put :LINE before the closing quote */
 		memcpy(buf + n - 1, num, nl);

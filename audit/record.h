@@ -48,6 +48,7 @@
 #define RECORD_VALUE_MAX	256	/* input bytes of one value kept before a cut */
 #define RECORD_CUT_MARK		"...(cut)"	/* ends a cut value, inside the quotes */
 #define RECORD_DETAIL_MAX	64	/* bytes of a status detail kept (error:TYPE) */
+#define RECORD_RULE_LEN		300	/* a rule= value of FILE:LINE, with its NUL */
 
 /*
  * One connection or datagram, as the record shows it. Strings are C
@@ -104,6 +105,15 @@ size_t	record_escape_ctl(char *dst, size_t dstlen, const void *src,
  */
 size_t	record_escape_show(char *dst, size_t dstlen, const void *src,
 	    size_t srclen, size_t *used);
+/*
+ * The rule= value of a rule at file:line (file NULL: "default") into
+ * (buf, len), NUL-terminated: file escaped as record_escape does, cut to
+ * fit len, and :LINE after it (inside the quotes), after a cut mark too.
+ * Records format it into RECORD_RULE_LEN bytes; -e does too, so that it
+ * prints the very same value. Returns its length (0 when len is too
+ * small for even :LINE).
+ */
+size_t	record_rule(char *buf, size_t len, const char *file, unsigned line);
 /* 1 when (s, len) holds a control byte, which free text must not. */
 int	record_has_ctl(const void *s, size_t len);
 

@@ -15,7 +15,6 @@
 #include <sys/socket.h>
 #include <net/if.h>
 
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -75,8 +74,7 @@ explain_decide(const struct config *conf, int inetd, const struct acl_addr *a,
 {
 	const struct acl_block *b = acl_lookup(conf->acl, a);
 	struct acl_decision d;
-	char net[ACL_PREFIX_STRLEN], rule[PATH_MAX + 16];
-	char show[4 * (PATH_MAX + 16) + 3];
+	char net[ACL_PREFIX_STRLEN], rule[RECORD_RULE_LEN];
 	/* as -t's warning on user rules: no plain tcp listener, no lookup */
 	int lookup, proxied = !inetd && conf->nlistens > 0 &&
 	    !config_looks_up(conf);
@@ -99,13 +97,10 @@ explain_decide(const struct config *conf, int inetd, const struct acl_addr *a,
 	acl_decide(b, user, userlen, &d);
 	if (!d.matched || acl_prefix_format(&d.net, net, sizeof(net)) == -1)
 		snprintf(net, sizeof(net), "none");
-	/* FILE:LINE as a record's rule= shows it: one escaped value. */
-	if (d.file == NULL || snprintf(rule, sizeof(rule), "%s:%u", d.file,
-	    d.line) >= (int)sizeof(rule))
-		snprintf(rule, sizeof(rule), "default");
-	(void)record_escape(show, sizeof(show), rule, strlen(rule));
+	/* FILE:LINE as a record's rule= shows it, by the record's code. */
+	(void)record_rule(rule, sizeof(rule), d.file, d.line);
 	fprintf(out, "%s rule=%s netblock=%s ident=%s\n",
-	    d.action == ACL_ALLOW ? "allow" : "deny", show, net,
+	    d.action == ACL_ALLOW ? "allow" : "deny", rule, net,
 	    lookup ? "lookup" : "none");
 	return d.action == ACL_ALLOW ? EXPLAIN_ALLOW : EXPLAIN_DENY;
 }

@@ -8,6 +8,7 @@
 
 #include "tests/unit/suites.h"
 #include "tests/unit/config_fixture.h"
+#include "audit/record.h"
 #include "daemon/explain.h"
 
 #define RULES	LISTEN "ident mode rules\n" \
@@ -228,6 +229,66 @@ START_TEST(test_stream_zone)
 }
 END_TEST
 
+/*
+ * A rule from a file whose name is longer than a record value keeps:
+ * -e prints its rule= as the daemon's record does, byte for byte, the
+ * name cut and marked, :LINE after the mark (it used to cut :LINE off
+ * with the name, or, quoted, print a different cut).
+ */
+START_TEST(test_one_long_rule_file)
+{
+	static const char *const tails[] = { "/r.rules", "/r=s.rules" };
+	struct memfile f[2];
+	struct record_conn rc;
+	struct explain_warned w = { 0 };
+	struct collect c;
+	struct memfs fs;
+	struct config *conf;
+	char name[512], inc[600], rec[2048], want[512], out[1024], err[256];
+	const char *r, *e;
+	size_t i, n;
+	FILE *o, *x;
+
+	for (i = 0; i < NFILES(tails); i++) {
+		/* 272 bytes: past RECORD_VALUE_MAX, within PATH_MAX */
+		n = 272 - strlen(tails[i]);
+		memset(name, 'd', n);
+		name[0] = '/';
+		memcpy(name + n, tails[i], strlen(tails[i]) + 1);
+		ck_assert_uint_eq(strlen(name), 272);
+		fmt(inc, sizeof(inc), LISTEN "ident mode off\ninclude %s\n",
+		    name);
+		f[0] = (struct memfile){ "/etc/d/main.conf", inc, NULL };
+		f[1] = (struct memfile){ name, "deny 10.0.0.1\n", NULL };
+		memset(&fs, 0, sizeof(fs));
+		conf = load(&c, &fs, "/etc/d/main.conf", f, NFILES(f));
+		ck_assert_msg(conf != NULL, "%s", c.n > 0 ? c.d[0].msg : "");
+		/* the record's rule= for this rule, as the daemon logs it */
+		memset(&rc, 0, sizeof(rc));
+		rc.decision = "deny";
+		rc.rule_file = name;
+		rc.rule_line = 1;
+		ck_assert_int_gt(record_conn_format(rec, sizeof(rec), &rc), 0);
+		ck_assert_ptr_nonnull(r = strstr(rec, " rule="));
+		ck_assert_ptr_nonnull(e = strstr(r, " ident="));
+		fmt(want, sizeof(want), "deny rule=%.*s netblock=10.0.0.1/32 "
+		    "ident=none\n", (int)(e - r - 6), r + 6);
+		ck_assert_ptr_nonnull(strstr(want, RECORD_CUT_MARK ":1"));
+		memset(out, 0, sizeof(out));
+		memset(err, 0, sizeof(err));
+		ck_assert_ptr_nonnull(o = fmemopen(out, sizeof(out) - 1, "w"));
+		ck_assert_ptr_nonnull(x = fmemopen(err, sizeof(err) - 1, "w"));
+		ck_assert_int_eq(explain_one(conf, 0, "10.0.0.1", 8, NULL, 0,
+		    &w, o, x), EXPLAIN_DENY);
+		fclose(o);
+		fclose(x);
+		ck_assert_str_eq(out, want);
+		ck_assert_str_eq(err, "");
+		config_free(conf);
+	}
+}
+END_TEST
+
 Suite *
 explain_suite(void)
 {
@@ -241,6 +302,7 @@ explain_suite(void)
 	tcase_add_test(tc, test_stream_proxied);
 	tcase_add_test(tc, test_stream_udp_only);
 	tcase_add_test(tc, test_one);
+	tcase_add_test(tc, test_one_long_rule_file);
 	tcase_add_test(tc, test_stream_zone);
 	suite_add_tcase(s, tc);
 	return s;
