@@ -30,6 +30,11 @@
 
 #define CONFIG_SHOW_COLUMN	40	/* where the "# FILE:LINE" comments start */
 #define CONFIG_SHOW_VALUE_MAX	4200	/* a value (a path, a listen text) */
+#define CONFIG_SHOW_MARK	(sizeof(RECORD_CUT_MARK) - 1)
+/* A shown name: a comment "# NAME:LINE" within the line limit. */
+#define CONFIG_SHOW_NAME	(CONFIG_LINE_MAX - 2 - 1 - 10)
+/* The header's, with its words around it. */
+#define CONFIG_SHOW_HEAD_NAME	(CONFIG_LINE_MAX - 96)
 
 /*
  * How a row's value is written: 1 with the value in buf; 0 when the
@@ -234,30 +239,51 @@ config_show_choice(const struct config *conf,
 }
 
 /*
+ * A file name for a comment into buf (max + 1 bytes): every byte outside
+ * printable ASCII as \xHH, as -t shows names; one longer than max is cut
+ * and marked as records mark a cut value, so that a comment never names
+ * a shorter path as if it were the file, nor passes the line limit.
+ */
+static void
+config_show_name(char *buf, size_t max, const char *file)
+{
+	size_t len = strlen(file), used, n;
+
+	n = record_escape_show(buf, max, file, len, &used);
+	if (used < len) {
+		n = record_escape_show(buf, max - CONFIG_SHOW_MARK, file, len,
+		    NULL);
+		memcpy(buf + n, RECORD_CUT_MARK, CONFIG_SHOW_MARK);
+		n += CONFIG_SHOW_MARK;
+	}
+	buf[n] = '\0';
+}
+
+/*
  * One line: the text (a directive, or a comment), padded to the column,
  * then "# " and where it came from: FILE:LINE, or what follows "default".
+ * -t holds comments to the line limit too: when both would pass it, the
+ * comment goes on a line of its own, just before.
  */
 static void
 config_show_line(struct config_show *s, const char *text, const char *file,
     unsigned line, const char *dflt)
 {
-	char esc[1024];
-	size_t n = 0;
-	int w;
+	char name[CONFIG_SHOW_NAME + 1], cmt[CONFIG_LINE_MAX + 1];
+	size_t tl = strlen(text);
+	int w = tl < CONFIG_SHOW_COLUMN ? CONFIG_SHOW_COLUMN - (int)tl : 1;
 
-	/* every byte outside printable ASCII as \xHH, as -t shows names */
-	if (file != NULL)
-		n = record_escape_show(esc, sizeof(esc) - 1, file, strlen(file),
-		    NULL);
-	esc[n] = '\0';
-	w = (int)strlen(text);
-	w = w < CONFIG_SHOW_COLUMN ? CONFIG_SHOW_COLUMN - w : 1;
-	if (file != NULL)
-		config_show_printf(s, "%s%*s# %s:%u\n", text, w, "", esc, line);
-	else if (dflt != NULL)
-		config_show_printf(s, "%s%*s# default: %s\n", text, w, "", dflt);
+	if (file != NULL) {
+		config_show_name(name, sizeof(name) - 1, file);
+		snprintf(cmt, sizeof(cmt), "# %s:%u", name, line);
+	} else if (dflt != NULL)
+		snprintf(cmt, sizeof(cmt), "# default: %s", dflt);
 	else
-		config_show_printf(s, "%s%*s# default\n", text, w, "");
+		snprintf(cmt, sizeof(cmt), "# default");
+	if (tl + (size_t)w + strlen(cmt) > CONFIG_LINE_MAX)
+		config_show_printf(s, "%s\n%s\n", cmt, text);
+	else
+		config_show_printf(s, "%s%*s%s\n", text, w, "", cmt);
 }
 
 /*
@@ -402,12 +428,10 @@ config_show(const struct config *conf, FILE *out, uint64_t *written)
 	static const struct config_seen none = { NULL, 0 };
 	const struct config_directive *table;
 	struct config_show s = { out, 0, 0 };
-	char esc[1024];
-	size_t n, i, el;
+	char esc[CONFIG_SHOW_HEAD_NAME + 1];
+	size_t n, i;
 
-	el = record_escape_ctl(esc, sizeof(esc) - 1, conf->file,
-	    strlen(conf->file));
-	esc[el] = '\0';
+	config_show_name(esc, sizeof(esc) - 1, conf->file);
 	config_show_printf(&s, "# daytimed -T: the effective configuration of %s "
 	    "(%zu file%s read).\n# Every setting with its value and where it "
 	    "was given (FILE:LINE, or default);\n# includes expanded; rules "

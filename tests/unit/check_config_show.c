@@ -12,6 +12,8 @@
 
 #include "tests/unit/suites.h"
 #include "tests/unit/config_fixture.h"
+#include "audit/record.h"
+#include "daemon/config_parse.h"
 #include "daemon/config_show.h"
 
 #define SHOW_MAX	16384
@@ -218,6 +220,78 @@ START_TEST(test_hostile_name)
 }
 END_TEST
 
+/*
+ * A setting near the line limit: its comment goes on a line of its own,
+ * before it, so that the output still parses (it used to be padded and
+ * commented past 4096 bytes: "line too long").
+ */
+START_TEST(test_long_setting)
+{
+	struct collect c;
+	struct config *conf, *again;
+	static char text[8192], path[CONFIG_LINE_MAX], line[CONFIG_LINE_MAX + 32],
+	    out[SHOW_MAX + 8192];
+	size_t n = CONFIG_LINE_MAX - 6 - strlen("syslog socket ");
+
+	memset(path, 'a', n);
+	path[0] = '/';
+	path[n] = '\0';
+	fmt(text, sizeof(text), LISTEN "syslog socket %s\n", path);
+	ck_assert_uint_eq(strlen(text) - strlen(LISTEN) - 1,
+	    CONFIG_LINE_MAX - 6);
+	ck_assert_ptr_nonnull(conf = parse(&c, text));
+	show(conf, out, sizeof(out));
+	fmt(line, sizeof(line), "# t.conf:2\nsyslog socket %s\n", path);
+	ck_assert_ptr_nonnull(strstr(out, line));
+	again = parse(&c, out);
+	ck_assert_msg(again != NULL, "%s", c.n > 0 ? c.d[0].msg : "");
+	config_free(again);
+	config_free(conf);
+}
+END_TEST
+
+/*
+ * A long file name is shown whole (it used to be cut at 1 KiB without a
+ * mark, naming a shorter path); one whose escapes would pass the line
+ * limit is cut with the records' mark. Either way the output parses.
+ */
+START_TEST(test_long_name)
+{
+	struct collect c;
+	struct config *conf, *again;
+	static char name[1300], want[1400], out[SHOW_MAX + 65536];
+	static const char body[] = LISTEN "allow 10.0.0.0/8\n";
+	const char *p;
+	size_t i;
+
+	memset(name, 'n', 1210);
+	name[0] = '/';
+	for (i = 200; i < 1210; i += 200)
+		name[i] = '/';
+	name[1210] = '\0';
+	conf = config_parse_buffer(name, body, sizeof(body) - 1, collect_diag,
+	    &c);
+	ck_assert_ptr_nonnull(conf);
+	show(conf, out, sizeof(out));
+	fmt(want, sizeof(want), "# %s:2\n", name);
+	ck_assert_ptr_nonnull(strstr(out, want));
+	ck_assert_ptr_nonnull(again = parse(&c, out));
+	config_free(again);
+	config_free(conf);
+	/* 1210 bytes, each shown as \xHH: past the limit, cut and marked */
+	memset(name + 1, 0xe9, 1209);
+	conf = config_parse_buffer(name, body, sizeof(body) - 1, collect_diag,
+	    &c);
+	ck_assert_ptr_nonnull(conf);
+	show(conf, out, sizeof(out));
+	ck_assert_ptr_nonnull(p = strstr(out, "# /\\xe9\\xe9"));
+	ck_assert_ptr_nonnull(strstr(p, RECORD_CUT_MARK ":1\n"));
+	ck_assert_ptr_nonnull(again = parse(&c, out));
+	config_free(again);
+	config_free(conf);
+}
+END_TEST
+
 Suite *
 config_show_suite(void)
 {
@@ -229,6 +303,8 @@ config_show_suite(void)
 	tcase_add_test(tc, test_rules_order);
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_hostile_name);
+	tcase_add_test(tc, test_long_setting);
+	tcase_add_test(tc, test_long_name);
 	suite_add_tcase(s, tc);
 	return s;
 }
