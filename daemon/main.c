@@ -79,6 +79,7 @@ struct main_diag {
 static void	main_usage(FILE *);
 static int	main_usage_error(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
+static int	main_unknown(const char *, int);
 static int	main_options(int, char **, struct main_opts *);
 static void	main_diag(void *, int, const char *, unsigned, const char *);
 static int	main_test(struct config *, const char *, struct main_diag *);
@@ -133,16 +134,44 @@ main_usage_error(const char *fmt, ...)
 	return MAIN_EXIT_USAGE;
 }
 
-/* Set the mode once; a second one is a usage error naming both. */
+/*
+ * Set the mode once; a second one is a usage error naming both, and so
+ * is a second -e, whose ADDR would replace the first one's.
+ */
 static int
 main_mode(struct main_opts *o, enum main_mode m, char opt)
 {
+	if (o->mode != MAIN_RUN && o->mode_opt == opt && opt == 'e')
+		return main_usage_error("-e given twice: one ADDR a run "
+		    "(-e - reads a stream of them)");
 	if (o->mode != MAIN_RUN && o->mode_opt != opt)
 		return main_usage_error("-%c and -%c cannot be combined",
 		    o->mode_opt, opt);
 	o->mode = m;
 	o->mode_opt = opt;
 	return 0;
+}
+
+/*
+ * What getopt refused, named as given: an unknown option, or a long one
+ * with a value it takes none of ("--test=x", for which getopt's optopt
+ * is 't', as if -t were unknown). arg is the word getopt last took.
+ */
+static int
+main_unknown(const char *arg, int opt)
+{
+	const struct option *lo;
+	size_t n = strcspn(arg, "=");
+
+	if (opt == 0)
+		return main_usage_error("unknown option %s", arg);
+	if (strncmp(arg, "--", 2) == 0 && arg[n] == '=')
+		for (lo = main_longopts; lo->name != NULL; lo++)
+			if (lo->val == opt && lo->has_arg == no_argument &&
+			    strncmp(lo->name, arg + 2, n - 2) == 0)
+				return main_usage_error("option %.*s takes no "
+				    "argument", (int)n, arg);
+	return main_usage_error("unknown option -%c", opt);
 }
 
 /* Read the command line into o: 0, -1 after -V or -h, or a usage error. */
@@ -197,9 +226,7 @@ main_options(int argc, char **argv, struct main_opts *o)
 			    "an argument", optopt) : main_usage_error("option "
 			    "%s needs an argument", argv[optind - 1]);
 		default:
-			return optopt != 0 ? main_usage_error("unknown option "
-			    "-%c", optopt) : main_usage_error("unknown option "
-			    "%s", argv[optind - 1]);
+			return main_unknown(argv[optind - 1], optopt);
 		}
 	}
 	if (rc != 0)

@@ -34,6 +34,16 @@ def usage_errors_exit_2():
             (["--bogus"], "unknown option --bogus"),
             (["stray"], "unexpected argument 'stray'"),
             (["-t", "-e", "1.2.3.4"], "-t and -e cannot be combined"),
+            # a second -e would replace the first one's ADDR (and USER)
+            (["-e", "9.9.9.9", "bob", "-e", "1.2.3.4"],
+             "-e given twice: one ADDR a run (-e - reads a stream of them)"),
+            (["-e", "-", "--explain=1.2.3.4"],
+             "-e given twice: one ADDR a run (-e - reads a stream of them)"),
+            # a value for a long option that takes none, named as given
+            (["--test=x"], "option --test takes no argument"),
+            (["--foreground=1"], "option --foreground takes no argument"),
+            (["--sho=1"], "option --sho takes no argument"),
+            (["--config=c.conf", "-x"], "unknown option -x"),
             (["-c"], "option -c needs an argument"),
             (["-e", "1.2.3.4", "alice", "bob"],
              "unexpected argument 'bob' (-e takes ADDR and at most one USER)"),
