@@ -2,10 +2,12 @@
 /*
  * logread: lines out of a log file for the auditor's tool, in bounded
  * memory. A file compressed with gzip (logrotate's .gz) is read as it is,
- * through zlib, recognized by its first bytes rather than its name; any
- * other file is read as text. A line longer than LOGREAD_LINE_MAX bytes
- * is not buffered: its head is kept and the rest skipped, and the caller
- * is told, so one huge line costs LOGREAD_LINE_MAX bytes, not its size.
+ * through zlib, recognized by its first bytes rather than its name, all
+ * its members; bytes after the last that begin no other are an error, as
+ * a member cut short is. Any other file is read as text. A line longer
+ * than LOGREAD_LINE_MAX bytes is not buffered: its head is kept and the
+ * rest skipped, and the caller is told, so one huge line costs
+ * LOGREAD_LINE_MAX bytes, not its size.
  */
 #ifndef DAYTIMED_LOGREAD_H
 #define DAYTIMED_LOGREAD_H
@@ -27,7 +29,8 @@ struct logread *logread_open(int fd, const char *name, char *err,
  * The next line, without its line end ("\n", "\r\n"), in *line and *len,
  * valid until the next call. 1: a line (*overlong: it was longer than
  * LOGREAD_LINE_MAX and *line holds its first LOGREAD_HEAD_MAX bytes);
- * 0: the end; -1: a read or decompression error, described in err.
+ * 0: the end; -1: a read or decompression error (trailing bytes after
+ * the gzip data included), described in err.
  */
 int	logread_line(struct logread *, const char **line, size_t *len,
 	    int *overlong, char *err, size_t errlen);

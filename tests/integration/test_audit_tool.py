@@ -477,6 +477,40 @@ def gzip_and_order():
 
 
 @test
+def gzip_trailing_bytes():
+    """Red team: bytes after the last gzip member (zlib's gzread drops
+    them) are an error, in verify and report alike: a record appended to
+    a .gz file, a whole plain log behind an empty member."""
+    import gzip
+    pub, sec = keys()
+    lines = emit(pub, 6)
+    member = gzip.compress("".join(lines[:4]).encode())
+    forged = lines[4].replace(" decision=allow ", " decision=deny ")
+    tail = TMP.join("tail.gz")
+    with open(tail, "wb") as f:
+        f.write(member + forged.encode())
+    hidden = TMP.join("hidden.log")
+    with open(hidden, "wb") as f:
+        f.write(gzip.compress(b"") + "".join(lines).encode())
+    for path in (tail, hidden):
+        rc, out, err = h.audit_verify(sec, path)
+        check(rc == 2 and "bytes that are not gzip data follow the "
+              "compressed data" in err, "%s: an error, not intact: %d %s %s",
+              path, rc, out, err)
+        rc, out, err = h.daytimed_audit("report", path)
+        check(rc == 2 and "not gzip data" in err,
+              "report %s: an error: %d %s", path, rc, err)
+    # concatenated members, as gzip reads them, are read whole
+    whole = TMP.join("members.gz")
+    with open(whole, "wb") as f:
+        f.write(member + gzip.compress(b"") +
+                gzip.compress("".join(lines[4:]).encode()))
+    rc, out, err = h.audit_verify(sec, whole)
+    check(rc == 3 and "8 sealed records in 1 epoch, 8 verified" in out,
+          "concatenated members: intact: %d %s %s", rc, out, err)
+
+
+@test
 def overlong_line():
     """Issue 13, finding 7: a huge line costs bounded memory and is said
     (the peak is measured by GNU time(1), when it is there)."""

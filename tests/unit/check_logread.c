@@ -2,7 +2,8 @@
 /*
  * logread_suite: audit/logread.c, the audit tool's reader. Plain lines
  * (LF, CRLF, none at the end), gzip files read as they are (one member,
- * two concatenated, one cut short: an error, not a quiet end), and a
+ * two concatenated, one cut short: an error, not a quiet end, nor are
+ * bytes after the last member that begin no other), and a
  * line far longer than LOGREAD_LINE_MAX: its head comes back flagged and
  * the reader's buffer stays bounded.
  */
@@ -192,6 +193,96 @@ START_TEST(test_overlong)
 }
 END_TEST
 
+START_TEST(test_trailing)
+{
+	static const char t1[] = "Nov 26 10:32:52 h daytimed[1]: conn=1\n";
+	static const char forged[] = "Nov 26 10:32:53 h daytimed[1]: conn=2\n";
+	unsigned char buf[512];
+	struct logread *lr;
+	const char *r;
+	char path[64];
+	size_t n, k;
+
+	/* a line appended to a .gz file: an error, not a quiet end */
+	n = gz(t1, sizeof(t1) - 1, buf, sizeof(buf));
+	memcpy(buf + n, forged, sizeof(forged) - 1);
+	lr = open_data(path, buf, n + sizeof(forged) - 1);
+	ck_assert_str_eq(next(lr), "Nov 26 10:32:52 h daytimed[1]: conn=1");
+	ck_assert_str_eq(next(lr), "(error)");
+	logread_close(lr);
+	unlink(path);
+	/* one byte after a member, and a zero after two */
+	for (k = 1; k <= 2; k++) {
+		n = gz(t1, sizeof(t1) - 1, buf, sizeof(buf));
+		if (k == 2)
+			n += gz(t1, sizeof(t1) - 1, buf + n, sizeof(buf) - n);
+		buf[n] = k == 1 ? 0x1f : 0;
+		lr = open_data(path, buf, n + 1);
+		r = next(lr);
+		if (k == 2 && strcmp(r, "(error)") != 0)
+			r = next(lr);
+		if (strcmp(r, "(error)") != 0)
+			r = next(lr);
+		ck_assert_str_eq(r, "(error)");
+		logread_close(lr);
+		unlink(path);
+	}
+	/* an empty member (gzip </dev/null) before a whole plain log */
+	n = gz("", 0, buf, sizeof(buf));
+	ck_assert_uint_eq(n, 20);
+	memcpy(buf + n, forged, sizeof(forged) - 1);
+	lr = open_data(path, buf, n + sizeof(forged) - 1);
+	ck_assert_str_eq(next(lr), "(error)");
+	logread_close(lr);
+	unlink(path);
+	/* an empty member between two: concatenated members still read */
+	n = gz(t1, sizeof(t1) - 1, buf, sizeof(buf));
+	n += gz("", 0, buf + n, sizeof(buf) - n);
+	n += gz(forged, sizeof(forged) - 1, buf + n, sizeof(buf) - n);
+	lr = open_data(path, buf, n);
+	ck_assert_str_eq(next(lr), "Nov 26 10:32:52 h daytimed[1]: conn=1");
+	ck_assert_str_eq(next(lr), "Nov 26 10:32:53 h daytimed[1]: conn=2");
+	ck_assert_str_eq(next(lr), "(end)");
+	logread_close(lr);
+	unlink(path);
+}
+END_TEST
+
+/* Members larger than a read, their ends anywhere in one: every line. */
+START_TEST(test_gzip_large)
+{
+	size_t tlen = 400000, zlen = 3 * tlen + 4096, n = 0, i, lines = 0;
+	unsigned char *z;
+	char *text, line[64], path[64];
+	uint32_t x = 2463534242u;
+	struct logread *lr;
+	int m;
+
+	ck_assert_ptr_nonnull(text = malloc(tlen + 64));
+	ck_assert_ptr_nonnull(z = malloc(zlen));
+	for (m = 0; m < 3; m++) {
+		/* random hex lines: they hardly compress */
+		for (i = 0; i + 40 < tlen; i += 32) {
+			x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+			snprintf(text + i, 33, "%08x%08x%08x %06zu\n", x,
+			    x * 3u, x * 7u, lines++ % 1000000);
+		}
+		n += gz(text, i, z + n, zlen - n);
+	}
+	lr = open_data(path, z, n);
+	for (i = 0; i < lines; i++) {
+		snprintf(line, sizeof(line), " %06zu", i % 1000000);
+		ck_assert_msg(strstr(next(lr), line) != NULL, "line %zu", i);
+	}
+	ck_assert_str_eq(next(lr), "(end)");
+	ck_assert_int_eq(logread_compressed(lr), 1);
+	logread_close(lr);
+	unlink(path);
+	free(text);
+	free(z);
+}
+END_TEST
+
 Suite *
 logread_suite(void)
 {
@@ -201,10 +292,12 @@ logread_suite(void)
 	tc = tcase_create("read");
 	tcase_add_test(tc, test_plain);
 	tcase_add_test(tc, test_gzip);
+	tcase_add_test(tc, test_gzip_large);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("hostile input");
 	tcase_add_test(tc, test_overlong);
+	tcase_add_test(tc, test_trailing);
 	suite_add_tcase(s, tc);
 	return s;
 }
