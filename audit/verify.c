@@ -10,6 +10,9 @@
  * escaped (verify_hostname), since an escape sequence in it could hide
  * the rest of the output. Epochs are found by their id, in a hash table,
  * so that interleaved records of many hosts cost the same as one host's.
+ * Ids and names are the log's, untrusted too: the tables hash them with
+ * SipHash under a key drawn for each run, as report's tables do, or ids
+ * chosen to fall in one slot would make the work quadratic.
  */
 #include "autoconf.h"
 
@@ -36,8 +39,8 @@ static struct verify_epoch *verify_epoch(struct verify *,
 		    unsigned long);
 static int	verify_rehash(size_t **, size_t *, size_t, size_t);
 static int	verify_fail(const struct verify *);
-static uint64_t	verify_mix(uint64_t);
-static uint64_t	verify_host_hash(const char *, size_t);
+static uint64_t	verify_hash(const struct verify *, const void *, size_t);
+static uint64_t	verify_id_hash(const struct verify *, uint64_t);
 static void	verify_unsealed(struct verify *, size_t, uint32_t,
 		    unsigned long);
 static void	verify_sealed_host(struct verify *, size_t, struct verify_epoch *,
@@ -54,6 +57,7 @@ verify_new(const unsigned char sk[CHAIN_KEY_BYTES], verify_finding_fn *text,
 		return NULL;
 	memcpy(v->sk, sk, CHAIN_KEY_BYTES);
 	crypto_scalarmult_base(v->pk, v->sk);
+	crypto_shorthash_keygen(v->hkey);
 	v->text = text;
 	v->note_arg = arg;
 	v->budget = VERIFY_WALK_BUDGET;
@@ -263,26 +267,28 @@ verify_file(struct verify *v, const char *file)
 	return (uint32_t)v->nfiles++;
 }
 
-/* FNV-1a, then mixed: spreads names and ids over the tables. */
+/* SipHash of len bytes under the run's key: spreads names and ids. */
 static uint64_t
-verify_mix(uint64_t x)
+verify_hash(const struct verify *v, const void *p, size_t len)
 {
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	return x;
+	unsigned char out[crypto_shorthash_BYTES];
+	uint64_t h;
+
+	crypto_shorthash(out, p, len, v->hkey);
+	memcpy(&h, out, sizeof(h));
+	return h;
 }
 
-/* The hash of a host name (FNV-1a, mixed). */
+/* The hash of an epoch id (its bytes, little-endian: any host's alike). */
 static uint64_t
-verify_host_hash(const char *name, size_t len)
+verify_id_hash(const struct verify *v, uint64_t id)
 {
-	uint64_t hash = 0xcbf29ce484222325ULL;
-	size_t i;
+	unsigned char b[8];
+	int i;
 
-	for (i = 0; i < len; i++)
-		hash = (hash ^ (unsigned char)name[i]) * 0x100000001b3ULL;
-	return verify_mix(hash);
+	for (i = 0; i < 8; i++)
+		b[i] = (unsigned char)(id >> (8 * i));
+	return verify_hash(v, b, sizeof(b));
 }
 
 /* The host of this name (len bytes, at most VERIFY_HOST_MAX), or SIZE_MAX. */
@@ -290,7 +296,7 @@ size_t
 verify_host_find(const struct verify *v, const char *name, size_t len)
 {
 	const struct verify_hostrec *hr;
-	uint64_t hash = verify_host_hash(name, len);
+	uint64_t hash = verify_hash(v, name, len);
 	size_t i, j;
 
 	for (j = 0; v->htabcap > 0 && j < v->htabcap; j++) {
@@ -319,7 +325,7 @@ verify_host(struct verify *v, const char *name, size_t len)
 		len = VERIFY_HOST_MAX;
 	if ((i = verify_host_find(v, name, len)) != SIZE_MAX)
 		return i;
-	hash = verify_host_hash(name, len);
+	hash = verify_hash(v, name, len);
 	if (v->nhosts >= VERIFY_HOSTS_MAX) {
 		v->over = VERIFY_BOUND_HOSTS;
 		return SIZE_MAX;
@@ -328,7 +334,7 @@ verify_host(struct verify *v, const char *name, size_t len)
 		if (verify_rehash(&v->htab, &v->htabcap, v->nhosts, 0) == -1)
 			goto nomem;
 		for (i = 0; i < v->nhosts; i++) {
-			uint64_t hh = verify_host_hash(v->hosts[i].name,
+			uint64_t hh = verify_hash(v, v->hosts[i].name,
 			    v->hosts[i].namelen);
 
 			for (j = 0; v->htab[(hh + j) & (v->htabcap - 1)]; j++)
@@ -406,17 +412,17 @@ verify_epoch(struct verify *v, const struct verify_fields *f, size_t host,
 		v->over = VERIFY_BOUND_EPOCHS;
 		return NULL;
 	}
-	hash = verify_mix(f->epoch_id);
+	hash = verify_id_hash(v, f->epoch_id);
 	if (2 * (v->nepochs + 1) > v->etabcap) {
 		if (verify_rehash(&v->etab, &v->etabcap, v->nepochs, 0) == -1)
 			goto nomem;
 		for (i = 0; i < v->nepochs; i++) {
-			hash = verify_mix(v->epochs[i].id);
+			hash = verify_id_hash(v, v->epochs[i].id);
 			for (j = 0; v->etab[(hash + j) & (v->etabcap - 1)]; j++)
-				;
+				v->probes++;
 			v->etab[(hash + j) & (v->etabcap - 1)] = i + 1;
 		}
-		hash = verify_mix(f->epoch_id);
+		hash = verify_id_hash(v, f->epoch_id);
 	}
 	cap = v->capepochs;
 	if ((p = verify_grow(v->epochs, &cap, v->nepochs,
@@ -437,7 +443,7 @@ verify_epoch(struct verify *v, const struct verify_fields *f, size_t host,
 	ep->budget.kind = VERIFY_RUN_BUDGET;
 	ep->missing.kind = VERIFY_RUN_MISSING;
 	for (j = 0; v->etab[(hash + j) & (v->etabcap - 1)]; j++)
-		;
+		v->probes++;
 	v->etab[(hash + j) & (v->etabcap - 1)] = v->nepochs + 1;
 	v->nepochs++;
 	return ep;
@@ -448,12 +454,13 @@ nomem:
 
 /* The index of the epoch with this id, or SIZE_MAX. */
 size_t
-verify_epoch_index(const struct verify *v, uint64_t id)
+verify_epoch_index(struct verify *v, uint64_t id)
 {
-	uint64_t hash = verify_mix(id);
+	uint64_t hash = verify_id_hash(v, id);
 	size_t i, j;
 
 	for (j = 0; v->etabcap > 0 && j < v->etabcap; j++) {
+		v->probes++;
 		i = v->etab[(hash + j) & (v->etabcap - 1)];
 		if (i == 0)
 			break;

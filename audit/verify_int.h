@@ -193,6 +193,10 @@ struct verify {
 	size_t			 nfiles;
 	struct verify_epoch	*epochs;
 	size_t			 nepochs, capepochs;
+	unsigned char		 hkey[crypto_shorthash_KEYBYTES]; /* the
+						 * tables' SipHash key */
+	uint64_t		 probes;	/* of the epoch table (a unit
+						 * test reads it) */
 	size_t			*etab;		/* index + 1; 0: empty */
 	size_t			 etabcap;
 	struct verify_hostrec	*hosts;
@@ -224,7 +228,7 @@ void	verify_note(struct verify *, enum verify_kind, struct verify_epoch *ep,
 /* Room for one more of size in arr (n used of *cap); NULL: no memory. */
 void	*verify_grow(void *arr, size_t *cap, size_t n, size_t size);
 /* The index of the epoch with this id, or SIZE_MAX. */
-size_t	verify_epoch_index(const struct verify *, uint64_t id);
+size_t	verify_epoch_index(struct verify *, uint64_t id);
 /* The host of this name (len bytes, at most VERIFY_HOST_MAX), or SIZE_MAX. */
 size_t	verify_host_find(const struct verify *, const char *name, size_t len);
 /* Host h's name as text prints it: escaped; "-" without a header. */

@@ -4,11 +4,13 @@
  * verify_walk.c), on chains made here with audit/chain.c. Every layout
  * intact; each tampering named in its words (modified, deleted, swapped,
  * moved, repeated, inserted, cut short); unsealed records; a line too
- * long; and the work: a forged huge seq costs O(1) key steps, counted,
- * not timed (issue 13, finding 4).
+ * long; and the work: a forged huge seq costs O(1) key steps, and epoch
+ * ids made to collide in the epoch table cost linear probes, counted,
+ * not timed (issue 13, finding 4; the red team's colliding ids).
  */
 #include "autoconf.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -622,6 +624,85 @@ START_TEST(test_walk_v1)
 }
 END_TEST
 
+/*
+ * The old fixed mix of the epoch table (x ^= x >> 33, times C, again),
+ * undone: ids that it put in one slot of any table up to 2^21 slots.
+ */
+static uint64_t
+old_mix_inverse(uint64_t h)
+{
+	const uint64_t c = 0xff51afd7ed558ccdULL;
+	uint64_t ci = c;
+	int i;
+
+	for (i = 0; i < 6; i++)		/* Newton: c * ci = 1 mod 2^64 */
+		ci *= 2 - c * ci;
+	h ^= h >> 33;
+	h *= ci;
+	h ^= h >> 33;
+	return h;
+}
+
+/* N forged one-line epochs with ids of the old mix's one slot. */
+static void
+feed_colliding(struct verify *v, size_t n)
+{
+	char line[256];
+	size_t i;
+	int len;
+
+	for (i = 1; i <= n; i++) {
+		len = snprintf(line, sizeof(line), "conn=%016zx proto=tcp "
+		    "time=2026-12-02T12:00:00.000000Z epoch=%016" PRIx64
+		    " seq=1 mac=%032d", i, old_mix_inverse((uint64_t)i << 21),
+		    0);
+		ck_assert(len > 0 && (size_t)len < sizeof(line));
+		ck_assert_int_eq(verify_line(v, "log", i, line, (size_t)len),
+		    0);
+	}
+}
+
+/*
+ * Red team: epoch ids chosen to fall in one slot of the epoch table made
+ * verify quadratic (80,000 lines: 20 s). Keyed, the table's probes stay
+ * about linear: counted, not timed.
+ */
+START_TEST(test_walk_ids_collide)
+{
+	unsigned char sk[CHAIN_KEY_BYTES] = { 1 };
+	struct verify_summary s;
+	struct verify *v;
+	size_t n = 4000;
+
+	ck_assert_ptr_nonnull(v = verify_new(sk, NULL, NULL));
+	feed_colliding(v, n);
+	ck_assert_uint_eq(verify_nepochs(v), n);
+	ck_assert_uint_le(v->probes, 16 * n);
+	(void)verify_finish(v, &s);
+	ck_assert_uint_eq(s.epochs, n);
+	ck_assert_uint_le(v->probes, 32 * n);
+	verify_free(v);
+}
+END_TEST
+
+/* Each verifier draws its own hash key: the same ids, other slots. */
+START_TEST(test_walk_ids_keyed)
+{
+	unsigned char sk[CHAIN_KEY_BYTES] = { 1 };
+	struct verify *v1, *v2;
+
+	ck_assert_ptr_nonnull(v1 = verify_new(sk, NULL, NULL));
+	ck_assert_ptr_nonnull(v2 = verify_new(sk, NULL, NULL));
+	feed_colliding(v1, 64);
+	feed_colliding(v2, 64);
+	ck_assert_uint_eq(v1->etabcap, v2->etabcap);
+	ck_assert_int_ne(memcmp(v1->etab, v2->etab, v1->etabcap *
+	    sizeof(*v1->etab)), 0);
+	verify_free(v1);
+	verify_free(v2);
+}
+END_TEST
+
 Suite *
 verify_suite(void)
 {
@@ -645,6 +726,8 @@ verify_suite(void)
 	tcase_add_test(tc, test_walk_overlong);
 	tcase_add_test(tc, test_walk_bounds);
 	tcase_add_test(tc, test_walk_ring_bound);
+	tcase_add_test(tc, test_walk_ids_collide);
+	tcase_add_test(tc, test_walk_ids_keyed);
 	suite_add_tcase(s, tc);
 	return s;
 }
