@@ -20,8 +20,6 @@
 #include "audit/logfiles_cmd.h"
 #include "audit/logread.h"
 
-#define LOGFILES_PRESCAN	(16u << 20)	/* bytes read for a first time */
-
 static void	logfiles_cmd_prescan(struct logfiles_file *);
 
 /* The files in reading order; -1 said why. */
@@ -85,8 +83,13 @@ logfiles_cmd(int argc, char **argv, FILE *note, struct logfiles_file **out,
 }
 
 /*
- * The time, epoch and seq of a file's first sealed record, if it has one
- * early on.
+ * The time, epoch and seq of a file's first sealed record, however far
+ * into the file it is: a cap on the bytes looked at would let other
+ * programs' lines at the top of a file (a padding an attacker can write
+ * with logger(1)) take its time away and put it first. Bounded memory
+ * (logread's), a read of the file up to that record; a file without one
+ * is read through. A read error leaves the file without a time: reading
+ * it says what the error is.
  */
 static void
 logfiles_cmd_prescan(struct logfiles_file *f)
@@ -94,17 +97,14 @@ logfiles_cmd_prescan(struct logfiles_file *f)
 	struct logread *lr;
 	const char *line;
 	char err[256];
-	size_t len, seen = 0;
+	size_t len;
 	int fd, over;
 
 	if ((fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1 ||
 	    (lr = logread_open(fd, f->name, err, sizeof(err))) == NULL)
 		return;
-	while (seen < LOGFILES_PRESCAN &&
-	    logread_line(lr, &line, &len, &over, err, sizeof(err)) == 1) {
-		seen += len + 1;
+	while (logread_line(lr, &line, &len, &over, err, sizeof(err)) == 1)
 		if (!over && logfiles_first(f, line, len))
 			break;
-	}
 	logread_close(lr);
 }

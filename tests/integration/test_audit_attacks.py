@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: ISC
 """The attacks of issue 13 on the audit trail, each done as reported and
 each now found by daytimed-audit verify; and issue 16's many hosts in one
-file. Chains are sealed by tests/integration/audit_emit (the daemon's
-audit code), signed with a host key and linked through a state file as
-the daemon does; the real daemon through real syslog daemons is
+file; files whose first sealed record is deep in them. Chains are sealed
+by tests/integration/audit_emit (the daemon's audit code), signed with a
+host key and linked through a state file as the daemon does; the real daemon through real syslog daemons is
 test_audit_syslog.py.
 
 Environment: DAYTIMED_AUDIT; AUDIT_EMIT (default: next to it)."""
@@ -515,6 +515,49 @@ def moved_into_a_later_file():
           "moved into the later file: %d %r\n%s", rc, f, out)
     check("reading the files oldest first: %s %s" % (p1, p2) in out,
           "oldest first: %s", out)
+
+
+def padded(name, head, lines):
+    """TMP/name: more than 16 MiB of another program's lines, then head
+    and lines: the first sealed record deep in the file."""
+    pad = ("Nov 26 10:00:00 web1 sshd[77]: Accepted publickey for root from "
+           "10.0.0.%d port 22 ssh2\n")
+    path = TMP.join(name)
+    with open(path, "w") as f:
+        chunk = "".join(pad % (i % 250) for i in range(4096))
+        for _ in range((17 << 20) // len(chunk) + 1):
+            f.write(chunk)
+        f.writelines(head + lines)
+    return path
+
+
+@test(timeout=120)
+def first_sealed_record_deep_in_a_file():
+    """Red team: a file's first sealed record after 16 MiB of other lines
+    still gives it its time, so the files are read oldest first: a forged
+    unsealed line in the newer file is found, and an epoch rotated into
+    a padded file is not called reordered."""
+    a, b = linked(2)
+    fake = ("Nov 26 10:00:00 web1 daytimed[4242]: conn=0000000000000666 "
+            "proto=tcp peer=6.6.6.6:1 decision=allow rule=default ident=root "
+            "ident_status=ok\n")
+    old = TMP.write("deep.log.1", a)
+    new = padded("deep.log", [fake], b)
+    rc, f, out = verify(old, *(hostkeys() + [new]))  # new first
+    check(rc == 1 and len(f) == 1 and "unsealed" in f[0] and
+          "from host web1, which seals its records" in f[0],
+          "the forged line is found: %d %r\n%s", rc, f, out)
+    check("reading the files oldest first: %s %s" % (old, new) in out,
+          "oldest first: %s", out)
+    lines = emit(20)
+    old = TMP.write("rot.log.1", lines[:10])
+    new = padded("rot.log", [], lines[10:])
+    rc, f, out = verify(old, *(hostkeys() + [new]))  # new first
+    check(rc == 0 and f == [] and "22 verified" in out,
+          "an epoch rotated into a padded file: intact: %d %r\n%s", rc, f,
+          out)
+    os.unlink(TMP.join("deep.log"))
+    os.unlink(new)
 
 
 @test
