@@ -442,6 +442,7 @@ verify_epoch(struct verify *v, const struct verify_fields *f, size_t host,
 	ep->far.kind = VERIFY_RUN_FAR;
 	ep->budget.kind = VERIFY_RUN_BUDGET;
 	ep->missing.kind = VERIFY_RUN_MISSING;
+	ep->forged.kind = VERIFY_RUN_FORGED;
 	for (j = 0; v->etab[(hash + j) & (v->etabcap - 1)]; j++)
 		v->probes++;
 	v->etab[(hash + j) & (v->etabcap - 1)] = v->nepochs + 1;

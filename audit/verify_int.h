@@ -48,6 +48,8 @@ enum verify_run_kind {
 	VERIFY_RUN_FAR,		/* too far past the last verified record */
 	VERIFY_RUN_BUDGET,	/* the walk budget was spent */
 	VERIFY_RUN_MISSING,	/* walked over, never came */
+	VERIFY_RUN_FORGED,	/* far ahead, let go of the hold, and did
+				 * not verify: the walk stays */
 	VERIFY_RUN_UNSEALED	/* no chain fields, from a sealing host */
 };
 
@@ -94,6 +96,11 @@ struct verify_epoch {
 	size_t			 dropped;	/* not held: over the cap */
 	struct verify_held	*ahead;		/* beyond the ring: held */
 	size_t			 nahead, capahead;
+	unsigned char		 probe[CHAIN_KEY_BYTES]; /* K_probe_seq: the
+						 * last check far ahead, so
+						 * rising ones step on */
+	uint64_t		 probe_seq;
+	int			 has_probe;
 	/* the start record */
 	int			 has_start;
 	uint32_t		 start_file;
@@ -133,7 +140,7 @@ struct verify_epoch {
 	uint64_t		 ord_max;
 	uint32_t		 ord_max_file;
 	unsigned long		 ord_max_line;
-	struct verify_run	 reorder, late, far, budget, missing;
+	struct verify_run	 reorder, late, far, budget, missing, forged;
 	int			 host_told;	/* other names told */
 	/* links, at the end */
 	size_t			 rank;		/* its place: verify_rank */

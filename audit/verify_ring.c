@@ -263,6 +263,7 @@ verify_walk_end(struct verify *v, struct verify_epoch *ep)
 	verify_run_flush(v, ep, SIZE_MAX, &ep->late);
 	verify_run_flush(v, ep, SIZE_MAX, &ep->far);
 	verify_run_flush(v, ep, SIZE_MAX, &ep->budget);
+	verify_run_flush(v, ep, SIZE_MAX, &ep->forged);
 	verify_ring_evict(v, ep, ep->cur);
 	verify_run_flush(v, ep, SIZE_MAX, &ep->missing);
 	verify_ring_free(v, ep);
@@ -279,6 +280,8 @@ verify_ring_free(struct verify *v, struct verify_epoch *ep)
 	v->ring_slots -= ep->ringcap;
 	ep->ring = NULL;
 	ep->ringcap = 0;
+	sodium_memzero(ep->probe, sizeof(ep->probe));
+	ep->has_probe = 0;
 	if (ep->nahead == 0) {
 		free(ep->ahead);
 		ep->ahead = NULL;
@@ -293,6 +296,7 @@ verify_walk_free(struct verify_epoch *ep)
 	size_t i;
 
 	sodium_memzero(ep->key, sizeof(ep->key));
+	sodium_memzero(ep->probe, sizeof(ep->probe));
 	if (ep->ring != NULL) {
 		sodium_memzero(ep->ring, ep->ringcap * sizeof(*ep->ring));
 		free(ep->ring);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * verify_run: runs of consecutive records that earn one note between
- * them (reordered, late, too far, over the budget, missing, unsealed):
+ * them (reordered, late, too far, over the budget, forged far ahead,
+ * missing, unsealed):
  * extended record by record, then told in the words of their kind.
  */
 #include "autoconf.h"
@@ -109,6 +110,13 @@ verify_run_flush(struct verify *v, struct verify_epoch *ep, size_t host,
 		    "of epoch %s: the walk already took %llu key steps that "
 		    "verified nothing (forged sequence numbers?)", where, seqs,
 		    id, (unsigned long long)VERIFY_WALK_BUDGET);
+		break;
+	case VERIFY_RUN_FORGED:
+		verify_note(v, VERIFY_FINDING, ep, host, "%s: modified or "
+		    "inserted: %s of epoch %s, more than %d records ahead of "
+		    "the walk, do%s not verify (the walk does not follow)",
+		    where, seqs, id, VERIFY_RING, r->first == r->last ? "es" :
+		    "");
 		break;
 	case VERIFY_RUN_MISSING:
 		if (r->first == r->last)

@@ -17,7 +17,9 @@
  * apart); one further behind can no longer be checked and says so. A
  * record more than VERIFY_RING ahead is held (VERIFY_AHEAD_MAX of them)
  * until the walk comes near, or the hold is full, or the input ends: a
- * single forged seq cannot make the records before it uncheckable. No
+ * single forged seq cannot make the records before it uncheckable, and
+ * one let go of the hold is walked to only if it verifies, so many
+ * cannot either. No
  * walk goes more than VERIFY_GAP_MAX past the last verified record, and
  * walks that verify nothing spend the run's VERIFY_WALK_BUDGET. The ring
  * and what is held are verify_ring.c's.
@@ -58,6 +60,8 @@ static int	verify_mac_ok(const struct verify_epoch *,
 		    const struct verify_fields *);
 static int	verify_check_step(struct verify_epoch *, const char *,
 		    const struct verify_fields *);
+static int	verify_far_ok(struct verify *, struct verify_epoch *,
+		    const char *, const struct verify_fields *);
 static void	verify_step(struct verify_epoch *);
 static void	verify_accept(struct verify *, struct verify_epoch *,
 		    struct verify_slot *, uint32_t, unsigned long,
@@ -264,6 +268,18 @@ verify_walk_seq(struct verify *v, struct verify_epoch *ep, uint32_t file,
 		    0, 0);
 		return;
 	}
+	/*
+	 * Forced out of the hold (full, or the input's end) from more than
+	 * the ring ahead: checked first on a copy of the key. One that does
+	 * not verify must not move the walk: a stream of forged far seqs
+	 * would push it past the genuine records still to come, and leave
+	 * them older than the ring, unchecked, and the epoch cut short.
+	 */
+	if (d > VERIFY_RING && !verify_far_ok(v, ep, rec, f)) {
+		verify_run_add(v, ep, SIZE_MAX, &ep->forged, s, file, line, 0,
+		    0, 0);
+		return;
+	}
 	while (ep->cur < s) {
 		if (verify_ring_put(v, ep) == NULL)
 			return;
@@ -372,6 +388,39 @@ verify_mac_ok(const struct verify_epoch *ep, const unsigned char *key,
 	ok = crypto_verify_16(mac, f->mac) == 0;
 	sodium_memzero(k, sizeof(k));
 	sodium_memzero(a, sizeof(a));
+	return ok;
+}
+
+/*
+ * Whether a record far ahead verifies, the walk left as it is: its key
+ * stepped to on the side, from the last such check when that is on the
+ * way (forged seqs let go of the hold in rising order cost one walk
+ * between them, not one each), else from K_cur. Steps that verify
+ * nothing are spent from the run's budget.
+ */
+static int
+verify_far_ok(struct verify *v, struct verify_epoch *ep, const char *rec,
+    const struct verify_fields *f)
+{
+	uint64_t n;
+	int ok;
+
+	if (!ep->has_probe || ep->probe_seq < ep->cur ||
+	    ep->probe_seq > f->seq) {
+		memcpy(ep->probe, ep->key, sizeof(ep->probe));
+		ep->probe_seq = ep->cur;
+		ep->has_probe = 1;
+	}
+	for (n = f->seq - ep->probe_seq; ep->probe_seq < f->seq;
+	    ep->probe_seq++) {
+		if (ep->version == 1)
+			chain_next_v1(ep->probe);
+		else
+			chain_step(ep->probe, NULL);
+	}
+	v->steps += n;
+	if (!(ok = verify_mac_ok(ep, ep->probe, rec, f)))
+		v->budget -= n;
 	return ok;
 }
 

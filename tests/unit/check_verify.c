@@ -336,12 +336,65 @@ START_TEST(test_walk_huge_seq)
 		fix_insert(log, log->n, tmp);
 	}
 	verify_free(fix_run(&r, log, k.sk, NULL));
-	/* one walk there; the rest come behind it, checked from the ring or
-	 * not at all: the work stays one gap, not 200 */
-	ck_assert_uint_le(r.s.steps, 10 + VERIFY_GAP_MAX + 1);
+	/*
+	 * Let go of the hold in falling order, each is checked on the side
+	 * from K_cur (none moves the walk, as none verifies): the work is
+	 * the run's budget for steps that verify nothing, not 200 gaps
+	 */
+	ck_assert_uint_le(r.s.steps, 10 + VERIFY_WALK_BUDGET);
 	ck_assert_uint_eq(r.s.verified, 10);
 	ck_assert_uint_gt(r.s.findings, 0);
 	free(log);
+}
+END_TEST
+
+/*
+ * Red team: forged records of the running epoch far ahead (seq 5000 on,
+ * a zero mac: anyone can write them to syslog), more than the hold
+ * keeps, between genuine ones. Let go of the hold, they do not verify
+ * and do not move the walk: only they are blamed, in one note; every
+ * genuine record and the stop verify, and the epoch is not cut short.
+ */
+START_TEST(test_walk_forged_ahead)
+{
+	static const size_t counts[] = { VERIFY_AHEAD_MAX + 1, 200 };
+	struct fix_keys k;
+	struct fix_epoch e;
+	struct fix_log *log;
+	struct fix_run r;
+	char tmp[FIX_LINE_MAX], want[256], *p, *m;
+	size_t c, i;
+
+	fix_keys(&k);
+	for (c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+		log = one_epoch(&k, HDR, 30, 1, &e);
+		for (i = 0; i < counts[c]; i++) {
+			/* seq 4's line, its seq 5000 + i, its mac zeros */
+			memcpy(tmp, log->line[4], FIX_LINE_MAX);
+			ck_assert_ptr_nonnull(p = strstr(tmp, " seq=4 "));
+			ck_assert_ptr_nonnull(m = strstr(p, " mac="));
+			snprintf(want, sizeof(want), "%s", m);
+			for (m = want + 5; *m != '\0' && *m != ' '; m++)
+				*m = '0';
+			snprintf(p, FIX_LINE_MAX - (size_t)(p - tmp),
+			    " seq=%zu%s", 5000 + i, want);
+			fix_insert(log, 11 + i, tmp);
+		}
+		verify_free(fix_run(&r, log, k.sk, NULL));
+		snprintf(want, sizeof(want), "log:12-%zu: modified or inserted: "
+		    "seq 5000..%zu (%zu records) of epoch %s, more than %d "
+		    "records ahead of the walk, do not verify (the walk does "
+		    "not follow)", 11 + counts[c], 4999 + counts[c], counts[c],
+		    e.id, VERIFY_RING);
+		{
+			const char *const w[] = { want };
+
+			fix_expect(&r, w, 1);
+		}
+		ck_assert_uint_eq(r.s.verified, 30);
+		ck_assert_uint_le(r.s.steps, 30 + 5000 + counts[c]);
+		free(log);
+	}
 }
 END_TEST
 
@@ -726,6 +779,7 @@ verify_suite(void)
 	tcase_add_test(tc, test_walk_overlong);
 	tcase_add_test(tc, test_walk_bounds);
 	tcase_add_test(tc, test_walk_ring_bound);
+	tcase_add_test(tc, test_walk_forged_ahead);
 	tcase_add_test(tc, test_walk_ids_collide);
 	tcase_add_test(tc, test_walk_ids_keyed);
 	suite_add_tcase(s, tc);
