@@ -25,7 +25,10 @@
  * Once it has forwarded a TERM or INT, an engine still there after
  * MONITOR_STOP_SECS and stopped (SIGSTOP) is killed, one still running
  * after MONITOR_STOP_MAX_SECS too (a stopped engine would otherwise keep
- * both processes and the listeners forever).
+ * both processes and the listeners forever). A bundle is sent as the
+ * socket takes it, the loop polling for the rest, so that an engine
+ * stopped in the middle of one holds no signal up; a stop forwarded
+ * meanwhile abandons it.
  */
 #include "autoconf.h"
 
@@ -33,6 +36,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -92,6 +96,14 @@ struct monitor_state {
 	const char		*result;	/* "starting", "ok", "failed" */
 	char			 error[MONITOR_OUTCOME_MAX + 1];
 	struct sigpair		 pairs;
+	/*
+	 * The answer being sent: LEN[4] then the bundle, written as the
+	 * socket takes it (monitor_send_some), never blocking the loop.
+	 */
+	char			 outhdr[4];
+	char			*out;		/* NULL: none */
+	size_t			 outlen;	/* the bundle's bytes */
+	size_t			 outoff;	/* sent, outhdr's 4 included */
 };
 
 /* Rewrite the status file from the state. */
@@ -151,13 +163,71 @@ monitor_closed(struct monitor_state *ms, const char *why)
 	monitor_status(ms);
 }
 
-/* Serve one reload request: read everything, send it all. */
+/* The answer being sent is done with, sent or not. */
 static void
+monitor_out_drop(struct monitor_state *ms)
+{
+	free(ms->out);
+	ms->out = NULL;
+	ms->outlen = ms->outoff = 0;
+}
+
+/*
+ * Send what the socket takes of the answer now, without waiting: the
+ * loop polls for the rest. A bundle is megabytes for a big list and an
+ * engine stopped (SIGSTOP) reads none of it: a blocking write would hold
+ * the monitor, all signals blocked, past the stop's deadline.
+ */
+static void
+monitor_send_some(int fd, struct monitor_state *ms)
+{
+	struct iovec iov[2];
+	struct msghdr mh;
+	size_t off;
+	ssize_t n;
+
+	while (ms->out != NULL && ms->outoff < 4 + ms->outlen) {
+		off = ms->outoff;
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = iov;
+		if (off < 4) {
+			iov[0].iov_base = ms->outhdr + off;
+			iov[0].iov_len = 4 - off;
+			iov[1].iov_base = ms->out;
+			iov[1].iov_len = ms->outlen;
+			mh.msg_iovlen = 2;
+		} else {
+			iov[0].iov_base = ms->out + (off - 4);
+			iov[0].iov_len = ms->outlen - (off - 4);
+			mh.msg_iovlen = 1;
+		}
+		if ((n = sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL)) == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			log_warn("monitor: cannot hand the configuration over");
+			break;
+		}
+		ms->outoff += (size_t)n;
+	}
+	monitor_out_drop(ms);
+}
+
+/*
+ * Serve one reload request: read everything, then send it as the socket
+ * takes it. -1: a request while the last answer is still going, which
+ * the engine never makes (it reads each whole): out of step.
+ */
+static int
 monitor_serve(int fd, const char *conffile, struct monitor_state *ms)
 {
 	struct loader_bundle *b;
-	char hdr[4], *buf = NULL;
+	char *buf = NULL;
 	size_t len = 0;
+
+	if (ms->out != NULL)
+		return -1;
 
 	/* A read that starts now sees every file as it is now. */
 	ms->reads++;
@@ -173,11 +243,12 @@ monitor_serve(int fd, const char *conffile, struct monitor_state *ms)
 			fatalx("monitor: out of memory");
 	}
 	loader_bundle_free(b);
-	loader_put32(hdr, (uint32_t)len);
-	if (compat_write_all(fd, hdr, 4) == -1 ||
-	    compat_write_all(fd, buf, len) == -1)
-		log_warnx("monitor: cannot hand the configuration over");
-	free(buf);
+	loader_put32(ms->outhdr, (uint32_t)len);
+	ms->out = buf;
+	ms->outlen = len;
+	ms->outoff = 0;
+	monitor_send_some(fd, ms);
+	return 0;
 }
 
 /*
@@ -210,7 +281,11 @@ monitor_message(int fd, char c, struct monitor_state *ms, pid_t engine,
 		*up = 1;
 		break;
 	case MONMSG_RELOAD:
-		monitor_serve(fd, conffile, ms);
+		if (monitor_serve(fd, conffile, ms) == -1) {
+			log_warnx("monitor: a reload asked for while the last "
+			    "one's files are still being sent");
+			return -1;
+		}
 		break;
 	case MONMSG_SIGNAL:
 		if (m.sig == SIGHUP || m.sig == SIGUSR1)
@@ -366,7 +441,7 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 		if (status_pending())
 			monitor_status(&ms);
 		pfd.fd = fd;
-		pfd.events = POLLIN;
+		pfd.events = POLLIN | (ms.out != NULL ? POLLOUT : 0);
 		pfd.revents = 0;
 		to = monitor_timeout(wait != NULL ? wait : status_pending() ?
 		    &retry : NULL, stopby, &left);
@@ -402,11 +477,14 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 				stopby += MONITOR_STOP_SECS * 1000000u;
 			}
 		}
+		if (ms.out != NULL && (pfd.revents & (POLLOUT | POLLERR)))
+			monitor_send_some(fd, &ms);
 		if (pfd.revents & (POLLIN | POLLHUP)) {
 			ssize_t r = read(fd, &c, 1);
 
 			if (r == 1 && monitor_message(fd, c, &ms, engine,
 			    conffile, &up) == -1) {
+				monitor_out_drop(&ms);
 				close(fd);
 				fd = -1;
 				up = 1;
@@ -424,6 +502,7 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 				 */
 				if (waitpid(engine, &status, WNOHANG) == engine)
 					monitor_exit(engine, status);
+				monitor_out_drop(&ms);
 				close(fd);
 				fd = -1;
 				up = 1;
@@ -447,6 +526,18 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 					stopat = monitor_now_us();
 					stopby = stopat +
 					    MONITOR_STOP_SECS * 1000000u;
+				}
+				/*
+				 * A stop abandons a reload whose files are
+				 * still going: the engine's read ends at the
+				 * end of what was sent, its reload fails, its
+				 * stop need not wait for a parse.
+				 */
+				if (ms.out != NULL) {
+					log_info("monitor: stopping: the reload "
+					    "in progress is abandoned");
+					monitor_out_drop(&ms);
+					(void)shutdown(fd, SHUT_WR);
 				}
 			}
 		}

@@ -413,6 +413,71 @@ def a_stopped_engine_is_killed_after_the_grace():
             check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)), "serving")
 
 
+def status_reads(path):
+    """The reads= of a status file, or None while it cannot be read."""
+    try:
+        with open(path) as f:
+            m = re.search(r"\breads=(\d+)", f.read())
+    except OSError:
+        return None
+    return int(m.group(1)) if m else None
+
+
+@test(timeout=90)
+def a_stopped_engine_is_killed_during_a_reload():
+    """The engine stopped (SIGSTOP) just after it asked for a reload's
+    files, a bundle of megabytes (300000 netblocks) that fills the
+    socket: a TERM to the monitor is still forwarded, the stop abandons
+    the reload, and the engine is killed 5 s later; exit 1. (The monitor
+    used to sit in its write with every signal blocked, for ever.)"""
+    h.need_root()
+    port = h.free_port()
+    with h.TempDir("dtl-") as t, h.SyslogSink() as sink:
+        pidfile = nobodys_pidfile(t)
+        status = pidfile[:-len(".pid")] + ".status"
+        text = conf(port, sink, "pidfile %s\n" % pidfile)
+        d = h.Daemon(text, ready="proc")
+        with d:
+            engine = h.engine_pid(d)
+            sink.wait_for(lambda r: r.pid == engine and
+                          r.msg.startswith("event=start "))
+            big = os.path.join(d.dir, "big.txt")
+            with open(big, "w") as f:
+                f.write("".join("10.%d.%d.%d/32\n" % (i >> 16, (i >> 8) & 255,
+                                                      i & 255)
+                                for i in range(300000)))
+            os.chmod(big, 0o644)
+            d.write_conf(text + "deny file %s\n" % big)
+            before = status_reads(status)
+            check(before is not None, "no status file %s", status)
+            try:
+                d.signal(signal.SIGHUP)
+                # no sleep: the engine must be stopped before it has
+                # read the bundle, which takes it milliseconds
+                deadline = time.monotonic() + 10
+                while (status_reads(status) or 0) <= before:
+                    check(time.monotonic() < deadline, "no reload began")
+                stop_engine(engine)
+                start = time.monotonic()
+                d.signal(signal.SIGTERM)
+                rc = d.wait(5 + 5)
+                took = time.monotonic() - start
+                check(rc == 1, "monitor over an engine stopped in a "
+                      "reload: %r after %.1f s", rc, took)
+                check(not h.pid_alive(engine), "engine %d outlived its "
+                      "monitor", engine)
+                sink.wait_for(r"^monitor: stopping: the reload in progress "
+                              r"is abandoned$")
+                sink.wait_for(r"^engine \(pid %d\) did not stop within 5 s "
+                              r"of SIGTERM: killing it$" % engine)
+                check(not os.path.exists(pidfile), "pidfile left behind")
+            finally:
+                kill_if_stopped(engine)
+        # nothing holds the port: a restart serves at once
+        with h.Daemon(text) as d:
+            check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)), "serving")
+
+
 @test(timeout=90)
 def a_stop_waits_for_a_reload_in_progress():
     """A stop that lands during a long reload (millions of rules take
