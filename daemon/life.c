@@ -148,9 +148,12 @@ life_pid_text(const char *path, char *buf, size_t len)
  * What stands at path: 0 nothing, 1 a pidfile a daemon left behind that
  * we may replace (a regular file of our own, not writable by others,
  * holding a process id; unless probe, also not write-locked) and *st is
- * it, 2 such a file with no process id in it (err says so), or -1 and the
- * reason in err. Opened without blocking and without following a link: a
- * FIFO or a link put there is refused.
+ * it, 2 such a file with no process id in it (err says so), 3 one empty
+ * as life_pidfile_open makes it (mode 0600, one link): a start's that
+ * died before it wrote its pid, or is still starting (its lock file
+ * tells), *st and err as for 1 and 2; or -1 and the reason in err.
+ * Opened without blocking and without following a link: a FIFO or a
+ * link put there is refused.
  */
 static int
 life_pidfile_existing(const char *path, int probe, struct stat *st,
@@ -199,7 +202,8 @@ life_pidfile_existing(const char *path, int probe, struct stat *st,
 	if (n <= 0 || life_pidfile_parse(buf, (size_t)n, &pid) == -1) {
 		(void)life_err(err, errlen, "exists and does not hold a "
 		    "process id: not overwritten");
-		return 2;
+		return n == 0 && (st->st_mode & 07777) == 0600 &&
+		    st->st_nlink == 1 ? 3 : 2;
 	}
 	return 1;
 }
@@ -219,7 +223,9 @@ life_pidfile_inspect(const char *path, char *err, size_t errlen)
 	/*
 	 * No pid in it, but its lock file held: the pidfile of a daemon
 	 * starting, which writes its pid later. Not a file a start would
-	 * refuse: the start's lock says "already running".
+	 * refuse: the start's lock says "already running". Empty as a start
+	 * makes it, its lock file free: a start that died before it wrote
+	 * its pid, which a start takes over.
 	 */
 	if (rc == 2 && !life_lock_busy(lock))
 		return -1;
@@ -357,6 +363,16 @@ life_pidfile_open(const char *path)
 			else
 				log_warnx("pidfile %s %s", path, err);
 			goto fail;
+		case 3:
+			/*
+			 * Empty, mode 0600, one link, ours, in the directory
+			 * whose lock file we hold: what a start leaves that
+			 * was killed before it wrote its pid. Replaced like a
+			 * dead daemon's, or it would block every start.
+			 */
+			log_info("pidfile %s: empty, left by a start that "
+			    "stopped before it wrote its pid: taken over", path);
+			/* FALLTHROUGH */
 		case 1:
 			/* Ours to replace: no other start holds the lock. */
 			if (lstat(path, &now) == 0 && now.st_dev == st.st_dev &&

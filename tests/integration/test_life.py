@@ -307,6 +307,56 @@ def two_starts_racing_one_serves_the_other_says_already_running():
                   "pair %d: the loser: %r", i, lost)
 
 
+@test(timeout=120)
+def a_start_killed_before_its_pid_leaves_nothing_in_the_way():
+    """A start killed between making its pidfile and writing its pid
+    leaves it empty (mode 0600) beside a free lock file: -t and the next
+    start take it over, as a dead daemon's, saying so; they used to
+    refuse it ("does not hold a process id") for ever."""
+    h.need_root()
+    port = h.free_port()
+    with h.TempDir("dtl-") as t, h.SyslogSink() as sink:
+        pidfile = nobodys_pidfile(t)
+        path = t.write("d.conf", conf(port, sink, "pidfile %s\n" % pidfile))
+        for _ in range(20):
+            p = subprocess.Popen([h.DAYTIMED, "-f", "-c", path],
+                                 stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+            try:
+                deadline = time.monotonic() + 10
+                while not os.path.exists(pidfile):
+                    check(time.monotonic() < deadline and p.poll() is None,
+                          "no pidfile made: %r", p.returncode)
+                os.kill(p.pid, signal.SIGSTOP)
+                if os.path.getsize(pidfile) == 0:
+                    os.kill(p.pid, signal.SIGTERM)
+                    os.kill(p.pid, signal.SIGCONT)
+                    check(p.wait(5) == -signal.SIGTERM, "exit %r",
+                          p.returncode)
+                    break
+                # its pid written already: again
+                os.kill(p.pid, signal.SIGCONT)
+            finally:
+                h.stop_process(p)
+            check(h.poll_until(lambda: not os.path.exists(pidfile), 5),
+                  "pidfile left by a clean stop")
+        else:
+            check(False, "never stopped a start before its pid")
+        check(os.path.getsize(pidfile) == 0 and
+              os.stat(pidfile).st_mode & 0o7777 == 0o600,
+              "the killed start's pidfile: %r", os.stat(pidfile))
+        rc, out, err = h.daytimed("-t", "-c", path)
+        check(rc == 0, "-t over the leftover: %d %r %r", rc, out, err)
+        with h.Daemon(open(path).read(), ready="proc") as d:
+            check(h.poll_until(lambda: h.read_pidfile(pidfile) == d.pid, 5),
+                  "pidfile not taken over")
+            want = ("pidfile %s: empty, left by a start that stopped "
+                    "before it wrote its pid: taken over" % pidfile)
+            check(want in d.stderr_text(), "%r", d.stderr_text())
+            check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)), "serving")
+
+
 def nobodys_pidfile(t):
     """A pidfile path in a fresh run directory of t owned by nobody."""
     run = t.join("run")

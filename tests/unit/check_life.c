@@ -48,7 +48,8 @@ END_TEST
 
 START_TEST(test_pidfile_inspect)
 {
-	char dir[] = "/tmp/check_life.XXXXXX", path[512], lock[512], err[256];
+	char dir[] = "/tmp/check_life.XXXXXX", path[512], lock[512], err[256],
+	    want[512];
 	int fd;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -80,6 +81,7 @@ START_TEST(test_pidfile_inspect)
 	fmt(lock, sizeof(lock), "%s/new.lock", dir);
 	ck_assert_int_eq(chmod(lock, 0600), 0);
 	fmt(path, sizeof(path), "%s/new.pid", dir);
+	ck_assert_int_eq(chmod(path, 0644), 0);	/* not as a start makes it */
 	ck_assert_int_eq(life_pidfile_inspect(path, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "exists and does not hold a process id: not "
 	    "overwritten");
@@ -87,6 +89,15 @@ START_TEST(test_pidfile_inspect)
 	ck_assert_int_eq(flock(fd, LOCK_EX | LOCK_NB), 0);
 	ck_assert_int_eq(life_pidfile_inspect(path, err, sizeof(err)), 0);
 	close(fd);
+	ck_assert_int_eq(life_pidfile_inspect(path, err, sizeof(err)), -1);
+	/* empty, 0600, one link: a start killed before its pid; taken */
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	ck_assert_int_eq(life_pidfile_inspect(path, err, sizeof(err)), 0);
+	fmt(want, sizeof(want), "%s/new.link", dir);
+	ck_assert_int_eq(link(path, want), 0);
+	ck_assert_int_eq(life_pidfile_inspect(path, err, sizeof(err)), -1);
+	ck_assert_int_eq(unlink(want), 0);
+	disk_put(dir, "new.pid", "\n");	/* not empty: not as a start leaves it */
 	ck_assert_int_eq(life_pidfile_inspect(path, err, sizeof(err)), -1);
 	disk_rm(dir, "new.pid");
 	disk_rm(dir, "new.lock");
@@ -274,6 +285,25 @@ START_TEST(test_pidfile_open_locks)
 	ck_assert_int_eq(access(lock, F_OK), -1);	/* ours, removed */
 	close(fd);
 	disk_rm(dir, "d.pid");
+	/* empty, 0644: not what a start makes, refused, nothing touched */
+	disk_put(dir, "d.pid", "");
+	ck_assert_int_eq(chmod(pid, 0644), 0);
+	ck_assert_int_eq(stat(pid, &old), 0);
+	ck_assert_int_eq(life_pidfile_open(pid), -1);
+	ck_assert_int_eq(stat(pid, &st), 0);
+	ck_assert(st.st_ino == old.st_ino);
+	/* empty, 0600, one link: a start killed before its pid; made anew */
+	ck_assert_int_eq(chmod(pid, 0600), 0);
+	ck_assert_int_ne(fd = open(pid, O_RDONLY), -1);	/* the old one */
+	ck_assert_int_eq(life_pidfile_open(pid), 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_int_eq(st.st_nlink, 0);			/* removed */
+	ck_assert_int_eq(stat(pid, &st), 0);		/* and made anew */
+	ck_assert_int_eq(st.st_mode & 07777, 0600);
+	close(fd);
+	life_pidfile_remove();
+	ck_assert_int_eq(access(pid, F_OK), -1);
+	ck_assert_int_eq(access(lock, F_OK), -1);
 	ck_assert_int_eq(rmdir(dir), 0);
 }
 END_TEST
