@@ -559,6 +559,12 @@ life_forget_starter(void)
 		life_quiet_stderr(0);
 }
 
+int
+life_starter_fd(void)
+{
+	return life_starter;
+}
+
 void
 life_ready(void)
 {

@@ -83,8 +83,16 @@ void	life_daemonize(void);
  * owns them).
  */
 void	life_pidfile_close(void);
-/* In the monitor: let go of the starter pipe; only the engine reports. */
+/*
+ * In the monitor, once the starter has gone: let go of the starter pipe,
+ * stderr to /dev/null.
+ */
 void	life_forget_starter(void);
+/*
+ * The starter pipe's write end, -1 when none (-f, or ready, or let go):
+ * POLLERR on it says the starter has gone.
+ */
+int	life_starter_fd(void);
 /* Tell the starter all went well; stderr goes to /dev/null. */
 void	life_ready(void);
 /* chroot (when dir != NULL), then drop to the user, then verify. */

@@ -397,6 +397,23 @@ monitor_timeout(const struct timespec *want, uint64_t stopby,
 	return left;
 }
 
+/* ppoll on the channel and the starter's pipe; n counts the channel only. */
+static int
+monitor_poll(struct pollfd *pfd, struct pollfd *starter,
+    const struct timespec *to, const sigset_t *mask)
+{
+	struct pollfd p[2];
+	int n;
+
+	p[0] = *pfd;
+	p[1] = *starter;
+	if ((n = ppoll(p, 2, to, mask)) == -1)
+		return -1;
+	*pfd = p[0];
+	*starter = p[1];
+	return n - (p[1].revents != 0);
+}
+
 /* The monitor's life: requests, signals to forward, the engine's end. */
 static void __attribute__((noreturn))
 monitor_main(int fd, pid_t engine, const char *conffile)
@@ -404,7 +421,7 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 	static const int fwd[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
 	struct monitor_state ms;
 	struct sigaction sa;
-	struct pollfd pfd;
+	struct pollfd pfd, starter;
 	sigset_t block, empty;
 	size_t i;
 	/* After the engine closed the channel: how long it has to exit. */
@@ -443,10 +460,22 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 		pfd.fd = fd;
 		pfd.events = POLLIN | (ms.out != NULL ? POLLOUT : 0);
 		pfd.revents = 0;
+		/*
+		 * The starter's pipe, until the starter goes (POLLERR: at the
+		 * engine's "ready", or killed): until then what the monitor
+		 * says, an engine dead before it was ready included, is on
+		 * the starting command's stderr.
+		 */
+		starter.fd = life_starter_fd();
+		starter.events = 0;
+		starter.revents = 0;
 		to = monitor_timeout(wait != NULL ? wait : status_pending() ?
 		    &retry : NULL, stopby, &left);
-		if ((n = ppoll(&pfd, 1, to, &empty)) == -1 && errno != EINTR)
+		if ((n = monitor_poll(&pfd, &starter, to, &empty)) == -1 &&
+		    errno != EINTR)
 			fatal("monitor: poll");
+		if (starter.revents & (POLLERR | POLLHUP | POLLNVAL))
+			life_forget_starter();
 		if (n == 0 && wait != NULL && to == wait) {
 			/* the engine goes on without its channel */
 			monitor_closed(&ms, "the engine closed its channel to "
@@ -579,8 +608,8 @@ monitor_split(const char *conffile, const struct life_user *u,
 		return 0;
 	}
 	/*
-	 * The monitor: no client socket, no root, no starter pipe. The
-	 * engine keeps the log sink (its queue, its syslog connection, made
+	 * The monitor: no client socket, no root; the starter pipe only
+	 * until the starter has gone (monitor_main). The engine keeps the log sink (its queue, its syslog connection, made
 	 * before its chroot); the monitor connects its own before its drop.
 	 */
 	log_after_fork(LOG_FORK_OWN);
@@ -589,7 +618,12 @@ monitor_split(const char *conffile, const struct life_user *u,
 	proctitle_set("monitor");
 	if (life_drop(NULL, u) == -1)
 		_exit(1);
-	life_forget_starter();
+	/*
+	 * The starter's pipe stays, so that an engine dead before it is
+	 * ready is said on the starting command's stderr (monitor_exit), as
+	 * daytimed(8) promises every startup error; monitor_main lets it go
+	 * once the starter has gone.
+	 */
 	if (compat_write_all(sp[0], &ready, 1) == -1) {
 		/*
 		 * The engine is gone already (EPIPE): say how, as monitor_main

@@ -15,6 +15,11 @@
  * itself ("daytimed-load"), until that file exists (30 s at most),
  * having made DT_HOLD_RELOAD.held: a reload that takes as long as the
  * test wants. It needs "seccomp off" (the wait uses access and open).
+ *
+ * With DT_HOLD_ENGINE, the engine (the process whose parent runs the
+ * same program), daemonized or not, waits in setgroups as with
+ * DT_HOLD, having made DT_HOLD_ENGINE.held: an engine not yet ready, for
+ * as long as the test wants.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -31,6 +36,7 @@
 static pid_t	hold_first;	/* the process the shim was loaded into */
 static char	hold_reload[4096];	/* DT_HOLD_RELOAD, read at load: the
 					   daemon clears its environment */
+static char	hold_engine[4096];	/* DT_HOLD_ENGINE, likewise */
 
 static void	hold_init(void) __attribute__((constructor));
 
@@ -38,10 +44,45 @@ static void
 hold_init(void)
 {
 	const char *r = getenv("DT_HOLD_RELOAD");
+	const char *e = getenv("DT_HOLD_ENGINE");
 
 	hold_first = getpid();
 	if (r != NULL && strlen(r) < sizeof(hold_reload))
 		memcpy(hold_reload, r, strlen(r) + 1);
+	if (e != NULL && strlen(e) < sizeof(hold_engine))
+		memcpy(hold_engine, e, strlen(e) + 1);
+}
+
+/*
+ * Whether our parent runs the program we run: then we are the engine
+ * (the monitor's parent is the test, or init once the middle process of
+ * the double fork, which exits at once, is gone).
+ */
+static int
+hold_parent_is_daytimed(void)
+{
+	char path[64], self[4096], parent[4096];
+	ssize_t n, m;
+
+	snprintf(path, sizeof(path), "/proc/%ld/exe", (long)getppid());
+	n = readlink("/proc/self/exe", self, sizeof(self));
+	m = readlink(path, parent, sizeof(parent));
+	return n > 0 && n == m && memcmp(self, parent, (size_t)n) == 0;
+}
+
+/* Make path.held, then wait until path exists (30 s at most). */
+static void
+hold_wait(const char *path)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	char held[4096 + 8];
+	int i, fd;
+
+	if (snprintf(held, sizeof(held), "%s.held", path) < (int)sizeof(held) &&
+	    (fd = open(held, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) != -1)
+		close(fd);
+	for (i = 0; i < 3000 && access(path, F_OK) == -1; i++)
+		nanosleep(&ts, NULL);
 }
 
 int
@@ -56,6 +97,8 @@ setgroups(size_t n, const gid_t *list)
 	    getpid() == hold_first : getppid() == hold_first))
 		for (i = 0; i < 3000 && access(path, F_OK) == -1; i++)
 			nanosleep(&ts, NULL);
+	if (hold_engine[0] != '\0' && hold_parent_is_daytimed())
+		hold_wait(hold_engine);
 	real = (int (*)(size_t, const gid_t *))dlsym(RTLD_NEXT, "setgroups");
 	return real != NULL ? real(n, list) : -1;
 }

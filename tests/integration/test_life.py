@@ -121,7 +121,10 @@ def daemonized_process_shape():
                 for f in ("mem", "environ"):
                     check(os.stat("/proc/%d/%s" % (pid, f)).st_uid == 0,
                           "%d: dumpable (%s)", pid, f)
-                f = h.proc_fds(pid)
+                # the monitor lets go of the starter's pipe once it sees
+                # the starter gone, which it may not have yet
+                f = h.poll_until(lambda: h.proc_fds(pid), 5,
+                                 done=lambda f: f.get(2) == "/dev/null")
                 for fd in (0, 1, 2):
                     check(f.get(fd) == "/dev/null", "%d: fd %d -> %r", pid,
                           fd, f.get(fd))
@@ -211,6 +214,52 @@ def startup_errors_on_the_starters_stderr():
         except ConnectionRefusedError:
             got = None
         check(got is None, "a half-started daemon answers")
+
+
+@test
+def an_engine_killed_before_ready_is_said_on_the_starters_stderr():
+    """daytimed(8): every startup error reaches the starting command's
+    stderr, also after the fork. The engine killed before it is ready
+    (held in its privilege drop by hold_shim): the monitor's message
+    says so there, and the start exits 1. (The monitor used to let go
+    of the starter's pipe at once: exit 1, stderr empty.)"""
+    h.need_root()
+    if not os.path.exists(h.HOLD_SHIM):
+        raise h.Skip("%s not built (make check builds it)" % h.HOLD_SHIM)
+    port = h.free_port()
+    with h.TempDir("dtl-") as t, h.SyslogSink() as sink:
+        pidfile = nobodys_pidfile(t)
+        hold = t.join("go")
+        path = t.write("d.conf", conf(port, sink, "pidfile %s\n" % pidfile))
+        env = dict(os.environ, LD_PRELOAD=h.HOLD_SHIM, DT_HOLD_ENGINE=hold)
+        p = subprocess.Popen([h.DAYTIMED, "-c", path], env=env,
+                             stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+        monitor = engine = None
+        try:
+            check(h.poll_until(lambda: os.path.exists(hold + ".held"), 10),
+                  "the engine was never held")
+            monitor = h.read_pidfile(pidfile)
+            kids = h.proc_children(monitor)
+            check(len(kids) == 1, "monitor %d's children: %r", monitor, kids)
+            engine = kids[0]
+            os.kill(engine, signal.SIGKILL)
+            _, err = p.communicate(timeout=10)
+            err = err.decode()
+            check(p.returncode == 1, "start: exit %r, %r", p.returncode, err)
+            check("engine (pid %d) killed by signal 9 (Killed): stopping"
+                  % engine in err, "stderr %r", err)
+            check(h.poll_until(lambda: not h.pid_alive(monitor), 5),
+                  "monitor %d still there", monitor)
+            check(not os.path.exists(pidfile), "pidfile left behind")
+        finally:
+            open(hold, "w").close()
+            if p.poll() is None:
+                h.stop_process(p)
+            for pid in (engine, monitor):
+                if pid is not None and h.pid_alive(pid):
+                    h.stop_pid(pid)
 
 
 @test

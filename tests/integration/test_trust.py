@@ -1033,7 +1033,10 @@ def jail_keeps_dev_null_on_0_to_2():
             engine = h.proc_children(monitor)[0]
             check(os.readlink("/proc/%d/root" % engine) == jail, "no jail")
             for pid in (monitor, engine):
-                fds = h.proc_fds(pid)
+                # the monitor lets go of the starter's pipe once it sees
+                # the starter gone, which it may not have yet
+                fds = h.poll_until(lambda: h.proc_fds(pid), 5,
+                                   done=lambda f: f.get(2) == "/dev/null")
                 for fd in (0, 1, 2):
                     check(fds.get(fd) == "/dev/null", "%d: fd %d is %r", pid,
                           fd, fds.get(fd))
