@@ -432,6 +432,32 @@ logsink_header(struct logsink *ls, char *buf, size_t len, int pri, int flags)
 	return w.full ? 0 : w.off;
 }
 
+/*
+ * The sink's own trouble, its mutex held: on stderr while that copy is
+ * on, and queued for syslog behind what waits (its drain sends it), at
+ * most once a LOGSINK_NOTE_SEC: a failure that repeats on every drain
+ * must not fill the queue it reports on.
+ */
+void
+logsink_note_locked(struct logsink *ls, int pri, const char *msg)
+{
+	char dgram[LOGSINK_MSG_MAX];
+	time_t now = logsink_mono_sec();
+	size_t dl, len = strlen(msg);
+
+	if (ls->last_note != 0 && now - ls->last_note < LOGSINK_NOTE_SEC)
+		return;
+	ls->last_note = now;
+	if (ls->to_stderr || ls->fd == -1)
+		logsink_stderr_line(ls, msg, len);
+	if (ls->fd == -1)
+		return;
+	dl = logsink_header(ls, dgram, sizeof(dgram), pri, 0);
+	dl += record_escape_ctl(dgram + dl, sizeof(dgram) - 1 - dl, msg, len);
+	dgram[dl] = '\n';
+	(void)logsink_enqueue_locked(ls, dgram, dl);	/* or counted lost */
+}
+
 /* "NAME: text\n" on stderr, the text's control bytes escaped. */
 static void
 logsink_stderr_line(struct logsink *ls, const char *msg, size_t len)

@@ -37,6 +37,7 @@ struct event_base;
 #define LOGSINK_BATCH_BYTES	(32u * 1024)
 #define LOGSINK_RECONNECT_SEC	1	/* between tries to reconnect */
 #define LOGSINK_BACKOFF_MS	100	/* after ENOBUFS; log_flush's pause */
+#define LOGSINK_NOTE_SEC	60	/* between the sink's own messages */
 
 /* One queued message: len bytes, then the '\n' of stream framing. */
 struct logsink_msg {
@@ -94,6 +95,7 @@ struct logsink {
 	 * new connection and when the queue empties.
 	 */
 	int			 backoff;
+	time_t			 last_note;	/* logsink_note_locked, monotonic */
 
 	void			(*drain_cb)(void *);
 	void			*drain_arg;
@@ -121,6 +123,9 @@ logsink_sock_locked(const struct logsink *ls)
 {
 	return ls->stream ? ls->sfd : ls->fd;
 }
+
+/* logsink.c */
+void	logsink_note_locked(struct logsink *, int, const char *);
 
 /* logsink_queue.c */
 void	logsink_events_locked(struct logsink *, struct event_base *);

@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 
 #include <event2/event.h>
@@ -252,8 +253,20 @@ logsink_arm_locked(struct logsink *ls)
 		tv.tv_usec = LOGSINK_BACKOFF_MS * 1000;
 	}
 	if (want_write && !ls->write_armed) {
-		event_add(ls->ev_write, NULL);
-		ls->write_armed = 1;
+		if (event_add(ls->ev_write, NULL) == 0)
+			ls->write_armed = 1;
+		else {
+			/*
+			 * The loop could not watch the socket (epoll_ctl
+			 * failed): nothing else would ever drain the queue,
+			 * so the timer paces it, as after ENOBUFS, until an
+			 * add succeeds.
+			 */
+			ls->backoff = 1;
+			want_retry = 1;
+			logsink_note_locked(ls, LOG_ERR, "syslog queue: cannot "
+			    "watch the socket; draining on a timer");
+		}
 	} else if (!want_write && ls->write_armed) {
 		event_del(ls->ev_write);
 		ls->write_armed = 0;

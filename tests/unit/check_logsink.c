@@ -380,6 +380,64 @@ START_TEST(test_log_enobufs)
 }
 END_TEST
 
+/*
+ * The loop cannot watch the socket (epoll_ctl fails; here, the socket's
+ * descriptor is briefly a regular file, which epoll refuses): the timer
+ * drains the queue instead, and once the socket can be watched again the
+ * write event is armed as usual.
+ */
+START_TEST(test_log_arm_fails)
+{
+	struct event_base *base;
+	struct logsink *ls;
+	char d[LOGSINK_MSG_MAX];
+	int sp[2], sock, file;
+	FILE *f;
+
+	base = event_base_new();
+	ck_assert_ptr_nonnull(base);
+	ls = own_sink(base, sp);
+	ck_assert_ptr_nonnull(f = tmpfile());
+	ck_assert_int_ne(sock = dup(sp[0]), -1);
+	ck_assert_int_ne(file = fileno(f), -1);
+	ck_assert_int_eq(dup2(file, sp[0]), sp[0]);
+	pthread_mutex_lock(&ls->mtx);
+	ck_assert_int_eq(logsink_send_errno_locked(ls, EAGAIN), 1);
+	logsink_arm_locked(ls);
+	ck_assert_int_eq(ls->write_armed, 0);
+	ck_assert_int_eq(event_pending(ls->ev_write, EV_WRITE, NULL), 0);
+	ck_assert_int_ne(event_pending(ls->ev_retry, EV_TIMEOUT, NULL), 0);
+	ck_assert_uint_eq(ls->qcount, 2);	/* "m", then the note */
+	pthread_mutex_unlock(&ls->mtx);
+	ck_assert_int_eq(dup2(sock, sp[0]), sp[0]);
+	/* the timer fires and sends both: nothing left, nothing armed */
+	ck_assert_int_eq(event_base_loop(base, EVLOOP_ONCE), 0);
+	ck_assert_uint_eq(ls->qcount, 0);
+	ck_assert_int_eq(recv(sp[1], d, sizeof(d), MSG_DONTWAIT), 1);
+	ck_assert_int_eq(d[0], 'm');
+	ck_assert_int_gt(recv(sp[1], d, sizeof(d), MSG_DONTWAIT), 0);
+	ck_assert_int_eq(event_pending(ls->ev_retry, EV_TIMEOUT, NULL), 0);
+	/* watchable again: a full receiver arms the write event */
+	pthread_mutex_lock(&ls->mtx);
+	ck_assert_int_eq(logsink_enqueue_locked(ls, "n", 1), 0);
+	ck_assert_int_eq(logsink_send_errno_locked(ls, EAGAIN), 1);
+	logsink_arm_locked(ls);
+	ck_assert_int_ne(event_pending(ls->ev_write, EV_WRITE, NULL), 0);
+	/* the note is not repeated within the minute */
+	ck_assert_uint_eq(ls->qcount, 1);
+	logsink_events_locked(ls, NULL);
+	pthread_mutex_unlock(&ls->mtx);
+	pthread_mutex_destroy(&ls->mtx);
+	close(sock);
+	fclose(f);
+	close(sp[0]);
+	close(sp[1]);
+	logsink_pop_locked(ls, ls->qcount);
+	free(ls);
+	event_base_free(base);
+}
+END_TEST
+
 Suite *
 logsink_suite(void)
 {
@@ -393,6 +451,7 @@ logsink_suite(void)
 	tcase_add_test(tc, test_log_reconnect);
 	tcase_add_test(tc, test_log_open_errors);
 	tcase_add_test(tc, test_log_enobufs);
+	tcase_add_test(tc, test_log_arm_fails);
 	tcase_set_timeout(tc, 20);
 	suite_add_tcase(s, tc);
 	return s;
