@@ -506,10 +506,11 @@ conn_write(struct conn *c)
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			tv.tv_sec = CONN_WRITE_SECS;
 			tv.tv_usec = 0;
-			if (c->ev == NULL && (c->ev = event_new(c->lp->base, c->fd,
-			    EV_WRITE, conn_io_cb, c)) == NULL)
+			/* unwatched, it would hold its slot until stop */
+			if ((c->ev == NULL && (c->ev = event_new(c->lp->base,
+			    c->fd, EV_WRITE, conn_io_cb, c)) == NULL) ||
+			    event_add(c->ev, &tv) == -1)
 				break;
-			event_add(c->ev, &tv);
 			return;
 		}
 		if (n <= 0)

@@ -358,5 +358,35 @@ def descriptor_exhaustion_pauses_without_spinning():
               n, ends)
 
 
+EVFAIL_SHIM = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                           "evfail_shim.so")
+
+
+@test
+def an_answer_the_loop_cannot_wait_for_frees_its_slot():
+    """The answer's send says EAGAIN and the event that was to wait for
+    room cannot be added (epoll_ctl fails, evfail_shim.c): the connection
+    is closed and recorded at once, and its slot freed, so that with
+    `limit connections 1` the next client is served. Before, it stayed
+    open, counted, until stop, and every later client was refused."""
+    if h.asan_build():
+        raise h.Skip("the sanitizer's interceptors come before the shim's")
+    if not os.path.exists(EVFAIL_SHIM):
+        raise h.Skip("%s not built (make check builds it)" % EVFAIL_SHIM)
+    port = h.free_port()
+    env = dict(os.environ, LD_PRELOAD=EVFAIL_SHIM, DT_EVFAIL_TCP="1")
+    with h.SyslogSink() as sink, \
+            h.Daemon(conf(port, sink, "seccomp off\nlimit connections 1\n"
+                          "allow 127.0.0.0/8\n"),
+                     ready="proc", env=env):
+        data, me = h.tcp_talk("127.0.0.1", port, timeout=10)
+        check(data == b"", "answered despite the fault: %r", data)
+        k = h.kv(sink.wait_peer(me).msg)
+        check(k.get("decision") == "allow" and k.get("bytes") == "0",
+              "record: %r", k)
+        data = h.tcp_get("127.0.0.1", port)
+        check(h.CTIME_RE.match(data), "the next client: %r", data)
+
+
 if __name__ == "__main__":
     h.main()
