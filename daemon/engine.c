@@ -271,6 +271,25 @@ worker_disable(struct engine *e, struct worker *w)
 	listen_close_worker(e->ls, w->id);
 }
 
+/*
+ * A loop that returned an error (the kernel failed epoll_wait): it serves
+ * no more, so the others stop as on TERM, the stop record says
+ * reason=error and the engine exits 1, which the monitor reports. Any
+ * worker's thread may come here: reload_stop, worker 0's, waits until
+ * every loop has ended.
+ */
+static void
+engine_loop_failed(struct engine *e, unsigned id)
+{
+	int saved = errno;
+
+	atomic_store(&e->failed, 1);
+	log_warnx("worker %u: event loop failed (%s): stopping", id,
+	    strerror(saved));
+	if (!atomic_exchange(&e->stopping, 1))
+		engine_wake_all(e);
+}
+
 /* A worker's thread: its loop, until the stop. */
 static void *
 worker_thread(void *arg)
@@ -283,7 +302,8 @@ worker_thread(void *arg)
 	    (int)sizeof(name))
 		proctitle_thread(name);
 	(void)log_batch_open(w->loop.base, LOG_BATCH_WINDOW_US);
-	event_base_loop(w->loop.base, EVLOOP_NO_EXIT_ON_EMPTY);
+	if (event_base_loop(w->loop.base, EVLOOP_NO_EXIT_ON_EMPTY) == -1)
+		engine_loop_failed(w->e, w->id);
 	log_batch_close();
 	return NULL;
 }
@@ -294,7 +314,7 @@ engine_run(struct engine *e)
 	char kv[AUDIT_LINE_MAX / 2], esc[AUDIT_LINE_MAX / 4];
 	const struct config *conf = e->workers[0].loop.conf;
 	unsigned i, started;
-	int n;
+	int n, failed;
 
 	audit_escape(esc, sizeof(esc), (const unsigned char *)conf->file,
 	    strlen(conf->file));
@@ -315,18 +335,24 @@ engine_run(struct engine *e)
 			break;
 		}
 	(void)log_batch_open(e->workers[0].loop.base, LOG_BATCH_WINDOW_US);
-	event_base_loop(e->workers[0].loop.base, EVLOOP_NO_EXIT_ON_EMPTY);
+	if (event_base_loop(e->workers[0].loop.base,
+	    EVLOOP_NO_EXIT_ON_EMPTY) == -1)
+		engine_loop_failed(e, 0);
 	log_batch_close();
 	for (i = 1; i < started; i++)
 		pthread_join(e->workers[i].thread, NULL);
+	reload_stop(e->reload);		/* no loop is left to start one */
 	reload_wait(e->reload);
 	/* The stop record carries the final counters. */
-	memcpy(kv, "reason=signal ", 14);
-	if (engine_counters(e, kv + 14, sizeof(kv) - 14) == -1)
-		kv[13] = '\0';
+	failed = atomic_load(&e->failed);
+	n = snprintf(kv, sizeof(kv), "reason=%s ", failed ? "error" : "signal");
+	if (n <= 0 || (size_t)n >= sizeof(kv))
+		n = 1;			/* cannot be: a short literal */
+	if (engine_counters(e, kv + n, sizeof(kv) - (size_t)n) == -1)
+		kv[n - 1] = '\0';
 	audit_event_log(e->audit, LOG_NOTICE, "stop", kv);
 	log_flush(1000);
-	return 0;
+	return failed ? 1 : 0;
 }
 
 /*

@@ -69,6 +69,7 @@ struct engine {
 	struct reload_source	 source;
 	atomic_int		 congested;	/* accept paused: the log */
 	atomic_int		 stopping;
+	atomic_int		 failed;	/* a loop returned an error */
 	atomic_uint		 episode;	/* EMFILE pauses since an accept */
 };
 

@@ -374,7 +374,7 @@ def an_answer_the_loop_cannot_wait_for_frees_its_slot():
     if not os.path.exists(EVFAIL_SHIM):
         raise h.Skip("%s not built (make check builds it)" % EVFAIL_SHIM)
     port = h.free_port()
-    env = dict(os.environ, LD_PRELOAD=EVFAIL_SHIM, DT_EVFAIL_TCP="1")
+    env = dict(os.environ, LD_PRELOAD=EVFAIL_SHIM, DT_EVFAIL="ctl")
     with h.SyslogSink() as sink, \
             h.Daemon(conf(port, sink, "seccomp off\nlimit connections 1\n"
                           "allow 127.0.0.0/8\n"),

@@ -256,5 +256,36 @@ def startup_errors_reach_the_caller():
         d.cleanup()
 
 
+EVFAIL_SHIM = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                           "evfail_shim.so")
+
+
+@test
+def an_event_loop_error_stops_the_daemon_with_an_error():
+    """A loop's epoll_wait fails (ENOMEM, evfail_shim.c, after the first
+    answer): the engine says so, stops with reason=error and exits 1, and
+    the monitor reports it and exits 1. Before, the engine recorded
+    reason=signal though no signal came, and both exited 0 in silence."""
+    if h.asan_build():
+        raise h.Skip("the sanitizer's interceptors come before the shim's")
+    if not os.path.exists(EVFAIL_SHIM):
+        raise h.Skip("%s not built (make check builds it)" % EVFAIL_SHIM)
+    port = h.free_port()
+    env = dict(os.environ, LD_PRELOAD=EVFAIL_SHIM, DT_EVFAIL="wait")
+    with h.SyslogSink() as sink:
+        text = h.daemon_conf(port, sink, "ident mode off\nseccomp off\n",
+                             "allow 127.0.0.0/8\n", listen=("tcp",))
+        with h.Daemon(text, ready="proc", env=env) as d:
+            data = h.tcp_get("127.0.0.1", port)
+            check(h.CTIME_RE.match(data), "not a ctime line: %r", data)
+            rc = d.wait(10)
+            check(rc == 1, "exit status %r", rc)
+            sink.wait_for(r"^worker \d+: event loop failed \(.+\): stopping")
+            stop = h.kv(sink.wait_for(r"^event=stop ").msg)
+            check(stop.get("reason") == "error", "stop record: %r", stop)
+            sink.wait_for(r"^engine \(pid \d+\) exited with status 1: "
+                          r"stopping")
+
+
 if __name__ == "__main__":
     h.main()
