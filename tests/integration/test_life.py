@@ -388,8 +388,12 @@ def a_start_killed_before_its_pid_leaves_nothing_in_the_way():
                 os.kill(p.pid, signal.SIGCONT)
             finally:
                 h.stop_process(p)
-            check(h.poll_until(lambda: not os.path.exists(pidfile), 5),
-                  "pidfile left by a clean stop")
+            # A TERM that lands before the daemon's handlers (its pid
+            # written, the split not yet made) ends it by default, its
+            # pidfile left behind: a dead daemon's, which a start takes
+            # over, but one this loop would find at once next time.
+            if os.path.exists(pidfile):
+                os.unlink(pidfile)
         else:
             check(False, "never stopped a start before its pid")
         check(os.path.getsize(pidfile) == 0 and
