@@ -372,6 +372,7 @@ inetd_start(struct config *conf, int debug, int usable, int fd)
 	struct life_user u;
 	struct inetd in;
 	char err[512], note[512];
+	sigset_t set;
 	int rc = -1;
 
 	memset(&in, 0, sizeof(in));
@@ -454,6 +455,16 @@ inetd_start(struct config *conf, int debug, int usable, int fd)
 	inetd_event(&in, "stop");
 	log_flush(1000);
 out:
+	/*
+	 * Freeing the signal events puts back SIG_DFL: a second TERM
+	 * (systemd signals the whole cgroup) must not end the process after
+	 * its stop record. So TERM and INT are blocked first, and ignored
+	 * before they are let through again (one pending is then dropped).
+	 */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	(void)sigprocmask(SIG_BLOCK, &set, NULL);
 	if (in.ev != NULL)
 		event_free(in.ev);
 	if (in.ev_stop != NULL)
@@ -462,12 +473,9 @@ out:
 		event_free(in.ev_term);
 	if (in.ev_int != NULL)
 		event_free(in.ev_int);
-	/*
-	 * Freeing those put back SIG_DFL: a second TERM (systemd signals
-	 * the whole cgroup) must not end the process after its stop record.
-	 */
 	(void)signal(SIGTERM, SIG_IGN);
 	(void)signal(SIGINT, SIG_IGN);
+	(void)sigprocmask(SIG_UNBLOCK, &set, NULL);
 	/* The socket stays open: inetd_main may still have to empty it. */
 	if (in.lp.base != NULL) {
 		conn_free_all(&in.lp);
