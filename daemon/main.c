@@ -302,8 +302,10 @@ main(int argc, char *argv[])
 		}
 		o.pidfile = abspidfile;
 	}
-	if (o.mode == MAIN_RUN && o.inetd)
-		return inetd_main(o.file, o.debug);
+	if (o.mode == MAIN_RUN && o.inetd) {
+		rc = inetd_main(o.file, o.debug);
+		goto done;
+	}
 	if (o.mode == MAIN_TEST)
 		diag.out = stdout;
 	/* -t predicts a start: it checks what the start checks. */
@@ -312,15 +314,17 @@ main(int argc, char *argv[])
 	    o.mode != MAIN_RUN && o.mode != MAIN_TEST ? PREFLIGHT_FILES :
 	    o.inetd ? PREFLIGHT_INETD : PREFLIGHT_START,
 	    o.mode == MAIN_RUN ? o.pidfile : NULL, main_diag, &diag);
-	if (o.mode == MAIN_TEST)
-		return main_test(conf, name, &diag);
+	if (o.mode == MAIN_TEST) {
+		rc = main_test(conf, name, &diag);
+		goto done;
+	}
 	if (conf == NULL) {
 		fprintf(stderr, "daytimed: %s: %zu error%s; %s\n", name,
 		    diag.errors, diag.errors == 1 ? "" : "s",
 		    o.mode == MAIN_RUN ? "not started" : o.mode == MAIN_RELOAD ?
 		    "not reloaded" : "nothing to show");
-		free(abspath);
-		return o.mode == MAIN_EXPLAIN ? MAIN_EXIT_USAGE : MAIN_EXIT_NO;
+		rc = o.mode == MAIN_EXPLAIN ? MAIN_EXIT_USAGE : MAIN_EXIT_NO;
+		goto done;
 	}
 	switch (o.mode) {
 	case MAIN_SHOW:
@@ -355,6 +359,7 @@ main(int argc, char *argv[])
 		rc = main_run(conf, &o);
 		break;
 	}
+done:
 	free(abspath);
 	free(abspidfile);
 	return rc;
