@@ -342,6 +342,7 @@ life_pidfile_open(const char *path)
 		    O_CLOEXEC, 0600);
 		if (fd != -1) {
 			(void)flock(fd, LOCK_EX | LOCK_NB);
+			free(life_pidpath);	/* an earlier one's (tests) */
 			if (fstat(fd, &life_pidst) == -1 ||
 			    (life_pidpath = strdup(path)) == NULL) {
 				close(fd);
