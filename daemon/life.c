@@ -343,6 +343,7 @@ life_pidfile_open(const char *path)
 		if (fd != -1) {
 			(void)flock(fd, LOCK_EX | LOCK_NB);
 			free(life_pidpath);	/* an earlier one's (tests) */
+			life_pidpath = NULL;
 			if (fstat(fd, &life_pidst) == -1 ||
 			    (life_pidpath = strdup(path)) == NULL) {
 				close(fd);
