@@ -8,6 +8,7 @@
 #include "autoconf.h"
 
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
@@ -412,6 +413,72 @@ START_TEST(test_proxy_v2_families)
 }
 END_TEST
 
+/* A v2 PROXY header's length against its family's address block. */
+struct proxy_bound {
+	unsigned char	 fam;
+	size_t		 alen;		/* the length field */
+	const char	*why;		/* NULL: DONE */
+};
+
+#define WHY_SHORT	"v2: the length is shorter than the addresses"
+#define WHY_UNIX	"v2: AF_UNIX addresses cannot be judged"
+#define WHY_UDP		"v2: a UDP flow's addresses on a TCP connection"
+
+static const struct proxy_bound proxy_bounds[] = {
+	{ 0x11, 11, WHY_SHORT }, { 0x11, 12, NULL },
+	{ 0x21, 35, WHY_SHORT }, { 0x21, 36, NULL },
+	{ 0x31, 215, WHY_SHORT }, { 0x31, 216, WHY_UNIX },
+	{ 0x32, 215, WHY_SHORT }, { 0x32, 216, WHY_UNIX },
+	/* a UDP flow is refused by its family byte, whatever its length */
+	{ 0x12, 11, WHY_UDP }, { 0x12, 12, WHY_UDP },
+	{ 0x22, 35, WHY_UDP }, { 0x22, 36, WHY_UDP },
+};
+
+/*
+ * Each family's address block at its bound and one byte short of it:
+ * short is malformed, for the reason that says so. The header ends where
+ * a page no one may read begins, so a byte read past it (a bound off by
+ * one walks TLVs from beyond the block) is a crash, with or without a
+ * sanitizer.
+ */
+START_TEST(test_proxy_v2_bounds)
+{
+	const struct proxy_bound *b;
+	struct proxy_header h;
+	enum proxy_parse_status st;
+	unsigned char *map, *p;
+	size_t i, n, ps = (size_t)sysconf(_SC_PAGESIZE);
+
+	map = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+	    MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(map, MAP_FAILED);
+	ck_assert_int_eq(mprotect(map + ps, ps, PROT_NONE), 0);
+	for (i = 0; i < NCASES(proxy_bounds); i++) {
+		b = &proxy_bounds[i];
+		n = PROXY_V2_FIXED + b->alen;
+		p = map + ps - n;
+		memset(p, 0x01, n);
+		memcpy(p, SIG "\x21", 13);
+		p[13] = b->fam;
+		p[14] = (unsigned char)(b->alen >> 8);
+		p[15] = (unsigned char)(b->alen & 0xff);
+		st = proxy_parse(p, n, &h);
+		ck_assert_msg(st == (b->why == NULL ? PROXY_PARSE_DONE :
+		    PROXY_PARSE_BAD), "family %#x, length %zu: status %d (%s)",
+		    b->fam, b->alen, st, h.why ? h.why : "");
+		if (b->why != NULL) {
+			ck_assert_str_eq(h.why, b->why);
+			continue;
+		}
+		ck_assert_uint_eq(h.len, n);
+		ck_assert_int_eq(h.command, PROXY_CMD_PROXY);
+		ck_assert_int_eq(h.src.ss_family, b->fam == 0x11 ? AF_INET :
+		    AF_INET6);
+	}
+	ck_assert_int_eq(munmap(map, 2 * ps), 0);
+}
+END_TEST
+
 /* Every byte value at every position of a v1 header: never past it. */
 START_TEST(test_proxy_every_byte)
 {
@@ -578,6 +645,7 @@ proxy_parse_suite(void)
 	/* the tables: headers, hostile and truncated input, every prefix */
 	tc = tcase_create("hostile input");
 	tcase_add_loop_test(tc, test_proxy_case, 0, proxy_ncases());
+	tcase_add_test(tc, test_proxy_v2_bounds);
 	tcase_add_test(tc, test_proxy_every_byte);
 	suite_add_tcase(s, tc);
 
