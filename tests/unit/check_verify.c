@@ -640,6 +640,9 @@ START_TEST(test_walk_v1)
 	unsigned char k[CHAIN_KEY_BYTES], sealed[CHAIN_SEALED_BYTES];
 	unsigned char mac[CHAIN_MAC1_BYTES];
 	char hex[2 * CHAIN_SEALED_BYTES + 1], mh[2 * CHAIN_MAC1_BYTES + 1];
+	char tmp[FIX_LINE_MAX];
+	const char *want[1] = { "log:3: modified: seq 2 does not verify (mac "
+	    "mismatch)" };
 	struct fix_keys fk;
 	struct fix_log *log;
 	struct fix_run r;
@@ -667,12 +670,71 @@ START_TEST(test_walk_v1)
 	verify_free(fix_run(&r, log, fk.sk, NULL));
 	ck_assert_uint_eq(r.s.findings, 0);
 	ck_assert_uint_eq(r.s.verified, 5);
+	/* its own mac cut to v2's length (32 digits) does not verify */
+	memcpy(tmp, log->line[2], FIX_LINE_MAX);
+	strstr(log->line[2], " mac=")[5 + 2 * CHAIN_MAC_BYTES] = '\0';
+	verify_free(fix_run(&r, log, fk.sk, NULL));
+	ck_assert_uint_eq(r.s.verified, 4);
+	fix_expect(&r, want, 1);
+	memcpy(log->line[2], tmp, FIX_LINE_MAX);
 	/* a v2 mac in a v1 chain does not verify */
 	memcpy(strstr(log->line[2], " mac=") + 5,
 	    "00112233445566778899aabbccddeeff", 33);
 	verify_free(fix_run(&r, log, fk.sk, NULL));
 	ck_assert_uint_eq(r.s.verified, 4);
 	ck_assert_int_ge(fix_find(&r, "log:3: modified: seq 2"), 0);
+	free(log);
+}
+END_TEST
+
+/* Append to line i of log its own mac's digits: v1's length, v2's text. */
+static void
+mac_doubled(struct fix_log *log, size_t i)
+{
+	char *m = strstr(log->line[i], " mac=");
+
+	ck_assert_ptr_nonnull(m);
+	m += 5;
+	ck_assert_uint_eq(strlen(m), 2 * CHAIN_MAC_BYTES);
+	ck_assert_uint_lt((size_t)(m - log->line[i]) + 4 * CHAIN_MAC_BYTES,
+	    FIX_LINE_MAX);
+	memcpy(m + 2 * CHAIN_MAC_BYTES, m, 2 * CHAIN_MAC_BYTES);
+	m[4 * CHAIN_MAC_BYTES] = '\0';
+}
+
+/*
+ * Only a mac's length changed: a v2 record's genuine 32 digits given
+ * twice (64, v1's length) are the mac of another chain's making, not
+ * this epoch's, though its first 16 bytes are right; modified, where
+ * the walk checks it in order and where it checks one behind it with
+ * a key from the ring.
+ */
+START_TEST(test_walk_mac_length)
+{
+	struct fix_keys k;
+	struct fix_epoch e;
+	struct fix_log *log;
+	struct fix_run r;
+	char tmp[FIX_LINE_MAX];
+	const char *want[1];
+
+	fix_keys(&k);
+	log = one_epoch(&k, HDR, 10, 1, &e);
+	memcpy(tmp, log->line[2], FIX_LINE_MAX);
+	mac_doubled(log, 2);
+	verify_free(fix_run(&r, log, k.sk, NULL));
+	want[0] = "log:3: modified: seq 2 does not verify (mac mismatch)";
+	fix_expect(&r, want, 1);
+	ck_assert_uint_eq(r.s.verified, 9);
+
+	/* seq 2 moved to the end: checked behind the walk */
+	memcpy(log->line[2], tmp, FIX_LINE_MAX);
+	move_to_end(log, 2);
+	mac_doubled(log, log->n - 1);
+	verify_free(fix_run(&r, log, k.sk, NULL));
+	want[0] = "log:10: modified: seq 2 does not verify (mac mismatch)";
+	fix_expect(&r, want, 1);
+	ck_assert_uint_eq(r.s.verified, 9);
 	free(log);
 }
 END_TEST
@@ -769,6 +831,7 @@ verify_suite(void)
 	tcase_add_test(tc, test_walk_files);
 	tcase_add_test(tc, test_walk_keys);
 	tcase_add_test(tc, test_walk_v1);
+	tcase_add_test(tc, test_walk_mac_length);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("hostile input");
