@@ -18,6 +18,7 @@
 #include "acl/acl.h"
 #include "acl/build.h"	/* ACL_CHUNK */
 #include "compat/compat.h"
+#include "ident/ident_parse.h"
 #include "tests/unit/suites.h"
 
 #define DIAG_MAX	64
@@ -575,6 +576,58 @@ START_TEST(test_decide_user)
 	ck_assert_int_eq(acl_addr_parse("11.9.9.9", 8, &a, NULL), 0);
 	ck_assert_int_eq(acl_block_has_user_rules(acl_lookup(t, &a)), 0);
 	ck_assert_int_eq(acl_block_has_user_rules(NULL), 0);
+	acl_free(t);
+}
+END_TEST
+
+/*
+ * A user name of ACL_USER_MAX bytes, the longest a rule holds and an
+ * ident answer gives (IDENT_USER_MAX): its rule decides; one byte more
+ * is no rule's (the "*" rule decides, not the longest rule it starts
+ * with), one byte less is its own rule's.
+ */
+START_TEST(test_decide_user_longest)
+{
+	struct acl_build *b = acl_build_new();
+	struct acl_decision d;
+	struct acl_addr a;
+	const struct acl_block *blk;
+	struct acl_rule r;
+	struct acl *t;
+	unsigned char user[ACL_USER_MAX + 1];
+
+	ck_assert_uint_eq(ACL_USER_MAX, IDENT_USER_MAX);
+	memset(user, 'u', sizeof(user));
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(acl_prefix_parse("10.0.0.0/8", 10, &r.net, NULL,
+	    NULL), 0);
+	r.file = "a.conf";
+	r.action = ACL_DENY;
+	r.line = 1;
+	ck_assert_int_eq(acl_build_add(b, &r), 0);
+	r.has_user = 1;
+	r.user = user;
+	r.userlen = ACL_USER_MAX;
+	r.action = ACL_ALLOW;
+	r.line = 2;
+	ck_assert_int_eq(acl_build_add(b, &r), 0);
+	r.userlen = ACL_USER_MAX - 1;
+	r.line = 3;
+	ck_assert_int_eq(acl_build_add(b, &r), 0);
+	t = acl_build_finish(b, NULL, NULL);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(acl_addr_parse("10.9.9.9", 8, &a, NULL), 0);
+	blk = acl_lookup(t, &a);
+	acl_decide(blk, user, ACL_USER_MAX, &d);
+	expect(&d, ACL_ALLOW, 2, "10.0.0.0/8");
+	acl_decide(blk, user, ACL_USER_MAX + 1, &d);
+	expect(&d, ACL_DENY, 1, "10.0.0.0/8");
+	acl_decide(blk, user, ACL_USER_MAX - 1, &d);
+	expect(&d, ACL_ALLOW, 3, "10.0.0.0/8");
+	/* the same length, the last byte another: no rule's */
+	user[ACL_USER_MAX - 1] = 'v';
+	acl_decide(blk, user, ACL_USER_MAX, &d);
+	expect(&d, ACL_DENY, 1, "10.0.0.0/8");
 	acl_free(t);
 }
 END_TEST
@@ -1295,6 +1348,7 @@ acl_suite(void)
 	tc = tcase_create("decision");
 	tcase_add_test(tc, test_decide_most_specific);
 	tcase_add_test(tc, test_decide_user);
+	tcase_add_test(tc, test_decide_user_longest);
 	tcase_add_test(tc, test_decide_less_specific_not_consulted);
 	tcase_add_test(tc, test_decide_mapped_and_families);
 	tcase_add_test(tc, test_decide_null);
