@@ -26,9 +26,9 @@
  * MONITOR_STOP_SECS and stopped (SIGSTOP) is killed, one still running
  * after MONITOR_STOP_MAX_SECS too (a stopped engine would otherwise keep
  * both processes and the listeners forever). A bundle is sent as the
- * socket takes it, the loop polling for the rest, so that an engine
- * stopped in the middle of one holds no signal up; a stop forwarded
- * meanwhile abandons it.
+ * socket takes it, the loop polling for the rest (monitor_send.h), so
+ * that an engine stopped in the middle of one holds no signal up; a stop
+ * forwarded meanwhile abandons it.
  */
 #include "autoconf.h"
 
@@ -36,7 +36,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -57,6 +56,7 @@
 #include "daemon/log.h"
 #include "daemon/monitor.h"
 #include "daemon/monitor_int.h"
+#include "daemon/monitor_send.h"
 #include "daemon/monmsg.h"
 #include "daemon/proctitle.h"
 #include "daemon/sigpair.h"
@@ -96,14 +96,7 @@ struct monitor_state {
 	const char		*result;	/* "starting", "ok", "failed" */
 	char			 error[MONITOR_OUTCOME_MAX + 1];
 	struct sigpair		 pairs;
-	/*
-	 * The answer being sent: LEN[4] then the bundle, written as the
-	 * socket takes it (monitor_send_some), never blocking the loop.
-	 */
-	char			 outhdr[4];
-	char			*out;		/* NULL: none */
-	size_t			 outlen;	/* the bundle's bytes */
-	size_t			 outoff;	/* sent, outhdr's 4 included */
+	struct monitor_out	 out;		/* the answer being sent */
 };
 
 /* Rewrite the status file from the state. */
@@ -163,57 +156,6 @@ monitor_closed(struct monitor_state *ms, const char *why)
 	monitor_status(ms);
 }
 
-/* The answer being sent is done with, sent or not. */
-static void
-monitor_out_drop(struct monitor_state *ms)
-{
-	free(ms->out);
-	ms->out = NULL;
-	ms->outlen = ms->outoff = 0;
-}
-
-/*
- * Send what the socket takes of the answer now, without waiting: the
- * loop polls for the rest. A bundle is megabytes for a big list and an
- * engine stopped (SIGSTOP) reads none of it: a blocking write would hold
- * the monitor, all signals blocked, past the stop's deadline.
- */
-static void
-monitor_send_some(int fd, struct monitor_state *ms)
-{
-	struct iovec iov[2];
-	struct msghdr mh;
-	size_t off;
-	ssize_t n;
-
-	while (ms->out != NULL && ms->outoff < 4 + ms->outlen) {
-		off = ms->outoff;
-		memset(&mh, 0, sizeof(mh));
-		mh.msg_iov = iov;
-		if (off < 4) {
-			iov[0].iov_base = ms->outhdr + off;
-			iov[0].iov_len = 4 - off;
-			iov[1].iov_base = ms->out;
-			iov[1].iov_len = ms->outlen;
-			mh.msg_iovlen = 2;
-		} else {
-			iov[0].iov_base = ms->out + (off - 4);
-			iov[0].iov_len = ms->outlen - (off - 4);
-			mh.msg_iovlen = 1;
-		}
-		if ((n = sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL)) == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
-			log_warn("monitor: cannot hand the configuration over");
-			break;
-		}
-		ms->outoff += (size_t)n;
-	}
-	monitor_out_drop(ms);
-}
-
 /*
  * Serve one reload request: read everything, then send it as the socket
  * takes it. -1: a request while the last answer is still going, which
@@ -226,7 +168,7 @@ monitor_serve(int fd, const char *conffile, struct monitor_state *ms)
 	char *buf = NULL;
 	size_t len = 0;
 
-	if (ms->out != NULL)
+	if (ms->out.buf != NULL)
 		return -1;
 
 	/* A read that starts now sees every file as it is now. */
@@ -243,11 +185,7 @@ monitor_serve(int fd, const char *conffile, struct monitor_state *ms)
 			fatalx("monitor: out of memory");
 	}
 	loader_bundle_free(b);
-	loader_put32(ms->outhdr, (uint32_t)len);
-	ms->out = buf;
-	ms->outlen = len;
-	ms->outoff = 0;
-	monitor_send_some(fd, ms);
+	monitor_out_start(fd, &ms->out, buf, len, monitor_now_us());
 	return 0;
 }
 
@@ -377,17 +315,24 @@ monitor_overdue(pid_t engine, int sig, unsigned secs)
 	monitor_exit(engine, status);
 }
 
+/* The earlier of two deadlines (µs on the monotonic clock; 0: none). */
+static uint64_t
+monitor_first(uint64_t a, uint64_t b)
+{
+	return a == 0 || (b != 0 && b < a) ? b : a;
+}
+
 /*
  * How long ppoll may wait: what the loop asked for (NULL: no limit), cut
- * to what is left until stopby (µs on the monotonic clock; 0: none).
+ * to what is left until due (µs on the monotonic clock; 0: none).
  */
 static const struct timespec *
-monitor_timeout(const struct timespec *want, uint64_t stopby,
+monitor_timeout(const struct timespec *want, uint64_t due,
     struct timespec *left)
 {
-	uint64_t now = monitor_now_us(), us = stopby > now ? stopby - now : 0;
+	uint64_t now = monitor_now_us(), us = due > now ? due - now : 0;
 
-	if (stopby == 0)
+	if (due == 0)
 		return want;
 	left->tv_sec = (time_t)(us / 1000000u);
 	left->tv_nsec = (long)(us % 1000000u) * 1000;
@@ -458,7 +403,7 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 		if (status_pending())
 			monitor_status(&ms);
 		pfd.fd = fd;
-		pfd.events = POLLIN | (ms.out != NULL ? POLLOUT : 0);
+		pfd.events = POLLIN | monitor_out_events(&ms.out);
 		pfd.revents = 0;
 		/*
 		 * The starter's pipe, until the starter goes (POLLERR: at the
@@ -469,8 +414,9 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 		starter.fd = life_starter_fd();
 		starter.events = 0;
 		starter.revents = 0;
+		/* the stop's deadline, or a send's next try, cuts the wait */
 		to = monitor_timeout(wait != NULL ? wait : status_pending() ?
-		    &retry : NULL, stopby, &left);
+		    &retry : NULL, monitor_first(stopby, ms.out.retry), &left);
 		if ((n = monitor_poll(&pfd, &starter, to, &empty)) == -1 &&
 		    errno != EINTR)
 			fatal("monitor: poll");
@@ -506,14 +452,15 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 				stopby += MONITOR_STOP_SECS * 1000000u;
 			}
 		}
-		if (ms.out != NULL && (pfd.revents & (POLLOUT | POLLERR)))
-			monitor_send_some(fd, &ms);
+		if (ms.out.buf != NULL && ((pfd.revents & (POLLOUT | POLLERR)) ||
+		    (ms.out.retry != 0 && monitor_now_us() >= ms.out.retry)))
+			monitor_out_send(fd, &ms.out, monitor_now_us());
 		if (pfd.revents & (POLLIN | POLLHUP)) {
 			ssize_t r = read(fd, &c, 1);
 
 			if (r == 1 && monitor_message(fd, c, &ms, engine,
 			    conffile, &up) == -1) {
-				monitor_out_drop(&ms);
+				monitor_out_drop(&ms.out);
 				close(fd);
 				fd = -1;
 				up = 1;
@@ -531,7 +478,7 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 				 */
 				if (waitpid(engine, &status, WNOHANG) == engine)
 					monitor_exit(engine, status);
-				monitor_out_drop(&ms);
+				monitor_out_drop(&ms.out);
 				close(fd);
 				fd = -1;
 				up = 1;
@@ -562,10 +509,10 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 				 * end of what was sent, its reload fails, its
 				 * stop need not wait for a parse.
 				 */
-				if (ms.out != NULL) {
+				if (ms.out.buf != NULL) {
 					log_info("monitor: stopping: the reload "
 					    "in progress is abandoned");
-					monitor_out_drop(&ms);
+					monitor_out_drop(&ms.out);
 					(void)shutdown(fd, SHUT_WR);
 				}
 			}

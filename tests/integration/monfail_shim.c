@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * monfail_shim: an LD_PRELOAD library for the integration tests only,
+ * never installed. DT_MONFAIL (read at load: the daemon clears its
+ * environment) picks one failure of the monitor's, once:
+ *   "nobufs": its first sendmsg of a reload's answer (LEN[4] and the
+ *     bundle, two pieces) fails with ENOBUFS, as when the kernel is
+ *     short of memory.
+ * Every other call passes straight through.
+ */
+#define _GNU_SOURCE
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char		monfail_mode[16];
+static atomic_int	monfail_left;	/* faults still to make */
+
+static void	monfail_init(void) __attribute__((constructor));
+
+static void
+monfail_init(void)
+{
+	const char *m = getenv("DT_MONFAIL");
+
+	if (m == NULL || strlen(m) >= sizeof(monfail_mode))
+		return;
+	memcpy(monfail_mode, m, strlen(m) + 1);
+	atomic_store(&monfail_left, 1);
+}
+
+/* Whether mode is on and one of its faults is still to be made. */
+static int
+monfail_take(const char *mode)
+{
+	int left = atomic_load(&monfail_left);
+
+	while (strcmp(monfail_mode, mode) == 0 && left > 0)
+		if (atomic_compare_exchange_weak(&monfail_left, &left, left - 1))
+			return 1;
+	return 0;
+}
+
+/* Whether mh is the first piece of a reload's answer: LEN[4], LEN bytes. */
+static int
+monfail_answer(const struct msghdr *mh)
+{
+	const unsigned char *h;
+
+	if (mh->msg_iovlen != 2 || mh->msg_iov[0].iov_len != 4)
+		return 0;
+	h = mh->msg_iov[0].iov_base;
+	return ((size_t)h[0] << 24 | (size_t)h[1] << 16 | (size_t)h[2] << 8 |
+	    h[3]) == mh->msg_iov[1].iov_len;
+}
+
+ssize_t
+sendmsg(int fd, const struct msghdr *mh, int flags)
+{
+	ssize_t (*real)(int, const struct msghdr *, int);
+
+	real = (ssize_t (*)(int, const struct msghdr *, int))dlsym(RTLD_NEXT,
+	    "sendmsg");
+	if (real == NULL)
+		return -1;
+	if (monfail_answer(mh)) {
+		if (monfail_take("nobufs")) {
+			errno = ENOBUFS;
+			return -1;
+		}
+	}
+	return real(fd, mh, flags);
+}
