@@ -3,13 +3,22 @@
  * monitor_engine: the engine's end of the channel to the monitor
  * (monitor.c has the grammar): its messages, each written whole under a
  * lock whichever thread writes, and the reload thread's bundles, read
- * blocking off the loop.
+ * blocking off the loop. That read waits MONITOR_WAIT_SECS at most for
+ * each next byte: a monitor that sends nothing for so long (stopped with
+ * SIGSTOP, or its disk hung) fails the reload, and the engine lets the
+ * channel go, since what the monitor sends later would be out of step.
+ * Without that bound the reload thread would wait for ever, every later
+ * HUP would only be queued behind it, and the engine's stop, which waits
+ * for the thread, would never end.
  */
 #include "autoconf.h"
 
 #include <sys/types.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -29,6 +38,11 @@
 #include "daemon/sigpair.h"
 
 #define MONITOR_OUTCOME_MAX	MONMSG_TEXT_MAX	/* bytes of an error sent */
+/*
+ * For the monitor's next byte of an answer: far more than it takes to
+ * read the largest configuration (LOADER_BUNDLE_MAX) before it sends.
+ */
+#define MONITOR_WAIT_SECS	60
 
 static int			 monitor_fd = -1;	/* to the other side */
 static pthread_mutex_t		 monitor_wlock = PTHREAD_MUTEX_INITIALIZER;
@@ -92,13 +106,15 @@ monitor_get(void *arg, struct config_loader *l, char *err, size_t errlen)
 	struct loader_bundle *b;
 	char req = MONMSG_RELOAD, hdr[4], *buf;
 	size_t len;
+	int late;
 
 	(void)arg;
-	if (monitor_fd == -1 || monitor_send(&req, 1) == -1 ||
-	    compat_read_all(monitor_fd, hdr, 4) == -1) {
+	if (monitor_fd == -1 || monitor_send(&req, 1) == -1) {
 		snprintf(err, errlen, "the monitor process is gone");
 		return -1;
 	}
+	if (compat_read_all(monitor_fd, hdr, 4) == -1)
+		goto lost;
 	len = loader_get32(hdr);
 	if (len > LOADER_WIRE_MAX(LOADER_BUNDLE_MAX) ||
 	    (buf = malloc(len ? len : 1)) == NULL) {
@@ -129,13 +145,22 @@ monitor_get(void *arg, struct config_loader *l, char *err, size_t errlen)
 	loader_bundle_loader(b, l);
 	return 0;
 lost:
-	/* The monitor is gone, or the stream out of step: no more reloads. */
+	/*
+	 * The monitor is gone, silent past MONITOR_WAIT_SECS, or the stream
+	 * out of step: no more reloads.
+	 */
+	late = errno == EAGAIN || errno == EWOULDBLOCK;
 	pthread_mutex_lock(&monitor_wlock);
 	close(monitor_fd);
 	monitor_fd = -1;
 	pthread_mutex_unlock(&monitor_wlock);
-	snprintf(err, errlen, "lost the monitor's configuration channel; "
-	    "restart to reload");
+	if (late)
+		snprintf(err, errlen, "the monitor sent no configuration for "
+		    "%d s: lost its channel; restart to reload",
+		    MONITOR_WAIT_SECS);
+	else
+		snprintf(err, errlen, "lost the monitor's configuration "
+		    "channel; restart to reload");
 	return -1;
 }
 
@@ -199,9 +224,14 @@ monitor_sigset(sigset_t *set)
 int
 monitor_engine_up(void)
 {
+	struct timeval wait = { MONITOR_WAIT_SECS, 0 };
 	char up = MONMSG_UP;
 	sigset_t set;
 
+	/* Past monitor_wait_ready: only the reload thread reads now. */
+	if (setsockopt(monitor_fd, SOL_SOCKET, SO_RCVTIMEO, &wait,
+	    sizeof(wait)) == -1)
+		log_warn("the monitor's channel: SO_RCVTIMEO");
 	monitor_sigset(&set);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	return monitor_send(&up, 1);

@@ -5,11 +5,15 @@
  * environment) picks one failure of the monitor's, once:
  *   "nobufs": its first sendmsg of a reload's answer (LEN[4] and the
  *     bundle, two pieces) fails with ENOBUFS, as when the kernel is
- *     short of memory.
+ *     short of memory;
+ *   "lose": that sendmsg says it sent everything and sends nothing (a
+ *     monitor that never answers), and an SO_RCVTIMEO of 60 s or more
+ *     (the engine's wait for the monitor) is cut to 1 s.
  * Every other call passes straight through.
  */
 #define _GNU_SOURCE
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/types.h>
 
 #include <dlfcn.h>
@@ -74,6 +78,25 @@ sendmsg(int fd, const struct msghdr *mh, int flags)
 			errno = ENOBUFS;
 			return -1;
 		}
+		if (monfail_take("lose"))
+			return (ssize_t)(4 + mh->msg_iov[1].iov_len);
 	}
 	return real(fd, mh, flags);
+}
+
+int
+setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+	int (*real)(int, int, int, const void *, socklen_t);
+	struct timeval tv = { 1, 0 };
+	const struct timeval *want = val;
+
+	real = (int (*)(int, int, int, const void *, socklen_t))dlsym(
+	    RTLD_NEXT, "setsockopt");
+	if (real == NULL)
+		return -1;
+	if (strcmp(monfail_mode, "lose") == 0 && level == SOL_SOCKET &&
+	    name == SO_RCVTIMEO && len == sizeof(tv) && want->tv_sec >= 60)
+		return real(fd, level, name, &tv, len);
+	return real(fd, level, name, val, len);
 }

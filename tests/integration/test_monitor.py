@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: ISC
 """The monitor when a call of its fails once, made so by monfail_shim.c:
-a reload's answer the kernel refuses for want of memory is sent again."""
+a reload's answer the kernel refuses for want of memory is sent again;
+an answer that never comes fails the reload at the engine's bound and
+holds no stop up."""
 
 import os
+import signal
 import sys
 import time
 
@@ -75,6 +78,28 @@ def a_reload_answer_refused_for_memory_is_sent_again():
         check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)), "serving")
         stop = stops_at_once(d, sink)
         check(stop["reloads"] == "2" and stop["reload_failures"] == "0",
+              "%r", stop)
+
+
+@test(timeout=90)
+def an_answer_that_never_comes_fails_the_reload_and_holds_no_stop():
+    """The monitor's answer never comes (the shim says it was sent): the
+    engine's reload thread gives up at its bound (60 s, cut to 1 s by
+    the shim), the reload fails saying why, and the stop is not held by
+    a thread still waiting. It used to wait for ever."""
+    port = h.free_port()
+    with h.SyslogSink() as sink, \
+            h.Daemon(conf(port, sink), ready="proc",
+                     env=monfail("lose")) as d:
+        engine = up(d, sink)
+        d.signal(signal.SIGHUP)
+        rec = sink.wait_for(r"^event=reload result=failed ", timeout=15)
+        check(rec.pid == engine and h.kv(rec.msg)["error"].endswith(
+              "error: the monitor sent no configuration for 60 s: lost "
+              "its channel; restart to reload"), "%r", rec.msg)
+        check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)), "serving")
+        stop = stops_at_once(d, sink)
+        check(stop["reloads"] == "0" and stop["reload_failures"] == "1",
               "%r", stop)
 
 
