@@ -117,13 +117,19 @@ monitor_now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* Signal the engine; a failure is said (ESRCH: it is going, SIGCHLD tells). */
-static void
+/*
+ * Signal the engine: 0, or -1 when it did not arrive, said (ESRCH is no
+ * failure: the engine is going, SIGCHLD tells).
+ */
+static int
 monitor_kill(pid_t engine, int sig)
 {
-	if (kill(engine, sig) == -1 && errno != ESRCH)
+	if (kill(engine, sig) == -1 && errno != ESRCH) {
 		log_warn("monitor: cannot send signal %d to the engine (pid %ld)",
 		    sig, (long)engine);
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -135,7 +141,7 @@ monitor_pair(struct monitor_state *ms, pid_t engine, int sig, pid_t pid,
     enum sigpair_at where)
 {
 	if (sigpair_take(&ms->pairs, sig, pid, where, monitor_now_us()))
-		monitor_kill(engine, sigpair_forward(sig));
+		(void)monitor_kill(engine, sigpair_forward(sig));
 	else
 		log_debug("signal %d from pid %ld reached both processes: "
 		    "acting once", sig, (long)pid);
@@ -491,30 +497,35 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 				continue;
 			monitor_pending[fwd[i]] = 0;
 			/* TERM twice does no harm; HUP and USR1 act once. */
-			if (fwd[i] == SIGHUP || fwd[i] == SIGUSR1)
+			if (fwd[i] == SIGHUP || fwd[i] == SIGUSR1) {
 				monitor_pair(&ms, engine, fwd[i],
 				    (pid_t)monitor_from[fwd[i]], SIGPAIR_MONITOR);
-			else {
-				monitor_kill(engine, fwd[i]);
-				/* the first stop sets the engine's deadline */
-				if (stopby == 0) {
-					stopsig = fwd[i];
-					stopat = monitor_now_us();
-					stopby = stopat +
-					    MONITOR_STOP_SECS * 1000000u;
-				}
-				/*
-				 * A stop abandons a reload whose files are
-				 * still going: the engine's read ends at the
-				 * end of what was sent, its reload fails, its
-				 * stop need not wait for a parse.
-				 */
-				if (ms.out.buf != NULL) {
-					log_info("monitor: stopping: the reload "
-					    "in progress is abandoned");
-					monitor_out_drop(&ms.out);
-					(void)shutdown(fd, SHUT_WR);
-				}
+				continue;
+			}
+			/*
+			 * A stop not forwarded did not happen (daytimed(8)):
+			 * no deadline for an engine never told, and a reload
+			 * in progress goes on.
+			 */
+			if (monitor_kill(engine, fwd[i]) == -1)
+				continue;
+			/* the first stop sets the engine's deadline */
+			if (stopby == 0) {
+				stopsig = fwd[i];
+				stopat = monitor_now_us();
+				stopby = stopat + MONITOR_STOP_SECS * 1000000u;
+			}
+			/*
+			 * A stop abandons a reload whose files are still
+			 * going: the engine's read ends at the end of what was
+			 * sent, its reload fails, its stop need not wait for a
+			 * parse.
+			 */
+			if (ms.out.buf != NULL) {
+				log_info("monitor: stopping: the reload in "
+				    "progress is abandoned");
+				monitor_out_drop(&ms.out);
+				(void)shutdown(fd, SHUT_WR);
 			}
 		}
 	}

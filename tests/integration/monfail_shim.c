@@ -8,7 +8,9 @@
  *     short of memory;
  *   "lose": that sendmsg says it sent everything and sends nothing (a
  *     monitor that never answers), and an SO_RCVTIMEO of 60 s or more
- *     (the engine's wait for the monitor) is cut to 1 s.
+ *     (the engine's wait for the monitor) is cut to 1 s;
+ *   "kill": its first kill(2) of SIGTERM fails with EPERM (the engine
+ *     not its to signal).
  * Every other call passes straight through.
  */
 #define _GNU_SOURCE
@@ -18,6 +20,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -99,4 +102,19 @@ setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 	    name == SO_RCVTIMEO && len == sizeof(tv) && want->tv_sec >= 60)
 		return real(fd, level, name, &tv, len);
 	return real(fd, level, name, val, len);
+}
+
+int
+kill(pid_t pid, int sig)
+{
+	int (*real)(pid_t, int);
+
+	real = (int (*)(pid_t, int))dlsym(RTLD_NEXT, "kill");
+	if (real == NULL)
+		return -1;
+	if (sig == SIGTERM && pid > 0 && monfail_take("kill")) {
+		errno = EPERM;
+		return -1;
+	}
+	return real(pid, sig);
 }

@@ -3,7 +3,7 @@
 """The monitor when a call of its fails once, made so by monfail_shim.c:
 a reload's answer the kernel refuses for want of memory is sent again;
 an answer that never comes fails the reload at the engine's bound and
-holds no stop up."""
+holds no stop up; a stop the monitor cannot forward sets no deadline."""
 
 import os
 import signal
@@ -101,6 +101,31 @@ def an_answer_that_never_comes_fails_the_reload_and_holds_no_stop():
         stop = stops_at_once(d, sink)
         check(stop["reloads"] == "0" and stop["reload_failures"] == "1",
               "%r", stop)
+
+
+@test(timeout=60)
+def a_stop_the_monitor_cannot_forward_sets_no_deadline():
+    """The monitor's kill of its TERM fails (EPERM): as daytimed(8)
+    says, the daemon goes on and that stop did not happen, so nothing
+    comes of it 5 s later; a TERM sent again stops the daemon. The
+    monitor used to set the stop's deadline all the same, say the engine
+    was "still stopping" 5 s later and kill it at 60 s."""
+    port = h.free_port()
+    with h.SyslogSink() as sink, \
+            h.Daemon(conf(port, sink), ready="proc",
+                     env=monfail("kill")) as d:
+        engine = up(d, sink)
+        d.signal(signal.SIGTERM)
+        rec = sink.wait_for(r"^monitor: cannot send signal 15 to the "
+                            r"engine \(pid %d\): Operation not permitted$"
+                            % engine)
+        check(rec.pid == d.pid, "%r", rec)
+        late = h.poll_until(lambda: sink.records(
+            r"still stopping|did not stop within"), 5 + 2)
+        check(not late, "a deadline for a stop not forwarded: %r", late)
+        check(h.pid_alive(engine) and d.alive(), "the daemon went")
+        check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)), "serving")
+        stops_at_once(d, sink)
 
 
 if __name__ == "__main__":
