@@ -76,6 +76,13 @@
  */
 #define MONITOR_STOP_SECS	5
 #define MONITOR_STOP_MAX_SECS	60
+/*
+ * ppoll failing with ENOMEM (poll(2): no memory for its tables, for
+ * now) is tried again this often, this many times in a row (10 s), as
+ * the kernel may find the memory; only then is it fatal.
+ */
+#define MONITOR_POLL_RETRY_MS	100
+#define MONITOR_POLL_TRIES	100
 
 static volatile sig_atomic_t	 monitor_pending[NSIG];
 static volatile sig_atomic_t	 monitor_from[NSIG];	/* the sender's pid */
@@ -380,11 +387,13 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 	/* A status file not written: again then, or at what comes first. */
 	struct timespec retry = { STATUS_RETRY_SECS, 0 };
 	struct timeval msgwait = { MONITOR_MSG_SECS, 0 };
+	struct timespec pollwait = { 0, MONITOR_POLL_RETRY_MS * 1000000L };
 	/* Once a stop is forwarded: its signal, and when the engine is due. */
 	struct timespec left;
 	const struct timespec *to;
 	uint64_t stopby = 0, stopat = 0;
 	int status = 0, up = 0, n, stopsig = 0;
+	unsigned pollfails = 0;
 	char c;
 
 	/* Its first line is written (main.c): only a failed one again. */
@@ -424,8 +433,20 @@ monitor_main(int fd, pid_t engine, const char *conffile)
 		to = monitor_timeout(wait != NULL ? wait : status_pending() ?
 		    &retry : NULL, monitor_first(stopby, ms.out.retry), &left);
 		if ((n = monitor_poll(&pfd, &starter, to, &empty)) == -1 &&
-		    errno != EINTR)
+		    errno == ENOMEM && pollfails < MONITOR_POLL_TRIES) {
+			/* signals stay pending meanwhile: none is lost */
+			if (pollfails++ == 0)
+				log_warn("monitor: poll (trying again every "
+				    "%d ms)", MONITOR_POLL_RETRY_MS);
+			(void)nanosleep(&pollwait, NULL);
+			continue;
+		}
+		if (n == -1 && errno != EINTR)
 			fatal("monitor: poll");
+		if (n != -1 && pollfails > 0) {
+			log_info("monitor: poll works again");
+			pollfails = 0;
+		}
 		if (starter.revents & (POLLERR | POLLHUP | POLLNVAL))
 			life_forget_starter();
 		if (n == 0 && wait != NULL && to == wait) {

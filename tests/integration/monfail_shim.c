@@ -10,7 +10,9 @@
  *     monitor that never answers), and an SO_RCVTIMEO of 60 s or more
  *     (the engine's wait for the monitor) is cut to 1 s;
  *   "kill": its first kill(2) of SIGTERM fails with EPERM (the engine
- *     not its to signal).
+ *     not its to signal);
+ *   "poll": its first three ppolls (on two descriptors: the monitor's
+ *     loop) fail with ENOMEM.
  * Every other call passes straight through.
  */
 #define _GNU_SOURCE
@@ -20,6 +22,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -39,7 +42,7 @@ monfail_init(void)
 	if (m == NULL || strlen(m) >= sizeof(monfail_mode))
 		return;
 	memcpy(monfail_mode, m, strlen(m) + 1);
-	atomic_store(&monfail_left, 1);
+	atomic_store(&monfail_left, strcmp(m, "poll") == 0 ? 3 : 1);
 }
 
 /* Whether mode is on and one of its faults is still to be made. */
@@ -117,4 +120,22 @@ kill(pid_t pid, int sig)
 		return -1;
 	}
 	return real(pid, sig);
+}
+
+int
+ppoll(struct pollfd *fds, nfds_t n, const struct timespec *to,
+    const sigset_t *mask)
+{
+	int (*real)(struct pollfd *, nfds_t, const struct timespec *,
+	    const sigset_t *);
+
+	real = (int (*)(struct pollfd *, nfds_t, const struct timespec *,
+	    const sigset_t *))dlsym(RTLD_NEXT, "ppoll");
+	if (real == NULL)
+		return -1;
+	if (n == 2 && monfail_take("poll")) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return real(fds, n, to, mask);
 }

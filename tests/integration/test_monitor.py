@@ -3,7 +3,8 @@
 """The monitor when a call of its fails once, made so by monfail_shim.c:
 a reload's answer the kernel refuses for want of memory is sent again;
 an answer that never comes fails the reload at the engine's bound and
-holds no stop up; a stop the monitor cannot forward sets no deadline."""
+holds no stop up; a stop the monitor cannot forward sets no deadline;
+a ppoll that fails with ENOMEM is tried again."""
 
 import os
 import signal
@@ -125,6 +126,29 @@ def a_stop_the_monitor_cannot_forward_sets_no_deadline():
         check(not late, "a deadline for a stop not forwarded: %r", late)
         check(h.pid_alive(engine) and d.alive(), "the daemon went")
         check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)), "serving")
+        stops_at_once(d, sink)
+
+
+@test
+def a_poll_that_fails_for_want_of_memory_is_tried_again():
+    """The monitor's first three ppolls fail with ENOMEM (poll(2)): it
+    says so once, tries again, and the daemon starts, serves, reloads
+    and stops. One such failure used to be fatal ("monitor: poll"), the
+    engine following through its parent-death signal."""
+    port = h.free_port()
+    with h.SyslogSink() as sink, \
+            h.Daemon(conf(port, sink), ready="proc",
+                     env=monfail("poll")) as d:
+        up(d, sink)
+        rec = sink.wait_for(r"^monitor: poll works again$")
+        check(rec.pid == d.pid, "%r", rec)
+        said = sink.records(r"^monitor: poll")
+        check([r.msg for r in said] == [
+            "monitor: poll (trying again every 100 ms): Cannot allocate "
+            "memory", "monitor: poll works again"], "%r", said)
+        check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)), "serving")
+        rc, out, err = h.daytimed("-r", "-c", d.conf)
+        check(rc == 0, "-r: %d %r %r", rc, out, err)
         stops_at_once(d, sink)
 
 
