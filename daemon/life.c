@@ -32,9 +32,9 @@
 #include "compat/compat.h"
 #include "daemon/life.h"
 #include "daemon/life_lock.h"
+#include "daemon/life_start.h"
 #include "daemon/log.h"
 
-#define LIFE_READY_BYTE	'\0'	/* on the starter pipe: all is well */
 #define LIFE_SD_FDS_START 3
 #define LIFE_PID_TEXT	32	/* what is read of an existing pidfile */
 #define LIFE_PID_TRIES	4	/* takeovers raced before giving up */
@@ -458,28 +458,6 @@ life_pidfile_close(void)
 	life_lock_drop(0);
 }
 
-/* The starter: copy the daemon's startup messages; exit as it fared. */
-static void __attribute__((noreturn))
-life_starter_wait(int fd)
-{
-	char buf[512];
-	ssize_t n, i;
-
-	for (;;) {
-		n = read(fd, buf, sizeof(buf));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			_exit(1);	/* the daemon died before it was ready */
-		for (i = 0; i < n; i++)
-			if (buf[i] == LIFE_READY_BYTE) {
-				(void)compat_write_all(STDERR_FILENO, buf, (size_t)i);
-				_exit(0);
-			}
-		(void)compat_write_all(STDERR_FILENO, buf, (size_t)n);
-	}
-}
-
 void
 life_daemonize(void)
 {
@@ -491,6 +469,14 @@ life_daemonize(void)
 	if (pipe2(p, O_CLOEXEC) == -1)
 		fatal("pipe");
 	/*
+	 * A TERM or INT from here on is the starter's to pass on, or waits
+	 * for the daemon's mask below: neither side of the fork misses it.
+	 */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	/*
 	 * The child goes on with the log sink (log_after_fork in log.h): its
 	 * queue and its syslog connection, which the parents never write.
 	 */
@@ -499,7 +485,7 @@ life_daemonize(void)
 	if (pid != 0) {
 		log_after_fork(LOG_FORK_NONE);	/* the starter only waits */
 		close(p[1]);
-		life_starter_wait(p[0]);
+		life_starter_wait(p[0], pid);
 	}
 	close(p[0]);
 	if (setsid() == -1)
@@ -512,12 +498,14 @@ life_daemonize(void)
 	umask(027);
 	if (chdir("/") == -1)
 		fatal("chdir /");
-	sigemptyset(&set);
-	sigprocmask(SIG_SETMASK, &set, NULL);
+	/* What the starting command left us, but the start's own. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	for (sig = 1; sig < NSIG; sig++)
-		(void)sigaction(sig, &sa, NULL);
+		if (!life_start_sig(sig))
+			(void)sigaction(sig, &sa, NULL);
+	sigemptyset(&set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
 	sa.sa_handler = SIG_IGN;
 	(void)sigaction(SIGPIPE, &sa, NULL);
 	/* Kept open: a chroot may have no /dev/null for stderr later. */

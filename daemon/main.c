@@ -35,6 +35,7 @@
 #include "daemon/explain.h"
 #include "daemon/inetd.h"
 #include "daemon/life.h"
+#include "daemon/life_start.h"
 #include "daemon/listen.h"
 #include "daemon/loader.h"
 #include "daemon/log.h"
@@ -273,6 +274,9 @@ main(int argc, char *argv[])
 	o.file = MAIN_CONFIG;
 	if ((rc = main_options(argc, argv, &o)) != 0)
 		return rc == -1 ? MAIN_EXIT_OK : rc;
+	/* A long load (a big list) is the daemon's start too. */
+	if (o.mode == MAIN_RUN && !o.inetd)
+		life_start_signals();
 	log_init("daytimed", o.verbose);
 	/*
 	 * One name for the file in every mode, and after the daemon's change
@@ -548,6 +552,7 @@ main_start(struct config *conf, const struct main_opts *o)
 	int syslog_ok, seccomp;
 
 	signal(SIGPIPE, SIG_IGN);	/* a peer gone away is an error, not a death */
+	life_start_disarm();	/* a pidfile to remove from here on */
 	nsd = life_systemd_fds(sd, MAIN_SD_MAX);
 	/* Nothing the caller left open survives, but what systemd passed. */
 	closefrom(3 + (int)nsd);

@@ -52,6 +52,7 @@
 #include "compat/compat.h"
 #include "daemon/config.h"
 #include "daemon/life.h"
+#include "daemon/life_start.h"
 #include "daemon/loader.h"
 #include "daemon/log.h"
 #include "daemon/monitor.h"
@@ -572,6 +573,12 @@ monitor_split(const char *conffile, const struct life_user *u,
 	 */
 	monitor_sigset(&block);
 	sigprocmask(SIG_BLOCK, &block, NULL);
+	/* A stop sent to the start before ends it; one after, the daemon. */
+	if (life_start_stopped() == -1) {
+		close(sp[0]);
+		close(sp[1]);
+		return -1;
+	}
 	if ((pid = fork()) == -1) {
 		log_warn("fork");
 		return -1;

@@ -20,6 +20,11 @@
  * same program), daemonized or not, waits in setgroups as with
  * DT_HOLD, having made DT_HOLD_ENGINE.held: an engine not yet ready, for
  * as long as the test wants.
+ *
+ * With DT_HOLD_SPLIT, the daemon waits in its first socketpair (the
+ * monitor's split makes it, after the pidfile is written) until that
+ * file exists (30 s at most), having made DT_HOLD_SPLIT.held: a start
+ * with its pidfile made, not split yet.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -29,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/prctl.h>	/* the constants; prctl itself is defined here */
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,6 +43,7 @@ static pid_t	hold_first;	/* the process the shim was loaded into */
 static char	hold_reload[4096];	/* DT_HOLD_RELOAD, read at load: the
 					   daemon clears its environment */
 static char	hold_engine[4096];	/* DT_HOLD_ENGINE, likewise */
+static char	hold_split[4096];	/* DT_HOLD_SPLIT, likewise */
 
 static void	hold_init(void) __attribute__((constructor));
 
@@ -45,12 +52,15 @@ hold_init(void)
 {
 	const char *r = getenv("DT_HOLD_RELOAD");
 	const char *e = getenv("DT_HOLD_ENGINE");
+	const char *s = getenv("DT_HOLD_SPLIT");
 
 	hold_first = getpid();
 	if (r != NULL && strlen(r) < sizeof(hold_reload))
 		memcpy(hold_reload, r, strlen(r) + 1);
 	if (e != NULL && strlen(e) < sizeof(hold_engine))
 		memcpy(hold_engine, e, strlen(e) + 1);
+	if (s != NULL && strlen(s) < sizeof(hold_split))
+		memcpy(hold_split, s, strlen(s) + 1);
 }
 
 /*
@@ -126,4 +136,18 @@ prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
 	real = (int (*)(int, unsigned long, unsigned long, unsigned long,
 	    unsigned long))dlsym(RTLD_NEXT, "prctl");
 	return real != NULL ? real(option, a2, a3, a4, a5) : -1;
+}
+
+int
+socketpair(int domain, int type, int proto, int sv[2])
+{
+	int (*real)(int, int, int, int[2]);
+	static int held;	/* once, the children of a fork included */
+
+	if (hold_split[0] != '\0' && !held) {
+		held = 1;
+		hold_wait(hold_split);
+	}
+	real = (int (*)(int, int, int, int[2]))dlsym(RTLD_NEXT, "socketpair");
+	return real != NULL ? real(domain, type, proto, sv) : -1;
 }

@@ -379,19 +379,20 @@ def a_start_killed_before_its_pid_leaves_nothing_in_the_way():
                           "no pidfile made: %r", p.returncode)
                 os.kill(p.pid, signal.SIGSTOP)
                 if os.path.getsize(pidfile) == 0:
-                    os.kill(p.pid, signal.SIGTERM)
-                    os.kill(p.pid, signal.SIGCONT)
-                    check(p.wait(5) == -signal.SIGTERM, "exit %r",
+                    # KILL: a TERM now stops the start, which then
+                    # removes its pidfile (see signals_before_the_split_*)
+                    os.kill(p.pid, signal.SIGKILL)
+                    check(p.wait(5) == -signal.SIGKILL, "exit %r",
                           p.returncode)
                     break
                 # its pid written already: again
                 os.kill(p.pid, signal.SIGCONT)
             finally:
                 h.stop_process(p)
-            # A TERM that lands before the daemon's handlers (its pid
-            # written, the split not yet made) ends it by default, its
-            # pidfile left behind: a dead daemon's, which a start takes
-            # over, but one this loop would find at once next time.
+            # A start stopped after its pid is written leaves its
+            # pidfile behind when stopped by KILL: a dead daemon's,
+            # which a start takes over, but one this loop would find at
+            # once next time.
             if os.path.exists(pidfile):
                 os.unlink(pidfile)
         else:
@@ -416,6 +417,152 @@ def nobodys_pidfile(t):
     os.mkdir(run, 0o755)
     os.chown(run, NOBODY.pw_uid, NOBODY.pw_gid)
     return os.path.join(run, "d.pid")
+
+
+def sig_bits(pid, field):
+    """The signals of /proc/PID/status's field (SigCgt, SigIgn, ...)."""
+    try:
+        mask = int(h.proc_status(pid)[field][0], 16)
+    except (OSError, KeyError):
+        return set()
+    return {n for n in range(1, 65) if mask >> (n - 1) & 1}
+
+
+def start_signals_set(pid):
+    """The start's own actions are in place (life_start.c): TERM and INT
+    caught, HUP and USR1 ignored."""
+    return ({signal.SIGTERM, signal.SIGINT} <= sig_bits(pid, "SigCgt") and
+            {signal.SIGHUP, signal.SIGUSR1} <= sig_bits(pid, "SigIgn"))
+
+
+def no_signal_pending(pid):
+    """Every signal sent to pid has been acted on (or ignored)."""
+    return not sig_bits(pid, "SigPnd") and not sig_bits(pid, "ShdPnd")
+
+
+def big_list(t, lines=1000000):
+    """A list file of `lines` netblocks: a second or so to read."""
+    return t.write("big.txt", "".join(
+        "10.%d.%d.%d/32\n" % (i >> 16, (i >> 8) & 255, i & 255)
+        for i in range(lines)))
+
+
+@test(timeout=120)
+def signals_while_the_configuration_is_read():
+    """HUP and USR1 sent while a start reads its configuration (a list
+    of a million lines) are ignored; TERM (or INT, under -f) then stops
+    it at once, saying so on the starting command's stderr: exit 1, no
+    pidfile. All four used to end it silently, by their default action."""
+    h.need_root()
+    port = h.free_port()
+    with h.TempDir("dtl-") as t, h.SyslogSink() as sink:
+        pidfile = nobodys_pidfile(t)
+        path = t.write("d.conf", conf(port, sink, "pidfile %s\ndeny file "
+                                      "%s\n" % (pidfile, big_list(t))))
+        for args, sig, name in (((), signal.SIGTERM, "SIGTERM"),
+                                (("-f",), signal.SIGINT, "SIGINT")):
+            p = subprocess.Popen([h.DAYTIMED] + list(args) + ["-c", path],
+                                 stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE,
+                                 start_new_session=True)
+            try:
+                check(h.poll_until(lambda: start_signals_set(p.pid), 10,
+                                   interval=0.001),
+                      "%r: the start's signals never set", args)
+                for s in (signal.SIGHUP, signal.SIGUSR1):
+                    os.kill(p.pid, s)
+                check(h.poll_until(lambda: no_signal_pending(p.pid), 5),
+                      "%r: HUP and USR1 not taken", args)
+                check(p.poll() is None, "%r: HUP or USR1 ended the start: "
+                      "%r", args, p.returncode)
+                os.kill(p.pid, sig)
+                rc = p.wait(10)
+                err = p.stderr.read().decode()
+                check(rc == 1 and err == "daytimed: start stopped by %s\n"
+                      % name, "%r: %r %r", args, rc, err)
+                check(not os.path.exists(pidfile), "pidfile left behind")
+            finally:
+                h.stop_process(p)
+
+
+@test(timeout=120)
+def signals_before_the_split_stop_the_start_or_are_ignored():
+    """A start held with its pidfile written, before the monitor splits
+    off (hold_shim.c): HUP and USR1 sent to it and to its starter are
+    ignored, and the start goes on when let go; a TERM sent to both, as
+    pkill sends it, or an INT to the starter alone (a terminal's ^C),
+    which passes it on, stops the start once let go: "daytimed: start
+    stopped by SIGTERM" on the starter's stderr, exit 1, no pidfile,
+    status file or lock file left. The daemon used to die of the first
+    signal that reached it, its pidfile left behind, and the starter
+    exit 1 saying nothing, or die of its own."""
+    h.need_root()
+    if not os.path.exists(h.HOLD_SHIM):
+        raise h.Skip("%s not built (make check builds it)" % h.HOLD_SHIM)
+    port = h.free_port()
+    with h.TempDir("dtl-") as t, h.SyslogSink() as sink:
+        pidfile = nobodys_pidfile(t)
+        beside = [pidfile[:-len(".pid")] + x for x in (".status", ".lock")]
+        path = t.write("d.conf", conf(port, sink, "pidfile %s\n" % pidfile))
+        for case, sig, name in (("pkill", signal.SIGTERM, "SIGTERM"),
+                                ("starter", signal.SIGINT, "SIGINT"),
+                                ("ignored", None, None)):
+            hold = t.join("go-" + case)
+            env = dict(os.environ, LD_PRELOAD=h.HOLD_SHIM,
+                       DT_HOLD_SPLIT=hold)
+            p = subprocess.Popen([h.DAYTIMED, "-c", path],
+                                 stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE,
+                                 start_new_session=True, env=env)
+            daemon = None
+            try:
+                check(h.poll_until(lambda: os.path.exists(hold + ".held"),
+                                   10), "%s: the start was not held: %r",
+                      case, p.poll())
+                daemon = h.read_pidfile(pidfile)
+                both = (daemon, p.pid)
+                for pid in both:
+                    os.kill(pid, signal.SIGHUP)
+                    os.kill(pid, signal.SIGUSR1)
+                if sig is not None:
+                    for pid in both if case == "pkill" else (p.pid,):
+                        os.kill(pid, sig)
+                check(h.poll_until(lambda: all(map(no_signal_pending,
+                                                   both)), 5),
+                      "%s: signals not taken", case)
+                check(h.pid_alive(daemon) and p.poll() is None,
+                      "%s: a signal ended the start: %r", case, p.poll())
+                open(hold, "w").close()
+                rc = p.wait(20)
+                err = p.stderr.read().decode()
+                if sig is not None:
+                    check(rc == 1 and err == "daytimed: start stopped by "
+                          "%s\n" % name, "%s: %r %r", case, rc, err)
+                    check(h.poll_until(lambda: not h.pid_alive(daemon), 5),
+                          "%s: the daemon went on", case)
+                    left = [f for f in [pidfile] + beside
+                            if os.path.exists(f)]
+                    check(not left, "%s: left behind: %r", case, left)
+                    continue
+                check(rc == 0 and "stopped" not in err, "%s: %r %r", case,
+                      rc, err)
+                check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)),
+                      "not serving")
+                engine = h.proc_children(daemon)[0]
+                sink.wait_for(lambda r: r.pid == engine and
+                              r.msg.startswith("event=start "))
+                h.stop_pid(daemon)
+                stop = sink.wait_for(r"^event=stop ").kv()
+                check(stop["reloads"] == "0", "%r", stop)
+                check(not sink.records(r"^event=(reload|counters) "),
+                      "a HUP or USR1 of the start acted: %r",
+                      sink.records(r"^event=(reload|counters) "))
+            finally:
+                h.stop_process(p)
+                if daemon is not None and h.pid_alive(daemon):
+                    h.stop_pid(daemon)
 
 
 @test

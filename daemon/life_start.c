@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * life_start: the start's signals and the starter (life_start.h). A
+ * process of the start may be sent these by name (pkill -HUP daytimed,
+ * logrotate's, reaches every process called daytimed), by a terminal's
+ * ^C or by a service manager's stop; by their default action they ended
+ * it silently, leaving a pidfile behind.
+ */
+#include "autoconf.h"
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compat/compat.h"
+#include "daemon/life_start.h"
+#include "daemon/log.h"
+
+static volatile sig_atomic_t	life_start_armed;	/* nothing to undo */
+static volatile sig_atomic_t	life_start_caught;	/* TERM or INT */
+
+/* TERM or INT: end a start with nothing to undo at once, else note it. */
+static void
+life_start_catch(int sig)
+{
+	static const char term[] = "daytimed: start stopped by SIGTERM\n";
+	static const char intr[] = "daytimed: start stopped by SIGINT\n";
+
+	if (life_start_armed) {
+		if (write(STDERR_FILENO, sig == SIGINT ? intr : term,
+		    sig == SIGINT ? sizeof(intr) - 1 : sizeof(term) - 1) == -1) {
+			/* nowhere to say it: the exit status tells */
+		}
+		_exit(1);
+	}
+	life_start_caught = sig;
+}
+
+void
+life_start_signals(void)
+{
+	struct sigaction sa;
+
+	life_start_armed = 1;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	/* the configuration's reads go on under a signal */
+	sa.sa_flags = SA_RESTART;
+	sa.sa_handler = life_start_catch;
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	(void)sigaction(SIGHUP, &sa, NULL);
+	(void)sigaction(SIGUSR1, &sa, NULL);
+}
+
+void
+life_start_disarm(void)
+{
+	life_start_armed = 0;
+}
+
+int
+life_start_stopped(void)
+{
+	if (life_start_caught == 0)
+		return 0;
+	log_warnx("start stopped by %s", life_start_caught == SIGINT ?
+	    "SIGINT" : "SIGTERM");
+	return -1;
+}
+
+int
+life_start_sig(int sig)
+{
+	return sig == SIGTERM || sig == SIGINT || sig == SIGHUP ||
+	    sig == SIGUSR1;
+}
+
+/*
+ * A TERM or INT sent to the starter alone (a ^C reaches only the
+ * terminal's process group, which the daemon has left; timeout(1) signals
+ * its child) goes on to the daemon, which stops its start and says so
+ * here: to the first child, whose copy its own child inherits should it
+ * come before that fork, and to the session that child makes, which the
+ * daemon is in (its id, the child's pid, is not reused while the
+ * starter, never reaping the child, lives). The signals are blocked but
+ * in ppoll: none comes between a look at the flag and the wait.
+ */
+void
+life_starter_wait(int fd, pid_t child)
+{
+	struct pollfd pfd;
+	sigset_t mask;
+	char buf[512];
+	ssize_t n, i;
+	int sig;
+
+	/* One that came before the fork is the daemon's to act on. */
+	life_start_caught = 0;
+	sigprocmask(SIG_BLOCK, NULL, &mask);
+	sigdelset(&mask, SIGTERM);
+	sigdelset(&mask, SIGINT);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	for (;;) {
+		if ((sig = life_start_caught) != 0) {
+			life_start_caught = 0;
+			(void)kill(child, sig);
+			(void)kill(-child, sig);
+		}
+		if (ppoll(&pfd, 1, NULL, &mask) == -1) {
+			if (errno == EINTR)
+				continue;
+			_exit(1);
+		}
+		n = read(fd, buf, sizeof(buf));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			_exit(1);	/* the daemon died before it was ready */
+		for (i = 0; i < n; i++)
+			if (buf[i] == LIFE_READY_BYTE) {
+				(void)compat_write_all(STDERR_FILENO, buf, (size_t)i);
+				_exit(0);
+			}
+		(void)compat_write_all(STDERR_FILENO, buf, (size_t)n);
+	}
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * life_start: the start's signals, until the monitor splits off (whose
+ * own then wait for the engine, monitor.c), and the starter that waits
+ * for the daemon's word. TERM and INT end a start: at once while the
+ * configuration is read (nothing made yet to undo), else at the split,
+ * where the start gives up as on any startup error (the pidfile it made
+ * removed) and says "start stopped by SIGTERM" on the starting
+ * command's stderr. HUP and USR1 are ignored: no configuration runs yet
+ * to read again, nor counters to log.
+ */
+#ifndef DAYTIMED_LIFE_START_H
+#define DAYTIMED_LIFE_START_H
+
+#include <sys/types.h>
+
+#define LIFE_READY_BYTE	'\0'	/* on the starter pipe: all is well */
+
+/* First thing of a daemon's run: TERM and INT end it at once, said. */
+void	life_start_signals(void);
+/* Something is made from here on: TERM and INT wait for the split. */
+void	life_start_disarm(void);
+/* Whether the start may go on; -1, said, when a TERM or INT came. */
+int	life_start_stopped(void);
+/* Whether life_start_signals set sig's action (the daemonizing keeps it). */
+int	life_start_sig(int sig);
+/*
+ * The starter, TERM and INT blocked: copy the daemon's startup messages
+ * from fd to stderr and exit as it fared (0 at LIFE_READY_BYTE, else 1).
+ * A TERM or INT sent to the starter goes on to the daemon (child: the
+ * first fork's child, whose session the daemon is in).
+ */
+void	life_starter_wait(int fd, pid_t child) __attribute__((noreturn));
+
+#endif
