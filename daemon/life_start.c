@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,11 +32,22 @@ life_start_catch(int sig)
 	static const char intr[] = "daytimed: start stopped by SIGINT\n";
 
 	if (life_start_armed) {
+		struct sigaction dfl;
+
 		if (write(STDERR_FILENO, sig == SIGINT ? intr : term,
 		    sig == SIGINT ? sizeof(intr) - 1 : sizeof(term) - 1) == -1) {
-			/* nowhere to say it: the exit status tells */
+			/* nowhere to say it: the wait status tells */
 		}
-		_exit(1);
+		/*
+		 * End by the signal itself, delivered as this handler
+		 * returns: a service manager that sent it (systemd's stop)
+		 * sees a stop, not a failed start.
+		 */
+		memset(&dfl, 0, sizeof(dfl));
+		dfl.sa_handler = SIG_DFL;
+		(void)sigaction(sig, &dfl, NULL);
+		(void)raise(sig);
+		return;
 	}
 	life_start_caught = sig;
 }
@@ -72,6 +84,28 @@ life_start_stopped(void)
 	log_warnx("start stopped by %s", life_start_caught == SIGINT ?
 	    "SIGINT" : "SIGTERM");
 	return -1;
+}
+
+/*
+ * A start stopped at the split, its pidfile and status file removed:
+ * end by the signal that stopped it, as the handler above does.
+ */
+void
+life_start_reraise(void)
+{
+	struct sigaction dfl;
+	sigset_t set;
+	int sig = life_start_caught;
+
+	if (sig == 0)
+		return;
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	(void)sigaction(sig, &dfl, NULL);
+	(void)raise(sig);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	(void)pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
 int

@@ -6,8 +6,10 @@
  * configuration is read (nothing made yet to undo), else at the split,
  * where the start gives up as on any startup error (the pidfile it made
  * removed) and says "start stopped by SIGTERM" on the starting
- * command's stderr. HUP and USR1 are ignored: no configuration runs yet
- * to read again, nor counters to log.
+ * command's stderr; the process then ends by that signal, so that a
+ * service manager's stop of a slow start is a stop, not a failure (a
+ * starter waiting for it exits 1). HUP and USR1 are ignored: no
+ * configuration runs yet to read again, nor counters to log.
  */
 #ifndef DAYTIMED_LIFE_START_H
 #define DAYTIMED_LIFE_START_H
@@ -22,6 +24,8 @@ void	life_start_signals(void);
 void	life_start_disarm(void);
 /* Whether the start may go on; -1, said, when a TERM or INT came. */
 int	life_start_stopped(void);
+/* After a start stopped so is undone: end by that signal (or return). */
+void	life_start_reraise(void);
 /* Whether life_start_signals set sig's action (the daemonizing keeps it). */
 int	life_start_sig(int sig);
 /*

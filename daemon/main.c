@@ -508,6 +508,8 @@ main_run(struct config *conf, const struct main_opts *o)
 	 * hold the startup messages of a slow syslog.
 	 */
 	log_flush(1000);
+	if (rc == MAIN_EXIT_NO)
+		life_start_reraise();	/* stopped by TERM or INT: end so */
 	return rc;
 }
 

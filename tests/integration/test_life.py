@@ -451,7 +451,8 @@ def big_list(t, lines=1000000):
 def signals_while_the_configuration_is_read():
     """HUP and USR1 sent while a start reads its configuration (a list
     of a million lines) are ignored; TERM (or INT, under -f) then stops
-    it at once, saying so on the starting command's stderr: exit 1, no
+    it at once, saying so on the starting command's stderr, and the
+    process ends by that signal (a service manager's stop is a stop), no
     pidfile. All four used to end it silently, by their default action."""
     h.need_root()
     port = h.free_port()
@@ -479,8 +480,8 @@ def signals_while_the_configuration_is_read():
                 os.kill(p.pid, sig)
                 rc = p.wait(10)
                 err = p.stderr.read().decode()
-                check(rc == 1 and err == "daytimed: start stopped by %s\n"
-                      % name, "%r: %r %r", args, rc, err)
+                check(rc == -sig and err == "daytimed: start stopped by "
+                      "%s\n" % name, "%r: %r %r", args, rc, err)
                 check(not os.path.exists(pidfile), "pidfile left behind")
             finally:
                 h.stop_process(p)
@@ -563,6 +564,47 @@ def signals_before_the_split_stop_the_start_or_are_ignored():
                 h.stop_process(p)
                 if daemon is not None and h.pid_alive(daemon):
                     h.stop_pid(daemon)
+
+
+@test(timeout=60)
+def a_foreground_start_stopped_before_the_split_ends_by_the_signal():
+    """Under -f (systemd's unit) a TERM to a start held before its split
+    (hold_shim.c) stops it once let go: "start stopped by SIGTERM" on its
+    stderr, its pidfile, status file and lock file removed, and it ends by
+    the TERM itself, which systemd counts as a stop, not a failure (an
+    exit 1 would leave the unit failed)."""
+    h.need_root()
+    if not os.path.exists(h.HOLD_SHIM):
+        raise h.Skip("%s not built (make check builds it)" % h.HOLD_SHIM)
+    port = h.free_port()
+    with h.TempDir("dtl-") as t, h.SyslogSink() as sink:
+        pidfile = nobodys_pidfile(t)
+        beside = [pidfile[:-len(".pid")] + x for x in (".status", ".lock")]
+        path = t.write("d.conf", conf(port, sink, "pidfile %s\n" % pidfile))
+        hold = t.join("go")
+        env = dict(os.environ, LD_PRELOAD=h.HOLD_SHIM, DT_HOLD_SPLIT=hold)
+        p = subprocess.Popen([h.DAYTIMED, "-f", "-c", path],
+                             stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE,
+                             start_new_session=True, env=env)
+        try:
+            check(h.poll_until(lambda: os.path.exists(hold + ".held"), 10),
+                  "the start was not held: %r", p.poll())
+            os.kill(p.pid, signal.SIGTERM)
+            check(h.poll_until(lambda: no_signal_pending(p.pid), 5),
+                  "the TERM not taken")
+            check(p.poll() is None, "the TERM ended the held start: %r",
+                  p.returncode)
+            open(hold, "w").close()
+            rc = p.wait(20)
+            err = p.stderr.read().decode()
+            check(rc == -signal.SIGTERM, "exit %r: %r", rc, err)
+            check("start stopped by SIGTERM" in err, "%r", err)
+            left = [f for f in [pidfile] + beside if os.path.exists(f)]
+            check(not left, "left behind: %r", left)
+        finally:
+            h.stop_process(p)
 
 
 @test
