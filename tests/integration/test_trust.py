@@ -6,6 +6,7 @@ and never echo a file), -t predicts every start failure, the pidfile is
 never someone else's file, the jail keeps /dev/null on 0-2, and the engine
 runs under its seccomp filter."""
 
+import errno
 import os
 import pwd
 import re
@@ -1080,11 +1081,19 @@ def seccomp_kills_a_call_outside_the_filter():
             sink.wait_for(r"engine killed by seccomp \(SIGSYS\)")
         # tgkill: to its own threads (raise, pthread_kill), not to the
         # monitor or any other process (signal 0 to pid 1 here); nor
-        # through fcntl (F_SETOWN, O_ASYNC); and a call of another ABI
-        # (x32) ends the whole process, logged, not just its thread
-        for call, dies in (("tgkill-self", False), ("tgkill-other", True),
-                           ("fcntl-setown", True), ("fcntl-async", True),
-                           ("x32", True)):
+        # through fcntl (F_SETOWN, O_ASYNC); a call of another ABI (x32)
+        # ends the whole process, logged, not just its thread. The
+        # argument rules: socket for AF_UNIX, AF_INET and AF_INET6 only
+        # (AF_PACKET, AF_NETLINK end it); clone for a thread only (a
+        # fork ends it); openat relative to a directory held only (with
+        # AT_FDCWD it fails with EACCES, and the engine goes on)
+        eacces = "seccomp_shim: openat-cwd: errno %d\n" % errno.EACCES
+        for call, dies, says in (
+                ("tgkill-self", False, None), ("tgkill-other", True, None),
+                ("fcntl-setown", True, None), ("fcntl-async", True, None),
+                ("x32", True, None), ("socket-packet", True, None),
+                ("socket-netlink", True, None), ("fork", True, None),
+                ("openat-cwd", False, eacces)):
             sink.clear()
             d = h.Daemon(h.daemon_conf(port, sink,
                                        body="allow 127.0.0.0/8\n"),
@@ -1107,6 +1116,11 @@ def seccomp_kills_a_call_outside_the_filter():
                           "%s: answer after it", call)
                     check(not sink.records(r"killed by seccomp"), "%s: killed",
                           call)
+                if says is not None:
+                    # what the call got, as the shim tells it on stderr
+                    check(h.poll_until(lambda: says in d.stderr_text(), 5),
+                          "%s: %r not on stderr:\n%s", call, says,
+                          d.stderr_text())
 
 
 if __name__ == "__main__":
