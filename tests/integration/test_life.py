@@ -1055,6 +1055,11 @@ def reload_under_chroot_and_local_time():
             check(os.readlink("/proc/%d/root" % engine) == jail, "not chrooted")
             check(os.readlink("/proc/%d/root" % monitor) == "/",
                   "monitor chrooted")
+            # chdir("/") after chroot: a working directory left outside the
+            # new root would let the engine reach the host's files by
+            # relative paths (the monitor, not chrooted, stays in "/")
+            cwd = os.readlink("/proc/%d/cwd" % engine)
+            check(cwd == jail, "engine's cwd %r, not the jail", cwd)
             data = h.tcp_get("127.0.0.1", port)
             # the daemon's zone, not UTC, although the jail has no zoneinfo
             check(data in h.recent_ctimes("Asia/Kolkata"),
