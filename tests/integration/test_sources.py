@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: ISC
 """Sources and destinations: a datagram sent to a broadcast or multicast
 address is dropped once, whatever the number of workers, and costs no
-udp-rate token; what one source is for the per-source and rate limits
-(limit source-prefix), shown in the drop records. The IPv6 cases (40
-addresses of one /64, a multicast group) run in a network namespace of
-their own: python3 test_sources.py --in-netns (as root, under unshare -n)."""
+udp-rate token; one from a source no honest peer has (multicast, 0/8:
+forged on lo with a raw socket) is dropped; what one source is for the
+per-source and rate limits (limit source-prefix), shown in the drop
+records. The IPv6 cases (40 addresses of one /64, a multicast group)
+run in a network namespace of their own: python3 test_sources.py
+--in-netns (as root, under unshare -n)."""
 
 import json
 import os
@@ -193,6 +195,71 @@ def a_forged_mapped_source_to_ipv6():
             me = h.fmt_addr(u.getsockname())
         k = sink.wait_peer(me).kv()
         check(k["decision"] == "deny" and k["netblock"] == "::/0", "%r", k)
+
+
+def udp4_packet(src, dst, sport, dport, payload):
+    """An IPv4 header and UDP datagram (the kernel fills in the header's
+    length, id and checksum for a raw socket; the UDP checksum is
+    computed)."""
+    ln = 8 + len(payload)
+    a, b = (socket.inet_aton(x) for x in (src, dst))
+    data = a + b + struct.pack("!xBH", 17, ln) + struct.pack(
+        "!HHHH", sport, dport, ln, 0) + payload
+    if len(data) % 2:
+        data += b"\0"
+    c = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while c >> 16:
+        c = (c & 0xffff) + (c >> 16)
+    c = (~c & 0xffff) or 0xffff
+    return (struct.pack("!BBHHHBBH", 0x45, 0, 20 + ln, 0, 0, 64, 17, 0) +
+            a + b + struct.pack("!HHHH", sport, dport, ln, c) + payload)
+
+
+@test
+def bogus_ipv4_sources_dropped():
+    """A datagram from a multicast source (224.0.0.0/4) or from "this
+    network" (0.0.0.0/8) cannot be an honest request, and its answer
+    would go to a group or nowhere: no answer, a drop record
+    (limit:udp-source), whatever the rules say. The kernel never sends
+    from such addresses, but takes them in on lo from a raw socket (lo
+    keeps the route of the way out: no martian check); one from an
+    honest source, sent the same way, is answered."""
+    h.need_root("a raw socket needs root")
+    port = h.free_port(proto="udp")
+    with h.SyslogSink() as sink, h.Daemon(
+            conf(port, sink, "allow 0.0.0.0/0\n", listen=("udp",)),
+            ready="proc"), \
+            socket.socket(socket.AF_INET, socket.SOCK_RAW,
+                          socket.IPPROTO_RAW) as raw, \
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as honest, \
+            joined("224.1.2.3", ifaddr="127.0.0.1") as group:
+        # where each answer would arrive: the group (on lo, which the
+        # answer from 127.0.0.1 would leave by) and the honest source
+        group.bind(("224.1.2.3", 0))
+        group.setblocking(False)
+        honest.bind(("127.0.0.5", 0))
+        gport, hport = group.getsockname()[1], honest.getsockname()[1]
+        for src, sport in (("224.1.2.3", gport), ("0.1.2.3", gport),
+                           ("127.0.0.5", hport)):
+            raw.sendto(udp4_packet(src, "127.0.0.1", sport, port, b"x"),
+                       ("127.0.0.1", 0))
+        # the honest one: answered, so the injected datagrams do arrive
+        got = h.recv_or_none(honest, 5)
+        check(got is not None and h.CTIME_RE.match(got), "honest: %r", got)
+        k = sink.wait_peer("127.0.0.5:%d" % hport).kv()
+        check(k["decision"] == "allow" and k["rule"] != "default", "%r", k)
+        for src in ("224.1.2.3", "0.1.2.3"):
+            k = sink.wait_peer("%s:%d" % (src, gport)).kv()
+            check(k["decision"] == "drop" and
+                  k["rule"] == "limit:udp-source" and k["bytes"] == "0" and
+                  k["local"] == "127.0.0.1:%d" % port, "%s: %r", src, k)
+        # every record is in, so any answer has been sent: none reached
+        # the group
+        try:
+            data = group.recvfrom(100)
+        except BlockingIOError:
+            data = None
+        check(data is None, "the group got an answer: %r", data)
 
 
 @test
