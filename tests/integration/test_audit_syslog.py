@@ -284,6 +284,7 @@ def two_hosts_one_central_file():
         finally:
             for d in daemons:
                 d.stop()
+                d.cleanup()
         check(h.poll_until(lambda: rs.text().count("event=stop") >= 2, 10),
               "stops: %s", rs.text()[-2000:])
         keys = ("--host-key", af["web1"].hpub, "--host-key", af["web2"].hpub)
