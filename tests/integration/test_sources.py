@@ -197,6 +197,31 @@ def a_forged_mapped_source_to_ipv6():
         check(k["decision"] == "deny" and k["netblock"] == "::/0", "%r", k)
 
 
+@test
+def unspecified_ipv6_source_dropped():
+    """A datagram from :: (the unspecified address) cannot be an honest
+    request and its answer would go nowhere: a drop record
+    (limit:udp-source), whatever the rules say, and no answer; one from
+    ::1 sent the same way is judged by the rules. (A multicast source,
+    ff00::/8, which udp.c drops too, cannot be injected: the kernel's
+    IPv6 input drops it before any socket.)"""
+    h.need_root("a raw socket needs root")
+    port = h.free_port(proto="udp")
+    with h.SyslogSink() as sink, h.Daemon(
+            conf(port, sink, "allow ::/0\n", hosts=("::1",),
+                 listen=("udp",)), ready="proc"), \
+            socket.socket(socket.AF_INET6, socket.SOCK_RAW,
+                          socket.IPPROTO_RAW) as raw:
+        for src in ("::", "::1"):
+            raw.sendto(udp6_packet(src, "::1", 40001, port, b"x"),
+                       ("::1", 0))
+        k = sink.wait_for(r"^conn=.* peer=\[::1\]:40001 ").kv()
+        check(k["decision"] == "allow" and k["netblock"] == "::/0", "%r", k)
+        k = sink.wait_for(r"^conn=.* peer=\[::\]:40001 ").kv()
+        check(k["decision"] == "drop" and k["rule"] == "limit:udp-source"
+              and k["bytes"] == "0", "%r", k)
+
+
 def udp4_packet(src, dst, sport, dport, payload):
     """An IPv4 header and UDP datagram (the kernel fills in the header's
     length, id and checksum for a raw socket; the UDP checksum is
