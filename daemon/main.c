@@ -191,10 +191,16 @@ main_options(int argc, char **argv, struct main_opts *o)
 		case 'd':
 			o->debug = 1;
 			break;
-		case 'c':
+		case 'c':	/* a second would silently replace the first */
+			if (o->file != NULL)
+				return main_usage_error("-c given twice: "
+				    "one configuration file a run");
 			o->file = optarg;
 			break;
 		case 'p':
+			if (o->pidfile != NULL)
+				return main_usage_error("-p given twice: "
+				    "one pidfile a run");
 			o->pidfile = optarg;
 			break;
 		case 't':
@@ -271,9 +277,10 @@ main(int argc, char *argv[])
 	/* Before anything holds on to argv: the title needs its memory. */
 	proctitle_init(argc, argv);
 	memset(&o, 0, sizeof(o));
-	o.file = MAIN_CONFIG;
 	if ((rc = main_options(argc, argv, &o)) != 0)
 		return rc == -1 ? MAIN_EXIT_OK : rc;
+	if (o.file == NULL)
+		o.file = MAIN_CONFIG;
 	/* A long load (a big list) is the daemon's start too. */
 	if (o.mode == MAIN_RUN && !o.inetd)
 		life_start_signals();

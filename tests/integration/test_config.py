@@ -39,6 +39,11 @@ def usage_errors_exit_2():
              "-e given twice: one ADDR a run (-e - reads a stream of them)"),
             (["-e", "-", "--explain=1.2.3.4"],
              "-e given twice: one ADDR a run (-e - reads a stream of them)"),
+            # a second -c or -p would silently replace the first
+            (["-t", "-c", "a.conf", "--config=b.conf"],
+             "-c given twice: one configuration file a run"),
+            (["-r", "-p", "a.pid", "-p", "b.pid"],
+             "-p given twice: one pidfile a run"),
             # a value for a long option that takes none, named as given
             (["--test=x"], "option --test takes no argument"),
             (["--foreground=1"], "option --foreground takes no argument"),
