@@ -153,18 +153,23 @@ def per_source_by_prefix(port, sink, identport, sources, other, host,
             s.close()
 
 
+def udp_checksum(data):
+    """The UDP checksum over a pseudo-header, the header and payload."""
+    if len(data) % 2:
+        data += b"\0"
+    c = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while c >> 16:
+        c = (c & 0xffff) + (c >> 16)
+    return (~c & 0xffff) or 0xffff
+
+
 def udp6_packet(src, dst, sport, dport, payload):
     """An IPv6 header and UDP datagram, its checksum computed."""
     ln = 8 + len(payload)
     a, b = (socket.inet_pton(socket.AF_INET6, x) for x in (src, dst))
     data = a + b + struct.pack("!I3xB", ln, 17) + struct.pack(
         "!HHHH", sport, dport, ln, 0) + payload
-    if len(data) % 2:
-        data += b"\0"
-    c = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while c >> 16:
-        c = (c & 0xffff) + (c >> 16)
-    c = (~c & 0xffff) or 0xffff
+    c = udp_checksum(data)
     return (struct.pack("!IHBB", 6 << 28, ln, 17, 64) + a + b +
             struct.pack("!HHHH", sport, dport, ln, c) + payload)
 
@@ -230,12 +235,7 @@ def udp4_packet(src, dst, sport, dport, payload):
     a, b = (socket.inet_aton(x) for x in (src, dst))
     data = a + b + struct.pack("!xBH", 17, ln) + struct.pack(
         "!HHHH", sport, dport, ln, 0) + payload
-    if len(data) % 2:
-        data += b"\0"
-    c = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while c >> 16:
-        c = (c & 0xffff) + (c >> 16)
-    c = (~c & 0xffff) or 0xffff
+    c = udp_checksum(data)
     return (struct.pack("!BBHHHBBH", 0x45, 0, 20 + ln, 0, 0, 64, 17, 0) +
             a + b + struct.pack("!HHHH", sport, dport, ln, c) + payload)
 
