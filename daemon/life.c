@@ -493,8 +493,10 @@ life_daemonize(void)
 	/* A second fork: not a session leader, so never a controlling tty. */
 	if ((pid = fork()) == -1)
 		fatal("fork");
-	if (pid != 0)
+	if (pid != 0) {
+		life_start_hand_on(pid);	/* a stop the starter sent us */
 		_exit(0);	/* logs nothing: no log_after_fork needed */
+	}
 	umask(027);
 	if (chdir("/") == -1)
 		fatal("chdir /");

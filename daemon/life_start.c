@@ -108,6 +108,25 @@ life_start_reraise(void)
 	(void)pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
+/*
+ * The first child of the daemonizing, its child forked: a TERM or INT
+ * the starter passed on before that fork waits here, blocked, and a
+ * fork's child starts with none pending. Hand it on to the daemon, or it
+ * goes with us.
+ */
+void
+life_start_hand_on(pid_t daemon)
+{
+	sigset_t pend;
+
+	if (sigpending(&pend) == -1)
+		return;
+	if (sigismember(&pend, SIGTERM))
+		(void)kill(daemon, SIGTERM);
+	if (sigismember(&pend, SIGINT))
+		(void)kill(daemon, SIGINT);
+}
+
 int
 life_start_sig(int sig)
 {
@@ -115,15 +134,32 @@ life_start_sig(int sig)
 	    sig == SIGUSR1;
 }
 
+/* Ready, but a stop passed on is stopping the daemon: say so, exit 1. */
+static void __attribute__((noreturn))
+life_starter_late(int sig)
+{
+	static const char term[] = "daytimed: started, then stopped by "
+	    "SIGTERM\n";
+	static const char intr[] = "daytimed: started, then stopped by "
+	    "SIGINT\n";
+
+	(void)compat_write_all(STDERR_FILENO, sig == SIGINT ? intr : term,
+	    sig == SIGINT ? sizeof(intr) - 1 : sizeof(term) - 1);
+	_exit(1);
+}
+
 /*
  * A TERM or INT sent to the starter alone (a ^C reaches only the
  * terminal's process group, which the daemon has left; timeout(1) signals
  * its child) goes on to the daemon, which stops its start and says so
- * here: to the first child, whose copy its own child inherits should it
- * come before that fork, and to the session that child makes, which the
- * daemon is in (its id, the child's pid, is not reused while the
- * starter, never reaping the child, lives). The signals are blocked but
- * in ppoll: none comes between a look at the flag and the wait.
+ * here: to the first child, which hands it on to the daemon (its own
+ * child) should it come before that fork (life_daemonize), and to the
+ * session that child makes, which the daemon is in (its id, the child's
+ * pid, is not reused while a process of that session lives). The
+ * signals are blocked but in ppoll: none comes between a look at the
+ * flag and the wait. One passed on after the split may find the daemon
+ * ready before it acts: the daemon then stops at once, and the starter,
+ * which saw it ready, says so and exits 1 all the same.
  */
 void
 life_starter_wait(int fd, pid_t child)
@@ -132,7 +168,7 @@ life_starter_wait(int fd, pid_t child)
 	sigset_t mask;
 	char buf[512];
 	ssize_t n, i;
-	int sig;
+	int sig, passed = 0;
 
 	/* One that came before the fork is the daemon's to act on. */
 	life_start_caught = 0;
@@ -146,6 +182,7 @@ life_starter_wait(int fd, pid_t child)
 			life_start_caught = 0;
 			(void)kill(child, sig);
 			(void)kill(-child, sig);
+			passed = sig;
 		}
 		if (ppoll(&pfd, 1, NULL, &mask) == -1) {
 			if (errno == EINTR)
@@ -160,6 +197,8 @@ life_starter_wait(int fd, pid_t child)
 		for (i = 0; i < n; i++)
 			if (buf[i] == LIFE_READY_BYTE) {
 				(void)compat_write_all(STDERR_FILENO, buf, (size_t)i);
+				if (passed != 0)
+					life_starter_late(passed);
 				_exit(0);
 			}
 		(void)compat_write_all(STDERR_FILENO, buf, (size_t)n);

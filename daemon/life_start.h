@@ -28,9 +28,12 @@ int	life_start_stopped(void);
 void	life_start_reraise(void);
 /* Whether life_start_signals set sig's action (the daemonizing keeps it). */
 int	life_start_sig(int sig);
+/* The first child, the daemon forked: a stop passed on goes on to it. */
+void	life_start_hand_on(pid_t daemon);
 /*
  * The starter, TERM and INT blocked: copy the daemon's startup messages
- * from fd to stderr and exit as it fared (0 at LIFE_READY_BYTE, else 1).
+ * from fd to stderr and exit as it fared (0 at LIFE_READY_BYTE, else 1,
+ * and 1 if it passed a stop on, which the daemon acts on once ready).
  * A TERM or INT sent to the starter goes on to the daemon (child: the
  * first fork's child, whose session the daemon is in).
  */

@@ -25,6 +25,10 @@
  * monitor's split makes it, after the pidfile is written) until that
  * file exists (30 s at most), having made DT_HOLD_SPLIT.held: a start
  * with its pidfile made, not split yet.
+ *
+ * With DT_HOLD_SETSID, the first child of the daemonizing waits in
+ * setsid until that file exists (30 s at most), having made
+ * DT_HOLD_SETSID.held: the starter has forked, the daemon not yet.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -44,6 +48,7 @@ static char	hold_reload[4096];	/* DT_HOLD_RELOAD, read at load: the
 					   daemon clears its environment */
 static char	hold_engine[4096];	/* DT_HOLD_ENGINE, likewise */
 static char	hold_split[4096];	/* DT_HOLD_SPLIT, likewise */
+static char	hold_setsid[4096];	/* DT_HOLD_SETSID, likewise */
 
 static void	hold_init(void) __attribute__((constructor));
 
@@ -53,6 +58,7 @@ hold_init(void)
 	const char *r = getenv("DT_HOLD_RELOAD");
 	const char *e = getenv("DT_HOLD_ENGINE");
 	const char *s = getenv("DT_HOLD_SPLIT");
+	const char *t = getenv("DT_HOLD_SETSID");
 
 	hold_first = getpid();
 	if (r != NULL && strlen(r) < sizeof(hold_reload))
@@ -61,6 +67,8 @@ hold_init(void)
 		memcpy(hold_engine, e, strlen(e) + 1);
 	if (s != NULL && strlen(s) < sizeof(hold_split))
 		memcpy(hold_split, s, strlen(s) + 1);
+	if (t != NULL && strlen(t) < sizeof(hold_setsid))
+		memcpy(hold_setsid, t, strlen(t) + 1);
 }
 
 /*
@@ -150,4 +158,15 @@ socketpair(int domain, int type, int proto, int sv[2])
 	}
 	real = (int (*)(int, int, int, int[2]))dlsym(RTLD_NEXT, "socketpair");
 	return real != NULL ? real(domain, type, proto, sv) : -1;
+}
+
+pid_t
+setsid(void)
+{
+	pid_t (*real)(void);
+
+	if (hold_setsid[0] != '\0')
+		hold_wait(hold_setsid);
+	real = (pid_t (*)(void))dlsym(RTLD_NEXT, "setsid");
+	return real != NULL ? real() : -1;
 }

@@ -607,6 +607,88 @@ def a_foreground_start_stopped_before_the_split_ends_by_the_signal():
             h.stop_process(p)
 
 
+def starter_with_a_hold(t, sink, port, pidfile, var):
+    """A daemonizing start (no -f) held by hold_shim.c's var: (its Popen,
+    the hold's path), once held."""
+    path = t.write("d-%s.conf" % var, conf(port, sink, "pidfile %s\n"
+                                          % pidfile))
+    hold = t.join("go-" + var)
+    env = dict(os.environ, LD_PRELOAD=h.HOLD_SHIM, **{var: hold})
+    p = subprocess.Popen([h.DAYTIMED, "-c", path], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         start_new_session=True, env=env)
+    check(h.poll_until(lambda: os.path.exists(hold + ".held"), 10),
+          "%s: the start was not held: %r", var, p.poll())
+    return p, hold
+
+
+@test(timeout=60)
+def a_stop_passed_on_before_the_daemon_forks_reaches_it():
+    """An INT to the starter alone (a ^C) while its child has not yet
+    forked the daemon (held in setsid): the starter passes it on to that
+    child, which hands it on to the daemon it then forks (a fork's child
+    starts with no signal pending), so the start stops: "start stopped by
+    SIGINT", exit 1, no pidfile. It was lost: the daemon started and the
+    command said it had, exit 0."""
+    h.need_root()
+    if not os.path.exists(h.HOLD_SHIM):
+        raise h.Skip("%s not built (make check builds it)" % h.HOLD_SHIM)
+    port = h.free_port()
+    with h.TempDir("dtl-") as t, h.SyslogSink() as sink:
+        pidfile = nobodys_pidfile(t)
+        p, hold = starter_with_a_hold(t, sink, port, pidfile,
+                                      "DT_HOLD_SETSID")
+        try:
+            os.kill(p.pid, signal.SIGINT)
+            check(h.poll_until(lambda: no_signal_pending(p.pid), 5),
+                  "the starter did not take the INT")
+            open(hold, "w").close()
+            rc = p.wait(20)
+            err = p.stderr.read().decode()
+            check(rc == 1 and err == "daytimed: start stopped by SIGINT\n",
+                  "%r %r", rc, err)
+            check(not os.path.exists(pidfile), "pidfile left behind")
+        finally:
+            h.stop_process(p)
+            if os.path.exists(pidfile):
+                h.stop_pid(h.read_pidfile(pidfile))
+
+
+@test(timeout=60)
+def a_stop_passed_on_after_the_split_is_said_by_the_starter():
+    """An INT to the starter alone once the monitor has split off, the
+    engine not yet ready (held): the daemon says it is ready, then stops
+    on the INT the starter passed on, so the starter, having seen it
+    ready, says "started, then stopped by SIGINT" and exits 1, not 0."""
+    h.need_root()
+    if not os.path.exists(h.HOLD_SHIM):
+        raise h.Skip("%s not built (make check builds it)" % h.HOLD_SHIM)
+    port = h.free_port()
+    with h.TempDir("dtl-") as t, h.SyslogSink() as sink:
+        pidfile = nobodys_pidfile(t)
+        p, hold = starter_with_a_hold(t, sink, port, pidfile,
+                                      "DT_HOLD_ENGINE")
+        daemon = h.read_pidfile(pidfile)
+        try:
+            os.kill(p.pid, signal.SIGINT)
+            check(h.poll_until(lambda: no_signal_pending(p.pid), 5),
+                  "the starter did not take the INT")
+            open(hold, "w").close()
+            rc = p.wait(20)
+            err = p.stderr.read().decode()
+            check(rc == 1 and err.endswith("daytimed: started, then "
+                                           "stopped by SIGINT\n"),
+                  "%r %r", rc, err)
+            stop = sink.wait_for(r"^event=stop ").kv()
+            check(stop["reason"] == "signal", "%r", stop)
+            check(h.poll_until(lambda: not h.pid_alive(daemon), 10),
+                  "the daemon went on")
+        finally:
+            h.stop_process(p)
+            if h.pid_alive(daemon):
+                h.stop_pid(daemon)
+
+
 @test
 def a_killed_process_takes_the_other_down_and_a_restart_works():
     h.need_root()
