@@ -487,6 +487,25 @@ def signals_while_the_configuration_is_read():
                 h.stop_process(p)
 
 
+def held_start(t, sink, port, pidfile, var, tag="", args=()):
+    """A start (daemonizing unless args has -f) held by hold_shim.c's var
+    (DT_HOLD_SPLIT, ...): (its Popen, the hold's path), once held; tag
+    tells several holds of one test apart."""
+    name = var + tag
+    path = t.write("d-%s.conf" % name, conf(port, sink, "pidfile %s\n"
+                                           % pidfile))
+    hold = t.join("go-" + name)
+    env = dict(os.environ, LD_PRELOAD=h.HOLD_SHIM, **{var: hold})
+    p = subprocess.Popen([h.DAYTIMED] + list(args) + ["-c", path],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, start_new_session=True,
+                         env=env)
+    if not h.poll_until(lambda: os.path.exists(hold + ".held"), 10):
+        h.stop_process(p)
+        check(False, "%s: the start was not held: %r", name, p.returncode)
+    return p, hold
+
+
 @test(timeout=120)
 def signals_before_the_split_stop_the_start_or_are_ignored():
     """A start held with its pidfile written, before the monitor splits
@@ -505,23 +524,13 @@ def signals_before_the_split_stop_the_start_or_are_ignored():
     with h.TempDir("dtl-") as t, h.SyslogSink() as sink:
         pidfile = nobodys_pidfile(t)
         beside = [pidfile[:-len(".pid")] + x for x in (".status", ".lock")]
-        path = t.write("d.conf", conf(port, sink, "pidfile %s\n" % pidfile))
         for case, sig, name in (("pkill", signal.SIGTERM, "SIGTERM"),
                                 ("starter", signal.SIGINT, "SIGINT"),
                                 ("ignored", None, None)):
-            hold = t.join("go-" + case)
-            env = dict(os.environ, LD_PRELOAD=h.HOLD_SHIM,
-                       DT_HOLD_SPLIT=hold)
-            p = subprocess.Popen([h.DAYTIMED, "-c", path],
-                                 stdin=subprocess.DEVNULL,
-                                 stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.PIPE,
-                                 start_new_session=True, env=env)
+            p, hold = held_start(t, sink, port, pidfile, "DT_HOLD_SPLIT",
+                                 tag="-" + case)
             daemon = None
             try:
-                check(h.poll_until(lambda: os.path.exists(hold + ".held"),
-                                   10), "%s: the start was not held: %r",
-                      case, p.poll())
                 daemon = h.read_pidfile(pidfile)
                 both = (daemon, p.pid)
                 for pid in both:
@@ -580,17 +589,9 @@ def a_foreground_start_stopped_before_the_split_ends_by_the_signal():
     with h.TempDir("dtl-") as t, h.SyslogSink() as sink:
         pidfile = nobodys_pidfile(t)
         beside = [pidfile[:-len(".pid")] + x for x in (".status", ".lock")]
-        path = t.write("d.conf", conf(port, sink, "pidfile %s\n" % pidfile))
-        hold = t.join("go")
-        env = dict(os.environ, LD_PRELOAD=h.HOLD_SHIM, DT_HOLD_SPLIT=hold)
-        p = subprocess.Popen([h.DAYTIMED, "-f", "-c", path],
-                             stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE,
-                             start_new_session=True, env=env)
+        p, hold = held_start(t, sink, port, pidfile, "DT_HOLD_SPLIT",
+                             args=("-f",))
         try:
-            check(h.poll_until(lambda: os.path.exists(hold + ".held"), 10),
-                  "the start was not held: %r", p.poll())
             os.kill(p.pid, signal.SIGTERM)
             check(h.poll_until(lambda: no_signal_pending(p.pid), 5),
                   "the TERM not taken")
@@ -607,21 +608,6 @@ def a_foreground_start_stopped_before_the_split_ends_by_the_signal():
             h.stop_process(p)
 
 
-def starter_with_a_hold(t, sink, port, pidfile, var):
-    """A daemonizing start (no -f) held by hold_shim.c's var: (its Popen,
-    the hold's path), once held."""
-    path = t.write("d-%s.conf" % var, conf(port, sink, "pidfile %s\n"
-                                          % pidfile))
-    hold = t.join("go-" + var)
-    env = dict(os.environ, LD_PRELOAD=h.HOLD_SHIM, **{var: hold})
-    p = subprocess.Popen([h.DAYTIMED, "-c", path], stdin=subprocess.DEVNULL,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                         start_new_session=True, env=env)
-    check(h.poll_until(lambda: os.path.exists(hold + ".held"), 10),
-          "%s: the start was not held: %r", var, p.poll())
-    return p, hold
-
-
 @test(timeout=60)
 def a_stop_passed_on_before_the_daemon_forks_reaches_it():
     """An INT to the starter alone (a ^C) while its child has not yet
@@ -636,7 +622,7 @@ def a_stop_passed_on_before_the_daemon_forks_reaches_it():
     port = h.free_port()
     with h.TempDir("dtl-") as t, h.SyslogSink() as sink:
         pidfile = nobodys_pidfile(t)
-        p, hold = starter_with_a_hold(t, sink, port, pidfile,
+        p, hold = held_start(t, sink, port, pidfile,
                                       "DT_HOLD_SETSID")
         try:
             os.kill(p.pid, signal.SIGINT)
@@ -666,7 +652,7 @@ def a_stop_passed_on_after_the_split_is_said_by_the_starter():
     port = h.free_port()
     with h.TempDir("dtl-") as t, h.SyslogSink() as sink:
         pidfile = nobodys_pidfile(t)
-        p, hold = starter_with_a_hold(t, sink, port, pidfile,
+        p, hold = held_start(t, sink, port, pidfile,
                                       "DT_HOLD_ENGINE")
         daemon = h.read_pidfile(pidfile)
         try:
