@@ -75,6 +75,22 @@ def record_via(sink, me, timeout=8.0):
                          timeout=timeout).kv()
 
 
+def settled(port, sink):
+    """A later allowed connection, its record waited for, then the sink's
+    barrier: a record the daemon still had to write for an earlier one
+    would be in by now (the same engine thread writes both)."""
+    data, how, me = send(port, [v1("10.1.9.1", 9)])
+    check(h.CTIME_RE.match(data), "the later connection: %r", data)
+    record_via(sink, me)
+    sink.barrier()
+
+
+def count_of(sink, me):
+    """How many records name me, as peer or as via."""
+    return len(sink.records(lambda r: ("peer=%s " % me) in r.msg or
+                            (" via=%s " % me) in r.msg))
+
+
 def line_of(d, text):
     for i, l in enumerate(d.conf_text.splitlines(), 1):
         if l.strip() == text:
@@ -142,6 +158,7 @@ def the_proxys_own_connections():
 def untrusted_peers_are_denied_at_once():
     port = h.free_port()
     with h.SyslogSink() as sink, daemon(port, sink):
+        ours = []
         # with a header that would be allowed, and with none at all
         for chunks in ([v1("10.1.2.3", 1)], []):
             s = h.tcp_open(port, src="127.0.0.2")
@@ -153,8 +170,14 @@ def untrusted_peers_are_denied_at_once():
             check(data == b"" and how in ("eof", "reset"), "%r %s", data, how)
             k = sink.wait_peer(me).kv()
             check(k["decision"] == "deny" and k["rule"] == "proxy:untrusted"
-                  and "via" not in k and k["ident_status"] == "skipped",
-                  "%r", k)
+                  and "via" not in k and k["ident_status"] == "skipped" and
+                  k["bytes"] == "0", "%r", k)
+            ours.append(me)
+        # one record each, no more
+        settled(port, sink)
+        for me in ours:
+            check(count_of(sink, me) == 1, "%d records for %s",
+                  count_of(sink, me), me)
 
 
 # Hostile headers from a trusted proxy: each is denied, one record, no data.
@@ -215,6 +238,7 @@ def a_header_not_complete_in_time():
     port = h.free_port()
     with h.SyslogSink() as sink, daemon(port, sink, "proxy timeout 0.5\n"):
         header = v1("10.1.2.3", 7)
+        ours = []
         # nothing at all, half a header, and a header dribbled byte by
         # byte too slowly for the one deadline (each byte resets nothing)
         for chunks, pause in (([], 0), ([header[:20]], 0),
@@ -227,11 +251,56 @@ def a_header_not_complete_in_time():
                   k["decision"] == "deny", "%r %r", data, k)
             check(0.4 < took < 3, "denied after %.2f s", took)
             check(int(k["duration_us"]) >= 450000, "%r", k)
+            check(k["peer"] == me and k["bytes"] == "0", "%r", k)
+            ours.append(me)
         # a dribble that completes in time is fine
         data, how, me = send(port, [header[:10], header[10:30], header[30:]],
                              pause=0.05)
         check(h.CTIME_RE.match(data), "%r", data)
         check(record_via(sink, me)["peer"] == "10.1.2.3:7", "slow header")
+        ours.append(me)
+        # one record each: the deadline's, and none when the proxy closes
+        settled(port, sink)
+        for me in ours:
+            check(count_of(sink, me) == 1, "%d records for %s",
+                  count_of(sink, me), me)
+
+
+@test
+def a_pending_header_holds_up_no_one():
+    """The header is read without blocking the loop: with one worker, a
+    proxy that has sent half a header and waits does not delay another
+    connection, which is answered and recorded long before the first
+    one's deadline; the first, completed later, is then judged by its
+    header."""
+    port = h.free_port()
+    with h.SyslogSink() as sink, daemon(port, sink,
+                                        "workers 1\nproxy timeout 8\n"):
+        header = v1("10.1.2.3", 41)
+        slow = h.tcp_open(port, timeout=10)
+        slow_me = h._fmt_addr(slow.getsockname())
+        try:
+            slow.sendall(header[:12])
+            # the engine has it (no record yet: it waits for the rest)
+            start = time.monotonic()
+            data, how, me = send(port, [v2("10.1.2.4", 42)])
+            took = time.monotonic() - start
+            check(h.CTIME_RE.match(data) and how == "eof" and took < 3,
+                  "the other connection: %r %s after %.2f s", data, how,
+                  took)
+            k = record_via(sink, me)
+            check(k["peer"] == "10.1.2.4:42" and k["decision"] == "allow",
+                  "%r", k)
+            check(count_of(sink, slow_me) == 0, "the slow one is recorded "
+                  "already: %r", sink.records(" via=%s " % slow_me))
+            slow.sendall(header[12:])
+            data, how = h.read_to_eof(slow, time.monotonic() + 5)
+        finally:
+            slow.close()
+        check(h.CTIME_RE.match(data), "the slow one: %r %s", data, how)
+        k = record_via(sink, slow_me)
+        check(k["peer"] == "10.1.2.3:41" and k["decision"] == "allow" and
+              int(k["duration_us"]) < 8000000, "%r", k)
 
 
 @test(timeout=90)
@@ -257,7 +326,8 @@ def a_reload_changes_the_kernels_wait_for_a_silent_proxy():
 @test
 def nothing_is_read_past_the_header():
     port = h.free_port()
-    with h.SyslogSink() as sink, daemon(port, sink):
+    with h.SyslogSink() as sink, daemon(port, sink) as d:
+        ours = []
         # a second header after the first is the client's own bytes: the
         # first decides (allowed), the second is never taken for a header
         for first, second in ((v1("10.1.2.3", 8), v1("10.2.0.1", 9)),
@@ -268,6 +338,15 @@ def nothing_is_read_past_the_header():
             allowed = k["peer"] == "10.1.2.3:8"
             check(bool(h.CTIME_RE.match(data)) == allowed, "%r %r", data, k)
             check(k["decision"] == ("allow" if allowed else "deny"), "%r", k)
+            # judged by the first header's own line: the second is data
+            check(k["rule"] == line_of(d, "allow 10.1.0.0/16" if allowed
+                                       else "deny 10.2.0.0/16") and
+                  k["bytes"] == ("26" if allowed else "0"), "%r", k)
+            ours.append(me)
+        settled(port, sink)
+        for me in ours:
+            check(count_of(sink, me) == 1, "%d records for %s",
+                  count_of(sink, me), me)
 
 
 @test
