@@ -3,9 +3,9 @@
 """List files (allow file / deny file): -t over published formats and
 hostile lists (CR LF, a byte order mark, host bits, IPv4-mapped entries, a
 1 MB line, 10 million lines, 2 million bad lines read as root in bounded
-memory), with exact output; and a running daemon
-that re-reads a list on HUP, keeps its rules when a list goes bad, and
-names PATH:LINE in its records."""
+memory, a FIFO, a list writable by group or others), with exact output;
+and a running daemon that re-reads a list on HUP, keeps its rules when a
+list goes bad, and names PATH:LINE in its records."""
 
 import os
 import signal
@@ -97,6 +97,79 @@ def hostile_lists():
         "%s: 4 errors, 4 warnings" % path,
     ]
     check(rc == 1 and out.splitlines() == want, "%d\n%s\n%r", rc, out, err)
+
+
+@test
+def a_fifo_or_writable_list():
+    """A list that is a FIFO (never opened, so nothing waits on a writer)
+    or one writable by group or others: -t, -e and a start refuse it at
+    the directive's line, exactly, in bounded time; a reload to it fails
+    and the rules in force stay."""
+    fifo, lst = TMP.join("fifo.txt"), TMP.join("open.txt")
+    os.mkfifo(fifo, 0o644)
+    os.chmod(fifo, 0o644)
+    TMP.write("open.txt", "10.0.0.0/8\n")
+    for name, mode, why in (
+            (fifo, 0o644, "not a regular file (a FIFO)"),
+            (lst, 0o666, "not trusted: file %s is writable by its group and "
+             "others (mode 0666)" % lst),
+            (lst, 0o646, "not trusted: file %s is writable by others (mode "
+             "0646)" % lst),
+            (lst, 0o664, "not trusted: file %s is writable by its group "
+             "(mode 0664)" % lst)):
+        os.chmod(name, mode)
+        conf = TMP.write("bad-%s-%o.conf" % (os.path.basename(name), mode),
+                         HEAD + "deny file %s\n" % name + USER)
+        line = "%s:2: error: deny file %s: %s" % (conf, name, why)
+        start = time.monotonic()
+        rc, out, err = h.daytimed("-t", "-c", conf, timeout=10)
+        check(rc == 1 and out.splitlines() == [
+            line, "%s: 1 error, 0 warnings" % conf], "-t: %d %r %r", rc, out,
+            err)
+        rc, out, err = h.daytimed("-c", conf, "-e", "10.1.2.3", timeout=10)
+        check(rc == 2 and out == "" and line in err.splitlines(),
+              "-e: %d %r %r", rc, out, err)
+        rc, out, err = h.daytimed("-f", "-c", conf, timeout=10)
+        check(rc == 1 and line in err.splitlines(), "start: %d %r", rc, err)
+        check(time.monotonic() - start < 10, "%.1f s", time.monotonic() -
+              start)
+    os.chmod(lst, 0o644)
+    # a running daemon: the list turns into a FIFO, or writable by
+    # others: the reload fails at the directive's line, the list's rules
+    # in force
+    port = h.free_port()
+    with h.SyslogSink() as sink:
+        d = h.Daemon(h.daemon_conf(port, sink, listen=("tcp",),
+                                   body="allow 127.0.0.0/8\n"
+                                   "deny file @DIR@/block.txt\n"),
+                     start=False)
+        block = os.path.join(d.dir, "block.txt")
+        with open(block, "w") as f:
+            f.write("127.0.0.2\n")
+        os.chmod(block, 0o644)
+        n = d.conf_text.splitlines().index("deny file %s" % block) + 1
+        with d:
+            d.start()
+            for spoil, why in (
+                    (lambda: (os.unlink(block), os.mkfifo(block, 0o644),
+                              os.chmod(block, 0o644)),
+                     "not a regular file (a FIFO)"),
+                    (lambda: (os.unlink(block),
+                              open(block, "w").write("127.0.0.2\n"),
+                              os.chmod(block, 0o646)),
+                     "not trusted: file %s is writable by others (mode 0646)"
+                     % block)):
+                spoil()
+                sink.clear()
+                d.signal(signal.SIGHUP)
+                rec = sink.wait_for(r"^event=reload result=failed")
+                check(h.kv(rec.msg)["error"] == "%s:%d: error: deny file %s: "
+                      "%s" % (d.conf, n, block, why), "%r", rec.msg)
+                check(h.CTIME_RE.match(h.tcp_get("127.0.0.1", port)),
+                      "127.0.0.1 not answered")
+                check(h.tcp_get("127.0.0.1", port, bind=("127.0.0.2", 0)) == b"",
+                      "the list's rule lost")
+    os.unlink(fifo)
 
 
 @test
