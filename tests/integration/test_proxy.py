@@ -91,6 +91,14 @@ def count_of(sink, me):
                             (" via=%s " % me) in r.msg))
 
 
+def one_record_each(port, sink, ours):
+    """Once settled, exactly one record names each connection in ours."""
+    settled(port, sink)
+    for me in ours:
+        n = count_of(sink, me)
+        check(n == 1, "%d records for %s", n, me)
+
+
 def line_of(d, text):
     for i, l in enumerate(d.conf_text.splitlines(), 1):
         if l.strip() == text:
@@ -174,10 +182,7 @@ def untrusted_peers_are_denied_at_once():
                   k["bytes"] == "0", "%r", k)
             ours.append(me)
         # one record each, no more
-        settled(port, sink)
-        for me in ours:
-            check(count_of(sink, me) == 1, "%d records for %s",
-                  count_of(sink, me), me)
+        one_record_each(port, sink, ours)
 
 
 # Hostile headers from a trusted proxy: each is denied, one record, no data.
@@ -260,10 +265,7 @@ def a_header_not_complete_in_time():
         check(record_via(sink, me)["peer"] == "10.1.2.3:7", "slow header")
         ours.append(me)
         # one record each: the deadline's, and none when the proxy closes
-        settled(port, sink)
-        for me in ours:
-            check(count_of(sink, me) == 1, "%d records for %s",
-                  count_of(sink, me), me)
+        one_record_each(port, sink, ours)
 
 
 @test
@@ -343,10 +345,7 @@ def nothing_is_read_past_the_header():
                                        else "deny 10.2.0.0/16") and
                   k["bytes"] == ("26" if allowed else "0"), "%r", k)
             ours.append(me)
-        settled(port, sink)
-        for me in ours:
-            check(count_of(sink, me) == 1, "%d records for %s",
-                  count_of(sink, me), me)
+        one_record_each(port, sink, ours)
 
 
 @test
