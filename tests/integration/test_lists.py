@@ -150,16 +150,18 @@ def a_fifo_or_writable_list():
         n = d.conf_text.splitlines().index("deny file %s" % block) + 1
         with d:
             d.start()
-            for spoil, why in (
-                    (lambda: (os.unlink(block), os.mkfifo(block, 0o644),
-                              os.chmod(block, 0o644)),
-                     "not a regular file (a FIFO)"),
-                    (lambda: (os.unlink(block),
-                              open(block, "w").write("127.0.0.2\n"),
-                              os.chmod(block, 0o646)),
-                     "not trusted: file %s is writable by others (mode 0646)"
-                     % block)):
-                spoil()
+            for fifo_now, why in (
+                    (True, "not a regular file (a FIFO)"),
+                    (False, "not trusted: file %s is writable by others "
+                     "(mode 0646)" % block)):
+                os.unlink(block)
+                if fifo_now:
+                    os.mkfifo(block, 0o644)
+                    os.chmod(block, 0o644)
+                else:
+                    with open(block, "w") as f:
+                        f.write("127.0.0.2\n")
+                    os.chmod(block, 0o646)
                 sink.clear()
                 d.signal(signal.SIGHUP)
                 rec = sink.wait_for(r"^event=reload result=failed")
