@@ -462,7 +462,7 @@ void
 life_daemonize(void)
 {
 	struct sigaction sa;
-	sigset_t set;
+	sigset_t set, pend;
 	int p[2], fd, sig;
 	pid_t pid;
 
@@ -491,12 +491,14 @@ life_daemonize(void)
 	if (setsid() == -1)
 		fatal("setsid");
 	/* A second fork: not a session leader, so never a controlling tty. */
+	life_start_pending(&pend);	/* a stop the starter sent us */
 	if ((pid = fork()) == -1)
 		fatal("fork");
 	if (pid != 0) {
-		life_start_hand_on(pid);	/* a stop the starter sent us */
+		life_start_hand_on(pid, &pend);
 		_exit(0);	/* logs nothing: no log_after_fork needed */
 	}
+	life_start_take(&pend);
 	umask(027);
 	if (chdir("/") == -1)
 		fatal("chdir /");

@@ -109,21 +109,41 @@ life_start_reraise(void)
 }
 
 /*
- * The first child of the daemonizing, its child forked: a TERM or INT
- * the starter passed on before that fork waits here, blocked, and a
- * fork's child starts with none pending. Hand it on to the daemon, or it
- * goes with us.
+ * The first child of the daemonizing, about to fork the daemon: a TERM or
+ * INT the starter passed on waits here, blocked, and a fork's child starts
+ * with none pending. Note them before the fork, so that the daemon has
+ * them from its first step: had the first child only sent them on after
+ * the fork, the daemon could reach the split before they came, and a
+ * start stopped before it was ready would be told as one stopped after.
  */
 void
-life_start_hand_on(pid_t daemon)
+life_start_pending(sigset_t *before)
+{
+	if (sigpending(before) == -1)
+		sigemptyset(before);
+}
+
+/* The daemon: what was pending before the fork is pending here too. */
+void
+life_start_take(const sigset_t *before)
+{
+	if (sigismember(before, SIGTERM))
+		(void)raise(SIGTERM);	/* blocked: pending until the split */
+	if (sigismember(before, SIGINT))
+		(void)raise(SIGINT);
+}
+
+/* The first child, the daemon forked: what came since goes on to it. */
+void
+life_start_hand_on(pid_t daemon, const sigset_t *before)
 {
 	sigset_t pend;
 
 	if (sigpending(&pend) == -1)
 		return;
-	if (sigismember(&pend, SIGTERM))
+	if (sigismember(&pend, SIGTERM) && !sigismember(before, SIGTERM))
 		(void)kill(daemon, SIGTERM);
-	if (sigismember(&pend, SIGINT))
+	if (sigismember(&pend, SIGINT) && !sigismember(before, SIGINT))
 		(void)kill(daemon, SIGINT);
 }
 

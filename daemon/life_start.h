@@ -16,6 +16,8 @@
 
 #include <sys/types.h>
 
+#include <signal.h>
+
 #define LIFE_READY_BYTE	'\0'	/* on the starter pipe: all is well */
 
 /* First thing of a daemon's run: TERM and INT end it at once, said. */
@@ -28,8 +30,15 @@ int	life_start_stopped(void);
 void	life_start_reraise(void);
 /* Whether life_start_signals set sig's action (the daemonizing keeps it). */
 int	life_start_sig(int sig);
-/* The first child, the daemon forked: a stop passed on goes on to it. */
-void	life_start_hand_on(pid_t daemon);
+/*
+ * Around the fork of the daemon, TERM and INT blocked: before it, the
+ * first child notes what is pending (a stop the starter passed on); the
+ * daemon takes that at once, and the first child hands on to it only
+ * what came after the fork.
+ */
+void	life_start_pending(sigset_t *before);
+void	life_start_take(const sigset_t *before);
+void	life_start_hand_on(pid_t daemon, const sigset_t *before);
 /*
  * The starter, TERM and INT blocked: copy the daemon's startup messages
  * from fd to stderr and exit as it fared (0 at LIFE_READY_BYTE, else 1,
