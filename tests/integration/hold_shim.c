@@ -29,6 +29,11 @@
  * With DT_HOLD_SETSID, the first child of the daemonizing waits in
  * setsid until that file exists (30 s at most), having made
  * DT_HOLD_SETSID.held: the starter has forked, the daemon not yet.
+ *
+ * With DT_SLOW_SIGPENDING set, sigpending answers a second late: the
+ * first child of the daemonizing, which looks there for a stop the
+ * starter passed on, is as late as a busy machine may make it, while
+ * the daemon it forked goes on.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -37,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <linux/prctl.h>	/* the constants; prctl itself is defined here */
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -169,4 +175,18 @@ setsid(void)
 		hold_wait(hold_setsid);
 	real = (pid_t (*)(void))dlsym(RTLD_NEXT, "setsid");
 	return real != NULL ? real() : -1;
+}
+
+int
+sigpending(sigset_t *set)
+{
+	int (*real)(sigset_t *);
+	struct timespec ts = { 1, 0 };
+	int r;
+
+	real = (int (*)(sigset_t *))dlsym(RTLD_NEXT, "sigpending");
+	r = real != NULL ? real(set) : -1;
+	if (getenv("DT_SLOW_SIGPENDING") != NULL)
+		nanosleep(&ts, NULL);
+	return r;
 }

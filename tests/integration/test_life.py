@@ -487,15 +487,17 @@ def signals_while_the_configuration_is_read():
                 h.stop_process(p)
 
 
-def held_start(t, sink, port, pidfile, var, tag="", args=()):
+def held_start(t, sink, port, pidfile, var, tag="", args=(), env=None):
     """A start (daemonizing unless args has -f) held by hold_shim.c's var
     (DT_HOLD_SPLIT, ...): (its Popen, the hold's path), once held; tag
-    tells several holds of one test apart."""
+    tells several holds of one test apart; env, more of the shim's
+    variables."""
     name = var + tag
     path = t.write("d-%s.conf" % name, conf(port, sink, "pidfile %s\n"
                                            % pidfile))
     hold = t.join("go-" + name)
-    env = dict(os.environ, LD_PRELOAD=h.HOLD_SHIM, **{var: hold})
+    env = dict(os.environ, LD_PRELOAD=h.HOLD_SHIM, **dict(env or {},
+                                                          **{var: hold}))
     p = subprocess.Popen([h.DAYTIMED] + list(args) + ["-c", path],
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          stderr=subprocess.PIPE, start_new_session=True,
@@ -615,15 +617,18 @@ def a_stop_passed_on_before_the_daemon_forks_reaches_it():
     child, which hands it on to the daemon it then forks (a fork's child
     starts with no signal pending), so the start stops: "start stopped by
     SIGINT", exit 1, no pidfile. It was lost: the daemon started and the
-    command said it had, exit 0."""
+    command said it had, exit 0. The first child is made slow
+    (DT_SLOW_SIGPENDING): it used to send the INT on after the fork, and
+    on a busy machine the daemon was then ready before it came ("started,
+    then stopped by SIGINT"); the daemon now has it from its fork on."""
     h.need_root()
     if not os.path.exists(h.HOLD_SHIM):
         raise h.Skip("%s not built (make check builds it)" % h.HOLD_SHIM)
     port = h.free_port()
     with h.TempDir("dtl-") as t, h.SyslogSink() as sink:
         pidfile = nobodys_pidfile(t)
-        p, hold = held_start(t, sink, port, pidfile,
-                                      "DT_HOLD_SETSID")
+        p, hold = held_start(t, sink, port, pidfile, "DT_HOLD_SETSID",
+                             env={"DT_SLOW_SIGPENDING": "1"})
         try:
             os.kill(p.pid, signal.SIGINT)
             check(h.poll_until(lambda: no_signal_pending(p.pid), 5),
